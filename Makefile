@@ -1,0 +1,44 @@
+# Thin wrapper over CMake: `make` builds into build/, `make test` runs every test (also under
+# ASan+UBSan in build-san/), `make demo` imports samples/ and shows the result.
+BUILD    ?= build
+SANBUILD ?= build-san
+PREFIX   ?= /usr/local
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
+               libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3
+
+.PHONY: all build deps test test-fast demo install clean
+
+all: build
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD)/Makefile:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+# Installs only what is missing; as non-root it says what to run instead.
+deps:
+	@./scripts/deps.sh $(DEB_PACKAGES)
+
+test: deps
+	cmake -S . -B $(BUILD) -DAP_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cmake -S . -B $(SANBUILD) -DAP_SANITIZE=ON -DAP_WERROR=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(SANBUILD) -j $(JOBS)
+	cd $(SANBUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: deps build
+	@./scripts/demo.sh $(BUILD)/authpath
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(SANBUILD)

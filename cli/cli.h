@@ -1,0 +1,78 @@
+/* cli/cli.h: what the subcommands of the authpath command share: the parsed global options,
+ * the open store and graph, and the helpers that turn library errors into messages and exits. */
+#ifndef AUTHPATH_CLI_H
+#define AUTHPATH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "authpath/graph.h"
+#include "authpath/import.h"
+#include "authpath/render.h"
+#include "authpath/store.h"
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+typedef struct {
+    const char *db;         /* --db, $AUTHPATH_DB, ./authpath.db */
+    int64_t at;             /* --at, default now */
+    int64_t snapshot;       /* --snapshot, 0: the latest */
+    const char *format;     /* --format, NULL: the command's default */
+    ap_store *st;
+    ap_graph *g;
+} cli_ctx;
+
+typedef struct {
+    const char *name;
+    int (*run)(cli_ctx *ctx, int argc, char **argv);
+    const char *usage;      /* "import FILE... [--as FORMAT] [--label TEXT]" */
+    const char *summary;    /* one line for the command list */
+    const char *help;       /* options, formats, examples: shown by COMMAND --help */
+} cli_cmd;
+
+/* msg.c: the only place that prints diagnostics. */
+void cli_error(const ap_error *err);
+void cli_errorf(const char *fmt, ...) AP_PRINTF(1, 2);
+/* Print err (and more) and return the exit code for its status. */
+int cli_fail(const ap_error *err, const ap_error_list *more);
+int cli_exit_code(int status);
+
+/* common.c */
+int cli_open_store(cli_ctx *ctx);
+int cli_load_graph(cli_ctx *ctx);
+/* The format to use: ctx->format when it is one of allowed ("text,json,csv"), else the first
+ * of allowed when none was given; NULL (after a message) when the given one is not allowed. */
+const char *cli_format(const cli_ctx *ctx, const char *allowed);
+/* Look up a node id; on failure prints an error naming the closest ids and returns -1. */
+int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what);
+/* Write a JSON value to stdout (2-space indent, insertion order) and a newline. */
+int cli_print_json(json_t *v);
+/* Print a table in the chosen format ("text" or "csv"). */
+int cli_print_table(const ap_table *t, const char *format);
+/* ISO time of t, or "" when t is AP_TIME_NONE. */
+void cli_time(char *buf, size_t size, int64_t t);
+/* A JSON string, or null when s is NULL. */
+json_t *cli_json_str(const char *s);
+/* A JSON array of the rights in r (vocabulary order). */
+json_t *cli_json_rights(const ap_vocab *v, ap_rights r);
+
+/* Standard option handling for commands: returns the getopt_long result, handling the global
+ * options (--db --at --snapshot --format) wherever they appear. CLI_HELP: --help was printed;
+ * '?': a bad option (getopt said why). */
+#define CLI_HELP 0x10068
+int cli_global_option(cli_ctx *ctx, int opt, const char *arg);
+int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const char *shortopts,
+               const void *longopts);
+void cli_usage(const cli_cmd *cmd, FILE *out);
+const cli_cmd *cli_command(const char *name);
+
+/* One per subcommand. */
+int cmd_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_snapshots(cli_ctx *ctx, int argc, char **argv);
+int cmd_inventory(cli_ctx *ctx, int argc, char **argv);
+int cmd_demo(cli_ctx *ctx, int argc, char **argv);
+
+#endif

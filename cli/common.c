@@ -1,0 +1,241 @@
+/* cli/common.c: the helpers every subcommand uses: opening the store and graph, choosing the
+ * output format, finding a node by id (with suggestions), and writing JSON and tables. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_open_store(cli_ctx *ctx)
+{
+    ap_error err;
+    if (ctx->st != NULL)
+        return EXIT_OK;
+    if (ap_store_open(&ctx->st, ctx->db, &err) < 0)
+        return cli_fail(&err, NULL);
+    return EXIT_OK;
+}
+
+int cli_load_graph(cli_ctx *ctx)
+{
+    ap_error err;
+    int rc;
+    if ((rc = cli_open_store(ctx)) != EXIT_OK)
+        return rc;
+    if (ap_graph_load(&ctx->g, ctx->st, ctx->snapshot, ctx->at, &err) < 0)
+        return cli_fail(&err, NULL);
+    return EXIT_OK;
+}
+
+const char *cli_format(const cli_ctx *ctx, const char *allowed)
+{
+    static char first[32];
+    const char *comma = strchr(allowed, ',');
+    size_t n = comma != NULL ? (size_t)(comma - allowed) : strlen(allowed);
+    if (ctx->format == NULL) {
+        snprintf(first, sizeof first, "%.*s", (int)n, allowed);
+        return first;
+    }
+    size_t len = strlen(ctx->format);
+    for (const char *p = allowed; p != NULL && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        const char *end = strchr(p, ',');
+        size_t k = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (k == len && strncmp(p, ctx->format, len) == 0)
+            return ctx->format;
+    }
+    cli_errorf("unknown format '%s' for this command (expected one of %s)", ctx->format,
+               allowed);
+    return NULL;
+}
+
+/* Levenshtein distance, capped: only for suggesting ids in messages. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t best = prev + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
+{
+    int64_t v = ap_graph_find(ctx->g, id);
+    uint32_t best[3] = { 0, 0, 0 };
+    size_t bestd[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
+    char list[400] = "";
+    if (v >= 0)
+        return v;
+    for (uint32_t u = 0; u < ap_graph_node_count(ctx->g); u++) {
+        size_t d = distance(id, ap_graph_node(ctx->g, u)->id);
+        for (int k = 0; k < 3; k++)
+            if (d < bestd[k]) {
+                for (int j = 2; j > k; j--) {
+                    bestd[j] = bestd[j - 1];
+                    best[j] = best[j - 1];
+                }
+                bestd[k] = d;
+                best[k] = u;
+                break;
+            }
+    }
+    for (int k = 0; k < 3 && bestd[k] != (size_t)-1; k++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s'%s'", k ? ", " : "",
+                 ap_graph_node(ctx->g, best[k])->id);
+    }
+    ap_error err;
+    if (list[0] != '\0')
+        ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld (closest: %s)", what, id,
+                     (long long)ap_graph_snapshot(ctx->g), list);
+    else
+        ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld", what, id,
+                     (long long)ap_graph_snapshot(ctx->g));
+    cli_error(&err);
+    return -1;
+}
+
+int cli_print_json(json_t *v)
+{
+    if (v == NULL) {
+        cli_errorf("out of memory");
+        return EXIT_INTERNAL;
+    }
+    int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? EXIT_OK
+                                                                              : EXIT_INTERNAL;
+    fputc('\n', stdout);
+    json_decref(v);
+    return rc;
+}
+
+int cli_print_table(const ap_table *t, const char *format)
+{
+    ap_error err;
+    int rc = strcmp(format, "csv") == 0 ? ap_table_write_csv(t, stdout, &err)
+                                        : ap_table_write_text(t, stdout, &err);
+    return rc < 0 ? cli_fail(&err, NULL) : EXIT_OK;
+}
+
+void cli_time(char *buf, size_t size, int64_t t)
+{
+    if (t == AP_TIME_NONE)
+        buf[0] = '\0';
+    else
+        ap_time_format(buf, size, t);
+}
+
+json_t *cli_json_str(const char *s) { return s != NULL ? json_string(s) : json_null(); }
+
+json_t *cli_json_rights(const ap_vocab *v, ap_rights r)
+{
+    json_t *arr = json_array();
+    for (unsigned i = 0; arr != NULL && i < v->count; i++)
+        if (r & ((ap_rights)1 << i))
+            json_array_append_new(arr, json_string(v->names[i]));
+    return arr;
+}
+
+enum { OPT_DB = 1000, OPT_AT, OPT_SNAPSHOT, OPT_FORMAT, OPT_HELP };  /* cli_global_option */
+
+/* The command's own long options followed by the global ones. */
+static struct option *merged_options(const struct option *own)
+{
+    static const struct option globals[] = {
+        { "db", required_argument, NULL, OPT_DB },
+        { "at", required_argument, NULL, OPT_AT },
+        { "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "help", no_argument, NULL, OPT_HELP },
+    };
+    size_t n = 0, g = sizeof globals / sizeof globals[0];
+    while (own != NULL && own[n].name != NULL)
+        n++;
+    struct option *all = calloc(n + g + 1, sizeof *all);
+    if (all == NULL)
+        return NULL;
+    if (n > 0)
+        memcpy(all, own, n * sizeof *all);
+    memcpy(all + n, globals, g * sizeof *all);
+    return all;
+}
+
+int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const char *shortopts,
+               const void *longopts)
+{
+    static struct option *all;
+    static const void *for_own;
+    if (all == NULL || for_own != longopts) {
+        free(all);
+        all = merged_options(longopts);
+        for_own = longopts;
+    }
+    for (;;) {
+        int opt = getopt_long(argc, argv, shortopts != NULL ? shortopts : "", all, NULL);
+        if (opt == OPT_HELP) {
+            cli_usage(cmd, stdout);
+            return CLI_HELP;
+        }
+        if (opt >= OPT_DB && opt <= OPT_FORMAT) {
+            if (cli_global_option(ctx, opt, optarg) != EXIT_OK)
+                return '?';
+            continue;
+        }
+        if (opt == -1) {
+            free(all);
+            all = NULL;
+            for_own = NULL;
+        }
+        return opt;
+    }
+}
+
+int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
+{
+    char *end;
+    switch (opt) {
+    case OPT_DB:
+        ctx->db = arg;
+        return EXIT_OK;
+    case OPT_AT:
+        if (strcmp(arg, "now") != 0 && !ap_time_parse(arg, &ctx->at)) {
+            cli_errorf("--at: bad time '%s' (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", arg);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    case OPT_SNAPSHOT:
+        ctx->snapshot = strtoll(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || ctx->snapshot <= 0) {
+            cli_errorf("--snapshot: expected a snapshot number, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    case OPT_FORMAT:
+        ctx->format = arg;
+        return EXIT_OK;
+    }
+    return EXIT_USAGE;
+}
+
+void cli_usage(const cli_cmd *cmd, FILE *out)
+{
+    fprintf(out, "usage: authpath [--db FILE] [--at TIME] [--snapshot N] %s\n\n%s\n",
+            cmd->usage, cmd->summary);
+    if (cmd->help != NULL && cmd->help[0] != '\0')
+        fprintf(out, "\n%s", cmd->help);
+}

@@ -1,0 +1,464 @@
+/* graph/csr.c: the in-memory graph. A snapshot's nodes (sorted by id) and edges (sorted by
+ * from, to, id) as compressed sparse rows with per-edge rights, built once and never changed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "authpath/graph.h"
+#include "graph_internal.h"
+
+/* Strings live in chunks that never move, so pointers into them stay valid. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    char data[];
+} chunk;
+
+struct ap_graph {
+    int64_t snap, at;
+    uint32_t n, m;
+    ap_node *nodes;
+    ap_edge *edges;
+    uint32_t *off;          /* n+1 entries; v's out-edges are [off[v], off[v+1]) */
+    uint32_t *in_off;       /* n+1 entries into in_edge */
+    uint32_t *in_edge;      /* m entries: edge indices grouped by target, in edge order */
+    json_t **node_json;     /* parsed attrs, filled on first use */
+    json_t **edge_json;
+    ap_vocab vocab;
+    char *vocab_names[AP_MAX_RIGHTS];
+    ap_source_entry *sources;
+    size_t nsources;
+    chunk *strings;
+    igraph_t ig;
+    int ig_built;
+    uint32_t *ig_map;
+};
+
+static const char *intern(ap_graph *g, const unsigned char *s)
+{
+    size_t len;
+    chunk *c = g->strings;
+    if (s == NULL)
+        s = (const unsigned char *)"";
+    len = strlen((const char *)s) + 1;
+    if (c == NULL || c->cap - c->used < len) {
+        size_t cap = len > (1u << 20) ? len : (1u << 20);
+        if ((c = malloc(sizeof *c + cap)) == NULL)
+            return NULL;
+        c->next = g->strings;
+        c->used = 0;
+        c->cap = cap;
+        g->strings = c;
+    }
+    char *p = c->data + c->used;
+    memcpy(p, s, len);
+    c->used += len;
+    return p;
+}
+
+static int64_t col_time(sqlite3_stmt *stmt, int i)
+{
+    return sqlite3_column_type(stmt, i) == SQLITE_NULL ? AP_TIME_NONE
+                                                       : sqlite3_column_int64(stmt, i);
+}
+
+static bool own_live(ap_state state, int64_t vf, int64_t exp, int64_t at)
+{
+    return ap_state_is_live(state) && (vf == AP_TIME_NONE || vf <= at)
+           && (exp == AP_TIME_NONE || at < exp);
+}
+
+#define SNAP_FILTER "snap_from <= ?1 AND (snap_to IS NULL OR snap_to > ?1)"
+
+/* Nodes in id order; *key_map maps an ident key to the node index (UINT32_MAX: not here). */
+static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64_t *nkeys,
+                      ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t *keys = NULL;
+    size_t cap = 0;
+    int rc;
+    *key_map = NULL;
+    if ((rc = ap_store__prepare(st, &stmt,
+             "SELECT i.key, i.id, n.kind, n.state, n.valid_from, n.expires, n.sensitivity,"
+             " n.attrs, n.file, n.line, n.col FROM node n JOIN ident i ON i.key = n.key"
+             " WHERE n." SNAP_FILTER " ORDER BY i.id", err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, g->snap);
+    *nkeys = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        ap_node *nd;
+        if (g->n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            ap_node *p = realloc(g->nodes, cap * sizeof *p);
+            int64_t *k = realloc(keys, cap * sizeof *k);
+            if (k != NULL)
+                keys = k;
+            if (p != NULL)
+                g->nodes = p;
+            if (p == NULL || k == NULL)
+                goto nomem;
+        }
+        nd = &g->nodes[g->n];
+        keys[g->n] = sqlite3_column_int64(stmt, 0);
+        if (keys[g->n] + 1 > *nkeys)
+            *nkeys = keys[g->n] + 1;
+        nd->id = intern(g, sqlite3_column_text(stmt, 1));
+        nd->kind = (ap_kind)sqlite3_column_int(stmt, 2);
+        nd->state = (ap_state)sqlite3_column_int(stmt, 3);
+        nd->valid_from = col_time(stmt, 4);
+        nd->expires = col_time(stmt, 5);
+        if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
+            nd->sensitivity = (ap_sensitivity)sqlite3_column_int(stmt, 6);
+        else if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
+            nd->sensitivity = AP_SENS_INTERNAL;
+        else
+            nd->sensitivity = AP_SENS_NONE;
+        /* DESIGN.md: a partner's state and contract never stop traversal */
+        nd->live = nd->kind == AP_KIND_PARTNER
+                   || own_live(nd->state, nd->valid_from, nd->expires, g->at);
+        nd->attrs = intern(g, sqlite3_column_text(stmt, 7));
+        nd->file = sqlite3_column_int64(stmt, 8);
+        nd->line = (unsigned)sqlite3_column_int(stmt, 9);
+        nd->col = (unsigned)sqlite3_column_int(stmt, 10);
+        if (nd->id == NULL || nd->attrs == NULL)
+            goto nomem;
+        g->n++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading nodes");
+        goto cleanup;
+    }
+    if ((*key_map = malloc((size_t)(*nkeys ? *nkeys : 1) * sizeof **key_map)) == NULL)
+        goto nomem;
+    memset(*key_map, 0xff, (size_t)*nkeys * sizeof **key_map);
+    for (uint32_t v = 0; v < g->n; v++)
+        (*key_map)[keys[v]] = v;
+    rc = AP_OK;
+    goto cleanup;
+nomem:
+    rc = ap_error_nomem(err);
+cleanup:
+    free(keys);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int edge_cmp(const void *a, const void *b)
+{
+    const ap_edge *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return strcmp(x->id, y->id);        /* edge ids are unique: the order is total */
+}
+
+static int load_edges(ap_graph *g, const ap_store *st, const uint32_t *key_map, int64_t nkeys,
+                      ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t cap = 0;
+    int rc;
+    if ((rc = ap_store__prepare(st, &stmt,
+             "SELECT id, src, dst, kind, rights, requires, escalates, declared, state,"
+             " valid_from, expires, attrs, file, line, col FROM edge WHERE " SNAP_FILTER, err))
+        < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, g->snap);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t a = sqlite3_column_int64(stmt, 1), b = sqlite3_column_int64(stmt, 2);
+        ap_edge *e;
+        if (a < 0 || a >= nkeys || b < 0 || b >= nkeys || key_map[a] == UINT32_MAX
+            || key_map[b] == UINT32_MAX) {
+            rc = ap_error_set(err, AP_EIO, "the database is inconsistent: an edge of snapshot "
+                              "%lld names a node that is not in it", (long long)g->snap);
+            goto cleanup;
+        }
+        if (g->m == cap) {
+            cap = cap ? cap * 2 : 1024;
+            ap_edge *p = realloc(g->edges, cap * sizeof *p);
+            if (p == NULL)
+                goto nomem;
+            g->edges = p;
+        }
+        e = &g->edges[g->m];
+        e->id = intern(g, sqlite3_column_text(stmt, 0));
+        e->from = key_map[a];
+        e->to = key_map[b];
+        e->kind = (ap_edge_kind)sqlite3_column_int(stmt, 3);
+        e->rights = (ap_rights)sqlite3_column_int64(stmt, 4);
+        e->requires = (ap_rights)sqlite3_column_int64(stmt, 5);
+        e->escalates = sqlite3_column_int(stmt, 6) != 0;
+        e->declared = sqlite3_column_int(stmt, 7) != 0;
+        e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
+        e->state = (ap_state)sqlite3_column_int(stmt, 8);
+        e->valid_from = col_time(stmt, 9);
+        e->expires = col_time(stmt, 10);
+        e->own_live = own_live(e->state, e->valid_from, e->expires, g->at);
+        e->attrs = intern(g, sqlite3_column_text(stmt, 11));
+        e->file = sqlite3_column_int64(stmt, 12);
+        e->line = (unsigned)sqlite3_column_int(stmt, 13);
+        e->col = (unsigned)sqlite3_column_int(stmt, 14);
+        if (e->id == NULL || e->attrs == NULL)
+            goto nomem;
+        g->m++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading edges");
+        goto cleanup;
+    }
+    rc = AP_OK;
+    goto cleanup;
+nomem:
+    rc = ap_error_nomem(err);
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Sort the edges into rows and index them both ways. */
+static int build_rows(ap_graph *g, ap_error *err)
+{
+    if (g->m > 1)
+        qsort(g->edges, g->m, sizeof *g->edges, edge_cmp);
+    g->off = calloc((size_t)g->n + 1, sizeof *g->off);
+    g->in_off = calloc((size_t)g->n + 1, sizeof *g->in_off);
+    g->in_edge = malloc(((size_t)g->m + 1) * sizeof *g->in_edge);
+    if (g->off == NULL || g->in_off == NULL || g->in_edge == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; i < g->m; i++) {
+        ap_edge *e = &g->edges[i];
+        e->live = e->own_live && g->nodes[e->from].live && g->nodes[e->to].live;
+        g->off[e->from + 1]++;
+        g->in_off[e->to + 1]++;
+    }
+    for (uint32_t v = 0; v < g->n; v++) {
+        g->off[v + 1] += g->off[v];
+        g->in_off[v + 1] += g->in_off[v];
+    }
+    {
+        uint32_t *fill = malloc(((size_t)g->n + 1) * sizeof *fill);
+        if (fill == NULL)
+            return ap_error_nomem(err);
+        memcpy(fill, g->in_off, ((size_t)g->n + 1) * sizeof *fill);
+        for (uint32_t i = 0; i < g->m; i++)
+            g->in_edge[fill[g->edges[i].to]++] = i;
+        free(fill);
+    }
+    return AP_OK;
+}
+
+static int copy_catalogue(ap_graph *g, const ap_store *st, ap_error *err)
+{
+    const ap_vocab *v = ap_store_vocab(st);
+    ap_vocab_init(&g->vocab);
+    for (unsigned i = AP_R_BUILTIN; i < v->count; i++) {
+        if ((g->vocab_names[i] = strdup(v->names[i])) == NULL)
+            return ap_error_nomem(err);
+        g->vocab.names[i] = g->vocab_names[i];
+        g->vocab.count = i + 1;
+    }
+    g->nsources = st->nsources;
+    if ((g->sources = calloc(st->nsources + 1, sizeof *g->sources)) == NULL)
+        return ap_error_nomem(err);
+    for (size_t i = 0; i < st->nsources; i++) {
+        g->sources[i].id = st->sources[i].id;
+        if ((g->sources[i].path = strdup(st->sources[i].path)) == NULL)
+            return ap_error_nomem(err);
+    }
+    return AP_OK;
+}
+
+int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, ap_error *err)
+{
+    ap_graph *g;
+    uint32_t *key_map = NULL;
+    int64_t nkeys = 0;
+    int rc;
+    *out = NULL;
+    if (snap == 0) {
+        if ((rc = ap_store_latest(st, &snap, err)) < 0)
+            return rc;
+        if (snap == 0)
+            return ap_error_set(err, AP_ENOTFOUND, "the database holds no snapshot yet: "
+                                "import an inventory first");
+    } else if ((rc = ap_store_snapshot_exists(st, snap, err)) < 0) {
+        return rc;
+    }
+    if ((g = calloc(1, sizeof *g)) == NULL)
+        return ap_error_nomem(err);
+    g->snap = snap;
+    g->at = at;
+    /* one read transaction: nodes and edges come from the same state of the file */
+    if ((rc = ap_store__exec(st, "BEGIN", err)) < 0)
+        goto fail;
+    rc = load_nodes(g, st, &key_map, &nkeys, err);
+    if (rc == AP_OK)
+        rc = load_edges(g, st, key_map, nkeys, err);
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (rc < 0 || (rc = build_rows(g, err)) < 0 || (rc = copy_catalogue(g, st, err)) < 0)
+        goto fail;
+    if ((g->node_json = calloc((size_t)g->n + 1, sizeof *g->node_json)) == NULL
+        || (g->edge_json = calloc((size_t)g->m + 1, sizeof *g->edge_json)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto fail;
+    }
+    free(key_map);
+    *out = g;
+    return AP_OK;
+fail:
+    free(key_map);
+    ap_graph_free(g);
+    return rc;
+}
+
+void ap_graph_free(ap_graph *g)
+{
+    if (g == NULL)
+        return;
+    for (uint32_t v = 0; g->node_json != NULL && v < g->n; v++)
+        json_decref(g->node_json[v]);
+    for (uint32_t e = 0; g->edge_json != NULL && e < g->m; e++)
+        json_decref(g->edge_json[e]);
+    free(g->node_json);
+    free(g->edge_json);
+    while (g->strings != NULL) {
+        chunk *next = g->strings->next;
+        free(g->strings);
+        g->strings = next;
+    }
+    for (unsigned i = 0; i < AP_MAX_RIGHTS; i++)
+        free(g->vocab_names[i]);
+    for (size_t i = 0; g->sources != NULL && i < g->nsources; i++)
+        free(g->sources[i].path);
+    free(g->sources);
+    if (g->ig_built)
+        igraph_destroy(&g->ig);
+    free(g->ig_map);
+    free(g->nodes);
+    free(g->edges);
+    free(g->off);
+    free(g->in_off);
+    free(g->in_edge);
+    free(g);
+}
+
+uint32_t ap_graph_node_count(const ap_graph *g) { return g->n; }
+uint32_t ap_graph_edge_count(const ap_graph *g) { return g->m; }
+int64_t ap_graph_snapshot(const ap_graph *g) { return g->snap; }
+int64_t ap_graph_at(const ap_graph *g) { return g->at; }
+const ap_vocab *ap_graph_vocab(const ap_graph *g) { return &g->vocab; }
+const ap_node *ap_graph_node(const ap_graph *g, uint32_t v) { return &g->nodes[v]; }
+const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e) { return &g->edges[e]; }
+uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v) { return g->off[v]; }
+uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v) { return g->off[v + 1]; }
+uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v) { return g->in_off[v]; }
+uint32_t ap_graph_in_end(const ap_graph *g, uint32_t v) { return g->in_off[v + 1]; }
+uint32_t ap_graph_in_edge(const ap_graph *g, uint32_t i) { return g->in_edge[i]; }
+
+const char *ap_graph_source_path(const ap_graph *g, int64_t file)
+{
+    for (size_t i = 0; i < g->nsources; i++)
+        if (g->sources[i].id == file)
+            return g->sources[i].path;
+    return "?";
+}
+
+int64_t ap_graph_find(const ap_graph *g, const char *id)
+{
+    uint32_t lo = 0, hi = g->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(g->nodes[mid].id, id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static json_t *attrs_of(json_t **cache, const char *text)
+{
+    if (*cache == NULL)
+        *cache = json_loads(text, 0, NULL);
+    return *cache;
+}
+
+static const char *obj_str(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static bool obj_bool(json_t *obj, const char *key, bool dflt)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+const char *ap_graph_node_str(const ap_graph *g, uint32_t v, const char *key)
+{
+    return obj_str(attrs_of(&g->node_json[v], g->nodes[v].attrs), key);
+}
+
+bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t *out)
+{
+    return ap_time_parse(ap_graph_node_str(g, v, key), out);
+}
+
+bool ap_graph_node_bool(const ap_graph *g, uint32_t v, const char *key, bool dflt)
+{
+    return obj_bool(attrs_of(&g->node_json[v], g->nodes[v].attrs), key, dflt);
+}
+
+const char *ap_graph_edge_str(const ap_graph *g, uint32_t e, const char *key)
+{
+    return obj_str(attrs_of(&g->edge_json[e], g->edges[e].attrs), key);
+}
+
+bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key, bool dflt)
+{
+    return obj_bool(attrs_of(&g->edge_json[e], g->edges[e].attrs), key, dflt);
+}
+
+const char *ap_graph_node_label(const ap_graph *g, uint32_t v)
+{
+    const char *name = ap_graph_node_str(g, v, "name");
+    return name != NULL && name[0] != '\0' ? name : g->nodes[v].id;
+}
+
+const igraph_t *ap_graph_igraph(ap_graph *g, const uint32_t **edge_map)
+{
+    igraph_vector_int_t ev;
+    igraph_integer_t k = 0;
+    if (!g->ig_built) {
+        uint32_t live = 0;
+        for (uint32_t i = 0; i < g->m; i++)
+            live += g->edges[i].live && g->edges[i].traversable;
+        if ((g->ig_map = malloc(((size_t)live + 1) * sizeof *g->ig_map)) == NULL)
+            return NULL;
+        if (igraph_vector_int_init(&ev, 2 * (igraph_integer_t)live) != IGRAPH_SUCCESS)
+            return NULL;
+        for (uint32_t i = 0; i < g->m; i++) {
+            const ap_edge *e = &g->edges[i];
+            if (!(e->live && e->traversable))
+                continue;
+            VECTOR(ev)[2 * k] = e->from;
+            VECTOR(ev)[2 * k + 1] = e->to;
+            g->ig_map[k++] = i;
+        }
+        if (igraph_create(&g->ig, &ev, g->n, IGRAPH_DIRECTED) != IGRAPH_SUCCESS) {
+            igraph_vector_int_destroy(&ev);
+            return NULL;
+        }
+        igraph_vector_int_destroy(&ev);
+        g->ig_built = 1;
+    }
+    if (edge_map != NULL)
+        *edge_map = g->ig_map;
+    return &g->ig;
+}

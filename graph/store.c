@@ -1,0 +1,267 @@
+/* graph/store.c: opening the SQLite store and reading its catalogue (snapshots, vocabulary,
+ * input files). The import writer is in store_import.c, the schema in store_schema.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graph_internal.h"
+
+int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *what)
+{
+    int ec = sqlite3_errcode(db);
+    if (ec == SQLITE_NOMEM)
+        return ap_error_nomem(err);
+    if (ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_READONLY || ec == SQLITE_BUSY
+        || ec == SQLITE_CANTOPEN || ec == SQLITE_LOCKED || ec == SQLITE_CORRUPT
+        || ec == SQLITE_NOTADB || ec == SQLITE_PERM)
+        code = AP_EIO;
+    return ap_error_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+int ap_store__prepare(const ap_store *st, sqlite3_stmt **stmt, const char *sql, ap_error *err)
+{
+    *stmt = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return ap_store__sqlerr(err, st->db, AP_EBUG, "sqlite prepare");
+    return AP_OK;
+}
+
+int ap_store__exec(const ap_store *st, const char *sql, ap_error *err)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return ap_store__sqlerr(err, st->db, AP_EIO, "sqlite");
+    return AP_OK;
+}
+
+static int load_vocab(ap_store *st, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    ap_vocab_init(&st->vocab);
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT bit, name FROM vocab ORDER BY bit", err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int bit = sqlite3_column_int(stmt, 0);
+        const char *name = (const char *)sqlite3_column_text(stmt, 1);
+        if (bit != (int)st->vocab.count || bit >= AP_MAX_RIGHTS) {
+            rc = ap_error_set(err, AP_EINPUT, "the rights vocabulary in the database is damaged");
+            goto cleanup;
+        }
+        if ((st->vocab_names[bit] = strdup(name)) == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+        st->vocab.names[bit] = st->vocab_names[bit];
+        st->vocab.count++;
+    }
+    rc = rc == SQLITE_DONE ? AP_OK : ap_store__sqlerr(err, st->db, AP_EIO, "reading vocabulary");
+cleanup:
+    st->vocab_committed = st->vocab.count;
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int load_sources(ap_store *st, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, path FROM source ORDER BY id", err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (st->nsources == st->sources_cap) {
+            size_t cap = st->sources_cap ? st->sources_cap * 2 : 16;
+            ap_source_entry *p = realloc(st->sources, cap * sizeof *p);
+            if (p == NULL) {
+                rc = ap_error_nomem(err);
+                goto cleanup;
+            }
+            st->sources = p;
+            st->sources_cap = cap;
+        }
+        ap_source_entry *e = &st->sources[st->nsources];
+        e->id = sqlite3_column_int64(stmt, 0);
+        if ((e->path = strdup((const char *)sqlite3_column_text(stmt, 1))) == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+        st->nsources++;
+    }
+    rc = rc == SQLITE_DONE ? AP_OK : ap_store__sqlerr(err, st->db, AP_EIO, "reading sources");
+cleanup:
+    st->sources_committed = st->nsources;
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* SQLite creates files with the process umask; an access map is private, so create it 0600
+ * first and let SQLite open what is there (its -wal and -shm files copy the mode). */
+static int create_private(const char *path, ap_error *err)
+{
+    int fd;
+    if (strcmp(path, ":memory:") == 0 || path[0] == '\0')
+        return AP_OK;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return AP_OK;
+    }
+    if (errno == EEXIST)
+        return AP_OK;
+    return ap_error_set(err, AP_EIO, "cannot create database '%s': %s", path, strerror(errno));
+}
+
+int ap_store_open(ap_store **out, const char *path, ap_error *err)
+{
+    ap_store *st = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = create_private(path, err)) < 0)
+        return rc;
+    if ((st = calloc(1, sizeof *st)) == NULL)
+        return ap_error_nomem(err);
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+        != SQLITE_OK) {
+        rc = st->db ? ap_store__sqlerr(err, st->db, AP_EIO, "cannot open database")
+                    : ap_error_nomem(err);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(st->db, 0);
+    sqlite3_busy_timeout(st->db, 10000);          /* another import: wait for it, then go on */
+    /* journal_mode answers with a row, so exec ignores it; a read-only file stays as it is */
+    sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    if ((rc = ap_store__exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF", err))
+        < 0)
+        goto fail;
+    if ((rc = ap_store__migrate(st, err)) < 0)
+        goto fail;
+    if ((rc = load_vocab(st, err)) < 0 || (rc = load_sources(st, err)) < 0)
+        goto fail;
+    *out = st;
+    return AP_OK;
+fail:
+    ap_store_close(st);
+    return rc;
+}
+
+void ap_store_close(ap_store *st)
+{
+    if (st == NULL)
+        return;
+    if (st->in_import)
+        ap_store_rollback(st);
+    for (unsigned i = 0; i < AP_MAX_RIGHTS; i++)
+        free(st->vocab_names[i]);
+    for (size_t i = 0; i < st->nsources; i++)
+        free(st->sources[i].path);
+    free(st->sources);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+const ap_vocab *ap_store_vocab(const ap_store *st) { return &st->vocab; }
+
+const char *ap_store_source_path(const ap_store *st, int64_t file)
+{
+    for (size_t i = 0; i < st->nsources; i++)
+        if (st->sources[i].id == file)
+            return st->sources[i].path;
+    return NULL;
+}
+
+int ap_store_latest(const ap_store *st, int64_t *snap, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    *snap = 0;
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT max(id) FROM snapshot", err)) < 0)
+        return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *snap = sqlite3_column_int64(stmt, 0);
+    else
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int ap_store_snapshot_exists(const ap_store *st, int64_t snap, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT 1 FROM snapshot WHERE id = ?1", err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, snap);
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_ROW)
+        return AP_OK;
+    if (rc == SQLITE_DONE)
+        return ap_error_set(err, AP_ENOTFOUND, "no snapshot %lld in the database",
+                            (long long)snap);
+    return ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
+}
+
+static char *dup_col(sqlite3_stmt *stmt, int i)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, i);
+    return strdup(s != NULL ? (const char *)s : "");
+}
+
+int ap_store_snapshots(ap_snapshot_info **out, size_t *n, const ap_store *st, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    ap_snapshot_info *list = NULL;
+    size_t count = 0, cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, created, label, files FROM snapshot "
+                                           "ORDER BY id", err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            ap_snapshot_info *p = realloc(list, cap * sizeof *p);
+            if (p == NULL) {
+                rc = ap_error_nomem(err);
+                goto cleanup;
+            }
+            list = p;
+        }
+        ap_snapshot_info *s = &list[count++];
+        s->id = sqlite3_column_int64(stmt, 0);
+        s->created = dup_col(stmt, 1);
+        s->label = dup_col(stmt, 2);
+        s->files = dup_col(stmt, 3);
+        if (s->created == NULL || s->label == NULL || s->files == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
+        goto cleanup;
+    }
+    *out = list;
+    *n = count;
+    list = NULL;
+    count = 0;
+    rc = AP_OK;
+cleanup:
+    ap_snapshot_list_free(list, count);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+void ap_snapshot_list_free(ap_snapshot_info *list, size_t n)
+{
+    if (list == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].created);
+        free(list[i].label);
+        free(list[i].files);
+    }
+    free(list);
+}

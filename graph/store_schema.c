@@ -1,0 +1,79 @@
+/* graph/store_schema.c: the SQLite schema and its forward migrations. user_version holds the
+ * schema version; a database newer than this build is refused, an older one migrated. */
+#include "graph_internal.h"
+
+#define AP_APPLICATION_ID 0x41505448   /* "APTH": tells our files from other SQLite files */
+
+/* Version 1. Rows are versioned: a node or edge row is part of snapshots
+ * [snap_from, snap_to) and snap_to IS NULL while it is current. Node ids are interned in
+ * ident so that edge rows and the graph loader work with integers. */
+static const char *const schema_v1 =
+    "CREATE TABLE snapshot(id INTEGER PRIMARY KEY, created TEXT NOT NULL, label TEXT NOT NULL,"
+    "  files TEXT NOT NULL);"
+    "CREATE TABLE source(id INTEGER PRIMARY KEY, snap INTEGER NOT NULL, path TEXT NOT NULL);"
+    "CREATE TABLE vocab(bit INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE ident(key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE node(rid INTEGER PRIMARY KEY, key INTEGER NOT NULL, snap_from INTEGER NOT NULL,"
+    "  snap_to INTEGER, kind INTEGER NOT NULL, state INTEGER NOT NULL, valid_from INTEGER,"
+    "  expires INTEGER, sensitivity INTEGER, attrs TEXT NOT NULL,"
+    "  file INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL);"
+    "CREATE INDEX node_open ON node(key) WHERE snap_to IS NULL;"
+    "CREATE INDEX node_snap ON node(snap_from, snap_to);"
+    "CREATE TABLE edge(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, src INTEGER NOT NULL,"
+    "  dst INTEGER NOT NULL, kind INTEGER NOT NULL, rights INTEGER NOT NULL,"
+    "  requires INTEGER NOT NULL, escalates INTEGER NOT NULL, declared INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL, valid_from INTEGER, expires INTEGER, attrs TEXT NOT NULL,"
+    "  snap_from INTEGER NOT NULL, snap_to INTEGER,"
+    "  file INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL);"
+    "CREATE INDEX edge_open ON edge(id) WHERE snap_to IS NULL;"
+    "CREATE INDEX edge_snap ON edge(snap_from, snap_to);";
+
+int ap_store__migrate(ap_store *st, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc, version, app;
+    if ((rc = ap_store__prepare(st, &stmt, "PRAGMA user_version", err)) < 0)
+        return rc;
+    version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if ((rc = ap_store__prepare(st, &stmt, "PRAGMA application_id", err)) < 0)
+        return rc;
+    app = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+
+    if (version > AP_SCHEMA_VERSION)
+        return ap_error_set(err, AP_ESCHEMA, "the database has schema version %d, newer than "
+                            "this authpath (version %d): upgrade authpath to read it",
+                            version, AP_SCHEMA_VERSION);
+    if (version == 0 && app != 0 && app != AP_APPLICATION_ID)
+        return ap_error_set(err, AP_EINPUT, "the file is an SQLite database of another program");
+    if (version == 0) {
+        sqlite3_stmt *tables = NULL;
+        int n;
+        if ((rc = ap_store__prepare(st, &tables, "SELECT count(*) FROM sqlite_master", err)) < 0)
+            return rc;
+        n = sqlite3_step(tables) == SQLITE_ROW ? sqlite3_column_int(tables, 0) : 0;
+        sqlite3_finalize(tables);
+        if (n > 0)
+            return ap_error_set(err, AP_EINPUT, "the file is an SQLite database of another "
+                                "program");
+    }
+    if (version == AP_SCHEMA_VERSION)
+        return AP_OK;
+    /* Each step moves one version forward inside one transaction. */
+    if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
+        return rc;
+    if (version < 1) {
+        if ((rc = ap_store__exec(st, schema_v1, err)) < 0)
+            goto fail;
+        if ((rc = ap_store__exec(st, "PRAGMA application_id = 1095783496", err)) < 0)
+            goto fail;
+    }
+    /* Future versions: `if (version < 2) { ALTER TABLE ... }` here. */
+    if ((rc = ap_store__exec(st, "PRAGMA user_version = 1", err)) < 0)
+        goto fail;
+    return ap_store__exec(st, "COMMIT", err);
+fail:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}

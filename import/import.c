@@ -1,0 +1,225 @@
+/* import/import.c: one import from start to end. Reads each file, detects its syntax, hands it
+ * to its reader, checks what spans files, and commits one snapshot or nothing at all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "import_internal.h"
+
+typedef enum { SYNTAX_JSON, SYNTAX_YAML, SYNTAX_CSV } syntax;
+
+ap_format ap_format_parse(const char *s)
+{
+    if (strcmp(s, "auto") == 0)
+        return AP_FORMAT_AUTO;
+    if (strcmp(s, "native") == 0)
+        return AP_FORMAT_NATIVE;
+    return AP_FORMAT_COUNT;
+}
+
+/* JSON starts with { or [; CSV's first line is a header naming id and kind, from and to, or
+ * right; anything else is YAML. */
+static syntax detect(const char *text, size_t len)
+{
+    size_t i = 0, eol;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+        i++;
+    if (i < len && (text[i] == '{' || text[i] == '['))
+        return SYNTAX_JSON;
+    const char *nl = memchr(text, '\n', len);
+    eol = nl != NULL ? (size_t)(nl - text) : len;
+    if (memchr(text, ',', eol) != NULL && memchr(text, ':', eol) == NULL)
+        return SYNTAX_CSV;
+    if (eol > 0 && memchr(text, ':', eol) == NULL && memchr(text, '-', eol) == NULL
+        && memchr(text, '#', eol) == NULL && memchr(text, ' ', eol) == NULL)
+        return SYNTAX_CSV;      /* a one-column CSV such as the rights file */
+    return SYNTAX_YAML;
+}
+
+typedef struct {
+    char *text;
+    size_t len;
+    int mapped;
+} file_text;
+
+static int read_file(file_text *ft, const char *path, ap_error *err)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    memset(ft, 0, sizeof *ft);
+    if (fd < 0)
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "not a regular file");
+    }
+    ft->len = (size_t)sb.st_size;
+    if (ft->len > 0) {
+        void *p = mmap(NULL, ft->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            close(fd);
+            return ap_error_at(err, AP_EIO, path, 0, 0, "cannot map: %s", strerror(errno));
+        }
+        ft->text = p;
+        ft->mapped = 1;
+    } else {
+        ft->text = (char *)"";
+    }
+    close(fd);
+    return AP_OK;
+}
+
+static void free_file(file_text *ft)
+{
+    if (ft->mapped)
+        munmap(ft->text, ft->len);
+}
+
+static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
+{
+    file_text ft;
+    const char *text;
+    size_t len;
+    int rc;
+    if ((rc = read_file(&ft, path, err)) < 0)
+        return rc;
+    if ((rc = ap_store_add_source(ctx->st, path, &ctx->file, err)) < 0)
+        goto cleanup;
+    ctx->path = path;
+    text = ft.text;
+    len = ft.len;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {    /* a UTF-8 byte order mark */
+        text += 3;
+        len -= 3;
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        const char *nul = memchr(text, '\0', len);
+        unsigned line = 1, col = 1;
+        for (const char *p = text; p < nul; p++, col++)
+            if (*p == '\n') {
+                line++;
+                col = 0;
+            }
+        rc = ap_error_at(err, AP_EINPUT, path, line, col, "NUL byte in a text file (UTF-16 or "
+                         "binary input is not supported)");
+        goto cleanup;
+    }
+    switch (detect(text, len)) {
+    case SYNTAX_JSON: rc = ap_import__json(ctx, text, len, err); break;
+    case SYNTAX_CSV: rc = ap_import__csv(ctx, text, len, err); break;
+    default: rc = ap_import__yaml(ctx, text, len, err); break;
+    }
+cleanup:
+    free_file(&ft);
+    return rc;
+}
+
+/* Every custom right an inventory uses must be declared in this import's 'rights'. */
+static void check_declared(ap_import_ctx *ctx)
+{
+    const ap_vocab *v = ap_store_vocab(ctx->st);
+    for (unsigned bit = AP_R_BUILTIN; bit < v->count; bit++) {
+        if (ctx->use_file[bit] == 0 || (ctx->declared >> bit & 1))
+            continue;
+        ap_error e;
+        ap_error_at(&e, AP_EINPUT, ap_store_source_path(ctx->st, ctx->use_file[bit]),
+                    ctx->use_line[bit], ctx->use_col[bit],
+                    "unknown right '%s' (declare it in the inventory's 'rights' list)",
+                    v->names[bit]);
+        if (ctx->nerr++ == 0)
+            ctx->first = e;
+        else
+            ap_error_list_add(ctx->opts->more, &e);
+    }
+}
+
+static char *default_label(const char *const *paths, size_t n)
+{
+    size_t len = 1;
+    char *label;
+    for (size_t i = 0; i < n; i++) {
+        const char *base = strrchr(paths[i], '/');
+        len += strlen(base != NULL ? base + 1 : paths[i]) + 2;
+    }
+    if ((label = malloc(len)) == NULL)
+        return NULL;
+    label[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *base = strrchr(paths[i], '/');
+        if (i > 0)
+            strcat(label, ", ");
+        strcat(label, base != NULL ? base + 1 : paths[i]);
+    }
+    return label;
+}
+
+int ap_import_files(ap_store *st, const char *const *paths, size_t n,
+                    const ap_import_opts *opts, int64_t *snap, ap_error *err)
+{
+    ap_import_opts defaults = { AP_FORMAT_AUTO, NULL, 0, NULL };
+    ap_import_ctx ctx;
+    char *label = NULL;
+    int rc;
+    if (opts == NULL)
+        opts = &defaults;
+    if (n == 0)
+        return ap_error_set(err, AP_EINPUT, "no input files");
+    memset(&ctx, 0, sizeof ctx);
+    ctx.st = st;
+    ctx.opts = opts;
+    if ((rc = ap_store_begin(st, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        int before = ctx.nerr;
+        if ((rc = import_one(&ctx, paths[i], err)) < 0 && rc != AP_EINPUT)
+            goto fail;
+        if (rc == AP_EINPUT && ctx.nerr == before) {   /* a syntax error: the file stops */
+            if (ctx.nerr++ == 0)
+                ctx.first = *err;
+            else
+                ap_error_list_add(opts->more, err);
+        }
+    }
+    check_declared(&ctx);
+    {
+        /* edges to undeclared nodes and repeated edge ids join the errors found so far */
+        ap_error_list found;
+        ap_error e;
+        memset(&found, 0, sizeof found);
+        rc = ap_store_check(st, &found, &e);
+        if (rc < 0 && rc != AP_EINPUT) {
+            *err = e;
+            goto fail;
+        }
+        if (rc == AP_EINPUT) {
+            if (ctx.nerr++ == 0)
+                ctx.first = e;
+            else
+                ap_error_list_add(opts->more, &e);
+            for (size_t i = 0; i < found.count; i++, ctx.nerr++)
+                ap_error_list_add(opts->more, &found.items[i]);
+            if (opts->more != NULL)
+                opts->more->total += found.total - found.count;
+        }
+    }
+    if (ctx.nerr > 0) {
+        *err = ctx.first;
+        rc = AP_EINPUT;
+        goto fail;
+    }
+    if ((label = opts->label != NULL ? strdup(opts->label) : default_label(paths, n)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto fail;
+    }
+    rc = ap_store_commit(st, label, opts->created, snap, err);
+    free(label);
+    return rc;
+fail:
+    ap_store_rollback(st);
+    return rc;
+}

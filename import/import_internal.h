@@ -1,0 +1,56 @@
+/* import/import_internal.h: what the readers share. Every syntax (JSON, YAML, CSV) turns its
+ * input into jansson values plus a locator, and native.c validates and stages them. */
+#ifndef AUTHPATH_IMPORT_INTERNAL_H
+#define AUTHPATH_IMPORT_INTERNAL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "authpath/import.h"
+
+#define AP_NO_ITEM ((size_t)-1)
+
+/* A place in a native document: /section/index/key/item. */
+typedef struct {
+    const char *section;    /* "nodes", "edges", "rights", or NULL for the document itself */
+    size_t index;           /* element of the section (AP_NO_ITEM: the section itself) */
+    const char *key;        /* attribute, or NULL for the element itself */
+    size_t item;            /* element of a list attribute, or AP_NO_ITEM */
+    const json_t *value;    /* the value found there, when there is one */
+} ap_place;
+
+/* Turns a place into a 1-based line and column of the input (0, 0 when unknown). */
+typedef void (*ap_locate_fn)(void *ctx, const ap_place *p, unsigned *line, unsigned *col);
+
+/* One import in progress: the store, the file being read, the errors so far. */
+typedef struct {
+    ap_store *st;
+    const ap_import_opts *opts;
+    int64_t file;               /* source id of the current file */
+    const char *path;
+    ap_locate_fn locate;
+    void *locate_ctx;
+    int nerr;                   /* errors so far in this import */
+    ap_error first;             /* the first of them */
+    uint64_t declared;          /* rights declared by this import's inventories */
+    unsigned use_line[64], use_col[64];     /* first use of each right in this import */
+    int64_t use_file[64];
+} ap_import_ctx;
+
+/* Record an input error at place p (located through ctx->locate); always returns AP_EINPUT. */
+int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
+    AP_PRINTF(3, 4);
+/* Validate and stage a whole native document, or one part of it. */
+int ap_import__native_doc(ap_import_ctx *ctx, const json_t *doc, ap_error *err);
+int ap_import__native_rights(ap_import_ctx *ctx, const json_t *list, ap_error *err);
+int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, ap_error *err);
+int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, ap_error *err);
+
+/* The readers: each parses one file's text and feeds native.c. AP_EINPUT for syntax errors
+ * (recorded through ap_import__fail or directly in err with the position). */
+int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+
+#endif

@@ -1,0 +1,489 @@
+/* import/native.c: the native inventory (authpath/1), whatever its syntax. Validates each node
+ * and edge as DESIGN.md's model says, names the place of every error, and stages what is valid. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_internal.h"
+
+typedef enum { ATTR_STRING, ATTR_TIME, ATTR_BOOL, ATTR_STATE, ATTR_SENS, ATTR_TIER } attr_type;
+typedef struct {
+    const char *name;
+    attr_type type;
+} attr_spec;
+
+/* DESIGN.md's common attributes; anything else is kept as given. */
+static const attr_spec known_attrs[] = {
+    { "name", ATTR_STRING }, { "type", ATTR_STRING }, { "domain", ATTR_STRING },
+    { "owner", ATTR_STRING }, { "technical_owner", ATTR_STRING }, { "sponsor", ATTR_STRING },
+    { "purpose", ATTR_STRING }, { "approved_by", ATTR_STRING }, { "environment", ATTR_STRING },
+    { "valid_from", ATTR_TIME }, { "expires", ATTR_TIME }, { "last_used", ATTR_TIME },
+    { "last_reviewed", ATTR_TIME }, { "contract_ends", ATTR_TIME },
+    { "logged", ATTR_BOOL }, { "static", ATTR_BOOL }, { "multi_tenant", ATTR_BOOL },
+    { "temporary", ATTR_BOOL },
+    { "state", ATTR_STATE }, { "sensitivity", ATTR_SENS }, { "tier", ATTR_TIER },
+};
+
+int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
+{
+    ap_error e;
+    unsigned line = 0, col = 0;
+    va_list ap;
+    if (ctx->locate != NULL && p != NULL)
+        ctx->locate(ctx->locate_ctx, p, &line, &col);
+    memset(&e, 0, sizeof e);
+    e.code = AP_EINPUT;
+    snprintf(e.file, sizeof e.file, "%s", ctx->path);
+    e.line = line;
+    e.col = col;
+    va_start(ap, fmt);
+    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+    va_end(ap);
+    if (ctx->nerr++ == 0)
+        ctx->first = e;
+    else
+        ap_error_list_add(ctx->opts->more, &e);
+    return AP_EINPUT;
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: case JSON_REAL: return "a number";
+    case JSON_TRUE: case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+/* A short, printable copy of user text for messages (control characters as '?'). */
+static void quote_text(char *buf, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] != '\0' && i + 1 < size && i < 60; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    buf[i] = '\0';
+    if (s[i] != '\0' && size > 4 && i >= 3)
+        memcpy(buf + i - 3, "...", 4);
+}
+
+static int check_attr(ap_import_ctx *ctx, ap_place *p, const attr_spec *spec, const json_t *v,
+                      int64_t *time_out, int *enum_out)
+{
+    char shown[64];
+    const char *s = json_string_value(v);
+    p->value = v;
+    switch (spec->type) {
+    case ATTR_STRING:
+        if (s == NULL)
+            return ap_import__fail(ctx, p, "'%s' must be a string, not %s", spec->name,
+                                   type_name(v));
+        return AP_OK;
+    case ATTR_BOOL:
+        if (!json_is_boolean(v))
+            return ap_import__fail(ctx, p, "'%s' must be true or false, not %s", spec->name,
+                                   type_name(v));
+        return AP_OK;
+    case ATTR_TIME:
+        if (s == NULL)
+            return ap_import__fail(ctx, p, "'%s' must be a date (YYYY-MM-DD or ISO 8601 time), "
+                                   "not %s", spec->name, type_name(v));
+        if (!ap_time_parse(s, time_out)) {
+            quote_text(shown, sizeof shown, s);
+            return ap_import__fail(ctx, p, "bad date '%s' in '%s' (expected YYYY-MM-DD or "
+                                   "YYYY-MM-DDTHH:MM:SSZ)", shown, spec->name);
+        }
+        return AP_OK;
+    case ATTR_STATE:
+    case ATTR_SENS:
+    case ATTR_TIER: {
+        const char *names = spec->type == ATTR_STATE ? AP_STATE_NAMES
+                          : spec->type == ATTR_SENS ? AP_SENS_NAMES : AP_TIER_NAMES;
+        int e = s == NULL ? -1
+              : spec->type == ATTR_STATE ? (int)ap_state_parse(s)
+              : spec->type == ATTR_SENS ? (int)ap_sensitivity_parse(s) : (int)ap_tier_parse(s);
+        if (s == NULL)
+            return ap_import__fail(ctx, p, "'%s' must be a string, not %s", spec->name,
+                                   type_name(v));
+        if (e < 0) {
+            quote_text(shown, sizeof shown, s);
+            return ap_import__fail(ctx, p, "unknown %s '%s' (expected one of %s)", spec->name,
+                                   shown, names);
+        }
+        *enum_out = e;
+        return AP_OK;
+    }
+    }
+    return AP_OK;
+}
+
+/* Check the known attributes of obj; fills state, times and sensitivity. */
+typedef struct {
+    ap_state state;
+    int64_t valid_from, expires;
+    ap_sensitivity sensitivity;
+} lifecycle;
+
+static int check_attrs(ap_import_ctx *ctx, ap_place *p, const json_t *obj, lifecycle *lc)
+{
+    int rc = AP_OK;
+    lc->state = AP_STATE_ACTIVE;
+    lc->valid_from = lc->expires = AP_TIME_NONE;
+    lc->sensitivity = AP_SENS_NONE;
+    for (size_t i = 0; i < sizeof known_attrs / sizeof known_attrs[0]; i++) {
+        const attr_spec *spec = &known_attrs[i];
+        const json_t *v = json_object_get(obj, spec->name);
+        int64_t t = AP_TIME_NONE;
+        int e = -1;
+        if (v == NULL || json_is_null(v))
+            continue;
+        p->key = spec->name;
+        if (check_attr(ctx, p, spec, v, &t, &e) < 0) {
+            rc = AP_EINPUT;
+            continue;
+        }
+        if (strcmp(spec->name, "valid_from") == 0)
+            lc->valid_from = t;
+        else if (strcmp(spec->name, "expires") == 0)
+            lc->expires = t;
+        else if (spec->type == ATTR_STATE)
+            lc->state = (ap_state)e;
+        else if (spec->type == ATTR_SENS)
+            lc->sensitivity = (ap_sensitivity)e;
+    }
+    p->key = NULL;
+    return rc;
+}
+
+/* Bit of a right name used at place p, remembering its first use for the declaration check. */
+static int use_right(ap_import_ctx *ctx, ap_place *p, const char *name, ap_rights *mask,
+                     ap_error *err)
+{
+    ap_error e;
+    int bit, rc;
+    rc = ap_store_add_right(ctx->st, name, &bit, &e);
+    if (rc == AP_EINPUT) {
+        char shown[64];
+        quote_text(shown, sizeof shown, name);
+        return ap_import__fail(ctx, p, "bad right '%s': %s", shown, e.msg);
+    }
+    if (rc < 0) {
+        *err = e;
+        return rc;
+    }
+    if (bit >= AP_R_BUILTIN && ctx->use_line[bit] == 0 && ctx->use_file[bit] == 0) {
+        unsigned line = 0, col = 0;
+        if (ctx->locate != NULL)
+            ctx->locate(ctx->locate_ctx, p, &line, &col);
+        ctx->use_file[bit] = ctx->file;
+        ctx->use_line[bit] = line ? line : 1;
+        ctx->use_col[bit] = col;
+    }
+    *mask |= (ap_rights)1 << bit;
+    return AP_OK;
+}
+
+/* A rights field: "all", "none", or a list of names. *given is 0 when the field is absent. */
+static int parse_rights(ap_import_ctx *ctx, ap_place *p, const json_t *v, ap_rights *mask,
+                        int *given, ap_error *err)
+{
+    int rc = AP_OK, r;
+    *given = v != NULL && !json_is_null(v);
+    if (!*given)
+        return AP_OK;
+    p->value = v;
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (strcmp(s, "all") == 0) {
+            *mask = AP_RIGHTS_ALL;
+            return AP_OK;
+        }
+        if (strcmp(s, "none") == 0 || s[0] == '\0') {
+            *mask = 0;
+            return AP_OK;
+        }
+        *mask = 0;
+        return use_right(ctx, p, s, mask, err) == AP_EINPUT ? AP_EINPUT : AP_OK;
+    }
+    if (!json_is_array(v))
+        return ap_import__fail(ctx, p, "'%s' must be a list of rights or \"all\", not %s",
+                               p->key, type_name(v));
+    *mask = 0;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        const json_t *item = json_array_get(v, i);
+        p->item = i;
+        p->value = item;
+        if (!json_is_string(item)) {
+            rc = ap_import__fail(ctx, p, "a right must be a string, not %s", type_name(item));
+        } else if (strcmp(json_string_value(item), "all") == 0) {
+            *mask = AP_RIGHTS_ALL;
+        } else if ((r = use_right(ctx, p, json_string_value(item), mask, err)) < 0) {
+            if (r != AP_EINPUT) {
+                p->item = AP_NO_ITEM;
+                return r;
+            }
+            rc = r;
+        }
+    }
+    p->item = AP_NO_ITEM;
+    return rc;
+}
+
+/* The attributes to keep: obj without the given keys, as canonical JSON. */
+static char *canonical_attrs(const json_t *obj, const char *const *skip, size_t nskip)
+{
+    json_t *copy = json_object();
+    const char *key;
+    json_t *v;
+    char *text;
+    if (copy == NULL)
+        return NULL;
+    json_object_foreach((json_t *)obj, key, v) {
+        size_t i = 0;
+        while (i < nskip && strcmp(skip[i], key) != 0)
+            i++;
+        if (i == nskip && !json_is_null(v))
+            json_object_set(copy, key, v);
+    }
+    text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(copy);
+    return text;
+}
+
+/* A required string field; NULL (and an error recorded) when missing or not a string. */
+static const char *need_string(ap_import_ctx *ctx, ap_place *p, const json_t *obj,
+                               const char *key, const char *what)
+{
+    const json_t *v = json_object_get(obj, key);
+    p->key = key;
+    p->value = v;
+    if (v == NULL || json_is_null(v)) {
+        p->key = NULL;
+        p->value = obj;
+        ap_import__fail(ctx, p, "%s has no '%s'", what, key);
+        return NULL;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0) {
+        ap_import__fail(ctx, p, "'%s' must be a non-empty string, not %s", key,
+                        json_is_string(v) ? "an empty string" : type_name(v));
+        return NULL;
+    }
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        ap_import__fail(ctx, p, "'%s' must not contain a NUL character", key);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, ap_error *err)
+{
+    static const char *const skip[] = { "id", "kind" };
+    ap_place p = { "nodes", index, NULL, AP_NO_ITEM, obj };
+    ap_node_rec rec;
+    lifecycle lc;
+    const char *id, *kind;
+    char *attrs = NULL;
+    int rc = AP_OK;
+    if (!json_is_object(obj))
+        return ap_import__fail(ctx, &p, "a node must be an object, not %s", type_name(obj));
+    id = need_string(ctx, &p, obj, "id", "node");
+    kind = need_string(ctx, &p, obj, "kind", "node");
+    if (kind != NULL && ap_kind_parse(kind) == AP_KIND_NONE) {
+        char shown[64];
+        quote_text(shown, sizeof shown, kind);
+        ap_import__fail(ctx, &p, "unknown kind '%s' (expected one of %s)", shown,
+                        AP_KIND_NAMES);
+        kind = NULL;
+    }
+    p.key = NULL;
+    p.value = obj;
+    if (check_attrs(ctx, &p, obj, &lc) < 0 || id == NULL || kind == NULL)
+        return AP_EINPUT;
+    if ((attrs = canonical_attrs(obj, skip, 2)) == NULL)
+        return ap_error_nomem(err);
+    rec.id = id;
+    rec.kind = ap_kind_parse(kind);
+    rec.state = lc.state;
+    rec.valid_from = lc.valid_from;
+    rec.expires = lc.expires;
+    rec.sensitivity = lc.sensitivity;
+    rec.attrs = attrs;
+    ctx->locate(ctx->locate_ctx, &p, &rec.line, &rec.col);
+    {
+        ap_error e;
+        rc = ap_store_stage_node(ctx->st, ctx->file, &rec, &e);
+        if (rc == AP_EINPUT) {
+            p.key = "id";
+            p.value = json_object_get(obj, "id");
+            rc = ap_import__fail(ctx, &p, "%s", e.msg);
+        } else if (rc < 0) {
+            *err = e;
+        }
+    }
+    free(attrs);
+    return rc;
+}
+
+int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, ap_error *err)
+{
+    static const char *const skip[] = { "id", "from", "to", "kind", "rights", "requires",
+                                        "escalates" };
+    ap_place p = { "edges", index, NULL, AP_NO_ITEM, obj };
+    ap_edge_rec rec;
+    lifecycle lc;
+    const ap_edge_kind_info *info;
+    const json_t *v;
+    const char *from, *to, *kind;
+    char *attrs = NULL;
+    int given, bad = 0, rc;
+    if (!json_is_object(obj))
+        return ap_import__fail(ctx, &p, "an edge must be an object, not %s", type_name(obj));
+    memset(&rec, 0, sizeof rec);
+    from = need_string(ctx, &p, obj, "from", "edge");
+    if (from != NULL)
+        ctx->locate(ctx->locate_ctx, &p, &rec.from_line, &rec.from_col);
+    to = need_string(ctx, &p, obj, "to", "edge");
+    if (to != NULL)
+        ctx->locate(ctx->locate_ctx, &p, &rec.to_line, &rec.to_col);
+    kind = need_string(ctx, &p, obj, "kind", "edge");
+    if (kind != NULL && ap_edge_kind_parse(kind) == AP_EDGE_NONE) {
+        char shown[64];
+        quote_text(shown, sizeof shown, kind);
+        ap_import__fail(ctx, &p, "unknown edge kind '%s' (expected one of %s)", shown,
+                        AP_EDGE_KIND_NAMES);
+        kind = NULL;
+    }
+    v = json_object_get(obj, "id");
+    if (v != NULL && !json_is_null(v) && (!json_is_string(v) || json_string_length(v) == 0)) {
+        p.key = "id";
+        p.value = v;
+        ap_import__fail(ctx, &p, "'id' must be a non-empty string, not %s", type_name(v));
+        bad = 1;
+    }
+    bad |= from == NULL || to == NULL || kind == NULL;
+    p.key = NULL;
+    p.value = obj;
+    bad |= check_attrs(ctx, &p, obj, &lc) < 0;
+    if (kind == NULL)
+        return AP_EINPUT;
+    rec.kind = ap_edge_kind_parse(kind);
+    info = ap_edge_kind_info_of(rec.kind);
+    /* defaults from DESIGN.md's edge table; depends_on passes nothing */
+    rec.rights = info->traversable ? AP_RIGHTS_ALL : 0;
+    rec.requires = info->requires;
+    rec.escalates = info->escalates;
+    p.key = "rights";
+    rc = parse_rights(ctx, &p, json_object_get(obj, "rights"), &rec.rights, &given, err);
+    if (rc < 0 && rc != AP_EINPUT)
+        return rc;
+    bad |= rc < 0;
+    rec.rights_declared = given;
+    p.key = "requires";
+    rc = parse_rights(ctx, &p, json_object_get(obj, "requires"), &rec.requires, &given, err);
+    if (rc < 0 && rc != AP_EINPUT)
+        return rc;
+    bad |= rc < 0;
+    v = json_object_get(obj, "escalates");
+    if (v != NULL && !json_is_null(v)) {
+        p.key = "escalates";
+        p.value = v;
+        if (!json_is_boolean(v))
+            bad |= ap_import__fail(ctx, &p, "'escalates' must be true or false, not %s",
+                                   type_name(v)) < 0;
+        else
+            rec.escalates = json_is_true(v);
+    }
+    if (bad)
+        return AP_EINPUT;
+    if ((attrs = canonical_attrs(obj, skip, sizeof skip / sizeof skip[0])) == NULL)
+        return ap_error_nomem(err);
+    v = json_object_get(obj, "id");
+    rec.id = json_is_string(v) ? json_string_value(v) : NULL;
+    rec.from = from;
+    rec.to = to;
+    rec.state = lc.state;
+    rec.valid_from = lc.valid_from;
+    rec.expires = lc.expires;
+    rec.attrs = attrs;
+    p.key = NULL;
+    p.value = obj;
+    ctx->locate(ctx->locate_ctx, &p, &rec.line, &rec.col);
+    rc = ap_store_stage_edge(ctx->st, ctx->file, &rec, err);
+    free(attrs);
+    return rc;
+}
+
+int ap_import__native_rights(ap_import_ctx *ctx, const json_t *list, ap_error *err)
+{
+    ap_place p = { "rights", AP_NO_ITEM, NULL, AP_NO_ITEM, list };
+    int rc = AP_OK;
+    if (!json_is_array(list))
+        return ap_import__fail(ctx, &p, "'rights' must be a list of names, not %s",
+                               type_name(list));
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *v = json_array_get(list, i);
+        ap_error e;
+        int bit, r;
+        p.index = i;
+        p.value = v;
+        if (!json_is_string(v)) {
+            rc = ap_import__fail(ctx, &p, "a right must be a string, not %s", type_name(v));
+            continue;
+        }
+        r = ap_store_add_right(ctx->st, json_string_value(v), &bit, &e);
+        if (r == AP_EINPUT) {
+            rc = ap_import__fail(ctx, &p, "%s", e.msg);
+        } else if (r < 0) {
+            *err = e;
+            return r;
+        } else {
+            ctx->declared |= (uint64_t)1 << bit;
+        }
+    }
+    return rc;
+}
+
+/* A section must be a list; each element goes to fn. */
+static int each(ap_import_ctx *ctx, const json_t *doc, const char *section,
+                int (*fn)(ap_import_ctx *, size_t, const json_t *, ap_error *), ap_error *err)
+{
+    const json_t *list = json_object_get(doc, section);
+    ap_place p = { section, AP_NO_ITEM, NULL, AP_NO_ITEM, list };
+    int rc;
+    if (list == NULL || json_is_null(list))
+        return AP_OK;
+    if (!json_is_array(list))
+        return ap_import__fail(ctx, &p, "'%s' must be a list, not %s", section,
+                               type_name(list));
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if ((rc = fn(ctx, i, json_array_get(list, i), err)) < 0 && rc != AP_EINPUT)
+            return rc;
+    return AP_OK;
+}
+
+int ap_import__native_doc(ap_import_ctx *ctx, const json_t *doc, ap_error *err)
+{
+    ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, doc };
+    const json_t *format, *rights;
+    int rc;
+    if (!json_is_object(doc))
+        return ap_import__fail(ctx, &p, "an inventory must be an object with 'nodes' and "
+                               "'edges', not %s", type_name(doc));
+    format = json_object_get(doc, "format");
+    if (format != NULL && !(json_is_string(format)
+                            && strcmp(json_string_value(format), "authpath/1") == 0)) {
+        p.key = "format";
+        p.value = format;
+        ap_import__fail(ctx, &p, "unsupported format (expected \"authpath/1\")");
+    }
+    rights = json_object_get(doc, "rights");
+    if (rights != NULL && !json_is_null(rights)
+        && (rc = ap_import__native_rights(ctx, rights, err)) < 0 && rc != AP_EINPUT)
+        return rc;
+    if ((rc = each(ctx, doc, "nodes", ap_import__native_node, err)) < 0 && rc != AP_EINPUT)
+        return rc;
+    return each(ctx, doc, "edges", ap_import__native_edge, err);
+}

@@ -1,0 +1,89 @@
+/* authpath/graph.h: the in-memory graph of one snapshot at one time. Nodes sorted by id, edges
+ * sorted by (from, to, id) so each node's out-edges are one run (compressed sparse rows). */
+#ifndef AUTHPATH_GRAPH_H
+#define AUTHPATH_GRAPH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <igraph.h>
+
+#include "authpath/store.h"
+
+typedef struct ap_graph ap_graph;
+
+typedef struct {
+    const char *id;
+    ap_kind kind;
+    ap_state state;
+    int64_t valid_from, expires;    /* AP_TIME_NONE when not given */
+    ap_sensitivity sensitivity;     /* resources and workflows: internal unless given */
+    bool live;                      /* carries authority at the graph's time (partners: always) */
+    const char *attrs;              /* canonical JSON of every attribute but id and kind */
+    int64_t file;                   /* provenance: source id, line, column */
+    unsigned line, col;
+} ap_node;
+
+typedef struct {
+    const char *id;
+    uint32_t from, to;
+    ap_edge_kind kind;
+    ap_rights rights, requires;
+    bool escalates;
+    bool declared;                  /* the input named its rights */
+    bool traversable;               /* false for depends_on */
+    ap_state state;
+    int64_t valid_from, expires;
+    bool own_live;                  /* its own state and dates allow it at the graph's time */
+    bool live;                      /* own_live and both ends live */
+    const char *attrs;
+    int64_t file;
+    unsigned line, col;
+} ap_edge;
+
+/* Load snapshot snap (0: the latest) with liveness evaluated at `at` (Unix seconds, UTC).
+ * On success *out owns a new graph: free it with ap_graph_free(). */
+AP_EXPORT int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
+                            ap_error *err);
+AP_EXPORT void ap_graph_free(ap_graph *g);
+
+AP_EXPORT uint32_t ap_graph_node_count(const ap_graph *g);
+AP_EXPORT uint32_t ap_graph_edge_count(const ap_graph *g);
+AP_EXPORT int64_t ap_graph_snapshot(const ap_graph *g);
+AP_EXPORT int64_t ap_graph_at(const ap_graph *g);
+/* The rights vocabulary, borrowed from g. */
+AP_EXPORT const ap_vocab *ap_graph_vocab(const ap_graph *g);
+/* Path of an input file by source id (provenance), borrowed from g; "?" when unknown. */
+AP_EXPORT const char *ap_graph_source_path(const ap_graph *g, int64_t file);
+
+/* Index of the node with this id, or -1. */
+AP_EXPORT int64_t ap_graph_find(const ap_graph *g, const char *id);
+AP_EXPORT const ap_node *ap_graph_node(const ap_graph *g, uint32_t v);
+AP_EXPORT const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e);
+/* v's out-edges (every edge, live or not) are [ap_graph_out_begin, ap_graph_out_end). */
+AP_EXPORT uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v);
+AP_EXPORT uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v);
+/* v's in-edges: ap_graph_in_edge(g, i) for i in [ap_graph_in_begin, ap_graph_in_end). */
+AP_EXPORT uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v);
+AP_EXPORT uint32_t ap_graph_in_end(const ap_graph *g, uint32_t v);
+AP_EXPORT uint32_t ap_graph_in_edge(const ap_graph *g, uint32_t i);
+
+/* An attribute of a node or edge, from its attrs: a string (NULL when absent or not a string),
+ * a time (false when absent or not a date), a boolean (dflt when absent). Borrowed from g. */
+AP_EXPORT const char *ap_graph_node_str(const ap_graph *g, uint32_t v, const char *key);
+AP_EXPORT bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t *out);
+AP_EXPORT bool ap_graph_node_bool(const ap_graph *g, uint32_t v, const char *key, bool dflt);
+AP_EXPORT const char *ap_graph_edge_str(const ap_graph *g, uint32_t e, const char *key);
+AP_EXPORT bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key, bool dflt);
+/* The node's display name: its 'name' attribute, else its id. */
+AP_EXPORT const char *ap_graph_node_label(const ap_graph *g, uint32_t v);
+
+/* An igraph graph over the same vertex numbering with one igraph edge per live traversable
+ * edge; *edge_map (when not NULL) gives the ap_graph edge of each igraph edge. Built on first
+ * use (not thread-safe), borrowed from g. NULL on allocation failure. */
+AP_EXPORT const igraph_t *ap_graph_igraph(ap_graph *g, const uint32_t **edge_map);
+
+/* Install authpath's igraph error handler (errors are returned, never abort). Idempotent. */
+AP_EXPORT void ap_igraph_init(void);
+
+#endif

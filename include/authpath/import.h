@@ -1,0 +1,30 @@
+/* authpath/import.h: reading inventories into the store. Every reader (native JSON, YAML, CSV;
+ * later AWS IAM, OpenGraph, observed use) feeds the same staged writer; one call, one snapshot. */
+#ifndef AUTHPATH_IMPORT_H
+#define AUTHPATH_IMPORT_H
+
+#include "authpath/store.h"
+
+typedef enum {
+    AP_FORMAT_AUTO,         /* detect from content */
+    AP_FORMAT_NATIVE,       /* authpath/1 as JSON, YAML or CSV */
+    AP_FORMAT_COUNT
+} ap_format;
+
+typedef struct {
+    ap_format format;
+    const char *label;      /* NULL: the file names */
+    int64_t created;        /* Unix seconds recorded as the snapshot's time */
+    ap_error_list *more;    /* when not NULL, receives the errors after the first */
+} ap_import_opts;
+
+/* Import n files as one snapshot. On any error nothing is written: the database is exactly as
+ * it was, err holds the first error (with file, line, col for input errors) and opts->more the
+ * next ones. On success *snap is the new snapshot's id. */
+AP_EXPORT int ap_import_files(ap_store *st, const char *const *paths, size_t n,
+                              const ap_import_opts *opts, int64_t *snap, ap_error *err);
+
+/* "native" -> AP_FORMAT_NATIVE...; AP_FORMAT_COUNT when unknown. */
+AP_EXPORT ap_format ap_format_parse(const char *s);
+
+#endif

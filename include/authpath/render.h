@@ -1,0 +1,32 @@
+/* authpath/render.h: turning results into text for people, CSV for spreadsheets and JSON for
+ * machines. Renderers format what the query engine computed; they never compute it. */
+#ifndef AUTHPATH_RENDER_H
+#define AUTHPATH_RENDER_H
+
+#include <stdio.h>
+
+#include "authpath/error.h"
+
+/* ---- Tables: aligned text or RFC 4180 CSV from the same rows. ---- */
+typedef struct ap_table ap_table;
+
+/* *out owns a table with ncols columns named by headers (copied). */
+AP_EXPORT int ap_table_new(ap_table **out, size_t ncols, const char *const *headers,
+                           ap_error *err);
+AP_EXPORT void ap_table_free(ap_table *t);
+/* Append a row of ncols cells (copied; NULL is an empty cell). */
+AP_EXPORT int ap_table_add(ap_table *t, const char *const *cells, ap_error *err);
+AP_EXPORT size_t ap_table_rows(const ap_table *t);
+/* Aligned columns, two spaces apart; control characters in cells shown escaped. */
+AP_EXPORT int ap_table_write_text(const ap_table *t, FILE *out, ap_error *err);
+/* CSV through libcsv; cells starting with = + - @ TAB or CR get a leading ' (formula
+ * injection). */
+AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
+
+/* Text for a terminal: control characters and invalid UTF-8 escaped (\n, \t, \xNN).
+ * *out owns the result (free()). */
+AP_EXPORT char *ap_text_escape(const char *s);
+/* Display width of UTF-8 text (code points; escapes counted as printed). */
+AP_EXPORT size_t ap_text_width(const char *s);
+
+#endif

@@ -1,0 +1,70 @@
+/* tests/unit/support.c: shared helpers for the cmocka tests (see support.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+#include "../../graph/graph_internal.h"
+
+int ap_test_store_setup(void **state)
+{
+    ap_store *st = NULL;
+    ap_error err;
+    ap_igraph_init();
+    if (ap_store_open(&st, ":memory:", &err) < 0) {
+        fprintf(stderr, "store: %s\n", err.msg);
+        return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+int ap_test_store_teardown(void **state)
+{
+    ap_store_close(*state);
+    return 0;
+}
+
+const char *ap_test_write_temp(const char *name, const char *text)
+{
+    static char path[512];
+    const char *dir = getenv("TMPDIR");
+    FILE *f;
+    snprintf(path, sizeof path, "%s/ap_test_%ld_%s", dir != NULL ? dir : "/tmp",
+             (long)getpid(), name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+int ap_test_import(ap_store *st, const char *path, ap_error *err)
+{
+    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    int64_t snap;
+    memset(err, 0, sizeof *err);
+    return ap_import_files(st, &path, 1, &opts, &snap, err);
+}
+
+ap_graph *ap_test_graph(ap_store *st, int64_t at)
+{
+    ap_graph *g = NULL;
+    ap_error err;
+    int rc = ap_graph_load(&g, st, 0, at, &err);
+    if (rc != AP_OK)
+        fail_msg("graph load: %s", err.msg);
+    return g;
+}
+
+long ap_test_count(ap_store *st, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    long n = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+}

@@ -1,0 +1,32 @@
+/* tests/unit/support.h: what the cmocka tests share: fixture paths, a fresh store per test,
+ * and small helpers for counting rows and importing text. */
+#ifndef AP_TEST_SUPPORT_H
+#define AP_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "authpath/graph.h"
+#include "authpath/import.h"
+#include "authpath/store.h"
+
+#define FIXTURE(name) AP_FIXTURES "/" name
+#define SAMPLE(name) AP_SAMPLES "/" name
+
+/* cmocka setup/teardown: *state becomes a fresh in-memory store. */
+int ap_test_store_setup(void **state);
+int ap_test_store_teardown(void **state);
+/* Write text to a temporary file named after name (keeping its extension); returns the path
+ * (static buffer, valid until the next call). */
+const char *ap_test_write_temp(const char *name, const char *text);
+/* Import one file; returns the status, err filled. */
+int ap_test_import(ap_store *st, const char *path, ap_error *err);
+/* Load the latest snapshot at time at; fails the test on error. */
+ap_graph *ap_test_graph(ap_store *st, int64_t at);
+/* Rows in a table of the store's database, by SQL count query on a table name. */
+long ap_test_count(ap_store *st, const char *sql);
+
+#endif
