@@ -300,7 +300,22 @@ int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, 
     }
     p.key = NULL;
     p.value = obj;
-    if (check_attrs(ctx, &p, obj, &lc) < 0 || id == NULL || kind == NULL)
+    if (check_attrs(ctx, &p, obj, &lc) < 0 || kind == NULL) {
+        /* still declare a valid id, so edges to it do not add errors of their own */
+        if (id != NULL) {
+            ap_node_rec stub = { id, AP_KIND_RESOURCE, AP_STATE_ACTIVE, AP_TIME_NONE,
+                                 AP_TIME_NONE, AP_SENS_NONE, "{}", 0, 0 };
+            ap_error e;
+            ctx->locate(ctx->locate_ctx, &p, &stub.line, &stub.col);
+            if ((rc = ap_store_stage_node(ctx->st, ctx->file, &stub, &e)) < 0
+                && rc != AP_EINPUT) {
+                *err = e;
+                return rc;
+            }
+        }
+        return AP_EINPUT;
+    }
+    if (id == NULL)
         return AP_EINPUT;
     if ((attrs = canonical_attrs(obj, skip, 2)) == NULL)
         return ap_error_nomem(err);
