@@ -74,5 +74,9 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_snapshots(cli_ctx *ctx, int argc, char **argv);
 int cmd_inventory(cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(cli_ctx *ctx, int argc, char **argv);
+int cmd_authority(cli_ctx *ctx, int argc, char **argv);
+int cmd_explain(cli_ctx *ctx, int argc, char **argv);
+int cmd_blast_radius(cli_ctx *ctx, int argc, char **argv);
+int cmd_partners(cli_ctx *ctx, int argc, char **argv);
 
 #endif

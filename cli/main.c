@@ -25,6 +25,17 @@ static const cli_cmd commands[] = {
       "--kind KIND       only partner, identity or credential (repeatable)\n"
       "--state STATE     only this lifecycle state (repeatable)\n"
       "--expiring DAYS   only what expires within DAYS of --at\n" },
+    { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
+      "Every partner ranked by blast-radius score, the most dangerous first.",
+      "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
+    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv]",
+      "Everything PARTNER can reach, with the rights it holds there, hops and the chain.", "" },
+    { "blast-radius", cmd_blast_radius,
+      "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv]",
+      "What each partner could damage: reach by kind and sensitivity, workflows, escalations.",
+      "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n" },
+    { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
+      "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };

@@ -3,6 +3,7 @@
 #ifndef AUTHPATH_IMPORT_H
 #define AUTHPATH_IMPORT_H
 
+#include "authpath/query.h"
 #include "authpath/store.h"
 
 typedef enum {
@@ -26,5 +27,11 @@ AP_EXPORT int ap_import_files(ap_store *st, const char *const *paths, size_t n,
 
 /* "native" -> AP_FORMAT_NATIVE...; AP_FORMAT_COUNT when unknown. */
 AP_EXPORT ap_format ap_format_parse(const char *s);
+
+/* Read score weights from a policy file (JSON or YAML):
+ * {"weights": {"sensitivity": {"critical": 20, ...}, "rights": {"admin": 6, "export": 2}}}.
+ * Rights are named in vocab; what the file leaves out keeps its value in w. */
+AP_EXPORT int ap_policy_load_weights(ap_weights *w, const char *path, const ap_vocab *vocab,
+                                     ap_error *err);
 
 #endif

@@ -1,0 +1,256 @@
+/* cli/cmd_blast.c: `blast-radius [PARTNER...]` (what each partner could damage) and `partners`
+ * (every partner ranked by blast-radius score: the most dangerous first). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/query.h"
+#include "cli.h"
+
+typedef struct {
+    ap_blast *b;
+    const char *id;
+} ranked;
+
+static int rank_cmp(const void *x, const void *y)   /* DESIGN.md: score descending, then id */
+{
+    const ranked *a = x, *b = y;
+    if (a->b->score != b->b->score)
+        return a->b->score > b->b->score ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+static json_t *id_list(const ap_graph *g, const uint32_t *v, uint32_t n)
+{
+    json_t *arr = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(ap_graph_node(g, v[i])->id));
+    return arr;
+}
+
+static json_t *edge_list(const ap_graph *g, const uint32_t *e, uint32_t n)
+{
+    json_t *arr = json_array();
+    for (uint32_t i = 0; i < n; i++) {
+        const ap_edge *ed = ap_graph_edge(g, e[i]);
+        json_t *o = json_object();
+        json_object_set_new(o, "from", json_string(ap_graph_node(g, ed->from)->id));
+        json_object_set_new(o, "to", json_string(ap_graph_node(g, ed->to)->id));
+        json_object_set_new(o, "kind", json_string(ap_edge_kind_name(ed->kind)));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *blast_json(const ap_graph *g, const ap_blast *b)
+{
+    const ap_vocab *voc = ap_graph_vocab(g);
+    json_t *o = json_object(), *kinds = json_object(), *sens = json_object();
+    uint32_t total = 0;
+    for (int k = 0; k < AP_KIND_COUNT; k++) {
+        total += b->by_kind[k];
+        json_object_set_new(kinds, ap_kind_name((ap_kind)k), json_integer(b->by_kind[k]));
+    }
+    for (int s = AP_SENS_COUNT - 1; s >= 0; s--) {
+        json_t *one = json_object(), *rights = json_object();
+        json_object_set_new(one, "count", json_integer(b->by_sens[s]));
+        for (unsigned r = 0; r < voc->count; r++)
+            if (b->by_sens_right[s][r] > 0)
+                json_object_set_new(rights, voc->names[r], json_integer(b->by_sens_right[s][r]));
+        json_object_set_new(one, "rights", rights);
+        json_object_set_new(sens, ap_sensitivity_name((ap_sensitivity)s), one);
+    }
+    json_object_set_new(o, "id", json_string(ap_graph_node(g, b->partner)->id));
+    json_object_set_new(o, "name", json_string(ap_graph_node_label(g, b->partner)));
+    json_object_set_new(o, "score", json_integer(b->score));
+    json_object_set_new(o, "reach", json_integer(total));
+    json_object_set_new(o, "by_kind", kinds);
+    json_object_set_new(o, "by_sensitivity", sens);
+    json_object_set_new(o, "workflows", id_list(g, b->workflows, b->nworkflows));
+    json_object_set_new(o, "identities", id_list(g, b->identities, b->nidentities));
+    json_object_set_new(o, "inherits", id_list(g, b->partners, b->npartners));
+    json_object_set_new(o, "escalations", edge_list(g, b->escalations, b->nescalations));
+    json_object_set_new(o, "boundaries", edge_list(g, b->boundaries, b->nboundaries));
+    return o;
+}
+
+static void free_ranked(ranked *r, size_t n)
+{
+    for (size_t i = 0; r != NULL && i < n; i++)
+        ap_blast_free(r[i].b);
+    free(r);
+}
+
+/* Blast radius of one partner into r. */
+static int compute_one(cli_ctx *ctx, uint32_t src, const ap_weights *w, ranked *r)
+{
+    ap_authority *a = NULL;
+    ap_error err;
+    if (ap_authority_compute(&a, ctx->g, src, &err) < 0
+        || ap_blast_compute(&r->b, ctx->g, a, w, &err) < 0) {
+        ap_authority_free(a);
+        return cli_fail(&err, NULL);
+    }
+    r->id = ap_graph_node(ctx->g, src)->id;
+    ap_authority_free(a);
+    return EXIT_OK;
+}
+
+/* Blast radius of the named partners (all partners when none), ranked. */
+static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, ranked **out,
+                   size_t *nout)
+{
+    uint32_t n = ap_graph_node_count(ctx->g);
+    ranked *r = calloc((size_t)n + (size_t)nnames + 1, sizeof *r);
+    size_t k = 0;
+    int rc = EXIT_OK;
+    if (r == NULL) {
+        cli_errorf("out of memory");
+        return EXIT_INTERNAL;
+    }
+    for (int i = 0; rc == EXIT_OK && i < nnames; i++) {
+        int64_t src = cli_find_node(ctx, names[i], "partner");
+        rc = src < 0 ? EXIT_USAGE : compute_one(ctx, (uint32_t)src, w, &r[k]);
+        k += rc == EXIT_OK;
+    }
+    for (uint32_t v = 0; rc == EXIT_OK && nnames == 0 && v < n; v++) {
+        if (ap_graph_node(ctx->g, v)->kind != AP_KIND_PARTNER)
+            continue;
+        rc = compute_one(ctx, v, w, &r[k]);
+        k += rc == EXIT_OK;
+    }
+    if (rc != EXIT_OK) {
+        free_ranked(r, k);
+        return rc;
+    }
+    qsort(r, k, sizeof *r, rank_cmp);
+    *out = r;
+    *nout = k;
+    return EXIT_OK;
+}
+
+static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, bool detailed)
+{
+    const ap_graph *g = ctx->g;
+    ap_error err;
+    int rc;
+    if (strcmp(format, "json") == 0) {
+        char at[32];
+        json_t *root = json_object(), *list = json_array();
+        ap_time_format(at, sizeof at, ap_graph_at(g));
+        json_object_set_new(root, "at", json_string(at));
+        json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(list, blast_json(g, r[i].b));
+        json_object_set_new(root, "partners", list);
+        return cli_print_json(root);
+    }
+    static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "REACH", "CRITICAL",
+                                        "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
+                                        "ACTS AS", "INHERITS", "ESCALATIONS" };
+    ap_table *t = NULL;
+    if (ap_table_new(&t, 12, head, &err) < 0)
+        return cli_fail(&err, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const ap_blast *b = r[i].b;
+        char c[12][24];
+        uint32_t total = 0;
+        for (int k = 0; k < AP_KIND_COUNT; k++)
+            total += b->by_kind[k];
+        snprintf(c[0], 24, "%zu", i + 1);
+        snprintf(c[3], 24, "%lld", (long long)b->score);
+        snprintf(c[4], 24, "%u", total);
+        snprintf(c[5], 24, "%u", b->by_sens[AP_SENS_CRITICAL]);
+        snprintf(c[6], 24, "%u", b->by_sens[AP_SENS_RESTRICTED]);
+        snprintf(c[7], 24, "%u", b->by_sens[AP_SENS_CONFIDENTIAL]);
+        snprintf(c[8], 24, "%u", b->nworkflows);
+        snprintf(c[9], 24, "%u", b->nidentities);
+        snprintf(c[10], 24, "%u", b->npartners);
+        snprintf(c[11], 24, "%u", b->nescalations);
+        const char *row[12] = { c[0], ap_graph_node(g, b->partner)->id,
+                                ap_graph_node_label(g, b->partner), c[3], c[4], c[5], c[6],
+                                c[7], c[8], c[9], c[10], c[11] };
+        ap_table_add(t, row, &err);
+    }
+    rc = cli_print_table(t, format);
+    ap_table_free(t);
+    if (detailed && strcmp(format, "text") == 0) {
+        for (size_t i = 0; i < n; i++) {
+            const ap_blast *b = r[i].b;
+            printf("\n%s (%s)\n", ap_graph_node_label(g, b->partner),
+                   ap_graph_node(g, b->partner)->id);
+            for (int s = AP_SENS_COUNT - 1; s >= 0; s--) {
+                char rights[1024] = "";
+                const ap_vocab *voc = ap_graph_vocab(g);
+                if (b->by_sens[s] == 0)
+                    continue;
+                for (unsigned k = 0; k < voc->count; k++)
+                    if (b->by_sens_right[s][k] > 0) {
+                        size_t used = strlen(rights);
+                        snprintf(rights + used, sizeof rights - used, "%s%s %u",
+                                 used ? ", " : "", voc->names[k], b->by_sens_right[s][k]);
+                    }
+                printf("  %-13s %u reached (%s)\n", ap_sensitivity_name((ap_sensitivity)s),
+                       b->by_sens[s], rights);
+            }
+            printf("  workflows it can trigger or run: %u, identities it can act as: %u\n",
+                   b->nworkflows, b->nidentities);
+            printf("  partners whose authority it inherits: %u, escalation steps: %u, "
+                   "trust boundaries crossed: %u\n", b->npartners, b->nescalations,
+                   b->nboundaries);
+        }
+    }
+    return rc;
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named)
+{
+    static const struct option opts[] = {
+        { "policy", required_argument, NULL, 'p' },
+        { NULL, 0, NULL, 0 },
+    };
+    const cli_cmd *self = cli_command(name);
+    const char *format, *policy = NULL;
+    ap_weights w;
+    ranked *r = NULL;
+    size_t n = 0;
+    int opt, rc;
+    while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        if (opt == CLI_HELP)
+            return EXIT_OK;
+        if (opt != 'p')
+            return EXIT_USAGE;
+        policy = optarg;
+    }
+    if (!named && optind < argc) {
+        cli_usage(self, stderr);
+        return EXIT_USAGE;
+    }
+    if ((format = cli_format(ctx, "text,json,csv")) == NULL)
+        return EXIT_USAGE;
+    ap_weights_default(&w);
+    if (policy != NULL) {
+        ap_error err;
+        if ((rc = cli_open_store(ctx)) != EXIT_OK)
+            return rc;
+        if (ap_policy_load_weights(&w, policy, ap_store_vocab(ctx->st), &err) < 0)
+            return cli_fail(&err, NULL);
+    }
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+        return rc;
+    if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) != EXIT_OK)
+        return rc;
+    rc = print_ranking(ctx, r, n, format, named);
+    free_ranked(r, n);
+    return rc;
+}
+
+int cmd_blast_radius(cli_ctx *ctx, int argc, char **argv)
+{
+    return run(ctx, argc, argv, "blast-radius", true);
+}
+
+int cmd_partners(cli_ctx *ctx, int argc, char **argv)
+{
+    return run(ctx, argc, argv, "partners", false);
+}

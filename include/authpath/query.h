@@ -1,0 +1,93 @@
+/* authpath/query.h: the engine. One partner's transitive authority exactly as DESIGN.md's
+ * normative semantics define it, witness paths, blast radius and the partner ranking. */
+#ifndef AUTHPATH_QUERY_H
+#define AUTHPATH_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "authpath/graph.h"
+
+#define AP_UNREACHED UINT32_MAX
+
+/* The rights edge e delivers to its target when its source holds `have`, or 0: DESIGN.md's
+ * round rule (gate on requires, escalation, depends_on never traversed). Liveness is the
+ * caller's business (ap_edge_usable). */
+static inline ap_rights ap_edge_transfer(const ap_edge *e, ap_rights have)
+{
+    if (!e->traversable || have == 0)
+        return 0;
+    if (e->requires != 0 && (have & e->requires) == 0)
+        return 0;
+    return e->escalates ? e->rights : (have & e->rights);
+}
+
+/* May authority from source s cross edge e? Live edge, live ends, the source always live. */
+static inline bool ap_edge_usable(const ap_graph *g, const ap_edge *e, uint32_t s)
+{
+    return e->own_live && (e->from == s || ap_graph_node(g, e->from)->live)
+           && (e->to == s || ap_graph_node(g, e->to)->live);
+}
+
+/* One source's authority: the fixpoint A, the round each node was first reached, and the
+ * edge through which its authority first arrived (its witness). */
+typedef struct {
+    uint32_t source;
+    uint32_t n;             /* node count of the graph it was computed on */
+    ap_rights *rights;      /* n entries: A(v); A(source) = every right */
+    uint32_t *hops;         /* n entries: first round with A(v) non-empty; AP_UNREACHED */
+    uint32_t *via;          /* n entries: witness edge into v; AP_UNREACHED for the source */
+    uint32_t *reach;        /* the reached nodes but the source, by hops then id */
+    uint32_t nreach;
+    uint32_t rounds;        /* rounds until the fixpoint */
+} ap_authority;
+
+/* Compute source's authority on g. *out owns the result: free it with ap_authority_free(). */
+AP_EXPORT int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
+                                   ap_error *err);
+AP_EXPORT void ap_authority_free(ap_authority *a);
+/* The witness path to v: edge indices from the source to v, written to edges (up to max);
+ * returns its length (0 for the source or an unreached node). */
+AP_EXPORT size_t ap_authority_path(const ap_authority *a, const ap_graph *g, uint32_t v,
+                                   uint32_t *edges, size_t max);
+
+/* ---- Policy: weights and thresholds, overridable by --policy FILE. ---- */
+typedef struct {
+    int sens_weight[AP_SENS_COUNT];     /* public 1, internal 2, confidential 4, ... 16 */
+    int right_weight[AP_MAX_RIGHTS];    /* read 1 write 2 delete 3 ... admin 5, custom 1 */
+} ap_weights;
+AP_EXPORT void ap_weights_default(ap_weights *w);
+
+/* ---- Blast radius of one partner. ---- */
+typedef struct {
+    uint32_t partner;
+    int64_t score;                          /* DESIGN.md: sum of sensitivity x max right */
+    uint32_t by_kind[AP_KIND_COUNT];        /* reached nodes per kind */
+    uint32_t by_sens[AP_SENS_COUNT];        /* reached resources and workflows per sensitivity */
+    uint32_t by_sens_right[AP_SENS_COUNT][AP_MAX_RIGHTS];  /* ... that hold each right */
+    uint32_t *workflows, nworkflows;        /* workflows it can trigger or run */
+    uint32_t *identities, nidentities;      /* identities it can act as */
+    uint32_t *partners, npartners;          /* other partners whose authority it inherits */
+    uint32_t *escalations, nescalations;    /* escalating edges that carry its authority */
+    uint32_t *boundaries, nboundaries;      /* authority-carrying edges that change domain */
+} ap_blast;
+
+/* Blast radius from a computed authority. *out owns it: ap_blast_free(). */
+AP_EXPORT int ap_blast_compute(ap_blast **out, const ap_graph *g, const ap_authority *a,
+                               const ap_weights *w, ap_error *err);
+AP_EXPORT void ap_blast_free(ap_blast *b);
+/* The score contribution of one reached node (0 unless a resource or workflow). */
+AP_EXPORT int64_t ap_blast_node_score(const ap_graph *g, uint32_t v, ap_rights r,
+                                      const ap_weights *w);
+
+/* The domain a node belongs to: its 'domain' attribute, else its own id for a partner, else
+ * "home". Borrowed from g. */
+AP_EXPORT const char *ap_node_domain(const ap_graph *g, uint32_t v);
+
+/* ---- Explanations ---- */
+/* One sentence for the witness path to v, e.g. "Northwind holds api key nw-1, which
+ * authenticates as svc-backup, ... which can read and write crm". *out owns it (free()). */
+AP_EXPORT int ap_explain_sentence(char **out, const ap_graph *g, const ap_authority *a,
+                                  uint32_t v, ap_error *err);
+
+#endif
