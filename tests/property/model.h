@@ -1,0 +1,47 @@
+/* tests/property/model.h: a random inventory and a brute-force transcription of DESIGN.md's
+ * authority rounds over it. Shares no code with the engine: only the inventory text is common. */
+#ifndef AP_TEST_MODEL_H
+#define AP_TEST_MODEL_H
+
+#include <stdint.h>
+
+#define M_MAX_NODES 24
+#define M_MAX_EDGES 80
+#define M_NRIGHTS 10                /* 8 built-ins and two custom rights */
+
+typedef struct {
+    char id[16];
+    int kind;                       /* 0 partner 1 identity 2 credential 3 role 4 resource 5 wf */
+    int state;                      /* index into the state names */
+    int64_t valid_from, expires;    /* INT64_MIN when absent */
+    int has_contract;
+} m_node;
+
+typedef struct {
+    int from, to;
+    int kind;                       /* index into the edge kind names */
+    uint64_t rights, requires;      /* after defaults */
+    int escalates;
+    int state;
+    int64_t valid_from, expires;
+    const char *rights_text, *requires_text;   /* JSON as written, NULL when absent */
+    int escalates_given;
+} m_edge;
+
+typedef struct {
+    int n, m;
+    m_node nodes[M_MAX_NODES];
+    m_edge edges[M_MAX_EDGES];
+    int64_t at;
+} m_inventory;
+
+/* A random inventory from seed (deterministic). */
+void m_generate(m_inventory *inv, uint64_t seed);
+/* The inventory as native JSON; caller frees. */
+char *m_to_json(const m_inventory *inv);
+/* Brute force: rights[v] and hops[v] (-1 unreached) for source s by the literal rounds. */
+void m_authority(const m_inventory *inv, int s, uint64_t *rights, int *hops);
+/* Is edge e usable from source s at inv->at? (the same rule, written out again for checks) */
+int m_edge_live(const m_inventory *inv, const m_edge *e, int s);
+
+#endif
