@@ -78,5 +78,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv);
 int cmd_explain(cli_ctx *ctx, int argc, char **argv);
 int cmd_blast_radius(cli_ctx *ctx, int argc, char **argv);
 int cmd_partners(cli_ctx *ctx, int argc, char **argv);
+int cmd_findings(cli_ctx *ctx, int argc, char **argv);
+int cmd_rules(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -36,6 +36,20 @@ static const cli_cmd commands[] = {
       "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
       "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
+    { "findings", cmd_findings,
+      "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
+      " [--format text|json|csv|sarif]",
+      "What is wrong with our partner access right now: rule findings with their evidence.",
+      "--rule ID          only this rule (repeatable; see authpath rules)\n"
+      "--partner ID       only findings about this partner\n"
+      "--min-severity S   only findings at or above S (low, medium, high, critical)\n"
+      "--fail-on S        exit 1 when a finding (not waived) is at or above S\n"
+      "--policy FILE      thresholds, severity overrides, waivers, weights (JSON; docs/rules.md)\n"
+      "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
+      "scanning (critical/high error, medium warning, low note).\n" },
+    { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
+      "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
+      "--format markdown prints docs/rules.md.\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };
