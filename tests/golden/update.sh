@@ -3,7 +3,7 @@
 # change of output. Review `git diff tests/golden` before committing: every change must be meant.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$top/build}
+build=$(cd "${BUILD:-$top/build}" && pwd)
 cd "$build" && ctest -R '^golden_' >/dev/null 2>&1 || true
 for args in "$top"/tests/golden/*/*.args; do
     group=$(basename "$(dirname "$args")")
