@@ -14,7 +14,7 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
             const char *type = ap_graph_node_str(g, v, "type");
             char chain[1024];
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_graph_node_bool(g, v, "static", false) || !ap_findings__direct(c, a, v))
+                || !ap_graph_node_bool(g, v, "static", false) || !ap_findings__owns(c, a, v))
                 continue;
             /* the identity the secret stands in for: its first authenticates_as edge in use */
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {

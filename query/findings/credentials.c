@@ -20,7 +20,7 @@ static int scan(ap_rule_ctx *c, which w)
             uint32_t v = a->reach[k];
             const ap_node *nd = ap_graph_node(g, v);
             char d[32], e[32], chain[1024];
-            if (nd->kind != AP_KIND_CREDENTIAL || !ap_findings__direct(c, a, v))
+            if (nd->kind != AP_KIND_CREDENTIAL || !ap_findings__owns(c, a, v))
                 continue;
             bool counted_from_now = nd->valid_from == AP_TIME_NONE;
             int64_t life = nd->expires == AP_TIME_NONE ? 0

@@ -34,7 +34,7 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k], prod = AP_UNREACHED, other = AP_UNREACHED;
             char chain[1024];
-            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL || !ap_findings__direct(c, a, v))
+            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL || !ap_findings__owns(c, a, v))
                 continue;
             /* what the credential itself reaches (computed once, whoever holds it) */
             const ap_authority *ca = ap_findings__authority(c, v);

@@ -123,6 +123,15 @@ bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v
     return true;
 }
 
+bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    if (!ap_findings__direct(c, a, v))
+        return false;
+    if (ap_graph_edge(c->g, a->via[v])->from == a->source)
+        return true;
+    return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
+}
+
 ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v)
 {
     const ap_node *nd = ap_graph_node(g, v);

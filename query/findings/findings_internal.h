@@ -60,6 +60,11 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
 /* Does a hold v directly: reached, and no other partner on its witness path? (A subcontractor
  * reaching its partner's key through that partner does not hold it.) */
 bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
+/* Is v the partner's own (its credential or identity): held directly (above), and either
+ * attached to the partner by a live edge or operated by it (its domain is the partner)? Our
+ * own identities and keys deep down a partner's path are not its own: other rules (escalation,
+ * unattributable-write) speak about those. */
+bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
 /* The sensitivity of a node (internal for resources and workflows without one; NONE else). */
 ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v);
 

@@ -90,15 +90,26 @@ int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
                                  ap_graph_node(g, p)->id, ap_graph_node(g, ed->to)->id,
                                  ap_findings__chain(c, f, chain, sizeof chain));
         }
-        /* the mint right on a resource or workflow (a secrets manager, an issuing CA) */
+        /* the mint right granted by name on a resource or workflow (a secrets manager, an
+         * issuing CA); `all` on an undeclared edge is undeclared-rights' business */
         for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            if (ap_findings__sensitivity(g, v) == AP_SENS_NONE
-                || !(a->rights[v] >> AP_R_MINT & 1))
+            uint32_t v = a->reach[k], e = AP_UNREACHED;
+            if (ap_findings__sensitivity(g, v) == AP_SENS_NONE)
+                continue;
+            for (uint32_t j = ap_graph_in_begin(g, v); j < ap_graph_in_end(g, v); j++) {
+                uint32_t x = ap_graph_in_edge(g, j);
+                const ap_edge *ed = ap_graph_edge(g, x);
+                if (ed->declared && ed->rights != AP_RIGHTS_ALL && ap_findings__carries(c, a, x)
+                    && ap_edge_transfer(ed, a->rights[ed->from]) >> AP_R_MINT & 1) {
+                    e = x;
+                    break;
+                }
+            }
+            if (e == AP_UNREACHED)
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__rights(c, f, "rights", a->rights[v]);
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            ap_findings__path(c, f, a, ap_graph_edge(g, e)->from, e);
             if (f == NULL)
                 return c->rc;
             ap_findings__message(c, f, "Partner %s holds the mint right on %s through %s; it "
@@ -123,7 +134,7 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
             int64_t used;
             char d[32], chain[1024];
             if ((nd->kind != AP_KIND_CREDENTIAL && nd->kind != AP_KIND_IDENTITY)
-                || !ap_findings__direct(c, a, v) || !ap_graph_node_time(g, v, "last_used", &used)
+                || !ap_findings__owns(c, a, v) || !ap_graph_node_time(g, v, "last_used", &used)
                 || c->at - used <= c->policy->dormant_after)
                 continue;
             long long days = (long long)((c->at - used) / AP_DAY);

@@ -19,7 +19,7 @@ int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r)
         if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL)
             continue;
         for (uint32_t i = 0; i < c->npartners; i++)
-            if (ap_findings__direct(c, c->auth[i], v))
+            if (ap_findings__owns(c, c->auth[i], v))
                 holders[nh++] = i;
         if (nh < 2)
             continue;
@@ -61,7 +61,7 @@ int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r)
             char chain[1024];
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
                 || !ap_graph_node_bool(g, v, "multi_tenant", false)
-                || !ap_findings__direct(c, a, v))
+                || !ap_findings__owns(c, a, v))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "multi_tenant", "true");
