@@ -30,8 +30,8 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
                 if (f == NULL)
                     return c->rc;
                 ap_findings__message(c, f, "Partner %s authenticates as %s with static secret "
-                                     "%s%s%s%s (%s); a workload identity would prove the caller "
-                                     "without a shared secret.", ap_graph_node(g, p)->id,
+                                     "%s%s%s%s through %s; a workload identity would prove the "
+                                     "caller without a shared secret.", ap_graph_node(g, p)->id,
                                      ap_graph_node(g, ed->to)->id, ap_graph_node(g, v)->id,
                                      type != NULL ? " (" : "", type != NULL ? type : "",
                                      type != NULL ? ")" : "",
