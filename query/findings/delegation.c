@@ -62,7 +62,8 @@ static int report_loop(ap_rule_ctx *c, const igraph_t *pg, const igraph_vector_i
     for (igraph_integer_t k = 0; k < len; k++) {
         uint32_t from = (uint32_t)VECTOR(best)[k], to = (uint32_t)VECTOR(best)[(k + 1) % len];
         size_t used = strlen(order);
-        snprintf(order + used, sizeof order - used, "%s > ", ap_graph_node(g, c->partners[from])->id);
+        snprintf(order + used, sizeof order - used, "%s > ",
+                 ap_graph_node(g, c->partners[from])->id);
         ap_findings__node(c, f, c->partners[from]);
         ap_findings__path(c, f, c->auth[from], c->partners[to], AP_UNREACHED);
     }

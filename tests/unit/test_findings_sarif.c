@@ -165,7 +165,8 @@ static void test_json__design_keys_in_order(void **state)
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *o = json_array_get(list, i);
         void *it = json_object_iter(o);
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++, it = json_object_iter_next(o, it))
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0];
+             k++, it = json_object_iter_next(o, it))
             assert_string_equal(json_object_iter_key(it), keys[k]);
         json_t *ev = json_object_get(o, "evidence");
         assert_non_null(json_object_get(ev, "path"));
