@@ -245,8 +245,8 @@ int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_findings *f, a
         shown++;
     }
     fprintf(out, "%s%zu finding%s (%zu critical, %zu high, %zu medium, %zu low)",
-            shown ? "\n" : "", shown, shown == 1 ? "" : "s", by_sev[AP_SEV_CRITICAL], by_sev[AP_SEV_HIGH],
-            by_sev[AP_SEV_MEDIUM], by_sev[AP_SEV_LOW]);
+            shown ? "\n" : "", shown, shown == 1 ? "" : "s", by_sev[AP_SEV_CRITICAL],
+            by_sev[AP_SEV_HIGH], by_sev[AP_SEV_MEDIUM], by_sev[AP_SEV_LOW]);
     if (ap_findings_waived(f) > 0)
         fprintf(out, "; %zu waived", ap_findings_waived(f));
     fputc('\n', out);
