@@ -192,9 +192,9 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
             opt = CLI_HELP;
         }
         if (opt >= OPT_DB && opt <= OPT_FORMAT) {
-            if (cli_global_option(ctx, opt, optarg) != EXIT_OK)
-                return '?';
-            continue;
+            if (cli_global_option(ctx, opt, optarg) == EXIT_OK)
+                continue;
+            opt = '?';
         }
         if (opt == -1 || opt == CLI_HELP || opt == '?') {    /* the command stops asking */
             free(all);
