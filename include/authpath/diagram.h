@@ -78,8 +78,9 @@ AP_EXPORT int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const a
 AP_EXPORT int ap_diagram_render(char **out, size_t *len, const ap_graph *g, const ap_diagram *d,
                                 const char *format, ap_error *err);
 
-/* Label text for DOT escString attributes: backslashes doubled, line breaks as \n, other
- * control characters and invalid UTF-8 shown as \xNN. *out owns it (free()); NULL on OOM. */
+/* Label text for DOT escString attributes: backslashes doubled, '&' as &amp; (Graphviz decodes
+ * entities in labels), line breaks as \n, other control characters and invalid UTF-8 shown
+ * as \xNN. *out owns it (free()); NULL on OOM. */
 AP_EXPORT char *ap_diagram_escape(const char *s);
 
 #endif

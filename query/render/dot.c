@@ -19,6 +19,99 @@ static void set(void *obj, Agsym_t *sym, const char *value)
     agxset(obj, sym, (char *)value);
 }
 
+/* ---- Object ids: creation order, not addresses ---- */
+
+/* cgraph keeps subgraphs ordered by id, and its default ids are the addresses of interned
+ * names, so the order (and with it agwrite's output and the layout) could change from run to
+ * run. This discipline numbers named objects 2, 4, 6... and anonymous ones 1, 3, 5... in
+ * creation order, per graph. */
+typedef struct {
+    Agraph_t *g;
+    char **names;           /* interned in g; name k has id 2 * (k + 1) */
+    size_t n, cap;
+    IDTYPE anon;            /* the next odd id */
+} id_state;
+
+static void *id_open(Agraph_t *g, Agdisc_t *disc)
+{
+    id_state *st = calloc(1, sizeof *st);
+    (void)disc;
+    if (st != NULL) {
+        st->g = g;
+        st->anon = 1;
+    }
+    return st;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int create)
+{
+    id_state *st = state;
+    (void)objtype;
+    if (str == NULL) {
+        *id = st->anon;
+        st->anon += 2;
+        return 1;
+    }
+    for (size_t k = 0; k < st->n; k++)
+        if (strcmp(st->names[k], str) == 0) {
+            *id = 2 * (IDTYPE)(k + 1);
+            return 1;
+        }
+    if (!create)
+        return 0;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 64;
+        char **p = realloc(st->names, cap * sizeof *p);
+        if (p == NULL)
+            return 0;
+        st->names = p;
+        st->cap = cap;
+    }
+    if ((st->names[st->n] = agstrdup(st->g, str)) == NULL)
+        return 0;
+    *id = 2 * (IDTYPE)(++st->n);
+    return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+    (void)state;
+    (void)objtype;
+    (void)id;
+    return 0;                       /* ids are only ever given out by id_map */
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+    (void)state;                    /* names stay interned until the graph is closed */
+    (void)objtype;
+    (void)id;
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+    id_state *st = state;
+    (void)objtype;
+    if (id % 2 != 0 || id == 0 || id / 2 > st->n)
+        return NULL;                /* anonymous: cgraph prints %<id> */
+    return st->names[id / 2 - 1];
+}
+
+static void id_close(void *state)
+{
+    id_state *st = state;
+    if (st != NULL)
+        free(st->names);
+    free(st);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+    (void)state;
+    (void)objtype;
+    (void)obj;
+}
+
 /* ---- Escaping ---- */
 
 typedef struct {
@@ -72,8 +165,9 @@ static size_t utf8_len(const unsigned char *s)
 }
 
 /* escString text: what Graphviz will show is exactly s. A backslash is doubled (\N, \G, \E,
- * \T, \H, \L, \l, \r and \n in s are data, not escapes); a line break becomes \n; other
- * control characters and invalid UTF-8 become the visible text \xNN. */
+ * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
+ * HTML entities in plain labels too); a line break becomes \n; other control characters and
+ * invalid UTF-8 become the visible text \xNN. */
 static void put_esc(buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -82,6 +176,8 @@ static void put_esc(buf *b, const char *s)
         size_t n = utf8_len(p);
         if (*p == '\\') {
             put(b, "\\\\");
+        } else if (*p == '&') {
+            put(b, "&amp;");            /* Graphviz decodes entities in every label */
         } else if (*p == '\n') {
             put(b, "\\n");
         } else if (*p == '\r') {
@@ -403,7 +499,11 @@ static Agnode_t *make_node(Agraph_t *sg, const char *prefix, uint32_t i)
  * index within each, edges by index, so that agwrite and the layout see the same sequence. */
 static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
 {
-    Agraph_t *root = agopen((char *)"authpath", Agdirected, NULL);
+    /* cgraph keeps the discipline for the graph's life and never writes to it */
+    static const Agiddisc_t ids = { id_open, id_map, id_alloc, id_free, id_print, id_close,
+                                    id_register };
+    static const Agdisc_t disc = { &AgMemDisc, (Agiddisc_t *)&ids, &AgIoDisc };
+    Agraph_t *root = agopen((char *)"authpath", Agdirected, (Agdisc_t *)&disc);
     Agnode_t **made = NULL;
     const char **doms = NULL;
     uint32_t ndoms = 0;
