@@ -137,7 +137,10 @@ static int paths_table(const ap_graph *g, const ap_paths *p, const char *format)
         if (s->more)
             printf("paths to '%s': stopped at %u; more exist (raise --max-paths)\n", shown,
                    p->max_paths);
-        if (s->deeper)
+        if (s->deeper && s->npaths == 0)
+            printf("no path to '%s' within --max-depth %u; longer ones exist\n", shown,
+                   p->max_depth);
+        else if (s->deeper)
             printf("paths to '%s': longer ones than --max-depth %u left out\n", shown,
                    p->max_depth);
         free(id);

@@ -161,7 +161,7 @@ static const char *const traps[] = {
 static void test_dot__hostile_names_survive_dot_and_svg(void **state)
 {
     fixture *f = *state;
-    ap_diagram *d = authority_diagram(f->g, "p\"<evil>\\", false);
+    ap_diagram *d = authority_diagram(f->g, "p\"<evil>\\N", false);
     char *dot = render(f->g, d, "dot", NULL), *svg = render(f->g, d, "svg", NULL), *svg2 = NULL;
     Agraph_t *back = parse_back(dot, &svg2);
     int count = 0;
