@@ -682,10 +682,22 @@ static int write_dot(char **out, size_t *len, Agraph_t *root, ap_error *err)
     return AP_OK;
 }
 
+/* One gvc context for the process, made on first use and never freed: Graphviz 2.42's pango
+ * plugin keeps a static pointer into the font cache of the context that last drew text, so
+ * freeing a context and making another reads freed memory. The one piece of global state here
+ * (Graphviz itself is not thread-safe either). */
+static GVC_t *process_gvc(void)
+{
+    static GVC_t *gvc;
+    if (gvc == NULL)
+        gvc = gvContext();
+    return gvc;
+}
+
 static int write_rendered(char **out, size_t *len, Agraph_t *root, const char *format,
                           int64_t at, ap_error *err)
 {
-    GVC_t *gvc = gvContext();
+    GVC_t *gvc = process_gvc();
     char *data = NULL;
     unsigned int size = 0;
     int rc = AP_OK;
@@ -712,7 +724,6 @@ static int write_rendered(char **out, size_t *len, Agraph_t *root, const char *f
         pdf_fix_date(*out, *len, at);
 cleanup:
     gvFreeRenderData(data);
-    gvFreeContext(gvc);
     return rc;
 }
 

@@ -159,7 +159,8 @@ static void test_delegation__dead_links_do_not_count(void **state)
     ap_store *st = NULL;
     ap_error err;
     const char *path = ap_test_write_temp("dead_links.json",
-        "{\"nodes\": [{\"id\": \"a\", \"kind\": \"partner\"}, {\"id\": \"b\", \"kind\": \"partner\"}],"
+        "{\"nodes\": [{\"id\": \"a\", \"kind\": \"partner\"},"
+        " {\"id\": \"b\", \"kind\": \"partner\"}],"
         " \"edges\": [{\"from\": \"a\", \"to\": \"b\", \"kind\": \"subcontractor_of\","
         " \"state\": \"revoked\"}, {\"from\": \"b\", \"to\": \"a\", \"kind\": \"admin_of\","
         " \"expires\": \"2025-01-01\"}]}");

@@ -28,8 +28,8 @@ static int setup_file(void **state, const char *path)
     return 0;
 }
 
-static int setup_estate(void **state) { return setup_file(state, FIXTURE("diagrams/estate.json")); }
-static int setup_fanout(void **state) { return setup_file(state, FIXTURE("diagrams/fanout.json")); }
+static int setup_estate(void **s) { return setup_file(s, FIXTURE("diagrams/estate.json")); }
+static int setup_fanout(void **s) { return setup_file(s, FIXTURE("diagrams/fanout.json")); }
 
 static int teardown(void **state)
 {
@@ -72,8 +72,8 @@ static ap_paths *paths(const ap_graph *g, const char *from, const char *to, uint
 /* "acme>key-shared>svc-backup>payments-db": the nodes of path k. */
 static void path_ids(char *buf, size_t size, const ap_graph *g, const ap_path_set *s, uint32_t k)
 {
-    size_t used = (size_t)snprintf(buf, size, "%s",
-                                   ap_graph_node(g, ap_graph_edge(g, s->edges[s->off[k]])->from)->id);
+    uint32_t first = ap_graph_edge(g, s->edges[s->off[k]])->from;
+    size_t used = (size_t)snprintf(buf, size, "%s", ap_graph_node(g, first)->id);
     for (uint32_t j = s->off[k]; j < s->off[k + 1] && used < size; j++)
         used += (size_t)snprintf(buf + used, size - used, ">%s",
                                  ap_graph_node(g, ap_graph_edge(g, s->edges[j])->to)->id);
