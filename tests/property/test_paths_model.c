@@ -1,4 +1,4 @@
-/* tests/property/test_paths_model.c: paths against brute force on 150 seeded random
+/* tests/property/test_paths_model.c: paths against brute force on 100 seeded random
  * inventories: every simple path over carrying edges enumerated by depth-first search from the
  * model's fixpoint, compared with igraph's bounded, shortest-first answer and its flags. */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS 150
+#define SEEDS 100
 #define DEPTH 3             /* --max-depth for the check: small, so the bound is hit */
 #define KEEP 2              /* --max-paths for the check: small, so the bound is hit */
 #define CAP 400             /* brute-force paths per pair; beyond it the pair is skipped */
