@@ -28,12 +28,14 @@ static const cli_cmd commands[] = {
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
-    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv]",
-      "Everything PARTNER can reach, with the rights it holds there, hops and the chain.", "" },
+    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
+      "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
+      "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
-      "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv]",
+      "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
       "What each partner could damage: reach by kind and sensitivity, workflows, escalations.",
-      "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n" },
+      "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n"
+      "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
       "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
     { "findings", cmd_findings,
@@ -50,6 +52,22 @@ static const cli_cmd commands[] = {
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
       "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
       "--format markdown prints docs/rules.md.\n" },
+    { "paths", cmd_paths,
+      "paths PARTNER [--to NODE] [--max-depth N] [--max-paths N] [--min-sensitivity S] "
+      "[--format text|json|csv|dot|svg|png|pdf]",
+      "Every authority-carrying path from PARTNER to a target, shortest first, bounded.",
+      "--to NODE             paths to NODE only (default: every reached resource and\n"
+      "                      workflow at or above --min-sensitivity)\n"
+      "--min-sensitivity S   public, internal, confidential (default), restricted, critical\n"
+      "--max-depth N         leave out paths of more than N steps (default 12)\n"
+      "--max-paths N         at most N paths per target (default 20)\n"
+      "When a bound cuts enumeration short, the output says so.\n"
+      "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
+    { "delegation", cmd_delegation, "delegation [PARTNER] [--format text|json|dot|svg|png|pdf]",
+      "Who acts for whom (fourth parties), delegation loops, and inherited authority.",
+      "With PARTNER: its chain, the partners acting for it, the loops through it, and the\n"
+      "inheritance it takes part in.\n"
+      "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };
