@@ -24,7 +24,7 @@ ap_format ap_format_parse(const char *s)
 
 /* JSON starts with { or [. CSV's first line is a header: names joined by commas (a nodes or
  * edges file), or one bare word (a rights file); a YAML line names a key with ": " or a final
- * ':', or starts with '-', '#' or '%'. Anything else is YAML. */
+ * ':', or starts with one of - # % ? ! & *. Anything else is YAML. */
 static syntax detect(const char *text, size_t len)
 {
     size_t i = 0, eol, k;
@@ -40,7 +40,7 @@ static syntax detect(const char *text, size_t len)
     eol = nl != NULL ? (size_t)(nl - line) : len - i;
     if (eol > 0 && line[eol - 1] == '\r')
         eol--;
-    if (eol == 0 || strchr("-#%", line[0]) != NULL)
+    if (eol == 0 || strchr("-#%?!&*", line[0]) != NULL)
         return SYNTAX_YAML;
     for (k = 0; k < eol; k++)
         if (line[k] == ':' && (k + 1 == eol || line[k + 1] == ' ' || line[k + 1] == '\t'))
