@@ -247,12 +247,13 @@ static json_t *plain_scalar(const char *s, size_t len)
     if (all_digits(digits, end, base == 16 ? "0123456789abcdefABCDEF"
                                 : base == 8 ? "01234567" : "0123456789")) {
         long long n;
+        double d;
         errno = 0;
         n = strtoll(base == 10 ? s : s + 2, NULL, base);
         if (errno == 0)
             return json_integer(n);
-        if (base == 10)
-            return json_real(strtod(s, NULL));     /* beyond 64 bits: a float, as in JSON */
+        if (base == 10 && isfinite(d = strtod(s, NULL)))
+            return json_real(d);            /* beyond 64 bits: a float, as jansson reads it */
         return json_stringn(s, len);
     }
     if (is_float(s, end)) {
