@@ -48,6 +48,26 @@ typedef struct {
 
 /* ---- places ---- */
 
+/* Does a line end at pos? Lines end in "\r\n", "\n" or a lone "\r" (old Mac spreadsheets). */
+static int ends_line(const csv_reader *r, size_t pos)
+{
+    return r->text[pos] == '\n'
+        || (r->text[pos] == '\r' && (pos + 1 == r->len || r->text[pos + 1] != '\n'));
+}
+
+/* The end of the line starting at pos, its terminator included. */
+static size_t line_end(const csv_reader *r, size_t pos)
+{
+    const char *nl = memchr(r->text + pos, '\n', r->len - pos);
+    size_t end = nl != NULL ? (size_t)(nl - r->text) : r->len;
+    const char *cr = memchr(r->text + pos, '\r', end - pos);
+    while (cr != NULL && !ends_line(r, (size_t)(cr - r->text)))
+        cr = memchr(cr + 1, '\r', end - (size_t)(cr + 1 - r->text));
+    if (cr != NULL)
+        return (size_t)(cr - r->text) + 1;
+    return end < r->len ? end + 1 : r->len;
+}
+
 /* Where field k of the current record starts (item: the list item within it, or AP_NO_ITEM).
  * The record is re-read quote-aware from its start: only errors need this, and they are rare.
  * Returns 0 when the record has no such field. */
@@ -71,7 +91,7 @@ static int field_place(const csv_reader *r, size_t k, size_t item, unsigned *lin
         } else if (c == '\n' || c == '\r') {
             return 0;
         }
-        if (c == '\n') {
+        if (ends_line(r, pos)) {
             l++;
             line_start = pos + 1;
         }
@@ -94,7 +114,7 @@ static int field_place(const csv_reader *r, size_t k, size_t item, unsigned *lin
                 break;
             else if (c == '|')
                 seen++;
-            if (c == '\n') {
+            if (ends_line(r, pos)) {
                 l++;
                 line_start = pos + 1;
             }
@@ -425,7 +445,7 @@ static void open_quote(const csv_reader *r, unsigned *line, unsigned *col)
                 *col = (unsigned)(pos - line_start + 1);
             }
             quoted = !quoted;   /* a doubled quote flips twice */
-        } else if (r->text[pos] == '\n') {
+        } else if (ends_line(r, pos)) {
             l++;
             line_start = pos + 1;
         }
@@ -462,8 +482,7 @@ int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *e
     /* One physical line at a time, so each row knows the line it starts on: a record goes on
      * past the end of a line while it has an odd number of quotes. */
     while (pos < len && r.rc == AP_OK) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl != NULL ? (size_t)(nl - text) + 1 : len, done;
+        size_t end = line_end(&r, pos), done;
         if (!quoted) {
             r.rec_line = line;
             r.rec_off = pos;

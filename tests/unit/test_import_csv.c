@@ -148,10 +148,15 @@ static void test_import_csv__cells_after_quoted_newlines_are_located(void **stat
                       "unknown right 'exfil' (declare it in the inventory's 'rights' list)");
 }
 
-static void test_import_csv__crlf_lines_are_located(void **state)
+/* Lines may end in CRLF, or in a lone CR as old Mac spreadsheets write them. */
+static void test_import_csv__crlf_and_cr_lines_are_located(void **state)
 {
     expect_text_error(*state, "id,kind\r\nacme,partner\r\nglobex,parnter\r\n", 3, 8,
                       "unknown kind 'parnter' (expected one of " KIND_NAMES ")");
+    expect_text_error(*state, "id,kind\racme,partner\rglobex,parnter\r", 3, 8,
+                      "unknown kind 'parnter' (expected one of " KIND_NAMES ")");
+    expect_text_error(*state, "id,kind,name,logged\racme,partner,\"Acme\r\nCorp\r\",maybe\r",
+                      4, 3, "'logged' must be true or false, not 'maybe'");
 }
 
 static void test_import_csv__row_with_too_many_fields(void **state)
@@ -239,7 +244,7 @@ int main(void)
         TEST(test_import_csv__truncated_file_is_a_syntax_error),
         TEST(test_import_csv__stray_quotes_are_syntax_errors),
         TEST(test_import_csv__cells_after_quoted_newlines_are_located),
-        TEST(test_import_csv__crlf_lines_are_located),
+        TEST(test_import_csv__crlf_and_cr_lines_are_located),
         TEST(test_import_csv__row_with_too_many_fields),
         TEST(test_import_csv__header_problems_are_on_line_1),
         TEST(test_import_csv__bad_right_in_rights_file_names_its_row),
