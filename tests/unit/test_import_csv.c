@@ -1,6 +1,5 @@
-/* tests/unit/test_import_csv.c: the native inventory as CSV files (nodes, edges, rights), each
- * known by its header. Errors name the cell, across quoted newlines and CRLF; the header and
- * CSV syntax are checked; the database is left as it was after every failure. */
+/* tests/unit/test_import_csv.c: the native inventory as CSV files, each known by its header.
+ * Errors name their cell across quoted newlines and any line end, and leave the database as is. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,5 @@
-/* tests/unit/test_import_yaml.c: the native inventory as YAML. A valid estate lands whole; each
- * kind of bad input names its exact place; hostile documents (alias bombs, deep nesting) are
- * refused at once; the database is left as it was after every failure. */
+/* tests/unit/test_import_yaml.c: the native inventory as YAML. Errors name their exact place,
+ * alias bombs and deep nesting are refused at once, and a failure leaves the database as is. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
