@@ -1,5 +1,5 @@
 /* tests/unit/test_import_syntaxes.c: one estate, three syntaxes. The fixtures json/good.json,
- * yaml/good.yaml and csv/good_{nodes,edges,rights}.csv must load into the same graph. */
+ * yaml/good.yaml and csv/good_{nodes,edges,rights}.csv, and the samples, load into one graph. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,10 +73,32 @@ static void test_import_syntaxes__json_yaml_csv_give_one_graph(void **state)
     free(c);
 }
 
+/* The sample estate is shipped in all three syntaxes: they must stay the same estate. */
+static void test_import_syntaxes__samples_agree(void **state)
+{
+    const char *json[] = { SAMPLE("estate.json") };
+    const char *yaml[] = { SAMPLE("estate.yaml") };
+    const char *csv[] = { SAMPLE("estate-nodes.csv"), SAMPLE("estate-edges.csv"),
+                          SAMPLE("estate-rights.csv") };
+    char *a, *b, *c;
+    (void)state;
+    ap_igraph_init();
+    a = import_and_dump(json, 1);
+    b = import_and_dump(yaml, 1);
+    c = import_and_dump(csv, 3);
+    assert_true(strlen(a) > 10000);
+    assert_string_equal(b, a);
+    assert_string_equal(c, a);
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_syntaxes__json_yaml_csv_give_one_graph),
+        cmocka_unit_test(test_import_syntaxes__samples_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
