@@ -36,6 +36,18 @@ static const cli_cmd commands[] = {
       "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
       "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
+    { "offboard", cmd_offboard,
+      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json]",
+      "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
+      "Applies DESIGN.md's default plan in memory (the database is not changed): revoke every\n"
+      "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
+      "into it. Reports the plan as a checklist, shared credentials (revoke: who breaks; keep:\n"
+      "what the partner keeps), residual access of the partner and those acting for it,\n"
+      "collateral for other partners and workflows, persistence risks, a minimum edge cut\n"
+      "and the choke points between PARTNER and every resource or workflow at or above\n"
+      "--min-sensitivity.\n"
+      "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
+      "                          restricted or critical\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };
