@@ -14,16 +14,19 @@ static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g
 
 static json_t *step_json(const ap_graph *g, const ap_offboard_step *st, uint32_t number)
 {
-    json_t *o;
-    if (st->kind == AP_STEP_REMOVE_EDGE) {
-        o = cli_json_edge(g, st->target);
-        json_object_set_new(o, "action", json_string("remove_edge"));
-    } else {
-        o = json_object();
-        json_object_set_new(o, "id", json_string(id_of(g, st->target)));
-        json_object_set_new(o, "action", json_string("revoke_credential"));
-    }
+    json_t *o = json_object();
     json_object_set_new(o, "step", json_integer(number));
+    if (st->kind == AP_STEP_REMOVE_EDGE) {
+        const ap_edge *e = ap_graph_edge(g, st->target);
+        json_object_set_new(o, "action", json_string("remove_edge"));
+        json_object_set_new(o, "id", json_string(e->id));
+        json_object_set_new(o, "kind", json_string(ap_edge_kind_name(e->kind)));
+        json_object_set_new(o, "from", json_string(id_of(g, e->from)));
+        json_object_set_new(o, "to", json_string(id_of(g, e->to)));
+    } else {
+        json_object_set_new(o, "action", json_string("revoke_credential"));
+        json_object_set_new(o, "id", json_string(id_of(g, st->target)));
+    }
     return o;
 }
 
