@@ -104,6 +104,7 @@ static json_t *offboard_json(const ap_graph *g, const ap_offboard *o)
         json_object_set_new(s, "risk", json_string(p->mint ? "mint" : "outlives_contract"));
         json_object_set_new(s, "id", json_string(id_of(g, p->node)));
         json_object_set_new(s, "expires", time_json(p->expires));
+        json_object_set_new(s, "valid_yet", json_boolean(p->mint || p->edge == UINT32_MAX));
         json_object_set_new(s, "path", cli_json_path(g, p->path, p->npath));
         json_array_append_new(arr, s);
     }
@@ -240,10 +241,10 @@ static void print_effects(const ap_graph *g, const ap_offboard *o)
 {
     printf("\n3. What remains after the plan (residual)\n");
     if (o->nresidual == 0) {
-        printf("    nothing: ");
+        fputs("    ", stdout);
         cli_put(id_of(g, o->partner));
-        printf("%s reach nothing after the plan\n",
-               o->nactors > 1 ? " and those acting for it" : "");
+        printf("%s nothing after the plan\n",
+               o->nactors > 1 ? " and those acting for it reach" : " reaches");
     }
     put_items(g, o->residual, o->nresidual, "keeps", "    ");
     printf("\n4. What breaks for others (collateral)\n");
@@ -274,6 +275,8 @@ static void print_persistence(const ap_graph *g, const ap_offboard *o)
             }
             ap_date_format(when, sizeof when, o->contract_ends);
             printf(": it outlives the contract, which ends %s; ", when);
+            if (p->edge != UINT32_MAX)
+                fputs("not valid yet, then held through ", stdout);
         }
         put_path(g, o->partner, p->path, p->npath);
         fputs("\n", stdout);

@@ -297,7 +297,8 @@ cleanup:
     return rc;
 }
 
-/* Credentials the plan revokes that another node also holds (a live edge into them). */
+/* Credentials the plan revokes that another node also holds: a live edge that passes
+ * authority into them (a depends_on edge is collateral, not a holder). */
 static int shared_credentials(offboard_ctx *c, const ap_graph *d, ap_error *err)
 {
     const ap_graph *g = c->g;
@@ -312,7 +313,8 @@ static int shared_credentials(offboard_ctx *c, const ap_graph *d, ap_error *err)
         for (uint32_t i = ap_graph_in_begin(g, sc.credential);
              i < ap_graph_in_end(g, sc.credential); i++) {
             const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
-            if (e->live && e->from != c->o->partner && e->from != sc.credential)
+            if (e->live && e->traversable && e->from != c->o->partner
+                && e->from != sc.credential)
                 seen[e->from] = true;
         }
         for (uint32_t v = 0; v < n; v++)
@@ -344,7 +346,31 @@ static int persist_cmp(const void *x, const void *y)
     return a->edge < b->edge ? -1 : a->edge > b->edge;
 }
 
-/* Mint rights that carry P's authority, and credentials P reaches that outlive its contract. */
+/* Not live yet, live later: active or under review, valid from a time after the graph's. */
+static bool live_later(ap_state state, int64_t valid_from, int64_t expires, int64_t at)
+{
+    return ap_state_is_live(state) && (expires == AP_TIME_NONE || at < expires)
+           && valid_from != AP_TIME_NONE && valid_from > at;
+}
+
+/* The holds edge from p through which p will hold credential v once both are valid, or
+ * UINT32_MAX. */
+static uint32_t held_later(const ap_graph *g, uint32_t p, uint32_t v)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    int64_t at = ap_graph_at(g);
+    bool node_ok = nd->live || live_later(nd->state, nd->valid_from, nd->expires, at);
+    for (uint32_t e = ap_graph_out_begin(g, p); node_ok && e < ap_graph_out_end(g, p); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->to == v && ed->kind == AP_EDGE_HOLDS
+            && (ed->own_live || live_later(ed->state, ed->valid_from, ed->expires, at)))
+            return e;
+    }
+    return NONE;
+}
+
+/* Mint rights that carry P's authority, and credentials P reaches (or holds from a later
+ * date) that outlive its contract. */
 static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
 {
     const ap_graph *g = c->g;
@@ -375,15 +401,23 @@ static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
     int64_t ends;
     if (ap_graph_node_time(g, o->partner, "contract_ends", &ends)) {
         o->contract_ends = ends;
-        for (uint32_t i = 0; i < pa->nreach; i++) {
-            uint32_t v = pa->reach[i];
+        for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
             const ap_node *nd = ap_graph_node(g, v);
             if (nd->kind != AP_KIND_CREDENTIAL
-                || (nd->expires != AP_TIME_NONE && nd->expires <= ends))
+                || (nd->expires != AP_TIME_NONE && nd->expires <= ends)
+                || (pa->rights[v] == 0 && held_later(g, o->partner, v) == NONE))
                 continue;
             ap_persistence_item it = { v, false, NONE, nd->expires, NULL, 0 };
-            if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, false, err)) < 0)
+            if (pa->rights[v] == 0) {
+                /* not valid yet: the evidence is the holds edge that will carry it */
+                it.edge = held_later(g, o->partner, v);
+                if ((it.path = malloc(sizeof *it.path)) == NULL)
+                    return ap_error_nomem(err);
+                it.path[0] = it.edge;
+                it.npath = 1;
+            } else if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, false, err)) < 0) {
                 return rc;
+            }
             if (ap_query__push(&o->persistence, &o->npersistence, sizeof it, &it) < 0) {
                 free(it.path);
                 return ap_error_nomem(err);

@@ -45,7 +45,8 @@ typedef struct {
 typedef struct {
     uint32_t node;          /* the mint target, or the credential that outlives the contract */
     bool mint;              /* true: the partner can mint credentials for node */
-    uint32_t edge;          /* mint: the can_mint edge; else UINT32_MAX */
+    uint32_t edge;          /* mint: the can_mint edge; a credential not valid yet: the holds
+                             * edge that will carry it; else UINT32_MAX */
     int64_t expires;        /* the credential's expiry (AP_TIME_NONE: none) */
     uint32_t *path, npath;  /* the partner's witness path to node */
 } ap_persistence_item;
