@@ -48,6 +48,18 @@ static const cli_cmd commands[] = {
       "--min-sensitivity.\n"
       "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
       "                          restricted or critical\n" },
+    { "what-if", cmd_what_if,
+      "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
+      "       [--format text|json]",
+      "Apply hypothetical grants and revocations in memory: who gains or loses what.",
+      "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
+      "score before and after. For PARTNER's new access, the three readiness tests of\n"
+      "DESIGN.md with their evidence: attributable (logged), narrowable (declared rights, not\n"
+      "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
+      "shared or multi-tenant). The database is not changed.\n"
+      "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
+      "--revoke ID     revoke a credential or other node by id, or remove an edge by id\n"
+      "--expires TIME  the grants expire at TIME (default: no expiry)\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };

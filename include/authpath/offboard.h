@@ -88,6 +88,67 @@ AP_EXPORT int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t
                                   const ap_offboard_opts *opts, ap_error *err);
 AP_EXPORT void ap_offboard_free(ap_offboard *o);
 
+/* ---- What-if (DESIGN.md "What-if"): hypothetical grants and revocations. ---- */
+
+/* Parse a grant 'FROM -KIND[right,right]-> TO' (the rights part optional: the kind's default;
+ * "all" allowed) against g's nodes, kinds and rights. AP_EINPUT for a malformed text, an
+ * unknown kind or right, AP_ENOTFOUND for an unknown node; the message quotes the text. */
+AP_EXPORT int ap_whatif_parse_grant(ap_edge_spec *out, const ap_graph *g, const char *text,
+                                    ap_error *err);
+
+typedef struct {
+    uint32_t partner;
+    int64_t score_before, score_after;
+    ap_reach_item *gained;          /* rights it gains; paths in the changed graph */
+    uint32_t ngained;
+    ap_reach_item *lost;            /* rights it loses; paths in the original graph */
+    uint32_t nlost;
+} ap_whatif_change;
+
+typedef enum {
+    AP_READY_ATTRIBUTABLE,          /* every new action is logged (by the actor or target) */
+    AP_READY_NARROWABLE,            /* no undeclared or all-rights grant on the new paths */
+    AP_READY_REVOCABLE,             /* grants expire; credentials have an owner and expiry and
+                                     * are neither shared nor multi-tenant */
+    AP_READY_COUNT
+} ap_readiness_test;
+
+/* One failed check, about a node or an edge of the changed graph. */
+typedef struct {
+    ap_readiness_test test;
+    uint32_t node;                  /* the target, credential or identity; else UINT32_MAX */
+    uint32_t edge;                  /* the grant or access edge; else UINT32_MAX */
+    uint32_t actor;                 /* attributable: the identity acting, or UINT32_MAX */
+    const char *reason;             /* static text: "not logged", "no owner", ... */
+} ap_readiness_issue;
+
+typedef struct {
+    const ap_edge_spec *grants;
+    size_t ngrants;
+    const uint32_t *revoke_edges;   /* edge indices of the graph */
+    size_t nrevoke_edges;
+    const uint32_t *revoke_nodes;   /* node indices (never a partner) */
+    size_t nrevoke_nodes;
+    const ap_weights *weights;      /* NULL: the defaults */
+} ap_whatif_opts;
+
+typedef struct {
+    ap_graph *changed;              /* the graph with the changes applied (owned) */
+    uint32_t partner;
+    ap_whatif_change *changes;      /* every partner whose authority changes, by id */
+    uint32_t nchanges;
+    uint32_t nnew;                  /* the partner's gained nodes whose paths were tested */
+    bool ready[AP_READY_COUNT];
+    ap_readiness_issue *issues;     /* by test, then in path order */
+    uint32_t nissues;
+} ap_whatif;
+
+/* Apply opts to g in memory and compare every partner's authority; test the readiness of
+ * partner's new paths. *out owns the result: ap_whatif_free(). */
+AP_EXPORT int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
+                                const ap_whatif_opts *opts, ap_error *err);
+AP_EXPORT void ap_whatif_free(ap_whatif *w);
+
 /* The edges that carry source's authority at the fixpoint: usable, from a node that holds
  * something, delivering something (self-loops and edges into the source left out: they never
  * matter for a cut). *out owns the array (free()), in edge order. */
