@@ -241,16 +241,182 @@ static void print_text(const ap_graph *g, const ap_whatif *w, const whatif_args 
     }
 }
 
+/* ---- The expiry forecast (--until) ---- */
+
+static json_t *when_json(int64_t t)
+{
+    char buf[32];
+    ap_time_format(buf, sizeof buf, t);
+    return json_string(buf);
+}
+
+static json_t *window_json(const ap_graph *g, const uint32_t *nodes, uint32_t nn,
+                           const uint32_t *edges, uint32_t ne, bool starting)
+{
+    json_t *o = json_object(), *arr = json_array();
+    for (uint32_t i = 0; i < nn; i++) {
+        const ap_node *nd = ap_graph_node(g, nodes[i]);
+        json_t *x = json_object();
+        json_object_set_new(x, "id", json_string(nd->id));
+        json_object_set_new(x, "kind", json_string(ap_kind_name(nd->kind)));
+        json_object_set_new(x, starting ? "valid_from" : "expires",
+                            when_json(starting ? nd->valid_from : nd->expires));
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "nodes", arr);
+    arr = json_array();
+    for (uint32_t i = 0; i < ne; i++) {
+        const ap_edge *ed = ap_graph_edge(g, edges[i]);
+        json_t *x = cli_json_edge(g, edges[i]);
+        json_object_set_new(x, starting ? "valid_from" : "expires",
+                            when_json(starting ? ed->valid_from : ed->expires));
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "edges", arr);
+    return o;
+}
+
+static json_t *forecast_json(const ap_graph *g, const ap_forecast *f)
+{
+    json_t *root = json_object(), *arr = json_array();
+    json_object_set_new(root, "at", when_json(ap_graph_at(g)));
+    json_object_set_new(root, "until", when_json(f->until));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+    json_object_set_new(root, "expiring", window_json(g, f->nodes, f->nnodes, f->edges,
+                                                      f->nedges, false));
+    json_object_set_new(root, "starting", window_json(g, f->starting_nodes, f->nstarting_nodes,
+                                                      f->starting_edges, f->nstarting_edges,
+                                                      true));
+    for (uint32_t i = 0; i < f->npartners; i++) {
+        const ap_forecast_partner *fp = &f->partners[i];
+        json_t *o = json_object(), *lapses = items_json(g, fp->lapses, fp->nlapses);
+        for (uint32_t k = 0; k < fp->nlapses; k++)
+            json_object_set_new(json_array_get(lapses, k), "ends",
+                                fp->lapses[k].cause != UINT32_MAX
+                                    ? cli_json_edge(g, fp->lapses[k].cause) : json_null());
+        json_object_set_new(o, "partner", json_string(id_of(g, fp->partner)));
+        json_object_set_new(o, "lapses", lapses);
+        json_object_set_new(o, "survives", items_json(g, fp->survives, fp->nsurvives));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(root, "partners", arr);
+    return root;
+}
+
+static void put_window(const ap_graph *g, const uint32_t *nodes, uint32_t nn,
+                       const uint32_t *edges, uint32_t ne, bool starting)
+{
+    char when[32];
+    for (uint32_t i = 0; i < nn; i++) {
+        const ap_node *nd = ap_graph_node(g, nodes[i]);
+        ap_time_format(when, sizeof when, starting ? nd->valid_from : nd->expires);
+        printf("  %s ", ap_kind_name(nd->kind));
+        cli_put(nd->id);
+        printf(" %s %s\n", starting ? "becomes valid" : "expires", when);
+    }
+    for (uint32_t i = 0; i < ne; i++) {
+        const ap_edge *ed = ap_graph_edge(g, edges[i]);
+        ap_time_format(when, sizeof when, starting ? ed->valid_from : ed->expires);
+        fputs("  edge ", stdout);
+        cli_put_edge(g, edges[i]);
+        printf(" %s %s\n", starting ? "becomes valid" : "expires", when);
+    }
+    if (nn + ne == 0)
+        printf("  nothing\n");
+}
+
+static void print_forecast(const ap_graph *g, const ap_forecast *f)
+{
+    char at[32], until[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    ap_time_format(until, sizeof until, f->until);
+    printf("Expiry forecast from %s to %s, snapshot %lld: only expiries are applied.\n", at,
+           until, (long long)ap_graph_snapshot(g));
+    printf("\nExpiring in the window:\n");
+    put_window(g, f->nodes, f->nnodes, f->edges, f->nedges, false);
+    if (f->nstarting_nodes + f->nstarting_edges > 0) {
+        printf("\nBecoming valid in the window (not applied: it adds access back):\n");
+        put_window(g, f->starting_nodes, f->nstarting_nodes, f->starting_edges,
+                   f->nstarting_edges, true);
+    }
+    for (uint32_t i = 0; i < f->npartners; i++) {
+        const ap_forecast_partner *fp = &f->partners[i];
+        uint32_t shown = 0;
+        fputs("\n", stdout);
+        cli_put(id_of(g, fp->partner));
+        printf(": lapses by itself (no action needed):%s\n", fp->nlapses ? "" : " nothing");
+        for (uint32_t k = 0; k < fp->nlapses; k++) {
+            const ap_reach_item *it = &fp->lapses[k];
+            put_items(g, fp->partner, it, 1, "-");
+            if (it->cause != UINT32_MAX) {
+                const ap_edge *e = ap_graph_edge(g, it->cause);
+                const ap_node *to = ap_graph_node(g, e->to);
+                bool edge_ends = e->expires != AP_TIME_NONE && e->expires <= f->until
+                                 && e->expires > ap_graph_at(g);
+                char when[32];
+                ap_time_format(when, sizeof when, edge_ends ? e->expires : to->expires);
+                fputs("      ends when ", stdout);
+                if (edge_ends) {
+                    fputs("edge ", stdout);
+                    cli_put(e->id);
+                } else {
+                    printf("%s ", ap_kind_name(to->kind));
+                    cli_put(to->id);
+                }
+                printf(" expires, %s\n", when);
+            }
+        }
+        printf("  survives (resources and workflows; act if it must end):\n");
+        for (uint32_t k = 0; k < fp->nsurvives; k++) {
+            ap_kind kind = ap_graph_node(g, fp->survives[k].node)->kind;
+            if (kind != AP_KIND_RESOURCE && kind != AP_KIND_WORKFLOW)
+                continue;
+            put_items(g, fp->partner, &fp->survives[k], 1, "-");
+            shown++;
+        }
+        if (shown == 0)
+            printf("    nothing\n");
+    }
+}
+
+static int forecast(cli_ctx *ctx, const char *partner, int64_t until, const char *format)
+{
+    ap_forecast *f = NULL;
+    ap_error err;
+    uint32_t p = 0;
+    int rc;
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+        return rc;
+    if (partner != NULL) {
+        int64_t v = cli_find_node(ctx, partner, "partner");
+        if (v < 0)
+            return EXIT_USAGE;
+        p = (uint32_t)v;
+    }
+    if (ap_forecast_compute(&f, ctx->g, &p, partner != NULL, until, &err) < 0)
+        return cli_fail(&err, NULL);
+    if (strcmp(format, "json") == 0) {
+        rc = cli_print_json(forecast_json(ctx->g, f));
+    } else {
+        print_forecast(ctx->g, f);
+        rc = EXIT_OK;
+    }
+    ap_forecast_free(f);
+    return rc;
+}
+
 int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "grant", required_argument, NULL, 'g' },
         { "revoke", required_argument, NULL, 'r' },
         { "expires", required_argument, NULL, 'e' },
+        { "until", required_argument, NULL, 'u' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("what-if");
     whatif_args a = { .expires = AP_TIME_NONE };
+    int64_t until = AP_TIME_NONE;
     ap_whatif *w = NULL;
     const char *format;
     ap_error err;
@@ -269,8 +435,25 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
             ap_error_set(&err, AP_EINPUT, "--expires: bad time '%s' (expected YYYY-MM-DD or "
                          "YYYY-MM-DDTHH:MM:SSZ)", optarg);
             rc = cli_fail(&err, NULL);
-        } else if (opt != 'g' && opt != 'r' && opt != 'e')
+        } else if (opt == 'u' && !ap_time_parse(optarg, &until)) {
+            ap_error_set(&err, AP_EINPUT, "--until: bad time '%s' (expected YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM:SSZ)", optarg);
+            rc = cli_fail(&err, NULL);
+        } else if (opt != 'g' && opt != 'r' && opt != 'e' && opt != 'u')
             rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK && until != AP_TIME_NONE) {
+        /* the forecast: expiries only, for one partner or all */
+        if (a.ngrants + a.nrevokes > 0 || argc - optind > 1) {
+            cli_usage(self, stderr);
+            rc = EXIT_USAGE;
+        } else if ((format = cli_format(ctx, "text,json")) == NULL) {
+            rc = EXIT_USAGE;
+        } else {
+            rc = forecast(ctx, argc - optind == 1 ? argv[optind] : NULL, until, format);
+        }
+        args_free(&a);
+        return rc;
     }
     if (rc == EXIT_OK && (argc - optind != 1 || a.ngrants + a.nrevokes == 0)) {
         cli_usage(self, stderr);

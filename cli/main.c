@@ -50,7 +50,8 @@ static const cli_cmd commands[] = {
       "                          restricted or critical\n" },
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
-      "       [--format text|json]",
+      "       [--format text|json]\n"
+      "   or: what-if [PARTNER] --until TIME [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the three readiness tests of\n"
@@ -59,7 +60,9 @@ static const cli_cmd commands[] = {
       "shared or multi-tenant). The database is not changed.\n"
       "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
       "--revoke ID     revoke a credential or other node by id, or remove an edge by id\n"
-      "--expires TIME  the grants expire at TIME (default: no expiry)\n" },
+      "--expires TIME  the grants expire at TIME (default: no expiry)\n"
+      "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
+      "                by themselves and what survives them (PARTNER, or every partner)\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };

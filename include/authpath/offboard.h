@@ -149,6 +149,34 @@ AP_EXPORT int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t par
                                 const ap_whatif_opts *opts, ap_error *err);
 AP_EXPORT void ap_whatif_free(ap_whatif *w);
 
+/* ---- Expiry forecast: what the expiries between the graph's time and `until` cut. ---- */
+
+typedef struct {
+    uint32_t partner;
+    ap_reach_item *lapses;          /* rights the expiries take away; paths in the graph, cause:
+                                     * the first edge on the path that expires or leads into a
+                                     * node that expires */
+    uint32_t nlapses;
+    ap_reach_item *survives;        /* what it still holds at `until`; paths in the graph */
+    uint32_t nsurvives;
+} ap_forecast_partner;
+
+typedef struct {
+    int64_t until;
+    uint32_t *nodes, nnodes;        /* live nodes that expire in (at, until], by id */
+    uint32_t *edges, nedges;        /* live edges that expire in (at, until], in edge order */
+    uint32_t *starting_nodes, nstarting_nodes;  /* become valid in (at, until]: not applied */
+    uint32_t *starting_edges, nstarting_edges;
+    ap_forecast_partner *partners;
+    uint32_t npartners;
+} ap_forecast;
+
+/* Forecast the expiries for the n partners given (all partners when n is 0): only expiries
+ * are applied, nothing that starts in the window. *out owns the result: ap_forecast_free(). */
+AP_EXPORT int ap_forecast_compute(ap_forecast **out, const ap_graph *g, const uint32_t *partners,
+                                  uint32_t n, int64_t until, ap_error *err);
+AP_EXPORT void ap_forecast_free(ap_forecast *f);
+
 /* The edges that carry source's authority at the fixpoint: usable, from a node that holds
  * something, delivering something (self-loops and edges into the source left out: they never
  * matter for a cut). *out owns the array (free()), in edge order. */

@@ -168,6 +168,56 @@ static void test_query_whatif__samples_shared_payroll_key(void **state)
     ap_store_close(st);
 }
 
+static const ap_reach_item *item(const ap_graph *g, const ap_reach_item *it, uint32_t n,
+                                 const char *id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (it[i].node == node(g, id))
+            return &it[i];
+    return NULL;
+}
+
+/* F10 of samples/README.md as a forecast from 2026-11-01: by 2026-11-15 the can_assume edge
+ * has expired (proseware loses payments-db and bank-gateway; tailspin keeps payments-db read
+ * and loses bank-gateway); by 2026-11-20 litware's crm grant has. */
+static void test_query_whatif__samples_forecast(void **state)
+{
+    ap_store *st = NULL;
+    ap_forecast *f = NULL;
+    ap_error err;
+    int64_t at, until;
+    (void)state;
+    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+    assert_int_equal(ap_test_import(st, SAMPLE("estate.json"), &err), AP_OK);
+    assert_true(ap_time_parse("2026-11-01", &at) && ap_time_parse("2026-11-15", &until));
+    ap_graph *g = ap_test_graph(st, at);
+    uint32_t who[3] = { node(g, "proseware"), node(g, "tailspin"), node(g, "litware") };
+    assert_int_equal(ap_forecast_compute(&f, g, who, 3, until, &err), AP_OK);
+    assert_int_equal(f->nnodes, 0);
+    assert_int_equal(f->nedges, 1);
+    assert_string_equal(ap_graph_edge(g, f->edges[0])->id,
+                        "svc-deploy-prod|can_assume|role-payments-ops");
+    const ap_forecast_partner *pro = &f->partners[0], *tail = &f->partners[1];
+    assert_non_null(item(g, pro->lapses, pro->nlapses, "payments-db"));
+    assert_non_null(item(g, pro->lapses, pro->nlapses, "bank-gateway"));
+    assert_int_equal(item(g, pro->lapses, pro->nlapses, "bank-gateway")->cause, f->edges[0]);
+    assert_null(item(g, pro->survives, pro->nsurvives, "payments-db"));
+    assert_non_null(item(g, tail->lapses, tail->nlapses, "bank-gateway"));
+    assert_int_equal(item(g, tail->survives, tail->nsurvives, "payments-db")->rights,
+                     R(READ));
+    assert_int_equal(item(g, tail->lapses, tail->nlapses, "payments-db")->rights, R(WRITE));
+    assert_non_null(item(g, f->partners[2].survives, f->partners[2].nsurvives, "crm"));
+    ap_forecast_free(f);
+    assert_true(ap_time_parse("2026-11-20", &until));
+    assert_int_equal(ap_forecast_compute(&f, g, &who[2], 1, until, &err), AP_OK);
+    assert_non_null(item(g, f->partners[0].lapses, f->partners[0].nlapses, "crm"));
+    assert_null(item(g, f->partners[0].survives, f->partners[0].nsurvives, "crm"));
+    ap_forecast_free(f);
+    assert_int_equal(ap_forecast_compute(&f, g, NULL, 0, at, &err), AP_EINPUT);
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +228,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_whatif__revoke_loses, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test(test_query_whatif__samples_shared_payroll_key),
+        cmocka_unit_test(test_query_whatif__samples_forecast),
     };
     ap_igraph_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
