@@ -232,7 +232,8 @@ static void print_shared(const ap_graph *g, const ap_offboard *o)
         put_ids(g, sc->holders, sc->nholders);
         printf("\n      revoke it, and this breaks:%s\n", sc->nbreaks ? "" : " nothing");
         put_items(g, sc->breaks, sc->nbreaks, "loses", "        ");
-        printf("      keep it, and this stays with the partner:%s\n", sc->nkeeps ? "" : " nothing");
+        printf("      keep it, and this stays with the partner:%s\n",
+               sc->nkeeps ? "" : " nothing");
         put_items(g, sc->keeps, sc->nkeeps, "keeps", "        ");
     }
 }

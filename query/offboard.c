@@ -379,7 +379,8 @@ static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
     for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         if (ed->kind != AP_EDGE_CAN_MINT || pa->rights[ed->from] == 0
-            || !ap_edge_usable(g, ed, o->partner) || ap_edge_transfer(ed, pa->rights[ed->from]) == 0)
+            || !ap_edge_usable(g, ed, o->partner)
+            || ap_edge_transfer(ed, pa->rights[ed->from]) == 0)
             continue;
         ap_persistence_item it = { ed->to, true, e, ap_graph_node(g, ed->to)->expires, NULL, 0 };
         uint32_t *p;

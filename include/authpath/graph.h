@@ -81,7 +81,7 @@ AP_EXPORT const char *ap_graph_node_label(const ap_graph *g, uint32_t v);
 /* Index of the edge with this id, or -1 (a linear scan). */
 AP_EXPORT int64_t ap_graph_find_edge(const ap_graph *g, const char *id);
 
-/* ---- Hypothetical changes: a new graph derived from an existing one, which never changes. ---- */
+/* ---- Hypothetical changes: a graph derived from another (which never changes). ---- */
 
 /* An edge to add. Liveness is evaluated at the parent graph's time: the edge is active, valid
  * from the start, and live when both its ends are. */

@@ -171,7 +171,8 @@ static void enrich(m_inventory *inv, int p, uint64_t seed)
     uint64_t r = seed * 2654435761u + 7;
     if (seed % 4 >= 2 || inv->n < 4 || inv->m > M_MAX_EDGES - 5)
         return;
-    int c = 2 + (int)(r % (uint64_t)(inv->n - 2)), other = 2 + (int)((r >> 8) % (uint64_t)(inv->n - 2));
+    int c = 2 + (int)(r % (uint64_t)(inv->n - 2));
+    int other = 2 + (int)((r >> 8) % (uint64_t)(inv->n - 2));
     inv->nodes[c].kind = K_CREDENTIAL;
     inv->nodes[c].state = 2;
     inv->nodes[c].valid_from = inv->nodes[c].expires = INT64_MIN;

@@ -177,7 +177,8 @@ static void test_query_offboard__persistence(void **state)
     assert_int_equal(o->npersistence, 4);
     assert_true(o->persistence[0].mint);
     assert_int_equal(o->persistence[0].node, node(g, "admin-key"));
-    assert_string_equal(ap_graph_edge(g, o->persistence[0].edge)->id, "svc-msp|can_mint|admin-key");
+    assert_string_equal(ap_graph_edge(g, o->persistence[0].edge)->id,
+                        "svc-msp|can_mint|admin-key");
     assert_int_equal(o->persistence[0].npath, 3);
     assert_false(o->persistence[1].mint);
     assert_int_equal(o->persistence[1].node, node(g, "admin-key"));

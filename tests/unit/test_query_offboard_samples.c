@@ -16,7 +16,8 @@ static int setup(void **state)
     (void)state;
     if (ap_test_store_setup((void **)&st) != 0)
         return -1;
-    if (ap_test_import(st, SAMPLE("estate.json"), &err) != AP_OK || !ap_time_parse("2026-11-01", &at)
+    if (ap_test_import(st, SAMPLE("estate.json"), &err) != AP_OK
+        || !ap_time_parse("2026-11-01", &at)
         || ap_graph_load(&graph, st, 0, at, &err) != AP_OK) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
