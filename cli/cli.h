@@ -60,6 +60,15 @@ json_t *cli_json_str(const char *s);
 /* A JSON array of the rights in r (vocabulary order). */
 json_t *cli_json_rights(const ap_vocab *v, ap_rights r);
 
+/* evidence.c: witness paths and edges for the hypothetical commands. */
+json_t *cli_json_path(const ap_graph *g, const uint32_t *path, uint32_t n);
+json_t *cli_json_edge(const ap_graph *g, uint32_t e);
+/* "source > a > b"; *out owns it (free()), NULL on allocation failure. */
+char *cli_path_text(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n);
+/* Print to stdout, terminal-escaped: a string; an edge as "id (kind, from → to)". */
+void cli_put(const char *s);
+void cli_put_edge(const ap_graph *g, uint32_t e);
+
 /* Standard option handling for commands: returns the getopt_long result, handling the global
  * options (--db --at --snapshot --format) wherever they appear. CLI_HELP: --help was printed;
  * '?': a bad option (getopt said why). */
@@ -85,6 +94,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv);
 int cmd_explain(cli_ctx *ctx, int argc, char **argv);
 int cmd_blast_radius(cli_ctx *ctx, int argc, char **argv);
 int cmd_partners(cli_ctx *ctx, int argc, char **argv);
+int cmd_offboard(cli_ctx *ctx, int argc, char **argv);
+int cmd_what_if(cli_ctx *ctx, int argc, char **argv);
 int cmd_findings(cli_ctx *ctx, int argc, char **argv);
 int cmd_rules(cli_ctx *ctx, int argc, char **argv);
 int cmd_paths(cli_ctx *ctx, int argc, char **argv);

@@ -38,6 +38,33 @@ static const cli_cmd commands[] = {
       "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
       "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
+    { "offboard", cmd_offboard,
+      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json]",
+      "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
+      "Applies DESIGN.md's default plan in memory (the database is not changed): revoke every\n"
+      "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
+      "into it. Reports the plan as a checklist, shared credentials (revoke: who breaks; keep:\n"
+      "what the partner keeps), residual access of the partner and those acting for it,\n"
+      "collateral for other partners and workflows, persistence risks, a minimum edge cut\n"
+      "and the choke points between PARTNER and every resource or workflow at or above\n"
+      "--min-sensitivity.\n"
+      "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
+      "                          restricted or critical\n" },
+    { "what-if", cmd_what_if,
+      "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
+      "       [--format text|json]\n"
+      "   or: what-if [PARTNER] --until TIME [--format text|json]",
+      "Apply hypothetical grants and revocations in memory: who gains or loses what.",
+      "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
+      "score before and after. For PARTNER's new access, the three readiness tests of\n"
+      "DESIGN.md with their evidence: attributable (logged), narrowable (declared rights, not\n"
+      "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
+      "shared or multi-tenant). The database is not changed.\n"
+      "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
+      "--revoke ID     revoke a credential or other node by id, or remove an edge by id\n"
+      "--expires TIME  the grants expire at TIME (default: no expiry)\n"
+      "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
+      "                by themselves and what survives them (PARTNER, or every partner)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
       " [--format text|json|csv|sarif]",

@@ -8,37 +8,10 @@
 #include "authpath/graph.h"
 #include "graph_internal.h"
 
-/* Strings live in chunks that never move, so pointers into them stay valid. */
-typedef struct chunk {
-    struct chunk *next;
-    size_t used, cap;
-    char data[];
-} chunk;
-
-struct ap_graph {
-    int64_t snap, at;
-    uint32_t n, m;
-    ap_node *nodes;
-    ap_edge *edges;
-    uint32_t *off;          /* n+1 entries; v's out-edges are [off[v], off[v+1]) */
-    uint32_t *in_off;       /* n+1 entries into in_edge */
-    uint32_t *in_edge;      /* m entries: edge indices grouped by target, in edge order */
-    json_t **node_json;     /* parsed attrs, filled on first use */
-    json_t **edge_json;
-    ap_vocab vocab;
-    char *vocab_names[AP_MAX_RIGHTS];
-    ap_source_entry *sources;
-    size_t nsources;
-    chunk *strings;
-    igraph_t ig;
-    int ig_built;
-    uint32_t *ig_map;
-};
-
-static const char *intern(ap_graph *g, const unsigned char *s)
+const char *ap_graph__intern(ap_graph *g, const unsigned char *s)
 {
     size_t len;
-    chunk *c = g->strings;
+    ap_chunk *c = g->strings;
     if (s == NULL)
         s = (const unsigned char *)"";
     len = strlen((const char *)s) + 1;
@@ -104,7 +77,7 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
         keys[g->n] = sqlite3_column_int64(stmt, 0);
         if (keys[g->n] + 1 > *nkeys)
             *nkeys = keys[g->n] + 1;
-        nd->id = intern(g, sqlite3_column_text(stmt, 1));
+        nd->id = ap_graph__intern(g, sqlite3_column_text(stmt, 1));
         nd->kind = (ap_kind)sqlite3_column_int(stmt, 2);
         nd->state = (ap_state)sqlite3_column_int(stmt, 3);
         nd->valid_from = col_time(stmt, 4);
@@ -118,7 +91,7 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
         /* DESIGN.md: a partner's state and contract never stop traversal */
         nd->live = nd->kind == AP_KIND_PARTNER
                    || own_live(nd->state, nd->valid_from, nd->expires, g->at);
-        nd->attrs = intern(g, sqlite3_column_text(stmt, 7));
+        nd->attrs = ap_graph__intern(g, sqlite3_column_text(stmt, 7));
         nd->file = sqlite3_column_int64(stmt, 8);
         nd->line = (unsigned)sqlite3_column_int(stmt, 9);
         nd->col = (unsigned)sqlite3_column_int(stmt, 10);
@@ -145,7 +118,7 @@ cleanup:
     return rc;
 }
 
-static int edge_cmp(const void *a, const void *b)
+int ap_graph__edge_cmp(const void *a, const void *b)
 {
     const ap_edge *x = a, *y = b;
     if (x->from != y->from)
@@ -184,7 +157,7 @@ static int load_edges(ap_graph *g, const ap_store *st, const uint32_t *key_map, 
             g->edges = p;
         }
         e = &g->edges[g->m];
-        e->id = intern(g, sqlite3_column_text(stmt, 0));
+        e->id = ap_graph__intern(g, sqlite3_column_text(stmt, 0));
         e->from = key_map[a];
         e->to = key_map[b];
         e->kind = (ap_edge_kind)sqlite3_column_int(stmt, 3);
@@ -197,7 +170,7 @@ static int load_edges(ap_graph *g, const ap_store *st, const uint32_t *key_map, 
         e->valid_from = col_time(stmt, 9);
         e->expires = col_time(stmt, 10);
         e->own_live = own_live(e->state, e->valid_from, e->expires, g->at);
-        e->attrs = intern(g, sqlite3_column_text(stmt, 11));
+        e->attrs = ap_graph__intern(g, sqlite3_column_text(stmt, 11));
         e->file = sqlite3_column_int64(stmt, 12);
         e->line = (unsigned)sqlite3_column_int(stmt, 13);
         e->col = (unsigned)sqlite3_column_int(stmt, 14);
@@ -218,11 +191,10 @@ cleanup:
     return rc;
 }
 
-/* Sort the edges into rows and index them both ways. */
-static int build_rows(ap_graph *g, ap_error *err)
+int ap_graph__index(ap_graph *g, ap_error *err)
 {
     if (g->m > 1)
-        qsort(g->edges, g->m, sizeof *g->edges, edge_cmp);
+        qsort(g->edges, g->m, sizeof *g->edges, ap_graph__edge_cmp);
     g->off = calloc((size_t)g->n + 1, sizeof *g->off);
     g->in_off = calloc((size_t)g->n + 1, sizeof *g->in_off);
     g->in_edge = malloc(((size_t)g->m + 1) * sizeof *g->in_edge);
@@ -298,7 +270,7 @@ int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, 
     if (rc == AP_OK)
         rc = load_edges(g, st, key_map, nkeys, err);
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-    if (rc < 0 || (rc = build_rows(g, err)) < 0 || (rc = copy_catalogue(g, st, err)) < 0)
+    if (rc < 0 || (rc = ap_graph__index(g, err)) < 0 || (rc = copy_catalogue(g, st, err)) < 0)
         goto fail;
     if ((g->node_json = calloc((size_t)g->n + 1, sizeof *g->node_json)) == NULL
         || (g->edge_json = calloc((size_t)g->m + 1, sizeof *g->edge_json)) == NULL) {
@@ -325,7 +297,7 @@ void ap_graph_free(ap_graph *g)
     free(g->node_json);
     free(g->edge_json);
     while (g->strings != NULL) {
-        chunk *next = g->strings->next;
+        ap_chunk *next = g->strings->next;
         free(g->strings);
         g->strings = next;
     }
@@ -337,6 +309,7 @@ void ap_graph_free(ap_graph *g)
     if (g->ig_built)
         igraph_destroy(&g->ig);
     free(g->ig_map);
+    free(g->origin);
     free(g->nodes);
     free(g->edges);
     free(g->off);

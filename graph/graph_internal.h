@@ -1,10 +1,12 @@
-/* graph/graph_internal.h: what graph/ files share and no other folder sees: the store's
- * fields (the SQLite handle) and the statement helpers. Never include it outside graph/. */
+/* graph/graph_internal.h: what graph/ files share and no other folder sees: the store's and the
+ * in-memory graph's fields, and their helpers. Never include it outside graph/. */
 #ifndef AUTHPATH_GRAPH_INTERNAL_H
 #define AUTHPATH_GRAPH_INTERNAL_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
+#include "authpath/graph.h"
 #include "authpath/store.h"
 
 typedef struct {
@@ -32,5 +34,41 @@ int ap_store__prepare(const ap_store *st, sqlite3_stmt **stmt, const char *sql, 
 int ap_store__exec(const ap_store *st, const char *sql, ap_error *err);
 /* Create or migrate the schema to AP_SCHEMA_VERSION. */
 int ap_store__migrate(ap_store *st, ap_error *err);
+
+/* Strings live in chunks that never move, so pointers into them stay valid. */
+typedef struct ap_chunk {
+    struct ap_chunk *next;
+    size_t used, cap;
+    char data[];
+} ap_chunk;
+
+struct ap_graph {
+    int64_t snap, at;
+    uint32_t n, m;
+    ap_node *nodes;
+    ap_edge *edges;
+    uint32_t *off;          /* n+1 entries; v's out-edges are [off[v], off[v+1]) */
+    uint32_t *in_off;       /* n+1 entries into in_edge */
+    uint32_t *in_edge;      /* m entries: edge indices grouped by target, in edge order */
+    json_t **node_json;     /* parsed attrs, filled on first use */
+    json_t **edge_json;
+    ap_vocab vocab;
+    char *vocab_names[AP_MAX_RIGHTS];
+    ap_source_entry *sources;
+    size_t nsources;
+    ap_chunk *strings;
+    igraph_t ig;
+    int ig_built;
+    uint32_t *ig_map;
+    uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
+};
+
+/* Copy s (NULL: "") into g's string chunks; NULL when out of memory. */
+const char *ap_graph__intern(ap_graph *g, const unsigned char *s);
+/* The edge order: (from, to, id); ids are unique, so the order is total. */
+int ap_graph__edge_cmp(const void *a, const void *b);
+/* Compute edge liveness from own_live and the ends, sort the edges by (from, to, id) and build
+ * the out- and in-rows. */
+int ap_graph__index(ap_graph *g, ap_error *err);
 
 #endif

@@ -78,6 +78,42 @@ AP_EXPORT bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key
 /* The node's display name: its 'name' attribute, else its id. */
 AP_EXPORT const char *ap_graph_node_label(const ap_graph *g, uint32_t v);
 
+/* Index of the edge with this id, or -1 (a linear scan). */
+AP_EXPORT int64_t ap_graph_find_edge(const ap_graph *g, const char *id);
+
+/* ---- Hypothetical changes: a graph derived from another (which never changes). ---- */
+
+/* An edge to add. Liveness is evaluated at the parent graph's time: the edge is active, valid
+ * from the start, and live when both its ends are. */
+typedef struct {
+    const char *id;             /* NULL: "from|kind|to", with #2, #3... when that id is taken */
+    uint32_t from, to;          /* node indices of the parent graph */
+    ap_edge_kind kind;
+    ap_rights rights, requires;
+    bool escalates;
+    bool declared;              /* the rights were named (not the kind's default) */
+    int64_t expires;            /* AP_TIME_NONE: no expiry */
+} ap_edge_spec;
+
+typedef struct {
+    const uint32_t *remove;     /* edge indices of the parent graph (repeats allowed) */
+    size_t nremove;
+    const ap_edge_spec *add;
+    size_t nadd;
+    const uint32_t *revoke;     /* node indices: state revoked, not live (never a partner) */
+    size_t nrevoke;
+} ap_graph_edit;
+
+/* A new graph: g with edit applied. Nodes keep their indices; edges are re-sorted, so use
+ * ap_graph_edge_origin() to map them back. *out owns the result (ap_graph_free()); it borrows
+ * nothing from g. AP_EINPUT when an index is out of range, a partner is revoked or an added
+ * edge's id is taken. */
+AP_EXPORT int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_edit *edit,
+                              ap_error *err);
+/* The parent's index of edge e of a derived graph, UINT32_MAX for an added edge; e itself for
+ * a loaded graph. */
+AP_EXPORT uint32_t ap_graph_edge_origin(const ap_graph *g, uint32_t e);
+
 /* An igraph graph over the same vertex numbering with one igraph edge per live traversable
  * edge; *edge_map (when not NULL) gives the ap_graph edge of each igraph edge. Built on first
  * use (not thread-safe), borrowed from g. NULL on allocation failure. */

@@ -1,0 +1,396 @@
+/* cli/cmd_offboard.c: `offboard PARTNER`: the default offboarding plan as a checklist, what
+ * remains, what breaks, the shared-credential choices, persistence, the minimal cut. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/offboard.h"
+#include "cli.h"
+
+static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g, v)->id; }
+
+/* ---- JSON (DESIGN.md: partner, residual, collateral, shared_credentials, persistence, cut,
+ * choke_points; other keys added) ---- */
+
+static json_t *step_json(const ap_graph *g, const ap_offboard_step *st, uint32_t number)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "step", json_integer(number));
+    if (st->kind == AP_STEP_REMOVE_EDGE) {
+        const ap_edge *e = ap_graph_edge(g, st->target);
+        json_object_set_new(o, "action", json_string("remove_edge"));
+        json_object_set_new(o, "id", json_string(e->id));
+        json_object_set_new(o, "kind", json_string(ap_edge_kind_name(e->kind)));
+        json_object_set_new(o, "from", json_string(id_of(g, e->from)));
+        json_object_set_new(o, "to", json_string(id_of(g, e->to)));
+    } else {
+        json_object_set_new(o, "action", json_string("revoke_credential"));
+        json_object_set_new(o, "id", json_string(id_of(g, st->target)));
+    }
+    return o;
+}
+
+static json_t *items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n,
+                          const char *rights_key, bool collateral)
+{
+    const ap_vocab *voc = ap_graph_vocab(g);
+    json_t *arr = json_array();
+    for (uint32_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "actor", json_string(id_of(g, it[i].actor)));
+        json_object_set_new(o, "id", json_string(id_of(g, it[i].node)));
+        json_object_set_new(o, rights_key, cli_json_rights(voc, it[i].rights));
+        if (collateral) {
+            json_object_set_new(o, "reason", json_string(it[i].dependency ? "depends_on"
+                                                                          : "authority"));
+            json_object_set_new(o, "step", it[i].cause == UINT32_MAX
+                                               ? json_null() : json_integer(it[i].cause + 1));
+        }
+        json_object_set_new(o, "path", cli_json_path(g, it[i].path, it[i].npath));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *ids_json(const ap_graph *g, const uint32_t *v, uint32_t n)
+{
+    json_t *arr = json_array();
+    for (uint32_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(id_of(g, v[i])));
+    return arr;
+}
+
+static json_t *time_json(int64_t t)
+{
+    char buf[32];
+    if (t == AP_TIME_NONE)
+        return json_null();
+    ap_time_format(buf, sizeof buf, t);
+    return json_string(buf);
+}
+
+static json_t *offboard_json(const ap_graph *g, const ap_offboard *o)
+{
+    json_t *root = json_object(), *arr;
+    char at[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    json_object_set_new(root, "partner", json_string(id_of(g, o->partner)));
+    json_object_set_new(root, "at", json_string(at));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+    json_object_set_new(root, "acting_for", ids_json(g, o->actors + 1, o->nactors - 1));
+    arr = json_array();
+    for (uint32_t i = 0; i < o->nplan; i++)
+        json_array_append_new(arr, step_json(g, &o->plan[i], i + 1));
+    json_object_set_new(root, "plan", arr);
+    json_object_set_new(root, "residual", items_json(g, o->residual, o->nresidual, "rights",
+                                                     false));
+    json_object_set_new(root, "collateral", items_json(g, o->collateral, o->ncollateral, "lost",
+                                                       true));
+    arr = json_array();
+    for (uint32_t i = 0; i < o->nshared; i++) {
+        const ap_shared_credential *sc = &o->shared[i];
+        json_t *s = json_object();
+        json_object_set_new(s, "id", json_string(id_of(g, sc->credential)));
+        json_object_set_new(s, "holders", ids_json(g, sc->holders, sc->nholders));
+        json_object_set_new(s, "revoke", items_json(g, sc->breaks, sc->nbreaks, "lost", true));
+        json_object_set_new(s, "keep", items_json(g, sc->keeps, sc->nkeeps, "rights", false));
+        json_array_append_new(arr, s);
+    }
+    json_object_set_new(root, "shared_credentials", arr);
+    arr = json_array();
+    for (uint32_t i = 0; i < o->npersistence; i++) {
+        const ap_persistence_item *p = &o->persistence[i];
+        json_t *s = json_object();
+        json_object_set_new(s, "risk", json_string(p->mint ? "mint" : "outlives_contract"));
+        json_object_set_new(s, "id", json_string(id_of(g, p->node)));
+        json_object_set_new(s, "expires", time_json(p->expires));
+        json_object_set_new(s, "valid_yet", json_boolean(p->mint || p->edge == UINT32_MAX));
+        json_object_set_new(s, "path", cli_json_path(g, p->path, p->npath));
+        json_array_append_new(arr, s);
+    }
+    json_object_set_new(root, "persistence", arr);
+    json_object_set_new(root, "contract_ends", time_json(o->contract_ends));
+    json_t *cut = json_object();
+    json_object_set_new(cut, "min_sensitivity",
+                        json_string(ap_sensitivity_name(o->min_sensitivity)));
+    json_object_set_new(cut, "targets", ids_json(g, o->targets, o->ntargets));
+    arr = json_array();
+    for (uint32_t i = 0; i < o->ncut; i++)
+        json_array_append_new(arr, cli_json_edge(g, o->cut[i]));
+    json_object_set_new(cut, "edges", arr);
+    json_object_set_new(root, "cut", cut);
+    arr = json_array();
+    for (uint32_t i = 0; i < o->nchokes; i++) {
+        json_t *s = json_object();
+        json_object_set_new(s, "id", json_string(id_of(g, o->chokes[i].node)));
+        json_object_set_new(s, "kind", json_string(ap_kind_name(ap_graph_node(g,
+                                                                o->chokes[i].node)->kind)));
+        json_object_set_new(s, "targets", ids_json(g, o->chokes[i].targets,
+                                                   o->chokes[i].ntargets));
+        json_array_append_new(arr, s);
+    }
+    json_object_set_new(root, "choke_points", arr);
+    return root;
+}
+
+/* ---- Text: an ordered plan a risk team can execute and tick off ---- */
+
+static void put_rights(const ap_graph *g, ap_rights r)
+{
+    char buf[1024];
+    ap_rights_format(buf, sizeof buf, ap_graph_vocab(g), r, ", ", true);
+    fputs(buf, stdout);
+}
+
+static void put_ids(const ap_graph *g, const uint32_t *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        fputs(i == 0 ? "" : ", ", stdout);
+        cli_put(id_of(g, v[i]));
+    }
+}
+
+static void put_path(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n)
+{
+    char *text = cli_path_text(g, source, path, n);
+    cli_put(text != NULL ? text : "?");
+    free(text);
+}
+
+/* Reach items grouped by actor: "actor keeps:" then one line per node with its evidence. */
+static void put_items(const ap_graph *g, const ap_reach_item *it, uint32_t n, const char *verb,
+                      const char *indent)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == 0 || it[i].actor != it[i - 1].actor) {
+            fputs(indent, stdout);
+            cli_put(id_of(g, it[i].actor));
+            printf(" (%s) %s:\n", ap_kind_name(ap_graph_node(g, it[i].actor)->kind), verb);
+        }
+        printf("%s  ", indent);
+        cli_put(id_of(g, it[i].node));
+        if (it[i].dependency) {
+            fputs(": a depends_on target the plan cuts", stdout);
+        } else {
+            fputs(" (", stdout);
+            put_rights(g, it[i].rights);
+            fputs(") through ", stdout);
+            put_path(g, it[i].actor, it[i].path, it[i].npath);
+        }
+        if (it[i].cause != UINT32_MAX)
+            printf(" [step %u]", it[i].cause + 1);
+        fputs("\n", stdout);
+    }
+}
+
+static uint32_t step_of_credential(const ap_offboard *o, uint32_t v)
+{
+    for (uint32_t i = 0; i < o->nplan; i++)
+        if (o->plan[i].kind == AP_STEP_REVOKE_CREDENTIAL && o->plan[i].target == v)
+            return i + 1;
+    return 0;
+}
+
+static void print_plan(const ap_graph *g, const ap_offboard *o)
+{
+    printf("1. The plan: tick off in order\n");
+    for (uint32_t i = 0; i < o->nplan; i++) {
+        const ap_offboard_step *st = &o->plan[i];
+        printf("    [ ] %2u. ", i + 1);
+        if (st->kind == AP_STEP_REMOVE_EDGE) {
+            fputs("remove edge ", stdout);
+            cli_put_edge(g, st->target);
+        } else {
+            const char *type = ap_graph_node_str(g, st->target, "type");
+            fputs("revoke credential ", stdout);
+            cli_put(id_of(g, st->target));
+            if (type != NULL) {
+                fputs(" (", stdout);
+                cli_put(type);
+                fputs(")", stdout);
+            }
+            for (uint32_t k = 0; k < o->nshared; k++)
+                if (o->shared[k].credential == st->target)
+                    fputs(": shared, decide first (section 2)", stdout);
+        }
+        fputs("\n", stdout);
+    }
+    if (o->nplan == 0)
+        printf("    nothing to do: the partner holds no live credential and has no live edge\n");
+}
+
+static void print_shared(const ap_graph *g, const ap_offboard *o)
+{
+    printf("\n2. Shared credentials: revoke or keep\n");
+    if (o->nshared == 0)
+        printf("    none: no credential the plan revokes is held by anyone else\n");
+    for (uint32_t i = 0; i < o->nshared; i++) {
+        const ap_shared_credential *sc = &o->shared[i];
+        printf("    ");
+        cli_put(id_of(g, sc->credential));
+        printf(" (step %u), also held by ", step_of_credential(o, sc->credential));
+        put_ids(g, sc->holders, sc->nholders);
+        printf("\n      revoke it, and this breaks:%s\n", sc->nbreaks ? "" : " nothing");
+        put_items(g, sc->breaks, sc->nbreaks, "loses", "        ");
+        printf("      keep it, and this stays with the partner:%s\n",
+               sc->nkeeps ? "" : " nothing");
+        put_items(g, sc->keeps, sc->nkeeps, "keeps", "        ");
+    }
+}
+
+static void print_effects(const ap_graph *g, const ap_offboard *o)
+{
+    printf("\n3. What remains after the plan (residual)\n");
+    if (o->nresidual == 0) {
+        fputs("    ", stdout);
+        cli_put(id_of(g, o->partner));
+        printf("%s nothing after the plan\n",
+               o->nactors > 1 ? " and those acting for it reach" : " reaches");
+    }
+    put_items(g, o->residual, o->nresidual, "keeps", "    ");
+    printf("\n4. What breaks for others (collateral)\n");
+    if (o->ncollateral == 0)
+        printf("    nothing: no other partner or workflow loses a right\n");
+    put_items(g, o->collateral, o->ncollateral, "loses", "    ");
+}
+
+static void print_persistence(const ap_graph *g, const ap_offboard *o)
+{
+    char when[32];
+    printf("\n5. Persistence risks\n");
+    for (uint32_t i = 0; i < o->npersistence; i++) {
+        const ap_persistence_item *p = &o->persistence[i];
+        fputs("    ", stdout);
+        if (p->mint) {
+            cli_put(id_of(g, o->partner));
+            fputs(" can mint credentials for ", stdout);
+            cli_put(id_of(g, p->node));
+            fputs(": look for credentials minted while it could; ", stdout);
+        } else {
+            cli_put(id_of(g, p->node));
+            if (p->expires == AP_TIME_NONE) {
+                fputs(" has no expiry", stdout);
+            } else {
+                ap_date_format(when, sizeof when, p->expires);
+                printf(" expires %s", when);
+            }
+            ap_date_format(when, sizeof when, o->contract_ends);
+            printf(": it outlives the contract, which ends %s; ", when);
+            if (p->edge != UINT32_MAX)
+                fputs("not valid yet, then held through ", stdout);
+        }
+        put_path(g, o->partner, p->path, p->npath);
+        fputs("\n", stdout);
+    }
+    if (o->contract_ends == AP_TIME_NONE)
+        printf("    the partner records no contract_ends: expiries not compared\n");
+    else if (o->npersistence == 0)
+        printf("    none\n");
+}
+
+static void print_cut(const ap_graph *g, const ap_offboard *o)
+{
+    printf("\n6. Minimal revocation set\n");
+    if (o->ntargets == 0) {
+        printf("    nothing to cut: ");
+        cli_put(id_of(g, o->partner));
+        printf(" reaches no resource or workflow at or above %s\n",
+               ap_sensitivity_name(o->min_sensitivity));
+        return;
+    }
+    printf("    %u edge%s cut ", o->ncut, o->ncut == 1 ? "" : "s");
+    cli_put(id_of(g, o->partner));
+    printf(" off %u target%s at or above %s: ", o->ntargets, o->ntargets == 1 ? "" : "s",
+           ap_sensitivity_name(o->min_sensitivity));
+    put_ids(g, o->targets, o->ntargets);
+    fputs("\n", stdout);
+    for (uint32_t i = 0; i < o->ncut; i++) {
+        fputs("    [ ] revoke edge ", stdout);
+        cli_put_edge(g, o->cut[i]);
+        fputs("\n", stdout);
+    }
+    printf("\n7. Choke points\n");
+    if (o->nchokes == 0)
+        printf("    none: no single node lies on every path to a target\n");
+    for (uint32_t i = 0; i < o->nchokes; i++) {
+        fputs("    ", stdout);
+        cli_put(id_of(g, o->chokes[i].node));
+        printf(" (%s): every path to ", ap_kind_name(ap_graph_node(g, o->chokes[i].node)->kind));
+        put_ids(g, o->chokes[i].targets, o->chokes[i].ntargets);
+        fputs(" passes through it\n", stdout);
+    }
+}
+
+static void print_text(const ap_graph *g, const ap_offboard *o)
+{
+    char at[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    fputs("Offboarding ", stdout);
+    cli_put(ap_graph_node_label(g, o->partner));
+    fputs(" (", stdout);
+    cli_put(id_of(g, o->partner));
+    printf(") at %s, snapshot %lld: a simulation, the database is not changed.\n", at,
+           (long long)ap_graph_snapshot(g));
+    if (o->nactors > 1) {
+        fputs("Acting for it: ", stdout);
+        put_ids(g, o->actors + 1, o->nactors - 1);
+        fputs("\n", stdout);
+    }
+    fputs("\n", stdout);
+    print_plan(g, o);
+    print_shared(g, o);
+    print_effects(g, o);
+    print_persistence(g, o);
+    print_cut(g, o);
+}
+
+int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "min-sensitivity", required_argument, NULL, 's' },
+        { NULL, 0, NULL, 0 },
+    };
+    const cli_cmd *self = cli_command("offboard");
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL };
+    ap_offboard *o = NULL;
+    const char *format;
+    ap_error err;
+    int64_t p;
+    int opt, rc;
+    while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        if (opt == CLI_HELP)
+            return EXIT_OK;
+        if (opt != 's')
+            return EXIT_USAGE;
+        if ((oo.min_sensitivity = ap_sensitivity_parse(optarg)) == AP_SENS_NONE) {
+            ap_error_set(&err, AP_EINPUT, "--min-sensitivity: unknown sensitivity '%s' "
+                         "(expected one of %s)", optarg, AP_SENS_NAMES);
+            return cli_fail(&err, NULL);
+        }
+    }
+    if (argc - optind != 1) {
+        cli_usage(self, stderr);
+        return EXIT_USAGE;
+    }
+    if ((format = cli_format(ctx, "text,json")) == NULL)
+        return EXIT_USAGE;
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+        return rc;
+    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0)
+        return EXIT_USAGE;
+    if (ap_graph_node(ctx->g, (uint32_t)p)->kind != AP_KIND_PARTNER) {
+        ap_error_set(&err, AP_EINPUT, "'%s' is a %s, not a partner", argv[optind],
+                     ap_kind_name(ap_graph_node(ctx->g, (uint32_t)p)->kind));
+        return cli_fail(&err, NULL);
+    }
+    if (ap_offboard_compute(&o, ctx->g, (uint32_t)p, &oo, &err) < 0)
+        return cli_fail(&err, NULL);
+    if (strcmp(format, "json") == 0) {
+        rc = cli_print_json(offboard_json(ctx->g, o));
+    } else {
+        print_text(ctx->g, o);
+        rc = EXIT_OK;
+    }
+    ap_offboard_free(o);
+    return rc;
+}

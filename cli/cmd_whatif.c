@@ -1,0 +1,492 @@
+/* cli/cmd_whatif.c: `what-if PARTNER --grant SPEC... --revoke ID...` (hypothetical changes:
+ * who gains or loses what, scores, readiness) and `what-if [PARTNER] --until DATE` (expiries). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/offboard.h"
+#include "cli.h"
+
+static const char *const test_names[AP_READY_COUNT] = { "attributable", "narrowable",
+                                                         "revocable" };
+
+static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g, v)->id; }
+
+typedef struct {
+    char **grant_text;
+    size_t ngrants;
+    char **revoke_text;
+    size_t nrevokes;
+    ap_edge_spec *grants;
+    uint32_t *rv_nodes, *rv_edges;
+    size_t nrv_nodes, nrv_edges;
+    int64_t expires;
+} whatif_args;
+
+static void args_free(whatif_args *a)
+{
+    free(a->grant_text);
+    free(a->revoke_text);
+    free(a->grants);
+    free(a->rv_nodes);
+    free(a->rv_edges);
+}
+
+static int append(char ***list, size_t *n, char *s)
+{
+    char **p = realloc(*list, (*n + 1) * sizeof *p);
+    if (p == NULL)
+        return -1;
+    p[(*n)++] = s;
+    *list = p;
+    return 0;
+}
+
+/* Turn the texts into grants and revocations on the loaded graph. */
+static int resolve(cli_ctx *ctx, whatif_args *a)
+{
+    const ap_graph *g = ctx->g;
+    ap_error err;
+    a->grants = calloc(a->ngrants + 1, sizeof *a->grants);
+    a->rv_nodes = calloc(a->nrevokes + 1, sizeof *a->rv_nodes);
+    a->rv_edges = calloc(a->nrevokes + 1, sizeof *a->rv_edges);
+    if (a->grants == NULL || a->rv_nodes == NULL || a->rv_edges == NULL) {
+        cli_errorf("out of memory");
+        return EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < a->ngrants; i++) {
+        if (ap_whatif_parse_grant(&a->grants[i], g, a->grant_text[i], &err) < 0)
+            return cli_fail(&err, NULL);
+        a->grants[i].expires = a->expires;
+    }
+    for (size_t i = 0; i < a->nrevokes; i++) {
+        int64_t v = ap_graph_find(g, a->revoke_text[i]);
+        int64_t e = ap_graph_find_edge(g, a->revoke_text[i]);
+        if (v >= 0 && e >= 0) {
+            ap_error_set(&err, AP_EINPUT, "--revoke '%s' names both a node and an edge",
+                         a->revoke_text[i]);
+            return cli_fail(&err, NULL);
+        }
+        if (v >= 0 && ap_graph_node(g, (uint32_t)v)->kind == AP_KIND_PARTNER) {
+            ap_error_set(&err, AP_EINPUT, "--revoke '%s': a partner is not revoked; revoke "
+                         "its credentials or edges, or see `offboard`", a->revoke_text[i]);
+            return cli_fail(&err, NULL);
+        }
+        if (v >= 0)
+            a->rv_nodes[a->nrv_nodes++] = (uint32_t)v;
+        else if (e >= 0)
+            a->rv_edges[a->nrv_edges++] = (uint32_t)e;
+        else if (cli_find_node(ctx, a->revoke_text[i], "node or edge") < 0)
+            return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* ---- Output ---- */
+
+static json_t *items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n)
+{
+    json_t *arr = json_array();
+    for (uint32_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(id_of(g, it[i].node)));
+        json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), it[i].rights));
+        json_object_set_new(o, "path", cli_json_path(g, it[i].path, it[i].npath));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_args *a)
+{
+    const ap_graph *d = w->changed;
+    json_t *root = json_object(), *arr = json_array();
+    char at[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    json_object_set_new(root, "partner", json_string(id_of(g, w->partner)));
+    json_object_set_new(root, "at", json_string(at));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+    for (uint32_t e = 0; e < ap_graph_edge_count(d); e++)
+        if (ap_graph_edge_origin(d, e) == UINT32_MAX) {
+            json_t *o = cli_json_edge(d, e);
+            json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(d),
+                                                             ap_graph_edge(d, e)->rights));
+            json_array_append_new(arr, o);
+        }
+    json_object_set_new(root, "grants", arr);
+    arr = json_array();
+    for (size_t i = 0; i < a->nrv_nodes; i++)
+        json_array_append_new(arr, json_pack("{ssss}", "id", id_of(g, a->rv_nodes[i]), "type",
+                                             "node"));
+    for (size_t i = 0; i < a->nrv_edges; i++)
+        json_array_append_new(arr, json_pack("{ssss}", "id", ap_graph_edge(g, a->rv_edges[i])->id,
+                                             "type", "edge"));
+    json_object_set_new(root, "revocations", arr);
+    arr = json_array();
+    for (uint32_t i = 0; i < w->nchanges; i++) {
+        const ap_whatif_change *c = &w->changes[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "partner", json_string(id_of(g, c->partner)));
+        json_object_set_new(o, "score_before", json_integer(c->score_before));
+        json_object_set_new(o, "score_after", json_integer(c->score_after));
+        json_object_set_new(o, "gained", items_json(d, c->gained, c->ngained));
+        json_object_set_new(o, "lost", items_json(g, c->lost, c->nlost));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(root, "changes", arr);
+    json_t *ready = json_object();
+    json_object_set_new(ready, "new_nodes", json_integer(w->nnew));
+    for (int t = 0; t < AP_READY_COUNT; t++) {
+        json_t *o = json_object(), *ev = json_array();
+        json_object_set_new(o, "pass", json_boolean(w->ready[t]));
+        for (uint32_t i = 0; i < w->nissues; i++) {
+            const ap_readiness_issue *is = &w->issues[i];
+            if (is->test != (ap_readiness_test)t)
+                continue;
+            json_t *e = json_object();
+            json_object_set_new(e, "node", is->node != UINT32_MAX
+                                               ? json_string(id_of(d, is->node)) : json_null());
+            json_object_set_new(e, "edge", is->edge != UINT32_MAX ? cli_json_edge(d, is->edge)
+                                                                  : json_null());
+            json_object_set_new(e, "actor", is->actor != UINT32_MAX
+                                                ? json_string(id_of(d, is->actor)) : json_null());
+            json_object_set_new(e, "reason", json_string(is->reason));
+            json_array_append_new(ev, e);
+        }
+        json_object_set_new(o, "evidence", ev);
+        json_object_set_new(ready, test_names[t], o);
+    }
+    json_object_set_new(root, "readiness", ready);
+    return root;
+}
+
+static void put_items(const ap_graph *g, uint32_t source, const ap_reach_item *it, uint32_t n,
+                      const char *verb)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        char rights[1024], *path = cli_path_text(g, source, it[i].path, it[i].npath);
+        ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), it[i].rights, ", ", true);
+        printf("    %s ", verb);
+        cli_put(id_of(g, it[i].node));
+        printf(" (%s) through ", rights);
+        cli_put(path != NULL ? path : "?");
+        fputs("\n", stdout);
+        free(path);
+    }
+}
+
+static void print_text(const ap_graph *g, const ap_whatif *w, const whatif_args *a)
+{
+    const ap_graph *d = w->changed;
+    char at[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    fputs("What if, for ", stdout);
+    cli_put(ap_graph_node_label(g, w->partner));
+    fputs(" (", stdout);
+    cli_put(id_of(g, w->partner));
+    printf(") at %s, snapshot %lld: a simulation, the database is not changed.\n", at,
+           (long long)ap_graph_snapshot(g));
+    for (uint32_t e = 0; e < ap_graph_edge_count(d); e++)
+        if (ap_graph_edge_origin(d, e) == UINT32_MAX) {
+            char rights[1024];
+            ap_rights_format(rights, sizeof rights, ap_graph_vocab(d), ap_graph_edge(d, e)->rights,
+                             ", ", true);
+            fputs("  grant ", stdout);
+            cli_put_edge(d, e);
+            printf(" [%s]\n", rights);
+        }
+    for (size_t i = 0; i < a->nrv_nodes; i++) {
+        fputs("  revoke ", stdout);
+        printf("%s ", ap_kind_name(ap_graph_node(g, a->rv_nodes[i])->kind));
+        cli_put(id_of(g, a->rv_nodes[i]));
+        fputs("\n", stdout);
+    }
+    for (size_t i = 0; i < a->nrv_edges; i++) {
+        fputs("  revoke edge ", stdout);
+        cli_put_edge(g, a->rv_edges[i]);
+        fputs("\n", stdout);
+    }
+    printf("\nPartners whose authority changes:%s\n", w->nchanges ? "" : " none");
+    for (uint32_t i = 0; i < w->nchanges; i++) {
+        const ap_whatif_change *c = &w->changes[i];
+        fputs("  ", stdout);
+        cli_put(id_of(g, c->partner));
+        printf(": score %lld -> %lld (%+lld)\n", (long long)c->score_before,
+               (long long)c->score_after, (long long)(c->score_after - c->score_before));
+        put_items(d, c->partner, c->gained, c->ngained, "gains");
+        put_items(g, c->partner, c->lost, c->nlost, "loses");
+    }
+    fputs("\nReadiness of ", stdout);
+    cli_put(id_of(g, w->partner));
+    printf("'s new access (%u new node%s):\n", w->nnew, w->nnew == 1 ? "" : "s");
+    for (int t = 0; t < AP_READY_COUNT; t++) {
+        printf("  %-13s %s\n", test_names[t], w->ready[t] ? "yes" : "no");
+        for (uint32_t i = 0; i < w->nissues; i++) {
+            const ap_readiness_issue *is = &w->issues[i];
+            if (is->test != (ap_readiness_test)t)
+                continue;
+            fputs("    ", stdout);
+            if (is->edge != UINT32_MAX)
+                cli_put_edge(d, is->edge);
+            else
+                cli_put(id_of(d, is->node));
+            printf(": %s", is->reason);
+            if (is->actor != UINT32_MAX) {
+                fputs(" (", stdout);
+                cli_put(id_of(d, is->actor));
+                fputs(")", stdout);
+            }
+            fputs("\n", stdout);
+        }
+    }
+}
+
+/* ---- The expiry forecast (--until) ---- */
+
+static json_t *when_json(int64_t t)
+{
+    char buf[32];
+    ap_time_format(buf, sizeof buf, t);
+    return json_string(buf);
+}
+
+static json_t *window_json(const ap_graph *g, const uint32_t *nodes, uint32_t nn,
+                           const uint32_t *edges, uint32_t ne, bool starting)
+{
+    json_t *o = json_object(), *arr = json_array();
+    for (uint32_t i = 0; i < nn; i++) {
+        const ap_node *nd = ap_graph_node(g, nodes[i]);
+        json_t *x = json_object();
+        json_object_set_new(x, "id", json_string(nd->id));
+        json_object_set_new(x, "kind", json_string(ap_kind_name(nd->kind)));
+        json_object_set_new(x, starting ? "valid_from" : "expires",
+                            when_json(starting ? nd->valid_from : nd->expires));
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "nodes", arr);
+    arr = json_array();
+    for (uint32_t i = 0; i < ne; i++) {
+        const ap_edge *ed = ap_graph_edge(g, edges[i]);
+        json_t *x = cli_json_edge(g, edges[i]);
+        json_object_set_new(x, starting ? "valid_from" : "expires",
+                            when_json(starting ? ed->valid_from : ed->expires));
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "edges", arr);
+    return o;
+}
+
+static json_t *forecast_json(const ap_graph *g, const ap_forecast *f)
+{
+    json_t *root = json_object(), *arr = json_array();
+    json_object_set_new(root, "at", when_json(ap_graph_at(g)));
+    json_object_set_new(root, "until", when_json(f->until));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+    json_object_set_new(root, "expiring", window_json(g, f->nodes, f->nnodes, f->edges,
+                                                      f->nedges, false));
+    json_object_set_new(root, "starting", window_json(g, f->starting_nodes, f->nstarting_nodes,
+                                                      f->starting_edges, f->nstarting_edges,
+                                                      true));
+    for (uint32_t i = 0; i < f->npartners; i++) {
+        const ap_forecast_partner *fp = &f->partners[i];
+        json_t *o = json_object(), *lapses = items_json(g, fp->lapses, fp->nlapses);
+        for (uint32_t k = 0; k < fp->nlapses; k++)
+            json_object_set_new(json_array_get(lapses, k), "ends",
+                                fp->lapses[k].cause != UINT32_MAX
+                                    ? cli_json_edge(g, fp->lapses[k].cause) : json_null());
+        json_object_set_new(o, "partner", json_string(id_of(g, fp->partner)));
+        json_object_set_new(o, "lapses", lapses);
+        json_object_set_new(o, "survives", items_json(g, fp->survives, fp->nsurvives));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(root, "partners", arr);
+    return root;
+}
+
+static void put_window(const ap_graph *g, const uint32_t *nodes, uint32_t nn,
+                       const uint32_t *edges, uint32_t ne, bool starting)
+{
+    char when[32];
+    for (uint32_t i = 0; i < nn; i++) {
+        const ap_node *nd = ap_graph_node(g, nodes[i]);
+        ap_time_format(when, sizeof when, starting ? nd->valid_from : nd->expires);
+        printf("  %s ", ap_kind_name(nd->kind));
+        cli_put(nd->id);
+        printf(" %s %s\n", starting ? "becomes valid" : "expires", when);
+    }
+    for (uint32_t i = 0; i < ne; i++) {
+        const ap_edge *ed = ap_graph_edge(g, edges[i]);
+        ap_time_format(when, sizeof when, starting ? ed->valid_from : ed->expires);
+        fputs("  edge ", stdout);
+        cli_put_edge(g, edges[i]);
+        printf(" %s %s\n", starting ? "becomes valid" : "expires", when);
+    }
+    if (nn + ne == 0)
+        printf("  nothing\n");
+}
+
+static void print_forecast(const ap_graph *g, const ap_forecast *f)
+{
+    char at[32], until[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    ap_time_format(until, sizeof until, f->until);
+    printf("Expiry forecast from %s to %s, snapshot %lld: only expiries are applied.\n", at,
+           until, (long long)ap_graph_snapshot(g));
+    printf("\nExpiring in the window:\n");
+    put_window(g, f->nodes, f->nnodes, f->edges, f->nedges, false);
+    if (f->nstarting_nodes + f->nstarting_edges > 0) {
+        printf("\nBecoming valid in the window (not applied: it adds access back):\n");
+        put_window(g, f->starting_nodes, f->nstarting_nodes, f->starting_edges,
+                   f->nstarting_edges, true);
+    }
+    for (uint32_t i = 0; i < f->npartners; i++) {
+        const ap_forecast_partner *fp = &f->partners[i];
+        uint32_t shown = 0;
+        fputs("\n", stdout);
+        cli_put(id_of(g, fp->partner));
+        printf(": lapses by itself (no action needed):%s\n", fp->nlapses ? "" : " nothing");
+        for (uint32_t k = 0; k < fp->nlapses; k++) {
+            const ap_reach_item *it = &fp->lapses[k];
+            put_items(g, fp->partner, it, 1, "-");
+            if (it->cause != UINT32_MAX) {
+                const ap_edge *e = ap_graph_edge(g, it->cause);
+                const ap_node *to = ap_graph_node(g, e->to);
+                bool edge_ends = e->expires != AP_TIME_NONE && e->expires <= f->until
+                                 && e->expires > ap_graph_at(g);
+                char when[32];
+                ap_time_format(when, sizeof when, edge_ends ? e->expires : to->expires);
+                fputs("      ends when ", stdout);
+                if (edge_ends) {
+                    fputs("edge ", stdout);
+                    cli_put(e->id);
+                } else {
+                    printf("%s ", ap_kind_name(to->kind));
+                    cli_put(to->id);
+                }
+                printf(" expires, %s\n", when);
+            }
+        }
+        printf("  survives (resources and workflows; act if it must end):\n");
+        for (uint32_t k = 0; k < fp->nsurvives; k++) {
+            ap_kind kind = ap_graph_node(g, fp->survives[k].node)->kind;
+            if (kind != AP_KIND_RESOURCE && kind != AP_KIND_WORKFLOW)
+                continue;
+            put_items(g, fp->partner, &fp->survives[k], 1, "-");
+            shown++;
+        }
+        if (shown == 0)
+            printf("    nothing\n");
+    }
+}
+
+static int forecast(cli_ctx *ctx, const char *partner, int64_t until, const char *format)
+{
+    ap_forecast *f = NULL;
+    ap_error err;
+    uint32_t p = 0;
+    int rc;
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+        return rc;
+    if (partner != NULL) {
+        int64_t v = cli_find_node(ctx, partner, "partner");
+        if (v < 0)
+            return EXIT_USAGE;
+        p = (uint32_t)v;
+    }
+    if (ap_forecast_compute(&f, ctx->g, &p, partner != NULL, until, &err) < 0)
+        return cli_fail(&err, NULL);
+    if (strcmp(format, "json") == 0) {
+        rc = cli_print_json(forecast_json(ctx->g, f));
+    } else {
+        print_forecast(ctx->g, f);
+        rc = EXIT_OK;
+    }
+    ap_forecast_free(f);
+    return rc;
+}
+
+int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "grant", required_argument, NULL, 'g' },
+        { "revoke", required_argument, NULL, 'r' },
+        { "expires", required_argument, NULL, 'e' },
+        { "until", required_argument, NULL, 'u' },
+        { NULL, 0, NULL, 0 },
+    };
+    const cli_cmd *self = cli_command("what-if");
+    whatif_args a = { .expires = AP_TIME_NONE };
+    int64_t until = AP_TIME_NONE;
+    ap_whatif *w = NULL;
+    const char *format;
+    ap_error err;
+    int64_t p;
+    int opt, rc = EXIT_OK;
+    while (rc == EXIT_OK && (opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        if (opt == CLI_HELP) {
+            args_free(&a);
+            return EXIT_OK;
+        }
+        if (opt == 'g' && append(&a.grant_text, &a.ngrants, optarg) < 0)
+            rc = EXIT_INTERNAL;
+        else if (opt == 'r' && append(&a.revoke_text, &a.nrevokes, optarg) < 0)
+            rc = EXIT_INTERNAL;
+        else if (opt == 'e' && !ap_time_parse(optarg, &a.expires)) {
+            ap_error_set(&err, AP_EINPUT, "--expires: bad time '%s' (expected YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM:SSZ)", optarg);
+            rc = cli_fail(&err, NULL);
+        } else if (opt == 'u' && !ap_time_parse(optarg, &until)) {
+            ap_error_set(&err, AP_EINPUT, "--until: bad time '%s' (expected YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM:SSZ)", optarg);
+            rc = cli_fail(&err, NULL);
+        } else if (opt != 'g' && opt != 'r' && opt != 'e' && opt != 'u')
+            rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK && until != AP_TIME_NONE) {
+        /* the forecast: expiries only, for one partner or all */
+        if (a.ngrants + a.nrevokes > 0 || argc - optind > 1) {
+            cli_usage(self, stderr);
+            rc = EXIT_USAGE;
+        } else if ((format = cli_format(ctx, "text,json")) == NULL) {
+            rc = EXIT_USAGE;
+        } else {
+            rc = forecast(ctx, argc - optind == 1 ? argv[optind] : NULL, until, format);
+        }
+        args_free(&a);
+        return rc;
+    }
+    if (rc == EXIT_OK && (argc - optind != 1 || a.ngrants + a.nrevokes == 0)) {
+        cli_usage(self, stderr);
+        rc = EXIT_USAGE;
+    }
+    if (rc != EXIT_OK || (format = cli_format(ctx, "text,json")) == NULL
+        || (rc = cli_load_graph(ctx)) != EXIT_OK || (rc = resolve(ctx, &a)) != EXIT_OK) {
+        args_free(&a);
+        return rc != EXIT_OK ? rc : EXIT_USAGE;
+    }
+    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0) {
+        args_free(&a);
+        return EXIT_USAGE;
+    }
+    if (ap_graph_node(ctx->g, (uint32_t)p)->kind != AP_KIND_PARTNER) {
+        ap_error_set(&err, AP_EINPUT, "'%s' is a %s, not a partner", argv[optind],
+                     ap_kind_name(ap_graph_node(ctx->g, (uint32_t)p)->kind));
+        args_free(&a);
+        return cli_fail(&err, NULL);
+    }
+    ap_whatif_opts wo = { a.grants, a.ngrants, a.rv_edges, a.nrv_edges, a.rv_nodes, a.nrv_nodes,
+                          NULL };
+    if (ap_whatif_compute(&w, ctx->g, (uint32_t)p, &wo, &err) < 0) {
+        args_free(&a);
+        return cli_fail(&err, NULL);
+    }
+    if (strcmp(format, "json") == 0) {
+        rc = cli_print_json(whatif_json(ctx->g, w, &a));
+    } else {
+        print_text(ctx->g, w, &a);
+        rc = EXIT_OK;
+    }
+    ap_whatif_free(w);
+    args_free(&a);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/* authpath/offboard.h: hypothetical changes and their consequences. Offboarding a partner (the
+ * plan, residual, collateral, shared credentials, persistence, minimal cut, choke points),
+ * what-if grants and revocations with readiness tests, and expiry forecasts. */
+#ifndef AUTHPATH_OFFBOARD_H
+#define AUTHPATH_OFFBOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "authpath/query.h"
+
+/* One reached node with rights and the evidence: a witness path (edge indices of the graph
+ * named where the list is described). */
+typedef struct {
+    uint32_t actor;         /* whose authority: a partner or workflow */
+    uint32_t node;
+    ap_rights rights;       /* held (residual, keeps) or lost (collateral, breaks) */
+    bool dependency;        /* collateral only: a depends_on target cut, rights empty */
+    uint32_t cause;         /* collateral only: the plan step on the former path, or UINT32_MAX */
+    uint32_t *path, npath;
+} ap_reach_item;
+
+/* ---- Offboarding (DESIGN.md "Offboarding"): a simulation, never a change to the store. ---- */
+
+typedef enum {
+    AP_STEP_REVOKE_CREDENTIAL,  /* target: a credential node the partner holds */
+    AP_STEP_REMOVE_EDGE         /* target: an edge (out of the partner, or subcontractor_of
+                                 * into it) */
+} ap_step_kind;
+
+typedef struct {
+    ap_step_kind kind;
+    uint32_t target;
+} ap_offboard_step;
+
+typedef struct {
+    uint32_t credential;
+    uint32_t *holders, nholders;    /* other nodes with a live edge into it, by id */
+    ap_reach_item *breaks;          /* revoke it: what others lose because of it alone */
+    uint32_t nbreaks;
+    ap_reach_item *keeps;           /* keep it: what the partner keeps (paths in the graph) */
+    uint32_t nkeeps;
+} ap_shared_credential;
+
+typedef struct {
+    uint32_t node;          /* the mint target, or the credential that outlives the contract */
+    bool mint;              /* true: the partner can mint credentials for node */
+    uint32_t edge;          /* mint: the can_mint edge; a credential not valid yet: the holds
+                             * edge that will carry it; else UINT32_MAX */
+    int64_t expires;        /* the credential's expiry (AP_TIME_NONE: none) */
+    uint32_t *path, npath;  /* the partner's witness path to node */
+} ap_persistence_item;
+
+typedef struct {
+    uint32_t node;
+    uint32_t *targets, ntargets;    /* the target resources every carrying path to passes it */
+} ap_choke_point;
+
+typedef struct {
+    ap_sensitivity min_sensitivity;     /* cut targets: resources and workflows at or above */
+} ap_offboard_opts;
+
+/* Every edge index below is of the graph the plan was computed on; paths of residual and keep
+ * items were found on the changed graph and mapped back to it. */
+typedef struct {
+    uint32_t partner;
+    ap_sensitivity min_sensitivity;
+    uint32_t *actors, nactors;          /* the partner, then those acting for it, by id */
+    ap_offboard_step *plan;             /* revocations, then edges out, then subcontractor_of in */
+    uint32_t nplan;
+    ap_reach_item *residual;            /* by actor, then hops, then id */
+    uint32_t nresidual;
+    ap_reach_item *collateral;          /* by actor id, then hops before the plan, then id */
+    uint32_t ncollateral;
+    ap_shared_credential *shared;       /* by credential id */
+    uint32_t nshared;
+    ap_persistence_item *persistence;   /* mint rights, then credentials, by node id */
+    uint32_t npersistence;
+    int64_t contract_ends;              /* AP_TIME_NONE when the partner records none */
+    uint32_t *targets, ntargets;        /* the cut's targets, by id */
+    uint32_t *cut, ncut;                /* a minimum edge cut, by edge index */
+    ap_choke_point *chokes;             /* most targets first, then id */
+    uint32_t nchokes;
+} ap_offboard;
+
+/* Simulate offboarding partner on g. *out owns the result: ap_offboard_free(). */
+AP_EXPORT int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
+                                  const ap_offboard_opts *opts, ap_error *err);
+AP_EXPORT void ap_offboard_free(ap_offboard *o);
+
+/* ---- What-if (DESIGN.md "What-if"): hypothetical grants and revocations. ---- */
+
+/* Parse a grant 'FROM -KIND[right,right]-> TO' (the rights part optional: the kind's default;
+ * "all" allowed) against g's nodes, kinds and rights. AP_EINPUT for a malformed text, an
+ * unknown kind or right, AP_ENOTFOUND for an unknown node; the message quotes the text. */
+AP_EXPORT int ap_whatif_parse_grant(ap_edge_spec *out, const ap_graph *g, const char *text,
+                                    ap_error *err);
+
+typedef struct {
+    uint32_t partner;
+    int64_t score_before, score_after;
+    ap_reach_item *gained;          /* rights it gains; paths in the changed graph */
+    uint32_t ngained;
+    ap_reach_item *lost;            /* rights it loses; paths in the original graph */
+    uint32_t nlost;
+} ap_whatif_change;
+
+typedef enum {
+    AP_READY_ATTRIBUTABLE,          /* every new action is logged (by the actor or target) */
+    AP_READY_NARROWABLE,            /* no undeclared or all-rights grant on the new paths */
+    AP_READY_REVOCABLE,             /* grants expire; credentials have an owner and expiry and
+                                     * are neither shared nor multi-tenant */
+    AP_READY_COUNT
+} ap_readiness_test;
+
+/* One failed check, about a node or an edge of the changed graph. */
+typedef struct {
+    ap_readiness_test test;
+    uint32_t node;                  /* the target, credential or identity; else UINT32_MAX */
+    uint32_t edge;                  /* the grant or access edge; else UINT32_MAX */
+    uint32_t actor;                 /* attributable: the identity acting, or UINT32_MAX */
+    const char *reason;             /* static text: "not logged", "no owner", ... */
+} ap_readiness_issue;
+
+typedef struct {
+    const ap_edge_spec *grants;
+    size_t ngrants;
+    const uint32_t *revoke_edges;   /* edge indices of the graph */
+    size_t nrevoke_edges;
+    const uint32_t *revoke_nodes;   /* node indices (never a partner) */
+    size_t nrevoke_nodes;
+    const ap_weights *weights;      /* NULL: the defaults */
+} ap_whatif_opts;
+
+typedef struct {
+    ap_graph *changed;              /* the graph with the changes applied (owned) */
+    uint32_t partner;
+    ap_whatif_change *changes;      /* every partner whose authority changes, by id */
+    uint32_t nchanges;
+    uint32_t nnew;                  /* the partner's gained nodes whose paths were tested */
+    bool ready[AP_READY_COUNT];
+    ap_readiness_issue *issues;     /* by test, then in path order */
+    uint32_t nissues;
+} ap_whatif;
+
+/* Apply opts to g in memory and compare every partner's authority; test the readiness of
+ * partner's new paths. *out owns the result: ap_whatif_free(). */
+AP_EXPORT int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
+                                const ap_whatif_opts *opts, ap_error *err);
+AP_EXPORT void ap_whatif_free(ap_whatif *w);
+
+/* ---- Expiry forecast: what the expiries between the graph's time and `until` cut. ---- */
+
+typedef struct {
+    uint32_t partner;
+    ap_reach_item *lapses;          /* rights the expiries take away; paths in the graph, cause:
+                                     * the first edge on the path that expires or leads into a
+                                     * node that expires */
+    uint32_t nlapses;
+    ap_reach_item *survives;        /* what it still holds at `until`; paths in the graph */
+    uint32_t nsurvives;
+} ap_forecast_partner;
+
+typedef struct {
+    int64_t until;
+    uint32_t *nodes, nnodes;        /* live nodes that expire in (at, until], by id */
+    uint32_t *edges, nedges;        /* live edges that expire in (at, until], in edge order */
+    uint32_t *starting_nodes, nstarting_nodes;  /* become valid in (at, until]: not applied */
+    uint32_t *starting_edges, nstarting_edges;
+    ap_forecast_partner *partners;
+    uint32_t npartners;
+} ap_forecast;
+
+/* Forecast the expiries for the n partners given (all partners when n is 0): only expiries
+ * are applied, nothing that starts in the window. *out owns the result: ap_forecast_free(). */
+AP_EXPORT int ap_forecast_compute(ap_forecast **out, const ap_graph *g, const uint32_t *partners,
+                                  uint32_t n, int64_t until, ap_error *err);
+AP_EXPORT void ap_forecast_free(ap_forecast *f);
+
+/* The edges that carry source's authority at the fixpoint: usable, from a node that holds
+ * something, delivering something (self-loops and edges into the source left out: they never
+ * matter for a cut). *out owns the array (free()), in edge order. */
+AP_EXPORT int ap_carrying_edges(uint32_t **out, uint32_t *n, const ap_graph *g,
+                                const ap_authority *a, ap_error *err);
+
+#endif

@@ -1,0 +1,154 @@
+/* query/forecast.c: the expiry forecast. What the expiries between --at and a later date cut
+ * by themselves (a derived graph without them) and what survives, per partner. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+#define NONE UINT32_MAX
+
+void ap_forecast_free(ap_forecast *f)
+{
+    if (f == NULL)
+        return;
+    for (uint32_t i = 0; f->partners != NULL && i < f->npartners; i++) {
+        ap_query__items_free(f->partners[i].lapses, f->partners[i].nlapses);
+        ap_query__items_free(f->partners[i].survives, f->partners[i].nsurvives);
+    }
+    free(f->partners);
+    free(f->nodes);
+    free(f->edges);
+    free(f->starting_nodes);
+    free(f->starting_edges);
+    free(f);
+}
+
+static bool in_window(int64_t t, int64_t at, int64_t until)
+{
+    return t != AP_TIME_NONE && t > at && t <= until;
+}
+
+/* What expires in the window (live now, dead at until) and what starts in it. */
+static int window(ap_forecast *f, const ap_graph *g, ap_error *err)
+{
+    int64_t at = ap_graph_at(g);
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
+        const ap_node *nd = ap_graph_node(g, v);
+        if (nd->kind == AP_KIND_PARTNER)
+            continue;
+        if ((nd->live && in_window(nd->expires, at, f->until)
+             && ap_query__push(&f->nodes, &f->nnodes, sizeof v, &v) < 0)
+            || (ap_state_is_live(nd->state) && in_window(nd->valid_from, at, f->until)
+                && ap_query__push(&f->starting_nodes, &f->nstarting_nodes, sizeof v, &v) < 0))
+            return ap_error_nomem(err);
+    }
+    for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if ((ed->own_live && in_window(ed->expires, at, f->until)
+             && ap_query__push(&f->edges, &f->nedges, sizeof e, &e) < 0)
+            || (ap_state_is_live(ed->state) && in_window(ed->valid_from, at, f->until)
+                && ap_query__push(&f->starting_edges, &f->nstarting_edges, sizeof e, &e) < 0))
+            return ap_error_nomem(err);
+    }
+    return AP_OK;
+}
+
+/* The first edge of a path that expires or leads into a node that expires. */
+static uint32_t cause_on(const ap_forecast *f, const ap_graph *g, const uint32_t *path,
+                         uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t k = 0; k < f->nedges; k++)
+            if (f->edges[k] == path[i])
+                return path[i];
+        for (uint32_t k = 0; k < f->nnodes; k++)
+            if (f->nodes[k] == ap_graph_edge(g, path[i])->to)
+                return path[i];
+    }
+    return NONE;
+}
+
+static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uint32_t p,
+                       ap_error *err)
+{
+    ap_forecast_partner fp = { p, NULL, 0, NULL, 0 };
+    ap_authority *before = NULL, *after = NULL;
+    ap_rights all = ap_vocab_all(ap_graph_vocab(g));
+    int rc;
+    if ((rc = ap_authority_compute(&before, g, p, err)) < 0
+        || (rc = ap_authority_compute(&after, d, p, err)) < 0)
+        goto cleanup;
+    for (uint32_t i = 0; i < before->nreach; i++) {
+        uint32_t v = before->reach[i];
+        ap_reach_item it = { p, v, before->rights[v] & ~after->rights[v] & all, false, NONE,
+                             NULL, 0 };
+        if (it.rights == 0)
+            continue;
+        if ((rc = ap_query__path(&it.path, &it.npath, g, before, v, false, err)) < 0)
+            goto cleanup;
+        it.cause = cause_on(f, g, it.path, it.npath);
+        if (ap_query__push(&fp.lapses, &fp.nlapses, sizeof it, &it) < 0) {
+            free(it.path);
+            goto nomem;
+        }
+    }
+    for (uint32_t i = 0; i < after->nreach; i++) {
+        uint32_t v = after->reach[i];
+        ap_reach_item it = { p, v, after->rights[v] & all, false, NONE, NULL, 0 };
+        if ((rc = ap_query__path(&it.path, &it.npath, d, after, v, true, err)) < 0)
+            goto cleanup;
+        if (ap_query__push(&fp.survives, &fp.nsurvives, sizeof it, &it) < 0) {
+            free(it.path);
+            goto nomem;
+        }
+    }
+    if (ap_query__push(&f->partners, &f->npartners, sizeof fp, &fp) < 0)
+        goto nomem;
+    fp.lapses = fp.survives = NULL;
+    fp.nlapses = fp.nsurvives = 0;
+    rc = AP_OK;
+    goto cleanup;
+nomem:
+    rc = ap_error_nomem(err);
+cleanup:
+    ap_query__items_free(fp.lapses, fp.nlapses);
+    ap_query__items_free(fp.survives, fp.nsurvives);
+    ap_authority_free(before);
+    ap_authority_free(after);
+    return rc;
+}
+
+int ap_forecast_compute(ap_forecast **out, const ap_graph *g, const uint32_t *partners,
+                        uint32_t n, int64_t until, ap_error *err)
+{
+    ap_forecast *f = calloc(1, sizeof *f);
+    ap_graph *d = NULL;
+    int rc;
+    *out = NULL;
+    if (f == NULL)
+        return ap_error_nomem(err);
+    f->until = until;
+    if (until <= ap_graph_at(g)) {
+        rc = ap_error_set(err, AP_EINPUT, "the forecast date must be after --at");
+        goto fail;
+    }
+    if ((rc = window(f, g, err)) < 0)
+        goto fail;
+    ap_graph_edit edit = { f->edges, f->nedges, NULL, 0, f->nodes, f->nnodes };
+    if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0)
+        goto fail;
+    for (uint32_t i = 0; n > 0 && i < n; i++)
+        if ((rc = one_partner(f, g, d, partners[i], err)) < 0)
+            goto fail;
+    for (uint32_t v = 0; n == 0 && v < ap_graph_node_count(g); v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
+            && (rc = one_partner(f, g, d, v, err)) < 0)
+            goto fail;
+    ap_graph_free(d);
+    *out = f;
+    return AP_OK;
+fail:
+    ap_graph_free(d);
+    ap_forecast_free(f);
+    return rc;
+}

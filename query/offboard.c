@@ -1,0 +1,507 @@
+/* query/offboard.c: DESIGN.md's offboarding simulation. The default plan applied to a derived
+ * graph; residual, collateral and shared-credential choices are the engine run on it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+#define NONE UINT32_MAX
+
+/* What the computation keeps at hand: the graph, the plan as flags and as an edit, and the
+ * authority before the plan of every actor whose losses count as collateral. */
+typedef struct {
+    const ap_graph *g;
+    ap_offboard *o;
+    ap_rights vocab;            /* every right of the vocabulary */
+    bool *is_actor;             /* n: the partner and those acting for it */
+    bool *revoked;              /* n: credentials the plan revokes */
+    bool *removed;              /* m: edges the plan removes */
+    uint32_t *rm, nrm;          /* the plan's edges, as an edit list */
+    uint32_t *rv, nrv;          /* the plan's credentials, as an edit list */
+    uint32_t *others, nothers;  /* collateral actors: other partners and workflows, by id */
+    ap_authority **before;      /* nothers: their authority on g */
+} offboard_ctx;
+
+void ap_offboard_free(ap_offboard *o)
+{
+    if (o == NULL)
+        return;
+    free(o->actors);
+    free(o->plan);
+    ap_query__items_free(o->residual, o->nresidual);
+    ap_query__items_free(o->collateral, o->ncollateral);
+    for (uint32_t i = 0; o->shared != NULL && i < o->nshared; i++) {
+        free(o->shared[i].holders);
+        ap_query__items_free(o->shared[i].breaks, o->shared[i].nbreaks);
+        ap_query__items_free(o->shared[i].keeps, o->shared[i].nkeeps);
+    }
+    free(o->shared);
+    for (uint32_t i = 0; o->persistence != NULL && i < o->npersistence; i++)
+        free(o->persistence[i].path);
+    free(o->persistence);
+    free(o->targets);
+    free(o->cut);
+    for (uint32_t i = 0; o->chokes != NULL && i < o->nchokes; i++)
+        free(o->chokes[i].targets);
+    free(o->chokes);
+    free(o);
+}
+
+/* ---- The plan ---- */
+
+/* The partner, then every partner acting for it over live subcontractor_of edges, by id. */
+static int find_actors(offboard_ctx *c, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g), *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    uint32_t head = 0, tail = 0;
+    if (queue == NULL)
+        return ap_error_nomem(err);
+    queue[tail++] = c->o->partner;
+    c->is_actor[c->o->partner] = true;
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (e->kind != AP_EDGE_SUBCONTRACTOR_OF || !e->live || c->is_actor[e->from]
+                || ap_graph_node(g, e->from)->kind != AP_KIND_PARTNER)
+                continue;
+            c->is_actor[e->from] = true;
+            queue[tail++] = e->from;
+        }
+    }
+    free(queue);
+    for (uint32_t v = 0; v < n; v++) {
+        if (!c->is_actor[v] || v == c->o->partner)
+            continue;
+        if (ap_query__push(&c->o->actors, &c->o->nactors, sizeof v, &v) < 0)
+            return ap_error_nomem(err);
+    }
+    /* the partner first: shift the others up */
+    uint32_t p = c->o->partner;
+    if (ap_query__push(&c->o->actors, &c->o->nactors, sizeof p, &p) < 0)
+        return ap_error_nomem(err);
+    memmove(c->o->actors + 1, c->o->actors, (c->o->nactors - 1) * sizeof p);
+    c->o->actors[0] = p;
+    return AP_OK;
+}
+
+static int add_step(offboard_ctx *c, ap_step_kind kind, uint32_t target, ap_error *err)
+{
+    ap_offboard_step st = { kind, target };
+    if (ap_query__push(&c->o->plan, &c->o->nplan, sizeof st, &st) < 0)
+        return ap_error_nomem(err);
+    if (kind == AP_STEP_REMOVE_EDGE) {
+        c->removed[target] = true;
+        if (ap_query__push(&c->rm, &c->nrm, sizeof target, &target) < 0)
+            return ap_error_nomem(err);
+    } else {
+        c->revoked[target] = true;
+        if (ap_query__push(&c->rv, &c->nrv, sizeof target, &target) < 0)
+            return ap_error_nomem(err);
+    }
+    return AP_OK;
+}
+
+/* DESIGN.md's default plan: revoke every live credential P holds, remove every live edge out of
+ * P, remove every subcontractor_of edge into P. */
+static int make_plan(offboard_ctx *c, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    uint32_t p = c->o->partner, n = ap_graph_node_count(g);
+    bool *held = calloc((size_t)n + 1, sizeof *held);
+    int rc = AP_OK;
+    if (held == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->kind == AP_EDGE_HOLDS && ed->live
+            && ap_graph_node(g, ed->to)->kind == AP_KIND_CREDENTIAL)
+            held[ed->to] = true;
+    }
+    for (uint32_t v = 0; rc == AP_OK && v < n; v++)      /* by id */
+        if (held[v])
+            rc = add_step(c, AP_STEP_REVOKE_CREDENTIAL, v, err);
+    free(held);
+    for (uint32_t e = ap_graph_out_begin(g, p); rc == AP_OK && e < ap_graph_out_end(g, p); e++)
+        if (ap_graph_edge(g, e)->live)
+            rc = add_step(c, AP_STEP_REMOVE_EDGE, e, err);
+    for (uint32_t i = ap_graph_in_begin(g, p); rc == AP_OK && i < ap_graph_in_end(g, p); i++) {
+        uint32_t e = ap_graph_in_edge(g, i);
+        if (ap_graph_edge(g, e)->kind == AP_EDGE_SUBCONTRACTOR_OF && !c->removed[e])
+            rc = add_step(c, AP_STEP_REMOVE_EDGE, e, err);
+    }
+    return rc;
+}
+
+/* ---- Reach lists ---- */
+
+/* Every non-partner node a reaches on d (by hops, then id), with paths mapped to the parent. */
+static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const ap_graph *d,
+                       const ap_authority *a, ap_error *err)
+{
+    for (uint32_t i = 0; i < a->nreach; i++) {
+        uint32_t v = a->reach[i];
+        ap_reach_item it = { a->source, v, a->rights[v] & c->vocab, false, NONE, NULL, 0 };
+        int rc;
+        if (ap_graph_node(d, v)->kind == AP_KIND_PARTNER)
+            continue;
+        if ((rc = ap_query__path(&it.path, &it.npath, d, a, v, true, err)) < 0)
+            return rc;
+        if (ap_query__push(list, n, sizeof it, &it) < 0) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+    }
+    return AP_OK;
+}
+
+/* The first plan step on a path (a removed edge, or a revoked credential it passes). */
+static uint32_t cause_on(const offboard_ctx *c, const uint32_t *path, uint32_t npath)
+{
+    for (uint32_t s = 0; s < c->o->nplan; s++) {
+        const ap_offboard_step *st = &c->o->plan[s];
+        for (uint32_t i = 0; i < npath; i++) {
+            const ap_edge *e = ap_graph_edge(c->g, path[i]);
+            if (st->kind == AP_STEP_REMOVE_EDGE ? path[i] == st->target : e->to == st->target)
+                return s;
+        }
+    }
+    return NONE;
+}
+
+/* What `before` (computed on gb) holds and `after` does not: by hops before, then id. */
+static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const ap_graph *gb,
+                      const ap_authority *before, const ap_authority *after, ap_error *err)
+{
+    for (uint32_t i = 0; i < before->nreach; i++) {
+        uint32_t v = before->reach[i];
+        ap_rights lost = before->rights[v] & ~after->rights[v] & c->vocab;
+        ap_reach_item it = { before->source, v, lost, false, NONE, NULL, 0 };
+        int rc;
+        if (lost == 0 || ap_graph_node(gb, v)->kind == AP_KIND_PARTNER)
+            continue;
+        if ((rc = ap_query__path(&it.path, &it.npath, gb, before, v, true, err)) < 0)
+            return rc;
+        it.cause = cause_on(c, it.path, it.npath);
+        if (ap_query__push(list, n, sizeof it, &it) < 0) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+    }
+    return AP_OK;
+}
+
+/* depends_on edges of actor w whose target the plan cuts: a revoked credential (only `only`
+ * when it is not NONE) or the partner itself. */
+static int dependency_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, uint32_t w,
+                            uint32_t only, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    for (uint32_t e = ap_graph_out_begin(g, w); e < ap_graph_out_end(g, w); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        bool cut = only != NONE ? ed->to == only
+                                : c->revoked[ed->to] || ed->to == c->o->partner;
+        if (ed->kind != AP_EDGE_DEPENDS_ON || !ed->live || !cut)
+            continue;
+        ap_reach_item it = { w, ed->to, 0, true, NONE, NULL, 1 };
+        if ((it.path = malloc(sizeof *it.path)) == NULL)
+            return ap_error_nomem(err);
+        it.path[0] = e;
+        for (uint32_t s = 0; s < c->o->nplan; s++)
+            if (c->o->plan[s].kind == AP_STEP_REVOKE_CREDENTIAL && c->o->plan[s].target == ed->to)
+                it.cause = s;
+        if (ap_query__push(list, n, sizeof it, &it) < 0) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+    }
+    return AP_OK;
+}
+
+/* ---- The report ---- */
+
+static int residual(offboard_ctx *c, const ap_graph *d, ap_error *err)
+{
+    int rc = AP_OK;
+    for (uint32_t i = 0; rc == AP_OK && i < c->o->nactors; i++) {
+        ap_authority *a = NULL;
+        if ((rc = ap_authority_compute(&a, d, c->o->actors[i], err)) == AP_OK)
+            rc = reach_items(&c->o->residual, &c->o->nresidual, c, d, a, err);
+        ap_authority_free(a);
+    }
+    return rc;
+}
+
+static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
+{
+    int rc = AP_OK;
+    for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
+        ap_authority *after = NULL;
+        if ((rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK)
+            rc = lost_items(&c->o->collateral, &c->o->ncollateral, c, c->g, c->before[i],
+                            after, err);
+        if (rc == AP_OK)
+            rc = dependency_items(&c->o->collateral, &c->o->ncollateral, c, c->others[i], NONE,
+                                  err);
+        ap_authority_free(after);
+    }
+    return rc;
+}
+
+/* One shared credential: keep it (and P's hold on it) or revoke it, the rest of the plan
+ * unchanged. */
+static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, const ap_graph *d,
+                         ap_error *err)
+{
+    const ap_graph *g = c->g;
+    uint32_t *rm = malloc(((size_t)c->nrm + 1) * sizeof *rm), nrm = 0;
+    uint32_t *rv = malloc(((size_t)c->nrv + 1) * sizeof *rv), nrv = 0;
+    ap_graph *keep = NULL;
+    ap_authority *a = NULL, *after = NULL;
+    int rc = AP_OK;
+    if (rm == NULL || rv == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (uint32_t i = 0; i < c->nrm; i++) {
+        const ap_edge *e = ap_graph_edge(g, c->rm[i]);
+        if (!(e->from == c->o->partner && e->to == sc->credential))
+            rm[nrm++] = c->rm[i];
+    }
+    for (uint32_t i = 0; i < c->nrv; i++)
+        if (c->rv[i] != sc->credential)
+            rv[nrv++] = c->rv[i];
+    ap_graph_edit edit = { rm, nrm, NULL, 0, rv, nrv };
+    if ((rc = ap_graph_derive(&keep, g, &edit, err)) < 0)
+        goto cleanup;
+    if ((rc = ap_authority_compute(&a, keep, c->o->partner, err)) < 0
+        || (rc = reach_items(&sc->keeps, &sc->nkeeps, c, keep, a, err)) < 0)
+        goto cleanup;
+    for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
+        ap_authority_free(a);
+        ap_authority_free(after);
+        a = after = NULL;
+        if ((rc = ap_authority_compute(&a, keep, c->others[i], err)) < 0
+            || (rc = ap_authority_compute(&after, d, c->others[i], err)) < 0
+            || (rc = lost_items(&sc->breaks, &sc->nbreaks, c, keep, a, after, err)) < 0)
+            break;
+        rc = dependency_items(&sc->breaks, &sc->nbreaks, c, c->others[i], sc->credential, err);
+    }
+cleanup:
+    ap_authority_free(a);
+    ap_authority_free(after);
+    ap_graph_free(keep);
+    free(rm);
+    free(rv);
+    return rc;
+}
+
+/* Credentials the plan revokes that another node also holds: a live edge that passes
+ * authority into them (a depends_on edge is collateral, not a holder). */
+static int shared_credentials(offboard_ctx *c, const ap_graph *d, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g);
+    bool *seen = calloc((size_t)n + 1, sizeof *seen);
+    int rc = AP_OK;
+    if (seen == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t s = 0; rc == AP_OK && s < c->nrv; s++) {
+        ap_shared_credential sc = { c->rv[s], NULL, 0, NULL, 0, NULL, 0 };
+        memset(seen, 0, (size_t)n * sizeof *seen);
+        for (uint32_t i = ap_graph_in_begin(g, sc.credential);
+             i < ap_graph_in_end(g, sc.credential); i++) {
+            const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (e->live && e->traversable && e->from != c->o->partner
+                && e->from != sc.credential)
+                seen[e->from] = true;
+        }
+        for (uint32_t v = 0; v < n; v++)
+            if (seen[v] && ap_query__push(&sc.holders, &sc.nholders, sizeof v, &v) < 0)
+                rc = ap_error_nomem(err);
+        if (rc == AP_OK && sc.nholders > 0)
+            rc = shared_choice(c, &sc, d, err);
+        if (sc.nholders == 0)
+            continue;
+        if (rc == AP_OK && ap_query__push(&c->o->shared, &c->o->nshared, sizeof sc, &sc) < 0)
+            rc = ap_error_nomem(err);
+        if (rc < 0) {
+            free(sc.holders);
+            ap_query__items_free(sc.breaks, sc.nbreaks);
+            ap_query__items_free(sc.keeps, sc.nkeeps);
+        }
+    }
+    free(seen);
+    return rc;
+}
+
+static int persist_cmp(const void *x, const void *y)
+{
+    const ap_persistence_item *a = x, *b = y;
+    if (a->mint != b->mint)
+        return a->mint ? -1 : 1;
+    if (a->node != b->node)
+        return a->node < b->node ? -1 : 1;
+    return a->edge < b->edge ? -1 : a->edge > b->edge;
+}
+
+/* Not live yet, live later: active or under review, valid from a time after the graph's. */
+static bool live_later(ap_state state, int64_t valid_from, int64_t expires, int64_t at)
+{
+    return ap_state_is_live(state) && (expires == AP_TIME_NONE || at < expires)
+           && valid_from != AP_TIME_NONE && valid_from > at;
+}
+
+/* The holds edge from p through which p will hold credential v once both are valid, or
+ * UINT32_MAX. */
+static uint32_t held_later(const ap_graph *g, uint32_t p, uint32_t v)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    int64_t at = ap_graph_at(g);
+    bool node_ok = nd->live || live_later(nd->state, nd->valid_from, nd->expires, at);
+    for (uint32_t e = ap_graph_out_begin(g, p); node_ok && e < ap_graph_out_end(g, p); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->to == v && ed->kind == AP_EDGE_HOLDS
+            && (ed->own_live || live_later(ed->state, ed->valid_from, ed->expires, at)))
+            return e;
+    }
+    return NONE;
+}
+
+/* Mint rights that carry P's authority, and credentials P reaches (or holds from a later
+ * date) that outlive its contract. */
+static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    ap_offboard *o = c->o;
+    int rc;
+    for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->kind != AP_EDGE_CAN_MINT || pa->rights[ed->from] == 0
+            || !ap_edge_usable(g, ed, o->partner)
+            || ap_edge_transfer(ed, pa->rights[ed->from]) == 0)
+            continue;
+        ap_persistence_item it = { ed->to, true, e, ap_graph_node(g, ed->to)->expires, NULL, 0 };
+        uint32_t *p;
+        /* the path to the minting node, then the can_mint edge itself */
+        if ((rc = ap_query__path(&it.path, &it.npath, g, pa, ed->from, false, err)) < 0)
+            return rc;
+        if ((p = realloc(it.path, ((size_t)it.npath + 1) * sizeof *p)) == NULL) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+        it.path = p;
+        it.path[it.npath++] = e;
+        if (ap_query__push(&o->persistence, &o->npersistence, sizeof it, &it) < 0) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+    }
+    o->contract_ends = AP_TIME_NONE;
+    int64_t ends;
+    if (ap_graph_node_time(g, o->partner, "contract_ends", &ends)) {
+        o->contract_ends = ends;
+        for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
+            const ap_node *nd = ap_graph_node(g, v);
+            if (nd->kind != AP_KIND_CREDENTIAL
+                || (nd->expires != AP_TIME_NONE && nd->expires <= ends)
+                || (pa->rights[v] == 0 && held_later(g, o->partner, v) == NONE))
+                continue;
+            ap_persistence_item it = { v, false, NONE, nd->expires, NULL, 0 };
+            if (pa->rights[v] == 0) {
+                /* not valid yet: the evidence is the holds edge that will carry it */
+                it.edge = held_later(g, o->partner, v);
+                if ((it.path = malloc(sizeof *it.path)) == NULL)
+                    return ap_error_nomem(err);
+                it.path[0] = it.edge;
+                it.npath = 1;
+            } else if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, false, err)) < 0) {
+                return rc;
+            }
+            if (ap_query__push(&o->persistence, &o->npersistence, sizeof it, &it) < 0) {
+                free(it.path);
+                return ap_error_nomem(err);
+            }
+        }
+    }
+    if (o->npersistence > 1)
+        qsort(o->persistence, o->npersistence, sizeof *o->persistence, persist_cmp);
+    return AP_OK;
+}
+
+/* The other partners and every workflow, with their authority before the plan. */
+static int collateral_actors(offboard_ctx *c, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g);
+    for (uint32_t v = 0; v < n; v++) {
+        ap_kind k = ap_graph_node(g, v)->kind;
+        if ((k == AP_KIND_PARTNER && !c->is_actor[v]) || k == AP_KIND_WORKFLOW)
+            if (ap_query__push(&c->others, &c->nothers, sizeof v, &v) < 0)
+                return ap_error_nomem(err);
+    }
+    if ((c->before = calloc((size_t)c->nothers + 1, sizeof *c->before)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; i < c->nothers; i++) {
+        int rc = ap_authority_compute(&c->before[i], g, c->others[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return AP_OK;
+}
+
+int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
+                        const ap_offboard_opts *opts, ap_error *err)
+{
+    offboard_ctx c = { 0 };
+    ap_graph *d = NULL;
+    ap_authority *pa = NULL;
+    uint32_t n = ap_graph_node_count(g);
+    int rc;
+    *out = NULL;
+    if (partner >= n)
+        return ap_error_set(err, AP_EBUG, "partner %u out of range", partner);
+    c.g = g;
+    c.vocab = ap_vocab_all(ap_graph_vocab(g));
+    if ((c.o = calloc(1, sizeof *c.o)) == NULL
+        || (c.is_actor = calloc((size_t)n + 1, sizeof *c.is_actor)) == NULL
+        || (c.revoked = calloc((size_t)n + 1, sizeof *c.revoked)) == NULL
+        || (c.removed = calloc((size_t)ap_graph_edge_count(g) + 1, sizeof *c.removed)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    c.o->partner = partner;
+    c.o->min_sensitivity = opts != NULL ? opts->min_sensitivity : AP_SENS_CONFIDENTIAL;
+    c.o->contract_ends = AP_TIME_NONE;
+
+    /* The plan, and the estate after it. */
+    if ((rc = find_actors(&c, err)) < 0 || (rc = make_plan(&c, err)) < 0)
+        goto cleanup;
+    ap_graph_edit edit = { c.rm, c.nrm, NULL, 0, c.rv, c.nrv };
+    if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0)
+        goto cleanup;
+
+    /* What remains, what breaks, the choices, what persists, and where to cut. */
+    if ((rc = ap_authority_compute(&pa, g, partner, err)) < 0
+        || (rc = collateral_actors(&c, err)) < 0 || (rc = residual(&c, d, err)) < 0
+        || (rc = collateral(&c, d, err)) < 0 || (rc = shared_credentials(&c, d, err)) < 0
+        || (rc = persistence(&c, pa, err)) < 0 || (rc = ap_offboard__cut(c.o, g, pa, err)) < 0)
+        goto cleanup;
+    *out = c.o;
+    c.o = NULL;
+cleanup:
+    for (uint32_t i = 0; c.before != NULL && i < c.nothers; i++)
+        ap_authority_free(c.before[i]);
+    free(c.before);
+    free(c.others);
+    free(c.is_actor);
+    free(c.revoked);
+    free(c.removed);
+    free(c.rm);
+    free(c.rv);
+    ap_authority_free(pa);
+    ap_graph_free(d);
+    ap_offboard_free(c.o);
+    return rc;
+}

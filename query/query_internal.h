@@ -1,0 +1,25 @@
+/* query/query_internal.h: what query/ files share and no other folder sees: growing arrays,
+ * witness paths as owned arrays, and freeing lists of reach items. Never include it elsewhere. */
+#ifndef AUTHPATH_QUERY_INTERNAL_H
+#define AUTHPATH_QUERY_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "authpath/offboard.h"
+
+/* Append the size-byte item at *arr (n items, capacity implied: grows at powers of two).
+ * -1 when out of memory (the array is unchanged). */
+int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
+/* The witness path of v in a (computed on d) as an owned array; with to_parent, each edge is
+ * mapped to the parent graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
+int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
+                   uint32_t v, bool to_parent, ap_error *err);
+/* Free the paths of n items and the array. */
+void ap_query__items_free(ap_reach_item *items, uint32_t n);
+
+/* cut.c: fill o->targets (reached resources and workflows at or above o->min_sensitivity),
+ * o->cut and o->chokes from the partner's authority a on g. */
+int ap_offboard__cut(ap_offboard *o, const ap_graph *g, const ap_authority *a, ap_error *err);
+
+#endif

@@ -1,0 +1,45 @@
+/* query/util.c: small helpers the query files share (query_internal.h): growing arrays at
+ * powers of two, witness paths copied out of an authority, freeing lists of reach items. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item)
+{
+    char **p = arr;
+    if (*n == 0 || (*n & (*n - 1)) == 0) {
+        size_t cap = *n ? (size_t)*n * 2 : 4;
+        char *q = realloc(*p, cap * size);
+        if (q == NULL)
+            return -1;
+        *p = q;
+    }
+    memcpy(*p + (size_t)*n * size, item, size);
+    (*n)++;
+    return 0;
+}
+
+int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
+                   uint32_t v, bool to_parent, ap_error *err)
+{
+    size_t len = ap_authority_path(a, d, v, NULL, 0);
+    *out = NULL;
+    *n = 0;
+    if (len == 0)
+        return AP_OK;
+    if ((*out = malloc(len * sizeof **out)) == NULL)
+        return ap_error_nomem(err);
+    ap_authority_path(a, d, v, *out, len);
+    for (size_t i = 0; to_parent && i < len; i++)
+        (*out)[i] = ap_graph_edge_origin(d, (*out)[i]);
+    *n = (uint32_t)len;
+    return AP_OK;
+}
+
+void ap_query__items_free(ap_reach_item *items, uint32_t n)
+{
+    for (uint32_t i = 0; items != NULL && i < n; i++)
+        free(items[i].path);
+    free(items);
+}

@@ -1,0 +1,338 @@
+/* query/whatif.c: DESIGN.md's what-if. Hypothetical grants and revocations applied to a
+ * derived graph; every partner's authority compared; readiness of the partner's new paths. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+#define NONE UINT32_MAX
+#define GRANT_SYNTAX "'FROM -KIND[right,...]-> TO'"
+
+/* ---- Parsing a grant ---- */
+
+static void trim(const char **s, const char **end)
+{
+    while (*s < *end && isspace((unsigned char)**s))
+        (*s)++;
+    while (*end > *s && isspace((unsigned char)(*end)[-1]))
+        (*end)--;
+}
+
+static int find_node(uint32_t *v, const ap_graph *g, const char *s, const char *end,
+                     const char *text, ap_error *err)
+{
+    char id[512];
+    trim(&s, &end);
+    if (end == s || (size_t)(end - s) >= sizeof id)
+        return ap_error_set(err, AP_EINPUT, "bad grant '%s': a node id is missing (expected "
+                            GRANT_SYNTAX ")", text);
+    memcpy(id, s, (size_t)(end - s));
+    id[end - s] = '\0';
+    int64_t found = ap_graph_find(g, id);
+    if (found < 0)
+        return ap_error_set(err, AP_ENOTFOUND, "no node '%s' (in grant '%s')", id, text);
+    *v = (uint32_t)found;
+    return AP_OK;
+}
+
+/* The rights list between [ and ]: names in g's vocabulary, or "all". */
+static int parse_rights(ap_rights *out, const ap_graph *g, const char *s, const char *end,
+                        const char *text, ap_error *err)
+{
+    const ap_vocab *voc = ap_graph_vocab(g);
+    *out = 0;
+    while (s < end) {
+        const char *comma = memchr(s, ',', (size_t)(end - s)), *stop = comma ? comma : end;
+        const char *a = s, *b = stop;
+        char name[64];
+        trim(&a, &b);
+        if (b == a || (size_t)(b - a) >= sizeof name)
+            return ap_error_set(err, AP_EINPUT, "bad grant '%s': an empty or overlong right",
+                                text);
+        memcpy(name, a, (size_t)(b - a));
+        name[b - a] = '\0';
+        if (strcmp(name, "all") == 0) {
+            *out = AP_RIGHTS_ALL;
+        } else {
+            int bit = ap_vocab_find(voc, name);
+            if (bit < 0)
+                return ap_error_set(err, AP_EINPUT, "unknown right '%s' in grant '%s'", name,
+                                    text);
+            *out |= (ap_rights)1 << bit;
+        }
+        s = comma ? comma + 1 : end;
+    }
+    return AP_OK;
+}
+
+int ap_whatif_parse_grant(ap_edge_spec *out, const ap_graph *g, const char *text,
+                          ap_error *err)
+{
+    size_t len = strlen(text);
+    memset(out, 0, sizeof *out);
+    out->expires = AP_TIME_NONE;
+    /* the first " -kind[...]-> " in the text: ids may hold dashes, but not that shape */
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (text[i] != ' ' || text[i + 1] != '-')
+            continue;
+        const char *k = text + i + 2, *p = k;
+        while (*p == '_' || islower((unsigned char)*p))
+            p++;
+        const char *kend = p, *rs = NULL, *re = NULL;
+        if (*p == '[') {
+            rs = p + 1;
+            if ((re = strchr(rs, ']')) == NULL)
+                continue;
+            p = re + 1;
+        }
+        if (kend == k || p[0] != '-' || p[1] != '>')
+            continue;
+        char kind[32];
+        if ((size_t)(kend - k) >= sizeof kind)
+            return ap_error_set(err, AP_EINPUT, "unknown edge kind in grant '%s'", text);
+        memcpy(kind, k, (size_t)(kend - k));
+        kind[kend - k] = '\0';
+        if ((out->kind = ap_edge_kind_parse(kind)) == AP_EDGE_NONE)
+            return ap_error_set(err, AP_EINPUT, "unknown edge kind '%s' in grant '%s' (expected "
+                                "one of " AP_EDGE_KIND_NAMES ")", kind, text);
+        const ap_edge_kind_info *info = ap_edge_kind_info_of(out->kind);
+        int rc;
+        out->rights = info->traversable ? AP_RIGHTS_ALL : 0;
+        out->requires = info->requires;
+        out->escalates = info->escalates;
+        if (rs != NULL) {
+            if ((rc = parse_rights(&out->rights, g, rs, re, text, err)) < 0)
+                return rc;
+            out->declared = true;
+        }
+        if ((rc = find_node(&out->from, g, text, text + i, text, err)) < 0)
+            return rc;
+        return find_node(&out->to, g, p + 2, text + len, text, err);
+    }
+    return ap_error_set(err, AP_EINPUT, "bad grant '%s' (expected " GRANT_SYNTAX ")", text);
+}
+
+/* ---- Comparing authority ---- */
+
+void ap_whatif_free(ap_whatif *w)
+{
+    if (w == NULL)
+        return;
+    for (uint32_t i = 0; w->changes != NULL && i < w->nchanges; i++) {
+        ap_query__items_free(w->changes[i].gained, w->changes[i].ngained);
+        ap_query__items_free(w->changes[i].lost, w->changes[i].nlost);
+    }
+    free(w->changes);
+    free(w->issues);
+    ap_graph_free(w->changed);
+    free(w);
+}
+
+static int64_t score(const ap_graph *g, const ap_authority *a, const ap_weights *wt)
+{
+    int64_t s = 0;
+    for (uint32_t i = 0; i < a->nreach; i++)
+        s += ap_blast_node_score(g, a->reach[i], a->rights[a->reach[i]], wt);
+    return s;
+}
+
+/* What x (on gx) holds and y does not, by x's reach order; paths in gx's own edges. */
+static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_authority *x,
+                const ap_authority *y, ap_error *err)
+{
+    ap_rights all = ap_vocab_all(ap_graph_vocab(gx));
+    for (uint32_t i = 0; i < x->nreach; i++) {
+        uint32_t v = x->reach[i];
+        ap_rights d = x->rights[v] & ~y->rights[v] & all;
+        ap_reach_item it = { x->source, v, d, false, NONE, NULL, 0 };
+        int rc;
+        if (d == 0)
+            continue;
+        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, false, err)) < 0)
+            return rc;
+        if (ap_query__push(list, n, sizeof it, &it) < 0) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+    }
+    return AP_OK;
+}
+
+static int compare(ap_whatif *w, const ap_graph *g, uint32_t v, const ap_weights *wt,
+                   ap_error *err)
+{
+    ap_authority *before = NULL, *after = NULL;
+    ap_whatif_change ch = { v, 0, 0, NULL, 0, NULL, 0 };
+    int rc;
+    if ((rc = ap_authority_compute(&before, g, v, err)) < 0
+        || (rc = ap_authority_compute(&after, w->changed, v, err)) < 0
+        || (rc = diff(&ch.gained, &ch.ngained, w->changed, after, before, err)) < 0
+        || (rc = diff(&ch.lost, &ch.nlost, g, before, after, err)) < 0)
+        goto cleanup;
+    ch.score_before = score(g, before, wt);
+    ch.score_after = score(w->changed, after, wt);
+    if (ch.ngained + ch.nlost > 0) {
+        if (ap_query__push(&w->changes, &w->nchanges, sizeof ch, &ch) < 0) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+        ch.gained = NULL;
+        ch.lost = NULL;
+    }
+cleanup:
+    ap_query__items_free(ch.gained, ch.ngained);
+    ap_query__items_free(ch.lost, ch.nlost);
+    ap_authority_free(before);
+    ap_authority_free(after);
+    return rc;
+}
+
+/* ---- Readiness of the partner's new paths ---- */
+
+static int issue(ap_whatif *w, ap_readiness_test t, uint32_t node, uint32_t edge,
+                 uint32_t actor, const char *reason, ap_error *err)
+{
+    ap_readiness_issue is = { t, node, edge, actor, reason };
+    for (uint32_t i = 0; i < w->nissues; i++)       /* once per subject and reason */
+        if (w->issues[i].test == t && w->issues[i].node == node && w->issues[i].edge == edge
+            && strcmp(w->issues[i].reason, reason) == 0)
+            return AP_OK;
+    if (ap_query__push(&w->issues, &w->nissues, sizeof is, &is) < 0)
+        return ap_error_nomem(err);
+    w->ready[t] = false;
+    return AP_OK;
+}
+
+/* Shared: more than one node passes authority into the credential over a live edge. */
+static bool shared(const ap_graph *d, uint32_t c)
+{
+    uint32_t first = NONE;
+    for (uint32_t i = ap_graph_in_begin(d, c); i < ap_graph_in_end(d, c); i++) {
+        const ap_edge *e = ap_graph_edge(d, ap_graph_in_edge(d, i));
+        if (!e->live || !e->traversable || e->from == c)
+            continue;
+        if (first != NONE && first != e->from)
+            return true;
+        first = e->from;
+    }
+    return false;
+}
+
+static int check_credential(ap_whatif *w, uint32_t c, ap_error *err)
+{
+    const ap_graph *d = w->changed;
+    int rc = AP_OK;
+    if (ap_graph_node_str(d, c, "owner") == NULL
+        && ap_graph_node_str(d, c, "technical_owner") == NULL)
+        rc = issue(w, AP_READY_REVOCABLE, c, NONE, NONE, "no owner", err);
+    if (rc == AP_OK && ap_graph_node(d, c)->expires == AP_TIME_NONE)
+        rc = issue(w, AP_READY_REVOCABLE, c, NONE, NONE, "no expiry", err);
+    if (rc == AP_OK && ap_graph_node_bool(d, c, "multi_tenant", false))
+        rc = issue(w, AP_READY_REVOCABLE, c, NONE, NONE, "multi-tenant", err);
+    if (rc == AP_OK && shared(d, c))
+        rc = issue(w, AP_READY_REVOCABLE, c, NONE, NONE, "shared by several holders", err);
+    return rc;
+}
+
+static int check_edge(ap_whatif *w, uint32_t e, ap_error *err)
+{
+    const ap_graph *d = w->changed;
+    const ap_edge *ed = ap_graph_edge(d, e);
+    ap_rights all = ap_vocab_all(ap_graph_vocab(d));
+    bool grant = ap_graph_edge_origin(d, e) == NONE;
+    int rc = AP_OK;
+    if (grant && ed->expires == AP_TIME_NONE)
+        rc = issue(w, AP_READY_REVOCABLE, NONE, e, NONE, "the grant has no expiry", err);
+    if (rc == AP_OK && (grant || ed->kind == AP_EDGE_ACCESS) && ed->traversable) {
+        if (!ed->declared)
+            rc = issue(w, AP_READY_NARROWABLE, NONE, e, NONE, "undeclared rights", err);
+        else if ((ed->rights & all) == all)
+            rc = issue(w, AP_READY_NARROWABLE, NONE, e, NONE, "every right", err);
+    }
+    return rc;
+}
+
+/* The three tests over every new path of the partner, and over every grant. */
+static int readiness(ap_whatif *w, ap_error *err)
+{
+    const ap_graph *d = w->changed;
+    const ap_whatif_change *ch = NULL;
+    int rc = AP_OK;
+    for (int t = 0; t < AP_READY_COUNT; t++)
+        w->ready[t] = true;
+    for (uint32_t i = 0; i < w->nchanges; i++)
+        if (w->changes[i].partner == w->partner)
+            ch = &w->changes[i];
+    for (uint32_t e = 0; rc == AP_OK && e < ap_graph_edge_count(d); e++)
+        if (ap_graph_edge_origin(d, e) == NONE)
+            rc = check_edge(w, e, err);
+    for (uint32_t i = 0; rc == AP_OK && ch != NULL && i < ch->ngained; i++) {
+        const ap_reach_item *it = &ch->gained[i];
+        const ap_node *target = ap_graph_node(d, it->node);
+        uint32_t actor = NONE;
+        w->nnew++;
+        for (uint32_t k = 0; rc == AP_OK && k < it->npath; k++) {
+            const ap_edge *e = ap_graph_edge(d, it->path[k]);
+            if (ap_graph_node(d, e->to)->kind == AP_KIND_IDENTITY && e->to != it->node)
+                actor = e->to;
+            if (ap_graph_node(d, e->to)->kind == AP_KIND_CREDENTIAL)
+                rc = check_credential(w, e->to, err);
+            if (rc == AP_OK)
+                rc = check_edge(w, it->path[k], err);
+        }
+        if (rc == AP_OK
+            && (target->kind == AP_KIND_RESOURCE || target->kind == AP_KIND_WORKFLOW)
+            && !ap_graph_node_bool(d, it->node, "logged", false)
+            && (actor == NONE || !ap_graph_node_bool(d, actor, "logged", false)))
+            rc = issue(w, AP_READY_ATTRIBUTABLE, it->node, NONE, actor,
+                       actor == NONE ? "no identity on the path, and the target is not logged"
+                                     : "neither the acting identity nor the target is logged",
+                       err);
+    }
+    return rc;
+}
+
+int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
+                      const ap_whatif_opts *opts, ap_error *err)
+{
+    ap_whatif *w = calloc(1, sizeof *w);
+    ap_weights defaults;
+    int rc;
+    *out = NULL;
+    if (w == NULL)
+        return ap_error_nomem(err);
+    ap_weights_default(&defaults);
+    w->partner = partner;
+    ap_graph_edit edit = { opts->revoke_edges, opts->nrevoke_edges, opts->grants, opts->ngrants,
+                           opts->revoke_nodes, opts->nrevoke_nodes };
+    if ((rc = ap_graph_derive(&w->changed, g, &edit, err)) < 0)
+        goto fail;
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
+            && (rc = compare(w, g, v, opts->weights ? opts->weights : &defaults, err)) < 0)
+            goto fail;
+    if ((rc = readiness(w, err)) < 0)
+        goto fail;
+    /* by test, each test's issues in the order found (grants, then path order) */
+    if (w->nissues > 1) {
+        ap_readiness_issue *tmp = malloc(w->nissues * sizeof *tmp);
+        uint32_t k = 0;
+        if (tmp == NULL) {
+            rc = ap_error_nomem(err);
+            goto fail;
+        }
+        for (int t = 0; t < AP_READY_COUNT; t++)
+            for (uint32_t i = 0; i < w->nissues; i++)
+                if (w->issues[i].test == (ap_readiness_test)t)
+                    tmp[k++] = w->issues[i];
+        memcpy(w->issues, tmp, w->nissues * sizeof *tmp);
+        free(tmp);
+    }
+    *out = w;
+    return AP_OK;
+fail:
+    ap_whatif_free(w);
+    return rc;
+}

@@ -1,0 +1,168 @@
+/* tests/unit/test_graph_derive.c: hypothetical graphs derived from a loaded one: removed and
+ * added edges, revoked nodes, origins, re-sorted rows, and the errors an edit can raise. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/query.h"
+#include "support.h"
+
+#define AT 1767225600                       /* 2026-01-01 */
+
+static int setup(void **state)
+{
+    ap_error err;
+    if (ap_test_store_setup(state) != 0)
+        return -1;
+    if (ap_test_import(*state, FIXTURE("offboard/msp.json"), &err) != AP_OK) {
+        fprintf(stderr, "import: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static uint32_t node(const ap_graph *g, const char *id)
+{
+    int64_t v = ap_graph_find(g, id);
+    if (v < 0)
+        fail_msg("no node '%s'", id);
+    return (uint32_t)v;
+}
+
+static uint32_t edge(const ap_graph *g, const char *id)
+{
+    int64_t e = ap_graph_find_edge(g, id);
+    if (e < 0)
+        fail_msg("no edge '%s'", id);
+    return (uint32_t)e;
+}
+
+static ap_rights rights_of(const ap_graph *g, const char *src, const char *dst)
+{
+    ap_authority *a = NULL;
+    ap_error err;
+    assert_int_equal(ap_authority_compute(&a, g, node(g, src), &err), AP_OK);
+    ap_rights r = a->rights[node(g, dst)];
+    ap_authority_free(a);
+    return r;
+}
+
+/* Rows stay consistent: out-rows sorted by (from, to, id), in-rows list each edge once. */
+static void check_rows(const ap_graph *g)
+{
+    uint32_t seen = 0;
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
+        for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
+            assert_int_equal(ap_graph_edge(g, e)->from, v);
+            if (e > ap_graph_out_begin(g, v)) {
+                const ap_edge *p = ap_graph_edge(g, e - 1), *q = ap_graph_edge(g, e);
+                assert_true(p->to < q->to || (p->to == q->to && strcmp(p->id, q->id) < 0));
+            }
+        }
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            assert_int_equal(ap_graph_edge(g, ap_graph_in_edge(g, i))->to, v);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, ap_graph_edge_count(g));
+}
+
+/* Removing the MSP's holds edge to its key cuts crm off the MSP; the parent keeps it. */
+static void test_graph_derive__removed_edge_is_gone(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d = NULL;
+    ap_error err;
+    uint32_t rm = edge(g, "msp|holds|msp-key");
+    ap_graph_edit edit = { .remove = &rm, .nremove = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &edit, &err), AP_OK);
+    assert_int_equal(ap_graph_edge_count(d), ap_graph_edge_count(g) - 1);
+    assert_int_equal(ap_graph_find_edge(d, "msp|holds|msp-key"), -1);
+    assert_int_equal(rights_of(d, "msp", "crm"), 0);
+    assert_int_not_equal(rights_of(g, "msp", "crm"), 0);
+    /* every derived edge maps back to the parent edge with the same id */
+    for (uint32_t e = 0; e < ap_graph_edge_count(d); e++)
+        assert_string_equal(ap_graph_edge(g, ap_graph_edge_origin(d, e))->id,
+                            ap_graph_edge(d, e)->id);
+    assert_int_equal(ap_graph_edge_origin(g, 3), 3);
+    check_rows(d);
+    ap_graph_free(g);
+    ap_graph_free(d);
+}
+
+/* An added edge is named from|kind|to (#2 when taken), live at the graph's time, sorted into
+ * its row, and carries authority; it outlives the parent. */
+static void test_graph_derive__added_edge_is_live_and_sorted(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d = NULL;
+    ap_error err;
+    ap_edge_spec add[2] = {
+        { NULL, node(g, "svc-sub"), node(g, "ledger"), AP_EDGE_ACCESS, 1u << AP_R_READ, 0, false,
+          true, AP_TIME_NONE },
+        { NULL, node(g, "svc-sub"), node(g, "ledger"), AP_EDGE_ACCESS, 1u << AP_R_WRITE, 0,
+          false, true, AT - 1 },                /* already expired at the graph's time */
+    };
+    ap_graph_edit edit = { .add = add, .nadd = 2 };
+    assert_int_equal(ap_graph_derive(&d, g, &edit, &err), AP_OK);
+    ap_graph_free(g);
+    assert_int_equal(rights_of(d, "svc-sub", "ledger"), 1u << AP_R_READ);
+    uint32_t e1 = edge(d, "svc-sub|access|ledger"), e2 = edge(d, "svc-sub|access|ledger#2");
+    assert_int_equal(ap_graph_edge_origin(d, e1), UINT32_MAX);
+    assert_true(ap_graph_edge(d, e1)->live && ap_graph_edge(d, e1)->declared);
+    assert_false(ap_graph_edge(d, e2)->live);
+    assert_true(ap_graph_edge_bool(d, e1, "hypothetical", false));
+    assert_string_equal(ap_graph_edge_str(d, e2, "expires"), "2025-12-31T23:59:59Z");
+    check_rows(d);
+    ap_graph_free(d);
+}
+
+/* A revoked credential is not live, so nothing crosses it: the vendor loses the ledger. */
+static void test_graph_derive__revoked_node_stops_traversal(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d = NULL;
+    ap_error err;
+    uint32_t key = node(g, "shared-key");
+    ap_graph_edit edit = { .revoke = &key, .nrevoke = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &edit, &err), AP_OK);
+    assert_false(ap_graph_node(d, key)->live);
+    assert_int_equal(ap_graph_node(d, key)->state, AP_STATE_REVOKED);
+    assert_false(ap_graph_edge(d, edge(d, "vendor|holds|shared-key"))->live);
+    assert_int_equal(rights_of(d, "vendor", "ledger"), 0);
+    assert_int_not_equal(rights_of(g, "vendor", "ledger"), 0);
+    assert_true(ap_graph_node(g, key)->live);
+    ap_graph_free(g);
+    ap_graph_free(d);
+}
+
+static void test_graph_derive__bad_edits_are_refused(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d = NULL;
+    ap_error err;
+    uint32_t partner = node(g, "msp"), big = 9999;
+    ap_graph_edit e1 = { .revoke = &partner, .nrevoke = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &e1, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "partner 'msp' cannot be revoked (a partner's state never stops "
+                                 "traversal): remove its edges instead");
+    ap_graph_edit e2 = { .remove = &big, .nremove = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &e2, &err), AP_EINPUT);
+    ap_edge_spec taken = { "msp|holds|msp-key", 0, 1, AP_EDGE_HOLDS, AP_RIGHTS_ALL, 0, false,
+                           false, AP_TIME_NONE };
+    ap_graph_edit e3 = { .add = &taken, .nadd = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &e3, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "edge id 'msp|holds|msp-key' is already taken");
+    assert_null(d);
+    ap_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_graph_derive__removed_edge_is_gone, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_derive__added_edge_is_live_and_sorted, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_derive__revoked_node_stops_traversal, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_derive__bad_edits_are_refused, setup,
+                                        ap_test_store_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
