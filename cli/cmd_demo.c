@@ -52,17 +52,20 @@ static int explain_top(cli_ctx *ctx)
         }
     }
     if (target != AP_UNREACHED) {
-        char *sentence = NULL;
-        if (ap_explain_sentence(&sentence, ctx->g, best, target, &err) < 0) {
+        ap_explanation *x = NULL;
+        size_t nx = 0;
+        if (ap_explain_all(&x, &nx, ctx->g, best, target, &err) < 0) {
             ap_authority_free(best);
             return cli_fail(&err, NULL);
         }
-        char *shown = ap_text_escape(sentence);
-        printf("\n== The most dangerous path (authpath explain %s %s)\n%s.\n",
-               ap_graph_node(ctx->g, best->source)->id, ap_graph_node(ctx->g, target)->id,
-               shown != NULL ? shown : sentence);
-        free(shown);
-        free(sentence);
+        printf("\n== The most dangerous path (authpath explain %s %s)\n",
+               ap_graph_node(ctx->g, best->source)->id, ap_graph_node(ctx->g, target)->id);
+        for (size_t i = 0; i < nx; i++) {
+            char *shown = ap_text_escape(x[i].sentence);
+            printf("%s.\n", shown != NULL ? shown : x[i].sentence);
+            free(shown);
+        }
+        ap_explanations_free(x, nx);
     }
     ap_authority_free(best);
     return EXIT_OK;
