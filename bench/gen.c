@@ -73,7 +73,7 @@ static const char *access_rights(void)
     static const char *const r[] = { "read", "read|write", "read|write|delete", "execute",
                                      "read|delete", "admin", "approve", "read|approve",
                                      "write|approve", "mint|delegate" };
-    return chance(40) ? "" : r[pick(10)];
+    return chance(10) ? "" : r[pick(10)];
 }
 
 static void nodes(void)
@@ -133,11 +133,16 @@ static void edges(void)
     }
     /* credentials: each held by its partner, some shared, some by identities and workflows */
     for (uint64_t i = 0; i < nc; i++) {
-        edge("holds", "p", i % np, "c", i, "", "", "");
-        if (chance(5))
-            edge("holds", "p", pick(np), "c", i, "", "", "");
-        if (chance(8))
+        /* a quarter are partners' (one partner each, 5% shared), the rest home identities' */
+        if (i % 4 == 0) {
+            edge("holds", "p", (i / 4) % np, "c", i, "", "", "");
+            if (chance(5))
+                edge("holds", "p", pick(np), "c", i, "", "", "");
+        } else if (i % 4 == 1) {
+            edge("holds", "i", pick(ni), "c", i, "", "", "");
+        } else {
             edge("holds", "w", pick(nw), "c", i, "", "", "");
+        }
         edge("authenticates_as", "c", i, "i", pick(ni), "", "", "");
     }
     /* delegated admin and minting */
@@ -153,32 +158,36 @@ static void edges(void)
             edge("member_of", "i", i, "r", pick(N_HUB < nr ? N_HUB : nr), "", "", "");
         for (int k = 0; k < 4; k++)
             edge("member_of", "i", i, "r", near(home, nr, 20), "", "", "");
-        if (chance(33))
-            edge("can_assume", "i", i, chance(50) ? "i" : "r", chance(50) ? pick(ni) : pick(nr),
-                 "", "", "");
+        if (chance(10)) {
+            int to_role = chance(50);
+            edge("can_assume", "i", i, to_role ? "r" : "i", to_role ? pick(nr) : pick(ni), "",
+                 "", "");
+        }
         if (chance(100))
             edge("access", "i", i, "x", pick(nx), access_rights(), "", "");
     }
     /* roles grant rights on resources; hubs grant few and narrow */
     for (uint64_t i = 0; i < nr; i++) {
         uint64_t centre = pick(nx);
-        int n = i < N_HUB ? 5 : 31;
+        int n = i < N_HUB ? 5 : 34;
         for (int k = 0; k < n; k++)
             edge("access", "r", i, "x", i < N_HUB ? pick(nx) : near(centre, nx, 60),
                  i < N_HUB ? "read" : access_rights(), "", "");
-        if (chance(20))
+        if (chance(3))
             edge("access", "r", i, "w", pick(nw), "execute", "", "");
     }
     /* resources trigger workflows (gated on write); workflows run as privileged identities */
-    for (uint64_t i = 0; i < 2 * nw; i++)
+    for (uint64_t i = 0; i < nw / 20; i++)
         edge("triggers", "x", pick(nx), "w", pick(nw), "", chance_permille(50) ? "approve" : "",
              "");
     for (uint64_t i = 0; i < nw; i++)
-        edge("runs_as", "w", i, "i", pick(ni), chance(50) ? "read|write" : "", "", "");
+        edge("runs_as", "w", i, "i", pick(ni / 20 + 1), chance(50) ? "read|write" : "", "", "");
     /* collateral: identities and workflows depend on resources (never traversed) */
-    for (uint64_t i = 0; i < 5 * np * 2; i++)
-        edge("depends_on", chance(50) ? "i" : "w", chance(50) ? pick(ni) : pick(nw), "x",
-             pick(nx), "", "", "");
+    for (uint64_t i = 0; i < 5 * np * 2; i++) {
+        int from_wf = chance(50);
+        edge("depends_on", from_wf ? "w" : "i", from_wf ? pick(nw) : pick(ni), "x", pick(nx),
+             "", "", "");
+    }
 }
 
 int main(int argc, char **argv)
