@@ -262,6 +262,12 @@ static int cmp_u32(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+static void sort_ids(uint32_t *v, uint32_t n)
+{
+    if (n > 1)                  /* an empty list is NULL: qsort must not see it */
+        qsort(v, n, sizeof *v, cmp_u32);
+}
+
 /* The counters of lane b into the blast radius of source index i. */
 static void extract(worker *wk, unsigned b, ap_blast *bl)
 {
@@ -337,11 +343,11 @@ static int run_batch(worker *wk, uint32_t batch)
         if (nwf != bl->nworkflows || nid != bl->nidentities || np != bl->npartners
             || nesc != bl->nescalations || nbnd != bl->nboundaries)
             return AP_EBUG;
-        qsort(bl->workflows, nwf, sizeof *bl->workflows, cmp_u32);
-        qsort(bl->identities, nid, sizeof *bl->identities, cmp_u32);
-        qsort(bl->partners, np, sizeof *bl->partners, cmp_u32);
-        qsort(bl->escalations, nesc, sizeof *bl->escalations, cmp_u32);
-        qsort(bl->boundaries, nbnd, sizeof *bl->boundaries, cmp_u32);
+        sort_ids(bl->workflows, nwf);
+        sort_ids(bl->identities, nid);
+        sort_ids(bl->partners, np);
+        sort_ids(bl->escalations, nesc);
+        sort_ids(bl->boundaries, nbnd);
     }
     return AP_OK;
 }
