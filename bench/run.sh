@@ -91,7 +91,8 @@ for S in "$@"; do
     row "$S" "estate" "-" "-" "-" "$(cat "$DIR/gen-$S.log" | sed 's/^gen: //')"
 
     # import, three times into a fresh database; the last one stays for the queries
-    set -- $(run $REPS "import-$S" sh -c "rm -f $db $db-wal $db-shm && $AP --db $db import $nodes $edges")
+    set -- $(run $REPS "import-$S" \
+        sh -c "rm -f $db $db-wal $db-shm && $AP --db $db import $nodes $edges")
     imp=$1
     row "$S" "authpath import" "$1" "$2" "1" "native CSV pair, one transaction"
     set -- $(run $REPS "sqlite-import-$S" sh -c "rm -f $DIR/raw$S.db && sqlite3 $DIR/raw$S.db \

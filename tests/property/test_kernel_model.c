@@ -176,7 +176,8 @@ static void test_property_kernel__seeds_exercise_cycles(void **state)
         for (int i = 0; i < inv.m && !cyc; i++)
             for (int j = 0; j < inv.m && !cyc; j++)
                 cyc = i != j && inv.edges[i].from == inv.edges[j].to
-                      && inv.edges[i].to == inv.edges[j].from && m_edge_live(&inv, &inv.edges[i], -1)
+                      && inv.edges[i].to == inv.edges[j].from
+                      && m_edge_live(&inv, &inv.edges[i], -1)
                       && m_edge_live(&inv, &inv.edges[j], -1);
     }
     assert_true(cyc);
