@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
                libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3
 
-.PHONY: all build deps test test-fast demo install clean
+.PHONY: all build deps test test-fast demo install clean bench
 
 all: build
 
@@ -44,3 +44,9 @@ install:
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD)
+
+# The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 by default.
+BENCH_SCALES ?= 1 10 100
+bench: build
+	cmake --build $(BUILD) -j $(JOBS) --target ap_bench_gen ap_bench_peers
+	BUILD=$(abspath $(BUILD)) ./bench/run.sh $(BENCH_SCALES)

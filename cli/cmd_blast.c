@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authpath/query.h"
 #include "cli.h"
@@ -96,29 +97,51 @@ static int compute_one(cli_ctx *ctx, uint32_t src, const ap_weights *w, ranked *
     return EXIT_OK;
 }
 
-/* Blast radius of the named partners (all partners when none), ranked. */
-static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, ranked **out,
-                   size_t *nout)
+/* Blast radius of the named partners (all partners when none), ranked. More than one partner
+ * goes through the all-partners kernel (lists only when the output shows them). */
+static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, bool lists,
+                   ranked **out, size_t *nout)
 {
-    uint32_t n = ap_graph_node_count(ctx->g);
+    uint32_t n = ap_graph_node_count(ctx->g), *src = NULL, ns = 0;
     ranked *r = calloc((size_t)n + (size_t)nnames + 1, sizeof *r);
+    ap_blast **all = NULL;
+    ap_error err;
     size_t k = 0;
     int rc = EXIT_OK;
-    if (r == NULL) {
+    src = malloc(((size_t)n + (size_t)nnames + 1) * sizeof *src);
+    if (r == NULL || src == NULL) {
+        free(r);
+        free(src);
         cli_errorf("out of memory");
         return EXIT_INTERNAL;
     }
     for (int i = 0; rc == EXIT_OK && i < nnames; i++) {
-        int64_t src = cli_find_node(ctx, names[i], "partner");
-        rc = src < 0 ? EXIT_USAGE : compute_one(ctx, (uint32_t)src, w, &r[k]);
-        k += rc == EXIT_OK;
+        int64_t v = cli_find_node(ctx, names[i], "partner");
+        if (v < 0)
+            rc = EXIT_USAGE;
+        else
+            src[ns++] = (uint32_t)v;
     }
-    for (uint32_t v = 0; rc == EXIT_OK && nnames == 0 && v < n; v++) {
-        if (ap_graph_node(ctx->g, v)->kind != AP_KIND_PARTNER)
-            continue;
-        rc = compute_one(ctx, v, w, &r[k]);
-        k += rc == EXIT_OK;
+    for (uint32_t v = 0; nnames == 0 && v < n; v++)
+        if (ap_graph_node(ctx->g, v)->kind == AP_KIND_PARTNER)
+            src[ns++] = v;
+    if (rc == EXIT_OK && ns == 1) {
+        rc = compute_one(ctx, src[0], w, &r[0]);
+        k = rc == EXIT_OK;
+    } else if (rc == EXIT_OK && ns > 1) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (ap_blast_all(&all, ctx->g, src, ns, w, lists ? AP_BLAST_LISTS : 0,
+                         cpus < 1 ? 1u : (unsigned)cpus, &err) < 0) {
+            rc = cli_fail(&err, NULL);
+        } else {
+            for (; k < ns; k++) {
+                r[k].b = all[k];
+                r[k].id = ap_graph_node(ctx->g, src[k])->id;
+            }
+            free(all);                  /* the results now belong to r */
+        }
     }
+    free(src);
     if (rc != EXIT_OK) {
         free_ranked(r, k);
         return rc;
@@ -265,7 +288,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
         return rc;
     if (cli_is_diagram_format(format))
         return blast_diagram(ctx, argv[optind], format);
-    if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) != EXIT_OK)
+    if ((rc = compute(ctx, argv + optind, argc - optind, &w, strcmp(format, "json") == 0, &r,
+                      &n)) != EXIT_OK)
         return rc;
     rc = print_ranking(ctx, r, n, format, named);
     free_ranked(r, n);

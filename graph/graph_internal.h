@@ -26,6 +26,14 @@ struct ap_store {
     sqlite3_stmt *st_node, *st_edge;   /* staging inserts, prepared once per import */
 };
 
+/* The indexes of schema version 1: created with the schema, and again after a bulk load into
+ * empty tables (building an index once is cheaper than keeping it through every insert). */
+#define AP_STORE_INDEXES_V1 \
+    "CREATE INDEX node_open ON node(key) WHERE snap_to IS NULL;" \
+    "CREATE INDEX node_snap ON node(snap_from, snap_to);" \
+    "CREATE INDEX edge_open ON edge(id) WHERE snap_to IS NULL;" \
+    "CREATE INDEX edge_snap ON edge(snap_from, snap_to);"
+
 /* Copy sqlite3_errmsg() into err at once (SQLite may overwrite it) and return code. */
 int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *what);
 /* Prepare sql on st's database; AP_EBUG naming the statement on failure. */

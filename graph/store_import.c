@@ -16,7 +16,12 @@ static const char *const stage_sql =
     "  src TEXT, dst TEXT, kind INTEGER, rights INTEGER, requires INTEGER, escalates INTEGER,"
     "  declared INTEGER, state INTEGER, valid_from INTEGER, expires INTEGER, attrs TEXT,"
     "  file INTEGER, line INTEGER, col INTEGER, fl INTEGER, fc INTEGER, tl INTEGER, tc INTEGER);"
+    "DROP INDEX IF EXISTS temp.stage_edge_id;"
     "DELETE FROM stage_node; DELETE FROM stage_edge;";
+
+/* Looked up by id in the checks and the commit: built once, after staging. */
+static const char *const stage_index_sql =
+    "CREATE INDEX IF NOT EXISTS temp.stage_edge_id ON stage_edge(id)";
 
 static void finalize_staging(ap_store *st)
 {
@@ -31,6 +36,10 @@ int ap_store_begin(ap_store *st, ap_error *err)
     int rc;
     if (st->in_import)
         return ap_error_set(err, AP_EBUG, "an import is already open on this store");
+    /* a bulk load wants a cache that holds the indexes it builds (pages, not a limit) */
+    if ((rc = ap_store__exec(st, "PRAGMA cache_size = -131072; PRAGMA temp.cache_size = -131072",
+                             err)) < 0)
+        return rc;
     if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     st->in_import = 1;
@@ -268,7 +277,8 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
              "UPDATE stage_edge SET id = r.autoid || CASE WHEN r.rn > 1 THEN '#' || r.rn"
              " ELSE '' END FROM (SELECT seq, autoid, row_number() OVER (PARTITION BY autoid"
              " ORDER BY seq) AS rn FROM stage_edge WHERE id IS NULL) AS r"
-             " WHERE stage_edge.seq = r.seq", err)) < 0)
+             " WHERE stage_edge.seq = r.seq", err)) < 0
+        || (rc = ap_store__exec(st, stage_index_sql, err)) < 0)
         return rc;
     if ((rc = report_rows(st,
              "SELECT e.file, e.fl, e.fc, 'edge from undeclared node ''' || e.src || ''''"
@@ -325,6 +335,22 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
         "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
         "  WHERE NOT EXISTS (SELECT 1 FROM edge e WHERE e.id = s.id AND e.snap_to IS NULL)"
         "  ORDER BY s.seq;";
+    /* The first load into empty tables: nothing to close or compare, so the rows go straight
+     * in and the indexes are built once at the end (same transaction: still all or nothing). */
+    static const char *const bulk_sql =
+        "DROP INDEX node_open; DROP INDEX node_snap; DROP INDEX edge_open; DROP INDEX edge_snap;"
+        "INSERT OR IGNORE INTO ident(id) SELECT id FROM stage_node ORDER BY id;"
+        "INSERT INTO node(key, snap_from, kind, state, valid_from, expires, sensitivity, attrs,"
+        "  file, line, col)"
+        "  SELECT i.key, @snap, s.kind, s.state, s.valid_from, s.expires, s.sensitivity, s.attrs,"
+        "  s.file, s.line, s.col FROM stage_node s JOIN ident i ON i.id = s.id ORDER BY s.id;"
+        "INSERT INTO edge(id, src, dst, kind, rights, requires, escalates, declared, state,"
+        "  valid_from, expires, attrs, snap_from, file, line, col)"
+        "  SELECT s.id, a.key, b.key, s.kind, s.rights, s.requires, s.escalates, s.declared,"
+        "  s.state, s.valid_from, s.expires, s.attrs, @snap, s.file, s.line, s.col"
+        "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
+        "  ORDER BY s.seq;"
+        AP_STORE_INDEXES_V1;
     sqlite3_stmt *stmt = NULL;
     const char *tail = write_sql;
     char *files = NULL, when[32];
@@ -332,6 +358,15 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     if (!st->in_import)
         return ap_error_set(err, AP_EBUG, "commit without an open import");
     finalize_staging(st);
+    if ((rc = ap_store__exec(st, stage_index_sql, err)) < 0)
+        goto fail;
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT NOT EXISTS (SELECT 1 FROM node)"
+                                           " AND NOT EXISTS (SELECT 1 FROM edge)", err)) < 0)
+        goto fail;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1)
+        tail = bulk_sql;
+    sqlite3_finalize(stmt);
+    stmt = NULL;
     while (*tail != '\0') {
         if (sqlite3_prepare_v2(st->db, tail, -1, &stmt, &tail) != SQLITE_OK) {
             rc = ap_store__sqlerr(err, st->db, AP_EBUG, "sqlite prepare");

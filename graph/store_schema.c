@@ -17,16 +17,13 @@ static const char *const schema_v1 =
     "  snap_to INTEGER, kind INTEGER NOT NULL, state INTEGER NOT NULL, valid_from INTEGER,"
     "  expires INTEGER, sensitivity INTEGER, attrs TEXT NOT NULL,"
     "  file INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL);"
-    "CREATE INDEX node_open ON node(key) WHERE snap_to IS NULL;"
-    "CREATE INDEX node_snap ON node(snap_from, snap_to);"
     "CREATE TABLE edge(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, src INTEGER NOT NULL,"
     "  dst INTEGER NOT NULL, kind INTEGER NOT NULL, rights INTEGER NOT NULL,"
     "  requires INTEGER NOT NULL, escalates INTEGER NOT NULL, declared INTEGER NOT NULL,"
     "  state INTEGER NOT NULL, valid_from INTEGER, expires INTEGER, attrs TEXT NOT NULL,"
     "  snap_from INTEGER NOT NULL, snap_to INTEGER,"
     "  file INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL);"
-    "CREATE INDEX edge_open ON edge(id) WHERE snap_to IS NULL;"
-    "CREATE INDEX edge_snap ON edge(snap_from, snap_to);";
+    AP_STORE_INDEXES_V1;
 
 int ap_store__migrate(ap_store *st, ap_error *err)
 {

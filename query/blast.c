@@ -73,11 +73,12 @@ int ap_blast_compute(ap_blast **out, const ap_graph *g, const ap_authority *a,
     if (b == NULL)
         return ap_error_nomem(err);
     b->partner = a->source;
-    /* reach is sorted by hops then id: the lists come out in that order too */
-    for (uint32_t i = 0; i < a->nreach; i++) {
-        uint32_t v = a->reach[i];
+    /* the lists in id order (node index order), as the all-partners kernel gives them */
+    for (uint32_t v = 0; v < a->n; v++) {
         const ap_node *nd = ap_graph_node(g, v);
         ap_rights r = a->rights[v] & ap_vocab_all(voc);
+        if (v == a->source || a->rights[v] == 0)
+            continue;
         b->by_kind[nd->kind]++;
         if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW) {
             ap_sensitivity s = nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL

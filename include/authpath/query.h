@@ -65,6 +65,7 @@ typedef struct {
     uint32_t by_kind[AP_KIND_COUNT];        /* reached nodes per kind */
     uint32_t by_sens[AP_SENS_COUNT];        /* reached resources and workflows per sensitivity */
     uint32_t by_sens_right[AP_SENS_COUNT][AP_MAX_RIGHTS];  /* ... that hold each right */
+    /* node lists in id order, edge lists in edge order */
     uint32_t *workflows, nworkflows;        /* workflows it can trigger or run */
     uint32_t *identities, nidentities;      /* identities it can act as */
     uint32_t *partners, npartners;          /* other partners whose authority it inherits */
@@ -79,6 +80,29 @@ AP_EXPORT void ap_blast_free(ap_blast *b);
 /* The score contribution of one reached node (0 unless a resource or workflow). */
 AP_EXPORT int64_t ap_blast_node_score(const ap_graph *g, uint32_t v, ap_rights r,
                                       const ap_weights *w);
+
+/* ---- All partners at once: the bit-parallel kernel (DESIGN.md's performance section). ---- */
+
+/* Called with the authority of sources[i] at node v (r = A(v), never empty; the source itself
+ * included, with every right). Called from worker threads, concurrently for different i, once
+ * per (i, v): a visitor that writes only to slots of i needs no lock. */
+typedef void (*ap_authority_visit)(void *ctx, uint32_t i, uint32_t v, ap_rights r);
+
+/* The authority of each of n sources, exactly ap_authority_compute()'s rights, computed 64
+ * sources at a time on nthreads threads (at least one; the caller's thread is one of them). */
+AP_EXPORT int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n,
+                               unsigned nthreads, ap_authority_visit visit, void *ctx,
+                               ap_error *err);
+
+#define AP_BLAST_LISTS 1u   /* fill the lists of each ap_blast, not only their counts */
+
+/* The blast radius of each of n sources: (*out)[i] is what ap_blast_compute() gives for
+ * sources[i]. Without AP_BLAST_LISTS the lists are NULL and only their counts are set. *out
+ * owns an array of n results: free it with ap_blast_list_free(). */
+AP_EXPORT int ap_blast_all(ap_blast ***out, const ap_graph *g, const uint32_t *sources,
+                           uint32_t n, const ap_weights *w, unsigned flags, unsigned nthreads,
+                           ap_error *err);
+AP_EXPORT void ap_blast_list_free(ap_blast **list, uint32_t n);
 
 /* The domain a node belongs to: its 'domain' attribute, else its own id for a partner, else
  * "home". Borrowed from g. */

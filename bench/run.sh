@@ -1,0 +1,157 @@
+#!/bin/sh
+# bench/run.sh: the scale benchmark. For each scale S: generate the estate, then time (median of
+# 3, /usr/bin/time -v: wall and peak RSS) authpath and its peers on the same data.
+#
+#   bench/run.sh [S...]          default: 1 10 100; BUILD (default build) holds the binaries
+#   BENCH_DIR=/tmp/ap-bench      where estates, databases and raw timings go
+#   BENCH_PG=0                   skip PostgreSQL
+# Prints one Markdown table row per measurement (bench/RESULTS.md keeps them).
+set -eu
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+DIR=${BENCH_DIR:-/tmp/ap-bench}
+AT=2026-06-01
+REPS=3
+CAP=600                              # a peer that would take longer is timed on a sample
+PG_PORT=${BENCH_PG_PORT:-54329}
+AP=$BUILD/authpath
+GEN=$BUILD/ap_bench_gen
+PEERS=$BUILD/ap_bench_peers
+mkdir -p "$DIR"
+[ $# -gt 0 ] || set -- 1 10 100
+
+# run N NAME CMD...: N runs; prints "median_wall median_rss_MiB" of them
+run() {
+    reps=$1
+    name=$2
+    shift 2
+    : > "$DIR/$name.times"
+    i=0
+    while [ $i -lt "$reps" ]; do
+        /usr/bin/time -v -o "$DIR/$name.tv" "$@" > "$DIR/$name.out" 2> "$DIR/$name.err" || {
+            echo "bench: $name failed:" >&2
+            cat "$DIR/$name.err" >&2
+            exit 1
+        }
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":");
+                  s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$DIR/$name.tv")
+        rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' \
+                  "$DIR/$name.tv")
+        echo "$wall $rss" >> "$DIR/$name.times"
+        i=$((i + 1))
+    done
+    sort -n "$DIR/$name.times" | awk '{ w[NR] = $1; r[NR] = $2 } END {
+        m = int((NR + 1) / 2); printf "%s %s\n", w[m], r[m] }'
+}
+
+# the seconds a peers line reports for all partners (extrapolated when sampled)
+peer_all() { sed -n 's/.* all=\([0-9.]*\).*/\1/p' "$DIR/$1.out"; }
+peer_n() { sed -n 's/.* partners=\([0-9]*\) of \([0-9]*\).*/\1 of \2/p' "$DIR/$1.out"; }
+
+row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
+
+pg_start() {
+    [ "${BENCH_PG:-1}" = 1 ] || return 1
+    PGBIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null) || return 1
+    PGDATA=$DIR/pgdata
+    if [ ! -d "$PGDATA" ]; then
+        mkdir -p "$PGDATA"
+        chown postgres "$PGDATA" "$DIR" 2>/dev/null || true
+        runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -A trust -U bench > /dev/null
+    fi
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$DIR/pg.log" -w \
+        -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c shared_buffers=1GB" start \
+        > /dev/null
+}
+pg_stop() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop > /dev/null; }
+PSQL="psql -X -q -h 127.0.0.1 -p $PG_PORT -U bench -d postgres -v ON_ERROR_STOP=1"
+psql_b() { $PSQL "$@"; }
+
+# a recursive CTE from NP partners p0..p(k-1), the peers' reachability: live traversable edges
+cte_sql() {
+    k=0
+    while [ "$k" -lt "$1" ]; do
+        echo "WITH RECURSIVE r(id) AS (SELECT 'p$k' UNION SELECT e.dst FROM edges e JOIN r"
+        echo "  ON e.src = r.id WHERE e.kind <> 'depends_on'"
+        echo "  AND coalesce(e.state, '') IN ('', 'active', 'under_review'))"
+        echo "SELECT count(*) FROM r;"
+        k=$((k + 1))
+    done
+}
+
+echo "| S | measurement | wall (s, median of $REPS) | peak RSS (MiB) | ratio to authpath | note |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for S in "$@"; do
+    "$GEN" "$S" 1 "$DIR" 2> "$DIR/gen-$S.log"
+    nodes=$DIR/estate-$S-nodes.csv
+    edges=$DIR/estate-$S-edges.csv
+    db=$DIR/s$S.db
+    np=$(grep -c '^p[0-9]*,partner,' "$nodes")
+    row "$S" "estate" "-" "-" "-" "$(cat "$DIR/gen-$S.log" | sed 's/^gen: //')"
+
+    # import, three times into a fresh database; the last one stays for the queries
+    set -- $(run $REPS "import-$S" \
+        sh -c "rm -f $db $db-wal $db-shm && $AP --db $db import $nodes $edges")
+    imp=$1
+    row "$S" "authpath import" "$1" "$2" "1" "native CSV pair, one transaction"
+    set -- $(run $REPS "sqlite-import-$S" sh -c "rm -f $DIR/raw$S.db && sqlite3 $DIR/raw$S.db \
+        '.import --csv $nodes nodes' \
+        '.import --csv $edges edges0' \
+        'CREATE TABLE edges AS SELECT id, \"from\" AS src, \"to\" AS dst, kind, rights, requires,
+           escalates, state, valid_from, expires FROM edges0; DROP TABLE edges0;
+         CREATE INDEX nodes_id ON nodes(id); CREATE INDEX edges_src ON edges(src);'")
+    row "$S" "sqlite3 .import + indexes" "$1" "$2" \
+        "$(awk -v a="$imp" -v b="$1" 'BEGIN { printf "%.2f", a / b }')" \
+        "the floor: authpath import / sqlite3 shell"
+
+    set -- $(run $REPS "load-$S" "$PEERS" "$db" "$AT" load 1)
+    row "$S" "cold start (open + load graph)" \
+        "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' "$DIR/load-$S.out")" "$2" "-" \
+        "in-process time; RSS of the process"
+    set -- $(run $REPS "one-$S" "$PEERS" "$db" "$AT" one 1)
+    row "$S" "one partner's authority (after load)" "$(peer_all "one-$S")" "$2" "-" "p0"
+    set -- $(run $REPS "authority-$S" "$AP" --db "$db" --at "$AT" authority p0 --format csv)
+    row "$S" "authpath authority p0 (CLI, cold)" "$1" "$2" "-" ""
+
+    set -- $(run $REPS "partners-$S" "$AP" --db "$db" --at "$AT" partners --format csv)
+    cli=$1
+    row "$S" "authpath partners (CLI: load + kernel + output)" "$1" "$2" "-" "$np partners"
+    set -- $(run $REPS "kernel-$S" "$PEERS" "$db" "$AT" kernel 2)
+    kern=$(peer_all "kernel-$S")
+    row "$S" "authpath all-partners kernel (in-process)" "$kern" "$2" "1" "2 threads"
+
+    # the peers: sampled when the whole run would pass CAP seconds
+    lim=$np
+    [ "$S" -lt 100 ] || lim=$((np / 10))
+    set -- $(run 1 "loop-$S" "$PEERS" "$db" "$AT" loop 1 "$lim")
+    t=$(peer_all "loop-$S")
+    row "$S" "authpath single-source engine, looped" "$t" "$2" \
+        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "loop-$S")"
+    set -- $(run 1 "igraph-$S" "$PEERS" "$db" "$AT" igraph 1 "$lim")
+    t=$(peer_all "igraph-$S")
+    row "$S" "igraph BFS per partner (no rights)" "$t" "$2" \
+        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "igraph-$S")"
+
+    sample=$((np < 20 ? np : 20))
+    cte_sql "$sample" > "$DIR/cte-$S.sql"
+    set -- $(run 1 "sqlite-cte-$S" sh -c "sqlite3 $DIR/raw$S.db < $DIR/cte-$S.sql")
+    t=$(awk -v a="$1" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
+    row "$S" "SQLite recursive CTE" "$t" "$2" \
+        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.0f", a / b }')" \
+        "timed on $sample of $np partners, extrapolated"
+
+    if pg_start; then
+        psql_b -c "DROP TABLE IF EXISTS edges; CREATE UNLOGGED TABLE edges(id text, src text,
+            dst text, kind text, rights text, requires text, escalates text, state text,
+            valid_from text, expires text)" > /dev/null
+        psql_b -c "\\copy edges FROM '$edges' CSV HEADER" > /dev/null
+        psql_b -c "CREATE INDEX ON edges(src); ANALYZE edges" > /dev/null
+        set -- $(run 1 "pg-cte-$S" sh -c "$PSQL -f $DIR/cte-$S.sql")
+        t=$(awk -v a="$1" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
+        row "$S" "PostgreSQL 15 WITH RECURSIVE" "$t" "-" \
+            "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.0f", a / b }')" \
+            "timed on $sample of $np partners, extrapolated; RSS is the server's, not shown"
+        pg_stop
+    fi
+done
