@@ -1,7 +1,10 @@
 /* graph/csr.c: the in-memory graph. A snapshot's nodes (sorted by id) and edges (sorted by
  * from, to, id) as compressed sparse rows with per-edge rights, built once and never changed. */
+#define _DEFAULT_SOURCE         /* madvise's MADV_HUGEPAGE */
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/mman.h>
 
 #include <jansson.h>
 
@@ -44,46 +47,82 @@ static bool own_live(ap_state state, int64_t vf, int64_t exp, int64_t at)
 
 #define SNAP_FILTER "snap_from <= ?1 AND (snap_to IS NULL OR snap_to > ?1)"
 
-/* Nodes in id order; *key_map maps an ident key to the node index (UINT32_MAX: not here). */
+/* A large array is written once, front to back: ask for huge pages, so that filling it takes
+ * one page fault per 2 MiB instead of per 4 KiB (a hint; nothing changes when refused). */
+void ap_graph__huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)1 << 21;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + size) & ~(huge - 1);
+    if (size >= 2 * huge && hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
+/* Most edges have no attributes beyond their columns: share one "{}" instead of copying it. */
+static const char *attrs_text(ap_graph *g, sqlite3_stmt *stmt, int i)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, i);
+    if (s == NULL || (s[0] == '{' && s[1] == '}' && s[2] == '\0'))
+        return "{}";
+    return ap_graph__intern(g, s);
+}
+
+/* One integer from a query with no parameters (0 when it has no row). */
+static int64_t query_int(const ap_store *st, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+/* Nodes in id order without sorting: the snapshot's rows are read by table scan into an array
+ * by ident key, then ident's unique index on id walks the keys in id order. *key_map maps an
+ * ident key to the node index (UINT32_MAX: not in the snapshot). */
 static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64_t *nkeys,
                       ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    int64_t *keys = NULL;
-    size_t cap = 0;
+    ap_node *by_key = NULL;
+    uint32_t present = 0;
     int rc;
     *key_map = NULL;
+    *nkeys = query_int(st, "SELECT coalesce(max(key), 0) + 1 FROM ident");
+    if (*nkeys <= 0 || *nkeys > UINT32_MAX)
+        return ap_error_set(err, AP_EIO, "the database is inconsistent: bad node keys");
+    if ((by_key = calloc((size_t)*nkeys, sizeof *by_key)) == NULL
+        || (*key_map = malloc((size_t)*nkeys * sizeof **key_map)) == NULL)
+        goto nomem;
+    ap_graph__huge(by_key, (size_t)*nkeys * sizeof *by_key);
+    memset(*key_map, 0xff, (size_t)*nkeys * sizeof **key_map);
     if ((rc = ap_store__prepare(st, &stmt,
-             "SELECT i.key, i.id, n.kind, n.state, n.valid_from, n.expires, n.sensitivity,"
-             " n.attrs, n.file, n.line, n.col FROM node n JOIN ident i ON i.key = n.key"
-             " WHERE n." SNAP_FILTER " ORDER BY i.id", err)) < 0)
-        return rc;
+             "SELECT key, kind, state, valid_from, expires, sensitivity, attrs, file, line, col"
+             " FROM node NOT INDEXED WHERE " SNAP_FILTER, err)) < 0)
+        goto cleanup;
     sqlite3_bind_int64(stmt, 1, g->snap);
-    *nkeys = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t key = sqlite3_column_int64(stmt, 0);
         ap_node *nd;
-        if (g->n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            ap_node *p = realloc(g->nodes, cap * sizeof *p);
-            int64_t *k = realloc(keys, cap * sizeof *k);
-            if (k != NULL)
-                keys = k;
-            if (p != NULL)
-                g->nodes = p;
-            if (p == NULL || k == NULL)
-                goto nomem;
+        if (key < 0 || key >= *nkeys || by_key[key].attrs != NULL) {
+            rc = ap_error_set(err, AP_EIO, "the database is inconsistent: a node of snapshot "
+                              "%lld has no single identity", (long long)g->snap);
+            goto cleanup;
         }
-        nd = &g->nodes[g->n];
-        keys[g->n] = sqlite3_column_int64(stmt, 0);
-        if (keys[g->n] + 1 > *nkeys)
-            *nkeys = keys[g->n] + 1;
-        nd->id = ap_graph__intern(g, sqlite3_column_text(stmt, 1));
-        nd->kind = (ap_kind)sqlite3_column_int(stmt, 2);
-        nd->state = (ap_state)sqlite3_column_int(stmt, 3);
-        nd->valid_from = col_time(stmt, 4);
-        nd->expires = col_time(stmt, 5);
-        if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
-            nd->sensitivity = (ap_sensitivity)sqlite3_column_int(stmt, 6);
+        nd = &by_key[key];
+        nd->kind = (ap_kind)sqlite3_column_int(stmt, 1);
+        nd->state = (ap_state)sqlite3_column_int(stmt, 2);
+        nd->valid_from = col_time(stmt, 3);
+        nd->expires = col_time(stmt, 4);
+        if (sqlite3_column_type(stmt, 5) != SQLITE_NULL)
+            nd->sensitivity = (ap_sensitivity)sqlite3_column_int(stmt, 5);
         else if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
             nd->sensitivity = AP_SENS_INTERNAL;
         else
@@ -91,29 +130,50 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
         /* DESIGN.md: a partner's state and contract never stop traversal */
         nd->live = nd->kind == AP_KIND_PARTNER
                    || own_live(nd->state, nd->valid_from, nd->expires, g->at);
-        nd->attrs = ap_graph__intern(g, sqlite3_column_text(stmt, 7));
-        nd->file = sqlite3_column_int64(stmt, 8);
-        nd->line = (unsigned)sqlite3_column_int(stmt, 9);
-        nd->col = (unsigned)sqlite3_column_int(stmt, 10);
-        if (nd->id == NULL || nd->attrs == NULL)
+        nd->file = sqlite3_column_int64(stmt, 7);
+        nd->line = (unsigned)sqlite3_column_int(stmt, 8);
+        nd->col = (unsigned)sqlite3_column_int(stmt, 9);
+        if ((nd->attrs = attrs_text(g, stmt, 6)) == NULL)
             goto nomem;
-        g->n++;
+        present++;
     }
     if (rc != SQLITE_DONE) {
         rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading nodes");
         goto cleanup;
     }
-    if ((*key_map = malloc((size_t)(*nkeys ? *nkeys : 1) * sizeof **key_map)) == NULL)
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if ((g->nodes = malloc(((size_t)present + 1) * sizeof *g->nodes)) == NULL)
         goto nomem;
-    memset(*key_map, 0xff, (size_t)*nkeys * sizeof **key_map);
-    for (uint32_t v = 0; v < g->n; v++)
-        (*key_map)[keys[v]] = v;
+    ap_graph__huge(g->nodes, ((size_t)present + 1) * sizeof *g->nodes);
+    /* the unique index on ident(id) is in id order (BINARY collation: strcmp's order) */
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT key, id FROM ident ORDER BY id", err)) < 0)
+        goto cleanup;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t key = sqlite3_column_int64(stmt, 0);
+        if (key < 0 || key >= *nkeys || by_key[key].attrs == NULL)
+            continue;
+        ap_node *nd = &g->nodes[g->n];
+        *nd = by_key[key];
+        if ((nd->id = ap_graph__intern(g, sqlite3_column_text(stmt, 1))) == NULL)
+            goto nomem;
+        (*key_map)[key] = g->n++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading node ids");
+        goto cleanup;
+    }
+    if (g->n != present) {
+        rc = ap_error_set(err, AP_EIO, "the database is inconsistent: a node of snapshot %lld "
+                          "has no id", (long long)g->snap);
+        goto cleanup;
+    }
     rc = AP_OK;
     goto cleanup;
 nomem:
     rc = ap_error_nomem(err);
 cleanup:
-    free(keys);
+    free(by_key);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -128,33 +188,33 @@ int ap_graph__edge_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);        /* edge ids are unique: the order is total */
 }
 
+/* Edges by table scan; the array is sized from the largest row id, an upper bound on the rows
+ * of any snapshot (pages never touched cost nothing), and trimmed at the end. */
 static int load_edges(ap_graph *g, const ap_store *st, const uint32_t *key_map, int64_t nkeys,
                       ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    size_t cap = 0;
+    int64_t cap = query_int(st, "SELECT coalesce(max(rid), 0) FROM edge");
     int rc;
+    if (cap < 0 || cap >= UINT32_MAX)
+        return ap_error_set(err, AP_EIO, "the database holds too many edges");
+    if ((g->edges = malloc(((size_t)cap + 1) * sizeof *g->edges)) == NULL)
+        return ap_error_nomem(err);
+    ap_graph__huge(g->edges, ((size_t)cap + 1) * sizeof *g->edges);
     if ((rc = ap_store__prepare(st, &stmt,
              "SELECT id, src, dst, kind, rights, requires, escalates, declared, state,"
-             " valid_from, expires, attrs, file, line, col FROM edge WHERE " SNAP_FILTER, err))
-        < 0)
+             " valid_from, expires, attrs, file, line, col FROM edge NOT INDEXED"
+             " WHERE " SNAP_FILTER, err)) < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, g->snap);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int64_t a = sqlite3_column_int64(stmt, 1), b = sqlite3_column_int64(stmt, 2);
         ap_edge *e;
         if (a < 0 || a >= nkeys || b < 0 || b >= nkeys || key_map[a] == UINT32_MAX
-            || key_map[b] == UINT32_MAX) {
+            || key_map[b] == UINT32_MAX || g->m >= (uint32_t)cap) {
             rc = ap_error_set(err, AP_EIO, "the database is inconsistent: an edge of snapshot "
                               "%lld names a node that is not in it", (long long)g->snap);
             goto cleanup;
-        }
-        if (g->m == cap) {
-            cap = cap ? cap * 2 : 1024;
-            ap_edge *p = realloc(g->edges, cap * sizeof *p);
-            if (p == NULL)
-                goto nomem;
-            g->edges = p;
         }
         e = &g->edges[g->m];
         e->id = ap_graph__intern(g, sqlite3_column_text(stmt, 0));
@@ -170,7 +230,7 @@ static int load_edges(ap_graph *g, const ap_store *st, const uint32_t *key_map, 
         e->valid_from = col_time(stmt, 9);
         e->expires = col_time(stmt, 10);
         e->own_live = own_live(e->state, e->valid_from, e->expires, g->at);
-        e->attrs = ap_graph__intern(g, sqlite3_column_text(stmt, 11));
+        e->attrs = attrs_text(g, stmt, 11);
         e->file = sqlite3_column_int64(stmt, 12);
         e->line = (unsigned)sqlite3_column_int(stmt, 13);
         e->col = (unsigned)sqlite3_column_int(stmt, 14);
@@ -182,6 +242,11 @@ static int load_edges(ap_graph *g, const ap_store *st, const uint32_t *key_map, 
         rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading edges");
         goto cleanup;
     }
+    {
+        ap_edge *p = realloc(g->edges, ((size_t)g->m + 1) * sizeof *p);
+        if (p != NULL)
+            g->edges = p;
+    }
     rc = AP_OK;
     goto cleanup;
 nomem:
@@ -191,15 +256,68 @@ cleanup:
     return rc;
 }
 
+static void sort_run(ap_edge *run, uint32_t len)
+{
+    if (len > 16) {
+        qsort(run, len, sizeof *run, ap_graph__edge_cmp);
+        return;
+    }
+    for (uint32_t i = 1; i < len; i++) {
+        ap_edge x = run[i];
+        uint32_t j = i;
+        while (j > 0 && ap_graph__edge_cmp(&run[j - 1], &x) > 0) {
+            run[j] = run[j - 1];
+            j--;
+        }
+        run[j] = x;
+    }
+}
+
+/* Edges into (from, to, id) order: nothing to do when they are in order already (a first
+ * snapshot is written that way); else bucket by source (a counting sort) and sort each row. */
+static int sort_edges(ap_graph *g, ap_error *err)
+{
+    uint32_t i;
+    for (i = 1; i < g->m; i++)
+        if (ap_graph__edge_cmp(&g->edges[i - 1], &g->edges[i]) > 0)
+            break;
+    if (i >= g->m)
+        return AP_OK;
+    ap_edge *sorted = malloc(((size_t)g->m + 1) * sizeof *sorted);
+    uint32_t *fill = calloc((size_t)g->n + 1, sizeof *fill);
+    if (sorted == NULL || fill == NULL) {
+        free(sorted);
+        free(fill);
+        return ap_error_nomem(err);
+    }
+    ap_graph__huge(sorted, ((size_t)g->m + 1) * sizeof *sorted);
+    for (i = 0; i < g->m; i++)
+        fill[g->edges[i].from + 1]++;
+    for (uint32_t v = 0; v < g->n; v++)
+        fill[v + 1] += fill[v];
+    for (i = 0; i < g->m; i++)
+        sorted[fill[g->edges[i].from]++] = g->edges[i];
+    free(g->edges);
+    g->edges = sorted;
+    for (uint32_t v = 0, lo = 0; v < g->n; v++) {     /* fill[v] is now the end of row v */
+        sort_run(sorted + lo, fill[v] - lo);
+        lo = fill[v];
+    }
+    free(fill);
+    return AP_OK;
+}
+
 int ap_graph__index(ap_graph *g, ap_error *err)
 {
-    if (g->m > 1)
-        qsort(g->edges, g->m, sizeof *g->edges, ap_graph__edge_cmp);
+    int rc;
+    if ((rc = sort_edges(g, err)) < 0)
+        return rc;
     g->off = calloc((size_t)g->n + 1, sizeof *g->off);
     g->in_off = calloc((size_t)g->n + 1, sizeof *g->in_off);
     g->in_edge = malloc(((size_t)g->m + 1) * sizeof *g->in_edge);
     if (g->off == NULL || g->in_off == NULL || g->in_edge == NULL)
         return ap_error_nomem(err);
+    ap_graph__huge(g->in_edge, ((size_t)g->m + 1) * sizeof *g->in_edge);
     for (uint32_t i = 0; i < g->m; i++) {
         ap_edge *e = &g->edges[i];
         e->live = e->own_live && g->nodes[e->from].live && g->nodes[e->to].live;

@@ -71,6 +71,8 @@ struct ap_graph {
     uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
 };
 
+/* Hint that the large array p of size bytes be backed by huge pages (fewer page faults). */
+void ap_graph__huge(void *p, size_t size);
 /* Copy s (NULL: "") into g's string chunks; NULL when out of memory. */
 const char *ap_graph__intern(ap_graph *g, const unsigned char *s);
 /* The edge order: (from, to, id); ids are unique, so the order is total. */

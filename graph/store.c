@@ -121,7 +121,9 @@ int ap_store_open(ap_store **out, const char *path, ap_error *err)
         return rc;
     if ((st = calloc(1, sizeof *st)) == NULL)
         return ap_error_nomem(err);
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+    /* a store is used by one thread at a time: SQLite's own locking would only cost time */
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
         != SQLITE_OK) {
         rc = st->db ? ap_store__sqlerr(err, st->db, AP_EIO, "cannot open database")
                     : ap_error_nomem(err);

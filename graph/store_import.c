@@ -334,9 +334,11 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
         "  s.state, s.valid_from, s.expires, s.attrs, @snap, s.file, s.line, s.col"
         "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
         "  WHERE NOT EXISTS (SELECT 1 FROM edge e WHERE e.id = s.id AND e.snap_to IS NULL)"
-        "  ORDER BY s.seq;";
+        "  ORDER BY a.key, b.key, s.id;";
     /* The first load into empty tables: nothing to close or compare, so the rows go straight
-     * in and the indexes are built once at the end (same transaction: still all or nothing). */
+     * in and the indexes are built once at the end (same transaction: still all or nothing).
+     * Idents are numbered in id order and edges written in (from, to, id) order: the graph
+     * loader then finds a first snapshot's rows in its own order and sorts nothing. */
     static const char *const bulk_sql =
         "DROP INDEX node_open; DROP INDEX node_snap; DROP INDEX edge_open; DROP INDEX edge_snap;"
         "INSERT OR IGNORE INTO ident(id) SELECT id FROM stage_node ORDER BY id;"
@@ -349,7 +351,7 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
         "  SELECT s.id, a.key, b.key, s.kind, s.rights, s.requires, s.escalates, s.declared,"
         "  s.state, s.valid_from, s.expires, s.attrs, @snap, s.file, s.line, s.col"
         "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
-        "  ORDER BY s.seq;"
+        "  ORDER BY a.key, b.key, s.id;"
         AP_STORE_INDEXES_V1;
     sqlite3_stmt *stmt = NULL;
     const char *tail = write_sql;

@@ -13,7 +13,8 @@ typedef struct ap_store ap_store;
 
 /* Open (creating with mode 0600 when missing) the database at path; ":memory:" works too.
  * A database written by a newer authpath is refused with AP_ESCHEMA; an older one is migrated
- * forward. On success *out owns the store: close it with ap_store_close(). */
+ * forward. On success *out owns the store: close it with ap_store_close(). A store is not
+ * thread-safe: use it from one thread at a time (open one per thread to read in parallel). */
 AP_EXPORT int ap_store_open(ap_store **out, const char *path, ap_error *err);
 AP_EXPORT void ap_store_close(ap_store *st);
 
