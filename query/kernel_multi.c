@@ -33,8 +33,9 @@ typedef struct {
 
 typedef struct {
     shared *sh;
-    uint64_t *any;          /* by position: sources that hold something there */
-    uint64_t *cls;          /* by position, K words: sources that hold each class */
+    /* by position, K+1 words side by side (one cache line or two): the sources that hold
+     * something there, then for each rights class the sources that hold it */
+    uint64_t *st;
     uint64_t *lane;         /* by position: the batch's sources that are this node */
     uint32_t *work;
     uint8_t *inq;
@@ -104,11 +105,17 @@ static inline uint64_t carry(const ap_kernel *k, const ap_ktype *t, uint64_t any
     return got;
 }
 
+/* Position p's words: [0] the sources holding anything, [1 + c] those holding class c. */
+static inline uint64_t *at(const worker *wk, unsigned K, uint32_t p)
+{
+    return wk->st + (size_t)p * (K + 1);
+}
+
 /* OR what arrives into position v; true when v changed. */
 static inline bool deliver(worker *wk, unsigned K, uint32_t v, uint64_t got, const uint64_t *w)
 {
-    uint64_t *dst = wk->cls + (size_t)v * K, changed = got & ~wk->any[v];
-    wk->any[v] |= got;
+    uint64_t *blk = at(wk, K, v), *dst = blk + 1, changed = got & ~blk[0];
+    blk[0] |= got;
     for (unsigned c = 0; c < K; c++) {
         changed |= w[c] & ~dst[c];
         dst[c] |= w[c];
@@ -123,17 +130,17 @@ static inline uint64_t slot_step(worker *wk, const ap_kslot *s, uint32_t u, bool
 {
     const ap_kernel *k = wk->sh->k;
     const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
-    const uint64_t *in = wk->cls + (size_t)u * k->K;
+    const uint64_t *blk = at(wk, k->K, u), *in = blk + 1;
     uint64_t got;
     if (t->plain) {
-        got = wk->any[u];
+        got = blk[0];
         if (s->meta & AP_KMETA_DEAD)
             return got & wk->lane[s->dst];
         if (send)
             *changed = deliver(wk, k->K, s->dst, got, in);
         return got;
     }
-    got = carry(k, t, wk->any[u], in, wk->tmp);
+    got = carry(k, t, blk[0], in, wk->tmp);
     if (s->meta & AP_KMETA_DEAD)
         return got & wk->lane[s->dst];
     if (send && got != 0)
@@ -147,10 +154,9 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
 {
     shared *sh = wk->sh;
     const ap_kernel *k = sh->k;
-    const ap_graph *g = k->g;
     unsigned K = k->K;
     uint32_t v = k->order[p];
-    uint64_t a = wk->any[p], *w = wk->cls + (size_t)p * K;
+    uint64_t a = at(wk, K, p)[0], *w = at(wk, K, p) + 1;
     int bad = 0;
     if (sh->mode == MODE_RIGHTS) {
         for (uint64_t m = a; m != 0; m &= m - 1) {
@@ -162,12 +168,11 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
             sh->visit(sh->vctx, wk->base + b, v, r);
         }
     } else {
-        const ap_node *nd = ap_graph_node(g, v);
+        ap_kind kind = (ap_kind)(k->pinfo[p] & 7);
         uint64_t m = a & ~wk->lane[p];       /* the reach excludes the source itself */
-        vc_add(wk->cnt + C_KIND(nd->kind) * PLANES, m);
-        if (m != 0 && (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)) {
-            ap_sensitivity s = nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
-                                                               : nd->sensitivity;
+        vc_add(wk->cnt + C_KIND(kind) * PLANES, m);
+        if (m != 0 && (kind == AP_KIND_RESOURCE || kind == AP_KIND_WORKFLOW)) {
+            ap_sensitivity s = (ap_sensitivity)(k->pinfo[p] >> 3);
             uint64_t rem = m;
             vc_add(wk->cnt + C_SENS(s) * PLANES, m);
             for (unsigned c = 0; c < K; c++)
@@ -179,13 +184,13 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
             }
         }
         if ((sh->flags & AP_BLAST_LISTS) && m != 0
-            && (nd->kind == AP_KIND_WORKFLOW || nd->kind == AP_KIND_IDENTITY
-                || nd->kind == AP_KIND_PARTNER)) {
+            && (kind == AP_KIND_WORKFLOW || kind == AP_KIND_IDENTITY
+                || kind == AP_KIND_PARTNER)) {
             for (; m != 0; m &= m - 1) {
                 ap_blast *bl = sh->out[wk->base + (unsigned)__builtin_ctzll(m)];
-                if (nd->kind == AP_KIND_WORKFLOW)
+                if (kind == AP_KIND_WORKFLOW)
                     bad |= push(&bl->workflows, &bl->nworkflows, v);
-                else if (nd->kind == AP_KIND_IDENTITY)
+                else if (kind == AP_KIND_IDENTITY)
                     bad |= push(&bl->identities, &bl->nidentities, v);
                 else
                     bad |= push(&bl->partners, &bl->npartners, v);
@@ -223,7 +228,7 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
     const ap_kernel *k = wk->sh->k;
     uint32_t nw = 0;
     for (uint32_t p = lo; p < hi; p++)
-        if (wk->any[p] != 0) {
+        if (at(wk, k->K, p)[0] != 0) {
             wk->work[nw++] = p;
             wk->inq[p] = 1;
         }
@@ -243,16 +248,13 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
         }
     }
     for (uint32_t p = lo; p < hi; p++) {
-        if (wk->any[p] == 0)
+        if (at(wk, k->K, p)[0] == 0)
             continue;
         int rc = settle(wk, p, k->off[p]);
         if (rc < 0)
             return rc;
     }
-    for (uint32_t p = lo; p < hi; p++) {
-        wk->any[p] = 0;
-        memset(wk->cls + (size_t)p * k->K, 0, k->K * sizeof *wk->cls);
-    }
+    memset(at(wk, k->K, lo), 0, (size_t)(hi - lo) * (k->K + 1) * sizeof *wk->st);
     return AP_OK;
 }
 
@@ -306,10 +308,9 @@ static int run_batch(worker *wk, uint32_t batch)
     for (unsigned b = 0; b < nb; b++) {
         uint32_t p = k->pos[sh->sources[base + b]];
         uint64_t bit = (uint64_t)1 << b;
-        wk->any[p] |= bit;
         wk->lane[p] |= bit;
-        for (unsigned c = 0; c < k->K; c++)
-            wk->cls[(size_t)p * k->K + c] |= bit;
+        for (unsigned c = 0; c <= k->K; c++)
+            at(wk, k->K, p)[c] |= bit;
     }
     if (sh->mode == MODE_BLAST)
         memset(wk->cnt, 0, (size_t)sh->ncounters * PLANES * sizeof *wk->cnt);
@@ -321,10 +322,10 @@ static int run_batch(worker *wk, uint32_t batch)
             p = hi;
             continue;
         }
-        if (wk->any[p] != 0) {
+        uint64_t *blk = at(wk, k->K, p);
+        if (blk[0] != 0) {
             rc = settle(wk, p, k->off[p]);
-            wk->any[p] = 0;
-            memset(wk->cls + (size_t)p * k->K, 0, k->K * sizeof *wk->cls);
+            memset(blk, 0, (k->K + 1) * sizeof *blk);
         }
         p++;
     }
@@ -373,8 +374,7 @@ static void *work(void *arg)
 
 static void worker_free(worker *wk)
 {
-    free(wk->any);
-    free(wk->cls);
+    free(wk->st);
     free(wk->lane);
     free(wk->work);
     free(wk->inq);
@@ -401,13 +401,12 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
     for (i = 0; i < nthreads; i++) {
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
-        wk[i].any = calloc(n, sizeof *wk[i].any);
-        wk[i].cls = calloc(n * k->K, sizeof *wk[i].cls);
+        wk[i].st = calloc(n * (k->K + 1), sizeof *wk[i].st);
         wk[i].lane = calloc(n, sizeof *wk[i].lane);
         wk[i].work = malloc(n * sizeof *wk[i].work);
         wk[i].inq = calloc(n, 1);
         wk[i].cnt = calloc((size_t)sh->ncounters * PLANES, sizeof *wk[i].cnt);
-        if (wk[i].any == NULL || wk[i].cls == NULL || wk[i].lane == NULL || wk[i].work == NULL
+        if (wk[i].st == NULL || wk[i].lane == NULL || wk[i].work == NULL
             || wk[i].inq == NULL || wk[i].cnt == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;

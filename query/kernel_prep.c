@@ -123,43 +123,119 @@ static int64_t type_of(ap_kernel *k, uint64_t rc, uint64_t qc, bool esc, size_t 
  * already), so they never propagate; they are kept for the blast counts. */
 static bool kept(const ap_edge *e) { return e->own_live && e->traversable; }
 
-static bool propagates(const ap_graph *g, const ap_edge *e)
+/* k->live is a byte per node: read for every edge, it stays in cache where the nodes do not */
+static bool propagates(const ap_kernel *k, const ap_edge *e)
 {
-    return kept(e) && ap_graph_node(g, e->to)->live;
+    return kept(e) && k->live[e->to];
 }
 
-/* The domain of a node: parse attrs only when it names one (most nodes do not). */
-static char *node_domain(const ap_graph *g, uint32_t v, const char **out)
+/* ---- Domains, numbered: an edge crosses a boundary when its ends' numbers differ. ---- */
+
+typedef struct {
+    char **keys;                /* owned copies */
+    uint32_t *ids;
+    size_t cap, n;
+} dom_set;
+
+static size_t hash_str(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return mix(h);
+}
+
+/* The number of domain s[0..len); -1 when out of memory. */
+static int64_t dom_id(dom_set *d, const char *s, size_t len)
+{
+    if (2 * (d->n + 1) > d->cap) {
+        dom_set t = { 0 };
+        t.cap = d->cap ? d->cap * 2 : 256;
+        t.keys = calloc(t.cap, sizeof *t.keys);
+        t.ids = malloc(t.cap * sizeof *t.ids);
+        if (t.keys == NULL || t.ids == NULL) {
+            free(t.keys);
+            free(t.ids);
+            return -1;
+        }
+        for (size_t i = 0; i < d->cap; i++) {
+            if (d->keys[i] == NULL)
+                continue;
+            size_t j = hash_str(d->keys[i], strlen(d->keys[i])) & (t.cap - 1);
+            while (t.keys[j] != NULL)
+                j = (j + 1) & (t.cap - 1);
+            t.keys[j] = d->keys[i];
+            t.ids[j] = d->ids[i];
+        }
+        free(d->keys);
+        free(d->ids);
+        t.n = d->n;
+        *d = t;
+    }
+    size_t i = hash_str(s, len) & (d->cap - 1);
+    for (; d->keys[i] != NULL; i = (i + 1) & (d->cap - 1))
+        if (strncmp(d->keys[i], s, len) == 0 && d->keys[i][len] == '\0')
+            return d->ids[i];
+    if ((d->keys[i] = malloc(len + 1)) == NULL)
+        return -1;
+    memcpy(d->keys[i], s, len);
+    d->keys[i][len] = '\0';
+    d->ids[i] = (uint32_t)d->n++;
+    return d->ids[i];
+}
+
+static void dom_free(dom_set *d)
+{
+    for (size_t i = 0; i < d->cap; i++)
+        free(d->keys[i]);
+    free(d->keys);
+    free(d->ids);
+}
+
+/* The domain of a node: its 'domain' attribute when a non-empty string, else its own id for a
+ * partner and "home" for the rest. attrs is canonical JSON (compact): a top-level
+ * "domain":"..." without escapes is read in place; anything else goes through jansson. */
+static int64_t node_domain(dom_set *d, const ap_graph *g, uint32_t v)
 {
     const ap_node *nd = ap_graph_node(g, v);
-    *out = nd->kind == AP_KIND_PARTNER ? nd->id : "home";
-    if (strstr(nd->attrs, "\"domain\"") == NULL)
-        return NULL;
-    json_t *o = json_loads(nd->attrs, 0, NULL);
-    const char *d = json_string_value(json_object_get(o, "domain"));
-    char *copy = d != NULL && d[0] != '\0' ? strdup(d) : NULL;
-    json_decref(o);
-    if (copy != NULL)
-        *out = copy;
-    return copy;
+    const char *key = strstr(nd->attrs, "\"domain\"");
+    int64_t id;
+    if (key != NULL) {
+        const char *val = key + 9, *end = NULL;
+        if (strncmp(key + 8, ":\"", 2) == 0 && strchr(nd->attrs + 1, '{') == NULL
+            && (end = strchr(val + 1, '"')) != NULL && memchr(val, '\\', end - val) == NULL) {
+            if (end > val + 1)
+                return dom_id(d, val + 1, (size_t)(end - val - 1));
+        } else {
+            json_t *o = json_loads(nd->attrs, 0, NULL);
+            const char *s = json_string_value(json_object_get(o, "domain"));
+            id = s != NULL && s[0] != '\0' ? dom_id(d, s, strlen(s)) : -2;
+            json_decref(o);
+            if (id != -2)
+                return id;
+        }
+    }
+    if (nd->kind == AP_KIND_PARTNER)
+        return dom_id(d, nd->id, strlen(nd->id));
+    return dom_id(d, "home", 4);
 }
 
 /* Strongly connected components of the propagating edges, by igraph. */
-static int components(const ap_graph *g, igraph_vector_int_t *memb, igraph_integer_t *ncomp,
-                      ap_error *err)
+static int components(const ap_kernel *k, const ap_graph *g, igraph_vector_int_t *memb,
+                      igraph_integer_t *ncomp, ap_error *err)
 {
     uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g), live = 0;
     igraph_vector_int_t ev;
     igraph_t ig;
     igraph_error_t ie;
     for (uint32_t i = 0; i < m; i++)
-        live += propagates(g, ap_graph_edge(g, i));
+        live += propagates(k, ap_graph_edge(g, i));
     if (igraph_vector_int_init(&ev, 2 * (igraph_integer_t)live) != IGRAPH_SUCCESS)
         return ap_error_nomem(err);
     igraph_integer_t j = 0;
     for (uint32_t i = 0; i < m; i++) {
         const ap_edge *e = ap_graph_edge(g, i);
-        if (!propagates(g, e))
+        if (!propagates(k, e))
             continue;
         VECTOR(ev)[j++] = e->from;
         VECTOR(ev)[j++] = e->to;
@@ -202,7 +278,7 @@ static int order_nodes(ap_kernel *k, const ap_graph *g, const igraph_vector_int_
     memset(indeg, 0, (size_t)nc * sizeof *indeg);
     for (uint32_t i = 0; i < ap_graph_edge_count(g); i++) {
         const ap_edge *e = ap_graph_edge(g, i);
-        if (!propagates(g, e))
+        if (!propagates(k, e))
             continue;
         if (COMP(e->from) != COMP(e->to))
             indeg[COMP(e->to)]++;
@@ -215,7 +291,11 @@ static int order_nodes(ap_kernel *k, const ap_graph *g, const igraph_vector_int_
     while (head < tail) {
         uint32_t c = queue[head++], lo = p;
         for (uint32_t i = start[c]; i < start[c + 1]; i++) {
+            const ap_node *nd = ap_graph_node(g, members[i]);
+            ap_sensitivity sens = nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
+                                                                  : nd->sensitivity;
             k->order[p] = members[i];
+            k->pinfo[p] = (uint8_t)((unsigned)nd->kind | (unsigned)sens << 3);
             k->pos[members[i]] = p++;
         }
         if (p - lo > 1 || selfloop[c])
@@ -224,7 +304,7 @@ static int order_nodes(ap_kernel *k, const ap_graph *g, const igraph_vector_int_
             uint32_t u = members[i];
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
-                if (propagates(g, ed) && COMP(ed->to) != c && --indeg[COMP(ed->to)] == 0)
+                if (propagates(k, ed) && COMP(ed->to) != c && --indeg[COMP(ed->to)] == 0)
                     queue[tail++] = COMP(ed->to);
             }
         }
@@ -308,15 +388,21 @@ static int build_rows(ap_kernel *k, const ap_graph *g, ap_error *err)
 {
     uint32_t n = k->n;
     size_t tcap = 0;
-    const char **dom = calloc((size_t)n + 1, sizeof *dom);
-    char **owned = calloc((size_t)n + 1, sizeof *owned);
+    uint32_t *dom = malloc(((size_t)n + 1) * sizeof *dom);
+    dom_set ds = { 0 };
     int rc = AP_OK;
-    if (dom == NULL || owned == NULL) {
+    if (dom == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    for (uint32_t v = 0; v < n; v++)
-        owned[v] = node_domain(g, v, &dom[v]);
+    for (uint32_t v = 0; v < n; v++) {
+        int64_t d = node_domain(&ds, g, v);
+        if (d < 0) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+        dom[v] = (uint32_t)d;
+    }
     k->m = 0;
     for (uint32_t i = 0; i < ap_graph_edge_count(g); i++)
         k->m += kept(ap_graph_edge(g, i));
@@ -346,9 +432,9 @@ static int build_rows(ap_kernel *k, const ap_graph *g, ap_error *err)
             s->dst = k->pos[ed->to];
             s->eid = e;
             s->meta = (uint32_t)t;
-            if (!ap_graph_node(g, ed->to)->live)
+            if (!k->live[ed->to])
                 s->meta |= AP_KMETA_DEAD;
-            if (strcmp(dom[ed->from], dom[ed->to]) != 0)
+            if (dom[ed->from] != dom[ed->to])
                 s->meta |= AP_KMETA_BOUNDARY;
         }
         sort_row(k->slot + k->off[p], j - k->off[p]);
@@ -366,9 +452,7 @@ static int build_rows(ap_kernel *k, const ap_graph *g, ap_error *err)
         k->ext[p] = e;
     }
 cleanup:
-    for (uint32_t v = 0; owned != NULL && v < n; v++)
-        free(owned[v]);
-    free(owned);
+    dom_free(&ds);
     free(dom);
     return rc;
 }
@@ -379,6 +463,8 @@ void ap_kernel__free(ap_kernel *k)
         return;
     free(k->order);
     free(k->pos);
+    free(k->pinfo);
+    free(k->live);
     free(k->cyc_hi);
     free(k->off);
     free(k->ext);
@@ -401,15 +487,20 @@ int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err)
     k->order = malloc(((size_t)k->n + 1) * sizeof *k->order);
     k->pos = malloc(((size_t)k->n + 1) * sizeof *k->pos);
     k->cyc_hi = calloc((size_t)k->n + 1, sizeof *k->cyc_hi);
-    if (k->order == NULL || k->pos == NULL || k->cyc_hi == NULL) {
+    k->pinfo = malloc((size_t)k->n + 1);
+    k->live = malloc((size_t)k->n + 1);
+    if (k->order == NULL || k->pos == NULL || k->cyc_hi == NULL || k->pinfo == NULL
+        || k->live == NULL) {
         ap_kernel__free(k);
         return ap_error_nomem(err);
     }
+    for (uint32_t v = 0; v < k->n; v++)
+        k->live[v] = ap_graph_node(g, v)->live;
     if (igraph_vector_int_init(&memb, 0) != IGRAPH_SUCCESS) {
         ap_kernel__free(k);
         return ap_error_nomem(err);
     }
-    if ((rc = build_classes(k, g, err)) < 0 || (rc = components(g, &memb, &nc, err)) < 0
+    if ((rc = build_classes(k, g, err)) < 0 || (rc = components(k, g, &memb, &nc, err)) < 0
         || (rc = order_nodes(k, g, &memb, (uint32_t)nc, err)) < 0)
         goto fail;
     igraph_vector_int_destroy(&memb);

@@ -183,6 +183,69 @@ static void test_property_kernel__seeds_exercise_cycles(void **state)
     assert_true(cyc);
 }
 
+/* Domains as the engine reads them (jansson, top level, non-empty strings), whatever their
+ * spelling in attrs: escapes, non-ASCII, nested objects, the word as a value, wrong types. */
+static void test_property_kernel__domains_as_the_engine_reads_them(void **state)
+{
+    static const char *const domains[] = {
+        "\"domain\": \"p0\"", "\"domain\": \"a\\\"b\"", "\"domain\": \"a\\\"b\"",
+        "\"domain\": \"\u00e9t\u00e9\"", "\"domain\": \"\\u00e9t\\u00e9\"",
+        "\"domain\": \"\"", "\"domainx\": \"p0\"", "\"meta\": {\"domain\": \"p0\"}",
+        "\"name\": \"domain\"", "\"name\": \"x\\\"domain\\\":\\\"p0\", \"domain\": \"home\"",
+        "\"domain\": \"p1\", \"meta\": {\"domain\": \"p0\"}", "\"domain\": \"home\"",
+    };
+    const size_t nd = sizeof domains / sizeof domains[0];
+    char text[8192];
+    size_t used = 0;
+    ap_store *st = NULL;
+    ap_error err;
+    ap_weights w;
+    ap_blast **all = NULL;
+    uint32_t src[2];
+    (void)state;
+    used += (size_t)snprintf(text + used, sizeof text - used, "{\"nodes\": [\n"
+                             "{\"id\": \"p0\", \"kind\": \"partner\"},\n"
+                             "{\"id\": \"home\", \"kind\": \"partner\"},\n");
+    for (size_t i = 0; i < nd; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "{\"id\": \"i%zu\", \"kind\": \"identity\", %s},\n", i,
+                                 domains[i]);
+    used += (size_t)snprintf(text + used, sizeof text - used,
+                             "{\"id\": \"z\", \"kind\": \"identity\"}],\n\"edges\": [\n");
+    for (size_t i = 0; i < nd; i++)         /* a chain through every domain, both partners */
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "{\"from\": \"%s%zu\", \"to\": \"i%zu\", \"kind\": "
+                                 "\"can_assume\"},\n", i ? "i" : "p", i ? i - 1 : 0, i);
+    snprintf(text + used, sizeof text - used,
+             "{\"from\": \"i%zu\", \"to\": \"z\", \"kind\": \"can_assume\"},\n"
+             "{\"from\": \"home\", \"to\": \"z\", \"kind\": \"can_assume\"},\n"
+             "{\"from\": \"home\", \"to\": \"i0\", \"kind\": \"can_assume\"}]}\n", nd - 1);
+    const char *path = ap_test_write_temp("kernel_domains.json", text);
+    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+    if (ap_test_import(st, path, &err) != AP_OK)
+        fail_msg("import failed: %s", err.msg);
+    remove(path);
+    ap_graph *g = ap_test_graph(st, 0);
+    src[0] = (uint32_t)ap_graph_find(g, "p0");
+    src[1] = (uint32_t)ap_graph_find(g, "home");
+    ap_weights_default(&w);
+    assert_int_equal(ap_blast_all(&all, g, src, 2, &w, AP_BLAST_LISTS, 1, &err), AP_OK);
+    for (int i = 0; i < 2; i++) {
+        ap_authority *a = NULL;
+        ap_blast *b = NULL;
+        assert_int_equal(ap_authority_compute(&a, g, src[i], &err), AP_OK);
+        assert_int_equal(ap_blast_compute(&b, g, a, &w, &err), AP_OK);
+        assert_true(b->nboundaries >= 5);
+        same_list(0, "boundaries", all[i]->boundaries, all[i]->nboundaries, b->boundaries,
+                  b->nboundaries);
+        ap_blast_free(b);
+        ap_authority_free(a);
+    }
+    ap_blast_list_free(all, 2);
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 /* Sources beyond the graph are our caller's bug: refused, not read. */
 static void test_property_kernel__refuses_out_of_range_source(void **state)
 {
@@ -208,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_property_kernel__rights_match_engine_and_model),
         cmocka_unit_test(test_property_kernel__blast_matches_engine),
         cmocka_unit_test(test_property_kernel__seeds_exercise_cycles),
+        cmocka_unit_test(test_property_kernel__domains_as_the_engine_reads_them),
         cmocka_unit_test(test_property_kernel__refuses_out_of_range_source),
     };
     ap_igraph_init();
