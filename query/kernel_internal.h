@@ -37,6 +37,7 @@ typedef struct {
     uint8_t *pinfo;         /* by position: kind | counted sensitivity << 3 (sequential reads) */
     uint8_t *live;          /* by node: ap_node.live, compact */
     uint32_t *cyc_hi;       /* at the first position of a cyclic component: its end; else 0 */
+    uint32_t *clo;          /* by position: the first position of its component */
     uint32_t *off;          /* n+1: row p is slot[off[p] .. off[p+1]) */
     uint32_t *ext;          /* n: first slot of row p leaving p's component (or dead) */
     ap_kslot *slot;

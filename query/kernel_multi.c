@@ -36,6 +36,7 @@ typedef struct {
     /* by position, K+1 words side by side (one cache line or two): the sources that hold
      * something there, then for each rights class the sources that hold it */
     uint64_t *st;
+    uint64_t *touch;        /* a bit per position: its words are not all zero */
     uint64_t *lane;         /* by position: the batch's sources that are this node */
     uint32_t *work;
     uint8_t *inq;
@@ -116,6 +117,7 @@ static inline bool deliver(worker *wk, unsigned K, uint32_t v, uint64_t got, con
 {
     uint64_t *blk = at(wk, K, v), *dst = blk + 1, changed = got & ~blk[0];
     blk[0] |= got;
+    wk->touch[v >> 6] |= (uint64_t)1 << (v & 63);
     for (unsigned c = 0; c < K; c++) {
         changed |= w[c] & ~dst[c];
         dst[c] |= w[c];
@@ -200,6 +202,9 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
     for (uint32_t e = from; e < k->off[p + 1]; e++) {
         const ap_kslot *s = &k->slot[e];
         bool changed = false;
+        /* the targets are scattered: ask for a later one's words while this one is sent */
+        if (e + 4 < k->off[p + 1])
+            __builtin_prefetch(at(wk, K, k->slot[e + 4].dst));
         uint64_t got = slot_step(wk, s, p, e >= k->ext[p], &changed);
         if (sh->mode != MODE_BLAST || got == 0)
             continue;
@@ -309,25 +314,29 @@ static int run_batch(worker *wk, uint32_t batch)
         uint32_t p = k->pos[sh->sources[base + b]];
         uint64_t bit = (uint64_t)1 << b;
         wk->lane[p] |= bit;
+        wk->touch[p >> 6] |= (uint64_t)1 << (p & 63);
         for (unsigned c = 0; c <= k->K; c++)
             at(wk, k->K, p)[c] |= bit;
     }
     if (sh->mode == MODE_BLAST)
         memset(wk->cnt, 0, (size_t)sh->ncounters * PLANES * sizeof *wk->cnt);
-    /* the sweep: each component is final once its predecessors have sent */
-    for (uint32_t p = 0; p < k->n && rc == AP_OK;) {
-        uint32_t hi = k->cyc_hi[p];
-        if (hi != 0) {
-            rc = settle_component(wk, p, hi);
-            p = hi;
-            continue;
-        }
-        uint64_t *blk = at(wk, k->K, p);
-        if (blk[0] != 0) {
+    /* the sweep, over the touched positions only: each component is final once its
+     * predecessors (all at earlier positions) have sent; what it sends goes to later ones */
+    for (uint32_t wi = 0; wi < (k->n + 63) / 64 && rc == AP_OK; wi++) {
+        uint64_t word;
+        while (rc == AP_OK && (word = wk->touch[wi]) != 0) {
+            uint32_t p = wi * 64 + (uint32_t)__builtin_ctzll(word), lo = k->clo[p];
+            uint32_t hi = k->cyc_hi[lo];
+            if (hi != 0) {
+                rc = settle_component(wk, lo, hi);
+                for (uint32_t q = lo; q < hi; q++)
+                    wk->touch[q >> 6] &= ~((uint64_t)1 << (q & 63));
+                continue;
+            }
             rc = settle(wk, p, k->off[p]);
-            memset(blk, 0, (k->K + 1) * sizeof *blk);
+            memset(at(wk, k->K, p), 0, (k->K + 1) * sizeof *wk->st);
+            wk->touch[wi] &= ~((uint64_t)1 << (p & 63));
         }
-        p++;
     }
     for (unsigned b = 0; b < nb; b++)
         wk->lane[k->pos[sh->sources[base + b]]] = 0;
@@ -375,6 +384,7 @@ static void *work(void *arg)
 static void worker_free(worker *wk)
 {
     free(wk->st);
+    free(wk->touch);
     free(wk->lane);
     free(wk->work);
     free(wk->inq);
@@ -402,11 +412,12 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
         wk[i].st = calloc(n * (k->K + 1), sizeof *wk[i].st);
+        wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
         wk[i].lane = calloc(n, sizeof *wk[i].lane);
         wk[i].work = malloc(n * sizeof *wk[i].work);
         wk[i].inq = calloc(n, 1);
         wk[i].cnt = calloc((size_t)sh->ncounters * PLANES, sizeof *wk[i].cnt);
-        if (wk[i].st == NULL || wk[i].lane == NULL || wk[i].work == NULL
+        if (wk[i].st == NULL || wk[i].touch == NULL || wk[i].lane == NULL || wk[i].work == NULL
             || wk[i].inq == NULL || wk[i].cnt == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;

@@ -300,6 +300,8 @@ static int order_nodes(ap_kernel *k, const ap_graph *g, const igraph_vector_int_
         }
         if (p - lo > 1 || selfloop[c])
             k->cyc_hi[lo] = p;
+        for (uint32_t q = lo; q < p; q++)
+            k->clo[q] = lo;
         for (uint32_t i = start[c]; i < start[c + 1]; i++) {
             uint32_t u = members[i];
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
@@ -466,6 +468,7 @@ void ap_kernel__free(ap_kernel *k)
     free(k->pinfo);
     free(k->live);
     free(k->cyc_hi);
+    free(k->clo);
     free(k->off);
     free(k->ext);
     free(k->slot);
@@ -488,9 +491,10 @@ int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err)
     k->pos = malloc(((size_t)k->n + 1) * sizeof *k->pos);
     k->cyc_hi = calloc((size_t)k->n + 1, sizeof *k->cyc_hi);
     k->pinfo = malloc((size_t)k->n + 1);
+    k->clo = malloc(((size_t)k->n + 1) * sizeof *k->clo);
     k->live = malloc((size_t)k->n + 1);
     if (k->order == NULL || k->pos == NULL || k->cyc_hi == NULL || k->pinfo == NULL
-        || k->live == NULL) {
+        || k->live == NULL || k->clo == NULL) {
         ap_kernel__free(k);
         return ap_error_nomem(err);
     }
