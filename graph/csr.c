@@ -273,8 +273,9 @@ static void sort_run(ap_edge *run, uint32_t len)
     }
 }
 
-/* Edges into (from, to, id) order: nothing to do when they are in order already (a first
- * snapshot is written that way); else bucket by source (a counting sort) and sort each row. */
+/* Edges into (from, to, id) order: nothing to do when they are in order already (a derived
+ * graph); else a counting sort by source, applied in place by following the permutation's
+ * cycles (no second copy of the edges), then each row sorted by (to, id). */
 static int sort_edges(ap_graph *g, ap_error *err)
 {
     uint32_t i;
@@ -283,26 +284,33 @@ static int sort_edges(ap_graph *g, ap_error *err)
             break;
     if (i >= g->m)
         return AP_OK;
-    ap_edge *sorted = malloc(((size_t)g->m + 1) * sizeof *sorted);
+    uint32_t *dest = malloc(((size_t)g->m + 1) * sizeof *dest);
     uint32_t *fill = calloc((size_t)g->n + 1, sizeof *fill);
-    if (sorted == NULL || fill == NULL) {
-        free(sorted);
+    if (dest == NULL || fill == NULL) {
+        free(dest);
         free(fill);
         return ap_error_nomem(err);
     }
-    ap_graph__huge(sorted, ((size_t)g->m + 1) * sizeof *sorted);
     for (i = 0; i < g->m; i++)
         fill[g->edges[i].from + 1]++;
     for (uint32_t v = 0; v < g->n; v++)
         fill[v + 1] += fill[v];
     for (i = 0; i < g->m; i++)
-        sorted[fill[g->edges[i].from]++] = g->edges[i];
-    free(g->edges);
-    g->edges = sorted;
+        dest[i] = fill[g->edges[i].from]++;
+    for (i = 0; i < g->m; i++)
+        while (dest[i] != i) {              /* each swap puts one edge where it belongs */
+            uint32_t j = dest[i];
+            ap_edge t = g->edges[j];
+            g->edges[j] = g->edges[i];
+            g->edges[i] = t;
+            dest[i] = dest[j];
+            dest[j] = j;
+        }
     for (uint32_t v = 0, lo = 0; v < g->n; v++) {     /* fill[v] is now the end of row v */
-        sort_run(sorted + lo, fill[v] - lo);
+        sort_run(g->edges + lo, fill[v] - lo);
         lo = fill[v];
     }
+    free(dest);
     free(fill);
     return AP_OK;
 }

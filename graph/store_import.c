@@ -208,18 +208,20 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
 {
     sqlite3_stmt *s = st->st_edge;
     char *autoid = NULL;
-    const char *kname = ap_edge_kind_name(rec->kind);
-    size_t len = strlen(rec->from) + strlen(kname) + strlen(rec->to) + 3;
     int rc;
-    if ((autoid = malloc(len)) == NULL)
-        return ap_error_nomem(err);
-    snprintf(autoid, len, "%s|%s|%s", rec->from, kname, rec->to);
     sqlite3_reset(s);
-    if (rec->id != NULL)
+    if (rec->id != NULL) {
         sqlite3_bind_text(s, 1, rec->id, -1, SQLITE_STATIC);
-    else
+        sqlite3_bind_null(s, 2);        /* only an edge without an id needs from|kind|to */
+    } else {
+        const char *kname = ap_edge_kind_name(rec->kind);
+        size_t len = strlen(rec->from) + strlen(kname) + strlen(rec->to) + 3;
+        if ((autoid = malloc(len)) == NULL)
+            return ap_error_nomem(err);
+        snprintf(autoid, len, "%s|%s|%s", rec->from, kname, rec->to);
         sqlite3_bind_null(s, 1);
-    sqlite3_bind_text(s, 2, autoid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, autoid, -1, SQLITE_STATIC);
+    }
     sqlite3_bind_text(s, 3, rec->from, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, rec->to, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 5, rec->kind);
@@ -334,11 +336,11 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
         "  s.state, s.valid_from, s.expires, s.attrs, @snap, s.file, s.line, s.col"
         "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
         "  WHERE NOT EXISTS (SELECT 1 FROM edge e WHERE e.id = s.id AND e.snap_to IS NULL)"
-        "  ORDER BY a.key, b.key, s.id;";
+        "  ORDER BY s.seq;";
     /* The first load into empty tables: nothing to close or compare, so the rows go straight
      * in and the indexes are built once at the end (same transaction: still all or nothing).
-     * Idents are numbered in id order and edges written in (from, to, id) order: the graph
-     * loader then finds a first snapshot's rows in its own order and sorts nothing. */
+     * Edges stay in input order: sorting them here (SQLite's sorter, whole rows) cost more
+     * than the graph loader's counting sort by source does on every load. */
     static const char *const bulk_sql =
         "DROP INDEX node_open; DROP INDEX node_snap; DROP INDEX edge_open; DROP INDEX edge_snap;"
         "INSERT OR IGNORE INTO ident(id) SELECT id FROM stage_node ORDER BY id;"
@@ -351,7 +353,7 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
         "  SELECT s.id, a.key, b.key, s.kind, s.rights, s.requires, s.escalates, s.declared,"
         "  s.state, s.valid_from, s.expires, s.attrs, @snap, s.file, s.line, s.col"
         "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
-        "  ORDER BY a.key, b.key, s.id;"
+        "  ORDER BY s.seq;"
         AP_STORE_INDEXES_V1;
     sqlite3_stmt *stmt = NULL;
     const char *tail = write_sql;

@@ -1,5 +1,5 @@
-/* tests/unit/test_graph_load.c: the graph loader reads rows in table order and sorts only what
- * is out of order: a first snapshot is written in the loader's order, later ones are not. */
+/* tests/unit/test_graph_load.c: the graph loader reads rows in table order (input order) and
+ * still hands out nodes in id order and edges in (from, to, id) order, for every snapshot. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,18 +60,14 @@ static const char *estate(int extra)
     return ap_test_write_temp("load.json", text);
 }
 
-/* The first snapshot's edge rows are written in the loader's order (row ids ascending). */
-static void test_graph_load__first_snapshot_in_row_order(void **state)
+/* A first snapshot written in the reverse of the graph's order loads in order. */
+static void test_graph_load__input_order_is_not_graph_order(void **state)
 {
     ap_store *st = *state;
     ap_error err;
     assert_int_equal(ap_test_import(st, estate(0), &err), AP_OK);
-    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge e JOIN edge f"
-                                       " ON f.rid = e.rid + 1 WHERE e.src > f.src"
-                                       " OR (e.src = f.src AND (e.dst > f.dst"
-                                       " OR (e.dst = f.dst AND e.id > f.id)))"), 0);
-    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM ident a JOIN ident b"
-                                       " ON b.key = a.key + 1 WHERE a.id > b.id"), 0);
+    assert_true(ap_test_count(st, "SELECT count(*) FROM edge e JOIN edge f"
+                                  " ON f.rid = e.rid + 1 WHERE e.src > f.src") > 0);
     ap_graph *g = ap_test_graph(st, 0);
     assert_int_equal(ap_graph_node_count(g), 11);
     assert_int_equal(ap_graph_edge_count(g), 19);
@@ -105,7 +101,7 @@ static void test_graph_load__later_snapshot_sorted(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_graph_load__first_snapshot_in_row_order,
+        cmocka_unit_test_setup_teardown(test_graph_load__input_order_is_not_graph_order,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__later_snapshot_sorted,
                                         ap_test_store_setup, ap_test_store_teardown),
