@@ -21,7 +21,8 @@ PEERS=$BUILD/ap_bench_peers
 mkdir -p "$DIR"
 [ $# -gt 0 ] || set -- 1 10 100
 
-# run N NAME CMD...: N runs; prints "median_wall median_rss_MiB" of them
+# run N NAME CMD...: N runs; prints "median_wall median_rss_MiB median_cpu" of them (cpu: user
+# + system seconds, which other jobs on a shared machine stretch far less than wall time)
 run() {
     reps=$1
     name=$2
@@ -38,18 +39,22 @@ run() {
                   s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$DIR/$name.tv")
         rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' \
                   "$DIR/$name.tv")
-        echo "$wall $rss" >> "$DIR/$name.times"
+        cpu=$(awk -F': ' '/(User|System) time/ { s += $2 } END { printf "%.2f", s }' \
+                  "$DIR/$name.tv")
+        echo "$wall $rss $cpu" >> "$DIR/$name.times"
         i=$((i + 1))
     done
     sort -n "$DIR/$name.times" | awk '{ w[NR] = $1; r[NR] = $2 } END {
-        m = int((NR + 1) / 2); printf "%s %s\n", w[m], r[m] }'
+        m = int((NR + 1) / 2); printf "%s %s ", w[m], r[m] }'
+    sort -n -k3 "$DIR/$name.times" | awk '{ c[NR] = $3 } END { print c[int((NR + 1) / 2)] }'
 }
 
-# the seconds a peers line reports for all partners (extrapolated when sampled)
+# the seconds a peers line reports for all partners (extrapolated when sampled), and its CPU
 peer_all() { sed -n 's/.* all=\([0-9.]*\).*/\1/p' "$DIR/$1.out"; }
+peer_cpu() { sed -n 's/.* cpu=\([0-9.]*\).*/\1/p' "$DIR/$1.out"; }
 peer_n() { sed -n 's/.* partners=\([0-9]*\) of \([0-9]*\).*/\1 of \2/p' "$DIR/$1.out"; }
 
-row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
+row() { printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
 
 pg_start() {
     [ "${BENCH_PG:-1}" = 1 ] || return 1
@@ -80,64 +85,69 @@ cte_sql() {
     done
 }
 
-echo "| S | measurement | wall (s, median of $REPS) | peak RSS (MiB) | ratio to authpath | note |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| S | measurement | wall (s, median of $REPS) | CPU (s) | peak RSS (MiB) | ratio to authpath |" \
+     "note |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 for S in "$@"; do
     "$GEN" "$S" 1 "$DIR" 2> "$DIR/gen-$S.log"
     nodes=$DIR/estate-$S-nodes.csv
     edges=$DIR/estate-$S-edges.csv
     db=$DIR/s$S.db
     np=$(grep -c '^p[0-9]*,partner,' "$nodes")
-    row "$S" "estate" "-" "-" "-" "$(cat "$DIR/gen-$S.log" | sed 's/^gen: //')"
+    row "$S" "estate" "-" "-" "-" "-" "$(cat "$DIR/gen-$S.log" | sed 's/^gen: //')"
 
     # import, three times into a fresh database; the last one stays for the queries
     set -- $(run $REPS "import-$S" \
         sh -c "rm -f $db $db-wal $db-shm && $AP --db $db import $nodes $edges")
     imp=$1
-    row "$S" "authpath import" "$1" "$2" "1" "native CSV pair, one transaction"
+    row "$S" "authpath import" "$1" "$3" "$2" "1" "native CSV pair, one transaction"
     set -- $(run $REPS "sqlite-import-$S" sh -c "rm -f $DIR/raw$S.db && sqlite3 $DIR/raw$S.db \
         '.import --csv $nodes nodes' \
         '.import --csv $edges edges0' \
         'CREATE TABLE edges AS SELECT id, \"from\" AS src, \"to\" AS dst, kind, rights, requires,
            escalates, state, valid_from, expires FROM edges0; DROP TABLE edges0;
          CREATE INDEX nodes_id ON nodes(id); CREATE INDEX edges_src ON edges(src);'")
-    row "$S" "sqlite3 .import + indexes" "$1" "$2" \
+    row "$S" "sqlite3 .import + indexes" "$1" "$3" "$2" \
         "$(awk -v a="$imp" -v b="$1" 'BEGIN { printf "%.2f", a / b }')" \
         "the floor: authpath import / sqlite3 shell"
 
     set -- $(run $REPS "load-$S" "$PEERS" "$db" "$AT" load 1)
     row "$S" "cold start (open + load graph)" \
-        "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' "$DIR/load-$S.out")" "$2" "-" \
-        "in-process time; RSS of the process"
+        "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' "$DIR/load-$S.out")" "$(peer_cpu "load-$S")" \
+        "$2" "-" "in-process time; RSS of the process"
     set -- $(run $REPS "one-$S" "$PEERS" "$db" "$AT" one 1)
-    row "$S" "one partner's authority (after load)" "$(peer_all "one-$S")" "$2" "-" "p0"
+    row "$S" "one partner's authority (after load)" "$(peer_all "one-$S")" \
+        "$(peer_cpu "one-$S")" "$2" "-" "p0"
     set -- $(run $REPS "authority-$S" "$AP" --db "$db" --at "$AT" authority p0 --format csv)
-    row "$S" "authpath authority p0 (CLI, cold)" "$1" "$2" "-" ""
+    row "$S" "authpath authority p0 (CLI, cold)" "$1" "$3" "$2" "-" ""
 
     set -- $(run $REPS "partners-$S" "$AP" --db "$db" --at "$AT" partners --format csv)
     cli=$1
-    row "$S" "authpath partners (CLI: load + kernel + output)" "$1" "$2" "-" "$np partners"
+    row "$S" "authpath partners (CLI: load + kernel + output)" "$1" "$3" "$2" "-" \
+        "$np partners"
     set -- $(run $REPS "kernel-$S" "$PEERS" "$db" "$AT" kernel 2)
     kern=$(peer_all "kernel-$S")
-    row "$S" "authpath all-partners kernel (in-process)" "$kern" "$2" "1" "2 threads"
+    row "$S" "authpath all-partners kernel (in-process)" "$kern" "$(peer_cpu "kernel-$S")" \
+        "$2" "1" "2 threads"
 
     # the peers: sampled when the whole run would pass CAP seconds
     lim=$np
     [ "$S" -lt 100 ] || lim=$((np / 10))
     set -- $(run 1 "loop-$S" "$PEERS" "$db" "$AT" loop 1 "$lim")
     t=$(peer_all "loop-$S")
-    row "$S" "authpath single-source engine, looped" "$t" "$2" \
+    row "$S" "authpath single-source engine, looped" "$t" "$(peer_cpu "loop-$S")" "$2" \
         "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "loop-$S")"
     set -- $(run 1 "igraph-$S" "$PEERS" "$db" "$AT" igraph 1 "$lim")
     t=$(peer_all "igraph-$S")
-    row "$S" "igraph BFS per partner (no rights)" "$t" "$2" \
+    row "$S" "igraph BFS per partner (no rights)" "$t" "$(peer_cpu "igraph-$S")" "$2" \
         "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "igraph-$S")"
 
     sample=$((np < 20 ? np : 20))
     cte_sql "$sample" > "$DIR/cte-$S.sql"
     set -- $(run 1 "sqlite-cte-$S" sh -c "sqlite3 $DIR/raw$S.db < $DIR/cte-$S.sql")
     t=$(awk -v a="$1" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
-    row "$S" "SQLite recursive CTE" "$t" "$2" \
+    c=$(awk -v a="$3" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
+    row "$S" "SQLite recursive CTE" "$t" "$c" "$2" \
         "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.0f", a / b }')" \
         "timed on $sample of $np partners, extrapolated"
 
@@ -149,9 +159,9 @@ for S in "$@"; do
         psql_b -c "CREATE INDEX ON edges(src); ANALYZE edges" > /dev/null
         set -- $(run 1 "pg-cte-$S" sh -c "$PSQL -f $DIR/cte-$S.sql")
         t=$(awk -v a="$1" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
-        row "$S" "PostgreSQL 15 WITH RECURSIVE" "$t" "-" \
+        row "$S" "PostgreSQL 15 WITH RECURSIVE" "$t" "-" "-" \
             "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.0f", a / b }')" \
-            "timed on $sample of $np partners, extrapolated; RSS is the server's, not shown"
+            "timed on $sample of $np partners, extrapolated; the server's CPU and RSS not shown"
         pg_stop
     fi
 done
