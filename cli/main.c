@@ -39,7 +39,7 @@ static const cli_cmd commands[] = {
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
       "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
     { "offboard", cmd_offboard,
-      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json]",
+      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
       "Applies DESIGN.md's default plan in memory (the database is not changed): revoke every\n"
       "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
@@ -49,7 +49,9 @@ static const cli_cmd commands[] = {
       "and the choke points between PARTNER and every resource or workflow at or above\n"
       "--min-sensitivity.\n"
       "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
-      "                          restricted or critical\n" },
+      "                          restricted or critical\n"
+      "dot, svg, png, pdf: PARTNER's authority with the cut edges and choke points marked\n"
+      "(see docs/diagrams.md); png and pdf only into a file.\n" },
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
       "       [--format text|json]\n"
