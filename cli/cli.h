@@ -49,6 +49,9 @@ int cli_load_graph(cli_ctx *ctx);
 const char *cli_format(const cli_ctx *ctx, const char *allowed);
 /* Look up a node id; on failure prints an error naming the closest ids and returns -1. */
 int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what);
+/* Look up a partner id; when there is no such node, or it is not a partner, prints an error
+ * naming the closest partner ids and returns -1 (the command exits 2). */
+int64_t cli_find_partner(const cli_ctx *ctx, const char *id);
 /* Write a JSON value to stdout (2-space indent, insertion order) and a newline. */
 int cli_print_json(json_t *v);
 /* Print a table in the chosen format ("text" or "csv"). */

@@ -81,7 +81,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0)
+    if ((p = cli_find_node(ctx, argv[optind], "node")) < 0)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
         return cli_fail(&err, NULL);
@@ -166,7 +166,7 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0
+    if ((p = cli_find_node(ctx, argv[optind], "node")) < 0
         || (v = cli_find_node(ctx, argv[optind + 1], "node")) < 0)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)

@@ -395,13 +395,8 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0)
+    if ((p = cli_find_partner(ctx, argv[optind])) < 0)
         return EXIT_USAGE;
-    if (ap_graph_node(ctx->g, (uint32_t)p)->kind != AP_KIND_PARTNER) {
-        ap_error_set(&err, AP_EINPUT, "'%s' is a %s, not a partner", argv[optind],
-                     ap_kind_name(ap_graph_node(ctx->g, (uint32_t)p)->kind));
-        return cli_fail(&err, NULL);
-    }
     if (ap_offboard_compute(&o, ctx->g, (uint32_t)p, &oo, &err) < 0)
         return cli_fail(&err, NULL);
     if (cli_is_diagram_format(format)) {

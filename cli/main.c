@@ -30,6 +30,8 @@ static const cli_cmd commands[] = {
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
     { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
       "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
+      "PARTNER may be any node, not only a partner: `authority svc-order-sync` answers what\n"
+      "that service account can reach (a credential, role or workflow works the same way).\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
       "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
@@ -37,7 +39,8 @@ static const cli_cmd commands[] = {
       "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n"
       "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
-      "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
+      "One sentence: the chain through which PARTNER's authority first reaches TARGET.",
+      "PARTNER may be any node (an identity, a credential...), as for authority.\n" },
     { "offboard", cmd_offboard,
       "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
@@ -54,17 +57,20 @@ static const cli_cmd commands[] = {
       "(see docs/diagrams.md); png and pdf only into a file.\n" },
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
-      "       [--format text|json]\n"
+      "       [--policy FILE] [--format text|json]\n"
       "   or: what-if [PARTNER] --until TIME [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the three readiness tests of\n"
       "DESIGN.md with their evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
-      "shared or multi-tenant). The database is not changed.\n"
+      "shared or multi-tenant). The findings the change raises and those it clears (the\n"
+      "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"
+      "partner). The database is not changed.\n"
       "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
       "--revoke ID     revoke a credential or other node by id, or remove an edge by id\n"
       "--expires TIME  the grants expire at TIME (default: no expiry)\n"
+      "--policy FILE   score weights and findings policy (JSON or YAML; docs/policy.md)\n"
       "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
       "                by themselves and what survives them (PARTNER, or every partner)\n" },
     { "findings", cmd_findings,
@@ -90,6 +96,7 @@ static const cli_cmd commands[] = {
       "--min-sensitivity S   public, internal, confidential (default), restricted, critical\n"
       "--max-depth N         leave out paths of more than N steps (default 12)\n"
       "--max-paths N         at most N paths per target (default 20)\n"
+      "PARTNER may be any node (an identity, a credential...), as for authority.\n"
       "When a bound cuts enumeration short, the output says so.\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "delegation", cmd_delegation, "delegation [PARTNER] [--format text|json|dot|svg|png|pdf]",
