@@ -102,7 +102,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
             uint32_t v = a->reach[i];
             json_t *o = json_object();
             json_object_set_new(o, "id", json_string(ap_graph_node(ctx->g, v)->id));
-            json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(ctx->g, v)->kind)));
+            json_object_set_new(o, "kind",
+                                json_string(ap_kind_name(ap_graph_node(ctx->g, v)->kind)));
             json_object_set_new(o, "rights", cli_json_rights(voc, a->rights[v]));
             json_object_set_new(o, "hops", json_integer(a->hops[v]));
             json_object_set_new(o, "path", path_json(ctx->g, a, v));

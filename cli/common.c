@@ -37,7 +37,8 @@ const char *cli_format(const cli_ctx *ctx, const char *allowed)
         return first;
     }
     size_t len = strlen(ctx->format);
-    for (const char *p = allowed; p != NULL && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+    for (const char *p = allowed; p != NULL && *p;
+         p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
         const char *end = strchr(p, ',');
         size_t k = end != NULL ? (size_t)(end - p) : strlen(p);
         if (k == len && strncmp(p, ctx->format, len) == 0)

@@ -81,7 +81,7 @@ static const cli_cmd commands[] = {
       "--partner ID       only findings about this partner\n"
       "--min-severity S   only findings at or above S (low, medium, high, critical)\n"
       "--fail-on S        exit 1 when a finding (not waived) is at or above S\n"
-      "--policy FILE      thresholds, severity overrides, waivers, weights (JSON; docs/rules.md)\n"
+      "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",

@@ -56,4 +56,11 @@ int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 
+/* Any YAML document as a jansson value, by the native reader's rules (YAML 1.2 core schema
+ * scalars, only true/false as booleans, string keys, no duplicate keys, bounded aliases and
+ * nesting, one document). *out owns a reference (json_decref()). Syntax errors are AP_EINPUT
+ * with path and the 1-based line and column. */
+int ap_import__yaml_to_json(const char *text, size_t len, const char *path, json_t **out,
+                            ap_error *err);
+
 #endif
