@@ -42,7 +42,7 @@ const char *ap_test_write_temp(const char *name, const char *text)
 
 int ap_test_import(ap_store *st, const char *path, ap_error *err)
 {
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     int64_t snap;
     memset(err, 0, sizeof *err);
     return ap_import_files(st, &path, 1, &opts, &snap, err);
