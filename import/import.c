@@ -77,7 +77,7 @@ static void report_progress(ap_import_ctx *ctx)
 
 void ap_import__tick(ap_import_ctx *ctx)
 {
-    if (++ctx->rows % AP_PROGRESS_ROWS == 0)
+    if (++ctx->rows % AP_IMPORT_PROGRESS_ROWS == 0)
         report_progress(ctx);
 }
 

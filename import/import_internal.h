@@ -70,8 +70,7 @@ int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);
 /* A recognised construct the reader does not import: counted per (file, what), the first
  * place kept; never silently dropped. */
 void ap_import__note(ap_import_ctx *ctx, unsigned line, unsigned col, const char *what);
-/* One more node or edge staged: reports progress every AP_PROGRESS_ROWS rows. */
-#define AP_PROGRESS_ROWS 4096
+/* One more node or edge staged: reports progress every AP_IMPORT_PROGRESS_ROWS rows. */
 void ap_import__tick(ap_import_ctx *ctx);
 
 /* ---- json_walk.c: positions in JSON text jansson has accepted ---- */

@@ -38,6 +38,7 @@ typedef struct {
     uint64_t rows;          /* nodes and edges staged so far in this import */
 } ap_import_progress;
 typedef void (*ap_import_progress_fn)(void *arg, const ap_import_progress *p);
+#define AP_IMPORT_PROGRESS_ROWS 4096    /* rows between two progress reports */
 
 typedef struct {
     ap_format format;
@@ -46,8 +47,8 @@ typedef struct {
     ap_error_list *more;    /* when not NULL, receives the errors after the first */
     ap_import_notes *notes; /* when not NULL, receives what was recognised but not imported */
     const char *aws_accounts;   /* known vendors' AWS accounts (YAML); NULL: none */
-    ap_import_progress_fn progress; /* when not NULL: called at each file and every few
-                                     * thousand rows */
+    ap_import_progress_fn progress; /* when not NULL: called as each file starts and every
+                                     * AP_IMPORT_PROGRESS_ROWS rows */
     void *progress_arg;
 } ap_import_opts;
 
