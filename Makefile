@@ -37,8 +37,10 @@ test-fast: build
 demo: deps build
 	@./scripts/demo.sh $(BUILD)/authpath
 
-install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+install:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD)

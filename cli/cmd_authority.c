@@ -130,13 +130,28 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
+static json_t *edges_json(const ap_graph *g, const uint32_t *edges, size_t len)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < len; i++) {
+        const ap_edge *e = ap_graph_edge(g, edges[i]);
+        json_t *step = json_object();
+        json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
+        json_object_set_new(step, "to", json_string(ap_graph_node(g, e->to)->id));
+        json_object_set_new(step, "kind", json_string(ap_edge_kind_name(e->kind)));
+        json_array_append_new(arr, step);
+    }
+    return arr;
+}
+
 int cmd_explain(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_cmd *self = cli_command("explain");
     const char *format;
     ap_authority *a = NULL;
+    ap_explanation *x = NULL;
+    size_t nx = 0;
     ap_error err;
-    char *sentence = NULL;
     int64_t p, v;
     int rc;
     if ((rc = plain_options(ctx, self, argc, argv, 2)) != EXIT_OK)
@@ -150,28 +165,36 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
         return cli_fail(&err, NULL);
-    if (ap_explain_sentence(&sentence, ctx->g, a, (uint32_t)v, &err) < 0) {
+    if (ap_explain_all(&x, &nx, ctx->g, a, (uint32_t)v, &err) < 0) {
         ap_authority_free(a);
         return cli_fail(&err, NULL);
     }
+    const ap_vocab *voc = ap_graph_vocab(ctx->g);
     if (strcmp(format, "json") == 0) {
-        char rights[1024];
-        json_t *root = json_object();
-        ap_rights_format(rights, sizeof rights, ap_graph_vocab(ctx->g), a->rights[v], ",", false);
+        json_t *root = json_object(), *list = json_array();
         json_object_set_new(root, "partner", json_string(argv[optind]));
         json_object_set_new(root, "target", json_string(argv[optind + 1]));
-        json_object_set_new(root, "rights", cli_json_rights(ap_graph_vocab(ctx->g),
-                                                            a->rights[v]));
+        json_object_set_new(root, "rights", cli_json_rights(voc, a->rights[v]));
         json_object_set_new(root, "hops", json_integer(a->hops[v]));
         json_object_set_new(root, "path", path_json(ctx->g, a, (uint32_t)v));
-        json_object_set_new(root, "sentence", json_string(sentence));
+        json_object_set_new(root, "sentence", json_string(x[0].sentence));
+        for (size_t i = 0; i < nx; i++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "rights", cli_json_rights(voc, x[i].rights));
+            json_object_set_new(o, "path", edges_json(ctx->g, x[i].edges, x[i].len));
+            json_object_set_new(o, "sentence", json_string(x[i].sentence));
+            json_array_append_new(list, o);
+        }
+        json_object_set_new(root, "explanations", list);
         rc = cli_print_json(root);
     } else {
-        char *shown = ap_text_escape(sentence);
-        printf("%s.\n", shown != NULL ? shown : sentence);
-        free(shown);
+        for (size_t i = 0; i < nx; i++) {
+            char *shown = ap_text_escape(x[i].sentence);
+            printf("%s.\n", shown != NULL ? shown : x[i].sentence);
+            free(shown);
+        }
     }
-    free(sentence);
+    ap_explanations_free(x, nx);
     ap_authority_free(a);
     return rc;
 }

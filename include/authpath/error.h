@@ -37,12 +37,12 @@ typedef struct {        /* caller-owned, fixed size, never allocates */
 } ap_error;
 
 /* Further errors of one input, after the first (which is in the ap_error): readers report
- * up to AP_MAX_ERRORS in all, and count the rest. */
+ * up to AP_MAX_ERRORS in all (the first and AP_MAX_ERRORS - 1 here), and count the rest. */
 #define AP_MAX_ERRORS 20
 typedef struct {
     ap_error items[AP_MAX_ERRORS];
     size_t count;       /* entries used in items */
-    size_t total;       /* every error found, shown or not */
+    size_t total;       /* every error found after the first, shown or not */
 } ap_error_list;
 
 /* Fill err (when not NULL) and return code. */

@@ -90,4 +90,17 @@ AP_EXPORT const char *ap_node_domain(const ap_graph *g, uint32_t v);
 AP_EXPORT int ap_explain_sentence(char **out, const ap_graph *g, const ap_authority *a,
                                   uint32_t v, ap_error *err);
 
+/* Every chain it takes to explain all of v's rights: the witness path first, then for each
+ * right it does not carry (lowest bit first) the shortest chain whose every step carries that
+ * right at the fixpoint. *out owns n explanations: free with ap_explanations_free(). */
+typedef struct {
+    uint32_t *edges;        /* the chain, source first */
+    size_t len;
+    ap_rights rights;       /* what the chain's last step carries into v */
+    char *sentence;
+} ap_explanation;
+AP_EXPORT int ap_explain_all(ap_explanation **out, size_t *n, const ap_graph *g,
+                             const ap_authority *a, uint32_t v, ap_error *err);
+AP_EXPORT void ap_explanations_free(ap_explanation *list, size_t n);
+
 #endif

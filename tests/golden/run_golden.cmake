@@ -27,6 +27,14 @@ endforeach()
 file(STRINGS ${ARGS} args)
 execute_process(COMMAND ${AUTHPATH} ${args} WORKING_DIRECTORY ${SRC}
                 RESULT_VARIABLE rc OUTPUT_FILE ${WORK}/${case}.out ERROR_FILE ${WORK}/${case}.err)
+# CASE.then: a second command (one argument per line) whose stdout is appended, e.g. to show
+# that a failed import left the database as it was.
+if(EXISTS ${dir}/${case}.then)
+  file(STRINGS ${dir}/${case}.then then_args)
+  execute_process(COMMAND ${AUTHPATH} ${then_args} WORKING_DIRECTORY ${SRC}
+                  OUTPUT_VARIABLE then_out)
+  file(APPEND ${WORK}/${case}.out "${then_out}")
+endif()
 set(want_rc 0)
 if(EXISTS ${dir}/${case}.rc)
   file(STRINGS ${dir}/${case}.rc want_rc)
