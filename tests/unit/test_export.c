@@ -87,12 +87,14 @@ static void round_trip(const char *const *paths, size_t n)
     ap_store_close(b);
 }
 
-/* Every kind, custom rights, lifecycle, nested and mixed attributes, objectid, repeated edges. */
+/* Every kind, custom rights, lifecycle, nested and mixed attributes, objectid, repeated edges;
+ * then the sample estate. */
 static void test_export__opengraph_round_trip_native(void **state)
 {
-    const char *p = FIXTURE("opengraph/roundtrip.json");
+    const char *p = FIXTURE("opengraph/roundtrip.json"), *sample = SAMPLE("estate.json");
     (void)state;
     round_trip(&p, 1);
+    round_trip(&sample, 1);
 }
 
 /* An AWS account and a foreign OpenGraph collection come back the same too. */
