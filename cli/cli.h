@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "authpath/diagram.h"
 #include "authpath/graph.h"
 #include "authpath/import.h"
 #include "authpath/render.h"
@@ -79,6 +80,12 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
 void cli_usage(const cli_cmd *cmd, FILE *out);
 const cli_cmd *cli_command(const char *name);
 
+/* diagram_out.c: dot, svg, png or pdf? PNG and PDF on a terminal: a message, EXIT_USAGE. */
+bool cli_is_diagram_format(const char *format);
+int cli_binary_ok(const char *format);
+/* Render d in format to stdout. */
+int cli_write_diagram(const ap_graph *g, const ap_diagram *d, const char *format);
+
 /* One per subcommand. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_snapshots(cli_ctx *ctx, int argc, char **argv);
@@ -88,6 +95,10 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv);
 int cmd_explain(cli_ctx *ctx, int argc, char **argv);
 int cmd_blast_radius(cli_ctx *ctx, int argc, char **argv);
 int cmd_partners(cli_ctx *ctx, int argc, char **argv);
+int cmd_findings(cli_ctx *ctx, int argc, char **argv);
+int cmd_rules(cli_ctx *ctx, int argc, char **argv);
+int cmd_paths(cli_ctx *ctx, int argc, char **argv);
+int cmd_delegation(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
 
 #endif

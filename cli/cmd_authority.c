@@ -76,7 +76,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     int rc;
     if ((rc = plain_options(ctx, self, argc, argv, 1)) != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
-    if ((format = cli_format(ctx, "text,json,csv")) == NULL)
+    if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL
+        || cli_binary_ok(format) != EXIT_OK)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
@@ -85,7 +86,12 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
         return cli_fail(&err, NULL);
     const ap_vocab *voc = ap_graph_vocab(ctx->g);
-    if (strcmp(format, "json") == 0) {
+    if (cli_is_diagram_format(format)) {
+        ap_diagram *d = NULL;
+        rc = ap_diagram_authority(&d, ctx->g, a, &err) < 0 ? cli_fail(&err, NULL)
+                                                           : cli_write_diagram(ctx->g, d, format);
+        ap_diagram_free(d);
+    } else if (strcmp(format, "json") == 0) {
         char at[32];
         json_t *root = json_object(), *reach = json_array();
         ap_time_format(at, sizeof at, ap_graph_at(ctx->g));

@@ -203,6 +203,26 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, 
     return rc;
 }
 
+/* One partner's blast radius as a diagram. */
+static int blast_diagram(cli_ctx *ctx, const char *partner, const char *format)
+{
+    ap_authority *a = NULL;
+    ap_diagram *d = NULL;
+    ap_error err;
+    int64_t src = cli_find_node(ctx, partner, "partner");
+    int rc;
+    if (src < 0)
+        return EXIT_USAGE;
+    if (ap_authority_compute(&a, ctx->g, (uint32_t)src, &err) < 0
+        || ap_diagram_blast(&d, ctx->g, a, &err) < 0)
+        rc = cli_fail(&err, NULL);
+    else
+        rc = cli_write_diagram(ctx->g, d, format);
+    ap_diagram_free(d);
+    ap_authority_free(a);
+    return rc;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named)
 {
     static const struct option opts[] = {
@@ -226,8 +246,13 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
         cli_usage(self, stderr);
         return EXIT_USAGE;
     }
-    if ((format = cli_format(ctx, "text,json,csv")) == NULL)
+    if ((format = cli_format(ctx, named ? "text,json,csv,dot,svg,png,pdf" : "text,json,csv"))
+        == NULL || cli_binary_ok(format) != EXIT_OK)
         return EXIT_USAGE;
+    if (cli_is_diagram_format(format) && argc - optind != 1) {
+        cli_errorf("a %s diagram shows one partner: name exactly one PARTNER", format);
+        return EXIT_USAGE;
+    }
     ap_weights_default(&w);
     if (policy != NULL) {
         ap_error err;
@@ -238,6 +263,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
     }
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
+    if (cli_is_diagram_format(format))
+        return blast_diagram(ctx, argv[optind], format);
     if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) != EXIT_OK)
         return rc;
     rc = print_ranking(ctx, r, n, format, named);

@@ -189,14 +189,14 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
         int opt = getopt_long(argc, argv, shortopts != NULL ? shortopts : "", all, NULL);
         if (opt == OPT_HELP) {
             cli_usage(cmd, stdout);
-            return CLI_HELP;
+            opt = CLI_HELP;
         }
         if (opt >= OPT_DB && opt <= OPT_FORMAT) {
-            if (cli_global_option(ctx, opt, optarg) != EXIT_OK)
-                return '?';
-            continue;
+            if (cli_global_option(ctx, opt, optarg) == EXIT_OK)
+                continue;
+            opt = '?';
         }
-        if (opt == -1) {
+        if (opt == -1 || opt == CLI_HELP || opt == '?') {    /* the command stops asking */
             free(all);
             all = NULL;
             for_own = NULL;

@@ -32,14 +32,46 @@ static const cli_cmd commands[] = {
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
-    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv]",
-      "Everything PARTNER can reach, with the rights it holds there, hops and the chain.", "" },
+    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
+      "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
+      "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
-      "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv]",
+      "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
       "What each partner could damage: reach by kind and sensitivity, workflows, escalations.",
-      "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n" },
+      "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n"
+      "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
       "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
+    { "findings", cmd_findings,
+      "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
+      " [--format text|json|csv|sarif]",
+      "What is wrong with our partner access right now: rule findings with their evidence.",
+      "--rule ID          only this rule (repeatable; see authpath rules)\n"
+      "--partner ID       only findings about this partner\n"
+      "--min-severity S   only findings at or above S (low, medium, high, critical)\n"
+      "--fail-on S        exit 1 when a finding (not waived) is at or above S\n"
+      "--policy FILE      thresholds, severity overrides, waivers, weights (JSON; docs/rules.md)\n"
+      "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
+      "scanning (critical/high error, medium warning, low note).\n" },
+    { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
+      "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
+      "--format markdown prints docs/rules.md.\n" },
+    { "paths", cmd_paths,
+      "paths PARTNER [--to NODE] [--max-depth N] [--max-paths N] [--min-sensitivity S] "
+      "[--format text|json|csv|dot|svg|png|pdf]",
+      "Every authority-carrying path from PARTNER to a target, shortest first, bounded.",
+      "--to NODE             paths to NODE only (default: every reached resource and\n"
+      "                      workflow at or above --min-sensitivity)\n"
+      "--min-sensitivity S   public, internal, confidential (default), restricted, critical\n"
+      "--max-depth N         leave out paths of more than N steps (default 12)\n"
+      "--max-paths N         at most N paths per target (default 20)\n"
+      "When a bound cuts enumeration short, the output says so.\n"
+      "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
+    { "delegation", cmd_delegation, "delegation [PARTNER] [--format text|json|dot|svg|png|pdf]",
+      "Who acts for whom (fourth parties), delegation loops, and inherited authority.",
+      "With PARTNER: its chain, the partners acting for it, the loops through it, and the\n"
+      "inheritance it takes part in.\n"
+      "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "export", cmd_export, "export --format opengraph|graphml|csv [--output FILE]",
       "Write the snapshot's whole graph for BloodHound CE, Gephi, networkx or spreadsheets.",
       "--format opengraph  BloodHound OpenGraph JSON (docs/sources/opengraph.md)\n"

@@ -50,7 +50,7 @@ void ap_error_list_add(ap_error_list *list, const ap_error *e)
 {
     if (list == NULL)
         return;
-    if (list->count + 1 < AP_MAX_ERRORS)     /* the first error travels in ap_error */
+    if (list->count < sizeof list->items / sizeof list->items[0])
         list->items[list->count++] = *e;
     list->total++;
 }

@@ -81,23 +81,35 @@ void ap_import__tick(ap_import_ctx *ctx)
         report_progress(ctx);
 }
 
-/* JSON starts with { or [; CSV's first line is a header naming id and kind, from and to, or
- * right; anything else is YAML. */
+/* JSON starts with { or [. CSV's first line is a header: names joined by commas (a nodes or
+ * edges file), or one bare word (a rights file); a YAML line names a key with ": " or a final
+ * ':', or starts with one of - # % ? ! & *. Anything else is YAML. */
 static syntax detect(const char *text, size_t len)
 {
-    size_t i = 0, eol;
+    size_t i = 0, eol, k;
+    const char *line, *nl;
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
         i++;
     if (i < len && (text[i] == '{' || text[i] == '['))
         return SYNTAX_JSON;
-    const char *nl = memchr(text, '\n', len);
-    eol = nl != NULL ? (size_t)(nl - text) : len;
-    if (memchr(text, ',', eol) != NULL && memchr(text, ':', eol) == NULL)
+    while (i > 0 && text[i - 1] != '\n')       /* the first line that is not blank */
+        i--;
+    line = text + i;
+    nl = memchr(line, '\n', len - i);
+    eol = nl != NULL ? (size_t)(nl - line) : len - i;
+    if (eol > 0 && line[eol - 1] == '\r')
+        eol--;
+    if (eol == 0 || strchr("-#%?!&*", line[0]) != NULL)
+        return SYNTAX_YAML;
+    for (k = 0; k < eol; k++)
+        if (line[k] == ':' && (k + 1 == eol || line[k + 1] == ' ' || line[k + 1] == '\t'))
+            return SYNTAX_YAML;
+    if (memchr(line, ',', eol) != NULL)
         return SYNTAX_CSV;
-    if (eol > 0 && memchr(text, ':', eol) == NULL && memchr(text, '-', eol) == NULL
-        && memchr(text, '#', eol) == NULL && memchr(text, ' ', eol) == NULL)
-        return SYNTAX_CSV;      /* a one-column CSV such as the rights file */
-    return SYNTAX_YAML;
+    for (k = 0; k < eol; k++)
+        if (line[k] == ' ' || line[k] == '\t' || line[k] == ':')
+            return SYNTAX_YAML;
+    return SYNTAX_CSV;          /* a one-column CSV such as the rights file */
 }
 
 typedef struct {

@@ -45,6 +45,9 @@ typedef struct {
 /* Record an input error at place p (located through ctx->locate); always returns AP_EINPUT. */
 int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
     AP_PRINTF(3, 4);
+/* A short, printable copy of user text for messages (control characters as '?'; cut with
+ * "..." after 60 bytes). */
+void ap_import__quote(char *buf, size_t size, const char *s);
 /* Validate and stage a whole native document, or one part of it. */
 int ap_import__native_doc(ap_import_ctx *ctx, const json_t *doc, ap_error *err);
 int ap_import__native_rights(ap_import_ctx *ctx, const json_t *list, ap_error *err);

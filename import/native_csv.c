@@ -1,10 +1,522 @@
-/* import/native_csv.c: the native inventory as a CSV pair (libcsv). Placeholder until the CSV
- * reader lands: refuses CSV input with a clear message. */
+/* import/native_csv.c: the native inventory as CSV (libcsv): a nodes, an edges or a rights file,
+ * known by its header. Read row by row, each row a small jansson object, so memory stays flat. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
 #include "import_internal.h"
+
+typedef enum { FILE_NODES, FILE_EDGES, FILE_RIGHTS } file_kind;
+typedef enum { COL_TEXT, COL_LIST, COL_BOOL } col_type;
+
+/* DESIGN.md's typed fields; every other column, known or not, is text. */
+static const char *const list_cols[] = { "rights", "requires", NULL };
+static const char *const bool_cols[] = { "logged", "static", "multi_tenant", "temporary",
+                                         "escalates", NULL };
+
+typedef struct {
+    size_t off, len;            /* in the row buffer */
+    int empty;                  /* an empty cell: the field is absent */
+} cell;
+
+typedef struct {
+    ap_import_ctx *ctx;
+    ap_error *err;
+    const char *text;
+    size_t len;
+    int rc;                     /* a failure that stops the file: AP_EINPUT once reported */
+    /* the record being read: its first physical line and where that line starts */
+    unsigned rec_line;
+    size_t rec_off;
+    /* its cells, NUL-terminated one after another in buf */
+    char *buf;
+    size_t used, size;
+    cell *cells;
+    size_t ncells, cap;
+    /* the header */
+    int have_header;
+    file_kind kind;
+    json_t *names;              /* the column names, as JSON strings */
+    col_type *types;
+    size_t row;                 /* data rows so far */
+    unsigned at_line, at_col;   /* the place of an error about the file itself */
+} csv_reader;
+
+/* ---- places ---- */
+
+/* Does a line end at pos? Lines end in "\r\n", "\n" or a lone "\r" (old Mac spreadsheets). */
+static int ends_line(const csv_reader *r, size_t pos)
+{
+    return r->text[pos] == '\n'
+        || (r->text[pos] == '\r' && (pos + 1 == r->len || r->text[pos + 1] != '\n'));
+}
+
+/* The end of the line starting at pos, its terminator included. */
+static size_t line_end(const csv_reader *r, size_t pos)
+{
+    const char *nl = memchr(r->text + pos, '\n', r->len - pos);
+    size_t end = nl != NULL ? (size_t)(nl - r->text) : r->len;
+    const char *cr = memchr(r->text + pos, '\r', end - pos);
+    while (cr != NULL && !ends_line(r, (size_t)(cr - r->text)))
+        cr = memchr(cr + 1, '\r', end - (size_t)(cr + 1 - r->text));
+    if (cr != NULL)
+        return (size_t)(cr - r->text) + 1;
+    return end < r->len ? end + 1 : r->len;
+}
+
+/* Where field k of the current record starts (item: the list item within it, or AP_NO_ITEM).
+ * The record is re-read quote-aware from its start: only errors need this, and they are rare.
+ * Returns 0 when the record has no such field. */
+static int field_place(const csv_reader *r, size_t k, size_t item, unsigned *line,
+                       unsigned *col)
+{
+    size_t pos = r->rec_off, line_start = r->rec_off, field = 0;
+    unsigned l = r->rec_line;
+    int quoted = 0;
+    for (; pos < r->len && field < k; pos++) {
+        char c = r->text[pos];
+        if (quoted) {
+            if (c == '"' && pos + 1 < r->len && r->text[pos + 1] == '"')
+                pos++;
+            else if (c == '"')
+                quoted = 0;
+        } else if (c == '"') {
+            quoted = 1;
+        } else if (c == ',') {
+            field++;
+        } else if (c == '\n' || c == '\r') {
+            return 0;
+        }
+        if (ends_line(r, pos)) {
+            l++;
+            line_start = pos + 1;
+        }
+    }
+    while (pos < r->len && (r->text[pos] == ' ' || r->text[pos] == '\t'))
+        pos++;
+    if (field < k || pos >= r->len || r->text[pos] == '\n' || r->text[pos] == '\r')
+        return 0;
+    if (item != AP_NO_ITEM) {
+        /* walk the cell's text to the item's first character, decoding quotes */
+        size_t seen = 0;
+        quoted = r->text[pos] == '"';
+        if (quoted)
+            pos++;
+        for (; pos < r->len && seen < item; pos++) {
+            char c = r->text[pos];
+            if (quoted && c == '"' && pos + 1 < r->len && r->text[pos + 1] == '"')
+                pos++;
+            else if (c == '"' || (!quoted && (c == ',' || c == '\n' || c == '\r')))
+                break;
+            else if (c == '|')
+                seen++;
+            if (ends_line(r, pos)) {
+                l++;
+                line_start = pos + 1;
+            }
+        }
+        while (pos < r->len && (r->text[pos] == ' ' || r->text[pos] == '\t'))
+            pos++;
+    }
+    *line = l;
+    *col = (unsigned)(pos - line_start + 1);
+    return 1;
+}
+
+static size_t column_of(const csv_reader *r, const char *name)
+{
+    for (size_t i = 0; i < json_array_size(r->names); i++)
+        if (strcmp(json_string_value(json_array_get(r->names, i)), name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+/* The current row's cell for p->key (the right for a rights file); else the row's start. A
+ * place without a section is the file itself: where the reader last said. */
+static void locate_csv(void *vctx, const ap_place *p, unsigned *line, unsigned *col)
+{
+    const csv_reader *r = vctx;
+    size_t k = SIZE_MAX, item = AP_NO_ITEM;
+    if (p->section == NULL) {
+        *line = r->at_line;
+        *col = r->at_col;
+        return;
+    }
+    if (r->kind == FILE_RIGHTS) {
+        k = 0;
+    } else if (p->key != NULL) {
+        k = column_of(r, p->key);
+        item = p->item;
+    }
+    if (k == SIZE_MAX || !field_place(r, k, item, line, col)) {
+        *line = r->rec_line;
+        *col = 1;
+    }
+}
+
+/* An error about the file at a line and column (syntax, header): recorded with the others. */
+static int file_fail(csv_reader *r, unsigned line, unsigned col, const char *fmt, ...)
+    AP_PRINTF(4, 5);
+static int file_fail(csv_reader *r, unsigned line, unsigned col, const char *fmt, ...)
+{
+    ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, NULL };
+    char msg[sizeof r->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->at_line = line;
+    r->at_col = col;
+    return ap_import__fail(r->ctx, &p, "%s", msg);
+}
+
+/* The same, at field k of the current record. */
+static int field_fail(csv_reader *r, size_t k, const char *fmt, const char *arg)
+{
+    unsigned line = r->rec_line, col = 1;
+    field_place(r, k, AP_NO_ITEM, &line, &col);
+    return file_fail(r, line, col, fmt, arg);
+}
+
+/* ---- cells to JSON ---- */
+
+static int is_one_of(const char *s, const char *const *list)
+{
+    for (; *list != NULL; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* Text of a cell as a JSON string; *bad set when it is not UTF-8 (NULL either way). */
+static json_t *text_value(const char *s, size_t len, int *bad)
+{
+    json_t *v = json_stringn(s, len);
+    *bad = 0;
+    if (v == NULL && (v = json_stringn_nocheck(s, len)) != NULL) {
+        json_decref(v);         /* it was the text, not the memory */
+        v = NULL;
+        *bad = 1;
+    }
+    return v;
+}
+
+/* "a|b|c" as ["a", "b", "c"] (items trimmed); "all" and "none" stay words. */
+static json_t *list_value(const char *s, size_t len, int *bad)
+{
+    json_t *list, *item;
+    const char *end = s + len;
+    if (strcmp(s, "all") == 0 || strcmp(s, "none") == 0)
+        return text_value(s, len, bad);
+    if ((list = json_array()) == NULL)
+        return NULL;
+    for (;;) {
+        const char *bar = memchr(s, '|', (size_t)(end - s)), *e = bar ? bar : end;
+        const char *a = s;
+        while (a < e && (*a == ' ' || *a == '\t'))
+            a++;
+        while (e > a && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if ((item = text_value(a, (size_t)(e - a), bad)) == NULL
+            || json_array_append_new(list, item) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+        if (bar == NULL)
+            return list;
+        s = bar + 1;
+    }
+}
+
+/* The current row as an object of its non-empty cells. NULL with r->rc set on failure; a bad
+ * cell is reported and left out, so the rest of the row is still checked. */
+static json_t *row_object(csv_reader *r)
+{
+    json_t *obj = json_object();
+    if (obj == NULL) {
+        r->rc = ap_error_nomem(r->err);
+        return NULL;
+    }
+    for (size_t i = 0; i < r->ncells && i < json_array_size(r->names); i++) {
+        const char *s = r->buf + r->cells[i].off, *name;
+        size_t len = r->cells[i].len;
+        json_t *v = NULL;
+        int bad = 0;
+        if (r->cells[i].empty)
+            continue;
+        name = json_string_value(json_array_get(r->names, i));
+        switch (r->types[i]) {
+        case COL_LIST: v = list_value(s, len, &bad); break;
+        case COL_TEXT: v = text_value(s, len, &bad); break;
+        case COL_BOOL:
+            if (strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0) {
+                v = json_boolean(strcasecmp(s, "true") == 0);
+            } else {
+                ap_place p = { r->kind == FILE_EDGES ? "edges" : "nodes", r->row, name,
+                               AP_NO_ITEM, NULL };
+                char shown[64];
+                ap_import__quote(shown, sizeof shown, s);
+                ap_import__fail(r->ctx, &p, "'%s' must be true or false, not '%s'", name,
+                                shown);
+                continue;
+            }
+            break;
+        }
+        if (bad) {
+            field_fail(r, i, "'%s' is not valid UTF-8 text", name);
+            continue;
+        }
+        if (v == NULL || json_object_set_new(obj, name, v) != 0) {
+            json_decref(obj);
+            r->rc = ap_error_nomem(r->err);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+/* ---- rows ---- */
+
+static int has(const csv_reader *r, const char *name)
+{
+    return column_of(r, name) != SIZE_MAX;
+}
+
+/* The first row names the columns and so the kind of file. */
+static int read_header(csv_reader *r)
+{
+    static const char *const need_edges[] = { "from", "to", "kind", NULL };
+    static const char *const need_nodes[] = { "id", "kind", NULL };
+    const char *const *need;
+    const char *what;
+    if ((r->names = json_array()) == NULL
+        || (r->types = calloc(r->ncells, sizeof *r->types)) == NULL)
+        return r->rc = ap_error_nomem(r->err);
+    for (size_t i = 0; i < r->ncells; i++) {
+        const char *s = r->buf + r->cells[i].off;
+        json_t *name;
+        int bad;
+        if (r->cells[i].empty)
+            return r->rc = field_fail(r, i, "empty column name in the header%s", "");
+        if (column_of(r, s) != SIZE_MAX) {
+            char shown[64];
+            ap_import__quote(shown, sizeof shown, s);
+            return r->rc = field_fail(r, i, "duplicate column '%s' in the header", shown);
+        }
+        if ((name = text_value(s, r->cells[i].len, &bad)) == NULL && bad)
+            return r->rc = field_fail(r, i, "column %s is not valid UTF-8 text", "name");
+        if (name == NULL || json_array_append_new(r->names, name) != 0)
+            return r->rc = ap_error_nomem(r->err);
+        r->types[i] = is_one_of(s, list_cols) ? COL_LIST
+                    : is_one_of(s, bool_cols) ? COL_BOOL : COL_TEXT;
+    }
+    if (has(r, "from") || has(r, "to")) {
+        r->kind = FILE_EDGES;
+        need = need_edges;
+        what = "an edges file needs from, to and kind";
+    } else if (has(r, "id") || has(r, "kind")) {
+        r->kind = FILE_NODES;
+        need = need_nodes;
+        what = "a nodes file needs id and kind";
+    } else if (has(r, "right")) {
+        r->kind = FILE_RIGHTS;
+        if (r->ncells > 1)      /* name the first column that is not 'right' */
+            return r->rc = field_fail(r, column_of(r, "right") == 0 ? 1 : 0,
+                                      "a rights file has a single column, '%s'", "right");
+        return AP_OK;
+    } else {
+        return r->rc = file_fail(r, r->rec_line, 1, "unknown CSV header (expected the columns "
+                                 "id and kind of a nodes file, from, to and kind of an edges "
+                                 "file, or right)");
+    }
+    for (; *need != NULL; need++)
+        if (!has(r, *need))
+            return r->rc = file_fail(r, r->rec_line, 1, "the header has no '%s' column (%s)",
+                                     *need, what);
+    return AP_OK;
+}
+
+static void read_row(csv_reader *r)
+{
+    size_t ncols = json_array_size(r->names);
+    json_t *obj = NULL;
+    int rc = AP_OK;
+    if (r->ncells > ncols) {
+        unsigned line = r->rec_line, col = 1;
+        field_place(r, ncols, AP_NO_ITEM, &line, &col);
+        file_fail(r, line, col, "row has %zu fields but the header only %zu", r->ncells,
+                  ncols);
+    }
+    if (r->kind == FILE_RIGHTS) {
+        /* one right at a time, in a list of one: the locator knows the row it is in */
+        json_t *name;
+        int bad;
+        if (r->cells[0].empty)
+            return;
+        if ((obj = json_array()) == NULL) {
+            r->rc = ap_error_nomem(r->err);
+            return;
+        }
+        name = text_value(r->buf + r->cells[0].off, r->cells[0].len, &bad);
+        if (bad)
+            field_fail(r, 0, "'%s' is not valid UTF-8 text", "right");
+        else if (name == NULL || json_array_append_new(obj, name) != 0)
+            rc = ap_error_nomem(r->err);
+        else
+            rc = ap_import__native_rights(r->ctx, obj, r->err);
+    } else if ((obj = row_object(r)) != NULL) {
+        rc = r->kind == FILE_NODES ? ap_import__native_node(r->ctx, r->row, obj, r->err)
+                                   : ap_import__native_edge(r->ctx, r->row, obj, r->err);
+    }
+    if (rc < 0 && rc != AP_EINPUT)
+        r->rc = rc;
+    json_decref(obj);
+}
+
+/* libcsv's callbacks: one per field, one per end of row. */
+static void on_field(void *s, size_t len, void *data)
+{
+    csv_reader *r = data;
+    if (r->rc < 0)
+        return;
+    if (r->ncells == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        cell *cells = realloc(r->cells, cap * sizeof *cells);
+        if (cells == NULL) {
+            r->rc = ap_error_nomem(r->err);
+            return;
+        }
+        r->cells = cells;
+        r->cap = cap;
+    }
+    if (r->used + len + 1 > r->size) {
+        size_t size = r->size ? r->size : 256;
+        char *buf;
+        while (size < r->used + len + 1)
+            size *= 2;
+        if ((buf = realloc(r->buf, size)) == NULL) {
+            r->rc = ap_error_nomem(r->err);
+            return;
+        }
+        r->buf = buf;
+        r->size = size;
+    }
+    r->cells[r->ncells].off = r->used;
+    r->cells[r->ncells].len = len;
+    r->cells[r->ncells].empty = s == NULL || len == 0;
+    if (s != NULL)
+        memcpy(r->buf + r->used, s, len);
+    r->buf[r->used + len] = '\0';
+    r->used += len + 1;
+    r->ncells++;
+}
+
+static void on_row(int term, void *data)
+{
+    csv_reader *r = data;
+    (void)term;
+    if (r->rc == AP_OK && !r->have_header) {
+        r->have_header = 1;
+        read_header(r);
+    } else if (r->rc == AP_OK) {
+        read_row(r);
+        r->row++;
+    }
+    r->ncells = 0;
+    r->used = 0;
+}
+
+/* Where the quoted field left open at the end of the text began. */
+static void open_quote(const csv_reader *r, unsigned *line, unsigned *col)
+{
+    size_t line_start = r->rec_off;
+    unsigned l = r->rec_line;
+    int quoted = 0;
+    *line = l;
+    *col = 1;
+    for (size_t pos = r->rec_off; pos < r->len; pos++) {
+        if (r->text[pos] == '"') {
+            if (!quoted) {
+                *line = l;
+                *col = (unsigned)(pos - line_start + 1);
+            }
+            quoted = !quoted;   /* a doubled quote flips twice */
+        } else if (ends_line(r, pos)) {
+            l++;
+            line_start = pos + 1;
+        }
+    }
+}
+
+static unsigned count_quotes(const char *s, size_t len)
+{
+    unsigned n = 0;
+    for (const char *q = s, *end = s + len; (q = memchr(q, '"', (size_t)(end - q))) != NULL;
+         q++)
+        n++;
+    return n;
+}
 
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err)
 {
-    (void)text;
-    (void)len;
-    return ap_error_at(err, AP_EINPUT, ctx->path, 1, 1, "CSV input is not supported yet");
+    struct csv_parser parser;
+    csv_reader r;
+    size_t pos = 0;
+    unsigned line = 1;
+    int quoted = 0, rc;
+    memset(&r, 0, sizeof r);
+    r.ctx = ctx;
+    r.err = err;
+    r.text = text;
+    r.len = len;
+    r.rec_line = 1;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)
+        != 0)
+        return ap_error_nomem(err);
+    ctx->locate = locate_csv;
+    ctx->locate_ctx = &r;
+    /* One physical line at a time, so each row knows the line it starts on: a record goes on
+     * past the end of a line while it has an odd number of quotes. */
+    while (pos < len && r.rc == AP_OK) {
+        size_t end = line_end(&r, pos), done;
+        if (!quoted) {
+            r.rec_line = line;
+            r.rec_off = pos;
+        }
+        quoted ^= (int)(count_quotes(text + pos, end - pos) & 1);
+        done = csv_parse(&parser, text + pos, end - pos, on_field, on_row, &r);
+        if (done < end - pos && r.rc == AP_OK) {
+            if (csv_error(&parser) != CSV_EPARSE)
+                r.rc = ap_error_nomem(err);
+            else if (text[pos + done] == '"')
+                r.rc = file_fail(&r, line, (unsigned)done + 1, "invalid CSV: stray '\"' in "
+                                 "a field (quote the whole field and double the quotes in it)");
+            else
+                r.rc = file_fail(&r, line, (unsigned)done + 1, "invalid CSV: text after the "
+                                 "closing quote of a field");
+        }
+        pos = end;
+        line++;
+    }
+    if (r.rc == AP_OK
+        && csv_fini(&parser, on_field, on_row, &r) != 0 && r.rc == AP_OK) {
+        unsigned ql, qc;
+        open_quote(&r, &ql, &qc);
+        r.rc = file_fail(&r, ql, qc, "invalid CSV: quoted field not closed at the end of the "
+                         "file");
+    }
+    if (r.rc == AP_OK && !r.have_header)
+        r.rc = file_fail(&r, 1, 1, "empty CSV file (expected a header)");
+    rc = r.rc;
+    ctx->locate = NULL;
+    csv_free(&parser);
+    free(r.buf);
+    free(r.cells);
+    free(r.types);
+    json_decref(r.names);
+    return rc;
 }

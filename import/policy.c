@@ -1,57 +1,248 @@
-/* import/policy.c: the policy file (--policy FILE, JSON or YAML): the score weights now, the
- * findings thresholds and waivers as they come. Errors name the file and the offending key. */
+/* import/policy.c: the policy file (--policy FILE, JSON): score weights, findings thresholds,
+ * severity overrides and waivers. Errors name the file and the offending key. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "import_internal.h"
 
-static int weight_of(const json_t *v, int *out)
+#define DAY ((int64_t)86400)
+
+void ap_policy_default(ap_policy *p)
 {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)
-        return -1;
-    *out = (int)json_integer_value(v);
-    return 0;
+    static const int review_days[AP_SENS_COUNT] = { 365, 365, 180, 90, 30 };
+    memset(p, 0, sizeof *p);
+    ap_weights_default(&p->weights);
+    p->credential_max_lifetime = 90 * DAY;
+    p->dormant_after = 90 * DAY;
+    for (int s = 0; s < AP_SENS_COUNT; s++)
+        p->review_every[s] = review_days[s] * DAY;
 }
 
-int ap_policy_load_weights(ap_weights *w, const char *path, const ap_vocab *vocab, ap_error *err)
+void ap_policy_clear(ap_policy *p)
 {
-    json_error_t je;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *weights, *v;
+    for (size_t i = 0; i < p->noverrides; i++)
+        free(p->overrides[i].rule);
+    for (size_t i = 0; i < p->nwaivers; i++) {
+        free(p->waivers[i].rule);
+        free(p->waivers[i].subject);
+        free(p->waivers[i].owner);
+        free(p->waivers[i].reason);
+    }
+    free(p->overrides);
+    free(p->waivers);
+    ap_policy_default(p);
+}
+
+typedef struct {
+    const char *path;
+    ap_error *err;
+} loader;
+
+static int bad(const loader *l, const char *fmt, const char *a, const char *b)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return ap_error_at(l->err, AP_EINPUT, l->path, 0, 0, "policy: %s", msg);
+}
+
+/* Every key of obj must be one of names (a NULL-terminated list). */
+static int known_keys(const loader *l, const json_t *obj, const char *where,
+                      const char *const *names)
+{
     const char *key;
-    int rc = AP_OK;
+    json_t *v;
+    if (!json_is_object(obj))
+        return bad(l, "'%s' must be an object%s", where, "");
+    json_object_foreach((json_t *)obj, key, v) {
+        size_t i = 0;
+        while (names[i] != NULL && strcmp(names[i], key) != 0)
+            i++;
+        if (names[i] == NULL)
+            return bad(l, "unknown key '%s' in '%s'", key, where);
+    }
+    return AP_OK;
+}
+
+static int whole(const loader *l, const json_t *v, const char *key, long long max, int64_t *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
+        return bad(l, "'%s' must be a whole number from 0 to %s", key,
+                   max == 1000000 ? "1000000" : "36500");
+    *out = json_integer_value(v);
+    return AP_OK;
+}
+
+static int load_weights(const loader *l, const json_t *weights, ap_weights *w,
+                        const ap_vocab *vocab)
+{
+    static const char *const keys[] = { "sensitivity", "rights", NULL };
+    const char *key;
+    json_t *v;
+    int64_t x;
+    int rc;
+    if (weights == NULL)
+        return AP_OK;
+    if ((rc = known_keys(l, weights, "weights", keys)) < 0)
+        return rc;
+    json_object_foreach(json_object_get(weights, "sensitivity"), key, v) {
+        ap_sensitivity s = ap_sensitivity_parse(key);
+        if (s == AP_SENS_NONE)
+            return bad(l, "unknown sensitivity '%s' in weights (expected one of %s)", key,
+                       AP_SENS_NAMES);
+        if ((rc = whole(l, v, key, 1000000, &x)) < 0)
+            return rc;
+        w->sens_weight[s] = (int)x;
+    }
+    json_object_foreach(json_object_get(weights, "rights"), key, v) {
+        int bit = ap_vocab_find(vocab, key);
+        if (bit < 0)
+            return bad(l, "unknown right '%s' in weights%s", key, "");
+        if ((rc = whole(l, v, key, 1000000, &x)) < 0)
+            return rc;
+        w->right_weight[bit] = (int)x;
+    }
+    return AP_OK;
+}
+
+static int load_thresholds(const loader *l, const json_t *th, ap_policy *p)
+{
+    static const char *const keys[] = { "credential_max_lifetime_days", "dormant_days",
+                                        "review_days", NULL };
+    const json_t *v;
+    const char *key;
+    int64_t days;
+    int rc;
+    if (th == NULL)
+        return AP_OK;
+    if ((rc = known_keys(l, th, "thresholds", keys)) < 0)
+        return rc;
+    if ((v = json_object_get(th, "credential_max_lifetime_days")) != NULL) {
+        if ((rc = whole(l, v, "credential_max_lifetime_days", 36500, &days)) < 0)
+            return rc;
+        p->credential_max_lifetime = days * DAY;
+    }
+    if ((v = json_object_get(th, "dormant_days")) != NULL) {
+        if ((rc = whole(l, v, "dormant_days", 36500, &days)) < 0)
+            return rc;
+        p->dormant_after = days * DAY;
+    }
+    json_object_foreach(json_object_get(th, "review_days"), key, v) {
+        ap_sensitivity s = ap_sensitivity_parse(key);
+        if (s == AP_SENS_NONE)
+            return bad(l, "unknown sensitivity '%s' in review_days (expected one of %s)", key,
+                       AP_SENS_NAMES);
+        if ((rc = whole(l, v, key, 36500, &days)) < 0)
+            return rc;
+        p->review_every[s] = days * DAY;
+    }
+    return AP_OK;
+}
+
+static int known_rule(const loader *l, const char *id, const char *where)
+{
+    if (ap_rule_find(id) == NULL)
+        return bad(l, "unknown rule '%s' in '%s' (see authpath rules)", id, where);
+    return AP_OK;
+}
+
+static int load_severity(const loader *l, const json_t *sev, ap_policy *p)
+{
+    const char *key;
+    json_t *v;
+    int rc;
+    if (sev == NULL)
+        return AP_OK;
+    if (!json_is_object(sev))
+        return bad(l, "'%s' must be an object%s", "severity", "");
+    if ((p->overrides = calloc(json_object_size(sev) + 1, sizeof *p->overrides)) == NULL)
+        return ap_error_nomem(l->err);
+    json_object_foreach((json_t *)sev, key, v) {
+        ap_severity s = ap_severity_parse(json_string_value(v));
+        if ((rc = known_rule(l, key, "severity")) < 0)
+            return rc;
+        if (s == AP_SEV_NONE)
+            return bad(l, "the severity of '%s' must be one of %s", key, AP_SEV_NAMES);
+        if ((p->overrides[p->noverrides].rule = strdup(key)) == NULL)
+            return ap_error_nomem(l->err);
+        p->overrides[p->noverrides++].severity = s;
+    }
+    return AP_OK;
+}
+
+/* A required, non-empty string field of waiver i, copied into *out. */
+static int waiver_str(const loader *l, const json_t *w, const char *key, const char *where,
+                      char **out)
+{
+    const char *s = json_string_value(json_object_get(w, key));
+    if (s == NULL || s[0] == '\0')
+        return bad(l, "%s: '%s' is required (a non-empty string)", where, key);
+    if ((*out = strdup(s)) == NULL)
+        return ap_error_nomem(l->err);
+    return AP_OK;
+}
+
+static int load_waivers(const loader *l, const json_t *list, ap_policy *p)
+{
+    static const char *const keys[] = { "rule", "subject", "owner", "reason", "expires", NULL };
+    size_t i;
+    json_t *w;
+    int rc;
+    if (list == NULL)
+        return AP_OK;
+    if (!json_is_array(list))
+        return bad(l, "'%s' must be a list%s", "waivers", "");
+    if ((p->waivers = calloc(json_array_size(list) + 1, sizeof *p->waivers)) == NULL)
+        return ap_error_nomem(l->err);
+    json_array_foreach(list, i, w) {
+        ap_waiver *wv = &p->waivers[p->nwaivers++];
+        const char *exp = json_string_value(json_object_get(w, "expires"));
+        char where[32];
+        snprintf(where, sizeof where, "waivers[%zu]", i);
+        if ((rc = known_keys(l, w, where, keys)) < 0
+            || (rc = waiver_str(l, w, "rule", where, &wv->rule)) < 0
+            || (rc = known_rule(l, wv->rule, where)) < 0
+            || (rc = waiver_str(l, w, "subject", where, &wv->subject)) < 0
+            || (rc = waiver_str(l, w, "owner", where, &wv->owner)) < 0
+            || (rc = waiver_str(l, w, "reason", where, &wv->reason)) < 0)
+            return rc;
+        /* an open-ended waiver is how accepted risk is forgotten: an expiry is required */
+        if (exp == NULL || !ap_time_parse(exp, &wv->expires))
+            return bad(l, "%s: 'expires' is required (a date, YYYY-MM-DD)%s", where, "");
+    }
+    return AP_OK;
+}
+
+int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_error *err)
+{
+    static const char *const keys[] = { "weights", "thresholds", "severity", "waivers", NULL };
+    loader l = { path, err };
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    int rc;
     if (doc == NULL)
         return ap_error_at(err, AP_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 0),
                            (unsigned)(je.column > 0 ? je.column : 0), "bad policy file: %s",
                            je.text);
-    weights = json_object_get(doc, "weights");
-    json_object_foreach(json_object_get(weights, "sensitivity"), key, v) {
-        ap_sensitivity s = ap_sensitivity_parse(key);
-        if (s == AP_SENS_NONE) {
-            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "policy: unknown sensitivity '%s' in "
-                             "weights (expected one of %s)", key, AP_SENS_NAMES);
-            goto cleanup;
-        }
-        if (weight_of(v, &w->sens_weight[s]) < 0) {
-            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "policy: the weight of '%s' must be a "
-                             "whole number from 0 to 1000000", key);
-            goto cleanup;
-        }
-    }
-    json_object_foreach(json_object_get(weights, "rights"), key, v) {
-        int bit = ap_vocab_find(vocab, key);
-        if (bit < 0) {
-            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "policy: unknown right '%s' in weights",
-                             key);
-            goto cleanup;
-        }
-        if (weight_of(v, &w->right_weight[bit]) < 0) {
-            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "policy: the weight of '%s' must be a "
-                             "whole number from 0 to 1000000", key);
-            goto cleanup;
-        }
-    }
-cleanup:
+    if ((rc = known_keys(&l, doc, "the policy", keys)) < 0
+        || (rc = load_weights(&l, json_object_get(doc, "weights"), &p->weights, vocab)) < 0
+        || (rc = load_thresholds(&l, json_object_get(doc, "thresholds"), p)) < 0
+        || (rc = load_severity(&l, json_object_get(doc, "severity"), p)) < 0
+        || (rc = load_waivers(&l, json_object_get(doc, "waivers"), p)) < 0)
+        ap_policy_clear(p);
     json_decref(doc);
+    return rc;
+}
+
+int ap_policy_load_weights(ap_weights *w, const char *path, const ap_vocab *vocab, ap_error *err)
+{
+    ap_policy p;
+    int rc;
+    ap_policy_default(&p);
+    p.weights = *w;
+    if ((rc = ap_policy_load(&p, path, vocab, err)) == AP_OK)
+        *w = p.weights;
+    ap_policy_clear(&p);
     return rc;
 }

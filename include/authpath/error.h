@@ -40,7 +40,7 @@ typedef struct {        /* caller-owned, fixed size, never allocates */
  * up to AP_MAX_ERRORS in all (the first and AP_MAX_ERRORS - 1 here), and count the rest. */
 #define AP_MAX_ERRORS 20
 typedef struct {
-    ap_error items[AP_MAX_ERRORS];
+    ap_error items[AP_MAX_ERRORS - 1];
     size_t count;       /* entries used in items */
     size_t total;       /* every error found after the first, shown or not */
 } ap_error_list;

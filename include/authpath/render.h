@@ -7,6 +7,7 @@
 
 #include "authpath/error.h"
 #include "authpath/graph.h"
+#include "authpath/findings.h"
 
 /* ---- Tables: aligned text or RFC 4180 CSV from the same rows. ---- */
 typedef struct ap_table ap_table;
@@ -40,5 +41,23 @@ AP_EXPORT int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err);
 /* The native CSV pair: nodes (id, kind, attributes...) and edges (id, from, to, kind, rights,
  * requires, escalates, attributes...), list fields joined by '|'. */
 AP_EXPORT int ap_render_csv_pair(FILE *nodes, FILE *edges, const ap_graph *g, ap_error *err);
+
+/* ---- Findings (hidden ones, waived by the policy, are left out but for SARIF) ---- */
+/* Text for people: grouped by partner, most severe first, each with its evidence. */
+AP_EXPORT int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_findings *f,
+                                     ap_error *err);
+/* One row per finding: *out owns the table (ap_table_free). */
+AP_EXPORT int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f,
+                                ap_error *err);
+/* DESIGN.md's JSON: {"at", "snapshot", "findings": [{"rule", "severity", "subject", "message",
+ * "owasp_nhi", "nist_csf", "evidence", "partner"}], "waived"}. */
+AP_EXPORT int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f,
+                                     ap_error *err);
+/* SARIF 2.1.0 for code-scanning dashboards: every catalogue rule, one result per finding with
+ * the subject's provenance as its physical location; waived findings carry a suppression. */
+AP_EXPORT int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
+                                      const char *tool_version, ap_error *err);
+/* The catalogue as Markdown (docs/rules.md is this output). */
+AP_EXPORT int ap_rules_write_markdown(FILE *out, ap_error *err);
 
 #endif

@@ -98,3 +98,31 @@ long ap_test_count(ap_store *st, const char *sql)
     sqlite3_finalize(stmt);
     return n;
 }
+
+const char *ap_test_store_state(ap_store *st)
+{
+    static char buf[160];
+    snprintf(buf, sizeof buf, "snapshot=%ld node=%ld edge=%ld source=%ld vocab=%ld",
+             ap_test_count(st, "SELECT count(*) FROM snapshot"),
+             ap_test_count(st, "SELECT count(*) FROM node"),
+             ap_test_count(st, "SELECT count(*) FROM edge"),
+             ap_test_count(st, "SELECT count(*) FROM source"),
+             ap_test_count(st, "SELECT count(*) FROM vocab"));
+    return buf;
+}
+
+void ap_test_expect_error(ap_store *st, const char *const *paths, size_t n,
+                          ap_error_list *more, const char *file, unsigned line, unsigned col,
+                          const char *msg)
+{
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600, .more = more };
+    ap_error err;
+    int64_t snap = 0;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(ap_import_files(st, paths, n, &opts, &snap, &err), AP_EINPUT);
+    assert_int_equal(err.code, AP_EINPUT);
+    assert_string_equal(err.msg, msg);
+    assert_string_equal(err.file, file);
+    assert_int_equal(err.line, line);
+    assert_int_equal(err.col, col);
+}

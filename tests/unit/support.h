@@ -36,5 +36,13 @@ ap_rights ap_test_reach(const ap_graph *g, const char *source, const char *targe
 ap_graph *ap_test_graph(ap_store *st, int64_t at);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
 long ap_test_count(ap_store *st, const char *sql);
+/* What an import may change, as text to compare before and after one ("snapshot=1 node=5
+ * edge=6 source=1 vocab=1"; static buffer, valid until the next call). */
+const char *ap_test_store_state(ap_store *st);
+/* Import n files as one snapshot, expecting AP_EINPUT with exactly this first error; more
+ * (when not NULL) receives the others. */
+void ap_test_expect_error(ap_store *st, const char *const *paths, size_t n,
+                          ap_error_list *more, const char *file, unsigned line, unsigned col,
+                          const char *msg);
 
 #endif

@@ -1,0 +1,252 @@
+/* cli/cmd_paths.c: `paths PARTNER [--to NODE]`: every authority-carrying path from a partner to
+ * one target or to each sensitive resource, shortest first, bounded and saying when it stops. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/paths.h"
+#include "cli.h"
+
+/* A positive count option (1..limit). */
+static int parse_count(const char *opt, const char *arg, uint32_t limit, uint32_t *out)
+{
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || arg[0] == '-' || v == 0 || v > limit) {
+        cli_errorf("%s: expected a number from 1 to %u, not '%s'", opt, limit, arg);
+        return EXIT_USAGE;
+    }
+    *out = (uint32_t)v;
+    return EXIT_OK;
+}
+
+static const char *sens_name(const ap_node *nd)
+{
+    return ap_sensitivity_name(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
+                                                               : nd->sensitivity);
+}
+
+static json_t *paths_json(const ap_graph *g, const ap_authority *a, const ap_paths *p)
+{
+    const ap_vocab *voc = ap_graph_vocab(g);
+    json_t *root = json_object(), *targets = json_array();
+    char at[32];
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    json_object_set_new(root, "partner", json_string(ap_graph_node(g, p->source)->id));
+    json_object_set_new(root, "at", json_string(at));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+    json_object_set_new(root, "max_depth", json_integer(p->max_depth));
+    json_object_set_new(root, "max_paths", json_integer(p->max_paths));
+    for (uint32_t i = 0; i < p->nsets; i++) {
+        const ap_path_set *s = &p->sets[i];
+        const ap_node *nd = ap_graph_node(g, s->target);
+        json_t *t = json_object(), *list = json_array();
+        json_object_set_new(t, "id", json_string(nd->id));
+        json_object_set_new(t, "kind", json_string(ap_kind_name(nd->kind)));
+        if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
+            json_object_set_new(t, "sensitivity", json_string(sens_name(nd)));
+        json_object_set_new(t, "rights", cli_json_rights(voc, a->rights[s->target]));
+        json_object_set_new(t, "complete", json_boolean(!s->more && !s->deeper));
+        json_object_set_new(t, "more_paths", json_boolean(s->more));
+        json_object_set_new(t, "longer_paths", json_boolean(s->deeper));
+        for (uint32_t k = 0; k < s->npaths; k++) {
+            json_t *path = json_object(), *steps = json_array();
+            json_object_set_new(path, "hops", json_integer(s->off[k + 1] - s->off[k]));
+            json_object_set_new(path, "rights", cli_json_rights(voc, s->rights[k]));
+            for (uint32_t j = s->off[k]; j < s->off[k + 1]; j++) {
+                const ap_edge *e = ap_graph_edge(g, s->edges[j]);
+                json_t *step = json_object();
+                json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
+                json_object_set_new(step, "to", json_string(ap_graph_node(g, e->to)->id));
+                json_object_set_new(step, "kind", json_string(ap_edge_kind_name(e->kind)));
+                json_object_set_new(step, "edge", json_string(e->id));
+                json_object_set_new(step, "rights",
+                                    cli_json_rights(voc, ap_edge_transfer(e, a->rights[e->from])));
+                json_array_append_new(steps, step);
+            }
+            json_object_set_new(path, "steps", steps);
+            json_array_append_new(list, path);
+        }
+        json_object_set_new(t, "paths", list);
+        json_array_append_new(targets, t);
+    }
+    json_object_set_new(root, "targets", targets);
+    return root;
+}
+
+/* "acme -holds-> key-1 -authenticates_as-> svc" */
+static char *path_text(const ap_graph *g, const ap_path_set *s, uint32_t k)
+{
+    size_t size = strlen(ap_graph_node(g, ap_graph_edge(g, s->edges[s->off[k]])->from)->id) + 1;
+    for (uint32_t j = s->off[k]; j < s->off[k + 1]; j++) {
+        const ap_edge *e = ap_graph_edge(g, s->edges[j]);
+        size += strlen(ap_edge_kind_name(e->kind)) + strlen(ap_graph_node(g, e->to)->id) + 6;
+    }
+    char *text = malloc(size);
+    if (text == NULL)
+        return NULL;
+    strcpy(text, ap_graph_node(g, ap_graph_edge(g, s->edges[s->off[k]])->from)->id);
+    for (uint32_t j = s->off[k]; j < s->off[k + 1]; j++) {
+        const ap_edge *e = ap_graph_edge(g, s->edges[j]);
+        strcat(text, " -");
+        strcat(text, ap_edge_kind_name(e->kind));
+        strcat(text, "-> ");
+        strcat(text, ap_graph_node(g, e->to)->id);
+    }
+    return text;
+}
+
+static int paths_table(const ap_graph *g, const ap_paths *p, const char *format)
+{
+    static const char *const head[] = { "TARGET", "PATH", "HOPS", "RIGHTS", "CHAIN" };
+    const bool csv = strcmp(format, "csv") == 0;
+    ap_table *t = NULL;
+    ap_error err;
+    int rc;
+    if (ap_table_new(&t, 5, head, &err) < 0)
+        return cli_fail(&err, NULL);
+    for (uint32_t i = 0; i < p->nsets; i++) {
+        const ap_path_set *s = &p->sets[i];
+        for (uint32_t k = 0; k < s->npaths; k++) {
+            char num[16], hops[16], rights[1024];
+            char *chain = path_text(g, s, k);
+            snprintf(num, sizeof num, "%u", k + 1);
+            snprintf(hops, sizeof hops, "%u", s->off[k + 1] - s->off[k]);
+            ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), s->rights[k],
+                             csv ? "|" : ",", true);
+            const char *row[] = { ap_graph_node(g, s->target)->id, num, hops, rights, chain };
+            rc = ap_table_add(t, row, &err);
+            free(chain);
+            if (rc < 0) {
+                ap_table_free(t);
+                return cli_fail(&err, NULL);
+            }
+        }
+    }
+    rc = ap_table_rows(t) > 0 ? cli_print_table(t, format) : EXIT_OK;
+    ap_table_free(t);
+    if (rc != EXIT_OK || csv)
+        return rc;
+    /* never silent: say where enumeration stopped, and which targets have no path */
+    for (uint32_t i = 0; i < p->nsets; i++) {
+        const ap_path_set *s = &p->sets[i];
+        char *id = ap_text_escape(ap_graph_node(g, s->target)->id);
+        const char *shown = id != NULL ? id : "?";
+        if (s->npaths == 0 && !s->deeper)
+            printf("no authority-carrying path to '%s'\n", shown);
+        if (s->more)
+            printf("paths to '%s': stopped at %u; more exist (raise --max-paths)\n", shown,
+                   p->max_paths);
+        if (s->deeper && s->npaths == 0)
+            printf("no path to '%s' within --max-depth %u; longer ones exist\n", shown,
+                   p->max_depth);
+        else if (s->deeper)
+            printf("paths to '%s': longer ones than --max-depth %u left out\n", shown,
+                   p->max_depth);
+        free(id);
+    }
+    return EXIT_OK;
+}
+
+int cmd_paths(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "to", required_argument, NULL, 't' },
+        { "max-depth", required_argument, NULL, 'd' },
+        { "max-paths", required_argument, NULL, 'n' },
+        { "min-sensitivity", required_argument, NULL, 's' },
+        { NULL, 0, NULL, 0 },
+    };
+    const cli_cmd *self = cli_command("paths");
+    const char *format, *to = NULL;
+    ap_paths_opts po = { AP_PATHS_MAX_DEPTH, AP_PATHS_MAX_PATHS };
+    ap_sensitivity min = AP_SENS_CONFIDENTIAL;
+    ap_authority *a = NULL;
+    ap_paths *p = NULL;
+    ap_diagram *d = NULL;
+    uint32_t *targets = NULL, ntargets = 0;
+    ap_error err;
+    int64_t src;
+    int opt, rc = EXIT_OK;
+    while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        switch (opt) {
+        case CLI_HELP:
+            return EXIT_OK;
+        case 't':
+            to = optarg;
+            break;
+        case 'd':
+            rc = parse_count("--max-depth", optarg, 1000, &po.max_depth);
+            break;
+        case 'n':
+            rc = parse_count("--max-paths", optarg, 10000, &po.max_paths);
+            break;
+        case 's':
+            if ((min = ap_sensitivity_parse(optarg)) == AP_SENS_NONE) {
+                cli_errorf("--min-sensitivity: unknown sensitivity '%s' (expected one of %s)",
+                           optarg, AP_SENS_NAMES);
+                rc = EXIT_USAGE;
+            }
+            break;
+        default:
+            return EXIT_USAGE;
+        }
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    if (argc - optind != 1) {
+        cli_usage(self, stderr);
+        return EXIT_USAGE;
+    }
+    if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL
+        || cli_binary_ok(format) != EXIT_OK)
+        return EXIT_USAGE;
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+        return rc;
+    if ((src = cli_find_node(ctx, argv[optind], "partner")) < 0)
+        return EXIT_USAGE;
+    if (ap_authority_compute(&a, ctx->g, (uint32_t)src, &err) < 0)
+        return cli_fail(&err, NULL);
+    if (to != NULL) {
+        int64_t v = cli_find_node(ctx, to, "node");
+        if (v < 0) {
+            rc = EXIT_USAGE;
+            goto cleanup;
+        }
+        if ((targets = malloc(sizeof *targets)) == NULL) {
+            rc = cli_fail(&(ap_error){ .code = AP_ENOMEM, .msg = "out of memory" }, NULL);
+            goto cleanup;
+        }
+        targets[0] = (uint32_t)v;
+        ntargets = 1;
+    } else if (ap_paths_targets(&targets, &ntargets, ctx->g, a, min, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
+    }
+    if (ap_paths_compute(&p, ctx->g, a, targets, ntargets, &po, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
+    }
+    if (cli_is_diagram_format(format)) {
+        if (ap_diagram_paths(&d, ctx->g, a, p, &err) < 0)
+            rc = cli_fail(&err, NULL);
+        else
+            rc = cli_write_diagram(ctx->g, d, format);
+    } else if (strcmp(format, "json") == 0) {
+        rc = cli_print_json(paths_json(ctx->g, a, p));
+    } else {
+        if (ntargets == 0 && strcmp(format, "text") == 0) {
+            char *id = ap_text_escape(argv[optind]);
+            printf("no resource or workflow at or above %s is reachable from '%s'\n",
+                   ap_sensitivity_name(min), id != NULL ? id : "?");
+            free(id);
+        }
+        rc = paths_table(ctx->g, p, format);
+    }
+cleanup:
+    ap_diagram_free(d);
+    ap_paths_free(p);
+    free(targets);
+    ap_authority_free(a);
+    return rc;
+}

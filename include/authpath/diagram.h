@@ -1,0 +1,86 @@
+/* authpath/diagram.h: path diagrams. The query side chooses what to show (nodes, edges, marks,
+ * what was collapsed); the renderer (query/render/dot.c) draws it as DOT, SVG, PNG or PDF. */
+#ifndef AUTHPATH_DIAGRAM_H
+#define AUTHPATH_DIAGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "authpath/paths.h"
+
+/* Marks on shown nodes and edges. */
+enum {
+    AP_MARK_SOURCE = 1 << 0,        /* the partner the diagram is about */
+    AP_MARK_TARGET = 1 << 1,        /* a target the paths lead to */
+    AP_MARK_EXPIRED_LIVE = 1 << 2,  /* a live credential whose partner's contract has ended,
+                                     * or whose partner is suspended or revoked */
+    AP_MARK_SHARED = 1 << 3,        /* a credential held from several domains, or multi-tenant */
+    AP_MARK_LOOP = 1 << 4,          /* on a delegation loop */
+    AP_MARK_ESCALATION = 1 << 5,    /* an escalating edge (runs_as: the confused deputy) */
+    AP_MARK_BOUNDARY = 1 << 6       /* an edge that crosses from one domain into another */
+};
+
+/* Diagrams larger than this are cut down to the paths that matter; the rest is collapsed. */
+#define AP_DIAGRAM_MAX_NODES 60
+
+typedef struct {
+    uint32_t node;
+    unsigned marks;
+} ap_diagram_node;
+
+typedef struct {
+    uint32_t edge;
+    ap_rights rights;       /* the rights shown on the edge */
+    unsigned marks;
+} ap_diagram_edge;
+
+/* Reached nodes of one domain that the diagram leaves out. */
+typedef struct {
+    const char *domain;     /* borrowed from the graph */
+    uint32_t by_kind[AP_KIND_COUNT];
+    uint32_t total;
+} ap_diagram_collapsed;
+
+typedef struct {
+    char *title;            /* "Paths from Acme (acme)": any text; the renderer escapes it */
+    char *subtitle;         /* "snapshot 3 at 2026-01-01T00:00:00Z" */
+    char *note;             /* bounds hit, what was collapsed; NULL when nothing to say */
+    int64_t source;         /* node the diagram is about, or -1 */
+    ap_diagram_node *nodes; /* by node index, each once */
+    uint32_t nnodes;
+    ap_diagram_edge *edges; /* by edge index, each once */
+    uint32_t nedges;
+    ap_diagram_collapsed *collapsed;    /* by domain */
+    uint32_t ncollapsed;
+    uint32_t collapsed_nodes, collapsed_edges;
+} ap_diagram;
+
+AP_EXPORT void ap_diagram_free(ap_diagram *d);
+
+/* Diagrams of query results. Each *out owns a new diagram: ap_diagram_free(). Authority and
+ * blast radius show every reached node (blast radius: the resources and workflows and the
+ * chains to them) when they fit AP_DIAGRAM_MAX_NODES, otherwise the chains to the most
+ * sensitive targets; paths show the paths found; delegation shows the links, the loops and
+ * the chains through which partners inherit. What carries authority but is not shown is
+ * counted per domain. */
+AP_EXPORT int ap_diagram_authority(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                                   ap_error *err);
+AP_EXPORT int ap_diagram_blast(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                               ap_error *err);
+AP_EXPORT int ap_diagram_paths(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                               const ap_paths *p, ap_error *err);
+AP_EXPORT int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const ap_delegation *d,
+                                    int64_t partner, ap_error *err);
+
+/* Render d: format "dot" (cgraph's agwrite), or "svg", "png", "pdf" (laid out by dot and
+ * rendered in-process by gvc). *out owns *len bytes (free()); text formats end in a NUL that
+ * *len does not count. Same diagram, same bytes. */
+AP_EXPORT int ap_diagram_render(char **out, size_t *len, const ap_graph *g, const ap_diagram *d,
+                                const char *format, ap_error *err);
+
+/* Label text for DOT escString attributes: backslashes doubled, '&' as &amp; (Graphviz decodes
+ * entities in labels), line breaks as \n, other control characters and invalid UTF-8 shown
+ * as \xNN. *out owns it (free()); NULL on OOM. */
+AP_EXPORT char *ap_diagram_escape(const char *s);
+
+#endif

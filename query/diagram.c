@@ -1,0 +1,499 @@
+/* query/diagram.c: what a diagram shows. Picks the nodes and edges of authority, blast-radius,
+ * paths and delegation results, marks them (loops, escalations, shared and expired-but-live
+ * credentials), and counts what it leaves out; query/render/dot.c only draws the result. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/diagram.h"
+
+#define SHOWN 0x80000000u           /* in a builder's node or edge flags: shown */
+
+typedef struct {
+    const ap_graph *g;
+    unsigned *nflag;                /* per node: SHOWN | marks */
+    unsigned *eflag;                /* per edge: SHOWN | marks */
+    ap_rights *erights;             /* per edge: rights shown */
+    uint32_t nshown;
+} builder;
+
+static int builder_init(builder *b, const ap_graph *g, ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g);
+    b->g = g;
+    b->nshown = 0;
+    b->nflag = calloc((size_t)n + 1, sizeof *b->nflag);
+    b->eflag = calloc((size_t)m + 1, sizeof *b->eflag);
+    b->erights = calloc((size_t)m + 1, sizeof *b->erights);
+    if (b->nflag == NULL || b->eflag == NULL || b->erights == NULL)
+        return ap_error_nomem(err);
+    return AP_OK;
+}
+
+static void builder_free(builder *b)
+{
+    free(b->nflag);
+    free(b->eflag);
+    free(b->erights);
+}
+
+static void show_node(builder *b, uint32_t v, unsigned marks)
+{
+    if (!(b->nflag[v] & SHOWN))
+        b->nshown++;
+    b->nflag[v] |= SHOWN | marks;
+}
+
+static void show_edge(builder *b, uint32_t e, ap_rights r, unsigned marks)
+{
+    const ap_edge *ed = ap_graph_edge(b->g, e);
+    show_node(b, ed->from, 0);
+    show_node(b, ed->to, 0);
+    b->eflag[e] |= SHOWN | marks;
+    b->erights[e] |= r;
+}
+
+/* Nodes of v's witness path not shown yet. */
+static uint32_t witness_cost(const builder *b, const ap_authority *a, uint32_t v)
+{
+    uint32_t k = 0;
+    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED;
+         u = ap_graph_edge(b->g, a->via[u])->from)
+        k += !(b->nflag[u] & SHOWN);
+    return k;
+}
+
+static void show_witness(builder *b, const ap_authority *a, uint32_t v)
+{
+    show_node(b, v, 0);
+    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED;
+         u = ap_graph_edge(b->g, a->via[u])->from) {
+        const ap_edge *e = ap_graph_edge(b->g, a->via[u]);
+        show_edge(b, a->via[u], ap_edge_transfer(e, a->rights[e->from]), 0);
+    }
+}
+
+/* Every edge carrying a's authority between two shown nodes. */
+static void show_carrying_between(builder *b, const ap_authority *a)
+{
+    for (uint32_t e = 0; e < ap_graph_edge_count(b->g); e++) {
+        const ap_edge *ed = ap_graph_edge(b->g, e);
+        if ((b->nflag[ed->from] & SHOWN) && (b->nflag[ed->to] & SHOWN)
+            && ap_authority_carries(b->g, a, ed))
+            show_edge(b, e, ap_edge_transfer(ed, a->rights[ed->from]), 0);
+    }
+}
+
+static int is_partner_ended(const ap_graph *g, uint32_t p)
+{
+    const ap_node *nd = ap_graph_node(g, p);
+    int64_t ends;
+    if (nd->kind != AP_KIND_PARTNER)
+        return 0;
+    if (nd->state == AP_STATE_SUSPENDED || nd->state == AP_STATE_REVOKED)
+        return 1;
+    return ap_graph_node_time(g, p, "contract_ends", &ends) && ends <= ap_graph_at(g);
+}
+
+/* Credential marks: shared (held from two domains or more, or multi-tenant) and expired but
+ * live (live, and the partner it belongs to or a partner holding it has ended). */
+static unsigned credential_marks(const ap_graph *g, uint32_t v)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    const char *first = NULL;
+    unsigned marks = 0;
+    if (nd->kind != AP_KIND_CREDENTIAL)
+        return 0;
+    if (ap_graph_node_bool(g, v, "multi_tenant", false))
+        marks |= AP_MARK_SHARED;
+    int64_t owner = ap_graph_find(g, ap_node_domain(g, v));
+    if (nd->live && owner >= 0 && is_partner_ended(g, (uint32_t)owner))
+        marks |= AP_MARK_EXPIRED_LIVE;
+    for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+        const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+        if (e->kind != AP_EDGE_HOLDS || !e->live)
+            continue;
+        const char *dom = ap_node_domain(g, e->from);
+        if (first == NULL)
+            first = dom;
+        else if (strcmp(first, dom) != 0)
+            marks |= AP_MARK_SHARED;
+        if (nd->live && is_partner_ended(g, e->from))
+            marks |= AP_MARK_EXPIRED_LIVE;
+    }
+    return marks;
+}
+
+/* Loop marks: shown edges inside a strongly connected set of shown edges (igraph), and
+ * shown self-loops. */
+static int mark_loops(builder *b, ap_error *err)
+{
+    uint32_t m = ap_graph_edge_count(b->g);
+    igraph_vector_int_t ends, memb;
+    igraph_t ig;
+    int rc = AP_OK;
+    if (igraph_vector_int_init(&ends, 0) != IGRAPH_SUCCESS)
+        return ap_error_nomem(err);
+    if (igraph_vector_int_init(&memb, 0) != IGRAPH_SUCCESS) {
+        igraph_vector_int_destroy(&ends);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(b->g, e);
+        if (!(b->eflag[e] & SHOWN))
+            continue;
+        if (igraph_vector_int_push_back(&ends, ed->from) != IGRAPH_SUCCESS
+            || igraph_vector_int_push_back(&ends, ed->to) != IGRAPH_SUCCESS) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+    }
+    igraph_error_t ie = igraph_create(&ig, &ends, ap_graph_node_count(b->g), IGRAPH_DIRECTED);
+    if (ie == IGRAPH_SUCCESS) {
+        ie = igraph_connected_components(&ig, &memb, NULL, NULL, IGRAPH_STRONG);
+        igraph_destroy(&ig);
+    }
+    if (ie != IGRAPH_SUCCESS) {
+        rc = ap_error_set(err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
+        goto cleanup;
+    }
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(b->g, e);
+        if ((b->eflag[e] & SHOWN) && VECTOR(memb)[ed->from] == VECTOR(memb)[ed->to]) {
+            b->eflag[e] |= AP_MARK_LOOP;
+            b->nflag[ed->from] |= AP_MARK_LOOP;
+            b->nflag[ed->to] |= AP_MARK_LOOP;
+        }
+    }
+cleanup:
+    igraph_vector_int_destroy(&ends);
+    igraph_vector_int_destroy(&memb);
+    return rc;
+}
+
+void ap_diagram_free(ap_diagram *d)
+{
+    if (d == NULL)
+        return;
+    free(d->title);
+    free(d->subtitle);
+    free(d->note);
+    free(d->nodes);
+    free(d->edges);
+    free(d->collapsed);
+    free(d);
+}
+
+/* "Authority of Acme Consulting (acme)", or "... of acme" when the name is the id. */
+static char *titled(const ap_graph *g, const char *what, int64_t v)
+{
+    char *s = NULL;
+    size_t size;
+    if (v < 0)
+        return strdup(what);
+    const char *id = ap_graph_node(g, (uint32_t)v)->id;
+    const char *name = ap_graph_node_label(g, (uint32_t)v);
+    size = strlen(what) + strlen(id) + strlen(name) + 8;
+    if ((s = malloc(size)) == NULL)
+        return NULL;
+    if (strcmp(name, id) == 0)
+        snprintf(s, size, "%s %s", what, id);
+    else
+        snprintf(s, size, "%s %s (%s)", what, name, id);
+    return s;
+}
+
+static int collapsed_cmp(const void *x, const void *y)
+{
+    const ap_diagram_collapsed *a = x, *b = y;
+    return strcmp(a->domain, b->domain);        /* one entry per domain: the order is total */
+}
+
+/* Append a line to *note. */
+static int add_note(char **note, const char *line)
+{
+    size_t old = *note != NULL ? strlen(*note) : 0;
+    char *p = realloc(*note, old + strlen(line) + 2);
+    if (p == NULL)
+        return -1;
+    if (old > 0)
+        p[old++] = '\n';
+    strcpy(p + old, line);
+    *note = p;
+    return 0;
+}
+
+/* Turn the builder into a diagram: marks, the shown lists, what a's authority reaches that is
+ * not shown (when a is given), title and notes. */
+static int finish(ap_diagram **out, builder *b, const ap_authority *a, int64_t source,
+                  const char *what, char *note, ap_error *err)
+{
+    const ap_graph *g = b->g;
+    uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g);
+    ap_diagram *d = calloc(1, sizeof *d);
+    char line[160], at[32];
+    int rc;
+    *out = NULL;
+    if (d == NULL) {
+        free(note);
+        return ap_error_nomem(err);
+    }
+    d->note = note;
+    d->source = source;
+    if (source >= 0)
+        show_node(b, (uint32_t)source, AP_MARK_SOURCE);
+    if ((rc = mark_loops(b, err)) < 0)
+        goto fail;
+    d->nodes = malloc(((size_t)b->nshown + 1) * sizeof *d->nodes);
+    d->edges = malloc(((size_t)m + 1) * sizeof *d->edges);
+    d->collapsed = calloc(1, sizeof *d->collapsed);
+    if (d->nodes == NULL || d->edges == NULL || d->collapsed == NULL)
+        goto nomem;
+    for (uint32_t v = 0; v < n; v++) {
+        if (b->nflag[v] & SHOWN) {
+            unsigned marks = (b->nflag[v] & ~SHOWN) | credential_marks(g, v);
+            d->nodes[d->nnodes++] = (ap_diagram_node){ v, marks };
+            continue;
+        }
+        if (a == NULL || v == a->source || a->rights[v] == 0)
+            continue;
+        /* reached but not shown: count it under its domain */
+        const char *dom = ap_node_domain(g, v);
+        uint32_t k = 0;
+        while (k < d->ncollapsed && strcmp(d->collapsed[k].domain, dom) != 0)
+            k++;
+        if (k == d->ncollapsed) {
+            ap_diagram_collapsed *p = realloc(d->collapsed, (k + 1) * sizeof *p);
+            if (p == NULL)
+                goto nomem;
+            d->collapsed = p;
+            memset(&p[k], 0, sizeof p[k]);
+            p[k].domain = dom;
+            d->ncollapsed++;
+        }
+        d->collapsed[k].by_kind[ap_graph_node(g, v)->kind]++;
+        d->collapsed[k].total++;
+        d->collapsed_nodes++;
+    }
+    qsort(d->collapsed, d->ncollapsed, sizeof *d->collapsed, collapsed_cmp);
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (b->eflag[e] & SHOWN) {
+            unsigned marks = b->eflag[e] & ~SHOWN;
+            if (ed->escalates)
+                marks |= AP_MARK_ESCALATION;
+            if (strcmp(ap_node_domain(g, ed->from), ap_node_domain(g, ed->to)) != 0)
+                marks |= AP_MARK_BOUNDARY;
+            d->edges[d->nedges++] = (ap_diagram_edge){ e, b->erights[e], marks };
+        } else if (a != NULL && ap_authority_carries(g, a, ed)) {
+            d->collapsed_edges++;
+        }
+    }
+    if (d->collapsed_nodes > 0 || d->collapsed_edges > 0) {
+        snprintf(line, sizeof line, "collapsed: %u reached nodes and %u authority-carrying "
+                 "edges not on a shown path", d->collapsed_nodes, d->collapsed_edges);
+        if (add_note(&d->note, line) < 0)
+            goto nomem;
+    }
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    snprintf(line, sizeof line, "snapshot %lld at %s", (long long)ap_graph_snapshot(g), at);
+    if ((d->title = titled(g, what, source)) == NULL || (d->subtitle = strdup(line)) == NULL)
+        goto nomem;
+    *out = d;
+    return AP_OK;
+nomem:
+    rc = ap_error_nomem(err);
+fail:
+    ap_diagram_free(d);
+    return rc;
+}
+
+typedef struct {
+    uint32_t v;
+    int rank;               /* sensitivity of resources and workflows; -1 for the rest */
+    uint32_t hops;
+} pick;
+
+static int pick_cmp(const void *x, const void *y)
+{
+    const pick *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank > b->rank ? -1 : 1;
+    if (a->hops != b->hops)
+        return a->hops < b->hops ? -1 : 1;
+    return a->v < b->v ? -1 : a->v > b->v;      /* id order: total */
+}
+
+/* Show the witness chains of the reached nodes (only resources and workflows, and the heads of
+ * escalations, when targets_only), most sensitive first, while they fit. */
+static int reach_diagram(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                         bool targets_only, const char *what, ap_error *err)
+{
+    builder b;
+    pick *picks = NULL;
+    uint32_t np = 0, skipped = 0;
+    char *note = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = builder_init(&b, g, err)) < 0)
+        goto cleanup;
+    if ((picks = malloc(((size_t)a->nreach + 1) * sizeof *picks)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (uint32_t i = 0; i < a->nreach; i++) {
+        uint32_t v = a->reach[i];
+        const ap_node *nd = ap_graph_node(g, v);
+        bool target = nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW;
+        if (targets_only && !target) {
+            bool esc = false;   /* the head of an escalation that carries authority */
+            for (uint32_t k = ap_graph_in_begin(g, v); k < ap_graph_in_end(g, v) && !esc; k++) {
+                const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, k));
+                esc = e->escalates && ap_authority_carries(g, a, e);
+            }
+            if (!esc)
+                continue;
+        }
+        int rank = target ? (int)(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
+                                                                  : nd->sensitivity) : -1;
+        picks[np++] = (pick){ v, rank, a->hops[v] };
+    }
+    qsort(picks, np, sizeof *picks, pick_cmp);
+    show_node(&b, a->source, AP_MARK_SOURCE);
+    for (uint32_t i = 0; i < np; i++) {
+        if (b.nshown + witness_cost(&b, a, picks[i].v) > AP_DIAGRAM_MAX_NODES) {
+            skipped++;
+            continue;
+        }
+        show_witness(&b, a, picks[i].v);
+    }
+    show_carrying_between(&b, a);
+    if (skipped > 0) {
+        char line[160];
+        snprintf(line, sizeof line, "%u of %u chains left out to keep the diagram under %d "
+                 "nodes (the most sensitive are shown)", skipped, np, AP_DIAGRAM_MAX_NODES);
+        if (add_note(&note, line) < 0) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+    }
+    rc = finish(out, &b, a, a->source, what, note, err);
+    note = NULL;
+cleanup:
+    free(note);
+    free(picks);
+    builder_free(&b);
+    return rc;
+}
+
+int ap_diagram_authority(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                         ap_error *err)
+{
+    return reach_diagram(out, g, a, false, "Authority of", err);
+}
+
+int ap_diagram_blast(ap_diagram **out, const ap_graph *g, const ap_authority *a, ap_error *err)
+{
+    return reach_diagram(out, g, a, true, "Blast radius of", err);
+}
+
+int ap_diagram_paths(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                     const ap_paths *p, ap_error *err)
+{
+    builder b;
+    char *note = NULL, line[200];
+    uint32_t more = 0, deeper = 0;
+    int rc;
+    *out = NULL;
+    if ((rc = builder_init(&b, g, err)) < 0)
+        goto cleanup;
+    for (uint32_t i = 0; i < p->nsets; i++) {
+        const ap_path_set *s = &p->sets[i];
+        if (s->npaths > 0)
+            show_node(&b, s->target, AP_MARK_TARGET);
+        more += s->more;
+        deeper += s->deeper;
+        for (uint32_t k = 0; k < s->off[s->npaths]; k++) {
+            const ap_edge *e = ap_graph_edge(g, s->edges[k]);
+            show_edge(&b, s->edges[k], ap_edge_transfer(e, a->rights[e->from]), 0);
+        }
+    }
+    if (more > 0) {
+        snprintf(line, sizeof line, "%u target%s: more paths than --max-paths %u (not all "
+                 "drawn)", more, more == 1 ? "" : "s", p->max_paths);
+        if (add_note(&note, line) < 0)
+            goto nomem;
+    }
+    if (deeper > 0) {
+        snprintf(line, sizeof line, "%u target%s: paths longer than --max-depth %u left out",
+                 deeper, deeper == 1 ? "" : "s", p->max_depth);
+        if (add_note(&note, line) < 0)
+            goto nomem;
+    }
+    rc = finish(out, &b, a, a->source, "Paths from", note, err);
+    note = NULL;
+    goto cleanup;
+nomem:
+    rc = ap_error_nomem(err);
+cleanup:
+    free(note);
+    builder_free(&b);
+    return rc;
+}
+
+int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const ap_delegation *d,
+                          int64_t partner, ap_error *err)
+{
+    builder b;
+    char *note = NULL;
+    uint32_t skipped = 0;
+    int rc;
+    *out = NULL;
+    if ((rc = builder_init(&b, g, err)) < 0)
+        goto cleanup;
+    /* the partners involved; then every link between two of them */
+    for (uint32_t i = 0; i < d->nchains; i++) {
+        show_node(&b, d->chains[i].partner, 0);
+        for (uint32_t k = 0; k < d->chains[i].nacts; k++)
+            show_node(&b, d->chains[i].acts_for[k], 0);
+    }
+    for (uint32_t i = 0; i < d->nloops; i++)
+        for (uint32_t k = 0; k < d->loops[i].len; k++)
+            show_node(&b, d->loops[i].nodes[k], 0);
+    for (uint32_t i = 0; i < d->nlinks; i++) {
+        const ap_edge *e = ap_graph_edge(g, d->links[i]);
+        if ((b.nflag[e->from] & SHOWN) && (b.nflag[e->to] & SHOWN))
+            show_edge(&b, d->links[i], ap_edge_transfer(e, AP_RIGHTS_ALL), 0);
+    }
+    /* the chains through which one partner inherits another's authority, while they fit */
+    for (uint32_t i = 0; i < d->ninherits; i++) {
+        const ap_inherit *in = &d->inherits[i];
+        uint32_t cost = 0;
+        for (uint32_t k = 0; k < in->npath; k++)
+            cost += !(b.nflag[ap_graph_edge(g, in->path[k])->to] & SHOWN);
+        cost += !(b.nflag[in->heir] & SHOWN);
+        if (b.nshown + cost > AP_DIAGRAM_MAX_NODES) {
+            skipped++;
+            continue;
+        }
+        show_node(&b, in->heir, 0);
+        for (uint32_t k = 0; k < in->npath; k++)
+            show_edge(&b, in->path[k], in->carried[k], 0);
+    }
+    if (skipped > 0) {
+        char line[160];
+        snprintf(line, sizeof line, "%u of %u inheritance chains left out to keep the diagram "
+                 "under %d nodes", skipped, d->ninherits, AP_DIAGRAM_MAX_NODES);
+        if (add_note(&note, line) < 0) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+    }
+    rc = finish(out, &b, NULL, partner, partner >= 0 ? "Delegation around" : "Delegation",
+                note, err);
+    note = NULL;
+cleanup:
+    free(note);
+    builder_free(&b);
+    return rc;
+}

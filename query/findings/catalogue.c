@@ -1,0 +1,170 @@
+/* query/findings/catalogue.c: the one table of rules. Code, `authpath rules` and docs/rules.md
+ * all read it; adding a rule is one check in a query/findings/ file and one row here. */
+#include <string.h>
+
+#include "findings_internal.h"
+
+static const ap_rule rules[] = {
+    { "partner-ended-live", AP_SEV_CRITICAL, "NHI1", "GV.SC-10",
+      "Ended or suspended partner still has live authority",
+      "The partner's contract ended before the evaluation time, or its state is suspended or "
+      "revoked, yet its authority still reaches nodes in the estate: the relationship is over "
+      "on paper only.",
+      "Run `authpath offboard PARTNER` and revoke what it lists: the partner's credentials, its "
+      "edges, and the subcontracting that acts for it.",
+      ap_rule__ended_live },
+    { "credential-no-expiry", AP_SEV_HIGH, "NHI7", "PR.AA-01",
+      "Partner credential never expires",
+      "A credential a partner holds has no expiry: it stays valid until someone remembers to "
+      "revoke it.",
+      "Give the credential an expiry within the policy's maximum lifetime and rotate it; prefer "
+      "short-lived tokens issued on demand.",
+      ap_rule__credential_no_expiry },
+    { "credential-long-lived", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
+      "Partner credential lives longer than policy allows",
+      "A credential a partner holds is valid for longer than the policy's maximum lifetime "
+      "(default 90 days), counted from its valid_from (or from now when that is not given).",
+      "Reissue the credential with a lifetime within policy and automate its rotation.",
+      ap_rule__credential_long_lived },
+    { "credential-outlives-contract", AP_SEV_HIGH, "NHI7", "PR.AA-01",
+      "Partner credential outlives the contract",
+      "A credential a partner holds expires after the partner's contract_ends: it would keep "
+      "working after the relationship is over.",
+      "Set the credential's expiry at or before the contract end, and tie renewal to contract "
+      "renewal.",
+      ap_rule__credential_outlives_contract },
+    { "credential-shared", AP_SEV_HIGH, "NHI9", "PR.AA-01",
+      "Credential held by more than one partner",
+      "Two or more partners hold the same credential directly (not merely through one another): "
+      "their actions cannot be told apart, and it cannot be revoked for one without breaking "
+      "the others.",
+      "Issue one credential per partner and revoke the shared one once each has its own.",
+      ap_rule__credential_shared },
+    { "credential-multi-tenant", AP_SEV_MEDIUM, "NHI9", "PR.AA-01",
+      "Partner uses a multi-tenant credential",
+      "A credential a partner holds is marked multi_tenant: the same secret serves other "
+      "customers of that partner, so a breach elsewhere is a breach here.",
+      "Ask the partner for a tenant-specific credential (or app registration) and revoke the "
+      "multi-tenant one.",
+      ap_rule__credential_multi_tenant },
+    { "static-secret", AP_SEV_MEDIUM, "NHI4", "PR.AA-03",
+      "Static secret where a workload identity would do",
+      "A partner authenticates as one of our identities with a static secret (static: true): "
+      "a long-lived value that can be copied, where a federated workload identity would prove "
+      "who is calling without a shared secret.",
+      "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
+      "trust) scoped to the partner's workload, then revoke the secret.",
+      ap_rule__static_secret },
+    { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
+      "Read-only partner can do more than read",
+      "A partner whose tier is read_only has a right beyond read on a resource or workflow: "
+      "its access exceeds what it was approved for.",
+      "Narrow the rights on the path (the access edge or role) to read, or raise the partner's "
+      "tier through the approval process.",
+      ap_rule__read_only_exceeded },
+    { "undeclared-rights", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
+      "Partner access edge with undeclared rights",
+      "An access edge that carries a partner's authority declares no rights, so it passes "
+      "every right: nobody decided what the partner may do there.",
+      "Declare the rights the integration needs on the edge (e.g. rights: [read]).",
+      ap_rule__undeclared_rights },
+    { "sensitive-workflow", AP_SEV_HIGH, "NHI5", "PR.AA-05",
+      "Partner can trigger, execute or approve a sensitive workflow",
+      "A partner can trigger, execute or approve a workflow of sensitivity confidential or "
+      "above: it can start decisions (payments, provisioning, deployments) on its own.",
+      "Remove the partner's path to the workflow or put a human approval on it that the "
+      "partner cannot reach.",
+      ap_rule__sensitive_workflow },
+    { "escalation-runs-as", AP_SEV_HIGH, "NHI5", "PR.AA-05",
+      "Partner authority passes through an escalating step",
+      "A partner's authority crosses an escalating edge (runs_as): a workflow it can reach "
+      "acts with an identity's full rights, more than the partner brought (a confused deputy).",
+      "Run the workflow as an identity scoped to what the partner may do, or cut the partner's "
+      "path to the workflow.",
+      ap_rule__escalation },
+    { "delegation-loop", AP_SEV_HIGH, "NHI3", "GV.SC-07",
+      "Delegation loop among partners",
+      "Partners act for one another in a cycle: each inherits the others' authority, and no "
+      "one of them can be offboarded alone.",
+      "Break the loop: remove the subcontracting (or shared access) that closes it, and record "
+      "which partner is accountable for which.",
+      ap_rule__delegation_loop },
+    { "fourth-party-sensitive", AP_SEV_HIGH, "NHI3", "GV.SC-07",
+      "Fourth party reaches a sensitive resource",
+      "A partner that acts for another partner (a subcontractor: a fourth or further party) "
+      "reaches a resource or workflow of sensitivity confidential or above through that "
+      "partner.",
+      "Confirm the subcontractor is approved for this data; otherwise give the partner access "
+      "it cannot pass on, or end the subcontracting.",
+      ap_rule__fourth_party },
+    { "partner-inherits-partner", AP_SEV_MEDIUM, "NHI3", "GV.SC-07",
+      "Partner inherits another partner's authority",
+      "A partner's authority reaches another partner: it can do whatever that partner can, "
+      "so its blast radius includes the other's.",
+      "Check that the relationship is a declared, approved subcontract; otherwise cut the path "
+      "between the two.",
+      ap_rule__inherits_partner },
+    { "partner-can-mint", AP_SEV_HIGH, "NHI1", "PR.AA-01",
+      "Partner can mint credentials",
+      "A partner can create credentials (a can_mint edge, or the mint right): it can leave "
+      "itself access that survives its offboarding.",
+      "Remove the minting right, or route credential issuance through a process the partner "
+      "does not control; inventory what it has minted.",
+      ap_rule__can_mint },
+    { "owner-missing", AP_SEV_MEDIUM, "", "GV.RR-02",
+      "Partner, identity or credential without an owner",
+      "A partner, or an identity or credential a partner holds, names no owner: nobody is "
+      "accountable for reviewing, rotating or revoking it.",
+      "Record an accountable owner (a person or team) on the node.",
+      ap_rule__no_owner },
+    { "partner-undocumented", AP_SEV_LOW, "", "GV.RR-02, ID.AM-04",
+      "Partner without sponsor or purpose",
+      "A partner has no sponsor or no purpose recorded: nobody inside vouches for the "
+      "relationship, or nobody wrote down why it exists.",
+      "Record the internal sponsor and the purpose of the partnership.",
+      ap_rule__no_sponsor },
+    { "dormant-access", AP_SEV_MEDIUM, "NHI1", "PR.AA-01",
+      "Dormant partner access",
+      "An identity or credential a partner holds is live but was last used longer ago than "
+      "the policy's window (default 90 days): access nobody needs is still open.",
+      "Revoke or disable it; if it is needed, record why and review it.",
+      ap_rule__dormant },
+    { "review-overdue", AP_SEV_MEDIUM, "", "PR.AA-05",
+      "Partner access review overdue",
+      "A partner's last_reviewed is older than the review cadence for the most sensitive thing "
+      "it reaches (policy: critical 30 days, restricted 90, confidential 180, else 365), or it "
+      "was never reviewed.",
+      "Review the partner's authority (`authpath authority PARTNER`), record the review in "
+      "last_reviewed, and remove what is no longer needed.",
+      ap_rule__review_overdue },
+    { "temporary-no-expiry", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
+      "Temporary elevation without expiry",
+      "An edge marked temporary carries a partner's authority but has no expiry: the "
+      "elevation is permanent in practice.",
+      "Give the edge an expiry, or make it permanent through approval and drop temporary.",
+      ap_rule__temporary_no_expiry },
+    { "unattributable-write", AP_SEV_HIGH, "", "PR.PS-04, DE.CM-06",
+      "Partner can write through an unlogged identity",
+      "A partner's write-capable authority passes through an identity with logged: false: "
+      "what it changes cannot be attributed to it.",
+      "Turn on logging for the identity, or give the partner its own logged identity.",
+      ap_rule__unattributable },
+    { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
+      "One credential reaches production and non-production",
+      "A credential a partner holds reaches both production and non-production environments: "
+      "a leak from a test system opens production.",
+      "Issue separate credentials per environment and narrow each to its own.",
+      ap_rule__environment_crossing },
+};
+
+size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }
+
+const ap_rule *ap_rule_at(size_t i) { return i < ap_rule_count() ? &rules[i] : NULL; }
+
+const ap_rule *ap_rule_find(const char *id)
+{
+    for (size_t i = 0; id != NULL && i < ap_rule_count(); i++)
+        if (strcmp(rules[i].id, id) == 0)
+            return &rules[i];
+    return NULL;
+}

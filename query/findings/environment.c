@@ -1,0 +1,71 @@
+/* query/findings/environment.c: environment isolation (OWASP NHI8): one credential whose own
+ * authority reaches both production and non-production nodes. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "findings_internal.h"
+
+/* 1 production, 0 another environment, -1 none given. */
+static int is_production(const ap_graph *g, uint32_t v)
+{
+    const char *env = ap_graph_node_str(g, v, "environment");
+    static const char *const prod[] = { "prod", "production", "prd", "live" };
+    char low[32];
+    size_t i = 0;
+    if (env == NULL || env[0] == '\0')
+        return -1;
+    for (; env[i] != '\0' && i + 1 < sizeof low; i++)
+        low[i] = (char)tolower((unsigned char)env[i]);
+    low[i] = '\0';
+    for (size_t k = 0; k < sizeof prod / sizeof prod[0]; k++)
+        if (strcmp(low, prod[k]) == 0)
+            return 1;
+    return 0;
+}
+
+int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    for (uint32_t i = 0; i < c->npartners; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t k = 0; k < a->nreach; k++) {
+            uint32_t v = a->reach[k], prod = AP_UNREACHED, other = AP_UNREACHED;
+            char chain[1024];
+            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL || !ap_findings__owns(c, a, v))
+                continue;
+            /* what the credential itself reaches (computed once, whoever holds it) */
+            const ap_authority *ca = ap_findings__authority(c, v);
+            if (ca == NULL)
+                return c->rc;
+            for (uint32_t j = 0; j < ca->nreach; j++) {
+                int env = is_production(g, ca->reach[j]);
+                if (env == 1 && prod == AP_UNREACHED)
+                    prod = ca->reach[j];
+                else if (env == 0 && other == AP_UNREACHED)
+                    other = ca->reach[j];
+            }
+            if (prod == AP_UNREACHED || other == AP_UNREACHED)
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            ap_findings__node(c, f, prod);
+            ap_findings__node(c, f, other);
+            ap_findings__fact(c, f, "production", "%s", ap_graph_node(g, prod)->id);
+            ap_findings__fact(c, f, "non_production", "%s (%s)", ap_graph_node(g, other)->id,
+                              ap_graph_node_str(g, other, "environment"));
+            if (f == NULL)
+                return c->rc;
+            ap_findings__message(c, f, "Credential %s, held by partner %s through %s, reaches "
+                                 "production (%s) and %s (%s).", ap_graph_node(g, v)->id,
+                                 ap_graph_node(g, p)->id,
+                                 ap_findings__chain(c, f, chain, sizeof chain),
+                                 ap_graph_node(g, prod)->id,
+                                 ap_graph_node_str(g, other, "environment"),
+                                 ap_graph_node(g, other)->id);
+        }
+    }
+    return c->rc;
+}

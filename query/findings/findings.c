@@ -1,0 +1,477 @@
+/* query/findings/findings.c: runs the catalogue on a graph. Computes every partner's authority
+ * once for all rules, builds findings with their evidence, applies the policy, sorts. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings_internal.h"
+
+static const char *const sev_names[AP_SEV_COUNT] = { "low", "medium", "high", "critical" };
+
+const char *ap_severity_name(ap_severity s)
+{
+    return s > AP_SEV_NONE && s < AP_SEV_COUNT ? sev_names[s] : "?";
+}
+
+ap_severity ap_severity_parse(const char *s)
+{
+    for (int i = 0; s != NULL && i < AP_SEV_COUNT; i++)
+        if (strcmp(s, sev_names[i]) == 0)
+            return (ap_severity)i;
+    return AP_SEV_NONE;
+}
+
+size_t ap_findings_count(const ap_findings *f) { return f->n; }
+const ap_finding *ap_findings_get(const ap_findings *f, size_t i) { return &f->items[i]; }
+size_t ap_findings_waived(const ap_findings *f) { return f->waived; }
+
+ap_severity ap_findings_rule_severity(const ap_findings *f, const ap_rule *r)
+{
+    return f->severity[r - ap_rule_at(0)];
+}
+
+const char *ap_finding_subject_id(const ap_graph *g, const ap_finding *f)
+{
+    return f->subject_is_edge ? ap_graph_edge(g, f->subject)->id
+                              : ap_graph_node(g, f->subject)->id;
+}
+
+const char *ap_finding_fact(const ap_finding *f, const char *key)
+{
+    for (size_t i = 0; i < f->nfacts; i++)
+        if (strcmp(f->facts[i].key, key) == 0)
+            return f->facts[i].value;
+    return NULL;
+}
+
+static void finding_dispose(ap_finding *f)
+{
+    free(f->message);
+    free(f->nodes);
+    for (size_t i = 0; i < f->nfacts; i++)
+        free(f->facts[i].value);
+    free(f->facts);
+    free(f->path);
+}
+
+void ap_findings_free(ap_findings *f)
+{
+    if (f == NULL)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        finding_dispose(&f->items[i]);
+    free(f->items);
+    free(f->severity);
+    free(f);
+}
+
+/* ---- The context ---- */
+
+int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p)
+{
+    uint32_t lo = 0, hi = c->npartners;
+    while (lo < hi) {                   /* partners[] is in node order */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->partners[mid] == p)
+            return mid;
+        if (c->partners[mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
+{
+    int64_t pi = ap_findings__partner_index(c, v);
+    if (pi >= 0)
+        return c->auth[pi];
+    if (c->rc < 0)
+        return NULL;
+    if (c->node_auth == NULL
+        && (c->node_auth = calloc(ap_graph_node_count(c->g), sizeof *c->node_auth)) == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    if (c->node_auth[v] == NULL) {
+        int rc = ap_authority_compute(&c->node_auth[v], c->g, v, c->err);
+        if (rc < 0) {
+            c->rc = rc;
+            return NULL;
+        }
+    }
+    return c->node_auth[v];
+}
+
+bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e)
+{
+    const ap_edge *ed = ap_graph_edge(c->g, e);
+    return a->rights[ed->from] != 0 && ap_edge_usable(c->g, ed, a->source)
+           && ap_edge_transfer(ed, a->rights[ed->from]) != 0;
+}
+
+bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    if (v == a->source || a->rights[v] == 0)
+        return false;
+    for (uint32_t u = ap_graph_edge(c->g, a->via[v])->from; u != a->source;
+         u = ap_graph_edge(c->g, a->via[u])->from)
+        if (ap_graph_node(c->g, u)->kind == AP_KIND_PARTNER)
+            return false;
+    return true;
+}
+
+bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    if (!ap_findings__direct(c, a, v))
+        return false;
+    if (ap_graph_edge(c->g, a->via[v])->from == a->source)
+        return true;
+    return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
+}
+
+ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    if (nd->kind != AP_KIND_RESOURCE && nd->kind != AP_KIND_WORKFLOW)
+        return AP_SENS_NONE;
+    return nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity;
+}
+
+/* ---- The builder ---- */
+
+static int nomem(ap_rule_ctx *c)
+{
+    if (c->rc == AP_OK)
+        c->rc = ap_error_nomem(c->err);
+    return c->rc;
+}
+
+static ap_severity severity_of(const ap_policy *p, const ap_rule *r)
+{
+    for (size_t i = 0; p != NULL && i < p->noverrides; i++)
+        if (strcmp(p->overrides[i].rule, r->id) == 0)
+            return p->overrides[i].severity;
+    return r->severity;
+}
+
+ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject)
+{
+    ap_findings *out = c->out;
+    ap_finding *f;
+    if (c->rc < 0)
+        return NULL;
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 32;
+        ap_finding *items = realloc(out->items, cap * sizeof *items);
+        if (items == NULL) {
+            nomem(c);
+            return NULL;
+        }
+        out->items = items;
+        out->cap = cap;
+    }
+    f = &out->items[out->n++];
+    memset(f, 0, sizeof *f);
+    f->rule = c->rule;
+    f->severity = severity_of(c->policy, c->rule);
+    f->partner = p;
+    f->subject_is_edge = edge;
+    f->subject = subject;
+    if (edge) {
+        const ap_edge *e = ap_graph_edge(c->g, subject);
+        f->file = e->file;
+        f->line = e->line;
+        f->col = e->col;
+    } else {
+        const ap_node *nd = ap_graph_node(c->g, subject);
+        f->file = nd->file;
+        f->line = nd->line;
+        f->col = nd->col;
+        ap_findings__node(c, f, subject);
+    }
+    return f;
+}
+
+void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v)
+{
+    if (f == NULL || c->rc < 0)
+        return;
+    for (size_t i = 0; i < f->nnodes; i++)
+        if (f->nodes[i] == v)
+            return;
+    uint32_t *p = realloc(f->nodes, (f->nnodes + 1) * sizeof *p);
+    if (p == NULL) {
+        nomem(c);
+        return;
+    }
+    f->nodes = p;
+    f->nodes[f->nnodes++] = v;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s != NULL)
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+static void add_fact(ap_rule_ctx *c, ap_finding *f, const char *key, char *value)
+{
+    ap_fact *p;
+    if (value == NULL || (p = realloc(f->facts, (f->nfacts + 1) * sizeof *p)) == NULL) {
+        free(value);
+        nomem(c);
+        return;
+    }
+    f->facts = p;
+    f->facts[f->nfacts].key = key;
+    f->facts[f->nfacts++].value = value;
+}
+
+void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    if (f == NULL || c->rc < 0)
+        return;
+    va_start(ap, fmt);
+    add_fact(c, f, key, vformat(fmt, ap));
+    va_end(ap);
+}
+
+void ap_findings__date_text(char *buf, size_t size, int64_t t)
+{
+    if (t % AP_DAY == 0)
+        ap_date_format(buf, size, t);
+    else
+        ap_time_format(buf, size, t);
+}
+
+void ap_findings__date(ap_rule_ctx *c, ap_finding *f, const char *key, int64_t t)
+{
+    char buf[32];
+    ap_findings__date_text(buf, sizeof buf, t);
+    ap_findings__fact(c, f, key, "%s", buf);
+}
+
+void ap_findings__rights(ap_rule_ctx *c, ap_finding *f, const char *key, ap_rights r)
+{
+    char buf[1024];
+    ap_rights_format(buf, sizeof buf, ap_graph_vocab(c->g), r, ", ", true);
+    ap_findings__fact(c, f, key, "%s", buf);
+}
+
+void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                       uint32_t e)
+{
+    if (f == NULL || c->rc < 0)
+        return;
+    size_t len = ap_authority_path(a, c->g, v, NULL, 0);
+    uint32_t *p = realloc(f->path, (f->npath + len + 2) * sizeof *p);
+    if (p == NULL) {
+        nomem(c);
+        return;
+    }
+    f->path = p;
+    ap_authority_path(a, c->g, v, p + f->npath, len);
+    if (e != AP_UNREACHED)
+        p[f->npath + len++] = e;
+    for (size_t i = f->npath; i < f->npath + len; i++)
+        ap_findings__node(c, f, ap_graph_edge(c->g, p[i])->to);
+    f->npath += len;
+}
+
+void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
+{
+    va_list ap;
+    if (f == NULL || c->rc < 0)
+        return;
+    va_start(ap, fmt);
+    free(f->message);
+    if ((f->message = vformat(fmt, ap)) == NULL)
+        nomem(c);
+    va_end(ap);
+}
+
+const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *buf,
+                               size_t size)
+{
+    size_t used;
+    if (f == NULL || f->npath == 0) {
+        snprintf(buf, size, "%s", f != NULL ? ap_graph_node(c->g, f->partner)->id : "");
+        return buf;
+    }
+    snprintf(buf, size, "%s", ap_graph_node(c->g, ap_graph_edge(c->g, f->path[0])->from)->id);
+    for (size_t i = 0; i < f->npath; i++) {
+        used = strlen(buf);
+        snprintf(buf + used, size - used, " > %s",
+                 ap_graph_node(c->g, ap_graph_edge(c->g, f->path[i])->to)->id);
+    }
+    return buf;
+}
+
+/* ---- Running the catalogue ---- */
+
+typedef struct {
+    ap_finding f;
+    ap_severity worst;          /* the most severe finding of its partner */
+    const char *partner, *subject;
+} sort_item;
+
+static int finding_cmp(const void *x, const void *y)
+{
+    const sort_item *a = x, *b = y;
+    int c;
+    if (a->worst != b->worst)
+        return a->worst > b->worst ? -1 : 1;
+    if ((c = strcmp(a->partner, b->partner)) != 0)
+        return c;
+    if (a->f.severity != b->f.severity)
+        return a->f.severity > b->f.severity ? -1 : 1;
+    if ((c = strcmp(a->f.rule->id, b->f.rule->id)) != 0)
+        return c;
+    if ((c = strcmp(a->subject, b->subject)) != 0)
+        return c;
+    return strcmp(a->f.message, b->f.message);   /* a rule says one thing once per subject */
+}
+
+/* Waivers, then the partner and severity filters, then the order of findings.h. */
+static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *opts,
+                  const ap_policy *pol, ap_error *err)
+{
+    size_t n = 0;
+    sort_item *items = calloc(out->n + 1, sizeof *items);
+    ap_severity *worst = NULL;
+    if (items == NULL)
+        return ap_error_nomem(err);
+    if ((worst = malloc(((size_t)ap_graph_node_count(g) + 1) * sizeof *worst)) == NULL) {
+        free(items);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+        worst[v] = AP_SEV_NONE;
+    out->waived = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        ap_finding *f = &out->items[i];
+        const char *subject = ap_finding_subject_id(g, f);
+        bool keep = (opts->partner < 0 || f->partner == (uint32_t)opts->partner)
+                    && f->severity >= opts->min_severity;
+        if (!keep) {
+            finding_dispose(f);
+            continue;
+        }
+        for (size_t k = 0; k < pol->nwaivers; k++) {
+            const ap_waiver *w = &pol->waivers[k];
+            if (strcmp(w->rule, f->rule->id) == 0 && strcmp(w->subject, subject) == 0) {
+                f->waiver = w;
+                f->waived = ap_graph_at(g) < w->expires;
+                break;
+            }
+        }
+        out->waived += f->waived;
+        if (!f->waived && f->severity > worst[f->partner])
+            worst[f->partner] = f->severity;
+        items[n].f = *f;
+        items[n].partner = ap_graph_node(g, f->partner)->id;
+        items[n++].subject = subject;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i].worst = worst[items[i].f.partner];
+    qsort(items, n, sizeof *items, finding_cmp);
+    for (size_t i = 0; i < n; i++)
+        out->items[i] = items[i].f;
+    out->n = n;
+    free(items);
+    free(worst);
+    return AP_OK;
+}
+
+static bool selected(const ap_findings_opts *opts, const ap_rule *r)
+{
+    if (opts->rules == NULL)
+        return true;
+    for (size_t i = 0; i < opts->nrules; i++)
+        if (strcmp(opts->rules[i], r->id) == 0)
+            return true;
+    return false;
+}
+
+int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                        ap_error *err)
+{
+    static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
+    ap_policy defaults;
+    ap_rule_ctx c;
+    uint32_t n = ap_graph_node_count(g);
+    int rc = AP_OK;
+    *out = NULL;
+    if (opts == NULL)
+        opts = &all;
+    for (size_t i = 0; opts->rules != NULL && i < opts->nrules; i++)
+        if (ap_rule_find(opts->rules[i]) == NULL)
+            return ap_error_set(err, AP_ENOTFOUND, "no rule '%s' (see authpath rules)",
+                                opts->rules[i]);
+    ap_policy_default(&defaults);
+    memset(&c, 0, sizeof c);
+    c.g = g;
+    c.policy = opts->policy != NULL ? opts->policy : &defaults;
+    c.at = ap_graph_at(g);
+    c.err = err;
+    c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
+    c.auth = calloc((size_t)n + 1, sizeof *c.auth);
+    c.out = calloc(1, sizeof *c.out);
+    if (c.out != NULL)
+        c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
+    if (c.partners == NULL || c.auth == NULL || c.out == NULL || c.out->severity == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < ap_rule_count(); i++)
+        c.out->severity[i] = severity_of(c.policy, ap_rule_at(i));
+    /* Every partner's authority, once: the rules share it. */
+    for (uint32_t v = 0; v < n; v++) {
+        if (ap_graph_node(g, v)->kind != AP_KIND_PARTNER)
+            continue;
+        if ((rc = ap_authority_compute(&c.auth[c.npartners], g, v, err)) < 0)
+            goto cleanup;
+        c.partners[c.npartners++] = v;
+    }
+    for (size_t i = 0; i < ap_rule_count(); i++) {
+        const ap_rule *r = ap_rule_at(i);
+        if (!selected(opts, r))
+            continue;
+        c.rule = r;
+        rc = r->check(&c, r);
+        if (rc == AP_OK && c.rc < 0)
+            rc = c.rc;
+        if (rc < 0)
+            goto cleanup;
+    }
+    for (size_t i = 0; i < c.out->n; i++)
+        if (c.out->items[i].message == NULL) {
+            rc = ap_error_set(err, AP_EBUG, "rule '%s' raised a finding without a message",
+                              c.out->items[i].rule->id);
+            goto cleanup;
+        }
+    if ((rc = finish(c.out, g, opts, c.policy, err)) < 0)
+        goto cleanup;
+    *out = c.out;
+    c.out = NULL;
+cleanup:
+    for (uint32_t i = 0; i < c.npartners; i++)
+        ap_authority_free(c.auth[i]);
+    for (uint32_t v = 0; c.node_auth != NULL && v < n; v++)
+        ap_authority_free(c.node_auth[v]);
+    free(c.node_auth);
+    free(c.auth);
+    free(c.partners);
+    ap_findings_free(c.out);
+    return rc;
+}

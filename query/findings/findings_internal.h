@@ -1,0 +1,95 @@
+/* query/findings/findings_internal.h: what the rule files share: the context a check runs in
+ * (graph, policy, every partner's authority computed once) and the builder for findings. */
+#ifndef AUTHPATH_FINDINGS_INTERNAL_H
+#define AUTHPATH_FINDINGS_INTERNAL_H
+
+#include "authpath/findings.h"
+
+#define AP_DAY ((int64_t)86400)
+
+struct ap_findings {
+    ap_finding *items;
+    size_t n, cap;
+    size_t waived;
+    ap_severity *severity;      /* per catalogue rule, after the policy's overrides */
+};
+
+struct ap_rule_ctx {
+    const ap_graph *g;
+    const ap_policy *policy;
+    int64_t at;                 /* the graph's time */
+    uint32_t *partners;         /* partner node indices, in id order */
+    uint32_t npartners;
+    ap_authority **auth;        /* auth[i]: the authority of partners[i] */
+    ap_authority **node_auth;   /* any node's own authority, computed on first use */
+    ap_findings *out;
+    const ap_rule *rule;        /* the rule being run */
+    ap_error *err;
+    int rc;                     /* the first error: once set, the builder does nothing */
+};
+
+/* Partner index i of partner node p, or -1 when p is not a partner. */
+int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p);
+/* The authority of node v as a source (partners: shared with auth[]); NULL after an error. */
+const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v);
+
+/* Start a finding of the running rule about partner p (node index) and its subject. The
+ * pointer is valid until the next ap_findings__add; NULL after an error (ctx->rc says which).
+ * The builder calls below accept NULL and do nothing then. */
+ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject);
+void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v);
+void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
+    AP_PRINTF(4, 5);
+/* A date fact (YYYY-MM-DD, or the full time when it is not midnight). */
+void ap_findings__date(ap_rule_ctx *c, ap_finding *f, const char *key, int64_t t);
+/* The rights in r, as a fact ("read, write"). */
+void ap_findings__rights(ap_rule_ctx *c, ap_finding *f, const char *key, ap_rights r);
+/* Append the witness path of a to v; then (when e is not AP_UNREACHED) the edge e after it. */
+void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                       uint32_t e);
+void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
+    AP_PRINTF(3, 4);
+
+/* Helpers for messages: a date as text; the finding's path as "a > b > c" (into buf). */
+void ap_findings__date_text(char *buf, size_t size, int64_t t);
+const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *buf,
+                               size_t size);
+
+/* Does a carry authority over edge e (live from its source, something gets through)? */
+bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e);
+/* Does a hold v directly: reached, and no other partner on its witness path? (A subcontractor
+ * reaching its partner's key through that partner does not hold it.) */
+bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
+/* Is v the partner's own (its credential or identity): held directly (above), and either
+ * attached to the partner by a live edge or operated by it (its domain is the partner)? Our
+ * own identities and keys deep down a partner's path are not its own: other rules (escalation,
+ * unattributable-write) speak about those. */
+bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
+/* The sensitivity of a node (internal for resources and workflows without one; NONE else). */
+ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v);
+
+/* The checks, one family per file; catalogue.c lists them with their metadata. */
+int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__credential_no_expiry(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__credential_long_lived(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__credential_outlives_contract(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
+
+#endif

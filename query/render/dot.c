@@ -1,0 +1,752 @@
+/* query/render/dot.c: diagrams through Graphviz's own libraries, the only cgraph/gvc user. DOT
+ * is built with cgraph (never printed by hand) and SVG, PNG and PDF are rendered by gvc. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gvc.h>
+
+#include "authpath/diagram.h"
+
+/* cgraph 2.42 declares char * where it only reads: the casts live in these wrappers. */
+static Agsym_t *decl(Agraph_t *g, int kind, const char *name, const char *dflt)
+{
+    return agattr(g, kind, (char *)name, (char *)dflt);
+}
+
+static void set(void *obj, Agsym_t *sym, const char *value)
+{
+    agxset(obj, sym, (char *)value);
+}
+
+/* ---- Object ids: creation order, not addresses ---- */
+
+/* cgraph keeps subgraphs ordered by id, and its default ids are the addresses of interned
+ * names, so the order (and with it agwrite's output and the layout) could change from run to
+ * run. This discipline numbers named objects 2, 4, 6... and anonymous ones 1, 3, 5... in
+ * creation order, per graph. */
+typedef struct {
+    Agraph_t *g;
+    char **names;           /* interned in g; name k has id 2 * (k + 1) */
+    size_t n, cap;
+    IDTYPE anon;            /* the next odd id */
+} id_state;
+
+static void *id_open(Agraph_t *g, Agdisc_t *disc)
+{
+    id_state *st = calloc(1, sizeof *st);
+    (void)disc;
+    if (st != NULL) {
+        st->g = g;
+        st->anon = 1;
+    }
+    return st;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int create)
+{
+    id_state *st = state;
+    (void)objtype;
+    if (str == NULL) {
+        *id = st->anon;
+        st->anon += 2;
+        return 1;
+    }
+    for (size_t k = 0; k < st->n; k++)
+        if (strcmp(st->names[k], str) == 0) {
+            *id = 2 * (IDTYPE)(k + 1);
+            return 1;
+        }
+    if (!create)
+        return 0;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 64;
+        char **p = realloc(st->names, cap * sizeof *p);
+        if (p == NULL)
+            return 0;
+        st->names = p;
+        st->cap = cap;
+    }
+    if ((st->names[st->n] = agstrdup(st->g, str)) == NULL)
+        return 0;
+    *id = 2 * (IDTYPE)(++st->n);
+    return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+    (void)state;
+    (void)objtype;
+    (void)id;
+    return 0;                       /* ids are only ever given out by id_map */
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+    (void)state;                    /* names stay interned until the graph is closed */
+    (void)objtype;
+    (void)id;
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+    id_state *st = state;
+    (void)objtype;
+    if (id % 2 != 0 || id == 0 || id / 2 > st->n)
+        return NULL;                /* anonymous: cgraph prints %<id> */
+    return st->names[id / 2 - 1];
+}
+
+static void id_close(void *state)
+{
+    id_state *st = state;
+    if (st != NULL)
+        free(st->names);
+    free(st);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+    (void)state;
+    (void)objtype;
+    (void)obj;
+}
+
+/* ---- Escaping ---- */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} buf;
+
+static void put_n(buf *b, const char *t, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->s, cap);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, t, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void put(buf *b, const char *t) { put_n(b, t, strlen(t)); }
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)     /* overlong, */
+        || (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)) /* surrogate, */
+        return 0;                                                           /* too large */
+    return n;
+}
+
+/* escString text: what Graphviz will show is exactly s. A backslash is doubled (\N, \G, \E,
+ * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
+ * HTML entities in plain labels too); a line break becomes \n; other control characters and
+ * invalid UTF-8 become the visible text \xNN. */
+static void put_esc(buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char hex[8];
+    while (*p != '\0') {
+        size_t n = utf8_len(p);
+        if (*p == '\\') {
+            put(b, "\\\\");
+        } else if (*p == '&') {
+            put(b, "&amp;");            /* Graphviz decodes entities in every label */
+        } else if (*p == '\n') {
+            put(b, "\\n");
+        } else if (*p == '\r') {
+            if (p[1] != '\n')
+                put(b, "\\n");
+        } else if (n == 0 || *p < 0x20 || *p == 0x7f) {
+            snprintf(hex, sizeof hex, "\\\\x%02X", *p);
+            put(b, hex);
+            n = 1;
+        } else {
+            put_n(b, (const char *)p, n);
+        }
+        p += n == 0 ? 1 : n;
+    }
+}
+
+char *ap_diagram_escape(const char *s)
+{
+    buf b = { NULL, 0, 0, false };
+    put(&b, "");
+    put_esc(&b, s);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Text inside an HTML-like label: XML-escaped; control characters and invalid UTF-8 as '?'. */
+static void put_xml(buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0') {
+        size_t n = utf8_len(p);
+        switch (*p) {
+        case '&': put(b, "&amp;"); break;
+        case '<': put(b, "&lt;"); break;
+        case '>': put(b, "&gt;"); break;
+        case '"': put(b, "&quot;"); break;
+        default:
+            if (n == 0 || *p < 0x20 || *p == 0x7f)
+                put(b, "?");
+            else
+                put_n(b, (const char *)p, n);
+        }
+        p += n == 0 ? 1 : n;
+    }
+}
+
+/* ---- Style: what each kind, sensitivity and mark looks like ---- */
+
+static const char *const kind_shape[AP_KIND_COUNT] = {
+    "house", "ellipse", "note", "hexagon", "cylinder", "component"
+};
+static const char *const kind_shape_words[AP_KIND_COUNT] = {
+    "house", "ellipse", "note (folded corner)", "hexagon", "cylinder", "component (box with tabs)"
+};
+static const char *const sens_fill[AP_SENS_COUNT] = {
+    "#e8f5e9", "#e3f2fd", "#fff59d", "#ffcc80", "#ef9a9a"
+};
+#define PARTNER_FILL "#d1c4e9"
+#define PLAIN_FILL "#ffffff"
+#define ESCALATION_COLOR "#d32f2f"
+#define LOOP_COLOR "#7b1fa2"
+#define EXPIRED_COLOR "#d32f2f"
+
+/* The attributes a diagram sets, declared once with their defaults (before any value is set,
+ * so no object silently gets an empty label). */
+typedef struct {
+    Agsym_t *g_label, *c_label, *c_style, *c_fill, *c_color;
+    Agsym_t *n_label, *n_shape, *n_style, *n_fill, *n_color, *n_pen, *n_peri, *n_tooltip;
+    Agsym_t *e_label, *e_color, *e_style, *e_pen, *e_font, *e_tooltip;
+} attrs;
+
+static void declare(Agraph_t *g, attrs *at)
+{
+    decl(g, AGRAPH, "linelength", "0");        /* agwrite must not split long strings */
+    decl(g, AGRAPH, "rankdir", "LR");
+    decl(g, AGRAPH, "labelloc", "t");
+    decl(g, AGRAPH, "fontname", "Helvetica");
+    decl(g, AGRAPH, "fontsize", "14");
+    at->g_label = decl(g, AGRAPH, "label", "");
+    at->c_style = decl(g, AGRAPH, "style", "");
+    at->c_fill = decl(g, AGRAPH, "fillcolor", "");
+    at->c_color = decl(g, AGRAPH, "color", "");
+    at->c_label = at->g_label;
+    decl(g, AGNODE, "fontname", "Helvetica");
+    decl(g, AGNODE, "fontsize", "11");
+    at->n_label = decl(g, AGNODE, "label", "\\N");
+    at->n_shape = decl(g, AGNODE, "shape", "box");
+    at->n_style = decl(g, AGNODE, "style", "filled");
+    at->n_fill = decl(g, AGNODE, "fillcolor", PLAIN_FILL);
+    at->n_color = decl(g, AGNODE, "color", "black");
+    at->n_pen = decl(g, AGNODE, "penwidth", "1");
+    at->n_peri = decl(g, AGNODE, "peripheries", "1");
+    at->n_tooltip = decl(g, AGNODE, "tooltip", "");
+    decl(g, AGEDGE, "fontname", "Helvetica");
+    decl(g, AGEDGE, "fontsize", "9");
+    at->e_label = decl(g, AGEDGE, "label", "");
+    at->e_color = decl(g, AGEDGE, "color", "black");
+    at->e_style = decl(g, AGEDGE, "style", "solid");
+    at->e_pen = decl(g, AGEDGE, "penwidth", "1");
+    at->e_font = decl(g, AGEDGE, "fontcolor", "black");
+    at->e_tooltip = decl(g, AGEDGE, "tooltip", "");
+}
+
+/* ---- Building the cgraph graph ---- */
+
+typedef struct {
+    const char *domain;
+    Agraph_t *sg;
+} cluster;
+
+static int domain_cmp(const void *x, const void *y)
+{
+    const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+    bool ha = strcmp(a, "home") == 0, hb = strcmp(b, "home") == 0;
+    if (ha != hb)
+        return ha ? -1 : 1;             /* our own estate first */
+    return strcmp(a, b);                /* domains are distinct: total */
+}
+
+/* The domains of the shown nodes and collapsed groups, home first, then by name. */
+static const char **domains(const ap_graph *g, const ap_diagram *d, uint32_t *n)
+{
+    const char **list = malloc(((size_t)d->nnodes + d->ncollapsed + 1) * sizeof *list);
+    uint32_t k = 0;
+    if (list == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < d->nnodes + d->ncollapsed; i++) {
+        const char *dom = i < d->nnodes ? ap_node_domain(g, d->nodes[i].node)
+                                        : d->collapsed[i - d->nnodes].domain;
+        bool seen = false;
+        for (uint32_t j = 0; j < k && !seen; j++)
+            seen = strcmp(list[j], dom) == 0;
+        if (!seen)
+            list[k++] = dom;
+    }
+    qsort(list, k, sizeof *list, domain_cmp);
+    *n = k;
+    return list;
+}
+
+static void cluster_label(buf *b, const ap_graph *g, const char *dom)
+{
+    int64_t p = ap_graph_find(g, dom);
+    if (strcmp(dom, "home") == 0) {
+        put(b, "home\\nour estate");
+        return;
+    }
+    if (p >= 0 && ap_graph_node(g, (uint32_t)p)->kind == AP_KIND_PARTNER) {
+        put_esc(b, ap_graph_node_label(g, (uint32_t)p));
+        put(b, "\\npartner side");
+        return;
+    }
+    put_esc(b, dom);
+    put(b, "\\ndomain");
+}
+
+static void node_label(buf *b, const ap_graph *g, const ap_diagram_node *dn)
+{
+    const ap_node *nd = ap_graph_node(g, dn->node);
+    const char *name = ap_graph_node_label(g, dn->node);
+    const char *type = ap_graph_node_str(g, dn->node, "type");
+    put_esc(b, name);
+    put(b, "\\n");
+    put(b, ap_kind_name(nd->kind));
+    if (type != NULL && type[0] != '\0') {
+        put(b, ": ");
+        put_esc(b, type);
+    }
+    if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW) {
+        put(b, ", ");
+        put(b, ap_sensitivity_name(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
+                                                                   : nd->sensitivity));
+    }
+    if (strcmp(name, nd->id) != 0) {
+        put(b, "\\nid ");
+        put_esc(b, nd->id);
+    }
+    if (dn->marks & AP_MARK_EXPIRED_LIVE)
+        put(b, "\\nSTILL LIVE: partner ended");
+    if (dn->marks & AP_MARK_SHARED)
+        put(b, "\\nSHARED credential");
+}
+
+static void rights_text(buf *b, const ap_vocab *voc, ap_rights r)
+{
+    r &= ap_vocab_all(voc);
+    if (r == ap_vocab_all(voc)) {
+        put(b, "all rights");
+        return;
+    }
+    if (r == 0) {
+        put(b, "no rights");
+        return;
+    }
+    bool first = true;
+    for (unsigned i = 0; i < voc->count; i++)
+        if (r >> i & 1) {
+            put(b, first ? "" : ", ");
+            put_esc(b, voc->names[i]);
+            first = false;
+        }
+}
+
+static void edge_label(buf *b, const ap_graph *g, const ap_diagram_edge *de)
+{
+    const ap_edge *e = ap_graph_edge(g, de->edge);
+    put(b, ap_edge_kind_name(e->kind));
+    put(b, "\\n");
+    rights_text(b, ap_graph_vocab(g), de->rights);
+    if (de->marks & AP_MARK_ESCALATION)
+        put(b, "\\nESCALATES");
+    if (de->marks & AP_MARK_LOOP)
+        put(b, "\\nLOOP");
+}
+
+/* The legend: only what this diagram uses, as an HTML-like table of fixed words. */
+static void legend_html(buf *b, const ap_graph *g, const ap_diagram *d)
+{
+    bool kinds[AP_KIND_COUNT] = { false }, sens[AP_SENS_COUNT] = { false };
+    unsigned nmarks = 0, emarks = 0;
+    char row[256];
+    for (uint32_t i = 0; i < d->nnodes; i++) {
+        const ap_node *nd = ap_graph_node(g, d->nodes[i].node);
+        kinds[nd->kind] = true;
+        if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
+            sens[nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity] = true;
+        nmarks |= d->nodes[i].marks;
+    }
+    for (uint32_t i = 0; i < d->nedges; i++)
+        emarks |= d->edges[i].marks;
+    put(b, "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
+           "<TR><TD COLSPAN=\"2\"><B>legend</B></TD></TR>");
+    for (int k = 0; k < AP_KIND_COUNT; k++)
+        if (kinds[k]) {
+            snprintf(row, sizeof row, "<TR><TD>%s</TD><TD>", kind_shape_words[k]);
+            put(b, row);
+            put_xml(b, ap_kind_name((ap_kind)k));
+            put(b, "</TD></TR>");
+        }
+    for (int s = AP_SENS_COUNT - 1; s >= 0; s--)
+        if (sens[s]) {
+            snprintf(row, sizeof row, "<TR><TD BGCOLOR=\"%s\">fill</TD><TD>", sens_fill[s]);
+            put(b, row);
+            put_xml(b, ap_sensitivity_name((ap_sensitivity)s));
+            put(b, " sensitivity</TD></TR>");
+        }
+    if (nmarks & AP_MARK_SOURCE)
+        put(b, "<TR><TD>thick border</TD><TD>the partner in question</TD></TR>");
+    if (nmarks & AP_MARK_TARGET)
+        put(b, "<TR><TD>double border</TD><TD>a path target</TD></TR>");
+    if (nmarks & AP_MARK_EXPIRED_LIVE)
+        put(b, "<TR><TD><FONT COLOR=\"" EXPIRED_COLOR "\">red dashed border</FONT></TD>"
+               "<TD>credential still live though its partner ended</TD></TR>");
+    if (nmarks & AP_MARK_SHARED)
+        put(b, "<TR><TD>two outlines</TD><TD>credential shared across domains</TD></TR>");
+    if (emarks & AP_MARK_ESCALATION)
+        put(b, "<TR><TD><FONT COLOR=\"" ESCALATION_COLOR "\">bold red arrow</FONT></TD>"
+               "<TD>escalation: acts with the target's own rights</TD></TR>");
+    if (emarks & AP_MARK_LOOP)
+        put(b, "<TR><TD><FONT COLOR=\"" LOOP_COLOR "\">bold purple arrow</FONT></TD>"
+               "<TD>on a loop: authority comes back around</TD></TR>");
+    if (emarks & AP_MARK_BOUNDARY)
+        put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
+    if (d->ncollapsed > 0)
+        put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn (counted)</TD></TR>");
+    put(b, "<TR><TD>arrow label</TD><TD>edge kind and the rights it carries</TD></TR>"
+           "</TABLE>");
+}
+
+static void node_style(Agnode_t *n, const attrs *at, const ap_graph *g,
+                       const ap_diagram_node *dn)
+{
+    const ap_node *nd = ap_graph_node(g, dn->node);
+    const char *fill = PLAIN_FILL;
+    set(n, at->n_shape, kind_shape[nd->kind]);
+    if (nd->kind == AP_KIND_PARTNER)
+        fill = PARTNER_FILL;
+    else if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
+        fill = sens_fill[nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity];
+    set(n, at->n_fill, fill);
+    if (dn->marks & AP_MARK_SOURCE)
+        set(n, at->n_pen, "3");
+    if (dn->marks & (AP_MARK_TARGET | AP_MARK_SHARED))
+        set(n, at->n_peri, "2");
+    if (dn->marks & AP_MARK_EXPIRED_LIVE) {
+        set(n, at->n_style, "filled,dashed");
+        set(n, at->n_color, EXPIRED_COLOR);
+        set(n, at->n_pen, "2");
+    }
+}
+
+static void edge_style(Agedge_t *e, const attrs *at, const ap_diagram_edge *de)
+{
+    if (de->marks & AP_MARK_BOUNDARY)
+        set(e, at->e_style, "dashed");
+    if (de->marks & AP_MARK_LOOP) {
+        set(e, at->e_color, LOOP_COLOR);
+        set(e, at->e_font, LOOP_COLOR);
+        set(e, at->e_pen, "2");
+    }
+    if (de->marks & AP_MARK_ESCALATION) {
+        set(e, at->e_color, ESCALATION_COLOR);
+        set(e, at->e_font, ESCALATION_COLOR);
+        set(e, at->e_pen, "3");
+    }
+}
+
+static Agnode_t *make_node(Agraph_t *sg, const char *prefix, uint32_t i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%s%u", prefix, i);   /* synthetic: ids are data, not names */
+    return agnode(sg, name, 1);
+}
+
+/* The whole diagram as a cgraph graph, created in sorted order: clusters by domain, nodes by
+ * index within each, edges by index, so that agwrite and the layout see the same sequence. */
+static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
+{
+    /* cgraph keeps the discipline for the graph's life and never writes to it */
+    static const Agiddisc_t ids = { id_open, id_map, id_alloc, id_free, id_print, id_close,
+                                    id_register };
+    static const Agdisc_t disc = { &AgMemDisc, (Agiddisc_t *)&ids, &AgIoDisc };
+    Agraph_t *root = agopen((char *)"authpath", Agdirected, (Agdisc_t *)&disc);
+    Agnode_t **made = NULL;
+    const char **doms = NULL;
+    uint32_t ndoms = 0;
+    buf b = { NULL, 0, 0, false };
+    attrs at;
+    if (root == NULL) {
+        ap_error_nomem(err);
+        return NULL;
+    }
+    declare(root, &at);
+    if ((doms = domains(g, d, &ndoms)) == NULL
+        || (made = calloc((size_t)d->nnodes + 1, sizeof *made)) == NULL)
+        goto nomem;
+    for (uint32_t c = 0; c < ndoms; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "cluster_%u", c);
+        Agraph_t *sg = agsubg(root, name, 1);
+        b.len = 0;
+        put(&b, "");
+        cluster_label(&b, g, doms[c]);
+        if (sg == NULL || b.failed)
+            goto nomem;
+        set(sg, at.c_label, b.s);
+        set(sg, at.c_style, "rounded,filled");
+        set(sg, at.c_fill, strcmp(doms[c], "home") == 0 ? "#f5f8fc" : "#faf6fd");
+        set(sg, at.c_color, "#9e9e9e");
+        for (uint32_t i = 0; i < d->nnodes; i++) {
+            const ap_diagram_node *dn = &d->nodes[i];
+            if (strcmp(ap_node_domain(g, dn->node), doms[c]) != 0)
+                continue;
+            if ((made[i] = make_node(sg, "n", dn->node)) == NULL)
+                goto nomem;
+            b.len = 0;
+            put(&b, "");
+            node_label(&b, g, dn);
+            if (b.failed)
+                goto nomem;
+            set(made[i], at.n_label, b.s);
+            node_style(made[i], &at, g, dn);
+        }
+        for (uint32_t k = 0; k < d->ncollapsed; k++) {
+            const ap_diagram_collapsed *col = &d->collapsed[k];
+            char line[64];
+            bool first = true;
+            if (strcmp(col->domain, doms[c]) != 0)
+                continue;
+            Agnode_t *n = make_node(sg, "collapsed", k);
+            if (n == NULL)
+                goto nomem;
+            b.len = 0;
+            snprintf(line, sizeof line, "+%u more reached\\nnot on a shown path\\n(", col->total);
+            put(&b, line);
+            for (int kind = 0; kind < AP_KIND_COUNT; kind++)
+                if (col->by_kind[kind] > 0) {
+                    snprintf(line, sizeof line, "%s%u %s", first ? "" : ", ",
+                             col->by_kind[kind], ap_kind_name((ap_kind)kind));
+                    put(&b, line);
+                    first = false;
+                }
+            put(&b, ")");
+            if (b.failed)
+                goto nomem;
+            set(n, at.n_label, b.s);
+            set(n, at.n_style, "dashed");
+        }
+    }
+    for (uint32_t i = 0; i < d->nedges; i++) {
+        const ap_diagram_edge *de = &d->edges[i];
+        const ap_edge *e = ap_graph_edge(g, de->edge);
+        Agnode_t *t = NULL, *h = NULL;
+        for (uint32_t k = 0; k < d->nnodes; k++) {     /* shown lists are short */
+            if (d->nodes[k].node == e->from)
+                t = made[k];
+            if (d->nodes[k].node == e->to)
+                h = made[k];
+        }
+        if (t == NULL || h == NULL) {
+            ap_error_set(err, AP_EBUG, "diagram edge %u has an end that is not shown", de->edge);
+            goto fail;
+        }
+        Agedge_t *ae = agedge(root, t, h, NULL, 1);
+        b.len = 0;
+        put(&b, "");
+        edge_label(&b, g, de);
+        if (ae == NULL || b.failed)
+            goto nomem;
+        set(ae, at.e_label, b.s);
+        edge_style(ae, &at, de);
+    }
+    /* title, subtitle and notes */
+    b.len = 0;
+    put(&b, "");
+    put_esc(&b, d->title);
+    put(&b, "\\n");
+    put_esc(&b, d->subtitle);
+    if (d->note != NULL) {
+        put(&b, "\\n");
+        put_esc(&b, d->note);
+    }
+    if (b.failed)
+        goto nomem;
+    set(root, at.g_label, b.s);
+    /* the legend last: fixed words in an HTML-like label */
+    b.len = 0;
+    put(&b, "");
+    legend_html(&b, g, d);
+    Agnode_t *leg = agnode(root, (char *)"legend", 1);
+    char *html = b.failed ? NULL : agstrdup_html(root, b.s);
+    if (leg == NULL || html == NULL)
+        goto nomem;
+    set(leg, at.n_label, html);
+    agstrfree(root, html);
+    set(leg, at.n_shape, "plaintext");
+    set(leg, at.n_style, "");
+    set(leg, at.n_peri, "0");
+    free(b.s);
+    free(made);
+    free(doms);
+    return root;
+nomem:
+    ap_error_nomem(err);
+fail:
+    free(b.s);
+    free(made);
+    free(doms);
+    agclose(root);
+    return NULL;
+}
+
+/* cairo stamps PDFs with the wall clock: put the diagram's own time there instead (same
+ * length, so the cross-reference offsets stay right). */
+static void pdf_fix_date(char *data, size_t len, int64_t at)
+{
+    static const char key[] = "/CreationDate (D:";
+    char stamp[32], iso[32];
+    size_t klen = sizeof key - 1;
+    ap_time_format(iso, sizeof iso, at);     /* YYYY-MM-DDTHH:MM:SSZ */
+    snprintf(stamp, sizeof stamp, "%.4s%.2s%.2s%.2s%.2s%.2s", iso, iso + 5, iso + 8, iso + 11,
+             iso + 14, iso + 17);
+    for (size_t i = 0; i + klen + 14 <= len; i++)
+        if (memcmp(data + i, key, klen) == 0) {
+            bool digits = true;
+            for (size_t k = 0; k < 14 && digits; k++)
+                digits = data[i + klen + k] >= '0' && data[i + klen + k] <= '9';
+            if (digits)
+                memcpy(data + i + klen, stamp, 14);
+        }
+}
+
+static int graphviz_error(ap_error *err, const char *what)
+{
+    char *msg = aglasterr();
+    size_t n = msg != NULL ? strlen(msg) : 0;
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    ap_error_set(err, AP_EBUG, "graphviz: %s%s%s", what, n > 0 ? ": " : "",
+                 n > 0 ? msg : "");
+    free(msg);
+    return AP_EBUG;
+}
+
+static int write_dot(char **out, size_t *len, Agraph_t *root, ap_error *err)
+{
+    char *data = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&data, &size);
+    if (mem == NULL)
+        return ap_error_nomem(err);
+    int bad = agwrite(root, mem) != 0;
+    if (fclose(mem) != 0 || data == NULL || bad) {
+        free(data);
+        return bad ? graphviz_error(err, "cannot write DOT") : ap_error_nomem(err);
+    }
+    *out = data;
+    *len = size;
+    return AP_OK;
+}
+
+/* One gvc context for the process, made on first use and never freed: Graphviz 2.42's pango
+ * plugin keeps a static pointer into the font cache of the context that last drew text, so
+ * freeing a context and making another reads freed memory. The one piece of global state here
+ * (Graphviz itself is not thread-safe either). */
+static GVC_t *process_gvc(void)
+{
+    static GVC_t *gvc;
+    if (gvc == NULL)
+        gvc = gvContext();
+    return gvc;
+}
+
+static int write_rendered(char **out, size_t *len, Agraph_t *root, const char *format,
+                          int64_t at, ap_error *err)
+{
+    GVC_t *gvc = process_gvc();
+    char *data = NULL;
+    unsigned int size = 0;
+    int rc = AP_OK;
+    if (gvc == NULL)
+        return ap_error_nomem(err);
+    if (gvLayout(gvc, root, "dot") != 0) {
+        rc = graphviz_error(err, "layout failed");
+        goto cleanup;
+    }
+    if (gvRenderData(gvc, root, format, &data, &size) != 0) {
+        rc = graphviz_error(err, "rendering failed");
+        gvFreeLayout(gvc, root);
+        goto cleanup;
+    }
+    gvFreeLayout(gvc, root);
+    if ((*out = malloc((size_t)size + 1)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    memcpy(*out, data, size);
+    (*out)[size] = '\0';
+    *len = size;
+    if (strcmp(format, "pdf") == 0)
+        pdf_fix_date(*out, *len, at);
+cleanup:
+    gvFreeRenderData(data);
+    return rc;
+}
+
+int ap_diagram_render(char **out, size_t *len, const ap_graph *g, const ap_diagram *d,
+                      const char *format, ap_error *err)
+{
+    bool dot = strcmp(format, "dot") == 0;
+    Agraph_t *root;
+    int rc;
+    *out = NULL;
+    *len = 0;
+    if (!dot && strcmp(format, "svg") != 0 && strcmp(format, "png") != 0
+        && strcmp(format, "pdf") != 0)
+        return ap_error_set(err, AP_EBUG, "unknown diagram format '%s'", format);
+    /* Graphviz reports through a process-wide level: keep it quiet, restore it after */
+    agerrlevel_t level = agseterr(AGMAX);
+    if ((root = build(g, d, err)) == NULL) {
+        agseterr(level);
+        return err != NULL ? err->code : AP_ENOMEM;
+    }
+    rc = dot ? write_dot(out, len, root, err)
+             : write_rendered(out, len, root, format, ap_graph_at(g), err);
+    agclose(root);
+    agseterr(level);
+    return rc;
+}

@@ -1,0 +1,254 @@
+/* query/render/findings.c: findings for people (text grouped by partner), for spreadsheets (a
+ * table for CSV) and for machines (DESIGN.md's JSON). They format; the rules computed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_internal.h"
+
+int ap_render__dump(FILE *out, json_t *doc, ap_error *err)
+{
+    int rc;
+    if (doc == NULL)
+        return ap_error_nomem(err);
+    rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0
+         && fputc('\n', out) != EOF ? AP_OK : ap_error_set(err, AP_EIO, "cannot write JSON");
+    json_decref(doc);
+    return rc;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+json_t *ap_render__evidence(const ap_graph *g, const ap_finding *f)
+{
+    json_t *ev = json_object(), *nodes = json_array(), *facts = json_object();
+    json_t *path = json_array(), *src = json_object();
+    if (ev == NULL || nodes == NULL || facts == NULL || path == NULL || src == NULL) {
+        json_decref(ev);
+        json_decref(nodes);
+        json_decref(facts);
+        json_decref(path);
+        json_decref(src);
+        return NULL;
+    }
+    for (size_t i = 0; i < f->nnodes; i++)
+        json_array_append_new(nodes, json_string(ap_graph_node(g, f->nodes[i])->id));
+    for (size_t i = 0; i < f->nfacts; i++)
+        json_object_set_new(facts, f->facts[i].key, json_string(f->facts[i].value));
+    for (size_t i = 0; i < f->npath; i++) {
+        const ap_edge *e = ap_graph_edge(g, f->path[i]);
+        json_t *step = json_object();
+        json_object_set_new(step, "id", json_string(e->id));
+        json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
+        json_object_set_new(step, "to", json_string(ap_graph_node(g, e->to)->id));
+        json_object_set_new(step, "kind", json_string(ap_edge_kind_name(e->kind)));
+        json_array_append_new(path, step);
+    }
+    json_object_set_new(src, "file", json_string(ap_graph_source_path(g, f->file)));
+    json_object_set_new(src, "line", json_integer(f->line));
+    json_object_set_new(src, "col", json_integer(f->col));
+    json_object_set_new(ev, "partner", json_string(ap_graph_node(g, f->partner)->id));
+    json_object_set_new(ev, "nodes", nodes);
+    json_object_set_new(ev, "facts", facts);
+    json_object_set_new(ev, "path", path);
+    json_object_set_new(ev, "source", src);
+    return ev;
+}
+
+json_t *ap_render__waiver(const ap_graph *g, const ap_finding *f)
+{
+    char d[32];
+    json_t *w;
+    if (f->waiver == NULL || (w = json_object()) == NULL)
+        return NULL;
+    ap_date_format(d, sizeof d, f->waiver->expires);
+    json_object_set_new(w, "owner", json_string(f->waiver->owner));
+    json_object_set_new(w, "reason", json_string(f->waiver->reason));
+    json_object_set_new(w, "expires", json_string(d));
+    json_object_set_new(w, "expired", json_boolean(ap_graph_at(g) >= f->waiver->expires));
+    return w;
+}
+
+int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f, ap_error *err)
+{
+    json_t *root = json_object(), *list = json_array();
+    char at[32];
+    if (root == NULL || list == NULL) {
+        json_decref(root);
+        json_decref(list);
+        return ap_error_nomem(err);
+    }
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    json_object_set_new(root, "at", json_string(at));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        const ap_finding *x = ap_findings_get(f, i);
+        json_t *o, *ev, *w;
+        if (x->waived)
+            continue;
+        if ((o = json_object()) == NULL || (ev = ap_render__evidence(g, x)) == NULL) {
+            json_decref(o);
+            json_decref(root);
+            json_decref(list);
+            return ap_error_nomem(err);
+        }
+        json_object_set_new(o, "rule", json_string(x->rule->id));
+        json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
+        json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
+        json_object_set_new(o, "message", json_string(x->message));
+        json_object_set_new(o, "owasp_nhi", str_or_null(x->rule->owasp_nhi));
+        json_object_set_new(o, "nist_csf", str_or_null(x->rule->nist_csf));
+        json_object_set_new(o, "evidence", ev);
+        json_object_set_new(o, "partner", json_string(ap_graph_node(g, x->partner)->id));
+        if ((w = ap_render__waiver(g, x)) != NULL)
+            json_object_set_new(o, "waiver", w);
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "findings", list);
+    json_object_set_new(root, "waived", json_integer((json_int_t)ap_findings_waived(f)));
+    return ap_render__dump(out, root, err);
+}
+
+/* "a > b > c" of a finding's path (its partner alone when it has none); *out owns it. */
+static char *chain_text(const ap_graph *g, const ap_finding *f)
+{
+    size_t size = strlen(ap_graph_node(g, f->partner)->id) + 1;
+    char *s;
+    for (size_t i = 0; i < f->npath; i++)
+        size += strlen(ap_graph_node(g, ap_graph_edge(g, f->path[i])->from)->id)
+                + strlen(ap_graph_node(g, ap_graph_edge(g, f->path[i])->to)->id) + 4;
+    if ((s = malloc(size)) == NULL)
+        return NULL;
+    strcpy(s, f->npath ? ap_graph_node(g, ap_graph_edge(g, f->path[0])->from)->id
+                       : ap_graph_node(g, f->partner)->id);
+    for (size_t i = 0; i < f->npath; i++) {
+        strcat(s, " > ");
+        strcat(s, ap_graph_node(g, ap_graph_edge(g, f->path[i])->to)->id);
+    }
+    return s;
+}
+
+/* "key value; key value" of a finding's facts; *out owns it. */
+static char *facts_text(const ap_finding *f)
+{
+    size_t size = 1;
+    char *s;
+    for (size_t i = 0; i < f->nfacts; i++)
+        size += strlen(f->facts[i].key) + strlen(f->facts[i].value) + 3;
+    if ((s = malloc(size)) == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (size_t i = 0; i < f->nfacts; i++) {
+        if (i > 0)
+            strcat(s, "; ");
+        strcat(s, f->facts[i].key);
+        strcat(s, " ");
+        strcat(s, f->facts[i].value);
+    }
+    return s;
+}
+
+int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f, ap_error *err)
+{
+    static const char *const head[] = { "PARTNER", "SEVERITY", "RULE", "SUBJECT", "OWASP_NHI",
+                                        "NIST_CSF", "MESSAGE", "PATH", "FACTS", "FILE", "LINE",
+                                        "WAIVER" };
+    ap_table *t = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = ap_table_new(&t, 12, head, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < ap_findings_count(f) && rc == AP_OK; i++) {
+        const ap_finding *x = ap_findings_get(f, i);
+        char line[16], waiver[64] = "";
+        if (x->waived)
+            continue;
+        char *chain = chain_text(g, x), *facts = facts_text(x);
+        snprintf(line, sizeof line, "%u", x->line);
+        if (x->waiver != NULL) {
+            char d[32];
+            ap_date_format(d, sizeof d, x->waiver->expires);
+            snprintf(waiver, sizeof waiver, "expired %s", d);
+        }
+        const char *row[12] = { ap_graph_node(g, x->partner)->id, ap_severity_name(x->severity),
+                                x->rule->id, ap_finding_subject_id(g, x), x->rule->owasp_nhi,
+                                x->rule->nist_csf, x->message, chain, facts,
+                                ap_graph_source_path(g, x->file), line, waiver };
+        rc = chain == NULL || facts == NULL ? ap_error_nomem(err) : ap_table_add(t, row, err);
+        free(chain);
+        free(facts);
+    }
+    if (rc < 0) {
+        ap_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return AP_OK;
+}
+
+/* Print user text escaped for a terminal. */
+static int put_text(FILE *out, const char *prefix, const char *s, const char *suffix)
+{
+    char *e = ap_text_escape(s);
+    if (e == NULL)
+        return -1;
+    fprintf(out, "%s%s%s", prefix, e, suffix);
+    free(e);
+    return 0;
+}
+
+int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_findings *f, ap_error *err)
+{
+    size_t by_sev[AP_SEV_COUNT] = { 0 }, shown = 0;
+    uint32_t partner = AP_UNREACHED;
+    int bad = 0;
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        const ap_finding *x = ap_findings_get(f, i);
+        if (x->waived)
+            continue;
+        if (x->partner != partner) {
+            size_t k = i, count = 0;
+            partner = x->partner;
+            for (; k < ap_findings_count(f) && ap_findings_get(f, k)->partner == partner; k++)
+                count += !ap_findings_get(f, k)->waived;
+            bad |= put_text(out, shown ? "\n" : "", ap_graph_node_label(g, partner), " (");
+            bad |= put_text(out, "", ap_graph_node(g, partner)->id, ")");
+            fprintf(out, ": %zu finding%s\n", count, count == 1 ? "" : "s");
+        }
+        char *chain = chain_text(g, x), *facts = facts_text(x);
+        char sev[16];
+        snprintf(sev, sizeof sev, "%s", ap_severity_name(x->severity));
+        for (char *p = sev; *p; p++)
+            *p = (char)(*p - 'a' + 'A');
+        fprintf(out, "  %-8s  %s  ", sev, x->rule->id);
+        bad |= put_text(out, "", ap_finding_subject_id(g, x), "\n");
+        bad |= put_text(out, "    ", x->message, "\n");
+        if (facts != NULL && facts[0] != '\0')
+            bad |= put_text(out, "    evidence: ", facts, "\n");
+        if (x->npath > 0 && chain != NULL)
+            bad |= put_text(out, "    path: ", chain, "\n");
+        bad |= put_text(out, "    source: ", ap_graph_source_path(g, x->file), "");
+        fprintf(out, ":%u\n", x->line);
+        if (x->waiver != NULL) {
+            char d[32];
+            ap_date_format(d, sizeof d, x->waiver->expires);
+            bad |= put_text(out, "    waiver by ", x->waiver->owner, "");
+            fprintf(out, " expired on %s: ", d);
+            bad |= put_text(out, "", x->waiver->reason, "\n");
+        }
+        bad |= chain == NULL || facts == NULL;
+        free(chain);
+        free(facts);
+        by_sev[x->severity]++;
+        shown++;
+    }
+    fprintf(out, "%s%zu finding%s (%zu critical, %zu high, %zu medium, %zu low)",
+            shown ? "\n" : "", shown, shown == 1 ? "" : "s", by_sev[AP_SEV_CRITICAL],
+            by_sev[AP_SEV_HIGH], by_sev[AP_SEV_MEDIUM], by_sev[AP_SEV_LOW]);
+    if (ap_findings_waived(f) > 0)
+        fprintf(out, "; %zu waived", ap_findings_waived(f));
+    fputc('\n', out);
+    return bad ? ap_error_nomem(err) : AP_OK;
+}

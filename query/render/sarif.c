@@ -1,0 +1,178 @@
+/* query/render/sarif.c: findings as SARIF 2.1.0, shaped for GitHub code scanning: every rule
+ * with help and its OWASP NHI / NIST CSF mapping, results located at the subject's input line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "render_internal.h"
+
+static const char *level_of(ap_severity s)   /* critical/high error, medium warning, low note */
+{
+    return s >= AP_SEV_HIGH ? "error" : s == AP_SEV_MEDIUM ? "warning" : "note";
+}
+
+static const char *security_severity(ap_severity s)   /* GitHub's bands: >9 critical, 7-8.9 ... */
+{
+    static const char *const score[AP_SEV_COUNT] = { "2.0", "5.5", "8.0", "9.5" };
+    return score[s];
+}
+
+static json_t *text_obj(const char *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "text", json_string(s));
+    return o;
+}
+
+static json_t *rule_json(const ap_rule *r, ap_severity sev)
+{
+    json_t *o = json_object(), *help = json_object(), *conf = json_object();
+    json_t *props = json_object(), *tags = json_array();
+    char md[2048];
+    snprintf(md, sizeof md, "**%s**\n\n%s\n\n**Remediation:** %s\n\nOWASP NHI Top 10 (2025): "
+             "%s. NIST CSF 2.0: %s.", r->title, r->description, r->remediation,
+             r->owasp_nhi[0] ? r->owasp_nhi : "none", r->nist_csf);
+    json_object_set_new(o, "id", json_string(r->id));
+    json_object_set_new(o, "name", json_string(r->id));
+    json_object_set_new(o, "shortDescription", text_obj(r->title));
+    json_object_set_new(o, "fullDescription", text_obj(r->description));
+    json_object_set_new(help, "text", json_string(r->remediation));
+    json_object_set_new(help, "markdown", json_string(md));
+    json_object_set_new(o, "help", help);
+    json_object_set_new(conf, "level", json_string(level_of(sev)));
+    json_object_set_new(o, "defaultConfiguration", conf);
+    json_array_append_new(tags, json_string("security"));
+    if (r->owasp_nhi[0] != '\0')
+        json_array_append_new(tags, json_string(r->owasp_nhi));
+    json_object_set_new(props, "tags", tags);
+    json_object_set_new(props, "precision", json_string("high"));
+    json_object_set_new(props, "security-severity", json_string(security_severity(sev)));
+    json_object_set_new(props, "severity", json_string(ap_severity_name(sev)));
+    json_object_set_new(props, "owasp-nhi", r->owasp_nhi[0] ? json_string(r->owasp_nhi)
+                                                           : json_null());
+    json_object_set_new(props, "nist-csf", json_string(r->nist_csf));
+    json_object_set_new(o, "properties", props);
+    return o;
+}
+
+/* A physical location at file:line (line 1 when unknown, as SARIF wants startLine >= 1). */
+static json_t *physical(const ap_graph *g, int64_t file, unsigned line, unsigned col)
+{
+    json_t *o = json_object(), *art = json_object(), *region = json_object();
+    json_object_set_new(art, "uri", json_string(ap_graph_source_path(g, file)));
+    json_object_set_new(o, "artifactLocation", art);
+    json_object_set_new(region, "startLine", json_integer(line > 0 ? line : 1));
+    if (col > 0)
+        json_object_set_new(region, "startColumn", json_integer(col));
+    json_object_set_new(o, "region", region);
+    return o;
+}
+
+/* A stable fingerprint: FNV-1a 64 of rule, partner and subject ids. */
+static void fingerprint(char *buf, size_t size, const char *rule, const char *partner,
+                        const char *subject)
+{
+    const char *parts[3] = { rule, partner, subject };
+    uint64_t h = 14695981039346656037ull;
+    for (int i = 0; i < 3; i++) {
+        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+            h = (h ^ *p) * 1099511628211ull;
+        h = (h ^ 0xff) * 1099511628211ull;      /* separator: no two splits hash alike */
+    }
+    snprintf(buf, size, "%016llx", (unsigned long long)h);
+}
+
+/* The witness path as a code flow: one location per edge, at the edge's input line. */
+static json_t *code_flows(const ap_graph *g, const ap_finding *f)
+{
+    json_t *locs = json_array(), *thread = json_object(), *threads = json_array();
+    json_t *flow = json_object(), *flows = json_array();
+    for (size_t i = 0; i < f->npath; i++) {
+        const ap_edge *e = ap_graph_edge(g, f->path[i]);
+        json_t *loc = json_object(), *tfl = json_object();
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s %s %s", ap_graph_node(g, e->from)->id,
+                 ap_edge_kind_name(e->kind), ap_graph_node(g, e->to)->id);
+        json_object_set_new(loc, "physicalLocation", physical(g, e->file, e->line, e->col));
+        json_object_set_new(loc, "message", text_obj(msg));
+        json_object_set_new(tfl, "location", loc);
+        json_array_append_new(locs, tfl);
+    }
+    json_object_set_new(thread, "locations", locs);
+    json_array_append_new(threads, thread);
+    json_object_set_new(flow, "threadFlows", threads);
+    json_array_append_new(flows, flow);
+    return flows;
+}
+
+static json_t *result_json(const ap_graph *g, const ap_findings *fs, const ap_finding *f)
+{
+    json_t *o = json_object(), *loc = json_object(), *locs = json_array();
+    json_t *logical = json_object(), *logicals = json_array(), *fp = json_object();
+    json_t *props = json_object(), *w;
+    const char *subject = ap_finding_subject_id(g, f);
+    const char *partner = ap_graph_node(g, f->partner)->id;
+    char hash[32], fqn[1024];
+    (void)fs;
+    json_object_set_new(o, "ruleId", json_string(f->rule->id));
+    json_object_set_new(o, "ruleIndex", json_integer((json_int_t)(f->rule - ap_rule_at(0))));
+    json_object_set_new(o, "level", json_string(level_of(f->severity)));
+    json_object_set_new(o, "message", text_obj(f->message));
+    json_object_set_new(loc, "physicalLocation", physical(g, f->file, f->line, f->col));
+    snprintf(fqn, sizeof fqn, "%s/%s", partner, subject);
+    json_object_set_new(logical, "name", json_string(subject));
+    json_object_set_new(logical, "fullyQualifiedName", json_string(fqn));
+    json_object_set_new(logical, "kind", json_string(f->subject_is_edge ? "edge"
+                            : ap_kind_name(ap_graph_node(g, f->subject)->kind)));
+    json_array_append_new(logicals, logical);
+    json_object_set_new(loc, "logicalLocations", logicals);
+    json_array_append_new(locs, loc);
+    json_object_set_new(o, "locations", locs);
+    if (f->npath > 0)
+        json_object_set_new(o, "codeFlows", code_flows(g, f));
+    fingerprint(hash, sizeof hash, f->rule->id, partner, subject);
+    json_object_set_new(fp, "authpathFinding/v1", json_string(hash));
+    json_object_set_new(o, "partialFingerprints", fp);
+    if (f->waived) {
+        json_t *sup = json_object(), *sups = json_array();
+        json_object_set_new(sup, "kind", json_string("external"));
+        json_object_set_new(sup, "status", json_string("accepted"));
+        json_object_set_new(sup, "justification", json_string(f->waiver->reason));
+        json_array_append_new(sups, sup);
+        json_object_set_new(o, "suppressions", sups);
+    }
+    json_object_set_new(props, "partner", json_string(partner));
+    json_object_set_new(props, "severity", json_string(ap_severity_name(f->severity)));
+    json_object_set_new(props, "owasp-nhi", f->rule->owasp_nhi[0]
+                                            ? json_string(f->rule->owasp_nhi) : json_null());
+    json_object_set_new(props, "nist-csf", json_string(f->rule->nist_csf));
+    json_object_set_new(props, "evidence", ap_render__evidence(g, f));
+    if ((w = ap_render__waiver(g, f)) != NULL)
+        json_object_set_new(props, "waiver", w);
+    json_object_set_new(o, "properties", props);
+    return o;
+}
+
+int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
+                            const char *tool_version, ap_error *err)
+{
+    json_t *root = json_object(), *runs = json_array(), *run = json_object();
+    json_t *tool = json_object(), *driver = json_object(), *rules = json_array();
+    json_t *results = json_array();
+    for (size_t i = 0; i < ap_rule_count(); i++)
+        json_array_append_new(rules, rule_json(ap_rule_at(i),
+                                               ap_findings_rule_severity(f, ap_rule_at(i))));
+    json_object_set_new(driver, "name", json_string("authpath"));
+    json_object_set_new(driver, "semanticVersion", json_string(tool_version));
+    json_object_set_new(driver, "rules", rules);
+    json_object_set_new(tool, "driver", driver);
+    for (size_t i = 0; i < ap_findings_count(f); i++)
+        json_array_append_new(results, result_json(g, f, ap_findings_get(f, i)));
+    json_object_set_new(run, "tool", tool);
+    json_object_set_new(run, "results", results);
+    json_array_append_new(runs, run);
+    json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/"
+                                                     "sarif-2.1.0.json"));
+    json_object_set_new(root, "version", json_string("2.1.0"));
+    json_object_set_new(root, "runs", runs);
+    return ap_render__dump(out, root, err);
+}

@@ -1,0 +1,187 @@
+/* tests/unit/test_findings_sarif.c: the SARIF 2.1.0 and JSON renderings of findings have the
+ * structure their consumers need (GitHub code scanning; DESIGN.md's JSON keys, in order). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "authpath/render.h"
+#include "support.h"
+
+#define AT_2026 1767225600
+
+typedef struct {
+    ap_graph *g;
+    ap_findings *f;
+    ap_policy p;
+} run_state;
+
+/* The escalation fixture (six findings), with a waiver in force for one of them. */
+static int setup(void **state)
+{
+    run_state *rs = calloc(1, sizeof *rs);
+    ap_store *st = NULL;
+    ap_error err;
+    ap_vocab v;
+    ap_igraph_init();
+    ap_vocab_init(&v);
+    ap_policy_default(&rs->p);
+    if (ap_store_open(&st, ":memory:", &err) < 0
+        || ap_test_import(st, FIXTURE("findings/escalation-runs-as/fires.json"), &err) < 0
+        || ap_policy_load(&rs->p, ap_test_write_temp("p.json", "{\"waivers\": [{\"rule\": "
+               "\"owner-missing\", \"subject\": \"k1\", \"owner\": \"ops\", \"reason\": "
+               "\"key retires in March\", \"expires\": \"2026-03-31\"}]}"), &v, &err) < 0)
+        return -1;
+    rs->g = ap_test_graph(st, AT_2026);
+    ap_store_close(st);
+    ap_findings_opts o = { &rs->p, NULL, 0, -1, AP_SEV_NONE };
+    if (ap_findings_compute(&rs->f, rs->g, &o, &err) < 0)
+        return -1;
+    *state = rs;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    run_state *rs = *state;
+    ap_findings_free(rs->f);
+    ap_graph_free(rs->g);
+    ap_policy_clear(&rs->p);
+    free(rs);
+    return 0;
+}
+
+static json_t *render(run_state *rs, bool sarif)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    ap_error err;
+    json_error_t je;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    assert_int_equal(sarif ? ap_findings_write_sarif(mem, rs->g, rs->f, "0.1.0", &err)
+                           : ap_findings_write_json(mem, rs->g, rs->f, &err), AP_OK);
+    fclose(mem);
+    json_t *doc = json_loads(buf, 0, &je);
+    if (doc == NULL)
+        fail_msg("not JSON: %s", je.text);
+    free(buf);
+    return doc;
+}
+
+static const char *str_at(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    if (s == NULL || s[0] == '\0')
+        fail_msg("missing or empty string '%s'", key);
+    return s;
+}
+
+static const char *text_of(const json_t *obj, const char *key)
+{
+    return str_at(json_object_get(obj, key), "text");
+}
+
+static void test_sarif__has_what_code_scanning_needs(void **state)
+{
+    run_state *rs = *state;
+    json_t *doc = render(rs, true);
+    assert_string_equal(str_at(doc, "version"), "2.1.0");
+    assert_non_null(strstr(str_at(doc, "$schema"), "sarif-2.1.0"));
+    json_t *runs = json_object_get(doc, "runs");
+    assert_int_equal(json_array_size(runs), 1);
+    json_t *run = json_array_get(runs, 0);
+    json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
+    assert_string_equal(str_at(driver, "name"), "authpath");
+    json_t *rules = json_object_get(driver, "rules");
+    assert_int_equal(json_array_size(rules), ap_rule_count());
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        json_t *r = json_array_get(rules, i), *props = json_object_get(r, "properties");
+        assert_string_equal(str_at(r, "id"), ap_rule_at(i)->id);
+        text_of(r, "shortDescription");
+        assert_true(strlen(text_of(r, "fullDescription")) <= 1024);
+        text_of(r, "help");
+        str_at(json_object_get(r, "help"), "markdown");
+        /* security-severity: a string holding a number in (0, 10] */
+        double score = atof(str_at(props, "security-severity"));
+        assert_true(score > 0.0 && score <= 10.0);
+        str_at(props, "nist-csf");
+        assert_non_null(json_object_get(props, "owasp-nhi"));
+        const char *level = str_at(json_object_get(r, "defaultConfiguration"), "level");
+        const char *sev = str_at(props, "severity");
+        assert_string_equal(level, strcmp(sev, "medium") == 0 ? "warning"
+                                   : strcmp(sev, "low") == 0 ? "note" : "error");
+    }
+    json_t *results = json_object_get(run, "results");
+    assert_int_equal(json_array_size(results), ap_findings_count(rs->f));
+    size_t suppressed = 0;
+    for (size_t i = 0; i < json_array_size(results); i++) {
+        json_t *res = json_array_get(results, i);
+        const ap_finding *x = ap_findings_get(rs->f, i);
+        json_int_t idx = json_integer_value(json_object_get(res, "ruleIndex"));
+        assert_string_equal(str_at(res, "ruleId"),
+                            str_at(json_array_get(rules, (size_t)idx), "id"));
+        const char *level = str_at(res, "level");
+        assert_string_equal(level, x->severity >= AP_SEV_HIGH ? "error"
+                                   : x->severity == AP_SEV_MEDIUM ? "warning" : "note");
+        assert_string_equal(text_of(res, "message"), x->message);
+        json_t *loc = json_array_get(json_object_get(res, "locations"), 0);
+        json_t *phys = json_object_get(loc, "physicalLocation");
+        assert_non_null(strstr(str_at(json_object_get(phys, "artifactLocation"), "uri"),
+                               "escalation-runs-as/fires.json"));
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(phys, "region"),
+                                                            "startLine")), x->line);
+        json_t *logical = json_array_get(json_object_get(loc, "logicalLocations"), 0);
+        assert_string_equal(str_at(logical, "name"), ap_finding_subject_id(rs->g, x));
+        assert_int_equal(strlen(str_at(json_object_get(res, "partialFingerprints"),
+                                       "authpathFinding/v1")), 16);
+        if (json_object_get(res, "suppressions") != NULL) {
+            json_t *sup = json_array_get(json_object_get(res, "suppressions"), 0);
+            assert_string_equal(str_at(sup, "justification"), "key retires in March");
+            assert_true(x->waived);
+            suppressed++;
+        }
+        if (x->npath > 0)
+            assert_int_equal(json_array_size(json_object_get(json_array_get(json_object_get(
+                json_array_get(json_object_get(res, "codeFlows"), 0), "threadFlows"), 0),
+                "locations")), x->npath);
+    }
+    assert_int_equal(suppressed, 1);
+    json_decref(doc);
+}
+
+/* DESIGN.md: {"findings": [{"rule", "severity", "subject", "message", "owasp_nhi", "nist_csf",
+ * "evidence"}]}, keys in that order; waived findings left out and counted. */
+static void test_json__design_keys_in_order(void **state)
+{
+    run_state *rs = *state;
+    static const char *const keys[] = { "rule", "severity", "subject", "message", "owasp_nhi",
+                                        "nist_csf", "evidence", "partner" };
+    json_t *doc = render(rs, false);
+    json_t *list = json_object_get(doc, "findings");
+    assert_int_equal(json_array_size(list), ap_findings_count(rs->f) - 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "waived")), 1);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *o = json_array_get(list, i);
+        void *it = json_object_iter(o);
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0];
+             k++, it = json_object_iter_next(o, it))
+            assert_string_equal(json_object_iter_key(it), keys[k]);
+        json_t *ev = json_object_get(o, "evidence");
+        assert_non_null(json_object_get(ev, "path"));
+        assert_non_null(json_object_get(json_object_get(ev, "source"), "line"));
+        assert_string_not_equal(str_at(o, "subject"), "k1");   /* the waived one */
+    }
+    json_decref(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sarif__has_what_code_scanning_needs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_json__design_keys_in_order, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
