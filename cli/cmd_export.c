@@ -24,29 +24,35 @@ static int close_out(FILE *f, const char *path, int rc)
     return rc;
 }
 
+/* PREFIX-nodes.csv, PREFIX-edges.csv, and PREFIX-rights.csv when the inventory has rights of
+ * its own: the three files `authpath import` takes back. */
 static int export_csv(cli_ctx *ctx, const char *prefix)
 {
-    char npath[4096], epath[4096];
-    FILE *nodes, *edges;
+    char npath[4096], epath[4096], rpath[4096];
+    FILE *nodes = NULL, *edges = NULL, *rights = NULL;
     ap_error err;
-    int rc = EXIT_OK;
+    int rc = EXIT_USAGE;
     if (prefix == NULL) {
-        cli_errorf("--format csv writes two files: give --output PREFIX (PREFIX-nodes.csv, "
-                   "PREFIX-edges.csv)");
+        cli_errorf("--format csv writes several files: give --output PREFIX (PREFIX-nodes.csv, "
+                   "PREFIX-edges.csv, PREFIX-rights.csv)");
         return EXIT_USAGE;
     }
     snprintf(npath, sizeof npath, "%s-nodes.csv", prefix);
     snprintf(epath, sizeof epath, "%s-edges.csv", prefix);
-    if ((nodes = open_out(npath)) == NULL)
-        return EXIT_USAGE;
-    if ((edges = open_out(epath)) == NULL) {
-        fclose(nodes);
-        return EXIT_USAGE;
-    }
-    if (ap_render_csv_pair(nodes, edges, ctx->g, &err) < 0)
-        rc = cli_fail(&err, NULL);
-    rc = close_out(nodes, npath, rc);
-    return close_out(edges, epath, rc);
+    snprintf(rpath, sizeof rpath, "%s-rights.csv", prefix);
+    if ((nodes = open_out(npath)) == NULL || (edges = open_out(epath)) == NULL
+        || (ap_graph_vocab(ctx->g)->count > AP_R_BUILTIN && (rights = open_out(rpath)) == NULL))
+        goto cleanup;
+    rc = ap_render_csv_pair(nodes, edges, rights, ctx->g, &err) < 0 ? cli_fail(&err, NULL)
+                                                                     : EXIT_OK;
+cleanup:
+    if (nodes != NULL)
+        rc = close_out(nodes, npath, rc);
+    if (edges != NULL)
+        rc = close_out(edges, epath, rc);
+    if (rights != NULL)
+        rc = close_out(rights, rpath, rc);
+    return rc;
 }
 
 int cmd_export(cli_ctx *ctx, int argc, char **argv)

@@ -76,8 +76,9 @@ static const cli_cmd commands[] = {
       "Write the snapshot's whole graph for BloodHound CE, Gephi, networkx or spreadsheets.",
       "--format opengraph  BloodHound OpenGraph JSON (docs/sources/opengraph.md)\n"
       "--format graphml    GraphML with every attribute as data keys\n"
-      "--format csv        the native CSV pair: --output PREFIX writes PREFIX-nodes.csv and\n"
-      "                    PREFIX-edges.csv, which `authpath import` reads back\n"
+      "--format csv        native CSV: --output PREFIX writes PREFIX-nodes.csv,\n"
+      "                    PREFIX-edges.csv and (custom rights) PREFIX-rights.csv, which\n"
+      "                    `authpath import` reads back\n"
       "--output FILE       write there instead of standard output\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },

@@ -38,9 +38,12 @@ AP_EXPORT size_t ap_text_width(const char *s);
 AP_EXPORT int ap_render_opengraph(FILE *out, const ap_graph *g, ap_error *err);
 /* GraphML with a typed data key per attribute; node and edge ids are authpath's. */
 AP_EXPORT int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err);
-/* The native CSV pair: nodes (id, kind, attributes...) and edges (id, from, to, kind, rights,
- * requires, escalates, attributes...), list fields joined by '|'. */
-AP_EXPORT int ap_render_csv_pair(FILE *nodes, FILE *edges, const ap_graph *g, ap_error *err);
+/* Native CSV: nodes (id, kind, attributes...), edges (id, from, to, kind, rights, requires,
+ * escalates, attributes...), list fields joined by '|', and (when rights is not NULL) the
+ * inventory's custom rights under the header 'right'. Attributes that are not text, lists of
+ * text or booleans travel as JSON text. */
+AP_EXPORT int ap_render_csv_pair(FILE *nodes, FILE *edges, FILE *rights, const ap_graph *g,
+                                 ap_error *err);
 
 /* ---- Findings (hidden ones, waived by the policy, are left out but for SARIF) ---- */
 /* Text for people: grouped by partner, most severe first, each with its evidence. */

@@ -1,5 +1,5 @@
-/* query/render/csv_export.c: the whole snapshot as the native CSV pair (nodes, edges; list
- * fields joined by '|'), which `authpath import` reads back, through the CSV table writer. */
+/* query/render/csv_export.c: the whole snapshot as native CSV (nodes, edges, the custom rights;
+ * list fields joined by '|'), which `authpath import` reads back, through the table writer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,7 +118,25 @@ cleanup:
     return rc;
 }
 
-int ap_render_csv_pair(FILE *nodes, FILE *edges, const ap_graph *g, ap_error *err)
+/* The inventory's own rights (the built-ins need no declaration), one per row. */
+static int write_rights(FILE *out, const ap_graph *g, ap_error *err)
+{
+    static const char *const header[] = { "right" };
+    const ap_vocab *v = ap_graph_vocab(g);
+    ap_table *t = NULL;
+    int rc;
+    if ((rc = ap_table_new(&t, 1, header, err)) < 0)
+        return rc;
+    for (unsigned b = AP_R_BUILTIN; rc == AP_OK && b < v->count; b++)
+        rc = ap_table_add(t, &v->names[b], err);
+    if (rc == AP_OK)
+        rc = ap_table_write_csv(t, out, err);
+    ap_table_free(t);
+    return rc;
+}
+
+int ap_render_csv_pair(FILE *nodes, FILE *edges, FILE *rights, const ap_graph *g,
+                       ap_error *err)
 {
     static const char *const node_fixed[] = { "id", "kind" };
     static const char *const edge_fixed[] = { "id", "from", "to", "kind", "rights", "requires",
@@ -153,7 +171,8 @@ int ap_render_csv_pair(FILE *nodes, FILE *edges, const ap_graph *g, ap_error *er
         json_object_set_new(rows[i], "to", json_string(ap_graph_node(g, e->to)->id));
         json_object_set_new(rows[i], "kind", json_string(ap_edge_kind_name(e->kind)));
     }
-    rc = write_rows(edges, rows, m, edge_fixed, 7, err);
+    if ((rc = write_rows(edges, rows, m, edge_fixed, 7, err)) == AP_OK && rights != NULL)
+        rc = write_rights(rights, g, err);
 cleanup:
     for (uint32_t i = 0; i < (n > m ? n : m); i++)
         json_decref(rows[i]);
