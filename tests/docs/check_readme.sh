@@ -37,7 +37,9 @@ done < tour.sh
 
 # the examples: a ``` block whose first line is "$ authpath ...", then lines it must print
 awk '/^```$/ { if (inside) { inside = 0; next } getline first;
-                if (first ~ /^\$ authpath /) { inside = 1; n++; print substr(first, 3) > ("cmd" n) }
+                if (first ~ /^\$ authpath /) {
+                    inside = 1; n++; print substr(first, 3) > ("cmd" n)
+                }
                 next }
      inside { print > ("want" n) }' "$readme"
 for cmd in cmd*; do
