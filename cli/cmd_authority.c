@@ -81,7 +81,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0)
+    if ((p = cli_find_node(ctx, argv[optind], "node")) < 0)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
         return cli_fail(&err, NULL);
@@ -102,7 +102,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
             uint32_t v = a->reach[i];
             json_t *o = json_object();
             json_object_set_new(o, "id", json_string(ap_graph_node(ctx->g, v)->id));
-            json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(ctx->g, v)->kind)));
+            json_object_set_new(o, "kind",
+                                json_string(ap_kind_name(ap_graph_node(ctx->g, v)->kind)));
             json_object_set_new(o, "rights", cli_json_rights(voc, a->rights[v]));
             json_object_set_new(o, "hops", json_integer(a->hops[v]));
             json_object_set_new(o, "path", path_json(ctx->g, a, v));
@@ -166,7 +167,7 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0
+    if ((p = cli_find_node(ctx, argv[optind], "node")) < 0
         || (v = cli_find_node(ctx, argv[optind + 1], "node")) < 0)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)

@@ -116,7 +116,7 @@ static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, 
         return EXIT_INTERNAL;
     }
     for (int i = 0; rc == EXIT_OK && i < nnames; i++) {
-        int64_t v = cli_find_node(ctx, names[i], "partner");
+        int64_t v = cli_find_partner(ctx, names[i]);
         if (v < 0)
             rc = EXIT_USAGE;
         else
@@ -232,7 +232,7 @@ static int blast_diagram(cli_ctx *ctx, const char *partner, const char *format)
     ap_authority *a = NULL;
     ap_diagram *d = NULL;
     ap_error err;
-    int64_t src = cli_find_node(ctx, partner, "partner");
+    int64_t src = cli_find_partner(ctx, partner);
     int rc;
     if (src < 0)
         return EXIT_USAGE;

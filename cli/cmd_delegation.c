@@ -194,7 +194,7 @@ int cmd_delegation(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if (optind < argc && (p = cli_find_node(ctx, argv[optind], "partner")) < 0)
+    if (optind < argc && (p = cli_find_partner(ctx, argv[optind])) < 0)
         return EXIT_USAGE;
     if (ap_delegation_compute(&d, ctx->g, p, &err) < 0)
         return cli_fail(&err, NULL);

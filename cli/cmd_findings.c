@@ -105,13 +105,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
         goto cleanup;
     }
     if (partner != NULL) {
-        if ((fo.partner = cli_find_node(ctx, partner, "partner")) < 0) {
-            rc = EXIT_USAGE;
-            goto cleanup;
-        }
-        if (ap_graph_node(ctx->g, (uint32_t)fo.partner)->kind != AP_KIND_PARTNER) {
-            cli_errorf("--partner: '%s' is a %s, not a partner", partner,
-                       ap_kind_name(ap_graph_node(ctx->g, (uint32_t)fo.partner)->kind));
+        if ((fo.partner = cli_find_partner(ctx, partner)) < 0) {
             rc = EXIT_USAGE;
             goto cleanup;
         }

@@ -1,5 +1,6 @@
 /* cli/cmd_offboard.c: `offboard PARTNER`: the default offboarding plan as a checklist, what
- * remains, what breaks, the shared-credential choices, persistence, the minimal cut. */
+ * remains, what breaks, the shared-credential choices, persistence, the minimal cut; or the
+ * partner's authority drawn with the cut edges and choke points marked. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,23 @@ static void print_text(const ap_graph *g, const ap_offboard *o)
     print_cut(g, o);
 }
 
+/* The partner's authority with the cut edges and choke points marked. */
+static int offboard_diagram(const ap_graph *g, const ap_offboard *o, const char *format)
+{
+    ap_authority *a = NULL;
+    ap_diagram *d = NULL;
+    ap_error err;
+    int rc;
+    if (ap_authority_compute(&a, g, o->partner, &err) < 0
+        || ap_diagram_offboard(&d, g, a, o, &err) < 0)
+        rc = cli_fail(&err, NULL);
+    else
+        rc = cli_write_diagram(g, d, format);
+    ap_diagram_free(d);
+    ap_authority_free(a);
+    return rc;
+}
+
 int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -372,20 +390,18 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
         cli_usage(self, stderr);
         return EXIT_USAGE;
     }
-    if ((format = cli_format(ctx, "text,json")) == NULL)
+    if ((format = cli_format(ctx, "text,json,dot,svg,png,pdf")) == NULL
+        || cli_binary_ok(format) != EXIT_OK)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0)
+    if ((p = cli_find_partner(ctx, argv[optind])) < 0)
         return EXIT_USAGE;
-    if (ap_graph_node(ctx->g, (uint32_t)p)->kind != AP_KIND_PARTNER) {
-        ap_error_set(&err, AP_EINPUT, "'%s' is a %s, not a partner", argv[optind],
-                     ap_kind_name(ap_graph_node(ctx->g, (uint32_t)p)->kind));
-        return cli_fail(&err, NULL);
-    }
     if (ap_offboard_compute(&o, ctx->g, (uint32_t)p, &oo, &err) < 0)
         return cli_fail(&err, NULL);
-    if (strcmp(format, "json") == 0) {
+    if (cli_is_diagram_format(format)) {
+        rc = offboard_diagram(ctx->g, o, format);
+    } else if (strcmp(format, "json") == 0) {
         rc = cli_print_json(offboard_json(ctx->g, o));
     } else {
         print_text(ctx->g, o);

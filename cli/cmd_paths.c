@@ -203,7 +203,7 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
-    if ((src = cli_find_node(ctx, argv[optind], "partner")) < 0)
+    if ((src = cli_find_node(ctx, argv[optind], "node")) < 0)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)src, &err) < 0)
         return cli_fail(&err, NULL);

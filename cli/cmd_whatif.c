@@ -1,5 +1,6 @@
 /* cli/cmd_whatif.c: `what-if PARTNER --grant SPEC... --revoke ID...` (hypothetical changes:
- * who gains or loses what, scores, readiness) and `what-if [PARTNER] --until DATE` (expiries). */
+ * who gains or loses what, scores, readiness, findings that appear or vanish) and
+ * `what-if [PARTNER] --until DATE` (expiries). */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,27 @@ static json_t *items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n
     return arr;
 }
 
+/* The findings at the given indices, with their evidence path (on the graph they came from). */
+static json_t *findings_json(const ap_graph *g, const ap_findings *f, const size_t *idx,
+                             size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const ap_finding *x = ap_findings_get(f, idx[i]);
+        json_t *o = json_object();
+        json_object_set_new(o, "rule", json_string(x->rule->id));
+        json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
+        json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
+        json_object_set_new(o, "partner", json_string(id_of(g, x->partner)));
+        json_object_set_new(o, "message", json_string(x->message));
+        json_object_set_new(o, "owasp_nhi", cli_json_str(x->rule->owasp_nhi));
+        json_object_set_new(o, "nist_csf", cli_json_str(x->rule->nist_csf));
+        json_object_set_new(o, "path", cli_json_path(g, x->path, (uint32_t)x->npath));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_args *a)
 {
     const ap_graph *d = w->changed;
@@ -157,6 +179,12 @@ static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_a
         json_object_set_new(ready, test_names[t], o);
     }
     json_object_set_new(root, "readiness", ready);
+    json_t *found = json_object();
+    json_object_set_new(found, "appear", findings_json(d, w->findings_after, w->appeared,
+                                                       w->nappeared));
+    json_object_set_new(found, "vanish", findings_json(g, w->findings_before, w->vanished,
+                                                       w->nvanished));
+    json_object_set_new(root, "findings", found);
     return root;
 }
 
@@ -172,6 +200,25 @@ static void put_items(const ap_graph *g, uint32_t source, const ap_reach_item *i
         cli_put(path != NULL ? path : "?");
         fputs("\n", stdout);
         free(path);
+    }
+}
+
+/* "  HIGH      rule  subject (partner)" and the message under it. */
+static void put_findings(const ap_graph *g, const ap_findings *f, const size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ap_finding *x = ap_findings_get(f, idx[i]);
+        char sev[16];
+        snprintf(sev, sizeof sev, "%s", ap_severity_name(x->severity));
+        for (char *p = sev; *p; p++)
+            *p = (char)(*p - 'a' + 'A');
+        printf("  %-8s  %s  ", sev, x->rule->id);
+        cli_put(ap_finding_subject_id(g, x));
+        fputs(" (", stdout);
+        cli_put(id_of(g, x->partner));
+        fputs(")\n    ", stdout);
+        cli_put(x->message);
+        fputs("\n", stdout);
     }
 }
 
@@ -239,6 +286,10 @@ static void print_text(const ap_graph *g, const ap_whatif *w, const whatif_args 
             fputs("\n", stdout);
         }
     }
+    printf("\nFindings the change raises:%s\n", w->nappeared ? "" : " none");
+    put_findings(d, w->findings_after, w->appeared, w->nappeared);
+    printf("\nFindings the change clears:%s\n", w->nvanished ? "" : " none");
+    put_findings(g, w->findings_before, w->vanished, w->nvanished);
 }
 
 /* ---- The expiry forecast (--until) ---- */
@@ -388,7 +439,7 @@ static int forecast(cli_ctx *ctx, const char *partner, int64_t until, const char
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
     if (partner != NULL) {
-        int64_t v = cli_find_node(ctx, partner, "partner");
+        int64_t v = cli_find_partner(ctx, partner);
         if (v < 0)
             return EXIT_USAGE;
         p = (uint32_t)v;
@@ -412,16 +463,19 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
         { "revoke", required_argument, NULL, 'r' },
         { "expires", required_argument, NULL, 'e' },
         { "until", required_argument, NULL, 'u' },
+        { "policy", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("what-if");
     whatif_args a = { .expires = AP_TIME_NONE };
     int64_t until = AP_TIME_NONE;
     ap_whatif *w = NULL;
-    const char *format;
+    const char *format = NULL, *policy = NULL;
+    ap_policy pol;
     ap_error err;
     int64_t p;
     int opt, rc = EXIT_OK;
+    ap_policy_default(&pol);
     while (rc == EXIT_OK && (opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         if (opt == CLI_HELP) {
             args_free(&a);
@@ -439,13 +493,19 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
             ap_error_set(&err, AP_EINPUT, "--until: bad time '%s' (expected YYYY-MM-DD or "
                          "YYYY-MM-DDTHH:MM:SSZ)", optarg);
             rc = cli_fail(&err, NULL);
+        } else if (opt == 'p') {
+            policy = optarg;
         } else if (opt != 'g' && opt != 'r' && opt != 'e' && opt != 'u')
             rc = EXIT_USAGE;
     }
     if (rc == EXIT_OK && until != AP_TIME_NONE) {
-        /* the forecast: expiries only, for one partner or all */
+        /* the forecast: expiries only, for one partner or all; no scores, no findings */
         if (a.ngrants + a.nrevokes > 0 || argc - optind > 1) {
             cli_usage(self, stderr);
+            rc = EXIT_USAGE;
+        } else if (policy != NULL) {
+            cli_errorf("--policy: the expiry forecast (--until) uses no policy; it weighs "
+                       "grants and revocations");
             rc = EXIT_USAGE;
         } else if ((format = cli_format(ctx, "text,json")) == NULL) {
             rc = EXIT_USAGE;
@@ -461,24 +521,22 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc != EXIT_OK || (format = cli_format(ctx, "text,json")) == NULL
         || (rc = cli_load_graph(ctx)) != EXIT_OK || (rc = resolve(ctx, &a)) != EXIT_OK) {
-        args_free(&a);
-        return rc != EXIT_OK ? rc : EXIT_USAGE;
+        rc = rc != EXIT_OK ? rc : EXIT_USAGE;
+        goto cleanup;
     }
-    if ((p = cli_find_node(ctx, argv[optind], "partner")) < 0) {
-        args_free(&a);
-        return EXIT_USAGE;
+    if ((p = cli_find_partner(ctx, argv[optind])) < 0) {
+        rc = EXIT_USAGE;
+        goto cleanup;
     }
-    if (ap_graph_node(ctx->g, (uint32_t)p)->kind != AP_KIND_PARTNER) {
-        ap_error_set(&err, AP_EINPUT, "'%s' is a %s, not a partner", argv[optind],
-                     ap_kind_name(ap_graph_node(ctx->g, (uint32_t)p)->kind));
-        args_free(&a);
-        return cli_fail(&err, NULL);
+    if (policy != NULL && ap_policy_load(&pol, policy, ap_graph_vocab(ctx->g), &err) < 0) {
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
     }
     ap_whatif_opts wo = { a.grants, a.ngrants, a.rv_edges, a.nrv_edges, a.rv_nodes, a.nrv_nodes,
-                          NULL };
+                          NULL, &pol };
     if (ap_whatif_compute(&w, ctx->g, (uint32_t)p, &wo, &err) < 0) {
-        args_free(&a);
-        return cli_fail(&err, NULL);
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
     }
     if (strcmp(format, "json") == 0) {
         rc = cli_print_json(whatif_json(ctx->g, w, &a));
@@ -486,7 +544,9 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
         print_text(ctx->g, w, &a);
         rc = EXIT_OK;
     }
+cleanup:
     ap_whatif_free(w);
+    ap_policy_clear(&pol);
     args_free(&a);
     return rc;
 }

@@ -37,7 +37,8 @@ const char *cli_format(const cli_ctx *ctx, const char *allowed)
         return first;
     }
     size_t len = strlen(ctx->format);
-    for (const char *p = allowed; p != NULL && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+    for (const char *p = allowed; p != NULL && *p;
+         p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
         const char *end = strchr(p, ',');
         size_t k = end != NULL ? (size_t)(end - p) : strlen(p);
         if (k == len && strncmp(p, ctx->format, len) == 0)
@@ -74,18 +75,18 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
-int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
+/* "'a', 'b', 'c'": the (up to) three ids nearest id, among partners only when partners. */
+static void closest(char *list, size_t size, const ap_graph *g, const char *id, bool partners)
 {
-    int64_t v = ap_graph_find(ctx->g, id);
     uint32_t best[3] = { 0, 0, 0 };
     size_t bestd[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
-    char list[400] = "";
-    if (v >= 0)
-        return v;
-    for (uint32_t u = 0; u < ap_graph_node_count(ctx->g); u++) {
-        size_t d = distance(id, ap_graph_node(ctx->g, u)->id);
+    list[0] = '\0';
+    for (uint32_t u = 0; u < ap_graph_node_count(g); u++) {
+        if (partners && ap_graph_node(g, u)->kind != AP_KIND_PARTNER)
+            continue;
+        size_t d = distance(id, ap_graph_node(g, u)->id);
         for (int k = 0; k < 3; k++)
-            if (d < bestd[k]) {
+            if (d < bestd[k]) {         /* strict: on a tie the first id in id order stays */
                 for (int j = 2; j > k; j--) {
                     bestd[j] = bestd[j - 1];
                     best[j] = best[j - 1];
@@ -97,16 +98,54 @@ int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
     }
     for (int k = 0; k < 3 && bestd[k] != (size_t)-1; k++) {
         size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s'%s'", k ? ", " : "",
-                 ap_graph_node(ctx->g, best[k])->id);
+        snprintf(list + used, size - used, "%s'%s'", k ? ", " : "", ap_graph_node(g, best[k])->id);
     }
+}
+
+int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
+{
+    int64_t v = ap_graph_find(ctx->g, id);
+    char list[400];
     ap_error err;
+    if (v >= 0)
+        return v;
+    closest(list, sizeof list, ctx->g, id, false);
     if (list[0] != '\0')
         ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld (closest: %s)", what, id,
                      (long long)ap_graph_snapshot(ctx->g), list);
     else
         ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld", what, id,
                      (long long)ap_graph_snapshot(ctx->g));
+    cli_error(&err);
+    return -1;
+}
+
+int64_t cli_find_partner(const cli_ctx *ctx, const char *id)
+{
+    int64_t v = ap_graph_find(ctx->g, id);
+    char list[400], hint[420];
+    ap_error err;
+    if (v >= 0 && ap_graph_node(ctx->g, (uint32_t)v)->kind == AP_KIND_PARTNER)
+        return v;
+    closest(list, sizeof list, ctx->g, id, true);
+    if (list[0] != '\0')
+        snprintf(hint, sizeof hint, "closest partners: %s", list);
+    else
+        snprintf(hint, sizeof hint, "the snapshot has no partners");
+    if (v >= 0) {
+        /* a node on a partner's side: name that partner, it is most likely the one meant */
+        ap_kind kind = ap_graph_node(ctx->g, (uint32_t)v)->kind;
+        const char *dom = ap_node_domain(ctx->g, (uint32_t)v);
+        int64_t owner = ap_graph_find(ctx->g, dom);
+        bool side = owner >= 0 && ap_graph_node(ctx->g, (uint32_t)owner)->kind == AP_KIND_PARTNER;
+        ap_error_set(&err, AP_ENOTFOUND, "'%s' is %s %s%s%s%s, not a partner (%s)", id,
+                     kind == AP_KIND_IDENTITY ? "an" : "a", ap_kind_name(kind),
+                     side ? " on the side of partner '" : "", side ? dom : "", side ? "'" : "",
+                     hint);
+    } else {
+        ap_error_set(&err, AP_ENOTFOUND, "no partner '%s' in snapshot %lld (%s)", id,
+                     (long long)ap_graph_snapshot(ctx->g), hint);
+    }
     cli_error(&err);
     return -1;
 }

@@ -12,11 +12,15 @@
 #endif
 
 static const cli_cmd commands[] = {
-    { "import", cmd_import, "import FILE... [--as FORMAT] [--label TEXT]",
+    { "import", cmd_import, "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE]",
       "Read inventories into the database as one new snapshot.",
-      "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv). The format is\n"
-      "detected from the content; --as native forces it. Every import is one transaction: on\n"
-      "any error nothing is written and the errors are listed as FILE:LINE:COL: message.\n" },
+      "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
+      "`aws iam get-account-authorization-details`, or BloodHound OpenGraph JSON. The format\n"
+      "is detected from the content; --as native|aws-iam|opengraph forces it. Every import is\n"
+      "one transaction: on any error nothing is written and the errors are listed as\n"
+      "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
+      "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
+      "                     external accounts; '' for none (default: the bundled list)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
       "List the snapshots in the database, oldest first.", "" },
     { "inventory", cmd_inventory,
@@ -30,6 +34,8 @@ static const cli_cmd commands[] = {
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
     { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
       "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
+      "PARTNER may be any node, not only a partner: `authority svc-order-sync` answers what\n"
+      "that service account can reach (a credential, role or workflow works the same way).\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
       "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
@@ -37,9 +43,10 @@ static const cli_cmd commands[] = {
       "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n"
       "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
     { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
-      "One sentence: the chain through which PARTNER's authority first reaches TARGET.", "" },
+      "One sentence: the chain through which PARTNER's authority first reaches TARGET.",
+      "PARTNER may be any node (an identity, a credential...), as for authority.\n" },
     { "offboard", cmd_offboard,
-      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json]",
+      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
       "Applies DESIGN.md's default plan in memory (the database is not changed): revoke every\n"
       "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
@@ -49,20 +56,25 @@ static const cli_cmd commands[] = {
       "and the choke points between PARTNER and every resource or workflow at or above\n"
       "--min-sensitivity.\n"
       "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
-      "                          restricted or critical\n" },
+      "                          restricted or critical\n"
+      "dot, svg, png, pdf: PARTNER's authority with the cut edges and choke points marked\n"
+      "(see docs/diagrams.md); png and pdf only into a file.\n" },
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
-      "       [--format text|json]\n"
+      "       [--policy FILE] [--format text|json]\n"
       "   or: what-if [PARTNER] --until TIME [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the three readiness tests of\n"
       "DESIGN.md with their evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
-      "shared or multi-tenant). The database is not changed.\n"
+      "shared or multi-tenant). The findings the change raises and those it clears (the\n"
+      "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"
+      "partner). The database is not changed.\n"
       "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
       "--revoke ID     revoke a credential or other node by id, or remove an edge by id\n"
       "--expires TIME  the grants expire at TIME (default: no expiry)\n"
+      "--policy FILE   score weights and findings policy (JSON or YAML; docs/policy.md)\n"
       "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
       "                by themselves and what survives them (PARTNER, or every partner)\n" },
     { "findings", cmd_findings,
@@ -73,7 +85,7 @@ static const cli_cmd commands[] = {
       "--partner ID       only findings about this partner\n"
       "--min-severity S   only findings at or above S (low, medium, high, critical)\n"
       "--fail-on S        exit 1 when a finding (not waived) is at or above S\n"
-      "--policy FILE      thresholds, severity overrides, waivers, weights (JSON; docs/rules.md)\n"
+      "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
@@ -88,6 +100,7 @@ static const cli_cmd commands[] = {
       "--min-sensitivity S   public, internal, confidential (default), restricted, critical\n"
       "--max-depth N         leave out paths of more than N steps (default 12)\n"
       "--max-paths N         at most N paths per target (default 20)\n"
+      "PARTNER may be any node (an identity, a credential...), as for authority.\n"
       "When a bound cuts enumeration short, the output says so.\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "delegation", cmd_delegation, "delegation [PARTNER] [--format text|json|dot|svg|png|pdf]",
@@ -95,6 +108,14 @@ static const cli_cmd commands[] = {
       "With PARTNER: its chain, the partners acting for it, the loops through it, and the\n"
       "inheritance it takes part in.\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
+    { "export", cmd_export, "export --format opengraph|graphml|csv [--output FILE]",
+      "Write the snapshot's whole graph for BloodHound CE, Gephi, networkx or spreadsheets.",
+      "--format opengraph  BloodHound OpenGraph JSON (docs/sources/opengraph.md)\n"
+      "--format graphml    GraphML with every attribute as data keys\n"
+      "--format csv        native CSV: --output PREFIX writes PREFIX-nodes.csv,\n"
+      "                    PREFIX-edges.csv and (custom rights) PREFIX-rights.csv, which\n"
+      "                    `authpath import` reads back\n"
+      "--output FILE       write there instead of standard output\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };

@@ -1,5 +1,5 @@
-/* import/native_yaml.c: the native inventory as YAML (libyaml). Parser events become jansson
- * values, with the position of every value kept beside them for the locator. */
+/* import/native_yaml.c: YAML (libyaml) as jansson values: the native inventory, with the position
+ * of every value kept beside them for the locator, and any other document (policy files). */
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
@@ -50,7 +50,7 @@ typedef struct {
 } weight;
 
 typedef struct {
-    ap_import_ctx *ctx;
+    const char *path;           /* for error messages */
     const char *text;
     size_t len;
     ap_error *err;
@@ -79,7 +79,7 @@ static int yaml_fail(yaml_doc *y, ymark m, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return ap_error_at(y->err, AP_EINPUT, y->ctx->path, m.line, m.col, "%s", msg);
+    return ap_error_at(y->err, AP_EINPUT, y->path, m.line, m.col, "%s", msg);
 }
 
 /* ---- positions: container address -> its children's marks ---- */
@@ -468,7 +468,7 @@ static int syntax_error(yaml_doc *y, const yaml_parser_t *parser)
         if (m.line > end.line)
             m = end;
     }
-    return ap_error_at(y->err, AP_EINPUT, y->ctx->path, m.line, m.col, "invalid YAML: %s",
+    return ap_error_at(y->err, AP_EINPUT, y->path, m.line, m.col, "invalid YAML: %s",
                        problem);
 }
 
@@ -490,7 +490,7 @@ static int build(yaml_doc *y)
         case YAML_DOCUMENT_START_EVENT:
             if (docs++ > 0)
                 rc = yaml_fail(y, to_ymark(ev.start_mark), "more than one YAML document "
-                               "in the file (an inventory is one document)");
+                               "in the file (expected one)");
             break;
         case YAML_STREAM_END_EVENT: done = 1; break;
         case YAML_SCALAR_EVENT: rc = on_scalar(y, &ev); break;
@@ -524,23 +524,39 @@ static void doc_free(yaml_doc *y)
     json_decref(y->root);
 }
 
+/* Parse the text into y (y->root on success); doc_free(y) in every case. */
+static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path, ap_error *err)
+{
+    memset(y, 0, sizeof *y);
+    y->path = path;
+    y->text = text;
+    y->len = len;
+    y->err = err;
+    y->root_mark.line = y->root_mark.col = 1;
+    if ((y->stack = calloc(YAML_MAX_DEPTH, sizeof *y->stack)) == NULL
+        || (y->anchors = json_object()) == NULL
+        || (y->root = json_null()) == NULL)
+        return ap_error_nomem(err);
+    return build(y);
+}
+
+int ap_import__yaml_to_json(const char *text, size_t len, const char *path, json_t **out,
+                            ap_error *err)
+{
+    yaml_doc y;
+    int rc;
+    *out = NULL;
+    if ((rc = doc_parse(&y, text, len, path, err)) == AP_OK)
+        *out = json_incref(y.root);
+    doc_free(&y);
+    return rc;
+}
+
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err)
 {
     yaml_doc y;
     int rc;
-    memset(&y, 0, sizeof y);
-    y.ctx = ctx;
-    y.text = text;
-    y.len = len;
-    y.err = err;
-    y.root_mark.line = y.root_mark.col = 1;
-    if ((y.stack = calloc(YAML_MAX_DEPTH, sizeof *y.stack)) == NULL
-        || (y.anchors = json_object()) == NULL
-        || (y.root = json_null()) == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    if ((rc = build(&y)) < 0)
+    if ((rc = doc_parse(&y, text, len, ctx->path, err)) < 0)
         goto cleanup;
     json_decref(y.anchors);     /* the document holds what it needs */
     y.anchors = NULL;

@@ -1,5 +1,8 @@
-/* import/policy.c: the policy file (--policy FILE, JSON): score weights, findings thresholds,
- * severity overrides and waivers. Errors name the file and the offending key. */
+/* import/policy.c: the policy file (--policy FILE, JSON or YAML): score weights, findings
+ * thresholds, severity overrides and waivers. Errors name the file and the offending key; syntax
+ * errors also the line and column. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,17 +217,88 @@ static int load_waivers(const loader *l, const json_t *list, ap_policy *p)
     return AP_OK;
 }
 
+/* A policy is a few lines: anything beyond this is not one. */
+#define POLICY_MAX_BYTES ((size_t)16 << 20)
+
+/* The whole file as text (*out owns it, NUL-terminated). */
+static int read_text(char **out, size_t *len, const char *path, ap_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t n = 0, cap = 0;
+    int rc = AP_OK;
+    *out = NULL;
+    if (f == NULL)
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *p = realloc(text, cap = (n + 4096 + 1) * 2);
+            if (p == NULL) {
+                rc = ap_error_nomem(err);
+                goto cleanup;
+            }
+            text = p;
+        }
+        size_t got = fread(text + n, 1, cap - n - 1, f);
+        n += got;
+        if (n > POLICY_MAX_BYTES) {
+            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "not a policy file: larger than %zu "
+                             "MiB", POLICY_MAX_BYTES >> 20);
+            goto cleanup;
+        }
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+        goto cleanup;
+    }
+    text[n] = '\0';
+    *out = text;
+    *len = n;
+    text = NULL;
+cleanup:
+    free(text);
+    fclose(f);
+    return rc;
+}
+
+/* JSON (a document that starts with '{') through jansson, anything else through the YAML
+ * reader the inventories use. *out owns the document. */
+static int parse(json_t **out, const char *path, ap_error *err)
+{
+    char *text = NULL;
+    size_t len = 0, i = 0;
+    int rc;
+    *out = NULL;
+    if ((rc = read_text(&text, &len, path, err)) < 0)
+        return rc;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)     /* a UTF-8 byte order mark */
+        i = 3;
+    size_t start = i;
+    while (i < len && strchr(" \t\r\n", text[i]) != NULL && text[i] != '\0')
+        i++;
+    if (i < len && text[i] == '{') {
+        json_error_t je;
+        if ((*out = json_loadb(text + start, len - start, JSON_REJECT_DUPLICATES, &je)) == NULL)
+            rc = ap_error_at(err, AP_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 0),
+                             (unsigned)(je.column > 0 ? je.column : 0), "bad policy file: %s",
+                             je.text);
+    } else {
+        rc = ap_import__yaml_to_json(text + start, len - start, path, out, err);
+    }
+    free(text);
+    return rc;
+}
+
 int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_error *err)
 {
     static const char *const keys[] = { "weights", "thresholds", "severity", "waivers", NULL };
     loader l = { path, err };
-    json_error_t je;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    json_t *doc = NULL;
     int rc;
-    if (doc == NULL)
-        return ap_error_at(err, AP_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 0),
-                           (unsigned)(je.column > 0 ? je.column : 0), "bad policy file: %s",
-                           je.text);
+    if ((rc = parse(&doc, path, err)) < 0)
+        return rc;
     if ((rc = known_keys(&l, doc, "the policy", keys)) < 0
         || (rc = load_weights(&l, json_object_get(doc, "weights"), &p->weights, vocab)) < 0
         || (rc = load_thresholds(&l, json_object_get(doc, "thresholds"), p)) < 0

@@ -310,6 +310,7 @@ fail:
 
 typedef struct {
     uint32_t v;
+    int prio;               /* shown first: the higher, the earlier */
     int rank;               /* sensitivity of resources and workflows; -1 for the rest */
     uint32_t hops;
 } pick;
@@ -317,11 +318,36 @@ typedef struct {
 static int pick_cmp(const void *x, const void *y)
 {
     const pick *a = x, *b = y;
+    if (a->prio != b->prio)
+        return a->prio > b->prio ? -1 : 1;
     if (a->rank != b->rank)
         return a->rank > b->rank ? -1 : 1;
     if (a->hops != b->hops)
         return a->hops < b->hops ? -1 : 1;
     return a->v < b->v ? -1 : a->v > b->v;      /* id order: total */
+}
+
+static int target_rank(const ap_node *nd)
+{
+    if (nd->kind != AP_KIND_RESOURCE && nd->kind != AP_KIND_WORKFLOW)
+        return -1;
+    return (int)(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity);
+}
+
+/* Sort the picks and show their witness chains in that order while they fit; returns how
+ * many were left out. */
+static uint32_t show_picks(builder *b, const ap_authority *a, pick *picks, uint32_t np)
+{
+    uint32_t skipped = 0;
+    qsort(picks, np, sizeof *picks, pick_cmp);
+    for (uint32_t i = 0; i < np; i++) {
+        if (b->nshown + witness_cost(b, a, picks[i].v) > AP_DIAGRAM_MAX_NODES) {
+            skipped++;
+            continue;
+        }
+        show_witness(b, a, picks[i].v);
+    }
+    return skipped;
 }
 
 /* Show the witness chains of the reached nodes (only resources and workflows, and the heads of
@@ -354,19 +380,10 @@ static int reach_diagram(ap_diagram **out, const ap_graph *g, const ap_authority
             if (!esc)
                 continue;
         }
-        int rank = target ? (int)(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
-                                                                  : nd->sensitivity) : -1;
-        picks[np++] = (pick){ v, rank, a->hops[v] };
+        picks[np++] = (pick){ v, 0, target_rank(nd), a->hops[v] };
     }
-    qsort(picks, np, sizeof *picks, pick_cmp);
     show_node(&b, a->source, AP_MARK_SOURCE);
-    for (uint32_t i = 0; i < np; i++) {
-        if (b.nshown + witness_cost(&b, a, picks[i].v) > AP_DIAGRAM_MAX_NODES) {
-            skipped++;
-            continue;
-        }
-        show_witness(&b, a, picks[i].v);
-    }
+    skipped = show_picks(&b, a, picks, np);
     show_carrying_between(&b, a);
     if (skipped > 0) {
         char line[160];
@@ -494,6 +511,112 @@ int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const ap_delegati
     note = NULL;
 cleanup:
     free(note);
+    builder_free(&b);
+    return rc;
+}
+
+/* Per node: 2 for o's targets, 1 for the nodes from which a carrying path of a leads to one
+ * (everything between the partner and what the cut protects), else 0. */
+static int toward_targets(uint8_t **out, const ap_graph *g, const ap_authority *a,
+                          const ap_offboard *o, ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), head = 0, tail = 0;
+    uint8_t *seen = calloc((size_t)n + 1, sizeof *seen);
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    *out = NULL;
+    if (seen == NULL || queue == NULL) {
+        free(seen);
+        free(queue);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t i = 0; i < o->ntargets; i++)
+        if (!seen[o->targets[i]]) {
+            seen[o->targets[i]] = 2;
+            queue[tail++] = o->targets[i];
+        }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t k = ap_graph_in_begin(g, v); k < ap_graph_in_end(g, v); k++) {
+            const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, k));
+            if (!seen[e->from] && ap_authority_carries(g, a, e)) {
+                seen[e->from] = 1;
+                queue[tail++] = e->from;
+            }
+        }
+    }
+    free(queue);
+    *out = seen;
+    return AP_OK;
+}
+
+int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                        const ap_offboard *o, ap_error *err)
+{
+    builder b;
+    uint8_t *toward = NULL;
+    pick *picks = NULL;
+    uint32_t np = 0, skipped;
+    char *note = NULL, line[200];
+    int rc;
+    *out = NULL;
+    if (a->source != o->partner)
+        return ap_error_set(err, AP_EBUG, "offboard diagram: the authority is not the "
+                            "partner's");
+    if ((rc = builder_init(&b, g, err)) < 0
+        || (rc = toward_targets(&toward, g, a, o, err)) < 0)
+        goto cleanup;
+    if ((picks = malloc(((size_t)a->nreach + 1) * sizeof *picks)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    /* what must be seen, whatever the size: the cut edges, the choke points, their chains */
+    show_node(&b, a->source, AP_MARK_SOURCE);
+    for (uint32_t i = 0; i < o->ncut; i++) {
+        const ap_edge *e = ap_graph_edge(g, o->cut[i]);
+        show_witness(&b, a, e->from);
+        show_edge(&b, o->cut[i], ap_edge_transfer(e, a->rights[e->from]), AP_MARK_CUT);
+    }
+    for (uint32_t i = 0; i < o->nchokes; i++) {
+        show_witness(&b, a, o->chokes[i].node);
+        b.nflag[o->chokes[i].node] |= AP_MARK_CHOKE;
+    }
+    /* then the targets, what lies between the partner and them, and the rest of the reach */
+    for (uint32_t i = 0; i < a->nreach; i++) {
+        uint32_t v = a->reach[i];
+        picks[np++] = (pick){ v, toward[v], target_rank(ap_graph_node(g, v)), a->hops[v] };
+    }
+    skipped = show_picks(&b, a, picks, np);
+    for (uint32_t i = 0; i < o->ntargets; i++)
+        if (b.nflag[o->targets[i]] & SHOWN)
+            b.nflag[o->targets[i]] |= AP_MARK_TARGET;
+    show_carrying_between(&b, a);
+    if (o->ntargets == 0)
+        snprintf(line, sizeof line, "nothing to cut: no resource or workflow at or above %s "
+                 "is reached", ap_sensitivity_name(o->min_sensitivity));
+    else
+        snprintf(line, sizeof line, "minimal revocation set: %u edge%s cut%s it off %u "
+                 "target%s at or above %s; %u choke point%s", o->ncut, o->ncut == 1 ? "" : "s",
+                 o->ncut == 1 ? "s" : "", o->ntargets, o->ntargets == 1 ? "" : "s",
+                 ap_sensitivity_name(o->min_sensitivity), o->nchokes,
+                 o->nchokes == 1 ? "" : "s");
+    if (add_note(&note, line) < 0)
+        goto nomem;
+    if (skipped > 0) {
+        snprintf(line, sizeof line, "%u of %u chains left out to keep the diagram under %d "
+                 "nodes (the cut, the choke points and the targets first)", skipped, np,
+                 AP_DIAGRAM_MAX_NODES);
+        if (add_note(&note, line) < 0)
+            goto nomem;
+    }
+    rc = finish(out, &b, a, a->source, "Offboarding", note, err);
+    note = NULL;
+    goto cleanup;
+nomem:
+    rc = ap_error_nomem(err);
+cleanup:
+    free(note);
+    free(picks);
+    free(toward);
     builder_free(&b);
     return rc;
 }

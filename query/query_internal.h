@@ -22,4 +22,9 @@ void ap_query__items_free(ap_reach_item *items, uint32_t n);
  * o->cut and o->chokes from the partner's authority a on g. */
 int ap_offboard__cut(ap_offboard *o, const ap_graph *g, const ap_authority *a, ap_error *err);
 
+/* whatif_findings.c: run the catalogue on g and on w->changed and fill w's findings, appeared
+ * and vanished. */
+int ap_whatif__findings(ap_whatif *w, const ap_graph *g, const ap_policy *policy,
+                        ap_error *err);
+
 #endif

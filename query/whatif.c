@@ -1,5 +1,6 @@
 /* query/whatif.c: DESIGN.md's what-if. Hypothetical grants and revocations applied to a
- * derived graph; every partner's authority compared; readiness of the partner's new paths. */
+ * derived graph; every partner's authority compared; readiness of the partner's new paths
+ * (the findings that appear or vanish: whatif_findings.c). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,10 @@ void ap_whatif_free(ap_whatif *w)
     }
     free(w->changes);
     free(w->issues);
+    ap_findings_free(w->findings_before);
+    ap_findings_free(w->findings_after);
+    free(w->appeared);
+    free(w->vanished);
     ap_graph_free(w->changed);
     free(w);
 }
@@ -298,12 +303,15 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                       const ap_whatif_opts *opts, ap_error *err)
 {
     ap_whatif *w = calloc(1, sizeof *w);
+    const ap_weights *weights = opts->weights;
     ap_weights defaults;
     int rc;
     *out = NULL;
     if (w == NULL)
         return ap_error_nomem(err);
     ap_weights_default(&defaults);
+    if (weights == NULL)
+        weights = opts->policy != NULL ? &opts->policy->weights : &defaults;
     w->partner = partner;
     ap_graph_edit edit = { opts->revoke_edges, opts->nrevoke_edges, opts->grants, opts->ngrants,
                            opts->revoke_nodes, opts->nrevoke_nodes };
@@ -311,9 +319,9 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
         goto fail;
     for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
         if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
-            && (rc = compare(w, g, v, opts->weights ? opts->weights : &defaults, err)) < 0)
+            && (rc = compare(w, g, v, weights, err)) < 0)
             goto fail;
-    if ((rc = readiness(w, err)) < 0)
+    if ((rc = readiness(w, err)) < 0 || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0)
         goto fail;
     /* by test, each test's issues in the order found (grants, then path order) */
     if (w->nissues > 1) {

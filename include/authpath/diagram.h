@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authpath/offboard.h"
 #include "authpath/paths.h"
 
 /* Marks on shown nodes and edges. */
@@ -17,7 +18,10 @@ enum {
     AP_MARK_SHARED = 1 << 3,        /* a credential held from several domains, or multi-tenant */
     AP_MARK_LOOP = 1 << 4,          /* on a delegation loop */
     AP_MARK_ESCALATION = 1 << 5,    /* an escalating edge (runs_as: the confused deputy) */
-    AP_MARK_BOUNDARY = 1 << 6       /* an edge that crosses from one domain into another */
+    AP_MARK_BOUNDARY = 1 << 6,      /* an edge that crosses from one domain into another */
+    AP_MARK_CUT = 1 << 7,           /* an edge of the minimal revocation set (offboard) */
+    AP_MARK_CHOKE = 1 << 8          /* a choke point: every carrying path from the partner to
+                                     * a cut target passes through it (offboard) */
 };
 
 /* Diagrams larger than this are cut down to the paths that matter; the rest is collapsed. */
@@ -71,6 +75,14 @@ AP_EXPORT int ap_diagram_paths(ap_diagram **out, const ap_graph *g, const ap_aut
                                const ap_paths *p, ap_error *err);
 AP_EXPORT int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const ap_delegation *d,
                                     int64_t partner, ap_error *err);
+
+/* The offboarding picture: a's authority (a must be the authority of o->partner on g, the
+ * graph o was computed on) with the cut edges and choke points marked and the cut targets as
+ * targets. The cut edges, the choke points and the chains to them are always shown; then the
+ * chains to the targets and everything between the partner and them; then the rest of the
+ * reach, most sensitive first, while it fits AP_DIAGRAM_MAX_NODES. */
+AP_EXPORT int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority *a,
+                                  const ap_offboard *o, ap_error *err);
 
 /* Render d: format "dot" (cgraph's agwrite), or "svg", "png", "pdf" (laid out by dot and
  * rendered in-process by gvc). *out owns *len bytes (free()); text formats end in a NUL that

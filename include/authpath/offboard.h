@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "authpath/findings.h"
 #include "authpath/query.h"
 
 /* One reached node with rights and the evidence: a witness path (edge indices of the graph
@@ -129,7 +130,8 @@ typedef struct {
     size_t nrevoke_edges;
     const uint32_t *revoke_nodes;   /* node indices (never a partner) */
     size_t nrevoke_nodes;
-    const ap_weights *weights;      /* NULL: the defaults */
+    const ap_weights *weights;      /* NULL: the policy's weights (the defaults without one) */
+    const ap_policy *policy;        /* for the findings before and after; NULL: the defaults */
 } ap_whatif_opts;
 
 typedef struct {
@@ -141,10 +143,18 @@ typedef struct {
     bool ready[AP_READY_COUNT];
     ap_readiness_issue *issues;     /* by test, then in path order */
     uint32_t nissues;
+    ap_findings *findings_before;   /* the catalogue run on the graph (owned) */
+    ap_findings *findings_after;    /* ... and on `changed` (owned) */
+    size_t *appeared, nappeared;    /* indices into findings_after of the findings the change
+                                     * raises (no finding of the same rule, subject id and
+                                     * partner id before), in findings order */
+    size_t *vanished, nvanished;    /* indices into findings_before of the findings it clears;
+                                     * findings waived by the policy count on neither side */
 } ap_whatif;
 
 /* Apply opts to g in memory and compare every partner's authority; test the readiness of
- * partner's new paths. *out owns the result: ap_whatif_free(). */
+ * partner's new paths; run the findings before and after. *out owns the result:
+ * ap_whatif_free(). */
 AP_EXPORT int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                                 const ap_whatif_opts *opts, ap_error *err);
 AP_EXPORT void ap_whatif_free(ap_whatif *w);

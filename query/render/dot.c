@@ -243,6 +243,7 @@ static const char *const sens_fill[AP_SENS_COUNT] = {
 #define ESCALATION_COLOR "#d32f2f"
 #define LOOP_COLOR "#7b1fa2"
 #define EXPIRED_COLOR "#d32f2f"
+#define CUT_COLOR "#e65100"
 
 /* The attributes a diagram sets, declared once with their defaults (before any value is set,
  * so no object silently gets an empty label). */
@@ -362,6 +363,8 @@ static void node_label(buf *b, const ap_graph *g, const ap_diagram_node *dn)
         put(b, "\\nSTILL LIVE: partner ended");
     if (dn->marks & AP_MARK_SHARED)
         put(b, "\\nSHARED credential");
+    if (dn->marks & AP_MARK_CHOKE)
+        put(b, "\\nCHOKE POINT");
 }
 
 static void rights_text(buf *b, const ap_vocab *voc, ap_rights r)
@@ -394,6 +397,8 @@ static void edge_label(buf *b, const ap_graph *g, const ap_diagram_edge *de)
         put(b, "\\nESCALATES");
     if (de->marks & AP_MARK_LOOP)
         put(b, "\\nLOOP");
+    if (de->marks & AP_MARK_CUT)
+        put(b, "\\nCUT: revoke");
 }
 
 /* The legend: only what this diagram uses, as an HTML-like table of fixed words. */
@@ -436,12 +441,18 @@ static void legend_html(buf *b, const ap_graph *g, const ap_diagram *d)
                "<TD>credential still live though its partner ended</TD></TR>");
     if (nmarks & AP_MARK_SHARED)
         put(b, "<TR><TD>two outlines</TD><TD>credential shared across domains</TD></TR>");
+    if (nmarks & AP_MARK_CHOKE)
+        put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange border</FONT></TD>"
+               "<TD>choke point: every path to a target passes through it</TD></TR>");
     if (emarks & AP_MARK_ESCALATION)
         put(b, "<TR><TD><FONT COLOR=\"" ESCALATION_COLOR "\">bold red arrow</FONT></TD>"
                "<TD>escalation: acts with the target's own rights</TD></TR>");
     if (emarks & AP_MARK_LOOP)
         put(b, "<TR><TD><FONT COLOR=\"" LOOP_COLOR "\">bold purple arrow</FONT></TD>"
                "<TD>on a loop: authority comes back around</TD></TR>");
+    if (emarks & AP_MARK_CUT)
+        put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange arrow</FONT></TD>"
+               "<TD>minimal revocation set: revoke these to cut the partner off</TD></TR>");
     if (emarks & AP_MARK_BOUNDARY)
         put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
     if (d->ncollapsed > 0)
@@ -470,6 +481,11 @@ static void node_style(Agnode_t *n, const attrs *at, const ap_graph *g,
         set(n, at->n_color, EXPIRED_COLOR);
         set(n, at->n_pen, "2");
     }
+    if (dn->marks & AP_MARK_CHOKE) {
+        set(n, at->n_style, "filled,bold");
+        set(n, at->n_color, CUT_COLOR);
+        set(n, at->n_pen, "3");
+    }
 }
 
 static void edge_style(Agedge_t *e, const attrs *at, const ap_diagram_edge *de)
@@ -485,6 +501,11 @@ static void edge_style(Agedge_t *e, const attrs *at, const ap_diagram_edge *de)
         set(e, at->e_color, ESCALATION_COLOR);
         set(e, at->e_font, ESCALATION_COLOR);
         set(e, at->e_pen, "3");
+    }
+    if (de->marks & AP_MARK_CUT) {
+        set(e, at->e_color, CUT_COLOR);
+        set(e, at->e_font, CUT_COLOR);
+        set(e, at->e_pen, "4");
     }
 }
 

@@ -47,7 +47,8 @@ int ap_rules_write_markdown(FILE *out, ap_error *err)
         " \"expires\": \"2026-03-31\"}],\n"
         "  \"weights\": {\"sensitivity\": {\"critical\": 16}, \"rights\": {\"admin\": 5}}\n"
         "}\n"
-        "```\n");
+        "```\n\n"
+        "The same structure in YAML works too; see docs/policy.md.\n");
     if (ferror(out))
         return ap_error_set(err, AP_EIO, "cannot write the catalogue");
     return AP_OK;

@@ -259,8 +259,7 @@ static void test_import_yaml__deep_nesting_is_refused(void **state)
 static void test_import_yaml__second_document_is_refused(void **state)
 {
     expect_text_error(*state, "nodes: []\n---\nnodes: []\n", 2, 1,
-                      "more than one YAML document in the file (an inventory is one "
-                      "document)");
+                      "more than one YAML document in the file (expected one)");
 }
 
 static void test_import_yaml__duplicate_key_names_the_second(void **state)

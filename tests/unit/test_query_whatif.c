@@ -78,7 +78,7 @@ static void test_query_whatif__grant_gains_and_readiness(void **state)
     ap_edge_spec sp;
     ap_error err;
     assert_int_equal(ap_whatif_parse_grant(&sp, g, "vendor -holds-> subco-key", &err), AP_OK);
-    ap_whatif_opts opts = { &sp, 1, NULL, 0, NULL, 0, NULL };
+    ap_whatif_opts opts = { &sp, 1, NULL, 0, NULL, 0, NULL, NULL };
     assert_int_equal(ap_whatif_compute(&w, g, node(g, "vendor"), &opts, &err), AP_OK);
     assert_int_equal(w->nchanges, 1);
     const ap_whatif_change *c = change_of(g, w, "vendor");
@@ -128,7 +128,7 @@ static void test_query_whatif__revoke_loses(void **state)
     ap_whatif *w = NULL;
     ap_error err;
     uint32_t key = node(g, "shared-key");
-    ap_whatif_opts opts = { NULL, 0, NULL, 0, &key, 1, NULL };
+    ap_whatif_opts opts = { NULL, 0, NULL, 0, &key, 1, NULL, NULL };
     assert_int_equal(ap_whatif_compute(&w, g, node(g, "vendor"), &opts, &err), AP_OK);
     assert_int_equal(w->nchanges, 3);
     assert_int_equal(w->changes[0].partner, node(g, "msp"));
@@ -156,7 +156,7 @@ static void test_query_whatif__samples_shared_payroll_key(void **state)
     assert_true(ap_time_parse("2026-11-01", &at));
     g = ap_test_graph(st, at);
     uint32_t key = node(g, "payroll-sftp-key");
-    ap_whatif_opts opts = { NULL, 0, NULL, 0, &key, 1, NULL };
+    ap_whatif_opts opts = { NULL, 0, NULL, 0, &key, 1, NULL, NULL };
     assert_int_equal(ap_whatif_compute(&w, g, node(g, "adatum"), &opts, &err), AP_OK);
     assert_int_equal(w->nchanges, 2);
     assert_int_equal(change_of(g, w, "adatum")->nlost, 2);
