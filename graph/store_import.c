@@ -36,6 +36,9 @@ int ap_store_begin(ap_store *st, ap_error *err)
     int rc;
     if (st->in_import)
         return ap_error_set(err, AP_EBUG, "an import is already open on this store");
+    if (sqlite3_db_readonly(st->db, "main") == 1)
+        return ap_error_set(err, AP_EIO, "the database '%s' is read-only: cannot import into it",
+                            sqlite3_db_filename(st->db, "main"));
     /* a bulk load wants a cache that holds the indexes it builds (pages, not a limit) */
     if ((rc = ap_store__exec(st, "PRAGMA cache_size = -131072; PRAGMA temp.cache_size = -131072",
                              err)) < 0)
@@ -43,6 +46,9 @@ int ap_store_begin(ap_store *st, ap_error *err)
     if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     st->in_import = 1;
+    /* an import that waited for another one builds on what that one wrote */
+    if ((rc = ap_store__load_catalogue(st, err)) < 0)
+        goto fail;
     if ((rc = ap_store__exec(st, stage_sql, err)) < 0)
         goto fail;
     if ((rc = ap_store__prepare(st, &stmt, "SELECT coalesce(max(id), 0) + 1 FROM snapshot",
@@ -408,6 +414,7 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     st->in_import = 0;
     st->vocab_committed = st->vocab.count;
     st->sources_committed = st->nsources;
+    st->latest = st->snap;
     *snap = st->snap;
     free(files);
     return AP_OK;

@@ -17,7 +17,9 @@ typedef struct ap_store ap_store;
 AP_EXPORT int ap_store_open(ap_store **out, const char *path, ap_error *err);
 AP_EXPORT void ap_store_close(ap_store *st);
 
-/* The latest snapshot id, or 0 when the database holds none. */
+/* The latest snapshot id, or 0 when the database holds none: as of ap_store_open() (or this
+ * store's own last import), so that it always matches the rights and files the store knows; a
+ * snapshot another process commits later is seen by the next open. */
 AP_EXPORT int ap_store_latest(const ap_store *st, int64_t *snap, ap_error *err);
 /* AP_ENOTFOUND when snap does not exist. */
 AP_EXPORT int ap_store_snapshot_exists(const ap_store *st, int64_t snap, ap_error *err);
