@@ -1,5 +1,5 @@
-/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--label TEXT]`: one snapshot from
- * the files, or on any error nothing at all and every error listed with its place. */
+/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--label TEXT] [--max-nodes N]...`:
+ * one snapshot from the files, or on any error nothing at all and every error with its place. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +25,12 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {
         { "as", required_argument, NULL, 'a' },
         { "label", required_argument, NULL, 'l' },
+        { "max-nodes", required_argument, NULL, 'n' },
+        { "max-edges", required_argument, NULL, 'e' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("import");
-    ap_import_opts io = { AP_FORMAT_AUTO, NULL, 0, NULL };
+    ap_import_opts io = { .format = AP_FORMAT_AUTO };
     ap_error_list more;
     ap_error err;
     int64_t snap = 0;
@@ -43,6 +45,15 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
             }
         } else if (opt == 'l') {
             io.label = optarg;
+        } else if (opt == 'n' || opt == 'e') {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end != '\0' || v == 0) {
+                cli_errorf("--max-%s: expected a positive whole number, not '%s'",
+                           opt == 'n' ? "nodes" : "edges", optarg);
+                return EXIT_USAGE;
+            }
+            *(opt == 'n' ? &io.max_nodes : &io.max_edges) = v;
         } else {
             return EXIT_USAGE;
         }

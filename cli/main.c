@@ -12,11 +12,13 @@
 #endif
 
 static const cli_cmd commands[] = {
-    { "import", cmd_import, "import FILE... [--as FORMAT] [--label TEXT]",
+    { "import", cmd_import,
+      "import FILE... [--as FORMAT] [--label TEXT] [--max-nodes N] [--max-edges N]",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv). The format is\n"
       "detected from the content; --as native forces it. Every import is one transaction: on\n"
-      "any error nothing is written and the errors are listed as FILE:LINE:COL: message.\n" },
+      "any error nothing is written and the errors are listed as FILE:LINE:COL: message.\n"
+      "--max-nodes N, --max-edges N   refuse an import larger than this (no limit unless given)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
       "List the snapshots in the database, oldest first.", "" },
     { "inventory", cmd_inventory,

@@ -25,6 +25,7 @@ struct ap_store {
     int64_t snap;               /* the snapshot being written, during an import */
     sqlite3_stmt *st_node, *st_edge;   /* staging inserts, prepared once per import */
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
+    uint64_t staged_nodes, staged_edges;    /* staged by the open import */
 };
 
 /* The indexes of schema version 1: created with the schema, and again after a bulk load into

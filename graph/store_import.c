@@ -46,6 +46,7 @@ int ap_store_begin(ap_store *st, ap_error *err)
     if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     st->in_import = 1;
+    st->staged_nodes = st->staged_edges = 0;
     /* an import that waited for another one builds on what that one wrote */
     if ((rc = ap_store__load_catalogue(st, err)) < 0)
         goto fail;
@@ -199,8 +200,10 @@ int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec *rec, ap_e
     sqlite3_bind_int(s, 9, (int)rec->line);
     sqlite3_bind_int(s, 10, (int)rec->col);
     rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE)
+    if (rc == SQLITE_DONE) {
+        st->staged_nodes++;
         return AP_OK;
+    }
     if (rc == SQLITE_CONSTRAINT) {
         char where[320];
         first_place(st, rec->id, where, sizeof where);
@@ -246,9 +249,17 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
     sqlite3_bind_int(s, 20, (int)rec->to_col);
     rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
                                         : ap_store__sqlerr(err, st->db, AP_EIO, "staging an edge");
+    if (rc == AP_OK)
+        st->staged_edges++;
     sqlite3_reset(s);           /* the statement holds autoid until reset */
     free(autoid);
     return rc;
+}
+
+void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges)
+{
+    *nodes = st->staged_nodes;
+    *edges = st->staged_edges;
 }
 
 /* Report each row of a diagnostic query: columns file, line, col, message. */

@@ -18,6 +18,8 @@ typedef struct {
     const char *label;      /* NULL: the file names */
     int64_t created;        /* Unix seconds recorded as the snapshot's time */
     ap_error_list *more;    /* when not NULL, receives the errors after the first */
+    uint64_t max_nodes;     /* refuse an import of more nodes than this (0: no limit) */
+    uint64_t max_edges;     /* ... or more edges (0: no limit) */
 } ap_import_opts;
 
 /* Import n files as one snapshot. On any error nothing is written: the database is exactly as

@@ -76,6 +76,8 @@ AP_EXPORT int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec 
                                   ap_error *err);
 AP_EXPORT int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec,
                                   ap_error *err);
+/* Nodes and edges staged so far by the open import. */
+AP_EXPORT void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges);
 /* Check what needs the whole import: edges to undeclared nodes, repeated edge ids. The first
  * error goes to err, the others (up to AP_MAX_ERRORS in all) to more when not NULL. */
 AP_EXPORT int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err);

@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_store *st = NULL;
     ap_error err;
     ap_error_list more;
-    ap_import_opts opts = { AP_FUZZ_FORMAT, NULL, AP_FUZZ_AT, &more };
+    ap_import_opts opts = { .format = AP_FUZZ_FORMAT, .created = AP_FUZZ_AT, .more = &more };
     int64_t snap = 0;
     const char *paths[AP_FUZZ_SLOTS];
     size_t n = 0;

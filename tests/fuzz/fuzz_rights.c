@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *doc = malloc(len + 1), *w = doc;
     ap_store *st = NULL;
     ap_error err;
-    ap_import_opts opts = { AP_FORMAT_NATIVE, NULL, AP_FUZZ_AT, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_NATIVE, .created = AP_FUZZ_AT };
     int64_t snap;
     const char *path;
     int rc;

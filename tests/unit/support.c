@@ -42,7 +42,7 @@ const char *ap_test_write_temp(const char *name, const char *text)
 
 int ap_test_import(ap_store *st, const char *path, ap_error *err)
 {
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     int64_t snap;
     memset(err, 0, sizeof *err);
     return ap_import_files(st, &path, 1, &opts, &snap, err);
@@ -85,7 +85,7 @@ void ap_test_expect_error(ap_store *st, const char *const *paths, size_t n,
                           ap_error_list *more, const char *file, unsigned line, unsigned col,
                           const char *msg)
 {
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, more };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600, .more = more };
     ap_error err;
     int64_t snap = 0;
     memset(&err, 0, sizeof err);

@@ -16,7 +16,7 @@
 static const char *import_good(ap_store *st)
 {
     const char *paths[] = { NODES, EDGES, RIGHTS };
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     ap_error err;
     int64_t snap;
     if (ap_import_files(st, paths, 3, &opts, &snap, &err) != AP_OK)

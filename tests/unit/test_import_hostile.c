@@ -125,7 +125,7 @@ static void test_import_hostile__csv_newlines_and_formulas_import_faithfully(voi
     static const char *const ids[] = { "=HYPERLINK(\"http://x\")", "multi\nline", "@SUM(1)" };
     ap_store *st = *state;
     const char *paths[2];
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     ap_error err;
     int64_t snap;
     char nodes[600];
@@ -175,6 +175,28 @@ static void test_import_hostile__huge_values_import_faithfully(void **state)
     free(big);
 }
 
+/* --max-nodes and --max-edges: a larger import is refused, whole, with a clear error. */
+static void test_import_hostile__size_guard_refuses_larger_imports(void **state)
+{
+    ap_store *st = *state;
+    const char *path = SAMPLE("estate.json");
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600, .max_nodes = 100 };
+    ap_error err;
+    int64_t snap = 0;
+    assert_int_equal(ap_import_files(st, &path, 1, &opts, &snap, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "the import holds more than 100 nodes (134 so far; raise "
+                                 "--max-nodes if that is expected)");
+    assert_string_equal(ap_test_store_state(st), "snapshot=0 node=0 edge=0 source=0 vocab=0");
+    opts.max_nodes = 0;
+    opts.max_edges = 178;
+    assert_int_equal(ap_import_files(st, &path, 1, &opts, &snap, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "the import holds more than 178 edges (179 so far; raise "
+                                 "--max-edges if that is expected)");
+    opts.max_nodes = 134;
+    opts.max_edges = 179;
+    assert_int_equal(ap_import_files(st, &path, 1, &opts, &snap, &err), AP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +214,8 @@ int main(void)
             test_import_hostile__csv_newlines_and_formulas_import_faithfully,
             ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_hostile__huge_values_import_faithfully,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_hostile__size_guard_refuses_larger_imports,
                                         ap_test_store_setup, ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

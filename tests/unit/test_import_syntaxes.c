@@ -34,7 +34,7 @@ static char *dump_graph(const ap_graph *g)
 
 static char *import_and_dump(const char *const *paths, size_t n)
 {
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     ap_store *st = NULL;
     ap_graph *g;
     ap_error err;

@@ -72,7 +72,7 @@ static void test_store__failed_import_leaves_nothing(void **state)
 {
     ap_store *st = *state;
     ap_error err;
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 0, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO };
     int64_t snap = 0;
     const char *bad = ap_test_write_temp("bad.json",
         "{\"rights\": [\"refund\"], \"nodes\": [{\"id\": \"x\", \"kind\": \"partner\"}],\n"

@@ -51,7 +51,7 @@ static const char *inventory(const char *name, const char *partner, const char *
 
 static void import_ok(ap_store *st, const char *path, int64_t want_snap)
 {
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     ap_error err;
     int64_t snap = 0;
     if (ap_import_files(st, &path, 1, &opts, &snap, &err) != AP_OK)
@@ -137,7 +137,7 @@ static void *run_import(void *arg)
 {
     import_job *job = arg;
     ap_store *st = open_store();
-    ap_import_opts opts = { AP_FORMAT_AUTO, NULL, 1767225600, NULL };
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     job->rc = ap_import_files(st, &job->path, 1, &opts, &job->snap, &job->err);
     __atomic_store_n(&job->done, 1, __ATOMIC_SEQ_CST);
     ap_store_close(st);
