@@ -40,6 +40,16 @@ void cli_errorf(const char *fmt, ...) AP_PRINTF(1, 2);
 /* Print err (and more) and return the exit code for its status. */
 int cli_fail(const ap_error *err, const ap_error_list *more);
 int cli_exit_code(int status);
+/* What an import recognised but did not import, one line per construct. */
+void cli_notes(const ap_import_notes *notes);
+/* Import progress on stderr when it is a terminal (ap_import_opts.progress). */
+typedef struct {
+    int tty, shown;
+    double start, last;
+} cli_progress;
+void cli_progress_init(cli_progress *p);
+void cli_progress_cb(void *arg, const ap_import_progress *pr);
+void cli_progress_done(cli_progress *p);
 
 /* common.c */
 int cli_open_store(cli_ctx *ctx);
@@ -100,5 +110,6 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv);
 int cmd_rules(cli_ctx *ctx, int argc, char **argv);
 int cmd_paths(cli_ctx *ctx, int argc, char **argv);
 int cmd_delegation(cli_ctx *ctx, int argc, char **argv);
+int cmd_export(cli_ctx *ctx, int argc, char **argv);
 
 #endif

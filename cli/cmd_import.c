@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -20,6 +21,24 @@ static int64_t created_time(void)
     return (int64_t)time(NULL);
 }
 
+/* The list of vendors' AWS accounts: the source tree's copy, else the installed one. */
+static const char *default_aws_accounts(void)
+{
+    static const char *const candidates[] = {
+#ifdef AP_DATA_DIR
+        AP_DATA_DIR "/known-aws-accounts.yaml",
+#endif
+#ifdef AP_INSTALL_DATA_DIR
+        AP_INSTALL_DATA_DIR "/known-aws-accounts.yaml",
+#endif
+        NULL,
+    };
+    for (size_t i = 0; candidates[i] != NULL; i++)
+        if (access(candidates[i], R_OK) == 0)
+            return candidates[i];
+    return NULL;
+}
+
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -27,20 +46,25 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         { "label", required_argument, NULL, 'l' },
         { "max-nodes", required_argument, NULL, 'n' },
         { "max-edges", required_argument, NULL, 'e' },
+        { "aws-accounts", required_argument, NULL, 'w' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("import");
     ap_import_opts io = { .format = AP_FORMAT_AUTO };
+    ap_import_notes notes;
     ap_error_list more;
+    cli_progress progress;
     ap_error err;
     int64_t snap = 0;
     int opt, rc;
+    io.aws_accounts = default_aws_accounts();
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         if (opt == CLI_HELP)
             return EXIT_OK;
         if (opt == 'a') {
             if ((io.format = ap_format_parse(optarg)) == AP_FORMAT_COUNT) {
-                cli_errorf("--as: unknown format '%s' (expected native)", optarg);
+                cli_errorf("--as: unknown format '%s' (expected one of %s)", optarg,
+                           AP_FORMAT_NAMES);
                 return EXIT_USAGE;
             }
         } else if (opt == 'l') {
@@ -54,6 +78,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
                 return EXIT_USAGE;
             }
             *(opt == 'n' ? &io.max_nodes : &io.max_edges) = v;
+        } else if (opt == 'w') {
+            io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
         } else {
             return EXIT_USAGE;
         }
@@ -65,11 +91,19 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_open_store(ctx)) != EXIT_OK)
         return rc;
     memset(&more, 0, sizeof more);
+    memset(&notes, 0, sizeof notes);
     io.more = &more;
+    io.notes = &notes;
     io.created = created_time();
-    if (ap_import_files(ctx->st, (const char *const *)argv + optind, (size_t)(argc - optind),
-                        &io, &snap, &err) < 0)
+    cli_progress_init(&progress);
+    io.progress = cli_progress_cb;
+    io.progress_arg = &progress;
+    rc = ap_import_files(ctx->st, (const char *const *)argv + optind, (size_t)(argc - optind),
+                         &io, &snap, &err);
+    cli_progress_done(&progress);
+    if (rc < 0)
         return cli_fail(&err, &more);
+    cli_notes(&notes);
     fprintf(stderr, "authpath: imported %d file%s as snapshot %lld\n", argc - optind,
             argc - optind == 1 ? "" : "s", (long long)snap);
     return EXIT_OK;

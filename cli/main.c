@@ -13,12 +13,17 @@
 
 static const cli_cmd commands[] = {
     { "import", cmd_import,
-      "import FILE... [--as FORMAT] [--label TEXT] [--max-nodes N] [--max-edges N]",
+      "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE] [--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
-      "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv). The format is\n"
-      "detected from the content; --as native forces it. Every import is one transaction: on\n"
-      "any error nothing is written and the errors are listed as FILE:LINE:COL: message.\n"
-      "--max-nodes N, --max-edges N   refuse an import larger than this (no limit unless given)\n" },
+      "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
+      "`aws iam get-account-authorization-details`, or BloodHound OpenGraph JSON. The format\n"
+      "is detected from the content; --as native|aws-iam|opengraph forces it. Every import is\n"
+      "one transaction: on any error nothing is written and the errors are listed as\n"
+      "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
+      "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
+      "                     external accounts; '' for none (default: the bundled list)\n"
+      "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
+      "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
       "List the snapshots in the database, oldest first.", "" },
     { "inventory", cmd_inventory,
@@ -97,6 +102,14 @@ static const cli_cmd commands[] = {
       "With PARTNER: its chain, the partners acting for it, the loops through it, and the\n"
       "inheritance it takes part in.\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
+    { "export", cmd_export, "export --format opengraph|graphml|csv [--output FILE]",
+      "Write the snapshot's whole graph for BloodHound CE, Gephi, networkx or spreadsheets.",
+      "--format opengraph  BloodHound OpenGraph JSON (docs/sources/opengraph.md)\n"
+      "--format graphml    GraphML with every attribute as data keys\n"
+      "--format csv        native CSV: --output PREFIX writes PREFIX-nodes.csv,\n"
+      "                    PREFIX-edges.csv and (custom rights) PREFIX-rights.csv, which\n"
+      "                    `authpath import` reads back\n"
+      "--output FILE       write there instead of standard output\n" },
     { "demo", cmd_demo, "demo [SAMPLES_DIR]",
       "Import the sample estate into the database and show what authpath answers.", "" },
 };

@@ -297,6 +297,10 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
              " WHERE stage_edge.seq = r.seq", err)) < 0
         || (rc = ap_store__exec(st, stage_index_sql, err)) < 0)
         return rc;
+    /* without it the repeated-id check below compares every pair of edges */
+    if ((rc = ap_store__exec(st, "CREATE INDEX IF NOT EXISTS temp.stage_edge_id"
+                                 " ON stage_edge(id, seq)", err)) < 0)
+        return rc;
     if ((rc = report_rows(st,
              "SELECT e.file, e.fl, e.fc, 'edge from undeclared node ''' || e.src || ''''"
              "  FROM stage_edge e WHERE NOT EXISTS (SELECT 1 FROM stage_node n WHERE n.id = e.src)"

@@ -2,6 +2,7 @@
  * to its reader, checks what spans files, and commits one snapshot or nothing at all. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,65 @@ ap_format ap_format_parse(const char *s)
         return AP_FORMAT_AUTO;
     if (strcmp(s, "native") == 0)
         return AP_FORMAT_NATIVE;
+    if (strcmp(s, "aws-iam") == 0 || strcmp(s, "aws") == 0)
+        return AP_FORMAT_AWS_IAM;
+    if (strcmp(s, "opengraph") == 0)
+        return AP_FORMAT_OPENGRAPH;
     return AP_FORMAT_COUNT;
+}
+
+/* A JSON document's format from its top-level keys, without parsing it: "graph" is OpenGraph;
+ * the lists of get-account-authorization-details are AWS IAM; anything else is native. */
+static ap_format detect_json(const char *text, size_t len)
+{
+    static const char *const aws_keys[] = { "UserDetailList", "RoleDetailList",
+                                            "GroupDetailList", "Policies" };
+    ap_json_text t = { text, len, NULL, 0 };
+    size_t top = ap_json__skip_ws(&t, 0);
+    if (ap_json__find_key(&t, top, "graph") != SIZE_MAX)
+        return AP_FORMAT_OPENGRAPH;
+    for (size_t i = 0; i < sizeof aws_keys / sizeof aws_keys[0]; i++)
+        if (ap_json__find_key(&t, top, aws_keys[i]) != SIZE_MAX)
+            return AP_FORMAT_AWS_IAM;
+    return AP_FORMAT_NATIVE;
+}
+
+void ap_import__note(ap_import_ctx *ctx, unsigned line, unsigned col, const char *what)
+{
+    ap_import_notes *notes = ctx->opts->notes;
+    ap_import_note *n;
+    if (notes == NULL)
+        return;
+    for (size_t i = 0; i < notes->count; i++) {
+        n = &notes->items[i];
+        if (strcmp(n->what, what) == 0 && strcmp(n->file, ctx->path) == 0) {
+            n->count++;
+            return;
+        }
+    }
+    if (notes->count == AP_MAX_NOTES) {
+        notes->other++;
+        return;
+    }
+    n = &notes->items[notes->count++];
+    snprintf(n->file, sizeof n->file, "%s", ctx->path);
+    snprintf(n->what, sizeof n->what, "%s", what);
+    n->line = line;
+    n->col = col;
+    n->count = 1;
+}
+
+static void report_progress(ap_import_ctx *ctx)
+{
+    ap_import_progress p = { ctx->path, ctx->file_index, ctx->files, ctx->rows };
+    if (ctx->opts->progress != NULL)
+        ctx->opts->progress(ctx->opts->progress_arg, &p);
+}
+
+void ap_import__tick(ap_import_ctx *ctx)
+{
+    if (++ctx->rows % AP_IMPORT_PROGRESS_ROWS == 0)
+        report_progress(ctx);
 }
 
 /* JSON starts with { or [. CSV's first line is a header: names joined by commas (a nodes or
@@ -97,6 +156,8 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
     file_text ft;
     const char *text;
     size_t len;
+    syntax sx;
+    ap_format fmt;
     int rc;
     if ((rc = read_file(&ft, path, err)) < 0)
         return rc;
@@ -121,7 +182,22 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
                          "binary input is not supported)");
         goto cleanup;
     }
-    switch (detect(text, len)) {
+    report_progress(ctx);
+    sx = detect(text, len);
+    fmt = ctx->opts->format;
+    if (fmt == AP_FORMAT_AUTO)
+        fmt = sx == SYNTAX_JSON ? detect_json(text, len) : AP_FORMAT_NATIVE;
+    if (fmt == AP_FORMAT_AWS_IAM || fmt == AP_FORMAT_OPENGRAPH) {
+        if (sx != SYNTAX_JSON) {
+            rc = ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
+                             fmt == AP_FORMAT_AWS_IAM ? "aws-iam" : "opengraph");
+            goto cleanup;
+        }
+        rc = fmt == AP_FORMAT_AWS_IAM ? ap_import__aws_iam(ctx, text, len, err)
+                                      : ap_import__opengraph(ctx, text, len, err);
+        goto cleanup;
+    }
+    switch (sx) {
     case SYNTAX_JSON: rc = ap_import__json(ctx, text, len, err); break;
     case SYNTAX_CSV: rc = ap_import__csv(ctx, text, len, err); break;
     default: rc = ap_import__yaml(ctx, text, len, err); break;
@@ -202,10 +278,12 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     memset(&ctx, 0, sizeof ctx);
     ctx.st = st;
     ctx.opts = opts;
+    ctx.files = n;
     if ((rc = ap_store_begin(st, err)) < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
         int before = ctx.nerr;
+        ctx.file_index = i;
         if ((rc = import_one(&ctx, paths[i], err)) < 0 && rc != AP_EINPUT)
             goto fail;
         if (rc == AP_EINPUT && ctx.nerr == before) {   /* a syntax error: the file stops */
@@ -217,6 +295,9 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
         if ((rc = check_size(st, opts, paths[i], err)) < 0)
             goto fail;
     }
+    /* OpenGraph edges may name nodes of any file: they are resolved once all are read */
+    if ((rc = ap_import__opengraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
+        goto fail;
     check_declared(&ctx);
     {
         /* edges to undeclared nodes and repeated edge ids join the errors found so far */
@@ -250,8 +331,12 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     }
     rc = ap_store_commit(st, label, opts->created, snap, err);
     free(label);
+    ap_import__opengraph_free(&ctx);
+    json_decref(ctx.aws_vendors);
     return rc;
 fail:
     ap_store_rollback(st);
+    ap_import__opengraph_free(&ctx);
+    json_decref(ctx.aws_vendors);
     return rc;
 }

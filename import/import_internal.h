@@ -36,6 +36,10 @@ typedef struct {
     uint64_t declared;          /* rights declared by this import's inventories */
     unsigned use_line[64], use_col[64];     /* first use of each right in this import */
     int64_t use_file[64];
+    uint64_t rows;              /* nodes and edges staged so far, for progress */
+    size_t file_index, files;   /* which of the import's files is being read */
+    struct ap_og_state *og;     /* OpenGraph nodes and edges waiting for the end of the import */
+    json_t *aws_vendors;        /* account id -> vendor name, loaded on first AWS file */
 } ap_import_ctx;
 
 /* Record an input error at place p (located through ctx->locate); always returns AP_EINPUT. */
@@ -55,5 +59,42 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
 int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+
+/* Foreign formats (JSON only): each stages through ap_import__native_node/edge so validation
+ * and provenance stay uniform. OpenGraph resolves edges across files when the import ends. */
+int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__opengraph(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err);
+void ap_import__opengraph_free(ap_import_ctx *ctx);
+/* Known vendors' AWS accounts (fwdcloudsec known_aws_accounts YAML): *out owns an object
+ * mapping each 12-digit account id to its vendor's name. */
+int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);
+
+/* A recognised construct the reader does not import: counted per (file, what), the first
+ * place kept; never silently dropped. */
+void ap_import__note(ap_import_ctx *ctx, unsigned line, unsigned col, const char *what);
+/* One more node or edge staged: reports progress every AP_IMPORT_PROGRESS_ROWS rows. */
+void ap_import__tick(ap_import_ctx *ctx);
+
+/* ---- json_walk.c: positions in JSON text jansson has accepted ---- */
+typedef struct {
+    const char *s;
+    size_t len;
+    size_t *lines;          /* offset of each line's first byte */
+    size_t nlines;
+} ap_json_text;
+
+int ap_json__text_init(ap_json_text *t, const char *s, size_t len);
+void ap_json__text_free(ap_json_text *t);
+size_t ap_json__skip_ws(const ap_json_text *t, size_t i);
+size_t ap_json__skip_value(const ap_json_text *t, size_t i);
+/* Offset of the value of key in the object at i, or of element k of the array at i; SIZE_MAX
+ * when there is none (or i is SIZE_MAX, so lookups chain). */
+size_t ap_json__find_key(const ap_json_text *t, size_t i, const char *key);
+size_t ap_json__find_index(const ap_json_text *t, size_t i, size_t k);
+/* Offsets of every element of the array at i, in one pass: *out owns *n entries (free()). */
+int ap_json__elements(const ap_json_text *t, size_t i, size_t **out, size_t *n);
+/* 1-based line and column of an offset (0, 0 for SIZE_MAX). */
+void ap_json__line_col(const ap_json_text *t, size_t pos, unsigned *line, unsigned *col);
 
 #endif

@@ -335,6 +335,8 @@ int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, 
             rc = ap_import__fail(ctx, &p, "%s", e.msg);
         } else if (rc < 0) {
             *err = e;
+        } else {
+            ap_import__tick(ctx);
         }
     }
     free(attrs);
@@ -425,7 +427,8 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
     p.key = NULL;
     p.value = obj;
     ctx->locate(ctx->locate_ctx, &p, &rec.line, &rec.col);
-    rc = ap_store_stage_edge(ctx->st, ctx->file, &rec, err);
+    if ((rc = ap_store_stage_edge(ctx->st, ctx->file, &rec, err)) == AP_OK)
+        ap_import__tick(ctx);
     free(attrs);
     return rc;
 }

@@ -1,5 +1,5 @@
-/* authpath/import.h: reading inventories into the store. Every reader (native JSON, YAML, CSV;
- * later AWS IAM, OpenGraph, observed use) feeds the same staged writer; one call, one snapshot. */
+/* authpath/import.h: reading inventories into the store. Every reader (native JSON, YAML, CSV,
+ * AWS IAM, OpenGraph; later observed use) feeds the same staged writer; one call, one snapshot. */
 #ifndef AUTHPATH_IMPORT_H
 #define AUTHPATH_IMPORT_H
 
@@ -10,14 +10,47 @@
 typedef enum {
     AP_FORMAT_AUTO,         /* detect from content */
     AP_FORMAT_NATIVE,       /* authpath/1 as JSON, YAML or CSV */
+    AP_FORMAT_AWS_IAM,      /* aws iam get-account-authorization-details (docs/sources/aws-iam.md) */
+    AP_FORMAT_OPENGRAPH,    /* BloodHound OpenGraph JSON (docs/sources/opengraph.md) */
     AP_FORMAT_COUNT
 } ap_format;
+#define AP_FORMAT_NAMES "native, aws-iam, opengraph"
+
+/* What an import recognised but did not turn into nodes and edges (a Deny statement, an
+ * OpenGraph edge to a node in no input file...): one entry per file and construct, with how
+ * many there were and where the first one is. */
+typedef struct {
+    char file[256];
+    unsigned line, col;     /* the first occurrence; 0 when unknown */
+    size_t count;
+    char what[200];         /* "Deny statement not applied (authority is an over-approximation)" */
+} ap_import_note;
+#define AP_MAX_NOTES 32
+typedef struct {
+    ap_import_note items[AP_MAX_NOTES];
+    size_t count;           /* entries used */
+    size_t other;           /* occurrences of constructs that found no free entry */
+} ap_import_notes;
+
+/* Progress of an import, for a caller that shows it (the library never prints). */
+typedef struct {
+    const char *file;       /* the file being read, borrowed */
+    size_t file_index, files;
+    uint64_t rows;          /* nodes and edges staged so far in this import */
+} ap_import_progress;
+typedef void (*ap_import_progress_fn)(void *arg, const ap_import_progress *p);
+#define AP_IMPORT_PROGRESS_ROWS 4096    /* rows between two progress reports */
 
 typedef struct {
     ap_format format;
     const char *label;      /* NULL: the file names */
     int64_t created;        /* Unix seconds recorded as the snapshot's time */
     ap_error_list *more;    /* when not NULL, receives the errors after the first */
+    ap_import_notes *notes; /* when not NULL, receives what was recognised but not imported */
+    const char *aws_accounts;   /* known vendors' AWS accounts (YAML); NULL: none */
+    ap_import_progress_fn progress; /* when not NULL: called as each file starts and every
+                                     * AP_IMPORT_PROGRESS_ROWS rows */
+    void *progress_arg;
     uint64_t max_nodes;     /* refuse an import of more nodes than this (0: no limit) */
     uint64_t max_edges;     /* ... or more edges (0: no limit) */
 } ap_import_opts;
@@ -28,7 +61,7 @@ typedef struct {
 AP_EXPORT int ap_import_files(ap_store *st, const char *const *paths, size_t n,
                               const ap_import_opts *opts, int64_t *snap, ap_error *err);
 
-/* "native" -> AP_FORMAT_NATIVE...; AP_FORMAT_COUNT when unknown. */
+/* "native" -> AP_FORMAT_NATIVE, "aws-iam", "opengraph", "auto"; AP_FORMAT_COUNT when unknown. */
 AP_EXPORT ap_format ap_format_parse(const char *s);
 
 /* Read a policy file (JSON) into p, which holds the defaults (ap_policy_default) or what an

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "authpath/error.h"
+#include "authpath/graph.h"
 #include "authpath/findings.h"
 
 /* ---- Tables: aligned text or RFC 4180 CSV from the same rows. ---- */
@@ -30,6 +31,20 @@ AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
 AP_EXPORT char *ap_text_escape(const char *s);
 /* Display width of UTF-8 text (code points; escapes counted as printed). */
 AP_EXPORT size_t ap_text_width(const char *s);
+
+/* ---- Whole-graph exports: every node and edge of the snapshot, live or not, with every
+ * attribute. Each writes to out and fails only on allocation or write errors. ---- */
+/* BloodHound OpenGraph JSON: metadata {source_kind: AuthPath} first, AP_* kinds, match_by id
+ * (docs/sources/opengraph.md); `import --as opengraph` brings it back as the same graph. */
+AP_EXPORT int ap_render_opengraph(FILE *out, const ap_graph *g, ap_error *err);
+/* GraphML with a typed data key per attribute; node and edge ids are authpath's. */
+AP_EXPORT int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err);
+/* Native CSV: nodes (id, kind, attributes...), edges (id, from, to, kind, rights, requires,
+ * escalates, attributes...), list fields joined by '|', and (when rights is not NULL) the
+ * inventory's custom rights under the header 'right'. Attributes that are not text, lists of
+ * text or booleans travel as JSON text. */
+AP_EXPORT int ap_render_csv_pair(FILE *nodes, FILE *edges, FILE *rights, const ap_graph *g,
+                                 ap_error *err);
 
 /* ---- Findings (hidden ones, waived by the policy, are left out but for SARIF) ---- */
 /* Text for people: grouped by partner, most severe first, each with its evidence. */

@@ -155,6 +155,22 @@ static const ap_rule rules[] = {
       "a leak from a test system opens production.",
       "Issue separate credentials per environment and narrow each to its own.",
       ap_rule__environment_crossing },
+    { "role-trusts-anyone", AP_SEV_CRITICAL, "NHI6", "PR.AA-05, PR.PS-01",
+      "Cloud role anyone can assume",
+      "A role's trust policy allows any AWS principal (Principal \"*\") with no condition that "
+      "narrows who (aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn...): whoever finds "
+      "its ARN holds its authority.",
+      "Name the accounts or principals that may assume the role, or add a condition such as "
+      "aws:PrincipalOrgID; then check CloudTrail for AssumeRole calls from unknown accounts.",
+      ap_rule__trust_anyone },
+    { "external-trust-no-external-id", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
+      "External account trusted without sts:ExternalId",
+      "A role trusts another AWS account (a vendor, a partner) to assume it without an "
+      "sts:ExternalId condition: a third party that serves many customers can be tricked into "
+      "acting on this account for someone else (the confused deputy).",
+      "Require the external id the vendor issued for this account (Condition StringEquals "
+      "sts:ExternalId), or narrow the trust to the vendor's specific role.",
+      ap_rule__confused_deputy },
 };
 
 size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }

@@ -91,5 +91,7 @@ int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__trust_anyone(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
 
 #endif

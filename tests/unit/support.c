@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "support.h"
+#include "authpath/query.h"
 #include "../../graph/graph_internal.h"
 
 int ap_test_store_setup(void **state)
@@ -46,6 +47,35 @@ int ap_test_import(ap_store *st, const char *path, ap_error *err)
     int64_t snap;
     memset(err, 0, sizeof *err);
     return ap_import_files(st, &path, 1, &opts, &snap, err);
+}
+
+int ap_test_import_opts(ap_store *st, const char *const *paths, size_t n, ap_import_opts *opts,
+                        ap_error *err)
+{
+    int64_t snap;
+    memset(err, 0, sizeof *err);
+    opts->created = 1767225600;
+    return ap_import_files(st, paths, n, opts, &snap, err);
+}
+
+ap_rights ap_test_reach(const ap_graph *g, const char *source, const char *target,
+                        uint32_t *hops)
+{
+    int64_t s = ap_graph_find(g, source), t = ap_graph_find(g, target);
+    ap_authority *a = NULL;
+    ap_error err;
+    ap_rights r;
+    if (s < 0)
+        fail_msg("no node '%s'", source);
+    if (t < 0)
+        fail_msg("no node '%s'", target);
+    if (ap_authority_compute(&a, g, (uint32_t)s, &err) != AP_OK)
+        fail_msg("authority of '%s': %s", source, err.msg);
+    r = a->rights[t];
+    if (hops != NULL)
+        *hops = a->hops[t];
+    ap_authority_free(a);
+    return r;
 }
 
 ap_graph *ap_test_graph(ap_store *st, int64_t at)

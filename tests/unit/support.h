@@ -15,6 +15,7 @@
 
 #define FIXTURE(name) AP_FIXTURES "/" name
 #define SAMPLE(name) AP_SAMPLES "/" name
+#define REAL(name) AP_REAL "/" name
 
 /* cmocka setup/teardown: *state becomes a fresh in-memory store. */
 int ap_test_store_setup(void **state);
@@ -24,6 +25,13 @@ int ap_test_store_teardown(void **state);
 const char *ap_test_write_temp(const char *name, const char *text);
 /* Import one file; returns the status, err filled. */
 int ap_test_import(ap_store *st, const char *path, ap_error *err);
+/* Import files with these options (created time fixed); returns the status, err filled. */
+int ap_test_import_opts(ap_store *st, const char *const *paths, size_t n, ap_import_opts *opts,
+                        ap_error *err);
+/* The rights source holds over target (by id) in g, and the round it first got them
+ * (*hops = AP_UNREACHED when it has none); fails the test when an id is unknown. */
+ap_rights ap_test_reach(const ap_graph *g, const char *source, const char *target,
+                        uint32_t *hops);
 /* Load the latest snapshot at time at; fails the test on error. */
 ap_graph *ap_test_graph(ap_store *st, int64_t at);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
