@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
                libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3
 
-.PHONY: all build deps test test-fast demo install clean bench
+.PHONY: all build deps test test-fast demo install clean bench fuzz
 
 all: build
 
@@ -43,10 +43,22 @@ install:
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SANBUILD)
+	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
 
 # The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 by default.
 BENCH_SCALES ?= 1 10 100
 bench: build
 	cmake --build $(BUILD) -j $(JOBS) --target ap_bench_gen ap_bench_peers
 	BUILD=$(abspath $(BUILD)) ./bench/run.sh $(BENCH_SCALES)
+
+# libFuzzer targets (tests/fuzz/; clang only here: `make test` replays their corpora with gcc).
+# FUZZ_SECONDS per target, FUZZ_JOBS at a time, FUZZ_TARGETS (default: all).
+FUZZBUILD    ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_TARGETS ?=
+fuzz:
+	@./scripts/deps.sh clang libclang-rt-14-dev
+	cmake -S . -B $(FUZZBUILD) -DCMAKE_C_COMPILER=clang -DAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(FUZZBUILD) -j $(JOBS) --target ap_fuzz_all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh $(FUZZBUILD) $(FUZZ_TARGETS)

@@ -1,5 +1,5 @@
-/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--label TEXT]`: one snapshot from
- * the files, or on any error nothing at all and every error listed with its place. */
+/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--label TEXT] [--max-nodes N]...`:
+ * one snapshot from the files, or on any error nothing at all and every error with its place. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +44,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {
         { "as", required_argument, NULL, 'a' },
         { "label", required_argument, NULL, 'l' },
+        { "max-nodes", required_argument, NULL, 'n' },
+        { "max-edges", required_argument, NULL, 'e' },
         { "aws-accounts", required_argument, NULL, 'w' },
         { NULL, 0, NULL, 0 },
     };
@@ -67,6 +69,15 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
             }
         } else if (opt == 'l') {
             io.label = optarg;
+        } else if (opt == 'n' || opt == 'e') {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end != '\0' || v == 0) {
+                cli_errorf("--max-%s: expected a positive whole number, not '%s'",
+                           opt == 'n' ? "nodes" : "edges", optarg);
+                return EXIT_USAGE;
+            }
+            *(opt == 'n' ? &io.max_nodes : &io.max_edges) = v;
         } else if (opt == 'w') {
             io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
         } else {

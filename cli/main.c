@@ -12,7 +12,8 @@
 #endif
 
 static const cli_cmd commands[] = {
-    { "import", cmd_import, "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE]",
+    { "import", cmd_import,
+      "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE] [--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
       "`aws iam get-account-authorization-details`, or BloodHound OpenGraph JSON. The format\n"
@@ -20,7 +21,9 @@ static const cli_cmd commands[] = {
       "one transaction: on any error nothing is written and the errors are listed as\n"
       "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
-      "                     external accounts; '' for none (default: the bundled list)\n" },
+      "                     external accounts; '' for none (default: the bundled list)\n"
+      "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
+      "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
       "List the snapshots in the database, oldest first.", "" },
     { "inventory", cmd_inventory,

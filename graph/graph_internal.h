@@ -24,6 +24,8 @@ struct ap_store {
     int in_import;
     int64_t snap;               /* the snapshot being written, during an import */
     sqlite3_stmt *st_node, *st_edge;   /* staging inserts, prepared once per import */
+    int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
+    uint64_t staged_nodes, staged_edges;    /* staged by the open import */
 };
 
 /* The indexes of schema version 1: created with the schema, and again after a bulk load into
@@ -34,6 +36,9 @@ struct ap_store {
     "CREATE INDEX edge_open ON edge(id) WHERE snap_to IS NULL;" \
     "CREATE INDEX edge_snap ON edge(snap_from, snap_to);"
 
+/* (Re)read the rights vocabulary, the input files and the latest snapshot id, together:
+ * call inside a transaction. */
+int ap_store__load_catalogue(ap_store *st, ap_error *err);
 /* Copy sqlite3_errmsg() into err at once (SQLite may overwrite it) and return code. */
 int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *what);
 /* Prepare sql on st's database; AP_EBUG naming the statement on failure. */

@@ -17,6 +17,11 @@ int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *wha
         || ec == SQLITE_CANTOPEN || ec == SQLITE_LOCKED || ec == SQLITE_CORRUPT
         || ec == SQLITE_NOTADB || ec == SQLITE_PERM)
         code = AP_EIO;
+    /* "disk I/O error" alone does not say a file outgrew its limit or the disk is gone */
+    if ((ec == SQLITE_IOERR || ec == SQLITE_FULL || ec == SQLITE_CANTOPEN)
+        && sqlite3_system_errno(db) != 0)
+        return ap_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
+                            strerror(sqlite3_system_errno(db)));
     return ap_error_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
 }
 
@@ -112,6 +117,37 @@ static int create_private(const char *path, ap_error *err)
     return ap_error_set(err, AP_EIO, "cannot create database '%s': %s", path, strerror(errno));
 }
 
+static void free_catalogue(ap_store *st)
+{
+    for (unsigned i = 0; i < AP_MAX_RIGHTS; i++) {
+        free(st->vocab_names[i]);
+        st->vocab_names[i] = NULL;
+    }
+    for (size_t i = 0; i < st->nsources; i++)
+        free(st->sources[i].path);
+    st->nsources = st->sources_committed = 0;
+}
+
+/* Inside a transaction, so that the rights, the files and the latest snapshot agree with each
+ * other: another process may have imported since this store last looked. */
+int ap_store__load_catalogue(ap_store *st, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    free_catalogue(st);
+    if ((rc = load_vocab(st, err)) < 0 || (rc = load_sources(st, err)) < 0)
+        return rc;
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT coalesce(max(id), 0) FROM snapshot", err))
+        < 0)
+        return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        st->latest = sqlite3_column_int64(stmt, 0);
+    else
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int ap_store_open(ap_store **out, const char *path, ap_error *err)
 {
     ap_store *st = NULL;
@@ -133,12 +169,20 @@ int ap_store_open(ap_store **out, const char *path, ap_error *err)
     sqlite3_busy_timeout(st->db, 10000);          /* another import: wait for it, then go on */
     /* journal_mode answers with a row, so exec ignores it; a read-only file stays as it is */
     sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-    if ((rc = ap_store__exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF", err))
-        < 0)
+    /* FULL: a snapshot reported as imported survives a power cut too (one sync per import) */
+    if ((rc = ap_store__exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF", err))
+        < 0 || (rc = ap_store__migrate(st, err)) < 0) {
+        if (sqlite3_errcode(st->db) == SQLITE_READONLY)     /* WAL cannot start its files */
+            rc = ap_error_set(err, AP_EIO, "cannot read database '%s': its folder is read-only "
+                              "and SQLite needs to create '%s-wal' and '-shm' beside it", path,
+                              path);
         goto fail;
-    if ((rc = ap_store__migrate(st, err)) < 0)
+    }
+    if ((rc = ap_store__exec(st, "BEGIN", err)) < 0)
         goto fail;
-    if ((rc = load_vocab(st, err)) < 0 || (rc = load_sources(st, err)) < 0)
+    rc = ap_store__load_catalogue(st, err);
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    if (rc < 0)
         goto fail;
     *out = st;
     return AP_OK;
@@ -153,10 +197,7 @@ void ap_store_close(ap_store *st)
         return;
     if (st->in_import)
         ap_store_rollback(st);
-    for (unsigned i = 0; i < AP_MAX_RIGHTS; i++)
-        free(st->vocab_names[i]);
-    for (size_t i = 0; i < st->nsources; i++)
-        free(st->sources[i].path);
+    free_catalogue(st);
     free(st->sources);
     sqlite3_close(st->db);
     free(st);
@@ -174,23 +215,18 @@ const char *ap_store_source_path(const ap_store *st, int64_t file)
 
 int ap_store_latest(const ap_store *st, int64_t *snap, ap_error *err)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc;
-    *snap = 0;
-    if ((rc = ap_store__prepare(st, &stmt, "SELECT max(id) FROM snapshot", err)) < 0)
-        return rc;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        *snap = sqlite3_column_int64(stmt, 0);
-    else
-        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
-    sqlite3_finalize(stmt);
-    return rc;
+    (void)err;
+    *snap = st->latest;
+    return AP_OK;
 }
 
 int ap_store_snapshot_exists(const ap_store *st, int64_t snap, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     int rc;
+    if (snap > st->latest)      /* newer than the rights and files this store knows */
+        return ap_error_set(err, AP_ENOTFOUND, "no snapshot %lld in the database",
+                            (long long)snap);
     if ((rc = ap_store__prepare(st, &stmt, "SELECT 1 FROM snapshot WHERE id = ?1", err)) < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, snap);

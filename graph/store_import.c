@@ -36,6 +36,9 @@ int ap_store_begin(ap_store *st, ap_error *err)
     int rc;
     if (st->in_import)
         return ap_error_set(err, AP_EBUG, "an import is already open on this store");
+    if (sqlite3_db_readonly(st->db, "main") == 1)
+        return ap_error_set(err, AP_EIO, "the database '%s' is read-only: cannot import into it",
+                            sqlite3_db_filename(st->db, "main"));
     /* a bulk load wants a cache that holds the indexes it builds (pages, not a limit) */
     if ((rc = ap_store__exec(st, "PRAGMA cache_size = -131072; PRAGMA temp.cache_size = -131072",
                              err)) < 0)
@@ -43,6 +46,10 @@ int ap_store_begin(ap_store *st, ap_error *err)
     if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     st->in_import = 1;
+    st->staged_nodes = st->staged_edges = 0;
+    /* an import that waited for another one builds on what that one wrote */
+    if ((rc = ap_store__load_catalogue(st, err)) < 0)
+        goto fail;
     if ((rc = ap_store__exec(st, stage_sql, err)) < 0)
         goto fail;
     if ((rc = ap_store__prepare(st, &stmt, "SELECT coalesce(max(id), 0) + 1 FROM snapshot",
@@ -193,8 +200,10 @@ int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec *rec, ap_e
     sqlite3_bind_int(s, 9, (int)rec->line);
     sqlite3_bind_int(s, 10, (int)rec->col);
     rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE)
+    if (rc == SQLITE_DONE) {
+        st->staged_nodes++;
         return AP_OK;
+    }
     if (rc == SQLITE_CONSTRAINT) {
         char where[320];
         first_place(st, rec->id, where, sizeof where);
@@ -242,9 +251,17 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
     sqlite3_bind_int(s, 20, (int)rec->to_col);
     rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
                                         : ap_store__sqlerr(err, st->db, AP_EIO, "staging an edge");
+    if (rc == AP_OK)
+        st->staged_edges++;
     sqlite3_reset(s);           /* the statement holds autoid until reset */
     free(autoid);
     return rc;
+}
+
+void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges)
+{
+    *nodes = st->staged_nodes;
+    *edges = st->staged_edges;
 }
 
 /* Report each row of a diagnostic query: columns file, line, col, message. */
@@ -416,6 +433,7 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     st->in_import = 0;
     st->vocab_committed = st->vocab.count;
     st->sources_committed = st->nsources;
+    st->latest = st->snap;
     *snap = st->snap;
     free(files);
     return AP_OK;

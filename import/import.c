@@ -226,6 +226,24 @@ static void check_declared(ap_import_ctx *ctx)
     }
 }
 
+/* The --max-nodes and --max-edges guard, checked after each file: an estate far larger than
+ * expected is refused before it becomes a snapshot every query would have to load. */
+static int check_size(const ap_store *st, const ap_import_opts *opts, const char *path,
+                      ap_error *err)
+{
+    uint64_t nodes, edges;
+    ap_store_staged(st, &nodes, &edges);
+    if (opts->max_nodes > 0 && nodes > opts->max_nodes)
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "the import holds more than %llu nodes "
+                           "(%llu so far; raise --max-nodes if that is expected)",
+                           (unsigned long long)opts->max_nodes, (unsigned long long)nodes);
+    if (opts->max_edges > 0 && edges > opts->max_edges)
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "the import holds more than %llu edges "
+                           "(%llu so far; raise --max-edges if that is expected)",
+                           (unsigned long long)opts->max_edges, (unsigned long long)edges);
+    return AP_OK;
+}
+
 static char *default_label(const char *const *paths, size_t n)
 {
     size_t len = 1;
@@ -274,6 +292,8 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
             else
                 ap_error_list_add(opts->more, err);
         }
+        if ((rc = check_size(st, opts, paths[i], err)) < 0)
+            goto fail;
     }
     /* OpenGraph edges may name nodes of any file: they are resolved once all are read */
     if ((rc = ap_import__opengraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)

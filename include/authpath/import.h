@@ -51,6 +51,8 @@ typedef struct {
     ap_import_progress_fn progress; /* when not NULL: called as each file starts and every
                                      * AP_IMPORT_PROGRESS_ROWS rows */
     void *progress_arg;
+    uint64_t max_nodes;     /* refuse an import of more nodes than this (0: no limit) */
+    uint64_t max_edges;     /* ... or more edges (0: no limit) */
 } ap_import_opts;
 
 /* Import n files as one snapshot. On any error nothing is written: the database is exactly as

@@ -25,7 +25,8 @@ AP_EXPORT int ap_table_write_text(const ap_table *t, FILE *out, ap_error *err);
  * injection). */
 AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
 
-/* Text for a terminal: control characters and invalid UTF-8 escaped (\n, \t, \xNN).
+/* Text for a terminal: control characters (C0, C1), bidirectional controls and invalid UTF-8
+ * escaped (\n, \t, \xNN).
  * *out owns the result (free()). */
 AP_EXPORT char *ap_text_escape(const char *s);
 /* Display width of UTF-8 text (code points; escapes counted as printed). */

@@ -18,7 +18,9 @@ typedef struct ap_store ap_store;
 AP_EXPORT int ap_store_open(ap_store **out, const char *path, ap_error *err);
 AP_EXPORT void ap_store_close(ap_store *st);
 
-/* The latest snapshot id, or 0 when the database holds none. */
+/* The latest snapshot id, or 0 when the database holds none: as of ap_store_open() (or this
+ * store's own last import), so that it always matches the rights and files the store knows; a
+ * snapshot another process commits later is seen by the next open. */
 AP_EXPORT int ap_store_latest(const ap_store *st, int64_t *snap, ap_error *err);
 /* AP_ENOTFOUND when snap does not exist. */
 AP_EXPORT int ap_store_snapshot_exists(const ap_store *st, int64_t snap, ap_error *err);
@@ -75,6 +77,8 @@ AP_EXPORT int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec 
                                   ap_error *err);
 AP_EXPORT int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec,
                                   ap_error *err);
+/* Nodes and edges staged so far by the open import. */
+AP_EXPORT void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges);
 /* Check what needs the whole import: edges to undeclared nodes, repeated edge ids. The first
  * error goes to err, the others (up to AP_MAX_ERRORS in all) to more when not NULL. */
 AP_EXPORT int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err);

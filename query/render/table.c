@@ -1,5 +1,6 @@
 /* query/render/table.c: tables as aligned text for people and as CSV (libcsv) for
  * spreadsheets, with terminal escaping and formula-injection guards. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,17 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
+/* Bidirectional controls (LRM, RLM, U+202A-U+202E, U+2066-U+2069): printed raw, they reorder
+ * what a terminal shows, so a name could make a line read as something else. */
+static bool is_bidi(const unsigned char *p, size_t n)
+{
+    if (n != 3 || p[0] != 0xE2)
+        return false;
+    if (p[1] == 0x80)
+        return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
+    return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9;
+}
+
 char *ap_text_escape(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -113,7 +125,8 @@ char *ap_text_escape(const char *s)
             out[o++] = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r' : '\\';
             p++;
         } else if (n == 0 || *p < 0x20 || *p == 0x7F
-                   || (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)) {  /* C1 controls too */
+                   || (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)      /* C1 controls too */
+                   || is_bidi(p, n)) {
             size_t k = n == 0 ? 1 : n;
             for (size_t i = 0; i < k; i++) {
                 static const char hex[] = "0123456789abcdef";

@@ -24,8 +24,16 @@ foreach(f ${setup})
   endif()
 endforeach()
 
+# VALGRIND (with VALGRIND_SUPP): the case's command runs under memcheck; any error or leak of
+# ours prints to stderr and fails the comparison.
+set(wrap "")
+if(VALGRIND)
+  set(wrap ${VALGRIND} --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible
+      --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
+      --suppressions=${VALGRIND_SUPP})
+endif()
 file(STRINGS ${ARGS} args)
-execute_process(COMMAND ${AUTHPATH} ${args} WORKING_DIRECTORY ${SRC}
+execute_process(COMMAND ${wrap} ${AUTHPATH} ${args} WORKING_DIRECTORY ${SRC}
                 RESULT_VARIABLE rc OUTPUT_FILE ${WORK}/${case}.out ERROR_FILE ${WORK}/${case}.err)
 # CASE.then: a second command (one argument per line) whose stdout is appended, e.g. to show
 # that a failed import left the database as it was.

@@ -76,12 +76,24 @@ static void test_render_table__escape_handles_invalid_utf8(void **state)
     assert_int_equal(ap_text_width("Zoë"), 3);
 }
 
+/* A right-to-left override or isolate in a name cannot reorder what the terminal shows. */
+static void test_render_table__escape_shows_bidi_controls(void **state)
+{
+    (void)state;
+    /* RLO, LRI, RLM are escaped; an em dash and other printable text are not */
+    char *s = ap_text_escape("a\xe2\x80\xae b\xe2\x81\xa6" "c\xe2\x80\x8f \xe2\x80\x94 \xc2\x9b");
+    assert_string_equal(s, "a\\xe2\\x80\\xae b\\xe2\\x81\\xa6" "c\\xe2\\x80\\x8f "
+                           "\xe2\x80\x94 \\xc2\\x9b");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_table__csv_is_quoted_and_formula_safe),
         cmocka_unit_test(test_render_table__text_aligns_and_escapes),
         cmocka_unit_test(test_render_table__escape_handles_invalid_utf8),
+        cmocka_unit_test(test_render_table__escape_shows_bidi_controls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
