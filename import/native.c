@@ -302,11 +302,11 @@ int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, 
     if (check_attrs(ctx, &p, obj, &lc) < 0 || kind == NULL) {
         /* still declare a valid id, so edges to it do not add errors of their own */
         if (id != NULL) {
-            ap_node_rec stub = { id, AP_KIND_RESOURCE, AP_STATE_ACTIVE, AP_TIME_NONE,
+            ap_node_rec only_id = { id, AP_KIND_RESOURCE, AP_STATE_ACTIVE, AP_TIME_NONE,
                                  AP_TIME_NONE, AP_SENS_NONE, "{}", 0, 0 };
             ap_error e;
-            ctx->locate(ctx->locate_ctx, &p, &stub.line, &stub.col);
-            if ((rc = ap_store_stage_node(ctx->st, ctx->file, &stub, &e)) < 0
+            ctx->locate(ctx->locate_ctx, &p, &only_id.line, &only_id.col);
+            if ((rc = ap_store_stage_node(ctx->st, ctx->file, &only_id, &e)) < 0
                 && rc != AP_EINPUT) {
                 *err = e;
                 return rc;
