@@ -59,6 +59,8 @@ FUZZ_JOBS    ?= 2
 FUZZ_TARGETS ?=
 fuzz:
 	@./scripts/deps.sh clang libclang-rt-14-dev
-	cmake -S . -B $(FUZZBUILD) -DCMAKE_C_COMPILER=clang -DAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(FUZZBUILD) -DCMAKE_C_COMPILER=clang -DAP_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 	cmake --build $(FUZZBUILD) -j $(JOBS) --target ap_fuzz_all
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh $(FUZZBUILD) $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+		./tests/fuzz/run.sh $(FUZZBUILD) $(FUZZ_TARGETS)
