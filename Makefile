@@ -6,7 +6,7 @@ PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
-               libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3
+               libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3 valgrind
 
 .PHONY: all build deps test test-fast demo install clean bench fuzz
 
@@ -59,6 +59,8 @@ FUZZ_JOBS    ?= 2
 FUZZ_TARGETS ?=
 fuzz:
 	@./scripts/deps.sh clang libclang-rt-14-dev
-	cmake -S . -B $(FUZZBUILD) -DCMAKE_C_COMPILER=clang -DAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(FUZZBUILD) -DCMAKE_C_COMPILER=clang -DAP_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 	cmake --build $(FUZZBUILD) -j $(JOBS) --target ap_fuzz_all
-	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh $(FUZZBUILD) $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+		./tests/fuzz/run.sh $(FUZZBUILD) $(FUZZ_TARGETS)

@@ -1064,7 +1064,7 @@ int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
     const json_t *l[4];
     size_t *pos[4] = { NULL, NULL, NULL, NULL }, npos[4] = { 0, 0, 0, 0 }, top;
     int rc = AP_OK, found = 0;
-    if ((doc = json_loadb(text, len, 0, &je)) == NULL)
+    if ((doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
         return ap_error_at(err, AP_EINPUT, ctx->path, (unsigned)(je.line > 0 ? je.line : 1),
                            (unsigned)(je.column > 0 ? je.column : 1), "invalid JSON: %s",
                            je.text);

@@ -284,7 +284,7 @@ int ap_import__opengraph(ap_import_ctx *ctx, const char *text, size_t len, ap_er
     json_t *doc = NULL, *graph, *meta, *sk = NULL, *nodes, *edges;
     size_t top, graph_at;
     int rc;
-    if ((doc = json_loadb(text, len, 0, &je)) == NULL)
+    if ((doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
         return ap_error_at(err, AP_EINPUT, ctx->path, (unsigned)(je.line > 0 ? je.line : 1),
                            (unsigned)(je.column > 0 ? je.column : 1), "invalid JSON: %s",
                            je.text);

@@ -27,12 +27,13 @@ one() {     # one target, its log in BUILD/fuzz-NAME.log and a one-line summary 
     # every input): the replay under ASan in `make test` checks the corpora for leaks.
     ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:max_malloc_fill_size=0} \
     "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=16384 -print_final_stats=1 -detect_leaks=0 -artifact_prefix="$BUILD/fuzz-crashes/$t/" \
-        $dict $dirs >"$BUILD/fuzz-$t.log" 2>&1 || rc=$?
+        -max_len=16384 -print_final_stats=1 -detect_leaks=0 \
+        -artifact_prefix="$BUILD/fuzz-crashes/$t/" $dict $dirs >"$BUILD/fuzz-$t.log" 2>&1 || rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$BUILD/fuzz-$t.log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$BUILD/fuzz-$t.log")
     last=$(grep -E '^#[0-9]+' "$BUILD/fuzz-$t.log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')
-    echo "$t: rc=$rc runs=${runs:-?} execs/s=${rate:-?} ${last:-cov: ?} crashes=$(ls "$BUILD/fuzz-crashes/$t" | wc -l)"
+    crashes=$(ls "$BUILD/fuzz-crashes/$t" | wc -l)
+    echo "$t: rc=$rc runs=${runs:-?} execs/s=${rate:-?} ${last:-cov: ?} crashes=$crashes"
     return 0
 }
 

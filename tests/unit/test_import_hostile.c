@@ -175,6 +175,28 @@ static void test_import_hostile__huge_values_import_faithfully(void **state)
     free(big);
 }
 
+/* A key given twice is refused by every JSON reader (the AWS reader took it for running out
+ * of memory: its positions and jansson's values disagreed). */
+static void test_import_hostile__duplicate_keys_are_refused(void **state)
+{
+    ap_store *st = *state;
+    ap_import_opts opts = { .format = AP_FORMAT_AWS_IAM, .created = 1767225600 };
+    ap_error err;
+    int64_t snap;
+    const char *path = ap_test_write_temp("dup-aws.json", "{\"RoleDetailList\": [],\n"
+                                          "\"RoleDetailList\": [{}, {}]}");
+    assert_int_equal(ap_import_files(st, &path, 1, &opts, &snap, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "invalid JSON: duplicate object key near '\"RoleDetailList\"'");
+    assert_int_equal(err.line, 2);
+    opts.format = AP_FORMAT_OPENGRAPH;
+    path = ap_test_write_temp("dup-og.json", "{\"graph\": {\"nodes\": [{\"id\": \"a\", "
+                              "\"kinds\": [\"User\"]}], \"nodes\": [], \"edges\": []}}");
+    assert_int_equal(ap_import_files(st, &path, 1, &opts, &snap, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "invalid JSON: duplicate object key near '\"nodes\"'");
+    refused(st, ap_test_write_temp("dup.json", "{\"nodes\": [], \"nodes\": []}"),
+            "duplicate object key");
+}
+
 /* --max-nodes and --max-edges: a larger import is refused, whole, with a clear error. */
 static void test_import_hostile__size_guard_refuses_larger_imports(void **state)
 {
@@ -214,6 +236,8 @@ int main(void)
             test_import_hostile__csv_newlines_and_formulas_import_faithfully,
             ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_hostile__huge_values_import_faithfully,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_hostile__duplicate_keys_are_refused,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_hostile__size_guard_refuses_larger_imports,
                                         ap_test_store_setup, ap_test_store_teardown),
