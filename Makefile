@@ -47,7 +47,8 @@ clean:
 
 # The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 by default.
 BENCH_SCALES ?= 1 10 100
-bench: build
+bench: deps build
+	@./scripts/deps.sh postgresql-15 time
 	cmake --build $(BUILD) -j $(JOBS) --target ap_bench_gen ap_bench_peers
 	BUILD=$(abspath $(BUILD)) ./bench/run.sh $(BENCH_SCALES)
 

@@ -5,6 +5,8 @@
 #   bench/run.sh [S...]          default: 1 10 100; BUILD (default build) holds the binaries
 #   BENCH_DIR=/tmp/ap-bench      where estates, databases and raw timings go
 #   BENCH_PG=0                   skip PostgreSQL
+#   BENCH_PEERS_MAX_S=100        the peers (looped engine, igraph, CTEs) run up to this scale;
+#                                above it only authpath and the sqlite3 import floor, once each
 # Prints one Markdown table row per measurement (bench/RESULTS.md keeps them).
 set -eu
 
@@ -89,6 +91,12 @@ echo "| S | measurement | wall (s, median of $REPS) | CPU (s) | peak RSS (MiB) |
      "note |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 for S in "$@"; do
+    REPS=3
+    peers=1
+    if [ "$S" -gt "${BENCH_PEERS_MAX_S:-100}" ]; then
+        REPS=1
+        peers=0
+    fi
     "$GEN" "$S" 1 "$DIR" 2> "$DIR/gen-$S.log"
     nodes=$DIR/estate-$S-nodes.csv
     edges=$DIR/estate-$S-edges.csv
@@ -130,6 +138,10 @@ for S in "$@"; do
     row "$S" "authpath all-partners kernel (in-process)" "$kern" "$(peer_cpu "kernel-$S")" \
         "$2" "1" "2 threads"
 
+    if [ "$peers" = 0 ]; then
+        row "$S" "peers" "-" "-" "-" "-" "not run above S=${BENCH_PEERS_MAX_S:-100}"
+        continue
+    fi
     # the peers: sampled when the whole run would pass CAP seconds
     lim=$np
     [ "$S" -lt 100 ] || lim=$((np / 10))
