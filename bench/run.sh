@@ -87,6 +87,16 @@ cte_sql() {
     done
 }
 
+# the machine and the build, so a pasted table says where it came from
+commit=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')
+mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+igv=$(pkg-config --modversion igraph 2>/dev/null || echo '?')
+pgv=$(psql --version 2>/dev/null || echo 'no psql')
+echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+echo "- Machine: nproc $(nproc), memory $mem, $(uname -m)"
+echo "- Versions: SQLite $(sqlite3 --version | cut -d' ' -f1), igraph $igv, $pgv"
+echo "- Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 echo "| S | measurement | wall (s, median of $REPS) | CPU (s) | peak RSS (MiB) | ratio to authpath |" \
      "note |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
