@@ -88,22 +88,40 @@ static int64_t query_int(const ap_store *st, const char *sql)
     return v;
 }
 
-/* Nodes in id order without sorting: the snapshot's rows are read by table scan into an array
- * by ident key, then ident's unique index on id walks the keys in id order. *key_map maps an
- * ident key to the node index (UINT32_MAX: not in the snapshot). */
+/* Nodes in id order without sorting: ident's unique index on id walks every key in id order,
+ * giving each its place (rank) in g->nodes; the snapshot's node rows, read by table scan, go
+ * to their key's place; places of keys not in the snapshot are then closed up. *key_map maps
+ * an ident key to the node index (UINT32_MAX: not in the snapshot). */
 static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64_t nkeys,
                       ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    ap_node *by_key = NULL;
-    uint32_t present = 0;
+    uint32_t *map = NULL, places = 0, present = 0;
     int rc;
     *key_map = NULL;
-    if ((by_key = ap_graph__big((size_t)nkeys, sizeof *by_key)) == NULL
-        || (*key_map = ap_graph__big((size_t)nkeys, sizeof **key_map)) == NULL)
+    /* nkeys places at most; only those written are ever touched */
+    if ((map = ap_graph__big((size_t)nkeys, sizeof *map)) == NULL
+        || (g->nodes = ap_graph__big((size_t)nkeys + 1, sizeof *g->nodes)) == NULL)
         goto nomem;
-    memset(by_key, 0, (size_t)nkeys * sizeof *by_key);
-    memset(*key_map, 0xff, (size_t)nkeys * sizeof **key_map);
+    memset(map, 0xff, (size_t)nkeys * sizeof *map);
+    /* the unique index on ident(id) is in id order (BINARY collation: strcmp's order) */
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT key, id FROM ident ORDER BY id", err)) < 0)
+        goto cleanup;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t key = sqlite3_column_int64(stmt, 0);
+        if (key < 0 || key >= nkeys)
+            continue;
+        memset(&g->nodes[places], 0, sizeof *g->nodes);   /* attrs NULL: no row yet */
+        if ((g->nodes[places].id = col_str(&g->strings, stmt, 1)) == NULL)
+            goto nomem;
+        map[key] = places++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading node ids");
+        goto cleanup;
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
     if ((rc = ap_store__prepare(st, &stmt,
              "SELECT key, kind, state, valid_from, expires, sensitivity, attrs, file, line, col"
              " FROM node NOT INDEXED WHERE " SNAP_FILTER, err)) < 0)
@@ -112,12 +130,18 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int64_t key = sqlite3_column_int64(stmt, 0);
         ap_node *nd;
-        if (key < 0 || key >= nkeys || by_key[key].attrs != NULL) {
+        if (key < 0 || key >= nkeys || (map[key] != UINT32_MAX
+                                        && g->nodes[map[key]].attrs != NULL)) {
             rc = ap_error_set(err, AP_EIO, "the database is inconsistent: a node of snapshot "
                               "%lld has no single identity", (long long)g->snap);
             goto cleanup;
         }
-        nd = &by_key[key];
+        if (map[key] == UINT32_MAX) {
+            rc = ap_error_set(err, AP_EIO, "the database is inconsistent: a node of snapshot "
+                              "%lld has no id", (long long)g->snap);
+            goto cleanup;
+        }
+        nd = &g->nodes[map[key]];
         nd->kind = (ap_kind)sqlite3_column_int(stmt, 1);
         nd->state = (ap_state)sqlite3_column_int(stmt, 2);
         nd->valid_from = col_time(stmt, 3);
@@ -142,38 +166,33 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
         rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading nodes");
         goto cleanup;
     }
-    sqlite3_finalize(stmt);
-    stmt = NULL;
-    if ((g->nodes = ap_graph__big((size_t)present + 1, sizeof *g->nodes)) == NULL)
-        goto nomem;
-    /* the unique index on ident(id) is in id order (BINARY collation: strcmp's order) */
-    if ((rc = ap_store__prepare(st, &stmt, "SELECT key, id FROM ident ORDER BY id", err)) < 0)
-        goto cleanup;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t key = sqlite3_column_int64(stmt, 0);
-        if (key < 0 || key >= nkeys || by_key[key].attrs == NULL)
-            continue;
-        ap_node *nd = &g->nodes[g->n];
-        *nd = by_key[key];
-        if ((nd->id = col_str(&g->strings, stmt, 1)) == NULL)
+    if (present < places) {     /* close up the places of keys not in the snapshot */
+        uint32_t *index = NULL; /* place -> node index */
+        if ((index = ap_graph__big(places, sizeof *index)) == NULL)
             goto nomem;
-        (*key_map)[key] = g->n++;
+        for (uint32_t p = 0; p < places; p++) {
+            index[p] = g->nodes[p].attrs != NULL ? g->n : UINT32_MAX;
+            if (g->nodes[p].attrs != NULL)
+                g->nodes[g->n++] = g->nodes[p];
+        }
+        for (int64_t key = 0; key < nkeys; key++)
+            if (map[key] != UINT32_MAX)
+                map[key] = index[map[key]];
+        free(index);
+        ap_node *trimmed = realloc(g->nodes, ((size_t)g->n + 1) * sizeof *trimmed);
+        if (trimmed != NULL)
+            g->nodes = trimmed;
+    } else {
+        g->n = places;
     }
-    if (rc != SQLITE_DONE) {
-        rc = ap_store__sqlerr(err, st->db, AP_EIO, "loading node ids");
-        goto cleanup;
-    }
-    if (g->n != present) {
-        rc = ap_error_set(err, AP_EIO, "the database is inconsistent: a node of snapshot %lld "
-                          "has no id", (long long)g->snap);
-        goto cleanup;
-    }
+    *key_map = map;
+    map = NULL;
     rc = AP_OK;
     goto cleanup;
 nomem:
     rc = ap_error_nomem(err);
 cleanup:
-    free(by_key);
+    free(map);
     sqlite3_finalize(stmt);
     return rc;
 }
