@@ -12,6 +12,8 @@
 
 static double tr_t(clockid_t c){struct timespec ts; clock_gettime(c,&ts); return ts.tv_sec+ts.tv_nsec*1e-9;}
 #define TR(what) if (getenv("AP_TRACE")) fprintf(stderr, "TRACE %-12s wall=%.3f cpu=%.3f thr=%.3f\n", what, tr_t(CLOCK_MONOTONIC), tr_t(CLOCK_PROCESS_CPUTIME_ID), tr_t(CLOCK_THREAD_CPUTIME_ID))
+/* AP_TIME_NONE in SQL: SQLite reads this literal as the integer INT64_MIN */
+#define TIME_NONE "-9223372036854775808"
 #define SNAP_FILTER "snap_from <= ?1 AND (snap_to IS NULL OR snap_to > ?1)"
 
 static int64_t col_time(sqlite3_stmt *stmt, int i)
@@ -227,27 +229,29 @@ static int read_edge_row(edge_reader *r, sqlite3_stmt *stmt, ap_edge *e)
 {
     const edge_job *job = r->job;
     int64_t a = sqlite3_column_int64(stmt, 2), b = sqlite3_column_int64(stmt, 3);
+    /* kind, state, escalates, declared (SQL's << and | bind alike: hence the brackets) */
+    int64_t small = sqlite3_column_int64(stmt, 4);
     if (a < 0 || a >= job->nkeys || b < 0 || b >= job->nkeys)
         return ap_error_set(&r->err, AP_EIO, "the database is inconsistent: an edge of "
                             "snapshot %lld names a node that is not in it", (long long)job->snap);
     e->id = col_str(&r->strings, stmt, 1);
     e->from = (uint32_t)a;
     e->to = (uint32_t)b;
-    e->kind = (uint8_t)sqlite3_column_int(stmt, 4);
+    e->kind = (uint8_t)(small & 0xff);
+    e->state = (uint8_t)(small >> 8 & 0xff);
+    e->escalates = (small >> 16 & 1) != 0;
+    e->declared = (small >> 17 & 1) != 0;
     e->rights = (ap_rights)sqlite3_column_int64(stmt, 5);
     e->requires = (ap_rights)sqlite3_column_int64(stmt, 6);
-    e->escalates = sqlite3_column_int(stmt, 7) != 0;
-    e->declared = sqlite3_column_int(stmt, 8) != 0;
     e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
-    e->state = (uint8_t)sqlite3_column_int(stmt, 9);
-    e->valid_from = col_time(stmt, 10);
-    e->expires = col_time(stmt, 11);
+    e->valid_from = sqlite3_column_int64(stmt, 7);
+    e->expires = sqlite3_column_int64(stmt, 8);
     e->own_live = own_live((ap_state)e->state, e->valid_from, e->expires, job->at);
     e->live = false;
-    e->attrs = edge_attrs(&r->strings, r->seen, stmt, 12);
-    e->file = sqlite3_column_int64(stmt, 13);
-    e->line = (unsigned)sqlite3_column_int(stmt, 14);
-    e->col = (unsigned)sqlite3_column_int(stmt, 15);
+    e->attrs = edge_attrs(&r->strings, r->seen, stmt, 9);
+    e->file = sqlite3_column_int64(stmt, 10);
+    e->line = (unsigned)sqlite3_column_int(stmt, 11);
+    e->col = (unsigned)sqlite3_column_int(stmt, 12);
     if (e->id == NULL || e->attrs == NULL)
         return ap_error_nomem(&r->err);
     return AP_OK;
@@ -261,8 +265,9 @@ static void read_edges(edge_reader *r)
     unsigned k;
     int rc;
     if (sqlite3_prepare_v2(r->db,
-            "SELECT rid, id, src, dst, kind, rights, requires, escalates, declared, state,"
-            " valid_from, expires, attrs, file, line, col FROM edge NOT INDEXED"
+            "SELECT rid, id, src, dst, kind | (state << 8) | ((escalates != 0) << 16)"
+            " | ((declared != 0) << 17), rights, requires, ifnull(valid_from, " TIME_NONE "),"
+            " ifnull(expires, " TIME_NONE "), attrs, file, line, col FROM edge NOT INDEXED"
             " WHERE rid >= ?2 AND rid < ?3 AND " SNAP_FILTER, -1, &stmt, NULL) != SQLITE_OK) {
         r->rc = ap_store__sqlerr(&r->err, r->db, AP_EBUG, "preparing the edge scan");
         goto cleanup;
