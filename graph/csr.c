@@ -1,6 +1,7 @@
 /* graph/csr.c: the in-memory graph. A snapshot's nodes (sorted by id) and edges (sorted by
  * from, to, id) as compressed sparse rows with per-edge rights, built once and never changed. */
 #define _DEFAULT_SOURCE         /* madvise's MADV_HUGEPAGE */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,39 +89,101 @@ static void sort_run(ap_edge *run, uint32_t len)
     }
 }
 
+/* A part of sort_edges()'s work: scatter edges [lo, hi) of src to the next free places of
+ * their rows (fill), then sort rows [vlo, vhi) by (to, id). */
+typedef struct {
+    const ap_edge *src;
+    ap_edge *dst;
+    uint32_t lo, hi;
+    uint32_t *fill;
+} scatter_part;
+
+typedef struct {
+    ap_edge *edges;
+    const uint32_t *start;      /* row v is [start[v], start[v + 1]) */
+    uint32_t vlo, vhi;
+} rows_part;
+
+static void *scatter(void *arg)
+{
+    scatter_part *p = arg;
+    for (uint32_t i = p->lo; i < p->hi; i++)
+        p->dst[p->fill[p->src[i].from]++] = p->src[i];
+    return NULL;
+}
+
+static void *sort_rows(void *arg)
+{
+    rows_part *p = arg;
+    for (uint32_t v = p->vlo; v < p->vhi; v++)
+        sort_run(p->edges + p->start[v], p->start[v + 1] - p->start[v]);
+    return NULL;
+}
+
+/* Run fn(b) on a second thread and fn(a) on this one (both here when that fails or the work
+ * is small); returns when both are done. */
+static void both(void *(*fn)(void *), void *a, void *b, bool threaded)
+{
+    pthread_t t;
+    if (threaded && pthread_create(&t, NULL, fn, b) == 0) {
+        fn(a);
+        pthread_join(t, NULL);
+        return;
+    }
+    fn(a);
+    fn(b);
+}
+
 /* Edges into (from, to, id) order: nothing to do when they are in order already (a derived
  * graph, a database written in that order); else a counting sort by source that scatters the
  * edges into a second array (the stores are independent, so their cache misses overlap, where
- * permuting in place follows one dependent miss after another), then each row by (to, id). */
+ * permuting in place follows one dependent miss after another), then each row by (to, id).
+ * Large graphs do each half of both steps on a second thread. */
 static int sort_edges(ap_graph *g, ap_error *err)
 {
-    uint32_t i;
+    uint32_t i, half = g->m / 2, vmid = 0;
     for (i = 1; i < g->m; i++)
         if (ap_graph__edge_cmp(&g->edges[i - 1], &g->edges[i]) > 0)
             break;
     if (i >= g->m)
         return AP_OK;
     ap_edge *sorted = ap_graph__big((size_t)g->m + 1, sizeof *sorted);
-    uint32_t *fill = ap_graph__big((size_t)g->n + 1, sizeof *fill);
-    if (sorted == NULL || fill == NULL) {
+    uint32_t *start = ap_graph__big((size_t)g->n + 1, sizeof *start);
+    uint32_t *fill0 = ap_graph__big((size_t)g->n + 1, sizeof *fill0);
+    uint32_t *fill1 = ap_graph__big((size_t)g->n + 1, sizeof *fill1);
+    if (sorted == NULL || start == NULL || fill0 == NULL || fill1 == NULL) {
         free(sorted);
-        free(fill);
+        free(start);
+        free(fill0);
+        free(fill1);
         return ap_error_nomem(err);
     }
-    memset(fill, 0, ((size_t)g->n + 1) * sizeof *fill);
-    for (i = 0; i < g->m; i++)
-        fill[g->edges[i].from + 1]++;
+    memset(start, 0, ((size_t)g->n + 1) * sizeof *start);
+    memset(fill1, 0, ((size_t)g->n + 1) * sizeof *fill1);
+    for (i = 0; i < g->m; i++) {
+        start[g->edges[i].from + 1]++;
+        if (i < half)
+            fill1[g->edges[i].from]++;          /* the first half's count in each row */
+    }
     for (uint32_t v = 0; v < g->n; v++)
-        fill[v + 1] += fill[v];
-    for (i = 0; i < g->m; i++)
-        sorted[fill[g->edges[i].from]++] = g->edges[i];
+        start[v + 1] += start[v];
+    for (uint32_t v = 0; v < g->n; v++) {       /* each row: the first half, then the second */
+        fill0[v] = start[v];
+        fill1[v] += start[v];
+    }
+    while (vmid < g->n && start[vmid] < half)
+        vmid++;
+    bool threaded = g->m >= (1u << 16);
+    scatter_part s0 = {g->edges, sorted, 0, half, fill0}, s1 = {g->edges, sorted, half, g->m,
+                                                                fill1};
+    both(scatter, &s0, &s1, threaded);
     free(g->edges);
     g->edges = sorted;
-    for (uint32_t v = 0, lo = 0; v < g->n; v++) {     /* fill[v] is now the end of row v */
-        sort_run(g->edges + lo, fill[v] - lo);
-        lo = fill[v];
-    }
-    free(fill);
+    rows_part r0 = {g->edges, start, 0, vmid}, r1 = {g->edges, start, vmid, g->n};
+    both(sort_rows, &r0, &r1, threaded);
+    free(start);
+    free(fill0);
+    free(fill1);
     return AP_OK;
 }
 

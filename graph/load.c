@@ -200,14 +200,15 @@ cleanup:
 }
 
 /* ---- Edges: work items of `chunk` rids, claimed by whichever reader is free. ----
- * The row with rid r is written to edges[r - 1] (rids are at most cap, the largest rid), so
- * neither reader needs to know how many rows the other found; a work item with some rows but
- * not all marks its holes (id NULL) and gather_edges() closes them up afterwards. Rows of a
- * snapshot are never deleted or changed by later imports (only their snap_to is set), so two
- * read transactions begun at different moments see the same rows of snapshot snap. */
+ * Item k covers rids [k * chunk + 1, (k + 1) * chunk + 1) and writes its rows, in rid order,
+ * from edges[k * chunk] on (rids are at most cap, the largest, so an item's rows fit in its
+ * place): neither reader needs to know how many rows the other found, and gather_edges()
+ * closes up the places left empty by rows of other snapshots afterwards. Rows of a snapshot
+ * are never deleted or changed by later imports (only their snap_to is set), so two read
+ * transactions begun at different moments see the same rows of snapshot snap. */
 
 typedef struct {
-    ap_edge *edges;         /* cap entries: from and to hold ident keys until gather_edges() */
+    ap_edge *edges;         /* cap places: from and to hold ident keys until gather_edges() */
     uint32_t *found;        /* rows found in each work item */
     int64_t cap, nkeys, snap, at;
     uint32_t chunk, items;
@@ -228,30 +229,30 @@ typedef struct {
 static int read_edge_row(edge_reader *r, sqlite3_stmt *stmt, ap_edge *e)
 {
     const edge_job *job = r->job;
-    int64_t a = sqlite3_column_int64(stmt, 2), b = sqlite3_column_int64(stmt, 3);
+    int64_t a = sqlite3_column_int64(stmt, 1), b = sqlite3_column_int64(stmt, 2);
     /* kind, state, escalates, declared (SQL's << and | bind alike: hence the brackets) */
-    int64_t small = sqlite3_column_int64(stmt, 4);
+    int64_t small = sqlite3_column_int64(stmt, 3);
     if (a < 0 || a >= job->nkeys || b < 0 || b >= job->nkeys)
         return ap_error_set(&r->err, AP_EIO, "the database is inconsistent: an edge of "
                             "snapshot %lld names a node that is not in it", (long long)job->snap);
-    e->id = col_str(&r->strings, stmt, 1);
+    e->id = col_str(&r->strings, stmt, 0);
     e->from = (uint32_t)a;
     e->to = (uint32_t)b;
     e->kind = (uint8_t)(small & 0xff);
     e->state = (uint8_t)(small >> 8 & 0xff);
     e->escalates = (small >> 16 & 1) != 0;
     e->declared = (small >> 17 & 1) != 0;
-    e->rights = (ap_rights)sqlite3_column_int64(stmt, 5);
-    e->requires = (ap_rights)sqlite3_column_int64(stmt, 6);
+    e->rights = (ap_rights)sqlite3_column_int64(stmt, 4);
+    e->requires = (ap_rights)sqlite3_column_int64(stmt, 5);
     e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
-    e->valid_from = sqlite3_column_int64(stmt, 7);
-    e->expires = sqlite3_column_int64(stmt, 8);
+    e->valid_from = sqlite3_column_int64(stmt, 6);
+    e->expires = sqlite3_column_int64(stmt, 7);
     e->own_live = own_live((ap_state)e->state, e->valid_from, e->expires, job->at);
     e->live = false;
-    e->attrs = edge_attrs(&r->strings, r->seen, stmt, 9);
-    e->file = sqlite3_column_int64(stmt, 10);
-    e->line = (unsigned)sqlite3_column_int(stmt, 11);
-    e->col = (unsigned)sqlite3_column_int(stmt, 12);
+    e->attrs = edge_attrs(&r->strings, r->seen, stmt, 8);
+    e->file = sqlite3_column_int64(stmt, 9);
+    e->line = (unsigned)sqlite3_column_int(stmt, 10);
+    e->col = (unsigned)sqlite3_column_int(stmt, 11);
     if (e->id == NULL || e->attrs == NULL)
         return ap_error_nomem(&r->err);
     return AP_OK;
@@ -265,7 +266,7 @@ static void read_edges(edge_reader *r)
     unsigned k;
     int rc;
     if (sqlite3_prepare_v2(r->db,
-            "SELECT rid, id, src, dst, kind | (state << 8) | ((escalates != 0) << 16)"
+            "SELECT id, src, dst, kind | (state << 8) | ((escalates != 0) << 16)"
             " | ((declared != 0) << 17), rights, requires, ifnull(valid_from, " TIME_NONE "),"
             " ifnull(expires, " TIME_NONE "), attrs, file, line, col FROM edge NOT INDEXED"
             " WHERE rid >= ?2 AND rid < ?3 AND " SNAP_FILTER, -1, &stmt, NULL) != SQLITE_OK) {
@@ -274,7 +275,7 @@ static void read_edges(edge_reader *r)
     }
     sqlite3_bind_int64(stmt, 1, job->snap);
     while (!atomic_load(&job->failed) && (k = atomic_fetch_add(&job->next, 1)) < job->items) {
-        int64_t lo = (int64_t)k * job->chunk, hi = lo + job->chunk, at = lo;   /* positions */
+        int64_t lo = (int64_t)k * job->chunk, hi = lo + job->chunk;    /* places */
         uint32_t found = 0;
         if (hi > job->cap)
             hi = job->cap;
@@ -282,25 +283,18 @@ static void read_edges(edge_reader *r)
         sqlite3_bind_int64(stmt, 2, lo + 1);
         sqlite3_bind_int64(stmt, 3, hi + 1);
         while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-            int64_t p = sqlite3_column_int64(stmt, 0) - 1;
-            if (p < at || p >= hi) {
+            if (lo + found >= hi) {
                 r->rc = ap_error_set(&r->err, AP_EBUG, "the edge scan left its rid range");
                 goto cleanup;
             }
-            for (; at < p; at++)
-                job->edges[at].id = NULL;
-            if ((r->rc = read_edge_row(r, stmt, &job->edges[p])) < 0)
+            if ((r->rc = read_edge_row(r, stmt, &job->edges[lo + found])) < 0)
                 goto cleanup;
-            at = p + 1;
             found++;
         }
         if (rc != SQLITE_DONE) {
             r->rc = ap_store__sqlerr(&r->err, r->db, AP_EIO, "loading edges");
             goto cleanup;
         }
-        if (found > 0)
-            for (; at < hi; at++)
-                job->edges[at].id = NULL;
         job->found[k] = found;
     }
     r->rc = AP_OK;
@@ -335,29 +329,17 @@ static void *second_reader(void *arg)
     return NULL;
 }
 
-/* Close the holes left by the readers, turn ident keys into node indices and trim. */
+/* Close up the places left empty by the readers, turn ident keys into node indices, trim. */
 static int gather_edges(ap_graph *g, const edge_job *job, const uint32_t *key_map,
                         ap_error *err)
 {
     ap_edge *edges = job->edges;
     uint32_t m = 0;
     for (uint32_t k = 0; k < job->items; k++) {
-        int64_t lo = (int64_t)k * job->chunk, hi = lo + job->chunk;
-        uint32_t first = m;
-        if (job->found[k] == 0)
-            continue;
-        if (hi > job->cap)
-            hi = job->cap;
-        if (job->found[k] == hi - lo) {
-            if (m != lo)
-                memmove(&edges[m], &edges[lo], (size_t)job->found[k] * sizeof *edges);
-            m += job->found[k];
-        } else {
-            for (int64_t p = lo; p < hi; p++)
-                if (edges[p].id != NULL)
-                    edges[m++] = edges[p];
-        }
-        for (uint32_t i = first; i < m; i++) {
+        size_t lo = (size_t)k * job->chunk;
+        if (job->found[k] > 0 && m != lo)
+            memmove(&edges[m], &edges[lo], (size_t)job->found[k] * sizeof *edges);
+        for (uint32_t i = m; i < m + job->found[k]; i++) {
             ap_edge *e = &edges[i];
             e->from = key_map[e->from];
             e->to = key_map[e->to];
@@ -366,6 +348,7 @@ static int gather_edges(ap_graph *g, const edge_job *job, const uint32_t *key_ma
                                     "snapshot %lld names a node that is not in it",
                                     (long long)g->snap);
         }
+        m += job->found[k];
     }
     g->m = m;
     ap_edge *p = realloc(g->edges, ((size_t)m + 1) * sizeof *p);
