@@ -87,10 +87,12 @@ const char *ap_graph__intern(ap_graph *g, const unsigned char *s);
 /* The edge order: (from, to, id); ids are unique, so the order is total. */
 int ap_graph__edge_cmp(const void *a, const void *b);
 /* How ap_graph__load() reads the edge table: with up to `threads` connections (1 or 2; one
- * for an in-memory database), in work items of `chunk` rids. ap_graph_load() uses {2, 65536}. */
+ * for an in-memory database), in work items of `chunk` rids. ap_graph_load() uses
+ * {2, 65536, false}; tests set second_reads_all to have the second reader claim every item. */
 typedef struct {
     unsigned threads;
     uint32_t chunk;
+    bool second_reads_all;
 } ap_load_opts;
 /* ap_graph_load() with these options (tests compare one reader with two). */
 int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,

@@ -1,8 +1,6 @@
 /* graph/load.c: reads one snapshot's rows from the store into a new graph. The edge table, by
  * far the largest, is read in rid ranges by two threads, each on its own SQLite connection. */
 #include <pthread.h>
-#include <stdio.h>
-#include <time.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +8,6 @@
 #include "authpath/graph.h"
 #include "graph_internal.h"
 
-static double tr_t(clockid_t c){struct timespec ts; clock_gettime(c,&ts); return ts.tv_sec+ts.tv_nsec*1e-9;}
-#define TR(what) if (getenv("AP_TRACE")) fprintf(stderr, "TRACE %-12s wall=%.3f cpu=%.3f thr=%.3f\n", what, tr_t(CLOCK_MONOTONIC), tr_t(CLOCK_PROCESS_CPUTIME_ID), tr_t(CLOCK_THREAD_CPUTIME_ID))
 /* AP_TIME_NONE in SQL: SQLite reads this literal as the integer INT64_MIN */
 #define TIME_NONE "-9223372036854775808"
 #define SNAP_FILTER "snap_from <= ?1 AND (snap_to IS NULL OR snap_to > ?1)"
@@ -318,14 +314,12 @@ static void *second_reader(void *arg)
         return NULL;
     }
     sqlite3_busy_timeout(r->db, 10000);
-    if (getenv("AP_MMAP")) sqlite3_exec(r->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
     if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
         read_edges(r);
         sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
     }
     sqlite3_close(r->db);
     r->db = NULL;
-    TR("worker-done");
     return NULL;
 }
 
@@ -408,18 +402,17 @@ static int load_rows(ap_graph *g, const ap_store *st, const ap_load_opts *opts,
     if (opts->threads > 1 && job.items > 1 && file != NULL && file[0] != '\0')
         threaded = pthread_create(&thread, NULL, second_reader, &other) == 0;
 
-    if (getenv("AP_MMAP")) sqlite3_exec(st->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
-    TR("start");
     rc = load_nodes(g, st, &key_map, nkeys, err);
-    TR("nodes");
+    if (threaded && opts->second_reads_all) {
+        pthread_join(thread, NULL);
+        threaded = false;
+    }
     if (rc < 0)
         atomic_store(&job.failed, true);
     else
-        read_edges(&mine);
-    TR("edges-main");
+        read_edges(&mine);      /* whatever the second reader has not claimed */
     if (threaded)
         pthread_join(thread, NULL);
-    TR("joined");
     adopt_strings(g, mine.strings);
     adopt_strings(g, other.strings);
     if (rc < 0)
@@ -430,7 +423,6 @@ static int load_rows(ap_graph *g, const ap_store *st, const ap_load_opts *opts,
         goto cleanup;
     }
     rc = gather_edges(g, &job, key_map, err);
-    TR("gathered");
 cleanup:
     free(key_map);
     free(job.found);
@@ -486,7 +478,6 @@ int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     if (rc < 0 || (rc = ap_graph__index(g, err)) < 0 || (rc = copy_catalogue(g, st, err)) < 0)
         goto fail;
-    TR("indexed");
     if ((g->node_json = ap_graph__big((size_t)g->n + 1, sizeof *g->node_json)) == NULL
         || (g->edge_json = calloc((size_t)g->m + 1, sizeof *g->edge_json)) == NULL) {
         rc = ap_error_nomem(err);
@@ -502,6 +493,6 @@ fail:
 
 int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, ap_error *err)
 {
-    const ap_load_opts opts = {2, 1u << 16};
+    const ap_load_opts opts = {2, 1u << 16, false};
     return ap_graph__load(out, st, snap, at, &opts, err);
 }
