@@ -32,7 +32,7 @@ static const char *col_str(ap_chunk **strings, sqlite3_stmt *stmt, int i)
     return ap_chunk__strdup(strings, s != NULL ? (const char *)s : "", s != NULL ? len : 0);
 }
 
-/* Most edges have no attributes beyond their columns: share one "{}" instead of copying it. */
+/* A node without attributes beyond its columns shares one "{}" instead of a copy. */
 static const char *node_attrs(ap_chunk **strings, sqlite3_stmt *stmt, int i)
 {
     const unsigned char *s = sqlite3_column_text(stmt, i);
@@ -46,6 +46,7 @@ static const char *node_attrs(ap_chunk **strings, sqlite3_stmt *stmt, int i)
 #define SEEN_SLOTS 8192
 typedef struct {
     const char *text[SEEN_SLOTS];
+    size_t len[SEEN_SLOTS];
     uint32_t hash[SEEN_SLOTS];
     unsigned used;
 } seen_set;
@@ -63,11 +64,13 @@ static const char *edge_attrs(ap_chunk **strings, seen_set *seen, sqlite3_stmt *
         h = (h ^ s[k]) * 16777619u;
     for (slot = h & (SEEN_SLOTS - 1); seen->text[slot] != NULL;
          slot = (slot + 1) & (SEEN_SLOTS - 1))
-        if (seen->hash[slot] == h && memcmp(seen->text[slot], s, len + 1) == 0)
+        if (seen->hash[slot] == h && seen->len[slot] == len
+            && memcmp(seen->text[slot], s, len) == 0)
             return seen->text[slot];
     if ((copy = ap_chunk__strdup(strings, (const char *)s, len)) != NULL
         && seen->used < SEEN_SLOTS / 2) {      /* half full at most: probes stay short */
         seen->text[slot] = copy;
+        seen->len[slot] = len;
         seen->hash[slot] = h;
         seen->used++;
     }
