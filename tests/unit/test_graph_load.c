@@ -257,6 +257,52 @@ static void test_graph_load__table_order_does_not_matter(void **state)
         ap_graph_free(before[i]);
 }
 
+/* A larger estate in a scrambled order: 1000 nodes (the in-place sort then buckets several
+ * sources together) and 4000 edges. */
+static const char *big_estate(void)
+{
+    size_t cap = 1u << 20, used = 0;
+    char *text = malloc(cap);
+    uint32_t x = 12345;
+    assert_non_null(text);
+    used += (size_t)snprintf(text + used, cap - used, "{\"nodes\": [");
+    for (int i = 0; i < 1000; i++) {
+        int v = (i * 379) % 1000;
+        used += (size_t)snprintf(text + used, cap - used, "%s{\"id\": \"v%03d\", \"kind\": "
+                                 "\"%s\"}", i ? ", " : "", v, v == 0 ? "partner" : "role");
+    }
+    used += (size_t)snprintf(text + used, cap - used, "],\n\"edges\": [");
+    for (int i = 0; i < 4000; i++) {
+        x = x * 1103515245u + 12345u;
+        int a = (int)(x >> 8) % 1000;
+        x = x * 1103515245u + 12345u;
+        int b = (int)(x >> 8) % 1000;
+        used += (size_t)snprintf(text + used, cap - used, "%s{\"id\": \"x%d\", \"from\": "
+                                 "\"v%03d\", \"to\": \"v%03d\", \"kind\": \"can_assume\"}",
+                                 i ? ",\n" : "", (i * 7919) % 4000, a, b);
+    }
+    snprintf(text + used, cap - used, "]}\n");
+    const char *path = ap_test_write_temp("load_big.json", text);
+    free(text);
+    return path;
+}
+
+/* Scrambled and ordered edge tables of a larger graph load to the same graph. */
+static void test_graph_load__larger_graph_sorts(void **state)
+{
+    ap_store *st = *state;
+    ap_error err;
+    assert_int_equal(ap_test_import(st, big_estate(), &err), AP_OK);
+    ap_graph *scrambled = load_with(st, 1, 1, 1u << 16, false);
+    assert_int_equal(ap_graph_node_count(scrambled), 1000);
+    assert_int_equal(ap_graph_edge_count(scrambled), 4000);
+    reorder_edges(st, "a.id, b.id, e.id");
+    ap_graph *ordered = load_with(st, 1, 1, 1u << 16, false);
+    assert_same(scrambled, ordered);
+    ap_graph_free(scrambled);
+    ap_graph_free(ordered);
+}
+
 /* An edge whose end is not in its snapshot (a node of another snapshot, or no node at all) is
  * reported, whichever reader finds it; the other snapshots still load. */
 static void test_graph_load__edge_to_missing_node(void **state)
@@ -291,6 +337,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_graph_load__two_readers_equal_one, file_setup,
                                         file_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__table_order_does_not_matter,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_load__larger_graph_sorts,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__edge_to_missing_node, file_setup,
                                         file_teardown),
