@@ -76,12 +76,27 @@ struct ap_graph {
     uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
 };
 
-/* Hint that the large array p of size bytes be backed by huge pages (fewer page faults). */
-void ap_graph__huge(void *p, size_t size);
+/* Uninitialised memory for count elements of size bytes, to be freed with free(); NULL when
+ * out of memory. From 2 MiB on it is whole 2 MiB pages with a hint to back them by huge pages:
+ * one page fault per 2 MiB instead of 512 (first touches dominate a large graph's loading). */
+void *ap_graph__big(size_t count, size_t size);
+/* Copy the len bytes at s and a NUL into the chunks of list; NULL when out of memory. */
+const char *ap_chunk__strdup(ap_chunk **list, const char *s, size_t len);
 /* Copy s (NULL: "") into g's string chunks; NULL when out of memory. */
 const char *ap_graph__intern(ap_graph *g, const unsigned char *s);
 /* The edge order: (from, to, id); ids are unique, so the order is total. */
 int ap_graph__edge_cmp(const void *a, const void *b);
+/* How ap_graph__load() reads the edge table: with up to `threads` connections (1 or 2; one
+ * for an in-memory database), in work items of `chunk` rids. ap_graph_load() uses
+ * {2, 65536, false}; tests set second_reads_all to have the second reader claim every item. */
+typedef struct {
+    unsigned threads;
+    uint32_t chunk;
+    bool second_reads_all;
+} ap_load_opts;
+/* ap_graph_load() with these options (tests compare one reader with two). */
+int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
+                   const ap_load_opts *opts, ap_error *err);
 /* Compute edge liveness from own_live and the ends, sort the edges by (from, to, id) and build
  * the out- and in-rows. */
 int ap_graph__index(ap_graph *g, ap_error *err);

@@ -24,21 +24,22 @@ typedef struct {
     unsigned line, col;
 } ap_node;
 
+/* 80 bytes (a large graph holds millions): wide fields first, kind and state as small ints. */
 typedef struct {
     const char *id;
-    uint32_t from, to;
-    ap_edge_kind kind;
+    const char *attrs;
     ap_rights rights, requires;
+    int64_t valid_from, expires;
+    int64_t file;                   /* provenance: source id, line, column */
+    uint32_t from, to;
+    unsigned line, col;
+    uint8_t kind;                   /* an ap_edge_kind */
+    uint8_t state;                  /* an ap_state */
     bool escalates;
     bool declared;                  /* the input named its rights */
     bool traversable;               /* false for depends_on */
-    ap_state state;
-    int64_t valid_from, expires;
     bool own_live;                  /* its own state and dates allow it at the graph's time */
     bool live;                      /* own_live and both ends live */
-    const char *attrs;
-    int64_t file;
-    unsigned line, col;
 } ap_edge;
 
 /* Load snapshot snap (0: the latest) with liveness evaluated at `at` (Unix seconds, UTC).
