@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernel_internal.h"
+#include "query_internal.h"
 
 enum { MODE_RIGHTS, MODE_BLAST };
 
@@ -157,9 +158,14 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
     shared *sh = wk->sh;
     const ap_kernel *k = sh->k;
     unsigned K = k->K;
-    uint32_t v = k->order[p];
+    const ap_kpos *ps = &k->at[p];
+    uint32_t v = ps->node, end = ps[1].off;
     uint64_t a = at(wk, K, p)[0], *w = at(wk, K, p) + 1;
     int bad = 0;
+    /* the targets are scattered: ask for their words before the counting */
+    for (uint32_t e = ps->ext > from ? ps->ext : from; e < end && e < from + 16; e++)
+        if (!(k->slot[e].meta & AP_KMETA_DEAD))
+            __builtin_prefetch(at(wk, K, k->slot[e].dst), 1);
     if (sh->mode == MODE_RIGHTS) {
         for (uint64_t m = a; m != 0; m &= m - 1) {
             unsigned b = (unsigned)__builtin_ctzll(m);
@@ -170,11 +176,11 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
             sh->visit(sh->vctx, wk->base + b, v, r);
         }
     } else {
-        ap_kind kind = (ap_kind)(k->pinfo[p] & 7);
+        ap_kind kind = (ap_kind)(ps->info & 7);
         uint64_t m = a & ~wk->lane[p];       /* the reach excludes the source itself */
         vc_add(wk->cnt + C_KIND(kind) * PLANES, m);
         if (m != 0 && (kind == AP_KIND_RESOURCE || kind == AP_KIND_WORKFLOW)) {
-            ap_sensitivity s = (ap_sensitivity)(k->pinfo[p] >> 3);
+            ap_sensitivity s = (ap_sensitivity)((ps->info & AP_KPOS_INFO) >> 3);
             uint64_t rem = m;
             vc_add(wk->cnt + C_SENS(s) * PLANES, m);
             for (unsigned c = 0; c < K; c++)
@@ -199,13 +205,10 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
             }
         }
     }
-    for (uint32_t e = from; e < k->off[p + 1]; e++) {
+    for (uint32_t e = from; e < end; e++) {
         const ap_kslot *s = &k->slot[e];
         bool changed = false;
-        /* the targets are scattered: ask for a later one's words while this one is sent */
-        if (e + 4 < k->off[p + 1])
-            __builtin_prefetch(at(wk, K, k->slot[e + 4].dst));
-        uint64_t got = slot_step(wk, s, p, e >= k->ext[p], &changed);
+        uint64_t got = slot_step(wk, s, p, e >= ps->ext, &changed);
         if (sh->mode != MODE_BLAST || got == 0)
             continue;
         const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
@@ -218,9 +221,9 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
         for (uint64_t m = got; m != 0; m &= m - 1) {
             ap_blast *bl = sh->out[wk->base + (unsigned)__builtin_ctzll(m)];
             if (t->esc)
-                bad |= push(&bl->escalations, &bl->nescalations, s->eid);
+                bad |= push(&bl->escalations, &bl->nescalations, k->eid[e]);
             if (s->meta & AP_KMETA_BOUNDARY)
-                bad |= push(&bl->boundaries, &bl->nboundaries, s->eid);
+                bad |= push(&bl->boundaries, &bl->nboundaries, k->eid[e]);
         }
     }
     return bad ? AP_ENOMEM : AP_OK;
@@ -242,7 +245,7 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
     while (nw > 0) {
         uint32_t u = wk->work[--nw];
         wk->inq[u] = 0;
-        for (uint32_t e = k->off[u]; e < k->ext[u]; e++) {
+        for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
             const ap_kslot *s = &k->slot[e];
             bool changed = false;
             slot_step(wk, s, u, true, &changed);
@@ -255,7 +258,7 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
     for (uint32_t p = lo; p < hi; p++) {
         if (at(wk, k->K, p)[0] == 0)
             continue;
-        int rc = settle(wk, p, k->off[p]);
+        int rc = settle(wk, p, k->at[p].off);
         if (rc < 0)
             return rc;
     }
@@ -325,15 +328,15 @@ static int run_batch(worker *wk, uint32_t batch)
     for (uint32_t wi = 0; wi < (k->n + 63) / 64 && rc == AP_OK; wi++) {
         uint64_t word;
         while (rc == AP_OK && (word = wk->touch[wi]) != 0) {
-            uint32_t p = wi * 64 + (uint32_t)__builtin_ctzll(word), lo = k->clo[p];
-            uint32_t hi = k->cyc_hi[lo];
-            if (hi != 0) {
+            uint32_t p = wi * 64 + (uint32_t)__builtin_ctzll(word);
+            if (k->at[p].info & AP_KPOS_CYCLIC) {
+                uint32_t lo = k->clo[p], hi = k->cyc_hi[lo];
                 rc = settle_component(wk, lo, hi);
                 for (uint32_t q = lo; q < hi; q++)
                     wk->touch[q >> 6] &= ~((uint64_t)1 << (q & 63));
                 continue;
             }
-            rc = settle(wk, p, k->off[p]);
+            rc = settle(wk, p, k->at[p].off);
             memset(at(wk, k->K, p), 0, (k->K + 1) * sizeof *wk->st);
             wk->touch[wi] &= ~((uint64_t)1 << (p & 63));
         }
@@ -411,9 +414,9 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
     for (i = 0; i < nthreads; i++) {
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
-        wk[i].st = calloc(n * (k->K + 1), sizeof *wk[i].st);
+        wk[i].st = ap_query__big_calloc(n * (k->K + 1), sizeof *wk[i].st);
         wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
-        wk[i].lane = calloc(n, sizeof *wk[i].lane);
+        wk[i].lane = ap_query__big_calloc(n, sizeof *wk[i].lane);
         wk[i].work = malloc(n * sizeof *wk[i].work);
         wk[i].inq = calloc(n, 1);
         wk[i].cnt = calloc((size_t)sh->ncounters * PLANES, sizeof *wk[i].cnt);
