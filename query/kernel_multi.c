@@ -416,7 +416,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].sh = sh;
         wk[i].st = ap_query__big_calloc(n * (k->K + 1), sizeof *wk[i].st);
         wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
-        wk[i].lane = ap_query__big_calloc(n, sizeof *wk[i].lane);
+        wk[i].lane = calloc(n, sizeof *wk[i].lane);     /* sparse: the sources only */
         wk[i].work = malloc(n * sizeof *wk[i].work);
         wk[i].inq = calloc(n, 1);
         wk[i].cnt = calloc((size_t)sh->ncounters * PLANES, sizeof *wk[i].cnt);
