@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "authpath/query.h"
+#include "query_internal.h"
 
 void ap_authority_free(ap_authority *a)
 {
@@ -16,36 +17,81 @@ void ap_authority_free(ap_authority *a)
     free(a);
 }
 
-/* A delivery to v in the current round: pending holds what arrives, touched lists the nodes
- * that received anything, so applying the round costs what the round touched. */
+/* The nodes reached so far, numbered in order of first arrival (0: the source). While the
+ * rounds run, via[v] holds v's number; the witness edges move into via at the end. Everything
+ * the rounds keep is proportional to the reach: only rights, hops and via span the graph. */
 typedef struct {
-    ap_rights *pending;
-    uint32_t *plen;         /* witness path length of each reached node */
-    uint32_t *touched, ntouched;
-    uint32_t *frontier, nfrontier;
+    uint32_t node;
+    uint32_t via;           /* witness edge */
+    uint32_t plen;          /* witness path length */
+    uint32_t round;         /* the last round in which it received something new */
+} reached;
+
+typedef struct {
+    reached *r;
+    uint32_t nr, rcap;
+    uint32_t *touched, ntouched, tcap;      /* numbers of the nodes changed in this round */
+    uint32_t *frontier, nfrontier, fcap;    /* ... in the previous round */
+    ap_rights *have;                        /* A_{k-1} of each frontier node */
 } round_state;
 
-static void deliver(ap_authority *a, round_state *rs, const ap_graph *g, uint32_t eidx,
-                    uint32_t u, ap_rights r, uint32_t round)
+static int grow(void *arr, uint32_t *cap, uint32_t need, size_t size)
 {
-    const ap_edge *e = ap_graph_edge(g, eidx);
-    uint32_t v = e->to;
-    ap_rights fresh = r & ~a->rights[v];
-    if (fresh == 0)
-        return;
-    if (a->rights[v] == 0) {
-        /* first arrival: the witness is the shortest chain, then the lowest edge index */
-        uint32_t len = rs->plen[u] + 1;
-        if (a->hops[v] == AP_UNREACHED || len < rs->plen[v]
-            || (len == rs->plen[v] && eidx < a->via[v])) {
-            a->hops[v] = round;
-            a->via[v] = eidx;
-            rs->plen[v] = len;
+    if (need <= *cap)
+        return 0;
+    uint32_t ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(*(void **)arr, (size_t)ncap * size);
+    if (p == NULL)
+        return -1;
+    *(void **)arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* A delivery of r to v in round `round` from u (number lu) over edge eidx. Deliveries are
+ * applied at once: the frontier reads its A_{k-1} from rs->have, so the round still sees only
+ * what the previous one left, and rights[v] ends the round as A_{k-1}(v) | everything sent. */
+static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu, uint32_t v,
+                   ap_rights r, uint32_t round)
+{
+    uint32_t len = rs->r[lu].plen + 1;
+    if (a->hops[v] == AP_UNREACHED) {
+        if (grow(&rs->r, &rs->rcap, rs->nr + 1, sizeof *rs->r) < 0
+            || grow(&rs->touched, &rs->tcap, rs->ntouched + 1, sizeof *rs->touched) < 0)
+            return -1;
+        reached *x = &rs->r[rs->nr];
+        x->node = v;
+        x->via = eidx;
+        x->plen = len;
+        x->round = round;
+        a->hops[v] = round;
+        a->via[v] = rs->nr;
+        a->rights[v] = r;
+        rs->touched[rs->ntouched++] = rs->nr++;
+        return 0;
+    }
+    reached *x = &rs->r[a->via[v]];
+    if (a->hops[v] == round) {
+        /* first reached in this round: the witness is the shortest chain, then the lowest
+         * edge index */
+        if (len < x->plen || (len == x->plen && eidx < x->via)) {
+            x->via = eidx;
+            x->plen = len;
         }
     }
-    if (rs->pending[v] == 0)
-        rs->touched[rs->ntouched++] = v;
-    rs->pending[v] |= fresh;
+    ap_rights fresh = r & ~a->rights[v];
+    if (fresh == 0)
+        return 0;
+    if (x->round != round) {
+        if (grow(&rs->touched, &rs->tcap, rs->ntouched + 1, sizeof *rs->touched) < 0)
+            return -1;
+        x->round = round;
+        rs->touched[rs->ntouched++] = a->via[v];
+    }
+    a->rights[v] |= fresh;
+    return 0;
 }
 
 static int reach_cmp(const void *x, const void *y, void *hops)
@@ -79,7 +125,7 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
     uint32_t n = ap_graph_node_count(g);
     ap_authority *a = calloc(1, sizeof *a);
     round_state rs = { 0 };
-    uint32_t *next = NULL, nnext;
+    uint32_t *tmp = NULL;
     int rc = AP_OK;
     *out = NULL;
     if (a == NULL)
@@ -90,16 +136,12 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
     }
     a->source = source;
     a->n = n;
-    a->rights = calloc(n, sizeof *a->rights);
-    a->hops = malloc(n * sizeof *a->hops);
-    a->via = malloc(n * sizeof *a->via);
-    rs.pending = calloc(n, sizeof *rs.pending);
-    rs.plen = calloc(n, sizeof *rs.plen);
-    rs.touched = malloc(n * sizeof *rs.touched);
-    rs.frontier = malloc(n * sizeof *rs.frontier);
-    next = malloc(n * sizeof *next);
-    if (a->rights == NULL || a->hops == NULL || a->via == NULL || rs.pending == NULL
-        || rs.plen == NULL || rs.touched == NULL || rs.frontier == NULL || next == NULL) {
+    a->rights = calloc(n, sizeof *a->rights);      /* sparse: only the reached pages */
+    a->hops = ap_query__big_alloc((size_t)n * sizeof *a->hops);
+    a->via = ap_query__big_alloc((size_t)n * sizeof *a->via);
+    if (a->rights == NULL || a->hops == NULL || a->via == NULL
+        || grow(&rs.r, &rs.rcap, 1, sizeof *rs.r) < 0
+        || grow(&rs.frontier, &rs.fcap, 1, sizeof *rs.frontier) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -109,56 +151,71 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
     /* Round 0: the source holds everything. */
     a->rights[source] = AP_RIGHTS_ALL;
     a->hops[source] = 0;
-    rs.frontier[0] = source;
+    a->via[source] = 0;
+    rs.r[0] = (reached){ .node = source, .via = AP_UNREACHED, .plen = 0, .round = 0 };
+    rs.nr = 1;
+    rs.frontier[0] = 0;
     rs.nfrontier = 1;
 
     /* Round k reads A_{k-1} of the nodes that changed in round k-1 (the others deliver what
-     * they delivered before) and applies every delivery only when the round is over. */
+     * they delivered before). */
     for (uint32_t round = 1; rs.nfrontier > 0; round++) {
+        uint32_t hcap = rs.fcap;
+        ap_rights *have = realloc(rs.have, (size_t)hcap * sizeof *have);
+        if (have == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+        rs.have = have;
+        for (uint32_t i = 0; i < rs.nfrontier; i++)
+            have[i] = a->rights[rs.r[rs.frontier[i]].node];
         rs.ntouched = 0;
         for (uint32_t i = 0; i < rs.nfrontier; i++) {
-            uint32_t u = rs.frontier[i];
-            ap_rights have = a->rights[u];
+            uint32_t lu = rs.frontier[i], u = rs.r[lu].node;
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
                 if (!ap_edge_usable(g, ed, source))
                     continue;
-                ap_rights r = ap_edge_transfer(ed, have);
-                if (r != 0)
-                    deliver(a, &rs, g, e, u, r, round);
+                ap_rights r = ap_edge_transfer(ed, have[i]);
+                if (r != 0 && deliver(a, &rs, e, lu, ed->to, r, round) < 0) {
+                    rc = ap_error_nomem(err);
+                    goto cleanup;
+                }
             }
         }
-        nnext = 0;
-        for (uint32_t i = 0; i < rs.ntouched; i++) {
-            uint32_t v = rs.touched[i];
-            a->rights[v] |= rs.pending[v];
-            rs.pending[v] = 0;
-            next[nnext++] = v;
-        }
-        memcpy(rs.frontier, next, nnext * sizeof *next);
-        rs.nfrontier = nnext;
+        /* the nodes changed in this round are the next frontier, in order of change */
+        uint32_t *t = rs.frontier, tc = rs.fcap;
+        rs.frontier = rs.touched;
+        rs.fcap = rs.tcap;
+        rs.nfrontier = rs.ntouched;
+        rs.touched = t;
+        rs.tcap = tc;
         a->rounds = round;
     }
 
-    /* The reach list: every reached node but the source, by hops then id. */
-    a->nreach = 0;
-    for (uint32_t v = 0; v < n; v++)
-        if (v != source && a->rights[v] != 0)
-            next[a->nreach++] = v;
-    if ((a->reach = malloc(((size_t)a->nreach + 1) * sizeof *a->reach)) == NULL) {
+    /* The witnesses, and the reach list: every reached node but the source, by hops then id
+     * (numbered by first arrival, the nodes already come by hops). */
+    a->nreach = rs.nr - 1;
+    a->reach = malloc(((size_t)a->nreach + 1) * sizeof *a->reach);
+    tmp = malloc(((size_t)a->nreach + 1) * sizeof *tmp);
+    if (a->reach == NULL || tmp == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    memcpy(a->reach, next, a->nreach * sizeof *next);
-    sort_reach(a->reach, rs.touched, a->nreach, a->hops);
+    a->via[source] = AP_UNREACHED;
+    for (uint32_t l = 1; l < rs.nr; l++) {
+        a->via[rs.r[l].node] = rs.r[l].via;
+        a->reach[l - 1] = rs.r[l].node;
+    }
+    sort_reach(a->reach, tmp, a->nreach, a->hops);
     *out = a;
     a = NULL;
 cleanup:
-    free(rs.pending);
-    free(rs.plen);
+    free(rs.r);
     free(rs.touched);
     free(rs.frontier);
-    free(next);
+    free(rs.have);
+    free(tmp);
     ap_authority_free(a);
     return rc;
 }

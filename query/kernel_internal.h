@@ -22,8 +22,18 @@ typedef struct {
 typedef struct {
     uint32_t dst;           /* target position */
     uint32_t meta;          /* type | AP_KMETA_* */
-    uint32_t eid;           /* the ap_graph edge */
 } ap_kslot;
+
+#define AP_KPOS_INFO 0xffu              /* kind | counted sensitivity << 3 */
+#define AP_KPOS_CYCLIC 0x100u           /* a member of a cyclic component (see clo, cyc_hi) */
+
+/* What a sweep reads of position p, side by side: its row is slot[off .. at[p + 1].off), the
+ * slots from ext on leave p's component (or go to a dead node). */
+typedef struct {
+    uint32_t off, ext;
+    uint32_t node;
+    uint32_t info;          /* AP_KPOS_* */
+} ap_kpos;
 
 /* Positions: nodes renumbered so that every propagating edge goes to the same strongly
  * connected component or a later one; a component's members are contiguous. */
@@ -32,15 +42,12 @@ typedef struct {
     uint32_t n, m;          /* nodes, kept edges (own-live and traversable) */
     unsigned K;             /* rights classes, 1..64 */
     ap_rights cmask[AP_MAX_RIGHTS];     /* the rights bits of each class */
-    uint32_t *order;        /* position -> node */
     uint32_t *pos;          /* node -> position */
-    uint8_t *pinfo;         /* by position: kind | counted sensitivity << 3 (sequential reads) */
-    uint8_t *live;          /* by node: ap_node.live, compact */
+    ap_kpos *at;            /* n+1 by position (at[n].off = m) */
     uint32_t *cyc_hi;       /* at the first position of a cyclic component: its end; else 0 */
     uint32_t *clo;          /* by position: the first position of its component */
-    uint32_t *off;          /* n+1: row p is slot[off[p] .. off[p+1]) */
-    uint32_t *ext;          /* n: first slot of row p leaving p's component (or dead) */
     ap_kslot *slot;
+    uint32_t *eid;          /* by slot: the ap_graph edge */
     ap_ktype *types;
     uint32_t ntypes;
 } ap_kernel;

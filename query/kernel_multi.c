@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernel_internal.h"
+#include "query_internal.h"
 
 enum { MODE_RIGHTS, MODE_BLAST };
 
@@ -33,8 +34,8 @@ typedef struct {
 
 typedef struct {
     shared *sh;
-    /* by position, K+1 words side by side (one cache line or two): the sources that hold
-     * something there, then for each rights class the sources that hold it */
+    /* by position, K words side by side (one cache line for up to 8 classes): for each rights
+     * class the sources that hold it; their union is the sources that hold anything */
     uint64_t *st;
     uint64_t *touch;        /* a bit per position: its words are not all zero */
     uint64_t *lane;         /* by position: the batch's sources that are this node */
@@ -106,17 +107,26 @@ static inline uint64_t carry(const ap_kernel *k, const ap_ktype *t, uint64_t any
     return got;
 }
 
-/* Position p's words: [0] the sources holding anything, [1 + c] those holding class c. */
+/* Position p's words: [c] the sources holding class c. */
 static inline uint64_t *at(const worker *wk, unsigned K, uint32_t p)
 {
-    return wk->st + (size_t)p * (K + 1);
+    return wk->st + (size_t)p * K;
+}
+
+/* The sources holding anything at p (every right lies in a class). */
+static inline uint64_t held(const worker *wk, unsigned K, uint32_t p)
+{
+    const uint64_t *w = at(wk, K, p);
+    uint64_t any = 0;
+    for (unsigned c = 0; c < K; c++)
+        any |= w[c];
+    return any;
 }
 
 /* OR what arrives into position v; true when v changed. */
-static inline bool deliver(worker *wk, unsigned K, uint32_t v, uint64_t got, const uint64_t *w)
+static inline bool deliver(worker *wk, unsigned K, uint32_t v, const uint64_t *w)
 {
-    uint64_t *blk = at(wk, K, v), *dst = blk + 1, changed = got & ~blk[0];
-    blk[0] |= got;
+    uint64_t *dst = at(wk, K, v), changed = 0;
     wk->touch[v >> 6] |= (uint64_t)1 << (v & 63);
     for (unsigned c = 0; c < K; c++) {
         changed |= w[c] & ~dst[c];
@@ -125,28 +135,29 @@ static inline bool deliver(worker *wk, unsigned K, uint32_t v, uint64_t got, con
     return changed != 0;
 }
 
-/* One slot from u: deliver (unless the target is not live) and return the sources it carries
- * authority for (an edge into a dead node only for the source that is that node). */
-static inline uint64_t slot_step(worker *wk, const ap_kslot *s, uint32_t u, bool send,
-                                 bool *changed)
+/* One slot from u (whose sources holding anything are any): deliver (unless the target is not
+ * live) and return the sources it carries authority for (an edge into a dead node only for the
+ * source that is that node). */
+static inline uint64_t slot_step(worker *wk, const ap_kslot *s, uint32_t u, uint64_t any,
+                                 bool send, bool *changed)
 {
     const ap_kernel *k = wk->sh->k;
     const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
-    const uint64_t *blk = at(wk, k->K, u), *in = blk + 1;
+    const uint64_t *in = at(wk, k->K, u);
     uint64_t got;
     if (t->plain) {
-        got = blk[0];
+        got = any;
         if (s->meta & AP_KMETA_DEAD)
             return got & wk->lane[s->dst];
         if (send)
-            *changed = deliver(wk, k->K, s->dst, got, in);
+            *changed = deliver(wk, k->K, s->dst, in);
         return got;
     }
-    got = carry(k, t, blk[0], in, wk->tmp);
+    got = carry(k, t, any, in, wk->tmp);
     if (s->meta & AP_KMETA_DEAD)
         return got & wk->lane[s->dst];
     if (send && got != 0)
-        *changed = deliver(wk, k->K, s->dst, got, wk->tmp);
+        *changed = deliver(wk, k->K, s->dst, wk->tmp);
     return got;
 }
 
@@ -157,9 +168,14 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
     shared *sh = wk->sh;
     const ap_kernel *k = sh->k;
     unsigned K = k->K;
-    uint32_t v = k->order[p];
-    uint64_t a = at(wk, K, p)[0], *w = at(wk, K, p) + 1;
+    const ap_kpos *ps = &k->at[p];
+    uint32_t v = ps->node, end = ps[1].off;
+    uint64_t *w = at(wk, K, p), a = held(wk, K, p);
     int bad = 0;
+    /* the targets are scattered: ask for their words before the counting */
+    for (uint32_t e = ps->ext > from ? ps->ext : from; e < end && e < from + 16; e++)
+        if (!(k->slot[e].meta & AP_KMETA_DEAD))
+            __builtin_prefetch(at(wk, K, k->slot[e].dst), 1);
     if (sh->mode == MODE_RIGHTS) {
         for (uint64_t m = a; m != 0; m &= m - 1) {
             unsigned b = (unsigned)__builtin_ctzll(m);
@@ -170,11 +186,11 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
             sh->visit(sh->vctx, wk->base + b, v, r);
         }
     } else {
-        ap_kind kind = (ap_kind)(k->pinfo[p] & 7);
+        ap_kind kind = (ap_kind)(ps->info & 7);
         uint64_t m = a & ~wk->lane[p];       /* the reach excludes the source itself */
         vc_add(wk->cnt + C_KIND(kind) * PLANES, m);
         if (m != 0 && (kind == AP_KIND_RESOURCE || kind == AP_KIND_WORKFLOW)) {
-            ap_sensitivity s = (ap_sensitivity)(k->pinfo[p] >> 3);
+            ap_sensitivity s = (ap_sensitivity)((ps->info & AP_KPOS_INFO) >> 3);
             uint64_t rem = m;
             vc_add(wk->cnt + C_SENS(s) * PLANES, m);
             for (unsigned c = 0; c < K; c++)
@@ -199,13 +215,10 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
             }
         }
     }
-    for (uint32_t e = from; e < k->off[p + 1]; e++) {
+    for (uint32_t e = from; e < end; e++) {
         const ap_kslot *s = &k->slot[e];
         bool changed = false;
-        /* the targets are scattered: ask for a later one's words while this one is sent */
-        if (e + 4 < k->off[p + 1])
-            __builtin_prefetch(at(wk, K, k->slot[e + 4].dst));
-        uint64_t got = slot_step(wk, s, p, e >= k->ext[p], &changed);
+        uint64_t got = slot_step(wk, s, p, a, e >= ps->ext, &changed);
         if (sh->mode != MODE_BLAST || got == 0)
             continue;
         const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
@@ -218,9 +231,9 @@ static int settle(worker *wk, uint32_t p, uint32_t from)
         for (uint64_t m = got; m != 0; m &= m - 1) {
             ap_blast *bl = sh->out[wk->base + (unsigned)__builtin_ctzll(m)];
             if (t->esc)
-                bad |= push(&bl->escalations, &bl->nescalations, s->eid);
+                bad |= push(&bl->escalations, &bl->nescalations, k->eid[e]);
             if (s->meta & AP_KMETA_BOUNDARY)
-                bad |= push(&bl->boundaries, &bl->nboundaries, s->eid);
+                bad |= push(&bl->boundaries, &bl->nboundaries, k->eid[e]);
         }
     }
     return bad ? AP_ENOMEM : AP_OK;
@@ -233,7 +246,7 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
     const ap_kernel *k = wk->sh->k;
     uint32_t nw = 0;
     for (uint32_t p = lo; p < hi; p++)
-        if (at(wk, k->K, p)[0] != 0) {
+        if (held(wk, k->K, p) != 0) {
             wk->work[nw++] = p;
             wk->inq[p] = 1;
         }
@@ -242,10 +255,10 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
     while (nw > 0) {
         uint32_t u = wk->work[--nw];
         wk->inq[u] = 0;
-        for (uint32_t e = k->off[u]; e < k->ext[u]; e++) {
+        for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
             const ap_kslot *s = &k->slot[e];
             bool changed = false;
-            slot_step(wk, s, u, true, &changed);
+            slot_step(wk, s, u, held(wk, k->K, u), true, &changed);
             if (changed && !wk->inq[s->dst]) {
                 wk->inq[s->dst] = 1;
                 wk->work[nw++] = s->dst;
@@ -253,13 +266,13 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
         }
     }
     for (uint32_t p = lo; p < hi; p++) {
-        if (at(wk, k->K, p)[0] == 0)
+        if (held(wk, k->K, p) == 0)
             continue;
-        int rc = settle(wk, p, k->off[p]);
+        int rc = settle(wk, p, k->at[p].off);
         if (rc < 0)
             return rc;
     }
-    memset(at(wk, k->K, lo), 0, (size_t)(hi - lo) * (k->K + 1) * sizeof *wk->st);
+    memset(at(wk, k->K, lo), 0, (size_t)(hi - lo) * k->K * sizeof *wk->st);
     return AP_OK;
 }
 
@@ -315,7 +328,7 @@ static int run_batch(worker *wk, uint32_t batch)
         uint64_t bit = (uint64_t)1 << b;
         wk->lane[p] |= bit;
         wk->touch[p >> 6] |= (uint64_t)1 << (p & 63);
-        for (unsigned c = 0; c <= k->K; c++)
+        for (unsigned c = 0; c < k->K; c++)
             at(wk, k->K, p)[c] |= bit;
     }
     if (sh->mode == MODE_BLAST)
@@ -325,16 +338,16 @@ static int run_batch(worker *wk, uint32_t batch)
     for (uint32_t wi = 0; wi < (k->n + 63) / 64 && rc == AP_OK; wi++) {
         uint64_t word;
         while (rc == AP_OK && (word = wk->touch[wi]) != 0) {
-            uint32_t p = wi * 64 + (uint32_t)__builtin_ctzll(word), lo = k->clo[p];
-            uint32_t hi = k->cyc_hi[lo];
-            if (hi != 0) {
+            uint32_t p = wi * 64 + (uint32_t)__builtin_ctzll(word);
+            if (k->at[p].info & AP_KPOS_CYCLIC) {
+                uint32_t lo = k->clo[p], hi = k->cyc_hi[lo];
                 rc = settle_component(wk, lo, hi);
                 for (uint32_t q = lo; q < hi; q++)
                     wk->touch[q >> 6] &= ~((uint64_t)1 << (q & 63));
                 continue;
             }
-            rc = settle(wk, p, k->off[p]);
-            memset(at(wk, k->K, p), 0, (k->K + 1) * sizeof *wk->st);
+            rc = settle(wk, p, k->at[p].off);
+            memset(at(wk, k->K, p), 0, k->K * sizeof *wk->st);
             wk->touch[wi] &= ~((uint64_t)1 << (p & 63));
         }
     }
@@ -411,9 +424,9 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
     for (i = 0; i < nthreads; i++) {
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
-        wk[i].st = calloc(n * (k->K + 1), sizeof *wk[i].st);
+        wk[i].st = ap_query__big_calloc(n * k->K, sizeof *wk[i].st);
         wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
-        wk[i].lane = calloc(n, sizeof *wk[i].lane);
+        wk[i].lane = calloc(n, sizeof *wk[i].lane);     /* sparse: the sources only */
         wk[i].work = malloc(n * sizeof *wk[i].work);
         wk[i].inq = calloc(n, 1);
         wk[i].cnt = calloc((size_t)sh->ncounters * PLANES, sizeof *wk[i].cnt);

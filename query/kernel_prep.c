@@ -1,11 +1,13 @@
 /* query/kernel_prep.c: the all-partners kernel's view of a graph: rights folded into classes,
  * nodes renumbered in topological order of the strongly connected components (igraph). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "kernel_internal.h"
+#include "query_internal.h"
 
 /* ---- Rights classes: two bits that every edge treats alike are one class. ---- */
 
@@ -118,17 +120,6 @@ static int64_t type_of(ap_kernel *k, uint64_t rc, uint64_t qc, bool esc, size_t 
     return k->ntypes++;
 }
 
-/* The edges the kernel reads: live by their own state, traversable. Edges into a node that is
- * not live carry authority only for a source that is that node itself (it holds everything
- * already), so they never propagate; they are kept for the blast counts. */
-static bool kept(const ap_edge *e) { return e->own_live && e->traversable; }
-
-/* k->live is a byte per node: read for every edge, it stays in cache where the nodes do not */
-static bool propagates(const ap_kernel *k, const ap_edge *e)
-{
-    return kept(e) && k->live[e->to];
-}
-
 /* ---- Domains, numbered: an edge crosses a boundary when its ends' numbers differ. ---- */
 
 typedef struct {
@@ -220,156 +211,169 @@ static int64_t node_domain(dom_set *d, const ap_graph *g, uint32_t v)
     return dom_id(d, "home", 4);
 }
 
-/* Strongly connected components of the propagating edges, by igraph. */
-static int components(const ap_kernel *k, const ap_graph *g, igraph_vector_int_t *memb,
-                      igraph_integer_t *ncomp, ap_error *err)
+/* ---- The edges the kernel reads, copied once out of the graph. ---- */
+
+/* The edges the kernel reads: live by their own state, traversable. Edges into a node that is
+ * not live carry authority only for a source that is that node itself (it holds everything
+ * already), so they never propagate; they are kept for the blast counts. */
+static bool kept(const ap_edge *e) { return e->own_live && e->traversable; }
+
+/* An edge's (rights, requires, escalates) as read, interned: an estate has few. */
+typedef struct {
+    ap_rights *rights, *requires;
+    bool *esc;
+    uint32_t n, cap;
+    uint32_t *hslot;        /* open addressing: raw type + 1, 0 when free */
+    size_t hcap;
+} raw_types;
+
+static size_t raw_hash(ap_rights r, ap_rights q, bool esc)
 {
-    uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g), live = 0;
-    igraph_vector_int_t ev;
-    igraph_t ig;
-    igraph_error_t ie;
-    for (uint32_t i = 0; i < m; i++)
-        live += propagates(k, ap_graph_edge(g, i));
-    if (igraph_vector_int_init(&ev, 2 * (igraph_integer_t)live) != IGRAPH_SUCCESS)
-        return ap_error_nomem(err);
-    igraph_integer_t j = 0;
-    for (uint32_t i = 0; i < m; i++) {
-        const ap_edge *e = ap_graph_edge(g, i);
-        if (!propagates(k, e))
-            continue;
-        VECTOR(ev)[j++] = e->from;
-        VECTOR(ev)[j++] = e->to;
+    return mix(r * 0x9e3779b97f4a7c15ull ^ mix(q) ^ (uint64_t)esc);
+}
+
+static int raw_grow(raw_types *t)
+{
+    size_t hcap = t->hcap ? t->hcap * 2 : 64;
+    uint32_t cap = t->cap ? t->cap * 2 : 16;
+    uint32_t *hs = calloc(hcap, sizeof *hs);
+    ap_rights *r = realloc(t->rights, cap * sizeof *r);
+    if (r != NULL)
+        t->rights = r;
+    ap_rights *q = realloc(t->requires, cap * sizeof *q);
+    if (q != NULL)
+        t->requires = q;
+    bool *e = realloc(t->esc, cap * sizeof *e);
+    if (e != NULL)
+        t->esc = e;
+    if (hs == NULL || r == NULL || q == NULL || e == NULL) {
+        free(hs);
+        return -1;
     }
-    ie = igraph_create(&ig, &ev, n, IGRAPH_DIRECTED);
-    igraph_vector_int_destroy(&ev);
-    if (ie != IGRAPH_SUCCESS)
-        return ap_error_set(err, AP_ENOMEM, "igraph: %s", igraph_strerror(ie));
-    ie = igraph_connected_components(&ig, memb, NULL, ncomp, IGRAPH_STRONG);
-    igraph_destroy(&ig);
-    if (ie != IGRAPH_SUCCESS)
-        return ap_error_set(err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
+    for (uint32_t i = 0; i < t->n; i++) {
+        size_t h = raw_hash(t->rights[i], t->requires[i], t->esc[i]) & (hcap - 1);
+        while (hs[h] != 0)
+            h = (h + 1) & (hcap - 1);
+        hs[h] = i + 1;
+    }
+    free(t->hslot);
+    t->hslot = hs;
+    t->hcap = hcap;
+    t->cap = cap;
+    return 0;
+}
+
+static int64_t raw_type(raw_types *t, ap_rights r, ap_rights q, bool esc)
+{
+    if (2 * ((size_t)t->n + 1) > t->hcap && raw_grow(t) < 0)
+        return -1;
+    size_t h = raw_hash(r, q, esc) & (t->hcap - 1);
+    for (; t->hslot[h] != 0; h = (h + 1) & (t->hcap - 1)) {
+        uint32_t i = t->hslot[h] - 1;
+        if (t->rights[i] == r && t->requires[i] == q && t->esc[i] == esc)
+            return i;
+    }
+    if (t->n == t->cap && raw_grow(t) < 0)
+        return -1;
+    if (t->n == t->cap || t->n >= (uint32_t)AP_KMETA_TYPE)
+        return -1;
+    h = raw_hash(r, q, esc) & (t->hcap - 1);
+    while (t->hslot[h] != 0)
+        h = (h + 1) & (t->hcap - 1);
+    t->rights[t->n] = r;
+    t->requires[t->n] = q;
+    t->esc[t->n] = esc;
+    t->hslot[h] = t->n + 1;
+    return t->n++;
+}
+
+/* The kept edges in node order: v's are [koff[v], koff[v + 1]); everything else the kernel
+ * needs of the graph's nodes, by node. */
+typedef struct {
+    uint32_t *koff;
+    uint32_t *kto, *keid, *krt;     /* target node, ap_graph edge, raw type */
+    uint8_t *live;                  /* ap_node.live, a byte each: read for every edge */
+    uint8_t *info;                  /* kind | counted sensitivity << 3 */
+    raw_types rt;
+    uint32_t *rtype;                /* raw type -> kernel type */
+    uint32_t *dom;                  /* domain number by node */
+} view;
+
+static void view_free(view *w)
+{
+    free(w->koff);
+    free(w->kto);
+    free(w->keid);
+    free(w->krt);
+    free(w->live);
+    free(w->info);
+    free(w->rt.rights);
+    free(w->rt.requires);
+    free(w->rt.esc);
+    free(w->rt.hslot);
+    free(w->rtype);
+    free(w->dom);
+}
+
+static bool propagates(const view *w, uint32_t j) { return w->live[w->kto[j]]; }
+
+static int read_graph(ap_kernel *k, view *w, ap_error *err)
+{
+    const ap_graph *g = k->g;
+    uint32_t n = k->n, me = ap_graph_edge_count(g), j = 0;
+    w->koff = ap_query__big_alloc(((size_t)n + 1) * sizeof *w->koff);
+    w->kto = ap_query__big_alloc(((size_t)me + 1) * sizeof *w->kto);
+    w->keid = ap_query__big_alloc(((size_t)me + 1) * sizeof *w->keid);
+    w->krt = ap_query__big_alloc(((size_t)me + 1) * sizeof *w->krt);
+    w->live = malloc((size_t)n + 1);
+    w->info = malloc((size_t)n + 1);
+    if (w->koff == NULL || w->kto == NULL || w->keid == NULL || w->krt == NULL
+        || w->live == NULL || w->info == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t v = 0; v < n; v++) {
+        const ap_node *nd = ap_graph_node(g, v);
+        ap_sensitivity sens = nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
+                                                              : nd->sensitivity;
+        w->live[v] = nd->live;
+        w->info[v] = (uint8_t)((unsigned)nd->kind | (unsigned)sens << 3);
+    }
+    for (uint32_t v = 0; v < n; v++) {
+        w->koff[v] = j;
+        for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
+            const ap_edge *ed = ap_graph_edge(g, e);
+            if (!kept(ed))
+                continue;
+            int64_t t = raw_type(&w->rt, ed->rights, ed->requires, ed->escalates);
+            if (t < 0)
+                return ap_error_nomem(err);
+            w->kto[j] = ed->to;
+            w->keid[j] = e;
+            w->krt[j] = (uint32_t)t;
+            j++;
+        }
+    }
+    w->koff[n] = j;
+    k->m = j;
     return AP_OK;
 }
 
-/* Positions: components in topological order (Kahn over the condensation), the members of a
- * component contiguous and in id order. */
-static int order_nodes(ap_kernel *k, const ap_graph *g, const igraph_vector_int_t *memb,
-                       uint32_t nc, ap_error *err)
-{
-    uint32_t n = k->n;
-    uint32_t *start = calloc((size_t)nc + 1, sizeof *start);
-    uint32_t *members = malloc(((size_t)n + 1) * sizeof *members);
-    uint32_t *indeg = calloc((size_t)nc + 1, sizeof *indeg);
-    uint32_t *queue = malloc(((size_t)nc + 1) * sizeof *queue);
-    uint8_t *selfloop = calloc((size_t)nc + 1, 1);
-    uint32_t head = 0, tail = 0, p = 0;
-    int rc = AP_OK;
-    if (start == NULL || members == NULL || indeg == NULL || queue == NULL || selfloop == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-#define COMP(v) ((uint32_t)VECTOR(*memb)[v])
-    for (uint32_t v = 0; v < n; v++)
-        start[COMP(v) + 1]++;
-    for (uint32_t c = 0; c < nc; c++)
-        start[c + 1] += start[c];
-    for (uint32_t v = 0; v < n; v++)        /* v ascending: members in id order */
-        members[start[COMP(v)] + indeg[COMP(v)]++] = v;
-    memset(indeg, 0, (size_t)nc * sizeof *indeg);
-    for (uint32_t i = 0; i < ap_graph_edge_count(g); i++) {
-        const ap_edge *e = ap_graph_edge(g, i);
-        if (!propagates(k, e))
-            continue;
-        if (COMP(e->from) != COMP(e->to))
-            indeg[COMP(e->to)]++;
-        else if (e->from == e->to)
-            selfloop[COMP(e->from)] = 1;
-    }
-    for (uint32_t c = 0; c < nc; c++)
-        if (indeg[c] == 0)
-            queue[tail++] = c;
-    while (head < tail) {
-        uint32_t c = queue[head++], lo = p;
-        for (uint32_t i = start[c]; i < start[c + 1]; i++) {
-            const ap_node *nd = ap_graph_node(g, members[i]);
-            ap_sensitivity sens = nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
-                                                                  : nd->sensitivity;
-            k->order[p] = members[i];
-            k->pinfo[p] = (uint8_t)((unsigned)nd->kind | (unsigned)sens << 3);
-            k->pos[members[i]] = p++;
-        }
-        if (p - lo > 1 || selfloop[c])
-            k->cyc_hi[lo] = p;
-        for (uint32_t q = lo; q < p; q++)
-            k->clo[q] = lo;
-        for (uint32_t i = start[c]; i < start[c + 1]; i++) {
-            uint32_t u = members[i];
-            for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
-                const ap_edge *ed = ap_graph_edge(g, e);
-                if (propagates(k, ed) && COMP(ed->to) != c && --indeg[COMP(ed->to)] == 0)
-                    queue[tail++] = COMP(ed->to);
-            }
-        }
-    }
-#undef COMP
-    if (p != n)
-        rc = ap_error_set(err, AP_EBUG, "the condensation is not acyclic (%u of %u placed)", p,
-                          n);
-cleanup:
-    free(start);
-    free(members);
-    free(indeg);
-    free(queue);
-    free(selfloop);
-    return rc;
-}
-
-/* Order a row: propagating edges by target position (those inside the component first, as
- * targets inside it precede targets after it), then the edges into nodes that are not live. */
-static int slot_cmp(const void *x, const void *y)
-{
-    const ap_kslot *a = x, *b = y;
-    uint32_t da = a->meta & AP_KMETA_DEAD, db = b->meta & AP_KMETA_DEAD;
-    if (da != db)
-        return da < db ? -1 : 1;
-    if (a->dst != b->dst)
-        return a->dst < b->dst ? -1 : 1;
-    return a->eid < b->eid ? -1 : a->eid > b->eid;
-}
-
-static void sort_row(ap_kslot *row, uint32_t len)
-{
-    if (len > 16) {
-        qsort(row, len, sizeof *row, slot_cmp);
-        return;
-    }
-    for (uint32_t i = 1; i < len; i++) {
-        ap_kslot x = row[i];
-        uint32_t j = i;
-        while (j > 0 && slot_cmp(&row[j - 1], &x) > 0) {
-            row[j] = row[j - 1];
-            j--;
-        }
-        row[j] = x;
-    }
-}
-
-static int build_classes(ap_kernel *k, const ap_graph *g, ap_error *err)
+/* Rights classes (two bits that every edge treats alike are one class) and the kernel's edge
+ * types over them. */
+static int build_types(ap_kernel *k, view *w, ap_error *err)
 {
     mask_set s = { 0 };
     unsigned cls[AP_MAX_RIGHTS];
+    size_t tcap = 0;
     int bad = 0;
-    for (uint32_t i = 0; i < ap_graph_edge_count(g); i++) {
-        const ap_edge *e = ap_graph_edge(g, i);
-        if (!kept(e))
-            continue;
-        if (e->rights != 0 && e->rights != AP_RIGHTS_ALL)
-            bad |= mask_add(&s, e->rights);
-        if (e->requires != 0 && e->requires != AP_RIGHTS_ALL)
-            bad |= mask_add(&s, e->requires);
+    for (uint32_t i = 0; i < w->rt.n; i++) {
+        ap_rights r = w->rt.rights[i], q = w->rt.requires[i];
+        if (r != 0 && r != AP_RIGHTS_ALL)
+            bad |= mask_add(&s, r);
+        if (q != 0 && q != AP_RIGHTS_ALL)
+            bad |= mask_add(&s, q);
     }
     /* the vocabulary boundary too: the blast radius counts only named rights */
-    ap_rights voc = ap_vocab_all(ap_graph_vocab(g));
+    ap_rights voc = ap_vocab_all(ap_graph_vocab(k->g));
     if (voc != AP_RIGHTS_ALL)
         bad |= mask_add(&s, voc);
     if (bad) {
@@ -383,95 +387,326 @@ static int build_classes(ap_kernel *k, const ap_graph *g, ap_error *err)
     memset(k->cmask, 0, sizeof k->cmask);
     for (unsigned i = 0; i < AP_MAX_RIGHTS; i++)
         k->cmask[cls[i]] |= (ap_rights)1 << i;
+    if ((w->rtype = malloc(((size_t)w->rt.n + 1) * sizeof *w->rtype)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; i < w->rt.n; i++) {
+        int64_t t = type_of(k, to_classes(k, w->rt.rights[i]), to_classes(k, w->rt.requires[i]),
+                            w->rt.esc[i], &tcap);
+        if (t < 0)
+            return ap_error_nomem(err);
+        w->rtype[i] = (uint32_t)t;
+    }
     return AP_OK;
 }
 
-static int build_rows(ap_kernel *k, const ap_graph *g, ap_error *err)
+/* ---- Strongly connected components and the topological order. ---- */
+
+/* Components of the propagating edges. A node that no cycle can reach (peeled from the front:
+ * every predecessor peeled) or that reaches no cycle (peeled from the back) is a component of
+ * its own; igraph finds the components of the rest, usually a small core. comp: by node,
+ * numbered from 0; *ncomp: how many. */
+static int components(const ap_kernel *k, const view *w, uint32_t *comp, uint32_t *ncomp,
+                      ap_error *err)
+{
+    uint32_t n = k->n, nprop = 0, head = 0, tail = 0, ncore = 0, next;
+    uint32_t *indeg = calloc((size_t)n + 1, sizeof *indeg);
+    uint32_t *outdeg = calloc((size_t)n + 1, sizeof *outdeg);
+    uint32_t *roff = calloc((size_t)n + 2, sizeof *roff);
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    uint32_t *rsrc = NULL;
+    uint8_t *peeled = calloc((size_t)n + 1, 1);
+    igraph_vector_int_t ev, memb;
+    igraph_integer_t nc = 0;
+    igraph_t ig;
+    igraph_error_t ie;
+    int rc = AP_OK;
+    if (indeg == NULL || outdeg == NULL || roff == NULL || queue == NULL || peeled == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t j = w->koff[u]; j < w->koff[u + 1]; j++)
+            if (propagates(w, j)) {
+                indeg[w->kto[j]]++;
+                outdeg[u]++;
+                roff[w->kto[j] + 2]++;
+                nprop++;
+            }
+    /* the predecessors, by target: rsrc[roff[v + 1] .. roff[v + 2]) while filling */
+    if ((rsrc = ap_query__big_alloc(((size_t)nprop + 1) * sizeof *rsrc)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        roff[v + 2] += roff[v + 1];
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t j = w->koff[u]; j < w->koff[u + 1]; j++)
+            if (propagates(w, j))
+                rsrc[roff[w->kto[j] + 1]++] = u;
+    /* from the front: Kahn's peeling */
+    for (uint32_t v = 0; v < n; v++)
+        if (indeg[v] == 0)
+            queue[tail++] = v;
+    while (head < tail) {
+        uint32_t u = queue[head++];
+        peeled[u] = 1;
+        for (uint32_t j = w->koff[u]; j < w->koff[u + 1]; j++)
+            if (propagates(w, j) && --indeg[w->kto[j]] == 0)
+                queue[tail++] = w->kto[j];
+    }
+    /* from the back, among the rest (every successor of theirs is among the rest too) */
+    head = tail = 0;
+    for (uint32_t v = 0; v < n; v++)
+        if (!peeled[v] && outdeg[v] == 0)
+            queue[tail++] = v;
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        peeled[v] = 2;
+        for (uint32_t i = roff[v]; i < roff[v + 1]; i++)
+            if (!peeled[rsrc[i]] && --outdeg[rsrc[i]] == 0)
+                queue[tail++] = rsrc[i];
+    }
+    /* the core, renumbered (indeg is free again: it holds the core numbers) */
+    uint64_t ncedges = 0;
+    for (uint32_t v = 0; v < n; v++)
+        if (!peeled[v])
+            indeg[v] = ncore++;
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t j = w->koff[u]; !peeled[u] && j < w->koff[u + 1]; j++)
+            ncedges += propagates(w, j) && !peeled[w->kto[j]];
+    if (igraph_vector_int_init(&ev, 2 * (igraph_integer_t)ncedges) != IGRAPH_SUCCESS) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    igraph_integer_t x = 0;
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t j = w->koff[u]; !peeled[u] && j < w->koff[u + 1]; j++)
+            if (propagates(w, j) && !peeled[w->kto[j]]) {
+                VECTOR(ev)[x++] = indeg[u];
+                VECTOR(ev)[x++] = indeg[w->kto[j]];
+            }
+    ie = igraph_create(&ig, &ev, ncore, IGRAPH_DIRECTED);
+    igraph_vector_int_destroy(&ev);
+    if (ie != IGRAPH_SUCCESS) {
+        rc = ap_error_set(err, AP_ENOMEM, "igraph: %s", igraph_strerror(ie));
+        goto cleanup;
+    }
+    if (igraph_vector_int_init(&memb, 0) != IGRAPH_SUCCESS) {
+        igraph_destroy(&ig);
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    ie = igraph_connected_components(&ig, &memb, NULL, &nc, IGRAPH_STRONG);
+    igraph_destroy(&ig);
+    if (ie != IGRAPH_SUCCESS) {
+        igraph_vector_int_destroy(&memb);
+        rc = ap_error_set(err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
+        goto cleanup;
+    }
+    next = (uint32_t)nc;
+    for (uint32_t v = 0; v < n; v++)
+        comp[v] = peeled[v] ? next++ : (uint32_t)VECTOR(memb)[indeg[v]];
+    *ncomp = next;
+    igraph_vector_int_destroy(&memb);
+cleanup:
+    free(indeg);
+    free(outdeg);
+    free(roff);
+    free(queue);
+    free(rsrc);
+    free(peeled);
+    return rc;
+}
+
+/* Positions: components in topological order (Kahn over the condensation), the members of a
+ * component contiguous and in id order. */
+static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32_t nc,
+                       ap_error *err)
 {
     uint32_t n = k->n;
-    size_t tcap = 0;
-    uint32_t *dom = malloc(((size_t)n + 1) * sizeof *dom);
-    dom_set ds = { 0 };
+    uint32_t *start = calloc((size_t)nc + 1, sizeof *start);
+    uint32_t *members = malloc(((size_t)n + 1) * sizeof *members);
+    uint32_t *indeg = calloc((size_t)nc + 1, sizeof *indeg);
+    uint32_t *queue = malloc(((size_t)nc + 1) * sizeof *queue);
+    uint8_t *selfloop = calloc((size_t)nc + 1, 1);
+    uint32_t head = 0, tail = 0, p = 0;
     int rc = AP_OK;
-    if (dom == NULL) {
+    if (start == NULL || members == NULL || indeg == NULL || queue == NULL || selfloop == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    for (uint32_t v = 0; v < n; v++) {
-        int64_t d = node_domain(&ds, g, v);
-        if (d < 0) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        }
-        dom[v] = (uint32_t)d;
-    }
-    k->m = 0;
-    for (uint32_t i = 0; i < ap_graph_edge_count(g); i++)
-        k->m += kept(ap_graph_edge(g, i));
-    k->off = malloc(((size_t)n + 1) * sizeof *k->off);
-    k->ext = malloc(((size_t)n + 1) * sizeof *k->ext);
-    k->slot = malloc(((size_t)k->m + 1) * sizeof *k->slot);
-    if (k->off == NULL || k->ext == NULL || k->slot == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    uint32_t j = 0;
-    for (uint32_t p = 0; p < n; p++) {
-        uint32_t u = k->order[p];
-        k->off[p] = j;
-        for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            if (!kept(ed))
+    for (uint32_t v = 0; v < n; v++)
+        start[comp[v] + 1]++;
+    for (uint32_t c = 0; c < nc; c++)
+        start[c + 1] += start[c];
+    for (uint32_t v = 0; v < n; v++)        /* v ascending: members in id order */
+        members[start[comp[v]] + indeg[comp[v]]++] = v;
+    memset(indeg, 0, (size_t)nc * sizeof *indeg);
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t j = w->koff[u]; j < w->koff[u + 1]; j++) {
+            if (!propagates(w, j))
                 continue;
-            int64_t t = type_of(k, to_classes(k, ed->rights), to_classes(k, ed->requires),
-                                ed->escalates, &tcap);
-            if (t < 0 || t >= (int64_t)AP_KMETA_TYPE) {
-                rc = t < 0 ? ap_error_nomem(err)
-                           : ap_error_set(err, AP_EBUG, "too many distinct edge types");
-                goto cleanup;
-            }
-            ap_kslot *s = &k->slot[j++];
-            s->dst = k->pos[ed->to];
-            s->eid = e;
-            s->meta = (uint32_t)t;
-            if (!k->live[ed->to])
-                s->meta |= AP_KMETA_DEAD;
-            if (dom[ed->from] != dom[ed->to])
-                s->meta |= AP_KMETA_BOUNDARY;
+            if (comp[u] != comp[w->kto[j]])
+                indeg[comp[w->kto[j]]]++;
+            else if (u == w->kto[j])
+                selfloop[comp[u]] = 1;
         }
-        sort_row(k->slot + k->off[p], j - k->off[p]);
+    for (uint32_t c = 0; c < nc; c++)
+        if (indeg[c] == 0)
+            queue[tail++] = c;
+    while (head < tail) {
+        uint32_t c = queue[head++], lo = p;
+        bool cyclic = start[c + 1] - start[c] > 1 || selfloop[c];
+        for (uint32_t i = start[c]; i < start[c + 1]; i++) {
+            uint32_t v = members[i];
+            k->at[p].node = v;
+            k->at[p].info = w->info[v] | (cyclic ? AP_KPOS_CYCLIC : 0);
+            k->clo[p] = lo;
+            k->pos[v] = p++;
+        }
+        if (cyclic)
+            k->cyc_hi[lo] = p;
+        for (uint32_t i = start[c]; i < start[c + 1]; i++) {
+            uint32_t u = members[i];
+            for (uint32_t j = w->koff[u]; j < w->koff[u + 1]; j++)
+                if (propagates(w, j) && comp[w->kto[j]] != c && --indeg[comp[w->kto[j]]] == 0)
+                    queue[tail++] = comp[w->kto[j]];
+        }
     }
-    k->off[n] = j;
+    if (p != n)
+        rc = ap_error_set(err, AP_EBUG, "the condensation is not acyclic (%u of %u placed)", p,
+                          n);
+cleanup:
+    free(start);
+    free(members);
+    free(indeg);
+    free(queue);
+    free(selfloop);
+    return rc;
+}
+
+/* ---- Domains: an edge crosses a boundary when its ends' numbers differ. ---- */
+
+typedef struct {
+    const ap_graph *g;
+    uint32_t *dom;
+    int rc;
+} dom_job;
+
+static void *number_domains(void *arg)
+{
+    dom_job *job = arg;
+    dom_set ds = { 0 };
+    job->rc = AP_OK;
+    for (uint32_t v = 0; v < ap_graph_node_count(job->g); v++) {
+        int64_t d = node_domain(&ds, job->g, v);
+        if (d < 0) {
+            job->rc = AP_ENOMEM;
+            break;
+        }
+        job->dom[v] = (uint32_t)d;
+    }
+    dom_free(&ds);
+    return NULL;
+}
+
+/* ---- Rows. ---- */
+
+typedef struct {
+    uint32_t dst, meta, eid;
+} row_item;
+
+/* Order a row: propagating edges by target position (those inside the component first, as
+ * targets inside it precede targets after it), then the edges into nodes that are not live. */
+static int item_cmp(const void *x, const void *y)
+{
+    const row_item *a = x, *b = y;
+    uint32_t da = a->meta & AP_KMETA_DEAD, db = b->meta & AP_KMETA_DEAD;
+    if (da != db)
+        return da < db ? -1 : 1;
+    if (a->dst != b->dst)
+        return a->dst < b->dst ? -1 : 1;
+    return a->eid < b->eid ? -1 : a->eid > b->eid;
+}
+
+static void sort_row(row_item *row, uint32_t len)
+{
+    if (len > 16) {
+        qsort(row, len, sizeof *row, item_cmp);
+        return;
+    }
+    for (uint32_t i = 1; i < len; i++) {
+        row_item x = row[i];
+        uint32_t j = i;
+        while (j > 0 && item_cmp(&row[j - 1], &x) > 0) {
+            row[j] = row[j - 1];
+            j--;
+        }
+        row[j] = x;
+    }
+}
+
+static int build_rows(ap_kernel *k, const view *w, ap_error *err)
+{
+    uint32_t n = k->n, maxrow = 0, j = 0;
+    row_item *row;
+    for (uint32_t v = 0; v < n; v++)
+        if (w->koff[v + 1] - w->koff[v] > maxrow)
+            maxrow = w->koff[v + 1] - w->koff[v];
+    k->slot = ap_query__big_alloc(((size_t)k->m + 1) * sizeof *k->slot);
+    k->eid = ap_query__big_alloc(((size_t)k->m + 1) * sizeof *k->eid);
+    row = malloc(((size_t)maxrow + 1) * sizeof *row);
+    if (k->slot == NULL || k->eid == NULL || row == NULL) {
+        free(row);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t p = 0; p < n; p++) {
+        uint32_t u = k->at[p].node, len = 0;
+        k->at[p].off = j;
+        for (uint32_t x = w->koff[u]; x < w->koff[u + 1]; x++) {
+            uint32_t v = w->kto[x];
+            row_item *it = &row[len++];
+            it->dst = k->pos[v];
+            it->eid = w->keid[x];
+            it->meta = w->rtype[w->krt[x]];
+            if (!w->live[v])
+                it->meta |= AP_KMETA_DEAD;
+            if (w->dom[u] != w->dom[v])
+                it->meta |= AP_KMETA_BOUNDARY;
+        }
+        sort_row(row, len);
+        for (uint32_t i = 0; i < len; i++, j++) {
+            k->slot[j].dst = row[i].dst;
+            k->slot[j].meta = row[i].meta;
+            k->eid[j] = row[i].eid;
+        }
+    }
+    free(row);
+    k->at[n].off = k->at[n].ext = j;
     /* ext: the first edge of a row whose target lies beyond the row's component */
     for (uint32_t p = 0, hi = 0; p < n; p++) {
         if (k->cyc_hi[p] != 0)
             hi = k->cyc_hi[p];
         if (p >= hi)
             hi = p + 1;
-        uint32_t e = k->off[p];
-        while (e < k->off[p + 1] && !(k->slot[e].meta & AP_KMETA_DEAD) && k->slot[e].dst < hi)
+        uint32_t e = k->at[p].off;
+        while (e < k->at[p + 1].off && !(k->slot[e].meta & AP_KMETA_DEAD) && k->slot[e].dst < hi)
             e++;
-        k->ext[p] = e;
+        k->at[p].ext = e;
     }
-cleanup:
-    dom_free(&ds);
-    free(dom);
-    return rc;
+    return AP_OK;
 }
 
 void ap_kernel__free(ap_kernel *k)
 {
     if (k == NULL)
         return;
-    free(k->order);
     free(k->pos);
-    free(k->pinfo);
-    free(k->live);
+    free(k->at);
     free(k->cyc_hi);
     free(k->clo);
-    free(k->off);
-    free(k->ext);
     free(k->slot);
+    free(k->eid);
     free(k->types);
     free(k);
 }
@@ -479,43 +714,55 @@ void ap_kernel__free(ap_kernel *k)
 int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err)
 {
     ap_kernel *k = calloc(1, sizeof *k);
-    igraph_vector_int_t memb;
-    igraph_integer_t nc = 0;
-    int rc;
+    view w = { 0 };
+    dom_job job = { .g = g, .rc = AP_OK };
+    pthread_t tid;
+    bool threaded = false;
+    uint32_t *comp = NULL, nc = 0;
+    int rc = AP_OK;
     *out = NULL;
     if (k == NULL)
         return ap_error_nomem(err);
     k->g = g;
     k->n = ap_graph_node_count(g);
-    k->order = malloc(((size_t)k->n + 1) * sizeof *k->order);
-    k->pos = malloc(((size_t)k->n + 1) * sizeof *k->pos);
-    k->cyc_hi = calloc((size_t)k->n + 1, sizeof *k->cyc_hi);
-    k->pinfo = malloc((size_t)k->n + 1);
-    k->clo = malloc(((size_t)k->n + 1) * sizeof *k->clo);
-    k->live = malloc((size_t)k->n + 1);
-    if (k->order == NULL || k->pos == NULL || k->cyc_hi == NULL || k->pinfo == NULL
-        || k->live == NULL || k->clo == NULL) {
-        ap_kernel__free(k);
-        return ap_error_nomem(err);
+    size_t n1 = (size_t)k->n + 1;
+    k->pos = ap_query__big_alloc(n1 * sizeof *k->pos);
+    k->at = ap_query__big_calloc(n1, sizeof *k->at);
+    k->cyc_hi = ap_query__big_calloc(n1, sizeof *k->cyc_hi);
+    k->clo = ap_query__big_alloc(n1 * sizeof *k->clo);
+    w.dom = ap_query__big_alloc(n1 * sizeof *w.dom);
+    comp = ap_query__big_alloc(n1 * sizeof *comp);
+    if (k->pos == NULL || k->at == NULL || k->cyc_hi == NULL || k->clo == NULL || w.dom == NULL
+        || comp == NULL) {
+        rc = ap_error_nomem(err);
+        goto done;
     }
-    for (uint32_t v = 0; v < k->n; v++)
-        k->live[v] = ap_graph_node(g, v)->live;
-    if (igraph_vector_int_init(&memb, 0) != IGRAPH_SUCCESS) {
-        ap_kernel__free(k);
-        return ap_error_nomem(err);
+    /* the domains (a string per node) on a thread of their own while the edges are read */
+    job.dom = w.dom;
+    threaded = pthread_create(&tid, NULL, number_domains, &job) == 0;
+    if ((rc = read_graph(k, &w, err)) < 0 || (rc = build_types(k, &w, err)) < 0
+        || (rc = components(k, &w, comp, &nc, err)) < 0
+        || (rc = order_nodes(k, &w, comp, nc, err)) < 0)
+        goto done;
+    if (threaded)
+        pthread_join(tid, NULL);
+    else
+        number_domains(&job);
+    threaded = false;
+    if (job.rc < 0) {
+        rc = ap_error_nomem(err);
+        goto done;
     }
-    if ((rc = build_classes(k, g, err)) < 0 || (rc = components(k, g, &memb, &nc, err)) < 0
-        || (rc = order_nodes(k, g, &memb, (uint32_t)nc, err)) < 0)
-        goto fail;
-    igraph_vector_int_destroy(&memb);
-    if ((rc = build_rows(k, g, err)) < 0) {
+    rc = build_rows(k, &w, err);
+done:
+    if (threaded)
+        pthread_join(tid, NULL);
+    free(comp);
+    view_free(&w);
+    if (rc < 0) {
         ap_kernel__free(k);
         return rc;
     }
     *out = k;
     return AP_OK;
-fail:
-    igraph_vector_int_destroy(&memb);
-    ap_kernel__free(k);
-    return rc;
 }

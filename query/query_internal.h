@@ -11,6 +11,10 @@
 /* Append the size-byte item at *arr (n items, capacity implied: grows at powers of two).
  * -1 when out of memory (the array is unchanged). */
 int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
+/* bigmem.c: an array of size bytes (n x size zeroed) for the large per-node and per-edge
+ * arrays: 2 MiB-aligned and marked for huge pages when that large. Released with free(). */
+void *ap_query__big_alloc(size_t size);
+void *ap_query__big_calloc(size_t n, size_t size);
 /* The witness path of v in a (computed on d) as an owned array; with to_parent, each edge is
  * mapped to the parent graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
 int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,

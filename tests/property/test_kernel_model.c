@@ -246,6 +246,129 @@ static void test_property_kernel__domains_as_the_engine_reads_them(void **state)
     ap_store_close(st);
 }
 
+/* A written estate for the batching: 150 partners whose reach overlaps (subcontractor chains,
+ * shared identities) through chains into a cycle, gates and a second cycle downstream, nodes
+ * that are not live on the way; run with source lists of uneven length (one batch and a few,
+ * the last partial, repeated sources) on 1 to 3 threads. */
+static const char *overlap_estate(void)
+{
+    static char text[65536];
+    size_t used = 0;
+#define OUT(...) (used += (size_t)snprintf(text + used, sizeof text - used, __VA_ARGS__))
+    OUT("{\"nodes\": [\n");
+    for (int i = 0; i < 150; i++)
+        OUT("{\"id\": \"p%03d\", \"kind\": \"partner\"%s},\n", i,
+            i % 7 == 0 ? ", \"domain\": \"shared\"" : "");
+    for (int i = 0; i < 40; i++)
+        OUT("{\"id\": \"i%02d\", \"kind\": \"identity\"%s},\n", i,
+            i == 5 || i == 33 ? ", \"state\": \"suspended\"" : "");
+    for (int i = 0; i < 20; i++)
+        OUT("{\"id\": \"x%02d\", \"kind\": \"resource\", \"sensitivity\": \"%s\"},\n", i,
+            i % 3 == 0 ? "critical" : i % 3 == 1 ? "restricted" : "internal");
+    for (int i = 0; i < 5; i++)
+        OUT("{\"id\": \"w%d\", \"kind\": \"workflow\"},\n", i);
+    OUT("{\"id\": \"z\", \"kind\": \"identity\"}],\n\"edges\": [\n");
+    for (int i = 1; i < 150; i++)       /* chains of partners acting for earlier ones */
+        if (i % 3 != 0)
+            OUT("{\"from\": \"p%03d\", \"to\": \"p%03d\", \"kind\": \"subcontractor_of\"},\n",
+                i, i / 2);
+    for (int i = 0; i < 150; i++)       /* into the front chains, shared by many partners */
+        OUT("{\"from\": \"p%03d\", \"to\": \"i%02d\", \"kind\": \"admin_of\"},\n", i, i % 10);
+    for (int i = 0; i < 10; i++) {      /* front chains into the cycle i10 .. i19 */
+        OUT("{\"from\": \"i%02d\", \"to\": \"i%02d\", \"kind\": \"can_assume\"},\n", i, 10 + i);
+        OUT("{\"from\": \"i%02d\", \"to\": \"i%02d\", \"kind\": \"can_assume\"},\n", 10 + i,
+            10 + (i + 1) % 10);
+        OUT("{\"from\": \"i%02d\", \"to\": \"x%02d\", \"kind\": \"access\", \"rights\": "
+            "[\"%s\"]},\n", 10 + i, 2 * i, i % 2 ? "read" : "write");
+        OUT("{\"from\": \"i%02d\", \"to\": \"x%02d\", \"kind\": \"access\", \"rights\": "
+            "[\"read\", \"delete\"]},\n", 10 + i, 2 * i + 1);
+    }
+    for (int i = 0; i < 20; i++)        /* gated on write: only some resources trigger */
+        OUT("{\"from\": \"x%02d\", \"to\": \"w%d\", \"kind\": \"triggers\", \"requires\": "
+            "[\"write\"]},\n", i, i % 5);
+    for (int i = 0; i < 5; i++)         /* the workflows run as the back identities */
+        OUT("{\"from\": \"w%d\", \"to\": \"i%02d\", \"kind\": \"runs_as\"},\n", i, 20 + 2 * i);
+    for (int i = 20; i < 39; i++)       /* a chain with a small cycle, then out */
+        OUT("{\"from\": \"i%02d\", \"to\": \"i%02d\", \"kind\": \"can_assume\"},\n", i, i + 1);
+    OUT("{\"from\": \"i30\", \"to\": \"i26\", \"kind\": \"can_assume\"},\n");
+    OUT("{\"from\": \"i39\", \"to\": \"z\", \"kind\": \"can_assume\"}]}\n");
+#undef OUT
+    return text;
+}
+
+static void test_property_kernel__overlapping_batches_of_uneven_size(void **state)
+{
+    static const uint32_t counts[] = { 1, 63, 64, 65, 129, 150, 300, 451 };
+    ap_store *st = NULL;
+    ap_error err;
+    ap_weights w;
+    (void)state;
+    const char *path = ap_test_write_temp("kernel_overlap.json", overlap_estate());
+    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+    if (ap_test_import(st, path, &err) != AP_OK)
+        fail_msg("import failed: %s", err.msg);
+    remove(path);
+    ap_graph *g = ap_test_graph(st, 0);
+    uint32_t n = ap_graph_node_count(g), partners[150], np = 0;
+    for (uint32_t v = 0; v < n; v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
+            partners[np++] = v;
+    assert_int_equal(np, 150);
+    ap_weights_default(&w);
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        uint32_t ns = counts[c], *src = malloc(ns * sizeof *src);
+        for (uint32_t i = 0; i < ns; i++)   /* scattered, and repeated past 150 */
+            src[i] = partners[(i * 37 + i / 150) % 150];
+        unsigned nthreads = 1 + (unsigned)(c % 3);
+        got_rights gr = { n, calloc((size_t)ns * n, sizeof(ap_rights)),
+                          calloc((size_t)ns * n, sizeof(unsigned)) };
+        ap_blast **all = NULL;
+        assert_int_equal(ap_authority_all(g, src, ns, nthreads, visit, &gr, &err), AP_OK);
+        assert_int_equal(ap_blast_all(&all, g, src, ns, &w, AP_BLAST_LISTS, nthreads, &err),
+                         AP_OK);
+        uint32_t reached_cycle = 0;
+        for (uint32_t i = 0; i < ns; i++) {
+            ap_authority *a = NULL;
+            ap_blast *b = NULL;
+            assert_int_equal(ap_authority_compute(&a, g, src[i], &err), AP_OK);
+            assert_int_equal(ap_blast_compute(&b, g, a, &w, &err), AP_OK);
+            for (uint32_t v = 0; v < n; v++) {
+                if (gr.rights[(size_t)i * n + v] != a->rights[v])
+                    fail_msg("%u sources: source %u node %u: kernel %llx, engine %llx", ns, i,
+                             v, (unsigned long long)gr.rights[(size_t)i * n + v],
+                             (unsigned long long)a->rights[v]);
+                assert_int_equal(gr.visits[(size_t)i * n + v], a->rights[v] != 0);
+            }
+            reached_cycle += a->rights[ap_graph_find(g, "i26")] != 0;
+            assert_int_equal(all[i]->partner, src[i]);
+            assert_int_equal(all[i]->score, b->score);
+            assert_memory_equal(all[i]->by_kind, b->by_kind, sizeof b->by_kind);
+            assert_memory_equal(all[i]->by_sens_right, b->by_sens_right,
+                                sizeof b->by_sens_right);
+            same_list(ns, "workflows", all[i]->workflows, all[i]->nworkflows, b->workflows,
+                      b->nworkflows);
+            same_list(ns, "identities", all[i]->identities, all[i]->nidentities,
+                      b->identities, b->nidentities);
+            same_list(ns, "partners", all[i]->partners, all[i]->npartners, b->partners,
+                      b->npartners);
+            same_list(ns, "escalations", all[i]->escalations, all[i]->nescalations,
+                      b->escalations, b->nescalations);
+            same_list(ns, "boundaries", all[i]->boundaries, all[i]->nboundaries,
+                      b->boundaries, b->nboundaries);
+            ap_blast_free(b);
+            ap_authority_free(a);
+        }
+        if (ns >= 64)           /* the gate opens for some: the downstream cycle is reached */
+            assert_true(reached_cycle > 0 && reached_cycle < ns);
+        ap_blast_list_free(all, ns);
+        free(gr.rights);
+        free(gr.visits);
+        free(src);
+    }
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 /* Sources beyond the graph are our caller's bug: refused, not read. */
 static void test_property_kernel__refuses_out_of_range_source(void **state)
 {
@@ -272,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_property_kernel__blast_matches_engine),
         cmocka_unit_test(test_property_kernel__seeds_exercise_cycles),
         cmocka_unit_test(test_property_kernel__domains_as_the_engine_reads_them),
+        cmocka_unit_test(test_property_kernel__overlapping_batches_of_uneven_size),
         cmocka_unit_test(test_property_kernel__refuses_out_of_range_source),
     };
     ap_igraph_init();
