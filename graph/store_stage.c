@@ -1,0 +1,215 @@
+/* graph/store_stage.c: the staged estate of an open import, in memory. Readers append nodes
+ * and edges here; node ids and edge endpoints share one symbol table, so a repeated node id is
+ * found at once and an endpoint is resolved by one lookup. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph_internal.h"
+
+/* The attributes most rows have: kept once, never copied. */
+static const char empty_attrs[] = "{}";
+
+uint32_t ap_stage__hash(const char *s)
+{
+    uint32_t h = 2166136261u;              /* FNV-1a: short ids, few collisions, no state */
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+const char *ap_stage__intern(ap_stage *sg, const char *s, size_t len)
+{
+    ap_chunk *c = sg->strings;
+    char *p;
+    if (c == NULL || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > (1u << 20) ? len + 1 : (1u << 20);
+        if ((c = malloc(sizeof *c + cap)) == NULL)
+            return NULL;
+        c->next = sg->strings;
+        c->used = 0;
+        c->cap = cap;
+        sg->strings = c;
+    }
+    p = c->data + c->used;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    c->used += len + 1;
+    return p;
+}
+
+static const char *intern_attrs(ap_stage *sg, const char *attrs)
+{
+    if (attrs == NULL || strcmp(attrs, empty_attrs) == 0)
+        return empty_attrs;
+    return ap_stage__intern(sg, attrs, strlen(attrs));
+}
+
+/* Grow an array of *cap elements of size bytes to hold one more; 0 on success. */
+static int grow(void **arr, uint32_t *cap, uint32_t count, size_t size)
+{
+    void *p;
+    size_t n;
+    if (count < *cap)
+        return 0;
+    if (*cap >= UINT32_MAX / 2)
+        return -1;
+    n = *cap ? (size_t)*cap * 2 : 1024;
+    if ((p = realloc(*arr, n * size)) == NULL)
+        return -1;
+    *arr = p;
+    *cap = (uint32_t)n;
+    return 0;
+}
+
+/* Double the symbol slots and place every symbol again. */
+static int rehash(ap_stage *sg)
+{
+    uint32_t n = sg->sym_mask ? (sg->sym_mask + 1) * 2 : 1u << 12;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (slots == NULL)
+        return -1;
+    for (uint32_t i = 0; i < sg->nsyms; i++) {
+        uint32_t k = sg->syms[i].hash & (n - 1);
+        while (slots[k] != 0)
+            k = (k + 1) & (n - 1);
+        slots[k] = i + 1;
+    }
+    free(sg->sym_slots);
+    sg->sym_slots = slots;
+    sg->sym_mask = n - 1;
+    return 0;
+}
+
+/* The symbol of id, added (undeclared) when new; UINT32_MAX when out of memory. */
+static uint32_t symbol(ap_stage *sg, const char *id)
+{
+    uint32_t h = ap_stage__hash(id), k;
+    ap_stage_sym *sym;
+    if (((uint64_t)sg->nsyms + 1) * 2 > (uint64_t)sg->sym_mask + 1 && rehash(sg) < 0)
+        return UINT32_MAX;
+    for (k = h & sg->sym_mask; sg->sym_slots[k] != 0; k = (k + 1) & sg->sym_mask) {
+        sym = &sg->syms[sg->sym_slots[k] - 1];
+        if (sym->hash == h && strcmp(sym->id, id) == 0)
+            return sg->sym_slots[k] - 1;
+    }
+    if (grow((void **)&sg->syms, &sg->syms_cap, sg->nsyms, sizeof *sg->syms) < 0)
+        return UINT32_MAX;
+    sym = &sg->syms[sg->nsyms];
+    if ((sym->id = ap_stage__intern(sg, id, strlen(id))) == NULL)
+        return UINT32_MAX;
+    sym->hash = h;
+    sym->node = AP_STAGE_NONE;
+    sg->sym_slots[k] = ++sg->nsyms;
+    return sg->nsyms - 1;
+}
+
+/* The index of source id file among the import's files (usually the last one). */
+static int file_index(ap_stage *sg, int64_t file, uint32_t *out)
+{
+    uint32_t i = sg->nfiles;
+    while (i > 0 && sg->files[i - 1] != file)
+        i--;
+    if (i > 0) {
+        *out = i - 1;
+        return 0;
+    }
+    if (grow((void **)&sg->files, &sg->files_cap, sg->nfiles, sizeof *sg->files) < 0)
+        return -1;
+    sg->files[sg->nfiles] = file;
+    *out = sg->nfiles++;
+    return 0;
+}
+
+void ap_stage__free(ap_stage *sg)
+{
+    if (sg == NULL)
+        return;
+    while (sg->strings != NULL) {
+        ap_chunk *next = sg->strings->next;
+        free(sg->strings);
+        sg->strings = next;
+    }
+    free(sg->syms);
+    free(sg->sym_slots);
+    free(sg->nodes);
+    free(sg->edges);
+    free(sg->files);
+    free(sg);
+}
+
+int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec *rec, ap_error *err)
+{
+    ap_stage *sg = st->stage;
+    ap_stage_node *nd;
+    uint32_t sym;
+    if (sg == NULL)
+        return ap_error_set(err, AP_EBUG, "staging without an open import");
+    if ((sym = symbol(sg, rec->id)) == UINT32_MAX)
+        return ap_error_nomem(err);
+    if (sg->syms[sym].node != AP_STAGE_NONE) {
+        const ap_stage_node *first = &sg->nodes[sg->syms[sym].node];
+        const char *path = ap_store_source_path(st, sg->files[first->file]);
+        return ap_error_at(err, AP_EINPUT, ap_store_source_path(st, file), rec->line, rec->col,
+                           "duplicate node id '%s' (first declared at %s:%u:%u)", rec->id,
+                           path ? path : "?", first->line, first->col);
+    }
+    if (sg->nnodes == AP_STAGE_NONE
+        || grow((void **)&sg->nodes, &sg->nodes_cap, sg->nnodes, sizeof *sg->nodes) < 0)
+        return ap_error_nomem(err);
+    nd = &sg->nodes[sg->nnodes];
+    if (file_index(sg, file, &nd->file) < 0 || (nd->attrs = intern_attrs(sg, rec->attrs)) == NULL)
+        return ap_error_nomem(err);
+    nd->sym = sym;
+    nd->kind = (uint8_t)rec->kind;
+    nd->state = (uint8_t)rec->state;
+    nd->sensitivity = (int8_t)rec->sensitivity;
+    nd->valid_from = rec->valid_from;
+    nd->expires = rec->expires;
+    nd->line = rec->line;
+    nd->col = rec->col;
+    sg->syms[sym].node = sg->nnodes++;
+    return AP_OK;
+}
+
+int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_error *err)
+{
+    ap_stage *sg = st->stage;
+    ap_stage_edge *e;
+    uint32_t src, dst;
+    if (sg == NULL)
+        return ap_error_set(err, AP_EBUG, "staging without an open import");
+    if ((src = symbol(sg, rec->from)) == UINT32_MAX || (dst = symbol(sg, rec->to)) == UINT32_MAX
+        || sg->nedges == AP_STAGE_NONE
+        || grow((void **)&sg->edges, &sg->edges_cap, sg->nedges, sizeof *sg->edges) < 0)
+        return ap_error_nomem(err);
+    e = &sg->edges[sg->nedges];
+    e->id = NULL;
+    if ((rec->id != NULL && (e->id = ap_stage__intern(sg, rec->id, strlen(rec->id))) == NULL)
+        || file_index(sg, file, &e->file) < 0
+        || (e->attrs = intern_attrs(sg, rec->attrs)) == NULL)
+        return ap_error_nomem(err);
+    e->src = src;
+    e->dst = dst;
+    e->kind = (uint8_t)rec->kind;
+    e->state = (uint8_t)rec->state;
+    e->escalates = (uint8_t)(rec->escalates != 0);
+    e->declared = (uint8_t)(rec->rights_declared != 0);
+    e->rights = rec->rights;
+    e->requires = rec->requires;
+    e->valid_from = rec->valid_from;
+    e->expires = rec->expires;
+    e->line = rec->line;
+    e->col = rec->col;
+    e->from_line = rec->from_line;
+    e->from_col = rec->from_col;
+    e->to_line = rec->to_line;
+    e->to_col = rec->to_col;
+    sg->nedges++;
+    return AP_OK;
+}
+
+void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges)
+{
+    *nodes = st->stage != NULL ? st->stage->nnodes : 0;
+    *edges = st->stage != NULL ? st->stage->nedges : 0;
+}

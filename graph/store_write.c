@@ -1,0 +1,300 @@
+/* graph/store_write.c: the staged estate into the store's tables. A first load into empty
+ * tables writes each row once, in the order the graph loader wants; later loads version rows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph_internal.h"
+
+/* Run each statement of sql in turn, binding @snap to the snapshot being written. */
+static int run_script(ap_store *st, const char *sql, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    const char *tail = sql;
+    while (*tail != '\0') {
+        if (sqlite3_prepare_v2(st->db, tail, -1, &stmt, &tail) != SQLITE_OK)
+            return ap_store__sqlerr(err, st->db, AP_EBUG, "sqlite prepare");
+        if (stmt == NULL)
+            break;
+        int idx = sqlite3_bind_parameter_index(stmt, "@snap");
+        if (idx > 0)
+            sqlite3_bind_int64(stmt, idx, st->snap);
+        if (sqlite3_step(stmt) != SQLITE_DONE) {
+            int rc = ap_store__sqlerr(err, st->db, AP_EIO, "writing the snapshot");
+            sqlite3_finalize(stmt);
+            return rc;
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    return AP_OK;
+}
+
+static void bind_time(sqlite3_stmt *stmt, int i, int64_t t)
+{
+    if (t == AP_TIME_NONE)
+        sqlite3_bind_null(stmt, i);
+    else
+        sqlite3_bind_int64(stmt, i, t);
+}
+
+/* The columns a node row and a staged node share, from parameter first on:
+ * kind, state, valid_from, expires, sensitivity, attrs, file, line, col. */
+static void bind_node(sqlite3_stmt *s, int first, const ap_stage *sg, const ap_stage_node *nd)
+{
+    sqlite3_bind_int(s, first, nd->kind);
+    sqlite3_bind_int(s, first + 1, nd->state);
+    bind_time(s, first + 2, nd->valid_from);
+    bind_time(s, first + 3, nd->expires);
+    if (nd->sensitivity == AP_SENS_NONE)
+        sqlite3_bind_null(s, first + 4);
+    else
+        sqlite3_bind_int(s, first + 4, nd->sensitivity);
+    sqlite3_bind_text(s, first + 5, nd->attrs, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, first + 6, sg->files[nd->file]);
+    sqlite3_bind_int(s, first + 7, (int)nd->line);
+    sqlite3_bind_int(s, first + 8, (int)nd->col);
+}
+
+/* Likewise for an edge: kind, rights, requires, escalates, declared, state, valid_from,
+ * expires, attrs, file, line, col. */
+static void bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg, const ap_stage_edge *e)
+{
+    sqlite3_bind_int(s, first, e->kind);
+    sqlite3_bind_int64(s, first + 1, (sqlite3_int64)e->rights);
+    sqlite3_bind_int64(s, first + 2, (sqlite3_int64)e->requires);
+    sqlite3_bind_int(s, first + 3, e->escalates);
+    sqlite3_bind_int(s, first + 4, e->declared);
+    sqlite3_bind_int(s, first + 5, e->state);
+    bind_time(s, first + 6, e->valid_from);
+    bind_time(s, first + 7, e->expires);
+    sqlite3_bind_text(s, first + 8, e->attrs, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, first + 9, sg->files[e->file]);
+    sqlite3_bind_int(s, first + 10, (int)e->line);
+    sqlite3_bind_int(s, first + 11, (int)e->col);
+}
+
+static int step(ap_store *st, sqlite3_stmt *s, ap_error *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? AP_OK : ap_store__sqlerr(err, st->db, AP_EIO, "writing the snapshot");
+}
+
+/* ---- the first load ---- */
+
+typedef struct {
+    const char *id;
+    uint32_t node;
+} node_key;
+
+static int node_key_cmp(const void *a, const void *b)
+{
+    return strcmp(((const node_key *)a)->id, ((const node_key *)b)->id);  /* ids are unique */
+}
+
+typedef struct {
+    uint32_t to, edge;      /* to: the target's rank */
+    const char *id;
+} edge_key;
+
+static int edge_key_cmp(const void *a, const void *b)
+{
+    const edge_key *x = a, *y = b;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return strcmp(x->id, y->id);        /* checked: edge ids are unique */
+}
+
+/* The edges in the graph loader's order, (source, target, id) with nodes ranked by id, so
+ * that it finds them sorted: a counting sort by source, then each source's run sorted. */
+static uint32_t *edge_order(const ap_stage *sg, const uint32_t *rank)
+{
+    uint32_t *order = malloc(((size_t)sg->nedges + 1) * sizeof *order);
+    uint32_t *fill = calloc((size_t)sg->nnodes + 1, sizeof *fill);
+    edge_key *run = NULL;
+    uint32_t longest = 0;
+    if (order == NULL || fill == NULL)
+        goto fail;
+    for (uint32_t i = 0; i < sg->nedges; i++)
+        fill[rank[sg->syms[sg->edges[i].src].node] + 1]++;
+    for (uint32_t v = 0; v < sg->nnodes; v++) {
+        if (fill[v + 1] > longest)
+            longest = fill[v + 1];
+        fill[v + 1] += fill[v];
+    }
+    for (uint32_t i = 0; i < sg->nedges; i++)
+        order[fill[rank[sg->syms[sg->edges[i].src].node]]++] = i;
+    if ((run = malloc(((size_t)longest + 1) * sizeof *run)) == NULL)
+        goto fail;
+    for (uint32_t v = 0, lo = 0; v < sg->nnodes; v++) {    /* fill[v]: the end of v's run */
+        uint32_t len = fill[v] - lo;
+        if (len > 1) {
+            for (uint32_t k = 0; k < len; k++) {
+                const ap_stage_edge *e = &sg->edges[order[lo + k]];
+                run[k] = (edge_key){ rank[sg->syms[e->dst].node], order[lo + k], e->id };
+            }
+            qsort(run, len, sizeof *run, edge_key_cmp);
+            for (uint32_t k = 0; k < len; k++)
+                order[lo + k] = run[k].edge;
+        }
+        lo = fill[v];
+    }
+    free(run);
+    free(fill);
+    return order;
+fail:
+    free(order);
+    free(fill);
+    return NULL;
+}
+
+int ap_store__write_bulk(ap_store *st, ap_error *err)
+{
+    const ap_stage *sg = st->stage;
+    sqlite3_stmt *ident = NULL, *node = NULL, *edge = NULL;
+    node_key *keys = NULL;
+    uint32_t *rank = NULL, *order = NULL;
+    int rc;
+    /* indexes are built once, after the rows (same transaction: still all or nothing) */
+    if ((rc = run_script(st, "DROP INDEX node_open; DROP INDEX node_snap;"
+                             " DROP INDEX edge_open; DROP INDEX edge_snap", err)) < 0)
+        return rc;
+    if ((keys = malloc(((size_t)sg->nnodes + 1) * sizeof *keys)) == NULL
+        || (rank = malloc(((size_t)sg->nnodes + 1) * sizeof *rank)) == NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < sg->nnodes; i++)
+        keys[i] = (node_key){ sg->syms[sg->nodes[i].sym].id, i };
+    qsort(keys, sg->nnodes, sizeof *keys, node_key_cmp);
+    for (uint32_t i = 0; i < sg->nnodes; i++)
+        rank[keys[i].node] = i;
+    /* ident keys and node rows in id order: key i + 1 is the node of rank i */
+    if ((rc = ap_store__prepare(st, &ident, "INSERT INTO ident(key, id) VALUES (?1, ?2)",
+                                err)) < 0
+        || (rc = ap_store__prepare(st, &node,
+                 "INSERT INTO node(key, snap_from, kind, state, valid_from, expires, sensitivity,"
+                 " attrs, file, line, col) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 err)) < 0
+        || (rc = ap_store__prepare(st, &edge,
+                 "INSERT INTO edge(id, src, dst, snap_from, kind, rights, requires, escalates,"
+                 " declared, state, valid_from, expires, attrs, file, line, col) VALUES (?1, ?2,"
+                 " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", err)) < 0)
+        goto cleanup;
+    sqlite3_bind_int64(node, 2, st->snap);
+    sqlite3_bind_int64(edge, 4, st->snap);
+    for (uint32_t i = 0; i < sg->nnodes; i++) {
+        sqlite3_bind_int64(ident, 1, (int64_t)i + 1);
+        sqlite3_bind_text(ident, 2, keys[i].id, -1, SQLITE_STATIC);
+        if ((rc = step(st, ident, err)) < 0)
+            goto cleanup;
+        sqlite3_bind_int64(node, 1, (int64_t)i + 1);
+        bind_node(node, 3, sg, &sg->nodes[keys[i].node]);
+        if ((rc = step(st, node, err)) < 0)
+            goto cleanup;
+    }
+    free(keys);
+    keys = NULL;
+    if ((order = edge_order(sg, rank)) == NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < sg->nedges; i++) {
+        const ap_stage_edge *e = &sg->edges[order[i]];
+        sqlite3_bind_text(edge, 1, e->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(edge, 2, (int64_t)rank[sg->syms[e->src].node] + 1);
+        sqlite3_bind_int64(edge, 3, (int64_t)rank[sg->syms[e->dst].node] + 1);
+        bind_edge(edge, 5, sg, e);
+        if ((rc = step(st, edge, err)) < 0)
+            goto cleanup;
+    }
+    rc = run_script(st, AP_STORE_INDEXES_V1, err);
+    goto cleanup;
+nomem:
+    rc = ap_error_nomem(err);
+cleanup:
+    sqlite3_finalize(ident);
+    sqlite3_finalize(node);
+    sqlite3_finalize(edge);
+    free(keys);
+    free(rank);
+    free(order);
+    return rc;
+}
+
+/* ---- a later load: rows versioned by snapshot ---- */
+
+static const char *const stage_sql =
+    "CREATE TEMP TABLE IF NOT EXISTS stage_node(id TEXT PRIMARY KEY, kind INTEGER, state INTEGER,"
+    "  valid_from INTEGER, expires INTEGER, sensitivity INTEGER, attrs TEXT, file INTEGER,"
+    "  line INTEGER, col INTEGER) WITHOUT ROWID;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_edge(seq INTEGER PRIMARY KEY, id TEXT, src TEXT,"
+    "  dst TEXT, kind INTEGER, rights INTEGER, requires INTEGER, escalates INTEGER,"
+    "  declared INTEGER, state INTEGER, valid_from INTEGER, expires INTEGER, attrs TEXT,"
+    "  file INTEGER, line INTEGER, col INTEGER);"
+    "DROP INDEX IF EXISTS temp.stage_edge_id;"
+    "DELETE FROM stage_node; DELETE FROM stage_edge;";
+
+static const char *const version_sql =
+    "CREATE INDEX temp.stage_edge_id ON stage_edge(id);"
+    "INSERT OR IGNORE INTO ident(id) SELECT id FROM stage_node ORDER BY id;"
+    /* close what changed or vanished; an unchanged row stays open with its provenance */
+    "UPDATE node SET snap_to = @snap WHERE snap_to IS NULL AND NOT EXISTS ("
+    "  SELECT 1 FROM stage_node s JOIN ident i ON i.id = s.id WHERE i.key = node.key"
+    "  AND s.kind = node.kind AND s.attrs = node.attrs);"
+    "INSERT INTO node(key, snap_from, kind, state, valid_from, expires, sensitivity, attrs,"
+    "  file, line, col)"
+    "  SELECT i.key, @snap, s.kind, s.state, s.valid_from, s.expires, s.sensitivity, s.attrs,"
+    "  s.file, s.line, s.col FROM stage_node s JOIN ident i ON i.id = s.id"
+    "  WHERE NOT EXISTS (SELECT 1 FROM node n WHERE n.key = i.key AND n.snap_to IS NULL)"
+    "  ORDER BY s.id;"
+    "UPDATE edge SET snap_to = @snap WHERE snap_to IS NULL AND NOT EXISTS ("
+    "  SELECT 1 FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
+    "  WHERE s.id = edge.id AND a.key = edge.src AND b.key = edge.dst AND s.kind = edge.kind"
+    "  AND s.rights = edge.rights AND s.requires = edge.requires"
+    "  AND s.escalates = edge.escalates AND s.declared = edge.declared"
+    "  AND s.state = edge.state AND s.valid_from IS edge.valid_from"
+    "  AND s.expires IS edge.expires AND s.attrs = edge.attrs);"
+    "INSERT INTO edge(id, src, dst, kind, rights, requires, escalates, declared, state,"
+    "  valid_from, expires, attrs, snap_from, file, line, col)"
+    "  SELECT s.id, a.key, b.key, s.kind, s.rights, s.requires, s.escalates, s.declared,"
+    "  s.state, s.valid_from, s.expires, s.attrs, @snap, s.file, s.line, s.col"
+    "  FROM stage_edge s JOIN ident a ON a.id = s.src JOIN ident b ON b.id = s.dst"
+    "  WHERE NOT EXISTS (SELECT 1 FROM edge e WHERE e.id = s.id AND e.snap_to IS NULL)"
+    "  ORDER BY s.seq;"
+    "DELETE FROM stage_node; DELETE FROM stage_edge;";
+
+int ap_store__write_versioned(ap_store *st, ap_error *err)
+{
+    const ap_stage *sg = st->stage;
+    sqlite3_stmt *node = NULL, *edge = NULL;
+    int rc;
+    /* the staged rows go to temporary tables, where SQL compares them with the open rows */
+    if ((rc = run_script(st, stage_sql, err)) < 0)
+        return rc;
+    if ((rc = ap_store__prepare(st, &node,
+             "INSERT INTO stage_node VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", err)) < 0
+        || (rc = ap_store__prepare(st, &edge,
+             "INSERT INTO stage_edge(seq, id, src, dst, kind, rights, requires, escalates,"
+             " declared, state, valid_from, expires, attrs, file, line, col)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             err)) < 0)
+        goto cleanup;
+    for (uint32_t i = 0; i < sg->nnodes; i++) {
+        sqlite3_bind_text(node, 1, sg->syms[sg->nodes[i].sym].id, -1, SQLITE_STATIC);
+        bind_node(node, 2, sg, &sg->nodes[i]);
+        if ((rc = step(st, node, err)) < 0)
+            goto cleanup;
+    }
+    for (uint32_t i = 0; i < sg->nedges; i++) {
+        const ap_stage_edge *e = &sg->edges[i];
+        sqlite3_bind_int64(edge, 1, (int64_t)i + 1);
+        sqlite3_bind_text(edge, 2, e->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(edge, 3, sg->syms[e->src].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(edge, 4, sg->syms[e->dst].id, -1, SQLITE_STATIC);
+        bind_edge(edge, 5, sg, e);
+        if ((rc = step(st, edge, err)) < 0)
+            goto cleanup;
+    }
+    rc = run_script(st, version_sql, err);
+cleanup:
+    sqlite3_finalize(node);
+    sqlite3_finalize(edge);
+    return rc;
+}
