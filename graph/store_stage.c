@@ -22,9 +22,11 @@ const char *ap_stage__intern(ap_stage *sg, const char *s, size_t len)
     ap_chunk *c = sg->strings;
     char *p;
     if (c == NULL || c->cap - c->used < len + 1) {
-        size_t cap = len + 1 > (1u << 20) ? len + 1 : (1u << 20);
+        /* large chunks, so that most of each can be backed by huge pages */
+        size_t cap = len + 1 > (8u << 20) ? len + 1 : (8u << 20);
         if ((c = malloc(sizeof *c + cap)) == NULL)
             return NULL;
+        ap_graph__huge(c->data, cap);
         c->next = sg->strings;
         c->used = 0;
         c->cap = cap;
@@ -56,6 +58,7 @@ static int grow(void **arr, uint32_t *cap, uint32_t count, size_t size)
     n = *cap ? (size_t)*cap * 2 : 1024;
     if ((p = realloc(*arr, n * size)) == NULL)
         return -1;
+    ap_graph__huge(p, n * size);       /* read at random: fewer TLB misses and page faults */
     *arr = p;
     *cap = (uint32_t)n;
     return 0;
@@ -68,6 +71,7 @@ static int rehash(ap_stage *sg)
     uint32_t *slots = calloc(n, sizeof *slots);
     if (slots == NULL)
         return -1;
+    ap_graph__huge(slots, (size_t)n * sizeof *slots);
     for (uint32_t i = 0; i < sg->nsyms; i++) {
         uint32_t k = sg->syms[i].hash & (n - 1);
         while (slots[k] != 0)
@@ -178,7 +182,13 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
     uint32_t src, dst;
     if (sg == NULL)
         return ap_error_set(err, AP_EBUG, "staging without an open import");
-    if ((src = symbol(sg, rec->from)) == UINT32_MAX || (dst = symbol(sg, rec->to)) == UINT32_MAX
+    /* an inventory lists a node's edges together: most edges start where the last one did */
+    if (sg->last_src < sg->nsyms && strcmp(sg->syms[sg->last_src].id, rec->from) == 0)
+        src = sg->last_src;
+    else if ((src = symbol(sg, rec->from)) == UINT32_MAX)
+        return ap_error_nomem(err);
+    sg->last_src = src;
+    if ((dst = symbol(sg, rec->to)) == UINT32_MAX
         || sg->nedges == AP_STAGE_NONE
         || grow((void **)&sg->edges, &sg->edges_cap, sg->nedges, sizeof *sg->edges) < 0)
         return ap_error_nomem(err);

@@ -155,9 +155,8 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     node_key *keys = NULL;
     uint32_t *rank = NULL, *order = NULL;
     int rc;
-    /* indexes are built once, after the rows (same transaction: still all or nothing) */
-    if ((rc = run_script(st, "DROP INDEX node_open; DROP INDEX node_snap;"
-                             " DROP INDEX edge_open; DROP INDEX edge_snap", err)) < 0)
+    /* edge_open is built once, after the rows (same transaction: still all or nothing) */
+    if ((rc = run_script(st, "DROP INDEX edge_open", err)) < 0)
         return rc;
     if ((keys = malloc(((size_t)sg->nnodes + 1) * sizeof *keys)) == NULL
         || (rank = malloc(((size_t)sg->nnodes + 1) * sizeof *rank)) == NULL)
@@ -204,7 +203,7 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         if ((rc = step(st, edge, err)) < 0)
             goto cleanup;
     }
-    rc = run_script(st, AP_STORE_INDEXES_V1, err);
+    rc = run_script(st, AP_STORE_INDEX_EDGE_OPEN, err);
     goto cleanup;
 nomem:
     rc = ap_error_nomem(err);
