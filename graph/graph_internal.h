@@ -25,10 +25,16 @@ typedef struct ap_chunk {
     char data[];
 } ap_chunk;
 
+/* The stage's arrays grow by blocks that never move (no copy as they grow, and pointers to
+ * their elements stay valid): element i of a block array is AP_SEG(array, i). */
+#define AP_SEG_SHIFT 16
+#define AP_SEG(blocks, i) ((blocks)[(i) >> AP_SEG_SHIFT][(i) & ((1u << AP_SEG_SHIFT) - 1)])
+
 typedef struct {
-    const char *id;         /* a node id, declared or only named by an edge */
+    const char *id;         /* a node id, declared or only named by an edge: inl when short */
     uint32_t hash;          /* ap_stage__hash(id) */
     uint32_t node;          /* the staged node declaring it, or AP_STAGE_NONE */
+    char inl[16];           /* short ids live here, on the cache line a lookup reads anyway */
 } ap_stage_sym;
 
 typedef struct {
@@ -51,15 +57,14 @@ typedef struct {
 } ap_stage_edge;
 
 typedef struct {
-    ap_stage_sym *syms;
-    uint32_t nsyms, syms_cap;
-    uint32_t *sym_slots;    /* open addressing: symbol index + 1, 0 when empty */
+    ap_stage_sym **syms;    /* block arrays, in the order added */
+    ap_stage_node **nodes;  /* in input order */
+    ap_stage_edge **edges;  /* in input order: the index is the edge's sequence number */
+    uint32_t nsyms, nnodes, nedges;
+    uint32_t sym_blocks, node_blocks, edge_blocks;     /* blocks allocated */
+    uint64_t *sym_slots;    /* open addressing: hash << 32 | (symbol index + 1); 0: empty */
     uint32_t sym_mask;      /* slots - 1 (a power of two less one) */
     uint32_t last_src;      /* the symbol of the last edge's source (valid when < nsyms) */
-    ap_stage_node *nodes;   /* in input order */
-    uint32_t nnodes, nodes_cap;
-    ap_stage_edge *edges;   /* in input order: the index is the edge's sequence number */
-    uint32_t nedges, edges_cap;
     int64_t *files;         /* source ids of the files staged from */
     uint32_t nfiles, files_cap;
     ap_chunk *strings;

@@ -55,14 +55,14 @@ static int name_edges(ap_stage *sg)
     size_t cap = 0;
     int rc = -1;
     for (uint32_t i = 0; i < sg->nedges; i++)
-        missing += sg->edges[i].id == NULL;
+        missing += AP_SEG(sg->edges, i).id == NULL;
     if (missing == 0)
         return 0;
     if ((names = malloc((size_t)missing * sizeof *names)) == NULL || table_init(&t, missing) < 0)
         goto cleanup;
     for (uint32_t i = 0; i < sg->nedges; i++) {
-        ap_stage_edge *e = &sg->edges[i];
-        const char *from = sg->syms[e->src].id, *to = sg->syms[e->dst].id;
+        ap_stage_edge *e = &AP_SEG(sg->edges, i);
+        const char *from = AP_SEG(sg->syms, e->src).id, *to = AP_SEG(sg->syms, e->dst).id;
         const char *kname = ap_edge_kind_name((ap_edge_kind)e->kind);
         size_t len = strlen(from) + strlen(kname) + strlen(to) + 3;
         uint32_t h, k;
@@ -158,10 +158,10 @@ static int find_duplicates(const ap_stage *sg, finding_list *found)
     if (table_init(&t, sg->nedges) < 0)
         return -1;
     for (uint32_t i = 0; i < sg->nedges; i++) {
-        const ap_stage_edge *e = &sg->edges[i];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, i);
         uint32_t k = ap_stage__hash(e->id) & t.mask;
         for (; t.slots[k] != 0; k = (k + 1) & t.mask)
-            if (strcmp(sg->edges[t.slots[k] - 1].id, e->id) == 0)
+            if (strcmp(AP_SEG(sg->edges, t.slots[k] - 1).id, e->id) == 0)
                 break;
         if (t.slots[k] == 0)
             t.slots[k] = i + 1;
@@ -194,11 +194,11 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
     if ((rc = ap_store__name_edges(st, err)) < 0)
         return rc;
     for (uint32_t i = 0; i < sg->nedges; i++) {
-        const ap_stage_edge *e = &sg->edges[i];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, i);
         int64_t file = sg->files[e->file];
-        if ((sg->syms[e->src].node == AP_STAGE_NONE
+        if ((AP_SEG(sg->syms, e->src).node == AP_STAGE_NONE
              && add_finding(&found, file, e->from_line, e->from_col, i, BAD_FROM) < 0)
-            || (sg->syms[e->dst].node == AP_STAGE_NONE
+            || (AP_SEG(sg->syms, e->dst).node == AP_STAGE_NONE
                 && add_finding(&found, file, e->to_line, e->to_col, i, BAD_TO) < 0))
             goto nomem;
     }
@@ -207,7 +207,7 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
     qsort(found.items, found.count, sizeof *found.items, finding_cmp);
     for (uint32_t i = 0; i < found.count; i++) {
         const finding *f = &found.items[i];
-        const ap_stage_edge *e = &sg->edges[f->seq];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, f->seq);
         ap_error one;
         ap_error *to = i == 0 && err != NULL ? err : &one;
         const char *path = ap_store_source_path(st, f->file);
@@ -218,10 +218,10 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
         }
         if (f->what == BAD_FROM)
             ap_error_at(to, AP_EINPUT, path, f->line, f->col, "edge from undeclared node '%s'",
-                        sg->syms[e->src].id);
+                        AP_SEG(sg->syms, e->src).id);
         else if (f->what == BAD_TO)
             ap_error_at(to, AP_EINPUT, path, f->line, f->col, "edge to undeclared node '%s'",
-                        sg->syms[e->dst].id);
+                        AP_SEG(sg->syms, e->dst).id);
         else
             ap_error_at(to, AP_EINPUT, path, f->line, f->col, "duplicate edge id '%s'", e->id);
         if (i > 0)

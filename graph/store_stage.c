@@ -55,28 +55,55 @@ static int grow(void **arr, uint32_t *cap, uint32_t count, size_t size)
         return 0;
     if (*cap >= UINT32_MAX / 2)
         return -1;
-    n = *cap ? (size_t)*cap * 2 : 1024;
+    n = *cap ? (size_t)*cap * 2 : 16;
     if ((p = realloc(*arr, n * size)) == NULL)
         return -1;
-    ap_graph__huge(p, n * size);       /* read at random: fewer TLB misses and page faults */
     *arr = p;
     *cap = (uint32_t)n;
     return 0;
+}
+
+/* Element count of a block array of *nblocks blocks of elements of size bytes, a block
+ * added when needed; NULL when out of memory or the array is full. */
+static void *seg_add(void ***blocks, uint32_t *nblocks, uint32_t count, size_t size)
+{
+    uint32_t b = count >> AP_SEG_SHIFT;
+    if (count == AP_STAGE_NONE)
+        return NULL;
+    if (b == *nblocks) {
+        void **p = realloc(*blocks, ((size_t)b + 1) * sizeof *p);
+        if (p == NULL)
+            return NULL;
+        *blocks = p;
+        if ((p[b] = malloc(size << AP_SEG_SHIFT)) == NULL)
+            return NULL;
+        ap_graph__huge(p[b], size << AP_SEG_SHIFT);     /* read at random: fewer TLB misses */
+        (*nblocks)++;
+    }
+    return (char *)(*blocks)[b] + (size_t)(count & ((1u << AP_SEG_SHIFT) - 1)) * size;
+}
+
+static void seg_free(void **blocks, uint32_t nblocks)
+{
+    for (uint32_t b = 0; b < nblocks; b++)
+        free(blocks[b]);
+    free(blocks);
 }
 
 /* Double the symbol slots and place every symbol again. */
 static int rehash(ap_stage *sg)
 {
     uint32_t n = sg->sym_mask ? (sg->sym_mask + 1) * 2 : 1u << 12;
-    uint32_t *slots = calloc(n, sizeof *slots);
+    uint64_t *slots = calloc(n, sizeof *slots);
     if (slots == NULL)
         return -1;
     ap_graph__huge(slots, (size_t)n * sizeof *slots);
     for (uint32_t i = 0; i < sg->nsyms; i++) {
-        uint32_t k = sg->syms[i].hash & (n - 1);
+        uint64_t h = AP_SEG(sg->syms, i).hash;
+        uint32_t k = (uint32_t)h & (n - 1);
         while (slots[k] != 0)
             k = (k + 1) & (n - 1);
-        slots[k] = i + 1;
+        slots[k] = h << 32 | (i + 1);
     }
     free(sg->sym_slots);
     sg->sym_slots = slots;
@@ -84,26 +111,31 @@ static int rehash(ap_stage *sg)
     return 0;
 }
 
-/* The symbol of id, added (undeclared) when new; UINT32_MAX when out of memory. */
+/* The symbol of id, added (undeclared) when new; UINT32_MAX when out of memory. A lookup
+ * reads one slot (the hash is in it) and, when the hash matches, one symbol. */
 static uint32_t symbol(ap_stage *sg, const char *id)
 {
     uint32_t h = ap_stage__hash(id), k;
+    size_t len;
     ap_stage_sym *sym;
     if (((uint64_t)sg->nsyms + 1) * 2 > (uint64_t)sg->sym_mask + 1 && rehash(sg) < 0)
         return UINT32_MAX;
     for (k = h & sg->sym_mask; sg->sym_slots[k] != 0; k = (k + 1) & sg->sym_mask) {
-        sym = &sg->syms[sg->sym_slots[k] - 1];
-        if (sym->hash == h && strcmp(sym->id, id) == 0)
-            return sg->sym_slots[k] - 1;
+        uint64_t slot = sg->sym_slots[k];
+        if ((uint32_t)(slot >> 32) == h
+            && strcmp(AP_SEG(sg->syms, (uint32_t)slot - 1).id, id) == 0)
+            return (uint32_t)slot - 1;
     }
-    if (grow((void **)&sg->syms, &sg->syms_cap, sg->nsyms, sizeof *sg->syms) < 0)
+    if ((sym = seg_add((void ***)&sg->syms, &sg->sym_blocks, sg->nsyms, sizeof *sym)) == NULL)
         return UINT32_MAX;
-    sym = &sg->syms[sg->nsyms];
-    if ((sym->id = ap_stage__intern(sg, id, strlen(id))) == NULL)
+    len = strlen(id);
+    if (len < sizeof sym->inl)
+        sym->id = memcpy(sym->inl, id, len + 1);
+    else if ((sym->id = ap_stage__intern(sg, id, len)) == NULL)
         return UINT32_MAX;
     sym->hash = h;
     sym->node = AP_STAGE_NONE;
-    sg->sym_slots[k] = ++sg->nsyms;
+    sg->sym_slots[k] = (uint64_t)h << 32 | ++sg->nsyms;
     return sg->nsyms - 1;
 }
 
@@ -133,10 +165,10 @@ void ap_stage__free(ap_stage *sg)
         free(sg->strings);
         sg->strings = next;
     }
-    free(sg->syms);
+    seg_free((void **)sg->syms, sg->sym_blocks);
+    seg_free((void **)sg->nodes, sg->node_blocks);
+    seg_free((void **)sg->edges, sg->edge_blocks);
     free(sg->sym_slots);
-    free(sg->nodes);
-    free(sg->edges);
     free(sg->files);
     free(sg);
 }
@@ -150,17 +182,15 @@ int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec *rec, ap_e
         return ap_error_set(err, AP_EBUG, "staging without an open import");
     if ((sym = symbol(sg, rec->id)) == UINT32_MAX)
         return ap_error_nomem(err);
-    if (sg->syms[sym].node != AP_STAGE_NONE) {
-        const ap_stage_node *first = &sg->nodes[sg->syms[sym].node];
+    if (AP_SEG(sg->syms, sym).node != AP_STAGE_NONE) {
+        const ap_stage_node *first = &AP_SEG(sg->nodes, AP_SEG(sg->syms, sym).node);
         const char *path = ap_store_source_path(st, sg->files[first->file]);
         return ap_error_at(err, AP_EINPUT, ap_store_source_path(st, file), rec->line, rec->col,
                            "duplicate node id '%s' (first declared at %s:%u:%u)", rec->id,
                            path ? path : "?", first->line, first->col);
     }
-    if (sg->nnodes == AP_STAGE_NONE
-        || grow((void **)&sg->nodes, &sg->nodes_cap, sg->nnodes, sizeof *sg->nodes) < 0)
+    if ((nd = seg_add((void ***)&sg->nodes, &sg->node_blocks, sg->nnodes, sizeof *nd)) == NULL)
         return ap_error_nomem(err);
-    nd = &sg->nodes[sg->nnodes];
     if (file_index(sg, file, &nd->file) < 0 || (nd->attrs = intern_attrs(sg, rec->attrs)) == NULL)
         return ap_error_nomem(err);
     nd->sym = sym;
@@ -171,7 +201,7 @@ int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec *rec, ap_e
     nd->expires = rec->expires;
     nd->line = rec->line;
     nd->col = rec->col;
-    sg->syms[sym].node = sg->nnodes++;
+    AP_SEG(sg->syms, sym).node = sg->nnodes++;
     return AP_OK;
 }
 
@@ -183,16 +213,14 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
     if (sg == NULL)
         return ap_error_set(err, AP_EBUG, "staging without an open import");
     /* an inventory lists a node's edges together: most edges start where the last one did */
-    if (sg->last_src < sg->nsyms && strcmp(sg->syms[sg->last_src].id, rec->from) == 0)
+    if (sg->last_src < sg->nsyms && strcmp(AP_SEG(sg->syms, sg->last_src).id, rec->from) == 0)
         src = sg->last_src;
     else if ((src = symbol(sg, rec->from)) == UINT32_MAX)
         return ap_error_nomem(err);
     sg->last_src = src;
     if ((dst = symbol(sg, rec->to)) == UINT32_MAX
-        || sg->nedges == AP_STAGE_NONE
-        || grow((void **)&sg->edges, &sg->edges_cap, sg->nedges, sizeof *sg->edges) < 0)
+        || (e = seg_add((void ***)&sg->edges, &sg->edge_blocks, sg->nedges, sizeof *e)) == NULL)
         return ap_error_nomem(err);
-    e = &sg->edges[sg->nedges];
     e->id = NULL;
     if ((rec->id != NULL && (e->id = ap_stage__intern(sg, rec->id, strlen(rec->id))) == NULL)
         || file_index(sg, file, &e->file) < 0

@@ -106,7 +106,8 @@ static int edge_key_cmp(const void *a, const void *b)
 }
 
 /* The edges in the graph loader's order, (source, target, id) with nodes ranked by id, so
- * that it finds them sorted: a counting sort by source, then each source's run sorted. */
+ * that it finds them sorted: a counting sort by source, then each source's run sorted.
+ * rank: each symbol's node's rank. */
 static uint32_t *edge_order(const ap_stage *sg, const uint32_t *rank)
 {
     uint32_t *order = malloc(((size_t)sg->nedges + 1) * sizeof *order);
@@ -116,22 +117,22 @@ static uint32_t *edge_order(const ap_stage *sg, const uint32_t *rank)
     if (order == NULL || fill == NULL)
         goto fail;
     for (uint32_t i = 0; i < sg->nedges; i++)
-        fill[rank[sg->syms[sg->edges[i].src].node] + 1]++;
+        fill[rank[AP_SEG(sg->edges, i).src] + 1]++;
     for (uint32_t v = 0; v < sg->nnodes; v++) {
         if (fill[v + 1] > longest)
             longest = fill[v + 1];
         fill[v + 1] += fill[v];
     }
     for (uint32_t i = 0; i < sg->nedges; i++)
-        order[fill[rank[sg->syms[sg->edges[i].src].node]]++] = i;
+        order[fill[rank[AP_SEG(sg->edges, i).src]]++] = i;
     if ((run = malloc(((size_t)longest + 1) * sizeof *run)) == NULL)
         goto fail;
     for (uint32_t v = 0, lo = 0; v < sg->nnodes; v++) {    /* fill[v]: the end of v's run */
         uint32_t len = fill[v] - lo;
         if (len > 1) {
             for (uint32_t k = 0; k < len; k++) {
-                const ap_stage_edge *e = &sg->edges[order[lo + k]];
-                run[k] = (edge_key){ rank[sg->syms[e->dst].node], order[lo + k], e->id };
+                const ap_stage_edge *e = &AP_SEG(sg->edges, order[lo + k]);
+                run[k] = (edge_key){ rank[e->dst], order[lo + k], e->id };
             }
             qsort(run, len, sizeof *run, edge_key_cmp);
             for (uint32_t k = 0; k < len; k++)
@@ -159,13 +160,13 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     if ((rc = run_script(st, "DROP INDEX edge_open", err)) < 0)
         return rc;
     if ((keys = malloc(((size_t)sg->nnodes + 1) * sizeof *keys)) == NULL
-        || (rank = malloc(((size_t)sg->nnodes + 1) * sizeof *rank)) == NULL)
+        || (rank = malloc(((size_t)sg->nsyms + 1) * sizeof *rank)) == NULL)
         goto nomem;
     for (uint32_t i = 0; i < sg->nnodes; i++)
-        keys[i] = (node_key){ sg->syms[sg->nodes[i].sym].id, i };
+        keys[i] = (node_key){ AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id, i };
     qsort(keys, sg->nnodes, sizeof *keys, node_key_cmp);
     for (uint32_t i = 0; i < sg->nnodes; i++)
-        rank[keys[i].node] = i;
+        rank[AP_SEG(sg->nodes, keys[i].node).sym] = i;
     /* ident keys and node rows in id order: key i + 1 is the node of rank i */
     if ((rc = ap_store__prepare(st, &ident, "INSERT INTO ident(key, id) VALUES (?1, ?2)",
                                 err)) < 0
@@ -186,7 +187,7 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         if ((rc = step(st, ident, err)) < 0)
             goto cleanup;
         sqlite3_bind_int64(node, 1, (int64_t)i + 1);
-        bind_node(node, 3, sg, &sg->nodes[keys[i].node]);
+        bind_node(node, 3, sg, &AP_SEG(sg->nodes, keys[i].node));
         if ((rc = step(st, node, err)) < 0)
             goto cleanup;
     }
@@ -195,10 +196,10 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     if ((order = edge_order(sg, rank)) == NULL)
         goto nomem;
     for (uint32_t i = 0; i < sg->nedges; i++) {
-        const ap_stage_edge *e = &sg->edges[order[i]];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, order[i]);
         sqlite3_bind_text(edge, 1, e->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(edge, 2, (int64_t)rank[sg->syms[e->src].node] + 1);
-        sqlite3_bind_int64(edge, 3, (int64_t)rank[sg->syms[e->dst].node] + 1);
+        sqlite3_bind_int64(edge, 2, (int64_t)rank[e->src] + 1);
+        sqlite3_bind_int64(edge, 3, (int64_t)rank[e->dst] + 1);
         bind_edge(edge, 5, sg, e);
         if ((rc = step(st, edge, err)) < 0)
             goto cleanup;
@@ -276,17 +277,17 @@ int ap_store__write_versioned(ap_store *st, ap_error *err)
              err)) < 0)
         goto cleanup;
     for (uint32_t i = 0; i < sg->nnodes; i++) {
-        sqlite3_bind_text(node, 1, sg->syms[sg->nodes[i].sym].id, -1, SQLITE_STATIC);
-        bind_node(node, 2, sg, &sg->nodes[i]);
+        sqlite3_bind_text(node, 1, AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id, -1, SQLITE_STATIC);
+        bind_node(node, 2, sg, &AP_SEG(sg->nodes, i));
         if ((rc = step(st, node, err)) < 0)
             goto cleanup;
     }
     for (uint32_t i = 0; i < sg->nedges; i++) {
-        const ap_stage_edge *e = &sg->edges[i];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, i);
         sqlite3_bind_int64(edge, 1, (int64_t)i + 1);
         sqlite3_bind_text(edge, 2, e->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(edge, 3, sg->syms[e->src].id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(edge, 4, sg->syms[e->dst].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(edge, 3, AP_SEG(sg->syms, e->src).id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(edge, 4, AP_SEG(sg->syms, e->dst).id, -1, SQLITE_STATIC);
         bind_edge(edge, 5, sg, e);
         if ((rc = step(st, edge, err)) < 0)
             goto cleanup;
