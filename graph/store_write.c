@@ -149,10 +149,77 @@ fail:
     return NULL;
 }
 
+/* Rows go in BATCH to a statement: its cursors stay open from one row to the next, so each
+ * in-order insert finds its page at once instead of searching from the root. */
+#define BATCH 64
+
+typedef struct {
+    sqlite3_stmt *many, *one;   /* BATCH rows; one row, for the last rows */
+    int ncols;
+    uint32_t full;              /* rows written BATCH at a time: the others go one by one */
+} batch;
+
+/* "INSERT INTO table(cols) VALUES " then ncols parameters per row. */
+static int batch_open(ap_store *st, batch *b, const char *head, int ncols, uint32_t rows,
+                      ap_error *err)
+{
+    size_t hlen = strlen(head), row = 2 * (size_t)ncols + 2, size = hlen + BATCH * row + 1;
+    char *sql = malloc(size), *p;
+    int rc;
+    b->many = b->one = NULL;
+    b->ncols = ncols;
+    b->full = rows - rows % BATCH;
+    if (sql == NULL)
+        return ap_error_nomem(err);
+    memcpy(sql, head, hlen);
+    p = sql + hlen;
+    for (int r = 0; r < BATCH; r++) {
+        *p++ = r > 0 ? ',' : '(';
+        if (r > 0)
+            *p++ = '(';
+        for (int c = 0; c < ncols; c++) {
+            *p++ = '?';
+            *p++ = c + 1 < ncols ? ',' : ')';
+        }
+        *p = '\0';
+        if (r == 0 && (rc = ap_store__prepare(st, &b->one, sql, err)) < 0)
+            goto cleanup;
+    }
+    rc = ap_store__prepare(st, &b->many, sql, err);
+cleanup:
+    free(sql);
+    return rc;
+}
+
+/* The statement row i binds into, and its first column's parameter. */
+static sqlite3_stmt *batch_row(const batch *b, uint32_t i, int *first)
+{
+    if (i >= b->full) {
+        *first = 1;
+        return b->one;
+    }
+    *first = (int)(i % BATCH) * b->ncols + 1;
+    return b->many;
+}
+
+/* Row i is bound: write what is complete. */
+static int batch_done(ap_store *st, const batch *b, uint32_t i, ap_error *err)
+{
+    if (i >= b->full)
+        return step(st, b->one, err);
+    return i % BATCH == BATCH - 1 ? step(st, b->many, err) : AP_OK;
+}
+
+static void batch_close(batch *b)
+{
+    sqlite3_finalize(b->many);
+    sqlite3_finalize(b->one);
+}
+
 int ap_store__write_bulk(ap_store *st, ap_error *err)
 {
     const ap_stage *sg = st->stage;
-    sqlite3_stmt *ident = NULL, *node = NULL, *edge = NULL;
+    batch ident = { 0 }, node = { 0 }, edge = { 0 };
     node_key *keys = NULL;
     uint32_t *rank = NULL, *order = NULL;
     int rc;
@@ -168,27 +235,30 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     for (uint32_t i = 0; i < sg->nnodes; i++)
         rank[AP_SEG(sg->nodes, keys[i].node).sym] = i;
     /* ident keys and node rows in id order: key i + 1 is the node of rank i */
-    if ((rc = ap_store__prepare(st, &ident, "INSERT INTO ident(key, id) VALUES (?1, ?2)",
-                                err)) < 0
-        || (rc = ap_store__prepare(st, &node,
-                 "INSERT INTO node(key, snap_from, kind, state, valid_from, expires, sensitivity,"
-                 " attrs, file, line, col) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                 err)) < 0
-        || (rc = ap_store__prepare(st, &edge,
-                 "INSERT INTO edge(id, src, dst, snap_from, kind, rights, requires, escalates,"
-                 " declared, state, valid_from, expires, attrs, file, line, col) VALUES (?1, ?2,"
-                 " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", err)) < 0)
+    if ((rc = batch_open(st, &ident, "INSERT INTO ident(key, id) VALUES ", 2, sg->nnodes,
+                         err)) < 0
+        || (rc = batch_open(st, &node, "INSERT INTO node(key, snap_from, kind, state,"
+                            " valid_from, expires, sensitivity, attrs, file, line, col) VALUES ",
+                            11, sg->nnodes, err)) < 0
+        || (rc = batch_open(st, &edge, "INSERT INTO edge(id, src, dst, snap_from, kind, rights,"
+                            " requires, escalates, declared, state, valid_from, expires, attrs,"
+                            " file, line, col) VALUES ", 16, sg->nedges, err)) < 0)
         goto cleanup;
-    sqlite3_bind_int64(node, 2, st->snap);
-    sqlite3_bind_int64(edge, 4, st->snap);
     for (uint32_t i = 0; i < sg->nnodes; i++) {
-        sqlite3_bind_int64(ident, 1, (int64_t)i + 1);
-        sqlite3_bind_text(ident, 2, keys[i].id, -1, SQLITE_STATIC);
-        if ((rc = step(st, ident, err)) < 0)
+        int k;
+        sqlite3_stmt *s = batch_row(&ident, i, &k);
+        sqlite3_bind_int64(s, k, (int64_t)i + 1);
+        sqlite3_bind_text(s, k + 1, keys[i].id, -1, SQLITE_STATIC);
+        if ((rc = batch_done(st, &ident, i, err)) < 0)
             goto cleanup;
-        sqlite3_bind_int64(node, 1, (int64_t)i + 1);
-        bind_node(node, 3, sg, &AP_SEG(sg->nodes, keys[i].node));
-        if ((rc = step(st, node, err)) < 0)
+    }
+    for (uint32_t i = 0; i < sg->nnodes; i++) {
+        int k;
+        sqlite3_stmt *s = batch_row(&node, i, &k);
+        sqlite3_bind_int64(s, k, (int64_t)i + 1);
+        sqlite3_bind_int64(s, k + 1, st->snap);
+        bind_node(s, k + 2, sg, &AP_SEG(sg->nodes, keys[i].node));
+        if ((rc = batch_done(st, &node, i, err)) < 0)
             goto cleanup;
     }
     free(keys);
@@ -197,11 +267,14 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         goto nomem;
     for (uint32_t i = 0; i < sg->nedges; i++) {
         const ap_stage_edge *e = &AP_SEG(sg->edges, order[i]);
-        sqlite3_bind_text(edge, 1, e->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(edge, 2, (int64_t)rank[e->src] + 1);
-        sqlite3_bind_int64(edge, 3, (int64_t)rank[e->dst] + 1);
-        bind_edge(edge, 5, sg, e);
-        if ((rc = step(st, edge, err)) < 0)
+        int k;
+        sqlite3_stmt *s = batch_row(&edge, i, &k);
+        sqlite3_bind_text(s, k, e->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, k + 1, (int64_t)rank[e->src] + 1);
+        sqlite3_bind_int64(s, k + 2, (int64_t)rank[e->dst] + 1);
+        sqlite3_bind_int64(s, k + 3, st->snap);
+        bind_edge(s, k + 4, sg, e);
+        if ((rc = batch_done(st, &edge, i, err)) < 0)
             goto cleanup;
     }
     rc = run_script(st, AP_STORE_INDEX_EDGE_OPEN, err);
@@ -209,9 +282,9 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
 nomem:
     rc = ap_error_nomem(err);
 cleanup:
-    sqlite3_finalize(ident);
-    sqlite3_finalize(node);
-    sqlite3_finalize(edge);
+    batch_close(&ident);
+    batch_close(&node);
+    batch_close(&edge);
     free(keys);
     free(rank);
     free(order);
