@@ -69,7 +69,7 @@ char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip)
         size_t key_len = json_object_iter_key_len(it), i = 0;
         const json_t *v = json_object_iter_value(it);
         attr *a = &kept[n];
-        while (i < nskip && strcmp(skip[i], key) != 0)
+        while (i < nskip && (skip[i][0] != key[0] || strcmp(skip[i], key) != 0))
             i++;
         if (i < nskip || json_is_null(v))
             continue;
