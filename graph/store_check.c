@@ -204,7 +204,8 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
     }
     if (find_duplicates(sg, &found) < 0)
         goto nomem;
-    qsort(found.items, found.count, sizeof *found.items, finding_cmp);
+    if (found.count > 1)
+        qsort(found.items, found.count, sizeof *found.items, finding_cmp);
     for (uint32_t i = 0; i < found.count; i++) {
         const finding *f = &found.items[i];
         const ap_stage_edge *e = &AP_SEG(sg->edges, f->seq);

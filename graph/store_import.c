@@ -1,5 +1,5 @@
-/* graph/store_import.c: the import writer. Readers stage nodes and edges into temporary tables
- * inside one write transaction; commit turns the staged estate into the next snapshot. */
+/* graph/store_import.c: the import writer. Readers stage nodes and edges in memory (see
+ * store_stage.c) inside one write transaction; commit turns them into the next snapshot. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -77,7 +77,8 @@ static int step(ap_store *st, sqlite3_stmt *s, ap_error *err)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? AP_OK : ap_store__sqlerr(err, st->db, AP_EIO, "writing the snapshot");
+    return rc == SQLITE_DONE ? AP_OK
+                             : ap_store__sqlerr(err, st->db, AP_EIO, "writing the snapshot");
 }
 
 /* ---- the first load ---- */
@@ -350,7 +351,8 @@ int ap_store__write_versioned(ap_store *st, ap_error *err)
              err)) < 0)
         goto cleanup;
     for (uint32_t i = 0; i < sg->nnodes; i++) {
-        sqlite3_bind_text(node, 1, AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id, -1, SQLITE_STATIC);
+        const char *id = AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id;
+        sqlite3_bind_text(node, 1, id, -1, SQLITE_STATIC);
         bind_node(node, 2, sg, &AP_SEG(sg->nodes, i));
         if ((rc = step(st, node, err)) < 0)
             goto cleanup;
