@@ -86,6 +86,7 @@ struct ap_store {
     ap_source_entry *sources;
     size_t nsources, sources_committed, sources_cap;
     int in_import;
+    int journal_switched;       /* this import runs with a rollback journal: WAL after it */
     int64_t snap;               /* the snapshot being written, during an import */
     ap_stage *stage;            /* what the open import staged; NULL when none is open */
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */

@@ -8,6 +8,31 @@
 
 #include "graph_internal.h"
 
+/* Set the journal mode; 1 when the database now has it. */
+static int journal_mode(ap_store *st, const char *mode)
+{
+    sqlite3_stmt *stmt = NULL;
+    char sql[64];
+    int ok;
+    snprintf(sql, sizeof sql, "PRAGMA journal_mode = %s", mode);
+    if (ap_store__prepare(st, &stmt, sql, NULL) < 0)
+        return 0;
+    ok = sqlite3_step(stmt) == SQLITE_ROW
+         && sqlite3_stricmp((const char *)sqlite3_column_text(stmt, 0), mode) == 0;
+    sqlite3_finalize(stmt);
+    return ok;
+}
+
+/* Back to WAL after an import that ran with a rollback journal (readers then never wait for
+ * writers); should it fail, the next ap_store_open() sets WAL again. */
+static void restore_wal(ap_store *st)
+{
+    if (st->journal_switched) {
+        st->journal_switched = 0;
+        journal_mode(st, "WAL");
+    }
+}
+
 int ap_store_begin(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -23,9 +48,16 @@ int ap_store_begin(ap_store *st, ap_error *err)
         return rc;
     if ((st->stage = calloc(1, sizeof *st->stage)) == NULL)
         return ap_error_nomem(err);
+    /* A first import into a database without snapshots: with WAL every page would be written
+     * twice (log, then checkpoint); with a rollback journal pages new to the file need no
+     * journal, so they are written once. SQLite refuses the switch while another connection
+     * has the database open; then the import runs in WAL as any other. */
+    if (st->latest == 0 && journal_mode(st, "DELETE"))
+        st->journal_switched = 1;
     if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0) {
         ap_stage__free(st->stage);
         st->stage = NULL;
+        restore_wal(st);
         return rc;
     }
     st->in_import = 1;
@@ -51,6 +83,7 @@ void ap_store_rollback(ap_store *st)
     st->stage = NULL;
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->in_import = 0;
+    restore_wal(st);
     /* forget what the abandoned import added to the in-memory catalogue */
     for (unsigned i = st->vocab_committed; i < st->vocab.count; i++) {
         free(st->vocab_names[i]);
@@ -184,6 +217,7 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     if ((rc = ap_store__exec(st, "COMMIT", err)) < 0)
         goto fail;
     st->in_import = 0;
+    restore_wal(st);
     st->vocab_committed = st->vocab.count;
     st->sources_committed = st->nsources;
     st->latest = st->snap;

@@ -251,6 +251,49 @@ static void test_store_stage__bulk_and_versioned_load_alike(void **state)
     ap_test_store_teardown((void **)&versioned);
 }
 
+static long wal(ap_store *st)
+{
+    return ap_test_count(st, "SELECT count(*) FROM pragma_journal_mode"
+                             " WHERE journal_mode = 'wal'");
+}
+
+/* A first import may run with a rollback journal (pages written once); the database is in WAL
+ * again after it, whether it committed or failed, and also when another connection kept the
+ * switch from happening. */
+static void test_store_stage__first_import_leaves_wal(void **state)
+{
+    char db[512];
+    const char *bad;
+    ap_store *st = NULL, *other = NULL;
+    ap_error err;
+    (void)state;
+    snprintf(db, sizeof db, "%s", ap_test_write_temp("journal.db", ""));
+    remove(db);
+    assert_int_equal(ap_store_open(&st, db, &err), AP_OK);
+    assert_int_equal(wal(st), 1);
+    bad = ap_test_write_temp("journal_bad.json", "{\"nodes\": [{\"id\": \"x\", \"kind\": "
+                             "\"partner\"}], \"edges\": [{\"from\": \"x\", \"to\": \"y\","
+                             " \"kind\": \"holds\"}]}\n");
+    assert_int_equal(ap_test_import(st, bad, &err), AP_EINPUT);
+    remove(bad);
+    assert_int_equal(wal(st), 1);
+    assert_int_equal(ap_store_open(&other, db, &err), AP_OK);
+    assert_int_equal(ap_test_import(st, FIXTURE("store/small.json"), &err), AP_OK);
+    assert_int_equal(wal(st), 1);
+    assert_int_equal(ap_test_count(other, "SELECT count(*) FROM snapshot"), 1);
+    ap_store_close(other);
+    ap_store_close(st);
+    assert_int_equal(ap_store_open(&st, db, &err), AP_OK);
+    assert_int_equal(wal(st), 1);
+    ap_store_close(st);
+    remove(db);
+    snprintf(db + strlen(db), sizeof db - strlen(db), "-wal");
+    remove(db);
+    db[strlen(db) - 4] = '\0';
+    snprintf(db + strlen(db), sizeof db - strlen(db), "-shm");
+    remove(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +307,7 @@ int main(void)
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_store_stage__bulk_and_versioned_load_alike,
                                         ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test(test_store_stage__first_import_leaves_wal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
