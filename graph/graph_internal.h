@@ -14,6 +14,70 @@ typedef struct {
     char *path;
 } ap_source_entry;
 
+/* ---- the staged estate of an open import (store_stage.c, store_check.c) ---- */
+
+#define AP_STAGE_NONE UINT32_MAX
+
+/* Strings live in chunks that never move, so pointers into them stay valid. */
+typedef struct ap_chunk {
+    struct ap_chunk *next;
+    size_t used, cap;
+    char data[];
+} ap_chunk;
+
+/* The stage's arrays grow by blocks that never move (no copy as they grow, and pointers to
+ * their elements stay valid): element i of a block array is AP_SEG(array, i). */
+#define AP_SEG_SHIFT 16
+#define AP_SEG(blocks, i) ((blocks)[(i) >> AP_SEG_SHIFT][(i) & ((1u << AP_SEG_SHIFT) - 1)])
+
+typedef struct {
+    const char *id;         /* a node id, declared or only named by an edge: inl when short */
+    uint32_t hash;          /* ap_stage__hash(id) */
+    uint32_t node;          /* the staged node declaring it, or AP_STAGE_NONE */
+    char inl[16];           /* short ids live here, on the cache line a lookup reads anyway */
+} ap_stage_sym;
+
+typedef struct {
+    int64_t valid_from, expires;
+    const char *attrs;      /* in the stage's strings, or a shared "{}" */
+    uint32_t sym, file;     /* file: index into ap_stage.files */
+    unsigned line, col;
+    uint8_t kind, state;
+    int8_t sensitivity;
+} ap_stage_node;
+
+typedef struct {
+    const char *id;         /* NULL until ap_store__name_edges() names it from|kind|to */
+    ap_rights rights, requires;
+    int64_t valid_from, expires;
+    const char *attrs;
+    uint32_t src, dst, file;
+    unsigned line, col, from_line, from_col, to_line, to_col;
+    uint8_t kind, state, escalates, declared;
+} ap_stage_edge;
+
+typedef struct {
+    ap_stage_sym **syms;    /* block arrays, in the order added */
+    ap_stage_node **nodes;  /* in input order */
+    ap_stage_edge **edges;  /* in input order: the index is the edge's sequence number */
+    uint32_t nsyms, nnodes, nedges;
+    uint32_t sym_blocks, node_blocks, edge_blocks;     /* blocks allocated */
+    uint64_t *sym_slots;    /* open addressing: hash << 32 | (symbol index + 1); 0: empty */
+    uint32_t sym_mask;      /* slots - 1 (a power of two less one) */
+    uint32_t last_src;      /* the symbol of the last edge's source (valid when < nsyms) */
+    int64_t *files;         /* source ids of the files staged from */
+    uint32_t nfiles, files_cap;
+    ap_chunk *strings;
+    int named;              /* every edge has its id */
+    int checked;            /* ap_store_check() found nothing wrong */
+} ap_stage;
+
+/* FNV-1a of a NUL-terminated string. */
+uint32_t ap_stage__hash(const char *s);
+/* Copy len bytes of s (plus a NUL) into sg's strings; NULL when out of memory. */
+const char *ap_stage__intern(ap_stage *sg, const char *s, size_t len);
+void ap_stage__free(ap_stage *sg);
+
 struct ap_store {
     sqlite3 *db;
     ap_vocab vocab;             /* names point into vocab_names */
@@ -22,18 +86,20 @@ struct ap_store {
     ap_source_entry *sources;
     size_t nsources, sources_committed, sources_cap;
     int in_import;
+    int journal_switched;       /* this import runs with a rollback journal: WAL after it */
     int64_t snap;               /* the snapshot being written, during an import */
-    sqlite3_stmt *st_node, *st_edge;   /* staging inserts, prepared once per import */
+    ap_stage *stage;            /* what the open import staged; NULL when none is open */
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
-    uint64_t staged_nodes, staged_edges;    /* staged by the open import */
 };
 
-/* The indexes of schema version 1: created with the schema, and again after a bulk load into
- * empty tables (building an index once is cheaper than keeping it through every insert). */
+/* The indexes of schema version 1. A bulk load into empty tables writes rows in the order of
+ * all but edge_open, so it keeps those (an in-order insert lands on the last page) and builds
+ * edge_open once, after the rows (cheaper than keeping it through every insert). */
+#define AP_STORE_INDEX_EDGE_OPEN "CREATE INDEX edge_open ON edge(id) WHERE snap_to IS NULL;"
 #define AP_STORE_INDEXES_V1 \
     "CREATE INDEX node_open ON node(key) WHERE snap_to IS NULL;" \
     "CREATE INDEX node_snap ON node(snap_from, snap_to);" \
-    "CREATE INDEX edge_open ON edge(id) WHERE snap_to IS NULL;" \
+    AP_STORE_INDEX_EDGE_OPEN \
     "CREATE INDEX edge_snap ON edge(snap_from, snap_to);"
 
 /* (Re)read the rights vocabulary, the input files and the latest snapshot id, together:
@@ -47,13 +113,12 @@ int ap_store__prepare(const ap_store *st, sqlite3_stmt **stmt, const char *sql, 
 int ap_store__exec(const ap_store *st, const char *sql, ap_error *err);
 /* Create or migrate the schema to AP_SCHEMA_VERSION. */
 int ap_store__migrate(ap_store *st, ap_error *err);
-
-/* Strings live in chunks that never move, so pointers into them stay valid. */
-typedef struct ap_chunk {
-    struct ap_chunk *next;
-    size_t used, cap;
-    char data[];
-} ap_chunk;
+/* Give every staged edge without an id its from|kind|to name (once per import). */
+int ap_store__name_edges(ap_store *st, ap_error *err);
+/* Write the checked stage as snapshot st->snap: into empty tables (every row once, in the
+ * graph loader's order, indexes built after), or versioning the rows already there. */
+int ap_store__write_bulk(ap_store *st, ap_error *err);
+int ap_store__write_versioned(ap_store *st, ap_error *err);
 
 struct ap_graph {
     int64_t snap, at;

@@ -48,6 +48,9 @@ int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
 /* A short, printable copy of user text for messages (control characters as '?'; cut with
  * "..." after 60 bytes). */
 void ap_import__quote(char *buf, size_t size, const char *s);
+/* The attributes of obj but the nskip keys of skip (and nulls), as canonical JSON: compact,
+ * keys sorted, ASCII only; exactly what json_dumps() writes for them. *out owns: free(). */
+char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);
 /* Validate and stage a whole native document, or one part of it. */
 int ap_import__native_doc(ap_import_ctx *ctx, const json_t *doc, ap_error *err);
 int ap_import__native_rights(ap_import_ctx *ctx, const json_t *list, ap_error *err);

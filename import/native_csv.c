@@ -129,9 +129,11 @@ static int field_place(const csv_reader *r, size_t k, size_t item, unsigned *lin
 
 static size_t column_of(const csv_reader *r, const char *name)
 {
-    for (size_t i = 0; i < json_array_size(r->names); i++)
-        if (strcmp(json_string_value(json_array_get(r->names, i)), name) == 0)
+    for (size_t i = 0; i < json_array_size(r->names); i++) {
+        const char *s = json_string_value(json_array_get(r->names, i));
+        if (s[0] == name[0] && strcmp(s, name) == 0)
             return i;
+    }
     return SIZE_MAX;
 }
 

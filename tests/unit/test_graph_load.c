@@ -62,14 +62,17 @@ static const char *estate(int extra)
     return ap_test_write_temp("load.json", text);
 }
 
-/* A first snapshot written in the reverse of the graph's order loads in order. */
+/* A first snapshot given in the reverse of the graph's order loads in order: the bulk import
+ * writes its edge rows in the loader's order, (source, target, id). */
 static void test_graph_load__input_order_is_not_graph_order(void **state)
 {
     ap_store *st = *state;
     ap_error err;
     assert_int_equal(ap_test_import(st, estate(0), &err), AP_OK);
-    assert_true(ap_test_count(st, "SELECT count(*) FROM edge e JOIN edge f"
-                                  " ON f.rid = e.rid + 1 WHERE e.src > f.src") > 0);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge e JOIN edge f"
+                                       " ON f.rid = e.rid + 1 WHERE e.src > f.src"
+                                       " OR (e.src = f.src AND (e.dst > f.dst"
+                                       " OR (e.dst = f.dst AND e.id > f.id)))"), 0);
     ap_graph *g = ap_test_graph(st, 0);
     assert_int_equal(ap_graph_node_count(g), 11);
     assert_int_equal(ap_graph_edge_count(g), 19);
