@@ -24,9 +24,8 @@ const char *ap_stage__intern(ap_stage *sg, const char *s, size_t len)
     if (c == NULL || c->cap - c->used < len + 1) {
         /* large chunks, so that most of each can be backed by huge pages */
         size_t cap = len + 1 > (8u << 20) ? len + 1 : (8u << 20);
-        if ((c = malloc(sizeof *c + cap)) == NULL)
+        if ((c = ap_graph__big(1, sizeof *c + cap)) == NULL)
             return NULL;
-        ap_graph__huge(c->data, cap);
         c->next = sg->strings;
         c->used = 0;
         c->cap = cap;
@@ -75,9 +74,9 @@ static void *seg_add(void ***blocks, uint32_t *nblocks, uint32_t count, size_t s
         if (p == NULL)
             return NULL;
         *blocks = p;
-        if ((p[b] = malloc(size << AP_SEG_SHIFT)) == NULL)
+        /* read at random: huge pages mean fewer TLB misses */
+        if ((p[b] = ap_graph__big(1, size << AP_SEG_SHIFT)) == NULL)
             return NULL;
-        ap_graph__huge(p[b], size << AP_SEG_SHIFT);     /* read at random: fewer TLB misses */
         (*nblocks)++;
     }
     return (char *)(*blocks)[b] + (size_t)(count & ((1u << AP_SEG_SHIFT) - 1)) * size;
@@ -94,10 +93,10 @@ static void seg_free(void **blocks, uint32_t nblocks)
 static int rehash(ap_stage *sg)
 {
     uint32_t n = sg->sym_mask ? (sg->sym_mask + 1) * 2 : 1u << 12;
-    uint64_t *slots = calloc(n, sizeof *slots);
+    uint64_t *slots = ap_graph__big(n, sizeof *slots);
     if (slots == NULL)
         return -1;
-    ap_graph__huge(slots, (size_t)n * sizeof *slots);
+    memset(slots, 0, (size_t)n * sizeof *slots);
     for (uint32_t i = 0; i < sg->nsyms; i++) {
         uint64_t h = AP_SEG(sg->syms, i).hash;
         uint32_t k = (uint32_t)h & (n - 1);
