@@ -4,7 +4,7 @@
 # PRAGMA integrity_check; the next import works. Usage: crash_safety.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/common.sh"
 db=$WORK/crash.db
-big_estate 15000
+big_estate 200000
 "$AP" --db "$db" import "$SRC/samples/estate.json" 2>/dev/null || fail "first import"
 before=$(state "$db")
 
@@ -13,7 +13,7 @@ for moment in staging commit; do
     "$AP" --db "$db" import "$WORK/big-nodes.csv" "$WORK/big-edges.csv" 2>/dev/null &
     pid=$!
     if [ $moment = staging ]; then
-        sleep 0.3
+        sleep 0.2
     else
         while kill -0 $pid 2>/dev/null && [ ! -s "$db-wal" ]; do
             sleep 0.005
@@ -27,7 +27,7 @@ for moment in staging commit; do
         # the kill came after COMMIT: then the new snapshot must be there whole
         snaps=$("$AP" --db "$db" snapshots --format csv | wc -l)
         nodes=$("$AP" --db "$db" --at 2026-01-01 partners --format csv | wc -l)
-        [ "$snaps" = 3 ] && [ "$nodes" = 1501 ] \
+        [ "$snaps" = 3 ] && [ "$nodes" = 20001 ] \
             || fail "$moment: neither the previous snapshot nor the new one whole"
         echo "$moment: killed after the commit; snapshot 2 is whole"
         exit 0
