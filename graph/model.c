@@ -240,7 +240,7 @@ void ap_time_format(char *buf, size_t size, int64_t t)
 
 void ap_date_format(char *buf, size_t size, int64_t t)
 {
-    char full[32];
+    char full[64]; /* room for any int64 year: -O3 checks the worst case */
     ap_time_format(full, sizeof full, t);
     snprintf(buf, size, "%.10s", full);
 }

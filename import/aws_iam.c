@@ -484,7 +484,7 @@ static int read_trust(aws *a, const char *role, const json_t *docv, size_t doc_p
         const json_t *st = json_array_get(sts, i), *pr = json_object_get(st, "Principal");
         json_t *actions = NULL;
         trust tr = { role, NULL, NULL, NULL, false, false };
-        bool allow;
+        bool allow = false;
         if (json_is_string(docv))
             at(a, doc_pos);
         else
@@ -732,7 +732,7 @@ static int read_policy(aws *a, const char *holder, const char *policy, const jso
         json_t *actions = NULL, *resources = NULL;
         grant g = { holder, policy, NULL };
         trust keys = { NULL, NULL, NULL, NULL, false, false };
-        bool allow;
+        bool allow = false;
         at(a, json_is_string(docv) ? doc_pos : statement_pos(a, doc_pos, i));
         if (effect(a, st, &allow) < 0)
             continue;

@@ -83,7 +83,7 @@ static int load_weights(const loader *l, const json_t *weights, ap_weights *w,
     static const char *const keys[] = { "sensitivity", "rights", NULL };
     const char *key;
     json_t *v;
-    int64_t x;
+    int64_t x = 0;
     int rc;
     if (weights == NULL)
         return AP_OK;
@@ -115,7 +115,7 @@ static int load_thresholds(const loader *l, const json_t *th, ap_policy *p)
                                         "review_days", NULL };
     const json_t *v;
     const char *key;
-    int64_t days;
+    int64_t days = 0;
     int rc;
     if (th == NULL)
         return AP_OK;
