@@ -260,29 +260,29 @@ static void test_graph_load__table_order_does_not_matter(void **state)
         ap_graph_free(before[i]);
 }
 
-/* A larger estate in a scrambled order: 1000 nodes (the in-place sort then buckets several
- * sources together) and 4000 edges. */
-static const char *big_estate(void)
+/* A larger estate in a scrambled order: nnodes nodes (the in-place sort then buckets several
+ * sources together) and nedges edges. */
+static const char *big_estate(int nnodes, int nedges)
 {
-    size_t cap = 1u << 20, used = 0;
+    size_t cap = (size_t)nnodes * 64 + (size_t)nedges * 96 + 64, used = 0;
     char *text = malloc(cap);
     uint32_t x = 12345;
     assert_non_null(text);
     used += (size_t)snprintf(text + used, cap - used, "{\"nodes\": [");
-    for (int i = 0; i < 1000; i++) {
-        int v = (i * 379) % 1000;
-        used += (size_t)snprintf(text + used, cap - used, "%s{\"id\": \"v%03d\", \"kind\": "
+    for (int i = 0; i < nnodes; i++) {
+        int v = (int)(((long)i * 379) % nnodes);
+        used += (size_t)snprintf(text + used, cap - used, "%s{\"id\": \"v%05d\", \"kind\": "
                                  "\"%s\"}", i ? ", " : "", v, v == 0 ? "partner" : "role");
     }
     used += (size_t)snprintf(text + used, cap - used, "],\n\"edges\": [");
-    for (int i = 0; i < 4000; i++) {
+    for (int i = 0; i < nedges; i++) {
         x = x * 1103515245u + 12345u;
-        int a = (int)(x >> 8) % 1000;
+        int a = (int)((x >> 8) % (uint32_t)nnodes);
         x = x * 1103515245u + 12345u;
-        int b = (int)(x >> 8) % 1000;
+        int b = (int)((x >> 8) % (uint32_t)nnodes);
         used += (size_t)snprintf(text + used, cap - used, "%s{\"id\": \"x%d\", \"from\": "
-                                 "\"v%03d\", \"to\": \"v%03d\", \"kind\": \"can_assume\"}",
-                                 i ? ",\n" : "", (i * 7919) % 4000, a, b);
+                                 "\"v%05d\", \"to\": \"v%05d\", \"kind\": \"can_assume\"}",
+                                 i ? ",\n" : "", (int)(((long)i * 7919) % nedges), a, b);
     }
     snprintf(text + used, cap - used, "]}\n");
     const char *path = ap_test_write_temp("load_big.json", text);
@@ -291,19 +291,30 @@ static const char *big_estate(void)
 }
 
 /* Scrambled and ordered edge tables of a larger graph load to the same graph. */
-static void test_graph_load__larger_graph_sorts(void **state)
+static void expect_sorted_alike(ap_store *st, int nnodes, int nedges)
 {
-    ap_store *st = *state;
     ap_error err;
-    assert_int_equal(ap_test_import(st, big_estate(), &err), AP_OK);
+    assert_int_equal(ap_test_import(st, big_estate(nnodes, nedges), &err), AP_OK);
+    reorder_edges(st, "e.id");          /* "x0", "x1", "x10", ...: ends in no order at all */
     ap_graph *scrambled = load_with(st, 1, 1, 1u << 16, false);
-    assert_int_equal(ap_graph_node_count(scrambled), 1000);
-    assert_int_equal(ap_graph_edge_count(scrambled), 4000);
+    assert_int_equal(ap_graph_node_count(scrambled), nnodes);
+    assert_int_equal(ap_graph_edge_count(scrambled), nedges);
     reorder_edges(st, "a.id, b.id, e.id");
     ap_graph *ordered = load_with(st, 1, 1, 1u << 16, false);
     assert_same(scrambled, ordered);
     ap_graph_free(scrambled);
     ap_graph_free(ordered);
+}
+
+static void test_graph_load__larger_graph_sorts(void **state)
+{
+    expect_sorted_alike(*state, 1000, 4000);
+}
+
+/* From 65,536 edges on (graph/csr.c), half the sort's buckets go to a second thread. */
+static void test_graph_load__two_thread_sort(void **state)
+{
+    expect_sorted_alike(*state, 5000, 70000);
 }
 
 /* An edge whose end is not in its snapshot (a node of another snapshot, or no node at all) is
@@ -340,6 +351,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_graph_load__two_readers_equal_one, file_setup,
                                         file_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__table_order_does_not_matter,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_load__two_thread_sort,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__larger_graph_sorts,
                                         ap_test_store_setup, ap_test_store_teardown),
