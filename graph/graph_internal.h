@@ -90,6 +90,7 @@ struct ap_store {
     int64_t snap;               /* the snapshot being written, during an import */
     ap_stage *stage;            /* what the open import staged; NULL when none is open */
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
+    int write_wait_ms;          /* ap_store_begin()'s wait for another import */
 };
 
 /* The indexes of schema version 1. A bulk load into empty tables writes rows in the order of

@@ -316,7 +316,7 @@ static void *second_reader(void *arg)
         r->db = NULL;
         return NULL;
     }
-    sqlite3_busy_timeout(r->db, 10000);
+    sqlite3_busy_timeout(r->db, AP_STORE_BUSY_MS);
     if (sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
         read_edges(r);
         sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);

@@ -166,7 +166,8 @@ int ap_store_open(ap_store **out, const char *path, ap_error *err)
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 0);
-    sqlite3_busy_timeout(st->db, 10000);          /* another import: wait for it, then go on */
+    sqlite3_busy_timeout(st->db, AP_STORE_BUSY_MS);
+    st->write_wait_ms = AP_STORE_WRITE_WAIT_MS;
     /* journal_mode answers with a row, so exec ignores it; a read-only file stays as it is */
     sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
     /* FULL: a snapshot reported as imported survives a power cut too (one sync per import) */

@@ -52,9 +52,17 @@ int ap_store_begin(ap_store *st, ap_error *err)
      * twice (log, then checkpoint); with a rollback journal pages new to the file need no
      * journal, so they are written once. SQLite refuses the switch while another connection
      * has the database open; then the import runs in WAL as any other. */
+    sqlite3_busy_timeout(st->db, 0);    /* only worth it when nobody else has the file open */
     if (st->latest == 0 && journal_mode(st, "DELETE"))
         st->journal_switched = 1;
-    if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0) {
+    /* another import holds the write lock: wait for it to finish, then build on it */
+    sqlite3_busy_timeout(st->db, st->write_wait_ms);
+    rc = ap_store__exec(st, "BEGIN IMMEDIATE", err);
+    if (rc < 0 && sqlite3_errcode(st->db) == SQLITE_BUSY)
+        rc = ap_error_set(err, AP_EIO, "another import is writing to the database: gave up "
+                          "waiting for it after %g s", st->write_wait_ms / 1000.0);
+    sqlite3_busy_timeout(st->db, AP_STORE_BUSY_MS);
+    if (rc < 0) {
         ap_stage__free(st->stage);
         st->stage = NULL;
         restore_wal(st);
@@ -73,6 +81,11 @@ int ap_store_begin(ap_store *st, ap_error *err)
 fail:
     ap_store_rollback(st);
     return rc;
+}
+
+void ap_store_set_write_wait(ap_store *st, int ms)
+{
+    st->write_wait_ms = ms > 0 ? ms : 0;
 }
 
 void ap_store_rollback(ap_store *st)

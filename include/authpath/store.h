@@ -66,7 +66,16 @@ typedef struct {
     unsigned from_line, from_col, to_line, to_col;  /* where its endpoints are named */
 } ap_edge_rec;
 
-/* Start an import: a write transaction that stays open until commit or rollback. */
+/* How long ap_store_begin() waits for another import to finish before it gives up, by
+ * default: imports of large estates take minutes, and one started meanwhile should land after
+ * it, not fail. Other statements wait AP_STORE_BUSY_MS for a lock. */
+#define AP_STORE_WRITE_WAIT_MS (30 * 60 * 1000)
+#define AP_STORE_BUSY_MS 10000
+/* Set that wait for this store (milliseconds; 0: do not wait). */
+AP_EXPORT void ap_store_set_write_wait(ap_store *st, int ms);
+/* Start an import: a write transaction that stays open until commit or rollback. When another
+ * import holds the database longer than the write wait: AP_EIO, "another import is writing to
+ * the database: gave up waiting for it after N s". */
 AP_EXPORT int ap_store_begin(ap_store *st, ap_error *err);
 /* Register an input file of this import; *file is its id for provenance. */
 AP_EXPORT int ap_store_add_source(ap_store *st, const char *path, int64_t *file, ap_error *err);

@@ -185,6 +185,36 @@ static void test_store_concurrency__imports_serialise(void **state)
     ap_store_close(c);
 }
 
+/* An import that would wait longer than its store's write wait gives up, says why, and leaves
+ * the database as it was. */
+static void test_store_concurrency__a_wait_that_runs_out_says_so(void **state)
+{
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
+    ap_store *a, *b;
+    ap_error err;
+    int64_t snap = 0;
+    const char *path;
+    struct timespec t0, t1;
+    (void)state;
+    a = open_store();
+    import_ok(a, inventory("first.json", "alpha", "export"), 1);
+    path = inventory("late.json", "bravo", "refund");
+    assert_int_equal(ap_store_begin(a, &err), AP_OK);      /* a holds the write lock */
+    b = open_store();
+    ap_store_set_write_wait(b, 300);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(ap_import_files(b, &path, 1, &opts, &snap, &err), AP_EIO);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_string_equal(err.msg, "another import is writing to the database: gave up waiting "
+                                 "for it after 0.3 s");
+    assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 250);
+    ap_store_rollback(a);
+    assert_string_equal(ap_test_store_state(b), "snapshot=1 node=2 edge=1 source=1 vocab=1");
+    import_ok(b, path, 2);                                  /* and b can import now */
+    ap_store_close(b);
+    ap_store_close(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +222,7 @@ int main(void)
                                db_setup),
         cmocka_unit_test_setup(test_store_concurrency__reader_keeps_its_snapshot, db_setup),
         cmocka_unit_test_setup(test_store_concurrency__imports_serialise, db_setup),
+        cmocka_unit_test_setup(test_store_concurrency__a_wait_that_runs_out_says_so, db_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
