@@ -63,6 +63,34 @@ int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 
+/* A step into a document: a mapping's key, or (key NULL) a list's index. */
+typedef struct {
+    const char *key;
+    size_t index;
+} ap_step;
+
+/* Any document (JSON or YAML), parsed with the positions of its values kept: for readers whose
+ * places are deeper than the native sections (policy files). */
+typedef struct ap_posdoc ap_posdoc;
+/* JSON when the text (after a byte order mark and blanks) starts with '{', else YAML. Syntax
+ * errors are AP_EINPUT with path, line and column. *out owns the document; *root is borrowed
+ * from it. */
+int ap_posdoc_parse(ap_posdoc **out, const json_t **root, const char *text, size_t len,
+                    const char *path, ap_error *err);
+/* The 1-based line and column of the value that steps lead to, or of the deepest one on the
+ * way that exists (the document's start for none). */
+void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigned *line,
+                     unsigned *col);
+void ap_posdoc_free(ap_posdoc *d);
+
+/* The YAML half of that (native_yaml.c): the parsed document and its positions. */
+typedef struct yaml_doc ap_yaml_doc;
+int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
+                          const char *path, ap_error *err);
+void ap_import__yaml_where(const ap_yaml_doc *y, const ap_step *steps, size_t n, unsigned *line,
+                           unsigned *col);
+void ap_import__yaml_free(ap_yaml_doc *y);
+
 /* Any YAML document as a jansson value, by the native reader's rules (YAML 1.2 core schema
  * scalars, only true/false as booleans, string keys, no duplicate keys, bounded aliases and
  * nesting, one document). *out owns a reference (json_decref()). Syntax errors are AP_EINPUT

@@ -49,7 +49,7 @@ typedef struct {
     unsigned height;
 } weight;
 
-typedef struct {
+typedef struct yaml_doc {
     const char *path;           /* for error messages */
     const char *text;
     size_t len;
@@ -550,6 +550,49 @@ int ap_import__yaml_to_json(const char *text, size_t len, const char *path, json
         *out = json_incref(y.root);
     doc_free(&y);
     return rc;
+}
+
+int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
+                          const char *path, ap_error *err)
+{
+    yaml_doc *y = malloc(sizeof *y);
+    int rc;
+    *out = NULL;
+    *root = NULL;
+    if (y == NULL)
+        return ap_error_nomem(err);
+    if ((rc = doc_parse(y, text, len, path, err)) < 0) {
+        doc_free(y);
+        free(y);
+        return rc;
+    }
+    json_decref(y->anchors);    /* the document holds what it needs */
+    y->anchors = NULL;
+    y->err = NULL;
+    *out = y;
+    *root = y->root;
+    return AP_OK;
+}
+
+void ap_import__yaml_where(const ap_yaml_doc *y, const ap_step *steps, size_t n, unsigned *line,
+                           unsigned *col)
+{
+    const json_t *v = y->root;
+    ymark at = y->root_mark;
+    for (size_t i = 0; i < n; i++)
+        if (!(steps[i].key != NULL ? step_key(y, &v, &at, steps[i].key)
+                                   : step_index(y, &v, &at, steps[i].index)))
+            break;
+    *line = at.line;
+    *col = at.col;
+}
+
+void ap_import__yaml_free(ap_yaml_doc *y)
+{
+    if (y == NULL)
+        return;
+    doc_free(y);
+    free(y);
 }
 
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err)

@@ -1,6 +1,6 @@
 /* import/policy.c: the policy file (--policy FILE, JSON or YAML): score weights, findings
- * thresholds, severity overrides and waivers. Errors name the file and the offending key; syntax
- * errors also the line and column. */
+ * thresholds, severity overrides and waivers. Every error names the file, and the line and column
+ * of the offending value (or of the key it lacks). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,21 +38,50 @@ void ap_policy_clear(ap_policy *p)
     ap_policy_default(p);
 }
 
+/* The value being read is at steps at[0..depth) from the document's root. */
+#define POLICY_DEPTH 4
+
 typedef struct {
     const char *path;
     ap_error *err;
+    const ap_posdoc *doc;
+    ap_step at[POLICY_DEPTH];
+    size_t depth;
 } loader;
 
+/* Into a mapping's key; out again (an error returns at once: its place stays). */
+static void in_key(loader *l, const char *key)
+{
+    if (l->depth < POLICY_DEPTH)
+        l->at[l->depth] = (ap_step){ key, 0 };
+    l->depth++;
+}
+
+static void in_index(loader *l, size_t index)
+{
+    if (l->depth < POLICY_DEPTH)
+        l->at[l->depth] = (ap_step){ NULL, index };
+    l->depth++;
+}
+
+static void out(loader *l)
+{
+    l->depth--;
+}
+
+/* An error about the value being read, at its line and column. */
 static int bad(const loader *l, const char *fmt, const char *a, const char *b)
 {
     char msg[200];
+    unsigned line, col;
     snprintf(msg, sizeof msg, fmt, a, b);
-    return ap_error_at(l->err, AP_EINPUT, l->path, 0, 0, "policy: %s", msg);
+    ap_posdoc_where(l->doc, l->at, l->depth < POLICY_DEPTH ? l->depth : POLICY_DEPTH, &line,
+                    &col);
+    return ap_error_at(l->err, AP_EINPUT, l->path, line, col, "policy: %s", msg);
 }
 
-/* Every key of obj must be one of names (a NULL-terminated list). */
-static int known_keys(const loader *l, const json_t *obj, const char *where,
-                      const char *const *names)
+/* The value being read is an object whose every key is one of names (NULL-terminated). */
+static int known_keys(loader *l, const json_t *obj, const char *where, const char *const *names)
 {
     const char *key;
     json_t *v;
@@ -62,63 +91,95 @@ static int known_keys(const loader *l, const json_t *obj, const char *where,
         size_t i = 0;
         while (names[i] != NULL && strcmp(names[i], key) != 0)
             i++;
-        if (names[i] == NULL)
+        if (names[i] == NULL) {
+            in_key(l, key);
             return bad(l, "unknown key '%s' in '%s'", key, where);
+        }
     }
     return AP_OK;
 }
 
-static int whole(const loader *l, const json_t *v, const char *key, long long max, int64_t *out)
+/* The value of key in the object being read, a whole number from 0 to max. */
+static int whole(loader *l, const json_t *v, const char *key, long long max, int64_t *out_)
 {
+    in_key(l, key);
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
         return bad(l, "'%s' must be a whole number from 0 to %s", key,
                    max == 1000000 ? "1000000" : "36500");
-    *out = json_integer_value(v);
+    *out_ = json_integer_value(v);
+    out(l);
     return AP_OK;
 }
 
-static int load_weights(const loader *l, const json_t *weights, ap_weights *w,
-                        const ap_vocab *vocab)
+/* Key sub of the object being read, when present, must be an object: entered (*sub set) or
+ * not (NULL, nothing entered). */
+static int enter_object(loader *l, const json_t *obj, const char *key, const json_t **sub)
+{
+    *sub = json_object_get(obj, key);
+    if (*sub == NULL)
+        return AP_OK;
+    in_key(l, key);
+    if (!json_is_object(*sub))
+        return bad(l, "'%s' must be an object%s", key, "");
+    return AP_OK;
+}
+
+static int load_weights(loader *l, const json_t *weights, ap_weights *w, const ap_vocab *vocab)
 {
     static const char *const keys[] = { "sensitivity", "rights", NULL };
+    const json_t *sub;
     const char *key;
     json_t *v;
     int64_t x = 0;
     int rc;
     if (weights == NULL)
         return AP_OK;
-    if ((rc = known_keys(l, weights, "weights", keys)) < 0)
+    in_key(l, "weights");
+    if ((rc = known_keys(l, weights, "weights", keys)) < 0
+        || (rc = enter_object(l, weights, "sensitivity", &sub)) < 0)
         return rc;
-    json_object_foreach(json_object_get(weights, "sensitivity"), key, v) {
+    json_object_foreach((json_t *)sub, key, v) {
         ap_sensitivity s = ap_sensitivity_parse(key);
-        if (s == AP_SENS_NONE)
+        if (s == AP_SENS_NONE) {
+            in_key(l, key);
             return bad(l, "unknown sensitivity '%s' in weights (expected one of %s)", key,
                        AP_SENS_NAMES);
+        }
         if ((rc = whole(l, v, key, 1000000, &x)) < 0)
             return rc;
         w->sens_weight[s] = (int)x;
     }
-    json_object_foreach(json_object_get(weights, "rights"), key, v) {
+    if (sub != NULL)
+        out(l);
+    if ((rc = enter_object(l, weights, "rights", &sub)) < 0)
+        return rc;
+    json_object_foreach((json_t *)sub, key, v) {
         int bit = ap_vocab_find(vocab, key);
-        if (bit < 0)
+        if (bit < 0) {
+            in_key(l, key);
             return bad(l, "unknown right '%s' in weights%s", key, "");
+        }
         if ((rc = whole(l, v, key, 1000000, &x)) < 0)
             return rc;
         w->right_weight[bit] = (int)x;
     }
+    if (sub != NULL)
+        out(l);
+    out(l);
     return AP_OK;
 }
 
-static int load_thresholds(const loader *l, const json_t *th, ap_policy *p)
+static int load_thresholds(loader *l, const json_t *th, ap_policy *p)
 {
     static const char *const keys[] = { "credential_max_lifetime_days", "dormant_days",
                                         "review_days", NULL };
-    const json_t *v;
+    const json_t *v, *sub;
     const char *key;
     int64_t days = 0;
     int rc;
     if (th == NULL)
         return AP_OK;
+    in_key(l, "thresholds");
     if ((rc = known_keys(l, th, "thresholds", keys)) < 0)
         return rc;
     if ((v = json_object_get(th, "credential_max_lifetime_days")) != NULL) {
@@ -131,15 +192,22 @@ static int load_thresholds(const loader *l, const json_t *th, ap_policy *p)
             return rc;
         p->dormant_after = days * DAY;
     }
-    json_object_foreach(json_object_get(th, "review_days"), key, v) {
+    if ((rc = enter_object(l, th, "review_days", &sub)) < 0)
+        return rc;
+    json_object_foreach((json_t *)sub, key, v) {
         ap_sensitivity s = ap_sensitivity_parse(key);
-        if (s == AP_SENS_NONE)
+        if (s == AP_SENS_NONE) {
+            in_key(l, key);
             return bad(l, "unknown sensitivity '%s' in review_days (expected one of %s)", key,
                        AP_SENS_NAMES);
+        }
         if ((rc = whole(l, v, key, 36500, &days)) < 0)
             return rc;
         p->review_every[s] = days * DAY;
     }
+    if (sub != NULL)
+        out(l);
+    out(l);
     return AP_OK;
 }
 
@@ -150,19 +218,21 @@ static int known_rule(const loader *l, const char *id, const char *where)
     return AP_OK;
 }
 
-static int load_severity(const loader *l, const json_t *sev, ap_policy *p)
+static int load_severity(loader *l, const json_t *sev, ap_policy *p)
 {
     const char *key;
     json_t *v;
     int rc;
     if (sev == NULL)
         return AP_OK;
+    in_key(l, "severity");
     if (!json_is_object(sev))
         return bad(l, "'%s' must be an object%s", "severity", "");
     if ((p->overrides = calloc(json_object_size(sev) + 1, sizeof *p->overrides)) == NULL)
         return ap_error_nomem(l->err);
     json_object_foreach((json_t *)sev, key, v) {
         ap_severity s = ap_severity_parse(json_string_value(v));
+        in_key(l, key);
         if ((rc = known_rule(l, key, "severity")) < 0)
             return rc;
         if (s == AP_SEV_NONE)
@@ -170,23 +240,30 @@ static int load_severity(const loader *l, const json_t *sev, ap_policy *p)
         if ((p->overrides[p->noverrides].rule = strdup(key)) == NULL)
             return ap_error_nomem(l->err);
         p->overrides[p->noverrides++].severity = s;
+        out(l);
     }
+    out(l);
     return AP_OK;
 }
 
-/* A required, non-empty string field of waiver i, copied into *out. */
-static int waiver_str(const loader *l, const json_t *w, const char *key, const char *where,
-                      char **out)
+/* A required, non-empty string field of the waiver being read, copied into *out_. Missing,
+ * it is the waiver's error; not a string, the field's. */
+static int waiver_str(loader *l, const json_t *w, const char *key, const char *where,
+                      char **out_)
 {
-    const char *s = json_string_value(json_object_get(w, key));
+    const json_t *v = json_object_get(w, key);
+    const char *s = json_string_value(v);
+    if (v != NULL)
+        in_key(l, key);
     if (s == NULL || s[0] == '\0')
         return bad(l, "%s: '%s' is required (a non-empty string)", where, key);
-    if ((*out = strdup(s)) == NULL)
+    if ((*out_ = strdup(s)) == NULL)
         return ap_error_nomem(l->err);
+    out(l);
     return AP_OK;
 }
 
-static int load_waivers(const loader *l, const json_t *list, ap_policy *p)
+static int load_waivers(loader *l, const json_t *list, ap_policy *p)
 {
     static const char *const keys[] = { "rule", "subject", "owner", "reason", "expires", NULL };
     size_t i;
@@ -194,26 +271,38 @@ static int load_waivers(const loader *l, const json_t *list, ap_policy *p)
     int rc;
     if (list == NULL)
         return AP_OK;
+    in_key(l, "waivers");
     if (!json_is_array(list))
         return bad(l, "'%s' must be a list%s", "waivers", "");
     if ((p->waivers = calloc(json_array_size(list) + 1, sizeof *p->waivers)) == NULL)
         return ap_error_nomem(l->err);
     json_array_foreach(list, i, w) {
         ap_waiver *wv = &p->waivers[p->nwaivers++];
-        const char *exp = json_string_value(json_object_get(w, "expires"));
+        const json_t *exp = json_object_get(w, "expires");
         char where[32];
         snprintf(where, sizeof where, "waivers[%zu]", i);
+        in_index(l, i);
         if ((rc = known_keys(l, w, where, keys)) < 0
-            || (rc = waiver_str(l, w, "rule", where, &wv->rule)) < 0
-            || (rc = known_rule(l, wv->rule, where)) < 0
-            || (rc = waiver_str(l, w, "subject", where, &wv->subject)) < 0
+            || (rc = waiver_str(l, w, "rule", where, &wv->rule)) < 0)
+            return rc;
+        in_key(l, "rule");
+        if ((rc = known_rule(l, wv->rule, where)) < 0)
+            return rc;
+        out(l);
+        if ((rc = waiver_str(l, w, "subject", where, &wv->subject)) < 0
             || (rc = waiver_str(l, w, "owner", where, &wv->owner)) < 0
             || (rc = waiver_str(l, w, "reason", where, &wv->reason)) < 0)
             return rc;
         /* an open-ended waiver is how accepted risk is forgotten: an expiry is required */
-        if (exp == NULL || !ap_time_parse(exp, &wv->expires))
+        if (exp != NULL)
+            in_key(l, "expires");
+        if (!json_is_string(exp) || !ap_time_parse(json_string_value(exp), &wv->expires))
             return bad(l, "%s: 'expires' is required (a date, YYYY-MM-DD)%s", where, "");
+        if (exp != NULL)
+            out(l);
+        out(l);
     }
+    out(l);
     return AP_OK;
 }
 
@@ -221,13 +310,13 @@ static int load_waivers(const loader *l, const json_t *list, ap_policy *p)
 #define POLICY_MAX_BYTES ((size_t)16 << 20)
 
 /* The whole file as text (*out owns it, NUL-terminated). */
-static int read_text(char **out, size_t *len, const char *path, ap_error *err)
+static int read_text(char **out_, size_t *len, const char *path, ap_error *err)
 {
     FILE *f = fopen(path, "rb");
     char *text = NULL;
     size_t n = 0, cap = 0;
     int rc = AP_OK;
-    *out = NULL;
+    *out_ = NULL;
     if (f == NULL)
         return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
     for (;;) {
@@ -254,7 +343,7 @@ static int read_text(char **out, size_t *len, const char *path, ap_error *err)
         goto cleanup;
     }
     text[n] = '\0';
-    *out = text;
+    *out_ = text;
     *len = n;
     text = NULL;
 cleanup:
@@ -263,49 +352,29 @@ cleanup:
     return rc;
 }
 
-/* JSON (a document that starts with '{') through jansson, anything else through the YAML
- * reader the inventories use. *out owns the document. */
-static int parse(json_t **out, const char *path, ap_error *err)
-{
-    char *text = NULL;
-    size_t len = 0, i = 0;
-    int rc;
-    *out = NULL;
-    if ((rc = read_text(&text, &len, path, err)) < 0)
-        return rc;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)     /* a UTF-8 byte order mark */
-        i = 3;
-    size_t start = i;
-    while (i < len && strchr(" \t\r\n", text[i]) != NULL && text[i] != '\0')
-        i++;
-    if (i < len && text[i] == '{') {
-        json_error_t je;
-        if ((*out = json_loadb(text + start, len - start, JSON_REJECT_DUPLICATES, &je)) == NULL)
-            rc = ap_error_at(err, AP_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 0),
-                             (unsigned)(je.column > 0 ? je.column : 0), "bad policy file: %s",
-                             je.text);
-    } else {
-        rc = ap_import__yaml_to_json(text + start, len - start, path, out, err);
-    }
-    free(text);
-    return rc;
-}
-
 int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_error *err)
 {
     static const char *const keys[] = { "weights", "thresholds", "severity", "waivers", NULL };
-    loader l = { path, err };
-    json_t *doc = NULL;
+    loader l = { path, err, NULL, { { NULL, 0 } }, 0 };
+    ap_posdoc *doc = NULL;
+    const json_t *root = NULL;
+    char *text = NULL;
+    size_t len = 0;
     int rc;
-    if ((rc = parse(&doc, path, err)) < 0)
+    if ((rc = read_text(&text, &len, path, err)) < 0)
         return rc;
-    if ((rc = known_keys(&l, doc, "the policy", keys)) < 0
-        || (rc = load_weights(&l, json_object_get(doc, "weights"), &p->weights, vocab)) < 0
-        || (rc = load_thresholds(&l, json_object_get(doc, "thresholds"), p)) < 0
-        || (rc = load_severity(&l, json_object_get(doc, "severity"), p)) < 0
-        || (rc = load_waivers(&l, json_object_get(doc, "waivers"), p)) < 0)
+    rc = ap_posdoc_parse(&doc, &root, text, len, path, err);
+    free(text);
+    if (rc < 0)
+        return rc;
+    l.doc = doc;
+    if ((rc = known_keys(&l, root, "the policy", keys)) < 0
+        || (rc = load_weights(&l, json_object_get(root, "weights"), &p->weights, vocab)) < 0
+        || (rc = load_thresholds(&l, json_object_get(root, "thresholds"), p)) < 0
+        || (rc = load_severity(&l, json_object_get(root, "severity"), p)) < 0
+        || (rc = load_waivers(&l, json_object_get(root, "waivers"), p)) < 0)
         ap_policy_clear(p);
-    json_decref(doc);
+    ap_posdoc_free(doc);
     return rc;
 }
 

@@ -127,15 +127,55 @@ static void test_policy_yaml__errors(void **state)
                  "invalid YAML: found character that cannot start any token");
     expect_error("two.yaml", "thresholds: {}\n---\nseverity: {}\n", 2, 1,
                  "more than one YAML document in the file (expected one)");
-    expect_error("key.yaml", "thresholds:\n  dormant_days: 90\ndormant: 1\n", 0, 0,
+    expect_error("key.yaml", "thresholds:\n  dormant_days: 90\ndormant: 1\n", 3, 10,
                  "policy: unknown key 'dormant' in 'the policy'");
-    expect_error("neg.yaml", "thresholds: {dormant_days: -1}\n", 0, 0,
+    expect_error("neg.yaml", "thresholds: {dormant_days: -1}\n", 1, 28,
                  "policy: 'dormant_days' must be a whole number from 0 to 36500");
-    expect_error("list.yaml", "- weights\n", 0, 0,
+    expect_error("list.yaml", "- weights\n", 1, 1,
                  "policy: 'the policy' must be an object");
     /* JSON syntax errors keep jansson's place */
     expect_error("bad.json", "{\"thresholds\": {\"dormant_days\": 30,}}\n", 1, 36,
-                 "bad policy file: string or '}' expected near '}'");
+                 "invalid JSON: string or '}' expected near '}'");
+}
+
+/* Errors in the content name the line and column of the value (or of the waiver that lacks a
+ * field), however deep, in YAML and in JSON alike. */
+static void test_policy_yaml__content_errors_are_located(void **state)
+{
+    static const char waiver[] =
+        "# accepted risks\n"
+        "waivers:\n"
+        "  - rule: static-secret\n"
+        "    subject: k\n"
+        "    owner: o\n"
+        "    reason: r\n"
+        "    expires: 2027-01-01\n"
+        "  - rule: static-secret\n"
+        "    subject: k\n"
+        "    reason: r\n"
+        "    expires: 2027-01-01\n";
+    (void)state;
+    expect_error("owner.yaml", waiver, 8, 5,
+                 "policy: waivers[1]: 'owner' is required (a non-empty string)");
+    expect_error("expires.yaml", "waivers:\n  - {rule: static-secret, subject: k, owner: o,\n"
+                 "     reason: r, expires: someday}\n", 3, 26,
+                 "policy: waivers[0]: 'expires' is required (a date, YYYY-MM-DD)");
+    expect_error("rule.yaml", "waivers:\n- rule: no-such\n  subject: k\n", 2, 9,
+                 "policy: unknown rule 'no-such' in 'waivers[0]' (see authpath rules)");
+    expect_error("sev.yaml", "severity:\n  static-secret: urgent\n", 2, 18,
+                 "policy: the severity of 'static-secret' must be one of low, medium, high, "
+                 "critical");
+    expect_error("weights.yaml", "weights:\n  sensitivity:\n    critical: 20\n    secret: 3\n",
+                 4, 13, "policy: unknown sensitivity 'secret' in weights (expected one of "
+                 "public, internal, confidential, restricted, critical)");
+    expect_error("review.yaml", "thresholds:\n  review_days: [30]\n", 2, 16,
+                 "policy: 'review_days' must be an object");
+    expect_error("deep.json", "{\n  \"thresholds\": {\n    \"review_days\": {\"critical\": "
+                 "40000}\n  }\n}\n", 3, 33,
+                 "policy: 'critical' must be a whole number from 0 to 36500");
+    expect_error("waiver.json", "{\"waivers\": [\n  {\"rule\": \"static-secret\", "
+                 "\"subject\": \"\", \"owner\": \"o\"}]}\n", 2, 40,
+                 "policy: waivers[0]: 'subject' is required (a non-empty string)");
 }
 
 /* A file that cannot be read says so once, without repeating its name. */
@@ -158,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_policy_yaml__same_policy_as_json),
         cmocka_unit_test(test_policy_yaml__same_findings_as_json),
         cmocka_unit_test(test_policy_yaml__errors),
+        cmocka_unit_test(test_policy_yaml__content_errors_are_located),
         cmocka_unit_test(test_policy_yaml__missing_file),
     };
     ap_igraph_init();

@@ -1,0 +1,88 @@
+/* import/posdoc.c: a JSON or YAML document with the positions of its values, so that a reader
+ * can name the line and column of any value it refuses (policy files; see import_internal.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_internal.h"
+
+struct ap_posdoc {
+    json_t *root;           /* JSON: jansson's document */
+    char *text;             /* JSON: the text json_walk.c walks (a copy) */
+    ap_json_text walk;
+    ap_yaml_doc *yaml;      /* YAML: the document and its marks */
+};
+
+void ap_posdoc_free(ap_posdoc *d)
+{
+    if (d == NULL)
+        return;
+    json_decref(d->root);
+    ap_json__text_free(&d->walk);
+    free(d->text);
+    ap_import__yaml_free(d->yaml);
+    free(d);
+}
+
+static int parse_json(ap_posdoc *d, const char *text, size_t len, const char *path,
+                      ap_error *err)
+{
+    json_error_t je;
+    if ((d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+        return ap_error_at(err, AP_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 1),
+                           (unsigned)(je.column > 0 ? je.column : 1), "invalid JSON: %s",
+                           je.text);
+    if ((d->text = malloc(len + 1)) == NULL)
+        return ap_error_nomem(err);
+    memcpy(d->text, text, len);
+    d->text[len] = '\0';
+    if (ap_json__text_init(&d->walk, d->text, len) != AP_OK)
+        return ap_error_nomem(err);
+    return AP_OK;
+}
+
+int ap_posdoc_parse(ap_posdoc **out, const json_t **root, const char *text, size_t len,
+                    const char *path, ap_error *err)
+{
+    ap_posdoc *d = calloc(1, sizeof *d);
+    size_t i = 0;
+    int rc;
+    *out = NULL;
+    *root = NULL;
+    if (d == NULL)
+        return ap_error_nomem(err);
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)     /* a UTF-8 byte order mark */
+        text += 3, len -= 3;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+        i++;
+    if (i < len && text[i] == '{')
+        rc = parse_json(d, text, len, path, err);
+    else
+        rc = ap_import__yaml_parse(&d->yaml, root, text, len, path, err);
+    if (rc < 0) {
+        ap_posdoc_free(d);
+        return rc;
+    }
+    if (d->root != NULL)
+        *root = d->root;
+    *out = d;
+    return AP_OK;
+}
+
+void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigned *line,
+                     unsigned *col)
+{
+    size_t at, next;
+    if (d->yaml != NULL) {
+        ap_import__yaml_where(d->yaml, steps, n, line, col);
+        return;
+    }
+    at = ap_json__skip_ws(&d->walk, 0);
+    for (size_t k = 0; k < n; k++) {
+        next = steps[k].key != NULL ? ap_json__find_key(&d->walk, at, steps[k].key)
+                                    : ap_json__find_index(&d->walk, at, steps[k].index);
+        if (next == SIZE_MAX)
+            break;
+        at = next;
+    }
+    ap_json__line_col(&d->walk, at, line, col);
+}
