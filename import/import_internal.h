@@ -83,20 +83,16 @@ void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigne
                      unsigned *col);
 void ap_posdoc_free(ap_posdoc *d);
 
-/* The YAML half of that (native_yaml.c): the parsed document and its positions. */
+/* The YAML half of that (native_yaml.c): any YAML document as a jansson value, by the native
+ * reader's rules (YAML 1.2 core schema scalars, only true/false as booleans, string keys, no
+ * duplicate keys, bounded aliases and nesting, one document), with its values' positions.
+ * *root is borrowed from *out. Syntax errors are AP_EINPUT with path, line and column. */
 typedef struct yaml_doc ap_yaml_doc;
 int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
                           const char *path, ap_error *err);
 void ap_import__yaml_where(const ap_yaml_doc *y, const ap_step *steps, size_t n, unsigned *line,
                            unsigned *col);
 void ap_import__yaml_free(ap_yaml_doc *y);
-
-/* Any YAML document as a jansson value, by the native reader's rules (YAML 1.2 core schema
- * scalars, only true/false as booleans, string keys, no duplicate keys, bounded aliases and
- * nesting, one document). *out owns a reference (json_decref()). Syntax errors are AP_EINPUT
- * with path and the 1-based line and column. */
-int ap_import__yaml_to_json(const char *text, size_t len, const char *path, json_t **out,
-                            ap_error *err);
 
 /* Foreign formats (JSON only): each stages through ap_import__native_node/edge so validation
  * and provenance stay uniform. OpenGraph resolves edges across files when the import ends. */

@@ -540,18 +540,6 @@ static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path
     return build(y);
 }
 
-int ap_import__yaml_to_json(const char *text, size_t len, const char *path, json_t **out,
-                            ap_error *err)
-{
-    yaml_doc y;
-    int rc;
-    *out = NULL;
-    if ((rc = doc_parse(&y, text, len, path, err)) == AP_OK)
-        *out = json_incref(y.root);
-    doc_free(&y);
-    return rc;
-}
-
 int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
                           const char *path, ap_error *err)
 {
