@@ -417,12 +417,26 @@ static void read_row(csv_reader *r)
     json_decref(obj);
 }
 
+/* A cell our CSV writer guarded against formula injection: quotes, then = + - @ TAB or CR.
+ * One quote is the guard (a spreadsheet does not show it either). */
+static int guarded(const char *s, size_t len)
+{
+    size_t quotes = 0;
+    while (quotes < len && s[quotes] == '\'')
+        quotes++;
+    return quotes > 0 && quotes < len && memchr("=+-@\t\r", s[quotes], 6) != NULL;
+}
+
 /* libcsv's callbacks: one per field, one per end of row. */
 static void on_field(void *s, size_t len, void *data)
 {
     csv_reader *r = data;
     if (r->rc < 0)
         return;
+    if (s != NULL && guarded(s, len)) {
+        s = (char *)s + 1;
+        len--;
+    }
     if (r->ncells == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
         cell *cells = realloc(r->cells, cap * sizeof *cells);

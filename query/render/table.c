@@ -194,10 +194,13 @@ cleanup:
     return rc;
 }
 
-/* One CSV cell: quoted by libcsv, with a ' before a leading = + - @ TAB or CR. */
+/* One CSV cell: quoted by libcsv, with a ' before a leading = + - @ TAB or CR, and so before
+ * quotes that lead to one: the native CSV reader takes one such ' off (see native_csv.c), so a
+ * cell reads back as it was, and a spreadsheet shows it as text. */
 static int write_cell(FILE *out, const char *cell)
 {
-    if (cell[0] != '\0' && strchr("=+-@\t\r", cell[0]) != NULL) {
+    size_t quotes = strspn(cell, "'");
+    if (cell[quotes] != '\0' && strchr("=+-@\t\r", cell[quotes]) != NULL) {
         size_t len = strlen(cell);
         char *guarded = malloc(len + 2);
         int rc;

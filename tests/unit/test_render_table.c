@@ -51,6 +51,25 @@ static void test_render_table__csv_is_quoted_and_formula_safe(void **state)
     ap_table_free(t);
 }
 
+/* A quote already before a formula gets one more, so that reading the cell back (one guard
+ * quote off) gives it as it was; quotes before anything else stay as they are. */
+static void test_render_table__guard_quotes_are_reversible(void **state)
+{
+    static const char *const head[] = { "A", "B", "C", "D" };
+    static const char *const row[] = { "'=x", "''-1", "'plain", "'" };
+    ap_table *t = NULL;
+    ap_error err;
+    char *csv;
+    (void)state;
+    assert_int_equal(ap_table_new(&t, 4, head, &err), AP_OK);
+    assert_int_equal(ap_table_add(t, row, &err), AP_OK);
+    csv = render(t, 1);
+    assert_string_equal(csv, "\"A\",\"B\",\"C\",\"D\"\r\n"
+                             "\"''=x\",\"'''-1\",\"'plain\",\"'\"\r\n");
+    free(csv);
+    ap_table_free(t);
+}
+
 /* Text columns align by characters, not bytes; newlines and escape sequences never reach the
  * terminal raw. */
 static void test_render_table__text_aligns_and_escapes(void **state)
@@ -91,6 +110,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_table__csv_is_quoted_and_formula_safe),
+        cmocka_unit_test(test_render_table__guard_quotes_are_reversible),
         cmocka_unit_test(test_render_table__text_aligns_and_escapes),
         cmocka_unit_test(test_render_table__escape_handles_invalid_utf8),
         cmocka_unit_test(test_render_table__escape_shows_bidi_controls),
