@@ -1,4 +1,4 @@
-/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--label TEXT] [--max-nodes N]...`:
+/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--max-nodes N]...`:
  * one snapshot from the files, or on any error nothing at all and every error with its place. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -47,6 +47,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         { "max-nodes", required_argument, NULL, 'n' },
         { "max-edges", required_argument, NULL, 'e' },
         { "aws-accounts", required_argument, NULL, 'w' },
+        { "map", required_argument, NULL, 'm' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("import");
@@ -80,6 +81,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
             *(opt == 'n' ? &io.max_nodes : &io.max_edges) = v;
         } else if (opt == 'w') {
             io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
+        } else if (opt == 'm') {
+            io.og_map = optarg;
         } else {
             return EXIT_USAGE;
         }

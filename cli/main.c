@@ -13,7 +13,8 @@
 
 static const cli_cmd commands[] = {
     { "import", cmd_import,
-      "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE] [--max-nodes N]...",
+      "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE] [--map FILE] "
+      "[--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
       "`aws iam get-account-authorization-details`, or BloodHound OpenGraph JSON. The format\n"
@@ -22,6 +23,9 @@ static const cli_cmd commands[] = {
       "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
+      "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
+      "                     {Okta_Org: partner}, edges: {GH_CanPush: access}), ahead of the\n"
+      "                     built-in table (docs/sources/opengraph.md)\n"
       "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
       "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",

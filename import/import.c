@@ -279,8 +279,15 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     ctx.st = st;
     ctx.opts = opts;
     ctx.files = n;
-    if ((rc = ap_store_begin(st, err)) < 0)
+    /* the kind map first: a bad one stops the import before the database is touched */
+    if (opts->og_map != NULL
+        && (rc = ap_import__og_map_load(&ctx.og_nodes, &ctx.og_edges, opts->og_map, err)) < 0)
         return rc;
+    if ((rc = ap_store_begin(st, err)) < 0) {
+        json_decref(ctx.og_nodes);
+        json_decref(ctx.og_edges);
+        return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         int before = ctx.nerr;
         ctx.file_index = i;
@@ -333,10 +340,14 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     free(label);
     ap_import__opengraph_free(&ctx);
     json_decref(ctx.aws_vendors);
+    json_decref(ctx.og_nodes);
+    json_decref(ctx.og_edges);
     return rc;
 fail:
     ap_store_rollback(st);
     ap_import__opengraph_free(&ctx);
     json_decref(ctx.aws_vendors);
+    json_decref(ctx.og_nodes);
+    json_decref(ctx.og_edges);
     return rc;
 }

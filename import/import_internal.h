@@ -40,6 +40,7 @@ typedef struct {
     size_t file_index, files;   /* which of the import's files is being read */
     struct ap_og_state *og;     /* OpenGraph nodes and edges waiting for the end of the import */
     json_t *aws_vendors;        /* account id -> vendor name, loaded on first AWS file */
+    json_t *og_nodes, *og_edges;    /* --map: foreign kind -> authpath kind, or NULL */
 } ap_import_ctx;
 
 /* Record an input error at place p (located through ctx->locate); always returns AP_EINPUT. */
@@ -62,6 +63,11 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
 int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+
+/* A small file (a policy, a kind map) read whole: *out owns the NUL-terminated text. More
+ * than max bytes is AP_EINPUT "not WHAT: larger than N MiB". */
+int ap_import__read_small(char **out, size_t *len, const char *path, size_t max,
+                          const char *what, ap_error *err);
 
 /* A step into a document: a mapping's key, or (key NULL) a list's index. */
 typedef struct {
@@ -99,6 +105,9 @@ void ap_import__yaml_free(ap_yaml_doc *y);
 int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__opengraph(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err);
+/* --map FILE: *nodes and *edges (each NULL when the map has no such section) map foreign kinds
+ * to authpath kind names, checked; errors name the map's line and column. */
+int ap_import__og_map_load(json_t **nodes, json_t **edges, const char *path, ap_error *err);
 void ap_import__opengraph_free(ap_import_ctx *ctx);
 /* Known vendors' AWS accounts (fwdcloudsec known_aws_accounts YAML): *out owns an object
  * mapping each 12-digit account id to its vendor's name. */

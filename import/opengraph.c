@@ -378,8 +378,9 @@ static void last_word(const char *kind, char *buf, size_t size)
         buf[i - 1] = '\0';
 }
 
-/* DESIGN.md's table for foreign node kinds. */
-static ap_kind foreign_kind(const json_t *kinds)
+/* The user's map (--map), then DESIGN.md's table for foreign node kinds: the first of a node's
+ * kinds the map names decides; else the first whose last word the table knows. */
+static ap_kind foreign_kind(const json_t *map, const json_t *kinds)
 {
     static const struct { const char *word; ap_kind kind; } table[] = {
         { "user", AP_KIND_IDENTITY }, { "account", AP_KIND_IDENTITY },
@@ -395,6 +396,11 @@ static ap_kind foreign_kind(const json_t *kinds)
         { "password", AP_KIND_CREDENTIAL },
     };
     char word[64];
+    for (size_t i = 0; map != NULL && i < json_array_size(kinds); i++) {
+        const json_t *to = json_object_get(map, json_string_value(json_array_get(kinds, i)));
+        if (to != NULL)
+            return ap_kind_parse(json_string_value(to));
+    }
     for (size_t i = 0; i < json_array_size(kinds); i++) {
         last_word(json_string_value(json_array_get(kinds, i)), word, sizeof word);
         for (size_t j = 0; j < sizeof table / sizeof table[0]; j++)
@@ -404,8 +410,9 @@ static ap_kind foreign_kind(const json_t *kinds)
     return AP_KIND_RESOURCE;
 }
 
-/* Foreign edge kinds by what their name says; anything else is access. */
-static const char *foreign_edge_kind(const char *kind)
+/* Foreign edge kinds by the user's map (--map), else by what their name says; anything else
+ * is access. */
+static const char *foreign_edge_kind(const json_t *map, const char *kind)
 {
     static const struct { const char *part; const char *kind; } table[] = {
         { "memberof", "member_of" }, { "assume", "can_assume" },
@@ -414,8 +421,11 @@ static const char *foreign_edge_kind(const char *kind)
         { "genericall", "admin_of" }, { "hassecret", "holds" }, { "hastoken", "holds" },
         { "hascredential", "holds" }, { "haskey", "holds" },
     };
+    const char *mapped = json_string_value(json_object_get(map, kind));
     char low[128];
     size_t i = 0;
+    if (mapped != NULL)
+        return mapped;
     for (; kind[i] != '\0' && i + 1 < sizeof low; i++)
         low[i] = (char)tolower((unsigned char)kind[i]);
     low[i] = '\0';
@@ -448,7 +458,7 @@ static json_t *ap_attrs(const json_t *props)
     return out;
 }
 
-static json_t *node_object(const og_node *n)
+static json_t *node_object(const ap_import_ctx *ctx, const og_node *n)
 {
     const char *first = json_string_value(json_array_get(n->kinds, 0));
     json_t *obj;
@@ -463,7 +473,8 @@ static json_t *node_object(const og_node *n)
     if ((obj = json_object()) == NULL)
         return NULL;
     json_object_set_new(obj, "id", json_string(n->id));
-    json_object_set_new(obj, "kind", json_string(ap_kind_name(foreign_kind(n->kinds))));
+    json_object_set_new(obj, "kind",
+                        json_string(ap_kind_name(foreign_kind(ctx->og_nodes, n->kinds))));
     if (json_is_string(json_object_get(n->props, "name")))
         json_object_set(obj, "name", json_object_get(n->props, "name"));
     json_object_set(obj, "og_kinds", n->kinds);
@@ -587,7 +598,7 @@ static json_t *edge_object(ap_import_ctx *ctx, const og_edge *e, const char *fro
                                                    : NULL;
         if ((obj = json_object()) == NULL)
             return NULL;
-        ap = foreign_edge_kind(kind);
+        ap = foreign_edge_kind(ctx->og_edges, kind);
         json_object_set_new(obj, "rights", json_string(json_is_false(trav) ? "none" : "all"));
         json_object_set_new(obj, "og_kind", json_string(kind));
         if (e->source_kind != NULL)
@@ -612,7 +623,7 @@ int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err)
     ctx->locate_ctx = &cur;
     for (size_t i = 0; i < s->nn; i++) {
         og_node *n = &s->nodes[i];
-        json_t *obj = node_object(n);
+        json_t *obj = node_object(ctx, n);
         if (obj == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;

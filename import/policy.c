@@ -1,7 +1,6 @@
 /* import/policy.c: the policy file (--policy FILE, JSON or YAML): score weights, findings
  * thresholds, severity overrides and waivers. Every error names the file, and the line and column
  * of the offending value (or of the key it lacks). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,49 +308,6 @@ static int load_waivers(loader *l, const json_t *list, ap_policy *p)
 /* A policy is a few lines: anything beyond this is not one. */
 #define POLICY_MAX_BYTES ((size_t)16 << 20)
 
-/* The whole file as text (*out owns it, NUL-terminated). */
-static int read_text(char **out_, size_t *len, const char *path, ap_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t n = 0, cap = 0;
-    int rc = AP_OK;
-    *out_ = NULL;
-    if (f == NULL)
-        return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *p = realloc(text, cap = (n + 4096 + 1) * 2);
-            if (p == NULL) {
-                rc = ap_error_nomem(err);
-                goto cleanup;
-            }
-            text = p;
-        }
-        size_t got = fread(text + n, 1, cap - n - 1, f);
-        n += got;
-        if (n > POLICY_MAX_BYTES) {
-            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "not a policy file: larger than %zu "
-                             "MiB", POLICY_MAX_BYTES >> 20);
-            goto cleanup;
-        }
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
-        goto cleanup;
-    }
-    text[n] = '\0';
-    *out_ = text;
-    *len = n;
-    text = NULL;
-cleanup:
-    free(text);
-    fclose(f);
-    return rc;
-}
-
 int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_error *err)
 {
     static const char *const keys[] = { "weights", "thresholds", "severity", "waivers", NULL };
@@ -361,7 +317,8 @@ int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_err
     char *text = NULL;
     size_t len = 0;
     int rc;
-    if ((rc = read_text(&text, &len, path, err)) < 0)
+    if ((rc = ap_import__read_small(&text, &len, path, POLICY_MAX_BYTES, "a policy file",
+                                    err)) < 0)
         return rc;
     rc = ap_posdoc_parse(&doc, &root, text, len, path, err);
     free(text);

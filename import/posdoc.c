@@ -1,9 +1,54 @@
 /* import/posdoc.c: a JSON or YAML document with the positions of its values, so that a reader
  * can name the line and column of any value it refuses (policy files; see import_internal.h). */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "import_internal.h"
+
+int ap_import__read_small(char **out, size_t *len, const char *path, size_t max,
+                          const char *what, ap_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t n = 0, cap = 0;
+    int rc = AP_OK;
+    *out = NULL;
+    if (f == NULL)
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *p = realloc(text, cap = (n + 4096 + 1) * 2);
+            if (p == NULL) {
+                rc = ap_error_nomem(err);
+                goto cleanup;
+            }
+            text = p;
+        }
+        size_t got = fread(text + n, 1, cap - n - 1, f);
+        n += got;
+        if (n > max) {
+            rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "not %s: larger than %zu MiB", what,
+                             max >> 20);
+            goto cleanup;
+        }
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+        goto cleanup;
+    }
+    text[n] = '\0';
+    *out = text;
+    *len = n;
+    text = NULL;
+cleanup:
+    free(text);
+    fclose(f);
+    return rc;
+}
 
 struct ap_posdoc {
     json_t *root;           /* JSON: jansson's document */

@@ -48,6 +48,9 @@ typedef struct {
     ap_error_list *more;    /* when not NULL, receives the errors after the first */
     ap_import_notes *notes; /* when not NULL, receives what was recognised but not imported */
     const char *aws_accounts;   /* known vendors' AWS accounts (YAML); NULL: none */
+    const char *og_map;         /* a kind map for foreign OpenGraph kinds (JSON or YAML,
+                                 * docs/sources/opengraph.md), ahead of the built-in table;
+                                 * NULL: the table alone */
     ap_import_progress_fn progress; /* when not NULL: called as each file starts and every
                                      * AP_IMPORT_PROGRESS_ROWS rows */
     void *progress_arg;

@@ -163,6 +163,68 @@ static void test_import_opengraph__errors_name_their_place(void **state)
                  "whose 'graph' is an object with 'nodes' and 'edges'", 1, 11);
 }
 
+/* --map: the user's kinds win over the table, for the kinds it names and no others. */
+static void test_import_opengraph__map_overrides_the_table(void **state)
+{
+    const char *p = REAL("githound/githound_O_kgDOCoV2OQ.json");
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO,
+                            .og_map = FIXTURE("opengraph/vendor_map.yaml") };
+    ap_error err;
+    ap_graph *g;
+    const ap_edge *e;
+    if (ap_test_import_opts(*state, &p, 1, &opts, &err) != AP_OK)
+        fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+    g = ap_test_graph(*state, AT);
+    assert_int_equal(ap_graph_edge_count(g), 2761);
+    assert_int_equal(node(g, "O_kgDOCoV2OQ")->kind, AP_KIND_PARTNER);         /* the map */
+    assert_int_equal(node(g, "T_kwDOCoV2Oc4AokLZ")->kind, AP_KIND_IDENTITY);
+    assert_int_equal(node(g, "Ul9rZ0RPUmxmRUhnX1Rlc3Q=")->kind, AP_KIND_ROLE); /* the table */
+    assert_int_equal(node(g, "R_kgDORlfEHg")->kind, AP_KIND_RESOURCE);
+    assert_non_null(strstr(node(g, "O_kgDOCoV2OQ")->attrs,
+                           "\"og_kinds\":[\"GH_Organization\"]"));
+    e = edge(g, "O_kgDOCoV2OQ", "T19rZ0RPQ29WMk9RX0phcmVkVGVzdA==");
+    assert_int_equal(e->kind, AP_EDGE_DEPENDS_ON);
+    assert_string_equal(ap_graph_edge_str(g, (uint32_t)(e - ap_graph_edge(g, 0)), "og_kind"),
+                        "GH_Contains");
+    assert_int_equal(edge(g, "U_kgDOD64CFw", "T19rZ0RPQ29WMk9RX0N1c3RvbVJvbGVz")->kind,
+                     AP_EDGE_ACCESS);                                     /* not in the map */
+    ap_graph_free(g);
+}
+
+/* A bad map stops the import before anything is read, at the map's line and column. */
+static void expect_map_error(ap_store *st, const char *map, unsigned line, unsigned col,
+                             const char *msg)
+{
+    const char *p = FIXTURE("opengraph/roundtrip.json");
+    char path[512];
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO, .og_map = path };
+    ap_error err;
+    snprintf(path, sizeof path, "%s", ap_test_write_temp("map.yaml", map));
+    assert_int_equal(ap_test_import_opts(st, &p, 1, &opts, &err), AP_EINPUT);
+    assert_string_equal(err.file, path);
+    assert_int_equal(err.line, line);
+    assert_int_equal(err.col, col);
+    assert_string_equal(err.msg, msg);
+    assert_string_equal(ap_test_store_state(st), "snapshot=0 node=0 edge=0 source=0 vocab=0");
+    remove(path);
+}
+
+static void test_import_opengraph__bad_maps_name_their_place(void **state)
+{
+    expect_map_error(*state, "nodes:\n  Okta_Org: vendor\n", 2, 13,
+                     "the kind of 'Okta_Org' must be one of " AP_KIND_NAMES);
+    expect_map_error(*state, "edges:\n  GH_CanPush: push\n", 2, 15,
+                     "the kind of 'GH_CanPush' must be one of " AP_EDGE_KIND_NAMES);
+    expect_map_error(*state, "nodes:\n  AP_Role: identity\n", 2, 12,
+                     "'AP_Role' is authpath's own kind: it always maps to itself");
+    expect_map_error(*state, "node:\n  GH_App: identity\n", 2, 3,
+                     "unknown key 'node' (a kind map has 'nodes' and 'edges')");
+    expect_map_error(*state, "nodes: [GH_App]\n", 1, 8,
+                     "'nodes' must be a mapping of foreign kinds to authpath kinds");
+    expect_map_error(*state, "{\"edges\": {\"X\": 3}}", 1, 17,
+                     "the kind of 'X' must be one of " AP_EDGE_KIND_NAMES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +237,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_opengraph__datahound_and_minimal,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_opengraph__errors_name_their_place,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_opengraph__map_overrides_the_table,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_opengraph__bad_maps_name_their_place,
                                         ap_test_store_setup, ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
