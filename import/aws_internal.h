@@ -1,5 +1,6 @@
-/* import/aws_internal.h: what the AWS IAM reader's files share: policy documents in every form
- * they arrive in, AWS wildcard matching, and actions turned into authpath rights. */
+/* import/aws_internal.h: what the AWS IAM reader's files share: the reader's state, nodes and
+ * edges in waiting, policy documents in every form they arrive in, AWS wildcard matching, and
+ * actions turned into authpath rights. */
 #ifndef AUTHPATH_AWS_INTERNAL_H
 #define AUTHPATH_AWS_INTERNAL_H
 
@@ -8,6 +9,7 @@
 #include <jansson.h>
 
 #include "authpath/model.h"
+#include "import_internal.h"
 
 /* A policy document as an object: given as one, or as URL-encoded JSON text (the wire form).
  * *out owns a new reference; on failure why says what is wrong and AP_EINPUT is returned. */
@@ -24,5 +26,84 @@ ap_rights ap_aws__action_rights(const char *action);
 
 /* IAM actions that take over a principal or let their holder grant themselves anything. */
 extern const char *const ap_aws__takeover[];
+
+/* ---- The reader (aws_iam.c) ---- */
+
+/* A node or edge in native shape, waiting to be staged; edges merge while they wait. */
+typedef struct {
+    json_t *obj;
+    unsigned line, col;
+    ap_rights rights;           /* access edges: the union of what their statements grant */
+} item;
+
+typedef struct {
+    item *v;
+    size_t n, cap;
+    json_t *index;              /* node id, or edge key from|kind|to, -> position in v */
+} items;
+
+/* Where errors and provenance point: the element being read. */
+typedef struct {
+    unsigned line, col;
+} aws_pos;
+
+typedef struct {
+    ap_import_ctx *ctx;
+    ap_json_text t;
+    aws_pos cur;
+    items nodes, edges;
+    json_t *home;               /* account id -> true: the accounts whose principals are here */
+    json_t *roles;              /* role ARN -> {"name", "trust_root", "service"} */
+    json_t *principals;         /* user, group and role ARNs -> "user" | "group" | "role" */
+    json_t *by_name;            /* "ACCOUNT/role/NAME", "ACCOUNT/group/NAME" -> ARN */
+    json_t *documents;          /* managed policy ARN -> its default version's document */
+    int gate_iam, gate_sts;     /* the wildcard gates are needed */
+    int nerr_before;
+} aws;
+
+typedef struct {
+    const char *role;           /* the role's ARN */
+    const char *via;            /* the assume action the statement allows */
+    json_t *cond;               /* the statement's Condition, or NULL */
+    json_t *keys;               /* its condition keys, sorted */
+    bool external_id, restricted;
+} trust;
+
+/* Errors and notes point at the element at offset pos of the text (SIZE_MAX: where it is). */
+void ap_aws__at(aws *a, size_t pos);
+int ap_aws__fail(aws *a, size_t pos, const char *fmt, const char *arg);
+void ap_aws__note(aws *a, const char *what);
+/* Nodes and edges in waiting, by id or from|kind|to; made at the current place when new. */
+item *ap_aws__find_item(items *it, const char *key);
+item *ap_aws__new_item(aws *a, items *it, const char *key, json_t *obj);
+json_t *ap_aws__node(aws *a, const char *id, ap_kind kind, const char *name, const char *type);
+item *ap_aws__edge(aws *a, const char *from, const char *kind, const char *to);
+/* Add s to the list attribute key of obj, once. */
+int ap_aws__add_to_list(json_t *obj, const char *key, const char *s);
+/* Field k (0-based) of an ARN "arn:partition:service:region:account:resource" into buf. */
+bool ap_aws__arn_field(const char *arn, int k, char *buf, size_t size);
+bool ap_aws__is_account_id(const char *s);
+const char *ap_aws__str(const json_t *obj, const char *key);
+/* A document's statements, checked objects; statement i's offset; its Effect. */
+int ap_aws__statements(aws *a, const json_t *doc, size_t pos, json_t **out);
+size_t ap_aws__statement_pos(aws *a, size_t doc_pos, size_t i);
+int ap_aws__effect(aws *a, const json_t *st, bool *allow);
+/* The policy document at doc_pos (any form ap_aws__doc takes) and its statements; *doc and *sts
+ * own references (json_decref() them whatever the result). */
+int ap_aws__doc_statements(aws *a, const json_t *docv, size_t doc_pos, json_t **doc,
+                           json_t **sts);
+
+/* ---- Trust policies (aws_trust.c) ---- */
+
+/* The condition keys of tr->cond into tr->keys (sorted), and what they say. */
+void ap_aws__condition_keys(trust *tr);
+/* Who may assume role (its ARN), from its trust policy document at doc_pos. */
+int ap_aws__read_trust(aws *a, const char *role, const json_t *docv, size_t doc_pos);
+
+/* ---- Identity policies (aws_grants.c) ---- */
+
+/* What holder can do through policy (an ARN or an inline name), from the document at doc_pos. */
+int ap_aws__read_policy(aws *a, const char *holder, const char *policy, const json_t *docv,
+                        size_t doc_pos);
 
 #endif

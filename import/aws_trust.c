@@ -1,0 +1,284 @@
+/* import/aws_trust.c: an IAM role's trust policy, read as who may assume the role: other
+ * accounts become partners, services and federation what they are (docs/sources/aws-iam.md). */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aws_internal.h"
+
+/* ---- Trust policies: who can assume each role ---- */
+
+void ap_aws__condition_keys(trust *tr)
+{
+    static const char *const restricting[] = {
+        "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount",
+        "aws:PrincipalArn", "aws:SourceAccount", "aws:SourceArn", "aws:userid",
+    };
+    const char *op, *key;
+    json_t *inner, *v;
+    tr->keys = json_array();
+    json_object_foreach(tr->cond, op, inner) {
+        json_object_foreach(inner, key, v) {
+            size_t i = 0, n = json_array_size(tr->keys);
+            while (i < n && strcasecmp(json_string_value(json_array_get(tr->keys, i)), key) < 0)
+                i++;
+            if (i == n || strcasecmp(json_string_value(json_array_get(tr->keys, i)), key) != 0)
+                json_array_insert_new(tr->keys, i, json_string(key));
+            if (strcasecmp(key, "sts:ExternalId") == 0)
+                tr->external_id = true;
+            for (size_t r = 0; r < sizeof restricting / sizeof restricting[0]; r++)
+                if (strcasecmp(key, restricting[r]) == 0)
+                    tr->restricted = true;
+        }
+    }
+}
+
+static int trust_edge(aws *a, const trust *tr, const char *from, const char *principal,
+                      bool cross)
+{
+    item *x = ap_aws__edge(a, from, "can_assume", tr->role);
+    if (x == NULL)
+        return AP_ENOMEM;
+    json_object_set_new(x->obj, "via", json_string(tr->via));
+    json_object_set_new(x->obj, "trust", json_string("trust policy"));
+    if (cross) {
+        json_object_set_new(x->obj, "cross_account", json_true());
+        json_object_set_new(x->obj, "external_id", json_boolean(tr->external_id));
+    }
+    if (json_array_size(tr->keys) > 0) {
+        json_object_set(x->obj, "condition_keys", tr->keys);
+        json_object_set(x->obj, "condition", tr->cond);
+    }
+    return principal != NULL ? ap_aws__add_to_list(x->obj, "principals", principal) : AP_OK;
+}
+
+static void role_attr(aws *a, const char *role, const char *key, json_t *v)
+{
+    item *x = ap_aws__find_item(&a->nodes, role);
+    if (x != NULL)
+        json_object_set_new(x->obj, key, v);
+    else
+        json_decref(v);
+}
+
+/* An external account: a partner named after its vendor when the list knows it. */
+static int partner(aws *a, const char *acct, const char **id_out, char *idbuf, size_t size)
+{
+    const char *vendor = json_string_value(json_object_get(a->ctx->aws_vendors, acct));
+    char name[300];
+    json_t *n;
+    snprintf(idbuf, size, "aws:%s", acct);
+    if (vendor != NULL)
+        snprintf(name, sizeof name, "%s", vendor);
+    else
+        snprintf(name, sizeof name, "AWS account %s", acct);
+    if ((n = ap_aws__node(a, idbuf, AP_KIND_PARTNER, name, "aws_account")) == NULL)
+        return AP_ENOMEM;
+    json_object_set_new(n, "aws_account", json_string(acct));
+    json_object_set_new(n, "known_vendor", json_boolean(vendor != NULL));
+    *id_out = idbuf;
+    return AP_OK;
+}
+
+static int trust_anyone(aws *a, const trust *tr)
+{
+    json_t *org = NULL;
+    const char *op;
+    json_t *inner;
+    json_object_foreach(tr->cond, op, inner) {
+        json_t *v = json_object_get(inner, "aws:PrincipalOrgID");
+        if (v != NULL && strncasecmp(op, "StringEquals", 12) == 0)
+            org = v;
+    }
+    json_object_set_new(json_object_get(a->roles, tr->role), "trust_root", json_true());
+    if (org != NULL) {
+        json_t *orgs;
+        if (ap_aws__list(&orgs, org, JSON_STRING) < 0)
+            return AP_OK;
+        for (size_t i = 0; i < json_array_size(orgs); i++) {
+            const char *o = json_string_value(json_array_get(orgs, i));
+            char id[200], name[220];
+            snprintf(id, sizeof id, "aws:org:%s", o);
+            snprintf(name, sizeof name, "AWS organization %s", o);
+            if (ap_aws__node(a, id, AP_KIND_PARTNER, name, "aws_organization") == NULL
+                || trust_edge(a, tr, id, "*", true) < 0) {
+                json_decref(orgs);
+                return AP_ENOMEM;
+            }
+        }
+        json_decref(orgs);
+        role_attr(a, tr->role, "trust_organization", json_true());
+        return AP_OK;
+    }
+    if (ap_aws__node(a, "aws:*", AP_KIND_PARTNER, "Any AWS principal", "aws_anyone") == NULL)
+        return AP_ENOMEM;
+    if (!tr->restricted)
+        role_attr(a, tr->role, "trust_anyone", json_true());
+    return trust_edge(a, tr, "aws:*", "*", true);
+}
+
+/* A deleted principal shows in a trust policy as its unique id: AROA..., AIDA... */
+static bool is_unique_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 16 || s[0] != 'A')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static int trust_aws(aws *a, const trust *tr, const char *p)
+{
+    char acct[32] = "", res[512] = "", id[64], key[700];
+    const char *from = NULL, *arn;
+    if (strcmp(p, "*") == 0)
+        return trust_anyone(a, tr);
+    if (ap_aws__is_account_id(p)) {
+        snprintf(acct, sizeof acct, "%s", p);
+        snprintf(res, sizeof res, "root");
+    } else if (!ap_aws__arn_field(p, 4, acct, sizeof acct)
+               || !ap_aws__arn_field(p, 5, res, sizeof res)) {
+        ap_aws__note(a, is_unique_id(p)
+                            ? "trust names a deleted principal by its unique id (skipped)"
+                            : "trust names an unrecognised principal (skipped)");
+        return AP_OK;
+    }
+    if (json_object_get(a->home, acct) == NULL) {
+        int rc = partner(a, acct, &from, id, sizeof id);
+        return rc < 0 ? rc : trust_edge(a, tr, from, p, true);
+    }
+    if (strcmp(res, "root") == 0) {            /* any principal of the account it allows */
+        json_object_set_new(json_object_get(a->roles, tr->role), "trust_root", json_true());
+        return AP_OK;
+    }
+    if (strncmp(res, "assumed-role/", 13) == 0) {
+        const char *slash = strchr(res + 13, '/');
+        snprintf(key, sizeof key, "%s/role/%.*s", acct,
+                 (int)(slash != NULL ? (size_t)(slash - res - 13) : strlen(res + 13)), res + 13);
+        arn = json_string_value(json_object_get(a->by_name, key));
+    } else {
+        arn = json_object_get(a->principals, p) != NULL ? p : NULL;
+    }
+    if (arn == NULL) {
+        ap_aws__note(a,
+                     "trust names a principal of this account that is not in the file (skipped)");
+        return AP_OK;
+    }
+    return trust_edge(a, tr, arn, strcmp(arn, p) != 0 ? p : NULL, false);
+}
+
+static int trust_other(aws *a, const trust *tr, const json_t *principal, const char *key)
+{
+    json_t *list;
+    int rc = AP_OK;
+    if (ap_aws__list(&list, json_object_get(principal, key), JSON_STRING) < 0)
+        return ap_aws__fail(a, SIZE_MAX, "'Principal.%s' must be a string or a list of strings",
+                            key);
+    for (size_t i = 0; rc == AP_OK && i < json_array_size(list); i++) {
+        const char *p = json_string_value(json_array_get(list, i));
+        char id[600];
+        const char *slash = strrchr(p, '/');
+        if (strcmp(key, "AWS") == 0) {
+            rc = trust_aws(a, tr, p);
+        } else if (strcmp(key, "Service") == 0) {
+            snprintf(id, sizeof id, "aws:service:%s", p);
+            json_object_set_new(json_object_get(a->roles, tr->role), "service", json_true());
+            rc = ap_aws__node(a, id, AP_KIND_IDENTITY, p, "aws_service") == NULL
+                     ? AP_ENOMEM
+                     : trust_edge(a, tr, id, NULL, false);
+        } else if (strcmp(key, "Federated") == 0) {
+            rc = ap_aws__node(a, p, AP_KIND_IDENTITY, slash != NULL ? slash + 1 : p,
+                              strstr(p, "saml-provider/") != NULL ? "aws_saml_provider"
+                                                                  : "aws_federated")
+                         == NULL
+                     ? AP_ENOMEM
+                     : trust_edge(a, tr, p, NULL, false);
+        } else {
+            ap_aws__note(a, "trust to a CanonicalUser principal is not supported (skipped)");
+        }
+    }
+    json_decref(list);
+    return rc;
+}
+
+/* The assume action a statement allows (NULL when it allows none). */
+static const char *assume_action(const json_t *actions)
+{
+    static const char *const assume[] = { "sts:AssumeRole", "sts:AssumeRoleWithSAML",
+                                          "sts:AssumeRoleWithWebIdentity" };
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < json_array_size(actions); i++)
+            if (ap_aws__glob(json_string_value(json_array_get(actions, i)), assume[k], true))
+                return assume[k];
+    return NULL;
+}
+
+int ap_aws__read_trust(aws *a, const char *role, const json_t *docv, size_t doc_pos)
+{
+    json_t *doc = NULL, *sts = NULL;
+    int rc;
+    if (docv == NULL || json_is_null(docv))
+        return AP_OK;
+    if ((rc = ap_aws__doc_statements(a, docv, doc_pos, &doc, &sts)) < 0)
+        goto cleanup;
+    for (size_t i = 0; rc >= 0 && i < json_array_size(sts); i++) {
+        const json_t *st = json_array_get(sts, i), *pr = json_object_get(st, "Principal");
+        json_t *actions = NULL;
+        trust tr = { role, NULL, NULL, NULL, false, false };
+        bool allow = false;
+        if (json_is_string(docv))
+            ap_aws__at(a, doc_pos);
+        else
+            ap_aws__at(a, ap_aws__statement_pos(a, doc_pos, i));
+        if (ap_aws__effect(a, st, &allow) < 0)
+            continue;
+        if (!allow) {
+            ap_aws__note(a, "Deny statement in a trust policy not applied (who may assume is an "
+                            "over-approximation)");
+            continue;
+        }
+        if (json_object_get(st, "NotPrincipal") != NULL) {
+            ap_aws__note(a, "NotPrincipal in a trust policy is not supported (statement skipped)");
+            continue;
+        }
+        if (json_object_get(st, "NotAction") != NULL) {
+            ap_aws__note(a, "NotAction in a trust policy treated as every action");
+            actions = json_pack("[s]", "*");
+        } else if (ap_aws__list(&actions, json_object_get(st, "Action"), JSON_STRING) < 0) {
+            ap_aws__fail(a, SIZE_MAX, "'Action' must be a string or a list of strings%s", NULL);
+            continue;
+        }
+        tr.via = assume_action(actions);
+        json_decref(actions);
+        if (tr.via == NULL)
+            continue;                       /* sts:TagSession and the like alone */
+        tr.cond = json_is_object(json_object_get(st, "Condition"))
+                  ? json_object_get(st, "Condition") : NULL;
+        ap_aws__condition_keys(&tr);
+        if (json_is_string(pr) && strcmp(json_string_value(pr), "*") == 0) {
+            rc = trust_anyone(a, &tr);
+        } else if (json_is_object(pr)) {
+            const char *key;
+            json_t *v;
+            json_object_foreach((json_t *)pr, key, v)
+                if ((rc = trust_other(a, &tr, pr, key)) < 0 && rc != AP_EINPUT)
+                    break;
+            if (rc == AP_EINPUT)
+                rc = AP_OK;
+        } else {
+            ap_aws__fail(a, SIZE_MAX,
+                         "a trust statement's 'Principal' must be \"*\" or an object%s", NULL);
+        }
+        json_decref(tr.keys);
+    }
+cleanup:
+    json_decref(sts);
+    json_decref(doc);
+    return rc;
+}
+
