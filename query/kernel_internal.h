@@ -55,4 +55,43 @@ typedef struct {
 int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err);
 void ap_kernel__free(ap_kernel *k);
 
+/* ---- kernel_classes.c ---- */
+
+/* A 64-bit hash finaliser (for the open-addressing tables of the kernel's files). */
+static inline size_t ap_kernel__mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+/* Open addressing over the distinct masks of the estate (there are few). */
+typedef struct {
+    ap_rights *keys;
+    uint8_t *used;
+    size_t cap, n;
+} ap_kmask_set;
+
+/* Add a mask to the set (once); nonzero when out of memory. */
+int ap_kernel__mask_add(ap_kmask_set *s, ap_rights m);
+/* Each rights bit's class (cls[bit]), refined by every mask in s so that each mask is a union of
+ * classes; returns how many classes. */
+unsigned ap_kernel__refine(unsigned *cls, const ap_kmask_set *s);
+/* A rights mask as a mask over k's classes. */
+uint64_t ap_kernel__to_classes(const ap_kernel *k, ap_rights m);
+/* The edge type (rc, qc, esc) in k->types, interned (cap: its capacity); -1: out of memory. */
+int64_t ap_kernel__type_of(ap_kernel *k, uint64_t rc, uint64_t qc, bool esc, size_t *cap);
+
+typedef struct {
+    char **keys;                /* owned copies */
+    uint32_t *ids;
+    size_t cap, n;
+} ap_kdom_set;
+
+/* The number of node v's domain (its 'domain' attribute, else its id for a partner, else
+ * "home"); -1 when out of memory. */
+int64_t ap_kernel__node_domain(ap_kdom_set *d, const ap_graph *g, uint32_t v);
+void ap_kernel__dom_free(ap_kdom_set *d);
+
 #endif
