@@ -5,39 +5,15 @@
 #include <string.h>
 
 #include "authpath/query.h"
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed;
-} strbuf;
-
-static void put(strbuf *b, const char *text)
-{
-    size_t n = strlen(text);
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (p == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, text, n + 1);
-    b->len += n;
-}
+#include "query_internal.h"
 
 /* How a node is named in a sentence: a partner by its name, a credential by its type and id,
  * anything else by its id. */
-static void put_node(strbuf *b, const ap_graph *g, uint32_t v)
+static void put_node(ap_strbuf *b, const ap_graph *g, uint32_t v)
 {
     const ap_node *nd = ap_graph_node(g, v);
     if (nd->kind == AP_KIND_PARTNER) {
-        put(b, ap_graph_node_label(g, v));
+        ap_query__put(b, ap_graph_node_label(g, v));
         return;
     }
     if (nd->kind == AP_KIND_CREDENTIAL) {
@@ -47,10 +23,10 @@ static void put_node(strbuf *b, const ap_graph *g, uint32_t v)
         for (; type != NULL && type[i] != '\0' && i + 1 < sizeof word; i++)
             word[i] = type[i] == '_' ? ' ' : type[i];
         word[i] = '\0';
-        put(b, i > 0 ? word : "credential");
-        put(b, " ");
+        ap_query__put(b, i > 0 ? word : "credential");
+        ap_query__put(b, " ");
     }
-    put(b, nd->id);
+    ap_query__put(b, nd->id);
 }
 
 static const char *verb(const ap_vocab *v, unsigned bit)
@@ -59,7 +35,7 @@ static const char *verb(const ap_vocab *v, unsigned bit)
 }
 
 /* "read, write and administer" */
-static void put_rights(strbuf *b, const ap_vocab *v, ap_rights r)
+static void put_rights(ap_strbuf *b, const ap_vocab *v, ap_rights r)
 {
     unsigned bits[AP_MAX_RIGHTS], n = 0;
     r &= ap_vocab_all(v);
@@ -67,41 +43,41 @@ static void put_rights(strbuf *b, const ap_vocab *v, ap_rights r)
         if (r >> i & 1)
             bits[n++] = i;
     if (n == v->count) {
-        put(b, "do anything (every right) to");
+        ap_query__put(b, "do anything (every right) to");
         return;
     }
     for (unsigned i = 0; i < n; i++) {
-        put(b, i == 0 ? "" : i + 1 == n ? " and " : ", ");
-        put(b, verb(v, bits[i]));
+        ap_query__put(b, i == 0 ? "" : i + 1 == n ? " and " : ", ");
+        ap_query__put(b, verb(v, bits[i]));
     }
 }
 
 /* One clause: the edge's sentence with {u} as subject (or "which" after the first). */
-static void put_step(strbuf *b, const ap_graph *g, const ap_authority *a, uint32_t e, int first)
+static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, uint32_t e, int first)
 {
     const ap_edge *ed = ap_graph_edge(g, e);
     const ap_vocab *voc = ap_graph_vocab(g);
     ap_rights carried = ap_edge_transfer(ed, a->rights[ed->from]);
     const char *tpl = ap_edge_kind_info_of(ed->kind)->sentence;
     if (!first)
-        put(b, ", ");
+        ap_query__put(b, ", ");
     if (ed->kind == AP_EDGE_TRIGGERS) {
         /* "a change to {u} triggers {v}": the subject comes after the verb */
-        put(b, first ? "a change to " : "where a change to ");
+        ap_query__put(b, first ? "a change to " : "where a change to ");
         put_node(b, g, ed->from);
-        put(b, " triggers ");
+        ap_query__put(b, " triggers ");
         put_node(b, g, ed->to);
-        put(b, " (it can ");
+        ap_query__put(b, " (it can ");
         put_rights(b, voc, a->rights[ed->from] & ed->requires);
-        put(b, " ");
+        ap_query__put(b, " ");
         put_node(b, g, ed->from);
-        put(b, ")");
+        ap_query__put(b, ")");
         return;
     }
     if (first)
         put_node(b, g, ed->from);
     else
-        put(b, "which");
+        ap_query__put(b, "which");
     /* the template after "{u}" up to "{v}", with {rights} filled in */
     const char *p = strstr(tpl, "{u}") + 3;
     const char *r = strstr(p, "{rights}");
@@ -109,26 +85,26 @@ static void put_step(strbuf *b, const ap_graph *g, const ap_authority *a, uint32
     if (r != NULL && r < vpos) {
         char head[64];
         snprintf(head, sizeof head, "%.*s", (int)(r - p), p);
-        put(b, head);
+        ap_query__put(b, head);
         put_rights(b, voc, carried);
         p = r + 8;
     }
     char mid[64];
     snprintf(mid, sizeof mid, "%.*s", (int)(vpos - p), p);
-    put(b, mid);
+    ap_query__put(b, mid);
     put_node(b, g, ed->to);
     if (ed->requires != 0 && ed->kind != AP_EDGE_TRIGGERS) {
-        put(b, " (it holds ");
+        ap_query__put(b, " (it holds ");
         put_rights(b, voc, a->rights[ed->from] & ed->requires);
-        put(b, ", which the step requires)");
+        ap_query__put(b, ", which the step requires)");
     }
     if (ed->escalates) {
         /* the confused deputy: what reached {u} now acts with {v}'s rights */
-        put(b, " (an escalation: whoever can set off ");
+        ap_query__put(b, " (an escalation: whoever can set off ");
         put_node(b, g, ed->from);
-        put(b, " acts as ");
+        ap_query__put(b, " acts as ");
         put_node(b, g, ed->to);
-        put(b, ")");
+        ap_query__put(b, ")");
     }
 }
 
@@ -136,11 +112,11 @@ static void put_step(strbuf *b, const ap_graph *g, const ap_authority *a, uint32
 static int chain_sentence(char **out, const ap_graph *g, const ap_authority *a,
                           const uint32_t *path, size_t len, ap_error *err)
 {
-    strbuf b = { NULL, 0, 0, 0 };
+    ap_strbuf b = { NULL, 0, 0, false };
     *out = NULL;
     for (size_t i = 0; i < len; i++)
         put_step(&b, g, a, path[i], i == 0);
-    put(&b, "");
+    ap_query__put(&b, "");
     if (b.failed) {
         free(b.s);
         return ap_error_nomem(err);

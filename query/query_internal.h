@@ -1,12 +1,25 @@
-/* query/query_internal.h: what query/ files share and no other folder sees: growing arrays,
- * witness paths as owned arrays, and freeing lists of reach items. Never include it elsewhere. */
+/* query/query_internal.h: what query/ files share and no other folder sees: growing arrays and
+ * strings, witness paths as owned arrays, and freeing lists of reach items. Never include it
+ * elsewhere. */
 #ifndef AUTHPATH_QUERY_INTERNAL_H
 #define AUTHPATH_QUERY_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "authpath/offboard.h"
+
+/* A growing NUL-terminated string (start from all zeros). Once memory runs out, failed is set
+ * and the text stays as it was. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} ap_strbuf;
+
+void ap_query__put_n(ap_strbuf *b, const char *t, size_t n);
+void ap_query__put(ap_strbuf *b, const char *t);
 
 /* Append the size-byte item at *arr (n items, capacity implied: grows at powers of two).
  * -1 when out of memory (the array is unchanged). */

@@ -1,9 +1,33 @@
 /* query/util.c: small helpers the query files share (query_internal.h): growing arrays at
- * powers of two, witness paths copied out of an authority, freeing lists of reach items. */
+ * powers of two and strings, witness paths copied out of an authority, freeing reach lists. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "query_internal.h"
+
+void ap_query__put_n(ap_strbuf *b, const char *t, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->s, cap);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, t, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void ap_query__put(ap_strbuf *b, const char *t)
+{
+    ap_query__put_n(b, t, strlen(t));
+}
 
 int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item)
 {

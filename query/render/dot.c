@@ -1,5 +1,6 @@
 /* query/render/dot.c: diagrams through Graphviz's own libraries, the only cgraph/gvc user. DOT
- * is built with cgraph (never printed by hand) and SVG, PNG and PDF are rendered by gvc. */
+ * is built with cgraph (never printed by hand; ids and label text in dot_text.c) and SVG, PNG
+ * and PDF are rendered by gvc. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <gvc.h>
 
 #include "authpath/diagram.h"
+#include "dot_internal.h"
 
 /* cgraph 2.42 declares char * where it only reads: the casts live in these wrappers. */
 static Agsym_t *decl(Agraph_t *g, int kind, const char *name, const char *dflt)
@@ -17,214 +19,6 @@ static Agsym_t *decl(Agraph_t *g, int kind, const char *name, const char *dflt)
 static void set(void *obj, Agsym_t *sym, const char *value)
 {
     agxset(obj, sym, (char *)value);
-}
-
-/* ---- Object ids: creation order, not addresses ---- */
-
-/* cgraph keeps subgraphs ordered by id, and its default ids are the addresses of interned
- * names, so the order (and with it agwrite's output and the layout) could change from run to
- * run. This discipline numbers named objects 2, 4, 6... and anonymous ones 1, 3, 5... in
- * creation order, per graph. */
-typedef struct {
-    Agraph_t *g;
-    char **names;           /* interned in g; name k has id 2 * (k + 1) */
-    size_t n, cap;
-    IDTYPE anon;            /* the next odd id */
-} id_state;
-
-static void *id_open(Agraph_t *g, Agdisc_t *disc)
-{
-    id_state *st = calloc(1, sizeof *st);
-    (void)disc;
-    if (st != NULL) {
-        st->g = g;
-        st->anon = 1;
-    }
-    return st;
-}
-
-static long id_map(void *state, int objtype, char *str, IDTYPE *id, int create)
-{
-    id_state *st = state;
-    (void)objtype;
-    if (str == NULL) {
-        *id = st->anon;
-        st->anon += 2;
-        return 1;
-    }
-    for (size_t k = 0; k < st->n; k++)
-        if (strcmp(st->names[k], str) == 0) {
-            *id = 2 * (IDTYPE)(k + 1);
-            return 1;
-        }
-    if (!create)
-        return 0;
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 64;
-        char **p = realloc(st->names, cap * sizeof *p);
-        if (p == NULL)
-            return 0;
-        st->names = p;
-        st->cap = cap;
-    }
-    if ((st->names[st->n] = agstrdup(st->g, str)) == NULL)
-        return 0;
-    *id = 2 * (IDTYPE)(++st->n);
-    return 1;
-}
-
-static long id_alloc(void *state, int objtype, IDTYPE id)
-{
-    (void)state;
-    (void)objtype;
-    (void)id;
-    return 0;                       /* ids are only ever given out by id_map */
-}
-
-static void id_free(void *state, int objtype, IDTYPE id)
-{
-    (void)state;                    /* names stay interned until the graph is closed */
-    (void)objtype;
-    (void)id;
-}
-
-static char *id_print(void *state, int objtype, IDTYPE id)
-{
-    id_state *st = state;
-    (void)objtype;
-    if (id % 2 != 0 || id == 0 || id / 2 > st->n)
-        return NULL;                /* anonymous: cgraph prints %<id> */
-    return st->names[id / 2 - 1];
-}
-
-static void id_close(void *state)
-{
-    id_state *st = state;
-    if (st != NULL)
-        free(st->names);
-    free(st);
-}
-
-static void id_register(void *state, int objtype, void *obj)
-{
-    (void)state;
-    (void)objtype;
-    (void)obj;
-}
-
-/* ---- Escaping ---- */
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-    bool failed;
-} buf;
-
-static void put_n(buf *b, const char *t, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->s, cap);
-        if (p == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, t, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void put(buf *b, const char *t) { put_n(b, t, strlen(t)); }
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        n = 2;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        n = 3;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        n = 4;
-    else
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)     /* overlong, */
-        || (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)) /* surrogate, */
-        return 0;                                                           /* too large */
-    return n;
-}
-
-/* escString text: what Graphviz will show is exactly s. A backslash is doubled (\N, \G, \E,
- * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
- * HTML entities in plain labels too); a line break becomes \n; other control characters and
- * invalid UTF-8 become the visible text \xNN. */
-static void put_esc(buf *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    char hex[8];
-    while (*p != '\0') {
-        size_t n = utf8_len(p);
-        if (*p == '\\') {
-            put(b, "\\\\");
-        } else if (*p == '&') {
-            put(b, "&amp;");            /* Graphviz decodes entities in every label */
-        } else if (*p == '\n') {
-            put(b, "\\n");
-        } else if (*p == '\r') {
-            if (p[1] != '\n')
-                put(b, "\\n");
-        } else if (n == 0 || *p < 0x20 || *p == 0x7f) {
-            snprintf(hex, sizeof hex, "\\\\x%02X", *p);
-            put(b, hex);
-            n = 1;
-        } else {
-            put_n(b, (const char *)p, n);
-        }
-        p += n == 0 ? 1 : n;
-    }
-}
-
-char *ap_diagram_escape(const char *s)
-{
-    buf b = { NULL, 0, 0, false };
-    put(&b, "");
-    put_esc(&b, s);
-    if (b.failed) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
-}
-
-/* Text inside an HTML-like label: XML-escaped; control characters and invalid UTF-8 as '?'. */
-static void put_xml(buf *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p != '\0') {
-        size_t n = utf8_len(p);
-        switch (*p) {
-        case '&': put(b, "&amp;"); break;
-        case '<': put(b, "&lt;"); break;
-        case '>': put(b, "&gt;"); break;
-        case '"': put(b, "&quot;"); break;
-        default:
-            if (n == 0 || *p < 0x20 || *p == 0x7f)
-                put(b, "?");
-            else
-                put_n(b, (const char *)p, n);
-        }
-        p += n == 0 ? 1 : n;
-    }
 }
 
 /* ---- Style: what each kind, sensitivity and mark looks like ---- */
@@ -322,87 +116,87 @@ static const char **domains(const ap_graph *g, const ap_diagram *d, uint32_t *n)
     return list;
 }
 
-static void cluster_label(buf *b, const ap_graph *g, const char *dom)
+static void cluster_label(ap_strbuf *b, const ap_graph *g, const char *dom)
 {
     int64_t p = ap_graph_find(g, dom);
     if (strcmp(dom, "home") == 0) {
-        put(b, "home\\nour estate");
+        ap_query__put(b, "home\\nour estate");
         return;
     }
     if (p >= 0 && ap_graph_node(g, (uint32_t)p)->kind == AP_KIND_PARTNER) {
-        put_esc(b, ap_graph_node_label(g, (uint32_t)p));
-        put(b, "\\npartner side");
+        ap_dot__put_esc(b, ap_graph_node_label(g, (uint32_t)p));
+        ap_query__put(b, "\\npartner side");
         return;
     }
-    put_esc(b, dom);
-    put(b, "\\ndomain");
+    ap_dot__put_esc(b, dom);
+    ap_query__put(b, "\\ndomain");
 }
 
-static void node_label(buf *b, const ap_graph *g, const ap_diagram_node *dn)
+static void node_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_node *dn)
 {
     const ap_node *nd = ap_graph_node(g, dn->node);
     const char *name = ap_graph_node_label(g, dn->node);
     const char *type = ap_graph_node_str(g, dn->node, "type");
-    put_esc(b, name);
-    put(b, "\\n");
-    put(b, ap_kind_name(nd->kind));
+    ap_dot__put_esc(b, name);
+    ap_query__put(b, "\\n");
+    ap_query__put(b, ap_kind_name(nd->kind));
     if (type != NULL && type[0] != '\0') {
-        put(b, ": ");
-        put_esc(b, type);
+        ap_query__put(b, ": ");
+        ap_dot__put_esc(b, type);
     }
     if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW) {
-        put(b, ", ");
-        put(b, ap_sensitivity_name(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
+        ap_query__put(b, ", ");
+        ap_query__put(b, ap_sensitivity_name(nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL
                                                                    : nd->sensitivity));
     }
     if (strcmp(name, nd->id) != 0) {
-        put(b, "\\nid ");
-        put_esc(b, nd->id);
+        ap_query__put(b, "\\nid ");
+        ap_dot__put_esc(b, nd->id);
     }
     if (dn->marks & AP_MARK_EXPIRED_LIVE)
-        put(b, "\\nSTILL LIVE: partner ended");
+        ap_query__put(b, "\\nSTILL LIVE: partner ended");
     if (dn->marks & AP_MARK_SHARED)
-        put(b, "\\nSHARED credential");
+        ap_query__put(b, "\\nSHARED credential");
     if (dn->marks & AP_MARK_CHOKE)
-        put(b, "\\nCHOKE POINT");
+        ap_query__put(b, "\\nCHOKE POINT");
 }
 
-static void rights_text(buf *b, const ap_vocab *voc, ap_rights r)
+static void rights_text(ap_strbuf *b, const ap_vocab *voc, ap_rights r)
 {
     r &= ap_vocab_all(voc);
     if (r == ap_vocab_all(voc)) {
-        put(b, "all rights");
+        ap_query__put(b, "all rights");
         return;
     }
     if (r == 0) {
-        put(b, "no rights");
+        ap_query__put(b, "no rights");
         return;
     }
     bool first = true;
     for (unsigned i = 0; i < voc->count; i++)
         if (r >> i & 1) {
-            put(b, first ? "" : ", ");
-            put_esc(b, voc->names[i]);
+            ap_query__put(b, first ? "" : ", ");
+            ap_dot__put_esc(b, voc->names[i]);
             first = false;
         }
 }
 
-static void edge_label(buf *b, const ap_graph *g, const ap_diagram_edge *de)
+static void edge_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_edge *de)
 {
     const ap_edge *e = ap_graph_edge(g, de->edge);
-    put(b, ap_edge_kind_name(e->kind));
-    put(b, "\\n");
+    ap_query__put(b, ap_edge_kind_name(e->kind));
+    ap_query__put(b, "\\n");
     rights_text(b, ap_graph_vocab(g), de->rights);
     if (de->marks & AP_MARK_ESCALATION)
-        put(b, "\\nESCALATES");
+        ap_query__put(b, "\\nESCALATES");
     if (de->marks & AP_MARK_LOOP)
-        put(b, "\\nLOOP");
+        ap_query__put(b, "\\nLOOP");
     if (de->marks & AP_MARK_CUT)
-        put(b, "\\nCUT: revoke");
+        ap_query__put(b, "\\nCUT: revoke");
 }
 
 /* The legend: only what this diagram uses, as an HTML-like table of fixed words. */
-static void legend_html(buf *b, const ap_graph *g, const ap_diagram *d)
+static void legend_html(ap_strbuf *b, const ap_graph *g, const ap_diagram *d)
 {
     bool kinds[AP_KIND_COUNT] = { false }, sens[AP_SENS_COUNT] = { false };
     unsigned nmarks = 0, emarks = 0;
@@ -416,48 +210,48 @@ static void legend_html(buf *b, const ap_graph *g, const ap_diagram *d)
     }
     for (uint32_t i = 0; i < d->nedges; i++)
         emarks |= d->edges[i].marks;
-    put(b, "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
+    ap_query__put(b, "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
            "<TR><TD COLSPAN=\"2\"><B>legend</B></TD></TR>");
     for (int k = 0; k < AP_KIND_COUNT; k++)
         if (kinds[k]) {
             snprintf(row, sizeof row, "<TR><TD>%s</TD><TD>", kind_shape_words[k]);
-            put(b, row);
-            put_xml(b, ap_kind_name((ap_kind)k));
-            put(b, "</TD></TR>");
+            ap_query__put(b, row);
+            ap_dot__put_xml(b, ap_kind_name((ap_kind)k));
+            ap_query__put(b, "</TD></TR>");
         }
     for (int s = AP_SENS_COUNT - 1; s >= 0; s--)
         if (sens[s]) {
             snprintf(row, sizeof row, "<TR><TD BGCOLOR=\"%s\">fill</TD><TD>", sens_fill[s]);
-            put(b, row);
-            put_xml(b, ap_sensitivity_name((ap_sensitivity)s));
-            put(b, " sensitivity</TD></TR>");
+            ap_query__put(b, row);
+            ap_dot__put_xml(b, ap_sensitivity_name((ap_sensitivity)s));
+            ap_query__put(b, " sensitivity</TD></TR>");
         }
     if (nmarks & AP_MARK_SOURCE)
-        put(b, "<TR><TD>thick border</TD><TD>the partner in question</TD></TR>");
+        ap_query__put(b, "<TR><TD>thick border</TD><TD>the partner in question</TD></TR>");
     if (nmarks & AP_MARK_TARGET)
-        put(b, "<TR><TD>double border</TD><TD>a path target</TD></TR>");
+        ap_query__put(b, "<TR><TD>double border</TD><TD>a path target</TD></TR>");
     if (nmarks & AP_MARK_EXPIRED_LIVE)
-        put(b, "<TR><TD><FONT COLOR=\"" EXPIRED_COLOR "\">red dashed border</FONT></TD>"
+        ap_query__put(b, "<TR><TD><FONT COLOR=\"" EXPIRED_COLOR "\">red dashed border</FONT></TD>"
                "<TD>credential still live though its partner ended</TD></TR>");
     if (nmarks & AP_MARK_SHARED)
-        put(b, "<TR><TD>two outlines</TD><TD>credential shared across domains</TD></TR>");
+        ap_query__put(b, "<TR><TD>two outlines</TD><TD>credential shared across domains</TD></TR>");
     if (nmarks & AP_MARK_CHOKE)
-        put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange border</FONT></TD>"
+        ap_query__put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange border</FONT></TD>"
                "<TD>choke point: every path to a target passes through it</TD></TR>");
     if (emarks & AP_MARK_ESCALATION)
-        put(b, "<TR><TD><FONT COLOR=\"" ESCALATION_COLOR "\">bold red arrow</FONT></TD>"
+        ap_query__put(b, "<TR><TD><FONT COLOR=\"" ESCALATION_COLOR "\">bold red arrow</FONT></TD>"
                "<TD>escalation: acts with the target's own rights</TD></TR>");
     if (emarks & AP_MARK_LOOP)
-        put(b, "<TR><TD><FONT COLOR=\"" LOOP_COLOR "\">bold purple arrow</FONT></TD>"
+        ap_query__put(b, "<TR><TD><FONT COLOR=\"" LOOP_COLOR "\">bold purple arrow</FONT></TD>"
                "<TD>on a loop: authority comes back around</TD></TR>");
     if (emarks & AP_MARK_CUT)
-        put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange arrow</FONT></TD>"
+        ap_query__put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange arrow</FONT></TD>"
                "<TD>minimal revocation set: revoke these to cut the partner off</TD></TR>");
     if (emarks & AP_MARK_BOUNDARY)
-        put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
+        ap_query__put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
     if (d->ncollapsed > 0)
-        put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn (counted)</TD></TR>");
-    put(b, "<TR><TD>arrow label</TD><TD>edge kind and the rights it carries</TD></TR>"
+        ap_query__put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn (counted)</TD></TR>");
+    ap_query__put(b, "<TR><TD>arrow label</TD><TD>edge kind and the rights it carries</TD></TR>"
            "</TABLE>");
 }
 
@@ -521,14 +315,12 @@ static Agnode_t *make_node(Agraph_t *sg, const char *prefix, uint32_t i)
 static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
 {
     /* cgraph keeps the discipline for the graph's life and never writes to it */
-    static const Agiddisc_t ids = { id_open, id_map, id_alloc, id_free, id_print, id_close,
-                                    id_register };
-    static const Agdisc_t disc = { &AgMemDisc, (Agiddisc_t *)&ids, &AgIoDisc };
+    static const Agdisc_t disc = { &AgMemDisc, (Agiddisc_t *)&ap_dot__ids, &AgIoDisc };
     Agraph_t *root = agopen((char *)"authpath", Agdirected, (Agdisc_t *)&disc);
     Agnode_t **made = NULL;
     const char **doms = NULL;
     uint32_t ndoms = 0;
-    buf b = { NULL, 0, 0, false };
+    ap_strbuf b = { NULL, 0, 0, false };
     attrs at;
     if (root == NULL) {
         ap_error_nomem(err);
@@ -543,7 +335,7 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         snprintf(name, sizeof name, "cluster_%u", c);
         Agraph_t *sg = agsubg(root, name, 1);
         b.len = 0;
-        put(&b, "");
+        ap_query__put(&b, "");
         cluster_label(&b, g, doms[c]);
         if (sg == NULL || b.failed)
             goto nomem;
@@ -558,7 +350,7 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
             if ((made[i] = make_node(sg, "n", dn->node)) == NULL)
                 goto nomem;
             b.len = 0;
-            put(&b, "");
+            ap_query__put(&b, "");
             node_label(&b, g, dn);
             if (b.failed)
                 goto nomem;
@@ -576,15 +368,15 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
                 goto nomem;
             b.len = 0;
             snprintf(line, sizeof line, "+%u more reached\\nnot on a shown path\\n(", col->total);
-            put(&b, line);
+            ap_query__put(&b, line);
             for (int kind = 0; kind < AP_KIND_COUNT; kind++)
                 if (col->by_kind[kind] > 0) {
                     snprintf(line, sizeof line, "%s%u %s", first ? "" : ", ",
                              col->by_kind[kind], ap_kind_name((ap_kind)kind));
-                    put(&b, line);
+                    ap_query__put(&b, line);
                     first = false;
                 }
-            put(&b, ")");
+            ap_query__put(&b, ")");
             if (b.failed)
                 goto nomem;
             set(n, at.n_label, b.s);
@@ -607,7 +399,7 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         }
         Agedge_t *ae = agedge(root, t, h, NULL, 1);
         b.len = 0;
-        put(&b, "");
+        ap_query__put(&b, "");
         edge_label(&b, g, de);
         if (ae == NULL || b.failed)
             goto nomem;
@@ -616,20 +408,20 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
     }
     /* title, subtitle and notes */
     b.len = 0;
-    put(&b, "");
-    put_esc(&b, d->title);
-    put(&b, "\\n");
-    put_esc(&b, d->subtitle);
+    ap_query__put(&b, "");
+    ap_dot__put_esc(&b, d->title);
+    ap_query__put(&b, "\\n");
+    ap_dot__put_esc(&b, d->subtitle);
     if (d->note != NULL) {
-        put(&b, "\\n");
-        put_esc(&b, d->note);
+        ap_query__put(&b, "\\n");
+        ap_dot__put_esc(&b, d->note);
     }
     if (b.failed)
         goto nomem;
     set(root, at.g_label, b.s);
     /* the legend last: fixed words in an HTML-like label */
     b.len = 0;
-    put(&b, "");
+    ap_query__put(&b, "");
     legend_html(&b, g, d);
     Agnode_t *leg = agnode(root, (char *)"legend", 1);
     char *html = b.failed ? NULL : agstrdup_html(root, b.s);

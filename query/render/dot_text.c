@@ -1,0 +1,194 @@
+/* query/render/dot_text.c: the text side of diagrams: object ids in creation order (a cgraph id
+ * discipline, so DOT and layouts are the same on every run) and labels escaped for DOT and for
+ * Graphviz's HTML-like labels. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/diagram.h"
+#include "dot_internal.h"
+
+/* ---- Object ids: creation order, not addresses ---- */
+
+/* cgraph keeps subgraphs ordered by id, and its default ids are the addresses of interned
+ * names, so the order (and with it agwrite's output and the layout) could change from run to
+ * run. This discipline numbers named objects 2, 4, 6... and anonymous ones 1, 3, 5... in
+ * creation order, per graph. */
+typedef struct {
+    Agraph_t *g;
+    char **names;           /* interned in g; name k has id 2 * (k + 1) */
+    size_t n, cap;
+    IDTYPE anon;            /* the next odd id */
+} id_state;
+
+static void *id_open(Agraph_t *g, Agdisc_t *disc)
+{
+    id_state *st = calloc(1, sizeof *st);
+    (void)disc;
+    if (st != NULL) {
+        st->g = g;
+        st->anon = 1;
+    }
+    return st;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int create)
+{
+    id_state *st = state;
+    (void)objtype;
+    if (str == NULL) {
+        *id = st->anon;
+        st->anon += 2;
+        return 1;
+    }
+    for (size_t k = 0; k < st->n; k++)
+        if (strcmp(st->names[k], str) == 0) {
+            *id = 2 * (IDTYPE)(k + 1);
+            return 1;
+        }
+    if (!create)
+        return 0;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 64;
+        char **p = realloc(st->names, cap * sizeof *p);
+        if (p == NULL)
+            return 0;
+        st->names = p;
+        st->cap = cap;
+    }
+    if ((st->names[st->n] = agstrdup(st->g, str)) == NULL)
+        return 0;
+    *id = 2 * (IDTYPE)(++st->n);
+    return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+    (void)state;
+    (void)objtype;
+    (void)id;
+    return 0;                       /* ids are only ever given out by id_map */
+}
+
+static void id_free(void *state, int objtype, IDTYPE id)
+{
+    (void)state;                    /* names stay interned until the graph is closed */
+    (void)objtype;
+    (void)id;
+}
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+    id_state *st = state;
+    (void)objtype;
+    if (id % 2 != 0 || id == 0 || id / 2 > st->n)
+        return NULL;                /* anonymous: cgraph prints %<id> */
+    return st->names[id / 2 - 1];
+}
+
+static void id_close(void *state)
+{
+    id_state *st = state;
+    if (st != NULL)
+        free(st->names);
+    free(st);
+}
+
+static void id_register(void *state, int objtype, void *obj)
+{
+    (void)state;
+    (void)objtype;
+    (void)obj;
+}
+
+const Agiddisc_t ap_dot__ids = { id_open, id_map, id_alloc, id_free, id_print, id_close,
+                                 id_register };
+
+/* ---- Escaping ---- */
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when s does not start one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)     /* overlong, */
+        || (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)) /* surrogate, */
+        return 0;                                                           /* too large */
+    return n;
+}
+
+/* escString text: what Graphviz will show is exactly s. A backslash is doubled (\N, \G, \E,
+ * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
+ * HTML entities in plain labels too); a line break becomes \n; other control characters and
+ * invalid UTF-8 become the visible text \xNN. */
+void ap_dot__put_esc(ap_strbuf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char hex[8];
+    while (*p != '\0') {
+        size_t n = utf8_len(p);
+        if (*p == '\\') {
+            ap_query__put(b, "\\\\");
+        } else if (*p == '&') {
+            ap_query__put(b, "&amp;");            /* Graphviz decodes entities in every label */
+        } else if (*p == '\n') {
+            ap_query__put(b, "\\n");
+        } else if (*p == '\r') {
+            if (p[1] != '\n')
+                ap_query__put(b, "\\n");
+        } else if (n == 0 || *p < 0x20 || *p == 0x7f) {
+            snprintf(hex, sizeof hex, "\\\\x%02X", *p);
+            ap_query__put(b, hex);
+            n = 1;
+        } else {
+            ap_query__put_n(b, (const char *)p, n);
+        }
+        p += n == 0 ? 1 : n;
+    }
+}
+
+char *ap_diagram_escape(const char *s)
+{
+    ap_strbuf b = { NULL, 0, 0, false };
+    ap_query__put(&b, "");
+    ap_dot__put_esc(&b, s);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Text inside an HTML-like label: XML-escaped; control characters and invalid UTF-8 as '?'. */
+void ap_dot__put_xml(ap_strbuf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0') {
+        size_t n = utf8_len(p);
+        switch (*p) {
+        case '&': ap_query__put(b, "&amp;"); break;
+        case '<': ap_query__put(b, "&lt;"); break;
+        case '>': ap_query__put(b, "&gt;"); break;
+        case '"': ap_query__put(b, "&quot;"); break;
+        default:
+            if (n == 0 || *p < 0x20 || *p == 0x7f)
+                ap_query__put(b, "?");
+            else
+                ap_query__put_n(b, (const char *)p, n);
+        }
+        p += n == 0 ? 1 : n;
+    }
+}
