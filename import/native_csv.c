@@ -1,8 +1,7 @@
 /* import/native_csv.c: the native inventory as CSV (libcsv): a nodes, an edges or a rights file,
  * known by its header. Read row by row, each row a small jansson object, so memory stays flat.
- * After the header a second thread splits the text into rows and cells (see "the pipe") while
- * this one checks and stages them in order, so errors and their order are as if read alone. */
-#include <pthread.h>
+ * After the header a second thread splits the text into rows and cells (csv_pipe.c) while this
+ * one checks and stages them in order, so errors and their order are as if read alone. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,46 +10,13 @@
 
 #include <csv.h>
 
-#include "import_internal.h"
-
-typedef enum { FILE_NODES, FILE_EDGES, FILE_RIGHTS } file_kind;
-typedef enum { COL_TEXT, COL_LIST, COL_BOOL } col_type;
+#include "csv_internal.h"
 
 /* DESIGN.md's typed fields; every other column, known or not, is text. */
 static const char *const list_cols[] = { "rights", "requires", NULL };
 static const char *const bool_cols[] = { "logged", "static", "multi_tenant", "temporary",
                                          "escalates", NULL };
 
-typedef struct {
-    size_t off, len;            /* in the row buffer */
-    int empty;                  /* an empty cell: the field is absent */
-} cell;
-
-typedef struct {
-    ap_import_ctx *ctx;
-    ap_error *err;
-    const char *text;
-    size_t len;
-    int rc;                     /* a failure that stops the file: AP_EINPUT once reported */
-    /* the record being read: its first physical line and where that line starts */
-    unsigned rec_line;
-    size_t rec_off;
-    /* its cells, NUL-terminated one after another in buf */
-    char *buf;
-    size_t used, size;
-    cell *cells;
-    size_t ncells, cap;
-    /* the header */
-    int have_header;
-    file_kind kind;
-    json_t *names;              /* the column names, as JSON strings */
-    col_type *types;
-    json_t *obj;                /* the current row (see row_object) */
-    json_t **colval;            /* each column's value in obj (borrowed), or NULL */
-    size_t row;                 /* data rows so far */
-    unsigned at_line, at_col;   /* the place of an error about the file itself */
-    struct csv_pipe *pipe;      /* set in the parsing thread: rows go there */
-} csv_reader;
 
 /* ---- places ---- */
 
@@ -378,7 +344,7 @@ static int read_header(csv_reader *r)
     return AP_OK;
 }
 
-static void read_row(csv_reader *r)
+void ap_csv__read_row(csv_reader *r)
 {
     size_t ncols = json_array_size(r->names);
     json_t *obj = NULL;
@@ -469,20 +435,18 @@ static void on_field(void *s, size_t len, void *data)
     r->ncells++;
 }
 
-static void pipe_row(csv_reader *r);
-
 static void on_row(int term, void *data)
 {
     csv_reader *r = data;
     (void)term;
     if (r->pipe != NULL) {
         if (r->rc == AP_OK)
-            pipe_row(r);
+            ap_csv__pipe_row(r);
     } else if (r->rc == AP_OK && !r->have_header) {
         r->have_header = 1;
         read_header(r);
     } else if (r->rc == AP_OK) {
-        read_row(r);
+        ap_csv__read_row(r);
         r->row++;
     }
     r->ncells = 0;
@@ -522,21 +486,10 @@ static unsigned count_quotes(const char *s, size_t len)
 
 /* ---- the lines ---- */
 
-/* Why parsing stopped before the end of the text (reported by the thread that checks rows). */
-typedef enum { STOP_NONE, STOP_STRAY_QUOTE, STOP_AFTER_QUOTE, STOP_OPEN_QUOTE, STOP_NOMEM } stop_why;
-
-typedef struct {
-    size_t pos;                 /* the next physical line */
-    unsigned line;
-    int quoted;                 /* inside a quoted field at pos */
-    stop_why why;
-    unsigned why_line, why_col;
-} cursor;
-
 /* Parse lines from c until the text ends, r->rc is set, a syntax error (c->why), or, with
  * header_only, the header is read. One physical line at a time, so each row knows the line it
  * starts on: a record goes on past the end of a line while it has an odd number of quotes. */
-static void parse_lines(csv_reader *r, struct csv_parser *parser, cursor *c, int header_only)
+void ap_csv__parse_lines(csv_reader *r, struct csv_parser *parser, cursor *c, int header_only)
 {
     while (c->pos < r->len && r->rc == AP_OK && !(header_only && r->have_header)) {
         size_t end = line_end(r, c->pos), done;
@@ -559,7 +512,7 @@ static void parse_lines(csv_reader *r, struct csv_parser *parser, cursor *c, int
 }
 
 /* The end of the text: the last record, or the quoted field left open. */
-static void parse_end(csv_reader *r, struct csv_parser *parser, cursor *c)
+void ap_csv__parse_end(csv_reader *r, struct csv_parser *parser, cursor *c)
 {
     if (r->rc == AP_OK && c->why == STOP_NONE
         && csv_fini(parser, on_field, on_row, r) != 0 && r->rc == AP_OK) {
@@ -569,7 +522,7 @@ static void parse_end(csv_reader *r, struct csv_parser *parser, cursor *c)
 }
 
 /* Report why parsing stopped, if it did early. */
-static void report_stop(csv_reader *r, const cursor *c)
+void ap_csv__report_stop(csv_reader *r, const cursor *c)
 {
     switch (c->why) {
     case STOP_NONE: break;
@@ -587,203 +540,6 @@ static void report_stop(csv_reader *r, const cursor *c)
                           "the end of the file");
         break;
     }
-}
-
-/* ---- the pipe: rows parsed on a second thread, checked and staged on this one ---- */
-
-enum { PIPE_ROWS = 1024, PIPE_BATCHES = 8 };
-
-typedef struct {
-    size_t rec_off, buf_off, cell_off, ncells;
-    unsigned rec_line;
-} piped_row;
-
-typedef struct {
-    piped_row rows[PIPE_ROWS];
-    size_t nrows;
-    cell *cells;                /* every row's cells, then its text, one after another */
-    size_t ncells, cells_cap;
-    char *bytes;
-    size_t nbytes, bytes_cap;
-    int last;                   /* the parser's last batch: c (below) says how it ended */
-} batch;
-
-typedef struct csv_pipe {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    batch b[PIPE_BATCHES];
-    size_t head, tail;          /* batches published, and consumed */
-    int stop;                   /* the checker gave up: the parser stops at its next row */
-    int failed;                 /* the parser's own memory ran out (rows so far are good) */
-    /* the parser's state */
-    csv_reader pr;
-    struct csv_parser *parser;
-    cursor c;
-} csv_pipe;
-
-/* Hand the batch being filled to the checker and wait for the next free one; 0 when the
- * checker has stopped. */
-static int pipe_publish(csv_pipe *p, int last)
-{
-    int going;
-    pthread_mutex_lock(&p->mu);
-    p->b[p->head % PIPE_BATCHES].last = last;
-    p->head++;
-    pthread_cond_broadcast(&p->cv);
-    while (!p->stop && p->head - p->tail == PIPE_BATCHES)
-        pthread_cond_wait(&p->cv, &p->mu);
-    going = !p->stop;
-    p->b[p->head % PIPE_BATCHES].nrows = 0;     /* the checker is done with it */
-    p->b[p->head % PIPE_BATCHES].ncells = 0;
-    p->b[p->head % PIPE_BATCHES].nbytes = 0;
-    pthread_mutex_unlock(&p->mu);
-    return going;
-}
-
-static int pipe_stopped(csv_pipe *p)
-{
-    int stop;
-    pthread_mutex_lock(&p->mu);
-    stop = p->stop;
-    pthread_mutex_unlock(&p->mu);
-    return stop;
-}
-
-static int grow_to(void **arr, size_t *cap, size_t need, size_t size)
-{
-    size_t n = *cap ? *cap : 64;
-    void *q;
-    if (need <= *cap)
-        return 0;
-    while (n < need)
-        n *= 2;
-    if ((q = realloc(*arr, n * size)) == NULL)
-        return -1;
-    *arr = q;
-    *cap = n;
-    return 0;
-}
-
-/* on_row in the parsing thread: the row's place, cells and text into the batch being filled. */
-static void pipe_row(csv_reader *r)
-{
-    csv_pipe *p = r->pipe;
-    batch *b = &p->b[p->head % PIPE_BATCHES];
-    piped_row *row = &b->rows[b->nrows];
-    if (grow_to((void **)&b->cells, &b->cells_cap, b->ncells + r->ncells, sizeof *b->cells) < 0
-        || grow_to((void **)&b->bytes, &b->bytes_cap, b->nbytes + r->used, 1) < 0) {
-        r->rc = AP_ENOMEM;
-        return;
-    }
-    row->rec_off = r->rec_off;
-    row->rec_line = r->rec_line;
-    row->cell_off = b->ncells;
-    row->ncells = r->ncells;
-    row->buf_off = b->nbytes;
-    memcpy(b->cells + b->ncells, r->cells, r->ncells * sizeof *r->cells);
-    memcpy(b->bytes + b->nbytes, r->buf, r->used);
-    b->ncells += r->ncells;
-    b->nbytes += r->used;
-    if (++b->nrows == PIPE_ROWS && !pipe_publish(p, 0))
-        r->rc = AP_ENOMEM;      /* not reported: it only stops the parser */
-}
-
-static void *pipe_parse(void *arg)
-{
-    csv_pipe *p = arg;
-    parse_lines(&p->pr, p->parser, &p->c, 0);
-    parse_end(&p->pr, p->parser, &p->c);
-    if (!pipe_stopped(p)) {
-        p->failed = p->pr.rc != AP_OK;  /* read by the checker after the last batch */
-        pipe_publish(p, 1);
-    }
-    return NULL;
-}
-
-/* Check and stage every row the parsing thread sends, in order; the checker's r holds each
- * row in turn, so errors are located as when one thread reads. */
-static void pipe_check(csv_reader *r, csv_pipe *p)
-{
-    char *own_buf = r->buf;
-    cell *own_cells = r->cells;
-    int last = 0;
-    while (!last && r->rc == AP_OK) {
-        batch *b;
-        pthread_mutex_lock(&p->mu);
-        while (p->tail == p->head)
-            pthread_cond_wait(&p->cv, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-        b = &p->b[p->tail % PIPE_BATCHES];
-        for (size_t i = 0; i < b->nrows && r->rc == AP_OK; i++) {
-            piped_row *row = &b->rows[i];
-            r->rec_off = row->rec_off;
-            r->rec_line = row->rec_line;
-            r->buf = b->bytes + row->buf_off;
-            r->cells = b->cells + row->cell_off;
-            r->ncells = row->ncells;
-            read_row(r);
-            r->row++;
-        }
-        last = b->last;
-        pthread_mutex_lock(&p->mu);
-        p->tail++;
-        if (r->rc != AP_OK)
-            p->stop = 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-    }
-    r->buf = own_buf;
-    r->cells = own_cells;
-    r->ncells = 0;
-    if (last && r->rc == AP_OK) {
-        if (p->failed)
-            r->rc = ap_error_nomem(r->err);
-        else
-            report_stop(r, &p->c);
-    }
-}
-
-/* Read the rows after the header through the pipe; r->rc says how it went. */
-static void read_piped(csv_reader *r, struct csv_parser *parser, const cursor *c)
-{
-    csv_pipe *p = calloc(1, sizeof *p);
-    pthread_t thread;
-    if (p == NULL) {
-        r->rc = ap_error_nomem(r->err);
-        return;
-    }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->pr = *r;                 /* text, header, places; its own row buffers */
-    p->pr.buf = NULL;
-    p->pr.cells = NULL;
-    p->pr.used = p->pr.size = p->pr.ncells = p->pr.cap = 0;
-    p->pr.err = NULL;
-    p->pr.ctx = NULL;
-    p->pr.pipe = p;
-    p->pr.obj = NULL;
-    p->pr.colval = NULL;
-    p->parser = parser;
-    p->c = *c;
-    if (pthread_create(&thread, NULL, pipe_parse, p) != 0) {
-        r->rc = ap_error_nomem(r->err);
-    } else {
-        pipe_check(r, p);
-        pthread_mutex_lock(&p->mu);
-        p->stop = 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-        pthread_join(thread, NULL);
-    }
-    for (size_t i = 0; i < PIPE_BATCHES; i++) {
-        free(p->b[i].cells);
-        free(p->b[i].bytes);
-    }
-    free(p->pr.buf);
-    free(p->pr.cells);
-    pthread_cond_destroy(&p->cv);
-    pthread_mutex_destroy(&p->mu);
-    free(p);
 }
 
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err)
@@ -804,13 +560,13 @@ int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *e
     ctx->locate = locate_csv;
     ctx->locate_ctx = &r;
     /* the header here; the rows through the pipe, when there are any */
-    parse_lines(&r, &parser, &c, 1);
+    ap_csv__parse_lines(&r, &parser, &c, 1);
     if (r.rc == AP_OK && c.why == STOP_NONE && r.have_header && c.pos < len) {
-        read_piped(&r, &parser, &c);
+        ap_csv__read_piped(&r, &parser, &c);
     } else {
-        parse_end(&r, &parser, &c);
+        ap_csv__parse_end(&r, &parser, &c);
         if (r.rc == AP_OK)
-            report_stop(&r, &c);
+            ap_csv__report_stop(&r, &c);
     }
     if (r.rc == AP_OK && !r.have_header)
         r.rc = file_fail(&r, 1, 1, "empty CSV file (expected a header)");

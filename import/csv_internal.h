@@ -1,0 +1,77 @@
+/* import/csv_internal.h: what the CSV reader's two files share (native_csv.c reads and checks,
+ * csv_pipe.c parses rows on a second thread): the reader's state and the steps between them. */
+#ifndef AUTHPATH_CSV_INTERNAL_H
+#define AUTHPATH_CSV_INTERNAL_H
+
+#include <stddef.h>
+
+#include <csv.h>
+
+#include "import_internal.h"
+
+typedef enum { FILE_NODES, FILE_EDGES, FILE_RIGHTS } file_kind;
+typedef enum { COL_TEXT, COL_LIST, COL_BOOL } col_type;
+
+/* A cell of the current row. */
+typedef struct {
+    size_t off, len;            /* in the row buffer */
+    int empty;                  /* an empty cell: the field is absent */
+} cell;
+
+/* One CSV file being read: the checking thread's, or the parsing thread's own copy (pipe set). */
+typedef struct {
+    ap_import_ctx *ctx;
+    ap_error *err;
+    const char *text;
+    size_t len;
+    int rc;                     /* a failure that stops the file: AP_EINPUT once reported */
+    /* the record being read: its first physical line and where that line starts */
+    unsigned rec_line;
+    size_t rec_off;
+    /* its cells, NUL-terminated one after another in buf */
+    char *buf;
+    size_t used, size;
+    cell *cells;
+    size_t ncells, cap;
+    /* the header */
+    int have_header;
+    file_kind kind;
+    json_t *names;              /* the column names, as JSON strings */
+    col_type *types;
+    json_t *obj;                /* the current row (see row_object) */
+    json_t **colval;            /* each column's value in obj (borrowed), or NULL */
+    size_t row;                 /* data rows so far */
+    unsigned at_line, at_col;   /* the place of an error about the file itself */
+    struct csv_pipe *pipe;      /* set in the parsing thread: rows go there */
+} csv_reader;
+
+/* Why parsing stopped before the end of the text (reported by the thread that checks rows). */
+typedef enum {
+    STOP_NONE, STOP_STRAY_QUOTE, STOP_AFTER_QUOTE, STOP_OPEN_QUOTE, STOP_NOMEM
+} stop_why;
+
+/* Where the parser is in the text. */
+typedef struct {
+    size_t pos;                 /* the next physical line */
+    unsigned line;
+    int quoted;                 /* inside a quoted field at pos */
+    stop_why why;
+    unsigned why_line, why_col;
+} cursor;
+
+/* Parse lines from c until the text ends, r->rc is set, a syntax error (c->why), or, with
+ * header_only, the header is read; then the end of the text (the last record, or an open quote). */
+void ap_csv__parse_lines(csv_reader *r, struct csv_parser *parser, cursor *c, int header_only);
+void ap_csv__parse_end(csv_reader *r, struct csv_parser *parser, cursor *c);
+/* Report why parsing stopped, if it did early. */
+void ap_csv__report_stop(csv_reader *r, const cursor *c);
+/* Check and stage the current row (r's cells). */
+void ap_csv__read_row(csv_reader *r);
+
+/* The parsing thread's on_row: the current row into the batch being filled (csv_pipe.c). */
+void ap_csv__pipe_row(csv_reader *r);
+/* Read the rows after the header (the parser and c where it stopped) through the pipe; r->rc
+ * says how it went. */
+void ap_csv__read_piped(csv_reader *r, struct csv_parser *parser, const cursor *c);
+
+#endif
