@@ -64,11 +64,6 @@ int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 
-/* A small file (a policy, a kind map) read whole: *out owns the NUL-terminated text. More
- * than max bytes is AP_EINPUT "not WHAT: larger than N MiB". */
-int ap_import__read_small(char **out, size_t *len, const char *path, size_t max,
-                          const char *what, ap_error *err);
-
 /* A step into a document: a mapping's key, or (key NULL) a list's index. */
 typedef struct {
     const char *key;
@@ -85,6 +80,10 @@ int ap_posdoc_parse(ap_posdoc **out, const json_t **root, const char *text, size
                     const char *path, ap_error *err);
 /* The 1-based line and column of the value that steps lead to, or of the deepest one on the
  * way that exists (the document's start for none). */
+/* The same for a small file (a policy, a kind map) read whole; more than max bytes is
+ * AP_EINPUT "not WHAT: larger than N MiB". */
+int ap_posdoc_load(ap_posdoc **out, const json_t **root, const char *path, size_t max,
+                   const char *what, ap_error *err);
 void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigned *line,
                      unsigned *col);
 void ap_posdoc_free(ap_posdoc *d);

@@ -1,7 +1,6 @@
 /* import/og_map.c: `import --map FILE`, the user's own table for foreign OpenGraph kinds (JSON
  * or YAML): the authpath kind a foreign node or edge kind becomes, ahead of DESIGN.md's table. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "import_internal.h"
@@ -68,15 +67,9 @@ int ap_import__og_map_load(json_t **nodes, json_t **edges, const char *path, ap_
     const json_t *root;
     const char *key;
     json_t *v;
-    char *text = NULL;
-    size_t len = 0;
     int rc;
     *nodes = *edges = NULL;
-    if ((rc = ap_import__read_small(&text, &len, path, MAP_MAX_BYTES, "a kind map", err)) < 0)
-        return rc;
-    rc = ap_posdoc_parse(&doc, &root, text, len, path, err);
-    free(text);
-    if (rc < 0)
+    if ((rc = ap_posdoc_load(&doc, &root, path, MAP_MAX_BYTES, "a kind map", err)) < 0)
         return rc;
     l.doc = doc;
     if (!json_is_object(root)) {

@@ -314,15 +314,8 @@ int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_err
     loader l = { path, err, NULL, { { NULL, 0 } }, 0 };
     ap_posdoc *doc = NULL;
     const json_t *root = NULL;
-    char *text = NULL;
-    size_t len = 0;
     int rc;
-    if ((rc = ap_import__read_small(&text, &len, path, POLICY_MAX_BYTES, "a policy file",
-                                    err)) < 0)
-        return rc;
-    rc = ap_posdoc_parse(&doc, &root, text, len, path, err);
-    free(text);
-    if (rc < 0)
+    if ((rc = ap_posdoc_load(&doc, &root, path, POLICY_MAX_BYTES, "a policy file", err)) < 0)
         return rc;
     l.doc = doc;
     if ((rc = known_keys(&l, root, "the policy", keys)) < 0

@@ -7,8 +7,9 @@
 
 #include "import_internal.h"
 
-int ap_import__read_small(char **out, size_t *len, const char *path, size_t max,
-                          const char *what, ap_error *err)
+/* The whole file as text (*out owns it, NUL-terminated); more than max bytes is not WHAT. */
+static int read_small(char **out, size_t *len, const char *path, size_t max, const char *what,
+                      ap_error *err)
 {
     FILE *f = fopen(path, "rb");
     char *text = NULL;
@@ -130,4 +131,19 @@ void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigne
         at = next;
     }
     ap_json__line_col(&d->walk, at, line, col);
+}
+
+int ap_posdoc_load(ap_posdoc **out, const json_t **root, const char *path, size_t max,
+                   const char *what, ap_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+    *out = NULL;
+    *root = NULL;
+    if ((rc = read_small(&text, &len, path, max, what, err)) < 0)
+        return rc;
+    rc = ap_posdoc_parse(out, root, text, len, path, err);
+    free(text);
+    return rc;
 }
