@@ -30,6 +30,12 @@ static const cli_cmd commands[] = {
       "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
       "List the snapshots in the database, oldest first.", "" },
+    { "diff", cmd_diff, "diff A B [--partner PARTNER] [--format text|json|csv]",
+      "What changed from snapshot A to snapshot B: nodes, edges and partners' authority.",
+      "Nodes and edges match by id: added, removed, or changed (the fields that differ).\n"
+      "Authority is every partner's, at --at in both snapshots: targets gained, lost, or\n"
+      "reached with other rights.\n"
+      "--partner PARTNER   only that partner's authority\n" },
     { "inventory", cmd_inventory,
       "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--format text|json|csv]",
       "Every partner, identity and credential with owner, sponsor, purpose, state and expiry.",

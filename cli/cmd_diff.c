@@ -1,0 +1,210 @@
+/* cli/cmd_diff.c: `authpath diff A B [--partner P]`: what changed from snapshot A to B, for the
+ * auditor's "what changed since the last review?": nodes, edges and every partner's authority. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/diff.h"
+#include "cli.h"
+
+static const char *const change_name[] = { "added", "removed", "changed" };
+
+static const char *reach_change(const ap_diff_reach *r)
+{
+    return r->before == 0 ? "gained" : r->after == 0 ? "lost" : "changed";
+}
+
+/* The graph an item is in: b, or a when it was removed. */
+static const ap_graph *side(const ap_graph *a, const ap_graph *b, const ap_diff_item *it)
+{
+    return it->op == AP_DIFF_REMOVED ? a : b;
+}
+
+static json_t *fields_json(const char *fields)
+{
+    json_t *arr = json_array();
+    for (const char *p = fields; *p != '\0';) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        json_array_append_new(arr, json_stringn(p, n));
+        p += n + (comma != NULL);
+    }
+    return arr;
+}
+
+static int print_json(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b, int64_t at)
+{
+    json_t *root = json_object(), *nodes = json_array(), *edges = json_array();
+    json_t *reach = json_array();
+    char when[32];
+    ap_time_format(when, sizeof when, at);
+    json_object_set_new(root, "from", json_integer(ap_graph_snapshot(a)));
+    json_object_set_new(root, "to", json_integer(ap_graph_snapshot(b)));
+    json_object_set_new(root, "at", json_string(when));
+    for (uint32_t i = 0; i < d->nnodes; i++) {
+        const ap_graph *g = side(a, b, &d->nodes[i]);
+        const ap_node *nd = ap_graph_node(g, d->nodes[i].index);
+        json_array_append_new(nodes, json_pack("{s:s, s:s, s:s, s:o}", "change",
+                              change_name[d->nodes[i].op], "id", nd->id, "kind",
+                              ap_kind_name(nd->kind), "fields", fields_json(d->nodes[i].fields)));
+    }
+    for (uint32_t i = 0; i < d->nedges; i++) {
+        const ap_graph *g = side(a, b, &d->edges[i]);
+        const ap_edge *e = ap_graph_edge(g, d->edges[i].index);
+        json_array_append_new(edges, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "change",
+                              change_name[d->edges[i].op], "id", e->id, "kind",
+                              ap_edge_kind_name(e->kind), "from", ap_graph_node(g, e->from)->id,
+                              "to", ap_graph_node(g, e->to)->id, "fields",
+                              fields_json(d->edges[i].fields)));
+    }
+    for (uint32_t i = 0; i < d->nreach; i++) {
+        const ap_diff_reach *r = &d->reach[i];
+        json_array_append_new(reach, json_pack("{s:s, s:s, s:s, s:o, s:o}", "partner",
+                              r->partner, "target", r->target, "change", reach_change(r),
+                              "before", cli_json_rights(ap_graph_vocab(a), r->before), "after",
+                              cli_json_rights(ap_graph_vocab(b), r->after)));
+    }
+    json_object_set_new(root, "nodes", nodes);
+    json_object_set_new(root, "edges", edges);
+    json_object_set_new(root, "authority", reach);
+    return cli_print_json(root);
+}
+
+/* The rows of each section; with all set, every row in t[0] with its section first (CSV). */
+static int fill(ap_table *const *t, bool all, const ap_snapdiff *d, const ap_graph *a,
+                const ap_graph *b, ap_error *err)
+{
+    int rc = AP_OK;
+    for (uint32_t i = 0; i < d->nnodes && rc == AP_OK; i++) {
+        const ap_node *nd = ap_graph_node(side(a, b, &d->nodes[i]), d->nodes[i].index);
+        const char *row[] = { "node", change_name[d->nodes[i].op], nd->id,
+                              ap_kind_name(nd->kind), "", "", d->nodes[i].fields, "", "" };
+        const char *text[] = { row[1], row[2], row[3], row[6] };
+        rc = ap_table_add(t[0], all ? row : text, err);
+    }
+    for (uint32_t i = 0; i < d->nedges && rc == AP_OK; i++) {
+        const ap_graph *g = side(a, b, &d->edges[i]);
+        const ap_edge *e = ap_graph_edge(g, d->edges[i].index);
+        const char *row[] = { "edge", change_name[d->edges[i].op], e->id,
+                              ap_edge_kind_name(e->kind), ap_graph_node(g, e->from)->id,
+                              ap_graph_node(g, e->to)->id, d->edges[i].fields, "", "" };
+        rc = ap_table_add(t[all ? 0 : 1], all ? row : row + 1, err);
+    }
+    for (uint32_t i = 0; i < d->nreach && rc == AP_OK; i++) {
+        const ap_diff_reach *r = &d->reach[i];
+        char before[512], after[512];
+        ap_rights_format(before, sizeof before, ap_graph_vocab(a), r->before, " ", true);
+        ap_rights_format(after, sizeof after, ap_graph_vocab(b), r->after, " ", true);
+        const char *row[] = { "authority", reach_change(r), r->partner, "partner", "",
+                              r->target, "", before, after };
+        const char *text[] = { r->partner, row[1], r->target, before, after };
+        rc = ap_table_add(t[all ? 0 : 2], all ? row : text, err);
+    }
+    return rc;
+}
+
+/* CSV: one table, each row naming its section (an authority row's ID is the partner, its TO
+ * the target). Text: a table per section. */
+static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b,
+                        const char *format)
+{
+    static const char *const all[] = { "SECTION", "CHANGE", "ID", "KIND", "FROM", "TO",
+                                       "FIELDS", "BEFORE", "AFTER" };
+    static const char *const nodes[] = { "CHANGE", "ID", "KIND", "FIELDS" };
+    static const char *const edges[] = { "CHANGE", "ID", "KIND", "FROM", "TO", "FIELDS" };
+    static const char *const reach[] = { "PARTNER", "CHANGE", "TARGET", "BEFORE", "AFTER" };
+    bool csv = strcmp(format, "csv") == 0;
+    ap_table *t[3] = { NULL, NULL, NULL };
+    ap_error err;
+    int rc = EXIT_OK;
+    if (csv ? ap_table_new(&t[0], 9, all, &err) < 0
+            : (ap_table_new(&t[0], 4, nodes, &err) < 0 || ap_table_new(&t[1], 6, edges, &err) < 0
+               || ap_table_new(&t[2], 5, reach, &err) < 0)
+        || fill(t, csv, d, a, b, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+    } else if (csv) {
+        rc = cli_print_table(t[0], format);
+    } else {
+        static const char *const title[] = { "Nodes", "Edges", "Authority" };
+        const uint32_t count[] = { d->nnodes, d->nedges, d->nreach };
+        printf("Snapshot %lld -> %lld\n", (long long)ap_graph_snapshot(a),
+               (long long)ap_graph_snapshot(b));
+        for (int s = 0; s < 3 && rc == EXIT_OK; s++) {
+            printf("\n%s: %u change%s\n", title[s], count[s], count[s] == 1 ? "" : "s");
+            if (count[s] > 0)
+                rc = cli_print_table(t[s], format);
+        }
+    }
+    for (int s = 0; s < 3; s++)
+        ap_table_free(t[s]);
+    return rc;
+}
+
+/* A snapshot number as given on the command line. */
+static int64_t snapshot_arg(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || v <= 0) {
+        cli_errorf("diff: '%s' is not a snapshot number (see authpath snapshots)", s);
+        return -1;
+    }
+    return v;
+}
+
+int cmd_diff(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "partner", required_argument, NULL, 'p' },
+        { NULL, 0, NULL, 0 },
+    };
+    const cli_cmd *self = cli_command("diff");
+    const char *partner = NULL, *format;
+    ap_graph *a = NULL, *b = NULL;
+    ap_snapdiff *d = NULL;
+    ap_error err;
+    int64_t sa, sb;
+    int opt, rc;
+    while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        if (opt == CLI_HELP)
+            return EXIT_OK;
+        if (opt != 'p')
+            return EXIT_USAGE;
+        partner = optarg;
+    }
+    if (argc - optind != 2) {
+        cli_usage(self, stderr);
+        return EXIT_USAGE;
+    }
+    if ((format = cli_format(ctx, "text,json,csv")) == NULL)
+        return EXIT_USAGE;
+    if ((sa = snapshot_arg(argv[optind])) < 0 || (sb = snapshot_arg(argv[optind + 1])) < 0)
+        return EXIT_USAGE;
+    if ((rc = cli_open_store(ctx)) != EXIT_OK)
+        return rc;
+    if (ap_graph_load(&a, ctx->st, sa, ctx->at, &err) < 0
+        || ap_graph_load(&b, ctx->st, sb, ctx->at, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
+    }
+    if (partner != NULL) {           /* a partner of either snapshot */
+        int64_t v = ap_graph_find(b, partner);
+        ctx->g = v >= 0 && ap_graph_node(b, (uint32_t)v)->kind == AP_KIND_PARTNER ? b : a;
+        rc = cli_find_partner(ctx, partner) < 0 ? EXIT_USAGE : EXIT_OK;
+        ctx->g = NULL;
+        if (rc != EXIT_OK)
+            goto cleanup;
+    }
+    if (ap_snapdiff_compute(&d, a, b, partner, 2, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
+    }
+    rc = strcmp(format, "json") == 0 ? print_json(d, a, b, ctx->at)
+                                     : print_tables(d, a, b, format);
+cleanup:
+    ap_snapdiff_free(d);
+    ap_graph_free(a);
+    ap_graph_free(b);
+    return rc;
+}
