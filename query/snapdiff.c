@@ -11,6 +11,8 @@
 #define NONE UINT32_MAX
 /* Partners per kernel run: bounds the reach held at once (a run costs one kernel preparation). */
 #define CHUNK 2048u
+/* Up to this many partners, each is computed alone (the kernel's preparation costs more). */
+#define FEW 8u
 
 void ap_snapdiff_free(ap_snapdiff *d)
 {
@@ -118,43 +120,65 @@ static int diff_nodes(ap_snapdiff *d, const ap_graph *a, const ap_graph *b, ap_e
     return rc;
 }
 
+/* Edges of g sorted by id (ids are unique in a snapshot; ap_graph_find_edge() is a scan, too
+ * slow for millions), as small entries so that sorting millions moves little. */
+typedef struct {
+    const char *id;
+    uint32_t index;
+} by_id;
+
+static int by_id_cmp(const void *x, const void *y)
+{
+    return strcmp(((const by_id *)x)->id, ((const by_id *)y)->id);
+}
+
+static by_id *edges_by_id(const ap_graph *g)
+{
+    uint32_t m = ap_graph_edge_count(g);
+    by_id *order = malloc(((size_t)m + 1) * sizeof *order);
+    if (order == NULL)
+        return NULL;
+    for (uint32_t e = 0; e < m; e++)
+        order[e] = (by_id){ ap_graph_edge(g, e)->id, e };
+    if (m > 1)
+        qsort(order, m, sizeof *order, by_id_cmp);
+    return order;
+}
+
+/* Both edge lists merged by id: removed, added, or changed in place. */
 static int diff_edges(ap_snapdiff *d, const ap_graph *a, const ap_graph *b, ap_error *err)
 {
-    keyed *list = NULL, k;
-    uint32_t count = 0;
+    by_id *ea = edges_by_id(a), *eb = edges_by_id(b);
+    uint32_t ma = ap_graph_edge_count(a), mb = ap_graph_edge_count(b), i = 0, j = 0;
     int rc = AP_OK;
-    for (uint32_t e = 0; e < ap_graph_edge_count(a) && rc == AP_OK; e++) {
-        const ap_edge *x = ap_graph_edge(a, e);
-        int64_t f = ap_graph_find_edge(b, x->id);
-        memset(&k, 0, sizeof k);
-        k.id = x->id;
-        if (f < 0) {
-            k.item.op = AP_DIFF_REMOVED;
-            k.item.index = e;
+    if (ea == NULL || eb == NULL)
+        rc = ap_error_nomem(err);
+    while (rc == AP_OK && (i < ma || j < mb)) {
+        const ap_edge *x = i < ma ? ap_graph_edge(a, ea[i].index) : NULL;
+        const ap_edge *y = j < mb ? ap_graph_edge(b, eb[j].index) : NULL;
+        int c = x == NULL ? 1 : y == NULL ? -1 : strcmp(x->id, y->id);
+        ap_diff_item it;
+        memset(&it, 0, sizeof it);
+        if (c < 0) {
+            it.op = AP_DIFF_REMOVED;
+            it.index = ea[i++].index;
+        } else if (c > 0) {
+            it.op = AP_DIFF_ADDED;
+            it.index = eb[j++].index;
         } else {
-            edge_fields(k.item.fields, a, x, b, ap_graph_edge(b, (uint32_t)f));
-            if (k.item.fields[0] == '\0')
+            edge_fields(it.fields, a, x, b, y);
+            it.op = AP_DIFF_CHANGED;
+            it.index = eb[j].index;
+            i++;
+            j++;
+            if (it.fields[0] == '\0')
                 continue;
-            k.item.op = AP_DIFF_CHANGED;
-            k.item.index = (uint32_t)f;
         }
-        if (ap_query__push(&list, &count, sizeof k, &k) < 0)
+        if (ap_query__push(&d->edges, &d->nedges, sizeof it, &it) < 0)
             rc = ap_error_nomem(err);
     }
-    for (uint32_t f = 0; f < ap_graph_edge_count(b) && rc == AP_OK; f++) {
-        const ap_edge *y = ap_graph_edge(b, f);
-        if (ap_graph_find_edge(a, y->id) >= 0)
-            continue;
-        memset(&k, 0, sizeof k);
-        k.id = y->id;
-        k.item.op = AP_DIFF_ADDED;
-        k.item.index = f;
-        if (ap_query__push(&list, &count, sizeof k, &k) < 0)
-            rc = ap_error_nomem(err);
-    }
-    if (rc == AP_OK)
-        rc = finish(&d->edges, &d->nedges, list, count, err);
-    free(list);
+    free(ea);
+    free(eb);
     return rc;
 }
 
@@ -168,7 +192,7 @@ typedef struct {
 
 typedef struct {
     held *items;
-    uint32_t n;
+    uint32_t n, cap;
     int failed;
 } holding;
 
@@ -186,14 +210,17 @@ static void visit(void *vctx, uint32_t i, uint32_t v, ap_rights r)
     held x = { c->key != NULL ? c->key[v] : v, r & c->named };
     if (x.rights == 0 || h->failed)
         return;
-    if (ap_query__push(&h->items, &h->n, sizeof x, &x) < 0)
-        h->failed = 1;
-}
-
-static int held_cmp(const void *x, const void *y)
-{
-    uint32_t p = ((const held *)x)->target, q = ((const held *)y)->target;
-    return p < q ? -1 : p > q;
+    if (h->n == h->cap) {
+        uint32_t cap = h->cap ? h->cap * 2 : 64;
+        held *p = realloc(h->items, (size_t)cap * sizeof *p);
+        if (p == NULL) {
+            h->failed = 1;
+            return;
+        }
+        h->items = p;
+        h->cap = cap;
+    }
+    h->items[h->n++] = x;
 }
 
 /* The authority of partners (nodes of g) into slots (one each, empty on entry). */
@@ -201,18 +228,28 @@ static int reach_of(holding *slots, const ap_graph *g, const uint32_t *partners,
                     const uint32_t *key, unsigned nthreads, ap_error *err)
 {
     collect c = { slots, key, ap_vocab_all(ap_graph_vocab(g)) };
-    int rc = n > 0 ? ap_authority_all(g, partners, n, nthreads, visit, &c, err) : AP_OK;
-    for (uint32_t i = 0; rc == AP_OK && i < n; i++) {
+    int rc = AP_OK;
+    if (n > FEW)
+        rc = ap_authority_all(g, partners, n, nthreads, visit, &c, err);
+    for (uint32_t i = 0; n <= FEW && i < n && rc == AP_OK; i++) {
+        ap_authority *au = NULL;        /* a few: the single-source engine, no kernel to build */
+        if ((rc = ap_authority_compute(&au, g, partners[i], err)) < 0)
+            break;
+        for (uint32_t k = 0; k < au->nreach; k++)
+            visit(&c, i, au->reach[k], au->rights[au->reach[k]]);
+        ap_authority_free(au);
+    }
+    for (uint32_t i = 0; rc == AP_OK && i < n; i++)
         if (slots[i].failed)
             return ap_error_nomem(err);
-        if (slots[i].n > 1)
-            qsort(slots[i].items, slots[i].n, sizeof *slots[i].items, held_cmp);
-    }
     return rc;
 }
 
 typedef struct {
     const ap_graph *a, *b;
+    ap_rights *before;      /* by common key: the rights the partner being compared held in a */
+    uint32_t *stamp;        /* by common key: == gen when set for this partner, gen + 1 seen */
+    uint32_t gen;
 } sides;
 
 static const char *key_id(const sides *s, uint32_t key)
@@ -221,27 +258,38 @@ static const char *key_id(const sides *s, uint32_t key)
     return key < na ? ap_graph_node(s->a, key)->id : ap_graph_node(s->b, key - na)->id;
 }
 
-/* Merge one partner's holdings before (x) and after (y) into d->reach. */
-static int compare(ap_snapdiff *d, const sides *s, const char *partner, const holding *x,
+static int emit(ap_snapdiff *d, const sides *s, const char *partner, uint32_t key,
+                ap_rights before, ap_rights after, ap_error *err)
+{
+    ap_diff_reach r = { partner, key_id(s, key), before, after };
+    if (before == after || strcmp(r.target, partner) == 0)
+        return AP_OK;
+    if (ap_query__push(&d->reach, &d->nreach, sizeof r, &r) < 0)
+        return ap_error_nomem(err);
+    return AP_OK;
+}
+
+/* One partner's holdings before (x) and after (y) into d->reach, in time linear in them: x is
+ * spread over the dense arrays, then y and what is left of x are read against them. */
+static int compare(ap_snapdiff *d, sides *s, const char *partner, const holding *x,
                    const holding *y, ap_error *err)
 {
-    uint32_t i = 0, j = 0;
-    while (i < x->n || j < y->n) {
-        ap_diff_reach r = { partner, NULL, 0, 0 };
-        uint32_t kx = i < x->n ? x->items[i].target : NONE;
-        uint32_t ky = j < y->n ? y->items[j].target : NONE;
-        uint32_t key = kx < ky ? kx : ky;
-        if (kx == key)
-            r.before = x->items[i++].rights;
-        if (ky == key)
-            r.after = y->items[j++].rights;
-        if (r.before == r.after || strcmp(key_id(s, key), partner) == 0)
-            continue;
-        r.target = key_id(s, key);
-        if (ap_query__push(&d->reach, &d->nreach, sizeof r, &r) < 0)
-            return ap_error_nomem(err);
+    uint32_t gen = s->gen += 2;
+    int rc = AP_OK;
+    for (uint32_t i = 0; i < x->n; i++) {
+        s->before[x->items[i].target] = x->items[i].rights;
+        s->stamp[x->items[i].target] = gen;
     }
-    return AP_OK;
+    for (uint32_t j = 0; j < y->n && rc == AP_OK; j++) {
+        uint32_t k = y->items[j].target;
+        ap_rights before = s->stamp[k] == gen ? s->before[k] : 0;
+        s->stamp[k] = gen + 1;
+        rc = emit(d, s, partner, k, before, y->items[j].rights, err);
+    }
+    for (uint32_t i = 0; i < x->n && rc == AP_OK; i++)
+        if (s->stamp[x->items[i].target] == gen)
+            rc = emit(d, s, partner, x->items[i].target, x->items[i].rights, 0, err);
+    return rc;
 }
 
 static int reach_cmp(const void *x, const void *y)
@@ -251,11 +299,19 @@ static int reach_cmp(const void *x, const void *y)
     return c != 0 ? c : strcmp(p->target, q->target);
 }
 
-static void holdings_clear(holding *h, uint32_t n)
+/* Empty for the next run; with release, its memory freed too (a run's holdings are most of
+ * what a diff of a large estate holds: kept, they would add half again). */
+static void holdings_clear(holding *h, uint32_t n, bool release)
 {
-    for (uint32_t i = 0; i < n; i++)
-        free(h[i].items);
-    memset(h, 0, n * sizeof *h);
+    for (uint32_t i = 0; i < n; i++) {
+        if (release) {
+            free(h[i].items);
+            h[i].items = NULL;
+            h[i].cap = 0;
+        }
+        h[i].n = 0;
+        h[i].failed = 0;
+    }
 }
 
 /* Partners by id: those of a (with their b node, if any), then those only in b. */
@@ -287,7 +343,7 @@ static int list_partners(partner_pair **out, uint32_t *n, const sides *s, const 
     return AP_OK;
 }
 
-static int diff_reach(ap_snapdiff *d, const sides *s, const char *only, unsigned nthreads,
+static int diff_reach(ap_snapdiff *d, sides *s, const char *only, unsigned nthreads,
                       ap_error *err)
 {
     uint32_t na = ap_graph_node_count(s->a), nb = ap_graph_node_count(s->b), np = 0;
@@ -296,7 +352,10 @@ static int diff_reach(ap_snapdiff *d, const sides *s, const char *only, unsigned
     holding *ha = calloc(CHUNK, sizeof *ha), *hb = calloc(CHUNK, sizeof *hb);
     partner_pair *pairs = NULL;
     int rc = AP_OK;
-    if (key_b == NULL || pa == NULL || pb == NULL || ha == NULL || hb == NULL) {
+    s->before = malloc(((size_t)na + nb + 1) * sizeof *s->before);
+    s->stamp = calloc((size_t)na + nb + 1, sizeof *s->stamp);
+    if (key_b == NULL || pa == NULL || pb == NULL || ha == NULL || hb == NULL
+        || s->before == NULL || s->stamp == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -325,19 +384,25 @@ static int diff_reach(ap_snapdiff *d, const sides *s, const char *only, unsigned
         }
         if ((rc = reach_of(ha, s->a, pa, n_a, NULL, nthreads, err)) == AP_OK
             && (rc = reach_of(hb, s->b, pb, n_b, key_b, nthreads, err)) == AP_OK) {
-            static const holding empty = { NULL, 0, 0 };
+            static const holding empty = { NULL, 0, 0, 0 };
             for (uint32_t i = lo; i < hi && rc == AP_OK; i++)
                 rc = compare(d, s, pairs[i].id, ia[i - lo] != NONE ? &ha[ia[i - lo]] : &empty,
                              ib[i - lo] != NONE ? &hb[ib[i - lo]] : &empty, err);
         }
-        holdings_clear(ha, CHUNK);
-        holdings_clear(hb, CHUNK);
+        holdings_clear(ha, CHUNK, true);
+        holdings_clear(hb, CHUNK, true);
         free(ia);
         free(ib);
     }
     if (rc == AP_OK && d->nreach > 1)
         qsort(d->reach, d->nreach, sizeof *d->reach, reach_cmp);
 cleanup:
+    if (ha != NULL)
+        holdings_clear(ha, CHUNK, true);
+    if (hb != NULL)
+        holdings_clear(hb, CHUNK, true);
+    free(s->before);
+    free(s->stamp);
     free(key_b);
     free(pa);
     free(pb);
@@ -351,7 +416,7 @@ int ap_snapdiff_compute(ap_snapdiff **out, const ap_graph *a, const ap_graph *b,
                         const char *partner, unsigned nthreads, ap_error *err)
 {
     ap_snapdiff *d = calloc(1, sizeof *d);
-    sides s = { a, b };
+    sides s = { a, b, NULL, NULL, 0 };
     int rc;
     *out = NULL;
     if (d == NULL)
