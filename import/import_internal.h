@@ -73,17 +73,14 @@ typedef struct {
 /* Any document (JSON or YAML), parsed with the positions of its values kept: for readers whose
  * places are deeper than the native sections (policy files). */
 typedef struct ap_posdoc ap_posdoc;
-/* JSON when the text (after a byte order mark and blanks) starts with '{', else YAML. Syntax
- * errors are AP_EINPUT with path, line and column. *out owns the document; *root is borrowed
- * from it. */
-int ap_posdoc_parse(ap_posdoc **out, const json_t **root, const char *text, size_t len,
-                    const char *path, ap_error *err);
-/* The 1-based line and column of the value that steps lead to, or of the deepest one on the
- * way that exists (the document's start for none). */
-/* The same for a small file (a policy, a kind map) read whole; more than max bytes is
- * AP_EINPUT "not WHAT: larger than N MiB". */
+/* Read a small file (a policy, a kind map) whole and parse it: JSON when the text (after a byte
+ * order mark and blanks) starts with '{', else YAML. Syntax errors are AP_EINPUT with path,
+ * line and column; more than max bytes is "not WHAT: larger than N MiB". *out owns the
+ * document; *root is borrowed from it. */
 int ap_posdoc_load(ap_posdoc **out, const json_t **root, const char *path, size_t max,
                    const char *what, ap_error *err);
+/* The 1-based line and column of the value that steps lead to, or of the deepest one on the
+ * way that exists (the document's start for none). */
 void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigned *line,
                      unsigned *col);
 void ap_posdoc_free(ap_posdoc *d);

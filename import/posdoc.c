@@ -53,7 +53,7 @@ cleanup:
 
 struct ap_posdoc {
     json_t *root;           /* JSON: jansson's document */
-    char *text;             /* JSON: the text json_walk.c walks (a copy) */
+    char *text;             /* the file's text, as read */
     ap_json_text walk;
     ap_yaml_doc *yaml;      /* YAML: the document and its marks */
 };
@@ -69,6 +69,7 @@ void ap_posdoc_free(ap_posdoc *d)
     free(d);
 }
 
+/* JSON: jansson's document, and the text kept for json_walk.c to find places in. */
 static int parse_json(ap_posdoc *d, const char *text, size_t len, const char *path,
                       ap_error *err)
 {
@@ -77,40 +78,8 @@ static int parse_json(ap_posdoc *d, const char *text, size_t len, const char *pa
         return ap_error_at(err, AP_EINPUT, path, (unsigned)(je.line > 0 ? je.line : 1),
                            (unsigned)(je.column > 0 ? je.column : 1), "invalid JSON: %s",
                            je.text);
-    if ((d->text = malloc(len + 1)) == NULL)
+    if (ap_json__text_init(&d->walk, text, len) != AP_OK)
         return ap_error_nomem(err);
-    memcpy(d->text, text, len);
-    d->text[len] = '\0';
-    if (ap_json__text_init(&d->walk, d->text, len) != AP_OK)
-        return ap_error_nomem(err);
-    return AP_OK;
-}
-
-int ap_posdoc_parse(ap_posdoc **out, const json_t **root, const char *text, size_t len,
-                    const char *path, ap_error *err)
-{
-    ap_posdoc *d = calloc(1, sizeof *d);
-    size_t i = 0;
-    int rc;
-    *out = NULL;
-    *root = NULL;
-    if (d == NULL)
-        return ap_error_nomem(err);
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)     /* a UTF-8 byte order mark */
-        text += 3, len -= 3;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-        i++;
-    if (i < len && text[i] == '{')
-        rc = parse_json(d, text, len, path, err);
-    else
-        rc = ap_import__yaml_parse(&d->yaml, root, text, len, path, err);
-    if (rc < 0) {
-        ap_posdoc_free(d);
-        return rc;
-    }
-    if (d->root != NULL)
-        *root = d->root;
-    *out = d;
     return AP_OK;
 }
 
@@ -136,14 +105,32 @@ void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigne
 int ap_posdoc_load(ap_posdoc **out, const json_t **root, const char *path, size_t max,
                    const char *what, ap_error *err)
 {
-    char *text = NULL;
-    size_t len = 0;
+    ap_posdoc *d = calloc(1, sizeof *d);
+    const char *text;
+    size_t len = 0, i = 0;
     int rc;
     *out = NULL;
     *root = NULL;
-    if ((rc = read_small(&text, &len, path, max, what, err)) < 0)
-        return rc;
-    rc = ap_posdoc_parse(out, root, text, len, path, err);
-    free(text);
+    if (d == NULL)
+        return ap_error_nomem(err);
+    if ((rc = read_small(&d->text, &len, path, max, what, err)) < 0)   /* d keeps the text */
+        goto fail;
+    text = d->text;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)     /* a UTF-8 byte order mark */
+        text += 3, len -= 3;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+        i++;
+    if (i < len && text[i] == '{')
+        rc = parse_json(d, text, len, path, err);
+    else
+        rc = ap_import__yaml_parse(&d->yaml, root, text, len, path, err);
+    if (rc < 0)
+        goto fail;
+    if (d->root != NULL)
+        *root = d->root;
+    *out = d;
+    return AP_OK;
+fail:
+    ap_posdoc_free(d);
     return rc;
 }
