@@ -5,13 +5,17 @@
 # Usage: read_only.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/common.sh"
 as_user=""
+base=$WORK
 if [ "$(id -u)" = 0 ]; then
     as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-    chmod 0755 "$WORK"
+    # nobody must reach the databases: the build tree may sit under a 0700 folder (mktemp -d)
+    base=$(mktemp -d)
+    chmod 0755 "$base"
+    trap 'rm -rf "$base"' EXIT
 fi
 run() { $as_user "$AP" "$@"; }
 for variant in file dir; do
-    dir=$WORK/$variant
+    dir=$base/$variant
     db=$dir/ro.db
     mkdir -p "$dir"
     "$AP" --db "$db" import "$SRC/samples/estate.json" 2>/dev/null || fail "first import"
