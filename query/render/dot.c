@@ -1,6 +1,6 @@
 /* query/render/dot.c: diagrams through Graphviz's own libraries, the only cgraph/gvc user. DOT
  * is built with cgraph (never printed by hand; ids and label text in dot_text.c) and SVG, PNG
- * and PDF are rendered by gvc. */
+ * and PDF are rendered by gvc in a child process (dot_render.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +124,11 @@ static void cluster_label(ap_strbuf *b, const ap_graph *g, const char *dom)
         return;
     }
     if (p >= 0 && ap_graph_node(g, (uint32_t)p)->kind == AP_KIND_PARTNER) {
-        ap_dot__put_esc(b, ap_graph_node_label(g, (uint32_t)p));
+        ap_dot__put_esc_max(b, ap_graph_node_label(g, (uint32_t)p), AP_DOT_NAME_MAX);
         ap_query__put(b, "\\npartner side");
         return;
     }
-    ap_dot__put_esc(b, dom);
+    ap_dot__put_esc_max(b, dom, AP_DOT_NAME_MAX);
     ap_query__put(b, "\\ndomain");
 }
 
@@ -137,12 +137,12 @@ static void node_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_node *d
     const ap_node *nd = ap_graph_node(g, dn->node);
     const char *name = ap_graph_node_label(g, dn->node);
     const char *type = ap_graph_node_str(g, dn->node, "type");
-    ap_dot__put_esc(b, name);
+    ap_dot__put_esc_max(b, name, AP_DOT_NAME_MAX);
     ap_query__put(b, "\\n");
     ap_query__put(b, ap_kind_name(nd->kind));
     if (type != NULL && type[0] != '\0') {
         ap_query__put(b, ": ");
-        ap_dot__put_esc(b, type);
+        ap_dot__put_esc_max(b, type, AP_DOT_NAME_MAX);
     }
     if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW) {
         ap_query__put(b, ", ");
@@ -151,7 +151,7 @@ static void node_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_node *d
     }
     if (strcmp(name, nd->id) != 0) {
         ap_query__put(b, "\\nid ");
-        ap_dot__put_esc(b, nd->id);
+        ap_dot__put_esc_max(b, nd->id, AP_DOT_NAME_MAX);
     }
     if (dn->marks & AP_MARK_EXPIRED_LIVE)
         ap_query__put(b, "\\nSTILL LIVE: partner ended");
@@ -172,13 +172,23 @@ static void rights_text(ap_strbuf *b, const ap_vocab *voc, ap_rights r)
         ap_query__put(b, "no rights");
         return;
     }
-    bool first = true;
+    size_t start = b->len;
+    unsigned shown = 0, left = 0;
     for (unsigned i = 0; i < voc->count; i++)
         if (r >> i & 1) {
-            ap_query__put(b, first ? "" : ", ");
-            ap_dot__put_esc(b, voc->names[i]);
-            first = false;
+            if (b->len - start > AP_DOT_RIGHTS_MAX) {
+                left++;
+                continue;
+            }
+            ap_query__put(b, shown > 0 ? ", " : "");
+            ap_dot__put_esc_max(b, voc->names[i], AP_DOT_RIGHT_MAX);
+            shown++;
         }
+    if (left > 0) {
+        char more[32];
+        snprintf(more, sizeof more, ", +%u more", left);
+        ap_query__put(b, more);
+    }
 }
 
 static void edge_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_edge *de)
@@ -355,6 +365,12 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
             if (b.failed)
                 goto nomem;
             set(made[i], at.n_label, b.s);
+            b.len = 0;          /* the id in full (up to a bound) where the label cuts it */
+            ap_query__put(&b, "");
+            ap_dot__put_esc_max(&b, ap_graph_node(g, dn->node)->id, AP_DOT_TOOLTIP_MAX);
+            if (b.failed)
+                goto nomem;
+            set(made[i], at.n_tooltip, b.s);
             node_style(made[i], &at, g, dn);
         }
         for (uint32_t k = 0; k < d->ncollapsed; k++) {
@@ -409,12 +425,12 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
     /* title, subtitle and notes */
     b.len = 0;
     ap_query__put(&b, "");
-    ap_dot__put_esc(&b, d->title);
+    ap_dot__put_esc_max(&b, d->title, AP_DOT_TITLE_MAX);
     ap_query__put(&b, "\\n");
-    ap_dot__put_esc(&b, d->subtitle);
+    ap_dot__put_esc_max(&b, d->subtitle, AP_DOT_TITLE_MAX);
     if (d->note != NULL) {
         ap_query__put(&b, "\\n");
-        ap_dot__put_esc(&b, d->note);
+        ap_dot__put_esc_max(&b, d->note, AP_DOT_NOTE_MAX);
     }
     if (b.failed)
         goto nomem;
@@ -495,48 +511,12 @@ static int write_dot(char **out, size_t *len, Agraph_t *root, ap_error *err)
     return AP_OK;
 }
 
-/* One gvc context for the process, made on first use and never freed: Graphviz 2.42's pango
- * plugin keeps a static pointer into the font cache of the context that last drew text, so
- * freeing a context and making another reads freed memory. The one piece of global state here
- * (Graphviz itself is not thread-safe either). */
-static GVC_t *process_gvc(void)
-{
-    static GVC_t *gvc;
-    if (gvc == NULL)
-        gvc = gvContext();
-    return gvc;
-}
-
 static int write_rendered(char **out, size_t *len, Agraph_t *root, const char *format,
                           int64_t at, ap_error *err)
 {
-    GVC_t *gvc = process_gvc();
-    char *data = NULL;
-    unsigned int size = 0;
-    int rc = AP_OK;
-    if (gvc == NULL)
-        return ap_error_nomem(err);
-    if (gvLayout(gvc, root, "dot") != 0) {
-        rc = graphviz_error(err, "layout failed");
-        goto cleanup;
-    }
-    if (gvRenderData(gvc, root, format, &data, &size) != 0) {
-        rc = graphviz_error(err, "rendering failed");
-        gvFreeLayout(gvc, root);
-        goto cleanup;
-    }
-    gvFreeLayout(gvc, root);
-    if ((*out = malloc((size_t)size + 1)) == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    memcpy(*out, data, size);
-    (*out)[size] = '\0';
-    *len = size;
-    if (strcmp(format, "pdf") == 0)
+    int rc = ap_dot__render(out, len, root, format, err);
+    if (rc == AP_OK && strcmp(format, "pdf") == 0)
         pdf_fix_date(*out, *len, at);
-cleanup:
-    gvFreeRenderData(data);
     return rc;
 }
 

@@ -16,7 +16,32 @@ extern const Agiddisc_t ap_dot__ids;
 /* Text for a label (escString) that Graphviz shows exactly as s: backslashes doubled, '&' as
  * &amp;, line breaks as \n, other control characters and invalid UTF-8 as the text \xNN. */
 void ap_dot__put_esc(ap_strbuf *b, const char *s);
+/* The same, writing at most max bytes of escaped text: a longer s is cut at a character and
+ * ends in AP_DOT_MORE. */
+void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max);
+#define AP_DOT_MORE "\xe2\x80\xa6"      /* U+2026 HORIZONTAL ELLIPSIS */
+
+/* Bounds on what one piece of label text may take in DOT (escaped bytes), so that every label
+ * stays far below the 16,384 bytes Graphviz's DOT reader takes in one token, and a diagram's
+ * size follows from its node count (docs/diagrams.md). */
+#define AP_DOT_NAME_MAX 200         /* a name, id, type, domain in a label */
+#define AP_DOT_TOOLTIP_MAX 4096     /* the id in a node's tooltip */
+#define AP_DOT_RIGHT_MAX 64         /* one right's name on an edge */
+#define AP_DOT_RIGHTS_MAX 1024      /* all the rights on an edge */
+#define AP_DOT_TITLE_MAX 1024       /* the title and subtitle */
+#define AP_DOT_NOTE_MAX 4096        /* the notes under the title */
 /* Text inside an HTML-like label: XML-escaped; control characters and invalid UTF-8 as '?'. */
 void ap_dot__put_xml(ap_strbuf *b, const char *s);
+
+/* Caps of one rendering (dot_render.c): CPU seconds and memory (MiB over what the process
+ * already uses) for the child that lays out and renders, and the wall clock it is given. */
+#define AP_RENDER_CPU_SECONDS 10
+#define AP_RENDER_MEMORY_MB 512
+#define AP_RENDER_WALL_SECONDS 30
+
+/* Lay root out with dot and render it as format ("svg", "png", "pdf") in a child process
+ * under those caps. *out owns *len bytes plus a NUL. A crash, a cap reached or a Graphviz
+ * error is an error here, never a fault of the caller; nothing of it outlives the call. */
+int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, ap_error *err);
 
 #endif

@@ -2,6 +2,7 @@
  * discipline, so DOT and layouts are the same on every run) and labels escaped for DOT and for
  * Graphviz's HTML-like labels. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,31 +134,45 @@ static size_t utf8_len(const unsigned char *s)
 /* escString text: what Graphviz will show is exactly s. A backslash is doubled (\N, \G, \E,
  * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
  * HTML entities in plain labels too); a line break becomes \n; other control characters and
- * invalid UTF-8 become the visible text \xNN. */
-void ap_dot__put_esc(ap_strbuf *b, const char *s)
+ * invalid UTF-8 become the visible text \xNN. At most max bytes of that text are written: a
+ * longer s is cut before the character that would pass max and ends in AP_DOT_MORE. */
+void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max)
 {
     const unsigned char *p = (const unsigned char *)s;
-    char hex[8];
+    char unit[16];
+    size_t used = 0;
     while (*p != '\0') {
-        size_t n = utf8_len(p);
+        size_t n = utf8_len(p), ulen;
+        const char *u = unit;
         if (*p == '\\') {
-            ap_query__put(b, "\\\\");
+            u = "\\\\";
         } else if (*p == '&') {
-            ap_query__put(b, "&amp;");            /* Graphviz decodes entities in every label */
+            u = "&amp;";                          /* Graphviz decodes entities in every label */
         } else if (*p == '\n') {
-            ap_query__put(b, "\\n");
+            u = "\\n";
         } else if (*p == '\r') {
-            if (p[1] != '\n')
-                ap_query__put(b, "\\n");
+            u = p[1] != '\n' ? "\\n" : "";
         } else if (n == 0 || *p < 0x20 || *p == 0x7f) {
-            snprintf(hex, sizeof hex, "\\\\x%02X", *p);
-            ap_query__put(b, hex);
+            snprintf(unit, sizeof unit, "\\\\x%02X", *p);
             n = 1;
         } else {
-            ap_query__put_n(b, (const char *)p, n);
+            memcpy(unit, p, n);
+            unit[n] = '\0';
         }
+        ulen = strlen(u);
+        if (used + ulen > max) {
+            ap_query__put(b, AP_DOT_MORE);
+            return;
+        }
+        ap_query__put_n(b, u, ulen);
+        used += ulen;
         p += n == 0 ? 1 : n;
     }
+}
+
+void ap_dot__put_esc(ap_strbuf *b, const char *s)
+{
+    ap_dot__put_esc_max(b, s, SIZE_MAX);
 }
 
 char *ap_diagram_escape(const char *s)

@@ -187,16 +187,21 @@ static void test_dot__hostile_names_survive_dot_and_svg(void **state)
             fail_msg("SVG of the parsed DOT lost '%s'", traps[i]);
         free(want);
     }
-    /* a newline breaks the line, a tab shows as \x09, 1200 characters stay 1200 */
+    /* a newline breaks the line, a tab shows as \x09; a 1200-character name is cut to 200
+     * in its label, and the tooltip keeps the whole id */
     assert_non_null(strstr(svg, ">two<"));
     assert_non_null(strstr(svg, ">lines<"));
     assert_non_null(strstr(svg, ">tab\\x09here<"));
-    char longest[1203];
+    char longest[1220];
     longest[0] = '>';
-    memset(longest + 1, 'L', 1200);
-    strcpy(longest + 1201, "<");
+    memset(longest + 1, 'L', 200);
+    strcpy(longest + 201, "\xe2\x80\xa6<");
     assert_non_null(strstr(svg, longest));
     assert_non_null(strstr(svg2, longest));
+    strcpy(longest, "xlink:title=\"");
+    memset(longest + 13, 'L', 1200);
+    strcpy(longest + 1213, "\"");
+    assert_non_null(strstr(svg, longest));
     agclose(back);
     free(dot);
     free(svg);

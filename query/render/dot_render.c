@@ -1,0 +1,251 @@
+/* query/render/dot_render.c: laying out and rendering a diagram (SVG, PNG, PDF) in a child
+ * process with CPU and memory caps, so that a Graphviz fault cannot take the caller down. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dot_internal.h"
+
+/* Why a child: Graphviz 2.42 aborts with a double free in gvFreeLayout after laying out some
+ * valid graphs (flat_edges reallocates a rank array that dot's cleanup frees again; an
+ * 11-deep subcontractor chain is enough), and its pango plugin keeps a static pointer into
+ * the font cache of the last context. The child makes its own context, lays out, renders,
+ * writes the bytes into a pipe and exits without freeing anything, so neither the fault nor
+ * any state reaches the caller or the next diagram. */
+
+/* The child's exit statuses of its own (Graphviz itself exits 1 when malloc fails). */
+enum { CHILD_OK = 0, CHILD_NOCONTEXT = 70, CHILD_LAYOUT = 71, CHILD_RENDER = 72,
+       CHILD_WRITE = 73 };
+
+/* Rendering reads the diagram from the parent's memory and returns its bytes: as diagrams
+ * hold at most AP_DIAGRAM_MAX_NODES nodes with bounded labels, these are far above need. */
+#define AP_RENDER_MAX_OUTPUT ((size_t)256 << 20)
+
+static void write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(CHILD_WRITE);
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* The child's address space may grow by AP_RENDER_MEMORY_MB over what it inherited (which
+ * counts the parent's heap and, under ASan, its shadow reservation), never above a limit the
+ * parent already had. Without /proc, only the CPU cap applies. */
+static void cap_memory(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long pages = 0;
+    struct rlimit rl;
+    if (f == NULL)
+        return;
+    int ok = fscanf(f, "%llu", &pages) == 1;
+    fclose(f);
+    if (!ok || getrlimit(RLIMIT_AS, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE)
+                           + ((unsigned long long)AP_RENDER_MEMORY_MB << 20));
+    if (rl.rlim_cur == RLIM_INFINITY || want < rl.rlim_cur) {
+        rl.rlim_cur = want;
+        setrlimit(RLIMIT_AS, &rl);
+    }
+}
+
+static void cap_cpu(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_CPU, &rl) != 0)
+        return;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > AP_RENDER_CPU_SECONDS) {
+        rl.rlim_cur = AP_RENDER_CPU_SECONDS;
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+            rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_CPU, &rl);
+    }
+}
+
+/* The child: never returns. What went wrong goes into the pipe as text. */
+static void child(int fd, Agraph_t *root, const char *format)
+{
+    char *data = NULL;
+    unsigned int size = 0;
+    signal(SIGPIPE, SIG_DFL);
+    cap_cpu();
+    cap_memory();
+    GVC_t *gvc = gvContext();
+    if (gvc == NULL)
+        _exit(CHILD_NOCONTEXT);
+    if (gvLayout(gvc, root, "dot") != 0) {
+        char *msg = aglasterr();
+        if (msg != NULL)
+            write_all(fd, msg, strlen(msg));
+        _exit(CHILD_LAYOUT);
+    }
+    if (gvRenderData(gvc, root, format, &data, &size) != 0) {
+        char *msg = aglasterr();
+        if (msg != NULL)
+            write_all(fd, msg, strlen(msg));
+        _exit(CHILD_RENDER);
+    }
+    write_all(fd, data, size);
+    _exit(CHILD_OK);            /* no gvFreeLayout, no gvFreeContext: the exit frees */
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read the child's pipe to its end, within the output and wall-clock bounds. 0 when the
+ * child closed it; -1 with *why set otherwise (the caller kills the child). */
+static int collect(int fd, char **buf, size_t *len, const char **why)
+{
+    size_t cap = 0;
+    int64_t deadline = now_ms() + (int64_t)AP_RENDER_WALL_SECONDS * 1000;
+    *buf = NULL;
+    *len = 0;
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            *why = "took too long";
+            return -1;
+        }
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            *why = "cannot read from the renderer";
+            return -1;
+        }
+        if (r == 0)
+            continue;           /* the deadline is checked above */
+        if (*len + 65536 + 1 > cap) {
+            size_t ncap = cap ? cap * 2 : 262144;
+            char *p2 = realloc(*buf, ncap);
+            if (p2 == NULL) {
+                *why = "out of memory";
+                return -1;
+            }
+            *buf = p2;
+            cap = ncap;
+        }
+        ssize_t n = read(fd, *buf + *len, cap - *len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *why = "cannot read from the renderer";
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        *len += (size_t)n;
+        if (*len > AP_RENDER_MAX_OUTPUT) {
+            *why = "wrote more than 256 MiB";
+            return -1;
+        }
+    }
+}
+
+/* What the child's end says, as an error (status is waitpid's). */
+static int child_error(ap_error *err, int status, const char *text, size_t len)
+{
+    char msg[160];
+    size_t n = 0;
+    /* Graphviz's own message: the first line, printable ASCII only (it quotes our labels) */
+    while (n < len && n + 1 < sizeof msg && text[n] != '\n') {
+        msg[n] = text[n] >= 0x20 && text[n] < 0x7f ? text[n] : '?';
+        n++;
+    }
+    msg[n] = '\0';
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGXCPU || sig == SIGKILL)
+            return ap_error_set(err, AP_EBUG, "graphviz: rendering stopped after its limit "
+                                "of %d s of CPU time", AP_RENDER_CPU_SECONDS);
+        return ap_error_set(err, AP_EBUG, "graphviz: rendering crashed (signal %d, %s); "
+                            "nothing was written", sig, strsignal(sig));
+    }
+    switch (WEXITSTATUS(status)) {
+    case CHILD_NOCONTEXT:
+        return ap_error_set(err, AP_ENOMEM, "graphviz: cannot make a rendering context");
+    case CHILD_LAYOUT:
+        return ap_error_set(err, AP_EBUG, "graphviz: layout failed%s%s", n ? ": " : "", msg);
+    case CHILD_RENDER:
+        return ap_error_set(err, AP_EBUG, "graphviz: rendering failed%s%s", n ? ": " : "",
+                            msg);
+    case CHILD_WRITE:
+        return ap_error_set(err, AP_EIO, "graphviz: the renderer could not hand its output "
+                            "back");
+    default:
+        return ap_error_set(err, AP_EBUG, "graphviz: rendering failed (exit status %d; "
+                            "Graphviz exits so when it runs out of its %d MiB)",
+                            WEXITSTATUS(status), AP_RENDER_MEMORY_MB);
+    }
+}
+
+int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, ap_error *err)
+{
+    int fds[2], status = 0, rc = AP_OK;
+    char *buf = NULL;
+    size_t n = 0;
+    const char *why = NULL;
+    pid_t pid, w;
+    *out = NULL;
+    *len = 0;
+    if (pipe(fds) != 0)
+        return ap_error_set(err, AP_EIO, "cannot start the renderer: %s", strerror(errno));
+    fflush(NULL);               /* nothing buffered is written twice */
+    if ((pid = fork()) < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return ap_error_set(err, e == ENOMEM || e == EAGAIN ? AP_ENOMEM : AP_EIO,
+                            "cannot start the renderer: %s", strerror(e));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child(fds[1], root, format);
+    }
+    close(fds[1]);
+    int got = collect(fds[0], &buf, &n, &why);
+    close(fds[0]);
+    if (got < 0)
+        kill(pid, SIGKILL);
+    while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        ;
+    if (got < 0) {
+        rc = ap_error_set(err, strcmp(why, "out of memory") == 0 ? AP_ENOMEM : AP_EBUG,
+                          "graphviz: rendering %s; nothing was written", why);
+    } else if (w < 0) {
+        rc = ap_error_set(err, AP_EBUG, "graphviz: cannot learn how the renderer ended: %s",
+                          strerror(errno));
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_OK) {
+        rc = child_error(err, status, buf, n);
+    } else if (buf == NULL) {
+        rc = ap_error_set(err, AP_EBUG, "graphviz: rendering gave no output");
+    }
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return AP_OK;
+}
