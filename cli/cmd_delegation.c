@@ -47,6 +47,7 @@ static json_t *delegation_json(const ap_graph *g, const ap_delegation *d)
             json_array_append_new(links, step_json(g, c->via[k], NULL));
         }
         json_object_set_new(o, "acts_for", acts);
+        json_object_set_new(o, "acts_for_more", json_integer(c->nmore));
         json_object_set_new(o, "depth", json_integer(c->depth));
         json_object_set_new(o, "party", json_string(word));
         json_object_set_new(o, "links", links);
@@ -73,6 +74,7 @@ static json_t *delegation_json(const ap_graph *g, const ap_delegation *d)
     json_object_set_new(root, "chains", chains);
     json_object_set_new(root, "loops", loops);
     json_object_set_new(root, "inheritance", inh);
+    json_object_set_new(root, "inheritance_more", json_integer(d->inherits_more));
     return root;
 }
 
@@ -126,6 +128,14 @@ static int delegation_text(const ap_graph *g, const ap_delegation *d)
         const ap_chain *c = &d->chains[i];
         char word[16], depth[16];
         char *acts = join(g, c->acts_for, c->nacts, ", ", false);
+        if (acts != NULL && c->nmore > 0) {
+            char more[48];
+            snprintf(more, sizeof more, ", +%u more", c->nmore);
+            char *p = realloc(acts, strlen(acts) + strlen(more) + 1);
+            if (p != NULL)
+                strcat(p, more);
+            acts = p;
+        }
         party(word, sizeof word, c->depth);
         snprintf(depth, sizeof depth, "%u", c->depth);
         const char *row[] = { ap_graph_node(g, c->partner)->id, word, depth, acts };
@@ -170,8 +180,13 @@ static int delegation_text(const ap_graph *g, const ap_delegation *d)
         free(nodes);
     }
     printf("\n");
-    return print_table(t, "Inheritance (a partner holding another partner's authority):",
-                       "no partner inherits another's authority");
+    if ((rc = print_table(t, "Inheritance (a partner holding another partner's authority):",
+                          "no partner inherits another's authority")) != EXIT_OK)
+        return rc;
+    if (d->inherits_more > 0)
+        printf("  +%u more (heir, from) pairs not listed: each heir's %d nearest are\n",
+               d->inherits_more, AP_DELEGATION_MAX_LIST);
+    return EXIT_OK;
 }
 
 int cmd_delegation(cli_ctx *ctx, int argc, char **argv)

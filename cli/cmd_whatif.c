@@ -156,6 +156,7 @@ static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_a
         json_array_append_new(arr, o);
     }
     json_object_set_new(root, "changes", arr);
+    json_object_set_new(root, "changes_more", json_integer(w->changes_more));
     json_t *ready = json_object();
     json_object_set_new(ready, "new_nodes", json_integer(w->nnew));
     for (int t = 0; t < AP_READY_COUNT; t++) {
@@ -263,6 +264,8 @@ static void print_text(const ap_graph *g, const ap_whatif *w, const whatif_args 
         put_items(d, c->partner, c->gained, c->ngained, "gains");
         put_items(g, c->partner, c->lost, c->nlost, "loses");
     }
+    if (w->changes_more > 0)
+        printf("  +%u more partners whose authority changes (not listed)\n", w->changes_more);
     fputs("\nReadiness of ", stdout);
     cli_put(id_of(g, w->partner));
     printf("'s new access (%u new node%s):\n", w->nnew, w->nnew == 1 ? "" : "s");

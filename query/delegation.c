@@ -45,6 +45,9 @@ typedef struct {
     bool built;
     uint32_t *part, npart;  /* partner node of each vertex, in id order */
     uint32_t *vid;          /* node -> vertex, UINT32_MAX for non-partners */
+    uint32_t *head;         /* head vertex of each igraph edge */
+    uint32_t *off, *adj;    /* out-links of vertex u: igraph edges adj[off[u]..off[u+1]), by
+                             * head vertex then edge (the order igraph's BFS visits them) */
 } link_graph;
 
 static void link_graph_free(link_graph *lg)
@@ -53,6 +56,21 @@ static void link_graph_free(link_graph *lg)
         igraph_destroy(&lg->ig);
     free(lg->part);
     free(lg->vid);
+    free(lg->off);
+    free(lg->adj);
+    free(lg->head);
+}
+
+/* qsort has no context argument: the edge ends while link_graph_build sorts its rows. */
+static const igraph_vector_int_t *sort_ctx;
+
+static int by_head(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    igraph_integer_t ha = VECTOR(*sort_ctx)[2 * a + 1], hb = VECTOR(*sort_ctx)[2 * b + 1];
+    if (ha != hb)
+        return ha < hb ? -1 : 1;
+    return a < b ? -1 : a > b;
 }
 
 static int link_graph_build(link_graph *lg, ap_delegation *d, const ap_graph *g, ap_error *err)
@@ -82,6 +100,26 @@ static int link_graph_build(link_graph *lg, ap_delegation *d, const ap_graph *g,
         VECTOR(ends)[2 * j] = lg->vid[e->from];
         VECTOR(ends)[2 * j + 1] = lg->vid[e->to];
     }
+    /* the adjacency rows: counted, placed, then each row sorted by head and edge */
+    lg->off = calloc((size_t)lg->npart + 2, sizeof *lg->off);
+    lg->adj = malloc(((size_t)d->nlinks + 1) * sizeof *lg->adj);
+    lg->head = malloc(((size_t)d->nlinks + 1) * sizeof *lg->head);
+    if (lg->off == NULL || lg->adj == NULL || lg->head == NULL) {
+        igraph_vector_int_destroy(&ends);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t j = 0; j < d->nlinks; j++) {
+        lg->off[VECTOR(ends)[2 * j] + 2]++;
+        lg->head[j] = (uint32_t)VECTOR(ends)[2 * j + 1];
+    }
+    for (uint32_t u = 0; u < lg->npart; u++)
+        lg->off[u + 2] += lg->off[u + 1];
+    for (uint32_t j = 0; j < d->nlinks; j++)
+        lg->adj[lg->off[VECTOR(ends)[2 * j] + 1]++] = j;
+    sort_ctx = &ends;
+    for (uint32_t u = 0; u < lg->npart; u++)
+        qsort(lg->adj + lg->off[u], lg->off[u + 1] - lg->off[u], sizeof *lg->adj, by_head);
+    sort_ctx = NULL;
     ie = igraph_create(&lg->ig, &ends, lg->npart, IGRAPH_DIRECTED);
     igraph_vector_int_destroy(&ends);
     if (ie != IGRAPH_SUCCESS)
@@ -91,25 +129,39 @@ static int link_graph_build(link_graph *lg, ap_delegation *d, const ap_graph *g,
 }
 
 /* Breadth-first shortest paths over the links from vertex root: parents (-1 root, -2 not
- * reached) and inbound igraph edges. */
+ * reached), inbound igraph edges, dist and the vertices in the order they
+ * were reached (*nreach of them, root first). Visits as igraph_get_shortest_paths does, with
+ * no allocation: the caller's arrays hold npart entries. */
 static int bfs(const link_graph *lg, uint32_t root, igraph_vector_int_t *parents,
-               igraph_vector_int_t *inbound, ap_error *err)
+               igraph_vector_int_t *inbound, uint32_t *dist, uint32_t *order,
+               uint32_t *nreach, ap_error *err)
 {
-    igraph_error_t ie = igraph_get_shortest_paths(&lg->ig, NULL, NULL, root, igraph_vss_all(),
-                                                  IGRAPH_OUT, parents, inbound);
-    if (ie != IGRAPH_SUCCESS)
-        return ap_error_set(err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
-    return AP_OK;
-}
-
-static uint32_t depth_of(const igraph_vector_int_t *parents, uint32_t x)
-{
-    uint32_t k = 0;
-    while (VECTOR(*parents)[x] >= 0) {
-        x = (uint32_t)VECTOR(*parents)[x];
-        k++;
+    uint32_t head = 0, tail = 0;
+    if (igraph_vector_int_resize(parents, lg->npart) != IGRAPH_SUCCESS
+        || igraph_vector_int_resize(inbound, lg->npart) != IGRAPH_SUCCESS)
+        return ap_error_nomem(err);
+    for (uint32_t x = 0; x < lg->npart; x++) {
+        VECTOR(*parents)[x] = -2;
+        VECTOR(*inbound)[x] = -1;
     }
-    return k;
+    VECTOR(*parents)[root] = -1;
+    dist[root] = 0;
+    order[tail++] = root;
+    while (head < tail) {
+        uint32_t u = order[head++];
+        for (uint32_t k = lg->off[u]; k < lg->off[u + 1]; k++) {
+            uint32_t j = lg->adj[k];
+            uint32_t x = lg->head[j];
+            if (VECTOR(*parents)[x] != -2)
+                continue;
+            VECTOR(*parents)[x] = u;
+            VECTOR(*inbound)[x] = j;
+            dist[x] = dist[u] + 1;
+            order[tail++] = x;
+        }
+    }
+    *nreach = tail;
+    return AP_OK;
 }
 
 typedef struct {
@@ -124,29 +176,46 @@ static int reached_cmp(const void *x, const void *y)
     return a->node < b->node ? -1 : a->node > b->node;     /* id order: total */
 }
 
-/* Every partner's chain (the ones acting for nobody left out). */
+/* Every partner's chain (the ones acting for nobody left out; with a partner, only its own
+ * and those of the partners acting for it), each cut at AP_DELEGATION_MAX_LIST. */
 static int chains(ap_delegation *d, const link_graph *lg, igraph_vector_int_t *parents,
-                  igraph_vector_int_t *inbound, ap_error *err)
+                  igraph_vector_int_t *inbound, int64_t partner, ap_error *err)
 {
     reached *r = malloc(((size_t)lg->npart + 1) * sizeof *r);
+    uint32_t *dist = malloc(((size_t)lg->npart + 1) * sizeof *dist);
+    uint32_t *order = malloc(((size_t)lg->npart + 1) * sizeof *order);
     int rc = AP_OK;
-    if (r == NULL || (d->chains = calloc((size_t)lg->npart + 1, sizeof *d->chains)) == NULL) {
+    if (r == NULL || dist == NULL || order == NULL
+        || (d->chains = calloc((size_t)lg->npart + 1, sizeof *d->chains)) == NULL) {
         free(r);
+        free(dist);
+        free(order);
         return ap_error_nomem(err);
     }
     for (uint32_t p = 0; p < lg->npart; p++) {
-        uint32_t k = 0;
-        if ((rc = bfs(lg, p, parents, inbound, err)) < 0)
+        uint32_t k = 0, nreach = 0, total;
+        if ((rc = bfs(lg, p, parents, inbound, dist, order, &nreach, err)) < 0)
             break;
-        for (uint32_t x = 0; x < lg->npart; x++)
-            if (x != p && VECTOR(*parents)[x] >= 0)
-                r[k++] = (reached){ depth_of(parents, x), lg->part[x],
-                                    d->links[VECTOR(*inbound)[x]] };
-        if (k == 0)
+        total = nreach - 1;             /* order[0] is p itself */
+        if (total == 0)
             continue;
+        /* with a partner: its own chain and the chains of those acting for it */
+        if (partner >= 0 && lg->part[p] != (uint32_t)partner
+            && VECTOR(*parents)[lg->vid[partner]] < 0)
+            continue;
+        /* BFS order is by distance: the nearest are the levels up to the one holding the
+         * last listed partner; only those are sorted */
+        for (uint32_t i = 1; i < nreach; i++) {
+            uint32_t x = order[i];
+            if (k >= AP_DELEGATION_MAX_LIST && dist[x] > r[k - 1].dist)
+                break;
+            r[k++] = (reached){ dist[x], lg->part[x], d->links[VECTOR(*inbound)[x]] };
+        }
         qsort(r, k, sizeof *r, reached_cmp);
         ap_chain *c = &d->chains[d->nchains++];
         c->partner = lg->part[p];
+        k = k > AP_DELEGATION_MAX_LIST ? AP_DELEGATION_MAX_LIST : k;
+        c->nmore = total - k;
         c->nacts = k;
         c->acts_for = malloc(k * sizeof *c->acts_for);
         c->dist = malloc(k * sizeof *c->dist);
@@ -160,9 +229,11 @@ static int chains(ap_delegation *d, const link_graph *lg, igraph_vector_int_t *p
             c->dist[i] = r[i].dist;
             c->via[i] = r[i].via;
         }
-        c->depth = r[k - 1].dist;
+        c->depth = dist[order[nreach - 1]];
     }
     free(r);
+    free(dist);
+    free(order);
     return rc;
 }
 
@@ -188,8 +259,8 @@ static bool same_loop(const ap_loop *a, const ap_loop *b)
  * lowest node comes first. */
 static int shortest_cycle(ap_loop *loop, const ap_delegation *d, const link_graph *lg,
                           const ap_graph *g, uint32_t v, const igraph_vector_int_t *parents,
-                          const igraph_vector_int_t *inbound, const igraph_vector_int_t *memb,
-                          ap_error *err)
+                          const igraph_vector_int_t *inbound, const uint32_t *dist,
+                          const igraph_vector_int_t *memb, ap_error *err)
 {
     uint32_t best = UINT32_MAX, best_len = UINT32_MAX, len, k, first = 0;
     for (uint32_t j = 0; j < d->nlinks; j++) {
@@ -198,7 +269,7 @@ static int shortest_cycle(ap_loop *loop, const ap_delegation *d, const link_grap
         if (lg->vid[e->to] != v || VECTOR(*memb)[u] != VECTOR(*memb)[v]
             || VECTOR(*parents)[u] == -2)
             continue;
-        len = depth_of(parents, u) + 1;
+        len = dist[u] + 1;
         if (len < best_len) {           /* links are in edge order: ties keep the lowest */
             best_len = len;
             best = j;
@@ -250,22 +321,30 @@ static int loops(ap_delegation *d, const link_graph *lg, const ap_graph *g,
     igraph_integer_t ncomp;
     bool *covered = calloc((size_t)lg->npart + 1, sizeof *covered);
     bool *selfloop = calloc((size_t)lg->npart + 1, sizeof *selfloop);
+    uint32_t *dist = malloc(((size_t)lg->npart + 1) * sizeof *dist);
+    uint32_t *order = malloc(((size_t)lg->npart + 1) * sizeof *order);
     int rc = AP_OK;
-    if (covered == NULL || selfloop == NULL
+    if (covered == NULL || selfloop == NULL || dist == NULL || order == NULL
         || (d->loops = calloc((size_t)lg->npart + 1, sizeof *d->loops)) == NULL) {
         free(covered);
         free(selfloop);
+        free(dist);
+        free(order);
         return ap_error_nomem(err);
     }
     if (igraph_vector_int_init(&memb, 0) != IGRAPH_SUCCESS) {
         free(covered);
         free(selfloop);
+        free(dist);
+        free(order);
         return ap_error_nomem(err);
     }
     if (igraph_vector_int_init(&csize, 0) != IGRAPH_SUCCESS) {
         igraph_vector_int_destroy(&memb);
         free(covered);
         free(selfloop);
+        free(dist);
+        free(order);
         return ap_error_nomem(err);
     }
     igraph_error_t ie = igraph_connected_components(&lg->ig, &memb, &csize, &ncomp,
@@ -283,8 +362,10 @@ static int loops(ap_delegation *d, const link_graph *lg, const ap_graph *g,
         if (covered[v] || (VECTOR(csize)[VECTOR(memb)[v]] < 2 && !selfloop[v]))
             continue;
         ap_loop loop = { 0, NULL, NULL };
-        if ((rc = bfs(lg, v, parents, inbound, err)) < 0
-            || (rc = shortest_cycle(&loop, d, lg, g, v, parents, inbound, &memb, err)) < 0) {
+        uint32_t nreach;
+        if ((rc = bfs(lg, v, parents, inbound, dist, order, &nreach, err)) < 0
+            || (rc = shortest_cycle(&loop, d, lg, g, v, parents, inbound, dist, &memb,
+                                    err)) < 0) {
             free(loop.nodes);
             free(loop.edges);
             goto cleanup;
@@ -307,77 +388,130 @@ cleanup:
     igraph_vector_int_destroy(&csize);
     free(covered);
     free(selfloop);
+    free(dist);
+    free(order);
     return rc;
 }
 
-/* Every (heir, from) pair of partners where heir reaches from, with the witness path. */
+typedef struct {
+    uint32_t heir, from, hops;
+} pair;
+
+static int pair_near_cmp(const void *x, const void *y)     /* nearest first, then ids */
+{
+    const pair *a = x, *b = y;
+    if (a->hops != b->hops)
+        return a->hops < b->hops ? -1 : 1;
+    if (a->heir != b->heir)
+        return a->heir < b->heir ? -1 : 1;
+    return a->from < b->from ? -1 : a->from > b->from;
+}
+
+static int inherit_cmp(const void *x, const void *y)        /* by heir, then from: total */
+{
+    const ap_inherit *a = x, *b = y;
+    if (a->heir != b->heir)
+        return a->heir < b->heir ? -1 : 1;
+    return a->from < b->from ? -1 : a->from > b->from;
+}
+
+/* Add the pairs pr[0..n) of heir a->source to d with their witness paths. */
+static int add_inherits(ap_delegation *d, size_t *cap, const ap_graph *g,
+                        const ap_authority *a, const pair *pr, uint32_t n, ap_error *err)
+{
+    if (d->ninherits + n > *cap) {
+        size_t ncap = (d->ninherits + n) * 2;
+        ap_inherit *p = realloc(d->inherits, ncap * sizeof *p);
+        if (p == NULL)
+            return ap_error_nomem(err);
+        d->inherits = p;
+        *cap = ncap;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t from = pr[i].from;
+        ap_inherit *in = &d->inherits[d->ninherits++];
+        memset(in, 0, sizeof *in);
+        in->heir = a->source;
+        in->from = from;
+        in->rights = a->rights[from];
+        in->hops = a->hops[from];
+        in->npath = (uint32_t)ap_authority_path(a, g, from, NULL, 0);
+        in->path = malloc(((size_t)in->npath + 1) * sizeof *in->path);
+        in->carried = malloc(((size_t)in->npath + 1) * sizeof *in->carried);
+        if (in->path == NULL || in->carried == NULL)
+            return ap_error_nomem(err);
+        ap_authority_path(a, g, from, in->path, in->npath);
+        for (uint32_t k = 0; k < in->npath; k++) {
+            const ap_edge *e = ap_graph_edge(g, in->path[k]);
+            in->carried[k] = ap_edge_transfer(e, a->rights[e->from]);
+        }
+    }
+    return AP_OK;
+}
+
+/* (heir, from) pairs of partners where heir reaches from, with the witness path: per heir
+ * its AP_DELEGATION_MAX_LIST nearest; with a partner, its own nearest and the nearest heirs
+ * inheriting from it (their authority computed again, for those listed only). The rest is
+ * counted in inherits_more. */
 static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g,
                        int64_t partner, ap_error *err)
 {
     size_t cap = 0;
+    uint32_t nheirs = 0;
+    pair *cand = malloc(((size_t)lg->npart + 1) * sizeof *cand);
+    pair *heirs = malloc(((size_t)lg->npart + 1) * sizeof *heirs);  /* heirs of partner */
     int rc = AP_OK;
+    if (cand == NULL || heirs == NULL) {
+        free(cand);
+        free(heirs);
+        return ap_error_nomem(err);
+    }
     for (uint32_t h = 0; h < lg->npart && rc == AP_OK; h++) {
         ap_authority *a = NULL;
-        if ((rc = ap_authority_compute(&a, g, lg->part[h], err)) < 0)
+        uint32_t heir = lg->part[h], nc = 0;
+        if ((rc = ap_authority_compute(&a, g, heir, err)) < 0)
             break;
-        for (uint32_t f = 0; f < lg->npart; f++) {
-            uint32_t from = lg->part[f];
-            if (f == h || a->rights[from] == 0)
-                continue;
-            if (partner >= 0 && lg->part[h] != (uint32_t)partner && from != (uint32_t)partner)
-                continue;
-            if (d->ninherits == cap) {
-                cap = cap ? cap * 2 : 16;
-                ap_inherit *p = realloc(d->inherits, cap * sizeof *p);
-                if (p == NULL) {
-                    rc = ap_error_nomem(err);
-                    break;
-                }
-                d->inherits = p;
-            }
-            ap_inherit *in = &d->inherits[d->ninherits++];
-            memset(in, 0, sizeof *in);
-            in->heir = lg->part[h];
-            in->from = from;
-            in->rights = a->rights[from];
-            in->hops = a->hops[from];
-            in->npath = (uint32_t)ap_authority_path(a, g, from, NULL, 0);
-            in->path = malloc(((size_t)in->npath + 1) * sizeof *in->path);
-            in->carried = malloc(((size_t)in->npath + 1) * sizeof *in->carried);
-            if (in->path == NULL || in->carried == NULL) {
-                rc = ap_error_nomem(err);
-                break;
-            }
-            ap_authority_path(a, g, from, in->path, in->npath);
-            for (uint32_t i = 0; i < in->npath; i++) {
-                const ap_edge *e = ap_graph_edge(g, in->path[i]);
-                in->carried[i] = ap_edge_transfer(e, a->rights[e->from]);
-            }
+        if (partner >= 0 && heir != (uint32_t)partner) {
+            if (a->rights[partner] != 0)
+                heirs[nheirs++] = (pair){ heir, (uint32_t)partner, a->hops[partner] };
+            ap_authority_free(a);
+            continue;
         }
+        for (uint32_t f = 0; f < lg->npart; f++)
+            if (f != h && a->rights[lg->part[f]] != 0)
+                cand[nc++] = (pair){ heir, lg->part[f], a->hops[lg->part[f]] };
+        qsort(cand, nc, sizeof *cand, pair_near_cmp);
+        if (nc > AP_DELEGATION_MAX_LIST) {
+            d->inherits_more += nc - AP_DELEGATION_MAX_LIST;
+            nc = AP_DELEGATION_MAX_LIST;
+        }
+        rc = add_inherits(d, &cap, g, a, cand, nc, err);
         ap_authority_free(a);
     }
+    if (rc == AP_OK && nheirs > 0) {
+        qsort(heirs, nheirs, sizeof *heirs, pair_near_cmp);
+        if (nheirs > AP_DELEGATION_MAX_LIST) {
+            d->inherits_more += nheirs - AP_DELEGATION_MAX_LIST;
+            nheirs = AP_DELEGATION_MAX_LIST;
+        }
+        for (uint32_t i = 0; i < nheirs && rc == AP_OK; i++) {
+            ap_authority *a = NULL;
+            if ((rc = ap_authority_compute(&a, g, heirs[i].heir, err)) == AP_OK)
+                rc = add_inherits(d, &cap, g, a, &heirs[i], 1, err);
+            ap_authority_free(a);
+        }
+    }
+    if (rc == AP_OK)
+        qsort(d->inherits, d->ninherits, sizeof *d->inherits, inherit_cmp);
+    free(cand);
+    free(heirs);
     return rc;
 }
 
-/* Keep only what touches partner p: its chain, chains through it, loops through it. */
+/* Keep only the loops through partner p (chains() kept only the chains touching it). */
 static void filter(ap_delegation *d, uint32_t p)
 {
     uint32_t k = 0;
-    for (uint32_t i = 0; i < d->nchains; i++) {
-        ap_chain *c = &d->chains[i];
-        bool keep = c->partner == p;
-        for (uint32_t j = 0; j < c->nacts && !keep; j++)
-            keep = c->acts_for[j] == p;
-        if (keep) {
-            d->chains[k++] = *c;
-        } else {
-            free(c->acts_for);
-            free(c->dist);
-            free(c->via);
-        }
-    }
-    d->nchains = k;
-    k = 0;
     for (uint32_t i = 0; i < d->nloops; i++) {
         ap_loop *l = &d->loops[i];
         bool keep = false;
@@ -420,7 +554,7 @@ int ap_delegation_compute(ap_delegation **out, const ap_graph *g, int64_t partne
         goto cleanup;
     }
     vectors = true;
-    if ((rc = chains(d, &lg, &parents, &inbound, err)) < 0
+    if ((rc = chains(d, &lg, &parents, &inbound, partner, err)) < 0
         || (rc = loops(d, &lg, g, &parents, &inbound, err)) < 0
         || (rc = inheritance(d, &lg, g, partner, err)) < 0)
         goto cleanup;

@@ -53,11 +53,13 @@ static void show_edge(builder *b, uint32_t e, ap_rights r, unsigned marks)
     b->erights[e] |= r;
 }
 
-/* Nodes of v's witness path not shown yet. */
-static uint32_t witness_cost(const builder *b, const ap_authority *a, uint32_t v)
+/* Nodes of v's witness path not shown yet, counted up to just past limit (a chain longer than
+ * any diagram is not walked to its end: picking stays linear in what is drawn). */
+static uint32_t witness_cost(const builder *b, const ap_authority *a, uint32_t v,
+                             uint32_t limit)
 {
     uint32_t k = 0;
-    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED;
+    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED && k <= limit;
          u = ap_graph_edge(b->g, a->via[u])->from)
         k += !(b->nflag[u] & SHOWN);
     return k;
@@ -203,10 +205,106 @@ static char *titled(const ap_graph *g, const char *what, int64_t v)
     return s;
 }
 
-static int collapsed_cmp(const void *x, const void *y)
+/* A reached node left out of the diagram, counted under its domain. */
+typedef struct {
+    const char *domain;     /* borrowed from the graph */
+    ap_kind kind;
+} left_out;
+
+static int left_out_cmp(const void *x, const void *y)
 {
-    const ap_diagram_collapsed *a = x, *b = y;
-    return strcmp(a->domain, b->domain);        /* one entry per domain: the order is total */
+    const left_out *a = x, *b = y;
+    return strcmp(a->domain, b->domain);        /* ties are counted together: any order */
+}
+
+typedef struct {
+    ap_diagram_collapsed c;
+    bool near;              /* its domain has a shown node: its cluster is drawn anyway */
+} group;
+
+static int group_domain_cmp(const void *x, const void *y)
+{
+    const group *a = x, *b = y;
+    if ((a->c.domain != NULL) != (b->c.domain != NULL))
+        return a->c.domain != NULL ? -1 : 1;    /* "in other domains" last */
+    return a->c.domain != NULL ? strcmp(a->c.domain, b->c.domain) : 0;
+}
+
+/* Groups kept first: near ones, then the largest, then by domain (unique: total). */
+static int group_keep_cmp(const void *x, const void *y)
+{
+    const group *a = x, *b = y;
+    if (a->near != b->near)
+        return a->near ? -1 : 1;
+    if (a->c.total != b->c.total)
+        return a->c.total > b->c.total ? -1 : 1;
+    return strcmp(a->c.domain, b->c.domain);
+}
+
+/* Count what a's authority reaches that d does not show, one group per domain (sorted, so the
+ * work is n log n whatever the number of domains). Groups in domains with a shown node are
+ * all kept (at most one per shown node); of the others the AP_DIAGRAM_MAX_GROUPS largest, and
+ * the rest are summed into one group with a NULL domain ("in other domains"), so a diagram has
+ * a bounded number of boxes and clusters. */
+static int collapse(ap_diagram *d, const builder *b, const ap_authority *a, ap_error *err)
+{
+    const ap_graph *g = b->g;
+    uint32_t n = ap_graph_node_count(g), nl = 0, ng = 0, nnear = 0;
+    left_out *l = malloc(((size_t)n + 1) * sizeof *l);
+    group *gr = NULL;
+    if (l == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t v = 0; v < n; v++)
+        if (!(b->nflag[v] & SHOWN) && v != a->source && a->rights[v] != 0)
+            l[nl++] = (left_out){ ap_node_domain(g, v), ap_graph_node(g, v)->kind };
+    if (nl == 0) {
+        free(l);
+        return AP_OK;
+    }
+    qsort(l, nl, sizeof *l, left_out_cmp);
+    if ((gr = calloc((size_t)nl + 1, sizeof *gr)) == NULL) {
+        free(l);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t i = 0; i < nl; i++) {
+        if (ng == 0 || strcmp(gr[ng - 1].c.domain, l[i].domain) != 0)
+            gr[ng++].c.domain = l[i].domain;
+        gr[ng - 1].c.by_kind[l[i].kind]++;
+        gr[ng - 1].c.total++;
+    }
+    free(l);
+    d->collapsed_nodes = nl;
+    for (uint32_t i = 0; i < d->nnodes; i++) {      /* groups are sorted by domain */
+        group key = { { ap_node_domain(g, d->nodes[i].node), { 0 }, 0 }, false };
+        group *hit = bsearch(&key, gr, ng, sizeof *gr, group_domain_cmp);
+        if (hit != NULL && !hit->near) {
+            hit->near = true;
+            nnear++;
+        }
+    }
+    if (ng > nnear + AP_DIAGRAM_MAX_GROUPS) {
+        uint32_t keep = nnear + AP_DIAGRAM_MAX_GROUPS;
+        qsort(gr, ng, sizeof *gr, group_keep_cmp);
+        group rest = { { NULL, { 0 }, 0 }, false };
+        for (uint32_t k = keep; k < ng; k++) {
+            for (int kind = 0; kind < AP_KIND_COUNT; kind++)
+                rest.c.by_kind[kind] += gr[k].c.by_kind[kind];
+            rest.c.total += gr[k].c.total;
+        }
+        d->collapsed_domains = ng - keep;
+        gr[keep] = rest;
+        ng = keep + 1;
+        qsort(gr, ng, sizeof *gr, group_domain_cmp);
+    }
+    if ((d->collapsed = malloc((size_t)ng * sizeof *d->collapsed)) == NULL) {
+        free(gr);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t k = 0; k < ng; k++)
+        d->collapsed[k] = gr[k].c;
+    d->ncollapsed = ng;
+    free(gr);
+    return AP_OK;
 }
 
 /* Append a line to *note. */
@@ -246,36 +344,15 @@ static int finish(ap_diagram **out, builder *b, const ap_authority *a, int64_t s
         goto fail;
     d->nodes = malloc(((size_t)b->nshown + 1) * sizeof *d->nodes);
     d->edges = malloc(((size_t)m + 1) * sizeof *d->edges);
-    d->collapsed = calloc(1, sizeof *d->collapsed);
-    if (d->nodes == NULL || d->edges == NULL || d->collapsed == NULL)
+    if (d->nodes == NULL || d->edges == NULL)
         goto nomem;
-    for (uint32_t v = 0; v < n; v++) {
+    for (uint32_t v = 0; v < n; v++)
         if (b->nflag[v] & SHOWN) {
             unsigned marks = (b->nflag[v] & ~SHOWN) | credential_marks(g, v);
             d->nodes[d->nnodes++] = (ap_diagram_node){ v, marks };
-            continue;
         }
-        if (a == NULL || v == a->source || a->rights[v] == 0)
-            continue;
-        /* reached but not shown: count it under its domain */
-        const char *dom = ap_node_domain(g, v);
-        uint32_t k = 0;
-        while (k < d->ncollapsed && strcmp(d->collapsed[k].domain, dom) != 0)
-            k++;
-        if (k == d->ncollapsed) {
-            ap_diagram_collapsed *p = realloc(d->collapsed, (k + 1) * sizeof *p);
-            if (p == NULL)
-                goto nomem;
-            d->collapsed = p;
-            memset(&p[k], 0, sizeof p[k]);
-            p[k].domain = dom;
-            d->ncollapsed++;
-        }
-        d->collapsed[k].by_kind[ap_graph_node(g, v)->kind]++;
-        d->collapsed[k].total++;
-        d->collapsed_nodes++;
-    }
-    qsort(d->collapsed, d->ncollapsed, sizeof *d->collapsed, collapsed_cmp);
+    if (a != NULL && (rc = collapse(d, b, a, err)) < 0)
+        goto fail;
     for (uint32_t e = 0; e < m; e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         if (b->eflag[e] & SHOWN) {
@@ -341,7 +418,9 @@ static uint32_t show_picks(builder *b, const ap_authority *a, pick *picks, uint3
     uint32_t skipped = 0;
     qsort(picks, np, sizeof *picks, pick_cmp);
     for (uint32_t i = 0; i < np; i++) {
-        if (b->nshown + witness_cost(b, a, picks[i].v) > AP_DIAGRAM_MAX_NODES) {
+        if (b->nshown >= AP_DIAGRAM_MAX_NODES
+            || b->nshown + witness_cost(b, a, picks[i].v, AP_DIAGRAM_MAX_NODES - b->nshown)
+                   > AP_DIAGRAM_MAX_NODES) {
             skipped++;
             continue;
         }
@@ -463,20 +542,42 @@ int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const ap_delegati
 {
     builder b;
     char *note = NULL;
-    uint32_t skipped = 0;
+    uint32_t skipped = 0, unshown_loops = 0, unshown_partners = 0;
     int rc;
     *out = NULL;
     if ((rc = builder_init(&b, g, err)) < 0)
         goto cleanup;
-    /* the partners involved; then every link between two of them */
-    for (uint32_t i = 0; i < d->nchains; i++) {
-        show_node(&b, d->chains[i].partner, 0);
-        for (uint32_t k = 0; k < d->chains[i].nacts; k++)
-            show_node(&b, d->chains[i].acts_for[k], 0);
-    }
-    for (uint32_t i = 0; i < d->nloops; i++)
+    /* the partners involved, while they fit: the loops whole, then each chain's partner and
+     * those it acts for (nearest first); then every link between two shown partners */
+    if (partner >= 0)
+        show_node(&b, (uint32_t)partner, 0);
+    for (uint32_t i = 0; i < d->nloops; i++) {
+        uint32_t cost = 0;
+        for (uint32_t k = 0; k < d->loops[i].len && cost <= AP_DIAGRAM_MAX_NODES; k++)
+            cost += !(b.nflag[d->loops[i].nodes[k]] & SHOWN);
+        if (b.nshown + cost > AP_DIAGRAM_MAX_NODES) {
+            unshown_loops++;
+            continue;
+        }
         for (uint32_t k = 0; k < d->loops[i].len; k++)
             show_node(&b, d->loops[i].nodes[k], 0);
+    }
+    for (uint32_t i = 0; i < d->nchains; i++) {
+        const ap_chain *c = &d->chains[i];
+        if (b.nshown + !(b.nflag[c->partner] & SHOWN) > AP_DIAGRAM_MAX_NODES) {
+            unshown_partners += 1 + c->nacts + c->nmore;
+            continue;
+        }
+        show_node(&b, c->partner, 0);
+        for (uint32_t k = 0; k < c->nacts; k++) {
+            if (b.nshown + !(b.nflag[c->acts_for[k]] & SHOWN) > AP_DIAGRAM_MAX_NODES) {
+                unshown_partners += c->nacts - k;
+                break;
+            }
+            show_node(&b, c->acts_for[k], 0);
+        }
+        unshown_partners += c->nmore;
+    }
     for (uint32_t i = 0; i < d->nlinks; i++) {
         const ap_edge *e = ap_graph_edge(g, d->links[i]);
         if ((b.nflag[e->from] & SHOWN) && (b.nflag[e->to] & SHOWN))
@@ -497,10 +598,13 @@ int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const ap_delegati
         for (uint32_t k = 0; k < in->npath; k++)
             show_edge(&b, in->path[k], in->carried[k], 0);
     }
-    if (skipped > 0) {
-        char line[160];
-        snprintf(line, sizeof line, "%u of %u inheritance chains left out to keep the diagram "
-                 "under %d nodes", skipped, d->ninherits, AP_DIAGRAM_MAX_NODES);
+    if (unshown_loops > 0 || unshown_partners > 0 || skipped > 0 || d->inherits_more > 0) {
+        char line[240];
+        snprintf(line, sizeof line, "not drawn, to keep the diagram under %d nodes: %u loop%s, "
+                 "%u places in chains, %u of %u inheritance chains (the text and JSON list "
+                 "them)", AP_DIAGRAM_MAX_NODES, unshown_loops, unshown_loops == 1 ? "" : "s",
+                 unshown_partners, skipped + d->inherits_more,
+                 d->ninherits + d->inherits_more);
         if (add_note(&note, line) < 0) {
             rc = ap_error_nomem(err);
             goto cleanup;
@@ -555,7 +659,7 @@ int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority 
     builder b;
     uint8_t *toward = NULL;
     pick *picks = NULL;
-    uint32_t np = 0, skipped;
+    uint32_t np = 0, skipped, unshown_cut = 0, unshown_chokes = 0;
     char *note = NULL, line[200];
     int rc;
     *out = NULL;
@@ -573,12 +677,25 @@ int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority 
     show_node(&b, a->source, AP_MARK_SOURCE);
     for (uint32_t i = 0; i < o->ncut; i++) {
         const ap_edge *e = ap_graph_edge(g, o->cut[i]);
+        uint32_t room = AP_DIAGRAM_MAX_FORCED - b.nshown;
+        if (b.nshown >= AP_DIAGRAM_MAX_FORCED
+            || witness_cost(&b, a, e->from, room) + !(b.nflag[e->to] & SHOWN) > room) {
+            unshown_cut++;
+            continue;
+        }
         show_witness(&b, a, e->from);
         show_edge(&b, o->cut[i], ap_edge_transfer(e, a->rights[e->from]), AP_MARK_CUT);
     }
     for (uint32_t i = 0; i < o->nchokes; i++) {
-        show_witness(&b, a, o->chokes[i].node);
-        b.nflag[o->chokes[i].node] |= AP_MARK_CHOKE;
+        uint32_t v = o->chokes[i].node;
+        if (b.nshown >= AP_DIAGRAM_MAX_FORCED
+            || witness_cost(&b, a, v, AP_DIAGRAM_MAX_FORCED - b.nshown)
+                   > AP_DIAGRAM_MAX_FORCED - b.nshown) {
+            unshown_chokes++;
+            continue;
+        }
+        show_witness(&b, a, v);
+        b.nflag[v] |= AP_MARK_CHOKE;
     }
     /* then the targets, what lies between the partner and them, and the rest of the reach */
     for (uint32_t i = 0; i < a->nreach; i++) {
@@ -601,6 +718,14 @@ int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority 
                  o->nchokes == 1 ? "" : "s");
     if (add_note(&note, line) < 0)
         goto nomem;
+    if (unshown_cut > 0 || unshown_chokes > 0) {
+        snprintf(line, sizeof line, "not drawn: %u cut edge%s and %u choke point%s whose "
+                 "chains pass %d nodes (the text and JSON list them all)", unshown_cut,
+                 unshown_cut == 1 ? "" : "s", unshown_chokes, unshown_chokes == 1 ? "" : "s",
+                 AP_DIAGRAM_MAX_FORCED);
+        if (add_note(&note, line) < 0)
+            goto nomem;
+    }
     if (skipped > 0) {
         snprintf(line, sizeof line, "%u of %u chains left out to keep the diagram under %d "
                  "nodes (the cut, the choke points and the targets first)", skipped, np,

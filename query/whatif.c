@@ -172,8 +172,25 @@ static int compare(ap_whatif *w, const ap_graph *g, uint32_t v, const ap_weights
     ap_whatif_change ch = { v, 0, 0, NULL, 0, NULL, 0 };
     int rc;
     if ((rc = ap_authority_compute(&before, g, v, err)) < 0
-        || (rc = ap_authority_compute(&after, w->changed, v, err)) < 0
-        || (rc = diff(&ch.gained, &ch.ngained, w->changed, after, before, err)) < 0
+        || (rc = ap_authority_compute(&after, w->changed, v, err)) < 0)
+        goto cleanup;
+    uint32_t others = w->nchanges;
+    for (uint32_t i = 0; i < w->nchanges; i++)
+        others -= w->changes[i].partner == w->partner;
+    if (v != w->partner && others >= AP_WHATIF_MAX_PARTNERS) {
+        /* past the list: only whether it changes, no chains (linear, not quadratic) */
+        ap_rights all = ap_vocab_all(ap_graph_vocab(g));
+        bool changed = false;
+        for (uint32_t i = 0; i < after->nreach && !changed; i++)
+            changed = (after->rights[after->reach[i]] & ~before->rights[after->reach[i]] & all)
+                      != 0;
+        for (uint32_t i = 0; i < before->nreach && !changed; i++)
+            changed = (before->rights[before->reach[i]] & ~after->rights[before->reach[i]]
+                       & all) != 0;
+        w->changes_more += changed;
+        goto cleanup;
+    }
+    if ((rc = diff(&ch.gained, &ch.ngained, w->changed, after, before, err)) < 0
         || (rc = diff(&ch.lost, &ch.nlost, g, before, after, err)) < 0)
         goto cleanup;
     ch.score_before = score(g, before, wt);

@@ -26,6 +26,9 @@ enum {
 
 /* Diagrams larger than this are cut down to the paths that matter; the rest is collapsed. */
 #define AP_DIAGRAM_MAX_NODES 60
+/* The offboarding diagram draws its cut edges and choke points with their chains beyond
+ * that, up to this many nodes; what does not fit is counted in a note. */
+#define AP_DIAGRAM_MAX_FORCED 120
 
 typedef struct {
     uint32_t node;
@@ -38,9 +41,14 @@ typedef struct {
     unsigned marks;
 } ap_diagram_edge;
 
+/* At most this many boxes of left-out nodes in domains where nothing is shown; the rest are
+ * summed into one box "in N other domains". */
+#define AP_DIAGRAM_MAX_GROUPS 8
+
 /* Reached nodes of one domain that the diagram leaves out. */
 typedef struct {
-    const char *domain;     /* borrowed from the graph */
+    const char *domain;     /* borrowed from the graph; NULL: the sum over collapsed_domains
+                             * other domains (the last group) */
     uint32_t by_kind[AP_KIND_COUNT];
     uint32_t total;
 } ap_diagram_collapsed;
@@ -57,6 +65,7 @@ typedef struct {
     ap_diagram_collapsed *collapsed;    /* by domain */
     uint32_t ncollapsed;
     uint32_t collapsed_nodes, collapsed_edges;
+    uint32_t collapsed_domains;         /* domains summed into the NULL group, or 0 */
 } ap_diagram;
 
 AP_EXPORT void ap_diagram_free(ap_diagram *d);

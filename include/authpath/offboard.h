@@ -134,11 +134,18 @@ typedef struct {
     const ap_policy *policy;        /* for the findings before and after; NULL: the defaults */
 } ap_whatif_opts;
 
+/* What-if lists the changes of at most this many partners besides the one asked about, with
+ * their chains (a change to a loop of partners changes every member); the rest are counted. */
+#define AP_WHATIF_MAX_PARTNERS 20
+
 typedef struct {
     ap_graph *changed;              /* the graph with the changes applied (owned) */
     uint32_t partner;
-    ap_whatif_change *changes;      /* every partner whose authority changes, by id */
+    ap_whatif_change *changes;      /* the partners whose authority changes, by id: the
+                                     * partner asked about and the first
+                                     * AP_WHATIF_MAX_PARTNERS others */
     uint32_t nchanges;
+    uint32_t changes_more;          /* other partners whose authority changes, not listed */
     uint32_t nnew;                  /* the partner's gained nodes whose paths were tested */
     bool ready[AP_READY_COUNT];
     ap_readiness_issue *issues;     /* by test, then in path order */

@@ -69,10 +69,16 @@ AP_EXPORT ap_rights ap_paths_chain_rights(const ap_graph *g, const ap_authority 
  * that lets some right through. */
 AP_EXPORT bool ap_delegation_is_link(const ap_graph *g, const ap_edge *e);
 
+/* Lists of the delegation structure are cut at this many entries, nearest first: a chain's
+ * partners acted for, and the partners one heir inherits from (or, for one partner, the heirs
+ * inheriting from it). What is cut is counted, so work and output follow what is listed. */
+#define AP_DELEGATION_MAX_LIST 5
+
 /* One partner's chain: the partners it acts for over delegation links, nearest first. */
 typedef struct {
     uint32_t partner;
-    uint32_t nacts;
+    uint32_t nacts;         /* at most AP_DELEGATION_MAX_LIST */
+    uint32_t nmore;         /* partners it acts for beyond those listed (farther) */
     uint32_t *acts_for;     /* partners, by distance then id */
     uint32_t *dist;         /* links from the partner to each */
     uint32_t *via;          /* the link through which each was first reached (lowest edge) */
@@ -103,8 +109,10 @@ typedef struct {
     ap_loop *loops;         /* a cover of every strongly connected set of links by shortest
                              * cycles, ordered by their node ids */
     uint32_t nloops;
-    ap_inherit *inherits;   /* by heir id, then from id */
+    ap_inherit *inherits;   /* by heir id, then from id; per heir its nearest
+                             * AP_DELEGATION_MAX_LIST (with a partner: its heirs too) */
     uint32_t ninherits;
+    uint32_t inherits_more; /* (heir, from) pairs not listed */
     uint32_t *links;        /* every delegation link, in edge order */
     uint32_t nlinks;
 } ap_delegation;

@@ -105,7 +105,7 @@ static const char **domains(const ap_graph *g, const ap_diagram *d, uint32_t *n)
     for (uint32_t i = 0; i < d->nnodes + d->ncollapsed; i++) {
         const char *dom = i < d->nnodes ? ap_node_domain(g, d->nodes[i].node)
                                         : d->collapsed[i - d->nnodes].domain;
-        bool seen = false;
+        bool seen = dom == NULL;        /* the sum over other domains: no cluster */
         for (uint32_t j = 0; j < k && !seen; j++)
             seen = strcmp(list[j], dom) == 0;
         if (!seen)
@@ -320,6 +320,39 @@ static Agnode_t *make_node(Agraph_t *sg, const char *prefix, uint32_t i)
     return agnode(sg, name, 1);
 }
 
+/* The box of collapsed group k in sg: how many nodes of which kinds were left out. */
+static int collapsed_node(Agraph_t *sg, const attrs *at, const ap_diagram *d, uint32_t k,
+                          ap_strbuf *b)
+{
+    const ap_diagram_collapsed *col = &d->collapsed[k];
+    char line[96];
+    bool first = true;
+    Agnode_t *n = make_node(sg, "collapsed", k);
+    if (n == NULL)
+        return -1;
+    b->len = 0;
+    snprintf(line, sizeof line, "+%u more reached\\n", col->total);
+    ap_query__put(b, line);
+    if (col->domain == NULL) {
+        snprintf(line, sizeof line, "in %u other domains\\n", d->collapsed_domains);
+        ap_query__put(b, line);
+    }
+    ap_query__put(b, "not on a shown path\\n(");
+    for (int kind = 0; kind < AP_KIND_COUNT; kind++)
+        if (col->by_kind[kind] > 0) {
+            snprintf(line, sizeof line, "%s%u %s", first ? "" : ", ", col->by_kind[kind],
+                     ap_kind_name((ap_kind)kind));
+            ap_query__put(b, line);
+            first = false;
+        }
+    ap_query__put(b, ")");
+    if (b->failed)
+        return -1;
+    set(n, at->n_label, b->s);
+    set(n, at->n_style, "dashed");
+    return 0;
+}
+
 /* The whole diagram as a cgraph graph, created in sorted order: clusters by domain, nodes by
  * index within each, edges by index, so that agwrite and the layout see the same sequence. */
 static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
@@ -373,32 +406,14 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
             set(made[i], at.n_tooltip, b.s);
             node_style(made[i], &at, g, dn);
         }
-        for (uint32_t k = 0; k < d->ncollapsed; k++) {
-            const ap_diagram_collapsed *col = &d->collapsed[k];
-            char line[64];
-            bool first = true;
-            if (strcmp(col->domain, doms[c]) != 0)
-                continue;
-            Agnode_t *n = make_node(sg, "collapsed", k);
-            if (n == NULL)
+        for (uint32_t k = 0; k < d->ncollapsed; k++)
+            if (d->collapsed[k].domain != NULL && strcmp(d->collapsed[k].domain, doms[c]) == 0
+                && collapsed_node(sg, &at, d, k, &b) < 0)
                 goto nomem;
-            b.len = 0;
-            snprintf(line, sizeof line, "+%u more reached\\nnot on a shown path\\n(", col->total);
-            ap_query__put(&b, line);
-            for (int kind = 0; kind < AP_KIND_COUNT; kind++)
-                if (col->by_kind[kind] > 0) {
-                    snprintf(line, sizeof line, "%s%u %s", first ? "" : ", ",
-                             col->by_kind[kind], ap_kind_name((ap_kind)kind));
-                    ap_query__put(&b, line);
-                    first = false;
-                }
-            ap_query__put(&b, ")");
-            if (b.failed)
-                goto nomem;
-            set(n, at.n_label, b.s);
-            set(n, at.n_style, "dashed");
-        }
     }
+    for (uint32_t k = 0; k < d->ncollapsed; k++)
+        if (d->collapsed[k].domain == NULL && collapsed_node(root, &at, d, k, &b) < 0)
+            goto nomem;
     for (uint32_t i = 0; i < d->nedges; i++) {
         const ap_diagram_edge *de = &d->edges[i];
         const ap_edge *e = ap_graph_edge(g, de->edge);
