@@ -501,7 +501,7 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
             ap_authority_free(a);
         }
     }
-    if (rc == AP_OK)
+    if (rc == AP_OK && d->ninherits > 1)
         qsort(d->inherits, d->ninherits, sizeof *d->inherits, inherit_cmp);
     free(cand);
     free(heirs);

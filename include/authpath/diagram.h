@@ -94,8 +94,10 @@ AP_EXPORT int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_
                                   const ap_offboard *o, ap_error *err);
 
 /* Render d: format "dot" (cgraph's agwrite), or "svg", "png", "pdf" (laid out by dot and
- * rendered in-process by gvc). *out owns *len bytes (free()); text formats end in a NUL that
- * *len does not count. Same diagram, same bytes. */
+ * rendered by gvc in a child process with CPU and memory caps: a Graphviz crash or cap is an
+ * error, AP_EBUG, never the caller's). *out owns *len bytes (free()); text formats end in a NUL
+ * that *len does not count. Same diagram, same bytes. Labels are cut at documented bounds
+ * (docs/diagrams.md), so the DOT is always readable by Graphviz. */
 AP_EXPORT int ap_diagram_render(char **out, size_t *len, const ap_graph *g, const ap_diagram *d,
                                 const char *format, ap_error *err);
 

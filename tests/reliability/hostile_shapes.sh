@@ -20,7 +20,9 @@ run() {
     shift
     rc=0
     if [ "$SAN" = 1 ]; then
-        timeout -s KILL $SECS $TIME -f %M -o "$WORK/rss" "$AP" --db "$db" --at 2026-01-01 "$@" \
+        # time outside timeout: the kill reaches authpath itself, and %M is the largest
+        # descendant's peak
+        $TIME -f %M -o "$WORK/rss" timeout -s KILL $SECS "$AP" --db "$db" --at 2026-01-01 "$@" \
             >"$WORK/out" 2>"$WORK/err" || rc=$?
         rss=$(tail -1 "$WORK/rss" 2>/dev/null || echo 0)
     else
