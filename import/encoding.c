@@ -7,7 +7,8 @@
 
 #include "import_internal.h"
 
-/* The 1-based line and column just after the UTF-8 text out[0, n): where decoding stopped. */
+/* The 1-based line and column just after the UTF-8 text out[0, n): where decoding stopped.
+ * Columns count bytes of the decoded text, as the readers count them for any UTF-8 input. */
 static void end_place(const char *out, size_t n, unsigned *line, unsigned *col)
 {
     *line = 1;
@@ -16,8 +17,8 @@ static void end_place(const char *out, size_t n, unsigned *line, unsigned *col)
         if (out[i] == '\n') {
             (*line)++;
             *col = 1;
-        } else if (((unsigned char)out[i] & 0xC0) != 0x80) {
-            (*col)++;               /* one column per character, not per byte */
+        } else {
+            (*col)++;
         }
     }
 }
