@@ -133,9 +133,12 @@ static void yaml_peek(peek *p)
     size_t i = 0, len = p->len, eol;
     int started = 0;
     for (; i < len; i = eol + 1) {
+        size_t k = i;
         eol = line_end(s, len, i);
-        if (i == eol || s[i] == '#' || s[i] == '%' || (eol - i == 1 && s[i] == '\r'))
-            continue;
+        while (k < eol && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+            k++;
+        if (k == eol || s[i] == '#' || s[i] == '%')
+            continue;                   /* blank, a comment, a directive */
         if (eol - i >= 3 && memcmp(s + i, "---", 3) == 0) {
             if (started)
                 return;             /* the first document ends */
@@ -525,7 +528,11 @@ static void describe(const peek *p, char *what, size_t size)
     }
     if (o->n > 4 && n < sizeof keys)
         snprintf(keys + n, sizeof keys - n, ", ...");
-    if (p->top == '{')
+    for (n = 0; n < p->len && strchr(" \t\r\n", p->text[n]) != NULL; n++)
+        continue;
+    if (n == p->len)
+        snprintf(what, size, "an empty file");
+    else if (p->top == '{')
         snprintf(what, size, "a %s %s with keys %s", sx, p->sx == AP_SYNTAX_JSON ? "object"
                  : "mapping", o->n > 0 ? keys : "(none)");
     else if (p->top == '[' && p->have_elem)
