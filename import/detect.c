@@ -516,17 +516,17 @@ static void describe(const peek *p, char *what, size_t size)
     const char *sx = p->sx == AP_SYNTAX_JSON ? "JSON" : "YAML";
     size_t n = 0;
     char keys[160] = "";
-    for (size_t i = 0; i < o->n && i < 4; i++) {
+    for (size_t i = 0; i < o->n && i < 3; i++) {     /* a few, short: the message has 256 bytes */
         char q[64], k[64];
         size_t kl = o->k[i].klen < sizeof k - 1 ? o->k[i].klen : sizeof k - 1;
         memcpy(k, o->k[i].key, kl);
         k[kl] = '\0';
-        ap_import__quote(q, 24, k);
+        ap_import__quote(q, 16, k);
         n += (size_t)snprintf(keys + n, sizeof keys - n, "%s'%s'", i > 0 ? ", " : "", q);
         if (n >= sizeof keys)
             break;
     }
-    if (o->n > 4 && n < sizeof keys)
+    if (o->n > 3 && n < sizeof keys)
         snprintf(keys + n, sizeof keys - n, ", ...");
     for (n = 0; n < p->len && strchr(" \t\r\n", p->text[n]) != NULL; n++)
         continue;
