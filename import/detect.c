@@ -438,7 +438,10 @@ static int is_github(peek *p, char *what, size_t size)
     if (p->top == '{' && has(&p->obj, "total_count") && p->obj.n == 2) {
         const peek_key *k = &p->obj.k[p->obj.k[0].klen == 11
                                       && memcmp(p->obj.k[0].key, "total_count", 11) == 0];
-        snprintf(what, size, "a GitHub API response (%.*s)", (int)k->klen, k->key);
+        char key[64], shown[40];
+        snprintf(key, sizeof key, "%.*s", (int)(k->klen < 63 ? k->klen : 63), k->key);
+        ap_import__quote(shown, sizeof shown, key);
+        snprintf(what, size, "a GitHub API response (%s)", shown);
         return 1;
     }
     if (!has(o, "node_id") && !mentions(p, o, "api.github.com"))
