@@ -7,9 +7,10 @@
 
 #include "import_internal.h"
 
-/* A reader plugs in here: give its shape's row below a reader (and a format for --as) and
- * detection routes to it instead of refusing. A row without a reader is a shape authpath knows
- * but does not read yet: its files are refused with what they look like. */
+/* A reader plugs in here: give its shape's row below a reader, its ap_format and the name for
+ * "authpath reads ..." (and its --as name when --as may force any JSON onto it), and detection
+ * routes to it instead of refusing. A row without a reader is a shape authpath knows but does
+ * not read yet: its files are refused with what they look like. */
 
 #define PEEK_MAX_KEYS 64
 
@@ -559,28 +560,32 @@ typedef struct {
     int (*match)(peek *p, char *what, size_t size);
     ap_reader_fn read;      /* NULL: known, not read (yet): refused with what it looks like */
     ap_format format;       /* what --as calls it (AP_FORMAT_COUNT: nothing) */
+    const char *as;         /* its --as name, when --as may force a file onto the reader
+                             * whatever its shape (JSON only); NULL: native, by shape only */
     const char *reads;      /* for "authpath reads ...": the readers' names, once each */
 } shape;
 
 /* First match wins: the formats authpath reads, then what it does not read, specific first. */
 static const shape shapes[] = {
-    { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "BloodHound OpenGraph" },
-    { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "AWS IAM authorization details" },
-    { is_native, read_native, AP_FORMAT_NATIVE, "authpath/1 (JSON, YAML, CSV)" },
-    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL },          /* Kubernetes RBAC: the k8s reader */
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL },         /* observed use: a later reader */
-    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL },        /* Kubernetes RBAC: the k8s reader */
-    { is_hound, NULL, AP_FORMAT_COUNT, NULL },
-    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL },           /* Microsoft Graph: a later reader */
-    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL },
-    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL },
-    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL },
-    { is_other, NULL, AP_FORMAT_COUNT, NULL },
-    { is_scim, NULL, AP_FORMAT_COUNT, NULL },
-    { is_okta, NULL, AP_FORMAT_COUNT, NULL },
-    { is_github, NULL, AP_FORMAT_COUNT, NULL },
-    { is_graphql, NULL, AP_FORMAT_COUNT, NULL },
-    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL },
+    { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "opengraph",
+      "BloodHound OpenGraph" },
+    { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam",
+      "AWS IAM authorization details" },
+    { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)" },
+    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL },     /* Kubernetes RBAC: the k8s reader */
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL },    /* observed use: a later reader */
+    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL },   /* Kubernetes RBAC: the k8s reader */
+    { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL, NULL },      /* Microsoft Graph: a later reader */
+    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_other, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_scim, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL, NULL },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -651,13 +656,14 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     int rc;
     *out = NULL;
     peek_init(&p, text, len);
-    if (format == AP_FORMAT_AWS_IAM || format == AP_FORMAT_OPENGRAPH) {
-        if (p.sx != AP_SYNTAX_JSON)
-            return ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
-                               format == AP_FORMAT_AWS_IAM ? "aws-iam" : "opengraph");
-        *out = format == AP_FORMAT_AWS_IAM ? ap_import__aws_iam : ap_import__opengraph;
-        return AP_OK;
-    }
+    for (size_t i = 0; i < NSHAPES; i++)       /* --as a foreign format: its reader decides */
+        if (format == shapes[i].format && shapes[i].as != NULL) {
+            if (p.sx != AP_SYNTAX_JSON)
+                return ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
+                                   shapes[i].as);
+            *out = shapes[i].read;
+            return AP_OK;
+        }
     for (size_t i = 0; i < NSHAPES && hit == NSHAPES; i++)
         if (shapes[i].match(&p, what, sizeof what))
             hit = i;
