@@ -1,5 +1,5 @@
 /* import/opengraph.c: BloodHound OpenGraph JSON in. authpath's own AP_* kinds come back exactly;
- * foreign kinds map through DESIGN.md's table, keeping the originals (docs/sources/opengraph.md). */
+ * foreign kinds map through the kind table, keeping the originals (docs/sources/opengraph.md). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
