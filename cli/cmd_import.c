@@ -1,4 +1,4 @@
-/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--max-nodes N]...`:
+/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--partner-map FILE]...`:
  * one snapshot from the files, or on any error nothing at all and every error with its place. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -48,6 +48,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         { "max-edges", required_argument, NULL, 'e' },
         { "aws-accounts", required_argument, NULL, 'w' },
         { "map", required_argument, NULL, 'm' },
+        { "partner-map", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("import");
@@ -83,6 +84,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
             io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
         } else if (opt == 'm') {
             io.og_map = optarg;
+        } else if (opt == 'p') {
+            io.partner_map = optarg;
         } else {
             return EXIT_USAGE;
         }

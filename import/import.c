@@ -24,6 +24,8 @@ ap_format ap_format_parse(const char *s)
         return AP_FORMAT_AWS_IAM;
     if (strcmp(s, "opengraph") == 0)
         return AP_FORMAT_OPENGRAPH;
+    if (strcmp(s, "k8s") == 0 || strcmp(s, "kubernetes") == 0)
+        return AP_FORMAT_K8S;
     return AP_FORMAT_COUNT;
 }
 
@@ -185,6 +187,10 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
     report_progress(ctx);
     sx = detect(text, len);
     fmt = ctx->opts->format;
+    if (fmt == AP_FORMAT_K8S || (fmt == AP_FORMAT_AUTO && ap_import__k8s_detect(text, len))) {
+        rc = ap_import__k8s(ctx, text, len, err);
+        goto cleanup;
+    }
     if (fmt == AP_FORMAT_AUTO)
         fmt = sx == SYNTAX_JSON ? detect_json(text, len) : AP_FORMAT_NATIVE;
     if (fmt == AP_FORMAT_AWS_IAM || fmt == AP_FORMAT_OPENGRAPH) {
@@ -305,6 +311,8 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     /* OpenGraph edges may name nodes of any file: they are resolved once all are read */
     if ((rc = ap_import__opengraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
         goto fail;
+    if ((rc = ap_import__k8s_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
+        goto fail;
     check_declared(&ctx);
     {
         /* edges to undeclared nodes and repeated edge ids join the errors found so far */
@@ -339,6 +347,7 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     rc = ap_store_commit(st, label, opts->created, snap, err);
     free(label);
     ap_import__opengraph_free(&ctx);
+    ap_import__k8s_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);
@@ -346,6 +355,7 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
 fail:
     ap_store_rollback(st);
     ap_import__opengraph_free(&ctx);
+    ap_import__k8s_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);
