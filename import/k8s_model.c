@@ -296,8 +296,8 @@ static int resource_node(model *m, const char *scope, const char *group, const c
         snprintf(what, sizeof what, "%s", res);
     else
         snprintf(what, sizeof what, "%s.%s", res, g);
-    snprintf(label, sizeof label, "%s%s%s %s%s", what, name != NULL ? " '" : "",
-             name != NULL ? name : "", name != NULL ? "' " : "",
+    snprintf(label, sizeof label, "%s%s%s%s %s", what, name != NULL ? " '" : "",
+             name != NULL ? name : "", name != NULL ? "'" : "",
              cluster ? "in every namespace" : "in namespace ");
     if (!cluster)
         snprintf(label + strlen(label), sizeof label - strlen(label), "%s", scope);
@@ -334,7 +334,8 @@ static int grant_rule(model *m, const char *role, const char *scope, const k8s_o
         rights |= verb_rights(json_string_value(json_array_get(verbs, v)));
     if (json_array_size(json_object_get(rule, "nonResourceURLs")) > 0
         && json_array_size(resources) == 0) {
-        ap_k8s__note(m->ctx, o, at, "rule on nonResourceURLs (not imported)");
+        if (o != NULL)      /* the built-in cluster-admin's own is not worth a note */
+            ap_k8s__note(m->ctx, o, at, "rule on nonResourceURLs (not imported)");
         return AP_OK;
     }
     if (json_array_size(verbs) == 0 || json_array_size(resources) == 0)

@@ -35,7 +35,17 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
-/* Access edges flagged key that carry partner i's authority from a node it holds itself. */
+/* Does the witness path to v pass a cluster-admin role? (k8s-cluster-admin speaks for it.) */
+static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    for (uint32_t u = v; u != a->source; u = ap_graph_edge(c->g, a->via[u])->from)
+        if (ap_graph_node_bool(c->g, u, "cluster_admin", false))
+            return true;
+    return false;
+}
+
+/* Access edges flagged key that carry partner i's authority from a node it holds itself (not
+ * through cluster-admin, whose own finding covers everything it allows). */
 static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
 {
     const ap_graph *g = c->g;
@@ -48,7 +58,8 @@ static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
             char chain[1024];
             if (ed->kind != AP_EDGE_ACCESS || !ap_graph_edge_bool(g, e, key, false)
                 || !ap_findings__carries(c, a, e)
-                || (ed->from != p && !ap_findings__direct(c, a, ed->from)))
+                || (ed->from != p && !ap_findings__direct(c, a, ed->from))
+                || via_cluster_admin(c, a, ed->from))
                 continue;
             ap_finding *f = ap_findings__add(c, p, true, e);
             ap_findings__node(c, f, ed->from);
