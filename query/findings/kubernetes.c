@@ -6,6 +6,15 @@
 
 #include "findings_internal.h"
 
+/* Does the witness path to v pass a cluster-admin role? (k8s-cluster-admin speaks for it.) */
+static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    for (uint32_t u = v; u != a->source; u = ap_graph_edge(c->g, a->via[u])->from)
+        if (ap_graph_node_bool(c->g, u, "cluster_admin", false))
+            return true;
+    return false;
+}
+
 int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -17,7 +26,8 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
             uint32_t v = a->reach[k];
             const char *ns = ap_graph_node_str(g, v, "namespace");
             char chain[1024];
-            if (!ap_graph_node_bool(g, v, "cluster_admin", false) || !ap_findings__direct(c, a, v))
+            if (!ap_graph_node_bool(g, v, "cluster_admin", false) || !ap_findings__direct(c, a, v)
+                || via_cluster_admin(c, a, ap_graph_edge(g, a->via[v])->from))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
@@ -33,15 +43,6 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
         }
     }
     return c->rc;
-}
-
-/* Does the witness path to v pass a cluster-admin role? (k8s-cluster-admin speaks for it.) */
-static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
-{
-    for (uint32_t u = v; u != a->source; u = ap_graph_edge(c->g, a->via[u])->from)
-        if (ap_graph_node_bool(c->g, u, "cluster_admin", false))
-            return true;
-    return false;
 }
 
 /* Access edges flagged key that carry partner i's authority from a node it holds itself (not
