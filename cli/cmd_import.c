@@ -58,6 +58,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     cli_progress progress;
     ap_error err;
     int64_t snap = 0;
+    size_t approximated = 0;
     int opt, rc;
     io.aws_accounts = default_aws_accounts();
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
@@ -110,7 +111,14 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     if (rc < 0)
         return cli_fail(&err, &more);
     cli_notes(&notes);
-    fprintf(stderr, "authpath: imported %d file%s as snapshot %lld\n", argc - optind,
+    for (size_t i = 0; i < notes.count; i++)    /* AWS statements kept as an approximation */
+        if (strncmp(notes.items[i].what, "approximated:", 13) == 0)
+            approximated += notes.items[i].count;
+    fprintf(stderr, "authpath: imported %d file%s as snapshot %lld", argc - optind,
             argc - optind == 1 ? "" : "s", (long long)snap);
+    if (approximated > 0)
+        fprintf(stderr, " (%zu statement%s approximated: see the notes)", approximated,
+                approximated == 1 ? "" : "s");
+    fputc('\n', stderr);
     return EXIT_OK;
 }
