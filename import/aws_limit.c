@@ -313,7 +313,12 @@ static int attached_sources(aws *a, sources *s, const json_t *e, const char *via
 static int collect(aws *a, const json_t *docv, size_t pos, aws_limit *lim, json_t *allow)
 {
     json_t *doc = NULL, *sts = NULL;
-    int rc = ap_aws__doc_statements(a, docv, pos, &doc, &sts);
+    char why[200];
+    /* quietly: a malformed document is reported once, where its statements are read */
+    int rc = ap_aws__doc(&doc, docv, why, sizeof why);
+    (void)pos;
+    if (rc == AP_OK && ap_aws__list(&sts, json_object_get(doc, "Statement"), JSON_OBJECT) < 0)
+        rc = AP_EINPUT;
     for (size_t i = 0; rc >= 0 && i < json_array_size(sts); i++) {
         json_t *st = json_array_get(sts, i);
         const char *eff = ap_aws__str(st, "Effect");

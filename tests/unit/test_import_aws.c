@@ -180,6 +180,22 @@ static void test_import_aws__cloudsplaining_example(void **state)
     assert_int_equal(find_edge_rights(g, "arn:aws:iam::200611803367:policy/"
                                          "fn4-exploitableNotAction", "aws:iam:*"),
                      BIT(READ) | BIT(WRITE) | BIT(DELETE) | BIT(ADMIN));
+    /* cloudsplaining's own false-positive cases: Allow and Deny of iam:* in one policy (fp1),
+     * allow-all beside deny-all (fp2): the principals holding them reach nothing */
+    {
+        static const char *const fp[] = { "user/fp1-allow-and-deny-user",
+                                          "role/fp1-allow-and-deny-role",
+                                          "user/fp2-allow-and-deny-multiple-policies-user" };
+        char arn[200];
+        uint32_t hops;
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(arn, sizeof arn, "arn:aws:iam::200611803367:%s", fp[i]);
+            assert_true(ap_graph_node_bool(g, (uint32_t)node(g, arn), "deny_applied", false));
+            assert_int_equal(ap_test_reach(g, arn, "aws:iam:*", &hops), 0);
+            assert_int_equal(ap_test_reach(g, arn, "aws:*:*", &hops), 0);
+        }
+        assert_reach(g, "arn:aws:iam::200611803367:policy/fp2-allow-all", "aws:*:*", EVERY, 1);
+    }
     assert_int_equal(noted("approximated"), 0);
     ap_graph_free(g);
 }
