@@ -29,11 +29,15 @@ int ap_aws__fail(aws *a, size_t pos, const char *fmt, const char *arg)
     ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, NULL };
     if (pos != SIZE_MAX)
         ap_aws__at(a, pos);
+    if (a->quiet)
+        return AP_EINPUT;
     return ap_import__fail(a->ctx, &p, fmt, arg != NULL ? arg : "");
 }
 
 void ap_aws__note(aws *a, const char *what)
 {
+    if (a->quiet && strncmp(what, "approximated:", 13) != 0)
+        return;
     ap_import__note(a->ctx, a->cur.line, a->cur.col, what);
 }
 

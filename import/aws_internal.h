@@ -77,6 +77,8 @@ typedef struct {
     json_t *doc_pos;            /* managed policy ARN -> offset of its default document */
     json_t *group_elems;        /* group ARN -> its GroupDetailList element */
     const aws_limit *limit;     /* while reading a limited principal's policies, else NULL */
+    int quiet;                  /* re-reading a document read elsewhere too: its errors and
+                                 * notes (but approximations) are reported there */
     int gate_iam, gate_sts;     /* the wildcard gates are needed */
     int nerr_before;
 } aws;

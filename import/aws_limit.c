@@ -261,19 +261,22 @@ int ap_aws__limited_actions(aws *a, const void *g, const json_t *actions, bool n
 /* ---- A principal's limit ---- */
 
 typedef struct {
-    json_t *list;               /* [docv, pos, name|null, via|null]: via, the policy or group
-                                 * whose member_of edge it came through */
+    json_t *list;               /* [docv, pos, name|null, via|null, shared]: via, the policy or
+                                 * group whose member_of edge it came through */
     json_t *groups;             /* the principal's groups */
 } sources;
 
+/* A document the principal's statements come from; shared (a managed policy's, a group's) when
+ * it is read for its own node too. */
 static int add_source(sources *s, const json_t *docv, size_t pos, const char *name,
-                      const char *via)
+                      const char *via, bool shared)
 {
-    json_t *x = json_pack("[O, I, s?, s?]", docv, (json_int_t)pos, name, via);
+    json_t *x = json_pack("[O, I, s?, s?, i]", docv, (json_int_t)pos, name, via, (int)shared);
     return x != NULL && json_array_append_new(s->list, x) == 0 ? AP_OK : AP_ENOMEM;
 }
 
-static int inline_sources(aws *a, sources *s, const json_t *e, size_t pos, const char *key)
+static int inline_sources(aws *a, sources *s, const json_t *e, size_t pos, const char *key,
+                          bool shared)
 {
     const json_t *list = json_object_get(e, key);
     size_t lpos = ap_json__find_key(&a->t, pos, key);
@@ -284,7 +287,7 @@ static int inline_sources(aws *a, sources *s, const json_t *e, size_t pos, const
             continue;           /* reported by the unlimited path's checks */
         if (add_source(s, json_object_get(p, "PolicyDocument"),
                        ap_json__find_key(&a->t, ppos, "PolicyDocument"),
-                       ap_aws__str(p, "PolicyName"), NULL) < 0)
+                       ap_aws__str(p, "PolicyName"), NULL, shared) < 0)
             return AP_ENOMEM;
     }
     return AP_OK;
@@ -303,7 +306,7 @@ static int attached_sources(aws *a, sources *s, const json_t *e, const char *via
             continue;           /* unresolved: grants nothing known */
         rc = add_source(s, doc, (size_t)json_integer_value(json_object_get(a->doc_pos, arn)),
                         ap_aws__str(json_array_get(list, i), "PolicyName"),
-                        via_group != NULL ? via_group : arn);
+                        via_group != NULL ? via_group : arn, true);
     }
     json_decref(list);
     return rc;
@@ -361,7 +364,8 @@ int ap_aws__read_limited(aws *a, const char *holder, const json_t *e, size_t pos
         goto cleanup;
     }
     /* where the principal's statements come from: its own, its policies', its groups' */
-    if ((rc = inline_sources(a, &s, e, pos, user ? "UserPolicyList" : "RolePolicyList")) < 0
+    if ((rc = inline_sources(a, &s, e, pos, user ? "UserPolicyList" : "RolePolicyList",
+                              false)) < 0
         || (rc = attached_sources(a, &s, e, NULL)) < 0)
         goto cleanup;
     if (user) {
@@ -379,7 +383,7 @@ int ap_aws__read_limited(aws *a, const char *holder, const json_t *e, size_t pos
                     continue;
                 size_t gpos = (size_t)json_integer_value(json_array_get(ge, 1));
                 ge = json_array_get(ge, 0);
-                if ((rc = inline_sources(a, &s, ge, gpos, "GroupPolicyList")) == AP_OK
+                if ((rc = inline_sources(a, &s, ge, gpos, "GroupPolicyList", true)) == AP_OK
                     && (rc = attached_sources(a, &s, ge, g)) == AP_OK)
                     rc = json_array_append_new(s.groups, json_string(g)) == 0 ? AP_OK
                                                                             : AP_ENOMEM;
@@ -418,9 +422,11 @@ int ap_aws__read_limited(aws *a, const char *holder, const json_t *e, size_t pos
     a->limit = &lim;
     for (size_t i = 0; rc >= 0 && i < json_array_size(s.list); i++) {
         const json_t *x = json_array_get(s.list, i);
+        a->quiet = (int)json_integer_value(json_array_get(x, 4));
         rc = ap_aws__read_policy(a, holder, json_string_value(json_array_get(x, 2)),
                                  json_array_get(x, 0),
                                  (size_t)json_integer_value(json_array_get(x, 1)));
+        a->quiet = 0;
         if (rc == AP_EINPUT)
             rc = AP_OK;
     }

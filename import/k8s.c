@@ -492,6 +492,16 @@ int ap_import__k8s_finish(ap_import_ctx *ctx, ap_error *err)
 {
     struct ap_k8s_state *s = ctx->k8s;
     int rc;
+    if (s == NULL && ctx->opts->partner_map != NULL) {
+        /* no Kubernetes input, but the map is still checked: a typo must not pass unseen */
+        if ((rc = state_init(ctx, err)) == AP_EINPUT) {
+            if (ctx->nerr++ == 0)
+                ctx->first = *err;
+            else
+                ap_error_list_add(ctx->opts->more, err);
+        }
+        return rc;
+    }
     if (s == NULL || s->n == 0)
         return AP_OK;
     ctx->locate = locate_cur;

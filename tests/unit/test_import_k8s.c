@@ -313,6 +313,13 @@ static void test_import_k8s__errors(void **state)
     assert_int_equal(err.col, 6);
     assert_string_equal(err.msg, "partner map entry 'bob' must name a partner id (a non-empty "
                                  "string)");
+    /* ... checked even when no file of the import is Kubernetes */
+    opts = (ap_import_opts){ .format = AP_FORMAT_AUTO, .partner_map = mapfile };
+    path = FIXTURE("aws/limits.json");
+    assert_int_equal(ap_test_import_opts(*state, &path, 1, &opts, &err), AP_EINPUT);
+    assert_string_equal(err.file, mapfile);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(ap_test_store_state(*state), "snapshot=0 node=0 edge=0 source=0 vocab=0");
 }
 
 int main(void)
