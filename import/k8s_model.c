@@ -334,7 +334,7 @@ static int grant_rule(model *m, const char *role, const char *scope, const k8s_o
         rights |= verb_rights(json_string_value(json_array_get(verbs, v)));
     if (json_array_size(json_object_get(rule, "nonResourceURLs")) > 0
         && json_array_size(resources) == 0) {
-        if (o != NULL)      /* the built-in cluster-admin's own is not worth a note */
+        if (o->kind != NULL)    /* the built-in cluster-admin's own is not worth a note */
             ap_k8s__note(m->ctx, o, at, "rule on nonResourceURLs (not imported)");
         return AP_OK;
     }
@@ -540,12 +540,11 @@ static int escalations(model *m, const char *role, const char *scope, const k8s_
         const char *name = meta(r, "name");
         if (is(r, "Role") && (cluster || strcmp(ns_of(r), scope) == 0)) {
             bool bind = c->create_rb && names_cover(c->bind_roles, name);
-            if (bind || names_cover(c->escalate_roles, name)) {
-                snprintf(id, sizeof id, "role:%s/%s", ns_of(r), name);
-                if (escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
-                               bind ? c->at_bind : c->at_escalate) == NULL)
-                    return AP_ENOMEM;
-            }
+            snprintf(id, sizeof id, "role:%s/%s", ns_of(r), name);
+            if ((bind || names_cover(c->escalate_roles, name)) && strcmp(id, role) != 0
+                && escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
+                              bind ? c->at_bind : c->at_escalate) == NULL)
+                return AP_ENOMEM;
         }
         if (!is(r, "ClusterRole"))
             continue;
@@ -585,15 +584,27 @@ static int grant_role(model *m, const char *role, const char *scope, const k8s_o
                       const json_t *obj)
 {
     const json_t *rules = json_object_get(obj, "rules");
+    pending *rn = find(&m->nodes, role);
+    k8s_obj builtin;
     caps c;
     int rc = AP_OK;
     if (json_object_get(m->granted, role) != NULL)
         return AP_OK;
     if (json_object_set_new(m->granted, role, json_true()) < 0)
         return AP_ENOMEM;
+    if (o == NULL) {    /* the built-in cluster-admin: its edges point at the binding */
+        memset(&builtin, 0, sizeof builtin);
+        if (rn != NULL && rn->src != NULL)
+            builtin = *rn->src;
+        builtin.kind = NULL;        /* no notes about the built-in rules */
+        builtin.parts = NULL;
+        builtin.nparts = 0;
+        builtin.at = rn != NULL ? rn->at : (k8s_pos){ 0, 0 };
+        o = &builtin;
+    }
     memset(&c, 0, sizeof c);
     for (size_t i = 0; rc == AP_OK && i < json_array_size(rules); i++) {
-        k8s_pos at = o != NULL && i < o->nparts ? o->parts[i] : (k8s_pos){ 0, 0 };
+        k8s_pos at = i < o->nparts ? o->parts[i] : o->at;
         rc = grant_rule(m, role, scope, o, json_array_get(rules, i), at, &c);
     }
     if (rc == AP_OK)
@@ -655,8 +666,12 @@ static int bound_role(model *m, const k8s_obj *b, const char **id_out, char *id,
     json_t *n;
     char key[700];
     *id_out = id;
-    if (strcmp(kind, "ClusterRole") == 0 && is(b, "RoleBinding"))
+    if (strcmp(kind, "ClusterRole") == 0 && is(b, "RoleBinding")) {
+        if (json_object_get(m->cluster_roles, name) == NULL && strcmp(name, "cluster-admin") != 0)
+            ap_k8s__note(m->ctx, b, b->ref, "binding to a role that is not in the input (what "
+                         "it grants is unknown)");
         return instance(m, name, ns_of(b), b, b->ref, id, size);
+    }
     if (strcmp(kind, "Role") == 0 && is(b, "ClusterRoleBinding")) {
         ap_k8s__note(m->ctx, b, b->ref, "ClusterRoleBinding to a Role (Kubernetes refuses it: "
                      "skipped)");
