@@ -21,7 +21,12 @@ typedef struct {
     pending *v;
     size_t n, cap;
     json_t *index;              /* id or key -> position in v */
+    bool full;                  /* K8S_MAX_ITEMS reached: the model stops growing */
 } pendings;
+
+/* Bindable ClusterRoles times namespaces can multiply: a bound on what one import may build
+ * (--max-nodes and --max-edges, when given, are checked before staging as well). */
+#define K8S_MAX_ITEMS ((size_t)1 << 22)
 
 typedef struct {
     ap_import_ctx *ctx;
@@ -59,6 +64,11 @@ static pending *add(pendings *p, const char *key, json_t *obj, const k8s_obj *sr
     pending *x;
     if (obj == NULL)
         return NULL;
+    if (p->n >= K8S_MAX_ITEMS) {
+        p->full = true;
+        json_decref(obj);
+        return NULL;
+    }
     if (p->n == p->cap) {
         pending *v = realloc(p->v, (p->cap = p->cap ? 2 * p->cap : 128) * sizeof *v);
         if (v == NULL) {
@@ -995,8 +1005,30 @@ int ap_k8s__model(ap_import_ctx *ctx, struct ap_k8s_state *s, ap_error *err)
         goto cleanup;
     }
     /* who and what exists first, so rules can name them; then what the rules grant */
-    if ((rc = accounts(&m)) < 0 || (rc = role_nodes(&m)) < 0 || (rc = bindings(&m)) < 0
-        || (rc = sa_groups(&m)) < 0 || (rc = grants(&m)) < 0 || (rc = token_readers(&m)) < 0)
+    rc = accounts(&m);
+    rc = rc < 0 ? rc : role_nodes(&m);
+    rc = rc < 0 ? rc : bindings(&m);
+    rc = rc < 0 ? rc : sa_groups(&m);
+    rc = rc < 0 ? rc : grants(&m);
+    rc = rc < 0 ? rc : token_readers(&m);
+    if (m.nodes.full || m.edges.full
+        || (ctx->opts->max_nodes > 0 && m.nodes.n > ctx->opts->max_nodes)
+        || (ctx->opts->max_edges > 0 && m.edges.n > ctx->opts->max_edges)) {
+        rc = ap_error_at(err, AP_EINPUT, s->objs[0].path, 0, 0, "the Kubernetes input expands "
+                         "to more than %zu nodes or edges (%s)",
+                         m.nodes.full || m.edges.full ? K8S_MAX_ITEMS
+                         : (size_t)(m.nodes.n > ctx->opts->max_nodes && ctx->opts->max_nodes > 0
+                                        ? ctx->opts->max_nodes : ctx->opts->max_edges),
+                         m.nodes.full || m.edges.full
+                             ? "roles that can bind ClusterRoles in many namespaces"
+                             : "raise --max-nodes or --max-edges if that is expected");
+        if (ctx->nerr++ == 0)
+            ctx->first = *err;
+        else
+            ap_error_list_add(ctx->opts->more, err);
+        goto cleanup;
+    }
+    if (rc < 0)
         goto cleanup;
     rc = stage(&m, err);
 cleanup:

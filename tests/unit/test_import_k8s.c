@@ -313,6 +313,12 @@ static void test_import_k8s__errors(void **state)
     assert_int_equal(err.col, 6);
     assert_string_equal(err.msg, "partner map entry 'bob' must name a partner id (a non-empty "
                                  "string)");
+    /* --max-nodes holds for what the Kubernetes objects expand to */
+    opts = (ap_import_opts){ .format = AP_FORMAT_AUTO, .max_nodes = 40 };
+    assert_int_equal(ap_test_import_opts(*state, attacks, NATTACKS, &opts, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "the Kubernetes input expands to more than 40 nodes or edges "
+                                 "(raise --max-nodes or --max-edges if that is expected)");
+    assert_string_equal(ap_test_store_state(*state), "snapshot=0 node=0 edge=0 source=0 vocab=0");
     /* ... checked even when no file of the import is Kubernetes */
     opts = (ap_import_opts){ .format = AP_FORMAT_AUTO, .partner_map = mapfile };
     path = FIXTURE("aws/limits.json");
