@@ -312,6 +312,14 @@ static void test_import_aws__deny_boundary_notaction(void **state)
                                    "permissions_boundary_applied", false));
     /* ops's Deny on the ledger covers part of s3:* on "*": kept whole, and counted */
     assert_int_equal(noted("approximated: a Deny or boundary covers part"), 1);
+    /* a trust policy's Deny: account 111100002222 can no longer assume VendorRead; the Deny
+     * for 999988887777 has a Condition (MFA) and is not applied, but counted */
+    uint32_t e = edge(g, "aws:111100002222", "can_assume",
+                      "arn:aws:iam::222233334444:role/VendorRead");
+    assert_int_equal(ap_graph_edge(g, e)->rights, 0);
+    assert_int_equal(ap_test_reach(g, "aws:111100002222", "arn:aws:s3:::ledger", &hops), 0);
+    assert_reach(g, "aws:999988887777", "arn:aws:s3:::ledger", BIT(READ), 3);
+    assert_int_equal(noted("approximated: Deny in a trust policy"), 1);
     ap_graph_free(g);
 }
 
