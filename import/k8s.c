@@ -1,5 +1,5 @@
 /* import/k8s.c: Kubernetes RBAC in: `kubectl get ... -o json` Lists (or a list of Lists) and
- * YAML manifests (many documents). Recognises them by shape, checks each object and keeps it;
+ * YAML manifests (many documents), as detect.c routes them. Checks each object and keeps it;
  * k8s_model.c turns them into nodes and edges when the import's last file is read. */
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #define PARTNER_MAP_MAX ((size_t)4 << 20)
 
-/* ---- Detection by shape ---- */
+/* ---- Kinds ---- */
 
 static const char *const rbac_kinds[] = { "ServiceAccount", "Secret", "Role", "ClusterRole",
                                           "RoleBinding", "ClusterRoleBinding", NULL };
@@ -29,74 +29,6 @@ static bool list_kind(const char *s, size_t n)
 {
     return n >= 4 && memcmp(s + n - 4, "List", 4) == 0
            && (n == 4 || known_kind(s, n - 4));
-}
-
-/* The raw text of the JSON string at offset i (no escapes expected in a kind), or NULL. */
-static const char *json_raw_string(const ap_json_text *t, size_t i, size_t *n)
-{
-    const char *end;
-    if (i == SIZE_MAX || i >= t->len || t->s[i] != '"')
-        return NULL;
-    end = memchr(t->s + i + 1, '"', t->len - i - 1);
-    if (end == NULL)
-        return NULL;
-    *n = (size_t)(end - (t->s + i + 1));
-    return t->s + i + 1;
-}
-
-/* An object whose kind is a List with items, or an RBAC kind with an apiVersion. */
-static bool json_object_is_k8s(const ap_json_text *t, size_t at)
-{
-    size_t n;
-    const char *kind = json_raw_string(t, ap_json__find_key(t, at, "kind"), &n);
-    if (kind == NULL || ap_json__find_key(t, at, "apiVersion") == SIZE_MAX)
-        return false;
-    if (list_kind(kind, n))
-        return ap_json__find_key(t, at, "items") != SIZE_MAX;
-    return known_kind(kind, n);
-}
-
-/* A YAML top-level "kind: X" line with an RBAC kind or a List, and an "apiVersion:" line. */
-static bool yaml_is_k8s(const char *text, size_t len)
-{
-    bool kind = false, api = false;
-    for (size_t i = 0; i < len;) {
-        const char *line = text + i, *nl = memchr(line, '\n', len - i);
-        size_t n = nl != NULL ? (size_t)(nl - line) : len - i, k;
-        i += n + 1;
-        if (n > 0 && line[n - 1] == '\r')
-            n--;
-        if (n > 11 && memcmp(line, "apiVersion:", 11) == 0)
-            api = true;
-        if (n > 5 && memcmp(line, "kind:", 5) == 0) {
-            for (k = 5; k < n && line[k] == ' '; k++)
-                ;
-            size_t e = n;
-            while (e > k && (line[e - 1] == ' ' || line[e - 1] == '\t'))
-                e--;
-            if (e > k && (line[k] == '"' || line[k] == '\'') && e - k >= 2)
-                k++, e--;
-            if (known_kind(line + k, e - k) || list_kind(line + k, e - k))
-                kind = true;
-        }
-        if (kind && api)
-            return true;
-    }
-    return false;
-}
-
-bool ap_import__k8s_detect(const char *text, size_t len)
-{
-    ap_json_text t = { text, len, NULL, 0 };
-    size_t top = ap_json__skip_ws(&t, 0);
-    if (top < len && text[top] == '{')
-        return json_object_is_k8s(&t, top);
-    if (top < len && text[top] == '[') {
-        size_t first = ap_json__find_index(&t, top, 0);
-        return first != SIZE_MAX && first < len && text[first] == '{'
-               && json_object_is_k8s(&t, first);
-    }
-    return top < len && yaml_is_k8s(text, len);
 }
 
 /* ---- The state kept across files ---- */
