@@ -118,10 +118,11 @@ static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph 
     ap_table *t[3] = { NULL, NULL, NULL };
     ap_error err;
     int rc = EXIT_OK;
-    if (csv ? ap_table_new(&t[0], 9, all, &err) < 0
-            : (ap_table_new(&t[0], 4, nodes, &err) < 0 || ap_table_new(&t[1], 6, edges, &err) < 0
-               || ap_table_new(&t[2], 5, reach, &err) < 0)
-        || fill(t, csv, d, a, b, &err) < 0) {
+    bool made = csv ? ap_table_new(&t[0], 9, all, &err) == AP_OK
+                    : (ap_table_new(&t[0], 4, nodes, &err) == AP_OK
+                       && ap_table_new(&t[1], 6, edges, &err) == AP_OK
+                       && ap_table_new(&t[2], 5, reach, &err) == AP_OK);
+    if (!made || fill(t, csv, d, a, b, &err) < 0) {
         rc = cli_fail(&err, NULL);
     } else if (csv) {
         rc = cli_print_table(t[0], format);
