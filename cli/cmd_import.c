@@ -91,7 +91,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         cli_usage(self, stderr);
         return EXIT_USAGE;
     }
-    if ((rc = cli_open_store(ctx)) != EXIT_OK)
+    if ((rc = cli_create_store(ctx)) != EXIT_OK)
         return rc;
     memset(&more, 0, sizeof more);
     memset(&notes, 0, sizeof notes);

@@ -1,20 +1,36 @@
 /* cli/common.c: the helpers every subcommand uses: opening the store and graph, choosing the
  * output format, finding a node by id (with suggestions), and writing JSON and tables. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
-int cli_open_store(cli_ctx *ctx)
+/* Open the database; a query (create false) never creates one: a mistyped --db or a run from
+ * the wrong folder says so instead of answering from an empty estate. */
+static int open_store(cli_ctx *ctx, bool create)
 {
+    struct stat sb;
     ap_error err;
     if (ctx->st != NULL)
         return EXIT_OK;
+    if (!create && stat(ctx->db, &sb) != 0 && errno == ENOENT) {
+        ap_error_set(&err, AP_ENOTFOUND, "no database '%s' (import an inventory first with "
+                     "`authpath import FILE`, or name the database with --db or $AUTHPATH_DB)",
+                     ctx->db);
+        cli_error(&err);
+        return EXIT_USAGE;
+    }
     if (ap_store_open(&ctx->st, ctx->db, &err) < 0)
         return cli_fail(&err, NULL);
     return EXIT_OK;
 }
+
+int cli_open_store(cli_ctx *ctx) { return open_store(ctx, false); }
+
+int cli_create_store(cli_ctx *ctx) { return open_store(ctx, true); }
 
 int cli_load_graph(cli_ctx *ctx)
 {
@@ -34,6 +50,7 @@ const char *cli_format(const cli_ctx *ctx, const char *allowed)
     size_t n = comma != NULL ? (size_t)(comma - allowed) : strlen(allowed);
     if (ctx->format == NULL) {
         snprintf(first, sizeof first, "%.*s", (int)n, allowed);
+        cli_output_text(strcmp(first, "text") == 0);
         return first;
     }
     size_t len = strlen(ctx->format);
@@ -41,16 +58,17 @@ const char *cli_format(const cli_ctx *ctx, const char *allowed)
          p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
         const char *end = strchr(p, ',');
         size_t k = end != NULL ? (size_t)(end - p) : strlen(p);
-        if (k == len && strncmp(p, ctx->format, len) == 0)
+        if (k == len && strncmp(p, ctx->format, len) == 0) {
+            cli_output_text(strcmp(ctx->format, "text") == 0);
             return ctx->format;
+        }
     }
     cli_errorf("unknown format '%s' for this command (expected one of %s)", ctx->format,
                allowed);
     return NULL;
 }
 
-/* Levenshtein distance, capped: only for suggesting ids in messages. */
-static size_t distance(const char *a, const char *b)
+size_t cli_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
@@ -84,7 +102,7 @@ static void closest(char *list, size_t size, const ap_graph *g, const char *id, 
     for (uint32_t u = 0; u < ap_graph_node_count(g); u++) {
         if (partners && ap_graph_node(g, u)->kind != AP_KIND_PARTNER)
             continue;
-        size_t d = distance(id, ap_graph_node(g, u)->id);
+        size_t d = cli_distance(id, ap_graph_node(g, u)->id);
         for (int k = 0; k < 3; k++)
             if (d < bestd[k]) {         /* strict: on a tie the first id in id order stays */
                 for (int j = 2; j > k; j--) {
@@ -166,8 +184,9 @@ int cli_print_json(json_t *v)
 int cli_print_table(const ap_table *t, const char *format)
 {
     ap_error err;
-    int rc = strcmp(format, "csv") == 0 ? ap_table_write_csv(t, stdout, &err)
-                                        : ap_table_write_text(t, stdout, &err);
+    int rc = strcmp(format, "csv") == 0
+                 ? ap_table_write_csv(t, stdout, &err)
+                 : ap_table_write_text_fit(t, stdout, cli_output_width(), &err);
     return rc < 0 ? cli_fail(&err, NULL) : EXIT_OK;
 }
 
@@ -190,7 +209,8 @@ json_t *cli_json_rights(const ap_vocab *v, ap_rights r)
     return arr;
 }
 
-enum { OPT_DB = 1000, OPT_AT, OPT_SNAPSHOT, OPT_FORMAT, OPT_HELP };  /* cli_global_option */
+/* cli_global_option; main.c uses the same numbers */
+enum { OPT_DB = 1000, OPT_AT, OPT_SNAPSHOT, OPT_FORMAT, OPT_OUTPUT, OPT_WIDE, OPT_HELP };
 
 /* The command's own long options followed by the global ones. */
 static struct option *merged_options(const struct option *own)
@@ -200,6 +220,8 @@ static struct option *merged_options(const struct option *own)
         { "at", required_argument, NULL, OPT_AT },
         { "snapshot", required_argument, NULL, OPT_SNAPSHOT },
         { "format", required_argument, NULL, OPT_FORMAT },
+        { "output", required_argument, NULL, OPT_OUTPUT },
+        { "wide", no_argument, NULL, OPT_WIDE },
         { "help", no_argument, NULL, OPT_HELP },
     };
     size_t n = 0, g = sizeof globals / sizeof globals[0];
@@ -230,7 +252,7 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
             cli_usage(cmd, stdout);
             opt = CLI_HELP;
         }
-        if (opt >= OPT_DB && opt <= OPT_FORMAT) {
+        if (opt >= OPT_DB && opt <= OPT_WIDE) {
             if (cli_global_option(ctx, opt, optarg) == EXIT_OK)
                 continue;
             opt = '?';
@@ -266,6 +288,11 @@ int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
         return EXIT_OK;
     case OPT_FORMAT:
         ctx->format = arg;
+        return EXIT_OK;
+    case OPT_OUTPUT:
+        return cli_output_to(arg);
+    case OPT_WIDE:
+        cli_output_wide(true);
         return EXIT_OK;
     }
     return EXIT_USAGE;
