@@ -74,6 +74,20 @@ AP_EXPORT int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_find
  * the subject's provenance as its physical location; waived findings carry a suppression. */
 AP_EXPORT int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
                                       const char *tool_version, ap_error *err);
+typedef struct {
+    const char *tool_version;       /* driver.semanticVersion */
+    const char *information_uri;    /* driver.informationUri, the tool's page; NULL: none */
+    const char *rules_uri;          /* docs/rules.md online: helpUri is it#RULE-ID; NULL: none */
+    /* The absolute folder artifact URIs are relative to (uriBaseId %SRCROOT%), also given as
+     * originalUriBaseIds; NULL: the current directory, not named in the output. Input files
+     * outside it get file:// URIs. */
+    const char *source_root;
+} ap_sarif_opts;
+/* The same with opts; ap_findings_write_sarif is it with only the version set. Each rule has
+ * a PascalCase name apart from its id; automationDetails.id is
+ * "authpath/findings/snapshot-N". */
+AP_EXPORT int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings *f,
+                                           const ap_sarif_opts *opts, ap_error *err);
 /* The catalogue as Markdown (docs/rules.md is this output). */
 AP_EXPORT int ap_rules_write_markdown(FILE *out, ap_error *err);
 
