@@ -62,9 +62,11 @@ int cli_load_graph(cli_ctx *ctx);
 const char *cli_format(const cli_ctx *ctx, const char *allowed);
 /* Levenshtein distance between a and b, (size_t)-1 past 64 bytes: for suggestions only. */
 size_t cli_distance(const char *a, const char *b);
-/* Look up a node id; on failure prints an error naming the closest ids and returns -1. */
+/* Look up a node id: exact, else (when only one node answers to it) the id in other case or a
+ * partner's display name; on failure prints an error naming the closest ids and returns -1. */
 int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what);
-/* Look up a partner id; when there is no such node, or it is not a partner, prints an error
+/* Look up a partner id (or, unambiguous, its id in other case or its display name); when
+ * there is no such node, or it is not a partner, prints an error
  * naming the closest partner ids and returns -1 (the command exits 2). */
 int64_t cli_find_partner(const cli_ctx *ctx, const char *id);
 /* Write a JSON value to stdout (2-space indent, insertion order) and a newline. */

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -120,6 +121,39 @@ static void closest(char *list, size_t size, const ap_graph *g, const char *id, 
     }
 }
 
+/* What a user may type for a node that is not its exact id: the id in other case, or a
+ * partner's display name (any case). Returns the one node meant, -1 when none is, -2 (after a
+ * message) when several are. */
+static int64_t loose_match(const cli_ctx *ctx, const char *id, bool partners)
+{
+    int64_t found = -1;
+    uint32_t first = 0, second = 0, count = 0;
+    for (uint32_t u = 0; u < ap_graph_node_count(ctx->g); u++) {
+        const ap_node *nd = ap_graph_node(ctx->g, u);
+        if (partners && nd->kind != AP_KIND_PARTNER)
+            continue;
+        if (strcasecmp(nd->id, id) != 0
+            && (nd->kind != AP_KIND_PARTNER
+                || strcasecmp(ap_graph_node_label(ctx->g, u), id) != 0))
+            continue;
+        if (count == 0)
+            first = u;
+        else if (count == 1)
+            second = u;
+        count++;
+        found = u;
+    }
+    if (count > 1) {
+        ap_error err;
+        ap_error_set(&err, AP_ENOTFOUND, "'%s' could be '%s' or '%s'%s: give the exact id", id,
+                     ap_graph_node(ctx->g, first)->id, ap_graph_node(ctx->g, second)->id,
+                     count > 2 ? " (or more)" : "");
+        cli_error(&err);
+        return -2;
+    }
+    return found;
+}
+
 int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
 {
     int64_t v = ap_graph_find(ctx->g, id);
@@ -127,6 +161,10 @@ int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
     ap_error err;
     if (v >= 0)
         return v;
+    if ((v = loose_match(ctx, id, false)) >= 0)
+        return v;
+    if (v == -2)
+        return -1;
     closest(list, sizeof list, ctx->g, id, false);
     if (list[0] != '\0')
         ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld (closest: %s)", what, id,
@@ -145,6 +183,13 @@ int64_t cli_find_partner(const cli_ctx *ctx, const char *id)
     ap_error err;
     if (v >= 0 && ap_graph_node(ctx->g, (uint32_t)v)->kind == AP_KIND_PARTNER)
         return v;
+    if (v < 0) {
+        int64_t loose = loose_match(ctx, id, true);
+        if (loose >= 0)
+            return loose;
+        if (loose == -2)
+            return -1;
+    }
     closest(list, sizeof list, ctx->g, id, true);
     if (list[0] != '\0')
         snprintf(hint, sizeof hint, "closest partners: %s", list);
