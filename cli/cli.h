@@ -60,6 +60,10 @@ int cli_load_graph(cli_ctx *ctx);
 /* The format to use: ctx->format when it is one of allowed ("text,json,csv"), else the first
  * of allowed when none was given; NULL (after a message) when the given one is not allowed. */
 const char *cli_format(const cli_ctx *ctx, const char *allowed);
+/* A numeric option or argument: a whole number from min to max, nothing else (no sign unless
+ * min < 0, no spaces, no overflow); else a message naming what and the range, EXIT_USAGE. */
+int cli_number(const char *what, const char *arg, long long min, long long max,
+               long long *out);
 /* Levenshtein distance between a and b, (size_t)-1 past 64 bytes: for suggestions only. */
 size_t cli_distance(const char *a, const char *b);
 /* Look up a node id: exact, else (when only one node answers to it) the id in other case or a

@@ -1,5 +1,6 @@
 /* cli/cmd_diff.c: `authpath diff A B [--partner P]`: what changed from snapshot A to B, for the
  * auditor's "what changed since the last review?": nodes, edges and every partner's authority. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,9 +147,14 @@ static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph 
 static int64_t snapshot_arg(const char *s)
 {
     char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end != '\0' || v <= 0) {
-        cli_errorf("diff: '%s' is not a snapshot number (see authpath snapshots)", s);
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || v <= 0 || errno == ERANGE) {
+        char *shown = ap_text_escape(s);
+        cli_errorf("diff: '%s' is not a snapshot number (see authpath snapshots)",
+                   shown != NULL ? shown : "?");
+        free(shown);
         return -1;
     }
     return v;

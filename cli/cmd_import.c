@@ -71,14 +71,11 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         } else if (opt == 'l') {
             io.label = optarg;
         } else if (opt == 'n' || opt == 'e') {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (*optarg < '0' || *optarg > '9' || *end != '\0' || v == 0) {
-                cli_errorf("--max-%s: expected a positive whole number, not '%s'",
-                           opt == 'n' ? "nodes" : "edges", optarg);
+            long long v;        /* a graph numbers nodes and edges in 32 bits */
+            if (cli_number(opt == 'n' ? "--max-nodes" : "--max-edges", optarg, 1, UINT32_MAX,
+                           &v) != EXIT_OK)
                 return EXIT_USAGE;
-            }
-            *(opt == 'n' ? &io.max_nodes : &io.max_edges) = v;
+            *(opt == 'n' ? &io.max_nodes : &io.max_edges) = (uint64_t)v;
         } else if (opt == 'w') {
             io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
         } else if (opt == 'm') {

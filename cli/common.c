@@ -292,7 +292,21 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
         for_own = longopts;
     }
     for (;;) {
+        int before = optind > 0 ? optind : 1;
         int opt = getopt_long(argc, argv, shortopts != NULL ? shortopts : "", all, NULL);
+        if (opt == '?') {
+            /* getopt said what it did not know; a node id such as "-p" is the likely cause */
+            for (int i = before; i < argc; i++)
+                if (argv[i][0] == '-' && argv[i][1] != '\0' && argv[i][1] != '-') {
+                    char *shown = ap_text_escape(argv[i]);
+                    cli_errorf("a node id that starts with '-' goes after `--`: authpath %s -- %s",
+                               cmd->name, shown != NULL ? shown : "?");
+                    free(shown);
+                    break;
+                } else if (argv[i][0] == '-') {
+                    break;
+                }
+        }
         if (opt == OPT_HELP) {
             cli_usage(cmd, stdout);
             opt = CLI_HELP;
@@ -311,9 +325,31 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
     }
 }
 
-int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
+int cli_number(const char *what, const char *arg, long long min, long long max,
+               long long *out)
 {
     char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    /* digits only (a sign only where negatives are allowed): strtoll would skip spaces */
+    if ((arg[0] < '0' || arg[0] > '9') && !(min < 0 && arg[0] == '-' && arg[1] >= '0'
+                                            && arg[1] <= '9'))
+        end = (char *)arg;
+    if (end == arg || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        char *shown = ap_text_escape(arg);
+        cli_errorf("%s: expected a whole number from %lld to %lld, not '%s'", what, min, max,
+                   shown != NULL ? shown : "?");
+        free(shown);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return EXIT_OK;
+}
+
+int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
+{
+    long long v;
     switch (opt) {
     case OPT_DB:
         ctx->db = arg;
@@ -325,11 +361,9 @@ int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
         }
         return EXIT_OK;
     case OPT_SNAPSHOT:
-        ctx->snapshot = strtoll(arg, &end, 10);
-        if (*arg == '\0' || *end != '\0' || ctx->snapshot <= 0) {
-            cli_errorf("--snapshot: expected a snapshot number, not '%s'", arg);
+        if (cli_number("--snapshot", arg, 1, INT64_MAX, &v) != EXIT_OK)
             return EXIT_USAGE;
-        }
+        ctx->snapshot = v;
         return EXIT_OK;
     case OPT_FORMAT:
         ctx->format = arg;
