@@ -1,5 +1,6 @@
 /* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--max-nodes N]...`:
  * one snapshot from the files, or on any error nothing at all and every error with its place. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@ static int64_t created_time(void)
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     char *end;
     if (sde != NULL && *sde != '\0') {
-        long long v = strtoll(sde, &end, 10);
-        if (*end == '\0')
+        long long v;
+        errno = 0;
+        v = strtoll(sde, &end, 10);
+        if (*end == '\0' && errno == 0)       /* else (not a number, overflow): now */
             return v;
     }
     return (int64_t)time(NULL);

@@ -54,7 +54,8 @@ static void catch_signals(void)
 int cli_atomic_open(cli_atomic *a, const char *path)
 {
     const char *slash = strrchr(path, '/');
-    int slot = -1;
+    int slot = -1, existing;
+    struct stat sb;
     mode_t mask;
     a->path[0] = '\0';
     a->fd = -1;
@@ -65,6 +66,13 @@ int cli_atomic_open(cli_atomic *a, const char *path)
             slot = i;
     if (path[0] == '\0' || slot < 0) {
         cli_errorf("--output: %s", path[0] == '\0' ? "no file name" : "too many output files");
+        return EXIT_USAGE;
+    }
+    existing = stat(path, &sb) == 0;
+    if ((existing && S_ISDIR(sb.st_mode)) || path[strlen(path) - 1] == '/') {
+        char *shown = ap_text_escape(path);
+        cli_errorf("cannot write '%s': %s", shown != NULL ? shown : "?", strerror(EISDIR));
+        free(shown);
         return EXIT_USAGE;
     }
     /* ".NAME.XXXXXX" in FILE's folder: rename() within one file system is atomic */
@@ -89,9 +97,10 @@ int cli_atomic_open(cli_atomic *a, const char *path)
         free(shown);
         return EXIT_USAGE;
     }
-    mask = umask(0);                    /* the file gets the mode a plain creation would */
+    /* the mode FILE has, or the one a plain creation would give it */
+    mask = umask(0);
     umask(mask);
-    fchmod(a->fd, 0666 & ~mask);
+    fchmod(a->fd, existing && S_ISREG(sb.st_mode) ? sb.st_mode & 07777 : 0666 & ~mask);
     a->slot = slot;
     return EXIT_OK;
 }

@@ -37,6 +37,20 @@ step="mode"
 [ "$(stat -c %a o/m.txt)" = 644 ] || fail "$step: $(stat -c %a o/m.txt), not 644 under umask 022"
 rm o/m.txt
 
+step="existing mode kept"
+echo old >o/secret.txt
+chmod 600 o/secret.txt
+q --output o/secret.txt partners || fail "$step"
+[ "$(stat -c %a o/secret.txt)" = 600 ] || fail "$step: $(stat -c %a o/secret.txt), not 600"
+rm o/secret.txt
+
+step="a folder"
+rc=0
+q --output o partners 2>err || rc=$?
+[ $rc = 2 ] || fail "$step: exit $rc"
+grep -q "Is a directory" err || fail "$step: $(cat err)"
+only ""
+
 step="findings exit 1 is an answer"
 rc=0
 q --output o/f.json findings --fail-on low --format json || rc=$?
