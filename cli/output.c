@@ -1,6 +1,5 @@
-/* cli/output.c: where a command's output goes. Standard output becomes one sink that checks
- * every write and, for text, escapes what input data could use against a terminal; --output
- * FILE writes a temporary file beside FILE and renames it over FILE only on success. */
+/* cli/output.c: stdout as one sink that checks every write and escapes text for terminals, and
+ * files written whole or not at all (--output FILE: a temporary file renamed on success). */
 #define _GNU_SOURCE             /* fopencookie */
 #include <errno.h>
 #include <fcntl.h>

@@ -102,4 +102,7 @@ check paths_none 0 --at 2026-11-01 paths "$pa" --to "$pb"
 check delegation 0 --at 2026-11-01 delegation
 check delegation_one 0 --at 2026-11-01 delegation "$pa"
 check snapshot1 0 --at 2026-11-01 --snapshot 1 partners
+mkdir -p "$WORK/demo"
+cp "$fx/hostile-text.json" "$WORK/demo/estate.json"
+check demo 0 --db "$WORK/demo.db" --at 2026-11-01 demo "$WORK/demo"
 echo "$runs runs, no raw control"
