@@ -204,6 +204,6 @@ cleanup:
     free(nodes);
     free(edges);
     free_keys(nkeys, nn, 1);
-    free_keys(ekeys, ne, 2);
+    free_keys(ekeys, ne, 1);
     return rc;
 }
