@@ -39,6 +39,10 @@ out=$(on_tty 100 "authority contoso")
 printf '%s\n' "$out" | grep -q '  …\|…  \|…$' && fail "a cell lost its start or its end"
 printf '%s\n' "$out" | grep -q '  contoso .*…[^ ]*d-servers$' \
     || fail "no path shortened in the middle"
+# PNG is refused on a terminal, but --output puts it in a file
+on_tty 100 "paths contoso --format png --output $WORK/p.png" >/dev/null
+[ "$(head -c 4 "$WORK/p.png" | od -An -c | tr -d ' ')" = "211PNG" ] \
+    || fail "--output FILE --format png on a terminal wrote no PNG"
 # CSV and JSON are data: never shortened, terminal or not
 [ "$(on_tty 100 "findings --format csv" | grep -c '…' || true)" = 0 ] || fail "CSV shortened"
 echo ok
