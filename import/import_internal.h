@@ -115,6 +115,27 @@ void ap_import__opengraph_free(ap_import_ctx *ctx);
  * mapping each 12-digit account id to its vendor's name. */
 int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);
 
+/* ---- detect.c: which reader a file goes to ---- */
+typedef enum { AP_SYNTAX_JSON, AP_SYNTAX_YAML, AP_SYNTAX_CSV } ap_syntax;
+/* A reader: parses one file's text and stages what it finds (AP_EINPUT for input errors). */
+typedef int (*ap_reader_fn)(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+/* The syntax of a text, from its first characters and first line. */
+ap_syntax ap_import__syntax(const char *text, size_t len);
+/* The reader for a file's text: by its shape (format AP_FORMAT_AUTO), or the one --as names.
+ * A document no reader takes is AP_EINPUT at its first value, naming what it looks like (a
+ * Kubernetes List of Role, Microsoft Graph servicePrincipals...) and the formats authpath
+ * reads; JSON that does not parse is reported as the readers report it. */
+int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, const char *text,
+                      size_t len, ap_error *err);
+
+/* ---- encoding.c: the text readers see ---- */
+/* UTF-8 text from a file's bytes: a UTF-8 byte order mark skipped; UTF-16 with a byte order mark
+ * (LE or BE: PowerShell's default) decoded with iconv into *owned (free() it; NULL when the text
+ * is used in place). Invalid UTF-16 is AP_EINPUT at the line and column of the text decoded so
+ * far. *text and *len are updated. */
+int ap_import__decode(char **owned, const char **text, size_t *len, const char *path,
+                      ap_error *err);
+
 /* A recognised construct the reader does not import: counted per (file, what), the first
  * place kept; never silently dropped. */
 void ap_import__note(ap_import_ctx *ctx, unsigned line, unsigned col, const char *what);
