@@ -211,14 +211,14 @@ static void check_json(const char *text, const char *what)
     json_decref(doc);
 }
 
-/* Text for a terminal: no C0 control but the line break, no DEL, no C1, no bidi control of
- * U+200E/F, U+202A-E, U+2066-9. (U+061C, the Arabic letter mark, is not checked yet: the text
- * sink learns it with issue 17 point 2.) */
+/* Text for a terminal: no C0 control but the line break, no DEL, no C1, no bidi control
+ * (U+061C, U+200E/F, U+202A-E, U+2066-9). */
 static void check_text(const char *text, const char *what)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         bool bad = (*p < 0x20 && *p != '\n') || *p == 0x7f
                    || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+                   || (p[0] == 0xd8 && p[1] == 0x9c)
                    || (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f
                                                         || (p[2] >= 0xaa && p[2] <= 0xae)))
                    || (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9);
