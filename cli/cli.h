@@ -101,6 +101,7 @@ int cli_write_diagram(const ap_graph *g, const ap_diagram *d, const char *format
 /* One per subcommand. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_snapshots(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 int cmd_diff(cli_ctx *ctx, int argc, char **argv);
 int cmd_inventory(cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(cli_ctx *ctx, int argc, char **argv);
