@@ -14,22 +14,30 @@
 static const cli_cmd commands[] = {
     { "import", cmd_import,
       "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE] [--map FILE] "
-      "[--max-nodes N]...",
+      "[--partner-map FILE] [--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
-      "`aws iam get-account-authorization-details`, or BloodHound OpenGraph JSON. The format\n"
-      "is detected from the content; --as native|aws-iam|opengraph forces it. Every import is\n"
+      "`aws iam get-account-authorization-details`, BloodHound OpenGraph JSON, or Kubernetes\n"
+      "RBAC (`kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,\n"
+      "clusterrolebindings -o json`, or YAML manifests). The format is detected from the\n"
+      "content; --as native|aws-iam|opengraph|k8s forces it. Every import is\n"
       "one transaction: on any error nothing is written and the errors are listed as\n"
       "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
-      "A file no reader takes (a Kubernetes List, Microsoft Graph or GitHub API output, an IAM\n"
-      "credential report...) is refused, naming what it looks like; so is an import of no\n"
-      "node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
+      "A file no reader takes (a Kubernetes List of Pods, Microsoft Graph or GitHub API output,\n"
+      "an IAM credential report...) is refused, naming what it looks like; so is an import of\n"
+      "no node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
       "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
       "                     {Okta_Org: partner}, edges: {GH_CanPush: access}), ahead of the\n"
       "                     built-in table; ready maps: docs/maps/githound.yaml, okta.yaml\n"
       "                     (docs/sources/opengraph.md)\n"
+      "--partner-map FILE   Kubernetes users and groups to partners (JSON or YAML: name or\n"
+      "                     glob -> partner id); others stay identities\n"
+      "AWS: explicit Deny, permissions boundaries and NotAction/NotResource are applied;\n"
+      "still approximated (and counted in the notes): SCPs and session policies (not in the\n"
+      "export), conditions (kept as evidence), actions of services outside the built-in\n"
+      "action table (docs/sources/aws-iam.md).\n"
       "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
       "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
