@@ -1,5 +1,5 @@
 /* import/opengraph.c: BloodHound OpenGraph JSON in. authpath's own AP_* kinds come back exactly;
- * foreign kinds map through DESIGN.md's table, keeping the originals (docs/sources/opengraph.md). */
+ * foreign kinds map through the kind table, keeping the originals (docs/sources/opengraph.md). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -380,8 +380,8 @@ static void last_word(const char *kind, char *buf, size_t size)
         buf[i - 1] = '\0';
 }
 
-/* DESIGN.md's table for foreign node kinds, when the user's map (--map) decides nothing: the
- * first of a node's kinds whose last word the table knows. */
+/* The built-in table for foreign node kinds (docs/design.md, Inputs), when the user's map (--map)
+ * decides nothing: the first of a node's kinds whose last word the table knows. */
 static ap_kind foreign_kind(const json_t *rule, const json_t *kinds)
 {
     static const struct { const char *word; ap_kind kind; } table[] = {
