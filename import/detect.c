@@ -325,6 +325,22 @@ static int is_k8s_object(peek *p, char *what, size_t size)
 }
 
 /* AzureHound and SharpHound write {"data": [...], "meta": {"type": ...}}. */
+static int is_azurehound_fic(peek *p, char *what, size_t size)
+{
+    char kind[64];
+    snprintf(what, size, "AzureHound federated identity credentials");
+    return p->top == '{' && has(&p->obj, "meta") && has(&p->obj, "data")
+        && elem_of(p, "data") && str(p, &p->elem, "kind", kind, sizeof kind)
+        && strcmp(kind, "AZFederatedIdentityCredential") == 0;
+}
+
+/* ROADtools' firstpartyscopes.json: Microsoft's apps and their pre-consented scopes. */
+static int is_roadtools(peek *p, char *what, size_t size)
+{
+    snprintf(what, size, "ROADtools first-party scopes");
+    return p->top == '{' && has(&p->obj, "apps") && has(&p->obj, "resourceidentifiers");
+}
+
 static int is_hound(peek *p, char *what, size_t size)
 {
     char kind[64];
@@ -361,7 +377,7 @@ static int is_msgraph(peek *p, char *what, size_t size)
     char buf[200], entity[120];
     const char *slash;
     if (p->top != '{')
-        return 0;
+        goto list;
     if (str(p, &p->obj, "@odata.context", buf, sizeof buf)) {
         odata_entity(buf, entity, sizeof entity);
         snprintf(what, size, "Microsoft Graph %s", entity);
@@ -376,7 +392,17 @@ static int is_msgraph(peek *p, char *what, size_t size)
         snprintf(what, size, "a Microsoft Graph servicePrincipal");
         return 1;
     }
-    if (!has(&p->obj, "value") || p->obj.n > 3)
+list:
+    if (p->top == '[' && p->have_elem && p->sx == AP_SYNTAX_JSON
+        && (has(&p->elem, "appOwnerOrganizationId") || has(&p->elem, "servicePrincipalType")
+            || has(&p->elem, "consentType") || (has(&p->elem, "appRoleId")
+                                                && has(&p->elem, "principalId"))
+            || (has(&p->elem, "customer") && has(&p->elem, "accessDetails"))
+            || has(&p->elem, "accessContainer"))) {
+        snprintf(what, size, "a list of Microsoft Graph objects");
+        return 1;
+    }
+    if (p->top != '{' || !has(&p->obj, "value") || p->obj.n > 3)
         return 0;
     if (elem_of(p, "value") && str(p, &p->elem, "@odata.type", buf, sizeof buf)) {
         snprintf(what, size, "Microsoft Graph %s", strrchr(buf, '.') != NULL
@@ -499,8 +525,6 @@ static int is_other(peek *p, char *what, size_t size)
         snprintf(what, size, "a list of known AWS accounts (give it to --aws-accounts)");
     else if (has(o, "baseline_version") && has(o, "module_version"))
         snprintf(what, size, "a ScubaGear provider settings export");
-    else if (p->top == '{' && has(o, "apps") && has(o, "resourceidentifiers"))
-        snprintf(what, size, "ROADtools first-party scopes");
     else
         return 0;
     return 1;
@@ -560,8 +584,10 @@ static const shape shapes[] = {
     { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL },          /* Kubernetes RBAC: the k8s reader */
     { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL },         /* observed use: a later reader */
     { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL },        /* Kubernetes RBAC: the k8s reader */
+    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, NULL },
+    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, NULL },
     { is_hound, NULL, AP_FORMAT_COUNT, NULL },
-    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL },           /* Microsoft Graph: a later reader */
+    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "Microsoft Graph / Entra ID JSON" },
     { is_credential_report, NULL, AP_FORMAT_COUNT, NULL },
     { is_aws_other, NULL, AP_FORMAT_COUNT, NULL },
     { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL },
@@ -570,7 +596,7 @@ static const shape shapes[] = {
     { is_okta, NULL, AP_FORMAT_COUNT, NULL },
     { is_github, NULL, AP_FORMAT_COUNT, NULL },
     { is_graphql, NULL, AP_FORMAT_COUNT, NULL },
-    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL },
+    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, NULL },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -641,11 +667,14 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     int rc;
     *out = NULL;
     peek_init(&p, text, len);
-    if (format == AP_FORMAT_AWS_IAM || format == AP_FORMAT_OPENGRAPH) {
+    if (format == AP_FORMAT_AWS_IAM || format == AP_FORMAT_OPENGRAPH
+        || format == AP_FORMAT_MSGRAPH) {
         if (p.sx != AP_SYNTAX_JSON)
             return ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
-                               format == AP_FORMAT_AWS_IAM ? "aws-iam" : "opengraph");
-        *out = format == AP_FORMAT_AWS_IAM ? ap_import__aws_iam : ap_import__opengraph;
+                               format == AP_FORMAT_AWS_IAM ? "aws-iam" : format
+                               == AP_FORMAT_OPENGRAPH ? "opengraph" : "msgraph");
+        *out = format == AP_FORMAT_AWS_IAM ? ap_import__aws_iam : format == AP_FORMAT_OPENGRAPH
+             ? ap_import__opengraph : ap_import__msgraph;
         return AP_OK;
     }
     for (size_t i = 0; i < NSHAPES && hit == NSHAPES; i++)

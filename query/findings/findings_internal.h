@@ -93,5 +93,11 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__trust_anyone(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r);
 
 #endif
