@@ -82,7 +82,7 @@ int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
             const char *status = ap_graph_node_str(g, v, "gdap_status");
             bool extends = ap_graph_node_bool(g, v, "auto_extends", false);
             int64_t end;
-            bool past = ap_graph_node_time(g, v, "end_date", &end) && end <= c->at
+            bool past = !extends && ap_graph_node_time(g, v, "end_date", &end) && end <= c->at
                         && status != NULL && strcmp(status, "active") == 0;
             char d[32];
             if (!has_type(g, v, "gdap_relationship") || roles == NULL || (!extends && !past)
