@@ -398,7 +398,8 @@ list:
             || has(&p->elem, "consentType") || (has(&p->elem, "appRoleId")
                                                 && has(&p->elem, "principalId"))
             || (has(&p->elem, "customer") && has(&p->elem, "accessDetails"))
-            || has(&p->elem, "accessContainer"))) {
+            || has(&p->elem, "accessContainer") || has(&p->elem, "@odata.context")
+            || (has(&p->elem, "roleDefinitionId") && has(&p->elem, "principalId")))) {
         snprintf(what, size, "a list of Microsoft Graph objects");
         return 1;
     }
@@ -503,7 +504,9 @@ static int is_graph_powershell(peek *p, char *what, size_t size)
     const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
     static const char *const keys[] = { "AppId", "AppRoleId", "ServicePrincipalType",
                                         "ResourceDisplayName", "AllowedMemberTypes",
-                                        "AdminConsentDisplayName", "Issuer" };
+                                        "AdminConsentDisplayName", "Issuer",
+                                        "RoleDefinitionId", "ConsentType",
+                                        "AccessContainer" };
     snprintf(what, size, "Microsoft Graph PowerShell output");
     if (p->top == 0 || (p->top == '[' && !p->have_elem))
         return 0;

@@ -383,6 +383,23 @@ static void test_import_msgraph__as_msgraph(void **state)
     assert_non_null(strstr(err.msg, "not a Microsoft Graph object authpath reads"));
 }
 
+/* A list of pages, and PascalCase keys in UTF-8: read as their camelCase twins. */
+static void test_import_msgraph__list_of_pages_and_pascal_case(void **state)
+{
+    const char *path = ap_test_write_temp("pages.json",
+        "[{\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#roleManagement/"
+        "directory/roleAssignments\", \"value\": [{\"id\": \"a\", \"principalId\": \"P1\", "
+        "\"roleDefinitionId\": \"9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3\"}]},\n"
+        " {\"value\": [{\"Id\": \"b\", \"PrincipalId\": \"P2\", \"RoleDefinitionId\": "
+        "\"F2EF992C-3AFB-46B9-B7CF-A126EE74C451\", \"DirectoryScopeId\": \"/\"}]}]\n");
+    ap_graph *g = load(*state, path);
+    /* Application Administrator escalates to Global Administrator; Global Reader reads */
+    assert_int_equal(reach(g, "entra:p1", "entra:role:Global Administrator"), AP_RIGHTS_ALL);
+    assert_int_equal(reach(g, "entra:p2", "entra:directory"), BIT(READ));
+    assert_name(g, "entra:role:Global Reader", "Global Reader");
+    ap_graph_free(g);
+}
+
 /* Benign fixture: verified publisher, a read permission, a one-user consent: none of the
  * Entra rules fire. */
 static void test_import_msgraph__benign(void **state)
@@ -424,6 +441,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_msgraph__gdap_fixture,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__as_msgraph,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__list_of_pages_and_pascal_case,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__benign,
                                         ap_test_store_setup, ap_test_store_teardown),
