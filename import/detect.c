@@ -7,9 +7,10 @@
 
 #include "import_internal.h"
 
-/* A reader plugs in here: give its shape's row below a reader (and a format for --as) and
- * detection routes to it instead of refusing. A row without a reader is a shape authpath knows
- * but does not read yet: its files are refused with what they look like. */
+/* A reader plugs in here: give its shape's row below a reader, its ap_format and the name for
+ * "authpath reads ..." (and its --as name when --as may force any JSON onto it), and detection
+ * routes to it instead of refusing. A row without a reader is a shape authpath knows but does
+ * not read yet: its files are refused with what they look like. */
 
 #define PEEK_MAX_KEYS 64
 
@@ -133,9 +134,12 @@ static void yaml_peek(peek *p)
     size_t i = 0, len = p->len, eol;
     int started = 0;
     for (; i < len; i = eol + 1) {
+        size_t k = i;
         eol = line_end(s, len, i);
-        if (i == eol || s[i] == '#' || s[i] == '%' || (eol - i == 1 && s[i] == '\r'))
-            continue;
+        while (k < eol && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+            k++;
+        if (k == eol || s[i] == '#' || s[i] == '%')
+            continue;                   /* blank, a comment, a directive */
         if (eol - i >= 3 && memcmp(s + i, "---", 3) == 0) {
             if (started)
                 return;             /* the first document ends */
@@ -462,7 +466,10 @@ static int is_github(peek *p, char *what, size_t size)
     if (p->top == '{' && has(&p->obj, "total_count") && p->obj.n == 2) {
         const peek_key *k = &p->obj.k[p->obj.k[0].klen == 11
                                       && memcmp(p->obj.k[0].key, "total_count", 11) == 0];
-        snprintf(what, size, "a GitHub API response (%.*s)", (int)k->klen, k->key);
+        char key[64], shown[40];
+        snprintf(key, sizeof key, "%.*s", (int)(k->klen < 63 ? k->klen : 63), k->key);
+        ap_import__quote(shown, sizeof shown, key);
+        snprintf(what, size, "a GitHub API response (%s)", shown);
         return 1;
     }
     if (!has(o, "node_id") && !mentions(p, o, "api.github.com"))
@@ -540,19 +547,23 @@ static void describe(const peek *p, char *what, size_t size)
     const char *sx = p->sx == AP_SYNTAX_JSON ? "JSON" : "YAML";
     size_t n = 0;
     char keys[160] = "";
-    for (size_t i = 0; i < o->n && i < 4; i++) {
+    for (size_t i = 0; i < o->n && i < 3; i++) {     /* a few, short: the message has 256 bytes */
         char q[64], k[64];
         size_t kl = o->k[i].klen < sizeof k - 1 ? o->k[i].klen : sizeof k - 1;
         memcpy(k, o->k[i].key, kl);
         k[kl] = '\0';
-        ap_import__quote(q, 24, k);
+        ap_import__quote(q, 16, k);
         n += (size_t)snprintf(keys + n, sizeof keys - n, "%s'%s'", i > 0 ? ", " : "", q);
         if (n >= sizeof keys)
             break;
     }
-    if (o->n > 4 && n < sizeof keys)
+    if (o->n > 3 && n < sizeof keys)
         snprintf(keys + n, sizeof keys - n, ", ...");
-    if (p->top == '{')
+    for (n = 0; n < p->len && strchr(" \t\r\n", p->text[n]) != NULL; n++)
+        continue;
+    if (n == p->len)
+        snprintf(what, size, "an empty file");
+    else if (p->top == '{')
         snprintf(what, size, "a %s %s with keys %s", sx, p->sx == AP_SYNTAX_JSON ? "object"
                  : "mapping", o->n > 0 ? keys : "(none)");
     else if (p->top == '[' && p->have_elem)
@@ -576,30 +587,35 @@ typedef struct {
     int (*match)(peek *p, char *what, size_t size);
     ap_reader_fn read;      /* NULL: known, not read (yet): refused with what it looks like */
     ap_format format;       /* what --as calls it (AP_FORMAT_COUNT: nothing) */
+    const char *as;         /* its --as name, when --as may force a file onto the reader
+                             * whatever its shape (JSON only); NULL: native, by shape only */
     const char *reads;      /* for "authpath reads ...": the readers' names, once each */
 } shape;
 
 /* First match wins: the formats authpath reads, then what it does not read, specific first. */
 static const shape shapes[] = {
-    { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "BloodHound OpenGraph" },
-    { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "AWS IAM authorization details" },
-    { is_native, read_native, AP_FORMAT_NATIVE, "authpath/1 (JSON, YAML, CSV)" },
-    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL },          /* Kubernetes RBAC: the k8s reader */
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL },         /* observed use: a later reader */
-    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL },        /* Kubernetes RBAC: the k8s reader */
-    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, NULL },
-    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, NULL },
-    { is_hound, NULL, AP_FORMAT_COUNT, NULL },
-    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "Microsoft Graph / Entra ID JSON" },
-    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL },
-    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL },
-    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL },
-    { is_other, NULL, AP_FORMAT_COUNT, NULL },
-    { is_scim, NULL, AP_FORMAT_COUNT, NULL },
-    { is_okta, NULL, AP_FORMAT_COUNT, NULL },
-    { is_github, NULL, AP_FORMAT_COUNT, NULL },
-    { is_graphql, NULL, AP_FORMAT_COUNT, NULL },
-    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, NULL },
+    { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "opengraph",
+      "BloodHound OpenGraph" },
+    { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam",
+      "AWS IAM authorization details" },
+    { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)" },
+    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL },     /* Kubernetes RBAC: the k8s reader */
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL },    /* observed use: a later reader */
+    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL },   /* Kubernetes RBAC: the k8s reader */
+    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL },
+    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL },
+    { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph",
+      "Microsoft Graph / Entra ID JSON" },
+    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_other, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_scim, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL },
+    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -670,16 +686,14 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     int rc;
     *out = NULL;
     peek_init(&p, text, len);
-    if (format == AP_FORMAT_AWS_IAM || format == AP_FORMAT_OPENGRAPH
-        || format == AP_FORMAT_MSGRAPH) {
-        if (p.sx != AP_SYNTAX_JSON)
-            return ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
-                               format == AP_FORMAT_AWS_IAM ? "aws-iam" : format
-                               == AP_FORMAT_OPENGRAPH ? "opengraph" : "msgraph");
-        *out = format == AP_FORMAT_AWS_IAM ? ap_import__aws_iam : format == AP_FORMAT_OPENGRAPH
-             ? ap_import__opengraph : ap_import__msgraph;
-        return AP_OK;
-    }
+    for (size_t i = 0; i < NSHAPES; i++)       /* --as a foreign format: its reader decides */
+        if (format == shapes[i].format && shapes[i].as != NULL) {
+            if (p.sx != AP_SYNTAX_JSON)
+                return ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
+                                   shapes[i].as);
+            *out = shapes[i].read;
+            return AP_OK;
+        }
     for (size_t i = 0; i < NSHAPES && hit == NSHAPES; i++)
         if (shapes[i].match(&p, what, sizeof what))
             hit = i;

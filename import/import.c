@@ -1,5 +1,5 @@
-/* import/import.c: one import from start to end. Reads each file as UTF-8 text, hands it to
- * the reader its shape calls for (detect.c), checks what spans files, and commits one snapshot or nothing at all. */
+/* import/import.c: one import from start to end. Reads each file as UTF-8 text, hands it to the
+ * reader its shape calls for (detect.c), checks what spans files, commits one snapshot or none. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

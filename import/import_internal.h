@@ -50,6 +50,12 @@ int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
 /* A short, printable copy of user text for messages (control characters as '?'; cut with
  * "..." after 60 bytes). */
 void ap_import__quote(char *buf, size_t size, const char *s);
+
+/* A declared scope's shape (import/scope_check.c). bad() is told the field (NULL: the scope
+ * itself or an unknown key), the list item (AP_NO_ITEM: the whole field) and what is wrong; it
+ * returns 1. Returns the number of problems. */
+typedef int (*ap_scope_bad_fn)(void *ctx, const char *field, size_t item, const char *msg);
+int ap_import__scope_check(const json_t *v, ap_scope_bad_fn bad, void *ctx);
 /* The attributes of obj but the nskip keys of skip (and nulls), as canonical JSON: compact,
  * keys sorted, ASCII only; exactly what json_dumps() writes for them. *out owns: free(). */
 char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);

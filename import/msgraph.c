@@ -292,7 +292,6 @@ static int read_doc(reader *r, const json_t *doc, size_t at)
     ap_json__line_col(&r->t, at, &s->line, &s->col);
     if (json_is_array(doc)) {
         int rc = AP_OK;
-        size_t first = ap_json__find_index(&r->t, at, 0);
         const json_t *e0 = json_array_get(doc, 0);
         if (json_is_object(e0) && json_is_array(ap_mg__get(e0, "value"))) {   /* pages */
             size_t *pos = NULL, n = 0;
@@ -303,7 +302,6 @@ static int read_doc(reader *r, const json_t *doc, size_t at)
             free(pos);
             return rc;
         }
-        (void)first;
         return read_list(r, doc, at, MG_NONE, NULL);
     }
     if (json_object_get(doc, "apps") != NULL && json_object_get(doc, "resourceidentifiers"))
@@ -328,7 +326,7 @@ int ap_import__msgraph(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
 {
     reader r = { ctx, { 0 } };
     size_t off = 0;
-    int rc, ndocs = 0;
+    int rc;
     if ((rc = state_init(ctx)) < 0 || (rc = ap_json__text_init(&r.t, text, len)) < 0)
         return ap_error_nomem(err);
     ctx->locate = locate_cur;
@@ -348,7 +346,6 @@ int ap_import__msgraph(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
         }
         rc = read_doc(&r, doc, off);
         json_decref(doc);
-        ndocs++;
         if (rc < 0 && rc != AP_EINPUT) {
             if (rc == AP_ENOMEM)
                 ap_error_nomem(err);

@@ -380,8 +380,8 @@ static void last_word(const char *kind, char *buf, size_t size)
         buf[i - 1] = '\0';
 }
 
-/* The built-in table for foreign node kinds (docs/design.md, Inputs), when the user's map (--map)
- * decides nothing: the first of a node's kinds whose last word the table knows. */
+/* The kind a map rule names; when the user's map (--map) decides nothing, the built-in table
+ * (docs/sources/opengraph.md): the first of a node's kinds whose last word the table knows. */
 static ap_kind foreign_kind(const json_t *rule, const json_t *kinds)
 {
     static const struct { const char *word; ap_kind kind; } table[] = {

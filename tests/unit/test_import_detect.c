@@ -60,6 +60,7 @@ static void test_import_detect__unknown_object(void **state)
                    3, "a JSON list of objects with keys 'a', 'b'");
     expect_refused(*state, ap_test_write_temp("foo.yaml", "# a comment\nfoo: 1\nbar: [2]\n"),
                    2, 1, "a YAML mapping with keys 'foo', 'bar'");
+    expect_refused(*state, ap_test_write_temp("empty.yaml", "\n  \n"), 1, 1, "an empty file");
 }
 
 static void test_import_detect__azurehound(void **state)
