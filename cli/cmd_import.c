@@ -1,4 +1,4 @@
-/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--max-nodes N]...`:
+/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--partner-map FILE]...`:
  * one snapshot from the files, or on any error nothing at all and every error with its place. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -69,6 +69,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         { "max-edges", required_argument, NULL, 'e' },
         { "aws-accounts", required_argument, NULL, 'w' },
         { "map", required_argument, NULL, 'm' },
+        { "partner-map", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("import");
@@ -78,6 +79,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     cli_progress progress;
     ap_error err;
     int64_t snap = 0;
+    size_t approximated = 0;
     int opt, rc;
     io.aws_accounts = default_aws_accounts();
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
@@ -104,6 +106,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
             io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
         } else if (opt == 'm') {
             io.og_map = optarg;
+        } else if (opt == 'p') {
+            io.partner_map = optarg;
         } else {
             return EXIT_USAGE;
         }
@@ -129,7 +133,14 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(&err, &more);
     cli_notes(&notes);
     note_no_partner(&notes);
-    fprintf(stderr, "authpath: imported %d file%s as snapshot %lld\n", argc - optind,
+    for (size_t i = 0; i < notes.count; i++)    /* AWS statements kept as an approximation */
+        if (strncmp(notes.items[i].what, "approximated:", 13) == 0)
+            approximated += notes.items[i].count;
+    fprintf(stderr, "authpath: imported %d file%s as snapshot %lld", argc - optind,
             argc - optind == 1 ? "" : "s", (long long)snap);
+    if (approximated > 0)
+        fprintf(stderr, " (%zu statement%s approximated: see the notes)", approximated,
+                approximated == 1 ? "" : "s");
+    fputc('\n', stderr);
     return EXIT_OK;
 }

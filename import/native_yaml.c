@@ -63,6 +63,7 @@ typedef struct yaml_doc {
     size_t alias_values, alias_bytes;   /* added by aliases alone */
     mark_slot *slots;           /* open addressing on the container's address */
     size_t nslots, used;
+    int multi;                  /* a stream of documents: root is the list of them */
 } yaml_doc;
 
 static ymark to_ymark(yaml_mark_t m)
@@ -487,12 +488,25 @@ static int build(yaml_doc *y)
             break;
         }
         switch (ev.type) {
+        case YAML_STREAM_START_EVENT:
+            if (y->multi) {     /* the documents become the items of one list */
+                yaml_event_t list;
+                memset(&list, 0, sizeof list);
+                list.type = YAML_SEQUENCE_START_EVENT;
+                list.start_mark = ev.start_mark;
+                rc = on_start(y, &list);
+            }
+            break;
         case YAML_DOCUMENT_START_EVENT:
-            if (docs++ > 0)
+            if (docs++ > 0 && !y->multi)
                 rc = yaml_fail(y, to_ymark(ev.start_mark), "more than one YAML document "
                                "in the file (expected one)");
             break;
-        case YAML_STREAM_END_EVENT: done = 1; break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            if (y->multi)
+                rc = on_end(y);
+            break;
         case YAML_SCALAR_EVENT: rc = on_scalar(y, &ev); break;
         case YAML_ALIAS_EVENT: rc = on_alias(y, &ev); break;
         case YAML_SEQUENCE_START_EVENT:
@@ -525,9 +539,11 @@ static void doc_free(yaml_doc *y)
 }
 
 /* Parse the text into y (y->root on success); doc_free(y) in every case. */
-static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path, ap_error *err)
+static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path, ap_error *err,
+                     int multi)
 {
     memset(y, 0, sizeof *y);
+    y->multi = multi;
     y->path = path;
     y->text = text;
     y->len = len;
@@ -540,8 +556,8 @@ static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path
     return build(y);
 }
 
-int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
-                          const char *path, ap_error *err)
+static int parse_doc(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
+                     const char *path, ap_error *err, int multi)
 {
     yaml_doc *y = malloc(sizeof *y);
     int rc;
@@ -549,7 +565,7 @@ int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *te
     *root = NULL;
     if (y == NULL)
         return ap_error_nomem(err);
-    if ((rc = doc_parse(y, text, len, path, err)) < 0) {
+    if ((rc = doc_parse(y, text, len, path, err, multi)) < 0) {
         doc_free(y);
         free(y);
         return rc;
@@ -560,6 +576,18 @@ int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *te
     *out = y;
     *root = y->root;
     return AP_OK;
+}
+
+int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
+                          const char *path, ap_error *err)
+{
+    return parse_doc(out, root, text, len, path, err, 0);
+}
+
+int ap_import__yaml_parse_all(ap_yaml_doc **out, const json_t **root, const char *text,
+                              size_t len, const char *path, ap_error *err)
+{
+    return parse_doc(out, root, text, len, path, err, 1);
 }
 
 void ap_import__yaml_where(const ap_yaml_doc *y, const ap_step *steps, size_t n, unsigned *line,
@@ -587,7 +615,7 @@ int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *
 {
     yaml_doc y;
     int rc;
-    if ((rc = doc_parse(&y, text, len, ctx->path, err)) < 0)
+    if ((rc = doc_parse(&y, text, len, ctx->path, err, 0)) < 0)
         goto cleanup;
     json_decref(y.anchors);     /* the document holds what it needs */
     y.anchors = NULL;

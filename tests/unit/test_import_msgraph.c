@@ -258,7 +258,8 @@ static void test_import_msgraph__refused(void **state)
     ap_test_expect_error(*state, &export, 1, &more, export, 1, 1, "not an input authpath "
                          "reads: this looks like a ScubaGear provider settings export "
                          "(authpath reads BloodHound OpenGraph; AWS IAM authorization details; "
-                         "authpath/1 (JSON, YAML, CSV); Microsoft Graph / Entra ID JSON)");
+                         "authpath/1 (JSON, YAML, CSV); Kubernetes RBAC (kubectl Lists, "
+                         "manifests); Microsoft Graph)");
     assert_int_equal(ap_test_count(*state, "SELECT count(*) FROM snapshot"), 0);
 }
 
