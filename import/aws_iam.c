@@ -202,6 +202,12 @@ static int index_list(aws *a, const json_t *list, const size_t *pos, const char 
         const char *arn = ap_aws__str(e, "Arn"), *name = ap_aws__str(e, name_key);
         char acct[32], key[600];
         ap_aws__at(a, pos[i]);
+        if (json_is_object(e) && name == NULL && json_object_get(e, name_key) != NULL) {
+            /* there, but not text (a number, a list...): say so where it stands */
+            ap_aws__fail(a, ap_json__find_key(&a->t, pos[i], name_key),
+                         "'%s' must be a string", name_key);
+            continue;
+        }
         if (!json_is_object(e) || arn == NULL || name == NULL
             || !ap_aws__arn_field(arn, 4, acct, sizeof acct)) {
             ap_aws__fail(a, SIZE_MAX, "a %s needs an 'Arn' (arn:aws:iam::ACCOUNT:...) and a name",

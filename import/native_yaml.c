@@ -225,8 +225,10 @@ static int is_float(const char *s, const char *end)
 }
 
 /* A plain scalar by YAML 1.2's core schema, narrowed: only true/false (in three spellings) are
- * booleans, so yes/no/on/off stay text. Numbers JSON cannot hold (.inf, .nan) stay text too. */
-static json_t *plain_scalar(const char *s, size_t len)
+ * booleans, so yes/no/on/off stay text; .inf and .nan stay text too. A number too large for a
+ * finite double (400 digits, 1e999) sets *range and returns NULL: it is refused, as the JSON
+ * reader refuses it, not taken as text while a smaller number is a number. */
+static json_t *plain_scalar(const char *s, size_t len, bool *range)
 {
     static const char *const nulls[] = { "~", "null", "Null", "NULL", NULL };
     static const char *const trues[] = { "true", "True", "TRUE", NULL };
@@ -255,7 +257,8 @@ static json_t *plain_scalar(const char *s, size_t len)
             return json_integer(n);
         if (base == 10 && isfinite(d = strtod(s, NULL)))
             return json_real(d);            /* beyond 64 bits: a float, as jansson reads it */
-        return json_stringn(s, len);
+        *range = true;
+        return NULL;
     }
     if (is_float(s, end)) {
         double d;
@@ -263,11 +266,16 @@ static json_t *plain_scalar(const char *s, size_t len)
         d = strtod(s, NULL);
         if (errno == 0 && isfinite(d))
             return json_real(d);
+        if (isinf(d)) {                     /* underflow to 0 is still a number */
+            *range = true;
+            return NULL;
+        }
+        return json_real(d);
     }
     return json_stringn(s, len);
 }
 
-static json_t *scalar_value(const yaml_event_t *ev)
+static json_t *scalar_value(const yaml_event_t *ev, bool *range)
 {
     const char *s = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
@@ -275,7 +283,7 @@ static json_t *scalar_value(const yaml_event_t *ev)
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE
         || (tag != NULL && (strcmp(tag, "!") == 0 || strcmp(tag, YAML_STR_TAG) == 0)))
         return json_stringn(s, len);
-    return plain_scalar(s, len);
+    return plain_scalar(s, len, range);
 }
 
 static const char *kind_of(const json_t *v)
@@ -355,8 +363,13 @@ static int add_anchor(yaml_doc *y, const char *name, json_t *v, weight w)
 static int on_scalar(yaml_doc *y, const yaml_event_t *ev)
 {
     ymark m = to_ymark(ev->start_mark);
-    json_t *v = scalar_value(ev);
+    bool range = false;
+    json_t *v = scalar_value(ev, &range);
     weight w = { 1, ev->data.scalar.length, 0 };
+    if (range)
+        return yaml_fail(y, m, "number out of range: '%.40s%s' (quote it if it is text)",
+                         (const char *)ev->data.scalar.value,
+                         ev->data.scalar.length > 40 ? "..." : "");
     if (v == NULL)
         return ap_error_nomem(y->err);
     y->values++;

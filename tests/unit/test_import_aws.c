@@ -357,6 +357,17 @@ static void test_import_aws__errors_name_their_place(void **state)
                  "\"p\", \"PolicyDocument\": {\"Statement\": [\n   {\"Action\": \"s3:*\", "
                  "\"Resource\": \"*\"}]}}]}]}\n", AP_FORMAT_AUTO,
                  "a statement's 'Effect' must be", 3, 4);
+    /* a name the reader uses, replaced by something that is not text, is refused at its value */
+    char deep[2100 + 200];
+    int n = snprintf(deep, sizeof deep, "{\"RoleDetailList\": [\n  {\"Arn\": "
+                     "\"arn:aws:iam::111122223333:role/r\",\n   \"RoleName\": ");
+    for (int i = 0; i < 1000; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 1000; i++)
+        deep[n++] = ']';
+    snprintf(deep + n, sizeof deep - (size_t)n, "}]}\n");
+    expect_error(*state, "deep_name.json", deep, AP_FORMAT_AUTO, "'RoleName' must be a string",
+                 3, 16);
 }
 
 static void test_import_aws__action_rights(void **state)
