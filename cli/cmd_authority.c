@@ -223,7 +223,13 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     } else {
         for (size_t i = 0; i < nx; i++) {
             char *shown = ap_text_escape(x[i].sentence);
-            printf("%s.\n", shown != NULL ? shown : x[i].sentence);
+            const ap_edge *last = ap_graph_edge(ctx->g, x[i].edges[x[i].len - 1]);
+            char rights[1024] = "";
+            /* several sentences: each says what it carries, when its last verb does not */
+            if (nx > 1 && strstr(ap_edge_kind_info_of(last->kind)->sentence, "{rights}") == NULL)
+                ap_rights_format(rights, sizeof rights, voc, x[i].rights, ", ", true);
+            printf(rights[0] != '\0' ? "%s (carrying %s).\n" : "%s%s.\n",
+                   shown != NULL ? shown : x[i].sentence, rights);
             free(shown);
             if (evidence)
                 cli_print_chain_evidence(ctx->g, a, x[i].edges, x[i].len, 2);

@@ -28,10 +28,11 @@ int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
  * arrays: 2 MiB-aligned and marked for huge pages when that large. Released with free(). */
 void *ap_query__big_alloc(size_t size);
 void *ap_query__big_calloc(size_t n, size_t size);
-/* The witness path of v in a (computed on d) as an owned array; with to_parent, each edge is
- * mapped to the parent graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
+/* The witness of v in a (computed on d) for the rights in want (ap_authority_chain; every
+ * right: the witness path) as an owned array; with to_parent, each edge is mapped to the parent
+ * graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
 int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
-                   uint32_t v, bool to_parent, ap_error *err);
+                   uint32_t v, ap_rights want, bool to_parent, ap_error *err);
 /* authority.c: the class of an arrival row among those meeting `want` that arrived by round
  * max_round: with len_first, the shortest chain, then the earliest; else the earliest, then
  * the shortest; then the lowest class. -1 when none. */

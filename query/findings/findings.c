@@ -277,14 +277,17 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
 {
     if (f == NULL || c->rc < 0)
         return;
-    size_t len = ap_authority_path(a, c->g, v, NULL, 0);
+    /* v's witness for what e passes on, so the path with e appended still carries something */
+    const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
+    ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
+    size_t len = ap_authority_chain(a, c->g, v, want, NULL, 0);
     uint32_t *p = realloc(f->path, (f->npath + len + 2) * sizeof *p);
     if (p == NULL) {
         nomem(c);
         return;
     }
     f->path = p;
-    ap_authority_path(a, c->g, v, p + f->npath, len);
+    ap_authority_chain(a, c->g, v, want, p + f->npath, len);
     if (e != AP_UNREACHED)
         p[f->npath + len++] = e;
     for (size_t i = f->npath; i < f->npath + len; i++)
