@@ -63,63 +63,58 @@ static void put_chain_ids(ap_strbuf *b, const ap_graph *g, const ap_authority *a
     }
 }
 
-/* What opens a gated step: the rights the chain brings, or (st->gate) a right its tail holds
- * through another chain, cited: "write on crm through P > a > crm". */
-static void put_gate(ap_strbuf *b, const ap_graph *g, const ap_authority *a, const ap_chain_step *st,
-                     ap_rights in)
+/* What opens a gated step: the rights the chain brings to its tail, or (st->gate) a right the
+ * tail holds through another chain. */
+static void put_gate_rights(ap_strbuf *b, const ap_graph *g, const ap_chain_step *st,
+                            ap_rights in)
 {
     const ap_edge *ed = ap_graph_edge(g, st->edge);
-    const ap_vocab *voc = ap_graph_vocab(g);
-    if (st->gate == 0) {
-        put_rights(b, voc, in & ed->requires);
-        return;
-    }
-    size_t len = ap_authority_chain(a, g, ed->from, st->gate, NULL, 0);
+    put_rights(b, ap_graph_vocab(g), st->gate != 0 ? st->gate : in & ed->requires);
+}
+
+/* " through P > a > crm": the cited witness of a gate the chain does not open itself. */
+static void put_gate_chain(ap_strbuf *b, const ap_graph *g, const ap_authority *a,
+                           const ap_chain_step *st)
+{
+    uint32_t u = ap_graph_edge(g, st->edge)->from;
+    size_t len = ap_authority_chain(a, g, u, st->gate, NULL, 0);
     uint32_t *chain = malloc((len + 1) * sizeof *chain);
-    put_rights(b, voc, st->gate);
-    ap_query__put(b, " on ");
-    put_node(b, g, ed->from);
     if (chain == NULL) {
         b->failed = true;
         return;
     }
-    ap_authority_chain(a, g, ed->from, st->gate, chain, len);
+    ap_authority_chain(a, g, u, st->gate, chain, len);
     ap_query__put(b, " through ");
     put_chain_ids(b, g, a, chain, len);
     free(chain);
 }
 
 /* One clause: the edge's sentence with {u} as subject (or "which" after the first), its rights
- * what the chain hands on over it (st->carried), `in` what the chain brings to its tail. */
-static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, const ap_chain_step *st,
-                     ap_rights in, int first)
+ * what the chain hands on over it (st->carried), `in` what the chain brings to its tail. A gate
+ * says what opens it: "(it can write crm)", or, opened by another chain, "(it can write crm
+ * through P > key > svc > crm)": the evidence is then a small tree. */
+static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a,
+                     const ap_chain_step *st, ap_rights in, int first)
 {
     const ap_edge *ed = ap_graph_edge(g, st->edge);
     const ap_vocab *voc = ap_graph_vocab(g);
     const char *tpl = ap_edge_kind_info_of(ed->kind)->sentence;
-    bool gated = ed->requires != 0;
     if (!first)
         ap_query__put(b, ", ");
     if (ed->kind == AP_EDGE_TRIGGERS) {
         /* "a change to {u} triggers {v}": the subject comes after the verb */
         ap_query__put(b, first ? "a change to " : "where a change to ");
         put_node(b, g, ed->from);
-        if (gated && st->gate != 0) {
-            /* "..., which, holding write on crm through P > a > crm, triggers wf" */
-            ap_query__put(b, ", which, holding ");
-            put_gate(b, g, a, st, in);
-            ap_query__put(b, ", triggers ");
-            put_node(b, g, ed->to);
-        } else {
-            ap_query__put(b, " triggers ");
-            put_node(b, g, ed->to);
-            if (gated) {
-                ap_query__put(b, " (it can ");
-                put_gate(b, g, a, st, in);
-                ap_query__put(b, " ");
-                put_node(b, g, ed->from);
-                ap_query__put(b, ")");
-            }
+        ap_query__put(b, " triggers ");
+        put_node(b, g, ed->to);
+        if (ed->requires != 0) {
+            ap_query__put(b, " (it can ");
+            put_gate_rights(b, g, st, in);
+            ap_query__put(b, " ");
+            put_node(b, g, ed->from);
+            if (st->gate != 0)
+                put_gate_chain(b, g, a, st);
+            ap_query__put(b, ")");
         }
         return;
     }
@@ -127,11 +122,6 @@ static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, con
         put_node(b, g, ed->from);
     else
         ap_query__put(b, "which");
-    if (gated && st->gate != 0) {
-        ap_query__put(b, ", holding ");
-        put_gate(b, g, a, st, in);
-        ap_query__put(b, ",");
-    }
     /* the template after "{u}" up to "{v}", with {rights} filled in */
     const char *p = strstr(tpl, "{u}") + 3;
     const char *r = strstr(p, "{rights}");
@@ -147,9 +137,14 @@ static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, con
     snprintf(mid, sizeof mid, "%.*s", (int)(vpos - p), p);
     ap_query__put(b, mid);
     put_node(b, g, ed->to);
-    if (gated && st->gate == 0) {
+    if (ed->requires != 0) {
         ap_query__put(b, " (it holds ");
-        put_gate(b, g, a, st, in);
+        put_gate_rights(b, g, st, in);
+        if (st->gate != 0) {
+            ap_query__put(b, " on ");
+            put_node(b, g, ed->from);
+            put_gate_chain(b, g, a, st);
+        }
         ap_query__put(b, ", which the step requires)");
     }
     if (ed->escalates) {
