@@ -13,7 +13,7 @@ typedef struct {
     const char *id;
 } ranked;
 
-static int rank_cmp(const void *x, const void *y)   /* DESIGN.md: score descending, then id */
+static int rank_cmp(const void *x, const void *y)   /* docs/json.md: score descending, then id */
 {
     const ranked *a = x, *b = y;
     if (a->b->score != b->b->score)

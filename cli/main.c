@@ -70,7 +70,7 @@ static const cli_cmd commands[] = {
     { "offboard", cmd_offboard,
       "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
-      "Applies DESIGN.md's default plan in memory (the database is not changed): revoke every\n"
+      "Applies docs/design.md's default plan in memory, not to the database: revoke every\n"
       "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
       "into it. Reports the plan as a checklist, shared credentials (revoke: who breaks; keep:\n"
       "what the partner keeps), residual access of the partner and those acting for it,\n"
@@ -88,7 +88,7 @@ static const cli_cmd commands[] = {
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the three readiness tests of\n"
-      "DESIGN.md with their evidence: attributable (logged), narrowable (declared rights, not\n"
+      "docs/design.md, with evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
       "shared or multi-tenant). The findings the change raises and those it clears (the\n"
       "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"

@@ -1,5 +1,5 @@
 /* import/native.c: the native inventory (authpath/1), whatever its syntax. Validates each node
- * and edge as DESIGN.md's model says, names the place of every error, and stages what is valid. */
+ * and edge by docs/design.md's model, names the place of every error, and stages what is valid. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@ typedef struct {
     attr_type type;
 } attr_spec;
 
-/* DESIGN.md's common attributes; anything else is kept as given. */
+/* docs/design.md's common attributes; anything else is kept as given. */
 static const attr_spec known_attrs[] = {
     { "name", ATTR_STRING }, { "type", ATTR_STRING }, { "domain", ATTR_STRING },
     { "owner", ATTR_STRING }, { "technical_owner", ATTR_STRING }, { "sponsor", ATTR_STRING },
@@ -381,7 +381,7 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
         return AP_EINPUT;
     rec.kind = ap_edge_kind_parse(kind);
     info = ap_edge_kind_info_of(rec.kind);
-    /* defaults from DESIGN.md's edge table; depends_on passes nothing */
+    /* defaults from docs/design.md's edge table; depends_on passes nothing */
     rec.rights = info->traversable ? AP_RIGHTS_ALL : 0;
     rec.requires = info->requires;
     rec.escalates = info->escalates;

@@ -12,7 +12,7 @@
 
 #include "csv_internal.h"
 
-/* DESIGN.md's typed fields; every other column, known or not, is text. */
+/* docs/design.md's typed fields; every other column, known or not, is text. */
 static const char *const list_cols[] = { "rights", "requires", NULL };
 static const char *const bool_cols[] = { "logged", "static", "multi_tenant", "temporary",
                                          "escalates", NULL };

@@ -1,5 +1,5 @@
 /* import/og_map.c: `import --map FILE`, the user's own table for foreign OpenGraph kinds (JSON
- * or YAML): the authpath kind a foreign node or edge kind becomes, ahead of DESIGN.md's table. */
+ * or YAML): the authpath kind a foreign node or edge kind becomes, ahead of the built-in table. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* import/opengraph.c: BloodHound OpenGraph JSON in. authpath's own AP_* kinds come back exactly;
- * foreign kinds map through DESIGN.md's table, keeping the originals (docs/sources/opengraph.md). */
+ * foreign kinds map through the kind table, keeping the originals (docs/sources/opengraph.md). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -378,7 +378,7 @@ static void last_word(const char *kind, char *buf, size_t size)
         buf[i - 1] = '\0';
 }
 
-/* The user's map (--map), then DESIGN.md's table for foreign node kinds: the first of a node's
+/* The user's map (--map), then the built-in table for foreign node kinds: the first of a node's
  * kinds the map names decides; else the first whose last word the table knows. */
 static ap_kind foreign_kind(const json_t *map, const json_t *kinds)
 {

@@ -1,4 +1,4 @@
-/* query/whatif.c: DESIGN.md's what-if. Hypothetical grants and revocations applied to a
+/* query/whatif.c: docs/design.md's what-if. Hypothetical grants and revocations applied to a
  * derived graph; every partner's authority compared; readiness of the partner's new paths
  * (the findings that appear or vanish: whatif_findings.c). */
 #include <ctype.h>

@@ -46,7 +46,7 @@ typedef struct {
     size_t nwaivers;
 } ap_policy;
 
-/* The defaults of DESIGN.md; owns nothing yet. */
+/* The defaults of docs/policy.md; owns nothing yet. */
 AP_EXPORT void ap_policy_default(ap_policy *p);
 /* Free what the policy owns (overrides, waivers) and reset it to the defaults. */
 AP_EXPORT void ap_policy_clear(ap_policy *p);
