@@ -116,6 +116,8 @@ typedef struct {
     uint32_t *dist;                 /* per arrival row: route edges to the target (its ball of
                                      * radius max_depth; AP_UNREACHED elsewhere) */
     uint32_t *queue;                /* the ball, in breadth-first order */
+    uint32_t *tree;                 /* per arrival row: the length of a carrying simple route
+                                     * from the source (a breadth-first tree), or AP_UNREACHED */
     unsigned char *on;              /* per arrival row: on the route being built */
     frame *stack;                   /* nreach + 2 frames */
     uint64_t work, budget;
@@ -281,6 +283,39 @@ static int ball(search *s, uint32_t t, uint32_t *n)
     return SEARCH_DONE;
 }
 
+/* A breadth-first tree from the source over route edges, each node entered only by a step that
+ * hands on something: every tree route is simple and carries something, so a target whose
+ * tree route is longer than max_depth has a longer route without any search. */
+static int carrying_tree(search *s)
+{
+    const ap_authority *a = s->a;
+    ap_rights *carried = malloc(((size_t)a->nreach + 1) * sizeof *carried);
+    uint32_t head = 0, tail = 0;
+    if (carried == NULL)
+        return -1;
+    for (uint32_t i = 0; i <= a->nreach; i++)
+        s->tree[i] = AP_UNREACHED;
+    s->tree[a->row[a->source]] = 0;
+    carried[a->row[a->source]] = AP_RIGHTS_ALL;
+    s->queue[tail++] = a->source;
+    while (head < tail) {
+        uint32_t u = s->queue[head++], ru = a->row[u];
+        for (uint32_t e = ap_graph_out_begin(s->g, u); e < ap_graph_out_end(s->g, u); e++) {
+            const ap_edge *ed = ap_graph_edge(s->g, e);
+            if (!route_edge(s, ed) || s->tree[a->row[ed->to]] != AP_UNREACHED)
+                continue;
+            ap_rights r = ed->escalates ? ed->rights : carried[ru] & ed->rights;
+            if (r == 0)
+                continue;
+            s->tree[a->row[ed->to]] = s->tree[ru] + 1;
+            carried[a->row[ed->to]] = r;
+            s->queue[tail++] = ed->to;
+        }
+    }
+    free(carried);
+    return 0;
+}
+
 /* The paths to one target into set: lengths from the shortest possible up to max_depth, each
  * length searched in full before the next, until max_paths + 1 are found; then, if the answer
  * is not already "more", whether a longer route exists. */
@@ -300,7 +335,10 @@ static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
         got = dfs_exact(s, target, len);
     for (uint32_t i = 0; i < nball; i++)
         s->dist[a->row[s->queue[i]]] = AP_UNREACHED;
-    if (got == SEARCH_DONE) {
+    if (got == SEARCH_DONE && s->tree[a->row[target]] != AP_UNREACHED
+        && s->tree[a->row[target]] > s->max_depth) {
+        deeper = true;
+    } else if (got == SEARCH_DONE) {
         got = dfs_longer(s, target);
         deeper = got == SEARCH_STOP;
     }
@@ -311,7 +349,8 @@ static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
     set->more = s->nfound > s->max_paths;
     set->deeper = deeper;
     set->truncated = got == SEARCH_BUDGET;
-    qsort(s->found, s->nfound, sizeof *s->found, found_cmp);
+    if (s->nfound > 1)
+        qsort(s->found, s->nfound, sizeof *s->found, found_cmp);
     keep = s->nfound > s->max_paths ? s->max_paths : s->nfound;
     for (uint32_t i = 0; i < keep; i++)
         total += s->found[i].len;
@@ -361,10 +400,12 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     s.budget = p->work;
     s.dist = malloc(((size_t)a->nreach + 1) * sizeof *s.dist);
     s.queue = malloc(((size_t)a->nreach + 1) * sizeof *s.queue);
+    s.tree = malloc(((size_t)a->nreach + 1) * sizeof *s.tree);
     s.on = calloc((size_t)a->nreach + 1, 1);
     s.stack = malloc(((size_t)a->nreach + 2) * sizeof *s.stack);
     if ((p->sets = calloc((size_t)ntargets + 1, sizeof *p->sets)) == NULL || s.dist == NULL
-        || s.on == NULL || s.stack == NULL || s.queue == NULL) {
+        || s.on == NULL || s.stack == NULL || s.queue == NULL || s.tree == NULL
+        || carrying_tree(&s) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -394,6 +435,7 @@ cleanup:
     free(s.found);
     free(s.dist);
     free(s.queue);
+    free(s.tree);
     free(s.on);
     free(s.stack);
     ap_paths_free(p);
