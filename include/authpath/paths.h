@@ -98,7 +98,7 @@ typedef struct {
 } ap_loop;
 
 /* Partner heir holds rights at partner from, through the witness path (edges, and the
- * rights each step carries at the heir's fixpoint). */
+ * rights the path itself carries over each step when replayed). */
 typedef struct {
     uint32_t heir, from;
     ap_rights rights;
