@@ -21,11 +21,15 @@ static const cli_cmd commands[] = {
       "is detected from the content; --as native|aws-iam|opengraph forces it. Every import is\n"
       "one transaction: on any error nothing is written and the errors are listed as\n"
       "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
+      "A file no reader takes (a Kubernetes List, Microsoft Graph or GitHub API output, an IAM\n"
+      "credential report...) is refused, naming what it looks like; so is an import of no\n"
+      "node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
       "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
       "                     {Okta_Org: partner}, edges: {GH_CanPush: access}), ahead of the\n"
-      "                     built-in table (docs/sources/opengraph.md)\n"
+      "                     built-in table; ready maps: docs/maps/githound.yaml, okta.yaml\n"
+      "                     (docs/sources/opengraph.md)\n"
       "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
       "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",

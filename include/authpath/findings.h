@@ -33,6 +33,12 @@ typedef struct {
     ap_severity severity;
 } ap_severity_override;
 
+/* A partner's declared scope given by the policy (for sources that carry none): the scope
+ * object as canonical JSON text, the same shape as a node's `scope` attribute. */
+typedef struct {
+    char *partner, *scope;                  /* owned by the policy */
+} ap_policy_scope;
+
 typedef struct {
     ap_weights weights;
     int64_t credential_max_lifetime;        /* seconds; 90 days */
@@ -40,6 +46,11 @@ typedef struct {
     int64_t review_every[AP_SENS_COUNT];    /* by the highest sensitivity a partner reaches:
                                              * critical 30 d, restricted 90, confidential 180,
                                              * internal and public 365 */
+    int64_t rotate_every[AP_SENS_COUNT];    /* credential rotation period, by the highest
+                                             * sensitivity the credential reaches: critical and
+                                             * restricted 90 days, else 180 */
+    ap_policy_scope *scopes;                /* sorted by partner id */
+    size_t nscopes;
     ap_severity_override *overrides;
     size_t noverrides;
     ap_waiver *waivers;

@@ -111,6 +111,8 @@ typedef enum {
     AP_READY_NARROWABLE,            /* no undeclared or all-rights grant on the new paths */
     AP_READY_REVOCABLE,             /* grants expire; credentials have an owner and expiry and
                                      * are neither shared nor multi-tenant */
+    AP_READY_WITHIN_PURPOSE,        /* every target and right the change adds lies inside the
+                                     * partner's declared scope */
     AP_READY_COUNT
 } ap_readiness_test;
 
