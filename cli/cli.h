@@ -74,7 +74,7 @@ json_t *cli_json_str(const char *s);
 json_t *cli_json_rights(const ap_vocab *v, ap_rights r);
 
 /* evidence.c: chains and edges with their sources. */
-/* Where edge e was read: {file, line, col, snapshot}. */
+/* Where edge e was read: {file, line, col, snapshot}; null for an edge a what-if added. */
 json_t *cli_json_source(const ap_graph *g, uint32_t e);
 /* Steps of a path (from, to, kind, edge, source), for chains computed on another authority. */
 json_t *cli_json_path(const ap_graph *g, const uint32_t *path, uint32_t n);

@@ -10,7 +10,10 @@
 json_t *cli_json_source(const ap_graph *g, uint32_t e)
 {
     const ap_edge *ed = ap_graph_edge(g, e);
-    json_t *o = json_object();
+    json_t *o;
+    if (ed->file <= 0)
+        return json_null();         /* an edge a what-if added: no input declared it */
+    o = json_object();
     json_object_set_new(o, "file", json_string(ap_graph_source_path(g, ed->file)));
     json_object_set_new(o, "line", json_integer(ed->line));
     json_object_set_new(o, "col", json_integer(ed->col));
@@ -69,6 +72,10 @@ json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t 
 /* "five.json:3:12, snapshot 1" */
 static void put_source(const ap_graph *g, const ap_edge *ed)
 {
+    if (ed->file <= 0) {
+        fputs("no input (added by what-if)", stdout);
+        return;
+    }
     cli_put(ap_graph_source_path(g, ed->file));
     printf(":%u:%u, snapshot %lld", ed->line, ed->col,
            (long long)ap_graph_source_snapshot(g, ed->file));
