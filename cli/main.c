@@ -99,10 +99,11 @@ static const cli_cmd commands[] = {
       "   or: what-if [PARTNER] --until TIME [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
-      "score before and after. For PARTNER's new access, the three readiness tests of\n"
+      "score before and after. For PARTNER's new access, the four readiness tests of\n"
       "docs/design.md, with evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
-      "shared or multi-tenant). The findings the change raises and those it clears (the\n"
+      "shared or multi-tenant), within purpose (inside the partner's declared scope).\n"
+      "The findings the change raises and those it clears (the\n"
       "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"
       "partner). The database is not changed.\n"
       "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
@@ -124,6 +125,15 @@ static const cli_cmd commands[] = {
       "                   under the uriBaseId %SRCROOT%\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
+    { "report", cmd_report, "report [PARTNER...] [--policy FILE] [--output FILE.html]",
+      "The auditor's evidence pack: one self-contained HTML file for the estate or partners.",
+      "A summary (snapshot, time, sources, partners ranked by score with their score split by\n"
+      "sensitivity), then per partner (all by score when none is named): its authority with\n"
+      "every explanation and the source of each step, delegation, paths to sensitive targets,\n"
+      "the offboarding plan with its cut and choke points, and its findings with OWASP NHI and\n"
+      "NIST CSF ids and waivers; diagrams as inline SVG whose nodes link to the node index. No\n"
+      "script, style sheet, font or image outside the file; prints one partner a page on A4.\n"
+      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
       "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
       "--format markdown prints docs/rules.md.\n" },
