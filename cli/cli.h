@@ -84,8 +84,20 @@ json_t *cli_json_str(const char *s);
 /* A JSON array of the rights in r (vocabulary order). */
 json_t *cli_json_rights(const ap_vocab *v, ap_rights r);
 
-/* evidence.c: witness paths and edges for the hypothetical commands. */
+/* evidence.c: chains and edges with their sources. */
+/* Where edge e was read: {file, line, col, snapshot}; null for an edge a what-if added. */
+json_t *cli_json_source(const ap_graph *g, uint32_t e);
+/* Steps of a path (from, to, kind, edge, source), for chains computed on another authority. */
 json_t *cli_json_path(const ap_graph *g, const uint32_t *path, uint32_t n);
+/* A chain of a's as JSON steps: from, to, kind, edge, source, the rights the chain carries over
+ * the step (its replay), and for a gate the chain cannot open itself, gate: {rights, path}
+ * (the opening right's own witness, alike). NULL if the chain carries nothing. */
+json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                       size_t len);
+/* --evidence: one line per step of a chain of a's ("a > b: kind, carries r; edge ID at
+ * FILE:LINE:COL, snapshot N"), a gate's own witness below it, indented. */
+void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                              size_t len, int indent);
 json_t *cli_json_edge(const ap_graph *g, uint32_t e);
 /* "source > a > b"; *out owns it (free()), NULL on allocation failure. */
 char *cli_path_text(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n);

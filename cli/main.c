@@ -60,18 +60,27 @@ static const cli_cmd commands[] = {
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
-    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
+    { "authority", cmd_authority,
+      "authority PARTNER [--evidence] [--format text|json|csv|dot|svg|png|pdf]",
       "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
       "PARTNER may be any node, not only a partner: `authority svc-order-sync` answers what\n"
       "that service account can reach (a credential, role or workflow works the same way).\n"
+      "PATH is the shortest chain of the rights that arrived first, with [rights] when it\n"
+      "carries less than the node holds (explain shows a chain for every right).\n"
+      "--evidence   after the table, every step of every path: edge id, rights carried,\n"
+      "             FILE:LINE:COL and snapshot of the input that declared it\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
       "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
       "What each partner could damage: reach by kind and sensitivity, workflows, escalations.",
       "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n"
       "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
-    { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
-      "One sentence: the chain through which PARTNER's authority first reaches TARGET.",
+    { "explain", cmd_explain, "explain PARTNER TARGET [--evidence] [--format text|json]",
+      "The chains that carry PARTNER's authority to TARGET, one sentence per rights set.",
+      "The first sentence is authority's path; each further one carries a right the earlier\n"
+      "ones do not, until every right PARTNER holds at TARGET is covered. A step whose gate\n"
+      "the chain cannot open itself cites the chain that brings the opening right.\n"
+      "--evidence   after each sentence, its steps: edge id, rights carried, FILE:LINE:COL\n"
       "PARTNER may be any node (an identity, a credential...), as for authority.\n" },
     { "offboard", cmd_offboard,
       "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
@@ -140,6 +149,9 @@ static const cli_cmd commands[] = {
       "--min-sensitivity S   public, internal, confidential (default), restricted, critical\n"
       "--max-depth N         leave out paths of more than N steps (default 12)\n"
       "--max-paths N         at most N paths per target (default 20)\n"
+      "--evidence            after the table, every step of every path with its source\n"
+      "Paths are simple routes that carry something; RIGHTS is what each delivers. Work per\n"
+      "target is bounded (256 x max-depth x (max-paths + 1) edges examined).\n"
       "PARTNER may be any node (an identity, a credential...), as for authority.\n"
       "When a bound cuts enumeration short, the output says so.\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },

@@ -11,6 +11,7 @@
 
 typedef struct {
     int64_t id;
+    int64_t snap;               /* the snapshot whose import read it */
     char *path;
 } ap_source_entry;
 

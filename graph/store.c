@@ -108,7 +108,7 @@ static int load_sources(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     int rc;
-    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, path FROM source ORDER BY id", err)) < 0)
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, path, snap FROM source ORDER BY id", err)) < 0)
         return rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (st->nsources == st->sources_cap) {
@@ -123,6 +123,7 @@ static int load_sources(ap_store *st, ap_error *err)
         }
         ap_source_entry *e = &st->sources[st->nsources];
         e->id = sqlite3_column_int64(stmt, 0);
+        e->snap = sqlite3_column_int64(stmt, 2);
         if ((e->path = strdup((const char *)sqlite3_column_text(stmt, 1))) == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;

@@ -349,10 +349,16 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
                 break;
             }
             ap_authority_path(a, g, from, in->path, in->npath);
-            for (uint32_t i = 0; i < in->npath; i++) {
-                const ap_edge *e = ap_graph_edge(g, in->path[i]);
-                in->carried[i] = ap_edge_transfer(e, a->rights[e->from]);
+            /* what the chain itself carries over each step (its replay), not the fixpoint's */
+            ap_chain_step *steps = malloc(((size_t)in->npath + 1) * sizeof *steps);
+            if (steps == NULL) {
+                rc = ap_error_nomem(err);
+                break;
             }
+            ap_authority_replay(g, a, in->path, in->npath, steps);
+            for (uint32_t i = 0; i < in->npath; i++)
+                in->carried[i] = steps[i].carried;
+            free(steps);
         }
         ap_authority_free(a);
     }

@@ -146,7 +146,7 @@ static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const
         int rc;
         if (ap_graph_node(d, v)->kind == AP_KIND_PARTNER)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, d, a, v, true, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, d, a, v, AP_RIGHTS_ALL, true, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -181,7 +181,7 @@ static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const 
         int rc;
         if (lost == 0 || ap_graph_node(gb, v)->kind == AP_KIND_PARTNER)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gb, before, v, true, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, gb, before, v, lost, true, err)) < 0)
             return rc;
         it.cause = cause_on(c, it.path, it.npath);
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
@@ -385,7 +385,8 @@ static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
         ap_persistence_item it = { ed->to, true, e, ap_graph_node(g, ed->to)->expires, NULL, 0 };
         uint32_t *p;
         /* the path to the minting node, then the can_mint edge itself */
-        if ((rc = ap_query__path(&it.path, &it.npath, g, pa, ed->from, false, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, g, pa, ed->from,
+                                  ed->escalates ? AP_RIGHTS_ALL : ed->rights, false, err)) < 0)
             return rc;
         if ((p = realloc(it.path, ((size_t)it.npath + 1) * sizeof *p)) == NULL) {
             free(it.path);
@@ -416,7 +417,7 @@ static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
                     return ap_error_nomem(err);
                 it.path[0] = it.edge;
                 it.npath = 1;
-            } else if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, false, err)) < 0) {
+            } else if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, AP_RIGHTS_ALL, false, err)) < 0) {
                 return rc;
             }
             if (ap_query__push(&o->persistence, &o->npersistence, sizeof it, &it) < 0) {

@@ -156,7 +156,7 @@ static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_
         int rc;
         if (d == 0)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, false, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);

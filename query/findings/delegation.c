@@ -8,15 +8,18 @@
 #include <igraph.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 /* The partner nearest to a's source on the witness path to v (not the source), or NONE. */
 static uint32_t first_partner_on_path(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
-    uint32_t found = AP_UNREACHED;
-    for (uint32_t u = ap_graph_edge(c->g, a->via[v])->from; u != a->source;
-         u = ap_graph_edge(c->g, a->via[u])->from)
-        if (ap_graph_node(c->g, u)->kind == AP_KIND_PARTNER)
-            found = u;
+    uint32_t found = AP_UNREACHED, *mid = NULL, n = 0;
+    if (ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
+        return AP_UNREACHED;            /* out of memory: claim nothing */
+    for (uint32_t i = 0; i < n && found == AP_UNREACHED; i++)
+        if (ap_graph_node(c->g, mid[i])->kind == AP_KIND_PARTNER)
+            found = mid[i];
+    free(mid);
     return found;
 }
 

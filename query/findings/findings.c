@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 static const char *const sev_names[AP_SEV_COUNT] = { "low", "medium", "high", "critical" };
 
@@ -114,20 +115,23 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
 
 bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
+    uint32_t *mid = NULL, n = 0;
+    bool direct = true;
     if (v == a->source || a->rights[v] == 0)
         return false;
-    for (uint32_t u = ap_graph_edge(c->g, a->via[v])->from; u != a->source;
-         u = ap_graph_edge(c->g, a->via[u])->from)
-        if (ap_graph_node(c->g, u)->kind == AP_KIND_PARTNER)
-            return false;
-    return true;
+    if (ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
+        return false;                   /* out of memory: claim nothing */
+    for (uint32_t i = 0; i < n && direct; i++)
+        direct = ap_graph_node(c->g, mid[i])->kind != AP_KIND_PARTNER;
+    free(mid);
+    return direct;
 }
 
 bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
     if (!ap_findings__direct(c, a, v))
         return false;
-    if (ap_graph_edge(c->g, a->via[v])->from == a->source)
+    if (ap_authority_path(a, c->g, v, NULL, 0) == 1)
         return true;
     return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
 }
@@ -273,14 +277,17 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
 {
     if (f == NULL || c->rc < 0)
         return;
-    size_t len = ap_authority_path(a, c->g, v, NULL, 0);
+    /* v's witness for what e passes on, so the path with e appended still carries something */
+    const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
+    ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
+    size_t len = ap_authority_chain(a, c->g, v, want, NULL, 0);
     uint32_t *p = realloc(f->path, (f->npath + len + 2) * sizeof *p);
     if (p == NULL) {
         nomem(c);
         return;
     }
     f->path = p;
-    ap_authority_path(a, c->g, v, p + f->npath, len);
+    ap_authority_chain(a, c->g, v, want, p + f->npath, len);
     if (e != AP_UNREACHED)
         p[f->npath + len++] = e;
     for (size_t i = f->npath; i < f->npath + len; i++)
