@@ -193,4 +193,14 @@ AP_EXPORT void ap_forecast_free(ap_forecast *f);
 AP_EXPORT int ap_carrying_edges(uint32_t **out, uint32_t *n, const ap_graph *g,
                                 const ap_authority *a, ap_error *err);
 
+/* The carrying edges that matter for reaching targets: an edge is kept when it hands on a right
+ * its target needs, where a target needs everything it holds and a node needs what its kept
+ * out-edges pass on, plus the rights that open their gates (anything it holds, for an
+ * escalating edge). Every chain that delivers a right to a target uses only kept edges, so
+ * an edge set that disconnects the targets in this subgraph cuts them off (the minimal cut and
+ * the choke points run on it). *out owns the array (free()), in edge order. */
+AP_EXPORT int ap_useful_edges(uint32_t **out, uint32_t *n, const ap_graph *g,
+                              const ap_authority *a, const uint32_t *targets,
+                              uint32_t ntargets, ap_error *err);
+
 #endif
