@@ -110,6 +110,10 @@ static json_t *findings_json(const ap_graph *g, const ap_findings *f, const size
         json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
         json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
         json_object_set_new(o, "partner", json_string(id_of(g, x->partner)));
+        json_t *ps = json_array();
+        for (size_t k = 0; k < x->npartners; k++)
+            json_array_append_new(ps, json_string(id_of(g, x->partners[k])));
+        json_object_set_new(o, "partners", ps);
         json_object_set_new(o, "message", json_string(x->message));
         json_object_set_new(o, "owasp_nhi", cli_json_str(x->rule->owasp_nhi));
         json_object_set_new(o, "nist_csf", cli_json_str(x->rule->nist_csf));
@@ -215,7 +219,10 @@ static void put_findings(const ap_graph *g, const ap_findings *f, const size_t *
         printf("  %-8s  %s  ", sev, x->rule->id);
         cli_put(ap_finding_subject_id(g, x));
         fputs(" (", stdout);
-        cli_put(id_of(g, x->partner));
+        for (size_t k = 0; k < x->npartners; k++) {     /* one finding per root cause */
+            fputs(k ? ", " : "", stdout);
+            cli_put(id_of(g, x->partners[k]));
+        }
         fputs(")\n    ", stdout);
         cli_put(x->message);
         fputs("\n", stdout);
