@@ -44,12 +44,22 @@ typedef struct {
 } ap_shared_credential;
 
 typedef struct {
-    uint32_t node;          /* the mint target, or the credential that outlives the contract */
+    uint32_t node;          /* the mint target, or the credential */
     bool mint;              /* true: the partner can mint credentials for node */
-    uint32_t edge;          /* mint: the can_mint edge; a credential not valid yet: the holds
+    uint32_t edge;          /* mint: the can_mint edge; a credential not usable yet: the holds
                              * edge that will carry it; else UINT32_MAX */
     int64_t expires;        /* the credential's expiry (AP_TIME_NONE: none) */
     uint32_t *path, npath;  /* the partner's witness path to node */
+    bool outlives;          /* the credential outlives the partner's contract */
+    bool dormant;           /* the partner holds it, but it is not usable at the graph's time
+                             * (not valid yet, or suspended): the plan revokes only what is
+                             * live, so it would carry authority again later */
+    bool suspended;         /* dormant: the credential or the holds edge is suspended */
+    int64_t usable_from;    /* dormant and not suspended: the date it becomes usable (the
+                             * later valid_from of the credential and the holds edge) */
+    uint32_t *reaches, nreaches;    /* dormant: the cut's kind of targets (resources and
+                             * workflows at or above min_sensitivity) its own authority reaches
+                             * in the estate as it stands at the graph's time, by id */
 } ap_persistence_item;
 
 typedef struct {
@@ -75,7 +85,8 @@ typedef struct {
     uint32_t ncollateral;
     ap_shared_credential *shared;       /* by credential id */
     uint32_t nshared;
-    ap_persistence_item *persistence;   /* mint rights, then credentials, by node id */
+    ap_persistence_item *persistence;   /* mint rights, then credentials (outliving the
+                                         * contract, or dormant), by node id */
     uint32_t npersistence;
     int64_t contract_ends;              /* AP_TIME_NONE when the partner records none */
     uint32_t *targets, ntargets;        /* the cut's targets, by id */
