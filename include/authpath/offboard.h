@@ -161,6 +161,11 @@ typedef struct {
                                      * partner id before), in findings order */
     size_t *vanished, nvanished;    /* indices into findings_before of the findings it clears;
                                      * findings waived by the policy count on neither side */
+    ap_reach_item *breaks;          /* what breaks, as offboarding's collateral says it: each
+                                     * live depends_on edge whose target the change revokes (or
+                                     * that the change removes); actor the dependent node, path
+                                     * the depends_on edge of the graph; by edge order */
+    uint32_t nbreaks;
 } ap_whatif;
 
 /* Apply opts to g in memory and compare every partner's authority; test the readiness of
