@@ -86,7 +86,7 @@ static int push(uint32_t **list, uint32_t *n, uint32_t x)
 }
 
 /* What slot type t carries from a node holding (any, in) into out (K words); returns the
- * sources to which it carries anything. DESIGN.md's round rule, 64 sources at a time. */
+ * sources to which it carries anything. docs/design.md's round rule, 64 sources at a time. */
 static inline uint64_t carry(const ap_kernel *k, const ap_ktype *t, uint64_t any,
                              const uint64_t *in, uint64_t *out)
 {
