@@ -146,7 +146,7 @@ static int escalation_point(ap_rule_ctx *c, uint32_t u)
     ap_rights brought = 0, gains = 0;
     uint32_t nsteps = 0, first = AP_UNREACHED, kinds = 0;
     bool same_gain = true;
-    char who[512], step[1024], gtext[512], btext[512], chain[2048], targets[1024] = "";
+    char who[512], step[2048], gtext[512], btext[512], chain[2048], targets[1024] = "";
     for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         bool counted = false;
