@@ -76,7 +76,8 @@ struct ap_rule {
     const char *remediation;    /* what to do */
     int (*check)(ap_rule_ctx *ctx, const ap_rule *rule);
     const char *root_cause;     /* what one finding stands for: findings of the rule are
-                                 * raised once per root cause */
+                                 * raised once per root cause (NULL: its subject, for each
+                                 * partner concerned) */
 };
 
 AP_EXPORT size_t ap_rule_count(void);

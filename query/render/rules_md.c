@@ -35,7 +35,10 @@ int ap_rules_write_markdown(FILE *out, ap_error *err)
         fprintf(out, "\n## %s\n\n**%s.** Severity %s; OWASP NHI %s; NIST CSF %s.\n\n%s\n\n"
                 "**Root cause.** One finding per %s\n\n**Remediation.** %s\n", r->id, r->title,
                 ap_severity_name(r->severity), r->owasp_nhi[0] ? r->owasp_nhi : "—",
-                r->nist_csf, r->description, r->root_cause, r->remediation);
+                r->nist_csf, r->description,
+                r->root_cause != NULL ? r->root_cause
+                                      : "subject it names, for each partner concerned.",
+                r->remediation);
     }
     fprintf(out,
         "\n## Policy\n\n"
