@@ -53,9 +53,11 @@ static const cli_cmd commands[] = {
       "--partner PARTNER   only that partner's authority\n" },
     { "inventory", cmd_inventory,
       "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--format text|json|csv]",
-      "Every partner, identity and credential with owner, sponsor, purpose, state and expiry.",
+      "Every partner, identity and credential with owner, sponsor, purpose, state at --at, "
+      "expiry, last use and the partners holding or acting through it.",
       "--kind KIND       only partner, identity or credential (repeatable)\n"
-      "--state STATE     only this lifecycle state (repeatable)\n"
+      "--state STATE     only this state at --at (repeatable): active, under_review,\n"
+      "                  requested, approved, not_yet_valid, expired, suspended, revoked\n"
       "--expiring DAYS   only what expires within DAYS of --at\n" },
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",

@@ -50,6 +50,7 @@ static void finding_dispose(ap_finding *f)
 {
     free(f->message);
     free(f->nodes);
+    free(f->partners);
     for (size_t i = 0; i < f->nfacts; i++)
         free(f->facts[i].value);
     free(f->facts);
@@ -184,6 +185,7 @@ ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t sub
     f->partner = p;
     f->subject_is_edge = edge;
     f->subject = subject;
+    ap_findings__partner(c, f, p);
     if (edge) {
         const ap_edge *e = ap_graph_edge(c->g, subject);
         f->file = e->file;
@@ -213,6 +215,45 @@ void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v)
     }
     f->nodes = p;
     f->nodes[f->nnodes++] = v;
+}
+
+void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p)
+{
+    size_t k;
+    if (f == NULL || c->rc < 0)
+        return;
+    for (k = 0; k < f->npartners && f->partners[k] < p; k++)
+        ;
+    if (k < f->npartners && f->partners[k] == p)
+        return;
+    uint32_t *list = realloc(f->partners, (f->npartners + 1) * sizeof *list);
+    if (list == NULL) {
+        nomem(c);
+        return;
+    }
+    memmove(list + k + 1, list + k, (f->npartners - k) * sizeof *list);
+    list[k] = p;
+    f->partners = list;
+    f->partner = list[0];
+    f->npartners++;
+}
+
+const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f, char *buf,
+                                      size_t size, size_t max)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; f != NULL && i < f->npartners && i < max; i++) {
+        bool last = i + 1 == f->npartners;
+        used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : last ? " and " : ", ",
+                 ap_graph_node(c->g, f->partners[i])->id);
+    }
+    if (f != NULL && f->npartners > max) {
+        used = strlen(buf);
+        snprintf(buf + used, size - used, " and %zu more", f->npartners - max);
+    }
+    return buf;
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -290,8 +331,25 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     ap_authority_chain(a, c->g, v, want, p + f->npath, len);
     if (e != AP_UNREACHED)
         p[f->npath + len++] = e;
-    for (size_t i = f->npath; i < f->npath + len; i++)
-        ap_findings__node(c, f, ap_graph_edge(c->g, p[i])->to);
+    /* a witness path visits each node once: check its nodes against those named before it
+     * only, so a long path costs its length, not its length squared */
+    size_t before = f->nnodes;
+    uint32_t *nodes = realloc(f->nodes, (f->nnodes + len + 1) * sizeof *nodes);
+    if (nodes == NULL) {
+        nomem(c);
+        return;
+    }
+    f->nodes = nodes;
+    for (size_t i = f->npath; i < f->npath + len; i++) {
+        uint32_t to = ap_graph_edge(c->g, p[i])->to;
+        bool named = false;
+        for (size_t k = 0; k < before && !named; k++)
+            named = nodes[k] == to;
+        for (size_t k = before; k < f->nnodes && !named && i + 1 == f->npath + len; k++)
+            named = nodes[k] == to;         /* an edge after the path may return to it */
+        if (!named)
+            nodes[f->nnodes++] = to;
+    }
     f->npath += len;
 }
 
@@ -368,8 +426,10 @@ static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *o
     for (size_t i = 0; i < out->n; i++) {
         ap_finding *f = &out->items[i];
         const char *subject = ap_finding_subject_id(g, f);
-        bool keep = (opts->partner < 0 || f->partner == (uint32_t)opts->partner)
-                    && f->severity >= opts->min_severity;
+        bool about = opts->partner < 0;
+        for (size_t k = 0; !about && k < f->npartners; k++)
+            about = f->partners[k] == (uint32_t)opts->partner;
+        bool keep = about && f->severity >= opts->min_severity;
         if (!keep) {
             finding_dispose(f);
             continue;

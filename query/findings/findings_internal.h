@@ -38,6 +38,11 @@ const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v);
  * The builder calls below accept NULL and do nothing then. */
 ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject);
 void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v);
+/* Add partner p to the partners the finding is about (kept in id order, once each). */
+void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p);
+/* "a, b, c and 4 more" of the finding's partners (into buf, at most `max` named). */
+const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f, char *buf,
+                                      size_t size, size_t max);
 void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
     AP_PRINTF(4, 5);
 /* A date fact (YYYY-MM-DD, or the full time when it is not midnight). */
