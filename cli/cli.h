@@ -14,6 +14,7 @@
 #include "authpath/import.h"
 #include "authpath/render.h"
 #include "authpath/store.h"
+#include "authpath/usage.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "authpath/usage.h"
 #include "graph_internal.h"
 
 int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *what)
@@ -198,6 +199,7 @@ void ap_store_close(ap_store *st)
         return;
     if (st->in_import)
         ap_store_rollback(st);
+    ap_store_obs_rollback(st);
     free_catalogue(st);
     free(st->sources);
     sqlite3_close(st->db);
