@@ -35,6 +35,10 @@ typedef struct {
     const char *help;       /* options, formats, examples: shown by COMMAND --help */
 } cli_cmd;
 
+/* usage_opt.c: the observed use of the loaded graph's snapshot from --since (NULL: 90 days
+ * before --at) to --at; *out owns it (ap_usage_free()). EXIT_USAGE on a bad date. */
+int cli_load_usage(cli_ctx *ctx, const char *since, ap_usage **out);
+
 /* msg.c: the only place that prints diagnostics. */
 void cli_error(const ap_error *err);
 void cli_errorf(const char *fmt, ...) AP_PRINTF(1, 2);

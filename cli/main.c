@@ -101,13 +101,16 @@ static const cli_cmd commands[] = {
       "                by themselves and what survives them (PARTNER, or every partner)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
-      " [--format text|json|csv|sarif]",
+      " [--since DATE] [--format text|json|csv|sarif]",
       "What is wrong with our partner access right now: rule findings with their evidence.",
       "--rule ID          only this rule (repeatable; see authpath rules)\n"
       "--partner ID       only findings about this partner\n"
       "--min-severity S   only findings at or above S (low, medium, high, critical)\n"
       "--fail-on S        exit 1 when a finding (not waived) is at or above S\n"
       "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
+      "--since DATE       start of the observed-use window (default: 90 days before --at):\n"
+      "                   usage-not-granted, granted-never-used and attempted-not-granted\n"
+      "                   compare the snapshot's events (import --as usage) with its chains\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",

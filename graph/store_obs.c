@@ -108,9 +108,16 @@ void ap_store_obs_rollback(ap_store *st)
 
 /* ---- Reading ---- */
 
+typedef struct {
+    const char *actor;
+    int64_t last;
+} last_use;
+
 struct ap_usage {
     ap_use *items;
     size_t n, cap;
+    last_use *last;             /* per actor, sorted: its last successful event before until */
+    size_t nlast;
     bool any;
     int64_t since, until;
     ap_chunk *strings;
@@ -205,6 +212,28 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
         goto fail;
     }
     sqlite3_finalize(s);
+    s = NULL;
+    /* last use per actor, over every event before until (not only the window's) */
+    if ((rc = ap_store__prepare(st, &s, "SELECT actor, max(at) FROM observation WHERE snap = ?1"
+                                " AND at < ?2 AND ok AND actor_known GROUP BY actor"
+                                " ORDER BY actor", err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, snap);
+    sqlite3_bind_int64(s, 2, until);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        last_use *p = realloc(u->last, (u->nlast + 1) * sizeof *p);
+        if (p == NULL)
+            goto nomem;
+        u->last = p;
+        if ((p[u->nlast].actor = keep(u, col_text(s, 0))) == NULL)
+            goto nomem;
+        p[u->nlast++].last = sqlite3_column_int64(s, 1);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading observations");
+        goto fail;
+    }
+    sqlite3_finalize(s);
     *out = u;
     return AP_OK;
 nomem:
@@ -225,7 +254,26 @@ void ap_usage_free(ap_usage *u)
         u->strings = next;
     }
     free(u->items);
+    free(u->last);
     free(u);
+}
+
+bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out)
+{
+    size_t lo = 0, hi = u->nlast;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(u->last[mid].actor, actor);
+        if (c == 0) {
+            *out = u->last[mid].last;
+            return true;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
 }
 
 size_t ap_usage_count(const ap_usage *u) { return u->n; }

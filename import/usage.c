@@ -99,9 +99,11 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
             r->actor = actors[i];
             r->actor_known = true;
         }
-    for (size_t i = 0; i < n && r->actor == NULL; i++)
-        if (actors[i] != NULL && actors[i][0] != '\0')
-            r->actor = actors[i];
+    /* unknown: named by the first candidate after the first (an access key, the first tried,
+     * says least to a reader), else by the first */
+    for (size_t i = 1; i <= n && r->actor == NULL; i++)
+        if (actors[i % n] != NULL && actors[i % n][0] != '\0')
+            r->actor = actors[i % n];
     if (r->actor == NULL)
         return ap_usage__fail(ui, r->line, 1, err, "the event names no actor");
     r->target_known = target_known(ui, r->target);
@@ -203,6 +205,10 @@ static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
         i++;
     if (i < (size_t)n && (head[i] == '{' || head[i] == '['))
         return read_json_file(ui, err);
+    if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
+        return ap_error_at(err, AP_EINPUT, path, 1, 1, "YAML is not read as observed use (events "
+                           "are JSON, JSON Lines or CSV; a detection test's events under "
+                           "Tests[].Log can be written out as JSON Lines)");
     return ap_usage__native_csv(ui, path, err);
 }
 
@@ -258,7 +264,9 @@ int ap_import__usage(ap_store *st, const char *const *paths, size_t n,
     }
     if (rc >= 0 && ui.rep.events == 0)
         rc = ap_error_at(err, AP_EINPUT, paths[n - 1], 1, 1, "nothing to import: the %s no "
-                         "event", n == 1 ? "file holds" : "files hold");
+                         "event%s", n == 1 ? "file holds" : "files hold", ui.rep.skipped > 0
+                         ? " but Kubernetes audit events at an earlier stage (each request "
+                         "counts once, at ResponseComplete)" : "");
     if (rc < 0) {
         ap_store_obs_rollback(st);
         ui_free(&ui);

@@ -35,7 +35,8 @@ void ap_usage__stream_close(ap_usage_stream *s);
 /* ---- usage.c: the import ---- */
 typedef struct ap_usage_import ap_usage_import;
 /* Resolve and store one event: its actor candidates are tried in order (NULL ones skipped);
- * the first that is a node of the snapshot is the actor, else the first given. */
+ * the first that is a node of the snapshot is the actor; else the event is stored under the
+ * first given after the first (an access key alone says little), or the first. */
 int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
                     ap_error *err);
 /* Record an error at line, col of the current file; returns AP_EINPUT. */

@@ -7,8 +7,9 @@
 
 #include "usage_internal.h"
 
-/* Containers whose list holds the events: CloudTrail files, lookup-events output, an EventList */
-static const char *const containers[] = { "Records", "Events", "items" };
+/* Containers whose list holds the events: CloudTrail files, lookup-events output, an EventList,
+ * a Microsoft Graph page */
+static const char *const containers[] = { "Records", "Events", "items", "value" };
 
 enum { AT_TOP, IN_LIST, AFTER_LIST };
 

@@ -64,6 +64,9 @@ AP_EXPORT const ap_use *ap_usage_get(const ap_usage *u, size_t i);
 AP_EXPORT bool ap_usage_any(const ap_usage *u);
 AP_EXPORT int64_t ap_usage_since(const ap_usage *u);
 AP_EXPORT int64_t ap_usage_until(const ap_usage *u);
+/* The time of actor's last successful event before the window's end (at any time, not only in
+ * the window): false when it has none. */
+AP_EXPORT bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out);
 
 /* ---- Comparing with the inventory (query/usage.c) ---- */
 
@@ -76,5 +79,24 @@ AP_EXPORT bool ap_usage_covers(const char *node_id, const char *target);
  * right u used (authority computed on g; a is the actor's authority when the caller has it,
  * else NULL). Returns false for an actor not in g. */
 AP_EXPORT bool ap_usage_carried(const ap_graph *g, const ap_authority *a, const ap_use *u);
+
+/* Is use u's actor one a source with authority a acts as: the source itself or a node it
+ * reaches (a role it assumes, a key it holds)? */
+AP_EXPORT bool ap_usage_acts_as(const ap_graph *g, const ap_authority *a, const ap_use *u);
+
+/* What a source's chains carry to one reached resource or workflow, and what of it was used. */
+typedef struct {
+    uint32_t node;
+    ap_rights granted;          /* the source's authority there */
+    ap_rights used;             /* rights successful events of its actors used there */
+    uint64_t events;
+    int64_t first, last;        /* of those events; AP_TIME_NONE when none */
+} ap_observed;
+
+/* For every resource and workflow a reaches (in a->reach order): granted and used, from the
+ * successful uses in u whose actor the source acts as and whose target the node stands for.
+ * *out owns an array of *n entries (free()). */
+AP_EXPORT int ap_usage_observed(ap_observed **out, size_t *n, const ap_graph *g,
+                                const ap_authority *a, const ap_usage *u, ap_error *err);
 
 #endif
