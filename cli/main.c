@@ -84,7 +84,8 @@ static const cli_cmd commands[] = {
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
       "       [--policy FILE] [--format text|json]\n"
-      "   or: what-if [PARTNER] --until TIME [--format text|json]",
+      "   or: what-if [PARTNER] --until TIME [--format text|json]\n"
+      "   or: what-if PARTNER --narrow-to-observed [--since DATE] [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the three readiness tests of\n"
@@ -98,7 +99,13 @@ static const cli_cmd commands[] = {
       "--expires TIME  the grants expire at TIME (default: no expiry)\n"
       "--policy FILE   score weights and findings policy (JSON or YAML; docs/policy.md)\n"
       "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
-      "                by themselves and what survives them (PARTNER, or every partner)\n" },
+      "                by themselves and what survives them (PARTNER, or every partner)\n"
+      "--narrow-to-observed  the smallest revocations and right reductions that remove every\n"
+      "                right PARTNER's chains carry and no observed event used (import --as\n"
+      "                usage), while every observed use of every actor still has a chain:\n"
+      "                re-checked on the changed graph; the change list (JSON for tickets),\n"
+      "                the score before and after, and what could not go, with the reason\n"
+      "--since DATE    start of the observed-use window (default: 90 days before --at)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
       " [--since DATE] [--format text|json|csv|sarif]",

@@ -99,4 +99,44 @@ typedef struct {
 AP_EXPORT int ap_usage_observed(ap_observed **out, size_t *n, const ap_graph *g,
                                 const ap_authority *a, const ap_usage *u, ap_error *err);
 
+/* ---- Narrowing a partner to its observed use (query/narrow.c) ---- */
+
+typedef struct {
+    uint32_t edge;              /* an edge of the original graph */
+    ap_rights before, after;    /* after == 0: the edge is revoked (removed) */
+} ap_narrow_change;
+
+typedef struct {
+    uint32_t node;              /* a reached target still holding rights never used */
+    ap_rights rights;           /* those rights, after the narrowing */
+    const ap_use *needed_by;    /* the observed use that reducing them would break (borrowed
+                                 * from the usage), or NULL: no edge of the partner's chains
+                                 * into the node grants them (they arrive through escalation,
+                                 * or an edge the partner does not carry) */
+    uint32_t edge;              /* the edge that could not be reduced, or UINT32_MAX */
+} ap_narrow_kept;
+
+typedef struct {
+    uint32_t partner;
+    ap_narrow_change *changes;  /* by edge index */
+    size_t nchanges;
+    ap_narrow_kept *kept;       /* in the partner's reach order */
+    size_t nkept;
+    ap_rights removed_total;    /* every right some change took away (for the summary) */
+    int64_t score_before, score_after;
+    size_t uses;                /* successful observed uses (grouped) a chain carried before */
+    size_t uses_still;          /* ... and still carries on the narrowed graph (== uses) */
+    size_t uses_uncarried;      /* successful uses no chain carried even before (drift) */
+    ap_graph *narrowed;         /* the changed graph (owned); edges re-sorted */
+} ap_narrow;
+
+/* The smallest set of revocations and right reductions, edge by edge in edge order, that
+ * removes the rights partner's chains carry and no observed use in u used, while every
+ * successful use in u that a chain carried (of any actor, so workflows that ran too) is still
+ * carried: each step is re-checked on the changed graph and kept only when nothing breaks.
+ * w: score weights (NULL: defaults). g is not changed. *out owns the result. */
+AP_EXPORT int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
+                                const ap_usage *u, const ap_weights *w, ap_error *err);
+AP_EXPORT void ap_narrow_free(ap_narrow *n);
+
 #endif
