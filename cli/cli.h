@@ -38,6 +38,8 @@ typedef struct {
 /* usage_opt.c: the observed use of the loaded graph's snapshot from --since (NULL: 90 days
  * before --at) to --at; *out owns it (ap_usage_free()). EXIT_USAGE on a bad date. */
 int cli_load_usage(cli_ctx *ctx, const char *since, ap_usage **out);
+/* cmd_observed.c: authority NODE --observed [--since DATE]. */
+int cli_authority_observed(cli_ctx *ctx, int argc, char **argv);
 /* cmd_narrow.c: what-if PARTNER --narrow-to-observed. */
 int cli_narrow(cli_ctx *ctx, const char *partner, const char *since, const char *policy,
                const char *format);

@@ -74,6 +74,9 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     ap_error err;
     int64_t p;
     int rc;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--observed") == 0)        /* marked with observed use */
+            return cli_authority_observed(ctx, argc, argv);
     if ((rc = plain_options(ctx, self, argc, argv, 1)) != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL

@@ -54,10 +54,14 @@ static const cli_cmd commands[] = {
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
-    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
+    { "authority", cmd_authority,
+      "authority PARTNER [--observed [--since DATE]] [--format text|json|csv|dot|svg|png|pdf]",
       "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
       "PARTNER may be any node, not only a partner: `authority svc-order-sync` answers what\n"
       "that service account can reach (a credential, role or workflow works the same way).\n"
+      "--observed      mark what observed use (import --as usage) used at each reached node\n"
+      "                and when: USED rights, EVENTS, LAST_USED (text, json, csv)\n"
+      "--since DATE    start of that window (default: 90 days before --at)\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
       "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",

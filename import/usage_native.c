@@ -81,6 +81,10 @@ int ap_usage__native(ap_usage_import *ui, const json_t *ev, unsigned line, ap_er
         if (i == sizeof known / sizeof known[0])
             return ap_usage__fail(ui, line, 1, err, "unknown key in an event (expected at, "
                                   "actor, target, right, via, ok, id)");
+        if (strcmp(key, "ok") != 0 && strcmp(key, "right") != 0 && !json_is_string(v))
+            return ap_usage__fail(ui, line, 1, err, "%s must be a string", key);
+        if (strcmp(key, "right") == 0 && !json_is_string(v) && !json_is_array(v))
+            return ap_usage__fail(ui, line, 1, err, "right must be a name or a list of names");
     }
     memset(&f, 0, sizeof f);
     f.at = json_string_value(json_object_get(ev, "at"));
