@@ -134,8 +134,8 @@ static void print_text(const ap_graph *g, const ap_narrow *n, const ap_usage *u)
             cli_put(k->needed_by->file);
             printf(":%u)\n", k->needed_by->line);
         } else {
-            printf(": no edge of the partner's chains into it grants it alone (escalation, or "
-                   "a grant it shares)\n");
+            printf(": no access edge of the partner's chains grants it (it arrives through a "
+                   "trigger, an escalation or a grant of another kind)\n");
         }
     }
     if (n->nkept == 0)

@@ -168,13 +168,14 @@ int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
         goto done;
     for (size_t k = 0; k < nobs; k++)
         unused[obs[k].node] = obs[k].granted & ~obs[k].used;
-    /* edges the partner's chains cross into a target with unused rights, in edge order */
+    /* access edges the partner's chains cross into a target with unused rights, in edge order
+     * (other kinds pass on what their source holds: narrowing them is narrowing the grant) */
     for (uint32_t e = 0; e < m; e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         ap_rights cut = ed->rights & unused[ed->to];
         const ap_use *why = NULL;
         step s;
-        if (cut == 0 || !ed->traversable || ed->escalates
+        if (cut == 0 || ed->kind != AP_EDGE_ACCESS || ed->escalates
             || (ed->from != partner && a->hops[ed->from] == AP_UNREACHED))
             continue;
         s.edge = e;

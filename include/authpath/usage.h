@@ -110,9 +110,9 @@ typedef struct {
     uint32_t node;              /* a reached target still holding rights never used */
     ap_rights rights;           /* those rights, after the narrowing */
     const ap_use *needed_by;    /* the observed use that reducing them would break (borrowed
-                                 * from the usage), or NULL: no edge of the partner's chains
-                                 * into the node grants them (they arrive through escalation,
-                                 * or an edge the partner does not carry) */
+                                 * from the usage), or NULL: no access edge of the partner's
+                                 * chains into the node grants them (they arrive through a
+                                 * trigger, an escalation or a grant of another kind) */
     uint32_t edge;              /* the edge that could not be reduced, or UINT32_MAX */
 } ap_narrow_kept;
 
@@ -130,7 +130,7 @@ typedef struct {
     ap_graph *narrowed;         /* the changed graph (owned); edges re-sorted */
 } ap_narrow;
 
-/* The smallest set of revocations and right reductions, edge by edge in edge order, that
+/* The smallest set of revocations and right reductions of access edges, in edge order, that
  * removes the rights partner's chains carry and no observed use in u used, while every
  * successful use in u that a chain carried (of any actor, so workflows that ran too) is still
  * carried: each step is re-checked on the changed graph and kept only when nothing breaks.
