@@ -573,7 +573,8 @@ static const shape shapes[] = {
       "AWS IAM authorization details" },
     { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)" },
     { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL },     /* Kubernetes RBAC: the k8s reader */
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL },    /* observed use: a later reader */
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL },    /* observed use: import.c sends
+                                                             * it to usage.c before this */
     { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL },   /* Kubernetes RBAC: the k8s reader */
     { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL },
     { is_msgraph, NULL, AP_FORMAT_COUNT, NULL, NULL },      /* Microsoft Graph: a later reader */
