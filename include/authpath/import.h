@@ -13,10 +13,11 @@ typedef enum {
     AP_FORMAT_AWS_IAM,      /* aws iam get-account-authorization-details (docs/sources/aws-iam.md) */
     AP_FORMAT_OPENGRAPH,    /* BloodHound OpenGraph JSON (docs/sources/opengraph.md) */
     AP_FORMAT_K8S,          /* Kubernetes RBAC: kubectl Lists, manifests (docs/sources/kubernetes.md) */
+    AP_FORMAT_MSGRAPH,      /* Microsoft Graph / Entra ID JSON (docs/sources/msgraph.md) */
     AP_FORMAT_USAGE,        /* runtime events: observed use (docs/sources/usage.md) */
     AP_FORMAT_COUNT
 } ap_format;
-#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s, usage"
+#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s, msgraph, usage"
 
 /* What an import of observed use stored and what it could not resolve: events whose actor or
  * target is no node of the snapshot are stored and counted here, never dropped. */
