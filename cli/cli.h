@@ -14,6 +14,7 @@
 #include "authpath/import.h"
 #include "authpath/render.h"
 #include "authpath/store.h"
+#include "authpath/usage.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
@@ -33,6 +34,15 @@ typedef struct {
     const char *summary;    /* one line for the command list */
     const char *help;       /* options, formats, examples: shown by COMMAND --help */
 } cli_cmd;
+
+/* usage_opt.c: the observed use of the loaded graph's snapshot from --since (NULL: 90 days
+ * before --at) to --at; *out owns it (ap_usage_free()). EXIT_USAGE on a bad date. */
+int cli_load_usage(cli_ctx *ctx, const char *since, ap_usage **out);
+/* cmd_observed.c: authority NODE --observed [--since DATE]. */
+int cli_authority_observed(cli_ctx *ctx, int argc, char **argv);
+/* cmd_narrow.c: what-if PARTNER --narrow-to-observed. */
+int cli_narrow(cli_ctx *ctx, const char *partner, const char *since, const char *policy,
+               const char *format);
 
 /* msg.c: the only place that prints diagnostics. */
 void cli_error(const ap_error *err);

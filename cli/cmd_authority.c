@@ -109,6 +109,9 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     int64_t p;
     bool evidence;
     int rc;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--observed") == 0)        /* marked with observed use */
+            return cli_authority_observed(ctx, argc, argv);
     if ((rc = plain_options(ctx, self, argc, argv, 1, &evidence)) != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL

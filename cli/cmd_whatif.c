@@ -495,9 +495,13 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
         { "expires", required_argument, NULL, 'e' },
         { "until", required_argument, NULL, 'u' },
         { "policy", required_argument, NULL, 'p' },
+        { "narrow-to-observed", no_argument, NULL, 'n' },
+        { "since", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("what-if");
+    const char *since = NULL;
+    bool narrow = false;
     whatif_args a = { .expires = AP_TIME_NONE };
     int64_t until = AP_TIME_NONE;
     ap_whatif *w = NULL;
@@ -526,8 +530,26 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
             rc = cli_fail(&err, NULL);
         } else if (opt == 'p') {
             policy = optarg;
+        } else if (opt == 'n') {
+            narrow = true;
+        } else if (opt == 's') {
+            since = optarg;
         } else if (opt != 'g' && opt != 'r' && opt != 'e' && opt != 'u')
             rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK && (narrow || since != NULL)) {
+        /* narrowing to observed use: no grants, revocations or forecast with it */
+        if (!narrow || a.ngrants + a.nrevokes > 0 || until != AP_TIME_NONE
+            || argc - optind != 1) {
+            cli_usage(self, stderr);
+            rc = EXIT_USAGE;
+        } else if ((format = cli_format(ctx, "text,json")) == NULL) {
+            rc = EXIT_USAGE;
+        } else {
+            rc = cli_narrow(ctx, argv[optind], since, policy, format);
+        }
+        args_free(&a);
+        return rc;
     }
     if (rc == EXIT_OK && until != AP_TIME_NONE) {
         /* the forecast: expiries only, for one partner or all; no scores, no findings */

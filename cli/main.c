@@ -29,6 +29,11 @@ static const cli_cmd commands[] = {
       "A file no reader takes (a Kubernetes List of Pods, GitHub API output, Entra sign-ins,\n"
       "an IAM credential report...) is refused, naming what it looks like; so is an import of\n"
       "no node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
+      "Observed use (--as usage, or by shape: CloudTrail records or lookup-events output,\n"
+      "Kubernetes audit events, native at,actor,target,right CSV or JSON Lines) makes no\n"
+      "snapshot: its events are stored beside the latest one (--snapshot N: that one),\n"
+      "streamed whatever their number; events whose actor or target the inventory does not\n"
+      "know are stored and counted (docs/sources/usage.md).\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
       "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
@@ -63,7 +68,8 @@ static const cli_cmd commands[] = {
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
     { "authority", cmd_authority,
-      "authority PARTNER [--evidence] [--format text|json|csv|dot|svg|png|pdf]",
+      "authority PARTNER [--evidence] [--observed [--since DATE]]\n"
+      "          [--format text|json|csv|dot|svg|png|pdf]",
       "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
       "PARTNER may be any node, not only a partner: `authority svc-order-sync` answers what\n"
       "that service account can reach (a credential, role or workflow works the same way).\n"
@@ -71,6 +77,9 @@ static const cli_cmd commands[] = {
       "carries less than the node holds (explain shows a chain for every right).\n"
       "--evidence   after the table, every step of every path: edge id, rights carried,\n"
       "             FILE:LINE:COL and snapshot of the input that declared it\n"
+      "--observed      mark what observed use (import --as usage) used at each reached node\n"
+      "                and when: USED rights, EVENTS, LAST_USED (text, json, csv)\n"
+      "--since DATE    start of that window (default: 90 days before --at)\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
       "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
@@ -101,7 +110,8 @@ static const cli_cmd commands[] = {
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
       "       [--policy FILE] [--format text|json]\n"
-      "   or: what-if [PARTNER] --until TIME [--format text|json]",
+      "   or: what-if [PARTNER] --until TIME [--format text|json]\n"
+      "   or: what-if PARTNER --narrow-to-observed [--since DATE] [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the four readiness tests of\n"
@@ -116,10 +126,16 @@ static const cli_cmd commands[] = {
       "--expires TIME  the grants expire at TIME (default: no expiry)\n"
       "--policy FILE   score weights and findings policy (JSON or YAML; docs/policy.md)\n"
       "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
-      "                by themselves and what survives them (PARTNER, or every partner)\n" },
+      "                by themselves and what survives them (PARTNER, or every partner)\n"
+      "--narrow-to-observed  the smallest revocations and right reductions that remove every\n"
+      "                right PARTNER's chains carry and no observed event used (import --as\n"
+      "                usage), while every observed use of every actor still has a chain:\n"
+      "                re-checked on the changed graph; the change list (JSON for tickets),\n"
+      "                the score before and after, and what could not go, with the reason\n"
+      "--since DATE    start of the observed-use window (default: 90 days before --at)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
-      " [--source-root DIR] [--format text|json|csv|sarif]",
+      " [--source-root DIR] [--since DATE] [--format text|json|csv|sarif]",
       "What is wrong with our partner access right now: rule findings with their evidence.",
       "--rule ID          only this rule (repeatable; see authpath rules)\n"
       "--partner ID       only findings about this partner\n"
@@ -128,6 +144,9 @@ static const cli_cmd commands[] = {
       "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
       "--source-root DIR  SARIF artifact URIs relative to DIR (default: the current folder),\n"
       "                   under the uriBaseId %SRCROOT%\n"
+      "--since DATE       start of the observed-use window (default: 90 days before --at):\n"
+      "                   usage-not-granted, granted-never-used and attempted-not-granted\n"
+      "                   compare the snapshot's events (import --as usage) with its chains\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
     { "report", cmd_report, "report [PARTNER...] [--policy FILE] [--output FILE.html]",

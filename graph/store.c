@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "authpath/usage.h"
 #include "graph_internal.h"
 
 /* The OS reason for an I/O error when SQLite kept none (a write cut short by the file size
@@ -235,6 +236,7 @@ void ap_store_close(ap_store *st)
         return;
     if (st->in_import)
         ap_store_rollback(st);
+    ap_store_obs_rollback(st);
     free_catalogue(st);
     free(st->sources);
     sqlite3_close(st->db);

@@ -666,7 +666,7 @@ static const shape shapes[] = {
     { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam",
       "AWS IAM authorization details", 0 },
     { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)", 0 },
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },    /* observed use: a later reader */
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },    /* observed use: usage.c */
     { is_k8s_rbac_list, ap_import__k8s, AP_FORMAT_K8S, "k8s",
       "Kubernetes RBAC (kubectl Lists, manifests)", 1 },
     { is_k8s_lists, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
@@ -790,4 +790,62 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     reads_list(reads, sizeof reads);
     return ap_error_at(err, AP_EINPUT, path, line, col, "not an input authpath reads: this "
                        "looks like %s (authpath reads %s)", what, reads);
+}
+
+/* ---- observed use: its shapes go to the usage import (usage.c), never to a reader above ---- */
+
+static bool csv_usage_header(const char *text, size_t len)
+{
+    const char *nl = memchr(text, '\n', len);
+    char line[200];
+    size_t n = nl != NULL ? (size_t)(nl - text) : len;
+    snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line - 1 ? n : sizeof line - 1), text);
+    return strstr(line, "at") != NULL && strstr(line, "actor") != NULL
+           && strstr(line, "target") != NULL && strstr(line, "right") != NULL
+           && strncmp(line, "at,", 3) == 0;
+}
+
+bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size)
+{
+    peek p;
+    char buf[100];
+    if (what == NULL) {
+        what = buf;
+        size = sizeof buf;
+    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    peek_init(&p, text, len);
+    if (p.sx == AP_SYNTAX_CSV) {
+        snprintf(what, size, "native events (CSV)");
+        return csv_usage_header(text, len);
+    }
+    if (p.sx != AP_SYNTAX_JSON)
+        return false;
+    if (p.top == '{' && has(&p.obj, "Records")) {
+        snprintf(what, size, "CloudTrail records");
+        return true;
+    }
+    if (p.top == '{' && has(&p.obj, "Events") && elem_of(&p, "Events")
+        && has(&p.elem, "CloudTrailEvent")) {
+        snprintf(what, size, "CloudTrail lookup-events output");
+        return true;
+    }
+    if ((p.top == '{' && has(&p.obj, "eventSource") && has(&p.obj, "eventName"))
+        || is_cloudtrail_list(&p, what, size)) {
+        snprintf(what, size, "CloudTrail records");
+        return true;
+    }
+    if (p.top == '{' && starts(&p, &p.obj, "apiVersion", "audit.k8s.io")
+        && has(&p.obj, "items")) {
+        snprintf(what, size, "a Kubernetes audit EventList");
+        return true;
+    }
+    if (is_k8s_audit(&p, what, size))
+        return true;
+    snprintf(what, size, "native events");
+    return p.top == '{' && has(&p.obj, "actor") && has(&p.obj, "target")
+           && has(&p.obj, "right") && !has(&p.obj, "nodes");
 }

@@ -146,6 +146,16 @@ ap_syntax ap_import__syntax(const char *text, size_t len);
 int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, const char *text,
                       size_t len, ap_error *err);
 
+/* ---- observed use (usage.c): shape and import ---- */
+/* Does a text (or its start) look like runtime events: CloudTrail records, lookup-events
+ * output, Kubernetes audit events, the native event form? what (when not NULL) names it. */
+bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size);
+/* The same for a file, from its first 64 KiB. */
+bool ap_import__usage_file(const char *path);
+/* An import of observed use (see ap_import_files). */
+int ap_import__usage(ap_store *st, const char *const *paths, size_t n,
+                     const ap_import_opts *opts, int64_t *snap, ap_error *err);
+
 /* ---- encoding.c: the text readers see ---- */
 /* UTF-8 text from a file's bytes: a UTF-8 byte order mark skipped; UTF-16 with a byte order mark
  * (LE or BE: PowerShell's default) decoded with iconv into *owned (free() it; NULL when the text

@@ -132,6 +132,12 @@ typedef struct {
  * An unknown rule id in opts->rules is AP_ENOTFOUND. *out owns the result. */
 AP_EXPORT int ap_findings_compute(ap_findings **out, const ap_graph *g,
                                   const ap_findings_opts *opts, ap_error *err);
+struct ap_usage;
+/* The same with observed use over a window (authpath/usage.h; NULL: none): the drift rules
+ * (usage-not-granted, granted-never-used, attempted-not-granted) and last_used from events. */
+AP_EXPORT int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
+                                           const ap_findings_opts *opts,
+                                           const struct ap_usage *usage, ap_error *err);
 AP_EXPORT void ap_findings_free(ap_findings *f);
 AP_EXPORT size_t ap_findings_count(const ap_findings *f);
 AP_EXPORT const ap_finding *ap_findings_get(const ap_findings *f, size_t i);

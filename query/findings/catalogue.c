@@ -315,6 +315,33 @@ static const ap_rule rules[] = {
       "permissions in this directory.",
       "Find out who publishes the app; remove its privileged permissions or the app.",
       ap_rule__unverified_app, NULL },
+    { "usage-not-granted", AP_SEV_HIGH, "NHI5", "DE.CM-03, PR.AA-05",
+      "Partner did what no chain in the inventory carries",
+      "Observed use (import --as usage) shows a successful action by an actor the partner acts "
+      "as, on a target with rights that no chain of the inventory carries: runtime authority "
+      "beyond what was approved, or an inventory that misses a grant. Critical when the target "
+      "is restricted or critical. The events are the evidence (file, line, event id).",
+      "Find the grant the events used (a policy the inventory missed, a shared role, a "
+      "credential outside the record): revoke it, or record and approve it and re-import.",
+      ap_rule__usage_not_granted,
+      "a partner and the target it used beyond its chains" },
+    { "granted-never-used", AP_SEV_LOW, "NHI5", "PR.AA-05",
+      "Partner right never used in the window",
+      "A partner's chains carry rights to a resource or workflow that no observed event of the "
+      "actors it acts as used in the window (--since, default 90 days before --at): standing "
+      "privilege with no observed need. Only with observed use in the snapshot.",
+      "Narrow it: `authpath what-if PARTNER --narrow-to-observed` proposes the smallest "
+      "revocations and right reductions that keep every observed action working.",
+      ap_rule__granted_never_used,
+      "a partner and the target whose carried rights went unused" },
+    { "attempted-not-granted", AP_SEV_MEDIUM, "NHI3", "DE.CM-03, DE.AE-02",
+      "Partner attempted what it is not granted",
+      "Observed use shows failed calls (an error code, a denied response) by an actor the "
+      "partner acts as, for rights no chain carries: probing, or an integration broken by a "
+      "change. Kept apart from use: an attempt is not authority.",
+      "Ask the partner what the calls were for; fix the integration or block and watch it.",
+      ap_rule__attempted_not_granted,
+      "a partner and the target of its denied attempts" },
 };
 
 size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }

@@ -473,6 +473,13 @@ static bool selected(const ap_findings_opts *opts, const ap_rule *r)
 int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                         ap_error *err)
 {
+    return ap_findings_compute_observed(out, g, opts, NULL, err);
+}
+
+int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
+                                 const ap_findings_opts *opts, const struct ap_usage *usage,
+                                 ap_error *err)
+{
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
     ap_rule_ctx c;
@@ -490,6 +497,7 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
     c.g = g;
     c.policy = opts->policy != NULL ? opts->policy : &defaults;
     c.at = ap_graph_at(g);
+    c.usage = usage;
     c.err = err;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);

@@ -23,6 +23,7 @@ struct ap_rule_ctx {
     ap_authority **auth;        /* auth[i]: the authority of partners[i] */
     ap_authority **node_auth;   /* any node's own authority, computed on first use */
     ap_findings *out;
+    const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
@@ -111,5 +112,10 @@ int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__usage_not_granted(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__granted_never_used(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__attempted_not_granted(ap_rule_ctx *c, const ap_rule *r);
+/* v's last use: its last_used attribute or its last observed event, the later (false: none). */
+bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out);
 
 #endif
