@@ -31,6 +31,12 @@ typedef struct {
     unsigned byweight[AP_MAX_RIGHTS], nweighted;   /* classes with a weight, heaviest first */
     int cweight[AP_MAX_RIGHTS];
     int rclass[AP_MAX_RIGHTS];      /* vocabulary right -> its class */
+    /* streaming (ap_blast_each): each batch's results handed on in order, then freed */
+    ap_blast_emit emit;
+    void *ectx;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t next_emit;             /* the batch whose results go next */
     atomic_uint next;
     atomic_int failed;
 } shared;
@@ -700,6 +706,54 @@ static int run_batch(worker *wk, uint32_t batch)
     return AP_OK;
 }
 
+/* Streaming: the results of batch b, made before it runs. */
+static int open_batch(shared *sh, uint32_t b)
+{
+    uint32_t W = 64 * sh->L, base = b * W, end = base + W < sh->nsources ? base + W : sh->nsources;
+    for (uint32_t i = base; i < end; i++) {
+        if ((sh->out[i] = calloc(1, sizeof *sh->out[i])) == NULL)
+            return AP_ENOMEM;
+        sh->out[i]->partner = sh->sources[i];
+    }
+    return AP_OK;
+}
+
+/* Streaming: batch b's results go to emit once every earlier batch's have, then are freed. */
+static int close_batch(shared *sh, uint32_t b, int rc)
+{
+    uint32_t W = 64 * sh->L, base = b * W, end = base + W < sh->nsources ? base + W : sh->nsources;
+    pthread_mutex_lock(&sh->mu);
+    while (rc == AP_OK && sh->next_emit != b && atomic_load(&sh->failed) == 0)
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    if (rc == AP_OK && atomic_load(&sh->failed) == 0)
+        for (uint32_t i = base; i < end && rc == AP_OK; i++)
+            if (sh->emit(sh->ectx, i, sh->out[i]) != 0)
+                rc = AP_EIO;
+    for (uint32_t i = base; i < end; i++) {
+        ap_blast_free(sh->out[i]);
+        sh->out[i] = NULL;
+    }
+    if (rc < 0) {                   /* before anyone wakes: no later batch may go out */
+        int zero = 0;
+        atomic_compare_exchange_strong(&sh->failed, &zero, rc);
+    }
+    sh->next_emit = b + 1;
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+    return rc;
+}
+
+static void fail_run(shared *sh, int rc)
+{
+    int zero = 0;
+    atomic_compare_exchange_strong(&sh->failed, &zero, rc);
+    if (sh->emit != NULL) {         /* wake the workers waiting for their turn */
+        pthread_mutex_lock(&sh->mu);
+        pthread_cond_broadcast(&sh->cv);
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
 static void *work(void *arg)
 {
     worker *wk = arg;
@@ -709,10 +763,13 @@ static void *work(void *arg)
         uint32_t b = atomic_fetch_add(&sh->next, 1);
         if (b >= nbatches || atomic_load(&sh->failed) != 0)
             break;
-        int rc = run_batch(wk, b);
+        int rc = sh->emit != NULL ? open_batch(sh, b) : AP_OK;
+        if (rc == AP_OK)
+            rc = run_batch(wk, b);
+        if (sh->emit != NULL)
+            rc = close_batch(sh, b, rc);
         if (rc < 0) {
-            int zero = 0;
-            atomic_compare_exchange_strong(&sh->failed, &zero, rc);
+            fail_run(sh, rc);
             break;
         }
     }
@@ -803,6 +860,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
 
     if ((rc = atomic_load(&sh->failed)) < 0)
         rc = rc == AP_ENOMEM ? ap_error_nomem(err)
+           : rc == AP_EIO    ? ap_error_set(err, AP_EIO, "the results could not be written")
                              : ap_error_set(err, AP_EBUG, "the all-partners kernel lost count");
 cleanup:
     for (i = 0; i < nthreads; i++)
@@ -875,6 +933,43 @@ static void weigh_classes(shared *sh)
         }
         sh->byweight[j] = x;
     }
+}
+
+int ap_blast_each(const ap_graph *g, const uint32_t *sources, uint32_t n, const ap_weights *w,
+                  unsigned flags, unsigned nthreads, ap_blast_emit emit, void *ctx,
+                  ap_error *err)
+{
+    shared sh;
+    ap_kernel *k = NULL;
+    ap_blast **slots;
+    int rc;
+    if ((rc = check_sources(g, sources, n, err)) < 0 || n == 0)
+        return rc;
+    if ((slots = calloc(n, sizeof *slots)) == NULL)
+        return ap_error_nomem(err);
+    if ((rc = ap_kernel__prepare(&k, g, err)) < 0) {
+        free(slots);
+        return rc;
+    }
+    memset(&sh, 0, sizeof sh);
+    sh.k = k;
+    sh.sources = sources;
+    sh.nsources = n;
+    sh.mode = MODE_BLAST;
+    sh.w = w;
+    sh.flags = flags;
+    sh.out = slots;
+    sh.emit = emit;
+    sh.ectx = ctx;
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.cv, NULL);
+    weigh_classes(&sh);
+    rc = run(&sh, nthreads, err);
+    pthread_mutex_destroy(&sh.mu);
+    pthread_cond_destroy(&sh.cv);
+    ap_blast_list_free(slots, n);       /* what a failed run left behind */
+    ap_kernel__free(k);
+    return rc;
 }
 
 int ap_blast_all(ap_blast ***out, const ap_graph *g, const uint32_t *sources, uint32_t n,
