@@ -6,7 +6,8 @@ PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
-               libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3 valgrind
+               libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3 valgrind \
+               python3-jsonschema
 
 .PHONY: all build deps test test-fast demo install clean bench fuzz
 

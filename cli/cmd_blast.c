@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "authpath/query.h"
+#include "authpath/scope.h"
 #include "cli.h"
 
 typedef struct {
@@ -13,7 +14,7 @@ typedef struct {
     const char *id;
 } ranked;
 
-static int rank_cmp(const void *x, const void *y)   /* DESIGN.md: score descending, then id */
+static int rank_cmp(const void *x, const void *y)   /* docs/json.md: score descending, then id */
 {
     const ranked *a = x, *b = y;
     if (a->b->score != b->b->score)
@@ -152,7 +153,20 @@ static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, 
     return EXIT_OK;
 }
 
-static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, bool detailed)
+/* Targets outside the partner's declared scope (-1: it declares none); -2 on error. */
+static int64_t outside_scope(cli_ctx *ctx, uint32_t partner, const ap_policy *policy)
+{
+    int64_t n;
+    ap_error err;
+    if (ap_scope_count(&n, ctx->g, partner, policy, &err) < 0) {
+        cli_fail(&err, NULL);
+        return -2;
+    }
+    return n;
+}
+
+static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, bool detailed,
+                         const ap_policy *policy)
 {
     const ap_graph *g = ctx->g;
     ap_error err;
@@ -163,8 +177,19 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, 
         ap_time_format(at, sizeof at, ap_graph_at(g));
         json_object_set_new(root, "at", json_string(at));
         json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(list, blast_json(g, r[i].b));
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = blast_json(g, r[i].b);
+            int64_t out = detailed ? outside_scope(ctx, r[i].b->partner, policy) : -1;
+            if (out == -2) {
+                json_decref(o);
+                json_decref(list);
+                json_decref(root);
+                return EXIT_INTERNAL;
+            }
+            if (detailed)
+                json_object_set_new(o, "outside_scope", out < 0 ? json_null() : json_integer(out));
+            json_array_append_new(list, o);
+        }
         json_object_set_new(root, "partners", list);
         return cli_print_json(root);
     }
@@ -221,6 +246,11 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, 
             printf("  partners whose authority it inherits: %u, escalation steps: %u, "
                    "trust boundaries crossed: %u\n", b->npartners, b->nescalations,
                    b->nboundaries);
+            int64_t out = outside_scope(ctx, b->partner, policy);
+            if (out == -2)
+                return EXIT_INTERNAL;
+            if (out >= 0)
+                printf("  outside scope: %lld\n", (long long)out);
         }
     }
     return rc;
@@ -254,6 +284,7 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
     };
     const cli_cmd *self = cli_command(name);
     const char *format, *policy = NULL;
+    ap_policy pol;
     ap_weights w;
     ranked *r = NULL;
     size_t n = 0;
@@ -276,23 +307,26 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
         cli_errorf("a %s diagram shows one partner: name exactly one PARTNER", format);
         return EXIT_USAGE;
     }
-    ap_weights_default(&w);
+    ap_policy_default(&pol);
     if (policy != NULL) {
         ap_error err;
         if ((rc = cli_open_store(ctx)) != EXIT_OK)
             return rc;
-        if (ap_policy_load_weights(&w, policy, ap_store_vocab(ctx->st), &err) < 0)
+        if (ap_policy_load(&pol, policy, ap_store_vocab(ctx->st), &err) < 0)
             return cli_fail(&err, NULL);
     }
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+    w = pol.weights;
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK) {
+        ap_policy_clear(&pol);
         return rc;
+    }
     if (cli_is_diagram_format(format))
-        return blast_diagram(ctx, argv[optind], format);
-    if ((rc = compute(ctx, argv + optind, argc - optind, &w, strcmp(format, "json") == 0, &r,
-                      &n)) != EXIT_OK)
-        return rc;
-    rc = print_ranking(ctx, r, n, format, named);
+        rc = blast_diagram(ctx, argv[optind], format);
+    else if ((rc = compute(ctx, argv + optind, argc - optind, &w, strcmp(format, "json") == 0,
+                           &r, &n)) == EXIT_OK)
+        rc = print_ranking(ctx, r, n, format, named, &pol);
     free_ranked(r, n);
+    ap_policy_clear(&pol);
     return rc;
 }
 

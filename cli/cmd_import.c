@@ -39,6 +39,27 @@ static const char *default_aws_accounts(void)
     return NULL;
 }
 
+/* Foreign OpenGraph that names no partner: every partner query would start from nothing. The
+ * fix is a kind map; the shipped one for the collector when its source kind says which. */
+static void note_no_partner(const ap_import_notes *notes)
+{
+    const char *sk = notes->og_source_kind, *map = NULL;
+    if (!notes->og_no_partner)
+        return;
+    if (strcmp(sk, "GitHub") == 0 || strcmp(sk, "GitHound") == 0)
+        map = "docs/maps/githound.yaml";
+    else if (strncmp(sk, "Okta", 4) == 0 || strcmp(sk, "OpenHound-Okta") == 0)
+        map = "docs/maps/okta.yaml";
+    if (map != NULL)
+        fprintf(stderr, "authpath: note: no node of the OpenGraph input is a partner, so "
+                "partner queries find nothing: name the third parties with a kind map, --map %s "
+                "(docs/sources/opengraph.md)\n", map);
+    else
+        fprintf(stderr, "authpath: note: no node of the OpenGraph input is a partner, so "
+                "partner queries find nothing: name the third parties with a kind map (--map "
+                "FILE; examples in docs/maps/, the format in docs/sources/opengraph.md)\n");
+}
+
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -107,6 +128,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     if (rc < 0)
         return cli_fail(&err, &more);
     cli_notes(&notes);
+    note_no_partner(&notes);
     fprintf(stderr, "authpath: imported %d file%s as snapshot %lld\n", argc - optind,
             argc - optind == 1 ? "" : "s", (long long)snap);
     return EXIT_OK;

@@ -10,7 +10,7 @@
 
 static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g, v)->id; }
 
-/* ---- JSON (DESIGN.md: partner, residual, collateral, shared_credentials, persistence, cut,
+/* ---- JSON (docs/json.md: partner, residual, collateral, shared_credentials, persistence, cut,
  * choke_points; other keys added) ---- */
 
 static json_t *step_json(const ap_graph *g, const ap_offboard_step *st, uint32_t number)

@@ -1,5 +1,5 @@
 /* cli/cmd_snapshots.c: `authpath snapshots`: the snapshots in the database with their time,
- * label and files, as a table, CSV or DESIGN.md's JSON. */
+ * label and files, as a table, CSV or docs/json.md's JSON. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char *const test_names[AP_READY_COUNT] = { "attributable", "narrowable",
-                                                         "revocable" };
+                                                         "revocable", "within_purpose" };
 
 static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g, v)->id; }
 

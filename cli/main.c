@@ -21,11 +21,15 @@ static const cli_cmd commands[] = {
       "is detected from the content; --as native|aws-iam|opengraph forces it. Every import is\n"
       "one transaction: on any error nothing is written and the errors are listed as\n"
       "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
+      "A file no reader takes (a Kubernetes List, Microsoft Graph or GitHub API output, an IAM\n"
+      "credential report...) is refused, naming what it looks like; so is an import of no\n"
+      "node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
       "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
       "                     {Okta_Org: partner}, edges: {GH_CanPush: access}), ahead of the\n"
-      "                     built-in table (docs/sources/opengraph.md)\n"
+      "                     built-in table; ready maps: docs/maps/githound.yaml, okta.yaml\n"
+      "                     (docs/sources/opengraph.md)\n"
       "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
       "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
@@ -61,7 +65,7 @@ static const cli_cmd commands[] = {
     { "offboard", cmd_offboard,
       "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
-      "Applies DESIGN.md's default plan in memory (the database is not changed): revoke every\n"
+      "Applies docs/design.md's default plan in memory, not to the database: revoke every\n"
       "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
       "into it. Reports the plan as a checklist, shared credentials (revoke: who breaks; keep:\n"
       "what the partner keeps), residual access of the partner and those acting for it,\n"
@@ -79,7 +83,7 @@ static const cli_cmd commands[] = {
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
       "score before and after. For PARTNER's new access, the three readiness tests of\n"
-      "DESIGN.md with their evidence: attributable (logged), narrowable (declared rights, not\n"
+      "docs/design.md, with evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
       "shared or multi-tenant). The findings the change raises and those it clears (the\n"
       "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"

@@ -153,7 +153,7 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
             nd->sensitivity = AP_SENS_INTERNAL;
         else
             nd->sensitivity = AP_SENS_NONE;
-        /* DESIGN.md: a partner's state and contract never stop traversal */
+        /* docs/design.md, liveness: a partner's state and contract never stop traversal */
         nd->live = nd->kind == AP_KIND_PARTNER
                    || own_live(nd->state, nd->valid_from, nd->expires, g->at);
         nd->file = sqlite3_column_int64(stmt, 7);

@@ -1,5 +1,5 @@
 /* graph/model.c: the names of kinds, states, sensitivities and tiers, the edge-kind table of
- * DESIGN.md, rights vocabularies and the time parser every reader and the CLI share. */
+ * docs/design.md, rights vocabularies and the time parser every reader and the CLI share. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +21,7 @@ static const char *const builtin_rights[AP_R_BUILTIN] = {
 };
 
 #define WRITE_BIT ((ap_rights)1 << AP_R_WRITE)
-/* DESIGN.md's edge table: sentence, traversal, default gate, escalation. */
+/* docs/design.md's edge table: sentence, traversal, default gate, escalation. */
 static const ap_edge_kind_info edge_info[AP_EDGE_COUNT] = {
     { "holds", "{u} holds {v}", true, 0, false },
     { "authenticates_as", "{u} authenticates as {v}", true, 0, false },

@@ -45,7 +45,7 @@ static const char *numbered(ap_stage *sg, const char *base, uint32_t n)
     return p;
 }
 
-/* DESIGN.md: an edge without an id is from|kind|to, with #2, #3... for repeats in input order. */
+/* docs/design.md, inputs: an edge without an id is from|kind|to, #2, #3... for repeats in order */
 static int name_edges(ap_stage *sg)
 {
     auto_name *names = NULL;

@@ -21,7 +21,7 @@ int ap_aws__list(json_t **out, const json_t *v, json_type want);
 bool ap_aws__glob(const char *pattern, const char *s, bool nocase);
 /* The service of an action ("s3" for "s3:GetObject", "*" for "*"), lower case, into buf. */
 void ap_aws__service(const char *action, char *buf, size_t size);
-/* The rights an action pattern grants (DESIGN.md's rights, docs/sources/aws-iam.md's table). */
+/* The rights an action pattern grants (the rights of docs/sources/aws-iam.md's table). */
 ap_rights ap_aws__action_rights(const char *action);
 
 /* IAM actions that take over a principal or let their holder grant themselves anything. */

@@ -10,7 +10,7 @@
 #include "import_internal.h"
 
 typedef enum { FILE_NODES, FILE_EDGES, FILE_RIGHTS } file_kind;
-typedef enum { COL_TEXT, COL_LIST, COL_BOOL } col_type;
+typedef enum { COL_TEXT, COL_LIST, COL_BOOL, COL_JSON } col_type;
 
 /* A cell of the current row. */
 typedef struct {

@@ -1,5 +1,5 @@
-/* import/import.c: one import from start to end. Reads each file, detects its syntax, hands it
- * to its reader, checks what spans files, and commits one snapshot or nothing at all. */
+/* import/import.c: one import from start to end. Reads each file as UTF-8 text, hands it to the
+ * reader its shape calls for (detect.c), checks what spans files, commits one snapshot or none. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -12,8 +12,6 @@
 
 #include "import_internal.h"
 
-typedef enum { SYNTAX_JSON, SYNTAX_YAML, SYNTAX_CSV } syntax;
-
 ap_format ap_format_parse(const char *s)
 {
     if (strcmp(s, "auto") == 0)
@@ -25,22 +23,6 @@ ap_format ap_format_parse(const char *s)
     if (strcmp(s, "opengraph") == 0)
         return AP_FORMAT_OPENGRAPH;
     return AP_FORMAT_COUNT;
-}
-
-/* A JSON document's format from its top-level keys, without parsing it: "graph" is OpenGraph;
- * the lists of get-account-authorization-details are AWS IAM; anything else is native. */
-static ap_format detect_json(const char *text, size_t len)
-{
-    static const char *const aws_keys[] = { "UserDetailList", "RoleDetailList",
-                                            "GroupDetailList", "Policies" };
-    ap_json_text t = { text, len, NULL, 0 };
-    size_t top = ap_json__skip_ws(&t, 0);
-    if (ap_json__find_key(&t, top, "graph") != SIZE_MAX)
-        return AP_FORMAT_OPENGRAPH;
-    for (size_t i = 0; i < sizeof aws_keys / sizeof aws_keys[0]; i++)
-        if (ap_json__find_key(&t, top, aws_keys[i]) != SIZE_MAX)
-            return AP_FORMAT_AWS_IAM;
-    return AP_FORMAT_NATIVE;
 }
 
 void ap_import__note(ap_import_ctx *ctx, unsigned line, unsigned col, const char *what)
@@ -79,37 +61,6 @@ void ap_import__tick(ap_import_ctx *ctx)
 {
     if (++ctx->rows % AP_IMPORT_PROGRESS_ROWS == 0)
         report_progress(ctx);
-}
-
-/* JSON starts with { or [. CSV's first line is a header: names joined by commas (a nodes or
- * edges file), or one bare word (a rights file); a YAML line names a key with ": " or a final
- * ':', or starts with one of - # % ? ! & *. Anything else is YAML. */
-static syntax detect(const char *text, size_t len)
-{
-    size_t i = 0, eol, k;
-    const char *line, *nl;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-        i++;
-    if (i < len && (text[i] == '{' || text[i] == '['))
-        return SYNTAX_JSON;
-    while (i > 0 && text[i - 1] != '\n')       /* the first line that is not blank */
-        i--;
-    line = text + i;
-    nl = memchr(line, '\n', len - i);
-    eol = nl != NULL ? (size_t)(nl - line) : len - i;
-    if (eol > 0 && line[eol - 1] == '\r')
-        eol--;
-    if (eol == 0 || strchr("-#%?!&*", line[0]) != NULL)
-        return SYNTAX_YAML;
-    for (k = 0; k < eol; k++)
-        if (line[k] == ':' && (k + 1 == eol || line[k + 1] == ' ' || line[k + 1] == '\t'))
-            return SYNTAX_YAML;
-    if (memchr(line, ',', eol) != NULL)
-        return SYNTAX_CSV;
-    for (k = 0; k < eol; k++)
-        if (line[k] == ' ' || line[k] == '\t' || line[k] == ':')
-            return SYNTAX_YAML;
-    return SYNTAX_CSV;          /* a one-column CSV such as the rights file */
 }
 
 typedef struct {
@@ -154,10 +105,10 @@ static void free_file(file_text *ft)
 static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
 {
     file_text ft;
-    const char *text;
+    const char *text, *nul;
+    char *decoded = NULL;
     size_t len;
-    syntax sx;
-    ap_format fmt;
+    ap_reader_fn read;
     int rc;
     if ((rc = read_file(&ft, path, err)) < 0)
         return rc;
@@ -166,43 +117,24 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
     ctx->path = path;
     text = ft.text;
     len = ft.len;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {    /* a UTF-8 byte order mark */
-        text += 3;
-        len -= 3;
-    }
-    if (memchr(text, '\0', len) != NULL) {
-        const char *nul = memchr(text, '\0', len);
+    if ((rc = ap_import__decode(&decoded, &text, &len, path, err)) < 0)
+        goto cleanup;
+    if ((nul = memchr(text, '\0', len)) != NULL) {
         unsigned line = 1, col = 1;
         for (const char *p = text; p < nul; p++, col++)
             if (*p == '\n') {
                 line++;
                 col = 0;
             }
-        rc = ap_error_at(err, AP_EINPUT, path, line, col, "NUL byte in a text file (UTF-16 or "
-                         "binary input is not supported)");
+        rc = ap_error_at(err, AP_EINPUT, path, line, col, "NUL byte in a text file (UTF-16 "
+                         "needs a byte order mark; binary input is not supported)");
         goto cleanup;
     }
     report_progress(ctx);
-    sx = detect(text, len);
-    fmt = ctx->opts->format;
-    if (fmt == AP_FORMAT_AUTO)
-        fmt = sx == SYNTAX_JSON ? detect_json(text, len) : AP_FORMAT_NATIVE;
-    if (fmt == AP_FORMAT_AWS_IAM || fmt == AP_FORMAT_OPENGRAPH) {
-        if (sx != SYNTAX_JSON) {
-            rc = ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
-                             fmt == AP_FORMAT_AWS_IAM ? "aws-iam" : "opengraph");
-            goto cleanup;
-        }
-        rc = fmt == AP_FORMAT_AWS_IAM ? ap_import__aws_iam(ctx, text, len, err)
-                                      : ap_import__opengraph(ctx, text, len, err);
-        goto cleanup;
-    }
-    switch (sx) {
-    case SYNTAX_JSON: rc = ap_import__json(ctx, text, len, err); break;
-    case SYNTAX_CSV: rc = ap_import__csv(ctx, text, len, err); break;
-    default: rc = ap_import__yaml(ctx, text, len, err); break;
-    }
+    if ((rc = ap_import__detect(&read, ctx->opts->format, path, text, len, err)) == AP_OK)
+        rc = read(ctx, text, len, err);
 cleanup:
+    free(decoded);
     free_file(&ft);
     return rc;
 }
@@ -242,6 +174,20 @@ static int check_size(const ap_store *st, const ap_import_opts *opts, const char
                            "(%llu so far; raise --max-edges if that is expected)",
                            (unsigned long long)opts->max_edges, (unsigned long long)edges);
     return AP_OK;
+}
+
+/* An import that adds no node is refused as an unreadable one is: it would be an empty
+ * snapshot, and every query against it would answer "nothing" as if that were the estate. */
+static int check_some_node(const ap_store *st, const char *const *paths, size_t n,
+                           ap_error *err)
+{
+    uint64_t nodes, edges;
+    ap_store_staged(st, &nodes, &edges);
+    if (nodes > 0)
+        return AP_OK;
+    return ap_error_at(err, AP_EINPUT, paths[n - 1], 1, 1, "nothing to import: %s no node "
+                       "(an empty inventory makes no snapshot)", n == 1 ? "the file declares"
+                       : "the files declare");
 }
 
 static char *default_label(const char *const *paths, size_t n)
@@ -327,6 +273,8 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
                 opts->more->total += found.total - found.count;
         }
     }
+    if (ctx.nerr == 0 && (rc = check_some_node(st, paths, n, err)) < 0)
+        goto fail;
     if (ctx.nerr > 0) {
         *err = ctx.first;
         rc = AP_EINPUT;

@@ -49,6 +49,12 @@ int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
 /* A short, printable copy of user text for messages (control characters as '?'; cut with
  * "..." after 60 bytes). */
 void ap_import__quote(char *buf, size_t size, const char *s);
+
+/* A declared scope's shape (import/scope_check.c). bad() is told the field (NULL: the scope
+ * itself or an unknown key), the list item (AP_NO_ITEM: the whole field) and what is wrong; it
+ * returns 1. Returns the number of problems. */
+typedef int (*ap_scope_bad_fn)(void *ctx, const char *field, size_t item, const char *msg);
+int ap_import__scope_check(const json_t *v, ap_scope_bad_fn bad, void *ctx);
 /* The attributes of obj but the nskip keys of skip (and nulls), as canonical JSON: compact,
  * keys sorted, ASCII only; exactly what json_dumps() writes for them. *out owns: free(). */
 char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);
@@ -108,6 +114,27 @@ void ap_import__opengraph_free(ap_import_ctx *ctx);
 /* Known vendors' AWS accounts (fwdcloudsec known_aws_accounts YAML): *out owns an object
  * mapping each 12-digit account id to its vendor's name. */
 int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);
+
+/* ---- detect.c: which reader a file goes to ---- */
+typedef enum { AP_SYNTAX_JSON, AP_SYNTAX_YAML, AP_SYNTAX_CSV } ap_syntax;
+/* A reader: parses one file's text and stages what it finds (AP_EINPUT for input errors). */
+typedef int (*ap_reader_fn)(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+/* The syntax of a text, from its first characters and first line. */
+ap_syntax ap_import__syntax(const char *text, size_t len);
+/* The reader for a file's text: by its shape (format AP_FORMAT_AUTO), or the one --as names.
+ * A document no reader takes is AP_EINPUT at its first value, naming what it looks like (a
+ * Kubernetes List of Role, Microsoft Graph servicePrincipals...) and the formats authpath
+ * reads; JSON that does not parse is reported as the readers report it. */
+int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, const char *text,
+                      size_t len, ap_error *err);
+
+/* ---- encoding.c: the text readers see ---- */
+/* UTF-8 text from a file's bytes: a UTF-8 byte order mark skipped; UTF-16 with a byte order mark
+ * (LE or BE: PowerShell's default) decoded with iconv into *owned (free() it; NULL when the text
+ * is used in place). Invalid UTF-16 is AP_EINPUT at the line and column of the text decoded so
+ * far. *text and *len are updated. */
+int ap_import__decode(char **owned, const char **text, size_t *len, const char *path,
+                      ap_error *err);
 
 /* A recognised construct the reader does not import: counted per (file, what), the first
  * place kept; never silently dropped. */

@@ -1,5 +1,5 @@
 /* import/native.c: the native inventory (authpath/1), whatever its syntax. Validates each node
- * and edge as DESIGN.md's model says, names the place of every error, and stages what is valid. */
+ * and edge by docs/design.md's model, names the place of every error, and stages what is valid. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +7,22 @@
 
 #include "import_internal.h"
 
-typedef enum { ATTR_STRING, ATTR_TIME, ATTR_BOOL, ATTR_STATE, ATTR_SENS, ATTR_TIER } attr_type;
+typedef enum {
+    ATTR_STRING, ATTR_TIME, ATTR_BOOL, ATTR_STATE, ATTR_SENS, ATTR_TIER, ATTR_SCOPE
+} attr_type;
 typedef struct {
     const char *name;
     attr_type type;
 } attr_spec;
 
-/* DESIGN.md's common attributes; anything else is kept as given. */
+/* docs/design.md's common attributes; anything else is kept as given. */
 static const attr_spec known_attrs[] = {
     { "name", ATTR_STRING }, { "type", ATTR_STRING }, { "domain", ATTR_STRING },
     { "owner", ATTR_STRING }, { "technical_owner", ATTR_STRING }, { "sponsor", ATTR_STRING },
     { "purpose", ATTR_STRING }, { "approved_by", ATTR_STRING }, { "environment", ATTR_STRING },
     { "valid_from", ATTR_TIME }, { "expires", ATTR_TIME }, { "last_used", ATTR_TIME },
     { "last_reviewed", ATTR_TIME }, { "contract_ends", ATTR_TIME },
+    { "last_rotated", ATTR_TIME }, { "jurisdiction", ATTR_STRING }, { "scope", ATTR_SCOPE },
     { "logged", ATTR_BOOL }, { "static", ATTR_BOOL }, { "multi_tenant", ATTR_BOOL },
     { "temporary", ATTR_BOOL },
     { "state", ATTR_STATE }, { "sensitivity", ATTR_SENS }, { "tier", ATTR_TIER },
@@ -69,6 +72,23 @@ void ap_import__quote(char *buf, size_t size, const char *s)
         memcpy(buf + i - 3, "...", 4);
 }
 
+typedef struct {
+    ap_import_ctx *ctx;
+    ap_place *p;
+} scope_place;
+
+/* A problem in a scope, placed at the scope (the place's depth ends at the attribute). */
+static int scope_bad(void *vctx, const char *field, size_t item, const char *msg)
+{
+    scope_place *sp = vctx;
+    (void)item;
+    if (field == NULL)
+        ap_import__fail(sp->ctx, sp->p, "scope: %s", msg);
+    else
+        ap_import__fail(sp->ctx, sp->p, "scope: '%s' %s", field, msg);
+    return 1;
+}
+
 static int check_attr(ap_import_ctx *ctx, ap_place *p, const attr_spec *spec, const json_t *v,
                       int64_t *time_out, int *enum_out)
 {
@@ -96,6 +116,10 @@ static int check_attr(ap_import_ctx *ctx, ap_place *p, const attr_spec *spec, co
                                    "YYYY-MM-DDTHH:MM:SSZ)", shown, spec->name);
         }
         return AP_OK;
+    case ATTR_SCOPE: {
+        scope_place sp = { ctx, p };
+        return ap_import__scope_check(v, scope_bad, &sp) > 0 ? AP_EINPUT : AP_OK;
+    }
     case ATTR_STATE:
     case ATTR_SENS:
     case ATTR_TIER: {
@@ -381,7 +405,7 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
         return AP_EINPUT;
     rec.kind = ap_edge_kind_parse(kind);
     info = ap_edge_kind_info_of(rec.kind);
-    /* defaults from DESIGN.md's edge table; depends_on passes nothing */
+    /* defaults from docs/design.md's edge table; depends_on passes nothing */
     rec.rights = info->traversable ? AP_RIGHTS_ALL : 0;
     rec.requires = info->requires;
     rec.escalates = info->escalates;

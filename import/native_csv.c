@@ -12,8 +12,9 @@
 
 #include "csv_internal.h"
 
-/* DESIGN.md's typed fields; every other column, known or not, is text. */
+/* docs/design.md's typed fields; every other column, known or not, is text. */
 static const char *const list_cols[] = { "rights", "requires", NULL };
+static const char *const json_cols[] = { "scope", NULL };   /* a JSON object in the cell */
 static const char *const bool_cols[] = { "logged", "static", "multi_tenant", "temporary",
                                          "escalates", NULL };
 
@@ -248,6 +249,15 @@ static json_t *row_object(csv_reader *r)
         }
         switch (r->types[i]) {
         case COL_LIST: v = list_value(s, len, &bad); break;
+        case COL_JSON: {
+            json_error_t je;
+            if ((v = json_loadb(s, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+                set_column(r, i, name, NULL);
+                field_fail(r, i, "'scope' must hold a JSON object (%s)", je.text);
+                continue;
+            }
+            break;
+        }
         case COL_TEXT:
             if (json_is_string(r->colval[i]) && json_string_setn(r->colval[i], s, len) == 0)
                 continue;
@@ -316,7 +326,8 @@ static int read_header(csv_reader *r)
         if (name == NULL || json_array_append_new(r->names, name) != 0)
             return r->rc = ap_error_nomem(r->err);
         r->types[i] = is_one_of(s, list_cols) ? COL_LIST
-                    : is_one_of(s, bool_cols) ? COL_BOOL : COL_TEXT;
+                    : is_one_of(s, bool_cols) ? COL_BOOL
+                    : is_one_of(s, json_cols) ? COL_JSON : COL_TEXT;
     }
     if (has(r, "from") || has(r, "to")) {
         r->kind = FILE_EDGES;

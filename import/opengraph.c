@@ -1,5 +1,5 @@
 /* import/opengraph.c: BloodHound OpenGraph JSON in. authpath's own AP_* kinds come back exactly;
- * foreign kinds map through DESIGN.md's table, keeping the originals (docs/sources/opengraph.md). */
+ * foreign kinds map through the kind table, keeping the originals (docs/sources/opengraph.md). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +34,7 @@ struct ap_og_state {
     size_t ne, ecap;
     json_t *index;              /* node id -> its index in nodes */
     json_t *docs;               /* the parsed documents, alive until the import ends */
+    json_t *joins;              /* --map's node tests: "kind\x1fkey" -> value -> [indices] */
 };
 
 /* The position every place of the current element is reported at. */
@@ -89,6 +90,7 @@ void ap_import__opengraph_free(ap_import_ctx *ctx)
     free(s->edges);
     json_decref(s->index);
     json_decref(s->docs);
+    json_decref(s->joins);
     free(s);
     ctx->og = NULL;
 }
@@ -378,9 +380,9 @@ static void last_word(const char *kind, char *buf, size_t size)
         buf[i - 1] = '\0';
 }
 
-/* The user's map (--map), then DESIGN.md's table for foreign node kinds: the first of a node's
- * kinds the map names decides; else the first whose last word the table knows. */
-static ap_kind foreign_kind(const json_t *map, const json_t *kinds)
+/* The kind a map rule names; when the user's map (--map) decides nothing, the built-in table
+ * (docs/sources/opengraph.md): the first of a node's kinds whose last word the table knows. */
+static ap_kind foreign_kind(const json_t *rule, const json_t *kinds)
 {
     static const struct { const char *word; ap_kind kind; } table[] = {
         { "user", AP_KIND_IDENTITY }, { "account", AP_KIND_IDENTITY },
@@ -396,11 +398,9 @@ static ap_kind foreign_kind(const json_t *map, const json_t *kinds)
         { "password", AP_KIND_CREDENTIAL },
     };
     char word[64];
-    for (size_t i = 0; map != NULL && i < json_array_size(kinds); i++) {
-        const json_t *to = json_object_get(map, json_string_value(json_array_get(kinds, i)));
-        if (to != NULL)
-            return ap_kind_parse(json_string_value(to));
-    }
+    if (rule != NULL)
+        return ap_kind_parse(json_string_value(json_is_string(rule) ? rule
+                                                : json_object_get(rule, "kind")));
     for (size_t i = 0; i < json_array_size(kinds); i++) {
         last_word(json_string_value(json_array_get(kinds, i)), word, sizeof word);
         for (size_t j = 0; j < sizeof table / sizeof table[0]; j++)
@@ -408,6 +408,198 @@ static ap_kind foreign_kind(const json_t *map, const json_t *kinds)
                 return table[j].kind;
     }
     return AP_KIND_RESOURCE;
+}
+
+/* ---- --map rules: tests on a node's properties, and on the nodes its properties name ---- */
+
+static int has_kind_name(const og_node *n, const char *kind)
+{
+    for (size_t i = 0; kind != NULL && i < json_array_size(n->kinds); i++)
+        if (strcmp(json_string_value(json_array_get(n->kinds, i)), kind) == 0)
+            return 1;
+    return kind == NULL;
+}
+
+/* The nodes of kind whose property key equals v, as a list of indices (borrowed from the
+ * cache, built on first use so a rule costs one pass over the nodes, not one per node). */
+static const json_t *join(struct ap_og_state *s, const char *kind, const char *key,
+                          const json_t *v)
+{
+    char name[256], *text;
+    json_t *by, *list;
+    snprintf(name, sizeof name, "%s\x1f%s", kind != NULL ? kind : "", key);
+    if (s->joins == NULL && (s->joins = json_object()) == NULL)
+        return NULL;
+    if ((by = json_object_get(s->joins, name)) == NULL) {
+        if ((by = json_object()) == NULL || json_object_set_new(s->joins, name, by) < 0)
+            return NULL;
+        for (size_t i = 0; i < s->nn; i++) {
+            const json_t *pv = json_object_get(s->nodes[i].props, key);
+            if (pv == NULL || !has_kind_name(&s->nodes[i], kind)
+                || (text = json_dumps(pv, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
+                continue;
+            if ((list = json_object_get(by, text)) == NULL) {
+                list = json_array();
+                json_object_set_new(by, text, list);
+            }
+            json_array_append_new(list, json_integer((json_int_t)i));
+            free(text);
+        }
+    }
+    if ((text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
+        return NULL;
+    list = json_object_get(by, text);
+    free(text);
+    return list;
+}
+
+static int where_holds(struct ap_og_state *s, const json_t *props, const json_t *where,
+                       int depth);
+static long resolve(struct ap_og_state *s, const json_t *ep);
+
+/* {kind: EDGE_KIND, to: NODE_KIND}: does node i start an edge of that kind to a node of that
+ * kind? The starts of each such pair are found in one pass over the edges, on first use. */
+static int has_edge(struct ap_og_state *s, size_t i, const json_t *spec)
+{
+    const char *ek = json_string_value(json_object_get(spec, "kind"));
+    const char *to = json_string_value(json_object_get(spec, "to"));
+    char name[256], idx[32];
+    json_t *set;
+    snprintf(name, sizeof name, "\x1e%s\x1e%s", ek != NULL ? ek : "", to != NULL ? to : "");
+    if (s->joins == NULL && (s->joins = json_object()) == NULL)
+        return 0;
+    if ((set = json_object_get(s->joins, name)) == NULL) {
+        if ((set = json_object()) == NULL || json_object_set_new(s->joins, name, set) < 0)
+            return 0;
+        for (size_t e = 0; e < s->ne; e++) {
+            const json_t *edge = s->edges[e].edge;
+            long from, end;
+            if (ek != NULL && strcmp(json_string_value(json_object_get(edge, "kind")), ek) != 0)
+                continue;
+            from = resolve(s, json_object_get(edge, "start"));
+            end = resolve(s, json_object_get(edge, "end"));
+            if (from < 0 || end < 0 || !has_kind_name(&s->nodes[end], to))
+                continue;
+            snprintf(idx, sizeof idx, "%ld", from);
+            json_object_set_new(set, idx, json_true());
+        }
+    }
+    snprintf(idx, sizeof idx, "%zu", i);
+    return json_object_get(set, idx) != NULL;
+}
+
+/* {node: KIND} or {node: {kind, key, where}}: v names a node of the import (by its id, or by
+ * its property key) of that kind, for which where holds. */
+static int names_node(struct ap_og_state *s, const json_t *v, const json_t *node, int depth)
+{
+    const char *kind = json_is_string(node) ? json_string_value(node)
+                                            : json_string_value(json_object_get(node, "kind"));
+    const char *key = json_string_value(json_object_get(node, "key"));
+    const json_t *where = json_object_get(node, "where"), *list;
+    if (key == NULL || strcmp(key, "id") == 0) {
+        const json_t *at = json_is_string(v) ? json_object_get(s->index, json_string_value(v))
+                                             : NULL;
+        const og_node *n = at != NULL ? &s->nodes[json_integer_value(at)] : NULL;
+        return n != NULL && has_kind_name(n, kind)
+            && (where == NULL || where_holds(s, n->props, where, depth + 1));
+    }
+    list = join(s, kind, key, v);
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if (where == NULL || where_holds(s, s->nodes[json_integer_value(json_array_get(list, i))]
+                                            .props, where, depth + 1))
+            return 1;
+    return 0;
+}
+
+/* A test on one property's value (NULL: the node has no such property). */
+static int test_holds(struct ap_og_state *s, const json_t *v, const json_t *test, int depth)
+{
+    if (depth > 8)              /* the map checker allows no deeper nesting */
+        return 0;
+    if (json_is_object(test) && json_object_get(test, "not") != NULL)
+        return !test_holds(s, v, json_object_get(test, "not"), depth + 1);
+    if (json_is_object(test))
+        return v != NULL && names_node(s, v, json_object_get(test, "node"), depth);
+    return v != NULL && json_equal((json_t *)v, (json_t *)test);
+}
+
+static int where_holds(struct ap_og_state *s, const json_t *props, const json_t *where,
+                       int depth)
+{
+    const char *key;
+    json_t *test;
+    json_object_foreach((json_t *)where, key, test)
+        if (!test_holds(s, json_object_get(props, key), test, depth))
+            return 0;
+    return 1;
+}
+
+/* The map's rule for node n: for the first of its kinds the map names, the first of its rules
+ * whose 'where' holds (a bare kind always does); NULL when none decides. */
+static const json_t *map_rule(struct ap_og_state *s, const json_t *map, const og_node *n)
+{
+    for (size_t i = 0; map != NULL && i < json_array_size(n->kinds); i++) {
+        const json_t *e = json_object_get(map, json_string_value(json_array_get(n->kinds, i)));
+        size_t count = json_is_array(e) ? json_array_size(e) : 1;
+        for (size_t r = 0; e != NULL && r < count; r++) {
+            const json_t *rule = json_is_array(e) ? json_array_get(e, r) : e;
+            const json_t *where = json_is_object(rule) ? json_object_get(rule, "where") : NULL;
+            const json_t *with = json_is_object(rule) ? json_object_get(rule, "with_edge")
+                                                      : NULL;
+            const json_t *without = json_is_object(rule) ? json_object_get(rule,
+                                                                           "without_edge")
+                                                         : NULL;
+            if ((where == NULL || where_holds(s, n->props, where, 0))
+                && (with == NULL || has_edge(s, (size_t)(n - s->nodes), with))
+                && (without == NULL || !has_edge(s, (size_t)(n - s->nodes), without)))
+                return rule;
+        }
+    }
+    return NULL;
+}
+
+/* A rule's id template ("repo:{full_name}") over the node's properties; NULL when one of the
+ * properties it names is missing, empty or not a string or number. *out owns: free(). */
+static char *expand_id(const char *tpl, const json_t *props)
+{
+    size_t cap = strlen(tpl) + 64, n = 0;
+    char *out = malloc(cap);
+    for (const char *p = tpl; out != NULL && *p != '\0';) {
+        char piece[512];
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        size_t len;
+        if (close != NULL) {
+            char key[128];
+            const json_t *v;
+            snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
+            v = json_object_get(props, key);
+            if (json_is_string(v) && json_string_length(v) > 0
+                && strlen(json_string_value(v)) == json_string_length(v))
+                snprintf(piece, sizeof piece, "%s", json_string_value(v));
+            else if (json_is_integer(v))
+                snprintf(piece, sizeof piece, "%lld", (long long)json_integer_value(v));
+            else {
+                free(out);
+                return NULL;
+            }
+            p = close + 1;
+        } else {
+            piece[0] = *p++;
+            piece[1] = '\0';
+        }
+        len = strlen(piece);
+        if (n + len + 1 > cap) {
+            char *q = realloc(out, cap = (n + len + 1) * 2);
+            if (q == NULL) {
+                free(out);
+                return NULL;
+            }
+            out = q;
+        }
+        memcpy(out + n, piece, len + 1);
+        n += len;
+    }
+    return out;
 }
 
 /* Foreign edge kinds by the user's map (--map), else by what their name says; anything else
@@ -458,7 +650,7 @@ static json_t *ap_attrs(const json_t *props)
     return out;
 }
 
-static json_t *node_object(const ap_import_ctx *ctx, const og_node *n)
+static json_t *node_object(const og_node *n, const json_t *rule, const char *id)
 {
     const char *first = json_string_value(json_array_get(n->kinds, 0));
     json_t *obj;
@@ -472,17 +664,65 @@ static json_t *node_object(const ap_import_ctx *ctx, const og_node *n)
         }
     if ((obj = json_object()) == NULL)
         return NULL;
-    json_object_set_new(obj, "id", json_string(n->id));
-    json_object_set_new(obj, "kind",
-                        json_string(ap_kind_name(foreign_kind(ctx->og_nodes, n->kinds))));
+    json_object_set_new(obj, "id", json_string(id));
+    json_object_set_new(obj, "kind", json_string(ap_kind_name(foreign_kind(rule, n->kinds))));
     if (json_is_string(json_object_get(n->props, "name")))
         json_object_set(obj, "name", json_object_get(n->props, "name"));
+    if (strcmp(id, n->id) != 0)
+        json_object_set_new(obj, "og_id", json_string(n->id));
     json_object_set(obj, "og_kinds", n->kinds);
     if (n->source_kind != NULL)
         json_object_set(obj, "og_source_kind", n->source_kind);
     if (json_object_size(n->props) > 0)
         json_object_set(obj, "og_properties", n->props);
     return obj;
+}
+
+/* Is n one of authpath's own kinds (AP_*), which the map never changes? */
+static int own_kind(const og_node *n)
+{
+    const char *first = json_string_value(json_array_get(n->kinds, 0));
+    return first != NULL && strncmp(first, "AP_", 3) == 0;
+}
+
+/* Each node's rule and id. A rule's id template gives a node a readable id only when the id it
+ * makes is its alone (no other node gets it, from the template or as its own id); else the
+ * node keeps its own id and the import notes it. */
+static int decide_nodes(ap_import_ctx *ctx, const json_t **rules, char **ids)
+{
+    struct ap_og_state *s = ctx->og;
+    json_t *count = json_object();
+    int rc = AP_OK;
+    if (count == NULL)
+        return AP_ENOMEM;
+    for (size_t i = 0; i < s->nn; i++) {
+        const json_t *tpl;
+        rules[i] = own_kind(&s->nodes[i]) ? NULL : map_rule(s, ctx->og_nodes, &s->nodes[i]);
+        tpl = json_is_object(rules[i]) ? json_object_get(rules[i], "id") : NULL;
+        ids[i] = tpl != NULL ? expand_id(json_string_value(tpl), s->nodes[i].props) : NULL;
+        if (ids[i] != NULL) {
+            json_t *c = json_object_get(count, ids[i]);
+            json_object_set_new(count, ids[i], json_integer(c ? json_integer_value(c) + 1 : 1));
+        }
+    }
+    for (size_t i = 0; i < s->nn; i++) {
+        const json_t *other;
+        og_node *n = &s->nodes[i];
+        if (ids[i] == NULL)
+            continue;
+        other = json_object_get(s->index, ids[i]);
+        if (json_integer_value(json_object_get(count, ids[i])) > 1
+            || (other != NULL && (size_t)json_integer_value(other) != i)) {
+            ctx->file = n->file;
+            ctx->path = n->path;
+            ap_import__note(ctx, n->line, n->col, "node whose id from the kind map's template "
+                            "is not its alone (its own id kept)");
+            free(ids[i]);
+            ids[i] = NULL;
+        }
+    }
+    json_decref(count);
+    return rc;
 }
 
 static void upper_copy(char *buf, size_t size, const char *s)
@@ -495,12 +735,7 @@ static void upper_copy(char *buf, size_t size, const char *s)
 
 static int has_kind(const og_node *n, const json_t *kind)
 {
-    if (!json_is_string(kind))
-        return 1;
-    for (size_t i = 0; i < json_array_size(n->kinds); i++)
-        if (json_equal(json_array_get(n->kinds, i), (json_t *)kind))
-            return 1;
-    return 0;
+    return !json_is_string(kind) || has_kind_name(n, json_string_value(kind));
 }
 
 /* The node an endpoint names, or -1 (none) or -2 (several). */
@@ -612,22 +847,54 @@ static json_t *edge_object(ap_import_ctx *ctx, const og_edge *e, const char *fro
     return obj;
 }
 
+/* No OpenGraph node became a partner: the import says so (the CLI prints a note with the
+ * fix), since every partner query would find nothing to start from. */
+static void note_no_partner(ap_import_ctx *ctx, size_t partners)
+{
+    ap_import_notes *notes = ctx->opts->notes;
+    struct ap_og_state *s = ctx->og;
+    if (notes == NULL || partners > 0 || s->nn == 0)
+        return;
+    notes->og_no_partner = 1;
+    for (size_t i = 0; i < s->nn; i++)
+        if (s->nodes[i].source_kind != NULL) {
+            snprintf(notes->og_source_kind, sizeof notes->og_source_kind, "%s",
+                     json_string_value(s->nodes[i].source_kind));
+            break;
+        }
+}
+
 int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err)
 {
     struct ap_og_state *s = ctx->og;
     og_pos cur = { 0, 0 };
+    const json_t **rules = NULL;
+    char **ids = NULL;
+    size_t partners = 0;
     int rc = AP_OK;
     if (s == NULL)
         return AP_OK;
     ctx->locate = locate_pos;
     ctx->locate_ctx = &cur;
+    rules = calloc(s->nn + 1, sizeof *rules);
+    ids = calloc(s->nn + 1, sizeof *ids);
+    if (rules == NULL || ids == NULL || decide_nodes(ctx, rules, ids) < 0) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
     for (size_t i = 0; i < s->nn; i++) {
         og_node *n = &s->nodes[i];
-        json_t *obj = node_object(ctx, n);
-        if (obj == NULL) {
+        json_t *obj;
+        if (ids[i] == NULL && (ids[i] = strdup(n->id)) == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;
         }
+        if ((obj = node_object(n, rules[i], ids[i])) == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+        if (strcmp(json_string_value(json_object_get(obj, "kind")), "partner") == 0)
+            partners++;
         ctx->file = n->file;
         ctx->path = n->path;
         cur = (og_pos){ n->line, n->col };
@@ -636,6 +903,7 @@ int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err)
         if (rc < 0 && rc != AP_EINPUT)
             goto cleanup;
     }
+    note_no_partner(ctx, partners);
     for (size_t i = 0; i < s->ne; i++) {
         og_edge *e = &s->edges[i];
         long from = resolve(s, json_object_get(e->edge, "start"));
@@ -654,7 +922,7 @@ int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err)
                             "as BloodHound skips it)");
             continue;
         }
-        obj = edge_object(ctx, e, s->nodes[from].id, s->nodes[to].id, err, &rc);
+        obj = edge_object(ctx, e, ids[from], ids[to], err, &rc);
         if (obj == NULL) {
             if (rc == AP_OK)
                 rc = ap_error_nomem(err);
@@ -667,6 +935,10 @@ int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err)
     }
     rc = AP_OK;
 cleanup:
+    for (size_t i = 0; ids != NULL && i < s->nn; i++)
+        free(ids[i]);
+    free(ids);
+    free(rules);
     ctx->locate = NULL;
     return rc;
 }

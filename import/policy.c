@@ -14,12 +14,15 @@
 void ap_policy_default(ap_policy *p)
 {
     static const int review_days[AP_SENS_COUNT] = { 365, 365, 180, 90, 30 };
+    static const int rotate_days[AP_SENS_COUNT] = { 180, 180, 180, 90, 90 };
     memset(p, 0, sizeof *p);
     ap_weights_default(&p->weights);
     p->credential_max_lifetime = 90 * DAY;
     p->dormant_after = 90 * DAY;
     for (int s = 0; s < AP_SENS_COUNT; s++)
         p->review_every[s] = review_days[s] * DAY;
+    for (int s = 0; s < AP_SENS_COUNT; s++)
+        p->rotate_every[s] = rotate_days[s] * DAY;
 }
 
 void ap_policy_clear(ap_policy *p)
@@ -32,6 +35,11 @@ void ap_policy_clear(ap_policy *p)
         free(p->waivers[i].owner);
         free(p->waivers[i].reason);
     }
+    for (size_t i = 0; i < p->nscopes; i++) {
+        free(p->scopes[i].partner);
+        free(p->scopes[i].scope);
+    }
+    free(p->scopes);
     free(p->overrides);
     free(p->waivers);
     ap_policy_default(p);
@@ -171,7 +179,7 @@ static int load_weights(loader *l, const json_t *weights, ap_weights *w, const a
 static int load_thresholds(loader *l, const json_t *th, ap_policy *p)
 {
     static const char *const keys[] = { "credential_max_lifetime_days", "dormant_days",
-                                        "review_days", NULL };
+                                        "review_days", "rotation_days", NULL };
     const json_t *v, *sub;
     const char *key;
     int64_t days = 0;
@@ -206,6 +214,81 @@ static int load_thresholds(loader *l, const json_t *th, ap_policy *p)
     }
     if (sub != NULL)
         out(l);
+    if ((rc = enter_object(l, th, "rotation_days", &sub)) < 0)
+        return rc;
+    json_object_foreach((json_t *)sub, key, v) {
+        ap_sensitivity s = ap_sensitivity_parse(key);
+        if (s == AP_SENS_NONE) {
+            in_key(l, key);
+            return bad(l, "unknown sensitivity '%s' in rotation_days (expected one of %s)", key,
+                       AP_SENS_NAMES);
+        }
+        if ((rc = whole(l, v, key, 36500, &days)) < 0)
+            return rc;
+        p->rotate_every[s] = days * DAY;
+    }
+    if (sub != NULL)
+        out(l);
+    out(l);
+    return AP_OK;
+}
+
+/* The first problem of a scope, placed at its field (or at the scope). */
+typedef struct {
+    char msg[200];
+    const char *field;
+    size_t item;
+    int n;
+} scope_problem;
+
+static int scope_bad(void *vctx, const char *field, size_t item, const char *msg)
+{
+    scope_problem *sp = vctx;
+    if (sp->n++ == 0) {
+        snprintf(sp->msg, sizeof sp->msg, "%s", msg);
+        sp->field = field;
+        sp->item = item;
+    }
+    return 1;
+}
+
+static int cmp_scope(const void *a, const void *b)
+{
+    return strcmp(((const ap_policy_scope *)a)->partner, ((const ap_policy_scope *)b)->partner);
+}
+
+static int load_scopes(loader *l, const json_t *scopes, ap_policy *p)
+{
+    const char *key;
+    json_t *v;
+    if (scopes == NULL)
+        return AP_OK;
+    in_key(l, "scopes");
+    if (!json_is_object(scopes))
+        return bad(l, "'%s' must be an object of partner ids%s", "scopes", "");
+    if ((p->scopes = calloc(json_object_size(scopes) + 1, sizeof *p->scopes)) == NULL)
+        return ap_error_nomem(l->err);
+    json_object_foreach((json_t *)scopes, key, v) {
+        scope_problem sp = { "", NULL, AP_NO_ITEM, 0 };
+        ap_policy_scope *ps = &p->scopes[p->nscopes++];
+        char what[180];
+        in_key(l, key);
+        if (ap_import__scope_check(v, scope_bad, &sp) > 0) {
+            if (sp.field != NULL)
+                in_key(l, sp.field);
+            if (sp.field != NULL && sp.item != AP_NO_ITEM)
+                in_index(l, sp.item);
+            snprintf(what, sizeof what, "scope of '%s': %s%s%s", key,
+                     sp.field != NULL ? "'" : "", sp.field != NULL ? sp.field : "",
+                     sp.field != NULL ? "' " : "");
+            return bad(l, "%s%s", what, sp.msg);
+        }
+        if ((ps->partner = strdup(key)) == NULL
+            || (ps->scope = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+            return ap_error_nomem(l->err);
+        out(l);
+    }
+    qsort(p->scopes, p->nscopes, sizeof *p->scopes, cmp_scope);
     out(l);
     return AP_OK;
 }
@@ -310,7 +393,8 @@ static int load_waivers(loader *l, const json_t *list, ap_policy *p)
 
 int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_error *err)
 {
-    static const char *const keys[] = { "weights", "thresholds", "severity", "waivers", NULL };
+    static const char *const keys[] = { "weights", "thresholds", "severity", "waivers", "scopes",
+                                        NULL };
     loader l = { path, err, NULL, { { NULL, 0 } }, 0 };
     ap_posdoc *doc = NULL;
     const json_t *root = NULL;
@@ -322,7 +406,8 @@ int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab, ap_err
         || (rc = load_weights(&l, json_object_get(root, "weights"), &p->weights, vocab)) < 0
         || (rc = load_thresholds(&l, json_object_get(root, "thresholds"), p)) < 0
         || (rc = load_severity(&l, json_object_get(root, "severity"), p)) < 0
-        || (rc = load_waivers(&l, json_object_get(root, "waivers"), p)) < 0)
+        || (rc = load_waivers(&l, json_object_get(root, "waivers"), p)) < 0
+        || (rc = load_scopes(&l, json_object_get(root, "scopes"), p)) < 0)
         ap_policy_clear(p);
     ap_posdoc_free(doc);
     return rc;

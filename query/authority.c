@@ -1,4 +1,4 @@
-/* query/authority.c: one source's authority by DESIGN.md's round semantics. A round-synchronous
+/* query/authority.c: one source's authority by docs/design.md's rounds. A round-synchronous
  * worklist: round k re-reads only the nodes whose rights changed in round k-1. */
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 void ap_weights_default(ap_weights *w)
 {
     static const int sens[AP_SENS_COUNT] = { 1, 2, 4, 8, 16 };
-    /* read write delete admin execute approve mint delegate (DESIGN.md) */
+    /* read write delete admin execute approve mint delegate (docs/design.md, blast radius) */
     static const int rights[AP_R_BUILTIN] = { 1, 2, 3, 5, 3, 4, 4, 4 };
     memcpy(w->sens_weight, sens, sizeof sens);
     for (int i = 0; i < AP_MAX_RIGHTS; i++)

@@ -1,4 +1,4 @@
-/* query/explain.c: one sentence for a witness path, built from DESIGN.md's edge sentences:
+/* query/explain.c: one sentence for a witness path, built from docs/design.md's edge sentences:
  * "Northwind holds api key nw-1, which authenticates as svc-backup, which can read crm". */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* query/offboard.c: DESIGN.md's offboarding simulation. The default plan applied to a derived
+/* query/offboard.c: docs/design.md's offboarding simulation. The default plan applied to a derived
  * graph; residual, collateral and shared-credential choices are the engine run on it. */
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +103,8 @@ static int add_step(offboard_ctx *c, ap_step_kind kind, uint32_t target, ap_erro
     return AP_OK;
 }
 
-/* DESIGN.md's default plan: revoke every live credential P holds, remove every live edge out of
- * P, remove every subcontractor_of edge into P. */
+/* The default plan (docs/design.md): revoke every live credential P holds, remove every live
+ * edge out of P, remove every subcontractor_of edge into P. */
 static int make_plan(offboard_ctx *c, ap_error *err)
 {
     const ap_graph *g = c->g;

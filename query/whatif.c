@@ -1,4 +1,4 @@
-/* query/whatif.c: DESIGN.md's what-if. Hypothetical grants and revocations applied to a
+/* query/whatif.c: docs/design.md's what-if. Hypothetical grants and revocations applied to a
  * derived graph; every partner's authority compared; readiness of the partner's new paths
  * (the findings that appear or vanish: whatif_findings.c). */
 #include <ctype.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "query_internal.h"
+#include "authpath/scope.h"
 
 #define NONE UINT32_MAX
 #define GRANT_SYNTAX "'FROM -KIND[right,...]-> TO'"
@@ -259,8 +260,39 @@ static int check_edge(ap_whatif *w, uint32_t e, ap_error *err)
     return rc;
 }
 
-/* The three tests over every new path of the partner, and over every grant. */
-static int readiness(ap_whatif *w, ap_error *err)
+/* Within purpose: each target the partner gains, with the rights it gains there, against its
+ * declared scope; a partner with no scope cannot pass. */
+static int check_purpose(ap_whatif *w, const ap_whatif_change *ch, const ap_policy *policy,
+                         ap_error *err)
+{
+    static const char *const why[AP_SCOPE_REASONS] = {
+        "outside scope: not among its resources", "outside scope: too sensitive",
+        "outside scope: rights beyond its scope", "outside scope: another environment",
+        "outside scope: another jurisdiction", "outside scope: outside its engagement window"
+    };
+    const ap_graph *d = w->changed;
+    ap_scope *s = NULL;
+    int rc;
+    if ((rc = ap_scope_of(&s, d, w->partner, policy, err)) < 0)
+        return rc;
+    if (s == NULL)
+        return ch != NULL && ch->ngained > 0
+            ? issue(w, AP_READY_WITHIN_PURPOSE, w->partner, NONE, NONE,
+                    "the partner declares no scope to test the change against", err)
+            : AP_OK;
+    for (uint32_t i = 0; rc == AP_OK && ch != NULL && i < ch->ngained; i++) {
+        const ap_reach_item *it = &ch->gained[i];
+        unsigned out = ap_scope_outside(s, d, it->node, it->rights, ap_graph_at(d));
+        for (int b = 0; rc == AP_OK && b < AP_SCOPE_REASONS; b++)
+            if (out & (1u << b))
+                rc = issue(w, AP_READY_WITHIN_PURPOSE, it->node, NONE, NONE, why[b], err);
+    }
+    ap_scope_free(s);
+    return rc;
+}
+
+/* The four tests over every new path of the partner, and over every grant. */
+static int readiness(ap_whatif *w, const ap_policy *policy, ap_error *err)
 {
     const ap_graph *d = w->changed;
     const ap_whatif_change *ch = NULL;
@@ -296,6 +328,8 @@ static int readiness(ap_whatif *w, ap_error *err)
                                      : "neither the acting identity nor the target is logged",
                        err);
     }
+    if (rc == AP_OK)
+        rc = check_purpose(w, ch, policy, err);
     return rc;
 }
 
@@ -321,7 +355,7 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
         if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
             && (rc = compare(w, g, v, weights, err)) < 0)
             goto fail;
-    if ((rc = readiness(w, err)) < 0 || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0)
+    if ((rc = readiness(w, opts->policy, err)) < 0 || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0)
         goto fail;
     /* by test, each test's issues in the order found (grants, then path order) */
     if (w->nissues > 1) {

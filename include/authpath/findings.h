@@ -33,6 +33,12 @@ typedef struct {
     ap_severity severity;
 } ap_severity_override;
 
+/* A partner's declared scope given by the policy (for sources that carry none): the scope
+ * object as canonical JSON text, the same shape as a node's `scope` attribute. */
+typedef struct {
+    char *partner, *scope;                  /* owned by the policy */
+} ap_policy_scope;
+
 typedef struct {
     ap_weights weights;
     int64_t credential_max_lifetime;        /* seconds; 90 days */
@@ -40,13 +46,18 @@ typedef struct {
     int64_t review_every[AP_SENS_COUNT];    /* by the highest sensitivity a partner reaches:
                                              * critical 30 d, restricted 90, confidential 180,
                                              * internal and public 365 */
+    int64_t rotate_every[AP_SENS_COUNT];    /* credential rotation period, by the highest
+                                             * sensitivity the credential reaches: critical and
+                                             * restricted 90 days, else 180 */
+    ap_policy_scope *scopes;                /* sorted by partner id */
+    size_t nscopes;
     ap_severity_override *overrides;
     size_t noverrides;
     ap_waiver *waivers;
     size_t nwaivers;
 } ap_policy;
 
-/* The defaults of DESIGN.md; owns nothing yet. */
+/* The defaults of docs/policy.md; owns nothing yet. */
 AP_EXPORT void ap_policy_default(ap_policy *p);
 /* Free what the policy owns (overrides, waivers) and reset it to the defaults. */
 AP_EXPORT void ap_policy_clear(ap_policy *p);

@@ -30,6 +30,9 @@ typedef struct {
     ap_import_note items[AP_MAX_NOTES];
     size_t count;           /* entries used */
     size_t other;           /* occurrences of constructs that found no free entry */
+    int og_no_partner;      /* OpenGraph was read and none of its nodes became a partner: a
+                             * kind map (--map, docs/maps/) would name the third parties */
+    char og_source_kind[64];    /* that OpenGraph's metadata.source_kind ("" when none) */
 } ap_import_notes;
 
 /* Progress of an import, for a caller that shows it (the library never prints). */

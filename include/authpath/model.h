@@ -1,4 +1,4 @@
-/* authpath/model.h: the vocabulary of DESIGN.md's model: node and edge kinds, lifecycle states,
+/* authpath/model.h: the model of docs/design.md: node and edge kinds, lifecycle states,
  * sensitivities, partner tiers, rights masks, and time. Pure functions, no allocation. */
 #ifndef AUTHPATH_MODEL_H
 #define AUTHPATH_MODEL_H
@@ -48,7 +48,7 @@ typedef enum {
 } ap_tier;
 #define AP_TIER_NAMES "read_only, standard, privileged"
 
-/* One word per node: at most 64 rights (DESIGN.md), so a union is an OR, the fixpoint a compare */
+/* One word per node, 64 rights at most (docs/design.md): a union is an OR, a fixpoint a compare */
 typedef uint64_t ap_rights;
 #define AP_RIGHTS_ALL (~(ap_rights)0)
 #define AP_MAX_RIGHTS 64
@@ -63,7 +63,7 @@ typedef struct {
     unsigned count;
 } ap_vocab;
 
-/* Static table entry describing each edge kind's default semantics (DESIGN.md's table). */
+/* Static table entry describing each edge kind's default semantics (docs/design.md's table). */
 typedef struct {
     const char *name;
     const char *sentence;   /* printf-free template: "{u} holds {v}" */

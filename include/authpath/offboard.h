@@ -21,7 +21,7 @@ typedef struct {
     uint32_t *path, npath;
 } ap_reach_item;
 
-/* ---- Offboarding (DESIGN.md "Offboarding"): a simulation, never a change to the store. ---- */
+/* ---- Offboarding (docs/design.md): a simulation, never a change to the store. ---- */
 
 typedef enum {
     AP_STEP_REVOKE_CREDENTIAL,  /* target: a credential node the partner holds */
@@ -89,7 +89,7 @@ AP_EXPORT int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t
                                   const ap_offboard_opts *opts, ap_error *err);
 AP_EXPORT void ap_offboard_free(ap_offboard *o);
 
-/* ---- What-if (DESIGN.md "What-if"): hypothetical grants and revocations. ---- */
+/* ---- What-if (docs/design.md): hypothetical grants and revocations. ---- */
 
 /* Parse a grant 'FROM -KIND[right,right]-> TO' (the rights part optional: the kind's default;
  * "all" allowed) against g's nodes, kinds and rights. AP_EINPUT for a malformed text, an
@@ -111,6 +111,8 @@ typedef enum {
     AP_READY_NARROWABLE,            /* no undeclared or all-rights grant on the new paths */
     AP_READY_REVOCABLE,             /* grants expire; credentials have an owner and expiry and
                                      * are neither shared nor multi-tenant */
+    AP_READY_WITHIN_PURPOSE,        /* every target and right the change adds lies inside the
+                                     * partner's declared scope */
     AP_READY_COUNT
 } ap_readiness_test;
 

@@ -1,4 +1,4 @@
-/* authpath/query.h: the engine. One partner's transitive authority exactly as DESIGN.md's
+/* authpath/query.h: the engine. One partner's transitive authority exactly as docs/design.md's
  * normative semantics define it, witness paths, blast radius and the partner ranking. */
 #ifndef AUTHPATH_QUERY_H
 #define AUTHPATH_QUERY_H
@@ -10,7 +10,7 @@
 
 #define AP_UNREACHED UINT32_MAX
 
-/* The rights edge e delivers to its target when its source holds `have`, or 0: DESIGN.md's
+/* The rights edge e delivers to its target when its source holds `have`, or 0: docs/design.md's
  * round rule (gate on requires, escalation, depends_on never traversed). Liveness is the
  * caller's business (ap_edge_usable). */
 static inline ap_rights ap_edge_transfer(const ap_edge *e, ap_rights have)
@@ -61,7 +61,7 @@ AP_EXPORT void ap_weights_default(ap_weights *w);
 /* ---- Blast radius of one partner. ---- */
 typedef struct {
     uint32_t partner;
-    int64_t score;                          /* DESIGN.md: sum of sensitivity x max right */
+    int64_t score;                          /* docs/design.md: sum of sensitivity x max right */
     uint32_t by_kind[AP_KIND_COUNT];        /* reached nodes per kind */
     uint32_t by_sens[AP_SENS_COUNT];        /* reached resources and workflows per sensitivity */
     uint32_t by_sens_right[AP_SENS_COUNT][AP_MAX_RIGHTS];  /* ... that hold each right */
@@ -81,7 +81,7 @@ AP_EXPORT void ap_blast_free(ap_blast *b);
 AP_EXPORT int64_t ap_blast_node_score(const ap_graph *g, uint32_t v, ap_rights r,
                                       const ap_weights *w);
 
-/* ---- All partners at once: the bit-parallel kernel (DESIGN.md's performance section). ---- */
+/* ---- All partners at once: the bit-parallel kernel (docs/design.md, performance). ---- */
 
 /* Called with the authority of sources[i] at node v (r = A(v), never empty; the source itself
  * included, with every right). Called from worker threads, concurrently for different i, once

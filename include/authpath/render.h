@@ -53,7 +53,7 @@ AP_EXPORT int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_find
 /* One row per finding: *out owns the table (ap_table_free). */
 AP_EXPORT int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f,
                                 ap_error *err);
-/* DESIGN.md's JSON: {"at", "snapshot", "findings": [{"rule", "severity", "subject", "message",
+/* docs/json.md: {"at", "snapshot", "findings": [{"rule", "severity", "subject", "message",
  * "owasp_nhi", "nist_csf", "evidence", "partner"}], "waived"}. */
 AP_EXPORT int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f,
                                      ap_error *err);

@@ -171,6 +171,31 @@ static const ap_rule rules[] = {
       "Require the external id the vendor issued for this account (Condition StringEquals "
       "sts:ExternalId), or narrow the trust to the vendor's specific role.",
       ap_rule__confused_deputy },
+    { "authority-beyond-scope", AP_SEV_HIGH, "NHI5", "GV.SC-05, PR.AA-05",
+      "Partner reaches beyond its declared scope",
+      "A partner declares a scope (the resources, sensitivity, rights, environments, "
+      "jurisdictions and time window its purpose needs), and its real authority reaches past "
+      "it: one finding per partner and reason, listing each target outside with the chain "
+      "that carries the partner there. Critical when a target outside is critical or "
+      "restricted.",
+      "Cut or narrow the chains listed (`authpath paths PARTNER --to TARGET`) until the "
+      "partner's authority fits its scope, or widen the scope through the approval process "
+      "if the purpose really needs it.",
+      ap_rule__beyond_scope },
+    { "scope-undeclared", AP_SEV_LOW, "NHI5", "GV.SC-05, ID.AM-04",
+      "Partner with sensitive reach declares no scope",
+      "A partner reaches resources or workflows of sensitivity confidential or above, but no "
+      "scope says what its purpose needs: its access cannot be tested against its purpose.",
+      "Declare the partner's scope (resources, max_sensitivity, rights, environments, "
+      "jurisdictions, from/until) on the partner or in the policy's scopes.",
+      ap_rule__scope_undeclared },
+    { "credential-rotation-overdue", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
+      "Partner credential not rotated within policy",
+      "A credential a partner holds was last rotated (or, a static secret never rotated, "
+      "created) longer ago than the policy's rotation period for the most sensitive thing it "
+      "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
+      "Rotate the credential, record last_rotated, and automate rotation within the period.",
+      ap_rule__rotation_overdue },
 };
 
 size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }

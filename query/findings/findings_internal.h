@@ -93,5 +93,8 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__trust_anyone(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* query/render/findings.c: findings for people (text grouped by partner), for spreadsheets (a
- * table for CSV) and for machines (DESIGN.md's JSON). They format; the rules computed. */
+ * table for CSV) and for machines (docs/json.md). They format; the rules computed. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* tests/property/model.c: random inventories and the brute-force model of authority. The model
- * is a literal transcription of DESIGN.md's rounds: A_k from A_{k-1}, every edge every round. */
+ * transcribes docs/design.md's rounds literally: A_k from A_{k-1}, every edge every round. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +88,7 @@ void m_generate(m_inventory *inv, uint64_t seed)
         e->state = random_state(&s);
         e->valid_from = pick(&s, 5) == 0 ? random_time(&s, inv->at) : INT64_MIN;
         e->expires = pick(&s, 5) == 0 ? random_time(&s, inv->at) : INT64_MIN;
-        /* DESIGN.md's defaults: all rights but depends_on; triggers gated on write; runs_as
+        /* docs/design.md's defaults: all rights but depends_on; triggers gated on write; runs_as
          * escalates */
         e->rights = e->kind == 10 ? 0 : ALL;
         e->requires = e->kind == 8 ? (uint64_t)1 << 1 : 0;

@@ -1,4 +1,4 @@
-/* tests/property/model.h: a random inventory and a brute-force transcription of DESIGN.md's
+/* tests/property/model.h: a random inventory and a brute-force transcription of docs/design.md's
  * authority rounds over it. Shares no code with the engine: only the inventory text is common. */
 #ifndef AP_TEST_MODEL_H
 #define AP_TEST_MODEL_H

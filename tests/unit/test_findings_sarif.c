@@ -1,5 +1,5 @@
 /* tests/unit/test_findings_sarif.c: the SARIF 2.1.0 and JSON renderings of findings have the
- * structure their consumers need (GitHub code scanning; DESIGN.md's JSON keys, in order). */
+ * structure their consumers need (GitHub code scanning; docs/json.md's keys, in order). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +151,7 @@ static void test_sarif__has_what_code_scanning_needs(void **state)
     json_decref(doc);
 }
 
-/* DESIGN.md: {"findings": [{"rule", "severity", "subject", "message", "owasp_nhi", "nist_csf",
+/* docs/json.md: {"findings": [{"rule", "severity", "subject", "message", "owasp_nhi", "nist_csf",
  * "evidence"}]}, keys in that order; waived findings left out and counted. */
 static void test_json__design_keys_in_order(void **state)
 {

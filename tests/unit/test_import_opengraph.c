@@ -49,7 +49,7 @@ static const ap_edge *edge(const ap_graph *g, const char *from, const char *to)
     return NULL;
 }
 
-/* GitHound: 338 nodes, 2763 edges of which 2 name nodes in no file; kinds by DESIGN.md's table. */
+/* GitHound: 338 nodes, 2763 edges (2 to nodes in no file); kinds by the table in docs/design.md */
 static void test_import_opengraph__githound(void **state)
 {
     const char *p = REAL("githound/githound_O_kgDOCoV2OQ.json");

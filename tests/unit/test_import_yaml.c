@@ -235,18 +235,21 @@ static void test_import_yaml__deep_nesting_is_refused(void **state)
     char *text = malloc(12000);
     const char *path;
     assert_non_null(text);
-    strcpy(text, "x: ");
-    memset(text + 3, '[', 999);
-    memset(text + 3 + 999, ']', 999);
-    strcpy(text + 3 + 2 * 999, "\n");
+    /* a node beside it: an import that adds no node is refused for that alone */
+    const char *head = "nodes: [{id: a, kind: resource}]\nx: ";
+    size_t h = strlen(head);
+    strcpy(text, head);
+    memset(text + h, '[', 999);
+    memset(text + h + 999, ']', 999);
+    strcpy(text + h + 2 * 999, "\n");
     path = ap_test_write_temp("deep.yaml", text);
     assert_int_equal(ap_test_import(st, path, &err), AP_OK);
     unlink(path);
 
-    memset(text + 3, '[', 5000);
-    memset(text + 3 + 5000, ']', 5000);
-    strcpy(text + 3 + 2 * 5000, "\n");
-    expect_text_error(st, text, 1, 1003, "YAML nested deeper than 1000 levels");
+    memset(text + h, '[', 5000);
+    memset(text + h + 5000, ']', 5000);
+    strcpy(text + h + 2 * 5000, "\n");
+    expect_text_error(st, text, 2, 1003, "YAML nested deeper than 1000 levels");
 
     strcpy(text, "a: &a ");
     memset(text + 6, '[', 999);

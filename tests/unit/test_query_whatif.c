@@ -114,9 +114,12 @@ static void test_query_whatif__grant_gains_and_readiness(void **state)
     assert_int_equal(w->nnew, 1);
     assert_true(w->ready[AP_READY_ATTRIBUTABLE] && w->ready[AP_READY_NARROWABLE]);
     assert_false(w->ready[AP_READY_REVOCABLE]);    /* msp-key on the path: no expiry */
-    assert_int_equal(w->nissues, 1);
+    assert_false(w->ready[AP_READY_WITHIN_PURPOSE]);   /* msp declares no scope */
+    assert_int_equal(w->nissues, 2);
     assert_int_equal(w->issues[0].node, node(g, "msp-key"));
     assert_string_equal(w->issues[0].reason, "no expiry");
+    assert_int_equal(w->issues[1].test, AP_READY_WITHIN_PURPOSE);
+    assert_int_equal(w->issues[1].node, node(g, "msp"));
     ap_whatif_free(w);
     ap_graph_free(g);
 }

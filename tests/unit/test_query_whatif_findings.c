@@ -87,7 +87,8 @@ static void test_whatif_findings__a_revocation_clears_them(void **state)
                         "credential-shared shared-key msp; credential-long-lived shared-key msp; "
                         "fourth-party-sensitive ledger subco; "
                         "credential-shared shared-key vendor; "
-                        "credential-long-lived shared-key vendor");
+                        "credential-long-lived shared-key vendor; "
+                        "scope-undeclared vendor vendor");
     ap_whatif_free(w);
     ap_graph_free(g);
     ap_store_close(st);

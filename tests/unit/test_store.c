@@ -166,7 +166,7 @@ static void test_store__liveness_follows_at(void **state)
     assert_true(ap_graph_node(before, key)->live);
     assert_false(ap_graph_node(at, key)->live);
     assert_false(ap_graph_edge(at, ap_graph_out_begin(at, key))->live);
-    /* a partner whose contract has ended is still live (DESIGN.md) */
+    /* a partner whose contract has ended is still live (docs/design.md, liveness) */
     assert_true(ap_graph_node(at, (uint32_t)ap_graph_find(at, "acme"))->live);
     ap_graph_free(before);
     ap_graph_free(at);

@@ -1,0 +1,85 @@
+/* query/findings/rotation.c: credential rotation. A partner's credential must have been rotated
+ * within the policy's period for the most sensitive thing it reaches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings_internal.h"
+
+/* Credential types that are static by nature: a value that is copied, not issued per call. */
+static bool static_credential(const ap_graph *g, uint32_t v)
+{
+    static const char *const types[] = { "api_key", "client_secret", "password", "pat",
+                                         "ssh_key", "access_key" };
+    const char *type = ap_graph_node_str(g, v, "type");
+    bool by_type = false;
+    for (size_t i = 0; type != NULL && i < sizeof types / sizeof types[0]; i++)
+        by_type |= strcmp(type, types[i]) == 0;
+    return ap_graph_node_bool(g, v, "static", by_type);
+}
+
+int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g);
+    unsigned char *seen = calloc(n + 1, 1);
+    (void)r;
+    if (seen == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
+            uint32_t v = a->reach[k], top = AP_UNREACHED;
+            int64_t since, every;
+            bool rotated;
+            ap_sensitivity s = AP_SENS_INTERNAL;
+            char d[32], due[32], chain[1024];
+            if (seen[v] || ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
+                || !ap_findings__owns(c, a, v))
+                continue;
+            seen[v] = 1;        /* one finding per credential, under its first partner */
+            rotated = ap_graph_node_time(g, v, "last_rotated", &since);
+            /* never rotated: a static secret counts from its creation; anything else issued
+             * per session has nothing to rotate that we can see */
+            if (!rotated && !(static_credential(g, v)
+                              && (ap_graph_node_time(g, v, "created", &since)
+                                  || ap_graph_node_time(g, v, "valid_from", &since))))
+                continue;
+            const ap_authority *ca = ap_findings__authority(c, v);
+            if (ca == NULL)
+                break;
+            for (uint32_t j = 0; j < ca->nreach; j++) {
+                ap_sensitivity vs = ap_findings__sensitivity(g, ca->reach[j]);
+                if (vs > s) {
+                    s = vs;
+                    top = ca->reach[j];
+                }
+            }
+            every = c->policy->rotate_every[s];
+            if (c->at - since <= every)
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            ap_findings__date(c, f, rotated ? "last_rotated" : "created", since);
+            ap_findings__date(c, f, "due", since + every);
+            ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
+            ap_findings__fact(c, f, "rotation_days", "%lld", (long long)(every / AP_DAY));
+            if (top != AP_UNREACHED)
+                ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, top)->id);
+            if (f == NULL)
+                break;
+            ap_findings__date_text(d, sizeof d, since);
+            ap_findings__date_text(due, sizeof due, since + every);
+            ap_findings__message(c, f, "Credential %s, held by partner %s through %s, was %s %s "
+                                 "and was due for rotation by %s (every %lld days: it reaches "
+                                 "%s%s%s).", ap_graph_node(g, v)->id, ap_graph_node(g, p)->id,
+                                 ap_findings__chain(c, f, chain, sizeof chain),
+                                 rotated ? "last rotated on" : "created, never rotated, on", d,
+                                 due, (long long)(every / AP_DAY), ap_sensitivity_name(s),
+                                 top != AP_UNREACHED ? " " : "",
+                                 top != AP_UNREACHED ? ap_graph_node(g, top)->id : "");
+        }
+    }
+    free(seen);
+    return c->rc;
+}
