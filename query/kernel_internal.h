@@ -65,6 +65,10 @@ typedef struct {
 } ap_kernel;
 
 int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err);
+
+/* Tests: the words of lanes per batch (1 to 8: 64 to 512 sources); 0, the default, lets the
+ * kernel size them to the graph. */
+extern unsigned ap_kernel__words;
 void ap_kernel__free(ap_kernel *k);
 
 /* ---- kernel_classes.c ---- */

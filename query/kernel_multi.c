@@ -793,6 +793,8 @@ static void worker_free(worker *wk)
     free(wk->sigrow);
 }
 
+unsigned ap_kernel__words;
+
 /* The words of lanes per batch: as many as keep every worker busy and the workers' words within
  * about 768 MiB (K x L words per node before the sinks, each). */
 static unsigned lane_words(const ap_kernel *k, uint32_t nsources, unsigned nthreads)
@@ -818,7 +820,8 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
     if (nthreads > 64)
         nthreads = 64;
     if (sh->L == 0)
-        sh->L = lane_words(k, sh->nsources, nthreads);
+        sh->L = ap_kernel__words >= 1 && ap_kernel__words <= LMAX
+                    ? ap_kernel__words : lane_words(k, sh->nsources, nthreads);
     uint32_t W = 64 * sh->L, nbatches = (sh->nsources + W - 1) / W;
     if (nthreads > nbatches)
         nthreads = nbatches ? nbatches : 1;
