@@ -70,6 +70,7 @@ typedef struct {
     uint32_t nl;
     uint32_t *work;
     uint8_t *inq;
+    uint64_t *delta;        /* by position in the largest cyclic component: (K + 1) x L words */
     uint64_t *cnt;          /* nrows x L x PLANES */
     uint32_t nrows, rowcap;
     sig_key *sig;           /* open addressing: signature -> row (sigrow) */
@@ -498,15 +499,45 @@ static inline void mark_done(worker *wk, uint32_t p)
     wk->settled[wk->nsettled++] = p;
 }
 
-/* A cyclic component [lo, hi): iterate its inner edges to the fixpoint with a worklist (the
- * sources reached it from earlier components already), then settle every member. */
+/* OR what arrives into position v as deliver() does, and the bits that are new to v into its
+ * delta dd ((K + 1) x L words); true when v changed. */
+static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint64_t cls,
+                                 const uint64_t *got, uint64_t *dd)
+{
+    unsigned K = wk->sh->k->K, L = wk->sh->L;
+    uint64_t *dst = at(wk, v), changed = 0;
+    wk->cls[v] |= cls;
+    for (unsigned j = 0; j < L; j++) {
+        uint64_t nb = got[j] & ~dst[K * L + j];
+        dst[K * L + j] |= got[j];
+        dd[K * L + j] |= nb;
+    }
+    for (; cls != 0; cls &= cls - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(cls);
+        for (unsigned j = c * L; j < (c + 1) * L; j++) {
+            uint64_t nb = w[j] & ~dst[j];
+            dst[j] |= w[j];
+            dd[j] |= nb;
+            changed |= nb;
+        }
+    }
+    return changed != 0;
+}
+
+/* A cyclic component [lo, hi): its inner edges to the fixpoint with a worklist that sends only
+ * what is new at a node since it last sent (its delta) over the edges that pass classes as
+ * they are (plain, or masked without a gate), and the node's whole holdings over gated and
+ * escalating ones (a new gate bit opens them for what was held before); then every member is
+ * settled. The sources reached it from earlier components already. */
 static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
 {
     const ap_kernel *k = wk->sh->k;
-    uint64_t any[LMAX], got[LMAX];
+    unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
+    uint64_t any[LMAX], got[LMAX], dcopy[(AP_MAX_RIGHTS + 1) * LMAX];
     uint32_t nw = 0;
     for (uint32_t p = lo; p < hi; p++)
         if (held(wk, p, any) != 0) {
+            memcpy(wk->delta + (size_t)(p - lo) * KL1, at(wk, p), KL1 * sizeof *wk->delta);
             wk->work[nw++] = p;
             wk->inq[p] = 1;
         }
@@ -514,13 +545,38 @@ static int settle_component(worker *wk, uint32_t lo, uint32_t hi)
         return AP_OK;
     while (nw > 0) {
         uint32_t u = wk->work[--nw];
+        uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = 0;
         wk->inq[u] = 0;
+        memcpy(dcopy, d, KL1 * sizeof *d);
+        memset(d, 0, KL1 * sizeof *d);
+        for (unsigned c = 0; c < K; c++) {
+            uint64_t one = 0;
+            for (unsigned j = 0; j < L; j++)
+                one |= dcopy[c * L + j];
+            dcls |= (uint64_t)(one != 0) << c;
+        }
         uint64_t cls = held(wk, u, any);
         for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
             const ap_kslot *s = &k->slot[e];
-            bool changed = false;
-            slot_step(wk, s, u, any, cls, true, &changed, got);
-            if (changed && !wk->inq[s->dst]) {
+            const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
+            const uint64_t *w;
+            uint64_t outc;
+            if (t->plain) {
+                w = dcopy;
+                outc = dcls;
+                for (unsigned j = 0; j < L; j++)
+                    got[j] = dcopy[K * L + j];
+            } else if (t->qc == 0 && !t->esc) {
+                outc = carry(wk, t, dcopy + K * L, dcls, dcopy, wk->tmp, got);
+                w = wk->tmp;
+            } else {
+                outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
+                w = wk->tmp;
+            }
+            if (outc != 0
+                && deliver_delta(wk, s->dst, w, outc, got,
+                                 wk->delta + (size_t)(s->dst - lo) * KL1)
+                && !wk->inq[s->dst]) {
                 wk->inq[s->dst] = 1;
                 wk->work[nw++] = s->dst;
             }
@@ -788,6 +844,7 @@ static void worker_free(worker *wk)
     free(wk->lmask);
     free(wk->work);
     free(wk->inq);
+    free(wk->delta);
     free(wk->cnt);
     free(wk->sig);
     free(wk->sigrow);
@@ -827,6 +884,10 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         nthreads = nbatches ? nbatches : 1;
     if ((wk = calloc(nthreads, sizeof *wk)) == NULL)
         return ap_error_nomem(err);
+    uint32_t maxcomp = 1;
+    for (uint32_t p = 0; p < k->nns; p++)
+        if (k->cyc_hi[p] != 0 && k->cyc_hi[p] - p > maxcomp)
+            maxcomp = k->cyc_hi[p] - p;
     for (i = 0; i < nthreads; i++) {
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
@@ -841,12 +902,14 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].lmask = malloc((size_t)W * sh->L * sizeof *wk[i].lmask);
         wk[i].work = malloc(n * sizeof *wk[i].work);
         wk[i].inq = calloc(n, 1);
+        wk[i].delta = calloc((size_t)maxcomp * (k->K + 1) * sh->L, sizeof *wk[i].delta);
         wk[i].rowcap = ROW_SIG0 + 16;
         wk[i].nrows = ROW_SIG0;
         wk[i].cnt = calloc((size_t)wk[i].rowcap * sh->L * PLANES, sizeof *wk[i].cnt);
         if (wk[i].st == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
             || wk[i].settled == NULL || wk[i].lidx == NULL
             || wk[i].lmask == NULL || wk[i].work == NULL || wk[i].inq == NULL
+            || wk[i].delta == NULL
             || wk[i].cnt == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;
