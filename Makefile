@@ -1,5 +1,6 @@
 # Thin wrapper over CMake: `make` builds into build/, `make test` runs every test (also under
-# ASan+UBSan in build-san/), `make demo` imports samples/ and shows the result.
+# ASan+UBSan in build-san/), `make demo` builds the command alone (build/authpath), imports
+# samples/ into build/demo.db and shows the result.
 BUILD    ?= build
 SANBUILD ?= build-san
 PREFIX   ?= /usr/local
@@ -9,7 +10,7 @@ DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphvi
                libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3 valgrind \
                python3-jsonschema
 
-.PHONY: all build deps test test-fast demo install clean bench fuzz
+.PHONY: all build command deps test test-fast demo install clean bench fuzz
 
 all: build
 
@@ -35,7 +36,11 @@ test: deps
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: deps build
+# The command alone (the tests and fuzzers are `make` / `make test`).
+command: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS) --target authpath
+
+demo: deps command
 	@./scripts/demo.sh $(BUILD)/authpath
 
 install:

@@ -52,14 +52,25 @@ void cli_progress_cb(void *arg, const ap_import_progress *pr);
 void cli_progress_done(cli_progress *p);
 
 /* common.c */
+/* Open the database named by --db; a missing one is an error (exit 2) and is not created. */
 int cli_open_store(cli_ctx *ctx);
+/* The same, creating the database when it does not exist (import, demo). */
+int cli_create_store(cli_ctx *ctx);
 int cli_load_graph(cli_ctx *ctx);
 /* The format to use: ctx->format when it is one of allowed ("text,json,csv"), else the first
  * of allowed when none was given; NULL (after a message) when the given one is not allowed. */
 const char *cli_format(const cli_ctx *ctx, const char *allowed);
-/* Look up a node id; on failure prints an error naming the closest ids and returns -1. */
+/* A numeric option or argument: a whole number from min to max, nothing else (no sign unless
+ * min < 0, no spaces, no overflow); else a message naming what and the range, EXIT_USAGE. */
+int cli_number(const char *what, const char *arg, long long min, long long max,
+               long long *out);
+/* Levenshtein distance between a and b, (size_t)-1 past 64 bytes: for suggestions only. */
+size_t cli_distance(const char *a, const char *b);
+/* Look up a node id: exact, else (when only one node answers to it) the id in other case or a
+ * partner's display name; on failure prints an error naming the closest ids and returns -1. */
 int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what);
-/* Look up a partner id; when there is no such node, or it is not a partner, prints an error
+/* Look up a partner id (or, unambiguous, its id in other case or its display name); when
+ * there is no such node, or it is not a partner, prints an error
  * naming the closest partner ids and returns -1 (the command exits 2). */
 int64_t cli_find_partner(const cli_ctx *ctx, const char *id);
 /* Write a JSON value to stdout (2-space indent, insertion order) and a newline. */
@@ -83,7 +94,7 @@ void cli_put(const char *s);
 void cli_put_edge(const ap_graph *g, uint32_t e);
 
 /* Standard option handling for commands: returns the getopt_long result, handling the global
- * options (--db --at --snapshot --format) wherever they appear. CLI_HELP: --help was printed;
+ * options (--db --at --snapshot --format --output --wide) wherever they appear. CLI_HELP: --help was printed;
  * '?': a bad option (getopt said why). */
 #define CLI_HELP 0x10068
 int cli_global_option(cli_ctx *ctx, int opt, const char *arg);
@@ -97,6 +108,38 @@ bool cli_is_diagram_format(const char *format);
 int cli_binary_ok(const char *format);
 /* Render d in format to stdout. */
 int cli_write_diagram(const ap_graph *g, const ap_diagram *d, const char *format);
+
+/* output.c: standard output as one checked sink; --output FILE written atomically. */
+/* A file written whole or not at all: a temporary file beside path (".NAME.XXXXXX"), made
+ * FILE by cli_atomic_commit (fsync, rename) and removed by cli_atomic_abort or by SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT. Each prints its own message on failure. */
+typedef struct {
+    char path[4096];
+    int fd, slot;
+    FILE *file;
+} cli_atomic;
+int cli_atomic_open(cli_atomic *a, const char *path);      /* EXIT_OK or EXIT_USAGE */
+FILE *cli_atomic_file(cli_atomic *a);                       /* a stream on it, owned by a */
+int cli_atomic_commit(cli_atomic *a);                       /* EXIT_OK or EXIT_INTERNAL */
+void cli_atomic_abort(cli_atomic *a);
+/* Make stdout the sink: every write checked (SIGXFSZ ignored: a write past `ulimit -f` fails
+ * with EFBIG) and, in text mode (the default), passed through ap_text_escape_n(LAYOUT). */
+void cli_output_init(void);
+/* Text mode on (text for a terminal) or off (JSON, CSV, DOT, SVG, PNG...: their writers
+ * escape for their own syntax); cli_format() sets it from the chosen format. */
+void cli_output_text(bool text);
+/* --output FILE: what stdout gets from now on goes to a temporary file beside FILE. */
+int cli_output_to(const char *path);
+/* Give up the --output file (for a command that writes files of its own): its path, or NULL
+ * when there was no --output. */
+const char *cli_output_take(void);
+bool cli_output_is_tty(void);
+void cli_output_wide(bool wide);
+/* The width text tables must fit: the terminal's on a terminal, else 0 (no limit). */
+size_t cli_output_width(void);
+/* Flush stdout, report a failed write (exit 3) and commit or remove the --output file: it is
+ * kept only when rc is 0 or 1. Returns the exit code. */
+int cli_output_finish(int rc);
 
 /* One per subcommand. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);

@@ -95,7 +95,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         char at[32];
         json_t *root = json_object(), *reach = json_array();
         ap_time_format(at, sizeof at, ap_graph_at(ctx->g));
-        json_object_set_new(root, "partner", json_string(argv[optind]));
+        json_object_set_new(root, "partner", json_string(ap_graph_node(ctx->g, (uint32_t)p)->id));
         json_object_set_new(root, "at", json_string(at));
         json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(ctx->g)));
         for (uint32_t i = 0; i < a->nreach; i++) {
@@ -112,9 +112,9 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         json_object_set_new(root, "reach", reach);
         rc = cli_print_json(root);
     } else {
-        static const char *const head[] = { "HOPS", "KIND", "ID", "RIGHTS", "PATH" };
+        static const char *const head[] = { "HOPS", "KIND", "ID", "NAME", "RIGHTS", "PATH" };
         ap_table *t = NULL;
-        if (ap_table_new(&t, 5, head, &err) < 0) {
+        if (ap_table_new(&t, 6, head, &err) < 0) {
             ap_authority_free(a);
             return cli_fail(&err, NULL);
         }
@@ -126,7 +126,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
             ap_rights_format(rights, sizeof rights, voc, a->rights[v],
                              strcmp(format, "csv") == 0 ? "|" : ",", true);
             const char *row[] = { hops, ap_kind_name(ap_graph_node(ctx->g, v)->kind),
-                                  ap_graph_node(ctx->g, v)->id, rights, path };
+                                  ap_graph_node(ctx->g, v)->id,
+                                  ap_graph_node_str(ctx->g, v, "name"), rights, path };
             ap_table_add(t, row, &err);
             free(path);
         }
@@ -179,7 +180,7 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     const ap_vocab *voc = ap_graph_vocab(ctx->g);
     if (strcmp(format, "json") == 0) {
         json_t *root = json_object(), *list = json_array();
-        json_object_set_new(root, "partner", json_string(argv[optind]));
+        json_object_set_new(root, "partner", json_string(ap_graph_node(ctx->g, (uint32_t)p)->id));
         json_object_set_new(root, "target", json_string(argv[optind + 1]));
         json_object_set_new(root, "rights", cli_json_rights(voc, a->rights[v]));
         json_object_set_new(root, "hops", json_integer(a->hops[v]));

@@ -288,8 +288,11 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
     if (detailed && strcmp(format, "text") == 0) {
         for (size_t i = 0; i < n; i++) {
             const ap_blast *b = r[i].b;
-            printf("\n%s (%s)\n", ap_graph_node_label(g, b->partner),
-                   ap_graph_node(g, b->partner)->id);
+            fputs("\n", stdout);
+            cli_put(ap_graph_node_label(g, b->partner));
+            fputs(" (", stdout);
+            cli_put(ap_graph_node(g, b->partner)->id);
+            fputs(")\n", stdout);
             for (int s = AP_SENS_COUNT - 1; s >= 0; s--) {
                 char rights[1024] = "";
                 const ap_vocab *voc = ap_graph_vocab(g);

@@ -58,8 +58,11 @@ static int explain_top(cli_ctx *ctx)
             ap_authority_free(best);
             return cli_fail(&err, NULL);
         }
-        printf("\n== The most dangerous path (authpath explain %s %s)\n",
-               ap_graph_node(ctx->g, best->source)->id, ap_graph_node(ctx->g, target)->id);
+        fputs("\n== The most dangerous path (authpath explain ", stdout);
+        cli_put(ap_graph_node(ctx->g, best->source)->id);
+        fputs(" ", stdout);
+        cli_put(ap_graph_node(ctx->g, target)->id);
+        fputs(")\n", stdout);
         for (size_t i = 0; i < nx; i++) {
             char *shown = ap_text_escape(x[i].sentence);
             printf("%s.\n", shown != NULL ? shown : x[i].sentence);

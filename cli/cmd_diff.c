@@ -1,5 +1,6 @@
 /* cli/cmd_diff.c: `authpath diff A B [--partner P]`: what changed from snapshot A to B, for the
  * auditor's "what changed since the last review?": nodes, edges and every partner's authority. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,10 +119,11 @@ static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph 
     ap_table *t[3] = { NULL, NULL, NULL };
     ap_error err;
     int rc = EXIT_OK;
-    if (csv ? ap_table_new(&t[0], 9, all, &err) < 0
-            : (ap_table_new(&t[0], 4, nodes, &err) < 0 || ap_table_new(&t[1], 6, edges, &err) < 0
-               || ap_table_new(&t[2], 5, reach, &err) < 0)
-        || fill(t, csv, d, a, b, &err) < 0) {
+    bool made = csv ? ap_table_new(&t[0], 9, all, &err) == AP_OK
+                    : (ap_table_new(&t[0], 4, nodes, &err) == AP_OK
+                       && ap_table_new(&t[1], 6, edges, &err) == AP_OK
+                       && ap_table_new(&t[2], 5, reach, &err) == AP_OK);
+    if (!made || fill(t, csv, d, a, b, &err) < 0) {
         rc = cli_fail(&err, NULL);
     } else if (csv) {
         rc = cli_print_table(t[0], format);
@@ -145,9 +147,14 @@ static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph 
 static int64_t snapshot_arg(const char *s)
 {
     char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end != '\0' || v <= 0) {
-        cli_errorf("diff: '%s' is not a snapshot number (see authpath snapshots)", s);
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || v <= 0 || errno == ERANGE) {
+        char *shown = ap_text_escape(s);
+        cli_errorf("diff: '%s' is not a snapshot number (see authpath snapshots)",
+                   shown != NULL ? shown : "?");
+        free(shown);
         return -1;
     }
     return v;

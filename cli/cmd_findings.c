@@ -1,5 +1,7 @@
 /* cli/cmd_findings.c: `findings` (what is wrong with our partner access right now, as text,
  * JSON, CSV or SARIF; exit 1 at or above --fail-on) and `rules` (the catalogue). */
+#define _XOPEN_SOURCE 700     /* realpath */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +18,15 @@ static int severity_arg(const char *opt, const char *arg, ap_severity *out)
     return EXIT_OK;
 }
 
-static int print(cli_ctx *ctx, const ap_findings *f, const char *format)
+static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const char *root)
 {
+    ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, root };
     ap_error err;
     int rc;
     if (strcmp(format, "json") == 0)
         rc = ap_findings_write_json(stdout, ctx->g, f, &err);
     else if (strcmp(format, "sarif") == 0)
-        rc = ap_findings_write_sarif(stdout, ctx->g, f, AP_VERSION, &err);
+        rc = ap_findings_write_sarif_with(stdout, ctx->g, f, &so, &err);
     else if (strcmp(format, "csv") == 0) {
         ap_table *t = NULL;
         if ((rc = ap_findings_table(&t, ctx->g, f, &err)) == AP_OK)
@@ -42,10 +45,12 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
         { "min-severity", required_argument, NULL, 'm' },
         { "fail-on", required_argument, NULL, 'f' },
         { "policy", required_argument, NULL, 'p' },
+        { "source-root", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("findings");
     const char **rules = NULL, *partner = NULL, *policy = NULL, *format;
+    char *root = NULL;
     ap_findings_opts fo = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_severity fail_on = AP_SEV_NONE;
     ap_findings *f = NULL;
@@ -76,6 +81,13 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
             break;
         case 'p':
             policy = optarg;
+            break;
+        case 's':           /* SARIF URIs relative to it: an absolute folder, as it is now */
+            free(root);
+            if ((root = realpath(optarg, NULL)) == NULL) {
+                cli_errorf("--source-root: cannot use '%s': %s", optarg, strerror(errno));
+                rc = EXIT_USAGE;
+            }
             break;
         default:
             rc = EXIT_USAGE;
@@ -117,7 +129,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(&err, NULL);
         goto cleanup;
     }
-    if ((rc = print(ctx, f, format)) != EXIT_OK)
+    if ((rc = print(ctx, f, format, root)) != EXIT_OK)
         goto cleanup;
     for (size_t i = 0; fail_on != AP_SEV_NONE && i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_get(f, i);
@@ -128,6 +140,7 @@ cleanup:
     ap_findings_free(f);
     ap_policy_clear(&pol);
     free(rules);
+    free(root);
     return rc;
 }
 

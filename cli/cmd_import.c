@@ -1,5 +1,6 @@
-/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--max-nodes N]...`:
+/* cli/cmd_import.c: `authpath import FILE... [--as FORMAT] [--map FILE] [--partner-map FILE]...`:
  * one snapshot from the files, or on any error nothing at all and every error with its place. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@ static int64_t created_time(void)
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     char *end;
     if (sde != NULL && *sde != '\0') {
-        long long v = strtoll(sde, &end, 10);
-        if (*end == '\0')
+        long long v;
+        errno = 0;
+        v = strtoll(sde, &end, 10);
+        if (*end == '\0' && errno == 0)       /* else (not a number, overflow): now */
             return v;
     }
     return (int64_t)time(NULL);
@@ -69,6 +72,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         { "max-edges", required_argument, NULL, 'e' },
         { "aws-accounts", required_argument, NULL, 'w' },
         { "map", required_argument, NULL, 'm' },
+        { "partner-map", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("import");
@@ -78,6 +82,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     cli_progress progress;
     ap_error err;
     int64_t snap = 0;
+    size_t approximated = 0;
     int opt, rc;
     io.aws_accounts = default_aws_accounts();
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
@@ -92,18 +97,17 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         } else if (opt == 'l') {
             io.label = optarg;
         } else if (opt == 'n' || opt == 'e') {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (*optarg < '0' || *optarg > '9' || *end != '\0' || v == 0) {
-                cli_errorf("--max-%s: expected a positive whole number, not '%s'",
-                           opt == 'n' ? "nodes" : "edges", optarg);
+            long long v;        /* a graph numbers nodes and edges in 32 bits */
+            if (cli_number(opt == 'n' ? "--max-nodes" : "--max-edges", optarg, 1, UINT32_MAX,
+                           &v) != EXIT_OK)
                 return EXIT_USAGE;
-            }
-            *(opt == 'n' ? &io.max_nodes : &io.max_edges) = v;
+            *(opt == 'n' ? &io.max_nodes : &io.max_edges) = (uint64_t)v;
         } else if (opt == 'w') {
             io.aws_accounts = optarg[0] != '\0' ? optarg : NULL;
         } else if (opt == 'm') {
             io.og_map = optarg;
+        } else if (opt == 'p') {
+            io.partner_map = optarg;
         } else {
             return EXIT_USAGE;
         }
@@ -112,7 +116,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         cli_usage(self, stderr);
         return EXIT_USAGE;
     }
-    if ((rc = cli_open_store(ctx)) != EXIT_OK)
+    if ((rc = cli_create_store(ctx)) != EXIT_OK)
         return rc;
     memset(&more, 0, sizeof more);
     memset(&notes, 0, sizeof notes);
@@ -129,7 +133,14 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(&err, &more);
     cli_notes(&notes);
     note_no_partner(&notes);
-    fprintf(stderr, "authpath: imported %d file%s as snapshot %lld\n", argc - optind,
+    for (size_t i = 0; i < notes.count; i++)    /* AWS statements kept as an approximation */
+        if (strncmp(notes.items[i].what, "approximated:", 13) == 0)
+            approximated += notes.items[i].count;
+    fprintf(stderr, "authpath: imported %d file%s as snapshot %lld", argc - optind,
             argc - optind == 1 ? "" : "s", (long long)snap);
+    if (approximated > 0)
+        fprintf(stderr, " (%zu statement%s approximated: see the notes)", approximated,
+                approximated == 1 ? "" : "s");
+    fputc('\n', stderr);
     return EXIT_OK;
 }

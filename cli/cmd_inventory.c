@@ -30,7 +30,6 @@ static bool wanted(const cli_ctx *ctx, const inv_filter *f, const ap_node *nd)
 
 static int parse_filter(inv_filter *f, int opt, const char *arg)
 {
-    char *end;
     if (opt == 'k') {
         ap_kind k = ap_kind_parse(arg);
         if (k == AP_KIND_NONE) {
@@ -46,11 +45,9 @@ static int parse_filter(inv_filter *f, int opt, const char *arg)
         }
         f->states |= 1u << s;
     } else if (opt == 'e') {
-        long long days = strtoll(arg, &end, 10);
-        if (*arg == '\0' || *end != '\0' || days < 0 || days > 100000) {
-            cli_errorf("--expiring: expected a number of days, not '%s'", arg);
+        long long days;
+        if (cli_number("--expiring: days", arg, 0, 100000, &days) != EXIT_OK)
             return EXIT_USAGE;
-        }
         f->expiring = (int64_t)days * 86400;
     } else {
         return EXIT_USAGE;

@@ -10,12 +10,9 @@
 /* A positive count option (1..limit). */
 static int parse_count(const char *opt, const char *arg, uint32_t limit, uint32_t *out)
 {
-    char *end;
-    unsigned long v = strtoul(arg, &end, 10);
-    if (*arg == '\0' || *end != '\0' || arg[0] == '-' || v == 0 || v > limit) {
-        cli_errorf("%s: expected a number from 1 to %u, not '%s'", opt, limit, arg);
+    long long v;
+    if (cli_number(opt, arg, 1, limit, &v) != EXIT_OK)
         return EXIT_USAGE;
-    }
     *out = (uint32_t)v;
     return EXIT_OK;
 }

@@ -1,20 +1,37 @@
 /* cli/common.c: the helpers every subcommand uses: opening the store and graph, choosing the
  * output format, finding a node by id (with suggestions), and writing JSON and tables. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
-int cli_open_store(cli_ctx *ctx)
+/* Open the database; a query (create false) never creates one: a mistyped --db or a run from
+ * the wrong folder says so instead of answering from an empty estate. */
+static int open_store(cli_ctx *ctx, bool create)
 {
+    struct stat sb;
     ap_error err;
     if (ctx->st != NULL)
         return EXIT_OK;
+    if (!create && stat(ctx->db, &sb) != 0 && errno == ENOENT) {
+        ap_error_set(&err, AP_ENOTFOUND, "no database '%s' (import an inventory first with "
+                     "`authpath import FILE`, or name the database with --db or $AUTHPATH_DB)",
+                     ctx->db);
+        cli_error(&err);
+        return EXIT_USAGE;
+    }
     if (ap_store_open(&ctx->st, ctx->db, &err) < 0)
         return cli_fail(&err, NULL);
     return EXIT_OK;
 }
+
+int cli_open_store(cli_ctx *ctx) { return open_store(ctx, false); }
+
+int cli_create_store(cli_ctx *ctx) { return open_store(ctx, true); }
 
 int cli_load_graph(cli_ctx *ctx)
 {
@@ -34,6 +51,7 @@ const char *cli_format(const cli_ctx *ctx, const char *allowed)
     size_t n = comma != NULL ? (size_t)(comma - allowed) : strlen(allowed);
     if (ctx->format == NULL) {
         snprintf(first, sizeof first, "%.*s", (int)n, allowed);
+        cli_output_text(strcmp(first, "text") == 0);
         return first;
     }
     size_t len = strlen(ctx->format);
@@ -41,16 +59,17 @@ const char *cli_format(const cli_ctx *ctx, const char *allowed)
          p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
         const char *end = strchr(p, ',');
         size_t k = end != NULL ? (size_t)(end - p) : strlen(p);
-        if (k == len && strncmp(p, ctx->format, len) == 0)
+        if (k == len && strncmp(p, ctx->format, len) == 0) {
+            cli_output_text(strcmp(ctx->format, "text") == 0);
             return ctx->format;
+        }
     }
     cli_errorf("unknown format '%s' for this command (expected one of %s)", ctx->format,
                allowed);
     return NULL;
 }
 
-/* Levenshtein distance, capped: only for suggesting ids in messages. */
-static size_t distance(const char *a, const char *b)
+size_t cli_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
@@ -84,7 +103,7 @@ static void closest(char *list, size_t size, const ap_graph *g, const char *id, 
     for (uint32_t u = 0; u < ap_graph_node_count(g); u++) {
         if (partners && ap_graph_node(g, u)->kind != AP_KIND_PARTNER)
             continue;
-        size_t d = distance(id, ap_graph_node(g, u)->id);
+        size_t d = cli_distance(id, ap_graph_node(g, u)->id);
         for (int k = 0; k < 3; k++)
             if (d < bestd[k]) {         /* strict: on a tie the first id in id order stays */
                 for (int j = 2; j > k; j--) {
@@ -102,6 +121,39 @@ static void closest(char *list, size_t size, const ap_graph *g, const char *id, 
     }
 }
 
+/* What a user may type for a node that is not its exact id: the id in other case, or a
+ * partner's display name (any case). Returns the one node meant, -1 when none is, -2 (after a
+ * message) when several are. */
+static int64_t loose_match(const cli_ctx *ctx, const char *id, bool partners)
+{
+    int64_t found = -1;
+    uint32_t first = 0, second = 0, count = 0;
+    for (uint32_t u = 0; u < ap_graph_node_count(ctx->g); u++) {
+        const ap_node *nd = ap_graph_node(ctx->g, u);
+        if (partners && nd->kind != AP_KIND_PARTNER)
+            continue;
+        if (strcasecmp(nd->id, id) != 0
+            && (nd->kind != AP_KIND_PARTNER
+                || strcasecmp(ap_graph_node_label(ctx->g, u), id) != 0))
+            continue;
+        if (count == 0)
+            first = u;
+        else if (count == 1)
+            second = u;
+        count++;
+        found = u;
+    }
+    if (count > 1) {
+        ap_error err;
+        ap_error_set(&err, AP_ENOTFOUND, "'%s' could be '%s' or '%s'%s: give the exact id", id,
+                     ap_graph_node(ctx->g, first)->id, ap_graph_node(ctx->g, second)->id,
+                     count > 2 ? " (or more)" : "");
+        cli_error(&err);
+        return -2;
+    }
+    return found;
+}
+
 int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
 {
     int64_t v = ap_graph_find(ctx->g, id);
@@ -109,6 +161,10 @@ int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
     ap_error err;
     if (v >= 0)
         return v;
+    if ((v = loose_match(ctx, id, false)) >= 0)
+        return v;
+    if (v == -2)
+        return -1;
     closest(list, sizeof list, ctx->g, id, false);
     if (list[0] != '\0')
         ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld (closest: %s)", what, id,
@@ -127,6 +183,13 @@ int64_t cli_find_partner(const cli_ctx *ctx, const char *id)
     ap_error err;
     if (v >= 0 && ap_graph_node(ctx->g, (uint32_t)v)->kind == AP_KIND_PARTNER)
         return v;
+    if (v < 0) {
+        int64_t loose = loose_match(ctx, id, true);
+        if (loose >= 0)
+            return loose;
+        if (loose == -2)
+            return -1;
+    }
     closest(list, sizeof list, ctx->g, id, true);
     if (list[0] != '\0')
         snprintf(hint, sizeof hint, "closest partners: %s", list);
@@ -166,8 +229,9 @@ int cli_print_json(json_t *v)
 int cli_print_table(const ap_table *t, const char *format)
 {
     ap_error err;
-    int rc = strcmp(format, "csv") == 0 ? ap_table_write_csv(t, stdout, &err)
-                                        : ap_table_write_text(t, stdout, &err);
+    int rc = strcmp(format, "csv") == 0
+                 ? ap_table_write_csv(t, stdout, &err)
+                 : ap_table_write_text_fit(t, stdout, cli_output_width(), &err);
     return rc < 0 ? cli_fail(&err, NULL) : EXIT_OK;
 }
 
@@ -190,7 +254,8 @@ json_t *cli_json_rights(const ap_vocab *v, ap_rights r)
     return arr;
 }
 
-enum { OPT_DB = 1000, OPT_AT, OPT_SNAPSHOT, OPT_FORMAT, OPT_HELP };  /* cli_global_option */
+/* cli_global_option; main.c uses the same numbers */
+enum { OPT_DB = 1000, OPT_AT, OPT_SNAPSHOT, OPT_FORMAT, OPT_OUTPUT, OPT_WIDE, OPT_HELP };
 
 /* The command's own long options followed by the global ones. */
 static struct option *merged_options(const struct option *own)
@@ -200,6 +265,8 @@ static struct option *merged_options(const struct option *own)
         { "at", required_argument, NULL, OPT_AT },
         { "snapshot", required_argument, NULL, OPT_SNAPSHOT },
         { "format", required_argument, NULL, OPT_FORMAT },
+        { "output", required_argument, NULL, OPT_OUTPUT },
+        { "wide", no_argument, NULL, OPT_WIDE },
         { "help", no_argument, NULL, OPT_HELP },
     };
     size_t n = 0, g = sizeof globals / sizeof globals[0];
@@ -225,12 +292,26 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
         for_own = longopts;
     }
     for (;;) {
+        int before = optind > 0 ? optind : 1;
         int opt = getopt_long(argc, argv, shortopts != NULL ? shortopts : "", all, NULL);
+        if (opt == '?') {
+            /* getopt said what it did not know; a node id such as "-p" is the likely cause */
+            for (int i = before; i < argc; i++)
+                if (argv[i][0] == '-' && argv[i][1] != '\0' && argv[i][1] != '-') {
+                    char *shown = ap_text_escape(argv[i]);
+                    cli_errorf("a node id that starts with '-' goes after `--`: authpath %s -- %s",
+                               cmd->name, shown != NULL ? shown : "?");
+                    free(shown);
+                    break;
+                } else if (argv[i][0] == '-') {
+                    break;
+                }
+        }
         if (opt == OPT_HELP) {
             cli_usage(cmd, stdout);
             opt = CLI_HELP;
         }
-        if (opt >= OPT_DB && opt <= OPT_FORMAT) {
+        if (opt >= OPT_DB && opt <= OPT_WIDE) {
             if (cli_global_option(ctx, opt, optarg) == EXIT_OK)
                 continue;
             opt = '?';
@@ -244,9 +325,31 @@ int cli_getopt(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv, const ch
     }
 }
 
-int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
+int cli_number(const char *what, const char *arg, long long min, long long max,
+               long long *out)
 {
     char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    /* digits only (a sign only where negatives are allowed): strtoll would skip spaces */
+    if ((arg[0] < '0' || arg[0] > '9') && !(min < 0 && arg[0] == '-' && arg[1] >= '0'
+                                            && arg[1] <= '9'))
+        end = (char *)arg;
+    if (end == arg || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        char *shown = ap_text_escape(arg);
+        cli_errorf("%s: expected a whole number from %lld to %lld, not '%s'", what, min, max,
+                   shown != NULL ? shown : "?");
+        free(shown);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return EXIT_OK;
+}
+
+int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
+{
+    long long v;
     switch (opt) {
     case OPT_DB:
         ctx->db = arg;
@@ -258,14 +361,17 @@ int cli_global_option(cli_ctx *ctx, int opt, const char *arg)
         }
         return EXIT_OK;
     case OPT_SNAPSHOT:
-        ctx->snapshot = strtoll(arg, &end, 10);
-        if (*arg == '\0' || *end != '\0' || ctx->snapshot <= 0) {
-            cli_errorf("--snapshot: expected a snapshot number, not '%s'", arg);
+        if (cli_number("--snapshot", arg, 1, INT64_MAX, &v) != EXIT_OK)
             return EXIT_USAGE;
-        }
+        ctx->snapshot = v;
         return EXIT_OK;
     case OPT_FORMAT:
         ctx->format = arg;
+        return EXIT_OK;
+    case OPT_OUTPUT:
+        return cli_output_to(arg);
+    case OPT_WIDE:
+        cli_output_wide(true);
         return EXIT_OK;
     }
     return EXIT_USAGE;

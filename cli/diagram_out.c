@@ -14,7 +14,7 @@ bool cli_is_diagram_format(const char *format)
 
 int cli_binary_ok(const char *format)
 {
-    if ((strcmp(format, "png") == 0 || strcmp(format, "pdf") == 0) && isatty(STDOUT_FILENO)) {
+    if ((strcmp(format, "png") == 0 || strcmp(format, "pdf") == 0) && cli_output_is_tty()) {
         cli_errorf("refusing to write %s to a terminal; redirect it into a file, e.g. "
                    "> diagram.%s", strcmp(format, "png") == 0 ? "PNG" : "PDF", format);
         return EXIT_USAGE;

@@ -14,22 +14,30 @@
 static const cli_cmd commands[] = {
     { "import", cmd_import,
       "import FILE... [--as FORMAT] [--label TEXT] [--aws-accounts FILE] [--map FILE] "
-      "[--max-nodes N]...",
+      "[--partner-map FILE] [--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
-      "`aws iam get-account-authorization-details`, or BloodHound OpenGraph JSON. The format\n"
-      "is detected from the content; --as native|aws-iam|opengraph forces it. Every import is\n"
+      "`aws iam get-account-authorization-details`, BloodHound OpenGraph JSON, or Kubernetes\n"
+      "RBAC (`kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,\n"
+      "clusterrolebindings -o json`, or YAML manifests). The format is detected from the\n"
+      "content; --as native|aws-iam|opengraph|k8s forces it. Every import is\n"
       "one transaction: on any error nothing is written and the errors are listed as\n"
       "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
-      "A file no reader takes (a Kubernetes List, Microsoft Graph or GitHub API output, an IAM\n"
-      "credential report...) is refused, naming what it looks like; so is an import of no\n"
-      "node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
+      "A file no reader takes (a Kubernetes List of Pods, Microsoft Graph or GitHub API output,\n"
+      "an IAM credential report...) is refused, naming what it looks like; so is an import of\n"
+      "no node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
       "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
       "                     {Okta_Org: partner}, edges: {GH_CanPush: access}), ahead of the\n"
       "                     built-in table; ready maps: docs/maps/githound.yaml, okta.yaml\n"
       "                     (docs/sources/opengraph.md)\n"
+      "--partner-map FILE   Kubernetes users and groups to partners (JSON or YAML: name or\n"
+      "                     glob -> partner id); others stay identities\n"
+      "AWS: explicit Deny, permissions boundaries and NotAction/NotResource are applied;\n"
+      "still approximated (and counted in the notes): SCPs and session policies (not in the\n"
+      "export), conditions (kept as evidence), actions of services outside the built-in\n"
+      "action table (docs/sources/aws-iam.md).\n"
       "--max-nodes N        refuse an import of more than N nodes (default: no limit)\n"
       "--max-edges N        refuse an import of more than N edges (default: no limit)\n" },
     { "snapshots", cmd_snapshots, "snapshots [--format text|json|csv]",
@@ -96,13 +104,15 @@ static const cli_cmd commands[] = {
       "                by themselves and what survives them (PARTNER, or every partner)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
-      " [--format text|json|csv|sarif]",
+      " [--source-root DIR] [--format text|json|csv|sarif]",
       "What is wrong with our partner access right now: rule findings with their evidence.",
       "--rule ID          only this rule (repeatable; see authpath rules)\n"
       "--partner ID       only findings about this partner\n"
       "--min-severity S   only findings at or above S (low, medium, high, critical)\n"
       "--fail-on S        exit 1 when a finding (not waived) is at or above S\n"
       "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
+      "--source-root DIR  SARIF artifact URIs relative to DIR (default: the current folder),\n"
+      "                   under the uriBaseId %SRCROOT%\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
@@ -145,6 +155,27 @@ const cli_cmd *cli_command(const char *name)
     return NULL;
 }
 
+/* "unknown command 'expot' (did you mean 'export'?)": the commands within a few edits, or
+ * whose name starts with what was typed. */
+static void unknown_command(const char *name)
+{
+    char list[256] = "";
+    char *shown = ap_text_escape(name);
+    size_t len = strlen(name);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *c = commands[i].name;
+        size_t d = cli_distance(name, c), used = strlen(list);
+        if (d <= (len < 5 ? 1 : 2) || (len >= 3 && strncmp(c, name, len) == 0))
+            snprintf(list + used, sizeof list - used, "%s'%s'", used ? " or " : "", c);
+    }
+    if (list[0] != '\0')
+        cli_errorf("unknown command '%s' (did you mean %s? see authpath --help)",
+                   shown != NULL ? shown : "?", list);
+    else
+        cli_errorf("unknown command '%s' (see authpath --help)", shown != NULL ? shown : "?");
+    free(shown);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -159,7 +190,12 @@ static void usage(FILE *out)
         "  --at TIME        evaluate liveness at TIME (YYYY-MM-DD[THH:MM:SSZ]; default now)\n"
         "  --snapshot N     query snapshot N (default the latest)\n"
         "  --format FORMAT  output format; each command lists its own\n"
-        "  --version, --help\n\n"
+        "  --output FILE    write the output to FILE, whole or not at all (a temporary file\n"
+        "                   beside FILE is renamed over it when the command succeeds)\n"
+        "  --wide           on a terminal, print tables whole (by default long cells are\n"
+        "                   shortened in the middle to the terminal's width)\n"
+        "  --version, --help\n"
+        "Node ids that start with '-' follow `--`: authpath authority -- -partner\n\n"
         "exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or input error,\n"
         "3 internal error. `authpath COMMAND --help` shows a command's options.\n");
 }
@@ -171,6 +207,8 @@ int main(int argc, char **argv)
         { "at", required_argument, NULL, 1001 },
         { "snapshot", required_argument, NULL, 1002 },
         { "format", required_argument, NULL, 1003 },
+        { "output", required_argument, NULL, 1004 },
+        { "wide", no_argument, NULL, 1005 },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -183,30 +221,31 @@ int main(int argc, char **argv)
     if (ctx.db == NULL || ctx.db[0] == '\0')
         ctx.db = "authpath.db";
     ctx.at = (int64_t)time(NULL);
+    cli_output_init();
     ap_igraph_init();
     /* '+': stop at the command; its own options (and late global ones) are its business */
     while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
         switch (opt) {
         case 'h':
             usage(stdout);
-            return EXIT_OK;
+            return cli_output_finish(EXIT_OK);
         case 'V':
             printf("authpath %s\n", AP_VERSION);
-            return EXIT_OK;
+            return cli_output_finish(EXIT_OK);
         case '?':
-            return EXIT_USAGE;
+            return cli_output_finish(EXIT_USAGE);
         default:
             if (cli_global_option(&ctx, opt, optarg) != EXIT_OK)
-                return EXIT_USAGE;
+                return cli_output_finish(EXIT_USAGE);
         }
     }
     if (optind >= argc) {
         usage(stderr);
-        return EXIT_USAGE;
+        return cli_output_finish(EXIT_USAGE);
     }
     if ((cmd = cli_command(argv[optind])) == NULL) {
-        cli_errorf("unknown command '%s' (see authpath --help)", argv[optind]);
-        return EXIT_USAGE;
+        unknown_command(argv[optind]);
+        return cli_output_finish(EXIT_USAGE);
     }
     argc -= optind;
     argv += optind;
@@ -214,9 +253,5 @@ int main(int argc, char **argv)
     rc = cmd->run(&ctx, argc, argv);
     ap_graph_free(ctx.g);
     ap_store_close(ctx.st);
-    if (fflush(stdout) != 0 && rc == EXIT_OK) {
-        cli_errorf("cannot write the output");
-        rc = EXIT_INTERNAL;
-    }
-    return rc;
+    return cli_output_finish(rc);
 }

@@ -4,9 +4,42 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "graph_internal.h"
+
+/* The OS reason for an I/O error when SQLite kept none (a write cut short by the file size
+ * limit or a full disk leaves it 0, as on a first import): a database, journal or WAL file at
+ * the size limit, or no room left in its folder. 0 when neither explains it. */
+static int io_reason(sqlite3 *db)
+{
+    const char *name = sqlite3_db_filename(db, "main");
+    static const char *const suffix[] = { "", "-wal", "-journal" };
+    struct rlimit rl;
+    struct statvfs vfs;
+    char path[4096];
+    if (name == NULL || name[0] == '\0')
+        return 0;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+            struct stat sb;
+            snprintf(path, sizeof path, "%s%s", name, suffix[i]);
+            /* a page or a WAL frame short of the limit: the next write could not fit */
+            if (stat(path, &sb) == 0 && (rlim_t)sb.st_size + 70000 >= rl.rlim_cur)
+                return EFBIG;
+        }
+    snprintf(path, sizeof path, "%s", name);
+    char *slash = strrchr(path, '/');
+    if (slash != NULL)
+        slash[slash == path] = '\0';
+    if (statvfs(slash != NULL ? path : ".", &vfs) == 0
+        && (unsigned long long)vfs.f_bavail * vfs.f_frsize < 70000)
+        return ENOSPC;
+    return 0;
+}
 
 int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *what)
 {
@@ -22,6 +55,9 @@ int ap_store__sqlerr(ap_error *err, sqlite3 *db, ap_status code, const char *wha
         && sqlite3_system_errno(db) != 0)
         return ap_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
                             strerror(sqlite3_system_errno(db)));
+    if ((ec == SQLITE_IOERR || ec == SQLITE_FULL) && io_reason(db) != 0)
+        return ap_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
+                            strerror(io_reason(db)));
     return ap_error_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
 }
 

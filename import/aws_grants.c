@@ -39,6 +39,9 @@ static int resource(aws *a, const char *svc, const char *pattern, const char **i
         snprintf(buf, size, "aws:%s:*", svc);
         if (strcmp(svc, "*") == 0)
             snprintf(name, sizeof name, "every resource of every service");
+        else if (strcmp(svc, "other") == 0)
+            snprintf(name, sizeof name, "every resource of every service but account, iam, "
+                     "organizations and sts");
         else
             snprintf(name, sizeof name, "every %s resource", svc);
     } else {
@@ -53,7 +56,8 @@ static int resource(aws *a, const char *svc, const char *pattern, const char **i
     json_object_set_new(n, "service", json_string(svc));
     if (strchr(pattern, '*') != NULL || strchr(pattern, '?') != NULL)
         json_object_set_new(n, "wildcard", json_true());
-    if (strcmp(pattern, "*") == 0 && (strcmp(svc, "*") == 0 || strcmp(svc, "iam") == 0))
+    if (strcmp(pattern, "*") == 0
+        && (strcmp(svc, "*") == 0 || strcmp(svc, "iam") == 0 || strcmp(svc, "other") == 0))
         json_object_set_new(n, "sensitivity", json_string("critical"));
     *id_out = buf;
     return AP_OK;
@@ -188,6 +192,11 @@ static int action_on(aws *a, const grant *g, const char *action, const char *pat
     return access(a, g, svc[0] != '\0' ? svc : "*", pattern, action, rights);
 }
 
+static int emit(aws *a, const void *g, const char *action, const char *resource)
+{
+    return action_on(a, g, action, resource);
+}
+
 int ap_aws__read_policy(aws *a, const char *holder, const char *policy, const json_t *docv,
                         size_t doc_pos)
 {
@@ -200,35 +209,29 @@ int ap_aws__read_policy(aws *a, const char *holder, const char *policy, const js
         json_t *actions = NULL, *resources = NULL;
         grant g = { holder, policy, NULL };
         trust keys = { NULL, NULL, NULL, NULL, false, false };
-        bool allow = false;
+        bool allow = false, not_action;
         ap_aws__at(a, json_is_string(docv) ? doc_pos : ap_aws__statement_pos(a, doc_pos, i));
         if (ap_aws__effect(a, st, &allow) < 0)
             continue;
-        if (json_object_get(st, "NotAction") != NULL) {
-            ap_aws__note(
-                a, allow ? "Allow with NotAction treated as every action (an over-approximation)"
-                         : "Deny statement not applied (authority is an over-approximation)");
-            actions = json_pack("[s]", "*");
-        } else if (ap_aws__list(&actions, json_object_get(st, "Action"), JSON_STRING) < 0
-                   || json_array_size(actions) == 0) {
+        not_action = json_object_get(st, "NotAction") != NULL;
+        if (ap_aws__list(&actions, json_object_get(st, not_action ? "NotAction" : "Action"),
+                         JSON_STRING) < 0
+            || json_array_size(actions) == 0) {
             ap_aws__fail(a, SIZE_MAX, "a statement needs 'Action': a string or a list of strings%s",
                          NULL);
             json_decref(actions);
             continue;
         }
-        if (!allow) {
+        if (!allow) {       /* applied to the principals it binds (aws_limit.c); kept here */
             item *h = ap_aws__find_item(&a->nodes, holder);
-            if (json_object_get(st, "NotAction") == NULL)
-                ap_aws__note(a, "Deny statement not applied (authority is an over-approximation)");
             for (size_t k = 0; h != NULL && k < json_array_size(actions); k++)
-                ap_aws__add_to_list(h->obj, "deny_actions",
+                ap_aws__add_to_list(h->obj, not_action ? "deny_not_actions" : "deny_actions",
                                     json_string_value(json_array_get(actions, k)));
             json_decref(actions);
             continue;
         }
         if (json_object_get(st, "NotResource") != NULL) {
-            ap_aws__note(
-                a, "Allow with NotResource treated as every resource (an over-approximation)");
+            ap_aws__note(a, "approximated: Allow with NotResource treated as every resource");
             resources = json_pack("[s]", "*");
         } else if (ap_aws__list(&resources, json_object_get(st, "Resource"), JSON_STRING) < 0
                    || json_array_size(resources) == 0) {
@@ -242,10 +245,16 @@ int ap_aws__read_policy(aws *a, const char *holder, const char *policy, const js
                     ? json_object_get(st, "Condition") : NULL;
         ap_aws__condition_keys(&keys);
         g.keys = keys.keys;
-        for (size_t x = 0; rc >= 0 && x < json_array_size(actions); x++)
+        if (a->limit != NULL || not_action)     /* per action, through the limit */
             for (size_t r = 0; rc >= 0 && r < json_array_size(resources); r++)
-                rc = action_on(a, &g, json_string_value(json_array_get(actions, x)),
-                               json_string_value(json_array_get(resources, r)));
+                rc = ap_aws__limited_actions(a, &g, actions, not_action,
+                                             json_string_value(json_array_get(resources, r)),
+                                             emit);
+        else
+            for (size_t x = 0; rc >= 0 && x < json_array_size(actions); x++)
+                for (size_t r = 0; rc >= 0 && r < json_array_size(resources); r++)
+                    rc = action_on(a, &g, json_string_value(json_array_get(actions, x)),
+                                   json_string_value(json_array_get(resources, r)));
         json_decref(keys.keys);
         json_decref(actions);
         json_decref(resources);

@@ -29,11 +29,15 @@ int ap_aws__fail(aws *a, size_t pos, const char *fmt, const char *arg)
     ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, NULL };
     if (pos != SIZE_MAX)
         ap_aws__at(a, pos);
+    if (a->quiet)
+        return AP_EINPUT;
     return ap_import__fail(a->ctx, &p, fmt, arg != NULL ? arg : "");
 }
 
 void ap_aws__note(aws *a, const char *what)
 {
+    if (a->quiet && strncmp(what, "approximated:", 13) != 0)
+        return;
     ap_import__note(a->ctx, a->cur.line, a->cur.col, what);
 }
 
@@ -172,6 +176,23 @@ static int default_document(aws *a, const json_t *pol, size_t pos, json_t **doc)
     return AP_OK;
 }
 
+/* The offset of a managed policy's default document (the policy's own when not found). */
+static size_t document_pos(aws *a, const json_t *p, size_t pos)
+{
+    const json_t *versions = json_object_get(p, "PolicyVersionList");
+    const char *dflt = ap_aws__str(p, "DefaultVersionId");
+    size_t vpos = ap_json__find_key(&a->t, pos, "PolicyVersionList");
+    for (size_t k = 0; k < json_array_size(versions); k++) {
+        const json_t *v = json_array_get(versions, k);
+        const char *vid = ap_aws__str(v, "VersionId");
+        if (json_object_get(v, "Document") != NULL
+            && (json_is_true(json_object_get(v, "IsDefaultVersion"))
+                || (dflt != NULL && vid != NULL && strcmp(dflt, vid) == 0)))
+            return ap_json__find_key(&a->t, ap_json__find_index(&a->t, vpos, k), "Document");
+    }
+    return pos;
+}
+
 /* Index one principal list: ARNs, accounts, names. kind is "user", "group" or "role". */
 static int index_list(aws *a, const json_t *list, const size_t *pos, const char *kind,
                       const char *name_key)
@@ -181,6 +202,12 @@ static int index_list(aws *a, const json_t *list, const size_t *pos, const char 
         const char *arn = ap_aws__str(e, "Arn"), *name = ap_aws__str(e, name_key);
         char acct[32], key[600];
         ap_aws__at(a, pos[i]);
+        if (json_is_object(e) && name == NULL && json_object_get(e, name_key) != NULL) {
+            /* there, but not text (a number, a list...): say so where it stands */
+            ap_aws__fail(a, ap_json__find_key(&a->t, pos[i], name_key),
+                         "'%s' must be a string", name_key);
+            continue;
+        }
         if (!json_is_object(e) || arn == NULL || name == NULL
             || !ap_aws__arn_field(arn, 4, acct, sizeof acct)) {
             ap_aws__fail(a, SIZE_MAX, "a %s needs an 'Arn' (arn:aws:iam::ACCOUNT:...) and a name",
@@ -193,6 +220,8 @@ static int index_list(aws *a, const json_t *list, const size_t *pos, const char 
         json_object_set_new(a->by_name, key, json_string(arn));
         if (strcmp(kind, "role") == 0)
             json_object_set_new(a->roles, arn, json_pack("{s:s}", "name", name));
+        if (strcmp(kind, "group") == 0)
+            json_object_set_new(a->group_elems, arn, json_pack("[O, I]", e, (json_int_t)pos[i]));
     }
     return AP_OK;
 }
@@ -342,17 +371,12 @@ static int access_keys(aws *a, const char *user, const json_t *e)
     return AP_OK;
 }
 
-static void boundary_note(aws *a, const json_t *e)
-{
-    if (json_is_object(json_object_get(e, "PermissionsBoundary")))
-        ap_aws__note(a, "permissions boundary not applied (authority is an over-approximation)");
-}
-
 static int read_user(aws *a, const json_t *e, size_t pos, bool nodes_only)
 {
     const char *arn = ap_aws__str(e, "Arn");
     char acct[32], key[600];
     json_t *n, *groups;
+    bool limited;
     int rc;
     if (arn == NULL || !ap_aws__arn_field(arn, 4, acct, sizeof acct)
         || ap_aws__str(e, "UserName") == NULL)
@@ -364,7 +388,6 @@ static int read_user(aws *a, const json_t *e, size_t pos, bool nodes_only)
     common_attrs(n, e, acct);
     if (nodes_only)
         return AP_OK;
-    boundary_note(a, e);
     if (ap_aws__list(&groups, json_object_get(e, "GroupList"), JSON_STRING) < 0)
         return ap_aws__fail(a, ap_json__find_key(&a->t, pos, "GroupList"),
                             "'GroupList' must be a list of group names%s", NULL);
@@ -383,6 +406,8 @@ static int read_user(aws *a, const json_t *e, size_t pos, bool nodes_only)
     }
     json_decref(groups);
     if ((rc = access_keys(a, arn, e)) < 0 || (rc = attachments(a, arn, e, pos)) < 0)
+        return rc;
+    if ((rc = ap_aws__read_limited(a, arn, e, pos, true, &limited)) < 0 || limited)
         return rc;
     return inline_policies(a, arn, e, pos, "UserPolicyList");
 }
@@ -431,11 +456,11 @@ static int read_role(aws *a, const json_t *e, size_t pos)
 {
     const char *arn = ap_aws__str(e, "Arn");
     const json_t *profiles = json_object_get(e, "InstanceProfileList");
+    bool limited;
     int rc;
     if (arn == NULL || ap_aws__find_item(&a->nodes, arn) == NULL)
         return AP_OK;
     ap_aws__at(a, pos);
-    boundary_note(a, e);
     for (size_t i = 0; i < json_array_size(profiles); i++) {
         const json_t *p = json_array_get(profiles, i);
         const char *parn = ap_aws__str(p, "Arn");
@@ -452,6 +477,8 @@ static int read_role(aws *a, const json_t *e, size_t pos)
             return AP_ENOMEM;
     }
     if ((rc = attachments(a, arn, e, pos)) < 0)
+        return rc;
+    if ((rc = ap_aws__read_limited(a, arn, e, pos, false, &limited)) < 0 || limited)
         return rc;
     return inline_policies(a, arn, e, pos, "RolePolicyList");
 }
@@ -550,11 +577,14 @@ int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
     a.principals = json_object();
     a.by_name = json_object();
     a.documents = json_object();
+    a.doc_pos = json_object();
+    a.group_elems = json_object();
     ctx->locate = locate_cur;
     ctx->locate_ctx = &a.cur;
     if (ap_json__text_init(&a.t, text, len) < 0 || a.nodes.index == NULL
         || a.edges.index == NULL || a.home == NULL || a.roles == NULL || a.principals == NULL
-        || a.by_name == NULL || a.documents == NULL) {
+        || a.by_name == NULL || a.documents == NULL || a.doc_pos == NULL
+        || a.group_elems == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -612,8 +642,11 @@ int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
         json_t *d = NULL;
         if ((rc = default_document(&a, p, pos[3][i], &d)) < 0 && rc != AP_EINPUT)
             goto cleanup;
-        if (d != NULL)
+        if (d != NULL) {
             json_object_set_new(a.documents, arn, d);
+            json_object_set_new(a.doc_pos, arn,
+                                json_integer((json_int_t)document_pos(&a, p, pos[3][i])));
+        }
         else if (rc == AP_OK)
             json_object_set_new(n, "unresolved", json_true());
     }
@@ -653,23 +686,10 @@ int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
         const json_t *p = json_array_get(l[3], i);
         const char *arn = ap_aws__str(p, "Arn");
         const json_t *d = arn != NULL ? json_object_get(a.documents, arn) : NULL;
-        size_t vpos = ap_json__find_key(&a.t, pos[3][i], "PolicyVersionList"), dpos;
+        size_t dpos;
         if (d == NULL)
             continue;
-        /* the document's position: the default version's, found as the pass-1 lookup did */
-        dpos = pos[3][i];
-        for (size_t k = 0; k < json_array_size(json_object_get(p, "PolicyVersionList")); k++) {
-            const json_t *v = json_array_get(json_object_get(p, "PolicyVersionList"), k);
-            if (json_object_get(v, "Document") != NULL
-                && (json_is_true(json_object_get(v, "IsDefaultVersion"))
-                    || (ap_aws__str(p, "DefaultVersionId") != NULL
-                        && ap_aws__str(v, "VersionId") != NULL
-                        && strcmp(ap_aws__str(p, "DefaultVersionId"), ap_aws__str(v, "VersionId"))
-                               == 0))) {
-                dpos = ap_json__find_key(&a.t, ap_json__find_index(&a.t, vpos, k), "Document");
-                break;
-            }
-        }
+        dpos = (size_t)json_integer_value(json_object_get(a.doc_pos, arn));
         if ((rc = ap_aws__read_policy(&a, arn, NULL, d, dpos)) < 0 && rc != AP_EINPUT)
             goto nomem;
     }
@@ -690,6 +710,8 @@ cleanup:
     json_decref(a.principals);
     json_decref(a.by_name);
     json_decref(a.documents);
+    json_decref(a.doc_pos);
+    json_decref(a.group_elems);
     ap_json__text_free(&a.t);
     json_decref(doc);
     return rc;

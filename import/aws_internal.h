@@ -24,6 +24,15 @@ void ap_aws__service(const char *action, char *buf, size_t size);
 /* The rights an action pattern grants (the rights of docs/sources/aws-iam.md's table). */
 ap_rights ap_aws__action_rights(const char *action);
 
+/* The services whose every action authpath knows (aws_actions.c), by name, NULL-terminated;
+ * and one service's actions (names after "svc:"), or NULL when it is not in the table. */
+typedef struct {
+    const char *name;
+    const char *const *actions;
+} ap_aws_service;
+extern const ap_aws_service ap_aws__services[];
+const char *const *ap_aws__service_actions(const char *svc);
+
 /* IAM actions that take over a principal or let their holder grant themselves anything. */
 extern const char *const ap_aws__takeover[];
 
@@ -47,6 +56,14 @@ typedef struct {
     unsigned line, col;
 } aws_pos;
 
+/* What limits a principal's Allow statements: the Deny statements that apply to it (its own,
+ * its managed policies', its groups', its boundary's) and its permissions boundary's Allow
+ * statements (NULL: no boundary). */
+typedef struct {
+    json_t *deny;
+    json_t *boundary;
+} aws_limit;
+
 typedef struct {
     ap_import_ctx *ctx;
     ap_json_text t;
@@ -57,6 +74,11 @@ typedef struct {
     json_t *principals;         /* user, group and role ARNs -> "user" | "group" | "role" */
     json_t *by_name;            /* "ACCOUNT/role/NAME", "ACCOUNT/group/NAME" -> ARN */
     json_t *documents;          /* managed policy ARN -> its default version's document */
+    json_t *doc_pos;            /* managed policy ARN -> offset of its default document */
+    json_t *group_elems;        /* group ARN -> its GroupDetailList element */
+    const aws_limit *limit;     /* while reading a limited principal's policies, else NULL */
+    int quiet;                  /* re-reading a document read elsewhere too: its errors and
+                                 * notes (but approximations) are reported there */
     int gate_iam, gate_sts;     /* the wildcard gates are needed */
     int nerr_before;
 } aws;
@@ -102,8 +124,21 @@ int ap_aws__read_trust(aws *a, const char *role, const json_t *docv, size_t doc_
 
 /* ---- Identity policies (aws_grants.c) ---- */
 
-/* What holder can do through policy (an ARN or an inline name), from the document at doc_pos. */
+/* What holder can do through policy (an ARN or an inline name), from the document at doc_pos
+ * (Allow statements less a->limit when set; Deny statements only kept as evidence). */
 int ap_aws__read_policy(aws *a, const char *holder, const char *policy, const json_t *docv,
                         size_t doc_pos);
+
+/* ---- Deny and permissions boundaries (aws_limit.c) ---- */
+
+/* Read a principal's policies through its limit when it has Deny statements or a boundary
+ * that applies (*limited true); else leave them to the unlimited path (*limited false). */
+int ap_aws__read_limited(aws *a, const char *holder, const json_t *e, size_t pos, bool user,
+                         bool *limited);
+/* One Allow statement's action patterns (or NotAction's complement, not_action true) on one
+ * resource pattern, through a->limit: calls emit for each (action, resource) that survives. */
+typedef int (*ap_aws_emit)(aws *a, const void *g, const char *action, const char *resource);
+int ap_aws__limited_actions(aws *a, const void *g, const json_t *actions, bool not_action,
+                            const char *resource, ap_aws_emit emit);
 
 #endif

@@ -206,6 +206,14 @@ static int trust_other(aws *a, const trust *tr, const json_t *principal, const c
     return rc;
 }
 
+static bool glob_any(const json_t *patterns, const char *s)
+{
+    for (size_t i = 0; i < json_array_size(patterns); i++)
+        if (ap_aws__glob(json_string_value(json_array_get(patterns, i)), s, true))
+            return true;
+    return false;
+}
+
 /* The assume action a statement allows (NULL when it allows none). */
 static const char *assume_action(const json_t *actions)
 {
@@ -218,12 +226,115 @@ static const char *assume_action(const json_t *actions)
     return NULL;
 }
 
+/* Does the trust edge x (from -can_assume-> role) come only from what deny's principals name? */
+static bool denied_edge(const aws *a, const item *x, const json_t *names)
+{
+    const char *from = json_string_value(json_object_get(x->obj, "from"));
+    const json_t *via = json_object_get(x->obj, "principals");
+    char acct[32];
+    for (size_t i = 0; i < json_array_size(names); i++) {
+        const char *p = json_string_value(json_array_get(names, i));
+        if (strcmp(p, "*") == 0 || strcmp(p, from) == 0)
+            return true;
+        /* an account (id or root ARN) denies the account's partner and its principals */
+        if (ap_aws__is_account_id(p) || (strncmp(p, "arn:", 4) == 0 && strlen(p) > 5
+                                         && strcmp(p + strlen(p) - 5, ":root") == 0)) {
+            if (!ap_aws__is_account_id(p))
+                ap_aws__arn_field(p, 4, acct, sizeof acct);
+            else
+                snprintf(acct, sizeof acct, "%s", p);
+            char pid[64], facct[32];
+            snprintf(pid, sizeof pid, "aws:%s", acct);
+            if (strcmp(from, pid) == 0
+                || (ap_aws__arn_field(from, 4, facct, sizeof facct) && strcmp(facct, acct) == 0))
+                return true;
+        }
+    }
+    /* an external account's edge: denied when every principal it was allowed for is */
+    if (json_array_size(via) == 0)
+        return false;
+    for (size_t k = 0; k < json_array_size(via); k++) {
+        bool hit = false;
+        for (size_t i = 0; i < json_array_size(names) && !hit; i++)
+            hit = strcmp(json_string_value(json_array_get(names, i)),
+                         json_string_value(json_array_get(via, k))) == 0;
+        if (!hit)
+            return false;
+    }
+    (void)a;
+    return true;
+}
+
+/* A trust policy's unconditional Deny statements ([statement, offset] each): the can_assume
+ * edges into role they cover carry nothing (rights none, denied). Conditions and NotPrincipal
+ * are not applied (counted). */
+static int apply_trust_denies(aws *a, const char *role, const json_t *denies)
+{
+    for (size_t i = 0; i < json_array_size(denies); i++) {
+        const json_t *st = json_array_get(json_array_get(denies, i), 0);
+        const json_t *pr = json_object_get(st, "Principal");
+        json_t *actions = NULL, *names = json_array();
+        ap_aws__at(a, (size_t)json_integer_value(json_array_get(json_array_get(denies, i), 1)));
+        const char *key;
+        json_t *v;
+        if (names == NULL)
+            return AP_ENOMEM;
+        if (json_object_get(st, "Condition") != NULL || json_object_get(st, "NotPrincipal") != NULL
+            || json_object_get(st, "NotAction") != NULL) {
+            ap_aws__note(a, "approximated: Deny in a trust policy with a Condition, NotPrincipal "
+                            "or NotAction not applied");
+            json_decref(names);
+            continue;
+        }
+        if (ap_aws__list(&actions, json_object_get(st, "Action"), JSON_STRING) < 0
+            || assume_action(actions) == NULL) {
+            json_decref(actions);
+            json_decref(names);
+            continue;
+        }
+        if (json_is_string(pr))
+            json_array_append_new(names, json_string(json_string_value(pr)));
+        else
+            json_object_foreach((json_t *)pr, key, v) {
+                json_t *list = NULL;
+                if (ap_aws__list(&list, v, JSON_STRING) < 0)
+                    continue;
+                for (size_t k = 0; k < json_array_size(list); k++) {
+                    const char *p = json_string_value(json_array_get(list, k));
+                    char id[600];
+                    if (strcmp(key, "Service") == 0)
+                        snprintf(id, sizeof id, "aws:service:%s", p);
+                    else
+                        snprintf(id, sizeof id, "%s", p);
+                    json_array_append_new(names, json_string(id));
+                }
+                json_decref(list);
+            }
+        for (size_t e = 0; e < a->edges.n; e++) {
+            item *x = &a->edges.v[e];
+            const char *via = json_string_value(json_object_get(x->obj, "via"));
+            if (strcmp(json_string_value(json_object_get(x->obj, "kind")), "can_assume") != 0
+                || strcmp(json_string_value(json_object_get(x->obj, "to")), role) != 0
+                || json_object_get(x->obj, "trust") == NULL || via == NULL
+                || !glob_any(actions, via) || !denied_edge(a, x, names))
+                continue;
+            json_object_set_new(x->obj, "rights", json_string("none"));
+            json_object_set_new(x->obj, "denied", json_string("Deny in the trust policy"));
+        }
+        json_decref(actions);
+        json_decref(names);
+    }
+    return AP_OK;
+}
+
 int ap_aws__read_trust(aws *a, const char *role, const json_t *docv, size_t doc_pos)
 {
-    json_t *doc = NULL, *sts = NULL;
+    json_t *doc = NULL, *sts = NULL, *denies = json_array();
     int rc;
-    if (docv == NULL || json_is_null(docv))
-        return AP_OK;
+    if (docv == NULL || json_is_null(docv) || denies == NULL) {
+        json_decref(denies);
+        return denies == NULL ? AP_ENOMEM : AP_OK;
+    }
     if ((rc = ap_aws__doc_statements(a, docv, doc_pos, &doc, &sts)) < 0)
         goto cleanup;
     for (size_t i = 0; rc >= 0 && i < json_array_size(sts); i++) {
@@ -237,9 +348,10 @@ int ap_aws__read_trust(aws *a, const char *role, const json_t *docv, size_t doc_
             ap_aws__at(a, ap_aws__statement_pos(a, doc_pos, i));
         if (ap_aws__effect(a, st, &allow) < 0)
             continue;
-        if (!allow) {
-            ap_aws__note(a, "Deny statement in a trust policy not applied (who may assume is an "
-                            "over-approximation)");
+        if (!allow) {       /* applied once every Allow of the document is read */
+            size_t at = json_is_string(docv) ? doc_pos : ap_aws__statement_pos(a, doc_pos, i);
+            if (json_array_append_new(denies, json_pack("[O, I]", st, (json_int_t)at)) < 0)
+                rc = AP_ENOMEM;
             continue;
         }
         if (json_object_get(st, "NotPrincipal") != NULL) {
@@ -276,7 +388,10 @@ int ap_aws__read_trust(aws *a, const char *role, const json_t *docv, size_t doc_
         }
         json_decref(tr.keys);
     }
+    if (rc >= 0)
+        rc = apply_trust_denies(a, role, denies);
 cleanup:
+    json_decref(denies);
     json_decref(sts);
     json_decref(doc);
     return rc;

@@ -311,6 +311,7 @@ static int is_k8s_list(peek *p, char *what, size_t size)
     return 1;
 }
 
+
 static int is_k8s_audit(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "a Kubernetes audit event");
@@ -326,6 +327,70 @@ static int is_k8s_object(peek *p, char *what, size_t size)
         return 0;
     snprintf(what, size, "a Kubernetes %s manifest", kind);
     return 1;
+}
+
+/* ---- Kubernetes RBAC, which the k8s reader reads (k8s.c) ---- */
+
+static const char *const rbac_kinds[] = { "ServiceAccount", "Secret", "Role", "ClusterRole",
+                                          "RoleBinding", "ClusterRoleBinding", NULL };
+
+static int rbac_kind(const char *s, size_t n)
+{
+    for (size_t i = 0; rbac_kinds[i] != NULL; i++)
+        if (strlen(rbac_kinds[i]) == n && memcmp(rbac_kinds[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Any document of a YAML stream with a top-level "kind: " of an RBAC kind (manifests mix
+ * Pods and RBAC objects; the first document alone does not say). */
+static int yaml_names_rbac(const char *text, size_t len)
+{
+    for (size_t i = 0, eol; i < len; i = eol + 1) {
+        size_t k = i + 5, e;
+        eol = line_end(text, len, i);
+        if (eol - i <= 5 || memcmp(text + i, "kind:", 5) != 0)
+            continue;
+        while (k < eol && text[k] == ' ')
+            k++;
+        for (e = eol; e > k && (text[e - 1] == ' ' || text[e - 1] == '\r'); e--)
+            ;
+        if (e - k >= 2 && (text[k] == '"' || text[k] == '\'') && text[e - 1] == text[k])
+            k++, e--;
+        if (rbac_kind(text + k, e - k))
+            return 1;
+    }
+    return 0;
+}
+
+/* A List whose first item is an RBAC object (kubectl get serviceaccounts,roles,... -o json). */
+static int is_k8s_rbac_list(peek *p, char *what, size_t size)
+{
+    char item[64];
+    return is_k8s_list(p, what, size) && elem_of(p, "items")
+           && str(p, &p->elem, "kind", item, sizeof item) && rbac_kind(item, strlen(item));
+}
+
+/* A JSON list of Lists (or of objects), as KubiScan saves `kubectl get -o json` output. */
+static int is_k8s_lists(peek *p, char *what, size_t size)
+{
+    char kind[64];
+    if (p->top != '[' || !p->have_elem || !has(&p->elem, "apiVersion")
+        || !str(p, &p->elem, "kind", kind, sizeof kind))
+        return 0;
+    snprintf(what, size, "a list of Kubernetes %s", strcmp(kind, "List") == 0 ? "Lists" : kind);
+    return 1;
+}
+
+/* An RBAC object, or YAML manifests of which one document is. */
+static int is_k8s_rbac_object(peek *p, char *what, size_t size)
+{
+    char kind[64];
+    if (!is_k8s_object(p, what, size))
+        return 0;
+    str(p, &p->obj, "kind", kind, sizeof kind);
+    return rbac_kind(kind, strlen(kind))
+           || (p->sx == AP_SYNTAX_YAML && yaml_names_rbac(p->text, p->len));
 }
 
 /* AzureHound and SharpHound write {"data": [...], "meta": {"type": ...}}. */
@@ -561,31 +626,37 @@ typedef struct {
     ap_reader_fn read;      /* NULL: known, not read (yet): refused with what it looks like */
     ap_format format;       /* what --as calls it (AP_FORMAT_COUNT: nothing) */
     const char *as;         /* its --as name, when --as may force a file onto the reader
-                             * whatever its shape (JSON only); NULL: native, by shape only */
+                             * whatever its shape (JSON only, unless yaml); NULL: native, by
+                             * shape only */
     const char *reads;      /* for "authpath reads ...": the readers' names, once each */
+    int yaml;               /* the reader takes YAML too (forced with --as) */
 } shape;
 
 /* First match wins: the formats authpath reads, then what it does not read, specific first. */
 static const shape shapes[] = {
     { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "opengraph",
-      "BloodHound OpenGraph" },
+      "BloodHound OpenGraph", 0 },
     { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam",
-      "AWS IAM authorization details" },
-    { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)" },
-    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL },     /* Kubernetes RBAC: the k8s reader */
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL },    /* observed use: a later reader */
-    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL },   /* Kubernetes RBAC: the k8s reader */
-    { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL, NULL },      /* Microsoft Graph: a later reader */
-    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_other, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_scim, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL },
-    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL, NULL },
+      "AWS IAM authorization details", 0 },
+    { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)", 0 },
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },    /* observed use: a later reader */
+    { is_k8s_rbac_list, ap_import__k8s, AP_FORMAT_K8S, "k8s",
+      "Kubernetes RBAC (kubectl Lists, manifests)", 1 },
+    { is_k8s_lists, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
+    { is_k8s_rbac_object, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
+    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },     /* of Pods...: not RBAC */
+    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },   /* Microsoft Graph: a later reader */
+    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_other, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_scim, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -658,7 +729,7 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     peek_init(&p, text, len);
     for (size_t i = 0; i < NSHAPES; i++)       /* --as a foreign format: its reader decides */
         if (format == shapes[i].format && shapes[i].as != NULL) {
-            if (p.sx != AP_SYNTAX_JSON)
+            if (p.sx != AP_SYNTAX_JSON && !(shapes[i].yaml && p.sx == AP_SYNTAX_YAML))
                 return ap_error_at(err, AP_EINPUT, path, 1, 1, "%s input must be JSON",
                                    shapes[i].as);
             *out = shapes[i].read;

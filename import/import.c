@@ -22,6 +22,8 @@ ap_format ap_format_parse(const char *s)
         return AP_FORMAT_AWS_IAM;
     if (strcmp(s, "opengraph") == 0)
         return AP_FORMAT_OPENGRAPH;
+    if (strcmp(s, "k8s") == 0 || strcmp(s, "kubernetes") == 0)
+        return AP_FORMAT_K8S;
     return AP_FORMAT_COUNT;
 }
 
@@ -251,6 +253,8 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     /* OpenGraph edges may name nodes of any file: they are resolved once all are read */
     if ((rc = ap_import__opengraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
         goto fail;
+    if ((rc = ap_import__k8s_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
+        goto fail;
     check_declared(&ctx);
     {
         /* edges to undeclared nodes and repeated edge ids join the errors found so far */
@@ -287,6 +291,7 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     rc = ap_store_commit(st, label, opts->created, snap, err);
     free(label);
     ap_import__opengraph_free(&ctx);
+    ap_import__k8s_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);
@@ -294,6 +299,7 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
 fail:
     ap_store_rollback(st);
     ap_import__opengraph_free(&ctx);
+    ap_import__k8s_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);

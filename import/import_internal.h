@@ -3,6 +3,7 @@
 #ifndef AUTHPATH_IMPORT_INTERNAL_H
 #define AUTHPATH_IMPORT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -41,6 +42,7 @@ typedef struct {
     struct ap_og_state *og;     /* OpenGraph nodes and edges waiting for the end of the import */
     json_t *aws_vendors;        /* account id -> vendor name, loaded on first AWS file */
     json_t *og_nodes, *og_edges;    /* --map: foreign kind -> authpath kind, or NULL */
+    struct ap_k8s_state *k8s;   /* Kubernetes objects waiting for the end of the import */
 } ap_import_ctx;
 
 /* Record an input error at place p (located through ctx->locate); always returns AP_EINPUT. */
@@ -98,6 +100,10 @@ void ap_posdoc_free(ap_posdoc *d);
 typedef struct yaml_doc ap_yaml_doc;
 int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
                           const char *path, ap_error *err);
+/* The same for a stream of documents (--- between them): *root is the list of the documents,
+ * so steps start with a document's index. */
+int ap_import__yaml_parse_all(ap_yaml_doc **out, const json_t **root, const char *text,
+                              size_t len, const char *path, ap_error *err);
 void ap_import__yaml_where(const ap_yaml_doc *y, const ap_step *steps, size_t n, unsigned *line,
                            unsigned *col);
 void ap_import__yaml_free(ap_yaml_doc *y);
@@ -111,6 +117,12 @@ int ap_import__opengraph_finish(ap_import_ctx *ctx, ap_error *err);
  * to authpath kind names, checked; errors name the map's line and column. */
 int ap_import__og_map_load(json_t **nodes, json_t **edges, const char *path, ap_error *err);
 void ap_import__opengraph_free(ap_import_ctx *ctx);
+/* Kubernetes RBAC (k8s.c, k8s_model.c): kubectl Lists and manifests, JSON or YAML (detect.c
+ * routes them). Each file's objects are kept; the model is built and staged once the import's
+ * last file is read, so bindings find roles in any file. */
+int ap_import__k8s(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__k8s_finish(ap_import_ctx *ctx, ap_error *err);
+void ap_import__k8s_free(ap_import_ctx *ctx);
 /* Known vendors' AWS accounts (fwdcloudsec known_aws_accounts YAML): *out owns an object
  * mapping each 12-digit account id to its vendor's name. */
 int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);

@@ -63,6 +63,7 @@ typedef struct yaml_doc {
     size_t alias_values, alias_bytes;   /* added by aliases alone */
     mark_slot *slots;           /* open addressing on the container's address */
     size_t nslots, used;
+    int multi;                  /* a stream of documents: root is the list of them */
 } yaml_doc;
 
 static ymark to_ymark(yaml_mark_t m)
@@ -224,8 +225,10 @@ static int is_float(const char *s, const char *end)
 }
 
 /* A plain scalar by YAML 1.2's core schema, narrowed: only true/false (in three spellings) are
- * booleans, so yes/no/on/off stay text. Numbers JSON cannot hold (.inf, .nan) stay text too. */
-static json_t *plain_scalar(const char *s, size_t len)
+ * booleans, so yes/no/on/off stay text; .inf and .nan stay text too. A number too large for a
+ * finite double (400 digits, 1e999) sets *range and returns NULL: it is refused, as the JSON
+ * reader refuses it, not taken as text while a smaller number is a number. */
+static json_t *plain_scalar(const char *s, size_t len, bool *range)
 {
     static const char *const nulls[] = { "~", "null", "Null", "NULL", NULL };
     static const char *const trues[] = { "true", "True", "TRUE", NULL };
@@ -254,7 +257,8 @@ static json_t *plain_scalar(const char *s, size_t len)
             return json_integer(n);
         if (base == 10 && isfinite(d = strtod(s, NULL)))
             return json_real(d);            /* beyond 64 bits: a float, as jansson reads it */
-        return json_stringn(s, len);
+        *range = true;
+        return NULL;
     }
     if (is_float(s, end)) {
         double d;
@@ -262,11 +266,16 @@ static json_t *plain_scalar(const char *s, size_t len)
         d = strtod(s, NULL);
         if (errno == 0 && isfinite(d))
             return json_real(d);
+        if (isinf(d)) {                     /* underflow to 0 is still a number */
+            *range = true;
+            return NULL;
+        }
+        return json_real(d);
     }
     return json_stringn(s, len);
 }
 
-static json_t *scalar_value(const yaml_event_t *ev)
+static json_t *scalar_value(const yaml_event_t *ev, bool *range)
 {
     const char *s = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
@@ -274,7 +283,7 @@ static json_t *scalar_value(const yaml_event_t *ev)
     if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE
         || (tag != NULL && (strcmp(tag, "!") == 0 || strcmp(tag, YAML_STR_TAG) == 0)))
         return json_stringn(s, len);
-    return plain_scalar(s, len);
+    return plain_scalar(s, len, range);
 }
 
 static const char *kind_of(const json_t *v)
@@ -354,8 +363,13 @@ static int add_anchor(yaml_doc *y, const char *name, json_t *v, weight w)
 static int on_scalar(yaml_doc *y, const yaml_event_t *ev)
 {
     ymark m = to_ymark(ev->start_mark);
-    json_t *v = scalar_value(ev);
+    bool range = false;
+    json_t *v = scalar_value(ev, &range);
     weight w = { 1, ev->data.scalar.length, 0 };
+    if (range)
+        return yaml_fail(y, m, "number out of range: '%.40s%s' (quote it if it is text)",
+                         (const char *)ev->data.scalar.value,
+                         ev->data.scalar.length > 40 ? "..." : "");
     if (v == NULL)
         return ap_error_nomem(y->err);
     y->values++;
@@ -487,12 +501,25 @@ static int build(yaml_doc *y)
             break;
         }
         switch (ev.type) {
+        case YAML_STREAM_START_EVENT:
+            if (y->multi) {     /* the documents become the items of one list */
+                yaml_event_t list;
+                memset(&list, 0, sizeof list);
+                list.type = YAML_SEQUENCE_START_EVENT;
+                list.start_mark = ev.start_mark;
+                rc = on_start(y, &list);
+            }
+            break;
         case YAML_DOCUMENT_START_EVENT:
-            if (docs++ > 0)
+            if (docs++ > 0 && !y->multi)
                 rc = yaml_fail(y, to_ymark(ev.start_mark), "more than one YAML document "
                                "in the file (expected one)");
             break;
-        case YAML_STREAM_END_EVENT: done = 1; break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            if (y->multi)
+                rc = on_end(y);
+            break;
         case YAML_SCALAR_EVENT: rc = on_scalar(y, &ev); break;
         case YAML_ALIAS_EVENT: rc = on_alias(y, &ev); break;
         case YAML_SEQUENCE_START_EVENT:
@@ -525,9 +552,11 @@ static void doc_free(yaml_doc *y)
 }
 
 /* Parse the text into y (y->root on success); doc_free(y) in every case. */
-static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path, ap_error *err)
+static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path, ap_error *err,
+                     int multi)
 {
     memset(y, 0, sizeof *y);
+    y->multi = multi;
     y->path = path;
     y->text = text;
     y->len = len;
@@ -540,8 +569,8 @@ static int doc_parse(yaml_doc *y, const char *text, size_t len, const char *path
     return build(y);
 }
 
-int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
-                          const char *path, ap_error *err)
+static int parse_doc(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
+                     const char *path, ap_error *err, int multi)
 {
     yaml_doc *y = malloc(sizeof *y);
     int rc;
@@ -549,7 +578,7 @@ int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *te
     *root = NULL;
     if (y == NULL)
         return ap_error_nomem(err);
-    if ((rc = doc_parse(y, text, len, path, err)) < 0) {
+    if ((rc = doc_parse(y, text, len, path, err, multi)) < 0) {
         doc_free(y);
         free(y);
         return rc;
@@ -560,6 +589,18 @@ int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *te
     *out = y;
     *root = y->root;
     return AP_OK;
+}
+
+int ap_import__yaml_parse(ap_yaml_doc **out, const json_t **root, const char *text, size_t len,
+                          const char *path, ap_error *err)
+{
+    return parse_doc(out, root, text, len, path, err, 0);
+}
+
+int ap_import__yaml_parse_all(ap_yaml_doc **out, const json_t **root, const char *text,
+                              size_t len, const char *path, ap_error *err)
+{
+    return parse_doc(out, root, text, len, path, err, 1);
 }
 
 void ap_import__yaml_where(const ap_yaml_doc *y, const ap_step *steps, size_t n, unsigned *line,
@@ -587,7 +628,7 @@ int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *
 {
     yaml_doc y;
     int rc;
-    if ((rc = doc_parse(&y, text, len, ctx->path, err)) < 0)
+    if ((rc = doc_parse(&y, text, len, ctx->path, err, 0)) < 0)
         goto cleanup;
     json_decref(y.anchors);     /* the document holds what it needs */
     y.anchors = NULL;

@@ -12,9 +12,10 @@ typedef enum {
     AP_FORMAT_NATIVE,       /* authpath/1 as JSON, YAML or CSV */
     AP_FORMAT_AWS_IAM,      /* aws iam get-account-authorization-details (docs/sources/aws-iam.md) */
     AP_FORMAT_OPENGRAPH,    /* BloodHound OpenGraph JSON (docs/sources/opengraph.md) */
+    AP_FORMAT_K8S,          /* Kubernetes RBAC: kubectl Lists, manifests (docs/sources/kubernetes.md) */
     AP_FORMAT_COUNT
 } ap_format;
-#define AP_FORMAT_NAMES "native, aws-iam, opengraph"
+#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s"
 
 /* What an import recognised but did not turn into nodes and edges (a Deny statement, an
  * OpenGraph edge to a node in no input file...): one entry per file and construct, with how
@@ -54,6 +55,8 @@ typedef struct {
     const char *og_map;         /* a kind map for foreign OpenGraph kinds (JSON or YAML,
                                  * docs/sources/opengraph.md), ahead of the built-in table;
                                  * NULL: the table alone */
+    const char *partner_map;    /* Kubernetes users and groups -> partner ids (JSON or YAML:
+                                 * name or glob pattern -> partner id); NULL: none */
     ap_import_progress_fn progress; /* when not NULL: called as each file starts and every
                                      * AP_IMPORT_PROGRESS_ROWS rows */
     void *progress_arg;
@@ -67,7 +70,7 @@ typedef struct {
 AP_EXPORT int ap_import_files(ap_store *st, const char *const *paths, size_t n,
                               const ap_import_opts *opts, int64_t *snap, ap_error *err);
 
-/* "native" -> AP_FORMAT_NATIVE, "aws-iam", "opengraph", "auto"; AP_FORMAT_COUNT when unknown. */
+/* "native" -> AP_FORMAT_NATIVE, "aws-iam", "opengraph", "k8s", "auto"; AP_FORMAT_COUNT when unknown. */
 AP_EXPORT ap_format ap_format_parse(const char *s);
 
 /* Read a policy file into p, which holds the defaults (ap_policy_default) or what an earlier

@@ -21,14 +21,27 @@ AP_EXPORT int ap_table_add(ap_table *t, const char *const *cells, ap_error *err)
 AP_EXPORT size_t ap_table_rows(const ap_table *t);
 /* Aligned columns, two spaces apart; control characters in cells shown escaped. */
 AP_EXPORT int ap_table_write_text(const ap_table *t, FILE *out, ap_error *err);
+/* The same in lines of at most max_width code points (0: no limit, as ap_table_write_text):
+ * the widest columns are narrowed (never below their header or 8) and the cells longer than
+ * their column shortened in the middle with an ellipsis (U+2026). A line may still be longer
+ * when the headers alone do not fit. */
+AP_EXPORT int ap_table_write_text_fit(const ap_table *t, FILE *out, size_t max_width,
+                                      ap_error *err);
 /* CSV through libcsv; cells starting with = + - @ TAB or CR get a leading ' (formula
  * injection). */
 AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
 
-/* Text for a terminal: control characters (C0, C1), bidirectional controls and invalid UTF-8
- * escaped (\n, \t, \xNN).
- * *out owns the result (free()). */
+/* Text for a terminal: what a name from an input could use to forge or hide what a terminal
+ * shows is escaped, visibly: newline, tab, CR and backslash as \n \t \r \\, other C0
+ * controls, DEL and bytes that are not UTF-8 as \xNN, C1 controls, the bidirectional
+ * controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and U+2028/U+2029 as
+ * \uXXXX. *out owns the result (free()). */
 AP_EXPORT char *ap_text_escape(const char *s);
+/* The same over len bytes of s (NUL bytes included, escaped). With AP_TEXT_LAYOUT newline and
+ * tab pass as they are, and so does backslash: the form for a whole text output whose names
+ * were escaped already, where the layout's own line breaks and tabs must stay. */
+#define AP_TEXT_LAYOUT 1u
+AP_EXPORT char *ap_text_escape_n(const char *s, size_t len, unsigned flags);
 /* Display width of UTF-8 text (code points; escapes counted as printed). */
 AP_EXPORT size_t ap_text_width(const char *s);
 
@@ -61,6 +74,20 @@ AP_EXPORT int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_find
  * the subject's provenance as its physical location; waived findings carry a suppression. */
 AP_EXPORT int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
                                       const char *tool_version, ap_error *err);
+typedef struct {
+    const char *tool_version;       /* driver.semanticVersion */
+    const char *information_uri;    /* driver.informationUri, the tool's page; NULL: none */
+    const char *rules_uri;          /* docs/rules.md online: helpUri is it#RULE-ID; NULL: none */
+    /* The absolute folder artifact URIs are relative to (uriBaseId %SRCROOT%), also given as
+     * originalUriBaseIds; NULL: the current directory, not named in the output. Input files
+     * outside it get file:// URIs. */
+    const char *source_root;
+} ap_sarif_opts;
+/* The same with opts; ap_findings_write_sarif is it with only the version set. Each rule has
+ * a PascalCase name apart from its id; automationDetails.id is
+ * "authpath/findings/snapshot-N". */
+AP_EXPORT int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings *f,
+                                           const ap_sarif_opts *opts, ap_error *err);
 /* The catalogue as Markdown (docs/rules.md is this output). */
 AP_EXPORT int ap_rules_write_markdown(FILE *out, ap_error *err);
 

@@ -196,6 +196,38 @@ static const ap_rule rules[] = {
       "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
       "Rotate the credential, record last_rotated, and automate rotation within the period.",
       ap_rule__rotation_overdue },
+    { "k8s-cluster-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05",
+      "Partner holds cluster-admin in Kubernetes",
+      "A partner reaches a Kubernetes role that allows every verb on every resource "
+      "(cluster-admin, or a ClusterRole with the same wildcard rule), through a binding of its "
+      "own or an escalation (bind, impersonate, pod exec): it controls the cluster, or the "
+      "namespace the binding names.",
+      "Bind the partner's users, groups or service accounts to a role that lists the verbs and "
+      "resources the integration needs, and remove the cluster-admin binding or the escalation "
+      "that leads to it.",
+      ap_rule__k8s_cluster_admin },
+    { "k8s-secrets-wildcard", AP_SEV_HIGH, "NHI2", "PR.AA-05, PR.DS-01",
+      "Partner has wildcard verbs on Kubernetes secrets",
+      "A Kubernetes rule the partner's authority reaches grants every verb (*) on secrets (or "
+      "on every resource of the core group): it can read every secret in its scope, "
+      "service-account tokens included, and replace them.",
+      "List the verbs and the secret names (resourceNames) the integration needs; keep tokens "
+      "out of the namespaces the partner can read.",
+      ap_rule__k8s_secrets_wildcard },
+    { "k8s-impersonation", AP_SEV_HIGH, "NHI5", "PR.AA-05",
+      "Partner can impersonate Kubernetes users, groups or service accounts",
+      "A Kubernetes rule the partner's authority reaches grants impersonate on users, groups "
+      "or service accounts: it can act as them, with their rights, and its actions are logged "
+      "under their names.",
+      "Remove the impersonate verb, or restrict it with resourceNames to the identities the "
+      "integration must act as.",
+      ap_rule__k8s_impersonation },
+    { "k8s-partner-cluster-wide", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
+      "Partner's Kubernetes subject bound cluster-wide",
+      "A user or group that belongs to a partner (--partner-map) is bound by a "
+      "ClusterRoleBinding: the role's rules apply in every namespace, present and future.",
+      "Bind the partner's users and groups with RoleBindings in the namespaces it works in.",
+      ap_rule__k8s_partner_cluster_wide },
 };
 
 size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }

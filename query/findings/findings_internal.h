@@ -96,5 +96,9 @@ int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r);
 
 #endif

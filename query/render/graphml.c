@@ -137,7 +137,9 @@ static int write_keys(FILE *out, const char *what, const char *prefix, const key
 int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err)
 {
     static const char *const node_fixed[] = { "kind" };
-    static const char *const edge_fixed[] = { "kind", "id" };
+    /* no "id" data key for edges: the XML id carries it, and igraph (which reads the XML id
+     * into an attribute named id) warns at a second one */
+    static const char *const edge_fixed[] = { "kind" };
     uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g);
     json_t **nodes = calloc(n + 1, sizeof *nodes), **edges = calloc(m + 1, sizeof *edges);
     key_info *nkeys = NULL, *ekeys = NULL;
@@ -156,9 +158,11 @@ int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err)
         if ((edges[e] = ap_render__edge_fields(g, e)) == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;
+        } else {
+            json_object_del(edges[e], "id");
         }
     if (collect_keys(nodes, n, node_fixed, 1, &nkeys, &nn) < 0
-        || collect_keys(edges, m, edge_fixed, 2, &ekeys, &ne) < 0) {
+        || collect_keys(edges, m, edge_fixed, 1, &ekeys, &ne) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -183,10 +187,9 @@ int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err)
         io |= fputs("    <edge id=\"", out) < 0 || xml_text(out, e->id) < 0
               || fputs("\" source=\"", out) < 0 || xml_text(out, ap_graph_node(g, e->from)->id)
               || fputs("\" target=\"", out) < 0 || xml_text(out, ap_graph_node(g, e->to)->id)
-              || fputs("\">\n", out) < 0 || write_data(out, "e", 0, kind) < 0
-              || write_data(out, "e", 1, json_object_get(edges[i], "id")) < 0;
+              || fputs("\">\n", out) < 0 || write_data(out, "e", 0, kind) < 0;
         json_decref(kind);
-        for (size_t k = 2; !io && k < ne; k++)
+        for (size_t k = 1; !io && k < ne; k++)
             io |= write_data(out, "e", k, json_object_get(edges[i], ekeys[k].name)) < 0;
         io |= fputs("    </edge>\n", out) < 0;
     }
@@ -201,6 +204,6 @@ cleanup:
     free(nodes);
     free(edges);
     free_keys(nkeys, nn, 1);
-    free_keys(ekeys, ne, 2);
+    free_keys(ekeys, ne, 1);
     return rc;
 }

@@ -1,7 +1,10 @@
 /* query/render/sarif.c: findings as SARIF 2.1.0, shaped for GitHub code scanning: every rule
  * with help and its OWASP NHI / NIST CSF mapping, results located at the subject's input line. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render_internal.h"
 
@@ -23,8 +26,25 @@ static json_t *text_obj(const char *s)
     return o;
 }
 
-static json_t *rule_json(const ap_rule *r, ap_severity sev)
+/* "credential-no-expiry" -> "CredentialNoExpiry": SARIF wants a name apart from the id. */
+static void pascal_name(char *buf, size_t size, const char *id)
 {
+    size_t o = 0;
+    bool up = true;
+    for (const char *p = id; *p != '\0' && o + 1 < size; p++) {
+        if (*p == '-' || *p == '_') {
+            up = true;
+            continue;
+        }
+        buf[o++] = up ? (char)toupper((unsigned char)*p) : *p;
+        up = false;
+    }
+    buf[o] = '\0';
+}
+
+static json_t *rule_json(const ap_rule *r, ap_severity sev, const char *rules_uri)
+{
+    char name[128];
     json_t *o = json_object(), *help = json_object(), *conf = json_object();
     json_t *props = json_object(), *tags = json_array();
     char md[2048];
@@ -32,12 +52,18 @@ static json_t *rule_json(const ap_rule *r, ap_severity sev)
              "%s. NIST CSF 2.0: %s.", r->title, r->description, r->remediation,
              r->owasp_nhi[0] ? r->owasp_nhi : "none", r->nist_csf);
     json_object_set_new(o, "id", json_string(r->id));
-    json_object_set_new(o, "name", json_string(r->id));
+    pascal_name(name, sizeof name, r->id);
+    json_object_set_new(o, "name", json_string(name));
     json_object_set_new(o, "shortDescription", text_obj(r->title));
     json_object_set_new(o, "fullDescription", text_obj(r->description));
     json_object_set_new(help, "text", json_string(r->remediation));
     json_object_set_new(help, "markdown", json_string(md));
     json_object_set_new(o, "help", help);
+    if (rules_uri != NULL) {        /* docs/rules.md has a heading per rule id: its anchor */
+        char uri[1024];
+        snprintf(uri, sizeof uri, "%s#%s", rules_uri, r->id);
+        json_object_set_new(o, "helpUri", json_string(uri));
+    }
     json_object_set_new(conf, "level", json_string(level_of(sev)));
     json_object_set_new(o, "defaultConfiguration", conf);
     json_array_append_new(tags, json_string("security"));
@@ -54,12 +80,59 @@ static json_t *rule_json(const ap_rule *r, ap_severity sev)
     return o;
 }
 
-/* A physical location at file:line (line 1 when unknown, as SARIF wants startLine >= 1). */
-static json_t *physical(const ap_graph *g, int64_t file, unsigned line, unsigned col)
+/* RFC 3986: everything but unreserved characters and '/' as %XX. */
+static void uri_encode(char *buf, size_t size, const char *path)
 {
-    json_t *o = json_object(), *art = json_object(), *region = json_object();
-    json_object_set_new(art, "uri", json_string(ap_graph_source_path(g, file)));
-    json_object_set_new(o, "artifactLocation", art);
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < size; p++) {
+        if (isalnum(*p) || strchr("-._~/", *p) != NULL) {
+            buf[o++] = (char)*p;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[*p >> 4];
+            buf[o++] = hex[*p & 15];
+        }
+    }
+    buf[o] = '\0';
+}
+
+/* Where the artifact URIs start: an absolute folder without a final '/'. */
+typedef struct {
+    char root[4096];
+    const ap_graph *g;
+} uri_base;
+
+/* The artifact of an input file: relative to the source root, under the base id %SRCROOT%
+ * (code scanning resolves it against the checkout), or a file:// URI when it lies outside. */
+static json_t *artifact(const uri_base *b, int64_t file)
+{
+    const char *path = ap_graph_source_path(b->g, file);
+    size_t n = strlen(b->root);
+    json_t *art = json_object();
+    char uri[8192];
+    if (path[0] != '/') {
+        uri_encode(uri, sizeof uri, path[0] == '.' && path[1] == '/' ? path + 2 : path);
+    } else if (n > 0 && strncmp(path, b->root, n) == 0 && path[n] == '/') {
+        uri_encode(uri, sizeof uri, path + n + 1);
+    } else if (n <= 1 && path[0] == '/' && strcmp(b->root, "/") == 0) {
+        uri_encode(uri, sizeof uri, path + 1);
+    } else {
+        memcpy(uri, "file://", 7);
+        uri_encode(uri + 7, sizeof uri - 7, path);
+        json_object_set_new(art, "uri", json_string(uri));
+        return art;
+    }
+    json_object_set_new(art, "uri", json_string(uri));
+    json_object_set_new(art, "uriBaseId", json_string("%SRCROOT%"));
+    return art;
+}
+
+/* A physical location at file:line (line 1 when unknown, as SARIF wants startLine >= 1). */
+static json_t *physical(const uri_base *b, int64_t file, unsigned line, unsigned col)
+{
+    json_t *o = json_object(), *region = json_object();
+    json_object_set_new(o, "artifactLocation", artifact(b, file));
     json_object_set_new(region, "startLine", json_integer(line > 0 ? line : 1));
     if (col > 0)
         json_object_set_new(region, "startColumn", json_integer(col));
@@ -82,8 +155,9 @@ static void fingerprint(char *buf, size_t size, const char *rule, const char *pa
 }
 
 /* The witness path as a code flow: one location per edge, at the edge's input line. */
-static json_t *code_flows(const ap_graph *g, const ap_finding *f)
+static json_t *code_flows(const uri_base *b, const ap_finding *f)
 {
+    const ap_graph *g = b->g;
     json_t *locs = json_array(), *thread = json_object(), *threads = json_array();
     json_t *flow = json_object(), *flows = json_array();
     for (size_t i = 0; i < f->npath; i++) {
@@ -92,7 +166,7 @@ static json_t *code_flows(const ap_graph *g, const ap_finding *f)
         char msg[512];
         snprintf(msg, sizeof msg, "%s %s %s", ap_graph_node(g, e->from)->id,
                  ap_edge_kind_name(e->kind), ap_graph_node(g, e->to)->id);
-        json_object_set_new(loc, "physicalLocation", physical(g, e->file, e->line, e->col));
+        json_object_set_new(loc, "physicalLocation", physical(b, e->file, e->line, e->col));
         json_object_set_new(loc, "message", text_obj(msg));
         json_object_set_new(tfl, "location", loc);
         json_array_append_new(locs, tfl);
@@ -104,20 +178,20 @@ static json_t *code_flows(const ap_graph *g, const ap_finding *f)
     return flows;
 }
 
-static json_t *result_json(const ap_graph *g, const ap_findings *fs, const ap_finding *f)
+static json_t *result_json(const uri_base *b, const ap_finding *f)
 {
+    const ap_graph *g = b->g;
     json_t *o = json_object(), *loc = json_object(), *locs = json_array();
     json_t *logical = json_object(), *logicals = json_array(), *fp = json_object();
     json_t *props = json_object(), *w;
     const char *subject = ap_finding_subject_id(g, f);
     const char *partner = ap_graph_node(g, f->partner)->id;
     char hash[32], fqn[1024];
-    (void)fs;
     json_object_set_new(o, "ruleId", json_string(f->rule->id));
     json_object_set_new(o, "ruleIndex", json_integer((json_int_t)(f->rule - ap_rule_at(0))));
     json_object_set_new(o, "level", json_string(level_of(f->severity)));
     json_object_set_new(o, "message", text_obj(f->message));
-    json_object_set_new(loc, "physicalLocation", physical(g, f->file, f->line, f->col));
+    json_object_set_new(loc, "physicalLocation", physical(b, f->file, f->line, f->col));
     snprintf(fqn, sizeof fqn, "%s/%s", partner, subject);
     json_object_set_new(logical, "name", json_string(subject));
     json_object_set_new(logical, "fullyQualifiedName", json_string(fqn));
@@ -128,7 +202,7 @@ static json_t *result_json(const ap_graph *g, const ap_findings *fs, const ap_fi
     json_array_append_new(locs, loc);
     json_object_set_new(o, "locations", locs);
     if (f->npath > 0)
-        json_object_set_new(o, "codeFlows", code_flows(g, f));
+        json_object_set_new(o, "codeFlows", code_flows(b, f));
     fingerprint(hash, sizeof hash, f->rule->id, partner, subject);
     json_object_set_new(fp, "authpathFinding/v1", json_string(hash));
     json_object_set_new(o, "partialFingerprints", fp);
@@ -155,24 +229,74 @@ static json_t *result_json(const ap_graph *g, const ap_findings *fs, const ap_fi
 int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
                             const char *tool_version, ap_error *err)
 {
+    ap_sarif_opts o = { tool_version, NULL, NULL, NULL };
+    return ap_findings_write_sarif_with(out, g, f, &o, err);
+}
+
+int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings *f,
+                                 const ap_sarif_opts *opts, ap_error *err)
+{
     json_t *root = json_object(), *runs = json_array(), *run = json_object();
     json_t *tool = json_object(), *driver = json_object(), *rules = json_array();
-    json_t *results = json_array();
+    json_t *results = json_array(), *automation = json_object();
+    uri_base *b = calloc(1, sizeof *b);
+    char id[64];
+    int rc;
+    if (b == NULL) {
+        json_decref(root);
+        json_decref(runs);
+        json_decref(run);
+        json_decref(tool);
+        json_decref(driver);
+        json_decref(rules);
+        json_decref(results);
+        json_decref(automation);
+        return ap_error_nomem(err);
+    }
+    b->g = g;
+    if (opts->source_root != NULL)
+        snprintf(b->root, sizeof b->root, "%s", opts->source_root);
+    else if (getcwd(b->root, sizeof b->root) == NULL)
+        b->root[0] = '\0';
+    for (size_t n = strlen(b->root); n > 1 && b->root[n - 1] == '/'; n--)
+        b->root[n - 1] = '\0';
     for (size_t i = 0; i < ap_rule_count(); i++)
         json_array_append_new(rules, rule_json(ap_rule_at(i),
-                                               ap_findings_rule_severity(f, ap_rule_at(i))));
+                                               ap_findings_rule_severity(f, ap_rule_at(i)),
+                                               opts->rules_uri));
     json_object_set_new(driver, "name", json_string("authpath"));
-    json_object_set_new(driver, "semanticVersion", json_string(tool_version));
+    json_object_set_new(driver, "semanticVersion", json_string(opts->tool_version));
+    if (opts->information_uri != NULL)
+        json_object_set_new(driver, "informationUri", json_string(opts->information_uri));
     json_object_set_new(driver, "rules", rules);
     json_object_set_new(tool, "driver", driver);
     for (size_t i = 0; i < ap_findings_count(f); i++)
-        json_array_append_new(results, result_json(g, f, ap_findings_get(f, i)));
+        json_array_append_new(results, result_json(b, ap_findings_get(f, i)));
     json_object_set_new(run, "tool", tool);
+    /* category "authpath/findings" (what code scanning keeps apart), run: the snapshot */
+    snprintf(id, sizeof id, "authpath/findings/snapshot-%lld", (long long)ap_graph_snapshot(g));
+    json_object_set_new(automation, "id", json_string(id));
+    json_object_set_new(run, "automationDetails", automation);
+    if (opts->source_root != NULL) {    /* the folder named: say where it is */
+        json_t *bases = json_object(), *srcroot = json_object();
+        char uri[8192];
+        size_t n;
+        memcpy(uri, "file://", 7);
+        uri_encode(uri + 7, sizeof uri - 8, b->root);
+        n = strlen(uri);
+        if (uri[n - 1] != '/')
+            strcpy(uri + n, "/");
+        json_object_set_new(srcroot, "uri", json_string(uri));
+        json_object_set_new(bases, "%SRCROOT%", srcroot);
+        json_object_set_new(run, "originalUriBaseIds", bases);
+    }
     json_object_set_new(run, "results", results);
     json_array_append_new(runs, run);
     json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/"
                                                      "sarif-2.1.0.json"));
     json_object_set_new(root, "version", json_string("2.1.0"));
     json_object_set_new(root, "runs", runs);
-    return ap_render__dump(out, root, err);
+    rc = ap_render__dump(out, root, err);
+    free(b);
+    return rc;
 }

@@ -100,42 +100,67 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-/* Bidirectional controls (LRM, RLM, U+202A-U+202E, U+2066-U+2069): printed raw, they reorder
- * what a terminal shows, so a name could make a line read as something else. */
-static bool is_bidi(const unsigned char *p, size_t n)
+/* A code point a terminal must not receive raw from input data: C1 controls act like escape
+ * sequences on some terminals; the bidirectional controls (ALM U+061C, LRM, RLM, U+202A-U+202E,
+ * U+2066-U+2069) and the line and paragraph separators reorder or break what it shows, so a
+ * name could make a line read as something else. */
+static bool is_hidden_control(unsigned cp)
 {
-    if (n != 3 || p[0] != 0xE2)
-        return false;
-    if (p[1] == 0x80)
-        return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
-    return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9;
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F
+           || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-char *ap_text_escape(const char *s)
+static unsigned utf8_decode(const unsigned char *p, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s), o = 0;
-    char *out = malloc(len * 4 + 1);
+    unsigned cp = n == 2 ? p[0] & 0x1Fu : n == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    return cp;
+}
+
+/* utf8_len over at most avail bytes: a sequence cut short is invalid. */
+static size_t utf8_len_n(const unsigned char *p, size_t avail)
+{
+    size_t want = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
+                : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (want == 0 || want > avail)
+        return 0;
+    for (size_t i = 1; i < want; i++)
+        if (p[i] == 0)
+            return 0;
+    return utf8_len(p);
+}
+
+char *ap_text_escape_n(const char *s, size_t len, unsigned flags)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    bool layout = (flags & AP_TEXT_LAYOUT) != 0;
+    size_t o = 0;
+    char *out = malloc(len * 6 + 1);        /* the longest escape: 3 bytes become \uXXXX */
     if (out == NULL)
         return NULL;
-    while (*p) {
-        size_t n = utf8_len(p);
-        if (*p == '\n' || *p == '\t' || *p == '\r' || *p == '\\') {
+    while (p < end) {
+        size_t n = utf8_len_n(p, (size_t)(end - p));
+        unsigned cp = n > 1 ? utf8_decode(p, n) : *p;
+        if (layout && (*p == '\n' || *p == '\t')) {
+            out[o++] = (char)*p++;
+        } else if (!layout && (*p == '\n' || *p == '\t' || *p == '\r' || *p == '\\')) {
             out[o++] = '\\';
             out[o++] = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r' : '\\';
             p++;
-        } else if (n == 0 || *p < 0x20 || *p == 0x7F
-                   || (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)      /* C1 controls too */
-                   || is_bidi(p, n)) {
-            size_t k = n == 0 ? 1 : n;
-            for (size_t i = 0; i < k; i++) {
-                static const char hex[] = "0123456789abcdef";
-                out[o++] = '\\';
-                out[o++] = 'x';
-                out[o++] = hex[p[i] >> 4];
-                out[o++] = hex[p[i] & 15];
-            }
-            p += k;
+        } else if (n == 0 || *p < 0x20 || *p == 0x7F) {
+            out[o++] = '\\';                /* one byte: a C0 control, DEL or invalid UTF-8 */
+            out[o++] = 'x';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+            p++;
+        } else if (n > 1 && is_hidden_control(cp)) {
+            out[o++] = '\\';
+            out[o++] = 'u';
+            for (int shift = 12; shift >= 0; shift -= 4)
+                out[o++] = hex[(cp >> shift) & 15];
+            p += n;
         } else {
             memcpy(out + o, p, n);
             o += n;
@@ -146,6 +171,8 @@ char *ap_text_escape(const char *s)
     return out;
 }
 
+char *ap_text_escape(const char *s) { return ap_text_escape_n(s, strlen(s), 0); }
+
 size_t ap_text_width(const char *s)
 {
     size_t w = 0;
@@ -154,13 +181,65 @@ size_t ap_text_width(const char *s)
     return w;
 }
 
+/* The byte offset of the code point numbered k in s (its end when s has fewer). */
+static size_t offset_of(const char *s, size_t k)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (; p[i] != '\0'; i++)
+        if ((p[i] & 0xC0) != 0x80 && k-- == 0)
+            break;
+    return i;
+}
+
+/* cell in at most width code points: when longer, its start and its end around an ellipsis
+ * (ids differ at both ends: "arn:aws:iam::1234…:role/deploy"). *out owns the result. */
+static char *shorten(const char *cell, size_t width)
+{
+    size_t w = ap_text_width(cell);
+    if (w <= width || width < 3)
+        return strdup(cell);
+    size_t keep = width - 1, head = (keep + 1) / 2, tail = keep - head;
+    size_t a = offset_of(cell, head), b = offset_of(cell, w - tail), len = strlen(cell);
+    char *out = malloc(a + 3 + (len - b) + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, cell, a);
+    memcpy(out + a, "\xe2\x80\xa6", 3);
+    memcpy(out + a + 3, cell + b, len - b + 1);
+    return out;
+}
+
+/* Narrow the widest columns, one step at a time, until the line fits in max (columns keep at
+ * least their header's width and 8 code points). */
+static void fit_widths(size_t *width, const size_t *floor, size_t ncols, size_t max)
+{
+    for (;;) {
+        size_t total = 0, widest = 0;
+        for (size_t c = 0; c < ncols; c++) {
+            total += width[c] + (c + 1 < ncols ? 2 : 0);
+            if (width[c] > floor[c] && (width[widest] <= floor[widest]
+                                        || width[c] > width[widest]))
+                widest = c;
+        }
+        if (total <= max || width[widest] <= floor[widest])
+            return;
+        width[widest]--;
+    }
+}
+
 int ap_table_write_text(const ap_table *t, FILE *out, ap_error *err)
 {
+    return ap_table_write_text_fit(t, out, 0, err);
+}
+
+int ap_table_write_text_fit(const ap_table *t, FILE *out, size_t max_width, ap_error *err)
+{
     size_t total = (t->nrows + 1) * t->ncols;
-    size_t *width = calloc(t->ncols, sizeof *width);
+    size_t *width = calloc(t->ncols, sizeof *width), *floor = calloc(t->ncols, sizeof *floor);
     char **shown = calloc(total, sizeof *shown);
     int rc = AP_OK;
-    if (width == NULL || shown == NULL) {
+    if (width == NULL || floor == NULL || shown == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -172,17 +251,29 @@ int ap_table_write_text(const ap_table *t, FILE *out, ap_error *err)
         size_t w = ap_text_width(shown[i]);
         if (w > width[i % t->ncols])
             width[i % t->ncols] = w;
+        if (i < t->ncols)
+            floor[i] = w > 8 ? w : 8;
+    }
+    if (max_width > 0) {
+        fit_widths(width, floor, t->ncols, max_width);
+        for (size_t i = 0; i < total; i++) {
+            char *cut;
+            if (ap_text_width(shown[i]) <= width[i % t->ncols])
+                continue;
+            if ((cut = shorten(shown[i], width[i % t->ncols])) == NULL) {
+                rc = ap_error_nomem(err);
+                goto cleanup;
+            }
+            free(shown[i]);
+            shown[i] = cut;
+        }
     }
     for (size_t r = 0; r <= t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             const char *cell = shown[r * t->ncols + c];
-            if (c + 1 == t->ncols) {
-                fputs(cell, out);
-            } else {
-                fputs(cell, out);
-                for (size_t k = ap_text_width(cell); k < width[c] + 2; k++)
-                    fputc(' ', out);
-            }
+            fputs(cell, out);
+            for (size_t k = ap_text_width(cell); c + 1 < t->ncols && k < width[c] + 2; k++)
+                fputc(' ', out);
         }
         fputc('\n', out);
     }
@@ -190,6 +281,7 @@ cleanup:
     for (size_t i = 0; shown != NULL && i < total; i++)
         free(shown[i]);
     free(shown);
+    free(floor);
     free(width);
     return rc;
 }

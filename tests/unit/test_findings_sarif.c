@@ -151,6 +151,74 @@ static void test_sarif__has_what_code_scanning_needs(void **state)
     json_decref(doc);
 }
 
+static json_t *render_with(run_state *rs, const ap_sarif_opts *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    ap_error err;
+    json_error_t je;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    assert_int_equal(ap_findings_write_sarif_with(mem, rs->g, rs->f, o, &err), AP_OK);
+    fclose(mem);
+    json_t *doc = json_loads(buf, 0, &je);
+    if (doc == NULL)
+        fail_msg("not JSON: %s", je.text);
+    free(buf);
+    return doc;
+}
+
+/* Code scanning maps artifacts through a uriBaseId, files the run under a category, links each
+ * rule to its help and shows a name apart from the id. */
+static void test_sarif__uris_relative_to_the_source_root(void **state)
+{
+    run_state *rs = *state;
+    ap_sarif_opts o = { "0.1.0", "https://example.org/authpath",
+                        "https://example.org/authpath/docs/rules.md", AP_FIXTURES "/" };
+    json_t *doc = render_with(rs, &o);
+    json_t *run = json_array_get(json_object_get(doc, "runs"), 0);
+    json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
+    assert_string_equal(str_at(driver, "informationUri"), "https://example.org/authpath");
+    assert_string_equal(str_at(json_object_get(run, "automationDetails"), "id"),
+                        "authpath/findings/snapshot-1");
+    json_t *base = json_object_get(json_object_get(run, "originalUriBaseIds"), "%SRCROOT%");
+    assert_string_equal(str_at(base, "uri"), "file://" AP_FIXTURES "/");
+    json_t *rules = json_object_get(driver, "rules");
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        json_t *r = json_array_get(rules, i);
+        const char *id = str_at(r, "id"), *name = str_at(r, "name");
+        char want[256];
+        assert_string_not_equal(name, id);
+        assert_true(name[0] >= 'A' && name[0] <= 'Z' && strchr(name, '-') == NULL);
+        snprintf(want, sizeof want, "https://example.org/authpath/docs/rules.md#%s", id);
+        assert_string_equal(str_at(r, "helpUri"), want);
+    }
+    assert_string_equal(str_at(json_array_get(rules, 1), "name"), "CredentialNoExpiry");
+    json_t *results = json_object_get(run, "results");
+    assert_true(json_array_size(results) > 0);
+    for (size_t i = 0; i < json_array_size(results); i++) {
+        json_t *loc = json_array_get(json_object_get(json_array_get(results, i), "locations"), 0);
+        json_t *art = json_object_get(json_object_get(loc, "physicalLocation"),
+                                      "artifactLocation");
+        assert_string_equal(str_at(art, "uri"), "findings/escalation-runs-as/fires.json");
+        assert_string_equal(str_at(art, "uriBaseId"), "%SRCROOT%");
+    }
+    json_decref(doc);
+    /* a file outside the root: an absolute file:// URI, no base, no originalUriBaseIds */
+    ap_sarif_opts away = { "0.1.0", NULL, NULL, "/nonexistent/elsewhere" };
+    doc = render_with(rs, &away);
+    run = json_array_get(json_object_get(doc, "runs"), 0);
+    json_t *art = json_object_get(json_object_get(json_array_get(json_object_get(
+        json_array_get(json_object_get(run, "results"), 0), "locations"), 0),
+        "physicalLocation"), "artifactLocation");
+    assert_string_equal(str_at(art, "uri"),
+                        "file://" AP_FIXTURES "/findings/escalation-runs-as/fires.json");
+    assert_null(json_object_get(art, "uriBaseId"));
+    assert_null(json_object_get(json_array_get(json_object_get(json_object_get(
+        json_object_get(run, "tool"), "driver"), "rules"), 0), "helpUri"));
+    json_decref(doc);
+}
+
 /* docs/json.md: {"findings": [{"rule", "severity", "subject", "message", "owasp_nhi", "nist_csf",
  * "evidence"}]}, keys in that order; waived findings left out and counted. */
 static void test_json__design_keys_in_order(void **state)
@@ -180,6 +248,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sarif__has_what_code_scanning_needs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sarif__uris_relative_to_the_source_root, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_json__design_keys_in_order, setup, teardown),
     };

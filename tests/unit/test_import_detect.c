@@ -61,15 +61,27 @@ static void test_import_detect__azurehound(void **state)
 
 static void test_import_detect__kubernetes(void **state)
 {
-    expect_refused(*state, REAL("kubehound/collector-testdata/namespace-1/"
-                                "roles.rbac.authorization.k8s.io.json"), 1, 1,
-                   "a Kubernetes List of Role");
-    expect_refused(*state, REAL("kubehound/collector-testdata/"
-                                "clusterrolebindings.rbac.authorization.k8s.io.json"), 1, 1,
-                   "a Kubernetes List of ClusterRoleBinding");
+    /* RBAC Lists and manifests go to the k8s reader (test_import_k8s); other Kubernetes
+     * objects are refused with what they are */
+    char path[512];
+    snprintf(path, sizeof path, "%s", ap_test_write_temp("pods.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"apiVersion\": \"v1\","
+        " \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}}]}\n"));
+    expect_refused(*state, path, 1, 1, "a Kubernetes List of Pod");
+    snprintf(path, sizeof path, "%s", ap_test_write_temp("empty.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}\n"));
+    expect_refused(*state, path, 1, 1, "an empty Kubernetes List");
     /* several YAML documents: named by the first, not refused as "more than one document" */
-    expect_refused(*state, REAL("kubehound/attacks/ROLE_BIND_RB_R-UG.yaml"), 2, 1,
-                   "a Kubernetes RoleBinding manifest");
+    snprintf(path, sizeof path, "%s", ap_test_write_temp("deploy.yaml",
+        "# an app\n"
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata: {name: web}\n"
+        "---\n"
+        "apiVersion: v1\n"
+        "kind: Service\n"
+        "metadata: {name: web}\n"));
+    expect_refused(*state, path, 2, 1, "a Kubernetes Deployment manifest");
     expect_refused(*state, REAL("falco-k8s-audit/exec_pod.json"), 1, 1,
                    "a Kubernetes audit event");
 }

@@ -170,6 +170,35 @@ static void test_import_yaml__scalars_resolve_as_the_core_schema(void **state)
     unlink(path);
 }
 
+/* Numbers are numbers whatever their size: 'owner: 12345' and a 170-digit owner are refused
+ * alike as numbers, and a number no double holds (400 digits, 1e999) is refused at its place,
+ * as the JSON reader refuses it, instead of slipping through as text. Quoted, each is text. */
+static void test_import_yaml__big_numbers_are_numbers(void **state)
+{
+    ap_store *st = *state;
+    char text[1024], digits[401];
+    static const char head[] = "nodes:\n  - id: p\n    kind: partner\n    owner: ";
+    ap_error err;
+    const char *path;
+    expect_text_error(st, "nodes:\n  - id: p\n    kind: partner\n    owner: 12345\n", 4, 12,
+                      "'owner' must be a string, not a number");
+    memset(digits, '9', 400);
+    digits[170] = '\0';
+    snprintf(text, sizeof text, "%s%s\n", head, digits);
+    expect_text_error(st, text, 4, 12, "'owner' must be a string, not a number");
+    digits[170] = '9';
+    digits[400] = '\0';
+    snprintf(text, sizeof text, "%s%s\n", head, digits);
+    expect_text_error(st, text, 4, 12, "number out of range: "
+                      "'9999999999999999999999999999999999999999...' (quote it if it is text)");
+    expect_text_error(st, "nodes:\n  - id: p\n    kind: partner\n    owner: -1e999\n", 4, 12,
+                      "number out of range: '-1e999' (quote it if it is text)");
+    snprintf(text, sizeof text, "%s'%s'\n", head, digits);
+    path = ap_test_write_temp("quoted.yaml", text);
+    assert_int_equal(ap_test_import(st, path, &err), AP_OK);
+    unlink(path);
+}
+
 /* An alias shares its anchor's value: both edges get the same rights. */
 static void test_import_yaml__aliases_import(void **state)
 {
@@ -303,6 +332,7 @@ int main(void)
         TEST(test_import_yaml__syntax_error_at_the_end_stays_in_the_text),
         TEST(test_import_yaml__more_than_20_errors_are_counted),
         TEST(test_import_yaml__scalars_resolve_as_the_core_schema),
+        TEST(test_import_yaml__big_numbers_are_numbers),
         TEST(test_import_yaml__aliases_import),
         TEST(test_import_yaml__alias_bomb_is_refused_quickly),
         TEST(test_import_yaml__alias_text_bomb_is_refused),

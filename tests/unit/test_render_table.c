@@ -101,9 +101,55 @@ static void test_render_table__escape_shows_bidi_controls(void **state)
     (void)state;
     /* RLO, LRI, RLM are escaped; an em dash and other printable text are not */
     char *s = ap_text_escape("a\xe2\x80\xae b\xe2\x81\xa6" "c\xe2\x80\x8f \xe2\x80\x94 \xc2\x9b");
-    assert_string_equal(s, "a\\xe2\\x80\\xae b\\xe2\\x81\\xa6" "c\\xe2\\x80\\x8f "
-                           "\xe2\x80\x94 \\xc2\\x9b");
+    assert_string_equal(s, "a\\u202e b\\u2066" "c\\u200f \xe2\x80\x94 \\u009b");
     free(s);
+    /* the Arabic letter mark and every other bidi control, each shown by its code point */
+    s = ap_text_escape("\xd8\x9c\xe2\x80\x8e\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac"
+                       "\xe2\x80\xad\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9 \xd8\xa8");
+    assert_string_equal(s, "\\u061c\\u200e\\u202a\\u202b\\u202c\\u202d\\u2067\\u2068"
+                           "\\u2069 \xd8\xa8");
+    free(s);
+}
+
+/* A whole text output: the layout's newlines and tabs stay, every other control is shown. */
+static void test_render_table__layout_escape_keeps_lines(void **state)
+{
+    (void)state;
+    static const char in[] = "a\tb\n\x1b[2J\r\x7f\\\0\xc2\x85\xe2\x80\xae\xe2\x80";
+    char *s = ap_text_escape_n(in, sizeof in - 1, AP_TEXT_LAYOUT);
+    assert_string_equal(s, "a\tb\n\\x1b[2J\\x0d\\x7f\\\\x00\\u0085\\u202e\\xe2\\x80");
+    free(s);
+}
+
+/* Fitting a width: the widest column narrows and its long cells lose their middle. */
+static void test_render_table__fit_shortens_in_the_middle(void **state)
+{
+    (void)state;
+    static const char *const head[] = { "KIND", "ID", "RIGHTS" };
+    const char *row1[] = { "role", "arn:aws:iam::123456789012:role/partner-deploy", "all" };
+    const char *row2[] = { "resource", "crm", "read" };
+    ap_table *t = NULL;
+    ap_error err;
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(ap_table_new(&t, 3, head, &err), AP_OK);
+    assert_int_equal(ap_table_add(t, row1, &err), AP_OK);
+    assert_int_equal(ap_table_add(t, row2, &err), AP_OK);
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(ap_table_write_text_fit(t, f, 40, &err), AP_OK);
+    fclose(f);
+    assert_string_equal(text,
+        "KIND      ID                      RIGHTS\n"
+        "role      arn:aws:iam\xe2\x80\xa6" "ner-deploy  all\n"
+        "resource  crm                     read\n");
+    free(text);
+    text = NULL;
+    f = open_memstream(&text, &len);
+    assert_int_equal(ap_table_write_text_fit(t, f, 0, &err), AP_OK);     /* 0: whole */
+    fclose(f);
+    assert_non_null(strstr(text, "arn:aws:iam::123456789012:role/partner-deploy  all\n"));
+    free(text);
+    ap_table_free(t);
 }
 
 int main(void)
@@ -114,6 +160,8 @@ int main(void)
         cmocka_unit_test(test_render_table__text_aligns_and_escapes),
         cmocka_unit_test(test_render_table__escape_handles_invalid_utf8),
         cmocka_unit_test(test_render_table__escape_shows_bidi_controls),
+        cmocka_unit_test(test_render_table__layout_escape_keeps_lines),
+        cmocka_unit_test(test_render_table__fit_shortens_in_the_middle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

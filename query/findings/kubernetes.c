@@ -1,0 +1,123 @@
+/* query/findings/kubernetes.c: rules about partners in Kubernetes RBAC, from the facts the
+ * Kubernetes reader records (docs/sources/kubernetes.md): cluster-admin reached, wildcard verbs
+ * on secrets, impersonation, and a partner's own users or groups bound cluster-wide. */
+#include <stdio.h>
+#include <string.h>
+
+#include "findings_internal.h"
+
+/* Does the witness path to v pass a cluster-admin role? (k8s-cluster-admin speaks for it.) */
+static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    for (uint32_t u = v; u != a->source; u = ap_graph_edge(c->g, a->via[u])->from)
+        if (ap_graph_node_bool(c->g, u, "cluster_admin", false))
+            return true;
+    return false;
+}
+
+int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t k = 0; k < a->nreach; k++) {
+            uint32_t v = a->reach[k];
+            const char *ns = ap_graph_node_str(g, v, "namespace");
+            char chain[1024];
+            if (!ap_graph_node_bool(g, v, "cluster_admin", false) || !ap_findings__direct(c, a, v)
+                || via_cluster_admin(c, a, ap_graph_edge(g, a->via[v])->from))
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            if (f == NULL)
+                return c->rc;
+            ap_findings__message(c, f, "Partner %s holds %s (every verb on every resource%s%s) "
+                                 "through %s.", ap_graph_node(g, p)->id,
+                                 ap_graph_node_label(g, v),
+                                 ns != NULL ? " in namespace " : " in every namespace",
+                                 ns != NULL ? ns : "",
+                                 ap_findings__chain(c, f, chain, sizeof chain));
+        }
+    }
+    return c->rc;
+}
+
+/* Access edges flagged key that carry partner i's authority from a node it holds itself (not
+ * through cluster-admin, whose own finding covers everything it allows). */
+static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
+{
+    const ap_graph *g = c->g;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
+            const ap_edge *ed = ap_graph_edge(g, e);
+            const char *ns = ap_graph_node_str(g, ed->to, "namespace");
+            char chain[1024];
+            if (ed->kind != AP_EDGE_ACCESS || !ap_graph_edge_bool(g, e, key, false)
+                || !ap_findings__carries(c, a, e)
+                || (ed->from != p && !ap_findings__direct(c, a, ed->from))
+                || via_cluster_admin(c, a, ed->from))
+                continue;
+            ap_finding *f = ap_findings__add(c, p, true, e);
+            ap_findings__node(c, f, ed->from);
+            ap_findings__node(c, f, ed->to);
+            ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
+            ap_findings__path(c, f, a, ed->from, e);
+            if (f == NULL)
+                return c->rc;
+            ap_findings__message(c, f, "Partner %s can %s %s through %s.", ap_graph_node(g, p)->id,
+                                 what, ap_graph_node_label(g, ed->to),
+                                 ap_findings__chain(c, f, chain, sizeof chain));
+        }
+    }
+    return c->rc;
+}
+
+int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return flagged_access(c, "secrets_wildcard", "use every verb (*) on");
+}
+
+int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return flagged_access(c, "impersonate", "impersonate");
+}
+
+int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        uint32_t p = c->partners[i];
+        for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
+            const ap_edge *ed = ap_graph_edge(g, e);
+            const char *scope = ap_graph_edge_str(g, e, "k8s_scope");
+            const char *sub = ap_graph_edge_str(g, e, "subject");
+            const char *binding = ap_graph_edge_str(g, e, "binding");
+            if (ed->kind != AP_EDGE_MEMBER_OF || scope == NULL || strcmp(scope, "cluster") != 0
+                || !ap_edge_usable(g, ed, p))
+                continue;
+            ap_finding *f = ap_findings__add(c, p, true, e);
+            ap_findings__node(c, f, ed->to);
+            if (sub != NULL)
+                ap_findings__fact(c, f, "subject", "%s", sub);
+            if (binding != NULL)
+                ap_findings__fact(c, f, "binding", "%s", binding);
+            ap_findings__path(c, f, c->auth[i], p, e);
+            if (f == NULL)
+                return c->rc;
+            ap_findings__message(c, f, "%s of partner %s is bound cluster-wide to %s by "
+                                 "ClusterRoleBinding %s: its rules apply in every namespace.",
+                                 sub != NULL ? sub : "A subject", ap_graph_node(g, p)->id,
+                                 ap_graph_node_label(g, ed->to),
+                                 binding != NULL ? binding : "?");
+        }
+    }
+    return c->rc;
+}
