@@ -144,6 +144,7 @@ int cli_output_finish(int rc);
 /* One per subcommand. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_snapshots(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 int cmd_diff(cli_ctx *ctx, int argc, char **argv);
 int cmd_inventory(cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(cli_ctx *ctx, int argc, char **argv);

@@ -17,13 +17,16 @@ static const cli_cmd commands[] = {
       "[--partner-map FILE] [--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
-      "`aws iam get-account-authorization-details`, BloodHound OpenGraph JSON, or Kubernetes\n"
+      "`aws iam get-account-authorization-details`, BloodHound OpenGraph JSON, Kubernetes\n"
       "RBAC (`kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,\n"
-      "clusterrolebindings -o json`, or YAML manifests). The format is detected from the\n"
-      "content; --as native|aws-iam|opengraph|k8s forces it. Every import is\n"
-      "one transaction: on any error nothing is written and the errors are listed as\n"
-      "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
-      "A file no reader takes (a Kubernetes List of Pods, Microsoft Graph or GitHub API output,\n"
+      "clusterrolebindings -o json`, or YAML manifests), or Microsoft Graph / Entra ID JSON\n"
+      "(az rest, Graph PowerShell, mgc: GDAP relationships, service principals, apps,\n"
+      "consents, role assignments, federated credentials; see docs/sources/msgraph.md).\n"
+      "The format is detected from the content; --as native|aws-iam|opengraph|k8s|msgraph\n"
+      "forces it. Every import is one transaction: on any error nothing is written and the\n"
+      "errors are listed as FILE:LINE:COL: message. What was recognised but not imported is\n"
+      "listed as notes.\n"
+      "A file no reader takes (a Kubernetes List of Pods, GitHub API output, Entra sign-ins,\n"
       "an IAM credential report...) is refused, naming what it looks like; so is an import of\n"
       "no node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
@@ -90,10 +93,11 @@ static const cli_cmd commands[] = {
       "   or: what-if [PARTNER] --until TIME [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
-      "score before and after. For PARTNER's new access, the three readiness tests of\n"
+      "score before and after. For PARTNER's new access, the four readiness tests of\n"
       "docs/design.md, with evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
-      "shared or multi-tenant). The findings the change raises and those it clears (the\n"
+      "shared or multi-tenant), within purpose (inside the partner's declared scope).\n"
+      "The findings the change raises and those it clears (the\n"
       "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"
       "partner). The database is not changed.\n"
       "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
@@ -115,6 +119,15 @@ static const cli_cmd commands[] = {
       "                   under the uriBaseId %SRCROOT%\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
+    { "report", cmd_report, "report [PARTNER...] [--policy FILE] [--output FILE.html]",
+      "The auditor's evidence pack: one self-contained HTML file for the estate or partners.",
+      "A summary (snapshot, time, sources, partners ranked by score with their score split by\n"
+      "sensitivity), then per partner (all by score when none is named): its authority with\n"
+      "every explanation and the source of each step, delegation, paths to sensitive targets,\n"
+      "the offboarding plan with its cut and choke points, and its findings with OWASP NHI and\n"
+      "NIST CSF ids and waivers; diagrams as inline SVG whose nodes link to the node index. No\n"
+      "script, style sheet, font or image outside the file; prints one partner a page on A4.\n"
+      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
       "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
       "--format markdown prints docs/rules.md.\n" },

@@ -394,6 +394,22 @@ static int is_k8s_rbac_object(peek *p, char *what, size_t size)
 }
 
 /* AzureHound and SharpHound write {"data": [...], "meta": {"type": ...}}. */
+static int is_azurehound_fic(peek *p, char *what, size_t size)
+{
+    char kind[64];
+    snprintf(what, size, "AzureHound federated identity credentials");
+    return p->top == '{' && has(&p->obj, "meta") && has(&p->obj, "data")
+        && elem_of(p, "data") && str(p, &p->elem, "kind", kind, sizeof kind)
+        && strcmp(kind, "AZFederatedIdentityCredential") == 0;
+}
+
+/* ROADtools' firstpartyscopes.json: Microsoft's apps and their pre-consented scopes. */
+static int is_roadtools(peek *p, char *what, size_t size)
+{
+    snprintf(what, size, "ROADtools first-party scopes");
+    return p->top == '{' && has(&p->obj, "apps") && has(&p->obj, "resourceidentifiers");
+}
+
 static int is_hound(peek *p, char *what, size_t size)
 {
     char kind[64];
@@ -430,7 +446,7 @@ static int is_msgraph(peek *p, char *what, size_t size)
     char buf[200], entity[120];
     const char *slash;
     if (p->top != '{')
-        return 0;
+        goto list;
     if (str(p, &p->obj, "@odata.context", buf, sizeof buf)) {
         odata_entity(buf, entity, sizeof entity);
         snprintf(what, size, "Microsoft Graph %s", entity);
@@ -445,7 +461,18 @@ static int is_msgraph(peek *p, char *what, size_t size)
         snprintf(what, size, "a Microsoft Graph servicePrincipal");
         return 1;
     }
-    if (!has(&p->obj, "value") || p->obj.n > 3)
+list:
+    if (p->top == '[' && p->have_elem && p->sx == AP_SYNTAX_JSON
+        && (has(&p->elem, "appOwnerOrganizationId") || has(&p->elem, "servicePrincipalType")
+            || has(&p->elem, "consentType") || (has(&p->elem, "appRoleId")
+                                                && has(&p->elem, "principalId"))
+            || (has(&p->elem, "customer") && has(&p->elem, "accessDetails"))
+            || has(&p->elem, "accessContainer") || has(&p->elem, "@odata.context")
+            || (has(&p->elem, "roleDefinitionId") && has(&p->elem, "principalId")))) {
+        snprintf(what, size, "a list of Microsoft Graph objects");
+        return 1;
+    }
+    if (p->top != '{' || !has(&p->obj, "value") || p->obj.n > 3)
         return 0;
     if (elem_of(p, "value") && str(p, &p->elem, "@odata.type", buf, sizeof buf)) {
         snprintf(what, size, "Microsoft Graph %s", strrchr(buf, '.') != NULL
@@ -549,7 +576,9 @@ static int is_graph_powershell(peek *p, char *what, size_t size)
     const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
     static const char *const keys[] = { "AppId", "AppRoleId", "ServicePrincipalType",
                                         "ResourceDisplayName", "AllowedMemberTypes",
-                                        "AdminConsentDisplayName", "Issuer" };
+                                        "AdminConsentDisplayName", "Issuer",
+                                        "RoleDefinitionId", "ConsentType",
+                                        "AccessContainer" };
     snprintf(what, size, "Microsoft Graph PowerShell output");
     if (p->top == 0 || (p->top == '[' && !p->have_elem))
         return 0;
@@ -571,8 +600,6 @@ static int is_other(peek *p, char *what, size_t size)
         snprintf(what, size, "a list of known AWS accounts (give it to --aws-accounts)");
     else if (has(o, "baseline_version") && has(o, "module_version"))
         snprintf(what, size, "a ScubaGear provider settings export");
-    else if (p->top == '{' && has(o, "apps") && has(o, "resourceidentifiers"))
-        snprintf(what, size, "ROADtools first-party scopes");
     else
         return 0;
     return 1;
@@ -646,8 +673,10 @@ static const shape shapes[] = {
     { is_k8s_rbac_object, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
     { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },     /* of Pods...: not RBAC */
     { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
+    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
     { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },   /* Microsoft Graph: a later reader */
+    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", "Microsoft Graph", 0 },
     { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
@@ -656,7 +685,7 @@ static const shape shapes[] = {
     { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 

@@ -24,6 +24,8 @@ ap_format ap_format_parse(const char *s)
         return AP_FORMAT_OPENGRAPH;
     if (strcmp(s, "k8s") == 0 || strcmp(s, "kubernetes") == 0)
         return AP_FORMAT_K8S;
+    if (strcmp(s, "msgraph") == 0 || strcmp(s, "entra") == 0)
+        return AP_FORMAT_MSGRAPH;
     return AP_FORMAT_COUNT;
 }
 
@@ -255,6 +257,8 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
         goto fail;
     if ((rc = ap_import__k8s_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
         goto fail;
+    if ((rc = ap_import__msgraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
+        goto fail;
     check_declared(&ctx);
     {
         /* edges to undeclared nodes and repeated edge ids join the errors found so far */
@@ -292,6 +296,7 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     free(label);
     ap_import__opengraph_free(&ctx);
     ap_import__k8s_free(&ctx);
+    ap_import__msgraph_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);
@@ -300,6 +305,7 @@ fail:
     ap_store_rollback(st);
     ap_import__opengraph_free(&ctx);
     ap_import__k8s_free(&ctx);
+    ap_import__msgraph_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);

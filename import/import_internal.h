@@ -40,6 +40,7 @@ typedef struct {
     uint64_t rows;              /* nodes and edges staged so far, for progress */
     size_t file_index, files;   /* which of the import's files is being read */
     struct ap_og_state *og;     /* OpenGraph nodes and edges waiting for the end of the import */
+    struct ap_mg_state *mg;     /* Microsoft Graph objects waiting likewise (msgraph.c) */
     json_t *aws_vendors;        /* account id -> vendor name, loaded on first AWS file */
     json_t *og_nodes, *og_edges;    /* --map: foreign kind -> authpath kind, or NULL */
     struct ap_k8s_state *k8s;   /* Kubernetes objects waiting for the end of the import */
@@ -123,6 +124,11 @@ void ap_import__opengraph_free(ap_import_ctx *ctx);
 int ap_import__k8s(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__k8s_finish(ap_import_ctx *ctx, ap_error *err);
 void ap_import__k8s_free(ap_import_ctx *ctx);
+/* Microsoft Graph / Entra ID JSON (docs/sources/msgraph.md): objects wait until the import ends,
+ * when third-party apps' owners become partners and everything is staged. */
+int ap_import__msgraph(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__msgraph_finish(ap_import_ctx *ctx, ap_error *err);
+void ap_import__msgraph_free(ap_import_ctx *ctx);
 /* Known vendors' AWS accounts (fwdcloudsec known_aws_accounts YAML): *out owns an object
  * mapping each 12-digit account id to its vendor's name. */
 int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);

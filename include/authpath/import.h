@@ -13,9 +13,10 @@ typedef enum {
     AP_FORMAT_AWS_IAM,      /* aws iam get-account-authorization-details (docs/sources/aws-iam.md) */
     AP_FORMAT_OPENGRAPH,    /* BloodHound OpenGraph JSON (docs/sources/opengraph.md) */
     AP_FORMAT_K8S,          /* Kubernetes RBAC: kubectl Lists, manifests (docs/sources/kubernetes.md) */
+    AP_FORMAT_MSGRAPH,      /* Microsoft Graph / Entra ID JSON (docs/sources/msgraph.md) */
     AP_FORMAT_COUNT
 } ap_format;
-#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s"
+#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s, msgraph"
 
 /* What an import recognised but did not turn into nodes and edges (a Deny statement, an
  * OpenGraph edge to a node in no input file...): one entry per file and construct, with how

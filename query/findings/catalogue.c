@@ -228,6 +228,50 @@ static const ap_rule rules[] = {
       "ClusterRoleBinding: the role's rules apply in every namespace, present and future.",
       "Bind the partner's users and groups with RoleBindings in the namespaces it works in.",
       ap_rule__k8s_partner_cluster_wide },
+    { "gdap-global-admin", AP_SEV_CRITICAL, "NHI5", "GV.SC-07, PR.AA-05",
+      "GDAP relationship grants Global Administrator",
+      "A partner's delegated admin relationship (GDAP) holds Global Administrator in a customer "
+      "tenant: the partner's staff can do anything there, including removing the customer's "
+      "own administrators.",
+      "Rebuild the relationship with the least-privileged roles the work needs (Microsoft "
+      "recommends against Global Administrator in GDAP), and assign them to narrow groups.",
+      ap_rule__gdap_global_admin },
+    { "gdap-stale-privileged", AP_SEV_HIGH, "NHI1", "GV.SC-10, PR.AA-05",
+      "GDAP relationship with privileged roles auto-extends or outlived its end date",
+      "A GDAP relationship with privileged roles extends itself automatically, or Graph still "
+      "reports it active after its end date: privileged partner access that nobody renews "
+      "on purpose.",
+      "Turn off auto-extension for relationships with privileged roles, let them end, and "
+      "create a new one when the work needs it.",
+      ap_rule__gdap_stale },
+    { "admin-consent-third-party", AP_SEV_HIGH, "NHI5", "PR.AA-05",
+      "Tenant-wide admin consent of high-privilege scopes to a third-party app",
+      "A third-party app holds an AllPrincipals (admin) consent to high-privilege delegated "
+      "scopes: it can act with them as any user who signs in to it.",
+      "Revoke the grant (oauth2PermissionGrants), consent only the scopes the app needs, and "
+      "require admin consent workflow review.",
+      ap_rule__admin_consent },
+    { "app-global-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05, GV.SC-07",
+      "Third-party app's permissions lead to Global Administrator",
+      "A third-party app holds application permissions with a known path to Global "
+      "Administrator (RoleManagement.ReadWrite.Directory, AppRoleAssignment.ReadWrite.All, "
+      "Application.ReadWrite.All...): whoever holds its credentials can take the directory.",
+      "Remove the permission or replace it with a narrower one; if the app needs it, hold "
+      "its credentials yourself and watch its sign-ins.",
+      ap_rule__app_global_admin },
+    { "federated-credential-wildcard", AP_SEV_HIGH, "NHI6", "PR.AA-01",
+      "Federated credential with a wildcard subject",
+      "A federated identity credential accepts tokens for a subject with a wildcard (any "
+      "branch, tag or pull request of a repository): workflows nobody reviewed can act as "
+      "the app.",
+      "Pin the subject to one branch or environment (repo:ORG/REPO:environment:NAME).",
+      ap_rule__federated_wildcard },
+    { "unverified-multi-tenant-app", AP_SEV_HIGH, "NHI3", "GV.SC-07",
+      "Multi-tenant app from an unverified publisher with privileged permissions",
+      "A multi-tenant app whose publisher Microsoft has not verified holds privileged "
+      "permissions in this directory.",
+      "Find out who publishes the app; remove its privileged permissions or the app.",
+      ap_rule__unverified_app },
 };
 
 size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }

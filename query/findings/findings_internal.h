@@ -100,5 +100,11 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r);
 
 #endif
