@@ -128,8 +128,8 @@ AP_EXPORT int64_t ap_blast_node_score(const ap_graph *g, uint32_t v, ap_rights r
  * per (i, v): a visitor that writes only to slots of i needs no lock. */
 typedef void (*ap_authority_visit)(void *ctx, uint32_t i, uint32_t v, ap_rights r);
 
-/* The authority of each of n sources, exactly ap_authority_compute()'s rights, computed 64
- * sources at a time on nthreads threads (at least one; the caller's thread is one of them). */
+/* The authority of each of n sources, exactly ap_authority_compute()'s rights, computed up to
+ * 512 sources at a time on nthreads threads (at least one; the caller's thread is one of them). */
 AP_EXPORT int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n,
                                unsigned nthreads, ap_authority_visit visit, void *ctx,
                                ap_error *err);
@@ -143,6 +143,17 @@ AP_EXPORT int ap_blast_all(ap_blast ***out, const ap_graph *g, const uint32_t *s
                            uint32_t n, const ap_weights *w, unsigned flags, unsigned nthreads,
                            ap_error *err);
 AP_EXPORT void ap_blast_list_free(ap_blast **list, uint32_t n);
+
+/* Called with the blast radius of sources[i], in order of i; b is freed after the call. A
+ * nonzero return stops the run (ap_blast_each then returns AP_EIO). */
+typedef int (*ap_blast_emit)(void *ctx, uint32_t i, const ap_blast *b);
+
+/* ap_blast_all's results handed to emit one at a time, in source order, instead of kept: memory
+ * for the lists of a few batches of sources, whatever the output's size. emit is called from
+ * worker threads, one call at a time. */
+AP_EXPORT int ap_blast_each(const ap_graph *g, const uint32_t *sources, uint32_t n,
+                            const ap_weights *w, unsigned flags, unsigned nthreads,
+                            ap_blast_emit emit, void *ctx, ap_error *err);
 
 /* The domain a node belongs to: its 'domain' attribute, else its own id for a partner, else
  * "home". Borrowed from g. */
