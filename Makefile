@@ -8,7 +8,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
                libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3 valgrind \
-               python3-jsonschema
+               python3-jsonschema chromium
 
 .PHONY: all build command deps test test-fast demo install clean bench fuzz
 
@@ -51,12 +51,14 @@ install:
 clean:
 	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
 
-# The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 by default.
+# The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 and
+# BENCH_SHAPES=sparse dense cyclic (bench/gen.c's estate shapes) by default.
 BENCH_SCALES ?= 1 10 100
+BENCH_SHAPES ?= sparse dense cyclic
 bench: deps build
 	@./scripts/deps.sh postgresql-15 time
 	cmake --build $(BUILD) -j $(JOBS) --target ap_bench_gen ap_bench_peers
-	BUILD=$(abspath $(BUILD)) ./bench/run.sh $(BENCH_SCALES)
+	BUILD=$(abspath $(BUILD)) BENCH_SHAPES="$(BENCH_SHAPES)" ./bench/run.sh $(BENCH_SCALES)
 
 # libFuzzer targets (tests/fuzz/; clang only here: `make test` replays their corpora with gcc).
 # FUZZ_SECONDS per target, FUZZ_JOBS at a time, FUZZ_TARGETS (default: all).

@@ -1,5 +1,6 @@
 /* bench/peers.c: the in-process peers of the benchmark, timed on one loaded graph: authpath's
- * single-source engine looped over the partners, igraph's BFS per partner, and the kernel. */
+ * single-source engine looped over the partners, a naive rights worklist per partner, igraph's
+ * BFS per partner, and the kernel. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,52 @@ static double clock_s(clockid_t id)
 static double now(void) { return clock_s(CLOCK_MONOTONIC); }
 static double cpu(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
+/* The naive peer: one partner at a time, a FIFO worklist of nodes whose rights grew, every
+ * usable edge re-read when its source grows (the same rules as the engine, no rounds, no
+ * batching). Returns the nodes reached but the source. */
+typedef struct {
+    ap_rights *rights;
+    uint32_t *queue, *seen;
+    uint8_t *inq;
+} naive_state;
+
+static uint64_t naive_one(const ap_graph *g, uint32_t s, naive_state *ns)
+{
+    uint32_t n = ap_graph_node_count(g), head = 0, tail = 0, nseen = 0;  /* ring of n + 1 */
+    uint64_t reach = 0;
+    ns->rights[s] = AP_RIGHTS_ALL;
+    ns->seen[nseen++] = s;
+    ns->queue[tail++] = s;
+    ns->inq[s] = 1;
+    while (head != tail) {
+        uint32_t u = ns->queue[head];
+        head = head + 1 == n + 1 ? 0 : head + 1;
+        ns->inq[u] = 0;
+        ap_rights have = ns->rights[u];
+        for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
+            const ap_edge *ed = ap_graph_edge(g, e);
+            if (!ap_edge_usable(g, ed, s))
+                continue;
+            ap_rights r = ap_edge_transfer(ed, have), fresh = r & ~ns->rights[ed->to];
+            if (fresh == 0)
+                continue;
+            if (ns->rights[ed->to] == 0)
+                ns->seen[nseen++] = ed->to;
+            ns->rights[ed->to] |= fresh;
+            if (!ns->inq[ed->to]) {
+                ns->inq[ed->to] = 1;
+                ns->queue[tail] = ed->to;
+                tail = tail + 1 == n + 1 ? 0 : tail + 1;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < nseen; i++) {
+        reach += ns->seen[i] != s;
+        ns->rights[ns->seen[i]] = 0;
+    }
+    return reach;
+}
+
 static int fail(const ap_error *err)
 {
     fprintf(stderr, "peers: %s\n", err->msg);
@@ -33,7 +80,7 @@ int main(int argc, char **argv)
     ap_weights w;
     int64_t at;
     if (argc < 5) {
-        fprintf(stderr, "usage: peers DB AT load|one|loop|igraph|kernel THREADS [LIMIT]\n"
+        fprintf(stderr, "usage: peers DB AT load|one|loop|naive|igraph|kernel THREADS [LIMIT]\n"
                         "  times the partners' reach; LIMIT: only the first LIMIT partners\n"
                         "  load: open and load the graph; one: the first partner's authority\n");
         return 2;
@@ -87,6 +134,17 @@ int main(int argc, char **argv)
             ap_blast_free(b);
             ap_authority_free(a);
         }
+    } else if (strcmp(mode, "naive") == 0) {
+        naive_state ns = { calloc(n + 1, sizeof(ap_rights)), malloc((n + 1) * sizeof(uint32_t)),
+                           malloc((n + 1) * sizeof(uint32_t)), calloc(n + 1, 1) };
+        if (ns.rights == NULL || ns.queue == NULL || ns.seen == NULL || ns.inq == NULL)
+            return 1;
+        for (uint32_t i = 0; i < np; i++)
+            total += naive_one(g, src[i], &ns);
+        free(ns.rights);
+        free(ns.queue);
+        free(ns.seen);
+        free(ns.inq);
     } else if (strcmp(mode, "kernel") == 0) {
         ap_blast **list = NULL;
         if (ap_blast_all(&list, g, src, np, &w, 0, threads, &err) < 0)

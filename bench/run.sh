@@ -1,8 +1,11 @@
 #!/bin/sh
-# bench/run.sh: the scale benchmark. For each scale S: generate the estate, then time (median of
-# 3, /usr/bin/time -v: wall and peak RSS) authpath and its peers on the same data.
+# bench/run.sh: the scale benchmark. For each scale S and estate shape: generate the estate, then
+# time (median of 3, /usr/bin/time -v: wall and peak RSS) authpath and its peers on the same data.
 #
 #   bench/run.sh [S...]          default: 1 10 100; BUILD (default build) holds the binaries
+#   BENCH_SHAPES="sparse dense cyclic"   bench/gen.c's shapes: sparse ~1% reach per partner at
+#                                S=100; dense ~9% through shared hubs; cyclic, a giant masked
+#                                and gated can_assume structure
 #   BENCH_DIR=/tmp/ap-bench      where estates, databases and raw timings go
 #   BENCH_PG=0                   skip PostgreSQL
 #   BENCH_PEERS_MAX_S=100        the peers (looped engine, igraph, CTEs) run up to this scale;
@@ -56,7 +59,8 @@ peer_all() { sed -n 's/.* all=\([0-9.]*\).*/\1/p' "$DIR/$1.out"; }
 peer_cpu() { sed -n 's/.* cpu=\([0-9.]*\).*/\1/p' "$DIR/$1.out"; }
 peer_n() { sed -n 's/.* partners=\([0-9]*\) of \([0-9]*\).*/\1 of \2/p' "$DIR/$1.out"; }
 
-row() { printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@"; }
+row() { printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$S" "$shape" "$2" "$3" "$4" "$5" \
+    "$6" "$7"; }
 
 pg_start() {
     [ "${BENCH_PG:-1}" = 1 ] || return 1
@@ -97,29 +101,32 @@ echo "- Machine: nproc $(nproc), memory $mem, $(uname -m)"
 echo "- Versions: SQLite $(sqlite3 --version | cut -d' ' -f1), igraph $igv, $pgv"
 echo "- Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| S | measurement | wall (s, median of $REPS) | CPU (s) | peak RSS (MiB) | ratio to authpath |" \
-     "note |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| S | shape | measurement | wall (s, median of $REPS) | CPU (s) | peak RSS (MiB) |" \
+     "ratio to authpath | note |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 for S in "$@"; do
+for shape in ${BENCH_SHAPES:-sparse dense cyclic}; do
     REPS=3
     peers=1
     if [ "$S" -gt "${BENCH_PEERS_MAX_S:-100}" ]; then
         REPS=1
         peers=0
     fi
-    "$GEN" "$S" 1 "$DIR" 2> "$DIR/gen-$S.log"
-    nodes=$DIR/estate-$S-nodes.csv
-    edges=$DIR/estate-$S-edges.csv
-    db=$DIR/s$S.db
+    tag=$S
+    [ "$shape" = sparse ] || tag=$shape-$S
+    "$GEN" "$S" 1 "$DIR" "$shape" 2> "$DIR/gen-$tag.log"
+    nodes=$DIR/estate-$tag-nodes.csv
+    edges=$DIR/estate-$tag-edges.csv
+    db=$DIR/s$tag.db
     np=$(grep -c '^p[0-9]*,partner,' "$nodes")
-    row "$S" "estate" "-" "-" "-" "-" "$(cat "$DIR/gen-$S.log" | sed 's/^gen: //')"
+    row "$S" "estate" "-" "-" "-" "-" "$(cat "$DIR/gen-$tag.log" | sed 's/^gen: //')"
 
     # import, three times into a fresh database; the last one stays for the queries
-    set -- $(run $REPS "import-$S" \
+    set -- $(run $REPS "import-$tag" \
         sh -c "rm -f $db $db-wal $db-shm && $AP --db $db import $nodes $edges")
     imp=$1
     row "$S" "authpath import" "$1" "$3" "$2" "1" "native CSV pair, one transaction"
-    set -- $(run $REPS "sqlite-import-$S" sh -c "rm -f $DIR/raw$S.db && sqlite3 $DIR/raw$S.db \
+    set -- $(run $REPS "sqlite-import-$tag" sh -c "rm -f $DIR/raw$tag.db && sqlite3 $DIR/raw$tag.db \
         '.import --csv $nodes nodes' \
         '.import --csv $edges edges0' \
         'CREATE TABLE edges AS SELECT id, \"from\" AS src, \"to\" AS dst, kind, rights, requires,
@@ -129,24 +136,27 @@ for S in "$@"; do
         "$(awk -v a="$imp" -v b="$1" 'BEGIN { printf "%.2f", a / b }')" \
         "the floor: authpath import / sqlite3 shell"
 
-    set -- $(run $REPS "load-$S" "$PEERS" "$db" "$AT" load 1)
+    set -- $(run $REPS "load-$tag" "$PEERS" "$db" "$AT" load 1)
     row "$S" "cold start (open + load graph)" \
-        "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' "$DIR/load-$S.out")" "$(peer_cpu "load-$S")" \
+        "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' "$DIR/load-$tag.out")" "$(peer_cpu "load-$tag")" \
         "$2" "-" "in-process time; RSS of the process"
-    set -- $(run $REPS "one-$S" "$PEERS" "$db" "$AT" one 1)
-    row "$S" "one partner's authority (after load)" "$(peer_all "one-$S")" \
-        "$(peer_cpu "one-$S")" "$2" "-" "p0"
-    set -- $(run $REPS "authority-$S" "$AP" --db "$db" --at "$AT" authority p0 --format csv)
+    set -- $(run $REPS "one-$tag" "$PEERS" "$db" "$AT" one 1)
+    row "$S" "one partner's authority (after load)" "$(peer_all "one-$tag")" \
+        "$(peer_cpu "one-$tag")" "$2" "-" "p0"
+    set -- $(run $REPS "authority-$tag" "$AP" --db "$db" --at "$AT" authority p0 --format csv)
     row "$S" "authpath authority p0 (CLI, cold)" "$1" "$3" "$2" "-" ""
 
-    set -- $(run $REPS "partners-$S" "$AP" --db "$db" --at "$AT" partners --format csv)
+    set -- $(run $REPS "partners-$tag" "$AP" --db "$db" --at "$AT" partners --format csv)
     cli=$1
     row "$S" "authpath partners (CLI: load + kernel + output)" "$1" "$3" "$2" "-" \
         "$np partners"
-    set -- $(run $REPS "kernel-$S" "$PEERS" "$db" "$AT" kernel 2)
-    kern=$(peer_all "kernel-$S")
-    row "$S" "authpath all-partners kernel (in-process)" "$kern" "$(peer_cpu "kernel-$S")" \
-        "$2" "1" "2 threads"
+    set -- $(run $REPS "kernel-$tag" "$PEERS" "$db" "$AT" kernel 2)
+    kern=$(peer_all "kernel-$tag")
+    reach=$(sed -n 's/.* reach_total=\([0-9]*\).*/\1/p' "$DIR/kernel-$tag.out")
+    row "$S" "authpath all-partners kernel (in-process)" "$kern" "$(peer_cpu "kernel-$tag")" \
+        "$2" "1" "2 threads; $reach partner-node pairs ($(awk -v r="$reach" -v p="$np" \
+        -v n="$(sed -n 's/^gen: \([0-9]*\) nodes.*/\1/p' "$DIR/gen-$tag.log")" \
+        'BEGIN { printf "%.1f", 100 * r / p / n }')% of the estate per partner)"
 
     if [ "$peers" = 0 ]; then
         row "$S" "peers" "-" "-" "-" "-" "not run above S=${BENCH_PEERS_MAX_S:-100}"
@@ -155,18 +165,25 @@ for S in "$@"; do
     # the peers: sampled when the whole run would pass CAP seconds
     lim=$np
     [ "$S" -lt 100 ] || lim=$((np / 10))
-    set -- $(run 1 "loop-$S" "$PEERS" "$db" "$AT" loop 1 "$lim")
-    t=$(peer_all "loop-$S")
-    row "$S" "authpath single-source engine, looped" "$t" "$(peer_cpu "loop-$S")" "$2" \
-        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "loop-$S")"
-    set -- $(run 1 "igraph-$S" "$PEERS" "$db" "$AT" igraph 1 "$lim")
-    t=$(peer_all "igraph-$S")
-    row "$S" "igraph BFS per partner (no rights)" "$t" "$(peer_cpu "igraph-$S")" "$2" \
-        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "igraph-$S")"
+    [ "$S" -lt 100 ] || [ "$shape" = sparse ] || lim=$((np / 100))
+    set -- $(run 1 "naive-$tag" "$PEERS" "$db" "$AT" naive 1 "$lim")
+    t=$(peer_all "naive-$tag")
+    row "$S" "naive rights worklist per partner (C)" "$t" "$(peer_cpu "naive-$tag")" "$2" \
+        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" \
+        "$(peer_n "naive-$tag"); reach $(sed -n 's/.* reach_total=\([0-9]*\).*/\1/p' \
+        "$DIR/naive-$tag.out") partner-node pairs"
+    set -- $(run 1 "loop-$tag" "$PEERS" "$db" "$AT" loop 1 "$lim")
+    t=$(peer_all "loop-$tag")
+    row "$S" "authpath single-source engine, looped" "$t" "$(peer_cpu "loop-$tag")" "$2" \
+        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "loop-$tag")"
+    set -- $(run 1 "igraph-$tag" "$PEERS" "$db" "$AT" igraph 1 "$lim")
+    t=$(peer_all "igraph-$tag")
+    row "$S" "igraph BFS per partner (no rights)" "$t" "$(peer_cpu "igraph-$tag")" "$2" \
+        "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.1f", a / b }')" "$(peer_n "igraph-$tag")"
 
     sample=$((np < 20 ? np : 20))
-    cte_sql "$sample" > "$DIR/cte-$S.sql"
-    set -- $(run 1 "sqlite-cte-$S" sh -c "sqlite3 $DIR/raw$S.db < $DIR/cte-$S.sql")
+    cte_sql "$sample" > "$DIR/cte-$tag.sql"
+    set -- $(run 1 "sqlite-cte-$tag" sh -c "sqlite3 $DIR/raw$tag.db < $DIR/cte-$tag.sql")
     t=$(awk -v a="$1" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
     c=$(awk -v a="$3" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
     row "$S" "SQLite recursive CTE" "$t" "$c" "$2" \
@@ -179,11 +196,12 @@ for S in "$@"; do
             valid_from text, expires text)" > /dev/null
         psql_b -c "\\copy edges FROM '$edges' CSV HEADER" > /dev/null
         psql_b -c "CREATE INDEX ON edges(src); ANALYZE edges" > /dev/null
-        set -- $(run 1 "pg-cte-$S" sh -c "$PSQL -f $DIR/cte-$S.sql")
+        set -- $(run 1 "pg-cte-$tag" sh -c "$PSQL -f $DIR/cte-$tag.sql")
         t=$(awk -v a="$1" -v n="$sample" -v all="$np" 'BEGIN { printf "%.1f", a * all / n }')
         row "$S" "PostgreSQL 15 WITH RECURSIVE" "$t" "-" "-" \
             "$(awk -v a="$t" -v b="$kern" 'BEGIN { printf "%.0f", a / b }')" \
             "timed on $sample of $np partners, extrapolated; the server's CPU and RSS not shown"
         pg_stop
     fi
+done
 done

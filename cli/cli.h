@@ -14,6 +14,7 @@
 #include "authpath/import.h"
 #include "authpath/render.h"
 #include "authpath/store.h"
+#include "authpath/usage.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
@@ -33,6 +34,15 @@ typedef struct {
     const char *summary;    /* one line for the command list */
     const char *help;       /* options, formats, examples: shown by COMMAND --help */
 } cli_cmd;
+
+/* usage_opt.c: the observed use of the loaded graph's snapshot from --since (NULL: 90 days
+ * before --at) to --at; *out owns it (ap_usage_free()). EXIT_USAGE on a bad date. */
+int cli_load_usage(cli_ctx *ctx, const char *since, ap_usage **out);
+/* cmd_observed.c: authority NODE --observed [--since DATE]. */
+int cli_authority_observed(cli_ctx *ctx, int argc, char **argv);
+/* cmd_narrow.c: what-if PARTNER --narrow-to-observed. */
+int cli_narrow(cli_ctx *ctx, const char *partner, const char *since, const char *policy,
+               const char *format);
 
 /* msg.c: the only place that prints diagnostics. */
 void cli_error(const ap_error *err);
@@ -84,8 +94,20 @@ json_t *cli_json_str(const char *s);
 /* A JSON array of the rights in r (vocabulary order). */
 json_t *cli_json_rights(const ap_vocab *v, ap_rights r);
 
-/* evidence.c: witness paths and edges for the hypothetical commands. */
+/* evidence.c: chains and edges with their sources. */
+/* Where edge e was read: {file, line, col, snapshot}; null for an edge a what-if added. */
+json_t *cli_json_source(const ap_graph *g, uint32_t e);
+/* Steps of a path (from, to, kind, edge, source), for chains computed on another authority. */
 json_t *cli_json_path(const ap_graph *g, const uint32_t *path, uint32_t n);
+/* A chain of a's as JSON steps: from, to, kind, edge, source, the rights the chain carries over
+ * the step (its replay), and for a gate the chain cannot open itself, gate: {rights, path}
+ * (the opening right's own witness, alike). NULL if the chain carries nothing. */
+json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                       size_t len);
+/* --evidence: one line per step of a chain of a's ("a > b: kind, carries r; edge ID at
+ * FILE:LINE:COL, snapshot N"), a gate's own witness below it, indented. */
+void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                              size_t len, int indent);
 json_t *cli_json_edge(const ap_graph *g, uint32_t e);
 /* "source > a > b"; *out owns it (free()), NULL on allocation failure. */
 char *cli_path_text(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n);
@@ -144,6 +166,7 @@ int cli_output_finish(int rc);
 /* One per subcommand. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_snapshots(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
 int cmd_diff(cli_ctx *ctx, int argc, char **argv);
 int cmd_inventory(cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(cli_ctx *ctx, int argc, char **argv);

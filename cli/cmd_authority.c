@@ -7,12 +7,23 @@
 #include "authpath/query.h"
 #include "cli.h"
 
-/* Parse no options but the global ones; the positional arguments stay in argv[optind...]. */
-static int plain_options(cli_ctx *ctx, const cli_cmd *self, int argc, char **argv, int nargs)
+/* Parse --evidence and the global options; the positional arguments stay in argv[optind...]. */
+static int plain_options(cli_ctx *ctx, const cli_cmd *self, int argc, char **argv, int nargs,
+                         bool *evidence)
 {
+    static const struct option opts[] = {
+        { "evidence", no_argument, NULL, 'e' },
+        { NULL, 0, NULL, 0 },
+    };
     int opt;
-    while ((opt = cli_getopt(ctx, self, argc, argv, "", NULL)) != -1)
+    *evidence = false;
+    while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        if (opt == 'e') {
+            *evidence = true;
+            continue;
+        }
         return opt == CLI_HELP ? -1 : EXIT_USAGE;
+    }
     if (argc - optind != nargs) {
         cli_usage(self, stderr);
         return EXIT_USAGE;
@@ -20,50 +31,73 @@ static int plain_options(cli_ctx *ctx, const cli_cmd *self, int argc, char **arg
     return EXIT_OK;
 }
 
-static json_t *path_json(const ap_graph *g, const ap_authority *a, uint32_t v)
+/* v's witness path (ap_authority_path) as an owned array; *len 0 and NULL when none or out of
+ * memory. */
+static uint32_t *witness(const ap_graph *g, const ap_authority *a, uint32_t v, size_t *len)
 {
-    json_t *arr = json_array();
-    size_t len = ap_authority_path(a, g, v, NULL, 0);
-    uint32_t *path = malloc((len + 1) * sizeof *path);
-    if (path == NULL || arr == NULL) {
-        free(path);
-        json_decref(arr);
+    uint32_t *path;
+    *len = ap_authority_path(a, g, v, NULL, 0);
+    if (*len == 0 || (path = malloc(*len * sizeof *path)) == NULL) {
+        *len = 0;
         return NULL;
     }
-    ap_authority_path(a, g, v, path, len);
-    for (size_t i = 0; i < len; i++) {
-        const ap_edge *e = ap_graph_edge(g, path[i]);
-        json_t *step = json_object();
-        json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
-        json_object_set_new(step, "to", json_string(ap_graph_node(g, e->to)->id));
-        json_object_set_new(step, "kind", json_string(ap_edge_kind_name(e->kind)));
-        json_array_append_new(arr, step);
-    }
+    ap_authority_path(a, g, v, path, *len);
+    return path;
+}
+
+static json_t *path_json(const ap_graph *g, const ap_authority *a, uint32_t v)
+{
+    size_t len;
+    uint32_t *path = witness(g, a, v, &len);
+    json_t *arr = path != NULL ? cli_json_chain(g, a, path, len) : json_array();
     free(path);
     return arr;
 }
 
-/* "partner -> key -> svc" for the text and CSV forms. */
+/* What v's witness path delivers when replayed. */
+static json_t *path_rights(const ap_graph *g, const ap_authority *a, uint32_t v)
+{
+    size_t len;
+    uint32_t *path = witness(g, a, v, &len);
+    ap_rights got = path != NULL ? ap_authority_replay(g, a, path, len, NULL) : 0;
+    free(path);
+    return cli_json_rights(ap_graph_vocab(g), got);
+}
+
+/* "partner > key > svc" for the text and CSV forms, with " [read]" when the chain carries less
+ * than the node holds (explain shows the rest). */
 static char *path_text(const ap_graph *g, const ap_authority *a, uint32_t v)
 {
-    size_t len = ap_authority_path(a, g, v, NULL, 0), size = 1;
-    uint32_t *path = malloc((len + 1) * sizeof *path);
-    char *s;
+    size_t len;
+    uint32_t *path = witness(g, a, v, &len);
+    const ap_vocab *voc = ap_graph_vocab(g);
+    char *s = NULL, *chain, rights[1024] = "";
     if (path == NULL)
         return NULL;
-    ap_authority_path(a, g, v, path, len);
-    size += strlen(ap_graph_node(g, a->source)->id);
-    for (size_t i = 0; i < len; i++)
-        size += strlen(ap_graph_node(g, ap_graph_edge(g, path[i])->to)->id) + 4;
-    if ((s = malloc(size)) != NULL) {
-        strcpy(s, ap_graph_node(g, a->source)->id);
-        for (size_t i = 0; i < len; i++) {
-            strcat(s, " > ");
-            strcat(s, ap_graph_node(g, ap_graph_edge(g, path[i])->to)->id);
-        }
-    }
+    ap_rights got = ap_authority_replay(g, a, path, len, NULL) & ap_vocab_all(voc);
+    if (got != (a->rights[v] & ap_vocab_all(voc)))
+        ap_rights_format(rights, sizeof rights, voc, got, ",", true);
+    if ((chain = cli_path_text(g, a->source, path, (uint32_t)len)) != NULL
+        && (s = malloc(strlen(chain) + strlen(rights) + 4)) != NULL)
+        sprintf(s, rights[0] != '\0' ? "%s [%s]" : "%s%s", chain, rights);
+    free(chain);
     free(path);
     return s;
+}
+
+/* --evidence after the table: each reached node's path, step by step, with sources. */
+static void authority_evidence(const ap_graph *g, const ap_authority *a)
+{
+    printf("\nevidence:\n");
+    for (uint32_t i = 0; i < a->nreach; i++) {
+        size_t len;
+        uint32_t *path = witness(g, a, a->reach[i], &len);
+        printf("  ");
+        cli_put(ap_graph_node(g, a->reach[i])->id);
+        printf(":\n");
+        cli_print_chain_evidence(g, a, path, len, 4);
+        free(path);
+    }
 }
 
 int cmd_authority(cli_ctx *ctx, int argc, char **argv)
@@ -73,8 +107,12 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     ap_authority *a = NULL;
     ap_error err;
     int64_t p;
+    bool evidence;
     int rc;
-    if ((rc = plain_options(ctx, self, argc, argv, 1)) != EXIT_OK)
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--observed") == 0)        /* marked with observed use */
+            return cli_authority_observed(ctx, argc, argv);
+    if ((rc = plain_options(ctx, self, argc, argv, 1, &evidence)) != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL
         || cli_binary_ok(format) != EXIT_OK)
@@ -107,6 +145,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
             json_object_set_new(o, "rights", cli_json_rights(voc, a->rights[v]));
             json_object_set_new(o, "hops", json_integer(a->hops[v]));
             json_object_set_new(o, "path", path_json(ctx->g, a, v));
+            json_object_set_new(o, "path_rights", path_rights(ctx->g, a, v));
             json_array_append_new(reach, o);
         }
         json_object_set_new(root, "reach", reach);
@@ -133,23 +172,11 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         }
         rc = cli_print_table(t, format);
         ap_table_free(t);
+        if (rc == EXIT_OK && evidence && strcmp(format, "text") == 0)
+            authority_evidence(ctx->g, a);
     }
     ap_authority_free(a);
     return rc;
-}
-
-static json_t *edges_json(const ap_graph *g, const uint32_t *edges, size_t len)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < len; i++) {
-        const ap_edge *e = ap_graph_edge(g, edges[i]);
-        json_t *step = json_object();
-        json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
-        json_object_set_new(step, "to", json_string(ap_graph_node(g, e->to)->id));
-        json_object_set_new(step, "kind", json_string(ap_edge_kind_name(e->kind)));
-        json_array_append_new(arr, step);
-    }
-    return arr;
 }
 
 int cmd_explain(cli_ctx *ctx, int argc, char **argv)
@@ -161,8 +188,9 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     size_t nx = 0;
     ap_error err;
     int64_t p, v;
+    bool evidence;
     int rc;
-    if ((rc = plain_options(ctx, self, argc, argv, 2)) != EXIT_OK)
+    if ((rc = plain_options(ctx, self, argc, argv, 2, &evidence)) != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
     if ((format = cli_format(ctx, "text,json")) == NULL)
         return EXIT_USAGE;
@@ -185,11 +213,12 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         json_object_set_new(root, "rights", cli_json_rights(voc, a->rights[v]));
         json_object_set_new(root, "hops", json_integer(a->hops[v]));
         json_object_set_new(root, "path", path_json(ctx->g, a, (uint32_t)v));
+        json_object_set_new(root, "path_rights", path_rights(ctx->g, a, (uint32_t)v));
         json_object_set_new(root, "sentence", json_string(x[0].sentence));
         for (size_t i = 0; i < nx; i++) {
             json_t *o = json_object();
             json_object_set_new(o, "rights", cli_json_rights(voc, x[i].rights));
-            json_object_set_new(o, "path", edges_json(ctx->g, x[i].edges, x[i].len));
+            json_object_set_new(o, "path", cli_json_chain(ctx->g, a, x[i].edges, x[i].len));
             json_object_set_new(o, "sentence", json_string(x[i].sentence));
             json_array_append_new(list, o);
         }
@@ -198,8 +227,16 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     } else {
         for (size_t i = 0; i < nx; i++) {
             char *shown = ap_text_escape(x[i].sentence);
-            printf("%s.\n", shown != NULL ? shown : x[i].sentence);
+            const ap_edge *last = ap_graph_edge(ctx->g, x[i].edges[x[i].len - 1]);
+            char rights[1024] = "";
+            /* several sentences: each says what it carries, when its last verb does not */
+            if (nx > 1 && strstr(ap_edge_kind_info_of(last->kind)->sentence, "{rights}") == NULL)
+                ap_rights_format(rights, sizeof rights, voc, x[i].rights, ", ", true);
+            printf(rights[0] != '\0' ? "%s (carrying %s).\n" : "%s%s.\n",
+                   shown != NULL ? shown : x[i].sentence, rights);
             free(shown);
+            if (evidence)
+                cli_print_chain_evidence(ctx->g, a, x[i].edges, x[i].len, 2);
         }
     }
     ap_explanations_free(x, nx);

@@ -98,10 +98,16 @@ static int compute_one(cli_ctx *ctx, uint32_t src, const ap_weights *w, ranked *
     return EXIT_OK;
 }
 
+static unsigned cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : (unsigned)n;
+}
+
 /* Blast radius of the named partners (all partners when none), ranked. More than one partner
- * goes through the all-partners kernel (lists only when the output shows them). */
-static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, bool lists,
-                   ranked **out, size_t *nout)
+ * goes through the all-partners kernel, counts only (the JSON writer streams the lists). */
+static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, ranked **out,
+                   size_t *nout)
 {
     uint32_t n = ap_graph_node_count(ctx->g), *src = NULL, ns = 0;
     ranked *r = calloc((size_t)n + (size_t)nnames + 1, sizeof *r);
@@ -130,9 +136,7 @@ static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, 
         rc = compute_one(ctx, src[0], w, &r[0]);
         k = rc == EXIT_OK;
     } else if (rc == EXIT_OK && ns > 1) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        if (ap_blast_all(&all, ctx->g, src, ns, w, lists ? AP_BLAST_LISTS : 0,
-                         cpus < 1 ? 1u : (unsigned)cpus, &err) < 0) {
+        if (ap_blast_all(&all, ctx->g, src, ns, w, 0, cpus(), &err) < 0) {
             rc = cli_fail(&err, NULL);
         } else {
             for (; k < ns; k++) {
@@ -165,34 +169,93 @@ static int64_t outside_scope(cli_ctx *ctx, uint32_t partner, const ap_policy *po
     return n;
 }
 
-static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format, bool detailed,
-                         const ap_policy *policy)
+/* The JSON writer: one partner's object at a time, as json_dumpf would lay it out inside the
+ * document's "partners" array (so the whole is what one tree dumped at once gives). */
+typedef struct {
+    cli_ctx *ctx;
+    bool detailed;
+    const ap_policy *policy;
+} json_writer;
+
+static int write_partner(void *arg, uint32_t i, const ap_blast *b)
+{
+    json_writer *jw = arg;
+    json_t *o = blast_json(jw->ctx->g, b);
+    int64_t out = jw->detailed ? outside_scope(jw->ctx, b->partner, jw->policy) : -1;
+    char *text = NULL;
+    if (out == -2) {
+        json_decref(o);
+        return -1;
+    }
+    if (jw->detailed)
+        json_object_set_new(o, "outside_scope", out < 0 ? json_null() : json_integer(out));
+    text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (text == NULL)
+        return -1;
+    fputs(i == 0 ? "\n    " : ",\n    ", stdout);
+    for (const char *c = text; *c != '\0'; c++) {
+        putchar(*c);
+        if (*c == '\n')
+            fputs("    ", stdout);
+    }
+    free(text);
+    return ferror(stdout) ? -1 : 0;
+}
+
+/* The ranking as JSON, streamed: the lists of several partners go through the all-partners
+ * kernel again, a batch at a time in rank order, each written and freed as it comes. */
+static int print_json(cli_ctx *ctx, ranked *r, size_t n, const ap_weights *w, bool detailed,
+                      const ap_policy *policy)
+{
+    const ap_graph *g = ctx->g;
+    json_writer jw = { ctx, detailed, policy };
+    char at[32];
+    int rc = 0;
+    ap_time_format(at, sizeof at, ap_graph_at(g));
+    json_t *js = json_string(at);
+    char *atj = js != NULL ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+    json_decref(js);
+    if (atj == NULL) {
+        cli_errorf("out of memory");
+        return EXIT_INTERNAL;
+    }
+    printf("{\n  \"at\": %s,\n  \"snapshot\": %lld,\n  \"partners\": [", atj,
+           (long long)ap_graph_snapshot(g));
+    free(atj);
+    if (n == 1) {
+        rc = write_partner(&jw, 0, r[0].b);     /* one partner: the engine made its lists */
+    } else if (n > 1) {
+        uint32_t *src = malloc(n * sizeof *src);
+        ap_error err;
+        if (src == NULL) {
+            cli_errorf("out of memory");
+            return EXIT_INTERNAL;
+        }
+        for (size_t i = 0; i < n; i++)
+            src[i] = r[i].b->partner;
+        if (ap_blast_each(g, src, (uint32_t)n, w, AP_BLAST_LISTS, cpus(), write_partner, &jw,
+                          &err) < 0) {
+            free(src);
+            fputc('\n', stdout);
+            return err.code == AP_EIO ? EXIT_INTERNAL : cli_fail(&err, NULL);
+        }
+        free(src);
+    }
+    if (rc != 0)
+        return EXIT_INTERNAL;
+    printf(n > 0 ? "\n  ]\n}\n" : "]\n}\n");
+    return fflush(stdout) != 0 || ferror(stdout) ? EXIT_INTERNAL : EXIT_OK;
+}
+
+static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
+                         const ap_weights *w, bool detailed, const ap_policy *policy)
 {
     const ap_graph *g = ctx->g;
     ap_error err;
     int rc;
-    if (strcmp(format, "json") == 0) {
-        char at[32];
-        json_t *root = json_object(), *list = json_array();
-        ap_time_format(at, sizeof at, ap_graph_at(g));
-        json_object_set_new(root, "at", json_string(at));
-        json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
-        for (size_t i = 0; i < n; i++) {
-            json_t *o = blast_json(g, r[i].b);
-            int64_t out = detailed ? outside_scope(ctx, r[i].b->partner, policy) : -1;
-            if (out == -2) {
-                json_decref(o);
-                json_decref(list);
-                json_decref(root);
-                return EXIT_INTERNAL;
-            }
-            if (detailed)
-                json_object_set_new(o, "outside_scope", out < 0 ? json_null() : json_integer(out));
-            json_array_append_new(list, o);
-        }
-        json_object_set_new(root, "partners", list);
-        return cli_print_json(root);
-    }
+    if (strcmp(format, "json") == 0)
+        return print_json(ctx, r, n, w, detailed, policy);
     static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "REACH", "CRITICAL",
                                         "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
                                         "ACTS AS", "INHERITS", "ESCALATIONS" };
@@ -325,9 +388,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
     }
     if (cli_is_diagram_format(format))
         rc = blast_diagram(ctx, argv[optind], format);
-    else if ((rc = compute(ctx, argv + optind, argc - optind, &w, strcmp(format, "json") == 0,
-                           &r, &n)) == EXIT_OK)
-        rc = print_ranking(ctx, r, n, format, named, &pol);
+    else if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) == EXIT_OK)
+        rc = print_ranking(ctx, r, n, format, &w, named, &pol);
     free_ranked(r, n);
     ap_policy_clear(&pol);
     return rc;

@@ -46,11 +46,14 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
         { "fail-on", required_argument, NULL, 'f' },
         { "policy", required_argument, NULL, 'p' },
         { "source-root", required_argument, NULL, 's' },
+        { "since", required_argument, NULL, 'S' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("findings");
     const char **rules = NULL, *partner = NULL, *policy = NULL, *format;
     char *root = NULL;
+    const char *since = NULL;
+    ap_usage *usage = NULL;
     ap_findings_opts fo = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_severity fail_on = AP_SEV_NONE;
     ap_findings *f = NULL;
@@ -89,6 +92,9 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
                 rc = EXIT_USAGE;
             }
             break;
+        case 'S':
+            since = optarg;
+            break;
         default:
             rc = EXIT_USAGE;
         }
@@ -125,7 +131,9 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
     fo.policy = &pol;
     fo.rules = nrules > 0 ? rules : NULL;
     fo.nrules = nrules;
-    if (ap_findings_compute(&f, ctx->g, &fo, &err) < 0) {
+    if ((rc = cli_load_usage(ctx, since, &usage)) != EXIT_OK)
+        goto cleanup;
+    if (ap_findings_compute_observed(&f, ctx->g, &fo, usage, &err) < 0) {
         rc = cli_fail(&err, NULL);
         goto cleanup;
     }
@@ -138,6 +146,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
     }
 cleanup:
     ap_findings_free(f);
+    ap_usage_free(usage);
     ap_policy_clear(&pol);
     free(rules);
     free(root);

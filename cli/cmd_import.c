@@ -63,6 +63,43 @@ static void note_no_partner(const ap_import_notes *notes)
                 "FILE; examples in docs/maps/, the format in docs/sources/opengraph.md)\n");
 }
 
+/* "412 events from 3 unknown actors: a, b, c": what the snapshot could not name */
+static void unknown_line(uint64_t events, uint64_t distinct, const char *what,
+                         const char *names, size_t stride, size_t count)
+{
+    if (events == 0)
+        return;
+    fprintf(stderr, "authpath: note: %llu event%s from %llu unknown %s%s:",
+            (unsigned long long)events, events == 1 ? "" : "s", (unsigned long long)distinct,
+            what, distinct == 1 ? "" : "s");
+    for (size_t i = 0; i < count && i < distinct; i++) {
+        char *e = ap_text_escape(names + i * stride);
+        fprintf(stderr, "%s %s", i > 0 ? "," : "", e != NULL ? e : "?");
+        free(e);
+    }
+    if (distinct > count)
+        fprintf(stderr, ", ...");
+    fprintf(stderr, " (stored, not in the inventory)\n");
+}
+
+static void usage_report(const ap_usage_report *r, int64_t snap)
+{
+    char first[32], last[32];
+    ap_time_format(first, sizeof first, r->first);
+    ap_time_format(last, sizeof last, r->last);
+    fprintf(stderr, "authpath: imported %llu event%s (%llu denied) from %s to %s into snapshot "
+            "%lld\n", (unsigned long long)r->events, r->events == 1 ? "" : "s",
+            (unsigned long long)r->denied, first, last, (long long)snap);
+    if (r->skipped > 0)
+        fprintf(stderr, "authpath: note: %llu audit event%s at an earlier stage not counted "
+                "(each request counts once, when it completes)\n",
+                (unsigned long long)r->skipped, r->skipped == 1 ? "" : "s");
+    unknown_line(r->unknown_actor_events, r->unknown_actors, "actor", r->actors[0],
+                 sizeof r->actors[0], AP_USAGE_REPORT_NAMES);
+    unknown_line(r->unknown_target_events, r->unknown_targets, "target", r->targets[0],
+                 sizeof r->targets[0], AP_USAGE_REPORT_NAMES);
+}
+
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -78,6 +115,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     const cli_cmd *self = cli_command("import");
     ap_import_opts io = { .format = AP_FORMAT_AUTO };
     ap_import_notes notes;
+    ap_usage_report usage;
     ap_error_list more;
     cli_progress progress;
     ap_error err;
@@ -122,6 +160,9 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     memset(&notes, 0, sizeof notes);
     io.more = &more;
     io.notes = &notes;
+    memset(&usage, 0, sizeof usage);
+    io.usage = &usage;
+    io.usage_snap = ctx->snapshot;
     io.created = created_time();
     cli_progress_init(&progress);
     io.progress = cli_progress_cb;
@@ -131,6 +172,10 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     cli_progress_done(&progress);
     if (rc < 0)
         return cli_fail(&err, &more);
+    if (usage.events > 0) {
+        usage_report(&usage, snap);
+        return EXIT_OK;
+    }
     cli_notes(&notes);
     note_no_partner(&notes);
     for (size_t i = 0; i < notes.count; i++)    /* AWS statements kept as an approximation */

@@ -1,24 +1,28 @@
 /* cli/cmd_inventory.c: `authpath inventory`: every partner, identity and credential with who
- * owns it, who sponsors it, why it exists, its state and when it expires. */
+ * owns it, who sponsors it, why it exists, its state at --at, when it expires, when it was last
+ * used and which partners hold or act through it. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "authpath/inventory.h"
 #include "cli.h"
 
 typedef struct {
     unsigned kinds;         /* bit per ap_kind; 0: partner, identity, credential */
-    unsigned states;        /* bit per ap_state; 0: any */
+    unsigned states;        /* bit per ap_effective_state; 0: any */
     int64_t expiring;       /* seconds; -1: no filter */
 } inv_filter;
 
-static bool wanted(const cli_ctx *ctx, const inv_filter *f, const ap_node *nd)
+static bool wanted(const cli_ctx *ctx, const inv_filter *f, uint32_t v)
 {
+    const ap_node *nd = ap_graph_node(ctx->g, v);
     unsigned kinds = f->kinds ? f->kinds : (1u << AP_KIND_PARTNER) | (1u << AP_KIND_IDENTITY)
                                            | (1u << AP_KIND_CREDENTIAL);
     if (!(kinds >> nd->kind & 1))
         return false;
-    if (f->states && !(f->states >> nd->state & 1))
+    if (f->states && !(f->states >> ap_node_effective_state(ctx->g, v) & 1))
         return false;
     if (f->expiring >= 0) {
         int64_t at = ap_graph_at(ctx->g);
@@ -38,9 +42,10 @@ static int parse_filter(inv_filter *f, int opt, const char *arg)
         }
         f->kinds |= 1u << k;
     } else if (opt == 's') {
-        ap_state s = ap_state_parse(arg);
-        if (s == AP_STATE_NONE) {
-            cli_errorf("--state: unknown state '%s' (expected one of %s)", arg, AP_STATE_NAMES);
+        ap_effective_state s = ap_effective_state_parse(arg);
+        if (s == AP_EFF_NONE) {
+            cli_errorf("--state: unknown state '%s' (expected one of %s)", arg,
+                       AP_EFFECTIVE_STATE_NAMES);
             return EXIT_USAGE;
         }
         f->states |= 1u << s;
@@ -64,9 +69,9 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     static const char *const head[] = { "KIND", "ID", "NAME", "OWNER", "SPONSOR", "PURPOSE",
-                                        "STATE", "EXPIRES" };
+                                        "STATE", "EXPIRES", "LAST_USED", "PARTNERS" };
     static const char *const keys[] = { "kind", "id", "name", "owner", "sponsor", "purpose",
-                                        "state", "expires" };
+                                        "state", "expires", "last_used" };
     const cli_cmd *self = cli_command("inventory");
     inv_filter f = { 0, 0, -1 };
     const char *format;
@@ -88,33 +93,62 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
 
     json_t *items = json_array();
     ap_table *t = NULL;
+    ap_holders *holders = NULL;
     ap_error err;
-    if (ap_table_new(&t, 8, head, &err) < 0)
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    char *who = NULL;
+    if (ap_table_new(&t, 10, head, &err) < 0
+        || ap_inventory_holders(&holders, ctx->g, cpus < 1 ? 1u : (unsigned)cpus, &err) < 0) {
+        json_decref(items);
+        ap_table_free(t);
         return cli_fail(&err, NULL);
+    }
     /* kind order of the model, then id: nodes are already sorted by id */
     for (int kind = 0; kind < AP_KIND_COUNT; kind++) {
         for (uint32_t v = 0; v < ap_graph_node_count(ctx->g); v++) {
             const ap_node *nd = ap_graph_node(ctx->g, v);
+            const ap_holders *h = &holders[v];
             char expires[32];
-            if ((int)nd->kind != kind || !wanted(ctx, &f, nd))
+            size_t size = 1;
+            if ((int)nd->kind != kind || !wanted(ctx, &f, v))
                 continue;
             cli_time(expires, sizeof expires, nd->expires);
-            const char *row[8] = {
+            /* the partners, space separated (ids hold no spaces in practice; JSON has a list) */
+            for (uint32_t k = 0; k < h->n; k++)
+                size += strlen(ap_graph_node(ctx->g, h->partners[k])->id) + 1;
+            free(who);
+            if ((who = malloc(size)) == NULL) {
+                rc = cli_fail(&(ap_error){ .code = AP_ENOMEM, .msg = "out of memory" }, NULL);
+                goto done;
+            }
+            who[0] = '\0';
+            for (uint32_t k = 0; k < h->n; k++) {
+                if (k > 0)
+                    strcat(who, " ");
+                strcat(who, ap_graph_node(ctx->g, h->partners[k])->id);
+            }
+            const char *row[10] = {
                 ap_kind_name(nd->kind), nd->id, ap_graph_node_str(ctx->g, v, "name"),
                 ap_graph_node_str(ctx->g, v, "owner"), ap_graph_node_str(ctx->g, v, "sponsor"),
-                ap_graph_node_str(ctx->g, v, "purpose"), ap_state_name(nd->state), expires,
+                ap_graph_node_str(ctx->g, v, "purpose"),
+                ap_effective_state_name(ap_node_effective_state(ctx->g, v)), expires,
+                ap_graph_node_str(ctx->g, v, "last_used"), who,
             };
             if (strcmp(format, "json") == 0) {
-                json_t *o = json_object();
-                for (int c = 0; c < 8; c++)
+                json_t *o = json_object(), *ps = json_array();
+                for (int c = 0; c < 9; c++)
                     json_object_set_new(o, keys[c], c == 7 && expires[0] == '\0'
                                                         ? json_null() : cli_json_str(row[c]));
+                json_object_set_new(o, "declared_state", json_string(ap_state_name(nd->state)));
                 json_object_set_new(o, "live", json_boolean(nd->live));
+                for (uint32_t k = 0; k < h->n; k++)
+                    json_array_append_new(ps, json_string(ap_graph_node(ctx->g,
+                                                                        h->partners[k])->id));
+                json_object_set_new(o, "partners", ps);
                 json_array_append_new(items, o);
             } else if (ap_table_add(t, row, &err) < 0) {
-                json_decref(items);
-                ap_table_free(t);
-                return cli_fail(&err, NULL);
+                rc = cli_fail(&err, NULL);
+                goto done;
             }
         }
     }
@@ -125,11 +159,15 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
         json_object_set_new(root, "at", json_string(at));
         json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(ctx->g)));
         json_object_set_new(root, "inventory", items);
+        items = NULL;
         rc = cli_print_json(root);
     } else {
-        json_decref(items);
         rc = cli_print_table(t, format);
     }
+done:
+    json_decref(items);
+    free(who);
+    ap_holders_free(holders, ap_graph_node_count(ctx->g));
     ap_table_free(t);
     return rc;
 }

@@ -102,11 +102,20 @@ static json_t *offboard_json(const ap_graph *g, const ap_offboard *o)
     for (uint32_t i = 0; i < o->npersistence; i++) {
         const ap_persistence_item *p = &o->persistence[i];
         json_t *s = json_object();
-        json_object_set_new(s, "risk", json_string(p->mint ? "mint" : "outlives_contract"));
+        json_object_set_new(s, "risk", json_string(p->mint ? "mint" : p->outlives
+                                                   ? "outlives_contract" : "dormant"));
         json_object_set_new(s, "id", json_string(id_of(g, p->node)));
         json_object_set_new(s, "expires", time_json(p->expires));
         json_object_set_new(s, "valid_yet", json_boolean(p->mint || p->edge == UINT32_MAX));
         json_object_set_new(s, "path", cli_json_path(g, p->path, p->npath));
+        if (!p->mint) {
+            json_object_set_new(s, "outlives_contract", json_boolean(p->outlives));
+            json_object_set_new(s, "dormant", json_boolean(p->dormant));
+            json_object_set_new(s, "suspended", json_boolean(p->suspended));
+            json_object_set_new(s, "usable_from", time_json(p->dormant ? p->usable_from
+                                                                       : AP_TIME_NONE));
+            json_object_set_new(s, "reaches", ids_json(g, p->reaches, p->nreaches));
+        }
         json_array_append_new(arr, s);
     }
     json_object_set_new(root, "persistence", arr);
@@ -249,10 +258,39 @@ static void print_effects(const ap_graph *g, const ap_offboard *o)
                o->nactors > 1 ? " and those acting for it reach" : " reaches");
     }
     put_items(g, o->residual, o->nresidual, "keeps", "    ");
+    uint32_t dormant = 0;
+    for (uint32_t i = 0; i < o->npersistence; i++)
+        dormant += o->persistence[i].dormant;
+    if (dormant > 0)
+        printf("    but %u credential%s it holds become%s usable later, and the plan does not "
+               "revoke %s (see 5)\n",
+               dormant, dormant == 1 ? "" : "s", dormant == 1 ? "s" : "",
+               dormant == 1 ? "it" : "them");
     printf("\n4. What breaks for others (collateral)\n");
     if (o->ncollateral == 0)
         printf("    nothing: no other partner or workflow loses a right\n");
     put_items(g, o->collateral, o->ncollateral, "loses", "    ");
+}
+
+/* "not valid until 2027-03-01, so the plan does not revoke it; from then it reaches
+ * payments-db; held through " (or "suspended, ... reinstated, it reaches ..."). */
+static void print_dormant(const ap_graph *g, const ap_offboard *o, const ap_persistence_item *p)
+{
+    char when[32];
+    if (p->suspended) {
+        fputs("suspended, so the plan does not revoke it; reinstated, it reaches ", stdout);
+    } else {
+        ap_date_format(when, sizeof when, p->usable_from);
+        printf("not valid until %s, so the plan does not revoke it; from then it reaches ",
+               when);
+    }
+    for (uint32_t k = 0; k < p->nreaches; k++) {
+        fputs(k ? ", " : "", stdout);
+        cli_put(id_of(g, p->reaches[k]));
+    }
+    if (p->nreaches == 0)
+        printf("no target at or above %s", ap_sensitivity_name(o->min_sensitivity));
+    fputs("; held through ", stdout);
 }
 
 static void print_persistence(const ap_graph *g, const ap_offboard *o)
@@ -267,7 +305,7 @@ static void print_persistence(const ap_graph *g, const ap_offboard *o)
             fputs(" can mint credentials for ", stdout);
             cli_put(id_of(g, p->node));
             fputs(": look for credentials minted while it could; ", stdout);
-        } else {
+        } else if (p->outlives) {
             cli_put(id_of(g, p->node));
             if (p->expires == AP_TIME_NONE) {
                 fputs(" has no expiry", stdout);
@@ -277,8 +315,14 @@ static void print_persistence(const ap_graph *g, const ap_offboard *o)
             }
             ap_date_format(when, sizeof when, o->contract_ends);
             printf(": it outlives the contract, which ends %s; ", when);
-            if (p->edge != UINT32_MAX)
+            if (p->dormant)
+                print_dormant(g, o, p);
+            else if (p->edge != UINT32_MAX)
                 fputs("not valid yet, then held through ", stdout);
+        } else {
+            cli_put(id_of(g, p->node));
+            fputs(": ", stdout);
+            print_dormant(g, o, p);
         }
         put_path(g, o->partner, p->path, p->npath);
         fputs("\n", stdout);

@@ -34,6 +34,7 @@ static json_t *paths_json(const ap_graph *g, const ap_authority *a, const ap_pat
     json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
     json_object_set_new(root, "max_depth", json_integer(p->max_depth));
     json_object_set_new(root, "max_paths", json_integer(p->max_paths));
+    json_object_set_new(root, "max_work", json_integer((json_int_t)p->work));
     for (uint32_t i = 0; i < p->nsets; i++) {
         const ap_path_set *s = &p->sets[i];
         const ap_node *nd = ap_graph_node(g, s->target);
@@ -43,25 +44,16 @@ static json_t *paths_json(const ap_graph *g, const ap_authority *a, const ap_pat
         if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
             json_object_set_new(t, "sensitivity", json_string(sens_name(nd)));
         json_object_set_new(t, "rights", cli_json_rights(voc, a->rights[s->target]));
-        json_object_set_new(t, "complete", json_boolean(!s->more && !s->deeper));
+        json_object_set_new(t, "complete", json_boolean(!s->more && !s->deeper && !s->truncated));
         json_object_set_new(t, "more_paths", json_boolean(s->more));
         json_object_set_new(t, "longer_paths", json_boolean(s->deeper));
+        json_object_set_new(t, "truncated", json_boolean(s->truncated));
         for (uint32_t k = 0; k < s->npaths; k++) {
-            json_t *path = json_object(), *steps = json_array();
+            json_t *path = json_object();
             json_object_set_new(path, "hops", json_integer(s->off[k + 1] - s->off[k]));
             json_object_set_new(path, "rights", cli_json_rights(voc, s->rights[k]));
-            for (uint32_t j = s->off[k]; j < s->off[k + 1]; j++) {
-                const ap_edge *e = ap_graph_edge(g, s->edges[j]);
-                json_t *step = json_object();
-                json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
-                json_object_set_new(step, "to", json_string(ap_graph_node(g, e->to)->id));
-                json_object_set_new(step, "kind", json_string(ap_edge_kind_name(e->kind)));
-                json_object_set_new(step, "edge", json_string(e->id));
-                json_object_set_new(step, "rights",
-                                    cli_json_rights(voc, ap_edge_transfer(e, a->rights[e->from])));
-                json_array_append_new(steps, step);
-            }
-            json_object_set_new(path, "steps", steps);
+            json_object_set_new(path, "steps", cli_json_chain(g, a, s->edges + s->off[k],
+                                                              s->off[k + 1] - s->off[k]));
             json_array_append_new(list, path);
         }
         json_object_set_new(t, "paths", list);
@@ -93,7 +85,8 @@ static char *path_text(const ap_graph *g, const ap_path_set *s, uint32_t k)
     return text;
 }
 
-static int paths_table(const ap_graph *g, const ap_paths *p, const char *format)
+static int paths_table(const ap_graph *g, const ap_authority *a, const ap_paths *p,
+                       const char *format, bool evidence)
 {
     static const char *const head[] = { "TARGET", "PATH", "HOPS", "RIGHTS", "CHAIN" };
     const bool csv = strcmp(format, "csv") == 0;
@@ -129,8 +122,14 @@ static int paths_table(const ap_graph *g, const ap_paths *p, const char *format)
         const ap_path_set *s = &p->sets[i];
         char *id = ap_text_escape(ap_graph_node(g, s->target)->id);
         const char *shown = id != NULL ? id : "?";
-        if (s->npaths == 0 && !s->deeper)
+        if (s->npaths == 0 && !s->deeper && !s->truncated && a->rights[s->target] == 0)
             printf("no authority-carrying path to '%s'\n", shown);
+        else if (s->npaths == 0 && !s->deeper && !s->truncated)
+            printf("no simple path carries authority to '%s' (explain shows the chain that "
+                   "does)\n", shown);
+        if (s->truncated)
+            printf("paths to '%s': the search stopped at its work bound (%llu edges examined); "
+                   "more or longer paths may exist\n", shown, (unsigned long long)p->work);
         if (s->more)
             printf("paths to '%s': stopped at %u; more exist (raise --max-paths)\n", shown,
                    p->max_paths);
@@ -142,6 +141,18 @@ static int paths_table(const ap_graph *g, const ap_paths *p, const char *format)
                    p->max_depth);
         free(id);
     }
+    if (!evidence)
+        return EXIT_OK;
+    printf("\nevidence:\n");
+    for (uint32_t i = 0; i < p->nsets; i++) {
+        const ap_path_set *s = &p->sets[i];
+        for (uint32_t k = 0; k < s->npaths; k++) {
+            printf("  ");
+            cli_put(ap_graph_node(g, s->target)->id);
+            printf(" path %u:\n", k + 1);
+            cli_print_chain_evidence(g, a, s->edges + s->off[k], s->off[k + 1] - s->off[k], 4);
+        }
+    }
     return EXIT_OK;
 }
 
@@ -152,6 +163,7 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
         { "max-depth", required_argument, NULL, 'd' },
         { "max-paths", required_argument, NULL, 'n' },
         { "min-sensitivity", required_argument, NULL, 's' },
+        { "evidence", no_argument, NULL, 'e' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("paths");
@@ -165,12 +177,16 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
     ap_error err;
     int64_t src;
     int opt, rc = EXIT_OK;
+    bool evidence = false;
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         switch (opt) {
         case CLI_HELP:
             return EXIT_OK;
         case 't':
             to = optarg;
+            break;
+        case 'e':
+            evidence = true;
             break;
         case 'd':
             rc = parse_count("--max-depth", optarg, 1000, &po.max_depth);
@@ -238,7 +254,7 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
                    ap_sensitivity_name(min), id != NULL ? id : "?");
             free(id);
         }
-        rc = paths_table(ctx->g, p, format);
+        rc = paths_table(ctx->g, a, p, format, evidence);
     }
 cleanup:
     ap_diagram_free(d);

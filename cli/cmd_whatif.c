@@ -110,6 +110,10 @@ static json_t *findings_json(const ap_graph *g, const ap_findings *f, const size
         json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
         json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
         json_object_set_new(o, "partner", json_string(id_of(g, x->partner)));
+        json_t *ps = json_array();
+        for (size_t k = 0; k < x->npartners; k++)
+            json_array_append_new(ps, json_string(id_of(g, x->partners[k])));
+        json_object_set_new(o, "partners", ps);
         json_object_set_new(o, "message", json_string(x->message));
         json_object_set_new(o, "owasp_nhi", cli_json_str(x->rule->owasp_nhi));
         json_object_set_new(o, "nist_csf", cli_json_str(x->rule->nist_csf));
@@ -180,6 +184,17 @@ static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_a
         json_object_set_new(ready, test_names[t], o);
     }
     json_object_set_new(root, "readiness", ready);
+    json_t *br = json_array();
+    for (uint32_t i = 0; i < w->nbreaks; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "node", json_string(id_of(g, w->breaks[i].actor)));
+        json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(g,
+                                                   w->breaks[i].actor)->kind)));
+        json_object_set_new(o, "depends_on", json_string(id_of(g, w->breaks[i].node)));
+        json_object_set_new(o, "edge", json_string(ap_graph_edge(g, w->breaks[i].path[0])->id));
+        json_array_append_new(br, o);
+    }
+    json_object_set_new(root, "breaks", br);
     json_t *found = json_object();
     json_object_set_new(found, "appear", findings_json(d, w->findings_after, w->appeared,
                                                        w->nappeared));
@@ -216,7 +231,10 @@ static void put_findings(const ap_graph *g, const ap_findings *f, const size_t *
         printf("  %-8s  %s  ", sev, x->rule->id);
         cli_put(ap_finding_subject_id(g, x));
         fputs(" (", stdout);
-        cli_put(id_of(g, x->partner));
+        for (size_t k = 0; k < x->npartners; k++) {     /* one finding per root cause */
+            fputs(k ? ", " : "", stdout);
+            cli_put(id_of(g, x->partners[k]));
+        }
         fputs(")\n    ", stdout);
         cli_put(x->message);
         fputs("\n", stdout);
@@ -263,6 +281,19 @@ static void print_text(const ap_graph *g, const ap_whatif *w, const whatif_args 
                (long long)c->score_after, (long long)(c->score_after - c->score_before));
         put_items(d, c->partner, c->gained, c->ngained, "gains");
         put_items(g, c->partner, c->lost, c->nlost, "loses");
+    }
+    printf("\nWhat breaks (depends_on a revoked target):%s\n", w->nbreaks ? "" : " nothing");
+    for (uint32_t i = 0; i < w->nbreaks; i++) {
+        const ap_reach_item *it = &w->breaks[i];
+        fputs("  ", stdout);
+        cli_put(id_of(g, it->actor));
+        printf(" (%s) depends on ", ap_kind_name(ap_graph_node(g, it->actor)->kind));
+        cli_put(id_of(g, it->node));
+        fputs(ap_graph_node(w->changed, it->node)->live ? ", an edge the change removes: "
+                                                         : ", which the change revokes: ",
+              stdout);
+        cli_put_edge(g, it->path[0]);
+        fputs("\n", stdout);
     }
     if (w->changes_more > 0)
         printf("  +%u more partners whose authority changes (not listed)\n", w->changes_more);
@@ -467,9 +498,13 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
         { "expires", required_argument, NULL, 'e' },
         { "until", required_argument, NULL, 'u' },
         { "policy", required_argument, NULL, 'p' },
+        { "narrow-to-observed", no_argument, NULL, 'n' },
+        { "since", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("what-if");
+    const char *since = NULL;
+    bool narrow = false;
     whatif_args a = { .expires = AP_TIME_NONE };
     int64_t until = AP_TIME_NONE;
     ap_whatif *w = NULL;
@@ -498,8 +533,26 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
             rc = cli_fail(&err, NULL);
         } else if (opt == 'p') {
             policy = optarg;
+        } else if (opt == 'n') {
+            narrow = true;
+        } else if (opt == 's') {
+            since = optarg;
         } else if (opt != 'g' && opt != 'r' && opt != 'e' && opt != 'u')
             rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK && (narrow || since != NULL)) {
+        /* narrowing to observed use: no grants, revocations or forecast with it */
+        if (!narrow || a.ngrants + a.nrevokes > 0 || until != AP_TIME_NONE
+            || argc - optind != 1) {
+            cli_usage(self, stderr);
+            rc = EXIT_USAGE;
+        } else if ((format = cli_format(ctx, "text,json")) == NULL) {
+            rc = EXIT_USAGE;
+        } else {
+            rc = cli_narrow(ctx, argv[optind], since, policy, format);
+        }
+        args_free(&a);
+        return rc;
     }
     if (rc == EXIT_OK && until != AP_TIME_NONE) {
         /* the forecast: expiries only, for one partner or all; no scores, no findings */

@@ -17,15 +17,23 @@ static const cli_cmd commands[] = {
       "[--partner-map FILE] [--max-nodes N]...",
       "Read inventories into the database as one new snapshot.",
       "FILE... is native JSON, YAML, or a CSV pair (*nodes*.csv, *edges*.csv), the output of\n"
-      "`aws iam get-account-authorization-details`, BloodHound OpenGraph JSON, or Kubernetes\n"
+      "`aws iam get-account-authorization-details`, BloodHound OpenGraph JSON, Kubernetes\n"
       "RBAC (`kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,\n"
-      "clusterrolebindings -o json`, or YAML manifests). The format is detected from the\n"
-      "content; --as native|aws-iam|opengraph|k8s forces it. Every import is\n"
-      "one transaction: on any error nothing is written and the errors are listed as\n"
-      "FILE:LINE:COL: message. What was recognised but not imported is listed as notes.\n"
-      "A file no reader takes (a Kubernetes List of Pods, Microsoft Graph or GitHub API output,\n"
+      "clusterrolebindings -o json`, or YAML manifests), or Microsoft Graph / Entra ID JSON\n"
+      "(az rest, Graph PowerShell, mgc: GDAP relationships, service principals, apps,\n"
+      "consents, role assignments, federated credentials; see docs/sources/msgraph.md).\n"
+      "The format is detected from the content; --as native|aws-iam|opengraph|k8s|msgraph\n"
+      "forces it. Every import is one transaction: on any error nothing is written and the\n"
+      "errors are listed as FILE:LINE:COL: message. What was recognised but not imported is\n"
+      "listed as notes.\n"
+      "A file no reader takes (a Kubernetes List of Pods, GitHub API output, Entra sign-ins,\n"
       "an IAM credential report...) is refused, naming what it looks like; so is an import of\n"
       "no node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
+      "Observed use (--as usage, or by shape: CloudTrail records or lookup-events output,\n"
+      "Kubernetes audit events, native at,actor,target,right CSV or JSON Lines) makes no\n"
+      "snapshot: its events are stored beside the latest one (--snapshot N: that one),\n"
+      "streamed whatever their number; events whose actor or target the inventory does not\n"
+      "know are stored and counted (docs/sources/usage.md).\n"
       "--aws-accounts FILE  vendors' AWS account ids (known_aws_accounts YAML) that name\n"
       "                     external accounts; '' for none (default: the bundled list)\n"
       "--map FILE           foreign OpenGraph kinds to authpath kinds (JSON or YAML: nodes:\n"
@@ -50,25 +58,40 @@ static const cli_cmd commands[] = {
       "--partner PARTNER   only that partner's authority\n" },
     { "inventory", cmd_inventory,
       "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--format text|json|csv]",
-      "Every partner, identity and credential with owner, sponsor, purpose, state and expiry.",
+      "Every partner, identity and credential with owner, sponsor, purpose, state at --at, "
+      "expiry, last use and the partners holding or acting through it.",
       "--kind KIND       only partner, identity or credential (repeatable)\n"
-      "--state STATE     only this lifecycle state (repeatable)\n"
+      "--state STATE     only this state at --at (repeatable): active, under_review,\n"
+      "                  requested, approved, not_yet_valid, expired, suspended, revoked\n"
       "--expiring DAYS   only what expires within DAYS of --at\n" },
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
-    { "authority", cmd_authority, "authority PARTNER [--format text|json|csv|dot|svg|png|pdf]",
+    { "authority", cmd_authority,
+      "authority PARTNER [--evidence] [--observed [--since DATE]]\n"
+      "          [--format text|json|csv|dot|svg|png|pdf]",
       "Everything PARTNER can reach, with the rights it holds there, hops and the chain.",
       "PARTNER may be any node, not only a partner: `authority svc-order-sync` answers what\n"
       "that service account can reach (a credential, role or workflow works the same way).\n"
+      "PATH is the shortest chain of the rights that arrived first, with [rights] when it\n"
+      "carries less than the node holds (explain shows a chain for every right).\n"
+      "--evidence   after the table, every step of every path: edge id, rights carried,\n"
+      "             FILE:LINE:COL and snapshot of the input that declared it\n"
+      "--observed      mark what observed use (import --as usage) used at each reached node\n"
+      "                and when: USED rights, EVENTS, LAST_USED (text, json, csv)\n"
+      "--since DATE    start of that window (default: 90 days before --at)\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },
     { "blast-radius", cmd_blast_radius,
       "blast-radius [PARTNER...] [--policy FILE] [--format text|json|csv|dot|svg|png|pdf]",
       "What each partner could damage: reach by kind and sensitivity, workflows, escalations.",
       "All partners when none is named.\n--policy FILE   score weights (JSON or YAML)\n"
       "dot, svg, png, pdf: a diagram of one PARTNER (see docs/diagrams.md).\n" },
-    { "explain", cmd_explain, "explain PARTNER TARGET [--format text|json]",
-      "One sentence: the chain through which PARTNER's authority first reaches TARGET.",
+    { "explain", cmd_explain, "explain PARTNER TARGET [--evidence] [--format text|json]",
+      "The chains that carry PARTNER's authority to TARGET, one sentence per rights set.",
+      "The first sentence is authority's path; each further one carries a right the earlier\n"
+      "ones do not, until every right PARTNER holds at TARGET is covered. A step whose gate\n"
+      "the chain cannot open itself cites the chain that brings the opening right.\n"
+      "--evidence   after each sentence, its steps: edge id, rights carried, FILE:LINE:COL\n"
       "PARTNER may be any node (an identity, a credential...), as for authority.\n" },
     { "offboard", cmd_offboard,
       "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
@@ -87,13 +110,15 @@ static const cli_cmd commands[] = {
     { "what-if", cmd_what_if,
       "what-if PARTNER (--grant 'FROM -KIND[RIGHT,...]-> TO' | --revoke ID)... [--expires TIME]\n"
       "       [--policy FILE] [--format text|json]\n"
-      "   or: what-if [PARTNER] --until TIME [--format text|json]",
+      "   or: what-if [PARTNER] --until TIME [--format text|json]\n"
+      "   or: what-if PARTNER --narrow-to-observed [--since DATE] [--format text|json]",
       "Apply hypothetical grants and revocations in memory: who gains or loses what.",
       "For every partner whose authority changes: the nodes and rights gained or lost and the\n"
-      "score before and after. For PARTNER's new access, the three readiness tests of\n"
+      "score before and after. For PARTNER's new access, the four readiness tests of\n"
       "docs/design.md, with evidence: attributable (logged), narrowable (declared rights, not\n"
       "all), revocable (grants expire; credentials have an owner and an expiry and are not\n"
-      "shared or multi-tenant). The findings the change raises and those it clears (the\n"
+      "shared or multi-tenant), within purpose (inside the partner's declared scope).\n"
+      "The findings the change raises and those it clears (the\n"
       "catalogue of `authpath rules` run before and after, matched by rule, subject and\n"
       "partner). The database is not changed.\n"
       "--grant SPEC    add an edge, e.g. 'svc-a -access[read,write]-> crm' (rights optional)\n"
@@ -101,10 +126,16 @@ static const cli_cmd commands[] = {
       "--expires TIME  the grants expire at TIME (default: no expiry)\n"
       "--policy FILE   score weights and findings policy (JSON or YAML; docs/policy.md)\n"
       "--until TIME    expiry forecast instead: what the expiries between --at and TIME cut\n"
-      "                by themselves and what survives them (PARTNER, or every partner)\n" },
+      "                by themselves and what survives them (PARTNER, or every partner)\n"
+      "--narrow-to-observed  the smallest revocations and right reductions that remove every\n"
+      "                right PARTNER's chains carry and no observed event used (import --as\n"
+      "                usage), while every observed use of every actor still has a chain:\n"
+      "                re-checked on the changed graph; the change list (JSON for tickets),\n"
+      "                the score before and after, and what could not go, with the reason\n"
+      "--since DATE    start of the observed-use window (default: 90 days before --at)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
-      " [--source-root DIR] [--format text|json|csv|sarif]",
+      " [--source-root DIR] [--since DATE] [--format text|json|csv|sarif]",
       "What is wrong with our partner access right now: rule findings with their evidence.",
       "--rule ID          only this rule (repeatable; see authpath rules)\n"
       "--partner ID       only findings about this partner\n"
@@ -113,8 +144,20 @@ static const cli_cmd commands[] = {
       "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
       "--source-root DIR  SARIF artifact URIs relative to DIR (default: the current folder),\n"
       "                   under the uriBaseId %SRCROOT%\n"
+      "--since DATE       start of the observed-use window (default: 90 days before --at):\n"
+      "                   usage-not-granted, granted-never-used and attempted-not-granted\n"
+      "                   compare the snapshot's events (import --as usage) with its chains\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
+    { "report", cmd_report, "report [PARTNER...] [--policy FILE] [--output FILE.html]",
+      "The auditor's evidence pack: one self-contained HTML file for the estate or partners.",
+      "A summary (snapshot, time, sources, partners ranked by score with their score split by\n"
+      "sensitivity), then per partner (all by score when none is named): its authority with\n"
+      "every explanation and the source of each step, delegation, paths to sensitive targets,\n"
+      "the offboarding plan with its cut and choke points, and its findings with OWASP NHI and\n"
+      "NIST CSF ids and waivers; diagrams as inline SVG whose nodes link to the node index. No\n"
+      "script, style sheet, font or image outside the file; prints one partner a page on A4.\n"
+      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
       "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
       "--format markdown prints docs/rules.md.\n" },
@@ -127,6 +170,9 @@ static const cli_cmd commands[] = {
       "--min-sensitivity S   public, internal, confidential (default), restricted, critical\n"
       "--max-depth N         leave out paths of more than N steps (default 12)\n"
       "--max-paths N         at most N paths per target (default 20)\n"
+      "--evidence            after the table, every step of every path with its source\n"
+      "Paths are simple routes that carry something; RIGHTS is what each delivers. Work per\n"
+      "target is bounded (256 x max-depth x (max-paths + 1) edges examined).\n"
       "PARTNER may be any node (an identity, a credential...), as for authority.\n"
       "When a bound cuts enumeration short, the output says so.\n"
       "dot, svg, png, pdf: a diagram (see docs/diagrams.md); png and pdf only into a file.\n" },

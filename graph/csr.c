@@ -301,6 +301,14 @@ const char *ap_graph_source_path(const ap_graph *g, int64_t file)
     return "?";
 }
 
+int64_t ap_graph_source_snapshot(const ap_graph *g, int64_t file)
+{
+    for (size_t i = 0; i < g->nsources; i++)
+        if (g->sources[i].id == file)
+            return g->sources[i].snap;
+    return 0;
+}
+
 int64_t ap_graph_find(const ap_graph *g, const char *id)
 {
     uint32_t lo = 0, hi = g->n;

@@ -113,6 +113,7 @@ static int copy_catalogue(ap_graph *ng, const ap_graph *g, ap_error *err)
         return ap_error_nomem(err);
     for (size_t i = 0; i < g->nsources; i++) {
         ng->sources[i].id = g->sources[i].id;
+        ng->sources[i].snap = g->sources[i].snap;
         if ((ng->sources[i].path = strdup(g->sources[i].path)) == NULL)
             return ap_error_nomem(err);
     }

@@ -11,6 +11,7 @@
 
 typedef struct {
     int64_t id;
+    int64_t snap;               /* the snapshot whose import read it */
     char *path;
 } ap_source_entry;
 
@@ -91,6 +92,8 @@ struct ap_store {
     ap_stage *stage;            /* what the open import staged; NULL when none is open */
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
     int write_wait_ms;          /* ap_store_begin()'s wait for another import */
+    sqlite3_stmt *obs_insert;   /* the open observation import (store_obs.c), or NULL */
+    int64_t obs_snap;
 };
 
 /* The indexes of schema version 1. A bulk load into empty tables writes rows in the order of

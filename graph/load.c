@@ -449,6 +449,7 @@ static int copy_catalogue(ap_graph *g, const ap_store *st, ap_error *err)
         return ap_error_nomem(err);
     for (size_t i = 0; i < st->nsources; i++) {
         g->sources[i].id = st->sources[i].id;
+        g->sources[i].snap = st->sources[i].snap;
         if ((g->sources[i].path = strdup(st->sources[i].path)) == NULL)
             return ap_error_nomem(err);
     }

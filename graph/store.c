@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "authpath/usage.h"
 #include "graph_internal.h"
 
 /* The OS reason for an I/O error when SQLite kept none (a write cut short by the file size
@@ -108,7 +109,7 @@ static int load_sources(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     int rc;
-    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, path FROM source ORDER BY id", err)) < 0)
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, path, snap FROM source ORDER BY id", err)) < 0)
         return rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (st->nsources == st->sources_cap) {
@@ -123,6 +124,7 @@ static int load_sources(ap_store *st, ap_error *err)
         }
         ap_source_entry *e = &st->sources[st->nsources];
         e->id = sqlite3_column_int64(stmt, 0);
+        e->snap = sqlite3_column_int64(stmt, 2);
         if ((e->path = strdup((const char *)sqlite3_column_text(stmt, 1))) == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;
@@ -234,6 +236,7 @@ void ap_store_close(ap_store *st)
         return;
     if (st->in_import)
         ap_store_rollback(st);
+    ap_store_obs_rollback(st);
     free_catalogue(st);
     free(st->sources);
     sqlite3_close(st->db);

@@ -135,6 +135,7 @@ int ap_store_add_source(ap_store *st, const char *path, int64_t *file, ap_error 
     }
     *file = sqlite3_last_insert_rowid(st->db);
     st->sources[st->nsources].id = *file;
+    st->sources[st->nsources].snap = st->snap;
     st->sources[st->nsources].path = copy;
     st->nsources++;
     copy = NULL;

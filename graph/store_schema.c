@@ -25,6 +25,18 @@ static const char *const schema_v1 =
     "  file INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL);"
     AP_STORE_INDEXES_V1;
 
+/* Version 2: observed use (import --as usage). One row per runtime event, in the snapshot it
+ * was imported into, with its provenance; never a grant. actor is a node id of that snapshot
+ * when actor_known, else the principal as the event names it; target is what the event acted
+ * on (an ARN, a Kubernetes object, a node id), matched against resource patterns by queries. */
+static const char *const schema_v2 =
+    "CREATE TABLE observation(rid INTEGER PRIMARY KEY, snap INTEGER NOT NULL,"
+    "  file INTEGER NOT NULL, line INTEGER NOT NULL, event_id TEXT, at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL, actor_known INTEGER NOT NULL, target TEXT NOT NULL,"
+    "  target_known INTEGER NOT NULL, rights INTEGER NOT NULL, action TEXT NOT NULL,"
+    "  ok INTEGER NOT NULL, via TEXT);"
+    "CREATE INDEX observation_snap ON observation(snap, at);";
+
 int ap_store__migrate(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -66,8 +78,10 @@ int ap_store__migrate(ap_store *st, ap_error *err)
         if ((rc = ap_store__exec(st, "PRAGMA application_id = 1095783496", err)) < 0)
             goto fail;
     }
-    /* Future versions: `if (version < 2) { ALTER TABLE ... }` here. */
-    if ((rc = ap_store__exec(st, "PRAGMA user_version = 1", err)) < 0)
+    if (version < 2 && (rc = ap_store__exec(st, schema_v2, err)) < 0)
+        goto fail;
+    /* Future versions: `if (version < 3) { ALTER TABLE ... }` here. */
+    if ((rc = ap_store__exec(st, "PRAGMA user_version = 2", err)) < 0)
         goto fail;
     return ap_store__exec(st, "COMMIT", err);
 fail:

@@ -394,6 +394,22 @@ static int is_k8s_rbac_object(peek *p, char *what, size_t size)
 }
 
 /* AzureHound and SharpHound write {"data": [...], "meta": {"type": ...}}. */
+static int is_azurehound_fic(peek *p, char *what, size_t size)
+{
+    char kind[64];
+    snprintf(what, size, "AzureHound federated identity credentials");
+    return p->top == '{' && has(&p->obj, "meta") && has(&p->obj, "data")
+        && elem_of(p, "data") && str(p, &p->elem, "kind", kind, sizeof kind)
+        && strcmp(kind, "AZFederatedIdentityCredential") == 0;
+}
+
+/* ROADtools' firstpartyscopes.json: Microsoft's apps and their pre-consented scopes. */
+static int is_roadtools(peek *p, char *what, size_t size)
+{
+    snprintf(what, size, "ROADtools first-party scopes");
+    return p->top == '{' && has(&p->obj, "apps") && has(&p->obj, "resourceidentifiers");
+}
+
 static int is_hound(peek *p, char *what, size_t size)
 {
     char kind[64];
@@ -430,7 +446,7 @@ static int is_msgraph(peek *p, char *what, size_t size)
     char buf[200], entity[120];
     const char *slash;
     if (p->top != '{')
-        return 0;
+        goto list;
     if (str(p, &p->obj, "@odata.context", buf, sizeof buf)) {
         odata_entity(buf, entity, sizeof entity);
         snprintf(what, size, "Microsoft Graph %s", entity);
@@ -445,7 +461,18 @@ static int is_msgraph(peek *p, char *what, size_t size)
         snprintf(what, size, "a Microsoft Graph servicePrincipal");
         return 1;
     }
-    if (!has(&p->obj, "value") || p->obj.n > 3)
+list:
+    if (p->top == '[' && p->have_elem && p->sx == AP_SYNTAX_JSON
+        && (has(&p->elem, "appOwnerOrganizationId") || has(&p->elem, "servicePrincipalType")
+            || has(&p->elem, "consentType") || (has(&p->elem, "appRoleId")
+                                                && has(&p->elem, "principalId"))
+            || (has(&p->elem, "customer") && has(&p->elem, "accessDetails"))
+            || has(&p->elem, "accessContainer") || has(&p->elem, "@odata.context")
+            || (has(&p->elem, "roleDefinitionId") && has(&p->elem, "principalId")))) {
+        snprintf(what, size, "a list of Microsoft Graph objects");
+        return 1;
+    }
+    if (p->top != '{' || !has(&p->obj, "value") || p->obj.n > 3)
         return 0;
     if (elem_of(p, "value") && str(p, &p->elem, "@odata.type", buf, sizeof buf)) {
         snprintf(what, size, "Microsoft Graph %s", strrchr(buf, '.') != NULL
@@ -549,7 +576,9 @@ static int is_graph_powershell(peek *p, char *what, size_t size)
     const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
     static const char *const keys[] = { "AppId", "AppRoleId", "ServicePrincipalType",
                                         "ResourceDisplayName", "AllowedMemberTypes",
-                                        "AdminConsentDisplayName", "Issuer" };
+                                        "AdminConsentDisplayName", "Issuer",
+                                        "RoleDefinitionId", "ConsentType",
+                                        "AccessContainer" };
     snprintf(what, size, "Microsoft Graph PowerShell output");
     if (p->top == 0 || (p->top == '[' && !p->have_elem))
         return 0;
@@ -571,8 +600,6 @@ static int is_other(peek *p, char *what, size_t size)
         snprintf(what, size, "a list of known AWS accounts (give it to --aws-accounts)");
     else if (has(o, "baseline_version") && has(o, "module_version"))
         snprintf(what, size, "a ScubaGear provider settings export");
-    else if (p->top == '{' && has(o, "apps") && has(o, "resourceidentifiers"))
-        snprintf(what, size, "ROADtools first-party scopes");
     else
         return 0;
     return 1;
@@ -639,15 +666,17 @@ static const shape shapes[] = {
     { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam",
       "AWS IAM authorization details", 0 },
     { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)", 0 },
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },    /* observed use: a later reader */
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },    /* observed use: usage.c */
     { is_k8s_rbac_list, ap_import__k8s, AP_FORMAT_K8S, "k8s",
       "Kubernetes RBAC (kubectl Lists, manifests)", 1 },
     { is_k8s_lists, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
     { is_k8s_rbac_object, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
     { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },     /* of Pods...: not RBAC */
     { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
+    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
     { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_msgraph, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },   /* Microsoft Graph: a later reader */
+    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", "Microsoft Graph", 0 },
     { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
@@ -656,7 +685,7 @@ static const shape shapes[] = {
     { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
     { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_graph_powershell, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
+    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
@@ -761,4 +790,62 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     reads_list(reads, sizeof reads);
     return ap_error_at(err, AP_EINPUT, path, line, col, "not an input authpath reads: this "
                        "looks like %s (authpath reads %s)", what, reads);
+}
+
+/* ---- observed use: its shapes go to the usage import (usage.c), never to a reader above ---- */
+
+static bool csv_usage_header(const char *text, size_t len)
+{
+    const char *nl = memchr(text, '\n', len);
+    char line[200];
+    size_t n = nl != NULL ? (size_t)(nl - text) : len;
+    snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line - 1 ? n : sizeof line - 1), text);
+    return strstr(line, "at") != NULL && strstr(line, "actor") != NULL
+           && strstr(line, "target") != NULL && strstr(line, "right") != NULL
+           && strncmp(line, "at,", 3) == 0;
+}
+
+bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size)
+{
+    peek p;
+    char buf[100];
+    if (what == NULL) {
+        what = buf;
+        size = sizeof buf;
+    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    peek_init(&p, text, len);
+    if (p.sx == AP_SYNTAX_CSV) {
+        snprintf(what, size, "native events (CSV)");
+        return csv_usage_header(text, len);
+    }
+    if (p.sx != AP_SYNTAX_JSON)
+        return false;
+    if (p.top == '{' && has(&p.obj, "Records")) {
+        snprintf(what, size, "CloudTrail records");
+        return true;
+    }
+    if (p.top == '{' && has(&p.obj, "Events") && elem_of(&p, "Events")
+        && has(&p.elem, "CloudTrailEvent")) {
+        snprintf(what, size, "CloudTrail lookup-events output");
+        return true;
+    }
+    if ((p.top == '{' && has(&p.obj, "eventSource") && has(&p.obj, "eventName"))
+        || is_cloudtrail_list(&p, what, size)) {
+        snprintf(what, size, "CloudTrail records");
+        return true;
+    }
+    if (p.top == '{' && starts(&p, &p.obj, "apiVersion", "audit.k8s.io")
+        && has(&p.obj, "items")) {
+        snprintf(what, size, "a Kubernetes audit EventList");
+        return true;
+    }
+    if (is_k8s_audit(&p, what, size))
+        return true;
+    snprintf(what, size, "native events");
+    return p.top == '{' && has(&p.obj, "actor") && has(&p.obj, "target")
+           && has(&p.obj, "right") && !has(&p.obj, "nodes");
 }

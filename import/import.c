@@ -24,6 +24,10 @@ ap_format ap_format_parse(const char *s)
         return AP_FORMAT_OPENGRAPH;
     if (strcmp(s, "k8s") == 0 || strcmp(s, "kubernetes") == 0)
         return AP_FORMAT_K8S;
+    if (strcmp(s, "msgraph") == 0 || strcmp(s, "entra") == 0)
+        return AP_FORMAT_MSGRAPH;
+    if (strcmp(s, "usage") == 0)
+        return AP_FORMAT_USAGE;
     return AP_FORMAT_COUNT;
 }
 
@@ -133,6 +137,14 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
         goto cleanup;
     }
     report_progress(ctx);
+    if (ctx->opts->format == AP_FORMAT_AUTO && ap_import__usage_text(text, len, NULL, 0)) {
+        char what[100];
+        ap_import__usage_text(text, len, what, sizeof what);
+        rc = ap_error_at(err, AP_EINPUT, path, 1, 1, "this looks like %s, observed use: "
+                         "import it on its own, after the inventory (authpath import --as "
+                         "usage FILE...)", what);
+        goto cleanup;
+    }
     if ((rc = ap_import__detect(&read, ctx->opts->format, path, text, len, err)) == AP_OK)
         rc = read(ctx, text, len, err);
 cleanup:
@@ -223,6 +235,10 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
         opts = &defaults;
     if (n == 0)
         return ap_error_set(err, AP_EINPUT, "no input files");
+    /* observed use is stored beside an existing snapshot, not as a new one */
+    if (opts->format == AP_FORMAT_USAGE
+        || (opts->format == AP_FORMAT_AUTO && ap_import__usage_file(paths[0])))
+        return ap_import__usage(st, paths, n, opts, snap, err);
     memset(&ctx, 0, sizeof ctx);
     ctx.st = st;
     ctx.opts = opts;
@@ -254,6 +270,8 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     if ((rc = ap_import__opengraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
         goto fail;
     if ((rc = ap_import__k8s_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
+        goto fail;
+    if ((rc = ap_import__msgraph_finish(&ctx, err)) < 0 && rc != AP_EINPUT)
         goto fail;
     check_declared(&ctx);
     {
@@ -292,6 +310,7 @@ int ap_import_files(ap_store *st, const char *const *paths, size_t n,
     free(label);
     ap_import__opengraph_free(&ctx);
     ap_import__k8s_free(&ctx);
+    ap_import__msgraph_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);
@@ -300,6 +319,7 @@ fail:
     ap_store_rollback(st);
     ap_import__opengraph_free(&ctx);
     ap_import__k8s_free(&ctx);
+    ap_import__msgraph_free(&ctx);
     json_decref(ctx.aws_vendors);
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);

@@ -40,6 +40,7 @@ typedef struct {
     uint64_t rows;              /* nodes and edges staged so far, for progress */
     size_t file_index, files;   /* which of the import's files is being read */
     struct ap_og_state *og;     /* OpenGraph nodes and edges waiting for the end of the import */
+    struct ap_mg_state *mg;     /* Microsoft Graph objects waiting likewise (msgraph.c) */
     json_t *aws_vendors;        /* account id -> vendor name, loaded on first AWS file */
     json_t *og_nodes, *og_edges;    /* --map: foreign kind -> authpath kind, or NULL */
     struct ap_k8s_state *k8s;   /* Kubernetes objects waiting for the end of the import */
@@ -123,6 +124,11 @@ void ap_import__opengraph_free(ap_import_ctx *ctx);
 int ap_import__k8s(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__k8s_finish(ap_import_ctx *ctx, ap_error *err);
 void ap_import__k8s_free(ap_import_ctx *ctx);
+/* Microsoft Graph / Entra ID JSON (docs/sources/msgraph.md): objects wait until the import ends,
+ * when third-party apps' owners become partners and everything is staged. */
+int ap_import__msgraph(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+int ap_import__msgraph_finish(ap_import_ctx *ctx, ap_error *err);
+void ap_import__msgraph_free(ap_import_ctx *ctx);
 /* Known vendors' AWS accounts (fwdcloudsec known_aws_accounts YAML): *out owns an object
  * mapping each 12-digit account id to its vendor's name. */
 int ap_import__aws_vendors(json_t **out, const char *path, ap_error *err);
@@ -139,6 +145,16 @@ ap_syntax ap_import__syntax(const char *text, size_t len);
  * reads; JSON that does not parse is reported as the readers report it. */
 int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, const char *text,
                       size_t len, ap_error *err);
+
+/* ---- observed use (usage.c): shape and import ---- */
+/* Does a text (or its start) look like runtime events: CloudTrail records, lookup-events
+ * output, Kubernetes audit events, the native event form? what (when not NULL) names it. */
+bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size);
+/* The same for a file, from its first 64 KiB. */
+bool ap_import__usage_file(const char *path);
+/* An import of observed use (see ap_import_files). */
+int ap_import__usage(ap_store *st, const char *const *paths, size_t n,
+                     const ap_import_opts *opts, int64_t *snap, ap_error *err);
 
 /* ---- encoding.c: the text readers see ---- */
 /* UTF-8 text from a file's bytes: a UTF-8 byte order mark skipped; UTF-16 with a byte order mark

@@ -12,24 +12,25 @@ void ap_authority_free(ap_authority *a)
         return;
     free(a->rights);
     free(a->hops);
-    free(a->via);
+    free(a->row);
     free(a->reach);
+    free(a->arrivals);
     free(a);
 }
 
-/* The nodes reached so far, numbered in order of first arrival (0: the source). While the
- * rounds run, via[v] holds v's number; the witness edges move into via at the end. Everything
- * the rounds keep is proportional to the reach: only rights, hops and via span the graph. */
+/* The nodes reached so far, numbered in order of first arrival (0: the source): a node's number
+ * is its row of arrivals. Everything the rounds keep is proportional to the reach: only rights,
+ * hops and row span the graph. */
 typedef struct {
     uint32_t node;
-    uint32_t via;           /* witness edge */
-    uint32_t plen;          /* witness path length */
     uint32_t round;         /* the last round in which it received something new */
 } reached;
 
 typedef struct {
     reached *r;
     uint32_t nr, rcap;
+    ap_arrival *arr;                        /* nr rows of nclasses */
+    uint32_t acap;                          /* rows allocated */
     uint32_t *touched, ntouched, tcap;      /* numbers of the nodes changed in this round */
     uint32_t *frontier, nfrontier, fcap;    /* ... in the previous round */
     ap_rights *have;                        /* A_{k-1} of each frontier node */
@@ -50,45 +51,98 @@ static int grow(void *arr, uint32_t *cap, uint32_t need, size_t size)
     return 0;
 }
 
+/* The classes of rights: one per right of the vocabulary, and one for every bit beyond it. */
+static void set_classes(ap_authority *a, const ap_graph *g)
+{
+    const ap_vocab *voc = ap_graph_vocab(g);
+    unsigned count = voc->count < AP_MAX_RIGHTS ? voc->count : AP_MAX_RIGHTS;
+    a->nclasses = 0;
+    for (unsigned i = 0; i < count; i++)
+        a->class_mask[a->nclasses++] = (ap_rights)1 << i;
+    if (count < AP_MAX_RIGHTS)
+        a->class_mask[a->nclasses++] = ~ap_vocab_all(voc);
+}
+
+/* The rounds' tie-breaks and the chain walks both choose classes here, so a chain's length is
+ * what its arrival says. */
+int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights want,
+                         uint32_t max_round, bool len_first)
+{
+    int best = -1;
+    for (uint32_t c = 0; c < a->nclasses; c++) {
+        const ap_arrival *x = &row[c];
+        if (!(a->class_mask[c] & want) || x->round == AP_UNREACHED || x->round > max_round)
+            continue;
+        if (best >= 0) {
+            const ap_arrival *y = &row[best];
+            uint32_t k1 = len_first ? x->len : x->round, k2 = len_first ? x->round : x->len;
+            uint32_t b1 = len_first ? y->len : y->round, b2 = len_first ? y->round : y->len;
+            if (k1 > b1 || (k1 == b1 && k2 >= b2))
+                continue;
+        }
+        best = (int)c;
+    }
+    return best;
+}
+
 /* A delivery of r to v in round `round` from u (number lu) over edge eidx. Deliveries are
  * applied at once: the frontier reads its A_{k-1} from rs->have, so the round still sees only
- * what the previous one left, and rights[v] ends the round as A_{k-1}(v) | everything sent. */
+ * what the previous one left, and rights[v] ends the round as A_{k-1}(v) | everything sent.
+ * Each class new to v in this round records the delivery with the shortest chain (then the
+ * lowest edge index): a passing step extends the chain of the same class at u, an escalating
+ * one the shortest chain u held by the previous round. */
 static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu, uint32_t v,
-                   ap_rights r, uint32_t round)
+                   ap_rights r, uint32_t round, bool escalates)
 {
-    uint32_t len = rs->r[lu].plen + 1;
+    uint32_t nc = a->nclasses;
+    reached *x;
     if (a->hops[v] == AP_UNREACHED) {
         if (grow(&rs->r, &rs->rcap, rs->nr + 1, sizeof *rs->r) < 0
             || grow(&rs->touched, &rs->tcap, rs->ntouched + 1, sizeof *rs->touched) < 0)
             return -1;
-        reached *x = &rs->r[rs->nr];
-        x->node = v;
-        x->via = eidx;
-        x->plen = len;
-        x->round = round;
-        a->hops[v] = round;
-        a->via[v] = rs->nr;
-        a->rights[v] = r;
-        rs->touched[rs->ntouched++] = rs->nr++;
-        return 0;
-    }
-    reached *x = &rs->r[a->via[v]];
-    if (a->hops[v] == round) {
-        /* first reached in this round: the witness is the shortest chain, then the lowest
-         * edge index */
-        if (len < x->plen || (len == x->plen && eidx < x->via)) {
-            x->via = eidx;
-            x->plen = len;
+        if (rs->nr + 1 > rs->acap) {
+            uint32_t cap = rs->acap;
+            ap_arrival *p;
+            while (cap < rs->nr + 1)
+                cap = cap ? cap * 2 : 64;
+            if ((p = realloc(rs->arr, (size_t)cap * nc * sizeof *p)) == NULL)
+                return -1;
+            rs->arr = p;
+            rs->acap = cap;
         }
+        for (uint32_t c = 0; c < nc; c++)
+            rs->arr[(size_t)rs->nr * nc + c] = (ap_arrival){ AP_UNREACHED, AP_UNREACHED, 0 };
+        x = &rs->r[rs->nr];
+        x->node = v;
+        x->round = AP_UNREACHED;
+        a->hops[v] = round;
+        a->row[v] = rs->nr++;
     }
+    x = &rs->r[a->row[v]];
     ap_rights fresh = r & ~a->rights[v];
+    if (fresh == 0 && x->round != round)
+        return 0;                   /* nothing new, and nothing new this round to compete for */
+    ap_arrival *to = &rs->arr[(size_t)a->row[v] * nc], *from = &rs->arr[(size_t)lu * nc];
+    uint32_t esc_len = 0;
+    if (escalates) {
+        int c = ap_query__best_class(a, from, AP_RIGHTS_ALL, round - 1, true);
+        esc_len = c >= 0 ? from[c].len : 0;     /* c < 0 only at the source: length 0 */
+    }
+    for (uint32_t c = 0; c < nc; c++) {
+        ap_arrival *t = &to[c];
+        if (!(r & a->class_mask[c]) || (t->round != AP_UNREACHED && t->round != round))
+            continue;
+        uint32_t len = (escalates ? esc_len : from[c].len) + 1;
+        if (t->round == AP_UNREACHED || len < t->len || (len == t->len && eidx < t->edge))
+            *t = (ap_arrival){ round, eidx, len };
+    }
     if (fresh == 0)
         return 0;
     if (x->round != round) {
         if (grow(&rs->touched, &rs->tcap, rs->ntouched + 1, sizeof *rs->touched) < 0)
             return -1;
         x->round = round;
-        rs->touched[rs->ntouched++] = a->via[v];
+        rs->touched[rs->ntouched++] = a->row[v];
     }
     a->rights[v] |= fresh;
     return 0;
@@ -136,29 +190,34 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
     }
     a->source = source;
     a->n = n;
+    set_classes(a, g);
     a->rights = calloc(n, sizeof *a->rights);      /* sparse: only the reached pages */
     a->hops = ap_query__big_alloc((size_t)n * sizeof *a->hops);
-    a->via = ap_query__big_alloc((size_t)n * sizeof *a->via);
-    if (a->rights == NULL || a->hops == NULL || a->via == NULL
+    a->row = ap_query__big_alloc((size_t)n * sizeof *a->row);
+    rs.acap = 64;
+    rs.arr = malloc((size_t)rs.acap * a->nclasses * sizeof *rs.arr);
+    if (a->rights == NULL || a->hops == NULL || a->row == NULL || rs.arr == NULL
         || grow(&rs.r, &rs.rcap, 1, sizeof *rs.r) < 0
         || grow(&rs.frontier, &rs.fcap, 1, sizeof *rs.frontier) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
     memset(a->hops, 0xff, n * sizeof *a->hops);
-    memset(a->via, 0xff, n * sizeof *a->via);
+    memset(a->row, 0xff, n * sizeof *a->row);
 
     /* Round 0: the source holds everything. */
     a->rights[source] = AP_RIGHTS_ALL;
     a->hops[source] = 0;
-    a->via[source] = 0;
-    rs.r[0] = (reached){ .node = source, .via = AP_UNREACHED, .plen = 0, .round = 0 };
+    a->row[source] = 0;
+    for (uint32_t c = 0; c < a->nclasses; c++)
+        rs.arr[c] = (ap_arrival){ 0, AP_UNREACHED, 0 };
+    rs.r[0] = (reached){ .node = source, .round = 0 };
     rs.nr = 1;
     rs.frontier[0] = 0;
     rs.nfrontier = 1;
 
     /* Round k reads A_{k-1} of the nodes that changed in round k-1 (the others deliver what
-     * they delivered before). */
+     * they delivered before, so every first arrival of round k comes from the frontier). */
     for (uint32_t round = 1; rs.nfrontier > 0; round++) {
         uint32_t hcap = rs.fcap;
         ap_rights *have = realloc(rs.have, (size_t)hcap * sizeof *have);
@@ -177,7 +236,7 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
                 if (!ap_edge_usable(g, ed, source))
                     continue;
                 ap_rights r = ap_edge_transfer(ed, have[i]);
-                if (r != 0 && deliver(a, &rs, e, lu, ed->to, r, round) < 0) {
+                if (r != 0 && deliver(a, &rs, e, lu, ed->to, r, round, ed->escalates) < 0) {
                     rc = ap_error_nomem(err);
                     goto cleanup;
                 }
@@ -193,8 +252,8 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
         a->rounds = round;
     }
 
-    /* The witnesses, and the reach list: every reached node but the source, by hops then id
-     * (numbered by first arrival, the nodes already come by hops). */
+    /* The reach list: every reached node but the source, by hops then id (numbered by first
+     * arrival, the nodes already come by hops). */
     a->nreach = rs.nr - 1;
     a->reach = malloc(((size_t)a->nreach + 1) * sizeof *a->reach);
     tmp = malloc(((size_t)a->nreach + 1) * sizeof *tmp);
@@ -202,16 +261,16 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    a->via[source] = AP_UNREACHED;
-    for (uint32_t l = 1; l < rs.nr; l++) {
-        a->via[rs.r[l].node] = rs.r[l].via;
+    for (uint32_t l = 1; l < rs.nr; l++)
         a->reach[l - 1] = rs.r[l].node;
-    }
     sort_reach(a->reach, tmp, a->nreach, a->hops);
+    a->arrivals = rs.arr;
+    rs.arr = NULL;
     *out = a;
     a = NULL;
 cleanup:
     free(rs.r);
+    free(rs.arr);
     free(rs.touched);
     free(rs.frontier);
     free(rs.have);
@@ -220,22 +279,34 @@ cleanup:
     return rc;
 }
 
+size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v, ap_rights want,
+                          uint32_t *edges, size_t max)
+{
+    uint32_t nc = a->nclasses;
+    if (v >= a->n || v == a->source || (a->rights[v] & want) == 0)
+        return 0;
+    int c = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], want, AP_UNREACHED, false);
+    if (c < 0)
+        return 0;
+    /* Walk the arrivals back: a passing step continues with the same class at its tail, an
+     * escalating one with the shortest chain its tail held by the round before. Rounds
+     * strictly fall, so the walk ends at the source (round 0) after exactly len steps. */
+    size_t len = a->arrivals[(size_t)a->row[v] * nc + (uint32_t)c].len, i = len;
+    for (uint32_t u = v; u != a->source && i > 0;) {
+        const ap_arrival *x = &a->arrivals[(size_t)a->row[u] * nc + (uint32_t)c];
+        const ap_edge *e = ap_graph_edge(g, x->edge);
+        if (--i < max)
+            edges[i] = x->edge;
+        u = e->from;
+        if (e->escalates && u != a->source)
+            c = ap_query__best_class(a, &a->arrivals[(size_t)a->row[u] * nc], AP_RIGHTS_ALL,
+                           x->round - 1, true);
+    }
+    return len;
+}
+
 size_t ap_authority_path(const ap_authority *a, const ap_graph *g, uint32_t v, uint32_t *edges,
                          size_t max)
 {
-    size_t len = 0;
-    if (v >= a->n || v == a->source || a->rights[v] == 0)
-        return 0;
-    /* walk back to the source (hops strictly fall along via), then reverse */
-    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED;
-         u = ap_graph_edge(g, a->via[u])->from)
-        len++;
-    size_t i = len;
-    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED;
-         u = ap_graph_edge(g, a->via[u])->from) {
-        i--;
-        if (i < max)
-            edges[i] = a->via[u];
-    }
-    return len;
+    return ap_authority_chain(a, g, v, AP_RIGHTS_ALL, edges, max);
 }

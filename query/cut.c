@@ -1,5 +1,6 @@
 /* query/cut.c: the smallest set of edges whose removal cuts a partner off its sensitive targets
- * (igraph_st_mincut to a super-sink) and the choke points every path passes (dominator tree). */
+ * (igraph_st_mincut to a super-sink) and the choke points every path passes (dominator tree),
+ * both on the edges that hand on rights the targets need (a backward pass over the rights). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,105 @@ int ap_carrying_edges(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_a
     *out = list;
     *n = k;
     return AP_OK;
+}
+
+/* The rights at u an edge needs to hand on `want` at its target: the passing rights it
+ * delivers that are wanted, plus a gate right (any of them opens it); an escalating edge needs
+ * only something at u to fire, so everything u holds (or its gate rights) counts. */
+static ap_rights needed_at_from(const ap_edge *ed, ap_rights have, ap_rights want)
+{
+    ap_rights need;
+    if ((ap_edge_transfer(ed, have) & want) == 0)
+        return 0;
+    need = ed->escalates ? have : have & ed->rights & want;
+    if (ed->requires != 0)
+        need = (ed->escalates ? 0 : need) | (have & ed->requires);
+    return need;
+}
+
+/* need[v]: the rights at v that matter for reaching the targets, by a backward worklist from
+ * the targets (where everything held matters) until no node needs anything new. *need owns
+ * n entries (free()). */
+static int needs(ap_rights **out, const ap_graph *g, const ap_authority *a,
+                 const uint32_t *targets, uint32_t ntargets, ap_error *err)
+{
+    uint32_t nn = ap_graph_node_count(g), *queue = NULL, head = 0, queued_n = 0;
+    ap_rights *need = calloc((size_t)nn + 1, sizeof *need);
+    bool *queued = calloc((size_t)nn + 1, sizeof *queued);
+    int rc = AP_OK;
+    *out = NULL;
+    queue = malloc(((size_t)nn + 1) * sizeof *queue);
+    if (need == NULL || queued == NULL || queue == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    /* the queue is a ring of nn slots: a node is in it at most once at a time */
+    for (uint32_t i = 0; i < ntargets; i++) {
+        need[targets[i]] = a->rights[targets[i]];
+        if (!queued[targets[i]]) {
+            queued[targets[i]] = true;
+            queue[(head + queued_n++) % nn] = targets[i];
+        }
+    }
+    while (queued_n > 0) {
+        uint32_t v = queue[head];
+        head = (head + 1) % nn;
+        queued_n--;
+        queued[v] = false;
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *ed = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            uint32_t u = ed->from;
+            if (u == v || v == a->source || a->rights[u] == 0
+                || !ap_edge_usable(g, ed, a->source))
+                continue;
+            ap_rights more = needed_at_from(ed, a->rights[u], need[v]) & ~need[u];
+            if (more == 0)
+                continue;
+            need[u] |= more;
+            if (!queued[u] && u != a->source) {
+                queued[u] = true;
+                queue[(head + queued_n++) % nn] = u;
+            }
+        }
+    }
+    *out = need;
+    need = NULL;
+cleanup:
+    free(need);
+    free(queued);
+    free(queue);
+    return rc;
+}
+
+/* The carrying edges that hand on something their target needs (in edge order). */
+static int kept_edges(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,
+                      const ap_rights *need, ap_error *err)
+{
+    uint32_t *carry = NULL, ncarry = 0, k = 0;
+    int rc;
+    if ((rc = ap_carrying_edges(&carry, &ncarry, g, a, err)) < 0)
+        return rc;
+    for (uint32_t i = 0; i < ncarry; i++) {
+        const ap_edge *ed = ap_graph_edge(g, carry[i]);
+        if ((ap_edge_transfer(ed, a->rights[ed->from]) & need[ed->to]) != 0)
+            carry[k++] = carry[i];
+    }
+    *out = carry;
+    *n = k;
+    return AP_OK;
+}
+
+int ap_useful_edges(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,
+                    const uint32_t *targets, uint32_t ntargets, ap_error *err)
+{
+    ap_rights *need = NULL;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = needs(&need, g, a, targets, ntargets, err)) == AP_OK)
+        rc = kept_edges(out, n, g, a, need, err);
+    free(need);
+    return rc;
 }
 
 static int igraph_fail(ap_error *err, const char *what, igraph_error_t ie)
@@ -135,47 +235,273 @@ static int choke_cmp(const void *x, const void *y)    /* most targets first, the
     return a->node < b->node ? -1 : a->node > b->node;
 }
 
-/* Choke points: for each target, its strict dominators from the partner but the partner. */
-static int choke_points(ap_offboard *o, const ap_graph *g, const uint32_t *carry,
-                        uint32_t ncarry, ap_error *err)
+/* The rights graph the choke points run on: one vertex per (node, right that matters), so a
+ * chain only follows a right an edge really hands on, plus one "fires" vertex per node (layer
+ * nl) through which an escalating edge without a gate hands on whatever set it off; vertex
+ * nn*(nl+1) is a root joined to every right of the partner. An edge u -> v hands right b at u
+ * on as b at v; an escalating edge hands any right that fires it on as each right it grants. */
+typedef struct {
+    uint32_t nl;                /* layers: the rights that matter anywhere (then "fires") */
+    int layer[AP_MAX_RIGHTS];   /* right bit -> layer, -1 */
+} layers;
+
+static igraph_error_t push2(igraph_vector_int_t *ev, igraph_integer_t x, igraph_integer_t y)
+{
+    igraph_error_t ie = igraph_vector_int_push_back(ev, x);
+    return ie != IGRAPH_SUCCESS ? ie : igraph_vector_int_push_back(ev, y);
+}
+
+static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_authority *a,
+                                   const ap_rights *need, const uint32_t *kept, uint32_t nkept,
+                                   const layers *L)
+{
+    uint32_t nn = ap_graph_node_count(g), w = L->nl + 1;
+    igraph_integer_t root = (igraph_integer_t)nn * w;
+    igraph_vector_int_t ev;
+    bool *fires = calloc((size_t)nn + 1, sizeof *fires);
+    igraph_error_t ie = fires == NULL ? IGRAPH_ENOMEM : igraph_vector_int_init(&ev, 0);
+    if (ie != IGRAPH_SUCCESS) {
+        free(fires);
+        return ie;
+    }
+    for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++)
+        if (L->layer[b] >= 0)
+            ie = push2(&ev, root, (igraph_integer_t)a->source * w + L->layer[b]);
+    for (uint32_t i = 0; i < nkept && ie == IGRAPH_SUCCESS; i++) {
+        const ap_edge *ed = ap_graph_edge(g, kept[i]);
+        ap_rights have = a->rights[ed->from] & need[ed->from];
+        ap_rights out = ap_edge_transfer(ed, a->rights[ed->from]) & need[ed->to];
+        igraph_integer_t from = (igraph_integer_t)ed->from * w;
+        bool any = ed->escalates && ed->requires == 0;
+        if (ed->from == a->source)
+            have = need[ed->from] != 0 ? need[ed->from] : a->rights[ed->from];
+        /* the node's fires vertex, fed by every right it holds that matters (once) */
+        for (int c = 0; any && !fires[ed->from] && c < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS;
+             c++)
+            if ((have >> c & 1) && L->layer[c] >= 0)
+                ie = push2(&ev, from + L->layer[c], from + L->nl);
+        fires[ed->from] |= any;
+        for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++) {
+            if (!(out >> b & 1) || L->layer[b] < 0)
+                continue;
+            igraph_integer_t to = (igraph_integer_t)ed->to * w + L->layer[b];
+            if (any) {
+                ie = push2(&ev, from + L->nl, to);
+                continue;
+            }
+            for (int c = 0; c < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; c++) {
+                bool opens = ed->escalates ? (ed->requires >> c & 1) : c == b;
+                if (opens && (have >> c & 1) && L->layer[c] >= 0)
+                    ie = push2(&ev, from + L->layer[c], to);
+            }
+        }
+    }
+    if (ie == IGRAPH_SUCCESS)
+        ie = igraph_create(ig, &ev, root + 1, IGRAPH_DIRECTED);
+    igraph_vector_int_destroy(&ev);
+    free(fires);
+    return ie;
+}
+
+/* The immediate dominator of each node from the partner in the graph of the kept edges (-1:
+ * none, or not reached). *out owns n entries (free()). */
+static int node_dominators(uint32_t **out, const ap_graph *g, uint32_t partner,
+                           const uint32_t *kept, uint32_t nkept, ap_error *err)
+{
+    igraph_t ig;
+    igraph_vector_int_t dom;
+    uint32_t n = ap_graph_node_count(g), *d = NULL;
+    igraph_error_t ie;
+    int rc = AP_OK;
+    *out = NULL;
+    if ((ie = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS)
+        return igraph_fail(err, "vector", ie);
+    if ((ie = make_graph(&ig, g, n, kept, nkept, NULL, 0, false)) != IGRAPH_SUCCESS) {
+        igraph_vector_int_destroy(&dom);
+        return igraph_fail(err, "create", ie);
+    }
+    if ((ie = igraph_dominator_tree(&ig, partner, &dom, NULL, NULL, IGRAPH_OUT))
+        != IGRAPH_SUCCESS) {
+        rc = igraph_fail(err, "dominator_tree", ie);
+    } else if ((d = malloc(((size_t)n + 1) * sizeof *d)) == NULL) {
+        rc = ap_error_nomem(err);
+    } else {
+        for (uint32_t v = 0; v < n; v++)
+            d[v] = VECTOR(dom)[v] >= 0 && (uint32_t)VECTOR(dom)[v] != v
+                   ? (uint32_t)VECTOR(dom)[v] : UINT32_MAX;
+        *out = d;
+    }
+    igraph_destroy(&ig);
+    igraph_vector_int_destroy(&dom);
+    return rc;
+}
+
+/* Search the rights graph from its root without node d's vertices: cut[i] is 1 when no vertex
+ * of target i is reached then. */
+static int cut_by_removing(unsigned char *cut, const igraph_adjlist_t *al, const ap_offboard *o,
+                           const ap_authority *a, uint32_t d, const layers *L, uint32_t n,
+                           ap_error *err)
+{
+    igraph_integer_t w = L->nl + 1, nv = (igraph_integer_t)n * w + 1, head = 0, tail = 0;
+    igraph_integer_t *queue = malloc((size_t)nv * sizeof *queue);
+    bool *seen = calloc((size_t)nv, sizeof *seen);
+    if (queue == NULL || seen == NULL) {
+        free(queue);
+        free(seen);
+        return ap_error_nomem(err);
+    }
+    queue[tail++] = nv - 1;
+    seen[nv - 1] = true;
+    while (head < tail) {
+        igraph_vector_int_t *next = igraph_adjlist_get(al, queue[head++]);
+        for (igraph_integer_t k = 0; k < igraph_vector_int_size(next); k++) {
+            igraph_integer_t x = VECTOR(*next)[k];
+            if (seen[x] || (x < nv - 1 && (uint32_t)(x / w) == d))
+                continue;
+            seen[x] = true;
+            queue[tail++] = x;
+        }
+    }
+    for (uint32_t i = 0; i < o->ntargets; i++) {
+        uint32_t t = o->targets[i];
+        cut[i] = 1;
+        for (int b = 0; b < AP_MAX_RIGHTS; b++)
+            if (L->layer[b] >= 0 && (a->rights[t] >> b & 1)
+                && seen[(igraph_integer_t)t * w + L->layer[b]])
+                cut[i] = 0;
+    }
+    free(queue);
+    free(seen);
+    return AP_OK;
+}
+
+/* Choke points: d is one for target t when, for every right t holds, some vertex of d
+ * dominates t's vertex of that right in the rights graph: removing d then leaves no chain that
+ * hands t anything. */
+static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a,
+                        const ap_rights *need, const uint32_t *kept, uint32_t nkept,
+                        ap_error *err)
 {
     igraph_t ig;
     igraph_vector_int_t dom;
     igraph_error_handler_t *prev = igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_error_t ie;
-    uint32_t n = ap_graph_node_count(g), *slot = NULL;
-    int built = 0, rc = AP_OK;
+    uint32_t n = ap_graph_node_count(g), *slot = NULL, *count = NULL, *last = NULL;
+    uint32_t *owner = NULL, *touched = NULL, ntouched = 0, *found = NULL, nfound = 0;
+    uint32_t *udom = NULL;
+    unsigned char *verdict = NULL;     /* per candidate node: 0 unchecked, else per target */
+    uint32_t *vslot = NULL, nverdicts = 0;
+    igraph_adjlist_t al;
+    int built = 0, al_built = 0, rc = AP_OK;
+    layers L;
+    ap_rights any = 0;
+    L.nl = 0;
+    for (uint32_t v = 0; v < n; v++)
+        any |= need[v];
+    for (int b = 0; b < AP_MAX_RIGHTS; b++)
+        L.layer[b] = any >> b & 1 ? (int)L.nl++ : -1;
+    if (L.nl == 0) {
+        igraph_set_error_handler(prev);
+        return AP_OK;
+    }
+    igraph_integer_t root = (igraph_integer_t)n * (L.nl + 1);
     if ((ie = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS) {
         igraph_set_error_handler(prev);
         return igraph_fail(err, "vector", ie);
     }
-    if ((ie = make_graph(&ig, g, n, carry, ncarry, NULL, 0, false)) != IGRAPH_SUCCESS) {
+    if ((ie = rights_graph(&ig, g, a, need, kept, nkept, &L)) != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "create", ie);
         goto cleanup;
     }
     built = 1;
-    if ((ie = igraph_dominator_tree(&ig, o->partner, &dom, NULL, NULL, IGRAPH_OUT))
+    if ((ie = igraph_dominator_tree(&ig, root, &dom, NULL, NULL, IGRAPH_OUT))
         != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "dominator_tree", ie);
         goto cleanup;
     }
-    if ((slot = malloc(((size_t)n + 1) * sizeof *slot)) == NULL) {
+    if ((ie = igraph_adjlist_init(&ig, &al, IGRAPH_OUT, IGRAPH_LOOPS_ONCE, IGRAPH_MULTIPLE))
+        != IGRAPH_SUCCESS) {
+        rc = igraph_fail(err, "adjlist", ie);
+        goto cleanup;
+    }
+    al_built = 1;
+    if ((rc = node_dominators(&udom, g, o->partner, kept, nkept, err)) < 0)
+        goto cleanup;
+    vslot = malloc(((size_t)n + 1) * sizeof *vslot);
+    slot = malloc(((size_t)n + 1) * sizeof *slot);
+    count = calloc((size_t)n + 1, sizeof *count);
+    last = calloc((size_t)n + 1, sizeof *last);
+    owner = malloc(((size_t)n + 1) * sizeof *owner);
+    if (slot == NULL || count == NULL || last == NULL || owner == NULL || vslot == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
+    memset(vslot, 0xff, ((size_t)n + 1) * sizeof *vslot);
     memset(slot, 0xff, ((size_t)n + 1) * sizeof *slot);
+    memset(owner, 0xff, ((size_t)n + 1) * sizeof *owner);
     /* targets are in id order, so each choke point's target list comes out in id order */
     for (uint32_t i = 0; i < o->ntargets; i++) {
-        uint32_t t = o->targets[i];
-        for (igraph_integer_t d = VECTOR(dom)[t]; d >= 0 && (uint32_t)d != o->partner;
-             d = VECTOR(dom)[d]) {
-            ap_choke_point cp = { (uint32_t)d, NULL, 0 };
-            if (slot[d] == UINT32_MAX) {
+        uint32_t t = o->targets[i], copies = 0;
+        ntouched = 0;
+        /* count, per node, the rights of t whose vertex one of its vertices dominates */
+        for (int b = 0; b < AP_MAX_RIGHTS; b++) {
+            if (L.layer[b] < 0 || !(a->rights[t] >> b & 1))
+                continue;
+            igraph_integer_t x = (igraph_integer_t)t * (L.nl + 1) + L.layer[b];
+            if (VECTOR(dom)[x] < 0)
+                continue;                   /* handed on by no chain: nothing to block */
+            copies++;
+            for (igraph_integer_t d = VECTOR(dom)[x]; d >= 0 && d != root; d = VECTOR(dom)[d]) {
+                uint32_t v = (uint32_t)(d / (L.nl + 1));
+                if (owner[v] != i) {
+                    owner[v] = i;
+                    count[v] = last[v] = 0;
+                    if (ap_query__push(&touched, &ntouched, sizeof v, &v) < 0)
+                        goto nomem;
+                }
+                if (last[v] != copies) {
+                    last[v] = copies;
+                    count[v]++;
+                }
+            }
+        }
+        nfound = 0;
+        for (uint32_t k = 0; copies > 0 && k < ntouched; k++)
+            if (count[touched[k]] == copies && touched[k] != o->partner && touched[k] != t
+                && ap_query__push(&found, &nfound, sizeof t, &touched[k]) < 0)
+                goto nomem;
+        /* A node on every chain of t in the graph of edges, whose vertices each dominate only
+         * some rights of t (several rights meet again after it), is checked by a search of
+         * the rights graph without it. */
+        for (uint32_t v = udom[t]; copies > 0 && v != UINT32_MAX && v != o->partner;
+             v = udom[v]) {
+            if (owner[v] == i && count[v] == copies)
+                continue;                   /* already found */
+            if (vslot[v] == UINT32_MAX) {
+                unsigned char *p = realloc(verdict, ((size_t)nverdicts + 1) * o->ntargets);
+                if (p == NULL)
+                    goto nomem;
+                verdict = p;
+                vslot[v] = nverdicts++;
+                if ((rc = cut_by_removing(verdict + (size_t)vslot[v] * o->ntargets, &al, o, a,
+                                          v, &L, n, err)) < 0)
+                    goto cleanup;
+            }
+            if (verdict[(size_t)vslot[v] * o->ntargets + i]
+                && ap_query__push(&found, &nfound, sizeof v, &v) < 0)
+                goto nomem;
+        }
+        if (nfound > 1)
+            qsort(found, nfound, sizeof *found, u32_cmp);
+        for (uint32_t k = 0; k < nfound; k++) {
+            uint32_t v = found[k];
+            ap_choke_point cp = { v, NULL, 0 };
+            if (slot[v] == UINT32_MAX) {
                 if (ap_query__push(&o->chokes, &o->nchokes, sizeof cp, &cp) < 0)
                     goto nomem;
-                slot[d] = o->nchokes - 1;
+                slot[v] = o->nchokes - 1;
             }
-            ap_choke_point *c = &o->chokes[slot[d]];
+            ap_choke_point *c = &o->chokes[slot[v]];
             if (ap_query__push(&c->targets, &c->ntargets, sizeof t, &t) < 0)
                 goto nomem;
         }
@@ -187,6 +513,16 @@ nomem:
     rc = ap_error_nomem(err);
 cleanup:
     free(slot);
+    free(count);
+    free(last);
+    free(owner);
+    free(touched);
+    free(found);
+    free(udom);
+    free(verdict);
+    free(vslot);
+    if (al_built)
+        igraph_adjlist_destroy(&al);
     if (built)
         igraph_destroy(&ig);
     igraph_vector_int_destroy(&dom);
@@ -196,7 +532,8 @@ cleanup:
 
 int ap_offboard__cut(ap_offboard *o, const ap_graph *g, const ap_authority *a, ap_error *err)
 {
-    uint32_t *carry = NULL, ncarry = 0;
+    uint32_t *kept = NULL, nkept = 0;
+    ap_rights *need = NULL;
     int rc;
     for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
         const ap_node *nd = ap_graph_node(g, v);
@@ -209,10 +546,11 @@ int ap_offboard__cut(ap_offboard *o, const ap_graph *g, const ap_authority *a, a
     }
     if (o->ntargets == 0)
         return AP_OK;
-    if ((rc = ap_carrying_edges(&carry, &ncarry, g, a, err)) < 0)
-        return rc;
-    if ((rc = min_cut(o, g, carry, ncarry, err)) == AP_OK)
-        rc = choke_points(o, g, carry, ncarry, err);
-    free(carry);
+    if ((rc = needs(&need, g, a, o->targets, o->ntargets, err)) == AP_OK
+        && (rc = kept_edges(&kept, &nkept, g, a, need, err)) == AP_OK
+        && (rc = min_cut(o, g, kept, nkept, err)) == AP_OK)
+        rc = choke_points(o, g, a, need, kept, nkept, err);
+    free(kept);
+    free(need);
     return rc;
 }

@@ -441,10 +441,14 @@ static int add_inherits(ap_delegation *d, size_t *cap, const ap_graph *g,
         if (in->path == NULL || in->carried == NULL)
             return ap_error_nomem(err);
         ap_authority_path(a, g, from, in->path, in->npath);
-        for (uint32_t k = 0; k < in->npath; k++) {
-            const ap_edge *e = ap_graph_edge(g, in->path[k]);
-            in->carried[k] = ap_edge_transfer(e, a->rights[e->from]);
-        }
+        /* what the chain itself carries over each step (its replay), not the fixpoint's */
+        ap_chain_step *steps = malloc(((size_t)in->npath + 1) * sizeof *steps);
+        if (steps == NULL)
+            return ap_error_nomem(err);
+        ap_authority_replay(g, a, in->path, in->npath, steps);
+        for (uint32_t k = 0; k < in->npath; k++)
+            in->carried[k] = steps[k].carried;
+        free(steps);
     }
     return AP_OK;
 }

@@ -53,26 +53,48 @@ static void show_edge(builder *b, uint32_t e, ap_rights r, unsigned marks)
     b->erights[e] |= r;
 }
 
-/* Nodes of v's witness path not shown yet, counted up to just past limit (a chain longer than
- * any diagram is not walked to its end: picking stays linear in what is drawn). */
+/* v's witness path (ap_authority_path) with what it carries over each step: *steps owns it
+ * (free()); 0 and NULL when v has none or memory runs out. */
+static size_t witness_steps(const builder *b, const ap_authority *a, uint32_t v,
+                            ap_chain_step **steps)
+{
+    size_t len = ap_authority_path(a, b->g, v, NULL, 0);
+    uint32_t *chain = malloc((len + 1) * sizeof *chain);
+    *steps = malloc((len + 1) * sizeof **steps);
+    if (len == 0 || chain == NULL || *steps == NULL) {
+        free(chain);
+        free(*steps);
+        *steps = NULL;
+        return 0;
+    }
+    ap_authority_path(a, b->g, v, chain, len);
+    ap_authority_replay(b->g, a, chain, len, *steps);
+    free(chain);
+    return len;
+}
+
+/* Nodes of v's witness path not shown yet, counted up to just past limit. */
 static uint32_t witness_cost(const builder *b, const ap_authority *a, uint32_t v,
                              uint32_t limit)
 {
-    uint32_t k = 0;
-    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED && k <= limit;
-         u = ap_graph_edge(b->g, a->via[u])->from)
-        k += !(b->nflag[u] & SHOWN);
+    ap_chain_step *steps;
+    size_t len = witness_steps(b, a, v, &steps);
+    uint32_t k = !(b->nflag[v] & SHOWN);
+    for (size_t i = 0; i + 1 < len && k <= limit; i++)
+        k += !(b->nflag[ap_graph_edge(b->g, steps[i].edge)->to] & SHOWN);
+    free(steps);
     return k;
 }
 
+/* v's witness path, each edge labelled with what the path carries over it. */
 static void show_witness(builder *b, const ap_authority *a, uint32_t v)
 {
+    ap_chain_step *steps;
+    size_t len = witness_steps(b, a, v, &steps);
     show_node(b, v, 0);
-    for (uint32_t u = v; u != a->source && a->via[u] != AP_UNREACHED;
-         u = ap_graph_edge(b->g, a->via[u])->from) {
-        const ap_edge *e = ap_graph_edge(b->g, a->via[u]);
-        show_edge(b, a->via[u], ap_edge_transfer(e, a->rights[e->from]), 0);
-    }
+    for (size_t i = 0; i < len; i++)
+        show_edge(b, steps[i].edge, steps[i].carried, 0);
+    free(steps);
 }
 
 /* Every edge carrying a's authority between two shown nodes. */
@@ -498,7 +520,7 @@ int ap_diagram_paths(ap_diagram **out, const ap_graph *g, const ap_authority *a,
 {
     builder b;
     char *note = NULL, line[200];
-    uint32_t more = 0, deeper = 0;
+    uint32_t more = 0, deeper = 0, truncated = 0;
     int rc;
     *out = NULL;
     if ((rc = builder_init(&b, g, err)) < 0)
@@ -509,9 +531,17 @@ int ap_diagram_paths(ap_diagram **out, const ap_graph *g, const ap_authority *a,
             show_node(&b, s->target, AP_MARK_TARGET);
         more += s->more;
         deeper += s->deeper;
-        for (uint32_t k = 0; k < s->off[s->npaths]; k++) {
-            const ap_edge *e = ap_graph_edge(g, s->edges[k]);
-            show_edge(&b, s->edges[k], ap_edge_transfer(e, a->rights[e->from]), 0);
+        truncated += s->truncated;
+        for (uint32_t k = 0; k < s->npaths; k++) {
+            /* each edge labelled with what the routes drawn through it carry over it */
+            uint32_t len = s->off[k + 1] - s->off[k];
+            ap_chain_step *steps = malloc(((size_t)len + 1) * sizeof *steps);
+            if (steps == NULL)
+                goto nomem;
+            ap_authority_replay(g, a, s->edges + s->off[k], len, steps);
+            for (uint32_t j = 0; j < len; j++)
+                show_edge(&b, steps[j].edge, steps[j].carried, 0);
+            free(steps);
         }
     }
     if (more > 0) {
@@ -523,6 +553,12 @@ int ap_diagram_paths(ap_diagram **out, const ap_graph *g, const ap_authority *a,
     if (deeper > 0) {
         snprintf(line, sizeof line, "%u target%s: paths longer than --max-depth %u left out",
                  deeper, deeper == 1 ? "" : "s", p->max_depth);
+        if (add_note(&note, line) < 0)
+            goto nomem;
+    }
+    if (truncated > 0) {
+        snprintf(line, sizeof line, "%u target%s: the search stopped at its work bound (not "
+                 "all paths drawn)", truncated, truncated == 1 ? "" : "s");
         if (add_note(&note, line) < 0)
             goto nomem;
     }

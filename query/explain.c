@@ -52,12 +52,52 @@ static void put_rights(ap_strbuf *b, const ap_vocab *v, ap_rights r)
     }
 }
 
-/* One clause: the edge's sentence with {u} as subject (or "which" after the first). */
-static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, uint32_t e, int first)
+/* "a > b > c": the nodes of a chain by id, for a gate's own witness. */
+static void put_chain_ids(ap_strbuf *b, const ap_graph *g, const ap_authority *a,
+                          const uint32_t *chain, size_t len)
 {
-    const ap_edge *ed = ap_graph_edge(g, e);
+    ap_query__put(b, ap_graph_node(g, a->source)->id);
+    for (size_t i = 0; i < len; i++) {
+        ap_query__put(b, " > ");
+        ap_query__put(b, ap_graph_node(g, ap_graph_edge(g, chain[i])->to)->id);
+    }
+}
+
+/* What opens a gated step: the rights the chain brings to its tail, or (st->gate) a right the
+ * tail holds through another chain. */
+static void put_gate_rights(ap_strbuf *b, const ap_graph *g, const ap_chain_step *st,
+                            ap_rights in)
+{
+    const ap_edge *ed = ap_graph_edge(g, st->edge);
+    put_rights(b, ap_graph_vocab(g), st->gate != 0 ? st->gate : in & ed->requires);
+}
+
+/* " through P > a > crm": the cited witness of a gate the chain does not open itself. */
+static void put_gate_chain(ap_strbuf *b, const ap_graph *g, const ap_authority *a,
+                           const ap_chain_step *st)
+{
+    uint32_t u = ap_graph_edge(g, st->edge)->from;
+    size_t len = ap_authority_chain(a, g, u, st->gate, NULL, 0);
+    uint32_t *chain = malloc((len + 1) * sizeof *chain);
+    if (chain == NULL) {
+        b->failed = true;
+        return;
+    }
+    ap_authority_chain(a, g, u, st->gate, chain, len);
+    ap_query__put(b, " through ");
+    put_chain_ids(b, g, a, chain, len);
+    free(chain);
+}
+
+/* One clause: the edge's sentence with {u} as subject (or "which" after the first), its rights
+ * what the chain hands on over it (st->carried), `in` what the chain brings to its tail. A gate
+ * says what opens it: "(it can write crm)", or, opened by another chain, "(it can write crm
+ * through P > key > svc > crm)": the evidence is then a small tree. */
+static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a,
+                     const ap_chain_step *st, ap_rights in, int first)
+{
+    const ap_edge *ed = ap_graph_edge(g, st->edge);
     const ap_vocab *voc = ap_graph_vocab(g);
-    ap_rights carried = ap_edge_transfer(ed, a->rights[ed->from]);
     const char *tpl = ap_edge_kind_info_of(ed->kind)->sentence;
     if (!first)
         ap_query__put(b, ", ");
@@ -67,11 +107,15 @@ static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, uin
         put_node(b, g, ed->from);
         ap_query__put(b, " triggers ");
         put_node(b, g, ed->to);
-        ap_query__put(b, " (it can ");
-        put_rights(b, voc, a->rights[ed->from] & ed->requires);
-        ap_query__put(b, " ");
-        put_node(b, g, ed->from);
-        ap_query__put(b, ")");
+        if (ed->requires != 0) {
+            ap_query__put(b, " (it can ");
+            put_gate_rights(b, g, st, in);
+            ap_query__put(b, " ");
+            put_node(b, g, ed->from);
+            if (st->gate != 0)
+                put_gate_chain(b, g, a, st);
+            ap_query__put(b, ")");
+        }
         return;
     }
     if (first)
@@ -86,16 +130,21 @@ static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, uin
         char head[64];
         snprintf(head, sizeof head, "%.*s", (int)(r - p), p);
         ap_query__put(b, head);
-        put_rights(b, voc, carried);
+        put_rights(b, voc, st->carried);
         p = r + 8;
     }
     char mid[64];
     snprintf(mid, sizeof mid, "%.*s", (int)(vpos - p), p);
     ap_query__put(b, mid);
     put_node(b, g, ed->to);
-    if (ed->requires != 0 && ed->kind != AP_EDGE_TRIGGERS) {
+    if (ed->requires != 0) {
         ap_query__put(b, " (it holds ");
-        put_rights(b, voc, a->rights[ed->from] & ed->requires);
+        put_gate_rights(b, g, st, in);
+        if (st->gate != 0) {
+            ap_query__put(b, " on ");
+            put_node(b, g, ed->from);
+            put_gate_chain(b, g, a, st);
+        }
         ap_query__put(b, ", which the step requires)");
     }
     if (ed->escalates) {
@@ -108,19 +157,31 @@ static void put_step(ap_strbuf *b, const ap_graph *g, const ap_authority *a, uin
     }
 }
 
-/* The sentence for one chain. */
-static int chain_sentence(char **out, const ap_graph *g, const ap_authority *a,
-                          const uint32_t *path, size_t len, ap_error *err)
+/* The sentence for one chain, from its replay. *rights gets what the chain delivers. */
+static int chain_sentence(char **out, ap_rights *rights, const ap_graph *g,
+                          const ap_authority *a, const uint32_t *path, size_t len, ap_error *err)
 {
     ap_strbuf b = { NULL, 0, 0, false };
+    ap_chain_step *steps = malloc((len + 1) * sizeof *steps);
     *out = NULL;
+    if (steps == NULL)
+        return ap_error_nomem(err);
+    ap_rights got = ap_authority_replay(g, a, path, len, steps);
+    if (got == 0) {
+        free(steps);
+        return ap_error_set(err, AP_EBUG, "the chain to '%s' carries nothing",
+                            ap_graph_node(g, ap_graph_edge(g, path[len - 1])->to)->id);
+    }
     for (size_t i = 0; i < len; i++)
-        put_step(&b, g, a, path[i], i == 0);
+        put_step(&b, g, a, &steps[i], i == 0 ? AP_RIGHTS_ALL : steps[i - 1].carried, i == 0);
     ap_query__put(&b, "");
+    free(steps);
     if (b.failed) {
         free(b.s);
         return ap_error_nomem(err);
     }
+    if (rights != NULL)
+        *rights = got;
     *out = b.s;
     return AP_OK;
 }
@@ -138,7 +199,7 @@ int ap_explain_sentence(char **out, const ap_graph *g, const ap_authority *a, ui
     if ((path = malloc(len * sizeof *path)) == NULL)
         return ap_error_nomem(err);
     ap_authority_path(a, g, v, path, len);
-    rc = chain_sentence(out, g, a, path, len, err);
+    rc = chain_sentence(out, NULL, g, a, path, len, err);
     free(path);
     return rc;
 }
@@ -152,98 +213,47 @@ void ap_explanations_free(ap_explanation *list, size_t n)
     free(list);
 }
 
-/* The shortest chain from the source to v whose every step carries right bit r at the
- * fixpoint (breadth first, edges in index order: deterministic). *len 0 when none. */
-static int chain_for_right(uint32_t **out, size_t *len, const ap_graph *g,
-                           const ap_authority *a, uint32_t v, unsigned r)
-{
-    uint32_t n = ap_graph_node_count(g), *queue = malloc((n + 1) * sizeof *queue);
-    uint32_t *via = malloc((n + 1) * sizeof *via), head = 0, tail = 0;
-    ap_rights bit = (ap_rights)1 << r;
-    *out = NULL;
-    *len = 0;
-    if (queue == NULL || via == NULL) {
-        free(queue);
-        free(via);
-        return -1;
-    }
-    memset(via, 0xff, (n + 1) * sizeof *via);
-    queue[tail++] = a->source;
-    while (head < tail && via[v] == AP_UNREACHED) {
-        uint32_t u = queue[head++];
-        for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            if (ed->to == a->source || via[ed->to] != AP_UNREACHED
-                || !ap_edge_usable(g, ed, a->source)
-                || !(ap_edge_transfer(ed, a->rights[u]) & bit))
-                continue;
-            via[ed->to] = e;
-            queue[tail++] = ed->to;
-        }
-    }
-    if (via[v] != AP_UNREACHED) {
-        size_t k = 0;
-        for (uint32_t u = v; u != a->source; u = ap_graph_edge(g, via[u])->from)
-            k++;
-        if ((*out = malloc(k * sizeof **out)) != NULL) {
-            *len = k;
-            for (uint32_t u = v; u != a->source; u = ap_graph_edge(g, via[u])->from)
-                (*out)[--k] = via[u];
-        }
-    }
-    free(queue);
-    free(via);
-    return 0;
-}
-
 int ap_explain_all(ap_explanation **out, size_t *n, const ap_graph *g, const ap_authority *a,
                    uint32_t v, ap_error *err)
 {
     const ap_vocab *voc = ap_graph_vocab(g);
-    ap_rights remaining = a->rights[v] & ap_vocab_all(voc);
-    ap_explanation *list = calloc(AP_MAX_RIGHTS + 1, sizeof *list);
+    ap_explanation *list = NULL;
     size_t count = 0;
     int rc = AP_OK;
     *out = NULL;
     *n = 0;
-    if (list == NULL)
-        return ap_error_nomem(err);
-    size_t len = ap_authority_path(a, g, v, NULL, 0);
-    if (len == 0) {
-        free(list);
+    if (v >= a->n || v == a->source || a->rights[v] == 0)
         return ap_error_set(err, AP_ENOTFOUND, "'%s' cannot reach '%s'",
                             ap_graph_node(g, a->source)->id, ap_graph_node(g, v)->id);
-    }
-    /* the witness first: the chain through which authority first arrived */
-    if ((list[0].edges = malloc(len * sizeof *list[0].edges)) == NULL) {
-        rc = ap_error_nomem(err);
-        goto fail;
-    }
-    list[0].len = ap_authority_path(a, g, v, list[0].edges, len);
-    count = 1;
-    for (;;) {
-        ap_explanation *x = &list[count - 1];
-        const ap_edge *last = ap_graph_edge(g, x->edges[x->len - 1]);
-        x->rights = ap_edge_transfer(last, a->rights[last->from]) & a->rights[v];
-        if ((rc = chain_sentence(&x->sentence, g, a, x->edges, x->len, err)) < 0)
-            goto fail;
-        remaining &= ~x->rights;
-        if (remaining == 0 || count > AP_MAX_RIGHTS)
-            break;
-        unsigned r = 0;
-        while (!(remaining >> r & 1))
-            r++;
-        ap_explanation *next = &list[count];
-        if (chain_for_right(&next->edges, &next->len, g, a, v, r) < 0) {
-            rc = ap_error_nomem(err);
+    /* The rights to cover: the named ones (bits beyond the vocabulary only when v holds no
+     * named right: they are never shown, and travel with "all"). */
+    ap_rights remaining = a->rights[v] & ap_vocab_all(voc);
+    if (remaining == 0)
+        remaining = a->rights[v];
+    if ((list = calloc(AP_MAX_RIGHTS + 2, sizeof *list)) == NULL)
+        return ap_error_nomem(err);
+    /* The witness of the earliest arrived right not yet covered, until every right is: the
+     * first is the witness path. Each chain delivers its class, so each turn covers at least
+     * one more class and the loop ends within nclasses turns. */
+    while (remaining != 0 && count < AP_MAX_RIGHTS + 1) {
+        ap_explanation *x = &list[count];
+        size_t len = ap_authority_chain(a, g, v, remaining, NULL, 0);
+        if (len == 0 || (x->edges = malloc(len * sizeof *x->edges)) == NULL) {
+            rc = len == 0 ? ap_error_set(err, AP_EBUG, "no witness of '%s'",
+                                         ap_graph_node(g, v)->id)
+                          : ap_error_nomem(err);
             goto fail;
         }
-        if (next->len == 0) {
-            rc = ap_error_set(err, AP_EBUG, "no chain carries '%s' to '%s'", voc->names[r],
+        x->len = ap_authority_chain(a, g, v, remaining, x->edges, len);
+        count++;
+        if ((rc = chain_sentence(&x->sentence, &x->rights, g, a, x->edges, x->len, err)) < 0)
+            goto fail;
+        if ((x->rights & remaining) == 0) {
+            rc = ap_error_set(err, AP_EBUG, "the witness of '%s' delivers nothing new",
                               ap_graph_node(g, v)->id);
             goto fail;
         }
-        count++;
+        remaining &= ~x->rights;
     }
     *out = list;
     *n = count;

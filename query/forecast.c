@@ -84,7 +84,7 @@ static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uin
                              NULL, 0 };
         if (it.rights == 0)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, g, before, v, false, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, g, before, v, it.rights, false, err)) < 0)
             goto cleanup;
         it.cause = cause_on(f, g, it.path, it.npath);
         if (ap_query__push(&fp.lapses, &fp.nlapses, sizeof it, &it) < 0) {
@@ -95,7 +95,7 @@ static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uin
     for (uint32_t i = 0; i < after->nreach; i++) {
         uint32_t v = after->reach[i];
         ap_reach_item it = { p, v, after->rights[v] & all, false, NONE, NULL, 0 };
-        if ((rc = ap_query__path(&it.path, &it.npath, d, after, v, true, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, d, after, v, AP_RIGHTS_ALL, true, err)) < 0)
             goto cleanup;
         if (ap_query__push(&fp.survives, &fp.nsurvives, sizeof it, &it) < 0) {
             free(it.path);

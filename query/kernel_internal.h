@@ -35,8 +35,17 @@ typedef struct {
     uint32_t info;          /* AP_KPOS_* */
 } ap_kpos;
 
+/* A slot into a sink, seen from the sink: the source position, and the slot's meta and edge. */
+typedef struct {
+    uint32_t src;
+    uint32_t meta;
+    uint32_t eid;
+} ap_kin;
+
 /* Positions: nodes renumbered so that every propagating edge goes to the same strongly
- * connected component or a later one; a component's members are contiguous. */
+ * connected component or a later one; a component's members are contiguous. The sinks (no
+ * propagating edge out, no cycle) come last, from nns on: a sweep pulls what they hold from
+ * their predecessors (in[inoff[p - nns] ..]) instead of having it pushed into them. */
 typedef struct {
     const ap_graph *g;
     uint32_t n, m;          /* nodes, kept edges (own-live and traversable) */
@@ -50,9 +59,16 @@ typedef struct {
     uint32_t *eid;          /* by slot: the ap_graph edge */
     ap_ktype *types;
     uint32_t ntypes;
+    uint32_t nns;           /* positions before the sinks */
+    uint32_t *inoff;        /* by sink (p - nns), n - nns + 1 entries */
+    ap_kin *in;
 } ap_kernel;
 
 int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err);
+
+/* Tests: the words of lanes per batch (1 to 8: 64 to 512 sources); 0, the default, lets the
+ * kernel size them to the graph. */
+extern unsigned ap_kernel__words;
 void ap_kernel__free(ap_kernel *k);
 
 /* ---- kernel_classes.c ---- */

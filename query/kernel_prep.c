@@ -327,9 +327,11 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
     uint32_t *indeg = calloc((size_t)nc + 1, sizeof *indeg);
     uint32_t *queue = malloc(((size_t)nc + 1) * sizeof *queue);
     uint8_t *selfloop = calloc((size_t)nc + 1, 1);
-    uint32_t head = 0, tail = 0, p = 0;
+    uint8_t *sink = calloc((size_t)nc + 1, 1);
+    uint32_t head = 0, tail = 0, p = 0, nsinks = 0;
     int rc = AP_OK;
-    if (start == NULL || members == NULL || indeg == NULL || queue == NULL || selfloop == NULL) {
+    if (start == NULL || members == NULL || indeg == NULL || queue == NULL || selfloop == NULL
+        || sink == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -352,9 +354,29 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
     for (uint32_t c = 0; c < nc; c++)
         if (indeg[c] == 0)
             queue[tail++] = c;
+    /* sinks: single, acyclic, no propagating edge out; they go last (sink[c]: 1) */
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t j = w->koff[u]; j < w->koff[u + 1]; j++)
+            if (propagates(w, j))
+                sink[comp[u]] = 1;      /* 1 here: not a sink */
+    for (uint32_t c = 0; c < nc; c++)
+        sink[c] = !sink[c] && start[c + 1] - start[c] == 1;
+    for (uint32_t c = 0; c < nc; c++)
+        if (sink[c])
+            nsinks++;
+    uint32_t ps = n - nsinks;           /* the next sink's position */
+    k->nns = ps;
     while (head < tail) {
         uint32_t c = queue[head++], lo = p;
         bool cyclic = start[c + 1] - start[c] > 1 || selfloop[c];
+        if (sink[c]) {
+            uint32_t v = members[start[c]];
+            k->at[ps].node = v;
+            k->at[ps].info = w->info[v];
+            k->clo[ps] = ps;
+            k->pos[v] = ps++;
+            continue;
+        }
         for (uint32_t i = start[c]; i < start[c + 1]; i++) {
             uint32_t v = members[i];
             k->at[p].node = v;
@@ -371,15 +393,16 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
                     queue[tail++] = comp[w->kto[j]];
         }
     }
-    if (p != n)
-        rc = ap_error_set(err, AP_EBUG, "the condensation is not acyclic (%u of %u placed)", p,
-                          n);
+    if (p != k->nns || p + nsinks != n)
+        rc = ap_error_set(err, AP_EBUG, "the condensation is not acyclic (%u of %u placed)",
+                          p + nsinks, n);
 cleanup:
     free(start);
     free(members);
     free(indeg);
     free(queue);
     free(selfloop);
+    free(sink);
     return rc;
 }
 
@@ -481,6 +504,29 @@ static int build_rows(ap_kernel *k, const view *w, ap_error *err)
     }
     free(row);
     k->at[n].off = k->at[n].ext = j;
+    /* the slots into each sink, by source position (the order they are read in) */
+    uint32_t nsk = n - k->nns;
+    k->inoff = ap_query__big_calloc((size_t)nsk + 2, sizeof *k->inoff);
+    if (k->inoff == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t e = 0; e < j; e++)
+        if (!(k->slot[e].meta & AP_KMETA_DEAD) && k->slot[e].dst >= k->nns)
+            k->inoff[k->slot[e].dst - k->nns + 2]++;
+    for (uint32_t i = 0; i < nsk; i++)
+        k->inoff[i + 2] += k->inoff[i + 1];
+    k->in = ap_query__big_alloc(((size_t)k->inoff[nsk + 1] + 1) * sizeof *k->in);
+    if (k->in == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t p = 0; p < n; p++)
+        for (uint32_t e = k->at[p].off; e < k->at[p + 1].off; e++) {
+            const ap_kslot *sl = &k->slot[e];
+            if (sl->meta & AP_KMETA_DEAD || sl->dst < k->nns)
+                continue;
+            ap_kin *x = &k->in[k->inoff[sl->dst - k->nns + 1]++];
+            x->src = p;
+            x->meta = sl->meta;
+            x->eid = k->eid[e];
+        }
     /* ext: the first edge of a row whose target lies beyond the row's component */
     for (uint32_t p = 0, hi = 0; p < n; p++) {
         if (k->cyc_hi[p] != 0)
@@ -506,6 +552,8 @@ void ap_kernel__free(ap_kernel *k)
     free(k->slot);
     free(k->eid);
     free(k->types);
+    free(k->inoff);
+    free(k->in);
     free(k);
 }
 

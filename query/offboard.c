@@ -36,8 +36,10 @@ void ap_offboard_free(ap_offboard *o)
         ap_query__items_free(o->shared[i].keeps, o->shared[i].nkeeps);
     }
     free(o->shared);
-    for (uint32_t i = 0; o->persistence != NULL && i < o->npersistence; i++)
+    for (uint32_t i = 0; o->persistence != NULL && i < o->npersistence; i++) {
         free(o->persistence[i].path);
+        free(o->persistence[i].reaches);
+    }
     free(o->persistence);
     free(o->targets);
     free(o->cut);
@@ -146,7 +148,7 @@ static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const
         int rc;
         if (ap_graph_node(d, v)->kind == AP_KIND_PARTNER)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, d, a, v, true, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, d, a, v, AP_RIGHTS_ALL, true, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -181,7 +183,7 @@ static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const 
         int rc;
         if (lost == 0 || ap_graph_node(gb, v)->kind == AP_KIND_PARTNER)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gb, before, v, true, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, gb, before, v, lost, true, err)) < 0)
             return rc;
         it.cause = cause_on(c, it.path, it.npath);
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
@@ -369,23 +371,79 @@ static uint32_t held_later(const ap_graph *g, uint32_t p, uint32_t v)
     return NONE;
 }
 
-/* Mint rights that carry P's authority, and credentials P reaches (or holds from a later
- * date) that outlive its contract. */
+/* The holds edge from p to credential v through which p will hold it again although it is not
+ * usable now: the credential or the edge is not valid yet or suspended (neither revoked nor
+ * expired). Sets when it becomes usable; UINT32_MAX when there is none. */
+static uint32_t held_dormant(const ap_graph *g, uint32_t p, uint32_t v, int64_t *from,
+                             bool *suspended)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    int64_t at = ap_graph_at(g);
+    bool node_susp = nd->state == AP_STATE_SUSPENDED
+                     && (nd->expires == AP_TIME_NONE || at < nd->expires);
+    bool node_later = live_later(nd->state, nd->valid_from, nd->expires, at);
+    if (!(nd->live || node_later || node_susp))
+        return NONE;
+    for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->to != v || ed->kind != AP_EDGE_HOLDS)
+            continue;
+        bool edge_susp = ed->state == AP_STATE_SUSPENDED
+                         && (ed->expires == AP_TIME_NONE || at < ed->expires);
+        bool edge_later = live_later(ed->state, ed->valid_from, ed->expires, at);
+        if (!(ed->own_live || edge_later || edge_susp) || (ed->own_live && nd->live))
+            continue;
+        *suspended = node_susp || edge_susp;
+        *from = AP_TIME_NONE;
+        if (node_later)
+            *from = nd->valid_from;
+        if (edge_later && (*from == AP_TIME_NONE || ed->valid_from > *from))
+            *from = ed->valid_from;
+        return e;
+    }
+    return NONE;
+}
+
+/* The resources and workflows at or above the cut's sensitivity that credential v's own
+ * authority reaches on g (v counted live, as the source always is), by id. */
+static int dormant_reach(ap_persistence_item *it, const ap_graph *g, const ap_offboard *o,
+                         ap_error *err)
+{
+    ap_authority *a = NULL;
+    int rc = ap_authority_compute(&a, g, it->node, err);
+    for (uint32_t v = 0; rc == AP_OK && v < ap_graph_node_count(g); v++) {
+        const ap_node *nd = ap_graph_node(g, v);
+        if (v == it->node || a->rights[v] == 0
+            || (nd->kind != AP_KIND_RESOURCE && nd->kind != AP_KIND_WORKFLOW)
+            || nd->sensitivity < o->min_sensitivity)
+            continue;
+        if (ap_query__push(&it->reaches, &it->nreaches, sizeof v, &v) < 0)
+            rc = ap_error_nomem(err);
+    }
+    ap_authority_free(a);
+    return rc;
+}
+
+/* Mint rights that carry P's authority; credentials P reaches (or holds from a later date)
+ * that outlive its contract; and credentials P holds that are not usable now but will be (not
+ * valid yet, or suspended), with what they reach then. */
 static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
 {
     const ap_graph *g = c->g;
     ap_offboard *o = c->o;
-    int rc;
+    int rc = AP_OK;
     for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         if (ed->kind != AP_EDGE_CAN_MINT || pa->rights[ed->from] == 0
             || !ap_edge_usable(g, ed, o->partner)
             || ap_edge_transfer(ed, pa->rights[ed->from]) == 0)
             continue;
-        ap_persistence_item it = { ed->to, true, e, ap_graph_node(g, ed->to)->expires, NULL, 0 };
+        ap_persistence_item it = { ed->to, true, e, ap_graph_node(g, ed->to)->expires, NULL, 0,
+                                   false, false, false, AP_TIME_NONE, NULL, 0 };
         uint32_t *p;
         /* the path to the minting node, then the can_mint edge itself */
-        if ((rc = ap_query__path(&it.path, &it.npath, g, pa, ed->from, false, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, g, pa, ed->from,
+                                  ed->escalates ? AP_RIGHTS_ALL : ed->rights, false, err)) < 0)
             return rc;
         if ((p = realloc(it.path, ((size_t)it.npath + 1) * sizeof *p)) == NULL) {
             free(it.path);
@@ -399,30 +457,40 @@ static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
         }
     }
     o->contract_ends = AP_TIME_NONE;
-    int64_t ends;
-    if (ap_graph_node_time(g, o->partner, "contract_ends", &ends)) {
+    int64_t ends = 0;
+    bool contract = ap_graph_node_time(g, o->partner, "contract_ends", &ends);
+    if (contract)
         o->contract_ends = ends;
-        for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
-            const ap_node *nd = ap_graph_node(g, v);
-            if (nd->kind != AP_KIND_CREDENTIAL
-                || (nd->expires != AP_TIME_NONE && nd->expires <= ends)
-                || (pa->rights[v] == 0 && held_later(g, o->partner, v) == NONE))
-                continue;
-            ap_persistence_item it = { v, false, NONE, nd->expires, NULL, 0 };
-            if (pa->rights[v] == 0) {
-                /* not valid yet: the evidence is the holds edge that will carry it */
-                it.edge = held_later(g, o->partner, v);
-                if ((it.path = malloc(sizeof *it.path)) == NULL)
-                    return ap_error_nomem(err);
-                it.path[0] = it.edge;
-                it.npath = 1;
-            } else if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, false, err)) < 0) {
-                return rc;
-            }
-            if (ap_query__push(&o->persistence, &o->npersistence, sizeof it, &it) < 0) {
-                free(it.path);
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
+        const ap_node *nd = ap_graph_node(g, v);
+        int64_t from = AP_TIME_NONE;
+        bool suspended = false;
+        if (nd->kind != AP_KIND_CREDENTIAL)
+            continue;
+        uint32_t dormant = held_dormant(g, o->partner, v, &from, &suspended);
+        uint32_t later = held_later(g, o->partner, v);
+        bool outlives = contract && (nd->expires == AP_TIME_NONE || nd->expires > ends)
+                        && (pa->rights[v] != 0 || later != NONE);
+        if (!outlives && dormant == NONE)
+            continue;
+        ap_persistence_item it = { v, false, NONE, nd->expires, NULL, 0, outlives,
+                                   dormant != NONE, suspended, from, NULL, 0 };
+        if (pa->rights[v] == 0) {
+            /* not usable yet: the evidence is the holds edge that will carry it */
+            it.edge = dormant != NONE ? dormant : later;
+            if ((it.path = malloc(sizeof *it.path)) == NULL)
                 return ap_error_nomem(err);
-            }
+            it.path[0] = it.edge;
+            it.npath = 1;
+        } else if ((rc = ap_query__path(&it.path, &it.npath, g, pa, v, AP_RIGHTS_ALL, false,
+                                        err)) < 0) {
+            return rc;
+        }
+        if ((it.dormant && (rc = dormant_reach(&it, g, o, err)) < 0)
+            || ap_query__push(&o->persistence, &o->npersistence, sizeof it, &it) < 0) {
+            free(it.path);
+            free(it.reaches);
+            return rc < 0 ? rc : ap_error_nomem(err);
         }
     }
     if (o->npersistence > 1)

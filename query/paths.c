@@ -1,9 +1,10 @@
-/* query/paths.c: the authority-carrying simple paths from a partner to its targets, shortest
- * first, through igraph's k-shortest paths (Yen) on the subgraph that carries its authority. */
+/* query/paths.c: the simple routes that carry a partner's authority to its targets, shortest
+ * first, by a depth-first search backwards from each target, bounded in depth, count and work. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "authpath/paths.h"
+#include "query_internal.h"
 
 void ap_paths_free(ap_paths *p)
 {
@@ -21,15 +22,7 @@ void ap_paths_free(ap_paths *p)
 ap_rights ap_paths_chain_rights(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
                                 uint32_t len)
 {
-    ap_rights r = AP_RIGHTS_ALL;
-    for (uint32_t i = 0; i < len && r != 0; i++) {
-        const ap_edge *e = ap_graph_edge(g, edges[i]);
-        /* the gate asks what the step's tail holds in all, not what this chain brought */
-        if (!e->traversable || (e->requires != 0 && (a->rights[e->from] & e->requires) == 0))
-            return 0;
-        r = e->escalates ? e->rights : (r & e->rights);
-    }
-    return r;
+    return ap_authority_replay(g, a, edges, len, NULL);
 }
 
 static ap_sensitivity sens_of(const ap_node *nd)
@@ -91,93 +84,276 @@ static int found_cmp(const void *x, const void *y)
     for (uint32_t i = 0; i < a->len; i++)   /* edge order is (from id, to id, edge id) order */
         if (a->edges[i] != b->edges[i])
             return a->edges[i] < b->edges[i] ? -1 : 1;
-    return 0;                               /* Yen never returns the same path twice */
+    return 0;                               /* the search never finds the same path twice */
 }
 
-/* The igraph subgraph of the edges that carry a's authority (self-loops left out: no simple
- * path uses one), with map[i] the graph edge of igraph edge i. */
-static int carrying_graph(igraph_t *ig, uint32_t **map, const ap_graph *g,
-                          const ap_authority *a, ap_error *err)
+/* What the rest of a route (from a node to the target) does with what reaches that node:
+ * passes x & mask, or (an escalation on the way) hands on cst when x & mask is not empty. */
+typedef struct {
+    ap_rights mask, cst;
+    bool is_const;
+} suffix;
+
+static ap_rights suffix_apply(const suffix *f, ap_rights x)
 {
-    igraph_vector_int_t ends;
-    uint32_t m = ap_graph_edge_count(g), k = 0;
-    igraph_error_t ie;
-    *map = malloc(((size_t)m + 1) * sizeof **map);
-    if (*map == NULL)
-        return ap_error_nomem(err);
-    if (igraph_vector_int_init(&ends, 0) != IGRAPH_SUCCESS) {
-        free(*map);
-        *map = NULL;
-        return ap_error_nomem(err);
+    if (f->is_const)
+        return (x & f->mask) != 0 ? f->cst : 0;
+    return x & f->mask;
+}
+
+/* One level of a search: a node, its next edge to try, the edge that led to it, and what the
+ * route carries to it (forward) or what the rest of the route does (backward). */
+typedef struct {
+    uint32_t node, next, edge;
+    ap_rights carried;
+    suffix rest;
+} frame;
+
+typedef struct {
+    const ap_graph *g;
+    const ap_authority *a;
+    uint32_t max_depth, max_paths;
+    uint32_t *dist;                 /* per arrival row: route edges to the target (its ball of
+                                     * radius max_depth; AP_UNREACHED elsewhere) */
+    uint32_t *queue;                /* the ball, in breadth-first order */
+    uint32_t *tree;                 /* per arrival row: the length of a carrying simple route
+                                     * from the source (a breadth-first tree), or AP_UNREACHED */
+    unsigned char *on;              /* per arrival row: on the route being built */
+    frame *stack;                   /* nreach + 2 frames */
+    uint64_t work, budget;
+    found_path *found;
+    uint32_t nfound;
+} search;
+
+enum { SEARCH_DONE, SEARCH_STOP, SEARCH_BUDGET, SEARCH_NOMEM };
+
+/* Does edge e carry the source's authority, and may a simple route use it? */
+static bool route_edge(const search *s, const ap_edge *e)
+{
+    return e->from != e->to && ap_authority_carries(s->g, s->a, e);
+}
+
+/* Record the route st[1..top] then last (edges from the source on). */
+static int record(search *s, const frame *st, uint32_t top, uint32_t last)
+{
+    found_path f = { malloc(((size_t)top + 2) * sizeof *f.edges), top + 1 };
+    if (f.edges == NULL)
+        return -1;
+    for (uint32_t i = 1; i <= top; i++)
+        f.edges[i - 1] = st[i].edge;
+    f.edges[top] = last;
+    if (ap_query__push(&s->found, &s->nfound, sizeof f, &f) < 0) {
+        free(f.edges);
+        return -1;
     }
-    for (uint32_t e = 0; e < m; e++) {
-        const ap_edge *ed = ap_graph_edge(g, e);
-        if (ed->from == ed->to || !ap_authority_carries(g, a, ed))
+    return 0;
+}
+
+/* Search forward from the source for routes to t of exactly `exact` edges, out-edges in index
+ * order, so routes come in found_cmp order: record them until there are max_paths + 1
+ * (SEARCH_STOP). A step is taken only when the route still carries something and the target's
+ * ball says t is near enough. */
+static int dfs_exact(search *s, uint32_t t, uint32_t exact)
+{
+    const ap_graph *g = s->g;
+    const ap_authority *a = s->a;
+    frame *st = s->stack;
+    uint32_t top = 0, src = a->source;
+    int rc = SEARCH_DONE;
+    st[0] = (frame){ src, ap_graph_out_begin(g, src), AP_UNREACHED, AP_RIGHTS_ALL,
+                     { 0, 0, false } };
+    s->on[a->row[src]] = 1;
+    for (;;) {
+        frame *f = &st[top];
+        if (f->next == ap_graph_out_end(g, f->node)) {
+            s->on[a->row[f->node]] = 0;
+            if (top-- == 0)
+                return SEARCH_DONE;
             continue;
-        if (igraph_vector_int_push_back(&ends, ed->from) != IGRAPH_SUCCESS
-            || igraph_vector_int_push_back(&ends, ed->to) != IGRAPH_SUCCESS) {
-            igraph_vector_int_destroy(&ends);
-            free(*map);
-            *map = NULL;
-            return ap_error_nomem(err);
         }
-        (*map)[k++] = e;
+        uint32_t e = f->next++;
+        const ap_edge *ed = ap_graph_edge(g, e);
+        uint32_t x = ed->to, len = top + 1;
+        if (++s->work > s->budget) {
+            rc = SEARCH_BUDGET;
+            break;
+        }
+        if (!route_edge(s, ed) || s->on[a->row[x]])
+            continue;
+        ap_rights carried = ed->escalates ? ed->rights : f->carried & ed->rights;
+        if (carried == 0)
+            continue;
+        if (x == t) {
+            if (len == exact && record(s, st, top, e) < 0) {
+                rc = SEARCH_NOMEM;
+                break;
+            }
+            if (s->nfound > s->max_paths) {
+                rc = SEARCH_STOP;
+                break;
+            }
+            continue;
+        }
+        if (len >= exact || s->dist[a->row[x]] > exact - len)
+            continue;
+        st[++top] = (frame){ x, ap_graph_out_begin(g, x), e, carried, { 0, 0, false } };
+        s->on[a->row[x]] = 1;
     }
-    ie = igraph_create(ig, &ends, ap_graph_node_count(g), IGRAPH_DIRECTED);
-    igraph_vector_int_destroy(&ends);
-    if (ie != IGRAPH_SUCCESS) {
-        free(*map);
-        *map = NULL;
-        return ap_error_set(err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
-    }
-    return AP_OK;
+    for (uint32_t i = 0; i <= top; i++)
+        s->on[a->row[st[i].node]] = 0;
+    return rc;
 }
 
-/* The paths to one target into set. Yen's algorithm returns paths in order of length, so
- * asking for max_paths + 1 tells whether more exist, and the first path longer than max_depth
- * tells that every shorter one has been seen. */
-static int paths_to(ap_path_set *set, const igraph_t *ig, const uint32_t *map,
-                    const ap_graph *g, const ap_authority *a, uint32_t target, uint32_t max_depth,
-                    uint32_t max_paths, ap_error *err)
+/* Search backwards from target t for a carrying route longer than max_depth: SEARCH_STOP at
+ * the first, SEARCH_DONE when there is none, SEARCH_BUDGET when the work bound comes first. */
+static int dfs_longer(search *s, uint32_t t)
 {
-    igraph_vector_int_list_t found;
-    found_path *list = NULL;
-    uint32_t nfound, total = 0, keep = 0, in_depth = 0;
-    igraph_error_t ie;
-    int rc = AP_OK;
-    set->target = target;
-    if (igraph_vector_int_list_init(&found, 0) != IGRAPH_SUCCESS)
-        return ap_error_nomem(err);
-    ie = igraph_get_k_shortest_paths(ig, NULL, NULL, &found, (igraph_integer_t)max_paths + 1,
-                                     a->source, target, IGRAPH_OUT);
-    if (ie != IGRAPH_SUCCESS) {
-        rc = ap_error_set(err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
-        goto cleanup;
+    const ap_graph *g = s->g;
+    const ap_authority *a = s->a;
+    frame *st = s->stack;
+    uint32_t top = 0;
+    int rc = SEARCH_DONE;
+    st[0] = (frame){ t, ap_graph_in_begin(g, t), AP_UNREACHED, 0, { AP_RIGHTS_ALL, 0, false } };
+    s->on[a->row[t]] = 1;
+    for (;;) {
+        frame *f = &st[top];
+        if (f->next == ap_graph_in_end(g, f->node)) {
+            s->on[a->row[f->node]] = 0;
+            if (top-- == 0)
+                return SEARCH_DONE;
+            continue;
+        }
+        uint32_t e = ap_graph_in_edge(g, f->next++);
+        const ap_edge *ed = ap_graph_edge(g, e);
+        uint32_t u = ed->from, len = top + 1;
+        if (++s->work > s->budget) {
+            rc = SEARCH_BUDGET;
+            break;
+        }
+        if (!route_edge(s, ed) || s->on[a->row[u]])
+            continue;
+        suffix rest = f->rest;
+        if (ed->escalates)
+            rest = (suffix){ AP_RIGHTS_ALL, suffix_apply(&f->rest, ed->rights), true };
+        else
+            rest.mask &= ed->rights;
+        /* prune: nothing any route into u can bring gets through the rest */
+        if (suffix_apply(&rest, a->rights[u]) == 0)
+            continue;
+        if (u == a->source) {
+            if (len > s->max_depth) {
+                rc = SEARCH_STOP;
+                break;
+            }
+            continue;
+        }
+        st[++top] = (frame){ u, ap_graph_in_begin(g, u), e, 0, rest };
+        s->on[a->row[u]] = 1;
     }
-    nfound = (uint32_t)igraph_vector_int_list_size(&found);
-    if ((list = calloc((size_t)nfound + 1, sizeof *list)) == NULL) {
+    for (uint32_t i = 0; i <= top; i++)
+        s->on[a->row[st[i].node]] = 0;
+    return rc;
+}
+
+/* Breadth first backwards from t over route edges, at most max_depth deep: s->dist of the
+ * ball (every other row stays AP_UNREACHED); its rows are queue[0 .. *n). Counts as work. */
+static int ball(search *s, uint32_t t, uint32_t *n)
+{
+    const ap_authority *a = s->a;
+    uint32_t head = 0, tail = 0;
+    s->dist[a->row[t]] = 0;
+    s->queue[tail++] = t;
+    while (head < tail) {
+        uint32_t w = s->queue[head++], d = s->dist[a->row[w]];
+        if (d == s->max_depth || w == a->source)
+            continue;
+        for (uint32_t i = ap_graph_in_begin(s->g, w); i < ap_graph_in_end(s->g, w); i++) {
+            const ap_edge *ed = ap_graph_edge(s->g, ap_graph_in_edge(s->g, i));
+            if (++s->work > s->budget) {
+                *n = tail;
+                return SEARCH_BUDGET;
+            }
+            if (!route_edge(s, ed) || s->dist[a->row[ed->from]] != AP_UNREACHED)
+                continue;
+            s->dist[a->row[ed->from]] = d + 1;
+            s->queue[tail++] = ed->from;
+        }
+    }
+    *n = tail;
+    return SEARCH_DONE;
+}
+
+/* A breadth-first tree from the source over route edges, each node entered only by a step that
+ * hands on something: every tree route is simple and carries something, so a target whose
+ * tree route is longer than max_depth has a longer route without any search. */
+static int carrying_tree(search *s)
+{
+    const ap_authority *a = s->a;
+    ap_rights *carried = malloc(((size_t)a->nreach + 1) * sizeof *carried);
+    uint32_t head = 0, tail = 0;
+    if (carried == NULL)
+        return -1;
+    for (uint32_t i = 0; i <= a->nreach; i++)
+        s->tree[i] = AP_UNREACHED;
+    s->tree[a->row[a->source]] = 0;
+    carried[a->row[a->source]] = AP_RIGHTS_ALL;
+    s->queue[tail++] = a->source;
+    while (head < tail) {
+        uint32_t u = s->queue[head++], ru = a->row[u];
+        for (uint32_t e = ap_graph_out_begin(s->g, u); e < ap_graph_out_end(s->g, u); e++) {
+            const ap_edge *ed = ap_graph_edge(s->g, e);
+            if (!route_edge(s, ed) || s->tree[a->row[ed->to]] != AP_UNREACHED)
+                continue;
+            ap_rights r = ed->escalates ? ed->rights : carried[ru] & ed->rights;
+            if (r == 0)
+                continue;
+            s->tree[a->row[ed->to]] = s->tree[ru] + 1;
+            carried[a->row[ed->to]] = r;
+            s->queue[tail++] = ed->to;
+        }
+    }
+    free(carried);
+    return 0;
+}
+
+/* The paths to one target into set: lengths from the shortest possible up to max_depth, each
+ * length searched in full before the next, until max_paths + 1 are found; then, if the answer
+ * is not already "more", whether a longer route exists. */
+static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
+{
+    const ap_graph *g = s->g;
+    const ap_authority *a = s->a;
+    uint32_t keep, total = 0, nball;
+    int rc = AP_OK, got;
+    bool deeper = false;
+    set->target = target;
+    s->work = 0;
+    s->nfound = 0;
+    got = ball(s, target, &nball);
+    uint32_t d = s->dist[a->row[a->source]];
+    for (uint32_t len = d; d != AP_UNREACHED && len <= s->max_depth && got == SEARCH_DONE; len++)
+        got = dfs_exact(s, target, len);
+    for (uint32_t i = 0; i < nball; i++)
+        s->dist[a->row[s->queue[i]]] = AP_UNREACHED;
+    if (got == SEARCH_DONE && s->tree[a->row[target]] != AP_UNREACHED
+        && s->tree[a->row[target]] > s->max_depth) {
+        deeper = true;
+    } else if (got == SEARCH_DONE) {
+        got = dfs_longer(s, target);
+        deeper = got == SEARCH_STOP;
+    }
+    if (got == SEARCH_NOMEM) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    for (uint32_t i = 0; i < nfound; i++) {
-        const igraph_vector_int_t *p = igraph_vector_int_list_get_ptr(&found, i);
-        list[i].len = (uint32_t)igraph_vector_int_size(p);
-        if ((list[i].edges = malloc(((size_t)list[i].len + 1) * sizeof *list[i].edges)) == NULL) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        }
-        for (uint32_t j = 0; j < list[i].len; j++)
-            list[i].edges[j] = map[VECTOR(*p)[j]];
-        if (list[i].len <= max_depth)
-            in_depth++;
-        else
-            set->deeper = true;
-    }
-    qsort(list, nfound, sizeof *list, found_cmp);
-    set->more = in_depth > max_paths;
-    keep = in_depth > max_paths ? max_paths : in_depth;
+    set->more = s->nfound > s->max_paths;
+    set->deeper = deeper;
+    set->truncated = got == SEARCH_BUDGET;
+    if (s->nfound > 1)
+        qsort(s->found, s->nfound, sizeof *s->found, found_cmp);
+    keep = s->nfound > s->max_paths ? s->max_paths : s->nfound;
     for (uint32_t i = 0; i < keep; i++)
-        total += list[i].len;
+        total += s->found[i].len;
     set->off = malloc(((size_t)keep + 1) * sizeof *set->off);
     set->edges = malloc(((size_t)total + 1) * sizeof *set->edges);
     set->rights = malloc(((size_t)keep + 1) * sizeof *set->rights);
@@ -187,16 +363,21 @@ static int paths_to(ap_path_set *set, const igraph_t *ig, const uint32_t *map,
     }
     set->off[0] = 0;
     for (uint32_t i = 0; i < keep; i++) {
-        memcpy(set->edges + set->off[i], list[i].edges, list[i].len * sizeof *list[i].edges);
-        set->off[i + 1] = set->off[i] + list[i].len;
-        set->rights[i] = ap_paths_chain_rights(g, a, list[i].edges, list[i].len);
+        const found_path *f = &s->found[i];
+        memcpy(set->edges + set->off[i], f->edges, f->len * sizeof *f->edges);
+        set->off[i + 1] = set->off[i] + f->len;
+        set->rights[i] = ap_authority_replay(g, s->a, f->edges, f->len, NULL);
+        if (set->rights[i] == 0) {
+            rc = ap_error_set(err, AP_EBUG, "a route to '%s' carries nothing",
+                              ap_graph_node(g, target)->id);
+            goto cleanup;
+        }
     }
     set->npaths = keep;
 cleanup:
-    for (uint32_t i = 0; list != NULL && i < igraph_vector_int_list_size(&found); i++)
-        free(list[i].edges);
-    free(list);
-    igraph_vector_int_list_destroy(&found);
+    for (uint32_t i = 0; i < s->nfound; i++)
+        free(s->found[i].edges);
+    s->nfound = 0;
     return rc;
 }
 
@@ -205,9 +386,7 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
                      ap_error *err)
 {
     ap_paths *p = calloc(1, sizeof *p);
-    igraph_t ig;
-    uint32_t *map = NULL;
-    bool built = false;
+    search s = { .g = g, .a = a };
     int rc;
     *out = NULL;
     if (p == NULL)
@@ -215,13 +394,23 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     p->source = a->source;
     p->max_depth = opts != NULL && opts->max_depth > 0 ? opts->max_depth : AP_PATHS_MAX_DEPTH;
     p->max_paths = opts != NULL && opts->max_paths > 0 ? opts->max_paths : AP_PATHS_MAX_PATHS;
-    if ((p->sets = calloc((size_t)ntargets + 1, sizeof *p->sets)) == NULL) {
+    p->work = (uint64_t)AP_PATHS_WORK * p->max_depth * ((uint64_t)p->max_paths + 1);
+    s.max_depth = p->max_depth;
+    s.max_paths = p->max_paths;
+    s.budget = p->work;
+    s.dist = malloc(((size_t)a->nreach + 1) * sizeof *s.dist);
+    s.queue = malloc(((size_t)a->nreach + 1) * sizeof *s.queue);
+    s.tree = malloc(((size_t)a->nreach + 1) * sizeof *s.tree);
+    s.on = calloc((size_t)a->nreach + 1, 1);
+    s.stack = malloc(((size_t)a->nreach + 2) * sizeof *s.stack);
+    if ((p->sets = calloc((size_t)ntargets + 1, sizeof *p->sets)) == NULL || s.dist == NULL
+        || s.on == NULL || s.stack == NULL || s.queue == NULL || s.tree == NULL
+        || carrying_tree(&s) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    if ((rc = carrying_graph(&ig, &map, g, a, err)) < 0)
-        goto cleanup;
-    built = true;
+    for (uint32_t i = 0; i <= a->nreach; i++)
+        s.dist[i] = AP_UNREACHED;
     for (uint32_t i = 0; i < ntargets; i++) {
         if (targets[i] >= ap_graph_node_count(g)) {
             rc = ap_error_set(err, AP_EBUG, "target %u out of range", targets[i]);
@@ -236,17 +425,19 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
             }
             continue;
         }
-        if ((rc = paths_to(&p->sets[i], &ig, map, g, a, targets[i], p->max_depth,
-                           p->max_paths, err)) < 0)
+        if ((rc = paths_to(&p->sets[i], &s, targets[i], err)) < 0)
             goto cleanup;
     }
     *out = p;
     p = NULL;
     rc = AP_OK;
 cleanup:
-    if (built)
-        igraph_destroy(&ig);
-    free(map);
+    free(s.found);
+    free(s.dist);
+    free(s.queue);
+    free(s.tree);
+    free(s.on);
+    free(s.stack);
     ap_paths_free(p);
     return rc;
 }

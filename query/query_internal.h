@@ -28,10 +28,20 @@ int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
  * arrays: 2 MiB-aligned and marked for huge pages when that large. Released with free(). */
 void *ap_query__big_alloc(size_t size);
 void *ap_query__big_calloc(size_t n, size_t size);
-/* The witness path of v in a (computed on d) as an owned array; with to_parent, each edge is
- * mapped to the parent graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
+/* The witness of v in a (computed on d) for the rights in want (ap_authority_chain; every
+ * right: the witness path) as an owned array; with to_parent, each edge is mapped to the parent
+ * graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
 int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
-                   uint32_t v, bool to_parent, ap_error *err);
+                   uint32_t v, ap_rights want, bool to_parent, ap_error *err);
+/* authority.c: the class of an arrival row among those meeting `want` that arrived by round
+ * max_round: with len_first, the shortest chain, then the earliest; else the earliest, then
+ * the shortest; then the lowest class. -1 when none. */
+int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights want,
+                         uint32_t max_round, bool len_first);
+/* The nodes strictly between a's source and v on v's witness path (ap_authority_path), from
+ * the source on, as an owned array (NULL when there are none). -1 when out of memory. */
+int ap_query__path_nodes(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,
+                         uint32_t v);
 /* Free the paths of n items and the array. */
 void ap_query__items_free(ap_reach_item *items, uint32_t n);
 

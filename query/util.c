@@ -45,20 +45,37 @@ int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item)
 }
 
 int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
-                   uint32_t v, bool to_parent, ap_error *err)
+                   uint32_t v, ap_rights want, bool to_parent, ap_error *err)
 {
-    size_t len = ap_authority_path(a, d, v, NULL, 0);
+    size_t len = ap_authority_chain(a, d, v, want, NULL, 0);
     *out = NULL;
     *n = 0;
     if (len == 0)
         return AP_OK;
     if ((*out = malloc(len * sizeof **out)) == NULL)
         return ap_error_nomem(err);
-    ap_authority_path(a, d, v, *out, len);
+    ap_authority_chain(a, d, v, want, *out, len);
     for (size_t i = 0; to_parent && i < len; i++)
         (*out)[i] = ap_graph_edge_origin(d, (*out)[i]);
     *n = (uint32_t)len;
     return AP_OK;
+}
+
+int ap_query__path_nodes(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,
+                         uint32_t v)
+{
+    size_t len = ap_authority_path(a, g, v, NULL, 0);
+    *out = NULL;
+    *n = 0;
+    if (len < 2)
+        return 0;
+    if ((*out = malloc(len * sizeof **out)) == NULL)
+        return -1;
+    ap_authority_path(a, g, v, *out, len);
+    for (size_t i = 0; i + 1 < len; i++)
+        (*out)[i] = ap_graph_edge(g, (*out)[i])->to;
+    *n = (uint32_t)len - 1;
+    return 0;
 }
 
 void ap_query__items_free(ap_reach_item *items, uint32_t n)

@@ -132,6 +132,7 @@ void ap_whatif_free(ap_whatif *w)
     ap_findings_free(w->findings_after);
     free(w->appeared);
     free(w->vanished);
+    ap_query__items_free(w->breaks, w->nbreaks);
     ap_graph_free(w->changed);
     free(w);
 }
@@ -156,7 +157,7 @@ static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_
         int rc;
         if (d == 0)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, false, err)) < 0)
+        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -350,6 +351,31 @@ static int readiness(ap_whatif *w, const ap_policy *policy, ap_error *err)
     return rc;
 }
 
+/* Live depends_on edges of g whose target is live on g and not on the changed graph (a revoked
+ * credential), or that the change removes: the dependent breaks. */
+static int breaks(ap_whatif *w, const ap_graph *g, const ap_whatif_opts *opts, ap_error *err)
+{
+    for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        bool removed = false;
+        if (ed->kind != AP_EDGE_DEPENDS_ON || !ed->live)
+            continue;
+        for (size_t i = 0; i < opts->nrevoke_edges && !removed; i++)
+            removed = opts->revoke_edges[i] == e;
+        if (!removed && ap_graph_node(w->changed, ed->to)->live)
+            continue;
+        ap_reach_item it = { ed->from, ed->to, 0, true, UINT32_MAX, NULL, 1 };
+        if ((it.path = malloc(sizeof *it.path)) == NULL)
+            return ap_error_nomem(err);
+        it.path[0] = e;
+        if (ap_query__push(&w->breaks, &w->nbreaks, sizeof it, &it) < 0) {
+            free(it.path);
+            return ap_error_nomem(err);
+        }
+    }
+    return AP_OK;
+}
+
 int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                       const ap_whatif_opts *opts, ap_error *err)
 {
@@ -372,7 +398,9 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
         if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
             && (rc = compare(w, g, v, weights, err)) < 0)
             goto fail;
-    if ((rc = readiness(w, opts->policy, err)) < 0 || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0)
+    if ((rc = readiness(w, opts->policy, err)) < 0
+        || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0
+        || (rc = breaks(w, g, opts, err)) < 0)
         goto fail;
     /* by test, each test's issues in the order found (grants, then path order) */
     if (w->nissues > 1) {

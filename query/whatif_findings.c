@@ -1,5 +1,6 @@
 /* query/whatif_findings.c: the findings a what-if raises or clears. The catalogue runs on the
- * graph and on the changed graph; findings are matched by rule, subject id and partner id. */
+ * graph and on the changed graph; findings are matched by rule, subject id and partner id (a
+ * finding about several partners, once per root cause, is matched once per partner). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,21 +41,33 @@ static int index_cmp(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* The keys of f's findings in force (waived ones left out), sorted. */
+/* The keys of f's findings in force (waived ones left out), one per partner, sorted. */
 static fkey *keys_of(const ap_graph *g, const ap_findings *f, size_t *n)
 {
-    fkey *k = malloc((ap_findings_count(f) + 1) * sizeof *k);
+    size_t total = 1;
+    fkey *k;
+    for (size_t i = 0; i < ap_findings_count(f); i++)
+        total += ap_findings_get(f, i)->npartners;
     *n = 0;
-    if (k == NULL)
+    if ((k = malloc(total * sizeof *k)) == NULL)
         return NULL;
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_get(f, i);
-        if (x->waived)
-            continue;
-        k[(*n)++] = (fkey){ x->rule->id, x->subject_is_edge, ap_finding_subject_id(g, x),
-                            ap_graph_node(g, x->partner)->id, i };
+        for (size_t p = 0; !x->waived && p < x->npartners; p++)
+            k[(*n)++] = (fkey){ x->rule->id, x->subject_is_edge, ap_finding_subject_id(g, x),
+                                ap_graph_node(g, x->partners[p])->id, i };
     }
     qsort(k, *n, sizeof *k, key_sort);
+    return k;
+}
+
+/* Drop repeats from a sorted list (a finding listed for several of its partners); new length. */
+static size_t unique(size_t *v, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
     return k;
 }
 
@@ -90,6 +103,8 @@ int ap_whatif__findings(ap_whatif *w, const ap_graph *g, const ap_policy *policy
     }
     qsort(w->vanished, w->nvanished, sizeof *w->vanished, index_cmp);
     qsort(w->appeared, w->nappeared, sizeof *w->appeared, index_cmp);
+    w->nvanished = unique(w->vanished, w->nvanished);
+    w->nappeared = unique(w->appeared, w->nappeared);
     rc = AP_OK;
 cleanup:
     free(before);

@@ -66,6 +66,8 @@ typedef struct {
     uint32_t ncollapsed;
     uint32_t collapsed_nodes, collapsed_edges;
     uint32_t collapsed_domains;         /* domains summed into the NULL group, or 0 */
+    const char *link_prefix;    /* NULL; else every node links to link_prefix followed by
+                                 * ap_diagram_anchor(its id) (borrowed: static text) */
 } ap_diagram;
 
 AP_EXPORT void ap_diagram_free(ap_diagram *d);
@@ -105,5 +107,10 @@ AP_EXPORT int ap_diagram_render(char **out, size_t *len, const ap_graph *g, cons
  * entities in labels), line breaks as \n, other control characters and invalid UTF-8 shown
  * as \xNN. *out owns it (free()); NULL on OOM. */
 AP_EXPORT char *ap_diagram_escape(const char *s);
+
+/* An id as a fragment name for links (HTML id, SVG href): letters, digits, '-' and '.' kept,
+ * every other byte as _XX (hex), so distinct ids give distinct anchors. *out owns it (free());
+ * NULL on OOM. */
+AP_EXPORT char *ap_diagram_anchor(const char *id);
 
 #endif

@@ -75,6 +75,9 @@ struct ap_rule {
     const char *description;    /* what it finds and why it matters */
     const char *remediation;    /* what to do */
     int (*check)(ap_rule_ctx *ctx, const ap_rule *rule);
+    const char *root_cause;     /* what one finding stands for: findings of the rule are
+                                 * raised once per root cause (NULL: its subject, for each
+                                 * partner concerned) */
 };
 
 AP_EXPORT size_t ap_rule_count(void);
@@ -93,7 +96,10 @@ typedef struct {
 typedef struct {
     const ap_rule *rule;
     ap_severity severity;       /* the rule's, after the policy's overrides */
-    uint32_t partner;           /* the partner it is about (node index) */
+    uint32_t partner;           /* the partner it is about (node index): partners[0] */
+    uint32_t *partners;         /* every partner it is about, in id order: one finding per root
+                                 * cause (an escalation point, a loop) lists them all */
+    size_t npartners;
     bool subject_is_edge;
     uint32_t subject;           /* node or edge index */
     char *message;              /* one sentence built from the evidence */
@@ -115,7 +121,8 @@ typedef struct {
     const ap_policy *policy;    /* NULL: the defaults */
     const char *const *rules;   /* run only these rule ids (nrules of them); NULL: every rule */
     size_t nrules;
-    int64_t partner;            /* keep only findings about this node; -1: every partner */
+    int64_t partner;            /* keep only findings about this partner (one of their
+                                 * partners); -1: every partner */
     ap_severity min_severity;   /* keep only findings at or above; AP_SEV_NONE: all */
 } ap_findings_opts;
 
@@ -125,6 +132,12 @@ typedef struct {
  * An unknown rule id in opts->rules is AP_ENOTFOUND. *out owns the result. */
 AP_EXPORT int ap_findings_compute(ap_findings **out, const ap_graph *g,
                                   const ap_findings_opts *opts, ap_error *err);
+struct ap_usage;
+/* The same with observed use over a window (authpath/usage.h; NULL: none): the drift rules
+ * (usage-not-granted, granted-never-used, attempted-not-granted) and last_used from events. */
+AP_EXPORT int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
+                                           const ap_findings_opts *opts,
+                                           const struct ap_usage *usage, ap_error *err);
 AP_EXPORT void ap_findings_free(ap_findings *f);
 AP_EXPORT size_t ap_findings_count(const ap_findings *f);
 AP_EXPORT const ap_finding *ap_findings_get(const ap_findings *f, size_t i);

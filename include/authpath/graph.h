@@ -56,6 +56,8 @@ AP_EXPORT int64_t ap_graph_at(const ap_graph *g);
 AP_EXPORT const ap_vocab *ap_graph_vocab(const ap_graph *g);
 /* Path of an input file by source id (provenance), borrowed from g; "?" when unknown. */
 AP_EXPORT const char *ap_graph_source_path(const ap_graph *g, int64_t file);
+/* The snapshot whose import read that input file; 0 when unknown. */
+AP_EXPORT int64_t ap_graph_source_snapshot(const ap_graph *g, int64_t file);
 
 /* Index of the node with this id, or -1. */
 AP_EXPORT int64_t ap_graph_find(const ap_graph *g, const char *id);

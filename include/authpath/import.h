@@ -13,9 +13,27 @@ typedef enum {
     AP_FORMAT_AWS_IAM,      /* aws iam get-account-authorization-details (docs/sources/aws-iam.md) */
     AP_FORMAT_OPENGRAPH,    /* BloodHound OpenGraph JSON (docs/sources/opengraph.md) */
     AP_FORMAT_K8S,          /* Kubernetes RBAC: kubectl Lists, manifests (docs/sources/kubernetes.md) */
+    AP_FORMAT_MSGRAPH,      /* Microsoft Graph / Entra ID JSON (docs/sources/msgraph.md) */
+    AP_FORMAT_USAGE,        /* runtime events: observed use (docs/sources/usage.md) */
     AP_FORMAT_COUNT
 } ap_format;
-#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s"
+#define AP_FORMAT_NAMES "native, aws-iam, opengraph, k8s, msgraph, usage"
+
+/* What an import of observed use stored and what it could not resolve: events whose actor or
+ * target is no node of the snapshot are stored and counted here, never dropped. */
+#define AP_USAGE_REPORT_NAMES 5
+typedef struct {
+    uint64_t events;            /* stored */
+    uint64_t denied;            /* of them, failed calls (attempts) */
+    uint64_t skipped;           /* not use: Kubernetes events at an earlier stage */
+    uint64_t unknown_actor_events;
+    uint64_t unknown_actors;    /* distinct */
+    char actors[AP_USAGE_REPORT_NAMES][128];    /* the first few, in order of appearance */
+    uint64_t unknown_target_events;
+    uint64_t unknown_targets;
+    char targets[AP_USAGE_REPORT_NAMES][160];
+    int64_t first, last;        /* the events' time span */
+} ap_usage_report;
 
 /* What an import recognised but did not turn into nodes and edges (a Deny statement, an
  * OpenGraph edge to a node in no input file...): one entry per file and construct, with how
@@ -62,9 +80,14 @@ typedef struct {
     void *progress_arg;
     uint64_t max_nodes;     /* refuse an import of more nodes than this (0: no limit) */
     uint64_t max_edges;     /* ... or more edges (0: no limit) */
+    int64_t usage_snap;     /* observed use goes into this snapshot (0: the latest) */
+    ap_usage_report *usage; /* when not NULL, receives what an import of observed use did */
 } ap_import_opts;
 
-/* Import n files as one snapshot. On any error nothing is written: the database is exactly as
+/* Import n files as one snapshot. Files of observed use (format AP_FORMAT_USAGE, or detected
+ * by their shape: CloudTrail, Kubernetes audit events, the native event form) make no snapshot:
+ * their events are added to opts->usage_snap (the latest when 0), which *snap then names, in
+ * one transaction; such an import holds only such files. On any error nothing is written: the database is exactly as
  * it was, err holds the first error (with file, line, col for input errors) and opts->more the
  * next ones. On success *snap is the new snapshot's id. */
 AP_EXPORT int ap_import_files(ap_store *st, const char *const *paths, size_t n,

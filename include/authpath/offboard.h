@@ -44,12 +44,22 @@ typedef struct {
 } ap_shared_credential;
 
 typedef struct {
-    uint32_t node;          /* the mint target, or the credential that outlives the contract */
+    uint32_t node;          /* the mint target, or the credential */
     bool mint;              /* true: the partner can mint credentials for node */
-    uint32_t edge;          /* mint: the can_mint edge; a credential not valid yet: the holds
+    uint32_t edge;          /* mint: the can_mint edge; a credential not usable yet: the holds
                              * edge that will carry it; else UINT32_MAX */
     int64_t expires;        /* the credential's expiry (AP_TIME_NONE: none) */
     uint32_t *path, npath;  /* the partner's witness path to node */
+    bool outlives;          /* the credential outlives the partner's contract */
+    bool dormant;           /* the partner holds it, but it is not usable at the graph's time
+                             * (not valid yet, or suspended): the plan revokes only what is
+                             * live, so it would carry authority again later */
+    bool suspended;         /* dormant: the credential or the holds edge is suspended */
+    int64_t usable_from;    /* dormant and not suspended: the date it becomes usable (the
+                             * later valid_from of the credential and the holds edge) */
+    uint32_t *reaches, nreaches;    /* dormant: the cut's kind of targets (resources and
+                             * workflows at or above min_sensitivity) its own authority reaches
+                             * in the estate as it stands at the graph's time, by id */
 } ap_persistence_item;
 
 typedef struct {
@@ -75,7 +85,8 @@ typedef struct {
     uint32_t ncollateral;
     ap_shared_credential *shared;       /* by credential id */
     uint32_t nshared;
-    ap_persistence_item *persistence;   /* mint rights, then credentials, by node id */
+    ap_persistence_item *persistence;   /* mint rights, then credentials (outliving the
+                                         * contract, or dormant), by node id */
     uint32_t npersistence;
     int64_t contract_ends;              /* AP_TIME_NONE when the partner records none */
     uint32_t *targets, ntargets;        /* the cut's targets, by id */
@@ -159,6 +170,11 @@ typedef struct {
                                      * partner id before), in findings order */
     size_t *vanished, nvanished;    /* indices into findings_before of the findings it clears;
                                      * findings waived by the policy count on neither side */
+    ap_reach_item *breaks;          /* what breaks, as offboarding's collateral says it: each
+                                     * live depends_on edge whose target the change revokes (or
+                                     * that the change removes); actor the dependent node, path
+                                     * the depends_on edge of the graph; by edge order */
+    uint32_t nbreaks;
 } ap_whatif;
 
 /* Apply opts to g in memory and compare every partner's authority; test the readiness of
@@ -201,5 +217,15 @@ AP_EXPORT void ap_forecast_free(ap_forecast *f);
  * matter for a cut). *out owns the array (free()), in edge order. */
 AP_EXPORT int ap_carrying_edges(uint32_t **out, uint32_t *n, const ap_graph *g,
                                 const ap_authority *a, ap_error *err);
+
+/* The carrying edges that matter for reaching targets: an edge is kept when it hands on a right
+ * its target needs, where a target needs everything it holds and a node needs what its kept
+ * out-edges pass on, plus the rights that open their gates (anything it holds, for an
+ * escalating edge). Every chain that delivers a right to a target uses only kept edges, so
+ * an edge set that disconnects the targets in this subgraph cuts them off (the minimal cut and
+ * the choke points run on it). *out owns the array (free()), in edge order. */
+AP_EXPORT int ap_useful_edges(uint32_t **out, uint32_t *n, const ap_graph *g,
+                              const ap_authority *a, const uint32_t *targets,
+                              uint32_t ntargets, ap_error *err);
 
 #endif

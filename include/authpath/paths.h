@@ -20,26 +20,32 @@ static inline bool ap_authority_carries(const ap_graph *g, const ap_authority *a
 /* ---- Paths ---- */
 #define AP_PATHS_MAX_DEPTH 12       /* edges per path unless asked otherwise */
 #define AP_PATHS_MAX_PATHS 20       /* paths per target unless asked otherwise */
+#define AP_PATHS_WORK 256           /* work bound per target: AP_PATHS_WORK x max_depth x
+                                     * (max_paths + 1) edges examined */
 
 typedef struct {
     uint32_t max_depth;             /* 0: AP_PATHS_MAX_DEPTH */
     uint32_t max_paths;             /* 0: AP_PATHS_MAX_PATHS */
 } ap_paths_opts;
 
-/* The paths to one target, shortest first, then by the ids along them. */
+/* The paths to one target, shortest first, then by the ids along them. Every path is a simple
+ * route that carries something: replaying it (ap_authority_replay) delivers rights[i] != 0. */
 typedef struct {
     uint32_t target;
     uint32_t npaths;
     uint32_t *off;          /* npaths + 1 entries: path i is edges[off[i] .. off[i+1]) */
     uint32_t *edges;        /* graph edge indices, source to target, path after path */
-    ap_rights *rights;      /* npaths entries: what each chain alone carries to the target */
+    ap_rights *rights;      /* npaths entries: what each route delivers when replayed */
     bool more;              /* stopped at max_paths: more paths of at most max_depth exist */
-    bool deeper;            /* longer paths than max_depth exist and are left out */
+    bool deeper;            /* a carrying route longer than max_depth exists and is left out */
+    bool truncated;         /* the work bound stopped the search: some paths of at most
+                             * max_depth, or the answer to `deeper`, may be missing */
 } ap_path_set;
 
 typedef struct {
     uint32_t source;
     uint32_t max_depth, max_paths;  /* the bounds used */
+    uint64_t work;                  /* the work bound per target (edges examined) */
     ap_path_set *sets;
     uint32_t nsets;                 /* one per target, in the order asked */
 } ap_paths;
@@ -49,17 +55,22 @@ typedef struct {
 AP_EXPORT int ap_paths_targets(uint32_t **out, uint32_t *n, const ap_graph *g,
                                const ap_authority *a, ap_sensitivity min, ap_error *err);
 
-/* Every simple path from a's source to each target over edges that carry a's authority
- * (ap_authority_carries), at most opts->max_paths per target and opts->max_depth edges each,
- * found with igraph's k-shortest paths (Yen): polynomial, never exhaustive enumeration.
- * *out owns the result: ap_paths_free(). */
+/* Every simple route from a's source to each target over edges that carry a's authority
+ * (ap_authority_carries) that, replayed, delivers something: at most opts->max_paths per target
+ * and opts->max_depth edges each. Found by a depth-first search backwards from the target,
+ * deepening one length at a time, pruned by the distance from the source and by what the rest
+ * of the route can still carry; each target's search examines at most AP_PATHS_WORK x
+ * max_depth x (max_paths + 1) edges (ap_path_set.truncated says when it stopped there). Then
+ * `deeper`: a breadth-first tree of carrying routes from the source answers when the target's
+ * tree route is longer than max_depth; otherwise a backward search within the same bound. *out owns the result:
+ * ap_paths_free(). */
 AP_EXPORT int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
                                const uint32_t *targets, uint32_t ntargets,
                                const ap_paths_opts *opts, ap_error *err);
 AP_EXPORT void ap_paths_free(ap_paths *p);
 
-/* What a chain of edges alone carries from the source (every right) to its end: each step
- * passes escalates ? rights : carried & rights, its gate judged on the fixpoint a. */
+/* What a chain of edges alone carries from the source (every right) to its end: the replay of
+ * ap_authority_replay (a gate the chain cannot open is judged on its tail's fixpoint). */
 AP_EXPORT ap_rights ap_paths_chain_rights(const ap_graph *g, const ap_authority *a,
                                           const uint32_t *edges, uint32_t len);
 
@@ -93,7 +104,7 @@ typedef struct {
 } ap_loop;
 
 /* Partner heir holds rights at partner from, through the witness path (edges, and the
- * rights each step carries at the heir's fixpoint). */
+ * rights the path itself carries over each step when replayed). */
 typedef struct {
     uint32_t heir, from;
     ap_rights rights;

@@ -29,27 +29,67 @@ static inline bool ap_edge_usable(const ap_graph *g, const ap_edge *e, uint32_t 
            && (e->to == s || ap_graph_node(g, e->to)->live);
 }
 
-/* One source's authority: the fixpoint A, the round each node was first reached, and the
- * edge through which its authority first arrived (its witness). */
+/* When a class of rights first arrived at a node: the round, the edge that delivered it and
+ * the length of the chain that carries it there (docs/semantics.md, "Witnesses"). */
+typedef struct {
+    uint32_t round;         /* AP_UNREACHED: the node never holds the class */
+    uint32_t edge;          /* the delivering edge; AP_UNREACHED at the source */
+    uint32_t len;           /* edges in the chain that carries the class (not in gate chains) */
+} ap_arrival;
+
+/* One source's authority: the fixpoint A, the round each node was first reached, and for each
+ * class of rights at each reached node its first arrival. Rights travel in classes: one per
+ * right of the vocabulary, and one for every bit beyond it (inputs name rights, or say "all",
+ * so those bits never part). Following arrivals backwards gives chains that carry what they
+ * claim (ap_authority_chain). */
 typedef struct {
     uint32_t source;
     uint32_t n;             /* node count of the graph it was computed on */
     ap_rights *rights;      /* n entries: A(v); A(source) = every right */
     uint32_t *hops;         /* n entries: first round with A(v) non-empty; AP_UNREACHED */
-    uint32_t *via;          /* n entries: witness edge into v; AP_UNREACHED for the source */
     uint32_t *reach;        /* the reached nodes but the source, by hops then id */
     uint32_t nreach;
     uint32_t rounds;        /* rounds until the fixpoint */
+    uint32_t nclasses;      /* right classes: the vocabulary's rights, and the rest if any */
+    ap_rights class_mask[AP_MAX_RIGHTS];
+    uint32_t *row;          /* n entries: v's row of arrivals (0: the source); AP_UNREACHED */
+    ap_arrival *arrivals;   /* (nreach + 1) rows of nclasses */
 } ap_authority;
 
 /* Compute source's authority on g. *out owns the result: free it with ap_authority_free(). */
 AP_EXPORT int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
                                    ap_error *err);
 AP_EXPORT void ap_authority_free(ap_authority *a);
-/* The witness path to v: edge indices from the source to v, written to edges (up to max);
- * returns its length (0 for the source or an unreached node). */
+
+/* The witness of v for the rights in `want`: the chain of the class of A(v) & want that arrived
+ * first (then the shortest chain, then the lowest class), edge indices from the source to v,
+ * written to edges (up to max). Replaying it (ap_authority_replay) delivers that class and
+ * perhaps more. Returns its length: 0 for the source, or when v holds nothing of want. The
+ * chain may pass a node twice (an escalation can bring back what a node lacked): it is a walk
+ * whose rounds strictly fall, never a cycle of the same arrival. */
+AP_EXPORT size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v,
+                                    ap_rights want, uint32_t *edges, size_t max);
+/* The witness path to v: ap_authority_chain for every right, i.e. the shortest chain of the
+ * rights that arrived first. */
 AP_EXPORT size_t ap_authority_path(const ap_authority *a, const ap_graph *g, uint32_t v,
                                    uint32_t *edges, size_t max);
+
+/* One replayed step of a chain. */
+typedef struct {
+    uint32_t edge;
+    ap_rights carried;      /* what the chain hands on over this step */
+    ap_rights gate;         /* 0, or (a gated step the chain itself cannot open) the right of the
+                             * step's tail that opens it: its own witness is
+                             * ap_authority_chain(a, g, tail, gate) */
+} ap_chain_step;
+
+/* Replay a chain from a's source (which holds every right): each step passes carried & rights,
+ * or (escalating) creates its rights from any non-empty carried; a gate opens when the chain
+ * brings a required right, else on a required right its tail holds at the fixpoint (named in
+ * steps[i].gate). Returns what the chain delivers at its end, 0 when a step is unusable from
+ * the source or hands on nothing. steps (len entries) may be NULL. */
+AP_EXPORT ap_rights ap_authority_replay(const ap_graph *g, const ap_authority *a,
+                                        const uint32_t *edges, size_t len, ap_chain_step *steps);
 
 /* ---- Policy: weights and thresholds, overridable by --policy FILE. ---- */
 typedef struct {
@@ -88,8 +128,8 @@ AP_EXPORT int64_t ap_blast_node_score(const ap_graph *g, uint32_t v, ap_rights r
  * per (i, v): a visitor that writes only to slots of i needs no lock. */
 typedef void (*ap_authority_visit)(void *ctx, uint32_t i, uint32_t v, ap_rights r);
 
-/* The authority of each of n sources, exactly ap_authority_compute()'s rights, computed 64
- * sources at a time on nthreads threads (at least one; the caller's thread is one of them). */
+/* The authority of each of n sources, exactly ap_authority_compute()'s rights, computed up to
+ * 512 sources at a time on nthreads threads (at least one; the caller's thread is one of them). */
 AP_EXPORT int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n,
                                unsigned nthreads, ap_authority_visit visit, void *ctx,
                                ap_error *err);
@@ -104,6 +144,17 @@ AP_EXPORT int ap_blast_all(ap_blast ***out, const ap_graph *g, const uint32_t *s
                            ap_error *err);
 AP_EXPORT void ap_blast_list_free(ap_blast **list, uint32_t n);
 
+/* Called with the blast radius of sources[i], in order of i; b is freed after the call. A
+ * nonzero return stops the run (ap_blast_each then returns AP_EIO). */
+typedef int (*ap_blast_emit)(void *ctx, uint32_t i, const ap_blast *b);
+
+/* ap_blast_all's results handed to emit one at a time, in source order, instead of kept: memory
+ * for the lists of a few batches of sources, whatever the output's size. emit is called from
+ * worker threads, one call at a time. */
+AP_EXPORT int ap_blast_each(const ap_graph *g, const uint32_t *sources, uint32_t n,
+                            const ap_weights *w, unsigned flags, unsigned nthreads,
+                            ap_blast_emit emit, void *ctx, ap_error *err);
+
 /* The domain a node belongs to: its 'domain' attribute, else its own id for a partner, else
  * "home". Borrowed from g. */
 AP_EXPORT const char *ap_node_domain(const ap_graph *g, uint32_t v);
@@ -114,13 +165,15 @@ AP_EXPORT const char *ap_node_domain(const ap_graph *g, uint32_t v);
 AP_EXPORT int ap_explain_sentence(char **out, const ap_graph *g, const ap_authority *a,
                                   uint32_t v, ap_error *err);
 
-/* Every chain it takes to explain all of v's rights: the witness path first, then for each
- * right it does not carry (lowest bit first) the shortest chain whose every step carries that
- * right at the fixpoint. *out owns n explanations: free with ap_explanations_free(). */
+/* Every chain it takes to explain all of v's rights: the witness path first, then, while some
+ * right of A(v) is not delivered by a chain already listed, the witness of the earliest arrived
+ * of them (ap_authority_chain). Each chain delivers what its rights say when replayed, no two
+ * list the same rights, and together they deliver A(v). Never fails on a reached node. *out
+ * owns n explanations: free with ap_explanations_free(). */
 typedef struct {
     uint32_t *edges;        /* the chain, source first */
     size_t len;
-    ap_rights rights;       /* what the chain's last step carries into v */
+    ap_rights rights;       /* what replaying the chain delivers to v (ap_authority_replay) */
     char *sentence;
 } ap_explanation;
 AP_EXPORT int ap_explain_all(ap_explanation **out, size_t *n, const ap_graph *g,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
 {
@@ -23,8 +24,14 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
             uint32_t v = a->reach[k];
             if (ap_findings__sensitivity(g, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
                 continue;
-            for (uint32_t u = ap_graph_edge(g, a->via[v])->from; u != a->source;
-                 u = ap_graph_edge(g, a->via[u])->from) {
+            uint32_t *mid = NULL, nmid = 0;
+            if (ap_query__path_nodes(&mid, &nmid, g, a, v) < 0) {
+                c->rc = ap_error_nomem(c->err);
+                break;
+            }
+            /* the path's inner nodes, from v's side back to the source */
+            for (uint32_t j = nmid; j-- > 0;) {
+                uint32_t u = mid[j];
                 char chain[1024], rights[512];
                 if (ap_graph_node(g, u)->kind != AP_KIND_IDENTITY || seen[u] == i
                     || ap_graph_node_bool(g, u, "logged", true))
@@ -45,6 +52,7 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
                                      ap_findings__chain(c, f, chain, sizeof chain),
                                      ap_graph_node(g, u)->id);
             }
+            free(mid);
         }
     }
     free(seen);

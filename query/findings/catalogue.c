@@ -12,83 +12,105 @@ static const ap_rule rules[] = {
       "on paper only.",
       "Run `authpath offboard PARTNER` and revoke what it lists: the partner's credentials, its "
       "edges, and the subcontracting that acts for it.",
-      ap_rule__ended_live },
+      ap_rule__ended_live,
+      "the partner: one finding per ended or suspended partner." },
     { "credential-no-expiry", AP_SEV_HIGH, "NHI7", "PR.AA-01",
       "Partner credential never expires",
       "A credential a partner holds has no expiry: it stays valid until someone remembers to "
       "revoke it.",
       "Give the credential an expiry within the policy's maximum lifetime and rotate it; prefer "
       "short-lived tokens issued on demand.",
-      ap_rule__credential_no_expiry },
+      ap_rule__credential_no_expiry,
+      "the credential, for each partner that holds it directly." },
     { "credential-long-lived", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
       "Partner credential lives longer than policy allows",
       "A credential a partner holds is valid for longer than the policy's maximum lifetime "
       "(default 90 days), counted from its valid_from (or from now when that is not given).",
       "Reissue the credential with a lifetime within policy and automate its rotation.",
-      ap_rule__credential_long_lived },
+      ap_rule__credential_long_lived,
+      "the credential, for each partner that holds it directly." },
     { "credential-outlives-contract", AP_SEV_HIGH, "NHI7", "PR.AA-01",
       "Partner credential outlives the contract",
       "A credential a partner holds expires after the partner's contract_ends: it would keep "
       "working after the relationship is over.",
       "Set the credential's expiry at or before the contract end, and tie renewal to contract "
       "renewal.",
-      ap_rule__credential_outlives_contract },
+      ap_rule__credential_outlives_contract,
+      "the credential, for each partner whose contract it outlives." },
     { "credential-shared", AP_SEV_HIGH, "NHI9", "PR.AA-01",
       "Credential held by more than one partner",
       "Two or more partners hold the same credential directly (not merely through one another): "
       "their actions cannot be told apart, and it cannot be revoked for one without breaking "
       "the others.",
       "Issue one credential per partner and revoke the shared one once each has its own.",
-      ap_rule__credential_shared },
+      ap_rule__credential_shared,
+      "the credential, for each partner that holds it directly." },
     { "credential-multi-tenant", AP_SEV_MEDIUM, "NHI9", "PR.AA-01",
       "Partner uses a multi-tenant credential",
       "A credential a partner holds is marked multi_tenant: the same secret serves other "
       "customers of that partner, so a breach elsewhere is a breach here.",
       "Ask the partner for a tenant-specific credential (or app registration) and revoke the "
       "multi-tenant one.",
-      ap_rule__credential_multi_tenant },
+      ap_rule__credential_multi_tenant,
+      "the credential, for each partner that holds it directly." },
     { "static-secret", AP_SEV_MEDIUM, "NHI4", "PR.AA-03",
       "Static secret where a workload identity would do",
-      "A partner authenticates as one of our identities with a static secret (static: true): "
-      "a long-lived value that can be copied, where a federated workload identity would prove "
-      "who is calling without a shared secret.",
+      "A partner authenticates as one of our identities with a static secret: a long-lived "
+      "value that can be copied, where a federated workload identity would prove who is "
+      "calling without a shared secret. A credential is static when the inventory says "
+      "static: true, or when its type is static by nature (api_key, client_secret, password, "
+      "pat, ssh_key, access_key) and the inventory does not say static: false.",
       "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
       "trust) scoped to the partner's workload, then revoke the secret.",
-      ap_rule__static_secret },
+      ap_rule__static_secret,
+      "the credential, for each partner that authenticates with it." },
     { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Read-only partner can do more than read",
       "A partner whose tier is read_only has a right beyond read on a resource or workflow: "
       "its access exceeds what it was approved for.",
       "Narrow the rights on the path (the access edge or role) to read, or raise the partner's "
       "tier through the approval process.",
-      ap_rule__read_only_exceeded },
+      ap_rule__read_only_exceeded,
+      "the read-only partner and the resource or workflow it can do more on." },
     { "undeclared-rights", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
       "Partner access edge with undeclared rights",
       "An access edge that carries a partner's authority declares no rights, so it passes "
       "every right: nobody decided what the partner may do there.",
       "Declare the rights the integration needs on the edge (e.g. rights: [read]).",
-      ap_rule__undeclared_rights },
+      ap_rule__undeclared_rights,
+      "the access edge, for each partner whose authority it carries." },
     { "sensitive-workflow", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner can trigger, execute or approve a sensitive workflow",
       "A partner can trigger, execute or approve a workflow of sensitivity confidential or "
       "above: it can start decisions (payments, provisioning, deployments) on its own.",
       "Remove the partner's path to the workflow or put a human approval on it that the "
       "partner cannot reach.",
-      ap_rule__sensitive_workflow },
+      ap_rule__sensitive_workflow,
+      "the workflow, for each partner that can start or approve it." },
     { "escalation-runs-as", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner authority passes through an escalating step",
-      "A partner's authority crosses an escalating edge (runs_as): a workflow it can reach "
-      "acts with an identity's full rights, more than the partner brought (a confused deputy).",
-      "Run the workflow as an identity scoped to what the partner may do, or cut the partner's "
-      "path to the workflow.",
-      ap_rule__escalation },
+      "A partner's authority crosses an escalating edge: a workflow it can set off runs as an "
+      "identity (runs_as), or a node it holds administers a principal (admin_of), and the step "
+      "grants what its edge passes, more than the partner brought (a confused deputy). The "
+      "finding says what each step grants.",
+      "Run the workflow as an identity scoped to what the partner may do, narrow the "
+      "administration to what is needed, or cut the partner's path to the escalation point.",
+      ap_rule__escalation,
+      "the escalation point: the node the escalating edges leave (a workflow that runs as "
+      "an identity, a policy with admin_of over principals). One finding lists every "
+      "partner whose authority crosses one of its escalating edges and every step it can "
+      "take; on tests/data/real/cloudsplaining/example.json 130 findings became 3." },
     { "delegation-loop", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Delegation loop among partners",
       "Partners act for one another in a cycle: each inherits the others' authority, and no "
       "one of them can be offboarded alone.",
       "Break the loop: remove the subcontracting (or shared access) that closes it, and record "
       "which partner is accountable for which.",
-      ap_rule__delegation_loop },
+      ap_rule__delegation_loop,
+      "the loop: one strongly connected component of the subcontractor_of graph, reported "
+      "once with a cycle through it in order (a > b > c > a) and every partner on that "
+      "cycle. Pairs of partners in one loop raise no partner-inherits-partner finding: this "
+      "one covers them." },
     { "fourth-party-sensitive", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Fourth party reaches a sensitive resource",
       "A partner that acts for another partner (a subcontractor: a fourth or further party) "
@@ -96,39 +118,46 @@ static const ap_rule rules[] = {
       "partner.",
       "Confirm the subcontractor is approved for this data; otherwise give the partner access "
       "it cannot pass on, or end the subcontracting.",
-      ap_rule__fourth_party },
+      ap_rule__fourth_party,
+      "the sensitive resource or workflow: one finding lists every partner that reaches it "
+      "acting for another partner." },
     { "partner-inherits-partner", AP_SEV_MEDIUM, "NHI3", "GV.SC-07",
       "Partner inherits another partner's authority",
       "A partner's authority reaches another partner: it can do whatever that partner can, "
       "so its blast radius includes the other's.",
       "Check that the relationship is a declared, approved subcontract; otherwise cut the path "
       "between the two.",
-      ap_rule__inherits_partner },
+      ap_rule__inherits_partner,
+      "the pair of partners (not raised for two partners of one delegation loop)." },
     { "partner-can-mint", AP_SEV_HIGH, "NHI1", "PR.AA-01",
       "Partner can mint credentials",
       "A partner can create credentials (a can_mint edge, or the mint right): it can leave "
       "itself access that survives its offboarding.",
       "Remove the minting right, or route credential issuance through a process the partner "
       "does not control; inventory what it has minted.",
-      ap_rule__can_mint },
+      ap_rule__can_mint,
+      "the partner and the node it can mint credentials for." },
     { "owner-missing", AP_SEV_MEDIUM, "", "GV.RR-02",
       "Partner, identity or credential without an owner",
       "A partner, or an identity or credential a partner holds, names no owner: nobody is "
       "accountable for reviewing, rotating or revoking it.",
       "Record an accountable owner (a person or team) on the node.",
-      ap_rule__no_owner },
+      ap_rule__no_owner,
+      "the partner, identity or credential without an owner, for each partner holding it." },
     { "partner-undocumented", AP_SEV_LOW, "", "GV.RR-02, ID.AM-04",
       "Partner without sponsor or purpose",
       "A partner has no sponsor or no purpose recorded: nobody inside vouches for the "
       "relationship, or nobody wrote down why it exists.",
       "Record the internal sponsor and the purpose of the partnership.",
-      ap_rule__no_sponsor },
+      ap_rule__no_sponsor,
+      "the partner." },
     { "dormant-access", AP_SEV_MEDIUM, "NHI1", "PR.AA-01",
       "Dormant partner access",
       "An identity or credential a partner holds is live but was last used longer ago than "
       "the policy's window (default 90 days): access nobody needs is still open.",
       "Revoke or disable it; if it is needed, record why and review it.",
-      ap_rule__dormant },
+      ap_rule__dormant,
+      "the identity or credential, for each partner holding it." },
     { "review-overdue", AP_SEV_MEDIUM, "", "PR.AA-05",
       "Partner access review overdue",
       "A partner's last_reviewed is older than the review cadence for the most sensitive thing "
@@ -136,25 +165,29 @@ static const ap_rule rules[] = {
       "was never reviewed.",
       "Review the partner's authority (`authpath authority PARTNER`), record the review in "
       "last_reviewed, and remove what is no longer needed.",
-      ap_rule__review_overdue },
+      ap_rule__review_overdue,
+      "the partner." },
     { "temporary-no-expiry", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
       "Temporary elevation without expiry",
       "An edge marked temporary carries a partner's authority but has no expiry: the "
       "elevation is permanent in practice.",
       "Give the edge an expiry, or make it permanent through approval and drop temporary.",
-      ap_rule__temporary_no_expiry },
+      ap_rule__temporary_no_expiry,
+      "the temporary edge, for each partner whose authority it carries." },
     { "unattributable-write", AP_SEV_HIGH, "", "PR.PS-04, DE.CM-06",
       "Partner can write through an unlogged identity",
       "A partner's write-capable authority passes through an identity with logged: false: "
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
-      ap_rule__unattributable },
+      ap_rule__unattributable,
+      "the unlogged identity, for each partner writing through it." },
     { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
       "One credential reaches production and non-production",
       "A credential a partner holds reaches both production and non-production environments: "
       "a leak from a test system opens production.",
       "Issue separate credentials per environment and narrow each to its own.",
-      ap_rule__environment_crossing },
+      ap_rule__environment_crossing,
+      "the credential, for each partner holding it." },
     { "role-trusts-anyone", AP_SEV_CRITICAL, "NHI6", "PR.AA-05, PR.PS-01",
       "Cloud role anyone can assume",
       "A role's trust policy allows any AWS principal (Principal \"*\") with no condition that "
@@ -162,7 +195,8 @@ static const ap_rule rules[] = {
       "its ARN holds its authority.",
       "Name the accounts or principals that may assume the role, or add a condition such as "
       "aws:PrincipalOrgID; then check CloudTrail for AssumeRole calls from unknown accounts.",
-      ap_rule__trust_anyone },
+      ap_rule__trust_anyone,
+      "the role whose trust policy allows anyone." },
     { "external-trust-no-external-id", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
       "External account trusted without sts:ExternalId",
       "A role trusts another AWS account (a vendor, a partner) to assume it without an "
@@ -170,7 +204,8 @@ static const ap_rule rules[] = {
       "acting on this account for someone else (the confused deputy).",
       "Require the external id the vendor issued for this account (Condition StringEquals "
       "sts:ExternalId), or narrow the trust to the vendor's specific role.",
-      ap_rule__confused_deputy },
+      ap_rule__confused_deputy,
+      "the trust edge from the external account to the role." },
     { "authority-beyond-scope", AP_SEV_HIGH, "NHI5", "GV.SC-05, PR.AA-05",
       "Partner reaches beyond its declared scope",
       "A partner declares a scope (the resources, sensitivity, rights, environments, "
@@ -181,21 +216,25 @@ static const ap_rule rules[] = {
       "Cut or narrow the chains listed (`authpath paths PARTNER --to TARGET`) until the "
       "partner's authority fits its scope, or widen the scope through the approval process "
       "if the purpose really needs it.",
-      ap_rule__beyond_scope },
+      ap_rule__beyond_scope,
+      "the partner and reason its authority leaves its scope, listing every target "
+      "outside." },
     { "scope-undeclared", AP_SEV_LOW, "NHI5", "GV.SC-05, ID.AM-04",
       "Partner with sensitive reach declares no scope",
       "A partner reaches resources or workflows of sensitivity confidential or above, but no "
       "scope says what its purpose needs: its access cannot be tested against its purpose.",
       "Declare the partner's scope (resources, max_sensitivity, rights, environments, "
       "jurisdictions, from/until) on the partner or in the policy's scopes.",
-      ap_rule__scope_undeclared },
+      ap_rule__scope_undeclared,
+      "the partner." },
     { "credential-rotation-overdue", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
       "Partner credential not rotated within policy",
       "A credential a partner holds was last rotated (or, a static secret never rotated, "
       "created) longer ago than the policy's rotation period for the most sensitive thing it "
       "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
       "Rotate the credential, record last_rotated, and automate rotation within the period.",
-      ap_rule__rotation_overdue },
+      ap_rule__rotation_overdue,
+      "the credential, for each partner that holds it directly." },
     { "k8s-cluster-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05",
       "Partner holds cluster-admin in Kubernetes",
       "A partner reaches a Kubernetes role that allows every verb on every resource "
@@ -205,7 +244,8 @@ static const ap_rule rules[] = {
       "Bind the partner's users, groups or service accounts to a role that lists the verbs and "
       "resources the integration needs, and remove the cluster-admin binding or the escalation "
       "that leads to it.",
-      ap_rule__k8s_cluster_admin },
+      ap_rule__k8s_cluster_admin,
+      "the cluster-admin role, for each partner that reaches it directly." },
     { "k8s-secrets-wildcard", AP_SEV_HIGH, "NHI2", "PR.AA-05, PR.DS-01",
       "Partner has wildcard verbs on Kubernetes secrets",
       "A Kubernetes rule the partner's authority reaches grants every verb (*) on secrets (or "
@@ -213,7 +253,8 @@ static const ap_rule rules[] = {
       "service-account tokens included, and replace them.",
       "List the verbs and the secret names (resourceNames) the integration needs; keep tokens "
       "out of the namespaces the partner can read.",
-      ap_rule__k8s_secrets_wildcard },
+      ap_rule__k8s_secrets_wildcard,
+      "the Kubernetes rule (its access edge), for each partner whose authority it carries." },
     { "k8s-impersonation", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner can impersonate Kubernetes users, groups or service accounts",
       "A Kubernetes rule the partner's authority reaches grants impersonate on users, groups "
@@ -221,13 +262,86 @@ static const ap_rule rules[] = {
       "under their names.",
       "Remove the impersonate verb, or restrict it with resourceNames to the identities the "
       "integration must act as.",
-      ap_rule__k8s_impersonation },
+      ap_rule__k8s_impersonation,
+      "the Kubernetes rule (its access edge), for each partner whose authority it carries." },
     { "k8s-partner-cluster-wide", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
       "Partner's Kubernetes subject bound cluster-wide",
       "A user or group that belongs to a partner (--partner-map) is bound by a "
       "ClusterRoleBinding: the role's rules apply in every namespace, present and future.",
       "Bind the partner's users and groups with RoleBindings in the namespaces it works in.",
-      ap_rule__k8s_partner_cluster_wide },
+      ap_rule__k8s_partner_cluster_wide,
+      "the cluster-wide binding of the partner's subject (its member_of edge)." },
+    { "gdap-global-admin", AP_SEV_CRITICAL, "NHI5", "GV.SC-07, PR.AA-05",
+      "GDAP relationship grants Global Administrator",
+      "A partner's delegated admin relationship (GDAP) holds Global Administrator in a customer "
+      "tenant: the partner's staff can do anything there, including removing the customer's "
+      "own administrators.",
+      "Rebuild the relationship with the least-privileged roles the work needs (Microsoft "
+      "recommends against Global Administrator in GDAP), and assign them to narrow groups.",
+      ap_rule__gdap_global_admin, NULL },
+    { "gdap-stale-privileged", AP_SEV_HIGH, "NHI1", "GV.SC-10, PR.AA-05",
+      "GDAP relationship with privileged roles auto-extends or outlived its end date",
+      "A GDAP relationship with privileged roles extends itself automatically, or Graph still "
+      "reports it active after its end date: privileged partner access that nobody renews "
+      "on purpose.",
+      "Turn off auto-extension for relationships with privileged roles, let them end, and "
+      "create a new one when the work needs it.",
+      ap_rule__gdap_stale, NULL },
+    { "admin-consent-third-party", AP_SEV_HIGH, "NHI5", "PR.AA-05",
+      "Tenant-wide admin consent of high-privilege scopes to a third-party app",
+      "A third-party app holds an AllPrincipals (admin) consent to high-privilege delegated "
+      "scopes: it can act with them as any user who signs in to it.",
+      "Revoke the grant (oauth2PermissionGrants), consent only the scopes the app needs, and "
+      "require admin consent workflow review.",
+      ap_rule__admin_consent, NULL },
+    { "app-global-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05, GV.SC-07",
+      "Third-party app's permissions lead to Global Administrator",
+      "A third-party app holds application permissions with a known path to Global "
+      "Administrator (RoleManagement.ReadWrite.Directory, AppRoleAssignment.ReadWrite.All, "
+      "Application.ReadWrite.All...): whoever holds its credentials can take the directory.",
+      "Remove the permission or replace it with a narrower one; if the app needs it, hold "
+      "its credentials yourself and watch its sign-ins.",
+      ap_rule__app_global_admin, NULL },
+    { "federated-credential-wildcard", AP_SEV_HIGH, "NHI6", "PR.AA-01",
+      "Federated credential with a wildcard subject",
+      "A federated identity credential accepts tokens for a subject with a wildcard (any "
+      "branch, tag or pull request of a repository): workflows nobody reviewed can act as "
+      "the app.",
+      "Pin the subject to one branch or environment (repo:ORG/REPO:environment:NAME).",
+      ap_rule__federated_wildcard, NULL },
+    { "unverified-multi-tenant-app", AP_SEV_HIGH, "NHI3", "GV.SC-07",
+      "Multi-tenant app from an unverified publisher with privileged permissions",
+      "A multi-tenant app whose publisher Microsoft has not verified holds privileged "
+      "permissions in this directory.",
+      "Find out who publishes the app; remove its privileged permissions or the app.",
+      ap_rule__unverified_app, NULL },
+    { "usage-not-granted", AP_SEV_HIGH, "NHI5", "DE.CM-03, PR.AA-05",
+      "Partner did what no chain in the inventory carries",
+      "Observed use (import --as usage) shows a successful action by an actor the partner acts "
+      "as, on a target with rights that no chain of the inventory carries: runtime authority "
+      "beyond what was approved, or an inventory that misses a grant. Critical when the target "
+      "is restricted or critical. The events are the evidence (file, line, event id).",
+      "Find the grant the events used (a policy the inventory missed, a shared role, a "
+      "credential outside the record): revoke it, or record and approve it and re-import.",
+      ap_rule__usage_not_granted,
+      "a partner and the target it used beyond its chains" },
+    { "granted-never-used", AP_SEV_LOW, "NHI5", "PR.AA-05",
+      "Partner right never used in the window",
+      "A partner's chains carry rights to a resource or workflow that no observed event of the "
+      "actors it acts as used in the window (--since, default 90 days before --at): standing "
+      "privilege with no observed need. Only with observed use in the snapshot.",
+      "Narrow it: `authpath what-if PARTNER --narrow-to-observed` proposes the smallest "
+      "revocations and right reductions that keep every observed action working.",
+      ap_rule__granted_never_used,
+      "a partner and the target whose carried rights went unused" },
+    { "attempted-not-granted", AP_SEV_MEDIUM, "NHI3", "DE.CM-03, DE.AE-02",
+      "Partner attempted what it is not granted",
+      "Observed use shows failed calls (an error code, a denied response) by an actor the "
+      "partner acts as, for rights no chain carries: probing, or an integration broken by a "
+      "change. Kept apart from use: an attempt is not authority.",
+      "Ask the partner what the calls were for; fix the integration or block and watch it.",
+      ap_rule__attempted_not_granted,
+      "a partner and the target of its denied attempts" },
 };
 
 size_t ap_rule_count(void) { return sizeof rules / sizeof rules[0]; }

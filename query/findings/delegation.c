@@ -1,6 +1,7 @@
 /* query/findings/delegation.c: rules about partners acting through partners (OWASP NHI3):
  * delegation loops (strongly connected components, igraph), fourth parties reaching
  * sensitive resources, one partner inheriting another's authority. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +9,18 @@
 #include <igraph.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 /* The partner nearest to a's source on the witness path to v (not the source), or NONE. */
 static uint32_t first_partner_on_path(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
-    uint32_t found = AP_UNREACHED;
-    for (uint32_t u = ap_graph_edge(c->g, a->via[v])->from; u != a->source;
-         u = ap_graph_edge(c->g, a->via[u])->from)
-        if (ap_graph_node(c->g, u)->kind == AP_KIND_PARTNER)
-            found = u;
+    uint32_t found = AP_UNREACHED, *mid = NULL, n = 0;
+    if (ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
+        return AP_UNREACHED;            /* out of memory: claim nothing */
+    for (uint32_t i = 0; i < n && found == AP_UNREACHED; i++)
+        if (ap_graph_node(c->g, mid[i])->kind == AP_KIND_PARTNER)
+            found = mid[i];
+    free(mid);
     return found;
 }
 
@@ -26,64 +30,82 @@ static int ig_fail(ap_rule_ctx *c, igraph_error_t ie)
     return c->rc;
 }
 
-/* Report the loop through partner index m0: the shortest cycle m0 > ... > x > m0 in the
- * partner graph pg (edge i -> j when partner i's authority reaches partner j). */
-static int report_loop(ap_rule_ctx *c, const igraph_t *pg, const igraph_vector_int_t *memb,
-                       uint32_t m0)
+/* The loop of one strongly connected component of the subcontractor_of graph, in order: from
+ * its first member (start), the shortest chain within the component back to start, found by a
+ * breadth-first search over live subcontractor_of edges between members. */
+static int report_loop(ap_rule_ctx *c, const igraph_vector_int_t *memb, igraph_integer_t comp,
+                       uint32_t start, uint32_t size, uint32_t *prev, uint32_t *queue)
 {
-    igraph_vector_int_t verts, best;
-    igraph_error_t ie = IGRAPH_SUCCESS;
     const ap_graph *g = c->g;
-    char chain[2048], order[1024] = "";
-    if (igraph_vector_int_init(&verts, 0) != IGRAPH_SUCCESS)
-        return ap_error_nomem(c->err);
-    if (igraph_vector_int_init(&best, 0) != IGRAPH_SUCCESS) {
-        igraph_vector_int_destroy(&verts);
-        return ap_error_nomem(c->err);
-    }
-    for (uint32_t x = 0; x < c->npartners; x++) {
-        if (x == m0 || VECTOR(*memb)[x] != VECTOR(*memb)[m0]
-            || c->auth[x]->rights[c->partners[m0]] == 0)
-            continue;
-        if ((ie = igraph_get_shortest_path(pg, &verts, NULL, m0, x, IGRAPH_OUT)) != 0)
-            break;
-        if (igraph_vector_int_size(&best) == 0
-            || igraph_vector_int_size(&verts) < igraph_vector_int_size(&best))
-            if ((ie = igraph_vector_int_update(&best, &verts)) != 0)
+    uint32_t head = 0, tail = 0, last = AP_UNREACHED, closing = AP_UNREACHED;
+    queue[tail++] = start;
+    prev[start] = start;
+    while (head < tail && last == AP_UNREACHED) {
+        uint32_t u = queue[head++];
+        for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
+            const ap_edge *ed = ap_graph_edge(g, e);
+            if (ed->kind != AP_EDGE_SUBCONTRACTOR_OF || !ed->live || ed->from == ed->to
+                || VECTOR(*memb)[ed->to] != comp)
+                continue;
+            if (ed->to == start) {
+                last = u;
+                closing = e;
                 break;
+            }
+            if (prev[ed->to] == AP_UNREACHED) {
+                prev[ed->to] = e;
+                queue[tail++] = ed->to;
+            }
+        }
     }
-    if (ie != IGRAPH_SUCCESS) {
-        ig_fail(c, ie);
-        goto cleanup;
+    /* the chain back from last to start, turned around */
+    uint32_t n = 0;
+    for (uint32_t v = last; v != start; v = ap_graph_edge(g, prev[v])->from)
+        queue[n++] = prev[v];
+    for (uint32_t i = 0; i < n / 2; i++) {
+        uint32_t t = queue[i];
+        queue[i] = queue[n - 1 - i];
+        queue[n - 1 - i] = t;
     }
-    igraph_integer_t len = igraph_vector_int_size(&best);
-    uint32_t p = c->partners[m0];
-    ap_finding *f = ap_findings__add(c, p, false, p);
-    for (igraph_integer_t k = 0; k < len; k++) {
-        uint32_t from = (uint32_t)VECTOR(best)[k], to = (uint32_t)VECTOR(best)[(k + 1) % len];
-        size_t used = strlen(order);
-        snprintf(order + used, sizeof order - used, "%s > ",
-                 ap_graph_node(g, c->partners[from])->id);
-        ap_findings__node(c, f, c->partners[from]);
-        ap_findings__path(c, f, c->auth[from], c->partners[to], AP_UNREACHED);
+    queue[n++] = closing;
+    ap_finding *f = ap_findings__add(c, start, false, start);
+    char order[2048], who[512];
+    size_t used = (size_t)snprintf(order, sizeof order, "%s", ap_graph_node(g, start)->id);
+    for (uint32_t i = 0; i < n && f != NULL; i++) {
+        uint32_t to = ap_graph_edge(g, queue[i])->to;
+        if (used < sizeof order)
+            used += (size_t)snprintf(order + used, sizeof order - used, " > %s",
+                                     ap_graph_node(g, to)->id);
+        ap_findings__partner(c, f, to);
+        ap_findings__node(c, f, to);
     }
-    size_t used = strlen(order);
-    snprintf(order + used, sizeof order - used, "%s", ap_graph_node(g, p)->id);
+    if (f == NULL)
+        return c->rc;
+    if ((f->path = malloc((size_t)n * sizeof *f->path)) == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return c->rc;
+    }
+    memcpy(f->path, queue, (size_t)n * sizeof *f->path);
+    f->npath = n;
     ap_findings__fact(c, f, "loop", "%s", order);
-    ap_findings__fact(c, f, "partners", "%lld", (long long)len);
-    ap_findings__message(c, f, "Partners %s act for one another in a loop (%s): each inherits "
-                         "the others' authority.", order,
-                         ap_findings__chain(c, f, chain, sizeof chain));
-cleanup:
-    igraph_vector_int_destroy(&verts);
-    igraph_vector_int_destroy(&best);
+    ap_findings__fact(c, f, "partners", "%u", size);
+    if (size > n)
+        ap_findings__message(c, f, "Partners act for one another in a loop of %u partners "
+                             "(%s, and %u more in the same loop): each inherits the others' "
+                             "authority.", size, order, size - n);
+    else
+        ap_findings__message(c, f, "Partners %s act for one another in a loop (%s): each "
+                             "inherits the others' authority.",
+                             ap_findings__partner_list(c, f, who, sizeof who, 5), order);
     return c->rc;
 }
 
 int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
 {
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g), *prev = NULL, *queue = NULL;
     igraph_vector_int_t ev, memb, csize;
-    igraph_t pg;
+    igraph_t sg;
     igraph_integer_t ncomp = 0;
     igraph_error_t ie;
     bool *done = NULL;
@@ -93,40 +115,51 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
         return ap_error_nomem(c->err);
     igraph_vector_int_init(&memb, 0);
     igraph_vector_int_init(&csize, 0);
-    /* the partner graph: i -> j when partner i's authority reaches partner j */
-    for (uint32_t i = 0; i < c->npartners; i++)
-        for (uint32_t j = 0; j < c->npartners; j++)
-            if (i != j && c->auth[i]->rights[c->partners[j]] != 0
-                && (igraph_vector_int_push_back(&ev, i) != 0
-                    || igraph_vector_int_push_back(&ev, j) != 0)) {
-                rc = ap_error_nomem(c->err);
-                goto cleanup;
-            }
-    if ((ie = igraph_create(&pg, &ev, c->npartners, IGRAPH_DIRECTED)) != 0) {
+    /* the subcontracting graph itself: p -> q for a live subcontractor_of edge between
+     * partners (p acts for q, so p inherits q's authority) */
+    for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->kind != AP_EDGE_SUBCONTRACTOR_OF || !ed->live || ed->from == ed->to
+            || ap_graph_node(g, ed->from)->kind != AP_KIND_PARTNER
+            || ap_graph_node(g, ed->to)->kind != AP_KIND_PARTNER)
+            continue;
+        if (igraph_vector_int_push_back(&ev, ed->from) != 0
+            || igraph_vector_int_push_back(&ev, ed->to) != 0) {
+            rc = ap_error_nomem(c->err);
+            goto cleanup;
+        }
+    }
+    if ((ie = igraph_create(&sg, &ev, n, IGRAPH_DIRECTED)) != 0) {
         rc = ig_fail(c, ie);
         goto cleanup;
     }
     built = 1;
-    if ((ie = igraph_connected_components(&pg, &memb, &csize, &ncomp, IGRAPH_STRONG)) != 0) {
+    if ((ie = igraph_connected_components(&sg, &memb, &csize, &ncomp, IGRAPH_STRONG)) != 0) {
         rc = ig_fail(c, ie);
         goto cleanup;
     }
-    if ((done = calloc((size_t)ncomp + 1, sizeof *done)) == NULL) {
+    done = calloc((size_t)ncomp + 1, sizeof *done);
+    prev = malloc(((size_t)n + 1) * sizeof *prev);
+    queue = malloc(((size_t)n + 1) * sizeof *queue);
+    if (done == NULL || prev == NULL || queue == NULL) {
         rc = ap_error_nomem(c->err);
         goto cleanup;
     }
-    /* one finding per loop, about its first partner in id order */
-    for (uint32_t i = 0; i < c->npartners && rc == AP_OK; i++) {
-        igraph_integer_t comp = VECTOR(memb)[i];
+    memset(prev, 0xff, ((size_t)n + 1) * sizeof *prev);
+    /* one finding per loop, from its first partner in id order */
+    for (uint32_t v = 0; v < n && rc == AP_OK; v++) {
+        igraph_integer_t comp = VECTOR(memb)[v];
         if (done[comp] || VECTOR(csize)[comp] < 2)
             continue;
         done[comp] = true;
-        rc = report_loop(c, &pg, &memb, i);
+        rc = report_loop(c, &memb, comp, v, (uint32_t)VECTOR(csize)[comp], prev, queue);
     }
 cleanup:
     free(done);
+    free(prev);
+    free(queue);
     if (built)
-        igraph_destroy(&pg);
+        igraph_destroy(&sg);
     igraph_vector_int_destroy(&ev);
     igraph_vector_int_destroy(&memb);
     igraph_vector_int_destroy(&csize);
@@ -136,54 +169,124 @@ cleanup:
 int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g);
+    size_t *slot = malloc(((size_t)n + 1) * sizeof *slot);
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    if (slot == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    for (uint32_t v = 0; v < n; v++)
+        slot[v] = SIZE_MAX;
+    /* one finding per sensitive node, listing every partner that reaches it for another */
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
             ap_sensitivity s = ap_findings__sensitivity(g, v);
-            char chain[1024];
             if (s < AP_SENS_CONFIDENTIAL)
                 continue;
             uint32_t q = first_partner_on_path(c, a, v);
             if (q == AP_UNREACHED)
                 continue;
+            if (slot[v] != SIZE_MAX) {
+                ap_findings__partner(c, &c->out->items[slot[v]], p);
+                continue;
+            }
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "acts_for", "%s", ap_graph_node(g, q)->id);
             ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
             ap_findings__rights(c, f, "rights", a->rights[v]);
             ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Partner %s, acting for partner %s, reaches %s %s %s "
-                                 "through %s.", ap_graph_node(g, p)->id,
-                                 ap_graph_node(g, q)->id, ap_sensitivity_name(s),
-                                 ap_kind_name(ap_graph_node(g, v)->kind),
-                                 ap_graph_node(g, v)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
+            if (f != NULL)
+                slot[v] = (size_t)(f - c->out->items);
         }
     }
+    /* the sentences, once the partners are known */
+    for (uint32_t v = 0; v < n && c->rc == AP_OK; v++) {
+        char chain[2048], who[512];
+        if (slot[v] == SIZE_MAX)
+            continue;
+        ap_finding *f = &c->out->items[slot[v]];
+        ap_findings__chain(c, f, chain, sizeof chain);
+        ap_findings__partner_list(c, f, who, sizeof who, 5);
+        if (f->npartners > 1)
+            ap_findings__fact(c, f, "partners", "%s", who);
+        ap_findings__message(c, f, "%s %s, acting for other partners, reach%s %s %s %s (for "
+                             "example %s, acting for partner %s).",
+                             f->npartners > 1 ? "Partners" : "Partner", who,
+                             f->npartners > 1 ? "" : "es",
+                             ap_sensitivity_name(ap_findings__sensitivity(g, v)),
+                             ap_kind_name(ap_graph_node(g, v)->kind), ap_graph_node(g, v)->id,
+                             chain, ap_finding_fact(f, "acts_for"));
+    }
+    free(slot);
     return c->rc;
+}
+
+/* comp[v]: the delegation loop (strongly connected component of two or more partners in the
+ * subcontractor_of graph) v belongs to, or -1. *out owns n entries (free()). */
+static int loops_of(ap_rule_ctx *c, int64_t **out)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g);
+    igraph_vector_int_t ev, memb, csize;
+    igraph_t sg;
+    igraph_error_t ie;
+    int64_t *comp = malloc(((size_t)n + 1) * sizeof *comp);
+    *out = NULL;
+    if (comp == NULL || igraph_vector_int_init(&ev, 0) != 0) {
+        free(comp);
+        return c->rc = ap_error_nomem(c->err);
+    }
+    igraph_vector_int_init(&memb, 0);
+    igraph_vector_int_init(&csize, 0);
+    ie = IGRAPH_SUCCESS;
+    for (uint32_t e = 0; e < ap_graph_edge_count(g) && ie == IGRAPH_SUCCESS; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->kind == AP_EDGE_SUBCONTRACTOR_OF && ed->live && ed->from != ed->to
+            && ap_graph_node(g, ed->from)->kind == AP_KIND_PARTNER
+            && ap_graph_node(g, ed->to)->kind == AP_KIND_PARTNER
+            && (ie = igraph_vector_int_push_back(&ev, ed->from)) == IGRAPH_SUCCESS)
+            ie = igraph_vector_int_push_back(&ev, ed->to);
+    }
+    if (ie == IGRAPH_SUCCESS && (ie = igraph_create(&sg, &ev, n, IGRAPH_DIRECTED)) == 0) {
+        ie = igraph_connected_components(&sg, &memb, &csize, NULL, IGRAPH_STRONG);
+        igraph_destroy(&sg);
+    }
+    for (uint32_t v = 0; v < n && ie == IGRAPH_SUCCESS; v++)
+        comp[v] = VECTOR(csize)[VECTOR(memb)[v]] >= 2 ? VECTOR(memb)[v] : -1;
+    igraph_vector_int_destroy(&ev);
+    igraph_vector_int_destroy(&memb);
+    igraph_vector_int_destroy(&csize);
+    if (ie != IGRAPH_SUCCESS) {
+        free(comp);
+        return ig_fail(c, ie);
+    }
+    *out = comp;
+    return AP_OK;
 }
 
 int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    int64_t *loop = NULL;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    if (loops_of(c, &loop) < 0)
+        return c->rc;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t q = a->reach[k];
             char chain[1024];
-            if (ap_graph_node(g, q)->kind != AP_KIND_PARTNER)
-                continue;
+            if (ap_graph_node(g, q)->kind != AP_KIND_PARTNER
+                || (loop[p] >= 0 && loop[p] == loop[q]))
+                continue;                   /* one delegation-loop finding covers the loop */
             ap_finding *f = ap_findings__add(c, p, false, q);
             ap_findings__rights(c, f, "rights", a->rights[q]);
             ap_findings__path(c, f, a, q, AP_UNREACHED);
             if (f == NULL)
-                return c->rc;
+                break;
             bool declared = true;
             for (size_t s = 0; s < f->npath; s++)
                 declared &= ap_graph_edge(g, f->path[s])->kind == AP_EDGE_SUBCONTRACTOR_OF;
@@ -195,5 +298,6 @@ int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
                                           : "not a declared subcontract");
         }
     }
+    free(loop);
     return c->rc;
 }

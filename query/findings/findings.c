@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 static const char *const sev_names[AP_SEV_COUNT] = { "low", "medium", "high", "critical" };
 
@@ -49,6 +50,7 @@ static void finding_dispose(ap_finding *f)
 {
     free(f->message);
     free(f->nodes);
+    free(f->partners);
     for (size_t i = 0; i < f->nfacts; i++)
         free(f->facts[i].value);
     free(f->facts);
@@ -114,20 +116,23 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
 
 bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
+    uint32_t *mid = NULL, n = 0;
+    bool direct = true;
     if (v == a->source || a->rights[v] == 0)
         return false;
-    for (uint32_t u = ap_graph_edge(c->g, a->via[v])->from; u != a->source;
-         u = ap_graph_edge(c->g, a->via[u])->from)
-        if (ap_graph_node(c->g, u)->kind == AP_KIND_PARTNER)
-            return false;
-    return true;
+    if (ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
+        return false;                   /* out of memory: claim nothing */
+    for (uint32_t i = 0; i < n && direct; i++)
+        direct = ap_graph_node(c->g, mid[i])->kind != AP_KIND_PARTNER;
+    free(mid);
+    return direct;
 }
 
 bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
     if (!ap_findings__direct(c, a, v))
         return false;
-    if (ap_graph_edge(c->g, a->via[v])->from == a->source)
+    if (ap_authority_path(a, c->g, v, NULL, 0) == 1)
         return true;
     return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
 }
@@ -180,6 +185,7 @@ ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t sub
     f->partner = p;
     f->subject_is_edge = edge;
     f->subject = subject;
+    ap_findings__partner(c, f, p);
     if (edge) {
         const ap_edge *e = ap_graph_edge(c->g, subject);
         f->file = e->file;
@@ -209,6 +215,45 @@ void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v)
     }
     f->nodes = p;
     f->nodes[f->nnodes++] = v;
+}
+
+void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p)
+{
+    size_t k;
+    if (f == NULL || c->rc < 0)
+        return;
+    for (k = 0; k < f->npartners && f->partners[k] < p; k++)
+        ;
+    if (k < f->npartners && f->partners[k] == p)
+        return;
+    uint32_t *list = realloc(f->partners, (f->npartners + 1) * sizeof *list);
+    if (list == NULL) {
+        nomem(c);
+        return;
+    }
+    memmove(list + k + 1, list + k, (f->npartners - k) * sizeof *list);
+    list[k] = p;
+    f->partners = list;
+    f->partner = list[0];
+    f->npartners++;
+}
+
+const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f, char *buf,
+                                      size_t size, size_t max)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; f != NULL && i < f->npartners && i < max; i++) {
+        bool last = i + 1 == f->npartners;
+        used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : last ? " and " : ", ",
+                 ap_graph_node(c->g, f->partners[i])->id);
+    }
+    if (f != NULL && f->npartners > max) {
+        used = strlen(buf);
+        snprintf(buf + used, size - used, " and %zu more", f->npartners - max);
+    }
+    return buf;
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -273,18 +318,38 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
 {
     if (f == NULL || c->rc < 0)
         return;
-    size_t len = ap_authority_path(a, c->g, v, NULL, 0);
+    /* v's witness for what e passes on, so the path with e appended still carries something */
+    const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
+    ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
+    size_t len = ap_authority_chain(a, c->g, v, want, NULL, 0);
     uint32_t *p = realloc(f->path, (f->npath + len + 2) * sizeof *p);
     if (p == NULL) {
         nomem(c);
         return;
     }
     f->path = p;
-    ap_authority_path(a, c->g, v, p + f->npath, len);
+    ap_authority_chain(a, c->g, v, want, p + f->npath, len);
     if (e != AP_UNREACHED)
         p[f->npath + len++] = e;
-    for (size_t i = f->npath; i < f->npath + len; i++)
-        ap_findings__node(c, f, ap_graph_edge(c->g, p[i])->to);
+    /* a witness path visits each node once: check its nodes against those named before it
+     * only, so a long path costs its length, not its length squared */
+    size_t before = f->nnodes;
+    uint32_t *nodes = realloc(f->nodes, (f->nnodes + len + 1) * sizeof *nodes);
+    if (nodes == NULL) {
+        nomem(c);
+        return;
+    }
+    f->nodes = nodes;
+    for (size_t i = f->npath; i < f->npath + len; i++) {
+        uint32_t to = ap_graph_edge(c->g, p[i])->to;
+        bool named = false;
+        for (size_t k = 0; k < before && !named; k++)
+            named = nodes[k] == to;
+        for (size_t k = before; k < f->nnodes && !named && i + 1 == f->npath + len; k++)
+            named = nodes[k] == to;         /* an edge after the path may return to it */
+        if (!named)
+            nodes[f->nnodes++] = to;
+    }
     f->npath += len;
 }
 
@@ -361,8 +426,10 @@ static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *o
     for (size_t i = 0; i < out->n; i++) {
         ap_finding *f = &out->items[i];
         const char *subject = ap_finding_subject_id(g, f);
-        bool keep = (opts->partner < 0 || f->partner == (uint32_t)opts->partner)
-                    && f->severity >= opts->min_severity;
+        bool about = opts->partner < 0;
+        for (size_t k = 0; !about && k < f->npartners; k++)
+            about = f->partners[k] == (uint32_t)opts->partner;
+        bool keep = about && f->severity >= opts->min_severity;
         if (!keep) {
             finding_dispose(f);
             continue;
@@ -406,6 +473,13 @@ static bool selected(const ap_findings_opts *opts, const ap_rule *r)
 int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                         ap_error *err)
 {
+    return ap_findings_compute_observed(out, g, opts, NULL, err);
+}
+
+int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
+                                 const ap_findings_opts *opts, const struct ap_usage *usage,
+                                 ap_error *err)
+{
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
     ap_rule_ctx c;
@@ -423,6 +497,7 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
     c.g = g;
     c.policy = opts->policy != NULL ? opts->policy : &defaults;
     c.at = ap_graph_at(g);
+    c.usage = usage;
     c.err = err;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);

@@ -23,6 +23,7 @@ struct ap_rule_ctx {
     ap_authority **auth;        /* auth[i]: the authority of partners[i] */
     ap_authority **node_auth;   /* any node's own authority, computed on first use */
     ap_findings *out;
+    const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
@@ -38,6 +39,11 @@ const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v);
  * The builder calls below accept NULL and do nothing then. */
 ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject);
 void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v);
+/* Add partner p to the partners the finding is about (kept in id order, once each). */
+void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p);
+/* "a, b, c and 4 more" of the finding's partners (into buf, at most `max` named). */
+const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f, char *buf,
+                                      size_t size, size_t max);
 void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
     AP_PRINTF(4, 5);
 /* A date fact (YYYY-MM-DD, or the full time when it is not midnight). */
@@ -100,5 +106,16 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__usage_not_granted(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__granted_never_used(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__attempted_not_granted(ap_rule_ctx *c, const ap_rule *r);
+/* v's last use: its last_used attribute or its last observed event, the later (false: none). */
+bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out);
 
 #endif

@@ -2,17 +2,24 @@
  * Kubernetes reader records (docs/sources/kubernetes.md): cluster-admin reached, wildcard verbs
  * on secrets, impersonation, and a partner's own users or groups bound cluster-wide. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
-/* Does the witness path to v pass a cluster-admin role? (k8s-cluster-admin speaks for it.) */
-static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+/* Does the witness path to v pass a cluster-admin role before v, or (with self) is v one?
+ * (k8s-cluster-admin speaks for it.) */
+static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v, bool self)
 {
-    for (uint32_t u = v; u != a->source; u = ap_graph_edge(c->g, a->via[u])->from)
-        if (ap_graph_node_bool(c->g, u, "cluster_admin", false))
-            return true;
-    return false;
+    uint32_t *mid = NULL, n = 0;
+    bool found = self && ap_graph_node_bool(c->g, v, "cluster_admin", false);
+    if (found || ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
+        return found;                   /* (out of memory: claim nothing) */
+    for (uint32_t i = 0; i < n && !found; i++)
+        found = ap_graph_node_bool(c->g, mid[i], "cluster_admin", false);
+    free(mid);
+    return found;
 }
 
 int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
@@ -27,7 +34,7 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
             const char *ns = ap_graph_node_str(g, v, "namespace");
             char chain[1024];
             if (!ap_graph_node_bool(g, v, "cluster_admin", false) || !ap_findings__direct(c, a, v)
-                || via_cluster_admin(c, a, ap_graph_edge(g, a->via[v])->from))
+                || via_cluster_admin(c, a, v, false))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
@@ -60,7 +67,7 @@ static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
             if (ed->kind != AP_EDGE_ACCESS || !ap_graph_edge_bool(g, e, key, false)
                 || !ap_findings__carries(c, a, e)
                 || (ed->from != p && !ap_findings__direct(c, a, ed->from))
-                || via_cluster_admin(c, a, ed->from))
+                || via_cluster_admin(c, a, ed->from, true))
                 continue;
             ap_finding *f = ap_findings__add(c, p, true, e);
             ap_findings__node(c, f, ed->from);

@@ -134,7 +134,7 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
             int64_t used;
             char d[32], chain[1024];
             if ((nd->kind != AP_KIND_CREDENTIAL && nd->kind != AP_KIND_IDENTITY)
-                || !ap_findings__owns(c, a, v) || !ap_graph_node_time(g, v, "last_used", &used)
+                || !ap_findings__owns(c, a, v) || !ap_findings__last_used(c, v, &used)
                 || c->at - used <= c->policy->dormant_after)
                 continue;
             long long days = (long long)((c->at - used) / AP_DAY);

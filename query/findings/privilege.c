@@ -1,6 +1,7 @@
 /* query/findings/privilege.c: rules about partners holding more than was decided (OWASP NHI5):
  * beyond a read-only tier, undeclared rights, sensitive workflows, escalation, temporary
  * elevation that never ends. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,36 +124,107 @@ int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
+/* What one escalating step does, in words: "payroll-run running as svc-payroll-run", "aws:iam:*'s
+ * admin_of over admin-group", "the escalating can_assume step to x". */
+static void step_text(char *buf, size_t size, const ap_graph *g, const ap_edge *ed)
+{
+    const char *from = ap_graph_node(g, ed->from)->id, *to = ap_graph_node(g, ed->to)->id;
+    if (ed->kind == AP_EDGE_RUNS_AS)
+        snprintf(buf, size, "%s running as %s", from, to);
+    else if (ed->kind == AP_EDGE_ADMIN_OF)
+        snprintf(buf, size, "%s's admin_of over %s", from, to);
+    else
+        snprintf(buf, size, "the escalating %s step to %s", ap_edge_kind_name(ed->kind), to);
+}
+
+/* One finding per escalation point u (the node escalating edges leave): every partner whose
+ * authority crosses one of them, what they bring to u and what the steps grant. */
+static int escalation_point(ap_rule_ctx *c, uint32_t u)
+{
+    const ap_graph *g = c->g;
+    ap_finding *f = NULL;
+    ap_rights brought = 0, gains = 0;
+    uint32_t nsteps = 0, first = AP_UNREACHED, kinds = 0;
+    bool same_gain = true;
+    char who[512], step[2048], gtext[512], btext[512], chain[2048], targets[1024] = "";
+    for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        bool counted = false;
+        if (!ed->escalates)
+            continue;
+        for (uint32_t i = 0; i < c->npartners; i++) {
+            const ap_authority *a = c->auth[i];
+            if (!ap_findings__carries(c, a, e))
+                continue;
+            ap_rights gain = ap_edge_transfer(ed, a->rights[u]);
+            if (f == NULL) {
+                f = ap_findings__add(c, c->partners[i], false, u);
+                if (f == NULL)
+                    return c->rc;
+                first = e;
+                ap_findings__path(c, f, a, u, e);
+                gains = gain;
+            }
+            ap_findings__partner(c, f, c->partners[i]);
+            brought |= a->rights[u];
+            same_gain &= gain == gains;
+            gains |= gain;
+            if (!counted) {
+                size_t used = strlen(targets);
+                counted = true;
+                ap_findings__node(c, f, ed->to);
+                if (nsteps < 5)
+                    snprintf(targets + used, sizeof targets - used, "%s%s", nsteps ? ", " : "",
+                             ap_graph_node(g, ed->to)->id);
+                nsteps++;
+                kinds |= 1u << ed->kind;
+            }
+        }
+    }
+    if (f == NULL)
+        return c->rc;
+    if (nsteps > 5) {
+        size_t used = strlen(targets);
+        snprintf(targets + used, sizeof targets - used, " and %u more", nsteps - 5);
+    }
+    ap_rights_format(btext, sizeof btext, ap_graph_vocab(g), brought, ", ", true);
+    if (strcmp(btext, "all") == 0)
+        snprintf(btext, sizeof btext, "all rights");
+    ap_rights_format(gtext, sizeof gtext, ap_graph_vocab(g), gains, ", ", true);
+    if (strcmp(gtext, "all") == 0)
+        snprintf(gtext, sizeof gtext, "all rights");
+    if (f->npartners > 1)
+        ap_findings__fact(c, f, "partners", "%s",
+                          ap_findings__partner_list(c, f, who, sizeof who, SIZE_MAX));
+    ap_findings__rights(c, f, "brought", brought);
+    ap_findings__rights(c, f, "gains", gains);
+    ap_findings__fact(c, f, "steps", "%u", nsteps);
+    ap_findings__fact(c, f, "to", "%s", targets);
+    if (nsteps == 1) {
+        step_text(step, sizeof step, g, ap_graph_edge(g, first));
+    } else {
+        const char *kind = kinds == 1u << AP_EDGE_ADMIN_OF ? "admin_of steps over"
+                         : kinds == 1u << AP_EDGE_RUNS_AS ? "runs_as steps to"
+                         : "escalating steps to";
+        snprintf(step, sizeof step, "%u %s %s", nsteps, kind, targets);
+    }
+    ap_findings__partner_list(c, f, who, sizeof who, 5);
+    ap_findings__message(c, f, "Partner%s %s reach%s %s with %s and, through %s, gain%s %s%s "
+                         "(%s%s).", f->npartners > 1 ? "s" : "", who,
+                         f->npartners > 1 ? "" : "es", ap_graph_node(g, u)->id, btext, step,
+                         f->npartners > 1 ? "" : "s", gtext,
+                         nsteps > 1 ? (same_gain ? " on each" : " in all") : "",
+                         f->npartners > 1 ? "for example " : "",
+                         ap_findings__chain(c, f, chain, sizeof chain));
+    return c->rc;
+}
+
 int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            char chain[1024], brought[512];
-            if (!ed->escalates || !ap_findings__carries(c, a, e))
-                continue;
-            ap_finding *f = ap_findings__add(c, p, true, e);
-            ap_findings__node(c, f, ed->from);
-            ap_findings__node(c, f, ed->to);
-            ap_findings__rights(c, f, "brought", a->rights[ed->from]);
-            ap_findings__rights(c, f, "gains", ap_edge_transfer(ed, a->rights[ed->from]));
-            ap_findings__path(c, f, a, ed->from, e);
-            if (f == NULL)
-                return c->rc;
-            ap_rights_format(brought, sizeof brought, ap_graph_vocab(g), a->rights[ed->from],
-                             ", ", true);
-            ap_findings__message(c, f, "Partner %s reaches %s with %s and, through the "
-                                 "escalating %s step to %s, acts with %s's full rights (%s).",
-                                 ap_graph_node(g, p)->id, ap_graph_node(g, ed->from)->id,
-                                 brought, ap_edge_kind_name(ed->kind),
-                                 ap_graph_node(g, ed->to)->id, ap_graph_node(g, ed->to)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
-        }
-    }
+    for (uint32_t u = 0; u < ap_graph_node_count(g) && c->rc == AP_OK; u++)
+        escalation_point(c, u);
     return c->rc;
 }
 

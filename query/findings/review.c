@@ -33,12 +33,27 @@ int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r)
         }
         ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
         ap_findings__fact(c, f, "cadence_days", "%lld", (long long)(every / AP_DAY));
+        uint32_t via = AP_UNREACHED;
         if (top != AP_UNREACHED) {
             ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, top)->id);
             ap_findings__path(c, f, a, top, AP_UNREACHED);
         }
         if (f == NULL)
             return c->rc;
+        /* Through another partner, the evidence stops at it: that partner's own authority
+         * carries on (and its own findings say how), so a loop of N partners prints N short
+         * chains, not N chains of up to N steps. */
+        for (size_t k = 0; k + 1 < f->npath; k++) {
+            uint32_t to = ap_graph_edge(g, f->path[k])->to;
+            if (ap_graph_node(g, to)->kind == AP_KIND_PARTNER && to != p) {
+                via = to;
+                f->npath = k + 1;
+                f->nnodes = f->nnodes < k + 2 ? f->nnodes : k + 2;
+                ap_findings__node(c, f, top);
+                ap_findings__fact(c, f, "through_partner", "%s", ap_graph_node(g, to)->id);
+                break;
+            }
+        }
         if (top != AP_UNREACHED)
             snprintf(chain, sizeof chain, "it reaches %s %s through ", ap_sensitivity_name(s),
                      ap_graph_node(g, top)->id);
@@ -47,6 +62,10 @@ int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r)
         size_t used = strlen(chain);
         if (top != AP_UNREACHED)
             ap_findings__chain(c, f, chain + used, sizeof chain - used);
+        used = strlen(chain);
+        if (via != AP_UNREACHED)
+            snprintf(chain + used, sizeof chain - used, ", acting for partner %s",
+                     ap_graph_node(g, via)->id);
         if (never) {
             ap_findings__message(c, f, "Partner %s was never reviewed; %s, so the cadence is "
                                  "%lld days.", ap_graph_node(g, p)->id, chain,

@@ -44,6 +44,7 @@ static const char *const sens_fill[AP_SENS_COUNT] = {
 typedef struct {
     Agsym_t *g_label, *c_label, *c_style, *c_fill, *c_color;
     Agsym_t *n_label, *n_shape, *n_style, *n_fill, *n_color, *n_pen, *n_peri, *n_tooltip;
+    Agsym_t *n_url;
     Agsym_t *e_label, *e_color, *e_style, *e_pen, *e_font, *e_tooltip;
 } attrs;
 
@@ -69,6 +70,7 @@ static void declare(Agraph_t *g, attrs *at)
     at->n_pen = decl(g, AGNODE, "penwidth", "1");
     at->n_peri = decl(g, AGNODE, "peripheries", "1");
     at->n_tooltip = decl(g, AGNODE, "tooltip", "");
+    at->n_url = NULL;           /* declared only for diagrams whose nodes link (reports) */
     decl(g, AGEDGE, "fontname", "Helvetica");
     decl(g, AGEDGE, "fontsize", "9");
     at->e_label = decl(g, AGEDGE, "label", "");
@@ -370,6 +372,8 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         return NULL;
     }
     declare(root, &at);
+    if (d->link_prefix != NULL)
+        at.n_url = decl(root, AGNODE, "URL", "");
     if ((doms = domains(g, d, &ndoms)) == NULL
         || (made = calloc((size_t)d->nnodes + 1, sizeof *made)) == NULL)
         goto nomem;
@@ -405,6 +409,18 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
                 goto nomem;
             set(made[i], at.n_tooltip, b.s);
             node_style(made[i], &at, g, dn);
+            if (d->link_prefix != NULL) {
+                char *anchor = ap_diagram_anchor(ap_graph_node(g, dn->node)->id);
+                if (anchor == NULL)
+                    goto nomem;
+                b.len = 0;
+                ap_query__put(&b, d->link_prefix);
+                ap_query__put(&b, anchor);
+                free(anchor);
+                if (b.failed)
+                    goto nomem;
+                set(made[i], at.n_url, b.s);
+            }
         }
         for (uint32_t k = 0; k < d->ncollapsed; k++)
             if (d->collapsed[k].domain != NULL && strcmp(d->collapsed[k].domain, doms[c]) == 0

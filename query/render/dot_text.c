@@ -131,6 +131,23 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
+/* The code point of a C1 control or a bidirectional control at p (n bytes of UTF-8), else 0:
+ * shown as text, never passed on (they reorder or hide what an auditor reads). */
+static unsigned invisible(const unsigned char *p, size_t n)
+{
+    unsigned cp;
+    if (n == 2)
+        cp = ((unsigned)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    else if (n == 3)
+        cp = ((unsigned)(p[0] & 0x0f) << 12) | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+    else
+        return 0;
+    if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f
+        || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        return cp;
+    return 0;
+}
+
 /* escString text: what Graphviz will show is exactly s. A backslash is doubled (\N, \G, \E,
  * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
  * HTML entities in plain labels too); a line break becomes \n; other control characters and
@@ -155,6 +172,8 @@ void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max)
         } else if (n == 0 || *p < 0x20 || *p == 0x7f) {
             snprintf(unit, sizeof unit, "\\\\x%02X", *p);
             n = 1;
+        } else if (invisible(p, n) != 0) {
+            snprintf(unit, sizeof unit, "\\\\u%04X", invisible(p, n));
         } else {
             memcpy(unit, p, n);
             unit[n] = '\0';
@@ -199,7 +218,7 @@ void ap_dot__put_xml(ap_strbuf *b, const char *s)
         case '>': ap_query__put(b, "&gt;"); break;
         case '"': ap_query__put(b, "&quot;"); break;
         default:
-            if (n == 0 || *p < 0x20 || *p == 0x7f)
+            if (n == 0 || *p < 0x20 || *p == 0x7f || invisible(p, n) != 0)
                 ap_query__put(b, "?");
             else
                 ap_query__put_n(b, (const char *)p, n);

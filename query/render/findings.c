@@ -49,7 +49,11 @@ json_t *ap_render__evidence(const ap_graph *g, const ap_finding *f)
     json_object_set_new(src, "file", json_string(ap_graph_source_path(g, f->file)));
     json_object_set_new(src, "line", json_integer(f->line));
     json_object_set_new(src, "col", json_integer(f->col));
+    json_t *partners = json_array();
+    for (size_t i = 0; partners != NULL && i < f->npartners; i++)
+        json_array_append_new(partners, json_string(ap_graph_node(g, f->partners[i])->id));
     json_object_set_new(ev, "partner", json_string(ap_graph_node(g, f->partner)->id));
+    json_object_set_new(ev, "partners", partners != NULL ? partners : json_null());
     json_object_set_new(ev, "nodes", nodes);
     json_object_set_new(ev, "facts", facts);
     json_object_set_new(ev, "path", path);
@@ -225,6 +229,14 @@ int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_findings *f, a
         fprintf(out, "  %-8s  %s  ", sev, x->rule->id);
         bad |= put_text(out, "", ap_finding_subject_id(g, x), "\n");
         bad |= put_text(out, "    ", x->message, "\n");
+        if (x->npartners > 1) {
+            fprintf(out, "    partners (%zu):", x->npartners);
+            for (size_t k = 0; k < x->npartners && k < 20; k++)
+                bad |= put_text(out, " ", ap_graph_node(g, x->partners[k])->id, "");
+            if (x->npartners > 20)
+                fprintf(out, " and %zu more", x->npartners - 20);
+            fputc('\n', out);
+        }
         if (facts != NULL && facts[0] != '\0')
             bad |= put_text(out, "    evidence: ", facts, "\n");
         if (x->npath > 0 && chain != NULL)

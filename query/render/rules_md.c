@@ -17,6 +17,11 @@ int ap_rules_write_markdown(FILE *out, ap_error *err)
         "(rule, subject, owner, reason, expiry; an expired waiver no longer hides its finding "
         "and says so). In SARIF, critical and high are `error`, medium `warning`, low "
         "`note`.\n\n"
+        "Each rule raises one finding per **root cause**, said under each rule below: what one "
+        "finding stands for. A finding about a root cause that several partners share (an "
+        "escalation point, a delegation loop, a sensitive resource fourth parties reach) lists "
+        "every partner once (`partners` in JSON, `relatedLocations` in SARIF) instead of one "
+        "finding per partner.\n\n"
         "| id | severity | OWASP NHI (2025) | NIST CSF 2.0 | title |\n"
         "| --- | --- | --- | --- | --- |\n");
     for (size_t i = 0; i < ap_rule_count(); i++) {
@@ -28,8 +33,11 @@ int ap_rules_write_markdown(FILE *out, ap_error *err)
     for (size_t i = 0; i < ap_rule_count(); i++) {
         const ap_rule *r = ap_rule_at(i);
         fprintf(out, "\n## %s\n\n**%s.** Severity %s; OWASP NHI %s; NIST CSF %s.\n\n%s\n\n"
-                "**Remediation.** %s\n", r->id, r->title, ap_severity_name(r->severity),
-                r->owasp_nhi[0] ? r->owasp_nhi : "—", r->nist_csf, r->description,
+                "**Root cause.** One finding per %s\n\n**Remediation.** %s\n", r->id, r->title,
+                ap_severity_name(r->severity), r->owasp_nhi[0] ? r->owasp_nhi : "—",
+                r->nist_csf, r->description,
+                r->root_cause != NULL ? r->root_cause
+                                      : "subject it names, for each partner concerned.",
                 r->remediation);
     }
     fprintf(out,

@@ -203,6 +203,21 @@ static json_t *result_json(const uri_base *b, const ap_finding *f)
     json_object_set_new(o, "locations", locs);
     if (f->npath > 0)
         json_object_set_new(o, "codeFlows", code_flows(b, f));
+    /* one result per root cause: every partner it is about is a related location */
+    if (f->npartners > 1) {
+        json_t *rel = json_array();
+        for (size_t i = 0; i < f->npartners; i++) {
+            const ap_node *nd = ap_graph_node(g, f->partners[i]);
+            json_t *r = json_object();
+            char msg[512];
+            snprintf(msg, sizeof msg, "partner %s", nd->id);
+            json_object_set_new(r, "id", json_integer((json_int_t)i));
+            json_object_set_new(r, "physicalLocation", physical(b, nd->file, nd->line, nd->col));
+            json_object_set_new(r, "message", text_obj(msg));
+            json_array_append_new(rel, r);
+        }
+        json_object_set_new(o, "relatedLocations", rel);
+    }
     fingerprint(hash, sizeof hash, f->rule->id, partner, subject);
     json_object_set_new(fp, "authpathFinding/v1", json_string(hash));
     json_object_set_new(o, "partialFingerprints", fp);

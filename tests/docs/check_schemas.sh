@@ -25,6 +25,7 @@ fi
 db=$work/estate.db
 "$authpath" --db "$db" import samples/estate.json 2> /dev/null
 "$authpath" --db "$db" import tests/fixtures/diff/estate-q2.json 2> /dev/null
+"$authpath" --db "$db" --snapshot 1 import tests/fixtures/usage/sample-events.csv 2> /dev/null
 n=0
 # run SCHEMA ARGS...: the command's JSON output, kept for the validator as SCHEMA.N.json
 run() {
@@ -63,6 +64,11 @@ run what-if $S what-if wingtip --grant 'svc-wingtip-orders -access[execute]-> pa
 run what-if $S what-if adatum --revoke payroll-sftp-key
 run what-if $S what-if --until 2027-06-01
 run authority $S authority svc-order-sync
+run authority $S authority wingtip --observed
+run authority $S authority svc-wingtip-edi --observed --since 2026-10-02
+run findings $S findings --since 2026-09-01
+run what-if-narrow $S what-if wingtip --narrow-to-observed
+run what-if-narrow $S what-if contoso --narrow-to-observed --since 2026-10-01
 run paths $S paths tailspin --to payments-db
 for p in $partners; do
     run authority $S authority "$p"

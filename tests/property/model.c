@@ -214,3 +214,41 @@ void m_authority(const m_inventory *inv, int s, uint64_t *a, int *hops)
             break;
     }
 }
+
+static const char *const edge_kind_names[] = { "holds", "authenticates_as", "member_of",
+                                               "can_assume", "subcontractor_of", "admin_of",
+                                               "can_mint", "access", "triggers", "runs_as",
+                                               "depends_on" };
+
+void m_edge_id(char *buf, size_t size, const m_inventory *inv, int i)
+{
+    const m_edge *e = &inv->edges[i];
+    int k = 1;
+    for (int j = 0; j < i; j++)
+        k += inv->edges[j].from == e->from && inv->edges[j].to == e->to
+             && inv->edges[j].kind == e->kind;
+    if (k > 1)
+        snprintf(buf, size, "%s|%s|%s#%d", inv->nodes[e->from].id, edge_kind_names[e->kind],
+                 inv->nodes[e->to].id, k);
+    else
+        snprintf(buf, size, "%s|%s|%s", inv->nodes[e->from].id, edge_kind_names[e->kind],
+                 inv->nodes[e->to].id);
+}
+
+uint64_t m_replay(const m_inventory *inv, int s, const int *edges, int len, m_gate_check gate,
+                  void *ctx)
+{
+    uint64_t carried = ALL;
+    int at = s;
+    for (int i = 0; i < len; i++) {
+        const m_edge *e = &inv->edges[edges[i]];
+        if (e->from != at || !m_edge_live(inv, e, s) || e->kind == 10 || carried == 0)
+            return 0;
+        if (e->requires != 0 && (carried & e->requires) == 0
+            && (gate == NULL || !gate(ctx, i, e->requires)))
+            return 0;
+        carried = e->escalates ? e->rights : (carried & e->rights);
+        at = e->to;
+    }
+    return carried;
+}

@@ -3,6 +3,7 @@
 #ifndef AP_TEST_MODEL_H
 #define AP_TEST_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define M_MAX_NODES 24
@@ -43,5 +44,20 @@ char *m_to_json(const m_inventory *inv);
 void m_authority(const m_inventory *inv, int s, uint64_t *rights, int *hops);
 /* Is edge e usable from source s at inv->at? (the same rule, written out again for checks) */
 int m_edge_live(const m_inventory *inv, const m_edge *e, int s);
+
+/* The store's id of model edge i: from|kind|to, with #k for the k-th repeat in file order. */
+void m_edge_id(char *buf, size_t size, const m_inventory *inv, int i);
+
+/* Asked when step i of a replayed chain is gated and the chain itself brings no required right:
+ * nonzero when the caller has verified another witness of a required right at the step's tail
+ * (the evidence is then a small tree). */
+typedef int (*m_gate_check)(void *ctx, int step, uint64_t requires);
+
+/* Replay a chain of model edges from s, which holds every right, by the round rule: each step
+ * starts where the last ended, is usable from s, is not depends_on, and hands on carried &
+ * rights (escalating: its rights) from a non-empty carried; a gate opens on what the chain
+ * carries, else when gate() says so. What the chain delivers at its end; 0 when it breaks. */
+uint64_t m_replay(const m_inventory *inv, int s, const int *edges, int len, m_gate_check gate,
+                  void *ctx);
 
 #endif

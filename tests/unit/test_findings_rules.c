@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "authpath/findings.h"
+#include "authpath/usage.h"
 #include "support.h"
 
 #define AT_2026 1767225600      /* 2026-01-01: the fixtures are dated around it */
@@ -27,7 +30,20 @@ static char *run_rule(const char *rule, const char *file, ap_findings **keep, ap
     if (ap_test_import(st, path, &err) != AP_OK)
         fail_msg("%s: %s", path, err.msg);
     g = ap_test_graph(st, AT_2026);
-    assert_int_equal(ap_findings_compute(&f, g, &opts, &err), AP_OK);
+    {
+        /* FILE.events.jsonl beside it: observed use, over the 90 days before AT_2026 */
+        char events[600];
+        ap_usage *u = NULL;
+        snprintf(events, sizeof events, "%.*s.events.jsonl", (int)(strlen(path) - 5), path);
+        if (access(events, R_OK) == 0) {
+            if (ap_test_import(st, events, &err) != AP_OK)
+                fail_msg("%s: %s", events, err.msg);
+            assert_int_equal(ap_usage_load(&u, st, 1, AT_2026 - 90 * 86400, AT_2026, &err),
+                             AP_OK);
+        }
+        assert_int_equal(ap_findings_compute_observed(&f, g, &opts, u, &err), AP_OK);
+        ap_usage_free(u);
+    }
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_get(f, i);
         assert_string_equal(x->rule->id, rule);

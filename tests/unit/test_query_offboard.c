@@ -206,6 +206,35 @@ static void test_query_offboard__own_key_no_collateral(void **state)
     ap_graph_free(g);
 }
 
+/* A credential held but not usable at --at (valid from next March, or suspended) is not revoked
+ * by the plan: persistence lists it with the date it becomes usable and what it reaches then. */
+static void test_query_offboard__dormant_credentials_persist(void **state)
+{
+    ap_error err;
+    int64_t at, march;
+    assert_int_equal(ap_test_import(*state, FIXTURE("offboard/dormant.json"), &err), AP_OK);
+    assert_true(ap_time_parse("2026-11-01", &at));
+    assert_true(ap_time_parse("2027-03-01", &march));
+    ap_graph *g = ap_test_graph(*state, at);
+    ap_offboard *o = offboard(g, "tailspin", AP_SENS_CONFIDENTIAL);
+    assert_int_equal(o->nresidual, 0);
+    assert_int_equal(o->npersistence, 3);
+    const ap_persistence_item *cert = &o->persistence[0], *old = &o->persistence[1];
+    assert_int_equal(cert->node, node(g, "tailspin-cert"));
+    assert_true(cert->dormant && !cert->suspended && !cert->outlives);
+    assert_int_equal(cert->usable_from, march);
+    assert_int_equal(cert->nreaches, 1);
+    assert_int_equal(cert->reaches[0], node(g, "payments-db"));
+    assert_string_equal(ap_graph_edge(g, cert->edge)->id, "tailspin|holds|tailspin-cert");
+    assert_int_equal(old->node, node(g, "tailspin-old-key"));
+    assert_true(old->dormant && old->suspended);
+    assert_int_equal(old->nreaches, 1);
+    assert_int_equal(old->reaches[0], node(g, "crm"));
+    assert_false(o->persistence[2].dormant);    /* the pat: live, revoked by the plan */
+    ap_offboard_free(o);
+    ap_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +252,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_query_offboard__own_key_no_collateral, setup,
                                         ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_query_offboard__dormant_credentials_persist,
+                                        ap_test_store_setup, ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,6 +140,13 @@ static void test_query_whatif__revoke_loses(void **state)
     assert_int_equal(c->score_after, 0);
     assert_int_equal(c->nlost, 4);
     assert_int_equal(w->nnew, 0);
+    /* the payroll workflow depends on the revoked key: it breaks, as offboarding says */
+    assert_int_equal(w->nbreaks, 1);
+    assert_int_equal(w->breaks[0].actor, node(g, "payroll-run"));
+    assert_int_equal(w->breaks[0].node, key);
+    assert_true(w->breaks[0].dependency);
+    assert_string_equal(ap_graph_edge(g, w->breaks[0].path[0])->id,
+                        "payroll-run|depends_on|shared-key");
     ap_whatif_free(w);
     ap_graph_free(g);
 }

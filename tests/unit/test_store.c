@@ -120,7 +120,7 @@ static void test_store__newer_schema_is_refused(void **state)
     assert_int_equal(ap_store_open(&st, path, &err), AP_ESCHEMA);
     assert_null(st);
     assert_string_equal(err.msg, "the database has schema version 99, newer than this authpath "
-                                 "(version 1): upgrade authpath to read it");
+                                 "(version 2): upgrade authpath to read it");
     remove(path);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);

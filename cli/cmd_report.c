@@ -1,0 +1,105 @@
+/* cli/cmd_report.c: `authpath report [PARTNER...]`: the auditor's evidence pack, one
+ * self-contained HTML file (docs/design.md, "Outputs"), for the estate or the partners named. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/report.h"
+#include "cli.h"
+
+/* The snapshot's label, creation time and files ("path" each) for the summary. */
+static int snapshot_facts(cli_ctx *ctx, ap_report_opts *o, ap_snapshot_info **list,
+                          size_t *n, json_t **files)
+{
+    ap_error err;
+    if (ap_store_snapshots(list, n, ctx->st, &err) < 0)
+        return cli_fail(&err, NULL);
+    for (size_t i = 0; i < *n; i++) {
+        if ((*list)[i].id != ap_graph_snapshot(ctx->g))
+            continue;
+        o->snapshot_label = (*list)[i].label;
+        o->snapshot_created = (*list)[i].created;
+        *files = json_loads((*list)[i].files, 0, NULL);
+    }
+    return EXIT_OK;
+}
+
+int cmd_report(cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "policy", required_argument, NULL, 'p' },
+        { NULL, 0, NULL, 0 },
+    };
+    const cli_cmd *self = cli_command("report");
+    const char *policy = NULL, **sources = NULL;
+    ap_report_opts ro;
+    ap_policy pol;
+    ap_snapshot_info *list = NULL;
+    size_t nlist = 0;
+    json_t *files = NULL;
+    uint32_t *partners = NULL;
+    char *html = NULL;
+    size_t len = 0;
+    ap_error err;
+    int opt, rc;
+    while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+        if (opt == CLI_HELP)
+            return EXIT_OK;
+        if (opt != 'p')
+            return EXIT_USAGE;
+        policy = optarg;
+    }
+    if (cli_format(ctx, "html") == NULL)
+        return EXIT_USAGE;
+    memset(&ro, 0, sizeof ro);
+    ap_policy_default(&pol);
+    if ((rc = cli_open_store(ctx)) != EXIT_OK)
+        return rc;
+    if (policy != NULL && ap_policy_load(&pol, policy, ap_store_vocab(ctx->st), &err) < 0)
+        return cli_fail(&err, NULL);
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+        goto cleanup;
+    if (optind < argc && (partners = calloc((size_t)(argc - optind), sizeof *partners)) == NULL) {
+        cli_errorf("out of memory");
+        rc = EXIT_INTERNAL;
+        goto cleanup;
+    }
+    for (int i = optind; i < argc; i++) {
+        int64_t v = cli_find_partner(ctx, argv[i]);
+        if (v < 0) {
+            rc = EXIT_USAGE;
+            goto cleanup;
+        }
+        partners[ro.npartners++] = (uint32_t)v;
+    }
+    ro.partners = partners;
+    ro.policy = &pol;
+    if ((rc = snapshot_facts(ctx, &ro, &list, &nlist, &files)) != EXIT_OK)
+        goto cleanup;
+    if (json_array_size(files) > 0
+        && (sources = calloc(json_array_size(files), sizeof *sources)) != NULL) {
+        for (size_t i = 0; i < json_array_size(files); i++)
+            if (json_is_string(json_array_get(files, i)))
+                sources[ro.nsources++] = json_string_value(json_array_get(files, i));
+    }
+    ro.sources = sources;
+    if (ap_report_html(&html, &len, ctx->g, &ro, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+        goto cleanup;
+    }
+    if (fwrite(html, 1, len, stdout) != len || fflush(stdout) != 0) {
+        cli_errorf("cannot write the report");
+        rc = EXIT_INTERNAL;
+        goto cleanup;
+    }
+    rc = EXIT_OK;
+cleanup:
+    free(html);
+    free(partners);
+    free(sources);
+    json_decref(files);
+    ap_snapshot_list_free(list, nlist);
+    ap_policy_clear(&pol);
+    return rc;
+}

@@ -1,0 +1,283 @@
+/* graph/store_obs.c: observed use in the store. Events are added to an existing snapshot in one
+ * transaction of their own, and read back grouped per (actor, target, action) over a window. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/usage.h"
+#include "graph_internal.h"
+
+int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
+{
+    int rc;
+    if (st->in_import || st->obs_insert != NULL)
+        return ap_error_set(err, AP_EBUG, "an import is already open on this store");
+    if ((rc = ap_store_snapshot_exists(st, snap, err)) < 0)
+        return rc;
+    if (sqlite3_db_readonly(st->db, "main") == 1)
+        return ap_error_set(err, AP_EIO, "the database '%s' is read-only: cannot import into it",
+                            sqlite3_db_filename(st->db, "main"));
+    sqlite3_busy_timeout(st->db, st->write_wait_ms);
+    rc = ap_store__exec(st, "BEGIN IMMEDIATE", err);
+    sqlite3_busy_timeout(st->db, AP_STORE_BUSY_MS);
+    if (rc < 0)
+        return rc;
+    if ((rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
+                                " event_id, at, actor, actor_known, target, target_known, rights,"
+                                " action, ok, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                                " ?10, ?11, ?12, ?13)", err)) < 0) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    st->obs_snap = snap;
+    return AP_OK;
+}
+
+int ap_store_obs_source(ap_store *st, const char *path, int64_t *file, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if (st->obs_insert == NULL)
+        return ap_error_set(err, AP_EBUG, "no observation import is open");
+    if ((rc = ap_store__prepare(st, &stmt, "INSERT INTO source(snap, path) VALUES (?1, ?2)",
+                                err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, st->obs_snap);
+    sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "recording the input file");
+    else
+        *file = sqlite3_last_insert_rowid(st->db);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v != NULL)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *err)
+{
+    sqlite3_stmt *s = st->obs_insert;
+    int rc;
+    if (s == NULL)
+        return ap_error_set(err, AP_EBUG, "no observation import is open");
+    sqlite3_bind_int64(s, 1, st->obs_snap);
+    sqlite3_bind_int64(s, 2, file);
+    sqlite3_bind_int64(s, 3, r->line);
+    bind_opt(s, 4, r->event_id);
+    sqlite3_bind_int64(s, 5, r->at);
+    sqlite3_bind_text(s, 6, r->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 7, r->actor_known);
+    sqlite3_bind_text(s, 8, r->target, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 9, r->target_known);
+    sqlite3_bind_int64(s, 10, (sqlite3_int64)r->rights);
+    sqlite3_bind_text(s, 11, r->action, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 12, r->ok);
+    bind_opt(s, 13, r->via);
+    rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
+         : ap_store__sqlerr(err, st->db, AP_EIO, "recording an observation");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+int ap_store_obs_commit(ap_store *st, ap_error *err)
+{
+    int rc;
+    if (st->obs_insert == NULL)
+        return ap_error_set(err, AP_EBUG, "commit without an open observation import");
+    sqlite3_finalize(st->obs_insert);
+    st->obs_insert = NULL;
+    if ((rc = ap_store__exec(st, "COMMIT", err)) < 0)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+void ap_store_obs_rollback(ap_store *st)
+{
+    if (st->obs_insert == NULL)
+        return;
+    sqlite3_finalize(st->obs_insert);
+    st->obs_insert = NULL;
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- Reading ---- */
+
+typedef struct {
+    const char *actor;
+    int64_t last;
+} last_use;
+
+struct ap_usage {
+    ap_use *items;
+    size_t n, cap;
+    last_use *last;             /* per actor, sorted: its last successful event before until */
+    size_t nlast;
+    bool any;
+    int64_t since, until;
+    ap_chunk *strings;
+};
+
+static const char *keep(ap_usage *u, const unsigned char *s)
+{
+    size_t len = strlen((const char *)s) + 1;
+    ap_chunk *c = u->strings;
+    if (c == NULL || c->cap - c->used < len) {
+        size_t cap = len > 65536 ? len : 65536;
+        if ((c = malloc(sizeof *c + cap)) == NULL)
+            return NULL;
+        c->next = u->strings;
+        c->used = 0;
+        c->cap = cap;
+        u->strings = c;
+    }
+    memcpy(c->data + c->used, s, len);
+    c->used += len;
+    return c->data + c->used - len;
+}
+
+static const unsigned char *col_text(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t != NULL ? t : (const unsigned char *)"";
+}
+
+int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t since,
+                  int64_t until, ap_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    ap_usage *u;
+    int rc, step;
+    *out = NULL;
+    if ((u = calloc(1, sizeof *u)) == NULL)
+        return ap_error_nomem(err);
+    u->since = since;
+    u->until = until;
+    if ((rc = ap_store__prepare(st, &s, "SELECT EXISTS (SELECT 1 FROM observation WHERE snap = ?1)",
+                                err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, snap);
+    u->any = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
+    sqlite3_finalize(s);
+    s = NULL;
+    /* the first event of each group is its provenance: the lowest row of the earliest time */
+    if ((rc = ap_store__prepare(st, &s,
+             "SELECT o.actor, o.target, o.action, o.actor_known, o.target_known, o.rights, o.ok,"
+             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, '')"
+             " FROM (SELECT actor, target, action, rights, ok, count(*) AS n, min(at) AS first,"
+             "   max(at) AS last, min(rid) AS rid FROM observation"
+             "   WHERE snap = ?1 AND at >= ?2 AND at < ?3"
+             "   GROUP BY actor, target, action, rights, ok) AS g"
+             " JOIN observation o ON o.rid = g.rid LEFT JOIN source src ON src.id = o.file"
+             " ORDER BY o.actor, o.target, o.action, o.ok DESC, o.rights", err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, snap);
+    sqlite3_bind_int64(s, 2, since);
+    sqlite3_bind_int64(s, 3, until);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        ap_use *x;
+        if (u->n == u->cap) {
+            size_t cap = u->cap ? u->cap * 2 : 64;
+            ap_use *p = realloc(u->items, cap * sizeof *p);
+            if (p == NULL)
+                goto nomem;
+            u->items = p;
+            u->cap = cap;
+        }
+        x = &u->items[u->n];
+        memset(x, 0, sizeof *x);
+        if ((x->actor = keep(u, col_text(s, 0))) == NULL
+            || (x->target = keep(u, col_text(s, 1))) == NULL
+            || (x->action = keep(u, col_text(s, 2))) == NULL
+            || (x->file = keep(u, col_text(s, 10))) == NULL
+            || (x->event_id = keep(u, col_text(s, 12))) == NULL)
+            goto nomem;
+        x->actor_known = sqlite3_column_int(s, 3) != 0;
+        x->target_known = sqlite3_column_int(s, 4) != 0;
+        x->rights = (ap_rights)sqlite3_column_int64(s, 5);
+        x->ok = sqlite3_column_int(s, 6) != 0;
+        x->count = (uint64_t)sqlite3_column_int64(s, 7);
+        x->first = sqlite3_column_int64(s, 8);
+        x->last = sqlite3_column_int64(s, 9);
+        x->line = (unsigned)sqlite3_column_int(s, 11);
+        u->n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading observations");
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    /* last use per actor, over every event before until (not only the window's) */
+    if ((rc = ap_store__prepare(st, &s, "SELECT actor, max(at) FROM observation WHERE snap = ?1"
+                                " AND at < ?2 AND ok AND actor_known GROUP BY actor"
+                                " ORDER BY actor", err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, snap);
+    sqlite3_bind_int64(s, 2, until);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        last_use *p = realloc(u->last, (u->nlast + 1) * sizeof *p);
+        if (p == NULL)
+            goto nomem;
+        u->last = p;
+        if ((p[u->nlast].actor = keep(u, col_text(s, 0))) == NULL)
+            goto nomem;
+        p[u->nlast++].last = sqlite3_column_int64(s, 1);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading observations");
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    *out = u;
+    return AP_OK;
+nomem:
+    rc = ap_error_nomem(err);
+fail:
+    sqlite3_finalize(s);
+    ap_usage_free(u);
+    return rc;
+}
+
+void ap_usage_free(ap_usage *u)
+{
+    if (u == NULL)
+        return;
+    while (u->strings != NULL) {
+        ap_chunk *next = u->strings->next;
+        free(u->strings);
+        u->strings = next;
+    }
+    free(u->items);
+    free(u->last);
+    free(u);
+}
+
+bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out)
+{
+    size_t lo = 0, hi = u->nlast;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(u->last[mid].actor, actor);
+        if (c == 0) {
+            *out = u->last[mid].last;
+            return true;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+size_t ap_usage_count(const ap_usage *u) { return u->n; }
+const ap_use *ap_usage_get(const ap_usage *u, size_t i) { return &u->items[i]; }
+bool ap_usage_any(const ap_usage *u) { return u->any; }
+int64_t ap_usage_since(const ap_usage *u) { return u->since; }
+int64_t ap_usage_until(const ap_usage *u) { return u->until; }

@@ -1,0 +1,934 @@
+/* import/msgraph_objects.c: each Microsoft Graph object into authpath's model: service
+ * principals, applications and their credentials, consents, app role and directory role
+ * assignments, GDAP relationships and their access assignments, cross-tenant partners. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "msgraph_internal.h"
+
+#define R(b) ((ap_rights)1 << (b))
+#define DIRECTORY "entra:directory"
+
+/* ---- what an object is ---- */
+
+static const struct { const char *name; mg_type type; } collections[] = {
+    { "servicePrincipals", MG_SERVICE_PRINCIPAL }, { "servicePrincipal", MG_SERVICE_PRINCIPAL },
+    { "applications", MG_APPLICATION }, { "application", MG_APPLICATION },
+    { "oauth2PermissionGrants", MG_GRANT }, { "oauth2PermissionGrant", MG_GRANT },
+    { "appRoleAssignedTo", MG_APP_ROLE_ASSIGNMENT }, { "appRoleAssignments",
+                                                       MG_APP_ROLE_ASSIGNMENT },
+    { "appRoleAssignment", MG_APP_ROLE_ASSIGNMENT },
+    { "federatedIdentityCredentials", MG_FEDERATED_CREDENTIAL },
+    { "federatedIdentityCredential", MG_FEDERATED_CREDENTIAL },
+    { "roleAssignments", MG_ROLE_ASSIGNMENT }, { "unifiedRoleAssignment", MG_ROLE_ASSIGNMENT },
+    { "delegatedAdminRelationships", MG_GDAP_RELATIONSHIP },
+    { "delegatedAdminRelationship", MG_GDAP_RELATIONSHIP },
+    { "resellerDelegatedAdminRelationship", MG_GDAP_RELATIONSHIP },
+    { "accessAssignments", MG_GDAP_ASSIGNMENT },
+    { "delegatedAdminAccessAssignment", MG_GDAP_ASSIGNMENT },
+    { "partners", MG_CROSS_TENANT_PARTNER },
+    { "crossTenantAccessPolicyConfigurationPartner", MG_CROSS_TENANT_PARTNER },
+    { "servicePrincipalSignInActivities", MG_SIGN_IN_ACTIVITY },
+    { "servicePrincipalSignInActivity", MG_SIGN_IN_ACTIVITY },
+};
+
+static mg_type by_name(const char *name, size_t n)
+{
+    for (size_t i = 0; i < sizeof collections / sizeof collections[0]; i++)
+        if (strlen(collections[i].name) == n && strncmp(collections[i].name, name, n) == 0)
+            return collections[i].type;
+    return MG_NONE;
+}
+
+mg_type ap_mg__type_of_context(const char *context)
+{
+    const char *s = strchr(context, '#'), *end, *seg;
+    mg_type last = MG_NONE;
+    if (s == NULL)
+        return MG_NONE;
+    /* the last path segment that names a collection, its (keys) and /$entity left out */
+    for (seg = s + 1; *seg != '\0'; seg = *end != '\0' ? end + 1 : end) {
+        size_t n;
+        end = seg + strcspn(seg, "/");
+        n = strcspn(seg, "(/");
+        if (by_name(seg, n) != MG_NONE)
+            last = by_name(seg, n);
+    }
+    return last;
+}
+
+static bool has(const json_t *o, const char *k)
+{
+    return ap_mg__get(o, k) != NULL;
+}
+
+mg_type ap_mg__type_of(const json_t *o, mg_type ctx_type)
+{
+    const char *t = ap_mg__str(o, "@odata.type");
+    if (t != NULL) {
+        const char *dot = strrchr(t, '.');
+        mg_type ty = dot != NULL ? by_name(dot + 1, strlen(dot + 1)) : MG_NONE;
+        if (ty != MG_NONE)
+            return ty;
+    }
+    if (ctx_type != MG_NONE)
+        return ctx_type;
+    if (has(o, "AllowedMemberTypes") || has(o, "AdminConsentDisplayName")
+        || (!has(o, "id") && !has(o, "ObjectId")
+            && (has(o, "AppDisplayName") || ((has(o, "appRoleId") || has(o, "roleId"))
+                                             && has(o, "resourceDisplayName")))))
+        return MG_PERMISSION_LIST;
+    if (has(o, "customer") && has(o, "accessDetails"))
+        return MG_GDAP_RELATIONSHIP;
+    if (has(o, "accessContainer"))
+        return MG_GDAP_ASSIGNMENT;
+    if (has(o, "clientId") && has(o, "consentType"))
+        return MG_GRANT;
+    if (has(o, "appRoleId") && has(o, "principalId") && has(o, "resourceId"))
+        return MG_APP_ROLE_ASSIGNMENT;
+    if (has(o, "roleDefinitionId") && has(o, "principalId"))
+        return MG_ROLE_ASSIGNMENT;
+    if (has(o, "issuer") && has(o, "subject"))
+        return MG_FEDERATED_CREDENTIAL;
+    if (has(o, "tenantId") && (has(o, "b2bCollaborationInbound")
+                               || has(o, "b2bDirectConnectInbound") || has(o, "inboundTrust")))
+        return MG_CROSS_TENANT_PARTNER;
+    if (has(o, "lastSignInActivity") || has(o, "delegatedClientSignInActivity"))
+        return MG_SIGN_IN_ACTIVITY;
+    if (has(o, "servicePrincipalType") || has(o, "appOwnerOrganizationId")
+        || (has(o, "appId") && (has(o, "servicePrincipalNames")
+                                || has(o, "appRoleAssignmentRequired"))))
+        return MG_SERVICE_PRINCIPAL;
+    if (has(o, "appId") && (has(o, "requiredResourceAccess") || has(o, "signInAudience")
+                            || has(o, "passwordCredentials") || has(o, "keyCredentials")))
+        return MG_APPLICATION;
+    if ((has(o, "appRoleId") || has(o, "roleId")) && has(o, "resourceDisplayName"))
+        return MG_PERMISSION_LIST;
+    return MG_NONE;
+}
+
+/* ---- helpers ---- */
+
+static void lower_copy(char *buf, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] != '\0' && i + 1 < size; i++)
+        buf[i] = (char)tolower((unsigned char)s[i]);
+    buf[i] = '\0';
+}
+
+static int fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const char *arg)
+{
+    ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, obj };
+    char q[80];
+    ap_import__quote(q, sizeof q, arg != NULL ? arg : "");
+    return ap_import__fail(ctx, &p, fmt, q);
+}
+
+static void note(ap_import_ctx *ctx, const char *what)
+{
+    ap_import__note(ctx, ctx->mg->line, ctx->mg->col, what);
+}
+
+static bool is_home(const mg_state *s, const char *tenant)
+{
+    char t[64];
+    if (tenant == NULL)
+        return false;
+    lower_copy(t, sizeof t, tenant);
+    return json_object_get(s->home, t) != NULL;
+}
+
+/* A directory object's node id: Graph object ids are unique across types. */
+static void obj_id(char *buf, size_t size, const char *id)
+{
+    char low[128];
+    lower_copy(low, sizeof low, id);
+    snprintf(buf, size, "entra:%s", low);
+}
+
+/* The directory a role lives in: ours, or a GDAP customer's. */
+static void directory(ap_import_ctx *ctx, char *id, size_t size, const char *tenant,
+                      const char *tenant_name)
+{
+    char name[256];
+    if (tenant == NULL) {
+        snprintf(id, size, DIRECTORY);
+        json_t *d = ap_mg__node(ctx, id, AP_KIND_RESOURCE, "Entra ID directory (this tenant)",
+                                "entra_directory", true);
+        ap_mg__set(d, "sensitivity", "critical");
+        return;
+    }
+    snprintf(id, size, "entra:tenant:%s:directory", tenant);
+    snprintf(name, sizeof name, "Entra ID directory of %s (tenant %s)",
+             tenant_name != NULL ? tenant_name : "the customer", tenant);
+    json_t *d = ap_mg__node(ctx, id, AP_KIND_RESOURCE, name, "entra_directory", true);
+    ap_mg__set(d, "sensitivity", "critical");
+    ap_mg__set(d, "tenant", tenant);
+}
+
+/* A directory role (built-in template or custom definition) in a directory, with what it
+ * grants there; escalating roles lead to that directory's Global Administrator. */
+static const char *role_node(ap_import_ctx *ctx, char *id, size_t size, const char *tmpl,
+                             const char *tenant, const char *tenant_name)
+{
+    mg_role_class cls;
+    char t[64], dir[256], ga[256], unknown[128];
+    const char *name;
+    json_t *n;
+    ap_rights r;
+    lower_copy(t, sizeof t, tmpl);
+    name = ap_mg__role(ctx->mg, t, &cls);
+    if (name == NULL) {
+        snprintf(unknown, sizeof unknown, "role %s", t);
+        name = unknown;
+    }
+    directory(ctx, dir, sizeof dir, tenant, tenant_name);
+    if (tenant == NULL)             /* named in the id too, so that paths read */
+        snprintf(id, size, "entra:role:%s", name);
+    else
+        snprintf(id, size, "entra:tenant:%s:role:%s", tenant, name);
+    n = ap_mg__node(ctx, id, AP_KIND_ROLE, name, "entra_directory_role", true);
+    ap_mg__set(n, "role_template", t);
+    if (tenant != NULL)
+        ap_mg__set(n, "gdap_customer", tenant);
+    if (cls >= MG_ROLE_PRIVILEGED)
+        json_object_set_new(n, "privileged", json_true());
+    r = cls == MG_ROLE_GLOBAL ? AP_RIGHTS_ALL
+      : cls >= MG_ROLE_PRIVILEGED ? R(AP_R_READ) | R(AP_R_WRITE) | R(AP_R_DELETE) | R(AP_R_ADMIN)
+      : cls == MG_ROLE_READER ? R(AP_R_READ) : R(AP_R_READ) | R(AP_R_WRITE);
+    if (ap_mg__edge(ctx, id, "access", dir, r) == NULL)
+        return NULL;
+    if (cls == MG_ROLE_ESCALATES) {
+        json_t *e;
+        role_node(ctx, ga, sizeof ga, MG_GLOBAL_ADMIN, tenant, tenant_name);
+        if ((e = ap_mg__edge(ctx, id, "can_assume", ga, AP_RIGHTS_ALL)) == NULL)
+            return NULL;
+        json_object_set_new(e, "escalates", json_true());
+    }
+    return id;
+}
+
+/* A permission (app role or delegated scope) of an API, with what it grants on the API. */
+static const char *perm_node(ap_import_ctx *ctx, char *id, size_t size, const char *resource,
+                             const char *resource_name, const char *value, bool application,
+                             const char *perm_id)
+{
+    char api[256], ga[256];
+    json_t *n;
+    snprintf(api, sizeof api, "entra:api:%s", resource);
+    if (ap_mg__node(ctx, api, AP_KIND_RESOURCE, resource_name, "api", true) == NULL)
+        return NULL;
+    if (application)
+        snprintf(id, size, "entra:approle:%s/%s", resource, value);
+    else
+        snprintf(id, size, "entra:scope:%s/%s", resource, value);
+    n = ap_mg__node(ctx, id, AP_KIND_ROLE, value, application ? "application_permission"
+                    : "delegated_permission", true);
+    if (n == NULL)
+        return NULL;
+    if (resource_name != NULL)
+        ap_mg__set(n, "api", resource_name);
+    if (perm_id != NULL)
+        ap_mg__set(n, "permission_id", perm_id);
+    if (ap_mg__perm_privileged(value))
+        json_object_set_new(n, "privileged", json_true());
+    if (ap_mg__edge(ctx, id, "access", api, ap_mg__perm_rights(value)) == NULL)
+        return NULL;
+    if (application && ap_mg__perm_escalates(value)) {
+        json_t *e;
+        json_object_set_new(n, "escalates_to_global_admin", json_true());
+        role_node(ctx, ga, sizeof ga, MG_GLOBAL_ADMIN, NULL, NULL);
+        if ((e = ap_mg__edge(ctx, id, "can_assume", ga, AP_RIGHTS_ALL)) == NULL)
+            return NULL;
+        json_object_set_new(e, "escalates", json_true());
+    }
+    return id;
+}
+
+/* An identity named only by a reference (principalId, clientId). */
+static void principal(ap_import_ctx *ctx, char *id, size_t size, const char *ref,
+                      const char *type, const char *name)
+{
+    obj_id(id, size, ref);
+    ap_mg__node(ctx, id, strcmp(type, "group") == 0 ? AP_KIND_ROLE : AP_KIND_IDENTITY, name,
+                type, true);
+}
+
+/* A time attribute from a Graph time value. */
+static void set_time(json_t *n, const char *key, const json_t *v)
+{
+    int64_t t;
+    if (ap_mg__time(v, &t))
+        ap_mg__set_time(n, key, t);
+}
+
+/* ---- credentials ---- */
+
+static void remember_cred(json_t *owner, const char *cred)
+{
+    json_t *list = json_object_get(owner, "_creds");
+    if (list == NULL) {
+        list = json_array();
+        json_object_set_new(owner, "_creds", list);
+    }
+    json_array_append_new(list, json_string(cred));
+}
+
+static int secrets(ap_import_ctx *ctx, json_t *owner, const char *owner_id,
+                   const json_t *list, bool password)
+{
+    const json_t *c;
+    size_t i;
+    if (json_is_object(list)) {         /* PowerShell writes a list of one as the object */
+        json_t *one = json_pack("[O]", list);
+        int rc = one != NULL ? secrets(ctx, owner, owner_id, one, password) : AP_ENOMEM;
+        json_decref(one);
+        return rc;
+    }
+    json_array_foreach(list, i, c) {
+        const char *key = ap_mg__str(c, "keyId"), *name = ap_mg__str(c, "displayName");
+        char id[512], shown[128];
+        json_t *n;
+        if (key == NULL)
+            key = ap_mg__str(c, "customKeyIdentifier");
+        if (key == NULL) {
+            fail(ctx, c, "a %s credential without keyId", password ? "password" : "key");
+            continue;
+        }
+        snprintf(id, sizeof id, "%s/%s/%s", owner_id, password ? "password" : "key", key);
+        snprintf(shown, sizeof shown, "%s %s", password ? "client secret" : "certificate",
+                 name != NULL ? name : key);
+        if ((n = ap_mg__node(ctx, id, AP_KIND_CREDENTIAL, shown, password ? "client_secret"
+                             : "certificate", false)) == NULL)
+            return AP_ENOMEM;
+        json_object_set_new(n, "static", json_boolean(password));
+        set_time(n, "valid_from", ap_mg__get(c, "startDateTime"));
+        set_time(n, "expires", ap_mg__get(c, "endDateTime"));
+        ap_mg__set(n, "key_id", key);
+        if (ap_mg__edge(ctx, id, "authenticates_as", owner_id, AP_RIGHTS_ALL) == NULL)
+            return AP_ENOMEM;
+        remember_cred(owner, id);
+    }
+    return AP_OK;
+}
+
+/* Who issues a federated credential's tokens: a GitHub organisation, another tenant, any
+ * other issuer; NULL for our own tenant. */
+static const char *issuer_partner(ap_import_ctx *ctx, char *id, size_t size,
+                                  const char *issuer, const char *subject)
+{
+    char name[300], tenant[64];
+    const char *p;
+    json_t *n;
+    if (strstr(issuer, "token.actions.githubusercontent.com") != NULL && subject != NULL
+        && strncmp(subject, "repo:", 5) == 0) {
+        size_t len = strcspn(subject + 5, "/:");
+        snprintf(id, size, "github:%.*s", (int)len, subject + 5);
+        snprintf(name, sizeof name, "GitHub %.*s", (int)len, subject + 5);
+        n = ap_mg__node(ctx, id, AP_KIND_PARTNER, name, "github_organization", true);
+    } else if ((p = strstr(issuer, "login.microsoftonline.com/")) != NULL
+               || (p = strstr(issuer, "sts.windows.net/")) != NULL) {
+        p = strchr(p, '/') + 1;
+        snprintf(tenant, sizeof tenant, "%.*s", (int)strcspn(p, "/"), p);
+        if (is_home(ctx->mg, tenant))
+            return NULL;
+        snprintf(id, size, "entra:tenant:%s", tenant);
+        snprintf(name, sizeof name, "Entra tenant %s", tenant);
+        n = ap_mg__node(ctx, id, AP_KIND_PARTNER, name, "entra_tenant", true);
+    } else {
+        snprintf(id, size, "issuer:%s", issuer);
+        snprintf(name, sizeof name, "token issuer %s", issuer);
+        n = ap_mg__node(ctx, id, AP_KIND_PARTNER, name, "token_issuer", true);
+    }
+    ap_mg__set(n, "issuer", issuer);
+    return n != NULL ? id : NULL;
+}
+
+static int federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id)
+{
+    const char *fid = ap_mg__str(c, "id"), *issuer = ap_mg__str(c, "issuer");
+    const char *subject = ap_mg__str(c, "subject"), *name = ap_mg__str(c, "name");
+    const json_t *aud = ap_mg__get(c, "audiences");
+    char id[512], holder[512], shown[300];
+    json_t *n;
+    if (fid == NULL || issuer == NULL)
+        return fail(ctx, c, "a federated identity credential without %s", fid == NULL ? "id"
+                    : "issuer");
+    snprintf(id, sizeof id, "%s/federated/%s", owner_id, fid);
+    snprintf(shown, sizeof shown, "federated credential %s", name != NULL ? name : fid);
+    if ((n = ap_mg__node(ctx, id, AP_KIND_CREDENTIAL, shown, "federated_credential",
+                         false)) == NULL)
+        return AP_ENOMEM;
+    json_object_set_new(n, "static", json_false());
+    ap_mg__set(n, "issuer", issuer);
+    ap_mg__set(n, "subject", subject);
+    if (json_is_string(aud))
+        ap_mg__set(n, "audience", json_string_value(aud));
+    else if (json_is_array(aud))
+        ap_mg__set(n, "audience", json_string_value(json_array_get(aud, 0)));
+    if (subject != NULL && strchr(subject, '*') != NULL)
+        json_object_set_new(n, "subject_wildcard", json_true());
+    if (ap_mg__str(c, "claimsMatchingExpression") != NULL
+        || json_is_object(ap_mg__get(c, "claimsMatchingExpression")))
+        json_object_set_new(n, "subject_wildcard", json_true());
+    if (ap_mg__edge(ctx, id, "authenticates_as", owner_id, AP_RIGHTS_ALL) == NULL)
+        return AP_ENOMEM;
+    if (issuer_partner(ctx, holder, sizeof holder, issuer, subject) != NULL
+        && ap_mg__edge(ctx, holder, "holds", id, AP_RIGHTS_ALL) == NULL)
+        return AP_ENOMEM;
+    return AP_OK;
+}
+
+static int federated_list(ap_import_ctx *ctx, const json_t *list, const char *owner_id)
+{
+    const json_t *c;
+    size_t i;
+    int rc;
+    if (json_is_object(list))
+        return federated(ctx, list, owner_id);
+    json_array_foreach(list, i, c)
+        if ((rc = federated(ctx, c, owner_id)) < 0 && rc != AP_EINPUT)
+            return rc;
+    return AP_OK;
+}
+
+/* ---- the objects ---- */
+
+/* Attributes service principals and applications share. */
+static void app_attrs(json_t *n, const json_t *o)
+{
+    const char *aud = ap_mg__str(o, "signInAudience");
+    const json_t *vp = ap_mg__get(o, "verifiedPublisher");
+    ap_mg__set(n, "app_id", ap_mg__str(o, "appId"));
+    ap_mg__set(n, "sign_in_audience", aud);
+    if (aud != NULL && (strcasecmp(aud, "AzureADMultipleOrgs") == 0
+                        || strcasecmp(aud, "AzureADandPersonalMicrosoftAccount") == 0))
+        json_object_set_new(n, "multi_tenant_app", json_true());
+    if (json_is_boolean(ap_mg__get(o, "IsMultiTenantEnabled")))
+        json_object_set_new(n, "multi_tenant_app", json_boolean(
+                                json_is_true(ap_mg__get(o, "IsMultiTenantEnabled"))));
+    if (ap_mg__str(vp, "displayName") != NULL || ap_mg__str(vp, "verifiedPublisherId") != NULL)
+        ap_mg__set(n, "verified_publisher", ap_mg__str(vp, "displayName") != NULL
+                   ? ap_mg__str(vp, "displayName") : ap_mg__str(vp, "verifiedPublisherId"));
+    ap_mg__set(n, "publisher_name", ap_mg__str(o, "publisherName"));
+    if (json_is_false(ap_mg__get(o, "accountEnabled")))
+        ap_mg__set(n, "state", "suspended");
+}
+
+static int app_credentials(ap_import_ctx *ctx, json_t *n, const char *id, const json_t *o)
+{
+    int rc;
+    if ((rc = secrets(ctx, n, id, ap_mg__get(o, "passwordCredentials"), true)) < 0
+        && rc != AP_EINPUT)
+        return rc;
+    if ((rc = secrets(ctx, n, id, ap_mg__get(o, "keyCredentials"), false)) < 0
+        && rc != AP_EINPUT)
+        return rc;
+    if (ap_mg__get(o, "federatedIdentityCredentials") != NULL)
+        return federated_list(ctx, ap_mg__get(o, "federatedIdentityCredentials"), id);
+    return federated_list(ctx, ap_mg__get(o, "federatedCredentials"), id);
+}
+
+/* An object id: "id", PowerShell's "Id", or ScubaGear's "ObjectId" (a string or an object
+ * naming the application's and the service principal's). */
+static const char *object_id(const json_t *o, bool application)
+{
+    const json_t *v = ap_mg__get(o, "id");
+    if (v == NULL)
+        v = ap_mg__get(o, "ObjectId");
+    if (json_is_object(v))
+        v = json_object_get(v, application ? "Application" : "ServicePrincipal");
+    return json_string_value(v);
+}
+
+static int service_principal(ap_import_ctx *ctx, const json_t *o)
+{
+    const char *oid = object_id(o, false), *name = ap_mg__str(o, "displayName");
+    const char *app = ap_mg__str(o, "appId"), *owner = ap_mg__str(o, "appOwnerOrganizationId");
+    char id[256];
+    json_t *n;
+    if (oid == NULL)
+        return fail(ctx, o, "a service principal without id%s", "");
+    obj_id(id, sizeof id, oid);
+    if (name == NULL)
+        name = ap_mg__str(o, "appDisplayName");
+    if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, name, "service_principal", false)) == NULL)
+        return AP_ENOMEM;
+    app_attrs(n, o);
+    ap_mg__set(n, "service_principal_type", ap_mg__str(o, "servicePrincipalType"));
+    if (owner != NULL) {
+        ap_mg__set(n, "app_owner_organization", owner);
+        ap_mg__set(n, "_owner", owner);
+    }
+    if (ap_mg__microsoft(ctx->mg, app, owner))
+        json_object_set_new(n, "microsoft_first_party", json_true());
+    return app_credentials(ctx, n, id, o);
+}
+
+static int application(ap_import_ctx *ctx, const json_t *o)
+{
+    const char *oid = object_id(o, true), *name = ap_mg__str(o, "displayName");
+    const json_t *rra = ap_mg__get(o, "requiredResourceAccess");
+    char id[256];
+    json_t *n;
+    if (oid == NULL)
+        return fail(ctx, o, "an application without id%s", "");
+    obj_id(id, sizeof id, oid);
+    if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, name, "application", false)) == NULL)
+        return AP_ENOMEM;
+    app_attrs(n, o);
+    if (json_array_size(rra) > 0)
+        note(ctx, "requiredResourceAccess (permissions an app asks for, not grants: the "
+             "service principal's appRoleAssignments and oauth2PermissionGrants say what it "
+             "holds)");
+    return app_credentials(ctx, n, id, o);
+}
+
+static int grant(ap_import_ctx *ctx, const json_t *o)
+{
+    const char *client = ap_mg__str(o, "clientId"), *res = ap_mg__str(o, "resourceId");
+    const char *scope = ap_mg__str(o, "scope"), *consent = ap_mg__str(o, "consentType");
+    const char *who = ap_mg__str(o, "principalId");
+    char cid[256], res_low[128];
+    if (client == NULL || res == NULL)
+        return fail(ctx, o, "an oauth2PermissionGrant without %s", client == NULL ? "clientId"
+                    : "resourceId");
+    principal(ctx, cid, sizeof cid, client, "service_principal", NULL);
+    lower_copy(res_low, sizeof res_low, res);
+    for (const char *p = scope != NULL ? scope : ""; *p != '\0';) {
+        size_t len = strcspn(p, " ");
+        char value[200], sid[512];
+        json_t *e;
+        if (len > 0 && len < sizeof value) {
+            snprintf(value, sizeof value, "%.*s", (int)len, p);
+            if (perm_node(ctx, sid, sizeof sid, res_low, ap_mg__app_name(ctx->mg, res_low),
+                          value, false, NULL) == NULL
+                || (e = ap_mg__edge(ctx, cid, "member_of", sid, AP_RIGHTS_ALL)) == NULL)
+                return AP_ENOMEM;
+            ap_mg__set(e, "consent_type", consent);
+            ap_mg__set(e, "consent_principal", who);
+        }
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return AP_OK;
+}
+
+static int app_role_assignment(ap_import_ctx *ctx, const json_t *o)
+{
+    const char *who = ap_mg__str(o, "principalId"), *res = ap_mg__str(o, "resourceId");
+    const char *role = ap_mg__str(o, "appRoleId"), *ptype = ap_mg__str(o, "principalType");
+    const char *value, *type;
+    char pid[256], perm[512], res_low[128], role_low[64];
+    json_t *e;
+    if (who == NULL || res == NULL || role == NULL)
+        return fail(ctx, o, "an appRoleAssignment without %s", who == NULL ? "principalId"
+                    : res == NULL ? "resourceId" : "appRoleId");
+    type = ptype == NULL || strcasecmp(ptype, "ServicePrincipal") == 0 ? "service_principal"
+         : strcasecmp(ptype, "Group") == 0 ? "group" : "user";
+    principal(ctx, pid, sizeof pid, who, type, ap_mg__str(o, "principalDisplayName"));
+    lower_copy(res_low, sizeof res_low, res);
+    lower_copy(role_low, sizeof role_low, role);
+    if (strcmp(role_low, "00000000-0000-0000-0000-000000000000") == 0)
+        value = "default access";
+    else if ((value = ap_mg__permission(ctx->mg, role_low)) == NULL
+             && (value = ap_mg__str(o, "roleDisplayName")) == NULL)
+        value = role_low;
+    if (perm_node(ctx, perm, sizeof perm, res_low, ap_mg__str(o, "resourceDisplayName"), value,
+                  true, role_low) == NULL
+        || (e = ap_mg__edge(ctx, pid, "member_of", perm, AP_RIGHTS_ALL)) == NULL)
+        return AP_ENOMEM;
+    set_time(e, "valid_from", ap_mg__get(o, "createdDateTime"));
+    return AP_OK;
+}
+
+static int role_assignment(ap_import_ctx *ctx, const json_t *o)
+{
+    const char *who = ap_mg__str(o, "principalId"), *def = ap_mg__str(o, "roleDefinitionId");
+    const char *scope = ap_mg__str(o, "directoryScopeId");
+    char pid[256], rid[256];
+    json_t *e;
+    if (who == NULL || def == NULL)
+        return fail(ctx, o, "a role assignment without %s", who == NULL ? "principalId"
+                    : "roleDefinitionId");
+    principal(ctx, pid, sizeof pid, who, "directory_principal", NULL);
+    if (role_node(ctx, rid, sizeof rid, def, NULL, NULL) == NULL
+        || (e = ap_mg__edge(ctx, pid, "member_of", rid, AP_RIGHTS_ALL)) == NULL)
+        return AP_ENOMEM;
+    if (scope != NULL && strcmp(scope, "/") != 0) {
+        ap_mg__set(e, "directory_scope", scope);
+        note(ctx, "role assignment scoped to an administrative unit or object (taken as the "
+             "whole directory: an over-approximation)");
+    }
+    return AP_OK;
+}
+
+#define GDAP_PARTNER "entra:gdap-partner"
+
+static json_t *gdap_partner(ap_import_ctx *ctx)
+{
+    return ap_mg__node(ctx, GDAP_PARTNER, AP_KIND_PARTNER, "GDAP partner (the tenant these "
+                       "delegated admin relationships belong to)", "gdap_partner", true);
+}
+
+/* An ISO 8601 duration other than zero ("P180D" yes, "PT0S" no). */
+static bool nonzero_duration(const char *d)
+{
+    if (d == NULL)
+        return false;
+    for (; *d != '\0'; d++)
+        if (*d >= '1' && *d <= '9')
+            return true;
+    return false;
+}
+
+static int gdap_relationship(ap_import_ctx *ctx, const json_t *o)
+{
+    const char *rid = ap_mg__str(o, "id"), *status = ap_mg__str(o, "status");
+    const json_t *cust = ap_mg__get(o, "customer");
+    const char *tenant = ap_mg__str(cust, "tenantId"), *cname = ap_mg__str(cust, "displayName");
+    const char *ext = ap_mg__str(o, "autoExtendDuration"), *state = "active";
+    const json_t *roles = ap_mg__get(ap_mg__get(o, "accessDetails"), "unifiedRoles"), *r;
+    char id[256], tlow[64], role[512];
+    size_t i;
+    char privileged[1024] = "";
+    int64_t end;
+    json_t *n, *e;
+    if (rid == NULL || tenant == NULL)
+        return fail(ctx, o, "a delegatedAdminRelationship without %s", rid == NULL ? "id"
+                    : "customer.tenantId");
+    lower_copy(tlow, sizeof tlow, tenant);
+    snprintf(id, sizeof id, "entra:gdap:%s", rid);
+    if (gdap_partner(ctx) == NULL
+        || (n = ap_mg__node(ctx, id, AP_KIND_ROLE, ap_mg__str(o, "displayName"),
+                            "gdap_relationship", false)) == NULL)
+        return AP_ENOMEM;
+    if (status == NULL || strcmp(status, "active") == 0)
+        state = "active";
+    else if (strcmp(status, "approved") == 0 || strcmp(status, "activating") == 0)
+        state = "approved";
+    else if (strcmp(status, "created") == 0 || strcmp(status, "approvalPending") == 0)
+        state = "requested";
+    else
+        state = "revoked";         /* terminationRequested, terminating, terminated, expired */
+    ap_mg__set(n, "state", state);
+    ap_mg__set(n, "gdap_status", status);
+    ap_mg__set(n, "customer_tenant", tlow);
+    ap_mg__set(n, "customer_name", cname);
+    ap_mg__set(n, "duration", ap_mg__str(o, "duration"));
+    ap_mg__set(n, "auto_extend_duration", ext);
+    ap_mg__set(n, "indirect_provider_tenant", ap_mg__str(o, "indirectProviderTenantId"));
+    set_time(n, "valid_from", ap_mg__get(o, "activatedDateTime"));
+    if (ap_mg__time(ap_mg__get(o, "endDateTime"), &end)) {
+        ap_mg__set_time(n, "end_date", end);
+        if (nonzero_duration(ext))
+            json_object_set_new(n, "auto_extends", json_true());
+        else
+            ap_mg__set_time(n, "expires", end);
+    }
+    if ((e = ap_mg__edge(ctx, GDAP_PARTNER, "member_of", id, AP_RIGHTS_ALL)) == NULL)
+        return AP_ENOMEM;
+    json_array_foreach(roles, i, r) {
+        const char *def = ap_mg__str(r, "roleDefinitionId");
+        mg_role_class cls;
+        if (def == NULL)
+            continue;
+        if (role_node(ctx, role, sizeof role, def, tlow, cname) == NULL
+            || ap_mg__edge(ctx, id, "member_of", role, AP_RIGHTS_ALL) == NULL)
+            return AP_ENOMEM;
+        if (ap_mg__role(ctx->mg, def, &cls) != NULL && cls >= MG_ROLE_PRIVILEGED) {
+            size_t used = strlen(privileged);
+            snprintf(privileged + used, sizeof privileged - used, "%s%s", used > 0 ? ", " : "",
+                     ap_mg__role(ctx->mg, def, &cls));
+        }
+    }
+    if (privileged[0] != '\0')
+        ap_mg__set(n, "privileged_roles", privileged);
+    return AP_OK;
+}
+
+static int gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel)
+{
+    const json_t *ac = ap_mg__get(o, "accessContainer");
+    const char *gid = ap_mg__str(ac, "accessContainerId"), *status = ap_mg__str(o, "status");
+    const json_t *roles = ap_mg__get(ap_mg__get(o, "accessDetails"), "unifiedRoles"), *r;
+    const char *tenant = "unknown-customer", *cname = "the customer of a relationship not "
+        "in the files";
+    char gnode[256], relid[256], role[512], name[256];
+    json_t *g, *e, *reln = NULL;
+    size_t i;
+    if (gid == NULL)
+        return fail(ctx, o, "an access assignment without accessContainer.%s",
+                    "accessContainerId");
+    if (rel != NULL) {
+        snprintf(relid, sizeof relid, "entra:gdap:%s", rel);
+        reln = ap_mg__node(ctx, relid, AP_KIND_ROLE, NULL, "gdap_relationship", true);
+        if (json_object_get(reln, "customer_tenant") != NULL) {
+            tenant = json_string_value(json_object_get(reln, "customer_tenant"));
+            cname = json_string_value(json_object_get(reln, "customer_name"));
+        }
+    }
+    snprintf(gnode, sizeof gnode, "entra:gdap-group:%s", gid);
+    snprintf(name, sizeof name, "GDAP access group %s", gid);
+    if (gdap_partner(ctx) == NULL
+        || (g = ap_mg__node(ctx, gnode, AP_KIND_ROLE, name, "gdap_access_group", true)) == NULL)
+        return AP_ENOMEM;
+    ap_mg__set(g, "access_container_type", ap_mg__str(ac, "accessContainerType"));
+    if ((e = ap_mg__edge(ctx, rel != NULL ? relid : GDAP_PARTNER, "member_of", gnode,
+                         AP_RIGHTS_ALL)) == NULL)
+        return AP_ENOMEM;
+    if (rel == NULL)
+        note(ctx, "access assignments whose relationship the file does not name (the "
+             "customer is unknown: its roles are named for 'unknown-customer')");
+    json_array_foreach(roles, i, r) {
+        const char *def = ap_mg__str(r, "roleDefinitionId");
+        json_t *re;
+        if (def == NULL)
+            continue;
+        if (role_node(ctx, role, sizeof role, def, tenant, cname) == NULL
+            || (re = ap_mg__edge(ctx, gnode, "member_of", role, AP_RIGHTS_ALL)) == NULL)
+            return AP_ENOMEM;
+        if (status != NULL && strcmp(status, "active") != 0)
+            ap_mg__set(re, "state", strcmp(status, "pending") == 0 ? "requested" : "revoked");
+        ap_mg__set(re, "gdap_assignment", ap_mg__str(o, "id"));
+    }
+    return AP_OK;
+}
+
+/* A cross-tenant access partner: its users may reach the applications each inbound setting
+ * allows (a null setting means the default policy applies: noted). */
+static int cross_tenant(ap_import_ctx *ctx, const json_t *o)
+{
+    static const char *const inbound[] = { "b2bCollaborationInbound", "b2bDirectConnectInbound" };
+    const char *tenant = ap_mg__str(o, "tenantId");
+    char pid[256], name[256], tlow[64];
+    json_t *p;
+    if (tenant == NULL)
+        return fail(ctx, o, "a cross-tenant access partner without %s", "tenantId");
+    lower_copy(tlow, sizeof tlow, tenant);
+    snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
+    snprintf(name, sizeof name, "Entra tenant %s", tlow);
+    if ((p = ap_mg__node(ctx, pid, AP_KIND_PARTNER, name, "entra_tenant", true)) == NULL)
+        return AP_ENOMEM;
+    ap_mg__set(p, "cross_tenant_partner", "true");
+    for (size_t k = 0; k < 2; k++) {
+        const json_t *set = ap_mg__get(o, inbound[k]), *apps, *users, *t;
+        size_t i;
+        if (set == NULL || json_is_null(set)) {
+            note(ctx, "cross-tenant setting left to the default policy (not in the file: "
+                 "nothing imported for it)");
+            continue;
+        }
+        users = ap_mg__get(set, "usersAndGroups");
+        apps = ap_mg__get(set, "applications");
+        if (!json_is_object(apps) || !json_is_object(users)
+            || strcmp(ap_mg__str(users, "accessType") ? ap_mg__str(users, "accessType") : "",
+                      "allowed") != 0
+            || strcmp(ap_mg__str(apps, "accessType") ? ap_mg__str(apps, "accessType") : "",
+                      "allowed") != 0)
+            continue;
+        json_array_foreach(ap_mg__get(apps, "targets"), i, t) {
+            const char *target = ap_mg__str(t, "target");
+            char aid[256];
+            json_t *e;
+            if (target == NULL)
+                continue;
+            snprintf(aid, sizeof aid, "entra:application:%s", target);
+            if (ap_mg__node(ctx, aid, AP_KIND_RESOURCE, strcmp(target, "AllApplications") == 0
+                            ? "all applications" : target, "application", true) == NULL
+                || (e = ap_mg__edge(ctx, pid, "access", aid, R(AP_R_READ) | R(AP_R_WRITE)))
+                   == NULL)
+                return AP_ENOMEM;
+            ap_mg__set(e, "cross_tenant_setting", inbound[k]);
+        }
+    }
+    return AP_OK;
+}
+
+int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const char *parent)
+{
+    char owner[256];
+    switch (type) {
+    case MG_SERVICE_PRINCIPAL: return service_principal(ctx, obj);
+    case MG_APPLICATION: return application(ctx, obj);
+    case MG_GRANT: return grant(ctx, obj);
+    case MG_APP_ROLE_ASSIGNMENT: return app_role_assignment(ctx, obj);
+    case MG_ROLE_ASSIGNMENT: return role_assignment(ctx, obj);
+    case MG_GDAP_RELATIONSHIP: return gdap_relationship(ctx, obj);
+    case MG_GDAP_ASSIGNMENT: return gdap_assignment(ctx, obj, parent);
+    case MG_CROSS_TENANT_PARTNER: return cross_tenant(ctx, obj);
+    case MG_FEDERATED_CREDENTIAL:
+        if (parent != NULL) {
+            obj_id(owner, sizeof owner, parent);
+            ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, "application", true);
+        } else {
+            const char *base = strrchr(ctx->path, '/');
+            char name[300];
+            snprintf(owner, sizeof owner, "entra:owner-of:%s", base != NULL ? base + 1
+                     : ctx->path);
+            snprintf(name, sizeof name, "the application whose federated credentials %s "
+                     "lists", base != NULL ? base + 1 : ctx->path);
+            ap_mg__node(ctx, owner, AP_KIND_IDENTITY, name, "application", true);
+        }
+        return federated(ctx, obj, owner);
+    case MG_SIGN_IN_ACTIVITY:
+        return fail(ctx, obj, "Microsoft Graph servicePrincipalSignInActivities is observed "
+                    "use (when apps signed in), not access: authpath does not read observed "
+                    "use yet%s", "");
+    case MG_PERMISSION_LIST:
+        return fail(ctx, obj, "a list of permissions or apps that names no holder (reference "
+                    "data, no principalId): nothing to import; give the service principals' "
+                    "appRoleAssignments instead%s", "");
+    default:
+        return fail(ctx, obj, "not a Microsoft Graph object authpath reads (expected a "
+                    "service principal, application, oauth2PermissionGrant, appRoleAssignment, "
+                    "federated identity credential, role assignment, delegatedAdminRelationship, "
+                    "access assignment or cross-tenant access partner)%s", "");
+    }
+}
+
+/* ---- other tools' Graph data ---- */
+
+int ap_mg__roadtools(ap_import_ctx *ctx, const json_t *doc)
+{
+    const json_t *apps = json_object_get(doc, "apps"), *app;
+    const char *app_id;
+    json_object_foreach((json_t *)apps, app_id, app) {
+        const json_t *scopes = json_object_get(app, "scopes"), *list;
+        const char *res;
+        char id[256];
+        json_t *n;
+        snprintf(id, sizeof id, "entra:appid:%s", app_id);
+        if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, json_string_value(json_object_get(
+                                 app, "name")), "microsoft_first_party_app", false)) == NULL)
+            return AP_ENOMEM;
+        ap_mg__set(n, "app_id", app_id);
+        json_object_set_new(n, "microsoft_first_party", json_true());
+        if (json_is_true(json_object_get(app, "foci")))
+            json_object_set_new(n, "foci", json_true());
+        json_object_foreach((json_t *)scopes, res, list) {
+            const json_t *s;
+            size_t i;
+            json_array_foreach(list, i, s) {
+                char sid[512];
+                json_t *e;
+                if (!json_is_string(s))
+                    continue;
+                if (perm_node(ctx, sid, sizeof sid, res, ap_mg__app_name(ctx->mg, res),
+                              json_string_value(s), false, NULL) == NULL
+                    || (e = ap_mg__edge(ctx, id, "member_of", sid, AP_RIGHTS_ALL)) == NULL)
+                    return AP_ENOMEM;
+                ap_mg__set(e, "consent_type", "preauthorized");
+            }
+        }
+        ap_import__tick(ctx);
+    }
+    return AP_OK;
+}
+
+int ap_mg__azurehound_fic(ap_import_ctx *ctx, const json_t *doc)
+{
+    const json_t *rec;
+    size_t i;
+    json_array_foreach(json_object_get(doc, "data"), i, rec) {
+        const char *kind = json_string_value(json_object_get(rec, "kind"));
+        const json_t *fics = json_object_get(json_object_get(rec, "data"), "fics"), *f;
+        size_t k;
+        if (kind == NULL || strcmp(kind, "AZFederatedIdentityCredential") != 0) {
+            note(ctx, "AzureHound record of another kind (only AZFederatedIdentityCredential "
+                 "is read)");
+            continue;
+        }
+        json_array_foreach(fics, k, f) {
+            const char *app = json_string_value(json_object_get(f, "appId"));
+            char owner[256];
+            int rc;
+            if (app == NULL) {
+                fail(ctx, f, "an AzureHound federated credential without %s", "appId");
+                continue;
+            }
+            snprintf(owner, sizeof owner, "entra:appid:%s", app);
+            if (ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, "application", true) == NULL)
+                return AP_ENOMEM;
+            ap_mg__set(ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, NULL, true), "app_id",
+                       app);
+            if ((rc = federated(ctx, json_object_get(f, "fic"), owner)) < 0
+                && rc != AP_EINPUT)
+                return rc;
+        }
+    }
+    return AP_OK;
+}
+
+/* ---- the end of the import ---- */
+
+int ap_mg__link(ap_import_ctx *ctx)
+{
+    mg_state *s = ctx->mg;
+    json_t *by_app = json_object();
+    if (by_app == NULL)
+        return AP_ENOMEM;
+    for (size_t i = 0; i < s->nodes.n; i++) {     /* service principals by appId */
+        json_t *o = s->nodes.v[i].obj;
+        const char *type = json_string_value(json_object_get(o, "type"));
+        const char *app = json_string_value(json_object_get(o, "app_id"));
+        if (type != NULL && app != NULL && strcmp(type, "service_principal") == 0)
+            json_object_set(by_app, app, json_object_get(o, "id"));
+    }
+    for (size_t i = 0, n = s->nodes.n; i < n; i++) {
+        mg_item *it = &s->nodes.v[i];
+        json_t *o = it->obj, *list, *c;
+        const char *type = json_string_value(json_object_get(o, "type"));
+        const char *owner = json_string_value(json_object_get(o, "_owner"));
+        const char *app = json_string_value(json_object_get(o, "app_id"));
+        const char *id = json_string_value(json_object_get(o, "id"));
+        const char *pub = json_string_value(json_object_get(o, "verified_publisher"));
+        char pid[256], name[300], tlow[64];
+        json_t *p;
+        size_t k;
+        s->line = it->line;
+        s->col = it->col;
+        ctx->file = it->file;
+        ctx->path = it->path;
+        if (type != NULL && strcmp(type, "application") == 0 && app != NULL
+            && json_object_get(by_app, app) != NULL
+            && ap_mg__edge(ctx, id, "admin_of", json_string_value(json_object_get(by_app, app)),
+                           AP_RIGHTS_ALL) == NULL) {
+            json_decref(by_app);
+            return AP_ENOMEM;
+        }
+        if (owner == NULL || json_is_true(json_object_get(o, "microsoft_first_party"))
+            || is_home(s, owner))
+            continue;
+        lower_copy(tlow, sizeof tlow, owner);
+        snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
+        if (pub != NULL)
+            snprintf(name, sizeof name, "%s (Entra tenant %s)", pub, tlow);
+        else if (json_object_get(o, "publisher_name") != NULL)
+            snprintf(name, sizeof name, "%s (Entra tenant %s)",
+                     json_string_value(json_object_get(o, "publisher_name")), tlow);
+        else
+            snprintf(name, sizeof name, "Entra tenant %s", tlow);
+        json_object_set_new(o, "third_party", json_true());
+        ap_mg__set(o, "domain", pid);
+        if ((p = ap_mg__node(ctx, pid, AP_KIND_PARTNER, name, "entra_tenant", true)) == NULL
+            || ap_mg__edge(ctx, pid, "admin_of", id, AP_RIGHTS_ALL) == NULL) {
+            json_decref(by_app);
+            return AP_ENOMEM;
+        }
+        o = s->nodes.v[i].obj;          /* the list may have moved */
+        list = json_object_get(o, "_creds");
+        json_array_foreach(list, k, c)
+            if (ap_mg__edge(ctx, pid, "holds", json_string_value(c), AP_RIGHTS_ALL) == NULL) {
+                json_decref(by_app);
+                return AP_ENOMEM;
+            }
+    }
+    json_decref(by_app);
+    return AP_OK;
+}

@@ -1,0 +1,282 @@
+/* import/usage.c: an import of observed use. Streams each file's events, resolves actors to
+ * the snapshot's nodes, stores them beside that snapshot in one transaction, counts the unknown. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "usage_internal.h"
+
+#define UNKNOWN_SET_MAX 100000  /* distinct unknown names tracked exactly; beyond: "at least" */
+#define TARGET_CACHE_MAX 65536
+
+struct ap_usage_import {
+    ap_store *st;
+    ap_graph *g;
+    const char *path;
+    int64_t file;
+    uint32_t *resources;        /* nodes a target may stand for: resources and workflows */
+    size_t nres;
+    json_t *targets;            /* target -> known (a cache) */
+    json_t *unknown_actors, *unknown_targets;
+    ap_usage_report rep;
+};
+
+bool ap_import__usage_file(const char *path)
+{
+    char buf[65536];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, buf, sizeof buf);
+    close(fd);
+    return n > 0 && ap_import__usage_text(buf, (size_t)n, NULL, 0);
+}
+
+int ap_usage__fail(ap_usage_import *ui, unsigned line, unsigned col, ap_error *err,
+                   const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ap_error_at(err, AP_EINPUT, ui->path, line, col, "%s", msg);
+}
+
+void ap_usage__skip(ap_usage_import *ui, const char *what, unsigned line)
+{
+    (void)what;
+    (void)line;
+    ui->rep.skipped++;
+}
+
+const ap_vocab *ap_usage__vocab(const ap_usage_import *ui)
+{
+    return ap_graph_vocab(ui->g);
+}
+
+static bool target_known(ap_usage_import *ui, const char *target)
+{
+    json_t *hit = json_object_get(ui->targets, target);
+    bool known = false;
+    if (hit != NULL)
+        return json_is_true(hit);
+    if (ap_graph_find(ui->g, target) >= 0)
+        known = true;
+    for (size_t i = 0; !known && i < ui->nres; i++)
+        known = ap_usage_covers(ap_graph_node(ui->g, ui->resources[i])->id, target);
+    if (json_object_size(ui->targets) >= TARGET_CACHE_MAX)
+        json_object_clear(ui->targets);
+    json_object_set_new(ui->targets, target, json_boolean(known));
+    return known;
+}
+
+static void count_unknown(json_t *set, uint64_t *distinct, char names[][128], size_t width,
+                          const char *name)
+{
+    (void)width;
+    if (json_object_get(set, name) != NULL)
+        return;
+    if (*distinct < AP_USAGE_REPORT_NAMES)
+        snprintf(names[*distinct], 128, "%s", name);
+    (*distinct)++;
+    if (json_object_size(set) < UNKNOWN_SET_MAX)
+        json_object_set_new(set, name, json_true());
+}
+
+int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
+                    ap_error *err)
+{
+    r->actor = NULL;
+    r->actor_known = false;
+    for (size_t i = 0; i < n && !r->actor_known; i++)
+        if (actors[i] != NULL && actors[i][0] != '\0' && ap_graph_find(ui->g, actors[i]) >= 0) {
+            r->actor = actors[i];
+            r->actor_known = true;
+        }
+    /* unknown: named by the first candidate after the first (an access key, the first tried,
+     * says least to a reader), else by the first */
+    for (size_t i = 1; i <= n && r->actor == NULL; i++)
+        if (actors[i % n] != NULL && actors[i % n][0] != '\0')
+            r->actor = actors[i % n];
+    if (r->actor == NULL)
+        return ap_usage__fail(ui, r->line, 1, err, "the event names no actor");
+    r->target_known = target_known(ui, r->target);
+    if (!r->actor_known) {
+        ui->rep.unknown_actor_events++;
+        count_unknown(ui->unknown_actors, &ui->rep.unknown_actors, ui->rep.actors, 128,
+                      r->actor);
+    }
+    if (!r->target_known) {
+        char t[128];
+        ui->rep.unknown_target_events++;
+        snprintf(t, sizeof t, "%s", r->target);
+        if (json_object_get(ui->unknown_targets, r->target) == NULL
+            && ui->rep.unknown_targets < AP_USAGE_REPORT_NAMES)
+            snprintf(ui->rep.targets[ui->rep.unknown_targets], sizeof ui->rep.targets[0], "%s",
+                     r->target);
+        if (json_object_get(ui->unknown_targets, r->target) == NULL) {
+            ui->rep.unknown_targets++;
+            if (json_object_size(ui->unknown_targets) < UNKNOWN_SET_MAX)
+                json_object_set_new(ui->unknown_targets, r->target, json_true());
+        }
+    }
+    ui->rep.events++;
+    if (!r->ok)
+        ui->rep.denied++;
+    if (ui->rep.first == 0 || r->at < ui->rep.first)
+        ui->rep.first = r->at;
+    if (r->at > ui->rep.last)
+        ui->rep.last = r->at;
+    return ap_store_obs_add(ui->st, ui->file, r, err);
+}
+
+/* One parsed event to the reader its shape calls for. */
+static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
+{
+    const json_t *ct = json_object_get(ev, "CloudTrailEvent");
+    if (json_is_string(ct)) {          /* lookup-events: the record as a JSON string */
+        json_error_t je;
+        json_t *rec = json_loads(json_string_value(ct), 0, &je);
+        int rc;
+        if (rec == NULL)
+            return ap_usage__fail(ui, line, 1, err, "CloudTrailEvent is not JSON: %s", je.text);
+        rc = ap_usage__cloudtrail(ui, rec, line, err);
+        json_decref(rec);
+        return rc;
+    }
+    if (json_object_get(ev, "eventSource") != NULL && json_object_get(ev, "eventName") != NULL)
+        return ap_usage__cloudtrail(ui, ev, line, err);
+    if (json_object_get(ev, "auditID") != NULL || json_object_get(ev, "verb") != NULL)
+        return ap_usage__k8s(ui, ev, line, err);
+    if (json_object_get(ev, "actor") != NULL)
+        return ap_usage__native(ui, ev, line, err);
+    return ap_usage__fail(ui, line, 1, err, "not an event authpath reads (CloudTrail, Kubernetes "
+                          "audit, or native at, actor, target, right)");
+}
+
+static int read_json_file(ap_usage_import *ui, ap_error *err)
+{
+    ap_usage_stream s;
+    int rc;
+    if ((rc = ap_usage__stream_open(&s, ui->path, err)) < 0)
+        return rc;
+    while ((rc = ap_usage__stream_next(&s, err)) == 1) {
+        json_t *ev;
+        if ((rc = ap_usage__stream_json(&s, &ev, err)) < 0)
+            break;
+        if (!json_is_object(ev)) {
+            json_decref(ev);
+            rc = ap_usage__fail(ui, s.rec_line, s.rec_col, err, "an event must be an object");
+            break;
+        }
+        rc = dispatch(ui, ev, s.rec_line, err);
+        json_decref(ev);
+        if (rc < 0)
+            break;
+    }
+    ap_usage__stream_close(&s);
+    return rc;
+}
+
+static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
+{
+    char head[4096];
+    ssize_t n;
+    size_t i = 0;
+    int fd, rc;
+    ui->path = path;
+    if ((rc = ap_store_obs_source(ui->st, path, &ui->file, err)) < 0)
+        return rc;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    n = read(fd, head, sizeof head);
+    close(fd);
+    if (n <= 0)
+        return ap_error_at(err, AP_EINPUT, path, 1, 1, "nothing to import: the file is empty");
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < (size_t)n && strchr(" \t\r\n", head[i]) != NULL)
+        i++;
+    if (i < (size_t)n && (head[i] == '{' || head[i] == '['))
+        return read_json_file(ui, err);
+    if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
+        return ap_error_at(err, AP_EINPUT, path, 1, 1, "YAML is not read as observed use (events "
+                           "are JSON, JSON Lines or CSV; a detection test's events under "
+                           "Tests[].Log can be written out as JSON Lines)");
+    return ap_usage__native_csv(ui, path, err);
+}
+
+static void ui_free(ap_usage_import *ui)
+{
+    ap_graph_free(ui->g);
+    free(ui->resources);
+    json_decref(ui->targets);
+    json_decref(ui->unknown_actors);
+    json_decref(ui->unknown_targets);
+}
+
+int ap_import__usage(ap_store *st, const char *const *paths, size_t n,
+                     const ap_import_opts *opts, int64_t *snap, ap_error *err)
+{
+    ap_usage_import ui;
+    int64_t target = opts->usage_snap;
+    int rc;
+    memset(&ui, 0, sizeof ui);
+    ui.st = st;
+    if (target == 0 && (rc = ap_store_latest(st, &target, err)) < 0)
+        return rc;
+    if (target == 0)
+        return ap_error_at(err, AP_EINPUT, paths[0], 1, 1, "observed use needs an inventory to "
+                           "be compared with: import the estate first, then its events");
+    if ((rc = ap_graph_load(&ui.g, st, target, 0, err)) < 0)
+        return rc;
+    ui.targets = json_object();
+    ui.unknown_actors = json_object();
+    ui.unknown_targets = json_object();
+    if ((ui.resources = malloc((ap_graph_node_count(ui.g) + 1) * sizeof *ui.resources)) == NULL
+        || ui.targets == NULL || ui.unknown_actors == NULL || ui.unknown_targets == NULL) {
+        ui_free(&ui);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t v = 0; v < ap_graph_node_count(ui.g); v++) {
+        ap_kind k = ap_graph_node(ui.g, v)->kind;
+        if (k == AP_KIND_RESOURCE || k == AP_KIND_WORKFLOW)
+            ui.resources[ui.nres++] = v;
+    }
+    if ((rc = ap_store_obs_begin(st, target, err)) < 0) {
+        ui_free(&ui);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && opts->format == AP_FORMAT_AUTO && !ap_import__usage_file(paths[i])) {
+            rc = ap_error_at(err, AP_EINPUT, paths[i], 1, 1, "not observed use, in an import of "
+                             "observed use: import inventories and events separately");
+            break;
+        }
+        if ((rc = read_one(&ui, paths[i], err)) < 0)
+            break;
+    }
+    if (rc >= 0 && ui.rep.events == 0)
+        rc = ap_error_at(err, AP_EINPUT, paths[n - 1], 1, 1, "nothing to import: the %s no "
+                         "event%s", n == 1 ? "file holds" : "files hold", ui.rep.skipped > 0
+                         ? " but Kubernetes audit events at an earlier stage (each request "
+                         "counts once, at ResponseComplete)" : "");
+    if (rc < 0) {
+        ap_store_obs_rollback(st);
+        ui_free(&ui);
+        return rc;
+    }
+    if ((rc = ap_store_obs_commit(st, err)) == AP_OK) {
+        *snap = target;
+        if (opts->usage != NULL)
+            *opts->usage = ui.rep;
+    }
+    ui_free(&ui);
+    return rc;
+}

@@ -1,0 +1,121 @@
+/* import/usage_cloudtrail.c: one AWS CloudTrail record as observed use: who (user, role behind
+ * a session, access key, foreign account), on what (resource ARN, else the service), which right. */
+#include <stdio.h>
+#include <string.h>
+
+#include "aws_internal.h"
+#include "usage_internal.h"
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* arn:aws:sts::ACCT:assumed-role/ROLE/SESSION -> arn:aws:iam::ACCT:role/ROLE */
+static void session_role(const char *arn, char *buf, size_t size)
+{
+    const char *ar = arn != NULL ? strstr(arn, ":assumed-role/") : NULL;
+    const char *slash;
+    buf[0] = '\0';
+    if (ar == NULL || strncmp(arn, "arn:", 4) != 0)
+        return;
+    slash = strchr(ar + 14, '/');
+    {
+        const char *acct_end = ar, *acct = ar;
+        while (acct > arn && acct[-1] != ':')
+            acct--;
+        snprintf(buf, size, "arn:aws:iam::%.*s:role/%.*s", (int)(acct_end - acct), acct,
+                 (int)(slash != NULL ? slash - (ar + 14) : (ptrdiff_t)strlen(ar + 14)), ar + 14);
+    }
+}
+
+/* What the call acted on: a resource ARN, else one built from the usual request parameters,
+ * else the service (aws:SVC:*). */
+static void target_of(const json_t *ev, const char *svc, char *buf, size_t size)
+{
+    const json_t *res = json_object_get(ev, "resources");
+    const json_t *rp = json_object_get(ev, "requestParameters");
+    const char *region = str(ev, "awsRegion"), *acct = str(ev, "recipientAccountId");
+    const char *bucket = str(rp, "bucketName"), *key = str(rp, "key");
+    const char *table = str(rp, "tableName"), *role = str(rp, "roleArn");
+    const char *best = NULL;
+    /* the most specific resource: an object over its bucket */
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        const char *arn = str(json_array_get(res, i), "ARN");
+        if (arn != NULL && (best == NULL || strlen(arn) > strlen(best)))
+            best = arn;
+    }
+    if (best != NULL)
+        snprintf(buf, size, "%s", best);
+    else if (bucket != NULL && key != NULL)
+        snprintf(buf, size, "arn:aws:s3:::%s/%s", bucket, key);
+    else if (bucket != NULL)
+        snprintf(buf, size, "arn:aws:s3:::%s", bucket);
+    else if (table != NULL && strncmp(table, "arn:", 4) == 0)
+        snprintf(buf, size, "%s", table);
+    else if (table != NULL)
+        snprintf(buf, size, "arn:aws:dynamodb:%s:%s:table/%s", region != NULL ? region : "",
+                 acct != NULL ? acct : "", table);
+    else if (role != NULL)
+        snprintf(buf, size, "%s", role);
+    else
+        snprintf(buf, size, "aws:%s:*", svc);
+}
+
+int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
+{
+    const json_t *who = json_object_get(ev, "userIdentity");
+    const char *source = str(ev, "eventSource"), *name = str(ev, "eventName");
+    const char *time = str(ev, "eventTime"), *type = str(who, "type");
+    const char *arn = str(who, "arn"), *key = str(who, "accessKeyId");
+    const char *acct = str(who, "accountId"), *home = str(ev, "recipientAccountId");
+    const char *issuer = str(json_object_get(json_object_get(who, "sessionContext"),
+                                             "sessionIssuer"), "arn");
+    char svc[64], action[256], target[1024], role[400], keyid[200], account[64];
+    const char *actors[6];
+    ap_obs_rec r;
+    const char *dot;
+    memset(&r, 0, sizeof r);
+    r.line = line;
+    if (source == NULL || name == NULL)
+        return ap_usage__fail(ui, line, 1, err, "a CloudTrail record without eventSource or "
+                              "eventName");
+    if (time == NULL || !ap_time_parse(time, &r.at))
+        return ap_usage__fail(ui, line, 1, err, "a CloudTrail record whose eventTime is %s",
+                              time == NULL ? "missing" : "not an RFC 3339 time");
+    if (!json_is_object(who))
+        return ap_usage__fail(ui, line, 1, err, "a CloudTrail record without userIdentity");
+    dot = strchr(source, '.');
+    snprintf(svc, sizeof svc, "%.*s", (int)(dot != NULL ? dot - source : (ptrdiff_t)strlen(source)),
+             source);
+    snprintf(action, sizeof action, "%s:%s", svc, name);
+    target_of(ev, svc, target, sizeof target);
+    session_role(arn, role, sizeof role);
+    keyid[0] = account[0] = '\0';
+    if (key != NULL)
+        snprintf(keyid, sizeof keyid, "aws:access-key:%s", key);
+    /* a principal of another account acts as that account's partner node */
+    if (acct != NULL && (type != NULL && strcmp(type, "AWSAccount") == 0))
+        snprintf(account, sizeof account, "aws:%s", acct);
+    else if (acct != NULL && home != NULL && strcmp(acct, home) != 0)
+        snprintf(account, sizeof account, "aws:%s", acct);
+    actors[0] = keyid;
+    actors[1] = issuer;
+    actors[2] = role;
+    actors[3] = arn;
+    actors[4] = account;
+    actors[5] = str(who, "principalId");
+    if (type != NULL && strcmp(type, "AWSService") == 0)
+        actors[5] = str(who, "invokedBy");
+    r.target = target;
+    r.rights = ap_aws__action_rights(action);
+    r.action = action;
+    r.event_id = str(ev, "eventID");
+    r.ok = json_object_get(ev, "errorCode") == NULL;
+    /* the assumed role's session is how the role was used */
+    r.via = role[0] != '\0' ? arn : NULL;
+    /* an actor named by key id alone when nothing else is: the key is the principal */
+    if (keyid[0] != '\0' && arn == NULL && issuer == NULL && account[0] == '\0')
+        actors[5] = keyid;
+    return ap_usage__event(ui, &r, actors, 6, err);
+}

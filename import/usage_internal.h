@@ -1,0 +1,56 @@
+/* import/usage_internal.h: what the observed-use readers share: the event stream, the resolver
+ * that turns principals and resources into the snapshot's node ids, and the per-source readers. */
+#ifndef AUTHPATH_USAGE_INTERNAL_H
+#define AUTHPATH_USAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "authpath/graph.h"
+#include "authpath/usage.h"
+#include "import_internal.h"
+
+#define AP_USAGE_MAX_EVENT (16 << 20)   /* one event's text, bytes */
+
+/* ---- usage_stream.c: one event at a time, whatever the file's size ---- */
+typedef struct {
+    FILE *f;
+    const char *path;
+    unsigned line, col;         /* of the last character read */
+    unsigned rec_line, rec_col; /* where the current event begins */
+    char *buf;                  /* the current event's text */
+    size_t len, cap;
+    int state;
+    bool top_list, in_list_started, depth0;
+} ap_usage_stream;
+int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err);
+/* 1: the next event's text is in s->buf (place rec_line, rec_col); 0: the end; < 0: error. */
+int ap_usage__stream_next(ap_usage_stream *s, ap_error *err);
+/* The current event parsed: *out owns it. Syntax errors name the file's line and column. */
+int ap_usage__stream_json(ap_usage_stream *s, json_t **out, ap_error *err);
+void ap_usage__stream_close(ap_usage_stream *s);
+
+/* ---- usage.c: the import ---- */
+typedef struct ap_usage_import ap_usage_import;
+/* Resolve and store one event: its actor candidates are tried in order (NULL ones skipped);
+ * the first that is a node of the snapshot is the actor; else the event is stored under the
+ * first given after the first (an access key alone says little), or the first. */
+int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
+                    ap_error *err);
+/* Record an error at line, col of the current file; returns AP_EINPUT. */
+int ap_usage__fail(ap_usage_import *ui, unsigned line, unsigned col, ap_error *err,
+                   const char *fmt, ...) AP_PRINTF(5, 6);
+/* An event of the file not counted as use (a Kubernetes event at an earlier stage). */
+void ap_usage__skip(ap_usage_import *ui, const char *what, unsigned line);
+const ap_vocab *ap_usage__vocab(const ap_usage_import *ui);
+
+/* ---- the sources: one parsed event each (line: where it begins) ---- */
+int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
+int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
+int ap_usage__native(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
+/* A native CSV file: header naming at, actor, target, right (via, ok optional). */
+int ap_usage__native_csv(ap_usage_import *ui, const char *path, ap_error *err);
+
+#endif

@@ -1,0 +1,83 @@
+/* import/usage_k8s.c: one Kubernetes audit event (audit.k8s.io Event) as observed use: the
+ * service account or user, the object as the Kubernetes reader names it, the verb as a right. */
+#include <stdio.h>
+#include <string.h>
+
+#include "usage_internal.h"
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Verbs as rights (docs/sources/usage.md). */
+static const struct { const char *verb; int right; } verbs[] = {
+    { "get", AP_R_READ }, { "list", AP_R_READ }, { "watch", AP_R_READ },
+    { "create", AP_R_WRITE }, { "update", AP_R_WRITE }, { "patch", AP_R_WRITE },
+    { "delete", AP_R_DELETE }, { "deletecollection", AP_R_DELETE },
+    { "impersonate", AP_R_ADMIN }, { "bind", AP_R_ADMIN }, { "escalate", AP_R_ADMIN },
+    { "approve", AP_R_APPROVE }, { "sign", AP_R_MINT },
+};
+
+int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
+{
+    const json_t *user = json_object_get(ev, "user"), *ref = json_object_get(ev, "objectRef");
+    const char *stage = str(ev, "stage"), *verb = str(ev, "verb");
+    const char *name = str(user, "username");
+    const char *time = str(ev, "stageTimestamp");
+    const json_t *code = json_object_get(json_object_get(ev, "responseStatus"), "code");
+    char actor[600], target[900], action[200];
+    const char *actors[1] = { actor };
+    ap_obs_rec r;
+    int right = AP_R_WRITE;
+    memset(&r, 0, sizeof r);
+    r.line = line;
+    if (stage != NULL && strcmp(stage, "ResponseComplete") != 0
+        && strcmp(stage, "Panic") != 0) {
+        ap_usage__skip(ui, "an audit event at an earlier stage", line);
+        return AP_OK;           /* the same request is logged again when it completes */
+    }
+    if (verb == NULL || name == NULL)
+        return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event without %s",
+                              verb == NULL ? "verb" : "user.username");
+    if (time == NULL)
+        time = str(ev, "requestReceivedTimestamp");
+    if (time == NULL || !ap_time_parse(time, &r.at))
+        return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose timestamp is %s",
+                              time == NULL ? "missing" : "not an RFC 3339 time");
+    if (strncmp(name, "system:serviceaccount:", 22) == 0 && strchr(name + 22, ':') != NULL) {
+        const char *colon = strchr(name + 22, ':');
+        snprintf(actor, sizeof actor, "sa:%.*s/%s", (int)(colon - (name + 22)), name + 22,
+                 colon + 1);
+    } else {
+        snprintf(actor, sizeof actor, "user:%s", name);
+    }
+    if (json_is_object(ref) && str(ref, "resource") != NULL) {
+        const char *ns = str(ref, "namespace"), *group = str(ref, "apiGroup");
+        const char *res = str(ref, "resource"), *obj = str(ref, "name");
+        const char *sub = str(ref, "subresource");
+        char full[300];
+        snprintf(full, sizeof full, "%s%s%s", res, sub != NULL ? "/" : "", sub != NULL ? sub : "");
+        if (obj != NULL)
+            snprintf(target, sizeof target, "k8s:%s/%s/%s/%s", ns != NULL ? ns : "*",
+                     group != NULL && group[0] != '\0' ? group : "core", full, obj);
+        else
+            snprintf(target, sizeof target, "k8s:%s/%s/%s", ns != NULL ? ns : "*",
+                     group != NULL && group[0] != '\0' ? group : "core", full);
+    } else {
+        const char *uri = str(ev, "requestURI");
+        snprintf(target, sizeof target, "k8s:url:%s", uri != NULL ? uri : "?");
+    }
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (strcmp(verbs[i].verb, verb) == 0)
+            right = verbs[i].right;
+    snprintf(action, sizeof action, "%s %s", verb,
+             json_is_object(ref) && str(ref, "resource") != NULL ? str(ref, "resource")
+             : "(non-resource URL)");
+    r.target = target;
+    r.rights = (ap_rights)1 << right;
+    r.action = action;
+    r.event_id = str(ev, "auditID");
+    r.ok = !json_is_integer(code) || json_integer_value(code) < 400;
+    return ap_usage__event(ui, &r, actors, 1, err);
+}

@@ -1,0 +1,146 @@
+/* query/findings/drift.c: observed use against approved authority, both ways: use no chain
+ * carries, rights never used in the window, denied attempts; and last_used from the events. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/usage.h"
+#include "findings_internal.h"
+
+bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out)
+{
+    int64_t attr, seen;
+    bool has_attr = ap_graph_node_time(c->g, v, "last_used", &attr);
+    bool has_seen = c->usage != NULL
+                    && ap_usage_last_used(c->usage, ap_graph_node(c->g, v)->id, &seen);
+    if (!has_attr && !has_seen)
+        return false;
+    *out = has_attr && (!has_seen || attr > seen) ? attr : seen;
+    return true;
+}
+
+static bool observed(const ap_rule_ctx *c)
+{
+    return c->usage != NULL && ap_usage_any(c->usage);
+}
+
+/* The most sensitive node standing for a target (AP_SENS_NONE: none). */
+static ap_sensitivity target_sensitivity(const ap_graph *g, const char *target)
+{
+    ap_sensitivity s = AP_SENS_NONE;
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++) {
+        const ap_node *nd = ap_graph_node(g, v);
+        if ((nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
+            && nd->sensitivity > s && ap_usage_covers(nd->id, target))
+            s = nd->sensitivity;
+    }
+    return s;
+}
+
+static void evidence(ap_rule_ctx *c, ap_finding *f, const ap_use *u)
+{
+    ap_findings__fact(c, f, "actor", "%s", u->actor);
+    ap_findings__fact(c, f, "target", "%s", u->target);
+    ap_findings__fact(c, f, "action", "%s", u->action);
+    ap_findings__rights(c, f, "rights", u->rights);
+    ap_findings__fact(c, f, "events", "%llu", (unsigned long long)u->count);
+    ap_findings__date(c, f, "first", u->first);
+    ap_findings__date(c, f, "last", u->last);
+    ap_findings__fact(c, f, "event", "%s:%u%s%s", u->file, u->line,
+                      u->event_id[0] != '\0' ? " " : "", u->event_id);
+}
+
+/* Use (ok) or attempts (!ok) of partner i's actors that no chain carries. */
+static int not_granted(ap_rule_ctx *c, bool ok)
+{
+    const ap_graph *g = c->g;
+    if (!observed(c))
+        return AP_OK;
+    for (uint32_t i = 0; i < c->npartners; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (size_t k = 0; k < ap_usage_count(c->usage); k++) {
+            const ap_use *u = ap_usage_get(c->usage, k);
+            const ap_authority *own;
+            int64_t actor;
+            ap_finding *f;
+            char rights[256];
+            if (u->ok != ok || !ap_usage_acts_as(g, a, u))
+                continue;
+            actor = ap_graph_find(g, u->actor);
+            if ((own = ap_findings__authority(c, (uint32_t)actor)) == NULL)
+                return c->rc;
+            if (ap_usage_carried(g, own, u))
+                continue;
+            f = ap_findings__add(c, p, false, (uint32_t)actor);
+            if (f == NULL)
+                return c->rc;
+            if (ok && f->severity == c->rule->severity
+                && target_sensitivity(g, u->target) >= AP_SENS_RESTRICTED)
+                f->severity = AP_SEV_CRITICAL;
+            evidence(c, f, u);
+            if ((uint32_t)actor != p)
+                ap_findings__path(c, f, a, (uint32_t)actor, AP_UNREACHED);
+            ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), u->rights, ", ", false);
+            ap_findings__message(c, f, "%s, acting for partner %s, %s %s on %s %llu time%s "
+                                 "(%s, first at %s:%u) but no chain in the inventory carries "
+                                 "%s there.", u->actor, ap_graph_node(g, p)->id,
+                                 ok ? "used" : "was denied", u->action, u->target,
+                                 (unsigned long long)u->count, u->count == 1 ? "" : "s",
+                                 rights, u->file, u->line, rights);
+        }
+    }
+    return c->rc;
+}
+
+int ap_rule__usage_not_granted(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return not_granted(c, true);
+}
+
+int ap_rule__attempted_not_granted(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return not_granted(c, false);
+}
+
+int ap_rule__granted_never_used(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    if (!observed(c))
+        return AP_OK;
+    for (uint32_t i = 0; i < c->npartners; i++) {
+        const ap_authority *a = c->auth[i];
+        ap_observed *o;
+        size_t n;
+        if ((c->rc = ap_usage_observed(&o, &n, g, a, c->usage, c->err)) < 0)
+            return c->rc;
+        for (size_t k = 0; k < n; k++) {
+            ap_rights unused = o[k].granted & ~o[k].used;
+            char u[256], d1[32], d2[32], chain[1024];
+            ap_finding *f;
+            if (unused == 0)
+                continue;
+            if ((f = ap_findings__add(c, c->partners[i], false, o[k].node)) == NULL)
+                break;
+            ap_findings__rights(c, f, "unused", unused);
+            ap_findings__rights(c, f, "used", o[k].used);
+            ap_findings__date(c, f, "since", ap_usage_since(c->usage));
+            if (o[k].last != AP_TIME_NONE)
+                ap_findings__date(c, f, "last_used", o[k].last);
+            ap_findings__path(c, f, a, o[k].node, AP_UNREACHED);
+            ap_rights_format(u, sizeof u, ap_graph_vocab(g), unused, ", ", false);
+            ap_findings__date_text(d1, sizeof d1, ap_usage_since(c->usage));
+            ap_findings__date_text(d2, sizeof d2, ap_usage_until(c->usage));
+            ap_findings__message(c, f, "Partner %s holds %s on %s through %s, unused from %s "
+                                 "to %s.", ap_graph_node(g, c->partners[i])->id, u,
+                                 ap_graph_node(g, o[k].node)->id,
+                                 ap_findings__chain(c, f, chain, sizeof chain), d1, d2);
+        }
+        free(o);
+        if (c->rc < 0)
+            return c->rc;
+    }
+    return c->rc;
+}

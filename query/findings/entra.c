@@ -1,0 +1,228 @@
+/* query/findings/entra.c: rules about Microsoft Entra ID partner access, from the facts the
+ * Microsoft Graph reader records (docs/sources/msgraph.md): GDAP relationships, admin consent,
+ * app permissions that lead to Global Administrator, federated and multi-tenant apps. */
+#include <stdio.h>
+#include <string.h>
+
+#include "findings_internal.h"
+
+#define GLOBAL_ADMIN "62e90394-69f5-4237-9190-012177145e10"
+
+static bool is_global_admin(const ap_graph *g, uint32_t v)
+{
+    const char *t = ap_graph_node_str(g, v, "role_template");
+    return t != NULL && strcmp(t, GLOBAL_ADMIN) == 0;
+}
+
+static bool has_type(const ap_graph *g, uint32_t v, const char *type)
+{
+    const char *t = ap_graph_node_str(g, v, "type");
+    return t != NULL && strcmp(t, type) == 0;
+}
+
+/* A partner reaches Global Administrator: of a customer through GDAP (gdap true), or of this
+ * directory through what its apps hold (gdap false). */
+static int global_admin(ap_rule_ctx *c, bool gdap)
+{
+    const ap_graph *g = c->g;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t k = 0; k < a->nreach; k++) {
+            uint32_t v = a->reach[k];
+            const char *customer = ap_graph_node_str(g, v, "gdap_customer");
+            char chain[1024];
+            if (!is_global_admin(g, v) || (customer != NULL) != gdap)
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__fact(c, f, "role", "Global Administrator");
+            if (gdap)
+                ap_findings__fact(c, f, "customer_tenant", "%s", customer);
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            if (f == NULL)
+                return c->rc;
+            ap_findings__chain(c, f, chain, sizeof chain);
+            if (gdap)
+                ap_findings__message(c, f, "%s holds Global Administrator in customer tenant "
+                                     "%s through GDAP: %s.", ap_graph_node_label(g, p),
+                                     customer, chain);
+            else
+                ap_findings__message(c, f, "Third party %s reaches Global Administrator of "
+                                     "this directory through its app's permissions: %s.",
+                                     ap_graph_node_label(g, p), chain);
+        }
+    }
+    return c->rc;
+}
+
+int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return global_admin(c, true);
+}
+
+int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return global_admin(c, false);
+}
+
+/* GDAP relationships of a partner with privileged roles that auto-extend, or that Graph still
+ * calls active after their end date (live or not: the record itself is the finding). */
+int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        uint32_t p = c->partners[i];
+        for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
+            uint32_t v = ap_graph_edge(g, e)->to;
+            const ap_node *nd = ap_graph_node(g, v);
+            const char *roles = ap_graph_node_str(g, v, "privileged_roles");
+            const char *status = ap_graph_node_str(g, v, "gdap_status");
+            bool extends = ap_graph_node_bool(g, v, "auto_extends", false);
+            int64_t end;
+            bool past = !extends && ap_graph_node_time(g, v, "end_date", &end) && end <= c->at
+                        && status != NULL && strcmp(status, "active") == 0;
+            char d[32];
+            if (!has_type(g, v, "gdap_relationship") || roles == NULL || (!extends && !past)
+                || (status != NULL && strcmp(status, "active") != 0))
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__fact(c, f, "privileged_roles", "%s", roles);
+            if (extends)
+                ap_findings__fact(c, f, "auto_extend", "%s",
+                                  ap_graph_node_str(g, v, "auto_extend_duration"));
+            if (past)
+                ap_findings__date(c, f, "end_date", end);
+            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
+            if (f == NULL)
+                return c->rc;
+            if (past) {
+                ap_findings__date_text(d, sizeof d, end);
+                ap_findings__message(c, f, "GDAP relationship %s of %s ended on %s but is "
+                                     "still active, with privileged roles (%s).", nd->id,
+                                     ap_graph_node_label(g, p), d, roles);
+            } else {
+                ap_findings__message(c, f, "GDAP relationship %s of %s extends itself "
+                                     "automatically (%s) and holds privileged roles (%s): it "
+                                     "never comes up for renewal.", nd->id,
+                                     ap_graph_node_label(g, p),
+                                     ap_graph_node_str(g, v, "auto_extend_duration"), roles);
+            }
+        }
+    }
+    return c->rc;
+}
+
+/* The privileged permissions app v holds over live member_of edges (consent: only those of
+ * that consent type; NULL: any), joined into buf. */
+static size_t privileged_perms(const ap_graph *g, uint32_t v, const char *consent, char *buf,
+                               size_t size)
+{
+    size_t n = 0, used = 0;
+    buf[0] = '\0';
+    for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        const char *ct = ap_graph_edge_str(g, e, "consent_type");
+        const char *name;
+        if (ed->kind != AP_EDGE_MEMBER_OF || !ed->live
+            || !ap_graph_node_bool(g, ed->to, "privileged", false)
+            || (consent != NULL && (ct == NULL || strcmp(ct, consent) != 0)))
+            continue;
+        name = ap_graph_node_str(g, ed->to, "name");
+        if (used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", n > 0 ? ", " : "",
+                                     name != NULL ? name : ap_graph_node(g, ed->to)->id);
+        n++;
+    }
+    return n;
+}
+
+typedef enum { ADMIN_CONSENT, UNVERIFIED } app_check;
+
+static int third_party_apps(ap_rule_ctx *c, app_check w)
+{
+    const ap_graph *g = c->g;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t k = 0; k < a->nreach; k++) {
+            uint32_t v = a->reach[k];
+            char perms[1024];
+            size_t n;
+            if (!has_type(g, v, "service_principal")
+                || !ap_graph_node_bool(g, v, "third_party", false) || !ap_findings__owns(c, a, v))
+                continue;
+            if (w == UNVERIFIED && (!ap_graph_node_bool(g, v, "multi_tenant_app", false)
+                                    || ap_graph_node_str(g, v, "verified_publisher") != NULL))
+                continue;
+            n = privileged_perms(g, v, w == ADMIN_CONSENT ? "AllPrincipals" : NULL, perms,
+                                 sizeof perms);
+            if (n == 0)
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__fact(c, f, "permissions", "%s", perms);
+            if (w == ADMIN_CONSENT)
+                ap_findings__fact(c, f, "consent_type", "AllPrincipals");
+            else
+                ap_findings__fact(c, f, "verified_publisher", "none");
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            if (f == NULL)
+                return c->rc;
+            if (w == ADMIN_CONSENT)
+                ap_findings__message(c, f, "App %s of %s has tenant-wide admin consent "
+                                     "(AllPrincipals) to high-privilege scopes: %s.",
+                                     ap_graph_node_label(g, v), ap_graph_node_label(g, p), perms);
+            else
+                ap_findings__message(c, f, "Multi-tenant app %s of %s has no verified publisher "
+                                     "and holds privileged permissions: %s.",
+                                     ap_graph_node_label(g, v), ap_graph_node_label(g, p), perms);
+        }
+    }
+    return c->rc;
+}
+
+int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return third_party_apps(c, ADMIN_CONSENT);
+}
+
+int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r)
+{
+    (void)r;
+    return third_party_apps(c, UNVERIFIED);
+}
+
+/* A federated credential whose subject has a wildcard: any workflow of the repository (any
+ * branch, any pull request) gets the app's tokens. */
+int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        for (uint32_t k = 0; k < a->nreach; k++) {
+            uint32_t v = a->reach[k];
+            const char *subject = ap_graph_node_str(g, v, "subject");
+            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
+                || !ap_graph_node_bool(g, v, "subject_wildcard", false)
+                || !ap_findings__owns(c, a, v))
+                continue;
+            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
+            ap_findings__fact(c, f, "issuer", "%s", ap_graph_node_str(g, v, "issuer") != NULL
+                              ? ap_graph_node_str(g, v, "issuer") : "");
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            if (f == NULL)
+                return c->rc;
+            ap_findings__message(c, f, "Federated credential %s accepts any subject matching "
+                                 "'%s' from %s: every workflow that matches gets the app's "
+                                 "tokens.", ap_graph_node(g, v)->id, subject != NULL ? subject
+                                 : "", ap_graph_node_label(g, p));
+        }
+    }
+    return c->rc;
+}

@@ -1,0 +1,281 @@
+/* query/narrow.c: what-if --narrow-to-observed. Takes away, edge by edge, the rights a
+ * partner's chains carry and nobody used, keeping each step only if every observed use still has
+ * a chain. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/usage.h"
+
+typedef struct {
+    uint32_t edge;
+    ap_rights after;
+} step;
+
+typedef struct {
+    const ap_graph *g;
+    const ap_usage *u;
+    const ap_use **protect;     /* the successful uses a chain carries on g */
+    size_t nprotect;
+    step *steps;                /* accepted, in edge order */
+    size_t nsteps;
+    uint32_t *remove;
+    ap_edge_spec *add;
+    ap_error *err;
+} narrow_ctx;
+
+/* g with the accepted steps (and one more when extra is not NULL) applied. */
+static int apply(narrow_ctx *c, const step *extra, ap_graph **out)
+{
+    size_t n = c->nsteps + (extra != NULL), nadd = 0;
+    ap_graph_edit ed;
+    for (size_t i = 0; i < n; i++) {
+        const step *s = i < c->nsteps ? &c->steps[i] : extra;
+        const ap_edge *e = ap_graph_edge(c->g, s->edge);
+        c->remove[i] = s->edge;
+        if (s->after == 0)
+            continue;
+        memset(&c->add[nadd], 0, sizeof c->add[nadd]);
+        c->add[nadd].id = e->id;
+        c->add[nadd].from = e->from;
+        c->add[nadd].to = e->to;
+        c->add[nadd].kind = (ap_edge_kind)e->kind;
+        c->add[nadd].rights = s->after;
+        c->add[nadd].requires = e->requires;
+        c->add[nadd].escalates = e->escalates;
+        c->add[nadd].declared = true;
+        c->add[nadd].expires = e->expires;
+        nadd++;
+    }
+    memset(&ed, 0, sizeof ed);
+    ed.remove = c->remove;
+    ed.nremove = n;
+    ed.add = c->add;
+    ed.nadd = nadd;
+    return ap_graph_derive(out, c->g, &ed, c->err);
+}
+
+/* The first protected use g2 no longer carries, or NULL. */
+static const ap_use *first_broken(narrow_ctx *c, const ap_graph *g2)
+{
+    ap_authority *a = NULL;
+    const char *actor = NULL;
+    const ap_use *broken = NULL;
+    for (size_t i = 0; i < c->nprotect && broken == NULL; i++) {
+        const ap_use *x = c->protect[i];
+        if (actor == NULL || strcmp(actor, x->actor) != 0) {
+            int64_t v = ap_graph_find(g2, x->actor);
+            ap_error e;
+            ap_authority_free(a);
+            a = NULL;
+            actor = x->actor;
+            if (v < 0 || ap_authority_compute(&a, g2, (uint32_t)v, &e) < 0) {
+                broken = x;
+                break;
+            }
+        }
+        if (!ap_usage_carried(g2, a, x))
+            broken = x;
+    }
+    ap_authority_free(a);
+    return broken;
+}
+
+/* Try one step: kept (1) when nothing breaks, else 0 and *why the use it breaks. */
+static int attempt(narrow_ctx *c, const step *s, const ap_use **why)
+{
+    ap_graph *g2 = NULL;
+    int rc = apply(c, s, &g2);
+    if (rc < 0)
+        return rc;
+    *why = first_broken(c, g2);
+    ap_graph_free(g2);
+    if (*why != NULL)
+        return 0;
+    c->steps[c->nsteps++] = *s;
+    return 1;
+}
+
+static int64_t score(const ap_graph *g, const ap_authority *a, const ap_weights *w)
+{
+    int64_t s = 0;
+    for (uint32_t i = 0; i < a->nreach; i++)
+        s += ap_blast_node_score(g, a->reach[i], a->rights[a->reach[i]], w);
+    return s;
+}
+
+static int keep_note(ap_narrow *n, uint32_t node, ap_rights r, const ap_use *why, uint32_t e)
+{
+    ap_narrow_kept *p = realloc(n->kept, (n->nkept + 1) * sizeof *p);
+    if (p == NULL)
+        return AP_ENOMEM;
+    n->kept = p;
+    p[n->nkept++] = (ap_narrow_kept){ node, r, why, e };
+    return AP_OK;
+}
+
+int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
+                      const ap_usage *u, const ap_weights *wt, ap_error *err)
+{
+    narrow_ctx c;
+    ap_narrow *n = calloc(1, sizeof *n);
+    ap_authority *a = NULL, *after = NULL, *own = NULL;
+    ap_observed *obs = NULL, *obs2 = NULL;
+    ap_rights *unused = NULL;
+    ap_weights dflt;
+    size_t nobs = 0, nobs2 = 0;
+    uint32_t m = ap_graph_edge_count(g);
+    int rc;
+    *out = NULL;
+    memset(&c, 0, sizeof c);
+    c.g = g;
+    c.u = u;
+    c.err = err;
+    if (wt == NULL) {
+        ap_weights_default(&dflt);
+        wt = &dflt;
+    }
+    if (n == NULL
+        || (c.protect = malloc((ap_usage_count(u) + 1) * sizeof *c.protect)) == NULL
+        || (c.steps = malloc(((size_t)m + 1) * sizeof *c.steps)) == NULL
+        || (c.remove = malloc(((size_t)m + 1) * sizeof *c.remove)) == NULL
+        || (c.add = malloc(((size_t)m + 1) * sizeof *c.add)) == NULL
+        || (unused = calloc((size_t)ap_graph_node_count(g) + 1, sizeof *unused)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto done;
+    }
+    n->partner = partner;
+    /* the uses to keep working: every successful one a chain carries now */
+    for (size_t i = 0; i < ap_usage_count(u); i++) {
+        const ap_use *x = ap_usage_get(u, i);
+        int64_t v;
+        if (!x->ok)
+            continue;
+        if (own == NULL || strcmp(ap_graph_node(g, own->source)->id, x->actor) != 0) {
+            ap_authority_free(own);
+            own = NULL;
+            if ((v = x->actor_known ? ap_graph_find(g, x->actor) : -1) >= 0
+                && (rc = ap_authority_compute(&own, g, (uint32_t)v, err)) < 0)
+                goto done;
+        }
+        if (own != NULL && ap_usage_carried(g, own, x))
+            c.protect[c.nprotect++] = x;
+        else
+            n->uses_uncarried++;
+    }
+    n->uses = c.nprotect;
+    if ((rc = ap_authority_compute(&a, g, partner, err)) < 0
+        || (rc = ap_usage_observed(&obs, &nobs, g, a, u, err)) < 0)
+        goto done;
+    for (size_t k = 0; k < nobs; k++)
+        unused[obs[k].node] = obs[k].granted & ~obs[k].used;
+    /* access edges the partner's chains cross into a target with unused rights, in edge order
+     * (other kinds pass on what their source holds: narrowing them is narrowing the grant) */
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        ap_rights cut = ed->rights & unused[ed->to];
+        const ap_use *why = NULL;
+        step s;
+        if (cut == 0 || ed->kind != AP_EDGE_ACCESS || ed->escalates
+            || (ed->from != partner && a->hops[ed->from] == AP_UNREACHED))
+            continue;
+        s.edge = e;
+        s.after = ed->rights & ~cut;
+        if ((rc = attempt(&c, &s, &why)) < 0)
+            goto done;
+        if (rc == 1)
+            continue;
+        /* not all at once: right by right, each kept when nothing breaks */
+        for (int bit = 0; bit < AP_MAX_RIGHTS; bit++) {
+            ap_rights b = (ap_rights)1 << bit;
+            const ap_use *w2 = NULL;
+            ap_rights cur = ed->rights;
+            if (!(cut & b))
+                continue;
+            for (size_t i = 0; i < c.nsteps; i++)
+                if (c.steps[i].edge == e)
+                    cur = c.steps[i].after;
+            s.after = cur & ~b;
+            /* replace this edge's earlier step, if any, by the further one */
+            for (size_t i = 0; i < c.nsteps; i++)
+                if (c.steps[i].edge == e) {
+                    c.steps[i] = c.steps[--c.nsteps];
+                    break;
+                }
+            if ((rc = attempt(&c, &s, &w2)) < 0)
+                goto done;
+            if (rc == 0) {
+                if (cur != ed->rights) {        /* put back the earlier step */
+                    c.steps[c.nsteps].edge = e;
+                    c.steps[c.nsteps++].after = cur;
+                }
+                if ((rc = keep_note(n, ed->to, b, w2, e)) < 0) {
+                    rc = ap_error_nomem(err);
+                    goto done;
+                }
+            }
+        }
+    }
+    /* the changed graph, checked once more as a whole */
+    if ((rc = apply(&c, NULL, &n->narrowed)) < 0)
+        goto done;
+    n->uses_still = c.nprotect;
+    if (first_broken(&c, n->narrowed) != NULL) {
+        rc = ap_error_set(err, AP_EBUG, "the narrowing breaks an observed use it was checked "
+                          "against");
+        goto done;
+    }
+    if ((n->changes = malloc((c.nsteps + 1) * sizeof *n->changes)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto done;
+    }
+    for (uint32_t e = 0; e < m; e++)        /* edge order */
+        for (size_t i = 0; i < c.nsteps; i++)
+            if (c.steps[i].edge == e) {
+                ap_rights before = ap_graph_edge(g, e)->rights;
+                n->changes[n->nchanges++] = (ap_narrow_change){ e, before, c.steps[i].after };
+                n->removed_total |= before & ~c.steps[i].after;
+            }
+    /* what is still unused afterwards, and why, in reach order */
+    if ((rc = ap_authority_compute(&after, n->narrowed, partner, err)) < 0
+        || (rc = ap_usage_observed(&obs2, &nobs2, n->narrowed, after, u, err)) < 0)
+        goto done;
+    for (size_t k = 0; k < nobs2; k++) {
+        ap_rights left = obs2[k].granted & ~obs2[k].used, noted = 0;
+        for (size_t i = 0; i < n->nkept; i++)
+            if (n->kept[i].node == obs2[k].node)
+                noted |= n->kept[i].rights;
+        if ((left & ~noted) != 0 && keep_note(n, obs2[k].node, left & ~noted, NULL,
+                                              UINT32_MAX) < 0) {
+            rc = ap_error_nomem(err);
+            goto done;
+        }
+    }
+    n->score_before = score(g, a, wt);
+    n->score_after = score(n->narrowed, after, wt);
+    *out = n;
+    n = NULL;
+    rc = AP_OK;
+done:
+    ap_narrow_free(n);
+    ap_authority_free(a);
+    ap_authority_free(after);
+    ap_authority_free(own);
+    free(obs);
+    free(obs2);
+    free(unused);
+    free(c.protect);
+    free(c.steps);
+    free(c.remove);
+    free(c.add);
+    return rc;
+}
+
+void ap_narrow_free(ap_narrow *n)
+{
+    if (n == NULL)
+        return;
+    free(n->changes);
+    free(n->kept);
+    ap_graph_free(n->narrowed);
+    free(n);
+}

@@ -1,0 +1,27 @@
+/* query/render/html_internal.h: a growing HTML document and the escaping every inventory name
+ * goes through on its way in (query/render/html.c); used by the report (query/report.c). */
+#ifndef AUTHPATH_HTML_INTERNAL_H
+#define AUTHPATH_HTML_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "authpath/render.h"
+
+/* Start from all zeros; once memory runs out, failed is set and nothing more is written. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} ap_html;
+
+void ap_html__put(ap_html *h, const char *s);           /* markup, as is */
+void ap_html__putn(ap_html *h, const char *s, size_t n);
+void ap_html__printf(ap_html *h, const char *fmt, ...) AP_PRINTF(2, 3);
+/* Text from the inventory: terminal-escaped (controls, bidi), then HTML-escaped. */
+void ap_html__text(ap_html *h, const char *s);
+/* A link to the node's entry in the report's node index, showing its id. */
+void ap_html__node_link(ap_html *h, const char *id);
+
+#endif

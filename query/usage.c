@@ -1,0 +1,74 @@
+/* query/usage.c: observed use against the inventory: is an event carried by some chain, which
+ * events a partner's chains account for, and what of each reached target was used. */
+#include <stdlib.h>
+
+#include "authpath/usage.h"
+
+bool ap_usage_carried(const ap_graph *g, const ap_authority *a, const ap_use *u)
+{
+    ap_rights held = 0;
+    int64_t actor;
+    ap_authority *own = NULL;
+    ap_error err;
+    if (!u->actor_known || (actor = ap_graph_find(g, u->actor)) < 0)
+        return false;
+    if (a == NULL || a->source != (uint32_t)actor) {
+        if (ap_authority_compute(&own, g, (uint32_t)actor, &err) < 0)
+            return false;
+        a = own;
+    }
+    /* the rights of every node standing for the target, together */
+    for (uint32_t k = 0; k < a->nreach && (held & u->rights) != u->rights; k++) {
+        uint32_t v = a->reach[k];
+        if (ap_usage_covers(ap_graph_node(g, v)->id, u->target))
+            held |= a->rights[v];
+    }
+    ap_authority_free(own);
+    return (held & u->rights) == u->rights;
+}
+
+bool ap_usage_acts_as(const ap_graph *g, const ap_authority *a, const ap_use *u)
+{
+    int64_t v;
+    if (!u->actor_known || (v = ap_graph_find(g, u->actor)) < 0)
+        return false;
+    return (uint32_t)v == a->source || a->hops[v] != AP_UNREACHED;
+}
+
+int ap_usage_observed(ap_observed **out, size_t *n, const ap_graph *g, const ap_authority *a,
+                      const ap_usage *u, ap_error *err)
+{
+    ap_observed *o = malloc(((size_t)a->nreach + 1) * sizeof *o);
+    size_t m = 0;
+    *out = NULL;
+    *n = 0;
+    if (o == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t k = 0; k < a->nreach; k++) {
+        uint32_t v = a->reach[k];
+        const ap_node *nd = ap_graph_node(g, v);
+        ap_observed *x;
+        if (nd->kind != AP_KIND_RESOURCE && nd->kind != AP_KIND_WORKFLOW)
+            continue;
+        x = &o[m++];
+        x->node = v;
+        x->granted = a->rights[v];
+        x->used = 0;
+        x->events = 0;
+        x->first = x->last = AP_TIME_NONE;
+        for (size_t i = 0; i < ap_usage_count(u); i++) {
+            const ap_use *e = ap_usage_get(u, i);
+            if (!e->ok || !ap_usage_covers(nd->id, e->target) || !ap_usage_acts_as(g, a, e))
+                continue;
+            x->used |= e->rights;
+            x->events += e->count;
+            if (x->first == AP_TIME_NONE || e->first < x->first)
+                x->first = e->first;
+            if (x->last == AP_TIME_NONE || e->last > x->last)
+                x->last = e->last;
+        }
+    }
+    *out = o;
+    *n = m;
+    return AP_OK;
+}

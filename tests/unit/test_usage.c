@@ -1,0 +1,337 @@
+/* tests/unit/test_usage.c: observed use: streaming every CloudTrail, Kubernetes and native form,
+ * errors with their place and nothing stored, unknowns counted, drift findings and narrowing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "authpath/findings.h"
+#include "authpath/usage.h"
+#include "support.h"
+
+#define AT 1796083200                       /* 2026-12-01 */
+#define R(x) ((ap_rights)1 << AP_R_##x)
+#define ROLE "arn:aws:iam::111122223333:role/acme-integration"
+#define ORDERS "arn:aws:s3:::orders/*"
+#define PAYMENTS "arn:aws:dynamodb:eu-west-1:111122223333:table/payments"
+
+static int setup(void **state)
+{
+    ap_error err;
+    if (ap_test_store_setup(state) != 0)
+        return -1;
+    if (ap_test_import(*state, FIXTURE("usage/estate.json"), &err) != AP_OK) {
+        fprintf(stderr, "import: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int import_usage(ap_store *st, const char *path, ap_usage_report *rep, ap_error *err)
+{
+    ap_import_opts o = { .format = AP_FORMAT_AUTO, .usage = rep };
+    const char *paths[1] = { path };
+    return ap_test_import_opts(st, paths, 1, &o, err);
+}
+
+static long observations(ap_store *st)
+{
+    return ap_test_count(st, "SELECT count(*) FROM observation");
+}
+
+/* The same two events as JSON Lines, a Records file, a bare list and lookup-events output
+ * (CRLF line ends, the record as a JSON string): each stores both with its line. */
+static void test_usage__forms(void **state)
+{
+    static const char ev1[] = "{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-02T09:00:00Z\","
+        "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventID\":\"e1\","
+        "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:"
+        "assumed-role/acme-integration/s1\",\"accountId\":\"111122223333\"},"
+        "\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"a.json\"}}";
+    static const char ev2[] = "{\"eventTime\":\"2026-11-03T09:00:00Z\",\"eventSource\":"
+        "\"s3.amazonaws.com\",\"eventName\":\"PutObject\",\"eventID\":\"e2\",\"userIdentity\":"
+        "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/"
+        "acme-integration/s1\"},\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"b\"}}";
+    char text[4096];
+    json_t *js = json_string(ev1);
+    char *s1 = json_dumps(js, JSON_ENCODE_ANY);
+    ap_usage_report rep;
+    ap_error err;
+    ap_store *st = *state;
+    long before;
+    snprintf(text, sizeof text, "%s\n\n%s\n", ev1, ev2);
+    assert_int_equal(import_usage(st, ap_test_write_temp("a.jsonl", text), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.unknown_actor_events, 0);
+    assert_int_equal(ap_test_count(st, "SELECT line FROM observation WHERE event_id = 'e2'"), 3);
+    snprintf(text, sizeof text, "{\"Records\": [\n%s,\n%s\n]}", ev1, ev2);
+    assert_int_equal(import_usage(st, ap_test_write_temp("b.json", text), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    snprintf(text, sizeof text, "[%s, %s]", ev1, ev2);
+    assert_int_equal(import_usage(st, ap_test_write_temp("c.json", text), &rep, &err), AP_OK);
+    snprintf(text, sizeof text, "{\r\n  \"Events\": [\r\n    {\"EventId\": \"e1\", "
+             "\"CloudTrailEvent\": %s}\r\n  ],\r\n  \"NextToken\": \"x\"\r\n}\r\n", s1);
+    free(s1);
+    json_decref(js);
+    before = observations(st);
+    assert_int_equal(import_usage(st, ap_test_write_temp("d.json", text), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 1);
+    assert_int_equal(observations(st), before + 1);
+    assert_int_equal(ap_test_count(st, "SELECT line FROM observation ORDER BY rid DESC LIMIT 1"),
+                     3);
+    /* the role behind the session is the actor; the object is the target */
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = '" ROLE
+                                       "' AND actor_known AND target = 'arn:aws:s3:::orders/a"
+                                       ".json' AND target_known AND rights = 1"), 4);
+    /* never as grants: no snapshot, node or edge was added */
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM snapshot"), 1);
+}
+
+/* A malformed event is an error with its place, and nothing of the import is stored. */
+static void test_usage__errors(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("bad.jsonl",
+        "{\"at\": \"2026-11-01\", \"actor\": \"acme\", \"target\": \"x\", \"right\": \"read\"}\n"
+        "{\"at\": \"2026-11-01\", \"actor\": \"acme\", \"target\": \"x\", \"right\": \"read\",}\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.col, 70);
+    assert_string_equal(err.msg, "expected a key in quotes");
+    assert_int_equal(observations(st), 0);
+    p = ap_test_write_temp("bad2.jsonl",
+        "{\"at\": \"2026-11-01\", \"actor\": \"acme\", \"target\": \"x\", \"right\": \"read\"}\n"
+        "{\"at\": \"yesterday\", \"actor\": \"acme\", \"target\": \"x\", \"right\": \"read\"}\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.msg, "at is not an RFC 3339 time or a date");
+    p = ap_test_write_temp("bad3.csv", "at,actor,target,right\n2026-11-01,acme,x,fly\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.msg, "unknown right 'fly' (the snapshot's rights vocabulary names "
+                                 "it not)");
+    p = ap_test_write_temp("cut.json", "{\"Records\": [{\"eventSource\": \"s3.amazonaws.com\"");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_non_null(strstr(err.msg, "ends inside an event"));
+    assert_int_equal(observations(st), 0);
+}
+
+/* Unknown actors and targets are stored and counted, never dropped. */
+static void test_usage__unknown(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("u.csv", "at,actor,target,right,ok\n"
+        "2026-11-01,ghost,arn:aws:s3:::orders/x,read,\n"
+        "2026-11-02,ghost,arn:aws:s3:::orders/y,read,true\n"
+        "2026-11-03,phantom,nowhere,write,false\n"
+        "2026-11-04,acme,nowhere,write,\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 4);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(rep.unknown_actor_events, 3);
+    assert_int_equal(rep.unknown_actors, 2);
+    assert_string_equal(rep.actors[0], "ghost");
+    assert_string_equal(rep.actors[1], "phantom");
+    assert_int_equal(rep.unknown_target_events, 2);
+    assert_int_equal(rep.unknown_targets, 1);
+    assert_string_equal(rep.targets[0], "nowhere");
+    assert_int_equal(observations(st), 4);
+}
+
+/* Kubernetes audit events: the service account as the k8s reader names it, verb as right;
+ * requests at an earlier stage are counted apart, not as use. */
+static void test_usage__k8s(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("audit.jsonl",
+        "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a1\","
+        "\"stage\":\"ResponseStarted\",\"verb\":\"get\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"stageTimestamp\":\"2026-11-01T00:00:00Z\"}\n"
+        "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a1\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"delete\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"secrets\","
+        "\"namespace\":\"shop\",\"name\":\"db\"},\"responseStatus\":{\"code\":403},"
+        "\"stageTimestamp\":\"2026-11-01T00:00:01Z\"}\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 1);
+    assert_int_equal(rep.skipped, 1);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = "
+                                       "'sa:shop/sync' AND target = 'k8s:shop/core/secrets/db'"
+                                       " AND rights = 4 AND ok = 0"), 1);
+}
+
+static void test_usage__covers(void **state)
+{
+    (void)state;
+    assert_true(ap_usage_covers("arn:aws:s3:::orders/*", "arn:aws:s3:::orders/2026/o.json"));
+    assert_false(ap_usage_covers("arn:aws:s3:::orders/*", "arn:aws:s3:::backups/o.json"));
+    assert_true(ap_usage_covers("aws:s3:*", "arn:aws:s3:::backups/o.json"));
+    assert_false(ap_usage_covers("aws:s3:*", "arn:aws:dynamodb:eu:1:table/t"));
+    assert_true(ap_usage_covers("aws:*:*", "arn:aws:dynamodb:eu:1:table/t"));
+    assert_true(ap_usage_covers("aws:iam:arn:aws:iam::1:role/*", "arn:aws:iam::1:role/x"));
+    assert_true(ap_usage_covers("k8s:shop/core/secrets", "k8s:shop/core/secrets/db"));
+    assert_true(ap_usage_covers("k8s:*/core/secrets", "k8s:shop/core/secrets/db"));
+    assert_false(ap_usage_covers("k8s:web/core/secrets", "k8s:shop/core/secrets/db"));
+    assert_true(ap_usage_covers("payments-db", "payments-db"));
+    assert_false(ap_usage_covers("payments-db", "payments-db2"));
+}
+
+static const ap_finding *only_finding(const ap_findings *f, const char *rule, size_t *count)
+{
+    const ap_finding *hit = NULL;
+    *count = 0;
+    for (size_t i = 0; i < ap_findings_count(f); i++)
+        if (strcmp(ap_findings_get(f, i)->rule->id, rule) == 0) {
+            hit = ap_findings_get(f, i);
+            (*count)++;
+        }
+    return hit;
+}
+
+/* The issue's estate: the partner reads orders, writes payments and deletes in backups. */
+static void test_usage__done_means(void **state)
+{
+    static const char *const rules[] = { "usage-not-granted", "granted-never-used",
+                                         "attempted-not-granted" };
+    ap_store *st = *state;
+    ap_findings_opts fo = { NULL, rules, 3, -1, AP_SEV_NONE };
+    ap_usage_report rep;
+    ap_findings *f = NULL;
+    ap_usage *u = NULL;
+    ap_narrow *n = NULL;
+    ap_graph *g;
+    ap_error err;
+    const ap_finding *x;
+    size_t count, orders_seen = 0, payments_seen = 0;
+    assert_int_equal(import_usage(st, FIXTURE("usage/acme-trail.json"), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 5);
+    g = ap_test_graph(st, AT);
+    assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+    assert_int_equal(ap_findings_compute_observed(&f, g, &fo, u, &err), AP_OK);
+    x = only_finding(f, "usage-not-granted", &count);
+    assert_int_equal(count, 1);
+    assert_string_equal(ap_finding_fact(x, "target"), "arn:aws:s3:::backups/db/2026-11-01.dump");
+    assert_string_equal(ap_finding_fact(x, "rights"), "delete");
+    assert_int_equal(x->severity, AP_SEV_CRITICAL);
+    assert_non_null(strstr(ap_finding_fact(x, "event"), "acme-trail.json:92 ev-0004"));
+    x = only_finding(f, "attempted-not-granted", &count);
+    assert_int_equal(count, 1);
+    assert_string_equal(ap_finding_fact(x, "target"), "arn:aws:s3:::finance/ledger.csv");
+    only_finding(f, "granted-never-used", &count);
+    assert_int_equal(count, 2);
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        x = ap_findings_get(f, i);
+        if (strcmp(x->rule->id, "granted-never-used") != 0)
+            continue;
+        if (strcmp(ap_finding_subject_id(g, x), ORDERS) == 0) {
+            assert_string_equal(ap_finding_fact(x, "unused"), "write");
+            orders_seen++;
+        } else {
+            assert_string_equal(ap_finding_subject_id(g, x), PAYMENTS);
+            assert_string_equal(ap_finding_fact(x, "unused"), "read, delete");
+            payments_seen++;
+        }
+    }
+    assert_int_equal(orders_seen + payments_seen, 2);
+    /* the narrowing keeps the read and the write and removes the rest */
+    assert_int_equal(ap_narrow_compute(&n, g, (uint32_t)ap_graph_find(g, "acme"), u, NULL,
+                                       &err), AP_OK);
+    assert_int_equal(n->nchanges, 2);
+    for (size_t i = 0; i < n->nchanges; i++) {
+        const ap_edge *e = ap_graph_edge(g, n->changes[i].edge);
+        if (strcmp(e->id, "acme-orders") == 0)
+            assert_int_equal(n->changes[i].after, R(READ));
+        else if (strcmp(e->id, "acme-payments") == 0)
+            assert_int_equal(n->changes[i].after, R(WRITE));
+        else
+            fail_msg("unexpected change of '%s'", e->id);
+    }
+    assert_int_equal(n->nkept, 0);
+    assert_int_equal(n->uses, 3);
+    assert_int_equal(n->uses_still, 3);
+    assert_int_equal(n->uses_uncarried, 1);
+    assert_true(n->score_after < n->score_before);
+    assert_int_equal(ap_test_reach(n->narrowed, "acme", ORDERS, NULL), R(READ));
+    assert_int_equal(ap_test_reach(n->narrowed, "acme", PAYMENTS, NULL), R(WRITE));
+    /* the database is unchanged */
+    assert_int_equal(ap_test_count(st, "SELECT rights FROM edge WHERE id = 'acme-orders'"),
+                     R(READ) | R(WRITE));
+    ap_narrow_free(n);
+    ap_findings_free(f);
+    ap_usage_free(u);
+    ap_graph_free(g);
+}
+
+/* A right some observed use needs is kept, with that use as the reason. */
+static void test_usage__narrow_keeps(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_usage *u = NULL;
+    ap_narrow *n = NULL;
+    ap_graph *g;
+    ap_error err;
+    /* backup-job writes backups; acme has no use at all: everything of acme's goes */
+    const char *p = ap_test_write_temp("n.csv", "at,actor,target,right\n"
+        "2026-11-01,backup-job,arn:aws:s3:::backups/x,write\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    g = ap_test_graph(st, AT);
+    assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+    assert_int_equal(ap_narrow_compute(&n, g, (uint32_t)ap_graph_find(g, "acme"), u, NULL,
+                                       &err), AP_OK);
+    assert_int_equal(n->nchanges, 2);
+    for (size_t i = 0; i < n->nchanges; i++)
+        assert_int_equal(n->changes[i].after, 0);
+    ap_narrow_free(n);
+    n = NULL;
+    assert_int_equal(ap_narrow_compute(&n, g, (uint32_t)ap_graph_find(g, "backup-job"), u, NULL,
+                                       &err), AP_OK);
+    assert_int_equal(n->nchanges, 1);
+    assert_int_equal(n->changes[0].after, R(WRITE));
+    assert_int_equal(ap_test_reach(n->narrowed, "backup-job", "arn:aws:s3:::backups/*", NULL),
+                     R(WRITE));
+    ap_narrow_free(n);
+    ap_usage_free(u);
+    ap_graph_free(g);
+}
+
+/* Observed use needs an inventory; an inventory and events do not mix in one import. */
+static void test_usage__needs_inventory(void **state)
+{
+    ap_store *fresh = NULL;
+    ap_usage_report rep;
+    ap_error err;
+    const char *paths[2] = { FIXTURE("usage/estate.json"), FIXTURE("usage/acme-trail.json") };
+    ap_import_opts o = { .format = AP_FORMAT_AUTO };
+    assert_int_equal(ap_store_open(&fresh, ":memory:", &err), AP_OK);
+    assert_int_equal(import_usage(fresh, FIXTURE("usage/acme-trail.json"), &rep, &err),
+                     AP_EINPUT);
+    assert_non_null(strstr(err.msg, "import the estate first"));
+    assert_int_equal(ap_test_import_opts(fresh, paths, 2, &o, &err), AP_EINPUT);
+    assert_non_null(strstr(err.msg, "observed use: import it on its own"));
+    ap_store_close(fresh);
+    (void)state;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_usage__forms, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__errors, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__unknown, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
+        cmocka_unit_test(test_usage__covers),
+        cmocka_unit_test_setup_teardown(test_usage__done_means, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__narrow_keeps, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__needs_inventory, setup,
+                                        ap_test_store_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
