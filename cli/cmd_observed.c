@@ -101,7 +101,7 @@ int cli_authority_observed(cli_ctx *ctx, int argc, char **argv)
                 uint32_t *path = malloc((len + 1) * sizeof *path);
                 if (path != NULL) {
                     ap_authority_path(a, ctx->g, v, path, len);
-                    json_object_set_new(x, "path", cli_json_path(ctx->g, path, (uint32_t)len));
+                    json_object_set_new(x, "path", cli_json_chain(ctx->g, a, path, len));
                 }
                 free(path);
             }
