@@ -40,20 +40,10 @@ static int rank_cmp(const void *x, const void *y)
     return p->partner < q->partner ? -1 : p->partner > q->partner;    /* ids are sorted */
 }
 
-/* <a href="#p-ANCHOR">name (id)</a> for a partner section. */
+/* A link to partner p's section, showing its name. */
 static void partner_link(ap_html *h, const ap_graph *g, uint32_t p)
 {
-    char *anchor = ap_diagram_anchor(ap_graph_node(g, p)->id);
-    if (anchor == NULL) {
-        h->failed = true;
-        return;
-    }
-    ap_html__put(h, "<a href=\"#p-");
-    ap_html__put(h, anchor);
-    ap_html__put(h, "\">");
-    ap_html__text(h, ap_graph_node_label(g, p));
-    ap_html__put(h, "</a>");
-    free(anchor);
+    ap_html__link(h, "p-", ap_graph_node(g, p)->id, ap_graph_node_label(g, p));
 }
 
 static void source_of(ap_html *h, const ap_graph *g, int64_t file, unsigned line, unsigned col)

@@ -7,7 +7,7 @@
 /* Is credential v a static secret? What the inventory says (static: true or false); else by its
  * type: API keys, client secrets, passwords, personal access tokens, SSH and access keys are
  * static by nature (a value someone stores and replays). */
-static bool is_static(const ap_graph *g, uint32_t v)
+bool ap_findings__static(const ap_graph *g, uint32_t v)
 {
     static const char *const by_nature[] = { "api_key", "client_secret", "password", "pat",
                                              "ssh_key", "access_key" };
@@ -30,7 +30,7 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
             const char *type = ap_graph_node_str(g, v, "type");
             char chain[1024];
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !is_static(g, v) || !ap_findings__owns(c, a, v))
+                || !ap_findings__static(g, v) || !ap_findings__owns(c, a, v))
                 continue;
             /* the identity the secret stands in for: its first authenticates_as edge in use */
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {

@@ -71,6 +71,9 @@ bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v
  * own identities and keys deep down a partner's path are not its own: other rules (escalation,
  * unattributable-write) speak about those. */
 bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
+/* Is credential v a static secret: its `static` attribute, else static by the nature of its
+ * type (api_key, client_secret, password, pat, ssh_key, access_key)? (authentication.c) */
+bool ap_findings__static(const ap_graph *g, uint32_t v);
 /* The sensitivity of a node (internal for resources and workflows without one; NONE else). */
 ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v);
 

@@ -5,18 +5,6 @@
 
 #include "findings_internal.h"
 
-/* Credential types that are static by nature: a value that is copied, not issued per call. */
-static bool static_credential(const ap_graph *g, uint32_t v)
-{
-    static const char *const types[] = { "api_key", "client_secret", "password", "pat",
-                                         "ssh_key", "access_key" };
-    const char *type = ap_graph_node_str(g, v, "type");
-    bool by_type = false;
-    for (size_t i = 0; type != NULL && i < sizeof types / sizeof types[0]; i++)
-        by_type |= strcmp(type, types[i]) == 0;
-    return ap_graph_node_bool(g, v, "static", by_type);
-}
-
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -41,7 +29,7 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
             rotated = ap_graph_node_time(g, v, "last_rotated", &since);
             /* never rotated: a static secret counts from its creation; anything else issued
              * per session has nothing to rotate that we can see */
-            if (!rotated && !(static_credential(g, v)
+            if (!rotated && !(ap_findings__static(g, v)
                               && (ap_graph_node_time(g, v, "created", &since)
                                   || ap_graph_node_time(g, v, "valid_from", &since))))
                 continue;

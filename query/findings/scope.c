@@ -10,17 +10,20 @@
 
 #define SCOPE_LISTED 20         /* targets named in one finding's facts; the rest counted */
 
-/* "a > b > c": the witness chain to v, into buf. */
+/* "a > b > c": the witness chain to v, into buf (cut by buf's size only, never by length). */
 static void chain_to(const ap_graph *g, const ap_authority *a, uint32_t v, char *buf,
                      size_t size)
 {
-    uint32_t edges[64];
-    size_t n = ap_authority_path(a, g, v, edges, 64), used;
+    size_t n = ap_authority_path(a, g, v, NULL, 0), used;
+    uint32_t *edges = malloc((n + 1) * sizeof *edges);
     snprintf(buf, size, "%s", ap_graph_node(g, a->source)->id);
-    for (size_t i = 0; i < n && i < 64; i++) {
-        used = strlen(buf);
-        snprintf(buf + used, size - used, " > %s", ap_graph_node(g, ap_graph_edge(g, edges[i])->to)->id);
-    }
+    if (edges == NULL)
+        return;
+    ap_authority_path(a, g, v, edges, n);
+    for (size_t i = 0; i < n && (used = strlen(buf)) + 1 < size; i++)
+        snprintf(buf + used, size - used, " > %s",
+                 ap_graph_node(g, ap_graph_edge(g, edges[i])->to)->id);
+    free(edges);
 }
 
 typedef struct {

@@ -91,20 +91,25 @@ void ap_html__printf(ap_html *h, const char *fmt, ...)
     ap_html__putn(h, buf, (size_t)n);
 }
 
-/* A link to id's section: <a href="#n-ANCHOR">id</a>. */
-void ap_html__node_link(ap_html *h, const char *id)
+void ap_html__link(ap_html *h, const char *prefix, const char *id, const char *text)
 {
     char *anchor = ap_diagram_anchor(id);
     if (anchor == NULL) {
         h->failed = true;
         return;
     }
-    ap_html__put(h, "<a href=\"#n-");
+    ap_html__put(h, "<a href=\"#");
+    ap_html__put(h, prefix);
     ap_html__put(h, anchor);
     ap_html__put(h, "\">");
-    ap_html__text(h, id);
+    ap_html__text(h, text);
     ap_html__put(h, "</a>");
     free(anchor);
+}
+
+void ap_html__node_link(ap_html *h, const char *id)
+{
+    ap_html__link(h, "n-", id, id);
 }
 
 /* Sensitivity colours, least to most sensitive (the diagram legend's hues). */

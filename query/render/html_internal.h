@@ -21,6 +21,9 @@ void ap_html__putn(ap_html *h, const char *s, size_t n);
 void ap_html__printf(ap_html *h, const char *fmt, ...) AP_PRINTF(2, 3);
 /* Text from the inventory: terminal-escaped (controls, bidi), then HTML-escaped. */
 void ap_html__text(ap_html *h, const char *s);
+/* <a href="#PREFIX ANCHOR">text</a>: a link to the element whose id is prefix and the id's
+ * anchor (ap_diagram_anchor); text is escaped. */
+void ap_html__link(ap_html *h, const char *prefix, const char *id, const char *text);
 /* A link to the node's entry in the report's node index, showing its id. */
 void ap_html__node_link(ap_html *h, const char *id);
 
