@@ -237,6 +237,9 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     st->latest = st->snap;
     *snap = st->snap;
     free(files);
+    /* the graph image only speeds up loading: without it queries read the rows */
+    ap_error ignored;
+    ap_store__write_image(st, st->snap, &ignored);
     return AP_OK;
 fail:
     sqlite3_finalize(stmt);
