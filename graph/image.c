@@ -391,7 +391,9 @@ int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err)
     const ap_load_opts opts = {2, 1u << 16, false};
     ap_graph *g = NULL;
     uint8_t token[16];
-    char *tmp = image_path(st, ".tmp"), *path = image_path(st, "");
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, ".tmp%ld", (long)getpid());    /* two imports: two files */
+    char *tmp = image_path(st, suffix), *path = image_path(st, "");
     sqlite3_stmt *stmt = NULL;
     int rc;
     if (tmp == NULL || path == NULL) {
@@ -441,40 +443,141 @@ cleanup:
 
 /* ---- Reading ---- */
 
+/* The records are read with pread() in chunks through a buffer of each reader's own (not
+ * through the mapping: pages read once need not stay in the process); only the strings are
+ * used in place, and only the pages of those a query prints are ever read again. */
+#define CHUNK_RECS 32768u
+
 typedef struct {
     ap_graph *g;
+    int fd;
     const uint8_t *map;
     const img_head *head;
     int part;
+    uint8_t *buf;           /* CHUNK_RECS records of the largest kind */
     bool bad;               /* a hash or a field did not hold */
     const char *what;       /* which */
 } img_job;
 
-static const uint8_t *sec(const img_job *j, int s) { return j->map + j->head->off[s]; }
+static bool fail_job(img_job *j, const char *what)
+{
+    j->bad = true;
+    j->what = what;
+    return false;
+}
 
-/* Part p of section s: its byte range and whether its hash holds. */
-static bool part_ok(img_job *j, int s, int p, uint64_t *lo, uint64_t *hi, size_t size)
+/* Part p of section s, elements of size bytes: each chunk hashed and handed to fn (its first
+ * element's index, the chunk, how many elements); false when a read, fn or the hash fails. */
+static bool read_part(img_job *j, int s, int p, size_t size,
+                      bool (*fn)(img_job *j, uint64_t first, const uint8_t *chunk, size_t count))
 {
     uint64_t split = part_split(j->head->len[s], size);
-    *lo = p == 0 ? 0 : split;
-    *hi = p == 0 ? split : j->head->len[s];
-    if (hash_of(sec(j, s) + *lo, (size_t)(*hi - *lo)) != j->head->hash[s][p]) {
-        j->bad = true;
-        j->what = "a checksum does not match";
-        return false;
+    uint64_t lo = p == 0 ? 0 : split, hi = p == 0 ? split : j->head->len[s];
+    img_hash h;
+    hash_init(&h);
+    for (uint64_t at = lo; at < hi;) {
+        size_t want = hi - at < (uint64_t)CHUNK_RECS * size ? (size_t)(hi - at)
+                                                             : (size_t)CHUNK_RECS * size;
+        ssize_t got = pread(j->fd, j->buf, want, (off_t)(j->head->off[s] + at));
+        if (got != (ssize_t)want)
+            return fail_job(j, "it cannot be read");
+        hash_update(&h, j->buf, want);
+        if (fn != NULL && !fn(j, at / size, j->buf, want / size))
+            return false;
+        at += want;
+    }
+    if (hash_final(&h) != j->head->hash[s][p])
+        return fail_job(j, "a checksum does not match");
+    return true;
+}
+
+static const char *strings_of(const img_job *j)
+{
+    return (const char *)j->map + j->head->off[S_STRINGS];
+}
+
+static bool put_nodes(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    ap_graph *g = j->g;
+    const char *strings = strings_of(j);
+    uint64_t slen = j->head->len[S_STRINGS];
+    for (size_t k = 0; k < count; k++) {
+        img_node r;
+        ap_node *nd = &g->nodes[first + k];
+        memcpy(&r, chunk + k * sizeof r, sizeof r);
+        if (r.id >= slen || r.attrs >= slen)
+            return fail_job(j, "a node names a string outside the image");
+        nd->id = strings + r.id;
+        nd->attrs = strings + r.attrs;
+        nd->kind = (ap_kind)(int8_t)r.kind;
+        nd->state = (ap_state)(int8_t)r.state;
+        nd->valid_from = r.valid_from;
+        nd->expires = r.expires;
+        nd->sensitivity = (ap_sensitivity)r.sensitivity;
+        /* docs/design.md, liveness: a partner's state and contract never stop traversal */
+        nd->live = nd->kind == AP_KIND_PARTNER
+                   || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, g->at);
+        nd->file = r.file;
+        nd->line = r.line;
+        nd->col = r.col;
     }
     return true;
 }
 
-/* Give the pages of [lo, hi) of section s back: converted, they are not read again. */
-static void drop(const img_job *j, int s, uint64_t lo, uint64_t hi)
+static bool put_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
 {
-    uintptr_t a = (uintptr_t)(sec(j, s) + lo), b = (uintptr_t)(sec(j, s) + hi);
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    a = (a + page - 1) / page * page;
-    b = b / page * page;
-    if (b > a)
-        madvise((void *)a, b - a, MADV_DONTNEED);
+    ap_graph *g = j->g;
+    const char *strings = strings_of(j);
+    uint64_t slen = j->head->len[S_STRINGS];
+    for (size_t k = 0; k < count; k++) {
+        img_edge r;
+        ap_edge *e = &g->edges[first + k];
+        memcpy(&r, chunk + k * sizeof r, sizeof r);
+        if (r.id >= slen || r.attrs >= slen || r.from >= g->n || r.to >= g->n)
+            return fail_job(j, "an edge names a node or string outside the image");
+        e->id = strings + r.id;
+        e->attrs = strings + r.attrs;
+        e->rights = r.rights;
+        e->requires = r.requires;
+        e->valid_from = r.valid_from;
+        e->expires = r.expires;
+        e->file = r.file;
+        e->from = r.from;
+        e->to = r.to;
+        e->line = r.line;
+        e->col = r.col;
+        e->kind = r.kind;
+        e->state = r.state;
+        e->escalates = r.escalates != 0;
+        e->declared = r.declared != 0;
+        e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
+        e->own_live = ap_graph__own_live((ap_state)e->state, e->valid_from, e->expires, g->at);
+        e->live = e->own_live && g->nodes[e->from].live && g->nodes[e->to].live;
+    }
+    return true;
+}
+
+static uint32_t *row_dest(img_job *j, int s)
+{
+    return s == S_OUT ? j->g->off : s == S_IN ? j->g->in_off : j->g->in_edge;
+}
+
+static bool put_out(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_OUT) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool put_in(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_IN) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool put_in_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_INEDGE) + first, chunk, count * sizeof(uint32_t));
+    return true;
 }
 
 static bool offset_rows_ok(const uint32_t *off, uint32_t n, uint32_t m)
@@ -487,65 +590,30 @@ static bool offset_rows_ok(const uint32_t *off, uint32_t n, uint32_t m)
     return true;
 }
 
-/* Phase one: the nodes, the row offsets and in-edges (part 0) or the strings (part 1). */
+/* Phase one: the nodes, the rows and in-edges (part 0) while the strings are checked (1). */
 static void *phase_one(void *arg)
 {
     img_job *j = arg;
     ap_graph *g = j->g;
-    const img_head *h = j->head;
-    const char *strings = (const char *)sec(j, S_STRINGS);
-    uint64_t lo, hi, slen = h->len[S_STRINGS];
     if (j->part == 1) {
         for (int p = 0; p < IMG_PARTS; p++)
-            if (!part_ok(j, S_STRINGS, p, &lo, &hi, 1))
+            if (!read_part(j, S_STRINGS, p, 1, NULL))
                 return NULL;
-        drop(j, S_STRINGS, 0, slen);
         return NULL;
     }
-    for (int p = 0; p < IMG_PARTS; p++) {
-        if (!part_ok(j, S_NODES, p, &lo, &hi, sizeof(img_node)))
+    for (int p = 0; p < IMG_PARTS; p++)
+        if (!read_part(j, S_NODES, p, sizeof(img_node), put_nodes)
+            || !read_part(j, S_OUT, p, sizeof(uint32_t), put_out)
+            || !read_part(j, S_IN, p, sizeof(uint32_t), put_in)
+            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), put_in_edges))
             return NULL;
-        const img_node *r = (const img_node *)(sec(j, S_NODES) + lo);
-        for (uint64_t v = lo / sizeof *r; v < hi / sizeof *r; v++, r++) {
-            ap_node *nd = &g->nodes[v];
-            if (r->id >= slen || r->attrs >= slen) {
-                j->bad = true;
-                j->what = "a node names a string outside the image";
-                return NULL;
-            }
-            nd->id = strings + r->id;
-            nd->attrs = strings + r->attrs;
-            nd->kind = (ap_kind)(int8_t)r->kind;
-            nd->state = (ap_state)(int8_t)r->state;
-            nd->valid_from = r->valid_from;
-            nd->expires = r->expires;
-            nd->sensitivity = (ap_sensitivity)r->sensitivity;
-            nd->live = nd->kind == AP_KIND_PARTNER
-                       || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, g->at);
-            nd->file = r->file;
-            nd->line = r->line;
-            nd->col = r->col;
-        }
-        drop(j, S_NODES, lo, hi);
-    }
-    const int rows[3] = {S_OUT, S_IN, S_INEDGE};
-    uint32_t *dst[3] = {g->off, g->in_off, g->in_edge};
-    for (int k = 0; k < 3; k++)
-        for (int p = 0; p < IMG_PARTS; p++) {
-            if (!part_ok(j, rows[k], p, &lo, &hi, sizeof(uint32_t)))
-                return NULL;
-            memcpy((uint8_t *)dst[k] + lo, sec(j, rows[k]) + lo, (size_t)(hi - lo));
-            drop(j, rows[k], lo, hi);
-        }
     if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m)) {
-        j->bad = true;
-        j->what = "its row offsets are not in order";
+        fail_job(j, "its row offsets are not in order");
         return NULL;
     }
     for (uint32_t i = 0; i < g->m; i++)
         if (g->in_edge[i] >= g->m) {
-            j->bad = true;
-            j->what = "an in-edge is out of range";
+            fail_job(j, "an in-edge is out of range");
             return NULL;
         }
     return NULL;
@@ -555,39 +623,7 @@ static void *phase_one(void *arg)
 static void *phase_two(void *arg)
 {
     img_job *j = arg;
-    ap_graph *g = j->g;
-    const char *strings = (const char *)sec(j, S_STRINGS);
-    uint64_t lo, hi, slen = j->head->len[S_STRINGS];
-    if (!part_ok(j, S_EDGES, j->part, &lo, &hi, sizeof(img_edge)))
-        return NULL;
-    const img_edge *r = (const img_edge *)(sec(j, S_EDGES) + lo);
-    for (uint64_t i = lo / sizeof *r; i < hi / sizeof *r; i++, r++) {
-        ap_edge *e = &g->edges[i];
-        if (r->id >= slen || r->attrs >= slen || r->from >= g->n || r->to >= g->n) {
-            j->bad = true;
-            j->what = "an edge names a node or string outside the image";
-            return NULL;
-        }
-        e->id = strings + r->id;
-        e->attrs = strings + r->attrs;
-        e->rights = r->rights;
-        e->requires = r->requires;
-        e->valid_from = r->valid_from;
-        e->expires = r->expires;
-        e->file = r->file;
-        e->from = r->from;
-        e->to = r->to;
-        e->line = r->line;
-        e->col = r->col;
-        e->kind = r->kind;
-        e->state = r->state;
-        e->escalates = r->escalates != 0;
-        e->declared = r->declared != 0;
-        e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
-        e->own_live = ap_graph__own_live((ap_state)e->state, e->valid_from, e->expires, g->at);
-        e->live = e->own_live && g->nodes[e->from].live && g->nodes[e->to].live;
-    }
-    drop(j, S_EDGES, lo, hi);
+    read_part(j, S_EDGES, j->part, sizeof(img_edge), put_edges);
     return NULL;
 }
 
@@ -691,7 +727,7 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
         problem = "its strings do not end";
         goto unusable;
     }
-    madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+    madvise(map, (size_t)sb.st_size, MADV_RANDOM);    /* strings: read where printed */
     if ((g = calloc(1, sizeof *g)) == NULL
         || (g->nodes = ap_graph__big((size_t)h->n + 1, sizeof *g->nodes)) == NULL
         || (g->edges = ap_graph__big((size_t)h->m + 1, sizeof *g->edges)) == NULL
@@ -705,8 +741,18 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
     g->at = at;
     g->n = h->n;
     g->m = h->m;
-    img_job jobs[IMG_PARTS] = {{g, map, h, 0, false, NULL}, {g, map, h, 1, false, NULL}};
-    if (!run_parts(phase_one, jobs, &problem) || !run_parts(phase_two, jobs, &problem))
+    img_job jobs[IMG_PARTS] = {{g, fd, map, h, 0, NULL, false, NULL},
+                               {g, fd, map, h, 1, NULL, false, NULL}};
+    if ((jobs[0].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL
+        || (jobs[1].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL) {
+        free(jobs[0].buf);
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    bool usable = run_parts(phase_one, jobs, &problem) && run_parts(phase_two, jobs, &problem);
+    free(jobs[0].buf);
+    free(jobs[1].buf);
+    if (!usable)
         goto unusable;
     g->image = map;
     g->image_len = (size_t)sb.st_size;
