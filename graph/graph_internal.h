@@ -93,6 +93,8 @@ struct ap_store {
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
     int write_wait_ms;          /* ap_store_begin()'s wait for another import */
     sqlite3_stmt *obs_insert;   /* the open observation import (store_obs.c), or NULL */
+    char *image_tmp;            /* the open import's graph image, written, not yet in place */
+    uint8_t image_token[16];
     int64_t obs_snap;
 };
 
@@ -179,7 +181,29 @@ int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
 /* Copy the store's catalogue (vocabulary, input files) into g and give it empty attribute
  * caches: the last step of every load. */
 int ap_graph__finish(ap_graph *g, const ap_store *st, ap_error *err);
-/* The graph image (image.c). Write g to path with this token. */
+/* The graph image (image.c). What its writer reads: node v and edge i as a loaded graph holds
+ * them (liveness aside), and the rows; ctx is the callbacks'. */
+typedef struct {
+    int64_t snap;
+    uint32_t n, m;
+    const uint32_t *off, *in_off, *in_edge;
+    void (*node)(const void *ctx, uint32_t v, ap_node *out);
+    void (*edge)(const void *ctx, uint32_t i, ap_edge *out);
+    const void *ctx;
+} ap_image_src;
+int ap_image__write(const ap_image_src *src, const char *path, const uint8_t token[16],
+                    ap_error *err);
+/* The image's path with suffix appended (owned); NULL for an in-memory database. */
+char *ap_image__path(const ap_store *st, const char *suffix);
+/* Record token as snapshot snap's image (creating the table when needed): inside a
+ * transaction. */
+int ap_image__record(ap_store *st, int64_t snap, const uint8_t token[16], ap_error *err);
+/* The bulk import's image, written from the stage before commit (image_stage.c): by_rank maps
+ * a node's place in id order to the staged node, rank a symbol to that place, order lists the
+ * staged edges in graph order. Sets st->image_tmp on success. */
+int ap_store__stage_image(ap_store *st, const uint32_t *by_rank, const uint32_t *rank,
+                          const uint32_t *order, ap_error *err);
+/* Write g to path with this token. */
 int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
                           ap_error *err);
 /* After snapshot snap's import: load it and write its image beside the database (DB-graph),

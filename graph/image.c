@@ -48,9 +48,9 @@ typedef struct {
     uint64_t id, attrs;             /* offsets into the strings */
     int64_t valid_from, expires, file;
     uint32_t line, col;
-    uint8_t kind, state;
+    int16_t kind, state;            /* as the rows hold them */
     int8_t sensitivity;
-    uint8_t pad[5];
+    uint8_t pad[3];
 } img_node;
 
 typedef struct {
@@ -260,11 +260,13 @@ static uint64_t plan_take(str_plan *sp, const char *s, bool share)
     return off;
 }
 
-static void plan_graph(str_plan *sp, const ap_graph *g, img_out *recs)
+static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
 {
     for (uint32_t v = 0; v < g->n; v++) {
-        const ap_node *nd = &g->nodes[v];
+        ap_node node;
+        const ap_node *nd = &node;
         img_node r = {0};
+        g->node(g->ctx, v, &node);
         r.id = plan_take(sp, nd->id, false);
         r.attrs = plan_take(sp, nd->attrs, true);
         if (recs == NULL)
@@ -274,8 +276,8 @@ static void plan_graph(str_plan *sp, const ap_graph *g, img_out *recs)
         r.file = nd->file;
         r.line = nd->line;
         r.col = nd->col;
-        r.kind = (uint8_t)nd->kind;
-        r.state = (uint8_t)nd->state;
+        r.kind = (int16_t)nd->kind;
+        r.state = (int16_t)nd->state;
         r.sensitivity = (int8_t)nd->sensitivity;
         put(recs, &r, sizeof r);
     }
@@ -284,8 +286,10 @@ static void plan_graph(str_plan *sp, const ap_graph *g, img_out *recs)
         begin_section(recs, S_EDGES, (uint64_t)g->m * sizeof(img_edge), sizeof(img_edge));
     }
     for (uint32_t i = 0; i < g->m; i++) {
-        const ap_edge *e = &g->edges[i];
+        ap_edge edge;
+        const ap_edge *e = &edge;
         img_edge r = {0};
+        g->edge(g->ctx, i, &edge);
         r.id = plan_take(sp, e->id, false);
         r.attrs = plan_take(sp, e->attrs, true);
         if (recs == NULL)
@@ -328,8 +332,8 @@ static char *image_path(const ap_store *st, const char *suffix)
     return path;
 }
 
-int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
-                          ap_error *err)
+int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token[16],
+                    ap_error *err)
 {
     img_head head = {0};
     img_out o = {0};
@@ -386,6 +390,44 @@ int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t tok
     return rc;
 }
 
+static void graph_node(const void *ctx, uint32_t v, ap_node *out)
+{
+    *out = ((const ap_graph *)ctx)->nodes[v];
+}
+
+static void graph_edge(const void *ctx, uint32_t i, ap_edge *out)
+{
+    *out = ((const ap_graph *)ctx)->edges[i];
+}
+
+int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
+                          ap_error *err)
+{
+    const ap_image_src src = {g->snap, g->n, g->m, g->off, g->in_off, g->in_edge,
+                              graph_node, graph_edge, g};
+    return ap_image__write(&src, path, token, err);
+}
+
+char *ap_image__path(const ap_store *st, const char *suffix) { return image_path(st, suffix); }
+
+int ap_image__record(ap_store *st, int64_t snap, const uint8_t token[16], ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if ((rc = ap_store__exec(st, "CREATE TABLE IF NOT EXISTS graph_image("
+                             "snap INTEGER PRIMARY KEY, token BLOB NOT NULL);"
+                             " DELETE FROM graph_image", err)) < 0
+        || (rc = ap_store__prepare(st, &stmt, "INSERT INTO graph_image(snap, token)"
+                                              " VALUES (?1, ?2)", err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, snap);
+    sqlite3_bind_blob(stmt, 2, token, 16, SQLITE_STATIC);
+    rc = sqlite3_step(stmt) == SQLITE_DONE
+         ? AP_OK : ap_store__sqlerr(err, st->db, AP_EIO, "recording the graph image");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err)
 {
     const ap_load_opts opts = {2, 1u << 16, false};
@@ -394,7 +436,6 @@ int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err)
     char suffix[32];
     snprintf(suffix, sizeof suffix, ".tmp%ld", (long)getpid());    /* two imports: two files */
     char *tmp = image_path(st, suffix), *path = image_path(st, "");
-    sqlite3_stmt *stmt = NULL;
     int rc;
     if (tmp == NULL || path == NULL) {
         rc = path == NULL && tmp == NULL ? AP_OK : ap_error_nomem(err);
@@ -414,27 +455,15 @@ int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err)
                           strerror(errno));
         goto cleanup;
     }
-    if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS graph_image("
-                             "snap INTEGER PRIMARY KEY, token BLOB NOT NULL);"
-                             " DELETE FROM graph_image", err)) < 0)
+    if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
         goto cleanup;
-    if ((rc = ap_store__prepare(st, &stmt, "INSERT INTO graph_image(snap, token)"
-                                           " VALUES (?1, ?2)", err)) < 0)
-        goto rollback;
-    sqlite3_bind_int64(stmt, 1, snap);
-    sqlite3_bind_blob(stmt, 2, token, sizeof token, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        rc = ap_store__sqlerr(err, st->db, AP_EIO, "recording the graph image");
-        goto rollback;
-    }
-    if ((rc = ap_store__exec(st, "COMMIT", err)) == AP_OK)
+    if ((rc = ap_image__record(st, snap, token, err)) == AP_OK
+        && (rc = ap_store__exec(st, "COMMIT", err)) == AP_OK)
         goto cleanup;
-rollback:
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 cleanup:
     if (tmp != NULL)
         unlink(tmp);
-    sqlite3_finalize(stmt);
     ap_graph_free(g);
     free(tmp);
     free(path);
@@ -509,8 +538,8 @@ static bool put_nodes(img_job *j, uint64_t first, const uint8_t *chunk, size_t c
             return fail_job(j, "a node names a string outside the image");
         nd->id = strings + r.id;
         nd->attrs = strings + r.attrs;
-        nd->kind = (ap_kind)(int8_t)r.kind;
-        nd->state = (ap_state)(int8_t)r.state;
+        nd->kind = (ap_kind)r.kind;
+        nd->state = (ap_state)r.state;
         nd->valid_from = r.valid_from;
         nd->expires = r.expires;
         nd->sensitivity = (ap_sensitivity)r.sensitivity;
