@@ -214,19 +214,22 @@ static void end_section(img_out *o)
 }
 
 /* Strings are laid out twice in the same order: once to give each record its offsets, once
- * to write them. A small table shares the attrs texts the graph itself shares (the same
- * pointer); both passes make the same choices, so the offsets agree. */
-#define SHARE_SLOTS 4096
+ * to write them. A small table shares repeated attrs texts (an expiry date, a note: the texts
+ * are compared, the first few thousand kept); both passes make the same choices, so the
+ * offsets agree. */
+#define SHARE_SLOTS 8192
 typedef struct {
-    const char *ptr[SHARE_SLOTS];
+    const char *text[SHARE_SLOTS];  /* borrowed from the source, valid while it is written */
     uint64_t off[SHARE_SLOTS];
+    unsigned used;
     uint64_t next;
     img_out *out;           /* NULL: only count */
 } str_plan;
 
 static void plan_init(str_plan *sp, img_out *out)
 {
-    memset(sp->ptr, 0, sizeof sp->ptr);
+    memset(sp->text, 0, sizeof sp->text);
+    sp->used = 0;
     sp->next = 4;           /* "{}\0" and "\0" */
     sp->out = out;
     if (out != NULL)
@@ -242,20 +245,24 @@ static uint64_t plan_take(str_plan *sp, const char *s, bool share)
         return 3;
     if (s[0] == '{' && s[1] == '}' && s[2] == '\0')
         return 0;
-    if (share) {
-        uint64_t k = (uint64_t)(uintptr_t)s * H1;
-        slot = (unsigned)(k >> 52);         /* 12 bits: SHARE_SLOTS */
-        if (sp->ptr[slot] == s)
-            return sp->off[slot];
-    }
     len = strlen(s) + 1;
+    if (share) {
+        uint32_t h = 2166136261u;           /* FNV-1a */
+        for (size_t k = 0; k + 1 < len; k++)
+            h = (h ^ (uint8_t)s[k]) * 16777619u;
+        for (slot = h & (SHARE_SLOTS - 1); sp->text[slot] != NULL;
+             slot = (slot + 1) & (SHARE_SLOTS - 1))
+            if (strcmp(sp->text[slot], s) == 0)
+                return sp->off[slot];
+    }
     off = sp->next;
     sp->next += len;
     if (sp->out != NULL)
         put(sp->out, s, len);
-    if (share) {
-        sp->ptr[slot] = s;
+    if (share && sp->used < SHARE_SLOTS / 2) {  /* half full at most: probes stay short */
+        sp->text[slot] = s;
         sp->off[slot] = off;
+        sp->used++;
     }
     return off;
 }
