@@ -490,7 +490,7 @@ typedef struct {
     const uint8_t *map;
     const img_head *head;
     int part;
-    uint8_t *buf;           /* CHUNK_RECS records of the largest kind */
+    uint8_t *buf;           /* CHUNK_RECS edge records (the largest kind): 2.5 MiB */
     bool bad;               /* a hash or a field did not hold */
     const char *what;       /* which */
 } img_job;
@@ -512,8 +512,8 @@ static bool read_part(img_job *j, int s, int p, size_t size,
     img_hash h;
     hash_init(&h);
     for (uint64_t at = lo; at < hi;) {
-        size_t want = hi - at < (uint64_t)CHUNK_RECS * size ? (size_t)(hi - at)
-                                                             : (size_t)CHUNK_RECS * size;
+        const size_t most = CHUNK_RECS * sizeof(img_edge) / size * size;  /* whole elements */
+        size_t want = hi - at < most ? (size_t)(hi - at) : most;
         ssize_t got = pread(j->fd, j->buf, want, (off_t)(j->head->off[s] + at));
         if (got != (ssize_t)want)
             return fail_job(j, "it cannot be read");
