@@ -181,7 +181,7 @@ int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
 /* Copy the store's catalogue (vocabulary, input files) into g and give it empty attribute
  * caches: the last step of every load. */
 int ap_graph__finish(ap_graph *g, const ap_store *st, ap_error *err);
-/* The graph image (image.c). What its writer reads: node v and edge i as a loaded graph holds
+/* The graph image (image_write.c, image_read.c). What its writer reads: node v and edge i as a loaded graph holds
  * them (liveness aside), and the rows; ctx is the callbacks'. */
 typedef struct {
     int64_t snap;

@@ -504,7 +504,7 @@ fail:
     return rc;
 }
 
-/* The image when it can be used (image.c), else the rows; the graph's load note says which
+/* The image when it can be used (image_read.c), else the rows; the graph's load note says which
  * and why. */
 int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, ap_error *err)
 {
