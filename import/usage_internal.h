@@ -45,10 +45,18 @@ int ap_usage__fail(ap_usage_import *ui, unsigned line, unsigned col, ap_error *e
 /* An event of the file not counted as use (a Kubernetes event at an earlier stage). */
 void ap_usage__skip(ap_usage_import *ui, const char *what, unsigned line);
 const ap_vocab *ap_usage__vocab(const ap_usage_import *ui);
+/* Is id a node of the snapshot? */
+bool ap_usage__known(ap_usage_import *ui, const char *id);
+/* The node whose app_id attribute is app_id (case aside; a service principal before an
+ * application), or NULL; borrowed from the import. */
+const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id);
 
 /* ---- the sources: one parsed event each (line: where it begins) ---- */
 int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
 int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
+/* Microsoft Entra: a signIn record or a servicePrincipalSignInActivity (usage_entra.c). */
+bool ap_usage__entra_shape(const json_t *ev);
+int ap_usage__entra(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
 int ap_usage__native(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
 /* A native CSV file: header naming at, actor, target, right (via, ok optional). */
 int ap_usage__native_csv(ap_usage_import *ui, const char *path, ap_error *err);
