@@ -69,21 +69,27 @@ static int skip_ws(ap_usage_stream *s)
     }
 }
 
-static int put(ap_usage_stream *s, int c, ap_error *err)
+static int grow(ap_usage_stream *s, ap_error *err)
 {
-    if (s->len + 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
-        char *p;
-        if (cap > AP_USAGE_MAX_EVENT)
-            return ap_error_at(err, AP_EINPUT, s->path, s->rec_line, s->rec_col, "an event "
-                               "larger than %d MiB", AP_USAGE_MAX_EVENT >> 20);
-        if ((p = realloc(s->buf, cap)) == NULL)
-            return ap_error_nomem(err);
-        s->buf = p;
-        s->cap = cap;
-    }
+    size_t cap = s->cap ? s->cap * 2 : 4096;
+    char *p;
+    if (cap > AP_USAGE_MAX_EVENT)
+        return ap_error_at(err, AP_EINPUT, s->path, s->rec_line, s->rec_col, "an event "
+                           "larger than %d MiB", AP_USAGE_MAX_EVENT >> 20);
+    if ((p = realloc(s->buf, cap)) == NULL)
+        return ap_error_nomem(err);
+    s->buf = p;
+    s->cap = cap;
+    return AP_OK;
+}
+
+/* One character more of the current event (the text is NUL-terminated by element()). */
+static inline int put(ap_usage_stream *s, int c, ap_error *err)
+{
+    int rc;
+    if (s->len + 2 > s->cap && (rc = grow(s, err)) < 0)
+        return rc;
     s->buf[s->len++] = (char)c;
-    s->buf[s->len] = '\0';
     return AP_OK;
 }
 
@@ -97,9 +103,23 @@ static int eof_error(ap_usage_stream *s, ap_error *err)
 static int string(ap_usage_stream *s, bool keep, ap_error *err)
 {
     int c, rc;
-    while ((c = get(s)) != '"') {
+    for (;;) {
+        /* the common run: characters that are neither quote, escape nor line end */
+        while ((c = getc_unlocked(s->f)) != EOF && c != '"' && c != '\\' && c != '\n') {
+            s->col++;
+            if (keep && (rc = put(s, c, err)) < 0)
+                return rc;
+        }
         if (c == EOF)
             return eof_error(s, err);
+        if (c == '\n') {
+            s->line++;
+            s->col = 0;
+        } else {
+            s->col++;
+        }
+        if (c == '"')
+            break;
         if (keep && (rc = put(s, c, err)) < 0)
             return rc;
         if (c == '\\') {
@@ -153,10 +173,14 @@ static int expect(ap_usage_stream *s, int want, const char *what, ap_error *err)
 /* The start of a list element: its place, and the element itself. */
 static int element(ap_usage_stream *s, ap_error *err)
 {
+    int rc;
     s->len = 0;
     s->rec_line = s->line;
     s->rec_col = s->col + 1;
-    return value(s, true, err);
+    if ((rc = value(s, true, err)) < 0 || (rc = put(s, '\0', err)) < 0)
+        return rc;
+    s->len--;
+    return AP_OK;
 }
 
 /* After a list's '[' or an element: 1 and the next element, or 0 at the list's end. */
