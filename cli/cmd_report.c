@@ -8,7 +8,8 @@
 #include "authpath/report.h"
 #include "cli.h"
 
-/* The snapshot's label, creation time and files ("path" each) for the summary. */
+/* The snapshot's label, creation time and files ({"path", "sha256"} each, observed use
+ * included) for the summary. */
 static int snapshot_facts(cli_ctx *ctx, ap_report_opts *o, ap_snapshot_info **list,
                           size_t *n, json_t **files)
 {
@@ -20,7 +21,7 @@ static int snapshot_facts(cli_ctx *ctx, ap_report_opts *o, ap_snapshot_info **li
             continue;
         o->snapshot_label = (*list)[i].label;
         o->snapshot_created = (*list)[i].created;
-        *files = json_loads((*list)[i].files, 0, NULL);
+        *files = json_loads((*list)[i].sources, 0, NULL);
     }
     return EXIT_OK;
 }
@@ -32,7 +33,7 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("report");
-    const char *policy = NULL, **sources = NULL;
+    const char *policy = NULL, **sources = NULL, **hashes = NULL;
     ap_report_opts ro;
     ap_policy pol;
     ap_snapshot_info *list = NULL;
@@ -78,12 +79,18 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     if ((rc = snapshot_facts(ctx, &ro, &list, &nlist, &files)) != EXIT_OK)
         goto cleanup;
     if (json_array_size(files) > 0
-        && (sources = calloc(json_array_size(files), sizeof *sources)) != NULL) {
-        for (size_t i = 0; i < json_array_size(files); i++)
-            if (json_is_string(json_array_get(files, i)))
-                sources[ro.nsources++] = json_string_value(json_array_get(files, i));
+        && (sources = calloc(json_array_size(files), sizeof *sources)) != NULL
+        && (hashes = calloc(json_array_size(files), sizeof *hashes)) != NULL) {
+        for (size_t i = 0; i < json_array_size(files); i++) {
+            const json_t *f = json_array_get(files, i);
+            if (!json_is_string(json_object_get(f, "path")))
+                continue;
+            hashes[ro.nsources] = json_string_value(json_object_get(f, "sha256"));
+            sources[ro.nsources++] = json_string_value(json_object_get(f, "path"));
+        }
     }
     ro.sources = sources;
+    ro.source_hashes = hashes;
     if (ap_report_html(&html, &len, ctx->g, &ro, &err) < 0) {
         rc = cli_fail(&err, NULL);
         goto cleanup;
@@ -98,6 +105,7 @@ cleanup:
     free(html);
     free(partners);
     free(sources);
+    free(hashes);
     json_decref(files);
     ap_snapshot_list_free(list, nlist);
     ap_policy_clear(&pol);

@@ -197,7 +197,7 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_err
                           "audit, Entra sign-ins, or native at, actor, target, right)");
 }
 
-static int read_json_file(ap_usage_import *ui, ap_error *err)
+static int read_json_file(ap_usage_import *ui, char sha256[AP_SHA256_HEX], ap_error *err)
 {
     ap_usage_stream s;
     int rc;
@@ -217,13 +217,15 @@ static int read_json_file(ap_usage_import *ui, ap_error *err)
         if (rc < 0)
             break;
     }
+    if (rc >= 0)
+        rc = ap_usage__stream_digest(&s, sha256, err);
     ap_usage__stream_close(&s);
     return rc;
 }
 
 static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
 {
-    char head[4096];
+    char head[4096], sha256[AP_SHA256_HEX];
     ssize_t n;
     size_t i = 0;
     int fd, rc;
@@ -241,12 +243,14 @@ static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
     while (i < (size_t)n && strchr(" \t\r\n", head[i]) != NULL)
         i++;
     if (i < (size_t)n && (head[i] == '{' || head[i] == '['))
-        return read_json_file(ui, err);
-    if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
+        rc = read_json_file(ui, sha256, err);
+    else if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
         return ap_error_at(err, AP_EINPUT, path, 1, 1, "YAML is not read as observed use (events "
                            "are JSON, JSON Lines or CSV; a detection test's events under "
                            "Tests[].Log can be written out as JSON Lines)");
-    return ap_usage__native_csv(ui, path, err);
+    else
+        rc = ap_usage__native_csv(ui, path, sha256, err);
+    return rc < 0 ? rc : ap_store_source_hash(ui->st, ui->file, sha256, err);
 }
 
 static void ui_free(ap_usage_import *ui)

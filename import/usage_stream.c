@@ -13,13 +13,21 @@ static const char *const containers[] = { "Records", "Events", "items", "value" 
 
 enum { AT_TOP, IN_LIST, AFTER_LIST };
 
+#define IN_SIZE 65536
+
 int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
     s->line = 1;
+    ap_import__digest_init(&s->digest);
     if ((s->f = fopen(path, "rb")) == NULL)
         return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    if ((s->in = malloc(IN_SIZE)) == NULL) {
+        fclose(s->f);
+        s->f = NULL;
+        return ap_error_nomem(err);
+    }
     s->state = AT_TOP;
     return AP_OK;
 }
@@ -29,12 +37,40 @@ void ap_usage__stream_close(ap_usage_stream *s)
     if (s->f != NULL)
         fclose(s->f);
     free(s->buf);
+    free(s->in);
     memset(s, 0, sizeof *s);
+}
+
+/* The next block of the file, into the digest too; false at its end (or a read error, which
+ * ap_usage__stream_digest reports). */
+static bool refill(ap_usage_stream *s)
+{
+    s->pos = 0;
+    s->end = fread(s->in, 1, IN_SIZE, s->f);
+    ap_import__digest_add(&s->digest, s->in, s->end);
+    return s->end > 0;
+}
+
+static inline int next_byte(ap_usage_stream *s)
+{
+    if (s->pos == s->end && !refill(s))
+        return EOF;
+    return s->in[s->pos++];
+}
+
+int ap_usage__stream_digest(ap_usage_stream *s, char hex[AP_SHA256_HEX], ap_error *err)
+{
+    while (refill(s))
+        continue;
+    if (ferror(s->f))
+        return ap_error_at(err, AP_EIO, s->path, 0, 0, "cannot read: %s", strerror(errno));
+    ap_import__digest_hex(&s->digest, hex);
+    return AP_OK;
 }
 
 static int get(ap_usage_stream *s)
 {
-    int c = getc_unlocked(s->f);
+    int c = next_byte(s);
     if (c == '\n') {
         s->line++;
         s->col = 0;
@@ -46,10 +82,9 @@ static int get(ap_usage_stream *s)
 
 static int peekc(ap_usage_stream *s)
 {
-    int c = getc_unlocked(s->f);
-    if (c != EOF)
-        ungetc(c, s->f);
-    return c;
+    if (s->pos == s->end && !refill(s))
+        return EOF;
+    return s->in[s->pos];
 }
 
 /* The next character that is not blank (a UTF-8 byte order mark counts as blank). */
@@ -105,7 +140,7 @@ static int string(ap_usage_stream *s, bool keep, ap_error *err)
     int c, rc;
     for (;;) {
         /* the common run: characters that are neither quote, escape nor line end */
-        while ((c = getc_unlocked(s->f)) != EOF && c != '"' && c != '\\' && c != '\n') {
+        while ((c = next_byte(s)) != EOF && c != '"' && c != '\\' && c != '\n') {
             s->col++;
             if (keep && (rc = put(s, c, err)) < 0)
                 return rc;

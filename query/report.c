@@ -402,9 +402,16 @@ static void summary(ap_html *h, const ap_graph *g, const ap_report_opts *o, cons
     if (o->nsources > 0) {
         ap_html__put(h, "<p>Sources:</p><ul>");
         for (size_t i = 0; i < o->nsources; i++) {
+            const char *sha = o->source_hashes != NULL ? o->source_hashes[i] : NULL;
             ap_html__put(h, "<li><code>");
             ap_html__text(h, o->sources[i]);
-            ap_html__put(h, "</code></li>");
+            ap_html__put(h, "</code>");
+            if (sha != NULL) {
+                ap_html__put(h, " SHA-256 <code>");
+                ap_html__text(h, sha);
+                ap_html__put(h, "</code>");
+            }
+            ap_html__put(h, "</li>");
         }
         ap_html__put(h, "</ul>");
     }

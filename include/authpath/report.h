@@ -14,7 +14,8 @@ typedef struct {
     const ap_policy *policy;        /* weights, thresholds, waivers, scopes; NULL: defaults */
     const char *snapshot_label;     /* the snapshot's label and creation time, as the store */
     const char *snapshot_created;   /* gives them (NULL: not shown) */
-    const char *const *sources;     /* the snapshot's input files, with their fingerprints */
+    const char *const *sources;     /* the snapshot's input files, observed use included */
+    const char *const *source_hashes;   /* their SHA-256 (an entry or the array NULL: none) */
     size_t nsources;
 } ap_report_opts;
 
