@@ -30,10 +30,12 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "policy", required_argument, NULL, 'p' },
+        { "since", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("report");
-    const char *policy = NULL, **sources = NULL, **hashes = NULL;
+    const char *policy = NULL, *since = NULL, **sources = NULL, **hashes = NULL;
+    ap_usage *usage = NULL;
     ap_report_opts ro;
     ap_policy pol;
     ap_snapshot_info *list = NULL;
@@ -47,9 +49,12 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         if (opt == CLI_HELP)
             return EXIT_OK;
-        if (opt != 'p')
+        if (opt == 's')
+            since = optarg;
+        else if (opt == 'p')
+            policy = optarg;
+        else
             return EXIT_USAGE;
-        policy = optarg;
     }
     if (cli_format(ctx, "html") == NULL)
         return EXIT_USAGE;
@@ -59,8 +64,10 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (policy != NULL && ap_policy_load(&pol, policy, ap_store_vocab(ctx->st), &err) < 0)
         return cli_fail(&err, NULL);
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK
+        || (rc = cli_load_usage(ctx, since, &usage)) != EXIT_OK)
         goto cleanup;
+    ro.usage = usage;
     if (optind < argc && (partners = calloc((size_t)(argc - optind), sizeof *partners)) == NULL) {
         cli_errorf("out of memory");
         rc = EXIT_INTERNAL;
@@ -106,6 +113,7 @@ cleanup:
     free(partners);
     free(sources);
     free(hashes);
+    ap_usage_free(usage);
     json_decref(files);
     ap_snapshot_list_free(list, nlist);
     ap_policy_clear(&pol);

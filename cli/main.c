@@ -150,7 +150,8 @@ static const cli_cmd commands[] = {
       "                   compare the snapshot's events (import --as usage) with its chains\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
-    { "report", cmd_report, "report [PARTNER...] [--policy FILE] [--output FILE.html]",
+    { "report", cmd_report,
+      "report [PARTNER...] [--policy FILE] [--since DATE] [--output FILE.html]",
       "The auditor's evidence pack: one self-contained HTML file for the estate or partners.",
       "A summary (snapshot, time, sources, partners ranked by score with their score split by\n"
       "sensitivity), then per partner (all by score when none is named): its authority with\n"
@@ -158,7 +159,10 @@ static const cli_cmd commands[] = {
       "the offboarding plan with its cut and choke points, and its findings with OWASP NHI and\n"
       "NIST CSF ids and waivers; diagrams as inline SVG whose nodes link to the node index. No\n"
       "script, style sheet, font or image outside the file; prints one partner a page on A4.\n"
-      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n" },
+      "When the snapshot holds observed use, each partner also gets its drift: use no chain\n"
+      "carries, rights granted and never used, denied attempts (docs/sources/usage.md).\n"
+      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n"
+      "--since DATE    the window of observed use (default 90 days before --at)\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
       "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
       "--format markdown prints docs/rules.md.\n" },

@@ -17,6 +17,8 @@ typedef struct {
     const char *const *sources;     /* the snapshot's input files, observed use included */
     const char *const *source_hashes;   /* their SHA-256 (an entry or the array NULL: none) */
     size_t nsources;
+    const struct ap_usage *usage;   /* observed use over a window (authpath/usage.h): a drift
+                                     * section per partner when it holds events; NULL: none */
 } ap_report_opts;
 
 /* The report as HTML: *out owns *len bytes (NUL-terminated; free()). Same graph and options,
