@@ -96,6 +96,7 @@ struct ap_store {
     char *image_tmp;            /* the open import's graph image, written, not yet in place */
     uint8_t image_token[16];
     int64_t obs_snap;
+    int obs_cache;              /* cache_size before the observation import raised it */
 };
 
 /* The indexes of schema version 1. A bulk load into empty tables writes rows in the order of
