@@ -233,14 +233,36 @@ static void test_store__source_hashes_match_sha256sum(void **state)
     json_decref(src);
 }
 
-/* A database of schema 2 (tests/fixtures/store/schema-v2.db: tests/fixtures/usage/estate.json
- * and acme-trail.json imported by authpath at schema 2) is migrated to 3 on open: what it held
+/* Makes the database path from an SQL text (a `.dump` of a database an older authpath wrote). */
+static void load_sql(const char *path, const char *sql_file)
+{
+    FILE *f = fopen(sql_file, "rb");
+    char *sql;
+    long n;
+    sqlite3 *db;
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    sql = calloc((size_t)n + 1, 1);
+    assert_non_null(sql);
+    assert_int_equal(fread(sql, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(sql);
+}
+
+/* A database of schema 2 (tests/fixtures/store/schema-v2.sql, the `.dump` of
+ * tests/fixtures/usage/estate.json and acme-trail.json imported by authpath at schema 2) is migrated to 3 on open: what it held
  * reads as before, its files without a hash, and new imports get theirs. */
 static void test_store__migrates_schema_2(void **state)
 {
     const char *path = temp_db();
     const char *next = FIXTURE("store/small.json");
-    char cmd[1024], want[65];
+    char want[65];
     ap_store *st = NULL;
     ap_import_opts o = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
     ap_usage *u = NULL;
@@ -248,8 +270,7 @@ static void test_store__migrates_schema_2(void **state)
     int64_t snap = 0;
     json_t *src;
     (void)state;
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", FIXTURE("store/schema-v2.db"), path);
-    assert_int_equal(system(cmd), 0);
+    load_sql(path, FIXTURE("store/schema-v2.sql"));
     assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
     assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 3);
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM node"), 7);
