@@ -453,6 +453,43 @@ static int add_inherits(ap_delegation *d, size_t *cap, const ap_graph *g,
     return AP_OK;
 }
 
+/* reaches[v]: v has a route of live traversable edges to the tail of such an edge into another
+ * partner (a backward search). A partner without one inherits from nobody: its authority need
+ * not be computed. *out owns n entries (free()). */
+static int partner_reachers(bool **out, const ap_graph *g, ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g), head = 0, tail = 0;
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    bool *mark = calloc((size_t)n + 1, sizeof *mark);
+    *out = NULL;
+    if (queue == NULL || mark == NULL) {
+        free(queue);
+        free(mark);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->traversable && ed->own_live && ed->from != ed->to && !mark[ed->from]
+            && ap_graph_node(g, ed->to)->kind == AP_KIND_PARTNER) {
+            mark[ed->from] = true;
+            queue[tail++] = ed->from;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *ed = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (!ed->traversable || !ed->own_live || mark[ed->from])
+                continue;
+            mark[ed->from] = true;
+            queue[tail++] = ed->from;
+        }
+    }
+    free(queue);
+    *out = mark;
+    return AP_OK;
+}
+
 /* (heir, from) pairs of partners where heir reaches from, with the witness path: per heir
  * its AP_DELEGATION_MAX_LIST nearest; with a partner, its own nearest and the nearest heirs
  * inheriting from it (their authority computed again, for those listed only). The rest is
@@ -464,15 +501,18 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
     uint32_t nheirs = 0;
     pair *cand = malloc(((size_t)lg->npart + 1) * sizeof *cand);
     pair *heirs = malloc(((size_t)lg->npart + 1) * sizeof *heirs);  /* heirs of partner */
+    bool *reaches = NULL;
     int rc = AP_OK;
-    if (cand == NULL || heirs == NULL) {
+    if (cand == NULL || heirs == NULL || (rc = partner_reachers(&reaches, g, err)) < 0) {
         free(cand);
         free(heirs);
-        return ap_error_nomem(err);
+        return rc < 0 ? rc : ap_error_nomem(err);
     }
     for (uint32_t h = 0; h < lg->npart && rc == AP_OK; h++) {
         ap_authority *a = NULL;
         uint32_t heir = lg->part[h], nc = 0;
+        if (!reaches[heir])
+            continue;                   /* reaches no other partner */
         if ((rc = ap_authority_compute(&a, g, heir, err)) < 0)
             break;
         if (partner >= 0 && heir != (uint32_t)partner) {
@@ -507,6 +547,7 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
     }
     if (rc == AP_OK && d->ninherits > 1)
         qsort(d->inherits, d->ninherits, sizeof *d->inherits, inherit_cmp);
+    free(reaches);
     free(cand);
     free(heirs);
     return rc;
