@@ -58,13 +58,16 @@ static const cli_cmd commands[] = {
       "reached with other rights.\n"
       "--partner PARTNER   only that partner's authority\n" },
     { "inventory", cmd_inventory,
-      "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--format text|json|csv]",
+      "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--all]\n"
+      "          [--format text|json|csv]",
       "Every partner, identity and credential with owner, sponsor, purpose, state at --at, "
       "expiry, last use and the partners holding or acting through it.",
       "--kind KIND       only partner, identity or credential (repeatable)\n"
       "--state STATE     only this state at --at (repeatable): active, under_review,\n"
       "                  requested, approved, not_yet_valid, expired, suspended, revoked\n"
-      "--expiring DAYS   only what expires within DAYS of --at\n" },
+      "--expiring DAYS   only what expires within DAYS of --at\n"
+      "--all             every partner of each node (by default the first 20 by id, then\n"
+      "                  +N more; JSON partners_more)\n" },
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
@@ -95,7 +98,7 @@ static const cli_cmd commands[] = {
       "--evidence   after each sentence, its steps: edge id, rights carried, FILE:LINE:COL\n"
       "PARTNER may be any node (an identity, a credential...), as for authority.\n" },
     { "offboard", cmd_offboard,
-      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
+      "offboard PARTNER [--min-sensitivity LEVEL] [--all] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
       "Applies docs/design.md's default plan in memory, not to the database: revoke every\n"
       "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
@@ -106,6 +109,8 @@ static const cli_cmd commands[] = {
       "--min-sensitivity.\n"
       "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
       "                          restricted or critical\n"
+      "--all     list every actor's residual and collateral and every choke point's\n"
+      "          targets (by default 20 actors besides PARTNER, 20 targets per choke point)\n"
       "dot, svg, png, pdf: PARTNER's authority with the cut edges and choke points marked\n"
       "(see docs/diagrams.md); png and pdf only into a file.\n" },
     { "what-if", cmd_what_if,
