@@ -83,9 +83,14 @@ static void diagram(ap_html *h, const ap_graph *g, ap_diagram *d)
 {
     char *svg = NULL;
     size_t len = 0;
+    ap_diagram *page = NULL;
     ap_error err;
     d->link_prefix = "#n-";
-    if (ap_diagram_render(&svg, &len, g, d, "svg", &err) < 0) {
+    int rc = ap_diagram_fit(&page, g, d, &err);     /* cut down to a page */
+    if (rc == AP_OK)
+        rc = ap_diagram_render(&svg, &len, g, page, "svg", &err);
+    ap_diagram_free(page);
+    if (rc < 0) {
         ap_html__put(h, "<p class=\"warn\">This diagram could not be drawn: ");
         ap_html__text(h, err.msg);
         ap_html__put(h, "</p>");
