@@ -484,13 +484,7 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
         if ((rc = ap_authority_compute(&r[i].a, g, r[i].partner, err)) < 0
             || (rc = ap_blast_compute(&r[i].b, g, r[i].a, w, err)) < 0)
             goto cleanup;
-        for (uint32_t k = 0; k < r[i].a->nreach; k++) {
-            uint32_t v = r[i].a->reach[k];
-            const ap_node *nd = ap_graph_node(g, v);
-            if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
-                r[i].part[nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity]
-                    += ap_blast_node_score(g, v, r[i].a->rights[v], w);
-        }
+        memcpy(r[i].part, r[i].b->score_by_sens, sizeof r[i].part);   /* as `partners` */
     }
     if (opts->partners == NULL)
         qsort(r, n, sizeof *r, rank_cmp);
