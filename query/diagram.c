@@ -351,7 +351,8 @@ int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority 
         const ap_edge *e = ap_graph_edge(g, o->cut[i]);
         uint32_t room = AP_DIAGRAM_MAX_FORCED - b.nshown;
         if (b.nshown >= AP_DIAGRAM_MAX_FORCED
-            || ap_diagram__witness_cost(&b, a, e->from, room) + !(b.nflag[e->to] & AP_DIAGRAM_SHOWN) > room) {
+            || ap_diagram__witness_cost(&b, a, e->from, room)
+                       + !(b.nflag[e->to] & AP_DIAGRAM_SHOWN) > room) {
             unshown_cut++;
             continue;
         }

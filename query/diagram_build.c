@@ -273,7 +273,8 @@ static int group_keep_cmp(const void *x, const void *y)
  * all kept (at most one per shown node); of the others the AP_DIAGRAM_MAX_GROUPS largest, and
  * the rest are summed into one group with a NULL domain ("in other domains"), so a diagram has
  * a bounded number of boxes and clusters. */
-static int collapse(ap_diagram *d, const ap_diagram_builder *b, const ap_authority *a, ap_error *err)
+static int collapse(ap_diagram *d, const ap_diagram_builder *b, const ap_authority *a,
+                    ap_error *err)
 {
     const ap_graph *g = b->g;
     uint32_t n = ap_graph_node_count(g), nl = 0, ng = 0, nnear = 0;
@@ -347,8 +348,7 @@ int ap_diagram__add_note(char **note, const char *line)
     return 0;
 }
 
-/* Turn the ap_diagram_builder into a diagram: marks, the shown lists, what a's authority reaches that is
- * not shown (when a is given), title and notes. */
+/* Turn the builder into a diagram (diagram_internal.h). */
 int ap_diagram__finish(ap_diagram **out, ap_diagram_builder *b, const ap_authority *a,
                        int64_t source, ap_diagram_kind kind, const char *what, char *note,
                        ap_error *err)

@@ -285,8 +285,10 @@ static void legend_html(ap_strbuf *b, const ap_graph *g, const ap_diagram *d)
     if (emarks & AP_MARK_BOUNDARY)
         ap_query__put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
     if (d->ncollapsed > 0 || d->nfans > 0)
-        ap_query__put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn<BR/>(counted)</TD></TR>");
-    ap_query__put(b, "<TR><TD>arrow label</TD><TD>edge kind and the<BR/>rights it carries</TD></TR>"
+        ap_query__put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn<BR/>(counted)</TD>"
+                         "</TR>");
+    ap_query__put(b, "<TR><TD>arrow label</TD><TD>edge kind and the<BR/>rights it carries</TD>"
+                     "</TR>"
            "</TABLE>");
 }
 
