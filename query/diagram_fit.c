@@ -250,8 +250,8 @@ static ap_diagram *cut_down(const ap_graph *g, const ap_diagram *d, uint32_t k, 
     return c;
 }
 
-/* Lay c out both ways up; keep the direction that shrinks it least in c->rankdir and say in
- * *scale how far it must shrink. */
+/* Lay c out left to right, and top to bottom unless that already fits unshrunk; keep the
+ * direction that shrinks it least in c->rankdir and say in *scale how far it must shrink. */
 static int orient(double *scale, const ap_graph *g, ap_diagram *c, ap_error *err)
 {
     double w, h, s_lr, s_tb;
@@ -259,7 +259,9 @@ static int orient(double *scale, const ap_graph *g, ap_diagram *c, ap_error *err
     c->rankdir = "LR";
     if ((rc = ap_diagram_measure(&w, &h, g, c, err)) < 0)
         return rc;
-    s_lr = page_scale(w, h);
+    *scale = s_lr = page_scale(w, h);
+    if (s_lr >= 1)
+        return AP_OK;               /* one layout is enough: most diagrams end here */
     c->rankdir = "TB";
     if ((rc = ap_diagram_measure(&w, &h, g, c, err)) < 0)
         return rc;

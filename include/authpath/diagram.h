@@ -133,10 +133,10 @@ AP_EXPORT int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_
 /* Fans of fewer parallel edges stay drawn edge by edge. */
 #define AP_DIAGRAM_FAN_MIN 4
 
-/* Cut d down to a page. Graphviz lays d out left to right and top to bottom; when neither
- * fits, fans are collapsed, then the highest tiers dropped (counted in the dashed boxes, with
- * a note saying where the full list is) until one does; the rank direction that needs the
- * least shrinking is kept. When even tier 0 does not fit, that is drawn and the note says so.
+/* Cut d down to a page. Graphviz lays d out left to right and (unless that fits as it is) top
+ * to bottom; when neither fits, fans are collapsed, then the highest tiers dropped (counted in
+ * the dashed boxes, with a note saying where the full list is) until one does; the rank
+ * direction that needs the least shrinking is kept. When even tier 0 does not fit, that is drawn and the note says so.
  * *out owns a new diagram (ap_diagram_free()), d is left alone. Lays out in a child process
  * as ap_diagram_render does, so it fails as that does. */
 AP_EXPORT int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d,
