@@ -163,6 +163,17 @@ bool cli_output_is_tty(void);
 void cli_output_wide(bool wide);
 /* The width text tables must fit: the terminal's on a terminal, else 0 (no limit). */
 size_t cli_output_width(void);
+/* The locale's character set is UTF-8 (LC_ALL, else LC_CTYPE, else LANG says so). */
+bool cli_output_utf8(void);
+/* A score split by sensitivity as a bar of width cells into buf, scaled so that max fills
+ * it, the most sensitive part first: block characters when utf8, else ASCII; each part ends
+ * at the rounded running sum, so the parts add up to the whole bar (a score above zero that
+ * rounds to nothing shows one cell of its most sensitive part). The key says which glyph is
+ * which sensitivity. */
+#define CLI_BAR_WIDTH 10     /* within its header's width: a table never shortens it */
+void cli_score_bar(char *buf, size_t size, const int64_t part[AP_SENS_COUNT], int64_t max,
+                   unsigned width, bool utf8);
+void cli_score_bar_key(char *buf, size_t size, bool utf8);
 /* Flush stdout, report a failed write (exit 3) and commit or remove the --output file: it is
  * kept only when rc is 0 or 1. Returns the exit code. */
 int cli_output_finish(int rc);

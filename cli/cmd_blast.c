@@ -272,15 +272,26 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
     int rc;
     if (strcmp(format, "json") == 0)
         return print_json(ctx, r, n, w, detailed, policy, all);
-    static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "REACH", "CRITICAL",
-                                        "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
+    /* on a terminal, a bar of each score split by sensitivity beside it (the report's chart) */
+    bool bar = strcmp(format, "text") == 0 && cli_output_is_tty(), utf8 = cli_output_utf8();
+    static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "SCORE SPLIT",
+                                        "REACH",
+                                        "CRITICAL", "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
                                         "ACTS AS", "INHERITS", "ESCALATIONS" };
+    const char *cols[13];
+    unsigned ncols = 0;
+    int64_t max = 0;
+    for (unsigned k = 0; k < 13; k++)
+        if (k != 4 || bar)
+            cols[ncols++] = head[k];
+    for (size_t i = 0; i < n; i++)
+        max = r[i].b->score > max ? r[i].b->score : max;
     ap_table *t = NULL;
-    if (ap_table_new(&t, 12, head, &err) < 0)
+    if (ap_table_new(&t, ncols, cols, &err) < 0)
         return cli_fail(&err, NULL);
     for (size_t i = 0; i < n; i++) {
         const ap_blast *b = r[i].b;
-        char c[12][24];
+        char c[12][24], split[CLI_BAR_WIDTH * 4 + 1];
         uint32_t total = 0;
         for (int k = 0; k < AP_KIND_COUNT; k++)
             total += b->by_kind[k];
@@ -294,13 +305,25 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
         snprintf(c[9], 24, "%u", b->nidentities);
         snprintf(c[10], 24, "%u", b->npartners);
         snprintf(c[11], 24, "%u", b->nescalations);
-        const char *row[12] = { c[0], ap_graph_node(g, b->partner)->id,
-                                ap_graph_node_label(g, b->partner), c[3], c[4], c[5], c[6],
-                                c[7], c[8], c[9], c[10], c[11] };
+        cli_score_bar(split, sizeof split, b->score_by_sens, max, CLI_BAR_WIDTH, utf8);
+        const char *cells[13] = { c[0], ap_graph_node(g, b->partner)->id,
+                                  ap_graph_node_label(g, b->partner), c[3], split, c[4], c[5],
+                                  c[6], c[7], c[8], c[9], c[10], c[11] };
+        const char *row[13];
+        unsigned k = 0;
+        for (unsigned j = 0; j < 13; j++)
+            if (j != 4 || bar)
+                row[k++] = cells[j];
         ap_table_add(t, row, &err);
     }
     rc = cli_print_table(t, format);
     ap_table_free(t);
+    if (bar && rc == EXIT_OK && n > 0) {
+        char key[256];
+        cli_score_bar_key(key, sizeof key, utf8);
+        printf("SCORE SPLIT by sensitivity: %s; the longest bar is %lld\n", key,
+               (long long)max);
+    }
     if (detailed && strcmp(format, "text") == 0) {
         for (size_t i = 0; i < n; i++) {
             const ap_blast *b = r[i].b;

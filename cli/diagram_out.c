@@ -26,8 +26,13 @@ int cli_write_diagram(const ap_graph *g, const ap_diagram *d, const char *format
 {
     char *data = NULL;
     size_t len = 0;
+    ap_diagram *page = NULL;
     ap_error err;
-    if (ap_diagram_render(&data, &len, g, d, format, &err) < 0)
+    if (ap_diagram_fit(&page, g, d, &err) < 0)
+        return cli_fail(&err, NULL);
+    int rc = ap_diagram_render(&data, &len, g, page, format, &err);
+    ap_diagram_free(page);
+    if (rc < 0)
         return cli_fail(&err, NULL);
     size_t wrote = fwrite(data, 1, len, stdout);
     free(data);

@@ -362,3 +362,65 @@ int cli_output_finish(int rc)
     }
     return rc;
 }
+
+/* ---- Score bars ---- */
+
+bool cli_output_utf8(void)
+{
+    static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v == NULL || v[0] == '\0')
+            continue;           /* POSIX: the first one set decides */
+        return strcasestr(v, "UTF-8") != NULL || strcasestr(v, "utf8") != NULL;
+    }
+    return false;
+}
+
+/* Glyphs by sensitivity (public .. critical): shades of a block on UTF-8, else ASCII whose
+ * ink grows with sensitivity. */
+static const char *const bar_utf8[AP_SENS_COUNT] = {
+    "\xe2\x96\x81", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"
+};
+static const char *const bar_ascii[AP_SENS_COUNT] = { ".", "-", "+", "=", "#" };
+
+void cli_score_bar(char *buf, size_t size, const int64_t part[AP_SENS_COUNT], int64_t max,
+                   unsigned width, bool utf8)
+{
+    const char *const *glyph = utf8 ? bar_utf8 : bar_ascii;
+    int64_t sum = 0;
+    unsigned drawn = 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int s = AP_SENS_COUNT - 1; s >= 0 && max > 0; s--) {
+        sum += part[s] > 0 ? part[s] : 0;
+        /* the cells up to the rounded running sum: integer arithmetic, no drift */
+        unsigned upto = (unsigned)((sum * (int64_t)width * 2 + max) / (max * 2));
+        for (; drawn < upto && drawn < width; drawn++) {
+            size_t n = strlen(glyph[s]);
+            if (used + n + 1 > size)
+                return;
+            memcpy(buf + used, glyph[s], n + 1);
+            used += n;
+        }
+    }
+    for (int s = AP_SENS_COUNT - 1; s >= 0 && drawn == 0 && max > 0; s--)
+        if (part[s] > 0 && strlen(glyph[s]) + 1 <= size) {
+            strcpy(buf, glyph[s]);      /* above zero: never an empty bar */
+            drawn = 1;
+        }
+}
+
+void cli_score_bar_key(char *buf, size_t size, bool utf8)
+{
+    const char *const *glyph = utf8 ? bar_utf8 : bar_ascii;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int s = AP_SENS_COUNT - 1; s >= 0; s--) {
+        int n = snprintf(buf + used, size - used, "%s%s %s", s < AP_SENS_COUNT - 1 ? "  " : "",
+                         glyph[s], ap_sensitivity_name((ap_sensitivity)s));
+        if (n < 0 || (size_t)n >= size - used)
+            return;
+        used += (size_t)n;
+    }
+}

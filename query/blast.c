@@ -87,7 +87,9 @@ int ap_blast_compute(ap_blast **out, const ap_graph *g, const ap_authority *a,
             for (unsigned k = 0; k < voc->count; k++)
                 if (r >> k & 1)
                     b->by_sens_right[s][k]++;
-            b->score += ap_blast_node_score(g, v, r, w);
+            int64_t part = ap_blast_node_score(g, v, r, w);
+            b->score += part;
+            b->score_by_sens[s] += part;
         }
         if (nd->kind == AP_KIND_WORKFLOW)
             bad |= push(&b->workflows, &b->nworkflows, v);

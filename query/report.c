@@ -84,9 +84,14 @@ static void diagram(ap_html *h, const ap_graph *g, ap_diagram *d)
 {
     char *svg = NULL;
     size_t len = 0;
+    ap_diagram *page = NULL;
     ap_error err;
     d->link_prefix = "#n-";
-    if (ap_diagram_render(&svg, &len, g, d, "svg", &err) < 0) {
+    int rc = ap_diagram_fit(&page, g, d, &err);     /* cut down to a page */
+    if (rc == AP_OK)
+        rc = ap_diagram_render(&svg, &len, g, page, "svg", &err);
+    ap_diagram_free(page);
+    if (rc < 0) {
         ap_html__put(h, "<p class=\"warn\">This diagram could not be drawn: ");
         ap_html__text(h, err.msg);
         ap_html__put(h, "</p>");
@@ -537,13 +542,7 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
         if ((rc = ap_authority_compute(&r[i].a, g, r[i].partner, err)) < 0
             || (rc = ap_blast_compute(&r[i].b, g, r[i].a, w, err)) < 0)
             goto cleanup;
-        for (uint32_t k = 0; k < r[i].a->nreach; k++) {
-            uint32_t v = r[i].a->reach[k];
-            const ap_node *nd = ap_graph_node(g, v);
-            if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
-                r[i].part[nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity]
-                    += ap_blast_node_score(g, v, r[i].a->rights[v], w);
-        }
+        memcpy(r[i].part, r[i].b->score_by_sens, sizeof r[i].part);   /* as `partners` */
     }
     if (opts->partners == NULL)
         qsort(r, n, sizeof *r, rank_cmp);

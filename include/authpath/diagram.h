@@ -30,16 +30,39 @@ enum {
  * that, up to this many nodes; what does not fit is counted in a note. */
 #define AP_DIAGRAM_MAX_FORCED 120
 
+/* Tiers order what a diagram shows by importance, for cutting it down to a page: tier 0 is
+ * always drawn (the partner, cut edges, choke points and their chains); tier k > 0 comes
+ * with the k-th chain in priority order (the most sensitive targets and the shortest chains
+ * first). A node or edge on several chains takes the earliest. */
 typedef struct {
     uint32_t node;
     unsigned marks;
+    uint32_t tier;
 } ap_diagram_node;
 
 typedef struct {
     uint32_t edge;
     ap_rights rights;       /* the rights shown on the edge */
     unsigned marks;
+    uint32_t tier;          /* never below the tiers of its two ends */
 } ap_diagram_edge;
+
+/* A fan: parallel edges (one tail, one kind, the same rights and marks) to heads that nothing
+ * else in the diagram touches, drawn as one edge labelled with the count to one box. */
+typedef struct {
+    uint32_t tail;
+    uint32_t *edges;        /* the edges it stands for, by index: count of them */
+    uint32_t count;
+    ap_rights rights;       /* what each of them carries (the same for all) */
+    unsigned marks;         /* their marks (the same for all) */
+    uint32_t by_kind[AP_KIND_COUNT];    /* their heads by kind */
+} ap_diagram_fan;
+
+/* What a diagram is of, for saying where the full list of what it leaves out is. */
+typedef enum {
+    AP_DIAGRAM_AUTHORITY, AP_DIAGRAM_BLAST, AP_DIAGRAM_PATHS, AP_DIAGRAM_DELEGATION,
+    AP_DIAGRAM_OFFBOARD
+} ap_diagram_kind;
 
 /* At most this many boxes of left-out nodes in domains where nothing is shown; the rest are
  * summed into one box "in N other domains". */
@@ -66,6 +89,11 @@ typedef struct {
     uint32_t ncollapsed;
     uint32_t collapsed_nodes, collapsed_edges;
     uint32_t collapsed_domains;         /* domains summed into the NULL group, or 0 */
+    ap_diagram_kind kind;
+    uint32_t ntiers;        /* 1 + the highest tier of a node or edge */
+    ap_diagram_fan *fans;   /* none but in a diagram cut down to a page (ap_diagram_fit) */
+    uint32_t nfans;
+    const char *rankdir;    /* "LR" or "TB": static text; NULL is "LR" */
     const char *link_prefix;    /* NULL; else every node links to link_prefix followed by
                                  * ap_diagram_anchor(its id) (borrowed: static text) */
 } ap_diagram;
@@ -94,6 +122,29 @@ AP_EXPORT int ap_diagram_delegation(ap_diagram **out, const ap_graph *g, const a
  * reach, most sensitive first, while it fits AP_DIAGRAM_MAX_NODES. */
 AP_EXPORT int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_authority *a,
                                   const ap_offboard *o, ap_error *err);
+
+/* A page: A3 (1191 x 842 pt, either way up) with no text smaller than 8 pt. The smallest
+ * text of a diagram is 9 pt (edge labels), so a drawing fits when it is at most 1191 x 842 pt
+ * (either way up) scaled by 9/8. */
+#define AP_DIAGRAM_PAGE_LONG_PT 1191
+#define AP_DIAGRAM_PAGE_SHORT_PT 842
+#define AP_DIAGRAM_PAGE_MIN_FONT_PT 8
+#define AP_DIAGRAM_FONT_MIN_PT 9
+/* Fans of fewer parallel edges stay drawn edge by edge. */
+#define AP_DIAGRAM_FAN_MIN 4
+
+/* Cut d down to a page. Graphviz lays d out left to right and (unless that fits as it is) top
+ * to bottom; when neither fits, fans are collapsed, then the highest tiers dropped (counted in
+ * the dashed boxes, with a note saying where the full list is) until one does; the rank
+ * direction that needs the least shrinking is kept. When even tier 0 does not fit, that is drawn and the note says so.
+ * *out owns a new diagram (ap_diagram_free()), d is left alone. Lays out in a child process
+ * as ap_diagram_render does, so it fails as that does. */
+AP_EXPORT int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d,
+                             ap_error *err);
+
+/* The size of d's drawing in points (laid out by dot in a child process with d->rankdir). */
+AP_EXPORT int ap_diagram_measure(double *width, double *height, const ap_graph *g,
+                                 const ap_diagram *d, ap_error *err);
 
 /* Render d: format "dot" (cgraph's agwrite), or "svg", "png", "pdf" (laid out by dot and
  * rendered by gvc in a child process with CPU and memory caps: a Graphviz crash or cap is an

@@ -102,6 +102,7 @@ AP_EXPORT void ap_weights_default(ap_weights *w);
 typedef struct {
     uint32_t partner;
     int64_t score;                          /* docs/design.md: sum of sensitivity x max right */
+    int64_t score_by_sens[AP_SENS_COUNT];   /* score split by the targets' sensitivity */
     uint32_t by_kind[AP_KIND_COUNT];        /* reached nodes per kind */
     uint32_t by_sens[AP_SENS_COUNT];        /* reached resources and workflows per sensitivity */
     uint32_t by_sens_right[AP_SENS_COUNT][AP_MAX_RIGHTS];  /* ... that hold each right */

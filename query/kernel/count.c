@@ -209,6 +209,7 @@ void ap_kernel__extract(worker *wk)
                     if (key->pattern >> sh->rclass[r] & 1)
                         bl->by_sens_right[s][r] += v[i];
                 bl->score += (int64_t)v[i] * weight;
+                bl->score_by_sens[s] += (int64_t)v[i] * weight;
             }
         }
         row_counts(wk, ROW_ESC, j, v);

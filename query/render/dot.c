@@ -42,8 +42,9 @@ static const char *const sens_fill[AP_SENS_COUNT] = {
 /* The attributes a diagram sets, declared once with their defaults (before any value is set,
  * so no object silently gets an empty label). */
 typedef struct {
-    Agsym_t *g_label, *c_label, *c_style, *c_fill, *c_color;
+    Agsym_t *g_label, *g_rankdir, *c_label, *c_style, *c_fill, *c_color;
     Agsym_t *n_label, *n_shape, *n_style, *n_fill, *n_color, *n_pen, *n_peri, *n_tooltip;
+    Agsym_t *n_margin;
     Agsym_t *n_url;
     Agsym_t *e_label, *e_color, *e_style, *e_pen, *e_font, *e_tooltip;
 } attrs;
@@ -51,17 +52,19 @@ typedef struct {
 static void declare(Agraph_t *g, attrs *at)
 {
     decl(g, AGRAPH, "linelength", "0");        /* agwrite must not split long strings */
-    decl(g, AGRAPH, "rankdir", "LR");
+    at->g_rankdir = decl(g, AGRAPH, "rankdir", "LR");
     decl(g, AGRAPH, "labelloc", "t");
+    decl(g, AGRAPH, "ranksep", "0.15");        /* tighter than Graphviz's 0.5 and 0.25 inch: */
+    decl(g, AGRAPH, "nodesep", "0.15");        /* a diagram must fit a page */
     decl(g, AGRAPH, "fontname", "Helvetica");
-    decl(g, AGRAPH, "fontsize", "14");
+    decl(g, AGRAPH, "fontsize", "11");
     at->g_label = decl(g, AGRAPH, "label", "");
     at->c_style = decl(g, AGRAPH, "style", "");
     at->c_fill = decl(g, AGRAPH, "fillcolor", "");
     at->c_color = decl(g, AGRAPH, "color", "");
     at->c_label = at->g_label;
     decl(g, AGNODE, "fontname", "Helvetica");
-    decl(g, AGNODE, "fontsize", "11");
+    decl(g, AGNODE, "fontsize", "10");
     at->n_label = decl(g, AGNODE, "label", "\\N");
     at->n_shape = decl(g, AGNODE, "shape", "box");
     at->n_style = decl(g, AGNODE, "style", "filled");
@@ -70,6 +73,7 @@ static void declare(Agraph_t *g, attrs *at)
     at->n_pen = decl(g, AGNODE, "penwidth", "1");
     at->n_peri = decl(g, AGNODE, "peripheries", "1");
     at->n_tooltip = decl(g, AGNODE, "tooltip", "");
+    at->n_margin = decl(g, AGNODE, "margin", "0.11,0.055");     /* Graphviz's own default */
     at->n_url = NULL;           /* declared only for diagrams whose nodes link (reports) */
     decl(g, AGEDGE, "fontname", "Helvetica");
     decl(g, AGEDGE, "fontsize", "9");
@@ -97,16 +101,27 @@ static int domain_cmp(const void *x, const void *y)
     return strcmp(a, b);                /* domains are distinct: total */
 }
 
-/* The domains of the shown nodes and collapsed groups, home first, then by name. */
+/* The one domain of a fan's heads, or NULL when they are in several. */
+static const char *fan_domain(const ap_graph *g, const ap_diagram_fan *f)
+{
+    const char *dom = ap_node_domain(g, ap_graph_edge(g, f->edges[0])->to);
+    for (uint32_t k = 1; k < f->count; k++)
+        if (strcmp(ap_node_domain(g, ap_graph_edge(g, f->edges[k])->to), dom) != 0)
+            return NULL;
+    return dom;
+}
+
+/* The domains of the shown nodes, collapsed groups and fans, home first, then by name. */
 static const char **domains(const ap_graph *g, const ap_diagram *d, uint32_t *n)
 {
-    const char **list = malloc(((size_t)d->nnodes + d->ncollapsed + 1) * sizeof *list);
-    uint32_t k = 0;
+    uint32_t total = d->nnodes + d->ncollapsed + d->nfans, k = 0;
+    const char **list = malloc(((size_t)total + 1) * sizeof *list);
     if (list == NULL)
         return NULL;
-    for (uint32_t i = 0; i < d->nnodes + d->ncollapsed; i++) {
+    for (uint32_t i = 0; i < total; i++) {
         const char *dom = i < d->nnodes ? ap_node_domain(g, d->nodes[i].node)
-                                        : d->collapsed[i - d->nnodes].domain;
+                          : i < d->nnodes + d->ncollapsed ? d->collapsed[i - d->nnodes].domain
+                          : fan_domain(g, &d->fans[i - d->nnodes - d->ncollapsed]);
         bool seen = dom == NULL;        /* the sum over other domains: no cluster */
         for (uint32_t j = 0; j < k && !seen; j++)
             seen = strcmp(list[j], dom) == 0;
@@ -139,7 +154,7 @@ static void node_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_node *d
     const ap_node *nd = ap_graph_node(g, dn->node);
     const char *name = ap_graph_node_label(g, dn->node);
     const char *type = ap_graph_node_str(g, dn->node, "type");
-    ap_dot__put_esc_max(b, name, AP_DOT_NAME_MAX);
+    ap_dot__put_esc_wrap(b, name, AP_DOT_NAME_MAX, AP_DOT_WRAP);
     ap_query__put(b, "\\n");
     ap_query__put(b, ap_kind_name(nd->kind));
     if (type != NULL && type[0] != '\0') {
@@ -153,7 +168,7 @@ static void node_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_node *d
     }
     if (strcmp(name, nd->id) != 0) {
         ap_query__put(b, "\\nid ");
-        ap_dot__put_esc_max(b, nd->id, AP_DOT_NAME_MAX);
+        ap_dot__put_esc_wrap(b, nd->id, AP_DOT_NAME_MAX, AP_DOT_WRAP);
     }
     if (dn->marks & AP_MARK_EXPIRED_LIVE)
         ap_query__put(b, "\\nSTILL LIVE: partner ended");
@@ -193,18 +208,26 @@ static void rights_text(ap_strbuf *b, const ap_vocab *voc, ap_rights r)
     }
 }
 
-static void edge_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_edge *de)
+/* An edge's label; count > 1 for a fan of that many parallel edges like de. */
+static void edge_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_edge *de,
+                       uint32_t count)
 {
     const ap_edge *e = ap_graph_edge(g, de->edge);
+    char n[48];
     ap_query__put(b, ap_edge_kind_name(e->kind));
-    ap_query__put(b, "\\n");
-    rights_text(b, ap_graph_vocab(g), de->rights);
+    if (count > 1) {
+        snprintf(n, sizeof n, ", %u edges", count);
+        ap_query__put(b, n);
+    }
+    /* the marks on the first line, beside the kind: a label of two lines keeps ranks low */
     if (de->marks & AP_MARK_ESCALATION)
-        ap_query__put(b, "\\nESCALATES");
+        ap_query__put(b, ", ESCALATES");
     if (de->marks & AP_MARK_LOOP)
-        ap_query__put(b, "\\nLOOP");
+        ap_query__put(b, ", LOOP");
     if (de->marks & AP_MARK_CUT)
         ap_query__put(b, "\\nCUT: revoke");
+    ap_query__put(b, "\\n");
+    rights_text(b, ap_graph_vocab(g), de->rights);
 }
 
 /* The legend: only what this diagram uses, as an HTML-like table of fixed words. */
@@ -244,26 +267,28 @@ static void legend_html(ap_strbuf *b, const ap_graph *g, const ap_diagram *d)
         ap_query__put(b, "<TR><TD>double border</TD><TD>a path target</TD></TR>");
     if (nmarks & AP_MARK_EXPIRED_LIVE)
         ap_query__put(b, "<TR><TD><FONT COLOR=\"" EXPIRED_COLOR "\">red dashed border</FONT></TD>"
-               "<TD>credential still live though its partner ended</TD></TR>");
+               "<TD>credential still live<BR/>though its partner ended</TD></TR>");
     if (nmarks & AP_MARK_SHARED)
         ap_query__put(b, "<TR><TD>two outlines</TD><TD>credential shared across domains</TD></TR>");
     if (nmarks & AP_MARK_CHOKE)
         ap_query__put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange border</FONT></TD>"
-               "<TD>choke point: every path to a target passes through it</TD></TR>");
+               "<TD>choke point: every path<BR/>to a target passes it</TD></TR>");
     if (emarks & AP_MARK_ESCALATION)
         ap_query__put(b, "<TR><TD><FONT COLOR=\"" ESCALATION_COLOR "\">bold red arrow</FONT></TD>"
-               "<TD>escalation: acts with the target's own rights</TD></TR>");
+               "<TD>escalation: acts with<BR/>the target's own rights</TD></TR>");
     if (emarks & AP_MARK_LOOP)
         ap_query__put(b, "<TR><TD><FONT COLOR=\"" LOOP_COLOR "\">bold purple arrow</FONT></TD>"
-               "<TD>on a loop: authority comes back around</TD></TR>");
+               "<TD>on a loop: authority<BR/>comes back around</TD></TR>");
     if (emarks & AP_MARK_CUT)
         ap_query__put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange arrow</FONT></TD>"
-               "<TD>minimal revocation set: revoke these to cut the partner off</TD></TR>");
+               "<TD>minimal revocation set: revoke<BR/>these to cut the partner off</TD></TR>");
     if (emarks & AP_MARK_BOUNDARY)
         ap_query__put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
-    if (d->ncollapsed > 0)
-        ap_query__put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn (counted)</TD></TR>");
-    ap_query__put(b, "<TR><TD>arrow label</TD><TD>edge kind and the rights it carries</TD></TR>"
+    if (d->ncollapsed > 0 || d->nfans > 0)
+        ap_query__put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn<BR/>(counted)</TD>"
+                         "</TR>");
+    ap_query__put(b, "<TR><TD>arrow label</TD><TD>edge kind and the<BR/>rights it carries</TD>"
+                     "</TR>"
            "</TABLE>");
 }
 
@@ -273,6 +298,10 @@ static void node_style(Agnode_t *n, const attrs *at, const ap_graph *g,
     const ap_node *nd = ap_graph_node(g, dn->node);
     const char *fill = PLAIN_FILL;
     set(n, at->n_shape, kind_shape[nd->kind]);
+    /* a cylinder's top rim grows with its height and would strike the first line through:
+     * room above (and below) the label keeps the text in the body */
+    if (nd->kind == AP_KIND_RESOURCE)
+        set(n, at->n_margin, "0.11,0.3");
     if (nd->kind == AP_KIND_PARTNER)
         fill = PARTNER_FILL;
     else if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
@@ -322,13 +351,49 @@ static Agnode_t *make_node(Agraph_t *sg, const char *prefix, uint32_t i)
     return agnode(sg, name, 1);
 }
 
+static const char *const diagram_cmd[] = {
+    "authority", "blast-radius", "paths", "delegation", "offboard"
+};
+
+/* Where the full list of what a box leaves out is: the report's authority table (in a report)
+ * and the command's JSON. */
+static void full_list(ap_strbuf *b, const ap_graph *g, const ap_diagram *d)
+{
+    ap_query__put(b, "\\nfull list:\\n");
+    if (d->link_prefix != NULL)
+        ap_query__put(b, "the Authority table,\\nor ");
+    ap_query__put(b, "authpath ");
+    ap_query__put(b, diagram_cmd[d->kind]);
+    if (d->source >= 0 && d->kind != AP_DIAGRAM_DELEGATION) {
+        ap_query__put(b, " ");
+        ap_dot__put_esc_wrap(b, ap_graph_node(g, (uint32_t)d->source)->id, AP_DOT_NAME_MAX,
+                             AP_DOT_WRAP);
+    }
+    ap_query__put(b, "\\n--format json");
+}
+
+/* "(3 identity, 2 role)": how many of each kind. */
+static void by_kind_text(ap_strbuf *b, const uint32_t by_kind[AP_KIND_COUNT])
+{
+    char line[64];
+    bool first = true;
+    ap_query__put(b, "(");
+    for (int kind = 0; kind < AP_KIND_COUNT; kind++)
+        if (by_kind[kind] > 0) {
+            snprintf(line, sizeof line, "%s%u %s", first ? "" : ", ", by_kind[kind],
+                     ap_kind_name((ap_kind)kind));
+            ap_query__put(b, line);
+            first = false;
+        }
+    ap_query__put(b, ")");
+}
+
 /* The box of collapsed group k in sg: how many nodes of which kinds were left out. */
-static int collapsed_node(Agraph_t *sg, const attrs *at, const ap_diagram *d, uint32_t k,
-                          ap_strbuf *b)
+static int collapsed_node(Agraph_t *sg, const attrs *at, const ap_graph *g,
+                          const ap_diagram *d, uint32_t k, ap_strbuf *b)
 {
     const ap_diagram_collapsed *col = &d->collapsed[k];
     char line[96];
-    bool first = true;
     Agnode_t *n = make_node(sg, "collapsed", k);
     if (n == NULL)
         return -1;
@@ -339,19 +404,46 @@ static int collapsed_node(Agraph_t *sg, const attrs *at, const ap_diagram *d, ui
         snprintf(line, sizeof line, "in %u other domains\\n", d->collapsed_domains);
         ap_query__put(b, line);
     }
-    ap_query__put(b, "not on a shown path\\n(");
-    for (int kind = 0; kind < AP_KIND_COUNT; kind++)
-        if (col->by_kind[kind] > 0) {
-            snprintf(line, sizeof line, "%s%u %s", first ? "" : ", ", col->by_kind[kind],
-                     ap_kind_name((ap_kind)kind));
-            ap_query__put(b, line);
-            first = false;
-        }
-    ap_query__put(b, ")");
+    ap_query__put(b, "not on a shown path\\n");
+    by_kind_text(b, col->by_kind);
+    full_list(b, g, d);
     if (b->failed)
         return -1;
     set(n, at->n_label, b->s);
     set(n, at->n_style, "dashed");
+    return 0;
+}
+
+/* Fan k: one box for its heads in sg, one edge to it from its tail, labelled with the count. */
+static int fan_node(Agraph_t *root, Agraph_t *sg, const attrs *at, const ap_graph *g,
+                    const ap_diagram *d, uint32_t k, Agnode_t *const *made, ap_strbuf *b)
+{
+    const ap_diagram_fan *f = &d->fans[k];
+    const ap_diagram_edge de = { f->edges[0], f->rights, f->marks, 0 };
+    char line[96];
+    Agnode_t *tail = NULL, *n = make_node(sg, "fan", k);
+    for (uint32_t i = 0; i < d->nnodes && tail == NULL; i++)
+        if (d->nodes[i].node == f->tail)
+            tail = made[i];
+    if (n == NULL || tail == NULL)
+        return -1;
+    b->len = 0;
+    snprintf(line, sizeof line, "+%u more reached\\nat the heads of these edges\\n", f->count);
+    ap_query__put(b, line);
+    by_kind_text(b, f->by_kind);
+    full_list(b, g, d);
+    if (b->failed)
+        return -1;
+    set(n, at->n_label, b->s);
+    set(n, at->n_style, "dashed");
+    Agedge_t *ae = agedge(root, tail, n, NULL, 1);
+    b->len = 0;
+    ap_query__put(b, "");
+    edge_label(b, g, &de, f->count);
+    if (ae == NULL || b->failed)
+        return -1;
+    set(ae, at->e_label, b->s);
+    edge_style(ae, at, &de);
     return 0;
 }
 
@@ -372,6 +464,8 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         return NULL;
     }
     declare(root, &at);
+    if (d->rankdir != NULL)
+        set(root, at.g_rankdir, d->rankdir);
     if (d->link_prefix != NULL)
         at.n_url = decl(root, AGNODE, "URL", "");
     if ((doms = domains(g, d, &ndoms)) == NULL
@@ -424,11 +518,11 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         }
         for (uint32_t k = 0; k < d->ncollapsed; k++)
             if (d->collapsed[k].domain != NULL && strcmp(d->collapsed[k].domain, doms[c]) == 0
-                && collapsed_node(sg, &at, d, k, &b) < 0)
+                && collapsed_node(sg, &at, g, d, k, &b) < 0)
                 goto nomem;
     }
     for (uint32_t k = 0; k < d->ncollapsed; k++)
-        if (d->collapsed[k].domain == NULL && collapsed_node(root, &at, d, k, &b) < 0)
+        if (d->collapsed[k].domain == NULL && collapsed_node(root, &at, g, d, k, &b) < 0)
             goto nomem;
     for (uint32_t i = 0; i < d->nedges; i++) {
         const ap_diagram_edge *de = &d->edges[i];
@@ -447,11 +541,23 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         Agedge_t *ae = agedge(root, t, h, NULL, 1);
         b.len = 0;
         ap_query__put(&b, "");
-        edge_label(&b, g, de);
+        edge_label(&b, g, de, 1);
         if (ae == NULL || b.failed)
             goto nomem;
         set(ae, at.e_label, b.s);
         edge_style(ae, &at, de);
+    }
+    for (uint32_t k = 0; k < d->nfans; k++) {
+        const char *dom = fan_domain(g, &d->fans[k]);
+        Agraph_t *sg = root;
+        for (uint32_t c = 0; c < ndoms && dom != NULL; c++)
+            if (strcmp(doms[c], dom) == 0) {
+                char name[32];
+                snprintf(name, sizeof name, "cluster_%u", c);
+                sg = agsubg(root, name, 0);
+            }
+        if (sg == NULL || fan_node(root, sg, &at, g, d, k, made, &b) < 0)
+            goto nomem;
     }
     /* title, subtitle and notes */
     b.len = 0;
@@ -461,7 +567,7 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
     ap_dot__put_esc_max(&b, d->subtitle, AP_DOT_TITLE_MAX);
     if (d->note != NULL) {
         ap_query__put(&b, "\\n");
-        ap_dot__put_esc_max(&b, d->note, AP_DOT_NOTE_MAX);
+        ap_dot__put_esc_wrap(&b, d->note, AP_DOT_NOTE_MAX, AP_DOT_NOTE_WRAP);
     }
     if (b.failed)
         goto nomem;
@@ -548,6 +654,32 @@ static int write_rendered(char **out, size_t *len, Agraph_t *root, const char *f
     int rc = ap_dot__render(out, len, root, format, err);
     if (rc == AP_OK && strcmp(format, "pdf") == 0)
         pdf_fix_date(*out, *len, at);
+    return rc;
+}
+
+int ap_diagram_measure(double *width, double *height, const ap_graph *g, const ap_diagram *d,
+                       ap_error *err)
+{
+    char *svg = NULL;
+    size_t len = 0;
+    Agraph_t *root;
+    int rc;
+    *width = *height = 0;
+    agerrlevel_t level = agseterr(AGMAX);
+    if ((root = build(g, d, err)) == NULL) {
+        agseterr(level);
+        return err != NULL ? err->code : AP_ENOMEM;
+    }
+    rc = ap_dot__render(&svg, &len, root, "svg", err);
+    agclose(root);
+    agseterr(level);
+    if (rc < 0)
+        return rc;
+    /* Graphviz writes the drawing's size in points on the <svg> element */
+    const char *p = strstr(svg, "<svg width=\"");
+    if (p == NULL || sscanf(p, "<svg width=\"%lfpt\" height=\"%lfpt\"", width, height) != 2)
+        rc = ap_error_set(err, AP_EBUG, "graphviz: no drawing size in the SVG");
+    free(svg);
     return rc;
 }
 

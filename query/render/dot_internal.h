@@ -19,6 +19,10 @@ void ap_dot__put_esc(ap_strbuf *b, const char *s);
 /* The same, writing at most max bytes of escaped text: a longer s is cut at a character and
  * ends in AP_DOT_MORE. */
 void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max);
+/* The same, broken into lines of at most width characters (at a separator when one is near). */
+void ap_dot__put_esc_wrap(ap_strbuf *b, const char *s, size_t max, size_t width);
+#define AP_DOT_WRAP 32              /* characters per line of a name or id in a node label */
+#define AP_DOT_NOTE_WRAP 150        /* characters per line of the notes under the title */
 #define AP_DOT_MORE "\xe2\x80\xa6"      /* U+2026 HORIZONTAL ELLIPSIS */
 
 /* Bounds on what one piece of label text may take in DOT (escaped bytes), so that every label

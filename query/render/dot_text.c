@@ -152,12 +152,27 @@ static unsigned invisible(const unsigned char *p, size_t n)
  * \T, \H, \L, \l, \r and \n in s are data, not escapes); '&' becomes &amp; (Graphviz decodes
  * HTML entities in plain labels too); a line break becomes \n; other control characters and
  * invalid UTF-8 become the visible text \xNN. At most max bytes of that text are written: a
- * longer s is cut before the character that would pass max and ends in AP_DOT_MORE. */
-void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max)
+ * longer s is cut before the character that would pass max and ends in AP_DOT_MORE.
+ * ap_dot__put_esc_wrap also breaks it into lines of at most width characters: after a
+ * separator in the last WRAP_SLACK characters of a line, else at the width (the breaks do not
+ * count towards max: they add at most 2 bytes in width). */
+#define WRAP_SLACK 12
+
+/* Characters (UTF-8 lead bytes) from p to the end of the line or string. */
+static size_t chars_left(const unsigned char *p)
+{
+    size_t n = 0;
+    for (; *p != '\0' && *p != '\n'; p++)
+        n += (*p & 0xc0) != 0x80;
+    return n;
+}
+
+#define WRAP_AFTER "/:-_., @|"
+void ap_dot__put_esc_wrap(ap_strbuf *b, const char *s, size_t max, size_t width)
 {
     const unsigned char *p = (const unsigned char *)s;
     char unit[16];
-    size_t used = 0;
+    size_t used = 0, col = 0;
     while (*p != '\0') {
         size_t n = utf8_len(p), ulen;
         const char *u = unit;
@@ -185,8 +200,22 @@ void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max)
         }
         ap_query__put_n(b, u, ulen);
         used += ulen;
+        col = *p == '\n' || *p == '\r' ? 0 : col + 1;
         p += n == 0 ? 1 : n;
+        /* what is left does not fit the line: break after a separator near its end, or
+         * anywhere at its end */
+        if (*p != '\0' && (col >= width || (col + WRAP_SLACK >= width
+                                              && col + chars_left(p) > width && ulen > 0
+                                              && strchr(WRAP_AFTER, u[ulen - 1]) != NULL))) {
+            ap_query__put(b, "\\n");
+            col = 0;
+        }
     }
+}
+
+void ap_dot__put_esc_max(ap_strbuf *b, const char *s, size_t max)
+{
+    ap_dot__put_esc_wrap(b, s, max, SIZE_MAX);
 }
 
 void ap_dot__put_esc(ap_strbuf *b, const char *s)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authpath/diagram.h"
 #include "authpath/offboard.h"
 #include "authpath/paths.h"
 #include "model.h"
@@ -119,6 +120,47 @@ static int check_claim(replay_ctx *x, const uint32_t *edges, size_t len, ap_righ
             fail_msg(fmt ": %s", __VA_ARGS__, (x)->why);                                         \
     } while (0)
 
+static long diagram_edges;     /* diagram edges replayed */
+
+/* Every edge a diagram draws is true: for each right its label shows, a chain of the engine to
+ * the edge's tail that carries that right (any chain, for an escalation), followed by the edge,
+ * replays in the model to deliver it over the edge. */
+static void check_diagram(replay_ctx *x, const ap_diagram *d, uint64_t seed, const char *what)
+{
+    const ap_graph *g = x->g;
+    for (uint32_t i = 0; i < d->nedges; i++) {
+        const ap_diagram_edge *de = &d->edges[i];
+        const ap_edge *e = ap_graph_edge(g, de->edge);
+        ap_rights shown = de->rights & (((ap_rights)1 << M_NRIGHTS) - 1);
+        if (de->rights == 0)
+            fail_msg("seed %llu: %s: edge %u drawn with no rights", (unsigned long long)seed,
+                     what, de->edge);
+        for (unsigned r = 0; r < M_NRIGHTS; r++) {
+            ap_rights bit = (ap_rights)1 << r, want = e->escalates ? 0 : bit;
+            uint32_t chain[MAX_CHAIN + 1];
+            size_t len = 0;
+            if (!(shown & bit))
+                continue;
+            if (e->from != x->a->source) {
+                len = ap_authority_chain(x->a, g, e->from,
+                                         want != 0 ? want : x->a->rights[e->from], chain,
+                                         MAX_CHAIN);
+                if (len == 0 || len > MAX_CHAIN)
+                    fail_msg("seed %llu: %s: no chain to the tail of edge %u",
+                             (unsigned long long)seed, what, de->edge);
+            }
+            chain[len++] = de->edge;
+            x->why[0] = '\0';
+            x->depth = 0;
+            if ((replay_chain(x, chain, len) & bit) == 0)
+                fail_msg("seed %llu: %s: edge %u shows right %u that the model does not carry "
+                         "over it%s%s", (unsigned long long)seed, what, de->edge, r,
+                         x->why[0] ? ": " : "", x->why);
+            diagram_edges++;
+        }
+    }
+}
+
 /* Authority paths and explanations of every reached node, and the paths of partners. */
 static void check_source(replay_ctx *x, int s, uint64_t seed, long *chains)
 {
@@ -189,6 +231,13 @@ static void check_source(replay_ctx *x, int s, uint64_t seed, long *chains)
             (*chains)++;
         }
     }
+    ap_diagram *d = NULL;
+    assert_int_equal(ap_diagram_paths(&d, g, a, p, &err), AP_OK);
+    check_diagram(x, d, seed, "paths diagram");
+    ap_diagram_free(d);
+    assert_int_equal(ap_diagram_authority(&d, g, a, &err), AP_OK);
+    check_diagram(x, d, seed, "authority diagram");
+    ap_diagram_free(d);
     ap_paths_free(p);
 }
 
@@ -368,9 +417,11 @@ static void test_property_evidence__every_chain_carries_its_claim(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++)
         check_one(seed, &chains);
     print_message("%ld chains replayed, %ld gates cited, %ld explanations of two sentences or "
-                  "more\n", chains, gates_cited, multi_sentence);
+                  "more, %ld rights on diagram edges\n", chains, gates_cited, multi_sentence,
+                  diagram_edges);
     /* the seeds print enough chains, cited gates and split explanations to mean something */
     assert_true(chains > 10000 && gates_cited > 20 && multi_sentence > 100);
+    assert_true(diagram_edges > 10000);
 }
 
 /* The issue's five-node estate: P > r carries read, r > x passes only write. The old witness

@@ -123,6 +123,7 @@ static void check_blast(uint64_t seed, unsigned flags)
         assert_memory_equal(k->by_kind, b->by_kind, sizeof b->by_kind);
         assert_memory_equal(k->by_sens, b->by_sens, sizeof b->by_sens);
         assert_memory_equal(k->by_sens_right, b->by_sens_right, sizeof b->by_sens_right);
+        assert_memory_equal(k->score_by_sens, b->score_by_sens, sizeof b->score_by_sens);
         assert_int_equal(k->nworkflows, b->nworkflows);
         assert_int_equal(k->nidentities, b->nidentities);
         assert_int_equal(k->npartners, b->npartners);
@@ -346,6 +347,8 @@ static void test_property_kernel__overlapping_batches_of_uneven_size(void **stat
             assert_memory_equal(all[i]->by_kind, b->by_kind, sizeof b->by_kind);
             assert_memory_equal(all[i]->by_sens_right, b->by_sens_right,
                                 sizeof b->by_sens_right);
+            assert_memory_equal(all[i]->score_by_sens, b->score_by_sens,
+                                sizeof b->score_by_sens);
             same_list(ns, "workflows", all[i]->workflows, all[i]->nworkflows, b->workflows,
                       b->nworkflows);
             same_list(ns, "identities", all[i]->identities, all[i]->nidentities,

@@ -172,8 +172,9 @@ static void test_offboard_dot__wingtip_marks_its_cut_and_choke_point(void **stat
     assert_int_equal(ap_diagram_render(&dot, &len, graph, x.d, "dot", &err), AP_OK);
     assert_int_equal(count(dot, "CUT: revoke"), 2);
     assert_int_equal(count(dot, "CHOKE POINT"), 1);
-    assert_non_null(strstr(dot, "minimal revocation set: revoke these to cut the partner off"));
-    assert_non_null(strstr(dot, "choke point: every path to a target passes through it"));
+    assert_non_null(strstr(dot, "minimal revocation set: revoke<BR/>these to cut the partner "
+                                "off"));
+    assert_non_null(strstr(dot, "choke point: every path<BR/>to a target passes it"));
     agseterr(AGMAX);
     Agraph_t *back = agmemread(dot);
     assert_non_null(back);
