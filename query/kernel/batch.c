@@ -158,8 +158,7 @@ static void worker_free(worker *wk)
     free(wk->settled);
     free(wk->lidx);
     free(wk->lmask);
-    free(wk->work);
-    free(wk->inq);
+    free(wk->pend);
     free(wk->delta);
     free(wk->dcls);
     free(wk->cnt);
@@ -219,8 +218,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].settled = malloc(n * sizeof *wk[i].settled);
         wk[i].lidx = calloc(n, sizeof *wk[i].lidx);
         wk[i].lmask = malloc((size_t)W * sh->L * sizeof *wk[i].lmask);
-        wk[i].work = malloc(n * sizeof *wk[i].work);
-        wk[i].inq = calloc(n, 1);
+        wk[i].pend = calloc((size_t)maxcomp / 64 + 1, sizeof *wk[i].pend);
         wk[i].delta = calloc((size_t)maxcomp * (k->K + 1) * sh->L, sizeof *wk[i].delta);
         wk[i].dcls = calloc(maxcomp, sizeof *wk[i].dcls);
         wk[i].rowcap = ROW_SIG0 + 16;
@@ -231,7 +229,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
             wk[i].direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk[i].direct);
         if (wk[i].st == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
             || wk[i].settled == NULL || wk[i].lidx == NULL
-            || wk[i].lmask == NULL || wk[i].work == NULL || wk[i].inq == NULL
+            || wk[i].lmask == NULL || wk[i].pend == NULL
             || wk[i].delta == NULL || wk[i].dcls == NULL
             || wk[i].cnt == NULL || wk[i].hi == NULL
             || (k->K <= DIRECT_K && wk[i].direct == NULL)) {

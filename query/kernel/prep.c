@@ -316,8 +316,44 @@ cleanup:
     return rc;
 }
 
+/* The members mem[0 .. len) of cyclic component c in reverse postorder of a depth-first search
+ * over its inner edges (roots in id order): every inner edge but the back edges then goes
+ * forward, so that a sweep in position order carries most of what enters the component through
+ * it at once. stk, cur: scratch of len entries; seen: a byte per node, zero (left set). */
+static void reverse_postorder(const view *w, const uint32_t *comp, uint32_t c, uint32_t *mem,
+                              uint32_t len, uint32_t *stk, uint32_t *cur, uint32_t *post,
+                              uint8_t *seen)
+{
+    uint32_t np = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t top = 0;
+        if (seen[mem[i]])
+            continue;
+        seen[mem[i]] = 1;
+        stk[top] = mem[i];
+        cur[top++] = w->koff[mem[i]];
+        while (top > 0) {
+            uint32_t u = stk[top - 1];
+            if (cur[top - 1] == w->koff[u + 1]) {
+                post[np++] = u;
+                top--;
+                continue;
+            }
+            uint32_t j = cur[top - 1]++, v = w->kto[j];
+            if (propagates(w, j) && comp[v] == c && !seen[v]) {
+                seen[v] = 1;
+                stk[top] = v;
+                cur[top++] = w->koff[v];
+            }
+        }
+    }
+    for (uint32_t i = 0; i < len; i++)
+        mem[i] = post[len - 1 - i];
+}
+
 /* Positions: components in topological order (Kahn over the condensation), the members of a
- * component contiguous and in id order. */
+ * component contiguous (a cyclic one's in reverse postorder of its inner edges), the sinks last
+ * in id order. */
 static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32_t nc,
                        ap_error *err)
 {
@@ -328,10 +364,12 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
     uint32_t *queue = malloc(((size_t)nc + 1) * sizeof *queue);
     uint8_t *selfloop = calloc((size_t)nc + 1, 1);
     uint8_t *sink = calloc((size_t)nc + 1, 1);
+    uint8_t *seen = calloc((size_t)n + 1, 1);
+    uint32_t *scratch = malloc(3 * ((size_t)n + 1) * sizeof *scratch);
     uint32_t head = 0, tail = 0, p = 0, nsinks = 0;
     int rc = AP_OK;
     if (start == NULL || members == NULL || indeg == NULL || queue == NULL || selfloop == NULL
-        || sink == NULL) {
+        || sink == NULL || seen == NULL || scratch == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -369,14 +407,11 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
     while (head < tail) {
         uint32_t c = queue[head++], lo = p;
         bool cyclic = start[c + 1] - start[c] > 1 || selfloop[c];
-        if (sink[c]) {
-            uint32_t v = members[start[c]];
-            k->at[ps].node = v;
-            k->at[ps].info = w->info[v];
-            k->clo[ps] = ps;
-            k->pos[v] = ps++;
+        if (sink[c])            /* placed below */
             continue;
-        }
+        if (cyclic)
+            reverse_postorder(w, comp, c, members + start[c], start[c + 1] - start[c], scratch,
+                              scratch + n + 1, scratch + 2 * ((size_t)n + 1), seen);
         for (uint32_t i = start[c]; i < start[c + 1]; i++) {
             uint32_t v = members[i];
             k->at[p].node = v;
@@ -393,6 +428,15 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
                     queue[tail++] = comp[w->kto[j]];
         }
     }
+    /* the sinks in id order: a role grants resources of nearby ids, so that sinks pulled one
+     * after another read the same predecessors' words */
+    for (uint32_t v = 0; v < n; v++)
+        if (sink[comp[v]]) {
+            k->at[ps].node = v;
+            k->at[ps].info = w->info[v];
+            k->clo[ps] = ps;
+            k->pos[v] = ps++;
+        }
     if (p != k->nns || p + nsinks != n)
         rc = ap_error_set(err, AP_EBUG, "the condensation is not acyclic (%u of %u placed)",
                           p + nsinks, n);
@@ -403,6 +447,8 @@ cleanup:
     free(queue);
     free(selfloop);
     free(sink);
+    free(seen);
+    free(scratch);
     return rc;
 }
 

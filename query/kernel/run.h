@@ -68,8 +68,7 @@ typedef struct {
     uint32_t *lidx;         /* by position: 0, or 1 + its row in lmask (the batch's sources) */
     uint64_t *lmask;        /* rows of L words: the lanes whose source is that position */
     uint32_t nl;
-    uint32_t *work;
-    uint8_t *inq;
+    uint64_t *pend;         /* a bit per member of the cyclic component being settled */
     uint64_t *delta;        /* by position in the largest cyclic component: (K + 1) x L words */
     uint64_t *dcls;         /* ... and the classes whose delta rows are not zero */
     uint64_t *cnt;          /* nrows x L x PLANES */

@@ -165,12 +165,62 @@ static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint
  * they are (plain, or masked without a gate), and the node's whole holdings over gated and
  * escalating ones (a new gate bit opens them for what was held before); then every member is
  * settled. The sources reached it from earlier components already. */
-int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
+/* Member u of the cyclic component from lo sends its delta (and is left with none): what is new
+ * over the edges that pass classes as they are, its whole holdings over gated and escalating
+ * ones; a member that changes is marked pending (npend: how many are). */
+static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
 {
     const ap_kernel *k = wk->sh->k;
     unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
     uint64_t any[LMAX], got[LMAX], dcopy[(AP_MAX_RIGHTS + 1) * LMAX];
-    uint32_t nw = 0;
+    uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = wk->dcls[u - lo];
+    wk->dcls[u - lo] = 0;
+    for (uint64_t x = dcls; x != 0; x &= x - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(x);
+        for (unsigned j = c * L; j < (c + 1) * L; j++) {
+            dcopy[j] = d[j];
+            d[j] = 0;
+        }
+    }
+    for (unsigned j = K * L; j < KL1; j++) {
+        dcopy[j] = d[j];
+        d[j] = 0;
+    }
+    uint64_t cls = held(wk, u, any);
+    for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
+        const ap_kslot *s = &k->slot[e];
+        const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
+        const uint64_t *w;
+        uint64_t outc;
+        if (t->plain) {
+            w = dcopy;
+            outc = dcls;
+            for (unsigned j = 0; j < L; j++)
+                got[j] = dcopy[K * L + j];
+        } else if (t->qc == 0 && !t->esc) {
+            outc = carry(wk, t, dcopy + K * L, dcls, dcopy, wk->tmp, got);
+            w = wk->tmp;
+        } else {
+            outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
+            w = wk->tmp;
+        }
+        uint32_t r = s->dst - lo;
+        if (outc != 0
+            && deliver_delta(wk, s->dst, w, outc, got, wk->delta + (size_t)r * KL1,
+                             &wk->dcls[r])
+            && !(wk->pend[r >> 6] >> (r & 63) & 1)) {
+            wk->pend[r >> 6] |= (uint64_t)1 << (r & 63);
+            (*npend)++;
+        }
+    }
+}
+
+int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
+{
+    const ap_kernel *k = wk->sh->k;
+    unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
+    uint64_t any[LMAX];
+    uint32_t npend = 0;
     /* a member's delta: the rows of the classes in dcls[p - lo] and the union row; the other
      * rows are zero (and neither copied nor read) */
     for (uint32_t p = lo; p < hi; p++) {
@@ -184,54 +234,22 @@ int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
         }
         memcpy(d + K * L, w + K * L, L * sizeof *d);
         wk->dcls[p - lo] = cls;
-        wk->work[nw++] = p;
-        wk->inq[p] = 1;
+        wk->pend[(p - lo) >> 6] |= (uint64_t)1 << ((p - lo) & 63);
+        npend++;
     }
-    if (nw == 0)
-        return AP_OK;
-    while (nw > 0) {
-        uint32_t u = wk->work[--nw];
-        uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = wk->dcls[u - lo];
-        wk->inq[u] = 0;
-        wk->dcls[u - lo] = 0;
-        for (uint64_t x = dcls; x != 0; x &= x - 1) {
-            unsigned c = (unsigned)__builtin_ctzll(x);
-            for (unsigned j = c * L; j < (c + 1) * L; j++) {
-                dcopy[j] = d[j];
-                d[j] = 0;
+    /* sweeps in position order (reverse postorder: the inner edges but the back edges go
+     * forward) while some member has a delta to send; within a sweep a later member takes what
+     * an earlier one sent it */
+    while (npend > 0)
+        for (uint32_t wi = 0; wi <= (hi - lo - 1) >> 6; wi++) {
+            uint64_t word;
+            while ((word = wk->pend[wi]) != 0) {
+                uint32_t r = wi * 64 + (uint32_t)__builtin_ctzll(word);
+                wk->pend[wi] &= ~((uint64_t)1 << (r & 63));
+                npend--;
+                send_delta(wk, lo, lo + r, &npend);
             }
         }
-        for (unsigned j = K * L; j < KL1; j++) {
-            dcopy[j] = d[j];
-            d[j] = 0;
-        }
-        uint64_t cls = held(wk, u, any);
-        for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
-            const ap_kslot *s = &k->slot[e];
-            const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
-            const uint64_t *w;
-            uint64_t outc;
-            if (t->plain) {
-                w = dcopy;
-                outc = dcls;
-                for (unsigned j = 0; j < L; j++)
-                    got[j] = dcopy[K * L + j];
-            } else if (t->qc == 0 && !t->esc) {
-                outc = carry(wk, t, dcopy + K * L, dcls, dcopy, wk->tmp, got);
-                w = wk->tmp;
-            } else {
-                outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
-                w = wk->tmp;
-            }
-            if (outc != 0
-                && deliver_delta(wk, s->dst, w, outc, got,
-                                 wk->delta + (size_t)(s->dst - lo) * KL1, &wk->dcls[s->dst - lo])
-                && !wk->inq[s->dst]) {
-                wk->inq[s->dst] = 1;
-                wk->work[nw++] = s->dst;
-            }
-        }
-    }
     for (uint32_t p = lo; p < hi; p++) {
         if (held(wk, p, any) == 0)
             continue;
