@@ -41,6 +41,11 @@ int cli_load_graph(cli_ctx *ctx)
         return rc;
     if (ap_graph_load(&ctx->g, ctx->st, ctx->snapshot, ctx->at, &err) < 0)
         return cli_fail(&err, NULL);
+    if (getenv("AUTHPATH_TRACE") != NULL) {
+        char *note = ap_text_escape(ap_graph_load_note(ctx->g));
+        cli_errorf("trace: the graph came from %s", note != NULL ? note : "?");
+        free(note);
+    }
     return EXIT_OK;
 }
 

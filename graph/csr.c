@@ -277,6 +277,8 @@ void ap_graph_free(ap_graph *g)
     free(g->off);
     free(g->in_off);
     free(g->in_edge);
+    if (g->image != NULL)
+        munmap(g->image, g->image_len);
     free(g);
 }
 

@@ -93,7 +93,10 @@ struct ap_store {
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
     int write_wait_ms;          /* ap_store_begin()'s wait for another import */
     sqlite3_stmt *obs_insert;   /* the open observation import (store_obs.c), or NULL */
+    char *image_tmp;            /* the open import's graph image, written, not yet in place */
+    uint8_t image_token[16];
     int64_t obs_snap;
+    int obs_cache;              /* cache_size before the observation import raised it */
 };
 
 /* The indexes of schema version 1. A bulk load into empty tables writes rows in the order of
@@ -143,7 +146,17 @@ struct ap_graph {
     int ig_built;
     uint32_t *ig_map;
     uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
+    void *image;            /* the mapped graph image the strings point into, or NULL */
+    size_t image_len;
+    char load_note[320];    /* where the graph came from (ap_graph_load_note) */
 };
+
+/* An element's own liveness at `at`: its state and validity interval. */
+static inline bool ap_graph__own_live(ap_state state, int64_t vf, int64_t exp, int64_t at)
+{
+    return ap_state_is_live(state) && (vf == AP_TIME_NONE || vf <= at)
+           && (exp == AP_TIME_NONE || at < exp);
+}
 
 /* Uninitialised memory for count elements of size bytes, to be freed with free(); NULL when
  * out of memory. From 2 MiB on it is whole 2 MiB pages with a hint to back them by huge pages:
@@ -166,6 +179,42 @@ typedef struct {
 /* ap_graph_load() with these options (tests compare one reader with two). */
 int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                    const ap_load_opts *opts, ap_error *err);
+/* Copy the store's catalogue (vocabulary, input files) into g and give it empty attribute
+ * caches: the last step of every load. */
+int ap_graph__finish(ap_graph *g, const ap_store *st, ap_error *err);
+/* The graph image (image_write.c, image_read.c). What its writer reads: node v and edge i as a loaded graph holds
+ * them (liveness aside), and the rows; ctx is the callbacks'. */
+typedef struct {
+    int64_t snap;
+    uint32_t n, m;
+    const uint32_t *off, *in_off, *in_edge;
+    void (*node)(const void *ctx, uint32_t v, ap_node *out);
+    void (*edge)(const void *ctx, uint32_t i, ap_edge *out);
+    const void *ctx;
+} ap_image_src;
+int ap_image__write(const ap_image_src *src, const char *path, const uint8_t token[16],
+                    ap_error *err);
+/* The image's path with suffix appended (owned); NULL for an in-memory database. */
+char *ap_image__path(const ap_store *st, const char *suffix);
+/* Record token as snapshot snap's image (creating the table when needed): inside a
+ * transaction. */
+int ap_image__record(ap_store *st, int64_t snap, const uint8_t token[16], ap_error *err);
+/* The bulk import's image, written from the stage before commit (image_stage.c): by_rank maps
+ * a node's place in id order to the staged node, rank a symbol to that place, order lists the
+ * staged edges in graph order. Sets st->image_tmp on success. */
+int ap_store__stage_image(ap_store *st, const uint32_t *by_rank, const uint32_t *rank,
+                          const uint32_t *order, ap_error *err);
+/* Write g to path with this token. */
+int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
+                          ap_error *err);
+/* After snapshot snap's import: load it and write its image beside the database (DB-graph),
+ * then record the image's token in the database. Nothing for an in-memory database. */
+int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err);
+/* Snapshot snap from its image, liveness at `at`: 1 and *out (without catalogue: see
+ * ap_graph__finish) when the image is there and every check holds; 0 and why it was not used
+ * otherwise; < 0 on an error (out of memory). */
+int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
+                         char *why, size_t whylen, ap_error *err);
 /* Compute edge liveness from own_live and the ends, sort the edges by (from, to, id) and build
  * the out- and in-rows. */
 int ap_graph__index(ap_graph *g, ap_error *err);

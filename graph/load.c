@@ -2,6 +2,7 @@
  * far the largest, is read in rid ranges by two threads, each on its own SQLite connection. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,12 +17,6 @@ static int64_t col_time(sqlite3_stmt *stmt, int i)
 {
     return sqlite3_column_type(stmt, i) == SQLITE_NULL ? AP_TIME_NONE
                                                        : sqlite3_column_int64(stmt, i);
-}
-
-static bool own_live(ap_state state, int64_t vf, int64_t exp, int64_t at)
-{
-    return ap_state_is_live(state) && (vf == AP_TIME_NONE || vf <= at)
-           && (exp == AP_TIME_NONE || at < exp);
 }
 
 /* Column i as text in strings (NULL: ""); NULL when out of memory. */
@@ -155,7 +150,7 @@ static int load_nodes(ap_graph *g, const ap_store *st, uint32_t **key_map, int64
             nd->sensitivity = AP_SENS_NONE;
         /* docs/design.md, liveness: a partner's state and contract never stop traversal */
         nd->live = nd->kind == AP_KIND_PARTNER
-                   || own_live(nd->state, nd->valid_from, nd->expires, g->at);
+                   || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, g->at);
         nd->file = sqlite3_column_int64(stmt, 7);
         nd->line = (unsigned)sqlite3_column_int(stmt, 8);
         nd->col = (unsigned)sqlite3_column_int(stmt, 9);
@@ -246,7 +241,7 @@ static int read_edge_row(edge_reader *r, sqlite3_stmt *stmt, ap_edge *e)
     e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
     e->valid_from = sqlite3_column_int64(stmt, 6);
     e->expires = sqlite3_column_int64(stmt, 7);
-    e->own_live = own_live((ap_state)e->state, e->valid_from, e->expires, job->at);
+    e->own_live = ap_graph__own_live((ap_state)e->state, e->valid_from, e->expires, job->at);
     e->live = false;
     e->attrs = edge_attrs(&r->strings, r->seen, stmt, 8);
     e->file = sqlite3_column_int64(stmt, 9);
@@ -456,38 +451,52 @@ static int copy_catalogue(ap_graph *g, const ap_store *st, ap_error *err)
     return AP_OK;
 }
 
+/* snap, or the latest snapshot when snap is 0, when it exists. */
+static int resolve_snap(const ap_store *st, int64_t *snap, ap_error *err)
+{
+    int rc;
+    if (*snap != 0)
+        return ap_store_snapshot_exists(st, *snap, err);
+    if ((rc = ap_store_latest(st, snap, err)) < 0)
+        return rc;
+    if (*snap == 0)
+        return ap_error_set(err, AP_ENOTFOUND, "the database holds no snapshot yet: "
+                            "import an inventory first");
+    return AP_OK;
+}
+
+int ap_graph__finish(ap_graph *g, const ap_store *st, ap_error *err)
+{
+    int rc;
+    if ((rc = copy_catalogue(g, st, err)) < 0)
+        return rc;
+    if ((g->node_json = ap_graph__big((size_t)g->n + 1, sizeof *g->node_json)) == NULL
+        || (g->edge_json = calloc((size_t)g->m + 1, sizeof *g->edge_json)) == NULL)
+        return ap_error_nomem(err);
+    memset(g->node_json, 0, ((size_t)g->n + 1) * sizeof *g->node_json);
+    return AP_OK;
+}
+
 int ap_graph__load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                    const ap_load_opts *opts, ap_error *err)
 {
     ap_graph *g;
     int rc;
     *out = NULL;
-    if (snap == 0) {
-        if ((rc = ap_store_latest(st, &snap, err)) < 0)
-            return rc;
-        if (snap == 0)
-            return ap_error_set(err, AP_ENOTFOUND, "the database holds no snapshot yet: "
-                                "import an inventory first");
-    } else if ((rc = ap_store_snapshot_exists(st, snap, err)) < 0) {
+    if ((rc = resolve_snap(st, &snap, err)) < 0)
         return rc;
-    }
     if ((g = calloc(1, sizeof *g)) == NULL)
         return ap_error_nomem(err);
     g->snap = snap;
     g->at = at;
+    snprintf(g->load_note, sizeof g->load_note, "the database's rows");
     /* one read transaction: nodes and edges come from the same state of the file */
     if ((rc = ap_store__exec(st, "BEGIN", err)) < 0)
         goto fail;
     rc = load_rows(g, st, opts, err);
     sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-    if (rc < 0 || (rc = ap_graph__index(g, err)) < 0 || (rc = copy_catalogue(g, st, err)) < 0)
+    if (rc < 0 || (rc = ap_graph__index(g, err)) < 0 || (rc = ap_graph__finish(g, st, err)) < 0)
         goto fail;
-    if ((g->node_json = ap_graph__big((size_t)g->n + 1, sizeof *g->node_json)) == NULL
-        || (g->edge_json = calloc((size_t)g->m + 1, sizeof *g->edge_json)) == NULL) {
-        rc = ap_error_nomem(err);
-        goto fail;
-    }
-    memset(g->node_json, 0, ((size_t)g->n + 1) * sizeof *g->node_json);
     *out = g;
     return AP_OK;
 fail:
@@ -495,8 +504,29 @@ fail:
     return rc;
 }
 
+/* The image when it can be used (image_read.c), else the rows; the graph's load note says which
+ * and why. */
 int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, ap_error *err)
 {
     const ap_load_opts opts = {2, 1u << 16, false};
-    return ap_graph__load(out, st, snap, at, &opts, err);
+    char why[sizeof (*out)->load_note - 32];
+    int rc;
+    *out = NULL;
+    if ((rc = resolve_snap(st, &snap, err)) < 0)
+        return rc;
+    if ((rc = ap_graph__open_image(out, st, snap, at, why, sizeof why, err)) < 0)
+        return rc;
+    if (rc == 1) {
+        if ((rc = ap_graph__finish(*out, st, err)) < 0) {
+            ap_graph_free(*out);
+            *out = NULL;
+        }
+        return rc;
+    }
+    if ((rc = ap_graph__load(out, st, snap, at, &opts, err)) < 0)
+        return rc;
+    snprintf((*out)->load_note, sizeof (*out)->load_note, "the database's rows (%s)", why);
+    return AP_OK;
 }
+
+const char *ap_graph_load_note(const ap_graph *g) { return g->load_note; }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <jansson.h>
 
 #include "graph_internal.h"
@@ -88,10 +90,34 @@ void ap_store_set_write_wait(ap_store *st, int ms)
     st->write_wait_ms = ms > 0 ? ms : 0;
 }
 
+/* Forget the open import's graph image, when it wrote one. */
+static void drop_staged_image(ap_store *st)
+{
+    if (st->image_tmp != NULL)
+        unlink(st->image_tmp);
+    free(st->image_tmp);
+    st->image_tmp = NULL;
+}
+
+/* Put the image the bulk writer wrote from the stage in place and record its token in the
+ * import's transaction: true when both are done (the transaction still has to commit: until
+ * then the old row names the old token, which the new file does not carry). */
+static bool place_staged_image(ap_store *st)
+{
+    char *path = st->image_tmp != NULL ? ap_image__path(st, "") : NULL;
+    ap_error ignored;
+    bool done = path != NULL && rename(st->image_tmp, path) == 0
+                && ap_image__record(st, st->snap, st->image_token, &ignored) == AP_OK;
+    free(path);
+    drop_staged_image(st);
+    return done;
+}
+
 void ap_store_rollback(ap_store *st)
 {
     if (!st->in_import)
         return;
+    drop_staged_image(st);
     ap_stage__free(st->stage);
     st->stage = NULL;
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -142,6 +168,23 @@ int ap_store_add_source(ap_store *st, const char *path, int64_t *file, ap_error 
     rc = AP_OK;
 cleanup:
     free(copy);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int ap_store_source_hash(ap_store *st, int64_t file, const char *sha256, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if (!st->in_import && st->obs_insert == NULL)
+        return ap_error_set(err, AP_EBUG, "no import is open");
+    if ((rc = ap_store__prepare(st, &stmt, "UPDATE source SET sha256 = ?2 WHERE id = ?1",
+                                err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, file);
+    sqlite3_bind_text(stmt, 2, sha256, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "recording the input file's hash");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -228,6 +271,7 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     }
     sqlite3_finalize(stmt);
     stmt = NULL;
+    bool image_recorded = place_staged_image(st);
     if ((rc = ap_store__exec(st, "COMMIT", err)) < 0)
         goto fail;
     st->in_import = 0;
@@ -237,6 +281,10 @@ int ap_store_commit(ap_store *st, const char *label, int64_t created, int64_t *s
     st->latest = st->snap;
     *snap = st->snap;
     free(files);
+    /* the graph image only speeds up loading: without it queries read the rows */
+    ap_error ignored;
+    if (!image_recorded)
+        ap_store__write_image(st, st->snap, &ignored);
     return AP_OK;
 fail:
     sqlite3_finalize(stmt);

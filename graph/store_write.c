@@ -222,7 +222,7 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     const ap_stage *sg = st->stage;
     batch ident = { 0 }, node = { 0 }, edge = { 0 };
     node_key *keys = NULL;
-    uint32_t *rank = NULL, *order = NULL;
+    uint32_t *rank = NULL, *order = NULL, *by_rank = NULL;
     int rc;
     /* edge_open is built once, after the rows (same transaction: still all or nothing) */
     if ((rc = run_script(st, "DROP INDEX edge_open", err)) < 0)
@@ -262,6 +262,10 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         if ((rc = batch_done(st, &node, i, err)) < 0)
             goto cleanup;
     }
+    if ((by_rank = malloc(((size_t)sg->nnodes + 1) * sizeof *by_rank)) == NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < sg->nnodes; i++)
+        by_rank[i] = keys[i].node;
     free(keys);
     keys = NULL;
     if ((order = edge_order(sg, rank)) == NULL)
@@ -278,7 +282,13 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         if ((rc = batch_done(st, &edge, i, err)) < 0)
             goto cleanup;
     }
-    rc = run_script(st, AP_STORE_INDEX_EDGE_OPEN, err);
+    if ((rc = run_script(st, AP_STORE_INDEX_EDGE_OPEN, err)) < 0)
+        goto cleanup;
+    /* the graph image from the stage, in the rows' order: it only speeds up loading, so an
+     * image that cannot be written leaves the import as it is (queries read the rows) */
+    ap_error ignored;
+    ap_store__stage_image(st, by_rank, rank, order, &ignored);
+    rc = AP_OK;
     goto cleanup;
 nomem:
     rc = ap_error_nomem(err);
@@ -289,6 +299,7 @@ cleanup:
     free(keys);
     free(rank);
     free(order);
+    free(by_rank);
     return rc;
 }
 

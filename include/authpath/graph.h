@@ -47,6 +47,9 @@ typedef struct {
 AP_EXPORT int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                             ap_error *err);
 AP_EXPORT void ap_graph_free(ap_graph *g);
+/* Where g came from, for a trace: its graph image, or the database's rows and why the image
+ * was not used (none recorded, stale, corrupt...). Borrowed from g. */
+AP_EXPORT const char *ap_graph_load_note(const ap_graph *g);
 
 AP_EXPORT uint32_t ap_graph_node_count(const ap_graph *g);
 AP_EXPORT uint32_t ap_graph_edge_count(const ap_graph *g);

@@ -1,0 +1,346 @@
+/* graph/image_read.c: loads a graph from its image (image_format.h) when every check holds:
+ * two threads read, hash and convert the records; the strings stay mapped. */
+#define _GNU_SOURCE             /* madvise */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image_format.h"
+
+/* The records are read with pread() in chunks through a buffer of each reader's own (not
+ * through the mapping: pages read once need not stay in the process); only the strings are
+ * used in place, and only the pages of those a query prints are ever read again. */
+#define CHUNK_RECS 32768u
+
+typedef struct {
+    ap_graph *g;
+    int fd;
+    const uint8_t *map;
+    const img_head *head;
+    int part;
+    uint8_t *buf;           /* CHUNK_RECS edge records (the largest kind): 2.5 MiB */
+    bool bad;               /* a hash or a field did not hold */
+    const char *what;       /* which */
+} img_job;
+
+static bool fail_job(img_job *j, const char *what)
+{
+    j->bad = true;
+    j->what = what;
+    return false;
+}
+
+/* Part p of section s, elements of size bytes: each chunk hashed and handed to fn (its first
+ * element's index, the chunk, how many elements); false when a read, fn or the hash fails. */
+static bool read_part(img_job *j, int s, int p, size_t size,
+                      bool (*fn)(img_job *j, uint64_t first, const uint8_t *chunk, size_t count))
+{
+    uint64_t split = part_split(j->head->len[s], size);
+    uint64_t lo = p == 0 ? 0 : split, hi = p == 0 ? split : j->head->len[s];
+    img_hash h;
+    hash_init(&h);
+    for (uint64_t at = lo; at < hi;) {
+        const size_t most = CHUNK_RECS * sizeof(img_edge) / size * size;  /* whole elements */
+        size_t want = hi - at < most ? (size_t)(hi - at) : most;
+        ssize_t got = pread(j->fd, j->buf, want, (off_t)(j->head->off[s] + at));
+        if (got != (ssize_t)want)
+            return fail_job(j, "it cannot be read");
+        hash_update(&h, j->buf, want);
+        if (fn != NULL && !fn(j, at / size, j->buf, want / size))
+            return false;
+        at += want;
+    }
+    if (hash_final(&h) != j->head->hash[s][p])
+        return fail_job(j, "a checksum does not match");
+    return true;
+}
+
+static const char *strings_of(const img_job *j)
+{
+    return (const char *)j->map + j->head->off[S_STRINGS];
+}
+
+static bool put_nodes(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    ap_graph *g = j->g;
+    const char *strings = strings_of(j);
+    uint64_t slen = j->head->len[S_STRINGS];
+    for (size_t k = 0; k < count; k++) {
+        img_node r;
+        ap_node *nd = &g->nodes[first + k];
+        memcpy(&r, chunk + k * sizeof r, sizeof r);
+        if (r.id >= slen || r.attrs >= slen)
+            return fail_job(j, "a node names a string outside the image");
+        nd->id = strings + r.id;
+        nd->attrs = strings + r.attrs;
+        nd->kind = (ap_kind)r.kind;
+        nd->state = (ap_state)r.state;
+        nd->valid_from = r.valid_from;
+        nd->expires = r.expires;
+        nd->sensitivity = (ap_sensitivity)r.sensitivity;
+        /* docs/design.md, liveness: a partner's state and contract never stop traversal */
+        nd->live = nd->kind == AP_KIND_PARTNER
+                   || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, g->at);
+        nd->file = r.file;
+        nd->line = r.line;
+        nd->col = r.col;
+    }
+    return true;
+}
+
+static bool put_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    ap_graph *g = j->g;
+    const char *strings = strings_of(j);
+    uint64_t slen = j->head->len[S_STRINGS];
+    for (size_t k = 0; k < count; k++) {
+        img_edge r;
+        ap_edge *e = &g->edges[first + k];
+        memcpy(&r, chunk + k * sizeof r, sizeof r);
+        if (r.id >= slen || r.attrs >= slen || r.from >= g->n || r.to >= g->n)
+            return fail_job(j, "an edge names a node or string outside the image");
+        e->id = strings + r.id;
+        e->attrs = strings + r.attrs;
+        e->rights = r.rights;
+        e->requires = r.requires;
+        e->valid_from = r.valid_from;
+        e->expires = r.expires;
+        e->file = r.file;
+        e->from = r.from;
+        e->to = r.to;
+        e->line = r.line;
+        e->col = r.col;
+        e->kind = r.kind;
+        e->state = r.state;
+        e->escalates = r.escalates != 0;
+        e->declared = r.declared != 0;
+        e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
+        e->own_live = ap_graph__own_live((ap_state)e->state, e->valid_from, e->expires, g->at);
+        e->live = e->own_live && g->nodes[e->from].live && g->nodes[e->to].live;
+    }
+    return true;
+}
+
+static uint32_t *row_dest(img_job *j, int s)
+{
+    return s == S_OUT ? j->g->off : s == S_IN ? j->g->in_off : j->g->in_edge;
+}
+
+static bool put_out(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_OUT) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool put_in(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_IN) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool put_in_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_INEDGE) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool offset_rows_ok(const uint32_t *off, uint32_t n, uint32_t m)
+{
+    if (off[0] != 0 || off[n] != m)
+        return false;
+    for (uint32_t v = 0; v < n; v++)
+        if (off[v] > off[v + 1])
+            return false;
+    return true;
+}
+
+/* Phase one: the nodes, the rows and in-edges (part 0) while the strings are checked (1). */
+static void *phase_one(void *arg)
+{
+    img_job *j = arg;
+    ap_graph *g = j->g;
+    if (j->part == 1) {
+        for (int p = 0; p < IMG_PARTS; p++)
+            if (!read_part(j, S_STRINGS, p, 1, NULL))
+                return NULL;
+        return NULL;
+    }
+    for (int p = 0; p < IMG_PARTS; p++)
+        if (!read_part(j, S_NODES, p, sizeof(img_node), put_nodes)
+            || !read_part(j, S_OUT, p, sizeof(uint32_t), put_out)
+            || !read_part(j, S_IN, p, sizeof(uint32_t), put_in)
+            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), put_in_edges))
+            return NULL;
+    if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m)) {
+        fail_job(j, "its row offsets are not in order");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < g->m; i++)
+        if (g->in_edge[i] >= g->m) {
+            fail_job(j, "an in-edge is out of range");
+            return NULL;
+        }
+    return NULL;
+}
+
+/* Phase two: part j->part of the edges, with their liveness at g->at. */
+static void *phase_two(void *arg)
+{
+    img_job *j = arg;
+    read_part(j, S_EDGES, j->part, sizeof(img_edge), put_edges);
+    return NULL;
+}
+
+/* Run fn on both parts, the second on a thread when one can be had. */
+static bool run_parts(void *(*fn)(void *), img_job jobs[IMG_PARTS], const char **what)
+{
+    pthread_t t;
+    bool threaded = pthread_create(&t, NULL, fn, &jobs[1]) == 0;
+    fn(&jobs[0]);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        fn(&jobs[1]);
+    for (int p = 0; p < IMG_PARTS; p++)
+        if (jobs[p].bad) {
+            *what = jobs[p].what;
+            return false;
+        }
+    return true;
+}
+
+/* The header's own checks: ours, this snapshot's, whole, sections in the file. */
+static const char *head_problem(const img_head *h, uint64_t size, int64_t snap,
+                                const uint8_t token[16])
+{
+    if (memcmp(h->magic, IMG_MAGIC, 8) != 0 || h->version != IMG_VERSION
+        || h->endian != IMG_ENDIAN || h->node_size != sizeof(img_node)
+        || h->edge_size != sizeof(img_edge))
+        return "it is not a graph image of this version";
+    if (hash_of(h, offsetof(img_head, head_hash)) != h->head_hash)
+        return "its header checksum does not match";
+    if (h->snap != snap || memcmp(h->token, token, 16) != 0)
+        return "it was written for another import (stale or foreign)";
+    if (h->size != size)
+        return "its size is not the size it was written with";
+    const uint64_t want[S_COUNT] = {
+        (uint64_t)h->n * sizeof(img_node), (uint64_t)h->m * sizeof(img_edge),
+        ((uint64_t)h->n + 1) * 4, ((uint64_t)h->n + 1) * 4, (uint64_t)h->m * 4, 0 };
+    for (int s = 0; s < S_COUNT; s++)
+        if (h->off[s] < IMG_HEAD || h->off[s] % IMG_ALIGN != 0 || h->off[s] > size
+            || h->len[s] > size - h->off[s] || (s != S_STRINGS && h->len[s] != want[s]))
+            return "its sections do not fit the file";
+    if (h->n == UINT32_MAX || h->m == UINT32_MAX || h->len[S_STRINGS] < 4)
+        return "its sections do not fit the file";
+    return NULL;
+}
+
+/* The token the database records for snap's image; false when it records none. */
+static bool recorded_token(const ap_store *st, int64_t snap, uint8_t token[16])
+{
+    sqlite3_stmt *stmt = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2(st->db, "SELECT token FROM graph_image WHERE snap = ?1", -1, &stmt,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return false;
+    }
+    sqlite3_bind_int64(stmt, 1, snap);
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == 16) {
+        memcpy(token, sqlite3_column_blob(stmt, 0), 16);
+        found = true;
+    }
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
+                         char *why, size_t whylen, ap_error *err)
+{
+    char *path = ap_image__path(st, "");
+    uint8_t token[16];
+    struct stat sb;
+    const char *problem = NULL;
+    void *map = MAP_FAILED;
+    ap_graph *g = NULL;
+    int fd = -1, rc = 0;
+    *out = NULL;
+    if (path == NULL) {
+        snprintf(why, whylen, "an in-memory database has no graph image");
+        return 0;
+    }
+    if (!recorded_token(st, snap, token)) {
+        snprintf(why, whylen, "the database records no graph image of snapshot %lld",
+                 (long long)snap);
+        goto cleanup;
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
+        snprintf(why, whylen, "cannot read the graph image '%s': %s", path, strerror(errno));
+        goto cleanup;
+    }
+    if ((uint64_t)sb.st_size < IMG_HEAD
+        || (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+        problem = (uint64_t)sb.st_size < IMG_HEAD ? "it is shorter than its header"
+                                                  : "it cannot be mapped";
+        goto unusable;
+    }
+    const img_head *h = map;
+    if ((problem = head_problem(h, (uint64_t)sb.st_size, snap, token)) != NULL)
+        goto unusable;
+    if (((const char *)map)[h->off[S_STRINGS] + h->len[S_STRINGS] - 1] != '\0') {
+        problem = "its strings do not end";
+        goto unusable;
+    }
+    madvise(map, (size_t)sb.st_size, MADV_RANDOM);    /* strings: read where printed */
+    if ((g = calloc(1, sizeof *g)) == NULL
+        || (g->nodes = ap_graph__big((size_t)h->n + 1, sizeof *g->nodes)) == NULL
+        || (g->edges = ap_graph__big((size_t)h->m + 1, sizeof *g->edges)) == NULL
+        || (g->off = ap_graph__big((size_t)h->n + 1, sizeof *g->off)) == NULL
+        || (g->in_off = ap_graph__big((size_t)h->n + 1, sizeof *g->in_off)) == NULL
+        || (g->in_edge = ap_graph__big((size_t)h->m + 1, sizeof *g->in_edge)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    g->snap = snap;
+    g->at = at;
+    g->n = h->n;
+    g->m = h->m;
+    img_job jobs[IMG_PARTS] = {{g, fd, map, h, 0, NULL, false, NULL},
+                               {g, fd, map, h, 1, NULL, false, NULL}};
+    if ((jobs[0].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL
+        || (jobs[1].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL) {
+        free(jobs[0].buf);
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    bool usable = run_parts(phase_one, jobs, &problem) && run_parts(phase_two, jobs, &problem);
+    free(jobs[0].buf);
+    free(jobs[1].buf);
+    if (!usable)
+        goto unusable;
+    g->image = map;
+    g->image_len = (size_t)sb.st_size;
+    map = MAP_FAILED;
+    snprintf(g->load_note, sizeof g->load_note, "the graph image '%s'", path);
+    *out = g;
+    g = NULL;
+    rc = 1;
+    goto cleanup;
+unusable:
+    snprintf(why, whylen, "the graph image '%s' is not used: %s", path, problem);
+cleanup:
+    ap_graph_free(g);
+    if (map != MAP_FAILED)
+        munmap(map, (size_t)sb.st_size);
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    return rc;
+}

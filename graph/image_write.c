@@ -1,0 +1,334 @@
+/* graph/image_write.c: writes the graph image (image_format.h) of a loaded graph or, through
+ * image_stage.c, of a first import's stage, and records its token in the database. */
+#define _GNU_SOURCE             /* getrandom */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "image_format.h"
+
+typedef struct {
+    FILE *f;
+    img_head *head;
+    int s;                  /* the section being written */
+    uint64_t at, split;     /* bytes written into it; where its part 0 ends */
+    img_hash h;
+    int failed;
+} img_out;
+
+static void pad_to(img_out *o, uint64_t pos)
+{
+    static const uint8_t zero[IMG_ALIGN];
+    long now = ftell(o->f);
+    if (now < 0 || (uint64_t)now > pos
+        || fwrite(zero, 1, (size_t)(pos - (uint64_t)now), o->f) != pos - (uint64_t)now)
+        o->failed = 1;
+}
+
+static void begin_section(img_out *o, int s, uint64_t len, size_t size)
+{
+    long now = ftell(o->f);
+    uint64_t pos = now < 0 ? 0 : ((uint64_t)now + IMG_ALIGN - 1) / IMG_ALIGN * IMG_ALIGN;
+    pad_to(o, pos);
+    o->s = s;
+    o->at = 0;
+    o->split = part_split(len, size);
+    o->head->off[s] = pos;
+    o->head->len[s] = len;
+    hash_init(&o->h);
+    if (o->split == 0)                  /* part 0 is empty */
+        o->head->hash[s][0] = hash_final(&o->h);
+}
+
+static void put(img_out *o, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (o->at < o->split && o->at + len >= o->split) {     /* part 0 ends inside */
+        size_t first = (size_t)(o->split - o->at);
+        hash_update(&o->h, p, first);
+        o->head->hash[o->s][0] = hash_final(&o->h);
+        hash_init(&o->h);
+        hash_update(&o->h, p + first, len - first);
+    } else {
+        hash_update(&o->h, p, len);
+    }
+    if (len > 0 && fwrite(p, 1, len, o->f) != len)
+        o->failed = 1;
+    o->at += len;
+}
+
+static void end_section(img_out *o)
+{
+    o->head->hash[o->s][1] = hash_final(&o->h);
+    if (o->at != o->head->len[o->s])
+        o->failed = 1;
+}
+
+/* Strings are laid out twice in the same order: once to give each record its offsets, once
+ * to write them. A small table shares repeated attrs texts (an expiry date, a note: the texts
+ * are compared, the first few thousand kept); both passes make the same choices, so the
+ * offsets agree. */
+#define SHARE_SLOTS 8192
+typedef struct {
+    const char *text[SHARE_SLOTS];  /* borrowed from the source, valid while it is written */
+    uint64_t off[SHARE_SLOTS];
+    unsigned used;
+    uint64_t next;
+    img_out *out;           /* NULL: only count */
+} str_plan;
+
+static void plan_init(str_plan *sp, img_out *out)
+{
+    memset(sp->text, 0, sizeof sp->text);
+    sp->used = 0;
+    sp->next = 4;           /* "{}\0" and "\0" */
+    sp->out = out;
+    if (out != NULL)
+        put(out, "{}\0", 4);
+}
+
+static uint64_t plan_take(str_plan *sp, const char *s, bool share)
+{
+    unsigned slot = 0;
+    uint64_t off;
+    size_t len;
+    if (s == NULL || s[0] == '\0')
+        return 3;
+    if (s[0] == '{' && s[1] == '}' && s[2] == '\0')
+        return 0;
+    len = strlen(s) + 1;
+    if (share) {
+        uint32_t h = 2166136261u;           /* FNV-1a */
+        for (size_t k = 0; k + 1 < len; k++)
+            h = (h ^ (uint8_t)s[k]) * 16777619u;
+        for (slot = h & (SHARE_SLOTS - 1); sp->text[slot] != NULL;
+             slot = (slot + 1) & (SHARE_SLOTS - 1))
+            if (strcmp(sp->text[slot], s) == 0)
+                return sp->off[slot];
+    }
+    off = sp->next;
+    sp->next += len;
+    if (sp->out != NULL)
+        put(sp->out, s, len);
+    if (share && sp->used < SHARE_SLOTS / 2) {  /* half full at most: probes stay short */
+        sp->text[slot] = s;
+        sp->off[slot] = off;
+        sp->used++;
+    }
+    return off;
+}
+
+static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
+{
+    for (uint32_t v = 0; v < g->n; v++) {
+        ap_node node;
+        const ap_node *nd = &node;
+        img_node r = {0};
+        g->node(g->ctx, v, &node);
+        r.id = plan_take(sp, nd->id, false);
+        r.attrs = plan_take(sp, nd->attrs, true);
+        if (recs == NULL)
+            continue;
+        r.valid_from = nd->valid_from;
+        r.expires = nd->expires;
+        r.file = nd->file;
+        r.line = nd->line;
+        r.col = nd->col;
+        r.kind = (int16_t)nd->kind;
+        r.state = (int16_t)nd->state;
+        r.sensitivity = (int8_t)nd->sensitivity;
+        put(recs, &r, sizeof r);
+    }
+    if (recs != NULL) {
+        end_section(recs);
+        begin_section(recs, S_EDGES, (uint64_t)g->m * sizeof(img_edge), sizeof(img_edge));
+    }
+    for (uint32_t i = 0; i < g->m; i++) {
+        ap_edge edge;
+        const ap_edge *e = &edge;
+        img_edge r = {0};
+        g->edge(g->ctx, i, &edge);
+        r.id = plan_take(sp, e->id, false);
+        r.attrs = plan_take(sp, e->attrs, true);
+        if (recs == NULL)
+            continue;
+        r.rights = e->rights;
+        r.requires = e->requires;
+        r.valid_from = e->valid_from;
+        r.expires = e->expires;
+        r.file = e->file;
+        r.from = e->from;
+        r.to = e->to;
+        r.line = e->line;
+        r.col = e->col;
+        r.kind = e->kind;
+        r.state = e->state;
+        r.escalates = e->escalates;
+        r.declared = e->declared;
+        put(recs, &r, sizeof r);
+    }
+    if (recs != NULL)
+        end_section(recs);
+}
+
+static void put_section(img_out *o, int s, const void *data, uint64_t count, size_t size)
+{
+    begin_section(o, s, count * size, size);
+    put(o, data, (size_t)(count * size));
+    end_section(o);
+}
+
+/* The image's path: the database's with IMG_SUFFIX; NULL for an in-memory database. */
+static char *image_path(const ap_store *st, const char *suffix)
+{
+    const char *db = sqlite3_db_filename(st->db, "main");
+    char *path;
+    if (db == NULL || db[0] == '\0')
+        return NULL;
+    if ((path = malloc(strlen(db) + strlen(IMG_SUFFIX) + strlen(suffix) + 1)) != NULL)
+        sprintf(path, "%s%s%s", db, IMG_SUFFIX, suffix);
+    return path;
+}
+
+int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token[16],
+                    ap_error *err)
+{
+    img_head head = {0};
+    img_out o = {0};
+    str_plan *sp = malloc(sizeof *sp);
+    int rc = AP_OK;
+    if (sp == NULL)
+        return ap_error_nomem(err);
+    /* the image holds what the database holds: readable by its owner only, as the database */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || (o.f = fdopen(fd, "wb")) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        free(sp);
+        return ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
+                            strerror(errno));
+    }
+    o.head = &head;
+    memcpy(head.magic, IMG_MAGIC, 8);
+    head.version = IMG_VERSION;
+    head.endian = IMG_ENDIAN;
+    head.node_size = sizeof(img_node);
+    head.edge_size = sizeof(img_edge);
+    memcpy(head.token, token, 16);
+    head.snap = g->snap;
+    head.n = g->n;
+    head.m = g->m;
+    pad_to(&o, IMG_HEAD);
+    plan_init(sp, NULL);                /* count the strings: their section's length */
+    plan_graph(sp, g, NULL);
+    uint64_t strings_len = sp->next;
+    plan_init(sp, NULL);                /* the records, with the offsets */
+    begin_section(&o, S_NODES, (uint64_t)g->n * sizeof(img_node), sizeof(img_node));
+    plan_graph(sp, g, &o);
+    put_section(&o, S_OUT, g->off, (uint64_t)g->n + 1, sizeof *g->off);
+    put_section(&o, S_IN, g->in_off, (uint64_t)g->n + 1, sizeof *g->in_off);
+    put_section(&o, S_INEDGE, g->in_edge, g->m, sizeof *g->in_edge);
+    begin_section(&o, S_STRINGS, strings_len, 1);
+    plan_init(sp, &o);                  /* the strings themselves */
+    plan_graph(sp, g, NULL);
+    end_section(&o);
+    long size = ftell(o.f);
+    head.size = size < 0 ? 0 : (uint64_t)size;
+    head.head_hash = hash_of(&head, offsetof(img_head, head_hash));
+    if (fseek(o.f, 0, SEEK_SET) != 0 || fwrite(&head, sizeof head, 1, o.f) != 1)
+        o.failed = 1;
+    if (fflush(o.f) != 0 || o.failed || sp->next != strings_len)
+        rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
+                          errno != 0 ? strerror(errno) : "short write");
+    if (fclose(o.f) != 0 && rc == AP_OK)
+        rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s'", path);
+    free(sp);
+    if (rc < 0)
+        unlink(path);
+    return rc;
+}
+
+static void graph_node(const void *ctx, uint32_t v, ap_node *out)
+{
+    *out = ((const ap_graph *)ctx)->nodes[v];
+}
+
+static void graph_edge(const void *ctx, uint32_t i, ap_edge *out)
+{
+    *out = ((const ap_graph *)ctx)->edges[i];
+}
+
+int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
+                          ap_error *err)
+{
+    const ap_image_src src = {g->snap, g->n, g->m, g->off, g->in_off, g->in_edge,
+                              graph_node, graph_edge, g};
+    return ap_image__write(&src, path, token, err);
+}
+
+char *ap_image__path(const ap_store *st, const char *suffix) { return image_path(st, suffix); }
+
+int ap_image__record(ap_store *st, int64_t snap, const uint8_t token[16], ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if ((rc = ap_store__exec(st, "CREATE TABLE IF NOT EXISTS graph_image("
+                             "snap INTEGER PRIMARY KEY, token BLOB NOT NULL);"
+                             " DELETE FROM graph_image", err)) < 0
+        || (rc = ap_store__prepare(st, &stmt, "INSERT INTO graph_image(snap, token)"
+                                              " VALUES (?1, ?2)", err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, snap);
+    sqlite3_bind_blob(stmt, 2, token, 16, SQLITE_STATIC);
+    rc = sqlite3_step(stmt) == SQLITE_DONE
+         ? AP_OK : ap_store__sqlerr(err, st->db, AP_EIO, "recording the graph image");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err)
+{
+    const ap_load_opts opts = {2, 1u << 16, false};
+    ap_graph *g = NULL;
+    uint8_t token[16];
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, ".tmp%ld", (long)getpid());    /* two imports: two files */
+    char *tmp = image_path(st, suffix), *path = image_path(st, "");
+    int rc;
+    if (tmp == NULL || path == NULL) {
+        rc = path == NULL && tmp == NULL ? AP_OK : ap_error_nomem(err);
+        goto cleanup;
+    }
+    if (getrandom(token, sizeof token, 0) != (ssize_t)sizeof token) {
+        rc = ap_error_set(err, AP_EIO, "no random token for the graph image");
+        goto cleanup;
+    }
+    /* the file first, then the row naming its token: a reader between the two finds the old
+     * row and a new file that does not match it, and reads the rows */
+    if ((rc = ap_graph__load(&g, st, snap, 0, &opts, err)) < 0
+        || (rc = ap_graph__write_image(g, tmp, token, err)) < 0)
+        goto cleanup;
+    if (rename(tmp, path) != 0) {
+        rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
+                          strerror(errno));
+        goto cleanup;
+    }
+    if ((rc = ap_store__exec(st, "BEGIN IMMEDIATE", err)) < 0)
+        goto cleanup;
+    if ((rc = ap_image__record(st, snap, token, err)) == AP_OK
+        && (rc = ap_store__exec(st, "COMMIT", err)) == AP_OK)
+        goto cleanup;
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+cleanup:
+    if (tmp != NULL)
+        unlink(tmp);
+    ap_graph_free(g);
+    free(tmp);
+    free(path);
+    return rc;
+}

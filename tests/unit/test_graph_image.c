@@ -1,0 +1,324 @@
+/* tests/unit/test_graph_image.c: the graph image written at import gives the graph the SQL rows
+ * give, field for field, at any time; a truncated, corrupt, stale or foreign image is not used. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support.h"
+#include "../property/model.h"
+#include "../../graph/graph_internal.h"
+
+static char db_path[512], image_path[540];
+
+static void set_paths(const char *name)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(db_path, sizeof db_path, "%s/ap_test_%ld_%s.db", dir != NULL ? dir : "/tmp",
+             (long)getpid(), name);
+    snprintf(image_path, sizeof image_path, "%s-graph", db_path);
+    unlink(db_path);
+    unlink(image_path);
+}
+
+static void remove_db(void)
+{
+    char side[560];
+    unlink(db_path);
+    unlink(image_path);
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db_path);
+    unlink(side);
+}
+
+/* A new database file at db_path with these files imported as one snapshot. */
+static ap_store *import_file_db(const char *name, const char *const *paths, size_t n)
+{
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO };
+    ap_store *st = NULL;
+    ap_error err;
+    set_paths(name);
+    assert_int_equal(ap_store_open(&st, db_path, &err), AP_OK);
+    sqlite3_exec(st->db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);    /* a test's speed */
+    if (ap_test_import_opts(st, paths, n, &opts, &err) != AP_OK)
+        fail_msg("import of %s: %s", paths[0], err.msg);
+    return st;
+}
+
+static void assert_same_str(const char *a, const char *b)
+{
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a, b);
+}
+
+/* Every field of every node and edge, the rows and the catalogue. */
+static void assert_same_graph(const ap_graph *a, const ap_graph *b)
+{
+    assert_int_equal(a->snap, b->snap);
+    assert_int_equal(a->at, b->at);
+    assert_int_equal(a->n, b->n);
+    assert_int_equal(a->m, b->m);
+    for (uint32_t v = 0; v < a->n; v++) {
+        const ap_node *x = &a->nodes[v], *y = &b->nodes[v];
+        assert_same_str(x->id, y->id);
+        assert_same_str(x->attrs, y->attrs);
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->state, y->state);
+        assert_int_equal(x->valid_from, y->valid_from);
+        assert_int_equal(x->expires, y->expires);
+        assert_int_equal(x->sensitivity, y->sensitivity);
+        assert_int_equal(x->live, y->live);
+        assert_int_equal(x->file, y->file);
+        assert_int_equal(x->line, y->line);
+        assert_int_equal(x->col, y->col);
+    }
+    for (uint32_t i = 0; i < a->m; i++) {
+        const ap_edge *x = &a->edges[i], *y = &b->edges[i];
+        assert_same_str(x->id, y->id);
+        assert_same_str(x->attrs, y->attrs);
+        assert_int_equal(x->rights, y->rights);
+        assert_int_equal(x->requires, y->requires);
+        assert_int_equal(x->valid_from, y->valid_from);
+        assert_int_equal(x->expires, y->expires);
+        assert_int_equal(x->file, y->file);
+        assert_int_equal(x->from, y->from);
+        assert_int_equal(x->to, y->to);
+        assert_int_equal(x->line, y->line);
+        assert_int_equal(x->col, y->col);
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->state, y->state);
+        assert_int_equal(x->escalates, y->escalates);
+        assert_int_equal(x->declared, y->declared);
+        assert_int_equal(x->traversable, y->traversable);
+        assert_int_equal(x->own_live, y->own_live);
+        assert_int_equal(x->live, y->live);
+        assert_int_equal(a->in_edge[i], b->in_edge[i]);
+    }
+    for (uint32_t v = 0; v <= a->n; v++) {
+        assert_int_equal(a->off[v], b->off[v]);
+        assert_int_equal(a->in_off[v], b->in_off[v]);
+    }
+    assert_int_equal(a->vocab.count, b->vocab.count);
+    for (unsigned i = 0; i < a->vocab.count; i++)
+        assert_same_str(a->vocab.names[i], b->vocab.names[i]);
+    assert_int_equal(a->nsources, b->nsources);
+    for (size_t i = 0; i < a->nsources; i++) {
+        assert_int_equal(a->sources[i].id, b->sources[i].id);
+        assert_same_str(a->sources[i].path, b->sources[i].path);
+    }
+}
+
+static bool from_image(const ap_graph *g)
+{
+    return strncmp(g->load_note, "the graph image", 15) == 0;
+}
+
+/* The latest snapshot at `at`: from the image (when expected) and from the rows, identical. */
+static void check_same(ap_store *st, int64_t at, bool image_expected)
+{
+    const ap_load_opts rows = {1, 1u << 16, false};
+    ap_graph *img = NULL, *sql = NULL;
+    ap_error err;
+    assert_int_equal(ap_graph_load(&img, st, 0, at, &err), AP_OK);
+    if (from_image(img) != image_expected)
+        fail_msg("%s: loaded from %s", db_path, img->load_note);
+    assert_int_equal(ap_graph__load(&sql, st, 0, at, &rows, &err), AP_OK);
+    assert_same_graph(img, sql);
+    ap_graph_free(img);
+    ap_graph_free(sql);
+}
+
+static const int64_t times[] = {0, 1767225600, 1780272000, 1893456000, INT64_MAX - 1};
+
+static void check_files(const char *name, const char *const *paths, size_t n)
+{
+    ap_store *st = import_file_db(name, paths, n);
+    for (size_t t = 0; t < sizeof times / sizeof *times; t++)
+        check_same(st, times[t], true);
+    ap_store_close(st);
+    remove_db();
+}
+
+static void test_graph_image__samples_match_the_rows(void **state)
+{
+    (void)state;
+    const char *json[] = {SAMPLE("estate.json")}, *yaml[] = {SAMPLE("estate.yaml")};
+    const char *csv[] = {SAMPLE("estate-nodes.csv"), SAMPLE("estate-edges.csv"),
+                         SAMPLE("estate-rights.csv")};
+    check_files("json", json, 1);
+    check_files("yaml", yaml, 1);
+    check_files("csv", csv, 3);
+}
+
+static void test_graph_image__real_inputs_match_the_rows(void **state)
+{
+    (void)state;
+    static const char *const real[] = {
+        REAL("aws-cli-examples/get-account-authorization-details.json"),
+        REAL("cloudsplaining/example.json"),
+        REAL("cloudsplaining/example-authz-details.json"),
+        REAL("githound/githound_O_kgDOCoV2OQ.json"),
+        REAL("datahound-opengraph/sample-bhce-output.json"),
+        REAL("kubehound/attacks/ROLE_BIND_CRB_CR.yaml"),
+        REAL("msgraph-docs/oauth2PermissionGrants.list.json"),
+        REAL("roadtools/firstpartyscopes.json"),
+    };
+    for (size_t i = 0; i < sizeof real / sizeof *real; i++)
+        check_files("real", &real[i], 1);
+}
+
+/* The property generator's random estates (states, validity intervals, masks, gates), at the
+ * generator's time and at others. */
+static void test_graph_image__random_estates_match_the_rows(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        m_inventory inv;
+        m_generate(&inv, seed);
+        char *json = m_to_json(&inv);
+        const char *path = ap_test_write_temp("image_model.json", json);
+        free(json);
+        ap_store *st = import_file_db("model", &path, 1);
+        check_same(st, inv.at, true);
+        check_same(st, inv.at + 86400 * 400, true);
+        check_same(st, inv.at - 86400 * 400, true);
+        ap_store_close(st);
+        remove_db();
+        remove(path);
+    }
+}
+
+/* A second snapshot gets its own image (versioned rows); the first is read from its rows. */
+static void test_graph_image__second_snapshot(void **state)
+{
+    (void)state;
+    const char *first[] = {SAMPLE("estate.json")};
+    const char *second = FIXTURE("diff/estate-q2.json");
+    ap_store *st = import_file_db("second", first, 1);
+    ap_error err;
+    ap_graph *g = NULL;
+    assert_int_equal(ap_test_import(st, second, &err), AP_OK);
+    check_same(st, 1767225600, true);
+    assert_int_equal(ap_graph_load(&g, st, 1, 1767225600, &err), AP_OK);
+    assert_false(from_image(g));
+    assert_non_null(strstr(g->load_note, "records no graph image of snapshot 1"));
+    ap_graph_free(g);
+    ap_store_close(st);
+    remove_db();
+}
+
+static void flip_byte(const char *path, long offset)
+{
+    FILE *f = fopen(path, "r+b");
+    int c;
+    assert_non_null(f);
+    assert_int_equal(fseek(f, offset, offset < 0 ? SEEK_END : SEEK_SET), 0);
+    c = fgetc(f);
+    assert_int_equal(fseek(f, -1, SEEK_CUR), 0);
+    fputc(c ^ 0x20, f);
+    fclose(f);
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return (long)sb.st_size;
+}
+
+/* Not used, the rows read instead (the same graph), and the note says why. */
+static void expect_rejected(ap_store *st, const char *why)
+{
+    ap_graph *g = NULL;
+    ap_error err;
+    assert_int_equal(ap_graph_load(&g, st, 0, 1767225600, &err), AP_OK);
+    if (from_image(g) || strstr(g->load_note, why) == NULL)
+        fail_msg("expected '%s', got: %s", why, g->load_note);
+    ap_graph_free(g);
+    check_same(st, 1767225600, false);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[8192];
+    size_t len;
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((len = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, len, out), len);
+    fclose(in);
+    fclose(out);
+}
+
+static void test_graph_image__damage_is_detected(void **state)
+{
+    (void)state;
+    const char *files[] = {SAMPLE("estate.json")};
+    char saved[600];
+    ap_store *st = import_file_db("damage", files, 1);
+    snprintf(saved, sizeof saved, "%s.saved", image_path);
+    copy_file(image_path, saved);
+    long size = file_size(image_path);
+
+    assert_int_equal(truncate(image_path, size - 100), 0);          /* truncated */
+    expect_rejected(st, "its size is not the size it was written with");
+    assert_int_equal(truncate(image_path, 100), 0);
+    expect_rejected(st, "shorter than its header");
+
+    /* a byte flipped in the header and in the middle and at the end of each section (the
+     * header's section offsets and lengths: six uint64 each, from byte 64 on) */
+    long offsets[14] = {20, 64};
+    FILE *f = fopen(saved, "rb");
+    uint64_t where[12];
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 64, SEEK_SET), 0);
+    assert_int_equal(fread(where, sizeof *where, 12, f), 12);
+    fclose(f);
+    for (int s = 0; s < 6; s++) {
+        assert_true(where[6 + s] > 0);
+        offsets[2 + 2 * s] = (long)(where[s] + where[6 + s] / 2);
+        offsets[3 + 2 * s] = (long)(where[s] + where[6 + s] - 1);
+    }
+    for (size_t i = 0; i < sizeof offsets / sizeof *offsets; i++) {
+        copy_file(saved, image_path);
+        check_same(st, 1767225600, true);
+        flip_byte(image_path, offsets[i]);
+        ap_graph *g = NULL;
+        ap_error err;
+        assert_int_equal(ap_graph_load(&g, st, 0, 1767225600, &err), AP_OK);
+        if (from_image(g))
+            fail_msg("a flipped byte at %ld went unnoticed", offsets[i]);
+        ap_graph_free(g);
+        check_same(st, 1767225600, false);
+    }
+
+    unlink(image_path);                                              /* missing */
+    expect_rejected(st, "cannot read the graph image");
+
+    /* stale: the image of the first import after a second import of the same estate into a
+     * new database (the same snapshot id, another token) */
+    ap_store_close(st);
+    remove_db();
+    st = import_file_db("damage", files, 1);
+    copy_file(saved, image_path);
+    expect_rejected(st, "written for another import (stale or foreign)");
+    ap_store_close(st);
+    remove_db();
+    unlink(saved);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_graph_image__samples_match_the_rows),
+        cmocka_unit_test(test_graph_image__real_inputs_match_the_rows),
+        cmocka_unit_test(test_graph_image__random_estates_match_the_rows),
+        cmocka_unit_test(test_graph_image__second_snapshot),
+        cmocka_unit_test(test_graph_image__damage_is_detected),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
