@@ -33,8 +33,10 @@ static int run_batch(worker *wk, uint32_t batch)
         if (p < k->nns)
             wk->cls[p] = k->K == 64 ? ~(uint64_t)0 : ((uint64_t)1 << k->K) - 1;
     }
-    if (sh->mode == MODE_BLAST)
+    if (sh->mode == MODE_BLAST) {
         memset(wk->cnt, 0, (size_t)wk->nrows * L * PLANES * sizeof *wk->cnt);
+        memset(wk->hi, 0, (size_t)wk->nrows * L * 64 * sizeof *wk->hi);
+    }
     rc = ap_kernel__sweep(wk);
     for (uint32_t i = 0; i < wk->nsettled; i++) {
         uint32_t p = wk->settled[i];
@@ -156,10 +158,12 @@ static void worker_free(worker *wk)
     free(wk->settled);
     free(wk->lidx);
     free(wk->lmask);
-    free(wk->work);
-    free(wk->inq);
+    free(wk->pend);
     free(wk->delta);
+    free(wk->dcls);
     free(wk->cnt);
+    free(wk->hi);
+    free(wk->direct);
     free(wk->sig);
     free(wk->sigrow);
 }
@@ -214,17 +218,21 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].settled = malloc(n * sizeof *wk[i].settled);
         wk[i].lidx = calloc(n, sizeof *wk[i].lidx);
         wk[i].lmask = malloc((size_t)W * sh->L * sizeof *wk[i].lmask);
-        wk[i].work = malloc(n * sizeof *wk[i].work);
-        wk[i].inq = calloc(n, 1);
+        wk[i].pend = calloc((size_t)maxcomp / 64 + 1, sizeof *wk[i].pend);
         wk[i].delta = calloc((size_t)maxcomp * (k->K + 1) * sh->L, sizeof *wk[i].delta);
+        wk[i].dcls = calloc(maxcomp, sizeof *wk[i].dcls);
         wk[i].rowcap = ROW_SIG0 + 16;
         wk[i].nrows = ROW_SIG0;
         wk[i].cnt = calloc((size_t)wk[i].rowcap * sh->L * PLANES, sizeof *wk[i].cnt);
+        wk[i].hi = calloc((size_t)wk[i].rowcap * sh->L * 64, sizeof *wk[i].hi);
+        if (k->K <= DIRECT_K)       /* ks runs to 2 * AP_SENS_COUNT */
+            wk[i].direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk[i].direct);
         if (wk[i].st == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
             || wk[i].settled == NULL || wk[i].lidx == NULL
-            || wk[i].lmask == NULL || wk[i].work == NULL || wk[i].inq == NULL
-            || wk[i].delta == NULL
-            || wk[i].cnt == NULL) {
+            || wk[i].lmask == NULL || wk[i].pend == NULL
+            || wk[i].delta == NULL || wk[i].dcls == NULL
+            || wk[i].cnt == NULL || wk[i].hi == NULL
+            || (k->K <= DIRECT_K && wk[i].direct == NULL)) {
             rc = ap_error_nomem(err);
             goto cleanup;
         }

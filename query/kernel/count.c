@@ -51,12 +51,17 @@ static uint32_t sig_find(worker *wk, uint32_t ks, uint64_t pattern)
             return wk->sigrow[h];
     if (wk->nrows == wk->rowcap) {
         uint32_t cap = wk->rowcap * 2;
-        size_t per = (size_t)wk->sh->L * PLANES;
+        size_t per = (size_t)wk->sh->L * PLANES, hper = (size_t)wk->sh->L * 64;
         uint64_t *c = realloc(wk->cnt, (size_t)cap * per * sizeof *c);
         if (c == NULL)
             return UINT32_MAX;
         memset(c + (size_t)wk->rowcap * per, 0, (size_t)(cap - wk->rowcap) * per * sizeof *c);
         wk->cnt = c;
+        uint32_t *hc = realloc(wk->hi, (size_t)cap * hper * sizeof *hc);
+        if (hc == NULL)
+            return UINT32_MAX;
+        memset(hc + (size_t)wk->rowcap * hper, 0, (size_t)(cap - wk->rowcap) * hper * sizeof *hc);
+        wk->hi = hc;
         wk->rowcap = cap;
     }
     wk->sig[h].ks = ks;
@@ -68,6 +73,16 @@ static uint32_t sig_find(worker *wk, uint32_t ks, uint64_t pattern)
 
 static inline uint32_t sig_row(worker *wk, uint32_t ks, uint64_t pattern)
 {
+    if (wk->direct != NULL) {       /* few classes: a flat table over (ks, pattern) */
+        uint32_t *d = &wk->direct[(size_t)ks << wk->sh->k->K | pattern];
+        if (*d == 0) {
+            uint32_t r = sig_find(wk, ks, pattern);
+            if (r == UINT32_MAX)
+                return r;
+            *d = r + 1;
+        }
+        return *d - 1;
+    }
     if (ks != wk->last_ks || pattern != wk->last_pattern) {
         uint32_t r = sig_find(wk, ks, pattern);
         if (r == UINT32_MAX)
@@ -79,21 +94,38 @@ static inline uint32_t sig_row(worker *wk, uint32_t ks, uint64_t pattern)
     return wk->last_row;
 }
 
+void ap_kernel__count_carry(worker *wk, uint32_t r, unsigned j, uint64_t m)
+{
+    uint32_t *h = wk->hi + ((size_t)r * wk->sh->L + j) * 64;
+    for (; m != 0; m &= m - 1)
+        h[__builtin_ctzll(m)] += (uint32_t)1 << PLANES;
+}
+
 /* Lanes m of word j hold at p (words w) the classes of each part: split m by class, and count
  * each part in its signature row. */
 int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned j, uint64_t m,
-                      uint32_t ks)
+                          uint32_t ks)
 {
-    unsigned L = wk->sh->L, ng = 1;
-    uint64_t gm[64], gp[64];
-    gm[0] = m;
-    gp[0] = 0;
-    for (; cls != 0; cls &= cls - 1) {
-        unsigned c = (unsigned)__builtin_ctzll(cls);
+    unsigned L = wk->sh->L, ng = 0;
+    uint64_t gm[64], gp[64], full = m;
+    /* the lanes that hold every class held here (often most: reached through plain edges) */
+    for (uint64_t x = cls; x != 0 && full != 0; x &= x - 1)
+        full &= w[(unsigned)__builtin_ctzll(x) * L + j];
+    if (full != 0) {
+        gm[ng] = full;
+        gp[ng++] = cls;
+        m &= ~full;
+    }
+    if (m != 0) {
+        gm[ng] = m;
+        gp[ng++] = 0;
+    }
+    for (uint64_t x = m != 0 ? cls : 0; x != 0; x &= x - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(x);
         uint64_t wc = w[c * L + j] & m;
         if (wc == 0)
             continue;
-        for (unsigned g = 0, n = ng; g < n; g++) {
+        for (unsigned g = full != 0, n = ng; g < n; g++) {
             uint64_t in = gm[g] & wc, out = gm[g] & ~wc;
             if (in == 0)
                 continue;
@@ -110,7 +142,7 @@ int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned 
         uint32_t r = sig_row(wk, ks, gp[g]);
         if (r == UINT32_MAX)
             return AP_ENOMEM;
-        vc_add(row_at(wk, r, j), gm[g]);
+        count_add(wk, r, j, gm[g]);
     }
     return AP_OK;
 }
@@ -128,9 +160,9 @@ int ap_kernel__count_edge(worker *wk, uint32_t meta, uint32_t eid, const uint64_
         if (got[j] == 0)
             continue;
         if (t->esc)
-            vc_add(row_at(wk, ROW_ESC, j), got[j]);
+            count_add(wk, ROW_ESC, j, got[j]);
         if (meta & AP_KMETA_BOUNDARY)
-            vc_add(row_at(wk, ROW_BND, j), got[j]);
+            count_add(wk, ROW_BND, j, got[j]);
         if (!(sh->flags & AP_BLAST_LISTS))
             continue;
         for (uint64_t m = got[j]; m != 0; m &= m - 1) {
@@ -169,7 +201,7 @@ static int pattern_weight(const shared *sh, uint64_t pattern)
 static void row_counts(const worker *wk, uint32_t r, unsigned j, uint32_t *v)
 {
     const uint64_t *planes = row_at(wk, r, j);
-    memset(v, 0, 64 * sizeof *v);
+    memcpy(v, wk->hi + ((size_t)r * wk->sh->L + j) * 64, 64 * sizeof *v);
     for (unsigned i = 0; i < PLANES; i++)
         for (uint64_t m = planes[i]; m != 0; m &= m - 1)
             v[__builtin_ctzll(m)] |= (uint32_t)1 << i;

@@ -316,8 +316,44 @@ cleanup:
     return rc;
 }
 
+/* The members mem[0 .. len) of cyclic component c in reverse postorder of a depth-first search
+ * over its inner edges (roots in id order): every inner edge but the back edges then goes
+ * forward, so that a sweep in position order carries most of what enters the component through
+ * it at once. stk, cur: scratch of len entries; seen: a byte per node, zero (left set). */
+static void reverse_postorder(const view *w, const uint32_t *comp, uint32_t c, uint32_t *mem,
+                              uint32_t len, uint32_t *stk, uint32_t *cur, uint32_t *post,
+                              uint8_t *seen)
+{
+    uint32_t np = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t top = 0;
+        if (seen[mem[i]])
+            continue;
+        seen[mem[i]] = 1;
+        stk[top] = mem[i];
+        cur[top++] = w->koff[mem[i]];
+        while (top > 0) {
+            uint32_t u = stk[top - 1];
+            if (cur[top - 1] == w->koff[u + 1]) {
+                post[np++] = u;
+                top--;
+                continue;
+            }
+            uint32_t j = cur[top - 1]++, v = w->kto[j];
+            if (propagates(w, j) && comp[v] == c && !seen[v]) {
+                seen[v] = 1;
+                stk[top] = v;
+                cur[top++] = w->koff[v];
+            }
+        }
+    }
+    for (uint32_t i = 0; i < len; i++)
+        mem[i] = post[len - 1 - i];
+}
+
 /* Positions: components in topological order (Kahn over the condensation), the members of a
- * component contiguous and in id order. */
+ * component contiguous (a cyclic one's in reverse postorder of its inner edges), the sinks last
+ * in id order. */
 static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32_t nc,
                        ap_error *err)
 {
@@ -328,10 +364,12 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
     uint32_t *queue = malloc(((size_t)nc + 1) * sizeof *queue);
     uint8_t *selfloop = calloc((size_t)nc + 1, 1);
     uint8_t *sink = calloc((size_t)nc + 1, 1);
+    uint8_t *seen = calloc((size_t)n + 1, 1);
+    uint32_t *scratch = malloc(3 * ((size_t)n + 1) * sizeof *scratch);
     uint32_t head = 0, tail = 0, p = 0, nsinks = 0;
     int rc = AP_OK;
     if (start == NULL || members == NULL || indeg == NULL || queue == NULL || selfloop == NULL
-        || sink == NULL) {
+        || sink == NULL || seen == NULL || scratch == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -369,14 +407,11 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
     while (head < tail) {
         uint32_t c = queue[head++], lo = p;
         bool cyclic = start[c + 1] - start[c] > 1 || selfloop[c];
-        if (sink[c]) {
-            uint32_t v = members[start[c]];
-            k->at[ps].node = v;
-            k->at[ps].info = w->info[v];
-            k->clo[ps] = ps;
-            k->pos[v] = ps++;
+        if (sink[c])            /* placed below */
             continue;
-        }
+        if (cyclic)
+            reverse_postorder(w, comp, c, members + start[c], start[c + 1] - start[c], scratch,
+                              scratch + n + 1, scratch + 2 * ((size_t)n + 1), seen);
         for (uint32_t i = start[c]; i < start[c + 1]; i++) {
             uint32_t v = members[i];
             k->at[p].node = v;
@@ -393,6 +428,15 @@ static int order_nodes(ap_kernel *k, const view *w, const uint32_t *comp, uint32
                     queue[tail++] = comp[w->kto[j]];
         }
     }
+    /* the sinks in id order: a role grants resources of nearby ids, so that sinks pulled one
+     * after another read the same predecessors' words */
+    for (uint32_t v = 0; v < n; v++)
+        if (sink[comp[v]]) {
+            k->at[ps].node = v;
+            k->at[ps].info = w->info[v];
+            k->clo[ps] = ps;
+            k->pos[v] = ps++;
+        }
     if (p != k->nns || p + nsinks != n)
         rc = ap_error_set(err, AP_EBUG, "the condensation is not acyclic (%u of %u placed)",
                           p + nsinks, n);
@@ -403,6 +447,8 @@ cleanup:
     free(queue);
     free(selfloop);
     free(sink);
+    free(seen);
+    free(scratch);
     return rc;
 }
 
@@ -433,76 +479,59 @@ static void *number_domains(void *arg)
 
 /* ---- Rows. ---- */
 
-typedef struct {
-    uint32_t dst, meta, eid;
-} row_item;
-
-/* Order a row: propagating edges by target position (those inside the component first, as
- * targets inside it precede targets after it), then the edges into nodes that are not live. */
-static int item_cmp(const void *x, const void *y)
-{
-    const row_item *a = x, *b = y;
-    uint32_t da = a->meta & AP_KMETA_DEAD, db = b->meta & AP_KMETA_DEAD;
-    if (da != db)
-        return da < db ? -1 : 1;
-    if (a->dst != b->dst)
-        return a->dst < b->dst ? -1 : 1;
-    return a->eid < b->eid ? -1 : a->eid > b->eid;
-}
-
-static void sort_row(row_item *row, uint32_t len)
-{
-    if (len > 16) {
-        qsort(row, len, sizeof *row, item_cmp);
-        return;
-    }
-    for (uint32_t i = 1; i < len; i++) {
-        row_item x = row[i];
-        uint32_t j = i;
-        while (j > 0 && item_cmp(&row[j - 1], &x) > 0) {
-            row[j] = row[j - 1];
-            j--;
-        }
-        row[j] = x;
-    }
-}
-
+/* Rows ordered by target position (those inside the component first, as targets inside it
+ * precede targets after it), then the edges into nodes that are not live; equal targets in edge
+ * order. Built by a counting sort over the targets (2n buckets: live, then dead), not a
+ * comparison sort: a hub's row is as long as its grants. */
 static int build_rows(ap_kernel *k, const view *w, ap_error *err)
 {
-    uint32_t n = k->n, maxrow = 0, j = 0;
-    row_item *row;
-    for (uint32_t v = 0; v < n; v++)
-        if (w->koff[v + 1] - w->koff[v] > maxrow)
-            maxrow = w->koff[v + 1] - w->koff[v];
-    k->slot = ap_query__big_alloc(((size_t)k->m + 1) * sizeof *k->slot);
-    k->eid = ap_query__big_alloc(((size_t)k->m + 1) * sizeof *k->eid);
-    row = malloc(((size_t)maxrow + 1) * sizeof *row);
-    if (k->slot == NULL || k->eid == NULL || row == NULL) {
-        free(row);
+    uint32_t n = k->n, m = k->m, j = 0;
+    uint32_t *bucket = ap_query__big_calloc(2 * (size_t)n + 1, sizeof *bucket);
+    uint32_t *ord = ap_query__big_alloc(((size_t)m + 1) * sizeof *ord);
+    uint32_t *from = ap_query__big_alloc(((size_t)m + 1) * sizeof *from);
+    uint32_t *fill = ap_query__big_alloc(((size_t)n + 1) * sizeof *fill);
+    k->slot = ap_query__big_alloc(((size_t)m + 1) * sizeof *k->slot);
+    k->eid = ap_query__big_alloc(((size_t)m + 1) * sizeof *k->eid);
+    if (bucket == NULL || ord == NULL || from == NULL || fill == NULL || k->slot == NULL
+        || k->eid == NULL) {
+        free(bucket);
+        free(ord);
+        free(from);
+        free(fill);
         return ap_error_nomem(err);
     }
     for (uint32_t p = 0; p < n; p++) {
-        uint32_t u = k->at[p].node, len = 0;
+        uint32_t u = k->at[p].node;
         k->at[p].off = j;
-        for (uint32_t x = w->koff[u]; x < w->koff[u + 1]; x++) {
-            uint32_t v = w->kto[x];
-            row_item *it = &row[len++];
-            it->dst = k->pos[v];
-            it->eid = w->keid[x];
-            it->meta = w->rtype[w->krt[x]];
-            if (!w->live[v])
-                it->meta |= AP_KMETA_DEAD;
-            if (w->dom[u] != w->dom[v])
-                it->meta |= AP_KMETA_BOUNDARY;
-        }
-        sort_row(row, len);
-        for (uint32_t i = 0; i < len; i++, j++) {
-            k->slot[j].dst = row[i].dst;
-            k->slot[j].meta = row[i].meta;
-            k->eid[j] = row[i].eid;
-        }
+        fill[p] = j;
+        j += w->koff[u + 1] - w->koff[u];
     }
-    free(row);
+    /* bucket b: targets at position b (live) or b - n (not live); bucket[b]: where it starts */
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t x = w->koff[u]; x < w->koff[u + 1]; x++)
+            bucket[(w->live[w->kto[x]] ? 0 : n) + k->pos[w->kto[x]]]++;
+    for (uint32_t b = 0, sum = 0; b < 2 * n; b++) {
+        uint32_t c = bucket[b];
+        bucket[b] = sum;
+        sum += c;
+    }
+    for (uint32_t u = 0; u < n; u++)        /* each source's edges in edge order */
+        for (uint32_t x = w->koff[u]; x < w->koff[u + 1]; x++) {
+            uint32_t b = (w->live[w->kto[x]] ? 0 : n) + k->pos[w->kto[x]];
+            ord[bucket[b]] = x;
+            from[bucket[b]++] = u;
+        }
+    for (uint32_t i = 0; i < m; i++) {      /* targets ascending: appended to each row in order */
+        uint32_t x = ord[i], u = from[i], v = w->kto[x], e = fill[k->pos[u]]++;
+        k->slot[e].dst = k->pos[v];
+        k->slot[e].meta = w->rtype[w->krt[x]] | (w->live[v] ? 0 : AP_KMETA_DEAD)
+                          | (w->dom[u] != w->dom[v] ? AP_KMETA_BOUNDARY : 0);
+        k->eid[e] = w->keid[x];
+    }
+    free(bucket);
+    free(ord);
+    free(from);
+    free(fill);
     k->at[n].off = k->at[n].ext = j;
     /* the slots into each sink, by source position (the order they are read in) */
     uint32_t nsk = n - k->nns;

@@ -49,14 +49,18 @@ int ap_kernel__pull(worker *wk, uint32_t p)
         }
         for (unsigned j = 0; j < L; j++)
             acc_any[j] |= got[j];
-        if (sh->mode == MODE_BLAST)
+        if (sh->mode == MODE_BLAST && (t->esc || (in->meta & AP_KMETA_BOUNDARY)))
             bad |= ap_kernel__count_edge(wk, in->meta, in->eid, got);
     }
     if (bad)
         return AP_ENOMEM;
     wk->acc_cls = cls;
     int rc = cls != 0 ? ap_kernel__settle(wk, p, k->at[p].off) : AP_OK;
-    memset(acc, 0, (size_t)(K + 1) * L * sizeof *acc);
+    for (; cls != 0; cls &= cls - 1)      /* only the rows written */
+        for (unsigned j = 0; j < L; j++)
+            acc[(size_t)__builtin_ctzll(cls) * L + j] = 0;
+    for (unsigned j = 0; j < L; j++)
+        acc_any[j] = 0;
     wk->acc_cls = 0;
     return rc;
 }

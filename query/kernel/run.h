@@ -12,7 +12,8 @@
 enum { MODE_RIGHTS, MODE_BLAST };
 
 
-#define PLANES 32       /* bit-sliced counters: 64 lanes of 32-bit counts per word */
+#define PLANES 8        /* bit-sliced counters: 64 lanes of 8-bit counts per word (a cache
+                         * line), carried over into 32-bit counts (hi) every 256 */
 #define LMAX 8          /* words of lanes per batch at most: 512 sources */
 
 typedef struct {
@@ -67,11 +68,13 @@ typedef struct {
     uint32_t *lidx;         /* by position: 0, or 1 + its row in lmask (the batch's sources) */
     uint64_t *lmask;        /* rows of L words: the lanes whose source is that position */
     uint32_t nl;
-    uint32_t *work;
-    uint8_t *inq;
+    uint64_t *pend;         /* a bit per member of the cyclic component being settled */
     uint64_t *delta;        /* by position in the largest cyclic component: (K + 1) x L words */
+    uint64_t *dcls;         /* ... and the classes whose delta rows are not zero */
     uint64_t *cnt;          /* nrows x L x PLANES */
+    uint32_t *hi;           /* nrows x L x 64: what carried out of the planes */
     uint32_t nrows, rowcap;
+    uint32_t *direct;       /* K <= DIRECT_K: (ks << K | pattern) -> 1 + row; 0: not yet */
     sig_key *sig;           /* open addressing: signature -> row (sigrow) */
     uint32_t *sigrow, sigcap, nsig;
     uint32_t last_ks, last_row;     /* the last signature looked up */
@@ -81,20 +84,28 @@ typedef struct {
     unsigned nb;            /* sources in this batch */
 } worker;
 
-/* Add 1 to the lanes in m: a ripple carry through the bit planes. */
-static inline void vc_add(uint64_t *planes, uint64_t m)
-{
-    for (unsigned i = 0; m != 0 && i < PLANES; i++) {
-        uint64_t carry = planes[i] & m;
-        planes[i] ^= m;
-        m = carry;
-    }
-}
+#define DIRECT_K 10     /* up to 2^10 patterns a signature kind: looked up in a flat table */
 
 /* Row r's planes for word j. */
 static inline uint64_t *row_at(const worker *wk, uint32_t r, unsigned j)
 {
     return wk->cnt + ((size_t)r * wk->sh->L + j) * PLANES;
+}
+
+/* Row r, word j: the lanes in m whose count went past the planes (count.c). */
+void ap_kernel__count_carry(worker *wk, uint32_t r, unsigned j, uint64_t m);
+
+/* Add 1 to the lanes in m of row r, word j: a ripple carry through the bit planes. */
+static inline void count_add(worker *wk, uint32_t r, unsigned j, uint64_t m)
+{
+    uint64_t *planes = row_at(wk, r, j);
+    for (unsigned i = 0; i < PLANES; i++) {
+        uint64_t carry = planes[i] & m;
+        planes[i] ^= m;
+        if ((m = carry) == 0)
+            return;
+    }
+    ap_kernel__count_carry(wk, r, j, m);
 }
 
 /* Position p's words: [c * L + j] word j of the sources holding class c, [K * L + j] of those

@@ -101,7 +101,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
             if (counted)
                 bad |= ap_kernel__count_held(wk, w, cls, j, m, ks);
             else
-                vc_add(row_at(wk, (uint32_t)kind, j), m);
+                count_add(wk, (uint32_t)kind, j, m);
             for (; lists && m != 0; m &= m - 1) {
                 ap_blast *bl = sh->out[wk->base + j * 64 + (unsigned)__builtin_ctzll(m)];
                 if (kind == AP_KIND_WORKFLOW)
@@ -135,7 +135,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
 /* OR what arrives into position v as deliver() does, and the bits that are new to v into its
  * delta dd ((K + 1) x L words); true when v changed. */
 static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint64_t cls,
-                                 const uint64_t *got, uint64_t *dd)
+                                 const uint64_t *got, uint64_t *dd, uint64_t *dcls)
 {
     unsigned K = wk->sh->k->K, L = wk->sh->L;
     uint64_t *dst = at(wk, v), changed = 0;
@@ -147,12 +147,15 @@ static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint
     }
     for (; cls != 0; cls &= cls - 1) {
         unsigned c = (unsigned)__builtin_ctzll(cls);
+        uint64_t one = 0;
         for (unsigned j = c * L; j < (c + 1) * L; j++) {
             uint64_t nb = w[j] & ~dst[j];
             dst[j] |= w[j];
             dd[j] |= nb;
-            changed |= nb;
+            one |= nb;
         }
+        *dcls |= (uint64_t)(one != 0) << c;
+        changed |= one;
     }
     return changed != 0;
 }
@@ -162,59 +165,91 @@ static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint
  * they are (plain, or masked without a gate), and the node's whole holdings over gated and
  * escalating ones (a new gate bit opens them for what was held before); then every member is
  * settled. The sources reached it from earlier components already. */
-int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
+/* Member u of the cyclic component from lo sends its delta (and is left with none): what is new
+ * over the edges that pass classes as they are, its whole holdings over gated and escalating
+ * ones; a member that changes is marked pending (npend: how many are). */
+static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
 {
     const ap_kernel *k = wk->sh->k;
     unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
     uint64_t any[LMAX], got[LMAX], dcopy[(AP_MAX_RIGHTS + 1) * LMAX];
-    uint32_t nw = 0;
-    for (uint32_t p = lo; p < hi; p++)
-        if (held(wk, p, any) != 0) {
-            memcpy(wk->delta + (size_t)(p - lo) * KL1, at(wk, p), KL1 * sizeof *wk->delta);
-            wk->work[nw++] = p;
-            wk->inq[p] = 1;
-        }
-    if (nw == 0)
-        return AP_OK;
-    while (nw > 0) {
-        uint32_t u = wk->work[--nw];
-        uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = 0;
-        wk->inq[u] = 0;
-        memcpy(dcopy, d, KL1 * sizeof *d);
-        memset(d, 0, KL1 * sizeof *d);
-        for (unsigned c = 0; c < K; c++) {
-            uint64_t one = 0;
-            for (unsigned j = 0; j < L; j++)
-                one |= dcopy[c * L + j];
-            dcls |= (uint64_t)(one != 0) << c;
-        }
-        uint64_t cls = held(wk, u, any);
-        for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
-            const ap_kslot *s = &k->slot[e];
-            const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
-            const uint64_t *w;
-            uint64_t outc;
-            if (t->plain) {
-                w = dcopy;
-                outc = dcls;
-                for (unsigned j = 0; j < L; j++)
-                    got[j] = dcopy[K * L + j];
-            } else if (t->qc == 0 && !t->esc) {
-                outc = carry(wk, t, dcopy + K * L, dcls, dcopy, wk->tmp, got);
-                w = wk->tmp;
-            } else {
-                outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
-                w = wk->tmp;
-            }
-            if (outc != 0
-                && deliver_delta(wk, s->dst, w, outc, got,
-                                 wk->delta + (size_t)(s->dst - lo) * KL1)
-                && !wk->inq[s->dst]) {
-                wk->inq[s->dst] = 1;
-                wk->work[nw++] = s->dst;
-            }
+    uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = wk->dcls[u - lo];
+    wk->dcls[u - lo] = 0;
+    for (uint64_t x = dcls; x != 0; x &= x - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(x);
+        for (unsigned j = c * L; j < (c + 1) * L; j++) {
+            dcopy[j] = d[j];
+            d[j] = 0;
         }
     }
+    for (unsigned j = K * L; j < KL1; j++) {
+        dcopy[j] = d[j];
+        d[j] = 0;
+    }
+    uint64_t cls = held(wk, u, any);
+    for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
+        const ap_kslot *s = &k->slot[e];
+        const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
+        const uint64_t *w;
+        uint64_t outc;
+        if (t->plain) {
+            w = dcopy;
+            outc = dcls;
+            for (unsigned j = 0; j < L; j++)
+                got[j] = dcopy[K * L + j];
+        } else if (t->qc == 0 && !t->esc) {
+            outc = carry(wk, t, dcopy + K * L, dcls, dcopy, wk->tmp, got);
+            w = wk->tmp;
+        } else {
+            outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
+            w = wk->tmp;
+        }
+        uint32_t r = s->dst - lo;
+        if (outc != 0
+            && deliver_delta(wk, s->dst, w, outc, got, wk->delta + (size_t)r * KL1,
+                             &wk->dcls[r])
+            && !(wk->pend[r >> 6] >> (r & 63) & 1)) {
+            wk->pend[r >> 6] |= (uint64_t)1 << (r & 63);
+            (*npend)++;
+        }
+    }
+}
+
+int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
+{
+    const ap_kernel *k = wk->sh->k;
+    unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
+    uint64_t any[LMAX];
+    uint32_t npend = 0;
+    /* a member's delta: the rows of the classes in dcls[p - lo] and the union row; the other
+     * rows are zero (and neither copied nor read) */
+    for (uint32_t p = lo; p < hi; p++) {
+        uint64_t cls = held(wk, p, any), *d = wk->delta + (size_t)(p - lo) * KL1;
+        if (cls == 0)
+            continue;
+        const uint64_t *w = at(wk, p);
+        for (uint64_t x = cls; x != 0; x &= x - 1) {
+            unsigned c = (unsigned)__builtin_ctzll(x);
+            memcpy(d + c * L, w + c * L, L * sizeof *d);
+        }
+        memcpy(d + K * L, w + K * L, L * sizeof *d);
+        wk->dcls[p - lo] = cls;
+        wk->pend[(p - lo) >> 6] |= (uint64_t)1 << ((p - lo) & 63);
+        npend++;
+    }
+    /* sweeps in position order (reverse postorder: the inner edges but the back edges go
+     * forward) while some member has a delta to send; within a sweep a later member takes what
+     * an earlier one sent it */
+    while (npend > 0)
+        for (uint32_t wi = 0; wi <= (hi - lo - 1) >> 6; wi++) {
+            uint64_t word;
+            while ((word = wk->pend[wi]) != 0) {
+                uint32_t r = wi * 64 + (uint32_t)__builtin_ctzll(word);
+                wk->pend[wi] &= ~((uint64_t)1 << (r & 63));
+                npend--;
+                send_delta(wk, lo, lo + r, &npend);
+            }
+        }
     for (uint32_t p = lo; p < hi; p++) {
         if (held(wk, p, any) == 0)
             continue;

@@ -578,6 +578,77 @@ static void test_property_kernel__dense_cyclic_shapes_every_width(void **state)
     }
 }
 
+/* One identity reaching 700 resources of one sensitivity (some read only, some everything) and
+ * 300 identities: every counter row passes 256, where the kernel's 8 bit planes carry into its
+ * 32-bit counts. */
+static const char *wide_estate(void)
+{
+    static char text[1 << 18];
+    size_t used = 0;
+#define OUT(...) (used += (size_t)snprintf(text + used, sizeof text - used, __VA_ARGS__))
+    OUT("{\"nodes\": [\n{\"id\": \"p0\", \"kind\": \"partner\"},\n"
+        "{\"id\": \"p1\", \"kind\": \"partner\"},\n{\"id\": \"i0\", \"kind\": \"identity\"},\n");
+    for (int i = 0; i < 700; i++)
+        OUT("{\"id\": \"x%03d\", \"kind\": \"resource\", \"sensitivity\": \"%s\"},\n", i,
+            i % 10 == 0 ? "critical" : "restricted");
+    for (int i = 0; i < 300; i++)
+        OUT("{\"id\": \"j%03d\", \"kind\": \"identity\"},\n", i);
+    OUT("{\"id\": \"z\", \"kind\": \"identity\"}],\n\"edges\": [\n"
+        "{\"from\": \"p0\", \"to\": \"i0\", \"kind\": \"admin_of\"},\n"
+        "{\"from\": \"p1\", \"to\": \"i0\", \"kind\": \"admin_of\", \"rights\": [\"read\"]},\n");
+    for (int i = 0; i < 700; i++)
+        OUT("{\"from\": \"i0\", \"to\": \"x%03d\", \"kind\": \"access\"%s},\n", i,
+            i % 3 == 0 ? ", \"rights\": [\"read\"]" : "");
+    for (int i = 0; i < 300; i++)
+        OUT("{\"from\": \"i0\", \"to\": \"j%03d\", \"kind\": \"can_assume\"},\n", i);
+    OUT("{\"from\": \"j000\", \"to\": \"z\", \"kind\": \"can_assume\"}]}\n");
+#undef OUT
+    return text;
+}
+
+static void test_property_kernel__counts_past_the_bit_planes(void **state)
+{
+    ap_store *st = NULL;
+    ap_error err;
+    ap_weights w;
+    (void)state;
+    const char *path = ap_test_write_temp("kernel_wide.json", wide_estate());
+    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+    if (ap_test_import(st, path, &err) != AP_OK)
+        fail_msg("import failed: %s", err.msg);
+    remove(path);
+    ap_graph *g = ap_test_graph(st, 0);
+    uint32_t src[130];
+    for (uint32_t i = 0; i < 130; i++)      /* both partners, repeated across words */
+        src[i] = ap_graph_find(g, i % 2 ? "p1" : "p0");
+    ap_weights_default(&w);
+    for (unsigned width = 1; width <= 2; width++) {
+        ap_blast **all = NULL;
+        ap_kernel__words = width;
+        assert_int_equal(ap_blast_all(&all, g, src, 130, &w, 0, 1 + width % 2, &err), AP_OK);
+        for (uint32_t i = 0; i < 2; i++) {
+            ap_authority *a = NULL;
+            ap_blast *b = NULL;
+            assert_int_equal(ap_authority_compute(&a, g, src[i], &err), AP_OK);
+            assert_int_equal(ap_blast_compute(&b, g, a, &w, &err), AP_OK);
+            assert_true(b->by_kind[AP_KIND_RESOURCE] == 700 && b->by_kind[AP_KIND_IDENTITY] > 256);
+            for (uint32_t x = i; x < 130; x += 2) {
+                assert_int_equal(all[x]->score, b->score);
+                assert_memory_equal(all[x]->by_kind, b->by_kind, sizeof b->by_kind);
+                assert_memory_equal(all[x]->by_sens, b->by_sens, sizeof b->by_sens);
+                assert_memory_equal(all[x]->by_sens_right, b->by_sens_right,
+                                    sizeof b->by_sens_right);
+            }
+            ap_blast_free(b);
+            ap_authority_free(a);
+        }
+        ap_blast_list_free(all, 130);
+    }
+    ap_kernel__words = 0;
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 /* Sources beyond the graph are our caller's bug: refused, not read. */
 static void test_property_kernel__refuses_out_of_range_source(void **state)
 {
@@ -606,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_property_kernel__domains_as_the_engine_reads_them),
         cmocka_unit_test(test_property_kernel__overlapping_batches_of_uneven_size),
         cmocka_unit_test(test_property_kernel__dense_cyclic_shapes_every_width),
+        cmocka_unit_test(test_property_kernel__counts_past_the_bit_planes),
         cmocka_unit_test(test_property_kernel__refuses_out_of_range_source),
     };
     ap_igraph_init();
