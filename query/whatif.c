@@ -147,7 +147,7 @@ static int64_t score(const ap_graph *g, const ap_authority *a, const ap_weights 
 
 /* What x (on gx) holds and y does not, by x's reach order; paths in gx's own edges. */
 static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_authority *x,
-                const ap_authority *y, ap_error *err)
+                const ap_authority *y, uint32_t paths, ap_error *err)
 {
     ap_rights all = ap_vocab_all(ap_graph_vocab(gx));
     for (uint32_t i = 0; i < x->nreach; i++) {
@@ -157,7 +157,7 @@ static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_
         int rc;
         if (d == 0)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
+        if (*n < paths && (rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -192,8 +192,10 @@ static int compare(ap_whatif *w, const ap_graph *g, uint32_t v, const ap_weights
         w->changes_more += changed;
         goto cleanup;
     }
-    if ((rc = diff(&ch.gained, &ch.ngained, w->changed, after, before, err)) < 0
-        || (rc = diff(&ch.lost, &ch.nlost, g, before, after, err)) < 0)
+    uint32_t shown = AP_WHATIF_ITEMS_SHOWN;
+    if ((rc = diff(&ch.gained, &ch.ngained, w->changed, after, before,
+                   v == w->partner ? UINT32_MAX : shown, err)) < 0
+        || (rc = diff(&ch.lost, &ch.nlost, g, before, after, shown, err)) < 0)
         goto cleanup;
     ch.score_before = score(g, before, wt);
     ch.score_after = score(w->changed, after, wt);

@@ -150,6 +150,11 @@ typedef struct {
 /* What-if lists the changes of at most this many partners besides the one asked about, with
  * their chains (a change to a loop of partners changes every member); the rest are counted. */
 #define AP_WHATIF_MAX_PARTNERS 20
+/* Items of one list (gained, lost, lapses, survives) that carry their chain: the first this
+ * many, nearest first (survives: resources and workflows only); the rest have path NULL, and
+ * the outputs count them ("and N more"). The asked partner's gains all carry their chain
+ * (readiness tests every new path). */
+#define AP_WHATIF_ITEMS_SHOWN 20
 
 typedef struct {
     ap_graph *changed;              /* the graph with the changes applied (owned) */
@@ -192,7 +197,8 @@ typedef struct {
                                      * the first edge on the path that expires or leads into a
                                      * node that expires */
     uint32_t nlapses;
-    ap_reach_item *survives;        /* what it still holds at `until`; paths in the graph */
+    ap_reach_item *survives;        /* the resources and workflows it still holds at `until`;
+                                     * paths in the graph */
     uint32_t nsurvives;
 } ap_forecast_partner;
 
