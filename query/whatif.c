@@ -378,9 +378,49 @@ static int breaks(ap_whatif *w, const ap_graph *g, const ap_whatif_opts *opts, a
     return AP_OK;
 }
 
+/* touched[v] for every node that can reach a node the change touches (the ends of a revoked
+ * or granted edge, a revoked node), over every edge backwards whatever it carries: only the
+ * partners among them can gain or lose anything, since the change alters nothing else (a
+ * derived graph marks the revoked nodes dead and nothing more). One backward search, so a
+ * what-if recomputes the partners whose reach touches the change, not every partner. */
+static int touched_nodes(bool **out, const ap_graph *g, const ap_whatif_opts *opts,
+                         ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), head = 0, tail = 0;
+    bool *seen = calloc((size_t)n + 1, sizeof *seen);
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    *out = NULL;
+    if (seen == NULL || queue == NULL) {
+        free(seen);
+        free(queue);
+        return ap_error_nomem(err);
+    }
+#define TOUCH(v) do { if (!seen[v]) { seen[v] = true; queue[tail++] = (v); } } while (0)
+    for (size_t i = 0; i < opts->nrevoke_nodes; i++)
+        TOUCH(opts->revoke_nodes[i]);
+    for (size_t i = 0; i < opts->nrevoke_edges; i++) {
+        TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->from);
+        TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->to);
+    }
+    for (size_t i = 0; i < opts->ngrants; i++) {
+        TOUCH(opts->grants[i].from);
+        TOUCH(opts->grants[i].to);
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++)
+            TOUCH(ap_graph_edge(g, ap_graph_in_edge(g, i))->from);
+    }
+#undef TOUCH
+    free(queue);
+    *out = seen;
+    return AP_OK;
+}
+
 int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                       const ap_whatif_opts *opts, ap_error *err)
 {
+    bool *touched = NULL;
     ap_whatif *w = calloc(1, sizeof *w);
     const ap_weights *weights = opts->weights;
     ap_weights defaults;
@@ -396,14 +436,19 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                            opts->revoke_nodes, opts->nrevoke_nodes };
     if ((rc = ap_graph_derive(&w->changed, g, &edit, err)) < 0)
         goto fail;
+    if ((rc = touched_nodes(&touched, g, opts, err)) < 0)
+        goto fail;
+    touched[partner] = true;
     for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && touched[v]
             && (rc = compare(w, g, v, weights, err)) < 0)
             goto fail;
     if ((rc = readiness(w, opts->policy, err)) < 0
-        || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0
+        || (rc = ap_whatif__findings(w, g, opts->policy, touched, err)) < 0
         || (rc = breaks(w, g, opts, err)) < 0)
         goto fail;
+    free(touched);
+    touched = NULL;
     /* by test, each test's issues in the order found (grants, then path order) */
     if (w->nissues > 1) {
         ap_readiness_issue *tmp = malloc(w->nissues * sizeof *tmp);
@@ -422,6 +467,7 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
     *out = w;
     return AP_OK;
 fail:
+    free(touched);
     ap_whatif_free(w);
     return rc;
 }

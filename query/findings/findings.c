@@ -596,9 +596,24 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
     return ap_findings_compute_observed(out, g, opts, NULL, err);
 }
 
+static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                   const struct ap_usage *usage, const bool *only, ap_error *err);
+
 int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                  const ap_findings_opts *opts, const struct ap_usage *usage,
                                  ap_error *err)
+{
+    return compute(out, g, opts, usage, NULL, err);
+}
+
+int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                              const bool *partners, ap_error *err)
+{
+    return compute(out, g, opts, NULL, partners, err);
+}
+
+static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                   const struct ap_usage *usage, const bool *only, ap_error *err)
 {
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
@@ -634,7 +649,7 @@ int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
         c.out->severity[i] = severity_of(c.policy, ap_rule_at(i));
     /* Every partner's authority, once: the rules share it. */
     for (uint32_t v = 0; v < n; v++) {
-        if (ap_graph_node(g, v)->kind != AP_KIND_PARTNER)
+        if (ap_graph_node(g, v)->kind != AP_KIND_PARTNER || (only != NULL && !only[v]))
             continue;
         if ((rc = ap_authority_compute(&c.auth[c.npartners], g, v, err)) < 0)
             goto cleanup;
