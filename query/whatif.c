@@ -378,12 +378,15 @@ static int breaks(ap_whatif *w, const ap_graph *g, const ap_whatif_opts *opts, a
     return AP_OK;
 }
 
-/* touched[v] for every node that can reach a node the change touches (the ends of a revoked
- * or granted edge, a revoked node), over every edge backwards whatever it carries: only the
- * partners among them can gain or lose anything, since the change alters nothing else (a
- * derived graph marks the revoked nodes dead and nothing more). One backward search, so a
+/* touched[v] for every node that can reach a node the change touches, searched backwards.
+ * With `ends` false the seeds are the tails of the revoked and granted edges and the revoked
+ * nodes, and the search follows live edges that pass authority: only the partners found can
+ * gain or lose anything (an edge carries nothing for a partner that does not reach its tail,
+ * and a derived graph changes nothing but the edits). With `ends` the heads are seeds too and
+ * every edge is followed: the partners whose findings can change (a credential held by two
+ * partners stops being shared when one holder's edge goes). One backward search each, so a
  * what-if recomputes the partners whose reach touches the change, not every partner. */
-static int touched_nodes(bool **out, const ap_graph *g, const ap_whatif_opts *opts,
+static int touched_nodes(bool **out, const ap_graph *g, const ap_whatif_opts *opts, bool ends,
                          ap_error *err)
 {
     uint32_t n = ap_graph_node_count(g), head = 0, tail = 0;
@@ -400,16 +403,21 @@ static int touched_nodes(bool **out, const ap_graph *g, const ap_whatif_opts *op
         TOUCH(opts->revoke_nodes[i]);
     for (size_t i = 0; i < opts->nrevoke_edges; i++) {
         TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->from);
-        TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->to);
+        if (ends)
+            TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->to);
     }
     for (size_t i = 0; i < opts->ngrants; i++) {
         TOUCH(opts->grants[i].from);
-        TOUCH(opts->grants[i].to);
+        if (ends)
+            TOUCH(opts->grants[i].to);
     }
     while (head < tail) {
         uint32_t v = queue[head++];
-        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++)
-            TOUCH(ap_graph_edge(g, ap_graph_in_edge(g, i))->from);
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (ends || (e->live && (e->traversable || e->escalates)))
+                TOUCH(e->from);
+        }
     }
 #undef TOUCH
     free(queue);
@@ -436,13 +444,17 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                            opts->revoke_nodes, opts->nrevoke_nodes };
     if ((rc = ap_graph_derive(&w->changed, g, &edit, err)) < 0)
         goto fail;
-    if ((rc = touched_nodes(&touched, g, opts, err)) < 0)
+    if ((rc = touched_nodes(&touched, g, opts, false, err)) < 0)
         goto fail;
     touched[partner] = true;
     for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
         if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && touched[v]
             && (rc = compare(w, g, v, weights, err)) < 0)
             goto fail;
+    free(touched);
+    if ((rc = touched_nodes(&touched, g, opts, true, err)) < 0)
+        goto fail;
+    touched[partner] = true;
     if ((rc = readiness(w, opts->policy, err)) < 0
         || (rc = ap_whatif__findings(w, g, opts->policy, touched, err)) < 0
         || (rc = breaks(w, g, opts, err)) < 0)
