@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../query/kernel_internal.h"
+#include "../../query/kernel/kernel.h"
 #include "authpath/query.h"
 #include "model.h"
 #include "support.h"

@@ -1,12 +1,12 @@
-/* query/kernel_prep.c: the all-partners kernel's view of a graph: rights folded into classes
- * (kernel_classes.c), nodes renumbered in topological order of the strongly connected
- * components (igraph), each position's row of edge slots. */
+/* query/kernel/prep.c: the all-partners kernel's view of a graph: rights folded into classes
+ * (classes.c), nodes renumbered in topological order of the strongly connected components
+ * (igraph), each position's row of edge slots. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_internal.h"
-#include "query_internal.h"
+#include "../query_internal.h"
+#include "kernel.h"
 
 /* ---- The edges the kernel reads, copied once out of the graph. ---- */
 

@@ -1,12 +1,12 @@
-/* query/kernel_classes.c: what the kernel folds an estate's values into: rights bits that every
+/* query/kernel/classes.c: what the kernel folds an estate's values into: rights bits that every
  * edge treats alike as one class, edge types over classes, and domains numbered. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "kernel_internal.h"
-#include "query_internal.h"
+#include "../query_internal.h"
+#include "kernel.h"
 
 /* ---- Rights classes: two bits that every edge treats alike are one class. ---- */
 

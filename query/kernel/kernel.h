@@ -1,7 +1,7 @@
-/* query/kernel_internal.h: what the all-partners kernel's files share: the prepared view of a
- * graph (rights classes, topological positions, rows of edge slots). Never leaves query/. */
-#ifndef AUTHPATH_KERNEL_INTERNAL_H
-#define AUTHPATH_KERNEL_INTERNAL_H
+/* query/kernel/kernel.h: the all-partners kernel's prepared view of a graph (rights classes,
+ * topological positions, rows of edge slots), shared by its files. Never leaves query/. */
+#ifndef AUTHPATH_KERNEL_KERNEL_H
+#define AUTHPATH_KERNEL_KERNEL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,7 +71,7 @@ int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err);
 extern unsigned ap_kernel__words;
 void ap_kernel__free(ap_kernel *k);
 
-/* ---- kernel_classes.c ---- */
+/* ---- classes.c ---- */
 
 /* A 64-bit hash finaliser (for the open-addressing tables of the kernel's files). */
 static inline size_t ap_kernel__mix(uint64_t x)

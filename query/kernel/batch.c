@@ -1,0 +1,368 @@
+/* query/kernel/batch.c: every partner's authority at once: sources in batches of 64 x L lanes
+ * (L words, up to 512 sources), worker threads taking batches in turn, and the entry points. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../query_internal.h"
+#include "run.h"
+
+static int run_batch(worker *wk, uint32_t batch)
+{
+    shared *sh = wk->sh;
+    const ap_kernel *k = sh->k;
+    unsigned L = sh->L, W = 64 * L;
+    uint32_t base = batch * W, nb = sh->nsources - base < W ? sh->nsources - base : W;
+    int rc = AP_OK;
+    wk->base = base;
+    wk->nb = nb;
+    /* round 0: each source holds everything */
+    for (unsigned b = 0; b < nb; b++) {
+        uint32_t p = k->pos[sh->sources[base + b]];
+        unsigned j = b / 64;
+        uint64_t bit = (uint64_t)1 << (b % 64);
+        if (wk->lidx[p] == 0) {
+            wk->lidx[p] = ++wk->nl;
+            memset(wk->lmask + (size_t)(wk->nl - 1) * L, 0, L * sizeof *wk->lmask);
+        }
+        wk->lmask[(size_t)(wk->lidx[p] - 1) * L + j] |= bit;
+        wk->touch[p >> 6] |= (uint64_t)1 << (p & 63);
+        for (unsigned c = 0; c <= k->K && p < k->nns; c++)  /* a sink: when it is pulled */
+            at(wk, p)[c * L + j] |= bit;
+        if (p < k->nns)
+            wk->cls[p] = k->K == 64 ? ~(uint64_t)0 : ((uint64_t)1 << k->K) - 1;
+    }
+    if (sh->mode == MODE_BLAST)
+        memset(wk->cnt, 0, (size_t)wk->nrows * L * PLANES * sizeof *wk->cnt);
+    rc = ap_kernel__sweep(wk);
+    for (uint32_t i = 0; i < wk->nsettled; i++) {
+        uint32_t p = wk->settled[i];
+        memset(at(wk, p), 0, (k->K + 1) * L * sizeof *wk->st);
+        wk->cls[p] = 0;
+        wk->done[p >> 6] = 0;
+    }
+    wk->nsettled = 0;
+    for (unsigned b = 0; b < nb; b++)
+        wk->lidx[k->pos[sh->sources[base + b]]] = 0;
+    wk->nl = 0;
+    if (rc < 0 || sh->mode != MODE_BLAST)
+        return rc;
+    /* the lists' lengths (pushed as they were found), before the counters overwrite them */
+    uint32_t len[64 * LMAX][5];
+    for (unsigned b = 0; b < nb; b++) {
+        const ap_blast *bl = sh->out[base + b];
+        len[b][0] = bl->nworkflows;
+        len[b][1] = bl->nidentities;
+        len[b][2] = bl->npartners;
+        len[b][3] = bl->nescalations;
+        len[b][4] = bl->nboundaries;
+    }
+    ap_kernel__extract(wk);
+    for (unsigned b = 0; b < nb && (sh->flags & AP_BLAST_LISTS); b++) {
+        ap_blast *bl = sh->out[base + b];
+        uint32_t nwf = len[b][0], nid = len[b][1], np = len[b][2], nesc = len[b][3];
+        uint32_t nbnd = len[b][4];
+        /* the lists were filled in position order: id order (and edge order) is the contract */
+        if (nwf != bl->nworkflows || nid != bl->nidentities || np != bl->npartners
+            || nesc != bl->nescalations || nbnd != bl->nboundaries)
+            return AP_EBUG;
+        ap_kernel__sort_ids(bl->workflows, nwf);
+        ap_kernel__sort_ids(bl->identities, nid);
+        ap_kernel__sort_ids(bl->partners, np);
+        ap_kernel__sort_ids(bl->escalations, nesc);
+        ap_kernel__sort_ids(bl->boundaries, nbnd);
+    }
+    return AP_OK;
+}
+
+/* Streaming: the results of batch b, made before it runs. */
+static int open_batch(shared *sh, uint32_t b)
+{
+    uint32_t W = 64 * sh->L, base = b * W, end = base + W < sh->nsources ? base + W : sh->nsources;
+    for (uint32_t i = base; i < end; i++) {
+        if ((sh->out[i] = calloc(1, sizeof *sh->out[i])) == NULL)
+            return AP_ENOMEM;
+        sh->out[i]->partner = sh->sources[i];
+    }
+    return AP_OK;
+}
+
+/* Streaming: batch b's results go to emit once every earlier batch's have, then are freed. */
+static int close_batch(shared *sh, uint32_t b, int rc)
+{
+    uint32_t W = 64 * sh->L, base = b * W, end = base + W < sh->nsources ? base + W : sh->nsources;
+    pthread_mutex_lock(&sh->mu);
+    while (rc == AP_OK && sh->next_emit != b && atomic_load(&sh->failed) == 0)
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    if (rc == AP_OK && atomic_load(&sh->failed) == 0)
+        for (uint32_t i = base; i < end && rc == AP_OK; i++)
+            if (sh->emit(sh->ectx, i, sh->out[i]) != 0)
+                rc = AP_EIO;
+    for (uint32_t i = base; i < end; i++) {
+        ap_blast_free(sh->out[i]);
+        sh->out[i] = NULL;
+    }
+    if (rc < 0) {                   /* before anyone wakes: no later batch may go out */
+        int zero = 0;
+        atomic_compare_exchange_strong(&sh->failed, &zero, rc);
+    }
+    sh->next_emit = b + 1;
+    pthread_cond_broadcast(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+    return rc;
+}
+
+static void fail_run(shared *sh, int rc)
+{
+    int zero = 0;
+    atomic_compare_exchange_strong(&sh->failed, &zero, rc);
+    if (sh->emit != NULL) {         /* wake the workers waiting for their turn */
+        pthread_mutex_lock(&sh->mu);
+        pthread_cond_broadcast(&sh->cv);
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
+static void *work(void *arg)
+{
+    worker *wk = arg;
+    shared *sh = wk->sh;
+    uint32_t W = 64 * sh->L, nbatches = (sh->nsources + W - 1) / W;
+    for (;;) {
+        uint32_t b = atomic_fetch_add(&sh->next, 1);
+        if (b >= nbatches || atomic_load(&sh->failed) != 0)
+            break;
+        int rc = sh->emit != NULL ? open_batch(sh, b) : AP_OK;
+        if (rc == AP_OK)
+            rc = run_batch(wk, b);
+        if (sh->emit != NULL)
+            rc = close_batch(sh, b, rc);
+        if (rc < 0) {
+            fail_run(sh, rc);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void worker_free(worker *wk)
+{
+    free(wk->st);
+    free(wk->cls);
+    free(wk->acc);
+    free(wk->touch);
+    free(wk->done);
+    free(wk->settled);
+    free(wk->lidx);
+    free(wk->lmask);
+    free(wk->work);
+    free(wk->inq);
+    free(wk->delta);
+    free(wk->cnt);
+    free(wk->sig);
+    free(wk->sigrow);
+}
+
+unsigned ap_kernel__words;
+
+/* The words of lanes per batch: as many as keep every worker busy and the workers' words within
+ * about 768 MiB (K x L words per node before the sinks, each). */
+static unsigned lane_words(const ap_kernel *k, uint32_t nsources, unsigned nthreads)
+{
+    size_t per_word = ((size_t)k->nns + 1) * (k->K + 1) * sizeof(uint64_t) * nthreads;
+    uint32_t words = (nsources + 63) / 64;
+    unsigned L = LMAX;
+    while (L > 1 && ((size_t)L * per_word > ((size_t)768 << 20) || (L / 2) * nthreads >= words))
+        L /= 2;
+    return L;
+}
+
+/* Run the batches on nthreads workers (the calling thread is one of them). */
+static int run(shared *sh, unsigned nthreads, ap_error *err)
+{
+    const ap_kernel *k = sh->k;
+    worker *wk;
+    pthread_t tid[64];
+    unsigned started = 0, i;
+    int rc = AP_OK;
+    if (nthreads == 0)
+        nthreads = 1;
+    if (nthreads > 64)
+        nthreads = 64;
+    if (sh->L == 0)
+        sh->L = ap_kernel__words >= 1 && ap_kernel__words <= LMAX
+                    ? ap_kernel__words : lane_words(k, sh->nsources, nthreads);
+    uint32_t W = 64 * sh->L, nbatches = (sh->nsources + W - 1) / W;
+    if (nthreads > nbatches)
+        nthreads = nbatches ? nbatches : 1;
+    if ((wk = calloc(nthreads, sizeof *wk)) == NULL)
+        return ap_error_nomem(err);
+    uint32_t maxcomp = 1;
+    for (uint32_t p = 0; p < k->nns; p++)
+        if (k->cyc_hi[p] != 0 && k->cyc_hi[p] - p > maxcomp)
+            maxcomp = k->cyc_hi[p] - p;
+    for (i = 0; i < nthreads; i++) {
+        size_t n = (size_t)k->n + 1;
+        wk[i].sh = sh;
+        wk[i].st = ap_query__big_calloc(((size_t)k->nns + 1) * (k->K + 1) * sh->L,
+                                        sizeof *wk[i].st);
+        wk[i].cls = ap_query__big_calloc((size_t)k->nns + 1, sizeof *wk[i].cls);
+        wk[i].acc = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk[i].acc);
+        wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
+        wk[i].done = calloc(n / 64 + 1, sizeof *wk[i].done);
+        wk[i].settled = malloc(n * sizeof *wk[i].settled);
+        wk[i].lidx = calloc(n, sizeof *wk[i].lidx);
+        wk[i].lmask = malloc((size_t)W * sh->L * sizeof *wk[i].lmask);
+        wk[i].work = malloc(n * sizeof *wk[i].work);
+        wk[i].inq = calloc(n, 1);
+        wk[i].delta = calloc((size_t)maxcomp * (k->K + 1) * sh->L, sizeof *wk[i].delta);
+        wk[i].rowcap = ROW_SIG0 + 16;
+        wk[i].nrows = ROW_SIG0;
+        wk[i].cnt = calloc((size_t)wk[i].rowcap * sh->L * PLANES, sizeof *wk[i].cnt);
+        if (wk[i].st == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
+            || wk[i].settled == NULL || wk[i].lidx == NULL
+            || wk[i].lmask == NULL || wk[i].work == NULL || wk[i].inq == NULL
+            || wk[i].delta == NULL
+            || wk[i].cnt == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
+    }
+    atomic_init(&sh->next, 0);
+    atomic_init(&sh->failed, 0);
+    for (started = 1; started < nthreads; started++)
+        if (pthread_create(&tid[started], NULL, work, &wk[started]) != 0)
+            break;
+    work(&wk[0]);
+    for (i = 1; i < started; i++)
+        pthread_join(tid[i], NULL);
+
+    if ((rc = atomic_load(&sh->failed)) < 0)
+        rc = rc == AP_ENOMEM ? ap_error_nomem(err)
+           : rc == AP_EIO    ? ap_error_set(err, AP_EIO, "the results could not be written")
+                             : ap_error_set(err, AP_EBUG, "the all-partners kernel lost count");
+cleanup:
+    for (i = 0; i < nthreads; i++)
+        worker_free(&wk[i]);
+    free(wk);
+    return rc;
+}
+
+static int check_sources(const ap_graph *g, const uint32_t *sources, uint32_t n, ap_error *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (sources[i] >= ap_graph_node_count(g))
+            return ap_error_set(err, AP_EBUG, "source %u out of range", sources[i]);
+    return AP_OK;
+}
+
+int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n, unsigned nthreads,
+                     ap_authority_visit visit, void *ctx, ap_error *err)
+{
+    shared sh;
+    ap_kernel *k = NULL;
+    int rc;
+    if ((rc = check_sources(g, sources, n, err)) < 0 || n == 0)
+        return rc;
+    if ((rc = ap_kernel__prepare(&k, g, err)) < 0)
+        return rc;
+    memset(&sh, 0, sizeof sh);
+    sh.k = k;
+    sh.sources = sources;
+    sh.nsources = n;
+    sh.mode = MODE_RIGHTS;
+    sh.visit = visit;
+    sh.vctx = ctx;
+    rc = run(&sh, nthreads, err);
+    ap_kernel__free(k);
+    return rc;
+}
+
+void ap_blast_list_free(ap_blast **list, uint32_t n)
+{
+    for (uint32_t i = 0; list != NULL && i < n; i++)
+        ap_blast_free(list[i]);
+    free(list);
+}
+
+
+int ap_blast_each(const ap_graph *g, const uint32_t *sources, uint32_t n, const ap_weights *w,
+                  unsigned flags, unsigned nthreads, ap_blast_emit emit, void *ctx,
+                  ap_error *err)
+{
+    shared sh;
+    ap_kernel *k = NULL;
+    ap_blast **slots;
+    int rc;
+    if ((rc = check_sources(g, sources, n, err)) < 0 || n == 0)
+        return rc;
+    if ((slots = calloc(n, sizeof *slots)) == NULL)
+        return ap_error_nomem(err);
+    if ((rc = ap_kernel__prepare(&k, g, err)) < 0) {
+        free(slots);
+        return rc;
+    }
+    memset(&sh, 0, sizeof sh);
+    sh.k = k;
+    sh.sources = sources;
+    sh.nsources = n;
+    sh.mode = MODE_BLAST;
+    sh.w = w;
+    sh.flags = flags;
+    sh.out = slots;
+    sh.emit = emit;
+    sh.ectx = ctx;
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.cv, NULL);
+    ap_kernel__weigh_classes(&sh);
+    rc = run(&sh, nthreads, err);
+    pthread_mutex_destroy(&sh.mu);
+    pthread_cond_destroy(&sh.cv);
+    ap_blast_list_free(slots, n);       /* what a failed run left behind */
+    ap_kernel__free(k);
+    return rc;
+}
+
+int ap_blast_all(ap_blast ***out, const ap_graph *g, const uint32_t *sources, uint32_t n,
+                 const ap_weights *w, unsigned flags, unsigned nthreads, ap_error *err)
+{
+    shared sh;
+    ap_kernel *k = NULL;
+    ap_blast **list = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = check_sources(g, sources, n, err)) < 0)
+        return rc;
+    if ((list = calloc((size_t)n + 1, sizeof *list)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; i < n; i++) {
+        if ((list[i] = calloc(1, sizeof *list[i])) == NULL) {
+            ap_blast_list_free(list, i);
+            return ap_error_nomem(err);
+        }
+        list[i]->partner = sources[i];
+    }
+    if (n > 0) {
+        if ((rc = ap_kernel__prepare(&k, g, err)) < 0)
+            goto fail;
+        memset(&sh, 0, sizeof sh);
+        sh.k = k;
+        sh.sources = sources;
+        sh.nsources = n;
+        sh.mode = MODE_BLAST;
+        sh.w = w;
+        sh.flags = flags;
+        sh.out = list;
+        ap_kernel__weigh_classes(&sh);
+        rc = run(&sh, nthreads, err);
+        ap_kernel__free(k);
+        if (rc < 0)
+            goto fail;
+    }
+    *out = list;
+    return AP_OK;
+fail:
+    ap_blast_list_free(list, n);
+    return rc;
+}

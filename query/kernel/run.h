@@ -1,0 +1,207 @@
+/* query/kernel/run.h: what a run of the all-partners kernel shares between its files: the
+ * batch's lanes and words per position (worker), the carry rule over them, and the counters. */
+#ifndef AUTHPATH_KERNEL_RUN_H
+#define AUTHPATH_KERNEL_RUN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "kernel.h"
+
+enum { MODE_RIGHTS, MODE_BLAST };
+
+
+#define PLANES 32       /* bit-sliced counters: 64 lanes of 32-bit counts per word */
+#define LMAX 8          /* words of lanes per batch at most: 512 sources */
+
+typedef struct {
+    const ap_kernel *k;
+    const uint32_t *sources;
+    uint32_t nsources;
+    unsigned L;             /* words of lanes: a batch is 64 * L sources */
+    int mode;
+    ap_authority_visit visit;
+    void *vctx;
+    /* blast */
+    const ap_weights *w;
+    unsigned flags;
+    ap_blast **out;
+    unsigned byweight[AP_MAX_RIGHTS], nweighted;   /* classes with a weight, heaviest first */
+    int cweight[AP_MAX_RIGHTS];
+    int rclass[AP_MAX_RIGHTS];      /* vocabulary right -> its class */
+    /* streaming (ap_blast_each): each batch's results handed on in order, then freed */
+    ap_blast_emit emit;
+    void *ectx;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t next_emit;             /* the batch whose results go next */
+    atomic_uint next;
+    atomic_int failed;
+} shared;
+
+/* Counter rows: one per kind (resources and workflows are counted in signature rows instead),
+ * escalations, boundaries, then one per signature (resource or workflow, sensitivity, the set of
+ * classes held): a resource's lanes are split by what they hold, and each part goes into one row,
+ * not into one row per class. */
+#define ROW_ESC AP_KIND_COUNT
+#define ROW_BND (AP_KIND_COUNT + 1)
+#define ROW_SIG0 (AP_KIND_COUNT + 2)
+
+typedef struct {
+    uint64_t pattern;       /* classes held */
+    uint32_t ks;            /* (workflow ? 1 : 0) * AP_SENS_COUNT + sensitivity, + 1; 0: free */
+} sig_key;
+
+typedef struct {
+    shared *sh;
+    /* by position, K + 1 rows of L words: for each rights class the sources that hold it, then
+     * their union (the sources that hold anything) */
+    uint64_t *st;           /* the positions before the sinks */
+    uint64_t *cls;          /* by position before the sinks: the classes some source holds */
+    uint64_t *acc;          /* the sink being pulled: (K + 1) x L words */
+    uint64_t acc_cls;
+    uint64_t *touch;        /* a bit per position: its words are not all zero */
+    uint64_t *done;         /* a bit per position before the sinks: settled in this batch */
+    uint32_t *settled, nsettled;    /* ... and their list, to clear at the end of the batch */
+    uint32_t *lidx;         /* by position: 0, or 1 + its row in lmask (the batch's sources) */
+    uint64_t *lmask;        /* rows of L words: the lanes whose source is that position */
+    uint32_t nl;
+    uint32_t *work;
+    uint8_t *inq;
+    uint64_t *delta;        /* by position in the largest cyclic component: (K + 1) x L words */
+    uint64_t *cnt;          /* nrows x L x PLANES */
+    uint32_t nrows, rowcap;
+    sig_key *sig;           /* open addressing: signature -> row (sigrow) */
+    uint32_t *sigrow, sigcap, nsig;
+    uint32_t last_ks, last_row;     /* the last signature looked up */
+    uint64_t last_pattern;
+    uint64_t tmp[AP_MAX_RIGHTS * LMAX];
+    uint32_t base;          /* source index of lane 0 */
+    unsigned nb;            /* sources in this batch */
+} worker;
+
+/* Add 1 to the lanes in m: a ripple carry through the bit planes. */
+static inline void vc_add(uint64_t *planes, uint64_t m)
+{
+    for (unsigned i = 0; m != 0 && i < PLANES; i++) {
+        uint64_t carry = planes[i] & m;
+        planes[i] ^= m;
+        m = carry;
+    }
+}
+
+/* Row r's planes for word j. */
+static inline uint64_t *row_at(const worker *wk, uint32_t r, unsigned j)
+{
+    return wk->cnt + ((size_t)r * wk->sh->L + j) * PLANES;
+}
+
+/* Position p's words: [c * L + j] word j of the sources holding class c, [K * L + j] of those
+ * holding anything (a sink's are the scratch words it is pulled into). */
+static inline uint64_t *at(const worker *wk, uint32_t p)
+{
+    if (p >= wk->sh->k->nns)
+        return wk->acc;
+    return wk->st + (size_t)p * (wk->sh->k->K + 1) * wk->sh->L;
+}
+
+/* The sources holding anything at p, into any[L]; returns the classes that some source holds
+ * there (0: none holds anything). */
+static inline uint64_t held(const worker *wk, uint32_t p, uint64_t *any)
+{
+    const uint64_t *w = at(wk, p) + wk->sh->k->K * wk->sh->L;
+    for (unsigned j = 0; j < wk->sh->L; j++)
+        any[j] = w[j];
+    return p >= wk->sh->k->nns ? wk->acc_cls : wk->cls[p];
+}
+
+/* The lanes whose source is position p, word j. */
+static inline uint64_t lane_word(const worker *wk, uint32_t p, unsigned j)
+{
+    uint32_t i = wk->lidx[p];
+    return i == 0 ? 0 : wk->lmask[(size_t)(i - 1) * wk->sh->L + j];
+}
+
+/* What slot type t carries from a node holding (any, in; classes cls) into out (K x L words,
+ * only the classes returned are written); got[L]: the sources to which it carries anything.
+ * Returns the classes carried (0: nothing). docs/design.md's round rule, 64 * L sources at a time. */
+static inline uint64_t carry(const worker *wk, const ap_ktype *t, const uint64_t *any,
+                             uint64_t cls, const uint64_t *in, uint64_t *out, uint64_t *got)
+{
+    unsigned L = wk->sh->L;
+    uint64_t gate[LMAX], all = 0, outc = 0;
+    if (t->qc == 0 && !t->esc) {        /* a mask, no gate: the classes it lets through */
+        for (unsigned j = 0; j < L; j++)
+            got[j] = 0;
+        for (uint64_t m = t->rc & cls; m != 0; m &= m - 1) {
+            unsigned c = (unsigned)__builtin_ctzll(m);
+            for (unsigned j = 0; j < L; j++) {
+                out[c * L + j] = in[c * L + j];
+                got[j] |= in[c * L + j];
+            }
+        }
+        return t->rc & cls;
+    }
+    for (unsigned j = 0; j < L; j++) {
+        gate[j] = t->qc != 0 ? 0 : any[j];
+        got[j] = 0;
+    }
+    if (t->qc != 0)
+        for (uint64_t m = t->qc & cls; m != 0; m &= m - 1) {
+            unsigned c = (unsigned)__builtin_ctzll(m);
+            for (unsigned j = 0; j < L; j++)
+                gate[j] |= in[c * L + j];
+        }
+    for (unsigned j = 0; j < L; j++)
+        all |= gate[j];
+    if (all == 0)
+        return 0;
+    for (uint64_t m = t->esc ? t->rc : t->rc & cls; m != 0; m &= m - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(m);
+        uint64_t one = 0;
+        for (unsigned j = 0; j < L; j++) {
+            uint64_t o = t->esc ? gate[j] : (gate[j] & in[c * L + j]);
+            out[c * L + j] = o;
+            got[j] |= o;
+            one |= o;
+        }
+        outc |= (uint64_t)(one != 0) << c;
+    }
+    return outc;
+}
+
+/* Position p (before the sinks) is settled: its words stay until the batch ends, for the sinks
+ * to pull. */
+static inline void mark_done(worker *wk, uint32_t p)
+{
+    wk->done[p >> 6] |= (uint64_t)1 << (p & 63);
+    wk->settled[wk->nsettled++] = p;
+}
+
+/* ---- sweep.c ---- */
+
+/* The batch's sweep: every touched position settled in order (components to their fixpoint,
+ * sinks pulled). */
+int ap_kernel__sweep(worker *wk);
+/* A settled node: report and count it, and send along its edges from slot `from` on. */
+int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from);
+int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi);
+
+/* ---- pull.c ---- */
+
+/* Sink p: what its settled predecessors carry into it, then settled. */
+int ap_kernel__pull(worker *wk, uint32_t p);
+
+/* ---- count.c ---- */
+
+/* Append x to a list that grows at powers of two; nonzero when out of memory. */
+int ap_kernel__push(uint32_t **list, uint32_t *n, uint32_t x);
+int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned j, uint64_t m,
+                          uint32_t ks);
+int ap_kernel__count_edge(worker *wk, uint32_t meta, uint32_t eid, const uint64_t *got);
+void ap_kernel__extract(worker *wk);
+void ap_kernel__sort_ids(uint32_t *v, uint32_t n);
+void ap_kernel__weigh_classes(shared *sh);
+
+#endif
