@@ -13,16 +13,17 @@ static const char *const test_names[AP_READY_COUNT] = { "attributable", "narrowa
 
 static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g, v)->id; }
 
-/* A long chain: its first and last AP_FINDINGS_PATH_SHOWN / 2 steps (docs/json.md, "Limits");
- * `authpath explain` prints any chain whole. */
-#define HALF (AP_FINDINGS_PATH_SHOWN / 2)
+/* A long chain: its first and last 8 steps (docs/json.md); `authpath explain` prints any chain
+ * whole. Lists of every partner's chains stay proportional to the partners. */
+#define SHOWN 16
+#define HALF (SHOWN / 2)
 
 /* "a > b > [N more steps] > y > z"; *out owns it. */
 static char *path_text(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n)
 {
-    if (n <= AP_FINDINGS_PATH_SHOWN)
+    if (n <= SHOWN)
         return cli_path_text(g, source, path, n);
-    uint32_t skip = n - AP_FINDINGS_PATH_SHOWN;
+    uint32_t skip = n - SHOWN;
     char *head = cli_path_text(g, source, path, HALF);
     char *tail = cli_path_text(g, ap_graph_edge(g, path[HALF + skip])->from,
                                path + HALF + skip, HALF);
@@ -39,11 +40,11 @@ static char *path_text(const ap_graph *g, uint32_t source, const uint32_t *path,
  * says where and how many ({"after", "steps"}). */
 static void set_path(json_t *o, const ap_graph *g, const uint32_t *path, uint32_t n)
 {
-    if (n <= AP_FINDINGS_PATH_SHOWN) {
+    if (n <= SHOWN) {
         json_object_set_new(o, "path", cli_json_path(g, path, n));
         return;
     }
-    uint32_t skip = n - AP_FINDINGS_PATH_SHOWN;
+    uint32_t skip = n - SHOWN;
     json_t *steps = cli_json_path(g, path, HALF), *tail = cli_json_path(g, path + HALF + skip,
                                                                         HALF);
     json_array_extend(steps, tail);
@@ -287,6 +288,8 @@ static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_a
                                                        w->nappeared));
     json_object_set_new(found, "vanish", findings_json(g, w->findings_before, w->vanished,
                                                        w->nvanished));
+    if (w->findings_skipped > 0)        /* appear and vanish stay empty: not compared */
+        json_object_set_new(found, "skipped_partners", json_integer(w->findings_skipped));
     json_object_set_new(root, "findings", found);
     return root;
 }
@@ -414,6 +417,12 @@ static void print_text(const ap_graph *g, const ap_whatif *w, const whatif_args 
             }
             fputs("\n", stdout);
         }
+    }
+    if (w->findings_skipped > 0) {
+        printf("\nFindings not compared: the change can touch the findings of %u partners, more "
+               "than what-if re-runs; run `authpath findings` before and after.\n",
+               w->findings_skipped);
+        return;
     }
     printf("\nFindings the change raises:%s\n", w->nappeared ? "" : " none");
     put_findings(d, w->findings_after, w->appeared, w->nappeared);

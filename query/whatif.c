@@ -455,8 +455,14 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
     if ((rc = touched_nodes(&touched, g, opts, true, err)) < 0)
         goto fail;
     touched[partner] = true;
+    uint64_t rerun = 0;
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+        rerun += touched[v] && ap_graph_node(g, v)->kind == AP_KIND_PARTNER;
+    if (rerun * ap_graph_node_count(g) > AP_WHATIF_FINDINGS_BUDGET)
+        w->findings_skipped = (uint32_t)rerun;          /* said, not guessed */
     if ((rc = readiness(w, opts->policy, err)) < 0
-        || (rc = ap_whatif__findings(w, g, opts->policy, touched, err)) < 0
+        || (w->findings_skipped == 0
+            && (rc = ap_whatif__findings(w, g, opts->policy, touched, err)) < 0)
         || (rc = breaks(w, g, opts, err)) < 0)
         goto fail;
     free(touched);

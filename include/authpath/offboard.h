@@ -155,6 +155,10 @@ typedef struct {
  * the outputs count them ("and N more"). The asked partner's gains all carry their chain
  * (readiness tests every new path). */
 #define AP_WHATIF_ITEMS_SHOWN 20
+/* The findings before and after are compared when the partners they are re-run for, times the
+ * graph's nodes, stay within this (the catalogue holds each partner's authority at once: about
+ * 1 GiB on the loop of 2,000 partners); past it what-if says so (findings_skipped). */
+#define AP_WHATIF_FINDINGS_BUDGET ((uint64_t)1 << 23)
 
 typedef struct {
     ap_graph *changed;              /* the graph with the changes applied (owned) */
@@ -168,6 +172,9 @@ typedef struct {
     bool ready[AP_READY_COUNT];
     ap_readiness_issue *issues;     /* by test, then in path order */
     uint32_t nissues;
+    uint32_t findings_skipped;      /* 0, or the partners whose findings the change could
+                                     * touch when they are too many to re-run them within
+                                     * AP_WHATIF_FINDINGS_BUDGET: no findings compared */
     ap_findings *findings_before;   /* the catalogue run on the graph (owned) */
     ap_findings *findings_after;    /* ... and on `changed` (owned) */
     size_t *appeared, nappeared;    /* indices into findings_after of the findings the change
