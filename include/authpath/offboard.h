@@ -154,11 +154,11 @@ typedef struct {
  * many, nearest first (survives: resources and workflows only); the rest have path NULL, and
  * the outputs count them ("and N more"). The asked partner's gains all carry their chain
  * (readiness tests every new path). */
-#define AP_WHATIF_ITEMS_SHOWN 20
+#define AP_WHATIF_ITEMS_SHOWN 10
 /* The findings before and after are compared when the partners they are re-run for, times the
  * graph's nodes, stay within this (the catalogue holds each partner's authority at once: about
- * 1 GiB on the loop of 2,000 partners); past it what-if says so (findings_skipped). */
-#define AP_WHATIF_FINDINGS_BUDGET ((uint64_t)1 << 23)
+ * 0.5 GiB and 8 CPU-s for 2,000 partners of 2,000 nodes); past it what-if says so (findings_skipped). */
+#define AP_WHATIF_FINDINGS_BUDGET ((uint64_t)1 << 21)
 
 typedef struct {
     ap_graph *changed;              /* the graph with the changes applied (owned) */
