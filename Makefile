@@ -7,7 +7,7 @@ PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake make gcc pkg-config libigraph-dev libsqlite3-dev libgraphviz-dev graphviz \
-               libjansson-dev libcsv-dev libyaml-dev libcmocka-dev sqlite3 valgrind \
+               libjansson-dev libcsv-dev libyaml-dev nettle-dev libcmocka-dev sqlite3 valgrind \
                python3-jsonschema chromium
 
 .PHONY: all build command deps test test-fast demo install clean bench fuzz

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/usage_run.sh: streaming import of observed use, measured once: N generated CloudTrail
-# records (bench/usage_events.py) into the drift fixture's snapshot; wall time and peak RSS.
+# records (bench/usage_events.py) into the drift fixture's snapshot; wall time, CPU seconds,
+# peak RSS and the load average beside them (the machine is shared).
 # usage: bench/usage_run.sh BUILD_DIR N [WORK_DIR]
 set -eu
 build=$1
@@ -13,6 +14,8 @@ events=$work/events-$n.jsonl
 rm -f "$work/bench.db" "$work/bench.db-wal" "$work/bench.db-shm"
 "$build/authpath" --db "$work/bench.db" import "$top/tests/fixtures/usage/estate.json" 2>/dev/null
 ls -l "$events"
-/usr/bin/time -f "wall %e s, peak RSS %M KiB" "$build/authpath" --db "$work/bench.db" \
-    import --as usage "$events"
+uptime
+/usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KiB" \
+    "$build/authpath" --db "$work/bench.db" import --as usage "$events"
+uptime
 ls -l "$work/bench.db"

@@ -61,6 +61,10 @@ void cli_progress_init(cli_progress *p);
 void cli_progress_cb(void *arg, const ap_import_progress *pr);
 void cli_progress_done(cli_progress *p);
 
+/* Lists of many partners or actors in one output (partners, blast-radius, offboard) show at
+ * most this many of them, and count the rest ("N more" in text, "<key>_more" in JSON). */
+#define CLI_LIST_MAX 20
+
 /* common.c */
 /* Open the database named by --db; a missing one is an error (exit 2) and is not created. */
 int cli_open_store(cli_ctx *ctx);

@@ -44,7 +44,22 @@ static json_t *edge_list(const ap_graph *g, const uint32_t *e, uint32_t n)
     return arr;
 }
 
-static json_t *blast_json(const ap_graph *g, const ap_blast *b)
+/* Sets key to the first `cap` entries of a list of n and key_more to the number left out. */
+static void set_list(json_t *o, const char *key, json_t *(*list)(const ap_graph *,
+                     const uint32_t *, uint32_t), const ap_graph *g, const uint32_t *v,
+                     uint32_t n, uint32_t cap)
+{
+    char more[32];
+    uint32_t shown = n < cap ? n : cap;
+    snprintf(more, sizeof more, "%s_more", key);
+    json_object_set_new(o, key, list(g, v, shown));
+    json_object_set_new(o, more, json_integer(n - shown));
+}
+
+/* One partner's object; its lists hold at most cap entries each: CLI_LIST_MAX in the
+ * all-partners ranking (a loop of N partners, each inheriting every other, would otherwise
+ * list N x N); every entry when partners are named (blast-radius PARTNER...). */
+static json_t *blast_json(const ap_graph *g, const ap_blast *b, uint32_t cap)
 {
     const ap_vocab *voc = ap_graph_vocab(g);
     json_t *o = json_object(), *kinds = json_object(), *sens = json_object();
@@ -68,11 +83,11 @@ static json_t *blast_json(const ap_graph *g, const ap_blast *b)
     json_object_set_new(o, "reach", json_integer(total));
     json_object_set_new(o, "by_kind", kinds);
     json_object_set_new(o, "by_sensitivity", sens);
-    json_object_set_new(o, "workflows", id_list(g, b->workflows, b->nworkflows));
-    json_object_set_new(o, "identities", id_list(g, b->identities, b->nidentities));
-    json_object_set_new(o, "inherits", id_list(g, b->partners, b->npartners));
-    json_object_set_new(o, "escalations", edge_list(g, b->escalations, b->nescalations));
-    json_object_set_new(o, "boundaries", edge_list(g, b->boundaries, b->nboundaries));
+    set_list(o, "workflows", id_list, g, b->workflows, b->nworkflows, cap);
+    set_list(o, "identities", id_list, g, b->identities, b->nidentities, cap);
+    set_list(o, "inherits", id_list, g, b->partners, b->npartners, cap);
+    set_list(o, "escalations", edge_list, g, b->escalations, b->nescalations, cap);
+    set_list(o, "boundaries", edge_list, g, b->boundaries, b->nboundaries, cap);
     return o;
 }
 
@@ -175,12 +190,13 @@ typedef struct {
     cli_ctx *ctx;
     bool detailed;
     const ap_policy *policy;
+    uint32_t cap;               /* entries per list: CLI_LIST_MAX for all partners */
 } json_writer;
 
 static int write_partner(void *arg, uint32_t i, const ap_blast *b)
 {
     json_writer *jw = arg;
-    json_t *o = blast_json(jw->ctx->g, b);
+    json_t *o = blast_json(jw->ctx->g, b, jw->cap);
     int64_t out = jw->detailed ? outside_scope(jw->ctx, b->partner, jw->policy) : -1;
     char *text = NULL;
     if (out == -2) {
@@ -206,10 +222,10 @@ static int write_partner(void *arg, uint32_t i, const ap_blast *b)
 /* The ranking as JSON, streamed: the lists of several partners go through the all-partners
  * kernel again, a batch at a time in rank order, each written and freed as it comes. */
 static int print_json(cli_ctx *ctx, ranked *r, size_t n, const ap_weights *w, bool detailed,
-                      const ap_policy *policy)
+                      const ap_policy *policy, bool all)
 {
     const ap_graph *g = ctx->g;
-    json_writer jw = { ctx, detailed, policy };
+    json_writer jw = { ctx, detailed, policy, all ? CLI_LIST_MAX : UINT32_MAX };
     char at[32];
     int rc = 0;
     ap_time_format(at, sizeof at, ap_graph_at(g));
@@ -249,13 +265,13 @@ static int print_json(cli_ctx *ctx, ranked *r, size_t n, const ap_weights *w, bo
 }
 
 static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
-                         const ap_weights *w, bool detailed, const ap_policy *policy)
+                         const ap_weights *w, bool detailed, const ap_policy *policy, bool all)
 {
     const ap_graph *g = ctx->g;
     ap_error err;
     int rc;
     if (strcmp(format, "json") == 0)
-        return print_json(ctx, r, n, w, detailed, policy);
+        return print_json(ctx, r, n, w, detailed, policy, all);
     static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "REACH", "CRITICAL",
                                         "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
                                         "ACTS AS", "INHERITS", "ESCALATIONS" };
@@ -389,7 +405,7 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
     if (cli_is_diagram_format(format))
         rc = blast_diagram(ctx, argv[optind], format);
     else if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) == EXIT_OK)
-        rc = print_ranking(ctx, r, n, format, &w, named, &pol);
+        rc = print_ranking(ctx, r, n, format, &w, named, &pol, optind == argc);
     free_ranked(r, n);
     ap_policy_clear(&pol);
     return rc;

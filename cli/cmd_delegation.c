@@ -12,10 +12,13 @@ static void party(char *buf, size_t size, uint32_t depth)
 {
     static const char *const words[] = { "third", "fourth", "fifth", "sixth", "seventh",
                                          "eighth", "ninth", "tenth" };
+    uint32_t n = depth + 3;
+    const char *suffix = n % 100 / 10 == 1 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd"
+                         : n % 10 == 3 ? "rd" : "th";
     if (depth < sizeof words / sizeof words[0])
         snprintf(buf, size, "%s", words[depth]);
     else
-        snprintf(buf, size, "%uth", depth + 3);
+        snprintf(buf, size, "%u%s", n, suffix);     /* 11th, 21st, 22nd, 23rd, 111th */
 }
 
 static json_t *step_json(const ap_graph *g, uint32_t edge, const ap_rights *rights)

@@ -66,6 +66,7 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
         { "kind", required_argument, NULL, 'k' },
         { "state", required_argument, NULL, 's' },
         { "expiring", required_argument, NULL, 'e' },
+        { "all", no_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
     static const char *const head[] = { "KIND", "ID", "NAME", "OWNER", "SPONSOR", "PURPOSE",
@@ -74,11 +75,16 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
                                         "state", "expires", "last_used" };
     const cli_cmd *self = cli_command("inventory");
     inv_filter f = { 0, 0, -1 };
+    uint32_t max = CLI_LIST_MAX;    /* partners listed per node; --all: every one */
     const char *format;
     int opt, rc;
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         if (opt == CLI_HELP)
             return EXIT_OK;
+        if (opt == 'a') {
+            max = UINT32_MAX;
+            continue;
+        }
         if (opt == '?' || parse_filter(&f, opt, optarg) != EXIT_OK)
             return EXIT_USAGE;
     }
@@ -98,7 +104,8 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     char *who = NULL;
     if (ap_table_new(&t, 10, head, &err) < 0
-        || ap_inventory_holders(&holders, ctx->g, cpus < 1 ? 1u : (unsigned)cpus, &err) < 0) {
+        || ap_inventory_holders(&holders, ctx->g, max, cpus < 1 ? 1u : (unsigned)cpus, &err)
+               < 0) {
         json_decref(items);
         ap_table_free(t);
         return cli_fail(&err, NULL);
@@ -109,11 +116,12 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
             const ap_node *nd = ap_graph_node(ctx->g, v);
             const ap_holders *h = &holders[v];
             char expires[32];
-            size_t size = 1;
+            size_t size = 32;
             if ((int)nd->kind != kind || !wanted(ctx, &f, v))
                 continue;
             cli_time(expires, sizeof expires, nd->expires);
-            /* the partners, space separated (ids hold no spaces in practice; JSON has a list) */
+            /* the partners, space separated (ids hold no spaces in practice; JSON has a list),
+             * then "+N more" */
             for (uint32_t k = 0; k < h->n; k++)
                 size += strlen(ap_graph_node(ctx->g, h->partners[k])->id) + 1;
             free(who);
@@ -127,6 +135,8 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
                     strcat(who, " ");
                 strcat(who, ap_graph_node(ctx->g, h->partners[k])->id);
             }
+            if (h->more > 0)
+                snprintf(who + strlen(who), 32, " +%u more", h->more);
             const char *row[10] = {
                 ap_kind_name(nd->kind), nd->id, ap_graph_node_str(ctx->g, v, "name"),
                 ap_graph_node_str(ctx->g, v, "owner"), ap_graph_node_str(ctx->g, v, "sponsor"),
@@ -145,6 +155,7 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
                     json_array_append_new(ps, json_string(ap_graph_node(ctx->g,
                                                                         h->partners[k])->id));
                 json_object_set_new(o, "partners", ps);
+                json_object_set_new(o, "partners_more", json_integer(h->more));
                 json_array_append_new(items, o);
             } else if (ap_table_add(t, row, &err) < 0) {
                 rc = cli_fail(&err, NULL);

@@ -10,6 +10,26 @@
 
 static const char *id_of(const ap_graph *g, uint32_t v) { return ap_graph_node(g, v)->id; }
 
+/* How many of n reach items (grouped by actor) belong to their first `actors` actors other
+ * than `partner` (whose items always show): the lists of many actors show CLI_LIST_MAX of them
+ * unless --all (a loop of N partners all act for each other, each with chains N long). */
+static uint32_t items_shown(const ap_reach_item *it, uint32_t n, uint32_t actors,
+                            uint32_t partner)
+{
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if ((i == 0 || it[i].actor != it[i - 1].actor) && it[i].actor != partner
+            && seen++ == actors)
+            return i;
+    return n;
+}
+
+/* The caps of one output: actors listed besides the partner, targets per choke point. */
+typedef struct {
+    uint32_t actors;
+    uint32_t targets;
+} caps;
+
 /* ---- JSON (docs/json.md: partner, residual, collateral, shared_credentials, persistence, cut,
  * choke_points; other keys added) ---- */
 
@@ -61,6 +81,19 @@ static json_t *ids_json(const ap_graph *g, const uint32_t *v, uint32_t n)
     return arr;
 }
 
+/* o[key]: the items of partner and of the first `actors` other actors; o[key_more]: how many
+ * items are left out. */
+static void set_items(json_t *o, const char *key, const ap_graph *g, const ap_reach_item *it,
+                      uint32_t n, uint32_t actors, uint32_t partner, const char *rights_key,
+                      bool collateral)
+{
+    char more[32];
+    uint32_t shown = items_shown(it, n, actors, partner);
+    snprintf(more, sizeof more, "%s_more", key);
+    json_object_set_new(o, key, items_json(g, it, shown, rights_key, collateral));
+    json_object_set_new(o, more, json_integer(n - shown));
+}
+
 static json_t *time_json(int64_t t)
 {
     char buf[32];
@@ -70,7 +103,7 @@ static json_t *time_json(int64_t t)
     return json_string(buf);
 }
 
-static json_t *offboard_json(const ap_graph *g, const ap_offboard *o)
+static json_t *offboard_json(const ap_graph *g, const ap_offboard *o, caps cap)
 {
     json_t *root = json_object(), *arr;
     char at[32];
@@ -83,17 +116,17 @@ static json_t *offboard_json(const ap_graph *g, const ap_offboard *o)
     for (uint32_t i = 0; i < o->nplan; i++)
         json_array_append_new(arr, step_json(g, &o->plan[i], i + 1));
     json_object_set_new(root, "plan", arr);
-    json_object_set_new(root, "residual", items_json(g, o->residual, o->nresidual, "rights",
-                                                     false));
-    json_object_set_new(root, "collateral", items_json(g, o->collateral, o->ncollateral, "lost",
-                                                       true));
+    set_items(root, "residual", g, o->residual, o->nresidual, cap.actors, o->partner, "rights",
+              false);
+    set_items(root, "collateral", g, o->collateral, o->ncollateral, cap.actors, UINT32_MAX, "lost",
+              true);
     arr = json_array();
     for (uint32_t i = 0; i < o->nshared; i++) {
         const ap_shared_credential *sc = &o->shared[i];
         json_t *s = json_object();
         json_object_set_new(s, "id", json_string(id_of(g, sc->credential)));
         json_object_set_new(s, "holders", ids_json(g, sc->holders, sc->nholders));
-        json_object_set_new(s, "revoke", items_json(g, sc->breaks, sc->nbreaks, "lost", true));
+        set_items(s, "revoke", g, sc->breaks, sc->nbreaks, cap.actors, UINT32_MAX, "lost", true);
         json_object_set_new(s, "keep", items_json(g, sc->keeps, sc->nkeeps, "rights", false));
         json_array_append_new(arr, s);
     }
@@ -135,8 +168,9 @@ static json_t *offboard_json(const ap_graph *g, const ap_offboard *o)
         json_object_set_new(s, "id", json_string(id_of(g, o->chokes[i].node)));
         json_object_set_new(s, "kind", json_string(ap_kind_name(ap_graph_node(g,
                                                                 o->chokes[i].node)->kind)));
-        json_object_set_new(s, "targets", ids_json(g, o->chokes[i].targets,
-                                                   o->chokes[i].ntargets));
+        uint32_t nt = o->chokes[i].ntargets, shown = nt < cap.targets ? nt : cap.targets;
+        json_object_set_new(s, "targets", ids_json(g, o->chokes[i].targets, shown));
+        json_object_set_new(s, "targets_more", json_integer(nt - shown));
         json_array_append_new(arr, s);
     }
     json_object_set_new(root, "choke_points", arr);
@@ -167,10 +201,16 @@ static void put_path(const ap_graph *g, uint32_t source, const uint32_t *path, u
     free(text);
 }
 
-/* Reach items grouped by actor: "actor keeps:" then one line per node with its evidence. */
+/* Reach items grouped by actor: "actor keeps:" then one line per node with its evidence; the
+ * items of partner and the first `actors` other actors, then how many actors are left out. */
 static void put_items(const ap_graph *g, const ap_reach_item *it, uint32_t n, const char *verb,
-                      const char *indent)
+                      const char *indent, uint32_t actors, uint32_t partner)
 {
+    uint32_t shown = items_shown(it, n, actors, partner), more = 0;
+    for (uint32_t i = shown; i < n; i++)
+        more += i == shown || it[i].actor != it[i - 1].actor;
+    if (shown < n)
+        n = shown;
     for (uint32_t i = 0; i < n; i++) {
         if (i == 0 || it[i].actor != it[i - 1].actor) {
             fputs(indent, stdout);
@@ -191,6 +231,9 @@ static void put_items(const ap_graph *g, const ap_reach_item *it, uint32_t n, co
             printf(" [step %u]", it[i].cause + 1);
         fputs("\n", stdout);
     }
+    if (more > 0)
+        printf("%s+%u more %s (not listed: --all lists them)\n", indent, more,
+               more == 1 ? "actor" : "actors");
 }
 
 static uint32_t step_of_credential(const ap_offboard *o, uint32_t v)
@@ -229,7 +272,7 @@ static void print_plan(const ap_graph *g, const ap_offboard *o)
         printf("    nothing to do: the partner holds no live credential and has no live edge\n");
 }
 
-static void print_shared(const ap_graph *g, const ap_offboard *o)
+static void print_shared(const ap_graph *g, const ap_offboard *o, caps cap)
 {
     printf("\n2. Shared credentials: revoke or keep\n");
     if (o->nshared == 0)
@@ -241,14 +284,14 @@ static void print_shared(const ap_graph *g, const ap_offboard *o)
         printf(" (step %u), also held by ", step_of_credential(o, sc->credential));
         put_ids(g, sc->holders, sc->nholders);
         printf("\n      revoke it, and this breaks:%s\n", sc->nbreaks ? "" : " nothing");
-        put_items(g, sc->breaks, sc->nbreaks, "loses", "        ");
+        put_items(g, sc->breaks, sc->nbreaks, "loses", "        ", cap.actors, UINT32_MAX);
         printf("      keep it, and this stays with the partner:%s\n",
                sc->nkeeps ? "" : " nothing");
-        put_items(g, sc->keeps, sc->nkeeps, "keeps", "        ");
+        put_items(g, sc->keeps, sc->nkeeps, "keeps", "        ", UINT32_MAX, UINT32_MAX);
     }
 }
 
-static void print_effects(const ap_graph *g, const ap_offboard *o)
+static void print_effects(const ap_graph *g, const ap_offboard *o, caps cap)
 {
     printf("\n3. What remains after the plan (residual)\n");
     if (o->nresidual == 0) {
@@ -257,7 +300,7 @@ static void print_effects(const ap_graph *g, const ap_offboard *o)
         printf("%s nothing after the plan\n",
                o->nactors > 1 ? " and those acting for it reach" : " reaches");
     }
-    put_items(g, o->residual, o->nresidual, "keeps", "    ");
+    put_items(g, o->residual, o->nresidual, "keeps", "    ", cap.actors, o->partner);
     uint32_t dormant = 0;
     for (uint32_t i = 0; i < o->npersistence; i++)
         dormant += o->persistence[i].dormant;
@@ -269,7 +312,7 @@ static void print_effects(const ap_graph *g, const ap_offboard *o)
     printf("\n4. What breaks for others (collateral)\n");
     if (o->ncollateral == 0)
         printf("    nothing: no other partner or workflow loses a right\n");
-    put_items(g, o->collateral, o->ncollateral, "loses", "    ");
+    put_items(g, o->collateral, o->ncollateral, "loses", "    ", cap.actors, UINT32_MAX);
 }
 
 /* "not valid until 2027-03-01, so the plan does not revoke it; from then it reaches
@@ -333,7 +376,7 @@ static void print_persistence(const ap_graph *g, const ap_offboard *o)
         printf("    none\n");
 }
 
-static void print_cut(const ap_graph *g, const ap_offboard *o)
+static void print_cut(const ap_graph *g, const ap_offboard *o, caps cap)
 {
     printf("\n6. Minimal revocation set\n");
     if (o->ntargets == 0) {
@@ -361,12 +404,15 @@ static void print_cut(const ap_graph *g, const ap_offboard *o)
         fputs("    ", stdout);
         cli_put(id_of(g, o->chokes[i].node));
         printf(" (%s): every path to ", ap_kind_name(ap_graph_node(g, o->chokes[i].node)->kind));
-        put_ids(g, o->chokes[i].targets, o->chokes[i].ntargets);
+        uint32_t nt = o->chokes[i].ntargets, shown = nt < cap.targets ? nt : cap.targets;
+        put_ids(g, o->chokes[i].targets, shown);
+        if (shown < nt)
+            printf(" and %u more target%s", nt - shown, nt - shown == 1 ? "" : "s");
         fputs(" passes through it\n", stdout);
     }
 }
 
-static void print_text(const ap_graph *g, const ap_offboard *o)
+static void print_text(const ap_graph *g, const ap_offboard *o, caps cap)
 {
     char at[32];
     ap_time_format(at, sizeof at, ap_graph_at(g));
@@ -383,10 +429,10 @@ static void print_text(const ap_graph *g, const ap_offboard *o)
     }
     fputs("\n", stdout);
     print_plan(g, o);
-    print_shared(g, o);
-    print_effects(g, o);
+    print_shared(g, o, cap);
+    print_effects(g, o, cap);
     print_persistence(g, o);
-    print_cut(g, o);
+    print_cut(g, o, cap);
 }
 
 /* The partner's authority with the cut edges and choke points marked. */
@@ -410,10 +456,12 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "min-sensitivity", required_argument, NULL, 's' },
+        { "all", no_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("offboard");
     ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL };
+    caps cap = { CLI_LIST_MAX, CLI_LIST_MAX };
     ap_offboard *o = NULL;
     const char *format;
     ap_error err;
@@ -422,6 +470,10 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         if (opt == CLI_HELP)
             return EXIT_OK;
+        if (opt == 'a') {
+            cap.actors = cap.targets = UINT32_MAX;
+            continue;
+        }
         if (opt != 's')
             return EXIT_USAGE;
         if ((oo.min_sensitivity = ap_sensitivity_parse(optarg)) == AP_SENS_NONE) {
@@ -446,9 +498,9 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
     if (cli_is_diagram_format(format)) {
         rc = offboard_diagram(ctx->g, o, format);
     } else if (strcmp(format, "json") == 0) {
-        rc = cli_print_json(offboard_json(ctx->g, o));
+        rc = cli_print_json(offboard_json(ctx->g, o, cap));
     } else {
-        print_text(ctx->g, o);
+        print_text(ctx->g, o, cap);
         rc = EXIT_OK;
     }
     ap_offboard_free(o);

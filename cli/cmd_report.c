@@ -8,7 +8,8 @@
 #include "authpath/report.h"
 #include "cli.h"
 
-/* The snapshot's label, creation time and files ("path" each) for the summary. */
+/* The snapshot's label, creation time and files ({"path", "sha256"} each, observed use
+ * included) for the summary. */
 static int snapshot_facts(cli_ctx *ctx, ap_report_opts *o, ap_snapshot_info **list,
                           size_t *n, json_t **files)
 {
@@ -20,7 +21,7 @@ static int snapshot_facts(cli_ctx *ctx, ap_report_opts *o, ap_snapshot_info **li
             continue;
         o->snapshot_label = (*list)[i].label;
         o->snapshot_created = (*list)[i].created;
-        *files = json_loads((*list)[i].files, 0, NULL);
+        *files = json_loads((*list)[i].sources, 0, NULL);
     }
     return EXIT_OK;
 }
@@ -29,10 +30,12 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "policy", required_argument, NULL, 'p' },
+        { "since", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("report");
-    const char *policy = NULL, **sources = NULL;
+    const char *policy = NULL, *since = NULL, **sources = NULL, **hashes = NULL;
+    ap_usage *usage = NULL;
     ap_report_opts ro;
     ap_policy pol;
     ap_snapshot_info *list = NULL;
@@ -46,9 +49,12 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
         if (opt == CLI_HELP)
             return EXIT_OK;
-        if (opt != 'p')
+        if (opt == 's')
+            since = optarg;
+        else if (opt == 'p')
+            policy = optarg;
+        else
             return EXIT_USAGE;
-        policy = optarg;
     }
     if (cli_format(ctx, "html") == NULL)
         return EXIT_USAGE;
@@ -58,8 +64,10 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (policy != NULL && ap_policy_load(&pol, policy, ap_store_vocab(ctx->st), &err) < 0)
         return cli_fail(&err, NULL);
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+    if ((rc = cli_load_graph(ctx)) != EXIT_OK
+        || (rc = cli_load_usage(ctx, since, &usage)) != EXIT_OK)
         goto cleanup;
+    ro.usage = usage;
     if (optind < argc && (partners = calloc((size_t)(argc - optind), sizeof *partners)) == NULL) {
         cli_errorf("out of memory");
         rc = EXIT_INTERNAL;
@@ -78,12 +86,18 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     if ((rc = snapshot_facts(ctx, &ro, &list, &nlist, &files)) != EXIT_OK)
         goto cleanup;
     if (json_array_size(files) > 0
-        && (sources = calloc(json_array_size(files), sizeof *sources)) != NULL) {
-        for (size_t i = 0; i < json_array_size(files); i++)
-            if (json_is_string(json_array_get(files, i)))
-                sources[ro.nsources++] = json_string_value(json_array_get(files, i));
+        && (sources = calloc(json_array_size(files), sizeof *sources)) != NULL
+        && (hashes = calloc(json_array_size(files), sizeof *hashes)) != NULL) {
+        for (size_t i = 0; i < json_array_size(files); i++) {
+            const json_t *f = json_array_get(files, i);
+            if (!json_is_string(json_object_get(f, "path")))
+                continue;
+            hashes[ro.nsources] = json_string_value(json_object_get(f, "sha256"));
+            sources[ro.nsources++] = json_string_value(json_object_get(f, "path"));
+        }
     }
     ro.sources = sources;
+    ro.source_hashes = hashes;
     if (ap_report_html(&html, &len, ctx->g, &ro, &err) < 0) {
         rc = cli_fail(&err, NULL);
         goto cleanup;
@@ -98,6 +112,8 @@ cleanup:
     free(html);
     free(partners);
     free(sources);
+    free(hashes);
+    ap_usage_free(usage);
     json_decref(files);
     ap_snapshot_list_free(list, nlist);
     ap_policy_clear(&pol);

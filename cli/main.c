@@ -26,11 +26,12 @@ static const cli_cmd commands[] = {
       "forces it. Every import is one transaction: on any error nothing is written and the\n"
       "errors are listed as FILE:LINE:COL: message. What was recognised but not imported is\n"
       "listed as notes.\n"
-      "A file no reader takes (a Kubernetes List of Pods, GitHub API output, Entra sign-ins,\n"
-      "an IAM credential report...) is refused, naming what it looks like; so is an import of\n"
+      "A file no reader takes (a Kubernetes List of Pods, GitHub API output, an IAM\n"
+      "credential report...) is refused, naming what it looks like; so is an import of\n"
       "no node. UTF-16 with a byte order mark (PowerShell's default) is read as text.\n"
       "Observed use (--as usage, or by shape: CloudTrail records or lookup-events output,\n"
-      "Kubernetes audit events, native at,actor,target,right CSV or JSON Lines) makes no\n"
+      "Kubernetes audit events, Entra sign-in logs and servicePrincipalSignInActivities,\n"
+      "native at,actor,target,right CSV or JSON Lines) makes no\n"
       "snapshot: its events are stored beside the latest one (--snapshot N: that one),\n"
       "streamed whatever their number; events whose actor or target the inventory does not\n"
       "know are stored and counted (docs/sources/usage.md).\n"
@@ -57,13 +58,16 @@ static const cli_cmd commands[] = {
       "reached with other rights.\n"
       "--partner PARTNER   only that partner's authority\n" },
     { "inventory", cmd_inventory,
-      "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--format text|json|csv]",
+      "inventory [--kind KIND] [--state STATE] [--expiring DAYS] [--all]\n"
+      "          [--format text|json|csv]",
       "Every partner, identity and credential with owner, sponsor, purpose, state at --at, "
       "expiry, last use and the partners holding or acting through it.",
       "--kind KIND       only partner, identity or credential (repeatable)\n"
       "--state STATE     only this state at --at (repeatable): active, under_review,\n"
       "                  requested, approved, not_yet_valid, expired, suspended, revoked\n"
-      "--expiring DAYS   only what expires within DAYS of --at\n" },
+      "--expiring DAYS   only what expires within DAYS of --at\n"
+      "--all             every partner of each node (by default the first 20 by id, then\n"
+      "                  +N more; JSON partners_more)\n" },
     { "partners", cmd_partners, "partners [--policy FILE] [--format text|json|csv]",
       "Every partner ranked by blast-radius score, the most dangerous first.",
       "--policy FILE   score weights (JSON or YAML; see docs/policy.md)\n" },
@@ -94,7 +98,7 @@ static const cli_cmd commands[] = {
       "--evidence   after each sentence, its steps: edge id, rights carried, FILE:LINE:COL\n"
       "PARTNER may be any node (an identity, a credential...), as for authority.\n" },
     { "offboard", cmd_offboard,
-      "offboard PARTNER [--min-sensitivity LEVEL] [--format text|json|dot|svg|png|pdf]",
+      "offboard PARTNER [--min-sensitivity LEVEL] [--all] [--format text|json|dot|svg|png|pdf]",
       "Simulate ending a partnership: what remains, what breaks, the smallest cut.",
       "Applies docs/design.md's default plan in memory, not to the database: revoke every\n"
       "live credential PARTNER holds, remove its live edges, remove subcontractor_of edges\n"
@@ -105,6 +109,8 @@ static const cli_cmd commands[] = {
       "--min-sensitivity.\n"
       "--min-sensitivity LEVEL   cut targets: public, internal, confidential (default),\n"
       "                          restricted or critical\n"
+      "--all     list every actor's residual and collateral and every choke point's\n"
+      "          targets (by default 20 actors besides PARTNER, 20 targets per choke point)\n"
       "dot, svg, png, pdf: PARTNER's authority with the cut edges and choke points marked\n"
       "(see docs/diagrams.md); png and pdf only into a file.\n" },
     { "what-if", cmd_what_if,
@@ -149,7 +155,8 @@ static const cli_cmd commands[] = {
       "                   compare the snapshot's events (import --as usage) with its chains\n"
       "Text groups findings by partner, most severe first; SARIF 2.1.0 drops into code\n"
       "scanning (critical/high error, medium warning, low note).\n" },
-    { "report", cmd_report, "report [PARTNER...] [--policy FILE] [--output FILE.html]",
+    { "report", cmd_report,
+      "report [PARTNER...] [--policy FILE] [--since DATE] [--output FILE.html]",
       "The auditor's evidence pack: one self-contained HTML file for the estate or partners.",
       "A summary (snapshot, time, sources, partners ranked by score with their score split by\n"
       "sensitivity), then per partner (all by score when none is named): its authority with\n"
@@ -157,7 +164,10 @@ static const cli_cmd commands[] = {
       "the offboarding plan with its cut and choke points, and its findings with OWASP NHI and\n"
       "NIST CSF ids and waivers; diagrams as inline SVG whose nodes link to the node index. No\n"
       "script, style sheet, font or image outside the file; prints one partner a page on A4.\n"
-      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n" },
+      "When the snapshot holds observed use, each partner also gets its drift: use no chain\n"
+      "carries, rights granted and never used, denied attempts (docs/sources/usage.md).\n"
+      "--policy FILE   weights, thresholds, waivers and scopes (docs/policy.md)\n"
+      "--since DATE    the window of observed use (default 90 days before --at)\n" },
     { "rules", cmd_rules, "rules [--format text|json|csv|markdown]",
       "The rule catalogue: id, severity, OWASP NHI and NIST CSF mapping, remediation.",
       "--format markdown prints docs/rules.md.\n" },

@@ -94,6 +94,7 @@ struct ap_store {
     int write_wait_ms;          /* ap_store_begin()'s wait for another import */
     sqlite3_stmt *obs_insert;   /* the open observation import (store_obs.c), or NULL */
     int64_t obs_snap;
+    int obs_cache;              /* cache_size before the observation import raised it */
 };
 
 /* The indexes of schema version 1. A bulk load into empty tables writes rows in the order of

@@ -294,8 +294,11 @@ int ap_store_snapshots(ap_snapshot_info **out, size_t *n, const ap_store *st, ap
     int rc;
     *out = NULL;
     *n = 0;
-    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, created, label, files FROM snapshot "
-                                           "ORDER BY id", err)) < 0)
+    if ((rc = ap_store__prepare(st, &stmt, "SELECT id, created, label, files,"
+                                " (SELECT json_group_array(json_object('path', path, 'sha256',"
+                                "  sha256)) FROM (SELECT path, sha256 FROM source"
+                                "  WHERE snap = snapshot.id ORDER BY id))"
+                                " FROM snapshot ORDER BY id", err)) < 0)
         return rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (count == cap) {
@@ -312,7 +315,9 @@ int ap_store_snapshots(ap_snapshot_info **out, size_t *n, const ap_store *st, ap
         s->created = dup_col(stmt, 1);
         s->label = dup_col(stmt, 2);
         s->files = dup_col(stmt, 3);
-        if (s->created == NULL || s->label == NULL || s->files == NULL) {
+        s->sources = dup_col(stmt, 4);
+        if (s->created == NULL || s->label == NULL || s->files == NULL
+            || s->sources == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;
         }
@@ -340,6 +345,7 @@ void ap_snapshot_list_free(ap_snapshot_info *list, size_t n)
         free(list[i].created);
         free(list[i].label);
         free(list[i].files);
+        free(list[i].sources);
     }
     free(list);
 }

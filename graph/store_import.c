@@ -146,6 +146,23 @@ cleanup:
     return rc;
 }
 
+int ap_store_source_hash(ap_store *st, int64_t file, const char *sha256, ap_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+    if (!st->in_import && st->obs_insert == NULL)
+        return ap_error_set(err, AP_EBUG, "no import is open");
+    if ((rc = ap_store__prepare(st, &stmt, "UPDATE source SET sha256 = ?2 WHERE id = ?1",
+                                err)) < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, file);
+    sqlite3_bind_text(stmt, 2, sha256, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "recording the input file's hash");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int ap_store_add_right(ap_store *st, const char *name, int *bit, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;

@@ -1,10 +1,36 @@
 /* graph/store_obs.c: observed use in the store. Events are added to an existing snapshot in one
  * transaction of their own, and read back grouped per (actor, target, action) over a window. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authpath/usage.h"
 #include "graph_internal.h"
+
+/* A page cache of fixed size for the import: SQLite's default (2 MiB) spilled the transaction's
+ * dirty index pages to the WAL again and again, a fifth of the CPU time at 1M events; 32 MiB,
+ * whatever the number of events (bench/RESULTS.md, sixth session). */
+#define OBS_CACHE_KIB 32768
+
+static int cache_raise(ap_store *st, ap_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    char sql[64];
+    int rc;
+    if ((rc = ap_store__prepare(st, &s, "PRAGMA cache_size", err)) < 0)
+        return rc;
+    st->obs_cache = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -2000;
+    sqlite3_finalize(s);
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", OBS_CACHE_KIB);
+    return ap_store__exec(st, sql, err);
+}
+
+static void cache_restore(ap_store *st)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", st->obs_cache);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
 
 int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
 {
@@ -21,11 +47,13 @@ int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
     sqlite3_busy_timeout(st->db, AP_STORE_BUSY_MS);
     if (rc < 0)
         return rc;
-    if ((rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
-                                " event_id, at, actor, actor_known, target, target_known, rights,"
-                                " action, ok, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                                " ?10, ?11, ?12, ?13)", err)) < 0) {
+    if ((rc = cache_raise(st, err)) < 0
+        || (rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
+                                   " event_id, at, actor, actor_known, target, target_known,"
+                                   " rights, action, ok, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                                   " ?8, ?9, ?10, ?11, ?12, ?13)", err)) < 0) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        cache_restore(st);
         return rc;
     }
     st->obs_snap = snap;
@@ -94,6 +122,7 @@ int ap_store_obs_commit(ap_store *st, ap_error *err)
     st->obs_insert = NULL;
     if ((rc = ap_store__exec(st, "COMMIT", err)) < 0)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    cache_restore(st);
     return rc;
 }
 
@@ -104,6 +133,7 @@ void ap_store_obs_rollback(ap_store *st)
     sqlite3_finalize(st->obs_insert);
     st->obs_insert = NULL;
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    cache_restore(st);
 }
 
 /* ---- Reading ---- */

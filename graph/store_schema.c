@@ -37,6 +37,10 @@ static const char *const schema_v2 =
     "  ok INTEGER NOT NULL, via TEXT);"
     "CREATE INDEX observation_snap ON observation(snap, at);";
 
+/* Version 3: the SHA-256 of every imported file, as its reader read it (NULL for files imported
+ * before). */
+static const char *const schema_v3 = "ALTER TABLE source ADD COLUMN sha256 TEXT;";
+
 int ap_store__migrate(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -80,8 +84,10 @@ int ap_store__migrate(ap_store *st, ap_error *err)
     }
     if (version < 2 && (rc = ap_store__exec(st, schema_v2, err)) < 0)
         goto fail;
-    /* Future versions: `if (version < 3) { ALTER TABLE ... }` here. */
-    if ((rc = ap_store__exec(st, "PRAGMA user_version = 2", err)) < 0)
+    if (version < 3 && (rc = ap_store__exec(st, schema_v3, err)) < 0)
+        goto fail;
+    /* Future versions: `if (version < 4) { ALTER TABLE ... }` here. */
+    if ((rc = ap_store__exec(st, "PRAGMA user_version = 3", err)) < 0)
         goto fail;
     return ap_store__exec(st, "COMMIT", err);
 fail:

@@ -7,9 +7,9 @@
 
 #include "import_internal.h"
 
-/* A reader plugs in here: give its shape's row below a reader, its ap_format and the name for
- * "authpath reads ..." (and its --as name when --as may force any JSON onto it), and detection
- * routes to it instead of refusing. A row without a reader is a shape authpath knows but does
+/* A reader plugs in here: give its shape's row below a reader, its ap_format (and its --as name
+ * when --as may force any JSON onto it), and detection routes to it instead of refusing; say so
+ * in `authpath import --help`, which the refusal points to. A row without a reader is a shape authpath knows but does
  * not read yet: its files are refused with what they look like. */
 
 #define PEEK_MAX_KEYS 64
@@ -655,49 +655,35 @@ typedef struct {
     const char *as;         /* its --as name, when --as may force a file onto the reader
                              * whatever its shape (JSON only, unless yaml); NULL: native, by
                              * shape only */
-    const char *reads;      /* for "authpath reads ...": the readers' names, once each */
     int yaml;               /* the reader takes YAML too (forced with --as) */
 } shape;
 
 /* First match wins: the formats authpath reads, then what it does not read, specific first. */
 static const shape shapes[] = {
-    { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "opengraph",
-      "BloodHound OpenGraph", 0 },
-    { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam",
-      "AWS IAM authorization details", 0 },
-    { is_native, read_native, AP_FORMAT_NATIVE, NULL, "authpath/1 (JSON, YAML, CSV)", 0 },
-    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },    /* observed use: usage.c */
-    { is_k8s_rbac_list, ap_import__k8s, AP_FORMAT_K8S, "k8s",
-      "Kubernetes RBAC (kubectl Lists, manifests)", 1 },
-    { is_k8s_lists, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
-    { is_k8s_rbac_object, ap_import__k8s, AP_FORMAT_K8S, "k8s", NULL, 1 },
-    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },     /* of Pods...: not RBAC */
-    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
-    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
-    { is_hound, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", "Microsoft Graph", 0 },
-    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_other, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_scim, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_okta, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_github, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_graphql, NULL, AP_FORMAT_COUNT, NULL, NULL, 0 },
-    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", NULL, 0 },
+    { is_opengraph, ap_import__opengraph, AP_FORMAT_OPENGRAPH, "opengraph", 0 },
+    { is_aws_authz, ap_import__aws_iam, AP_FORMAT_AWS_IAM, "aws-iam", 0 },
+    { is_native, read_native, AP_FORMAT_NATIVE, NULL, 0 },
+    { is_k8s_audit, NULL, AP_FORMAT_COUNT, NULL, 0 },    /* observed use: usage.c */
+    { is_k8s_rbac_list, ap_import__k8s, AP_FORMAT_K8S, "k8s", 1 },
+    { is_k8s_lists, ap_import__k8s, AP_FORMAT_K8S, "k8s", 1 },
+    { is_k8s_rbac_object, ap_import__k8s, AP_FORMAT_K8S, "k8s", 1 },
+    { is_k8s_list, NULL, AP_FORMAT_COUNT, NULL, 0 },     /* of Pods...: not RBAC */
+    { is_k8s_object, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_azurehound_fic, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", 0 },
+    { is_roadtools, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", 0 },
+    { is_hound, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_msgraph, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", 0 },
+    { is_credential_report, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_aws_other, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_cloudtrail_list, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_other, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_scim, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_okta, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_github, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_graphql, NULL, AP_FORMAT_COUNT, NULL, 0 },
+    { is_graph_powershell, ap_import__msgraph, AP_FORMAT_MSGRAPH, "msgraph", 0 },
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
-
-static void reads_list(char *buf, size_t size)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < NSHAPES && n < size; i++)
-        if (shapes[i].reads != NULL)
-            n += (size_t)snprintf(buf + n, size - n, "%s%s", n > 0 ? "; " : "",
-                                  shapes[i].reads);
-}
 
 static void peek_init(peek *p, const char *text, size_t len)
 {
@@ -750,7 +736,7 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
                       size_t len, ap_error *err)
 {
     peek p;
-    char what[200] = "", reads[400];
+    char what[200] = "";
     unsigned line = 1, col = 1;
     size_t hit = NSHAPES;
     int rc;
@@ -787,9 +773,10 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     if (hit < NSHAPES && shapes[hit].read != NULL)      /* --as names another format */
         return ap_error_at(err, AP_EINPUT, path, line, col, "not an authpath/1 inventory (--as "
                            "native): this looks like %s", what);
-    reads_list(reads, sizeof reads);
+    /* what it reads is listed by `authpath import --help`: the list no longer fits the
+     * message's 256 bytes beside a long description */
     return ap_error_at(err, AP_EINPUT, path, line, col, "not an input authpath reads: this "
-                       "looks like %s (authpath reads %s)", what, reads);
+                       "looks like %s (authpath import --help lists what it reads)", what);
 }
 
 /* ---- observed use: its shapes go to the usage import (usage.c), never to a reader above ---- */
@@ -803,6 +790,15 @@ static bool csv_usage_header(const char *text, size_t len)
     return strstr(line, "at") != NULL && strstr(line, "actor") != NULL
            && strstr(line, "target") != NULL && strstr(line, "right") != NULL
            && strncmp(line, "at,", 3) == 0;
+}
+
+/* A Microsoft Entra sign-in log record (signIn) or servicePrincipalSignInActivity. */
+static bool entra_sign_in(const peek_obj *o)
+{
+    return has(o, "lastSignInActivity") || has(o, "delegatedClientSignInActivity")
+           || has(o, "applicationAuthenticationClientSignInActivity")
+           || (has(o, "createdDateTime") && has(o, "appId")
+               && (has(o, "status") || has(o, "resourceId")));
 }
 
 bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size)
@@ -844,6 +840,12 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
         return true;
     }
     if (is_k8s_audit(&p, what, size))
+        return true;
+    snprintf(what, size, "Microsoft Entra sign-ins");
+    if ((p.top == '{' && (entra_sign_in(&p.obj)
+                          || (has(&p.obj, "value") && elem_of(&p, "value")
+                              && entra_sign_in(&p.elem))))
+        || (p.top == '[' && p.have_elem && entra_sign_in(&p.elem)))
         return true;
     snprintf(what, size, "native events");
     return p.top == '{' && has(&p.obj, "actor") && has(&p.obj, "target")

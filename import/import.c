@@ -116,9 +116,16 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
     size_t len;
     ap_reader_fn read;
     int rc;
+    char sha256[AP_SHA256_HEX];
+    ap_digest d;
     if ((rc = read_file(&ft, path, err)) < 0)
         return rc;
-    if ((rc = ap_store_add_source(ctx->st, path, &ctx->file, err)) < 0)
+    /* the mapped bytes, as read from the file: the readers below parse the same pages */
+    ap_import__digest_init(&d);
+    ap_import__digest_add(&d, ft.text, ft.len);
+    ap_import__digest_hex(&d, sha256);
+    if ((rc = ap_store_add_source(ctx->st, path, &ctx->file, err)) < 0
+        || (rc = ap_store_source_hash(ctx->st, ctx->file, sha256, err)) < 0)
         goto cleanup;
     ctx->path = path;
     text = ft.text;

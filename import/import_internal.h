@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <nettle/sha2.h>
 
 #include "authpath/import.h"
 
@@ -187,6 +188,16 @@ size_t ap_json__skip_value(const ap_json_text *t, size_t i);
 size_t ap_json__find_key(const ap_json_text *t, size_t i, const char *key);
 size_t ap_json__find_index(const ap_json_text *t, size_t i, size_t k);
 /* Offsets of every element of the array at i, in one pass: *out owns *n entries (free()). */
+/* ---- digest.c: SHA-256 of every imported file, taken from the bytes as they are read ---- */
+#define AP_SHA256_HEX (2 * SHA256_DIGEST_SIZE + 1)
+typedef struct {
+    struct sha256_ctx ctx;
+} ap_digest;
+void ap_import__digest_init(ap_digest *d);
+void ap_import__digest_add(ap_digest *d, const void *data, size_t len);
+/* The digest as 64 lower-case hex digits and a NUL; d is spent. */
+void ap_import__digest_hex(ap_digest *d, char hex[AP_SHA256_HEX]);
+
 int ap_json__elements(const ap_json_text *t, size_t i, size_t **out, size_t *n);
 /* 1-based line and column of an offset (0, 0 for SIZE_MAX). */
 void ap_json__line_col(const ap_json_text *t, size_t pos, unsigned *line, unsigned *col);

@@ -778,8 +778,7 @@ int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const cha
         return federated(ctx, obj, owner);
     case MG_SIGN_IN_ACTIVITY:
         return fail(ctx, obj, "Microsoft Graph servicePrincipalSignInActivities is observed "
-                    "use (when apps signed in), not access: authpath does not read observed "
-                    "use yet%s", "");
+                    "use (when apps signed in), not access: import it with --as usage%s", "");
     case MG_PERMISSION_LIST:
         return fail(ctx, obj, "a list of permissions or apps that names no holder (reference "
                     "data, no principalId): nothing to import; give the service principals' "

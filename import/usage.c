@@ -22,6 +22,7 @@ struct ap_usage_import {
     size_t nres;
     json_t *targets;            /* target -> known (a cache) */
     json_t *unknown_actors, *unknown_targets;
+    json_t *apps;               /* app_id (lower case) -> node id; built on first use */
     ap_usage_report rep;
 };
 
@@ -58,6 +59,40 @@ void ap_usage__skip(ap_usage_import *ui, const char *what, unsigned line)
 const ap_vocab *ap_usage__vocab(const ap_usage_import *ui)
 {
     return ap_graph_vocab(ui->g);
+}
+
+bool ap_usage__known(ap_usage_import *ui, const char *id)
+{
+    return ap_graph_find(ui->g, id) >= 0;
+}
+
+static void lower(char *buf, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] != '\0' && i + 1 < size; i++)
+        buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    buf[i] = '\0';
+}
+
+const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id)
+{
+    char key[128];
+    if (ui->apps == NULL) {     /* one pass over the nodes, then a lookup per event */
+        if ((ui->apps = json_object()) == NULL)
+            return NULL;
+        for (uint32_t v = 0; v < ap_graph_node_count(ui->g); v++) {
+            const char *app = ap_graph_node_str(ui->g, v, "app_id");
+            const char *type = ap_graph_node_str(ui->g, v, "type");
+            bool sp = type != NULL && strcmp(type, "service_principal") == 0;
+            if (app == NULL || ap_graph_node(ui->g, v)->kind != AP_KIND_IDENTITY)
+                continue;
+            lower(key, sizeof key, app);
+            if (sp || json_object_get(ui->apps, key) == NULL)
+                json_object_set_new(ui->apps, key, json_string(ap_graph_node(ui->g, v)->id));
+        }
+    }
+    lower(key, sizeof key, app_id);
+    return json_string_value(json_object_get(ui->apps, key));
 }
 
 static bool target_known(ap_usage_import *ui, const char *target)
@@ -154,13 +189,15 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_err
         return ap_usage__cloudtrail(ui, ev, line, err);
     if (json_object_get(ev, "auditID") != NULL || json_object_get(ev, "verb") != NULL)
         return ap_usage__k8s(ui, ev, line, err);
+    if (ap_usage__entra_shape(ev))
+        return ap_usage__entra(ui, ev, line, err);
     if (json_object_get(ev, "actor") != NULL)
         return ap_usage__native(ui, ev, line, err);
     return ap_usage__fail(ui, line, 1, err, "not an event authpath reads (CloudTrail, Kubernetes "
-                          "audit, or native at, actor, target, right)");
+                          "audit, Entra sign-ins, or native at, actor, target, right)");
 }
 
-static int read_json_file(ap_usage_import *ui, ap_error *err)
+static int read_json_file(ap_usage_import *ui, char sha256[AP_SHA256_HEX], ap_error *err)
 {
     ap_usage_stream s;
     int rc;
@@ -180,13 +217,15 @@ static int read_json_file(ap_usage_import *ui, ap_error *err)
         if (rc < 0)
             break;
     }
+    if (rc >= 0)
+        rc = ap_usage__stream_digest(&s, sha256, err);
     ap_usage__stream_close(&s);
     return rc;
 }
 
 static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
 {
-    char head[4096];
+    char head[4096], sha256[AP_SHA256_HEX];
     ssize_t n;
     size_t i = 0;
     int fd, rc;
@@ -204,12 +243,14 @@ static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
     while (i < (size_t)n && strchr(" \t\r\n", head[i]) != NULL)
         i++;
     if (i < (size_t)n && (head[i] == '{' || head[i] == '['))
-        return read_json_file(ui, err);
-    if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
+        rc = read_json_file(ui, sha256, err);
+    else if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
         return ap_error_at(err, AP_EINPUT, path, 1, 1, "YAML is not read as observed use (events "
                            "are JSON, JSON Lines or CSV; a detection test's events under "
                            "Tests[].Log can be written out as JSON Lines)");
-    return ap_usage__native_csv(ui, path, err);
+    else
+        rc = ap_usage__native_csv(ui, path, sha256, err);
+    return rc < 0 ? rc : ap_store_source_hash(ui->st, ui->file, sha256, err);
 }
 
 static void ui_free(ap_usage_import *ui)
@@ -219,6 +260,7 @@ static void ui_free(ap_usage_import *ui)
     json_decref(ui->targets);
     json_decref(ui->unknown_actors);
     json_decref(ui->unknown_targets);
+    json_decref(ui->apps);
 }
 
 int ap_import__usage(ap_store *st, const char *const *paths, size_t n,

@@ -17,6 +17,9 @@
 /* ---- usage_stream.c: one event at a time, whatever the file's size ---- */
 typedef struct {
     FILE *f;
+    unsigned char *in;          /* what was read of the file and not taken yet: in[pos, end) */
+    size_t pos, end;
+    ap_digest digest;           /* of every byte read */
     const char *path;
     unsigned line, col;         /* of the last character read */
     unsigned rec_line, rec_col; /* where the current event begins */
@@ -30,6 +33,8 @@ int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err);
 int ap_usage__stream_next(ap_usage_stream *s, ap_error *err);
 /* The current event parsed: *out owns it. Syntax errors name the file's line and column. */
 int ap_usage__stream_json(ap_usage_stream *s, json_t **out, ap_error *err);
+/* The SHA-256 of the whole file, reading what is left of it. */
+int ap_usage__stream_digest(ap_usage_stream *s, char hex[AP_SHA256_HEX], ap_error *err);
 void ap_usage__stream_close(ap_usage_stream *s);
 
 /* ---- usage.c: the import ---- */
@@ -45,12 +50,21 @@ int ap_usage__fail(ap_usage_import *ui, unsigned line, unsigned col, ap_error *e
 /* An event of the file not counted as use (a Kubernetes event at an earlier stage). */
 void ap_usage__skip(ap_usage_import *ui, const char *what, unsigned line);
 const ap_vocab *ap_usage__vocab(const ap_usage_import *ui);
+/* Is id a node of the snapshot? */
+bool ap_usage__known(ap_usage_import *ui, const char *id);
+/* The node whose app_id attribute is app_id (case aside; a service principal before an
+ * application), or NULL; borrowed from the import. */
+const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id);
 
 /* ---- the sources: one parsed event each (line: where it begins) ---- */
 int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
 int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
+/* Microsoft Entra: a signIn record or a servicePrincipalSignInActivity (usage_entra.c). */
+bool ap_usage__entra_shape(const json_t *ev);
+int ap_usage__entra(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
 int ap_usage__native(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);
-/* A native CSV file: header naming at, actor, target, right (via, ok optional). */
-int ap_usage__native_csv(ap_usage_import *ui, const char *path, ap_error *err);
+/* A native CSV file: header naming at, actor, target, right (via, ok optional); its SHA-256. */
+int ap_usage__native_csv(ap_usage_import *ui, const char *path, char sha256[AP_SHA256_HEX],
+                         ap_error *err);
 
 #endif

@@ -169,12 +169,14 @@ static void on_row(int term, void *data)
     c->ncell = 0;
 }
 
-int ap_usage__native_csv(ap_usage_import *ui, const char *path, ap_error *err)
+int ap_usage__native_csv(ap_usage_import *ui, const char *path, char sha256[AP_SHA256_HEX],
+                         ap_error *err)
 {
     struct csv_parser p;
     csv_state c;
     char buf[65536];
     size_t n;
+    ap_digest d;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
@@ -185,12 +187,18 @@ int ap_usage__native_csv(ap_usage_import *ui, const char *path, ap_error *err)
         fclose(f);
         return ap_error_nomem(err);
     }
-    while (c.rc >= 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
+    ap_import__digest_init(&d);
+    while (c.rc >= 0 && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        ap_import__digest_add(&d, buf, n);
         if (csv_parse(&p, buf, n, on_field, on_row, &c) != n && c.rc >= 0)
             c.rc = ap_usage__fail(ui, c.row + 1, 1, err, "CSV: %s",
                                   csv_strerror(csv_error(&p)));
+    }
+    if (c.rc >= 0 && ferror(f))
+        c.rc = ap_error_at(err, AP_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
     if (c.rc >= 0)
         csv_fini(&p, on_field, on_row, &c);
+    ap_import__digest_hex(&d, sha256);
     for (size_t i = 0; i < c.ncell && i < 16; i++)
         free(c.cell[i]);
     csv_free(&p);

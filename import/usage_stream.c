@@ -13,13 +13,21 @@ static const char *const containers[] = { "Records", "Events", "items", "value" 
 
 enum { AT_TOP, IN_LIST, AFTER_LIST };
 
+#define IN_SIZE 65536
+
 int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
     s->line = 1;
+    ap_import__digest_init(&s->digest);
     if ((s->f = fopen(path, "rb")) == NULL)
         return ap_error_at(err, AP_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    if ((s->in = malloc(IN_SIZE)) == NULL) {
+        fclose(s->f);
+        s->f = NULL;
+        return ap_error_nomem(err);
+    }
     s->state = AT_TOP;
     return AP_OK;
 }
@@ -29,12 +37,40 @@ void ap_usage__stream_close(ap_usage_stream *s)
     if (s->f != NULL)
         fclose(s->f);
     free(s->buf);
+    free(s->in);
     memset(s, 0, sizeof *s);
+}
+
+/* The next block of the file, into the digest too; false at its end (or a read error, which
+ * ap_usage__stream_digest reports). */
+static bool refill(ap_usage_stream *s)
+{
+    s->pos = 0;
+    s->end = fread(s->in, 1, IN_SIZE, s->f);
+    ap_import__digest_add(&s->digest, s->in, s->end);
+    return s->end > 0;
+}
+
+static inline int next_byte(ap_usage_stream *s)
+{
+    if (s->pos == s->end && !refill(s))
+        return EOF;
+    return s->in[s->pos++];
+}
+
+int ap_usage__stream_digest(ap_usage_stream *s, char hex[AP_SHA256_HEX], ap_error *err)
+{
+    while (refill(s))
+        continue;
+    if (ferror(s->f))
+        return ap_error_at(err, AP_EIO, s->path, 0, 0, "cannot read: %s", strerror(errno));
+    ap_import__digest_hex(&s->digest, hex);
+    return AP_OK;
 }
 
 static int get(ap_usage_stream *s)
 {
-    int c = getc_unlocked(s->f);
+    int c = next_byte(s);
     if (c == '\n') {
         s->line++;
         s->col = 0;
@@ -46,10 +82,9 @@ static int get(ap_usage_stream *s)
 
 static int peekc(ap_usage_stream *s)
 {
-    int c = getc_unlocked(s->f);
-    if (c != EOF)
-        ungetc(c, s->f);
-    return c;
+    if (s->pos == s->end && !refill(s))
+        return EOF;
+    return s->in[s->pos];
 }
 
 /* The next character that is not blank (a UTF-8 byte order mark counts as blank). */
@@ -69,21 +104,27 @@ static int skip_ws(ap_usage_stream *s)
     }
 }
 
-static int put(ap_usage_stream *s, int c, ap_error *err)
+static int grow(ap_usage_stream *s, ap_error *err)
 {
-    if (s->len + 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
-        char *p;
-        if (cap > AP_USAGE_MAX_EVENT)
-            return ap_error_at(err, AP_EINPUT, s->path, s->rec_line, s->rec_col, "an event "
-                               "larger than %d MiB", AP_USAGE_MAX_EVENT >> 20);
-        if ((p = realloc(s->buf, cap)) == NULL)
-            return ap_error_nomem(err);
-        s->buf = p;
-        s->cap = cap;
-    }
+    size_t cap = s->cap ? s->cap * 2 : 4096;
+    char *p;
+    if (cap > AP_USAGE_MAX_EVENT)
+        return ap_error_at(err, AP_EINPUT, s->path, s->rec_line, s->rec_col, "an event "
+                           "larger than %d MiB", AP_USAGE_MAX_EVENT >> 20);
+    if ((p = realloc(s->buf, cap)) == NULL)
+        return ap_error_nomem(err);
+    s->buf = p;
+    s->cap = cap;
+    return AP_OK;
+}
+
+/* One character more of the current event (the text is NUL-terminated by element()). */
+static inline int put(ap_usage_stream *s, int c, ap_error *err)
+{
+    int rc;
+    if (s->len + 2 > s->cap && (rc = grow(s, err)) < 0)
+        return rc;
     s->buf[s->len++] = (char)c;
-    s->buf[s->len] = '\0';
     return AP_OK;
 }
 
@@ -97,9 +138,23 @@ static int eof_error(ap_usage_stream *s, ap_error *err)
 static int string(ap_usage_stream *s, bool keep, ap_error *err)
 {
     int c, rc;
-    while ((c = get(s)) != '"') {
+    for (;;) {
+        /* the common run: characters that are neither quote, escape nor line end */
+        while ((c = next_byte(s)) != EOF && c != '"' && c != '\\' && c != '\n') {
+            s->col++;
+            if (keep && (rc = put(s, c, err)) < 0)
+                return rc;
+        }
         if (c == EOF)
             return eof_error(s, err);
+        if (c == '\n') {
+            s->line++;
+            s->col = 0;
+        } else {
+            s->col++;
+        }
+        if (c == '"')
+            break;
         if (keep && (rc = put(s, c, err)) < 0)
             return rc;
         if (c == '\\') {
@@ -153,10 +208,14 @@ static int expect(ap_usage_stream *s, int want, const char *what, ap_error *err)
 /* The start of a list element: its place, and the element itself. */
 static int element(ap_usage_stream *s, ap_error *err)
 {
+    int rc;
     s->len = 0;
     s->rec_line = s->line;
     s->rec_col = s->col + 1;
-    return value(s, true, err);
+    if ((rc = value(s, true, err)) < 0 || (rc = put(s, '\0', err)) < 0)
+        return rc;
+    s->len--;
+    return AP_OK;
 }
 
 /* After a list's '[' or an element: 1 and the next element, or 0 at the list's end. */

@@ -235,14 +235,20 @@ static int choke_cmp(const void *x, const void *y)    /* most targets first, the
     return a->node < b->node ? -1 : a->node > b->node;
 }
 
-/* The rights graph the choke points run on: one vertex per (node, right that matters), so a
- * chain only follows a right an edge really hands on, plus one "fires" vertex per node (layer
- * nl) through which an escalating edge without a gate hands on whatever set it off; vertex
- * nn*(nl+1) is a root joined to every right of the partner. An edge u -> v hands right b at u
- * on as b at v; an escalating edge hands any right that fires it on as each right it grants. */
+/* The rights graph the choke points run on: one vertex per (reached node, right that matters),
+ * so a chain only follows a right an edge really hands on, plus one "fires" vertex per node
+ * (layer nl) through which an escalating edge without a gate hands on whatever set it off;
+ * vertex nc*(nl+1) is a root joined to every right of the partner. Only the nc nodes the
+ * partner reaches (and itself) have vertices, numbered compactly: a partner reaching 8% of a
+ * million nodes makes a graph of that 8%, not of the million. An edge u -> v hands right b at
+ * u on as b at v; an escalating edge hands any right that fires it on as each right it
+ * grants. */
 typedef struct {
     uint32_t nl;                /* layers: the rights that matter anywhere (then "fires") */
     int layer[AP_MAX_RIGHTS];   /* right bit -> layer, -1 */
+    uint32_t *cid;              /* node -> compact number, UINT32_MAX when not reached */
+    uint32_t *cnode;            /* compact number -> node */
+    uint32_t nc;
 } layers;
 
 static igraph_error_t push2(igraph_vector_int_t *ev, igraph_integer_t x, igraph_integer_t y)
@@ -256,7 +262,8 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
                                    const layers *L)
 {
     uint32_t nn = ap_graph_node_count(g), w = L->nl + 1;
-    igraph_integer_t root = (igraph_integer_t)nn * w;
+    igraph_integer_t root = (igraph_integer_t)L->nc * w;
+    const uint32_t *cid = L->cid;
     igraph_vector_int_t ev;
     bool *fires = calloc((size_t)nn + 1, sizeof *fires);
     igraph_error_t ie = fires == NULL ? IGRAPH_ENOMEM : igraph_vector_int_init(&ev, 0);
@@ -266,12 +273,14 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
     }
     for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++)
         if (L->layer[b] >= 0)
-            ie = push2(&ev, root, (igraph_integer_t)a->source * w + L->layer[b]);
+            ie = push2(&ev, root, (igraph_integer_t)cid[a->source] * w + L->layer[b]);
     for (uint32_t i = 0; i < nkept && ie == IGRAPH_SUCCESS; i++) {
         const ap_edge *ed = ap_graph_edge(g, kept[i]);
+        if (cid[ed->from] == UINT32_MAX || cid[ed->to] == UINT32_MAX)
+            continue;                   /* never: a kept edge joins reached nodes */
         ap_rights have = a->rights[ed->from] & need[ed->from];
         ap_rights out = ap_edge_transfer(ed, a->rights[ed->from]) & need[ed->to];
-        igraph_integer_t from = (igraph_integer_t)ed->from * w;
+        igraph_integer_t from = (igraph_integer_t)cid[ed->from] * w;
         bool any = ed->escalates && ed->requires == 0;
         if (ed->from == a->source)
             have = need[ed->from] != 0 ? need[ed->from] : a->rights[ed->from];
@@ -284,7 +293,7 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
         for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++) {
             if (!(out >> b & 1) || L->layer[b] < 0)
                 continue;
-            igraph_integer_t to = (igraph_integer_t)ed->to * w + L->layer[b];
+            igraph_integer_t to = (igraph_integer_t)cid[ed->to] * w + L->layer[b];
             if (any) {
                 ie = push2(&ev, from + L->nl, to);
                 continue;
@@ -339,10 +348,9 @@ static int node_dominators(uint32_t **out, const ap_graph *g, uint32_t partner,
 /* Search the rights graph from its root without node d's vertices: cut[i] is 1 when no vertex
  * of target i is reached then. */
 static int cut_by_removing(unsigned char *cut, const igraph_adjlist_t *al, const ap_offboard *o,
-                           const ap_authority *a, uint32_t d, const layers *L, uint32_t n,
-                           ap_error *err)
+                           const ap_authority *a, uint32_t d, const layers *L, ap_error *err)
 {
-    igraph_integer_t w = L->nl + 1, nv = (igraph_integer_t)n * w + 1, head = 0, tail = 0;
+    igraph_integer_t w = L->nl + 1, nv = (igraph_integer_t)L->nc * w + 1, head = 0, tail = 0;
     igraph_integer_t *queue = malloc((size_t)nv * sizeof *queue);
     bool *seen = calloc((size_t)nv, sizeof *seen);
     if (queue == NULL || seen == NULL) {
@@ -356,7 +364,7 @@ static int cut_by_removing(unsigned char *cut, const igraph_adjlist_t *al, const
         igraph_vector_int_t *next = igraph_adjlist_get(al, queue[head++]);
         for (igraph_integer_t k = 0; k < igraph_vector_int_size(next); k++) {
             igraph_integer_t x = VECTOR(*next)[k];
-            if (seen[x] || (x < nv - 1 && (uint32_t)(x / w) == d))
+            if (seen[x] || (x < nv - 1 && L->cnode[x / w] == d))
                 continue;
             seen[x] = true;
             queue[tail++] = x;
@@ -367,7 +375,7 @@ static int cut_by_removing(unsigned char *cut, const igraph_adjlist_t *al, const
         cut[i] = 1;
         for (int b = 0; b < AP_MAX_RIGHTS; b++)
             if (L->layer[b] >= 0 && (a->rights[t] >> b & 1)
-                && seen[(igraph_integer_t)t * w + L->layer[b]])
+                && seen[(igraph_integer_t)L->cid[t] * w + L->layer[b]])
                 cut[i] = 0;
     }
     free(queue);
@@ -404,8 +412,24 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         igraph_set_error_handler(prev);
         return AP_OK;
     }
-    igraph_integer_t root = (igraph_integer_t)n * (L.nl + 1);
+    L.cid = malloc(((size_t)n + 1) * sizeof *L.cid);
+    L.cnode = malloc(((size_t)n + 1) * sizeof *L.cnode);
+    L.nc = 0;
+    if (L.cid == NULL || L.cnode == NULL) {
+        free(L.cid);
+        free(L.cnode);
+        igraph_set_error_handler(prev);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t v = 0; v < n; v++) {
+        L.cid[v] = v == a->source || a->rights[v] != 0 ? L.nc : UINT32_MAX;
+        if (L.cid[v] != UINT32_MAX)
+            L.cnode[L.nc++] = v;
+    }
+    igraph_integer_t root = (igraph_integer_t)L.nc * (L.nl + 1);
     if ((ie = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS) {
+        free(L.cid);
+        free(L.cnode);
         igraph_set_error_handler(prev);
         return igraph_fail(err, "vector", ie);
     }
@@ -447,12 +471,12 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         for (int b = 0; b < AP_MAX_RIGHTS; b++) {
             if (L.layer[b] < 0 || !(a->rights[t] >> b & 1))
                 continue;
-            igraph_integer_t x = (igraph_integer_t)t * (L.nl + 1) + L.layer[b];
+            igraph_integer_t x = (igraph_integer_t)L.cid[t] * (L.nl + 1) + L.layer[b];
             if (VECTOR(dom)[x] < 0)
                 continue;                   /* handed on by no chain: nothing to block */
             copies++;
             for (igraph_integer_t d = VECTOR(dom)[x]; d >= 0 && d != root; d = VECTOR(dom)[d]) {
-                uint32_t v = (uint32_t)(d / (L.nl + 1));
+                uint32_t v = L.cnode[d / (L.nl + 1)];
                 if (owner[v] != i) {
                     owner[v] = i;
                     count[v] = last[v] = 0;
@@ -484,7 +508,7 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
                 verdict = p;
                 vslot[v] = nverdicts++;
                 if ((rc = cut_by_removing(verdict + (size_t)vslot[v] * o->ntargets, &al, o, a,
-                                          v, &L, n, err)) < 0)
+                                          v, &L, err)) < 0)
                     goto cleanup;
             }
             if (verdict[(size_t)vslot[v] * o->ntargets + i]
@@ -512,6 +536,8 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
 nomem:
     rc = ap_error_nomem(err);
 cleanup:
+    free(L.cid);
+    free(L.cnode);
     free(slot);
     free(count);
     free(last);

@@ -453,6 +453,84 @@ static int add_inherits(ap_delegation *d, size_t *cap, const ap_graph *g,
     return AP_OK;
 }
 
+/* reaches[v]: v has a route of live traversable edges to the tail of such an edge into another
+ * partner (a backward search). A partner without one inherits from nobody: its authority need
+ * not be computed. *out owns n entries (free()). */
+static int partner_reachers(bool **out, const ap_graph *g, ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g), head = 0, tail = 0;
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    bool *mark = calloc((size_t)n + 1, sizeof *mark);
+    *out = NULL;
+    if (queue == NULL || mark == NULL) {
+        free(queue);
+        free(mark);
+        return ap_error_nomem(err);
+    }
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->traversable && ed->own_live && ed->from != ed->to && !mark[ed->from]
+            && ap_graph_node(g, ed->to)->kind == AP_KIND_PARTNER) {
+            mark[ed->from] = true;
+            queue[tail++] = ed->from;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *ed = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (!ed->traversable || !ed->own_live || mark[ed->from])
+                continue;
+            mark[ed->from] = true;
+            queue[tail++] = ed->from;
+        }
+    }
+    free(queue);
+    *out = mark;
+    return AP_OK;
+}
+
+/* Where only partners hand authority into partners (every live traversable edge into a
+ * partner leaves a partner, as subcontractor_of does), a partner's authority over the other
+ * partners, its rounds and its witnesses are those of the graph of partner-to-partner edges
+ * alone: the rights at a partner come only from partners, and so do the rights that open the
+ * gates on the way. *out: that graph (a hundred edges where the estate has millions), or NULL
+ * when another node hands authority into a partner. */
+static int partner_graph(ap_graph **out, const ap_graph *g, ap_error *err)
+{
+    uint32_t m = ap_graph_edge_count(g), *rm = NULL, nrm = 0;
+    int rc;
+    *out = NULL;
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ed->traversable && ed->own_live
+            && ap_graph_node(g, ed->to)->kind == AP_KIND_PARTNER
+            && ap_graph_node(g, ed->from)->kind != AP_KIND_PARTNER)
+            return AP_OK;
+    }
+    if ((rm = malloc(((size_t)m + 1) * sizeof *rm)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t e = 0; e < m; e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (ap_graph_node(g, ed->to)->kind != AP_KIND_PARTNER
+            || ap_graph_node(g, ed->from)->kind != AP_KIND_PARTNER)
+            rm[nrm++] = e;
+    }
+    ap_graph_edit edit = { rm, nrm, NULL, 0, NULL, 0 };
+    rc = ap_graph_derive(out, g, &edit, err);
+    free(rm);
+    return rc;
+}
+
+/* The pairs add_inherits() added last (from index `first`), their paths found on sub, mapped to
+ * the edges of the graph sub was derived from. */
+static void map_paths(ap_delegation *d, size_t first, const ap_graph *sub)
+{
+    for (size_t i = first; sub != NULL && i < d->ninherits; i++)
+        for (uint32_t k = 0; k < d->inherits[i].npath; k++)
+            d->inherits[i].path[k] = ap_graph_edge_origin(sub, d->inherits[i].path[k]);
+}
+
 /* (heir, from) pairs of partners where heir reaches from, with the witness path: per heir
  * its AP_DELEGATION_MAX_LIST nearest; with a partner, its own nearest and the nearest heirs
  * inheriting from it (their authority computed again, for those listed only). The rest is
@@ -464,16 +542,26 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
     uint32_t nheirs = 0;
     pair *cand = malloc(((size_t)lg->npart + 1) * sizeof *cand);
     pair *heirs = malloc(((size_t)lg->npart + 1) * sizeof *heirs);  /* heirs of partner */
+    bool *reaches = NULL;
+    ap_graph *sub = NULL;
+    const ap_graph *ag = g;             /* where the authority of heirs is computed */
     int rc = AP_OK;
-    if (cand == NULL || heirs == NULL) {
+    if (cand == NULL || heirs == NULL || (rc = partner_reachers(&reaches, g, err)) < 0
+        || (rc = partner_graph(&sub, g, err)) < 0) {
         free(cand);
         free(heirs);
-        return ap_error_nomem(err);
+        free(reaches);
+        return rc < 0 ? rc : ap_error_nomem(err);
     }
+    if (sub != NULL)
+        ag = sub;
     for (uint32_t h = 0; h < lg->npart && rc == AP_OK; h++) {
         ap_authority *a = NULL;
         uint32_t heir = lg->part[h], nc = 0;
-        if ((rc = ap_authority_compute(&a, g, heir, err)) < 0)
+        size_t first = d->ninherits;
+        if (!reaches[heir])
+            continue;                   /* reaches no other partner */
+        if ((rc = ap_authority_compute(&a, ag, heir, err)) < 0)
             break;
         if (partner >= 0 && heir != (uint32_t)partner) {
             if (a->rights[partner] != 0)
@@ -489,7 +577,8 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
             d->inherits_more += nc - AP_DELEGATION_MAX_LIST;
             nc = AP_DELEGATION_MAX_LIST;
         }
-        rc = add_inherits(d, &cap, g, a, cand, nc, err);
+        if ((rc = add_inherits(d, &cap, ag, a, cand, nc, err)) == AP_OK)
+            map_paths(d, first, sub);
         ap_authority_free(a);
     }
     if (rc == AP_OK && nheirs > 0) {
@@ -500,13 +589,17 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
         }
         for (uint32_t i = 0; i < nheirs && rc == AP_OK; i++) {
             ap_authority *a = NULL;
-            if ((rc = ap_authority_compute(&a, g, heirs[i].heir, err)) == AP_OK)
-                rc = add_inherits(d, &cap, g, a, &heirs[i], 1, err);
+            size_t first = d->ninherits;
+            if ((rc = ap_authority_compute(&a, ag, heirs[i].heir, err)) == AP_OK
+                && (rc = add_inherits(d, &cap, ag, a, &heirs[i], 1, err)) == AP_OK)
+                map_paths(d, first, sub);
             ap_authority_free(a);
         }
     }
     if (rc == AP_OK && d->ninherits > 1)
         qsort(d->inherits, d->ninherits, sizeof *d->inherits, inherit_cmp);
+    free(reaches);
+    ap_graph_free(sub);
     free(cand);
     free(heirs);
     return rc;

@@ -79,56 +79,75 @@ static void visit(void *ctx, uint32_t i, uint32_t v, ap_rights r)
         c->failed = 1;
 }
 
-static int add_holder(ap_holders *h, uint32_t p)
+/* Partners come in id order; one already counted is the last one counted (last[v]). */
+static int add_holder(ap_holders *h, uint32_t *last, uint32_t p, uint32_t max)
 {
-    if (h->n > 0 && h->partners[h->n - 1] == p)
-        return 0;           /* partners come in id order: a repeat is the last one */
+    if (*last == p)
+        return 0;
+    *last = p;
+    if (h->n >= max) {
+        h->more++;
+        return 0;
+    }
     return ap_query__push(&h->partners, &h->n, sizeof p, &p);
 }
 
-int ap_inventory_holders(ap_holders **out, const ap_graph *g, unsigned nthreads, ap_error *err)
+/* Partners are run through the kernel this many at a time: what they reach is kept for one
+ * batch only. */
+#define BATCH 512
+
+int ap_inventory_holders(ap_holders **out, const ap_graph *g, uint32_t max, unsigned nthreads,
+                         ap_error *err)
 {
-    uint32_t n = ap_graph_node_count(g), *src = NULL, ns = 0;
+    uint32_t n = ap_graph_node_count(g), *src = NULL, ns = 0, *last = NULL;
     visit_ctx c = { g, NULL, NULL, 0 };
     ap_holders *h = calloc((size_t)n + 1, sizeof *h);
     int rc = AP_OK;
     *out = NULL;
     src = malloc(((size_t)n + 1) * sizeof *src);
-    if (h == NULL || src == NULL) {
+    last = malloc(((size_t)n + 1) * sizeof *last);
+    if (h == NULL || src == NULL || last == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
+    memset(last, 0xff, ((size_t)n + 1) * sizeof *last);
     for (uint32_t v = 0; v < n; v++)
         if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
             src[ns++] = v;
-    c.seen = calloc((size_t)ns + 1, sizeof *c.seen);
-    c.nseen = calloc((size_t)ns + 1, sizeof *c.nseen);
+    c.seen = calloc(BATCH, sizeof *c.seen);
+    c.nseen = calloc(BATCH, sizeof *c.nseen);
     if (c.seen == NULL || c.nseen == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    if (ns > 0 && (rc = ap_authority_all(g, src, ns, nthreads > 0 ? nthreads : 1, visit, &c,
-                                         err)) < 0)
-        goto cleanup;
-    if (c.failed) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    /* partners in id order: each node's list comes out sorted */
-    for (uint32_t i = 0; i < ns && rc == AP_OK; i++) {
-        uint32_t p = src[i];
-        for (uint32_t k = 0; k < c.nseen[i] && rc == AP_OK; k++)
-            if (add_holder(&h[c.seen[i][k]], p) < 0)
-                rc = ap_error_nomem(err);
-        for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p) && rc == AP_OK;
-             e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            ap_kind k = ap_graph_node(g, ed->to)->kind;
-            if (ed->kind != AP_EDGE_HOLDS || ed->state == AP_STATE_REVOKED
-                || (k != AP_KIND_IDENTITY && k != AP_KIND_CREDENTIAL))
-                continue;
-            if (add_holder(&h[ed->to], p) < 0)
-                rc = ap_error_nomem(err);
+    for (uint32_t b = 0; b < ns && rc == AP_OK; b += BATCH) {
+        uint32_t nb = ns - b < BATCH ? ns - b : BATCH;
+        if ((rc = ap_authority_all(g, src + b, nb, nthreads > 0 ? nthreads : 1, visit, &c,
+                                   err)) < 0)
+            break;
+        if (c.failed) {
+            rc = ap_error_nomem(err);
+            break;
+        }
+        /* partners in id order: each node's list comes out sorted */
+        for (uint32_t i = 0; i < nb && rc == AP_OK; i++) {
+            uint32_t p = src[b + i];
+            for (uint32_t k = 0; k < c.nseen[i] && rc == AP_OK; k++)
+                if (add_holder(&h[c.seen[i][k]], &last[c.seen[i][k]], p, max) < 0)
+                    rc = ap_error_nomem(err);
+            for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p)
+                 && rc == AP_OK; e++) {
+                const ap_edge *ed = ap_graph_edge(g, e);
+                ap_kind k = ap_graph_node(g, ed->to)->kind;
+                if (ed->kind != AP_EDGE_HOLDS || ed->state == AP_STATE_REVOKED
+                    || (k != AP_KIND_IDENTITY && k != AP_KIND_CREDENTIAL))
+                    continue;
+                if (add_holder(&h[ed->to], &last[ed->to], p, max) < 0)
+                    rc = ap_error_nomem(err);
+            }
+            free(c.seen[i]);
+            c.seen[i] = NULL;
+            c.nseen[i] = 0;
         }
     }
     if (rc == AP_OK) {
@@ -136,11 +155,12 @@ int ap_inventory_holders(ap_holders **out, const ap_graph *g, unsigned nthreads,
         h = NULL;
     }
 cleanup:
-    for (uint32_t i = 0; c.seen != NULL && i < ns; i++)
+    for (uint32_t i = 0; c.seen != NULL && i < BATCH; i++)
         free(c.seen[i]);
     free(c.seen);
     free(c.nseen);
     free(src);
+    free(last);
     ap_holders_free(h, n);
     return rc;
 }

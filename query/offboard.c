@@ -19,7 +19,8 @@ typedef struct {
     uint32_t *rm, nrm;          /* the plan's edges, as an edit list */
     uint32_t *rv, nrv;          /* the plan's credentials, as an edit list */
     uint32_t *others, nothers;  /* collateral actors: other partners and workflows, by id */
-    ap_authority **before;      /* nothers: their authority on g */
+    bool *touches;              /* n: nodes with a live traversable route on g to what the plan
+                                 * changes (a superset of those whose authority it changes) */
 } offboard_ctx;
 
 void ap_offboard_free(ap_offboard *o)
@@ -239,13 +240,15 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
 {
     int rc = AP_OK;
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
-        ap_authority *after = NULL;
-        if ((rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK)
-            rc = lost_items(&c->o->collateral, &c->o->ncollateral, c, c->g, c->before[i],
-                            after, err);
+        ap_authority *before = NULL, *after = NULL;
+        if (c->touches[c->others[i]]
+            && (rc = ap_authority_compute(&before, c->g, c->others[i], err)) == AP_OK
+            && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK)
+            rc = lost_items(&c->o->collateral, &c->o->ncollateral, c, c->g, before, after, err);
         if (rc == AP_OK)
             rc = dependency_items(&c->o->collateral, &c->o->ncollateral, c, c->others[i], NONE,
                                   err);
+        ap_authority_free(before);
         ap_authority_free(after);
     }
     return rc;
@@ -284,6 +287,12 @@ static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, const ap_gra
         ap_authority_free(a);
         ap_authority_free(after);
         a = after = NULL;
+        if (!c->touches[c->others[i]]) {
+            /* keep and d differ from g only where it cannot reach: nothing breaks */
+            rc = dependency_items(&sc->breaks, &sc->nbreaks, c, c->others[i], sc->credential,
+                                  err);
+            continue;
+        }
         if ((rc = ap_authority_compute(&a, keep, c->others[i], err)) < 0
             || (rc = ap_authority_compute(&after, d, c->others[i], err)) < 0
             || (rc = lost_items(&sc->breaks, &sc->nbreaks, c, keep, a, after, err)) < 0)
@@ -498,7 +507,39 @@ static int persistence(offboard_ctx *c, const ap_authority *pa, ap_error *err)
     return AP_OK;
 }
 
-/* The other partners and every workflow, with their authority before the plan. */
+/* touches[v]: v has a route of live traversable edges on g to the tail of an edge the plan
+ * removes or to a credential it revokes (a backward search from them). Authority follows such
+ * routes only, so the plan leaves the authority of every other node as it was: its before and
+ * after need not be computed. */
+static int find_touching(offboard_ctx *c, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g), *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    uint32_t head = 0, tail = 0;
+    if (queue == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; i < c->nrm + c->nrv; i++) {
+        uint32_t v = i < c->nrm ? ap_graph_edge(g, c->rm[i])->from : c->rv[i - c->nrm];
+        if (!c->touches[v]) {
+            c->touches[v] = true;
+            queue[tail++] = v;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (!e->traversable || !e->own_live || c->touches[e->from])
+                continue;
+            c->touches[e->from] = true;
+            queue[tail++] = e->from;
+        }
+    }
+    free(queue);
+    return AP_OK;
+}
+
+/* The other partners and every workflow, by id. */
 static int collateral_actors(offboard_ctx *c, ap_error *err)
 {
     const ap_graph *g = c->g;
@@ -509,14 +550,7 @@ static int collateral_actors(offboard_ctx *c, ap_error *err)
             if (ap_query__push(&c->others, &c->nothers, sizeof v, &v) < 0)
                 return ap_error_nomem(err);
     }
-    if ((c->before = calloc((size_t)c->nothers + 1, sizeof *c->before)) == NULL)
-        return ap_error_nomem(err);
-    for (uint32_t i = 0; i < c->nothers; i++) {
-        int rc = ap_authority_compute(&c->before[i], g, c->others[i], err);
-        if (rc < 0)
-            return rc;
-    }
-    return AP_OK;
+    return find_touching(c, err);
 }
 
 int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
@@ -535,6 +569,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     if ((c.o = calloc(1, sizeof *c.o)) == NULL
         || (c.is_actor = calloc((size_t)n + 1, sizeof *c.is_actor)) == NULL
         || (c.revoked = calloc((size_t)n + 1, sizeof *c.revoked)) == NULL
+        || (c.touches = calloc((size_t)n + 1, sizeof *c.touches)) == NULL
         || (c.removed = calloc((size_t)ap_graph_edge_count(g) + 1, sizeof *c.removed)) == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
@@ -559,9 +594,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     *out = c.o;
     c.o = NULL;
 cleanup:
-    for (uint32_t i = 0; c.before != NULL && i < c.nothers; i++)
-        ap_authority_free(c.before[i]);
-    free(c.before);
+    free(c.touches);
     free(c.others);
     free(c.is_actor);
     free(c.revoked);

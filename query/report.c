@@ -6,6 +6,7 @@
 
 #include "authpath/diagram.h"
 #include "authpath/report.h"
+#include "authpath/usage.h"
 #include "render/html_internal.h"
 
 #define REPORT_MAX_ROWS 200     /* reach rows per partner; the rest counted, in the JSON */
@@ -269,13 +270,59 @@ static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_erro
     return rc;
 }
 
-static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, uint32_t p)
+/* The drift rules (query/findings/drift.c), shown in their own part when there are events. */
+static const struct { const char *rule, *title; } drift_rules[] = {
+    { "usage-not-granted", "Used, but no chain carries it" },
+    { "granted-never-used", "Granted, never used" },
+    { "attempted-not-granted", "Attempted and denied, not granted" },
+};
+
+static bool is_drift(const ap_finding *x)
+{
+    for (size_t k = 0; k < sizeof drift_rules / sizeof drift_rules[0]; k++)
+        if (strcmp(x->rule->id, drift_rules[k].rule) == 0)
+            return true;
+    return false;
+}
+
+/* Observed use against approval, both ways, each finding with its events as evidence. */
+static void drift_part(ap_html *h, const ap_findings *f, uint32_t p, const ap_usage *u)
+{
+    char since[32], until[32];
+    ap_time_format(since, sizeof since, ap_usage_since(u));
+    ap_time_format(until, sizeof until, ap_usage_until(u));
+    ap_html__printf(h, "<h3>Drift</h3><p>Observed use from %s to %s against the chains of the "
+                       "inventory.</p>", since, until);
+    for (size_t k = 0; k < sizeof drift_rules / sizeof drift_rules[0]; k++) {
+        size_t n = 0;
+        ap_html__printf(h, "<h4>%s (<code>%s</code>)</h4>", drift_rules[k].title,
+                        drift_rules[k].rule);
+        for (size_t i = 0; i < ap_findings_count(f); i++) {
+            const ap_finding *x = ap_findings_get(f, i);
+            if (x->partner != p || strcmp(x->rule->id, drift_rules[k].rule) != 0)
+                continue;
+            ap_html__put(h, n++ == 0 ? "<ul class=\"drift\"><li>" : "<li>");
+            ap_html__printf(h, "<span class=\"sev-%s\">%s</span> ",
+                            ap_severity_name(x->severity), ap_severity_name(x->severity));
+            ap_html__text(h, x->message);
+            if (x->waiver != NULL) {
+                ap_html__put(h, x->waived ? " Waived by " : " Waiver expired, was by ");
+                ap_html__text(h, x->waiver->owner);
+            }
+            ap_html__put(h, "</li>");
+        }
+        ap_html__put(h, n > 0 ? "</ul>" : "<p>None.</p>");
+    }
+}
+
+static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, uint32_t p,
+                          bool drift_apart)
 {
     size_t n = 0;
     ap_html__put(h, "<h3>Findings</h3>");
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_get(f, i);
-        if (x->partner != p)
+        if (x->partner != p || (drift_apart && is_drift(x)))
             continue;
         if (n++ == 0)
             ap_html__put(h, "<table><tr><th>severity</th><th>rule</th><th>OWASP NHI</th>"
@@ -303,7 +350,7 @@ static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, u
 }
 
 static int partner_section(ap_html *h, const ap_graph *g, const ranked *r,
-                           const ap_findings *f, ap_error *err)
+                           const ap_findings *f, const ap_usage *u, ap_error *err)
 {
     uint32_t p = r->partner;
     char *anchor = ap_diagram_anchor(ap_graph_node(g, p)->id), *bar;
@@ -337,7 +384,9 @@ static int partner_section(ap_html *h, const ap_graph *g, const ranked *r,
     if ((rc = authority_part(h, g, r, err)) < 0 || (rc = delegation_part(h, g, p, err)) < 0
         || (rc = paths_part(h, g, r, err)) < 0 || (rc = offboard_part(h, g, r, err)) < 0)
         return rc;
-    findings_part(h, g, f, p);
+    findings_part(h, g, f, p, u != NULL);
+    if (u != NULL)
+        drift_part(h, f, p, u);
     ap_html__put(h, "</section>");
     return AP_OK;
 }
@@ -402,9 +451,16 @@ static void summary(ap_html *h, const ap_graph *g, const ap_report_opts *o, cons
     if (o->nsources > 0) {
         ap_html__put(h, "<p>Sources:</p><ul>");
         for (size_t i = 0; i < o->nsources; i++) {
+            const char *sha = o->source_hashes != NULL ? o->source_hashes[i] : NULL;
             ap_html__put(h, "<li><code>");
             ap_html__text(h, o->sources[i]);
-            ap_html__put(h, "</code></li>");
+            ap_html__put(h, "</code>");
+            if (sha != NULL) {
+                ap_html__put(h, " SHA-256 <code>");
+                ap_html__text(h, sha);
+                ap_html__put(h, "</code>");
+            }
+            ap_html__put(h, "</li>");
         }
         ap_html__put(h, "</ul>");
     }
@@ -458,6 +514,8 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
     unsigned char *named = calloc(nn + 1, 1);
     ap_findings *f = NULL;
     ap_findings_opts fo = { opts->policy, NULL, 0, -1, AP_SEV_NONE };
+    /* drift only when there are events; without, the report is as before */
+    const ap_usage *usage = opts->usage != NULL && ap_usage_any(opts->usage) ? opts->usage : NULL;
     ap_weights wd;
     const ap_weights *w = opts->policy != NULL ? &opts->policy->weights : &wd;
     ap_html h = { NULL, 0, 0, false };
@@ -489,7 +547,7 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
     }
     if (opts->partners == NULL)
         qsort(r, n, sizeof *r, rank_cmp);
-    if ((rc = ap_findings_compute(&f, g, &fo, err)) < 0)
+    if ((rc = ap_findings_compute_observed(&f, g, &fo, usage, err)) < 0)
         goto cleanup;
     mark_named(named, g, r, n);
     ap_html__put(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -500,7 +558,7 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
     ap_html__put(&h, "</style></head><body>\n");
     summary(&h, g, opts, r, n);
     for (size_t i = 0; i < n; i++) {
-        if ((rc = partner_section(&h, g, &r[i], f, err)) < 0)
+        if ((rc = partner_section(&h, g, &r[i], f, usage, err)) < 0)
             goto cleanup;
         ap_html__put(&h, "\n");
     }

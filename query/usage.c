@@ -60,7 +60,9 @@ int ap_usage_observed(ap_observed **out, size_t *n, const ap_graph *g, const ap_
             const ap_use *e = ap_usage_get(u, i);
             if (!e->ok || !ap_usage_covers(nd->id, e->target) || !ap_usage_acts_as(g, a, e))
                 continue;
-            x->used |= e->rights;
+            /* a sign-in (no rights) says a token was issued for the target, not what it
+             * did there: any right granted may have been used */
+            x->used |= e->rights != 0 ? e->rights : x->granted;
             x->events += e->count;
             if (x->first == AP_TIME_NONE || e->first < x->first)
                 x->first = e->first;

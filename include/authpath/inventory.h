@@ -25,14 +25,16 @@ AP_EXPORT ap_effective_state ap_node_effective_state(const ap_graph *g, uint32_t
 
 /* The partners that hold or act through each identity and credential: those whose authority
  * reaches it at the graph's time, and those with a holds edge into it that is not revoked
- * (a credential not valid yet is still held). (*out)[v] lists partner node indices in id order
- * (empty for other kinds). *out owns n = ap_graph_node_count(g) entries:
- * ap_holders_free(). */
+ * (a credential not valid yet is still held). (*out)[v] lists the first `max` of them in id
+ * order (empty for other kinds) and counts the rest in `more`; memory follows max, not the
+ * estate's reach (partners are run a batch at a time). *out owns n = ap_graph_node_count(g)
+ * entries: ap_holders_free(). */
 typedef struct {
     uint32_t *partners, n;
+    uint32_t more;          /* partners beyond the first max, not listed */
 } ap_holders;
-AP_EXPORT int ap_inventory_holders(ap_holders **out, const ap_graph *g, unsigned nthreads,
-                                   ap_error *err);
+AP_EXPORT int ap_inventory_holders(ap_holders **out, const ap_graph *g, uint32_t max,
+                                   unsigned nthreads, ap_error *err);
 AP_EXPORT void ap_holders_free(ap_holders *h, uint32_t n);
 
 #endif

@@ -95,7 +95,9 @@ typedef struct {
     uint32_t nchokes;
 } ap_offboard;
 
-/* Simulate offboarding partner on g. *out owns the result: ap_offboard_free(). */
+/* Simulate offboarding partner on g. Only the actors whose authority can reach what the plan
+ * changes are computed before and after it, one at a time. *out owns the result:
+ * ap_offboard_free(). */
 AP_EXPORT int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
                                   const ap_offboard_opts *opts, ap_error *err);
 AP_EXPORT void ap_offboard_free(ap_offboard *o);

@@ -14,8 +14,11 @@ typedef struct {
     const ap_policy *policy;        /* weights, thresholds, waivers, scopes; NULL: defaults */
     const char *snapshot_label;     /* the snapshot's label and creation time, as the store */
     const char *snapshot_created;   /* gives them (NULL: not shown) */
-    const char *const *sources;     /* the snapshot's input files, with their fingerprints */
+    const char *const *sources;     /* the snapshot's input files, observed use included */
+    const char *const *source_hashes;   /* their SHA-256 (an entry or the array NULL: none) */
     size_t nsources;
+    const struct ap_usage *usage;   /* observed use over a window (authpath/usage.h): a drift
+                                     * section per partner when it holds events; NULL: none */
 } ap_report_opts;
 
 /* The report as HTML: *out owns *len bytes (NUL-terminated; free()). Same graph and options,

@@ -9,7 +9,7 @@
 
 typedef struct ap_store ap_store;
 
-#define AP_SCHEMA_VERSION 2
+#define AP_SCHEMA_VERSION 3
 
 /* Open (creating with mode 0600 when missing) the database at path; ":memory:" works too.
  * A database written by a newer authpath is refused with AP_ESCHEMA; an older one is migrated
@@ -30,6 +30,9 @@ typedef struct {
     char *created;      /* ISO time the snapshot was written */
     char *label;
     char *files;        /* JSON array of the imported paths */
+    char *sources;      /* JSON array of every file imported into it, inventories then observed
+                         * use, in import order: {"path": ..., "sha256": ...}; sha256 is null
+                         * for a file imported before schema 3 */
 } ap_snapshot_info;
 /* *out owns an array of *n snapshots, oldest first: free with ap_snapshot_list_free(). */
 AP_EXPORT int ap_store_snapshots(ap_snapshot_info **out, size_t *n, const ap_store *st,
@@ -79,6 +82,10 @@ AP_EXPORT void ap_store_set_write_wait(ap_store *st, int ms);
 AP_EXPORT int ap_store_begin(ap_store *st, ap_error *err);
 /* Register an input file of this import; *file is its id for provenance. */
 AP_EXPORT int ap_store_add_source(ap_store *st, const char *path, int64_t *file, ap_error *err);
+/* Record the SHA-256 (64 lower-case hex digits) of input file `file` of the open import
+ * (inventory or observed use), once it has been read. */
+AP_EXPORT int ap_store_source_hash(ap_store *st, int64_t file, const char *sha256,
+                                   ap_error *err);
 /* Add a custom right to the vocabulary (no-op when known); *bit is its index. */
 AP_EXPORT int ap_store_add_right(ap_store *st, const char *name, int *bit, ap_error *err);
 /* Stage one node or edge. A node id staged twice is AP_EINPUT naming both places. */

@@ -44,9 +44,22 @@ static const char *value_type(const json_t *v)
     return json_is_boolean(v) ? "boolean" : json_is_number(v) ? "double" : "string";
 }
 
-/* The union of keys over objs (sorted), each typed by its values. */
-static int collect_keys(json_t **objs, size_t n, const char *const *fixed, size_t nfixed,
-                        key_info **out, size_t *nkeys)
+/* The data of node or edge i as a JSON object (the caller frees it), NULL when out of memory. */
+typedef json_t *(*make_obj)(const ap_graph *g, uint32_t i);
+
+static json_t *node_obj(const ap_graph *g, uint32_t v) { return ap_render__node_attrs(g, v); }
+
+static json_t *edge_obj(const ap_graph *g, uint32_t e)
+{
+    json_t *o = ap_render__edge_fields(g, e);
+    json_object_del(o, "id");
+    return o;
+}
+
+/* The union of keys over the n objects make builds (sorted), each typed by its values. The
+ * objects are built one at a time and dropped: the export holds one, not millions. */
+static int collect_keys(const ap_graph *g, uint32_t n, make_obj make, const char *const *fixed,
+                        size_t nfixed, key_info **out, size_t *nkeys)
 {
     json_t *seen = json_object();
     const char *key;
@@ -54,13 +67,20 @@ static int collect_keys(json_t **objs, size_t n, const char *const *fixed, size_
     size_t k = 0;
     if (seen == NULL)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        json_object_foreach(objs[i], key, v) {
+    for (uint32_t i = 0; i < n; i++) {
+        json_t *obj = make(g, i);
+        if (obj == NULL) {
+            json_decref(seen);
+            return -1;
+        }
+        json_object_foreach(obj, key, v) {
             const char *t = value_type(v), *had = json_string_value(json_object_get(seen, key));
             if (had != NULL && strcmp(had, t) != 0)
                 t = "string";
             json_object_set_new(seen, key, json_string(t));
         }
+        json_decref(obj);
+    }
     for (size_t f = 0; f < nfixed; f++)
         json_object_del(seen, fixed[f]);
     *out = calloc(json_object_size(seen) + nfixed + 1, sizeof **out);
@@ -141,28 +161,13 @@ int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err)
      * into an attribute named id) warns at a second one */
     static const char *const edge_fixed[] = { "kind" };
     uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g);
-    json_t **nodes = calloc(n + 1, sizeof *nodes), **edges = calloc(m + 1, sizeof *edges);
     key_info *nkeys = NULL, *ekeys = NULL;
     size_t nn = 0, ne = 0;
     int rc = AP_OK, io = 0;
-    if (nodes == NULL || edges == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    for (uint32_t v = 0; v < n; v++)
-        if ((nodes[v] = ap_render__node_attrs(g, v)) == NULL) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        }
-    for (uint32_t e = 0; e < m; e++)
-        if ((edges[e] = ap_render__edge_fields(g, e)) == NULL) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        } else {
-            json_object_del(edges[e], "id");
-        }
-    if (collect_keys(nodes, n, node_fixed, 1, &nkeys, &nn) < 0
-        || collect_keys(edges, m, edge_fixed, 1, &ekeys, &ne) < 0) {
+    /* two passes over the data: the keys (GraphML declares them first), then the elements,
+     * each object built again as it is written */
+    if (collect_keys(g, n, node_obj, node_fixed, 1, &nkeys, &nn) < 0
+        || collect_keys(g, m, edge_obj, edge_fixed, 1, &ekeys, &ne) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -173,36 +178,42 @@ int ap_render_graphml(FILE *out, const ap_graph *g, ap_error *err)
     io |= fputs("  <graph id=\"authpath\" edgedefault=\"directed\">\n", out) < 0;
     for (uint32_t v = 0; !io && v < n; v++) {
         const ap_node *nd = ap_graph_node(g, v);
-        json_t *kind = json_string(ap_kind_name(nd->kind));
+        json_t *kind = json_string(ap_kind_name(nd->kind)), *obj = node_obj(g, v);
+        if (obj == NULL) {
+            json_decref(kind);
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
         io |= fputs("    <node id=\"", out) < 0 || xml_text(out, nd->id) < 0
               || fputs("\">\n", out) < 0 || write_data(out, "n", 0, kind) < 0;
         json_decref(kind);
         for (size_t k = 1; !io && k < nn; k++)
-            io |= write_data(out, "n", k, json_object_get(nodes[v], nkeys[k].name)) < 0;
+            io |= write_data(out, "n", k, json_object_get(obj, nkeys[k].name)) < 0;
         io |= fputs("    </node>\n", out) < 0;
+        json_decref(obj);
     }
     for (uint32_t i = 0; !io && i < m; i++) {
         const ap_edge *e = ap_graph_edge(g, i);
-        json_t *kind = json_string(ap_edge_kind_name(e->kind));
+        json_t *kind = json_string(ap_edge_kind_name(e->kind)), *obj = edge_obj(g, i);
+        if (obj == NULL) {
+            json_decref(kind);
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
         io |= fputs("    <edge id=\"", out) < 0 || xml_text(out, e->id) < 0
               || fputs("\" source=\"", out) < 0 || xml_text(out, ap_graph_node(g, e->from)->id)
               || fputs("\" target=\"", out) < 0 || xml_text(out, ap_graph_node(g, e->to)->id)
               || fputs("\">\n", out) < 0 || write_data(out, "e", 0, kind) < 0;
         json_decref(kind);
         for (size_t k = 1; !io && k < ne; k++)
-            io |= write_data(out, "e", k, json_object_get(edges[i], ekeys[k].name)) < 0;
+            io |= write_data(out, "e", k, json_object_get(obj, ekeys[k].name)) < 0;
         io |= fputs("    </edge>\n", out) < 0;
+        json_decref(obj);
     }
     io |= fputs("  </graph>\n</graphml>\n", out) < 0;
     if (io)
         rc = ap_error_set(err, AP_EIO, "cannot write the export");
 cleanup:
-    for (uint32_t v = 0; nodes != NULL && v < n; v++)
-        json_decref(nodes[v]);
-    for (uint32_t e = 0; edges != NULL && e < m; e++)
-        json_decref(edges[e]);
-    free(nodes);
-    free(edges);
     free_keys(nkeys, nn, 1);
     free_keys(ekeys, ne, 1);
     return rc;

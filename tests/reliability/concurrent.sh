@@ -31,5 +31,7 @@ wait $small || fail "the import that had to wait: $(cat "$WORK/small.err")"
 echo "$queries queries while the import ran saw snapshot 1 whole"
 [ $queries -ge 1 ] || fail "no query ran during the import"
 integrity "$db"
-[ "$("$AP" --db "$db" snapshots --format csv | wc -l)" = 4 ] || fail "a snapshot is missing"
+# one CSV row per imported file: count the snapshots
+[ "$("$AP" --db "$db" snapshots --format csv | tail -n +2 | cut -d, -f1 | sort -u | wc -l)" = 3 ] \
+    || fail "a snapshot is missing"
 [ "$(p1)" = "$p1_before" ] || fail "snapshot 1 changed"

@@ -114,3 +114,49 @@ if "\u202e" in dom or "\x1b" in dom:
     sys.exit("FAIL: a bidi or escape control reached the page")
 print("ok: hostile names are text")
 PY
+
+# drift: with observed use (tests/fixtures/usage/FACTS.md), the partner's section has its drift
+# part in the rendered DOM: the one use no chain carries (backups), the two never-used grants,
+# the one denied attempt; and the summary names every source with its SHA-256
+export AUTHPATH_DB="$work/drift.db"
+"$authpath" import "$src/tests/fixtures/usage/estate.json" > /dev/null 2>&1
+"$authpath" import "$src/tests/fixtures/usage/acme-trail.json" > /dev/null 2>&1
+"$authpath" --at 2026-12-01 report > drift.html
+browse "$work/drift.html" drift-dom.html drift.png drift-netlog.json
+only_file_requests drift-netlog.json drift.html
+python3 - "$src" <<'PY'
+import hashlib, sys
+from html.parser import HTMLParser
+src = sys.argv[1]
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.part = None; s.items = {}; s.in_li = False; s.text = ""
+        s.in_h4 = False; s.codes = []; s.in_code = False
+    def handle_starttag(s, tag, attrs):
+        if tag == "h4": s.in_h4 = True; s.text = ""
+        if tag == "li" and s.part: s.in_li = True; s.text = ""
+        if tag == "code": s.in_code = True; s.codes.append("")
+    def handle_endtag(s, tag):
+        if tag == "h4":
+            s.in_h4 = False
+            s.part = s.text.split("(")[-1].rstrip(")").strip()
+            s.items[s.part] = []
+        if tag == "li" and s.in_li:
+            s.in_li = False; s.items[s.part].append(s.text)
+        if tag == "code": s.in_code = False
+    def handle_data(s, d):
+        if s.in_h4 or s.in_li: s.text += d
+        if s.in_code: s.codes[-1] += d
+p = P(); p.feed(open("drift-dom.html").read())
+want = {"usage-not-granted": 1, "granted-never-used": 2, "attempted-not-granted": 1}
+got = {k: len(v) for k, v in p.items.items()}
+if got != want:
+    sys.exit("FAIL: drift parts in the rendered DOM %r, expected %r" % (got, want))
+if "backups" not in p.items["usage-not-granted"][0]:
+    sys.exit("FAIL: the use no chain carries is not the delete in backups")
+for f in ("tests/fixtures/usage/estate.json", "tests/fixtures/usage/acme-trail.json"):
+    sha = hashlib.sha256(open("%s/%s" % (src, f), "rb").read()).hexdigest()
+    if sha not in p.codes:
+        sys.exit("FAIL: the summary does not give %s's SHA-256 %s" % (f, sha))
+print("ok: the drift part and the sources' hashes are in the rendered report")
+PY

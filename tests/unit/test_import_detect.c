@@ -6,7 +6,7 @@
 #include "support.h"
 
 #define AT 1767225600
-#define READS "(authpath reads "
+#define READS "(authpath import --help lists what it reads)"
 
 /* Each test starts from a database holding the sample estate, so "unchanged" means something. */
 static int setup(void **state)
@@ -22,7 +22,7 @@ static int setup(void **state)
 }
 
 /* path is refused at line:col as "not an input authpath reads: this looks like LOOKS (authpath
- * reads ...)" naming the readers, and the store is as it was. */
+ * import --help lists what it reads)", and the store is as it was. */
 static void expect_refused(ap_store *st, const char *path, unsigned line, unsigned col,
                            const char *looks)
 {
@@ -31,11 +31,8 @@ static void expect_refused(ap_store *st, const char *path, unsigned line, unsign
     snprintf(before, sizeof before, "%s", ap_test_store_state(st));
     assert_int_equal(ap_test_import(st, path, &err), AP_EINPUT);
     snprintf(want, sizeof want, "not an input authpath reads: this looks like %s " READS, looks);
-    if (strncmp(err.msg, want, strlen(want)) != 0)
-        fail_msg("got '%s', want '%s...'", err.msg, want);
-    assert_non_null(strstr(err.msg, "authpath/1 (JSON, YAML, CSV)"));
-    assert_non_null(strstr(err.msg, "AWS IAM authorization details"));
-    assert_non_null(strstr(err.msg, "BloodHound OpenGraph"));
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("got '%s', want '%s'", err.msg, want);
     assert_string_equal(err.file, path);
     assert_int_equal(err.line, line);
     assert_int_equal(err.col, col);

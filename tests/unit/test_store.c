@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
+
+#include "authpath/usage.h"
 
 #include "support.h"
 
@@ -120,7 +123,7 @@ static void test_store__newer_schema_is_refused(void **state)
     assert_int_equal(ap_store_open(&st, path, &err), AP_ESCHEMA);
     assert_null(st);
     assert_string_equal(err.msg, "the database has schema version 99, newer than this authpath "
-                                 "(version 2): upgrade authpath to read it");
+                                 "(version 3): upgrade authpath to read it");
     remove(path);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
@@ -172,6 +175,130 @@ static void test_store__liveness_follows_at(void **state)
     ap_graph_free(at);
 }
 
+/* `sha256sum FILE`'s digest, or "" when it cannot run. */
+static void sha256sum(const char *path, char out[65])
+{
+    char cmd[512];
+    FILE *p;
+    out[0] = '\0';
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    if ((p = popen(cmd, "r")) == NULL)
+        return;
+    if (fscanf(p, "%64s", out) != 1)
+        out[0] = '\0';
+    pclose(p);
+}
+
+/* snapshot's sources as ap_store_snapshots gives them (JSON array of {path, sha256}). */
+static json_t *sources_of(ap_store *st, int64_t snap)
+{
+    ap_snapshot_info *list = NULL;
+    size_t n = 0;
+    json_t *out = NULL;
+    ap_error err;
+    assert_int_equal(ap_store_snapshots(&list, &n, st, &err), AP_OK);
+    for (size_t i = 0; i < n; i++)
+        if (list[i].id == snap)
+            out = json_loads(list[i].sources, 0, NULL);
+    ap_snapshot_list_free(list, n);
+    assert_non_null(out);
+    return out;
+}
+
+/* Every imported file's SHA-256, inventories and observed use (JSON stream and CSV), is the one
+ * sha256sum computes. */
+static void test_store__source_hashes_match_sha256sum(void **state)
+{
+    static const char *const files[] = { FIXTURE("usage/estate.json"),
+                                         FIXTURE("usage/acme-trail.json"),
+                                         FIXTURE("usage/sample-events.csv") };
+    ap_store *st = *state;
+    ap_error err;
+    json_t *src;
+    for (size_t i = 0; i < 3; i++) {
+        ap_import_opts o = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
+        int64_t snap = 0;
+        assert_int_equal(ap_import_files(st, &files[i], 1, &o, &snap, &err), AP_OK);
+    }
+    src = sources_of(st, 1);
+    assert_int_equal(json_array_size(src), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const json_t *f = json_array_get(src, i);
+        char want[65];
+        sha256sum(files[i], want);
+        assert_int_equal(strlen(want), 64);
+        assert_string_equal(json_string_value(json_object_get(f, "path")), files[i]);
+        assert_string_equal(json_string_value(json_object_get(f, "sha256")), want);
+    }
+    json_decref(src);
+}
+
+/* Makes the database path from an SQL text (a `.dump` of a database an older authpath wrote). */
+static void load_sql(const char *path, const char *sql_file)
+{
+    FILE *f = fopen(sql_file, "rb");
+    char *sql;
+    long n;
+    sqlite3 *db;
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    sql = calloc((size_t)n + 1, 1);
+    assert_non_null(sql);
+    assert_int_equal(fread(sql, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(sql);
+}
+
+/* A database of schema 2 (tests/fixtures/store/schema-v2.sql, the `.dump` of
+ * tests/fixtures/usage/estate.json and acme-trail.json imported by authpath at schema 2) is migrated to 3 on open: what it held
+ * reads as before, its files without a hash, and new imports get theirs. */
+static void test_store__migrates_schema_2(void **state)
+{
+    const char *path = temp_db();
+    const char *next = FIXTURE("store/small.json");
+    char want[65];
+    ap_store *st = NULL;
+    ap_import_opts o = { .format = AP_FORMAT_AUTO, .created = 1767225600 };
+    ap_usage *u = NULL;
+    ap_error err;
+    int64_t snap = 0;
+    json_t *src;
+    (void)state;
+    load_sql(path, FIXTURE("store/schema-v2.sql"));
+    assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
+    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 3);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM node"), 7);
+    assert_int_equal(ap_usage_load(&u, st, 1, 0, INT64_MAX, &err), AP_OK);
+    assert_true(ap_usage_any(u));
+    assert_int_equal(ap_usage_count(u), 5);
+    ap_usage_free(u);
+    src = sources_of(st, 1);
+    assert_int_equal(json_array_size(src), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(src, 1), "path")),
+                        "tests/fixtures/usage/acme-trail.json");
+    assert_true(json_is_null(json_object_get(json_array_get(src, 0), "sha256")));
+    json_decref(src);
+    assert_int_equal(ap_import_files(st, &next, 1, &o, &snap, &err), AP_OK);
+    assert_int_equal(snap, 2);
+    src = sources_of(st, 2);
+    sha256sum(next, want);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(src, 0), "sha256")),
+                        want);
+    json_decref(src);
+    ap_store_close(st);
+    /* opened again: nothing more to migrate */
+    assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
+    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 3);
+    ap_store_close(st);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +312,9 @@ int main(void)
         cmocka_unit_test(test_store__new_file_is_private_and_wal),
         cmocka_unit_test_setup_teardown(test_store__liveness_follows_at,
                                         ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_store__source_hashes_match_sha256sum,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test(test_store__migrates_schema_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
