@@ -1,6 +1,7 @@
-/* import/policy.c: the policy file (--policy FILE, JSON or YAML): score weights, findings
- * thresholds, severity overrides and waivers. Every error names the file, and the line and column
- * of the offending value (or of the key it lacks). */
+/* import/policy.c: reading the policy file (--policy FILE, JSON or YAML) into the policy the
+ * findings use (query/findings/policy.c): score weights, findings thresholds, severity
+ * overrides, scopes and waivers. Every error names the file, and the line and column of the
+ * offending value (or of the key it lacks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,40 +11,6 @@
 #include "import_internal.h"
 
 #define DAY ((int64_t)86400)
-
-void ap_policy_default(ap_policy *p)
-{
-    static const int review_days[AP_SENS_COUNT] = { 365, 365, 180, 90, 30 };
-    static const int rotate_days[AP_SENS_COUNT] = { 180, 180, 180, 90, 90 };
-    memset(p, 0, sizeof *p);
-    ap_weights_default(&p->weights);
-    p->credential_max_lifetime = 90 * DAY;
-    p->dormant_after = 90 * DAY;
-    for (int s = 0; s < AP_SENS_COUNT; s++)
-        p->review_every[s] = review_days[s] * DAY;
-    for (int s = 0; s < AP_SENS_COUNT; s++)
-        p->rotate_every[s] = rotate_days[s] * DAY;
-}
-
-void ap_policy_clear(ap_policy *p)
-{
-    for (size_t i = 0; i < p->noverrides; i++)
-        free(p->overrides[i].rule);
-    for (size_t i = 0; i < p->nwaivers; i++) {
-        free(p->waivers[i].rule);
-        free(p->waivers[i].subject);
-        free(p->waivers[i].owner);
-        free(p->waivers[i].reason);
-    }
-    for (size_t i = 0; i < p->nscopes; i++) {
-        free(p->scopes[i].partner);
-        free(p->scopes[i].scope);
-    }
-    free(p->scopes);
-    free(p->overrides);
-    free(p->waivers);
-    ap_policy_default(p);
-}
 
 /* The value being read is at steps at[0..depth) from the document's root. */
 #define POLICY_DEPTH 4

@@ -49,9 +49,14 @@ void ap_query__items_free(ap_reach_item *items, uint32_t n);
  * o->cut and o->chokes from the partner's authority a on g. */
 int ap_offboard__cut(ap_offboard *o, const ap_graph *g, const ap_authority *a, ap_error *err);
 
-/* whatif_findings.c: run the catalogue on g and on w->changed and fill w's findings, appeared
- * and vanished. */
+/* whatif_findings.c: run the catalogue on g and on w->changed for the partners v with
+ * partners[v] (those the change can touch; NULL: all) and fill w's findings, appeared and
+ * vanished. */
 int ap_whatif__findings(ap_whatif *w, const ap_graph *g, const ap_policy *policy,
-                        ap_error *err);
+                        const bool *partners, ap_error *err);
+/* findings/findings.c: ap_findings_compute for the partners v with partners[v] only (NULL:
+ * every partner): a finding about several partners lists those among them. */
+int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                              const bool *partners, ap_error *err);
 
 #endif

@@ -147,7 +147,7 @@ static int64_t score(const ap_graph *g, const ap_authority *a, const ap_weights 
 
 /* What x (on gx) holds and y does not, by x's reach order; paths in gx's own edges. */
 static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_authority *x,
-                const ap_authority *y, ap_error *err)
+                const ap_authority *y, uint32_t paths, ap_error *err)
 {
     ap_rights all = ap_vocab_all(ap_graph_vocab(gx));
     for (uint32_t i = 0; i < x->nreach; i++) {
@@ -157,7 +157,7 @@ static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_
         int rc;
         if (d == 0)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
+        if (*n < paths && (rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -192,8 +192,10 @@ static int compare(ap_whatif *w, const ap_graph *g, uint32_t v, const ap_weights
         w->changes_more += changed;
         goto cleanup;
     }
-    if ((rc = diff(&ch.gained, &ch.ngained, w->changed, after, before, err)) < 0
-        || (rc = diff(&ch.lost, &ch.nlost, g, before, after, err)) < 0)
+    uint32_t shown = AP_WHATIF_ITEMS_SHOWN;
+    if ((rc = diff(&ch.gained, &ch.ngained, w->changed, after, before,
+                   v == w->partner ? UINT32_MAX : shown, err)) < 0
+        || (rc = diff(&ch.lost, &ch.nlost, g, before, after, shown, err)) < 0)
         goto cleanup;
     ch.score_before = score(g, before, wt);
     ch.score_after = score(w->changed, after, wt);
@@ -376,9 +378,57 @@ static int breaks(ap_whatif *w, const ap_graph *g, const ap_whatif_opts *opts, a
     return AP_OK;
 }
 
+/* touched[v] for every node that can reach a node the change touches, searched backwards.
+ * With `ends` false the seeds are the tails of the revoked and granted edges and the revoked
+ * nodes, and the search follows live edges that pass authority: only the partners found can
+ * gain or lose anything (an edge carries nothing for a partner that does not reach its tail,
+ * and a derived graph changes nothing but the edits). With `ends` the heads are seeds too and
+ * every edge is followed: the partners whose findings can change (a credential held by two
+ * partners stops being shared when one holder's edge goes). One backward search each, so a
+ * what-if recomputes the partners whose reach touches the change, not every partner. */
+static int touched_nodes(bool **out, const ap_graph *g, const ap_whatif_opts *opts, bool ends,
+                         ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), head = 0, tail = 0;
+    bool *seen = calloc((size_t)n + 1, sizeof *seen);
+    uint32_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
+    *out = NULL;
+    if (seen == NULL || queue == NULL) {
+        free(seen);
+        free(queue);
+        return ap_error_nomem(err);
+    }
+#define TOUCH(v) do { if (!seen[v]) { seen[v] = true; queue[tail++] = (v); } } while (0)
+    for (size_t i = 0; i < opts->nrevoke_nodes; i++)
+        TOUCH(opts->revoke_nodes[i]);
+    for (size_t i = 0; i < opts->nrevoke_edges; i++) {
+        TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->from);
+        if (ends)
+            TOUCH(ap_graph_edge(g, opts->revoke_edges[i])->to);
+    }
+    for (size_t i = 0; i < opts->ngrants; i++) {
+        TOUCH(opts->grants[i].from);
+        if (ends)
+            TOUCH(opts->grants[i].to);
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t i = ap_graph_in_begin(g, v); i < ap_graph_in_end(g, v); i++) {
+            const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+            if (ends || (e->live && (e->traversable || e->escalates)))
+                TOUCH(e->from);
+        }
+    }
+#undef TOUCH
+    free(queue);
+    *out = seen;
+    return AP_OK;
+}
+
 int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                       const ap_whatif_opts *opts, ap_error *err)
 {
+    bool *touched = NULL;
     ap_whatif *w = calloc(1, sizeof *w);
     const ap_weights *weights = opts->weights;
     ap_weights defaults;
@@ -394,14 +444,29 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
                            opts->revoke_nodes, opts->nrevoke_nodes };
     if ((rc = ap_graph_derive(&w->changed, g, &edit, err)) < 0)
         goto fail;
+    if ((rc = touched_nodes(&touched, g, opts, false, err)) < 0)
+        goto fail;
+    touched[partner] = true;
     for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && touched[v]
             && (rc = compare(w, g, v, weights, err)) < 0)
             goto fail;
+    free(touched);
+    if ((rc = touched_nodes(&touched, g, opts, true, err)) < 0)
+        goto fail;
+    touched[partner] = true;
+    uint64_t rerun = 0;
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+        rerun += touched[v] && ap_graph_node(g, v)->kind == AP_KIND_PARTNER;
+    if (rerun * ap_graph_node_count(g) > AP_WHATIF_FINDINGS_BUDGET)
+        w->findings_skipped = (uint32_t)rerun;          /* said, not guessed */
     if ((rc = readiness(w, opts->policy, err)) < 0
-        || (rc = ap_whatif__findings(w, g, opts->policy, err)) < 0
+        || (w->findings_skipped == 0
+            && (rc = ap_whatif__findings(w, g, opts->policy, touched, err)) < 0)
         || (rc = breaks(w, g, opts, err)) < 0)
         goto fail;
+    free(touched);
+    touched = NULL;
     /* by test, each test's issues in the order found (grants, then path order) */
     if (w->nissues > 1) {
         ap_readiness_issue *tmp = malloc(w->nissues * sizeof *tmp);
@@ -420,6 +485,7 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
     *out = w;
     return AP_OK;
 fail:
+    free(touched);
     ap_whatif_free(w);
     return rc;
 }

@@ -72,14 +72,16 @@ static size_t unique(size_t *v, size_t n)
 }
 
 int ap_whatif__findings(ap_whatif *w, const ap_graph *g, const ap_policy *policy,
-                        ap_error *err)
+                        const bool *partners, ap_error *err)
 {
     ap_findings_opts fo = { policy, NULL, 0, -1, AP_SEV_NONE };
     fkey *before = NULL, *after = NULL;
     size_t nb = 0, na = 0, i = 0, j = 0;
     int rc;
-    if ((rc = ap_findings_compute(&w->findings_before, g, &fo, err)) < 0
-        || (rc = ap_findings_compute(&w->findings_after, w->changed, &fo, err)) < 0)
+    /* the partners the change cannot touch keep every finding: only the others are run */
+    if ((rc = ap_findings__compute_some(&w->findings_before, g, &fo, partners, err)) < 0
+        || (rc = ap_findings__compute_some(&w->findings_after, w->changed, &fo, partners,
+                                           err)) < 0)
         return rc;
     before = keys_of(g, w->findings_before, &nb);
     after = keys_of(w->changed, w->findings_after, &na);

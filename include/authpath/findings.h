@@ -115,6 +115,13 @@ typedef struct {
     bool waived;                /* the waiver is in force: the finding is hidden */
 } ap_finding;
 
+/* What one finding prints at most (docs/json.md, "Limits"): its partners (the rest counted),
+ * the nodes its evidence names, and the steps of its path (the first and last half of them,
+ * the steps between counted; `authpath explain` prints any chain whole). */
+#define AP_FINDINGS_PARTNERS_SHOWN 20
+#define AP_FINDINGS_NODES_SHOWN 64
+#define AP_FINDINGS_PATH_SHOWN 32
+
 typedef struct ap_findings ap_findings;
 
 typedef struct {

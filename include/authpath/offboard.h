@@ -152,6 +152,15 @@ typedef struct {
 /* What-if lists the changes of at most this many partners besides the one asked about, with
  * their chains (a change to a loop of partners changes every member); the rest are counted. */
 #define AP_WHATIF_MAX_PARTNERS 20
+/* Items of one list (gained, lost, lapses, survives) that carry their chain: the first this
+ * many, nearest first (survives: resources and workflows only); the rest have path NULL, and
+ * the outputs count them ("and N more"). The asked partner's gains all carry their chain
+ * (readiness tests every new path). */
+#define AP_WHATIF_ITEMS_SHOWN 10
+/* The findings before and after are compared when the partners they are re-run for, times the
+ * graph's nodes, stay within this (the catalogue holds each partner's authority at once: about
+ * 0.5 GiB and 8 CPU-s for 2,000 partners of 2,000 nodes); past it what-if says so (findings_skipped). */
+#define AP_WHATIF_FINDINGS_BUDGET ((uint64_t)1 << 21)
 
 typedef struct {
     ap_graph *changed;              /* the graph with the changes applied (owned) */
@@ -165,6 +174,9 @@ typedef struct {
     bool ready[AP_READY_COUNT];
     ap_readiness_issue *issues;     /* by test, then in path order */
     uint32_t nissues;
+    uint32_t findings_skipped;      /* 0, or the partners whose findings the change could
+                                     * touch when they are too many to re-run them within
+                                     * AP_WHATIF_FINDINGS_BUDGET: no findings compared */
     ap_findings *findings_before;   /* the catalogue run on the graph (owned) */
     ap_findings *findings_after;    /* ... and on `changed` (owned) */
     size_t *appeared, nappeared;    /* indices into findings_after of the findings the change
@@ -194,7 +206,8 @@ typedef struct {
                                      * the first edge on the path that expires or leads into a
                                      * node that expires */
     uint32_t nlapses;
-    ap_reach_item *survives;        /* what it still holds at `until`; paths in the graph */
+    ap_reach_item *survives;        /* the resources and workflows it still holds at `until`;
+                                     * paths in the graph */
     uint32_t nsurvives;
 } ap_forecast_partner;
 

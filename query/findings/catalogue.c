@@ -78,7 +78,8 @@ static const ap_rule rules[] = {
       "every right: nobody decided what the partner may do there.",
       "Declare the rights the integration needs on the edge (e.g. rights: [read]).",
       ap_rule__undeclared_rights,
-      "the access edge, for each partner whose authority it carries." },
+      "the access edge: one finding lists every partner whose authority it carries, its chain "
+      "from the partner nearest the edge." },
     { "sensitive-workflow", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner can trigger, execute or approve a sensitive workflow",
       "A partner can trigger, execute or approve a workflow of sensitivity confidential or "
@@ -128,7 +129,9 @@ static const ap_rule rules[] = {
       "Check that the relationship is a declared, approved subcontract; otherwise cut the path "
       "between the two.",
       ap_rule__inherits_partner,
-      "the pair of partners (not raised for two partners of one delegation loop)." },
+      "the pair of partners, where the chain starts: raised when no third partner stands "
+      "between the two (a inherits b, b inherits c: two findings, not a third for a and c), "
+      "and not for two partners of one delegation loop." },
     { "partner-can-mint", AP_SEV_HIGH, "NHI1", "PR.AA-01",
       "Partner can mint credentials",
       "A partner can create credentials (a can_mint edge, or the mint right): it can leave "
@@ -166,14 +169,16 @@ static const ap_rule rules[] = {
       "Review the partner's authority (`authpath authority PARTNER`), record the review in "
       "last_reviewed, and remove what is no longer needed.",
       ap_rule__review_overdue,
-      "the partner." },
+      "the partner; its chain stops at the first other partner on it (through_partner), "
+      "whose own findings carry on." },
     { "temporary-no-expiry", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
       "Temporary elevation without expiry",
       "An edge marked temporary carries a partner's authority but has no expiry: the "
       "elevation is permanent in practice.",
       "Give the edge an expiry, or make it permanent through approval and drop temporary.",
       ap_rule__temporary_no_expiry,
-      "the temporary edge, for each partner whose authority it carries." },
+      "the temporary edge: one finding lists every partner whose authority it carries, its "
+      "chain from the partner nearest the edge." },
     { "unattributable-write", AP_SEV_HIGH, "", "PR.PS-04, DE.CM-06",
       "Partner can write through an unlogged identity",
       "A partner's write-capable authority passes through an identity with logged: false: "
@@ -226,7 +231,8 @@ static const ap_rule rules[] = {
       "Declare the partner's scope (resources, max_sensitivity, rights, environments, "
       "jurisdictions, from/until) on the partner or in the policy's scopes.",
       ap_rule__scope_undeclared,
-      "the partner." },
+      "the partner; its chain stops at the first other partner on it (through_partner), "
+      "whose own findings carry on." },
     { "credential-rotation-overdue", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
       "Partner credential not rotated within policy",
       "A credential a partner holds was last rotated (or, a static secret never rotated, "

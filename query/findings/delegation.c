@@ -11,19 +11,6 @@
 #include "findings_internal.h"
 #include "../query_internal.h"
 
-/* The partner nearest to a's source on the witness path to v (not the source), or NONE. */
-static uint32_t first_partner_on_path(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
-{
-    uint32_t found = AP_UNREACHED, *mid = NULL, n = 0;
-    if (ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
-        return AP_UNREACHED;            /* out of memory: claim nothing */
-    for (uint32_t i = 0; i < n && found == AP_UNREACHED; i++)
-        if (ap_graph_node(c->g, mid[i])->kind == AP_KIND_PARTNER)
-            found = mid[i];
-    free(mid);
-    return found;
-}
-
 static int ig_fail(ap_rule_ctx *c, igraph_error_t ie)
 {
     c->rc = ap_error_set(c->err, AP_EBUG, "igraph: %s", igraph_strerror(ie));
@@ -185,7 +172,7 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
             ap_sensitivity s = ap_findings__sensitivity(g, v);
             if (s < AP_SENS_CONFIDENTIAL)
                 continue;
-            uint32_t q = first_partner_on_path(c, a, v);
+            uint32_t q = ap_findings__first_partner(c, a, v);
             if (q == AP_UNREACHED)
                 continue;
             if (slot[v] != SIZE_MAX) {
@@ -282,6 +269,8 @@ int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
             if (ap_graph_node(g, q)->kind != AP_KIND_PARTNER
                 || (loop[p] >= 0 && loop[p] == loop[q]))
                 continue;                   /* one delegation-loop finding covers the loop */
+            if (ap_findings__first_partner(c, a, q) != AP_UNREACHED)
+                continue;   /* through partner x: p inherits x and x inherits q, each said once */
             ap_finding *f = ap_findings__add(c, p, false, q);
             ap_findings__rights(c, f, "rights", a->rights[q]);
             ap_findings__path(c, f, a, q, AP_UNREACHED);

@@ -114,25 +114,103 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
            && ap_edge_transfer(ed, a->rights[ed->from]) != 0;
 }
 
+/* Make m ready for a's walks: a new generation when a changes, room for its slots. */
+static bool memo_for(ap_walk_memo *m, const ap_authority *a)
+{
+    size_t slots = ((size_t)a->nreach + 1) * a->nclasses + 1;
+    if (m->a == a && m->cap >= slots)
+        return true;
+    if (m->cap < slots) {
+        uint32_t *stamp = realloc(m->stamp, slots * sizeof *stamp);
+        if (stamp == NULL)
+            return false;
+        m->stamp = stamp;
+        uint32_t *value = realloc(m->value, slots * sizeof *value);
+        if (value == NULL)
+            return false;
+        m->value = value;
+        int64_t *stack = realloc(m->stack, 2 * slots * sizeof *stack);
+        if (stack == NULL)
+            return false;
+        m->stack = stack;
+        memset(m->stamp + m->cap, 0, (slots - m->cap) * sizeof *stamp);
+        m->cap = slots;
+    }
+    if (++m->gen == 0) {                /* wrapped: forget everything */
+        memset(m->stamp, 0, m->cap * sizeof *m->stamp);
+        m->gen = 1;
+    }
+    m->a = a;
+    return true;
+}
+
+uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
+{
+    const ap_graph *g = c->g;
+    ap_walk_memo *m = c->memo;
+    uint32_t nc = a->nclasses, found = AP_UNREACHED;
+    size_t depth = 0;
+    if (v == a->source || a->rights[v] == 0)
+        return AP_UNREACHED;
+    if (!memo_for(m, a)) {              /* out of memory: claim nothing */
+        ((ap_rule_ctx *)c)->rc = c->rc < 0 ? c->rc : ap_error_nomem(c->err);
+        return AP_UNREACHED;
+    }
+    int cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], AP_RIGHTS_ALL,
+                                   AP_UNREACHED, false);
+    /* the walk of ap_authority_chain, back until the source or a remembered (node, class):
+     * the walk from a node with a class is the same whichever chain led there. Stacked: the
+     * slots passed (>= 0) and the partners passed (-1 - node). */
+    for (uint32_t u = v; u != a->source && cls >= 0;) {
+        size_t slot = (size_t)a->row[u] * nc + (uint32_t)cls;
+        if (m->stamp[slot] == m->gen) {
+            found = m->value[slot];
+            break;
+        }
+        const ap_arrival *x = &a->arrivals[slot];
+        const ap_edge *e = ap_graph_edge(g, x->edge);
+        m->stack[depth++] = (int64_t)slot;
+        u = e->from;
+        if (u != a->source && ap_graph_node(g, u)->kind == AP_KIND_PARTNER)
+            m->stack[depth++] = -1 - (int64_t)u;
+        if (e->escalates && u != a->source)
+            cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[u] * nc],
+                                       AP_RIGHTS_ALL, x->round - 1, true);
+    }
+    /* back towards v: each slot's answer is the partner nearest the source before it */
+    while (depth > 0) {
+        int64_t s = m->stack[--depth];
+        if (s < 0 && found == AP_UNREACHED) {
+            found = (uint32_t)(-1 - s);
+        } else if (s >= 0) {
+            m->stamp[s] = m->gen;
+            m->value[s] = found;
+        }
+    }
+    return found;
+}
+
+size_t ap_findings__path_len(const ap_authority *a, uint32_t v)
+{
+    if (v >= a->n || v == a->source || a->rights[v] == 0)
+        return 0;
+    const ap_arrival *row = &a->arrivals[(size_t)a->row[v] * a->nclasses];
+    int cls = ap_query__best_class(a, row, AP_RIGHTS_ALL, AP_UNREACHED, false);
+    return cls < 0 ? 0 : row[cls].len;
+}
+
 bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
-    uint32_t *mid = NULL, n = 0;
-    bool direct = true;
     if (v == a->source || a->rights[v] == 0)
         return false;
-    if (ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
-        return false;                   /* out of memory: claim nothing */
-    for (uint32_t i = 0; i < n && direct; i++)
-        direct = ap_graph_node(c->g, mid[i])->kind != AP_KIND_PARTNER;
-    free(mid);
-    return direct;
+    return ap_findings__first_partner(c, a, v) == AP_UNREACHED;
 }
 
 bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
     if (!ap_findings__direct(c, a, v))
         return false;
-    if (ap_authority_path(a, c->g, v, NULL, 0) == 1)
+    if (ap_findings__path_len(a, v) == 1)
         return true;
     return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
 }
@@ -219,17 +297,29 @@ void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v)
 
 void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p)
 {
-    size_t k;
+    size_t k = f != NULL ? f->npartners : 0, lo = 0;
     if (f == NULL || c->rc < 0)
         return;
-    for (k = 0; k < f->npartners && f->partners[k] < p; k++)
-        ;
-    if (k < f->npartners && f->partners[k] == p)
-        return;
-    uint32_t *list = realloc(f->partners, (f->npartners + 1) * sizeof *list);
-    if (list == NULL) {
-        nomem(c);
-        return;
+    /* partners mostly come in id order: the end first, then a binary search */
+    if (k > 0 && f->partners[k - 1] >= p) {
+        size_t hi = k;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (f->partners[mid] < p)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        k = lo;
+        if (f->partners[k] == p)
+            return;
+    }
+    uint32_t *list = f->partners;
+    if ((f->npartners & (f->npartners - 1)) == 0) {     /* grown at powers of two */
+        if ((list = realloc(f->partners, (f->npartners * 2 + 1) * sizeof *list)) == NULL) {
+            nomem(c);
+            return;
+        }
     }
     memmove(list + k + 1, list + k, (f->npartners - k) * sizeof *list);
     list[k] = p;
@@ -353,6 +443,23 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     f->npath += len;
 }
 
+uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t target)
+{
+    if (f == NULL || c->rc < 0)
+        return AP_UNREACHED;
+    for (size_t k = 0; k + 1 < f->npath; k++) {
+        uint32_t to = ap_graph_edge(c->g, f->path[k])->to;
+        if (ap_graph_node(c->g, to)->kind != AP_KIND_PARTNER || to == f->partner)
+            continue;
+        f->npath = k + 1;
+        f->nnodes = f->nnodes < k + 2 ? f->nnodes : k + 2;
+        ap_findings__node(c, f, target);
+        ap_findings__fact(c, f, "through_partner", "%s", ap_graph_node(c->g, to)->id);
+        return to;
+    }
+    return AP_UNREACHED;
+}
+
 void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
 {
     va_list ap;
@@ -368,16 +475,29 @@ void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
 const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *buf,
                                size_t size)
 {
-    size_t used;
+    /* a long chain in a sentence: its first and last steps, the count between (the path
+     * itself is in the evidence); and never an id cut by the buffer */
+    const size_t half = AP_FINDINGS_CHAIN_WORDS / 2;
+    size_t used, skip = f != NULL && f->npath > 2 * half ? f->npath - 2 * half : 0;
     if (f == NULL || f->npath == 0) {
         snprintf(buf, size, "%s", f != NULL ? ap_graph_node(c->g, f->partner)->id : "");
         return buf;
     }
     snprintf(buf, size, "%s", ap_graph_node(c->g, ap_graph_edge(c->g, f->path[0])->from)->id);
     for (size_t i = 0; i < f->npath; i++) {
+        const char *to = ap_graph_node(c->g, ap_graph_edge(c->g, f->path[i])->to)->id;
         used = strlen(buf);
-        snprintf(buf + used, size - used, " > %s",
-                 ap_graph_node(c->g, ap_graph_edge(c->g, f->path[i])->to)->id);
+        if (skip > 0 && i == half) {
+            snprintf(buf + used, size - used, " > [%zu more steps] > %s", skip,
+                     ap_graph_node(c->g, ap_graph_edge(c->g, f->path[i + skip])->from)->id);
+            i += skip - 1;
+            continue;
+        }
+        if (used + strlen(to) + 4 >= size) {
+            snprintf(buf + used, size - used, " > [%zu more steps]", f->npath - i);
+            break;
+        }
+        snprintf(buf + used, size - used, " > %s", to);
     }
     return buf;
 }
@@ -476,9 +596,24 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
     return ap_findings_compute_observed(out, g, opts, NULL, err);
 }
 
+static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                   const struct ap_usage *usage, const bool *only, ap_error *err);
+
 int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                  const ap_findings_opts *opts, const struct ap_usage *usage,
                                  ap_error *err)
+{
+    return compute(out, g, opts, usage, NULL, err);
+}
+
+int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                              const bool *partners, ap_error *err)
+{
+    return compute(out, g, opts, NULL, partners, err);
+}
+
+static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
+                   const struct ap_usage *usage, const bool *only, ap_error *err)
 {
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
@@ -502,9 +637,11 @@ int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);
     c.out = calloc(1, sizeof *c.out);
+    c.memo = calloc(1, sizeof *c.memo);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
-    if (c.partners == NULL || c.auth == NULL || c.out == NULL || c.out->severity == NULL) {
+    if (c.partners == NULL || c.auth == NULL || c.out == NULL || c.out->severity == NULL
+        || c.memo == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -512,7 +649,7 @@ int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
         c.out->severity[i] = severity_of(c.policy, ap_rule_at(i));
     /* Every partner's authority, once: the rules share it. */
     for (uint32_t v = 0; v < n; v++) {
-        if (ap_graph_node(g, v)->kind != AP_KIND_PARTNER)
+        if (ap_graph_node(g, v)->kind != AP_KIND_PARTNER || (only != NULL && !only[v]))
             continue;
         if ((rc = ap_authority_compute(&c.auth[c.npartners], g, v, err)) < 0)
             goto cleanup;
@@ -545,6 +682,12 @@ cleanup:
     for (uint32_t v = 0; c.node_auth != NULL && v < n; v++)
         ap_authority_free(c.node_auth[v]);
     free(c.node_auth);
+    if (c.memo != NULL) {
+        free(c.memo->stamp);
+        free(c.memo->value);
+        free(c.memo->stack);
+        free(c.memo);
+    }
     free(c.auth);
     free(c.partners);
     ap_findings_free(c.out);

@@ -6,6 +6,7 @@
 #include "authpath/findings.h"
 
 #define AP_DAY ((int64_t)86400)
+#define AP_FINDINGS_CHAIN_WORDS 16  /* steps of a chain a message names: the first and last 8 */
 
 struct ap_findings {
     ap_finding *items;
@@ -13,6 +14,15 @@ struct ap_findings {
     size_t waived;
     ap_severity *severity;      /* per catalogue rule, after the policy's overrides */
 };
+
+/* Remembered walks of one authority's witness chains (findings.c). */
+typedef struct {
+    const ap_authority *a;      /* whose walks: another authority starts a new generation */
+    uint32_t gen;
+    uint32_t *stamp, *value;    /* per (node row, class): valid when stamp == gen */
+    int64_t *stack;
+    size_t cap;
+} ap_walk_memo;
 
 struct ap_rule_ctx {
     const ap_graph *g;
@@ -25,6 +35,7 @@ struct ap_rule_ctx {
     ap_findings *out;
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
+    ap_walk_memo *memo;         /* ap_findings__first_partner's */
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
 };
@@ -53,6 +64,12 @@ void ap_findings__rights(ap_rule_ctx *c, ap_finding *f, const char *key, ap_righ
 /* Append the witness path of a to v; then (when e is not AP_UNREACHED) the edge e after it. */
 void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
                        uint32_t e);
+/* Through another partner, the evidence stops at it: that partner's own authority carries on
+ * (and its own findings say how), so a loop of N partners prints N short chains, not N chains
+ * of up to N steps. Cuts f's path (from f's partner) after the first other partner on it,
+ * keeps the nodes before it and target, adds the fact through_partner; returns that partner,
+ * or AP_UNREACHED when there is none (f unchanged). */
+uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t target);
 void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
     AP_PRINTF(3, 4);
 
@@ -63,6 +80,12 @@ const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *
 
 /* Does a carry authority over edge e (live from its source, something gets through)? */
 bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e);
+/* The partner nearest a's source on the witness path to v (not the source, not v), or
+ * AP_UNREACHED: remembered per (node, class) of the walk, so asking for every node a partner
+ * reaches costs the reach, not the reach times the chain length. */
+uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
+/* The length of the witness path to v (ap_authority_path's), without walking it. */
+size_t ap_findings__path_len(const ap_authority *a, uint32_t v);
 /* Does a hold v directly: reached, and no other partner on its witness path? (A subcontractor
  * reaching its partner's key through that partner does not hold it.) */
 bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);

@@ -38,31 +38,96 @@ int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
+/* One finding per edge that carries some partner's authority and that `pick` selects, about
+ * every such partner: its chain comes from the partner nearest the edge (fewest hops to its
+ * tail, then the first in id order), so a loop of partners gives one short chain, not one long
+ * chain per member. slot[e] (edge count entries) gets the finding's index, or SIZE_MAX. */
+static int per_edge(ap_rule_ctx *c, bool (*pick)(const ap_graph *, uint32_t), size_t *slot)
+{
+    const ap_graph *g = c->g;
+    uint32_t ne = ap_graph_edge_count(g), *best = malloc(((size_t)ne + 1) * sizeof *best);
+    if (best == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    for (uint32_t e = 0; e < ne; e++) {
+        best[e] = AP_UNREACHED;
+        slot[e] = SIZE_MAX;
+    }
+    for (int pass = 0; pass < 2 && c->rc == AP_OK; pass++) {
+        for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+            const ap_authority *a = c->auth[i];
+            for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
+                uint32_t v = k < a->nreach ? a->reach[k] : a->source;
+                for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
+                    if (!pick(g, e) || !ap_findings__carries(c, a, e))
+                        continue;
+                    if (pass == 1) {
+                        ap_findings__partner(c, &c->out->items[slot[e]], c->partners[i]);
+                        continue;
+                    }
+                    if (best[e] == AP_UNREACHED || a->hops[v] < c->auth[best[e]]->hops[v])
+                        best[e] = i;
+                }
+            }
+        }
+        for (uint32_t e = 0; pass == 0 && e < ne && c->rc == AP_OK; e++) {
+            if (best[e] == AP_UNREACHED)
+                continue;
+            const ap_edge *ed = ap_graph_edge(g, e);
+            const ap_authority *a = c->auth[best[e]];
+            ap_finding *f = ap_findings__add(c, c->partners[best[e]], true, e);
+            ap_findings__node(c, f, ed->from);
+            ap_findings__node(c, f, ed->to);
+            ap_findings__path(c, f, a, ed->from, e);
+            if (f != NULL)
+                slot[e] = (size_t)(f - c->out->items);
+        }
+    }
+    free(best);
+    return c->rc;
+}
+
+/* "partner q0 brings" or "partners q0, q1 and 3 more bring", and the chain: "(through q0 > c0
+ * > crm)" or, for several, "(for example through q1 > c0 > crm)", into who and how. */
+static void who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
+                        char *how, size_t hsize)
+{
+    char list[512], chain[1024];
+    ap_findings__partner_list(c, f, list, sizeof list, 5);
+    snprintf(who, wsize, "partner%s %s", f->npartners > 1 ? "s" : "", list);
+    snprintf(how, hsize, "%sthrough %s", f->npartners > 1 ? "for example " : "",
+             ap_findings__chain(c, f, chain, sizeof chain));
+}
+
+static bool undeclared_access(const ap_graph *g, uint32_t e)
+{
+    const ap_edge *ed = ap_graph_edge(g, e);
+    return ed->kind == AP_EDGE_ACCESS && !ed->declared;
+}
+
 int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    uint32_t ne = ap_graph_edge_count(g);
+    size_t *slot = malloc(((size_t)ne + 1) * sizeof *slot);
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            char chain[1024];
-            if (ed->kind != AP_EDGE_ACCESS || ed->declared || !ap_findings__carries(c, a, e))
-                continue;
-            ap_finding *f = ap_findings__add(c, p, true, e);
-            ap_findings__node(c, f, ed->from);
-            ap_findings__node(c, f, ed->to);
-            ap_findings__rights(c, f, "passes", ap_edge_transfer(ed, a->rights[ed->from]));
-            ap_findings__path(c, f, a, ed->from, e);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Access edge %s declares no rights, so it passes every "
-                                 "right partner %s brings to %s (through %s).", ed->id,
-                                 ap_graph_node(g, p)->id, ap_graph_node(g, ed->to)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
-        }
+    if (slot == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    per_edge(c, undeclared_access, slot);
+    for (uint32_t e = 0; e < ne && c->rc == AP_OK; e++) {
+        if (slot[e] == SIZE_MAX)
+            continue;
+        ap_finding *f = &c->out->items[slot[e]];
+        const ap_edge *ed = ap_graph_edge(g, e);
+        uint32_t from = ap_graph_edge(g, f->path[0])->from;
+        const ap_authority *a = c->auth[ap_findings__partner_index(c, from)];
+        char who[1024], how[1200];
+        ap_findings__rights(c, f, "passes", ap_edge_transfer(ed, a->rights[ed->from]));
+        who_and_how(c, f, who, sizeof who, how, sizeof how);
+        ap_findings__message(c, f, "Access edge %s declares no rights, so it passes every "
+                             "right %s bring%s to %s (%s).", ed->id, who,
+                             f->npartners > 1 ? "" : "s", ap_graph_node(g, ed->to)->id, how);
     }
+    free(slot);
     return c->rc;
 }
 
@@ -228,32 +293,36 @@ int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
+static bool temporary(const ap_graph *g, uint32_t e)
+{
+    return ap_graph_edge(g, e)->expires == AP_TIME_NONE
+           && ap_graph_edge_bool(g, e, "temporary", false);
+}
+
 int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    uint32_t ne = ap_graph_edge_count(g);
+    size_t *slot = malloc(((size_t)ne + 1) * sizeof *slot);
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            char chain[1024];
-            if (ed->expires != AP_TIME_NONE || !ap_graph_edge_bool(g, e, "temporary", false)
-                || !ap_findings__carries(c, a, e))
-                continue;
-            ap_finding *f = ap_findings__add(c, p, true, e);
-            ap_findings__node(c, f, ed->from);
-            ap_findings__node(c, f, ed->to);
-            ap_findings__fact(c, f, "temporary", "true");
-            ap_findings__path(c, f, a, ed->from, e);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Temporary %s edge %s carries partner %s's authority "
-                                 "to %s (through %s) but has no expiry.",
-                                 ap_edge_kind_name(ed->kind), ed->id, ap_graph_node(g, p)->id,
-                                 ap_graph_node(g, ed->to)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
-        }
+    if (slot == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    per_edge(c, temporary, slot);
+    for (uint32_t e = 0; e < ne && c->rc == AP_OK; e++) {
+        if (slot[e] == SIZE_MAX)
+            continue;
+        ap_finding *f = &c->out->items[slot[e]];
+        const ap_edge *ed = ap_graph_edge(g, e);
+        char who[1024], how[1200];
+        ap_findings__fact(c, f, "temporary", "true");
+        who_and_how(c, f, who, sizeof who, how, sizeof how);
+        char whose[1100];
+        snprintf(whose, sizeof whose, f->npartners > 1 ? "the authority of %s" : "%s's authority",
+                 who);
+        ap_findings__message(c, f, "Temporary %s edge %s carries %s to %s (%s) but has no "
+                             "expiry.", ap_edge_kind_name(ed->kind), ed->id, whose,
+                             ap_graph_node(g, ed->to)->id, how);
     }
+    free(slot);
     return c->rc;
 }

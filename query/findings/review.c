@@ -40,20 +40,9 @@ int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r)
         }
         if (f == NULL)
             return c->rc;
-        /* Through another partner, the evidence stops at it: that partner's own authority
-         * carries on (and its own findings say how), so a loop of N partners prints N short
-         * chains, not N chains of up to N steps. */
-        for (size_t k = 0; k + 1 < f->npath; k++) {
-            uint32_t to = ap_graph_edge(g, f->path[k])->to;
-            if (ap_graph_node(g, to)->kind == AP_KIND_PARTNER && to != p) {
-                via = to;
-                f->npath = k + 1;
-                f->nnodes = f->nnodes < k + 2 ? f->nnodes : k + 2;
-                ap_findings__node(c, f, top);
-                ap_findings__fact(c, f, "through_partner", "%s", ap_graph_node(g, to)->id);
-                break;
-            }
-        }
+        /* through another partner, the evidence stops at it (its own findings carry on) */
+        if (top != AP_UNREACHED)
+            via = ap_findings__stop_at_partner(c, f, top);
         if (top != AP_UNREACHED)
             snprintf(chain, sizeof chain, "it reaches %s %s through ", ap_sensitivity_name(s),
                      ap_graph_node(g, top)->id);

@@ -69,7 +69,7 @@ static int beyond(ap_rule_ctx *c, const ap_rule *r, const ap_scope *s, uint32_t 
     ap_finding *f = ap_findings__add(c, p, false, p);
     size_t used = 0;
     ap_findings__path(c, f, a, targets[0], AP_UNREACHED);
-    for (uint32_t k = 0; k < n; k++)
+    for (uint32_t k = 0; k < n && k < SCOPE_LISTED; k++)   /* the rest counted: "outside" */
         ap_findings__node(c, f, targets[k]);
     ap_findings__fact(c, f, "reason", "%s", ap_scope_reason_name(why));
     ap_findings__fact(c, f, "outside", "%u", n);
@@ -175,9 +175,16 @@ int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r)
         ap_findings__path(c, f, a, top, AP_UNREACHED);
         ap_findings__node(c, f, top);
         ap_findings__fact(c, f, "sensitive_targets", "%u", count);
+        /* through another partner, the evidence stops at it (its own findings carry on) */
+        uint32_t via = ap_findings__stop_at_partner(c, f, top);
         if (f == NULL)
             break;
-        chain_to(g, a, top, chain, sizeof chain);
+        ap_findings__chain(c, f, chain, sizeof chain);
+        if (via != AP_UNREACHED) {
+            size_t used = strlen(chain);
+            snprintf(chain + used, sizeof chain - used, ", acting for partner %s",
+                     ap_graph_node(g, via)->id);
+        }
         ap_findings__message(c, f, "Partner %s declares no scope, yet reaches %u sensitive "
                              "targets, the most sensitive %s (%s) through %s.",
                              ap_graph_node(g, p)->id, count, ap_graph_node(g, top)->id,

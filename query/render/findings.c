@@ -21,10 +21,88 @@ static json_t *str_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
+int ap_render__dump_item(FILE *out, json_t *item, int indent, bool first, ap_error *err)
+{
+    char *text;
+    if (item == NULL)
+        return ap_error_nomem(err);
+    text = json_dumps(item, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(item);
+    if (text == NULL)
+        return ap_error_nomem(err);
+    /* strings hold no raw newline (JSON escapes it): every newline starts a line to indent */
+    fprintf(out, "%s\n%*s", first ? "" : ",", indent, "");
+    for (const char *p = text; *p != '\0'; p++) {
+        fputc(*p, out);
+        if (*p == '\n')
+            fprintf(out, "%*s", indent, "");
+    }
+    free(text);
+    return ferror(out) ? ap_error_set(err, AP_EIO, "cannot write JSON") : AP_OK;
+}
+
+int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
+                           json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                           ap_error *err)
+{
+    char *text, marker[128], *at;
+    size_t written = 0;
+    int rc = AP_OK;
+    if (doc == NULL)
+        return ap_error_nomem(err);
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (text == NULL)
+        return ap_error_nomem(err);
+    snprintf(marker, sizeof marker, "\"%s\": []", key);
+    if ((at = strstr(text, marker)) == NULL) {
+        free(text);
+        return ap_error_set(err, AP_EBUG, "no empty '%s' array to stream into", key);
+    }
+    at += strlen(marker) - 1;                   /* at the closing bracket */
+    fwrite(text, 1, (size_t)(at - text), out);
+    for (size_t i = 0; i < n && rc == AP_OK; i++) {
+        bool skip = false;
+        json_t *x = item(ctx, i, &skip);
+        if (skip)
+            continue;
+        rc = ap_render__dump_item(out, x, indent, written++ == 0, err);
+    }
+    if (rc == AP_OK) {
+        if (written > 0)
+            fprintf(out, "\n%*s", indent - 2, "");
+        if (fputs(at, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
+            rc = ap_error_set(err, AP_EIO, "cannot write JSON");
+    }
+    free(text);
+    return rc;
+}
+
+/* The steps of a path that are printed: all of them, or the first and last half of
+ * AP_FINDINGS_PATH_SHOWN; *omitted gets how many are left out after the first half. */
+static size_t shown_step(size_t i, size_t npath, size_t *omitted)
+{
+    size_t half = AP_FINDINGS_PATH_SHOWN / 2;
+    *omitted = npath > AP_FINDINGS_PATH_SHOWN ? npath - AP_FINDINGS_PATH_SHOWN : 0;
+    return i < half || *omitted == 0 ? i : i + *omitted;
+}
+
+size_t ap_render__path_step(size_t k, size_t npath)
+{
+    size_t omitted;
+    return shown_step(k, npath, &omitted);
+}
+
+size_t ap_render__path_shown(size_t npath)
+{
+    return npath > AP_FINDINGS_PATH_SHOWN ? AP_FINDINGS_PATH_SHOWN : npath;
+}
+
 json_t *ap_render__evidence(const ap_graph *g, const ap_finding *f)
 {
     json_t *ev = json_object(), *nodes = json_array(), *facts = json_object();
     json_t *path = json_array(), *src = json_object();
+    size_t omitted = 0;
     if (ev == NULL || nodes == NULL || facts == NULL || path == NULL || src == NULL) {
         json_decref(ev);
         json_decref(nodes);
@@ -33,12 +111,12 @@ json_t *ap_render__evidence(const ap_graph *g, const ap_finding *f)
         json_decref(src);
         return NULL;
     }
-    for (size_t i = 0; i < f->nnodes; i++)
+    for (size_t i = 0; i < f->nnodes && i < AP_FINDINGS_NODES_SHOWN; i++)
         json_array_append_new(nodes, json_string(ap_graph_node(g, f->nodes[i])->id));
     for (size_t i = 0; i < f->nfacts; i++)
         json_object_set_new(facts, f->facts[i].key, json_string(f->facts[i].value));
-    for (size_t i = 0; i < f->npath; i++) {
-        const ap_edge *e = ap_graph_edge(g, f->path[i]);
+    for (size_t k = 0; k < ap_render__path_shown(f->npath); k++) {
+        const ap_edge *e = ap_graph_edge(g, f->path[shown_step(k, f->npath, &omitted)]);
         json_t *step = json_object();
         json_object_set_new(step, "id", json_string(e->id));
         json_object_set_new(step, "from", json_string(ap_graph_node(g, e->from)->id));
@@ -50,13 +128,26 @@ json_t *ap_render__evidence(const ap_graph *g, const ap_finding *f)
     json_object_set_new(src, "line", json_integer(f->line));
     json_object_set_new(src, "col", json_integer(f->col));
     json_t *partners = json_array();
-    for (size_t i = 0; partners != NULL && i < f->npartners; i++)
+    for (size_t i = 0; partners != NULL && i < f->npartners && i < AP_FINDINGS_PARTNERS_SHOWN;
+         i++)
         json_array_append_new(partners, json_string(ap_graph_node(g, f->partners[i])->id));
     json_object_set_new(ev, "partner", json_string(ap_graph_node(g, f->partner)->id));
     json_object_set_new(ev, "partners", partners != NULL ? partners : json_null());
+    if (f->npartners > AP_FINDINGS_PARTNERS_SHOWN)
+        json_object_set_new(ev, "partners_more",
+                            json_integer((json_int_t)(f->npartners - AP_FINDINGS_PARTNERS_SHOWN)));
     json_object_set_new(ev, "nodes", nodes);
+    if (f->nnodes > AP_FINDINGS_NODES_SHOWN)
+        json_object_set_new(ev, "nodes_more",
+                            json_integer((json_int_t)(f->nnodes - AP_FINDINGS_NODES_SHOWN)));
     json_object_set_new(ev, "facts", facts);
     json_object_set_new(ev, "path", path);
+    if (omitted > 0) {
+        json_t *o = json_object();
+        json_object_set_new(o, "after", json_integer(AP_FINDINGS_PATH_SHOWN / 2));
+        json_object_set_new(o, "steps", json_integer((json_int_t)omitted));
+        json_object_set_new(ev, "path_omitted", o);
+    }
     json_object_set_new(ev, "source", src);
     return ev;
 }
@@ -75,59 +166,75 @@ json_t *ap_render__waiver(const ap_graph *g, const ap_finding *f)
     return w;
 }
 
+typedef struct {
+    const ap_graph *g;
+    const ap_findings *f;
+} json_ctx;
+
+static json_t *finding_json(void *ctx, size_t i, bool *skip)
+{
+    const json_ctx *jc = ctx;
+    const ap_graph *g = jc->g;
+    const ap_finding *x = ap_findings_get(jc->f, i);
+    json_t *o, *ev, *w;
+    if ((*skip = x->waived))
+        return NULL;
+    if ((o = json_object()) == NULL || (ev = ap_render__evidence(g, x)) == NULL) {
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "rule", json_string(x->rule->id));
+    json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
+    json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
+    json_object_set_new(o, "message", json_string(x->message));
+    json_object_set_new(o, "owasp_nhi", str_or_null(x->rule->owasp_nhi));
+    json_object_set_new(o, "nist_csf", str_or_null(x->rule->nist_csf));
+    json_object_set_new(o, "evidence", ev);
+    json_object_set_new(o, "partner", json_string(ap_graph_node(g, x->partner)->id));
+    if ((w = ap_render__waiver(g, x)) != NULL)
+        json_object_set_new(o, "waiver", w);
+    return o;
+}
+
 int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f, ap_error *err)
 {
-    json_t *root = json_object(), *list = json_array();
+    json_t *root = json_object();
+    json_ctx jc = { g, f };
     char at[32];
-    if (root == NULL || list == NULL) {
-        json_decref(root);
-        json_decref(list);
+    if (root == NULL)
         return ap_error_nomem(err);
-    }
     ap_time_format(at, sizeof at, ap_graph_at(g));
     json_object_set_new(root, "at", json_string(at));
     json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
-    for (size_t i = 0; i < ap_findings_count(f); i++) {
-        const ap_finding *x = ap_findings_get(f, i);
-        json_t *o, *ev, *w;
-        if (x->waived)
-            continue;
-        if ((o = json_object()) == NULL || (ev = ap_render__evidence(g, x)) == NULL) {
-            json_decref(o);
-            json_decref(root);
-            json_decref(list);
-            return ap_error_nomem(err);
-        }
-        json_object_set_new(o, "rule", json_string(x->rule->id));
-        json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
-        json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
-        json_object_set_new(o, "message", json_string(x->message));
-        json_object_set_new(o, "owasp_nhi", str_or_null(x->rule->owasp_nhi));
-        json_object_set_new(o, "nist_csf", str_or_null(x->rule->nist_csf));
-        json_object_set_new(o, "evidence", ev);
-        json_object_set_new(o, "partner", json_string(ap_graph_node(g, x->partner)->id));
-        if ((w = ap_render__waiver(g, x)) != NULL)
-            json_object_set_new(o, "waiver", w);
-        json_array_append_new(list, o);
-    }
-    json_object_set_new(root, "findings", list);
+    json_object_set_new(root, "findings", json_array());
     json_object_set_new(root, "waived", json_integer((json_int_t)ap_findings_waived(f)));
-    return ap_render__dump(out, root, err);
+    /* one finding at a time: memory follows the largest finding, not the whole list */
+    return ap_render__dump_stream(out, root, "findings", 4, ap_findings_count(f), finding_json,
+                                  &jc, err);
 }
 
-/* "a > b > c" of a finding's path (its partner alone when it has none); *out owns it. */
+/* "a > b > c" of a finding's path (its partner alone when it has none), the steps past
+ * AP_FINDINGS_PATH_SHOWN elided in the middle as "> [N more steps] >"; *out owns it. */
 static char *chain_text(const ap_graph *g, const ap_finding *f)
 {
-    size_t size = strlen(ap_graph_node(g, f->partner)->id) + 1;
+    size_t shown = ap_render__path_shown(f->npath), omitted = 0;
+    size_t size = strlen(ap_graph_node(g, f->partner)->id) + 64;
     char *s;
-    for (size_t i = 0; i < f->npath; i++)
-        size += strlen(ap_graph_node(g, ap_graph_edge(g, f->path[i])->from)->id)
-                + strlen(ap_graph_node(g, ap_graph_edge(g, f->path[i])->to)->id) + 4;
+    for (size_t k = 0; k < shown; k++) {
+        const ap_edge *e = ap_graph_edge(g, f->path[shown_step(k, f->npath, &omitted)]);
+        size += strlen(ap_graph_node(g, e->from)->id) + strlen(ap_graph_node(g, e->to)->id) + 4;
+    }
     if ((s = malloc(size)) == NULL)
         return NULL;
     strcpy(s, f->npath ? ap_graph_node(g, ap_graph_edge(g, f->path[0])->from)->id
                        : ap_graph_node(g, f->partner)->id);
-    for (size_t i = 0; i < f->npath; i++) {
+    for (size_t k = 0; k < shown; k++) {
+        size_t i = shown_step(k, f->npath, &omitted);
+        if (omitted > 0 && k == AP_FINDINGS_PATH_SHOWN / 2) {
+            size_t used = strlen(s);
+            snprintf(s + used, size - used, " > [%zu more steps] > %s", omitted,
+                     ap_graph_node(g, ap_graph_edge(g, f->path[i])->from)->id);
+        }
         strcat(s, " > ");
         strcat(s, ap_graph_node(g, ap_graph_edge(g, f->path[i])->to)->id);
     }

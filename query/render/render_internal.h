@@ -14,4 +14,19 @@ json_t *ap_render__waiver(const ap_graph *g, const ap_finding *f);
 /* Dump doc (taking ownership; NULL is out of memory) with a final newline. */
 int ap_render__dump(FILE *out, json_t *doc, ap_error *err);
 
+/* How many steps of a path of npath steps the findings outputs print. */
+size_t ap_render__path_shown(size_t npath);
+/* The index in the path of the k-th step printed (k < ap_render__path_shown(npath)). */
+size_t ap_render__path_step(size_t k, size_t npath);
+/* Write item as one element of an array nested `indent` spaces deep in a JSON_INDENT(2)
+ * document (the bytes json_dumpf would give for the whole document), after a comma unless it
+ * is the first; takes ownership of item (NULL is out of memory). */
+int ap_render__dump_item(FILE *out, json_t *item, int indent, bool first, ap_error *err);
+/* Write the document doc, whose array at key `key` (empty in doc) gets n items from
+ * item(ctx, i) (NULL: skip it), streamed one at a time; takes ownership of doc. The key must
+ * be unique in the document and its array nested `indent` spaces deep. */
+int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
+                           json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                           ap_error *err);
+
 #endif

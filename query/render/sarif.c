@@ -8,6 +8,8 @@
 
 #include "render_internal.h"
 
+#define SARIF_FLOW_SHOWN 16      /* steps of a path a code flow shows: the first and last 8 */
+
 static const char *level_of(ap_severity s)   /* critical/high error, medium warning, low note */
 {
     return s >= AP_SEV_HIGH ? "error" : s == AP_SEV_MEDIUM ? "warning" : "note";
@@ -160,10 +162,23 @@ static json_t *code_flows(const uri_base *b, const ap_finding *f)
     const ap_graph *g = b->g;
     json_t *locs = json_array(), *thread = json_object(), *threads = json_array();
     json_t *flow = json_object(), *flows = json_array();
+    /* a long path: its first and last SARIF_FLOW_SHOWN / 2 steps, a location between that
+     * counts the rest (every step is in properties.evidence up to its own limit) */
+    size_t half = SARIF_FLOW_SHOWN / 2;
+    size_t skip = f->npath > SARIF_FLOW_SHOWN ? f->npath - SARIF_FLOW_SHOWN : 0;
     for (size_t i = 0; i < f->npath; i++) {
         const ap_edge *e = ap_graph_edge(g, f->path[i]);
         json_t *loc = json_object(), *tfl = json_object();
         char msg[512];
+        if (skip > 0 && i == half) {
+            snprintf(msg, sizeof msg, "%zu more steps (authpath explain prints the whole chain)",
+                     skip);
+            json_object_set_new(loc, "message", text_obj(msg));
+            json_object_set_new(tfl, "location", loc);
+            json_array_append_new(locs, tfl);
+            i += skip - 1;
+            continue;
+        }
         snprintf(msg, sizeof msg, "%s %s %s", ap_graph_node(g, e->from)->id,
                  ap_edge_kind_name(e->kind), ap_graph_node(g, e->to)->id);
         json_object_set_new(loc, "physicalLocation", physical(b, e->file, e->line, e->col));
@@ -206,7 +221,7 @@ static json_t *result_json(const uri_base *b, const ap_finding *f)
     /* one result per root cause: every partner it is about is a related location */
     if (f->npartners > 1) {
         json_t *rel = json_array();
-        for (size_t i = 0; i < f->npartners; i++) {
+        for (size_t i = 0; i < f->npartners && i < AP_FINDINGS_PARTNERS_SHOWN; i++) {
             const ap_node *nd = ap_graph_node(g, f->partners[i]);
             json_t *r = json_object();
             char msg[512];
@@ -241,6 +256,18 @@ static json_t *result_json(const uri_base *b, const ap_finding *f)
     return o;
 }
 
+typedef struct {
+    uri_base base;
+    const ap_findings *f;
+} sarif_ctx;
+
+static json_t *result_item(void *ctx, size_t i, bool *skip)
+{
+    const sarif_ctx *sc = ctx;
+    *skip = false;
+    return result_json(&sc->base, ap_findings_get(sc->f, i));
+}
+
 int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
                             const char *tool_version, ap_error *err)
 {
@@ -254,10 +281,11 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
     json_t *root = json_object(), *runs = json_array(), *run = json_object();
     json_t *tool = json_object(), *driver = json_object(), *rules = json_array();
     json_t *results = json_array(), *automation = json_object();
-    uri_base *b = calloc(1, sizeof *b);
+    sarif_ctx *sc = calloc(1, sizeof *sc);
+    uri_base *b = sc != NULL ? &sc->base : NULL;
     char id[64];
     int rc;
-    if (b == NULL) {
+    if (sc == NULL) {
         json_decref(root);
         json_decref(runs);
         json_decref(run);
@@ -269,6 +297,7 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
         return ap_error_nomem(err);
     }
     b->g = g;
+    sc->f = f;
     if (opts->source_root != NULL)
         snprintf(b->root, sizeof b->root, "%s", opts->source_root);
     else if (getcwd(b->root, sizeof b->root) == NULL)
@@ -285,8 +314,6 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
         json_object_set_new(driver, "informationUri", json_string(opts->information_uri));
     json_object_set_new(driver, "rules", rules);
     json_object_set_new(tool, "driver", driver);
-    for (size_t i = 0; i < ap_findings_count(f); i++)
-        json_array_append_new(results, result_json(b, ap_findings_get(f, i)));
     json_object_set_new(run, "tool", tool);
     /* category "authpath/findings" (what code scanning keeps apart), run: the snapshot */
     snprintf(id, sizeof id, "authpath/findings/snapshot-%lld", (long long)ap_graph_snapshot(g));
@@ -311,7 +338,9 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
                                                      "sarif-2.1.0.json"));
     json_object_set_new(root, "version", json_string("2.1.0"));
     json_object_set_new(root, "runs", runs);
-    rc = ap_render__dump(out, root, err);
-    free(b);
+    /* one result at a time: memory follows the largest result, not the whole log */
+    rc = ap_render__dump_stream(out, root, "results", 8, ap_findings_count(f), result_item, sc,
+                                err);
+    free(sc);
     return rc;
 }

@@ -335,10 +335,19 @@ static void check_findings(const m_inventory *inv, const ap_graph *g, uint64_t s
         const ap_finding *fd = ap_findings_get(f, i);
         if (fd->npath == 0)
             continue;
-        if (fd->partner != last) {
+        /* one finding per root cause: its chain starts at one of its partners (the nearest
+         * to the subject), not always the first */
+        uint32_t start_at = ap_graph_edge(g, fd->path[0])->from;
+        bool listed = false;
+        for (size_t k = 0; k < fd->npartners; k++)
+            listed |= fd->partners[k] == start_at;
+        if (!listed && strcmp(fd->rule->id, "delegation-loop") != 0)
+            fail_msg("seed %llu: finding %s of n%02u: its chain starts at n%02u, not one of its "
+                     "partners", (unsigned long long)seed, fd->rule->id, fd->partner, start_at);
+        if (start_at != last) {
             ap_authority_free(a);
-            assert_int_equal(ap_authority_compute(&a, g, fd->partner, &err), AP_OK);
-            last = fd->partner;
+            assert_int_equal(ap_authority_compute(&a, g, start_at, &err), AP_OK);
+            last = start_at;
         }
         x->a = a;
         if (strcmp(fd->rule->id, "delegation-loop") == 0) {
@@ -365,13 +374,68 @@ static void check_findings(const m_inventory *inv, const ap_graph *g, uint64_t s
             continue;
         }
         ap_rights claim = ap_authority_replay(g, a, fd->path, fd->npath, NULL);
-        CHECK(x, fd->path, fd->npath, claim, "seed %llu: finding %s of n%02u",
-              (unsigned long long)seed, fd->rule->id, fd->partner);
+        CHECK(x, fd->path, fd->npath, claim, "seed %llu: finding %s of n%02u (chain from n%02u)",
+              (unsigned long long)seed, fd->rule->id, fd->partner, start_at);
         (*chains)++;
     }
     ap_authority_free(a);
     ap_findings_free(f);
     free(x);
+}
+
+/* One finding per root cause: an edge finding (undeclared-rights, temporary-no-expiry) lists
+ * exactly the partners whose authority the edge carries; a fourth-party finding's chain passes
+ * another partner, which it names (acts_for). */
+static void check_root_causes(const ap_graph *g, uint64_t seed)
+{
+    ap_findings *f = NULL;
+    ap_error err;
+    uint32_t n = ap_graph_node_count(g);
+    ap_authority **auth = calloc(n + 1, sizeof *auth);
+    assert_non_null(auth);
+    assert_int_equal(ap_findings_compute(&f, g, NULL, &err), AP_OK);
+    for (uint32_t v = 0; v < n; v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
+            assert_int_equal(ap_authority_compute(&auth[v], g, v, &err), AP_OK);
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        const ap_finding *fd = ap_findings_get(f, i);
+        bool per_edge = strcmp(fd->rule->id, "undeclared-rights") == 0
+                        || strcmp(fd->rule->id, "temporary-no-expiry") == 0;
+        if (per_edge) {
+            const ap_edge *ed = ap_graph_edge(g, fd->subject);
+            for (uint32_t p = 0; p < n; p++) {
+                const ap_authority *a = auth[p];
+                bool listed = false;
+                for (size_t k = 0; k < fd->npartners; k++)
+                    listed |= fd->partners[k] == p;
+                bool carries = a != NULL && a->rights[ed->from] != 0
+                               && ap_edge_usable(g, ed, p)
+                               && ap_edge_transfer(ed, a->rights[ed->from]) != 0;
+                if (listed != carries)
+                    fail_msg("seed %llu: %s of edge %s: partner n%02u %s but is %s",
+                             (unsigned long long)seed, fd->rule->id, ed->id, p,
+                             carries ? "carries it" : "does not carry it",
+                             listed ? "listed" : "not listed");
+            }
+        }
+        if (strcmp(fd->rule->id, "fourth-party-sensitive") == 0) {
+            const char *acts_for = ap_finding_fact(fd, "acts_for");
+            bool passes = false;
+            for (size_t k = 0; k + 1 < fd->npath; k++) {
+                uint32_t to = ap_graph_edge(g, fd->path[k])->to;
+                passes |= ap_graph_node(g, to)->kind == AP_KIND_PARTNER && acts_for != NULL
+                          && strcmp(ap_graph_node(g, to)->id, acts_for) == 0;
+            }
+            if (!passes)
+                fail_msg("seed %llu: fourth-party-sensitive of n%02u: its chain does not pass "
+                         "partner %s", (unsigned long long)seed, fd->partner,
+                         acts_for != NULL ? acts_for : "(none)");
+        }
+    }
+    for (uint32_t v = 0; v < n; v++)
+        ap_authority_free(auth[v]);
+    free(auth);
+    ap_findings_free(f);
 }
 
 static void check_one(uint64_t seed, long *chains)
@@ -405,6 +469,7 @@ static void check_one(uint64_t seed, long *chains)
             check_offboard(&inv, g, s, seed, chains);
     }
     check_findings(&inv, g, seed, chains);
+    check_root_causes(g, seed);
     free(x);
     ap_graph_free(g);
     ap_store_close(st);

@@ -66,7 +66,11 @@ static void test_property_forecast__survivors_are_the_model_later(void **state)
             for (int v = 0; v < inv.n; v++) {
                 if (v == (int)fp->partner)
                     continue;
-                if (got[v] != (then[v] & MASK) || gone[v] != (now[v] & ~then[v] & MASK))
+                /* survives lists resources and workflows (what to act on) */
+                ap_kind kind = ap_graph_node(g, (uint32_t)v)->kind;
+                uint64_t held = kind == AP_KIND_RESOURCE || kind == AP_KIND_WORKFLOW
+                                ? then[v] & MASK : 0;
+                if (got[v] != held || gone[v] != (now[v] & ~then[v] & MASK))
                     fail_msg("seed %llu partner n%02u node n%02d: survives %llx lapses %llx, "
                              "model %llx then %llx", (unsigned long long)seed, fp->partner, v,
                              (unsigned long long)got[v], (unsigned long long)gone[v],

@@ -1,0 +1,75 @@
+#!/bin/sh
+# tests/reliability/hostile_findings.sh: findings and what-if on the small hostile shapes of
+# issue 17 (a loop of N partners, a cycle of N identities; gen_shapes.awk) within 10 CPU-s and
+# 1 GiB each, their output bounded by what they report: a loop is one finding, an edge every
+# partner passes is one finding listing them all, long chains are cut with "[N more steps]".
+# Arguments: AUTHPATH SRC WORK [SANITIZED] [N]. Under ASan (SANITIZED=1) memory is the peak RSS
+# (/usr/bin/time), as hostile_shapes.sh measures it.
+. "$(dirname "$0")/common.sh"
+SAN=${4:-0}
+N=${5:-2000}
+LIMIT_KB=1048576
+SECS=10
+TIME=/usr/bin/time
+[ "$SAN" = 1 ] && [ ! -x "$TIME" ] && { echo "skipped: no /usr/bin/time"; exit 0; }
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+
+# run DB ARGS...: one command within the budget; its output in WORK/out
+run() {
+    db=$1
+    shift
+    rc=0
+    if [ "$SAN" = 1 ]; then
+        (ulimit -t $SECS; exec $TIME -f %M -o "$WORK/rss" timeout -s KILL 120 "$AP" \
+            --db "$db" --at 2026-01-01 "$@") >"$WORK/out" 2>"$WORK/err" || rc=$?
+        rss=$(tail -1 "$WORK/rss" 2>/dev/null || echo 0)
+    else
+        (ulimit -v $LIMIT_KB; ulimit -t $SECS
+         exec timeout -s KILL 120 "$AP" --db "$db" --at 2026-01-01 "$@") \
+            >"$WORK/out" 2>"$WORK/err" || rc=$?
+        rss=0
+    fi
+    size=$(wc -c <"$WORK/out")
+    if [ "$rc" -ne 0 ] || [ "$rss" -gt $LIMIT_KB ] || [ "$size" -gt 67108864 ]; then
+        fail "$(basename "$db" .db) $*: rc=$rc max_rss=${rss}k output=$size bytes: $(head -c 300 "$WORK/err")"
+    fi
+}
+
+shape() {
+    awk -v shape="$1" -v n="$N" -v nodes="$WORK/$1-nodes.csv" -v edges="$WORK/$1-edges.csv" \
+        -f "$SRC/tests/reliability/gen_shapes.awk"
+    "$AP" --db "$WORK/$1.db" import "$WORK/$1-nodes.csv" "$WORK/$1-edges.csv" \
+        >/dev/null 2>"$WORK/err" || fail "cannot import $1: $(cat "$WORK/err")"
+}
+
+shape loop
+shape cycle
+for f in text json csv sarif; do
+    run "$WORK/loop.db" findings --format $f
+    run "$WORK/cycle.db" findings --format $f
+done
+for f in text json; do
+    run "$WORK/loop.db" what-if q5 --revoke c0 --format $f
+    run "$WORK/loop.db" what-if --until 2027-01-01 --format $f
+    run "$WORK/cycle.db" what-if p0 --revoke i0 --format $f
+    run "$WORK/cycle.db" what-if --until 2027-01-01 --format $f
+done
+
+# one root cause, one finding: the key's access edge once, listing all N partners; the loop once
+run "$WORK/loop.db" findings --rule undeclared-rights
+[ "$(grep -c 'undeclared-rights  c0|access|crm' "$WORK/out")" = 1 ] \
+    || fail "loop: c0|access|crm is not exactly one undeclared-rights finding"
+grep -q "^    partners ($N): .* and $((N - 20)) more$" "$WORK/out" \
+    || fail "loop: the undeclared-rights finding does not list its $N partners, 20 by name"
+grep -q 'for example through q0 > c0 > crm' "$WORK/out" \
+    || fail "loop: the undeclared-rights chain is not the nearest partner's"
+run "$WORK/loop.db" findings --rule delegation-loop
+[ "$(grep -c 'delegation-loop' "$WORK/out")" = 1 ] || fail "loop: not one delegation-loop finding"
+# a chain through another partner stops at it
+run "$WORK/loop.db" findings --rule scope-undeclared --partner q5
+grep -q 'path: q5 > q6$' "$WORK/out" || fail "loop: scope-undeclared of q5 does not stop at q6"
+# a long chain is cut in the middle and says how much is left out
+run "$WORK/cycle.db" findings --rule undeclared-rights
+grep -q "path: p0 > i0 > .* > \[$((N - 31)) more steps\] > .* > r$((N - 1))$" "$WORK/out" \
+    || fail "cycle: the longest chain is not cut to its first and last 16 steps"
+echo "findings and what-if within ${SECS} s of CPU and 1 GiB on the loop and the cycle (N=$N)"
