@@ -108,6 +108,13 @@ json_t *cli_json_path(const ap_graph *g, const uint32_t *path, uint32_t n);
  * (the opening right's own witness, alike). NULL if the chain carries nothing. */
 json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
                        size_t len);
+/* Steps a long chain keeps in a list of many chains: its first and last half (docs/json.md). */
+#define CLI_CHAIN_SHOWN 16
+/* Sets o's "path" to the chain's steps as cli_json_chain gives them, a chain longer than
+ * CLI_CHAIN_SHOWN cut to its first and last halves, and then "path_omitted" {"after", "steps"}
+ * says how many steps after the first half are left out (`authpath explain` prints it whole). */
+void cli_json_chain_cut(json_t *o, const ap_graph *g, const ap_authority *a,
+                        const uint32_t *edges, size_t len);
 /* --evidence: one line per step of a chain of a's ("a > b: kind, carries r; edge ID at
  * FILE:LINE:COL, snapshot N"), a gate's own witness below it, indented. */
 void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,

@@ -34,8 +34,10 @@ static json_t *step_json(const ap_graph *g, uint32_t e)
     return step;
 }
 
-json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
-                       size_t len)
+/* The chain's steps as JSON, replayed whole; only the steps before `cut` and from `resume` on
+ * are written. */
+static json_t *chain_steps(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                           size_t len, size_t cut, size_t resume)
 {
     const ap_vocab *voc = ap_graph_vocab(g);
     json_t *arr = json_array();
@@ -46,6 +48,8 @@ json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t 
         return NULL;                /* never for a chain the engine printed */
     }
     for (size_t i = 0; i < len; i++) {
+        if (i >= cut && i < resume)
+            continue;
         json_t *step = step_json(g, edges[i]);
         json_object_set_new(step, "rights", cli_json_rights(voc, steps[i].carried));
         if (steps[i].gate != 0) {
@@ -67,6 +71,22 @@ json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t 
     }
     free(steps);
     return arr;
+}
+
+json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                       size_t len)
+{
+    return chain_steps(g, a, edges, len, len, len);
+}
+
+void cli_json_chain_cut(json_t *o, const ap_graph *g, const ap_authority *a,
+                        const uint32_t *edges, size_t len)
+{
+    size_t half = CLI_CHAIN_SHOWN / 2, skip = len > CLI_CHAIN_SHOWN ? len - CLI_CHAIN_SHOWN : 0;
+    json_object_set_new(o, "path", chain_steps(g, a, edges, len, half, half + skip));
+    if (skip > 0)
+        json_object_set_new(o, "path_omitted", json_pack("{sisI}", "after", (int)half, "steps",
+                                                         (json_int_t)skip));
 }
 
 /* "five.json:3:12, snapshot 1" */

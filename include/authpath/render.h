@@ -3,6 +3,7 @@
 #ifndef AUTHPATH_RENDER_H
 #define AUTHPATH_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "authpath/error.h"
@@ -90,5 +91,15 @@ AP_EXPORT int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const a
                                            const ap_sarif_opts *opts, ap_error *err);
 /* The catalogue as Markdown (docs/rules.md is this output). */
 AP_EXPORT int ap_rules_write_markdown(FILE *out, ap_error *err);
+
+struct json_t;
+/* Write the JSON document doc (2-space indent, insertion order: the bytes json_dumpf gives)
+ * whose empty array at `key`, nested `indent` spaces deep and unique in doc, gets n items from
+ * item(ctx, i, &skip), each built, written and freed in turn: memory follows one item, not the
+ * document. NULL from item without skip set is out of memory. Takes ownership of doc. */
+AP_EXPORT int ap_render_json_stream(FILE *out, struct json_t *doc, const char *key, int indent,
+                                    size_t n,
+                                    struct json_t *(*item)(void *ctx, size_t i, bool *skip),
+                                    void *ctx, ap_error *err);
 
 #endif

@@ -78,6 +78,13 @@ int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, 
     return rc;
 }
 
+int ap_render_json_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
+                          json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                          ap_error *err)
+{
+    return ap_render__dump_stream(out, doc, key, indent, n, item, ctx, err);
+}
+
 /* The steps of a path that are printed: all of them, or the first and last half of
  * AP_FINDINGS_PATH_SHOWN; *omitted gets how many are left out after the first half. */
 static size_t shown_step(size_t i, size_t npath, size_t *omitted)
