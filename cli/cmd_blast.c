@@ -198,25 +198,14 @@ static int write_partner(void *arg, uint32_t i, const ap_blast *b)
     json_writer *jw = arg;
     json_t *o = blast_json(jw->ctx->g, b, jw->cap);
     int64_t out = jw->detailed ? outside_scope(jw->ctx, b->partner, jw->policy) : -1;
-    char *text = NULL;
+    ap_error err;
     if (out == -2) {
         json_decref(o);
         return -1;
     }
     if (jw->detailed)
         json_object_set_new(o, "outside_scope", out < 0 ? json_null() : json_integer(out));
-    text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (text == NULL)
-        return -1;
-    fputs(i == 0 ? "\n    " : ",\n    ", stdout);
-    for (const char *c = text; *c != '\0'; c++) {
-        putchar(*c);
-        if (*c == '\n')
-            fputs("    ", stdout);
-    }
-    free(text);
-    return ferror(stdout) ? -1 : 0;
+    return ap_render_json_item(stdout, o, 4, i == 0, &err) < 0 ? -1 : 0;
 }
 
 /* The ranking as JSON, streamed: the lists of several partners go through the all-partners

@@ -93,6 +93,11 @@ AP_EXPORT int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const a
 AP_EXPORT int ap_rules_write_markdown(FILE *out, ap_error *err);
 
 struct json_t;
+/* Write item as one element of an array nested `indent` spaces deep in a document written
+ * with 2-space indent and insertion order (the bytes json_dumpf gives for the whole), after a
+ * comma unless it is the first; takes ownership of item (NULL is out of memory). */
+AP_EXPORT int ap_render_json_item(FILE *out, struct json_t *item, int indent, bool first,
+                                  ap_error *err);
 /* Write the JSON document doc (2-space indent, insertion order: the bytes json_dumpf gives)
  * whose empty array at `key`, nested `indent` spaces deep and unique in doc, gets n items from
  * item(ctx, i, &skip), each built, written and freed in turn: memory follows one item, not the

@@ -78,6 +78,11 @@ int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, 
     return rc;
 }
 
+int ap_render_json_item(FILE *out, json_t *item, int indent, bool first, ap_error *err)
+{
+    return ap_render__dump_item(out, item, indent, first, err);
+}
+
 int ap_render_json_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
                           json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
                           ap_error *err)
