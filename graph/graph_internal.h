@@ -148,6 +148,16 @@ struct ap_graph {
     uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
     void *image;            /* the mapped graph image the strings point into, or NULL */
     size_t image_len;
+    /* A partial load (ap_graph_load_partial): nodes and edges stay NULL until
+     * ap_graph__full(); each record is built from the image's on first use into the pools
+     * (filled front to back: only the pages used are ever touched), and the rows (off, in_off,
+     * in_edge) are the image's own, mapped (rows_mapped). */
+    const uint8_t *rec_nodes, *rec_edges;   /* the image's records; NULL: not partial */
+    uint32_t *node_slot, *edge_slot;        /* 0: not built yet; else its place + 1 */
+    ap_node *node_pool;
+    ap_edge *edge_pool;
+    uint32_t nodes_built, edges_built;
+    bool rows_mapped;
     char load_note[320];    /* where the graph came from (ap_graph_load_note) */
 };
 
@@ -211,10 +221,18 @@ int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t tok
  * then record the image's token in the database. Nothing for an in-memory database. */
 int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err);
 /* Snapshot snap from its image, liveness at `at`: 1 and *out (without catalogue: see
- * ap_graph__finish) when the image is there and every check holds; 0 and why it was not used
+ * ap_graph__finish) when the image is there and every check holds (partial: every record
+ * checked, none built yet); 0 and why it was not used
  * otherwise; < 0 on an error (out of memory). */
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
-                         char *why, size_t whylen, ap_error *err);
+                         bool partial, char *why, size_t whylen, ap_error *err);
+/* Node v and edge e of a partial load, built on first use (image_lazy.c). */
+const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v);
+const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);
+/* Give a partial load its whole nodes and edges arrays (what a pass over every record, a
+ * derived graph or igraph wants); nothing for any other graph. Records handed out before
+ * stay valid. AP_ENOMEM when out of memory. */
+int ap_graph__full(ap_graph *g, ap_error *err);
 /* Compute edge liveness from own_live and the ends, sort the edges by (from, to, id) and build
  * the out- and in-rows. */
 int ap_graph__index(ap_graph *g, ap_error *err);

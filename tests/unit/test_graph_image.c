@@ -1,5 +1,6 @@
 /* tests/unit/test_graph_image.c: the graph image written at import gives the graph the SQL rows
- * give, field for field, at any time; a truncated, corrupt, stale or foreign image is not used. */
+ * give, field for field, at any time, also loaded partially (records built as they are asked
+ * for); a truncated, corrupt, stale or foreign image is not used. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,29 +55,18 @@ static void assert_same_str(const char *a, const char *b)
     assert_string_equal(a, b);
 }
 
-/* Every field of every node and edge, the rows and the catalogue. */
-static void assert_same_graph(const ap_graph *a, const ap_graph *b)
+/* Every field of every node and edge, the rows and the catalogue; a is read through the
+ * accessors (a partial load builds its records there), edges in the order given (NULL: index
+ * order), nodes as the edges name them and then all. */
+static void assert_same_graph_in(const ap_graph *a, const ap_graph *b, const uint32_t *order)
 {
     assert_int_equal(a->snap, b->snap);
     assert_int_equal(a->at, b->at);
     assert_int_equal(a->n, b->n);
     assert_int_equal(a->m, b->m);
-    for (uint32_t v = 0; v < a->n; v++) {
-        const ap_node *x = &a->nodes[v], *y = &b->nodes[v];
-        assert_same_str(x->id, y->id);
-        assert_same_str(x->attrs, y->attrs);
-        assert_int_equal(x->kind, y->kind);
-        assert_int_equal(x->state, y->state);
-        assert_int_equal(x->valid_from, y->valid_from);
-        assert_int_equal(x->expires, y->expires);
-        assert_int_equal(x->sensitivity, y->sensitivity);
-        assert_int_equal(x->live, y->live);
-        assert_int_equal(x->file, y->file);
-        assert_int_equal(x->line, y->line);
-        assert_int_equal(x->col, y->col);
-    }
-    for (uint32_t i = 0; i < a->m; i++) {
-        const ap_edge *x = &a->edges[i], *y = &b->edges[i];
+    for (uint32_t k = 0; k < a->m; k++) {
+        uint32_t i = order != NULL ? order[k] : k;
+        const ap_edge *x = ap_graph_edge(a, i), *y = &b->edges[i];
         assert_same_str(x->id, y->id);
         assert_same_str(x->attrs, y->attrs);
         assert_int_equal(x->rights, y->rights);
@@ -95,7 +85,23 @@ static void assert_same_graph(const ap_graph *a, const ap_graph *b)
         assert_int_equal(x->traversable, y->traversable);
         assert_int_equal(x->own_live, y->own_live);
         assert_int_equal(x->live, y->live);
-        assert_int_equal(a->in_edge[i], b->in_edge[i]);
+        assert_int_equal(ap_graph_in_edge(a, i), b->in_edge[i]);
+        assert_ptr_equal(ap_graph_edge(a, i), x);          /* built once, then kept */
+    }
+    for (uint32_t v = 0; v < a->n; v++) {
+        const ap_node *x = ap_graph_node(a, v), *y = &b->nodes[v];
+        assert_same_str(x->id, y->id);
+        assert_same_str(x->attrs, y->attrs);
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->state, y->state);
+        assert_int_equal(x->valid_from, y->valid_from);
+        assert_int_equal(x->expires, y->expires);
+        assert_int_equal(x->sensitivity, y->sensitivity);
+        assert_int_equal(x->live, y->live);
+        assert_int_equal(x->file, y->file);
+        assert_int_equal(x->line, y->line);
+        assert_int_equal(x->col, y->col);
+        assert_ptr_equal(ap_graph_node(a, v), x);
     }
     for (uint32_t v = 0; v <= a->n; v++) {
         assert_int_equal(a->off[v], b->off[v]);
@@ -111,9 +117,66 @@ static void assert_same_graph(const ap_graph *a, const ap_graph *b)
     }
 }
 
+static void assert_same_graph(const ap_graph *a, const ap_graph *b)
+{
+    assert_same_graph_in(a, b, NULL);
+}
+
 static bool from_image(const ap_graph *g)
 {
     return strncmp(g->load_note, "the graph image", 15) == 0;
+}
+
+static bool is_partial(const ap_graph *g)
+{
+    return strstr(g->load_note, "(partial: ") != NULL;
+}
+
+/* A partial load (when from the image: records built on first use, rows in place) gives the
+ * rows' graph whatever order its records are asked for in: edges backwards with a stride, or
+ * everything at once after a few (ap_graph__full, as igraph and derived graphs need). */
+static void check_partial(ap_store *st, int64_t at, bool image_expected, const ap_graph *sql)
+{
+    ap_graph *g = NULL;
+    ap_error err;
+    uint32_t *order = malloc(((size_t)sql->m + 1) * sizeof *order), k = 0;
+    assert_non_null(order);
+    for (uint32_t start = 0; start < 7 && start < sql->m; start++)
+        for (uint32_t i = sql->m - 1 - start; i < sql->m; i -= 7) {
+            order[k++] = i;
+            if (i < 7)
+                break;
+        }
+    assert_int_equal(k, sql->m);
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    if (is_partial(g) != image_expected || (image_expected && !from_image(g)))
+        fail_msg("%s: partial load from %s", db_path, g->load_note);
+    if (image_expected) {
+        assert_null(g->nodes);
+        assert_null(g->edges);
+        assert_int_equal(g->nodes_built, 0);
+        assert_int_equal(g->edges_built, 0);
+        assert_true(g->rows_mapped);
+    }
+    assert_same_graph_in(g, sql, order);
+    ap_graph_free(g);
+
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    const ap_node *first = sql->n > 0 ? ap_graph_node(g, sql->n / 2) : NULL;
+    const ap_edge *e = sql->m > 0 ? ap_graph_edge(g, sql->m / 2) : NULL;
+    if (image_expected) {
+        assert_int_equal(g->edges_built, sql->m > 0 ? 1 : 0);
+        assert_true(g->nodes_built <= 3);       /* that node and the edge's two ends */
+    }
+    assert_non_null(ap_graph_igraph(g, NULL));   /* builds the whole arrays */
+    assert_non_null(g->nodes);
+    assert_same_graph(g, sql);
+    if (first != NULL)                          /* what was handed out stays valid */
+        assert_string_equal(first->id, sql->nodes[sql->n / 2].id);
+    if (e != NULL)
+        assert_string_equal(e->id, sql->edges[sql->m / 2].id);
+    ap_graph_free(g);
+    free(order);
 }
 
 /* The latest snapshot at `at`: from the image (when expected) and from the rows, identical. */
@@ -128,6 +191,7 @@ static void check_same(ap_store *st, int64_t at, bool image_expected)
     assert_int_equal(ap_graph__load(&sql, st, 0, at, &rows, &err), AP_OK);
     assert_same_graph(img, sql);
     ap_graph_free(img);
+    check_partial(st, at, image_expected, sql);
     ap_graph_free(sql);
 }
 
