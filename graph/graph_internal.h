@@ -126,6 +126,23 @@ int ap_store__name_edges(ap_store *st, ap_error *err);
  * graph loader's order, indexes built after), or versioning the rows already there. */
 int ap_store__write_bulk(ap_store *st, ap_error *err);
 int ap_store__write_versioned(ap_store *st, ap_error *err);
+/* The versioned write without SQL's comparison (store_diff.c): the stage merged with the
+ * latest snapshot's graph image, only the rows that changed written, the new snapshot's image
+ * written from both (st->image_tmp). 1 when done, 0 when there is no usable image (nothing
+ * written: use ap_store__write_versioned), < 0 on an error. */
+int ap_store__write_diffed(ap_store *st, ap_error *err);
+/* The staged nodes in id order: by_rank[i] is the staged node of rank i, rank[sym] the rank
+ * of the node of symbol sym (both owned); AP_ENOMEM when out of memory. */
+int ap_store__rank_nodes(const ap_stage *sg, uint32_t **by_rank, uint32_t **rank);
+/* The staged edges in graph order (owned), ranks as above; NULL when out of memory. */
+uint32_t *ap_store__edge_order(const ap_stage *sg, const uint32_t *rank);
+/* Bind a staged node's columns kind, state, valid_from, expires, sensitivity, attrs, file,
+ * line, col (an edge's: kind, rights, requires, escalates, declared, state, valid_from,
+ * expires, attrs, file, line, col) from parameter first on. */
+void ap_store__bind_node(sqlite3_stmt *s, int first, const ap_stage *sg,
+                         const ap_stage_node *nd);
+void ap_store__bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg,
+                         const ap_stage_edge *e);
 
 struct ap_graph {
     int64_t snap, at;
@@ -209,11 +226,18 @@ char *ap_image__path(const ap_store *st, const char *suffix);
 /* Record token as snapshot snap's image (creating the table when needed): inside a
  * transaction. */
 int ap_image__record(ap_store *st, int64_t snap, const uint8_t token[16], ap_error *err);
-/* The bulk import's image, written from the stage before commit (image_stage.c): by_rank maps
+/* The rows a later import keeps (store_diff.c): node of rank v and edge i (graph order) of
+ * the new snapshot are the old image's node node_old[v] and edge edge_old[i] when those are
+ * not UINT32_MAX, and carry that record's fields (provenance included) but for the ends. */
+typedef struct {
+    const ap_graph *old;        /* a partial load of the latest snapshot's image */
+    const uint32_t *node_old, *edge_old;
+} ap_image_keep;
+/* The bulk import's image (or, with keep, a later import's), written from the stage before commit (image_stage.c): by_rank maps
  * a node's place in id order to the staged node, rank a symbol to that place, order lists the
  * staged edges in graph order. Sets st->image_tmp on success. */
 int ap_store__stage_image(ap_store *st, const uint32_t *by_rank, const uint32_t *rank,
-                          const uint32_t *order, ap_error *err);
+                          const uint32_t *order, const ap_image_keep *keep, ap_error *err);
 /* Write g to path with this token. */
 int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
                           ap_error *err);
