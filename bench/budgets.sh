@@ -208,12 +208,12 @@ row "re-import of the same files (2nd snapshot; $r x the first)" "$(judge reimpo
 
 # partners, against the naive worklist over all partners
 if [ -z "${NAIVE_CPU:-}" ] && [ -x "$PEERS" ]; then
-    timeout 3600 "$PEERS" "$DB" "$AT" naive 1 "${NAIVE_SAMPLE:-100}" > "$DIR/naive.out" \
+    timeout 3600 "$PEERS" "$DB" "$AT" naive 1 "${NAIVE_SAMPLE:-100}" > "$DIR/naive.log" \
         2> "$DIR/naive.err" || true
-    NAIVE_CPU=$(sed -n 's/.* cpu=\([0-9.]*\).*/\1/p' "$DIR/naive.out")
-    NAIVE_WALL=$(sed -n 's/.* all=\([0-9.]*\).*/\1/p' "$DIR/naive.out")
+    NAIVE_CPU=$(sed -n 's/.* cpu=\([0-9.]*\).*/\1/p' "$DIR/naive.log")
+    NAIVE_WALL=$(sed -n 's/.* all=\([0-9.]*\).*/\1/p' "$DIR/naive.log")
     naive_how="$(sed -n 's/.* partners=\([0-9]*\) of \([0-9]*\).*/\1 of \2/p' \
-        "$DIR/naive.out") partners timed here, extrapolated"
+        "$DIR/naive.log") partners timed here, extrapolated"
 else
     naive_how="measured by the caller"
 fi
