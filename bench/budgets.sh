@@ -62,7 +62,7 @@ measure() {
     tmo=$2
     keep=$3
     shift 3
-    wall_tmo=$(awk -v t="$tmo" -v x="$WALL_X" 'BEGIN { printf "%.0f", t * x }')
+    wall_tmo=$(awk -v t="$tmo" -v x="$WALL_X" 'BEGIN { t *= x; printf "%.0f", t < 1 ? 1 : t }')
     : > "$DIR/$name.res"
     i=0
     while [ "$i" -lt "$REPS" ]; do
@@ -154,7 +154,8 @@ row() { printf '| %s | %s | %s |\n' "$LABEL" "$1" "$2"; }
 
 # the CPU cap of a command with a time budget
 tmo() {
-    awk -v b="$1" -v x="$TX" -v m="$TMIN" 'BEGIN { t = b * x; printf "%.0f", (t < m ? m : t) }'
+    awk -v b="$1" -v x="$TX" -v m="$TMIN" 'BEGIN { t = b * x; if (t < m) t = m
+                                                 printf "%.0f", t < 1 ? 1 : t }'
 }
 
 # cell VALUE: a number of seconds from a .res line, or "-"
