@@ -52,13 +52,16 @@ clean:
 	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
 
 # The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 and
-# BENCH_SHAPES=sparse dense cyclic (bench/gen.c's estate shapes) by default.
+# BENCH_SHAPES=sparse dense cyclic (bench/gen.c's estate shapes) by default; issue 18's budget
+# table (bench/budgets.sh) on every estate up to BENCH_BUDGETS_MAX_S.
 BENCH_SCALES ?= 1 10 100
 BENCH_SHAPES ?= sparse dense cyclic
+BENCH_BUDGETS_MAX_S ?= 100
 bench: deps build
 	@./scripts/deps.sh postgresql-15 time
 	cmake --build $(BUILD) -j $(JOBS) --target ap_bench_gen ap_bench_peers
-	BUILD=$(abspath $(BUILD)) BENCH_SHAPES="$(BENCH_SHAPES)" ./bench/run.sh $(BENCH_SCALES)
+	BUILD=$(abspath $(BUILD)) BENCH_SHAPES="$(BENCH_SHAPES)" \
+		BENCH_BUDGETS_MAX_S=$(BENCH_BUDGETS_MAX_S) ./bench/run.sh $(BENCH_SCALES)
 
 # libFuzzer targets (tests/fuzz/; clang only here: `make test` replays their corpora with gcc).
 # FUZZ_SECONDS per target, FUZZ_JOBS at a time, FUZZ_TARGETS (default: all).

@@ -1,5 +1,22 @@
 /* bench/gen.c: a synthetic estate of any size and shape, deterministic from a seed, as the native
  * CSV pair (DIR/estate-TAG-nodes.csv, -edges.csv). S=1: about 10k nodes and 50k edges. */
+
+/* Usage: ap_bench_gen S SEED DIR [sparse|dense|cyclic] [knob=value...]. The shapes are presets
+ * of the knobs (issue 18 point 1); a knob given after the shape overrides its preset value:
+ *   reach=P     percent of the estate each partner should reach through the grant hubs (0-50;
+ *               0 keeps the sparse shape's ~1%; dense 8, cyclic 4)
+ *   hubshare=P  percent of identities that are members of a shared hub role (sparse 10,
+ *               dense and cyclic 1: few hubs, each granting much)
+ *   scc=P       percent of identities in a giant strongly connected component of can_assume
+ *               edges (two out-edges each), entered by every partner through admin_of
+ *               (0; cyclic 10)
+ *   shared=P    percent of partner credentials held by 2-3 partners (sparse 5, dense 30)
+ *   masked=P    percent of the component's can_assume and admin_of edges carrying a rights
+ *               mask (mostly read, some write/delete/admin/approve; dense 60); the grant
+ *               hubs' edges always carry one
+ *   gated=P     percent of the component's edges and of triggers gated on a right (approve or
+ *               write; sparse 5, dense 10)
+ * TAG is S for the plain sparse shape, SHAPE-S for a preset, custom-S when knobs are given. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +40,7 @@ static struct {
     unsigned hubshare;      /* percent of identities in a team hub (sparse: 10, one of 20) */
     unsigned scc;           /* percent of identities in a giant can_assume cycle structure */
     unsigned shared;        /* percent of partner credentials shared by 2-3 partners */
-    unsigned masked;        /* percent of the hubs' and the cycle's edges with a rights mask */
+    unsigned masked;        /* percent of the cycle's and admin_of edges with a rights mask */
     unsigned gated;         /* percent of the cycle's edges and of triggers with a gate */
 } shape = { "sparse", 0, 10, 0, 5, 0, 5 };
 
