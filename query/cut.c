@@ -345,44 +345,6 @@ static int node_dominators(uint32_t **out, const ap_graph *g, uint32_t partner,
     return rc;
 }
 
-/* Search the rights graph from its root without node d's vertices: cut[i] is 1 when no vertex
- * of target i is reached then. */
-static int cut_by_removing(unsigned char *cut, const igraph_adjlist_t *al, const ap_offboard *o,
-                           const ap_authority *a, uint32_t d, const layers *L, ap_error *err)
-{
-    igraph_integer_t w = L->nl + 1, nv = (igraph_integer_t)L->nc * w + 1, head = 0, tail = 0;
-    igraph_integer_t *queue = malloc((size_t)nv * sizeof *queue);
-    bool *seen = calloc((size_t)nv, sizeof *seen);
-    if (queue == NULL || seen == NULL) {
-        free(queue);
-        free(seen);
-        return ap_error_nomem(err);
-    }
-    queue[tail++] = nv - 1;
-    seen[nv - 1] = true;
-    while (head < tail) {
-        igraph_vector_int_t *next = igraph_adjlist_get(al, queue[head++]);
-        for (igraph_integer_t k = 0; k < igraph_vector_int_size(next); k++) {
-            igraph_integer_t x = VECTOR(*next)[k];
-            if (seen[x] || (x < nv - 1 && L->cnode[x / w] == d))
-                continue;
-            seen[x] = true;
-            queue[tail++] = x;
-        }
-    }
-    for (uint32_t i = 0; i < o->ntargets; i++) {
-        uint32_t t = o->targets[i];
-        cut[i] = 1;
-        for (int b = 0; b < AP_MAX_RIGHTS; b++)
-            if (L->layer[b] >= 0 && (a->rights[t] >> b & 1)
-                && seen[(igraph_integer_t)L->cid[t] * w + L->layer[b]])
-                cut[i] = 0;
-    }
-    free(queue);
-    free(seen);
-    return AP_OK;
-}
-
 /* Choke points: d is one for target t when, for every right t holds, some vertex of d
  * dominates t's vertex of that right in the rights graph: removing d then leaves no chain that
  * hands t anything. */
@@ -397,10 +359,7 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
     uint32_t n = ap_graph_node_count(g), *slot = NULL, *count = NULL, *last = NULL;
     uint32_t *owner = NULL, *touched = NULL, ntouched = 0, *found = NULL, nfound = 0;
     uint32_t *udom = NULL;
-    unsigned char *verdict = NULL;     /* per candidate node: 0 unchecked, else per target */
-    uint32_t *vslot = NULL, nverdicts = 0;
-    igraph_adjlist_t al;
-    int built = 0, al_built = 0, rc = AP_OK;
+    int built = 0, rc = AP_OK;
     layers L;
     ap_rights any = 0;
     L.nl = 0;
@@ -443,24 +402,16 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         rc = igraph_fail(err, "dominator_tree", ie);
         goto cleanup;
     }
-    if ((ie = igraph_adjlist_init(&ig, &al, IGRAPH_OUT, IGRAPH_LOOPS_ONCE, IGRAPH_MULTIPLE))
-        != IGRAPH_SUCCESS) {
-        rc = igraph_fail(err, "adjlist", ie);
-        goto cleanup;
-    }
-    al_built = 1;
     if ((rc = node_dominators(&udom, g, o->partner, kept, nkept, err)) < 0)
         goto cleanup;
-    vslot = malloc(((size_t)n + 1) * sizeof *vslot);
     slot = malloc(((size_t)n + 1) * sizeof *slot);
     count = calloc((size_t)n + 1, sizeof *count);
     last = calloc((size_t)n + 1, sizeof *last);
     owner = malloc(((size_t)n + 1) * sizeof *owner);
-    if (slot == NULL || count == NULL || last == NULL || owner == NULL || vslot == NULL) {
+    if (slot == NULL || count == NULL || last == NULL || owner == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    memset(vslot, 0xff, ((size_t)n + 1) * sizeof *vslot);
     memset(slot, 0xff, ((size_t)n + 1) * sizeof *slot);
     memset(owner, 0xff, ((size_t)n + 1) * sizeof *owner);
     /* targets are in id order, so each choke point's target list comes out in id order */
@@ -494,25 +445,15 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
             if (count[touched[k]] == copies && touched[k] != o->partner && touched[k] != t
                 && ap_query__push(&found, &nfound, sizeof t, &touched[k]) < 0)
                 goto nomem;
-        /* A node on every chain of t in the graph of edges, whose vertices each dominate only
-         * some rights of t (several rights meet again after it), is checked by a search of
-         * the rights graph without it. */
+        /* A node on every chain of t in the graph of the kept edges, whose vertices each
+         * dominate only some rights of t (several rights meet again after it), is one too:
+         * every chain of the rights graph follows kept edges from the partner, so it enters
+         * one of that node's vertices (no search of the rights graph without it needed). */
         for (uint32_t v = udom[t]; copies > 0 && v != UINT32_MAX && v != o->partner;
              v = udom[v]) {
             if (owner[v] == i && count[v] == copies)
                 continue;                   /* already found */
-            if (vslot[v] == UINT32_MAX) {
-                unsigned char *p = realloc(verdict, ((size_t)nverdicts + 1) * o->ntargets);
-                if (p == NULL)
-                    goto nomem;
-                verdict = p;
-                vslot[v] = nverdicts++;
-                if ((rc = cut_by_removing(verdict + (size_t)vslot[v] * o->ntargets, &al, o, a,
-                                          v, &L, err)) < 0)
-                    goto cleanup;
-            }
-            if (verdict[(size_t)vslot[v] * o->ntargets + i]
-                && ap_query__push(&found, &nfound, sizeof v, &v) < 0)
+            if (ap_query__push(&found, &nfound, sizeof v, &v) < 0)
                 goto nomem;
         }
         if (nfound > 1)
@@ -545,10 +486,6 @@ cleanup:
     free(touched);
     free(found);
     free(udom);
-    free(verdict);
-    free(vslot);
-    if (al_built)
-        igraph_adjlist_destroy(&al);
     if (built)
         igraph_destroy(&ig);
     igraph_vector_int_destroy(&dom);
