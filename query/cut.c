@@ -235,21 +235,45 @@ static int choke_cmp(const void *x, const void *y)    /* most targets first, the
     return a->node < b->node ? -1 : a->node > b->node;
 }
 
-/* The rights graph the choke points run on: one vertex per (reached node, right that matters),
- * so a chain only follows a right an edge really hands on, plus one "fires" vertex per node
- * (layer nl) through which an escalating edge without a gate hands on whatever set it off;
- * vertex nc*(nl+1) is a root joined to every right of the partner. Only the nc nodes the
- * partner reaches (and itself) have vertices, numbered compactly: a partner reaching 8% of a
- * million nodes makes a graph of that 8%, not of the million. An edge u -> v hands right b at
- * u on as b at v; an escalating edge hands any right that fires it on as each right it
- * grants. */
+/* The rights graph the choke points run on: one vertex per (reached node, right that matters
+ * there), so a chain only follows a right an edge really hands on, plus one "fires" vertex per
+ * node through which an escalating edge without a gate hands on whatever set it off; the last
+ * vertex is a root joined to every right of the partner. Only the nc nodes the partner reaches
+ * (and itself) have vertices, and each only for the rights that matter at it (need[], the
+ * partner's own rights at the partner): a partner reaching 8% of a million nodes with 64
+ * rights in the vocabulary makes a graph of that 8% times the few rights each node passes on,
+ * not of the million or of every right (17M vertices, out of memory under 4 GiB, for 260,000
+ * nodes). An edge u -> v hands right b at u on as b at v; an escalating edge hands any right
+ * that fires it on as each right it grants. */
 typedef struct {
-    uint32_t nl;                /* layers: the rights that matter anywhere (then "fires") */
-    int layer[AP_MAX_RIGHTS];   /* right bit -> layer, -1 */
     uint32_t *cid;              /* node -> compact number, UINT32_MAX when not reached */
-    uint32_t *cnode;            /* compact number -> node */
+    ap_rights *mask;            /* compact number -> the rights with a vertex there */
+    igraph_integer_t *base;     /* compact number -> its first vertex (nc + 1 entries) */
+    uint32_t *vnode;            /* vertex -> node */
     uint32_t nc;
+    igraph_integer_t root;
 } layers;
+
+static int popcount(ap_rights r)
+{
+    int k = 0;
+    for (; r != 0; r &= r - 1)
+        k++;
+    return k;
+}
+
+/* The vertex of right b at node u (b among L->mask of u), and u's fires vertex. */
+static igraph_integer_t vx(const layers *L, uint32_t u, int b)
+{
+    uint32_t k = L->cid[u];
+    return L->base[k] + popcount(L->mask[k] & (((ap_rights)1 << b) - 1));
+}
+
+static igraph_integer_t fires_vx(const layers *L, uint32_t u)
+{
+    uint32_t k = L->cid[u];
+    return L->base[k] + popcount(L->mask[k]);
+}
 
 static igraph_error_t push2(igraph_vector_int_t *ev, igraph_integer_t x, igraph_integer_t y)
 {
@@ -261,8 +285,8 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
                                    const ap_rights *need, const uint32_t *kept, uint32_t nkept,
                                    const layers *L)
 {
-    uint32_t nn = ap_graph_node_count(g), w = L->nl + 1;
-    igraph_integer_t root = (igraph_integer_t)L->nc * w;
+    uint32_t nn = ap_graph_node_count(g);
+    igraph_integer_t root = L->root;
     const uint32_t *cid = L->cid;
     igraph_vector_int_t ev;
     bool *fires = calloc((size_t)nn + 1, sizeof *fires);
@@ -272,36 +296,37 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
         return ie;
     }
     for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++)
-        if (L->layer[b] >= 0)
-            ie = push2(&ev, root, (igraph_integer_t)cid[a->source] * w + L->layer[b]);
+        if (L->mask[cid[a->source]] >> b & 1)
+            ie = push2(&ev, root, vx(L, a->source, b));
     for (uint32_t i = 0; i < nkept && ie == IGRAPH_SUCCESS; i++) {
         const ap_edge *ed = ap_graph_edge(g, kept[i]);
         if (cid[ed->from] == UINT32_MAX || cid[ed->to] == UINT32_MAX)
             continue;                   /* never: a kept edge joins reached nodes */
         ap_rights have = a->rights[ed->from] & need[ed->from];
         ap_rights out = ap_edge_transfer(ed, a->rights[ed->from]) & need[ed->to];
-        igraph_integer_t from = (igraph_integer_t)cid[ed->from] * w;
         bool any = ed->escalates && ed->requires == 0;
         if (ed->from == a->source)
             have = need[ed->from] != 0 ? need[ed->from] : a->rights[ed->from];
+        have &= L->mask[cid[ed->from]];
+        out &= L->mask[cid[ed->to]];
         /* the node's fires vertex, fed by every right it holds that matters (once) */
         for (int c = 0; any && !fires[ed->from] && c < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS;
              c++)
-            if ((have >> c & 1) && L->layer[c] >= 0)
-                ie = push2(&ev, from + L->layer[c], from + L->nl);
+            if (have >> c & 1)
+                ie = push2(&ev, vx(L, ed->from, c), fires_vx(L, ed->from));
         fires[ed->from] |= any;
         for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++) {
-            if (!(out >> b & 1) || L->layer[b] < 0)
+            if (!(out >> b & 1))
                 continue;
-            igraph_integer_t to = (igraph_integer_t)cid[ed->to] * w + L->layer[b];
+            igraph_integer_t to = vx(L, ed->to, b);
             if (any) {
-                ie = push2(&ev, from + L->nl, to);
+                ie = push2(&ev, fires_vx(L, ed->from), to);
                 continue;
             }
             for (int c = 0; c < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; c++) {
                 bool opens = ed->escalates ? (ed->requires >> c & 1) : c == b;
-                if (opens && (have >> c & 1) && L->layer[c] >= 0)
-                    ie = push2(&ev, from + L->layer[c], to);
+                if (opens && (have >> c & 1))
+                    ie = push2(&ev, vx(L, ed->from, c), to);
             }
         }
     }
@@ -359,39 +384,49 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
     uint32_t n = ap_graph_node_count(g), *slot = NULL, *count = NULL, *last = NULL;
     uint32_t *owner = NULL, *touched = NULL, ntouched = 0, *found = NULL, nfound = 0;
     uint32_t *udom = NULL;
-    int built = 0, rc = AP_OK;
-    layers L;
+    int built = 0, dom_built = 0, rc = AP_OK;
+    layers L = { NULL, NULL, NULL, NULL, 0, 0 };
+    igraph_integer_t root;
     ap_rights any = 0;
-    L.nl = 0;
     for (uint32_t v = 0; v < n; v++)
         any |= need[v];
-    for (int b = 0; b < AP_MAX_RIGHTS; b++)
-        L.layer[b] = any >> b & 1 ? (int)L.nl++ : -1;
-    if (L.nl == 0) {
+    if (any == 0) {
         igraph_set_error_handler(prev);
         return AP_OK;
     }
     L.cid = malloc(((size_t)n + 1) * sizeof *L.cid);
-    L.cnode = malloc(((size_t)n + 1) * sizeof *L.cnode);
+    L.mask = malloc(((size_t)n + 1) * sizeof *L.mask);
+    L.base = malloc(((size_t)n + 2) * sizeof *L.base);
+    L.vnode = NULL;
     L.nc = 0;
-    if (L.cid == NULL || L.cnode == NULL) {
-        free(L.cid);
-        free(L.cnode);
-        igraph_set_error_handler(prev);
-        return ap_error_nomem(err);
+    if (L.cid == NULL || L.mask == NULL || L.base == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
     }
+    /* each reached node: its rights that matter, then its fires vertex */
+    L.base[0] = 0;
     for (uint32_t v = 0; v < n; v++) {
         L.cid[v] = v == a->source || a->rights[v] != 0 ? L.nc : UINT32_MAX;
-        if (L.cid[v] != UINT32_MAX)
-            L.cnode[L.nc++] = v;
+        if (L.cid[v] == UINT32_MAX)
+            continue;
+        L.mask[L.nc] = (v == a->source && need[v] == 0 ? a->rights[v] : need[v]) & any;
+        L.base[L.nc + 1] = L.base[L.nc] + popcount(L.mask[L.nc]) + 1;
+        L.nc++;
     }
-    igraph_integer_t root = (igraph_integer_t)L.nc * (L.nl + 1);
+    L.root = root = L.base[L.nc];
+    if ((L.vnode = malloc(((size_t)root + 1) * sizeof *L.vnode)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        for (igraph_integer_t x = L.cid[v] != UINT32_MAX ? L.base[L.cid[v]] : 0;
+             L.cid[v] != UINT32_MAX && x < L.base[L.cid[v] + 1]; x++)
+            L.vnode[x] = v;
     if ((ie = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS) {
-        free(L.cid);
-        free(L.cnode);
-        igraph_set_error_handler(prev);
-        return igraph_fail(err, "vector", ie);
+        rc = igraph_fail(err, "vector", ie);
+        goto cleanup;
     }
+    dom_built = 1;
     if ((ie = rights_graph(&ig, g, a, need, kept, nkept, &L)) != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "create", ie);
         goto cleanup;
@@ -420,14 +455,14 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         ntouched = 0;
         /* count, per node, the rights of t whose vertex one of its vertices dominates */
         for (int b = 0; b < AP_MAX_RIGHTS; b++) {
-            if (L.layer[b] < 0 || !(a->rights[t] >> b & 1))
+            if (!((a->rights[t] & L.mask[L.cid[t]]) >> b & 1))
                 continue;
-            igraph_integer_t x = (igraph_integer_t)L.cid[t] * (L.nl + 1) + L.layer[b];
+            igraph_integer_t x = vx(&L, t, b);
             if (VECTOR(dom)[x] < 0)
                 continue;                   /* handed on by no chain: nothing to block */
             copies++;
             for (igraph_integer_t d = VECTOR(dom)[x]; d >= 0 && d != root; d = VECTOR(dom)[d]) {
-                uint32_t v = L.cnode[d / (L.nl + 1)];
+                uint32_t v = L.vnode[d];
                 if (owner[v] != i) {
                     owner[v] = i;
                     count[v] = last[v] = 0;
@@ -478,7 +513,9 @@ nomem:
     rc = ap_error_nomem(err);
 cleanup:
     free(L.cid);
-    free(L.cnode);
+    free(L.mask);
+    free(L.base);
+    free(L.vnode);
     free(slot);
     free(count);
     free(last);
@@ -488,7 +525,8 @@ cleanup:
     free(udom);
     if (built)
         igraph_destroy(&ig);
-    igraph_vector_int_destroy(&dom);
+    if (dom_built)
+        igraph_vector_int_destroy(&dom);
     igraph_set_error_handler(prev);
     return rc;
 }
