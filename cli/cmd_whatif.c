@@ -606,6 +606,15 @@ static void print_forecast(const ap_graph *g, const ap_forecast *f)
         uint32_t shown = 0;
         fputs("\n", stdout);
         cli_put(id_of(g, fp->partner));
+        if (!fp->listed) {              /* counted only: AP_FORECAST_MAX_LISTED */
+            printf(": %u %s by itself, %u %s (not listed: `what-if ", fp->nlapses,
+                   fp->nlapses == 1 ? "item lapses" : "items lapse", fp->nsurvives,
+                   fp->nsurvives == 1 ? "resource or workflow survives"
+                                      : "resources and workflows survive");
+            cli_put(id_of(g, fp->partner));
+            printf(" --until %s` lists them)\n", until);
+            continue;
+        }
         printf(": lapses by itself (no action needed):%s\n", fp->nlapses ? "" : " nothing");
         uint32_t listed = 0, more = 0;
         for (uint32_t k = 0; k < fp->nlapses; k++) {

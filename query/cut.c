@@ -235,21 +235,45 @@ static int choke_cmp(const void *x, const void *y)    /* most targets first, the
     return a->node < b->node ? -1 : a->node > b->node;
 }
 
-/* The rights graph the choke points run on: one vertex per (reached node, right that matters),
- * so a chain only follows a right an edge really hands on, plus one "fires" vertex per node
- * (layer nl) through which an escalating edge without a gate hands on whatever set it off;
- * vertex nc*(nl+1) is a root joined to every right of the partner. Only the nc nodes the
- * partner reaches (and itself) have vertices, numbered compactly: a partner reaching 8% of a
- * million nodes makes a graph of that 8%, not of the million. An edge u -> v hands right b at
- * u on as b at v; an escalating edge hands any right that fires it on as each right it
- * grants. */
+/* The rights graph the choke points run on: one vertex per (reached node, right that matters
+ * there), so a chain only follows a right an edge really hands on, plus one "fires" vertex per
+ * node through which an escalating edge without a gate hands on whatever set it off; the last
+ * vertex is a root joined to every right of the partner. Only the nc nodes the partner reaches
+ * (and itself) have vertices, and each only for the rights that matter at it (need[], the
+ * partner's own rights at the partner): a partner reaching 8% of a million nodes with 64
+ * rights in the vocabulary makes a graph of that 8% times the few rights each node passes on,
+ * not of the million or of every right (17M vertices, out of memory under 4 GiB, for 260,000
+ * nodes). An edge u -> v hands right b at u on as b at v; an escalating edge hands any right
+ * that fires it on as each right it grants. */
 typedef struct {
-    uint32_t nl;                /* layers: the rights that matter anywhere (then "fires") */
-    int layer[AP_MAX_RIGHTS];   /* right bit -> layer, -1 */
     uint32_t *cid;              /* node -> compact number, UINT32_MAX when not reached */
-    uint32_t *cnode;            /* compact number -> node */
+    ap_rights *mask;            /* compact number -> the rights with a vertex there */
+    igraph_integer_t *base;     /* compact number -> its first vertex (nc + 1 entries) */
+    uint32_t *vnode;            /* vertex -> node */
     uint32_t nc;
+    igraph_integer_t root;
 } layers;
+
+static int popcount(ap_rights r)
+{
+    int k = 0;
+    for (; r != 0; r &= r - 1)
+        k++;
+    return k;
+}
+
+/* The vertex of right b at node u (b among L->mask of u), and u's fires vertex. */
+static igraph_integer_t vx(const layers *L, uint32_t u, int b)
+{
+    uint32_t k = L->cid[u];
+    return L->base[k] + popcount(L->mask[k] & (((ap_rights)1 << b) - 1));
+}
+
+static igraph_integer_t fires_vx(const layers *L, uint32_t u)
+{
+    uint32_t k = L->cid[u];
+    return L->base[k] + popcount(L->mask[k]);
+}
 
 static igraph_error_t push2(igraph_vector_int_t *ev, igraph_integer_t x, igraph_integer_t y)
 {
@@ -261,8 +285,8 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
                                    const ap_rights *need, const uint32_t *kept, uint32_t nkept,
                                    const layers *L)
 {
-    uint32_t nn = ap_graph_node_count(g), w = L->nl + 1;
-    igraph_integer_t root = (igraph_integer_t)L->nc * w;
+    uint32_t nn = ap_graph_node_count(g);
+    igraph_integer_t root = L->root;
     const uint32_t *cid = L->cid;
     igraph_vector_int_t ev;
     bool *fires = calloc((size_t)nn + 1, sizeof *fires);
@@ -272,36 +296,37 @@ static igraph_error_t rights_graph(igraph_t *ig, const ap_graph *g, const ap_aut
         return ie;
     }
     for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++)
-        if (L->layer[b] >= 0)
-            ie = push2(&ev, root, (igraph_integer_t)cid[a->source] * w + L->layer[b]);
+        if (L->mask[cid[a->source]] >> b & 1)
+            ie = push2(&ev, root, vx(L, a->source, b));
     for (uint32_t i = 0; i < nkept && ie == IGRAPH_SUCCESS; i++) {
         const ap_edge *ed = ap_graph_edge(g, kept[i]);
         if (cid[ed->from] == UINT32_MAX || cid[ed->to] == UINT32_MAX)
             continue;                   /* never: a kept edge joins reached nodes */
         ap_rights have = a->rights[ed->from] & need[ed->from];
         ap_rights out = ap_edge_transfer(ed, a->rights[ed->from]) & need[ed->to];
-        igraph_integer_t from = (igraph_integer_t)cid[ed->from] * w;
         bool any = ed->escalates && ed->requires == 0;
         if (ed->from == a->source)
             have = need[ed->from] != 0 ? need[ed->from] : a->rights[ed->from];
+        have &= L->mask[cid[ed->from]];
+        out &= L->mask[cid[ed->to]];
         /* the node's fires vertex, fed by every right it holds that matters (once) */
         for (int c = 0; any && !fires[ed->from] && c < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS;
              c++)
-            if ((have >> c & 1) && L->layer[c] >= 0)
-                ie = push2(&ev, from + L->layer[c], from + L->nl);
+            if (have >> c & 1)
+                ie = push2(&ev, vx(L, ed->from, c), fires_vx(L, ed->from));
         fires[ed->from] |= any;
         for (int b = 0; b < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; b++) {
-            if (!(out >> b & 1) || L->layer[b] < 0)
+            if (!(out >> b & 1))
                 continue;
-            igraph_integer_t to = (igraph_integer_t)cid[ed->to] * w + L->layer[b];
+            igraph_integer_t to = vx(L, ed->to, b);
             if (any) {
-                ie = push2(&ev, from + L->nl, to);
+                ie = push2(&ev, fires_vx(L, ed->from), to);
                 continue;
             }
             for (int c = 0; c < AP_MAX_RIGHTS && ie == IGRAPH_SUCCESS; c++) {
                 bool opens = ed->escalates ? (ed->requires >> c & 1) : c == b;
-                if (opens && (have >> c & 1) && L->layer[c] >= 0)
-                    ie = push2(&ev, from + L->layer[c], to);
+                if (opens && (have >> c & 1))
+                    ie = push2(&ev, vx(L, ed->from, c), to);
             }
         }
     }
@@ -345,44 +370,6 @@ static int node_dominators(uint32_t **out, const ap_graph *g, uint32_t partner,
     return rc;
 }
 
-/* Search the rights graph from its root without node d's vertices: cut[i] is 1 when no vertex
- * of target i is reached then. */
-static int cut_by_removing(unsigned char *cut, const igraph_adjlist_t *al, const ap_offboard *o,
-                           const ap_authority *a, uint32_t d, const layers *L, ap_error *err)
-{
-    igraph_integer_t w = L->nl + 1, nv = (igraph_integer_t)L->nc * w + 1, head = 0, tail = 0;
-    igraph_integer_t *queue = malloc((size_t)nv * sizeof *queue);
-    bool *seen = calloc((size_t)nv, sizeof *seen);
-    if (queue == NULL || seen == NULL) {
-        free(queue);
-        free(seen);
-        return ap_error_nomem(err);
-    }
-    queue[tail++] = nv - 1;
-    seen[nv - 1] = true;
-    while (head < tail) {
-        igraph_vector_int_t *next = igraph_adjlist_get(al, queue[head++]);
-        for (igraph_integer_t k = 0; k < igraph_vector_int_size(next); k++) {
-            igraph_integer_t x = VECTOR(*next)[k];
-            if (seen[x] || (x < nv - 1 && L->cnode[x / w] == d))
-                continue;
-            seen[x] = true;
-            queue[tail++] = x;
-        }
-    }
-    for (uint32_t i = 0; i < o->ntargets; i++) {
-        uint32_t t = o->targets[i];
-        cut[i] = 1;
-        for (int b = 0; b < AP_MAX_RIGHTS; b++)
-            if (L->layer[b] >= 0 && (a->rights[t] >> b & 1)
-                && seen[(igraph_integer_t)L->cid[t] * w + L->layer[b]])
-                cut[i] = 0;
-    }
-    free(queue);
-    free(seen);
-    return AP_OK;
-}
-
 /* Choke points: d is one for target t when, for every right t holds, some vertex of d
  * dominates t's vertex of that right in the rights graph: removing d then leaves no chain that
  * hands t anything. */
@@ -397,42 +384,49 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
     uint32_t n = ap_graph_node_count(g), *slot = NULL, *count = NULL, *last = NULL;
     uint32_t *owner = NULL, *touched = NULL, ntouched = 0, *found = NULL, nfound = 0;
     uint32_t *udom = NULL;
-    unsigned char *verdict = NULL;     /* per candidate node: 0 unchecked, else per target */
-    uint32_t *vslot = NULL, nverdicts = 0;
-    igraph_adjlist_t al;
-    int built = 0, al_built = 0, rc = AP_OK;
-    layers L;
+    int built = 0, dom_built = 0, rc = AP_OK;
+    layers L = { NULL, NULL, NULL, NULL, 0, 0 };
+    igraph_integer_t root;
     ap_rights any = 0;
-    L.nl = 0;
     for (uint32_t v = 0; v < n; v++)
         any |= need[v];
-    for (int b = 0; b < AP_MAX_RIGHTS; b++)
-        L.layer[b] = any >> b & 1 ? (int)L.nl++ : -1;
-    if (L.nl == 0) {
+    if (any == 0) {
         igraph_set_error_handler(prev);
         return AP_OK;
     }
     L.cid = malloc(((size_t)n + 1) * sizeof *L.cid);
-    L.cnode = malloc(((size_t)n + 1) * sizeof *L.cnode);
+    L.mask = malloc(((size_t)n + 1) * sizeof *L.mask);
+    L.base = malloc(((size_t)n + 2) * sizeof *L.base);
+    L.vnode = NULL;
     L.nc = 0;
-    if (L.cid == NULL || L.cnode == NULL) {
-        free(L.cid);
-        free(L.cnode);
-        igraph_set_error_handler(prev);
-        return ap_error_nomem(err);
+    if (L.cid == NULL || L.mask == NULL || L.base == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
     }
+    /* each reached node: its rights that matter, then its fires vertex */
+    L.base[0] = 0;
     for (uint32_t v = 0; v < n; v++) {
         L.cid[v] = v == a->source || a->rights[v] != 0 ? L.nc : UINT32_MAX;
-        if (L.cid[v] != UINT32_MAX)
-            L.cnode[L.nc++] = v;
+        if (L.cid[v] == UINT32_MAX)
+            continue;
+        L.mask[L.nc] = (v == a->source && need[v] == 0 ? a->rights[v] : need[v]) & any;
+        L.base[L.nc + 1] = L.base[L.nc] + popcount(L.mask[L.nc]) + 1;
+        L.nc++;
     }
-    igraph_integer_t root = (igraph_integer_t)L.nc * (L.nl + 1);
+    L.root = root = L.base[L.nc];
+    if ((L.vnode = malloc(((size_t)root + 1) * sizeof *L.vnode)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        for (igraph_integer_t x = L.cid[v] != UINT32_MAX ? L.base[L.cid[v]] : 0;
+             L.cid[v] != UINT32_MAX && x < L.base[L.cid[v] + 1]; x++)
+            L.vnode[x] = v;
     if ((ie = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS) {
-        free(L.cid);
-        free(L.cnode);
-        igraph_set_error_handler(prev);
-        return igraph_fail(err, "vector", ie);
+        rc = igraph_fail(err, "vector", ie);
+        goto cleanup;
     }
+    dom_built = 1;
     if ((ie = rights_graph(&ig, g, a, need, kept, nkept, &L)) != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "create", ie);
         goto cleanup;
@@ -443,24 +437,16 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         rc = igraph_fail(err, "dominator_tree", ie);
         goto cleanup;
     }
-    if ((ie = igraph_adjlist_init(&ig, &al, IGRAPH_OUT, IGRAPH_LOOPS_ONCE, IGRAPH_MULTIPLE))
-        != IGRAPH_SUCCESS) {
-        rc = igraph_fail(err, "adjlist", ie);
-        goto cleanup;
-    }
-    al_built = 1;
     if ((rc = node_dominators(&udom, g, o->partner, kept, nkept, err)) < 0)
         goto cleanup;
-    vslot = malloc(((size_t)n + 1) * sizeof *vslot);
     slot = malloc(((size_t)n + 1) * sizeof *slot);
     count = calloc((size_t)n + 1, sizeof *count);
     last = calloc((size_t)n + 1, sizeof *last);
     owner = malloc(((size_t)n + 1) * sizeof *owner);
-    if (slot == NULL || count == NULL || last == NULL || owner == NULL || vslot == NULL) {
+    if (slot == NULL || count == NULL || last == NULL || owner == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    memset(vslot, 0xff, ((size_t)n + 1) * sizeof *vslot);
     memset(slot, 0xff, ((size_t)n + 1) * sizeof *slot);
     memset(owner, 0xff, ((size_t)n + 1) * sizeof *owner);
     /* targets are in id order, so each choke point's target list comes out in id order */
@@ -469,14 +455,14 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         ntouched = 0;
         /* count, per node, the rights of t whose vertex one of its vertices dominates */
         for (int b = 0; b < AP_MAX_RIGHTS; b++) {
-            if (L.layer[b] < 0 || !(a->rights[t] >> b & 1))
+            if (!((a->rights[t] & L.mask[L.cid[t]]) >> b & 1))
                 continue;
-            igraph_integer_t x = (igraph_integer_t)L.cid[t] * (L.nl + 1) + L.layer[b];
+            igraph_integer_t x = vx(&L, t, b);
             if (VECTOR(dom)[x] < 0)
                 continue;                   /* handed on by no chain: nothing to block */
             copies++;
             for (igraph_integer_t d = VECTOR(dom)[x]; d >= 0 && d != root; d = VECTOR(dom)[d]) {
-                uint32_t v = L.cnode[d / (L.nl + 1)];
+                uint32_t v = L.vnode[d];
                 if (owner[v] != i) {
                     owner[v] = i;
                     count[v] = last[v] = 0;
@@ -494,25 +480,15 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
             if (count[touched[k]] == copies && touched[k] != o->partner && touched[k] != t
                 && ap_query__push(&found, &nfound, sizeof t, &touched[k]) < 0)
                 goto nomem;
-        /* A node on every chain of t in the graph of edges, whose vertices each dominate only
-         * some rights of t (several rights meet again after it), is checked by a search of
-         * the rights graph without it. */
+        /* A node on every chain of t in the graph of the kept edges, whose vertices each
+         * dominate only some rights of t (several rights meet again after it), is one too:
+         * every chain of the rights graph follows kept edges from the partner, so it enters
+         * one of that node's vertices (no search of the rights graph without it needed). */
         for (uint32_t v = udom[t]; copies > 0 && v != UINT32_MAX && v != o->partner;
              v = udom[v]) {
             if (owner[v] == i && count[v] == copies)
                 continue;                   /* already found */
-            if (vslot[v] == UINT32_MAX) {
-                unsigned char *p = realloc(verdict, ((size_t)nverdicts + 1) * o->ntargets);
-                if (p == NULL)
-                    goto nomem;
-                verdict = p;
-                vslot[v] = nverdicts++;
-                if ((rc = cut_by_removing(verdict + (size_t)vslot[v] * o->ntargets, &al, o, a,
-                                          v, &L, err)) < 0)
-                    goto cleanup;
-            }
-            if (verdict[(size_t)vslot[v] * o->ntargets + i]
-                && ap_query__push(&found, &nfound, sizeof v, &v) < 0)
+            if (ap_query__push(&found, &nfound, sizeof v, &v) < 0)
                 goto nomem;
         }
         if (nfound > 1)
@@ -537,7 +513,9 @@ nomem:
     rc = ap_error_nomem(err);
 cleanup:
     free(L.cid);
-    free(L.cnode);
+    free(L.mask);
+    free(L.base);
+    free(L.vnode);
     free(slot);
     free(count);
     free(last);
@@ -545,13 +523,10 @@ cleanup:
     free(touched);
     free(found);
     free(udom);
-    free(verdict);
-    free(vslot);
-    if (al_built)
-        igraph_adjlist_destroy(&al);
     if (built)
         igraph_destroy(&ig);
-    igraph_vector_int_destroy(&dom);
+    if (dom_built)
+        igraph_vector_int_destroy(&dom);
     igraph_set_error_handler(prev);
     return rc;
 }

@@ -68,10 +68,12 @@ static uint32_t cause_on(const ap_forecast *f, const ap_graph *g, const uint32_t
     return NONE;
 }
 
-static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uint32_t p,
-                       ap_error *err)
+/* The forecast of partner p into *fp (empty on entry); with `chains` the first
+ * AP_WHATIF_ITEMS_SHOWN items of each list carry their chain. */
+static int one_partner(ap_forecast_partner *out, const ap_forecast *f, const ap_graph *g,
+                       const ap_graph *d, uint32_t p, bool chains, ap_error *err)
 {
-    ap_forecast_partner fp = { p, NULL, 0, NULL, 0 };
+    ap_forecast_partner fp = { p, NULL, 0, NULL, 0, chains };
     ap_authority *before = NULL, *after = NULL;
     ap_rights all = ap_vocab_all(ap_graph_vocab(g));
     int rc;
@@ -84,7 +86,7 @@ static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uin
                              NULL, 0 };
         if (it.rights == 0)
             continue;
-        if (fp.nlapses < AP_WHATIF_ITEMS_SHOWN
+        if (chains && fp.nlapses < AP_WHATIF_ITEMS_SHOWN
             && (rc = ap_query__path(&it.path, &it.npath, g, before, v, it.rights, false,
                                     err)) < 0)
             goto cleanup;
@@ -101,7 +103,7 @@ static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uin
         ap_kind kind = ap_graph_node(g, v)->kind;
         if (kind != AP_KIND_RESOURCE && kind != AP_KIND_WORKFLOW)
             continue;                   /* survives: what to act on, resources and workflows */
-        if (chained < AP_WHATIF_ITEMS_SHOWN) {
+        if (chains && chained < AP_WHATIF_ITEMS_SHOWN) {
             chained++;
             if ((rc = ap_query__path(&it.path, &it.npath, d, after, v, AP_RIGHTS_ALL, true,
                                      err)) < 0)
@@ -112,8 +114,7 @@ static int one_partner(ap_forecast *f, const ap_graph *g, const ap_graph *d, uin
             goto nomem;
         }
     }
-    if (ap_query__push(&f->partners, &f->npartners, sizeof fp, &fp) < 0)
-        goto nomem;
+    *out = fp;
     fp.lapses = fp.survives = NULL;
     fp.nlapses = fp.nsurvives = 0;
     rc = AP_OK;
@@ -125,6 +126,44 @@ cleanup:
     ap_query__items_free(fp.survives, fp.nsurvives);
     ap_authority_free(before);
     ap_authority_free(after);
+    return rc;
+}
+
+/* The partners asked about, each with its chains; or every partner, counted first and then
+ * the AP_FORECAST_MAX_LISTED chosen (lapses first, by id) computed again with their chains:
+ * the chains follow what is listed, not the partners times their reach. */
+static int all_partners(ap_forecast *f, const ap_graph *g, const ap_graph *d,
+                        const uint32_t *partners, uint32_t n, ap_error *err)
+{
+    uint32_t count = n;
+    int rc = AP_OK;
+    if (n == 0)
+        for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+            count += ap_graph_node(g, v)->kind == AP_KIND_PARTNER;
+    if ((f->partners = calloc((size_t)count + 1, sizeof *f->partners)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; n > 0 && rc == AP_OK && i < n; i++)
+        if ((rc = one_partner(&f->partners[i], f, g, d, partners[i], true, err)) == AP_OK)
+            f->npartners++;
+    for (uint32_t v = 0; n == 0 && rc == AP_OK && v < ap_graph_node_count(g); v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
+            && (rc = one_partner(&f->partners[f->npartners], f, g, d, v, false, err)) == AP_OK)
+            f->npartners++;
+    /* of every partner: those with lapses first, then the others, both by id */
+    uint32_t listed = 0;
+    for (int pass = 0; n == 0 && pass < 2; pass++)
+        for (uint32_t i = 0; rc == AP_OK && i < f->npartners; i++) {
+            ap_forecast_partner *fp = &f->partners[i], fresh;
+            if (listed >= AP_FORECAST_MAX_LISTED || fp->listed
+                || (pass == 0) != (fp->nlapses > 0))
+                continue;
+            if ((rc = one_partner(&fresh, f, g, d, fp->partner, true, err)) < 0)
+                break;
+            ap_query__items_free(fp->lapses, fp->nlapses);
+            ap_query__items_free(fp->survives, fp->nsurvives);
+            *fp = fresh;
+            listed++;
+        }
     return rc;
 }
 
@@ -147,13 +186,8 @@ int ap_forecast_compute(ap_forecast **out, const ap_graph *g, const uint32_t *pa
     ap_graph_edit edit = { f->edges, f->nedges, NULL, 0, f->nodes, f->nnodes };
     if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0)
         goto fail;
-    for (uint32_t i = 0; n > 0 && i < n; i++)
-        if ((rc = one_partner(f, g, d, partners[i], err)) < 0)
-            goto fail;
-    for (uint32_t v = 0; n == 0 && v < ap_graph_node_count(g); v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
-            && (rc = one_partner(f, g, d, v, err)) < 0)
-            goto fail;
+    if ((rc = all_partners(f, g, d, partners, n, err)) < 0)
+        goto fail;
     ap_graph_free(d);
     *out = f;
     return AP_OK;

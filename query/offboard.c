@@ -7,6 +7,14 @@
 
 #define NONE UINT32_MAX
 
+/* What an authority holds, sparse: its reach and the rights there (a million-node estate's
+ * authority is a few arrays of a million entries; its reach a few percent of them). */
+typedef struct {
+    uint32_t *node;
+    ap_rights *rights;
+    uint32_t n;
+} held_list;
+
 /* What the computation keeps at hand: the graph, the plan as flags and as an edit, and the
  * authority before the plan of every actor whose losses count as collateral. */
 typedef struct {
@@ -21,6 +29,11 @@ typedef struct {
     uint32_t *others, nothers;  /* collateral actors: other partners and workflows, by id */
     bool *touches;              /* n: nodes with a live traversable route on g to what the plan
                                  * changes (a superset of those whose authority it changes) */
+    held_list *after;           /* nothers: what each touched actor holds after the plan (kept
+                                 * from collateral() for the shared-credential choices, so the
+                                 * graph after the plan and a choice's graph are never both in
+                                 * memory: each is a copy of the estate) */
+    ap_rights *scratch;         /* n: a held_list spread out, zero between uses */
 } offboard_ctx;
 
 void ap_offboard_free(ap_offboard *o)
@@ -173,13 +186,14 @@ static uint32_t cause_on(const offboard_ctx *c, const uint32_t *path, uint32_t n
     return NONE;
 }
 
-/* What `before` (computed on gb) holds and `after` does not: by hops before, then id. */
+/* What `before` (computed on gb) holds and `after` (rights per node) does not: by hops before,
+ * then id. */
 static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const ap_graph *gb,
-                      const ap_authority *before, const ap_authority *after, ap_error *err)
+                      const ap_authority *before, const ap_rights *after, ap_error *err)
 {
     for (uint32_t i = 0; i < before->nreach; i++) {
         uint32_t v = before->reach[i];
-        ap_rights lost = before->rights[v] & ~after->rights[v] & c->vocab;
+        ap_rights lost = before->rights[v] & ~after[v] & c->vocab;
         ap_reach_item it = { before->source, v, lost, false, NONE, NULL, 0 };
         int rc;
         if (lost == 0 || ap_graph_node(gb, v)->kind == AP_KIND_PARTNER)
@@ -236,6 +250,23 @@ static int residual(offboard_ctx *c, const ap_graph *d, ap_error *err)
     return rc;
 }
 
+/* Keep what `a` holds (its source among them) as *out. */
+static int keep_held(held_list *out, const ap_authority *a, ap_error *err)
+{
+    out->node = malloc(((size_t)a->nreach + 2) * sizeof *out->node);
+    out->rights = malloc(((size_t)a->nreach + 2) * sizeof *out->rights);
+    if (out->node == NULL || out->rights == NULL)
+        return ap_error_nomem(err);
+    out->node[0] = a->source;
+    out->rights[0] = a->rights[a->source];
+    out->n = 1;
+    for (uint32_t i = 0; i < a->nreach; i++, out->n++) {
+        out->node[out->n] = a->reach[i];
+        out->rights[out->n] = a->rights[a->reach[i]];
+    }
+    return AP_OK;
+}
+
 static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
 {
     int rc = AP_OK;
@@ -243,8 +274,11 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
         ap_authority *before = NULL, *after = NULL;
         if (c->touches[c->others[i]]
             && (rc = ap_authority_compute(&before, c->g, c->others[i], err)) == AP_OK
-            && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK)
-            rc = lost_items(&c->o->collateral, &c->o->ncollateral, c, c->g, before, after, err);
+            && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK
+            && (rc = lost_items(&c->o->collateral, &c->o->ncollateral, c, c->g, before,
+                                after->rights, err)) == AP_OK
+            && c->nrv > 0)
+            rc = keep_held(&c->after[i], after, err);
         if (rc == AP_OK)
             rc = dependency_items(&c->o->collateral, &c->o->ncollateral, c, c->others[i], NONE,
                                   err);
@@ -256,14 +290,13 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
 
 /* One shared credential: keep it (and P's hold on it) or revoke it, the rest of the plan
  * unchanged. */
-static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, const ap_graph *d,
-                         ap_error *err)
+static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, ap_error *err)
 {
     const ap_graph *g = c->g;
     uint32_t *rm = malloc(((size_t)c->nrm + 1) * sizeof *rm), nrm = 0;
     uint32_t *rv = malloc(((size_t)c->nrv + 1) * sizeof *rv), nrv = 0;
     ap_graph *keep = NULL;
-    ap_authority *a = NULL, *after = NULL;
+    ap_authority *a = NULL;
     int rc = AP_OK;
     if (rm == NULL || rv == NULL) {
         rc = ap_error_nomem(err);
@@ -284,24 +317,28 @@ static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, const ap_gra
         || (rc = reach_items(&sc->keeps, &sc->nkeeps, c, keep, a, err)) < 0)
         goto cleanup;
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
+        const held_list *after = &c->after[i];
         ap_authority_free(a);
-        ap_authority_free(after);
-        a = after = NULL;
+        a = NULL;
         if (!c->touches[c->others[i]]) {
             /* keep and d differ from g only where it cannot reach: nothing breaks */
             rc = dependency_items(&sc->breaks, &sc->nbreaks, c, c->others[i], sc->credential,
                                   err);
             continue;
         }
-        if ((rc = ap_authority_compute(&a, keep, c->others[i], err)) < 0
-            || (rc = ap_authority_compute(&after, d, c->others[i], err)) < 0
-            || (rc = lost_items(&sc->breaks, &sc->nbreaks, c, keep, a, after, err)) < 0)
+        if ((rc = ap_authority_compute(&a, keep, c->others[i], err)) < 0)
+            break;
+        for (uint32_t k = 0; k < after->n; k++)
+            c->scratch[after->node[k]] = after->rights[k];
+        rc = lost_items(&sc->breaks, &sc->nbreaks, c, keep, a, c->scratch, err);
+        for (uint32_t k = 0; k < after->n; k++)
+            c->scratch[after->node[k]] = 0;
+        if (rc < 0)
             break;
         rc = dependency_items(&sc->breaks, &sc->nbreaks, c, c->others[i], sc->credential, err);
     }
 cleanup:
     ap_authority_free(a);
-    ap_authority_free(after);
     ap_graph_free(keep);
     free(rm);
     free(rv);
@@ -310,7 +347,7 @@ cleanup:
 
 /* Credentials the plan revokes that another node also holds: a live edge that passes
  * authority into them (a depends_on edge is collateral, not a holder). */
-static int shared_credentials(offboard_ctx *c, const ap_graph *d, ap_error *err)
+static int shared_credentials(offboard_ctx *c, ap_error *err)
 {
     const ap_graph *g = c->g;
     uint32_t n = ap_graph_node_count(g);
@@ -332,7 +369,7 @@ static int shared_credentials(offboard_ctx *c, const ap_graph *d, ap_error *err)
             if (seen[v] && ap_query__push(&sc.holders, &sc.nholders, sizeof v, &v) < 0)
                 rc = ap_error_nomem(err);
         if (rc == AP_OK && sc.nholders > 0)
-            rc = shared_choice(c, &sc, d, err);
+            rc = shared_choice(c, &sc, err);
         if (sc.nholders == 0)
             continue;
         if (rc == AP_OK && ap_query__push(&c->o->shared, &c->o->nshared, sizeof sc, &sc) < 0)
@@ -550,6 +587,9 @@ static int collateral_actors(offboard_ctx *c, ap_error *err)
             if (ap_query__push(&c->others, &c->nothers, sizeof v, &v) < 0)
                 return ap_error_nomem(err);
     }
+    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL
+        || (c->scratch = calloc((size_t)n + 1, sizeof *c->scratch)) == NULL)
+        return ap_error_nomem(err);
     return find_touching(c, err);
 }
 
@@ -578,22 +618,31 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     c.o->min_sensitivity = opts != NULL ? opts->min_sensitivity : AP_SENS_CONFIDENTIAL;
     c.o->contract_ends = AP_TIME_NONE;
 
-    /* The plan, and the estate after it. */
-    if ((rc = find_actors(&c, err)) < 0 || (rc = make_plan(&c, err)) < 0)
+    /* The plan; what persists and where to cut, on the estate as it is. */
+    if ((rc = find_actors(&c, err)) < 0 || (rc = make_plan(&c, err)) < 0
+        || (rc = ap_authority_compute(&pa, g, partner, err)) < 0
+        || (rc = collateral_actors(&c, err)) < 0 || (rc = persistence(&c, pa, err)) < 0
+        || (rc = ap_offboard__cut(c.o, g, pa, err)) < 0)
         goto cleanup;
+    /* What remains and what breaks on the estate after the plan (a copy of the estate, freed
+     * before each choice's copy is made), then the shared-credential choices. */
     ap_graph_edit edit = { c.rm, c.nrm, NULL, 0, c.rv, c.nrv };
-    if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0)
+    if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0 || (rc = residual(&c, d, err)) < 0
+        || (rc = collateral(&c, d, err)) < 0)
         goto cleanup;
-
-    /* What remains, what breaks, the choices, what persists, and where to cut. */
-    if ((rc = ap_authority_compute(&pa, g, partner, err)) < 0
-        || (rc = collateral_actors(&c, err)) < 0 || (rc = residual(&c, d, err)) < 0
-        || (rc = collateral(&c, d, err)) < 0 || (rc = shared_credentials(&c, d, err)) < 0
-        || (rc = persistence(&c, pa, err)) < 0 || (rc = ap_offboard__cut(c.o, g, pa, err)) < 0)
+    ap_graph_free(d);
+    d = NULL;
+    if ((rc = shared_credentials(&c, err)) < 0)
         goto cleanup;
     *out = c.o;
     c.o = NULL;
 cleanup:
+    for (uint32_t i = 0; c.after != NULL && i < c.nothers; i++) {
+        free(c.after[i].node);
+        free(c.after[i].rights);
+    }
+    free(c.after);
+    free(c.scratch);
     free(c.touches);
     free(c.others);
     free(c.is_actor);

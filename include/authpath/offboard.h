@@ -209,7 +209,14 @@ typedef struct {
     ap_reach_item *survives;        /* the resources and workflows it still holds at `until`;
                                      * paths in the graph */
     uint32_t nsurvives;
+    bool listed;                    /* its first AP_WHATIF_ITEMS_SHOWN lapses and survivors carry
+                                     * their chain; false: every path is NULL (counted only) */
 } ap_forecast_partner;
+
+/* The forecast of every partner lists the items, with their chains, of at most this many
+ * partners: those with lapses first, by id, then the others by id; the rest are counted (a
+ * loop of N partners reaching a cycle of N nodes would print N chains of each length). */
+#define AP_FORECAST_MAX_LISTED AP_WHATIF_MAX_PARTNERS
 
 typedef struct {
     int64_t until;
@@ -222,7 +229,8 @@ typedef struct {
 } ap_forecast;
 
 /* Forecast the expiries for the n partners given (all partners when n is 0): only expiries
- * are applied, nothing that starts in the window. *out owns the result: ap_forecast_free(). */
+ * are applied, nothing that starts in the window. The partners given are all listed; of all
+ * partners, AP_FORECAST_MAX_LISTED. *out owns the result: ap_forecast_free(). */
 AP_EXPORT int ap_forecast_compute(ap_forecast **out, const ap_graph *g, const uint32_t *partners,
                                   uint32_t n, int64_t until, ap_error *err);
 AP_EXPORT void ap_forecast_free(ap_forecast *f);
