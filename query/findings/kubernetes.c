@@ -26,7 +26,7 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -57,7 +57,7 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
 {
     const ap_graph *g = c->g;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
@@ -100,7 +100,7 @@ int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);

@@ -25,7 +25,7 @@ int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         const ap_node *nd = ap_graph_node(g, p);
@@ -69,7 +69,7 @@ int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         char chain[1024];
@@ -125,7 +125,7 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
