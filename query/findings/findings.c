@@ -95,7 +95,7 @@ static size_t authority_bytes(const ap_authority *a)
 }
 
 /* The memory a batch of partners' authorities may take, and the cache of other nodes'. */
-#define BATCH_BYTES ((size_t)64 << 20)
+#define BATCH_BYTES ((size_t)16 << 20)
 
 static void flush_cache(ap_rule_ctx *c)
 {
