@@ -71,6 +71,9 @@ int cli_open_store(cli_ctx *ctx);
 /* The same, creating the database when it does not exist (import, demo). */
 int cli_create_store(cli_ctx *ctx);
 int cli_load_graph(cli_ctx *ctx);
+/* The same for a command that reads a small part of the graph from one source (authority,
+ * explain, paths): ap_graph_load_partial(). Never for a command that runs threads on it. */
+int cli_load_graph_partial(cli_ctx *ctx);
 /* The format to use: ctx->format when it is one of allowed ("text,json,csv"), else the first
  * of allowed when none was given; NULL (after a message) when the given one is not allowed. */
 const char *cli_format(const cli_ctx *ctx, const char *allowed);

@@ -144,7 +144,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
     if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL
         || cli_binary_ok(format) != EXIT_OK)
         return EXIT_USAGE;
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+    if ((rc = cli_load_graph_partial(ctx)) != EXIT_OK)
         return rc;
     if ((p = cli_find_node(ctx, argv[optind], "node")) < 0)
         return EXIT_USAGE;
@@ -212,7 +212,7 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     if ((format = cli_format(ctx, "text,json")) == NULL)
         return EXIT_USAGE;
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+    if ((rc = cli_load_graph_partial(ctx)) != EXIT_OK)
         return rc;
     if ((p = cli_find_node(ctx, argv[optind], "node")) < 0
         || (v = cli_find_node(ctx, argv[optind + 1], "node")) < 0)

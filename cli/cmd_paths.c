@@ -214,7 +214,7 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
     if ((format = cli_format(ctx, "text,json,csv,dot,svg,png,pdf")) == NULL
         || cli_binary_ok(format) != EXIT_OK)
         return EXIT_USAGE;
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK)
+    if ((rc = cli_load_graph_partial(ctx)) != EXIT_OK)
         return rc;
     if ((src = cli_find_node(ctx, argv[optind], "node")) < 0)
         return EXIT_USAGE;

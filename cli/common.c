@@ -33,13 +33,14 @@ int cli_open_store(cli_ctx *ctx) { return open_store(ctx, false); }
 
 int cli_create_store(cli_ctx *ctx) { return open_store(ctx, true); }
 
-int cli_load_graph(cli_ctx *ctx)
+static int load_graph(cli_ctx *ctx, bool partial)
 {
     ap_error err;
     int rc;
     if ((rc = cli_open_store(ctx)) != EXIT_OK)
         return rc;
-    if (ap_graph_load(&ctx->g, ctx->st, ctx->snapshot, ctx->at, &err) < 0)
+    if ((partial ? ap_graph_load_partial : ap_graph_load)(&ctx->g, ctx->st, ctx->snapshot,
+                                                          ctx->at, &err) < 0)
         return cli_fail(&err, NULL);
     if (getenv("AUTHPATH_TRACE") != NULL) {
         char *note = ap_text_escape(ap_graph_load_note(ctx->g));
@@ -48,6 +49,10 @@ int cli_load_graph(cli_ctx *ctx)
     }
     return EXIT_OK;
 }
+
+int cli_load_graph(cli_ctx *ctx) { return load_graph(ctx, false); }
+
+int cli_load_graph_partial(cli_ctx *ctx) { return load_graph(ctx, true); }
 
 const char *cli_format(const cli_ctx *ctx, const char *allowed)
 {

@@ -252,10 +252,14 @@ void ap_graph_free(ap_graph *g)
 {
     if (g == NULL)
         return;
+    /* a partial load parsed the attributes of built records only: the others' pages of the
+     * caches were never touched, and are not now */
     for (uint32_t v = 0; g->node_json != NULL && v < g->n; v++)
-        json_decref(g->node_json[v]);
+        if (g->node_slot == NULL || g->node_slot[v] != 0)
+            json_decref(g->node_json[v]);
     for (uint32_t e = 0; g->edge_json != NULL && e < g->m; e++)
-        json_decref(g->edge_json[e]);
+        if (g->edge_slot == NULL || g->edge_slot[e] != 0)
+            json_decref(g->edge_json[e]);
     free(g->node_json);
     free(g->edge_json);
     while (g->strings != NULL) {
@@ -274,9 +278,15 @@ void ap_graph_free(ap_graph *g)
     free(g->origin);
     free(g->nodes);
     free(g->edges);
-    free(g->off);
-    free(g->in_off);
-    free(g->in_edge);
+    free(g->node_slot);
+    free(g->edge_slot);
+    free(g->node_pool);
+    free(g->edge_pool);
+    if (!g->rows_mapped) {      /* a partial load's rows are the image's */
+        free(g->off);
+        free(g->in_off);
+        free(g->in_edge);
+    }
     if (g->image != NULL)
         munmap(g->image, g->image_len);
     free(g);
@@ -287,8 +297,16 @@ uint32_t ap_graph_edge_count(const ap_graph *g) { return g->m; }
 int64_t ap_graph_snapshot(const ap_graph *g) { return g->snap; }
 int64_t ap_graph_at(const ap_graph *g) { return g->at; }
 const ap_vocab *ap_graph_vocab(const ap_graph *g) { return &g->vocab; }
-const ap_node *ap_graph_node(const ap_graph *g, uint32_t v) { return &g->nodes[v]; }
-const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e) { return &g->edges[e]; }
+/* A partial load builds a record on first use: its graph is changed, never its answers. */
+const ap_node *ap_graph_node(const ap_graph *g, uint32_t v)
+{
+    return g->nodes != NULL ? &g->nodes[v] : ap_graph__lazy_node((ap_graph *)g, v);
+}
+
+const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e)
+{
+    return g->edges != NULL ? &g->edges[e] : ap_graph__lazy_edge((ap_graph *)g, e);
+}
 uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v) { return g->off[v]; }
 uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v) { return g->off[v + 1]; }
 uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v) { return g->in_off[v]; }
@@ -316,7 +334,7 @@ int64_t ap_graph_find(const ap_graph *g, const char *id)
     uint32_t lo = 0, hi = g->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(g->nodes[mid].id, id);
+        int c = strcmp(ap_graph_node(g, mid)->id, id);
         if (c == 0)
             return mid;
         if (c < 0)
@@ -347,7 +365,7 @@ static bool obj_bool(json_t *obj, const char *key, bool dflt)
 
 const char *ap_graph_node_str(const ap_graph *g, uint32_t v, const char *key)
 {
-    return obj_str(attrs_of(&g->node_json[v], g->nodes[v].attrs), key);
+    return obj_str(attrs_of(&g->node_json[v], ap_graph_node(g, v)->attrs), key);
 }
 
 bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t *out)
@@ -357,23 +375,23 @@ bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t 
 
 bool ap_graph_node_bool(const ap_graph *g, uint32_t v, const char *key, bool dflt)
 {
-    return obj_bool(attrs_of(&g->node_json[v], g->nodes[v].attrs), key, dflt);
+    return obj_bool(attrs_of(&g->node_json[v], ap_graph_node(g, v)->attrs), key, dflt);
 }
 
 const char *ap_graph_edge_str(const ap_graph *g, uint32_t e, const char *key)
 {
-    return obj_str(attrs_of(&g->edge_json[e], g->edges[e].attrs), key);
+    return obj_str(attrs_of(&g->edge_json[e], ap_graph_edge(g, e)->attrs), key);
 }
 
 bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key, bool dflt)
 {
-    return obj_bool(attrs_of(&g->edge_json[e], g->edges[e].attrs), key, dflt);
+    return obj_bool(attrs_of(&g->edge_json[e], ap_graph_edge(g, e)->attrs), key, dflt);
 }
 
 const char *ap_graph_node_label(const ap_graph *g, uint32_t v)
 {
     const char *name = ap_graph_node_str(g, v, "name");
-    return name != NULL && name[0] != '\0' ? name : g->nodes[v].id;
+    return name != NULL && name[0] != '\0' ? name : ap_graph_node(g, v)->id;
 }
 
 const igraph_t *ap_graph_igraph(ap_graph *g, const uint32_t **edge_map)
@@ -381,7 +399,10 @@ const igraph_t *ap_graph_igraph(ap_graph *g, const uint32_t **edge_map)
     igraph_vector_int_t ev;
     igraph_integer_t k = 0;
     if (!g->ig_built) {
+        ap_error ignored;
         uint32_t live = 0;
+        if (ap_graph__full(g, &ignored) < 0)
+            return NULL;
         for (uint32_t i = 0; i < g->m; i++)
             live += g->edges[i].live && g->edges[i].traversable;
         if ((g->ig_map = malloc(((size_t)live + 1) * sizeof *g->ig_map)) == NULL)

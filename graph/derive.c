@@ -128,7 +128,7 @@ int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_edit *edit
     uint32_t m = 0;
     int rc;
     *out = NULL;
-    if ((rc = check_edit(g, edit, err)) < 0)
+    if ((rc = ap_graph__full((ap_graph *)g, err)) < 0 || (rc = check_edit(g, edit, err)) < 0)
         return rc;
     if ((ng = calloc(1, sizeof *ng)) == NULL || (gone = calloc(g->m + 1, sizeof *gone)) == NULL
         || (ng->nodes = calloc((size_t)g->n + 1, sizeof *ng->nodes)) == NULL
@@ -226,7 +226,7 @@ uint32_t ap_graph_edge_origin(const ap_graph *g, uint32_t e)
 int64_t ap_graph_find_edge(const ap_graph *g, const char *id)
 {
     for (uint32_t e = 0; e < g->m; e++)
-        if (strcmp(g->edges[e].id, id) == 0)
+        if (strcmp(ap_graph_edge(g, e)->id, id) == 0)
             return e;
     return -1;
 }

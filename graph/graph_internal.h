@@ -126,6 +126,23 @@ int ap_store__name_edges(ap_store *st, ap_error *err);
  * graph loader's order, indexes built after), or versioning the rows already there. */
 int ap_store__write_bulk(ap_store *st, ap_error *err);
 int ap_store__write_versioned(ap_store *st, ap_error *err);
+/* The versioned write without SQL's comparison (store_diff.c): the stage merged with the
+ * latest snapshot's graph image, only the rows that changed written, the new snapshot's image
+ * written from both (st->image_tmp). 1 when done, 0 when there is no usable image (nothing
+ * written: use ap_store__write_versioned), < 0 on an error. */
+int ap_store__write_diffed(ap_store *st, ap_error *err);
+/* The staged nodes in id order: by_rank[i] is the staged node of rank i, rank[sym] the rank
+ * of the node of symbol sym (both owned); AP_ENOMEM when out of memory. */
+int ap_store__rank_nodes(const ap_stage *sg, uint32_t **by_rank, uint32_t **rank);
+/* The staged edges in graph order (owned), ranks as above; NULL when out of memory. */
+uint32_t *ap_store__edge_order(const ap_stage *sg, const uint32_t *rank);
+/* Bind a staged node's columns kind, state, valid_from, expires, sensitivity, attrs, file,
+ * line, col (an edge's: kind, rights, requires, escalates, declared, state, valid_from,
+ * expires, attrs, file, line, col) from parameter first on. */
+void ap_store__bind_node(sqlite3_stmt *s, int first, const ap_stage *sg,
+                         const ap_stage_node *nd);
+void ap_store__bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg,
+                         const ap_stage_edge *e);
 
 struct ap_graph {
     int64_t snap, at;
@@ -148,6 +165,16 @@ struct ap_graph {
     uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
     void *image;            /* the mapped graph image the strings point into, or NULL */
     size_t image_len;
+    /* A partial load (ap_graph_load_partial): nodes and edges stay NULL until
+     * ap_graph__full(); each record is built from the image's on first use into the pools
+     * (filled front to back: only the pages used are ever touched), and the rows (off, in_off,
+     * in_edge) are the image's own, mapped (rows_mapped). */
+    const uint8_t *rec_nodes, *rec_edges;   /* the image's records; NULL: not partial */
+    uint32_t *node_slot, *edge_slot;        /* 0: not built yet; else its place + 1 */
+    ap_node *node_pool;
+    ap_edge *edge_pool;
+    uint32_t nodes_built, edges_built;
+    bool rows_mapped;
     char load_note[320];    /* where the graph came from (ap_graph_load_note) */
 };
 
@@ -199,11 +226,18 @@ char *ap_image__path(const ap_store *st, const char *suffix);
 /* Record token as snapshot snap's image (creating the table when needed): inside a
  * transaction. */
 int ap_image__record(ap_store *st, int64_t snap, const uint8_t token[16], ap_error *err);
-/* The bulk import's image, written from the stage before commit (image_stage.c): by_rank maps
+/* The rows a later import keeps (store_diff.c): node of rank v and edge i (graph order) of
+ * the new snapshot are the old image's node node_old[v] and edge edge_old[i] when those are
+ * not UINT32_MAX, and carry that record's fields (provenance included) but for the ends. */
+typedef struct {
+    const ap_graph *old;        /* a partial load of the latest snapshot's image */
+    const uint32_t *node_old, *edge_old;
+} ap_image_keep;
+/* The bulk import's image (or, with keep, a later import's), written from the stage before commit (image_stage.c): by_rank maps
  * a node's place in id order to the staged node, rank a symbol to that place, order lists the
  * staged edges in graph order. Sets st->image_tmp on success. */
 int ap_store__stage_image(ap_store *st, const uint32_t *by_rank, const uint32_t *rank,
-                          const uint32_t *order, ap_error *err);
+                          const uint32_t *order, const ap_image_keep *keep, ap_error *err);
 /* Write g to path with this token. */
 int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t token[16],
                           ap_error *err);
@@ -211,10 +245,18 @@ int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t tok
  * then record the image's token in the database. Nothing for an in-memory database. */
 int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err);
 /* Snapshot snap from its image, liveness at `at`: 1 and *out (without catalogue: see
- * ap_graph__finish) when the image is there and every check holds; 0 and why it was not used
+ * ap_graph__finish) when the image is there and every check holds (partial: every record
+ * checked, none built yet); 0 and why it was not used
  * otherwise; < 0 on an error (out of memory). */
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
-                         char *why, size_t whylen, ap_error *err);
+                         bool partial, char *why, size_t whylen, ap_error *err);
+/* Node v and edge e of a partial load, built on first use (image_lazy.c). */
+const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v);
+const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);
+/* Give a partial load its whole nodes and edges arrays (what a pass over every record, a
+ * derived graph or igraph wants); nothing for any other graph. Records handed out before
+ * stay valid. AP_ENOMEM when out of memory. */
+int ap_graph__full(ap_graph *g, ap_error *err);
 /* Compute edge liveness from own_live and the ends, sort the edges by (from, to, id) and build
  * the out- and in-rows. */
 int ap_graph__index(ap_graph *g, ap_error *err);

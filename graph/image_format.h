@@ -60,6 +60,48 @@ _Static_assert(sizeof(img_head) <= IMG_HEAD, "the header fits its page");
 _Static_assert(sizeof(img_node) == 56 && sizeof(img_edge) == 80,
                "records have no hidden padding");
 
+/* Node record r as the graph holds it, liveness at `at` (strings: the image's string area). */
+static inline void img_node_get(ap_node *nd, const img_node *r, const char *strings, int64_t at)
+{
+    nd->id = strings + r->id;
+    nd->attrs = strings + r->attrs;
+    nd->kind = (ap_kind)r->kind;
+    nd->state = (ap_state)r->state;
+    nd->valid_from = r->valid_from;
+    nd->expires = r->expires;
+    nd->sensitivity = (ap_sensitivity)r->sensitivity;
+    /* docs/design.md, liveness: a partner's state and contract never stop traversal */
+    nd->live = nd->kind == AP_KIND_PARTNER
+               || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, at);
+    nd->file = r->file;
+    nd->line = r->line;
+    nd->col = r->col;
+}
+
+/* Edge record r likewise; ends_live: both its ends are live at `at`. */
+static inline void img_edge_get(ap_edge *e, const img_edge *r, const char *strings, int64_t at,
+                                bool ends_live)
+{
+    e->id = strings + r->id;
+    e->attrs = strings + r->attrs;
+    e->rights = r->rights;
+    e->requires = r->requires;
+    e->valid_from = r->valid_from;
+    e->expires = r->expires;
+    e->file = r->file;
+    e->from = r->from;
+    e->to = r->to;
+    e->line = r->line;
+    e->col = r->col;
+    e->kind = r->kind;
+    e->state = r->state;
+    e->escalates = r->escalates != 0;
+    e->declared = r->declared != 0;
+    e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
+    e->own_live = ap_graph__own_live((ap_state)e->state, e->valid_from, e->expires, at);
+    e->live = e->own_live && ends_live;
+}
+
 /* ---- A streaming 64-bit hash (xxHash64's rounds): corruption, not an adversary ---- */
 
 #define H1 11400714785074694791ull

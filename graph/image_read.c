@@ -1,5 +1,6 @@
 /* graph/image_read.c: loads a graph from its image (image_format.h) when every check holds:
- * two threads read, hash and convert the records; the strings stay mapped. */
+ * two threads read, hash and convert the records (a partial load only checks them); the
+ * strings stay mapped. */
 #define _GNU_SOURCE             /* madvise */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +68,7 @@ static const char *strings_of(const img_job *j)
     return (const char *)j->map + j->head->off[S_STRINGS];
 }
 
+/* A partial load builds no record here: it only checks what put_nodes and put_edges check. */
 static bool put_nodes(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
 {
     ap_graph *g = j->g;
@@ -74,23 +76,11 @@ static bool put_nodes(img_job *j, uint64_t first, const uint8_t *chunk, size_t c
     uint64_t slen = j->head->len[S_STRINGS];
     for (size_t k = 0; k < count; k++) {
         img_node r;
-        ap_node *nd = &g->nodes[first + k];
         memcpy(&r, chunk + k * sizeof r, sizeof r);
         if (r.id >= slen || r.attrs >= slen)
             return fail_job(j, "a node names a string outside the image");
-        nd->id = strings + r.id;
-        nd->attrs = strings + r.attrs;
-        nd->kind = (ap_kind)r.kind;
-        nd->state = (ap_state)r.state;
-        nd->valid_from = r.valid_from;
-        nd->expires = r.expires;
-        nd->sensitivity = (ap_sensitivity)r.sensitivity;
-        /* docs/design.md, liveness: a partner's state and contract never stop traversal */
-        nd->live = nd->kind == AP_KIND_PARTNER
-                   || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, g->at);
-        nd->file = r.file;
-        nd->line = r.line;
-        nd->col = r.col;
+        if (g->rec_nodes == NULL)
+            img_node_get(&g->nodes[first + k], &r, strings, g->at);
     }
     return true;
 }
@@ -102,28 +92,12 @@ static bool put_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t c
     uint64_t slen = j->head->len[S_STRINGS];
     for (size_t k = 0; k < count; k++) {
         img_edge r;
-        ap_edge *e = &g->edges[first + k];
         memcpy(&r, chunk + k * sizeof r, sizeof r);
         if (r.id >= slen || r.attrs >= slen || r.from >= g->n || r.to >= g->n)
             return fail_job(j, "an edge names a node or string outside the image");
-        e->id = strings + r.id;
-        e->attrs = strings + r.attrs;
-        e->rights = r.rights;
-        e->requires = r.requires;
-        e->valid_from = r.valid_from;
-        e->expires = r.expires;
-        e->file = r.file;
-        e->from = r.from;
-        e->to = r.to;
-        e->line = r.line;
-        e->col = r.col;
-        e->kind = r.kind;
-        e->state = r.state;
-        e->escalates = r.escalates != 0;
-        e->declared = r.declared != 0;
-        e->traversable = e->kind != AP_EDGE_DEPENDS_ON;
-        e->own_live = ap_graph__own_live((ap_state)e->state, e->valid_from, e->expires, g->at);
-        e->live = e->own_live && g->nodes[e->from].live && g->nodes[e->to].live;
+        if (g->rec_edges == NULL)
+            img_edge_get(&g->edges[first + k], &r, strings, g->at,
+                         g->nodes[r.from].live && g->nodes[r.to].live);
     }
     return true;
 }
@@ -172,11 +146,12 @@ static void *phase_one(void *arg)
                 return NULL;
         return NULL;
     }
+    bool copy = !g->rows_mapped;        /* a partial load uses the image's rows in place */
     for (int p = 0; p < IMG_PARTS; p++)
         if (!read_part(j, S_NODES, p, sizeof(img_node), put_nodes)
-            || !read_part(j, S_OUT, p, sizeof(uint32_t), put_out)
-            || !read_part(j, S_IN, p, sizeof(uint32_t), put_in)
-            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), put_in_edges))
+            || !read_part(j, S_OUT, p, sizeof(uint32_t), copy ? put_out : NULL)
+            || !read_part(j, S_IN, p, sizeof(uint32_t), copy ? put_in : NULL)
+            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), copy ? put_in_edges : NULL))
             return NULL;
     if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m)) {
         fail_job(j, "its row offsets are not in order");
@@ -261,8 +236,29 @@ static bool recorded_token(const ap_store *st, int64_t snap, uint8_t token[16])
     return found;
 }
 
+/* A partial load's graph: the rows are the image's, the records are built on first use. */
+static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
+{
+    g->rows_mapped = true;
+    g->off = (uint32_t *)(map + h->off[S_OUT]);         /* sections are page-aligned */
+    g->in_off = (uint32_t *)(map + h->off[S_IN]);
+    g->in_edge = (uint32_t *)(map + h->off[S_INEDGE]);
+    g->rec_nodes = map + h->off[S_NODES];
+    g->rec_edges = map + h->off[S_EDGES];
+    /* the pools are filled front to back: only the pages of the records built are touched;
+     * the slots, read before written, are cleared at once (page faults dominate otherwise) */
+    if ((g->node_slot = ap_graph__big((size_t)h->n + 1, sizeof *g->node_slot)) == NULL
+        || (g->edge_slot = ap_graph__big((size_t)h->m + 1, sizeof *g->edge_slot)) == NULL
+        || (g->node_pool = ap_graph__big((size_t)h->n + 1, sizeof *g->node_pool)) == NULL
+        || (g->edge_pool = ap_graph__big((size_t)h->m + 1, sizeof *g->edge_pool)) == NULL)
+        return false;
+    memset(g->node_slot, 0, ((size_t)h->n + 1) * sizeof *g->node_slot);
+    memset(g->edge_slot, 0, ((size_t)h->m + 1) * sizeof *g->edge_slot);
+    return true;
+}
+
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
-                         char *why, size_t whylen, ap_error *err)
+                         bool partial, char *why, size_t whylen, ap_error *err)
 {
     char *path = ap_image__path(st, "");
     uint8_t token[16];
@@ -299,12 +295,16 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
         goto unusable;
     }
     madvise(map, (size_t)sb.st_size, MADV_RANDOM);    /* strings: read where printed */
-    if ((g = calloc(1, sizeof *g)) == NULL
-        || (g->nodes = ap_graph__big((size_t)h->n + 1, sizeof *g->nodes)) == NULL
-        || (g->edges = ap_graph__big((size_t)h->m + 1, sizeof *g->edges)) == NULL
-        || (g->off = ap_graph__big((size_t)h->n + 1, sizeof *g->off)) == NULL
-        || (g->in_off = ap_graph__big((size_t)h->n + 1, sizeof *g->in_off)) == NULL
-        || (g->in_edge = ap_graph__big((size_t)h->m + 1, sizeof *g->in_edge)) == NULL) {
+    if ((g = calloc(1, sizeof *g)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
+    if (partial ? !alloc_partial(g, map, h)
+        : ((g->nodes = ap_graph__big((size_t)h->n + 1, sizeof *g->nodes)) == NULL
+           || (g->edges = ap_graph__big((size_t)h->m + 1, sizeof *g->edges)) == NULL
+           || (g->off = ap_graph__big((size_t)h->n + 1, sizeof *g->off)) == NULL
+           || (g->in_off = ap_graph__big((size_t)h->n + 1, sizeof *g->in_off)) == NULL
+           || (g->in_edge = ap_graph__big((size_t)h->m + 1, sizeof *g->in_edge)) == NULL)) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -328,7 +328,8 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
     g->image = map;
     g->image_len = (size_t)sb.st_size;
     map = MAP_FAILED;
-    snprintf(g->load_note, sizeof g->load_note, "the graph image '%s'", path);
+    snprintf(g->load_note, sizeof g->load_note, "the graph image '%s'%s", path,
+             partial ? " (partial: records built as the query reaches them)" : "");
     *out = g;
     g = NULL;
     rc = 1;

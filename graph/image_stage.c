@@ -1,5 +1,5 @@
-/* graph/image_stage.c: the first import's graph image, written from the stage in the order the
- * bulk writer gives the rows, so that no second pass over the new rows is needed. */
+/* graph/image_stage.c: an import's graph image, written from the stage in graph order (with a
+ * later import, kept rows from the old image), so that no second pass over the rows is needed. */
 #define _GNU_SOURCE             /* getrandom */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +8,18 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "graph_internal.h"
+#include "image_format.h"
 
 typedef struct {
     const ap_stage *sg;
     const uint32_t *by_rank, *rank, *order;
+    const ap_image_keep *keep;  /* NULL: every row is new */
 } stage_src;
+
+static const char *old_strings(const ap_graph *old)
+{
+    return (const char *)old->image + ((const img_head *)old->image)->off[S_STRINGS];
+}
 
 /* Node v as the row loader makes it of the row the bulk writer wrote (load.c). */
 static void stage_node(const void *ctx, uint32_t v, ap_node *out)
@@ -21,6 +27,12 @@ static void stage_node(const void *ctx, uint32_t v, ap_node *out)
     const stage_src *s = ctx;
     const ap_stage_node *nd = &AP_SEG(s->sg->nodes, s->by_rank[v]);
     memset(out, 0, sizeof *out);
+    if (s->keep != NULL && s->keep->node_old[v] != UINT32_MAX) {     /* the old row, kept */
+        img_node r;
+        memcpy(&r, s->keep->old->rec_nodes + (size_t)s->keep->node_old[v] * sizeof r, sizeof r);
+        img_node_get(out, &r, old_strings(s->keep->old), 0);
+        return;
+    }
     out->id = AP_SEG(s->sg->syms, nd->sym).id;
     out->kind = (ap_kind)nd->kind;
     out->state = (ap_state)nd->state;
@@ -43,6 +55,14 @@ static void stage_edge(const void *ctx, uint32_t i, ap_edge *out)
     const stage_src *s = ctx;
     const ap_stage_edge *e = &AP_SEG(s->sg->edges, s->order[i]);
     memset(out, 0, sizeof *out);
+    if (s->keep != NULL && s->keep->edge_old[i] != UINT32_MAX) {
+        img_edge r;
+        memcpy(&r, s->keep->old->rec_edges + (size_t)s->keep->edge_old[i] * sizeof r, sizeof r);
+        img_edge_get(out, &r, old_strings(s->keep->old), 0, false);
+        out->from = s->rank[e->src];    /* the old row's ends, numbered in the new graph */
+        out->to = s->rank[e->dst];
+        return;
+    }
     out->id = e->id;
     out->attrs = e->attrs != NULL ? e->attrs : "{}";
     out->rights = e->rights;
@@ -90,10 +110,10 @@ static int rows(const stage_src *s, uint32_t n, uint32_t m, uint32_t **off, uint
 }
 
 int ap_store__stage_image(ap_store *st, const uint32_t *by_rank, const uint32_t *rank,
-                          const uint32_t *order, ap_error *err)
+                          const uint32_t *order, const ap_image_keep *keep, ap_error *err)
 {
     const ap_stage *sg = st->stage;
-    stage_src s = {sg, by_rank, rank, order};
+    stage_src s = {sg, by_rank, rank, order, keep};
     uint32_t *off = NULL, *in_off = NULL, *in_edge = NULL;
     char suffix[32];
     int rc;

@@ -470,10 +470,13 @@ int ap_graph__finish(ap_graph *g, const ap_store *st, ap_error *err)
     int rc;
     if ((rc = copy_catalogue(g, st, err)) < 0)
         return rc;
-    if ((g->node_json = ap_graph__big((size_t)g->n + 1, sizeof *g->node_json)) == NULL
+    if (g->rec_nodes != NULL)   /* partial: only the pages of the attributes used */
+        g->node_json = calloc((size_t)g->n + 1, sizeof *g->node_json);
+    else if ((g->node_json = ap_graph__big((size_t)g->n + 1, sizeof *g->node_json)) != NULL)
+        memset(g->node_json, 0, ((size_t)g->n + 1) * sizeof *g->node_json);
+    if (g->node_json == NULL
         || (g->edge_json = calloc((size_t)g->m + 1, sizeof *g->edge_json)) == NULL)
         return ap_error_nomem(err);
-    memset(g->node_json, 0, ((size_t)g->n + 1) * sizeof *g->node_json);
     return AP_OK;
 }
 
@@ -506,7 +509,8 @@ fail:
 
 /* The image when it can be used (image_read.c), else the rows; the graph's load note says which
  * and why. */
-int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, ap_error *err)
+static int load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, bool partial,
+                ap_error *err)
 {
     const ap_load_opts opts = {2, 1u << 16, false};
     char why[sizeof (*out)->load_note - 32];
@@ -514,7 +518,7 @@ int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, 
     *out = NULL;
     if ((rc = resolve_snap(st, &snap, err)) < 0)
         return rc;
-    if ((rc = ap_graph__open_image(out, st, snap, at, why, sizeof why, err)) < 0)
+    if ((rc = ap_graph__open_image(out, st, snap, at, partial, why, sizeof why, err)) < 0)
         return rc;
     if (rc == 1) {
         if ((rc = ap_graph__finish(*out, st, err)) < 0) {
@@ -527,6 +531,17 @@ int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, 
         return rc;
     snprintf((*out)->load_note, sizeof (*out)->load_note, "the database's rows (%s)", why);
     return AP_OK;
+}
+
+int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, ap_error *err)
+{
+    return load(out, st, snap, at, false, err);
+}
+
+int ap_graph_load_partial(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
+                          ap_error *err)
+{
+    return load(out, st, snap, at, true, err);
 }
 
 const char *ap_graph_load_note(const ap_graph *g) { return g->load_note; }

@@ -39,7 +39,8 @@ static void bind_time(sqlite3_stmt *stmt, int i, int64_t t)
 
 /* The columns a node row and a staged node share, from parameter first on:
  * kind, state, valid_from, expires, sensitivity, attrs, file, line, col. */
-static void bind_node(sqlite3_stmt *s, int first, const ap_stage *sg, const ap_stage_node *nd)
+void ap_store__bind_node(sqlite3_stmt *s, int first, const ap_stage *sg,
+                         const ap_stage_node *nd)
 {
     sqlite3_bind_int(s, first, nd->kind);
     sqlite3_bind_int(s, first + 1, nd->state);
@@ -57,7 +58,8 @@ static void bind_node(sqlite3_stmt *s, int first, const ap_stage *sg, const ap_s
 
 /* Likewise for an edge: kind, rights, requires, escalates, declared, state, valid_from,
  * expires, attrs, file, line, col. */
-static void bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg, const ap_stage_edge *e)
+void ap_store__bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg,
+                         const ap_stage_edge *e)
 {
     sqlite3_bind_int(s, first, e->kind);
     sqlite3_bind_int64(s, first + 1, (sqlite3_int64)e->rights);
@@ -106,10 +108,30 @@ static int edge_key_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);        /* checked: edge ids are unique */
 }
 
+int ap_store__rank_nodes(const ap_stage *sg, uint32_t **by_rank, uint32_t **rank)
+{
+    node_key *keys = malloc(((size_t)sg->nnodes + 1) * sizeof *keys);
+    *by_rank = malloc(((size_t)sg->nnodes + 1) * sizeof **by_rank);
+    *rank = malloc(((size_t)sg->nsyms + 1) * sizeof **rank);
+    if (keys == NULL || *by_rank == NULL || *rank == NULL) {
+        free(keys);
+        return AP_ENOMEM;
+    }
+    for (uint32_t i = 0; i < sg->nnodes; i++)
+        keys[i] = (node_key){ AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id, i };
+    qsort(keys, sg->nnodes, sizeof *keys, node_key_cmp);
+    for (uint32_t i = 0; i < sg->nnodes; i++) {
+        (*by_rank)[i] = keys[i].node;
+        (*rank)[AP_SEG(sg->nodes, keys[i].node).sym] = i;
+    }
+    free(keys);
+    return AP_OK;
+}
+
 /* The edges in the graph loader's order, (source, target, id) with nodes ranked by id, so
  * that it finds them sorted: a counting sort by source, then each source's run sorted.
  * rank: each symbol's node's rank. */
-static uint32_t *edge_order(const ap_stage *sg, const uint32_t *rank)
+uint32_t *ap_store__edge_order(const ap_stage *sg, const uint32_t *rank)
 {
     uint32_t *order = malloc(((size_t)sg->nedges + 1) * sizeof *order);
     uint32_t *fill = calloc((size_t)sg->nnodes + 1, sizeof *fill);
@@ -221,20 +243,13 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
 {
     const ap_stage *sg = st->stage;
     batch ident = { 0 }, node = { 0 }, edge = { 0 };
-    node_key *keys = NULL;
     uint32_t *rank = NULL, *order = NULL, *by_rank = NULL;
     int rc;
     /* edge_open is built once, after the rows (same transaction: still all or nothing) */
     if ((rc = run_script(st, "DROP INDEX edge_open", err)) < 0)
         return rc;
-    if ((keys = malloc(((size_t)sg->nnodes + 1) * sizeof *keys)) == NULL
-        || (rank = malloc(((size_t)sg->nsyms + 1) * sizeof *rank)) == NULL)
+    if (ap_store__rank_nodes(sg, &by_rank, &rank) < 0)
         goto nomem;
-    for (uint32_t i = 0; i < sg->nnodes; i++)
-        keys[i] = (node_key){ AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id, i };
-    qsort(keys, sg->nnodes, sizeof *keys, node_key_cmp);
-    for (uint32_t i = 0; i < sg->nnodes; i++)
-        rank[AP_SEG(sg->nodes, keys[i].node).sym] = i;
     /* ident keys and node rows in id order: key i + 1 is the node of rank i */
     if ((rc = batch_open(st, &ident, "INSERT INTO ident(key, id) VALUES ", 2, sg->nnodes,
                          err)) < 0
@@ -249,7 +264,8 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         int k;
         sqlite3_stmt *s = batch_row(&ident, i, &k);
         sqlite3_bind_int64(s, k, (int64_t)i + 1);
-        sqlite3_bind_text(s, k + 1, keys[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, k + 1, AP_SEG(sg->syms, AP_SEG(sg->nodes, by_rank[i]).sym).id, -1,
+                          SQLITE_STATIC);
         if ((rc = batch_done(st, &ident, i, err)) < 0)
             goto cleanup;
     }
@@ -258,17 +274,11 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         sqlite3_stmt *s = batch_row(&node, i, &k);
         sqlite3_bind_int64(s, k, (int64_t)i + 1);
         sqlite3_bind_int64(s, k + 1, st->snap);
-        bind_node(s, k + 2, sg, &AP_SEG(sg->nodes, keys[i].node));
+        ap_store__bind_node(s, k + 2, sg, &AP_SEG(sg->nodes, by_rank[i]));
         if ((rc = batch_done(st, &node, i, err)) < 0)
             goto cleanup;
     }
-    if ((by_rank = malloc(((size_t)sg->nnodes + 1) * sizeof *by_rank)) == NULL)
-        goto nomem;
-    for (uint32_t i = 0; i < sg->nnodes; i++)
-        by_rank[i] = keys[i].node;
-    free(keys);
-    keys = NULL;
-    if ((order = edge_order(sg, rank)) == NULL)
+    if ((order = ap_store__edge_order(sg, rank)) == NULL)
         goto nomem;
     for (uint32_t i = 0; i < sg->nedges; i++) {
         const ap_stage_edge *e = &AP_SEG(sg->edges, order[i]);
@@ -278,7 +288,7 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
         sqlite3_bind_int64(s, k + 1, (int64_t)rank[e->src] + 1);
         sqlite3_bind_int64(s, k + 2, (int64_t)rank[e->dst] + 1);
         sqlite3_bind_int64(s, k + 3, st->snap);
-        bind_edge(s, k + 4, sg, e);
+        ap_store__bind_edge(s, k + 4, sg, e);
         if ((rc = batch_done(st, &edge, i, err)) < 0)
             goto cleanup;
     }
@@ -287,7 +297,7 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     /* the graph image from the stage, in the rows' order: it only speeds up loading, so an
      * image that cannot be written leaves the import as it is (queries read the rows) */
     ap_error ignored;
-    ap_store__stage_image(st, by_rank, rank, order, &ignored);
+    ap_store__stage_image(st, by_rank, rank, order, NULL, &ignored);
     rc = AP_OK;
     goto cleanup;
 nomem:
@@ -296,7 +306,6 @@ cleanup:
     batch_close(&ident);
     batch_close(&node);
     batch_close(&edge);
-    free(keys);
     free(rank);
     free(order);
     free(by_rank);
@@ -350,7 +359,10 @@ int ap_store__write_versioned(ap_store *st, ap_error *err)
     const ap_stage *sg = st->stage;
     sqlite3_stmt *node = NULL, *edge = NULL;
     int rc;
-    /* the staged rows go to temporary tables, where SQL compares them with the open rows */
+    /* compared with the latest snapshot's graph image when it is there (store_diff.c) */
+    if ((rc = ap_store__write_diffed(st, err)) != 0)
+        return rc < 0 ? rc : AP_OK;
+    /* else the staged rows go to temporary tables, where SQL compares them with the open rows */
     if ((rc = run_script(st, stage_sql, err)) < 0)
         return rc;
     if ((rc = ap_store__prepare(st, &node,
@@ -364,7 +376,7 @@ int ap_store__write_versioned(ap_store *st, ap_error *err)
     for (uint32_t i = 0; i < sg->nnodes; i++) {
         const char *id = AP_SEG(sg->syms, AP_SEG(sg->nodes, i).sym).id;
         sqlite3_bind_text(node, 1, id, -1, SQLITE_STATIC);
-        bind_node(node, 2, sg, &AP_SEG(sg->nodes, i));
+        ap_store__bind_node(node, 2, sg, &AP_SEG(sg->nodes, i));
         if ((rc = step(st, node, err)) < 0)
             goto cleanup;
     }
@@ -374,7 +386,7 @@ int ap_store__write_versioned(ap_store *st, ap_error *err)
         sqlite3_bind_text(edge, 2, e->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(edge, 3, AP_SEG(sg->syms, e->src).id, -1, SQLITE_STATIC);
         sqlite3_bind_text(edge, 4, AP_SEG(sg->syms, e->dst).id, -1, SQLITE_STATIC);
-        bind_edge(edge, 5, sg, e);
+        ap_store__bind_edge(edge, 5, sg, e);
         if ((rc = step(st, edge, err)) < 0)
             goto cleanup;
     }

@@ -5,283 +5,27 @@
 #include <string.h>
 #include <strings.h>
 
-#include "import_internal.h"
+#include "detect_internal.h"
 
 /* A reader plugs in here: give its shape's row below a reader, its ap_format (and its --as name
  * when --as may force any JSON onto it), and detection routes to it instead of refusing; say so
- * in `authpath import --help`, which the refusal points to. A row without a reader is a shape authpath knows but does
- * not read yet: its files are refused with what they look like. */
-
-#define PEEK_MAX_KEYS 64
-
-/* One key of an object found by peeking, and where its value starts. */
-typedef struct {
-    const char *key;        /* raw text of the key, without quotes; not NUL-terminated */
-    size_t klen;
-    size_t at;              /* JSON: the value's offset; YAML: the value text's offset */
-} peek_key;
-
-typedef struct {
-    peek_key k[PEEK_MAX_KEYS];
-    size_t n;
-} peek_obj;
-
-/* What detection looks at: the top value (object or list) and, for a list or for an object
- * holding one, the keys of its first element. */
-typedef struct {
-    const char *text;
-    size_t len;
-    ap_syntax sx;
-    char top;               /* '{' an object (or YAML mapping), '[' a list, 0 anything else */
-    peek_obj obj;           /* the top object's keys */
-    peek_obj elem;          /* the first element's keys: of the top list, or of the list
-                             * found by elem_of() */
-    int have_elem;          /* there is a first element and it is an object */
-    size_t first;           /* offset of the document's first value */
-} peek;
-
-/* ---- syntax ---- */
-
-/* JSON starts with { or [. CSV's first line is a header: names joined by commas (a nodes or
- * edges file), or one bare word (a rights file); a YAML line names a key with ": " or a final
- * ':', or starts with one of - # % ? ! & *. Anything else is YAML. */
-ap_syntax ap_import__syntax(const char *text, size_t len)
-{
-    size_t i = 0, eol, k;
-    const char *line, *nl;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-        i++;
-    if (i < len && (text[i] == '{' || text[i] == '['))
-        return AP_SYNTAX_JSON;
-    while (i > 0 && text[i - 1] != '\n')       /* the first line that is not blank */
-        i--;
-    line = text + i;
-    nl = memchr(line, '\n', len - i);
-    eol = nl != NULL ? (size_t)(nl - line) : len - i;
-    if (eol > 0 && line[eol - 1] == '\r')
-        eol--;
-    if (eol == 0 || strchr("-#%?!&*", line[0]) != NULL)
-        return AP_SYNTAX_YAML;
-    for (k = 0; k < eol; k++)
-        if (line[k] == ':' && (k + 1 == eol || line[k + 1] == ' ' || line[k + 1] == '\t'))
-            return AP_SYNTAX_YAML;
-    if (memchr(line, ',', eol) != NULL)
-        return AP_SYNTAX_CSV;
-    for (k = 0; k < eol; k++)
-        if (line[k] == ' ' || line[k] == '\t' || line[k] == ':')
-            return AP_SYNTAX_YAML;
-    return AP_SYNTAX_CSV;       /* a one-column CSV such as the rights file */
-}
-
-/* ---- peeking into JSON: keys and values by walking the text (json_walk.c), unparsed ---- */
-
-static void json_keys(const ap_json_text *t, size_t i, peek_obj *o)
-{
-    o->n = 0;
-    i = ap_json__skip_ws(t, i);
-    if (i >= t->len || t->s[i] != '{')
-        return;
-    for (i = ap_json__skip_ws(t, i + 1); i < t->len && t->s[i] == '"' && o->n < PEEK_MAX_KEYS;) {
-        size_t end = ap_json__skip_value(t, i), v;
-        if (end < i + 2 || end > t->len)
-            return;
-        v = ap_json__skip_ws(t, end);
-        if (v >= t->len || t->s[v] != ':')
-            return;
-        v = ap_json__skip_ws(t, v + 1);
-        o->k[o->n++] = (peek_key){ t->s + i + 1, end - i - 2, v };
-        i = ap_json__skip_ws(t, ap_json__skip_value(t, v));
-        if (i < t->len && t->s[i] == ',')
-            i = ap_json__skip_ws(t, i + 1);
-    }
-}
-
-/* ---- peeking into YAML: the first document's top-level keys, one per line at column 0 ---- */
-
-static size_t line_end(const char *s, size_t len, size_t i)
-{
-    const char *nl = memchr(s + i, '\n', len - i);
-    return nl != NULL ? (size_t)(nl - s) : len;
-}
-
-/* A "key: value" line at indent ind: adds the key. Returns 0 when the line is not one. */
-static int yaml_key_line(const char *s, size_t i, size_t eol, size_t ind, peek_obj *o)
-{
-    size_t k = i + ind, end;
-    char q = 0;
-    if (k >= eol || s[k] == ' ' || s[k] == '#' || s[k] == '-')
-        return 0;
-    if (s[k] == '"' || s[k] == '\'')
-        q = s[k++];
-    for (end = k; end < eol; end++)
-        if (q ? s[end] == q : (s[end] == ':' && (end + 1 == eol || s[end + 1] == ' '
-                                                 || s[end + 1] == '\r')))
-            break;
-    if (end >= eol)
-        return 0;
-    if (o->n < PEEK_MAX_KEYS) {
-        size_t v = end + (q ? 2 : 1);
-        while (v < eol && s[v] == ' ')
-            v++;
-        o->k[o->n++] = (peek_key){ s + k, end - k, v };
-    }
-    return 1;
-}
-
-static void yaml_peek(peek *p)
-{
-    const char *s = p->text;
-    size_t i = 0, len = p->len, eol;
-    int started = 0;
-    for (; i < len; i = eol + 1) {
-        size_t k = i;
-        eol = line_end(s, len, i);
-        while (k < eol && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
-            k++;
-        if (k == eol || s[i] == '#' || s[i] == '%')
-            continue;                   /* blank, a comment, a directive */
-        if (eol - i >= 3 && memcmp(s + i, "---", 3) == 0) {
-            if (started)
-                return;             /* the first document ends */
-            continue;
-        }
-        if (!started) {
-            started = 1;
-            p->first = i;
-            if (s[i] == '-' && (i + 1 == eol || s[i + 1] == ' ')) {
-                p->top = '[';
-                p->have_elem = yaml_key_line(s, i, eol, 2, &p->elem);
-                for (i = eol + 1; i < len && p->have_elem; i = eol + 1) {
-                    eol = line_end(s, len, i);
-                    if (eol - i < 2 || s[i] != ' ' || s[i + 1] != ' ')
-                        break;      /* the first item ends */
-                    yaml_key_line(s, i, eol, 2, &p->elem);
-                }
-                return;
-            }
-        }
-        if (s[i] == ' ' || s[i] == '\t')
-            continue;
-        if (yaml_key_line(s, i, eol, 0, &p->obj))
-            p->top = '{';
-    }
-}
-
-/* ---- what the shapes ask ---- */
-
-static const peek_key *find(const peek_obj *o, const char *key)
-{
-    size_t n = strlen(key);
-    for (size_t i = 0; i < o->n; i++)
-        if (o->k[i].klen == n && memcmp(o->k[i].key, key, n) == 0)
-            return &o->k[i];
-    return NULL;
-}
-
-static int has(const peek_obj *o, const char *key)
-{
-    return find(o, key) != NULL;
-}
-
-/* The string value of key, as written (escapes left as they are), cut to fit. 0 when there is
- * none or it is not a plain string. */
-static int str(const peek *p, const peek_obj *o, const char *key, char *buf, size_t size)
-{
-    const peek_key *k = find(o, key);
-    size_t i, n = 0;
-    char q = 0;
-    buf[0] = '\0';
-    if (k == NULL || k->at >= p->len)
-        return 0;
-    i = k->at;
-    if (p->text[i] == '"' || p->text[i] == '\'')
-        q = p->text[i++];
-    else if (p->sx == AP_SYNTAX_JSON)
-        return 0;
-    for (; i < p->len && n + 1 < size; i++) {
-        char c = p->text[i];
-        if (q ? c == q : (c == '\n' || c == '\r' || c == ' ' || c == '#'))
-            break;
-        if (q == '"' && c == '\\' && i + 1 < p->len)
-            c = p->text[++i];
-        buf[n++] = (unsigned char)c < 0x20 ? '?' : c;
-    }
-    buf[n] = '\0';
-    return n > 0;
-}
-
-/* Does the value of key start with prefix? */
-static int starts(const peek *p, const peek_obj *o, const char *key, const char *prefix)
-{
-    char buf[128];
-    return str(p, o, key, buf, sizeof buf) && strncmp(buf, prefix, strlen(prefix)) == 0;
-}
-
-/* Does text[0, n) hold needle, in any case? */
-static int contains_ci(const char *text, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; i + m <= n; i++)
-        if (strncasecmp(text + i, needle, m) == 0)
-            return 1;
-    return 0;
-}
-
-/* Does any string value of the object mention needle (case-insensitive)? */
-static int mentions(const peek *p, const peek_obj *o, const char *needle)
-{
-    char buf[256];
-    for (size_t i = 0; i < o->n; i++) {
-        char key[64];
-        size_t n = o->k[i].klen < sizeof key - 1 ? o->k[i].klen : sizeof key - 1;
-        memcpy(key, o->k[i].key, n);
-        key[n] = '\0';
-        if (str(p, o, key, buf, sizeof buf) && contains_ci(buf, strlen(buf), needle))
-            return 1;
-    }
-    return 0;
-}
-
-/* JSON only: the keys of the first element of the list that key holds (in p->elem). */
-static int elem_of(peek *p, const char *key)
-{
-    ap_json_text t = { p->text, p->len, NULL, 0 };
-    const peek_key *k = find(&p->obj, key);
-    size_t first;
-    p->have_elem = 0;
-    p->elem.n = 0;
-    if (p->sx != AP_SYNTAX_JSON || k == NULL || k->at >= p->len || p->text[k->at] != '[')
-        return 0;
-    first = ap_json__find_index(&t, k->at, 0);
-    if (first == SIZE_MAX || p->text[first] != '{')
-        return 0;
-    json_keys(&t, first, &p->elem);
-    return p->have_elem = 1;
-}
-
-/* The value of key is an empty list. */
-static int empty_list(const peek *p, const peek_obj *o, const char *key)
-{
-    const peek_key *k = find(o, key);
-    ap_json_text t = { p->text, p->len, NULL, 0 };
-    return k != NULL && k->at < p->len && p->text[k->at] == '['
-        && ap_json__find_index(&t, k->at, 0) == SIZE_MAX;
-}
+ * in `authpath import --help`, which the refusal points to.
+ * A row without a reader is a shape authpath knows but does not read yet: its files are refused with what they look like. */
 
 /* ---- the shapes: each says whether p is one, and if so writes what it is into what ---- */
 
 static int is_opengraph(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "BloodHound OpenGraph");
-    return p->top == '{' && p->sx == AP_SYNTAX_JSON && has(&p->obj, "graph");
+    return p->top == '{' && p->sx == AP_SYNTAX_JSON && ap_peek__has(&p->obj, "graph");
 }
 
 static int is_aws_authz(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "AWS IAM authorization details");
     return p->top == '{' && p->sx == AP_SYNTAX_JSON
-        && (has(&p->obj, "UserDetailList") || has(&p->obj, "RoleDetailList")
-            || has(&p->obj, "GroupDetailList") || has(&p->obj, "Policies"));
+        && (ap_peek__has(&p->obj, "UserDetailList") || ap_peek__has(&p->obj, "RoleDetailList")
+            || ap_peek__has(&p->obj, "GroupDetailList") || ap_peek__has(&p->obj, "Policies"));
 }
 
 static int is_native(peek *p, char *what, size_t size)
@@ -290,21 +34,21 @@ static int is_native(peek *p, char *what, size_t size)
     if (p->sx == AP_SYNTAX_CSV)     /* the CSV reader knows its headers and names the columns
                                      * it expects; an IAM credential report is named here */
         return !(p->len >= 9 && strncmp(p->text, "user,arn,", 9) == 0);
-    return p->top == '{' && (has(&p->obj, "format") || has(&p->obj, "nodes")
-                             || has(&p->obj, "edges") || has(&p->obj, "rights"));
+    return p->top == '{' && (ap_peek__has(&p->obj, "format") || ap_peek__has(&p->obj, "nodes")
+                             || ap_peek__has(&p->obj, "edges") || ap_peek__has(&p->obj, "rights"));
 }
 
 static int is_k8s_list(peek *p, char *what, size_t size)
 {
     char kind[64], item[64];
-    if (p->top != '{' || !has(&p->obj, "items") || !has(&p->obj, "apiVersion"))
+    if (p->top != '{' || !ap_peek__has(&p->obj, "items") || !ap_peek__has(&p->obj, "apiVersion"))
         return 0;
-    if (str(p, &p->obj, "kind", kind, sizeof kind) && strcmp(kind, "List") != 0
+    if (ap_peek__str(p, &p->obj, "kind", kind, sizeof kind) && strcmp(kind, "List") != 0
         && (strlen(kind) < 4 || strcmp(kind + strlen(kind) - 4, "List") != 0))
         return 0;
-    if (elem_of(p, "items") && str(p, &p->elem, "kind", item, sizeof item))
+    if (ap_peek__elem_of(p, "items") && ap_peek__str(p, &p->elem, "kind", item, sizeof item))
         snprintf(what, size, "a Kubernetes List of %s", item);
-    else if (empty_list(p, &p->obj, "items"))
+    else if (ap_peek__empty_list(p, &p->obj, "items"))
         snprintf(what, size, "an empty Kubernetes List");
     else
         snprintf(what, size, "a Kubernetes List");
@@ -315,14 +59,14 @@ static int is_k8s_list(peek *p, char *what, size_t size)
 static int is_k8s_audit(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "a Kubernetes audit event");
-    return p->top == '{' && (has(&p->obj, "auditID") || starts(p, &p->obj, "apiVersion",
+    return p->top == '{' && (ap_peek__has(&p->obj, "auditID") || ap_peek__starts(p, &p->obj, "apiVersion",
                                                                  "audit.k8s.io"));
 }
 
 static int is_k8s_object(peek *p, char *what, size_t size)
 {
     char kind[64];
-    if (p->top != '{' || !has(&p->obj, "apiVersion") || !str(p, &p->obj, "kind", kind,
+    if (p->top != '{' || !ap_peek__has(&p->obj, "apiVersion") || !ap_peek__str(p, &p->obj, "kind", kind,
                                                                 sizeof kind))
         return 0;
     snprintf(what, size, "a Kubernetes %s manifest", kind);
@@ -348,7 +92,7 @@ static int yaml_names_rbac(const char *text, size_t len)
 {
     for (size_t i = 0, eol; i < len; i = eol + 1) {
         size_t k = i + 5, e;
-        eol = line_end(text, len, i);
+        eol = ap_peek__line_end(text, len, i);
         if (eol - i <= 5 || memcmp(text + i, "kind:", 5) != 0)
             continue;
         while (k < eol && text[k] == ' ')
@@ -367,16 +111,16 @@ static int yaml_names_rbac(const char *text, size_t len)
 static int is_k8s_rbac_list(peek *p, char *what, size_t size)
 {
     char item[64];
-    return is_k8s_list(p, what, size) && elem_of(p, "items")
-           && str(p, &p->elem, "kind", item, sizeof item) && rbac_kind(item, strlen(item));
+    return is_k8s_list(p, what, size) && ap_peek__elem_of(p, "items")
+           && ap_peek__str(p, &p->elem, "kind", item, sizeof item) && rbac_kind(item, strlen(item));
 }
 
 /* A JSON list of Lists (or of objects), as KubiScan saves `kubectl get -o json` output. */
 static int is_k8s_lists(peek *p, char *what, size_t size)
 {
     char kind[64];
-    if (p->top != '[' || !p->have_elem || !has(&p->elem, "apiVersion")
-        || !str(p, &p->elem, "kind", kind, sizeof kind))
+    if (p->top != '[' || !p->have_elem || !ap_peek__has(&p->elem, "apiVersion")
+        || !ap_peek__str(p, &p->elem, "kind", kind, sizeof kind))
         return 0;
     snprintf(what, size, "a list of Kubernetes %s", strcmp(kind, "List") == 0 ? "Lists" : kind);
     return 1;
@@ -388,7 +132,7 @@ static int is_k8s_rbac_object(peek *p, char *what, size_t size)
     char kind[64];
     if (!is_k8s_object(p, what, size))
         return 0;
-    str(p, &p->obj, "kind", kind, sizeof kind);
+    ap_peek__str(p, &p->obj, "kind", kind, sizeof kind);
     return rbac_kind(kind, strlen(kind))
            || (p->sx == AP_SYNTAX_YAML && yaml_names_rbac(p->text, p->len));
 }
@@ -398,8 +142,8 @@ static int is_azurehound_fic(peek *p, char *what, size_t size)
 {
     char kind[64];
     snprintf(what, size, "AzureHound federated identity credentials");
-    return p->top == '{' && has(&p->obj, "meta") && has(&p->obj, "data")
-        && elem_of(p, "data") && str(p, &p->elem, "kind", kind, sizeof kind)
+    return p->top == '{' && ap_peek__has(&p->obj, "meta") && ap_peek__has(&p->obj, "data")
+        && ap_peek__elem_of(p, "data") && ap_peek__str(p, &p->elem, "kind", kind, sizeof kind)
         && strcmp(kind, "AZFederatedIdentityCredential") == 0;
 }
 
@@ -407,15 +151,15 @@ static int is_azurehound_fic(peek *p, char *what, size_t size)
 static int is_roadtools(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "ROADtools first-party scopes");
-    return p->top == '{' && has(&p->obj, "apps") && has(&p->obj, "resourceidentifiers");
+    return p->top == '{' && ap_peek__has(&p->obj, "apps") && ap_peek__has(&p->obj, "resourceidentifiers");
 }
 
 static int is_hound(peek *p, char *what, size_t size)
 {
     char kind[64];
-    if (p->top != '{' || !has(&p->obj, "meta") || !has(&p->obj, "data"))
+    if (p->top != '{' || !ap_peek__has(&p->obj, "meta") || !ap_peek__has(&p->obj, "data"))
         return 0;
-    if (elem_of(p, "data") && str(p, &p->elem, "kind", kind, sizeof kind)
+    if (ap_peek__elem_of(p, "data") && ap_peek__str(p, &p->elem, "kind", kind, sizeof kind)
         && strncmp(kind, "AZ", 2) == 0)
         snprintf(what, size, "AzureHound output (%s)", kind);
     else
@@ -447,37 +191,37 @@ static int is_msgraph(peek *p, char *what, size_t size)
     const char *slash;
     if (p->top != '{')
         goto list;
-    if (str(p, &p->obj, "@odata.context", buf, sizeof buf)) {
+    if (ap_peek__str(p, &p->obj, "@odata.context", buf, sizeof buf)) {
         odata_entity(buf, entity, sizeof entity);
         snprintf(what, size, "Microsoft Graph %s", entity);
         return 1;
     }
-    if (str(p, &p->obj, "@odata.type", buf, sizeof buf)) {
+    if (ap_peek__str(p, &p->obj, "@odata.type", buf, sizeof buf)) {
         snprintf(what, size, "a Microsoft Graph %s", strrchr(buf, '.') != NULL
                  ? strrchr(buf, '.') + 1 : buf);
         return 1;
     }
-    if (has(&p->obj, "appOwnerOrganizationId") || has(&p->obj, "servicePrincipalType")) {
+    if (ap_peek__has(&p->obj, "appOwnerOrganizationId") || ap_peek__has(&p->obj, "servicePrincipalType")) {
         snprintf(what, size, "a Microsoft Graph servicePrincipal");
         return 1;
     }
 list:
     if (p->top == '[' && p->have_elem && p->sx == AP_SYNTAX_JSON
-        && (has(&p->elem, "appOwnerOrganizationId") || has(&p->elem, "servicePrincipalType")
-            || has(&p->elem, "consentType") || (has(&p->elem, "appRoleId")
-                                                && has(&p->elem, "principalId"))
-            || (has(&p->elem, "customer") && has(&p->elem, "accessDetails"))
-            || has(&p->elem, "accessContainer") || has(&p->elem, "@odata.context")
-            || (has(&p->elem, "roleDefinitionId") && has(&p->elem, "principalId")))) {
+        && (ap_peek__has(&p->elem, "appOwnerOrganizationId") || ap_peek__has(&p->elem, "servicePrincipalType")
+            || ap_peek__has(&p->elem, "consentType") || (ap_peek__has(&p->elem, "appRoleId")
+                                                && ap_peek__has(&p->elem, "principalId"))
+            || (ap_peek__has(&p->elem, "customer") && ap_peek__has(&p->elem, "accessDetails"))
+            || ap_peek__has(&p->elem, "accessContainer") || ap_peek__has(&p->elem, "@odata.context")
+            || (ap_peek__has(&p->elem, "roleDefinitionId") && ap_peek__has(&p->elem, "principalId")))) {
         snprintf(what, size, "a list of Microsoft Graph objects");
         return 1;
     }
-    if (p->top != '{' || !has(&p->obj, "value") || p->obj.n > 3)
+    if (p->top != '{' || !ap_peek__has(&p->obj, "value") || p->obj.n > 3)
         return 0;
-    if (elem_of(p, "value") && str(p, &p->elem, "@odata.type", buf, sizeof buf)) {
+    if (ap_peek__elem_of(p, "value") && ap_peek__str(p, &p->elem, "@odata.type", buf, sizeof buf)) {
         snprintf(what, size, "Microsoft Graph %s", strrchr(buf, '.') != NULL
                  ? strrchr(buf, '.') + 1 : buf);
-    } else if (p->have_elem && str(p, &p->elem, "@odata.id", buf, sizeof buf)
+    } else if (p->have_elem && ap_peek__str(p, &p->elem, "@odata.id", buf, sizeof buf)
                && (slash = strrchr(buf, '/')) != NULL && slash > buf) {
         const char *from = slash - 1;           /* ".../federatedIdentityCredentials/ID" */
         while (from > buf && from[-1] != '/')
@@ -494,22 +238,22 @@ static int is_credential_report(peek *p, char *what, size_t size)
     snprintf(what, size, "an IAM credential report");
     if (p->sx == AP_SYNTAX_CSV)
         return 1;
-    return p->top == '{' && (starts(p, &p->obj, "Content", "user,arn")
-                             || (has(&p->obj, "GeneratedTime") && has(&p->obj, "Content")));
+    return p->top == '{' && (ap_peek__starts(p, &p->obj, "Content", "user,arn")
+                             || (ap_peek__has(&p->obj, "GeneratedTime") && ap_peek__has(&p->obj, "Content")));
 }
 
 static int is_aws_other(peek *p, char *what, size_t size)
 {
     if (p->top != '{')
         return 0;
-    if (has(&p->obj, "SummaryMap"))
+    if (ap_peek__has(&p->obj, "SummaryMap"))
         snprintf(what, size, "an IAM account summary (get-account-summary)");
-    else if (has(&p->obj, "JobStatus") && (has(&p->obj, "EntityDetailsList")
-                                           || has(&p->obj, "ServicesLastAccessed")))
+    else if (ap_peek__has(&p->obj, "JobStatus") && (ap_peek__has(&p->obj, "EntityDetailsList")
+                                           || ap_peek__has(&p->obj, "ServicesLastAccessed")))
         snprintf(what, size, "IAM service-last-accessed details");
-    else if (has(&p->obj, "Records"))
+    else if (ap_peek__has(&p->obj, "Records"))
         snprintf(what, size, "CloudTrail records");
-    else if (has(&p->obj, "Events") && elem_of(p, "Events") && has(&p->elem, "CloudTrailEvent"))
+    else if (ap_peek__has(&p->obj, "Events") && ap_peek__elem_of(p, "Events") && ap_peek__has(&p->elem, "CloudTrailEvent"))
         snprintf(what, size, "CloudTrail lookup-events output");
     else
         return 0;
@@ -519,8 +263,8 @@ static int is_aws_other(peek *p, char *what, size_t size)
 static int is_cloudtrail_list(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "CloudTrail records");
-    return p->top == '[' && p->have_elem && has(&p->elem, "eventSource")
-        && has(&p->elem, "eventName");
+    return p->top == '[' && p->have_elem && ap_peek__has(&p->elem, "eventSource")
+        && ap_peek__has(&p->elem, "eventName");
 }
 
 static int is_github(peek *p, char *what, size_t size)
@@ -528,7 +272,7 @@ static int is_github(peek *p, char *what, size_t size)
     const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
     if (p->top == '[' && !p->have_elem)
         return 0;
-    if (p->top == '{' && has(&p->obj, "total_count") && p->obj.n == 2) {
+    if (p->top == '{' && ap_peek__has(&p->obj, "total_count") && p->obj.n == 2) {
         const peek_key *k = &p->obj.k[p->obj.k[0].klen == 11
                                       && memcmp(p->obj.k[0].key, "total_count", 11) == 0];
         char key[64], shown[40];
@@ -537,7 +281,7 @@ static int is_github(peek *p, char *what, size_t size)
         snprintf(what, size, "a GitHub API response (%s)", shown);
         return 1;
     }
-    if (!has(o, "node_id") && !mentions(p, o, "api.github.com"))
+    if (!ap_peek__has(o, "node_id") && !ap_peek__mentions(p, o, "api.github.com"))
         return 0;
     snprintf(what, size, "a GitHub API response");
     return 1;
@@ -546,14 +290,14 @@ static int is_github(peek *p, char *what, size_t size)
 static int is_scim(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "a SCIM list response");
-    return p->top == '{' && has(&p->obj, "schemas") && has(&p->obj, "Resources");
+    return p->top == '{' && ap_peek__has(&p->obj, "schemas") && ap_peek__has(&p->obj, "Resources");
 }
 
 static int is_graphql(peek *p, char *what, size_t size)
 {
     snprintf(what, size, "a GraphQL response");
-    return p->top == '{' && p->obj.n <= 2 && p->sx == AP_SYNTAX_JSON && has(&p->obj, "data")
-        && find(&p->obj, "data")->at < p->len && p->text[find(&p->obj, "data")->at] == '{';
+    return p->top == '{' && p->obj.n <= 2 && p->sx == AP_SYNTAX_JSON && ap_peek__has(&p->obj, "data")
+        && ap_peek__find(&p->obj, "data")->at < p->len && p->text[ap_peek__find(&p->obj, "data")->at] == '{';
 }
 
 /* The Okta Management API: HAL links, Okta resource names, and Okta in the text. */
@@ -563,11 +307,11 @@ static int is_okta(peek *p, char *what, size_t size)
     snprintf(what, size, "an Okta API response");
     if (p->top == 0 || (p->top == '[' && !p->have_elem))
         return 0;
-    if (!has(o, "_links") && !has(o, "orn") && !has(o, "signOnMode") && !has(o, "jwks")
-        && !has(o, "subdomain") && !(has(o, "profile") && has(o, "credentials"))
-        && !(p->top == '{' && p->obj.n <= 2 && (has(o, "roles") || has(o, "permissions"))))
+    if (!ap_peek__has(o, "_links") && !ap_peek__has(o, "orn") && !ap_peek__has(o, "signOnMode") && !ap_peek__has(o, "jwks")
+        && !ap_peek__has(o, "subdomain") && !(ap_peek__has(o, "profile") && ap_peek__has(o, "credentials"))
+        && !(p->top == '{' && p->obj.n <= 2 && (ap_peek__has(o, "roles") || ap_peek__has(o, "permissions"))))
         return 0;
-    return has(o, "orn") || contains_ci(p->text, p->len < 65536 ? p->len : 65536, "okta");
+    return ap_peek__has(o, "orn") || ap_peek__contains_ci(p->text, p->len < 65536 ? p->len : 65536, "okta");
 }
 
 /* Microsoft Graph PowerShell (ScubaGear's exports, microsoft-info): PascalCase Entra objects. */
@@ -583,7 +327,7 @@ static int is_graph_powershell(peek *p, char *what, size_t size)
     if (p->top == 0 || (p->top == '[' && !p->have_elem))
         return 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (has(o, keys[i]))
+        if (ap_peek__has(o, keys[i]))
             return 1;
     return 0;
 }
@@ -591,14 +335,14 @@ static int is_graph_powershell(peek *p, char *what, size_t size)
 static int is_other(peek *p, char *what, size_t size)
 {
     const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
-    if (p->top == '{' && (has(o, "$schema") || (has(o, "title") && has(o, "properties")
-                                                && has(o, "type"))))
+    if (p->top == '{' && (ap_peek__has(o, "$schema") || (ap_peek__has(o, "title") && ap_peek__has(o, "properties")
+                                                && ap_peek__has(o, "type"))))
         snprintf(what, size, "a JSON Schema");
-    else if (has(o, "AnalysisType") && has(o, "RuleID"))
+    else if (ap_peek__has(o, "AnalysisType") && ap_peek__has(o, "RuleID"))
         snprintf(what, size, "a Panther detection rule");
-    else if (p->top == '[' && p->have_elem && has(o, "accounts") && has(o, "name"))
+    else if (p->top == '[' && p->have_elem && ap_peek__has(o, "accounts") && ap_peek__has(o, "name"))
         snprintf(what, size, "a list of known AWS accounts (give it to --aws-accounts)");
-    else if (has(o, "baseline_version") && has(o, "module_version"))
+    else if (ap_peek__has(o, "baseline_version") && ap_peek__has(o, "module_version"))
         snprintf(what, size, "a ScubaGear provider settings export");
     else
         return 0;
@@ -685,29 +429,6 @@ static const shape shapes[] = {
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
 
-static void peek_init(peek *p, const char *text, size_t len)
-{
-    memset(p, 0, sizeof *p);
-    p->text = text;
-    p->len = len;
-    p->sx = ap_import__syntax(text, len);
-    if (p->sx == AP_SYNTAX_JSON) {
-        ap_json_text t = { text, len, NULL, 0 };
-        size_t top = ap_json__skip_ws(&t, 0), first;
-        p->first = top;
-        p->top = text[top];
-        if (p->top == '{') {
-            json_keys(&t, top, &p->obj);
-        } else if ((first = ap_json__find_index(&t, top, 0)) != SIZE_MAX
-                   && text[first] == '{') {
-            json_keys(&t, first, &p->elem);
-            p->have_elem = 1;
-        }
-    } else if (p->sx == AP_SYNTAX_YAML) {
-        yaml_peek(p);
-    }
-}
-
 /* JSON that does not parse is reported as the readers report it, not as a shape. */
 static int check_json(const char *path, const char *text, size_t len, ap_error *err)
 {
@@ -741,7 +462,7 @@ int ap_import__detect(ap_reader_fn *out, ap_format format, const char *path, con
     size_t hit = NSHAPES;
     int rc;
     *out = NULL;
-    peek_init(&p, text, len);
+    ap_peek__init(&p, text, len);
     for (size_t i = 0; i < NSHAPES; i++)       /* --as a foreign format: its reader decides */
         if (format == shapes[i].format && shapes[i].as != NULL) {
             if (p.sx != AP_SYNTAX_JSON && !(shapes[i].yaml && p.sx == AP_SYNTAX_YAML))
@@ -795,10 +516,10 @@ static bool csv_usage_header(const char *text, size_t len)
 /* A Microsoft Entra sign-in log record (signIn) or servicePrincipalSignInActivity. */
 static bool entra_sign_in(const peek_obj *o)
 {
-    return has(o, "lastSignInActivity") || has(o, "delegatedClientSignInActivity")
-           || has(o, "applicationAuthenticationClientSignInActivity")
-           || (has(o, "createdDateTime") && has(o, "appId")
-               && (has(o, "status") || has(o, "resourceId")));
+    return ap_peek__has(o, "lastSignInActivity") || ap_peek__has(o, "delegatedClientSignInActivity")
+           || ap_peek__has(o, "applicationAuthenticationClientSignInActivity")
+           || (ap_peek__has(o, "createdDateTime") && ap_peek__has(o, "appId")
+               && (ap_peek__has(o, "status") || ap_peek__has(o, "resourceId")));
 }
 
 bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size)
@@ -813,29 +534,29 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
         text += 3;
         len -= 3;
     }
-    peek_init(&p, text, len);
+    ap_peek__init(&p, text, len);
     if (p.sx == AP_SYNTAX_CSV) {
         snprintf(what, size, "native events (CSV)");
         return csv_usage_header(text, len);
     }
     if (p.sx != AP_SYNTAX_JSON)
         return false;
-    if (p.top == '{' && has(&p.obj, "Records")) {
+    if (p.top == '{' && ap_peek__has(&p.obj, "Records")) {
         snprintf(what, size, "CloudTrail records");
         return true;
     }
-    if (p.top == '{' && has(&p.obj, "Events") && elem_of(&p, "Events")
-        && has(&p.elem, "CloudTrailEvent")) {
+    if (p.top == '{' && ap_peek__has(&p.obj, "Events") && ap_peek__elem_of(&p, "Events")
+        && ap_peek__has(&p.elem, "CloudTrailEvent")) {
         snprintf(what, size, "CloudTrail lookup-events output");
         return true;
     }
-    if ((p.top == '{' && has(&p.obj, "eventSource") && has(&p.obj, "eventName"))
+    if ((p.top == '{' && ap_peek__has(&p.obj, "eventSource") && ap_peek__has(&p.obj, "eventName"))
         || is_cloudtrail_list(&p, what, size)) {
         snprintf(what, size, "CloudTrail records");
         return true;
     }
-    if (p.top == '{' && starts(&p, &p.obj, "apiVersion", "audit.k8s.io")
-        && has(&p.obj, "items")) {
+    if (p.top == '{' && ap_peek__starts(&p, &p.obj, "apiVersion", "audit.k8s.io")
+        && ap_peek__has(&p.obj, "items")) {
         snprintf(what, size, "a Kubernetes audit EventList");
         return true;
     }
@@ -843,11 +564,11 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
         return true;
     snprintf(what, size, "Microsoft Entra sign-ins");
     if ((p.top == '{' && (entra_sign_in(&p.obj)
-                          || (has(&p.obj, "value") && elem_of(&p, "value")
+                          || (ap_peek__has(&p.obj, "value") && ap_peek__elem_of(&p, "value")
                               && entra_sign_in(&p.elem))))
         || (p.top == '[' && p.have_elem && entra_sign_in(&p.elem)))
         return true;
     snprintf(what, size, "native events");
-    return p.top == '{' && has(&p.obj, "actor") && has(&p.obj, "target")
-           && has(&p.obj, "right") && !has(&p.obj, "nodes");
+    return p.top == '{' && ap_peek__has(&p.obj, "actor") && ap_peek__has(&p.obj, "target")
+           && ap_peek__has(&p.obj, "right") && !ap_peek__has(&p.obj, "nodes");
 }

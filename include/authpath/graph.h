@@ -46,6 +46,14 @@ typedef struct {
  * On success *out owns a new graph: free it with ap_graph_free(). */
 AP_EXPORT int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                             ap_error *err);
+/* ap_graph_load() for a query that reads a small part of the graph (one source's authority,
+ * paths, an explanation): from the graph image it checks every record as ap_graph_load() does
+ * but builds each node and edge only when first asked for (ap_graph_node, ap_graph_edge), so
+ * the cost follows what the query reaches; from the rows it is ap_graph_load(). Every answer
+ * is the same. Because the accessors fill it in, such a graph must not be read by several
+ * threads at once. */
+AP_EXPORT int ap_graph_load_partial(ap_graph **out, const ap_store *st, int64_t snap,
+                                    int64_t at, ap_error *err);
 AP_EXPORT void ap_graph_free(ap_graph *g);
 /* Where g came from, for a trace: its graph image, or the database's rows and why the image
  * was not used (none recorded, stale, corrupt...). Borrowed from g. */

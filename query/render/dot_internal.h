@@ -38,10 +38,12 @@ void ap_dot__put_esc_wrap(ap_strbuf *b, const char *s, size_t max, size_t width)
 void ap_dot__put_xml(ap_strbuf *b, const char *s);
 
 /* Caps of one rendering (dot_render.c): CPU seconds and memory (MiB over what the process
- * already uses) for the child that lays out and renders, and the wall clock it is given. */
+ * already uses) for the child that lays out and renders; the wall clock it may go without
+ * using any CPU (a blocked child), and the wall clock it is given in all. */
 #define AP_RENDER_CPU_SECONDS 10
 #define AP_RENDER_MEMORY_MB 512
 #define AP_RENDER_WALL_SECONDS 30
+#define AP_RENDER_WALL_MAX_SECONDS 600
 
 /* Lay root out with dot and render it as format ("svg", "png", "pdf") in a child process
  * under those caps. *out owns *len bytes plus a NUL. A crash, a cap reached or a Graphviz

@@ -111,21 +111,42 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read the child's pipe to its end, within the output and wall-clock bounds. 0 when the
- * child closed it; -1 with *why set otherwise (the caller kills the child). */
-static int collect(int fd, char **buf, size_t *len, const char **why)
+/* The child's CPU time in milliseconds, or -1 when it cannot be read. */
+static int64_t child_cpu_ms(pid_t pid)
+{
+    clockid_t clock;
+    struct timespec ts;
+    if (clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) != 0)
+        return -1;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read the child's pipe to its end, within the output and time bounds. 0 when the child closed
+ * it; -1 with *why set otherwise (the caller kills the child). The CPU time is capped in the
+ * child (RLIMIT_CPU); the wall clock here only catches a child that makes no progress: one that
+ * has used no CPU for AP_RENDER_WALL_SECONDS (blocked), or has run AP_RENDER_WALL_MAX_SECONDS
+ * in all. A child that waits for a CPU on a busy machine is not stopped for it. */
+static int collect(int fd, pid_t pid, char **buf, size_t *len, const char **why)
 {
     size_t cap = 0;
-    int64_t deadline = now_ms() + (int64_t)AP_RENDER_WALL_SECONDS * 1000;
+    int64_t start = now_ms(), progress = start, cpu = child_cpu_ms(pid);
     *buf = NULL;
     *len = 0;
     for (;;) {
         struct pollfd p = { fd, POLLIN, 0 };
-        int64_t left = deadline - now_ms();
-        if (left <= 0) {
+        int64_t t = now_ms(), c = child_cpu_ms(pid);
+        if (c >= 0 && c != cpu) {
+            cpu = c;
+            progress = t;
+        }
+        if (t - progress >= (int64_t)AP_RENDER_WALL_SECONDS * 1000
+            || t - start >= (int64_t)AP_RENDER_WALL_MAX_SECONDS * 1000) {
             *why = "took too long";
             return -1;
         }
+        int64_t left = (int64_t)AP_RENDER_WALL_SECONDS * 1000 - (t - progress);
+        if (left > 1000)
+            left = 1000;        /* look at the child's CPU clock once a second */
         int r = poll(&p, 1, (int)left);
         if (r < 0 && errno == EINTR)
             continue;
@@ -223,7 +244,7 @@ int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, 
         child(fds[1], root, format);
     }
     close(fds[1]);
-    int got = collect(fds[0], &buf, &n, &why);
+    int got = collect(fds[0], pid, &buf, &n, &why);
     close(fds[0]);
     if (got < 0)
         kill(pid, SIGKILL);

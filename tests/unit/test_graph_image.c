@@ -1,5 +1,6 @@
 /* tests/unit/test_graph_image.c: the graph image written at import gives the graph the SQL rows
- * give, field for field, at any time; a truncated, corrupt, stale or foreign image is not used. */
+ * give, field for field, at any time, also loaded partially (records built as they are asked
+ * for); a truncated, corrupt, stale or foreign image is not used. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,29 +55,18 @@ static void assert_same_str(const char *a, const char *b)
     assert_string_equal(a, b);
 }
 
-/* Every field of every node and edge, the rows and the catalogue. */
-static void assert_same_graph(const ap_graph *a, const ap_graph *b)
+/* Every field of every node and edge, the rows and the catalogue; a is read through the
+ * accessors (a partial load builds its records there), edges in the order given (NULL: index
+ * order), nodes as the edges name them and then all. */
+static void assert_same_graph_in(const ap_graph *a, const ap_graph *b, const uint32_t *order)
 {
     assert_int_equal(a->snap, b->snap);
     assert_int_equal(a->at, b->at);
     assert_int_equal(a->n, b->n);
     assert_int_equal(a->m, b->m);
-    for (uint32_t v = 0; v < a->n; v++) {
-        const ap_node *x = &a->nodes[v], *y = &b->nodes[v];
-        assert_same_str(x->id, y->id);
-        assert_same_str(x->attrs, y->attrs);
-        assert_int_equal(x->kind, y->kind);
-        assert_int_equal(x->state, y->state);
-        assert_int_equal(x->valid_from, y->valid_from);
-        assert_int_equal(x->expires, y->expires);
-        assert_int_equal(x->sensitivity, y->sensitivity);
-        assert_int_equal(x->live, y->live);
-        assert_int_equal(x->file, y->file);
-        assert_int_equal(x->line, y->line);
-        assert_int_equal(x->col, y->col);
-    }
-    for (uint32_t i = 0; i < a->m; i++) {
-        const ap_edge *x = &a->edges[i], *y = &b->edges[i];
+    for (uint32_t k = 0; k < a->m; k++) {
+        uint32_t i = order != NULL ? order[k] : k;
+        const ap_edge *x = ap_graph_edge(a, i), *y = &b->edges[i];
         assert_same_str(x->id, y->id);
         assert_same_str(x->attrs, y->attrs);
         assert_int_equal(x->rights, y->rights);
@@ -95,7 +85,23 @@ static void assert_same_graph(const ap_graph *a, const ap_graph *b)
         assert_int_equal(x->traversable, y->traversable);
         assert_int_equal(x->own_live, y->own_live);
         assert_int_equal(x->live, y->live);
-        assert_int_equal(a->in_edge[i], b->in_edge[i]);
+        assert_int_equal(ap_graph_in_edge(a, i), b->in_edge[i]);
+        assert_ptr_equal(ap_graph_edge(a, i), x);          /* built once, then kept */
+    }
+    for (uint32_t v = 0; v < a->n; v++) {
+        const ap_node *x = ap_graph_node(a, v), *y = &b->nodes[v];
+        assert_same_str(x->id, y->id);
+        assert_same_str(x->attrs, y->attrs);
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->state, y->state);
+        assert_int_equal(x->valid_from, y->valid_from);
+        assert_int_equal(x->expires, y->expires);
+        assert_int_equal(x->sensitivity, y->sensitivity);
+        assert_int_equal(x->live, y->live);
+        assert_int_equal(x->file, y->file);
+        assert_int_equal(x->line, y->line);
+        assert_int_equal(x->col, y->col);
+        assert_ptr_equal(ap_graph_node(a, v), x);
     }
     for (uint32_t v = 0; v <= a->n; v++) {
         assert_int_equal(a->off[v], b->off[v]);
@@ -111,9 +117,66 @@ static void assert_same_graph(const ap_graph *a, const ap_graph *b)
     }
 }
 
+static void assert_same_graph(const ap_graph *a, const ap_graph *b)
+{
+    assert_same_graph_in(a, b, NULL);
+}
+
 static bool from_image(const ap_graph *g)
 {
     return strncmp(g->load_note, "the graph image", 15) == 0;
+}
+
+static bool is_partial(const ap_graph *g)
+{
+    return strstr(g->load_note, "(partial: ") != NULL;
+}
+
+/* A partial load (when from the image: records built on first use, rows in place) gives the
+ * rows' graph whatever order its records are asked for in: edges backwards with a stride, or
+ * everything at once after a few (ap_graph__full, as igraph and derived graphs need). */
+static void check_partial(ap_store *st, int64_t at, bool image_expected, const ap_graph *sql)
+{
+    ap_graph *g = NULL;
+    ap_error err;
+    uint32_t *order = malloc(((size_t)sql->m + 1) * sizeof *order), k = 0;
+    assert_non_null(order);
+    for (uint32_t start = 0; start < 7 && start < sql->m; start++)
+        for (uint32_t i = sql->m - 1 - start; i < sql->m; i -= 7) {
+            order[k++] = i;
+            if (i < 7)
+                break;
+        }
+    assert_int_equal(k, sql->m);
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    if (is_partial(g) != image_expected || (image_expected && !from_image(g)))
+        fail_msg("%s: partial load from %s", db_path, g->load_note);
+    if (image_expected) {
+        assert_null(g->nodes);
+        assert_null(g->edges);
+        assert_int_equal(g->nodes_built, 0);
+        assert_int_equal(g->edges_built, 0);
+        assert_true(g->rows_mapped);
+    }
+    assert_same_graph_in(g, sql, order);
+    ap_graph_free(g);
+
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    const ap_node *first = sql->n > 0 ? ap_graph_node(g, sql->n / 2) : NULL;
+    const ap_edge *e = sql->m > 0 ? ap_graph_edge(g, sql->m / 2) : NULL;
+    if (image_expected) {
+        assert_int_equal(g->edges_built, sql->m > 0 ? 1 : 0);
+        assert_true(g->nodes_built <= 3);       /* that node and the edge's two ends */
+    }
+    assert_non_null(ap_graph_igraph(g, NULL));   /* builds the whole arrays */
+    assert_non_null(g->nodes);
+    assert_same_graph(g, sql);
+    if (first != NULL)                          /* what was handed out stays valid */
+        assert_string_equal(first->id, sql->nodes[sql->n / 2].id);
+    if (e != NULL)
+        assert_string_equal(e->id, sql->edges[sql->m / 2].id);
+    ap_graph_free(g);
+    free(order);
 }
 
 /* The latest snapshot at `at`: from the image (when expected) and from the rows, identical. */
@@ -128,6 +191,7 @@ static void check_same(ap_store *st, int64_t at, bool image_expected)
     assert_int_equal(ap_graph__load(&sql, st, 0, at, &rows, &err), AP_OK);
     assert_same_graph(img, sql);
     ap_graph_free(img);
+    check_partial(st, at, image_expected, sql);
     ap_graph_free(sql);
 }
 
@@ -208,6 +272,125 @@ static void test_graph_image__second_snapshot(void **state)
     ap_graph_free(g);
     ap_store_close(st);
     remove_db();
+}
+
+/* Every node and edge row (ids for keys and rids), in one text: two databases that hold the
+ * same snapshots give the same text. */
+static int append_row(void *arg, int ncols, char **vals, char **names)
+{
+    char **text = arg;
+    (void)names;
+    for (int i = 0; i < ncols; i++) {
+        const char *v = vals[i] != NULL ? vals[i] : "NULL";
+        size_t old = *text != NULL ? strlen(*text) : 0;
+        char *p = realloc(*text, old + strlen(v) + 2);
+        assert_non_null(p);
+        strcpy(p + old, v);
+        strcpy(p + old + strlen(v), i + 1 < ncols ? "," : "\n");
+        *text = p;
+    }
+    return 0;
+}
+
+static char *dump_rows(ap_store *st)
+{
+    char *text = NULL;
+    assert_int_equal(sqlite3_exec(st->db, "SELECT i.id, n.snap_from, n.snap_to, n.kind, n.state,"
+        " n.valid_from, n.expires, n.sensitivity, n.attrs, n.file, n.line, n.col FROM node n"
+        " JOIN ident i USING (key) ORDER BY 1, 2", append_row, &text, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(st->db, "SELECT e.id, a.id, b.id, e.snap_from, e.snap_to,"
+        " e.kind, e.rights, e.requires, e.escalates, e.declared, e.state, e.valid_from,"
+        " e.expires, e.attrs, e.file, e.line, e.col FROM edge e JOIN ident a ON a.key = e.src"
+        " JOIN ident b ON b.key = e.dst ORDER BY 1, 4", append_row, &text, NULL), SQLITE_OK);
+    return text;
+}
+
+/* Import a then b: once with a's image there (b compared with it in C, store_diff.c), once
+ * without (compared in SQL). The same rows either way, and b's image is b's rows. */
+static void check_reimport(const char *a, const char *b, int64_t at)
+{
+    ap_error err;
+    assert_string_not_equal(a, b);
+    ap_store *st = import_file_db("reimport", &a, 1);
+    assert_int_equal(ap_test_import(st, b, &err), AP_OK);
+    char *diffed = dump_rows(st);
+    check_same(st, at, true);
+    ap_store_close(st);
+    remove_db();
+
+    st = import_file_db("reimport", &a, 1);
+    assert_int_equal(unlink(image_path), 0);
+    assert_int_equal(ap_test_import(st, b, &err), AP_OK);
+    char *sql = dump_rows(st);
+    check_same(st, at, true);
+    ap_store_close(st);
+    remove_db();
+    assert_string_equal(diffed, sql);
+    free(diffed);
+    free(sql);
+}
+
+/* The random estates again, each re-imported unchanged, or with a node's state changed, an
+ * edge dropped and an edge's expiry changed (kept, changed, new and gone rows together), or
+ * against another random estate (the same node ids, other kinds and edges). */
+static void test_graph_image__reimport_matches_sql(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        m_inventory inv;
+        m_generate(&inv, seed);
+        char *json = m_to_json(&inv);
+        char *a = strdup(ap_test_write_temp("reimport_a.json", json));   /* a static buffer */
+        free(json);
+        if (seed % 3 == 1) {
+            m_generate(&inv, seed + 1000);
+        } else if (seed % 3 == 2) {
+            inv.nodes[seed % (uint64_t)inv.n].state = inv.nodes[seed % (uint64_t)inv.n].state
+                                                      == 2 ? 3 : 2;
+            if (inv.m > 0)
+                memmove(&inv.edges[0], &inv.edges[1], (size_t)--inv.m * sizeof inv.edges[0]);
+            if (inv.m > 1)
+                inv.edges[1].expires = inv.edges[1].expires == INT64_MIN ? inv.at : INT64_MIN;
+        }
+        json = m_to_json(&inv);
+        const char *b = ap_test_write_temp("reimport_b.json", json);
+        free(json);
+        check_reimport(a, b, inv.at);
+        remove(a);
+        remove(b);
+        free(a);
+    }
+}
+
+/* An edge id that moves to other ends: the new row is written before the merge reaches the
+ * old one, which must close only the old. */
+static void test_graph_image__reimport_moves_an_edge_id(void **state)
+{
+    (void)state;
+    static const char *const nodes = "\"nodes\": [{\"id\": \"a\", \"kind\": \"partner\"},"
+        " {\"id\": \"b\", \"kind\": \"resource\"}, {\"id\": \"c\", \"kind\": \"resource\"}]";
+    char text[512];
+    snprintf(text, sizeof text, "{\"format\": \"authpath/1\", %s, \"edges\": [{\"id\": \"e1\","
+             " \"from\": \"a\", \"to\": \"c\", \"kind\": \"admin_of\"}]}", nodes);
+    char *a = strdup(ap_test_write_temp("moves_a.json", text));      /* a static buffer */
+    snprintf(text, sizeof text, "{\"format\": \"authpath/1\", %s, \"edges\": [{\"id\": \"e1\","
+             " \"from\": \"a\", \"to\": \"b\", \"kind\": \"admin_of\"}]}", nodes);
+    const char *b = ap_test_write_temp("moves_b.json", text);
+    check_reimport(a, b, 1767225600);
+    ap_error err;
+    const char *first = a;
+    ap_store *st = import_file_db("moves", &first, 1);
+    assert_int_equal(ap_test_import(st, b, &err), AP_OK);
+    ap_graph *g = NULL;
+    assert_int_equal(ap_graph_load(&g, st, 0, 1767225600, &err), AP_OK);
+    assert_int_equal(ap_graph_edge_count(g), 1);
+    assert_string_equal(ap_graph_node(g, ap_graph_edge(g, 0)->to)->id, "b");
+    ap_graph_free(g);
+    ap_store_close(st);
+    remove_db();
+    remove(a);
+    remove(b);
+    free(a);
 }
 
 static void flip_byte(const char *path, long offset)
@@ -318,6 +501,8 @@ int main(void)
         cmocka_unit_test(test_graph_image__real_inputs_match_the_rows),
         cmocka_unit_test(test_graph_image__random_estates_match_the_rows),
         cmocka_unit_test(test_graph_image__second_snapshot),
+        cmocka_unit_test(test_graph_image__reimport_matches_sql),
+        cmocka_unit_test(test_graph_image__reimport_moves_an_edge_id),
         cmocka_unit_test(test_graph_image__damage_is_detected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
