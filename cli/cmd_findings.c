@@ -27,12 +27,9 @@ static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const c
         rc = ap_findings_write_json(stdout, ctx->g, f, &err);
     else if (strcmp(format, "sarif") == 0)
         rc = ap_findings_write_sarif_with(stdout, ctx->g, f, &so, &err);
-    else if (strcmp(format, "csv") == 0) {
-        ap_table *t = NULL;
-        if ((rc = ap_findings_table(&t, ctx->g, f, &err)) == AP_OK)
-            rc = ap_table_write_csv(t, stdout, &err);
-        ap_table_free(t);
-    } else
+    else if (strcmp(format, "csv") == 0)
+        rc = ap_findings_write_csv(stdout, ctx->g, f, &err);
+    else
         rc = ap_findings_write_text(stdout, ctx->g, f, &err);
     return rc < 0 ? cli_fail(&err, NULL) : EXIT_OK;
 }

@@ -31,6 +31,8 @@ AP_EXPORT int ap_table_write_text_fit(const ap_table *t, FILE *out, size_t max_w
 /* CSV through libcsv; cells starting with = + - @ TAB or CR get a leading ' (formula
  * injection). */
 AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
+/* One CSV row of n cells, as ap_table_write_csv writes each: for writers that stream rows. */
+AP_EXPORT int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *err);
 
 /* Text for a terminal: what a name from an input could use to forge or hide what a terminal
  * shows is escaped, visibly: newline, tab, CR and backslash as \n \t \r \\, other C0
@@ -67,6 +69,9 @@ AP_EXPORT int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_find
 /* One row per finding: *out owns the table (ap_table_free). */
 AP_EXPORT int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f,
                                 ap_error *err);
+/* The same rows as CSV (ap_table_write_csv's bytes), written one finding at a time. */
+AP_EXPORT int ap_findings_write_csv(FILE *out, const ap_graph *g, const ap_findings *f,
+                                    ap_error *err);
 /* docs/json.md: {"at", "snapshot", "findings": [{"rule", "severity", "subject", "message",
  * "owasp_nhi", "nist_csf", "evidence", "partner"}], "waived"}. */
 AP_EXPORT int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f,

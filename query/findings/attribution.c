@@ -9,28 +9,30 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     const ap_rights writes = ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
-    uint32_t n = ap_graph_node_count(g);
-    uint32_t *seen = malloc(((size_t)n + 1) * sizeof *seen);    /* partner that reported it */
+    /* per node, the partner index that reported it (kept across batches) */
+    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));
+    uint32_t *mid = NULL;
     (void)r;
     if (seen == NULL)
-        return ap_error_nomem(c->err);
-    for (uint32_t v = 0; v < n; v++)
-        seen[v] = AP_UNREACHED;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        return c->rc;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
+        uint32_t *room = realloc(mid, ((size_t)a->nreach + 1) * a->nclasses * sizeof *mid);
+        if (room == NULL) {
+            c->rc = ap_error_nomem(c->err);
+            break;
+        }
+        mid = room;
         /* each write-capable target in reach order; the unlogged identities on its witness */
         for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
             if (ap_findings__sensitivity(g, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
                 continue;
-            uint32_t *mid = NULL, nmid = 0;
-            if (ap_query__path_nodes(&mid, &nmid, g, a, v) < 0) {
-                c->rc = ap_error_nomem(c->err);
-                break;
-            }
-            /* the path's inner nodes, from v's side back to the source */
-            for (uint32_t j = nmid; j-- > 0;) {
+            /* the path's inner nodes, from v's side back to the source; those an earlier
+             * target's path passed were looked at then */
+            size_t nmid = ap_findings__walk_new(c, a, v, mid);
+            for (size_t j = 0; j < nmid; j++) {
                 uint32_t u = mid[j];
                 char chain[1024], rights[512];
                 if (ap_graph_node(g, u)->kind != AP_KIND_IDENTITY || seen[u] == i
@@ -52,9 +54,8 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
                                      ap_findings__chain(c, f, chain, sizeof chain),
                                      ap_graph_node(g, u)->id);
             }
-            free(mid);
         }
     }
-    free(seen);
+    free(mid);
     return c->rc;
 }

@@ -22,7 +22,7 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {

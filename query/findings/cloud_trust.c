@@ -16,7 +16,7 @@ int ap_rule__trust_anyone(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);
@@ -44,7 +44,7 @@ int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         const char *acct = ap_graph_node_str(g, p, "aws_account");
         /* external accounts only: anyone (role-trusts-anyone speaks about it) and a whole

@@ -11,7 +11,7 @@ static int scan(ap_rule_ctx *c, which w)
 {
     const ap_graph *g = c->g;
     const int64_t max = c->policy->credential_max_lifetime;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         int64_t ends;

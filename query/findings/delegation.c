@@ -98,6 +98,8 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
     bool *done = NULL;
     int rc = AP_OK, built = 0;
     (void)r;
+    if (!c->last)
+        return AP_OK;               /* about the subcontracting graph, not one batch */
     if (igraph_vector_int_init(&ev, 0) != 0)
         return ap_error_nomem(c->err);
     igraph_vector_int_init(&memb, 0);
@@ -157,14 +159,13 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     uint32_t n = ap_graph_node_count(g);
-    size_t *slot = malloc(((size_t)n + 1) * sizeof *slot);
+    size_t *slot = ap_findings__slots(c, n);
     (void)r;
     if (slot == NULL)
-        return c->rc = ap_error_nomem(c->err);
-    for (uint32_t v = 0; v < n; v++)
-        slot[v] = SIZE_MAX;
-    /* one finding per sensitive node, listing every partner that reaches it for another */
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        return c->rc;
+    /* one finding per sensitive node, listing every partner that reaches it for another: the
+     * first partner in id order gives the chain, the batches after it add themselves */
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
@@ -189,7 +190,7 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
         }
     }
     /* the sentences, once the partners are known */
-    for (uint32_t v = 0; v < n && c->rc == AP_OK; v++) {
+    for (uint32_t v = 0; c->last && v < n && c->rc == AP_OK; v++) {
         char chain[2048], who[512];
         if (slot[v] == SIZE_MAX)
             continue;
@@ -206,7 +207,6 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
                              ap_kind_name(ap_graph_node(g, v)->kind), ap_graph_node(g, v)->id,
                              chain, ap_finding_fact(f, "acts_for"));
     }
-    free(slot);
     return c->rc;
 }
 
@@ -253,14 +253,23 @@ static int loops_of(ap_rule_ctx *c, int64_t **out)
     return AP_OK;
 }
 
+static void free_loops(void *p)
+{
+    free(*(int64_t **)p);
+    free(p);
+}
+
 int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    int64_t *loop = NULL;
+    int64_t **state = ap_findings__state(c, sizeof *state, free_loops), *loop;
     (void)r;
-    if (loops_of(c, &loop) < 0)
+    if (state == NULL || c->last)
         return c->rc;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    if (*state == NULL && loops_of(c, state) < 0)     /* once, for every batch */
+        return c->rc;
+    loop = *state;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -287,6 +296,5 @@ int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
                                           : "not a declared subcontract");
         }
     }
-    free(loop);
     return c->rc;
 }

@@ -55,7 +55,7 @@ static int not_granted(ap_rule_ctx *c, bool ok)
     const ap_graph *g = c->g;
     if (!observed(c))
         return AP_OK;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (size_t k = 0; k < ap_usage_count(c->usage); k++) {
@@ -110,7 +110,7 @@ int ap_rule__granted_never_used(ap_rule_ctx *c, const ap_rule *r)
     (void)r;
     if (!observed(c))
         return AP_OK;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         ap_observed *o;
         size_t n;

@@ -25,7 +25,7 @@ static bool has_type(const ap_graph *g, uint32_t v, const char *type)
 static int global_admin(ap_rule_ctx *c, bool gdap)
 {
     const ap_graph *g = c->g;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -73,7 +73,7 @@ int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             uint32_t v = ap_graph_edge(g, e)->to;
@@ -144,7 +144,7 @@ typedef enum { ADMIN_CONSENT, UNVERIFIED } app_check;
 static int third_party_apps(ap_rule_ctx *c, app_check w)
 {
     const ap_graph *g = c->g;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -201,7 +201,7 @@ int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {

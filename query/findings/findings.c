@@ -1,6 +1,7 @@
-/* query/findings/findings.c: runs the catalogue on a graph. Computes every partner's authority
- * once for all rules, builds findings with their evidence, applies the policy, sorts. */
+/* query/findings/findings.c: runs the catalogue on a graph. Computes partners' authorities a
+ * batch at a time for all rules, builds findings with their evidence, applies the policy, sorts. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,26 +86,94 @@ int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p)
     return -1;
 }
 
+/* What one authority holds in memory (its per-node arrays and its arrivals), roughly. */
+static size_t authority_bytes(const ap_authority *a)
+{
+    return (size_t)a->n * (sizeof *a->rights + sizeof *a->hops + sizeof *a->row)
+           + (size_t)a->nreach * sizeof *a->reach
+           + ((size_t)a->nreach + 1) * a->nclasses * sizeof *a->arrivals;
+}
+
+/* The memory a batch of partners' authorities may take, and the cache of other nodes'. */
+#define BATCH_BYTES ((size_t)16 << 20)
+
+static void flush_cache(ap_rule_ctx *c)
+{
+    for (uint32_t k = 0; k < c->ncached; k++) {
+        ap_authority_free(c->node_auth[c->cached[k]]);
+        c->node_auth[c->cached[k]] = NULL;
+    }
+    c->ncached = 0;
+    c->cached_bytes = 0;
+    c->memo->a = NULL;                  /* an address the walks knew may come back */
+    c->visit->a = NULL;
+}
+
 const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
 {
     int64_t pi = ap_findings__partner_index(c, v);
-    if (pi >= 0)
+    if (pi >= c->lo && pi < c->hi)
         return c->auth[pi];
     if (c->rc < 0)
         return NULL;
-    if (c->node_auth == NULL
-        && (c->node_auth = calloc(ap_graph_node_count(c->g), sizeof *c->node_auth)) == NULL) {
-        c->rc = ap_error_nomem(c->err);
-        return NULL;
+    if (c->node_auth == NULL) {
+        size_t n = (size_t)ap_graph_node_count(c->g) + 1;
+        c->node_auth = calloc(n, sizeof *c->node_auth);
+        c->cached = malloc(n * sizeof *c->cached);
+        if (c->node_auth == NULL || c->cached == NULL) {
+            c->rc = ap_error_nomem(c->err);
+            return NULL;
+        }
     }
     if (c->node_auth[v] == NULL) {
+        if (c->cached_bytes > c->batch)
+            flush_cache(c);
         int rc = ap_authority_compute(&c->node_auth[v], c->g, v, c->err);
         if (rc < 0) {
             c->rc = rc;
             return NULL;
         }
+        c->cached[c->ncached++] = v;
+        c->cached_bytes += authority_bytes(c->node_auth[v]);
     }
     return c->node_auth[v];
+}
+
+typedef struct {
+    size_t *slot;
+} slot_state;
+
+static void free_slots(void *p)
+{
+    free(((slot_state *)p)->slot);
+    free(p);
+}
+
+size_t *ap_findings__slots(ap_rule_ctx *c, size_t count)
+{
+    slot_state *s = ap_findings__state(c, sizeof *s, free_slots);
+    if (s == NULL || s->slot != NULL)
+        return s != NULL ? s->slot : NULL;
+    if ((s->slot = malloc((count + 1) * sizeof *s->slot)) == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    for (size_t i = 0; i <= count; i++)
+        s->slot[i] = SIZE_MAX;
+    return s->slot;
+}
+
+void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *))
+{
+    ap_rule_state *s = &c->states[c->rule - ap_rule_at(0)];
+    if (s->p == NULL) {
+        if ((s->p = calloc(1, size)) == NULL) {
+            c->rc = ap_error_nomem(c->err);
+            return NULL;
+        }
+        s->dispose = dispose;
+    }
+    return s->p;
 }
 
 bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e)
@@ -188,6 +257,41 @@ uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a,
         }
     }
     return found;
+}
+
+size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
+                             uint32_t *out)
+{
+    const ap_graph *g = c->g;
+    ap_walk_memo *m = c->visit;
+    uint32_t nc = a->nclasses;
+    size_t n = 0;
+    if (v == a->source || a->rights[v] == 0)
+        return 0;
+    if (!memo_for(m, a)) {              /* out of memory: name nothing */
+        ((ap_rule_ctx *)c)->rc = c->rc < 0 ? c->rc : ap_error_nomem(c->err);
+        return 0;
+    }
+    int cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], AP_RIGHTS_ALL,
+                                   AP_UNREACHED, false);
+    /* the walk of ap_authority_chain (as ap_findings__first_partner's); an inner (node,
+     * class) walked before means the rest of the way was walked too */
+    for (uint32_t u = v; u != a->source && cls >= 0;) {
+        size_t slot = (size_t)a->row[u] * nc + (uint32_t)cls;
+        if (u != v) {
+            if (m->stamp[slot] == m->gen)
+                break;
+            m->stamp[slot] = m->gen;
+            out[n++] = u;
+        }
+        const ap_arrival *x = &a->arrivals[slot];
+        const ap_edge *e = ap_graph_edge(g, x->edge);
+        u = e->from;
+        if (e->escalates && u != a->source)
+            cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[u] * nc],
+                                       AP_RIGHTS_ALL, x->round - 1, true);
+    }
+    return n;
 }
 
 size_t ap_findings__path_len(const ap_authority *a, uint32_t v)
@@ -502,6 +606,23 @@ const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *
     return buf;
 }
 
+void ap_findings__reset(ap_rule_ctx *c, ap_finding *f)
+{
+    (void)c;
+    for (size_t i = 0; i < f->nfacts; i++)
+        free(f->facts[i].value);
+    f->nfacts = 0;
+    f->nnodes = f->subject_is_edge ? 0 : 1;     /* a node subject stays first */
+    f->npath = 0;
+}
+
+void ap_findings__drop(ap_rule_ctx *c, size_t index)
+{
+    ap_finding *f = &c->out->items[index];
+    finding_dispose(f);
+    memset(f, 0, sizeof *f);        /* no rule: compute() removes it */
+}
+
 /* ---- Running the catalogue ---- */
 
 typedef struct {
@@ -597,23 +718,61 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
 }
 
 static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
-                   const struct ap_usage *usage, const bool *only, ap_error *err);
+                   const struct ap_usage *usage, const bool *only, size_t batch,
+                   ap_error *err);
 
 int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                  const ap_findings_opts *opts, const struct ap_usage *usage,
                                  ap_error *err)
 {
-    return compute(out, g, opts, usage, NULL, err);
+    return compute(out, g, opts, usage, NULL, BATCH_BYTES, err);
 }
 
 int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                               const bool *partners, ap_error *err)
 {
-    return compute(out, g, opts, NULL, partners, err);
+    return compute(out, g, opts, NULL, partners, BATCH_BYTES, err);
+}
+
+int ap_findings__compute_batched(ap_findings **out, const ap_graph *g,
+                                 const ap_findings_opts *opts, size_t batch_bytes,
+                                 ap_error *err)
+{
+    return compute(out, g, opts, NULL, NULL, batch_bytes, err);
+}
+
+/* Run every selected rule on the batch partners[lo..hi) (or the last call). */
+static int run_rules(ap_rule_ctx *c, const ap_findings_opts *opts)
+{
+    for (size_t i = 0; i < ap_rule_count(); i++) {
+        const ap_rule *r = ap_rule_at(i);
+        int rc;
+        if (!selected(opts, r))
+            continue;
+        c->rule = r;
+        c->visit->a = NULL;             /* walk_new forgets the rule before */
+        rc = r->check(c, r);
+        if (rc == AP_OK && c->rc < 0)
+            rc = c->rc;
+        if (rc < 0)
+            return rc;
+    }
+    return AP_OK;
+}
+
+/* Remove the findings ap_findings__drop forgot. */
+static void compact(ap_findings *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->items[i].rule != NULL)
+            out->items[n++] = out->items[i];
+    out->n = n;
 }
 
 static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
-                   const struct ap_usage *usage, const bool *only, ap_error *err)
+                   const struct ap_usage *usage, const bool *only, size_t batch,
+                   ap_error *err)
 {
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
@@ -634,38 +793,49 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.at = ap_graph_at(g);
     c.usage = usage;
     c.err = err;
+    c.batch = batch;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);
     c.out = calloc(1, sizeof *c.out);
     c.memo = calloc(1, sizeof *c.memo);
+    c.visit = calloc(1, sizeof *c.visit);
+    c.states = calloc(ap_rule_count(), sizeof *c.states);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
     if (c.partners == NULL || c.auth == NULL || c.out == NULL || c.out->severity == NULL
-        || c.memo == NULL) {
+        || c.memo == NULL || c.visit == NULL || c.states == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
     for (size_t i = 0; i < ap_rule_count(); i++)
         c.out->severity[i] = severity_of(c.policy, ap_rule_at(i));
-    /* Every partner's authority, once: the rules share it. */
-    for (uint32_t v = 0; v < n; v++) {
-        if (ap_graph_node(g, v)->kind != AP_KIND_PARTNER || (only != NULL && !only[v]))
-            continue;
-        if ((rc = ap_authority_compute(&c.auth[c.npartners], g, v, err)) < 0)
+    for (uint32_t v = 0; v < n; v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && (only == NULL || only[v]))
+            c.partners[c.npartners++] = v;
+    /* Partners in batches of about `batch` bytes of authority (at least one partner each), in
+     * id order: the rules see each partner once, then its authority is freed. */
+    while (c.hi < c.npartners) {
+        size_t bytes = 0;
+        c.lo = c.hi;
+        while (c.hi < c.npartners && (c.hi == c.lo || bytes < batch)) {
+            if ((rc = ap_authority_compute(&c.auth[c.hi], g, c.partners[c.hi], err)) < 0)
+                goto cleanup;
+            bytes += authority_bytes(c.auth[c.hi++]);
+        }
+        if ((rc = run_rules(&c, opts)) < 0)
             goto cleanup;
-        c.partners[c.npartners++] = v;
+        for (uint32_t i = c.lo; i < c.hi; i++) {
+            ap_authority_free(c.auth[i]);
+            c.auth[i] = NULL;
+        }
+        c.memo->a = NULL;               /* its authority may be freed, its address reused */
+        c.visit->a = NULL;
     }
-    for (size_t i = 0; i < ap_rule_count(); i++) {
-        const ap_rule *r = ap_rule_at(i);
-        if (!selected(opts, r))
-            continue;
-        c.rule = r;
-        rc = r->check(&c, r);
-        if (rc == AP_OK && c.rc < 0)
-            rc = c.rc;
-        if (rc < 0)
-            goto cleanup;
-    }
+    c.lo = c.hi = c.npartners;
+    c.last = true;
+    if ((rc = run_rules(&c, opts)) < 0)
+        goto cleanup;
+    compact(c.out);
     for (size_t i = 0; i < c.out->n; i++)
         if (c.out->items[i].message == NULL) {
             rc = ap_error_set(err, AP_EBUG, "rule '%s' raised a finding without a message",
@@ -677,16 +847,27 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     *out = c.out;
     c.out = NULL;
 cleanup:
-    for (uint32_t i = 0; i < c.npartners; i++)
+    for (uint32_t i = 0; c.auth != NULL && i < c.npartners; i++)
         ap_authority_free(c.auth[i]);
-    for (uint32_t v = 0; c.node_auth != NULL && v < n; v++)
-        ap_authority_free(c.node_auth[v]);
+    if (c.node_auth != NULL)
+        flush_cache(&c);
     free(c.node_auth);
-    if (c.memo != NULL) {
-        free(c.memo->stamp);
-        free(c.memo->value);
-        free(c.memo->stack);
-        free(c.memo);
+    free(c.cached);
+    for (size_t i = 0; c.states != NULL && i < ap_rule_count(); i++) {
+        if (c.states[i].p != NULL && c.states[i].dispose != NULL)
+            c.states[i].dispose(c.states[i].p);
+        else
+            free(c.states[i].p);
+    }
+    free(c.states);
+    for (int k = 0; k < 2; k++) {
+        ap_walk_memo *m = k == 0 ? c.memo : c.visit;
+        if (m != NULL) {
+            free(m->stamp);
+            free(m->value);
+            free(m->stack);
+            free(m);
+        }
     }
     free(c.auth);
     free(c.partners);

@@ -1,5 +1,5 @@
 /* query/findings/findings_internal.h: what the rule files share: the context a check runs in
- * (graph, policy, every partner's authority computed once) and the builder for findings. */
+ * (graph, policy, one batch of partners' authorities at a time) and the builder for findings. */
 #ifndef AUTHPATH_FINDINGS_INTERNAL_H
 #define AUTHPATH_FINDINGS_INTERNAL_H
 
@@ -24,26 +24,56 @@ typedef struct {
     size_t cap;
 } ap_walk_memo;
 
+/* What a rule keeps from one batch of partners to the next (ap_findings__state). */
+typedef struct {
+    void *p;
+    void (*dispose)(void *);    /* frees p and what it owns */
+} ap_rule_state;
+
+/* The catalogue runs partners in batches: every rule sees partners[lo..hi) with their
+ * authorities, then the batch is freed; a last call (last true, lo == hi) lets rules about
+ * several partners (per edge, per node, per credential) say what they accumulated. Memory is
+ * one batch of authorities plus what the rules keep per node or edge, never partners x nodes.
+ * Findings made in a batch may only use that batch's authorities. */
 struct ap_rule_ctx {
     const ap_graph *g;
     const ap_policy *policy;
     int64_t at;                 /* the graph's time */
     uint32_t *partners;         /* partner node indices, in id order */
     uint32_t npartners;
-    ap_authority **auth;        /* auth[i]: the authority of partners[i] */
-    ap_authority **node_auth;   /* any node's own authority, computed on first use */
+    uint32_t lo, hi;            /* the batch: partners[lo..hi) */
+    bool last;                  /* the call after every batch */
+    size_t batch;               /* bytes of authority a batch (and the cache) may hold */
+    ap_authority **auth;        /* auth[i]: the authority of partners[i], in the batch only */
+    ap_authority **node_auth;   /* other nodes' authorities, cached until the cache is full */
+    uint32_t *cached;           /* the nodes node_auth holds */
+    uint32_t ncached;
+    size_t cached_bytes;
+    ap_rule_state *states;      /* per catalogue rule */
     ap_findings *out;
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
     ap_walk_memo *memo;         /* ap_findings__first_partner's */
+    ap_walk_memo *visit;        /* ap_findings__walk_new's */
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
 };
 
 /* Partner index i of partner node p, or -1 when p is not a partner. */
 int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p);
-/* The authority of node v as a source (partners: shared with auth[]); NULL after an error. */
+/* The authority of node v as a source (a partner of the batch: its auth[]); NULL after an
+ * error. Valid until the next call: the cache of other nodes' authorities is bounded. */
 const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v);
+/* The running rule's state across batches: `size` zeroed bytes on the first call, the same
+ * block after; dispose (or free when NULL) releases it at the end. NULL when out of memory. */
+void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *));
+/* The running rule's array of `count` indices across batches (ap_findings__state), each
+ * SIZE_MAX at first: a finding's index per node or edge, a partner's per node. */
+size_t *ap_findings__slots(ap_rule_ctx *c, size_t count);
+/* Forget a finding made in an earlier batch that the last call finds not to hold. */
+void ap_findings__drop(ap_rule_ctx *c, size_t index);
+/* Empty f's evidence (nodes, path, facts) to build it again from a better witness. */
+void ap_findings__reset(ap_rule_ctx *c, ap_finding *f);
 
 /* Start a finding of the running rule about partner p (node index) and its subject. The
  * pointer is valid until the next ap_findings__add; NULL after an error (ctx->rc says which).
@@ -84,6 +114,12 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
  * AP_UNREACHED: remembered per (node, class) of the walk, so asking for every node a partner
  * reaches costs the reach, not the reach times the chain length. */
 uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
+/* The inner nodes of the witness path to v (ap_query__path_nodes'), from v's side back to the
+ * source, up to the first (node, class) an earlier call walked for a: so asking for every node
+ * a partner reaches costs the reach, not the reach times the chain length. Into out (room for
+ * a's reach); returns how many. */
+size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
+                             uint32_t *out);
 /* The length of the witness path to v (ap_authority_path's), without walking it. */
 size_t ap_findings__path_len(const ap_authority *a, uint32_t v);
 /* Does a hold v directly: reached, and no other partner on its witness path? (A subcontractor

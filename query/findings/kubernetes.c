@@ -26,7 +26,7 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -57,28 +57,33 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
 {
     const ap_graph *g = c->g;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            const char *ns = ap_graph_node_str(g, ed->to, "namespace");
-            char chain[1024];
-            if (ed->kind != AP_EDGE_ACCESS || !ap_graph_edge_bool(g, e, key, false)
-                || !ap_findings__carries(c, a, e)
-                || (ed->from != p && !ap_findings__direct(c, a, ed->from))
-                || via_cluster_admin(c, a, ed->from, true))
-                continue;
-            ap_finding *f = ap_findings__add(c, p, true, e);
-            ap_findings__node(c, f, ed->from);
-            ap_findings__node(c, f, ed->to);
-            ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
-            ap_findings__path(c, f, a, ed->from, e);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Partner %s can %s %s through %s.", ap_graph_node(g, p)->id,
-                                 what, ap_graph_node_label(g, ed->to),
-                                 ap_findings__chain(c, f, chain, sizeof chain));
+        /* the edges its authority can cross leave the source or a node it reaches */
+        for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
+            uint32_t v = k < a->nreach ? a->reach[k] : a->source;
+            for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
+                const ap_edge *ed = ap_graph_edge(g, e);
+                char chain[1024];
+                if (ed->kind != AP_EDGE_ACCESS || !ap_graph_edge_bool(g, e, key, false)
+                    || !ap_findings__carries(c, a, e)
+                    || (ed->from != p && !ap_findings__direct(c, a, ed->from))
+                    || via_cluster_admin(c, a, ed->from, true))
+                    continue;
+                const char *ns = ap_graph_node_str(g, ed->to, "namespace");
+                ap_finding *f = ap_findings__add(c, p, true, e);
+                ap_findings__node(c, f, ed->from);
+                ap_findings__node(c, f, ed->to);
+                ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
+                ap_findings__path(c, f, a, ed->from, e);
+                if (f == NULL)
+                    return c->rc;
+                ap_findings__message(c, f, "Partner %s can %s %s through %s.",
+                                     ap_graph_node(g, p)->id, what,
+                                     ap_graph_node_label(g, ed->to),
+                                     ap_findings__chain(c, f, chain, sizeof chain));
+            }
         }
     }
     return c->rc;
@@ -100,7 +105,7 @@ int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);

@@ -25,7 +25,7 @@ int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         const ap_node *nd = ap_graph_node(g, p);
@@ -65,16 +65,14 @@ int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
-int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
+/* can_mint edges a's authority crosses: out of its source or a node it reaches. */
+static int mint_edges(ap_rule_ctx *c, const ap_authority *a, uint32_t p)
 {
     const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        char chain[1024];
-        /* can_mint edges its authority crosses */
-        for (uint32_t e = 0; e < ap_graph_edge_count(g); e++) {
+    char chain[1024];
+    for (uint32_t k = 0; k <= a->nreach; k++) {
+        uint32_t v = k < a->nreach ? a->reach[k] : a->source;
+        for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);
             if (ed->kind != AP_EDGE_CAN_MINT || !ap_findings__carries(c, a, e))
                 continue;
@@ -90,6 +88,20 @@ int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
                                  ap_graph_node(g, p)->id, ap_graph_node(g, ed->to)->id,
                                  ap_findings__chain(c, f, chain, sizeof chain));
         }
+    }
+    return c->rc;
+}
+
+int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
+{
+    const ap_graph *g = c->g;
+    (void)r;
+    for (uint32_t i = c->lo; i < c->hi; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        char chain[1024];
+        if (mint_edges(c, a, p) < 0)
+            return c->rc;
         /* the mint right granted by name on a resource or workflow (a secrets manager, an
          * issuing CA); `all` on an undeclared edge is undeclared-rights' business */
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -125,7 +137,7 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {

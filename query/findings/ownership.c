@@ -16,7 +16,7 @@ int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         char chain[1024];
@@ -49,7 +49,7 @@ int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         uint32_t p = c->partners[i];
         bool sponsor = missing(g, p, "sponsor"), purpose = missing(g, p, "purpose");
         const char *what = sponsor && purpose ? "sponsor, purpose" : sponsor ? "sponsor"

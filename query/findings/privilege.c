@@ -12,7 +12,7 @@ int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
     const ap_graph *g = c->g;
     const ap_rights beyond = ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         if (ap_tier_parse(ap_graph_node_str(g, p, "tier")) != AP_TIER_READ_ONLY)
@@ -41,49 +41,99 @@ int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
 /* One finding per edge that carries some partner's authority and that `pick` selects, about
  * every such partner: its chain comes from the partner nearest the edge (fewest hops to its
  * tail, then the first in id order), so a loop of partners gives one short chain, not one long
- * chain per member. slot[e] (edge count entries) gets the finding's index, or SIZE_MAX. */
-static int per_edge(ap_rule_ctx *c, bool (*pick)(const ap_graph *, uint32_t), size_t *slot)
+ * chain per member. Kept across batches: a nearer partner in a later batch gives the chain
+ * again. */
+typedef struct {
+    size_t finding;
+    uint32_t hops;              /* the chain's partner's hops to the edge's tail */
+    ap_rights passes;           /* what the edge passes of that partner's rights there */
+} edge_witness;
+
+typedef struct {
+    uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
+    edge_witness *list;
+    size_t n, cap;
+} edge_witnesses;
+
+static void free_witnesses(void *p)
+{
+    edge_witnesses *w = p;
+    free(w->at);
+    free(w->list);
+    free(w);
+}
+
+static edge_witnesses *witnesses_of(ap_rule_ctx *c)
+{
+    uint32_t ne = ap_graph_edge_count(c->g);
+    edge_witnesses *w = ap_findings__state(c, sizeof *w, free_witnesses);
+    if (w == NULL || w->at != NULL)
+        return w;
+    if ((w->at = malloc(((size_t)ne + 1) * sizeof *w->at)) == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    for (uint32_t e = 0; e < ne; e++)
+        w->at[e] = AP_UNREACHED;
+    return w;
+}
+
+/* The chain of f from a to e's tail, then e; what e passes of a's rights there. */
+static void edge_chain(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t e,
+                       edge_witness *x, uint32_t hops)
+{
+    const ap_edge *ed = ap_graph_edge(c->g, e);
+    ap_findings__node(c, f, ed->from);
+    ap_findings__node(c, f, ed->to);
+    ap_findings__path(c, f, a, ed->from, e);
+    x->hops = hops;
+    x->passes = ap_edge_transfer(ed, a->rights[ed->from]);
+}
+
+/* The batch's partners into the witnesses; NULL, or (last call) the witnesses. */
+static edge_witnesses *per_edge(ap_rule_ctx *c, bool (*pick)(const ap_graph *, uint32_t))
 {
     const ap_graph *g = c->g;
-    uint32_t ne = ap_graph_edge_count(g), *best = malloc(((size_t)ne + 1) * sizeof *best);
-    if (best == NULL)
-        return c->rc = ap_error_nomem(c->err);
-    for (uint32_t e = 0; e < ne; e++) {
-        best[e] = AP_UNREACHED;
-        slot[e] = SIZE_MAX;
-    }
-    for (int pass = 0; pass < 2 && c->rc == AP_OK; pass++) {
-        for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
-            const ap_authority *a = c->auth[i];
-            for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
-                uint32_t v = k < a->nreach ? a->reach[k] : a->source;
-                for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
-                    if (!pick(g, e) || !ap_findings__carries(c, a, e))
-                        continue;
-                    if (pass == 1) {
-                        ap_findings__partner(c, &c->out->items[slot[e]], c->partners[i]);
-                        continue;
+    edge_witnesses *w = witnesses_of(c);
+    if (w == NULL)
+        return NULL;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
+            uint32_t v = k < a->nreach ? a->reach[k] : a->source;
+            for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
+                if (!pick(g, e) || !ap_findings__carries(c, a, e))
+                    continue;
+                if (w->at[e] != AP_UNREACHED) {
+                    edge_witness *x = &w->list[w->at[e]];
+                    ap_finding *f = &c->out->items[x->finding];
+                    ap_findings__partner(c, f, c->partners[i]);
+                    if (a->hops[v] < x->hops) {     /* nearer: its chain instead */
+                        ap_findings__reset(c, f);
+                        edge_chain(c, f, a, e, x, a->hops[v]);
                     }
-                    if (best[e] == AP_UNREACHED || a->hops[v] < c->auth[best[e]]->hops[v])
-                        best[e] = i;
+                    continue;
                 }
+                if (w->n == w->cap) {
+                    size_t cap = w->cap * 2 + 16;
+                    edge_witness *list = realloc(w->list, cap * sizeof *list);
+                    if (list == NULL) {
+                        c->rc = ap_error_nomem(c->err);
+                        return NULL;
+                    }
+                    w->list = list;
+                    w->cap = cap;
+                }
+                ap_finding *f = ap_findings__add(c, c->partners[i], true, e);
+                if (f == NULL)
+                    return NULL;
+                w->list[w->n].finding = (size_t)(f - c->out->items);
+                edge_chain(c, f, a, e, &w->list[w->n], a->hops[v]);
+                w->at[e] = (uint32_t)w->n++;
             }
         }
-        for (uint32_t e = 0; pass == 0 && e < ne && c->rc == AP_OK; e++) {
-            if (best[e] == AP_UNREACHED)
-                continue;
-            const ap_edge *ed = ap_graph_edge(g, e);
-            const ap_authority *a = c->auth[best[e]];
-            ap_finding *f = ap_findings__add(c, c->partners[best[e]], true, e);
-            ap_findings__node(c, f, ed->from);
-            ap_findings__node(c, f, ed->to);
-            ap_findings__path(c, f, a, ed->from, e);
-            if (f != NULL)
-                slot[e] = (size_t)(f - c->out->items);
-        }
     }
-    free(best);
-    return c->rc;
+    return c->last && c->rc == AP_OK ? w : NULL;
 }
 
 /* "partner q0 brings" or "partners q0, q1 and 3 more bring", and the chain: "(through q0 > c0
@@ -107,27 +157,18 @@ static bool undeclared_access(const ap_graph *g, uint32_t e)
 int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    uint32_t ne = ap_graph_edge_count(g);
-    size_t *slot = malloc(((size_t)ne + 1) * sizeof *slot);
+    edge_witnesses *w = per_edge(c, undeclared_access);
     (void)r;
-    if (slot == NULL)
-        return c->rc = ap_error_nomem(c->err);
-    per_edge(c, undeclared_access, slot);
-    for (uint32_t e = 0; e < ne && c->rc == AP_OK; e++) {
-        if (slot[e] == SIZE_MAX)
-            continue;
-        ap_finding *f = &c->out->items[slot[e]];
-        const ap_edge *ed = ap_graph_edge(g, e);
-        uint32_t from = ap_graph_edge(g, f->path[0])->from;
-        const ap_authority *a = c->auth[ap_findings__partner_index(c, from)];
+    for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
+        ap_finding *f = &c->out->items[w->list[k].finding];
+        const ap_edge *ed = ap_graph_edge(g, f->subject);
         char who[1024], how[1200];
-        ap_findings__rights(c, f, "passes", ap_edge_transfer(ed, a->rights[ed->from]));
+        ap_findings__rights(c, f, "passes", w->list[k].passes);
         who_and_how(c, f, who, sizeof who, how, sizeof how);
         ap_findings__message(c, f, "Access edge %s declares no rights, so it passes every "
                              "right %s bring%s to %s (%s).", ed->id, who,
                              f->npartners > 1 ? "" : "s", ap_graph_node(g, ed->to)->id, how);
     }
-    free(slot);
     return c->rc;
 }
 
@@ -153,7 +194,7 @@ int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
     const ap_graph *g = c->g;
     const ap_rights acts = (ap_rights)1 << AP_R_EXECUTE | (ap_rights)1 << AP_R_APPROVE;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
@@ -203,51 +244,115 @@ static void step_text(char *buf, size_t size, const ap_graph *g, const ap_edge *
 }
 
 /* One finding per escalation point u (the node escalating edges leave): every partner whose
- * authority crosses one of them, what they bring to u and what the steps grant. */
-static int escalation_point(ap_rule_ctx *c, uint32_t u)
+ * authority crosses one of them, what they bring to u and what the steps grant. Kept across
+ * batches per point; the chain is the first partner's (in id order) over the first step any
+ * partner crosses (in edge order). */
+typedef struct {
+    size_t finding;
+    uint32_t first;             /* the step the chain ends with */
+    ap_rights brought, gains, gain0;
+    bool same_gain;
+} point;
+
+typedef struct {
+    uint32_t *at;               /* per node: its point in list, or AP_UNREACHED */
+    unsigned char *crossed;     /* per edge: some partner's authority crosses it */
+    point *list;
+    size_t n, cap;
+} points;
+
+static void free_points(void *p)
+{
+    points *s = p;
+    free(s->at);
+    free(s->crossed);
+    free(s->list);
+    free(s);
+}
+
+static points *points_of(ap_rule_ctx *c)
+{
+    uint32_t n = ap_graph_node_count(c->g), ne = ap_graph_edge_count(c->g);
+    points *s = ap_findings__state(c, sizeof *s, free_points);
+    if (s == NULL || s->at != NULL)
+        return s;
+    s->at = malloc(((size_t)n + 1) * sizeof *s->at);
+    s->crossed = calloc((size_t)ne + 1, 1);
+    if (s->at == NULL || s->crossed == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    for (uint32_t v = 0; v < n; v++)
+        s->at[v] = AP_UNREACHED;
+    return s;
+}
+
+/* Partner i (authority a) crosses escalating edge e out of u. */
+static void cross(ap_rule_ctx *c, points *s, uint32_t i, const ap_authority *a, uint32_t u,
+                  uint32_t e)
+{
+    ap_rights gain = ap_edge_transfer(ap_graph_edge(c->g, e), a->rights[u]);
+    point *x;
+    s->crossed[e] = 1;
+    if (s->at[u] == AP_UNREACHED) {
+        if (s->n == s->cap) {
+            size_t cap = s->cap * 2 + 16;
+            point *list = realloc(s->list, cap * sizeof *list);
+            if (list == NULL) {
+                c->rc = ap_error_nomem(c->err);
+                return;
+            }
+            s->list = list;
+            s->cap = cap;
+        }
+        ap_finding *f = ap_findings__add(c, c->partners[i], false, u);
+        if (f == NULL)
+            return;
+        ap_findings__path(c, f, a, u, e);
+        x = &s->list[s->n];
+        x->finding = (size_t)(f - c->out->items);
+        x->first = e;
+        x->brought = a->rights[u];
+        x->gains = x->gain0 = gain;
+        x->same_gain = true;
+        s->at[u] = (uint32_t)s->n++;
+        return;
+    }
+    x = &s->list[s->at[u]];
+    ap_finding *f = &c->out->items[x->finding];
+    ap_findings__partner(c, f, c->partners[i]);
+    if (e < x->first) {                 /* an earlier step: its first partner's chain */
+        ap_findings__reset(c, f);
+        ap_findings__path(c, f, a, u, e);
+        x->first = e;
+    }
+    x->brought |= a->rights[u];
+    x->same_gain &= gain == x->gain0;
+    x->gains |= gain;
+}
+
+/* The sentence of escalation point u, once every partner is known. */
+static int escalation_point(ap_rule_ctx *c, const points *s, uint32_t u)
 {
     const ap_graph *g = c->g;
-    ap_finding *f = NULL;
-    ap_rights brought = 0, gains = 0;
-    uint32_t nsteps = 0, first = AP_UNREACHED, kinds = 0;
-    bool same_gain = true;
+    const point *x = &s->list[s->at[u]];
+    ap_finding *f = &c->out->items[x->finding];
+    ap_rights brought = x->brought, gains = x->gains;
+    uint32_t nsteps = 0, kinds = 0;
+    bool same_gain = x->same_gain;
     char who[512], step[2048], gtext[512], btext[512], chain[2048], targets[1024] = "";
     for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
-        bool counted = false;
-        if (!ed->escalates)
+        size_t used = strlen(targets);
+        if (!ed->escalates || !s->crossed[e])
             continue;
-        for (uint32_t i = 0; i < c->npartners; i++) {
-            const ap_authority *a = c->auth[i];
-            if (!ap_findings__carries(c, a, e))
-                continue;
-            ap_rights gain = ap_edge_transfer(ed, a->rights[u]);
-            if (f == NULL) {
-                f = ap_findings__add(c, c->partners[i], false, u);
-                if (f == NULL)
-                    return c->rc;
-                first = e;
-                ap_findings__path(c, f, a, u, e);
-                gains = gain;
-            }
-            ap_findings__partner(c, f, c->partners[i]);
-            brought |= a->rights[u];
-            same_gain &= gain == gains;
-            gains |= gain;
-            if (!counted) {
-                size_t used = strlen(targets);
-                counted = true;
-                ap_findings__node(c, f, ed->to);
-                if (nsteps < 5)
-                    snprintf(targets + used, sizeof targets - used, "%s%s", nsteps ? ", " : "",
-                             ap_graph_node(g, ed->to)->id);
-                nsteps++;
-                kinds |= 1u << ed->kind;
-            }
-        }
+        ap_findings__node(c, f, ed->to);
+        if (nsteps < 5)
+            snprintf(targets + used, sizeof targets - used, "%s%s", nsteps ? ", " : "",
+                     ap_graph_node(g, ed->to)->id);
+        nsteps++;
+        kinds |= 1u << ed->kind;
     }
-    if (f == NULL)
-        return c->rc;
     if (nsteps > 5) {
         size_t used = strlen(targets);
         snprintf(targets + used, sizeof targets - used, " and %u more", nsteps - 5);
@@ -266,7 +371,7 @@ static int escalation_point(ap_rule_ctx *c, uint32_t u)
     ap_findings__fact(c, f, "steps", "%u", nsteps);
     ap_findings__fact(c, f, "to", "%s", targets);
     if (nsteps == 1) {
-        step_text(step, sizeof step, g, ap_graph_edge(g, first));
+        step_text(step, sizeof step, g, ap_graph_edge(g, x->first));
     } else {
         const char *kind = kinds == 1u << AP_EDGE_ADMIN_OF ? "admin_of steps over"
                          : kinds == 1u << AP_EDGE_RUNS_AS ? "runs_as steps to"
@@ -287,9 +392,22 @@ static int escalation_point(ap_rule_ctx *c, uint32_t u)
 int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    points *s = points_of(c);
     (void)r;
-    for (uint32_t u = 0; u < ap_graph_node_count(g) && c->rc == AP_OK; u++)
-        escalation_point(c, u);
+    if (s == NULL)
+        return c->rc;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
+            uint32_t v = k < a->nreach ? a->reach[k] : a->source;
+            for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++)
+                if (ap_graph_edge(g, e)->escalates && ap_findings__carries(c, a, e))
+                    cross(c, s, i, a, v, e);
+        }
+    }
+    for (uint32_t u = 0; c->last && u < ap_graph_node_count(g) && c->rc == AP_OK; u++)
+        if (s->at[u] != AP_UNREACHED)
+            escalation_point(c, s, u);
     return c->rc;
 }
 
@@ -302,17 +420,11 @@ static bool temporary(const ap_graph *g, uint32_t e)
 int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    uint32_t ne = ap_graph_edge_count(g);
-    size_t *slot = malloc(((size_t)ne + 1) * sizeof *slot);
+    edge_witnesses *w = per_edge(c, temporary);
     (void)r;
-    if (slot == NULL)
-        return c->rc = ap_error_nomem(c->err);
-    per_edge(c, temporary, slot);
-    for (uint32_t e = 0; e < ne && c->rc == AP_OK; e++) {
-        if (slot[e] == SIZE_MAX)
-            continue;
-        ap_finding *f = &c->out->items[slot[e]];
-        const ap_edge *ed = ap_graph_edge(g, e);
+    for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
+        ap_finding *f = &c->out->items[w->list[k].finding];
+        const ap_edge *ed = ap_graph_edge(g, f->subject);
         char who[1024], how[1200];
         ap_findings__fact(c, f, "temporary", "true");
         who_and_how(c, f, who, sizeof who, how, sizeof how);
@@ -323,6 +435,5 @@ int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
                              "expiry.", ap_edge_kind_name(ed->kind), ed->id, whose,
                              ap_graph_node(g, ed->to)->id, how);
     }
-    free(slot);
     return c->rc;
 }

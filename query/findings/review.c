@@ -9,7 +9,7 @@ int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners; i++) {
+    for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i], top = AP_UNREACHED;
         ap_sensitivity s = AP_SENS_INTERNAL;     /* what nothing sensitive is reviewed at */

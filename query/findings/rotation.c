@@ -1,5 +1,6 @@
 /* query/findings/rotation.c: credential rotation. A partner's credential must have been rotated
  * within the policy's period for the most sensitive thing it reaches. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +9,11 @@
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    uint32_t n = ap_graph_node_count(g);
-    unsigned char *seen = calloc(n + 1, 1);
+    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));  /* across batches */
     (void)r;
     if (seen == NULL)
-        return c->rc = ap_error_nomem(c->err);
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        return c->rc;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
@@ -22,10 +22,10 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
             bool rotated;
             ap_sensitivity s = AP_SENS_INTERNAL;
             char d[32], due[32], chain[1024];
-            if (seen[v] || ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
+            if (seen[v] != SIZE_MAX || ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
                 || !ap_findings__owns(c, a, v))
                 continue;
-            seen[v] = 1;        /* one finding per credential, under its first partner */
+            seen[v] = i;        /* one finding per credential, under its first partner */
             rotated = ap_graph_node_time(g, v, "last_rotated", &since);
             /* never rotated: a static secret counts from its creation; anything else issued
              * per session has nothing to rotate that we can see */
@@ -68,6 +68,5 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
                                  top != AP_UNREACHED ? ap_graph_node(g, top)->id : "");
         }
     }
-    free(seen);
     return c->rc;
 }

@@ -114,7 +114,7 @@ int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     uint32_t *targets = NULL;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         ap_scope *s = NULL;
         uint32_t n = 0;
@@ -149,7 +149,7 @@ int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i], top = AP_UNREACHED, count = 0;
         ap_scope *s = NULL;

@@ -273,16 +273,16 @@ static char *facts_text(const ap_finding *f)
     return s;
 }
 
-int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f, ap_error *err)
+static const char *const table_head[] = { "PARTNER", "SEVERITY", "RULE", "SUBJECT",
+                                          "OWASP_NHI", "NIST_CSF", "MESSAGE", "PATH", "FACTS",
+                                          "FILE", "LINE", "WAIVER" };
+
+/* Each shown finding's row, to `put` (a table or a CSV stream) one at a time. */
+static int each_row(const ap_graph *g, const ap_findings *f,
+                    int (*put)(void *, const char *const *, ap_error *), void *to,
+                    ap_error *err)
 {
-    static const char *const head[] = { "PARTNER", "SEVERITY", "RULE", "SUBJECT", "OWASP_NHI",
-                                        "NIST_CSF", "MESSAGE", "PATH", "FACTS", "FILE", "LINE",
-                                        "WAIVER" };
-    ap_table *t = NULL;
-    int rc;
-    *out = NULL;
-    if ((rc = ap_table_new(&t, 12, head, err)) < 0)
-        return rc;
+    int rc = AP_OK;
     for (size_t i = 0; i < ap_findings_count(f) && rc == AP_OK; i++) {
         const ap_finding *x = ap_findings_get(f, i);
         char line[16], waiver[64] = "";
@@ -299,16 +299,46 @@ int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f, a
                                 x->rule->id, ap_finding_subject_id(g, x), x->rule->owasp_nhi,
                                 x->rule->nist_csf, x->message, chain, facts,
                                 ap_graph_source_path(g, x->file), line, waiver };
-        rc = chain == NULL || facts == NULL ? ap_error_nomem(err) : ap_table_add(t, row, err);
+        rc = chain == NULL || facts == NULL ? ap_error_nomem(err) : put(to, row, err);
         free(chain);
         free(facts);
     }
-    if (rc < 0) {
+    return rc;
+}
+
+static int put_table(void *to, const char *const *row, ap_error *err)
+{
+    return ap_table_add(to, row, err);
+}
+
+static int put_csv(void *to, const char *const *row, ap_error *err)
+{
+    return ap_csv_write_row(to, row, 12, err);
+}
+
+int ap_findings_table(ap_table **out, const ap_graph *g, const ap_findings *f, ap_error *err)
+{
+    ap_table *t = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = ap_table_new(&t, 12, table_head, err)) < 0)
+        return rc;
+    if ((rc = each_row(g, f, put_table, t, err)) < 0) {
         ap_table_free(t);
         return rc;
     }
     *out = t;
     return AP_OK;
+}
+
+int ap_findings_write_csv(FILE *out, const ap_graph *g, const ap_findings *f, ap_error *err)
+{
+    int rc = ap_csv_write_row(out, table_head, 12, err);
+    if (rc == AP_OK)
+        rc = each_row(g, f, put_csv, out, err);
+    if (rc == AP_OK && ferror(out))
+        rc = ap_error_set(err, AP_EIO, "cannot write CSV");
+    return rc;
 }
 
 /* Print user text escaped for a terminal. */

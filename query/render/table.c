@@ -307,16 +307,25 @@ static int write_cell(FILE *out, const char *cell)
     return csv_fwrite(out, cell, strlen(cell));
 }
 
+int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *err)
+{
+    for (size_t c = 0; c < n; c++) {
+        if (c > 0)
+            fputc(',', out);
+        if (write_cell(out, cells[c]) != 0)
+            return ap_error_set(err, AP_EIO, "cannot write CSV");
+    }
+    fputs("\r\n", out);
+    return AP_OK;
+}
+
 int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err)
 {
     for (size_t r = 0; r <= t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            if (c > 0)
-                fputc(',', out);
-            if (write_cell(out, t->cells[r * t->ncols + c]) != 0)
-                return ap_error_set(err, AP_EIO, "cannot write CSV");
-        }
-        fputs("\r\n", out);
+        int rc = ap_csv_write_row(out, (const char *const *)&t->cells[r * t->ncols], t->ncols,
+                                  err);
+        if (rc < 0)
+            return rc;
     }
     return AP_OK;
 }
