@@ -32,10 +32,13 @@ int ap_render__dump_item(FILE *out, json_t *item, int indent, bool first, ap_err
         return ap_error_nomem(err);
     /* strings hold no raw newline (JSON escapes it): every newline starts a line to indent */
     fprintf(out, "%s\n%*s", first ? "" : ",", indent, "");
-    for (const char *p = text; *p != '\0'; p++) {
-        fputc(*p, out);
-        if (*p == '\n')
-            fprintf(out, "%*s", indent, "");
+    for (const char *p = text, *nl; *p != '\0'; p = nl + 1) {
+        if ((nl = strchr(p, '\n')) == NULL) {
+            fputs(p, out);
+            break;
+        }
+        fwrite(p, 1, (size_t)(nl - p) + 1, out);
+        fprintf(out, "%*s", indent, "");
     }
     free(text);
     return ferror(out) ? ap_error_set(err, AP_EIO, "cannot write JSON") : AP_OK;
