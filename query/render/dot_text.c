@@ -158,11 +158,12 @@ static unsigned invisible(const unsigned char *p, size_t n)
  * count towards max: they add at most 2 bytes in width). */
 #define WRAP_SLACK 12
 
-/* Characters (UTF-8 lead bytes) from p to the end of the line or string. */
-static size_t chars_left(const unsigned char *p)
+/* Characters (UTF-8 lead bytes) from p to the end of the line or string, counted up to limit:
+ * a 100 MB name is asked this at every separator, so it must not be read to its end. */
+static size_t chars_left(const unsigned char *p, size_t limit)
 {
     size_t n = 0;
-    for (; *p != '\0' && *p != '\n'; p++)
+    for (; *p != '\0' && *p != '\n' && n < limit; p++)
         n += (*p & 0xc0) != 0x80;
     return n;
 }
@@ -205,7 +206,7 @@ void ap_dot__put_esc_wrap(ap_strbuf *b, const char *s, size_t max, size_t width)
         /* what is left does not fit the line: break after a separator near its end, or
          * anywhere at its end */
         if (*p != '\0' && (col >= width || (col + WRAP_SLACK >= width
-                                              && col + chars_left(p) > width && ulen > 0
+                                              && col + chars_left(p, width - col + 1) > width && ulen > 0
                                               && strchr(WRAP_AFTER, u[ulen - 1]) != NULL))) {
             ap_query__put(b, "\\n");
             col = 0;
