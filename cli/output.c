@@ -238,13 +238,22 @@ static bool write_text(const char *buf, size_t n, bool last)
     return ok;
 }
 
+#define TEXT_SLICE ((size_t)1 << 16)
+
 static ssize_t sink_write(void *cookie, const char *buf, size_t n)
 {
     (void)cookie;
     if (out.error != 0)
         return 0;                       /* less than n: stdio marks the stream failed */
-    if (out.text ? !write_text(buf, n, false) : !write_all(buf, n))
-        return 0;
+    if (!out.text)
+        return write_all(buf, n) ? (ssize_t)n : 0;
+    /* escaped a slice at a time: a 100 MB name printed whole (stdio hands it over in one call)
+     * would otherwise be copied and escaped whole, several times its size */
+    for (size_t at = 0, k; at < n; at += k) {
+        k = n - at < TEXT_SLICE ? n - at : TEXT_SLICE;
+        if (!write_text(buf + at, k, false))
+            return 0;
+    }
     return (ssize_t)n;
 }
 
