@@ -73,6 +73,8 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
 int ap_import__json(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__yaml(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err);
+/* How much libcsv grows a field's buffer at a time (csv_set_blk_size; its default is 128). */
+#define AP_CSV_BLOCK ((size_t)1 << 20)
 
 /* A step into a document: a mapping's key, or (key NULL) a list's index. */
 typedef struct {

@@ -187,6 +187,7 @@ int ap_usage__native_csv(ap_usage_import *ui, const char *path, char sha256[AP_S
         fclose(f);
         return ap_error_nomem(err);
     }
+    csv_set_blk_size(&p, AP_CSV_BLOCK);
     ap_import__digest_init(&d);
     while (c.rc >= 0 && (n = fread(buf, 1, sizeof buf, f)) > 0) {
         ap_import__digest_add(&d, buf, n);
