@@ -262,6 +262,7 @@ void ap_graph_free(ap_graph *g)
             json_decref(g->edge_json[e]);
     free(g->node_json);
     free(g->edge_json);
+    ap_graph__release_share(g);
     while (g->strings != NULL) {
         ap_chunk *next = g->strings->next;
         free(g->strings);
@@ -276,6 +277,8 @@ void ap_graph_free(ap_graph *g)
         igraph_destroy(&g->ig);
     free(g->ig_map);
     free(g->origin);
+    free(g->ref);
+    free(g->own);
     free(g->nodes);
     free(g->edges);
     free(g->node_slot);
@@ -305,7 +308,12 @@ const ap_node *ap_graph_node(const ap_graph *g, uint32_t v)
 
 const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e)
 {
-    return g->edges != NULL ? &g->edges[e] : ap_graph__lazy_edge((ap_graph *)g, e);
+    if (g->edges != NULL)
+        return &g->edges[e];
+    if (g->ref != NULL)         /* derived: the shared record, or its own */
+        return g->ref[e] & AP_OWN_EDGE ? &g->own[g->ref[e] & ~AP_OWN_EDGE]
+                                       : &g->share->edges[g->ref[e]];
+    return ap_graph__lazy_edge((ap_graph *)g, e);
 }
 uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v) { return g->off[v]; }
 uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v) { return g->off[v + 1]; }
@@ -404,13 +412,13 @@ const igraph_t *ap_graph_igraph(ap_graph *g, const uint32_t **edge_map)
         if (ap_graph__full(g, &ignored) < 0)
             return NULL;
         for (uint32_t i = 0; i < g->m; i++)
-            live += g->edges[i].live && g->edges[i].traversable;
+            live += ap_graph_edge(g, i)->live && ap_graph_edge(g, i)->traversable;
         if ((g->ig_map = malloc(((size_t)live + 1) * sizeof *g->ig_map)) == NULL)
             return NULL;
         if (igraph_vector_int_init(&ev, 2 * (igraph_integer_t)live) != IGRAPH_SUCCESS)
             return NULL;
         for (uint32_t i = 0; i < g->m; i++) {
-            const ap_edge *e = &g->edges[i];
+            const ap_edge *e = ap_graph_edge(g, i);
             if (!(e->live && e->traversable))
                 continue;
             VECTOR(ev)[2 * k] = e->from;

@@ -1,26 +1,22 @@
-/* graph/derive.c: hypothetical graphs. A copy of a loaded graph with edges removed, edges added
- * and nodes revoked, for offboarding, what-if and expiry forecasts; the parent never changes. */
+/* graph/derive.c: hypothetical graphs. A loaded graph with edges removed, edges added and nodes
+ * revoked, for offboarding, what-if and expiry forecasts, sharing the parent's edge records. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "graph_internal.h"
 
-/* An edge with the parent index it came from, sorted together. */
-typedef struct {
-    ap_edge e;
-    uint32_t origin;
-} tagged_edge;
-
-static int tagged_cmp(const void *a, const void *b)
+/* An edge id is taken when an edge the parent keeps or one added before has it. */
+static bool id_taken(const ap_graph *g, const bool *gone, const ap_edge *added,
+                     size_t nadded, const char *id)
 {
-    return ap_graph__edge_cmp(&((const tagged_edge *)a)->e, &((const tagged_edge *)b)->e);
-}
-
-static bool id_taken(const tagged_edge *edges, uint32_t m, const char *id)
-{
-    for (uint32_t i = 0; i < m; i++)
-        if (strcmp(edges[i].e.id, id) == 0)
+    for (uint32_t e = 0; e < g->m; e++)
+        if (!gone[e] && strcmp(ap_graph_edge(g, e)->id, id) == 0)
+            return true;
+    for (size_t i = 0; i < nadded; i++)
+        if (strcmp(added[i].id, id) == 0)
             return true;
     return false;
 }
@@ -52,16 +48,20 @@ static int check_edit(const ap_graph *g, const ap_graph_edit *edit, ap_error *er
         if (sp->kind < 0 || sp->kind >= AP_EDGE_COUNT)
             return ap_error_set(err, AP_EINPUT, "an edge to add has no valid kind");
     }
+    if ((uint64_t)g->m + edit->nadd >= AP_OWN_EDGE)
+        return ap_error_set(err, AP_EINPUT, "a derived graph holds at most %u edges",
+                            AP_OWN_EDGE - 1);
     return AP_OK;
 }
 
 /* The added edge's id: the given one (which must be free), else from|kind|to[#k]. */
-static int added_id(const char **out, ap_graph *ng, const tagged_edge *edges, uint32_t m,
-                    const ap_edge_spec *sp, ap_error *err)
+static int added_id(const char **out, ap_graph *ng, const ap_graph *g, const bool *gone,
+                    const ap_edge *added, size_t nadded, const ap_edge_spec *sp,
+                    ap_error *err)
 {
     char buf[1024];
     if (sp->id != NULL) {
-        if (id_taken(edges, m, sp->id))
+        if (id_taken(g, gone, added, nadded, sp->id))
             return ap_error_set(err, AP_EINPUT, "edge id '%s' is already taken", sp->id);
         snprintf(buf, sizeof buf, "%s", sp->id);
     } else {
@@ -69,7 +69,7 @@ static int added_id(const char **out, ap_graph *ng, const tagged_edge *edges, ui
                            ap_edge_kind_name(sp->kind), ng->nodes[sp->to].id);
         if (len < 0 || (size_t)len >= sizeof buf - 12)
             return ap_error_set(err, AP_EINPUT, "the id of an edge to add is too long");
-        for (unsigned k = 2; id_taken(edges, m, buf); k++)
+        for (unsigned k = 2; id_taken(g, gone, added, nadded, buf); k++)
             snprintf(buf + len, sizeof buf - (size_t)len, "#%u", k);
     }
     if ((*out = str(ng, buf)) == NULL)
@@ -98,6 +98,42 @@ static const char *added_attrs(ap_graph *ng, const ap_edge_spec *sp)
     return out;
 }
 
+/* The edits' added edges, named, live at the graph's time and in edge order. */
+static int added_edges(ap_edge **out, ap_graph *ng, const ap_graph *g, const bool *gone,
+                       const ap_graph_edit *edit, ap_error *err)
+{
+    ap_edge *added = calloc(edit->nadd + 1, sizeof *added);
+    int rc;
+    *out = added;
+    if (added == NULL)
+        return ap_error_nomem(err);
+    for (size_t i = 0; i < edit->nadd; i++) {
+        const ap_edge_spec *sp = &edit->add[i];
+        ap_edge *e = &added[i];
+        if ((rc = added_id(&e->id, ng, g, gone, added, i, sp, err)) < 0)
+            return rc;
+        if ((e->attrs = added_attrs(ng, sp)) == NULL)
+            return ap_error_nomem(err);
+        e->from = sp->from;
+        e->to = sp->to;
+        e->kind = sp->kind;
+        e->rights = sp->rights;
+        e->requires = sp->requires;
+        e->escalates = sp->escalates;
+        e->declared = sp->declared;
+        e->traversable = sp->kind != AP_EDGE_DEPENDS_ON;
+        e->state = AP_STATE_ACTIVE;
+        e->valid_from = AP_TIME_NONE;
+        e->expires = sp->expires;
+        e->own_live = sp->expires == AP_TIME_NONE || g->at < sp->expires;
+        e->live = e->own_live && ng->nodes[e->from].live && ng->nodes[e->to].live;
+        e->file = 0;
+    }
+    if (edit->nadd > 1)
+        qsort(added, edit->nadd, sizeof *added, ap_graph__edge_cmp);
+    return AP_OK;
+}
+
 static int copy_catalogue(ap_graph *ng, const ap_graph *g, ap_error *err)
 {
     ng->vocab = g->vocab;
@@ -120,87 +156,173 @@ static int copy_catalogue(ap_graph *ng, const ap_graph *g, ap_error *err)
     return AP_OK;
 }
 
+/* g's share, made at its first derivation from what a loaded graph owns (a derived graph has
+ * one already); NULL when out of memory. */
+static ap_graph_share *share_of(ap_graph *g)
+{
+    ap_graph_share *s = g->share;
+    if (s != NULL)
+        return s;
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return NULL;
+    atomic_init(&s->refs, 1);   /* g's own */
+    s->edges = g->edges;        /* g still reads them; ap_graph_free() leaves them to s */
+    s->strings = g->strings;
+    g->strings = NULL;
+    s->image = g->image;
+    s->image_len = g->image_len;
+    g->share = s;
+    return s;
+}
+
+void ap_graph__release_share(ap_graph *g)
+{
+    ap_graph_share *s = g->share;
+    if (s == NULL)
+        return;
+    if (g->edges == s->edges)
+        g->edges = NULL;
+    if (g->image == s->image)
+        g->image = NULL;
+    g->share = NULL;
+    if (atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    free(s->edges);
+    while (s->strings != NULL) {
+        ap_chunk *next = s->strings->next;
+        free(s->strings);
+        s->strings = next;
+    }
+    if (s->image != NULL)
+        munmap(s->image, s->image_len);
+    free(s);
+}
+
+/* Append e to ng's own edges; its index with AP_OWN_EDGE, or UINT32_MAX when out of memory.
+ * rename: its strings are the parent's own (a derived parent's added edge), so ng copies them. */
+static uint32_t own_edge(ap_graph *ng, uint32_t *cap, const ap_edge *e, bool rename)
+{
+    if (ng->nown == *cap) {
+        uint32_t ncap = *cap ? 2 * *cap : 64;
+        ap_edge *p = realloc(ng->own, (size_t)ncap * sizeof *p);
+        if (p == NULL)
+            return UINT32_MAX;
+        ng->own = p;
+        *cap = ncap;
+    }
+    ap_edge *o = &ng->own[ng->nown];
+    *o = *e;
+    if (rename && ((o->id = str(ng, e->id)) == NULL || (o->attrs = str(ng, e->attrs)) == NULL))
+        return UINT32_MAX;
+    return ng->nown++ | AP_OWN_EDGE;
+}
+
+/* ng's edges: the parent's in their order less the removed ones, the added ones merged in
+ * (both runs are in edge order). A kept edge is the shared record unless the edit revoked one
+ * of its live ends: then a copy of its own, not live. */
+static int merge_edges(ap_graph *ng, const ap_graph *g, const bool *gone,
+                       const ap_edge *added, size_t nadd, ap_error *err)
+{
+    uint32_t cap = 0, m = 0, e = 0;
+    size_t a = 0;
+    uint64_t total = nadd;
+    for (uint32_t i = 0; i < g->m; i++)
+        total += !gone[i];
+    if ((ng->ref = ap_graph__big((size_t)total + 1, sizeof *ng->ref)) == NULL
+        || (ng->origin = ap_graph__big((size_t)total + 1, sizeof *ng->origin)) == NULL)
+        return ap_error_nomem(err);
+    while (e < g->m || a < nadd) {
+        while (e < g->m && gone[e])
+            e++;
+        if (e >= g->m && a >= nadd)
+            break;
+        const ap_edge *pe = e < g->m ? ap_graph_edge(g, e) : NULL;
+        uint32_t r;
+        if (pe == NULL || (a < nadd && ap_graph__edge_cmp(&added[a], pe) < 0)) {
+            r = own_edge(ng, &cap, &added[a], false);
+            ng->origin[m] = UINT32_MAX;
+            a++;
+        } else {
+            bool mine = g->ref != NULL && (g->ref[e] & AP_OWN_EDGE) != 0;
+            bool dies = pe->live && !(ng->nodes[pe->from].live && ng->nodes[pe->to].live);
+            if (dies || mine) {
+                ap_edge copy = *pe;
+                copy.live = copy.live && !dies;
+                r = own_edge(ng, &cap, &copy, mine);
+            } else {
+                r = g->ref != NULL ? g->ref[e] : e;
+            }
+            ng->origin[m] = e++;
+        }
+        if (r == UINT32_MAX)
+            return ap_error_nomem(err);
+        ng->ref[m++] = r;
+    }
+    ng->m = m;
+    return AP_OK;
+}
+
+/* The out-rows, in-rows and in-edges of ng's edges. */
+static int index_rows(ap_graph *ng, ap_error *err)
+{
+    uint32_t *fill;
+    if ((ng->off = ap_graph__big((size_t)ng->n + 1, sizeof *ng->off)) == NULL
+        || (ng->in_off = ap_graph__big((size_t)ng->n + 1, sizeof *ng->in_off)) == NULL
+        || (ng->in_edge = ap_graph__big((size_t)ng->m + 1, sizeof *ng->in_edge)) == NULL
+        || (fill = ap_graph__big((size_t)ng->n + 1, sizeof *fill)) == NULL)
+        return ap_error_nomem(err);
+    memset(ng->off, 0, ((size_t)ng->n + 1) * sizeof *ng->off);
+    memset(ng->in_off, 0, ((size_t)ng->n + 1) * sizeof *ng->in_off);
+    for (uint32_t i = 0; i < ng->m; i++) {
+        const ap_edge *e = ap_graph_edge(ng, i);
+        ng->off[e->from + 1]++;
+        ng->in_off[e->to + 1]++;
+    }
+    for (uint32_t v = 0; v < ng->n; v++) {
+        ng->off[v + 1] += ng->off[v];
+        ng->in_off[v + 1] += ng->in_off[v];
+    }
+    memcpy(fill, ng->in_off, ((size_t)ng->n + 1) * sizeof *fill);
+    for (uint32_t i = 0; i < ng->m; i++)
+        ng->in_edge[fill[ap_graph_edge(ng, i)->to]++] = i;
+    free(fill);
+    return AP_OK;
+}
+
 int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_edit *edit, ap_error *err)
 {
     ap_graph *ng = NULL;
-    tagged_edge *edges = NULL;
+    ap_edge *added = NULL;
     bool *gone = NULL;
-    uint32_t m = 0;
+    ap_graph_share *share;
     int rc;
     *out = NULL;
     if ((rc = ap_graph__full((ap_graph *)g, err)) < 0 || (rc = check_edit(g, edit, err)) < 0)
         return rc;
-    if ((ng = calloc(1, sizeof *ng)) == NULL || (gone = calloc(g->m + 1, sizeof *gone)) == NULL
-        || (ng->nodes = calloc((size_t)g->n + 1, sizeof *ng->nodes)) == NULL
-        || (edges = calloc((size_t)g->m + edit->nadd + 1, sizeof *edges)) == NULL)
+    /* the share is g's to give: deriving changes what g owns, never what it holds */
+    if ((share = share_of((ap_graph *)g)) == NULL || (ng = calloc(1, sizeof *ng)) == NULL)
+        goto nomem;
+    atomic_fetch_add(&share->refs, 1);
+    ng->share = share;
+    if ((gone = calloc((size_t)g->m + 1, sizeof *gone)) == NULL
+        || (ng->nodes = ap_graph__big((size_t)g->n + 1, sizeof *ng->nodes)) == NULL)
         goto nomem;
     ng->snap = g->snap;
     ng->at = g->at;
     ng->n = g->n;
 
-    /* Nodes: the same indices (the order is by id and no node comes or goes). */
-    for (uint32_t v = 0; v < g->n; v++) {
-        ap_node *nd = &ng->nodes[v];
-        *nd = g->nodes[v];
-        if ((nd->id = str(ng, g->nodes[v].id)) == NULL
-            || (nd->attrs = str(ng, g->nodes[v].attrs)) == NULL)
-            goto nomem;
-    }
+    /* Nodes: the same indices (the order is by id and no node comes or goes); their strings
+     * are the share's. */
+    memcpy(ng->nodes, g->nodes, (size_t)g->n * sizeof *ng->nodes);
     for (size_t i = 0; i < edit->nrevoke; i++) {
         ng->nodes[edit->revoke[i]].state = AP_STATE_REVOKED;
         ng->nodes[edit->revoke[i]].live = false;
     }
-
-    /* Edges: the parent's minus the removed ones, then the added ones. */
     for (size_t i = 0; i < edit->nremove; i++)
         gone[edit->remove[i]] = true;
-    for (uint32_t e = 0; e < g->m; e++) {
-        if (gone[e])
-            continue;
-        edges[m].e = g->edges[e];
-        edges[m].origin = e;
-        if ((edges[m].e.id = str(ng, g->edges[e].id)) == NULL
-            || (edges[m].e.attrs = str(ng, g->edges[e].attrs)) == NULL)
-            goto nomem;
-        m++;
-    }
-    for (size_t i = 0; i < edit->nadd; i++) {
-        const ap_edge_spec *sp = &edit->add[i];
-        ap_edge *e = &edges[m].e;
-        memset(e, 0, sizeof *e);
-        if ((rc = added_id(&e->id, ng, edges, m, sp, err)) < 0)
-            goto cleanup;
-        if ((e->attrs = added_attrs(ng, sp)) == NULL)
-            goto nomem;
-        e->from = sp->from;
-        e->to = sp->to;
-        e->kind = sp->kind;
-        e->rights = sp->rights;
-        e->requires = sp->requires;
-        e->escalates = sp->escalates;
-        e->declared = sp->declared;
-        e->traversable = sp->kind != AP_EDGE_DEPENDS_ON;
-        e->state = AP_STATE_ACTIVE;
-        e->valid_from = AP_TIME_NONE;
-        e->expires = sp->expires;
-        e->own_live = sp->expires == AP_TIME_NONE || g->at < sp->expires;
-        e->file = 0;
-        edges[m].origin = UINT32_MAX;
-        m++;
-    }
-
-    /* Sort once here with the origins alongside; ap_graph__index then finds them in order. */
-    if (m > 1)
-        qsort(edges, m, sizeof *edges, tagged_cmp);
-    if ((ng->edges = malloc(((size_t)m + 1) * sizeof *ng->edges)) == NULL
-        || (ng->origin = malloc(((size_t)m + 1) * sizeof *ng->origin)) == NULL)
-        goto nomem;
-    for (uint32_t i = 0; i < m; i++) {
-        ng->edges[i] = edges[i].e;
-        ng->origin[i] = edges[i].origin;
-    }
-    ng->m = m;
-    if ((rc = ap_graph__index(ng, err)) < 0 || (rc = copy_catalogue(ng, g, err)) < 0)
+    if ((rc = added_edges(&added, ng, g, gone, edit, err)) < 0
+        || (rc = merge_edges(ng, g, gone, added, edit->nadd, err)) < 0
+        || (rc = index_rows(ng, err)) < 0 || (rc = copy_catalogue(ng, g, err)) < 0)
         goto cleanup;
     if ((ng->node_json = calloc((size_t)ng->n + 1, sizeof *ng->node_json)) == NULL
         || (ng->edge_json = calloc((size_t)ng->m + 1, sizeof *ng->edge_json)) == NULL)
@@ -212,7 +334,7 @@ int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_edit *edit
 nomem:
     rc = ap_error_nomem(err);
 cleanup:
-    free(edges);
+    free(added);
     free(gone);
     ap_graph_free(ng);
     return rc;

@@ -3,6 +3,8 @@
 #ifndef AUTHPATH_GRAPH_INTERNAL_H
 #define AUTHPATH_GRAPH_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -144,6 +146,21 @@ void ap_store__bind_node(sqlite3_stmt *s, int first, const ap_stage *sg,
 void ap_store__bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg,
                          const ap_stage_edge *e);
 
+/* What a loaded graph shares with every graph derived from it (derive.c): its edge records,
+ * the strings its records point into and the image those are mapped from. Counted: the last
+ * graph to let go frees them, so a derived graph may outlive its parent. */
+typedef struct {
+    atomic_uint refs;
+    ap_edge *edges;
+    ap_chunk *strings;
+    void *image;
+    size_t image_len;
+} ap_graph_share;
+
+/* A derived graph's edge e is share->edges[ref[e]], or own[ref[e] & ~AP_OWN_EDGE] when that
+ * bit is set (an added edge, or a shared one whose liveness the edit changes). */
+#define AP_OWN_EDGE 0x80000000u
+
 struct ap_graph {
     int64_t snap, at;
     uint32_t n, m;
@@ -163,6 +180,12 @@ struct ap_graph {
     int ig_built;
     uint32_t *ig_map;
     uint32_t *origin;       /* derived graphs: m entries, the parent's edge or UINT32_MAX */
+    /* Derived graphs: edges is NULL and each edge is found through ref (AP_OWN_EDGE above);
+     * a loaded graph gets share at its first derivation and keeps using edges. */
+    ap_graph_share *share;
+    uint32_t *ref;
+    ap_edge *own;
+    uint32_t nown;
     void *image;            /* the mapped graph image the strings point into, or NULL */
     size_t image_len;
     /* A partial load (ap_graph_load_partial): nodes and edges stay NULL until
@@ -257,6 +280,9 @@ const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);
  * derived graph or igraph wants); nothing for any other graph. Records handed out before
  * stay valid. AP_ENOMEM when out of memory. */
 int ap_graph__full(ap_graph *g, ap_error *err);
+/* Let go of g's share (when it has one): what only the share still owns is freed by the last
+ * graph using it. */
+void ap_graph__release_share(ap_graph *g);
 /* Compute edge liveness from own_live and the ends, sort the edges by (from, to, id) and build
  * the out- and in-rows. */
 int ap_graph__index(ap_graph *g, ap_error *err);

@@ -119,9 +119,11 @@ typedef struct {
 } ap_graph_edit;
 
 /* A new graph: g with edit applied. Nodes keep their indices; edges are re-sorted, so use
- * ap_graph_edge_origin() to map them back. *out owns the result (ap_graph_free()); it borrows
- * nothing from g. AP_EINPUT when an index is out of range, a partner is revoked or an added
- * edge's id is taken. */
+ * ap_graph_edge_origin() to map them back. *out owns the result (ap_graph_free()). It shares
+ * g's edge records and strings (counted, so either may be freed first): a kept edge is g's own
+ * record unless the edit revoked one of its live ends. The first derivation from g changes
+ * what g owns, so it must not run while another thread derives from g. AP_EINPUT when an
+ * index is out of range, a partner is revoked or an added edge's id is taken. */
 AP_EXPORT int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_edit *edit,
                               ap_error *err);
 /* The parent's index of edge e of a derived graph, UINT32_MAX for an added edge; e itself for

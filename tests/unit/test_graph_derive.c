@@ -132,6 +132,70 @@ static void test_graph_derive__revoked_node_stops_traversal(void **state)
     ap_graph_free(d);
 }
 
+/* A derived graph shares the parent's records and strings (no copy of the estate): a kept
+ * edge is the parent's own record unless the edit revoked one of its live ends, which gets
+ * a record of its own, not live, while the parent's stays live. */
+static void test_graph_derive__shares_the_parents_records(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d = NULL;
+    ap_error err;
+    uint32_t key = node(g, "shared-key"), rm = edge(g, "msp|holds|msp-key"), own = 0;
+    ap_graph_edit edit = { .remove = &rm, .nremove = 1, .revoke = &key, .nrevoke = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &edit, &err), AP_OK);
+    for (uint32_t e = 0; e < ap_graph_edge_count(d); e++) {
+        const ap_edge *de = ap_graph_edge(d, e);
+        const ap_edge *pe = ap_graph_edge(g, ap_graph_edge_origin(d, e));
+        bool dies = pe->live && (pe->from == key || pe->to == key);
+        assert_true(dies ? de != pe : de == pe);
+        assert_ptr_equal(de->id, pe->id);
+        if (dies) {
+            assert_false(de->live);
+            assert_true(pe->live);
+            assert_memory_equal(&de->rights, &pe->rights, sizeof de->rights);
+            own++;
+        }
+    }
+    assert_int_not_equal(own, 0);
+    for (uint32_t v = 0; v < ap_graph_node_count(d); v++)
+        assert_ptr_equal(ap_graph_node(d, v)->id, ap_graph_node(g, v)->id);
+    check_rows(d);
+    ap_graph_free(d);
+    assert_true(ap_graph_edge(g, edge(g, "vendor|holds|shared-key"))->live);
+    ap_graph_free(g);
+}
+
+/* A graph derived from a derived one outlives both: the added edge it inherits is its own
+ * copy, the shared records stay while any graph uses them, and a removed edge's id is free. */
+static void test_graph_derive__a_chain_outlives_its_parents(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d1 = NULL, *d2 = NULL;
+    ap_error err;
+    ap_edge_spec add = { NULL, node(g, "svc-sub"), node(g, "ledger"), AP_EDGE_ACCESS,
+                         1u << AP_R_READ, 0, false, true, AP_TIME_NONE };
+    ap_graph_edit e1 = { .add = &add, .nadd = 1 };
+    assert_int_equal(ap_graph_derive(&d1, g, &e1, &err), AP_OK);
+    uint32_t rm = edge(d1, "msp|holds|msp-key"), key = node(d1, "shared-key");
+    ap_edge_spec again = { "msp|holds|msp-key", node(g, "msp"), node(g, "msp-key"),
+                           AP_EDGE_HOLDS, AP_RIGHTS_ALL, 0, false, false, AP_TIME_NONE };
+    ap_graph_edit e2 = { .remove = &rm, .nremove = 1, .add = &again, .nadd = 1,
+                         .revoke = &key, .nrevoke = 1 };
+    assert_int_equal(ap_graph_derive(&d2, d1, &e2, &err), AP_OK);
+    uint32_t m1 = ap_graph_edge_count(d1);
+    ap_graph_free(g);
+    ap_graph_free(d1);
+    assert_int_equal(ap_graph_edge_count(d2), m1);
+    uint32_t a = edge(d2, "svc-sub|access|ledger"), b = edge(d2, "msp|holds|msp-key");
+    assert_int_not_equal(ap_graph_edge_origin(d2, a), UINT32_MAX);    /* d1's edge */
+    assert_int_equal(ap_graph_edge_origin(d2, b), UINT32_MAX);        /* added to d2 */
+    assert_true(ap_graph_edge_bool(d2, a, "hypothetical", false));
+    assert_true(ap_graph_edge_bool(d2, b, "hypothetical", false));
+    assert_false(ap_graph_edge(d2, edge(d2, "vendor|holds|shared-key"))->live);
+    assert_int_equal(rights_of(d2, "svc-sub", "ledger"), 1u << AP_R_READ);
+    assert_int_equal(rights_of(d2, "vendor", "ledger"), 0);
+    check_rows(d2);
+    ap_graph_free(d2);
+}
+
 static void test_graph_derive__bad_edits_are_refused(void **state)
 {
     ap_graph *g = ap_test_graph(*state, AT), *d = NULL;
@@ -160,6 +224,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_graph_derive__added_edge_is_live_and_sorted, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_derive__revoked_node_stops_traversal, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_derive__shares_the_parents_records, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_derive__a_chain_outlives_its_parents, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_derive__bad_edits_are_refused, setup,
                                         ap_test_store_teardown),
