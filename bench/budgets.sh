@@ -26,7 +26,9 @@
 #   BUDGET_ROWS_ONLY=1           print the rows only (bench/run.sh prints one header for all)
 # BIGGEST is the partner ranked 1 by `partners --format csv` (highest score), ONE-EDGE the
 # first (by id) of its current outgoing edges, read from the database with sqlite3.
-# Prints one Markdown row per command; a killed or failed run says so in its row.
+# Prints one Markdown row per command; a killed or failed run says so in its row. The cold
+# authority row is followed by its time to first byte (bench/first_byte.py: wall, and CPU read
+# from /proc at that moment), judged against the 0.5 s "before the first answer".
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: bench/budgets.sh NODES.csv EDGES.csv" >&2; exit 2; }
@@ -269,6 +271,16 @@ row "export --format graphml" "$(judge export -)"
 # one partner, cold (a new process each): TARGET is the first resource ONE reaches
 measure authority "$(tmo 0.5)" 1 "$AP" --db "$DB" --at "$AT" authority "$ONE" --format csv
 row "authority $ONE --format csv (cold)" "$(judge authority 0.5)"
+# the same, to its first byte: the budget is 0.5 s before the first answer; the rest streams
+fb=$( (ulimit -v $((VMEM_MIB * 1024)); ulimit -t "$(tmo 0.5)"
+       python3 "$SRC/bench/first_byte.py" "$AP" --db "$DB" --at "$AT" authority "$ONE" \
+           --format csv) || echo "- - 0 failed")
+set -- $fb
+t=$2
+[ "$CLOCK" = wall ] && t=$1
+if [ "$4" = ok ] && awk -v t="$t" 'BEGIN { exit !(t >= 0 && t <= 0.5) }'; then fbv=met
+else fbv="NOT MET: $t s $CLOCK at the first byte ($4)"; fi
+row "authority $ONE --format csv (cold): first byte" "$1 | $2 | - | $3 | <= 0.5 s | $fbv"
 TARGET=$(awk -F, 'NR > 1 { gsub(/"/, "") } NR > 1 && $2 == "resource" { print $3; exit }' \
     "$DIR/authority.out")
 if [ -n "$TARGET" ]; then

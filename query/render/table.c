@@ -291,20 +291,22 @@ cleanup:
  * cell reads back as it was, and a spreadsheet shows it as text. */
 static int write_cell(FILE *out, const char *cell)
 {
-    size_t quotes = strspn(cell, "'");
-    if (cell[quotes] != '\0' && strchr("=+-@\t\r", cell[quotes]) != NULL) {
-        size_t len = strlen(cell);
-        char *guarded = malloc(len + 2);
-        int rc;
-        if (guarded == NULL)
-            return -1;
-        guarded[0] = '\'';
-        memcpy(guarded + 1, cell, len + 1);
-        rc = csv_fwrite(out, guarded, len + 1);
-        free(guarded);
-        return rc;
+    size_t quotes = strspn(cell, "'"), len = strlen(cell);
+    bool guard = cell[quotes] != '\0' && strchr("=+-@\t\r", cell[quotes]) != NULL;
+    char small[4096], *buf = small;
+    /* libcsv quotes into a buffer (csv_fwrite writes a byte at a time), then one fwrite */
+    size_t need = csv_write(NULL, 0, cell, len) + guard;
+    if (need > sizeof small && (buf = malloc(need)) == NULL)
+        return -1;
+    csv_write(buf + guard, need - guard, cell, len);
+    if (guard) {                /* the opening quote, then the guard */
+        buf[0] = '"';
+        buf[1] = '\'';
     }
-    return csv_fwrite(out, cell, strlen(cell));
+    int rc = fwrite(buf, 1, need, out) == need ? 0 : -1;
+    if (buf != small)
+        free(buf);
+    return rc;
 }
 
 int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *err)

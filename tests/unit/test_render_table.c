@@ -70,6 +70,39 @@ static void test_render_table__guard_quotes_are_reversible(void **state)
     ap_table_free(t);
 }
 
+/* A cell longer than the writer's buffer, guarded and full of quotes, comes out whole: every
+ * quote doubled, the guard after the opening quote, and an empty cell is "". */
+static void test_render_table__long_cells_are_quoted_whole(void **state)
+{
+    enum { LEN = 9000 };
+    char *cell = malloc(LEN + 1), *want = malloc(2 * LEN + 16), *buf = NULL;
+    size_t k = 0, len = 0;
+    ap_error err;
+    (void)state;
+    assert_non_null(cell);
+    assert_non_null(want);
+    for (size_t i = 0; i < LEN; i++)
+        cell[i] = i == 0 ? '=' : i % 7 == 0 ? '"' : (char)('a' + i % 26);
+    cell[LEN] = '\0';
+    want[k++] = '"';
+    want[k++] = '\'';
+    for (size_t i = 0; i < LEN; i++) {
+        if (cell[i] == '"')
+            want[k++] = '"';
+        want[k++] = cell[i];
+    }
+    memcpy(want + k, "\",\"\"\r\n", 7);
+    const char *row[] = { cell, "" };
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(ap_csv_write_row(f, row, 2, &err), AP_OK);
+    fclose(f);
+    assert_string_equal(buf, want);
+    free(buf);
+    free(cell);
+    free(want);
+}
+
 /* Text columns align by characters, not bytes; newlines and escape sequences never reach the
  * terminal raw. */
 static void test_render_table__text_aligns_and_escapes(void **state)
@@ -157,6 +190,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_table__csv_is_quoted_and_formula_safe),
         cmocka_unit_test(test_render_table__guard_quotes_are_reversible),
+        cmocka_unit_test(test_render_table__long_cells_are_quoted_whole),
         cmocka_unit_test(test_render_table__text_aligns_and_escapes),
         cmocka_unit_test(test_render_table__escape_handles_invalid_utf8),
         cmocka_unit_test(test_render_table__escape_shows_bidi_controls),
