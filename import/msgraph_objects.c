@@ -124,7 +124,7 @@ static int fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const ch
 {
     ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, obj };
     char q[80];
-    ap_import__quote(q, sizeof q, arg != NULL ? arg : "");
+    ap_doc_quote(q, sizeof q, arg != NULL ? arg : "");
     return ap_import__fail(ctx, &p, fmt, q);
 }
 
