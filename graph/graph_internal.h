@@ -66,6 +66,8 @@ typedef struct {
     uint64_t *sym_slots;    /* open addressing: hash << 32 | (symbol index + 1); 0: empty */
     uint32_t sym_mask;      /* slots - 1 (a power of two less one) */
     uint32_t last_src;      /* the symbol of the last edge's source (valid when < nsyms) */
+    uint32_t open_ends;     /* edges staged while an end was not yet declared: ap_store_check()
+                             * looks at every edge's ends only when there are some */
     int64_t *files;         /* source ids of the files staged from */
     uint32_t nfiles, files_cap;
     ap_chunk *strings;

@@ -227,6 +227,8 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
         return ap_error_nomem(err);
     e->src = src;
     e->dst = dst;
+    sg->open_ends += AP_SEG(sg->syms, src).node == AP_STAGE_NONE
+                     || AP_SEG(sg->syms, dst).node == AP_STAGE_NONE;
     e->kind = (uint8_t)rec->kind;
     e->state = (uint8_t)rec->state;
     e->escalates = (uint8_t)(rec->escalates != 0);
