@@ -202,13 +202,14 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
     if ((rc = ap_store__name_edges(st, err)) < 0)
         return rc;
     /* an edge staged once both its ends were declared cannot name an undeclared node */
-    for (uint32_t i = 0; sg->open_ends > 0 && i < sg->nedges; i++) {
-        const ap_stage_edge *e = &AP_SEG(sg->edges, i);
+    for (uint32_t k = 0; k < sg->nopen; k++) {
+        const ap_stage_open *o = &sg->open[k];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, o->edge);
         int64_t file = sg->files[e->file];
         if ((AP_SEG(sg->syms, e->src).node == AP_STAGE_NONE
-             && add_finding(&found, file, e->from_line, e->from_col, i, BAD_FROM) < 0)
+             && add_finding(&found, file, o->from_line, o->from_col, o->edge, BAD_FROM) < 0)
             || (AP_SEG(sg->syms, e->dst).node == AP_STAGE_NONE
-                && add_finding(&found, file, e->to_line, e->to_col, i, BAD_TO) < 0))
+                && add_finding(&found, file, o->to_line, o->to_col, o->edge, BAD_TO) < 0))
             goto nomem;
     }
     if (find_duplicates(sg, &found) < 0)

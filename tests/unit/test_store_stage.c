@@ -288,11 +288,13 @@ static void test_store_stage__bulk_rows_in_graph_order(void **state)
     }
     assert_int_equal(ap_store_commit(st, "order", 1767225600, &snap, &err), AP_OK);
     /* every row's line is its own, and the rows go a>b, a>c, b>d, c>b, d>a (e0, e5) */
-    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge WHERE line = 10 + substr(id, 2)"),
-                     6);
-    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge e JOIN ident s ON s.key = e.src"
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge"
+                                       " WHERE line = 10 + substr(id, 2)"), 6);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge e"
+                                       " JOIN ident s ON s.key = e.src"
                                        " JOIN ident d ON d.key = e.dst WHERE (e.rid, e.id, s.id,"
-                                       " d.id) IN (VALUES (1, 'e1', 'a', 'b'), (2, 'e2', 'a', 'c'),"
+                                       " d.id) IN (VALUES (1, 'e1', 'a', 'b'),"
+                                       " (2, 'e2', 'a', 'c'),"
                                        " (3, 'e3', 'b', 'd'), (4, 'e4', 'c', 'b'),"
                                        " (5, 'e0', 'd', 'a'), (6, 'e5', 'd', 'a'))"), 6);
     /* the graph loaded from the store: each edge with its ends and its own line */
