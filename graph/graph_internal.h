@@ -55,9 +55,17 @@ typedef struct {
     int64_t valid_from, expires;
     const char *attrs;
     uint32_t src, dst, file;
-    unsigned line, col, from_line, from_col, to_line, to_col;
+    unsigned line, col;
     uint8_t kind, state, escalates, declared;
 } ap_stage_edge;
+
+/* An edge staged while one of its ends was not declared yet: where its ends were written, for
+ * ap_store_check() to report them should they stay undeclared. Most inventories declare nodes
+ * first, so most edges never need these places and do not carry them. */
+typedef struct {
+    uint32_t edge;          /* its index in ap_stage.edges (input order) */
+    unsigned from_line, from_col, to_line, to_col;
+} ap_stage_open;
 
 typedef struct {
     ap_stage_sym **syms;    /* block arrays, in the order added */
@@ -68,6 +76,10 @@ typedef struct {
     uint64_t *sym_slots;    /* open addressing: hash << 32 | (symbol index + 1); 0: empty */
     uint32_t sym_mask;      /* slots - 1 (a power of two less one) */
     uint32_t last_src;      /* the symbol of the last edge's source (valid when < nsyms) */
+    ap_stage_open *open;    /* the edges staged while an end was not declared, in input
+                             * order: the only ones ap_store_check() looks at for undeclared
+                             * ends (a declared node stays declared) */
+    uint32_t nopen, open_cap;
     int64_t *files;         /* source ids of the files staged from */
     uint32_t nfiles, files_cap;
     ap_chunk *strings;

@@ -213,6 +213,8 @@ int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token
         return ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
                             strerror(errno));
     }
+    /* records are put a few dozen bytes at a time: written 1 MiB at a time, not 4 KiB */
+    setvbuf(o.f, NULL, _IOFBF, (size_t)1 << 20);
     o.head = &head;
     memcpy(head.magic, IMG_MAGIC, 8);
     head.version = IMG_VERSION;

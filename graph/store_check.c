@@ -150,27 +150,35 @@ static int finding_cmp(const void *a, const void *b)
     return x->what - y->what;
 }
 
-/* Edges whose id an earlier edge already has. */
+/* Edges whose id an earlier edge already has. Each slot keeps the id's hash beside the edge
+ * (hash << 32 | edge + 1), so that only an equal hash costs a look at the other edge's id: the
+ * edges and their ids are read in input order, the slots at random. */
 static int find_duplicates(const ap_stage *sg, finding_list *found)
 {
-    id_table t;
+    uint64_t *slots;
+    uint32_t n = 1024, mask;
     int rc = -1;
-    if (table_init(&t, sg->nedges) < 0)
+    while (n < 0x80000000u && n < (uint64_t)sg->nedges * 2)
+        n *= 2;
+    mask = n - 1;
+    if ((slots = ap_graph__big(n, sizeof *slots)) == NULL)     /* huge pages: fewer faults */
         return -1;
+    memset(slots, 0, (size_t)n * sizeof *slots);
     for (uint32_t i = 0; i < sg->nedges; i++) {
         const ap_stage_edge *e = &AP_SEG(sg->edges, i);
-        uint32_t k = ap_stage__hash(e->id) & t.mask;
-        for (; t.slots[k] != 0; k = (k + 1) & t.mask)
-            if (strcmp(AP_SEG(sg->edges, t.slots[k] - 1).id, e->id) == 0)
+        uint32_t h = ap_stage__hash(e->id), k = h & mask;
+        for (; slots[k] != 0; k = (k + 1) & mask)
+            if ((uint32_t)(slots[k] >> 32) == h
+                && strcmp(AP_SEG(sg->edges, (uint32_t)slots[k] - 1).id, e->id) == 0)
                 break;
-        if (t.slots[k] == 0)
-            t.slots[k] = i + 1;
+        if (slots[k] == 0)
+            slots[k] = (uint64_t)h << 32 | (i + 1);
         else if (add_finding(found, sg->files[e->file], e->line, e->col, i, BAD_DUP) < 0)
             goto cleanup;
     }
     rc = 0;
 cleanup:
-    free(t.slots);
+    free(slots);
     return rc;
 }
 
@@ -193,13 +201,15 @@ int ap_store_check(ap_store *st, ap_error_list *more, ap_error *err)
     int rc;
     if ((rc = ap_store__name_edges(st, err)) < 0)
         return rc;
-    for (uint32_t i = 0; i < sg->nedges; i++) {
-        const ap_stage_edge *e = &AP_SEG(sg->edges, i);
+    /* an edge staged once both its ends were declared cannot name an undeclared node */
+    for (uint32_t k = 0; k < sg->nopen; k++) {
+        const ap_stage_open *o = &sg->open[k];
+        const ap_stage_edge *e = &AP_SEG(sg->edges, o->edge);
         int64_t file = sg->files[e->file];
         if ((AP_SEG(sg->syms, e->src).node == AP_STAGE_NONE
-             && add_finding(&found, file, e->from_line, e->from_col, i, BAD_FROM) < 0)
+             && add_finding(&found, file, o->from_line, o->from_col, o->edge, BAD_FROM) < 0)
             || (AP_SEG(sg->syms, e->dst).node == AP_STAGE_NONE
-                && add_finding(&found, file, e->to_line, e->to_col, i, BAD_TO) < 0))
+                && add_finding(&found, file, o->to_line, o->to_col, o->edge, BAD_TO) < 0))
             goto nomem;
     }
     if (find_duplicates(sg, &found) < 0)

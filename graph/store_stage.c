@@ -169,6 +169,7 @@ void ap_stage__free(ap_stage *sg)
     seg_free((void **)sg->edges, sg->edge_blocks);
     free(sg->sym_slots);
     free(sg->files);
+    free(sg->open);
     free(sg);
 }
 
@@ -225,6 +226,13 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
         || file_index(sg, file, &e->file) < 0
         || (e->attrs = intern_attrs(sg, rec->attrs)) == NULL)
         return ap_error_nomem(err);
+    if (AP_SEG(sg->syms, src).node == AP_STAGE_NONE
+        || AP_SEG(sg->syms, dst).node == AP_STAGE_NONE) {
+        if (grow((void **)&sg->open, &sg->open_cap, sg->nopen, sizeof *sg->open) < 0)
+            return ap_error_nomem(err);
+        sg->open[sg->nopen++] = (ap_stage_open){ sg->nedges, rec->from_line, rec->from_col,
+                                                 rec->to_line, rec->to_col };
+    }
     e->src = src;
     e->dst = dst;
     e->kind = (uint8_t)rec->kind;
@@ -237,10 +245,6 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
     e->expires = rec->expires;
     e->line = rec->line;
     e->col = rec->col;
-    e->from_line = rec->from_line;
-    e->from_col = rec->from_col;
-    e->to_line = rec->to_line;
-    e->to_col = rec->to_col;
     sg->nedges++;
     return AP_OK;
 }

@@ -223,6 +223,97 @@ static char *describe(const ap_graph *g)
     return text;
 }
 
+/* An edge staged before its ends are declared is checked once every file is read: a node
+ * declared later makes it good, one never declared is reported. An edge staged after both
+ * its ends were declared is not looked at again, so the check finds only the bad one. */
+static void test_store_stage__ends_declared_later(void **state)
+{
+    ap_store *st = *state;
+    ap_error err;
+    ap_error_list more;
+    int64_t f, snap;
+    ap_node_rec a = node("a", 1), b = node("b", 2), c = node("c", 3);
+    ap_edge_rec early = edge("e1", "a", "b", 4), late = edge("e2", "b", "c", 5);
+    ap_edge_rec bad = edge("e3", "c", "nowhere", 6);
+    memset(&more, 0, sizeof more);
+    assert_int_equal(ap_store_begin(st, &err), AP_OK);
+    assert_int_equal(ap_store_add_source(st, "mixed.csv", &f, &err), AP_OK);
+    assert_int_equal(ap_store_stage_edge(st, f, &early, &err), AP_OK);
+    assert_int_equal(ap_store_stage_node(st, f, &a, &err), AP_OK);
+    assert_int_equal(ap_store_stage_node(st, f, &b, &err), AP_OK);
+    assert_int_equal(ap_store_stage_node(st, f, &c, &err), AP_OK);
+    assert_int_equal(ap_store_stage_edge(st, f, &late, &err), AP_OK);
+    assert_int_equal(ap_store_check(st, &more, &err), AP_OK);
+    assert_int_equal(ap_store_commit(st, "later", 1767225600, &snap, &err), AP_OK);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge"), 2);
+
+    /* every node first: only the edge naming an undeclared node is reported */
+    assert_int_equal(ap_store_begin(st, &err), AP_OK);
+    assert_int_equal(ap_store_add_source(st, "first.csv", &f, &err), AP_OK);
+    assert_int_equal(ap_store_stage_node(st, f, &a, &err), AP_OK);
+    assert_int_equal(ap_store_stage_node(st, f, &b, &err), AP_OK);
+    assert_int_equal(ap_store_stage_node(st, f, &c, &err), AP_OK);
+    assert_int_equal(ap_store_stage_edge(st, f, &late, &err), AP_OK);
+    assert_int_equal(ap_store_stage_edge(st, f, &bad, &err), AP_OK);
+    assert_int_equal(ap_store_check(st, &more, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "edge to undeclared node 'nowhere'");
+    assert_int_equal(err.line, 6);
+    assert_int_equal(err.col, 9);
+    assert_int_equal(more.count, 0);
+    ap_store_rollback(st);
+}
+
+/* The bulk writer puts the edges in graph order (source, target, id, nodes ranked by id)
+ * whatever order they were read in, each row with its own provenance, and the graph image
+ * written from the same stage holds the same edges. */
+static void test_store_stage__bulk_rows_in_graph_order(void **state)
+{
+    ap_store *st = *state;
+    ap_error err;
+    int64_t f, snap;
+    const char *const ids[] = { "c", "a", "d", "b" };
+    /* read: e5 d>a, e4 c>b, e3 b>d, e2 a>c, e1 a>b, e0 d>a (line = 10 + its digit) */
+    const char *const edges[][3] = { { "e5", "d", "a" }, { "e4", "c", "b" }, { "e3", "b", "d" },
+                                     { "e2", "a", "c" }, { "e1", "a", "b" }, { "e0", "d", "a" } };
+    assert_int_equal(ap_store_begin(st, &err), AP_OK);
+    assert_int_equal(ap_store_add_source(st, "order.csv", &f, &err), AP_OK);
+    for (unsigned i = 0; i < 4; i++) {
+        ap_node_rec n = node(ids[i], i + 1);
+        assert_int_equal(ap_store_stage_node(st, f, &n, &err), AP_OK);
+    }
+    for (unsigned i = 0; i < 6; i++) {
+        ap_edge_rec e = edge(edges[i][0], edges[i][1], edges[i][2],
+                             10 + (unsigned)(edges[i][0][1] - '0'));
+        assert_int_equal(ap_store_stage_edge(st, f, &e, &err), AP_OK);
+    }
+    assert_int_equal(ap_store_commit(st, "order", 1767225600, &snap, &err), AP_OK);
+    /* every row's line is its own, and the rows go a>b, a>c, b>d, c>b, d>a (e0, e5) */
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge"
+                                       " WHERE line = 10 + substr(id, 2)"), 6);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM edge e"
+                                       " JOIN ident s ON s.key = e.src"
+                                       " JOIN ident d ON d.key = e.dst WHERE (e.rid, e.id, s.id,"
+                                       " d.id) IN (VALUES (1, 'e1', 'a', 'b'),"
+                                       " (2, 'e2', 'a', 'c'),"
+                                       " (3, 'e3', 'b', 'd'), (4, 'e4', 'c', 'b'),"
+                                       " (5, 'e0', 'd', 'a'), (6, 'e5', 'd', 'a'))"), 6);
+    /* the graph loaded from the store: each edge with its ends and its own line */
+    ap_graph *g = ap_test_graph(st, 1767225600);
+    char *d = describe(g);
+    for (unsigned i = 0; i < 6; i++) {
+        char head[32], tail[16];
+        const char *at, *end;
+        snprintf(head, sizeof head, "E %s %s %s ", edges[i][0], edges[i][1], edges[i][2]);
+        snprintf(tail, sizeof tail, " %d:1\n", 10 + edges[i][0][1] - '0');
+        assert_non_null(at = strstr(d, head));
+        assert_non_null(end = strchr(at, '\n'));
+        assert_true((size_t)(end + 1 - at) > strlen(tail));
+        assert_memory_equal(end + 1 - strlen(tail), tail, strlen(tail));
+    }
+    ap_graph_free(g);
+    free(d);
+}
+
 /* The sample estate loads into the same graph through the bulk path (empty tables) and
  * through the versioned path (after another snapshot). */
 static void test_store_stage__bulk_and_versioned_load_alike(void **state)
@@ -304,6 +395,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_stage__many_errors_counted,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_store_stage__automatic_ids,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_store_stage__ends_declared_later,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_store_stage__bulk_rows_in_graph_order,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_store_stage__bulk_and_versioned_load_alike,
                                         ap_test_store_setup, ap_test_store_teardown),
