@@ -185,6 +185,43 @@ static void test_property_kernel__seeds_exercise_cycles(void **state)
     assert_true(cyc);
 }
 
+/* A member of a cyclic component whose escalating edge to itself adds to the delta it is
+ * sending: the one case where the fixpoint copies the delta out before sending it (otherwise
+ * read in place). Seeds of the model with such a member, at every width on 1 to 3 threads:
+ * rights and blast radii exactly the engine's and the model's. */
+static void test_property_kernel__escalating_self_loops_in_cycles(void **state)
+{
+    static const unsigned widths[] = { 1, 2, 8 };
+    unsigned found = 0;
+    (void)state;
+    for (uint64_t seed = 0; seed < SEEDS; seed++) {
+        m_inventory inv;
+        ap_store *st = NULL;
+        ap_kernel *k = NULL;
+        ap_error err;
+        ap_graph *g = load_seed(seed, &inv, &st);
+        bool has = false;
+        assert_int_equal(ap_kernel__prepare(&k, g, &err), AP_OK);
+        for (uint32_t p = 0; p < k->nns && !has; p++)
+            for (uint32_t e = k->at[p].off; e < k->at[p].ext && !has; e++)
+                has = (k->at[p].info & AP_KPOS_CYCLIC) && k->slot[e].dst == p
+                      && k->types[k->slot[e].meta & AP_KMETA_TYPE].esc;
+        ap_kernel__free(k);
+        ap_graph_free(g);
+        ap_store_close(st);
+        if (!has)
+            continue;
+        found++;
+        for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+            ap_kernel__words = widths[wi];
+            check_rights(seed, 1 + (unsigned)((seed + wi) % 3));
+            check_blast(seed, wi % 2 == 0 ? AP_BLAST_LISTS : 0);
+        }
+        ap_kernel__words = 0;
+    }
+    assert_true(found > 0);
+}
+
 /* Domains as the engine reads them (jansson, top level, non-empty strings), whatever their
  * spelling in attrs: escapes, non-ASCII, nested objects, the word as a value, wrong types. */
 static void test_property_kernel__domains_as_the_engine_reads_them(void **state)
@@ -674,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_property_kernel__rights_match_engine_and_model),
         cmocka_unit_test(test_property_kernel__blast_matches_engine),
         cmocka_unit_test(test_property_kernel__seeds_exercise_cycles),
+        cmocka_unit_test(test_property_kernel__escalating_self_loops_in_cycles),
         cmocka_unit_test(test_property_kernel__domains_as_the_engine_reads_them),
         cmocka_unit_test(test_property_kernel__overlapping_batches_of_uneven_size),
         cmocka_unit_test(test_property_kernel__dense_cyclic_shapes_every_width),
