@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../query/kernel/kernel.h"
+#include "../../query/kernel/run.h"
 #include "authpath/query.h"
 #include "model.h"
 #include "support.h"
@@ -686,6 +687,40 @@ static void test_property_kernel__counts_past_the_bit_planes(void **state)
     ap_store_close(st);
 }
 
+/* The lists' sort: short lists by qsort, long ones (a partner reaching tens of thousands of
+ * identities) by a radix sort over 11-bit digits: both give ascending ids, duplicates kept,
+ * for ids in every digit (past 2^22 too) and lengths on both sides of the switch. */
+static int cmp_id(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void test_property_kernel__lists_sorted_at_every_length(void **state)
+{
+    static const uint32_t lengths[] = { 0, 1, 2, 255, 256, 257, 1000, 70000 };
+    uint64_t r = 12345;
+    (void)state;
+    for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+        uint32_t n = lengths[li];
+        uint32_t *v = n ? malloc(n * sizeof *v) : NULL, *want = n ? malloc(n * sizeof *v) : NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            uint32_t x = (uint32_t)(r >> 32);
+            v[i] = li % 2 ? x : x % (n / 3 + 1);    /* every digit, or many duplicates */
+            want[i] = v[i];
+        }
+        if (n > 1)
+            qsort(want, n, sizeof *want, cmp_id);
+        ap_kernel__sort_ids(v, n);
+        for (uint32_t i = 0; i < n; i++)
+            if (v[i] != want[i])
+                fail_msg("length %u: at %u %u, want %u", n, i, v[i], want[i]);
+        free(v);
+        free(want);
+    }
+}
+
 /* Sources beyond the graph are our caller's bug: refused, not read. */
 static void test_property_kernel__refuses_out_of_range_source(void **state)
 {
@@ -716,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_property_kernel__overlapping_batches_of_uneven_size),
         cmocka_unit_test(test_property_kernel__dense_cyclic_shapes_every_width),
         cmocka_unit_test(test_property_kernel__counts_past_the_bit_planes),
+        cmocka_unit_test(test_property_kernel__lists_sorted_at_every_length),
         cmocka_unit_test(test_property_kernel__refuses_out_of_range_source),
     };
     ap_igraph_init();
