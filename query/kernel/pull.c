@@ -22,8 +22,10 @@ int ap_kernel__pull(worker *wk, uint32_t p)
         cls = K == 64 ? ~(uint64_t)0 : ((uint64_t)1 << K) - 1;
     }
     for (; in < end; in++) {
-        if (in + 8 < end && (wk->done[in[8].src >> 6] >> (in[8].src & 63) & 1))
-            __builtin_prefetch(at(wk, in[8].src), 0);
+        if (in + 8 < end && (wk->done[in[8].src >> 6] >> (in[8].src & 63) & 1)) {
+            prefetch_rows(wk, in[8].src, &k->types[in[8].meta & AP_KMETA_TYPE], false);
+            __builtin_prefetch(&wk->cls[in[8].src], 0);
+        }
         if (!(wk->done[in->src >> 6] >> (in->src & 63) & 1))
             continue;
         const uint64_t *from = at(wk, in->src);

@@ -117,6 +117,27 @@ static inline uint64_t *at(const worker *wk, uint32_t p)
     return wk->st + (size_t)p * (wk->sh->k->K + 1) * wk->sh->L;
 }
 
+/* Ask for the rows of position p (before the sinks) that an edge of type t reads or writes:
+ * its classes (every class for a plain edge), its gate's, and the union row. A position's
+ * words span K + 1 rows of L words: the first line alone leaves the rest to miss. */
+static inline void prefetch_rows(const worker *wk, uint32_t p, const ap_ktype *t, bool write)
+{
+    const ap_kernel *k = wk->sh->k;
+    unsigned L = wk->sh->L;
+    const uint64_t *w = wk->st + (size_t)p * (k->K + 1) * L;
+    uint64_t m = t->plain ? ~(uint64_t)0 : t->rc | t->qc;
+    for (unsigned r = 0; r <= k->K; r++) {
+        if (r < k->K && !(m >> r & 1))
+            continue;
+        for (unsigned j = 0; j < L; j += 8) {       /* a line: 8 words */
+            if (write)
+                __builtin_prefetch(w + (size_t)r * L + j, 1);
+            else
+                __builtin_prefetch(w + (size_t)r * L + j, 0);
+        }
+    }
+}
+
 /* The sources holding anything at p, into any[L]; returns the classes that some source holds
  * there (0: none holds anything). */
 static inline uint64_t held(const worker *wk, uint32_t p, uint64_t *any)

@@ -75,7 +75,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
     /* the targets are scattered: ask for their words before the counting */
     for (uint32_t e = ps->ext > from ? ps->ext : from; e < end && e < from + 16; e++)
         if (!(k->slot[e].meta & AP_KMETA_DEAD) && k->slot[e].dst < k->nns)
-            __builtin_prefetch(at(wk, k->slot[e].dst), 1);
+            prefetch_rows(wk, k->slot[e].dst, &k->types[k->slot[e].meta & AP_KMETA_TYPE], true);
     if (sh->mode == MODE_RIGHTS) {
         for (unsigned j = 0; j < L; j++)
             for (uint64_t m = any[j]; m != 0; m &= m - 1) {
@@ -119,7 +119,8 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
         /* a row can be long (a hub's grants): keep asking a few targets ahead */
         if (e + 16 < end && e + 16 >= ps->ext && !(k->slot[e + 16].meta & AP_KMETA_DEAD)
             && k->slot[e + 16].dst < k->nns)
-            __builtin_prefetch(at(wk, k->slot[e + 16].dst), 1);
+            prefetch_rows(wk, k->slot[e + 16].dst,
+                          &k->types[k->slot[e + 16].meta & AP_KMETA_TYPE], true);
         if (!(s->meta & AP_KMETA_DEAD) && s->dst >= k->nns) {
             /* a sink pulls (and counts the edge) when the sweep reaches it */
             wk->touch[s->dst >> 6] |= (uint64_t)1 << (s->dst & 63);
@@ -174,17 +175,26 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
     unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
     uint64_t any[LMAX], got[LMAX], dcopy[(AP_MAX_RIGHTS + 1) * LMAX];
     uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = wk->dcls[u - lo];
+    const uint64_t *src = d;
+    bool self = false;
+    /* an escalating edge to itself can add to the delta being sent: only then is it copied
+     * out first; otherwise it is read in place and cleared after */
+    for (uint32_t e = k->at[u].off; e < k->at[u].ext && !self; e++)
+        self = k->slot[e].dst == u && k->types[k->slot[e].meta & AP_KMETA_TYPE].esc;
     wk->dcls[u - lo] = 0;
-    for (uint64_t x = dcls; x != 0; x &= x - 1) {
-        unsigned c = (unsigned)__builtin_ctzll(x);
-        for (unsigned j = c * L; j < (c + 1) * L; j++) {
+    if (self) {
+        for (uint64_t x = dcls; x != 0; x &= x - 1) {
+            unsigned c = (unsigned)__builtin_ctzll(x);
+            for (unsigned j = c * L; j < (c + 1) * L; j++) {
+                dcopy[j] = d[j];
+                d[j] = 0;
+            }
+        }
+        for (unsigned j = K * L; j < KL1; j++) {
             dcopy[j] = d[j];
             d[j] = 0;
         }
-    }
-    for (unsigned j = K * L; j < KL1; j++) {
-        dcopy[j] = d[j];
-        d[j] = 0;
+        src = dcopy;
     }
     uint64_t cls = held(wk, u, any);
     for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
@@ -193,12 +203,12 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
         const uint64_t *w;
         uint64_t outc;
         if (t->plain) {
-            w = dcopy;
+            w = src;
             outc = dcls;
             for (unsigned j = 0; j < L; j++)
-                got[j] = dcopy[K * L + j];
+                got[j] = src[K * L + j];
         } else if (t->qc == 0 && !t->esc) {
-            outc = carry(wk, t, dcopy + K * L, dcls, dcopy, wk->tmp, got);
+            outc = carry(wk, t, src + K * L, dcls, src, wk->tmp, got);
             w = wk->tmp;
         } else {
             outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
@@ -213,6 +223,13 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
             (*npend)++;
         }
     }
+    if (self)
+        return;
+    for (uint64_t x = dcls; x != 0; x &= x - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(x);
+        memset(d + c * L, 0, L * sizeof *d);
+    }
+    memset(d + K * L, 0, L * sizeof *d);
 }
 
 int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../query/kernel/kernel.h"
+#include "../../query/kernel/run.h"
 #include "authpath/query.h"
 #include "model.h"
 #include "support.h"
@@ -183,6 +184,43 @@ static void test_property_kernel__seeds_exercise_cycles(void **state)
                       && m_edge_live(&inv, &inv.edges[j], -1);
     }
     assert_true(cyc);
+}
+
+/* A member of a cyclic component whose escalating edge to itself adds to the delta it is
+ * sending: the one case where the fixpoint copies the delta out before sending it (otherwise
+ * read in place). Seeds of the model with such a member, at every width on 1 to 3 threads:
+ * rights and blast radii exactly the engine's and the model's. */
+static void test_property_kernel__escalating_self_loops_in_cycles(void **state)
+{
+    static const unsigned widths[] = { 1, 2, 8 };
+    unsigned found = 0;
+    (void)state;
+    for (uint64_t seed = 0; seed < SEEDS; seed++) {
+        m_inventory inv;
+        ap_store *st = NULL;
+        ap_kernel *k = NULL;
+        ap_error err;
+        ap_graph *g = load_seed(seed, &inv, &st);
+        bool has = false;
+        assert_int_equal(ap_kernel__prepare(&k, g, &err), AP_OK);
+        for (uint32_t p = 0; p < k->nns && !has; p++)
+            for (uint32_t e = k->at[p].off; e < k->at[p].ext && !has; e++)
+                has = (k->at[p].info & AP_KPOS_CYCLIC) && k->slot[e].dst == p
+                      && k->types[k->slot[e].meta & AP_KMETA_TYPE].esc;
+        ap_kernel__free(k);
+        ap_graph_free(g);
+        ap_store_close(st);
+        if (!has)
+            continue;
+        found++;
+        for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+            ap_kernel__words = widths[wi];
+            check_rights(seed, 1 + (unsigned)((seed + wi) % 3));
+            check_blast(seed, wi % 2 == 0 ? AP_BLAST_LISTS : 0);
+        }
+        ap_kernel__words = 0;
+    }
+    assert_true(found > 0);
 }
 
 /* Domains as the engine reads them (jansson, top level, non-empty strings), whatever their
@@ -649,6 +687,40 @@ static void test_property_kernel__counts_past_the_bit_planes(void **state)
     ap_store_close(st);
 }
 
+/* The lists' sort: short lists by qsort, long ones (a partner reaching tens of thousands of
+ * identities) by a radix sort over 11-bit digits: both give ascending ids, duplicates kept,
+ * for ids in every digit (past 2^22 too) and lengths on both sides of the switch. */
+static int cmp_id(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void test_property_kernel__lists_sorted_at_every_length(void **state)
+{
+    static const uint32_t lengths[] = { 0, 1, 2, 255, 256, 257, 1000, 70000 };
+    uint64_t r = 12345;
+    (void)state;
+    for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+        uint32_t n = lengths[li];
+        uint32_t *v = n ? malloc(n * sizeof *v) : NULL, *want = n ? malloc(n * sizeof *v) : NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            uint32_t x = (uint32_t)(r >> 32);
+            v[i] = li % 2 ? x : x % (n / 3 + 1);    /* every digit, or many duplicates */
+            want[i] = v[i];
+        }
+        if (n > 1)
+            qsort(want, n, sizeof *want, cmp_id);
+        ap_kernel__sort_ids(v, n);
+        for (uint32_t i = 0; i < n; i++)
+            if (v[i] != want[i])
+                fail_msg("length %u: at %u %u, want %u", n, i, v[i], want[i]);
+        free(v);
+        free(want);
+    }
+}
+
 /* Sources beyond the graph are our caller's bug: refused, not read. */
 static void test_property_kernel__refuses_out_of_range_source(void **state)
 {
@@ -674,10 +746,12 @@ int main(void)
         cmocka_unit_test(test_property_kernel__rights_match_engine_and_model),
         cmocka_unit_test(test_property_kernel__blast_matches_engine),
         cmocka_unit_test(test_property_kernel__seeds_exercise_cycles),
+        cmocka_unit_test(test_property_kernel__escalating_self_loops_in_cycles),
         cmocka_unit_test(test_property_kernel__domains_as_the_engine_reads_them),
         cmocka_unit_test(test_property_kernel__overlapping_batches_of_uneven_size),
         cmocka_unit_test(test_property_kernel__dense_cyclic_shapes_every_width),
         cmocka_unit_test(test_property_kernel__counts_past_the_bit_planes),
+        cmocka_unit_test(test_property_kernel__lists_sorted_at_every_length),
         cmocka_unit_test(test_property_kernel__refuses_out_of_range_source),
     };
     ap_igraph_init();
