@@ -24,6 +24,18 @@ typedef struct {
     size_t cap;
 } ap_walk_memo;
 
+/* A yes/no attribute of every node or edge, looked up once each (ap_findings__node_flag):
+ * at[x] 0 not yet, 1 no, 2 yes. mode: the default of a boolean (0, 1), or 2: a non-empty
+ * string (equal to value unless it is NULL). */
+typedef struct {
+    const char *key, *value;
+    bool edge;
+    int mode;
+    unsigned char *at;
+} ap_flag_cache;
+
+#define AP_FINDINGS_FLAGS 16    /* distinct (key, node or edge) pairs the rules ask for */
+
 /* What a rule keeps from one batch of partners to the next (ap_findings__state). */
 typedef struct {
     void *p;
@@ -55,6 +67,7 @@ struct ap_rule_ctx {
     const ap_rule *rule;        /* the rule being run */
     ap_walk_memo *memo;         /* ap_findings__first_partner's */
     ap_walk_memo *visit;        /* ap_findings__walk_new's */
+    ap_flag_cache flags[AP_FINDINGS_FLAGS];     /* ap_findings__node_flag's */
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
 };
@@ -107,6 +120,16 @@ void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
 void ap_findings__date_text(char *buf, size_t size, int64_t t);
 const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *buf,
                                size_t size);
+
+/* ap_graph_node_bool / ap_graph_edge_bool, each (key, node or edge) read from the graph's
+ * attributes once and remembered for the run: the rules ask for the same attribute of a node
+ * once per partner reaching it. (Out of memory: the graph is asked every time.) */
+bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, bool dflt);
+bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt);
+/* Does node v have a non-empty string attribute key (remembered as above)? Equal to value,
+ * when value is not NULL? */
+bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);
+bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, const char *value);
 
 /* Does a carry authority over edge e (live from its source, something gets through)? */
 bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e);

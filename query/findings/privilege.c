@@ -91,7 +91,7 @@ static void edge_chain(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
 }
 
 /* The batch's partners into the witnesses; NULL, or (last call) the witnesses. */
-static edge_witnesses *per_edge(ap_rule_ctx *c, bool (*pick)(const ap_graph *, uint32_t))
+static edge_witnesses *per_edge(ap_rule_ctx *c, bool (*pick)(const ap_rule_ctx *, uint32_t))
 {
     const ap_graph *g = c->g;
     edge_witnesses *w = witnesses_of(c);
@@ -102,7 +102,7 @@ static edge_witnesses *per_edge(ap_rule_ctx *c, bool (*pick)(const ap_graph *, u
         for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = k < a->nreach ? a->reach[k] : a->source;
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
-                if (!pick(g, e) || !ap_findings__carries(c, a, e))
+                if (!pick(c, e) || !ap_findings__carries(c, a, e))
                     continue;
                 if (w->at[e] != AP_UNREACHED) {
                     edge_witness *x = &w->list[w->at[e]];
@@ -148,9 +148,9 @@ static void who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t w
              ap_findings__chain(c, f, chain, sizeof chain));
 }
 
-static bool undeclared_access(const ap_graph *g, uint32_t e)
+static bool undeclared_access(const ap_rule_ctx *c, uint32_t e)
 {
-    const ap_edge *ed = ap_graph_edge(g, e);
+    const ap_edge *ed = ap_graph_edge(c->g, e);
     return ed->kind == AP_EDGE_ACCESS && !ed->declared;
 }
 
@@ -411,10 +411,10 @@ int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
-static bool temporary(const ap_graph *g, uint32_t e)
+static bool temporary(const ap_rule_ctx *c, uint32_t e)
 {
-    return ap_graph_edge(g, e)->expires == AP_TIME_NONE
-           && ap_graph_edge_bool(g, e, "temporary", false);
+    return ap_graph_edge(c->g, e)->expires == AP_TIME_NONE
+           && ap_findings__edge_flag(c, e, "temporary", false);
 }
 
 int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
