@@ -116,6 +116,32 @@ uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t ta
 void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
     AP_PRINTF(3, 4);
 
+/* One finding per edge that carries some partner's authority and that `need` selects (what of
+ * the partner's rights there the edge must pass, some of them; 0: not this edge), about every
+ * such partner: its chain comes from the partner nearest the edge (fewest hops to its tail,
+ * then the first in id order), so a loop of partners gives one short chain, not one long chain
+ * per member. Kept across batches (the running rule's state): a nearer partner in a later
+ * batch gives the chain again. The rule writes the messages once every partner is known. */
+typedef struct {
+    size_t finding;
+    uint32_t hops;              /* the chain's partner's hops to the edge's tail */
+    ap_rights passes;           /* what the edge passes of that partner's rights there */
+} ap_edge_witness;
+
+typedef struct {
+    uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
+    ap_edge_witness *list;
+    size_t n, cap;
+} ap_edge_witnesses;
+
+/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. */
+ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
+                                         ap_rights (*need)(const ap_rule_ctx *, uint32_t));
+/* "partner q0" or "partners q0, q1 and 3 more" (who), and the chain: "through q0 > c0 > crm"
+ * or, for several, "for example through q1 > c0 > crm" (how). */
+void ap_findings__who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
+                              char *how, size_t hsize);
+
 /* Helpers for messages: a date as text; the finding's path as "a > b > c" (into buf). */
 void ap_findings__date_text(char *buf, size_t size, int64_t t);
 const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *buf,
