@@ -195,9 +195,14 @@ static bool same(const char *a, const char *b)
 static bool flag(const ap_rule_ctx *c, bool edge, uint32_t x, const char *key, int mode,
                  const char *value)
 {
-    ap_flag_cache *slot = NULL;
+    ap_flag_cache *slot = NULL, *flags = ((ap_rule_ctx *)c)->flags;
+    /* the rules pass string literals: the same address first, then the same text */
+    for (size_t i = 0; i < AP_FINDINGS_FLAGS && flags[i].key != NULL && slot == NULL; i++)
+        if (flags[i].key == key && flags[i].value == value && flags[i].edge == edge
+            && flags[i].mode == mode)
+            slot = &flags[i];
     for (size_t i = 0; i < AP_FINDINGS_FLAGS && slot == NULL; i++) {
-        ap_flag_cache *k = &((ap_rule_ctx *)c)->flags[i];
+        ap_flag_cache *k = &flags[i];
         if (k->key == NULL || (k->edge == edge && k->mode == mode && strcmp(k->key, key) == 0
                                && same(k->value, value)))
             slot = k;
