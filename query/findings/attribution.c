@@ -36,7 +36,7 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
                 uint32_t u = mid[j];
                 char chain[1024], rights[512];
                 if (ap_graph_node(g, u)->kind != AP_KIND_IDENTITY || seen[u] == i
-                    || ap_graph_node_bool(g, u, "logged", true))
+                    || ap_findings__node_flag(c, u, "logged", true))
                     continue;
                 seen[u] = i;
                 ap_finding *f = ap_findings__add(c, p, false, u);

@@ -27,11 +27,11 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
-            const char *type = ap_graph_node_str(g, v, "type");
             char chain[1024];
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
                 || !ap_findings__static(g, v) || !ap_findings__owns(c, a, v))
                 continue;
+            const char *type = ap_graph_node_str(g, v, "type");
             /* the identity the secret stands in for: its first authenticates_as edge in use */
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);

@@ -30,8 +30,10 @@ static int global_admin(ap_rule_ctx *c, bool gdap)
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
-            const char *customer = ap_graph_node_str(g, v, "gdap_customer");
             char chain[1024];
+            if (!ap_findings__node_is(c, v, "role_template", GLOBAL_ADMIN))
+                continue;
+            const char *customer = ap_graph_node_str(g, v, "gdap_customer");
             if (!is_global_admin(g, v) || (customer != NULL) != gdap)
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
@@ -151,8 +153,8 @@ static int third_party_apps(ap_rule_ctx *c, app_check w)
             uint32_t v = a->reach[k];
             char perms[1024];
             size_t n;
-            if (!has_type(g, v, "service_principal")
-                || !ap_graph_node_bool(g, v, "third_party", false) || !ap_findings__owns(c, a, v))
+            if (!ap_findings__node_flag(c, v, "third_party", false)
+                || !has_type(g, v, "service_principal") || !ap_findings__owns(c, a, v))
                 continue;
             if (w == UNVERIFIED && (!ap_graph_node_bool(g, v, "multi_tenant_app", false)
                                     || ap_graph_node_str(g, v, "verified_publisher") != NULL))
@@ -206,11 +208,11 @@ int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
-            const char *subject = ap_graph_node_str(g, v, "subject");
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_graph_node_bool(g, v, "subject_wildcard", false)
+                || !ap_findings__node_flag(c, v, "subject_wildcard", false)
                 || !ap_findings__owns(c, a, v))
                 continue;
+            const char *subject = ap_graph_node_str(g, v, "subject");
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
             ap_findings__fact(c, f, "issuer", "%s", ap_graph_node_str(g, v, "issuer") != NULL

@@ -2,6 +2,7 @@
  * authority reaches both production and non-production nodes. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "findings_internal.h"
@@ -24,10 +25,63 @@ static int is_production(const ap_graph *g, uint32_t v)
     return 0;
 }
 
+/* Across batches, per credential: the first production and other node its own authority
+ * reaches (AP_UNREACHED: none), once it was looked at (seen). */
+typedef struct {
+    uint32_t *prod, *other;
+    unsigned char *seen;
+} reaches;
+
+static void free_reaches(void *p)
+{
+    reaches *s = p;
+    free(s->prod);
+    free(s->other);
+    free(s->seen);
+    free(s);
+}
+
+/* What credential v's own authority reaches: computed once, whichever partners hold it. */
+static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
+{
+    const ap_graph *g = c->g;
+    uint32_t prod = AP_UNREACHED, other = AP_UNREACHED;
+    if (s->seen[v])
+        return AP_OK;
+    const ap_authority *ca = ap_findings__authority(c, v);
+    if (ca == NULL)
+        return c->rc;
+    for (uint32_t j = 0; j < ca->nreach; j++) {
+        int env = is_production(g, ca->reach[j]);
+        if (env == 1 && prod == AP_UNREACHED)
+            prod = ca->reach[j];
+        else if (env == 0 && other == AP_UNREACHED)
+            other = ca->reach[j];
+    }
+    s->prod[v] = prod;
+    s->other[v] = other;
+    s->seen[v] = 1;
+    return AP_OK;
+}
+
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    size_t n = (size_t)ap_graph_node_count(g) + 1;
+    reaches *s = ap_findings__state(c, sizeof *s, free_reaches);
     (void)r;
+    if (s == NULL)
+        return c->rc;
+    if (s->seen == NULL) {
+        s->prod = malloc(n * sizeof *s->prod);
+        s->other = malloc(n * sizeof *s->other);
+        s->seen = calloc(n, 1);
+        if (s->prod == NULL || s->other == NULL || s->seen == NULL) {
+            free(s->seen);
+            s->seen = NULL;
+            return c->rc = ap_error_nomem(c->err);
+        }
+    }
     for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
@@ -37,16 +91,10 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL || !ap_findings__owns(c, a, v))
                 continue;
             /* what the credential itself reaches (computed once, whoever holds it) */
-            const ap_authority *ca = ap_findings__authority(c, v);
-            if (ca == NULL)
+            if (credential_reaches(c, s, v) < 0)
                 return c->rc;
-            for (uint32_t j = 0; j < ca->nreach; j++) {
-                int env = is_production(g, ca->reach[j]);
-                if (env == 1 && prod == AP_UNREACHED)
-                    prod = ca->reach[j];
-                else if (env == 0 && other == AP_UNREACHED)
-                    other = ca->reach[j];
-            }
+            prod = s->prod[v];
+            other = s->other[v];
             if (prod == AP_UNREACHED || other == AP_UNREACHED)
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);

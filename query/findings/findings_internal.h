@@ -24,6 +24,18 @@ typedef struct {
     size_t cap;
 } ap_walk_memo;
 
+/* A yes/no attribute of every node or edge, looked up once each (ap_findings__node_flag):
+ * at[x] 0 not yet, 1 no, 2 yes. mode: the default of a boolean (0, 1), or 2: a non-empty
+ * string (equal to value unless it is NULL). */
+typedef struct {
+    const char *key, *value;
+    bool edge;
+    int mode;
+    unsigned char *at;
+} ap_flag_cache;
+
+#define AP_FINDINGS_FLAGS 16    /* distinct (key, node or edge) pairs the rules ask for */
+
 /* What a rule keeps from one batch of partners to the next (ap_findings__state). */
 typedef struct {
     void *p;
@@ -55,6 +67,7 @@ struct ap_rule_ctx {
     const ap_rule *rule;        /* the rule being run */
     ap_walk_memo *memo;         /* ap_findings__first_partner's */
     ap_walk_memo *visit;        /* ap_findings__walk_new's */
+    ap_flag_cache flags[AP_FINDINGS_FLAGS];     /* ap_findings__node_flag's */
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
 };
@@ -103,10 +116,46 @@ uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t ta
 void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
     AP_PRINTF(3, 4);
 
+/* One finding per edge that carries some partner's authority and that `need` selects (what of
+ * the partner's rights there the edge must pass, some of them; 0: not this edge), about every
+ * such partner: its chain comes from the partner nearest the edge (fewest hops to its tail,
+ * then the first in id order), so a loop of partners gives one short chain, not one long chain
+ * per member. Kept across batches (the running rule's state): a nearer partner in a later
+ * batch gives the chain again. The rule writes the messages once every partner is known. */
+typedef struct {
+    size_t finding;
+    uint32_t hops;              /* the chain's partner's hops to the edge's tail */
+    ap_rights passes;           /* what the edge passes of that partner's rights there */
+} ap_edge_witness;
+
+typedef struct {
+    uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
+    ap_edge_witness *list;
+    size_t n, cap;
+} ap_edge_witnesses;
+
+/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. */
+ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
+                                         ap_rights (*need)(const ap_rule_ctx *, uint32_t));
+/* "partner q0" or "partners q0, q1 and 3 more" (who), and the chain: "through q0 > c0 > crm"
+ * or, for several, "for example through q1 > c0 > crm" (how). */
+void ap_findings__who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
+                              char *how, size_t hsize);
+
 /* Helpers for messages: a date as text; the finding's path as "a > b > c" (into buf). */
 void ap_findings__date_text(char *buf, size_t size, int64_t t);
 const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *buf,
                                size_t size);
+
+/* ap_graph_node_bool / ap_graph_edge_bool, each (key, node or edge) read from the graph's
+ * attributes once and remembered for the run: the rules ask for the same attribute of a node
+ * once per partner reaching it. (Out of memory: the graph is asked every time.) */
+bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, bool dflt);
+bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt);
+/* Does node v have a non-empty string attribute key (remembered as above)? Equal to value,
+ * when value is not NULL? */
+bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);
+bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, const char *value);
 
 /* Does a carry authority over edge e (live from its source, something gets through)? */
 bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e);

@@ -13,11 +13,11 @@
 static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint32_t v, bool self)
 {
     uint32_t *mid = NULL, n = 0;
-    bool found = self && ap_graph_node_bool(c->g, v, "cluster_admin", false);
+    bool found = self && ap_findings__node_flag(c, v, "cluster_admin", false);
     if (found || ap_query__path_nodes(&mid, &n, c->g, a, v) < 0)
         return found;                   /* (out of memory: claim nothing) */
     for (uint32_t i = 0; i < n && !found; i++)
-        found = ap_graph_node_bool(c->g, mid[i], "cluster_admin", false);
+        found = ap_findings__node_flag(c, mid[i], "cluster_admin", false);
     free(mid);
     return found;
 }
@@ -31,11 +31,11 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
         uint32_t p = c->partners[i];
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
-            const char *ns = ap_graph_node_str(g, v, "namespace");
             char chain[1024];
-            if (!ap_graph_node_bool(g, v, "cluster_admin", false) || !ap_findings__direct(c, a, v)
-                || via_cluster_admin(c, a, v, false))
+            if (!ap_findings__node_flag(c, v, "cluster_admin", false)
+                || !ap_findings__direct(c, a, v) || via_cluster_admin(c, a, v, false))
                 continue;
+            const char *ns = ap_graph_node_str(g, v, "namespace");
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
             ap_findings__path(c, f, a, v, AP_UNREACHED);
@@ -66,7 +66,7 @@ static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
                 char chain[1024];
-                if (ed->kind != AP_EDGE_ACCESS || !ap_graph_edge_bool(g, e, key, false)
+                if (ed->kind != AP_EDGE_ACCESS || !ap_findings__edge_flag(c, e, key, false)
                     || !ap_findings__carries(c, a, e)
                     || (ed->from != p && !ap_findings__direct(c, a, ed->from))
                     || via_cluster_admin(c, a, ed->from, true))

@@ -65,69 +65,48 @@ int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
-/* can_mint edges a's authority crosses: out of its source or a node it reaches. */
-static int mint_edges(ap_rule_ctx *c, const ap_authority *a, uint32_t p)
+/* The edges that let a partner mint credentials: a can_mint edge, or an edge that passes the
+ * mint right by name into a resource or workflow (a secrets manager, an issuing CA); `all` on
+ * an undeclared edge is undeclared-rights' business. What of the partner's rights there the
+ * edge must pass (ap_findings__per_edge). */
+static ap_rights mint_grant(const ap_rule_ctx *c, uint32_t e)
 {
-    const ap_graph *g = c->g;
-    char chain[1024];
-    for (uint32_t k = 0; k <= a->nreach; k++) {
-        uint32_t v = k < a->nreach ? a->reach[k] : a->source;
-        for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
-            if (ed->kind != AP_EDGE_CAN_MINT || !ap_findings__carries(c, a, e))
-                continue;
-            ap_finding *f = ap_findings__add(c, p, true, e);
-            ap_findings__node(c, f, ed->from);
-            ap_findings__node(c, f, ed->to);
-            ap_findings__fact(c, f, "mints_for", "%s", ap_graph_node(g, ed->to)->id);
-            ap_findings__path(c, f, a, ed->from, e);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Partner %s can mint credentials for %s through %s; it "
-                                 "can leave itself access that survives its offboarding.",
-                                 ap_graph_node(g, p)->id, ap_graph_node(g, ed->to)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
-        }
-    }
-    return c->rc;
+    const ap_edge *ed = ap_graph_edge(c->g, e);
+    if (ed->kind == AP_EDGE_CAN_MINT)
+        return AP_RIGHTS_ALL;
+    if (!ed->declared || ed->rights == AP_RIGHTS_ALL || !(ed->rights >> AP_R_MINT & 1)
+        || ap_findings__sensitivity(c->g, ed->to) == AP_SENS_NONE)
+        return 0;
+    return (ap_rights)1 << AP_R_MINT;
 }
 
 int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
+    ap_edge_witnesses *w = ap_findings__per_edge(c, mint_grant);
     (void)r;
-    for (uint32_t i = c->lo; i < c->hi; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        char chain[1024];
-        if (mint_edges(c, a, p) < 0)
-            return c->rc;
-        /* the mint right granted by name on a resource or workflow (a secrets manager, an
-         * issuing CA); `all` on an undeclared edge is undeclared-rights' business */
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k], e = AP_UNREACHED;
-            if (ap_findings__sensitivity(g, v) == AP_SENS_NONE)
-                continue;
-            for (uint32_t j = ap_graph_in_begin(g, v); j < ap_graph_in_end(g, v); j++) {
-                uint32_t x = ap_graph_in_edge(g, j);
-                const ap_edge *ed = ap_graph_edge(g, x);
-                if (ed->declared && ed->rights != AP_RIGHTS_ALL && ap_findings__carries(c, a, x)
-                    && ap_edge_transfer(ed, a->rights[ed->from]) >> AP_R_MINT & 1) {
-                    e = x;
-                    break;
-                }
-            }
-            if (e == AP_UNREACHED)
-                continue;
-            ap_finding *f = ap_findings__add(c, p, false, v);
-            ap_findings__rights(c, f, "rights", a->rights[v]);
-            ap_findings__path(c, f, a, ap_graph_edge(g, e)->from, e);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Partner %s holds the mint right on %s through %s; it "
-                                 "can leave itself access that survives its offboarding.",
-                                 ap_graph_node(g, p)->id, ap_graph_node(g, v)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
+    /* one finding per grant, every partner that can use it (the nearest one's chain) */
+    for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
+        ap_finding *f = &c->out->items[w->list[k].finding];
+        const ap_edge *ed = ap_graph_edge(g, f->subject);
+        const char *to = ap_graph_node(g, ed->to)->id;
+        char who[512], chain[1024];
+        bool many = f->npartners > 1;
+        ap_findings__partner_list(c, f, who, sizeof who, 5);
+        ap_findings__chain(c, f, chain, sizeof chain);
+        /* one partner: "through CHAIN; it"; several: "(for example through CHAIN); each" */
+        const char *open = many ? " (for example through " : " through ";
+        const char *close = many ? "); each" : "; it";
+        if (ed->kind == AP_EDGE_CAN_MINT) {
+            ap_findings__fact(c, f, "mints_for", "%s", to);
+            ap_findings__message(c, f, "Partner%s %s can mint credentials for %s%s%s%s can "
+                                 "leave itself access that survives its offboarding.",
+                                 many ? "s" : "", who, to, open, chain, close);
+        } else {
+            ap_findings__rights(c, f, "rights", w->list[k].passes);
+            ap_findings__message(c, f, "Partner%s %s hold%s the mint right on %s%s%s%s can "
+                                 "leave itself access that survives its offboarding.",
+                                 many ? "s" : "", who, many ? "" : "s", to, open, chain, close);
         }
     }
     return c->rc;

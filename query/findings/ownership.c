@@ -29,7 +29,7 @@ int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r)
             uint32_t v = a->reach[k];
             ap_kind kind = ap_graph_node(g, v)->kind;
             if ((kind != AP_KIND_IDENTITY && kind != AP_KIND_CREDENTIAL)
-                || !missing(g, v, "owner") || !ap_findings__owns(c, a, v))
+                || ap_findings__node_named(c, v, "owner") || !ap_findings__owns(c, a, v))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "missing", "owner");

@@ -3,6 +3,7 @@
  * elevation that never ends. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "findings_internal.h"
@@ -38,133 +39,23 @@ int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
-/* One finding per edge that carries some partner's authority and that `pick` selects, about
- * every such partner: its chain comes from the partner nearest the edge (fewest hops to its
- * tail, then the first in id order), so a loop of partners gives one short chain, not one long
- * chain per member. Kept across batches: a nearer partner in a later batch gives the chain
- * again. */
-typedef struct {
-    size_t finding;
-    uint32_t hops;              /* the chain's partner's hops to the edge's tail */
-    ap_rights passes;           /* what the edge passes of that partner's rights there */
-} edge_witness;
-
-typedef struct {
-    uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
-    edge_witness *list;
-    size_t n, cap;
-} edge_witnesses;
-
-static void free_witnesses(void *p)
-{
-    edge_witnesses *w = p;
-    free(w->at);
-    free(w->list);
-    free(w);
-}
-
-static edge_witnesses *witnesses_of(ap_rule_ctx *c)
-{
-    uint32_t ne = ap_graph_edge_count(c->g);
-    edge_witnesses *w = ap_findings__state(c, sizeof *w, free_witnesses);
-    if (w == NULL || w->at != NULL)
-        return w;
-    if ((w->at = malloc(((size_t)ne + 1) * sizeof *w->at)) == NULL) {
-        c->rc = ap_error_nomem(c->err);
-        return NULL;
-    }
-    for (uint32_t e = 0; e < ne; e++)
-        w->at[e] = AP_UNREACHED;
-    return w;
-}
-
-/* The chain of f from a to e's tail, then e; what e passes of a's rights there. */
-static void edge_chain(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t e,
-                       edge_witness *x, uint32_t hops)
+static ap_rights undeclared_access(const ap_rule_ctx *c, uint32_t e)
 {
     const ap_edge *ed = ap_graph_edge(c->g, e);
-    ap_findings__node(c, f, ed->from);
-    ap_findings__node(c, f, ed->to);
-    ap_findings__path(c, f, a, ed->from, e);
-    x->hops = hops;
-    x->passes = ap_edge_transfer(ed, a->rights[ed->from]);
-}
-
-/* The batch's partners into the witnesses; NULL, or (last call) the witnesses. */
-static edge_witnesses *per_edge(ap_rule_ctx *c, bool (*pick)(const ap_graph *, uint32_t))
-{
-    const ap_graph *g = c->g;
-    edge_witnesses *w = witnesses_of(c);
-    if (w == NULL)
-        return NULL;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
-            uint32_t v = k < a->nreach ? a->reach[k] : a->source;
-            for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
-                if (!pick(g, e) || !ap_findings__carries(c, a, e))
-                    continue;
-                if (w->at[e] != AP_UNREACHED) {
-                    edge_witness *x = &w->list[w->at[e]];
-                    ap_finding *f = &c->out->items[x->finding];
-                    ap_findings__partner(c, f, c->partners[i]);
-                    if (a->hops[v] < x->hops) {     /* nearer: its chain instead */
-                        ap_findings__reset(c, f);
-                        edge_chain(c, f, a, e, x, a->hops[v]);
-                    }
-                    continue;
-                }
-                if (w->n == w->cap) {
-                    size_t cap = w->cap * 2 + 16;
-                    edge_witness *list = realloc(w->list, cap * sizeof *list);
-                    if (list == NULL) {
-                        c->rc = ap_error_nomem(c->err);
-                        return NULL;
-                    }
-                    w->list = list;
-                    w->cap = cap;
-                }
-                ap_finding *f = ap_findings__add(c, c->partners[i], true, e);
-                if (f == NULL)
-                    return NULL;
-                w->list[w->n].finding = (size_t)(f - c->out->items);
-                edge_chain(c, f, a, e, &w->list[w->n], a->hops[v]);
-                w->at[e] = (uint32_t)w->n++;
-            }
-        }
-    }
-    return c->last && c->rc == AP_OK ? w : NULL;
-}
-
-/* "partner q0 brings" or "partners q0, q1 and 3 more bring", and the chain: "(through q0 > c0
- * > crm)" or, for several, "(for example through q1 > c0 > crm)", into who and how. */
-static void who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
-                        char *how, size_t hsize)
-{
-    char list[512], chain[1024];
-    ap_findings__partner_list(c, f, list, sizeof list, 5);
-    snprintf(who, wsize, "partner%s %s", f->npartners > 1 ? "s" : "", list);
-    snprintf(how, hsize, "%sthrough %s", f->npartners > 1 ? "for example " : "",
-             ap_findings__chain(c, f, chain, sizeof chain));
-}
-
-static bool undeclared_access(const ap_graph *g, uint32_t e)
-{
-    const ap_edge *ed = ap_graph_edge(g, e);
-    return ed->kind == AP_EDGE_ACCESS && !ed->declared;
+    return ed->kind == AP_EDGE_ACCESS && !ed->declared ? AP_RIGHTS_ALL : 0;
 }
 
 int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    edge_witnesses *w = per_edge(c, undeclared_access);
+    ap_edge_witnesses *w = ap_findings__per_edge(c, undeclared_access);
     (void)r;
     for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
         ap_finding *f = &c->out->items[w->list[k].finding];
         const ap_edge *ed = ap_graph_edge(g, f->subject);
         char who[1024], how[1200];
         ap_findings__rights(c, f, "passes", w->list[k].passes);
-        who_and_how(c, f, who, sizeof who, how, sizeof how);
+        ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
         ap_findings__message(c, f, "Access edge %s declares no rights, so it passes every "
                              "right %s bring%s to %s (%s).", ed->id, who,
                              f->npartners > 1 ? "" : "s", ap_graph_node(g, ed->to)->id, how);
@@ -189,43 +80,101 @@ static void add_word(char *buf, size_t size, const char *word)
     snprintf(buf + used, size - used, "%s%s", used ? ", " : "", word);
 }
 
+/* What partners can do to a sensitive workflow, as bits: trigger, execute, approve. */
+enum { CAN_TRIGGER = 1, CAN_EXECUTE = 2, CAN_APPROVE = 4 };
+
+typedef struct {
+    size_t *finding;            /* per node: its finding, or SIZE_MAX */
+    unsigned char *can;         /* per node: what its partners can do, CAN_* */
+} workflow_state;
+
+static void free_workflows(void *p)
+{
+    workflow_state *s = p;
+    free(s->finding);
+    free(s->can);
+    free(s);
+}
+
+static workflow_state *workflows_of(ap_rule_ctx *c)
+{
+    size_t n = (size_t)ap_graph_node_count(c->g) + 1;
+    workflow_state *s = ap_findings__state(c, sizeof *s, free_workflows);
+    if (s == NULL || s->finding != NULL)
+        return s;
+    s->finding = malloc(n * sizeof *s->finding);
+    s->can = calloc(n, 1);
+    if (s->finding == NULL || s->can == NULL) {
+        free(s->finding);
+        s->finding = NULL;
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    for (size_t v = 0; v < n; v++)
+        s->finding[v] = SIZE_MAX;
+    return s;
+}
+
+/* One finding per sensitive workflow, listing every partner that can start or approve it:
+ * the first partner in id order gives the chain, the batches after it add themselves and
+ * what they can do; the sentences once every partner is known. */
 int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     const ap_rights acts = (ap_rights)1 << AP_R_EXECUTE | (ap_rights)1 << AP_R_APPROVE;
+    workflow_state *s = workflows_of(c);
     (void)r;
-    for (uint32_t i = c->lo; i < c->hi; i++) {
+    if (s == NULL)
+        return c->rc;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t w = a->reach[k];
-            ap_sensitivity s = ap_findings__sensitivity(g, w);
-            char how[64] = "", chain[1024];
-            if (ap_graph_node(g, w)->kind != AP_KIND_WORKFLOW || s < AP_SENS_CONFIDENTIAL)
+            ap_sensitivity sens = ap_findings__sensitivity(g, w);
+            if (ap_graph_node(g, w)->kind != AP_KIND_WORKFLOW || sens < AP_SENS_CONFIDENTIAL)
                 continue;
             uint32_t te = trigger_edge(c, a, w);
             if (te == AP_UNREACHED && (a->rights[w] & acts) == 0)
                 continue;
-            if (te != AP_UNREACHED)
-                add_word(how, sizeof how, "trigger");
-            if (a->rights[w] >> AP_R_EXECUTE & 1)
-                add_word(how, sizeof how, "execute");
-            if (a->rights[w] >> AP_R_APPROVE & 1)
-                add_word(how, sizeof how, "approve");
+            unsigned can = (te != AP_UNREACHED ? CAN_TRIGGER : 0)
+                           | (a->rights[w] >> AP_R_EXECUTE & 1 ? CAN_EXECUTE : 0)
+                           | (a->rights[w] >> AP_R_APPROVE & 1 ? CAN_APPROVE : 0);
+            s->can[w] |= (unsigned char)can;
+            if (s->finding[w] != SIZE_MAX) {
+                ap_findings__partner(c, &c->out->items[s->finding[w]], p);
+                continue;
+            }
             ap_finding *f = ap_findings__add(c, p, false, w);
-            ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
-            ap_findings__fact(c, f, "can", "%s", how);
             if (te != AP_UNREACHED)
                 ap_findings__path(c, f, a, ap_graph_edge(g, te)->from, te);
             else
                 ap_findings__path(c, f, a, w, AP_UNREACHED);
             if (f == NULL)
                 return c->rc;
-            ap_findings__message(c, f, "Partner %s can %s %s workflow %s through %s.",
-                                 ap_graph_node(g, p)->id, how, ap_sensitivity_name(s),
-                                 ap_graph_node(g, w)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
+            s->finding[w] = (size_t)(f - c->out->items);
         }
+    }
+    for (uint32_t w = 0; c->last && w < ap_graph_node_count(g) && c->rc == AP_OK; w++) {
+        char how[64] = "", who[512], chain[1024];
+        if (s->finding[w] == SIZE_MAX)
+            continue;
+        ap_finding *f = &c->out->items[s->finding[w]];
+        ap_sensitivity sens = ap_findings__sensitivity(g, w);
+        bool many = f->npartners > 1;
+        if (s->can[w] & CAN_TRIGGER)
+            add_word(how, sizeof how, "trigger");
+        if (s->can[w] & CAN_EXECUTE)
+            add_word(how, sizeof how, "execute");
+        if (s->can[w] & CAN_APPROVE)
+            add_word(how, sizeof how, "approve");
+        ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(sens));
+        ap_findings__fact(c, f, "can", "%s", how);
+        ap_findings__partner_list(c, f, who, sizeof who, 5);
+        ap_findings__message(c, f, "Partner%s %s can %s %s workflow %s %s%s%s.",
+                             many ? "s" : "", who, how, ap_sensitivity_name(sens),
+                             ap_graph_node(g, w)->id, many ? "(for example through " : "through ",
+                             ap_findings__chain(c, f, chain, sizeof chain), many ? ")" : "");
     }
     return c->rc;
 }
@@ -411,23 +360,23 @@ int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
-static bool temporary(const ap_graph *g, uint32_t e)
+static ap_rights temporary(const ap_rule_ctx *c, uint32_t e)
 {
-    return ap_graph_edge(g, e)->expires == AP_TIME_NONE
-           && ap_graph_edge_bool(g, e, "temporary", false);
+    return ap_graph_edge(c->g, e)->expires == AP_TIME_NONE
+           && ap_findings__edge_flag(c, e, "temporary", false) ? AP_RIGHTS_ALL : 0;
 }
 
 int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    edge_witnesses *w = per_edge(c, temporary);
+    ap_edge_witnesses *w = ap_findings__per_edge(c, temporary);
     (void)r;
     for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
         ap_finding *f = &c->out->items[w->list[k].finding];
         const ap_edge *ed = ap_graph_edge(g, f->subject);
         char who[1024], how[1200];
         ap_findings__fact(c, f, "temporary", "true");
-        who_and_how(c, f, who, sizeof who, how, sizeof how);
+        ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
         char whose[1100];
         snprintf(whose, sizeof whose, f->npartners > 1 ? "the authority of %s" : "%s's authority",
                  who);

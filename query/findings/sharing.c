@@ -115,7 +115,7 @@ int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r)
             uint32_t v = a->reach[k];
             char chain[1024];
             if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_graph_node_bool(g, v, "multi_tenant", false)
+                || !ap_findings__node_flag(c, v, "multi_tenant", false)
                 || !ap_findings__owns(c, a, v))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);

@@ -1,6 +1,5 @@
-/* tests/unit/test_findings_root_cause.c: findings say what is true, once per root cause: the
- * delegation loop in order, escalations grouped by escalation point with what they grant,
- * static secrets by nature, and a loop of partners that does not multiply findings. */
+/* tests/unit/test_findings_root_cause.c: findings once per root cause: the delegation loop in
+ * order, escalation points, shared grants and workflows, static secrets, a loop of partners. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +121,46 @@ static void test_findings_root_cause__escalation_once_per_point(void **state)
     done(&r);
 }
 
+/* Partners that share a grant share its finding: one per can_mint edge and per edge passing
+ * the mint right (not one per partner and target), one per sensitive workflow listing every
+ * partner and what they can do together. */
+static void test_findings_root_cause__shared_grants_once(void **state)
+{
+    run r = { 0 };
+    char buf[256];
+    int seen_mint = 0, seen_right = 0;
+    (void)state;
+    compute(&r, FIXTURE("findings/root-cause/shared_grants.json"), "partner-can-mint");
+    assert_int_equal(ap_findings_count(r.f), 2);
+    for (size_t i = 0; i < ap_findings_count(r.f); i++) {
+        const ap_finding *x = ap_findings_get(r.f, i);
+        const char *subject = ap_finding_subject_id(r.g, x);
+        assert_true(x->subject_is_edge);
+        assert_string_equal(partners(&r, x, buf, sizeof buf), "p1 p2 p3");
+        assert_non_null(strstr(x->message, "Partners p1, p2 and p3 "));
+        assert_non_null(strstr(x->message, "(for example through p1 > k1 > hub"));
+        if (strcmp(subject, "hub|can_mint|svc") == 0) {
+            seen_mint = 1;
+            assert_string_equal(ap_finding_fact(x, "mints_for"), "svc");
+        } else {
+            seen_right = 1;
+            assert_string_equal(subject, "hub|access|vault");
+            assert_string_equal(ap_finding_fact(x, "rights"), "read, mint");
+        }
+    }
+    assert_true(seen_mint && seen_right);
+    done(&r);
+    compute(&r, FIXTURE("findings/root-cause/shared_grants.json"), "sensitive-workflow");
+    assert_int_equal(ap_findings_count(r.f), 1);
+    const ap_finding *x = ap_findings_get(r.f, 0);
+    assert_string_equal(ap_finding_subject_id(r.g, x), "run");
+    assert_string_equal(partners(&r, x, buf, sizeof buf), "p1 p2 p3");
+    assert_string_equal(ap_finding_fact(x, "can"), "execute, approve");
+    assert_non_null(strstr(x->message, "Partners p1, p2 and p3 can execute, approve critical "
+                                       "workflow run (for example through p1 > k1 > hub > run)"));
+    done(&r);
+}
+
 /* An api_key is static by nature unless the inventory says static: false; a certificate is not. */
 static void test_findings_root_cause__static_by_nature(void **state)
 {
@@ -180,6 +219,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_findings_root_cause__loop_named_in_order_once),
         cmocka_unit_test(test_findings_root_cause__escalation_once_per_point),
+        cmocka_unit_test(test_findings_root_cause__shared_grants_once),
         cmocka_unit_test(test_findings_root_cause__static_by_nature),
         cmocka_unit_test(test_findings_root_cause__partner_loop_stays_small),
     };
