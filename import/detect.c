@@ -277,7 +277,7 @@ static int is_github(peek *p, char *what, size_t size)
                                       && memcmp(p->obj.k[0].key, "total_count", 11) == 0];
         char key[64], shown[40];
         snprintf(key, sizeof key, "%.*s", (int)(k->klen < 63 ? k->klen : 63), k->key);
-        ap_import__quote(shown, sizeof shown, key);
+        ap_doc_quote(shown, sizeof shown, key);
         snprintf(what, size, "a GitHub API response (%s)", shown);
         return 1;
     }
@@ -361,7 +361,7 @@ static void describe(const peek *p, char *what, size_t size)
         size_t kl = o->k[i].klen < sizeof k - 1 ? o->k[i].klen : sizeof k - 1;
         memcpy(k, o->k[i].key, kl);
         k[kl] = '\0';
-        ap_import__quote(q, 16, k);
+        ap_doc_quote(q, 16, k);
         n += (size_t)snprintf(keys + n, sizeof keys - n, "%s'%s'", i > 0 ? ", " : "", q);
         if (n >= sizeof keys)
             break;
@@ -448,8 +448,8 @@ static int check_yaml(const char *path, const char *text, size_t len, ap_error *
 {
     ap_yaml_doc *doc = NULL;
     const json_t *root;
-    int rc = ap_import__yaml_parse(&doc, &root, text, len, path, err);
-    ap_import__yaml_free(doc);
+    int rc = ap_doc_yaml_parse(&doc, &root, text, len, path, err);
+    ap_doc_yaml_free(doc);
     return rc;
 }
 

@@ -104,7 +104,7 @@ static int load_partner_map(struct ap_k8s_state *s, const char *path, ap_error *
             unsigned line, col;
             char shown[64];
             ap_posdoc_where(doc, &step, 1, &line, &col);
-            ap_import__quote(shown, sizeof shown, key);
+            ap_doc_quote(shown, sizeof shown, key);
             rc = ap_error_at(err, AP_EINPUT, path, line, col, "partner map entry '%s' must name "
                              "a partner id (a non-empty string)", shown);
             goto cleanup;
@@ -158,7 +158,7 @@ static k8s_pos where(const reader *r, const ap_step *extra, size_t nextra)
     for (size_t i = 0; i < nextra && n < MAX_STEPS + 2; i++)
         steps[n++] = extra[i];
     if (r->x->y != NULL) {
-        ap_import__yaml_where(r->x->y, steps, n, &p.line, &p.col);
+        ap_doc_yaml_where(r->x->y, steps, n, &p.line, &p.col);
         return p;
     }
     at = ap_json__skip_ws(&r->x->t, 0);
@@ -290,7 +290,7 @@ static int read_object(reader *r, const json_t *o)
         return fail_at(r, at, "a Kubernetes object needs a 'kind'");
     if (!known_kind(kind, strlen(kind))) {
         char what[200], shown[64];
-        ap_import__quote(shown, sizeof shown, kind);
+        ap_doc_quote(shown, sizeof shown, kind);
         snprintf(what, sizeof what, "Kubernetes object of kind '%s' skipped (not RBAC)", shown);
         s->cur = at;
         ap_import__note(r->ctx, at.line, at.col, what);
@@ -390,7 +390,7 @@ int ap_import__k8s(ap_import_ctx *ctx, const char *text, size_t len, ap_error *e
             goto cleanup;
         }
         root = json;
-    } else if ((rc = ap_import__yaml_parse_all(&x.y, &root, text, len, ctx->path, err)) < 0) {
+    } else if ((rc = ap_doc_yaml_parse_all(&x.y, &root, text, len, ctx->path, err)) < 0) {
         goto cleanup;
     }
     memset(&r, 0, sizeof r);
@@ -415,7 +415,7 @@ int ap_import__k8s(ap_import_ctx *ctx, const char *text, size_t len, ap_error *e
         rc = AP_OK;     /* input errors are recorded in ctx: the next files are still read */
 cleanup:
     ap_json__text_free(&x.t);
-    ap_import__yaml_free(x.y);
+    ap_doc_yaml_free(x.y);
     json_decref(json);
     return rc;
 }

@@ -97,6 +97,22 @@ mg_type ap_mg__type_of_context(const char *context);
  * application's id for federated credentials, a relationship's for access assignments), or
  * NULL. AP_EINPUT through ap_import__fail for what is wrong with it. */
 int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const char *parent);
+/* Shared by the object readers (msgraph_objects.c, msgraph_gdap.c): a lower-case copy; an
+ * input error about obj with arg quoted into fmt (AP_EINPUT); a construct noted, not imported;
+ * a directory role node (built-in template or custom definition) in a tenant's directory
+ * (NULL tenant: the home one), with what it grants there, its id in id; a Graph time copied
+ * into n's key when v is one. */
+void ap_mg__lower_copy(char *buf, size_t size, const char *s);
+int ap_mg__fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const char *arg);
+void ap_mg__note(ap_import_ctx *ctx, const char *what);
+const char *ap_mg__role_node(ap_import_ctx *ctx, char *id, size_t size, const char *tmpl,
+                             const char *tenant, const char *tenant_name);
+void ap_mg__copy_time(json_t *n, const char *key, const json_t *v);
+/* GDAP relationships and their access assignments (rel: the relationship's id when the page
+ * is its sub-collection), cross-tenant access partners (msgraph_gdap.c). */
+int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o);
+int ap_mg__gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel);
+int ap_mg__cross_tenant(ap_import_ctx *ctx, const json_t *o);
 /* ROADtools' first-party scopes: Microsoft's own apps and the scopes they are pre-consented. */
 int ap_mg__roadtools(ap_import_ctx *ctx, const json_t *doc);
 /* AzureHound's AZFederatedIdentityCredential records. */

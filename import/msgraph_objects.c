@@ -1,9 +1,8 @@
 /* import/msgraph_objects.c: each Microsoft Graph object into authpath's model: service
  * principals, applications and their credentials, consents, app role and directory role
- * assignments, GDAP relationships and their access assignments, cross-tenant partners. */
+ * assignments (GDAP and cross-tenant partners: msgraph_gdap.c), other tools' Graph data. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,107 +11,9 @@
 #define R(b) ((ap_rights)1 << (b))
 #define DIRECTORY "entra:directory"
 
-/* ---- what an object is ---- */
-
-static const struct { const char *name; mg_type type; } collections[] = {
-    { "servicePrincipals", MG_SERVICE_PRINCIPAL }, { "servicePrincipal", MG_SERVICE_PRINCIPAL },
-    { "applications", MG_APPLICATION }, { "application", MG_APPLICATION },
-    { "oauth2PermissionGrants", MG_GRANT }, { "oauth2PermissionGrant", MG_GRANT },
-    { "appRoleAssignedTo", MG_APP_ROLE_ASSIGNMENT }, { "appRoleAssignments",
-                                                       MG_APP_ROLE_ASSIGNMENT },
-    { "appRoleAssignment", MG_APP_ROLE_ASSIGNMENT },
-    { "federatedIdentityCredentials", MG_FEDERATED_CREDENTIAL },
-    { "federatedIdentityCredential", MG_FEDERATED_CREDENTIAL },
-    { "roleAssignments", MG_ROLE_ASSIGNMENT }, { "unifiedRoleAssignment", MG_ROLE_ASSIGNMENT },
-    { "delegatedAdminRelationships", MG_GDAP_RELATIONSHIP },
-    { "delegatedAdminRelationship", MG_GDAP_RELATIONSHIP },
-    { "resellerDelegatedAdminRelationship", MG_GDAP_RELATIONSHIP },
-    { "accessAssignments", MG_GDAP_ASSIGNMENT },
-    { "delegatedAdminAccessAssignment", MG_GDAP_ASSIGNMENT },
-    { "partners", MG_CROSS_TENANT_PARTNER },
-    { "crossTenantAccessPolicyConfigurationPartner", MG_CROSS_TENANT_PARTNER },
-    { "servicePrincipalSignInActivities", MG_SIGN_IN_ACTIVITY },
-    { "servicePrincipalSignInActivity", MG_SIGN_IN_ACTIVITY },
-};
-
-static mg_type by_name(const char *name, size_t n)
-{
-    for (size_t i = 0; i < sizeof collections / sizeof collections[0]; i++)
-        if (strlen(collections[i].name) == n && strncmp(collections[i].name, name, n) == 0)
-            return collections[i].type;
-    return MG_NONE;
-}
-
-mg_type ap_mg__type_of_context(const char *context)
-{
-    const char *s = strchr(context, '#'), *end, *seg;
-    mg_type last = MG_NONE;
-    if (s == NULL)
-        return MG_NONE;
-    /* the last path segment that names a collection, its (keys) and /$entity left out */
-    for (seg = s + 1; *seg != '\0'; seg = *end != '\0' ? end + 1 : end) {
-        size_t n;
-        end = seg + strcspn(seg, "/");
-        n = strcspn(seg, "(/");
-        if (by_name(seg, n) != MG_NONE)
-            last = by_name(seg, n);
-    }
-    return last;
-}
-
-static bool has(const json_t *o, const char *k)
-{
-    return ap_mg__get(o, k) != NULL;
-}
-
-mg_type ap_mg__type_of(const json_t *o, mg_type ctx_type)
-{
-    const char *t = ap_mg__str(o, "@odata.type");
-    if (t != NULL) {
-        const char *dot = strrchr(t, '.');
-        mg_type ty = dot != NULL ? by_name(dot + 1, strlen(dot + 1)) : MG_NONE;
-        if (ty != MG_NONE)
-            return ty;
-    }
-    if (ctx_type != MG_NONE)
-        return ctx_type;
-    if (has(o, "AllowedMemberTypes") || has(o, "AdminConsentDisplayName")
-        || (!has(o, "id") && !has(o, "ObjectId")
-            && (has(o, "AppDisplayName") || ((has(o, "appRoleId") || has(o, "roleId"))
-                                             && has(o, "resourceDisplayName")))))
-        return MG_PERMISSION_LIST;
-    if (has(o, "customer") && has(o, "accessDetails"))
-        return MG_GDAP_RELATIONSHIP;
-    if (has(o, "accessContainer"))
-        return MG_GDAP_ASSIGNMENT;
-    if (has(o, "clientId") && has(o, "consentType"))
-        return MG_GRANT;
-    if (has(o, "appRoleId") && has(o, "principalId") && has(o, "resourceId"))
-        return MG_APP_ROLE_ASSIGNMENT;
-    if (has(o, "roleDefinitionId") && has(o, "principalId"))
-        return MG_ROLE_ASSIGNMENT;
-    if (has(o, "issuer") && has(o, "subject"))
-        return MG_FEDERATED_CREDENTIAL;
-    if (has(o, "tenantId") && (has(o, "b2bCollaborationInbound")
-                               || has(o, "b2bDirectConnectInbound") || has(o, "inboundTrust")))
-        return MG_CROSS_TENANT_PARTNER;
-    if (has(o, "lastSignInActivity") || has(o, "delegatedClientSignInActivity"))
-        return MG_SIGN_IN_ACTIVITY;
-    if (has(o, "servicePrincipalType") || has(o, "appOwnerOrganizationId")
-        || (has(o, "appId") && (has(o, "servicePrincipalNames")
-                                || has(o, "appRoleAssignmentRequired"))))
-        return MG_SERVICE_PRINCIPAL;
-    if (has(o, "appId") && (has(o, "requiredResourceAccess") || has(o, "signInAudience")
-                            || has(o, "passwordCredentials") || has(o, "keyCredentials")))
-        return MG_APPLICATION;
-    if ((has(o, "appRoleId") || has(o, "roleId")) && has(o, "resourceDisplayName"))
-        return MG_PERMISSION_LIST;
-    return MG_NONE;
-}
-
 /* ---- helpers ---- */
 
-static void lower_copy(char *buf, size_t size, const char *s)
+void ap_mg__lower_copy(char *buf, size_t size, const char *s)
 {
     size_t i = 0;
     for (; s[i] != '\0' && i + 1 < size; i++)
@@ -120,15 +21,15 @@ static void lower_copy(char *buf, size_t size, const char *s)
     buf[i] = '\0';
 }
 
-static int fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const char *arg)
+int ap_mg__fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const char *arg)
 {
     ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, obj };
     char q[80];
-    ap_import__quote(q, sizeof q, arg != NULL ? arg : "");
+    ap_doc_quote(q, sizeof q, arg != NULL ? arg : "");
     return ap_import__fail(ctx, &p, fmt, q);
 }
 
-static void note(ap_import_ctx *ctx, const char *what)
+void ap_mg__note(ap_import_ctx *ctx, const char *what)
 {
     ap_import__note(ctx, ctx->mg->line, ctx->mg->col, what);
 }
@@ -138,7 +39,7 @@ static bool is_home(const mg_state *s, const char *tenant)
     char t[64];
     if (tenant == NULL)
         return false;
-    lower_copy(t, sizeof t, tenant);
+    ap_mg__lower_copy(t, sizeof t, tenant);
     return json_object_get(s->home, t) != NULL;
 }
 
@@ -146,7 +47,7 @@ static bool is_home(const mg_state *s, const char *tenant)
 static void obj_id(char *buf, size_t size, const char *id)
 {
     char low[128];
-    lower_copy(low, sizeof low, id);
+    ap_mg__lower_copy(low, sizeof low, id);
     snprintf(buf, size, "entra:%s", low);
 }
 
@@ -172,7 +73,7 @@ static void directory(ap_import_ctx *ctx, char *id, size_t size, const char *ten
 
 /* A directory role (built-in template or custom definition) in a directory, with what it
  * grants there; escalating roles lead to that directory's Global Administrator. */
-static const char *role_node(ap_import_ctx *ctx, char *id, size_t size, const char *tmpl,
+const char *ap_mg__role_node(ap_import_ctx *ctx, char *id, size_t size, const char *tmpl,
                              const char *tenant, const char *tenant_name)
 {
     mg_role_class cls;
@@ -180,7 +81,7 @@ static const char *role_node(ap_import_ctx *ctx, char *id, size_t size, const ch
     const char *name;
     json_t *n;
     ap_rights r;
-    lower_copy(t, sizeof t, tmpl);
+    ap_mg__lower_copy(t, sizeof t, tmpl);
     name = ap_mg__role(ctx->mg, t, &cls);
     if (name == NULL) {
         snprintf(unknown, sizeof unknown, "role %s", t);
@@ -204,7 +105,7 @@ static const char *role_node(ap_import_ctx *ctx, char *id, size_t size, const ch
         return NULL;
     if (cls == MG_ROLE_ESCALATES) {
         json_t *e;
-        role_node(ctx, ga, sizeof ga, MG_GLOBAL_ADMIN, tenant, tenant_name);
+        ap_mg__role_node(ctx, ga, sizeof ga, MG_GLOBAL_ADMIN, tenant, tenant_name);
         if ((e = ap_mg__edge(ctx, id, "can_assume", ga, AP_RIGHTS_ALL)) == NULL)
             return NULL;
         json_object_set_new(e, "escalates", json_true());
@@ -241,7 +142,7 @@ static const char *perm_node(ap_import_ctx *ctx, char *id, size_t size, const ch
     if (application && ap_mg__perm_escalates(value)) {
         json_t *e;
         json_object_set_new(n, "escalates_to_global_admin", json_true());
-        role_node(ctx, ga, sizeof ga, MG_GLOBAL_ADMIN, NULL, NULL);
+        ap_mg__role_node(ctx, ga, sizeof ga, MG_GLOBAL_ADMIN, NULL, NULL);
         if ((e = ap_mg__edge(ctx, id, "can_assume", ga, AP_RIGHTS_ALL)) == NULL)
             return NULL;
         json_object_set_new(e, "escalates", json_true());
@@ -259,7 +160,7 @@ static void principal(ap_import_ctx *ctx, char *id, size_t size, const char *ref
 }
 
 /* A time attribute from a Graph time value. */
-static void set_time(json_t *n, const char *key, const json_t *v)
+void ap_mg__copy_time(json_t *n, const char *key, const json_t *v)
 {
     int64_t t;
     if (ap_mg__time(v, &t))
@@ -296,7 +197,7 @@ static int secrets(ap_import_ctx *ctx, json_t *owner, const char *owner_id,
         if (key == NULL)
             key = ap_mg__str(c, "customKeyIdentifier");
         if (key == NULL) {
-            fail(ctx, c, "a %s credential without keyId", password ? "password" : "key");
+            ap_mg__fail(ctx, c, "a %s credential without keyId", password ? "password" : "key");
             continue;
         }
         snprintf(id, sizeof id, "%s/%s/%s", owner_id, password ? "password" : "key", key);
@@ -306,8 +207,8 @@ static int secrets(ap_import_ctx *ctx, json_t *owner, const char *owner_id,
                              : "certificate", false)) == NULL)
             return AP_ENOMEM;
         json_object_set_new(n, "static", json_boolean(password));
-        set_time(n, "valid_from", ap_mg__get(c, "startDateTime"));
-        set_time(n, "expires", ap_mg__get(c, "endDateTime"));
+        ap_mg__copy_time(n, "valid_from", ap_mg__get(c, "startDateTime"));
+        ap_mg__copy_time(n, "expires", ap_mg__get(c, "endDateTime"));
         ap_mg__set(n, "key_id", key);
         if (ap_mg__edge(ctx, id, "authenticates_as", owner_id, AP_RIGHTS_ALL) == NULL)
             return AP_ENOMEM;
@@ -356,7 +257,7 @@ static int federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id)
     char id[512], holder[512], shown[300];
     json_t *n;
     if (fid == NULL || issuer == NULL)
-        return fail(ctx, c, "a federated identity credential without %s", fid == NULL ? "id"
+        return ap_mg__fail(ctx, c, "a federated identity credential without %s", fid == NULL ? "id"
                     : "issuer");
     snprintf(id, sizeof id, "%s/federated/%s", owner_id, fid);
     snprintf(shown, sizeof shown, "federated credential %s", name != NULL ? name : fid);
@@ -452,7 +353,7 @@ static int service_principal(ap_import_ctx *ctx, const json_t *o)
     char id[256];
     json_t *n;
     if (oid == NULL)
-        return fail(ctx, o, "a service principal without id%s", "");
+        return ap_mg__fail(ctx, o, "a service principal without id%s", "");
     obj_id(id, sizeof id, oid);
     if (name == NULL)
         name = ap_mg__str(o, "appDisplayName");
@@ -476,13 +377,13 @@ static int application(ap_import_ctx *ctx, const json_t *o)
     char id[256];
     json_t *n;
     if (oid == NULL)
-        return fail(ctx, o, "an application without id%s", "");
+        return ap_mg__fail(ctx, o, "an application without id%s", "");
     obj_id(id, sizeof id, oid);
     if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, name, "application", false)) == NULL)
         return AP_ENOMEM;
     app_attrs(n, o);
     if (json_array_size(rra) > 0)
-        note(ctx, "requiredResourceAccess (permissions an app asks for, not grants: the "
+        ap_mg__note(ctx, "requiredResourceAccess (permissions an app asks for, not grants: the "
              "service principal's appRoleAssignments and oauth2PermissionGrants say what it "
              "holds)");
     return app_credentials(ctx, n, id, o);
@@ -495,10 +396,10 @@ static int grant(ap_import_ctx *ctx, const json_t *o)
     const char *who = ap_mg__str(o, "principalId");
     char cid[256], res_low[128];
     if (client == NULL || res == NULL)
-        return fail(ctx, o, "an oauth2PermissionGrant without %s", client == NULL ? "clientId"
+        return ap_mg__fail(ctx, o, "an oauth2PermissionGrant without %s", client == NULL ? "clientId"
                     : "resourceId");
     principal(ctx, cid, sizeof cid, client, "service_principal", NULL);
-    lower_copy(res_low, sizeof res_low, res);
+    ap_mg__lower_copy(res_low, sizeof res_low, res);
     for (const char *p = scope != NULL ? scope : ""; *p != '\0';) {
         size_t len = strcspn(p, " ");
         char value[200], sid[512];
@@ -527,13 +428,13 @@ static int app_role_assignment(ap_import_ctx *ctx, const json_t *o)
     char pid[256], perm[512], res_low[128], role_low[64];
     json_t *e;
     if (who == NULL || res == NULL || role == NULL)
-        return fail(ctx, o, "an appRoleAssignment without %s", who == NULL ? "principalId"
+        return ap_mg__fail(ctx, o, "an appRoleAssignment without %s", who == NULL ? "principalId"
                     : res == NULL ? "resourceId" : "appRoleId");
     type = ptype == NULL || strcasecmp(ptype, "ServicePrincipal") == 0 ? "service_principal"
          : strcasecmp(ptype, "Group") == 0 ? "group" : "user";
     principal(ctx, pid, sizeof pid, who, type, ap_mg__str(o, "principalDisplayName"));
-    lower_copy(res_low, sizeof res_low, res);
-    lower_copy(role_low, sizeof role_low, role);
+    ap_mg__lower_copy(res_low, sizeof res_low, res);
+    ap_mg__lower_copy(role_low, sizeof role_low, role);
     if (strcmp(role_low, "00000000-0000-0000-0000-000000000000") == 0)
         value = "default access";
     else if ((value = ap_mg__permission(ctx->mg, role_low)) == NULL
@@ -543,7 +444,7 @@ static int app_role_assignment(ap_import_ctx *ctx, const json_t *o)
                   true, role_low) == NULL
         || (e = ap_mg__edge(ctx, pid, "member_of", perm, AP_RIGHTS_ALL)) == NULL)
         return AP_ENOMEM;
-    set_time(e, "valid_from", ap_mg__get(o, "createdDateTime"));
+    ap_mg__copy_time(e, "valid_from", ap_mg__get(o, "createdDateTime"));
     return AP_OK;
 }
 
@@ -554,198 +455,16 @@ static int role_assignment(ap_import_ctx *ctx, const json_t *o)
     char pid[256], rid[256];
     json_t *e;
     if (who == NULL || def == NULL)
-        return fail(ctx, o, "a role assignment without %s", who == NULL ? "principalId"
+        return ap_mg__fail(ctx, o, "a role assignment without %s", who == NULL ? "principalId"
                     : "roleDefinitionId");
     principal(ctx, pid, sizeof pid, who, "directory_principal", NULL);
-    if (role_node(ctx, rid, sizeof rid, def, NULL, NULL) == NULL
+    if (ap_mg__role_node(ctx, rid, sizeof rid, def, NULL, NULL) == NULL
         || (e = ap_mg__edge(ctx, pid, "member_of", rid, AP_RIGHTS_ALL)) == NULL)
         return AP_ENOMEM;
     if (scope != NULL && strcmp(scope, "/") != 0) {
         ap_mg__set(e, "directory_scope", scope);
-        note(ctx, "role assignment scoped to an administrative unit or object (taken as the "
+        ap_mg__note(ctx, "role assignment scoped to an administrative unit or object (taken as the "
              "whole directory: an over-approximation)");
-    }
-    return AP_OK;
-}
-
-#define GDAP_PARTNER "entra:gdap-partner"
-
-static json_t *gdap_partner(ap_import_ctx *ctx)
-{
-    return ap_mg__node(ctx, GDAP_PARTNER, AP_KIND_PARTNER, "GDAP partner (the tenant these "
-                       "delegated admin relationships belong to)", "gdap_partner", true);
-}
-
-/* An ISO 8601 duration other than zero ("P180D" yes, "PT0S" no). */
-static bool nonzero_duration(const char *d)
-{
-    if (d == NULL)
-        return false;
-    for (; *d != '\0'; d++)
-        if (*d >= '1' && *d <= '9')
-            return true;
-    return false;
-}
-
-static int gdap_relationship(ap_import_ctx *ctx, const json_t *o)
-{
-    const char *rid = ap_mg__str(o, "id"), *status = ap_mg__str(o, "status");
-    const json_t *cust = ap_mg__get(o, "customer");
-    const char *tenant = ap_mg__str(cust, "tenantId"), *cname = ap_mg__str(cust, "displayName");
-    const char *ext = ap_mg__str(o, "autoExtendDuration"), *state = "active";
-    const json_t *roles = ap_mg__get(ap_mg__get(o, "accessDetails"), "unifiedRoles"), *r;
-    char id[256], tlow[64], role[512];
-    size_t i;
-    char privileged[1024] = "";
-    int64_t end;
-    json_t *n, *e;
-    if (rid == NULL || tenant == NULL)
-        return fail(ctx, o, "a delegatedAdminRelationship without %s", rid == NULL ? "id"
-                    : "customer.tenantId");
-    lower_copy(tlow, sizeof tlow, tenant);
-    snprintf(id, sizeof id, "entra:gdap:%s", rid);
-    if (gdap_partner(ctx) == NULL
-        || (n = ap_mg__node(ctx, id, AP_KIND_ROLE, ap_mg__str(o, "displayName"),
-                            "gdap_relationship", false)) == NULL)
-        return AP_ENOMEM;
-    if (status == NULL || strcmp(status, "active") == 0)
-        state = "active";
-    else if (strcmp(status, "approved") == 0 || strcmp(status, "activating") == 0)
-        state = "approved";
-    else if (strcmp(status, "created") == 0 || strcmp(status, "approvalPending") == 0)
-        state = "requested";
-    else
-        state = "revoked";         /* terminationRequested, terminating, terminated, expired */
-    ap_mg__set(n, "state", state);
-    ap_mg__set(n, "gdap_status", status);
-    ap_mg__set(n, "customer_tenant", tlow);
-    ap_mg__set(n, "customer_name", cname);
-    ap_mg__set(n, "duration", ap_mg__str(o, "duration"));
-    ap_mg__set(n, "auto_extend_duration", ext);
-    ap_mg__set(n, "indirect_provider_tenant", ap_mg__str(o, "indirectProviderTenantId"));
-    set_time(n, "valid_from", ap_mg__get(o, "activatedDateTime"));
-    if (ap_mg__time(ap_mg__get(o, "endDateTime"), &end)) {
-        ap_mg__set_time(n, "end_date", end);
-        if (nonzero_duration(ext))
-            json_object_set_new(n, "auto_extends", json_true());
-        else
-            ap_mg__set_time(n, "expires", end);
-    }
-    if ((e = ap_mg__edge(ctx, GDAP_PARTNER, "member_of", id, AP_RIGHTS_ALL)) == NULL)
-        return AP_ENOMEM;
-    json_array_foreach(roles, i, r) {
-        const char *def = ap_mg__str(r, "roleDefinitionId");
-        mg_role_class cls;
-        if (def == NULL)
-            continue;
-        if (role_node(ctx, role, sizeof role, def, tlow, cname) == NULL
-            || ap_mg__edge(ctx, id, "member_of", role, AP_RIGHTS_ALL) == NULL)
-            return AP_ENOMEM;
-        if (ap_mg__role(ctx->mg, def, &cls) != NULL && cls >= MG_ROLE_PRIVILEGED) {
-            size_t used = strlen(privileged);
-            snprintf(privileged + used, sizeof privileged - used, "%s%s", used > 0 ? ", " : "",
-                     ap_mg__role(ctx->mg, def, &cls));
-        }
-    }
-    if (privileged[0] != '\0')
-        ap_mg__set(n, "privileged_roles", privileged);
-    return AP_OK;
-}
-
-static int gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel)
-{
-    const json_t *ac = ap_mg__get(o, "accessContainer");
-    const char *gid = ap_mg__str(ac, "accessContainerId"), *status = ap_mg__str(o, "status");
-    const json_t *roles = ap_mg__get(ap_mg__get(o, "accessDetails"), "unifiedRoles"), *r;
-    const char *tenant = "unknown-customer", *cname = "the customer of a relationship not "
-        "in the files";
-    char gnode[256], relid[256], role[512], name[256];
-    json_t *g, *e, *reln = NULL;
-    size_t i;
-    if (gid == NULL)
-        return fail(ctx, o, "an access assignment without accessContainer.%s",
-                    "accessContainerId");
-    if (rel != NULL) {
-        snprintf(relid, sizeof relid, "entra:gdap:%s", rel);
-        reln = ap_mg__node(ctx, relid, AP_KIND_ROLE, NULL, "gdap_relationship", true);
-        if (json_object_get(reln, "customer_tenant") != NULL) {
-            tenant = json_string_value(json_object_get(reln, "customer_tenant"));
-            cname = json_string_value(json_object_get(reln, "customer_name"));
-        }
-    }
-    snprintf(gnode, sizeof gnode, "entra:gdap-group:%s", gid);
-    snprintf(name, sizeof name, "GDAP access group %s", gid);
-    if (gdap_partner(ctx) == NULL
-        || (g = ap_mg__node(ctx, gnode, AP_KIND_ROLE, name, "gdap_access_group", true)) == NULL)
-        return AP_ENOMEM;
-    ap_mg__set(g, "access_container_type", ap_mg__str(ac, "accessContainerType"));
-    if ((e = ap_mg__edge(ctx, rel != NULL ? relid : GDAP_PARTNER, "member_of", gnode,
-                         AP_RIGHTS_ALL)) == NULL)
-        return AP_ENOMEM;
-    if (rel == NULL)
-        note(ctx, "access assignments whose relationship the file does not name (the "
-             "customer is unknown: its roles are named for 'unknown-customer')");
-    json_array_foreach(roles, i, r) {
-        const char *def = ap_mg__str(r, "roleDefinitionId");
-        json_t *re;
-        if (def == NULL)
-            continue;
-        if (role_node(ctx, role, sizeof role, def, tenant, cname) == NULL
-            || (re = ap_mg__edge(ctx, gnode, "member_of", role, AP_RIGHTS_ALL)) == NULL)
-            return AP_ENOMEM;
-        if (status != NULL && strcmp(status, "active") != 0)
-            ap_mg__set(re, "state", strcmp(status, "pending") == 0 ? "requested" : "revoked");
-        ap_mg__set(re, "gdap_assignment", ap_mg__str(o, "id"));
-    }
-    return AP_OK;
-}
-
-/* A cross-tenant access partner: its users may reach the applications each inbound setting
- * allows (a null setting means the default policy applies: noted). */
-static int cross_tenant(ap_import_ctx *ctx, const json_t *o)
-{
-    static const char *const inbound[] = { "b2bCollaborationInbound", "b2bDirectConnectInbound" };
-    const char *tenant = ap_mg__str(o, "tenantId");
-    char pid[256], name[256], tlow[64];
-    json_t *p;
-    if (tenant == NULL)
-        return fail(ctx, o, "a cross-tenant access partner without %s", "tenantId");
-    lower_copy(tlow, sizeof tlow, tenant);
-    snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
-    snprintf(name, sizeof name, "Entra tenant %s", tlow);
-    if ((p = ap_mg__node(ctx, pid, AP_KIND_PARTNER, name, "entra_tenant", true)) == NULL)
-        return AP_ENOMEM;
-    ap_mg__set(p, "cross_tenant_partner", "true");
-    for (size_t k = 0; k < 2; k++) {
-        const json_t *set = ap_mg__get(o, inbound[k]), *apps, *users, *t;
-        size_t i;
-        if (set == NULL || json_is_null(set)) {
-            note(ctx, "cross-tenant setting left to the default policy (not in the file: "
-                 "nothing imported for it)");
-            continue;
-        }
-        users = ap_mg__get(set, "usersAndGroups");
-        apps = ap_mg__get(set, "applications");
-        if (!json_is_object(apps) || !json_is_object(users)
-            || strcmp(ap_mg__str(users, "accessType") ? ap_mg__str(users, "accessType") : "",
-                      "allowed") != 0
-            || strcmp(ap_mg__str(apps, "accessType") ? ap_mg__str(apps, "accessType") : "",
-                      "allowed") != 0)
-            continue;
-        json_array_foreach(ap_mg__get(apps, "targets"), i, t) {
-            const char *target = ap_mg__str(t, "target");
-            char aid[256];
-            json_t *e;
-            if (target == NULL)
-                continue;
-            snprintf(aid, sizeof aid, "entra:application:%s", target);
-            if (ap_mg__node(ctx, aid, AP_KIND_RESOURCE, strcmp(target, "AllApplications") == 0
-                            ? "all applications" : target, "application", true) == NULL
-                || (e = ap_mg__edge(ctx, pid, "access", aid, R(AP_R_READ) | R(AP_R_WRITE)))
-                   == NULL)
-                return AP_ENOMEM;
-            ap_mg__set(e, "cross_tenant_setting", inbound[k]);
-        }
     }
     return AP_OK;
 }
@@ -759,9 +478,9 @@ int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const cha
     case MG_GRANT: return grant(ctx, obj);
     case MG_APP_ROLE_ASSIGNMENT: return app_role_assignment(ctx, obj);
     case MG_ROLE_ASSIGNMENT: return role_assignment(ctx, obj);
-    case MG_GDAP_RELATIONSHIP: return gdap_relationship(ctx, obj);
-    case MG_GDAP_ASSIGNMENT: return gdap_assignment(ctx, obj, parent);
-    case MG_CROSS_TENANT_PARTNER: return cross_tenant(ctx, obj);
+    case MG_GDAP_RELATIONSHIP: return ap_mg__gdap_relationship(ctx, obj);
+    case MG_GDAP_ASSIGNMENT: return ap_mg__gdap_assignment(ctx, obj, parent);
+    case MG_CROSS_TENANT_PARTNER: return ap_mg__cross_tenant(ctx, obj);
     case MG_FEDERATED_CREDENTIAL:
         if (parent != NULL) {
             obj_id(owner, sizeof owner, parent);
@@ -777,14 +496,14 @@ int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const cha
         }
         return federated(ctx, obj, owner);
     case MG_SIGN_IN_ACTIVITY:
-        return fail(ctx, obj, "Microsoft Graph servicePrincipalSignInActivities is observed "
+        return ap_mg__fail(ctx, obj, "Microsoft Graph servicePrincipalSignInActivities is observed "
                     "use (when apps signed in), not access: import it with --as usage%s", "");
     case MG_PERMISSION_LIST:
-        return fail(ctx, obj, "a list of permissions or apps that names no holder (reference "
+        return ap_mg__fail(ctx, obj, "a list of permissions or apps that names no holder (reference "
                     "data, no principalId): nothing to import; give the service principals' "
                     "appRoleAssignments instead%s", "");
     default:
-        return fail(ctx, obj, "not a Microsoft Graph object authpath reads (expected a "
+        return ap_mg__fail(ctx, obj, "not a Microsoft Graph object authpath reads (expected a "
                     "service principal, application, oauth2PermissionGrant, appRoleAssignment, "
                     "federated identity credential, role assignment, delegatedAdminRelationship, "
                     "access assignment or cross-tenant access partner)%s", "");
@@ -839,7 +558,7 @@ int ap_mg__azurehound_fic(ap_import_ctx *ctx, const json_t *doc)
         const json_t *fics = json_object_get(json_object_get(rec, "data"), "fics"), *f;
         size_t k;
         if (kind == NULL || strcmp(kind, "AZFederatedIdentityCredential") != 0) {
-            note(ctx, "AzureHound record of another kind (only AZFederatedIdentityCredential "
+            ap_mg__note(ctx, "AzureHound record of another kind (only AZFederatedIdentityCredential "
                  "is read)");
             continue;
         }
@@ -848,7 +567,7 @@ int ap_mg__azurehound_fic(ap_import_ctx *ctx, const json_t *doc)
             char owner[256];
             int rc;
             if (app == NULL) {
-                fail(ctx, f, "an AzureHound federated credential without %s", "appId");
+                ap_mg__fail(ctx, f, "an AzureHound federated credential without %s", "appId");
                 continue;
             }
             snprintf(owner, sizeof owner, "entra:appid:%s", app);
@@ -904,7 +623,7 @@ int ap_mg__link(ap_import_ctx *ctx)
         if (owner == NULL || json_is_true(json_object_get(o, "microsoft_first_party"))
             || is_home(s, owner))
             continue;
-        lower_copy(tlow, sizeof tlow, owner);
+        ap_mg__lower_copy(tlow, sizeof tlow, owner);
         snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
         if (pub != NULL)
             snprintf(name, sizeof name, "%s (Entra tenant %s)", pub, tlow);

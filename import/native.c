@@ -62,16 +62,6 @@ static const char *type_name(const json_t *v)
     }
 }
 
-void ap_import__quote(char *buf, size_t size, const char *s)
-{
-    size_t i = 0;
-    for (; s[i] != '\0' && i + 1 < size && i < 60; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
-    buf[i] = '\0';
-    if (s[i] != '\0' && size > 4 && i >= 3)
-        memcpy(buf + i - 3, "...", 4);
-}
-
 typedef struct {
     ap_import_ctx *ctx;
     ap_place *p;
@@ -111,14 +101,14 @@ static int check_attr(ap_import_ctx *ctx, ap_place *p, const attr_spec *spec, co
             return ap_import__fail(ctx, p, "'%s' must be a date (YYYY-MM-DD or ISO 8601 time), "
                                    "not %s", spec->name, type_name(v));
         if (!ap_time_parse(s, time_out)) {
-            ap_import__quote(shown, sizeof shown, s);
+            ap_doc_quote(shown, sizeof shown, s);
             return ap_import__fail(ctx, p, "bad date '%s' in '%s' (expected YYYY-MM-DD or "
                                    "YYYY-MM-DDTHH:MM:SSZ)", shown, spec->name);
         }
         return AP_OK;
     case ATTR_SCOPE: {
         scope_place sp = { ctx, p };
-        return ap_import__scope_check(v, scope_bad, &sp) > 0 ? AP_EINPUT : AP_OK;
+        return ap_doc_scope_check(v, scope_bad, &sp) > 0 ? AP_EINPUT : AP_OK;
     }
     case ATTR_STATE:
     case ATTR_SENS:
@@ -132,7 +122,7 @@ static int check_attr(ap_import_ctx *ctx, ap_place *p, const attr_spec *spec, co
             return ap_import__fail(ctx, p, "'%s' must be a string, not %s", spec->name,
                                    type_name(v));
         if (e < 0) {
-            ap_import__quote(shown, sizeof shown, s);
+            ap_doc_quote(shown, sizeof shown, s);
             return ap_import__fail(ctx, p, "unknown %s '%s' (expected one of %s)", spec->name,
                                    shown, names);
         }
@@ -205,7 +195,7 @@ static int use_right(ap_import_ctx *ctx, ap_place *p, const char *name, ap_right
     rc = ap_store_add_right(ctx->st, name, &bit, &e);
     if (rc == AP_EINPUT) {
         char shown[64];
-        ap_import__quote(shown, sizeof shown, name);
+        ap_doc_quote(shown, sizeof shown, name);
         return ap_import__fail(ctx, p, "bad right '%s': %s", shown, e.msg);
     }
     if (rc < 0) {
@@ -310,7 +300,7 @@ int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, 
     kind = need_string(ctx, &p, obj, "kind", "node");
     if (kind != NULL && ap_kind_parse(kind) == AP_KIND_NONE) {
         char shown[64];
-        ap_import__quote(shown, sizeof shown, kind);
+        ap_doc_quote(shown, sizeof shown, kind);
         ap_import__fail(ctx, &p, "unknown kind '%s' (expected one of %s)", shown,
                         AP_KIND_NAMES);
         kind = NULL;
@@ -385,7 +375,7 @@ int ap_import__native_edge(ap_import_ctx *ctx, size_t index, const json_t *obj, 
     kind = need_string(ctx, &p, obj, "kind", "edge");
     if (kind != NULL && ap_edge_kind_parse(kind) == AP_EDGE_NONE) {
         char shown[64];
-        ap_import__quote(shown, sizeof shown, kind);
+        ap_doc_quote(shown, sizeof shown, kind);
         ap_import__fail(ctx, &p, "unknown edge kind '%s' (expected one of %s)", shown,
                         AP_EDGE_KIND_NAMES);
         kind = NULL;

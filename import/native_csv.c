@@ -273,7 +273,7 @@ static json_t *row_object(csv_reader *r)
                                AP_NO_ITEM, NULL };
                 char shown[64];
                 set_column(r, i, name, NULL);
-                ap_import__quote(shown, sizeof shown, s);
+                ap_doc_quote(shown, sizeof shown, s);
                 ap_import__fail(r->ctx, &p, "'%s' must be true or false, not '%s'", name,
                                 shown);
                 continue;
@@ -318,7 +318,7 @@ static int read_header(csv_reader *r)
             return r->rc = field_fail(r, i, "empty column name in the header%s", "");
         if (column_of(r, s) != SIZE_MAX) {
             char shown[64];
-            ap_import__quote(shown, sizeof shown, s);
+            ap_doc_quote(shown, sizeof shown, s);
             return r->rc = field_fail(r, i, "duplicate column '%s' in the header", shown);
         }
         if ((name = text_value(s, r->cells[i].len, &bad)) == NULL && bad)

@@ -61,6 +61,22 @@ typedef struct {
 AP_EXPORT void ap_policy_default(ap_policy *p);
 /* Free what the policy owns (overrides, waivers) and reset it to the defaults. */
 AP_EXPORT void ap_policy_clear(ap_policy *p);
+/* Read a policy file into p, which holds the defaults (ap_policy_default) or what an earlier
+ * call left; what the file leaves out keeps its value. JSON (the text starts with '{') or the
+ * same structure in YAML:
+ *   {"weights": {"sensitivity": {"critical": 20, ...}, "rights": {"admin": 6, "export": 2}},
+ *    "thresholds": {"credential_max_lifetime_days": 90, "dormant_days": 90,
+ *                   "review_days": {"critical": 30, ...}},
+ *    "severity": {"RULE": "low|medium|high|critical"},
+ *    "waivers": [{"rule", "subject", "owner", "reason", "expires": "YYYY-MM-DD"}]}
+ * Rights are named in vocab, rules in the catalogue. Unknown keys are errors. On failure p is
+ * back to the defaults (ap_policy_clear) and err names the file and the key (a syntax error:
+ * the line and column too). */
+AP_EXPORT int ap_policy_load(ap_policy *p, const char *path, const ap_vocab *vocab,
+                             ap_error *err);
+/* Only the score weights of a policy file (the rest is still checked). */
+AP_EXPORT int ap_policy_load_weights(ap_weights *w, const char *path, const ap_vocab *vocab,
+                                     ap_error *err);
 
 /* ---- The catalogue ---- */
 

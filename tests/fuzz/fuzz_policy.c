@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authpath/import.h"
+#include "authpath/findings.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

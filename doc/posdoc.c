@@ -1,11 +1,12 @@
-/* import/posdoc.c: a JSON or YAML document with the positions of its values, so that a reader
- * can name the line and column of any value it refuses (policy files; see import_internal.h). */
+/* doc/posdoc.c: a JSON or YAML document with the positions of its values, so that a reader
+ * can name the line and column of any value it refuses (policy files, kind maps; see doc.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "import_internal.h"
+#include "doc.h"
 
 /* The whole file as text (*out owns it, NUL-terminated); more than max bytes is not WHAT. */
 static int read_small(char **out, size_t *len, const char *path, size_t max, const char *what,
@@ -65,7 +66,7 @@ void ap_posdoc_free(ap_posdoc *d)
     json_decref(d->root);
     ap_json__text_free(&d->walk);
     free(d->text);
-    ap_import__yaml_free(d->yaml);
+    ap_doc_yaml_free(d->yaml);
     free(d);
 }
 
@@ -88,7 +89,7 @@ void ap_posdoc_where(const ap_posdoc *d, const ap_step *steps, size_t n, unsigne
 {
     size_t at, next;
     if (d->yaml != NULL) {
-        ap_import__yaml_where(d->yaml, steps, n, line, col);
+        ap_doc_yaml_where(d->yaml, steps, n, line, col);
         return;
     }
     at = ap_json__skip_ws(&d->walk, 0);
@@ -123,7 +124,7 @@ int ap_posdoc_load(ap_posdoc **out, const json_t **root, const char *path, size_
     if (i < len && text[i] == '{')
         rc = parse_json(d, text, len, path, err);
     else
-        rc = ap_import__yaml_parse(&d->yaml, root, text, len, path, err);
+        rc = ap_doc_yaml_parse(&d->yaml, root, text, len, path, err);
     if (rc < 0)
         goto fail;
     if (d->root != NULL)

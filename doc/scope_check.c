@@ -1,9 +1,11 @@
-/* import/scope_check.c: the shape of a declared scope (a node's `scope` attribute, or an entry
+/* doc/scope_check.c: the shape of a declared scope (a node's `scope` attribute, or an entry
  * of a policy's `scopes`): which fields it may have and of which types. Readers share it. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "import_internal.h"
+#include "authpath/model.h"
+#include "doc.h"
 
 static const char *const scope_fields[] = {
     "resources", "max_sensitivity", "rights", "environments", "jurisdictions", "from", "until",
@@ -30,7 +32,7 @@ static int string_list(const json_t *v, const char *field, ap_scope_bad_fn bad, 
     return n;
 }
 
-int ap_import__scope_check(const json_t *v, ap_scope_bad_fn bad, void *ctx)
+int ap_doc_scope_check(const json_t *v, ap_scope_bad_fn bad, void *ctx)
 {
     const char *key;
     json_t *val;
@@ -45,7 +47,7 @@ int ap_import__scope_check(const json_t *v, ap_scope_bad_fn bad, void *ctx)
             i++;
         if (scope_fields[i] == NULL) {
             char shown[64];
-            ap_import__quote(shown, sizeof shown, key);
+            ap_doc_quote(shown, sizeof shown, key);
             snprintf(msg, sizeof msg, "unknown field '%s' (expected one of %s)", shown,
                      SCOPE_FIELD_NAMES);
             n += bad(ctx, NULL, AP_NO_ITEM, msg);

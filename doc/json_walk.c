@@ -1,10 +1,10 @@
-/* import/json_walk.c: positions in JSON text that jansson has already accepted. jansson keeps
+/* doc/json_walk.c: positions in JSON text that jansson has already accepted. jansson keeps
  * no positions, so the AWS and OpenGraph readers find a value's line and column by walking. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "import_internal.h"
+#include "doc.h"
 
 size_t ap_json__skip_ws(const ap_json_text *t, size_t i)
 {

@@ -1,5 +1,5 @@
-/* import/policy.c: reading the policy file (--policy FILE, JSON or YAML) into the policy the
- * findings use (query/findings/policy.c): score weights, findings thresholds, severity
+/* query/findings/policy_load.c: reading the policy file (--policy FILE, JSON or YAML) into the
+ * policy the findings use (policy.c: its defaults): score weights, findings thresholds, severity
  * overrides, scopes and waivers. Every error names the file, and the line and column of the
  * offending value (or of the key it lacks). */
 #include <stdio.h>
@@ -8,7 +8,8 @@
 
 #include <jansson.h>
 
-#include "import_internal.h"
+#include "findings_internal.h"
+#include "../../doc/doc.h"
 
 #define DAY ((int64_t)86400)
 
@@ -240,7 +241,7 @@ static int load_scopes(loader *l, const json_t *scopes, ap_policy *p)
         ap_policy_scope *ps = &p->scopes[p->nscopes++];
         char what[180];
         in_key(l, key);
-        if (ap_import__scope_check(v, scope_bad, &sp) > 0) {
+        if (ap_doc_scope_check(v, scope_bad, &sp) > 0) {
             if (sp.field != NULL)
                 in_key(l, sp.field);
             if (sp.field != NULL && sp.item != AP_NO_ITEM)
