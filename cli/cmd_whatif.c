@@ -499,10 +499,12 @@ static json_t *window_json(const ap_graph *g, const uint32_t *nodes, uint32_t nn
 /* One partner of the forecast as JSON. */
 static json_t *forecast_partner_json(const ap_graph *g, const ap_forecast_partner *fp)
 {
-    uint32_t more = 0;
+    uint32_t more = fp->nlapses;
     json_t *o = json_object();
-    json_t *lapses = items_json_more(g, fp->lapses, fp->nlapses, &more);
-    for (uint32_t k = 0, j = 0; k < fp->nlapses; k++)
+    /* a partner not listed has its counts only (AP_FORECAST_MAX_LISTED) */
+    json_t *lapses = fp->listed ? items_json_more(g, fp->lapses, fp->nlapses, &more)
+                                : json_array();
+    for (uint32_t k = 0, j = 0; fp->listed && k < fp->nlapses; k++)
         if (fp->lapses[k].path != NULL && j < json_array_size(lapses))
             json_object_set_new(json_array_get(lapses, j++), "ends",
                                 fp->lapses[k].cause != UINT32_MAX
@@ -512,7 +514,7 @@ static json_t *forecast_partner_json(const ap_graph *g, const ap_forecast_partne
     if (more > 0)
         json_object_set_new(o, "lapses_more", json_integer(more));
     /* survives: the resources and workflows with their chain, the rest counted */
-    json_t *surv = items_json(g, fp->survives, fp->nsurvives);
+    json_t *surv = fp->listed ? items_json(g, fp->survives, fp->nsurvives) : json_array();
     json_object_set_new(o, "survives", surv);
     if (fp->nsurvives > json_array_size(surv))
         json_object_set_new(o, "survives_more",

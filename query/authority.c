@@ -174,109 +174,183 @@ static void sort_reach(uint32_t *v, uint32_t *tmp, uint32_t n, const uint32_t *h
     memcpy(v, tmp, n * sizeof *v);
 }
 
-int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source, ap_error *err)
+/* An authority workspace: one graph's per-node arrays and the rounds' buffers, kept from one
+ * source to the next. A run clears only what the previous one reached, so a run costs its
+ * reach, not the graph, and allocates nothing once the buffers have grown. */
+struct ap_authority_ws {
+    ap_authority a;         /* the last result; its arrays (arrivals: rs.arr) owned here */
+    bool dirty;             /* a holds a result whose marks must be cleared first */
+    round_state rs;
+    uint32_t hcap;          /* entries of rs.have */
+    uint32_t nc;            /* classes rs.acap was counted in */
+    uint32_t *tmp, tmpcap, reachcap;
+};
+
+void ap_query__authority_ws_free(ap_authority_ws *ws)
+{
+    if (ws == NULL)
+        return;
+    free(ws->a.rights);
+    free(ws->a.hops);
+    free(ws->a.row);
+    free(ws->a.reach);
+    free(ws->rs.arr);
+    free(ws->rs.r);
+    free(ws->rs.touched);
+    free(ws->rs.frontier);
+    free(ws->rs.have);
+    free(ws->tmp);
+    free(ws);
+}
+
+int ap_query__authority_ws_new(ap_authority_ws **out, const ap_graph *g, ap_error *err)
 {
     uint32_t n = ap_graph_node_count(g);
-    ap_authority *a = calloc(1, sizeof *a);
-    round_state rs = { 0 };
-    uint32_t *tmp = NULL;
-    int rc = AP_OK;
+    ap_authority_ws *ws = calloc(1, sizeof *ws);
     *out = NULL;
-    if (a == NULL)
+    if (ws == NULL)
         return ap_error_nomem(err);
-    if (source >= n) {
-        free(a);
+    ws->a.n = n;
+    set_classes(&ws->a, g);
+    ws->a.rights = calloc((size_t)n + 1, sizeof *ws->a.rights);   /* sparse: reached pages */
+    ws->a.hops = ap_query__big_alloc(((size_t)n + 1) * sizeof *ws->a.hops);
+    ws->a.row = ap_query__big_alloc(((size_t)n + 1) * sizeof *ws->a.row);
+    if (ws->a.rights == NULL || ws->a.hops == NULL || ws->a.row == NULL
+        || grow(&ws->rs.arr, &ws->rs.acap, 64, ws->a.nclasses * sizeof *ws->rs.arr) < 0
+        || grow(&ws->rs.r, &ws->rs.rcap, 1, sizeof *ws->rs.r) < 0
+        || grow(&ws->rs.frontier, &ws->rs.fcap, 1, sizeof *ws->rs.frontier) < 0) {
+        ap_query__authority_ws_free(ws);
+        return ap_error_nomem(err);
+    }
+    ws->nc = ws->a.nclasses;
+    memset(ws->a.hops, 0xff, (size_t)n * sizeof *ws->a.hops);
+    memset(ws->a.row, 0xff, (size_t)n * sizeof *ws->a.row);
+    *out = ws;
+    return AP_OK;
+}
+
+/* Clear the marks of the previous run: only the nodes it reached. */
+static void clear(ap_authority_ws *ws)
+{
+    ap_authority *a = &ws->a;
+    if (!ws->dirty)
+        return;
+    for (uint32_t l = 0; l < ws->rs.nr; l++) {
+        uint32_t v = ws->rs.r[l].node;
+        a->rights[v] = 0;
+        a->hops[v] = AP_UNREACHED;
+        a->row[v] = AP_UNREACHED;
+    }
+    ws->dirty = false;
+}
+
+int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
+                            uint32_t source, ap_error *err)
+{
+    ap_authority *a = &ws->a;
+    round_state *rs = &ws->rs;
+    uint32_t n = ap_graph_node_count(g);
+    *out = NULL;
+    if (n != a->n)
+        return ap_error_set(err, AP_EBUG, "authority workspace for %u nodes, graph of %u",
+                            a->n, n);
+    if (source >= n)
         return ap_error_set(err, AP_EBUG, "source %u out of range", source);
-    }
-    a->source = source;
-    a->n = n;
+    clear(ws);
+    ws->dirty = true;
     set_classes(a, g);
-    a->rights = calloc(n, sizeof *a->rights);      /* sparse: only the reached pages */
-    a->hops = ap_query__big_alloc((size_t)n * sizeof *a->hops);
-    a->row = ap_query__big_alloc((size_t)n * sizeof *a->row);
-    rs.acap = 64;
-    rs.arr = malloc((size_t)rs.acap * a->nclasses * sizeof *rs.arr);
-    if (a->rights == NULL || a->hops == NULL || a->row == NULL || rs.arr == NULL
-        || grow(&rs.r, &rs.rcap, 1, sizeof *rs.r) < 0
-        || grow(&rs.frontier, &rs.fcap, 1, sizeof *rs.frontier) < 0) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
+    if (a->nclasses != ws->nc) {        /* rows of another width: recount them */
+        rs->acap = (uint32_t)((size_t)rs->acap * ws->nc / a->nclasses);
+        ws->nc = a->nclasses;
     }
-    memset(a->hops, 0xff, n * sizeof *a->hops);
-    memset(a->row, 0xff, n * sizeof *a->row);
+    if (grow(&rs->arr, &rs->acap, 1, (size_t)a->nclasses * sizeof *rs->arr) < 0
+        || grow(&rs->frontier, &rs->fcap, 1, sizeof *rs->frontier) < 0)   /* swapped: any */
+        return ap_error_nomem(err);
+    a->source = source;
+    a->rounds = 0;
 
     /* Round 0: the source holds everything. */
     a->rights[source] = AP_RIGHTS_ALL;
     a->hops[source] = 0;
     a->row[source] = 0;
     for (uint32_t c = 0; c < a->nclasses; c++)
-        rs.arr[c] = (ap_arrival){ 0, AP_UNREACHED, 0 };
-    rs.r[0] = (reached){ .node = source, .round = 0 };
-    rs.nr = 1;
-    rs.frontier[0] = 0;
-    rs.nfrontier = 1;
+        rs->arr[c] = (ap_arrival){ 0, AP_UNREACHED, 0 };
+    rs->r[0] = (reached){ .node = source, .round = 0 };
+    rs->nr = 1;
+    rs->frontier[0] = 0;
+    rs->nfrontier = 1;
+    rs->ntouched = 0;
 
     /* Round k reads A_{k-1} of the nodes that changed in round k-1 (the others deliver what
      * they delivered before, so every first arrival of round k comes from the frontier). */
-    for (uint32_t round = 1; rs.nfrontier > 0; round++) {
-        uint32_t hcap = rs.fcap;
-        ap_rights *have = realloc(rs.have, (size_t)hcap * sizeof *have);
-        if (have == NULL) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        }
-        rs.have = have;
-        for (uint32_t i = 0; i < rs.nfrontier; i++)
-            have[i] = a->rights[rs.r[rs.frontier[i]].node];
-        rs.ntouched = 0;
-        for (uint32_t i = 0; i < rs.nfrontier; i++) {
-            uint32_t lu = rs.frontier[i], u = rs.r[lu].node;
+    for (uint32_t round = 1; rs->nfrontier > 0; round++) {
+        if (grow(&rs->have, &ws->hcap, rs->nfrontier, sizeof *rs->have) < 0)
+            return ap_error_nomem(err);
+        ap_rights *have = rs->have;
+        for (uint32_t i = 0; i < rs->nfrontier; i++)
+            have[i] = a->rights[rs->r[rs->frontier[i]].node];
+        rs->ntouched = 0;
+        for (uint32_t i = 0; i < rs->nfrontier; i++) {
+            uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
                 if (!ap_edge_usable(g, ed, source))
                     continue;
                 ap_rights r = ap_edge_transfer(ed, have[i]);
-                if (r != 0 && deliver(a, &rs, e, lu, ed->to, r, round, ed->escalates) < 0) {
-                    rc = ap_error_nomem(err);
-                    goto cleanup;
-                }
+                if (r != 0 && deliver(a, rs, e, lu, ed->to, r, round, ed->escalates) < 0)
+                    return ap_error_nomem(err);
             }
         }
         /* the nodes changed in this round are the next frontier, in order of change */
-        uint32_t *t = rs.frontier, tc = rs.fcap;
-        rs.frontier = rs.touched;
-        rs.fcap = rs.tcap;
-        rs.nfrontier = rs.ntouched;
-        rs.touched = t;
-        rs.tcap = tc;
+        uint32_t *t = rs->frontier, tc = rs->fcap;
+        rs->frontier = rs->touched;
+        rs->fcap = rs->tcap;
+        rs->nfrontier = rs->ntouched;
+        rs->touched = t;
+        rs->tcap = tc;
         a->rounds = round;
     }
 
     /* The reach list: every reached node but the source, by hops then id (numbered by first
      * arrival, the nodes already come by hops). */
-    a->nreach = rs.nr - 1;
-    a->reach = malloc(((size_t)a->nreach + 1) * sizeof *a->reach);
-    tmp = malloc(((size_t)a->nreach + 1) * sizeof *tmp);
-    if (a->reach == NULL || tmp == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    for (uint32_t l = 1; l < rs.nr; l++)
-        a->reach[l - 1] = rs.r[l].node;
-    sort_reach(a->reach, tmp, a->nreach, a->hops);
-    a->arrivals = rs.arr;
-    rs.arr = NULL;
+    a->nreach = rs->nr - 1;
+    if (grow(&ws->tmp, &ws->tmpcap, a->nreach + 1, sizeof *ws->tmp) < 0
+        || grow(&a->reach, &ws->reachcap, a->nreach + 1, sizeof *a->reach) < 0)
+        return ap_error_nomem(err);
+    for (uint32_t l = 1; l < rs->nr; l++)
+        a->reach[l - 1] = rs->r[l].node;
+    sort_reach(a->reach, ws->tmp, a->nreach, a->hops);
+    a->arrivals = rs->arr;
     *out = a;
-    a = NULL;
-cleanup:
-    free(rs.r);
-    free(rs.arr);
-    free(rs.touched);
-    free(rs.frontier);
-    free(rs.have);
-    free(tmp);
-    ap_authority_free(a);
-    return rc;
+    return AP_OK;
+}
+
+int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source, ap_error *err)
+{
+    ap_authority_ws *ws = NULL;
+    const ap_authority *r;
+    ap_authority *a;
+    int rc;
+    *out = NULL;
+    if (source >= ap_graph_node_count(g))
+        return ap_error_set(err, AP_EBUG, "source %u out of range", source);
+    if ((a = malloc(sizeof *a)) == NULL)
+        return ap_error_nomem(err);
+    if ((rc = ap_query__authority_ws_new(&ws, g, err)) < 0
+        || (rc = ap_query__authority_run(&r, ws, g, source, err)) < 0) {
+        free(a);
+        ap_query__authority_ws_free(ws);
+        return rc;
+    }
+    *a = ws->a;                 /* the arrays move to the result */
+    ws->a.rights = NULL;
+    ws->a.hops = NULL;
+    ws->a.row = NULL;
+    ws->a.reach = NULL;
+    ws->rs.arr = NULL;
+    ap_query__authority_ws_free(ws);
+    *out = a;
+    return AP_OK;
 }
 
 size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v, ap_rights want,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "authpath/paths.h"
+#include "query_internal.h"
 
 bool ap_delegation_is_link(const ap_graph *g, const ap_edge *e)
 {
@@ -544,42 +545,46 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
     pair *heirs = malloc(((size_t)lg->npart + 1) * sizeof *heirs);  /* heirs of partner */
     bool *reaches = NULL;
     ap_graph *sub = NULL;
+    ap_authority_ws *ws = NULL;
     const ap_graph *ag = g;             /* where the authority of heirs is computed */
     int rc = AP_OK;
     if (cand == NULL || heirs == NULL || (rc = partner_reachers(&reaches, g, err)) < 0
-        || (rc = partner_graph(&sub, g, err)) < 0) {
+        || (rc = partner_graph(&sub, g, err)) < 0
+        || (rc = ap_query__authority_ws_new(&ws, sub != NULL ? sub : g, err)) < 0) {
         free(cand);
         free(heirs);
         free(reaches);
+        ap_graph_free(sub);
         return rc < 0 ? rc : ap_error_nomem(err);
     }
     if (sub != NULL)
         ag = sub;
     for (uint32_t h = 0; h < lg->npart && rc == AP_OK; h++) {
-        ap_authority *a = NULL;
+        const ap_authority *a = NULL;
         uint32_t heir = lg->part[h], nc = 0;
         size_t first = d->ninherits;
         if (!reaches[heir])
             continue;                   /* reaches no other partner */
-        if ((rc = ap_authority_compute(&a, ag, heir, err)) < 0)
+        if ((rc = ap_query__authority_run(&a, ws, ag, heir, err)) < 0)
             break;
         if (partner >= 0 && heir != (uint32_t)partner) {
             if (a->rights[partner] != 0)
                 heirs[nheirs++] = (pair){ heir, (uint32_t)partner, a->hops[partner] };
-            ap_authority_free(a);
             continue;
         }
-        for (uint32_t f = 0; f < lg->npart; f++)
-            if (f != h && a->rights[lg->part[f]] != 0)
-                cand[nc++] = (pair){ heir, lg->part[f], a->hops[lg->part[f]] };
-        qsort(cand, nc, sizeof *cand, pair_near_cmp);
-        if (nc > AP_DELEGATION_MAX_LIST) {
-            d->inherits_more += nc - AP_DELEGATION_MAX_LIST;
-            nc = AP_DELEGATION_MAX_LIST;
+        /* the reach list is by hops then id: its partners come nearest first, as
+         * pair_near_cmp orders them, and only the listed ones are kept */
+        for (uint32_t i = 0; i < a->nreach; i++) {
+            uint32_t v = a->reach[i];
+            if (v == heir || ap_graph_node(ag, v)->kind != AP_KIND_PARTNER)
+                continue;
+            if (nc < AP_DELEGATION_MAX_LIST)
+                cand[nc++] = (pair){ heir, v, a->hops[v] };
+            else
+                d->inherits_more++;
         }
         if ((rc = add_inherits(d, &cap, ag, a, cand, nc, err)) == AP_OK)
             map_paths(d, first, sub);
-        ap_authority_free(a);
     }
     if (rc == AP_OK && nheirs > 0) {
         qsort(heirs, nheirs, sizeof *heirs, pair_near_cmp);
@@ -588,17 +593,17 @@ static int inheritance(ap_delegation *d, const link_graph *lg, const ap_graph *g
             nheirs = AP_DELEGATION_MAX_LIST;
         }
         for (uint32_t i = 0; i < nheirs && rc == AP_OK; i++) {
-            ap_authority *a = NULL;
+            const ap_authority *a = NULL;
             size_t first = d->ninherits;
-            if ((rc = ap_authority_compute(&a, ag, heirs[i].heir, err)) == AP_OK
+            if ((rc = ap_query__authority_run(&a, ws, ag, heirs[i].heir, err)) == AP_OK
                 && (rc = add_inherits(d, &cap, ag, a, &heirs[i], 1, err)) == AP_OK)
                 map_paths(d, first, sub);
-            ap_authority_free(a);
         }
     }
     if (rc == AP_OK && d->ninherits > 1)
         qsort(d->inherits, d->ninherits, sizeof *d->inherits, inherit_cmp);
     free(reaches);
+    ap_query__authority_ws_free(ws);
     ap_graph_free(sub);
     free(cand);
     free(heirs);

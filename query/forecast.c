@@ -68,17 +68,17 @@ static uint32_t cause_on(const ap_forecast *f, const ap_graph *g, const uint32_t
     return NONE;
 }
 
-/* The forecast of partner p into *fp (empty on entry); with `chains` the first
- * AP_WHATIF_ITEMS_SHOWN items of each list carry their chain. */
+/* The forecast of partner p into *fp (empty on entry): the first AP_WHATIF_ITEMS_SHOWN items
+ * of each list carry their chain. */
 static int one_partner(ap_forecast_partner *out, const ap_forecast *f, const ap_graph *g,
-                       const ap_graph *d, uint32_t p, bool chains, ap_error *err)
+                       const ap_graph *d, ap_authority_ws *const ws[2], uint32_t p, ap_error *err)
 {
-    ap_forecast_partner fp = { p, NULL, 0, NULL, 0, chains };
-    ap_authority *before = NULL, *after = NULL;
+    ap_forecast_partner fp = { p, NULL, 0, NULL, 0, true };
+    const ap_authority *before = NULL, *after = NULL;
     ap_rights all = ap_vocab_all(ap_graph_vocab(g));
     int rc;
-    if ((rc = ap_authority_compute(&before, g, p, err)) < 0
-        || (rc = ap_authority_compute(&after, d, p, err)) < 0)
+    if ((rc = ap_query__authority_run(&before, ws[0], g, p, err)) < 0
+        || (rc = ap_query__authority_run(&after, ws[1], d, p, err)) < 0)
         goto cleanup;
     for (uint32_t i = 0; i < before->nreach; i++) {
         uint32_t v = before->reach[i];
@@ -86,7 +86,7 @@ static int one_partner(ap_forecast_partner *out, const ap_forecast *f, const ap_
                              NULL, 0 };
         if (it.rights == 0)
             continue;
-        if (chains && fp.nlapses < AP_WHATIF_ITEMS_SHOWN
+        if (fp.nlapses < AP_WHATIF_ITEMS_SHOWN
             && (rc = ap_query__path(&it.path, &it.npath, g, before, v, it.rights, false,
                                     err)) < 0)
             goto cleanup;
@@ -103,7 +103,7 @@ static int one_partner(ap_forecast_partner *out, const ap_forecast *f, const ap_
         ap_kind kind = ap_graph_node(g, v)->kind;
         if (kind != AP_KIND_RESOURCE && kind != AP_KIND_WORKFLOW)
             continue;                   /* survives: what to act on, resources and workflows */
-        if (chains && chained < AP_WHATIF_ITEMS_SHOWN) {
+        if (chained < AP_WHATIF_ITEMS_SHOWN) {
             chained++;
             if ((rc = ap_query__path(&it.path, &it.npath, d, after, v, AP_RIGHTS_ALL, true,
                                      err)) < 0)
@@ -124,46 +124,64 @@ nomem:
 cleanup:
     ap_query__items_free(fp.lapses, fp.nlapses);
     ap_query__items_free(fp.survives, fp.nsurvives);
-    ap_authority_free(before);
-    ap_authority_free(after);
     return rc;
 }
 
-/* The partners asked about, each with its chains; or every partner, counted first and then
- * the AP_FORECAST_MAX_LISTED chosen (lapses first, by id) computed again with their chains:
- * the chains follow what is listed, not the partners times their reach. */
+/* The partners asked about, each with its chains; or every partner, counted by the kernel on
+ * both graphs, and the AP_FORECAST_MAX_LISTED chosen (lapses first, by id) computed one by one
+ * with their chains: the work follows what is listed, not the partners times their reach. */
 static int all_partners(ap_forecast *f, const ap_graph *g, const ap_graph *d,
                         const uint32_t *partners, uint32_t n, ap_error *err)
 {
-    uint32_t count = n;
+    uint32_t count = n, *src = NULL;
+    ap_reach_counts *cnt = NULL;
+    ap_authority_ws *ws[2] = { NULL, NULL };    /* on g, on d */
     int rc = AP_OK;
     if (n == 0)
         for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
             count += ap_graph_node(g, v)->kind == AP_KIND_PARTNER;
     if ((f->partners = calloc((size_t)count + 1, sizeof *f->partners)) == NULL)
         return ap_error_nomem(err);
+    if ((rc = ap_query__authority_ws_new(&ws[0], g, err)) < 0
+        || (rc = ap_query__authority_ws_new(&ws[1], d, err)) < 0)
+        goto done;
     for (uint32_t i = 0; n > 0 && rc == AP_OK && i < n; i++)
-        if ((rc = one_partner(&f->partners[i], f, g, d, partners[i], true, err)) == AP_OK)
+        if ((rc = one_partner(&f->partners[i], f, g, d, ws, partners[i], err)) == AP_OK)
             f->npartners++;
-    for (uint32_t v = 0; n == 0 && rc == AP_OK && v < ap_graph_node_count(g); v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER
-            && (rc = one_partner(&f->partners[f->npartners], f, g, d, v, false, err)) == AP_OK)
-            f->npartners++;
+    if (n > 0)
+        goto done;
+    src = malloc(((size_t)count + 1) * sizeof *src);
+    cnt = malloc(((size_t)count + 1) * sizeof *cnt);
+    if (src == NULL || cnt == NULL) {
+        rc = ap_error_nomem(err);
+        goto done;
+    }
+    for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
+            src[f->npartners++] = v;
+    if ((rc = ap_query__reach_counts(cnt, g, d, src, count, err)) < 0)
+        goto done;
+    for (uint32_t i = 0; i < count; i++)       /* counted only: no lists */
+        f->partners[i] = (ap_forecast_partner){ src[i], NULL, cnt[i].lost, NULL,
+                                                cnt[i].targets, false };
     /* of every partner: those with lapses first, then the others, both by id */
     uint32_t listed = 0;
-    for (int pass = 0; n == 0 && pass < 2; pass++)
+    for (int pass = 0; pass < 2; pass++)
         for (uint32_t i = 0; rc == AP_OK && i < f->npartners; i++) {
             ap_forecast_partner *fp = &f->partners[i], fresh;
             if (listed >= AP_FORECAST_MAX_LISTED || fp->listed
                 || (pass == 0) != (fp->nlapses > 0))
                 continue;
-            if ((rc = one_partner(&fresh, f, g, d, fp->partner, true, err)) < 0)
+            if ((rc = one_partner(&fresh, f, g, d, ws, fp->partner, err)) < 0)
                 break;
-            ap_query__items_free(fp->lapses, fp->nlapses);
-            ap_query__items_free(fp->survives, fp->nsurvives);
             *fp = fresh;
             listed++;
         }
+done:
+    free(src);
+    free(cnt);
+    ap_query__authority_ws_free(ws[0]);
+    ap_query__authority_ws_free(ws[1]);
     return rc;
 }
 

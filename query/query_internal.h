@@ -38,6 +38,26 @@ int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_auth
  * the shortest; then the lowest class. -1 when none. */
 int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights want,
                          uint32_t max_round, bool len_first);
+/* An authority workspace: ap_authority_compute's arrays and buffers kept from one source to the
+ * next on graphs of one node count (a graph and the graphs derived from it), so that each run
+ * costs its reach and allocates nothing once grown. ap_query__authority_run's result is
+ * borrowed from ws: valid until the next run or ap_query__authority_ws_free(). */
+typedef struct ap_authority_ws ap_authority_ws;
+int ap_query__authority_ws_new(ap_authority_ws **out, const ap_graph *g, ap_error *err);
+int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
+                            uint32_t source, ap_error *err);
+void ap_query__authority_ws_free(ap_authority_ws *ws);
+/* reachdiff.c: per source, how its authority on g and on d (derived from g) differ. */
+typedef struct {
+    uint32_t lost;          /* reached nodes (not the source) where A_g & ~A_d holds a right */
+    uint32_t gained;        /* ... where A_d & ~A_g does */
+    uint32_t targets;       /* resources and workflows reached on d */
+} ap_reach_counts;
+/* out[i] for sources[i], i < ns: the same counts as comparing ap_authority_compute on both
+ * graphs, from the all-partners kernel in chunks of sources (a table of 32 MiB), or one source
+ * at a time where the graph is too large for that. */
+int ap_query__reach_counts(ap_reach_counts *out, const ap_graph *g, const ap_graph *d,
+                           const uint32_t *sources, uint32_t ns, ap_error *err);
 /* The nodes strictly between a's source and v on v's witness path (ap_authority_path), from
  * the source on, as an owned array (NULL when there are none). -1 when out of memory. */
 int ap_query__path_nodes(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,

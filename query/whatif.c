@@ -167,31 +167,16 @@ static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_
     return AP_OK;
 }
 
+/* Partner v's authority on g and on the changed graph (in the workspaces wg and wd), compared. */
 static int compare(ap_whatif *w, const ap_graph *g, uint32_t v, const ap_weights *wt,
-                   ap_error *err)
+                   ap_authority_ws *wg, ap_authority_ws *wd, ap_error *err)
 {
-    ap_authority *before = NULL, *after = NULL;
+    const ap_authority *before = NULL, *after = NULL;
     ap_whatif_change ch = { v, 0, 0, NULL, 0, NULL, 0 };
     int rc;
-    if ((rc = ap_authority_compute(&before, g, v, err)) < 0
-        || (rc = ap_authority_compute(&after, w->changed, v, err)) < 0)
+    if ((rc = ap_query__authority_run(&before, wg, g, v, err)) < 0
+        || (rc = ap_query__authority_run(&after, wd, w->changed, v, err)) < 0)
         goto cleanup;
-    uint32_t others = w->nchanges;
-    for (uint32_t i = 0; i < w->nchanges; i++)
-        others -= w->changes[i].partner == w->partner;
-    if (v != w->partner && others >= AP_WHATIF_MAX_PARTNERS) {
-        /* past the list: only whether it changes, no chains (linear, not quadratic) */
-        ap_rights all = ap_vocab_all(ap_graph_vocab(g));
-        bool changed = false;
-        for (uint32_t i = 0; i < after->nreach && !changed; i++)
-            changed = (after->rights[after->reach[i]] & ~before->rights[after->reach[i]] & all)
-                      != 0;
-        for (uint32_t i = 0; i < before->nreach && !changed; i++)
-            changed = (before->rights[before->reach[i]] & ~after->rights[before->reach[i]]
-                       & all) != 0;
-        w->changes_more += changed;
-        goto cleanup;
-    }
     uint32_t shown = AP_WHATIF_ITEMS_SHOWN;
     if ((rc = diff(&ch.gained, &ch.ngained, w->changed, after, before,
                    v == w->partner ? UINT32_MAX : shown, err)) < 0
@@ -210,8 +195,50 @@ static int compare(ap_whatif *w, const ap_graph *g, uint32_t v, const ap_weights
 cleanup:
     ap_query__items_free(ch.gained, ch.ngained);
     ap_query__items_free(ch.lost, ch.nlost);
-    ap_authority_free(before);
-    ap_authority_free(after);
+    return rc;
+}
+
+/* Every partner the change can touch (touched[v]), counted by the kernel on both graphs; the
+ * partner asked about and the first AP_WHATIF_MAX_PARTNERS others that change, by id, compared
+ * one source at a time with their chains; the others that change counted in changes_more. */
+static int compare_all(ap_whatif *w, const ap_graph *g, const bool *touched,
+                       const ap_weights *wt, ap_error *err)
+{
+    uint32_t n = ap_graph_node_count(g), np = 0, others = 0;
+    uint32_t *src = malloc(((size_t)n + 1) * sizeof *src);
+    ap_reach_counts *cnt = NULL;
+    ap_authority_ws *wg = NULL, *wd = NULL;
+    int rc;
+    if (src == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t v = 0; v < n; v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && touched[v])
+            src[np++] = v;
+    if ((cnt = malloc(((size_t)np + 1) * sizeof *cnt)) == NULL) {
+        rc = ap_error_nomem(err);
+        goto done;
+    }
+    if ((rc = ap_query__reach_counts(cnt, g, w->changed, src, np, err)) < 0
+        || (rc = ap_query__authority_ws_new(&wg, g, err)) < 0
+        || (rc = ap_query__authority_ws_new(&wd, w->changed, err)) < 0)
+        goto done;
+    for (uint32_t i = 0; i < np; i++) {
+        bool changed = cnt[i].gained + cnt[i].lost > 0;
+        if (src[i] != w->partner && !changed)
+            continue;
+        if (src[i] != w->partner && others >= AP_WHATIF_MAX_PARTNERS) {
+            w->changes_more++;          /* past the list: counted, no chains */
+            continue;
+        }
+        others += src[i] != w->partner;
+        if ((rc = compare(w, g, src[i], wt, wg, wd, err)) < 0)
+            goto done;
+    }
+done:
+    ap_query__authority_ws_free(wg);
+    ap_query__authority_ws_free(wd);
+    free(cnt);
+    free(src);
     return rc;
 }
 
@@ -447,10 +474,8 @@ int ap_whatif_compute(ap_whatif **out, const ap_graph *g, uint32_t partner,
     if ((rc = touched_nodes(&touched, g, opts, false, err)) < 0)
         goto fail;
     touched[partner] = true;
-    for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && touched[v]
-            && (rc = compare(w, g, v, weights, err)) < 0)
-            goto fail;
+    if ((rc = compare_all(w, g, touched, weights, err)) < 0)
+        goto fail;
     free(touched);
     if ((rc = touched_nodes(&touched, g, opts, true, err)) < 0)
         goto fail;

@@ -210,7 +210,8 @@ typedef struct {
                                      * paths in the graph */
     uint32_t nsurvives;
     bool listed;                    /* its first AP_WHATIF_ITEMS_SHOWN lapses and survivors carry
-                                     * their chain; false: every path is NULL (counted only) */
+                                     * their chain; false: counted only, lapses and survives
+                                     * NULL (nlapses and nsurvives still count them) */
 } ap_forecast_partner;
 
 /* The forecast of every partner lists the items, with their chains, of at most this many

@@ -59,10 +59,21 @@ static void test_property_forecast__survivors_are_the_model_later(void **state)
             int h[M_MAX_NODES];
             m_authority(&inv, (int)fp->partner, now, h);
             m_authority(&later, (int)fp->partner, then, h);
-            for (uint32_t k = 0; k < fp->nsurvives; k++)
+            uint32_t nsurv = 0, nlapse = 0;
+            for (uint32_t k = 0; fp->listed && k < fp->nsurvives; k++)
                 got[fp->survives[k].node] = fp->survives[k].rights;
-            for (uint32_t k = 0; k < fp->nlapses; k++)
+            for (uint32_t k = 0; fp->listed && k < fp->nlapses; k++)
                 gone[fp->lapses[k].node] = fp->lapses[k].rights;
+            for (int v = 0; v < inv.n; v++) {       /* what the counts say, listed or not */
+                ap_kind kind = ap_graph_node(g, (uint32_t)v)->kind;
+                nsurv += v != (int)fp->partner && then[v] != 0
+                         && (kind == AP_KIND_RESOURCE || kind == AP_KIND_WORKFLOW);
+                nlapse += v != (int)fp->partner && (now[v] & ~then[v] & MASK) != 0;
+            }
+            assert_int_equal(fp->nsurvives, nsurv);
+            assert_int_equal(fp->nlapses, nlapse);
+            if (!fp->listed)
+                continue;                           /* counted only: no lists to compare */
             for (int v = 0; v < inv.n; v++) {
                 if (v == (int)fp->partner)
                     continue;
