@@ -174,6 +174,7 @@ static json_t *offboard_json(const ap_graph *g, const ap_offboard *o, caps cap)
         json_array_append_new(arr, s);
     }
     json_object_set_new(root, "choke_points", arr);
+    json_object_set_new(root, "choke_points_skipped", json_boolean(o->chokes_skipped));
     return root;
 }
 
@@ -398,7 +399,11 @@ static void print_cut(const ap_graph *g, const ap_offboard *o, caps cap)
         fputs("\n", stdout);
     }
     printf("\n7. Choke points\n");
-    if (o->nchokes == 0)
+    if (o->chokes_skipped)
+        printf("    not computed: the chains to the targets are too deep to search within the "
+               "bound (%llu dominator steps); the cut above is exact\n",
+               (unsigned long long)AP_OFFBOARD_CHOKE_STEPS);
+    else if (o->nchokes == 0)
         printf("    none: no single node lies on every path to a target\n");
     for (uint32_t i = 0; i < o->nchokes; i++) {
         fputs("    ", stdout);

@@ -370,9 +370,39 @@ static int node_dominators(uint32_t **out, const ap_graph *g, uint32_t partner,
     return rc;
 }
 
+/* The steps of every target's walk up the node dominators to the partner, in all (at least
+ * what the choke points' search walks); memoized depths, so O(n). */
+static uint64_t dominator_depths(const uint32_t *udom, uint32_t n, const ap_offboard *o)
+{
+    uint32_t *depth = malloc(((size_t)n + 1) * sizeof *depth), *stack = NULL;
+    uint64_t sum = 0;
+    if (depth == NULL)
+        return 0;                       /* the search itself stays bounded by its own count */
+    memset(depth, 0xff, ((size_t)n + 1) * sizeof *depth);
+    if ((stack = malloc(((size_t)n + 1) * sizeof *stack)) == NULL) {
+        free(depth);
+        return 0;
+    }
+    for (uint32_t i = 0; i < o->ntargets; i++) {
+        uint32_t v = o->targets[i], top = 0, d;
+        while (v != UINT32_MAX && v != o->partner && depth[v] == UINT32_MAX) {
+            stack[top++] = v;
+            v = udom[v];
+        }
+        d = v == UINT32_MAX || v == o->partner ? 0 : depth[v];
+        while (top > 0)
+            depth[stack[--top]] = ++d;
+        sum += depth[o->targets[i]] == UINT32_MAX ? 0 : depth[o->targets[i]] - 1;
+    }
+    free(stack);
+    free(depth);
+    return sum;
+}
+
 /* Choke points: d is one for target t when, for every right t holds, some vertex of d
  * dominates t's vertex of that right in the rights graph: removing d then leaves no chain that
- * hands t anything. */
+ * hands t anything. Each target walks its dominators up to the partner; when the walks pass
+ * AP_OFFBOARD_CHOKE_STEPS in all, the search stops and lists none (o->chokes_skipped). */
 static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a,
                         const ap_rights *need, const uint32_t *kept, uint32_t nkept,
                         ap_error *err)
@@ -388,6 +418,7 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
     layers L = { NULL, NULL, NULL, NULL, 0, 0 };
     igraph_integer_t root;
     ap_rights any = 0;
+    uint64_t steps = 0;
     for (uint32_t v = 0; v < n; v++)
         any |= need[v];
     if (any == 0) {
@@ -427,6 +458,11 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         goto cleanup;
     }
     dom_built = 1;
+    /* the walks up the node dominators alone already pass the bound: no rights graph */
+    if ((rc = node_dominators(&udom, g, o->partner, kept, nkept, err)) < 0)
+        goto cleanup;
+    if (dominator_depths(udom, n, o) > AP_OFFBOARD_CHOKE_STEPS)
+        goto skipped;
     if ((ie = rights_graph(&ig, g, a, need, kept, nkept, &L)) != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "create", ie);
         goto cleanup;
@@ -437,8 +473,6 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
         rc = igraph_fail(err, "dominator_tree", ie);
         goto cleanup;
     }
-    if ((rc = node_dominators(&udom, g, o->partner, kept, nkept, err)) < 0)
-        goto cleanup;
     slot = malloc(((size_t)n + 1) * sizeof *slot);
     count = calloc((size_t)n + 1, sizeof *count);
     last = calloc((size_t)n + 1, sizeof *last);
@@ -463,6 +497,8 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
             copies++;
             for (igraph_integer_t d = VECTOR(dom)[x]; d >= 0 && d != root; d = VECTOR(dom)[d]) {
                 uint32_t v = L.vnode[d];
+                if (++steps > AP_OFFBOARD_CHOKE_STEPS)
+                    goto skipped;
                 if (owner[v] != i) {
                     owner[v] = i;
                     count[v] = last[v] = 0;
@@ -486,6 +522,8 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
          * one of that node's vertices (no search of the rights graph without it needed). */
         for (uint32_t v = udom[t]; copies > 0 && v != UINT32_MAX && v != o->partner;
              v = udom[v]) {
+            if (++steps > AP_OFFBOARD_CHOKE_STEPS)
+                goto skipped;
             if (owner[v] == i && count[v] == copies)
                 continue;                   /* already found */
             if (ap_query__push(&found, &nfound, sizeof v, &v) < 0)
@@ -508,6 +546,14 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
     }
     if (o->nchokes > 1)
         qsort(o->chokes, o->nchokes, sizeof *o->chokes, choke_cmp);
+    goto cleanup;
+skipped:                            /* print less rather than a part taken for the whole */
+    for (uint32_t k = 0; k < o->nchokes; k++)
+        free(o->chokes[k].targets);
+    free(o->chokes);
+    o->chokes = NULL;
+    o->nchokes = 0;
+    o->chokes_skipped = true;
     goto cleanup;
 nomem:
     rc = ap_error_nomem(err);

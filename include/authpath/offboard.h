@@ -93,7 +93,13 @@ typedef struct {
     uint32_t *cut, ncut;                /* a minimum edge cut, by edge index */
     ap_choke_point *chokes;             /* most targets first, then id */
     uint32_t nchokes;
+    bool chokes_skipped;                /* the search for choke points passed
+                                         * AP_OFFBOARD_CHOKE_STEPS: none are listed */
 } ap_offboard;
+
+/* The choke points' search walks each target's dominators; past this many steps in all (chains
+ * thousands deep to thousands of targets) it stops and says so instead of listing some. */
+#define AP_OFFBOARD_CHOKE_STEPS ((uint64_t)1 << 24)
 
 /* Simulate offboarding partner on g. Only the actors whose authority can reach what the plan
  * changes are computed before and after it, one at a time. *out owns the result:
