@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "findings_internal.h"
-
+#include "../query_internal.h"
 
 static void free_witnesses(void *p)
 {
@@ -67,22 +67,16 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                     }
                     continue;
                 }
-                if (w->n == w->cap) {
-                    size_t cap = w->cap * 2 + 16;
-                    ap_edge_witness *list = realloc(w->list, cap * sizeof *list);
-                    if (list == NULL) {
-                        c->rc = ap_error_nomem(c->err);
-                        return NULL;
-                    }
-                    w->list = list;
-                    w->cap = cap;
-                }
                 ap_finding *f = ap_findings__add(c, c->partners[i], true, e);
                 if (f == NULL)
                     return NULL;
-                w->list[w->n].finding = (size_t)(f - c->out->items);
-                edge_chain(c, f, a, e, &w->list[w->n], a->hops[v]);
-                w->at[e] = (uint32_t)w->n++;
+                ap_edge_witness x = { (size_t)(f - c->out->items), 0, 0 };
+                if (ap_query__push(&w->list, &w->n, sizeof x, &x) < 0) {
+                    c->rc = ap_error_nomem(c->err);
+                    return NULL;
+                }
+                edge_chain(c, f, a, e, &w->list[w->n - 1], a->hops[v]);
+                w->at[e] = w->n - 1;
             }
         }
     }

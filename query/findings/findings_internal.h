@@ -130,8 +130,8 @@ typedef struct {
 
 typedef struct {
     uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
-    ap_edge_witness *list;
-    size_t n, cap;
+    ap_edge_witness *list;      /* grown by ap_query__push */
+    uint32_t n;
 } ap_edge_witnesses;
 
 /* The batch's partners into the running rule's witnesses; NULL, or (last call) them. */
