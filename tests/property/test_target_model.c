@@ -10,7 +10,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS 300
+#define SEEDS (300 / AP_SEED_DIV)
 
 /* can[v]: v can reach t over the model's edges (any edge: the engine's ancestry reads all)
  * without passing through s (whatever reaches s changes nothing: it holds every right). */
