@@ -12,7 +12,7 @@ static inline bool deliver(worker *wk, uint32_t v, const uint64_t *w, uint64_t c
                            const uint64_t *got)
 {
     unsigned L = wk->sh->L;
-    uint64_t *dst = at(wk, v), changed = 0, *any = dst + wk->sh->k->K * L;
+    uint64_t *dst = at_write(wk, v), changed = 0, *any = dst + wk->sh->k->K * L;
     wk->touch[v >> 6] |= (uint64_t)1 << (v & 63);
     wk->cls[v] |= cls;
     for (unsigned j = 0; j < L; j++)
@@ -68,7 +68,8 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
     unsigned K = k->K, L = sh->L;
     const ap_kpos *ps = &k->at[p];
     uint32_t v = ps->node, end = ps[1].off;
-    uint64_t *w = at(wk, p), any[LMAX], got[LMAX];
+    const uint64_t *w = at(wk, p);
+    uint64_t any[LMAX], got[LMAX];
     int bad = 0;
     uint64_t cls = held(wk, p, any);
 
@@ -139,7 +140,7 @@ static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint
                                  const uint64_t *got, uint64_t *dd, uint64_t *dcls)
 {
     unsigned K = wk->sh->k->K, L = wk->sh->L;
-    uint64_t *dst = at(wk, v), changed = 0;
+    uint64_t *dst = at_write(wk, v), changed = 0;
     wk->cls[v] |= cls;
     for (unsigned j = 0; j < L; j++) {
         uint64_t nb = got[j] & ~dst[K * L + j];
