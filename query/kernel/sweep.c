@@ -228,9 +228,11 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
         return;
     for (uint64_t x = dcls; x != 0; x &= x - 1) {
         unsigned c = (unsigned)__builtin_ctzll(x);
-        memset(d + c * L, 0, L * sizeof *d);
+        for (unsigned j = c * L; j < (c + 1) * L; j++)
+            d[j] = 0;
     }
-    memset(d + K * L, 0, L * sizeof *d);
+    for (unsigned j = K * L; j < KL1; j++)
+        d[j] = 0;
 }
 
 int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
@@ -248,9 +250,11 @@ int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
         const uint64_t *w = at(wk, p);
         for (uint64_t x = cls; x != 0; x &= x - 1) {
             unsigned c = (unsigned)__builtin_ctzll(x);
-            memcpy(d + c * L, w + c * L, L * sizeof *d);
+            for (unsigned j = c * L; j < (c + 1) * L; j++)
+                d[j] = w[j];
         }
-        memcpy(d + K * L, w + K * L, L * sizeof *d);
+        for (unsigned j = K * L; j < KL1; j++)
+            d[j] = w[j];
         wk->dcls[p - lo] = cls;
         wk->pend[(p - lo) >> 6] |= (uint64_t)1 << ((p - lo) & 63);
         npend++;
