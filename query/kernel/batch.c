@@ -32,7 +32,7 @@ static int run_batch(worker *wk, uint32_t batch)
         wk->lmask[(size_t)(wk->lidx[p] - 1) * L + j] |= bit;
         wk->touch[p >> 6] |= (uint64_t)1 << (p & 63);
         for (unsigned c = 0; c <= k->K && p < k->nns; c++)  /* a sink: when it is pulled */
-            at(wk, p)[c * L + j] |= bit;
+            at_write(wk, p)[c * L + j] |= bit;
         if (p < k->nns)
             wk->cls[p] = k->K == 64 ? ~(uint64_t)0 : ((uint64_t)1 << k->K) - 1;
     }
@@ -41,12 +41,17 @@ static int run_batch(worker *wk, uint32_t batch)
         memset(wk->hi, 0, (size_t)wk->nrows * L * 64 * sizeof *wk->hi);
     }
     rc = ap_kernel__sweep(wk);
+    /* every position written is settled (it holds something), so the list frees its place */
+    if (rc == AP_OK && wk->nsettled != wk->nrow)
+        rc = AP_EBUG;
     for (uint32_t i = 0; i < wk->nsettled; i++) {
         uint32_t p = wk->settled[i];
-        memset(at(wk, p), 0, (k->K + 1) * L * sizeof *wk->st);
+        wk->row[p] = 0;
         wk->cls[p] = 0;
         wk->done[p >> 6] = 0;
     }
+    memset(wk->st, 0, (size_t)wk->nrow * (k->K + 1) * L * sizeof *wk->st);
+    wk->nrow = 0;
     wk->nsettled = 0;
     for (unsigned b = 0; b < nb; b++)
         wk->lidx[k->pos[sh->sources[base + b]]] = 0;
@@ -154,6 +159,8 @@ static void *work(void *arg)
 static void worker_free(worker *wk)
 {
     free(wk->st);
+    free(wk->row);
+    free((void *)wk->zero);
     free(wk->cls);
     free(wk->acc);
     free(wk->touch);
@@ -229,6 +236,8 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
         wk[i].st = zeroed_words(((size_t)k->nns + 1) * (k->K + 1) * sh->L, sizeof *wk[i].st);
+        wk[i].row = zeroed_words((size_t)k->nns + 1, sizeof *wk[i].row);
+        wk[i].zero = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk[i].zero);
         wk[i].cls = zeroed_words((size_t)k->nns + 1, sizeof *wk[i].cls);
         wk[i].acc = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk[i].acc);
         wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
@@ -245,7 +254,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].hi = calloc((size_t)wk[i].rowcap * sh->L * 64, sizeof *wk[i].hi);
         if (k->K <= DIRECT_K)       /* ks runs to 2 * AP_SENS_COUNT */
             wk[i].direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk[i].direct);
-        if (wk[i].st == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
+        if (wk[i].st == NULL || wk[i].row == NULL || wk[i].zero == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
             || wk[i].settled == NULL || wk[i].lidx == NULL
             || wk[i].lmask == NULL || wk[i].pend == NULL
             || wk[i].delta == NULL || wk[i].dcls == NULL

@@ -9,6 +9,13 @@
 
 #include "kernel.h"
 
+/* The loops over a position's L words (L <= 8) stay loops: GCC turns such a copy or clear into
+ * a call to memcpy or memset, dearer than the few words it moves (9% of the cyclic shape's run
+ * went to memmove from the kernel's files). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-loop-distribute-patterns")
+#endif
+
 enum { MODE_RIGHTS, MODE_BLAST };
 
 
@@ -56,9 +63,15 @@ typedef struct {
 
 typedef struct {
     shared *sh;
-    /* by position, K + 1 rows of L words: for each rights class the sources that hold it, then
-     * their union (the sources that hold anything) */
-    uint64_t *st;           /* the positions before the sinks */
+    /* a position's words, K + 1 rows of L words: for each rights class the sources that hold
+     * it, then their union (the sources that hold anything). Only the positions written in the
+     * batch have words: st is an arena handed out in the order they are first written, so that
+     * its pages (zero until touched) hold as many positions as the busiest batch reaches, not
+     * every position before the sinks, and a batch's rows lie together in sweep order. */
+    uint64_t *st;
+    uint32_t *row;          /* by position before the sinks: 0, or 1 + its words' place in st */
+    uint32_t nrow;          /* places handed out in this batch */
+    const uint64_t *zero;   /* (K + 1) x L zero words: a position without words holds nothing */
     uint64_t *cls;          /* by position before the sinks: the classes some source holds */
     uint64_t *acc;          /* the sink being pulled: (K + 1) x L words */
     uint64_t acc_cls;
@@ -108,13 +121,25 @@ static inline void count_add(worker *wk, uint32_t r, unsigned j, uint64_t m)
     ap_kernel__count_carry(wk, r, j, m);
 }
 
-/* Position p's words: [c * L + j] word j of the sources holding class c, [K * L + j] of those
- * holding anything (a sink's are the scratch words it is pulled into). */
-static inline uint64_t *at(const worker *wk, uint32_t p)
+/* Position p's words, to read: [c * L + j] word j of the sources holding class c, [K * L + j]
+ * of those holding anything (a sink's are the scratch words it is pulled into; a position that
+ * nothing reached in this batch reads zero words). */
+static inline const uint64_t *at(const worker *wk, uint32_t p)
 {
     if (p >= wk->sh->k->nns)
         return wk->acc;
-    return wk->st + (size_t)p * (wk->sh->k->K + 1) * wk->sh->L;
+    uint32_t r = wk->row[p];
+    return r == 0 ? wk->zero : wk->st + (size_t)(r - 1) * (wk->sh->k->K + 1) * wk->sh->L;
+}
+
+/* Position p's words, to write: the next place in the arena on the batch's first write. */
+static inline uint64_t *at_write(worker *wk, uint32_t p)
+{
+    if (p >= wk->sh->k->nns)
+        return wk->acc;
+    if (wk->row[p] == 0)
+        wk->row[p] = ++wk->nrow;
+    return wk->st + (size_t)(wk->row[p] - 1) * (wk->sh->k->K + 1) * wk->sh->L;
 }
 
 /* Ask for the rows of position p (before the sinks) that an edge of type t reads or writes:
@@ -124,7 +149,9 @@ static inline void prefetch_rows(const worker *wk, uint32_t p, const ap_ktype *t
 {
     const ap_kernel *k = wk->sh->k;
     unsigned L = wk->sh->L;
-    const uint64_t *w = wk->st + (size_t)p * (k->K + 1) * L;
+    if (wk->row[p] == 0)        /* no words yet: a write takes the next place */
+        return;
+    const uint64_t *w = at(wk, p);
     uint64_t m = t->plain ? ~(uint64_t)0 : t->rc | t->qc;
     for (unsigned r = 0; r <= k->K; r++) {
         if (r < k->K && !(m >> r & 1))

@@ -12,7 +12,7 @@ static inline bool deliver(worker *wk, uint32_t v, const uint64_t *w, uint64_t c
                            const uint64_t *got)
 {
     unsigned L = wk->sh->L;
-    uint64_t *dst = at(wk, v), changed = 0, *any = dst + wk->sh->k->K * L;
+    uint64_t *dst = at_write(wk, v), changed = 0, *any = dst + wk->sh->k->K * L;
     wk->touch[v >> 6] |= (uint64_t)1 << (v & 63);
     wk->cls[v] |= cls;
     for (unsigned j = 0; j < L; j++)
@@ -68,7 +68,8 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
     unsigned K = k->K, L = sh->L;
     const ap_kpos *ps = &k->at[p];
     uint32_t v = ps->node, end = ps[1].off;
-    uint64_t *w = at(wk, p), any[LMAX], got[LMAX];
+    const uint64_t *w = at(wk, p);
+    uint64_t any[LMAX], got[LMAX];
     int bad = 0;
     uint64_t cls = held(wk, p, any);
 
@@ -139,7 +140,7 @@ static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint
                                  const uint64_t *got, uint64_t *dd, uint64_t *dcls)
 {
     unsigned K = wk->sh->k->K, L = wk->sh->L;
-    uint64_t *dst = at(wk, v), changed = 0;
+    uint64_t *dst = at_write(wk, v), changed = 0;
     wk->cls[v] |= cls;
     for (unsigned j = 0; j < L; j++) {
         uint64_t nb = got[j] & ~dst[K * L + j];
@@ -227,9 +228,11 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
         return;
     for (uint64_t x = dcls; x != 0; x &= x - 1) {
         unsigned c = (unsigned)__builtin_ctzll(x);
-        memset(d + c * L, 0, L * sizeof *d);
+        for (unsigned j = c * L; j < (c + 1) * L; j++)
+            d[j] = 0;
     }
-    memset(d + K * L, 0, L * sizeof *d);
+    for (unsigned j = K * L; j < KL1; j++)
+        d[j] = 0;
 }
 
 int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
@@ -247,9 +250,11 @@ int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
         const uint64_t *w = at(wk, p);
         for (uint64_t x = cls; x != 0; x &= x - 1) {
             unsigned c = (unsigned)__builtin_ctzll(x);
-            memcpy(d + c * L, w + c * L, L * sizeof *d);
+            for (unsigned j = c * L; j < (c + 1) * L; j++)
+                d[j] = w[j];
         }
-        memcpy(d + K * L, w + K * L, L * sizeof *d);
+        for (unsigned j = K * L; j < KL1; j++)
+            d[j] = w[j];
         wk->dcls[p - lo] = cls;
         wk->pend[(p - lo) >> 6] |= (uint64_t)1 << ((p - lo) & 63);
         npend++;
