@@ -247,6 +247,14 @@ static void clear(ap_authority_ws *ws)
 int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                             uint32_t source, ap_error *err)
 {
+    return ap_query__authority_run_until(out, ws, g, source, NULL, NULL, err);
+}
+
+int ap_query__authority_run_until(const ap_authority **out, ap_authority_ws *ws,
+                                  const ap_graph *g, uint32_t source,
+                                  bool (*enough)(void *ctx, const ap_authority *a, uint32_t v),
+                                  void *ctx, ap_error *err)
+{
     ap_authority *a = &ws->a;
     round_state *rs = &ws->rs;
     uint32_t n = ap_graph_node_count(g);
@@ -290,6 +298,7 @@ int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const
         for (uint32_t i = 0; i < rs->nfrontier; i++)
             have[i] = a->rights[rs->r[rs->frontier[i]].node];
         rs->ntouched = 0;
+        uint32_t known = rs->nr;        /* the nodes reached before this round */
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
@@ -309,6 +318,13 @@ int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const
         rs->touched = t;
         rs->tcap = tc;
         a->rounds = round;
+        /* the round is over: each node first reached in it, and every node of fewer hops,
+         * is known with its hops and the arrivals of its first round */
+        bool stop = false;
+        for (uint32_t l = known; enough != NULL && l < rs->nr; l++)
+            stop |= enough(ctx, a, rs->r[l].node);
+        if (stop)
+            break;
     }
 
     /* The reach list: every reached node but the source, by hops then id (numbered by first
