@@ -200,6 +200,18 @@ size_t *ap_findings__slots(ap_rule_ctx *c, size_t count)
     return s->slot;
 }
 
+bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t))
+{
+    unsigned char *known = &c->exists[c->rule - ap_rule_at(0)];
+    uint32_t n = edge ? ap_graph_edge_count(c->g) : ap_graph_node_count(c->g);
+    for (uint32_t x = 0; *known == 0 && x < n; x++)
+        if (yes(c, x))
+            *known = 2;
+    if (*known == 0)
+        *known = 1;
+    return *known == 2;
+}
+
 void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *))
 {
     ap_rule_state *s = &c->states[c->rule - ap_rule_at(0)];
@@ -213,9 +225,26 @@ void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *))
     return s->p;
 }
 
+/* Can the attributes text name key? It is canonical JSON (graph.h: json_dumps, which writes an
+ * ASCII key as it is), so a key it holds appears quoted in it; one it lacks mostly does not,
+ * and then nothing need parse the text (the graph keeps each parsed object for the run). */
+static bool may_name(const char *attrs, const char *key)
+{
+    const char *at = attrs;
+    size_t len = strlen(key);
+    while (at != NULL && (at = strchr(at, '"')) != NULL) {
+        if (strncmp(at + 1, key, len) == 0 && at[len + 1] == '"')
+            return true;
+        at++;
+    }
+    return false;
+}
+
 static bool lookup(const ap_graph *g, bool edge, uint32_t x, const char *key, int mode,
                    const char *value)
 {
+    if (!may_name(edge ? ap_graph_edge(g, x)->attrs : ap_graph_node(g, x)->attrs, key))
+        return mode == 1;               /* absent: a boolean's default, no string */
     if (mode == 2) {
         const char *s = ap_graph_node_str(g, x, key);
         return s != NULL && s[0] != '\0' && (value == NULL || strcmp(s, value) == 0);
@@ -909,10 +938,12 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.memo = calloc(1, sizeof *c.memo);
     c.visit = calloc(1, sizeof *c.visit);
     c.states = calloc(ap_rule_count(), sizeof *c.states);
+    c.exists = calloc(ap_rule_count(), 1);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
     if (c.partners == NULL || c.auth == NULL || ws == NULL || c.out == NULL
-        || c.out->severity == NULL || c.memo == NULL || c.visit == NULL || c.states == NULL) {
+        || c.out->severity == NULL || c.memo == NULL || c.visit == NULL || c.states == NULL
+        || c.exists == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -976,6 +1007,7 @@ cleanup:
             free(c.states[i].p);
     }
     free(c.states);
+    free(c.exists);
     for (size_t i = 0; i < AP_FINDINGS_FLAGS; i++)
         free(c.flags[i].at);
     for (int k = 0; k < 2; k++) {

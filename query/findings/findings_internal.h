@@ -69,6 +69,7 @@ struct ap_rule_ctx {
     struct ap_authority_ws *until_ws;   /* ap_findings__authority_until's */
     const ap_authority *until;          /* its last result */
     ap_rule_state *states;      /* per catalogue rule */
+    unsigned char *exists;      /* per catalogue rule: ap_findings__exists' answer + 1, or 0 */
     ap_findings *out;
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
@@ -98,6 +99,10 @@ void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *));
 /* The running rule's array of `count` indices across batches (ap_findings__state), each
  * SIZE_MAX at first: a finding's index per node or edge, a partner's per node. */
 size_t *ap_findings__slots(ap_rule_ctx *c, size_t count);
+/* Is there a node (or with edge, an edge) x of the graph with yes(c, x)? Asked once per run
+ * for the running rule, which passes the same yes every time: a rule whose every finding is
+ * about such a node or edge skips the reach of every partner when there is none. */
+bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t));
 /* Forget a finding made in an earlier batch that the last call finds not to hold. */
 void ap_findings__drop(ap_rule_ctx *c, size_t index);
 /* Empty f's evidence (nodes, path, facts) to build it again from a better witness. */
