@@ -1,5 +1,5 @@
 /* tests/property/test_authority_until_model.c: an authority stopped after round R
- * (ap_query__authority_run_until) against the full one on 300 seeded random inventories:
+ * (ap_query__authority_run_until) against the full one on 150 seeded random inventories:
  * every node of at most R hops with the same hops and witness path, no other node, the reach
  * a prefix of the full reach, rights a lower bound. */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS 300
+#define SEEDS 150
 
 /* enough(): once a node of `round` hops is heard, counting the calls. */
 typedef struct {
@@ -112,7 +112,8 @@ static void test_property_authority_until__prefix_of_the_full_run(void **state)
     (void)state;
     for (uint64_t seed = 0; seed < SEEDS; seed++)
         stopped += check_one(seed);
-    assert_true(stopped > 100);     /* many runs did stop before their fixpoint: it has teeth */
+    if (stopped < 500)              /* many runs stopped before their fixpoint: it has teeth */
+        fail_msg("%u runs stopped before their fixpoint", stopped);
 }
 
 int main(void)
