@@ -245,9 +245,12 @@ static void clear(ap_authority_ws *ws)
 }
 
 /* The run; within: NULL, or a bit per edge: the only edges deliveries cross
- * (ap_graph_ancestry). */
+ * (ap_graph_ancestry); enough: NULL, or stop after the first round in which it says so of a
+ * node first reached in that round (ap_query__authority_run_until). */
 static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
-               uint32_t source, const uint64_t *within, ap_error *err)
+               uint32_t source, const uint64_t *within,
+               bool (*enough)(void *ctx, const ap_authority *a, uint32_t v), void *ctx,
+               ap_error *err)
 {
     ap_authority *a = &ws->a;
     round_state *rs = &ws->rs;
@@ -292,6 +295,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         for (uint32_t i = 0; i < rs->nfrontier; i++)
             have[i] = a->rights[rs->r[rs->frontier[i]].node];
         rs->ntouched = 0;
+        uint32_t known = rs->nr;        /* the nodes reached before this round */
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
@@ -313,6 +317,13 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         rs->touched = t;
         rs->tcap = tc;
         a->rounds = round;
+        /* the round is over: each node first reached in it, and every node of fewer hops,
+         * is known with its hops and the arrivals of its first round */
+        bool stop = false;
+        for (uint32_t l = known; enough != NULL && l < rs->nr; l++)
+            stop |= enough(ctx, a, rs->r[l].node);
+        if (stop)
+            break;
     }
 
     /* The reach list: every reached node but the source, by hops then id (numbered by first
@@ -329,10 +340,18 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
     return AP_OK;
 }
 
+int ap_query__authority_run_until(const ap_authority **out, ap_authority_ws *ws,
+                                  const ap_graph *g, uint32_t source,
+                                  bool (*enough)(void *ctx, const ap_authority *a, uint32_t v),
+                                  void *ctx, ap_error *err)
+{
+    return run(out, ws, g, source, NULL, enough, ctx, err);
+}
+
 int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                             uint32_t source, ap_error *err)
 {
-    return run(out, ws, g, source, NULL, err);
+    return run(out, ws, g, source, NULL, NULL, NULL, err);
 }
 
 static int compute(ap_authority **out, const ap_graph *g, uint32_t source, uint32_t target,
@@ -359,7 +378,7 @@ static int compute(ap_authority **out, const ap_graph *g, uint32_t source, uint3
         return ap_error_nomem(err);
     }
     if ((rc = ap_query__authority_ws_new(&ws, g, err)) < 0
-        || (rc = run(&r, ws, g, source, within, err)) < 0) {
+        || (rc = run(&r, ws, g, source, within, NULL, NULL, err)) < 0) {
         free(within);
         free(a);
         ap_query__authority_ws_free(ws);

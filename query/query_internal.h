@@ -46,6 +46,15 @@ typedef struct ap_authority_ws ap_authority_ws;
 int ap_query__authority_ws_new(ap_authority_ws **out, const ap_graph *g, ap_error *err);
 int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                             uint32_t source, ap_error *err);
+/* ap_query__authority_run, stopped early: after each round, enough(ctx, a, v) hears of every
+ * node v first reached in it; once one call says true, the run stops at the end of that
+ * round. The result then holds every node of at most a->rounds hops, with its hops and the
+ * arrivals of the classes that came by then (so its witness path, ap_authority_path, is the
+ * full run's), but not the rights that would arrive later: A(v) is only a lower bound. */
+int ap_query__authority_run_until(const ap_authority **out, ap_authority_ws *ws,
+                                  const ap_graph *g, uint32_t source,
+                                  bool (*enough)(void *ctx, const ap_authority *a, uint32_t v),
+                                  void *ctx, ap_error *err);
 void ap_query__authority_ws_free(ap_authority_ws *ws);
 /* reachdiff.c: per source, how its authority on g and on d (derived from g) differ. */
 typedef struct {

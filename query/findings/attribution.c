@@ -5,6 +5,13 @@
 #include "findings_internal.h"
 #include "../query_internal.h"
 
+/* An identity whose actions are not logged: every finding is about one. */
+static bool unlogged(const ap_rule_ctx *c, uint32_t u)
+{
+    return ap_graph_node(c->g, u)->kind == AP_KIND_IDENTITY
+           && !ap_findings__node_flag(c, u, "logged", true);
+}
+
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -13,7 +20,7 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
     size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));
     uint32_t *mid = NULL;
     (void)r;
-    if (seen == NULL)
+    if (seen == NULL || !ap_findings__exists(c, false, unlogged))
         return c->rc;
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
@@ -35,8 +42,7 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
             for (size_t j = 0; j < nmid; j++) {
                 uint32_t u = mid[j];
                 char chain[1024], rights[512];
-                if (ap_graph_node(g, u)->kind != AP_KIND_IDENTITY || seen[u] == i
-                    || ap_findings__node_flag(c, u, "logged", true))
+                if (seen[u] == i || !unlogged(c, u))
                     continue;
                 seen[u] = i;
                 ap_finding *f = ap_findings__add(c, p, false, u);

@@ -41,25 +41,41 @@ static void free_reaches(void *p)
     free(s);
 }
 
-/* What credential v's own authority reaches: computed once, whichever partners hold it. */
+/* The first production and other node of a reach in its order (hops, then id), heard a round
+ * at a time: enough once both are known, as nothing later comes before them. */
+typedef struct {
+    const ap_graph *g;
+    uint32_t prod, other;
+} first_envs;
+
+static bool earlier(const ap_authority *a, uint32_t v, uint32_t than)
+{
+    return than == AP_UNREACHED || a->hops[v] < a->hops[than]
+           || (a->hops[v] == a->hops[than] && v < than);
+}
+
+static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
+{
+    first_envs *f = ctx;
+    int env = is_production(f->g, v);
+    if (env == 1 && earlier(a, v, f->prod))
+        f->prod = v;
+    else if (env == 0 && earlier(a, v, f->other))
+        f->other = v;
+    return f->prod != AP_UNREACHED && f->other != AP_UNREACHED;
+}
+
+/* What credential v's own authority reaches: computed once, whichever partners hold it, and
+ * only as far as the rounds that find both. */
 static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
 {
-    const ap_graph *g = c->g;
-    uint32_t prod = AP_UNREACHED, other = AP_UNREACHED;
+    first_envs f = { c->g, AP_UNREACHED, AP_UNREACHED };
     if (s->seen[v])
         return AP_OK;
-    const ap_authority *ca = ap_findings__authority(c, v);
-    if (ca == NULL)
+    if (ap_findings__authority_until(c, v, both_found, &f) == NULL)
         return c->rc;
-    for (uint32_t j = 0; j < ca->nreach; j++) {
-        int env = is_production(g, ca->reach[j]);
-        if (env == 1 && prod == AP_UNREACHED)
-            prod = ca->reach[j];
-        else if (env == 0 && other == AP_UNREACHED)
-            other = ca->reach[j];
-    }
-    s->prod[v] = prod;
-    s->other[v] = other;
+    s->prod[v] = f.prod;
+    s->other[v] = f.other;
     s->seen[v] = 1;
     return AP_OK;
 }

@@ -99,14 +99,10 @@ static size_t authority_bytes(const ap_authority *a)
 
 static void flush_cache(ap_rule_ctx *c)
 {
-    for (uint32_t k = 0; k < c->ncached; k++) {
-        ap_authority_free(c->node_auth[c->cached[k]]);
-        c->node_auth[c->cached[k]] = NULL;
-    }
+    for (uint32_t k = 0; k < c->ncached; k++)
+        c->slot[c->cached[k]] = 0;
     c->ncached = 0;
     c->cached_bytes = 0;
-    c->memo->a = NULL;                  /* an address the walks knew may come back */
-    c->visit->a = NULL;
 }
 
 const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
@@ -116,27 +112,68 @@ const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
         return c->auth[pi];
     if (c->rc < 0)
         return NULL;
-    if (c->node_auth == NULL) {
+    if (c->slot == NULL) {
         size_t n = (size_t)ap_graph_node_count(c->g) + 1;
-        c->node_auth = calloc(n, sizeof *c->node_auth);
+        c->slot = calloc(n, sizeof *c->slot);
         c->cached = malloc(n * sizeof *c->cached);
-        if (c->node_auth == NULL || c->cached == NULL) {
+        c->cached_ws = calloc(n, sizeof *c->cached_ws);
+        c->cached_auth = calloc(n, sizeof *c->cached_auth);
+        if (c->slot == NULL || c->cached == NULL || c->cached_ws == NULL
+            || c->cached_auth == NULL) {
             c->rc = ap_error_nomem(c->err);
             return NULL;
         }
     }
-    if (c->node_auth[v] == NULL) {
+    if (c->slot[v] == 0) {
+        const ap_authority *a;
         if (c->cached_bytes > c->batch)
             flush_cache(c);
-        int rc = ap_authority_compute(&c->node_auth[v], c->g, v, c->err);
+        uint32_t k = c->ncached;
+        int rc = k < c->nws ? AP_OK : ap_query__authority_ws_new(&c->cached_ws[c->nws], c->g,
+                                                                 c->err);
+        c->nws += k == c->nws && rc == AP_OK;
+        /* the workspace's last authority, at the address the next one takes: what the walks
+         * remember of it goes */
+        if (k < c->nws && c->memo->a == c->cached_auth[k])
+            c->memo->a = NULL;
+        if (k < c->nws && c->visit->a == c->cached_auth[k])
+            c->visit->a = NULL;
+        if (rc == AP_OK)
+            rc = ap_query__authority_run(&a, c->cached_ws[k], c->g, v, c->err);
         if (rc < 0) {
             c->rc = rc;
             return NULL;
         }
+        c->cached_auth[k] = a;
         c->cached[c->ncached++] = v;
-        c->cached_bytes += authority_bytes(c->node_auth[v]);
+        c->slot[v] = c->ncached;
+        c->cached_bytes += authority_bytes(a);
     }
-    return c->node_auth[v];
+    return c->cached_auth[c->slot[v] - 1];
+}
+
+const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
+                                                 bool (*enough)(void *ctx, const ap_authority *a,
+                                                                uint32_t v),
+                                                 void *ctx)
+{
+    int rc;
+    if (c->rc < 0)
+        return NULL;
+    if (c->until_ws == NULL && (rc = ap_query__authority_ws_new(&c->until_ws, c->g, c->err)) < 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    if (c->memo->a == c->until)         /* the same address, another authority */
+        c->memo->a = NULL;
+    if (c->visit->a == c->until)
+        c->visit->a = NULL;
+    rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, enough, ctx, c->err);
+    if (rc < 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    return c->until;
 }
 
 typedef struct {
@@ -163,6 +200,18 @@ size_t *ap_findings__slots(ap_rule_ctx *c, size_t count)
     return s->slot;
 }
 
+bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t))
+{
+    unsigned char *known = &c->exists[c->rule - ap_rule_at(0)];
+    uint32_t n = edge ? ap_graph_edge_count(c->g) : ap_graph_node_count(c->g);
+    for (uint32_t x = 0; *known == 0 && x < n; x++)
+        if (yes(c, x))
+            *known = 2;
+    if (*known == 0)
+        *known = 1;
+    return *known == 2;
+}
+
 void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *))
 {
     ap_rule_state *s = &c->states[c->rule - ap_rule_at(0)];
@@ -176,9 +225,26 @@ void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *))
     return s->p;
 }
 
+/* Can the attributes text name key? It is canonical JSON (graph.h: json_dumps, which writes an
+ * ASCII key as it is), so a key it holds appears quoted in it; one it lacks mostly does not,
+ * and then nothing need parse the text (the graph keeps each parsed object for the run). */
+static bool may_name(const char *attrs, const char *key)
+{
+    const char *at = attrs;
+    size_t len = strlen(key);
+    while (at != NULL && (at = strchr(at, '"')) != NULL) {
+        if (strncmp(at + 1, key, len) == 0 && at[len + 1] == '"')
+            return true;
+        at++;
+    }
+    return false;
+}
+
 static bool lookup(const ap_graph *g, bool edge, uint32_t x, const char *key, int mode,
                    const char *value)
 {
+    if (!may_name(edge ? ap_graph_edge(g, x)->attrs : ap_graph_node(g, x)->attrs, key))
+        return mode == 1;               /* absent: a boolean's default, no string */
     if (mode == 2) {
         const char *s = ap_graph_node_str(g, x, key);
         return s != NULL && s[0] != '\0' && (value == NULL || strcmp(s, value) == 0);
@@ -847,7 +913,8 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
     ap_rule_ctx c;
-    uint32_t n = ap_graph_node_count(g);
+    uint32_t n = ap_graph_node_count(g), nws = 0;
+    ap_authority_ws **ws = NULL;        /* a batch's workspaces: ws[k] its k-th partner's */
     int rc = AP_OK;
     *out = NULL;
     if (opts == NULL)
@@ -866,14 +933,17 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.batch = batch;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);
+    ws = calloc((size_t)n + 1, sizeof *ws);
     c.out = calloc(1, sizeof *c.out);
     c.memo = calloc(1, sizeof *c.memo);
     c.visit = calloc(1, sizeof *c.visit);
     c.states = calloc(ap_rule_count(), sizeof *c.states);
+    c.exists = calloc(ap_rule_count(), 1);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
-    if (c.partners == NULL || c.auth == NULL || c.out == NULL || c.out->severity == NULL
-        || c.memo == NULL || c.visit == NULL || c.states == NULL) {
+    if (c.partners == NULL || c.auth == NULL || ws == NULL || c.out == NULL
+        || c.out->severity == NULL || c.memo == NULL || c.visit == NULL || c.states == NULL
+        || c.exists == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
@@ -883,21 +953,24 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
         if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && (only == NULL || only[v]))
             c.partners[c.npartners++] = v;
     /* Partners in batches of about `batch` bytes of authority (at least one partner each), in
-     * id order: the rules see each partner once, then its authority is freed. */
+     * id order: the rules see each partner once. The k-th partner of a batch runs in workspace
+     * k, kept from batch to batch: a partner costs its reach, not the graph's node count. */
     while (c.hi < c.npartners) {
         size_t bytes = 0;
         c.lo = c.hi;
         while (c.hi < c.npartners && (c.hi == c.lo || bytes < batch)) {
-            if ((rc = ap_authority_compute(&c.auth[c.hi], g, c.partners[c.hi], err)) < 0)
+            uint32_t k = c.hi - c.lo;
+            if (k == nws && (rc = ap_query__authority_ws_new(&ws[nws++], g, err)) < 0)
+                goto cleanup;
+            if ((rc = ap_query__authority_run(&c.auth[c.hi], ws[k], g, c.partners[c.hi],
+                                              err)) < 0)
                 goto cleanup;
             bytes += authority_bytes(c.auth[c.hi++]);
         }
         if ((rc = run_rules(&c, opts)) < 0)
             goto cleanup;
-        for (uint32_t i = c.lo; i < c.hi; i++) {
-            ap_authority_free(c.auth[i]);
+        for (uint32_t i = c.lo; i < c.hi; i++)
             c.auth[i] = NULL;
-        }
         c.memo->a = NULL;               /* its authority may be freed, its address reused */
         c.visit->a = NULL;
     }
@@ -917,11 +990,15 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     *out = c.out;
     c.out = NULL;
 cleanup:
-    for (uint32_t i = 0; c.auth != NULL && i < c.npartners; i++)
-        ap_authority_free(c.auth[i]);
-    if (c.node_auth != NULL)
-        flush_cache(&c);
-    free(c.node_auth);
+    for (uint32_t k = 0; k < nws; k++)
+        ap_query__authority_ws_free(ws[k]);
+    free(ws);
+    for (uint32_t k = 0; k < c.nws; k++)
+        ap_query__authority_ws_free(c.cached_ws[k]);
+    free(c.cached_ws);
+    free(c.cached_auth);
+    ap_query__authority_ws_free(c.until_ws);
+    free(c.slot);
     free(c.cached);
     for (size_t i = 0; c.states != NULL && i < ap_rule_count(); i++) {
         if (c.states[i].p != NULL && c.states[i].dispose != NULL)
@@ -930,6 +1007,7 @@ cleanup:
             free(c.states[i].p);
     }
     free(c.states);
+    free(c.exists);
     for (size_t i = 0; i < AP_FINDINGS_FLAGS; i++)
         free(c.flags[i].at);
     for (int k = 0; k < 2; k++) {

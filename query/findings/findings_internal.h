@@ -56,12 +56,20 @@ struct ap_rule_ctx {
     uint32_t lo, hi;            /* the batch: partners[lo..hi) */
     bool last;                  /* the call after every batch */
     size_t batch;               /* bytes of authority a batch (and the cache) may hold */
-    ap_authority **auth;        /* auth[i]: the authority of partners[i], in the batch only */
-    ap_authority **node_auth;   /* other nodes' authorities, cached until the cache is full */
-    uint32_t *cached;           /* the nodes node_auth holds */
-    uint32_t ncached;
+    const ap_authority **auth;  /* auth[i]: the authority of partners[i], in the batch only */
+    /* Other nodes' authorities, cached until the cache is full: the k-th (k < ncached) is
+     * cached_auth[k], workspace cached_ws[k]'s, about node cached[k]; slot[v] is v's k + 1
+     * (0: not cached). The workspaces stay for the next fill: an authority costs its reach,
+     * not the graph's node count. */
+    struct ap_authority_ws **cached_ws;
+    const ap_authority **cached_auth;   /* cached_ws[k]'s last result */
+    uint32_t *cached, *slot;
+    uint32_t ncached, nws;
     size_t cached_bytes;
+    struct ap_authority_ws *until_ws;   /* ap_findings__authority_until's */
+    const ap_authority *until;          /* its last result */
     ap_rule_state *states;      /* per catalogue rule */
+    unsigned char *exists;      /* per catalogue rule: ap_findings__exists' answer + 1, or 0 */
     ap_findings *out;
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
@@ -77,12 +85,24 @@ int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p);
 /* The authority of node v as a source (a partner of the batch: its auth[]); NULL after an
  * error. Valid until the next call: the cache of other nodes' authorities is bounded. */
 const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v);
+/* The authority of node v as a source, stopped after the first round at whose end enough()
+ * said true of a node first reached in it (ap_query__authority_run_until: the nodes of up to
+ * that many hops, each with its hops and witness path, rights only a lower bound). Not cached:
+ * valid until the next call; NULL after an error. */
+const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
+                                                 bool (*enough)(void *ctx, const ap_authority *a,
+                                                                uint32_t v),
+                                                 void *ctx);
 /* The running rule's state across batches: `size` zeroed bytes on the first call, the same
  * block after; dispose (or free when NULL) releases it at the end. NULL when out of memory. */
 void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *));
 /* The running rule's array of `count` indices across batches (ap_findings__state), each
  * SIZE_MAX at first: a finding's index per node or edge, a partner's per node. */
 size_t *ap_findings__slots(ap_rule_ctx *c, size_t count);
+/* Is there a node (or with edge, an edge) x of the graph with yes(c, x)? Asked once per run
+ * for the running rule, which passes the same yes every time: a rule whose every finding is
+ * about such a node or edge skips the reach of every partner when there is none. */
+bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t));
 /* Forget a finding made in an earlier batch that the last call finds not to hold. */
 void ap_findings__drop(ap_rule_ctx *c, size_t index);
 /* Empty f's evidence (nodes, path, facts) to build it again from a better witness. */

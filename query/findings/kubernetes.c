@@ -22,10 +22,17 @@ static bool via_cluster_admin(const ap_rule_ctx *c, const ap_authority *a, uint3
     return found;
 }
 
+static bool cluster_admin(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__node_flag(c, v, "cluster_admin", false);
+}
+
 int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     (void)r;
+    if (!ap_findings__exists(c, false, cluster_admin))  /* every finding is about one */
+        return c->rc;
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
@@ -50,6 +57,18 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
         }
     }
     return c->rc;
+}
+
+static bool secrets_wildcard(const ap_rule_ctx *c, uint32_t e)
+{
+    return ap_graph_edge(c->g, e)->kind == AP_EDGE_ACCESS
+           && ap_findings__edge_flag(c, e, "secrets_wildcard", false);
+}
+
+static bool impersonate(const ap_rule_ctx *c, uint32_t e)
+{
+    return ap_graph_edge(c->g, e)->kind == AP_EDGE_ACCESS
+           && ap_findings__edge_flag(c, e, "impersonate", false);
 }
 
 /* Access edges flagged key that carry partner i's authority from a node it holds itself (not
@@ -92,12 +111,16 @@ static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
 int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r)
 {
     (void)r;
+    if (!ap_findings__exists(c, true, secrets_wildcard))   /* every finding is about one */
+        return c->rc;
     return flagged_access(c, "secrets_wildcard", "use every verb (*) on");
 }
 
 int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r)
 {
     (void)r;
+    if (!ap_findings__exists(c, true, impersonate))        /* every finding is about one */
+        return c->rc;
     return flagged_access(c, "impersonate", "impersonate");
 }
 

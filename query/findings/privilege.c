@@ -366,11 +366,18 @@ static ap_rights temporary(const ap_rule_ctx *c, uint32_t e)
            && ap_findings__edge_flag(c, e, "temporary", false) ? AP_RIGHTS_ALL : 0;
 }
 
+static bool is_temporary(const ap_rule_ctx *c, uint32_t e)
+{
+    return temporary(c, e) != 0;
+}
+
 int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    ap_edge_witnesses *w = ap_findings__per_edge(c, temporary);
     (void)r;
+    if (!ap_findings__exists(c, true, is_temporary))   /* every finding is about one */
+        return c->rc;
+    ap_edge_witnesses *w = ap_findings__per_edge(c, temporary);
     for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
         ap_finding *f = &c->out->items[w->list[k].finding];
         const ap_edge *ed = ap_graph_edge(g, f->subject);

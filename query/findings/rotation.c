@@ -6,6 +6,28 @@
 
 #include "findings_internal.h"
 
+/* The most sensitive node of a reach above internal, the first in its order (hops, then id),
+ * heard a round at a time: enough once it is critical, as nothing can be more. */
+typedef struct {
+    const ap_graph *g;
+    ap_sensitivity s;
+    uint32_t top;
+} most_sensitive;
+
+static bool found_critical(void *ctx, const ap_authority *a, uint32_t v)
+{
+    most_sensitive *m = ctx;
+    ap_sensitivity vs = ap_findings__sensitivity(m->g, v);
+    if (vs > m->s) {
+        m->s = vs;
+        m->top = v;
+    } else if (vs == m->s && m->top != AP_UNREACHED && a->hops[v] == a->hops[m->top]
+               && v < m->top) {
+        m->top = v;
+    }
+    return m->s == AP_SENS_CRITICAL;
+}
+
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -33,16 +55,11 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
                               && (ap_graph_node_time(g, v, "created", &since)
                                   || ap_graph_node_time(g, v, "valid_from", &since))))
                 continue;
-            const ap_authority *ca = ap_findings__authority(c, v);
-            if (ca == NULL)
+            most_sensitive m = { g, AP_SENS_INTERNAL, AP_UNREACHED };
+            if (ap_findings__authority_until(c, v, found_critical, &m) == NULL)
                 break;
-            for (uint32_t j = 0; j < ca->nreach; j++) {
-                ap_sensitivity vs = ap_findings__sensitivity(g, ca->reach[j]);
-                if (vs > s) {
-                    s = vs;
-                    top = ca->reach[j];
-                }
-            }
+            s = m.s;
+            top = m.top;
             every = c->policy->rotate_every[s];
             if (c->at - since <= every)
                 continue;

@@ -1,0 +1,126 @@
+/* tests/property/test_authority_until_model.c: an authority stopped after round R
+ * (ap_query__authority_run_until) against the full one on 150 seeded random inventories:
+ * every node of at most R hops with the same hops and witness path, no other node, the reach
+ * a prefix of the full reach, rights a lower bound. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../query/query_internal.h"
+#include "authpath/query.h"
+#include "model.h"
+#include "support.h"
+
+#define SEEDS 150
+
+/* enough(): once a node of `round` hops is heard, counting the calls. */
+typedef struct {
+    uint32_t round;
+    unsigned calls;
+} stop_at;
+
+static bool at_round(void *ctx, const ap_authority *a, uint32_t v)
+{
+    stop_at *s = ctx;
+    s->calls++;
+    return a->hops[v] >= s->round;
+}
+
+static void same_path(const ap_graph *g, const ap_authority *full, const ap_authority *cut,
+                      uint32_t v, uint64_t seed)
+{
+    uint32_t p1[M_MAX_NODES * 4], p2[M_MAX_NODES * 4];
+    size_t n1 = ap_authority_path(full, g, v, p1, sizeof p1 / sizeof p1[0]);
+    size_t n2 = ap_authority_path(cut, g, v, p2, sizeof p2 / sizeof p2[0]);
+    if (n1 != n2 || memcmp(p1, p2, n1 * sizeof *p1) != 0)
+        fail_msg("seed %llu source %u round %u: the witness path to %u differs (%zu, %zu "
+                 "steps)", (unsigned long long)seed, full->source, cut->rounds, v, n1, n2);
+}
+
+static unsigned check_one(uint64_t seed)
+{
+    m_inventory inv;
+    ap_store *st = NULL;
+    ap_authority_ws *ws = NULL;
+    ap_error err;
+    char name[64];
+    unsigned stopped = 0;
+    m_generate(&inv, seed);
+    char *json = m_to_json(&inv);
+    snprintf(name, sizeof name, "until_%llu.json", (unsigned long long)seed);
+    const char *path = ap_test_write_temp(name, json);
+    free(json);
+    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+    if (ap_test_import(st, path, &err) != AP_OK)
+        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
+    remove(path);
+    ap_graph *g = ap_test_graph(st, inv.at);
+    assert_int_equal(ap_query__authority_ws_new(&ws, g, &err), AP_OK);
+    for (uint32_t s = 0; s < (uint32_t)inv.n; s++) {
+        ap_authority *full = NULL;
+        assert_int_equal(ap_authority_compute(&full, g, s, &err), AP_OK);
+        uint32_t last = 0;          /* the deepest hops of the full reach */
+        for (uint32_t i = 0; i < full->nreach; i++)
+            last = full->hops[full->reach[i]] > last ? full->hops[full->reach[i]] : last;
+        for (uint32_t ask = 1; ask <= last; ask++) {
+            const ap_authority *cut = NULL;
+            stop_at at = { ask, 0 };
+            uint32_t round = last;  /* the first round from `ask` on that reaches a node */
+            for (uint32_t i = 0; i < full->nreach; i++)
+                if (full->hops[full->reach[i]] >= ask && full->hops[full->reach[i]] < round)
+                    round = full->hops[full->reach[i]];
+            assert_int_equal(ap_query__authority_run_until(&cut, ws, g, s, at_round, &at, &err),
+                             AP_OK);
+            if (cut->rounds != round)
+                fail_msg("seed %llu source %u: asked to stop at round %u (%u), ran %u",
+                         (unsigned long long)seed, s, ask, round, cut->rounds);
+            stopped += round < full->rounds;
+            uint32_t k = 0;
+            for (uint32_t i = 0; i < full->nreach; i++) {
+                uint32_t v = full->reach[i];
+                if (full->hops[v] > round) {
+                    if (cut->hops[v] != AP_UNREACHED)
+                        fail_msg("seed %llu source %u: %u (hops %u) reached by round %u",
+                                 (unsigned long long)seed, s, v, full->hops[v], round);
+                    continue;
+                }
+                if (k >= cut->nreach || cut->reach[k++] != v)
+                    fail_msg("seed %llu source %u round %u: the reach is not the full one's "
+                             "prefix at %u", (unsigned long long)seed, s, round, v);
+                if (cut->hops[v] != full->hops[v] || (cut->rights[v] & ~full->rights[v]) != 0
+                    || cut->rights[v] == 0)
+                    fail_msg("seed %llu source %u round %u: %u has hops %u rights %llx, the "
+                             "full run hops %u rights %llx", (unsigned long long)seed, s, round,
+                             v, cut->hops[v], (unsigned long long)cut->rights[v], full->hops[v],
+                             (unsigned long long)full->rights[v]);
+                same_path(g, full, cut, v, seed);
+            }
+            assert_int_equal(k, cut->nreach);
+            assert_true(at.calls == cut->nreach);   /* each node heard once, at its round */
+        }
+        ap_authority_free(full);
+    }
+    ap_query__authority_ws_free(ws);
+    ap_graph_free(g);
+    ap_store_close(st);
+    return stopped;
+}
+
+static void test_property_authority_until__prefix_of_the_full_run(void **state)
+{
+    unsigned stopped = 0;
+    (void)state;
+    for (uint64_t seed = 0; seed < SEEDS; seed++)
+        stopped += check_one(seed);
+    if (stopped < 500)              /* many runs stopped before their fixpoint: it has teeth */
+        fail_msg("%u runs stopped before their fixpoint", stopped);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_property_authority_until__prefix_of_the_full_run),
+    };
+    ap_igraph_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
