@@ -28,9 +28,12 @@ int cli_write_diagram(const ap_graph *g, const ap_diagram *d, const char *format
     size_t len = 0;
     ap_diagram *page = NULL;
     ap_error err;
-    if (ap_diagram_fit(&page, g, d, &err) < 0)
+    int rc = ap_diagram_fit_svg(&page, strcmp(format, "svg") == 0 ? &data : NULL, &len, g, d,
+                                &err);
+    if (rc < 0)
         return cli_fail(&err, NULL);
-    int rc = ap_diagram_render(&data, &len, g, page, format, &err);
+    if (data == NULL)           /* fitting drew it already when it was SVG that fitted */
+        rc = ap_diagram_render(&data, &len, g, page, format, &err);
     ap_diagram_free(page);
     if (rc < 0)
         return cli_fail(&err, NULL);

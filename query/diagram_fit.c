@@ -251,55 +251,85 @@ static ap_diagram *cut_down(const ap_graph *g, const ap_diagram *d, uint32_t k, 
 }
 
 /* Lay c out left to right, and top to bottom unless that already fits unshrunk; keep the
- * direction that shrinks it least in c->rankdir and say in *scale how far it must shrink. */
-static int orient(double *scale, const ap_graph *g, ap_diagram *c, ap_error *err)
+ * direction that shrinks it least in c->rankdir and say in *scale how far it must shrink.
+ * *svg gets the drawing of c with that direction when it was the last laid out (NULL when the
+ * other was: it is drawn again if it is kept); the caller frees it. */
+static int orient(double *scale, char **svg, size_t *len, const ap_graph *g, ap_diagram *c,
+                  ap_error *err)
 {
     double w, h, s_lr, s_tb;
+    char *lr = NULL, *tb = NULL;
+    size_t lr_len = 0, tb_len = 0;
     int rc;
+    *svg = NULL;
+    *len = 0;
     c->rankdir = "LR";
-    if ((rc = ap_diagram_measure(&w, &h, g, c, err)) < 0)
+    if ((rc = ap_diagram__measure_svg(&w, &h, &lr, &lr_len, g, c, err)) < 0)
         return rc;
     *scale = s_lr = page_scale(w, h);
-    if (s_lr >= 1)
-        return AP_OK;               /* one layout is enough: most diagrams end here */
+    if (s_lr >= 1) {
+        *svg = lr;                  /* one layout is enough: most diagrams end here */
+        *len = lr_len;
+        return AP_OK;
+    }
+    free(lr);                       /* drawn again if kept: one drawing held at a time */
     c->rankdir = "TB";
-    if ((rc = ap_diagram_measure(&w, &h, g, c, err)) < 0)
+    if ((rc = ap_diagram__measure_svg(&w, &h, &tb, &tb_len, g, c, err)) < 0)
         return rc;
     s_tb = page_scale(w, h);
     c->rankdir = s_tb > s_lr ? "TB" : "LR";
     *scale = s_tb > s_lr ? s_tb : s_lr;
+    if (s_tb > s_lr) {
+        *svg = tb;
+        *len = tb_len;
+    } else {
+        free(tb);
+    }
     return AP_OK;
 }
 
-int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d, ap_error *err)
+int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph *g,
+                       const ap_diagram *d, ap_error *err)
 {
     ap_diagram *best = NULL, *c = NULL;
     uint32_t top = d->ntiers > 0 ? d->ntiers - 1 : 0, lo = 0, hi;
+    char *drawn = NULL, *probe = NULL;
+    size_t drawn_len = 0, probe_len = 0;
     double s;
     int rc;
     *out = NULL;
+    if (svg != NULL) {
+        *svg = NULL;
+        *len = 0;
+    }
     /* as it is; then with its fans collapsed */
     if ((best = cut_down(g, d, top, false)) == NULL)
         return ap_error_nomem(err);
-    if ((rc = orient(&s, g, best, err)) < 0)
+    if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
         goto fail;
     if (scale_fits(s))
         goto done;
     ap_diagram_free(best);
+    free(drawn);
+    drawn = NULL;
     if ((best = cut_down(g, d, top, true)) == NULL)
         goto nomem;
-    if ((rc = orient(&s, g, best, err)) < 0)
+    if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
         goto fail;
     if (scale_fits(s) || top == 0)
         goto done;
+    free(drawn);
+    drawn = NULL;
     /* the most tiers that fit: tier 0 is drawn whatever its size */
     hi = top - 1;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo + 1) / 2;
         if ((c = cut_down(g, d, mid, true)) == NULL)
             goto nomem;
-        if ((rc = orient(&s, g, c, err)) < 0)
+        if ((rc = orient(&s, &probe, &probe_len, g, c, err)) < 0)
             goto fail;
+        free(probe);
+        probe = NULL;
         if (scale_fits(s))
             lo = mid;
         else
@@ -310,18 +340,34 @@ int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d, ap_
     ap_diagram_free(best);
     if ((best = cut_down(g, d, lo, true)) == NULL)
         goto nomem;
-    if ((rc = orient(&s, g, best, err)) < 0)
+    if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
         goto fail;
-    if (!scale_fits(s) && ap_diagram__add_note(&best->note, "larger than an A3 page at 8 pt "
-                                               "even so: only what must be shown is drawn") < 0)
-        goto nomem;
+    if (!scale_fits(s)) {
+        free(drawn);                /* the note below changes the drawing */
+        drawn = NULL;
+        if (ap_diagram__add_note(&best->note, "larger than an A3 page at 8 pt even so: only "
+                                 "what must be shown is drawn") < 0)
+            goto nomem;
+    }
 done:
     *out = best;
+    if (svg != NULL) {
+        *svg = drawn;
+        *len = drawn_len;
+    } else {
+        free(drawn);
+    }
     return AP_OK;
 nomem:
     rc = ap_error_nomem(err);
 fail:
+    free(drawn);
     ap_diagram_free(c);
     ap_diagram_free(best);
     return rc;
+}
+
+int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d, ap_error *err)
+{
+    return ap_diagram_fit_svg(out, NULL, NULL, g, d, err);
 }

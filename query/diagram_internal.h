@@ -6,6 +6,10 @@
 
 #include "authpath/diagram.h"
 
+/* ap_diagram_measure, keeping the SVG it laid out: *svg owns *len bytes plus a NUL (render/dot.c). */
+int ap_diagram__measure_svg(double *width, double *height, char **svg, size_t *len,
+                            const ap_graph *g, const ap_diagram *d, ap_error *err);
+
 #define AP_DIAGRAM_SHOWN 0x80000000u    /* in a builder's node or edge flags: shown */
 
 typedef struct {

@@ -87,8 +87,8 @@ static void diagram(ap_html *h, const ap_graph *g, ap_diagram *d)
     ap_diagram *page = NULL;
     ap_error err;
     d->link_prefix = "#n-";
-    int rc = ap_diagram_fit(&page, g, d, &err);     /* cut down to a page */
-    if (rc == AP_OK)
+    int rc = ap_diagram_fit_svg(&page, &svg, &len, g, d, &err);    /* cut down to a page */
+    if (rc == AP_OK && svg == NULL)
         rc = ap_diagram_render(&svg, &len, g, page, "svg", &err);
     ap_diagram_free(page);
     if (rc < 0) {

@@ -141,6 +141,11 @@ AP_EXPORT int ap_diagram_offboard(ap_diagram **out, const ap_graph *g, const ap_
  * as ap_diagram_render does, so it fails as that does. */
 AP_EXPORT int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d,
                              ap_error *err);
+/* ap_diagram_fit, and when svg is not NULL the page's SVG as ap_diagram_render(..., "svg")
+ * gives it, when fitting already laid the page out that way (*svg NULL otherwise: render it).
+ * Saves one Graphviz layout per diagram; *svg owns *len bytes plus a NUL (free()). */
+AP_EXPORT int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph *g,
+                                 const ap_diagram *d, ap_error *err);
 
 /* The size of d's drawing in points (laid out by dot in a child process with d->rankdir). */
 AP_EXPORT int ap_diagram_measure(double *width, double *height, const ap_graph *g,

@@ -8,6 +8,7 @@
 #include <gvc.h>
 
 #include "authpath/diagram.h"
+#include "../diagram_internal.h"
 #include "dot_internal.h"
 
 /* cgraph 2.42 declares char * where it only reads: the casts live in these wrappers. */
@@ -657,28 +658,41 @@ static int write_rendered(char **out, size_t *len, Agraph_t *root, const char *f
     return rc;
 }
 
-int ap_diagram_measure(double *width, double *height, const ap_graph *g, const ap_diagram *d,
-                       ap_error *err)
+int ap_diagram__measure_svg(double *width, double *height, char **svg, size_t *len,
+                            const ap_graph *g, const ap_diagram *d, ap_error *err)
 {
-    char *svg = NULL;
-    size_t len = 0;
     Agraph_t *root;
     int rc;
     *width = *height = 0;
+    *svg = NULL;
+    *len = 0;
     agerrlevel_t level = agseterr(AGMAX);
     if ((root = build(g, d, err)) == NULL) {
         agseterr(level);
         return err != NULL ? err->code : AP_ENOMEM;
     }
-    rc = ap_dot__render(&svg, &len, root, "svg", err);
+    rc = ap_dot__render(svg, len, root, "svg", err);
     agclose(root);
     agseterr(level);
     if (rc < 0)
         return rc;
     /* Graphviz writes the drawing's size in points on the <svg> element */
-    const char *p = strstr(svg, "<svg width=\"");
-    if (p == NULL || sscanf(p, "<svg width=\"%lfpt\" height=\"%lfpt\"", width, height) != 2)
+    const char *p = strstr(*svg, "<svg width=\"");
+    if (p == NULL || sscanf(p, "<svg width=\"%lfpt\" height=\"%lfpt\"", width, height) != 2) {
+        free(*svg);
+        *svg = NULL;
+        *len = 0;
         rc = ap_error_set(err, AP_EBUG, "graphviz: no drawing size in the SVG");
+    }
+    return rc;
+}
+
+int ap_diagram_measure(double *width, double *height, const ap_graph *g, const ap_diagram *d,
+                       ap_error *err)
+{
+    char *svg = NULL;
+    size_t len = 0;
+    int rc = ap_diagram__measure_svg(width, height, &svg, &len, g, d, err);
     free(svg);
     return rc;
 }

@@ -8,7 +8,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS 600
+#define SEEDS (600 / AP_SEED_DIV)
 
 static const m_inventory *current;
 

@@ -10,7 +10,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS 600
+#define SEEDS (600 / AP_SEED_DIV)
 
 /* The kernel's rights per (source index, node), filled by the visitor. */
 typedef struct {

@@ -31,3 +31,34 @@ state() {
     "$AP" --db "$1" --snapshot 1 --at 2026-01-01 partners --format csv
     "$AP" --db "$1" snapshots --format csv
 }
+
+# budgeted DB ARGS...: `authpath --db DB --at 2026-01-01 ARGS` within SECS CPU seconds (ulimit
+# -t: the machine may be shared, and a wall clock would measure the neighbours) and a wall-clock
+# guard of WALL seconds (default 120) against a hang. In the plain tree (SAN unset or 0) memory
+# is capped by ulimit -v LIMIT_KB; under ASan (SAN=1), whose shadow reserves terabytes of address
+# space, the caller checks the peak RSS instead. Output in WORK/out, stderr in WORK/err; sets rc,
+# cpu (user + system seconds), rss (peak KiB; 0 without /usr/bin/time) and size (bytes out);
+# its own variables start with b_.
+budgeted() {
+    b_db=$1
+    shift
+    rc=0
+    rm -f "$WORK/cost"
+    b_timer=
+    [ -x /usr/bin/time ] && b_timer="/usr/bin/time -f %U_%S_%M -o $WORK/cost"
+    if [ "${SAN:-0}" = 1 ]; then
+        # time outside timeout: the kill reaches authpath itself, and %M is its peak
+        (ulimit -t "$SECS"; exec $b_timer timeout -s KILL "${WALL:-120}" "$AP" \
+            --db "$b_db" --at 2026-01-01 "$@") >"$WORK/out" 2>"$WORK/err" || rc=$?
+    else
+        (ulimit -v "$LIMIT_KB"; ulimit -t "$SECS"
+         exec $b_timer timeout -s KILL "${WALL:-120}" "$AP" --db "$b_db" --at 2026-01-01 "$@") \
+            >"$WORK/out" 2>"$WORK/err" || rc=$?
+    fi
+    # the last line of the time file: a killed command leaves a note above it
+    b_cost=$(tail -1 "$WORK/cost" 2>/dev/null | awk -F_ 'NF == 3 { print $1 + $2, $3 }')
+    cpu=${b_cost% *}
+    rss=${b_cost#* }
+    [ -n "$b_cost" ] || { cpu=0; rss=0; }
+    size=$(wc -c <"$WORK/out")
+}

@@ -20,18 +20,7 @@ CAP=67108864
 run() {
     db=$1
     shift
-    rc=0
-    if [ "$SAN" = 1 ]; then
-        (ulimit -t $SECS; exec $TIME -f %M -o "$WORK/rss" timeout -s KILL 120 "$AP" \
-            --db "$db" --at 2026-01-01 "$@") >"$WORK/out" 2>"$WORK/err" || rc=$?
-        rss=$(tail -1 "$WORK/rss" 2>/dev/null || echo 0)
-    else
-        (ulimit -v $LIMIT_KB; ulimit -t $SECS
-         exec timeout -s KILL 120 "$AP" --db "$db" --at 2026-01-01 "$@") \
-            >"$WORK/out" 2>"$WORK/err" || rc=$?
-        rss=0
-    fi
-    size=$(wc -c <"$WORK/out")
+    budgeted "$db" "$@"
     if [ "$rc" -ne 0 ] || [ "$rss" -gt $LIMIT_KB ] || [ "$size" -gt "$CAP" ]; then
         fail "$(basename "$db" .db) $*: rc=$rc max_rss=${rss}k output=$size bytes: $(head -c 300 "$WORK/err")"
     fi

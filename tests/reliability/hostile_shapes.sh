@@ -23,20 +23,7 @@ CAP=67108864            # bytes of output a command may write (findings: per fin
 run() {
     db=$1
     shift
-    rc=0
-    if [ "$SAN" = 1 ]; then
-        # time outside timeout: the kill reaches authpath itself, and %M is the largest
-        # descendant's peak
-        (ulimit -t $SECS; exec $TIME -f %M -o "$WORK/rss" timeout -s KILL $WALL "$AP" \
-            --db "$db" --at 2026-01-01 "$@") >"$WORK/out" 2>"$WORK/err" || rc=$?
-        rss=$(tail -1 "$WORK/rss" 2>/dev/null || echo 0)
-    else
-        (ulimit -v $LIMIT_KB; ulimit -t $SECS
-         exec timeout -s KILL $WALL "$AP" --db "$db" --at 2026-01-01 "$@") \
-            >"$WORK/out" 2>"$WORK/err" || rc=$?
-        rss=0
-    fi
-    size=$(wc -c <"$WORK/out")
+    budgeted "$db" "$@"
     [ -n "${HOSTILE_VERBOSE:-}" ] && echo "$(basename "$db" .db) $*: rc=$rc rss=${rss}k out=$size"
     if [ "$rc" -ne 0 ] || [ "$rss" -gt $LIMIT_KB ] || [ "$size" -gt "$CAP" ]; then
         echo "OVER BUDGET: $(basename "$db" .db) $*: rc=$rc max_rss=${rss}k output=$size bytes"

@@ -19,22 +19,9 @@ failures=0
 run() {
     db=$1
     shift
-    rc=0
-    if [ "$SAN" = 1 ]; then
-        (ulimit -t $SECS; exec $TIME -f '%U %S %M' -o "$WORK/cost" timeout -s KILL 120 "$AP" \
-            --db "$WORK/$db.db" --at 2026-01-01 "$@") >"$WORK/out" 2>"$WORK/err" || rc=$?
-    else
-        (ulimit -v $LIMIT_KB; ulimit -t $SECS
-         exec $TIME -f '%U %S %M' -o "$WORK/cost" timeout -s KILL 120 "$AP" \
-            --db "$WORK/$db.db" --at 2026-01-01 "$@") >"$WORK/out" 2>"$WORK/err" || rc=$?
-    fi
-    # the last line of the time file: a killed command leaves a note above it
-    cost=$(tail -1 "$WORK/cost" 2>/dev/null | awk 'NF == 3 { print $1 + $2, $3 }')
-    cpu=${cost% *}
-    rss=${cost#* }
-    [ -n "$cost" ] || { cpu=0; rss=0; }
+    budgeted "$WORK/$db.db" "$@"
     printf '%-58s rc=%d %6.2f CPU-s %5d MiB %9d bytes out\n' "$db $*" $rc "$cpu" \
-        $((rss / 1024)) "$(wc -c <"$WORK/out")"
+        $((rss / 1024)) "$size"
     if [ "$rc" -ne 0 ] || [ "$rss" -gt $LIMIT_KB ]; then
         echo "  OVER BUDGET (10 CPU-s, 1 GiB): $(head -c 300 "$WORK/err")"
         failures=$((failures + 1))
