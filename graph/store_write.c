@@ -292,7 +292,7 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     if ((order = ap_store__edge_order(sg, rank)) == NULL)
         goto nomem;
     /* in graph order, fetched ahead: moving the staged edges into that order first cost more
-     * (1.4 CPU-s at S=100 dense, one random read after another) than fetching them ahead */
+     * (about 1.4 CPU-s by perf at S=100 dense, one random read after another) than this */
     for (uint32_t i = 0; i < AP_STAGE_AHEAD; i++)
         ap_stage__prefetch_edge(sg, order, i);
     for (uint32_t i = 0; i < sg->nedges; i++) {
