@@ -248,7 +248,8 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     if ((p = cli_find_node(ctx, argv[optind], "node")) < 0
         || (v = cli_find_node(ctx, argv[optind + 1], "node")) < 0)
         return EXIT_USAGE;
-    if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
+    /* only what can reach the target bears on its explanations */
+    if (ap_authority_compute_to(&a, ctx->g, (uint32_t)p, (uint32_t)v, &err) < 0)
         return cli_fail(&err, NULL);
     if (ap_explain_all(&x, &nx, ctx->g, a, (uint32_t)v, &err) < 0) {
         ap_authority_free(a);

@@ -218,14 +218,15 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if ((src = cli_find_node(ctx, argv[optind], "node")) < 0)
         return EXIT_USAGE;
-    if (ap_authority_compute(&a, ctx->g, (uint32_t)src, &err) < 0)
+    int64_t v = to != NULL ? cli_find_node(ctx, to, "node") : -1;
+    if (to != NULL && v < 0)
+        return EXIT_USAGE;
+    /* one target in words: only what can reach it bears on its paths (a diagram shows more) */
+    if ((to != NULL && !cli_is_diagram_format(format)
+             ? ap_authority_compute_to(&a, ctx->g, (uint32_t)src, (uint32_t)v, &err)
+             : ap_authority_compute(&a, ctx->g, (uint32_t)src, &err)) < 0)
         return cli_fail(&err, NULL);
     if (to != NULL) {
-        int64_t v = cli_find_node(ctx, to, "node");
-        if (v < 0) {
-            rc = EXIT_USAGE;
-            goto cleanup;
-        }
         if ((targets = malloc(sizeof *targets)) == NULL) {
             rc = cli_fail(&(ap_error){ .code = AP_ENOMEM, .msg = "out of memory" }, NULL);
             goto cleanup;

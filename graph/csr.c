@@ -252,14 +252,16 @@ void ap_graph_free(ap_graph *g)
 {
     if (g == NULL)
         return;
-    /* a partial load parsed the attributes of built records only: the others' pages of the
-     * caches were never touched, and are not now */
-    for (uint32_t v = 0; g->node_json != NULL && v < g->n; v++)
-        if (g->node_slot == NULL || g->node_slot[v] != 0)
-            json_decref(g->node_json[v]);
-    for (uint32_t e = 0; g->edge_json != NULL && e < g->m; e++)
-        if (g->edge_slot == NULL || g->edge_slot[e] != 0)
-            json_decref(g->edge_json[e]);
+    /* only the attributes parsed (the caches' other pages were never touched, and are not
+     * now), unless their list could not grow */
+    for (uint32_t i = 0; !g->parsed_lost && i < g->nparsed; i++)
+        json_decref(g->parsed[i] >> 32 ? g->edge_json[(uint32_t)g->parsed[i]]
+                                       : g->node_json[(uint32_t)g->parsed[i]]);
+    for (uint32_t v = 0; g->parsed_lost && g->node_json != NULL && v < g->n; v++)
+        json_decref(g->node_json[v]);
+    for (uint32_t e = 0; g->parsed_lost && g->edge_json != NULL && e < g->m; e++)
+        json_decref(g->edge_json[e]);
+    free(g->parsed);
     free(g->node_json);
     free(g->edge_json);
     ap_graph__release_share(g);
@@ -353,10 +355,25 @@ int64_t ap_graph_find(const ap_graph *g, const char *id)
     return -1;
 }
 
-static json_t *attrs_of(json_t **cache, const char *text)
+/* The parsed attributes of node (or, edge: edge) i, parsed on first use and listed for
+ * ap_graph_free(). */
+static json_t *attrs_of(const ap_graph *cg, bool edge, uint32_t i, const char *text)
 {
-    if (*cache == NULL)
-        *cache = json_loads(text, 0, NULL);
+    ap_graph *g = (ap_graph *)cg;       /* a cache: the graph does not change */
+    json_t **cache = edge ? &g->edge_json[i] : &g->node_json[i];
+    if (*cache != NULL || (*cache = json_loads(text, 0, NULL)) == NULL)
+        return *cache;
+    if (g->nparsed == g->parsed_cap) {
+        uint32_t cap = g->parsed_cap != 0 ? g->parsed_cap * 2 : 64;
+        uint64_t *p = cap > g->parsed_cap ? realloc(g->parsed, cap * sizeof *p) : NULL;
+        if (p == NULL) {
+            g->parsed_lost = true;      /* ap_graph_free() looks at every entry then */
+            return *cache;
+        }
+        g->parsed = p;
+        g->parsed_cap = cap;
+    }
+    g->parsed[g->nparsed++] = (uint64_t)edge << 32 | i;
     return *cache;
 }
 
@@ -373,7 +390,7 @@ static bool obj_bool(json_t *obj, const char *key, bool dflt)
 
 const char *ap_graph_node_str(const ap_graph *g, uint32_t v, const char *key)
 {
-    return obj_str(attrs_of(&g->node_json[v], ap_graph_node(g, v)->attrs), key);
+    return obj_str(attrs_of(g, false, v, ap_graph_node(g, v)->attrs), key);
 }
 
 bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t *out)
@@ -383,17 +400,17 @@ bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t 
 
 bool ap_graph_node_bool(const ap_graph *g, uint32_t v, const char *key, bool dflt)
 {
-    return obj_bool(attrs_of(&g->node_json[v], ap_graph_node(g, v)->attrs), key, dflt);
+    return obj_bool(attrs_of(g, false, v, ap_graph_node(g, v)->attrs), key, dflt);
 }
 
 const char *ap_graph_edge_str(const ap_graph *g, uint32_t e, const char *key)
 {
-    return obj_str(attrs_of(&g->edge_json[e], ap_graph_edge(g, e)->attrs), key);
+    return obj_str(attrs_of(g, true, e, ap_graph_edge(g, e)->attrs), key);
 }
 
 bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key, bool dflt)
 {
-    return obj_bool(attrs_of(&g->edge_json[e], ap_graph_edge(g, e)->attrs), key, dflt);
+    return obj_bool(attrs_of(g, true, e, ap_graph_edge(g, e)->attrs), key, dflt);
 }
 
 const char *ap_graph_node_label(const ap_graph *g, uint32_t v)

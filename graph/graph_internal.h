@@ -196,6 +196,9 @@ struct ap_graph {
     uint32_t *in_edge;      /* m entries: edge indices grouped by target, in edge order */
     json_t **node_json;     /* parsed attrs, filled on first use */
     json_t **edge_json;
+    uint64_t *parsed;       /* which entries are filled: edge << 32 | index, in order */
+    uint32_t nparsed, parsed_cap;
+    bool parsed_lost;       /* the list could not grow: any entry may be filled */
     ap_vocab vocab;
     char *vocab_names[AP_MAX_RIGHTS];
     ap_source_entry *sources;

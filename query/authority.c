@@ -244,8 +244,10 @@ static void clear(ap_authority_ws *ws)
     ws->dirty = false;
 }
 
-int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
-                            uint32_t source, ap_error *err)
+/* The run; within: NULL, or a bit per edge: the only edges deliveries cross
+ * (ap_graph_ancestry). */
+static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
+               uint32_t source, const uint64_t *within, ap_error *err)
 {
     ap_authority *a = &ws->a;
     round_state *rs = &ws->rs;
@@ -293,6 +295,8 @@ int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
+                if (within != NULL && !(within[e >> 6] >> (e & 63) & 1))
+                    continue;               /* its record is not even built */
                 const ap_edge *ed = ap_graph_edge(g, e);
                 if (!ap_edge_usable(g, ed, source))
                     continue;
@@ -325,19 +329,38 @@ int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const
     return AP_OK;
 }
 
-int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source, ap_error *err)
+int ap_query__authority_run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
+                            uint32_t source, ap_error *err)
+{
+    return run(out, ws, g, source, NULL, err);
+}
+
+static int compute(ap_authority **out, const ap_graph *g, uint32_t source, uint32_t target,
+                   ap_error *err)
 {
     ap_authority_ws *ws = NULL;
     const ap_authority *r;
     ap_authority *a;
+    uint64_t *within = NULL;
     int rc;
     *out = NULL;
     if (source >= ap_graph_node_count(g))
         return ap_error_set(err, AP_EBUG, "source %u out of range", source);
-    if ((a = malloc(sizeof *a)) == NULL)
+    if (target != AP_UNREACHED && target >= ap_graph_node_count(g))
+        return ap_error_set(err, AP_EBUG, "target %u out of range", target);
+    /* rights at v are decided by the nodes that can reach v alone (gates and masks are read at
+     * an edge's tail, itself one of them): a run over the edges into those nodes gives them
+     * exactly the whole run's rights, rounds and arrivals; the source holds every right
+     * whatever reaches it */
+    if (target != AP_UNREACHED && ap_graph_ancestry(&within, g, target, source) < 0)
         return ap_error_nomem(err);
+    if ((a = malloc(sizeof *a)) == NULL) {
+        free(within);
+        return ap_error_nomem(err);
+    }
     if ((rc = ap_query__authority_ws_new(&ws, g, err)) < 0
-        || (rc = ap_query__authority_run(&r, ws, g, source, err)) < 0) {
+        || (rc = run(&r, ws, g, source, within, err)) < 0) {
+        free(within);
         free(a);
         ap_query__authority_ws_free(ws);
         return rc;
@@ -349,8 +372,20 @@ int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
     ws->a.reach = NULL;
     ws->rs.arr = NULL;
     ap_query__authority_ws_free(ws);
+    free(within);
     *out = a;
     return AP_OK;
+}
+
+int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source, ap_error *err)
+{
+    return compute(out, g, source, AP_UNREACHED, err);
+}
+
+int ap_authority_compute_to(ap_authority **out, const ap_graph *g, uint32_t source,
+                            uint32_t target, ap_error *err)
+{
+    return compute(out, g, source, target, err);
 }
 
 size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v, ap_rights want,

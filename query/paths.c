@@ -127,10 +127,13 @@ typedef struct {
 
 enum { SEARCH_DONE, SEARCH_STOP, SEARCH_BUDGET, SEARCH_NOMEM };
 
-/* Does edge e carry the source's authority, and may a simple route use it? */
+/* Does edge e carry the source's authority, and may a simple route use it? (A carrying edge's
+ * head is always reached, but under ap_authority_compute_to() only the nodes that can reach the
+ * target are: a head beyond it has no row, and no route to the target goes there.) */
 static bool route_edge(const search *s, const ap_edge *e)
 {
-    return e->from != e->to && ap_authority_carries(s->g, s->a, e);
+    return e->from != e->to && s->a->row[e->to] != AP_UNREACHED
+           && ap_authority_carries(s->g, s->a, e);
 }
 
 /* Record the route st[1..top] then last (edges from the source on). */

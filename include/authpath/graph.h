@@ -81,6 +81,12 @@ AP_EXPORT uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v);
 AP_EXPORT uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v);
 AP_EXPORT uint32_t ap_graph_in_end(const ap_graph *g, uint32_t v);
 AP_EXPORT uint32_t ap_graph_in_edge(const ap_graph *g, uint32_t i);
+/* What can bear on target: a bit per edge (*out, owned: edge count / 64 + 1 words) set for the
+ * in-edges of target and of every node that can reach it, stop's own in-edges left out (stop:
+ * a node whose state nothing that reaches it changes, or UINT32_MAX). A pass backwards over
+ * the rows alone: no node or edge record is built. AP_ENOMEM when out of memory. */
+AP_EXPORT int ap_graph_ancestry(uint64_t **out, const ap_graph *g, uint32_t target,
+                                uint32_t stop);
 
 /* An attribute of a node or edge, from its attrs: a string (NULL when absent or not a string),
  * a time (false when absent or not a date), a boolean (dflt when absent). Borrowed from g. */

@@ -59,6 +59,14 @@ typedef struct {
 /* Compute source's authority on g. *out owns the result: free it with ap_authority_free(). */
 AP_EXPORT int ap_authority_compute(ap_authority **out, const ap_graph *g, uint32_t source,
                                    ap_error *err);
+/* Source's authority as far as it bears on one target: the rights, hops and arrivals of target
+ * and of every node that can reach it other than through the source are exactly
+ * ap_authority_compute()'s, so its chains, explanations and paths to target are too; every
+ * other node reads as unreached (reach lists only those). It never visits what cannot reach
+ * target: a one-target answer (explain, paths --to) costs the part of the reach that bears on
+ * it, plus a pass backwards over the rows (ap_graph_ancestry). */
+AP_EXPORT int ap_authority_compute_to(ap_authority **out, const ap_graph *g, uint32_t source,
+                                      uint32_t target, ap_error *err);
 AP_EXPORT void ap_authority_free(ap_authority *a);
 
 /* The witness of v for the rights in `want`: the chain of the class of A(v) & want that arrived
