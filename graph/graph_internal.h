@@ -87,6 +87,19 @@ typedef struct {
     int checked;            /* ap_store_check() found nothing wrong */
 } ap_stage;
 
+/* Staged edges are read in graph order (through the edge order), so at random: a loop over
+ * them asks for edge order[i + AP_STAGE_AHEAD] (both lines it may span) before it reads edge
+ * order[i], so that the waits overlap instead of following one another. */
+#define AP_STAGE_AHEAD 16
+static inline void ap_stage__prefetch_edge(const ap_stage *sg, const uint32_t *order, uint32_t i)
+{
+    if (i < sg->nedges) {
+        const char *e = (const char *)&AP_SEG(sg->edges, order[i]);
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + sizeof(ap_stage_edge) - 1);
+    }
+}
+
 /* FNV-1a of a NUL-terminated string. */
 uint32_t ap_stage__hash(const char *s);
 /* Copy len bytes of s (plus a NUL) into sg's strings; NULL when out of memory. */

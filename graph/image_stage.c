@@ -50,10 +50,18 @@ static void stage_node(const void *ctx, uint32_t v, ap_node *out)
     out->col = nd->col;
 }
 
+/* Called for i = 0, 1, 2... in turn: each call fetches the edges (and an id) it will be asked
+ * for next (graph_internal.h, AP_STAGE_AHEAD). */
 static void stage_edge(const void *ctx, uint32_t i, ap_edge *out)
 {
     const stage_src *s = ctx;
     const ap_stage_edge *e = &AP_SEG(s->sg->edges, s->order[i]);
+    if (i == 0)
+        for (uint32_t k = 1; k < AP_STAGE_AHEAD; k++)
+            ap_stage__prefetch_edge(s->sg, s->order, k);
+    ap_stage__prefetch_edge(s->sg, s->order, i + AP_STAGE_AHEAD);
+    if (i + AP_STAGE_AHEAD / 2 < s->sg->nedges)
+        __builtin_prefetch(AP_SEG(s->sg->edges, s->order[i + AP_STAGE_AHEAD / 2]).id);
     memset(out, 0, sizeof *out);
     if (s->keep != NULL && s->keep->edge_old[i] != UINT32_MAX) {
         img_edge r;
@@ -95,6 +103,7 @@ static int rows(const stage_src *s, uint32_t n, uint32_t m, uint32_t **off, uint
     }
     for (uint32_t i = 0; i < m; i++) {
         const ap_stage_edge *e = &AP_SEG(s->sg->edges, s->order[i]);
+        ap_stage__prefetch_edge(s->sg, s->order, i + AP_STAGE_AHEAD);
         (*off)[s->rank[e->src] + 1]++;
         (*in_off)[s->rank[e->dst] + 1]++;
     }
@@ -103,8 +112,10 @@ static int rows(const stage_src *s, uint32_t n, uint32_t m, uint32_t **off, uint
         (*in_off)[v + 1] += (*in_off)[v];
     }
     memcpy(fill, *in_off, ((size_t)n + 1) * sizeof *fill);
-    for (uint32_t i = 0; i < m; i++)
+    for (uint32_t i = 0; i < m; i++) {
+        ap_stage__prefetch_edge(s->sg, s->order, i + AP_STAGE_AHEAD);
         (*in_edge)[fill[s->rank[AP_SEG(s->sg->edges, s->order[i]).dst]]++] = i;
+    }
     free(fill);
     return AP_OK;
 }

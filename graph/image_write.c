@@ -69,27 +69,34 @@ static void end_section(img_out *o)
         o->failed = 1;
 }
 
-/* Strings are laid out twice in the same order: once to give each record its offsets, once
- * to write them. A small table shares repeated attrs texts (an expiry date, a note: the texts
- * are compared, the first few thousand kept); both passes make the same choices, so the
- * offsets agree. */
+/* Strings are written as the records that point into them are, to their own stream at the
+ * strings section's place (every section before it has a length known in advance): one pass
+ * over the graph, not three (count, records, strings). A small table shares repeated attrs
+ * texts (an expiry date, a note: the texts are compared, the first few thousand kept). */
 #define SHARE_SLOTS 8192
 typedef struct {
     const char *text[SHARE_SLOTS];  /* borrowed from the source, valid while it is written */
     uint64_t off[SHARE_SLOTS];
     unsigned used;
     uint64_t next;
-    img_out *out;           /* NULL: only count */
+    FILE *f;                /* at the strings section's start */
+    int failed;
 } str_plan;
 
-static void plan_init(str_plan *sp, img_out *out)
+static void plan_put(str_plan *sp, const void *data, size_t len)
+{
+    if (fwrite(data, 1, len, sp->f) != len)
+        sp->failed = 1;
+}
+
+static void plan_init(str_plan *sp, FILE *f)
 {
     memset(sp->text, 0, sizeof sp->text);
     sp->used = 0;
     sp->next = 4;           /* "{}\0" and "\0" */
-    sp->out = out;
-    if (out != NULL)
-        put(out, "{}\0", 4);
+    sp->f = f;
+    sp->failed = 0;
+    plan_put(sp, "{}\0", 4);
 }
 
 static uint64_t plan_take(str_plan *sp, const char *s, bool share)
@@ -113,8 +120,7 @@ static uint64_t plan_take(str_plan *sp, const char *s, bool share)
     }
     off = sp->next;
     sp->next += len;
-    if (sp->out != NULL)
-        put(sp->out, s, len);
+    plan_put(sp, s, len);
     if (share && sp->used < SHARE_SLOTS / 2) {  /* half full at most: probes stay short */
         sp->text[slot] = s;
         sp->off[slot] = off;
@@ -132,8 +138,6 @@ static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
         g->node(g->ctx, v, &node);
         r.id = plan_take(sp, nd->id, false);
         r.attrs = plan_take(sp, nd->attrs, true);
-        if (recs == NULL)
-            continue;
         r.valid_from = nd->valid_from;
         r.expires = nd->expires;
         r.file = nd->file;
@@ -144,10 +148,8 @@ static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
         r.sensitivity = (int8_t)nd->sensitivity;
         put(recs, &r, sizeof r);
     }
-    if (recs != NULL) {
-        end_section(recs);
-        begin_section(recs, S_EDGES, (uint64_t)g->m * sizeof(img_edge), sizeof(img_edge));
-    }
+    end_section(recs);
+    begin_section(recs, S_EDGES, (uint64_t)g->m * sizeof(img_edge), sizeof(img_edge));
     for (uint32_t i = 0; i < g->m; i++) {
         ap_edge edge;
         const ap_edge *e = &edge;
@@ -155,8 +157,6 @@ static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
         g->edge(g->ctx, i, &edge);
         r.id = plan_take(sp, e->id, false);
         r.attrs = plan_take(sp, e->attrs, true);
-        if (recs == NULL)
-            continue;
         r.rights = e->rights;
         r.requires = e->requires;
         r.valid_from = e->valid_from;
@@ -172,8 +172,7 @@ static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
         r.declared = e->declared;
         put(recs, &r, sizeof r);
     }
-    if (recs != NULL)
-        end_section(recs);
+    end_section(recs);
 }
 
 static void put_section(img_out *o, int s, const void *data, uint64_t count, size_t size)
@@ -195,26 +194,94 @@ static char *image_path(const ap_store *st, const char *suffix)
     return path;
 }
 
+static uint64_t align_up(uint64_t pos) { return (pos + IMG_ALIGN - 1) / IMG_ALIGN * IMG_ALIGN; }
+
+/* Where the strings section starts: after the sections before it, each aligned, whose lengths
+ * the graph's size says. */
+static uint64_t strings_at(const ap_image_src *g)
+{
+    const uint64_t len[S_STRINGS] = {
+        (uint64_t)g->n * sizeof(img_node), (uint64_t)g->m * sizeof(img_edge),
+        ((uint64_t)g->n + 1) * sizeof *g->off, ((uint64_t)g->n + 1) * sizeof *g->in_off,
+        (uint64_t)g->m * sizeof *g->in_edge
+    };
+    uint64_t pos = IMG_HEAD;
+    for (int s = 0; s < S_STRINGS; s++)
+        pos = align_up(pos) + len[s];
+    return align_up(pos);
+}
+
+/* The strings section's two hashes, read back from the file (its length, and so where its
+ * parts meet, is known only once it is written; the pages are still in the page cache). */
+static int hash_back(int fd, uint64_t off, uint64_t len, uint64_t hash[IMG_PARTS])
+{
+    const size_t chunk = (size_t)1 << 20;
+    uint64_t split = part_split(len, 1), at = 0;
+    uint8_t *buf = malloc(chunk);
+    img_hash h;
+    if (buf == NULL)
+        return -1;
+    hash_init(&h);
+    if (split == 0)
+        hash[0] = hash_final(&h);
+    while (at < len) {
+        size_t want = len - at < chunk ? (size_t)(len - at) : chunk;
+        if (at < split && at + want > split)
+            want = (size_t)(split - at);        /* part 0 ends here */
+        ssize_t got = pread(fd, buf, want, (off_t)(off + at));
+        if (got <= 0) {
+            free(buf);
+            return -1;
+        }
+        hash_update(&h, buf, (size_t)got);
+        at += (uint64_t)got;
+        if (at == split) {
+            hash[0] = hash_final(&h);
+            hash_init(&h);
+        }
+    }
+    hash[1] = hash_final(&h);
+    free(buf);
+    return 0;
+}
+
 int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token[16],
                     ap_error *err)
 {
     img_head head = {0};
     img_out o = {0};
     str_plan *sp = malloc(sizeof *sp);
-    int rc = AP_OK;
-    if (sp == NULL)
+    FILE *sf = NULL;
+    int sfd = -1, rc = AP_OK;
+    uint64_t strings_off = strings_at(g);
+    /* records are put a few dozen bytes at a time: written 1 MiB at a time, not 4 KiB (glibc
+     * takes setvbuf's size only with a buffer of ours: with NULL it keeps st_blksize) */
+    const size_t bufsize = (size_t)1 << 20;
+    char *buf = malloc(2 * bufsize);
+    if (sp == NULL || buf == NULL) {
+        free(sp);
+        free(buf);
         return ap_error_nomem(err);
+    }
     /* the image holds what the database holds: readable by its owner only, as the database */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || (o.f = fdopen(fd, "wb")) == NULL) {
-        if (fd >= 0)
+    if (fd < 0 || (o.f = fdopen(fd, "wb")) == NULL
+        || (sfd = open(path, O_RDWR | O_CLOEXEC)) < 0 || (sf = fdopen(sfd, "r+b")) == NULL) {
+        rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
+                          strerror(errno));
+        if (o.f != NULL)
+            fclose(o.f);
+        else if (fd >= 0)
             close(fd);
+        if (sfd >= 0)
+            close(sfd);
         free(sp);
-        return ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
-                            strerror(errno));
+        free(buf);
+        unlink(path);
+        return rc;
     }
-    /* records are put a few dozen bytes at a time: written 1 MiB at a time, not 4 KiB */
-    setvbuf(o.f, NULL, _IOFBF, (size_t)1 << 20);
+    setvbuf(o.f, buf, _IOFBF, bufsize);
+    setvbuf(sf, buf + bufsize, _IOFBF, bufsize);
     o.head = &head;
     memcpy(head.magic, IMG_MAGIC, 8);
     head.version = IMG_VERSION;
@@ -226,30 +293,35 @@ int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token
     head.n = g->n;
     head.m = g->m;
     pad_to(&o, IMG_HEAD);
-    plan_init(sp, NULL);                /* count the strings: their section's length */
-    plan_graph(sp, g, NULL);
-    uint64_t strings_len = sp->next;
-    plan_init(sp, NULL);                /* the records, with the offsets */
+    /* the records, their strings beside them, in one pass */
+    if (fseek(sf, (long)strings_off, SEEK_SET) != 0)
+        o.failed = 1;
+    plan_init(sp, sf);
     begin_section(&o, S_NODES, (uint64_t)g->n * sizeof(img_node), sizeof(img_node));
     plan_graph(sp, g, &o);
     put_section(&o, S_OUT, g->off, (uint64_t)g->n + 1, sizeof *g->off);
     put_section(&o, S_IN, g->in_off, (uint64_t)g->n + 1, sizeof *g->in_off);
     put_section(&o, S_INEDGE, g->in_edge, g->m, sizeof *g->in_edge);
-    begin_section(&o, S_STRINGS, strings_len, 1);
-    plan_init(sp, &o);                  /* the strings themselves */
-    plan_graph(sp, g, NULL);
-    end_section(&o);
-    long size = ftell(o.f);
-    head.size = size < 0 ? 0 : (uint64_t)size;
+    long end = ftell(o.f);
+    if (end < 0 || align_up((uint64_t)end) != strings_off)
+        o.failed = 1;                   /* strings_at() and the sections disagree: our bug */
+    head.off[S_STRINGS] = strings_off;
+    head.len[S_STRINGS] = sp->next;
+    if (fflush(sf) != 0 || sp->failed
+        || hash_back(sfd, strings_off, sp->next, head.hash[S_STRINGS]) < 0)
+        o.failed = 1;
+    head.size = strings_off + sp->next;
     head.head_hash = hash_of(&head, offsetof(img_head, head_hash));
     if (fseek(o.f, 0, SEEK_SET) != 0 || fwrite(&head, sizeof head, 1, o.f) != 1)
         o.failed = 1;
-    if (fflush(o.f) != 0 || o.failed || sp->next != strings_len)
+    if (fflush(o.f) != 0 || o.failed)
         rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s': %s", path,
                           errno != 0 ? strerror(errno) : "short write");
-    if (fclose(o.f) != 0 && rc == AP_OK)
+    int closed = fclose(sf) == 0;
+    if ((fclose(o.f) != 0 || !closed) && rc == AP_OK)
         rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s'", path);
     free(sp);
+    free(buf);                          /* after fclose: the streams used it until then */
     if (rc < 0)
         unlink(path);
     return rc;

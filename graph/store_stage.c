@@ -249,6 +249,29 @@ int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec, ap_e
     return AP_OK;
 }
 
+/* Two rounds over the ids: the first asks for each one's slot, the second reads the slots (the
+ * first wait overlaps all the others) and asks for the symbol each names. A lookup then finds
+ * both in the cache instead of waiting for each in turn (two misses per end: eighth session,
+ * bench/RESULTS.md). */
+void ap_store_stage_hint(const ap_store *st, const char *const *ids, size_t n)
+{
+    const ap_stage *sg = st->stage;
+    uint32_t k[AP_STAGE_HINT_MAX];
+    if (sg == NULL || sg->sym_slots == NULL)
+        return;
+    if (n > AP_STAGE_HINT_MAX)
+        n = AP_STAGE_HINT_MAX;
+    for (size_t i = 0; i < n; i++) {
+        k[i] = ap_stage__hash(ids[i]) & sg->sym_mask;
+        __builtin_prefetch(&sg->sym_slots[k[i]]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t slot = sg->sym_slots[k[i]];
+        if (slot != 0 && (uint32_t)slot - 1 < sg->nsyms)
+            __builtin_prefetch(&AP_SEG(sg->syms, (uint32_t)slot - 1));
+    }
+}
+
 void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges)
 {
     *nodes = st->stage != NULL ? st->stage->nnodes : 0;

@@ -155,6 +155,7 @@ uint32_t *ap_store__edge_order(const ap_stage *sg, const uint32_t *rank)
         if (len > 1) {
             for (uint32_t k = 0; k < len; k++) {
                 const ap_stage_edge *e = &AP_SEG(sg->edges, order[lo + k]);
+                ap_stage__prefetch_edge(sg, order, lo + k + AP_STAGE_AHEAD);
                 run[k] = (edge_key){ rank[e->dst], order[lo + k], e->id };
             }
             qsort(run, len, sizeof *run, edge_key_cmp);
@@ -172,30 +173,12 @@ fail:
     return NULL;
 }
 
-/* Put the staged edges in order (order[i]: the edge to be i-th) and make order the identity:
- * the rows, then the graph image, read them once each in that order, so they go from one
- * edge to the next in memory instead of at random. Each cycle of the permutation is walked
- * once, an edge moved by one copy. */
-static void edges_in_order(ap_stage *sg, uint32_t *order)
-{
-    for (uint32_t i = 0; i < sg->nedges; i++) {
-        if (order[i] == i)
-            continue;
-        ap_stage_edge first = AP_SEG(sg->edges, i);
-        uint32_t j = i;
-        while (order[j] != i) {
-            uint32_t k = order[j];
-            AP_SEG(sg->edges, j) = AP_SEG(sg->edges, k);
-            order[j] = j;
-            j = k;
-        }
-        AP_SEG(sg->edges, j) = first;
-        order[j] = j;
-    }
-}
-
 /* Rows go in BATCH to a statement: its cursors stay open from one row to the next, so each
- * in-order insert finds its page at once instead of searching from the root. */
+ * in-order insert finds its page at once instead of searching from the root. The statements
+ * are INSERT OR FAIL: a statement of many rows that could abort half-way makes SQLite keep a
+ * statement journal, a copy of every page it changes (2.4 GB of temporary file written at S=100
+ * dense, 1.26M writes: bench/RESULTS.md, ninth session); a failed row fails the import, whose
+ * transaction is rolled back whole, so a statement's own rollback adds nothing. */
 #define BATCH 64
 
 typedef struct {
@@ -279,14 +262,14 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     if (ap_store__rank_nodes(sg, &by_rank, &rank) < 0)
         goto nomem;
     /* ident keys and node rows in id order: key i + 1 is the node of rank i */
-    if ((rc = batch_open(st, &ident, "INSERT INTO ident(key, id) VALUES ", 2, sg->nnodes,
-                         err)) < 0
-        || (rc = batch_open(st, &node, "INSERT INTO node(key, snap_from, kind, state,"
+    if ((rc = batch_open(st, &ident, "INSERT OR FAIL INTO ident(key, id) VALUES ", 2,
+                         sg->nnodes, err)) < 0
+        || (rc = batch_open(st, &node, "INSERT OR FAIL INTO node(key, snap_from, kind, state,"
                             " valid_from, expires, sensitivity, attrs, file, line, col) VALUES ",
                             11, sg->nnodes, err)) < 0
-        || (rc = batch_open(st, &edge, "INSERT INTO edge(id, src, dst, snap_from, kind, rights,"
-                            " requires, escalates, declared, state, valid_from, expires, attrs,"
-                            " file, line, col) VALUES ", 16, sg->nedges, err)) < 0)
+        || (rc = batch_open(st, &edge, "INSERT OR FAIL INTO edge(id, src, dst, snap_from, kind,"
+                            " rights, requires, escalates, declared, state, valid_from, expires,"
+                            " attrs, file, line, col) VALUES ", 16, sg->nedges, err)) < 0)
         goto cleanup;
     for (uint32_t i = 0; i < sg->nnodes; i++) {
         int k;
@@ -308,10 +291,16 @@ int ap_store__write_bulk(ap_store *st, ap_error *err)
     }
     if ((order = ap_store__edge_order(sg, rank)) == NULL)
         goto nomem;
-    edges_in_order(st->stage, order);   /* the stage is not read in input order again */
+    /* in graph order, fetched ahead: moving the staged edges into that order first cost more
+     * (about 1.4 CPU-s by perf at S=100 dense, one random read after another) than this */
+    for (uint32_t i = 0; i < AP_STAGE_AHEAD; i++)
+        ap_stage__prefetch_edge(sg, order, i);
     for (uint32_t i = 0; i < sg->nedges; i++) {
-        const ap_stage_edge *e = &AP_SEG(sg->edges, i);
+        const ap_stage_edge *e = &AP_SEG(sg->edges, order[i]);
         int k;
+        ap_stage__prefetch_edge(sg, order, i + AP_STAGE_AHEAD);
+        if (i + AP_STAGE_AHEAD / 2 < sg->nedges)      /* its id: the edge has arrived by now */
+            __builtin_prefetch(AP_SEG(sg->edges, order[i + AP_STAGE_AHEAD / 2]).id);
         sqlite3_stmt *s = batch_row(&edge, i, &k);
         sqlite3_bind_text(s, k, e->id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, k + 1, (int64_t)rank[e->src] + 1);

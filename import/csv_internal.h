@@ -11,6 +11,7 @@
 
 typedef enum { FILE_NODES, FILE_EDGES, FILE_RIGHTS } file_kind;
 typedef enum { COL_TEXT, COL_LIST, COL_BOOL, COL_JSON } col_type;
+#define AP_CSV_FAST_COLS 10     /* the edge fields csv_fast.c reads */
 
 /* A cell of the current row. */
 typedef struct {
@@ -43,6 +44,11 @@ typedef struct {
     size_t row;                 /* data rows so far */
     unsigned at_line, at_col;   /* the place of an error about the file itself */
     struct csv_pipe *pipe;      /* set in the parsing thread: rows go there */
+    int fast;                   /* a file whose rows csv_fast.c may stage (edges, nodes) */
+    size_t fast_col[AP_CSV_FAST_COLS];  /* edges: the column of each field read, or SIZE_MAX */
+    size_t *fast_order;         /* nodes: the attribute columns, by name (owned) */
+    int *fast_known;            /* nodes: each column's known attribute, or -1 (owned) */
+    size_t fast_nattrs, fast_id, fast_kind;
 } csv_reader;
 
 /* Why parsing stopped before the end of the text (reported by the thread that checks rows). */
@@ -67,6 +73,24 @@ void ap_csv__parse_end(csv_reader *r, struct csv_parser *parser, cursor *c);
 void ap_csv__report_stop(csv_reader *r, const cursor *c);
 /* Check and stage the current row (r's cells). */
 void ap_csv__read_row(csv_reader *r);
+
+/* Where field k (and list item, or AP_NO_ITEM) of the current record starts; 0 when the record
+ * has no such field. */
+int ap_csv__field_place(const csv_reader *r, size_t k, size_t item, unsigned *line,
+                        unsigned *col);
+/* After the header: may the rows be staged by csv_fast.c (r->fast)? AP_ENOMEM or AP_OK. */
+int ap_csv__fast_header(csv_reader *r);
+/* Stage the current row of an edges file without a jansson object: 1 when done (r->rc set if
+ * staging failed), 0 when the row must take the generic path (it may hold an error, a new
+ * right, text to check or escape: that path finds and places it). */
+int ap_csv__fast_edge(csv_reader *r);
+/* Likewise for a row of a nodes file. */
+int ap_csv__fast_node(csv_reader *r);
+/* Tell the store which ends the next nrows rows (each its text, cells and cell count) will
+ * stage, so that it fetches their places ahead (ap_store_stage_hint). */
+#define AP_CSV_HINT_ROWS (AP_STAGE_HINT_MAX / 2)
+void ap_csv__fast_hint(const csv_reader *r, const char *const *bufs, const cell *const *cells,
+                       const size_t *ncells, size_t nrows);
 
 /* The parsing thread's on_row: the current row into the batch being filled (csv_pipe.c). */
 void ap_csv__pipe_row(csv_reader *r);

@@ -116,6 +116,22 @@ static void *pipe_parse(void *arg)
     return NULL;
 }
 
+/* The edge ends of rows [from, from + AP_CSV_HINT_ROWS) of b, fetched one group ahead of the
+ * rows being staged (csv_fast.c). */
+static void hint_rows(const csv_reader *r, const batch *b, size_t from)
+{
+    const char *bufs[AP_CSV_HINT_ROWS];
+    const cell *cells[AP_CSV_HINT_ROWS];
+    size_t ncells[AP_CSV_HINT_ROWS], n = 0;
+    for (size_t i = from; i < b->nrows && n < AP_CSV_HINT_ROWS; i++, n++) {
+        bufs[n] = b->bytes + b->rows[i].buf_off;
+        cells[n] = b->cells + b->rows[i].cell_off;
+        ncells[n] = b->rows[i].ncells;
+    }
+    if (n > 0)
+        ap_csv__fast_hint(r, bufs, cells, ncells, n);
+}
+
 /* Check and stage every row the parsing thread sends, in order; the checker's r holds each
  * row in turn, so errors are located as when one thread reads. */
 static void pipe_check(csv_reader *r, csv_pipe *p)
@@ -130,8 +146,12 @@ static void pipe_check(csv_reader *r, csv_pipe *p)
             pthread_cond_wait(&p->cv, &p->mu);
         pthread_mutex_unlock(&p->mu);
         b = &p->b[p->tail % PIPE_BATCHES];
+        if (r->fast && r->kind == FILE_EDGES)
+            hint_rows(r, b, 0);
         for (size_t i = 0; i < b->nrows && r->rc == AP_OK; i++) {
             piped_row *row = &b->rows[i];
+            if (r->fast && r->kind == FILE_EDGES && i % AP_CSV_HINT_ROWS == 0)
+                hint_rows(r, b, i + AP_CSV_HINT_ROWS);
             r->rec_off = row->rec_off;
             r->rec_line = row->rec_line;
             r->buf = b->bytes + row->buf_off;

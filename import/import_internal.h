@@ -53,6 +53,18 @@ int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
 /* The attributes of obj but the nskip keys of skip (and nulls), as canonical JSON: compact,
  * keys sorted, ASCII only; exactly what json_dumps() writes for them. *out owns: free(). */
 char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);
+/* What a node's or edge's known attributes set besides its attrs text. */
+typedef struct {
+    ap_state state;
+    int64_t valid_from, expires;
+    ap_sensitivity sensitivity;
+} ap_lifecycle;
+/* For readers that check text without a jansson object (csv_fast.c): the index of attribute
+ * name among docs/design.md's known attributes, or -1 when it is not one; and whether text s is
+ * a valid value of known attribute `known` (0 for one that is not text: a boolean, a scope),
+ * setting what it sets in lc. Says nothing about what is wrong: the generic path does. */
+int ap_import__known_attr(const char *name);
+int ap_import__attr_text(int known, const char *s, ap_lifecycle *lc);
 /* Validate and stage a whole native document, or one part of it. */
 int ap_import__native_doc(ap_import_ctx *ctx, const json_t *doc, ap_error *err);
 int ap_import__native_rights(ap_import_ctx *ctx, const json_t *list, ap_error *err);

@@ -134,11 +134,7 @@ static int check_attr(ap_import_ctx *ctx, ap_place *p, const attr_spec *spec, co
 }
 
 /* Check the known attributes of obj; fills state, times and sensitivity. */
-typedef struct {
-    ap_state state;
-    int64_t valid_from, expires;
-    ap_sensitivity sensitivity;
-} lifecycle;
+typedef ap_lifecycle lifecycle;
 
 static int check_attrs(ap_import_ctx *ctx, ap_place *p, const json_t *obj, lifecycle *lc)
 {
@@ -184,6 +180,49 @@ static int check_attrs(ap_import_ctx *ctx, ap_place *p, const json_t *obj, lifec
     }
     p->key = NULL;
     return rc;
+}
+
+int ap_import__known_attr(const char *name)
+{
+    for (size_t i = 0; i < sizeof known_attrs / sizeof known_attrs[0]; i++)
+        if (strcmp(known_attrs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int ap_import__attr_text(int known, const char *s, ap_lifecycle *lc)
+{
+    const attr_spec *spec = &known_attrs[known];
+    int64_t t;
+    int e;
+    switch (spec->type) {
+    case ATTR_STRING:
+        return 1;
+    case ATTR_TIME:
+        if (!ap_time_parse(s, &t))
+            return 0;
+        if (strcmp(spec->name, "valid_from") == 0)
+            lc->valid_from = t;
+        else if (strcmp(spec->name, "expires") == 0)
+            lc->expires = t;
+        return 1;
+    case ATTR_STATE:
+        if ((e = (int)ap_state_parse(s)) < 0)
+            return 0;
+        lc->state = (ap_state)e;
+        return 1;
+    case ATTR_SENS:
+        if ((e = (int)ap_sensitivity_parse(s)) < 0)
+            return 0;
+        lc->sensitivity = (ap_sensitivity)e;
+        return 1;
+    case ATTR_TIER:
+        return (int)ap_tier_parse(s) >= 0;
+    case ATTR_BOOL:
+    case ATTR_SCOPE:
+        return 0;               /* not text */
+    }
+    return 0;
 }
 
 /* Bit of a right name used at place p, remembering its first use for the declaration check. */

@@ -1,5 +1,6 @@
 /* import/native_csv.c: the native inventory as CSV (libcsv): a nodes, an edges or a rights file,
- * known by its header. Read row by row, each row a small jansson object, so memory stays flat.
+ * known by its header. Read row by row, each row a small jansson object (an edges file's plain
+ * rows: none, csv_fast.c), so memory stays flat.
  * After the header a second thread splits the text into rows and cells (csv_pipe.c) while this
  * one checks and stages them in order, so errors and their order are as if read alone. */
 #include <stdarg.h>
@@ -42,10 +43,10 @@ static size_t line_end(const csv_reader *r, size_t pos)
 }
 
 /* Where field k of the current record starts (item: the list item within it, or AP_NO_ITEM).
- * The record is re-read quote-aware from its start: only errors need this, and they are rare.
- * Returns 0 when the record has no such field. */
-static int field_place(const csv_reader *r, size_t k, size_t item, unsigned *line,
-                       unsigned *col)
+ * The record is re-read quote-aware from its start: errors need this, and an edge's two ends
+ * (a few characters into the record). Returns 0 when the record has no such field. */
+int ap_csv__field_place(const csv_reader *r, size_t k, size_t item, unsigned *line,
+                        unsigned *col)
 {
     size_t pos = r->rec_off, line_start = r->rec_off, field = 0;
     unsigned l = r->rec_line;
@@ -127,7 +128,7 @@ static void locate_csv(void *vctx, const ap_place *p, unsigned *line, unsigned *
         k = column_of(r, p->key);
         item = p->item;
     }
-    if (k == SIZE_MAX || !field_place(r, k, item, line, col)) {
+    if (k == SIZE_MAX || !ap_csv__field_place(r, k, item, line, col)) {
         *line = r->rec_line;
         *col = 1;
     }
@@ -153,7 +154,7 @@ static int file_fail(csv_reader *r, unsigned line, unsigned col, const char *fmt
 static int field_fail(csv_reader *r, size_t k, const char *fmt, const char *arg)
 {
     unsigned line = r->rec_line, col = 1;
-    field_place(r, k, AP_NO_ITEM, &line, &col);
+    ap_csv__field_place(r, k, AP_NO_ITEM, &line, &col);
     return file_fail(r, line, col, fmt, arg);
 }
 
@@ -352,6 +353,8 @@ static int read_header(csv_reader *r)
         if (!has(r, *need))
             return r->rc = file_fail(r, r->rec_line, 1, "the header has no '%s' column (%s)",
                                      *need, what);
+    if (ap_csv__fast_header(r) < 0)
+        return r->rc = ap_error_nomem(r->err);
     return AP_OK;
 }
 
@@ -360,9 +363,11 @@ void ap_csv__read_row(csv_reader *r)
     size_t ncols = json_array_size(r->names);
     json_t *obj = NULL;
     int rc = AP_OK;
+    if (r->fast && (r->kind == FILE_EDGES ? ap_csv__fast_edge(r) : ap_csv__fast_node(r)))
+        return;                 /* staged without its object (csv_fast.c) */
     if (r->ncells > ncols) {
         unsigned line = r->rec_line, col = 1;
-        field_place(r, ncols, AP_NO_ITEM, &line, &col);
+        ap_csv__field_place(r, ncols, AP_NO_ITEM, &line, &col);
         file_fail(r, line, col, "row has %zu fields but the header only %zu", r->ncells,
                   ncols);
     }
@@ -591,6 +596,8 @@ int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *e
     free(r.cells);
     free(r.types);
     free(r.colval);
+    free(r.fast_order);
+    free(r.fast_known);
     json_decref(r.obj);
     json_decref(r.names);
     return rc;

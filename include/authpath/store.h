@@ -93,6 +93,11 @@ AP_EXPORT int ap_store_stage_node(ap_store *st, int64_t file, const ap_node_rec 
                                   ap_error *err);
 AP_EXPORT int ap_store_stage_edge(ap_store *st, int64_t file, const ap_edge_rec *rec,
                                   ap_error *err);
+/* A hint, nothing more: the n node ids (at most AP_STAGE_HINT_MAX) about to be staged as
+ * edge ends. Starts fetching their places in the staging index from memory so that staging
+ * them waits less; changes nothing and may be left out. */
+#define AP_STAGE_HINT_MAX 64
+AP_EXPORT void ap_store_stage_hint(const ap_store *st, const char *const *ids, size_t n);
 /* Nodes and edges staged so far by the open import. */
 AP_EXPORT void ap_store_staged(const ap_store *st, uint64_t *nodes, uint64_t *edges);
 /* Check what needs the whole import: edges to undeclared nodes, repeated edge ids. The first
