@@ -268,6 +268,7 @@ static int sink_close(void *cookie)
 void cli_output_init(void)
 {
     static const cookie_io_functions_t io = { .write = sink_write, .close = sink_close };
+    static char buf[1 << 16];           /* glibc ignores the size of a buffer it is not given */
     FILE *f;
     /* past a file size limit a write fails (EFBIG) and is reported; the signal would kill us
      * without a word and leave a partial file */
@@ -275,7 +276,7 @@ void cli_output_init(void)
     out.tty = isatty(STDOUT_FILENO);
     if ((f = fopencookie(NULL, "w", io)) == NULL)
         return;                         /* stdout stays as it is */
-    setvbuf(f, NULL, out.tty ? _IOLBF : _IOFBF, 1 << 16);
+    setvbuf(f, buf, out.tty ? _IOLBF : _IOFBF, sizeof buf);
     out.stream = stdout = f;
 }
 
