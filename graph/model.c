@@ -230,8 +230,9 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 void ap_time_format(char *buf, size_t size, int64_t t)
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
-    int64_t rest = t - days * 86400;
+    /* floor division, with nothing to overflow even at INT64_MIN */
+    int64_t days = t / 86400 - (t % 86400 < 0), y;
+    int64_t rest = t % 86400 + (t % 86400 < 0 ? 86400 : 0);
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
     snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,

@@ -14,6 +14,10 @@
 #include "authpath/usage.h"
 #include "fuzz.h"
 
+/* The window of observed use: every event from 1970 to the year 9999, as far as --since and --at
+ * reach */
+#define AP_FUZZ_UNTIL INT64_C(253402300799)
+
 #ifndef AP_FUZZ_ESTATE
 #error "AP_FUZZ_ESTATE names the estate the events are observed on"
 #endif
@@ -24,7 +28,7 @@ static long events(const ap_store *st, int64_t snap)
     ap_usage *u = NULL;
     ap_error err;
     long n;
-    if (ap_usage_load(&u, st, snap, INT64_MIN, INT64_MAX, &err) < 0)
+    if (ap_usage_load(&u, st, snap, 0, AP_FUZZ_UNTIL, &err) < 0)
         ap_fuzz_fail("loading observed use", &err);
     n = (long)ap_usage_count(u);
     ap_usage_free(u);
@@ -46,7 +50,7 @@ static void query(const ap_store *st, int64_t snap)
     json_t *doc;
     if (ap_graph_load(&g, st, snap, AP_FUZZ_AT, &err) < 0)
         ap_fuzz_fail("loading the estate", &err);
-    if (ap_usage_load(&u, st, snap, INT64_MIN, INT64_MAX, &err) < 0)
+    if (ap_usage_load(&u, st, snap, 0, AP_FUZZ_UNTIL, &err) < 0)
         ap_fuzz_fail("loading observed use", &err);
     if (ap_findings_compute_observed(&f, g, NULL, u, &err) < 0)
         ap_fuzz_fail("findings with observed use", &err);

@@ -27,6 +27,17 @@ static void test_model__time_forms(void **state)
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
     ap_time_format(buf, sizeof buf, 1767225600);
     assert_string_equal(buf, "2026-01-01T00:00:00Z");
+    ap_time_format(buf, sizeof buf, -86400);
+    assert_string_equal(buf, "1969-12-31T00:00:00Z");
+    ap_time_format(buf, sizeof buf, -86401);
+    assert_string_equal(buf, "1969-12-30T23:59:59Z");
+    /* the extremes format without overflow (UBSan in build-san would say) */
+    char wide[64];
+    ap_time_format(wide, sizeof wide, INT64_MIN);
+    assert_int_equal(wide[0], '-');
+    assert_string_equal(wide + strlen(wide) - 10, "T08:29:52Z");
+    ap_time_format(wide, sizeof wide, INT64_MAX);
+    assert_string_equal(wide + strlen(wide) - 10, "T15:30:07Z");
 }
 
 static void test_model__time_near_misses(void **state)
