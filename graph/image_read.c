@@ -19,6 +19,7 @@
  * through the mapping: pages read once need not stay in the process); only the strings are
  * used in place, and only the pages of those a query prints are ever read again. */
 #define CHUNK_RECS 32768u
+#define READ_AHEAD ((uint64_t)128 << 10)
 
 typedef struct {
     ap_graph *g;
@@ -307,11 +308,16 @@ static int check_all(ap_graph *g, int fd, const uint8_t *map, const img_head *h,
 }
 
 /* A lazy load: lazy_check() now, a block of records or strings when first read. */
-static int open_lazy(ap_graph *g, const uint8_t *map, const img_head *h, const char **problem,
-                     ap_error *err)
+static int open_lazy(ap_graph *g, int fd, const uint8_t *map, const img_head *h,
+                     const char **problem, ap_error *err)
 {
     if ((g->block_ok = calloc(h->len[S_BLOCKS] / sizeof(uint64_t) + 1, 1)) == NULL)
         return ap_error_nomem(err);
+    /* the mapping is read at random (MADV_RANDOM: no read-around): a file not in the page
+     * cache is read in the background in large pieces, not a page per fault (the kernel
+     * reads at most its read-ahead window per call, 128 KiB by default) */
+    for (uint64_t at = 0; at < h->size; at += READ_AHEAD)
+        posix_fadvise(fd, (off_t)at, READ_AHEAD, POSIX_FADV_WILLNEED);
     return (*problem = lazy_check(g, map, h)) == NULL ? 1 : 0;
 }
 
@@ -393,7 +399,7 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
     g->at = at;
     g->n = h->n;
     g->m = h->m;
-    if ((rc = mode == AP_IMG_LAZY ? open_lazy(g, map, h, &problem, err)
+    if ((rc = mode == AP_IMG_LAZY ? open_lazy(g, fd, map, h, &problem, err)
                                   : check_all(g, fd, map, h, &problem, err)) < 0)
         goto cleanup;
     if (rc == 0)
