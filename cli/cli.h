@@ -25,6 +25,7 @@ typedef struct {
     const char *format;     /* --format, NULL: the command's default */
     ap_store *st;
     ap_graph *g;
+    bool whole;             /* load the whole graph even where a partial load would do */
 } cli_ctx;
 
 typedef struct {
@@ -74,6 +75,10 @@ int cli_load_graph(cli_ctx *ctx);
 /* The same for a command that reads a small part of the graph from one source (authority,
  * explain, paths): ap_graph_load_partial(). Never for a command that runs threads on it. */
 int cli_load_graph_partial(cli_ctx *ctx);
+/* After the partial graph's query, before its output: EXIT_INTERNAL when the graph image turned
+ * out damaged in a block the query read (main.c then runs the command again from a whole load,
+ * which reads the rows), else EXIT_OK. */
+int cli_graph_intact(const cli_ctx *ctx);
 /* The format to use: ctx->format when it is one of allowed ("text,json,csv"), else the first
  * of allowed when none was given; NULL (after a message) when the given one is not allowed. */
 const char *cli_format(const cli_ctx *ctx, const char *allowed);
@@ -187,6 +192,9 @@ void cli_score_bar_key(char *buf, size_t size, bool utf8);
 /* Flush stdout, report a failed write (exit 3) and commit or remove the --output file: it is
  * kept only when rc is 0 or 1. Returns the exit code. */
 int cli_output_finish(int rc);
+/* Drop what stdout holds and has not written yet: false when some of its output is already
+ * out (it cannot be taken back). */
+bool cli_output_discard(void);
 
 /* One per subcommand. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);

@@ -180,6 +180,10 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
         return cli_fail(&err, NULL);
+    if ((rc = cli_graph_intact(ctx)) != EXIT_OK) {
+        ap_authority_free(a);
+        return rc;
+    }
     const ap_vocab *voc = ap_graph_vocab(ctx->g);
     if (cli_is_diagram_format(format)) {
         ap_diagram *d = NULL;
@@ -254,6 +258,11 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     if (ap_explain_all(&x, &nx, ctx->g, a, (uint32_t)v, &err) < 0) {
         ap_authority_free(a);
         return cli_fail(&err, NULL);
+    }
+    if ((rc = cli_graph_intact(ctx)) != EXIT_OK) {
+        ap_explanations_free(x, nx);
+        ap_authority_free(a);
+        return rc;
     }
     const ap_vocab *voc = ap_graph_vocab(ctx->g);
     if (strcmp(format, "json") == 0) {

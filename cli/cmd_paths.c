@@ -241,6 +241,8 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(&err, NULL);
         goto cleanup;
     }
+    if ((rc = cli_graph_intact(ctx)) != EXIT_OK)
+        goto cleanup;
     if (cli_is_diagram_format(format)) {
         if (ap_diagram_paths(&d, ctx->g, a, p, &err) < 0)
             rc = cli_fail(&err, NULL);

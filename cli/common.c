@@ -39,7 +39,7 @@ static int load_graph(cli_ctx *ctx, bool partial)
     int rc;
     if ((rc = cli_open_store(ctx)) != EXIT_OK)
         return rc;
-    if ((partial ? ap_graph_load_partial : ap_graph_load)(&ctx->g, ctx->st, ctx->snapshot,
+    if ((partial && !ctx->whole ? ap_graph_load_partial : ap_graph_load)(&ctx->g, ctx->st, ctx->snapshot,
                                                           ctx->at, &err) < 0)
         return cli_fail(&err, NULL);
     if (getenv("AUTHPATH_TRACE") != NULL) {
@@ -53,6 +53,11 @@ static int load_graph(cli_ctx *ctx, bool partial)
 int cli_load_graph(cli_ctx *ctx) { return load_graph(ctx, false); }
 
 int cli_load_graph_partial(cli_ctx *ctx) { return load_graph(ctx, true); }
+
+int cli_graph_intact(const cli_ctx *ctx)
+{
+    return ap_graph_image_damage(ctx->g) != NULL ? EXIT_INTERNAL : EXIT_OK;
+}
 
 const char *cli_format(const cli_ctx *ctx, const char *allowed)
 {
@@ -176,6 +181,8 @@ int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what)
     if (v == -2)
         return -1;
     closest(list, sizeof list, ctx->g, id, false);
+    if (ap_graph_image_damage(ctx->g) != NULL)
+        return -1;                      /* not an answer: main.c runs the command again */
     if (list[0] != '\0')
         ap_error_set(&err, AP_ENOTFOUND, "no %s '%s' in snapshot %lld (closest: %s)", what, id,
                      (long long)ap_graph_snapshot(ctx->g), list);

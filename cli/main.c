@@ -256,6 +256,27 @@ static void usage(FILE *out)
         "3 internal error. `authpath COMMAND --help` shows a command's options.\n");
 }
 
+/* The partial graph's image turned out damaged in a block the command read (ap_graph_image_damage):
+ * what it found is not an answer. Unless some of its output is already out, it runs again from
+ * a whole load (which checks the whole image and reads the rows); else it fails, saying so. */
+static int run_again_whole(cli_ctx *ctx, const cli_cmd *cmd, int argc, char **argv)
+{
+    const char *why = ap_graph_image_damage(ctx->g);
+    if (!cli_output_discard()) {
+        cli_errorf("the graph image of '%s' is damaged (%s): the output above is not to be "
+                   "used; delete the image ('%s-graph') or import again", ctx->db, why, ctx->db);
+        return EXIT_INTERNAL;
+    }
+    if (getenv("AUTHPATH_TRACE") != NULL)
+        cli_errorf("trace: the graph image is damaged (%s): the command runs again on a whole "
+                   "load", why);
+    ap_graph_free(ctx->g);
+    ctx->g = NULL;
+    ctx->whole = true;
+    optind = 0;
+    return cmd->run(ctx, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -307,6 +328,8 @@ int main(int argc, char **argv)
     argv += optind;
     optind = 0;                 /* glibc: 0 restarts getopt; it begins after the command name */
     rc = cmd->run(&ctx, argc, argv);
+    if (ctx.g != NULL && ap_graph_image_damage(ctx.g) != NULL)
+        rc = run_again_whole(&ctx, cmd, argc, argv);
     ap_graph_free(ctx.g);
     ap_store_close(ctx.st);
     return cli_output_finish(rc);

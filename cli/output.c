@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio_ext.h>          /* __fpurge */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -178,10 +179,12 @@ static struct {
     size_t npending;
     cli_atomic file;        /* --output */
     bool to_file;
+    bool started;           /* a byte went out */
 } out = { .fd = STDOUT_FILENO, .text = true, .file = { .slot = -1, .fd = -1 } };
 
 static bool write_all(const char *p, size_t n)
 {
+    out.started = out.started || n > 0;
     while (n > 0 && out.error == 0) {
         ssize_t k = write(out.fd, p, n);
         if (k < 0 && errno == EINTR)
@@ -371,6 +374,14 @@ int cli_output_finish(int rc)
         out.fd = STDOUT_FILENO;
     }
     return rc;
+}
+
+bool cli_output_discard(void)
+{
+    if (out.stream == NULL || out.started || out.npending > 0)
+        return false;
+    __fpurge(stdout);
+    return true;
 }
 
 /* ---- Score bars ---- */

@@ -1,5 +1,6 @@
 /* graph/ancestry.c: the edges into everything that can reach one node (ap_graph_ancestry), by a
- * pass backwards over the in-rows that finds each in-edge's tail from the out-rows alone. */
+ * pass backwards over the in-rows that reads each in-edge's tail from the graph image (a partial
+ * load) or finds it from the out-rows alone. */
 #include <stdlib.h>
 
 #include "graph_internal.h"
@@ -47,7 +48,8 @@ int ap_graph_ancestry(uint64_t **out, const ap_graph *g, uint32_t target, uint32
         if (w == stop)
             continue;
         for (uint32_t i = g->in_off[w]; i < g->in_off[w + 1]; i++) {
-            uint32_t e = g->in_edge[i], u = tail_of(g, first, nfirst, e);
+            uint32_t e = g->in_edge[i];
+            uint32_t u = g->in_from != NULL ? g->in_from[i] : tail_of(g, first, nfirst, e);
             bits[e >> 6] |= (uint64_t)1 << (e & 63);
             if (!seen[u]) {
                 seen[u] = 1;

@@ -287,6 +287,7 @@ void ap_graph_free(ap_graph *g)
     free(g->edge_slot);
     free(g->node_pool);
     free(g->edge_pool);
+    free(g->block_ok);
     if (!g->rows_mapped) {      /* a partial load's rows are the image's */
         free(g->off);
         free(g->in_off);

@@ -194,6 +194,8 @@ struct ap_graph {
     uint32_t *off;          /* n+1 entries; v's out-edges are [off[v], off[v+1]) */
     uint32_t *in_off;       /* n+1 entries into in_edge */
     uint32_t *in_edge;      /* m entries: edge indices grouped by target, in edge order */
+    const uint32_t *in_from;    /* m entries: in_edge[i]'s tail; only a partial load's (the
+                                 * image's), else NULL */
     json_t **node_json;     /* parsed attrs, filled on first use */
     json_t **edge_json;
     uint64_t *parsed;       /* which entries are filled: edge << 32 | index, in order */
@@ -226,6 +228,12 @@ struct ap_graph {
     ap_edge *edge_pool;
     uint32_t nodes_built, edges_built;
     bool rows_mapped;
+    /* A lazy load (AP_IMG_LAZY) checks a block of the records or strings against the image's
+     * block table the first time it is read: block_ok[b] says it was (NULL: every block was
+     * checked at open); image_damage, why a block failed (the graph is not to be used). */
+    uint8_t *block_ok;
+    uint64_t block_base[8];     /* each section's first block in the table */
+    const char *image_damage;
     char load_note[320];    /* where the graph came from (ap_graph_load_note) */
 };
 
@@ -295,12 +303,16 @@ int ap_graph__write_image(const ap_graph *g, const char *path, const uint8_t tok
 /* After snapshot snap's import: load it and write its image beside the database (DB-graph),
  * then record the image's token in the database. Nothing for an in-memory database. */
 int ap_store__write_image(ap_store *st, int64_t snap, ap_error *err);
+/* How an image is opened: WHOLE builds every record (every block hashed at open); CHECKED
+ * builds none but hashes every block at open (a reader of the records in place: the import's
+ * diff); LAZY hashes the header, block table and rows at open and each block of the records
+ * and strings when a record is first built from it (image_lazy.c). */
+typedef enum { AP_IMG_WHOLE, AP_IMG_CHECKED, AP_IMG_LAZY } ap_img_mode;
 /* Snapshot snap from its image, liveness at `at`: 1 and *out (without catalogue: see
- * ap_graph__finish) when the image is there and every check holds (partial: every record
- * checked, none built yet); 0 and why it was not used
- * otherwise; < 0 on an error (out of memory). */
+ * ap_graph__finish) when the image is there and every check of the mode holds; 0 and why it
+ * was not used otherwise; < 0 on an error (out of memory). */
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
-                         bool partial, char *why, size_t whylen, ap_error *err);
+                         ap_img_mode mode, char *why, size_t whylen, ap_error *err);
 /* Node v and edge e of a partial load, built on first use (image_lazy.c). */
 const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v);
 const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);

@@ -12,19 +12,23 @@
 
 /* The file: a header of IMG_HEAD bytes, then the sections, each at a multiple of IMG_ALIGN:
  * node records, edge records (both in graph order), the out-row offsets (n+1 uint32), the
- * in-row offsets (n+1), the in-edges (m) and the strings every record points into by offset
- * ("{}" at 0, "" at 3). Each section is hashed in two parts (split at half its elements), so
- * two threads check and convert it at once. Everything in host byte order: `endian` and the
- * record sizes tell a foreign file. */
+ * in-row offsets (n+1), the in-edges (m), each in-edge's tail (m: a pass backwards reads them
+ * in order, ancestry.c) and the strings every record points into by offset
+ * ("{}" at 0, "" at 3), then the block table. Each section is hashed in two parts (split at
+ * half its elements), so two threads check and convert it at once (a whole load), and in blocks
+ * of IMG_BLOCK bytes from its start (the last one short), so a lazy load checks only the blocks
+ * it reads: the table holds those hashes, section after section, and is itself hashed in two
+ * parts. Everything in host byte order: `endian` and the record sizes tell a foreign file. */
 #define IMG_MAGIC "APGRAPH1"
-#define IMG_VERSION 1u
+#define IMG_VERSION 2u          /* 2: the in-edges' tails and the block table */
 #define IMG_ENDIAN 0x01020304u
 #define IMG_HEAD 4096u
 #define IMG_ALIGN 4096u
 #define IMG_PARTS 2
 #define IMG_SUFFIX "-graph"
+#define IMG_BLOCK 4096u         /* a page: the block a record or string lies in is the page read */
 
-enum { S_NODES, S_EDGES, S_OUT, S_IN, S_INEDGE, S_STRINGS, S_COUNT };
+enum { S_NODES, S_EDGES, S_OUT, S_IN, S_INEDGE, S_INFROM, S_STRINGS, S_BLOCKS, S_COUNT };
 
 typedef struct {
     char magic[8];
@@ -186,6 +190,9 @@ static inline uint64_t hash_of(const void *data, size_t len)
     hash_update(&h, data, len);
     return hash_final(&h);
 }
+
+/* How many blocks a section of len bytes has. */
+static inline uint64_t img_blocks(uint64_t len) { return (len + IMG_BLOCK - 1) / IMG_BLOCK; }
 
 /* Where part 0 of a section of count elements of size bytes ends (in bytes). */
 static inline uint64_t part_split(uint64_t len, size_t size) { return len / size / 2 * size; }

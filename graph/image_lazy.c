@@ -1,5 +1,6 @@
 /* graph/image_lazy.c: a partial load's records (ap_graph_load_partial): each node and edge is
- * built from the graph image's record the first time a query asks for it, or all at once. */
+ * built from the graph image's record the first time a query asks for it (a lazy load checks
+ * the record's blocks and its strings' then), or all at once. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +12,67 @@ static const char *image_strings(const ap_graph *g)
     return (const char *)g->image + h->off[S_STRINGS];
 }
 
-static void build_node(const ap_graph *g, uint32_t v, ap_node *out)
+/* A lazy load's blocks of section s that bytes [lo, hi) lie in: true when each matches its
+ * hash in the block table (each hashed once); else the graph notes the damage. */
+static bool blocks_ok(ap_graph *g, int s, uint64_t lo, uint64_t hi)
 {
-    img_node r;
-    memcpy(&r, g->rec_nodes + (size_t)v * sizeof r, sizeof r);
+    static const char *const what[S_COUNT] = {
+        [S_NODES] = "a block of its node records does not match its checksum",
+        [S_EDGES] = "a block of its edge records does not match its checksum",
+        [S_STRINGS] = "a block of its strings does not match its checksum" };
+    const img_head *h = g->image;
+    const uint8_t *section = (const uint8_t *)g->image + h->off[s];
+    const uint8_t *table = (const uint8_t *)g->image + h->off[S_BLOCKS];
+    for (uint64_t b = lo / IMG_BLOCK; b <= (hi - 1) / IMG_BLOCK; b++) {
+        uint64_t k = g->block_base[s] + b, start = b * IMG_BLOCK, want;
+        if (g->block_ok[k])
+            continue;
+        memcpy(&want, table + k * sizeof want, sizeof want);
+        if (hash_of(section + start, (size_t)(h->len[s] - start < IMG_BLOCK ? h->len[s] - start
+                                                                             : IMG_BLOCK))
+            != want) {
+            g->image_damage = what[s];
+            return false;
+        }
+        g->block_ok[k] = 1;
+    }
+    return true;
+}
+
+/* The string a record names at *off, its blocks checked; a damaged one becomes "". */
+static void string_ok(ap_graph *g, uint64_t *off)
+{
+    const img_head *h = g->image;
+    if (g->block_ok == NULL)            /* checked at open */
+        return;
+    if (*off >= h->len[S_STRINGS]) {
+        g->image_damage = "a record names a string outside the image";
+        *off = 3;
+        return;
+    }
+    /* the area ends in '\0' (checked at open): strlen stays inside it */
+    if (!blocks_ok(g, S_STRINGS, *off, *off + strlen(image_strings(g) + *off) + 1))
+        *off = 3;
+}
+
+/* Record i of section s (size bytes) into r, its block checked first: false when it is
+ * damaged (r is left as it was: a harmless stand-in). */
+static bool record_ok(ap_graph *g, int s, uint64_t i, size_t size, void *r)
+{
+    uint64_t at = i * size;
+    if (g->block_ok != NULL && !blocks_ok(g, s, at, at + size))
+        return false;
+    memcpy(r, (s == S_NODES ? g->rec_nodes : g->rec_edges) + at, size);
+    return true;
+}
+
+static void build_node(ap_graph *g, uint32_t v, ap_node *out)
+{
+    img_node r = { .id = 3, .attrs = 0 };       /* "" and "{}" */
+    if (record_ok(g, S_NODES, v, sizeof r, &r)) {
+        string_ok(g, &r.id);
+        string_ok(g, &r.attrs);
+    }
     img_node_get(out, &r, image_strings(g), g->at);
 }
 
@@ -30,8 +88,15 @@ const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v)
 /* Edge e into out; its ends' liveness from the built nodes, or from their records. */
 static void build_edge(ap_graph *g, uint32_t e, ap_edge *out)
 {
-    img_edge r;
-    memcpy(&r, g->rec_edges + (size_t)e * sizeof r, sizeof r);
+    img_edge r = { .id = 3, .attrs = 0 };
+    if (record_ok(g, S_EDGES, e, sizeof r, &r)) {
+        string_ok(g, &r.id);
+        string_ok(g, &r.attrs);
+        if (g->block_ok != NULL && (r.from >= g->n || r.to >= g->n)) {
+            g->image_damage = "an edge names a node outside the image";
+            r.from = r.to = 0;
+        }
+    }
     bool ends_live = ap_graph_node(g, r.from)->live && ap_graph_node(g, r.to)->live;
     img_edge_get(out, &r, image_strings(g), g->at, ends_live);
 }

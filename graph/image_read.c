@@ -1,6 +1,6 @@
 /* graph/image_read.c: loads a graph from its image (image_format.h) when every check holds:
- * two threads read, hash and convert the records (a partial load only checks them); the
- * strings stay mapped. */
+ * two threads read, hash and convert the records (a checked partial load only hashes them, a
+ * lazy one leaves them to image_lazy.c); the strings stay mapped. */
 #define _GNU_SOURCE             /* madvise */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
  * through the mapping: pages read once need not stay in the process); only the strings are
  * used in place, and only the pages of those a query prints are ever read again. */
 #define CHUNK_RECS 32768u
+#define READ_AHEAD ((uint64_t)128 << 10)
 
 typedef struct {
     ap_graph *g;
@@ -135,14 +136,27 @@ static bool offset_rows_ok(const uint32_t *off, uint32_t n, uint32_t m)
     return true;
 }
 
-/* Phase one: the nodes, the rows and in-edges (part 0) while the strings are checked (1). */
+/* Each in-edge's tail is the node whose out-row holds that edge. */
+static bool in_from_ok(const ap_graph *g)
+{
+    for (uint32_t i = 0; i < g->m; i++) {
+        uint32_t u = g->in_from[i], e = g->in_edge[i];
+        if (u >= g->n || e < g->off[u] || e >= g->off[u + 1])
+            return false;
+    }
+    return true;
+}
+
+/* Phase one: the nodes, the rows and in-edges (part 0) while the strings and the block table
+ * are checked (1). */
 static void *phase_one(void *arg)
 {
     img_job *j = arg;
     ap_graph *g = j->g;
     if (j->part == 1) {
         for (int p = 0; p < IMG_PARTS; p++)
-            if (!read_part(j, S_STRINGS, p, 1, NULL))
+            if (!read_part(j, S_STRINGS, p, 1, NULL)
+                || !read_part(j, S_BLOCKS, p, sizeof(uint64_t), NULL))
                 return NULL;
         return NULL;
     }
@@ -151,7 +165,8 @@ static void *phase_one(void *arg)
         if (!read_part(j, S_NODES, p, sizeof(img_node), put_nodes)
             || !read_part(j, S_OUT, p, sizeof(uint32_t), copy ? put_out : NULL)
             || !read_part(j, S_IN, p, sizeof(uint32_t), copy ? put_in : NULL)
-            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), copy ? put_in_edges : NULL))
+            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), copy ? put_in_edges : NULL)
+            || !read_part(j, S_INFROM, p, sizeof(uint32_t), NULL))
             return NULL;
     if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m)) {
         fail_job(j, "its row offsets are not in order");
@@ -162,6 +177,10 @@ static void *phase_one(void *arg)
             fail_job(j, "an in-edge is out of range");
             return NULL;
         }
+    if (g->in_from != NULL && !in_from_ok(g)) {
+        fail_job(j, "an in-edge's tail is not its edge's");
+        return NULL;
+    }
     return NULL;
 }
 
@@ -170,6 +189,34 @@ static void *phase_two(void *arg)
 {
     img_job *j = arg;
     read_part(j, S_EDGES, j->part, sizeof(img_edge), put_edges);
+    return NULL;
+}
+
+/* A lazy load's checks at open: the block table and the rows (read everywhere, in place) whole,
+ * by their two hashes through the mapping; the records and strings wait for image_lazy.c. */
+static const char *lazy_check(ap_graph *g, const uint8_t *map, const img_head *h)
+{
+    static const int whole[] = { S_OUT, S_IN, S_INEDGE, S_INFROM, S_BLOCKS };
+    for (size_t k = 0; k < sizeof whole / sizeof *whole; k++) {
+        int s = whole[k];
+        uint64_t split = part_split(h->len[s], s == S_BLOCKS ? sizeof(uint64_t) : 4);
+        const uint8_t *p = map + h->off[s];
+        if (hash_of(p, (size_t)split) != h->hash[s][0]
+            || hash_of(p + split, (size_t)(h->len[s] - split)) != h->hash[s][1])
+            return "a checksum does not match";
+    }
+    if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m))
+        return "its row offsets are not in order";
+    for (uint32_t i = 0; i < g->m; i++)
+        if (g->in_edge[i] >= g->m)
+            return "an in-edge is out of range";
+    if (!in_from_ok(g))
+        return "an in-edge's tail is not its edge's";
+    uint64_t base = 0;
+    for (int s = 0; s < S_BLOCKS; s++) {
+        g->block_base[s] = base;
+        base += img_blocks(h->len[s]);
+    }
     return NULL;
 }
 
@@ -207,11 +254,17 @@ static const char *head_problem(const img_head *h, uint64_t size, int64_t snap,
         return "its size is not the size it was written with";
     const uint64_t want[S_COUNT] = {
         (uint64_t)h->n * sizeof(img_node), (uint64_t)h->m * sizeof(img_edge),
-        ((uint64_t)h->n + 1) * 4, ((uint64_t)h->n + 1) * 4, (uint64_t)h->m * 4, 0 };
-    for (int s = 0; s < S_COUNT; s++)
+        ((uint64_t)h->n + 1) * 4, ((uint64_t)h->n + 1) * 4, (uint64_t)h->m * 4,
+        (uint64_t)h->m * 4, 0, 0 };
+    uint64_t blocks = 0;        /* the table's entries: the blocks of the sections before it */
+    for (int s = 0; s < S_COUNT; s++) {
         if (h->off[s] < IMG_HEAD || h->off[s] % IMG_ALIGN != 0 || h->off[s] > size
-            || h->len[s] > size - h->off[s] || (s != S_STRINGS && h->len[s] != want[s]))
+            || h->len[s] > size - h->off[s]
+            || (s == S_BLOCKS ? h->len[s] != blocks * sizeof(uint64_t)
+                              : s != S_STRINGS && h->len[s] != want[s]))
             return "its sections do not fit the file";
+        blocks += img_blocks(h->len[s]);
+    }
     if (h->n == UINT32_MAX || h->m == UINT32_MAX || h->len[S_STRINGS] < 4)
         return "its sections do not fit the file";
     return NULL;
@@ -236,6 +289,38 @@ static bool recorded_token(const ap_store *st, int64_t snap, uint8_t token[16])
     return found;
 }
 
+/* Every block checked (and, for a whole load, every record built) by two threads: 1, or 0
+ * and *problem, or < 0 on an error. */
+static int check_all(ap_graph *g, int fd, const uint8_t *map, const img_head *h,
+                     const char **problem, ap_error *err)
+{
+    img_job jobs[IMG_PARTS] = {{g, fd, map, h, 0, NULL, false, NULL},
+                               {g, fd, map, h, 1, NULL, false, NULL}};
+    if ((jobs[0].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL
+        || (jobs[1].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL) {
+        free(jobs[0].buf);
+        return ap_error_nomem(err);
+    }
+    bool usable = run_parts(phase_one, jobs, problem) && run_parts(phase_two, jobs, problem);
+    free(jobs[0].buf);
+    free(jobs[1].buf);
+    return usable ? 1 : 0;
+}
+
+/* A lazy load: lazy_check() now, a block of records or strings when first read. */
+static int open_lazy(ap_graph *g, int fd, const uint8_t *map, const img_head *h,
+                     const char **problem, ap_error *err)
+{
+    if ((g->block_ok = calloc(h->len[S_BLOCKS] / sizeof(uint64_t) + 1, 1)) == NULL)
+        return ap_error_nomem(err);
+    /* the mapping is read at random (MADV_RANDOM: no read-around): a file not in the page
+     * cache is read in the background in large pieces, not a page per fault (the kernel
+     * reads at most its read-ahead window per call, 128 KiB by default) */
+    for (uint64_t at = 0; at < h->size; at += READ_AHEAD)
+        posix_fadvise(fd, (off_t)at, READ_AHEAD, POSIX_FADV_WILLNEED);
+    return (*problem = lazy_check(g, map, h)) == NULL ? 1 : 0;
+}
+
 /* A partial load's graph: the rows are the image's, the records are built on first use. */
 static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
 {
@@ -243,6 +328,7 @@ static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
     g->off = (uint32_t *)(map + h->off[S_OUT]);         /* sections are page-aligned */
     g->in_off = (uint32_t *)(map + h->off[S_IN]);
     g->in_edge = (uint32_t *)(map + h->off[S_INEDGE]);
+    g->in_from = (uint32_t *)(map + h->off[S_INFROM]);
     g->rec_nodes = map + h->off[S_NODES];
     g->rec_edges = map + h->off[S_EDGES];
     /* the pools are filled front to back: only the pages of the records built are touched;
@@ -258,8 +344,9 @@ static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
 }
 
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
-                         bool partial, char *why, size_t whylen, ap_error *err)
+                         ap_img_mode mode, char *why, size_t whylen, ap_error *err)
 {
+    bool partial = mode != AP_IMG_WHOLE;
     char *path = ap_image__path(st, "");
     uint8_t token[16];
     struct stat sb;
@@ -312,18 +399,10 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
     g->at = at;
     g->n = h->n;
     g->m = h->m;
-    img_job jobs[IMG_PARTS] = {{g, fd, map, h, 0, NULL, false, NULL},
-                               {g, fd, map, h, 1, NULL, false, NULL}};
-    if ((jobs[0].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL
-        || (jobs[1].buf = malloc(CHUNK_RECS * sizeof(img_edge))) == NULL) {
-        free(jobs[0].buf);
-        rc = ap_error_nomem(err);
+    if ((rc = mode == AP_IMG_LAZY ? open_lazy(g, fd, map, h, &problem, err)
+                                  : check_all(g, fd, map, h, &problem, err)) < 0)
         goto cleanup;
-    }
-    bool usable = run_parts(phase_one, jobs, &problem) && run_parts(phase_two, jobs, &problem);
-    free(jobs[0].buf);
-    free(jobs[1].buf);
-    if (!usable)
+    if (rc == 0)
         goto unusable;
     g->image = map;
     g->image_len = (size_t)sb.st_size;

@@ -12,12 +12,58 @@
 
 #include "image_format.h"
 
+/* The block table, filled as the sections are written (each starts a new block). */
+typedef struct {
+    uint64_t *hash;
+    size_t n, cap;
+    img_hash h;             /* of the block being written */
+    size_t in;              /* its bytes so far */
+    int failed;
+} img_blocks_out;
+
+static void block_end(img_blocks_out *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap != 0 ? b->cap * 2 : 1024;
+        uint64_t *p = realloc(b->hash, cap * sizeof *p);
+        if (p == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->hash = p;
+        b->cap = cap;
+    }
+    b->hash[b->n++] = hash_final(&b->h);
+    hash_init(&b->h);
+    b->in = 0;
+}
+
+static void block_put(img_blocks_out *b, const uint8_t *p, size_t len)
+{
+    while (len > 0) {
+        size_t take = IMG_BLOCK - b->in < len ? IMG_BLOCK - b->in : len;
+        hash_update(&b->h, p, take);
+        b->in += take;
+        p += take;
+        len -= take;
+        if (b->in == IMG_BLOCK)
+            block_end(b);
+    }
+}
+
+static void block_flush(img_blocks_out *b)     /* a section ends: so does its last block */
+{
+    if (b->in > 0)
+        block_end(b);
+}
+
 typedef struct {
     FILE *f;
     img_head *head;
     int s;                  /* the section being written */
     uint64_t at, split;     /* bytes written into it; where its part 0 ends */
     img_hash h;
+    img_blocks_out *blocks;
     int failed;
 } img_out;
 
@@ -41,6 +87,8 @@ static void begin_section(img_out *o, int s, uint64_t len, size_t size)
     o->head->off[s] = pos;
     o->head->len[s] = len;
     hash_init(&o->h);
+    hash_init(&o->blocks->h);
+    o->blocks->in = 0;
     if (o->split == 0)                  /* part 0 is empty */
         o->head->hash[s][0] = hash_final(&o->h);
 }
@@ -57,6 +105,7 @@ static void put(img_out *o, const void *data, size_t len)
     } else {
         hash_update(&o->h, p, len);
     }
+    block_put(o->blocks, p, len);
     if (len > 0 && fwrite(p, 1, len, o->f) != len)
         o->failed = 1;
     o->at += len;
@@ -65,6 +114,7 @@ static void put(img_out *o, const void *data, size_t len)
 static void end_section(img_out *o)
 {
     o->head->hash[o->s][1] = hash_final(&o->h);
+    block_flush(o->blocks);
     if (o->at != o->head->len[o->s])
         o->failed = 1;
 }
@@ -182,6 +232,31 @@ static void put_section(img_out *o, int s, const void *data, uint64_t count, siz
     end_section(o);
 }
 
+/* Each in-edge's tail, in in-edge order (edges are numbered in tail order: the out-rows say
+ * each edge's tail). */
+static void put_in_from(img_out *o, const ap_image_src *g)
+{
+    uint32_t *tail = malloc(((size_t)g->m + 1) * sizeof *tail);
+    if (tail == NULL) {
+        o->failed = 1;
+        return;
+    }
+    for (uint32_t v = 0; v < g->n; v++)
+        for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++)
+            tail[e] = v;
+    uint32_t *from = malloc(((size_t)g->m + 1) * sizeof *from);
+    if (from == NULL) {
+        free(tail);
+        o->failed = 1;
+        return;
+    }
+    for (uint32_t i = 0; i < g->m; i++)
+        from[i] = tail[g->in_edge[i]];
+    put_section(o, S_INFROM, from, g->m, sizeof *from);
+    free(from);
+    free(tail);
+}
+
 /* The image's path: the database's with IMG_SUFFIX; NULL for an in-memory database. */
 static char *image_path(const ap_store *st, const char *suffix)
 {
@@ -203,7 +278,7 @@ static uint64_t strings_at(const ap_image_src *g)
     const uint64_t len[S_STRINGS] = {
         (uint64_t)g->n * sizeof(img_node), (uint64_t)g->m * sizeof(img_edge),
         ((uint64_t)g->n + 1) * sizeof *g->off, ((uint64_t)g->n + 1) * sizeof *g->in_off,
-        (uint64_t)g->m * sizeof *g->in_edge
+        (uint64_t)g->m * sizeof *g->in_edge, (uint64_t)g->m * sizeof *g->in_edge
     };
     uint64_t pos = IMG_HEAD;
     for (int s = 0; s < S_STRINGS; s++)
@@ -211,9 +286,11 @@ static uint64_t strings_at(const ap_image_src *g)
     return align_up(pos);
 }
 
-/* The strings section's two hashes, read back from the file (its length, and so where its
- * parts meet, is known only once it is written; the pages are still in the page cache). */
-static int hash_back(int fd, uint64_t off, uint64_t len, uint64_t hash[IMG_PARTS])
+/* The strings section's two hashes and its blocks', read back from the file (its length, and
+ * so where its parts meet, is known only once it is written; the pages are still in the page
+ * cache). */
+static int hash_back(int fd, uint64_t off, uint64_t len, uint64_t hash[IMG_PARTS],
+                     img_blocks_out *blocks)
 {
     const size_t chunk = (size_t)1 << 20;
     uint64_t split = part_split(len, 1), at = 0;
@@ -222,6 +299,8 @@ static int hash_back(int fd, uint64_t off, uint64_t len, uint64_t hash[IMG_PARTS
     if (buf == NULL)
         return -1;
     hash_init(&h);
+    hash_init(&blocks->h);
+    blocks->in = 0;
     if (split == 0)
         hash[0] = hash_final(&h);
     while (at < len) {
@@ -234,6 +313,7 @@ static int hash_back(int fd, uint64_t off, uint64_t len, uint64_t hash[IMG_PARTS
             return -1;
         }
         hash_update(&h, buf, (size_t)got);
+        block_put(blocks, buf, (size_t)got);
         at += (uint64_t)got;
         if (at == split) {
             hash[0] = hash_final(&h);
@@ -241,7 +321,24 @@ static int hash_back(int fd, uint64_t off, uint64_t len, uint64_t hash[IMG_PARTS
         }
     }
     hash[1] = hash_final(&h);
+    block_flush(blocks);
     free(buf);
+    return 0;
+}
+
+/* The block table after the strings (at off, page-aligned) and its two hashes: every section
+ * before it must have given its blocks. */
+static int put_blocks(int fd, img_head *head, const img_blocks_out *b)
+{
+    uint64_t want = 0, len = (uint64_t)b->n * sizeof *b->hash, split = part_split(len, 8);
+    for (int s = 0; s < S_BLOCKS; s++)
+        want += img_blocks(head->len[s]);
+    if (b->failed || want != b->n
+        || pwrite(fd, b->hash, (size_t)len, (off_t)head->off[S_BLOCKS]) != (ssize_t)len)
+        return -1;
+    head->len[S_BLOCKS] = len;
+    head->hash[S_BLOCKS][0] = hash_of(b->hash, (size_t)split);
+    head->hash[S_BLOCKS][1] = hash_of((const uint8_t *)b->hash + split, (size_t)(len - split));
     return 0;
 }
 
@@ -249,6 +346,7 @@ int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token
                     ap_error *err)
 {
     img_head head = {0};
+    img_blocks_out blocks = {0};
     img_out o = {0};
     str_plan *sp = malloc(sizeof *sp);
     FILE *sf = NULL;
@@ -283,6 +381,7 @@ int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token
     setvbuf(o.f, buf, _IOFBF, bufsize);
     setvbuf(sf, buf + bufsize, _IOFBF, bufsize);
     o.head = &head;
+    o.blocks = &blocks;
     memcpy(head.magic, IMG_MAGIC, 8);
     head.version = IMG_VERSION;
     head.endian = IMG_ENDIAN;
@@ -302,15 +401,18 @@ int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token
     put_section(&o, S_OUT, g->off, (uint64_t)g->n + 1, sizeof *g->off);
     put_section(&o, S_IN, g->in_off, (uint64_t)g->n + 1, sizeof *g->in_off);
     put_section(&o, S_INEDGE, g->in_edge, g->m, sizeof *g->in_edge);
+    put_in_from(&o, g);
     long end = ftell(o.f);
     if (end < 0 || align_up((uint64_t)end) != strings_off)
         o.failed = 1;                   /* strings_at() and the sections disagree: our bug */
     head.off[S_STRINGS] = strings_off;
     head.len[S_STRINGS] = sp->next;
+    head.off[S_BLOCKS] = align_up(strings_off + sp->next);
     if (fflush(sf) != 0 || sp->failed
-        || hash_back(sfd, strings_off, sp->next, head.hash[S_STRINGS]) < 0)
+        || hash_back(sfd, strings_off, sp->next, head.hash[S_STRINGS], &blocks) < 0
+        || put_blocks(sfd, &head, &blocks) < 0)
         o.failed = 1;
-    head.size = strings_off + sp->next;
+    head.size = head.off[S_BLOCKS] + head.len[S_BLOCKS];
     head.head_hash = hash_of(&head, offsetof(img_head, head_hash));
     if (fseek(o.f, 0, SEEK_SET) != 0 || fwrite(&head, sizeof head, 1, o.f) != 1)
         o.failed = 1;
@@ -321,6 +423,7 @@ int ap_image__write(const ap_image_src *g, const char *path, const uint8_t token
     if ((fclose(o.f) != 0 || !closed) && rc == AP_OK)
         rc = ap_error_set(err, AP_EIO, "cannot write the graph image '%s'", path);
     free(sp);
+    free(blocks.hash);
     free(buf);                          /* after fclose: the streams used it until then */
     if (rc < 0)
         unlink(path);

@@ -518,7 +518,8 @@ static int load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at, bo
     *out = NULL;
     if ((rc = resolve_snap(st, &snap, err)) < 0)
         return rc;
-    if ((rc = ap_graph__open_image(out, st, snap, at, partial, why, sizeof why, err)) < 0)
+    if ((rc = ap_graph__open_image(out, st, snap, at, partial ? AP_IMG_LAZY : AP_IMG_WHOLE, why,
+                                   sizeof why, err)) < 0)
         return rc;
     if (rc == 1) {
         if ((rc = ap_graph__finish(*out, st, err)) < 0) {
@@ -545,3 +546,5 @@ int ap_graph_load_partial(ap_graph **out, const ap_store *st, int64_t snap, int6
 }
 
 const char *ap_graph_load_note(const ap_graph *g) { return g->load_note; }
+
+const char *ap_graph_image_damage(const ap_graph *g) { return g->image_damage; }

@@ -183,7 +183,8 @@ int ap_store__write_diffed(ap_store *st, ap_error *err)
     int rc;
     /* every record of the old image is checked as a load checks it; none is built */
     if (st->latest == 0
-        || (rc = ap_graph__open_image(&old, st, st->latest, 0, true, why, sizeof why, err)) == 0)
+        || (rc = ap_graph__open_image(&old, st, st->latest, 0, AP_IMG_CHECKED, why, sizeof why,
+                                      err)) == 0)
         return 0;
     if (rc < 0)
         return rc;

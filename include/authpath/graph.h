@@ -47,10 +47,10 @@ typedef struct {
 AP_EXPORT int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                             ap_error *err);
 /* ap_graph_load() for a query that reads a small part of the graph (one source's authority,
- * paths, an explanation): from the graph image it checks every record as ap_graph_load() does
- * but builds each node and edge only when first asked for (ap_graph_node, ap_graph_edge), so
- * the cost follows what the query reaches; from the rows it is ap_graph_load(). Every answer
- * is the same. Because the accessors fill it in, such a graph must not be read by several
+ * paths, an explanation): from the graph image it builds each node and edge only when first
+ * asked for (ap_graph_node, ap_graph_edge) and checks the image's blocks it reads then (see
+ * ap_graph_image_damage), so the cost follows what the query reaches; from the rows it is
+ * ap_graph_load(). Every answer is the same. Because the accessors fill it in, such a graph must not be read by several
  * threads at once. */
 AP_EXPORT int ap_graph_load_partial(ap_graph **out, const ap_store *st, int64_t snap,
                                     int64_t at, ap_error *err);
@@ -58,6 +58,11 @@ AP_EXPORT void ap_graph_free(ap_graph *g);
 /* Where g came from, for a trace: its graph image, or the database's rows and why the image
  * was not used (none recorded, stale, corrupt...). Borrowed from g. */
 AP_EXPORT const char *ap_graph_load_note(const ap_graph *g);
+/* NULL, or why g is not to be used: ap_graph_load_partial() checks each block of the graph
+ * image's records and strings when it first reads it, and a block that does not match its
+ * checksum makes every answer computed from g since then wrong (load it again with
+ * ap_graph_load(), which checks the whole image and reads the rows instead). Static text. */
+AP_EXPORT const char *ap_graph_image_damage(const ap_graph *g);
 
 AP_EXPORT uint32_t ap_graph_node_count(const ap_graph *g);
 AP_EXPORT uint32_t ap_graph_edge_count(const ap_graph *g);

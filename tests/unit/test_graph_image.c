@@ -9,7 +9,7 @@
 
 #include "support.h"
 #include "../property/model.h"
-#include "../../graph/graph_internal.h"
+#include "../../graph/image_format.h"
 
 static char db_path[512], image_path[540];
 
@@ -103,6 +103,8 @@ static void assert_same_graph_in(const ap_graph *a, const ap_graph *b, const uin
         assert_int_equal(x->col, y->col);
         assert_ptr_equal(ap_graph_node(a, v), x);
     }
+    for (uint32_t i = 0; a->in_from != NULL && i < a->m; i++)    /* a partial load's */
+        assert_int_equal(a->in_from[i], b->edges[b->in_edge[i]].from);
     for (uint32_t v = 0; v <= a->n; v++) {
         assert_int_equal(a->off[v], b->off[v]);
         assert_int_equal(a->in_off[v], b->in_off[v]);
@@ -157,6 +159,7 @@ static void check_partial(ap_store *st, int64_t at, bool image_expected, const a
         assert_int_equal(g->nodes_built, 0);
         assert_int_equal(g->edges_built, 0);
         assert_true(g->rows_mapped);
+        assert_non_null(g->in_from);
     }
     assert_same_graph_in(g, sql, order);
     ap_graph_free(g);
@@ -453,18 +456,24 @@ static void test_graph_image__damage_is_detected(void **state)
     expect_rejected(st, "shorter than its header");
 
     /* a byte flipped in the header and in the middle and at the end of each section (the
-     * header's section offsets and lengths: six uint64 each, from byte 64 on) */
-    long offsets[14] = {20, 64};
+     * header's section offsets and lengths: S_COUNT uint64 each, from byte 64 on): a whole
+     * load refuses the image; a lazy one refuses it at open when the damage is in the header,
+     * the rows, the block table or the strings' end, and finds it when it reads the records
+     * or strings */
+    long offsets[2 + 2 * S_COUNT] = {20, 64};
+    bool lazily[2 + 2 * S_COUNT] = {false, false};
     FILE *f = fopen(saved, "rb");
-    uint64_t where[12];
+    uint64_t where[2 * S_COUNT];
     assert_non_null(f);
     assert_int_equal(fseek(f, 64, SEEK_SET), 0);
-    assert_int_equal(fread(where, sizeof *where, 12, f), 12);
+    assert_int_equal(fread(where, sizeof *where, 2 * S_COUNT, f), 2 * S_COUNT);
     fclose(f);
-    for (int s = 0; s < 6; s++) {
-        assert_true(where[6 + s] > 0);
-        offsets[2 + 2 * s] = (long)(where[s] + where[6 + s] / 2);
-        offsets[3 + 2 * s] = (long)(where[s] + where[6 + s] - 1);
+    for (int s = 0; s < S_COUNT; s++) {
+        assert_true(where[S_COUNT + s] > 0);
+        offsets[2 + 2 * s] = (long)(where[s] + where[S_COUNT + s] / 2);
+        offsets[3 + 2 * s] = (long)(where[s] + where[S_COUNT + s] - 1);
+        lazily[2 + 2 * s] = s == S_NODES || s == S_EDGES || s == S_STRINGS;
+        lazily[3 + 2 * s] = s == S_NODES || s == S_EDGES;  /* the strings' last '\0': at open */
     }
     for (size_t i = 0; i < sizeof offsets / sizeof *offsets; i++) {
         copy_file(saved, image_path);
@@ -476,8 +485,27 @@ static void test_graph_image__damage_is_detected(void **state)
         if (from_image(g))
             fail_msg("a flipped byte at %ld went unnoticed", offsets[i]);
         ap_graph_free(g);
-        check_same(st, 1767225600, false);
+        assert_int_equal(ap_graph_load_partial(&g, st, 0, 1767225600, &err), AP_OK);
+        if (from_image(g) != lazily[i])
+            fail_msg("a flipped byte at %ld: a lazy load came from %s", offsets[i], g->load_note);
+        assert_null(ap_graph_image_damage(g));
+        assert_int_equal(ap_graph__full(g, &err), AP_OK);    /* every record read */
+        if (lazily[i] && ap_graph_image_damage(g) == NULL)
+            fail_msg("a flipped byte at %ld went unnoticed by a lazy load", offsets[i]);
+        ap_graph_free(g);
+        if (!lazily[i])
+            check_same(st, 1767225600, false);
     }
+
+    /* an image of the format before the block table (version 1) is refused, not misread */
+    copy_file(saved, image_path);
+    f = fopen(image_path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 8, SEEK_SET), 0);
+    uint32_t version = 1;
+    assert_int_equal(fwrite(&version, sizeof version, 1, f), 1);
+    fclose(f);
+    expect_rejected(st, "not a graph image of this version");
 
     unlink(image_path);                                              /* missing */
     expect_rejected(st, "cannot read the graph image");
