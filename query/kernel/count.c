@@ -107,10 +107,18 @@ int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned 
                           uint32_t ks)
 {
     unsigned L = wk->sh->L, ng = 0;
-    uint64_t gm[64], gp[64], full = m;
-    /* the lanes that hold every class held here (often most: reached through plain edges) */
-    for (uint64_t x = cls; x != 0 && full != 0; x &= x - 1)
-        full &= w[(unsigned)__builtin_ctzll(x) * L + j];
+    uint64_t gm[64], gp[64], full = m, here = 0;
+    /* the classes some lane of m holds in this word (cls: in any word), and the lanes that
+     * hold every one of them (often most) */
+    for (uint64_t x = cls; x != 0; x &= x - 1) {
+        unsigned c = (unsigned)__builtin_ctzll(x);
+        uint64_t wc = w[c * L + j] & m;
+        if (wc != 0) {
+            here |= (uint64_t)1 << c;
+            full &= wc;
+        }
+    }
+    cls = here;
     if (full != 0) {
         gm[ng] = full;
         gp[ng++] = cls;
