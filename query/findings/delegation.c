@@ -158,7 +158,7 @@ cleanup:
 /* What one partner reaches of sensitive targets through one partner it acts for. */
 typedef struct {
     uint32_t q;                         /* the partner acted for */
-    uint32_t worst;                     /* the most sensitive: fewest hops, then id order */
+    uint32_t worst;                     /* the most sensitive, then fewest hops, then id */
     uint32_t count[AP_SENS_COUNT];      /* targets per sensitivity */
 } fourth_reach;
 
@@ -191,8 +191,8 @@ static void report_fourth(ap_rule_ctx *c, const ap_authority *a, uint32_t p,
     ap_findings__fact(c, f, "sensitive_targets", "%u", total);
     ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
     ap_findings__rights(c, f, "rights", a->rights[r->worst]);
-    /* the chain in full: the steps after q are how p uses q's access, what the finding is
-     * about (not cut at q as where another partner's authority merely carries on) */
+    /* the whole chain, not cut at q (ap_findings__stop_at_partner): the steps after q, how p
+     * uses q's access, are what the finding is about */
     ap_findings__path(c, f, a, r->worst, AP_UNREACHED);
     ap_findings__message(c, f, "Partner %s, acting for partner %s, reaches %u sensitive "
                          "target%s through it (%s), the most sensitive %s %s %s through %s.",
@@ -237,7 +237,7 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
             fourth_reach *e = &list[at[q]];
             e->count[s]++;
             if (s > ap_findings__sensitivity(g, e->worst))
-                e->worst = v;
+                e->worst = v;           /* on a tie the earlier in reach order stays */
         }
         for (uint32_t k = 0; k < nlist; k++) {
             if (c->rc == AP_OK)
