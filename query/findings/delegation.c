@@ -155,20 +155,70 @@ cleanup:
     return rc < 0 ? rc : c->rc;
 }
 
+/* What one partner reaches of sensitive targets through one partner it acts for. */
+typedef struct {
+    uint32_t q;                         /* the partner acted for */
+    uint32_t worst;                     /* the most sensitive, then fewest hops, then id */
+    uint32_t count[AP_SENS_COUNT];      /* targets per sensitivity */
+} fourth_reach;
+
+/* "critical 1, restricted 12, confidential 340": the counts above internal, highest first. */
+static const char *counts_text(const fourth_reach *r, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int s = AP_SENS_COUNT - 1; s >= AP_SENS_CONFIDENTIAL; s--)
+        if (r->count[s] > 0 && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s %u", used ? ", " : "",
+                                     ap_sensitivity_name((ap_sensitivity)s), r->count[s]);
+    return buf;
+}
+
+/* The finding of partner p about what it reaches through r->q, with the chain to the worst. */
+static void report_fourth(ap_rule_ctx *c, const ap_authority *a, uint32_t p,
+                          const fourth_reach *r)
+{
+    const ap_graph *g = c->g;
+    ap_sensitivity s = ap_findings__sensitivity(g, r->worst);
+    uint32_t total = 0;
+    char counts[160], chain[2048];
+    for (int k = AP_SENS_CONFIDENTIAL; k < AP_SENS_COUNT; k++)
+        total += r->count[k];
+    counts_text(r, counts, sizeof counts);
+    ap_finding *f = ap_findings__add(c, p, false, r->worst);
+    ap_findings__fact(c, f, "acts_for", "%s", ap_graph_node(g, r->q)->id);
+    ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
+    ap_findings__fact(c, f, "sensitive_targets", "%u", total);
+    ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
+    ap_findings__rights(c, f, "rights", a->rights[r->worst]);
+    /* the whole chain, not cut at q (ap_findings__stop_at_partner): the steps after q, how p
+     * uses q's access, are what the finding is about */
+    ap_findings__path(c, f, a, r->worst, AP_UNREACHED);
+    ap_findings__message(c, f, "Partner %s, acting for partner %s, reaches %u sensitive "
+                         "target%s through it (%s), the most sensitive %s %s %s through %s.",
+                         ap_graph_node(g, p)->id, ap_graph_node(g, r->q)->id, total,
+                         total == 1 ? "" : "s", counts, ap_sensitivity_name(s),
+                         ap_kind_name(ap_graph_node(g, r->worst)->kind),
+                         ap_graph_node(g, r->worst)->id,
+                         ap_findings__chain(c, f, chain, sizeof chain));
+}
+
 int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    uint32_t n = ap_graph_node_count(g);
-    size_t *slot = ap_findings__slots(c, n);
+    size_t *at = ap_findings__slots(c, ap_graph_node_count(g));  /* per q: its entry in list */
+    fourth_reach *list = NULL;
+    uint32_t nlist = 0;
     (void)r;
-    if (slot == NULL)
+    if (at == NULL)
         return c->rc;
-    /* one finding per sensitive node, listing every partner that reaches it for another: the
-     * first partner in id order gives the chain, the batches after it add themselves */
+    /* one finding per (partner, partner it acts for): the subcontract is the root cause, the
+     * sensitive targets reached through it are counted; made in the partner's batch */
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
+        nlist = 0;
+        for (uint32_t k = 0; k < a->nreach; k++) {    /* by hops, then id */
             uint32_t v = a->reach[k];
             ap_sensitivity s = ap_findings__sensitivity(g, v);
             if (s < AP_SENS_CONFIDENTIAL)
@@ -176,37 +226,26 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
             uint32_t q = ap_findings__first_partner(c, a, v);
             if (q == AP_UNREACHED)
                 continue;
-            if (slot[v] != SIZE_MAX) {
-                ap_findings__partner(c, &c->out->items[slot[v]], p);
-                continue;
+            if (at[q] == SIZE_MAX) {
+                fourth_reach fresh = { .q = q, .worst = v };
+                if (ap_query__push(&list, &nlist, sizeof *list, &fresh) < 0) {
+                    c->rc = ap_error_nomem(c->err);
+                    break;
+                }
+                at[q] = nlist - 1;
             }
-            ap_finding *f = ap_findings__add(c, p, false, v);
-            ap_findings__fact(c, f, "acts_for", "%s", ap_graph_node(g, q)->id);
-            ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
-            ap_findings__rights(c, f, "rights", a->rights[v]);
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f != NULL)
-                slot[v] = (size_t)(f - c->out->items);
+            fourth_reach *e = &list[at[q]];
+            e->count[s]++;
+            if (s > ap_findings__sensitivity(g, e->worst))
+                e->worst = v;           /* on a tie the earlier in reach order stays */
+        }
+        for (uint32_t k = 0; k < nlist; k++) {
+            if (c->rc == AP_OK)
+                report_fourth(c, a, p, &list[k]);
+            at[list[k].q] = SIZE_MAX;
         }
     }
-    /* the sentences, once the partners are known */
-    for (uint32_t v = 0; c->last && v < n && c->rc == AP_OK; v++) {
-        char chain[2048], who[512];
-        if (slot[v] == SIZE_MAX)
-            continue;
-        ap_finding *f = &c->out->items[slot[v]];
-        ap_findings__chain(c, f, chain, sizeof chain);
-        ap_findings__partner_list(c, f, who, sizeof who, 5);
-        if (f->npartners > 1)
-            ap_findings__fact(c, f, "partners", "%s", who);
-        ap_findings__message(c, f, "%s %s, acting for other partners, reach%s %s %s %s (for "
-                             "example %s, acting for partner %s).",
-                             f->npartners > 1 ? "Partners" : "Partner", who,
-                             f->npartners > 1 ? "" : "es",
-                             ap_sensitivity_name(ap_findings__sensitivity(g, v)),
-                             ap_kind_name(ap_graph_node(g, v)->kind), ap_graph_node(g, v)->id,
-                             chain, ap_finding_fact(f, "acts_for"));
-    }
+    free(list);
     return c->rc;
 }
 

@@ -19,9 +19,11 @@ int ap_rules_write_markdown(FILE *out, ap_error *err)
         "`note`.\n\n"
         "Each rule raises one finding per **root cause**, said under each rule below: what one "
         "finding stands for. A finding about a root cause that several partners share (an "
-        "escalation point, a delegation loop, a sensitive resource fourth parties reach) lists "
-        "every partner once (`partners` in JSON, `relatedLocations` in SARIF) instead of one "
-        "finding per partner.\n\n"
+        "escalation point, a delegation loop, an edge that carries several partners' "
+        "authority) lists every partner once (`partners` in JSON, `relatedLocations` in SARIF) "
+        "instead of one finding per partner; one about a root cause of one partner that "
+        "reaches many targets (a subcontract) counts them instead of one finding per "
+        "target.\n\n"
         "| id | severity | OWASP NHI (2025) | NIST CSF 2.0 | title |\n"
         "| --- | --- | --- | --- | --- |\n");
     for (size_t i = 0; i < ap_rule_count(); i++) {

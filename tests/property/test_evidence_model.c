@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "authpath/diagram.h"
 #include "authpath/offboard.h"
 #include "authpath/paths.h"
@@ -54,6 +56,7 @@ static void map_edges(replay_ctx *x)
 static uint64_t replay_chain(replay_ctx *x, const uint32_t *edges, size_t len);
 
 static long gates_cited, multi_sentence;   /* what the seeds exercised */
+static long fourth_checked;                 /* fourth-party findings checked */
 
 /* A gate the chain does not open itself: the engine must cite a required right of the step's
  * tail, whose own witness replays to deliver it there. */
@@ -383,10 +386,103 @@ static void check_findings(const m_inventory *inv, const ap_graph *g, uint64_t s
     free(x);
 }
 
+/* Fourth parties: from each partner's witness paths (ap_authority_path) to the sensitive
+ * targets it reaches (the model's reach), the partner nearest it on each (acts_for); exactly
+ * one finding per (partner, partner it acts for) with such a target, counting them by
+ * sensitivity, about the most sensitive (then the model's fewest hops, then id), its chain
+ * passing the partner acted for (check_findings replays it). */
+static void check_fourth_parties(const m_inventory *inv, const ap_graph *g, const ap_findings *f,
+                                 ap_authority *const *auth, uint64_t seed)
+{
+    enum { N = M_MAX_NODES };
+    static uint32_t count[N][N][AP_SENS_COUNT], best[N][N];
+    static bool seen[N][N];
+    uint32_t n = ap_graph_node_count(g), path[MAX_CHAIN];
+    uint64_t rights[N];
+    int hops[N];
+    char counts[160];
+    memset(count, 0, sizeof count);
+    memset(seen, 0, sizeof seen);
+    for (uint32_t p = 0; p < n; p++) {
+        if (ap_graph_node(g, p)->kind != AP_KIND_PARTNER)
+            continue;
+        assert_string_equal(ap_graph_node(g, p)->id, inv->nodes[p].id);
+        m_authority(inv, (int)p, rights, hops);
+        for (uint32_t v = 0; v < n; v++) {
+            ap_sensitivity s = ap_graph_node(g, v)->sensitivity;
+            if (v == p || rights[v] == 0 || s < AP_SENS_CONFIDENTIAL
+                || (ap_graph_node(g, v)->kind != AP_KIND_RESOURCE
+                    && ap_graph_node(g, v)->kind != AP_KIND_WORKFLOW))
+                continue;
+            size_t len = ap_authority_path(auth[p], g, v, path, MAX_CHAIN);
+            uint32_t q = AP_UNREACHED;
+            for (size_t k = 0; k + 1 < len && q == AP_UNREACHED; k++) {
+                uint32_t to = ap_graph_edge(g, path[k])->to;
+                if (to != p && ap_graph_node(g, to)->kind == AP_KIND_PARTNER)
+                    q = to;
+            }
+            if (q == AP_UNREACHED)
+                continue;
+            bool first = true;
+            for (int k = 0; k < AP_SENS_COUNT; k++)
+                first &= count[p][q][k] == 0;
+            uint32_t b = best[p][q];
+            ap_sensitivity sb = first ? AP_SENS_NONE : ap_graph_node(g, b)->sensitivity;
+            if (first || s > sb || (s == sb && hops[v] < hops[b]))
+                best[p][q] = v;     /* v after b in id order: never better on a tie */
+            count[p][q][s]++;
+        }
+    }
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        const ap_finding *fd = ap_findings_get(f, i);
+        if (strcmp(fd->rule->id, "fourth-party-sensitive") != 0)
+            continue;
+        uint32_t p = fd->partner, total = 0;
+        const char *acts_for = ap_finding_fact(fd, "acts_for");
+        const char *by = ap_finding_fact(fd, "by_sensitivity");
+        int64_t q = acts_for != NULL ? ap_graph_find(g, acts_for) : -1;
+        if (q < 0 || by == NULL)
+            fail_msg("seed %llu: fourth-party-sensitive of n%02u: no acts_for or by_sensitivity",
+                     (unsigned long long)seed, p);
+        counts[0] = '\0';
+        for (int k = AP_SENS_COUNT - 1; k >= 0; k--) {
+            size_t used = strlen(counts);
+            total += count[p][q][k];
+            if (count[p][q][k] > 0)
+                snprintf(counts + used, sizeof counts - used, "%s%s %u", used ? ", " : "",
+                         ap_sensitivity_name((ap_sensitivity)k), count[p][q][k]);
+        }
+        if (total == 0 || seen[p][q])
+            fail_msg("seed %llu: fourth-party-sensitive of n%02u acting for n%02u: %s",
+                     (unsigned long long)seed, p, (uint32_t)q,
+                     total == 0 ? "it reaches nothing sensitive through it" : "twice");
+        seen[p][q] = true;
+        if (strcmp(by, counts) != 0
+            || fd->subject != best[p][q] || fd->npartners != 1)
+            fail_msg("seed %llu: fourth-party-sensitive of n%02u acting for n%02u: about n%02u "
+                     "(%s), not n%02u (%s)", (unsigned long long)seed, p, (uint32_t)q,
+                     fd->subject, by, best[p][q], counts);
+        bool passes = false;
+        for (size_t k = 0; k + 1 < fd->npath; k++)
+            passes |= ap_graph_edge(g, fd->path[k])->to == (uint32_t)q;
+        if (!passes || ap_graph_edge(g, fd->path[0])->from != p
+            || ap_graph_edge(g, fd->path[fd->npath - 1])->to != fd->subject)
+            fail_msg("seed %llu: fourth-party-sensitive of n%02u: its chain is not from it "
+                     "through n%02u to n%02u", (unsigned long long)seed, p, (uint32_t)q,
+                     fd->subject);
+        fourth_checked++;
+    }
+    for (uint32_t p = 0; p < n; p++)
+        for (uint32_t q = 0; q < n; q++)
+            for (int k = 0; k < AP_SENS_COUNT; k++)
+                if (count[p][q][k] > 0 && !seen[p][q])
+                    fail_msg("seed %llu: n%02u reaches sensitive n%02u acting for n%02u, but no "
+                             "finding says so", (unsigned long long)seed, p, best[p][q], q);
+}
+
 /* One finding per root cause: an edge finding (undeclared-rights, temporary-no-expiry) lists
- * exactly the partners whose authority the edge carries; a fourth-party finding's chain passes
- * another partner, which it names (acts_for). */
-static void check_root_causes(const ap_graph *g, uint64_t seed)
+ * exactly the partners whose authority the edge carries; fourth parties (below). */
+static void check_root_causes(const m_inventory *inv, const ap_graph *g, uint64_t seed)
 {
     ap_findings *f = NULL;
     ap_error err;
@@ -418,24 +514,31 @@ static void check_root_causes(const ap_graph *g, uint64_t seed)
                              listed ? "listed" : "not listed");
             }
         }
-        if (strcmp(fd->rule->id, "fourth-party-sensitive") == 0) {
-            const char *acts_for = ap_finding_fact(fd, "acts_for");
-            bool passes = false;
-            for (size_t k = 0; k + 1 < fd->npath; k++) {
-                uint32_t to = ap_graph_edge(g, fd->path[k])->to;
-                passes |= ap_graph_node(g, to)->kind == AP_KIND_PARTNER && acts_for != NULL
-                          && strcmp(ap_graph_node(g, to)->id, acts_for) == 0;
-            }
-            if (!passes)
-                fail_msg("seed %llu: fourth-party-sensitive of n%02u: its chain does not pass "
-                         "partner %s", (unsigned long long)seed, fd->partner,
-                         acts_for != NULL ? acts_for : "(none)");
-        }
     }
+    check_fourth_parties(inv, g, f, auth, seed);
     for (uint32_t v = 0; v < n; v++)
         ap_authority_free(auth[v]);
     free(auth);
     ap_findings_free(f);
+}
+
+/* The inventory's resources and workflows with a sensitivity each, by id and seed (the model
+ * has none; it changes no authority): the findings about sensitive targets then fire. */
+static char *with_sensitivity(char *json, uint64_t seed)
+{
+    static const char *const names[] = { "internal", "confidential", "restricted", "critical" };
+    json_t *root = json_loads(json, 0, NULL), *nd;
+    size_t i;
+    assert_non_null(root);
+    free(json);
+    json_array_foreach(json_object_get(root, "nodes"), i, nd) {
+        const char *kind = json_string_value(json_object_get(nd, "kind"));
+        if (strcmp(kind, "resource") == 0 || strcmp(kind, "workflow") == 0)
+            json_object_set_new(nd, "sensitivity", json_string(names[(i + seed) % 4]));
+    }
+    json = json_dumps(root, JSON_INDENT(1));
+    json_decref(root);
+    return json;
 }
 
 static void check_one(uint64_t seed, long *chains)
@@ -445,7 +548,7 @@ static void check_one(uint64_t seed, long *chains)
     ap_error err;
     char name[64];
     m_generate(&inv, seed);
-    char *json = m_to_json(&inv);
+    char *json = with_sensitivity(m_to_json(&inv), seed);
     snprintf(name, sizeof name, "evidence_%llu.json", (unsigned long long)seed);
     const char *path = ap_test_write_temp(name, json);
     free(json);
@@ -469,7 +572,7 @@ static void check_one(uint64_t seed, long *chains)
             check_offboard(&inv, g, s, seed, chains);
     }
     check_findings(&inv, g, seed, chains);
-    check_root_causes(g, seed);
+    check_root_causes(&inv, g, seed);
     free(x);
     ap_graph_free(g);
     ap_store_close(st);
@@ -482,12 +585,13 @@ static void test_property_evidence__every_chain_carries_its_claim(void **state)
     for (uint64_t seed = 0; seed < SEEDS; seed++)
         check_one(seed, &chains);
     print_message("%ld chains replayed, %ld gates cited, %ld explanations of two sentences or "
-                  "more, %ld rights on diagram edges\n", chains, gates_cited, multi_sentence,
-                  diagram_edges);
+                  "more, %ld rights on diagram edges, %ld fourth-party findings\n", chains,
+                  gates_cited, multi_sentence, diagram_edges, fourth_checked);
     /* the seeds print enough chains, cited gates and split explanations to mean something */
     assert_true(chains > 10000 / AP_SEED_DIV && gates_cited > 20 / AP_SEED_DIV
                 && multi_sentence > 100 / AP_SEED_DIV);
     assert_true(diagram_edges > 10000 / AP_SEED_DIV);
+    assert_true(fourth_checked > 18 / AP_SEED_DIV);
 }
 
 /* The issue's five-node estate: P > r carries read, r > x passes only write. The old witness

@@ -104,7 +104,7 @@ PY
 # q0, N+1 partners of 3N+3 nodes each. The catalogue holds one batch of authorities at a time
 # (it once held all N+1: 17 CPU-s and 1.6 GB at N=2000, then more than 100 CPU-s once the
 # unattributable-write walks crossed the cycle for every target). Its findings are per root
-# cause: per partner (four rules), per critical node (fourth-party), per access edge
+# cause: per partner (four rules), per subcontract (fourth-party), per access edge
 # (undeclared-rights), the loop once; so at most 6 per partner plus a few, and each one's
 # evidence is bounded (chains cut to 16 steps, 20 partners named): 16 KiB of SARIF at most.
 run "$WORK/both.db" findings --format text
@@ -123,15 +123,18 @@ count() {
 count delegation-loop 1 "the loop once"
 count partner-inherits-partner 1 "p0 inherits q0; the loop's members are the loop's finding"
 count undeclared-rights $((N + 1)) "one per access edge: c0's and each identity's"
-count fourth-party-sensitive $((N + 1)) "one per critical resource"
+count fourth-party-sensitive $N "one per subcontract: p0 for q0, each other q_i for q_i+1"
 run "$WORK/both.db" findings --rule undeclared-rights
 grep -q "^    partners ($((N + 1))): p0 q0 q1 .* and $((N + 1 - 20)) more$" "$WORK/out" \
     || fail "both: c0|access|crm does not list its $((N + 1)) partners"
 grep -q 'for example through q0 > c0 > crm' "$WORK/out" \
     || fail "both: the chain over c0|access|crm is not the nearest partner's"
 run "$WORK/both.db" findings --rule fourth-party-sensitive
-[ "$(grep -c "^    partners ($N): p0 q1 " "$WORK/out")" = 1 ] \
-    || fail "both: crm's fourth-party finding does not list p0 and the loop but q0"
-[ "$(grep -c "^    partners ($((N - 1))): q1 " "$WORK/out")" = "$N" ] \
-    || fail "both: each identity's resource is not one finding listing the loop but q0"
+grep -q "^    evidence: acts_for q0; sensitivity critical; sensitive_targets 1; " "$WORK/out" \
+    || fail "both: p0's subcontract to q0 is not one finding about crm alone"
+[ "$(grep -c "^    evidence: acts_for q[0-9]*; sensitivity critical; sensitive_targets $((N + 1)); " \
+      "$WORK/out")" = $((N - 1)) ] \
+    || fail "both: each loop partner but q0 is not one finding counting crm and the cycle"
+[ "$(grep -c "^  HIGH      fourth-party-sensitive  crm$" "$WORK/out")" = "$N" ] \
+    || fail "both: the subcontracts' findings are not about crm (fewest hops, then id)"
 echo "findings, what-if and authority within ${SECS} s of CPU and 1 GiB on the loop, the cycle and both (N=$N)"

@@ -1,5 +1,5 @@
 /* tests/unit/test_findings_root_cause.c: findings once per root cause: the delegation loop in
- * order, escalation points, shared grants and workflows, static secrets, a loop of partners. */
+ * order, escalation points, shared grants, static secrets, fourth parties, a loop of partners. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,13 +172,44 @@ static void test_findings_root_cause__static_by_nature(void **state)
     done(&r);
 }
 
+/* p acts for q and for r, and holds its own key to e: one finding per partner p acts for, not
+ * per target; each counts what p reaches through that partner by sensitivity, about the most
+ * sensitive (b and b0 both restricted: b, fewer hops), with its chain through the partner;
+ * e is p's own, wiki not sensitive. */
+static void test_findings_root_cause__fourth_party_per_subcontract(void **state)
+{
+    run r = { 0 };
+    char buf[256];
+    (void)state;
+    compute(&r, FIXTURE("findings/root-cause/fourth_party.json"), "fourth-party-sensitive");
+    assert_int_equal(ap_findings_count(r.f), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const ap_finding *x = ap_findings_get(r.f, i);
+        bool via_q = strcmp(ap_finding_fact(x, "acts_for"), "q") == 0;
+        assert_string_equal(ap_graph_node(r.g, x->partner)->id, "p");
+        assert_string_equal(partners(&r, x, buf, sizeof buf), "p");
+        assert_string_equal(ap_finding_subject_id(r.g, x), via_q ? "b" : "d");
+        assert_string_equal(ap_finding_fact(x, "sensitivity"), via_q ? "restricted" : "critical");
+        assert_string_equal(ap_finding_fact(x, "sensitive_targets"), via_q ? "4" : "1");
+        assert_string_equal(ap_finding_fact(x, "by_sensitivity"),
+                            via_q ? "restricted 2, confidential 2" : "critical 1");
+        assert_string_equal(ap_finding_fact(x, "rights"), via_q ? "read, write" : "read");
+        snprintf(buf, sizeof buf, "%s", x->message);
+        assert_non_null(strstr(buf, via_q ? "p > q > kq > b" : "p > r > kr > d"));
+        assert_int_equal(x->npath, 3);
+        if (!via_q)
+            assert_string_equal(ap_finding_fact(x, "acts_for"), "r");
+    }
+    done(&r);
+}
+
 /* A loop of N partners (q_i subcontractor_of q_{i+1}, q0 holding one key to a critical
  * database): one loop finding, and the pairs inside it are not reported one by one. */
 static void test_findings_root_cause__partner_loop_stays_small(void **state)
 {
     enum { N = 200 };
-    size_t size = (size_t)N * 160 + 512, used = 0, loops = 0;
-    char *json = malloc(size);
+    size_t size = (size_t)N * 160 + 512, used = 0, loops = 0, fourth = 0;
+    char *json = malloc(size), next[16];
     run r = { 0 };
     (void)state;
     used += (size_t)snprintf(json + used, size - used, "{\"format\": \"authpath/1\", \"nodes\": "
@@ -204,13 +235,19 @@ static void test_findings_root_cause__partner_loop_stays_small(void **state)
             assert_int_equal(x->npartners, N);
             assert_int_equal(x->npath, N);
         }
-        if (strcmp(x->rule->id, "fourth-party-sensitive") == 0)
-            assert_int_equal(x->npartners, N - 1);
+        if (strcmp(x->rule->id, "fourth-party-sensitive") == 0) {
+            fourth++;       /* q_i reaches db acting for q_{i+1}, the partner nearest it */
+            assert_int_equal(x->npartners, 1);
+            int m = atoi(ap_graph_node(r.g, x->partner)->id + 1);
+            snprintf(next, sizeof next, "q%d", (m + 1) % N);
+            assert_string_equal(ap_finding_fact(x, "acts_for"), next);
+        }
     }
     assert_int_equal(loops, 1);
-    /* per partner: owner, sponsor, review, scope; then the key's and the loop's: linear in N
-     * (the pairs inside the loop would be N * (N - 1) more) */
-    assert_true(ap_findings_count(r.f) <= 4 * (size_t)N + 10);
+    assert_int_equal(fourth, N - 1);
+    /* per partner: owner, sponsor, review, scope, fourth party; then the key's and the loop's:
+     * linear in N (the pairs inside the loop would be N * (N - 1) more) */
+    assert_true(ap_findings_count(r.f) <= 5 * (size_t)N + 10);
     done(&r);
 }
 
@@ -221,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_findings_root_cause__escalation_once_per_point),
         cmocka_unit_test(test_findings_root_cause__shared_grants_once),
         cmocka_unit_test(test_findings_root_cause__static_by_nature),
+        cmocka_unit_test(test_findings_root_cause__fourth_party_per_subcontract),
         cmocka_unit_test(test_findings_root_cause__partner_loop_stays_small),
     };
     ap_igraph_init();
