@@ -80,6 +80,10 @@ struct ap_rule_ctx {
     int rc;                     /* the first error: once set, the builder does nothing */
 };
 
+/* Free what finding f owns (findings.c). */
+void ap_findings__dispose(ap_finding *f);
+/* What one authority holds in memory (its per-node arrays and its arrivals), roughly. */
+size_t ap_findings__authority_bytes(const ap_authority *a);
 /* Partner index i of partner node p, or -1 when p is not a partner. */
 int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p);
 /* The authority of node v as a source (a partner of the batch: its auth[]); NULL after an
