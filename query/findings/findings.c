@@ -271,8 +271,10 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     }
     for (size_t i = 0; i < ap_rule_count(); i++)
         c.out->severity[i] = severity_of(c.policy, ap_rule_at(i));
+    if ((rc = ap_findings__node_bits(&c)) < 0)
+        goto cleanup;
     for (uint32_t v = 0; v < n; v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER && (only == NULL || only[v]))
+        if (ap_findings__kind(&c, v) == AP_KIND_PARTNER && (only == NULL || only[v]))
             c.partners[c.npartners++] = v;
     /* Partners in batches of about `batch` bytes of authority (at least one partner each), in
      * id order: the rules see each partner once. The k-th partner of a batch runs in workspace
@@ -289,7 +291,7 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
                 goto cleanup;
             bytes += ap_findings__authority_bytes(c.auth[c.hi++]);
         }
-        if ((rc = run_rules(&c, opts)) < 0)
+        if ((rc = ap_findings__group_batch(&c)) < 0 || (rc = run_rules(&c, opts)) < 0)
             goto cleanup;
         for (uint32_t i = c.lo; i < c.hi; i++)
             c.auth[i] = NULL;
@@ -341,6 +343,11 @@ cleanup:
             free(m);
         }
     }
+    free(c.node_bits);
+    free(c.by_kind);
+    free(c.kind_at);
+    free(c.owned);
+    free(c.owned_at);
     free(c.auth);
     free(c.partners);
     ap_findings_free(c.out);

@@ -93,7 +93,6 @@ bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, con
     return flag(c, false, v, key, 2, value);
 }
 
-
 ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v)
 {
     const ap_node *nd = ap_graph_node(g, v);
@@ -102,3 +101,15 @@ ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v)
     return nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity;
 }
 
+int ap_findings__node_bits(ap_rule_ctx *c)
+{
+    uint32_t n = ap_graph_node_count(c->g);
+    if ((c->node_bits = malloc((size_t)n + 1)) == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    for (uint32_t v = 0; v < n; v++) {
+        unsigned kind = (unsigned)ap_graph_node(c->g, v)->kind;
+        unsigned sens = (unsigned)(ap_findings__sensitivity(c->g, v) + 1);
+        c->node_bits[v] = (unsigned char)(kind | sens << 3);
+    }
+    return AP_OK;
+}

@@ -73,7 +73,7 @@ uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a,
         const ap_edge *e = ap_graph_edge(g, x->edge);
         m->stack[depth++] = (int64_t)slot;
         u = e->from;
-        if (u != a->source && ap_graph_node(g, u)->kind == AP_KIND_PARTNER)
+        if (u != a->source && ap_findings__kind(c, u) == AP_KIND_PARTNER)
             m->stack[depth++] = -1 - (int64_t)u;
         if (e->escalates && u != a->source)
             cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[u] * nc],
