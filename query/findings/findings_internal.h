@@ -168,9 +168,12 @@ typedef struct {
     uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
     ap_edge_witness *list;      /* grown by ap_query__push */
     uint32_t n;
+    uint64_t *tails;            /* a bit per node: the tail of some edge need selects */
 } ap_edge_witnesses;
 
-/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. */
+/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. need is
+ * a function of the edge alone: the tails of the edges it selects are found once per run, and
+ * a partner's scan looks at the out-edges of those only. */
 ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                                          ap_rights (*need)(const ap_rule_ctx *, uint32_t));
 /* "partner q0" or "partners q0, q1 and 3 more" (who), and the chain: "through q0 > c0 > crm"

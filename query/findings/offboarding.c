@@ -75,7 +75,7 @@ static ap_rights mint_grant(const ap_rule_ctx *c, uint32_t e)
     if (ed->kind == AP_EDGE_CAN_MINT)
         return AP_RIGHTS_ALL;
     if (!ed->declared || ed->rights == AP_RIGHTS_ALL || !(ed->rights >> AP_R_MINT & 1)
-        || ap_findings__sensitivity(c->g, ed->to) == AP_SENS_NONE)
+        || ap_findings__sens(c, ed->to) == AP_SENS_NONE)
         return 0;
     return (ap_rights)1 << AP_R_MINT;
 }

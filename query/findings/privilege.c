@@ -21,7 +21,7 @@ int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
             char chain[1024], rights[512];
-            if (ap_findings__sensitivity(g, v) == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
+            if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "tier", "read_only");
