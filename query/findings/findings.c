@@ -177,26 +177,33 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
 
 static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                    const struct ap_usage *usage, const bool *only, size_t batch,
-                   ap_error *err);
+                   unsigned threads, ap_error *err);
 
 int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                  const ap_findings_opts *opts, const struct ap_usage *usage,
                                  ap_error *err)
 {
-    return compute(out, g, opts, usage, NULL, BATCH_BYTES, err);
+    return compute(out, g, opts, usage, NULL, BATCH_BYTES, 1, err);
+}
+
+int ap_findings_compute_threads(ap_findings **out, const ap_graph *g,
+                                const ap_findings_opts *opts, const struct ap_usage *usage,
+                                unsigned nthreads, ap_error *err)
+{
+    return compute(out, g, opts, usage, NULL, BATCH_BYTES, nthreads, err);
 }
 
 int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                               const bool *partners, ap_error *err)
 {
-    return compute(out, g, opts, NULL, partners, BATCH_BYTES, err);
+    return compute(out, g, opts, NULL, partners, BATCH_BYTES, 1, err);
 }
 
 int ap_findings__compute_batched(ap_findings **out, const ap_graph *g,
                                  const ap_findings_opts *opts, size_t batch_bytes,
-                                 ap_error *err)
+                                 unsigned nthreads, ap_error *err)
 {
-    return compute(out, g, opts, NULL, NULL, batch_bytes, err);
+    return compute(out, g, opts, NULL, NULL, batch_bytes, nthreads, err);
 }
 
 /* Run every selected rule on the batch partners[lo..hi) (or the last call). */
@@ -230,13 +237,12 @@ static void compact(ap_findings *out)
 
 static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                    const struct ap_usage *usage, const bool *only, size_t batch,
-                   ap_error *err)
+                   unsigned threads, ap_error *err)
 {
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
     ap_rule_ctx c;
-    uint32_t n = ap_graph_node_count(g), nws = 0;
-    ap_authority_ws **ws = NULL;        /* a batch's workspaces: ws[k] its k-th partner's */
+    uint32_t n = ap_graph_node_count(g);
     int rc = AP_OK;
     *out = NULL;
     if (opts == NULL)
@@ -253,9 +259,10 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.usage = usage;
     c.err = err;
     c.batch = batch;
+    c.threads = threads;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);
-    ws = calloc((size_t)n + 1, sizeof *ws);
+    c.batch_ws = calloc((size_t)n + 1, sizeof *c.batch_ws);
     c.out = calloc(1, sizeof *c.out);
     c.memo = calloc(1, sizeof *c.memo);
     c.visit = calloc(1, sizeof *c.visit);
@@ -263,7 +270,7 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.exists = calloc(ap_rule_count(), 1);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
-    if (c.partners == NULL || c.auth == NULL || ws == NULL || c.out == NULL
+    if (c.partners == NULL || c.auth == NULL || c.batch_ws == NULL || c.out == NULL
         || c.out->severity == NULL || c.memo == NULL || c.visit == NULL || c.states == NULL
         || c.exists == NULL) {
         rc = ap_error_nomem(err);
@@ -280,18 +287,8 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
      * id order: the rules see each partner once. The k-th partner of a batch runs in workspace
      * k, kept from batch to batch: a partner costs its reach, not the graph's node count. */
     while (c.hi < c.npartners) {
-        size_t bytes = 0;
-        c.lo = c.hi;
-        while (c.hi < c.npartners && (c.hi == c.lo || bytes < batch)) {
-            uint32_t k = c.hi - c.lo;
-            if (k == nws && (rc = ap_query__authority_ws_new(&ws[nws++], g, err)) < 0)
-                goto cleanup;
-            if ((rc = ap_query__authority_run(&c.auth[c.hi], ws[k], g, c.partners[c.hi],
-                                              err)) < 0)
-                goto cleanup;
-            bytes += ap_findings__authority_bytes(c.auth[c.hi++]);
-        }
-        if ((rc = ap_findings__group_batch(&c)) < 0 || (rc = run_rules(&c, opts)) < 0)
+        if ((rc = ap_findings__next_batch(&c)) < 0 || (rc = ap_findings__group_batch(&c)) < 0
+            || (rc = run_rules(&c, opts)) < 0)
             goto cleanup;
         for (uint32_t i = c.lo; i < c.hi; i++)
             c.auth[i] = NULL;
@@ -314,9 +311,9 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     *out = c.out;
     c.out = NULL;
 cleanup:
-    for (uint32_t k = 0; k < nws; k++)
-        ap_query__authority_ws_free(ws[k]);
-    free(ws);
+    for (uint32_t k = 0; k < c.nbatch_ws; k++)
+        ap_query__authority_ws_free(c.batch_ws[k]);
+    free(c.batch_ws);
     for (uint32_t k = 0; k < c.nws; k++)
         ap_query__authority_ws_free(c.cached_ws[k]);
     free(c.cached_ws);

@@ -56,6 +56,9 @@ struct ap_rule_ctx {
     uint32_t lo, hi;            /* the batch: partners[lo..hi) */
     bool last;                  /* the call after every batch */
     size_t batch;               /* bytes of authority a batch (and the cache) may hold */
+    unsigned threads;           /* a batch's authorities computed this many at a time */
+    struct ap_authority_ws **batch_ws;  /* batch_ws[k]: the k-th partner's of a batch */
+    uint32_t nbatch_ws;
     const ap_authority **auth;  /* auth[i]: the authority of partners[i], in the batch only */
     /* Other nodes' authorities, cached until the cache is full: the k-th (k < ncached) is
      * cached_auth[k], workspace cached_ws[k]'s, about node cached[k]; slot[v] is v's k + 1
@@ -92,6 +95,9 @@ struct ap_rule_ctx {
     int rc;                     /* the first error: once set, the builder does nothing */
 };
 
+/* The next batch of partners (lo = the last hi; hi after it) with their authorities, c->threads
+ * at a time (batch.c). */
+int ap_findings__next_batch(ap_rule_ctx *c);
 /* Free what finding f owns (findings.c). */
 void ap_findings__dispose(ap_finding *f);
 /* What one authority holds in memory (its per-node arrays and its arrivals), roughly. */
