@@ -46,13 +46,25 @@ static bool memo_for(ap_walk_memo *m, const ap_authority *a)
     return true;
 }
 
+/* Is a a batch partner's authority that reaches no other partner? Then no chain of it passes
+ * one (the batch's reach by kind says so without a walk). */
+static bool reaches_no_partner(const ap_rule_ctx *c, const ap_authority *a)
+{
+    int64_t i = ap_findings__partner_index(c, a->source);
+    uint32_t n;
+    if (i < c->lo || i >= c->hi || c->auth[i] != a || c->kind_at == NULL)
+        return false;
+    ap_findings__reach_kind(c, (uint32_t)i, AP_KIND_PARTNER, &n);
+    return n == 0;
+}
+
 uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
     const ap_graph *g = c->g;
     ap_walk_memo *m = c->memo;
     uint32_t nc = a->nclasses, found = AP_UNREACHED;
     size_t depth = 0;
-    if (v == a->source || a->rights[v] == 0)
+    if (v == a->source || a->rights[v] == 0 || reaches_no_partner(c, a))
         return AP_UNREACHED;
     if (!memo_for(m, a)) {              /* out of memory: claim nothing */
         ((ap_rule_ctx *)c)->rc = c->rc < 0 ? c->rc : ap_error_nomem(c->err);
