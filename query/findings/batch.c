@@ -1,5 +1,5 @@
-/* query/findings/batch.c: the authorities of the next batch of partners, in id order, a group
- * of up to `threads` at a time, each in its own workspace on its own thread (the graph only read). */
+/* query/findings/batch.c: the authorities of the next batch of partners in id order, a group
+ * at a time, each in its own workspace on its own thread (the graph is only read). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* query/findings/findings.c: runs the catalogue on a graph. Computes partners' authorities a
- * batch at a time for all rules, builds findings with their evidence, applies the policy, sorts. */
+/* query/findings/findings.c: runs the catalogue on a graph: batches of partners for every rule,
+ * then the policy's waivers and filters and the order of findings; the findings' accessors. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
