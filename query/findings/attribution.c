@@ -34,7 +34,7 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
         /* each write-capable target in reach order; the unlogged identities on its witness */
         for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
-            if (ap_findings__sensitivity(g, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
+            if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
                 continue;
             /* the path's inner nodes, from v's side back to the source; those an earlier
              * target's path passed were looked at then */

@@ -25,11 +25,12 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown; k++) {
+            uint32_t v = own[k];
             char chain[1024];
-            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_findings__static(g, v) || !ap_findings__owns(c, a, v))
+            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !ap_findings__static(g, v))
                 continue;
             const char *type = ap_graph_node_str(g, v, "type");
             /* the identity the secret stands in for: its first authenticates_as edge in use */

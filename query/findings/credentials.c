@@ -16,11 +16,13 @@ static int scan(ap_rule_ctx *c, which w)
         uint32_t p = c->partners[i];
         int64_t ends;
         bool has_contract = ap_graph_node_time(g, p, "contract_ends", &ends);
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown; k++) {
+            uint32_t v = own[k];
             const ap_node *nd = ap_graph_node(g, v);
             char d[32], e[32], chain[1024];
-            if (nd->kind != AP_KIND_CREDENTIAL || !ap_findings__owns(c, a, v))
+            if (nd->kind != AP_KIND_CREDENTIAL)
                 continue;
             bool counted_from_now = nd->valid_from == AP_TIME_NONE;
             int64_t life = nd->expires == AP_TIME_NONE ? 0

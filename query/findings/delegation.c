@@ -311,11 +311,12 @@ int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t q = a->reach[k];
+        uint32_t nq;
+        const uint32_t *reached = ap_findings__reach_kind(c, i, AP_KIND_PARTNER, &nq);
+        for (uint32_t k = 0; k < nq; k++) {
+            uint32_t q = reached[k];
             char chain[1024];
-            if (ap_graph_node(g, q)->kind != AP_KIND_PARTNER
-                || (loop[p] >= 0 && loop[p] == loop[q]))
+            if (loop[p] >= 0 && loop[p] == loop[q])
                 continue;                   /* one delegation-loop finding covers the loop */
             if (ap_findings__first_partner(c, a, q) != AP_UNREACHED)
                 continue;   /* through partner x: p inherits x and x inherits q, each said once */

@@ -11,21 +11,30 @@ static void free_witnesses(void *p)
     ap_edge_witnesses *w = p;
     free(w->at);
     free(w->list);
+    free(w->tails);
     free(w);
 }
 
-static ap_edge_witnesses *witnesses_of(ap_rule_ctx *c)
+static ap_edge_witnesses *witnesses_of(ap_rule_ctx *c,
+                                       ap_rights (*need)(const ap_rule_ctx *, uint32_t))
 {
-    uint32_t ne = ap_graph_edge_count(c->g);
+    uint32_t ne = ap_graph_edge_count(c->g), n = ap_graph_node_count(c->g);
     ap_edge_witnesses *w = ap_findings__state(c, sizeof *w, free_witnesses);
     if (w == NULL || w->at != NULL)
         return w;
-    if ((w->at = malloc(((size_t)ne + 1) * sizeof *w->at)) == NULL) {
+    w->at = malloc(((size_t)ne + 1) * sizeof *w->at);
+    w->tails = calloc((size_t)n / 64 + 1, sizeof *w->tails);
+    if (w->at == NULL || w->tails == NULL) {
         c->rc = ap_error_nomem(c->err);
         return NULL;
     }
-    for (uint32_t e = 0; e < ne; e++)
+    for (uint32_t e = 0; e < ne; e++) {
         w->at[e] = AP_UNREACHED;
+        if (need(c, e) != 0) {
+            uint32_t v = ap_graph_edge(c->g, e)->from;
+            w->tails[v >> 6] |= (uint64_t)1 << (v & 63);
+        }
+    }
     return w;
 }
 
@@ -45,13 +54,15 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                                          ap_rights (*need)(const ap_rule_ctx *, uint32_t))
 {
     const ap_graph *g = c->g;
-    ap_edge_witnesses *w = witnesses_of(c);
+    ap_edge_witnesses *w = witnesses_of(c, need);
     if (w == NULL)
         return NULL;
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = k < a->nreach ? a->reach[k] : a->source;
+            if (!(w->tails[v >> 6] >> (v & 63) & 1))
+                continue;                   /* no edge out of v is the rule's */
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
                 ap_rights want = need(c, e);
                 if (want == 0 || !ap_findings__carries(c, a, e)

@@ -206,11 +206,12 @@ int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_findings__node_flag(c, v, "subject_wildcard", false)
-                || !ap_findings__owns(c, a, v))
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown; k++) {
+            uint32_t v = own[k];
+            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL
+                || !ap_findings__node_flag(c, v, "subject_wildcard", false))
                 continue;
             const char *subject = ap_graph_node_str(g, v, "subject");
             ap_finding *f = ap_findings__add(c, p, false, v);

@@ -56,6 +56,9 @@ struct ap_rule_ctx {
     uint32_t lo, hi;            /* the batch: partners[lo..hi) */
     bool last;                  /* the call after every batch */
     size_t batch;               /* bytes of authority a batch (and the cache) may hold */
+    unsigned threads;           /* a batch's authorities computed this many at a time */
+    struct ap_authority_ws **batch_ws;  /* batch_ws[k]: the k-th partner's of a batch */
+    uint32_t nbatch_ws;
     const ap_authority **auth;  /* auth[i]: the authority of partners[i], in the batch only */
     /* Other nodes' authorities, cached until the cache is full: the k-th (k < ncached) is
      * cached_auth[k], workspace cached_ws[k]'s, about node cached[k]; slot[v] is v's k + 1
@@ -76,10 +79,29 @@ struct ap_rule_ctx {
     ap_walk_memo *memo;         /* ap_findings__first_partner's */
     ap_walk_memo *visit;        /* ap_findings__walk_new's */
     ap_flag_cache flags[AP_FINDINGS_FLAGS];     /* ap_findings__node_flag's */
+    /* Per node, built once per run (ap_findings__kind, ap_findings__sens): its kind in the low
+     * 3 bits, ap_findings__sensitivity + 1 above them. The rules test these of every node a
+     * partner reaches: a byte each instead of a node record each. */
+    unsigned char *node_bits;
+    /* Per batch partner i, its reach (reach order) grouped by kind: kind k's nodes are
+     * by_kind[kind_at[i - lo][k] .. kind_at[i - lo][k + 1]) (ap_findings__reach_kind). */
+    uint32_t *by_kind;
+    uint32_t (*kind_at)[AP_KIND_COUNT + 1];
+    size_t by_kind_cap, kind_at_cap;
+    /* Per batch partner i, the identities and credentials it owns (ap_findings__owns), in its
+     * reach order: owned[owned_at[i - lo] .. owned_at[i - lo + 1]) (ap_findings__owned). */
+    uint32_t *owned, *owned_at;
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
 };
 
+/* The next batch of partners (lo = the last hi; hi after it) with their authorities, c->threads
+ * at a time (batch.c). */
+int ap_findings__next_batch(ap_rule_ctx *c);
+/* Free what finding f owns (findings.c). */
+void ap_findings__dispose(ap_finding *f);
+/* What one authority holds in memory (its per-node arrays and its arrivals), roughly. */
+size_t ap_findings__authority_bytes(const ap_authority *a);
 /* Partner index i of partner node p, or -1 when p is not a partner. */
 int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p);
 /* The authority of node v as a source (a partner of the batch: its auth[]); NULL after an
@@ -152,9 +174,12 @@ typedef struct {
     uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
     ap_edge_witness *list;      /* grown by ap_query__push */
     uint32_t n;
+    uint64_t *tails;            /* a bit per node: the tail of some edge need selects */
 } ap_edge_witnesses;
 
-/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. */
+/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. need is
+ * a function of the edge alone: the tails of the edges it selects are found once per run, and
+ * a partner's scan looks at the out-edges of those only. */
 ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                                          ap_rights (*need)(const ap_rule_ctx *, uint32_t));
 /* "partner q0" or "partners q0, q1 and 3 more" (who), and the chain: "through q0 > c0 > crm"
@@ -204,6 +229,36 @@ bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
 bool ap_findings__static(const ap_graph *g, uint32_t v);
 /* The sensitivity of a node (internal for resources and workflows without one; NONE else). */
 ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v);
+/* The node bytes of the run (ctx->node_bits): NOMEM when out of memory (flags.c). */
+int ap_findings__node_bits(ap_rule_ctx *c);
+/* Node v's kind and ap_findings__sensitivity, from the run's byte per node. */
+static inline ap_kind ap_findings__kind(const ap_rule_ctx *c, uint32_t v)
+{
+    return (ap_kind)(c->node_bits[v] & 7);
+}
+static inline ap_sensitivity ap_findings__sens(const ap_rule_ctx *c, uint32_t v)
+{
+    return (ap_sensitivity)((c->node_bits[v] >> 3) - 1);
+}
+/* Group each batch partner's reach by kind (ctx->by_kind) and list what it owns (ctx->owned;
+ * context.c). */
+int ap_findings__group_batch(ap_rule_ctx *c);
+/* The identities and credentials batch partner i (lo <= i < hi) owns (ap_findings__owns), in
+ * its reach order; *n of them. */
+static inline const uint32_t *ap_findings__owned(const ap_rule_ctx *c, uint32_t i, uint32_t *n)
+{
+    *n = c->owned_at[i - c->lo + 1] - c->owned_at[i - c->lo];
+    return c->owned + c->owned_at[i - c->lo];
+}
+/* The nodes of kind k that batch partner i (lo <= i < hi) reaches, in its reach order (a
+ * subsequence of auth[i]->reach); *n of them. */
+static inline const uint32_t *ap_findings__reach_kind(const ap_rule_ctx *c, uint32_t i,
+                                                      ap_kind k, uint32_t *n)
+{
+    const uint32_t *at = c->kind_at[i - c->lo];
+    *n = at[k + 1] - at[k];
+    return c->by_kind + at[k];
+}
 
 /* The checks, one family per file; catalogue.c lists them with their metadata. */
 int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r);

@@ -75,7 +75,7 @@ static ap_rights mint_grant(const ap_rule_ctx *c, uint32_t e)
     if (ed->kind == AP_EDGE_CAN_MINT)
         return AP_RIGHTS_ALL;
     if (!ed->declared || ed->rights == AP_RIGHTS_ALL || !(ed->rights >> AP_R_MINT & 1)
-        || ap_findings__sensitivity(c->g, ed->to) == AP_SENS_NONE)
+        || ap_findings__sens(c, ed->to) == AP_SENS_NONE)
         return 0;
     return (ap_rights)1 << AP_R_MINT;
 }
@@ -119,13 +119,14 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown; k++) {
+            uint32_t v = own[k];
             const ap_node *nd = ap_graph_node(g, v);
             int64_t used;
             char d[32], chain[1024];
-            if ((nd->kind != AP_KIND_CREDENTIAL && nd->kind != AP_KIND_IDENTITY)
-                || !ap_findings__owns(c, a, v) || !ap_findings__last_used(c, v, &used)
+            if (!ap_findings__last_used(c, v, &used)
                 || c->at - used <= c->policy->dormant_after)
                 continue;
             long long days = (long long)((c->at - used) / AP_DAY);

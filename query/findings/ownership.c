@@ -25,11 +25,12 @@ int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r)
             ap_findings__fact(c, f, "missing", "owner");
             ap_findings__message(c, f, "Partner %s names no owner.", ap_graph_node(g, p)->id);
         }
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            ap_kind kind = ap_graph_node(g, v)->kind;
-            if ((kind != AP_KIND_IDENTITY && kind != AP_KIND_CREDENTIAL)
-                || ap_findings__node_named(c, v, "owner") || !ap_findings__owns(c, a, v))
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown; k++) {
+            uint32_t v = own[k];
+            ap_kind kind = ap_findings__kind(c, v);
+            if (ap_findings__node_named(c, v, "owner"))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "missing", "owner");

@@ -21,7 +21,7 @@ int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
             char chain[1024], rights[512];
-            if (ap_findings__sensitivity(g, v) == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
+            if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "tier", "read_only");
@@ -129,10 +129,12 @@ int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
-            uint32_t w = a->reach[k];
-            ap_sensitivity sens = ap_findings__sensitivity(g, w);
-            if (ap_graph_node(g, w)->kind != AP_KIND_WORKFLOW || sens < AP_SENS_CONFIDENTIAL)
+        uint32_t nflows;
+        const uint32_t *flows = ap_findings__reach_kind(c, i, AP_KIND_WORKFLOW, &nflows);
+        for (uint32_t k = 0; k < nflows && c->rc == AP_OK; k++) {
+            uint32_t w = flows[k];
+            ap_sensitivity sens = ap_findings__sens(c, w);
+            if (sens < AP_SENS_CONFIDENTIAL)
                 continue;
             uint32_t te = trigger_edge(c, a, w);
             if (te == AP_UNREACHED && (a->rights[w] & acts) == 0)

@@ -16,7 +16,7 @@ int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r)
         int64_t reviewed;
         char d[32], due[32], chain[1024];
         for (uint32_t k = 0; k < a->nreach; k++) {
-            ap_sensitivity vs = ap_findings__sensitivity(g, a->reach[k]);
+            ap_sensitivity vs = ap_findings__sens(c, a->reach[k]);
             if (vs > s || (vs == s && top == AP_UNREACHED && vs != AP_SENS_NONE)) {
                 s = vs;
                 top = a->reach[k];

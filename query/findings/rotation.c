@@ -38,14 +38,15 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
-            uint32_t v = a->reach[k], top = AP_UNREACHED;
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
+            uint32_t v = own[k], top = AP_UNREACHED;
             int64_t since, every;
             bool rotated;
             ap_sensitivity s = AP_SENS_INTERNAL;
             char d[32], due[32], chain[1024];
-            if (seen[v] != SIZE_MAX || ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_findings__owns(c, a, v))
+            if (seen[v] != SIZE_MAX || ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
                 continue;
             seen[v] = i;        /* one finding per credential, under its first partner */
             rotated = ap_graph_node_time(g, v, "last_rotated", &since);

@@ -162,11 +162,11 @@ int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r)
         }
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
-            ap_sensitivity sv = ap_findings__sensitivity(g, v);
+            ap_sensitivity sv = ap_findings__sens(c, v);
             if (sv < AP_SENS_CONFIDENTIAL)
                 continue;
             count++;
-            if (top == AP_UNREACHED || sv > ap_findings__sensitivity(g, top))
+            if (top == AP_UNREACHED || sv > ap_findings__sens(c, top))
                 top = v;
         }
         if (top == AP_UNREACHED)

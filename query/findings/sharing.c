@@ -64,7 +64,6 @@ static void holders_said(ap_rule_ctx *c, const holding *h, size_t nh)
 
 int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r)
 {
-    const ap_graph *g = c->g;
     holdings *s = ap_findings__state(c, sizeof *s, free_holdings);
     (void)r;
     if (s == NULL)
@@ -72,9 +71,11 @@ int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r)
     /* each batch: a finding (its evidence) for every credential a partner holds directly */
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
-            uint32_t v = a->reach[k];
-            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL || !ap_findings__owns(c, a, v))
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
+            uint32_t v = own[k];
+            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
                 continue;
             if (s->n == s->cap) {
                 size_t cap = s->cap * 2 + 16;
@@ -111,12 +112,13 @@ int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
+        uint32_t nown;
+        const uint32_t *own = ap_findings__owned(c, i, &nown);
+        for (uint32_t k = 0; k < nown; k++) {
+            uint32_t v = own[k];
             char chain[1024];
-            if (ap_graph_node(g, v)->kind != AP_KIND_CREDENTIAL
-                || !ap_findings__node_flag(c, v, "multi_tenant", false)
-                || !ap_findings__owns(c, a, v))
+            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL
+                || !ap_findings__node_flag(c, v, "multi_tenant", false))
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "multi_tenant", "true");

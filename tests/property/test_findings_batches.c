@@ -1,5 +1,5 @@
 /* tests/property/test_findings_batches.c: the findings catalogue gives the same bytes whether it
- * holds many partners' authorities at once or one at a time (query/findings/findings.c). */
+ * holds many partners' authorities at once or one at a time, on one thread or several. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +13,9 @@
 #define AT_2026 1767225600      /* 2026-01-01 */
 #define SEEDS 60
 
-/* The findings of g as JSON, computed in batches of about `batch` bytes (SIZE_MAX: one). */
-static char *findings_json(const ap_graph *g, size_t batch, size_t *count)
+/* The findings of g as JSON, computed in batches of about `batch` bytes (SIZE_MAX: one), their
+ * authorities `threads` at a time. */
+static char *findings_json(const ap_graph *g, size_t batch, unsigned threads, size_t *count)
 {
     ap_findings *f = NULL;
     ap_error err;
@@ -25,7 +26,7 @@ static char *findings_json(const ap_graph *g, size_t batch, size_t *count)
     if (batch == SIZE_MAX)
         assert_int_equal(ap_findings_compute(&f, g, NULL, &err), AP_OK);
     else
-        assert_int_equal(ap_findings__compute_batched(&f, g, NULL, batch, &err), AP_OK);
+        assert_int_equal(ap_findings__compute_batched(&f, g, NULL, batch, threads, &err), AP_OK);
     assert_int_equal(ap_findings_write_json(out, g, f, &err), AP_OK);
     *count = ap_findings_count(f);
     fclose(out);
@@ -33,18 +34,29 @@ static char *findings_json(const ap_graph *g, size_t batch, size_t *count)
     return text;
 }
 
-/* One partner per batch (its authority freed before the next), a few, and all at once. */
+/* One partner per batch (its authority freed before the next), a few, and all at once; one
+ * group of 2 and 3 threads per batch, and a few batches on 2 threads. */
 static size_t check_graph(const ap_graph *g, const char *what)
 {
-    size_t n1, n2, n3;
-    char *all = findings_json(g, SIZE_MAX, &n1);
-    char *one = findings_json(g, 0, &n2);
-    char *few = findings_json(g, (size_t)ap_graph_node_count(g) * 40, &n3);
+    size_t n1, n2, n3, n4, n5, n6;
+    size_t few_bytes = (size_t)ap_graph_node_count(g) * 40;
+    char *all = findings_json(g, SIZE_MAX, 1, &n1);
+    char *one = findings_json(g, 0, 1, &n2);
+    char *few = findings_json(g, few_bytes, 1, &n3);
+    char *two = findings_json(g, 0, 2, &n4);
+    char *three = findings_json(g, 0, 3, &n5);
+    char *few2 = findings_json(g, few_bytes, 2, &n6);
     if (strcmp(all, one) != 0 || strcmp(all, few) != 0)
         fail_msg("%s: findings differ by batch (%zu, %zu and %zu findings)", what, n1, n2, n3);
+    if (strcmp(all, two) != 0 || strcmp(all, three) != 0 || strcmp(all, few2) != 0)
+        fail_msg("%s: findings differ by threads (%zu; %zu, %zu and %zu findings)", what, n1, n2,
+                 n3, n6);
     free(all);
     free(one);
     free(few);
+    free(two);
+    free(three);
+    free(few2);
     return n1;
 }
 

@@ -1,0 +1,115 @@
+/* query/findings/flags.c: the yes/no attributes and sensitivities the rules read per reached
+ * node or edge, each looked up in the graph once per run and kept in a byte per node or edge. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings_internal.h"
+#include "../query_internal.h"
+
+static bool may_name(const char *attrs, const char *key)
+{
+    const char *at = attrs;
+    size_t len = strlen(key);
+    while (at != NULL && (at = strchr(at, '"')) != NULL) {
+        if (strncmp(at + 1, key, len) == 0 && at[len + 1] == '"')
+            return true;
+        at++;
+    }
+    return false;
+}
+
+static bool lookup(const ap_graph *g, bool edge, uint32_t x, const char *key, int mode,
+                   const char *value)
+{
+    if (!may_name(edge ? ap_graph_edge(g, x)->attrs : ap_graph_node(g, x)->attrs, key))
+        return mode == 1;               /* absent: a boolean's default, no string */
+    if (mode == 2) {
+        const char *s = ap_graph_node_str(g, x, key);
+        return s != NULL && s[0] != '\0' && (value == NULL || strcmp(s, value) == 0);
+    }
+    return edge ? ap_graph_edge_bool(g, x, key, mode == 1)
+                : ap_graph_node_bool(g, x, key, mode == 1);
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool flag(const ap_rule_ctx *c, bool edge, uint32_t x, const char *key, int mode,
+                 const char *value)
+{
+    ap_flag_cache *slot = NULL, *flags = ((ap_rule_ctx *)c)->flags;
+    /* the rules pass string literals: the same address first, then the same text */
+    for (size_t i = 0; i < AP_FINDINGS_FLAGS && flags[i].key != NULL && slot == NULL; i++)
+        if (flags[i].key == key && flags[i].value == value && flags[i].edge == edge
+            && flags[i].mode == mode)
+            slot = &flags[i];
+    for (size_t i = 0; i < AP_FINDINGS_FLAGS && slot == NULL; i++) {
+        ap_flag_cache *k = &flags[i];
+        if (k->key == NULL || (k->edge == edge && k->mode == mode && strcmp(k->key, key) == 0
+                               && same(k->value, value)))
+            slot = k;
+    }
+    if (slot != NULL && slot->at == NULL) {
+        size_t n = edge ? ap_graph_edge_count(c->g) : ap_graph_node_count(c->g);
+        if ((slot->at = calloc(n + 1, 1)) == NULL) {
+            slot = NULL;
+        } else {
+            slot->key = key;
+            slot->value = value;
+            slot->edge = edge;
+            slot->mode = mode;
+        }
+    }
+    if (slot != NULL && slot->at[x] != 0)
+        return slot->at[x] == 2;
+    bool yes = lookup(c->g, edge, x, key, mode, value);
+    if (slot != NULL)                   /* (else every slot taken, or out of memory) */
+        slot->at[x] = yes ? 2 : 1;
+    return yes;
+}
+
+bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, bool dflt)
+{
+    return flag(c, false, v, key, dflt ? 1 : 0, NULL);
+}
+
+bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt)
+{
+    return flag(c, true, e, key, dflt ? 1 : 0, NULL);
+}
+
+bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key)
+{
+    return flag(c, false, v, key, 2, NULL);
+}
+
+bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, const char *value)
+{
+    return flag(c, false, v, key, 2, value);
+}
+
+ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    if (nd->kind != AP_KIND_RESOURCE && nd->kind != AP_KIND_WORKFLOW)
+        return AP_SENS_NONE;
+    return nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity;
+}
+
+int ap_findings__node_bits(ap_rule_ctx *c)
+{
+    uint32_t n = ap_graph_node_count(c->g);
+    if ((c->node_bits = malloc((size_t)n + 1)) == NULL)
+        return c->rc = ap_error_nomem(c->err);
+    for (uint32_t v = 0; v < n; v++) {
+        unsigned kind = (unsigned)ap_graph_node(c->g, v)->kind;
+        unsigned sens = (unsigned)(ap_findings__sensitivity(c->g, v) + 1);
+        c->node_bits[v] = (unsigned char)(kind | sens << 3);
+    }
+    return AP_OK;
+}
