@@ -220,7 +220,7 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
         nlist = 0;
         for (uint32_t k = 0; k < a->nreach; k++) {    /* by hops, then id */
             uint32_t v = a->reach[k];
-            ap_sensitivity s = ap_findings__sensitivity(g, v);
+            ap_sensitivity s = ap_findings__sens(c, v);     /* a byte, not the node's record */
             if (s < AP_SENS_CONFIDENTIAL)
                 continue;
             uint32_t q = ap_findings__first_partner(c, a, v);
@@ -236,7 +236,7 @@ int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
             }
             fourth_reach *e = &list[at[q]];
             e->count[s]++;
-            if (s > ap_findings__sensitivity(g, e->worst))
+            if (s > ap_findings__sens(c, e->worst))
                 e->worst = v;           /* on a tie the earlier in reach order stays */
         }
         for (uint32_t k = 0; k < nlist; k++) {
