@@ -41,19 +41,9 @@ static void check_one(uint64_t seed)
     m_inventory inv;
     ap_store *st = NULL;
     ap_error err;
-    char name[64];
     m_generate(&inv, seed);
     current = &inv;
-    char *json = m_to_json(&inv);
-    snprintf(name, sizeof name, "model_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
-    if (ap_test_import(st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s:%u:%u: %s", (unsigned long long)seed, err.file,
-                 err.line, err.col, err.msg);
-    remove(path);
-    ap_graph *g = ap_test_graph(st, inv.at);
+    ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "model", seed, &st);
     assert_int_equal(ap_graph_node_count(g), inv.n);
     for (int s = 0; s < inv.n; s++) {
         uint64_t want[M_MAX_NODES];

@@ -43,18 +43,9 @@ static unsigned check_one(uint64_t seed)
     ap_store *st = NULL;
     ap_authority_ws *ws = NULL;
     ap_error err;
-    char name[64];
     unsigned stopped = 0;
     m_generate(&inv, seed);
-    char *json = m_to_json(&inv);
-    snprintf(name, sizeof name, "until_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
-    if (ap_test_import(st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
-    remove(path);
-    ap_graph *g = ap_test_graph(st, inv.at);
+    ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "until", seed, &st);
     assert_int_equal(ap_query__authority_ws_new(&ws, g, &err), AP_OK);
     for (uint32_t s = 0; s < (uint32_t)inv.n; s++) {
         ap_authority *full = NULL;

@@ -546,17 +546,9 @@ static void check_one(uint64_t seed, long *chains)
     m_inventory inv;
     ap_store *st = NULL;
     ap_error err;
-    char name[64];
     m_generate(&inv, seed);
-    char *json = with_sensitivity(m_to_json(&inv), seed);
-    snprintf(name, sizeof name, "evidence_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
-    if (ap_test_import(st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
-    remove(path);
-    ap_graph *g = ap_test_graph(st, inv.at);
+    ap_graph *g = ap_test_load_json(with_sensitivity(m_to_json(&inv), seed), inv.at, "evidence",
+                                    seed, &st);
     replay_ctx *x = calloc(1, sizeof *x);
     assert_non_null(x);
     x->inv = &inv;

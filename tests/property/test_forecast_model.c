@@ -34,20 +34,12 @@ static void test_property_forecast__survivors_are_the_model_later(void **state)
         ap_store *st = NULL;
         ap_forecast *f = NULL;
         ap_error err;
-        char name[64];
         int64_t until = 0;
         m_generate(&inv, seed + 7000);
         until = inv.at + (seed % 2 ? DAY : 40 * DAY);
         if (starts_in(&inv, until))
             continue;
-        char *json = m_to_json(&inv);
-        snprintf(name, sizeof name, "forecast_%llu.json", (unsigned long long)seed);
-        const char *path = ap_test_write_temp(name, json);
-        free(json);
-        assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
-        assert_int_equal(ap_test_import(st, path, &err), AP_OK);
-        remove(path);
-        ap_graph *g = ap_test_graph(st, inv.at);
+        ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "forecast", seed, &st);
         assert_int_equal(ap_forecast_compute(&f, g, NULL, 0, until, &err), AP_OK);
         assert_true(f->npartners >= 2);                 /* n00, n01 and any other partner */
         later = inv;

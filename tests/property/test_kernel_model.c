@@ -28,18 +28,8 @@ static void visit(void *ctx, uint32_t i, uint32_t v, ap_rights r)
 
 static ap_graph *load_seed(uint64_t seed, m_inventory *inv, ap_store **st)
 {
-    ap_error err;
-    char name[64];
     m_generate(inv, seed);
-    char *json = m_to_json(inv);
-    snprintf(name, sizeof name, "kernel_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(st, ":memory:", &err), AP_OK);
-    if (ap_test_import(*st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
-    remove(path);
-    return ap_test_graph(*st, inv->at);
+    return ap_test_load_json(m_to_json(inv), inv->at, "kernel", seed, st);
 }
 
 /* Sources: every node, repeated so that there are at least two batches, each mixing sources

@@ -187,17 +187,7 @@ static void enrich(m_inventory *inv, int p, uint64_t seed)
 
 static ap_graph *load(const m_inventory *inv, uint64_t seed, ap_store **st)
 {
-    ap_error err;
-    char name[64];
-    char *json = m_to_json(inv);
-    snprintf(name, sizeof name, "offboard_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(st, ":memory:", &err), AP_OK);
-    if (ap_test_import(*st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
-    remove(path);
-    return ap_test_graph(*st, inv->at);
+    return ap_test_load_json(m_to_json(inv), inv->at, "offboard", seed, st);
 }
 
 /* ---- The cut and the choke points, exhaustively, by the model's rounds ---- */

@@ -171,17 +171,8 @@ static void check_one(uint64_t seed, search *x)
     m_inventory inv;
     ap_store *st = NULL;
     ap_error err;
-    char name[64];
     m_generate(&inv, seed);
-    char *json = m_to_json(&inv);
-    snprintf(name, sizeof name, "paths_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
-    if (ap_test_import(st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
-    remove(path);
-    ap_graph *g = ap_test_graph(st, inv.at);
+    ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "paths", seed, &st);
     int engine[M_MAX_EDGES];
     for (int i = 0; i < inv.m; i++) {
         char id[64];

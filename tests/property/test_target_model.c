@@ -88,17 +88,9 @@ static void check_one(uint64_t seed, int *left_out)
     m_inventory inv;
     ap_store *st = NULL;
     ap_error err;
-    char name[64], what[96];
+    char what[96];
     m_generate(&inv, seed);
-    char *json = m_to_json(&inv);
-    snprintf(name, sizeof name, "target_%llu.json", (unsigned long long)seed);
-    const char *path = ap_test_write_temp(name, json);
-    free(json);
-    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
-    if (ap_test_import(st, path, &err) != AP_OK)
-        fail_msg("seed %llu: import failed: %s", (unsigned long long)seed, err.msg);
-    remove(path);
-    ap_graph *g = ap_test_graph(st, inv.at);
+    ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "target", seed, &st);
     for (int s = 0; s < inv.n; s++) {
         ap_authority *whole = NULL;
         assert_int_equal(ap_authority_compute(&whole, g, (uint32_t)s, &err), AP_OK);

@@ -88,6 +88,22 @@ ap_graph *ap_test_graph(ap_store *st, int64_t at)
     return g;
 }
 
+ap_graph *ap_test_load_json(char *json, int64_t at, const char *tag, uint64_t seed,
+                            ap_store **st)
+{
+    ap_error err;
+    char name[96];
+    snprintf(name, sizeof name, "%s_%llu.json", tag, (unsigned long long)seed);
+    const char *path = ap_test_write_temp(name, json);
+    free(json);
+    assert_int_equal(ap_store_open(st, ":memory:", &err), AP_OK);
+    if (ap_test_import(*st, path, &err) != AP_OK)
+        fail_msg("seed %llu: import failed: %s:%u:%u: %s", (unsigned long long)seed, err.file,
+                 err.line, err.col, err.msg);
+    remove(path);
+    return ap_test_graph(*st, at);
+}
+
 long ap_test_count(ap_store *st, const char *sql)
 {
     sqlite3_stmt *stmt = NULL;

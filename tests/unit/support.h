@@ -34,6 +34,11 @@ ap_rights ap_test_reach(const ap_graph *g, const char *source, const char *targe
                         uint32_t *hops);
 /* Load the latest snapshot at time at; fails the test on error. */
 ap_graph *ap_test_graph(ap_store *st, int64_t at);
+/* An inventory's JSON text (freed here) written to a temporary file "<tag>_<seed>.json",
+ * imported into a fresh in-memory store (*st: ap_store_close()) and loaded at time at; fails
+ * the test, naming the seed and the error's place, when the import does. */
+ap_graph *ap_test_load_json(char *json, int64_t at, const char *tag, uint64_t seed,
+                            ap_store **st);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
 long ap_test_count(ap_store *st, const char *sql);
 /* What an import may change, as text to compare before and after one ("snapshot=1 node=5
