@@ -57,6 +57,16 @@ static bool item_shown(const ap_reach_item *it, uint32_t *shown)
     return true;
 }
 
+/* One item: its id, rights and chain. */
+static json_t *item_json(const ap_graph *g, const ap_reach_item *it)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id_of(g, it->node)));
+    json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), it->rights));
+    cli_set_path(o, g, it->path, it->npath);
+    return o;
+}
+
 /* The items as JSON; *more gets how many are left out (counted under KEY_more). */
 json_t *cli_items_json_more(const ap_graph *g, const ap_reach_item *it, uint32_t n,
                                uint32_t *more)
@@ -66,11 +76,7 @@ json_t *cli_items_json_more(const ap_graph *g, const ap_reach_item *it, uint32_t
     for (uint32_t i = 0; i < n; i++) {
         if (!item_shown(&it[i], &shown))
             continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(id_of(g, it[i].node)));
-        json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), it[i].rights));
-        cli_set_path(o, g, it[i].path, it[i].npath);
-        json_array_append_new(arr, o);
+        json_array_append_new(arr, item_json(g, &it[i]));
     }
     *more = n - shown;
     return arr;
@@ -95,11 +101,7 @@ json_t *cli_items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         if (it[i].path == NULL)
             continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(id_of(g, it[i].node)));
-        json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), it[i].rights));
-        cli_set_path(o, g, it[i].path, it[i].npath);
-        json_array_append_new(arr, o);
+        json_array_append_new(arr, item_json(g, &it[i]));
     }
     return arr;
 }

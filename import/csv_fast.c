@@ -15,19 +15,6 @@ static const char *const fast_names[AP_CSV_FAST_COLS] = {
 enum { F_ID, F_FROM, F_TO, F_KIND, F_RIGHTS, F_REQUIRES, F_ESCALATES, F_STATE, F_VALID_FROM,
        F_EXPIRES };
 
-/* Text that jansson keeps as it is and writes unchanged between quotes: printable ASCII
- * without '"' or '\\'. Anything else (other UTF-8, which must be checked; control characters,
- * which attributes escape) takes the generic path. */
-static int plain(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
-            return 0;
-    }
-    return 1;
-}
-
 /* A nodes file: every column text or boolean (lists and scopes take the generic path), every
  * name plain; its attribute columns in name order, as the canonical attrs text has them. */
 typedef struct {
@@ -53,7 +40,8 @@ static int node_header(csv_reader *r)
     }
     for (size_t i = 0; i < ncols; i++) {
         const char *name = json_string_value(json_array_get(r->names, i));
-        if ((r->types[i] != COL_TEXT && r->types[i] != COL_BOOL) || !plain(name, strlen(name))) {
+        if ((r->types[i] != COL_TEXT && r->types[i] != COL_BOOL)
+            || !ap_import__plain(name, strlen(name))) {
             free(attrs);
             return AP_OK;
         }
@@ -179,7 +167,7 @@ int ap_csv__fast_edge(csv_reader *r)
     if (r->ncells > json_array_size(r->names))
         return 0;               /* the generic path reports the extra fields */
     for (size_t i = 0; i < r->ncells; i++)
-        if (!r->cells[i].empty && !plain(r->buf + r->cells[i].off, r->cells[i].len))
+        if (!r->cells[i].empty && !ap_import__plain(r->buf + r->cells[i].off, r->cells[i].len))
             return 0;
     if ((from = field(r, F_FROM, &from_len)) == NULL || (to = field(r, F_TO, &to_len)) == NULL
         || (kind = field(r, F_KIND, &kind_len)) == NULL
@@ -283,7 +271,7 @@ int ap_csv__fast_node(csv_reader *r)
     if (r->ncells > json_array_size(r->names))
         return 0;
     for (size_t i = 0; i < r->ncells; i++)
-        if (!r->cells[i].empty && !plain(r->buf + r->cells[i].off, r->cells[i].len))
+        if (!r->cells[i].empty && !ap_import__plain(r->buf + r->cells[i].off, r->cells[i].len))
             return 0;
     if ((id = cell_at(r, r->fast_id, &len)) == NULL
         || (kind = cell_at(r, r->fast_kind, &len)) == NULL

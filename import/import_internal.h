@@ -53,6 +53,10 @@ int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
 /* The attributes of obj but the nskip keys of skip (and nulls), as canonical JSON: compact,
  * keys sorted, ASCII only; exactly what json_dumps() writes for them. *out owns: free(). */
 char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);
+/* Text jansson writes unchanged between quotes under JSON_ENSURE_ASCII: printable ASCII
+ * without '"' or '\\' (and so without NUL). Anything else (other UTF-8, which must be
+ * checked; control characters, which attributes escape) takes the generic path. */
+int ap_import__plain(const char *s, size_t len);
 /* What a node's or edge's known attributes set besides its attrs text. */
 typedef struct {
     ap_state state;

@@ -30,9 +30,7 @@ static char *attrs_dumped(const json_t *obj, const char *const *skip, size_t nsk
     return text;
 }
 
-/* Text jansson writes unchanged between quotes under JSON_ENSURE_ASCII: printable ASCII
- * without '"' or '\\' (and so without NUL). */
-static int plain(const char *s, size_t len)
+int ap_import__plain(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -73,11 +71,11 @@ char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip)
             i++;
         if (i < nskip || json_is_null(v))
             continue;
-        if (n == FAST_MAX || !plain(key, key_len))
+        if (n == FAST_MAX || !ap_import__plain(key, key_len))
             return attrs_dumped(obj, skip, nskip);
         a->key = key;
         a->key_len = key_len;
-        if (json_is_string(v) && plain(json_string_value(v), json_string_length(v))) {
+        if (json_is_string(v) && ap_import__plain(json_string_value(v), json_string_length(v))) {
             a->text = json_string_value(v);
             a->len = json_string_length(v);
             a->quoted = 1;
