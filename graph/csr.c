@@ -288,7 +288,7 @@ void ap_graph_free(ap_graph *g)
     free(g->node_pool);
     free(g->edge_pool);
     free(g->block_ok);
-    if (!g->rows_mapped) {      /* a load from the image uses its rows in place */
+    if (!g->rows_mapped) {      /* a partial load's rows are the image's */
         free(g->off);
         free(g->in_off);
         free(g->in_edge);

@@ -194,8 +194,8 @@ struct ap_graph {
     uint32_t *off;          /* n+1 entries; v's out-edges are [off[v], off[v+1]) */
     uint32_t *in_off;       /* n+1 entries into in_edge */
     uint32_t *in_edge;      /* m entries: edge indices grouped by target, in edge order */
-    const uint32_t *in_from;    /* m entries: in_edge[i]'s tail; only a load from the image
-                                 * has it (the image's, in place), else NULL */
+    const uint32_t *in_from;    /* m entries: in_edge[i]'s tail; only a partial load's (the
+                                 * image's), else NULL */
     json_t **node_json;     /* parsed attrs, filled on first use */
     json_t **edge_json;
     uint64_t *parsed;       /* which entries are filled: edge << 32 | index, in order */
@@ -220,8 +220,8 @@ struct ap_graph {
     size_t image_len;
     /* A partial load (ap_graph_load_partial): nodes and edges stay NULL until
      * ap_graph__full(); each record is built from the image's on first use into the pools
-     * (filled front to back: only the pages used are ever touched). Every load from the image,
-     * partial or whole, uses its rows (off, in_off, in_edge, in_from) in place (rows_mapped). */
+     * (filled front to back: only the pages used are ever touched), and the rows (off, in_off,
+     * in_edge) are the image's own, mapped (rows_mapped). */
     const uint8_t *rec_nodes, *rec_edges;   /* the image's records; NULL: not partial */
     uint32_t *node_slot, *edge_slot;        /* 0: not built yet; else its place + 1 */
     ap_node *node_pool;

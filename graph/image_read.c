@@ -1,6 +1,6 @@
 /* graph/image_read.c: loads a graph from its image (image_format.h) when every check holds:
  * two threads read, hash and convert the records (a checked partial load only hashes them, a
- * lazy one leaves them to image_lazy.c); the strings and the rows are used in place. */
+ * lazy one leaves them to image_lazy.c); the strings stay mapped. */
 #define _GNU_SOURCE             /* madvise */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +16,8 @@
 #include "image_format.h"
 
 /* The records are read with pread() in chunks through a buffer of each reader's own (not
- * through the mapping: pages read once need not stay in the process); the rows (read by every
- * query) and the strings are used in place, and only the pages of the strings a query prints
- * are ever read again. */
+ * through the mapping: pages read once need not stay in the process); only the strings are
+ * used in place, and only the pages of those a query prints are ever read again. */
 #define CHUNK_RECS 32768u
 #define READ_AHEAD ((uint64_t)128 << 10)
 
@@ -104,6 +103,29 @@ static bool put_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t c
     return true;
 }
 
+static uint32_t *row_dest(img_job *j, int s)
+{
+    return s == S_OUT ? j->g->off : s == S_IN ? j->g->in_off : j->g->in_edge;
+}
+
+static bool put_out(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_OUT) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool put_in(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_IN) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
+static bool put_in_edges(img_job *j, uint64_t first, const uint8_t *chunk, size_t count)
+{
+    memcpy(row_dest(j, S_INEDGE) + first, chunk, count * sizeof(uint32_t));
+    return true;
+}
+
 static bool offset_rows_ok(const uint32_t *off, uint32_t n, uint32_t m)
 {
     if (off[0] != 0 || off[n] != m)
@@ -125,38 +147,12 @@ static bool in_from_ok(const ap_graph *g)
     return true;
 }
 
-/* Both halves of section s, read in place through the mapping, match their hashes. */
-static bool mapped_hashes_ok(const uint8_t *map, const img_head *h, int s)
-{
-    uint64_t split = part_split(h->len[s], s == S_BLOCKS ? sizeof(uint64_t) : sizeof(uint32_t));
-    const uint8_t *p = map + h->off[s];
-    return hash_of(p, (size_t)split) == h->hash[s][0]
-           && hash_of(p + split, (size_t)(h->len[s] - split)) == h->hash[s][1];
-}
-
-/* The rows every load uses in place (out-rows, in-rows, in-edges, their tails): hashed, in
- * range and in order; NULL, or what does not hold. */
-static const char *rows_problem(const ap_graph *g, const uint8_t *map, const img_head *h)
-{
-    static const int rows[] = { S_OUT, S_IN, S_INEDGE, S_INFROM };
-    for (size_t k = 0; k < sizeof rows / sizeof *rows; k++)
-        if (!mapped_hashes_ok(map, h, rows[k]))
-            return "a checksum does not match";
-    if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m))
-        return "its row offsets are not in order";
-    for (uint32_t i = 0; i < g->m; i++)
-        if (g->in_edge[i] >= g->m)
-            return "an in-edge is out of range";
-    if (!in_from_ok(g))
-        return "an in-edge's tail is not its edge's";
-    return NULL;
-}
-
-/* Phase one: the nodes and the rows (part 0) while the strings and the block table are
- * checked (1). */
+/* Phase one: the nodes, the rows and in-edges (part 0) while the strings and the block table
+ * are checked (1). */
 static void *phase_one(void *arg)
 {
     img_job *j = arg;
+    ap_graph *g = j->g;
     if (j->part == 1) {
         for (int p = 0; p < IMG_PARTS; p++)
             if (!read_part(j, S_STRINGS, p, 1, NULL)
@@ -164,12 +160,27 @@ static void *phase_one(void *arg)
                 return NULL;
         return NULL;
     }
+    bool copy = !g->rows_mapped;        /* a partial load uses the image's rows in place */
     for (int p = 0; p < IMG_PARTS; p++)
-        if (!read_part(j, S_NODES, p, sizeof(img_node), put_nodes))
+        if (!read_part(j, S_NODES, p, sizeof(img_node), put_nodes)
+            || !read_part(j, S_OUT, p, sizeof(uint32_t), copy ? put_out : NULL)
+            || !read_part(j, S_IN, p, sizeof(uint32_t), copy ? put_in : NULL)
+            || !read_part(j, S_INEDGE, p, sizeof(uint32_t), copy ? put_in_edges : NULL)
+            || !read_part(j, S_INFROM, p, sizeof(uint32_t), NULL))
             return NULL;
-    const char *problem = rows_problem(j->g, j->map, j->head);
-    if (problem != NULL)
-        fail_job(j, problem);
+    if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m)) {
+        fail_job(j, "its row offsets are not in order");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < g->m; i++)
+        if (g->in_edge[i] >= g->m) {
+            fail_job(j, "an in-edge is out of range");
+            return NULL;
+        }
+    if (g->in_from != NULL && !in_from_ok(g)) {
+        fail_job(j, "an in-edge's tail is not its edge's");
+        return NULL;
+    }
     return NULL;
 }
 
@@ -181,15 +192,26 @@ static void *phase_two(void *arg)
     return NULL;
 }
 
-/* A lazy load's checks at open: the block table and the rows whole, through the mapping;
- * the records and strings wait for image_lazy.c. */
+/* A lazy load's checks at open: the block table and the rows (read everywhere, in place) whole,
+ * by their two hashes through the mapping; the records and strings wait for image_lazy.c. */
 static const char *lazy_check(ap_graph *g, const uint8_t *map, const img_head *h)
 {
-    if (!mapped_hashes_ok(map, h, S_BLOCKS))
-        return "a checksum does not match";
-    const char *problem = rows_problem(g, map, h);
-    if (problem != NULL)
-        return problem;
+    static const int whole[] = { S_OUT, S_IN, S_INEDGE, S_INFROM, S_BLOCKS };
+    for (size_t k = 0; k < sizeof whole / sizeof *whole; k++) {
+        int s = whole[k];
+        uint64_t split = part_split(h->len[s], s == S_BLOCKS ? sizeof(uint64_t) : 4);
+        const uint8_t *p = map + h->off[s];
+        if (hash_of(p, (size_t)split) != h->hash[s][0]
+            || hash_of(p + split, (size_t)(h->len[s] - split)) != h->hash[s][1])
+            return "a checksum does not match";
+    }
+    if (!offset_rows_ok(g->off, g->n, g->m) || !offset_rows_ok(g->in_off, g->n, g->m))
+        return "its row offsets are not in order";
+    for (uint32_t i = 0; i < g->m; i++)
+        if (g->in_edge[i] >= g->m)
+            return "an in-edge is out of range";
+    if (!in_from_ok(g))
+        return "an in-edge's tail is not its edge's";
     uint64_t base = 0;
     for (int s = 0; s < S_BLOCKS; s++) {
         g->block_base[s] = base;
@@ -299,20 +321,14 @@ static int open_lazy(ap_graph *g, int fd, const uint8_t *map, const img_head *h,
     return (*problem = lazy_check(g, map, h)) == NULL ? 1 : 0;
 }
 
-/* Every load uses the image's rows in place (sections are page-aligned): no copy, and no
- * fresh memory to clear for them. */
-static void map_rows(ap_graph *g, const uint8_t *map, const img_head *h)
+/* A partial load's graph: the rows are the image's, the records are built on first use. */
+static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
 {
     g->rows_mapped = true;
-    g->off = (uint32_t *)(map + h->off[S_OUT]);
+    g->off = (uint32_t *)(map + h->off[S_OUT]);         /* sections are page-aligned */
     g->in_off = (uint32_t *)(map + h->off[S_IN]);
     g->in_edge = (uint32_t *)(map + h->off[S_INEDGE]);
     g->in_from = (uint32_t *)(map + h->off[S_INFROM]);
-}
-
-/* A partial load's graph: the records are built on first use. */
-static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
-{
     g->rec_nodes = map + h->off[S_NODES];
     g->rec_edges = map + h->off[S_EDGES];
     /* the pools are filled front to back: only the pages of the records built are touched;
@@ -370,10 +386,12 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    map_rows(g, map, h);
     if (partial ? !alloc_partial(g, map, h)
         : ((g->nodes = ap_graph__big((size_t)h->n + 1, sizeof *g->nodes)) == NULL
-           || (g->edges = ap_graph__big((size_t)h->m + 1, sizeof *g->edges)) == NULL)) {
+           || (g->edges = ap_graph__big((size_t)h->m + 1, sizeof *g->edges)) == NULL
+           || (g->off = ap_graph__big((size_t)h->n + 1, sizeof *g->off)) == NULL
+           || (g->in_off = ap_graph__big((size_t)h->n + 1, sizeof *g->in_off)) == NULL
+           || (g->in_edge = ap_graph__big((size_t)h->m + 1, sizeof *g->in_edge)) == NULL)) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
