@@ -116,11 +116,10 @@ const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e)
     return &g->edge_pool[g->edge_slot[e] - 1];
 }
 
-/* Read in place: no pool page is touched and no string is read (or checked). */
+/* Read in place, built or not (the fields are the record's): no pool or slot page is touched
+ * and no string is read (or checked). */
 const ap_edge *ap_graph__lazy_edge_fields(ap_graph *g, uint32_t e, ap_edge *tmp)
 {
-    if (g->edge_slot[e] != 0)
-        return &g->edge_pool[g->edge_slot[e] - 1];
     build_edge(g, e, tmp, false);
     return tmp;
 }
