@@ -113,15 +113,32 @@ const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e)
         build_edge(g, e, &g->edge_pool[g->edges_built], true);
         g->edge_slot[e] = ++g->edges_built;
     }
-    return &g->edge_pool[g->edge_slot[e] - 1];
+    ap_edge *out = &g->edge_pool[g->edge_slot[e] - 1];
+    if (out->id == NULL) {      /* kept by ap_graph__lazy_edge_fields: its strings now */
+        img_edge r = { .id = 3, .attrs = 0 };
+        if (record_ok(g, S_EDGES, e, sizeof r, &r)) {
+            string_ok(g, &r.id, r.one_block & IMG_ID_ONE);
+            string_ok(g, &r.attrs, r.one_block & IMG_ATTRS_ONE);
+        }
+        out->id = image_strings(g) + r.id;
+        out->attrs = image_strings(g) + r.attrs;
+    }
+    return out;
 }
 
-/* Read in place, built or not (the fields are the record's): no pool or slot page is touched
- * and no string is read (or checked). */
+/* Read in place (the fields are the record's): no string is read (or checked); into tmp, or,
+ * without tmp, kept in the pool as a record whose strings (NULL) ap_graph__lazy_edge adds. */
 const ap_edge *ap_graph__lazy_edge_fields(ap_graph *g, uint32_t e, ap_edge *tmp)
 {
-    build_edge(g, e, tmp, false);
-    return tmp;
+    if (g->edge_slot[e] != 0)
+        return &g->edge_pool[g->edge_slot[e] - 1];
+    if (tmp != NULL) {
+        build_edge(g, e, tmp, false);
+        return tmp;
+    }
+    build_edge(g, e, &g->edge_pool[g->edges_built], false);
+    g->edge_slot[e] = ++g->edges_built;
+    return &g->edge_pool[g->edge_slot[e] - 1];
 }
 
 int ap_graph__full(ap_graph *g, ap_error *err)
@@ -144,7 +161,7 @@ int ap_graph__full(ap_graph *g, ap_error *err)
     g->nodes = nodes;           /* from here on ap_graph_node() reads the array */
     for (uint32_t e = 0; e < g->m; e++) {
         if (g->edge_slot[e] != 0)
-            edges[e] = g->edge_pool[g->edge_slot[e] - 1];
+            edges[e] = *ap_graph__lazy_edge(g, e);      /* its strings, if kept without */
         else
             build_edge(g, e, &edges[e], true);
     }

@@ -423,8 +423,7 @@ size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v, 
     size_t len = a->arrivals[(size_t)a->row[v] * nc + (uint32_t)c].len, i = len;
     for (uint32_t u = v; u != a->source && i > 0;) {
         const ap_arrival *x = &a->arrivals[(size_t)a->row[u] * nc + (uint32_t)c];
-        ap_edge tmp;            /* its fields: a walk names no edge's strings */
-        const ap_edge *e = ap_graph_edge_fields(g, x->edge, &tmp);
+        const ap_edge *e = ap_graph_edge_fields(g, x->edge, NULL);  /* kept: walks repeat */
         if (--i < max)
             edges[i] = x->edge;
         u = e->from;

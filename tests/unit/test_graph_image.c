@@ -189,6 +189,17 @@ static void check_partial(ap_store *st, int64_t at, bool image_expected, const a
         assert_int_equal(g->edges_built, 0);
     ap_graph_free(g);
 
+    /* kept without their strings (a chain walk), then named: the strings are added */
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    for (uint32_t i = 0; i < sql->m; i += 2) {
+        const ap_edge *kept = ap_graph_edge_fields(g, order[i], NULL);
+        if (image_expected)
+            assert_null(kept->id);
+        assert_same_edge_fields(kept, &sql->edges[order[i]]);
+    }
+    assert_same_graph_in(g, sql, order);
+    ap_graph_free(g);
+
     assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
     const ap_node *first = sql->n > 0 ? ap_graph_node(g, sql->n / 2) : NULL;
     const ap_edge *e = sql->m > 0 ? ap_graph_edge(g, sql->m / 2) : NULL;
