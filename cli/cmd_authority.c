@@ -157,6 +157,16 @@ static int authority_csv(const ap_graph *g, const ap_authority *a)
     return EXIT_OK;
 }
 
+/* The rounds read edges in place (ap_graph_edge_fields): an output that names the chains'
+ * edges (JSON, evidence, diagrams) has their records built, their strings checked, before the
+ * graph is found intact. A chain crosses only the edges of arrivals. */
+static void build_chain_edges(const ap_graph *g, const ap_authority *a)
+{
+    for (size_t i = 0; i < (size_t)(a->nreach + 1) * a->nclasses; i++)
+        if (a->arrivals[i].edge != AP_UNREACHED)
+            (void)ap_graph_edge(g, a->arrivals[i].edge);
+}
+
 int cmd_authority(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_cmd *self = cli_command("authority");
@@ -180,6 +190,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     if (ap_authority_compute(&a, ctx->g, (uint32_t)p, &err) < 0)
         return cli_fail(&err, NULL);
+    if (evidence || (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0))
+        build_chain_edges(ctx->g, a);
     if ((rc = cli_graph_intact(ctx)) != EXIT_OK) {
         ap_authority_free(a);
         return rc;

@@ -162,15 +162,16 @@ json_t *cli_json_edge(const ap_graph *g, uint32_t e)
 char *cli_path_text(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n)
 {
     size_t size = strlen(ap_graph_node(g, source)->id) + 1, at;
+    /* only the nodes are named: the edges' fields are kept, their strings not read */
     char *s;
     for (uint32_t i = 0; i < n; i++)
-        size += strlen(ap_graph_node(g, ap_graph_edge(g, path[i])->to)->id) + 3;
+        size += strlen(ap_graph_node(g, ap_graph_edge_fields(g, path[i], NULL)->to)->id) + 3;
     if ((s = malloc(size)) == NULL)
         return NULL;
     /* appended at a running offset: strcat would rescan the text, quadratic on long chains */
     at = strlen(strcpy(s, ap_graph_node(g, source)->id));
     for (uint32_t i = 0; i < n; i++) {
-        const char *id = ap_graph_node(g, ap_graph_edge(g, path[i])->to)->id;
+        const char *id = ap_graph_node(g, ap_graph_edge_fields(g, path[i], NULL)->to)->id;
         size_t len = strlen(id);
         memcpy(s + at, " > ", 3);
         memcpy(s + at + 3, id, len + 1);

@@ -316,6 +316,7 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
 /* Node v and edge e of a partial load, built on first use (image_lazy.c). */
 const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v);
 const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);
+const ap_edge *ap_graph__lazy_edge_fields(ap_graph *g, uint32_t e, ap_edge *tmp);
 /* Give a partial load its whole nodes and edges arrays (what a pass over every record, a
  * derived graph or igraph wants); nothing for any other graph. Records handed out before
  * stay valid. AP_ENOMEM when out of memory. */

@@ -20,7 +20,7 @@
  * it reads: the table holds those hashes, section after section, and is itself hashed in two
  * parts. Everything in host byte order: `endian` and the record sizes tell a foreign file. */
 #define IMG_MAGIC "APGRAPH1"
-#define IMG_VERSION 2u          /* 2: the in-edges' tails and the block table */
+#define IMG_VERSION 3u          /* 2: the in-edges' tails and the block table; 3: one_block */
 #define IMG_ENDIAN 0x01020304u
 #define IMG_HEAD 4096u
 #define IMG_ALIGN 4096u
@@ -48,7 +48,8 @@ typedef struct {
     uint32_t line, col;
     int16_t kind, state;            /* as the rows hold them */
     int8_t sensitivity;
-    uint8_t pad[3];
+    uint8_t one_block;              /* IMG_ID_ONE, IMG_ATTRS_ONE: that string lies in one block */
+    uint8_t pad[2];
 } img_node;
 
 typedef struct {
@@ -57,8 +58,14 @@ typedef struct {
     int64_t valid_from, expires, file;
     uint32_t from, to, line, col;
     uint8_t kind, state, escalates, declared;
-    uint8_t pad[4];
+    uint8_t one_block;              /* as img_node's */
+    uint8_t pad[3];
 } img_edge;
+
+/* A record's one_block bits: its id (attrs) string, NUL included, lies in one IMG_BLOCK, so a
+ * lazy load checks that block without scanning the string for its end. */
+#define IMG_ID_ONE 1u
+#define IMG_ATTRS_ONE 2u
 
 _Static_assert(sizeof(img_head) <= IMG_HEAD, "the header fits its page");
 _Static_assert(sizeof(img_node) == 56 && sizeof(img_edge) == 80,

@@ -39,8 +39,9 @@ static bool blocks_ok(ap_graph *g, int s, uint64_t lo, uint64_t hi)
     return true;
 }
 
-/* The string a record names at *off, its blocks checked; a damaged one becomes "". */
-static void string_ok(ap_graph *g, uint64_t *off)
+/* The string a record names at *off, its blocks checked (one: it lies in one block, the
+ * record says: no scan for its end); a damaged one becomes "". */
+static void string_ok(ap_graph *g, uint64_t *off, bool one)
 {
     const img_head *h = g->image;
     if (g->block_ok == NULL)            /* checked at open */
@@ -51,7 +52,7 @@ static void string_ok(ap_graph *g, uint64_t *off)
         return;
     }
     /* the area ends in '\0' (checked at open): strlen stays inside it */
-    if (!blocks_ok(g, S_STRINGS, *off, *off + strlen(image_strings(g) + *off) + 1))
+    if (!blocks_ok(g, S_STRINGS, *off, *off + (one ? 1 : strlen(image_strings(g) + *off) + 1)))
         *off = 3;
 }
 
@@ -70,8 +71,8 @@ static void build_node(ap_graph *g, uint32_t v, ap_node *out)
 {
     img_node r = { .id = 3, .attrs = 0 };       /* "" and "{}" */
     if (record_ok(g, S_NODES, v, sizeof r, &r)) {
-        string_ok(g, &r.id);
-        string_ok(g, &r.attrs);
+        string_ok(g, &r.id, r.one_block & IMG_ID_ONE);
+        string_ok(g, &r.attrs, r.one_block & IMG_ATTRS_ONE);
     }
     img_node_get(out, &r, image_strings(g), g->at);
 }
@@ -85,13 +86,16 @@ const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v)
     return &g->node_pool[g->node_slot[v] - 1];
 }
 
-/* Edge e into out; its ends' liveness from the built nodes, or from their records. */
-static void build_edge(ap_graph *g, uint32_t e, ap_edge *out)
+/* Edge e into out; its ends' liveness from the built nodes, or from their records; its strings
+ * checked when `strings`, else left NULL. */
+static void build_edge(ap_graph *g, uint32_t e, ap_edge *out, bool strings)
 {
     img_edge r = { .id = 3, .attrs = 0 };
     if (record_ok(g, S_EDGES, e, sizeof r, &r)) {
-        string_ok(g, &r.id);
-        string_ok(g, &r.attrs);
+        if (strings) {
+            string_ok(g, &r.id, r.one_block & IMG_ID_ONE);
+            string_ok(g, &r.attrs, r.one_block & IMG_ATTRS_ONE);
+        }
         if (g->block_ok != NULL && (r.from >= g->n || r.to >= g->n)) {
             g->image_damage = "an edge names a node outside the image";
             r.from = r.to = 0;
@@ -99,14 +103,41 @@ static void build_edge(ap_graph *g, uint32_t e, ap_edge *out)
     }
     bool ends_live = ap_graph_node(g, r.from)->live && ap_graph_node(g, r.to)->live;
     img_edge_get(out, &r, image_strings(g), g->at, ends_live);
+    if (!strings)
+        out->id = out->attrs = NULL;
 }
 
 const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e)
 {
     if (g->edge_slot[e] == 0) {
-        build_edge(g, e, &g->edge_pool[g->edges_built]);
+        build_edge(g, e, &g->edge_pool[g->edges_built], true);
         g->edge_slot[e] = ++g->edges_built;
     }
+    ap_edge *out = &g->edge_pool[g->edge_slot[e] - 1];
+    if (out->id == NULL) {      /* kept by ap_graph__lazy_edge_fields: its strings now */
+        img_edge r = { .id = 3, .attrs = 0 };
+        if (record_ok(g, S_EDGES, e, sizeof r, &r)) {
+            string_ok(g, &r.id, r.one_block & IMG_ID_ONE);
+            string_ok(g, &r.attrs, r.one_block & IMG_ATTRS_ONE);
+        }
+        out->id = image_strings(g) + r.id;
+        out->attrs = image_strings(g) + r.attrs;
+    }
+    return out;
+}
+
+/* Read in place (the fields are the record's): no string is read (or checked); into tmp, or,
+ * without tmp, kept in the pool as a record whose strings (NULL) ap_graph__lazy_edge adds. */
+const ap_edge *ap_graph__lazy_edge_fields(ap_graph *g, uint32_t e, ap_edge *tmp)
+{
+    if (g->edge_slot[e] != 0)
+        return &g->edge_pool[g->edge_slot[e] - 1];
+    if (tmp != NULL) {
+        build_edge(g, e, tmp, false);
+        return tmp;
+    }
+    build_edge(g, e, &g->edge_pool[g->edges_built], false);
+    g->edge_slot[e] = ++g->edges_built;
     return &g->edge_pool[g->edge_slot[e] - 1];
 }
 
@@ -130,9 +161,9 @@ int ap_graph__full(ap_graph *g, ap_error *err)
     g->nodes = nodes;           /* from here on ap_graph_node() reads the array */
     for (uint32_t e = 0; e < g->m; e++) {
         if (g->edge_slot[e] != 0)
-            edges[e] = g->edge_pool[g->edge_slot[e] - 1];
+            edges[e] = *ap_graph__lazy_edge(g, e);      /* its strings, if kept without */
         else
-            build_edge(g, e, &edges[e]);
+            build_edge(g, e, &edges[e], true);
     }
     g->edges = edges;
     free(g->node_slot);         /* every record is built: the attribute caches span them all */

@@ -332,14 +332,15 @@ static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
     g->rec_nodes = map + h->off[S_NODES];
     g->rec_edges = map + h->off[S_EDGES];
     /* the pools are filled front to back: only the pages of the records built are touched;
-     * the slots, read before written, are cleared at once (page faults dominate otherwise) */
+     * the node slots, read for every edge's ends, are cleared at once (page faults dominate
+     * otherwise); the edge slots are read only for the edges built or kept (authority's rounds
+     * read edges in place): left to the kernel's zero pages */
     if ((g->node_slot = ap_graph__big((size_t)h->n + 1, sizeof *g->node_slot)) == NULL
-        || (g->edge_slot = ap_graph__big((size_t)h->m + 1, sizeof *g->edge_slot)) == NULL
+        || (g->edge_slot = calloc((size_t)h->m + 1, sizeof *g->edge_slot)) == NULL
         || (g->node_pool = ap_graph__big((size_t)h->n + 1, sizeof *g->node_pool)) == NULL
         || (g->edge_pool = ap_graph__big((size_t)h->m + 1, sizeof *g->edge_pool)) == NULL)
         return false;
     memset(g->node_slot, 0, ((size_t)h->n + 1) * sizeof *g->node_slot);
-    memset(g->edge_slot, 0, ((size_t)h->m + 1) * sizeof *g->edge_slot);
     return true;
 }
 

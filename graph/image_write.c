@@ -149,16 +149,11 @@ static void plan_init(str_plan *sp, FILE *f)
     plan_put(sp, "{}\0", 4);
 }
 
-static uint64_t plan_take(str_plan *sp, const char *s, bool share)
+/* Where string s lies in the strings: shared when `share` and seen before, else appended. */
+static uint64_t plan_place(str_plan *sp, const char *s, size_t len, bool share)
 {
     unsigned slot = 0;
     uint64_t off;
-    size_t len;
-    if (s == NULL || s[0] == '\0')
-        return 3;
-    if (s[0] == '{' && s[1] == '}' && s[2] == '\0')
-        return 0;
-    len = strlen(s) + 1;
     if (share) {
         uint32_t h = 2166136261u;           /* FNV-1a */
         for (size_t k = 0; k + 1 < len; k++)
@@ -179,6 +174,22 @@ static uint64_t plan_take(str_plan *sp, const char *s, bool share)
     return off;
 }
 
+/* The offset of string s in the strings; `bit` set in *one when it lies in one block. */
+static uint64_t plan_take(str_plan *sp, const char *s, bool share, uint8_t *one, uint8_t bit)
+{
+    uint64_t off;
+    size_t len;
+    if (s == NULL || s[0] == '\0')
+        off = 3, len = 1;
+    else if (s[0] == '{' && s[1] == '}' && s[2] == '\0')
+        off = 0, len = 3;
+    else
+        off = plan_place(sp, s, len = strlen(s) + 1, share);
+    if (off / IMG_BLOCK == (off + len - 1) / IMG_BLOCK)
+        *one |= bit;
+    return off;
+}
+
 static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
 {
     for (uint32_t v = 0; v < g->n; v++) {
@@ -186,8 +197,8 @@ static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
         const ap_node *nd = &node;
         img_node r = {0};
         g->node(g->ctx, v, &node);
-        r.id = plan_take(sp, nd->id, false);
-        r.attrs = plan_take(sp, nd->attrs, true);
+        r.id = plan_take(sp, nd->id, false, &r.one_block, IMG_ID_ONE);
+        r.attrs = plan_take(sp, nd->attrs, true, &r.one_block, IMG_ATTRS_ONE);
         r.valid_from = nd->valid_from;
         r.expires = nd->expires;
         r.file = nd->file;
@@ -205,8 +216,8 @@ static void plan_graph(str_plan *sp, const ap_image_src *g, img_out *recs)
         const ap_edge *e = &edge;
         img_edge r = {0};
         g->edge(g->ctx, i, &edge);
-        r.id = plan_take(sp, e->id, false);
-        r.attrs = plan_take(sp, e->attrs, true);
+        r.id = plan_take(sp, e->id, false, &r.one_block, IMG_ID_ONE);
+        r.attrs = plan_take(sp, e->attrs, true, &r.one_block, IMG_ATTRS_ONE);
         r.rights = e->rights;
         r.requires = e->requires;
         r.valid_from = e->valid_from;

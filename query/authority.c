@@ -301,7 +301,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
                 if (within != NULL && !(within[e >> 6] >> (e & 63) & 1))
                     continue;               /* its record is not even built */
-                const ap_edge *ed = ap_graph_edge(g, e);
+                ap_edge tmp;        /* a partial load's record is read in place, not built */
+                const ap_edge *ed = ap_graph_edge_fields(g, e, &tmp);
                 if (!ap_edge_usable(g, ed, source))
                     continue;
                 ap_rights r = ap_edge_transfer(ed, have[i]);
@@ -422,7 +423,7 @@ size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v, 
     size_t len = a->arrivals[(size_t)a->row[v] * nc + (uint32_t)c].len, i = len;
     for (uint32_t u = v; u != a->source && i > 0;) {
         const ap_arrival *x = &a->arrivals[(size_t)a->row[u] * nc + (uint32_t)c];
-        const ap_edge *e = ap_graph_edge(g, x->edge);
+        const ap_edge *e = ap_graph_edge_fields(g, x->edge, NULL);  /* kept: walks repeat */
         if (--i < max)
             edges[i] = x->edge;
         u = e->from;

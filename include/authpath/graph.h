@@ -79,6 +79,12 @@ AP_EXPORT int64_t ap_graph_source_snapshot(const ap_graph *g, int64_t file);
 AP_EXPORT int64_t ap_graph_find(const ap_graph *g, const char *id);
 AP_EXPORT const ap_node *ap_graph_node(const ap_graph *g, uint32_t v);
 AP_EXPORT const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e);
+/* Edge e for a pass that reads many edges and names few (authority's rounds, its chains):
+ * every field but the strings, which may be NULL. A partial load that has not built e reads its
+ * image record in place (its block checked, see ap_graph_image_damage) into *tmp, or, tmp NULL,
+ * keeps it (a walk read again and again: no string is read until ap_graph_edge names e); any
+ * other graph gives e's record. Borrowed from g, or tmp. */
+AP_EXPORT const ap_edge *ap_graph_edge_fields(const ap_graph *g, uint32_t e, ap_edge *tmp);
 /* v's out-edges (every edge, live or not) are [ap_graph_out_begin, ap_graph_out_end). */
 AP_EXPORT uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v);
 AP_EXPORT uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v);

@@ -11,7 +11,8 @@ q() { "$AP" --db "$db" --at 2026-11-01 "$@"; }
 target=$(q authority contoso --format csv | awk -F, 'NR > 1 { gsub(/"/, "") }
          NR > 1 && $2 == "resource" { print $3; exit }')
 [ -n "$target" ] || fail "no resource in contoso's authority"
-set -- "authority contoso --format csv" "authority contoso" "explain contoso $target" \
+set -- "authority contoso --format csv" "authority contoso" "authority contoso --format json" \
+       "authority contoso --evidence" "explain contoso $target" \
        "explain contoso $target --format json" "paths contoso --to $target"
 
 # the header's section offsets (uint64 from byte 64) and lengths (from byte 64 + 8 x 8)

@@ -58,6 +58,27 @@ static void assert_same_str(const char *a, const char *b)
 /* Every field of every node and edge, the rows and the catalogue; a is read through the
  * accessors (a partial load builds its records there), edges in the order given (NULL: index
  * order), nodes as the edges name them and then all. */
+/* Every field of two edges but their strings. */
+static void assert_same_edge_fields(const ap_edge *x, const ap_edge *y)
+{
+    assert_int_equal(x->rights, y->rights);
+    assert_int_equal(x->requires, y->requires);
+    assert_int_equal(x->valid_from, y->valid_from);
+    assert_int_equal(x->expires, y->expires);
+    assert_int_equal(x->file, y->file);
+    assert_int_equal(x->from, y->from);
+    assert_int_equal(x->to, y->to);
+    assert_int_equal(x->line, y->line);
+    assert_int_equal(x->col, y->col);
+    assert_int_equal(x->kind, y->kind);
+    assert_int_equal(x->state, y->state);
+    assert_int_equal(x->escalates, y->escalates);
+    assert_int_equal(x->declared, y->declared);
+    assert_int_equal(x->traversable, y->traversable);
+    assert_int_equal(x->own_live, y->own_live);
+    assert_int_equal(x->live, y->live);
+}
+
 static void assert_same_graph_in(const ap_graph *a, const ap_graph *b, const uint32_t *order)
 {
     assert_int_equal(a->snap, b->snap);
@@ -69,22 +90,7 @@ static void assert_same_graph_in(const ap_graph *a, const ap_graph *b, const uin
         const ap_edge *x = ap_graph_edge(a, i), *y = &b->edges[i];
         assert_same_str(x->id, y->id);
         assert_same_str(x->attrs, y->attrs);
-        assert_int_equal(x->rights, y->rights);
-        assert_int_equal(x->requires, y->requires);
-        assert_int_equal(x->valid_from, y->valid_from);
-        assert_int_equal(x->expires, y->expires);
-        assert_int_equal(x->file, y->file);
-        assert_int_equal(x->from, y->from);
-        assert_int_equal(x->to, y->to);
-        assert_int_equal(x->line, y->line);
-        assert_int_equal(x->col, y->col);
-        assert_int_equal(x->kind, y->kind);
-        assert_int_equal(x->state, y->state);
-        assert_int_equal(x->escalates, y->escalates);
-        assert_int_equal(x->declared, y->declared);
-        assert_int_equal(x->traversable, y->traversable);
-        assert_int_equal(x->own_live, y->own_live);
-        assert_int_equal(x->live, y->live);
+        assert_same_edge_fields(x, y);
         assert_int_equal(ap_graph_in_edge(a, i), b->in_edge[i]);
         assert_ptr_equal(ap_graph_edge(a, i), x);          /* built once, then kept */
     }
@@ -164,6 +170,36 @@ static void check_partial(ap_store *st, int64_t at, bool image_expected, const a
     assert_same_graph_in(g, sql, order);
     ap_graph_free(g);
 
+    /* an edge's fields read in place (authority's rounds) are its record's but the strings,
+     * and build no edge record */
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    for (uint32_t i = 0; i < sql->m; i++) {
+        ap_edge tmp;
+        const ap_edge *got = ap_graph_edge_fields(g, order[i], &tmp);
+        if (image_expected) {
+            assert_ptr_equal(got, &tmp);
+            assert_null(got->id);
+            assert_null(got->attrs);
+        } else {
+            assert_same_str(got->id, sql->edges[order[i]].id);
+        }
+        assert_same_edge_fields(got, &sql->edges[order[i]]);
+    }
+    if (image_expected)
+        assert_int_equal(g->edges_built, 0);
+    ap_graph_free(g);
+
+    /* kept without their strings (a chain walk), then named: the strings are added */
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    for (uint32_t i = 0; i < sql->m; i += 2) {
+        const ap_edge *kept = ap_graph_edge_fields(g, order[i], NULL);
+        if (image_expected)
+            assert_null(kept->id);
+        assert_same_edge_fields(kept, &sql->edges[order[i]]);
+    }
+    assert_same_graph_in(g, sql, order);
+    ap_graph_free(g);
+
     assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
     const ap_node *first = sql->n > 0 ? ap_graph_node(g, sql->n / 2) : NULL;
     const ap_edge *e = sql->m > 0 ? ap_graph_edge(g, sql->m / 2) : NULL;
@@ -200,13 +236,58 @@ static void check_same(ap_store *st, int64_t at, bool image_expected)
 
 static const int64_t times[] = {0, 1767225600, 1780272000, 1893456000, INT64_MAX - 1};
 
-static void check_files(const char *name, const char *const *paths, size_t n)
+/* One string's one-block bit: set exactly when it (NUL included) lies in one block. */
+static size_t check_bit(const char *strings, uint64_t off, uint8_t one_block, uint8_t bit)
+{
+    uint64_t end = off + strlen(strings + off);         /* its NUL */
+    bool one = off / IMG_BLOCK == end / IMG_BLOCK;
+    if (one != ((one_block & bit) != 0))
+        fail_msg("the string at %llu (%llu bytes) has its one-block bit %s",
+                 (unsigned long long)off, (unsigned long long)(end - off + 1),
+                 one ? "clear" : "set");
+    return !one;
+}
+
+/* Every record's one-block bits in the image at image_path; how many strings span blocks. */
+static size_t spanning_strings(void)
+{
+    FILE *f = fopen(image_path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    uint8_t *image = malloc((size_t)size);
+    assert_non_null(image);
+    rewind(f);
+    assert_int_equal(fread(image, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    const img_head *h = (const img_head *)image;
+    const char *strings = (const char *)image + h->off[S_STRINGS];
+    size_t spanning = 0;
+    for (uint32_t v = 0; v < h->n; v++) {
+        img_node r;
+        memcpy(&r, image + h->off[S_NODES] + (size_t)v * sizeof r, sizeof r);
+        spanning += check_bit(strings, r.id, r.one_block, IMG_ID_ONE)
+                    + check_bit(strings, r.attrs, r.one_block, IMG_ATTRS_ONE);
+    }
+    for (uint32_t e = 0; e < h->m; e++) {
+        img_edge r;
+        memcpy(&r, image + h->off[S_EDGES] + (size_t)e * sizeof r, sizeof r);
+        spanning += check_bit(strings, r.id, r.one_block, IMG_ID_ONE)
+                    + check_bit(strings, r.attrs, r.one_block, IMG_ATTRS_ONE);
+    }
+    free(image);
+    return spanning;
+}
+
+static size_t check_files(const char *name, const char *const *paths, size_t n)
 {
     ap_store *st = import_file_db(name, paths, n);
+    size_t spanning = spanning_strings();
     for (size_t t = 0; t < sizeof times / sizeof *times; t++)
         check_same(st, times[t], true);
     ap_store_close(st);
     remove_db();
+    return spanning;
 }
 
 static void test_graph_image__samples_match_the_rows(void **state)
@@ -233,8 +314,10 @@ static void test_graph_image__real_inputs_match_the_rows(void **state)
         REAL("msgraph-docs/oauth2PermissionGrants.list.json"),
         REAL("roadtools/firstpartyscopes.json"),
     };
+    size_t spanning = 0;
     for (size_t i = 0; i < sizeof real / sizeof *real; i++)
-        check_files("real", &real[i], 1);
+        spanning += check_files("real", &real[i], 1);
+    assert_true(spanning > 0);      /* strings across a block's end were written and read */
 }
 
 /* The property generator's random estates (states, validity intervals, masks, gates), at the
@@ -489,6 +572,14 @@ static void test_graph_image__damage_is_detected(void **state)
         if (from_image(g) != lazily[i])
             fail_msg("a flipped byte at %ld: a lazy load came from %s", offsets[i], g->load_note);
         assert_null(ap_graph_image_damage(g));
+        if (offsets[i] >= (long)where[S_EDGES]
+            && offsets[i] < (long)(where[S_EDGES] + where[S_COUNT + S_EDGES])) {
+            ap_edge tmp;            /* an edge record's fields read in place: checked too */
+            for (uint32_t e = 0; e < g->m; e++)
+                (void)ap_graph_edge_fields(g, e, &tmp);
+            if (ap_graph_image_damage(g) == NULL)
+                fail_msg("a flipped edge record byte at %ld went unnoticed in place", offsets[i]);
+        }
         assert_int_equal(ap_graph__full(g, &err), AP_OK);    /* every record read */
         if (lazily[i] && ap_graph_image_damage(g) == NULL)
             fail_msg("a flipped byte at %ld went unnoticed by a lazy load", offsets[i]);
@@ -497,15 +588,17 @@ static void test_graph_image__damage_is_detected(void **state)
             check_same(st, 1767225600, false);
     }
 
-    /* an image of the format before the block table (version 1) is refused, not misread */
-    copy_file(saved, image_path);
-    f = fopen(image_path, "r+b");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 8, SEEK_SET), 0);
-    uint32_t version = 1;
-    assert_int_equal(fwrite(&version, sizeof version, 1, f), 1);
-    fclose(f);
-    expect_rejected(st, "not a graph image of this version");
+    /* an image of an earlier format (1: before the block table; 2: before the one-block bits,
+     * where its records' padding is 0) is refused, not misread */
+    for (uint32_t version = 1; version <= 2; version++) {
+        copy_file(saved, image_path);
+        f = fopen(image_path, "r+b");
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 8, SEEK_SET), 0);
+        assert_int_equal(fwrite(&version, sizeof version, 1, f), 1);
+        fclose(f);
+        expect_rejected(st, "not a graph image of this version");
+    }
 
     unlink(image_path);                                              /* missing */
     expect_rejected(st, "cannot read the graph image");
