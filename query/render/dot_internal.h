@@ -41,7 +41,18 @@ void ap_dot__put_xml(ap_strbuf *b, const char *s);
  * already uses) for the child that lays out and renders; the wall clock it may go without
  * using any CPU (a blocked child), and the wall clock it is given in all. */
 #define AP_RENDER_CPU_SECONDS 10
+/* Under AddressSanitizer the same rendering takes about twice the address space (redzones, and
+ * freed memory held in quarantine): the sanitizer build gets that room, the product keeps 512. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AP_RENDER_MEMORY_MB 1024
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AP_RENDER_MEMORY_MB 1024
+#endif
+#endif
+#ifndef AP_RENDER_MEMORY_MB
 #define AP_RENDER_MEMORY_MB 512
+#endif
 #define AP_RENDER_WALL_SECONDS 30
 #define AP_RENDER_WALL_MAX_SECONDS 600
 
