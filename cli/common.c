@@ -39,8 +39,9 @@ static int load_graph(cli_ctx *ctx, bool partial)
     int rc;
     if ((rc = cli_open_store(ctx)) != EXIT_OK)
         return rc;
-    if ((partial && !ctx->whole ? ap_graph_load_partial : ap_graph_load)(&ctx->g, ctx->st, ctx->snapshot,
-                                                          ctx->at, &err) < 0)
+    int (*load)(ap_graph **, const ap_store *, int64_t, int64_t, ap_error *) =
+        partial && !ctx->whole ? ap_graph_load_partial : ap_graph_load;
+    if (load(&ctx->g, ctx->st, ctx->snapshot, ctx->at, &err) < 0)
         return cli_fail(&err, NULL);
     if (getenv("AUTHPATH_TRACE") != NULL) {
         char *note = ap_text_escape(ap_graph_load_note(ctx->g));

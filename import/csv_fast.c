@@ -61,6 +61,12 @@ static int node_header(csv_reader *r)
     return AP_OK;
 }
 
+static unsigned long fast_staged;     /* several imports may run at once: atomic */
+
+unsigned long ap_csv__fast_staged(void) { return __atomic_load_n(&fast_staged, __ATOMIC_RELAXED); }
+
+void ap_csv__fast_count(void) { __atomic_add_fetch(&fast_staged, 1, __ATOMIC_RELAXED); }
+
 int ap_csv__fast_header(csv_reader *r)
 {
     r->fast = 0;

@@ -86,6 +86,9 @@ int ap_csv__fast_header(csv_reader *r);
 int ap_csv__fast_edge(csv_reader *r);
 /* Likewise for a row of a nodes file. */
 int ap_csv__fast_node(csv_reader *r);
+/* Rows the two above staged since the process started (tests check that the fast path ran). */
+unsigned long ap_csv__fast_staged(void);
+void ap_csv__fast_count(void);
 /* Tell the store which ends the next nrows rows (each its text, cells and cell count) will
  * stage, so that it fetches their places ahead (ap_store_stage_hint). */
 #define AP_CSV_HINT_ROWS (AP_STAGE_HINT_MAX / 2)

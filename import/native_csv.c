@@ -363,8 +363,10 @@ void ap_csv__read_row(csv_reader *r)
     size_t ncols = json_array_size(r->names);
     json_t *obj = NULL;
     int rc = AP_OK;
-    if (r->fast && (r->kind == FILE_EDGES ? ap_csv__fast_edge(r) : ap_csv__fast_node(r)))
+    if (r->fast && (r->kind == FILE_EDGES ? ap_csv__fast_edge(r) : ap_csv__fast_node(r))) {
+        ap_csv__fast_count();
         return;                 /* staged without its object (csv_fast.c) */
+    }
     if (r->ncells > ncols) {
         unsigned line = r->rec_line, col = 1;
         ap_csv__field_place(r, ncols, AP_NO_ITEM, &line, &col);

@@ -49,8 +49,8 @@ static size_t check_graph(const ap_graph *g, const char *what)
     if (strcmp(all, one) != 0 || strcmp(all, few) != 0)
         fail_msg("%s: findings differ by batch (%zu, %zu and %zu findings)", what, n1, n2, n3);
     if (strcmp(all, two) != 0 || strcmp(all, three) != 0 || strcmp(all, few2) != 0)
-        fail_msg("%s: findings differ by threads (%zu; %zu, %zu and %zu findings)", what, n1, n2,
-                 n3, n6);
+        fail_msg("%s: findings differ by threads (%zu; %zu, %zu and %zu findings)", what, n1, n4,
+                 n5, n6);
     free(all);
     free(one);
     free(few);

@@ -183,9 +183,11 @@ static void test_findings_root_cause__fourth_party_per_subcontract(void **state)
     (void)state;
     compute(&r, FIXTURE("findings/root-cause/fourth_party.json"), "fourth-party-sensitive");
     assert_int_equal(ap_findings_count(r.f), 2);
+    int through_q = 0;
     for (size_t i = 0; i < 2; i++) {
         const ap_finding *x = ap_findings_get(r.f, i);
         bool via_q = strcmp(ap_finding_fact(x, "acts_for"), "q") == 0;
+        through_q += via_q;
         assert_string_equal(ap_graph_node(r.g, x->partner)->id, "p");
         assert_string_equal(partners(&r, x, buf, sizeof buf), "p");
         assert_string_equal(ap_finding_subject_id(r.g, x), via_q ? "b" : "d");
@@ -200,6 +202,7 @@ static void test_findings_root_cause__fourth_party_per_subcontract(void **state)
         if (!via_q)
             assert_string_equal(ap_finding_fact(x, "acts_for"), "r");
     }
+    assert_int_equal(through_q, 1);     /* one finding per subcontract: q once, r once */
     done(&r);
 }
 

@@ -10,6 +10,7 @@
 
 #include "support.h"
 #include "../../graph/graph_internal.h"
+#include "../../import/csv_internal.h"
 
 #define HEADER "id,from,to,kind,rights,requires,escalates,state,valid_from,expires"
 #define NODE_HEADER "id,kind,name,tier,state,sensitivity,valid_from,expires,contract_ends," \
@@ -202,7 +203,12 @@ static char *import_result(int slow, const estate *es)
 
 static void same_both_ways(const estate *es, char **out)
 {
-    char *fast = import_result(0, es), *slow = import_result(1, es);
+    unsigned long before = ap_csv__fast_staged();
+    char *fast = import_result(0, es);
+    unsigned long after_fast = ap_csv__fast_staged();
+    char *slow = import_result(1, es);
+    assert_true(after_fast > before);                   /* the fast path staged rows */
+    assert_true(ap_csv__fast_staged() == after_fast);   /* and the slow files took none */
     assert_string_equal(fast, slow);
     free(slow);
     *out = fast;
