@@ -63,20 +63,22 @@ static json_t *paths_json(const ap_graph *g, const ap_authority *a, const ap_pat
     return root;
 }
 
-/* "acme -holds-> key-1 -authenticates_as-> svc" */
+/* "acme -holds-> key-1 -authenticates_as-> svc": the edges' ends and kinds, not their strings
+ * (ap_graph_edge_fields) */
 static char *path_text(const ap_graph *g, const ap_path_set *s, uint32_t k)
 {
-    size_t size = strlen(ap_graph_node(g, ap_graph_edge(g, s->edges[s->off[k]])->from)->id) + 1;
+    uint32_t from = ap_graph_edge_fields(g, s->edges[s->off[k]], NULL)->from;
+    size_t size = strlen(ap_graph_node(g, from)->id) + 1;
     for (uint32_t j = s->off[k]; j < s->off[k + 1]; j++) {
-        const ap_edge *e = ap_graph_edge(g, s->edges[j]);
+        const ap_edge *e = ap_graph_edge_fields(g, s->edges[j], NULL);
         size += strlen(ap_edge_kind_name(e->kind)) + strlen(ap_graph_node(g, e->to)->id) + 6;
     }
     char *text = malloc(size);
     if (text == NULL)
         return NULL;
-    strcpy(text, ap_graph_node(g, ap_graph_edge(g, s->edges[s->off[k]])->from)->id);
+    strcpy(text, ap_graph_node(g, from)->id);
     for (uint32_t j = s->off[k]; j < s->off[k + 1]; j++) {
-        const ap_edge *e = ap_graph_edge(g, s->edges[j]);
+        const ap_edge *e = ap_graph_edge_fields(g, s->edges[j], NULL);
         strcat(text, " -");
         strcat(text, ap_edge_kind_name(e->kind));
         strcat(text, "-> ");

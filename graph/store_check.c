@@ -153,12 +153,11 @@ static int finding_cmp(const void *a, const void *b)
 /* Edges whose id an earlier edge already has. Each slot keeps the id's hash beside the edge
  * (hash << 32 | edge + 1), so that only an equal hash costs a look at the other edge's id: the
  * edges and their ids are read in input order, the slots at random, so each edge's slot is
- * asked for AHEAD edges before it is read (its wait overlaps the others'). */
-#define AHEAD 16
+ * asked for AP_STAGE_AHEAD edges before it is read (its wait overlaps the others'). */
 static int find_duplicates(const ap_stage *sg, finding_list *found)
 {
     uint64_t *slots;
-    uint32_t n = 1024, mask, ahead[AHEAD];
+    uint32_t n = 1024, mask, ahead[AP_STAGE_AHEAD];
     int rc = -1;
     while (n < 0x80000000u && n < (uint64_t)sg->nedges * 2)
         n *= 2;
@@ -166,16 +165,16 @@ static int find_duplicates(const ap_stage *sg, finding_list *found)
     if ((slots = ap_graph__big(n, sizeof *slots)) == NULL)     /* huge pages: fewer faults */
         return -1;
     memset(slots, 0, (size_t)n * sizeof *slots);
-    for (uint32_t i = 0; i < AHEAD && i < sg->nedges; i++) {
+    for (uint32_t i = 0; i < AP_STAGE_AHEAD && i < sg->nedges; i++) {
         ahead[i] = ap_stage__hash(AP_SEG(sg->edges, i).id);
         __builtin_prefetch(&slots[ahead[i] & mask]);
     }
     for (uint32_t i = 0; i < sg->nedges; i++) {
         const ap_stage_edge *e = &AP_SEG(sg->edges, i);
-        uint32_t h = ahead[i % AHEAD], k = h & mask;
-        if (i + AHEAD < sg->nedges) {
-            ahead[i % AHEAD] = ap_stage__hash(AP_SEG(sg->edges, i + AHEAD).id);
-            __builtin_prefetch(&slots[ahead[i % AHEAD] & mask]);
+        uint32_t h = ahead[i % AP_STAGE_AHEAD], k = h & mask;
+        if (i + AP_STAGE_AHEAD < sg->nedges) {
+            ahead[i % AP_STAGE_AHEAD] = ap_stage__hash(AP_SEG(sg->edges, i + AP_STAGE_AHEAD).id);
+            __builtin_prefetch(&slots[ahead[i % AP_STAGE_AHEAD] & mask]);
         }
         for (; slots[k] != 0; k = (k + 1) & mask)
             if ((uint32_t)(slots[k] >> 32) == h
