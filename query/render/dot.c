@@ -1,6 +1,6 @@
 /* query/render/dot.c: diagrams through Graphviz's own libraries, the only cgraph/gvc user. DOT
- * is built with cgraph (never printed by hand; ids and label text in dot_text.c) and SVG, PNG
- * and PDF are rendered by gvc in a child process (dot_render.c). */
+ * is built with cgraph (never printed by hand; ids and label text in dot_text.c, looks in
+ * dot_style.c) and SVG, PNG and PDF are rendered by gvc in a child process (dot_render.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,81 +10,6 @@
 #include "authpath/diagram.h"
 #include "../diagram_internal.h"
 #include "dot_internal.h"
-
-/* cgraph 2.42 declares char * where it only reads: the casts live in these wrappers. */
-static Agsym_t *decl(Agraph_t *g, int kind, const char *name, const char *dflt)
-{
-    return agattr(g, kind, (char *)name, (char *)dflt);
-}
-
-static void set(void *obj, Agsym_t *sym, const char *value)
-{
-    agxset(obj, sym, (char *)value);
-}
-
-/* ---- Style: what each kind, sensitivity and mark looks like ---- */
-
-static const char *const kind_shape[AP_KIND_COUNT] = {
-    "house", "ellipse", "note", "hexagon", "cylinder", "component"
-};
-static const char *const kind_shape_words[AP_KIND_COUNT] = {
-    "house", "ellipse", "note (folded corner)", "hexagon", "cylinder", "component (box with tabs)"
-};
-static const char *const sens_fill[AP_SENS_COUNT] = {
-    "#e8f5e9", "#e3f2fd", "#fff59d", "#ffcc80", "#ef9a9a"
-};
-#define PARTNER_FILL "#d1c4e9"
-#define PLAIN_FILL "#ffffff"
-#define ESCALATION_COLOR "#d32f2f"
-#define LOOP_COLOR "#7b1fa2"
-#define EXPIRED_COLOR "#d32f2f"
-#define CUT_COLOR "#e65100"
-
-/* The attributes a diagram sets, declared once with their defaults (before any value is set,
- * so no object silently gets an empty label). */
-typedef struct {
-    Agsym_t *g_label, *g_rankdir, *c_label, *c_style, *c_fill, *c_color;
-    Agsym_t *n_label, *n_shape, *n_style, *n_fill, *n_color, *n_pen, *n_peri, *n_tooltip;
-    Agsym_t *n_margin;
-    Agsym_t *n_url;
-    Agsym_t *e_label, *e_color, *e_style, *e_pen, *e_font, *e_tooltip;
-} attrs;
-
-static void declare(Agraph_t *g, attrs *at)
-{
-    decl(g, AGRAPH, "linelength", "0");        /* agwrite must not split long strings */
-    at->g_rankdir = decl(g, AGRAPH, "rankdir", "LR");
-    decl(g, AGRAPH, "labelloc", "t");
-    decl(g, AGRAPH, "ranksep", "0.15");        /* tighter than Graphviz's 0.5 and 0.25 inch: */
-    decl(g, AGRAPH, "nodesep", "0.15");        /* a diagram must fit a page */
-    decl(g, AGRAPH, "fontname", "Helvetica");
-    decl(g, AGRAPH, "fontsize", "11");
-    at->g_label = decl(g, AGRAPH, "label", "");
-    at->c_style = decl(g, AGRAPH, "style", "");
-    at->c_fill = decl(g, AGRAPH, "fillcolor", "");
-    at->c_color = decl(g, AGRAPH, "color", "");
-    at->c_label = at->g_label;
-    decl(g, AGNODE, "fontname", "Helvetica");
-    decl(g, AGNODE, "fontsize", "10");
-    at->n_label = decl(g, AGNODE, "label", "\\N");
-    at->n_shape = decl(g, AGNODE, "shape", "box");
-    at->n_style = decl(g, AGNODE, "style", "filled");
-    at->n_fill = decl(g, AGNODE, "fillcolor", PLAIN_FILL);
-    at->n_color = decl(g, AGNODE, "color", "black");
-    at->n_pen = decl(g, AGNODE, "penwidth", "1");
-    at->n_peri = decl(g, AGNODE, "peripheries", "1");
-    at->n_tooltip = decl(g, AGNODE, "tooltip", "");
-    at->n_margin = decl(g, AGNODE, "margin", "0.11,0.055");     /* Graphviz's own default */
-    at->n_url = NULL;           /* declared only for diagrams whose nodes link (reports) */
-    decl(g, AGEDGE, "fontname", "Helvetica");
-    decl(g, AGEDGE, "fontsize", "9");
-    at->e_label = decl(g, AGEDGE, "label", "");
-    at->e_color = decl(g, AGEDGE, "color", "black");
-    at->e_style = decl(g, AGEDGE, "style", "solid");
-    at->e_pen = decl(g, AGEDGE, "penwidth", "1");
-    at->e_font = decl(g, AGEDGE, "fontcolor", "black");
-    at->e_tooltip = decl(g, AGEDGE, "tooltip", "");
-}
 
 /* ---- Building the cgraph graph ---- */
 
@@ -231,120 +156,6 @@ static void edge_label(ap_strbuf *b, const ap_graph *g, const ap_diagram_edge *d
     rights_text(b, ap_graph_vocab(g), de->rights);
 }
 
-/* The legend: only what this diagram uses, as an HTML-like table of fixed words. */
-static void legend_html(ap_strbuf *b, const ap_graph *g, const ap_diagram *d)
-{
-    bool kinds[AP_KIND_COUNT] = { false }, sens[AP_SENS_COUNT] = { false };
-    unsigned nmarks = 0, emarks = 0;
-    char row[256];
-    for (uint32_t i = 0; i < d->nnodes; i++) {
-        const ap_node *nd = ap_graph_node(g, d->nodes[i].node);
-        kinds[nd->kind] = true;
-        if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
-            sens[nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity] = true;
-        nmarks |= d->nodes[i].marks;
-    }
-    for (uint32_t i = 0; i < d->nedges; i++)
-        emarks |= d->edges[i].marks;
-    ap_query__put(b, "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
-           "<TR><TD COLSPAN=\"2\"><B>legend</B></TD></TR>");
-    for (int k = 0; k < AP_KIND_COUNT; k++)
-        if (kinds[k]) {
-            snprintf(row, sizeof row, "<TR><TD>%s</TD><TD>", kind_shape_words[k]);
-            ap_query__put(b, row);
-            ap_dot__put_xml(b, ap_kind_name((ap_kind)k));
-            ap_query__put(b, "</TD></TR>");
-        }
-    for (int s = AP_SENS_COUNT - 1; s >= 0; s--)
-        if (sens[s]) {
-            snprintf(row, sizeof row, "<TR><TD BGCOLOR=\"%s\">fill</TD><TD>", sens_fill[s]);
-            ap_query__put(b, row);
-            ap_dot__put_xml(b, ap_sensitivity_name((ap_sensitivity)s));
-            ap_query__put(b, " sensitivity</TD></TR>");
-        }
-    if (nmarks & AP_MARK_SOURCE)
-        ap_query__put(b, "<TR><TD>thick border</TD><TD>the partner in question</TD></TR>");
-    if (nmarks & AP_MARK_TARGET)
-        ap_query__put(b, "<TR><TD>double border</TD><TD>a path target</TD></TR>");
-    if (nmarks & AP_MARK_EXPIRED_LIVE)
-        ap_query__put(b, "<TR><TD><FONT COLOR=\"" EXPIRED_COLOR "\">red dashed border</FONT></TD>"
-               "<TD>credential still live<BR/>though its partner ended</TD></TR>");
-    if (nmarks & AP_MARK_SHARED)
-        ap_query__put(b, "<TR><TD>two outlines</TD><TD>credential shared across domains</TD></TR>");
-    if (nmarks & AP_MARK_CHOKE)
-        ap_query__put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange border</FONT></TD>"
-               "<TD>choke point: every path<BR/>to a target passes it</TD></TR>");
-    if (emarks & AP_MARK_ESCALATION)
-        ap_query__put(b, "<TR><TD><FONT COLOR=\"" ESCALATION_COLOR "\">bold red arrow</FONT></TD>"
-               "<TD>escalation: acts with<BR/>the target's own rights</TD></TR>");
-    if (emarks & AP_MARK_LOOP)
-        ap_query__put(b, "<TR><TD><FONT COLOR=\"" LOOP_COLOR "\">bold purple arrow</FONT></TD>"
-               "<TD>on a loop: authority<BR/>comes back around</TD></TR>");
-    if (emarks & AP_MARK_CUT)
-        ap_query__put(b, "<TR><TD><FONT COLOR=\"" CUT_COLOR "\">bold orange arrow</FONT></TD>"
-               "<TD>minimal revocation set: revoke<BR/>these to cut the partner off</TD></TR>");
-    if (emarks & AP_MARK_BOUNDARY)
-        ap_query__put(b, "<TR><TD>dashed arrow</TD><TD>crosses into another domain</TD></TR>");
-    if (d->ncollapsed > 0 || d->nfans > 0)
-        ap_query__put(b, "<TR><TD>dashed box</TD><TD>reached but not drawn<BR/>(counted)</TD>"
-                         "</TR>");
-    ap_query__put(b, "<TR><TD>arrow label</TD><TD>edge kind and the<BR/>rights it carries</TD>"
-                     "</TR>"
-           "</TABLE>");
-}
-
-static void node_style(Agnode_t *n, const attrs *at, const ap_graph *g,
-                       const ap_diagram_node *dn)
-{
-    const ap_node *nd = ap_graph_node(g, dn->node);
-    const char *fill = PLAIN_FILL;
-    set(n, at->n_shape, kind_shape[nd->kind]);
-    /* a cylinder's top rim grows with its height and would strike the first line through:
-     * room above (and below) the label keeps the text in the body */
-    if (nd->kind == AP_KIND_RESOURCE)
-        set(n, at->n_margin, "0.11,0.3");
-    if (nd->kind == AP_KIND_PARTNER)
-        fill = PARTNER_FILL;
-    else if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
-        fill = sens_fill[nd->sensitivity == AP_SENS_NONE ? AP_SENS_INTERNAL : nd->sensitivity];
-    set(n, at->n_fill, fill);
-    if (dn->marks & AP_MARK_SOURCE)
-        set(n, at->n_pen, "3");
-    if (dn->marks & (AP_MARK_TARGET | AP_MARK_SHARED))
-        set(n, at->n_peri, "2");
-    if (dn->marks & AP_MARK_EXPIRED_LIVE) {
-        set(n, at->n_style, "filled,dashed");
-        set(n, at->n_color, EXPIRED_COLOR);
-        set(n, at->n_pen, "2");
-    }
-    if (dn->marks & AP_MARK_CHOKE) {
-        set(n, at->n_style, "filled,bold");
-        set(n, at->n_color, CUT_COLOR);
-        set(n, at->n_pen, "3");
-    }
-}
-
-static void edge_style(Agedge_t *e, const attrs *at, const ap_diagram_edge *de)
-{
-    if (de->marks & AP_MARK_BOUNDARY)
-        set(e, at->e_style, "dashed");
-    if (de->marks & AP_MARK_LOOP) {
-        set(e, at->e_color, LOOP_COLOR);
-        set(e, at->e_font, LOOP_COLOR);
-        set(e, at->e_pen, "2");
-    }
-    if (de->marks & AP_MARK_ESCALATION) {
-        set(e, at->e_color, ESCALATION_COLOR);
-        set(e, at->e_font, ESCALATION_COLOR);
-        set(e, at->e_pen, "3");
-    }
-    if (de->marks & AP_MARK_CUT) {
-        set(e, at->e_color, CUT_COLOR);
-        set(e, at->e_font, CUT_COLOR);
-        set(e, at->e_pen, "4");
-    }
-}
-
 static Agnode_t *make_node(Agraph_t *sg, const char *prefix, uint32_t i)
 {
     char name[32];
@@ -390,7 +201,7 @@ static void by_kind_text(ap_strbuf *b, const uint32_t by_kind[AP_KIND_COUNT])
 }
 
 /* The box of collapsed group k in sg: how many nodes of which kinds were left out. */
-static int collapsed_node(Agraph_t *sg, const attrs *at, const ap_graph *g,
+static int collapsed_node(Agraph_t *sg, const ap_dot_attrs *at, const ap_graph *g,
                           const ap_diagram *d, uint32_t k, ap_strbuf *b)
 {
     const ap_diagram_collapsed *col = &d->collapsed[k];
@@ -410,13 +221,13 @@ static int collapsed_node(Agraph_t *sg, const attrs *at, const ap_graph *g,
     full_list(b, g, d);
     if (b->failed)
         return -1;
-    set(n, at->n_label, b->s);
-    set(n, at->n_style, "dashed");
+    ap_dot__set(n, at->n_label, b->s);
+    ap_dot__set(n, at->n_style, "dashed");
     return 0;
 }
 
 /* Fan k: one box for its heads in sg, one edge to it from its tail, labelled with the count. */
-static int fan_node(Agraph_t *root, Agraph_t *sg, const attrs *at, const ap_graph *g,
+static int fan_node(Agraph_t *root, Agraph_t *sg, const ap_dot_attrs *at, const ap_graph *g,
                     const ap_diagram *d, uint32_t k, Agnode_t *const *made, ap_strbuf *b)
 {
     const ap_diagram_fan *f = &d->fans[k];
@@ -435,16 +246,16 @@ static int fan_node(Agraph_t *root, Agraph_t *sg, const attrs *at, const ap_grap
     full_list(b, g, d);
     if (b->failed)
         return -1;
-    set(n, at->n_label, b->s);
-    set(n, at->n_style, "dashed");
+    ap_dot__set(n, at->n_label, b->s);
+    ap_dot__set(n, at->n_style, "dashed");
     Agedge_t *ae = agedge(root, tail, n, NULL, 1);
     b->len = 0;
     ap_query__put(b, "");
     edge_label(b, g, &de, f->count);
     if (ae == NULL || b->failed)
         return -1;
-    set(ae, at->e_label, b->s);
-    edge_style(ae, at, &de);
+    ap_dot__set(ae, at->e_label, b->s);
+    ap_dot__edge_style(ae, at, &de);
     return 0;
 }
 
@@ -459,16 +270,16 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
     const char **doms = NULL;
     uint32_t ndoms = 0;
     ap_strbuf b = { NULL, 0, 0, false };
-    attrs at;
+    ap_dot_attrs at;
     if (root == NULL) {
         ap_error_nomem(err);
         return NULL;
     }
-    declare(root, &at);
+    ap_dot__declare(root, &at);
     if (d->rankdir != NULL)
-        set(root, at.g_rankdir, d->rankdir);
+        ap_dot__set(root, at.g_rankdir, d->rankdir);
     if (d->link_prefix != NULL)
-        at.n_url = decl(root, AGNODE, "URL", "");
+        at.n_url = ap_dot__decl(root, AGNODE, "URL", "");
     if ((doms = domains(g, d, &ndoms)) == NULL
         || (made = calloc((size_t)d->nnodes + 1, sizeof *made)) == NULL)
         goto nomem;
@@ -481,10 +292,8 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         cluster_label(&b, g, doms[c]);
         if (sg == NULL || b.failed)
             goto nomem;
-        set(sg, at.c_label, b.s);
-        set(sg, at.c_style, "rounded,filled");
-        set(sg, at.c_fill, strcmp(doms[c], "home") == 0 ? "#f5f8fc" : "#faf6fd");
-        set(sg, at.c_color, "#9e9e9e");
+        ap_dot__set(sg, at.c_label, b.s);
+        ap_dot__cluster_style(sg, &at, strcmp(doms[c], "home") == 0);
         for (uint32_t i = 0; i < d->nnodes; i++) {
             const ap_diagram_node *dn = &d->nodes[i];
             if (strcmp(ap_node_domain(g, dn->node), doms[c]) != 0)
@@ -496,14 +305,14 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
             node_label(&b, g, dn);
             if (b.failed)
                 goto nomem;
-            set(made[i], at.n_label, b.s);
+            ap_dot__set(made[i], at.n_label, b.s);
             b.len = 0;          /* the id in full (up to a bound) where the label cuts it */
             ap_query__put(&b, "");
             ap_dot__put_esc_max(&b, ap_graph_node(g, dn->node)->id, AP_DOT_TOOLTIP_MAX);
             if (b.failed)
                 goto nomem;
-            set(made[i], at.n_tooltip, b.s);
-            node_style(made[i], &at, g, dn);
+            ap_dot__set(made[i], at.n_tooltip, b.s);
+            ap_dot__node_style(made[i], &at, g, dn);
             if (d->link_prefix != NULL) {
                 char *anchor = ap_diagram_anchor(ap_graph_node(g, dn->node)->id);
                 if (anchor == NULL)
@@ -514,7 +323,7 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
                 free(anchor);
                 if (b.failed)
                     goto nomem;
-                set(made[i], at.n_url, b.s);
+                ap_dot__set(made[i], at.n_url, b.s);
             }
         }
         for (uint32_t k = 0; k < d->ncollapsed; k++)
@@ -545,8 +354,8 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
         edge_label(&b, g, de, 1);
         if (ae == NULL || b.failed)
             goto nomem;
-        set(ae, at.e_label, b.s);
-        edge_style(ae, &at, de);
+        ap_dot__set(ae, at.e_label, b.s);
+        ap_dot__edge_style(ae, &at, de);
     }
     for (uint32_t k = 0; k < d->nfans; k++) {
         const char *dom = fan_domain(g, &d->fans[k]);
@@ -572,20 +381,20 @@ static Agraph_t *build(const ap_graph *g, const ap_diagram *d, ap_error *err)
     }
     if (b.failed)
         goto nomem;
-    set(root, at.g_label, b.s);
+    ap_dot__set(root, at.g_label, b.s);
     /* the legend last: fixed words in an HTML-like label */
     b.len = 0;
     ap_query__put(&b, "");
-    legend_html(&b, g, d);
+    ap_dot__legend(&b, g, d);
     Agnode_t *leg = agnode(root, (char *)"legend", 1);
     char *html = b.failed ? NULL : agstrdup_html(root, b.s);
     if (leg == NULL || html == NULL)
         goto nomem;
-    set(leg, at.n_label, html);
+    ap_dot__set(leg, at.n_label, html);
     agstrfree(root, html);
-    set(leg, at.n_shape, "plaintext");
-    set(leg, at.n_style, "");
-    set(leg, at.n_peri, "0");
+    ap_dot__set(leg, at.n_shape, "plaintext");
+    ap_dot__set(leg, at.n_style, "");
+    ap_dot__set(leg, at.n_peri, "0");
     free(b.s);
     free(made);
     free(doms);

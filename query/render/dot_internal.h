@@ -1,5 +1,5 @@
-/* query/render/dot_internal.h: what dot.c and dot_text.c share: the id discipline that keeps
- * diagrams byte for byte the same, and the escapers of label text (into an ap_strbuf). */
+/* query/render/dot_internal.h: what the diagram renderer's files share: the id discipline that
+ * keeps diagrams byte for byte the same, label escapers, the style, and the rendering child. */
 #ifndef AUTHPATH_DOT_INTERNAL_H
 #define AUTHPATH_DOT_INTERNAL_H
 
@@ -8,7 +8,19 @@
 
 #include <gvc.h>
 
+#include "authpath/diagram.h"
 #include "../query_internal.h"
+
+/* cgraph 2.42 declares char * where it only reads: the casts live in these wrappers. */
+static inline Agsym_t *ap_dot__decl(Agraph_t *g, int kind, const char *name, const char *dflt)
+{
+    return agattr(g, kind, (char *)name, (char *)dflt);
+}
+
+static inline void ap_dot__set(void *obj, Agsym_t *sym, const char *value)
+{
+    agxset(obj, sym, (char *)value);
+}
 
 /* Named objects get ids 2, 4, 6..., anonymous ones 1, 3, 5..., in creation order per graph. */
 extern const Agiddisc_t ap_dot__ids;
@@ -36,6 +48,31 @@ void ap_dot__put_esc_wrap(ap_strbuf *b, const char *s, size_t max, size_t width)
 #define AP_DOT_NOTE_MAX 4096        /* the notes under the title */
 /* Text inside an HTML-like label: XML-escaped; control characters and invalid UTF-8 as '?'. */
 void ap_dot__put_xml(ap_strbuf *b, const char *s);
+
+/* ---- Style (dot_style.c) ---- */
+
+/* The attributes a diagram sets, declared once with their defaults (before any value is set,
+ * so no object silently gets an empty label). */
+typedef struct {
+    Agsym_t *g_label, *g_rankdir, *c_label, *c_style, *c_fill, *c_color;
+    Agsym_t *n_label, *n_shape, *n_style, *n_fill, *n_color, *n_pen, *n_peri, *n_tooltip;
+    Agsym_t *n_margin;
+    Agsym_t *n_url;
+    Agsym_t *e_label, *e_color, *e_style, *e_pen, *e_font, *e_tooltip;
+} ap_dot_attrs;
+
+/* Declare them on root g (n_url is left NULL: only diagrams whose nodes link declare it). */
+void ap_dot__declare(Agraph_t *g, ap_dot_attrs *at);
+/* A domain's cluster (home: our own estate), a node and an edge by their kind, sensitivity and
+ * marks. */
+void ap_dot__cluster_style(Agraph_t *sg, const ap_dot_attrs *at, bool home);
+void ap_dot__node_style(Agnode_t *n, const ap_dot_attrs *at, const ap_graph *g,
+                        const ap_diagram_node *dn);
+void ap_dot__edge_style(Agedge_t *e, const ap_dot_attrs *at, const ap_diagram_edge *de);
+/* The legend: only what diagram d uses, as an HTML-like table of fixed words. */
+void ap_dot__legend(ap_strbuf *b, const ap_graph *g, const ap_diagram *d);
+
+/* ---- Rendering (dot_render.c) ---- */
 
 /* Caps of one rendering (dot_render.c): CPU seconds and memory (MiB over what the process
  * already uses) for the child that lays out and renders; the wall clock it may go without
