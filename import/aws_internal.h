@@ -36,7 +36,7 @@ const char *const *ap_aws__service_actions(const char *svc);
 /* IAM actions that take over a principal or let their holder grant themselves anything. */
 extern const char *const ap_aws__takeover[];
 
-/* ---- The reader (aws_iam.c) ---- */
+/* ---- The reader (aws_iam.c; statements in aws_policy.c) ---- */
 
 /* A node or edge in native shape, waiting to be staged; edges merge while they wait. */
 typedef struct {
@@ -114,6 +114,17 @@ int ap_aws__effect(aws *a, const json_t *st, bool *allow);
  * own references (json_decref() them whatever the result). */
 int ap_aws__doc_statements(aws *a, const json_t *docv, size_t doc_pos, json_t **doc,
                            json_t **sts);
+
+/* ---- Principals (aws_principals.c) ---- */
+
+/* A user, group or role element at offset pos of the text: its node (and nothing more when
+ * nodes_only, the first of the two times users and groups are read), then its memberships,
+ * keys or profiles and its policies. Roles' nodes come first, on their own
+ * (ap_aws__read_role_node). */
+int ap_aws__read_user(aws *a, const json_t *e, size_t pos, bool nodes_only);
+int ap_aws__read_group(aws *a, const json_t *e, size_t pos, bool nodes_only);
+int ap_aws__read_role_node(aws *a, const json_t *e, size_t pos);
+int ap_aws__read_role(aws *a, const json_t *e, size_t pos);
 
 /* ---- Trust policies (aws_trust.c) ---- */
 

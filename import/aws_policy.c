@@ -1,5 +1,5 @@
 /* import/aws_policy.c: IAM policy documents as the AWS IAM reader needs them: decoded from any
- * form, one-or-many values as lists, wildcards matched, and actions mapped to rights. */
+ * form, one-or-many values as lists, wildcards matched, actions mapped to rights, statements. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,4 +174,49 @@ ap_rights ap_aws__action_rights(const char *action)
         if (strncasecmp(verbs[i].verb, verb, lit) == 0)
             r |= verbs[i].rights;
     return r | write;
+}
+
+/* ---- Statements ---- */
+
+/* The statements of a document as a list, each checked to be an object with an Effect. */
+int ap_aws__statements(aws *a, const json_t *doc, size_t pos, json_t **out)
+{
+    if (ap_aws__list(out, json_object_get(doc, "Statement"), JSON_OBJECT) < 0)
+        return ap_aws__fail(a, pos, "'Statement' must be an object or a list of objects%s", NULL);
+    if (json_array_size(*out) == 0)
+        ap_aws__note(a, "policy document without statements");
+    return AP_OK;
+}
+
+/* The position of statement i of the document at doc_pos (the document's own position when
+ * it came as text). */
+size_t ap_aws__statement_pos(aws *a, size_t doc_pos, size_t i)
+{
+    size_t s = ap_json__find_key(&a->t, doc_pos, "Statement"), e;
+    if (s == SIZE_MAX)
+        return doc_pos;
+    e = ap_json__find_index(&a->t, s, i);
+    return e != SIZE_MAX ? e : s;
+}
+
+int ap_aws__doc_statements(aws *a, const json_t *docv, size_t doc_pos, json_t **doc,
+                           json_t **sts)
+{
+    char why[200];
+    int rc;
+    *doc = *sts = NULL;
+    ap_aws__at(a, doc_pos);
+    if ((rc = ap_aws__doc(doc, docv, why, sizeof why)) < 0)
+        return rc == AP_EINPUT ? ap_aws__fail(a, SIZE_MAX, "%s", why) : rc;
+    return ap_aws__statements(a, *doc, doc_pos, sts);
+}
+
+int ap_aws__effect(aws *a, const json_t *st, bool *allow)
+{
+    const char *eff = ap_aws__str(st, "Effect");
+    if (eff == NULL || (strcmp(eff, "Allow") != 0 && strcmp(eff, "Deny") != 0))
+        return ap_aws__fail(a, SIZE_MAX, "a statement's 'Effect' must be \"Allow\" or \"Deny\"%s",
+                            NULL);
+    *allow = strcmp(eff, "Allow") == 0;
+    return AP_OK;
 }
