@@ -2,7 +2,6 @@
  * no jansson object per row. Only rows it can vouch for; any other goes to native.c as before. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "csv_internal.h"
 
@@ -15,8 +14,6 @@ static const char *const fast_names[AP_CSV_FAST_COLS] = {
 enum { F_ID, F_FROM, F_TO, F_KIND, F_RIGHTS, F_REQUIRES, F_ESCALATES, F_STATE, F_VALID_FROM,
        F_EXPIRES };
 
-/* A nodes file: every column text or boolean (lists and scopes take the generic path), every
- * name plain; its attribute columns in name order, as the canonical attrs text has them. */
 typedef struct {
     const char *name;
     size_t col;
@@ -27,11 +24,18 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const named_col *)a)->name, ((const named_col *)b)->name);  /* unique */
 }
 
-static int node_header(csv_reader *r)
+static const char *col_name(const csv_reader *r, size_t i)
+{
+    return json_string_value(json_array_get(r->names, i));
+}
+
+/* Once a header is known to suit: each column's known attribute (docs/design.md), and the
+ * attribute columns (all but the nfields that rows read themselves, named in fields) in name
+ * order, as the canonical attrs text has them. */
+static int attr_columns(csv_reader *r, const char *const *fields, size_t nfields)
 {
     size_t ncols = json_array_size(r->names);
     named_col *attrs = malloc((ncols + 1) * sizeof *attrs);
-    r->fast_id = r->fast_kind = SIZE_MAX;
     r->fast_nattrs = 0;
     if (attrs == NULL || (r->fast_order = malloc((ncols + 1) * sizeof *r->fast_order)) == NULL
         || (r->fast_known = malloc((ncols + 1) * sizeof *r->fast_known)) == NULL) {
@@ -39,25 +43,43 @@ static int node_header(csv_reader *r)
         return AP_ENOMEM;
     }
     for (size_t i = 0; i < ncols; i++) {
-        const char *name = json_string_value(json_array_get(r->names, i));
-        if ((r->types[i] != COL_TEXT && r->types[i] != COL_BOOL)
-            || !ap_import__plain(name, strlen(name))) {
-            free(attrs);
-            return AP_OK;
-        }
+        const char *name = col_name(r, i);
+        size_t f = 0;
+        while (f < nfields && strcmp(fields[f], name) != 0)
+            f++;
         r->fast_known[i] = ap_import__known_attr(name);
-        if (strcmp(name, "id") == 0)
-            r->fast_id = i;
-        else if (strcmp(name, "kind") == 0)
-            r->fast_kind = i;
-        else
+        if (f == nfields)
             attrs[r->fast_nattrs++] = (named_col){ name, i };
     }
     qsort(attrs, r->fast_nattrs, sizeof *attrs, by_name);
     for (size_t k = 0; k < r->fast_nattrs; k++)
         r->fast_order[k] = attrs[k].col;
     free(attrs);
-    r->fast = r->fast_id != SIZE_MAX && r->fast_kind != SIZE_MAX;
+    return AP_OK;
+}
+
+/* A nodes file: every column text or boolean (lists and scopes take the generic path), every
+ * name plain, an id and a kind. */
+static int node_header(csv_reader *r)
+{
+    static const char *const fields[] = { "id", "kind" };
+    int rc;
+    r->fast_id = r->fast_kind = SIZE_MAX;
+    for (size_t i = 0; i < json_array_size(r->names); i++) {
+        const char *name = col_name(r, i);
+        if ((r->types[i] != COL_TEXT && r->types[i] != COL_BOOL)
+            || !ap_import__plain(name, strlen(name)))
+            return AP_OK;
+        if (strcmp(name, "id") == 0)
+            r->fast_id = i;
+        else if (strcmp(name, "kind") == 0)
+            r->fast_kind = i;
+    }
+    if (r->fast_id == SIZE_MAX || r->fast_kind == SIZE_MAX)
+        return AP_OK;
+    if ((rc = attr_columns(r, fields, 2)) < 0)
+        return rc;
+    r->fast = 1;
     return AP_OK;
 }
 
@@ -69,6 +91,7 @@ void ap_csv__fast_count(void) { __atomic_add_fetch(&fast_staged, 1, __ATOMIC_REL
 
 int ap_csv__fast_header(csv_reader *r)
 {
+    int rc;
     r->fast = 0;
     if (r->kind == FILE_NODES)
         return node_header(r);
@@ -77,7 +100,7 @@ int ap_csv__fast_header(csv_reader *r)
     for (size_t f = 0; f < AP_CSV_FAST_COLS; f++)
         r->fast_col[f] = SIZE_MAX;
     for (size_t i = 0; i < json_array_size(r->names); i++) {
-        const char *name = json_string_value(json_array_get(r->names, i));
+        const char *name = col_name(r, i);
         size_t f = 0;
         while (f < AP_CSV_FAST_COLS && strcmp(fast_names[f], name) != 0)
             f++;
@@ -85,19 +108,71 @@ int ap_csv__fast_header(csv_reader *r)
             return AP_OK;
         r->fast_col[f] = i;
     }
+    /* an edge's own fields come before F_STATE; the rest are attributes */
+    if ((rc = attr_columns(r, fast_names, F_STATE)) < 0)
+        return rc;
     r->fast = 1;
     return AP_OK;
 }
 
-/* Field f of the current row; NULL when the row has no such cell or it is empty (absent, as
- * row_object() leaves it out). */
-static const char *field(const csv_reader *r, size_t f, size_t *len)
+/* A cell of column i of the current row, or NULL (absent or empty: absent, as row_object()
+ * leaves it out). */
+static const char *cell_at(const csv_reader *r, size_t i, size_t *len)
 {
-    size_t i = r->fast_col[f];
     if (i >= r->ncells || r->cells[i].empty)
         return NULL;
     *len = r->cells[i].len;
     return r->buf + r->cells[i].off;
+}
+
+/* Field f of an edges file's current row, or NULL. */
+static const char *field(const csv_reader *r, size_t f, size_t *len)
+{
+    return cell_at(r, r->fast_col[f], len);
+}
+
+/* May the current row be staged here? No more cells than columns (the generic path reports
+ * extra fields) and every cell text jansson writes unchanged (else it checks or escapes it). */
+static int row_plain(const csv_reader *r)
+{
+    if (r->ncells > json_array_size(r->names))
+        return 0;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (!r->cells[i].empty && !ap_import__plain(r->buf + r->cells[i].off, r->cells[i].len))
+            return 0;
+    return 1;
+}
+
+/* The current row's attribute cells, checked as check_attrs() does (what known ones set, set
+ * in lc), as the text ap_import__attrs() makes of them: keys in order, strings quoted, booleans
+ * bare. 0 when a cell must take the generic path or the text does not fit in size bytes. */
+static int attrs_text(const csv_reader *r, char *buf, size_t size, ap_lifecycle *lc)
+{
+    char *p = buf;
+    size_t len;
+    *p++ = '{';
+    for (size_t k = 0; k < r->fast_nattrs; k++) {
+        size_t i = r->fast_order[k];
+        const json_t *name = json_array_get(r->names, i);
+        int quoted = r->types[i] == COL_TEXT, b;
+        const char *s;
+        if ((s = cell_at(r, i, &len)) == NULL)
+            continue;
+        if (!quoted) {
+            if ((b = ap_csv__bool(s)) < 0)
+                return 0;
+            s = b ? "true" : "false";
+            len = strlen(s);
+        } else if (r->fast_known[i] >= 0 && !ap_import__attr_text(r->fast_known[i], s, lc)) {
+            return 0;
+        }
+        if (!ap_import__attr_put(&p, buf + size, json_string_value(name),
+                                 json_string_length(name), s, len, quoted))
+            return 0;
+    }
+    *p++ = '}';
+    *p = '\0';
+    return 1;
 }
 
 /* A rights cell as list_value() and parse_rights() read it: "all", "none", or names between
@@ -140,41 +215,21 @@ static int rights(const csv_reader *r, const char *s, size_t len, ap_rights *mas
     }
 }
 
-/* Append "key":"value" to the attributes text at *p (room up to end, with "}" and its NUL);
- * 0 when it does not fit. */
-static int put_attr(char **p, const char *end, const char *key, const char *s, size_t len)
-{
-    size_t klen = strlen(key);
-    char *q = *p;
-    if ((size_t)(end - q) < klen + len + 8)
-        return 0;
-    if (q[-1] != '{')
-        *q++ = ',';
-    *q++ = '"';
-    memcpy(q, key, klen);
-    q += klen;
-    memcpy(q, "\":\"", 3);
-    q += 3;
-    memcpy(q, s, len);
-    q += len;
-    *q++ = '"';
-    *p = q;
-    return 1;
-}
+/* The attributes text of a row: its cells are plain, so it is at most the row's length and
+ * some quotes; a longer one takes the generic path. */
+#define ATTRS_MAX 4096
 
 int ap_csv__fast_edge(csv_reader *r)
 {
     const ap_edge_kind_info *info;
-    const char *s, *from, *to, *kind, *state = NULL, *valid_from = NULL, *expires = NULL;
-    size_t len, from_len, to_len, kind_len, state_len = 0, vf_len = 0, exp_len = 0;
-    char attrs[256], *p = attrs;
+    const char *s, *from, *to, *kind;
+    size_t len, from_len, to_len, kind_len;
+    char attrs[ATTRS_MAX];
+    ap_lifecycle lc = { AP_STATE_ACTIVE, AP_TIME_NONE, AP_TIME_NONE, AP_SENS_NONE };
     ap_edge_rec rec;
-    int rc;
-    if (r->ncells > json_array_size(r->names))
-        return 0;               /* the generic path reports the extra fields */
-    for (size_t i = 0; i < r->ncells; i++)
-        if (!r->cells[i].empty && !ap_import__plain(r->buf + r->cells[i].off, r->cells[i].len))
-            return 0;
+    int rc, b;
+    if (!row_plain(r))
+        return 0;
     if ((from = field(r, F_FROM, &from_len)) == NULL || (to = field(r, F_TO, &to_len)) == NULL
         || (kind = field(r, F_KIND, &kind_len)) == NULL
         || (rec.kind = ap_edge_kind_parse(kind)) == AP_EDGE_NONE)
@@ -193,33 +248,16 @@ int ap_csv__fast_edge(csv_reader *r)
     if ((s = field(r, F_REQUIRES, &len)) != NULL && !rights(r, s, len, &rec.requires))
         return 0;
     if ((s = field(r, F_ESCALATES, &len)) != NULL) {
-        if (strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0)
+        if ((b = ap_csv__bool(s)) < 0)
             return 0;
-        rec.escalates = strcasecmp(s, "true") == 0;
+        rec.escalates = b;
     }
-    rec.state = AP_STATE_ACTIVE;
-    rec.valid_from = rec.expires = AP_TIME_NONE;
-    if ((state = field(r, F_STATE, &state_len)) != NULL) {
-        int e = (int)ap_state_parse(state);
-        if (e < 0)
-            return 0;
-        rec.state = (ap_state)e;
-    }
-    if ((valid_from = field(r, F_VALID_FROM, &vf_len)) != NULL
-        && !ap_time_parse(valid_from, &rec.valid_from))
+    /* state, valid_from and expires: attributes that set what they set */
+    if (!attrs_text(r, attrs, sizeof attrs, &lc))
         return 0;
-    if ((expires = field(r, F_EXPIRES, &exp_len)) != NULL
-        && !ap_time_parse(expires, &rec.expires))
-        return 0;
-    /* the attributes ap_import__attrs() keeps of these columns, keys in sorted order */
-    *p++ = '{';
-    if ((expires != NULL && !put_attr(&p, attrs + sizeof attrs, "expires", expires, exp_len))
-        || (state != NULL && !put_attr(&p, attrs + sizeof attrs, "state", state, state_len))
-        || (valid_from != NULL
-            && !put_attr(&p, attrs + sizeof attrs, "valid_from", valid_from, vf_len)))
-        return 0;
-    *p++ = '}';
-    *p = '\0';
+    rec.state = lc.state;
+    rec.valid_from = lc.valid_from;
+    rec.expires = lc.expires;
     rec.id = field(r, F_ID, &len);
     rec.from = from;
     rec.to = to;
@@ -256,69 +294,24 @@ void ap_csv__fast_hint(const csv_reader *r, const char *const *bufs, const cell 
     ap_store_stage_hint(r->ctx->st, ids, n);
 }
 
-/* A cell of column i of the current row, or NULL (absent or empty). */
-static const char *cell_at(const csv_reader *r, size_t i, size_t *len)
-{
-    if (i >= r->ncells || r->cells[i].empty)
-        return NULL;
-    *len = r->cells[i].len;
-    return r->buf + r->cells[i].off;
-}
-
 int ap_csv__fast_node(csv_reader *r)
 {
-    char attrs[4096], *p = attrs, *end = attrs + sizeof attrs;
+    char attrs[ATTRS_MAX];
     const char *id, *kind;
     size_t len;
     ap_lifecycle lc = { AP_STATE_ACTIVE, AP_TIME_NONE, AP_TIME_NONE, AP_SENS_NONE };
     ap_node_rec rec;
-    ap_error e;
+    ap_place id_place = { "nodes", r->row, "id", AP_NO_ITEM, NULL };
     int rc;
-    if (r->ncells > json_array_size(r->names))
+    if (!row_plain(r))
         return 0;
-    for (size_t i = 0; i < r->ncells; i++)
-        if (!r->cells[i].empty && !ap_import__plain(r->buf + r->cells[i].off, r->cells[i].len))
-            return 0;
     if ((id = cell_at(r, r->fast_id, &len)) == NULL
         || (kind = cell_at(r, r->fast_kind, &len)) == NULL
         || (rec.kind = ap_kind_parse(kind)) == AP_KIND_NONE)
         return 0;
-    /* every other non-empty cell, checked as check_attrs() does, into the text
-     * ap_import__attrs() makes of them: keys in order, strings quoted, booleans bare */
-    *p++ = '{';
-    for (size_t k = 0; k < r->fast_nattrs; k++) {
-        size_t i = r->fast_order[k];
-        const char *name = json_string_value(json_array_get(r->names, i)), *s;
-        size_t klen = strlen(name);
-        int quoted = r->types[i] == COL_TEXT;
-        if ((s = cell_at(r, i, &len)) == NULL)
-            continue;
-        if (!quoted) {
-            if (strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0)
-                return 0;
-            s = strcasecmp(s, "true") == 0 ? "true" : "false";
-            len = strlen(s);
-        } else if (r->fast_known[i] >= 0 && !ap_import__attr_text(r->fast_known[i], s, &lc)) {
-            return 0;
-        }
-        if ((size_t)(end - p) < klen + len + 8)
-            return 0;
-        if (p[-1] != '{')
-            *p++ = ',';
-        *p++ = '"';
-        memcpy(p, name, klen);
-        p += klen;
-        *p++ = '"';
-        *p++ = ':';
-        if (quoted)
-            *p++ = '"';
-        memcpy(p, s, len);
-        p += len;
-        if (quoted)
-            *p++ = '"';
-    }
-    *p++ = '}';
-    *p = '\0';
+    /* every other non-empty cell */
+    if (!attrs_text(r, attrs, sizeof attrs, &lc))
+        return 0;
     rec.id = id;
     rec.state = lc.state;
     rec.valid_from = lc.valid_from;
@@ -327,15 +320,7 @@ int ap_csv__fast_node(csv_reader *r)
     rec.attrs = attrs;
     rec.line = r->rec_line;
     rec.col = 1;
-    rc = ap_store_stage_node(r->ctx->st, r->ctx->file, &rec, &e);
-    if (rc == AP_EINPUT) {      /* a repeated id: reported at it, as native.c does */
-        ap_place place = { "nodes", r->row, "id", AP_NO_ITEM, NULL };
-        ap_import__fail(r->ctx, &place, "%s", e.msg);
-    } else if (rc < 0) {
-        *r->err = e;
+    if ((rc = ap_import__stage_node(r->ctx, &id_place, &rec, r->err)) < 0 && rc != AP_EINPUT)
         r->rc = rc;
-    } else {
-        ap_import__tick(r->ctx);
-    }
     return 1;
 }

@@ -46,8 +46,8 @@ typedef struct {
     struct csv_pipe *pipe;      /* set in the parsing thread: rows go there */
     int fast;                   /* a file whose rows csv_fast.c may stage (edges, nodes) */
     size_t fast_col[AP_CSV_FAST_COLS];  /* edges: the column of each field read, or SIZE_MAX */
-    size_t *fast_order;         /* nodes: the attribute columns, by name (owned) */
-    int *fast_known;            /* nodes: each column's known attribute, or -1 (owned) */
+    size_t *fast_order;         /* the attribute columns, by name (owned) */
+    int *fast_known;            /* each column's known attribute, or -1 (owned) */
     size_t fast_nattrs, fast_id, fast_kind;
 } csv_reader;
 
@@ -73,6 +73,8 @@ void ap_csv__parse_end(csv_reader *r, struct csv_parser *parser, cursor *c);
 void ap_csv__report_stop(csv_reader *r, const cursor *c);
 /* Check and stage the current row (r's cells). */
 void ap_csv__read_row(csv_reader *r);
+/* A boolean cell: 1 for "true", 0 for "false" (any case), -1 for anything else. */
+int ap_csv__bool(const char *s);
 
 /* Where field k (and list item, or AP_NO_ITEM) of the current record starts; 0 when the record
  * has no such field. */

@@ -53,6 +53,11 @@ int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
 /* The attributes of obj but the nskip keys of skip (and nulls), as canonical JSON: compact,
  * keys sorted, ASCII only; exactly what json_dumps() writes for them. *out owns: free(). */
 char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);
+/* Append "key":value to the attributes text being written at *p (which starts with '{'): s
+ * between quotes (quoted) or bare (true, false), after a ',' unless it is the first; key and s
+ * plain. 0 when it does not fit before end with room left for "}" and its NUL. */
+int ap_import__attr_put(char **p, const char *end, const char *key, size_t klen, const char *s,
+                        size_t len, int quoted);
 /* Text jansson writes unchanged between quotes under JSON_ENSURE_ASCII: printable ASCII
  * without '"' or '\\' (and so without NUL). Anything else (other UTF-8, which must be
  * checked; control characters, which attributes escape) takes the generic path. */
@@ -69,6 +74,10 @@ typedef struct {
  * setting what it sets in lc. Says nothing about what is wrong: the generic path does. */
 int ap_import__known_attr(const char *name);
 int ap_import__attr_text(int known, const char *s, ap_lifecycle *lc);
+/* Stage a checked node and count it: a repeated id is an input error reported at id_place
+ * (AP_EINPUT), any other failure is err's. */
+int ap_import__stage_node(ap_import_ctx *ctx, const ap_place *id_place, const ap_node_rec *rec,
+                          ap_error *err);
 /* Validate and stage a whole native document, or one part of it. */
 int ap_import__native_doc(ap_import_ctx *ctx, const json_t *doc, ap_error *err);
 int ap_import__native_rights(ap_import_ctx *ctx, const json_t *list, ap_error *err);

@@ -324,6 +324,21 @@ static const char *need_string(ap_import_ctx *ctx, ap_place *p, const json_t *ob
     return json_string_value(v);
 }
 
+int ap_import__stage_node(ap_import_ctx *ctx, const ap_place *id_place, const ap_node_rec *rec,
+                          ap_error *err)
+{
+    ap_error e;
+    int rc = ap_store_stage_node(ctx->st, ctx->file, rec, &e);
+    if (rc == AP_EINPUT)
+        return ap_import__fail(ctx, id_place, "%s", e.msg);
+    if (rc < 0) {
+        *err = e;
+        return rc;
+    }
+    ap_import__tick(ctx);
+    return AP_OK;
+}
+
 int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, ap_error *err)
 {
     static const char *const skip[] = { "id", "kind" };
@@ -373,19 +388,9 @@ int ap_import__native_node(ap_import_ctx *ctx, size_t index, const json_t *obj, 
     rec.sensitivity = lc.sensitivity;
     rec.attrs = attrs;
     ctx->locate(ctx->locate_ctx, &p, &rec.line, &rec.col);
-    {
-        ap_error e;
-        rc = ap_store_stage_node(ctx->st, ctx->file, &rec, &e);
-        if (rc == AP_EINPUT) {
-            p.key = "id";
-            p.value = json_object_get(obj, "id");
-            rc = ap_import__fail(ctx, &p, "%s", e.msg);
-        } else if (rc < 0) {
-            *err = e;
-        } else {
-            ap_import__tick(ctx);
-        }
-    }
+    p.key = "id";
+    p.value = json_object_get(obj, "id");
+    rc = ap_import__stage_node(ctx, &p, &rec, err);
     free(attrs);
     return rc;
 }

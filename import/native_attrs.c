@@ -40,6 +40,29 @@ int ap_import__plain(const char *s, size_t len)
     return 1;
 }
 
+int ap_import__attr_put(char **p, const char *end, const char *key, size_t klen, const char *s,
+                        size_t len, int quoted)
+{
+    char *q = *p;
+    if ((size_t)(end - q) < klen + len + 8)
+        return 0;
+    if (q[-1] != '{')
+        *q++ = ',';
+    *q++ = '"';
+    memcpy(q, key, klen);
+    q += klen;
+    *q++ = '"';
+    *q++ = ':';
+    if (quoted)
+        *q++ = '"';
+    memcpy(q, s, len);
+    q += len;
+    if (quoted)
+        *q++ = '"';
+    *p = q;
+    return 1;
+}
+
 typedef struct {
     const char *key;
     size_t key_len;
@@ -94,21 +117,9 @@ char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip)
         return NULL;
     p = text;
     *p++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            *p++ = ',';
-        *p++ = '"';
-        memcpy(p, kept[i].key, kept[i].key_len);
-        p += kept[i].key_len;
-        *p++ = '"';
-        *p++ = ':';
-        if (kept[i].quoted)
-            *p++ = '"';
-        memcpy(p, kept[i].text, kept[i].len);
-        p += kept[i].len;
-        if (kept[i].quoted)
-            *p++ = '"';
-    }
+    for (size_t i = 0; i < n; i++)      /* size leaves each the room it asks for */
+        ap_import__attr_put(&p, text + size, kept[i].key, kept[i].key_len, kept[i].text,
+                            kept[i].len, kept[i].quoted);
     *p++ = '}';
     *p = '\0';
     return text;

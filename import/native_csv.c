@@ -181,6 +181,13 @@ static json_t *text_value(const char *s, size_t len, int *bad)
     return v;
 }
 
+int ap_csv__bool(const char *s)
+{
+    if (strcasecmp(s, "true") == 0)
+        return 1;
+    return strcasecmp(s, "false") == 0 ? 0 : -1;
+}
+
 /* "a|b|c" as ["a", "b", "c"] (items trimmed); "all" and "none" stay words. */
 static json_t *list_value(const char *s, size_t len, int *bad)
 {
@@ -243,7 +250,7 @@ static json_t *row_object(csv_reader *r)
         const char *name = json_string_value(json_array_get(r->names, i));
         size_t len = i < r->ncells ? r->cells[i].len : 0;
         json_t *v = NULL;
-        int bad = 0;
+        int bad = 0, b;
         if (s == NULL || r->cells[i].empty) {
             set_column(r, i, name, NULL);
             continue;
@@ -265,8 +272,8 @@ static json_t *row_object(csv_reader *r)
             v = text_value(s, len, &bad);
             break;
         case COL_BOOL:
-            if (strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0) {
-                v = json_boolean(strcasecmp(s, "true") == 0);
+            if ((b = ap_csv__bool(s)) >= 0) {
+                v = json_boolean(b);
                 if (v == r->colval[i])
                     continue;
             } else {

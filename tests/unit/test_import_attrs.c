@@ -8,8 +8,10 @@
 
 #include "support.h"
 
-/* import/import_internal.h is not visible to tests: the one function under test. */
+/* import/import_internal.h is not visible to tests: the functions under test. */
 char *ap_import__attrs(const json_t *obj, const char *const *skip, size_t nskip);
+int ap_import__attr_put(char **p, const char *end, const char *key, size_t klen, const char *s,
+                        size_t len, int quoted);
 
 /* What the attributes were before the fast path: a copy without the skipped keys, dumped. */
 static char *reference(const json_t *obj, const char *const *skip, size_t nskip)
@@ -83,11 +85,30 @@ static void test_import_attrs__many_keys(void **state)
     check(doc);
 }
 
+/* The writer the CSV fast path shares: a comma between pairs, strings quoted, booleans bare, and
+ * a pair that would leave no room for "}" and its NUL refused, the text as it was. */
+static void test_import_attrs__put_pairs_and_room(void **state)
+{
+    char buf[24], *p = buf;
+    (void)state;
+    memset(buf, 'x', sizeof buf);
+    *p++ = '{';
+    assert_true(ap_import__attr_put(&p, buf + sizeof buf, "a", 1, "b", 1, 1));
+    assert_true(ap_import__attr_put(&p, buf + sizeof buf, "c", 1, "true", 4, 0));
+    assert_int_equal(p - buf, 17);                  /* {"a":"b","c":true */
+    assert_false(ap_import__attr_put(&p, buf + sizeof buf, "d", 1, "e", 1, 1));
+    assert_int_equal(p - buf, 17);
+    *p++ = '}';
+    *p = '\0';
+    assert_string_equal(buf, "{\"a\":\"b\",\"c\":true}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_attrs__same_as_json_dumps),
         cmocka_unit_test(test_import_attrs__many_keys),
+        cmocka_unit_test(test_import_attrs__put_pairs_and_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
