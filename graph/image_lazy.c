@@ -86,8 +86,18 @@ const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v)
     return &g->node_pool[g->node_slot[v] - 1];
 }
 
-/* Edge e into out; its ends' liveness from the built nodes, or from their records; its strings
- * checked when `strings`, else left NULL. */
+bool ap_graph__lazy_node_live(ap_graph *g, uint32_t v)
+{
+    if (g->node_live[v] == 0) {
+        img_node r = { .id = 3, .attrs = 0 };   /* a damaged block: build_node's stand-in */
+        (void)record_ok(g, S_NODES, v, sizeof r, &r);
+        g->node_live[v] = img_node_live(&r, g->at) ? 2 : 1;
+    }
+    return g->node_live[v] == 2;
+}
+
+/* Edge e into out; its ends' liveness read in place (ap_graph_node_live); its strings checked
+ * when `strings`, else left NULL. */
 static void build_edge(ap_graph *g, uint32_t e, ap_edge *out, bool strings)
 {
     img_edge r = { .id = 3, .attrs = 0 };
@@ -101,7 +111,7 @@ static void build_edge(ap_graph *g, uint32_t e, ap_edge *out, bool strings)
             r.from = r.to = 0;
         }
     }
-    bool ends_live = ap_graph_node(g, r.from)->live && ap_graph_node(g, r.to)->live;
+    bool ends_live = ap_graph_node_live(g, r.from) && ap_graph_node_live(g, r.to);
     img_edge_get(out, &r, image_strings(g), g->at, ends_live);
     if (!strings)
         out->id = out->attrs = NULL;
