@@ -320,7 +320,7 @@ const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v);
 const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);
 const ap_edge *ap_graph__lazy_edge_fields(ap_graph *g, uint32_t e, ap_edge *tmp);
 /* Node v's liveness, from its image record read in place (its block checked, no string read,
- * no record built) the first time. */
+ * no record built) the first time, with every other record wholly in that block. */
 bool ap_graph__lazy_node_live(ap_graph *g, uint32_t v);
 /* Give a partial load its whole nodes and edges arrays (what a pass over every record, a
  * derived graph or igraph wants); nothing for any other graph. Records handed out before

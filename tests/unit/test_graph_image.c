@@ -194,6 +194,18 @@ static void check_partial(ap_store *st, int64_t at, bool image_expected, const a
     /* a node's liveness read in place is its record's, and builds no node record; once built,
      * the record agrees */
     assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    if (image_expected && sql->n > 0) {     /* the records of its block come with it */
+        uint32_t v = sql->n / 2, checked = 0;
+        uint64_t lo = (uint64_t)v * sizeof(img_node) / IMG_BLOCK * IMG_BLOCK;
+        assert_int_equal(ap_graph_node_live(g, v), sql->nodes[v].live);
+        for (uint32_t w = 0; w < sql->n; w++)
+            if ((uint64_t)w * sizeof(img_node) >= lo
+                && ((uint64_t)w + 1) * sizeof(img_node) <= lo + IMG_BLOCK) {
+                assert_int_equal(g->node_live[w], sql->nodes[w].live ? 2 : 1);
+                checked++;
+            }
+        assert_true(checked >= (sql->n < 73 ? sql->n - v : 72));
+    }
     for (uint32_t i = 0; i < sql->m && sql->n > 0; i++) {
         uint32_t v = order[i] % sql->n;
         assert_int_equal(ap_graph_node_live(g, v), sql->nodes[v].live);
