@@ -284,6 +284,7 @@ void ap_graph_free(ap_graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->node_slot);
+    free(g->node_live);
     free(g->edge_slot);
     free(g->node_pool);
     free(g->edge_pool);
@@ -307,6 +308,11 @@ const ap_vocab *ap_graph_vocab(const ap_graph *g) { return &g->vocab; }
 const ap_node *ap_graph_node(const ap_graph *g, uint32_t v)
 {
     return g->nodes != NULL ? &g->nodes[v] : ap_graph__lazy_node((ap_graph *)g, v);
+}
+
+bool ap_graph_node_live(const ap_graph *g, uint32_t v)
+{
+    return g->nodes != NULL ? g->nodes[v].live : ap_graph__lazy_node_live((ap_graph *)g, v);
 }
 
 const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e)

@@ -224,6 +224,8 @@ struct ap_graph {
      * in_edge) are the image's own, mapped (rows_mapped). */
     const uint8_t *rec_nodes, *rec_edges;   /* the image's records; NULL: not partial */
     uint32_t *node_slot, *edge_slot;        /* 0: not built yet; else its place + 1 */
+    uint8_t *node_live;     /* each node's liveness read in place (ap_graph_node_live): 0 not
+                             * read yet, 1 not live, 2 live */
     ap_node *node_pool;
     ap_edge *edge_pool;
     uint32_t nodes_built, edges_built;
@@ -317,6 +319,9 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
 const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v);
 const ap_edge *ap_graph__lazy_edge(ap_graph *g, uint32_t e);
 const ap_edge *ap_graph__lazy_edge_fields(ap_graph *g, uint32_t e, ap_edge *tmp);
+/* Node v's liveness, from its image record read in place (its block checked, no string read,
+ * no record built) the first time, with every other record wholly in that block. */
+bool ap_graph__lazy_node_live(ap_graph *g, uint32_t v);
 /* Give a partial load its whole nodes and edges arrays (what a pass over every record, a
  * derived graph or igraph wants); nothing for any other graph. Records handed out before
  * stay valid. AP_ENOMEM when out of memory. */

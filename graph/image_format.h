@@ -71,6 +71,14 @@ _Static_assert(sizeof(img_head) <= IMG_HEAD, "the header fits its page");
 _Static_assert(sizeof(img_node) == 56 && sizeof(img_edge) == 80,
                "records have no hidden padding");
 
+/* Node record r's liveness at `at`. docs/design.md, liveness: a partner's state and contract
+ * never stop traversal. */
+static inline bool img_node_live(const img_node *r, int64_t at)
+{
+    return (ap_kind)r->kind == AP_KIND_PARTNER
+           || ap_graph__own_live((ap_state)r->state, r->valid_from, r->expires, at);
+}
+
 /* Node record r as the graph holds it, liveness at `at` (strings: the image's string area). */
 static inline void img_node_get(ap_node *nd, const img_node *r, const char *strings, int64_t at)
 {
@@ -81,9 +89,7 @@ static inline void img_node_get(ap_node *nd, const img_node *r, const char *stri
     nd->valid_from = r->valid_from;
     nd->expires = r->expires;
     nd->sensitivity = (ap_sensitivity)r->sensitivity;
-    /* docs/design.md, liveness: a partner's state and contract never stop traversal */
-    nd->live = nd->kind == AP_KIND_PARTNER
-               || ap_graph__own_live(nd->state, nd->valid_from, nd->expires, at);
+    nd->live = img_node_live(r, at);
     nd->file = r->file;
     nd->line = r->line;
     nd->col = r->col;

@@ -86,8 +86,34 @@ const ap_node *ap_graph__lazy_node(ap_graph *g, uint32_t v)
     return &g->node_pool[g->node_slot[v] - 1];
 }
 
-/* Edge e into out; its ends' liveness from the built nodes, or from their records; its strings
- * checked when `strings`, else left NULL. */
+/* Node v's liveness, and that of every other record wholly in the block(s) v's record lies in:
+ * checked and read at once, while they are in the cache (the heads an authority reads come
+ * from all over the section: a miss on a record each, else). */
+bool ap_graph__lazy_node_live(ap_graph *g, uint32_t v)
+{
+    if (g->node_live[v] != 0)
+        return g->node_live[v] == 2;
+    const img_head *h = g->image;
+    uint64_t lo = (uint64_t)v * sizeof(img_node) / IMG_BLOCK * IMG_BLOCK;
+    uint64_t hi = ((uint64_t)v + 1) * sizeof(img_node);
+    hi = hi % IMG_BLOCK == 0 ? hi : (hi / IMG_BLOCK + 1) * IMG_BLOCK;
+    hi = hi < h->len[S_NODES] ? hi : h->len[S_NODES];
+    if (g->block_ok != NULL && !blocks_ok(g, S_NODES, lo, hi)) {
+        img_node r = { .id = 3, .attrs = 0 };   /* damaged: build_node's stand-in */
+        g->node_live[v] = img_node_live(&r, g->at) ? 2 : 1;
+        return g->node_live[v] == 2;
+    }
+    uint64_t first = (lo + sizeof(img_node) - 1) / sizeof(img_node), end = hi / sizeof(img_node);
+    for (uint64_t w = first; w < end; w++) {
+        img_node r;
+        memcpy(&r, g->rec_nodes + w * sizeof r, sizeof r);
+        g->node_live[w] = img_node_live(&r, g->at) ? 2 : 1;
+    }
+    return g->node_live[v] == 2;
+}
+
+/* Edge e into out; its ends' liveness read in place (ap_graph_node_live); its strings checked
+ * when `strings`, else left NULL. */
 static void build_edge(ap_graph *g, uint32_t e, ap_edge *out, bool strings)
 {
     img_edge r = { .id = 3, .attrs = 0 };
@@ -101,7 +127,7 @@ static void build_edge(ap_graph *g, uint32_t e, ap_edge *out, bool strings)
             r.from = r.to = 0;
         }
     }
-    bool ends_live = ap_graph_node(g, r.from)->live && ap_graph_node(g, r.to)->live;
+    bool ends_live = ap_graph_node_live(g, r.from) && ap_graph_node_live(g, r.to);
     img_edge_get(out, &r, image_strings(g), g->at, ends_live);
     if (!strings)
         out->id = out->attrs = NULL;

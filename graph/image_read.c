@@ -337,6 +337,7 @@ static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
      * read edges in place): left to the kernel's zero pages */
     if ((g->node_slot = ap_graph__big((size_t)h->n + 1, sizeof *g->node_slot)) == NULL
         || (g->edge_slot = calloc((size_t)h->m + 1, sizeof *g->edge_slot)) == NULL
+        || (g->node_live = calloc((size_t)h->n + 1, 1)) == NULL
         || (g->node_pool = ap_graph__big((size_t)h->n + 1, sizeof *g->node_pool)) == NULL
         || (g->edge_pool = ap_graph__big((size_t)h->m + 1, sizeof *g->edge_pool)) == NULL)
         return false;

@@ -79,6 +79,10 @@ AP_EXPORT int64_t ap_graph_source_snapshot(const ap_graph *g, int64_t file);
 AP_EXPORT int64_t ap_graph_find(const ap_graph *g, const char *id);
 AP_EXPORT const ap_node *ap_graph_node(const ap_graph *g, uint32_t v);
 AP_EXPORT const ap_edge *ap_graph_edge(const ap_graph *g, uint32_t e);
+/* ap_graph_node(g, v)->live for a pass that asks many nodes' liveness and names few (an edge's
+ * ends): a partial load reads it from v's image record in place (its block checked, see
+ * ap_graph_image_damage) and builds no record. */
+AP_EXPORT bool ap_graph_node_live(const ap_graph *g, uint32_t v);
 /* Edge e for a pass that reads many edges and names few (authority's rounds, its chains):
  * every field but the strings, which may be NULL. A partial load that has not built e reads its
  * image record in place (its block checked, see ap_graph_image_damage) into *tmp, or, tmp NULL,

@@ -30,8 +30,8 @@ static inline bool ap_edge_usable(const ap_graph *g, const ap_edge *e, uint32_t 
 {
     if (e->live)
         return true;
-    return e->own_live && (e->from == s || ap_graph_node(g, e->from)->live)
-           && (e->to == s || ap_graph_node(g, e->to)->live);
+    return e->own_live && (e->from == s || ap_graph_node_live(g, e->from))
+           && (e->to == s || ap_graph_node_live(g, e->to));
 }
 
 /* When a class of rights first arrived at a node: the round, the edge that delivered it and

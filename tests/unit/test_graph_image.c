@@ -185,8 +185,37 @@ static void check_partial(ap_store *st, int64_t at, bool image_expected, const a
         }
         assert_same_edge_fields(got, &sql->edges[order[i]]);
     }
-    if (image_expected)
+    if (image_expected) {       /* nor a node record: the ends' liveness is read in place */
         assert_int_equal(g->edges_built, 0);
+        assert_int_equal(g->nodes_built, 0);
+    }
+    ap_graph_free(g);
+
+    /* a node's liveness read in place is its record's, and builds no node record; once built,
+     * the record agrees */
+    assert_int_equal(ap_graph_load_partial(&g, st, 0, at, &err), AP_OK);
+    if (image_expected && sql->n > 0) {     /* the records of its block come with it */
+        uint32_t v = sql->n / 2, checked = 0;
+        uint64_t lo = (uint64_t)v * sizeof(img_node) / IMG_BLOCK * IMG_BLOCK;
+        assert_int_equal(ap_graph_node_live(g, v), sql->nodes[v].live);
+        for (uint32_t w = 0; w < sql->n; w++)
+            if ((uint64_t)w * sizeof(img_node) >= lo
+                && ((uint64_t)w + 1) * sizeof(img_node) <= lo + IMG_BLOCK) {
+                assert_int_equal(g->node_live[w], sql->nodes[w].live ? 2 : 1);
+                checked++;
+            }
+        assert_true(checked >= (sql->n < 73 ? sql->n - v : 72));
+    }
+    for (uint32_t i = 0; i < sql->m && sql->n > 0; i++) {
+        uint32_t v = order[i] % sql->n;
+        assert_int_equal(ap_graph_node_live(g, v), sql->nodes[v].live);
+    }
+    if (image_expected)
+        assert_int_equal(g->nodes_built, 0);
+    for (uint32_t v = 0; v < sql->n; v++) {
+        assert_int_equal(ap_graph_node(g, v)->live, sql->nodes[v].live);
+        assert_int_equal(ap_graph_node_live(g, v), sql->nodes[v].live);
+    }
     ap_graph_free(g);
 
     /* kept without their strings (a chain walk), then named: the strings are added */
@@ -579,6 +608,13 @@ static void test_graph_image__damage_is_detected(void **state)
                 (void)ap_graph_edge_fields(g, e, &tmp);
             if (ap_graph_image_damage(g) == NULL)
                 fail_msg("a flipped edge record byte at %ld went unnoticed in place", offsets[i]);
+        }
+        if (offsets[i] >= (long)where[S_NODES]
+            && offsets[i] < (long)(where[S_NODES] + where[S_COUNT + S_NODES])) {
+            for (uint32_t v = 0; v < g->n; v++)     /* a node's liveness read in place: too */
+                (void)ap_graph_node_live(g, v);
+            if (ap_graph_image_damage(g) == NULL)
+                fail_msg("a flipped node record byte at %ld went unnoticed in place", offsets[i]);
         }
         assert_int_equal(ap_graph__full(g, &err), AP_OK);    /* every record read */
         if (lazily[i] && ap_graph_image_damage(g) == NULL)
