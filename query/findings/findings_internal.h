@@ -227,6 +227,9 @@ const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *
  * once per partner reaching it. (Out of memory: the graph is asked every time.) */
 bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, bool dflt);
 bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt);
+/* The string value of key in a node's or edge's attributes text (into buf, cut to its size),
+ * or NULL: parsed and let go, not kept by the graph (flags.c). */
+const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size);
 /* Does node v have a non-empty string attribute key (remembered as above)? Equal to value,
  * when value is not NULL? */
 bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);
