@@ -141,7 +141,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
     if ((rc = print(ctx, f, format, root)) != EXIT_OK)
         goto cleanup;
     for (size_t i = 0; fail_on != AP_SEV_NONE && i < ap_findings_count(f); i++) {
-        const ap_finding *x = ap_findings_get(f, i);
+        const ap_finding *x = ap_findings_peek(f, i);
         if (!x->waived && x->severity >= fail_on)
             rc = EXIT_FINDINGS;
     }

@@ -89,6 +89,10 @@ static json_t *findings_json(const ap_graph *g, const ap_findings *f, const size
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         const ap_finding *x = ap_findings_get(f, idx[i]);
+        if (x == NULL) {
+            fputs("authpath: cannot read back a finding from its temporary store\n", stderr);
+            break;
+        }
         json_t *o = json_object();
         json_object_set_new(o, "rule", json_string(x->rule->id));
         json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
@@ -198,6 +202,10 @@ static void put_findings(const ap_graph *g, const ap_findings *f, const size_t *
 {
     for (size_t i = 0; i < n; i++) {
         const ap_finding *x = ap_findings_get(f, idx[i]);
+        if (x == NULL) {
+            fputs("authpath: cannot read back a finding from its temporary store\n", stderr);
+            return;
+        }
         char sev[16];
         snprintf(sev, sizeof sev, "%s", ap_severity_name(x->severity));
         for (char *p = sev; *p; p++)

@@ -303,9 +303,13 @@ static void drift_part(ap_html *h, const ap_findings *f, uint32_t p, const ap_us
         ap_html__printf(h, "<h4>%s (<code>%s</code>)</h4>", drift_rules[k].title,
                         drift_rules[k].rule);
         for (size_t i = 0; i < ap_findings_count(f); i++) {
-            const ap_finding *x = ap_findings_get(f, i);
+            const ap_finding *x = ap_findings_peek(f, i);
             if (x->partner != p || strcmp(x->rule->id, drift_rules[k].rule) != 0)
                 continue;
+            if ((x = ap_findings_get(f, i)) == NULL) {
+                h->failed = true;           /* the store cannot be read: no report */
+                return;
+            }
             ap_html__put(h, n++ == 0 ? "<ul class=\"drift\"><li>" : "<li>");
             ap_html__printf(h, "<span class=\"sev-%s\">%s</span> ",
                             ap_severity_name(x->severity), ap_severity_name(x->severity));
@@ -326,9 +330,13 @@ static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, u
     size_t n = 0;
     ap_html__put(h, "<h3>Findings</h3>");
     for (size_t i = 0; i < ap_findings_count(f); i++) {
-        const ap_finding *x = ap_findings_get(f, i);
+        const ap_finding *x = ap_findings_peek(f, i);
         if (x->partner != p || (drift_apart && is_drift(x)))
             continue;
+        if ((x = ap_findings_get(f, i)) == NULL) {
+            h->failed = true;               /* the store cannot be read: no report */
+            return;
+        }
         if (n++ == 0)
             ap_html__put(h, "<table><tr><th>severity</th><th>rule</th><th>OWASP NHI</th>"
                             "<th>NIST CSF</th><th>finding</th></tr>");

@@ -47,12 +47,12 @@ static fkey *keys_of(const ap_graph *g, const ap_findings *f, size_t *n)
     size_t total = 1;
     fkey *k;
     for (size_t i = 0; i < ap_findings_count(f); i++)
-        total += ap_findings_get(f, i)->npartners;
+        total += ap_findings_peek(f, i)->npartners;
     *n = 0;
     if ((k = malloc(total * sizeof *k)) == NULL)
         return NULL;
     for (size_t i = 0; i < ap_findings_count(f); i++) {
-        const ap_finding *x = ap_findings_get(f, i);
+        const ap_finding *x = ap_findings_peek(f, i);     /* its header is enough */
         for (size_t p = 0; !x->waived && p < x->npartners; p++)
             k[(*n)++] = (fkey){ x->rule->id, x->subject_is_edge, ap_finding_subject_id(g, x),
                                 ap_graph_node(g, x->partners[p])->id, i };

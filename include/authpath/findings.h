@@ -170,7 +170,15 @@ AP_EXPORT int ap_findings_compute_threads(ap_findings **out, const ap_graph *g,
                                           ap_error *err);
 AP_EXPORT void ap_findings_free(ap_findings *f);
 AP_EXPORT size_t ap_findings_count(const ap_findings *f);
+/* Finding i whole, its evidence (message, nodes, facts, path) read back from the run's
+ * temporary store: valid until the next ap_findings_get on f (the list holds the evidence of
+ * one finding at a time, so its memory does not grow with the number of findings). NULL when
+ * the store cannot be read (an I/O error). */
 AP_EXPORT const ap_finding *ap_findings_get(const ap_findings *f, size_t i);
+/* Finding i without its evidence (message, nodes, facts and path are NULL, their counts
+ * right): rule, severity, partners, subject, source and waiver, for scanning the list. It
+ * leaves the finding ap_findings_get returned last as it was. */
+AP_EXPORT const ap_finding *ap_findings_peek(const ap_findings *f, size_t i);
 /* Findings hidden by a waiver in force (they are still in the list, with waived set). */
 AP_EXPORT size_t ap_findings_waived(const ap_findings *f);
 /* A rule's severity in this run (the catalogue's, after the policy's overrides). */

@@ -16,6 +16,14 @@ static int nomem(ap_rule_ctx *c)
     return c->rc;
 }
 
+/* Can the builder change f: not after an error, and f's arrays its own again (store.c)? */
+static bool open_up(ap_rule_ctx *c, ap_finding *f)
+{
+    if (f == NULL || c->rc < 0)
+        return false;
+    return ap_findings__at(c, (size_t)(f - c->out->items)) != NULL;
+}
+
 ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject)
 {
     ap_findings *out = c->out;
@@ -57,7 +65,7 @@ ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t sub
 
 void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v)
 {
-    if (f == NULL || c->rc < 0)
+    if (!open_up(c, f))
         return;
     for (size_t i = 0; i < f->nnodes; i++)
         if (f->nodes[i] == v)
@@ -75,7 +83,7 @@ void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p)
 {
     size_t k = f != NULL ? f->npartners : 0, lo = 0;
     if (f == NULL || c->rc < 0)
-        return;
+        return;             /* the partners are never frozen (store.c) */
     /* partners mostly come in id order: the end first, then a binary search */
     if (k > 0 && f->partners[k - 1] >= p) {
         size_t hi = k;
@@ -150,7 +158,7 @@ static void add_fact(ap_rule_ctx *c, ap_finding *f, const char *key, char *value
 void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
 {
     va_list ap;
-    if (f == NULL || c->rc < 0)
+    if (!open_up(c, f))
         return;
     va_start(ap, fmt);
     add_fact(c, f, key, vformat(fmt, ap));
@@ -182,7 +190,7 @@ void ap_findings__rights(ap_rule_ctx *c, ap_finding *f, const char *key, ap_righ
 void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
                        uint32_t e)
 {
-    if (f == NULL || c->rc < 0)
+    if (!open_up(c, f))
         return;
     /* v's witness for what e passes on, so the path with e appended still carries something */
     const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
@@ -221,7 +229,7 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
 
 uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t target)
 {
-    if (f == NULL || c->rc < 0)
+    if (!open_up(c, f))
         return AP_UNREACHED;
     for (size_t k = 0; k + 1 < f->npath; k++) {
         uint32_t to = ap_graph_edge(c->g, f->path[k])->to;
@@ -239,7 +247,7 @@ uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t ta
 void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
 {
     va_list ap;
-    if (f == NULL || c->rc < 0)
+    if (!open_up(c, f))
         return;
     va_start(ap, fmt);
     free(f->message);
@@ -280,7 +288,8 @@ const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *
 
 void ap_findings__reset(ap_rule_ctx *c, ap_finding *f)
 {
-    (void)c;
+    if (!open_up(c, f))
+        return;
     for (size_t i = 0; i < f->nfacts; i++)
         free(f->facts[i].value);
     f->nfacts = 0;
@@ -291,7 +300,7 @@ void ap_findings__reset(ap_rule_ctx *c, ap_finding *f)
 void ap_findings__drop(ap_rule_ctx *c, size_t index)
 {
     ap_finding *f = &c->out->items[index];
-    ap_findings__dispose(f);
+    ap_findings__dispose(c->out, f);
     memset(f, 0, sizeof *f);        /* no rule: compute() removes it */
 }
 

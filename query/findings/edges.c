@@ -70,9 +70,9 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                     continue;
                 if (w->at[e] != AP_UNREACHED) {
                     ap_edge_witness *x = &w->list[w->at[e]];
-                    ap_finding *f = &c->out->items[x->finding];
-                    ap_findings__partner(c, f, c->partners[i]);
+                    ap_findings__partner_at(c, x->finding, c->partners[i]);
                     if (a->hops[v] < x->hops) {     /* nearer: its chain instead */
+                        ap_finding *f = ap_findings__at(c, x->finding);
                         ap_findings__reset(c, f);
                         edge_chain(c, f, a, e, x, a->hops[v]);
                     }

@@ -10,7 +10,9 @@
 /* 1 production, 0 another environment, -1 none given. */
 static int is_production(const ap_graph *g, uint32_t v)
 {
-    const char *env = ap_graph_node_str(g, v, "environment");
+    char buf[64];       /* longer than any production name: compared whole or not equal */
+    const char *env = ap_findings__attr_str(ap_graph_node(g, v)->attrs, "environment", buf,
+                                            sizeof buf);
     static const char *const prod[] = { "prod", "production", "prd", "live" };
     char low[32];
     size_t i = 0;
@@ -30,6 +32,7 @@ static int is_production(const ap_graph *g, uint32_t v)
 typedef struct {
     uint32_t *prod, *other;
     unsigned char *seen;
+    unsigned char *env;         /* per node: is_production + 2, or 0 not yet looked at */
 } reaches;
 
 static void free_reaches(void *p)
@@ -38,6 +41,7 @@ static void free_reaches(void *p)
     free(s->prod);
     free(s->other);
     free(s->seen);
+    free(s->env);
     free(s);
 }
 
@@ -45,6 +49,7 @@ static void free_reaches(void *p)
  * at a time: enough once both are known, as nothing later comes before them. */
 typedef struct {
     const ap_graph *g;
+    unsigned char *env;         /* reaches' */
     uint32_t prod, other;
 } first_envs;
 
@@ -57,7 +62,9 @@ static bool earlier(const ap_authority *a, uint32_t v, uint32_t than)
 static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
 {
     first_envs *f = ctx;
-    int env = is_production(f->g, v);
+    if (f->env[v] == 0)
+        f->env[v] = (unsigned char)(is_production(f->g, v) + 2);
+    int env = f->env[v] - 2;
     if (env == 1 && earlier(a, v, f->prod))
         f->prod = v;
     else if (env == 0 && earlier(a, v, f->other))
@@ -69,7 +76,7 @@ static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
  * only as far as the rounds that find both. */
 static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
 {
-    first_envs f = { c->g, AP_UNREACHED, AP_UNREACHED };
+    first_envs f = { c->g, s->env, AP_UNREACHED, AP_UNREACHED };
     if (s->seen[v])
         return AP_OK;
     if (ap_findings__authority_until(c, v, both_found, &f) == NULL)
@@ -92,9 +99,12 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
         s->prod = malloc(n * sizeof *s->prod);
         s->other = malloc(n * sizeof *s->other);
         s->seen = calloc(n, 1);
-        if (s->prod == NULL || s->other == NULL || s->seen == NULL) {
+        s->env = calloc(n, 1);
+        if (s->prod == NULL || s->other == NULL || s->seen == NULL || s->env == NULL) {
             free(s->seen);
+            free(s->env);
             s->seen = NULL;
+            s->env = NULL;
             return c->rc = ap_error_nomem(c->err);
         }
     }

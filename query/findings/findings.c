@@ -1,5 +1,6 @@
 /* query/findings/findings.c: runs the catalogue on a graph: batches of partners for every rule,
  * then the policy's waivers and filters and the order of findings; the findings' accessors. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,6 @@ ap_severity ap_severity_parse(const char *s)
 }
 
 size_t ap_findings_count(const ap_findings *f) { return f->n; }
-const ap_finding *ap_findings_get(const ap_findings *f, size_t i) { return &f->items[i]; }
 size_t ap_findings_waived(const ap_findings *f) { return f->waived; }
 
 ap_severity ap_findings_rule_severity(const ap_findings *f, const ap_rule *r)
@@ -47,24 +47,14 @@ const char *ap_finding_fact(const ap_finding *f, const char *key)
     return NULL;
 }
 
-void ap_findings__dispose(ap_finding *f)
-{
-    free(f->message);
-    free(f->nodes);
-    free(f->partners);
-    for (size_t i = 0; i < f->nfacts; i++)
-        free(f->facts[i].value);
-    free(f->facts);
-    free(f->path);
-}
-
 void ap_findings_free(ap_findings *f)
 {
     if (f == NULL)
         return;
     for (size_t i = 0; i < f->n; i++)
-        ap_findings__dispose(&f->items[i]);
+        ap_findings__dispose(f, &f->items[i]);
     free(f->items);
+    ap_findings__store_free(f);
     free(f->severity);
     free(f);
 }
@@ -75,40 +65,114 @@ void ap_findings_free(ap_findings *f)
 #define BATCH_BYTES ((size_t)16 << 20)
 
 
+/* A finding's place in the order of findings.h; message is read back from the store only for
+ * findings that tie on everything before it (sort_ties). */
 typedef struct {
-    ap_finding f;
     ap_severity worst;          /* the most severe finding of its partner */
-    const char *partner, *subject;
-} sort_item;
+    ap_severity severity;
+    const char *partner, *rule, *subject;
+    char *message;              /* NULL but in a tie */
+    size_t index;               /* in out->items */
+} sort_key;
 
-static int finding_cmp(const void *x, const void *y)
+static int head_cmp(const sort_key *a, const sort_key *b)
 {
-    const sort_item *a = x, *b = y;
     int c;
     if (a->worst != b->worst)
         return a->worst > b->worst ? -1 : 1;
     if ((c = strcmp(a->partner, b->partner)) != 0)
         return c;
-    if (a->f.severity != b->f.severity)
-        return a->f.severity > b->f.severity ? -1 : 1;
-    if ((c = strcmp(a->f.rule->id, b->f.rule->id)) != 0)
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    if ((c = strcmp(a->rule, b->rule)) != 0)
         return c;
-    if ((c = strcmp(a->subject, b->subject)) != 0)
-        return c;
-    return strcmp(a->f.message, b->f.message);   /* a rule says one thing once per subject */
+    return strcmp(a->subject, b->subject);
 }
 
-/* Waivers, then the partner and severity filters, then the order of findings.h. */
+static int key_cmp(const void *x, const void *y)
+{
+    const sort_key *a = x, *b = y;
+    int c = head_cmp(a, b);
+    if (c != 0)
+        return c;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int message_cmp(const void *x, const void *y)
+{
+    const sort_key *a = x, *b = y;
+    int c = strcmp(a->message, b->message);     /* a rule says one thing once per subject */
+    return c != 0 ? c : a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Order each run of keys equal but for the message by the message. */
+static int sort_ties(ap_findings *out, sort_key *keys, size_t n)
+{
+    int rc = AP_OK;
+    for (size_t i = 0; i < n && rc == AP_OK;) {
+        size_t j = i + 1;
+        while (j < n && head_cmp(&keys[i], &keys[j]) == 0)
+            j++;
+        for (size_t k = i; j - i > 1 && k < j && rc == AP_OK; k++) {
+            const ap_finding *f = ap_findings_get(out, keys[k].index);
+            if (f == NULL)
+                rc = AP_EIO;
+            else if ((keys[k].message = strdup(f->message)) == NULL)
+                rc = AP_ENOMEM;
+        }
+        if (rc == AP_OK && j - i > 1)
+            qsort(keys + i, j - i, sizeof *keys, message_cmp);
+        for (size_t k = i; j - i > 1 && k < j; k++) {
+            free(keys[k].message);
+            keys[k].message = NULL;
+        }
+        i = j;
+    }
+    ap_findings__forget(out);
+    return rc;
+}
+
+/* Put out->items (and their places in the store) in the order of keys[0..n), following each
+ * cycle of the permutation once: no second copy of the findings. */
+static void reorder(ap_findings *out, sort_key *keys, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (keys[k].index == SIZE_MAX || keys[k].index == k)
+            continue;
+        ap_finding f = out->items[k];
+        uint64_t spot = out->spot[k];
+        uint32_t len = out->spot_len[k];
+        size_t j = k;
+        for (;;) {
+            size_t from = keys[j].index;
+            keys[j].index = SIZE_MAX;
+            if (from == k) {
+                out->items[j] = f;
+                out->spot[j] = spot;
+                out->spot_len[j] = len;
+                break;
+            }
+            out->items[j] = out->items[from];
+            out->spot[j] = out->spot[from];
+            out->spot_len[j] = out->spot_len[from];
+            j = from;
+        }
+    }
+}
+
+/* Waivers, then the partner and severity filters, then the order of findings.h. Every finding
+ * is frozen (store.c). */
 static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *opts,
                   const ap_policy *pol, ap_error *err)
 {
     size_t n = 0;
-    sort_item *items = calloc(out->n + 1, sizeof *items);
+    int rc;
+    sort_key *keys = malloc((out->n + 1) * sizeof *keys);
     ap_severity *worst = NULL;
-    if (items == NULL)
+    if (keys == NULL)
         return ap_error_nomem(err);
     if ((worst = malloc(((size_t)ap_graph_node_count(g) + 1) * sizeof *worst)) == NULL) {
-        free(items);
+        free(keys);
         return ap_error_nomem(err);
     }
     for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
@@ -122,7 +186,7 @@ static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *o
             about = f->partners[k] == (uint32_t)opts->partner;
         bool keep = about && f->severity >= opts->min_severity;
         if (!keep) {
-            ap_findings__dispose(f);
+            ap_findings__dispose(out, f);
             continue;
         }
         for (size_t k = 0; k < pol->nwaivers; k++) {
@@ -136,17 +200,28 @@ static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *o
         out->waived += f->waived;
         if (!f->waived && f->severity > worst[f->partner])
             worst[f->partner] = f->severity;
-        items[n].f = *f;
-        items[n].partner = ap_graph_node(g, f->partner)->id;
-        items[n++].subject = subject;
+        out->items[n] = *f;
+        out->spot[n] = out->spot[i];
+        out->spot_len[n] = out->spot_len[i];
+        keys[n] = (sort_key){ AP_SEV_NONE, f->severity, ap_graph_node(g, f->partner)->id,
+                              f->rule->id, subject, NULL, n };
+        n++;
     }
-    for (size_t i = 0; i < n; i++)
-        items[i].worst = worst[items[i].f.partner];
-    qsort(items, n, sizeof *items, finding_cmp);
-    for (size_t i = 0; i < n; i++)
-        out->items[i] = items[i].f;
+    for (size_t i = n; i < out->n; i++)
+        out->spot[i] = 0;
     out->n = n;
-    free(items);
+    for (size_t i = 0; i < n; i++)
+        keys[i].worst = worst[out->items[i].partner];
+    qsort(keys, n, sizeof *keys, key_cmp);
+    if ((rc = sort_ties(out, keys, n)) < 0) {
+        free(keys);
+        free(worst);
+        return rc == AP_ENOMEM ? ap_error_nomem(err)
+                               : ap_error_set(err, AP_EIO, "cannot read back a finding from "
+                                              "its temporary file");
+    }
+    reorder(out, keys, n);
+    free(keys);
     free(worst);
     return AP_OK;
 }
@@ -206,6 +281,18 @@ int ap_findings__compute_batched(ap_findings **out, const ap_graph *g,
     return compute(out, g, opts, NULL, NULL, batch_bytes, nthreads, err);
 }
 
+/* The evidence of the findings made or changed since the last call into the store. */
+static int freeze(ap_rule_ctx *c)
+{
+    int rc = ap_findings__freeze_new(c->out);
+    if (rc == AP_ENOMEM)
+        return ap_error_nomem(c->err);
+    if (rc < 0)
+        return ap_error_set(c->err, AP_EIO, "cannot write findings to a temporary file: %s",
+                            strerror(errno));
+    return AP_OK;
+}
+
 /* Run every selected rule on the batch partners[lo..hi) (or the last call). */
 static int run_rules(ap_rule_ctx *c, const ap_findings_opts *opts)
 {
@@ -219,19 +306,26 @@ static int run_rules(ap_rule_ctx *c, const ap_findings_opts *opts)
         rc = r->check(c, r);
         if (rc == AP_OK && c->rc < 0)
             rc = c->rc;
+        if (rc == AP_OK)
+            rc = freeze(c);         /* what the rule made or changed: out of memory */
         if (rc < 0)
             return rc;
     }
     return AP_OK;
 }
 
-/* Remove the findings ap_findings__drop forgot. */
+/* Remove the findings ap_findings__drop forgot (and their places in the store). */
 static void compact(ap_findings *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < out->n; i++)
-        if (out->items[i].rule != NULL)
+        if (out->items[i].rule != NULL) {
+            out->spot[n] = out->spot[i];
+            out->spot_len[n] = out->spot_len[i];
             out->items[n++] = out->items[i];
+        }
+    for (size_t i = n; i < out->n; i++)
+        out->spot[i] = 0;
     out->n = n;
 }
 
@@ -264,6 +358,8 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);
     c.batch_ws = calloc((size_t)n + 1, sizeof *c.batch_ws);
     c.out = calloc(1, sizeof *c.out);
+    if (c.out != NULL)
+        c.out->loaded = SIZE_MAX;
     c.memo = calloc(1, sizeof *c.memo);
     c.visit = calloc(1, sizeof *c.visit);
     c.states = calloc(ap_rule_count(), sizeof *c.states);
@@ -297,11 +393,11 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     }
     c.lo = c.hi = c.npartners;
     c.last = true;
-    if ((rc = run_rules(&c, opts)) < 0)
+    if ((rc = run_rules(&c, opts)) < 0)     /* every finding frozen after it */
         goto cleanup;
     compact(c.out);
     for (size_t i = 0; i < c.out->n; i++)
-        if (c.out->items[i].message == NULL) {
+        if (c.out->spot_len[i] & AP_SPOT_SILENT) {
             rc = ap_error_set(err, AP_EBUG, "rule '%s' raised a finding without a message",
                               c.out->items[i].rule->id);
             goto cleanup;

@@ -13,6 +13,18 @@ struct ap_findings {
     size_t n, cap;
     size_t waived;
     ap_severity *severity;      /* per catalogue rule, after the policy's overrides */
+    /* store.c: the evidence of frozen findings is in file, finding i's record at spot[i] - 1
+     * (0: in memory), spot_len[i] bytes; items before frozen_upto are frozen but those in
+     * thawed[]; buf holds a record read back, that of items[loaded] for ap_findings_get */
+    FILE *file;
+    uint64_t end;
+    bool unflushed;
+    uint64_t *spot;
+    uint32_t *spot_len;
+    size_t spot_cap, frozen_upto;
+    size_t *thawed, nthawed, thawed_cap;
+    char *buf;
+    size_t buf_cap, loaded;
 };
 
 /* Remembered walks of one authority's witness chains (findings.c). */
@@ -98,8 +110,26 @@ struct ap_rule_ctx {
 /* The next batch of partners (lo = the last hi; hi after it) with their authorities, c->threads
  * at a time (batch.c). */
 int ap_findings__next_batch(ap_rule_ctx *c);
-/* Free what finding f owns (findings.c). */
-void ap_findings__dispose(ap_finding *f);
+/* Free what finding f (one of out->items) owns (store.c). */
+void ap_findings__dispose(ap_findings *out, ap_finding *f);
+/* Freeze every finding made or changed since the last call: its evidence (message, nodes,
+ * facts, path) written to the store's temporary file and freed, its header kept (store.c).
+ * AP_ENOMEM or AP_EIO on failure. */
+int ap_findings__freeze_new(ap_findings *out);
+/* spot_len's bit for a record without a message (a rule's bug once the run is over). */
+#define AP_SPOT_SILENT ((uint32_t)1 << 31)
+/* Forget the finding ap_findings_get read back last (its evidence pointers cleared). */
+void ap_findings__forget(ap_findings *out);
+/* Room in out->spot for cap findings. */
+int ap_findings__store_grow(ap_findings *out, size_t cap);
+/* Close the store's file and free its arrays. */
+void ap_findings__store_free(ap_findings *out);
+/* Finding i of the run, with its evidence to read and change (read back from the store when
+ * frozen); NULL after an error (ctx->rc says which). A rule reads an earlier finding's
+ * evidence only through this; its header (rule, partners, subject) is always there. */
+ap_finding *ap_findings__at(ap_rule_ctx *c, size_t i);
+/* Add partner p to finding i without reading its evidence back (ap_findings__partner). */
+void ap_findings__partner_at(ap_rule_ctx *c, size_t i, uint32_t p);
 /* What one authority holds in memory (its per-node arrays and its arrivals), roughly. */
 size_t ap_findings__authority_bytes(const ap_authority *a);
 /* Partner index i of partner node p, or -1 when p is not a partner. */
@@ -197,6 +227,9 @@ const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *
  * once per partner reaching it. (Out of memory: the graph is asked every time.) */
 bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, bool dflt);
 bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt);
+/* The string value of key in a node's or edge's attributes text (into buf, cut to its size),
+ * or NULL: parsed and let go, not kept by the graph (flags.c). */
+const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size);
 /* Does node v have a non-empty string attribute key (remembered as above)? Equal to value,
  * when value is not NULL? */
 bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);

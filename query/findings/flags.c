@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "findings_internal.h"
 #include "../query_internal.h"
 
@@ -21,17 +23,40 @@ static bool may_name(const char *attrs, const char *key)
     return false;
 }
 
+/* The JSON value of key in attributes text, parsed and let go: 's' a string (copied into buf,
+ * cut to its size), 't' true, 'f' false, 0 absent or anything else. */
+static int attr(const char *attrs, const char *key, char *buf, size_t size)
+{
+    json_t *o, *x;
+    int kind;
+    if (!may_name(attrs, key) || (o = json_loads(attrs, 0, NULL)) == NULL)
+        return 0;
+    x = json_object_get(o, key);
+    kind = json_is_string(x) ? 's' : json_is_true(x) ? 't' : json_is_false(x) ? 'f' : 0;
+    if (kind == 's')
+        snprintf(buf, size, "%s", json_string_value(x));
+    json_decref(o);
+    return kind;
+}
+
+const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size)
+{
+    return attr(attrs, key, buf, size) == 's' ? buf : NULL;
+}
+
+/* Read and let go (attr): the run keeps the answer in a byte per node or edge, so the graph
+ * need not keep the parsed attributes of every node the rules look at (ap_graph_node_str
+ * would, about 400 bytes a node). A string is compared in its first 511 bytes: no value the
+ * rules ask for is longer. */
 static bool lookup(const ap_graph *g, bool edge, uint32_t x, const char *key, int mode,
                    const char *value)
 {
-    if (!may_name(edge ? ap_graph_edge(g, x)->attrs : ap_graph_node(g, x)->attrs, key))
-        return mode == 1;               /* absent: a boolean's default, no string */
-    if (mode == 2) {
-        const char *s = ap_graph_node_str(g, x, key);
-        return s != NULL && s[0] != '\0' && (value == NULL || strcmp(s, value) == 0);
-    }
-    return edge ? ap_graph_edge_bool(g, x, key, mode == 1)
-                : ap_graph_node_bool(g, x, key, mode == 1);
+    char buf[512];
+    const char *attrs = edge ? ap_graph_edge(g, x)->attrs : ap_graph_node(g, x)->attrs;
+    int kind = attr(attrs, key, buf, sizeof buf);
+    if (mode == 2)
+        return kind == 's' && buf[0] != '\0' && (value == NULL || strcmp(buf, value) == 0);
+    return kind == 't' ? true : kind == 'f' ? false : mode == 1;
 }
 
 static bool same(const char *a, const char *b)

@@ -87,7 +87,9 @@ int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
     (void)r;
     /* one finding per grant, every partner that can use it (the nearest one's chain) */
     for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
-        ap_finding *f = &c->out->items[w->list[k].finding];
+        ap_finding *f = ap_findings__at(c, w->list[k].finding);
+        if (f == NULL)
+            break;
         const ap_edge *ed = ap_graph_edge(g, f->subject);
         const char *to = ap_graph_node(g, ed->to)->id;
         char who[512], chain[1024];

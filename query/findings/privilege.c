@@ -51,7 +51,9 @@ int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r)
     ap_edge_witnesses *w = ap_findings__per_edge(c, undeclared_access);
     (void)r;
     for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
-        ap_finding *f = &c->out->items[w->list[k].finding];
+        ap_finding *f = ap_findings__at(c, w->list[k].finding);
+        if (f == NULL)
+            break;
         const ap_edge *ed = ap_graph_edge(g, f->subject);
         char who[1024], how[1200];
         ap_findings__rights(c, f, "passes", w->list[k].passes);
@@ -144,7 +146,7 @@ int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
                            | (a->rights[w] >> AP_R_APPROVE & 1 ? CAN_APPROVE : 0);
             s->can[w] |= (unsigned char)can;
             if (s->finding[w] != SIZE_MAX) {
-                ap_findings__partner(c, &c->out->items[s->finding[w]], p);
+                ap_findings__partner_at(c, s->finding[w], p);
                 continue;
             }
             ap_finding *f = ap_findings__add(c, p, false, w);
@@ -161,7 +163,9 @@ int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
         char how[64] = "", who[512], chain[1024];
         if (s->finding[w] == SIZE_MAX)
             continue;
-        ap_finding *f = &c->out->items[s->finding[w]];
+        ap_finding *f = ap_findings__at(c, s->finding[w]);
+        if (f == NULL)
+            break;
         ap_sensitivity sens = ap_findings__sensitivity(g, w);
         bool many = f->npartners > 1;
         if (s->can[w] & CAN_TRIGGER)
@@ -270,9 +274,9 @@ static void cross(ap_rule_ctx *c, points *s, uint32_t i, const ap_authority *a, 
         return;
     }
     x = &s->list[s->at[u]];
-    ap_finding *f = &c->out->items[x->finding];
-    ap_findings__partner(c, f, c->partners[i]);
+    ap_findings__partner_at(c, x->finding, c->partners[i]);
     if (e < x->first) {                 /* an earlier step: its first partner's chain */
+        ap_finding *f = ap_findings__at(c, x->finding);
         ap_findings__reset(c, f);
         ap_findings__path(c, f, a, u, e);
         x->first = e;
@@ -287,7 +291,9 @@ static int escalation_point(ap_rule_ctx *c, const points *s, uint32_t u)
 {
     const ap_graph *g = c->g;
     const point *x = &s->list[s->at[u]];
-    ap_finding *f = &c->out->items[x->finding];
+    ap_finding *f = ap_findings__at(c, x->finding);
+    if (f == NULL)
+        return c->rc;
     ap_rights brought = x->brought, gains = x->gains;
     uint32_t nsteps = 0, kinds = 0;
     bool same_gain = x->same_gain;
@@ -381,7 +387,9 @@ int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
         return c->rc;
     ap_edge_witnesses *w = ap_findings__per_edge(c, temporary);
     for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
-        ap_finding *f = &c->out->items[w->list[k].finding];
+        ap_finding *f = ap_findings__at(c, w->list[k].finding);
+        if (f == NULL)
+            break;
         const ap_edge *ed = ap_graph_edge(g, f->subject);
         char who[1024], how[1200];
         ap_findings__fact(c, f, "temporary", "true");

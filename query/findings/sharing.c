@@ -49,7 +49,9 @@ static void holders_said(ap_rule_ctx *c, const holding *h, size_t nh)
     }
     /* one finding per holder: each partner's list shows it */
     for (size_t k = 0; k < nh && c->rc == AP_OK; k++) {
-        ap_finding *f = &c->out->items[h[k].finding];
+        ap_finding *f = ap_findings__at(c, h[k].finding);
+        if (f == NULL)
+            return;
         uint32_t p = f->partner;
         ap_findings__fact(c, f, "holders", "%s", list);
         for (size_t o = 0; o < nh; o++)

@@ -192,6 +192,8 @@ static json_t *finding_json(void *ctx, size_t i, bool *skip)
     const ap_graph *g = jc->g;
     const ap_finding *x = ap_findings_get(jc->f, i);
     json_t *o, *ev, *w;
+    if (x == NULL)
+        return NULL;                /* the store cannot be read: the stream stops */
     if ((*skip = x->waived))
         return NULL;
     if ((o = json_object()) == NULL || (ev = ap_render__evidence(g, x)) == NULL) {
@@ -289,6 +291,8 @@ static int each_row(const ap_graph *g, const ap_findings *f,
     for (size_t i = 0; i < ap_findings_count(f) && rc == AP_OK; i++) {
         const ap_finding *x = ap_findings_get(f, i);
         char line[16], waiver[64] = "";
+        if (x == NULL)
+            return ap_error_set(err, AP_EIO, "cannot read back a finding from its store");
         if (x->waived)
             continue;
         char *chain = chain_text(g, x), *facts = facts_text(x);
@@ -362,13 +366,15 @@ int ap_findings_write_text(FILE *out, const ap_graph *g, const ap_findings *f, a
     int bad = 0;
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_get(f, i);
+        if (x == NULL)
+            return ap_error_set(err, AP_EIO, "cannot read back a finding from its store");
         if (x->waived)
             continue;
         if (x->partner != partner) {
             size_t k = i, count = 0;
             partner = x->partner;
-            for (; k < ap_findings_count(f) && ap_findings_get(f, k)->partner == partner; k++)
-                count += !ap_findings_get(f, k)->waived;
+            for (; k < ap_findings_count(f) && ap_findings_peek(f, k)->partner == partner; k++)
+                count += !ap_findings_peek(f, k)->waived;
             bad |= put_text(out, shown ? "\n" : "", ap_graph_node_label(g, partner), " (");
             bad |= put_text(out, "", ap_graph_node(g, partner)->id, ")");
             fprintf(out, ": %zu finding%s\n", count, count == 1 ? "" : "s");

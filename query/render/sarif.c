@@ -264,8 +264,9 @@ typedef struct {
 static json_t *result_item(void *ctx, size_t i, bool *skip)
 {
     const sarif_ctx *sc = ctx;
+    const ap_finding *x = ap_findings_get(sc->f, i);
     *skip = false;
-    return result_json(&sc->base, ap_findings_get(sc->f, i));
+    return x != NULL ? result_json(&sc->base, x) : NULL;   /* NULL: the stream stops */
 }
 
 int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,

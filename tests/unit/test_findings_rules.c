@@ -202,6 +202,44 @@ static void test_findings__order_groups_partners_most_severe_first(void **state)
     ap_graph_free(g);
 }
 
+/* The list holds findings' headers; their evidence is in the run's store and read back one
+ * finding at a time (memory does not follow the number of findings). */
+static void test_findings__evidence_read_back_one_at_a_time(void **state)
+{
+    ap_store *st = *state;
+    ap_error err;
+    ap_findings *f = NULL;
+    assert_int_equal(ap_test_import(st, FIXTURE("findings/partner-ended-live/fires.json"), &err),
+                     AP_OK);
+    ap_graph *g = ap_test_graph(st, AT_2026);
+    assert_int_equal(ap_findings_compute(&f, g, NULL, &err), AP_OK);
+    assert_true(ap_findings_count(f) > 4);
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        const ap_finding *head = ap_findings_peek(f, i);
+        assert_null(head->message);             /* not held: in the store */
+        assert_true(head->nnodes > 0);          /* the counts are */
+        const ap_finding *x = ap_findings_get(f, i);
+        assert_ptr_equal(x, head);
+        assert_non_null(x->message);
+        assert_true(strlen(x->message) > 20);
+        assert_non_null(x->nodes);
+        for (size_t k = 0; k < x->nfacts; k++)
+            assert_non_null(x->facts[k].value);
+        /* peeking at another leaves this one whole; reading another forgets it */
+        if (i + 1 < ap_findings_count(f)) {
+            char *was = strdup(x->message);
+            assert_null(ap_findings_peek(f, i + 1)->message);
+            assert_string_equal(x->message, was);
+            assert_non_null(ap_findings_get(f, i + 1)->message);
+            assert_null(ap_findings_peek(f, i)->message);
+            assert_string_equal(ap_findings_get(f, i)->message, was);
+            free(was);
+        }
+    }
+    ap_findings_free(f);
+    ap_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +247,8 @@ int main(void)
         cmocka_unit_test(test_findings__catalogue_is_complete),
         cmocka_unit_test(test_findings__evidence_names_dates_path_and_place),
         cmocka_unit_test_setup_teardown(test_findings__order_groups_partners_most_severe_first,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_findings__evidence_read_back_one_at_a_time,
                                         ap_test_store_setup, ap_test_store_teardown),
     };
     ap_igraph_init();

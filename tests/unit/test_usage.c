@@ -185,14 +185,14 @@ static void test_usage__covers(void **state)
 
 static const ap_finding *only_finding(const ap_findings *f, const char *rule, size_t *count)
 {
-    const ap_finding *hit = NULL;
+    size_t hit = SIZE_MAX;
     *count = 0;
     for (size_t i = 0; i < ap_findings_count(f); i++)
-        if (strcmp(ap_findings_get(f, i)->rule->id, rule) == 0) {
-            hit = ap_findings_get(f, i);
+        if (strcmp(ap_findings_peek(f, i)->rule->id, rule) == 0) {
+            hit = i;
             (*count)++;
         }
-    return hit;
+    return hit != SIZE_MAX ? ap_findings_get(f, hit) : NULL;  /* its evidence: the last read */
 }
 
 /* The estate: the partner reads orders, writes payments and deletes in backups. */
