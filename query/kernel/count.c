@@ -101,48 +101,72 @@ void ap_kernel__count_carry(worker *wk, uint32_t r, unsigned j, uint64_t m)
         h[__builtin_ctzll(m)] += (uint32_t)1 << PLANES;
 }
 
-/* Lanes m of word j hold at p (words w) the classes of each part: split m by class, and count
- * each part in its signature row. */
-int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned j, uint64_t m,
+/* Lanes m[L] hold at p (words w) the classes of each part: split m by the classes held, all
+ * L words at once (a node's lanes fall into a few patterns; split word by word they were
+ * looked up and counted once a word), and count each part in its signature row. */
+int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, const uint64_t *m,
                           uint32_t ks)
 {
     unsigned L = wk->sh->L, ng = 0;
-    uint64_t gm[64], gp[64], full = m, here = 0;
-    /* the classes some lane of m holds in this word (cls: in any word), and the lanes that
-     * hold every one of them (often most) */
+    uint64_t (*gm)[LMAX] = wk->gm, *gp = wk->gp;
+    uint64_t full[LMAX], rest[LMAX], wc[LMAX], here = 0, anyfull = 0, anyrest = 0;
+    /* the classes some lane of m holds (cls: some source, any lane), and the lanes that hold
+     * every one of them (often most) */
+    for (unsigned j = 0; j < L; j++)
+        full[j] = m[j];
     for (uint64_t x = cls; x != 0; x &= x - 1) {
         unsigned c = (unsigned)__builtin_ctzll(x);
-        uint64_t wc = w[c * L + j] & m;
-        if (wc != 0) {
-            here |= (uint64_t)1 << c;
-            full &= wc;
+        uint64_t one = 0;
+        for (unsigned j = 0; j < L; j++) {
+            wc[j] = w[c * L + j] & m[j];
+            one |= wc[j];
         }
+        if (one == 0)
+            continue;
+        here |= (uint64_t)1 << c;
+        for (unsigned j = 0; j < L; j++)
+            full[j] &= wc[j];
     }
-    cls = here;
-    if (full != 0) {
-        gm[ng] = full;
-        gp[ng++] = cls;
-        m &= ~full;
+    for (unsigned j = 0; j < L; j++) {
+        rest[j] = m[j] & ~full[j];
+        anyfull |= full[j];
+        anyrest |= rest[j];
     }
-    if (m != 0) {
-        gm[ng] = m;
+    if (anyfull != 0) {
+        for (unsigned j = 0; j < L; j++)
+            gm[ng][j] = full[j];
+        gp[ng++] = here;
+    }
+    if (anyrest != 0) {
+        for (unsigned j = 0; j < L; j++)
+            gm[ng][j] = rest[j];
         gp[ng++] = 0;
     }
-    for (uint64_t x = m != 0 ? cls : 0; x != 0; x &= x - 1) {
+    for (uint64_t x = anyrest != 0 ? here : 0; x != 0; x &= x - 1) {
         unsigned c = (unsigned)__builtin_ctzll(x);
-        uint64_t wc = w[c * L + j] & m;
-        if (wc == 0)
+        uint64_t one = 0;
+        for (unsigned j = 0; j < L; j++) {
+            wc[j] = w[c * L + j] & rest[j];
+            one |= wc[j];
+        }
+        if (one == 0)
             continue;
-        for (unsigned g = full != 0, n = ng; g < n; g++) {
-            uint64_t in = gm[g] & wc, out = gm[g] & ~wc;
+        for (unsigned g = anyfull != 0, n = ng; g < n; g++) {
+            uint64_t in = 0, out = 0;
+            for (unsigned j = 0; j < L; j++) {
+                in |= gm[g][j] & wc[j];
+                out |= gm[g][j] & ~wc[j];
+            }
             if (in == 0)
                 continue;
             if (out == 0) {
                 gp[g] |= (uint64_t)1 << c;
                 continue;
             }
-            gm[g] = out;
-            gm[ng] = in;
+            for (unsigned j = 0; j < L; j++) {
+                gm[ng][j] = gm[g][j] & wc[j];
+                gm[g][j] &= ~wc[j];
+            }
             gp[ng++] = gp[g] | (uint64_t)1 << c;
         }
     }
@@ -150,7 +174,7 @@ int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned 
         uint32_t r = sig_row(wk, ks, gp[g]);
         if (r == UINT32_MAX)
             return AP_ENOMEM;
-        count_add(wk, r, j, gm[g]);
+        count_add_all(wk, r, gm[g]);
     }
     return AP_OK;
 }
@@ -236,10 +260,10 @@ static int pattern_weight(const shared *sh, uint64_t pattern)
 /* Row r's counts of the 64 lanes of word j, into v. */
 static void row_counts(const worker *wk, uint32_t r, unsigned j, uint32_t *v)
 {
-    const uint64_t *planes = row_at(wk, r, j);
+    const uint64_t *planes = row_at(wk, r) + j;
     memcpy(v, wk->hi + ((size_t)r * wk->sh->L + j) * 64, 64 * sizeof *v);
     for (unsigned i = 0; i < PLANES; i++)
-        for (uint64_t m = planes[i]; m != 0; m &= m - 1)
+        for (uint64_t m = planes[i * wk->sh->L]; m != 0; m &= m - 1)
             v[__builtin_ctzll(m)] |= (uint32_t)1 << i;
 }
 

@@ -479,59 +479,85 @@ static void *number_domains(void *arg)
 
 /* ---- Rows. ---- */
 
+/* A row's edge while it is sorted: its target's order (not live after live, then by position)
+ * and its place in the row (equal targets keep edge order). */
+typedef struct {
+    uint64_t key;
+    uint32_t t;
+} row_edge;
+
+/* Sort v[0 .. len) by (key, t): insertion for a short row, else three stable passes of 11 bits
+ * over the key (a key fits in 33 bits; t is ascending on entry, so stability keeps it). */
+static void sort_row(row_edge *v, row_edge *tmp, uint32_t len)
+{
+    if (len < 64) {
+        for (uint32_t i = 1; i < len; i++) {
+            row_edge x = v[i];
+            uint32_t h = i;
+            for (; h > 0 && v[h - 1].key > x.key; h--)
+                v[h] = v[h - 1];
+            v[h] = x;
+        }
+        return;
+    }
+    row_edge *from = v, *to = tmp;
+    for (unsigned shift = 0; shift < 33; shift += 11) {
+        uint32_t count[2048] = { 0 };
+        for (uint32_t i = 0; i < len; i++)
+            count[from[i].key >> shift & 2047]++;
+        for (uint32_t d = 0, sum = 0; d < 2048; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint32_t i = 0; i < len; i++)
+            to[count[from[i].key >> shift & 2047]++] = from[i];
+        row_edge *x = from;
+        from = to;
+        to = x;
+    }
+    if (from != v)              /* three passes: the result is in tmp */
+        memcpy(v, from, (size_t)len * sizeof *v);
+}
+
 /* Rows ordered by target position (those inside the component first, as targets inside it
  * precede targets after it), then the edges into nodes that are not live; equal targets in edge
- * order. Built by a counting sort over the targets (2n buckets: live, then dead), not a
- * comparison sort: a hub's row is as long as its grants. */
+ * order. Each row is sorted on its own as it is written, in position order (the rows are
+ * written one after another; a global sort by target scattered every edge twice). */
 static int build_rows(ap_kernel *k, const view *w, ap_error *err)
 {
-    uint32_t n = k->n, m = k->m, j = 0;
-    uint32_t *bucket = ap_query__big_calloc(2 * (size_t)n + 1, sizeof *bucket);
-    uint32_t *ord = ap_query__big_alloc(((size_t)m + 1) * sizeof *ord);
-    uint32_t *from = ap_query__big_alloc(((size_t)m + 1) * sizeof *from);
-    uint32_t *fill = ap_query__big_alloc(((size_t)n + 1) * sizeof *fill);
+    uint32_t n = k->n, m = k->m, j = 0, longest = 0;
+    for (uint32_t u = 0; u < n; u++)
+        if (w->koff[u + 1] - w->koff[u] > longest)
+            longest = w->koff[u + 1] - w->koff[u];
+    row_edge *re = malloc(((size_t)longest + 1) * sizeof *re);
+    row_edge *tmp = malloc(((size_t)longest + 1) * sizeof *tmp);
     k->slot = ap_query__big_alloc(((size_t)m + 1) * sizeof *k->slot);
     k->eid = ap_query__big_alloc(((size_t)m + 1) * sizeof *k->eid);
-    if (bucket == NULL || ord == NULL || from == NULL || fill == NULL || k->slot == NULL
-        || k->eid == NULL) {
-        free(bucket);
-        free(ord);
-        free(from);
-        free(fill);
+    if (re == NULL || tmp == NULL || k->slot == NULL || k->eid == NULL) {
+        free(re);
+        free(tmp);
         return ap_error_nomem(err);
     }
     for (uint32_t p = 0; p < n; p++) {
-        uint32_t u = k->at[p].node;
+        uint32_t u = k->at[p].node, x0 = w->koff[u], len = w->koff[u + 1] - x0;
         k->at[p].off = j;
-        fill[p] = j;
-        j += w->koff[u + 1] - w->koff[u];
-    }
-    /* bucket b: targets at position b (live) or b - n (not live); bucket[b]: where it starts */
-    for (uint32_t u = 0; u < n; u++)
-        for (uint32_t x = w->koff[u]; x < w->koff[u + 1]; x++)
-            bucket[(w->live[w->kto[x]] ? 0 : n) + k->pos[w->kto[x]]]++;
-    for (uint32_t b = 0, sum = 0; b < 2 * n; b++) {
-        uint32_t c = bucket[b];
-        bucket[b] = sum;
-        sum += c;
-    }
-    for (uint32_t u = 0; u < n; u++)        /* each source's edges in edge order */
-        for (uint32_t x = w->koff[u]; x < w->koff[u + 1]; x++) {
-            uint32_t b = (w->live[w->kto[x]] ? 0 : n) + k->pos[w->kto[x]];
-            ord[bucket[b]] = x;
-            from[bucket[b]++] = u;
+        for (uint32_t t = 0; t < len; t++) {
+            uint32_t v = w->kto[x0 + t];
+            re[t].key = (uint64_t)(w->live[v] ? 0 : 1) << 32 | k->pos[v];
+            re[t].t = t;
         }
-    for (uint32_t i = 0; i < m; i++) {      /* targets ascending: appended to each row in order */
-        uint32_t x = ord[i], u = from[i], v = w->kto[x], e = fill[k->pos[u]]++;
-        k->slot[e].dst = k->pos[v];
-        k->slot[e].meta = w->rtype[w->krt[x]] | (w->live[v] ? 0 : AP_KMETA_DEAD)
-                          | (w->dom[u] != w->dom[v] ? AP_KMETA_BOUNDARY : 0);
-        k->eid[e] = w->keid[x];
+        sort_row(re, tmp, len);
+        for (uint32_t i = 0; i < len; i++, j++) {
+            uint32_t x = x0 + re[i].t, v = w->kto[x];
+            k->slot[j].dst = (uint32_t)re[i].key;
+            k->slot[j].meta = w->rtype[w->krt[x]] | (w->live[v] ? 0 : AP_KMETA_DEAD)
+                              | (w->dom[u] != w->dom[v] ? AP_KMETA_BOUNDARY : 0);
+            k->eid[j] = w->keid[x];
+        }
     }
-    free(bucket);
-    free(ord);
-    free(from);
-    free(fill);
+    free(re);
+    free(tmp);
     k->at[n].off = k->at[n].ext = j;
     /* the slots into each sink, by source position (the order they are read in) */
     uint32_t nsk = n - k->nns;

@@ -37,6 +37,23 @@ int ap_kernel__pull(worker *wk, uint32_t p)
             for (unsigned j = 0; j < L; j++)
                 got[j] = any[j];
             outc = ucls;
+        } else if (t->qc == 0 && !t->esc) {
+            /* a mask, no gate: its classes straight from the predecessor's rows */
+            uint64_t anyw[LMAX] = { 0 };
+            outc = t->rc & ucls;
+            for (uint64_t m = outc; m != 0; m &= m - 1) {
+                unsigned c = (unsigned)__builtin_ctzll(m);
+                for (unsigned j = c * L, i = 0; i < L; j++, i++) {
+                    acc[j] |= from[j];
+                    anyw[i] |= from[j];
+                }
+            }
+            cls |= outc;
+            for (unsigned j = 0; j < L; j++)
+                acc_any[j] |= anyw[j];
+            if (sh->mode == MODE_BLAST && (in->meta & AP_KMETA_BOUNDARY) && outc != 0)
+                bad |= ap_kernel__count_edge(wk, in->meta, in->eid, anyw);
+            continue;
         } else {
             outc = carry(wk, t, any, ucls, from, wk->tmp, got);
             from = wk->tmp;

@@ -84,7 +84,7 @@ typedef struct {
     uint64_t *pend;         /* a bit per member of the cyclic component being settled */
     uint64_t *delta;        /* by position in the largest cyclic component: (K + 1) x L words */
     uint64_t *dcls;         /* ... and the classes whose delta rows are not zero */
-    uint64_t *cnt;          /* nrows x L x PLANES */
+    uint64_t *cnt;          /* nrows x PLANES x L: a row's plane i is L words side by side */
     uint32_t *hi;           /* nrows x L x 64: what carried out of the planes */
     uint32_t nrows, rowcap;
     uint32_t *direct;       /* K <= DIRECT_K: (ks << K | pattern) -> 1 + row; 0: not yet */
@@ -93,16 +93,18 @@ typedef struct {
     uint32_t last_ks, last_row;     /* the last signature looked up */
     uint64_t last_pattern;
     uint64_t tmp[AP_MAX_RIGHTS * LMAX];
+    uint64_t gm[64 * LMAX][LMAX];   /* count_held's groups of lanes (at most one a lane) */
+    uint64_t gp[64 * LMAX];         /* ... and the classes each holds */
     uint32_t base;          /* source index of lane 0 */
     unsigned nb;            /* sources in this batch */
 } worker;
 
 #define DIRECT_K 10     /* up to 2^10 patterns a signature kind: looked up in a flat table */
 
-/* Row r's planes for word j. */
-static inline uint64_t *row_at(const worker *wk, uint32_t r, unsigned j)
+/* Row r's planes: plane i of word j at [i * L + j]. */
+static inline uint64_t *row_at(const worker *wk, uint32_t r)
 {
-    return wk->cnt + ((size_t)r * wk->sh->L + j) * PLANES;
+    return wk->cnt + (size_t)r * PLANES * wk->sh->L;
 }
 
 /* Row r, word j: the lanes in m whose count went past the planes (count.c). */
@@ -111,14 +113,39 @@ void ap_kernel__count_carry(worker *wk, uint32_t r, unsigned j, uint64_t m);
 /* Add 1 to the lanes in m of row r, word j: a ripple carry through the bit planes. */
 static inline void count_add(worker *wk, uint32_t r, unsigned j, uint64_t m)
 {
-    uint64_t *planes = row_at(wk, r, j);
+    unsigned L = wk->sh->L;
+    uint64_t *planes = row_at(wk, r) + j;
     for (unsigned i = 0; i < PLANES; i++) {
-        uint64_t carry = planes[i] & m;
-        planes[i] ^= m;
+        uint64_t carry = planes[i * L] & m;
+        planes[i * L] ^= m;
         if ((m = carry) == 0)
             return;
     }
     ap_kernel__count_carry(wk, r, j, m);
+}
+
+/* Add 1 to the lanes in m[L] of row r: the ripple carry through the planes for all L words at
+ * once (a plane's words share a line). */
+static inline void count_add_all(worker *wk, uint32_t r, const uint64_t *m)
+{
+    unsigned L = wk->sh->L;
+    uint64_t *planes = row_at(wk, r), c[LMAX], more = 0;
+    for (unsigned j = 0; j < L; j++)
+        c[j] = m[j];
+    for (unsigned i = 0; i < PLANES; i++, planes += L) {
+        more = 0;
+        for (unsigned j = 0; j < L; j++) {
+            uint64_t carry = planes[j] & c[j];
+            planes[j] ^= c[j];
+            c[j] = carry;
+            more |= carry;
+        }
+        if (more == 0)
+            return;
+    }
+    for (unsigned j = 0; j < L; j++)
+        if (c[j] != 0)
+            ap_kernel__count_carry(wk, r, j, c[j]);
 }
 
 /* Position p's words, to read: [c * L + j] word j of the sources holding class c, [K * L + j]
@@ -256,7 +283,9 @@ int ap_kernel__pull(worker *wk, uint32_t p);
 
 /* Append x to a list that grows at powers of two; nonzero when out of memory. */
 int ap_kernel__push(uint32_t **list, uint32_t *n, uint32_t x);
-int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, unsigned j, uint64_t m,
+/* Lanes m[L] hold at a node of signature kind ks (words w, classes cls): each counted in the
+ * row of the classes it holds. */
+int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, const uint64_t *m,
                           uint32_t ks);
 int ap_kernel__count_edge(worker *wk, uint32_t meta, uint32_t eid, const uint64_t *got);
 void ap_kernel__extract(worker *wk);

@@ -95,15 +95,17 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
         bool lists = (sh->flags & AP_BLAST_LISTS)
                      && (kind == AP_KIND_WORKFLOW || kind == AP_KIND_IDENTITY
                          || kind == AP_KIND_PARTNER);
+        uint64_t mine[LMAX], some = 0;
         for (unsigned j = 0; j < L; j++) {
-            uint64_t m = any[j] & ~lane_word(wk, p, j);    /* the reach excludes the source */
-            if (m == 0)
-                continue;
-            if (counted)
-                bad |= ap_kernel__count_held(wk, w, cls, j, m, ks);
-            else
-                count_add(wk, (uint32_t)kind, j, m);
-            for (; lists && m != 0; m &= m - 1) {
+            mine[j] = any[j] & ~lane_word(wk, p, j);       /* the reach excludes the source */
+            some |= mine[j];
+        }
+        if (some != 0 && counted)
+            bad |= ap_kernel__count_held(wk, w, cls, mine, ks);
+        else if (some != 0)
+            count_add_all(wk, (uint32_t)kind, mine);
+        for (unsigned j = 0; lists && j < L; j++) {
+            for (uint64_t m = mine[j]; m != 0; m &= m - 1) {
                 ap_blast *bl = sh->out[wk->base + j * 64 + (unsigned)__builtin_ctzll(m)];
                 if (kind == AP_KIND_WORKFLOW)
                     bad |= ap_kernel__push(&bl->workflows, &bl->nworkflows, v);
