@@ -33,6 +33,7 @@ typedef struct {
     uint32_t acap;                          /* rows allocated */
     uint32_t *touched, ntouched, tcap;      /* numbers of the nodes changed in this round */
     uint32_t *frontier, nfrontier, fcap;    /* ... in the previous round */
+    uint32_t *at, nat, atcap;               /* where each round's new nodes start in reach */
     ap_rights *have;                        /* A_{k-1} of each frontier node */
 } round_state;
 
@@ -148,30 +149,51 @@ static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu,
     return 0;
 }
 
-static int reach_cmp(const void *x, const void *y, void *hops)
+static int id_cmp(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    const uint32_t *h = hops;
-    if (h[a] != h[b])
-        return h[a] < h[b] ? -1 : 1;
-    return a < b ? -1 : a > b;          /* node index order is id order: the order is total */
+    return a < b ? -1 : a > b;
 }
 
-/* qsort_r is not C11; the reach list is sorted with a small merge sort instead. */
-static void sort_reach(uint32_t *v, uint32_t *tmp, uint32_t n, const uint32_t *hops)
+/* Sort v[0..n) (node indices below 1 << bits) by value: a long run least significant digit
+ * first, 11 bits a pass, through tmp (each pass costs its 2,048 counters: not worth it for a
+ * short run). */
+static void sort_ids(uint32_t *v, uint32_t *tmp, uint32_t n, unsigned bits)
 {
-    if (n < 2)
+    if (n < 1024) {
+        qsort(v, n, sizeof *v, id_cmp);
         return;
-    uint32_t mid = n / 2, i = 0, j = mid, k = 0;
-    sort_reach(v, tmp, mid, hops);
-    sort_reach(v + mid, tmp, n - mid, hops);
-    while (i < mid && j < n)
-        tmp[k++] = reach_cmp(&v[j], &v[i], (void *)hops) < 0 ? v[j++] : v[i++];
-    while (i < mid)
-        tmp[k++] = v[i++];
-    while (j < n)
-        tmp[k++] = v[j++];
-    memcpy(v, tmp, n * sizeof *v);
+    }
+    uint32_t *from = v, *to = tmp;
+    for (unsigned shift = 0; shift < bits; shift += 11) {
+        uint32_t count[2048 + 1] = { 0 };
+        for (uint32_t i = 0; i < n; i++)
+            count[(from[i] >> shift & 2047) + 1]++;
+        for (uint32_t d = 0; d < 2048; d++)
+            count[d + 1] += count[d];
+        for (uint32_t i = 0; i < n; i++)
+            to[count[from[i] >> shift & 2047]++] = from[i];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
+}
+
+/* The reach list by hops, then id: nodes are numbered by first arrival, so each round's new
+ * nodes follow the earlier rounds' (at[k] is where round k + 1's begin); only a round's own
+ * need sorting, by id (node index order is id order: the order is total). */
+static void sort_reach(uint32_t *v, uint32_t *tmp, const uint32_t *at, uint32_t nat,
+                       uint32_t n, uint32_t nodes)
+{
+    unsigned bits = 1;
+    while (bits < 32 && (nodes >> bits) != 0)
+        bits++;
+    for (uint32_t k = 0; k < nat; k++) {
+        uint32_t lo = at[k], hi = k + 1 < nat ? at[k + 1] : n;
+        sort_ids(v + lo, tmp, hi - lo, bits);
+    }
 }
 
 /* An authority workspace: one graph's per-node arrays and the rounds' buffers, kept from one
@@ -199,6 +221,7 @@ void ap_query__authority_ws_free(ap_authority_ws *ws)
     free(ws->rs.touched);
     free(ws->rs.frontier);
     free(ws->rs.have);
+    free(ws->rs.at);
     free(ws->tmp);
     free(ws);
 }
@@ -285,6 +308,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
     rs->frontier[0] = 0;
     rs->nfrontier = 1;
     rs->ntouched = 0;
+    rs->nat = 0;
 
     /* Round k reads A_{k-1} of the nodes that changed in round k-1 (the others deliver what
      * they delivered before, so every first arrival of round k comes from the frontier). */
@@ -296,6 +320,9 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
             have[i] = a->rights[rs->r[rs->frontier[i]].node];
         rs->ntouched = 0;
         uint32_t known = rs->nr;        /* the nodes reached before this round */
+        if (grow(&rs->at, &rs->atcap, rs->nat + 1, sizeof *rs->at) < 0)
+            return ap_error_nomem(err);
+        rs->at[rs->nat++] = known - 1;  /* in the reach list, which leaves out the source */
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
@@ -335,7 +362,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         return ap_error_nomem(err);
     for (uint32_t l = 1; l < rs->nr; l++)
         a->reach[l - 1] = rs->r[l].node;
-    sort_reach(a->reach, ws->tmp, a->nreach, a->hops);
+    sort_reach(a->reach, ws->tmp, rs->at, rs->nat, a->nreach, n);
     a->arrivals = rs->arr;
     *out = a;
     return AP_OK;
