@@ -157,10 +157,10 @@ static int id_cmp(const void *x, const void *y)
 
 /* Sort v[0..n) (node indices below 1 << bits) by value: a long run least significant digit
  * first, 11 bits a pass, through tmp (each pass costs its 2,048 counters: not worth it for a
- * short run). */
+ * short run, below 128). */
 static void sort_ids(uint32_t *v, uint32_t *tmp, uint32_t n, unsigned bits)
 {
-    if (n < 1024) {
+    if (n < 128) {
         qsort(v, n, sizeof *v, id_cmp);
         return;
     }

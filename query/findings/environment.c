@@ -26,10 +26,11 @@ static int is_production(const ap_graph *g, uint32_t v)
 }
 
 /* Across batches, per credential: the first production and other node its own authority
- * reaches (AP_UNREACHED: none), once it was looked at (seen). */
+ * reaches (AP_UNREACHED: none), once it was looked at (seen); per node, is_production + 2
+ * once asked (0: not yet): the credentials' runs hear of the same nodes again and again. */
 typedef struct {
     uint32_t *prod, *other;
-    unsigned char *seen;
+    unsigned char *seen, *env;
 } reaches;
 
 static void free_reaches(void *p)
@@ -38,6 +39,7 @@ static void free_reaches(void *p)
     free(s->prod);
     free(s->other);
     free(s->seen);
+    free(s->env);
     free(s);
 }
 
@@ -45,6 +47,7 @@ static void free_reaches(void *p)
  * at a time: enough once both are known, as nothing later comes before them. */
 typedef struct {
     const ap_graph *g;
+    unsigned char *env;         /* the state's */
     uint32_t prod, other;
 } first_envs;
 
@@ -57,7 +60,9 @@ static bool earlier(const ap_authority *a, uint32_t v, uint32_t than)
 static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
 {
     first_envs *f = ctx;
-    int env = is_production(f->g, v);
+    if (f->env[v] == 0)
+        f->env[v] = (unsigned char)(is_production(f->g, v) + 2);
+    int env = f->env[v] - 2;
     if (env == 1 && earlier(a, v, f->prod))
         f->prod = v;
     else if (env == 0 && earlier(a, v, f->other))
@@ -69,7 +74,7 @@ static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
  * only as far as the rounds that find both. */
 static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
 {
-    first_envs f = { c->g, AP_UNREACHED, AP_UNREACHED };
+    first_envs f = { c->g, s->env, AP_UNREACHED, AP_UNREACHED };
     if (s->seen[v])
         return AP_OK;
     if (ap_findings__authority_until(c, v, both_found, &f) == NULL)
@@ -92,9 +97,11 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
         s->prod = malloc(n * sizeof *s->prod);
         s->other = malloc(n * sizeof *s->other);
         s->seen = calloc(n, 1);
-        if (s->prod == NULL || s->other == NULL || s->seen == NULL) {
+        s->env = calloc(n, 1);
+        if (s->prod == NULL || s->other == NULL || s->seen == NULL || s->env == NULL) {
             free(s->seen);
-            s->seen = NULL;
+            free(s->env);
+            s->seen = s->env = NULL;
             return c->rc = ap_error_nomem(c->err);
         }
     }

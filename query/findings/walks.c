@@ -157,10 +157,17 @@ bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v
 
 bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
-    if (!ap_findings__direct(c, a, v))
+    if (v == a->source || a->rights[v] == 0)
         return false;
     if (ap_findings__path_len(a, v) == 1)
-        return true;
-    return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
+        return true;                    /* one step: no other partner on the way */
+    /* the domain before the walk: most of a reach is operated by someone else, and a node
+     * without one (the flag, remembered per node) is ap_node_domain's "home" */
+    const char *domain = ap_findings__node_named(c, v, "domain") ? ap_node_domain(c->g, v)
+                         : ap_findings__kind(c, v) == AP_KIND_PARTNER ? ap_graph_node(c->g, v)->id
+                         : "home";
+    if (strcmp(domain, ap_graph_node(c->g, a->source)->id) != 0)
+        return false;
+    return ap_findings__direct(c, a, v);
 }
 
