@@ -34,6 +34,7 @@ typedef struct {
     uint32_t *touched, ntouched, tcap;      /* numbers of the nodes changed in this round */
     uint32_t *frontier, nfrontier, fcap;    /* ... in the previous round */
     uint32_t *at, nat, atcap;               /* where each round's new nodes start in reach */
+    uint64_t *changed;                      /* a bit per node: changed in this round */
     ap_rights *have;                        /* A_{k-1} of each frontier node */
 } round_state;
 
@@ -97,7 +98,12 @@ static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu,
 {
     uint32_t nc = a->nclasses;
     reached *x;
-    if (a->hops[v] == AP_UNREACHED) {
+    ap_rights had = a->rights[v];       /* 0 only when unreached: r is never empty */
+    /* most deliveries bring nothing: said by v's rights and a bit (a small array, mostly
+     * cached) without reading v's hops, row and arrivals */
+    if ((r & ~had) == 0 && !(rs->changed[v >> 6] >> (v & 63) & 1))
+        return 0;
+    if (had == 0) {
         if (grow(&rs->r, &rs->rcap, rs->nr + 1, sizeof *rs->r) < 0
             || grow(&rs->touched, &rs->tcap, rs->ntouched + 1, sizeof *rs->touched) < 0)
             return -1;
@@ -144,6 +150,7 @@ static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu,
             return -1;
         x->round = round;
         rs->touched[rs->ntouched++] = a->row[v];
+        rs->changed[v >> 6] |= (uint64_t)1 << (v & 63);
     }
     a->rights[v] |= fresh;
     return 0;
@@ -222,6 +229,7 @@ void ap_query__authority_ws_free(ap_authority_ws *ws)
     free(ws->rs.frontier);
     free(ws->rs.have);
     free(ws->rs.at);
+    free(ws->rs.changed);
     free(ws->tmp);
     free(ws);
 }
@@ -238,7 +246,9 @@ int ap_query__authority_ws_new(ap_authority_ws **out, const ap_graph *g, ap_erro
     ws->a.rights = calloc((size_t)n + 1, sizeof *ws->a.rights);   /* sparse: reached pages */
     ws->a.hops = ap_query__big_alloc(((size_t)n + 1) * sizeof *ws->a.hops);
     ws->a.row = ap_query__big_alloc(((size_t)n + 1) * sizeof *ws->a.row);
+    ws->rs.changed = calloc((size_t)n / 64 + 1, sizeof *ws->rs.changed);
     if (ws->a.rights == NULL || ws->a.hops == NULL || ws->a.row == NULL
+        || ws->rs.changed == NULL
         || grow(&ws->rs.arr, &ws->rs.acap, 64, ws->a.nclasses * sizeof *ws->rs.arr) < 0
         || grow(&ws->rs.r, &ws->rs.rcap, 1, sizeof *ws->rs.r) < 0
         || grow(&ws->rs.frontier, &ws->rs.fcap, 1, sizeof *ws->rs.frontier) < 0) {
@@ -345,6 +355,10 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         rs->touched = t;
         rs->tcap = tc;
         a->rounds = round;
+        for (uint32_t i = 0; i < rs->nfrontier; i++) {     /* the round is over */
+            uint32_t v = rs->r[rs->frontier[i]].node;
+            rs->changed[v >> 6] &= ~((uint64_t)1 << (v & 63));
+        }
         /* the round is over: each node first reached in it, and every node of fewer hops,
          * is known with its hops and the arrivals of its first round */
         bool stop = false;

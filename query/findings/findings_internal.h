@@ -19,6 +19,7 @@ struct ap_findings {
 typedef struct {
     const ap_authority *a;      /* whose walks: another authority starts a new generation */
     uint32_t gen;
+    bool alone;                 /* a is a batch partner's that reaches no other partner */
     uint32_t *stamp, *value;    /* per (node row, class): valid when stamp == gen */
     int64_t *stack;
     size_t cap;
