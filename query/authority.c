@@ -87,6 +87,17 @@ int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights
     return best;
 }
 
+/* The length of the shortest chain u (number lu) held by the round before `round`: what an
+ * escalating step from u extends (0 at the source, which holds no arrival). It stays the same
+ * through the round: an arrival of this round never counts. */
+static uint32_t escalation_len(const ap_authority *a, const round_state *rs, uint32_t lu,
+                               uint32_t round)
+{
+    const ap_arrival *from = &rs->arr[(size_t)lu * a->nclasses];
+    int c = ap_query__best_class(a, from, AP_RIGHTS_ALL, round - 1, true);
+    return c >= 0 ? from[c].len : 0;
+}
+
 /* A delivery of r to v in round `round` from u (number lu) over edge eidx. Deliveries are
  * applied at once: the frontier reads its A_{k-1} from rs->have, so the round still sees only
  * what the previous one left, and rights[v] ends the round as A_{k-1}(v) | everything sent.
@@ -94,7 +105,7 @@ int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights
  * lowest edge index): a passing step extends the chain of the same class at u, an escalating
  * one the shortest chain u held by the previous round. */
 static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu, uint32_t v,
-                   ap_rights r, uint32_t round, bool escalates)
+                   ap_rights r, uint32_t round, bool escalates, uint32_t esc_len)
 {
     uint32_t nc = a->nclasses;
     reached *x;
@@ -130,11 +141,6 @@ static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu,
     if (fresh == 0 && x->round != round)
         return 0;                   /* nothing new, and nothing new this round to compete for */
     ap_arrival *to = &rs->arr[(size_t)a->row[v] * nc], *from = &rs->arr[(size_t)lu * nc];
-    uint32_t esc_len = 0;
-    if (escalates) {
-        int c = ap_query__best_class(a, from, AP_RIGHTS_ALL, round - 1, true);
-        esc_len = c >= 0 ? from[c].len : 0;     /* c < 0 only at the source: length 0 */
-    }
     for (uint32_t c = 0; c < nc; c++) {
         ap_arrival *t = &to[c];
         if (!(r & a->class_mask[c]) || (t->round != AP_UNREACHED && t->round != round))
@@ -335,7 +341,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         rs->at[rs->nat++] = known - 1;  /* in the reach list, which leaves out the source */
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
-            for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
+            uint32_t end = ap_graph_out_end(g, u), esc_len = AP_UNREACHED;
+            for (uint32_t e = ap_graph_out_begin(g, u); e < end; e++) {
                 if (within != NULL && !(within[e >> 6] >> (e & 63) & 1))
                     continue;               /* its record is not even built */
                 ap_edge tmp;        /* a partial load's record is read in place, not built */
@@ -343,7 +350,11 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                 if (!ap_edge_usable(g, ed, source))
                     continue;
                 ap_rights r = ap_edge_transfer(ed, have[i]);
-                if (r != 0 && deliver(a, rs, e, lu, ed->to, r, round, ed->escalates) < 0)
+                if (r == 0)
+                    continue;
+                if (ed->escalates && esc_len == AP_UNREACHED)
+                    esc_len = escalation_len(a, rs, lu, round);
+                if (deliver(a, rs, e, lu, ed->to, r, round, ed->escalates, esc_len) < 0)
                     return ap_error_nomem(err);
             }
         }
