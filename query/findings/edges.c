@@ -62,21 +62,18 @@ static void free_witnesses(void *p)
 static ap_edge_witnesses *witnesses_of(ap_rule_ctx *c,
                                        ap_rights (*need)(const ap_rule_ctx *, uint32_t))
 {
-    uint32_t ne = ap_graph_edge_count(c->g);
     ap_edge_witnesses *w = ap_findings__state(c, sizeof *w, free_witnesses);
     if (w == NULL || w->at != NULL)
         return w;
-    if ((w->at = malloc(((size_t)ne + 1) * sizeof *w->at)) == NULL) {
+    if (ap_findings__select_edges(c, &w->sel, need) < 0)
+        return NULL;
+    uint32_t count = w->sel.off[ap_graph_node_count(c->g)];
+    if ((w->at = malloc(((size_t)count + 1) * sizeof *w->at)) == NULL) {
         c->rc = ap_error_nomem(c->err);
         return NULL;
     }
-    for (uint32_t e = 0; e < ne; e++)
-        w->at[e] = AP_UNREACHED;
-    if (ap_findings__select_edges(c, &w->sel, need) < 0) {
-        free(w->at);
-        w->at = NULL;               /* so a later call does not take it for built */
-        return NULL;
-    }
+    for (uint32_t j = 0; j < count; j++)
+        w->at[j] = AP_UNREACHED;
     return w;
 }
 
@@ -110,8 +107,8 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                 if (!ap_findings__carries(c, a, e)
                     || (ap_edge_transfer(ap_graph_edge(g, e), a->rights[v]) & w->sel.need[j]) == 0)
                     continue;
-                if (w->at[e] != AP_UNREACHED) {
-                    ap_edge_witness *x = &w->list[w->at[e]];
+                if (w->at[j] != AP_UNREACHED) {
+                    ap_edge_witness *x = &w->list[w->at[j]];
                     ap_finding *f = &c->out->items[x->finding];
                     ap_findings__partner(c, f, c->partners[i]);
                     if (a->hops[v] < x->hops) {     /* nearer: its chain instead */
@@ -129,7 +126,7 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
                     return NULL;
                 }
                 edge_chain(c, f, a, e, &w->list[w->n - 1], a->hops[v]);
-                w->at[e] = w->n - 1;
+                w->at[j] = w->n - 1;
             }
         }
     }

@@ -192,7 +192,8 @@ static inline bool ap_findings__selected_tail(const ap_edge_select *s, uint32_t 
 }
 
 typedef struct {
-    uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
+    uint32_t *at;               /* per selected edge (as sel.edge): its witness in list, or
+                                 * AP_UNREACHED */
     ap_edge_witness *list;      /* grown by ap_query__push */
     uint32_t n;
     ap_edge_select sel;         /* the edges need selects */
