@@ -33,6 +33,8 @@ typedef struct {
     uint32_t acap;                          /* rows allocated */
     uint32_t *touched, ntouched, tcap;      /* numbers of the nodes changed in this round */
     uint32_t *frontier, nfrontier, fcap;    /* ... in the previous round */
+    uint32_t *at, nat, atcap;               /* where each round's new nodes start in reach */
+    uint64_t *changed;                      /* a bit per node: changed in this round */
     ap_rights *have;                        /* A_{k-1} of each frontier node */
 } round_state;
 
@@ -85,6 +87,17 @@ int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights
     return best;
 }
 
+/* The length of the shortest chain u (number lu) held by the round before `round`: what an
+ * escalating step from u extends (0 at the source, which holds no arrival). It stays the same
+ * through the round: an arrival of this round never counts. */
+static uint32_t escalation_len(const ap_authority *a, const round_state *rs, uint32_t lu,
+                               uint32_t round)
+{
+    const ap_arrival *from = &rs->arr[(size_t)lu * a->nclasses];
+    int c = ap_query__best_class(a, from, AP_RIGHTS_ALL, round - 1, true);
+    return c >= 0 ? from[c].len : 0;
+}
+
 /* A delivery of r to v in round `round` from u (number lu) over edge eidx. Deliveries are
  * applied at once: the frontier reads its A_{k-1} from rs->have, so the round still sees only
  * what the previous one left, and rights[v] ends the round as A_{k-1}(v) | everything sent.
@@ -92,11 +105,16 @@ int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights
  * lowest edge index): a passing step extends the chain of the same class at u, an escalating
  * one the shortest chain u held by the previous round. */
 static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu, uint32_t v,
-                   ap_rights r, uint32_t round, bool escalates)
+                   ap_rights r, uint32_t round, bool escalates, uint32_t esc_len)
 {
     uint32_t nc = a->nclasses;
     reached *x;
-    if (a->hops[v] == AP_UNREACHED) {
+    ap_rights had = a->rights[v];       /* 0 only when unreached: r is never empty */
+    /* most deliveries bring nothing: said by v's rights and a bit (a small array, mostly
+     * cached) without reading v's hops, row and arrivals */
+    if ((r & ~had) == 0 && !(rs->changed[v >> 6] >> (v & 63) & 1))
+        return 0;
+    if (had == 0) {
         if (grow(&rs->r, &rs->rcap, rs->nr + 1, sizeof *rs->r) < 0
             || grow(&rs->touched, &rs->tcap, rs->ntouched + 1, sizeof *rs->touched) < 0)
             return -1;
@@ -123,11 +141,6 @@ static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu,
     if (fresh == 0 && x->round != round)
         return 0;                   /* nothing new, and nothing new this round to compete for */
     ap_arrival *to = &rs->arr[(size_t)a->row[v] * nc], *from = &rs->arr[(size_t)lu * nc];
-    uint32_t esc_len = 0;
-    if (escalates) {
-        int c = ap_query__best_class(a, from, AP_RIGHTS_ALL, round - 1, true);
-        esc_len = c >= 0 ? from[c].len : 0;     /* c < 0 only at the source: length 0 */
-    }
     for (uint32_t c = 0; c < nc; c++) {
         ap_arrival *t = &to[c];
         if (!(r & a->class_mask[c]) || (t->round != AP_UNREACHED && t->round != round))
@@ -143,6 +156,7 @@ static int deliver(ap_authority *a, round_state *rs, uint32_t eidx, uint32_t lu,
             return -1;
         x->round = round;
         rs->touched[rs->ntouched++] = a->row[v];
+        rs->changed[v >> 6] |= (uint64_t)1 << (v & 63);
     }
     a->rights[v] |= fresh;
     return 0;
@@ -161,6 +175,7 @@ typedef struct {
     uint32_t edge, lu, v;
     bool escalates;
     ap_rights r;
+    uint32_t esc_len;           /* an escalating step's chain before it (escalation_len) */
 } pending;
 
 typedef struct {
@@ -173,7 +188,7 @@ static int queue_push(ap_authority *a, round_state *rs, delivery_queue *q, const
 {
     if (q->count == QUEUE) {
         const pending *x = &q->p[q->head];
-        if (deliver(a, rs, x->edge, x->lu, x->v, x->r, round, x->escalates) < 0)
+        if (deliver(a, rs, x->edge, x->lu, x->v, x->r, round, x->escalates, x->esc_len) < 0)
             return -1;
         q->head = (q->head + 1) % QUEUE;
         q->count--;
@@ -196,36 +211,57 @@ static int queue_flush(ap_authority *a, round_state *rs, delivery_queue *q, uint
 {
     for (; q->count > 0; q->count--, q->head = (q->head + 1) % QUEUE) {
         const pending *x = &q->p[q->head];
-        if (deliver(a, rs, x->edge, x->lu, x->v, x->r, round, x->escalates) < 0)
+        if (deliver(a, rs, x->edge, x->lu, x->v, x->r, round, x->escalates, x->esc_len) < 0)
             return -1;
     }
     return 0;
 }
 
-static int reach_cmp(const void *x, const void *y, void *hops)
+static int id_cmp(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    const uint32_t *h = hops;
-    if (h[a] != h[b])
-        return h[a] < h[b] ? -1 : 1;
-    return a < b ? -1 : a > b;          /* node index order is id order: the order is total */
+    return a < b ? -1 : a > b;
 }
 
-/* qsort_r is not C11; the reach list is sorted with a small merge sort instead. */
-static void sort_reach(uint32_t *v, uint32_t *tmp, uint32_t n, const uint32_t *hops)
+/* Sort v[0..n) (node indices below 1 << bits) by value: a long run least significant digit
+ * first, 11 bits a pass, through tmp (each pass costs its 2,048 counters: not worth it for a
+ * short run, below 128). */
+static void sort_ids(uint32_t *v, uint32_t *tmp, uint32_t n, unsigned bits)
 {
-    if (n < 2)
+    if (n < 128) {
+        qsort(v, n, sizeof *v, id_cmp);
         return;
-    uint32_t mid = n / 2, i = 0, j = mid, k = 0;
-    sort_reach(v, tmp, mid, hops);
-    sort_reach(v + mid, tmp, n - mid, hops);
-    while (i < mid && j < n)
-        tmp[k++] = reach_cmp(&v[j], &v[i], (void *)hops) < 0 ? v[j++] : v[i++];
-    while (i < mid)
-        tmp[k++] = v[i++];
-    while (j < n)
-        tmp[k++] = v[j++];
-    memcpy(v, tmp, n * sizeof *v);
+    }
+    uint32_t *from = v, *to = tmp;
+    for (unsigned shift = 0; shift < bits; shift += 11) {
+        uint32_t count[2048 + 1] = { 0 };
+        for (uint32_t i = 0; i < n; i++)
+            count[(from[i] >> shift & 2047) + 1]++;
+        for (uint32_t d = 0; d < 2048; d++)
+            count[d + 1] += count[d];
+        for (uint32_t i = 0; i < n; i++)
+            to[count[from[i] >> shift & 2047]++] = from[i];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
+}
+
+/* The reach list by hops, then id: nodes are numbered by first arrival, so each round's new
+ * nodes follow the earlier rounds' (at[k] is where round k + 1's begin); only a round's own
+ * need sorting, by id (node index order is id order: the order is total). */
+static void sort_reach(uint32_t *v, uint32_t *tmp, const uint32_t *at, uint32_t nat,
+                       uint32_t n, uint32_t nodes)
+{
+    unsigned bits = 1;
+    while (bits < 32 && (nodes >> bits) != 0)
+        bits++;
+    for (uint32_t k = 0; k < nat; k++) {
+        uint32_t lo = at[k], hi = k + 1 < nat ? at[k + 1] : n;
+        sort_ids(v + lo, tmp, hi - lo, bits);
+    }
 }
 
 /* An authority workspace: one graph's per-node arrays and the rounds' buffers, kept from one
@@ -253,6 +289,8 @@ void ap_query__authority_ws_free(ap_authority_ws *ws)
     free(ws->rs.touched);
     free(ws->rs.frontier);
     free(ws->rs.have);
+    free(ws->rs.at);
+    free(ws->rs.changed);
     free(ws->tmp);
     free(ws);
 }
@@ -269,7 +307,9 @@ int ap_query__authority_ws_new(ap_authority_ws **out, const ap_graph *g, ap_erro
     ws->a.rights = calloc((size_t)n + 1, sizeof *ws->a.rights);   /* sparse: reached pages */
     ws->a.hops = ap_query__big_alloc(((size_t)n + 1) * sizeof *ws->a.hops);
     ws->a.row = ap_query__big_alloc(((size_t)n + 1) * sizeof *ws->a.row);
+    ws->rs.changed = calloc((size_t)n / 64 + 1, sizeof *ws->rs.changed);
     if (ws->a.rights == NULL || ws->a.hops == NULL || ws->a.row == NULL
+        || ws->rs.changed == NULL
         || grow(&ws->rs.arr, &ws->rs.acap, 64, ws->a.nclasses * sizeof *ws->rs.arr) < 0
         || grow(&ws->rs.r, &ws->rs.rcap, 1, sizeof *ws->rs.r) < 0
         || grow(&ws->rs.frontier, &ws->rs.fcap, 1, sizeof *ws->rs.frontier) < 0) {
@@ -339,6 +379,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
     rs->frontier[0] = 0;
     rs->nfrontier = 1;
     rs->ntouched = 0;
+    rs->nat = 0;
 
     /* Round k reads A_{k-1} of the nodes that changed in round k-1 (the others deliver what
      * they delivered before, so every first arrival of round k comes from the frontier). */
@@ -354,17 +395,26 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         rs->ntouched = 0;
         uint32_t known = rs->nr;        /* the nodes reached before this round */
         delivery_queue q = { .count = 0 };
+        if (grow(&rs->at, &rs->atcap, rs->nat + 1, sizeof *rs->at) < 0)
+            return ap_error_nomem(err);
+        rs->at[rs->nat++] = known - 1;  /* in the reach list, which leaves out the source */
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
-            for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
+            uint32_t end = ap_graph_out_end(g, u), esc_len = AP_UNREACHED;
+            for (uint32_t e = ap_graph_out_begin(g, u); e < end; e++) {
                 if (within != NULL && !(within[e >> 6] >> (e & 63) & 1))
                     continue;               /* its record is not even built */
                 ap_edge tmp;        /* a partial load's record is read in place, not built */
                 const ap_edge *ed = ap_graph_edge_fields(g, e, &tmp);
                 if (!ap_edge_usable(g, ed, source))
                     continue;
-                pending d = { e, lu, ed->to, ed->escalates, ap_edge_transfer(ed, have[i]) };
-                if (d.r != 0 && queue_push(a, rs, &q, &d, round) < 0)
+                ap_rights r = ap_edge_transfer(ed, have[i]);
+                if (r == 0)
+                    continue;
+                if (ed->escalates && esc_len == AP_UNREACHED)
+                    esc_len = escalation_len(a, rs, lu, round);
+                pending d = { e, lu, ed->to, ed->escalates, r, esc_len };
+                if (queue_push(a, rs, &q, &d, round) < 0)
                     return ap_error_nomem(err);
             }
         }
@@ -378,6 +428,10 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         rs->touched = t;
         rs->tcap = tc;
         a->rounds = round;
+        for (uint32_t i = 0; i < rs->nfrontier; i++) {     /* the round is over */
+            uint32_t v = rs->r[rs->frontier[i]].node;
+            rs->changed[v >> 6] &= ~((uint64_t)1 << (v & 63));
+        }
         /* the round is over: each node first reached in it, and every node of fewer hops,
          * is known with its hops and the arrivals of its first round */
         bool stop = false;
@@ -395,7 +449,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         return ap_error_nomem(err);
     for (uint32_t l = 1; l < rs->nr; l++)
         a->reach[l - 1] = rs->r[l].node;
-    sort_reach(a->reach, ws->tmp, a->nreach, a->hops);
+    sort_reach(a->reach, ws->tmp, rs->at, rs->nat, a->nreach, n);
     a->arrivals = rs->arr;
     *out = a;
     return AP_OK;

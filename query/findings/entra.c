@@ -20,11 +20,18 @@ static bool has_type(const ap_graph *g, uint32_t v, const char *type)
     return t != NULL && strcmp(t, type) == 0;
 }
 
+static bool global_admin_role(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__node_is(c, v, "role_template", GLOBAL_ADMIN);
+}
+
 /* A partner reaches Global Administrator: of a customer through GDAP (gdap true), or of this
  * directory through what its apps hold (gdap false). */
 static int global_admin(ap_rule_ctx *c, bool gdap)
 {
     const ap_graph *g = c->g;
+    if (!ap_findings__exists(c, false, global_admin_role))     /* every finding is about one */
+        return c->rc;
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
@@ -143,9 +150,16 @@ static size_t privileged_perms(const ap_graph *g, uint32_t v, const char *consen
 
 typedef enum { ADMIN_CONSENT, UNVERIFIED } app_check;
 
+static bool third_party(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__node_flag(c, v, "third_party", false);
+}
+
 static int third_party_apps(ap_rule_ctx *c, app_check w)
 {
     const ap_graph *g = c->g;
+    if (!ap_findings__exists(c, false, third_party))   /* every finding is about one */
+        return c->rc;
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];

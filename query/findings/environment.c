@@ -28,11 +28,11 @@ static int is_production(const ap_graph *g, uint32_t v)
 }
 
 /* Across batches, per credential: the first production and other node its own authority
- * reaches (AP_UNREACHED: none), once it was looked at (seen). */
+ * reaches (AP_UNREACHED: none), once it was looked at (seen); per node, is_production + 2
+ * once asked (0: not yet): the credentials' runs hear of the same nodes again and again. */
 typedef struct {
     uint32_t *prod, *other;
-    unsigned char *seen;
-    unsigned char *env;         /* per node: is_production + 2, or 0 not yet looked at */
+    unsigned char *seen, *env;
 } reaches;
 
 static void free_reaches(void *p)
@@ -49,7 +49,7 @@ static void free_reaches(void *p)
  * at a time: enough once both are known, as nothing later comes before them. */
 typedef struct {
     const ap_graph *g;
-    unsigned char *env;         /* reaches' */
+    unsigned char *env;         /* the state's */
     uint32_t prod, other;
 } first_envs;
 
@@ -103,8 +103,7 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
         if (s->prod == NULL || s->other == NULL || s->seen == NULL || s->env == NULL) {
             free(s->seen);
             free(s->env);
-            s->seen = NULL;
-            s->env = NULL;
+            s->seen = s->env = NULL;
             return c->rc = ap_error_nomem(c->err);
         }
     }

@@ -31,6 +31,7 @@ struct ap_findings {
 typedef struct {
     const ap_authority *a;      /* whose walks: another authority starts a new generation */
     uint32_t gen;
+    bool alone;                 /* a is a batch partner's that reaches no other partner */
     uint32_t *stamp, *value;    /* per (node row, class): valid when stamp == gen */
     int64_t *stack;
     size_t cap;
@@ -200,11 +201,32 @@ typedef struct {
     ap_rights passes;           /* what the edge passes of that partner's rights there */
 } ap_edge_witness;
 
+/* The edges a rule selects (need(c, e) != 0, a function of the edge alone), found once per
+ * run and grouped by tail, so that a partner's scan reads the selected out-edges of the nodes
+ * it reaches and no other edge record. */
 typedef struct {
-    uint32_t *at;               /* per edge: its witness in list, or AP_UNREACHED */
+    uint64_t *tails;            /* a bit per node: the tail of some selected edge */
+    uint32_t *off;              /* per node v: its selected edges are [off[v], off[v + 1]) */
+    uint32_t *edge;             /* the selected edges, by tail, in edge order within one */
+    ap_rights *need;            /* ... and what need said of each */
+} ap_edge_select;
+
+/* Fill s with the edges need selects (s all zeros before); NOMEM when out of memory. */
+int ap_findings__select_edges(ap_rule_ctx *c, ap_edge_select *s,
+                              ap_rights (*need)(const ap_rule_ctx *, uint32_t));
+void ap_findings__select_free(ap_edge_select *s);
+/* Is v the tail of a selected edge? */
+static inline bool ap_findings__selected_tail(const ap_edge_select *s, uint32_t v)
+{
+    return s->tails[v >> 6] >> (v & 63) & 1;
+}
+
+typedef struct {
+    uint32_t *at;               /* per selected edge (as sel.edge): its witness in list, or
+                                 * AP_UNREACHED */
     ap_edge_witness *list;      /* grown by ap_query__push */
     uint32_t n;
-    uint64_t *tails;            /* a bit per node: the tail of some edge need selects */
+    ap_edge_select sel;         /* the edges need selects */
 } ap_edge_witnesses;
 
 /* The batch's partners into the running rule's witnesses; NULL, or (last call) them. need is

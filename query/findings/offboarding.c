@@ -7,12 +7,12 @@
 
 /* The reached node that best shows what is still live: the most sensitive resource or
  * workflow (first in reach order among equals), else the first reached node. */
-static uint32_t showcase(const ap_graph *g, const ap_authority *a)
+static uint32_t showcase(const ap_rule_ctx *c, const ap_authority *a)
 {
     uint32_t best = a->reach[0];
-    ap_sensitivity bs = ap_findings__sensitivity(g, best);
+    ap_sensitivity bs = ap_findings__sens(c, best);     /* a byte, not the node's record */
     for (uint32_t i = 1; i < a->nreach; i++) {
-        ap_sensitivity s = ap_findings__sensitivity(g, a->reach[i]);
+        ap_sensitivity s = ap_findings__sens(c, a->reach[i]);
         if (s > bs) {
             best = a->reach[i];
             bs = s;
@@ -35,7 +35,7 @@ int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r)
         char why[96], chain[1024];
         if ((!ended && !stopped) || a->nreach == 0)
             continue;
-        uint32_t v = showcase(g, a);
+        uint32_t v = showcase(c, a);
         ap_finding *f = ap_findings__add(c, p, false, p);
         char d[32] = "";
         if (ended) {

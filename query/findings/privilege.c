@@ -214,6 +214,7 @@ typedef struct {
     unsigned char *crossed;     /* per edge: some partner's authority crosses it */
     point *list;
     size_t n, cap;
+    ap_edge_select esc;         /* the escalating edges */
 } points;
 
 static void free_points(void *p)
@@ -222,7 +223,13 @@ static void free_points(void *p)
     free(s->at);
     free(s->crossed);
     free(s->list);
+    ap_findings__select_free(&s->esc);
     free(s);
+}
+
+static ap_rights escalating(const ap_rule_ctx *c, uint32_t e)
+{
+    return ap_graph_edge(c->g, e)->escalates ? AP_RIGHTS_ALL : 0;
 }
 
 static points *points_of(ap_rule_ctx *c)
@@ -239,6 +246,8 @@ static points *points_of(ap_rule_ctx *c)
     }
     for (uint32_t v = 0; v < n; v++)
         s->at[v] = AP_UNREACHED;
+    if (ap_findings__select_edges(c, &s->esc, escalating) < 0)
+        return NULL;
     return s;
 }
 
@@ -357,9 +366,11 @@ int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
         const ap_authority *a = c->auth[i];
         for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = k < a->nreach ? a->reach[k] : a->source;
-            for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++)
-                if (ap_graph_edge(g, e)->escalates && ap_findings__carries(c, a, e))
-                    cross(c, s, i, a, v, e);
+            if (!ap_findings__selected_tail(&s->esc, v))
+                continue;
+            for (uint32_t j = s->esc.off[v]; j < s->esc.off[v + 1]; j++)
+                if (ap_findings__carries(c, a, s->esc.edge[j]))
+                    cross(c, s, i, a, v, s->esc.edge[j]);
         }
     }
     for (uint32_t u = 0; c->last && u < ap_graph_node_count(g) && c->rc == AP_OK; u++)

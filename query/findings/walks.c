@@ -16,8 +16,10 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
            && ap_edge_transfer(ed, a->rights[ed->from]) != 0;
 }
 
+static bool reaches_no_partner(const ap_rule_ctx *c, const ap_authority *a);
+
 /* Make m ready for a's walks: a new generation when a changes, room for its slots. */
-static bool memo_for(ap_walk_memo *m, const ap_authority *a)
+static bool memo_for(const ap_rule_ctx *c, ap_walk_memo *m, const ap_authority *a)
 {
     size_t slots = ((size_t)a->nreach + 1) * a->nclasses + 1;
     if (m->a == a && m->cap >= slots)
@@ -43,6 +45,7 @@ static bool memo_for(ap_walk_memo *m, const ap_authority *a)
         m->gen = 1;
     }
     m->a = a;
+    m->alone = reaches_no_partner(c, a);
     return true;
 }
 
@@ -64,12 +67,14 @@ uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a,
     ap_walk_memo *m = c->memo;
     uint32_t nc = a->nclasses, found = AP_UNREACHED;
     size_t depth = 0;
-    if (v == a->source || a->rights[v] == 0 || reaches_no_partner(c, a))
+    if (v == a->source || a->rights[v] == 0)
         return AP_UNREACHED;
-    if (!memo_for(m, a)) {              /* out of memory: claim nothing */
+    if (!memo_for(c, m, a)) {           /* out of memory: claim nothing */
         ((ap_rule_ctx *)c)->rc = c->rc < 0 ? c->rc : ap_error_nomem(c->err);
         return AP_UNREACHED;
     }
+    if (m->alone)                       /* asked once per authority, not once per node */
+        return AP_UNREACHED;
     int cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], AP_RIGHTS_ALL,
                                    AP_UNREACHED, false);
     /* the walk of ap_authority_chain, back until the source or a remembered (node, class):
@@ -113,7 +118,7 @@ size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32
     size_t n = 0;
     if (v == a->source || a->rights[v] == 0)
         return 0;
-    if (!memo_for(m, a)) {              /* out of memory: name nothing */
+    if (!memo_for(c, m, a)) {           /* out of memory: name nothing */
         ((ap_rule_ctx *)c)->rc = c->rc < 0 ? c->rc : ap_error_nomem(c->err);
         return 0;
     }
@@ -157,10 +162,17 @@ bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v
 
 bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
-    if (!ap_findings__direct(c, a, v))
+    if (v == a->source || a->rights[v] == 0)
         return false;
     if (ap_findings__path_len(a, v) == 1)
-        return true;
-    return strcmp(ap_node_domain(c->g, v), ap_graph_node(c->g, a->source)->id) == 0;
+        return true;                    /* one step: no other partner on the way */
+    /* the domain before the walk: most of a reach is operated by someone else, and a node
+     * without one (the flag, remembered per node) is ap_node_domain's "home" */
+    const char *domain = ap_findings__node_named(c, v, "domain") ? ap_node_domain(c->g, v)
+                         : ap_findings__kind(c, v) == AP_KIND_PARTNER ? ap_graph_node(c->g, v)->id
+                         : "home";
+    if (strcmp(domain, ap_graph_node(c->g, a->source)->id) != 0)
+        return false;
+    return ap_findings__direct(c, a, v);
 }
 

@@ -92,9 +92,56 @@ static void test_authority__blast_radius_score_and_lists(void **state)
     ap_graph_free(g);
 }
 
+/* Wide rounds: hub-a's 1,500 resources (the later ids) arrive in round 2 before hub-b's
+ * (the earlier ones), then each passes to its workflow in round 3; the reach list still comes
+ * by hops, then id (long rounds are sorted by digits, short ones otherwise). */
+static void test_authority__wide_rounds_come_by_hops_then_id(void **state)
+{
+    enum { N = 3000 };
+    size_t size = 512 + (size_t)N * 200, used = 0;
+    char *json = malloc(size);
+    (void)state;
+    assert_non_null(json);
+    used += (size_t)snprintf(json + used, size - used, "{\"format\": \"authpath/1\", \"nodes\": ["
+                             "{\"id\": \"p\", \"kind\": \"partner\"},"
+                             "{\"id\": \"hub-a\", \"kind\": \"identity\"},"
+                             "{\"id\": \"hub-b\", \"kind\": \"identity\"}");
+    for (int k = 0; k < N; k++)
+        used += (size_t)snprintf(json + used, size - used, ",{\"id\": \"r%04d\", \"kind\": "
+                                 "\"resource\"},{\"id\": \"w%04d\", \"kind\": \"workflow\"}",
+                                 k, k);
+    used += (size_t)snprintf(json + used, size - used, "], \"edges\": ["
+                             "{\"from\": \"p\", \"to\": \"hub-a\", \"kind\": \"admin_of\"},"
+                             "{\"from\": \"p\", \"to\": \"hub-b\", \"kind\": \"admin_of\"}");
+    for (int k = 0; k < N; k++)
+        used += (size_t)snprintf(json + used, size - used, ",{\"from\": \"%s\", \"to\": "
+                                 "\"r%04d\", \"kind\": \"access\", \"rights\": [\"write\"]},"
+                                 "{\"from\": \"r%04d\", \"to\": \"w%04d\", \"kind\": "
+                                 "\"triggers\"}", k < N / 2 ? "hub-b" : "hub-a", k, k, k);
+    snprintf(json + used, size - used, "]}");
+    ap_store *st = NULL;
+    ap_graph *g = ap_test_load_json(json, 1767225600, "wide", 0, &st);
+    ap_authority *a = NULL;
+    ap_error err;
+    assert_int_equal(ap_authority_compute(&a, g, node(g, "p"), &err), AP_OK);
+    assert_int_equal(a->nreach, 2 + 2 * N);
+    assert_int_equal(a->reach[0], node(g, "hub-a"));
+    assert_int_equal(a->reach[2], node(g, "r0000"));
+    for (uint32_t i = 1; i < a->nreach; i++) {
+        uint32_t u = a->reach[i - 1], v = a->reach[i];
+        assert_true(a->hops[u] < a->hops[v] || (a->hops[u] == a->hops[v] && u < v));
+    }
+    assert_int_equal(a->hops[a->reach[N + 1]], 2);
+    assert_int_equal(a->hops[a->reach[N + 2]], 3);
+    ap_authority_free(a);
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_authority__wide_rounds_come_by_hops_then_id),
         cmocka_unit_test_setup_teardown(test_authority__gate_and_escalation,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_authority__explain_says_why_steps_apply,
