@@ -288,8 +288,9 @@ static int freeze(ap_rule_ctx *c)
     if (rc == AP_ENOMEM)
         return ap_error_nomem(c->err);
     if (rc < 0)
-        return ap_error_set(c->err, AP_EIO, "cannot write findings to a temporary file: %s",
-                            strerror(errno));
+        return ap_error_set(c->err, AP_EIO, "cannot write findings to a temporary file in "
+                            "%s: %s", getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0'
+                            ? getenv("TMPDIR") : "/tmp", strerror(errno));
     return AP_OK;
 }
 
