@@ -161,9 +161,10 @@ struct ap_usage;
 AP_EXPORT int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                            const ap_findings_opts *opts,
                                            const struct ap_usage *usage, ap_error *err);
-/* The same with each batch's partners' authorities computed nthreads at a time (0 or 1: on the
- * caller's thread alone), each on its own thread: the same findings. g must be a full load
- * (ap_graph_load, not ap_graph_load_partial): its threads read it at once. */
+/* The same with the next batch's authorities computed on a worker thread (nthreads - 1 at a
+ * time) while the rules read the current batch (0 or 1: all on the caller's thread): the same
+ * findings. g must be a full load (ap_graph_load, not ap_graph_load_partial): its threads read
+ * it at once. */
 AP_EXPORT int ap_findings_compute_threads(ap_findings **out, const ap_graph *g,
                                           const ap_findings_opts *opts,
                                           const struct ap_usage *usage, unsigned nthreads,

@@ -357,7 +357,6 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.threads = threads;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
     c.auth = calloc((size_t)n + 1, sizeof *c.auth);
-    c.batch_ws = calloc((size_t)n + 1, sizeof *c.batch_ws);
     c.out = calloc(1, sizeof *c.out);
     if (c.out != NULL)
         c.out->loaded = SIZE_MAX;
@@ -367,7 +366,7 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.exists = calloc(ap_rule_count(), 1);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
-    if (c.partners == NULL || c.auth == NULL || c.batch_ws == NULL || c.out == NULL
+    if (c.partners == NULL || c.auth == NULL || c.out == NULL
         || c.out->severity == NULL || c.memo == NULL || c.visit == NULL || c.states == NULL
         || c.exists == NULL) {
         rc = ap_error_nomem(err);
@@ -408,9 +407,7 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     *out = c.out;
     c.out = NULL;
 cleanup:
-    for (uint32_t k = 0; k < c.nbatch_ws; k++)
-        ap_query__authority_ws_free(c.batch_ws[k]);
-    free(c.batch_ws);
+    ap_findings__batches_free(c.batches);     /* first: its worker reads the graph */
     for (uint32_t k = 0; k < c.nws; k++)
         ap_query__authority_ws_free(c.cached_ws[k]);
     free(c.cached_ws);

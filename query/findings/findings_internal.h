@@ -69,9 +69,8 @@ struct ap_rule_ctx {
     uint32_t lo, hi;            /* the batch: partners[lo..hi) */
     bool last;                  /* the call after every batch */
     size_t batch;               /* bytes of authority a batch (and the cache) may hold */
-    unsigned threads;           /* a batch's authorities computed this many at a time */
-    struct ap_authority_ws **batch_ws;  /* batch_ws[k]: the k-th partner's of a batch */
-    uint32_t nbatch_ws;
+    unsigned threads;           /* the threads a batch's authorities may use (batch.c) */
+    struct ap_findings_batches *batches;    /* batch.c's workspaces and worker */
     const ap_authority **auth;  /* auth[i]: the authority of partners[i], in the batch only */
     /* Other nodes' authorities, cached until the cache is full: the k-th (k < ncached) is
      * cached_auth[k], workspace cached_ws[k]'s, about node cached[k]; slot[v] is v's k + 1
@@ -108,9 +107,14 @@ struct ap_rule_ctx {
     int rc;                     /* the first error: once set, the builder does nothing */
 };
 
-/* The next batch of partners (lo = the last hi; hi after it) with their authorities, c->threads
- * at a time (batch.c). */
+/* The next batch of partners (lo = the last hi; hi after it) with their authorities (batch.c).
+ * With one thread they are computed at the call; with c->threads > 1 a worker computes the
+ * batch after it, c->threads - 1 partners at a time, while the rules read this one: the batch
+ * before this one's authorities are gone once this returns. */
 int ap_findings__next_batch(ap_rule_ctx *c);
+typedef struct ap_findings_batches ap_findings_batches;
+/* Wait for the worker and free the workspaces (NULL: nothing). */
+void ap_findings__batches_free(ap_findings_batches *s);
 /* Free what finding f (one of out->items) owns (store.c). */
 void ap_findings__dispose(ap_findings *out, ap_finding *f);
 /* Freeze every finding made or changed since the last call: its evidence (message, nodes,
