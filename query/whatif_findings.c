@@ -44,19 +44,30 @@ static int index_cmp(const void *x, const void *y)
 /* The keys of f's findings in force (waived ones left out), one per partner, sorted. */
 static fkey *keys_of(const ap_graph *g, const ap_findings *f, size_t *n)
 {
-    size_t total = 1;
+    size_t total = 1, most = 1;
     fkey *k;
-    for (size_t i = 0; i < ap_findings_count(f); i++)
-        total += ap_findings_peek(f, i)->npartners;
+    uint32_t *list;
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        size_t np = ap_findings_peek(f, i)->npartners;
+        total += np;
+        most = np > most ? np : most;
+    }
     *n = 0;
-    if ((k = malloc(total * sizeof *k)) == NULL)
+    k = malloc(total * sizeof *k);
+    list = malloc(most * sizeof *list);
+    if (k == NULL || list == NULL) {
+        free(k);
+        free(list);
         return NULL;
+    }
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_peek(f, i);     /* its header is enough */
-        for (size_t p = 0; !x->waived && p < x->npartners; p++)
+        size_t np = x->waived ? 0 : ap_findings_partners(f, i, list, most);
+        for (size_t p = 0; p < np; p++)
             k[(*n)++] = (fkey){ x->rule->id, x->subject_is_edge, ap_finding_subject_id(g, x),
-                                ap_graph_node(g, x->partners[p])->id, i };
+                                ap_graph_node(g, list[p])->id, i };
     }
+    free(list);
     qsort(k, *n, sizeof *k, key_sort);
     return k;
 }

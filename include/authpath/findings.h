@@ -113,9 +113,11 @@ typedef struct {
     const ap_rule *rule;
     ap_severity severity;       /* the rule's, after the policy's overrides */
     uint32_t partner;           /* the partner it is about (node index): partners[0] */
-    uint32_t *partners;         /* every partner it is about, in id order: one finding per root
-                                 * cause (an escalation point, a loop) lists them all */
-    size_t npartners;
+    uint32_t *partners;         /* the partners it is about, in id order: one finding per root
+                                 * cause (an escalation point, a loop) is about them all; the
+                                 * first AP_FINDINGS_PARTNERS_SHOWN of them when there are more
+                                 * (ap_findings_partners lists them all) */
+    size_t npartners;           /* how many partners it is about */
     bool subject_is_edge;
     uint32_t subject;           /* node or edge index */
     char *message;              /* one sentence built from the evidence */
@@ -176,6 +178,10 @@ AP_EXPORT size_t ap_findings_count(const ap_findings *f);
  * one finding at a time, so its memory does not grow with the number of findings). NULL when
  * the store cannot be read (an I/O error). */
 AP_EXPORT const ap_finding *ap_findings_get(const ap_findings *f, size_t i);
+/* Every partner finding i of f is about, in id order, into list (the first cap of them);
+ * returns how many there are (npartners). */
+AP_EXPORT size_t ap_findings_partners(const ap_findings *f, size_t i, uint32_t *list,
+                                      size_t cap);
 /* Finding i without its evidence (message, nodes, facts and path are NULL, their counts
  * right): rule, severity, partners, subject, source and waiver, for scanning the list. It
  * leaves the finding ap_findings_get returned last as it was. */

@@ -33,13 +33,18 @@ ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t sub
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 32;
         ap_finding *items = realloc(out->items, cap * sizeof *items);
-        if (items == NULL) {
+        uint64_t **bits = items != NULL ? realloc(out->bits, cap * sizeof *bits) : NULL;
+        if (items != NULL)
+            out->items = items;
+        if (bits == NULL) {
             nomem(c);
             return NULL;
         }
-        out->items = items;
+        memset(bits + out->cap, 0, (cap - out->cap) * sizeof *bits);
+        out->bits = bits;
         out->cap = cap;
     }
+    out->bits[out->n] = NULL;
     f = &out->items[out->n++];
     memset(f, 0, sizeof *f);
     f->rule = c->rule;
@@ -79,54 +84,33 @@ void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v)
     f->nodes[f->nnodes++] = v;
 }
 
-void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p)
-{
-    size_t k = f != NULL ? f->npartners : 0, lo = 0;
-    if (f == NULL || c->rc < 0)
-        return;             /* the partners are never frozen (store.c) */
-    /* partners mostly come in id order: the end first, then a binary search */
-    if (k > 0 && f->partners[k - 1] >= p) {
-        size_t hi = k;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (f->partners[mid] < p)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        k = lo;
-        if (f->partners[k] == p)
-            return;
-    }
-    uint32_t *list = f->partners;
-    if ((f->npartners & (f->npartners - 1)) == 0) {     /* grown at powers of two */
-        if ((list = realloc(f->partners, (f->npartners * 2 + 1) * sizeof *list)) == NULL) {
-            nomem(c);
-            return;
-        }
-    }
-    memmove(list + k + 1, list + k, (f->npartners - k) * sizeof *list);
-    list[k] = p;
-    f->partners = list;
-    f->partner = list[0];
-    f->npartners++;
-}
-
 const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f, char *buf,
                                       size_t size, size_t max)
 {
-    size_t used = 0;
+    size_t used = 0, i = f != NULL ? (size_t)(f - c->out->items) : 0;
+    const uint32_t *list = f != NULL ? f->partners : NULL;
+    uint32_t *all = NULL;
     buf[0] = '\0';
-    for (size_t i = 0; f != NULL && i < f->npartners && i < max; i++) {
-        bool last = i + 1 == f->npartners;
+    /* past the first ones listed, from the finding's bits (partners.c) */
+    bool more = f != NULL && max > AP_FINDINGS_PARTNERS_SHOWN
+                && f->npartners > AP_FINDINGS_PARTNERS_SHOWN;
+    if (more && (all = malloc(f->npartners * sizeof *all)) != NULL) {
+        ap_findings_partners(c->out, i, all, f->npartners);
+        list = all;
+    } else if (more && c->out->bits[i] != NULL) {
+        max = AP_FINDINGS_PARTNERS_SHOWN;   /* out of memory: the first ones only */
+    }
+    for (size_t k = 0; f != NULL && k < f->npartners && k < max; k++) {
+        bool last = k + 1 == f->npartners;
         used = strlen(buf);
-        snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : last ? " and " : ", ",
-                 ap_graph_node(c->g, f->partners[i])->id);
+        snprintf(buf + used, size - used, "%s%s", k == 0 ? "" : last ? " and " : ", ",
+                 ap_graph_node(c->g, list[k])->id);
     }
     if (f != NULL && f->npartners > max) {
         used = strlen(buf);
         snprintf(buf + used, size - used, " and %zu more", f->npartners - max);
     }
+    free(all);
     return buf;
 }
 

@@ -54,6 +54,8 @@ void ap_findings_free(ap_findings *f)
     for (size_t i = 0; i < f->n; i++)
         ap_findings__dispose(f, &f->items[i]);
     free(f->items);
+    free(f->bits);
+    free(f->all);
     ap_findings__store_free(f);
     free(f->severity);
     free(f);
@@ -140,7 +142,7 @@ static void reorder(ap_findings *out, sort_key *keys, size_t n)
         if (keys[k].index == SIZE_MAX || keys[k].index == k)
             continue;
         ap_finding f = out->items[k];
-        uint64_t spot = out->spot[k];
+        uint64_t spot = out->spot[k], *bits = out->bits[k];
         uint32_t len = out->spot_len[k];
         size_t j = k;
         for (;;) {
@@ -150,11 +152,13 @@ static void reorder(ap_findings *out, sort_key *keys, size_t n)
                 out->items[j] = f;
                 out->spot[j] = spot;
                 out->spot_len[j] = len;
+                out->bits[j] = bits;
                 break;
             }
             out->items[j] = out->items[from];
             out->spot[j] = out->spot[from];
             out->spot_len[j] = out->spot_len[from];
+            out->bits[j] = out->bits[from];
             j = from;
         }
     }
@@ -181,9 +185,8 @@ static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *o
     for (size_t i = 0; i < out->n; i++) {
         ap_finding *f = &out->items[i];
         const char *subject = ap_finding_subject_id(g, f);
-        bool about = opts->partner < 0;
-        for (size_t k = 0; !about && k < f->npartners; k++)
-            about = f->partners[k] == (uint32_t)opts->partner;
+        bool about = opts->partner < 0
+                     || ap_findings__has_partner(out, i, (uint32_t)opts->partner);
         bool keep = about && f->severity >= opts->min_severity;
         if (!keep) {
             ap_findings__dispose(out, f);
@@ -203,12 +206,15 @@ static int finish(ap_findings *out, const ap_graph *g, const ap_findings_opts *o
         out->items[n] = *f;
         out->spot[n] = out->spot[i];
         out->spot_len[n] = out->spot_len[i];
+        out->bits[n] = out->bits[i];
         keys[n] = (sort_key){ AP_SEV_NONE, f->severity, ap_graph_node(g, f->partner)->id,
                               f->rule->id, subject, NULL, n };
         n++;
     }
-    for (size_t i = n; i < out->n; i++)
+    for (size_t i = n; i < out->n; i++) {
         out->spot[i] = 0;
+        out->bits[i] = NULL;
+    }
     out->n = n;
     for (size_t i = 0; i < n; i++)
         keys[i].worst = worst[out->items[i].partner];
@@ -323,10 +329,13 @@ static void compact(ap_findings *out)
         if (out->items[i].rule != NULL) {
             out->spot[n] = out->spot[i];
             out->spot_len[n] = out->spot_len[i];
+            out->bits[n] = out->bits[i];
             out->items[n++] = out->items[i];
         }
-    for (size_t i = n; i < out->n; i++)
+    for (size_t i = n; i < out->n; i++) {
         out->spot[i] = 0;
+        out->bits[i] = NULL;
+    }
     out->n = n;
 }
 
@@ -360,6 +369,10 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.out = calloc(1, sizeof *c.out);
     if (c.out != NULL)
         c.out->loaded = SIZE_MAX;
+    if (c.out != NULL && ap_findings__partners_init(c.out, g) < 0) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
     c.memo = calloc(1, sizeof *c.memo);
     c.visit = calloc(1, sizeof *c.visit);
     c.states = calloc(ap_rule_count(), sizeof *c.states);

@@ -25,6 +25,10 @@ struct ap_findings {
     size_t *thawed, nthawed, thawed_cap;
     char *buf;
     size_t buf_cap, loaded;
+    /* partners.c: bits[i], a bit per partner of the graph (all[k] is the k-th, in id order)
+     * once items[i] is about more than a share of them (NULL: its partners are all listed) */
+    uint64_t **bits;
+    uint32_t *all, nall;
 };
 
 /* Remembered walks of one authority's witness chains (findings.c). */
@@ -170,8 +174,13 @@ void ap_findings__reset(ap_rule_ctx *c, ap_finding *f);
  * The builder calls below accept NULL and do nothing then. */
 ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject);
 void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v);
-/* Add partner p to the partners the finding is about (kept in id order, once each). */
+/* Add partner p to the partners the finding is about (kept in id order, once each; past a
+ * share of the graph's partners, a bit each and the first ones listed: partners.c). */
 void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p);
+/* The graph's partners, for the bits of partners.c (out->all). */
+int ap_findings__partners_init(ap_findings *out, const ap_graph *g);
+/* Is finding i about partner p? */
+bool ap_findings__has_partner(const ap_findings *out, size_t i, uint32_t p);
 /* "a, b, c and 4 more" of the finding's partners (into buf, at most `max` named). */
 const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f, char *buf,
                                       size_t size, size_t max);

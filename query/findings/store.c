@@ -265,6 +265,10 @@ void ap_findings__dispose(ap_findings *out, ap_finding *f)
     size_t i = (size_t)(f - out->items);
     free(f->partners);
     f->partners = NULL;
+    if (out->bits != NULL && i < out->cap) {
+        free(out->bits[i]);
+        out->bits[i] = NULL;
+    }
     if (i < out->spot_cap && out->spot[i] != 0) {
         out->spot[i] = 0;           /* its record stays in the file, unread */
         f->message = NULL;

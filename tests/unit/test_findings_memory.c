@@ -12,6 +12,7 @@
 #include "authpath/findings.h"
 #include "support.h"
 #include "../../graph/graph_internal.h"
+#include "../../query/findings/findings_internal.h"
 
 #define AT_2026 1767225600       /* 2026-01-01 */
 #define RESOURCES 2000
@@ -69,10 +70,61 @@ static void test_findings_memory__reached_attributes_not_kept(void **state)
     ap_store_close(st);
 }
 
+/* An undeclared access edge every one of 100 partners reaches: its one finding keeps a bit per
+ * partner and lists the first 20 (npartners counts all 100; ap_findings_partners lists them;
+ * --partner finds it by any of them). */
+static void test_findings_memory__many_partners_as_bits(void **state)
+{
+    static const char *const rules[] = { "undeclared-rights" };
+    size_t cap = 100 * 160 + 1024, used = 0;
+    char *s = malloc(cap);
+    ap_store *st = NULL;
+    ap_findings *f = NULL;
+    ap_error err;
+    uint32_t list[128];
+    (void)state;
+    assert_non_null(s);
+    used += (size_t)snprintf(s + used, cap - used, "{\"format\": \"authpath/1\", \"nodes\": ["
+                             "{\"id\": \"hub\", \"kind\": \"identity\"},"
+                             "{\"id\": \"db\", \"kind\": \"resource\"}");
+    for (int i = 0; i < 100; i++)
+        used += (size_t)snprintf(s + used, cap - used,
+                                 ",{\"id\": \"p%03d\", \"kind\": \"partner\"}", i);
+    used += (size_t)snprintf(s + used, cap - used, "], \"edges\": [{\"from\": \"hub\", "
+                             "\"kind\": \"access\", \"to\": \"db\"}");
+    for (int i = 0; i < 100; i++)
+        used += (size_t)snprintf(s + used, cap - used, ",{\"from\": \"p%03d\", \"kind\": "
+                                 "\"can_assume\", \"to\": \"hub\"}", i);
+    snprintf(s + used, cap - used, "]}");
+    ap_graph *g = ap_test_load_json(s, AT_2026, "findings_bits", 1, &st);
+    ap_findings_opts fo = { NULL, rules, 1, -1, AP_SEV_NONE };
+    assert_int_equal(ap_findings_compute(&f, g, &fo, &err), AP_OK);
+    assert_int_equal(ap_findings_count(f), 1);
+    const ap_finding *x = ap_findings_peek(f, 0);
+    assert_int_equal(x->npartners, 100);
+    assert_non_null(f->bits[0]);                /* bits, not a list of 100 */
+    for (size_t k = 0; k < AP_FINDINGS_PARTNERS_SHOWN; k++)
+        assert_int_equal(x->partners[k], ap_graph_find(g, "p000") + k);
+    assert_int_equal(ap_findings_partners(f, 0, list, 128), 100);
+    for (size_t k = 0; k < 100; k++) {
+        char id[8];
+        snprintf(id, sizeof id, "p%03zu", k);
+        assert_int_equal(list[k], ap_graph_find(g, id));
+    }
+    ap_findings_free(f);
+    fo.partner = ap_graph_find(g, "p077");
+    assert_int_equal(ap_findings_compute(&f, g, &fo, &err), AP_OK);
+    assert_int_equal(ap_findings_count(f), 1);
+    ap_findings_free(f);
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_findings_memory__reached_attributes_not_kept),
+        cmocka_unit_test(test_findings_memory__many_partners_as_bits),
     };
     ap_igraph_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
