@@ -9,19 +9,17 @@
 #include "findings_internal.h"
 #include "../query_internal.h"
 
+static int id_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p)
 {
-    uint32_t lo = 0, hi = c->npartners;
-    while (lo < hi) {                   /* partners[] is in node order */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->partners[mid] == p)
-            return mid;
-        if (c->partners[mid] < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    /* partners[] is in node order */
+    const uint32_t *at = bsearch(&p, c->partners, c->npartners, sizeof *c->partners, id_cmp);
+    return at != NULL ? (int64_t)(at - c->partners) : -1;
 }
 
 /* What one authority holds in memory (its per-node arrays and its arrivals), roughly. */

@@ -31,20 +31,17 @@ int ap_findings__partners_init(ap_findings *out, const ap_graph *g)
     return AP_OK;
 }
 
+static int id_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 /* p's place among the graph's partners (node index order is id order), or -1. */
 static int64_t place(const ap_findings *out, uint32_t p)
 {
-    uint32_t lo = 0, hi = out->nall;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (out->all[mid] == p)
-            return mid;
-        if (out->all[mid] < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    const uint32_t *at = bsearch(&p, out->all, out->nall, sizeof *out->all, id_cmp);
+    return at != NULL ? (int64_t)(at - out->all) : -1;
 }
 
 /* Insert p into f's list at its place (the list has room); false when it is there. */

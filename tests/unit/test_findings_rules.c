@@ -164,17 +164,24 @@ static void test_findings__evidence_names_dates_path_and_place(void **state)
     ap_graph_free(g);
 }
 
-/* Findings come grouped by partner, the partner with the most severe finding first. */
-static void test_findings__order_groups_partners_most_severe_first(void **state)
+/* The partner-ended-live fixture's graph and every rule's findings on it (more than 4). */
+static ap_graph *ended_live_findings(ap_store *st, ap_findings **f)
 {
-    ap_store *st = *state;
     ap_error err;
-    ap_findings *f = NULL;
     assert_int_equal(ap_test_import(st, FIXTURE("findings/partner-ended-live/fires.json"), &err),
                      AP_OK);
     ap_graph *g = ap_test_graph(st, AT_2026);
-    assert_int_equal(ap_findings_compute(&f, g, NULL, &err), AP_OK);
-    assert_true(ap_findings_count(f) > 4);
+    assert_int_equal(ap_findings_compute(f, g, NULL, &err), AP_OK);
+    assert_true(ap_findings_count(*f) > 4);
+    return g;
+}
+
+/* Findings come grouped by partner, the partner with the most severe finding first. */
+static void test_findings__order_groups_partners_most_severe_first(void **state)
+{
+    ap_error err;
+    ap_findings *f = NULL;
+    ap_graph *g = ended_live_findings(*state, &f);
     for (size_t i = 1; i < ap_findings_count(f); i++) {
         const ap_finding *a = ap_findings_get(f, i - 1), *b = ap_findings_get(f, i);
         if (a->partner == b->partner)
@@ -206,14 +213,8 @@ static void test_findings__order_groups_partners_most_severe_first(void **state)
  * finding at a time (memory does not follow the number of findings). */
 static void test_findings__evidence_read_back_one_at_a_time(void **state)
 {
-    ap_store *st = *state;
-    ap_error err;
     ap_findings *f = NULL;
-    assert_int_equal(ap_test_import(st, FIXTURE("findings/partner-ended-live/fires.json"), &err),
-                     AP_OK);
-    ap_graph *g = ap_test_graph(st, AT_2026);
-    assert_int_equal(ap_findings_compute(&f, g, NULL, &err), AP_OK);
-    assert_true(ap_findings_count(f) > 4);
+    ap_graph *g = ended_live_findings(*state, &f);
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *head = ap_findings_peek(f, i);
         assert_null(head->message);             /* not held: in the store */
