@@ -217,19 +217,13 @@ static int queue_flush(ap_authority *a, round_state *rs, delivery_queue *q, uint
     return 0;
 }
 
-static int id_cmp(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* Sort v[0..n) (node indices below 1 << bits) by value: a long run least significant digit
  * first, 11 bits a pass, through tmp (each pass costs its 2,048 counters: not worth it for a
  * short run, below 128). */
 static void sort_ids(uint32_t *v, uint32_t *tmp, uint32_t n, unsigned bits)
 {
     if (n < 128) {
-        qsort(v, n, sizeof *v, id_cmp);
+        qsort(v, n, sizeof *v, ap_query__u32_cmp);
         return;
     }
     uint32_t *from = v, *to = tmp;

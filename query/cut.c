@@ -155,12 +155,6 @@ static igraph_error_t make_graph(igraph_t *ig, const ap_graph *g, uint32_t n,
     return ie;
 }
 
-static int u32_cmp(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* The minimum cut: carrying edges capacity 1, target -> super-sink edges a capacity no cut of
  * real edges reaches, so only real edges are ever cut. igraph returns the minimum cut nearest
  * its target, so the flow runs on the reversed graph from the super-sink to the partner: of all
@@ -217,7 +211,7 @@ static int min_cut(ap_offboard *o, const ap_graph *g, const uint32_t *carry, uin
                           (double)value);
         goto cleanup;
     }
-    qsort(o->cut, o->ncut, sizeof *o->cut, u32_cmp);
+    qsort(o->cut, o->ncut, sizeof *o->cut, ap_query__u32_cmp);
 cleanup:
     if (built)
         igraph_destroy(&ig);
@@ -530,7 +524,7 @@ static int choke_points(ap_offboard *o, const ap_graph *g, const ap_authority *a
                 goto nomem;
         }
         if (nfound > 1)
-            qsort(found, nfound, sizeof *found, u32_cmp);
+            qsort(found, nfound, sizeof *found, ap_query__u32_cmp);
         for (uint32_t k = 0; k < nfound; k++) {
             uint32_t v = found[k];
             ap_choke_point cp = { v, NULL, 0 };

@@ -24,6 +24,8 @@ void ap_query__put(ap_strbuf *b, const char *t);
 /* Append the size-byte item at *arr (n items, capacity implied: grows at powers of two).
  * -1 when out of memory (the array is unchanged). */
 int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
+/* qsort/bsearch order of uint32_t values (node and edge indices). */
+int ap_query__u32_cmp(const void *x, const void *y);
 /* bigmem.c: an array of size bytes (n x size zeroed) for the large per-node and per-edge
  * arrays: 2 MiB-aligned and marked for huge pages when that large. Released with free(). */
 void *ap_query__big_alloc(size_t size);

@@ -84,3 +84,9 @@ void ap_query__items_free(ap_reach_item *items, uint32_t n)
         free(items[i].path);
     free(items);
 }
+
+int ap_query__u32_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}

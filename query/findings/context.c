@@ -9,16 +9,10 @@
 #include "findings_internal.h"
 #include "../query_internal.h"
 
-static int id_cmp(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p)
 {
     /* partners[] is in node order */
-    const uint32_t *at = bsearch(&p, c->partners, c->npartners, sizeof *c->partners, id_cmp);
+    const uint32_t *at = bsearch(&p, c->partners, c->npartners, sizeof *c->partners, ap_query__u32_cmp);
     return at != NULL ? (int64_t)(at - c->partners) : -1;
 }
 

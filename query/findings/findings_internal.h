@@ -129,8 +129,6 @@ int ap_findings__freeze_new(ap_findings *out);
 #define AP_SPOT_SILENT ((uint32_t)1 << 31)
 /* Forget the finding ap_findings_get read back last (its evidence pointers cleared). */
 void ap_findings__forget(ap_findings *out);
-/* Room in out->spot for cap findings. */
-int ap_findings__store_grow(ap_findings *out, size_t cap);
 /* Close the store's file and free its arrays. */
 void ap_findings__store_free(ap_findings *out);
 /* Finding i of the run, with its evidence to read and change (read back from the store when

@@ -31,16 +31,10 @@ int ap_findings__partners_init(ap_findings *out, const ap_graph *g)
     return AP_OK;
 }
 
-static int id_cmp(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* p's place among the graph's partners (node index order is id order), or -1. */
 static int64_t place(const ap_findings *out, uint32_t p)
 {
-    const uint32_t *at = bsearch(&p, out->all, out->nall, sizeof *out->all, id_cmp);
+    const uint32_t *at = bsearch(&p, out->all, out->nall, sizeof *out->all, ap_query__u32_cmp);
     return at != NULL ? (int64_t)(at - out->all) : -1;
 }
 

@@ -67,7 +67,8 @@ static int room(ap_findings *out, size_t size)
     return AP_OK;
 }
 
-int ap_findings__store_grow(ap_findings *out, size_t cap)
+/* Room in out->spot for cap findings. */
+static int store_grow(ap_findings *out, size_t cap)
 {
     if (cap <= out->spot_cap)
         return AP_OK;
@@ -84,6 +85,14 @@ int ap_findings__store_grow(ap_findings *out, size_t cap)
     return AP_OK;
 }
 
+/* Point f's evidence nowhere (its counts stay): freed, in the file, or forgotten. */
+static void no_evidence(ap_finding *f)
+{
+    f->message = NULL;
+    f->nodes = f->path = NULL;
+    f->facts = NULL;
+}
+
 static void free_evidence(ap_finding *f)
 {
     free(f->message);
@@ -92,9 +101,7 @@ static void free_evidence(ap_finding *f)
         free(f->facts[k].value);
     free(f->facts);
     free(f->path);
-    f->message = NULL;
-    f->nodes = f->path = NULL;
-    f->facts = NULL;
+    no_evidence(f);
 }
 
 /* Write finding i's evidence to the file and free it (nothing when frozen or dropped). */
@@ -142,7 +149,7 @@ static int freeze(ap_findings *out, size_t i)
 int ap_findings__freeze_new(ap_findings *out)
 {
     int rc;
-    if (ap_findings__store_grow(out, out->n + 1) < 0)
+    if (store_grow(out, out->n + 1) < 0)
         return AP_ENOMEM;
     for (size_t k = 0; k < out->nthawed; k++)
         if (out->thawed[k] < out->n && (rc = freeze(out, out->thawed[k])) < 0)
@@ -227,9 +234,7 @@ static int thaw(ap_findings *out, size_t i)
         free(nodes);
         free(path);
         free(message);
-        f->facts = NULL;
-        f->nodes = f->path = NULL;
-        f->message = NULL;
+        no_evidence(f);
         return AP_ENOMEM;
     }
     f->facts = facts;
@@ -271,9 +276,7 @@ void ap_findings__dispose(ap_findings *out, ap_finding *f)
     }
     if (i < out->spot_cap && out->spot[i] != 0) {
         out->spot[i] = 0;           /* its record stays in the file, unread */
-        f->message = NULL;
-        f->nodes = f->path = NULL;
-        f->facts = NULL;
+        no_evidence(f);
         return;
     }
     free_evidence(f);
@@ -291,12 +294,8 @@ void ap_findings__store_free(ap_findings *out)
 
 void ap_findings__forget(ap_findings *out)
 {
-    if (out->loaded < out->n) {
-        ap_finding *was = &out->items[out->loaded];
-        was->message = NULL;
-        was->nodes = was->path = NULL;
-        was->facts = NULL;
-    }
+    if (out->loaded < out->n)
+        no_evidence(&out->items[out->loaded]);
     out->loaded = SIZE_MAX;
 }
 
