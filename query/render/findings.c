@@ -21,32 +21,51 @@ static json_t *str_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
-int ap_render__dump_item(FILE *out, json_t *item, int indent, bool first, ap_error *err)
+static void put_spaces(FILE *out, int n)
+{
+    static const char spaces[] = "                                ";
+    for (; n > 0; n -= (int)sizeof spaces - 1)
+        fwrite(spaces, 1, n < (int)sizeof spaces - 1 ? (size_t)n : sizeof spaces - 1, out);
+}
+
+/* item after a comma unless first, at `indent` spaces: pretty (JSON_INDENT(2), every line
+ * indented) or on one line (compact). */
+static int dump_item(FILE *out, json_t *item, int indent, bool first, bool one_line,
+                     ap_error *err)
 {
     char *text;
     if (item == NULL)
         return ap_error_nomem(err);
-    text = json_dumps(item, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    text = json_dumps(item, (one_line ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER);
     json_decref(item);
     if (text == NULL)
         return ap_error_nomem(err);
-    /* strings hold no raw newline (JSON escapes it): every newline starts a line to indent */
-    fprintf(out, "%s\n%*s", first ? "" : ",", indent, "");
+    /* strings hold no raw newline (JSON escapes it): every newline starts a line to indent
+     * (written from a row of spaces: a format string a line cost a sixth of a SARIF log) */
+    if (!first)
+        fputc(',', out);
+    fputc('\n', out);
+    put_spaces(out, indent);
     for (const char *p = text, *nl; *p != '\0'; p = nl + 1) {
         if ((nl = strchr(p, '\n')) == NULL) {
             fputs(p, out);
             break;
         }
         fwrite(p, 1, (size_t)(nl - p) + 1, out);
-        fprintf(out, "%*s", indent, "");
+        put_spaces(out, indent);
     }
     free(text);
     return ferror(out) ? ap_error_set(err, AP_EIO, "cannot write JSON") : AP_OK;
 }
 
-int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
-                           json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
-                           ap_error *err)
+int ap_render__dump_item(FILE *out, json_t *item, int indent, bool first, ap_error *err)
+{
+    return dump_item(out, item, indent, first, false, err);
+}
+
+static int dump_stream(FILE *out, json_t *doc, const char *key, int indent, bool one_line,
+                       size_t n, json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                       ap_error *err)
 {
     char *text, marker[128], *at;
     size_t written = 0;
@@ -69,7 +88,7 @@ int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, 
         json_t *x = item(ctx, i, &skip);
         if (skip)
             continue;
-        rc = ap_render__dump_item(out, x, indent, written++ == 0, err);
+        rc = dump_item(out, x, indent, written++ == 0, one_line, err);
     }
     if (rc == AP_OK) {
         if (written > 0)
@@ -79,6 +98,20 @@ int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, 
     }
     free(text);
     return rc;
+}
+
+int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
+                           json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                           ap_error *err)
+{
+    return dump_stream(out, doc, key, indent, false, n, item, ctx, err);
+}
+
+int ap_render__dump_stream_lines(FILE *out, json_t *doc, const char *key, int indent, size_t n,
+                                 json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                                 ap_error *err)
+{
+    return dump_stream(out, doc, key, indent, true, n, item, ctx, err);
 }
 
 int ap_render_json_item(FILE *out, json_t *item, int indent, bool first, ap_error *err)

@@ -339,9 +339,9 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
                                                      "sarif-2.1.0.json"));
     json_object_set_new(root, "version", json_string("2.1.0"));
     json_object_set_new(root, "runs", runs);
-    /* one result at a time: memory follows the largest result, not the whole log */
-    rc = ap_render__dump_stream(out, root, "results", 8, ap_findings_count(f), result_item, sc,
-                                err);
+    /* one result at a time, a line each: memory follows the largest result, not the whole log */
+    rc = ap_render__dump_stream_lines(out, root, "results", 8, ap_findings_count(f), result_item,
+                                      sc, err);
     free(sc);
     return rc;
 }
