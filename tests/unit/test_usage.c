@@ -142,6 +142,36 @@ static void test_usage__unknown(void **state)
     assert_int_equal(observations(st), 4);
 }
 
+/* The userIdentity forms CloudTrail writes besides roles and users: an errorCode of null is a
+ * success; a failed console sign-in (no errorCode, accessKeyId "", the user name hidden), an
+ * IAM Identity Center user, an AWS service and an Unknown principal each name their actor. */
+static long obs_where(ap_store *st, const char *id, const char *actor, int ok)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM observation WHERE event_id = '%s' AND "
+             "actor = '%s' AND ok = %d", id, actor, ok);
+    return ap_test_count(st, sql);
+}
+
+static void test_usage__cloudtrail_identities(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    assert_int_equal(import_usage(st, FIXTURE("usage/ct-identities.json"), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 5);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(obs_where(st, "ct-null-error", ROLE, 1), 1);
+    assert_int_equal(obs_where(st, "ct-console-failure", "arn:aws:iam::111122223333:user/"
+                               "HIDDEN_DUE_TO_SECURITY_REASONS", 0), 1);
+    assert_int_equal(obs_where(st, "ct-identity-center", "arn:aws:identitystore:::user/"
+                               "544894e8-80c1-707f-60e3-3ba6510dfac1", 1), 1);
+    assert_int_equal(obs_where(st, "ct-aws-service", "aws:service:ec2.amazonaws.com", 1), 1);
+    assert_int_equal(obs_where(st, "ct-unknown-type", "jane@example.com", 1), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor LIKE "
+                                       "'aws:access-key:%'"), 0);
+}
+
 /* Kubernetes audit events: the service account as the k8s reader names it, verb as right;
  * requests at an earlier stage are counted apart, not as use. */
 static void test_usage__k8s(void **state)
@@ -407,6 +437,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__forms, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__errors, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__unknown, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudtrail_identities, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
         cmocka_unit_test(test_usage__covers),
         cmocka_unit_test_setup_teardown(test_usage__done_means, setup, ap_test_store_teardown),
