@@ -238,6 +238,8 @@ static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
     close(fd);
     if (n <= 0)
         return ap_error_at(err, AP_EINPUT, path, 1, 1, "nothing to import: the file is empty");
+    if ((rc = ap_import__not_compressed(head, (size_t)n, path, err)) < 0)
+        return rc;
     if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
     while (i < (size_t)n && strchr(" \t\r\n", head[i]) != NULL)

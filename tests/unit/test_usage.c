@@ -118,6 +118,27 @@ static void test_usage__errors(void **state)
     assert_int_equal(observations(st), 0);
 }
 
+/* A gzip-compressed trail forced onto the events reader is refused as such, nothing stored. */
+static void test_usage__gzip_refused(void **state)
+{
+    static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+                                        0x03, 0xab, 0x56, 0x0a, 0x4a, 0x4d, 0xce, 0x2f, 0x4a };
+    ap_store *st = *state;
+    ap_import_opts o = { .format = AP_FORMAT_USAGE };
+    ap_error err;
+    char path[512];
+    const char *paths[1] = { path };
+    FILE *f;
+    snprintf(path, sizeof path, "%s.gz", ap_test_write_temp("trail.json", ""));
+    assert_non_null(f = fopen(path, "wb"));
+    assert_int_equal(fwrite(gz, 1, sizeof gz, f), sizeof gz);
+    fclose(f);
+    assert_int_equal(ap_test_import_opts(st, paths, 1, &o, &err), AP_EINPUT);
+    assert_non_null(strstr(err.msg, "gzip-compressed"));
+    assert_int_equal(observations(st), 0);
+    remove(path);
+}
+
 /* Unknown actors and targets are stored and counted, never dropped. */
 static void test_usage__unknown(void **state)
 {
@@ -436,6 +457,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_usage__forms, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__errors, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__gzip_refused, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__unknown, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__cloudtrail_identities, setup,
                                         ap_test_store_teardown),
