@@ -56,11 +56,16 @@ static int is_k8s_list(peek *p, char *what, size_t size)
 }
 
 
+/* An audit.k8s.io Event, one per line or file, or a JSON list of them (as a log shipper or
+ * `jq -s` writes them): observed use, never a list of RBAC objects. */
 static int is_k8s_audit(peek *p, char *what, size_t size)
 {
-    snprintf(what, size, "a Kubernetes audit event");
-    return p->top == '{' && (ap_peek__has(&p->obj, "auditID") || ap_peek__starts(p, &p->obj, "apiVersion",
-                                                                 "audit.k8s.io"));
+    const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
+    snprintf(what, size, "%s", p->top == '[' ? "a list of Kubernetes audit events"
+                                             : "a Kubernetes audit event");
+    if (p->top == 0 || (p->top == '[' && (!p->have_elem || p->sx != AP_SYNTAX_JSON)))
+        return 0;
+    return ap_peek__has(o, "auditID") || ap_peek__starts(p, o, "apiVersion", "audit.k8s.io");
 }
 
 static int is_k8s_object(peek *p, char *what, size_t size)

@@ -218,6 +218,35 @@ static void test_usage__k8s(void **state)
                                        " AND rights = 4 AND ok = 0"), 1);
 }
 
+/* A JSON list of audit events is observed use (before, the k8s reader took it as a list of
+ * objects and refused it as an empty inventory); an event dated only by the old `timestamp`
+ * is read; an impersonated request keeps the account impersonated as its via. */
+static void test_usage__k8s_forms(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("audit-list.json", "[\n"
+        "  {\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1beta1\",\"auditID\":\"b1\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"list\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"pods\","
+        "\"namespace\":\"shop\"},\"responseStatus\":{\"code\":200},"
+        "\"timestamp\":\"2026-11-01T08:00:00Z\"},\n"
+        "  {\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"b2\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"user\":{\"username\":"
+        "\"alice@acme.example\"},\"impersonatedUser\":{\"username\":"
+        "\"system:serviceaccount:kube-system:admin\"},\"objectRef\":{\"resource\":"
+        "\"secrets\",\"namespace\":\"shop\",\"name\":\"db\"},\"responseStatus\":"
+        "{\"code\":200},\"stageTimestamp\":\"2026-11-01T09:00:00.123456Z\"}\n]\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(ap_test_count(st, "SELECT at FROM observation WHERE event_id = 'b1'"),
+                     1793520000);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'b2'"
+                                       " AND actor = 'user:alice@acme.example' AND via = "
+                                       "'sa:kube-system/admin'"), 1);
+}
+
 static void test_usage__covers(void **state)
 {
     (void)state;
@@ -462,6 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__cloudtrail_identities, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__k8s_forms, setup, ap_test_store_teardown),
         cmocka_unit_test(test_usage__covers),
         cmocka_unit_test_setup_teardown(test_usage__done_means, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__narrow_keeps, setup, ap_test_store_teardown),
