@@ -190,6 +190,33 @@ static void odata_entity(const char *ctx, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* Does o have key, in any case (Graph PowerShell writes PascalCase)? */
+static int has_ci(const peek_obj *o, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->k[i].klen == n && strncasecmp(o->k[i].key, key, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The keys by which the Graph reader knows an object without @odata.context or @odata.type
+ * (msgraph_type.c; docs/sources/msgraph.md), in any case. */
+static int graph_keys(const peek_obj *o)
+{
+    return (has_ci(o, "customer") && has_ci(o, "accessDetails")) || has_ci(o, "accessContainer")
+           || (has_ci(o, "clientId") && has_ci(o, "consentType"))
+           || (has_ci(o, "appRoleId") && has_ci(o, "principalId"))
+           || (has_ci(o, "roleDefinitionId") && has_ci(o, "principalId"))
+           || (has_ci(o, "issuer") && has_ci(o, "subject") && has_ci(o, "audiences"))
+           || (has_ci(o, "tenantId") && (has_ci(o, "b2bCollaborationInbound")
+                                         || has_ci(o, "b2bDirectConnectInbound")
+                                         || has_ci(o, "inboundTrust")))
+           || has_ci(o, "appOwnerOrganizationId") || has_ci(o, "servicePrincipalType")
+           || (has_ci(o, "appId") && (has_ci(o, "requiredResourceAccess")
+                                      || has_ci(o, "signInAudience")));
+}
+
 static int is_msgraph(peek *p, char *what, size_t size)
 {
     char buf[200], entity[120];
@@ -210,14 +237,14 @@ static int is_msgraph(peek *p, char *what, size_t size)
         snprintf(what, size, "a Microsoft Graph servicePrincipal");
         return 1;
     }
+    if (p->sx == AP_SYNTAX_JSON && graph_keys(&p->obj)) {
+        snprintf(what, size, "a Microsoft Graph object");
+        return 1;
+    }
 list:
     if (p->top == '[' && p->have_elem && p->sx == AP_SYNTAX_JSON
-        && (ap_peek__has(&p->elem, "appOwnerOrganizationId") || ap_peek__has(&p->elem, "servicePrincipalType")
-            || ap_peek__has(&p->elem, "consentType") || (ap_peek__has(&p->elem, "appRoleId")
-                                                && ap_peek__has(&p->elem, "principalId"))
-            || (ap_peek__has(&p->elem, "customer") && ap_peek__has(&p->elem, "accessDetails"))
-            || ap_peek__has(&p->elem, "accessContainer") || ap_peek__has(&p->elem, "@odata.context")
-            || (ap_peek__has(&p->elem, "roleDefinitionId") && ap_peek__has(&p->elem, "principalId")))) {
+        && (graph_keys(&p->elem) || ap_peek__has(&p->elem, "consentType")
+            || ap_peek__has(&p->elem, "@odata.context"))) {
         snprintf(what, size, "a list of Microsoft Graph objects");
         return 1;
     }
