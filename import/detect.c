@@ -93,12 +93,16 @@ static int rbac_kind(const char *s, size_t n)
 
 /* Any document of a YAML stream with a top-level "kind: " of an RBAC kind (manifests mix
  * Pods and RBAC objects; the first document alone does not say). */
-static int yaml_names_rbac(const char *text, size_t len)
+static int yaml_names_rbac(const char *text, size_t len, int items)
 {
     for (size_t i = 0, eol; i < len; i = eol + 1) {
-        size_t k = i + 5, e;
+        size_t k, e, at = i;
         eol = ap_peek__line_end(text, len, i);
-        if (eol - i <= 5 || memcmp(text + i, "kind:", 5) != 0)
+        /* items: the "kind:" of a List's items, indented or after "- " (kubectl -o yaml) */
+        while (items && at < eol && (text[at] == ' ' || text[at] == '-'))
+            at++;
+        k = at + 5;
+        if (eol - at <= 5 || memcmp(text + at, "kind:", 5) != 0)
             continue;
         while (k < eol && text[k] == ' ')
             k++;
@@ -116,8 +120,12 @@ static int yaml_names_rbac(const char *text, size_t len)
 static int is_k8s_rbac_list(peek *p, char *what, size_t size)
 {
     char item[64];
-    return is_k8s_list(p, what, size) && ap_peek__elem_of(p, "items")
-           && ap_peek__str(p, &p->elem, "kind", item, sizeof item) && rbac_kind(item, strlen(item));
+    if (!is_k8s_list(p, what, size))
+        return 0;
+    if (p->sx == AP_SYNTAX_YAML)        /* kubectl get ... -o yaml */
+        return yaml_names_rbac(p->text, p->len, 1);
+    return ap_peek__elem_of(p, "items") && ap_peek__str(p, &p->elem, "kind", item, sizeof item)
+           && rbac_kind(item, strlen(item));
 }
 
 /* A JSON list of Lists (or of objects), as KubiScan saves `kubectl get -o json` output. */
@@ -139,7 +147,7 @@ static int is_k8s_rbac_object(peek *p, char *what, size_t size)
         return 0;
     ap_peek__str(p, &p->obj, "kind", kind, sizeof kind);
     return rbac_kind(kind, strlen(kind))
-           || (p->sx == AP_SYNTAX_YAML && yaml_names_rbac(p->text, p->len));
+           || (p->sx == AP_SYNTAX_YAML && yaml_names_rbac(p->text, p->len, 0));
 }
 
 /* AzureHound and SharpHound write {"data": [...], "meta": {"type": ...}}. */
