@@ -562,6 +562,16 @@ static bool entra_sign_in(const peek_obj *o)
                && (ap_peek__has(o, "status") || ap_peek__has(o, "resourceId")));
 }
 
+/* A Graph page of sign-ins: its @odata.context names auditLogs/signIns or the
+ * servicePrincipalSignInActivities report. */
+static bool sign_in_page(const peek *p, const peek_obj *o)
+{
+    char ctx[200];
+    return ap_peek__str(p, o, "@odata.context", ctx, sizeof ctx)
+           && (strstr(ctx, "#auditLogs/signIns") != NULL
+               || strstr(ctx, "servicePrincipalSignInActivities") != NULL);
+}
+
 bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size)
 {
     peek p;
@@ -602,6 +612,12 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
     }
     if (is_k8s_audit(&p, what, size))
         return true;
+    if (p.top == '[' && p.have_elem
+        && (ap_peek__has(&p.elem, "Records") || sign_in_page(&p, &p.elem))) {
+        snprintf(what, size, "a list of %s", ap_peek__has(&p.elem, "Records")
+                 ? "CloudTrail Records files" : "Microsoft Entra sign-in pages");
+        return true;
+    }
     snprintf(what, size, "Microsoft Entra sign-ins");
     if ((p.top == '{' && (entra_sign_in(&p.obj)
                           || (ap_peek__has(&p.obj, "value") && ap_peek__elem_of(&p, "value")

@@ -172,7 +172,11 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
 }
 
 /* One parsed event to the reader its shape calls for. */
-static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
+/* The lists of events a page or file object holds, as usage_stream.c reads them at the top */
+static const char *const page_keys[] = { "Records", "Events", "items", "value" };
+
+static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, int depth,
+                    ap_error *err)
 {
     const json_t *ct = json_object_get(ev, "CloudTrailEvent");
     if (json_is_string(ct)) {          /* lookup-events: the record as a JSON string */
@@ -193,6 +197,22 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_err
         return ap_usage__entra(ui, ev, line, err);
     if (json_object_get(ev, "actor") != NULL)
         return ap_usage__native(ui, ev, line, err);
+    if (depth == 0) {       /* a page in a list of pages ([{"value": [...]}, ...], jq -s) */
+        for (size_t c = 0; c < sizeof page_keys / sizeof page_keys[0]; c++) {
+            const json_t *list = json_object_get(ev, page_keys[c]), *e;
+            size_t i;
+            int rc;
+            if (!json_is_array(list))
+                continue;
+            json_array_foreach(list, i, e) {
+                if (!json_is_object(e))
+                    return ap_usage__fail(ui, line, 1, err, "an event must be an object");
+                if ((rc = dispatch(ui, e, line, 1, err)) < 0)
+                    return rc;
+            }
+            return AP_OK;
+        }
+    }
     return ap_usage__fail(ui, line, 1, err, "not an event authpath reads (CloudTrail, Kubernetes "
                           "audit, Entra sign-ins, or native at, actor, target, right)");
 }
@@ -212,7 +232,7 @@ static int read_json_file(ap_usage_import *ui, char sha256[AP_SHA256_HEX], ap_er
             rc = ap_usage__fail(ui, s.rec_line, s.rec_col, err, "an event must be an object");
             break;
         }
-        rc = dispatch(ui, ev, s.rec_line, err);
+        rc = dispatch(ui, ev, s.rec_line, 0, err);
         json_decref(ev);
         if (rc < 0)
             break;

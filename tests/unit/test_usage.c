@@ -438,6 +438,33 @@ static void test_usage__entra_activity(void **state)
 
 /* Sign-in log records: the service principal by object id or appId, success a use and failure
  * an attempt, a user's sign-in under the user; drift as tests/fixtures/usage/FACTS.md says. */
+/* Pages saved as one JSON list (a paging script's output, or jq -s over page files) are
+ * read page by page: before, the Graph inventory reader took the list and refused it. */
+static void test_usage__entra_list_of_pages(void **state)
+{
+#define PAGE "{\"@odata.context\": \"https://graph.microsoft.com/beta/$metadata#auditLogs/" \
+             "signIns\", "
+#define SIGN_IN(id, code) "{\"id\": \"" id "\", \"createdDateTime\": \"2026-11-02T09:00:00." \
+    "1234567Z\", \"appId\": \"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\", \"servicePrincipalId\": " \
+    "\"1f0c3a52-7d4e-4b21-9a6f-0c1d2e3f4a5b\", \"resourceId\": \"00000003-0000-0000-c000-" \
+    "000000000000\", \"resourceServicePrincipalId\": \"7e2d1c0b-aaaa-4bbb-8ccc-0d1e2f3a4b5c\"," \
+    " \"signInEventTypes\": [\"servicePrincipal\"], \"status\": {\"errorCode\": " code "}}"
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("pages.json", "[\n " PAGE "\"@odata.nextLink\": \"https"
+        "://graph.microsoft.com/beta/auditLogs/signIns?$skiptoken=x\", \"value\": [\n  "
+        SIGN_IN("p1", "0") ",\n  " SIGN_IN("p2", "7000215") "]},\n " PAGE "\"value\": [\n  "
+        SIGN_IN("p3", "0") "]}\n]\n");
+#undef PAGE
+#undef SIGN_IN
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 3);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = '" SP
+                                       "' AND target = '" GRAPH_API "' AND ok"), 2);
+}
+
 static void test_usage__entra_sign_ins(void **state)
 {
     static const char *const rules[] = { "usage-not-granted", "granted-never-used",
@@ -498,6 +525,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__needs_inventory, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_activity, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_list_of_pages, setup_entra,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_ins, setup_entra,
                                         ap_test_store_teardown),
