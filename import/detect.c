@@ -556,10 +556,10 @@ static bool csv_usage_header(const char *text, size_t len)
 /* A Microsoft Entra sign-in log record (signIn) or servicePrincipalSignInActivity. */
 static bool entra_sign_in(const peek_obj *o)
 {
-    return ap_peek__has(o, "lastSignInActivity") || ap_peek__has(o, "delegatedClientSignInActivity")
-           || ap_peek__has(o, "applicationAuthenticationClientSignInActivity")
-           || (ap_peek__has(o, "createdDateTime") && ap_peek__has(o, "appId")
-               && (ap_peek__has(o, "status") || ap_peek__has(o, "resourceId")));
+    return has_ci(o, "lastSignInActivity") || has_ci(o, "delegatedClientSignInActivity")
+           || has_ci(o, "applicationAuthenticationClientSignInActivity")
+           || (has_ci(o, "createdDateTime") && has_ci(o, "appId")
+               && (has_ci(o, "status") || has_ci(o, "resourceId")));
 }
 
 /* A Graph page of sign-ins: its @odata.context names auditLogs/signIns or the

@@ -35,6 +35,23 @@ bool ap_import__usage_file(const char *path)
         return false;
     n = read(fd, buf, sizeof buf);
     close(fd);
+    if (n >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE)
+                   || ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF))) {
+        /* UTF-16 (Graph PowerShell): its head decoded, a character cut at the end left out */
+        const char *text = buf;
+        char *owned = NULL;
+        size_t len = (size_t)n & ~(size_t)1;
+        ap_error ignored;
+        bool hit;
+        if (ap_import__decode(&owned, &text, &len, path, &ignored) < 0) {
+            len -= 2;                               /* a surrogate pair cut in two */
+            if (len < 2 || ap_import__decode(&owned, &text, &len, path, &ignored) < 0)
+                return false;
+        }
+        hit = ap_import__usage_text(text, len, NULL, 0);
+        free(owned);
+        return hit;
+    }
     return n > 0 && ap_import__usage_text(buf, (size_t)n, NULL, 0);
 }
 
@@ -172,6 +189,40 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
 }
 
 /* One parsed event to the reader its shape calls for. */
+/* A copy of v whose object keys start in lower case: Graph PowerShell's PascalCase
+ * (CreatedDateTime, Status.ErrorCode) as Graph itself writes it. NULL when memory runs out. */
+static json_t *camel_copy(const json_t *v)
+{
+    json_t *out, *item;
+    const char *key;
+    size_t i;
+    if (json_is_array(v)) {
+        if ((out = json_array()) == NULL)
+            return NULL;
+        json_array_foreach(v, i, item)
+            if (json_array_append_new(out, camel_copy(item)) < 0) {
+                json_decref(out);
+                return NULL;
+            }
+        return out;
+    }
+    if (!json_is_object(v))
+        return json_copy((json_t *)v);
+    if ((out = json_object()) == NULL)
+        return NULL;
+    json_object_foreach((json_t *)v, key, item) {
+        char k[256];
+        snprintf(k, sizeof k, "%s", key);
+        if (k[0] >= 'A' && k[0] <= 'Z')
+            k[0] = (char)(k[0] - 'A' + 'a');
+        if (json_object_set_new(out, k, camel_copy(item)) < 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 /* The lists of events a page or file object holds, as usage_stream.c reads them at the top */
 static const char *const page_keys[] = { "Records", "Events", "items", "value" };
 
@@ -191,6 +242,20 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, int de
     }
     if (json_object_get(ev, "eventSource") != NULL && json_object_get(ev, "eventName") != NULL)
         return ap_usage__cloudtrail(ui, ev, line, err);
+    if (json_object_get(ev, "AppId") != NULL && json_object_get(ev, "appId") == NULL) {
+        /* Graph PowerShell (Get-MgAuditLogSignIn, Get-MgBetaReportServicePrincipalSignIn
+         * Activity): the same records with their keys in PascalCase */
+        json_t *camel = camel_copy(ev);
+        int rc;
+        if (camel == NULL)
+            return ap_error_nomem(err);
+        rc = ap_usage__entra_shape(camel) ? ap_usage__entra(ui, camel, line, err)
+             : ap_usage__fail(ui, line, 1, err, "not an event authpath reads (CloudTrail, "
+                              "Kubernetes audit, Entra sign-ins, or native at, actor, target, "
+                              "right)");
+        json_decref(camel);
+        return rc;
+    }
     if (json_object_get(ev, "auditID") != NULL || json_object_get(ev, "verb") != NULL)
         return ap_usage__k8s(ui, ev, line, err);
     if (ap_usage__entra_shape(ev))
@@ -264,8 +329,10 @@ static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
         i = 3;
     while (i < (size_t)n && strchr(" \t\r\n", head[i]) != NULL)
         i++;
-    if (i < (size_t)n && (head[i] == '{' || head[i] == '['))
-        rc = read_json_file(ui, sha256, err);
+    if ((i < (size_t)n && (head[i] == '{' || head[i] == '['))
+        || (n >= 2 && (((unsigned char)head[0] == 0xFF && (unsigned char)head[1] == 0xFE)
+                       || ((unsigned char)head[0] == 0xFE && (unsigned char)head[1] == 0xFF))))
+        rc = read_json_file(ui, sha256, err);   /* UTF-16: JSON from Graph PowerShell */
     else if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
         return ap_error_at(err, AP_EINPUT, path, 1, 1, "YAML is not read as observed use (events "
                            "are JSON, JSON Lines or CSV; a detection test's events under "

@@ -465,6 +465,47 @@ static void test_usage__entra_list_of_pages(void **state)
                                        "' AND target = '" GRAPH_API "' AND ok"), 2);
 }
 
+/* Graph PowerShell: `Get-MgAuditLogSignIn | ConvertTo-Json | Out-File` writes UTF-16 with a
+ * byte order mark, keys in PascalCase, and (Windows PowerShell) times as \/Date(ms)\/. Read as
+ * Graph's own JSON is; before, the Graph inventory reader took it and refused every record. */
+static void test_usage__entra_powershell(void **state)
+{
+    static const char text[] = "[\r\n    {\r\n        \"AppId\": \"9b8a7c6d-5e4f-4a3b-8c2d-"
+        "1e0f9a8b7c6d\",\r\n        \"CreatedDateTime\": \"2026-11-02T09:00:00Z\",\r\n"
+        "        \"Id\": \"ps-1\",\r\n        \"ResourceId\": \"00000003-0000-0000-c000-"
+        "000000000000\",\r\n        \"ResourceServicePrincipalId\": \"7e2d1c0b-aaaa-4bbb-8ccc"
+        "-0d1e2f3a4b5c\",\r\n        \"ServicePrincipalId\": \"1f0c3a52-7d4e-4b21-9a6f-"
+        "0c1d2e3f4a5b\",\r\n        \"Status\": {\"ErrorCode\": 0, \"FailureReason\": null}"
+        "\r\n    },\r\n    {\r\n        \"AppId\": \"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\","
+        "\r\n        \"CreatedDateTime\": \"\\/Date(1793610000000)\\/\",\r\n        \"Id\": "
+        "\"ps-2\",\r\n        \"ResourceId\": \"00000003-0000-0000-c000-000000000000\",\r\n"
+        "        \"Status\": {\"ErrorCode\": 50126, \"FailureReason\": \"Invalid\"}\r\n    }"
+        "\r\n]\r\n";
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s.utf16", ap_test_write_temp("signins.json", ""));
+    assert_non_null(f = fopen(path, "wb"));
+    fputc(0xFF, f);
+    fputc(0xFE, f);
+    for (const char *c = text; *c != '\0'; c++) {
+        fputc(*c, f);
+        fputc(0, f);
+    }
+    fclose(f);
+    assert_int_equal(import_usage(st, path, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'ps-1' AND actor = '" SP "' AND target = '" GRAPH_API
+                                       "' AND ok AND line = 2"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT at FROM observation WHERE event_id = 'ps-2' "
+                                       "AND NOT ok AND actor = '" SP "'"), 1793610000);
+    remove(path);
+}
+
 static void test_usage__entra_sign_ins(void **state)
 {
     static const char *const rules[] = { "usage-not-granted", "granted-never-used",
@@ -527,6 +568,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__entra_activity, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_list_of_pages, setup_entra,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_powershell, setup_entra,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_ins, setup_entra,
                                         ap_test_store_teardown),
