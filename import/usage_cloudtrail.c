@@ -133,7 +133,7 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     const char *dot;
     memset(&r, 0, sizeof r);
     r.line = line;
-    if (source == NULL || name == NULL)
+    if (source == NULL || name == NULL || source[0] == '\0' || name[0] == '\0')
         return ap_usage__fail(ui, line, 1, err, "a CloudTrail record without eventSource or "
                               "eventName");
     if (time == NULL || !ap_time_parse(time, &r.at))

@@ -38,7 +38,7 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
         ap_usage__skip(ui, "an audit event at an earlier stage", line);
         return AP_OK;           /* the same request is logged again when it completes */
     }
-    if (verb == NULL || name == NULL)
+    if (verb == NULL || name == NULL || verb[0] == '\0' || name[0] == '\0')
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event without %s",
                               verb == NULL ? "verb" : "user.username");
     if (time == NULL)

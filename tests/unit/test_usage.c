@@ -115,6 +115,18 @@ static void test_usage__errors(void **state)
     p = ap_test_write_temp("cut.json", "{\"Records\": [{\"eventSource\": \"s3.amazonaws.com\"");
     assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
     assert_non_null(strstr(err.msg, "ends inside an event"));
+    /* an empty name is no name: not an action ":GetObject" nor an actor "user:" */
+    p = ap_test_write_temp("empty-source.jsonl", "{\"eventTime\": \"2026-11-01T00:00:00Z\", "
+        "\"eventSource\": \"\", \"eventName\": \"GetObject\", \"userIdentity\": {\"arn\": "
+        "\"arn:aws:iam::111122223333:user/u\"}}\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "a CloudTrail record without eventSource or eventName");
+    p = ap_test_write_temp("empty-user.jsonl", "{\"kind\": \"Event\", \"apiVersion\": "
+        "\"audit.k8s.io/v1\", \"auditID\": \"e\", \"stage\": \"ResponseComplete\", \"verb\": "
+        "\"get\", \"user\": {\"username\": \"\"}, \"stageTimestamp\": \"2026-11-01T00:00:00Z\"}"
+        "\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "a Kubernetes audit event without user.username");
     assert_int_equal(observations(st), 0);
 }
 
