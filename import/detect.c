@@ -605,6 +605,11 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
         snprintf(what, size, "CloudTrail records");
         return true;
     }
+    if (p.top == '{' && ap_peek__has(&p.obj, "events") && ap_peek__elem_of(&p, "events")
+        && ap_peek__has(&p.elem, "ingestionTime") && ap_peek__starts(&p, &p.elem, "message", "{")) {
+        snprintf(what, size, "CloudWatch Logs events");
+        return true;
+    }
     if (p.top == '{' && ap_peek__starts(&p, &p.obj, "apiVersion", "audit.k8s.io")
         && ap_peek__has(&p.obj, "items")) {
         snprintf(what, size, "a Kubernetes audit EventList");

@@ -230,6 +230,7 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, int de
                     ap_error *err)
 {
     const json_t *ct = json_object_get(ev, "CloudTrailEvent");
+    const json_t *msg = json_object_get(ev, "message");
     if (json_is_string(ct)) {          /* lookup-events: the record as a JSON string */
         json_error_t je;
         json_t *rec = json_loads(json_string_value(ct), 0, &je);
@@ -237,6 +238,21 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, int de
         if (rec == NULL)
             return ap_usage__fail(ui, line, 1, err, "CloudTrailEvent is not JSON: %s", je.text);
         rc = ap_usage__cloudtrail(ui, rec, line, err);
+        json_decref(rec);
+        return rc;
+    }
+    if (depth == 0 && json_is_string(msg) && json_object_get(ev, "ingestionTime") != NULL) {
+        /* CloudWatch Logs (a trail's log group, EKS audit logs): the event as a JSON string */
+        json_error_t je;
+        json_t *rec = json_loads(json_string_value(msg), 0, &je);
+        int rc;
+        if (!json_is_object(rec)) {
+            json_decref(rec);
+            return ap_usage__fail(ui, line, 1, err, "a CloudWatch Logs message that is not a "
+                                  "JSON event (CloudTrail records and Kubernetes audit events "
+                                  "are read)");
+        }
+        rc = dispatch(ui, rec, line, 1, err);
         json_decref(rec);
         return rc;
     }

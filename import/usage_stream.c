@@ -8,8 +8,8 @@
 #include "usage_internal.h"
 
 /* Containers whose list holds the events: CloudTrail files, lookup-events output, an EventList,
- * a Microsoft Graph page */
-static const char *const containers[] = { "Records", "Events", "items", "value" };
+ * a Microsoft Graph page, CloudWatch Logs (aws logs filter-log-events, get-log-events) */
+static const char *const containers[] = { "Records", "Events", "items", "value", "events" };
 
 enum { AT_TOP, IN_LIST, AFTER_LIST };
 

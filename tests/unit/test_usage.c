@@ -259,6 +259,30 @@ static void test_usage__k8s_forms(void **state)
                                        "'sa:kube-system/admin'"), 1);
 }
 
+/* CloudWatch Logs output (`aws logs filter-log-events` over a trail's log group or EKS audit
+ * logs): each event's message is a CloudTrail record or an audit event as a JSON string. It was
+ * refused as an unknown JSON object. */
+static void test_usage__cloudwatch_logs(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p;
+    assert_int_equal(import_usage(st, FIXTURE("usage/cloudwatch-events.json"), &rep, &err),
+                     AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'cw-k8s-1' AND actor = 'sa:shop/sync' AND target = "
+                                       "'k8s:shop/core/secrets/db' AND line = 3"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'cw-ct-1' AND actor = '" ROLE "' AND actor_known"), 1);
+    p = ap_test_write_temp("cw-text.json", "{\"events\": [{\"timestamp\": 1, \"message\": "
+                           "\"I1102 plain text\", \"ingestionTime\": 2}]}");
+    assert_int_equal(ap_test_import_opts(st, &p, 1, &(ap_import_opts){ .format =
+                                         AP_FORMAT_USAGE }, &err), AP_EINPUT);
+    assert_non_null(strstr(err.msg, "a CloudWatch Logs message that is not a JSON event"));
+}
+
 static void test_usage__covers(void **state)
 {
     (void)state;
@@ -572,6 +596,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_forms, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudwatch_logs, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test(test_usage__covers),
         cmocka_unit_test_setup_teardown(test_usage__done_means, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__narrow_keeps, setup, ap_test_store_teardown),
