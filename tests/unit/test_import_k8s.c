@@ -352,6 +352,21 @@ static void test_import_k8s__errors(void **state)
     ap_test_expect_error(*state, &path, 1, NULL, file, 6, 16,
                          "a rule's 'resources' must be a list of strings");
 
+    /* a cluster-wide binding's ServiceAccount without a namespace: Kubernetes refuses it (it
+     * was read as sa:default/NAME, granting an account the binding never named) */
+    path = ap_test_write_temp("crb.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\n"
+        "kind: ClusterRoleBinding\n"
+        "metadata: {name: ci-view}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\n"
+        "subjects:\n"
+        "  - kind: ServiceAccount\n"
+        "    name: builder\n");
+    snprintf(file, sizeof file, "%s", path);
+    ap_test_expect_error(*state, &path, 1, NULL, file, 6, 5,
+                         "a ServiceAccount subject of a ClusterRoleBinding needs a 'namespace' "
+                         "(Kubernetes refuses the binding without one)");
+
     /* a partner map entry that names no partner */
     const char *map = ap_test_write_temp("map.yaml", "alice: acme\nbob: 3\n");
     char mapfile[512];
