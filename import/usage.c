@@ -241,6 +241,8 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, int de
         json_decref(rec);
         return rc;
     }
+    if (json_is_object(ct))             /* the string parsed already (jq's fromjson) */
+        return ap_usage__cloudtrail(ui, ct, line, err);
     if (depth == 0 && json_is_string(msg) && json_object_get(ev, "ingestionTime") != NULL) {
         /* CloudWatch Logs (a trail's log group, EKS audit logs): the event as a JSON string */
         json_error_t je;

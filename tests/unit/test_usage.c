@@ -79,10 +79,15 @@ static void test_usage__forms(void **state)
     assert_int_equal(observations(st), before + 1);
     assert_int_equal(ap_test_count(st, "SELECT line FROM observation ORDER BY rid DESC LIMIT 1"),
                      3);
+    /* lookup-events output whose CloudTrailEvent was parsed already (jq's fromjson) */
+    snprintf(text, sizeof text, "{\"Events\": [{\"EventId\": \"e1\", \"CloudTrailEvent\": "
+             "%s}]}", ev1);
+    assert_int_equal(import_usage(st, ap_test_write_temp("e.json", text), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 1);
     /* the role behind the session is the actor; the object is the target */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = '" ROLE
                                        "' AND actor_known AND target = 'arn:aws:s3:::orders/a"
-                                       ".json' AND target_known AND rights = 1"), 4);
+                                       ".json' AND target_known AND rights = 1"), 5);
     /* never as grants: no snapshot, node or edge was added */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM snapshot"), 1);
 }
