@@ -119,9 +119,16 @@ static int yaml_names_rbac(const char *text, size_t len, int items)
 /* A List whose first item is an RBAC object (kubectl get serviceaccounts,roles,... -o json). */
 static int is_k8s_rbac_list(peek *p, char *what, size_t size)
 {
-    char item[64];
+    char item[64], kind[64];
+    size_t n;
     if (!is_k8s_list(p, what, size))
         return 0;
+    /* an empty List, or an empty RoleList...: one of the files an export of every RBAC kind
+     * writes when a kind has no object; it adds nothing (an import of nothing is refused) */
+    if (ap_peek__empty_list(p, &p->obj, "items")
+        && (!ap_peek__str(p, &p->obj, "kind", kind, sizeof kind) || strcmp(kind, "List") == 0
+            || ((n = strlen(kind)) > 4 && rbac_kind(kind, n - 4))))
+        return 1;
     if (p->sx == AP_SYNTAX_YAML)        /* kubectl get ... -o yaml */
         return yaml_names_rbac(p->text, p->len, 1);
     return ap_peek__elem_of(p, "items") && ap_peek__str(p, &p->elem, "kind", item, sizeof item)
