@@ -57,6 +57,7 @@ int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err)
 {
     unsigned char bom[2];
     size_t n;
+    int rc = AP_OK;
     memset(s, 0, sizeof *s);
     s->path = path;
     s->line = 1;
@@ -71,10 +72,13 @@ int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err)
     s->state = AT_TOP;
     n = fread(bom, 1, 2, s->f);
     if (fseek(s->f, 0, SEEK_SET) != 0)
-        return ap_error_at(err, AP_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-    if (n == 2 && ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
-        return open_utf16(s, err);
-    return AP_OK;
+        rc = ap_error_at(err, AP_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+    else if (n == 2 && ((bom[0] == 0xFF && bom[1] == 0xFE)
+                        || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        rc = open_utf16(s, err);
+    if (rc < 0)
+        ap_usage__stream_close(s);      /* the caller has nothing to close on failure */
+    return rc;
 }
 
 void ap_usage__stream_close(ap_usage_stream *s)

@@ -544,6 +544,21 @@ static void test_usage__entra_powershell(void **state)
                                        "' AND ok AND line = 2"), 1);
     assert_int_equal(ap_test_count(st, "SELECT at FROM observation WHERE event_id = 'ps-2' "
                                        "AND NOT ok AND actor = '" SP "'"), 1793610000);
+    /* UTF-16 that ends inside a character: refused at the place decoding stopped */
+    assert_non_null(f = fopen(path, "wb"));
+    fputc(0xFF, f);
+    fputc(0xFE, f);
+    fputc('[', f);
+    fputc(0, f);
+    fputc('{', f);
+    fclose(f);
+    assert_int_equal(ap_test_import_opts(st, (const char *const[]){ path }, 1,
+                                         &(ap_import_opts){ .format = AP_FORMAT_USAGE }, &err),
+                     AP_EINPUT);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.col, 2);
+    assert_non_null(strstr(err.msg, "ends inside a character"));
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation"), 2);
     remove(path);
 }
 
