@@ -613,7 +613,8 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
         return true;
     }
     if (p.top == '{' && ap_peek__has(&p.obj, "events") && ap_peek__elem_of(&p, "events")
-        && ap_peek__has(&p.elem, "ingestionTime") && ap_peek__starts(&p, &p.elem, "message", "{")) {
+        && ap_peek__has(&p.elem, "ingestionTime")
+        && ap_peek__starts(&p, &p.elem, "message", "{")) {
         snprintf(what, size, "CloudWatch Logs events");
         return true;
     }
