@@ -27,7 +27,7 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     const char *imp = str(json_object_get(ev, "impersonatedUser"), "username");
     const char *time = str(ev, "stageTimestamp");
     const json_t *code = json_object_get(json_object_get(ev, "responseStatus"), "code");
-    char actor[600], target[900], action[200], via[600];
+    char actor[600], target[900], action[400], via[600], full[300];
     const char *actors[1] = { actor };
     ap_obs_rec r;
     int right = AP_R_WRITE;
@@ -55,11 +55,11 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     } else {
         snprintf(actor, sizeof actor, "user:%s", name);
     }
+    full[0] = '\0';
     if (json_is_object(ref) && str(ref, "resource") != NULL) {
         const char *ns = str(ref, "namespace"), *group = str(ref, "apiGroup");
         const char *res = str(ref, "resource"), *obj = str(ref, "name");
         const char *sub = str(ref, "subresource");
-        char full[300];
         snprintf(full, sizeof full, "%s%s%s", res, sub != NULL ? "/" : "", sub != NULL ? sub : "");
         if (obj != NULL)
             snprintf(target, sizeof target, "k8s:%s/%s/%s/%s", ns != NULL ? ns : "*",
@@ -74,9 +74,9 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].verb, verb) == 0)
             right = verbs[i].right;
-    snprintf(action, sizeof action, "%s %s", verb,
-             json_is_object(ref) && str(ref, "resource") != NULL ? str(ref, "resource")
-             : "(non-resource URL)");
+    /* the subresource too: "create pods/exec" is a shell in a pod, not a new pod */
+    snprintf(action, sizeof action, "%s %s", verb, full[0] != '\0' ? full
+                                                   : "(non-resource URL)");
     r.target = target;
     r.rights = (ap_rights)1 << right;
     r.action = action;

@@ -254,11 +254,20 @@ static void test_usage__k8s_forms(void **state)
         "\"alice@acme.example\"},\"impersonatedUser\":{\"username\":"
         "\"system:serviceaccount:kube-system:admin\"},\"objectRef\":{\"resource\":"
         "\"secrets\",\"namespace\":\"shop\",\"name\":\"db\"},\"responseStatus\":"
-        "{\"code\":200},\"stageTimestamp\":\"2026-11-01T09:00:00.123456Z\"}\n]\n");
+        "{\"code\":200},\"stageTimestamp\":\"2026-11-01T09:00:00.123456Z\"},\n"
+        "  {\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"b3\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"create\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"pods\","
+        "\"namespace\":\"shop\",\"name\":\"web-0\",\"subresource\":\"exec\"},"
+        "\"responseStatus\":{\"code\":101},\"stageTimestamp\":\"2026-11-01T10:00:00Z\"}\n]\n");
     assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
-    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.events, 3);
     assert_int_equal(ap_test_count(st, "SELECT at FROM observation WHERE event_id = 'b1'"),
                      1793520000);
+    /* a shell in a pod says so: the subresource is in the action as in the target */
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'b3'"
+                                       " AND action = 'create pods/exec' AND target = "
+                                       "'k8s:shop/core/pods/exec/web-0' AND ok"), 1);
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'b2'"
                                        " AND actor = 'user:alice@acme.example' AND via = "
                                        "'sa:kube-system/admin'"), 1);
