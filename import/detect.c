@@ -56,11 +56,16 @@ static int is_k8s_list(peek *p, char *what, size_t size)
 }
 
 
+/* An audit.k8s.io Event, one per line or file, or a JSON list of them (as a log shipper or
+ * `jq -s` writes them): observed use, never a list of RBAC objects. */
 static int is_k8s_audit(peek *p, char *what, size_t size)
 {
-    snprintf(what, size, "a Kubernetes audit event");
-    return p->top == '{' && (ap_peek__has(&p->obj, "auditID") || ap_peek__starts(p, &p->obj, "apiVersion",
-                                                                 "audit.k8s.io"));
+    const peek_obj *o = p->top == '[' ? &p->elem : &p->obj;
+    snprintf(what, size, "%s", p->top == '[' ? "a list of Kubernetes audit events"
+                                             : "a Kubernetes audit event");
+    if (p->top == 0 || (p->top == '[' && (!p->have_elem || p->sx != AP_SYNTAX_JSON)))
+        return 0;
+    return ap_peek__has(o, "auditID") || ap_peek__starts(p, o, "apiVersion", "audit.k8s.io");
 }
 
 static int is_k8s_object(peek *p, char *what, size_t size)
@@ -88,12 +93,16 @@ static int rbac_kind(const char *s, size_t n)
 
 /* Any document of a YAML stream with a top-level "kind: " of an RBAC kind (manifests mix
  * Pods and RBAC objects; the first document alone does not say). */
-static int yaml_names_rbac(const char *text, size_t len)
+static int yaml_names_rbac(const char *text, size_t len, int items)
 {
     for (size_t i = 0, eol; i < len; i = eol + 1) {
-        size_t k = i + 5, e;
+        size_t k, e, at = i;
         eol = ap_peek__line_end(text, len, i);
-        if (eol - i <= 5 || memcmp(text + i, "kind:", 5) != 0)
+        /* items: the "kind:" of a List's items, indented or after "- " (kubectl -o yaml) */
+        while (items && at < eol && (text[at] == ' ' || text[at] == '-'))
+            at++;
+        k = at + 5;
+        if (eol - at <= 5 || memcmp(text + at, "kind:", 5) != 0)
             continue;
         while (k < eol && text[k] == ' ')
             k++;
@@ -110,9 +119,20 @@ static int yaml_names_rbac(const char *text, size_t len)
 /* A List whose first item is an RBAC object (kubectl get serviceaccounts,roles,... -o json). */
 static int is_k8s_rbac_list(peek *p, char *what, size_t size)
 {
-    char item[64];
-    return is_k8s_list(p, what, size) && ap_peek__elem_of(p, "items")
-           && ap_peek__str(p, &p->elem, "kind", item, sizeof item) && rbac_kind(item, strlen(item));
+    char item[64], kind[64];
+    size_t n;
+    if (!is_k8s_list(p, what, size))
+        return 0;
+    /* an empty List, or an empty RoleList...: one of the files an export of every RBAC kind
+     * writes when a kind has no object; it adds nothing (an import of nothing is refused) */
+    if (ap_peek__empty_list(p, &p->obj, "items")
+        && (!ap_peek__str(p, &p->obj, "kind", kind, sizeof kind) || strcmp(kind, "List") == 0
+            || ((n = strlen(kind)) > 4 && rbac_kind(kind, n - 4))))
+        return 1;
+    if (p->sx == AP_SYNTAX_YAML)        /* kubectl get ... -o yaml */
+        return yaml_names_rbac(p->text, p->len, 1);
+    return ap_peek__elem_of(p, "items") && ap_peek__str(p, &p->elem, "kind", item, sizeof item)
+           && rbac_kind(item, strlen(item));
 }
 
 /* A JSON list of Lists (or of objects), as KubiScan saves `kubectl get -o json` output. */
@@ -134,7 +154,7 @@ static int is_k8s_rbac_object(peek *p, char *what, size_t size)
         return 0;
     ap_peek__str(p, &p->obj, "kind", kind, sizeof kind);
     return rbac_kind(kind, strlen(kind))
-           || (p->sx == AP_SYNTAX_YAML && yaml_names_rbac(p->text, p->len));
+           || (p->sx == AP_SYNTAX_YAML && yaml_names_rbac(p->text, p->len, 0));
 }
 
 /* AzureHound and SharpHound write {"data": [...], "meta": {"type": ...}}. */
@@ -185,6 +205,33 @@ static void odata_entity(const char *ctx, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* Does o have key, in any case (Graph PowerShell writes PascalCase)? */
+static int has_ci(const peek_obj *o, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->k[i].klen == n && strncasecmp(o->k[i].key, key, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The keys by which the Graph reader knows an object without @odata.context or @odata.type
+ * (msgraph_type.c; docs/sources/msgraph.md), in any case. */
+static int graph_keys(const peek_obj *o)
+{
+    return (has_ci(o, "customer") && has_ci(o, "accessDetails")) || has_ci(o, "accessContainer")
+           || (has_ci(o, "clientId") && has_ci(o, "consentType"))
+           || (has_ci(o, "appRoleId") && has_ci(o, "principalId"))
+           || (has_ci(o, "roleDefinitionId") && has_ci(o, "principalId"))
+           || (has_ci(o, "issuer") && has_ci(o, "subject") && has_ci(o, "audiences"))
+           || (has_ci(o, "tenantId") && (has_ci(o, "b2bCollaborationInbound")
+                                         || has_ci(o, "b2bDirectConnectInbound")
+                                         || has_ci(o, "inboundTrust")))
+           || has_ci(o, "appOwnerOrganizationId") || has_ci(o, "servicePrincipalType")
+           || (has_ci(o, "appId") && (has_ci(o, "requiredResourceAccess")
+                                      || has_ci(o, "signInAudience")));
+}
+
 static int is_msgraph(peek *p, char *what, size_t size)
 {
     char buf[200], entity[120];
@@ -205,14 +252,14 @@ static int is_msgraph(peek *p, char *what, size_t size)
         snprintf(what, size, "a Microsoft Graph servicePrincipal");
         return 1;
     }
+    if (p->sx == AP_SYNTAX_JSON && graph_keys(&p->obj)) {
+        snprintf(what, size, "a Microsoft Graph object");
+        return 1;
+    }
 list:
     if (p->top == '[' && p->have_elem && p->sx == AP_SYNTAX_JSON
-        && (ap_peek__has(&p->elem, "appOwnerOrganizationId") || ap_peek__has(&p->elem, "servicePrincipalType")
-            || ap_peek__has(&p->elem, "consentType") || (ap_peek__has(&p->elem, "appRoleId")
-                                                && ap_peek__has(&p->elem, "principalId"))
-            || (ap_peek__has(&p->elem, "customer") && ap_peek__has(&p->elem, "accessDetails"))
-            || ap_peek__has(&p->elem, "accessContainer") || ap_peek__has(&p->elem, "@odata.context")
-            || (ap_peek__has(&p->elem, "roleDefinitionId") && ap_peek__has(&p->elem, "principalId")))) {
+        && (graph_keys(&p->elem) || ap_peek__has(&p->elem, "consentType")
+            || ap_peek__has(&p->elem, "@odata.context"))) {
         snprintf(what, size, "a list of Microsoft Graph objects");
         return 1;
     }
@@ -516,10 +563,20 @@ static bool csv_usage_header(const char *text, size_t len)
 /* A Microsoft Entra sign-in log record (signIn) or servicePrincipalSignInActivity. */
 static bool entra_sign_in(const peek_obj *o)
 {
-    return ap_peek__has(o, "lastSignInActivity") || ap_peek__has(o, "delegatedClientSignInActivity")
-           || ap_peek__has(o, "applicationAuthenticationClientSignInActivity")
-           || (ap_peek__has(o, "createdDateTime") && ap_peek__has(o, "appId")
-               && (ap_peek__has(o, "status") || ap_peek__has(o, "resourceId")));
+    return has_ci(o, "lastSignInActivity") || has_ci(o, "delegatedClientSignInActivity")
+           || has_ci(o, "applicationAuthenticationClientSignInActivity")
+           || (has_ci(o, "createdDateTime") && has_ci(o, "appId")
+               && (has_ci(o, "status") || has_ci(o, "resourceId")));
+}
+
+/* A Graph page of sign-ins: its @odata.context names auditLogs/signIns or the
+ * servicePrincipalSignInActivities report. */
+static bool sign_in_page(const peek *p, const peek_obj *o)
+{
+    char ctx[200];
+    return ap_peek__str(p, o, "@odata.context", ctx, sizeof ctx)
+           && (strstr(ctx, "#auditLogs/signIns") != NULL
+               || strstr(ctx, "servicePrincipalSignInActivities") != NULL);
 }
 
 bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size)
@@ -555,6 +612,12 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
         snprintf(what, size, "CloudTrail records");
         return true;
     }
+    if (p.top == '{' && ap_peek__has(&p.obj, "events") && ap_peek__elem_of(&p, "events")
+        && ap_peek__has(&p.elem, "ingestionTime")
+        && ap_peek__starts(&p, &p.elem, "message", "{")) {
+        snprintf(what, size, "CloudWatch Logs events");
+        return true;
+    }
     if (p.top == '{' && ap_peek__starts(&p, &p.obj, "apiVersion", "audit.k8s.io")
         && ap_peek__has(&p.obj, "items")) {
         snprintf(what, size, "a Kubernetes audit EventList");
@@ -562,6 +625,12 @@ bool ap_import__usage_text(const char *text, size_t len, char *what, size_t size
     }
     if (is_k8s_audit(&p, what, size))
         return true;
+    if (p.top == '[' && p.have_elem
+        && (ap_peek__has(&p.elem, "Records") || sign_in_page(&p, &p.elem))) {
+        snprintf(what, size, "a list of %s", ap_peek__has(&p.elem, "Records")
+                 ? "CloudTrail Records files" : "Microsoft Entra sign-in pages");
+        return true;
+    }
     snprintf(what, size, "Microsoft Entra sign-ins");
     if ((p.top == '{' && (entra_sign_in(&p.obj)
                           || (ap_peek__has(&p.obj, "value") && ap_peek__elem_of(&p, "value")

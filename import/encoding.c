@@ -76,3 +76,15 @@ int ap_import__decode(char **owned, const char **text, size_t *len, const char *
         return decode_utf16(owned, text, len, path, "UTF-16BE", err);
     return AP_OK;
 }
+
+int ap_import__not_compressed(const void *head, size_t n, const char *path, ap_error *err)
+{
+    const unsigned char *s = head;
+    if (n >= 2 && s[0] == 0x1F && s[1] == 0x8B)
+        return ap_error_at(err, AP_EINPUT, path, 1, 1, "a gzip-compressed file (as CloudTrail "
+                           "delivers its logs): decompress it first (gunzip -k FILE)");
+    if (n >= 4 && memcmp(s, "PK\x03\x04", 4) == 0)
+        return ap_error_at(err, AP_EINPUT, path, 1, 1, "a zip archive: extract its files and "
+                           "import those");
+    return AP_OK;
+}

@@ -130,7 +130,8 @@ static int import_one(ap_import_ctx *ctx, const char *path, ap_error *err)
     ctx->path = path;
     text = ft.text;
     len = ft.len;
-    if ((rc = ap_import__decode(&decoded, &text, &len, path, err)) < 0)
+    if ((rc = ap_import__not_compressed(text, len, path, err)) < 0
+        || (rc = ap_import__decode(&decoded, &text, &len, path, err)) < 0)
         goto cleanup;
     if ((nul = memchr(text, '\0', len)) != NULL) {
         unsigned line = 1, col = 1;

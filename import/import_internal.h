@@ -146,6 +146,9 @@ int ap_import__usage(ap_store *st, const char *const *paths, size_t n,
  * far. *text and *len are updated. */
 int ap_import__decode(char **owned, const char **text, size_t *len, const char *path,
                       ap_error *err);
+/* A compressed file (gzip, as CloudTrail delivers its logs; zip) is refused naming what it is:
+ * readers take text. AP_OK when head[0, n) starts no such file. */
+int ap_import__not_compressed(const void *head, size_t n, const char *path, ap_error *err);
 
 /* A recognised construct the reader does not import: counted per (file, what), the first
  * place kept; never silently dropped. */

@@ -271,6 +271,11 @@ static int check_binding(reader *r, const json_t *o, k8s_obj *k)
                 && strcmp(sk, "ServiceAccount") != 0))
             bad = fail_at(r, k->parts[i], "a subject needs 'kind' (User, Group or "
                           "ServiceAccount) and 'name'");
+        else if (strcmp(sk, "ServiceAccount") == 0 && strcmp(k->kind, "RoleBinding") != 0
+                 && (str_of(sub, "namespace") == NULL || str_of(sub, "namespace")[0] == '\0'))
+            /* a RoleBinding's own namespace stands in; nothing does for a cluster-wide one */
+            bad = fail_at(r, k->parts[i], "a ServiceAccount subject of a %s needs a "
+                          "'namespace' (Kubernetes refuses the binding without one)", k->kind);
     }
     return bad;
 }

@@ -37,9 +37,16 @@ int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o)
     char privileged[1024] = "";
     int64_t end;
     json_t *n, *e;
-    if (rid == NULL || tenant == NULL)
-        return ap_mg__fail(ctx, o, "a delegatedAdminRelationship without %s", rid == NULL ? "id"
-                    : "customer.tenantId");
+    if (rid == NULL)
+        return ap_mg__fail(ctx, o, "a delegatedAdminRelationship without %s", "id");
+    if (tenant == NULL) {
+        /* Graph: the partner may leave the customer out when it creates the relationship;
+         * the system fills it in when the customer approves */
+        tenant = "unknown-customer";
+        cname = "the customer of a relationship not yet approved";
+        ap_mg__note(ctx, "GDAP relationships that name no customer yet (its roles are named "
+                    "for 'unknown-customer')");
+    }
     ap_mg__lower_copy(tlow, sizeof tlow, tenant);
     snprintf(id, sizeof id, "entra:gdap:%s", rid);
     if (gdap_partner(ctx) == NULL

@@ -35,6 +35,23 @@ bool ap_import__usage_file(const char *path)
         return false;
     n = read(fd, buf, sizeof buf);
     close(fd);
+    if (n >= 2 && (((unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE)
+                   || ((unsigned char)buf[0] == 0xFE && (unsigned char)buf[1] == 0xFF))) {
+        /* UTF-16 (Graph PowerShell): its head decoded, a character cut at the end left out */
+        const char *text = buf;
+        char *owned = NULL;
+        size_t len = (size_t)n & ~(size_t)1;
+        ap_error ignored;
+        bool hit;
+        if (ap_import__decode(&owned, &text, &len, path, &ignored) < 0) {
+            len -= 2;                               /* a surrogate pair cut in two */
+            if (len < 2 || ap_import__decode(&owned, &text, &len, path, &ignored) < 0)
+                return false;
+        }
+        hit = ap_import__usage_text(text, len, NULL, 0);
+        free(owned);
+        return hit;
+    }
     return n > 0 && ap_import__usage_text(buf, (size_t)n, NULL, 0);
 }
 
@@ -172,9 +189,48 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
 }
 
 /* One parsed event to the reader its shape calls for. */
-static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
+/* A copy of v whose object keys start in lower case: Graph PowerShell's PascalCase
+ * (CreatedDateTime, Status.ErrorCode) as Graph itself writes it. NULL when memory runs out. */
+static json_t *camel_copy(const json_t *v)
+{
+    json_t *out, *item;
+    const char *key;
+    size_t i;
+    if (json_is_array(v)) {
+        if ((out = json_array()) == NULL)
+            return NULL;
+        json_array_foreach(v, i, item)
+            if (json_array_append_new(out, camel_copy(item)) < 0) {
+                json_decref(out);
+                return NULL;
+            }
+        return out;
+    }
+    if (!json_is_object(v))
+        return json_copy((json_t *)v);
+    if ((out = json_object()) == NULL)
+        return NULL;
+    json_object_foreach((json_t *)v, key, item) {
+        char k[256];
+        snprintf(k, sizeof k, "%s", key);
+        if (k[0] >= 'A' && k[0] <= 'Z')
+            k[0] = (char)(k[0] - 'A' + 'a');
+        if (json_object_set_new(out, k, camel_copy(item)) < 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* The lists of events a page or file object holds, as usage_stream.c reads them at the top */
+static const char *const page_keys[] = { "Records", "Events", "items", "value" };
+
+static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, int depth,
+                    ap_error *err)
 {
     const json_t *ct = json_object_get(ev, "CloudTrailEvent");
+    const json_t *msg = json_object_get(ev, "message");
     if (json_is_string(ct)) {          /* lookup-events: the record as a JSON string */
         json_error_t je;
         json_t *rec = json_loads(json_string_value(ct), 0, &je);
@@ -185,14 +241,61 @@ static int dispatch(ap_usage_import *ui, const json_t *ev, unsigned line, ap_err
         json_decref(rec);
         return rc;
     }
+    if (json_is_object(ct))             /* the string parsed already (jq's fromjson) */
+        return ap_usage__cloudtrail(ui, ct, line, err);
+    if (depth == 0 && json_is_string(msg) && json_object_get(ev, "ingestionTime") != NULL) {
+        /* CloudWatch Logs (a trail's log group, EKS audit logs): the event as a JSON string */
+        json_error_t je;
+        json_t *rec = json_loads(json_string_value(msg), 0, &je);
+        int rc;
+        if (!json_is_object(rec)) {
+            json_decref(rec);
+            return ap_usage__fail(ui, line, 1, err, "a CloudWatch Logs message that is not a "
+                                  "JSON event (CloudTrail records and Kubernetes audit events "
+                                  "are read)");
+        }
+        rc = dispatch(ui, rec, line, 1, err);
+        json_decref(rec);
+        return rc;
+    }
     if (json_object_get(ev, "eventSource") != NULL && json_object_get(ev, "eventName") != NULL)
         return ap_usage__cloudtrail(ui, ev, line, err);
+    if (json_object_get(ev, "AppId") != NULL && json_object_get(ev, "appId") == NULL) {
+        /* Graph PowerShell (Get-MgAuditLogSignIn, Get-MgBetaReportServicePrincipalSignIn
+         * Activity): the same records with their keys in PascalCase */
+        json_t *camel = camel_copy(ev);
+        int rc;
+        if (camel == NULL)
+            return ap_error_nomem(err);
+        rc = ap_usage__entra_shape(camel) ? ap_usage__entra(ui, camel, line, err)
+             : ap_usage__fail(ui, line, 1, err, "not an event authpath reads (CloudTrail, "
+                              "Kubernetes audit, Entra sign-ins, or native at, actor, target, "
+                              "right)");
+        json_decref(camel);
+        return rc;
+    }
     if (json_object_get(ev, "auditID") != NULL || json_object_get(ev, "verb") != NULL)
         return ap_usage__k8s(ui, ev, line, err);
     if (ap_usage__entra_shape(ev))
         return ap_usage__entra(ui, ev, line, err);
     if (json_object_get(ev, "actor") != NULL)
         return ap_usage__native(ui, ev, line, err);
+    if (depth == 0) {       /* a page in a list of pages ([{"value": [...]}, ...], jq -s) */
+        for (size_t c = 0; c < sizeof page_keys / sizeof page_keys[0]; c++) {
+            const json_t *list = json_object_get(ev, page_keys[c]), *e;
+            size_t i;
+            int rc;
+            if (!json_is_array(list))
+                continue;
+            json_array_foreach(list, i, e) {
+                if (!json_is_object(e))
+                    return ap_usage__fail(ui, line, 1, err, "an event must be an object");
+                if ((rc = dispatch(ui, e, line, 1, err)) < 0)
+                    return rc;
+            }
+            return AP_OK;
+        }
+    }
     return ap_usage__fail(ui, line, 1, err, "not an event authpath reads (CloudTrail, Kubernetes "
                           "audit, Entra sign-ins, or native at, actor, target, right)");
 }
@@ -212,7 +315,7 @@ static int read_json_file(ap_usage_import *ui, char sha256[AP_SHA256_HEX], ap_er
             rc = ap_usage__fail(ui, s.rec_line, s.rec_col, err, "an event must be an object");
             break;
         }
-        rc = dispatch(ui, ev, s.rec_line, err);
+        rc = dispatch(ui, ev, s.rec_line, 0, err);
         json_decref(ev);
         if (rc < 0)
             break;
@@ -238,12 +341,16 @@ static int read_one(ap_usage_import *ui, const char *path, ap_error *err)
     close(fd);
     if (n <= 0)
         return ap_error_at(err, AP_EINPUT, path, 1, 1, "nothing to import: the file is empty");
+    if ((rc = ap_import__not_compressed(head, (size_t)n, path, err)) < 0)
+        return rc;
     if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
     while (i < (size_t)n && strchr(" \t\r\n", head[i]) != NULL)
         i++;
-    if (i < (size_t)n && (head[i] == '{' || head[i] == '['))
-        rc = read_json_file(ui, sha256, err);
+    if ((i < (size_t)n && (head[i] == '{' || head[i] == '['))
+        || (n >= 2 && (((unsigned char)head[0] == 0xFF && (unsigned char)head[1] == 0xFE)
+                       || ((unsigned char)head[0] == 0xFE && (unsigned char)head[1] == 0xFF))))
+        rc = read_json_file(ui, sha256, err);   /* UTF-16: JSON from Graph PowerShell */
     else if (ap_import__syntax(head + i, (size_t)n - i) == AP_SYNTAX_YAML)
         return ap_error_at(err, AP_EINPUT, path, 1, 1, "YAML is not read as observed use (events "
                            "are JSON, JSON Lines or CSV; a detection test's events under "

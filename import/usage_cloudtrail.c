@@ -1,5 +1,6 @@
 /* import/usage_cloudtrail.c: one AWS CloudTrail record as observed use: who (user, role behind
  * a session, access key, foreign account), on what (resource ARN, else the service), which right. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,6 +86,36 @@ static void target_of(const json_t *ev, const char *svc, char *buf, size_t size)
         snprintf(buf, size, "aws:%s:*", svc);
 }
 
+/* A failed call: errorCode (or errorMessage) given and not null, or a console sign-in whose
+ * response says Failure (CloudTrail writes no errorCode for a failed ConsoleLogin). */
+static bool failed(const json_t *ev)
+{
+    const char *code = str(ev, "errorCode"), *msg = str(ev, "errorMessage");
+    const char *login = str(json_object_get(ev, "responseElements"), "ConsoleLogin");
+    return (code != NULL && code[0] != '\0') || (msg != NULL && msg[0] != '\0')
+           || (login != NULL && strcmp(login, "Failure") == 0);
+}
+
+/* Who acted when the record gives no ARN: an IAM user by name (a failed console sign-in), an
+ * IAM Identity Center user by its identity store id, else the name as given. */
+static void named_actor(const json_t *who, const char *type, const char *acct, char *buf,
+                        size_t size)
+{
+    const char *name = str(who, "userName");
+    const char *center = str(json_object_get(who, "onBehalfOf"), "userId");
+    buf[0] = '\0';
+    if (type != NULL && strcmp(type, "IdentityCenterUser") == 0 && center != NULL
+        && center[0] != '\0')
+        join(buf, size, "arn:aws:identitystore:::user/", 29, center, NULL);
+    else if (name == NULL || name[0] == '\0')
+        return;
+    else if (type != NULL && strcmp(type, "IAMUser") == 0 && acct != NULL && acct[0] != '\0') {
+        join(buf, size, "arn:aws:iam::", 13, acct, ":user/");
+        join(buf + strlen(buf), size - strlen(buf), name, strlen(name), NULL, NULL);
+    } else
+        snprintf(buf, size, "%s", name);
+}
+
 int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
 {
     const json_t *who = json_object_get(ev, "userIdentity");
@@ -94,13 +125,15 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     const char *acct = str(who, "accountId"), *home = str(ev, "recipientAccountId");
     const char *issuer = str(json_object_get(json_object_get(who, "sessionContext"),
                                              "sessionIssuer"), "arn");
-    char svc[64], action[256], target[1024], role[400], keyid[200], account[64];
-    const char *actors[6];
+    const char *service = str(who, "invokedBy");
+    char svc[64], action[256], target[1024], role[400], keyid[200], account[64], own[64];
+    char by_name[400], by_service[300];
+    const char *actors[8];
     ap_obs_rec r;
     const char *dot;
     memset(&r, 0, sizeof r);
     r.line = line;
-    if (source == NULL || name == NULL)
+    if (source == NULL || name == NULL || source[0] == '\0' || name[0] == '\0')
         return ap_usage__fail(ui, line, 1, err, "a CloudTrail record without eventSource or "
                               "eventName");
     if (time == NULL || !ap_time_parse(time, &r.at))
@@ -114,31 +147,40 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     join(action, sizeof action, svc, strlen(svc), ":", name);
     target_of(ev, svc, target, sizeof target);
     session_role(arn, role, sizeof role);
-    keyid[0] = account[0] = '\0';
-    if (key != NULL)
+    keyid[0] = account[0] = own[0] = by_service[0] = '\0';
+    /* a failed console sign-in writes the key id as "" */
+    if (key != NULL && key[0] != '\0')
         snprintf(keyid, sizeof keyid, "aws:access-key:%s", key);
     /* a principal of another account acts as that account's partner node */
     if (acct != NULL && (type != NULL && strcmp(type, "AWSAccount") == 0))
         snprintf(account, sizeof account, "aws:%s", acct);
     else if (acct != NULL && home != NULL && strcmp(acct, home) != 0)
         snprintf(account, sizeof account, "aws:%s", acct);
+    else if (acct != NULL)
+        snprintf(own, sizeof own, "aws:%s", acct);
+    named_actor(who, type, acct, by_name, sizeof by_name);
     actors[0] = keyid;
     actors[1] = issuer;
     actors[2] = role;
     actors[3] = arn;
     actors[4] = account;
     actors[5] = str(who, "principalId");
-    if (type != NULL && strcmp(type, "AWSService") == 0)
-        actors[5] = str(who, "invokedBy");
+    if (type != NULL && strcmp(type, "AWSService") == 0 && service != NULL) {
+        /* the AWS reader's service principal: aws:service:ec2.amazonaws.com */
+        join(by_service, sizeof by_service, "aws:service:", 12, service, NULL);
+        actors[5] = by_service;
+    }
+    actors[6] = by_name;
+    actors[7] = own;            /* the last resort: someone of this account */
     r.target = target;
     r.rights = ap_aws__action_rights(action);
     r.action = action;
     r.event_id = str(ev, "eventID");
-    r.ok = json_object_get(ev, "errorCode") == NULL;
+    r.ok = !failed(ev);
     /* the assumed role's session is how the role was used */
     r.via = role[0] != '\0' ? arn : NULL;
     /* an actor named by key id alone when nothing else is: the key is the principal */
     if (keyid[0] != '\0' && arn == NULL && issuer == NULL && account[0] == '\0')
         actors[5] = keyid;
-    return ap_usage__event(ui, &r, actors, 6, err);
+    return ap_usage__event(ui, &r, actors, 8, err);
 }

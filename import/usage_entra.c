@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "msgraph_internal.h"
 #include "usage_internal.h"
 
 /* The sub-activities of a servicePrincipalSignInActivity in which the app was the client: each
@@ -39,6 +40,12 @@ static bool entra_time(const char *s, int64_t *out)
     size_t n;
     if (ap_time_parse(s, out))
         return true;
+    if (strncmp(s, "/Date(", 6) == 0) {     /* Windows PowerShell's ConvertTo-Json */
+        json_t *v = json_string(s);
+        bool ok = ap_mg__time(v, out);
+        json_decref(v);
+        return ok;
+    }
     n = strlen(s);
     if (n < 5 || n + 2 > sizeof fixed || (s[n - 5] != '+' && s[n - 5] != '-')
         || !isdigit((unsigned char)s[n - 4]) || s[n - 3] != ':')

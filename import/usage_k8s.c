@@ -24,9 +24,10 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     const json_t *user = json_object_get(ev, "user"), *ref = json_object_get(ev, "objectRef");
     const char *stage = str(ev, "stage"), *verb = str(ev, "verb");
     const char *name = str(user, "username");
+    const char *imp = str(json_object_get(ev, "impersonatedUser"), "username");
     const char *time = str(ev, "stageTimestamp");
     const json_t *code = json_object_get(json_object_get(ev, "responseStatus"), "code");
-    char actor[600], target[900], action[200];
+    char actor[600], target[900], action[400], via[600], full[300];
     const char *actors[1] = { actor };
     ap_obs_rec r;
     int right = AP_R_WRITE;
@@ -37,11 +38,13 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
         ap_usage__skip(ui, "an audit event at an earlier stage", line);
         return AP_OK;           /* the same request is logged again when it completes */
     }
-    if (verb == NULL || name == NULL)
+    if (verb == NULL || name == NULL || verb[0] == '\0' || name[0] == '\0')
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event without %s",
                               verb == NULL ? "verb" : "user.username");
     if (time == NULL)
         time = str(ev, "requestReceivedTimestamp");
+    if (time == NULL)           /* audit.k8s.io/v1alpha1 and early v1beta1 */
+        time = str(ev, "timestamp");
     if (time == NULL || !ap_time_parse(time, &r.at))
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose timestamp is %s",
                               time == NULL ? "missing" : "not an RFC 3339 time");
@@ -52,11 +55,11 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     } else {
         snprintf(actor, sizeof actor, "user:%s", name);
     }
+    full[0] = '\0';
     if (json_is_object(ref) && str(ref, "resource") != NULL) {
         const char *ns = str(ref, "namespace"), *group = str(ref, "apiGroup");
         const char *res = str(ref, "resource"), *obj = str(ref, "name");
         const char *sub = str(ref, "subresource");
-        char full[300];
         snprintf(full, sizeof full, "%s%s%s", res, sub != NULL ? "/" : "", sub != NULL ? sub : "");
         if (obj != NULL)
             snprintf(target, sizeof target, "k8s:%s/%s/%s/%s", ns != NULL ? ns : "*",
@@ -71,13 +74,24 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].verb, verb) == 0)
             right = verbs[i].right;
-    snprintf(action, sizeof action, "%s %s", verb,
-             json_is_object(ref) && str(ref, "resource") != NULL ? str(ref, "resource")
-             : "(non-resource URL)");
+    /* the subresource too: "create pods/exec" is a shell in a pod, not a new pod */
+    snprintf(action, sizeof action, "%s %s", verb, full[0] != '\0' ? full
+                                                   : "(non-resource URL)");
     r.target = target;
     r.rights = (ap_rights)1 << right;
     r.action = action;
     r.event_id = str(ev, "auditID");
+    /* a request made as another user (kubectl --as): the requester acts, through the account
+     * impersonated, which is how it was done */
+    if (imp != NULL && strncmp(imp, "system:serviceaccount:", 22) == 0
+        && strchr(imp + 22, ':') != NULL) {
+        const char *colon = strchr(imp + 22, ':');
+        snprintf(via, sizeof via, "sa:%.*s/%s", (int)(colon - (imp + 22)), imp + 22, colon + 1);
+        r.via = via;
+    } else if (imp != NULL) {
+        snprintf(via, sizeof via, "user:%s", imp);
+        r.via = via;
+    }
     r.ok = !json_is_integer(code) || json_integer_value(code) < 400;
     return ap_usage__event(ui, &r, actors, 1, err);
 }

@@ -8,15 +8,56 @@
 #include "usage_internal.h"
 
 /* Containers whose list holds the events: CloudTrail files, lookup-events output, an EventList,
- * a Microsoft Graph page */
-static const char *const containers[] = { "Records", "Events", "items", "value" };
+ * a Microsoft Graph page, CloudWatch Logs (aws logs filter-log-events, get-log-events) */
+static const char *const containers[] = { "Records", "Events", "items", "value", "events" };
 
 enum { AT_TOP, IN_LIST, AFTER_LIST };
 
 #define IN_SIZE 65536
 
+/* UTF-16 with a byte order mark (Graph PowerShell's Out-File): the whole file is read and
+ * decoded at once, its digest taken over the bytes as stored; the stream then reads the text
+ * from memory (s->f NULL). Such files are exports of a few pages, not logs of any size. */
+static int open_utf16(ap_usage_stream *s, ap_error *err)
+{
+    size_t cap = IN_SIZE, len = 0, n;
+    unsigned char *raw = s->in, *p;
+    const char *text;
+    char *owned = NULL;
+    int rc;
+    while ((n = fread(raw + len, 1, cap - len, s->f)) > 0) {
+        len += n;
+        if (len == cap) {
+            if ((p = realloc(raw, cap * 2)) == NULL) {
+                s->in = raw;
+                return ap_error_nomem(err);
+            }
+            raw = p;
+            cap *= 2;
+        }
+    }
+    s->in = raw;
+    if (ferror(s->f))
+        return ap_error_at(err, AP_EIO, s->path, 0, 0, "cannot read: %s", strerror(errno));
+    ap_import__digest_add(&s->digest, raw, len);
+    text = (const char *)raw;
+    n = len;
+    if ((rc = ap_import__decode(&owned, &text, &n, s->path, err)) < 0)
+        return rc;
+    free(s->in);
+    s->in = (unsigned char *)owned;
+    s->pos = 0;
+    s->end = n;
+    fclose(s->f);
+    s->f = NULL;
+    return AP_OK;
+}
+
 int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err)
 {
+    unsigned char bom[2];
+    size_t n;
+    int rc = AP_OK;
     memset(s, 0, sizeof *s);
     s->path = path;
     s->line = 1;
@@ -29,7 +70,15 @@ int ap_usage__stream_open(ap_usage_stream *s, const char *path, ap_error *err)
         return ap_error_nomem(err);
     }
     s->state = AT_TOP;
-    return AP_OK;
+    n = fread(bom, 1, 2, s->f);
+    if (fseek(s->f, 0, SEEK_SET) != 0)
+        rc = ap_error_at(err, AP_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+    else if (n == 2 && ((bom[0] == 0xFF && bom[1] == 0xFE)
+                        || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        rc = open_utf16(s, err);
+    if (rc < 0)
+        ap_usage__stream_close(s);      /* the caller has nothing to close on failure */
+    return rc;
 }
 
 void ap_usage__stream_close(ap_usage_stream *s)
@@ -45,6 +94,8 @@ void ap_usage__stream_close(ap_usage_stream *s)
  * ap_usage__stream_digest reports). */
 static bool refill(ap_usage_stream *s)
 {
+    if (s->f == NULL)           /* decoded in memory: all of it is in s->in already */
+        return false;
     s->pos = 0;
     s->end = fread(s->in, 1, IN_SIZE, s->f);
     ap_import__digest_add(&s->digest, s->in, s->end);
@@ -62,7 +113,7 @@ int ap_usage__stream_digest(ap_usage_stream *s, char hex[AP_SHA256_HEX], ap_erro
 {
     while (refill(s))
         continue;
-    if (ferror(s->f))
+    if (s->f != NULL && ferror(s->f))
         return ap_error_at(err, AP_EIO, s->path, 0, 0, "cannot read: %s", strerror(errno));
     ap_import__digest_hex(&s->digest, hex);
     return AP_OK;

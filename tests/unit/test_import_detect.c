@@ -91,9 +91,27 @@ static void test_import_detect__kubernetes(void **state)
         "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"apiVersion\": \"v1\","
         " \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}}]}\n"));
     expect_refused(*state, path, 1, 1, "a Kubernetes List of Pod");
-    snprintf(path, sizeof path, "%s", ap_test_write_temp("empty.json",
-        "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}\n"));
+    snprintf(path, sizeof path, "%s", ap_test_write_temp("empty-pods.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"PodList\", \"items\": []}\n"));
     expect_refused(*state, path, 1, 1, "an empty Kubernetes List");
+    /* an empty List (kubectl's answer for a kind with no object) joins the import of the
+     * other kinds' files, adding nothing; alone, it is an import of nothing, refused */
+    {
+        const char *paths[2] = { REAL("kubehound/collector-testdata/"
+                                      "clusterroles.rbac.authorization.k8s.io.json"), path };
+        ap_import_opts o = { .format = AP_FORMAT_AUTO };
+        char before[160];
+        ap_error err;
+        snprintf(path, sizeof path, "%s", ap_test_write_temp("empty.json",
+            "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [], \"metadata\": "
+            "{\"resourceVersion\": \"\"}}\n"));
+        snprintf(before, sizeof before, "%s", ap_test_store_state(*state));
+        assert_int_equal(ap_test_import(*state, path, &err), AP_EINPUT);
+        assert_string_equal(err.msg, "nothing to import: the file declares no node (an empty "
+                                     "inventory makes no snapshot)");
+        assert_string_equal(ap_test_store_state(*state), before);
+        assert_int_equal(ap_test_import_opts(*state, paths, 2, &o, &err), AP_OK);
+    }
     /* several YAML documents: named by the first, not refused as "more than one document" */
     snprintf(path, sizeof path, "%s", ap_test_write_temp("deploy.yaml",
         "# an app\n"

@@ -95,6 +95,22 @@ static void test_import_hostile__nul_and_invalid_utf8_are_refused(void **state)
             "not valid UTF-8");
 }
 
+/* CloudTrail delivers its logs gzip-compressed: such a file (and a zip archive) is refused
+ * saying what it is, not as binary text or a file of an unknown shape. */
+static void test_import_hostile__compressed_is_refused_as_such(void **state)
+{
+    static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\x0a\x4a"
+        "\x4d\xce\x2f\x4a\x29\x56\xb2\x52\x88\x8e\xad\xe5\x02\x00\x64\x0d\xde\xef\x10"
+        "\x00\x00\x00";
+    static const char zip[] = "PK\x03\x04\x14\x00\x00\x00\x08\x00";
+    ap_error err;
+    refused(*state, write_bytes("trail.json.gz", gz, sizeof gz - 1), "a gzip-compressed file");
+    refused(*state, write_bytes("estate.zip", zip, sizeof zip - 1), "a zip archive");
+    ap_test_import(*state, write_bytes("trail.json.gz", gz, sizeof gz - 1), &err);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.col, 1);
+}
+
 /* The names read back byte for byte, whatever they hold. */
 static void expect_ids(ap_store *st, const char *const *ids, size_t n)
 {
@@ -227,6 +243,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_hostile__deep_yaml_is_refused,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_hostile__yaml_alias_bomb_is_refused,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_hostile__compressed_is_refused_as_such,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_hostile__nul_and_invalid_utf8_are_refused,
                                         ap_test_store_setup, ap_test_store_teardown),

@@ -262,6 +262,58 @@ static void test_import_k8s__list_of_lists(void **state)
     ap_graph_free(g);
 }
 
+/* `kubectl get serviceaccounts,roles,rolebindings -o yaml` writes one List whose items' kinds
+ * are indented under "- apiVersion:"; it is detected and read as the JSON List is (it was
+ * refused as "a Kubernetes List"). */
+static void test_import_k8s__yaml_list(void **state)
+{
+    const char *path = ap_test_write_temp("kubectl.yaml",
+        "apiVersion: v1\n"
+        "items:\n"
+        "- apiVersion: v1\n"
+        "  kind: ServiceAccount\n"
+        "  metadata:\n"
+        "    name: builder\n"
+        "    namespace: ci\n"
+        "- apiVersion: rbac.authorization.k8s.io/v1\n"
+        "  kind: Role\n"
+        "  metadata:\n"
+        "    name: pod-reader\n"
+        "    namespace: ci\n"
+        "  rules:\n"
+        "  - apiGroups:\n"
+        "    - \"\"\n"
+        "    resources:\n"
+        "    - pods\n"
+        "    verbs:\n"
+        "    - get\n"
+        "    - list\n"
+        "- apiVersion: rbac.authorization.k8s.io/v1\n"
+        "  kind: RoleBinding\n"
+        "  metadata:\n"
+        "    name: read-pods\n"
+        "    namespace: ci\n"
+        "  roleRef:\n"
+        "    apiGroup: rbac.authorization.k8s.io\n"
+        "    kind: Role\n"
+        "    name: pod-reader\n"
+        "  subjects:\n"
+        "  - kind: ServiceAccount\n"
+        "    name: builder\n"
+        "    namespace: ci\n"
+        "  - apiGroup: rbac.authorization.k8s.io\n"
+        "    kind: User\n"
+        "    name: alice@acme.example\n"
+        "kind: List\n"
+        "metadata:\n"
+        "  resourceVersion: \"\"\n");
+    ap_graph *g = load(*state, &path, 1, NULL);
+    edge(g, "sa:ci/builder", "member_of", "role:ci/pod-reader");
+    edge(g, "user:alice@acme.example", "member_of", "role:ci/pod-reader");
+    edge(g, "role:ci/pod-reader", "access", "k8s:ci/core/pods");
+    ap_graph_free(g);
+}
+
 /* Errors name the file, line and column of the offending value; nothing is written. */
 static void test_import_k8s__errors(void **state)
 {
@@ -299,6 +351,21 @@ static void test_import_k8s__errors(void **state)
     snprintf(file, sizeof file, "%s", path);
     ap_test_expect_error(*state, &path, 1, NULL, file, 6, 16,
                          "a rule's 'resources' must be a list of strings");
+
+    /* a cluster-wide binding's ServiceAccount without a namespace: Kubernetes refuses it (it
+     * was read as sa:default/NAME, granting an account the binding never named) */
+    path = ap_test_write_temp("crb.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\n"
+        "kind: ClusterRoleBinding\n"
+        "metadata: {name: ci-view}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\n"
+        "subjects:\n"
+        "  - kind: ServiceAccount\n"
+        "    name: builder\n");
+    snprintf(file, sizeof file, "%s", path);
+    ap_test_expect_error(*state, &path, 1, NULL, file, 6, 5,
+                         "a ServiceAccount subject of a ClusterRoleBinding needs a 'namespace' "
+                         "(Kubernetes refuses the binding without one)");
 
     /* a partner map entry that names no partner */
     const char *map = ap_test_write_temp("map.yaml", "alice: acme\nbob: 3\n");
@@ -340,6 +407,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_k8s__planted, ap_test_store_setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__list_of_lists, ap_test_store_setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_k8s__yaml_list, ap_test_store_setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__errors, ap_test_store_setup,
                                         ap_test_store_teardown),

@@ -404,6 +404,72 @@ static void test_import_msgraph__list_of_pages_and_pascal_case(void **state)
     ap_graph_free(g);
 }
 
+/* What `az rest` and Graph PowerShell write without @odata.context or @odata.type is known by
+ * its keys, as the reader knows it (docs/sources/msgraph.md): one GDAP relationship object, the
+ * same as PascalCase in a list, a bare list of cross-tenant partners, one federated credential.
+ * Detection refused them before ("not an input authpath reads"). */
+#define T_CUST "52eaad04-13a2-4a2f-9ce8-93a294fadf36"
+#define REL(id, customer, tenant, details, roles, status, ext, end) \
+    "{\"" id "\": \"r-1\", \"DisplayName\": \"Fabrikam admin\", \"" customer "\": " \
+    "{\"" tenant "\": \"" T_CUST "\", \"DisplayName\": \"Contoso\"}, \"" details "\": " \
+    "{\"" roles "\": [{\"RoleDefinitionId\": \"" GA "\"}]}, \"" status "\": \"active\", " \
+    "\"" ext "\": \"PT0S\", \"" end "\": \"2027-02-10T11:24:42Z\"}"
+
+static void test_import_msgraph__objects_known_by_keys(void **state)
+{
+    static const char *const rel[] = {
+        REL("id", "customer", "tenantId", "accessDetails", "unifiedRoles", "status",
+            "autoExtendDuration", "endDateTime"),
+        "[" REL("Id", "Customer", "TenantId", "AccessDetails", "UnifiedRoles", "Status",
+                "AutoExtendDuration", "EndDateTime") "]",
+    };
+    ap_graph *g;
+    for (size_t i = 0; i < 2; i++) {
+        ap_store *st = NULL;
+        ap_error err;
+        assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+        g = load(st, ap_test_write_temp(i == 0 ? "rel.json" : "rel-ps.json", rel[i]));
+        assert_int_not_equal(reach(g, "entra:gdap-partner", "entra:tenant:" T_CUST ":role:"
+                                   "Global Administrator"), 0);
+        ap_graph_free(g);
+        ap_store_close(st);
+    }
+    g = load(*state, ap_test_write_temp("partners.json", "[{\"tenantId\": \"123F4846-ba00-"
+        "4fd7-ba43-dac1f8f63013\", \"inboundTrust\": null, \"b2bCollaborationInbound\": null,"
+        " \"b2bDirectConnectInbound\": {\"usersAndGroups\": {\"accessType\": \"allowed\", "
+        "\"targets\": [{\"target\": \"AllUsers\", \"targetType\": \"user\"}]}, "
+        "\"applications\": {\"accessType\": \"allowed\", \"targets\": [{\"target\": "
+        "\"Office365\", \"targetType\": \"application\"}]}}}]"));
+    assert_int_equal(reach(g, "entra:tenant:123f4846-ba00-4fd7-ba43-dac1f8f63013",
+                           "entra:application:Office365"), BIT(READ) | BIT(WRITE));
+    ap_graph_free(g);
+    g = load(*state, ap_test_write_temp("fic.json", "{\"id\": \"f-1\", \"name\": \"deploy\", "
+        "\"issuer\": \"https://token.actions.githubusercontent.com\", \"subject\": "
+        "\"repo:fabrikam/app:environment:prod\", \"audiences\": [\"api://AzureADTokenExchange"
+        "\"]}"));
+    assert_int_not_equal(ap_graph_find(g, "github:fabrikam"), -1);
+    ap_graph_free(g);
+}
+
+/* A relationship the partner created without naming the customer (Graph fills it in when the
+ * customer approves) is read, pending and without authority, not refused whole. */
+static void test_import_msgraph__gdap_without_customer(void **state)
+{
+    ap_graph *g = load(*state, ap_test_write_temp("created.json", "{\"@odata.context\": "
+        "\"https://graph.microsoft.com/v1.0/tenantRelationships/$metadata#"
+        "delegatedAdminRelationships\", \"value\": [{\"id\": \"r-new\", \"displayName\": "
+        "\"Fabrikam new\", \"duration\": \"P730D\", \"customer\": null, \"accessDetails\": "
+        "{\"unifiedRoles\": [{\"roleDefinitionId\": \"" GA "\"}]}, \"status\": \"created\", "
+        "\"activatedDateTime\": null, \"endDateTime\": null}]}"));
+    uint32_t v = node(g, "entra:gdap:r-new");
+    assert_false(ap_graph_node(g, v)->live);
+    assert_string_equal(ap_graph_node_str(g, v, "customer_tenant"), "unknown-customer");
+    assert_int_equal(reach(g, "entra:gdap-partner", "entra:tenant:unknown-customer:role:"
+                           "Global Administrator"), 0);
+    assert_int_equal(notes.count, 1);
+    ap_graph_free(g);
+}
+
 /* Benign fixture: verified publisher, a read permission, a one-user consent: none of the
  * Entra rules fire. */
 static void test_import_msgraph__benign(void **state)
@@ -447,6 +513,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_msgraph__as_msgraph,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__list_of_pages_and_pascal_case,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__objects_known_by_keys,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__gdap_without_customer,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__benign,
                                         ap_test_store_setup, ap_test_store_teardown),

@@ -79,10 +79,15 @@ static void test_usage__forms(void **state)
     assert_int_equal(observations(st), before + 1);
     assert_int_equal(ap_test_count(st, "SELECT line FROM observation ORDER BY rid DESC LIMIT 1"),
                      3);
+    /* lookup-events output whose CloudTrailEvent was parsed already (jq's fromjson) */
+    snprintf(text, sizeof text, "{\"Events\": [{\"EventId\": \"e1\", \"CloudTrailEvent\": "
+             "%s}]}", ev1);
+    assert_int_equal(import_usage(st, ap_test_write_temp("e.json", text), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 1);
     /* the role behind the session is the actor; the object is the target */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = '" ROLE
                                        "' AND actor_known AND target = 'arn:aws:s3:::orders/a"
-                                       ".json' AND target_known AND rights = 1"), 4);
+                                       ".json' AND target_known AND rights = 1"), 5);
     /* never as grants: no snapshot, node or edge was added */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM snapshot"), 1);
 }
@@ -115,7 +120,40 @@ static void test_usage__errors(void **state)
     p = ap_test_write_temp("cut.json", "{\"Records\": [{\"eventSource\": \"s3.amazonaws.com\"");
     assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
     assert_non_null(strstr(err.msg, "ends inside an event"));
+    /* an empty name is no name: not an action ":GetObject" nor an actor "user:" */
+    p = ap_test_write_temp("empty-source.jsonl", "{\"eventTime\": \"2026-11-01T00:00:00Z\", "
+        "\"eventSource\": \"\", \"eventName\": \"GetObject\", \"userIdentity\": {\"arn\": "
+        "\"arn:aws:iam::111122223333:user/u\"}}\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "a CloudTrail record without eventSource or eventName");
+    p = ap_test_write_temp("empty-user.jsonl", "{\"kind\": \"Event\", \"apiVersion\": "
+        "\"audit.k8s.io/v1\", \"auditID\": \"e\", \"stage\": \"ResponseComplete\", \"verb\": "
+        "\"get\", \"user\": {\"username\": \"\"}, \"stageTimestamp\": \"2026-11-01T00:00:00Z\"}"
+        "\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "a Kubernetes audit event without user.username");
     assert_int_equal(observations(st), 0);
+}
+
+/* A gzip-compressed trail forced onto the events reader is refused as such, nothing stored. */
+static void test_usage__gzip_refused(void **state)
+{
+    static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+                                        0x03, 0xab, 0x56, 0x0a, 0x4a, 0x4d, 0xce, 0x2f, 0x4a };
+    ap_store *st = *state;
+    ap_import_opts o = { .format = AP_FORMAT_USAGE };
+    ap_error err;
+    char path[512];
+    const char *paths[1] = { path };
+    FILE *f;
+    snprintf(path, sizeof path, "%s.gz", ap_test_write_temp("trail.json", ""));
+    assert_non_null(f = fopen(path, "wb"));
+    assert_int_equal(fwrite(gz, 1, sizeof gz, f), sizeof gz);
+    fclose(f);
+    assert_int_equal(ap_test_import_opts(st, paths, 1, &o, &err), AP_EINPUT);
+    assert_non_null(strstr(err.msg, "gzip-compressed"));
+    assert_int_equal(observations(st), 0);
+    remove(path);
 }
 
 /* Unknown actors and targets are stored and counted, never dropped. */
@@ -142,6 +180,36 @@ static void test_usage__unknown(void **state)
     assert_int_equal(observations(st), 4);
 }
 
+/* The userIdentity forms CloudTrail writes besides roles and users: an errorCode of null is a
+ * success; a failed console sign-in (no errorCode, accessKeyId "", the user name hidden), an
+ * IAM Identity Center user, an AWS service and an Unknown principal each name their actor. */
+static long obs_where(ap_store *st, const char *id, const char *actor, int ok)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM observation WHERE event_id = '%s' AND "
+             "actor = '%s' AND ok = %d", id, actor, ok);
+    return ap_test_count(st, sql);
+}
+
+static void test_usage__cloudtrail_identities(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    assert_int_equal(import_usage(st, FIXTURE("usage/ct-identities.json"), &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 5);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(obs_where(st, "ct-null-error", ROLE, 1), 1);
+    assert_int_equal(obs_where(st, "ct-console-failure", "arn:aws:iam::111122223333:user/"
+                               "HIDDEN_DUE_TO_SECURITY_REASONS", 0), 1);
+    assert_int_equal(obs_where(st, "ct-identity-center", "arn:aws:identitystore:::user/"
+                               "544894e8-80c1-707f-60e3-3ba6510dfac1", 1), 1);
+    assert_int_equal(obs_where(st, "ct-aws-service", "aws:service:ec2.amazonaws.com", 1), 1);
+    assert_int_equal(obs_where(st, "ct-unknown-type", "jane@example.com", 1), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor LIKE "
+                                       "'aws:access-key:%'"), 0);
+}
+
 /* Kubernetes audit events: the service account as the k8s reader names it, verb as right;
  * requests at an earlier stage are counted apart, not as use. */
 static void test_usage__k8s(void **state)
@@ -165,6 +233,68 @@ static void test_usage__k8s(void **state)
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = "
                                        "'sa:shop/sync' AND target = 'k8s:shop/core/secrets/db'"
                                        " AND rights = 4 AND ok = 0"), 1);
+}
+
+/* A JSON list of audit events is observed use (before, the k8s reader took it as a list of
+ * objects and refused it as an empty inventory); an event dated only by the old `timestamp`
+ * is read; an impersonated request keeps the account impersonated as its via. */
+static void test_usage__k8s_forms(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("audit-list.json", "[\n"
+        "  {\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1beta1\",\"auditID\":\"b1\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"list\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"pods\","
+        "\"namespace\":\"shop\"},\"responseStatus\":{\"code\":200},"
+        "\"timestamp\":\"2026-11-01T08:00:00Z\"},\n"
+        "  {\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"b2\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"user\":{\"username\":"
+        "\"alice@acme.example\"},\"impersonatedUser\":{\"username\":"
+        "\"system:serviceaccount:kube-system:admin\"},\"objectRef\":{\"resource\":"
+        "\"secrets\",\"namespace\":\"shop\",\"name\":\"db\"},\"responseStatus\":"
+        "{\"code\":200},\"stageTimestamp\":\"2026-11-01T09:00:00.123456Z\"},\n"
+        "  {\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"b3\","
+        "\"stage\":\"ResponseComplete\",\"verb\":\"create\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"pods\","
+        "\"namespace\":\"shop\",\"name\":\"web-0\",\"subresource\":\"exec\"},"
+        "\"responseStatus\":{\"code\":101},\"stageTimestamp\":\"2026-11-01T10:00:00Z\"}\n]\n");
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 3);
+    assert_int_equal(ap_test_count(st, "SELECT at FROM observation WHERE event_id = 'b1'"),
+                     1793520000);
+    /* a shell in a pod says so: the subresource is in the action as in the target */
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'b3'"
+                                       " AND action = 'create pods/exec' AND target = "
+                                       "'k8s:shop/core/pods/exec/web-0' AND ok"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'b2'"
+                                       " AND actor = 'user:alice@acme.example' AND via = "
+                                       "'sa:kube-system/admin'"), 1);
+}
+
+/* CloudWatch Logs output (`aws logs filter-log-events` over a trail's log group or EKS audit
+ * logs): each event's message is a CloudTrail record or an audit event as a JSON string. It was
+ * refused as an unknown JSON object. */
+static void test_usage__cloudwatch_logs(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p;
+    assert_int_equal(import_usage(st, FIXTURE("usage/cloudwatch-events.json"), &rep, &err),
+                     AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'cw-k8s-1' AND actor = 'sa:shop/sync' AND target = "
+                                       "'k8s:shop/core/secrets/db' AND line = 3"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'cw-ct-1' AND actor = '" ROLE "' AND actor_known"), 1);
+    p = ap_test_write_temp("cw-text.json", "{\"events\": [{\"timestamp\": 1, \"message\": "
+                           "\"I1102 plain text\", \"ingestionTime\": 2}]}");
+    assert_int_equal(ap_test_import_opts(st, &p, 1, &(ap_import_opts){ .format =
+                                         AP_FORMAT_USAGE }, &err), AP_EINPUT);
+    assert_non_null(strstr(err.msg, "a CloudWatch Logs message that is not a JSON event"));
 }
 
 static void test_usage__covers(void **state)
@@ -358,6 +488,89 @@ static void test_usage__entra_activity(void **state)
 
 /* Sign-in log records: the service principal by object id or appId, success a use and failure
  * an attempt, a user's sign-in under the user; drift as tests/fixtures/usage/FACTS.md says. */
+/* Pages saved as one JSON list (a paging script's output, or jq -s over page files) are
+ * read page by page: before, the Graph inventory reader took the list and refused it. */
+static void test_usage__entra_list_of_pages(void **state)
+{
+#define PAGE "{\"@odata.context\": \"https://graph.microsoft.com/beta/$metadata#auditLogs/" \
+             "signIns\", "
+#define SIGN_IN(id, code) "{\"id\": \"" id "\", \"createdDateTime\": \"2026-11-02T09:00:00." \
+    "1234567Z\", \"appId\": \"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\", \"servicePrincipalId\": " \
+    "\"1f0c3a52-7d4e-4b21-9a6f-0c1d2e3f4a5b\", \"resourceId\": \"00000003-0000-0000-c000-" \
+    "000000000000\", \"resourceServicePrincipalId\": \"7e2d1c0b-aaaa-4bbb-8ccc-0d1e2f3a4b5c\"," \
+    " \"signInEventTypes\": [\"servicePrincipal\"], \"status\": {\"errorCode\": " code "}}"
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("pages.json", "[\n " PAGE "\"@odata.nextLink\": \"https"
+        "://graph.microsoft.com/beta/auditLogs/signIns?$skiptoken=x\", \"value\": [\n  "
+        SIGN_IN("p1", "0") ",\n  " SIGN_IN("p2", "7000215") "]},\n " PAGE "\"value\": [\n  "
+        SIGN_IN("p3", "0") "]}\n]\n");
+#undef PAGE
+#undef SIGN_IN
+    assert_int_equal(import_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 3);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = '" SP
+                                       "' AND target = '" GRAPH_API "' AND ok"), 2);
+}
+
+/* Graph PowerShell: `Get-MgAuditLogSignIn | ConvertTo-Json | Out-File` writes UTF-16 with a
+ * byte order mark, keys in PascalCase, and (Windows PowerShell) times as \/Date(ms)\/. Read as
+ * Graph's own JSON is; before, the Graph inventory reader took it and refused every record. */
+static void test_usage__entra_powershell(void **state)
+{
+    static const char text[] = "[\r\n    {\r\n        \"AppId\": \"9b8a7c6d-5e4f-4a3b-8c2d-"
+        "1e0f9a8b7c6d\",\r\n        \"CreatedDateTime\": \"2026-11-02T09:00:00Z\",\r\n"
+        "        \"Id\": \"ps-1\",\r\n        \"ResourceId\": \"00000003-0000-0000-c000-"
+        "000000000000\",\r\n        \"ResourceServicePrincipalId\": \"7e2d1c0b-aaaa-4bbb-8ccc"
+        "-0d1e2f3a4b5c\",\r\n        \"ServicePrincipalId\": \"1f0c3a52-7d4e-4b21-9a6f-"
+        "0c1d2e3f4a5b\",\r\n        \"Status\": {\"ErrorCode\": 0, \"FailureReason\": null}"
+        "\r\n    },\r\n    {\r\n        \"AppId\": \"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\","
+        "\r\n        \"CreatedDateTime\": \"\\/Date(1793610000000)\\/\",\r\n        \"Id\": "
+        "\"ps-2\",\r\n        \"ResourceId\": \"00000003-0000-0000-c000-000000000000\",\r\n"
+        "        \"Status\": {\"ErrorCode\": 50126, \"FailureReason\": \"Invalid\"}\r\n    }"
+        "\r\n]\r\n";
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s.utf16", ap_test_write_temp("signins.json", ""));
+    assert_non_null(f = fopen(path, "wb"));
+    fputc(0xFF, f);
+    fputc(0xFE, f);
+    for (const char *c = text; *c != '\0'; c++) {
+        fputc(*c, f);
+        fputc(0, f);
+    }
+    fclose(f);
+    assert_int_equal(import_usage(st, path, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'ps-1' AND actor = '" SP "' AND target = '" GRAPH_API
+                                       "' AND ok AND line = 2"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT at FROM observation WHERE event_id = 'ps-2' "
+                                       "AND NOT ok AND actor = '" SP "'"), 1793610000);
+    /* UTF-16 that ends inside a character: refused at the place decoding stopped */
+    assert_non_null(f = fopen(path, "wb"));
+    fputc(0xFF, f);
+    fputc(0xFE, f);
+    fputc('[', f);
+    fputc(0, f);
+    fputc('{', f);
+    fclose(f);
+    assert_int_equal(ap_test_import_opts(st, (const char *const[]){ path }, 1,
+                                         &(ap_import_opts){ .format = AP_FORMAT_USAGE }, &err),
+                     AP_EINPUT);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.col, 2);
+    assert_non_null(strstr(err.msg, "ends inside a character"));
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation"), 2);
+    remove(path);
+}
+
 static void test_usage__entra_sign_ins(void **state)
 {
     static const char *const rules[] = { "usage-not-granted", "granted-never-used",
@@ -406,14 +619,24 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_usage__forms, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__errors, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__gzip_refused, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__unknown, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudtrail_identities, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__k8s_forms, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudwatch_logs, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test(test_usage__covers),
         cmocka_unit_test_setup_teardown(test_usage__done_means, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__narrow_keeps, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__needs_inventory, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_activity, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_list_of_pages, setup_entra,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_powershell, setup_entra,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_ins, setup_entra,
                                         ap_test_store_teardown),
