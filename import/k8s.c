@@ -191,6 +191,18 @@ static const char *str_of(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* The longest names read: Kubernetes' own limit for object names (a DNS subdomain), and for a
+ * subject's user or group name (which it does not limit) room for
+ * system:serviceaccount:NAMESPACE:NAME. The ids built from them then fit their buffers whole:
+ * a name cut short would make two subjects one node. */
+#define NAME_MAX_BYTES 253
+#define SUBJECT_MAX_BYTES 512
+
+static bool too_long(const char *s, size_t max)
+{
+    return s != NULL && strlen(s) > max;
+}
+
 /* A list of strings, or absent (NULL or null). */
 static bool string_list(const json_t *v)
 {
@@ -233,9 +245,19 @@ static int check_rules(reader *r, const json_t *o, k8s_obj *k)
         }
         for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
             ap_step key[3] = { { "rules", 0 }, { NULL, i }, { lists[l], 0 } };
-            if (!string_list(json_object_get(rule, lists[l])))
+            const json_t *list = json_object_get(rule, lists[l]);
+            if (!string_list(list)) {
                 bad = fail_at(r, where(r, key, 3), "a rule's '%s' must be a list of strings",
                               lists[l]);
+                continue;
+            }
+            for (size_t j = 0; l < 4 && j < json_array_size(list); j++)
+                if (too_long(json_string_value(json_array_get(list, j)), NAME_MAX_BYTES)) {
+                    ap_step item[4] = { { "rules", 0 }, { NULL, i }, { lists[l], 0 },
+                                        { NULL, j } };
+                    bad = fail_at(r, where(r, item, 4), "a rule's '%s' holds a name of more "
+                                  "than %d bytes (Kubernetes' limit)", lists[l], NAME_MAX_BYTES);
+                }
         }
     }
     return bad;
@@ -252,6 +274,9 @@ static int check_binding(reader *r, const json_t *o, k8s_obj *k)
         || (strcmp(rk, "Role") != 0 && strcmp(rk, "ClusterRole") != 0))
         bad = fail_at(r, k->ref, "a %s needs a 'roleRef' with 'kind' (Role or ClusterRole) and "
                       "'name'", k->kind);
+    else if (too_long(str_of(ref, "name"), NAME_MAX_BYTES))
+        bad = fail_at(r, k->ref, "a %s's roleRef names a role of more than %d bytes "
+                      "(Kubernetes' limit)", k->kind, NAME_MAX_BYTES);
     if (subjects == NULL || json_is_null(subjects))
         return bad;
     step.key = "subjects";
@@ -271,6 +296,13 @@ static int check_binding(reader *r, const json_t *o, k8s_obj *k)
                 && strcmp(sk, "ServiceAccount") != 0))
             bad = fail_at(r, k->parts[i], "a subject needs 'kind' (User, Group or "
                           "ServiceAccount) and 'name'");
+        else if (too_long(str_of(sub, "name"), SUBJECT_MAX_BYTES)
+                 || too_long(str_of(sub, "namespace"), NAME_MAX_BYTES)
+                 || (strcmp(sk, "ServiceAccount") == 0
+                     && too_long(str_of(sub, "name"), NAME_MAX_BYTES)))
+            bad = fail_at(r, k->parts[i], "a subject's name of more than %d bytes (or namespace "
+                          "or account name of more than %d) is longer than authpath reads",
+                          SUBJECT_MAX_BYTES, NAME_MAX_BYTES);
         else if (strcmp(sk, "ServiceAccount") == 0 && strcmp(k->kind, "RoleBinding") != 0
                  && (str_of(sub, "namespace") == NULL || str_of(sub, "namespace")[0] == '\0'))
             /* a RoleBinding's own namespace stands in; nothing does for a cluster-wide one */
@@ -308,6 +340,10 @@ static int read_object(reader *r, const json_t *o)
         ap_step step[2] = { { "metadata", 0 }, { "namespace", 0 } };
         return fail_at(r, where(r, step, 2), "metadata.namespace must be a string");
     }
+    if (too_long(str_of(meta, "name"), NAME_MAX_BYTES)
+        || too_long(str_of(meta, "namespace"), NAME_MAX_BYTES))
+        return fail_at(r, at, "a %s's metadata.name or namespace is longer than %d bytes "
+                       "(Kubernetes' limit)", kind, NAME_MAX_BYTES);
     memset(&k, 0, sizeof k);
     k.file = r->ctx->file;
     k.path = r->ctx->path;

@@ -59,13 +59,19 @@ json_t *ap_k8s__node(model *m, const char *id, ap_kind kind, const char *name, c
 pending *ap_k8s__edge(model *m, const char *from, const char *kind, const char *to,
                       const char *tag, const k8s_obj *src, k8s_pos at)
 {
-    char key[1200];
+    /* the whole key, however long the names: cut short, two edges would be one */
+    const char *t = tag != NULL ? tag : "";
+    size_t len = strlen(from) + strlen(kind) + strlen(to) + strlen(t) + 4;
+    char *key = malloc(len);
     pending *x;
-    snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s", from, kind, to, tag != NULL ? tag : "");
-    if ((x = ap_k8s__find(&m->edges, key)) != NULL)
-        return x;
-    return add(&m->edges, key, json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "kind",
-                                         kind), src, at);
+    if (key == NULL)
+        return NULL;
+    snprintf(key, len, "%s\x1f%s\x1f%s\x1f%s", from, kind, to, t);
+    if ((x = ap_k8s__find(&m->edges, key)) == NULL)
+        x = add(&m->edges, key, json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "kind",
+                                          kind), src, at);
+    free(key);
+    return x;
 }
 
 int ap_k8s__add_to_list(json_t *obj, const char *key, const char *s)
@@ -154,7 +160,7 @@ static int subject(model *m, const k8s_obj *b, size_t i, const char **id_out, ch
     }
     if (strcmp(kind, "User") == 0 && strncmp(name, "system:serviceaccount:", 22) == 0
         && strchr(name + 22, ':') != NULL) {
-        char sns[300];
+        char sns[520];     /* a subject's name is at most 512 bytes (k8s.c) */
         const char *colon = strchr(name + 22, ':');
         snprintf(sns, sizeof sns, "%.*s", (int)(colon - (name + 22)), name + 22);
         return service_account(m, sns, colon + 1, b, at, id_out, buf, size);

@@ -82,7 +82,7 @@ static int resource_node(model *m, const char *scope, const char *group, const c
                          size_t size)
 {
     const char *g = group[0] == '\0' ? "core" : group;
-    char label[900], what[400];
+    char label[1400], what[600];      /* names of at most 253 bytes (k8s.c) */
     json_t *n;
     bool cluster = strcmp(scope, "*") == 0;
     if (name != NULL)

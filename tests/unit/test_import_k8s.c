@@ -314,6 +314,65 @@ static void test_import_k8s__yaml_list(void **state)
     ap_graph_free(g);
 }
 
+/* A RoleBinding in namespace ci binding the User `user` to the Role `role`, as a List item. */
+static size_t put_binding(char *doc, size_t size, const char *name, const char *role,
+                          const char *user)
+{
+    return (size_t)snprintf(doc, size,
+        "{\"apiVersion\": \"rbac.authorization.k8s.io/v1\", \"kind\": \"RoleBinding\","
+        " \"metadata\": {\"name\": \"%s\", \"namespace\": \"ci\"},"
+        " \"roleRef\": {\"apiGroup\": \"rbac.authorization.k8s.io\", \"kind\": \"Role\","
+        " \"name\": \"%s\"}, \"subjects\": [{\"apiGroup\": \"rbac.authorization.k8s.io\","
+        " \"kind\": \"User\", \"name\": \"%s\"}]}", name, role, user);
+}
+
+/* Names up to the limits are read whole (ids were built in buffers of 800 bytes: a longer user
+ * name was cut, and two users alike in their first 795 bytes were one node); past them the
+ * import is refused at the name's place instead of cutting it. */
+static void test_import_k8s__long_names(void **state)
+{
+    char user[513], role_a[254], role_b[254], doc[8192], id[600], rid[300];
+    size_t n;
+    memset(user, 'u', sizeof user - 1);
+    user[sizeof user - 1] = '\0';
+    memset(role_a, 'r', sizeof role_a - 1);
+    role_a[sizeof role_a - 1] = '\0';
+    memcpy(role_b, role_a, sizeof role_b);
+    role_a[252] = 'a';
+    role_b[252] = 'b';
+    n = (size_t)snprintf(doc, sizeof doc, "{\"apiVersion\": \"v1\", \"kind\": \"List\", "
+                         "\"items\": [");
+    n += put_binding(doc + n, sizeof doc - n, "read", role_a, user);
+    n += (size_t)snprintf(doc + n, sizeof doc - n, ", ");
+    n += put_binding(doc + n, sizeof doc - n, "read", role_b, user);
+    snprintf(doc + n, sizeof doc - n, "]}\n");
+    const char *path = ap_test_write_temp("long-names.json", doc);
+    ap_graph *g = load(*state, &path, 1, NULL);
+    snprintf(id, sizeof id, "user:%s", user);
+    snprintf(rid, sizeof rid, "role:ci/%s", role_a);
+    edge(g, id, "member_of", rid);
+    snprintf(rid, sizeof rid, "role:ci/%s", role_b);
+    edge(g, id, "member_of", rid);
+    ap_graph_free(g);
+
+    /* one byte more: refused where the subject is */
+    char longer[514], file[512];
+    memset(longer, 'u', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    n = (size_t)snprintf(doc, sizeof doc, "{\"apiVersion\": \"v1\", \"kind\": \"List\", "
+                         "\"items\": [\n");
+    n += put_binding(doc + n, sizeof doc - n, "read", "reader", longer);
+    snprintf(doc + n, sizeof doc - n, "]}\n");
+    path = ap_test_write_temp("longer-name.json", doc);
+    snprintf(file, sizeof file, "%s", path);
+    char before[256];
+    snprintf(before, sizeof before, "%s", ap_test_store_state(*state));
+    ap_test_expect_error(*state, &path, 1, NULL, file, 2, 221,
+                         "a subject's name of more than 512 bytes (or namespace or account name "
+                         "of more than 253) is longer than authpath reads");
+    assert_string_equal(ap_test_store_state(*state), before);
+}
+
 /* Errors name the file, line and column of the offending value; nothing is written. */
 static void test_import_k8s__errors(void **state)
 {
@@ -409,6 +468,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_k8s__list_of_lists, ap_test_store_setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__yaml_list, ap_test_store_setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_k8s__long_names, ap_test_store_setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__errors, ap_test_store_setup,
                                         ap_test_store_teardown),
