@@ -118,6 +118,11 @@ json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t 
                        size_t len);
 /* Steps a long chain keeps in a list of many chains: its first and last half (docs/json.md). */
 #define CLI_CHAIN_SHOWN 16
+/* Steps the gates' own witnesses of one chain may print in all, nested ones included: each
+ * gate cites a whole witness, which may hold gates of its own, so the tree grew exponentially
+ * with the nesting (a 300-partner ring through gated triggers: 5.4 GB of authority JSON). A gate
+ * past the budget keeps its right and says how long its witness is ("path_omitted"). */
+#define CLI_GATE_STEPS 64
 /* Sets o's "path" to the chain's steps as cli_json_chain gives them, a chain longer than
  * CLI_CHAIN_SHOWN cut to its first and last halves, and then "path_omitted" {"after", "steps"}
  * says how many steps after the first half are left out (`authpath explain` prints it whole). */
