@@ -64,6 +64,8 @@ static json_t *item_json(const ap_graph *g, const ap_reach_item *it)
     json_object_set_new(o, "id", json_string(id_of(g, it->node)));
     json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), it->rights));
     cli_set_path(o, g, it->path, it->npath);
+    if (!it->dependency)            /* what the chain carries: rights may need several */
+        json_object_set_new(o, "path_rights", cli_json_rights(ap_graph_vocab(g), it->carried));
     return o;
 }
 
@@ -119,6 +121,12 @@ void cli_put_items(const ap_graph *g, uint32_t source, const ap_reach_item *it, 
         cli_put(id_of(g, it[i].node));
         printf(" (%s) through ", rights);
         cli_put(path != NULL ? path : "?");
+        if (!it[i].dependency && it[i].carried != it[i].rights) {
+            /* as authority's: the chain carries less than the item holds */
+            ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), it[i].carried, ", ",
+                             true);
+            printf(" [%s]", rights);
+        }
         fputs("\n", stdout);
         free(path);
     }

@@ -157,7 +157,7 @@ def chains(doc):
                 if x.get("partners_more"):
                     ctx.pop("src")      # the chain may start at a partner not listed
             for k, v in x.items():
-                if k in CHAIN_KEYS and is_chain(v):
+                if k in CHAIN_KEYS and is_chain(v) and x.get("reason") != "depends_on":
                     claim = None
                     if k == "path" and "path_rights" in x:
                         claim = x["path_rights"]
