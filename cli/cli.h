@@ -118,11 +118,22 @@ json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t 
                        size_t len);
 /* Steps a long chain keeps in a list of many chains: its first and last half (docs/json.md). */
 #define CLI_CHAIN_SHOWN 16
+/* Steps the gates' own witnesses of one chain may print in all, nested ones included: each
+ * gate cites a whole witness, which may hold gates of its own, so the tree grew exponentially
+ * with the nesting (a 300-partner ring through gated triggers: 5.4 GB of authority JSON). A gate
+ * past the budget keeps its right and says how long its witness is ("path_omitted"). */
+#define CLI_GATE_STEPS 64
 /* Sets o's "path" to the chain's steps as cli_json_chain gives them, a chain longer than
  * CLI_CHAIN_SHOWN cut to its first and last halves, and then "path_omitted" {"after", "steps"}
  * says how many steps after the first half are left out (`authpath explain` prints it whole). */
 void cli_json_chain_cut(json_t *o, const ap_graph *g, const ap_authority *a,
                         const uint32_t *edges, size_t len);
+/* The chain as JSON steps (key "path"), a long one cut to its first and last 8 steps: then the
+ * key path_omitted says where and how many ({"after", "steps"}) (cli/whatif_items.c). Lists of
+ * items (offboarding's, what-if's) stay proportional to the items, not to their depth. */
+void cli_set_path(json_t *o, const ap_graph *g, const uint32_t *path, uint32_t n);
+/* "a > b > [N more steps] > y > z" for a chain longer than 16 steps; *out owns it. */
+char *cli_path_text_cut(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n);
 /* --evidence: one line per step of a chain of a's ("a > b: kind, carries r; edge ID at
  * FILE:LINE:COL, snapshot N"), a gate's own witness below it, indented. */
 void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,

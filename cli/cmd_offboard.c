@@ -67,7 +67,9 @@ static json_t *items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n
             json_object_set_new(o, "step", it[i].cause == UINT32_MAX
                                                ? json_null() : json_integer(it[i].cause + 1));
         }
-        json_object_set_new(o, "path", cli_json_path(g, it[i].path, it[i].npath));
+        cli_set_path(o, g, it[i].path, it[i].npath);    /* a long one cut, as what-if's */
+        if (!it[i].dependency)      /* what the chain carries: rights may need several */
+            json_object_set_new(o, "path_rights", cli_json_rights(voc, it[i].carried));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -197,7 +199,7 @@ static void put_ids(const ap_graph *g, const uint32_t *v, uint32_t n)
 
 static void put_path(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n)
 {
-    char *text = cli_path_text(g, source, path, n);
+    char *text = cli_path_text_cut(g, source, path, n);
     cli_put(text != NULL ? text : "?");
     free(text);
 }
@@ -227,6 +229,11 @@ static void put_items(const ap_graph *g, const ap_reach_item *it, uint32_t n, co
             put_rights(g, it[i].rights);
             fputs(") through ", stdout);
             put_path(g, it[i].actor, it[i].path, it[i].npath);
+            if (it[i].carried != it[i].rights) {
+                fputs(" [", stdout);    /* as authority's: the chain carries less */
+                put_rights(g, it[i].carried);
+                fputs("]", stdout);
+            }
         }
         if (it[i].cause != UINT32_MAX)
             printf(" [step %u]", it[i].cause + 1);

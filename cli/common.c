@@ -237,11 +237,19 @@ int cli_print_json(json_t *v)
         cli_errorf("out of memory");
         return EXIT_INTERNAL;
     }
-    int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? EXIT_OK
-                                                                              : EXIT_INTERNAL;
-    fputc('\n', stdout);
+    /* whole or nothing: json_dumpf writes as it goes, and when it ran out of memory half-way
+     * (offboard --all on 300 partners x 300 shared keys under 2 GiB) it left what it had
+     * written, a newline and no message */
+    char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(v);
-    return rc;
+    if (text == NULL) {
+        cli_errorf("out of memory (nothing was written)");
+        return EXIT_INTERNAL;
+    }
+    fputs(text, stdout);
+    fputc('\n', stdout);
+    free(text);
+    return EXIT_OK;
 }
 
 int cli_print_table(const ap_table *t, const char *format)

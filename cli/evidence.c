@@ -34,10 +34,24 @@ static json_t *step_json(const ap_graph *g, uint32_t e)
     return step;
 }
 
+/* The steps of tail's witness for `gate` into *out (its length in *len): NULL when it exceeds
+ * what is left of *budget, which it otherwise spends. */
+static uint32_t *gate_chain(size_t *len, const ap_graph *g, const ap_authority *a, uint32_t tail,
+                            ap_rights gate, size_t *budget)
+{
+    uint32_t *chain;
+    *len = ap_authority_chain(a, g, tail, gate, NULL, 0);
+    if (*len > *budget || (chain = malloc((*len + 1) * sizeof *chain)) == NULL)
+        return NULL;
+    *budget -= *len;
+    ap_authority_chain(a, g, tail, gate, chain, *len);
+    return chain;
+}
+
 /* The chain's steps as JSON, replayed whole; only the steps before `cut` and from `resume` on
- * are written. */
+ * are written. The gates' witnesses spend *budget (CLI_GATE_STEPS for a whole chain). */
 static json_t *chain_steps(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
-                           size_t len, size_t cut, size_t resume)
+                           size_t len, size_t cut, size_t resume, size_t *budget)
 {
     const ap_vocab *voc = ap_graph_vocab(g);
     json_t *arr = json_array();
@@ -54,16 +68,20 @@ static json_t *chain_steps(const ap_graph *g, const ap_authority *a, const uint3
         json_object_set_new(step, "rights", cli_json_rights(voc, steps[i].carried));
         if (steps[i].gate != 0) {
             /* a gate this chain cannot open: the right that does, with its own witness (rounds
-             * strictly fall along the citations, so they end) */
+             * strictly fall along the citations, so they end) while the budget lasts */
             uint32_t tail = ap_graph_edge(g, edges[i])->from;
-            size_t glen = ap_authority_chain(a, g, tail, steps[i].gate, NULL, 0);
-            uint32_t *chain = malloc((glen + 1) * sizeof *chain);
+            size_t glen;
+            uint32_t *chain = gate_chain(&glen, g, a, tail, steps[i].gate, budget);
             json_t *gate = json_object();
-            if (chain != NULL)
-                ap_authority_chain(a, g, tail, steps[i].gate, chain, glen);
             json_object_set_new(gate, "rights", cli_json_rights(voc, steps[i].gate));
-            json_object_set_new(gate, "path", chain != NULL ? cli_json_chain(g, a, chain, glen)
-                                                            : NULL);
+            if (chain != NULL) {
+                json_object_set_new(gate, "path", chain_steps(g, a, chain, glen, glen, glen,
+                                                              budget));
+            } else {
+                json_object_set_new(gate, "path", json_array());
+                json_object_set_new(gate, "path_omitted", json_pack("{sisI}", "after", 0,
+                                                                    "steps", (json_int_t)glen));
+            }
             json_object_set_new(step, "gate", gate);
             free(chain);
         }
@@ -76,14 +94,16 @@ static json_t *chain_steps(const ap_graph *g, const ap_authority *a, const uint3
 json_t *cli_json_chain(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
                        size_t len)
 {
-    return chain_steps(g, a, edges, len, len, len);
+    size_t budget = CLI_GATE_STEPS;
+    return chain_steps(g, a, edges, len, len, len, &budget);
 }
 
 void cli_json_chain_cut(json_t *o, const ap_graph *g, const ap_authority *a,
                         const uint32_t *edges, size_t len)
 {
     size_t half = CLI_CHAIN_SHOWN / 2, skip = len > CLI_CHAIN_SHOWN ? len - CLI_CHAIN_SHOWN : 0;
-    json_object_set_new(o, "path", chain_steps(g, a, edges, len, half, half + skip));
+    size_t budget = CLI_GATE_STEPS;
+    json_object_set_new(o, "path", chain_steps(g, a, edges, len, half, half + skip, &budget));
     if (skip > 0)
         json_object_set_new(o, "path_omitted", json_pack("{sisI}", "after", (int)half, "steps",
                                                          (json_int_t)skip));
@@ -101,8 +121,8 @@ static void put_source(const ap_graph *g, const ap_edge *ed)
            (long long)ap_graph_source_snapshot(g, ed->file));
 }
 
-void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
-                              size_t len, int indent)
+static void print_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                           size_t len, int indent, size_t *budget)
 {
     const ap_vocab *voc = ap_graph_vocab(g);
     ap_chain_step *steps = malloc((len + 1) * sizeof *steps);
@@ -124,20 +144,29 @@ void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const ui
         put_source(g, ed);
         fputs("\n", stdout);
         if (steps[i].gate != 0) {
-            size_t glen = ap_authority_chain(a, g, ed->from, steps[i].gate, NULL, 0);
-            uint32_t *chain = malloc((glen + 1) * sizeof *chain);
+            size_t glen;
+            uint32_t *chain = gate_chain(&glen, g, a, ed->from, steps[i].gate, budget);
             ap_rights_format(rights, sizeof rights, voc, steps[i].gate, ",", true);
             printf("%*sits gate opens on %s held at ", indent + 2, "", rights);
             cli_put(ap_graph_node(g, ed->from)->id);
-            fputs(" through:\n", stdout);
             if (chain != NULL) {
-                ap_authority_chain(a, g, ed->from, steps[i].gate, chain, glen);
-                cli_print_chain_evidence(g, a, chain, glen, indent + 4);
+                fputs(" through:\n", stdout);
+                print_evidence(g, a, chain, glen, indent + 4, budget);
+            } else {
+                printf(" (a chain of %zu steps, left out: this chain's gates have cited %d "
+                       "steps)\n", glen, CLI_GATE_STEPS);
             }
             free(chain);
         }
     }
     free(steps);
+}
+
+void cli_print_chain_evidence(const ap_graph *g, const ap_authority *a, const uint32_t *edges,
+                              size_t len, int indent)
+{
+    size_t budget = CLI_GATE_STEPS;
+    print_evidence(g, a, edges, len, indent, &budget);
 }
 
 json_t *cli_json_path(const ap_graph *g, const uint32_t *path, uint32_t n)

@@ -10,8 +10,7 @@
 #define SHOWN 16
 #define HALF (SHOWN / 2)
 
-/* "a > b > [N more steps] > y > z"; *out owns it. */
-static char *path_text(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n)
+char *cli_path_text_cut(const ap_graph *g, uint32_t source, const uint32_t *path, uint32_t n)
 {
     if (n <= SHOWN)
         return cli_path_text(g, source, path, n);
@@ -64,6 +63,8 @@ static json_t *item_json(const ap_graph *g, const ap_reach_item *it)
     json_object_set_new(o, "id", json_string(id_of(g, it->node)));
     json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), it->rights));
     cli_set_path(o, g, it->path, it->npath);
+    if (!it->dependency)            /* what the chain carries: rights may need several */
+        json_object_set_new(o, "path_rights", cli_json_rights(ap_graph_vocab(g), it->carried));
     return o;
 }
 
@@ -113,12 +114,18 @@ void cli_put_items(const ap_graph *g, uint32_t source, const ap_reach_item *it, 
     for (uint32_t i = 0; i < n; i++) {
         if (!item_shown(&it[i], &shown))
             continue;
-        char rights[1024], *path = path_text(g, source, it[i].path, it[i].npath);
+        char rights[1024], *path = cli_path_text_cut(g, source, it[i].path, it[i].npath);
         ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), it[i].rights, ", ", true);
         printf("    %s ", verb);
         cli_put(id_of(g, it[i].node));
         printf(" (%s) through ", rights);
         cli_put(path != NULL ? path : "?");
+        if (!it[i].dependency && it[i].carried != it[i].rights) {
+            /* as authority's: the chain carries less than the item holds */
+            ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), it[i].carried, ", ",
+                             true);
+            printf(" [%s]", rights);
+        }
         fputs("\n", stdout);
         free(path);
     }

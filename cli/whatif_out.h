@@ -11,9 +11,6 @@ static inline const char *id_of(const ap_graph *g, uint32_t v)
     return ap_graph_node(g, v)->id;
 }
 
-/* The chain as JSON steps (key "path"), a long one cut to its first and last 8 steps: then the
- * key path_omitted says where and how many ({"after", "steps"}). */
-void cli_set_path(json_t *o, const ap_graph *g, const uint32_t *path, uint32_t n);
 /* Every item that has its chain, as JSON. */
 json_t *cli_items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n);
 /* The printed items (those with a chain, at most AP_WHATIF_ITEMS_SHOWN) as JSON; *more gets how

@@ -8,17 +8,25 @@
 
 #include "graph_internal.h"
 
-/* An edge id is taken when an edge the parent keeps or one added before has it. */
-static bool id_taken(const ap_graph *g, const bool *gone, const ap_edge *added,
-                     size_t nadded, const char *id)
+/* An edge id is taken when an edge the parent keeps or one added before has it: taken holds
+ * them as keys. A scan of every edge for each added one made `what-if --narrow-to-observed`,
+ * which adds an edge per narrowed grant, quadratic: 46 s for 2,000 identities. */
+static bool id_taken(const json_t *taken, const char *id)
 {
-    for (uint32_t e = 0; e < g->m; e++)
-        if (!gone[e] && strcmp(ap_graph_edge(g, e)->id, id) == 0)
-            return true;
-    for (size_t i = 0; i < nadded; i++)
-        if (strcmp(added[i].id, id) == 0)
-            return true;
-    return false;
+    return json_object_get(taken, id) != NULL;
+}
+
+/* The ids of the edges the parent keeps, as the keys of a new object (NULL: out of memory). */
+static json_t *kept_ids(const ap_graph *g, const bool *gone)
+{
+    json_t *taken = json_object();
+    for (uint32_t e = 0; taken != NULL && e < g->m; e++)
+        if (!gone[e] && json_object_set_new_nocheck(taken, ap_graph_edge(g, e)->id,
+                                                    json_true()) < 0) {
+            json_decref(taken);
+            taken = NULL;
+        }
+    return taken;
 }
 
 static const char *str(ap_graph *ng, const char *s)
@@ -55,13 +63,12 @@ static int check_edit(const ap_graph *g, const ap_graph_edit *edit, ap_error *er
 }
 
 /* The added edge's id: the given one (which must be free), else from|kind|to[#k]. */
-static int added_id(const char **out, ap_graph *ng, const ap_graph *g, const bool *gone,
-                    const ap_edge *added, size_t nadded, const ap_edge_spec *sp,
+static int added_id(const char **out, ap_graph *ng, json_t *taken, const ap_edge_spec *sp,
                     ap_error *err)
 {
     char buf[1024];
     if (sp->id != NULL) {
-        if (id_taken(g, gone, added, nadded, sp->id))
+        if (id_taken(taken, sp->id))
             return ap_error_set(err, AP_EINPUT, "edge id '%s' is already taken", sp->id);
         snprintf(buf, sizeof buf, "%s", sp->id);
     } else {
@@ -69,10 +76,11 @@ static int added_id(const char **out, ap_graph *ng, const ap_graph *g, const boo
                            ap_edge_kind_name(sp->kind), ng->nodes[sp->to].id);
         if (len < 0 || (size_t)len >= sizeof buf - 12)
             return ap_error_set(err, AP_EINPUT, "the id of an edge to add is too long");
-        for (unsigned k = 2; id_taken(g, gone, added, nadded, buf); k++)
+        for (unsigned k = 2; id_taken(taken, buf); k++)
             snprintf(buf + len, sizeof buf - (size_t)len, "#%u", k);
     }
-    if ((*out = str(ng, buf)) == NULL)
+    if ((*out = str(ng, buf)) == NULL
+        || json_object_set_new_nocheck(taken, buf, json_true()) < 0)
         return ap_error_nomem(err);
     return AP_OK;
 }
@@ -103,17 +111,22 @@ static int added_edges(ap_edge **out, ap_graph *ng, const ap_graph *g, const boo
                        const ap_graph_edit *edit, ap_error *err)
 {
     ap_edge *added = calloc(edit->nadd + 1, sizeof *added);
-    int rc;
+    json_t *taken = edit->nadd > 0 ? kept_ids(g, gone) : NULL;
+    int rc = AP_OK;
     *out = added;
-    if (added == NULL)
+    if (added == NULL || (edit->nadd > 0 && taken == NULL)) {
+        json_decref(taken);
         return ap_error_nomem(err);
+    }
     for (size_t i = 0; i < edit->nadd; i++) {
         const ap_edge_spec *sp = &edit->add[i];
         ap_edge *e = &added[i];
-        if ((rc = added_id(&e->id, ng, g, gone, added, i, sp, err)) < 0)
-            return rc;
-        if ((e->attrs = added_attrs(ng, sp)) == NULL)
-            return ap_error_nomem(err);
+        if ((rc = added_id(&e->id, ng, taken, sp, err)) < 0)
+            break;
+        if ((e->attrs = added_attrs(ng, sp)) == NULL) {
+            rc = ap_error_nomem(err);
+            break;
+        }
         e->from = sp->from;
         e->to = sp->to;
         e->kind = sp->kind;
@@ -129,6 +142,9 @@ static int added_edges(ap_edge **out, ap_graph *ng, const ap_graph *g, const boo
         e->live = e->own_live && ng->nodes[e->from].live && ng->nodes[e->to].live;
         e->file = 0;
     }
+    json_decref(taken);
+    if (rc < 0)
+        return rc;
     if (edit->nadd > 1)
         qsort(added, edit->nadd, sizeof *added, ap_graph__edge_cmp);
     return AP_OK;

@@ -3,6 +3,7 @@
  * k8s_model.c turns them into nodes and edges when the import's last file is read. */
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,17 +192,14 @@ static const char *str_of(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-/* The longest names read: Kubernetes' own limit for object names (a DNS subdomain), and for a
- * subject's user or group name (which it does not limit) room for
- * system:serviceaccount:NAMESPACE:NAME. The ids built from them then fit their buffers whole:
- * a name cut short would make two subjects one node. */
-#define NAME_MAX_BYTES 253
-#define SUBJECT_MAX_BYTES 512
-
-static bool too_long(const char *s, size_t max)
-{
-    return s != NULL && strlen(s) > max;
-}
+/* Kubernetes' own limits on names (a DNS subdomain) and namespaces (a DNS label), which the
+ * API server enforces: longer ones are refused here, as no cluster holds them, rather than cut
+ * to fit the ids built from them (two long names sharing a prefix became one node). */
+#define K8S_NAME_MAX 253
+#define K8S_NAMESPACE_MAX 63
+/* A user or group subject's name, which Kubernetes does not limit: room for
+ * system:serviceaccount:NAMESPACE:NAME and for the long names identity providers give. */
+#define K8S_SUBJECT_MAX 512
 
 /* A list of strings, or absent (NULL or null). */
 static bool string_list(const json_t *v)
@@ -214,6 +212,24 @@ static bool string_list(const json_t *v)
         if (!json_is_string(json_array_get(v, i)))
             return false;
     return true;
+}
+
+/* The first string of a list longer than K8S_NAME_MAX bytes, or SIZE_MAX. */
+static size_t long_entry(const json_t *v)
+{
+    for (size_t i = 0; i < json_array_size(v); i++)
+        if (json_string_length(json_array_get(v, i)) > K8S_NAME_MAX)
+            return i;
+    return SIZE_MAX;
+}
+
+/* Refuse s (at `at`) when it is longer than max bytes. */
+static int too_long(reader *r, k8s_pos at, const char *what, const char *s, size_t max)
+{
+    if (s == NULL || strlen(s) <= max)
+        return AP_OK;
+    return fail_at(r, at, "%s is %zu bytes long: %s at most %zu", what, strlen(s),
+                   max == K8S_SUBJECT_MAX ? "authpath reads" : "Kubernetes allows", max);
 }
 
 static int check_rules(reader *r, const json_t *o, k8s_obj *k)
@@ -246,18 +262,16 @@ static int check_rules(reader *r, const json_t *o, k8s_obj *k)
         for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
             ap_step key[3] = { { "rules", 0 }, { NULL, i }, { lists[l], 0 } };
             const json_t *list = json_object_get(rule, lists[l]);
+            size_t j;
             if (!string_list(list)) {
                 bad = fail_at(r, where(r, key, 3), "a rule's '%s' must be a list of strings",
                               lists[l]);
-                continue;
+            } else if ((j = long_entry(list)) != SIZE_MAX) {
+                ap_step item[4] = { { "rules", 0 }, { NULL, i }, { lists[l], 0 }, { NULL, j } };
+                bad = fail_at(r, where(r, item, 4), "a rule's '%s' entry is %zu bytes long: "
+                              "Kubernetes allows at most %d", lists[l],
+                              json_string_length(json_array_get(list, j)), K8S_NAME_MAX);
             }
-            for (size_t j = 0; l < 4 && j < json_array_size(list); j++)
-                if (too_long(json_string_value(json_array_get(list, j)), NAME_MAX_BYTES)) {
-                    ap_step item[4] = { { "rules", 0 }, { NULL, i }, { lists[l], 0 },
-                                        { NULL, j } };
-                    bad = fail_at(r, where(r, item, 4), "a rule's '%s' holds a name of more "
-                                  "than %d bytes (Kubernetes' limit)", lists[l], NAME_MAX_BYTES);
-                }
         }
     }
     return bad;
@@ -274,9 +288,8 @@ static int check_binding(reader *r, const json_t *o, k8s_obj *k)
         || (strcmp(rk, "Role") != 0 && strcmp(rk, "ClusterRole") != 0))
         bad = fail_at(r, k->ref, "a %s needs a 'roleRef' with 'kind' (Role or ClusterRole) and "
                       "'name'", k->kind);
-    else if (too_long(str_of(ref, "name"), NAME_MAX_BYTES))
-        bad = fail_at(r, k->ref, "a %s's roleRef names a role of more than %d bytes "
-                      "(Kubernetes' limit)", k->kind, NAME_MAX_BYTES);
+    else if (too_long(r, k->ref, "a roleRef's name", str_of(ref, "name"), K8S_NAME_MAX) != AP_OK)
+        bad = AP_EINPUT;
     if (subjects == NULL || json_is_null(subjects))
         return bad;
     step.key = "subjects";
@@ -296,13 +309,12 @@ static int check_binding(reader *r, const json_t *o, k8s_obj *k)
                 && strcmp(sk, "ServiceAccount") != 0))
             bad = fail_at(r, k->parts[i], "a subject needs 'kind' (User, Group or "
                           "ServiceAccount) and 'name'");
-        else if (too_long(str_of(sub, "name"), SUBJECT_MAX_BYTES)
-                 || too_long(str_of(sub, "namespace"), NAME_MAX_BYTES)
-                 || (strcmp(sk, "ServiceAccount") == 0
-                     && too_long(str_of(sub, "name"), NAME_MAX_BYTES)))
-            bad = fail_at(r, k->parts[i], "a subject's name of more than %d bytes (or namespace "
-                          "or account name of more than %d) is longer than authpath reads",
-                          SUBJECT_MAX_BYTES, NAME_MAX_BYTES);
+        else if (too_long(r, k->parts[i], "a subject's name", str_of(sub, "name"),
+                          strcmp(sk, "ServiceAccount") == 0 ? K8S_NAME_MAX : K8S_SUBJECT_MAX)
+                 != AP_OK
+                 || too_long(r, k->parts[i], "a subject's namespace", str_of(sub, "namespace"),
+                             K8S_NAMESPACE_MAX) != AP_OK)
+            bad = AP_EINPUT;
         else if (strcmp(sk, "ServiceAccount") == 0 && strcmp(k->kind, "RoleBinding") != 0
                  && (str_of(sub, "namespace") == NULL || str_of(sub, "namespace")[0] == '\0'))
             /* a RoleBinding's own namespace stands in; nothing does for a cluster-wide one */
@@ -340,10 +352,15 @@ static int read_object(reader *r, const json_t *o)
         ap_step step[2] = { { "metadata", 0 }, { "namespace", 0 } };
         return fail_at(r, where(r, step, 2), "metadata.namespace must be a string");
     }
-    if (too_long(str_of(meta, "name"), NAME_MAX_BYTES)
-        || too_long(str_of(meta, "namespace"), NAME_MAX_BYTES))
-        return fail_at(r, at, "a %s's metadata.name or namespace is longer than %d bytes "
-                       "(Kubernetes' limit)", kind, NAME_MAX_BYTES);
+    {
+        ap_step name[2] = { { "metadata", 0 }, { "name", 0 } };
+        ap_step ns[2] = { { "metadata", 0 }, { "namespace", 0 } };
+        if ((rc = too_long(r, where(r, name, 2), "metadata.name", str_of(meta, "name"),
+                           K8S_NAME_MAX)) != AP_OK
+            || (rc = too_long(r, where(r, ns, 2), "metadata.namespace",
+                              str_of(meta, "namespace"), K8S_NAMESPACE_MAX)) != AP_OK)
+            return rc;
+    }
     memset(&k, 0, sizeof k);
     k.file = r->ctx->file;
     k.path = r->ctx->path;

@@ -59,14 +59,15 @@ json_t *ap_k8s__node(model *m, const char *id, ap_kind kind, const char *name, c
 pending *ap_k8s__edge(model *m, const char *from, const char *kind, const char *to,
                       const char *tag, const k8s_obj *src, k8s_pos at)
 {
-    /* the whole key, however long the names: cut short, two edges would be one */
-    const char *t = tag != NULL ? tag : "";
-    size_t len = strlen(from) + strlen(kind) + strlen(to) + strlen(t) + 4;
-    char *key = malloc(len);
+    /* the whole key, however long the names: a fixed buffer cut two resources whose names
+     * share their first thousand bytes to one key, and the second's grant merged into the
+     * first's edge (the second resource was left with none) */
+    size_t size = strlen(from) + strlen(kind) + strlen(to) + (tag != NULL ? strlen(tag) : 0) + 4;
+    char *key = malloc(size);
     pending *x;
     if (key == NULL)
         return NULL;
-    snprintf(key, len, "%s\x1f%s\x1f%s\x1f%s", from, kind, to, t);
+    snprintf(key, size, "%s\x1f%s\x1f%s\x1f%s", from, kind, to, tag != NULL ? tag : "");
     if ((x = ap_k8s__find(&m->edges, key)) == NULL)
         x = add(&m->edges, key, json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "kind",
                                           kind), src, at);

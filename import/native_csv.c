@@ -567,6 +567,15 @@ void ap_csv__report_stop(csv_reader *r, const cursor *c)
     }
 }
 
+/* RFC 4180: "spaces are considered part of a field and should not be ignored". libcsv trims
+ * spaces and tabs around an unquoted field unless told that no character is one: an id 'a '
+ * became 'a' (and a second node 'a' a duplicate), a name's leading tab vanished. */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
 int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *err)
 {
     struct csv_parser parser;
@@ -585,6 +594,7 @@ int ap_import__csv(ap_import_ctx *ctx, const char *text, size_t len, ap_error *e
     /* libcsv grows a field's buffer by this much at a time: by its default 128 bytes a 4 MB
      * name took 31,000 reallocations, each a copy where realloc cannot grow in place (ASan) */
     csv_set_blk_size(&parser, AP_CSV_BLOCK);
+    csv_set_space_func(&parser, no_space);
     ctx->locate = locate_csv;
     ctx->locate_ctx = &r;
     /* the header here; the rows through the pipe, when there are any */

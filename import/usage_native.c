@@ -169,6 +169,14 @@ static void on_row(int term, void *data)
     c->ncell = 0;
 }
 
+/* Spaces are part of a field (RFC 4180), as in the inventory's CSV: an actor 'svc ' is that
+ * node, not 'svc'. */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
 int ap_usage__native_csv(ap_usage_import *ui, const char *path, char sha256[AP_SHA256_HEX],
                          ap_error *err)
 {
@@ -188,6 +196,7 @@ int ap_usage__native_csv(ap_usage_import *ui, const char *path, char sha256[AP_S
         return ap_error_nomem(err);
     }
     csv_set_blk_size(&p, AP_CSV_BLOCK);
+    csv_set_space_func(&p, no_space);
     ap_import__digest_init(&d);
     while (c.rc >= 0 && (n = fread(buf, 1, sizeof buf, f)) > 0) {
         ap_import__digest_add(&d, buf, n);

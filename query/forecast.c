@@ -83,12 +83,11 @@ static int one_partner(ap_forecast_partner *out, const ap_forecast *f, const ap_
     for (uint32_t i = 0; i < before->nreach; i++) {
         uint32_t v = before->reach[i];
         ap_reach_item it = { p, v, before->rights[v] & ~after->rights[v] & all, false, NONE,
-                             NULL, 0 };
+                             NULL, 0, 0 };
         if (it.rights == 0)
             continue;
         if (fp.nlapses < AP_WHATIF_ITEMS_SHOWN
-            && (rc = ap_query__path(&it.path, &it.npath, g, before, v, it.rights, false,
-                                    err)) < 0)
+            && (rc = ap_query__item_path(&it, g, before, it.rights, false, err)) < 0)
             goto cleanup;
         it.cause = it.path != NULL ? cause_on(f, g, it.path, it.npath) : NONE;
         if (ap_query__push(&fp.lapses, &fp.nlapses, sizeof it, &it) < 0) {
@@ -99,14 +98,13 @@ static int one_partner(ap_forecast_partner *out, const ap_forecast *f, const ap_
     uint32_t chained = 0;               /* resources and workflows with their chain */
     for (uint32_t i = 0; i < after->nreach; i++) {
         uint32_t v = after->reach[i];
-        ap_reach_item it = { p, v, after->rights[v] & all, false, NONE, NULL, 0 };
+        ap_reach_item it = { p, v, after->rights[v] & all, false, NONE, NULL, 0, 0 };
         ap_kind kind = ap_graph_node(g, v)->kind;
         if (kind != AP_KIND_RESOURCE && kind != AP_KIND_WORKFLOW)
             continue;                   /* survives: what to act on, resources and workflows */
         if (chained < AP_WHATIF_ITEMS_SHOWN) {
             chained++;
-            if ((rc = ap_query__path(&it.path, &it.npath, d, after, v, AP_RIGHTS_ALL, true,
-                                     err)) < 0)
+            if ((rc = ap_query__item_path(&it, d, after, AP_RIGHTS_ALL, true, err)) < 0)
                 goto cleanup;
         }
         if (ap_query__push(&fp.survives, &fp.nsurvives, sizeof it, &it) < 0) {

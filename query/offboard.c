@@ -158,11 +158,11 @@ static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const
 {
     for (uint32_t i = 0; i < a->nreach; i++) {
         uint32_t v = a->reach[i];
-        ap_reach_item it = { a->source, v, a->rights[v] & c->vocab, false, NONE, NULL, 0 };
+        ap_reach_item it = { a->source, v, a->rights[v] & c->vocab, false, NONE, NULL, 0, 0 };
         int rc;
         if (ap_graph_node(d, v)->kind == AP_KIND_PARTNER)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, d, a, v, AP_RIGHTS_ALL, true, err)) < 0)
+        if ((rc = ap_query__item_path(&it, d, a, AP_RIGHTS_ALL, true, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -194,11 +194,11 @@ static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const 
     for (uint32_t i = 0; i < before->nreach; i++) {
         uint32_t v = before->reach[i];
         ap_rights lost = before->rights[v] & ~after[v] & c->vocab;
-        ap_reach_item it = { before->source, v, lost, false, NONE, NULL, 0 };
+        ap_reach_item it = { before->source, v, lost, false, NONE, NULL, 0, 0 };
         int rc;
         if (lost == 0 || ap_graph_node(gb, v)->kind == AP_KIND_PARTNER)
             continue;
-        if ((rc = ap_query__path(&it.path, &it.npath, gb, before, v, lost, true, err)) < 0)
+        if ((rc = ap_query__item_path(&it, gb, before, lost, true, err)) < 0)
             return rc;
         it.cause = cause_on(c, it.path, it.npath);
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
@@ -221,7 +221,7 @@ static int dependency_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, 
                                 : c->revoked[ed->to] || ed->to == c->o->partner;
         if (ed->kind != AP_EDGE_DEPENDS_ON || !ed->live || !cut)
             continue;
-        ap_reach_item it = { w, ed->to, 0, true, NONE, NULL, 1 };
+        ap_reach_item it = { w, ed->to, 0, true, NONE, NULL, 1, 0 };
         if ((it.path = malloc(sizeof *it.path)) == NULL)
             return ap_error_nomem(err);
         it.path[0] = e;

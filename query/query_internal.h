@@ -33,6 +33,10 @@ void *ap_query__big_calloc(size_t n, size_t size);
 /* The witness of v in a (computed on d) for the rights in want (ap_authority_chain; every
  * right: the witness path) as an owned array; with to_parent, each edge is mapped to the parent
  * graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
+/* it's path (ap_query__path) and what that path carries of it->rights (it->carried), replayed
+ * on d where the witness was found. */
+int ap_query__item_path(ap_reach_item *it, const ap_graph *d, const ap_authority *a,
+                        ap_rights want, bool to_parent, ap_error *err);
 int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
                    uint32_t v, ap_rights want, bool to_parent, ap_error *err);
 /* authority.c: the class of an arrival row among those meeting `want` that arrived by round

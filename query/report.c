@@ -9,7 +9,12 @@
 #include "authpath/usage.h"
 #include "render/html_internal.h"
 
-#define REPORT_MAX_ROWS 200     /* reach rows per partner; the rest counted, in the JSON */
+#define REPORT_MAX_ROWS 200     /* reach and finding rows per partner; the rest counted */
+/* Partner sections of a report on the whole estate (no PARTNER named): the highest ranked;
+ * the others stay in the ranking. A section costs about a second of diagram layouts and up to
+ * 200 explained rows: a section of a 400-deep subcontractor chain took 2.7-3.1 s, so its 400
+ * partners' report, cut off at 60 s, would take about 20 minutes. */
+#define REPORT_MAX_SECTIONS 20
 
 static const char style[] =
     "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#111}"
@@ -41,10 +46,12 @@ static int rank_cmp(const void *x, const void *y)
     return p->partner < q->partner ? -1 : p->partner > q->partner;    /* ids are sorted */
 }
 
-/* A link to partner p's section, showing its name. */
-static void partner_link(ap_html *h, const ap_graph *g, uint32_t p)
+/* A link to partner p's section (its row in the node index when it has none), showing its
+ * name. */
+static void partner_link(ap_html *h, const ap_graph *g, uint32_t p, bool section)
 {
-    ap_html__link(h, "p-", ap_graph_node(g, p)->id, ap_graph_node_label(g, p));
+    ap_html__link(h, section ? "p-" : "n-", ap_graph_node(g, p)->id,
+                  ap_graph_node_label(g, p));
 }
 
 static void source_of(ap_html *h, const ap_graph *g, int64_t file, unsigned line, unsigned col)
@@ -173,13 +180,13 @@ static int delegation_part(ap_html *h, const ap_graph *g, uint32_t p, ap_error *
     for (uint32_t i = 0; i < dl->nchains; i++) {
         const ap_chain *c = &dl->chains[i];
         ap_html__put(h, "<p>");
-        partner_link(h, g, c->partner);
+        partner_link(h, g, c->partner, false);
         ap_html__printf(h, " acts for %u partner%s (a party of depth %u): ", c->nacts,
                         c->nacts == 1 ? "" : "s", c->depth + 3);
         for (uint32_t k = 0; k < c->nacts; k++) {
             if (k)
                 ap_html__put(h, ", ");
-            partner_link(h, g, c->acts_for[k]);
+            partner_link(h, g, c->acts_for[k], false);
         }
         ap_html__put(h, "</p>");
     }
@@ -327,12 +334,16 @@ static void drift_part(ap_html *h, const ap_findings *f, uint32_t p, const ap_us
 static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, uint32_t p,
                           bool drift_apart)
 {
-    size_t n = 0;
+    size_t n = 0, more = 0;
     ap_html__put(h, "<h3>Findings</h3>");
     for (size_t i = 0; i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_peek(f, i);
         if (x->partner != p || (drift_apart && is_drift(x)))
             continue;
+        if (n == REPORT_MAX_ROWS) {         /* the most severe first: the rest counted */
+            more++;
+            continue;
+        }
         if ((x = ap_findings_get(f, i)) == NULL) {
             h->failed = true;               /* the store cannot be read: no report */
             return;
@@ -360,6 +371,12 @@ static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, u
         ap_html__put(h, "</td></tr>");
     }
     ap_html__put(h, n ? "</table>" : "<p>None.</p>");
+    if (more > 0) {
+        ap_html__printf(h, "<p class=\"note\">%zu more findings are not listed here: "
+                        "<code>authpath findings --partner ", more);
+        ap_html__text(h, ap_graph_node(g, p)->id);
+        ap_html__put(h, "</code> lists them all.</p>");
+    }
 }
 
 static int partner_section(ap_html *h, const ap_graph *g, const ranked *r,
@@ -442,7 +459,7 @@ static void node_index(ap_html *h, const ap_graph *g, const unsigned char *named
 }
 
 static void summary(ap_html *h, const ap_graph *g, const ap_report_opts *o, const ranked *r,
-                    size_t n)
+                    size_t n, size_t nsections)
 {
     char at[40];
     int64_t max = 0;
@@ -489,7 +506,7 @@ static void summary(ap_html *h, const ap_graph *g, const ap_report_opts *o, cons
         for (int k = 0; k < AP_KIND_COUNT; k++)
             reach += b->by_kind[k];
         ap_html__printf(h, "<tr><td class=\"n\">%zu</td><td>", i + 1);
-        partner_link(h, g, r[i].partner);
+        partner_link(h, g, r[i].partner, i < nsections);
         ap_html__printf(h, "</td><td class=\"n\">%lld</td><td>", (long long)b->score);
         if (bar == NULL)
             h->failed = true;
@@ -502,6 +519,10 @@ static void summary(ap_html *h, const ap_graph *g, const ap_report_opts *o, cons
                         b->by_sens[AP_SENS_CONFIDENTIAL]);
     }
     ap_html__put(h, "</table>");
+    if (nsections < n)
+        ap_html__printf(h, "<p class=\"note\">Sections follow for the %zu highest ranked of the "
+                        "%zu partners; <code>authpath report PARTNER...</code> writes the "
+                        "others'.</p>", nsections, n);
 }
 
 /* Mark every node a partner's section names (its reach, itself); partners with a section 2. */
@@ -532,7 +553,7 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
     ap_weights wd;
     const ap_weights *w = opts->policy != NULL ? &opts->policy->weights : &wd;
     ap_html h = { NULL, 0, 0, false };
-    size_t n = 0;
+    size_t n = 0, nsections = 0;
     int rc = AP_OK;
     *out = NULL;
     *len = 0;
@@ -556,15 +577,16 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
         qsort(r, n, sizeof *r, rank_cmp);
     if ((rc = ap_findings_compute_observed(&f, g, &fo, usage, err)) < 0)
         goto cleanup;
-    mark_named(named, g, r, n);
+    nsections = opts->partners == NULL && n > REPORT_MAX_SECTIONS ? REPORT_MAX_SECTIONS : n;
+    mark_named(named, g, r, nsections);
     ap_html__put(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
                      "'none'; style-src 'unsafe-inline'; img-src data:\">"
                      "<title>authpath evidence pack</title><style>");
     ap_html__put(&h, style);
     ap_html__put(&h, "</style></head><body>\n");
-    summary(&h, g, opts, r, n);
-    for (size_t i = 0; i < n; i++) {
+    summary(&h, g, opts, r, n, nsections);
+    for (size_t i = 0; i < nsections; i++) {
         if ((rc = partner_section(&h, g, &r[i], f, usage, err)) < 0)
             goto cleanup;
         ap_html__put(&h, "\n");

@@ -61,6 +61,18 @@ int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_auth
     return AP_OK;
 }
 
+int ap_query__item_path(ap_reach_item *it, const ap_graph *d, const ap_authority *a,
+                        ap_rights want, bool to_parent, ap_error *err)
+{
+    int rc = ap_query__path(&it->path, &it->npath, d, a, it->node, want, false, err);
+    if (rc < 0 || it->path == NULL)
+        return rc;
+    it->carried = ap_authority_replay(d, a, it->path, it->npath, NULL) & it->rights;
+    for (uint32_t i = 0; to_parent && i < it->npath; i++)
+        it->path[i] = ap_graph_edge_origin(d, it->path[i]);
+    return AP_OK;
+}
+
 int ap_query__path_nodes(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,
                          uint32_t v)
 {

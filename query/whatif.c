@@ -153,11 +153,11 @@ static int diff(ap_reach_item **list, uint32_t *n, const ap_graph *gx, const ap_
     for (uint32_t i = 0; i < x->nreach; i++) {
         uint32_t v = x->reach[i];
         ap_rights d = x->rights[v] & ~y->rights[v] & all;
-        ap_reach_item it = { x->source, v, d, false, NONE, NULL, 0 };
+        ap_reach_item it = { x->source, v, d, false, NONE, NULL, 0, 0 };
         int rc;
         if (d == 0)
             continue;
-        if (*n < paths && (rc = ap_query__path(&it.path, &it.npath, gx, x, v, d, false, err)) < 0)
+        if (*n < paths && (rc = ap_query__item_path(&it, gx, x, d, false, err)) < 0)
             return rc;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
@@ -393,7 +393,7 @@ static int breaks(ap_whatif *w, const ap_graph *g, const ap_whatif_opts *opts, a
             removed = opts->revoke_edges[i] == e;
         if (!removed && ap_graph_node(w->changed, ed->to)->live)
             continue;
-        ap_reach_item it = { ed->from, ed->to, 0, true, UINT32_MAX, NULL, 1 };
+        ap_reach_item it = { ed->from, ed->to, 0, true, UINT32_MAX, NULL, 1, 0 };
         if ((it.path = malloc(sizeof *it.path)) == NULL)
             return ap_error_nomem(err);
         it.path[0] = e;

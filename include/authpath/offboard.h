@@ -19,6 +19,8 @@ typedef struct {
     bool dependency;        /* collateral only: a depends_on target cut, rights empty */
     uint32_t cause;         /* collateral only: the plan step on the former path, or UINT32_MAX */
     uint32_t *path, npath;
+    ap_rights carried;      /* what path delivers when replayed, within rights: less than rights
+                             * when no one chain brings them all (explain shows the others) */
 } ap_reach_item;
 
 /* ---- Offboarding (docs/design.md): a simulation, never a change to the store. ---- */

@@ -368,8 +368,7 @@ static void test_import_k8s__long_names(void **state)
     char before[256];
     snprintf(before, sizeof before, "%s", ap_test_store_state(*state));
     ap_test_expect_error(*state, &path, 1, NULL, file, 2, 221,
-                         "a subject's name of more than 512 bytes (or namespace or account name "
-                         "of more than 253) is longer than authpath reads");
+                         "a subject's name is 513 bytes long: authpath reads at most 512");
     assert_string_equal(ap_test_store_state(*state), before);
 }
 
