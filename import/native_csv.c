@@ -319,10 +319,21 @@ static int read_header(csv_reader *r)
         || (r->types = calloc(r->ncells, sizeof *r->types)) == NULL)
         return r->rc = ap_error_nomem(r->err);
     for (size_t i = 0; i < r->ncells; i++) {
-        const char *s = r->buf + r->cells[i].off;
+        cell *x = &r->cells[i];
         json_t *name;
         int bad;
-        if (r->cells[i].empty)
+        /* a column's name is a word of the format: spaces or tabs around it ("id, kind") are
+         * padding, not part of it (a cell of a row keeps them: they are part of its value) */
+        while (x->len > 0 && (r->buf[x->off] == ' ' || r->buf[x->off] == '\t')) {
+            x->off++;
+            x->len--;
+        }
+        while (x->len > 0 && (r->buf[x->off + x->len - 1] == ' '
+                              || r->buf[x->off + x->len - 1] == '\t'))
+            r->buf[x->off + --x->len] = '\0';
+        x->empty |= x->len == 0;
+        const char *s = r->buf + x->off;
+        if (x->empty)
             return r->rc = field_fail(r, i, "empty column name in the header%s", "");
         if (column_of(r, s) != SIZE_MAX) {
             char shown[64];

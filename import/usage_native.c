@@ -140,6 +140,16 @@ static void on_row(int term, void *data)
     (void)term;
     c->row++;
     if (c->rc >= 0 && c->row == 1) {
+        for (size_t i = 0; i < c->ncell && i < 16; i++) {  /* names padded: "at, actor" */
+            char *x = c->cell[i];
+            size_t n = x != NULL ? strlen(x) : 0, lead = 0;
+            while (n > 0 && (x[n - 1] == ' ' || x[n - 1] == '\t'))
+                x[--n] = '\0';
+            while (lead < n && (x[lead] == ' ' || x[lead] == '\t'))
+                lead++;
+            if (lead > 0)
+                memmove(x, x + lead, n - lead + 1);
+        }
         for (int k = 0; k < NCOLS; k++) {
             c->col_of[k] = -1;
             for (size_t i = 0; i < c->ncell && i < 16; i++)

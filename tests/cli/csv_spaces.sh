@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/cli/csv_spaces.sh: spaces and tabs around an unquoted CSV field are part of it (RFC
-# 4180), in the inventory's CSV and in observed-use CSV: ids 'a ' and 'a' are two nodes.
+# 4180), in the inventory's CSV and in observed-use CSV: ids 'a ' and 'a' are two nodes. A
+# header's column names are words of the format: padded ('id, kind') they are still read.
 # Usage: csv_spaces.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/../reliability/common.sh"
 db=$WORK/spaces.db
@@ -24,4 +25,21 @@ PY
 printf 'at,actor,target,right\r\n2025-12-01,a ,\tkey,read\r\n' >"$WORK/use.csv"
 "$AP" --db "$db" import --as usage "$WORK/use.csv" 2>"$WORK/err" \
     || fail "observed use of 'a ' refused: $(cat "$WORK/err")"
+# padded column names: read; a padded kind in a row is its value, refused with the space shown
+db2=$WORK/padded.db
+printf 'id, kind ,%sname\nq1,partner,Q\n' "$tab" >"$WORK/padded-nodes.csv"
+printf 'from , to,kind\n' >"$WORK/padded-edges.csv"
+"$AP" --db "$db2" import "$WORK/padded-nodes.csv" "$WORK/padded-edges.csv" 2>"$WORK/err" \
+    || fail "a header padded with spaces was refused: $(cat "$WORK/err")"
+"$AP" --db "$db2" --at 2026-01-01 inventory --format csv | grep -q '"Q"' \
+    || fail "the padded 'name' column was not read"
+printf 'at, actor,target ,right\n2025-12-01,q1,q1,read\n' >"$WORK/padded-use.csv"
+"$AP" --db "$db2" import --as usage "$WORK/padded-use.csv" 2>"$WORK/err" \
+    || fail "an observed-use header padded with spaces was refused: $(cat "$WORK/err")"
+printf 'id,kind\nq2, partner\n' >"$WORK/kind-nodes.csv"
+if "$AP" --db "$db2" import "$WORK/kind-nodes.csv" "$WORK/padded-edges.csv" 2>"$WORK/err"; then
+    fail "a kind with a leading space was imported"
+fi
+grep -q "kind-nodes.csv:2:5: unknown kind ' partner'" "$WORK/err" \
+    || fail "the refusal does not show the space: $(cat "$WORK/err")"
 echo ok
