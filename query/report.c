@@ -119,6 +119,31 @@ static void rights_text(ap_html *h, const ap_graph *g, ap_rights r)
     ap_html__text(h, buf);
 }
 
+/* An id as one word of a POSIX shell command, to copy from a hint: in single quotes, each of
+ * its own single quotes as '"'"' (no backslash: the page's text escapes those); an id is data,
+ * and "; rm -rf ~" must stay text. */
+static char *shell_word(const char *id)
+{
+    size_t n = 3;
+    for (const char *p = id; *p != '\0'; p++)
+        n += *p == '\'' ? 5 : 1;
+    char *out = malloc(n), *o = out;
+    if (out == NULL)
+        return NULL;
+    *o++ = '\'';
+    for (const char *p = id; *p != '\0'; p++) {
+        if (*p == '\'') {
+            memcpy(o, "'\"'\"'", 5);
+            o += 5;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
 static int authority_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *err)
 {
     const ap_authority *a = r->a;
@@ -154,12 +179,15 @@ static int authority_part(ap_html *h, const ap_graph *g, const ranked *r, ap_err
         ap_explanations_free(ex, nex);
     }
     ap_html__put(h, "</table>");
-    if (a->nreach > shown)
-        ap_html__printf(h, "<p class=\"note\">%u more reached nodes are not listed here: "
-                        "<code>authpath authority ", a->nreach - shown);
     if (a->nreach > shown) {
-        ap_html__text(h, ap_graph_node(g, a->source)->id);
-        ap_html__put(h, " --format json</code> lists them all.</p>");
+        char *q = shell_word(ap_graph_node(g, a->source)->id);
+        if (q == NULL)
+            return ap_error_nomem(err);
+        ap_html__printf(h, "<p class=\"note\">%u more reached nodes are not listed here: "
+                        "<code>authpath authority --format json -- ", a->nreach - shown);
+        ap_html__text(h, q);
+        ap_html__put(h, "</code> lists them all.</p>");
+        free(q);
     }
     return AP_OK;
 }
