@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +101,30 @@ static void usage_report(const ap_usage_report *r, int64_t snap)
                  sizeof r->targets[0], AP_USAGE_REPORT_NAMES);
 }
 
+/* A refused import into a database it created leaves no database behind: "exactly as it was"
+ * is no file at all (unless another process has committed a snapshot into it meanwhile). */
+static void forget_fresh(cli_ctx *ctx, bool fresh)
+{
+    static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
+    ap_snapshot_info *list = NULL;
+    size_t n = 1;
+    ap_error err;
+    char path[4096];
+    if (!fresh)
+        return;
+    if (ctx->st != NULL && ap_store_snapshots(&list, &n, ctx->st, &err) == AP_OK)
+        ap_snapshot_list_free(list, n);
+    else if (ctx->st != NULL)
+        n = 1;                      /* cannot tell: keep it */
+    if (ctx->st != NULL && n > 0)
+        return;
+    ap_store_close(ctx->st);
+    ctx->st = NULL;
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
+        if (snprintf(path, sizeof path, "%s%s", ctx->db, tails[i]) < (int)sizeof path)
+            unlink(path);
+}
+
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -154,8 +179,12 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         cli_usage(self, stderr);
         return EXIT_USAGE;
     }
-    if ((rc = cli_create_store(ctx)) != EXIT_OK)
+    struct stat sb;
+    bool fresh = stat(ctx->db, &sb) != 0 && errno == ENOENT;
+    if ((rc = cli_create_store(ctx)) != EXIT_OK) {
+        forget_fresh(ctx, fresh);
         return rc;
+    }
     memset(&more, 0, sizeof more);
     memset(&notes, 0, sizeof notes);
     io.more = &more;
@@ -170,8 +199,11 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     rc = ap_import_files(ctx->st, (const char *const *)argv + optind, (size_t)(argc - optind),
                          &io, &snap, &err);
     cli_progress_done(&progress);
-    if (rc < 0)
-        return cli_fail(&err, &more);
+    if (rc < 0) {
+        rc = cli_fail(&err, &more);
+        forget_fresh(ctx, fresh);
+        return rc;
+    }
     if (usage.events > 0) {
         usage_report(&usage, snap);
         return EXIT_OK;
