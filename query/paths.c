@@ -107,6 +107,9 @@ typedef struct {
     uint32_t node, next, edge;
     ap_rights carried;
     suffix rest;
+    const uint32_t *cand;           /* NULL: next walks node's out-edges; else its candidate
+                                     * edges (next an index, ncand of them) */
+    uint32_t ncand;
 } frame;
 
 typedef struct {
@@ -120,6 +123,10 @@ typedef struct {
                                      * from the source (a breadth-first tree), or AP_UNREACHED */
     unsigned char *on;              /* per arrival row: on the route being built */
     frame *stack;                   /* nreach + 2 frames */
+    uint32_t nball;                 /* the target's ball: queue[0 .. nball), by distance */
+    uint32_t *upto;                 /* max_depth + 1: ball nodes at distance <= d */
+    uint32_t *inball;               /* nball + 1: in-edges of queue[0 .. k), summed */
+    uint32_t **cbuf, *ccap;         /* per depth: a frame's candidate edges */
     uint64_t work, budget;
     found_path *found;
     uint32_t nfound;
@@ -152,6 +159,54 @@ static int record(search *s, const frame *st, uint32_t top, uint32_t last)
     return 0;
 }
 
+static int u32_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Frame st[top] of a search for routes of `exact` edges: its next step must go to a node of the
+ * ball at most exact - top - 1 from the target. When those nodes have fewer in-edges than the
+ * frame's node has out-edges (a hub's fan: every target and every length scanned the whole
+ * fan), its steps are the in-edges of those nodes that leave the frame's node, in index order,
+ * the order the out-edges would give them. Counts as work; -1 when out of memory. */
+static int candidates(search *s, uint32_t top, uint32_t exact)
+{
+    frame *f = &s->stack[top];
+    uint32_t rem = exact - top - 1, k, n = 0;
+    f->cand = NULL;
+    f->ncand = 0;
+    if (rem > s->max_depth)
+        return 0;
+    k = s->upto[rem];
+    if (s->inball[k] >= ap_graph_out_end(s->g, f->node) - ap_graph_out_begin(s->g, f->node))
+        return 0;
+    s->work += s->inball[k];
+    for (uint32_t q = 0; q < k; q++) {
+        uint32_t x = s->queue[q];
+        for (uint32_t i = ap_graph_in_begin(s->g, x); i < ap_graph_in_end(s->g, x); i++) {
+            uint32_t e = ap_graph_in_edge(s->g, i);
+            if (ap_graph_edge(s->g, e)->from != f->node)
+                continue;
+            if (n == s->ccap[top]) {
+                uint32_t cap = s->ccap[top] ? s->ccap[top] * 2 : 16;
+                uint32_t *p = realloc(s->cbuf[top], cap * sizeof *p);
+                if (p == NULL)
+                    return -1;
+                s->cbuf[top] = p;
+                s->ccap[top] = cap;
+            }
+            s->cbuf[top][n++] = e;
+        }
+    }
+    if (n > 1)
+        qsort(s->cbuf[top], n, sizeof *s->cbuf[top], u32_cmp);
+    f->cand = n > 0 ? s->cbuf[top] : s->ccap;   /* no step: an empty list, not the fan */
+    f->ncand = n;
+    f->next = 0;
+    return 0;
+}
+
 /* Search forward from the source for routes to t of exactly `exact` edges, out-edges in index
  * order, so routes come in found_cmp order: record them until there are max_paths + 1
  * (SEARCH_STOP). A step is taken only when the route still carries something and the target's
@@ -164,17 +219,19 @@ static int dfs_exact(search *s, uint32_t t, uint32_t exact)
     uint32_t top = 0, src = a->source;
     int rc = SEARCH_DONE;
     st[0] = (frame){ src, ap_graph_out_begin(g, src), AP_UNREACHED, AP_RIGHTS_ALL,
-                     { 0, 0, false } };
+                     { 0, 0, false }, NULL, 0 };
+    if (candidates(s, 0, exact) < 0)
+        return SEARCH_NOMEM;
     s->on[a->row[src]] = 1;
     for (;;) {
         frame *f = &st[top];
-        if (f->next == ap_graph_out_end(g, f->node)) {
+        if (f->cand != NULL ? f->next == f->ncand : f->next == ap_graph_out_end(g, f->node)) {
             s->on[a->row[f->node]] = 0;
             if (top-- == 0)
                 return SEARCH_DONE;
             continue;
         }
-        uint32_t e = f->next++;
+        uint32_t e = f->cand != NULL ? f->cand[f->next++] : f->next++;
         const ap_edge *ed = ap_graph_edge(g, e);
         uint32_t x = ed->to, len = top + 1;
         if (++s->work > s->budget) {
@@ -199,8 +256,13 @@ static int dfs_exact(search *s, uint32_t t, uint32_t exact)
         }
         if (len >= exact || s->dist[a->row[x]] > exact - len)
             continue;
-        st[++top] = (frame){ x, ap_graph_out_begin(g, x), e, carried, { 0, 0, false } };
+        st[++top] = (frame){ x, ap_graph_out_begin(g, x), e, carried, { 0, 0, false }, NULL,
+                             0 };
         s->on[a->row[x]] = 1;
+        if (candidates(s, top, exact) < 0) {
+            rc = SEARCH_NOMEM;
+            break;
+        }
     }
     for (uint32_t i = 0; i <= top; i++)
         s->on[a->row[st[i].node]] = 0;
@@ -216,7 +278,8 @@ static int dfs_longer(search *s, uint32_t t)
     frame *st = s->stack;
     uint32_t top = 0;
     int rc = SEARCH_DONE;
-    st[0] = (frame){ t, ap_graph_in_begin(g, t), AP_UNREACHED, 0, { AP_RIGHTS_ALL, 0, false } };
+    st[0] = (frame){ t, ap_graph_in_begin(g, t), AP_UNREACHED, 0, { AP_RIGHTS_ALL, 0, false },
+                     NULL, 0 };
     s->on[a->row[t]] = 1;
     for (;;) {
         frame *f = &st[top];
@@ -250,7 +313,7 @@ static int dfs_longer(search *s, uint32_t t)
             }
             continue;
         }
-        st[++top] = (frame){ u, ap_graph_in_begin(g, u), e, 0, rest };
+        st[++top] = (frame){ u, ap_graph_in_begin(g, u), e, 0, rest, NULL, 0 };
         s->on[a->row[u]] = 1;
     }
     for (uint32_t i = 0; i <= top; i++)
@@ -333,6 +396,17 @@ static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
     s->work = 0;
     s->nfound = 0;
     got = ball(s, target, &nball);
+    s->nball = nball;
+    s->inball[0] = 0;
+    for (uint32_t i = 0, dd = 0; i < nball; i++) {     /* the ball comes by distance */
+        uint32_t x = s->queue[i], di = s->dist[a->row[x]];
+        for (; dd < di && dd <= s->max_depth; dd++)
+            s->upto[dd] = i;
+        s->inball[i + 1] = s->inball[i] + (ap_graph_in_end(g, x) - ap_graph_in_begin(g, x));
+        if (i + 1 == nball)
+            for (; dd <= s->max_depth; dd++)
+                s->upto[dd] = nball;
+    }
     uint32_t d = s->dist[a->row[a->source]];
     for (uint32_t len = d; d != AP_UNREACHED && len <= s->max_depth && got == SEARCH_DONE; len++)
         got = dfs_exact(s, target, len);
@@ -406,8 +480,13 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     s.tree = malloc(((size_t)a->nreach + 1) * sizeof *s.tree);
     s.on = calloc((size_t)a->nreach + 1, 1);
     s.stack = malloc(((size_t)a->nreach + 2) * sizeof *s.stack);
+    s.upto = malloc(((size_t)p->max_depth + 1) * sizeof *s.upto);
+    s.inball = malloc(((size_t)a->nreach + 2) * sizeof *s.inball);
+    s.cbuf = calloc((size_t)p->max_depth + 2, sizeof *s.cbuf);
+    s.ccap = calloc((size_t)p->max_depth + 2, sizeof *s.ccap);
     if ((p->sets = calloc((size_t)ntargets + 1, sizeof *p->sets)) == NULL || s.dist == NULL
         || s.on == NULL || s.stack == NULL || s.queue == NULL || s.tree == NULL
+        || s.upto == NULL || s.inball == NULL || s.cbuf == NULL || s.ccap == NULL
         || carrying_tree(&s) < 0) {
         rc = ap_error_nomem(err);
         goto cleanup;
@@ -441,6 +520,12 @@ cleanup:
     free(s.tree);
     free(s.on);
     free(s.stack);
+    free(s.upto);
+    free(s.inball);
+    for (uint32_t i = 0; s.cbuf != NULL && i < s.max_depth + 2; i++)
+        free(s.cbuf[i]);
+    free(s.cbuf);
+    free(s.ccap);
     ap_paths_free(p);
     return rc;
 }
