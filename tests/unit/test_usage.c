@@ -614,6 +614,38 @@ static void test_usage__entra_sign_ins(void **state)
     ap_graph_free(g);
 }
 
+/* Ids past 128 bytes (Graph's are GUIDs, and the Graph reader reads no longer) are refused at
+ * their record: they were cut at 193 bytes into the actor's node id, so two service principals
+ * alike in their first 193 bytes were one actor. Nothing is written. */
+static void test_usage__entra_long_ids(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char id_a[301], id_b[301], text[2048], state_before[256];
+    long before = observations(st);
+    memset(id_a, 'a', sizeof id_a - 1);
+    id_a[sizeof id_a - 1] = '\0';
+    memcpy(id_b, id_a, sizeof id_b);
+    id_b[299] = 'b';
+    snprintf(text, sizeof text,
+             "{\"id\": \"l1\", \"createdDateTime\": \"2026-11-02T09:00:00Z\", \"appId\": "
+             "\"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\", \"servicePrincipalId\": \"%s\", "
+             "\"status\": {\"errorCode\": 0}}\n"
+             "{\"id\": \"l2\", \"createdDateTime\": \"2026-11-02T09:00:00Z\", \"appId\": "
+             "\"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\", \"servicePrincipalId\": \"%s\", "
+             "\"status\": {\"errorCode\": 0}}\n", id_a, id_b);
+    snprintf(state_before, sizeof state_before, "%s", ap_test_store_state(st));
+    assert_int_equal(import_usage(st, ap_test_write_temp("long-ids.jsonl", text), &rep, &err),
+                     AP_EINPUT);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.col, 1);
+    assert_string_equal(err.msg, "a sign-in whose servicePrincipalId is longer than 128 bytes, "
+                        "more than authpath reads whole (Graph ids are GUIDs of 36)");
+    assert_int_equal(observations(st), before);
+    assert_string_equal(ap_test_store_state(st), state_before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +671,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__entra_powershell, setup_entra,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_ins, setup_entra,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_long_ids, setup_entra,
                                         ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
