@@ -245,9 +245,10 @@ static bool denied_edge(const aws *a, const item *x, const json_t *names)
         /* an account (id or root ARN) denies the account's partner and its principals */
         if (ap_aws__is_account_id(p) || (strncmp(p, "arn:", 4) == 0 && strlen(p) > 5
                                          && strcmp(p + strlen(p) - 5, ":root") == 0)) {
-            if (!ap_aws__is_account_id(p))
-                ap_aws__arn_field(p, 4, acct, sizeof acct);
-            else
+            if (!ap_aws__is_account_id(p)) {
+                if (!ap_aws__arn_field(p, 4, acct, sizeof acct))
+                    continue;       /* an account part longer than any: denies no account */
+            } else
                 snprintf(acct, sizeof acct, "%s", p);
             char pid[64], facct[32];
             snprintf(pid, sizeof pid, "aws:%s", acct);
