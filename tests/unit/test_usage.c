@@ -646,6 +646,54 @@ static void test_usage__entra_long_ids(void **state)
     assert_string_equal(ap_test_store_state(st), state_before);
 }
 
+/* CloudTrail: an object key up to S3's 1,024 bytes is read whole into the target (targets were
+ * built in a buffer of 1,024 bytes: two objects alike in their first 1,008 bytes of key were one
+ * target); a field longer than an ARN may be stops the import at its record, nothing written. */
+static void test_usage__cloudtrail_long_fields(void **state)
+{
+#define CT_EV(id) "{\"eventTime\":\"2026-11-02T09:00:00Z\",\"eventSource\":" \
+    "\"s3.amazonaws.com\",\"eventName\":\"%s\",\"eventID\":\"" id "\",\"userIdentity\":" \
+    "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/" \
+    "acme-integration/s1\"},\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"%s\"}}\n"
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char key_a[1025], key_b[1025], text[8192], before[256], *name;
+    long had = observations(st);
+    memset(key_a, 'k', sizeof key_a - 1);
+    key_a[sizeof key_a - 1] = '\0';
+    memcpy(key_b, key_a, sizeof key_b);
+    key_b[1023] = 'b';
+    snprintf(text, sizeof text, CT_EV("t1") CT_EV("t2"), "GetObject", key_a,
+             "GetObject", key_b);
+    assert_int_equal(import_usage(st, ap_test_write_temp("long-keys.jsonl", text), &rep, &err),
+                     AP_OK);
+    assert_int_equal(observations(st), had + 2);
+    assert_int_equal(ap_test_count(st, "SELECT count(DISTINCT target) FROM observation WHERE "
+                                       "event_id IN ('t1', 't2')"), 2);
+    assert_int_equal(ap_test_count(st, "SELECT max(length(target)) FROM observation WHERE "
+                                       "event_id IN ('t1', 't2')"), 13 + 7 + 1024);
+
+    name = malloc(2100);
+    assert_non_null(name);
+    memset(name, 'G', 2049);
+    name[2049] = '\0';
+    snprintf(text, sizeof text, CT_EV("t3") CT_EV("t4"), "GetObject", "a",
+             name, "b");
+    free(name);
+    had = observations(st);
+    snprintf(before, sizeof before, "%s", ap_test_store_state(st));
+    assert_int_equal(import_usage(st, ap_test_write_temp("long-name.jsonl", text), &rep, &err),
+                     AP_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.col, 1);
+    assert_string_equal(err.msg, "a CloudTrail record whose eventName is longer than 2048 "
+                        "bytes, more than authpath reads whole (AWS's limit)");
+    assert_int_equal(observations(st), had);
+    assert_string_equal(ap_test_store_state(st), before);
+#undef CT_EV
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +702,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__gzip_refused, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__unknown, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__cloudtrail_identities, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudtrail_long_fields, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_forms, setup, ap_test_store_teardown),
