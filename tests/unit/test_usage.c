@@ -694,6 +694,51 @@ static void test_usage__cloudtrail_long_fields(void **state)
 #undef CT_EV
 }
 
+/* Kubernetes audit: a request URI is read whole however long (targets were cut at 891 bytes:
+ * two URLs alike in their first 883 bytes were one target); a user name longer than the
+ * Kubernetes reader reads (512 bytes) stops the import at its event instead of being cut at
+ * 594 into the actor (two users alike in their first 594 bytes were one). */
+static void test_usage__k8s_long_names(void **state)
+{
+#define K8S_EV(id) "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"" id \
+    "\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"user\":{\"username\":\"%s\"}," \
+    "\"requestURI\":\"%s\",\"responseStatus\":{\"code\":200}," \
+    "\"stageTimestamp\":\"2026-11-01T08:00:00Z\"}\n"
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char uri_a[1001], uri_b[1001], user[601], text[8192], before[256];
+    long had = observations(st);
+    uri_a[0] = '/';
+    memset(uri_a + 1, 'u', sizeof uri_a - 2);
+    uri_a[sizeof uri_a - 1] = '\0';
+    memcpy(uri_b, uri_a, sizeof uri_b);
+    uri_b[999] = 'b';
+    snprintf(text, sizeof text, K8S_EV("u1") K8S_EV("u2"), "alice", uri_a, "alice", uri_b);
+    assert_int_equal(import_usage(st, ap_test_write_temp("long-uris.jsonl", text), &rep, &err),
+                     AP_OK);
+    assert_int_equal(observations(st), had + 2);
+    assert_int_equal(ap_test_count(st, "SELECT count(DISTINCT target) FROM observation WHERE "
+                                       "event_id IN ('u1', 'u2')"), 2);
+    assert_int_equal(ap_test_count(st, "SELECT max(length(target)) FROM observation WHERE "
+                                       "event_id IN ('u1', 'u2')"), 8 + 1000);
+
+    memset(user, 'a', sizeof user - 1);
+    user[sizeof user - 1] = '\0';
+    snprintf(text, sizeof text, K8S_EV("u3") K8S_EV("u4"), "bob", "/api", user, "/api");
+    had = observations(st);
+    snprintf(before, sizeof before, "%s", ap_test_store_state(st));
+    assert_int_equal(import_usage(st, ap_test_write_temp("long-user.jsonl", text), &rep, &err),
+                     AP_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.col, 1);
+    assert_string_equal(err.msg, "a Kubernetes audit event whose user.username is longer than "
+                        "512 bytes, more than authpath reads whole");
+    assert_int_equal(observations(st), had);
+    assert_string_equal(ap_test_store_state(st), before);
+#undef K8S_EV
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,6 +752,7 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_forms, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__k8s_long_names, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__cloudwatch_logs, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test(test_usage__covers),
