@@ -739,6 +739,36 @@ static void test_usage__k8s_long_names(void **state)
 #undef K8S_EV
 }
 
+/* A snapshot node's app id is matched whole: app ids were cut at 127 bytes on both sides, so a
+ * sign-in by an app of 128 bytes was put on a node whose 200-byte app id began alike. */
+static void test_usage__entra_app_id_whole(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char app[201], estate[1024], text[1024], sql[512];
+    memset(app, 'a', sizeof app - 1);
+    app[sizeof app - 1] = '\0';
+    snprintf(estate, sizeof estate, "{\"format\": \"authpath/1\", \"nodes\": [{\"id\": "
+             "\"long-app\", \"kind\": \"identity\", \"type\": \"service_principal\", "
+             "\"app_id\": \"%s\"}], \"edges\": []}\n", app);
+    assert_int_equal(ap_test_import(st, ap_test_write_temp("app-estate.json", estate), &err),
+                     AP_OK);
+    app[128] = '\0';
+    snprintf(text, sizeof text, "{\"id\": \"w1\", \"createdDateTime\": \"2026-11-02T09:00:00Z\", "
+             "\"appId\": \"%s\", \"signInEventTypes\": [\"servicePrincipal\"], \"status\": "
+             "{\"errorCode\": 0}}\n", app);
+    assert_int_equal(import_usage(st, ap_test_write_temp("app-sign-in.jsonl", text), &rep, &err),
+                     AP_OK);
+    assert_int_equal(rep.unknown_actors, 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM observation WHERE event_id = 'w1' AND "
+             "actor = 'entra:appid:%s' AND NOT actor_known", app);
+    assert_int_equal(ap_test_count(st, sql), 1);
+    /* the report's name for it is cut for display, and says so */
+    assert_int_equal(strlen(rep.actors[0]), 127);
+    assert_string_equal(rep.actors[0] + 124, "...");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -769,6 +799,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_ins, setup_entra,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_long_ids, setup_entra,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_app_id_whole, ap_test_store_setup,
                                         ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
