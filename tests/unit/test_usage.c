@@ -769,6 +769,26 @@ static void test_usage__entra_app_id_whole(void **state)
     assert_string_equal(rep.actors[0] + 124, "...");
 }
 
+/* A native event's list of rights is read whole however long (it was joined into 512 bytes:
+ * the names past them were dropped, or one cut into another's name). */
+static void test_usage__native_long_rights(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof text, "{\"at\": \"2026-11-02T09:00:00Z\", "
+                                "\"actor\": \"someone\", \"target\": \"something\", \"id\": "
+                                "\"n1\", \"right\": [");
+    for (int i = 0; i < 120; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "\"read\", ");
+    snprintf(text + n, sizeof text - n, "\"write\"]}\n");
+    assert_int_equal(import_usage(st, ap_test_write_temp("long-rights.jsonl", text), &rep, &err),
+                     AP_OK);
+    assert_int_equal(ap_test_count(st, "SELECT rights FROM observation WHERE event_id = 'n1'"),
+                     (long)((1 << AP_R_READ) | (1 << AP_R_WRITE)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -799,6 +819,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_ins, setup_entra,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_long_ids, setup_entra,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__native_long_rights, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_app_id_whole, ap_test_store_setup,
                                         ap_test_store_teardown),
