@@ -72,7 +72,7 @@ static int partner(aws *a, const char *acct, const char **id_out, char *idbuf, s
     json_t *n;
     snprintf(idbuf, size, "aws:%s", acct);
     if (vendor != NULL)
-        snprintf(name, sizeof name, "%s", vendor);
+        ap_import__label(name, sizeof name, "%s", vendor);
     else
         snprintf(name, sizeof name, "AWS account %s", acct);
     if ((n = ap_aws__node(a, idbuf, AP_KIND_PARTNER, name, "aws_account")) == NULL)

@@ -76,8 +76,8 @@ static void directory(ap_import_ctx *ctx, char *id, size_t size, const char *ten
         return;
     }
     snprintf(id, size, "entra:tenant:%s:directory", tenant);
-    snprintf(name, sizeof name, "Entra ID directory of %s (tenant %s)",
-             tenant_name != NULL ? tenant_name : "the customer", tenant);
+    ap_import__label(name, sizeof name, "Entra ID directory of %s (tenant %s)",
+                     tenant_name != NULL ? tenant_name : "the customer", tenant);
     json_t *d = ap_mg__node(ctx, id, AP_KIND_RESOURCE, name, "entra_directory", true);
     ap_mg__set(d, "sensitivity", "critical");
     ap_mg__set(d, "tenant", tenant);
@@ -215,8 +215,8 @@ static int secrets(ap_import_ctx *ctx, json_t *owner, const char *owner_id,
         if (ap_mg__too_long(ctx, c, "keyId", key, MG_ID_MAX))
             continue;
         snprintf(id, sizeof id, "%s/%s/%s", owner_id, password ? "password" : "key", key);
-        snprintf(shown, sizeof shown, "%s %s", password ? "client secret" : "certificate",
-                 name != NULL ? name : key);
+        ap_import__label(shown, sizeof shown, "%s %s", password ? "client secret"
+                         : "certificate", name != NULL ? name : key);
         if ((n = ap_mg__node(ctx, id, AP_KIND_CREDENTIAL, shown, password ? "client_secret"
                              : "certificate", false)) == NULL)
             return AP_ENOMEM;
@@ -278,7 +278,7 @@ static int federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id)
         || ap_mg__too_long(ctx, c, "subject", subject, MG_ISSUER_MAX))
         return AP_EINPUT;
     snprintf(id, sizeof id, "%s/federated/%s", owner_id, fid);
-    snprintf(shown, sizeof shown, "federated credential %s", name != NULL ? name : fid);
+    ap_import__label(shown, sizeof shown, "federated credential %s", name != NULL ? name : fid);
     if ((n = ap_mg__node(ctx, id, AP_KIND_CREDENTIAL, shown, "federated_credential",
                          false)) == NULL)
         return AP_ENOMEM;
@@ -685,10 +685,10 @@ int ap_mg__link(ap_import_ctx *ctx)
         ap_mg__lower_copy(tlow, sizeof tlow, owner);
         snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
         if (pub != NULL)
-            snprintf(name, sizeof name, "%s (Entra tenant %s)", pub, tlow);
+            ap_import__label(name, sizeof name, "%s (Entra tenant %s)", pub, tlow);
         else if (json_object_get(o, "publisher_name") != NULL)
-            snprintf(name, sizeof name, "%s (Entra tenant %s)",
-                     json_string_value(json_object_get(o, "publisher_name")), tlow);
+            ap_import__label(name, sizeof name, "%s (Entra tenant %s)",
+                             json_string_value(json_object_get(o, "publisher_name")), tlow);
         else
             snprintf(name, sizeof name, "Entra tenant %s", tlow);
         json_object_set_new(o, "third_party", json_true());

@@ -531,6 +531,27 @@ static void test_import_msgraph__long_ids(void **state)
     assert_string_equal(ap_test_store_state(*state), before);
 }
 
+/* A label cut to fit says so: a credential's display name of 200 bytes in its 128. */
+static void test_import_msgraph__long_labels_say_so(void **state)
+{
+    char shown[201], doc[1024];
+    const char *path, *label;
+    ap_graph *g;
+    memset(shown, 'd', sizeof shown - 1);
+    shown[sizeof shown - 1] = '\0';
+    snprintf(doc, sizeof doc, "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/"
+             "$metadata#servicePrincipals\", \"value\": [{\"id\": \"sp1\", \"displayName\": "
+             "\"A\", \"passwordCredentials\": [{\"keyId\": \"k1\", \"displayName\": \"%s\"}]}]}\n",
+             shown);
+    path = ap_test_write_temp("long-label.json", doc);
+    g = load(*state, path);
+    label = ap_graph_node_label(g, node(g, "entra:sp1/password/k1"));
+    assert_int_equal(strlen(label), 127);
+    assert_string_equal(label + 124, "...");
+    assert_int_equal(strncmp(label, "client secret ddd", 17), 0);
+    ap_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -569,6 +590,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_msgraph__gdap_without_customer,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__long_ids,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__long_labels_say_so,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__benign,
                                         ap_test_store_setup, ap_test_store_teardown),
