@@ -34,7 +34,8 @@ static int resource(aws *a, const char *svc, const char *pattern, const char **i
                     char *buf, size_t size)
 {
     json_t *n;
-    char name[700], field[64];
+    char name[AWS_FIELD_SIZE + 20], field[64];
+    /* buf holds "aws:iam:" and a pattern of at most AWS_ARN_MAX bytes (ap_aws__statements) */
     if (strcmp(pattern, "*") == 0) {
         snprintf(buf, size, "aws:%s:*", svc);
         if (strcmp(svc, "*") == 0)
@@ -66,7 +67,7 @@ static int resource(aws *a, const char *svc, const char *pattern, const char **i
 static int access(aws *a, const grant *g, const char *svc, const char *pattern,
                   const char *action, ap_rights rights)
 {
-    char buf[800];
+    char buf[AWS_FIELD_SIZE + 16];
     const char *id;
     item *x;
     int rc;
@@ -156,7 +157,7 @@ static bool any_takeover(const char *action)
 
 static int action_on(aws *a, const grant *g, const char *action, const char *pattern)
 {
-    char svc[64], arn_svc[64];
+    char svc[AWS_FIELD_SIZE], arn_svc[AWS_FIELD_SIZE];
     bool wild = strchr(action, '*') != NULL || strchr(action, '?') != NULL;
     ap_rights rights = ap_aws__action_rights(action);
     int rc;

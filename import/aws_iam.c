@@ -122,6 +122,7 @@ item *ap_aws__edge(aws *a, const char *from, const char *kind, const char *to)
 bool ap_aws__arn_field(const char *arn, int k, char *buf, size_t size)
 {
     const char *p = arn;
+    buf[0] = '\0';
     if (strncmp(arn, "arn:", 4) != 0)
         return false;
     for (int i = 0; i < k; i++) {
@@ -131,6 +132,10 @@ bool ap_aws__arn_field(const char *arn, int k, char *buf, size_t size)
     }
     size_t n = k == 5 ? strlen(p) : (strchr(p, ':') != NULL ? (size_t)(strchr(p, ':') - p)
                                                             : strlen(p));
+    if (n >= size) {
+        buf[0] = '\0';
+        return false;
+    }
     snprintf(buf, size, "%.*s", (int)n, p);
     return true;
 }
@@ -205,6 +210,16 @@ static int index_list(aws *a, const json_t *list, const size_t *pos, const char 
             /* there, but not text (a number, a list...): say so where it stands */
             ap_aws__fail(a, ap_json__find_key(&a->t, pos[i], name_key),
                          "'%s' must be a string", name_key);
+            continue;
+        }
+        if (json_is_object(e) && arn != NULL && strlen(arn) > AWS_ARN_MAX) {
+            ap_aws__fail(a, ap_json__find_key(&a->t, pos[i], "Arn"), "an 'Arn' is longer than "
+                         "2048 bytes (AWS's limit)%s", NULL);
+            continue;
+        }
+        if (json_is_object(e) && name != NULL && strlen(name) > AWS_NAME_MAX) {
+            ap_aws__fail(a, ap_json__find_key(&a->t, pos[i], name_key), "'%s' is longer than "
+                         "128 bytes (AWS's limit)", name_key);
             continue;
         }
         if (!json_is_object(e) || arn == NULL || name == NULL
@@ -371,6 +386,11 @@ int ap_import__aws_iam(ap_import_ctx *ctx, const char *text, size_t len, ap_erro
         ap_aws__at(&a, pos[3][i]);
         if (!json_is_object(p) || arn == NULL || ap_aws__str(p, "PolicyName") == NULL) {
             ap_aws__fail(&a, SIZE_MAX, "a policy needs an 'Arn' and a 'PolicyName'%s", NULL);
+            continue;
+        }
+        if (strlen(arn) > AWS_ARN_MAX) {
+            ap_aws__fail(&a, ap_json__find_key(&a.t, pos[3][i], "Arn"), "an 'Arn' is longer "
+                         "than 2048 bytes (AWS's limit)%s", NULL);
             continue;
         }
         if ((n = ap_aws__node(&a, arn, AP_KIND_ROLE, ap_aws__str(p, "PolicyName"),

@@ -21,6 +21,8 @@ int ap_aws__list(json_t **out, const json_t *v, json_type want);
 bool ap_aws__glob(const char *pattern, const char *s, bool nocase);
 /* The service of an action ("s3" for "s3:GetObject", "*" for "*"), lower case, into buf. */
 void ap_aws__service(const char *action, char *buf, size_t size);
+/* The size of a buffer that holds any service or ARN field whole. */
+#define AWS_FIELD_SIZE (AWS_ARN_MAX + 1)
 /* The rights an action pattern grants (the rights of docs/sources/aws-iam.md's table). */
 ap_rights ap_aws__action_rights(const char *action);
 
@@ -102,8 +104,16 @@ json_t *ap_aws__node(aws *a, const char *id, ap_kind kind, const char *name, con
 item *ap_aws__edge(aws *a, const char *from, const char *kind, const char *to);
 /* Add s to the list attribute key of obj, once. */
 int ap_aws__add_to_list(json_t *obj, const char *key, const char *s);
-/* Field k (0-based) of an ARN "arn:partition:service:region:account:resource" into buf. */
+/* Field k (0-based) of an ARN "arn:partition:service:region:account:resource" into buf; false
+ * (buf empty) when arn is not one, or when the field does not fit whole: never cut short. */
 bool ap_aws__arn_field(const char *arn, int k, char *buf, size_t size);
+/* The longest values read, so that the ids and keys built from them are whole (cut short, two
+ * principals or resources alike in their first bytes would be one): an ARN, or any string of a
+ * policy statement's Action, Resource or Principal (AWS's limit for an ARN); a user's, group's
+ * or role's name (AWS's limits: 64, 128, 64); an access key id (AWS's limit). */
+#define AWS_ARN_MAX 2048
+#define AWS_NAME_MAX 128
+#define AWS_KEY_ID_MAX 128
 bool ap_aws__is_account_id(const char *s);
 const char *ap_aws__str(const json_t *obj, const char *key);
 /* A document's statements, checked objects; statement i's offset; its Effect. */

@@ -114,7 +114,7 @@ static int table_service(aws *a, const void *g, const ap_aws_service *svc, const
 
 static bool in_table(const char *action)
 {
-    char svc[64];
+    char svc[AWS_FIELD_SIZE];
     ap_aws__service(action, svc, sizeof svc);
     return ap_aws__service_actions(svc) != NULL;
 }
@@ -141,7 +141,7 @@ static bool may_overlap(const char *p, const char *q)
 /* A pattern of one service outside the table, on r, through the limit. */
 static int outside(aws *a, const void *g, const char *p, const char *r, ap_aws_emit emit)
 {
-    char ps[64], ds[64];
+    char ps[AWS_FIELD_SIZE], ds[AWS_FIELD_SIZE];
     bool partial = false;
     ap_aws__service(p, ps, sizeof ps);
     for (size_t i = 0; a->limit != NULL && i < json_array_size(a->limit->deny); i++) {
@@ -203,7 +203,7 @@ static int outside(aws *a, const void *g, const char *p, const char *r, ap_aws_e
  * service (or "other:*" on "*"), through the limit. */
 static int others(aws *a, const void *g, const char *r, ap_aws_emit emit)
 {
-    char svc[64], p[80];
+    char svc[AWS_FIELD_SIZE], p[AWS_FIELD_SIZE + 4];
     if (strcmp(r, "*") != 0 && ap_aws__arn_field(r, 2, svc, sizeof svc) && svc[0] != '\0'
         && strchr(svc, '*') == NULL) {
         if (ap_aws__service_actions(svc) != NULL)

@@ -178,14 +178,53 @@ ap_rights ap_aws__action_rights(const char *action)
 
 /* ---- Statements ---- */
 
-/* The statements of a document as a list, each checked to be an object with an Effect. */
+/* Does v (a string, a list of them, or an object of either: a Principal) hold a string longer
+ * than AWS_ARN_MAX? */
+static bool holds_long(const json_t *v)
+{
+    const char *k;
+    const json_t *x;
+    size_t i;
+    if (json_is_string(v))
+        return json_string_length(v) > AWS_ARN_MAX;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+            if (holds_long(x))
+                return true;
+        return false;
+    }
+    if (json_is_object(v))
+        json_object_foreach((json_t *)v, k, x)
+            if (holds_long(x))
+                return true;
+    return false;
+}
+
+/* The statements of a document as a list, each checked to be an object with an Effect; a
+ * statement naming an action, resource or principal longer than an ARN may be is refused at
+ * its place (the ids built from them are whole). */
 int ap_aws__statements(aws *a, const json_t *doc, size_t pos, json_t **out)
 {
+    static const char *const keys[] = { "Action", "NotAction", "Resource", "NotResource",
+                                        "Principal", "NotPrincipal" };
+    int rc = AP_OK;
     if (ap_aws__list(out, json_object_get(doc, "Statement"), JSON_OBJECT) < 0)
         return ap_aws__fail(a, pos, "'Statement' must be an object or a list of objects%s", NULL);
     if (json_array_size(*out) == 0)
         ap_aws__note(a, "policy document without statements");
-    return AP_OK;
+    for (size_t i = 0; i < json_array_size(*out); i++)
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (holds_long(json_object_get(json_array_get(*out, i), keys[k]))) {
+                rc = ap_aws__fail(a, ap_aws__statement_pos(a, pos, i), "a statement's '%s' "
+                                  "holds a value longer than 2048 bytes (AWS's limit for an "
+                                  "ARN)", keys[k]);
+                break;
+            }
+    if (rc != AP_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* The position of statement i of the document at doc_pos (the document's own position when

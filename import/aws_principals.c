@@ -93,6 +93,11 @@ static int access_keys(aws *a, const char *user, const json_t *e)
         item *x;
         if (kid == NULL)
             continue;
+        if (strlen(kid) > AWS_KEY_ID_MAX) {     /* id holds one of at most 128 bytes whole */
+            ap_aws__fail(a, SIZE_MAX, "an 'AccessKeyId' is longer than 128 bytes (AWS's "
+                         "limit)%s", NULL);
+            continue;
+        }
         snprintf(id, sizeof id, "aws:access-key:%s", kid);
         if ((n = ap_aws__node(a, id, AP_KIND_CREDENTIAL, kid, "aws_access_key")) == NULL
             || (x = ap_aws__edge(a, id, "authenticates_as", user)) == NULL)

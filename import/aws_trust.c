@@ -72,7 +72,7 @@ static int partner(aws *a, const char *acct, const char **id_out, char *idbuf, s
     json_t *n;
     snprintf(idbuf, size, "aws:%s", acct);
     if (vendor != NULL)
-        snprintf(name, sizeof name, "%s", vendor);
+        ap_import__label(name, sizeof name, "%s", vendor);
     else
         snprintf(name, sizeof name, "AWS account %s", acct);
     if ((n = ap_aws__node(a, idbuf, AP_KIND_PARTNER, name, "aws_account")) == NULL)
@@ -100,11 +100,16 @@ static int trust_anyone(aws *a, const trust *tr)
             return AP_OK;
         for (size_t i = 0; i < json_array_size(orgs); i++) {
             const char *o = json_string_value(json_array_get(orgs, i));
-            char id[200], name[220];
-            snprintf(id, sizeof id, "aws:org:%s", o);
-            snprintf(name, sizeof name, "AWS organization %s", o);
-            if (ap_aws__node(a, id, AP_KIND_PARTNER, name, "aws_organization") == NULL
-                || trust_edge(a, tr, id, "*", true) < 0) {
+            /* whole, however long: cut short, two organizations would be one */
+            json_t *id = json_sprintf("aws:org:%s", o), *name = json_sprintf("AWS "
+                                                                          "organization %s", o);
+            int rc = id == NULL || name == NULL
+                     || ap_aws__node(a, json_string_value(id), AP_KIND_PARTNER,
+                                     json_string_value(name), "aws_organization") == NULL
+                     || trust_edge(a, tr, json_string_value(id), "*", true) < 0;
+            json_decref(id);
+            json_decref(name);
+            if (rc) {
                 json_decref(orgs);
                 return AP_ENOMEM;
             }
@@ -134,7 +139,8 @@ static bool is_unique_id(const char *s)
 
 static int trust_aws(aws *a, const trust *tr, const char *p)
 {
-    char acct[32] = "", res[512] = "", id[64], key[700];
+    /* p is at most AWS_ARN_MAX bytes (ap_aws__statements): res and key hold any part whole */
+    char acct[32] = "", res[AWS_FIELD_SIZE] = "", id[64], key[AWS_FIELD_SIZE + 48];
     const char *from = NULL, *arn;
     if (strcmp(p, "*") == 0)
         return trust_anyone(a, tr);
@@ -181,7 +187,7 @@ static int trust_other(aws *a, const trust *tr, const json_t *principal, const c
                             key);
     for (size_t i = 0; rc == AP_OK && i < json_array_size(list); i++) {
         const char *p = json_string_value(json_array_get(list, i));
-        char id[600];
+        char id[AWS_FIELD_SIZE + 16];
         const char *slash = strrchr(p, '/');
         if (strcmp(key, "AWS") == 0) {
             rc = trust_aws(a, tr, p);
@@ -239,9 +245,10 @@ static bool denied_edge(const aws *a, const item *x, const json_t *names)
         /* an account (id or root ARN) denies the account's partner and its principals */
         if (ap_aws__is_account_id(p) || (strncmp(p, "arn:", 4) == 0 && strlen(p) > 5
                                          && strcmp(p + strlen(p) - 5, ":root") == 0)) {
-            if (!ap_aws__is_account_id(p))
-                ap_aws__arn_field(p, 4, acct, sizeof acct);
-            else
+            if (!ap_aws__is_account_id(p)) {
+                if (!ap_aws__arn_field(p, 4, acct, sizeof acct))
+                    continue;       /* an account part longer than any: denies no account */
+            } else
                 snprintf(acct, sizeof acct, "%s", p);
             char pid[64], facct[32];
             snprintf(pid, sizeof pid, "aws:%s", acct);
@@ -301,7 +308,7 @@ static int apply_trust_denies(aws *a, const char *role, const json_t *denies)
                     continue;
                 for (size_t k = 0; k < json_array_size(list); k++) {
                     const char *p = json_string_value(json_array_get(list, k));
-                    char id[600];
+                    char id[AWS_FIELD_SIZE + 16];
                     if (strcmp(key, "Service") == 0)
                         snprintf(id, sizeof id, "aws:service:%s", p);
                     else

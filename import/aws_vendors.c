@@ -38,7 +38,7 @@ static int on_scalar(walk *w, const char *value)
     }
     if (w->depth == 2) {
         if (strcmp(w->key, "name") == 0)
-            snprintf(w->name, sizeof w->name, "%s", value);
+            ap_import__label(w->name, sizeof w->name, "%s", value);     /* a label */
         w->expect_value = 0;
         return AP_OK;
     }

@@ -1,6 +1,7 @@
 /* import/import.c: one import from start to end. Reads each file as UTF-8 text, hands it to the
  * reader its shape calls for (detect.c), checks what spans files, commits one snapshot or none. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -362,4 +363,19 @@ fail:
     json_decref(ctx.og_nodes);
     json_decref(ctx.og_edges);
     return rc;
+}
+
+void ap_import__label(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    size_t k;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n < size || size < 4)
+        return;
+    for (k = size - 4; k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80; k--)
+        ;                       /* not inside a UTF-8 character */
+    memcpy(buf + k, "...", 4);
 }

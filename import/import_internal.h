@@ -46,6 +46,10 @@ typedef struct {
     struct ap_k8s_state *k8s;   /* Kubernetes objects waiting for the end of the import */
 } ap_import_ctx;
 
+/* A node's label (a name to show, never an id) into buf: whole, or cut at a character's start
+ * and ending in "..." so that it says it is cut. */
+void ap_import__label(char *buf, size_t size, const char *fmt, ...) AP_PRINTF(3, 4);
+
 /* Record an input error at place p (located through ctx->locate); always returns AP_EINPUT. */
 int ap_import__fail(ap_import_ctx *ctx, const ap_place *p, const char *fmt, ...)
     AP_PRINTF(3, 4);

@@ -137,12 +137,17 @@ json_t *ap_mg__edge(ap_import_ctx *ctx, const char *from, const char *kind, cons
                     ap_rights r)
 {
     mg_state *s = ctx->mg;
-    char key[1024];
+    /* the whole key, however long the ids: cut short, two edges would be one */
+    size_t len = strlen(from) + strlen(kind) + strlen(to) + 3;
+    char *key = malloc(len);
     mg_item *e;
-    snprintf(key, sizeof key, "%s|%s|%s", from, kind, to);
+    if (key == NULL)
+        return NULL;
+    snprintf(key, len, "%s|%s|%s", from, kind, to);
     if ((e = find_item(&s->edges, key)) != NULL) {
         json_int_t had = json_integer_value(json_object_get(e->obj, "_rights"));
         ap_rights u = (ap_rights)had | r;
+        free(key);
         json_object_set_new(e->obj, "_rights", json_integer((json_int_t)u));
         json_object_set_new(e->obj, "rights", rights_value(u));
         return e->obj;
@@ -150,6 +155,7 @@ json_t *ap_mg__edge(ap_import_ctx *ctx, const char *from, const char *kind, cons
     e = new_item(ctx, &s->edges, key, json_pack("{sssssssIso}", "from", from, "kind", kind,
                                                 "to", to, "_rights", (json_int_t)r, "rights",
                                                 rights_value(r)));
+    free(key);
     return e != NULL ? e->obj : NULL;
 }
 
@@ -222,8 +228,10 @@ static void note_home(mg_state *s, const json_t *obj)
 }
 
 /* The object a sub-collection belongs to, from a link: "...Application('ID')/federated..."
- * or "delegatedAdminRelationships('ID')/accessAssignments" (into buf; NULL when none). */
-static const char *parent_of(const char *link, char *buf, size_t size)
+ * or "delegatedAdminRelationships('ID')/accessAssignments" (into buf of PARENT_SIZE; NULL
+ * when none, and *too_long when it is an id longer than MG_ID_MAX: never cut short). */
+#define PARENT_SIZE (MG_ID_MAX + 1)
+static const char *parent_of(const char *link, char *buf, size_t size, bool *too_long)
 {
     const char *open, *close;
     if (link == NULL || (open = strchr(link, '(')) == NULL
@@ -236,6 +244,10 @@ static const char *parent_of(const char *link, char *buf, size_t size)
         close--;
     if (close <= open)
         return NULL;
+    if ((size_t)(close - open) >= size) {
+        *too_long = true;
+        return NULL;
+    }
     snprintf(buf, size, "%.*s", (int)(close - open), open);
     return buf;
 }
@@ -257,8 +269,9 @@ static int read_list(reader *r, const json_t *list, size_t at, mg_type ctx_type,
         return AP_ENOMEM;
     for (size_t i = 0; i < json_array_size(list); i++) {
         const json_t *obj = json_array_get(list, i);
-        char buf[128];
+        char buf[PARENT_SIZE];
         const char *p = parent;
+        bool too_long = false;
         mg_type type;
         ap_json__line_col(&r->t, i < n ? pos[i] : at, &s->line, &s->col);
         if (!json_is_object(obj)) {
@@ -269,8 +282,13 @@ static int read_list(reader *r, const json_t *list, size_t at, mg_type ctx_type,
         }
         note_home(s, obj);
         type = ap_mg__type_of(obj, ctx_type);
-        if (p == NULL)
-            p = parent_of(ap_mg__str(obj, "@odata.id"), buf, sizeof buf);
+        if (p == NULL
+            && (p = parent_of(ap_mg__str(obj, "@odata.id"), buf, sizeof buf, &too_long)) == NULL
+            && too_long) {
+            ap_mg__fail(r->ctx, obj, "the id in '@odata.id' is longer than %s bytes, more than "
+                        "authpath reads whole (Graph ids are GUIDs of 36)", "128");
+            continue;
+        }
         if ((rc = ap_mg__object(r->ctx, obj, type, p)) < 0 && rc != AP_EINPUT)
             break;
         rc = AP_OK;
@@ -288,7 +306,9 @@ static int read_doc(reader *r, const json_t *doc, size_t at)
     mg_state *s = r->ctx->mg;
     const char *context = ap_mg__str(doc, "@odata.context");
     json_t *value = ap_mg__get(doc, "value");
-    char buf[128];
+    char buf[PARENT_SIZE];
+    bool too_long = false;
+    const char *parent;
     ap_json__line_col(&r->t, at, &s->line, &s->col);
     if (json_is_array(doc)) {
         int rc = AP_OK;
@@ -310,15 +330,22 @@ static int read_doc(reader *r, const json_t *doc, size_t at)
         return ap_mg__azurehound_fic(r->ctx, doc);
     if (json_is_array(value) && (context != NULL || json_object_size(doc) <= 3)) {
         mg_type t = context != NULL ? ap_mg__type_of_context(context) : MG_NONE;
-        return read_list(r, value, ap_json__find_key(&r->t, at, "value"), t,
-                         parent_of(context, buf, sizeof buf));
+        if ((parent = parent_of(context, buf, sizeof buf, &too_long)) == NULL && too_long)
+            return ap_mg__fail(r->ctx, doc, "the id in '@odata.context' is longer than %s "
+                               "bytes, more than authpath reads whole (Graph ids are GUIDs of "
+                               "36)", "128");
+        return read_list(r, value, ap_json__find_key(&r->t, at, "value"), t, parent);
     }
     {
         mg_type t = ap_mg__type_of(doc, context != NULL ? ap_mg__type_of_context(context)
                                                         : MG_NONE);
         note_home(s, doc);
-        return ap_mg__object(r->ctx, doc, t, parent_of(ap_mg__str(doc, "@odata.id"), buf,
-                                                        sizeof buf));
+        if ((parent = parent_of(ap_mg__str(doc, "@odata.id"), buf, sizeof buf, &too_long))
+            == NULL && too_long)
+            return ap_mg__fail(r->ctx, doc, "the id in '@odata.id' is longer than %s bytes, "
+                               "more than authpath reads whole (Graph ids are GUIDs of 36)",
+                               "128");
+        return ap_mg__object(r->ctx, doc, t, parent);
     }
 }
 

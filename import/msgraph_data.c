@@ -102,7 +102,7 @@ const char *ap_mg__role(const mg_state *s, const char *template_id, mg_role_clas
 {
     static const char *const classes[] = { "other", "reader", "privileged", "escalates",
                                            "global" };
-    char id[64];
+    char id[MG_ID_MAX + 1];
     json_t *v;
     *cls = MG_ROLE_OTHER;
     lower(id, sizeof id, template_id);
@@ -116,14 +116,14 @@ const char *ap_mg__role(const mg_state *s, const char *template_id, mg_role_clas
 
 const char *ap_mg__permission(const mg_state *s, const char *id)
 {
-    char key[64];
+    char key[MG_ID_MAX + 1];
     lower(key, sizeof key, id);
     return json_string_value(json_array_get(json_object_get(s->perms, key), 0));
 }
 
 bool ap_mg__microsoft(const mg_state *s, const char *app_id, const char *owner_tenant)
 {
-    char key[64];
+    char key[MG_ID_MAX + 1];
     if (app_id != NULL) {
         lower(key, sizeof key, app_id);
         if (json_object_get(s->apps, key) != NULL)
@@ -139,7 +139,7 @@ bool ap_mg__microsoft(const mg_state *s, const char *app_id, const char *owner_t
 
 const char *ap_mg__app_name(const mg_state *s, const char *app_id)
 {
-    char key[64];
+    char key[MG_ID_MAX + 1];
     lower(key, sizeof key, app_id);
     return json_string_value(json_object_get(s->apps, key));
 }

@@ -32,13 +32,16 @@ int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o)
     const char *tenant = ap_mg__str(cust, "tenantId"), *cname = ap_mg__str(cust, "displayName");
     const char *ext = ap_mg__str(o, "autoExtendDuration"), *state = "active";
     const json_t *roles = ap_mg__get(ap_mg__get(o, "accessDetails"), "unifiedRoles"), *r;
-    char id[256], tlow[64], role[512];
+    char id[256], tlow[MG_ID_MAX + 1], role[512];
     size_t i;
     char privileged[1024] = "";
     int64_t end;
     json_t *n, *e;
     if (rid == NULL)
         return ap_mg__fail(ctx, o, "a delegatedAdminRelationship without %s", "id");
+    if (ap_mg__too_long(ctx, o, "id", rid, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "customer.tenantId", tenant, MG_ID_MAX))
+        return AP_EINPUT;
     if (tenant == NULL) {
         /* Graph: the partner may leave the customer out when it creates the relationship;
          * the system fills it in when the customer approves */
@@ -110,6 +113,8 @@ int ap_mg__gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel)
     if (gid == NULL)
         return ap_mg__fail(ctx, o, "an access assignment without accessContainer.%s",
                     "accessContainerId");
+    if (ap_mg__too_long(ctx, o, "accessContainer.accessContainerId", gid, MG_ID_MAX))
+        return AP_EINPUT;
     if (rel != NULL) {
         snprintf(relid, sizeof relid, "entra:gdap:%s", rel);
         reln = ap_mg__node(ctx, relid, AP_KIND_ROLE, NULL, "gdap_relationship", true);
@@ -151,10 +156,12 @@ int ap_mg__cross_tenant(ap_import_ctx *ctx, const json_t *o)
 {
     static const char *const inbound[] = { "b2bCollaborationInbound", "b2bDirectConnectInbound" };
     const char *tenant = ap_mg__str(o, "tenantId");
-    char pid[256], name[256], tlow[64];
+    char pid[256], name[256], tlow[MG_ID_MAX + 1];
     json_t *p;
     if (tenant == NULL)
         return ap_mg__fail(ctx, o, "a cross-tenant access partner without %s", "tenantId");
+    if (ap_mg__too_long(ctx, o, "tenantId", tenant, MG_ID_MAX))
+        return AP_EINPUT;
     ap_mg__lower_copy(tlow, sizeof tlow, tenant);
     snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
     snprintf(name, sizeof name, "Entra tenant %s", tlow);
@@ -181,7 +188,7 @@ int ap_mg__cross_tenant(ap_import_ctx *ctx, const json_t *o)
             const char *target = ap_mg__str(t, "target");
             char aid[256];
             json_t *e;
-            if (target == NULL)
+            if (target == NULL || ap_mg__too_long(ctx, t, "target", target, MG_ID_MAX))
                 continue;
             snprintf(aid, sizeof aid, "entra:application:%s", target);
             if (ap_mg__node(ctx, aid, AP_KIND_RESOURCE, strcmp(target, "AllApplications") == 0

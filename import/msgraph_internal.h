@@ -103,6 +103,16 @@ int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const cha
  * (NULL tenant: the home one), with what it grants there, its id in id; a Graph time copied
  * into n's key when v is one. */
 void ap_mg__lower_copy(char *buf, size_t size, const char *s);
+/* The longest values read, so that every id built from them is whole (cut short, two objects
+ * alike in their first bytes would be one): ids of objects, apps, tenants, keys, roles,
+ * relationships (GUIDs in Graph: 36 bytes); a permission's value or a role's display name; a
+ * federated credential's issuer and subject (Entra's own limit). */
+#define MG_ID_MAX 128
+#define MG_VALUE_MAX 256
+#define MG_ISSUER_MAX 600
+/* Is v (of obj, at key) longer than max? If so the input error is recorded (true). */
+bool ap_mg__too_long(ap_import_ctx *ctx, const json_t *obj, const char *key, const char *v,
+                     size_t max);
 int ap_mg__fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const char *arg);
 void ap_mg__note(ap_import_ctx *ctx, const char *what);
 const char *ap_mg__role_node(ap_import_ctx *ctx, char *id, size_t size, const char *tmpl,

@@ -29,6 +29,18 @@ int ap_mg__fail(ap_import_ctx *ctx, const json_t *obj, const char *fmt, const ch
     return ap_import__fail(ctx, &p, fmt, q);
 }
 
+bool ap_mg__too_long(ap_import_ctx *ctx, const json_t *obj, const char *key, const char *v,
+                     size_t max)
+{
+    ap_place p = { NULL, AP_NO_ITEM, NULL, AP_NO_ITEM, obj };
+    if (v == NULL || strlen(v) <= max)
+        return false;
+    ap_import__fail(ctx, &p, "'%s' is longer than %zu bytes, more than authpath reads whole "
+                    "(%s)", key, max, max == MG_ID_MAX ? "Graph ids are GUIDs of 36"
+                    : max == MG_ISSUER_MAX ? "Entra's own limit" : "a permission's value");
+    return true;
+}
+
 void ap_mg__note(ap_import_ctx *ctx, const char *what)
 {
     ap_import__note(ctx, ctx->mg->line, ctx->mg->col, what);
@@ -36,7 +48,7 @@ void ap_mg__note(ap_import_ctx *ctx, const char *what)
 
 static bool is_home(const mg_state *s, const char *tenant)
 {
-    char t[64];
+    char t[MG_ISSUER_MAX + 1];     /* an issuer's tenant too */
     if (tenant == NULL)
         return false;
     ap_mg__lower_copy(t, sizeof t, tenant);
@@ -46,7 +58,7 @@ static bool is_home(const mg_state *s, const char *tenant)
 /* A directory object's node id: Graph object ids are unique across types. */
 static void obj_id(char *buf, size_t size, const char *id)
 {
-    char low[128];
+    char low[MG_ID_MAX + 1];
     ap_mg__lower_copy(low, sizeof low, id);
     snprintf(buf, size, "entra:%s", low);
 }
@@ -64,8 +76,8 @@ static void directory(ap_import_ctx *ctx, char *id, size_t size, const char *ten
         return;
     }
     snprintf(id, size, "entra:tenant:%s:directory", tenant);
-    snprintf(name, sizeof name, "Entra ID directory of %s (tenant %s)",
-             tenant_name != NULL ? tenant_name : "the customer", tenant);
+    ap_import__label(name, sizeof name, "Entra ID directory of %s (tenant %s)",
+                     tenant_name != NULL ? tenant_name : "the customer", tenant);
     json_t *d = ap_mg__node(ctx, id, AP_KIND_RESOURCE, name, "entra_directory", true);
     ap_mg__set(d, "sensitivity", "critical");
     ap_mg__set(d, "tenant", tenant);
@@ -77,7 +89,7 @@ const char *ap_mg__role_node(ap_import_ctx *ctx, char *id, size_t size, const ch
                              const char *tenant, const char *tenant_name)
 {
     mg_role_class cls;
-    char t[64], dir[256], ga[256], unknown[128];
+    char t[MG_ID_MAX + 1], dir[256], ga[256], unknown[MG_ID_MAX + 8];
     const char *name;
     json_t *n;
     ap_rights r;
@@ -200,9 +212,11 @@ static int secrets(ap_import_ctx *ctx, json_t *owner, const char *owner_id,
             ap_mg__fail(ctx, c, "a %s credential without keyId", password ? "password" : "key");
             continue;
         }
+        if (ap_mg__too_long(ctx, c, "keyId", key, MG_ID_MAX))
+            continue;
         snprintf(id, sizeof id, "%s/%s/%s", owner_id, password ? "password" : "key", key);
-        snprintf(shown, sizeof shown, "%s %s", password ? "client secret" : "certificate",
-                 name != NULL ? name : key);
+        ap_import__label(shown, sizeof shown, "%s %s", password ? "client secret"
+                         : "certificate", name != NULL ? name : key);
         if ((n = ap_mg__node(ctx, id, AP_KIND_CREDENTIAL, shown, password ? "client_secret"
                              : "certificate", false)) == NULL)
             return AP_ENOMEM;
@@ -222,7 +236,7 @@ static int secrets(ap_import_ctx *ctx, json_t *owner, const char *owner_id,
 static const char *issuer_partner(ap_import_ctx *ctx, char *id, size_t size,
                                   const char *issuer, const char *subject)
 {
-    char name[300], tenant[64];
+    char name[700], tenant[MG_ISSUER_MAX + 1];
     const char *p;
     json_t *n;
     if (strstr(issuer, "token.actions.githubusercontent.com") != NULL && subject != NULL
@@ -254,13 +268,17 @@ static int federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id)
     const char *fid = ap_mg__str(c, "id"), *issuer = ap_mg__str(c, "issuer");
     const char *subject = ap_mg__str(c, "subject"), *name = ap_mg__str(c, "name");
     const json_t *aud = ap_mg__get(c, "audiences");
-    char id[512], holder[512], shown[300];
+    char id[512], holder[700], shown[300];
     json_t *n;
     if (fid == NULL || issuer == NULL)
         return ap_mg__fail(ctx, c, "a federated identity credential without %s", fid == NULL ? "id"
                     : "issuer");
+    if (ap_mg__too_long(ctx, c, "id", fid, MG_ID_MAX)
+        || ap_mg__too_long(ctx, c, "issuer", issuer, MG_ISSUER_MAX)
+        || ap_mg__too_long(ctx, c, "subject", subject, MG_ISSUER_MAX))
+        return AP_EINPUT;
     snprintf(id, sizeof id, "%s/federated/%s", owner_id, fid);
-    snprintf(shown, sizeof shown, "federated credential %s", name != NULL ? name : fid);
+    ap_import__label(shown, sizeof shown, "federated credential %s", name != NULL ? name : fid);
     if ((n = ap_mg__node(ctx, id, AP_KIND_CREDENTIAL, shown, "federated_credential",
                          false)) == NULL)
         return AP_ENOMEM;
@@ -354,6 +372,10 @@ static int service_principal(ap_import_ctx *ctx, const json_t *o)
     json_t *n;
     if (oid == NULL)
         return ap_mg__fail(ctx, o, "a service principal without id%s", "");
+    if (ap_mg__too_long(ctx, o, "id", oid, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "appId", app, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "appOwnerOrganizationId", owner, MG_ID_MAX))
+        return AP_EINPUT;
     obj_id(id, sizeof id, oid);
     if (name == NULL)
         name = ap_mg__str(o, "appDisplayName");
@@ -378,6 +400,9 @@ static int application(ap_import_ctx *ctx, const json_t *o)
     json_t *n;
     if (oid == NULL)
         return ap_mg__fail(ctx, o, "an application without id%s", "");
+    if (ap_mg__too_long(ctx, o, "id", oid, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "appId", ap_mg__str(o, "appId"), MG_ID_MAX))
+        return AP_EINPUT;
     obj_id(id, sizeof id, oid);
     if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, name, "application", false)) == NULL)
         return AP_ENOMEM;
@@ -394,15 +419,27 @@ static int grant(ap_import_ctx *ctx, const json_t *o)
     const char *client = ap_mg__str(o, "clientId"), *res = ap_mg__str(o, "resourceId");
     const char *scope = ap_mg__str(o, "scope"), *consent = ap_mg__str(o, "consentType");
     const char *who = ap_mg__str(o, "principalId");
-    char cid[256], res_low[128];
+    char cid[256], res_low[MG_ID_MAX + 1];
     if (client == NULL || res == NULL)
         return ap_mg__fail(ctx, o, "an oauth2PermissionGrant without %s", client == NULL ? "clientId"
                     : "resourceId");
+    if (ap_mg__too_long(ctx, o, "clientId", client, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "resourceId", res, MG_ID_MAX))
+        return AP_EINPUT;
+    for (const char *p = scope != NULL ? scope : ""; *p != '\0';) {   /* each value whole */
+        size_t len = strcspn(p, " ");
+        if (len > MG_VALUE_MAX)
+            return ap_mg__fail(ctx, o, "a value in 'scope' is longer than 256 bytes, more than "
+                               "authpath reads whole%s", "");
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
     principal(ctx, cid, sizeof cid, client, "service_principal", NULL);
     ap_mg__lower_copy(res_low, sizeof res_low, res);
     for (const char *p = scope != NULL ? scope : ""; *p != '\0';) {
         size_t len = strcspn(p, " ");
-        char value[200], sid[512];
+        char value[MG_VALUE_MAX + 1], sid[512];
         json_t *e;
         if (len > 0 && len < sizeof value) {
             snprintf(value, sizeof value, "%.*s", (int)len, p);
@@ -425,11 +462,17 @@ static int app_role_assignment(ap_import_ctx *ctx, const json_t *o)
     const char *who = ap_mg__str(o, "principalId"), *res = ap_mg__str(o, "resourceId");
     const char *role = ap_mg__str(o, "appRoleId"), *ptype = ap_mg__str(o, "principalType");
     const char *value, *type;
-    char pid[256], perm[512], res_low[128], role_low[64];
+    char pid[256], perm[512], res_low[MG_ID_MAX + 1], role_low[MG_ID_MAX + 1];
     json_t *e;
     if (who == NULL || res == NULL || role == NULL)
         return ap_mg__fail(ctx, o, "an appRoleAssignment without %s", who == NULL ? "principalId"
                     : res == NULL ? "resourceId" : "appRoleId");
+    if (ap_mg__too_long(ctx, o, "principalId", who, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "resourceId", res, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "appRoleId", role, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "roleDisplayName", ap_mg__str(o, "roleDisplayName"),
+                           MG_VALUE_MAX))
+        return AP_EINPUT;
     type = ptype == NULL || strcasecmp(ptype, "ServicePrincipal") == 0 ? "service_principal"
          : strcasecmp(ptype, "Group") == 0 ? "group" : "user";
     principal(ctx, pid, sizeof pid, who, type, ap_mg__str(o, "principalDisplayName"));
@@ -457,6 +500,9 @@ static int role_assignment(ap_import_ctx *ctx, const json_t *o)
     if (who == NULL || def == NULL)
         return ap_mg__fail(ctx, o, "a role assignment without %s", who == NULL ? "principalId"
                     : "roleDefinitionId");
+    if (ap_mg__too_long(ctx, o, "principalId", who, MG_ID_MAX)
+        || ap_mg__too_long(ctx, o, "roleDefinitionId", def, MG_ID_MAX))
+        return AP_EINPUT;
     principal(ctx, pid, sizeof pid, who, "directory_principal", NULL);
     if (ap_mg__role_node(ctx, rid, sizeof rid, def, NULL, NULL) == NULL
         || (e = ap_mg__edge(ctx, pid, "member_of", rid, AP_RIGHTS_ALL)) == NULL)
@@ -471,7 +517,7 @@ static int role_assignment(ap_import_ctx *ctx, const json_t *o)
 
 int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const char *parent)
 {
-    char owner[256];
+    char owner[300];           /* "entra:owner-of:" and a file's name of up to 255 bytes */
     switch (type) {
     case MG_SERVICE_PRINCIPAL: return service_principal(ctx, obj);
     case MG_APPLICATION: return application(ctx, obj);
@@ -487,7 +533,7 @@ int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const cha
             ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, "application", true);
         } else {
             const char *base = strrchr(ctx->path, '/');
-            char name[300];
+            char name[400];
             snprintf(owner, sizeof owner, "entra:owner-of:%s", base != NULL ? base + 1
                      : ctx->path);
             snprintf(name, sizeof name, "the application whose federated credentials %s "
@@ -521,6 +567,17 @@ int ap_mg__roadtools(ap_import_ctx *ctx, const json_t *doc)
         const char *res;
         char id[256];
         json_t *n;
+        bool bad = ap_mg__too_long(ctx, app, "an app's id", app_id, MG_ID_MAX);
+        json_object_foreach((json_t *)scopes, res, list) {
+            const json_t *s;
+            size_t i;
+            bad = ap_mg__too_long(ctx, app, "a resource's id", res, MG_ID_MAX) || bad;
+            json_array_foreach(list, i, s)
+                bad = ap_mg__too_long(ctx, app, "a scope", json_string_value(s), MG_VALUE_MAX)
+                      || bad;
+        }
+        if (bad)
+            continue;
         snprintf(id, sizeof id, "entra:appid:%s", app_id);
         if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, json_string_value(json_object_get(
                                  app, "name")), "microsoft_first_party_app", false)) == NULL)
@@ -570,6 +627,8 @@ int ap_mg__azurehound_fic(ap_import_ctx *ctx, const json_t *doc)
                 ap_mg__fail(ctx, f, "an AzureHound federated credential without %s", "appId");
                 continue;
             }
+            if (ap_mg__too_long(ctx, f, "appId", app, MG_ID_MAX))
+                continue;
             snprintf(owner, sizeof owner, "entra:appid:%s", app);
             if (ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, "application", true) == NULL)
                 return AP_ENOMEM;
@@ -606,7 +665,7 @@ int ap_mg__link(ap_import_ctx *ctx)
         const char *app = json_string_value(json_object_get(o, "app_id"));
         const char *id = json_string_value(json_object_get(o, "id"));
         const char *pub = json_string_value(json_object_get(o, "verified_publisher"));
-        char pid[256], name[300], tlow[64];
+        char pid[256], name[300], tlow[MG_ID_MAX + 1];
         json_t *p;
         size_t k;
         s->line = it->line;
@@ -626,10 +685,10 @@ int ap_mg__link(ap_import_ctx *ctx)
         ap_mg__lower_copy(tlow, sizeof tlow, owner);
         snprintf(pid, sizeof pid, "entra:tenant:%s", tlow);
         if (pub != NULL)
-            snprintf(name, sizeof name, "%s (Entra tenant %s)", pub, tlow);
+            ap_import__label(name, sizeof name, "%s (Entra tenant %s)", pub, tlow);
         else if (json_object_get(o, "publisher_name") != NULL)
-            snprintf(name, sizeof name, "%s (Entra tenant %s)",
-                     json_string_value(json_object_get(o, "publisher_name")), tlow);
+            ap_import__label(name, sizeof name, "%s (Entra tenant %s)",
+                             json_string_value(json_object_get(o, "publisher_name")), tlow);
         else
             snprintf(name, sizeof name, "Entra tenant %s", tlow);
         json_object_set_new(o, "third_party", json_true());

@@ -1,10 +1,10 @@
 /* import/og_rules.c: `import --map` rules on OpenGraph nodes: tests on a node's properties and
  * on the nodes its properties name, and the readable ids they give (docs/maps/). */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "og_internal.h"
 
@@ -23,14 +23,19 @@ int ap_og__has_kind_name(const og_node *n, const char *kind)
 static const json_t *join(struct ap_og_state *s, const char *kind, const char *key,
                           const json_t *v)
 {
-    char name[256], *text;
-    json_t *by, *list;
-    snprintf(name, sizeof name, "%s\x1f%s", kind != NULL ? kind : "", key);
+    char *text;
+    json_t *by, *list, *name;
     if (s->joins == NULL && (s->joins = json_object()) == NULL)
         return NULL;
-    if ((by = json_object_get(s->joins, name)) == NULL) {
-        if ((by = json_object()) == NULL || json_object_set_new(s->joins, name, by) < 0)
+    /* the cache's key whole, however long the names: cut, two joins would share one */
+    if ((name = json_sprintf("%s\x1f%s", kind != NULL ? kind : "", key)) == NULL)
+        return NULL;
+    if ((by = json_object_get(s->joins, json_string_value(name))) == NULL) {
+        if ((by = json_object()) == NULL
+            || json_object_set_new(s->joins, json_string_value(name), by) < 0) {
+            json_decref(name);
             return NULL;
+        }
         for (size_t i = 0; i < s->nn; i++) {
             const json_t *pv = json_object_get(s->nodes[i].props, key);
             if (pv == NULL || !ap_og__has_kind_name(&s->nodes[i], kind)
@@ -44,6 +49,7 @@ static const json_t *join(struct ap_og_state *s, const char *kind, const char *k
             free(text);
         }
     }
+    json_decref(name);
     if ((text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
         return NULL;
     list = json_object_get(by, text);
@@ -60,14 +66,20 @@ static int has_edge(struct ap_og_state *s, size_t i, const json_t *spec)
 {
     const char *ek = json_string_value(json_object_get(spec, "kind"));
     const char *to = json_string_value(json_object_get(spec, "to"));
-    char name[256], idx[32];
-    json_t *set;
-    snprintf(name, sizeof name, "\x1e%s\x1e%s", ek != NULL ? ek : "", to != NULL ? to : "");
+    char idx[32];
+    json_t *set, *name;
     if (s->joins == NULL && (s->joins = json_object()) == NULL)
         return 0;
-    if ((set = json_object_get(s->joins, name)) == NULL) {
-        if ((set = json_object()) == NULL || json_object_set_new(s->joins, name, set) < 0)
+    /* the cache's key whole, however long the kinds: cut, two specs would share one */
+    if ((name = json_sprintf("\x1e%s\x1e%s", ek != NULL ? ek : "", to != NULL ? to : ""))
+        == NULL)
+        return 0;
+    if ((set = json_object_get(s->joins, json_string_value(name))) == NULL) {
+        if ((set = json_object()) == NULL
+            || json_object_set_new(s->joins, json_string_value(name), set) < 0) {
+            json_decref(name);
             return 0;
+        }
         for (size_t e = 0; e < s->ne; e++) {
             const json_t *edge = s->edges[e].edge;
             long from, end;
@@ -81,6 +93,7 @@ static int has_edge(struct ap_og_state *s, size_t i, const json_t *spec)
             json_object_set_new(set, idx, json_true());
         }
     }
+    json_decref(name);
     snprintf(idx, sizeof idx, "%zu", i);
     return json_object_get(set, idx) != NULL;
 }
@@ -162,27 +175,26 @@ char *ap_og__expand_id(const char *tpl, const json_t *props)
     size_t cap = strlen(tpl) + 64, n = 0;
     char *out = malloc(cap);
     for (const char *p = tpl; out != NULL && *p != '\0';) {
-        char piece[512];
+        char num[32];
+        const char *piece = num;    /* the property's value whole: cut, two ids would be one */
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         size_t len;
         if (close != NULL) {
-            char key[128];
-            const json_t *v;
-            snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
-            v = json_object_get(props, key);
+            /* the key whole too, however long */
+            const json_t *v = json_object_getn(props, p + 1, (size_t)(close - p - 1));
             if (json_is_string(v) && json_string_length(v) > 0
                 && strlen(json_string_value(v)) == json_string_length(v))
-                snprintf(piece, sizeof piece, "%s", json_string_value(v));
+                piece = json_string_value(v);
             else if (json_is_integer(v))
-                snprintf(piece, sizeof piece, "%lld", (long long)json_integer_value(v));
+                snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
             else {
                 free(out);
                 return NULL;
             }
             p = close + 1;
         } else {
-            piece[0] = *p++;
-            piece[1] = '\0';
+            num[0] = *p++;
+            num[1] = '\0';
         }
         len = strlen(piece);
         if (n + len + 1 > cap) {
@@ -211,16 +223,13 @@ const char *ap_og__foreign_edge_kind(const json_t *map, const char *kind)
         { "hascredential", "holds" }, { "haskey", "holds" },
     };
     const char *mapped = json_string_value(json_object_get(map, kind));
-    char low[128];
-    size_t i = 0;
     if (mapped != NULL)
         return mapped;
-    for (; kind[i] != '\0' && i + 1 < sizeof low; i++)
-        low[i] = (char)tolower((unsigned char)kind[i]);
-    low[i] = '\0';
+    /* the whole name, however long: a part past a cut would be missed */
     for (size_t j = 0; j < sizeof table / sizeof table[0]; j++)
-        if (strstr(low, table[j].part) != NULL)
-            return table[j].kind;
+        for (const char *p = kind; *p != '\0'; p++)
+            if (strncasecmp(p, table[j].part, strlen(table[j].part)) == 0)
+                return table[j].kind;
     return "access";
 }
 

@@ -20,7 +20,9 @@ static const char *ap_edge_kind_of(const char *og, char *buf, size_t size)
     size_t o = 0;
     if (strncmp(og, "AP_", 3) != 0)
         return NULL;
-    for (const char *p = og + 3; *p != '\0' && o + 2 < size; p++) {
+    for (const char *p = og + 3; *p != '\0'; p++) {
+        if (o + 3 > size)
+            return NULL;        /* longer than any kind's name: none, never cut into one */
         if (isupper((unsigned char)*p) && p != og + 3)
             buf[o++] = '_';
         buf[o++] = (char)tolower((unsigned char)*p);
@@ -176,12 +178,16 @@ static int decide_nodes(ap_import_ctx *ctx, const json_t **rules, char **ids)
     return rc;
 }
 
-static void upper_copy(char *buf, size_t size, const char *s)
+/* Are a and b the same name, upper-cased (BloodHound upper-cases names)? Whole: compared cut,
+ * a long name could name another node. */
+static bool same_upper(const char *a, const char *b)
 {
-    size_t i = 0;
-    for (; s[i] != '\0' && i + 1 < size; i++)
-        buf[i] = (char)toupper((unsigned char)s[i]);
-    buf[i] = '\0';
+    if (a == NULL || b == NULL)
+        return false;
+    for (; *a != '\0' && *b != '\0'; a++, b++)
+        if (toupper((unsigned char)*a) != toupper((unsigned char)*b))
+            return false;
+    return *a == *b;
 }
 
 static int has_kind(const og_node *n, const json_t *kind)
@@ -200,14 +206,12 @@ long ap_og__resolve(struct ap_og_state *s, const json_t *ep)
     }
     long found = -1;
     if (strcmp(how, "name") == 0) {
-        char want[512], have[512];
-        upper_copy(want, sizeof want, json_string_value(json_object_get(ep, "value")));
+        const char *want = json_string_value(json_object_get(ep, "value"));
         for (size_t i = 0; i < s->nn; i++) {
             const char *name = json_string_value(json_object_get(s->nodes[i].props, "name"));
             if (name == NULL || !has_kind(&s->nodes[i], kind))
                 continue;
-            upper_copy(have, sizeof have, name);    /* BloodHound upper-cases names */
-            if (strcmp(want, have) == 0) {
+            if (same_upper(want, name)) {
                 if (found >= 0)
                     return -2;
                 found = (long)i;

@@ -93,7 +93,11 @@ static void lower(char *buf, size_t size, const char *s)
 
 const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id)
 {
-    char key[128];
+    /* app ids of events are at most 128 bytes (usage_entra.c): a node's app id that does not
+     * fit whole is none of them, never cut into a match */
+    char key[256];
+    if (strlen(app_id) >= sizeof key)
+        return NULL;
     if (ui->apps == NULL) {     /* one pass over the nodes, then a lookup per event */
         if ((ui->apps = json_object()) == NULL)
             return NULL;
@@ -101,7 +105,8 @@ const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id)
             const char *app = ap_graph_node_str(ui->g, v, "app_id");
             const char *type = ap_graph_node_str(ui->g, v, "type");
             bool sp = type != NULL && strcmp(type, "service_principal") == 0;
-            if (app == NULL || ap_graph_node(ui->g, v)->kind != AP_KIND_IDENTITY)
+            if (app == NULL || ap_graph_node(ui->g, v)->kind != AP_KIND_IDENTITY
+                || strlen(app) >= sizeof key)
                 continue;
             lower(key, sizeof key, app);
             if (sp || json_object_get(ui->apps, key) == NULL)
@@ -128,6 +133,21 @@ static bool target_known(ap_usage_import *ui, const char *target)
     return known;
 }
 
+/* name into a report's slot of size bytes, for display: whole, or cut at a character's start
+ * and ending in "..." so that it says so */
+static void report_name(char *slot, size_t size, const char *name)
+{
+    size_t n = strlen(name), k = size - 4;
+    if (n < size) {
+        memcpy(slot, name, n + 1);
+        return;
+    }
+    while (k > 0 && ((unsigned char)name[k] & 0xC0) == 0x80)
+        k--;                    /* not inside a UTF-8 character */
+    memcpy(slot, name, k);
+    memcpy(slot + k, "...", 4);
+}
+
 static void count_unknown(json_t *set, uint64_t *distinct, char names[][128], size_t width,
                           const char *name)
 {
@@ -135,7 +155,7 @@ static void count_unknown(json_t *set, uint64_t *distinct, char names[][128], si
     if (json_object_get(set, name) != NULL)
         return;
     if (*distinct < AP_USAGE_REPORT_NAMES)
-        snprintf(names[*distinct], 128, "%s", name);
+        report_name(names[*distinct], 128, name);
     (*distinct)++;
     if (json_object_size(set) < UNKNOWN_SET_MAX)
         json_object_set_new(set, name, json_true());
@@ -165,13 +185,11 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
                       r->actor);
     }
     if (!r->target_known) {
-        char t[128];
         ui->rep.unknown_target_events++;
-        snprintf(t, sizeof t, "%s", r->target);
         if (json_object_get(ui->unknown_targets, r->target) == NULL
             && ui->rep.unknown_targets < AP_USAGE_REPORT_NAMES)
-            snprintf(ui->rep.targets[ui->rep.unknown_targets], sizeof ui->rep.targets[0], "%s",
-                     r->target);
+            report_name(ui->rep.targets[ui->rep.unknown_targets], sizeof ui->rep.targets[0],
+                        r->target);
         if (json_object_get(ui->unknown_targets, r->target) == NULL) {
             ui->rep.unknown_targets++;
             if (json_object_size(ui->unknown_targets) < UNKNOWN_SET_MAX)
@@ -211,11 +229,20 @@ static json_t *camel_copy(const json_t *v)
     if ((out = json_object()) == NULL)
         return NULL;
     json_object_foreach((json_t *)v, key, item) {
-        char k[256];
-        snprintf(k, sizeof k, "%s", key);
+        /* the whole key, however long: cut short, two keys would be one */
+        size_t len = strlen(key);
+        char *k = malloc(len + 1);
+        int rc;
+        if (k == NULL) {
+            json_decref(out);
+            return NULL;
+        }
+        memcpy(k, key, len + 1);
         if (k[0] >= 'A' && k[0] <= 'Z')
             k[0] = (char)(k[0] - 'A' + 'a');
-        if (json_object_set_new(out, k, camel_copy(item)) < 0) {
+        rc = json_object_set_new(out, k, camel_copy(item));
+        free(k);
+        if (rc < 0) {
             json_decref(out);
             return NULL;
         }

@@ -86,6 +86,48 @@ static void target_of(const json_t *ev, const char *svc, char *buf, size_t size)
         snprintf(buf, size, "aws:%s:*", svc);
 }
 
+/* The fields names and targets are built from, with the longest each may be: an ARN's 2,048
+ * bytes (AWS's limit) for each, 128 for an access key id (AWS's limit). The buffers below hold
+ * values of these lengths whole: cut short, two actors or targets alike in their first bytes
+ * would be one. The first field longer than its limit, or NULL. */
+#define CT_MAX AWS_ARN_MAX
+static const char *too_long(const json_t *ev)
+{
+    static const struct { const char *obj, *sub, *key; size_t max; } fields[] = {
+        { NULL, NULL, "eventSource", CT_MAX }, { NULL, NULL, "eventName", CT_MAX },
+        { NULL, NULL, "recipientAccountId", CT_MAX }, { NULL, NULL, "awsRegion", CT_MAX },
+        { "userIdentity", NULL, "arn", CT_MAX },
+        { "userIdentity", NULL, "accessKeyId", AWS_KEY_ID_MAX },
+        { "userIdentity", NULL, "accountId", CT_MAX },
+        { "userIdentity", NULL, "invokedBy", CT_MAX },
+        { "userIdentity", NULL, "userName", CT_MAX },
+        { "userIdentity", "onBehalfOf", "userId", CT_MAX },
+        { "userIdentity", "sessionContext", "sessionIssuer", CT_MAX },
+        { "requestParameters", NULL, "bucketName", CT_MAX },
+        { "requestParameters", NULL, "key", CT_MAX },
+        { "requestParameters", NULL, "tableName", CT_MAX },
+        { "requestParameters", NULL, "roleArn", CT_MAX },
+    };
+    const json_t *res = json_object_get(ev, "resources");
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const json_t *o = fields[i].obj != NULL ? json_object_get(ev, fields[i].obj) : ev;
+        const json_t *v;
+        if (fields[i].sub != NULL)
+            o = json_object_get(o, fields[i].sub);
+        v = json_object_get(o, fields[i].key);
+        if (strcmp(fields[i].key, "sessionIssuer") == 0)
+            v = json_object_get(v, "arn");
+        if (json_is_string(v) && json_string_length(v) > fields[i].max)
+            return fields[i].key;
+    }
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        const json_t *v = json_object_get(json_array_get(res, i), "ARN");
+        if (json_is_string(v) && json_string_length(v) > CT_MAX)
+            return "resources[].ARN";
+    }
+    return NULL;
+}
+
 /* A failed call: errorCode (or errorMessage) given and not null, or a console sign-in whose
  * response says Failure (CloudTrail writes no errorCode for a failed ConsoleLogin). */
 static bool failed(const json_t *ev)
@@ -126,13 +168,21 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     const char *issuer = str(json_object_get(json_object_get(who, "sessionContext"),
                                              "sessionIssuer"), "arn");
     const char *service = str(who, "invokedBy");
-    char svc[64], action[256], target[1024], role[400], keyid[200], account[64], own[64];
-    char by_name[400], by_service[300];
-    const char *actors[8];
+    /* each holds what it is built from whole (too_long): the longest target is
+     * arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE */
+    char svc[CT_MAX + 1], action[2 * CT_MAX + 2], target[3 * CT_MAX + 64];
+    char role[CT_MAX + 32], keyid[AWS_KEY_ID_MAX + 32], account[CT_MAX + 8], own[CT_MAX + 8];
+    char by_name[2 * CT_MAX + 64], by_service[CT_MAX + 16];
+    const char *actors[8], *long_field = too_long(ev);
     ap_obs_rec r;
     const char *dot;
     memset(&r, 0, sizeof r);
     r.line = line;
+    if (long_field != NULL)
+        return ap_usage__fail(ui, line, 1, err, "a CloudTrail record whose %s is longer than "
+                              "%d bytes, more than authpath reads whole (AWS's limit)",
+                              long_field, strcmp(long_field, "accessKeyId") == 0
+                              ? AWS_KEY_ID_MAX : CT_MAX);
     if (source == NULL || name == NULL || source[0] == '\0' || name[0] == '\0')
         return ap_usage__fail(ui, line, 1, err, "a CloudTrail record without eventSource or "
                               "eventName");

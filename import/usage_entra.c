@@ -54,6 +54,23 @@ static bool entra_time(const char *s, int64_t *out)
     return ap_time_parse(fixed, out);
 }
 
+/* The ids read are at most MG_ID_MAX bytes, as the Graph reader reads them (Graph's are GUIDs):
+ * the node ids built from them are whole, never two actors made one by a cut. */
+#define ID_SIZE (MG_ID_MAX + 20)
+
+/* The first of the record's id fields longer than MG_ID_MAX, or NULL. */
+static const char *long_id(const json_t *ev)
+{
+    static const char *const keys[] = { "servicePrincipalId", "appId", "userId",
+                                        "resourceServicePrincipalId", "resourceId" };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = str(ev, keys[i]);
+        if (v != NULL && strlen(v) > MG_ID_MAX)
+            return keys[i];
+    }
+    return NULL;
+}
+
 static void lower_id(char *buf, size_t size, const char *prefix, const char *id)
 {
     size_t n = (size_t)snprintf(buf, size, "%s", prefix);
@@ -65,16 +82,16 @@ static void lower_id(char *buf, size_t size, const char *prefix, const char *id)
 /* The app's node candidates, as the Graph reader names them (docs/sources/msgraph.md): its
  * service principal by object id, the node whose app_id it is, the first-party entry. */
 static void app_actors(ap_usage_import *ui, const char *sp_id, const char *app_id,
-                       char sp[][200], const char **actors)
+                       char sp[][ID_SIZE], const char **actors)
 {
     actors[0] = actors[1] = actors[2] = NULL;
     if (sp_id != NULL) {
-        lower_id(sp[0], 200, "entra:", sp_id);
+        lower_id(sp[0], ID_SIZE, "entra:", sp_id);
         actors[0] = sp[0];
     }
     if (app_id != NULL) {
         actors[1] = ap_usage__app_node(ui, app_id);
-        lower_id(sp[1], 200, "entra:appid:", app_id);
+        lower_id(sp[1], ID_SIZE, "entra:appid:", app_id);
         actors[2] = sp[1];
     }
 }
@@ -85,13 +102,15 @@ static void resource_target(ap_usage_import *ui, const json_t *ev, char *buf, si
 {
     const char *rsp = str(ev, "resourceServicePrincipalId"), *rid = str(ev, "resourceId");
     const char *node = rid != NULL ? ap_usage__app_node(ui, rid) : NULL;
-    char cand[4][200];
+    char cand[4][ID_SIZE];
     size_t n = 0;
     if (rsp != NULL) {
         snprintf(cand[n++], sizeof cand[0], "entra:api:%s", rsp);
         lower_id(cand[n++], sizeof cand[0], "entra:api:", rsp);
     }
-    if (node != NULL && strncmp(node, "entra:", 6) == 0)
+    /* a snapshot's node id may be longer than the Graph reader's: only whole, a candidate */
+    if (node != NULL && strncmp(node, "entra:", 6) == 0
+        && strlen(node + 6) + sizeof "entra:api:" <= sizeof cand[0])
         snprintf(cand[n++], sizeof cand[0], "entra:api:%s", node + 6);
     if (rid != NULL)
         snprintf(cand[n++], sizeof cand[0], "entra:api:%s", rid);
@@ -110,12 +129,16 @@ static int sign_in(ap_usage_import *ui, const json_t *ev, unsigned line, ap_erro
     const json_t *code = json_object_get(status, "errorCode");
     const char *time = str(ev, "createdDateTime"), *user = str(ev, "userId");
     const char *sp_id = str(ev, "servicePrincipalId"), *app_id = str(ev, "appId");
-    char ids[2][200], target[1024], userid[200], action[64] = "sign-in", via[200];
-    const char *actors[3];
+    char ids[2][ID_SIZE], target[1024], userid[ID_SIZE], action[64] = "sign-in", via[ID_SIZE];
+    const char *actors[3], *too_long = long_id(ev);
     bool as_app = sp_id != NULL || user == NULL;
     ap_obs_rec r;
     memset(&r, 0, sizeof r);
     r.line = line;
+    if (too_long != NULL)
+        return ap_usage__fail(ui, line, 1, err, "a sign-in whose %s is longer than %d bytes, "
+                              "more than authpath reads whole (Graph ids are GUIDs of 36)",
+                              too_long, MG_ID_MAX);
     if (time == NULL || !entra_time(time, &r.at))
         return ap_usage__fail(ui, line, 1, err, "a sign-in whose createdDateTime is %s",
                               time == NULL ? "missing" : "not an RFC 3339 time");
@@ -154,11 +177,15 @@ static int sign_in(ap_usage_import *ui, const json_t *ev, unsigned line, ap_erro
 static int activity(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
 {
     const char *app_id = str(ev, "appId");
-    char ids[2][200];
+    char ids[2][ID_SIZE];
     const char *actors[3];
     if (app_id == NULL)
         return ap_usage__fail(ui, line, 1, err, "a servicePrincipalSignInActivity without "
                               "appId");
+    if (strlen(app_id) > MG_ID_MAX)
+        return ap_usage__fail(ui, line, 1, err, "a servicePrincipalSignInActivity whose appId "
+                              "is longer than %d bytes, more than authpath reads whole (Graph "
+                              "ids are GUIDs of 36)", MG_ID_MAX);
     app_actors(ui, NULL, app_id, ids, actors);
     for (size_t i = 0; i < sizeof client_activities / sizeof client_activities[0]; i++) {
         const json_t *a = json_object_get(ev, client_activities[i].key);

@@ -1,6 +1,7 @@
 /* import/usage_k8s.c: one Kubernetes audit event (audit.k8s.io Event) as observed use: the
  * service account or user, the object as the Kubernetes reader names it, the verb as a right. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "usage_internal.h"
@@ -19,6 +20,38 @@ static const struct { const char *verb; int right; } verbs[] = {
     { "approve", AP_R_APPROVE }, { "sign", AP_R_MINT },
 };
 
+/* The longest names read, as the Kubernetes reader reads them (docs/sources/kubernetes.md):
+ * Kubernetes' limit for an object's name, and for a user's name room for
+ * system:serviceaccount:NAMESPACE:NAME. The ids built from them are whole: cut short, two
+ * users or objects alike in their first bytes would be one. */
+#define NAME_MAX_BYTES 253
+#define USER_MAX_BYTES 512
+
+/* The first field of ev longer than its limit (its name into *what, its limit into *max). */
+static bool too_long(const json_t *ev, const char **what, int *max)
+{
+    static const struct { const char *obj, *key, *what; int max; } fields[] = {
+        { NULL, "verb", "verb", NAME_MAX_BYTES },
+        { "user", "username", "user.username", USER_MAX_BYTES },
+        { "impersonatedUser", "username", "impersonatedUser.username", USER_MAX_BYTES },
+        { "objectRef", "namespace", "objectRef.namespace", NAME_MAX_BYTES },
+        { "objectRef", "apiGroup", "objectRef.apiGroup", NAME_MAX_BYTES },
+        { "objectRef", "resource", "objectRef.resource", NAME_MAX_BYTES },
+        { "objectRef", "subresource", "objectRef.subresource", NAME_MAX_BYTES },
+        { "objectRef", "name", "objectRef.name", NAME_MAX_BYTES },
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const json_t *o = fields[i].obj != NULL ? json_object_get(ev, fields[i].obj) : ev;
+        const json_t *v = json_object_get(o, fields[i].key);
+        if (json_is_string(v) && json_string_length(v) > (size_t)fields[i].max) {
+            *what = fields[i].what;
+            *max = fields[i].max;
+            return true;
+        }
+    }
+    return false;
+}
+
 int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
 {
     const json_t *user = json_object_get(ev, "user"), *ref = json_object_get(ev, "objectRef");
@@ -27,10 +60,13 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     const char *imp = str(json_object_get(ev, "impersonatedUser"), "username");
     const char *time = str(ev, "stageTimestamp");
     const json_t *code = json_object_get(json_object_get(ev, "responseStatus"), "code");
-    char actor[600], target[900], action[400], via[600], full[300];
-    const char *actors[1] = { actor };
+    /* each holds what it is built from whole (too_long), a request URI aside (url) */
+    char actor[USER_MAX_BYTES + 8], target[5 * NAME_MAX_BYTES + 16];
+    char action[3 * NAME_MAX_BYTES + 24], via[USER_MAX_BYTES + 8], full[2 * NAME_MAX_BYTES + 2];
+    char *url = NULL;
+    const char *actors[1] = { actor }, *what;
     ap_obs_rec r;
-    int right = AP_R_WRITE;
+    int right = AP_R_WRITE, max, rc;
     memset(&r, 0, sizeof r);
     r.line = line;
     if (stage != NULL && strcmp(stage, "ResponseComplete") != 0
@@ -48,6 +84,9 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     if (time == NULL || !ap_time_parse(time, &r.at))
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose timestamp is %s",
                               time == NULL ? "missing" : "not an RFC 3339 time");
+    if (too_long(ev, &what, &max))
+        return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose %s is longer "
+                              "than %d bytes, more than authpath reads whole", what, max);
     if (strncmp(name, "system:serviceaccount:", 22) == 0 && strchr(name + 22, ':') != NULL) {
         const char *colon = strchr(name + 22, ':');
         snprintf(actor, sizeof actor, "sa:%.*s/%s", (int)(colon - (name + 22)), name + 22,
@@ -69,7 +108,11 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
                      group != NULL && group[0] != '\0' ? group : "core", full);
     } else {
         const char *uri = str(ev, "requestURI");
-        snprintf(target, sizeof target, "k8s:url:%s", uri != NULL ? uri : "?");
+        size_t len = strlen(uri != NULL ? uri : "?") + sizeof "k8s:url:";
+        if (len > sizeof target && (url = malloc(len)) == NULL)     /* whole, however long */
+            return ap_error_nomem(err);
+        snprintf(url != NULL ? url : target, url != NULL ? len : sizeof target, "k8s:url:%s",
+                 uri != NULL ? uri : "?");
     }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].verb, verb) == 0)
@@ -77,7 +120,7 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     /* the subresource too: "create pods/exec" is a shell in a pod, not a new pod */
     snprintf(action, sizeof action, "%s %s", verb, full[0] != '\0' ? full
                                                    : "(non-resource URL)");
-    r.target = target;
+    r.target = url != NULL ? url : target;
     r.rights = (ap_rights)1 << right;
     r.action = action;
     r.event_id = str(ev, "auditID");
@@ -93,5 +136,7 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
         r.via = via;
     }
     r.ok = !json_is_integer(code) || json_integer_value(code) < 400;
-    return ap_usage__event(ui, &r, actors, 1, err);
+    rc = ap_usage__event(ui, &r, actors, 1, err);
+    free(url);
+    return rc;
 }

@@ -18,11 +18,24 @@ static bool rights_of(const ap_vocab *v, const char *s, ap_rights *out, char *ba
         size_t n = strcspn(s, " ,;|");
         int bit;
         if (n > 0) {
-            snprintf(word, sizeof word, "%.*s", (int)(n < 63 ? n : 63), s);
-            if ((bit = ap_vocab_find(v, word)) < 0) {
-                snprintf(bad, size, "%s", word);
+            /* the whole name, however long: cut, it could name a shorter right */
+            char *w = n < sizeof word ? word : malloc(n + 1);
+            if (w == NULL) {
+                snprintf(bad, size, "(out of memory)");
                 return false;
             }
+            snprintf(w, n + 1, "%.*s", (int)n, s);
+            bit = ap_vocab_find(v, w);
+            if (bit < 0) {
+                if (n < size)
+                    snprintf(bad, size, "%s", w);
+                else            /* for the message only: says it is cut */
+                    snprintf(bad, size, "%.*s...", (int)(size - 4), w);
+            }
+            if (w != word)
+                free(w);
+            if (bit < 0)
+                return false;
             *out |= (ap_rights)1 << bit;
         }
         s += n;
@@ -69,9 +82,10 @@ int ap_usage__native(ap_usage_import *ui, const json_t *ev, unsigned line, ap_er
 {
     fields f;
     const json_t *right = json_object_get(ev, "right"), *ok = json_object_get(ev, "ok");
-    char rights[512] = "";
+    char *rights = NULL;
     const char *key;
     json_t *v;
+    int rc;
     json_object_foreach((json_t *)ev, key, v) {
         static const char *const known[] = { "at", "actor", "target", "right", "via", "ok",
                                              "id" };
@@ -92,22 +106,29 @@ int ap_usage__native(ap_usage_import *ui, const json_t *ev, unsigned line, ap_er
     f.target = json_string_value(json_object_get(ev, "target"));
     f.via = json_string_value(json_object_get(ev, "via"));
     f.id = json_string_value(json_object_get(ev, "id"));
-    if (json_is_array(right)) {
-        size_t i, n = 0;
-        json_t *x;
-        json_array_foreach(right, i, x)
-            if (json_is_string(x))
-                n += (size_t)snprintf(rights + n, n < sizeof rights ? sizeof rights - n : 0,
-                                      "%s%s", i > 0 ? " " : "", json_string_value(x));
-        f.right = n > 0 ? rights : NULL;
-    } else {
-        f.right = json_string_value(right);
-    }
     if (ok != NULL && !json_is_boolean(ok))
         return ap_usage__fail(ui, line, 1, err, "ok must be true or false");
     if (ok != NULL)
         f.ok = json_is_true(ok) ? "true" : "false";
-    return one(ui, &f, line, err);
+    if (json_is_array(right)) {     /* the names one after another, whole however many */
+        size_t i, n = 0, size = 1;
+        json_t *x;
+        json_array_foreach(right, i, x)
+            size += json_string_length(x) + 1;
+        if ((rights = malloc(size)) == NULL)
+            return ap_error_nomem(err);
+        rights[0] = '\0';
+        json_array_foreach(right, i, x)
+            if (json_is_string(x))
+                n += (size_t)snprintf(rights + n, size - n, "%s%s", n > 0 ? " " : "",
+                                      json_string_value(x));
+        f.right = n > 0 ? rights : NULL;
+    } else {
+        f.right = json_string_value(right);
+    }
+    rc = one(ui, &f, line, err);
+    free(rights);
+    return rc;
 }
 
 /* ---- CSV: streamed through libcsv, one row at a time ---- */

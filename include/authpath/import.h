@@ -26,7 +26,8 @@ typedef struct {
     uint64_t skipped;           /* not use: Kubernetes events at an earlier stage */
     uint64_t unknown_actor_events;
     uint64_t unknown_actors;    /* distinct */
-    char actors[AP_USAGE_REPORT_NAMES][128];    /* the first few, in order of appearance */
+    char actors[AP_USAGE_REPORT_NAMES][128];    /* the first few, in order of appearance (a
+                                                 * longer name cut, ending in "...") */
     uint64_t unknown_target_events;
     uint64_t unknown_targets;
     char targets[AP_USAGE_REPORT_NAMES][160];

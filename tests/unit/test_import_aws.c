@@ -370,6 +370,57 @@ static void test_import_aws__errors_name_their_place(void **state)
                  3, 16);
 }
 
+/* Resources, actions and principals up to an ARN's 2,048 bytes are read whole (resource ids
+ * were built in a buffer of 800 bytes: two buckets alike in their first 791 bytes were one
+ * node); a longer one is refused at its statement, nothing written. */
+static void test_import_aws__long_resources(void **state)
+{
+    char r1[1100], r2[1100], text[8192], before[256], *longer;
+    const char *path;
+    ap_import_opts opts = { .format = AP_FORMAT_AUTO };
+    ap_error err;
+    ap_graph *g;
+    size_t n;
+    memcpy(r1, "arn:aws:s3:::", 13);
+    memset(r1 + 13, 'x', 1000);
+    r1[1013] = '1';
+    r1[1014] = '\0';
+    memcpy(r2, r1, sizeof r2);
+    r2[1013] = '2';
+    snprintf(text, sizeof text, "{\"UserDetailList\": [{\"UserName\": \"a\", \"Arn\": "
+             "\"arn:aws:iam::111122223333:user/a\", \"UserPolicyList\": [{\"PolicyName\": \"p\","
+             " \"PolicyDocument\": {\"Statement\": [{\"Effect\": \"Allow\", \"Action\": "
+             "\"s3:GetObject\", \"Resource\": [\"%s\", \"%s\"]}]}}]}]}\n", r1, r2);
+    path = ap_test_write_temp("long-resources.json", text);
+    g = load(*state, path);
+    assert_reach(g, "arn:aws:iam::111122223333:user/a", r1, BIT(READ), 1);
+    assert_reach(g, "arn:aws:iam::111122223333:user/a", r2, BIT(READ), 1);
+    ap_graph_free(g);
+    remove(path);
+
+    longer = malloc(4200);
+    assert_non_null(longer);
+    memcpy(longer, "arn:aws:s3:::", 13);
+    memset(longer + 13, 'x', 2036);         /* 2,049 bytes: one more than AWS allows */
+    longer[2049] = '\0';
+    n = (size_t)snprintf(text, sizeof text, "{\"UserDetailList\": [{\"UserName\": \"a\", "
+                         "\"Arn\": \"arn:aws:iam::111122223333:user/a\",\n \"UserPolicyList\":"
+                         " [{\"PolicyName\": \"p\", \"PolicyDocument\": {\"Statement\": [\n   "
+                         "{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": "
+                         "\"%s\"}]}}]}]}\n", longer);
+    assert_true(n < sizeof text);
+    free(longer);
+    path = ap_test_write_temp("longer-resource.json", text);
+    snprintf(before, sizeof before, "%s", ap_test_store_state(*state));
+    assert_int_equal(ap_test_import_opts(*state, &path, 1, &opts, &err), AP_EINPUT);
+    assert_string_equal(err.msg, "a statement's 'Resource' holds a value longer than 2048 bytes "
+                        "(AWS's limit for an ARN)");
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.col, 4);
+    assert_string_equal(ap_test_store_state(*state), before);
+    remove(path);
+}
+
 static void test_import_aws__action_rights(void **state)
 {
     ap_graph *g;
@@ -463,6 +514,8 @@ int main(void)
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_aws__errors_name_their_place,
                                         ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_aws__long_resources, ap_test_store_setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_aws__action_rights, ap_test_store_setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_aws__progress_callback, ap_test_store_setup,

@@ -481,6 +481,77 @@ static void test_import_msgraph__benign(void **state)
     ap_graph_free(g);
 }
 
+/* Ids are read whole up to their bound (they were built in fixed buffers: an object id was cut
+ * at 127 bytes and an issuer at 504, so two service principals, or two issuers, alike in their
+ * first bytes were one node); past it the import is refused at the object's place. */
+static void test_import_msgraph__long_ids(void **state)
+{
+    char id_a[129], id_b[129], iss_a[601], iss_b[601], doc[4096], file[512], before[256];
+    char want[700];
+    const char *path;
+    ap_graph *g;
+    memset(id_a, 'a', sizeof id_a - 1);
+    id_a[sizeof id_a - 1] = '\0';
+    memcpy(id_b, id_a, sizeof id_b);
+    id_b[127] = 'b';
+    memcpy(iss_a, "https://issuer.example/", 23);
+    memset(iss_a + 23, 'i', sizeof iss_a - 24);
+    iss_a[sizeof iss_a - 1] = '\0';
+    memcpy(iss_b, iss_a, sizeof iss_b);
+    iss_b[599] = 'b';
+    snprintf(doc, sizeof doc, "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/"
+             "$metadata#servicePrincipals\", \"value\": [\n"
+             "{\"id\": \"%s\", \"displayName\": \"A\"},\n"
+             "{\"id\": \"%s\", \"displayName\": \"B\", \"federatedIdentityCredentials\": ["
+             "{\"id\": \"f1\", \"issuer\": \"%s\", \"subject\": \"s\"},"
+             "{\"id\": \"f2\", \"issuer\": \"%s\", \"subject\": \"s\"}]}]}\n",
+             id_a, id_b, iss_a, iss_b);
+    path = ap_test_write_temp("long-ids.json", doc);
+    g = load(*state, path);
+    snprintf(want, sizeof want, "entra:%s", id_a);
+    assert_name(g, want, "A");
+    snprintf(want, sizeof want, "entra:%s", id_b);
+    assert_name(g, want, "B");
+    snprintf(want, sizeof want, "issuer:%s", iss_a);
+    node(g, want);
+    snprintf(want, sizeof want, "issuer:%s", iss_b);
+    node(g, want);
+    assert_int_equal(count_kind(g, AP_KIND_PARTNER), 2);
+    ap_graph_free(g);
+
+    /* one byte more: refused where the object is, nothing written */
+    snprintf(doc, sizeof doc, "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/"
+             "$metadata#servicePrincipals\", \"value\": [\n"
+             "{\"id\": \"%sx\", \"displayName\": \"A\"}]}\n", id_a);
+    path = ap_test_write_temp("longer-id.json", doc);
+    snprintf(file, sizeof file, "%s", path);
+    snprintf(before, sizeof before, "%s", ap_test_store_state(*state));
+    ap_test_expect_error(*state, &path, 1, NULL, file, 2, 1, "'id' is longer than 128 bytes, "
+                         "more than authpath reads whole (Graph ids are GUIDs of 36)");
+    assert_string_equal(ap_test_store_state(*state), before);
+}
+
+/* A label cut to fit says so: a credential's display name of 200 bytes in its 128. */
+static void test_import_msgraph__long_labels_say_so(void **state)
+{
+    char shown[201], doc[1024];
+    const char *path, *label;
+    ap_graph *g;
+    memset(shown, 'd', sizeof shown - 1);
+    shown[sizeof shown - 1] = '\0';
+    snprintf(doc, sizeof doc, "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/"
+             "$metadata#servicePrincipals\", \"value\": [{\"id\": \"sp1\", \"displayName\": "
+             "\"A\", \"passwordCredentials\": [{\"keyId\": \"k1\", \"displayName\": \"%s\"}]}]}\n",
+             shown);
+    path = ap_test_write_temp("long-label.json", doc);
+    g = load(*state, path);
+    label = ap_graph_node_label(g, node(g, "entra:sp1/password/k1"));
+    assert_int_equal(strlen(label), 127);
+    assert_string_equal(label + 124, "...");
+    assert_int_equal(strncmp(label, "client secret ddd", 17), 0);
+    ap_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +588,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_msgraph__objects_known_by_keys,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__gdap_without_customer,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__long_ids,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__long_labels_say_so,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__benign,
                                         ap_test_store_setup, ap_test_store_teardown),

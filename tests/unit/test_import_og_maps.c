@@ -150,6 +150,32 @@ static void test_import_og_maps__clashing_ids_keep_their_own(void **state)
     ap_graph_free(g);
 }
 
+/* A template's property is put in whole (it was cut at 511 bytes: two names alike in their
+ * first 511 gave one id, and both nodes lost their templated ids). */
+static void test_import_og_maps__long_values_whole(void **state)
+{
+    const char *map = "nodes:\n  X_Thing: {kind: resource, id: \"thing:{name}\"}\n";
+    char mpath[512], name_a[601], name_b[601], text[2048], id[700];
+    ap_graph *g;
+    memset(name_a, 'n', sizeof name_a - 1);
+    name_a[sizeof name_a - 1] = '\0';
+    memcpy(name_b, name_a, sizeof name_b);
+    name_a[599] = 'a';
+    name_b[599] = 'b';
+    snprintf(mpath, sizeof mpath, "%s", ap_test_write_temp("long.yaml", map));
+    snprintf(text, sizeof text, "{\"graph\": {\"nodes\": ["
+             "{\"id\": \"a\", \"kinds\": [\"X_Thing\"], \"properties\": {\"name\": \"%s\"}},"
+             "{\"id\": \"b\", \"kinds\": [\"X_Thing\"], \"properties\": {\"name\": \"%s\"}}],"
+             " \"edges\": []}}", name_a, name_b);
+    g = load(*state, ap_test_write_temp("long.json", text), mpath);
+    snprintf(id, sizeof id, "thing:%s", name_a);
+    node(g, id);
+    snprintf(id, sizeof id, "thing:%s", name_b);
+    node(g, id);
+    assert_int_equal(notes.count, 0);
+    ap_graph_free(g);
+}
+
 static void expect_map_error(ap_store *st, const char *map, unsigned line, unsigned col,
                              const char *msg)
 {
@@ -203,6 +229,7 @@ int main(void)
         T(outside_collaborator_is_a_partner),
         T(okta_map),
         T(clashing_ids_keep_their_own),
+        T(long_values_whole),
         T(bad_rules_name_their_place),
         T(shipped_maps_load),
 #undef T

@@ -137,6 +137,32 @@ static void test_import_opengraph__datahound_and_minimal(void **state)
     ap_graph_free(g);
 }
 
+/* Endpoints matched by name compare whole names (names were upper-cased into 512 bytes: a name
+ * longer than 511 matched every node whose name began alike, here two, and the edge was lost). */
+static void test_import_opengraph__long_names_match_whole(void **state)
+{
+    char a[512], c[601], text[4096];
+    const char *path;
+    ap_graph *g;
+    memset(a, 'n', sizeof a - 1);
+    a[sizeof a - 1] = '\0';
+    memcpy(c, a, sizeof a - 1);
+    memset(c + sizeof a - 1, 'c', sizeof c - sizeof a);
+    c[sizeof c - 1] = '\0';
+    snprintf(text, sizeof text, "{\"graph\": {\"nodes\": ["
+             "{\"id\": \"a\", \"kinds\": [\"User\"], \"properties\": {\"name\": \"%s\"}},"
+             "{\"id\": \"c\", \"kinds\": [\"User\"], \"properties\": {\"name\": \"%s\"}},"
+             "{\"id\": \"b\", \"kinds\": [\"Repository\"]}],"
+             " \"edges\": [{\"kind\": \"CanRead\", \"start\": {\"value\": \"%s\", \"match_by\": "
+             "\"name\"}, \"end\": {\"value\": \"b\"}}]}}\n", a, c, c);
+    path = ap_test_write_temp("long-names.json", text);
+    g = load(*state, &path, 1);
+    assert_int_equal(ap_graph_edge_count(g), 1);
+    edge(g, "c", "b");
+    ap_graph_free(g);
+    remove(path);
+}
+
 static void expect_error(ap_store *st, const char *text, const char *msg, unsigned line,
                          unsigned col)
 {
@@ -235,6 +261,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_opengraph__bloodhound_fixture,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_opengraph__datahound_and_minimal,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_opengraph__long_names_match_whole,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_opengraph__errors_name_their_place,
                                         ap_test_store_setup, ap_test_store_teardown),
