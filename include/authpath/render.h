@@ -111,5 +111,13 @@ AP_EXPORT int ap_render_json_stream(FILE *out, struct json_t *doc, const char *k
                                     size_t n,
                                     struct json_t *(*item)(void *ctx, size_t i, bool *skip),
                                     void *ctx, ap_error *err);
+/* ap_render_json_stream for several arrays of doc: keys[0 .. nkeys), in the order the document
+ * holds them, each empty in doc and unique, nested `indent` spaces deep; array k gets n[k] items
+ * from item(ctx, k, i, &skip). */
+AP_EXPORT int ap_render_json_streams(FILE *out, struct json_t *doc, const char *const *keys,
+                                     const size_t *n, size_t nkeys, int indent,
+                                     struct json_t *(*item)(void *ctx, size_t k, size_t i,
+                                                            bool *skip),
+                                     void *ctx, ap_error *err);
 
 #endif

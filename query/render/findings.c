@@ -63,12 +63,14 @@ int ap_render__dump_item(FILE *out, json_t *item, int indent, bool first, ap_err
     return dump_item(out, item, indent, first, false, err);
 }
 
-static int dump_stream(FILE *out, json_t *doc, const char *key, int indent, bool one_line,
-                       size_t n, json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
-                       ap_error *err)
+/* doc, whose empty arrays at keys[0 .. nkeys) (in the document's order, each unique) get n[k]
+ * items from item(ctx, k, i), streamed one at a time; takes ownership of doc. */
+static int dump_streams(FILE *out, json_t *doc, const char *const *keys, const size_t *n,
+                        size_t nkeys, int indent, bool one_line,
+                        json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip), void *ctx,
+                        ap_error *err)
 {
-    char *text, marker[128], *at;
-    size_t written = 0;
+    char *text, marker[128], *at, *pos;
     int rc = AP_OK;
     if (doc == NULL)
         return ap_error_nomem(err);
@@ -76,28 +78,52 @@ static int dump_stream(FILE *out, json_t *doc, const char *key, int indent, bool
     json_decref(doc);
     if (text == NULL)
         return ap_error_nomem(err);
-    snprintf(marker, sizeof marker, "\"%s\": []", key);
-    if ((at = strstr(text, marker)) == NULL) {
-        free(text);
-        return ap_error_set(err, AP_EBUG, "no empty '%s' array to stream into", key);
-    }
-    at += strlen(marker) - 1;                   /* at the closing bracket */
-    fwrite(text, 1, (size_t)(at - text), out);
-    for (size_t i = 0; i < n && rc == AP_OK; i++) {
-        bool skip = false;
-        json_t *x = item(ctx, i, &skip);
-        if (skip)
-            continue;
-        rc = dump_item(out, x, indent, written++ == 0, one_line, err);
-    }
-    if (rc == AP_OK) {
-        if (written > 0)
+    pos = text;
+    for (size_t k = 0; k < nkeys && rc == AP_OK; k++) {
+        size_t written = 0;
+        snprintf(marker, sizeof marker, "\"%s\": []", keys[k]);
+        if ((at = strstr(pos, marker)) == NULL) {
+            free(text);
+            return ap_error_set(err, AP_EBUG, "no empty '%s' array to stream into", keys[k]);
+        }
+        at += strlen(marker) - 1;               /* at the closing bracket */
+        fwrite(pos, 1, (size_t)(at - pos), out);
+        for (size_t i = 0; i < n[k] && rc == AP_OK; i++) {
+            bool skip = false;
+            json_t *x = item(ctx, k, i, &skip);
+            if (skip)
+                continue;
+            rc = dump_item(out, x, indent, written++ == 0, one_line, err);
+        }
+        if (rc == AP_OK && written > 0)
             fprintf(out, "\n%*s", indent - 2, "");
-        if (fputs(at, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
-            rc = ap_error_set(err, AP_EIO, "cannot write JSON");
+        pos = at;
     }
+    if (rc == AP_OK && (fputs(pos, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF))
+        rc = ap_error_set(err, AP_EIO, "cannot write JSON");
     free(text);
     return rc;
+}
+
+/* One array's items through dump_streams. */
+typedef struct {
+    json_t *(*item)(void *ctx, size_t i, bool *skip);
+    void *ctx;
+} one_array;
+
+static json_t *one_item(void *ctx, size_t k, size_t i, bool *skip)
+{
+    const one_array *o = ctx;
+    (void)k;
+    return o->item(o->ctx, i, skip);
+}
+
+static int dump_stream(FILE *out, json_t *doc, const char *key, int indent, bool one_line,
+                       size_t n, json_t *(*item)(void *ctx, size_t i, bool *skip), void *ctx,
+                       ap_error *err)
+{
+    one_array o = { item, ctx };
+    return dump_streams(out, doc, &key, &n, 1, indent, one_line, one_item, &o, err);
 }
 
 int ap_render__dump_stream(FILE *out, json_t *doc, const char *key, int indent, size_t n,
@@ -124,6 +150,14 @@ int ap_render_json_stream(FILE *out, json_t *doc, const char *key, int indent, s
                           ap_error *err)
 {
     return ap_render__dump_stream(out, doc, key, indent, n, item, ctx, err);
+}
+
+int ap_render_json_streams(FILE *out, json_t *doc, const char *const *keys, const size_t *n,
+                           size_t nkeys, int indent,
+                           json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip), void *ctx,
+                           ap_error *err)
+{
+    return dump_streams(out, doc, keys, n, nkeys, indent, false, item, ctx, err);
 }
 
 /* The steps of a path that are printed: all of them, or the first and last half of
