@@ -26,9 +26,12 @@ with open(w + "/n.csv", "w") as n, open(w + "/e1.csv", "w") as e1, open(w + "/e2
 PY
 "$AP" --db "$db" import "$WORK/n.csv" "$WORK/e1.csv" 2>"$WORK/err" || fail "import 1: $(cat "$WORK/err")"
 "$AP" --db "$db" import "$WORK/n.csv" "$WORK/e2.csv" 2>"$WORK/err" || fail "import 2: $(cat "$WORK/err")"
-python3 - "$AP" "$db" "$WORK/diff.json" <<'PY' || fail "diff JSON not streamed"
+# the peak is judged in the plain build: AddressSanitizer's quarantine keeps freed memory
+sanitized=0
+ldd "$AP" 2>/dev/null | grep -q libasan && sanitized=1
+python3 - "$AP" "$db" "$WORK/diff.json" "$sanitized" <<'PY' || fail "diff JSON not streamed"
 import json, resource, subprocess, sys
-ap, db, out = sys.argv[1:4]
+ap, db, out, sanitized = sys.argv[1:5]
 with open(out, "wb") as f:
     subprocess.run([ap, "--db", db, "--at", "2026-01-01", "diff", "1", "2", "--format", "json"],
                    stdout=f, check=True)
@@ -38,6 +41,6 @@ assert len(doc["authority"]) == 200100, len(doc["authority"])   # 2,000 resource
 assert doc["nodes"] == [] and len(doc["edges"]) == 100, (doc["nodes"], len(doc["edges"]))
 # the importer ran as a child too, but before: only the peak of all children is known, and
 # the imports of this small estate stay far below the whole document's 321 MB
-assert peak_mib < 150, "peak %.0f MiB" % peak_mib
+assert sanitized == "1" or peak_mib < 150, "peak %.0f MiB" % peak_mib
 PY
 echo ok
