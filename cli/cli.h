@@ -97,6 +97,12 @@ int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what);
 int64_t cli_find_partner(const cli_ctx *ctx, const char *id);
 /* Write a JSON value to stdout (2-space indent, insertion order) and a newline. */
 int cli_print_json(json_t *v);
+/* doc with its arrays keys[0 .. nkeys) streamed from item (ap_render_json_streams), whole or not
+ * at all as cli_print_json: written to a temporary file first (memory follows one item, the
+ * disk holds the answer), then copied to stdout. */
+int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_t nkeys,
+                    int indent, json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip),
+                    void *ctx);
 /* Print a table in the chosen format ("text" or "csv"). */
 int cli_print_table(const ap_table *t, const char *format);
 /* ISO time of t, or "" when t is AP_TIME_NONE. */

@@ -68,7 +68,7 @@ static json_t *diff_item(void *ctx, size_t k, size_t i, bool *skip)
 }
 
 /* Streamed a row at a time: memory follows one row, not the document (the authority changes
- * of a hub's estate wrote 390 MB of JSON from a 3.5 GB tree). */
+ * of a hub's estate wrote 390 MB of JSON from a 3.5 GB tree); whole or not at all on stdout. */
 static int print_json(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b, int64_t at)
 {
     static const char *const keys[] = { "nodes", "edges", "authority" };
@@ -76,7 +76,6 @@ static int print_json(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b
     const size_t n[] = { d->nnodes, d->nedges, d->nreach };
     diff_items x = { d, a, b };
     char when[32];
-    ap_error err;
     ap_time_format(when, sizeof when, at);
     json_object_set_new(root, "from", json_integer(ap_graph_snapshot(a)));
     json_object_set_new(root, "to", json_integer(ap_graph_snapshot(b)));
@@ -84,8 +83,7 @@ static int print_json(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b
     json_object_set_new(root, "nodes", json_array());
     json_object_set_new(root, "edges", json_array());
     json_object_set_new(root, "authority", json_array());
-    return ap_render_json_streams(stdout, root, keys, n, 3, 4, diff_item, &x, &err) < 0
-               ? cli_fail(&err, NULL) : EXIT_OK;
+    return cli_stream_json(root, keys, n, 3, 4, diff_item, &x);
 }
 
 /* The rows of each section; with all set, every row in t[0] with its section first (CSV). */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -249,6 +250,46 @@ int cli_print_json(json_t *v)
     fputs(text, stdout);
     fputc('\n', stdout);
     free(text);
+    return EXIT_OK;
+}
+
+int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_t nkeys,
+                    int indent, json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip),
+                    void *ctx)
+{
+    ap_error err;
+    char buf[65536], path[4096];
+    size_t got;
+    const char *dir = getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ? getenv("TMPDIR")
+                                                                           : "/tmp";
+    FILE *tmp = NULL;
+    int fd = -1;
+    /* in $TMPDIR, as findings' store: unlinked at once, it goes with the process */
+    if (snprintf(path, sizeof path, "%s/authpath-answer-XXXXXX", dir) < (int)sizeof path
+        && (fd = mkstemp(path)) >= 0) {
+        unlink(path);
+        if ((tmp = fdopen(fd, "w+")) == NULL)
+            close(fd);
+    }
+    if (tmp == NULL) {
+        json_decref(doc);
+        cli_errorf("cannot make a temporary file for the answer in %s: %s (nothing was "
+                   "written)", dir, strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    if (ap_render_json_streams(tmp, doc, keys, n, nkeys, indent, item, ctx, &err) < 0) {
+        fclose(tmp);
+        return cli_fail(&err, NULL);
+    }
+    rewind(tmp);
+    while ((got = fread(buf, 1, sizeof buf, tmp)) > 0)
+        fwrite(buf, 1, got, stdout);
+    if (ferror(tmp)) {
+        fclose(tmp);
+        cli_errorf("cannot read the answer back from its temporary file: %s", strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    fclose(tmp);
     return EXIT_OK;
 }
 

@@ -43,4 +43,12 @@ assert doc["nodes"] == [] and len(doc["edges"]) == 100, (doc["nodes"], len(doc["
 # the imports of this small estate stay far below the whole document's 321 MB
 assert sanitized == "1" or peak_mib < 150, "peak %.0f MiB" % peak_mib
 PY
+# whole or not at all: where no temporary file can be made, nothing is printed
+rc=0
+TMPDIR=$WORK/no-such-dir "$AP" --db "$db" --at 2026-01-01 diff 1 2 --format json \
+    >"$WORK/none.json" 2>"$WORK/err" || rc=$?
+[ "$rc" -eq 3 ] || fail "exit $rc without a temporary file"
+[ ! -s "$WORK/none.json" ] || fail "$(wc -c <"$WORK/none.json") bytes printed without one"
+grep -q "^authpath: cannot make a temporary file for the answer" "$WORK/err" \
+    || fail "no message: $(cat "$WORK/err")"
 echo ok
