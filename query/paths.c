@@ -159,12 +159,6 @@ static int record(search *s, const frame *st, uint32_t top, uint32_t last)
     return 0;
 }
 
-static int u32_cmp(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* Frame st[top] of a search for routes of `exact` edges: its next step must go to a node of the
  * ball at most exact - top - 1 from the target. When those nodes have fewer in-edges than the
  * frame's node has out-edges (a hub's fan: every target and every length scanned the whole
@@ -200,7 +194,7 @@ static int candidates(search *s, uint32_t top, uint32_t exact)
         }
     }
     if (n > 1)
-        qsort(s->cbuf[top], n, sizeof *s->cbuf[top], u32_cmp);
+        qsort(s->cbuf[top], n, sizeof *s->cbuf[top], ap_query__u32_cmp);
     f->cand = n > 0 ? s->cbuf[top] : s->ccap;   /* no step: an empty list, not the fan */
     f->ncand = n;
     f->next = 0;
