@@ -124,6 +124,12 @@ int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o);
 int ap_mg__gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel);
 int ap_mg__cross_tenant(ap_import_ctx *ctx, const json_t *o);
 /* ROADtools' first-party scopes: Microsoft's own apps and the scopes they are pre-consented. */
+/* msgraph_objects.c's builders that msgraph_tools.c shares: a permission node of an API (its id
+ * into id), and a federated identity credential of owner_id. */
+const char *ap_mg__perm_node(ap_import_ctx *ctx, char *id, size_t size, const char *resource,
+                             const char *resource_name, const char *value, bool application,
+                             const char *perm_id);
+int ap_mg__federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id);
 int ap_mg__roadtools(ap_import_ctx *ctx, const json_t *doc);
 /* AzureHound's AZFederatedIdentityCredential records. */
 int ap_mg__azurehound_fic(ap_import_ctx *ctx, const json_t *doc);

@@ -1,6 +1,7 @@
 /* import/msgraph_objects.c: each Microsoft Graph object into authpath's model: service
  * principals, applications and their credentials, consents, app role and directory role
- * assignments (GDAP and cross-tenant partners: msgraph_gdap.c), other tools' Graph data. */
+ * assignments (GDAP and cross-tenant partners: msgraph_gdap.c; other tools' Graph data:
+ * msgraph_tools.c). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,7 +127,7 @@ const char *ap_mg__role_node(ap_import_ctx *ctx, char *id, size_t size, const ch
 }
 
 /* A permission (app role or delegated scope) of an API, with what it grants on the API. */
-static const char *perm_node(ap_import_ctx *ctx, char *id, size_t size, const char *resource,
+const char *ap_mg__perm_node(ap_import_ctx *ctx, char *id, size_t size, const char *resource,
                              const char *resource_name, const char *value, bool application,
                              const char *perm_id)
 {
@@ -263,7 +264,7 @@ static const char *issuer_partner(ap_import_ctx *ctx, char *id, size_t size,
     return n != NULL ? id : NULL;
 }
 
-static int federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id)
+int ap_mg__federated(ap_import_ctx *ctx, const json_t *c, const char *owner_id)
 {
     const char *fid = ap_mg__str(c, "id"), *issuer = ap_mg__str(c, "issuer");
     const char *subject = ap_mg__str(c, "subject"), *name = ap_mg__str(c, "name");
@@ -308,9 +309,9 @@ static int federated_list(ap_import_ctx *ctx, const json_t *list, const char *ow
     size_t i;
     int rc;
     if (json_is_object(list))
-        return federated(ctx, list, owner_id);
+        return ap_mg__federated(ctx, list, owner_id);
     json_array_foreach(list, i, c)
-        if ((rc = federated(ctx, c, owner_id)) < 0 && rc != AP_EINPUT)
+        if ((rc = ap_mg__federated(ctx, c, owner_id)) < 0 && rc != AP_EINPUT)
             return rc;
     return AP_OK;
 }
@@ -421,8 +422,8 @@ static int grant(ap_import_ctx *ctx, const json_t *o)
     const char *who = ap_mg__str(o, "principalId");
     char cid[256], res_low[MG_ID_MAX + 1];
     if (client == NULL || res == NULL)
-        return ap_mg__fail(ctx, o, "an oauth2PermissionGrant without %s", client == NULL ? "clientId"
-                    : "resourceId");
+        return ap_mg__fail(ctx, o, "an oauth2PermissionGrant without %s",
+                           client == NULL ? "clientId" : "resourceId");
     if (ap_mg__too_long(ctx, o, "clientId", client, MG_ID_MAX)
         || ap_mg__too_long(ctx, o, "resourceId", res, MG_ID_MAX))
         return AP_EINPUT;
@@ -443,7 +444,7 @@ static int grant(ap_import_ctx *ctx, const json_t *o)
         json_t *e;
         if (len > 0 && len < sizeof value) {
             snprintf(value, sizeof value, "%.*s", (int)len, p);
-            if (perm_node(ctx, sid, sizeof sid, res_low, ap_mg__app_name(ctx->mg, res_low),
+            if (ap_mg__perm_node(ctx, sid, sizeof sid, res_low, ap_mg__app_name(ctx->mg, res_low),
                           value, false, NULL) == NULL
                 || (e = ap_mg__edge(ctx, cid, "member_of", sid, AP_RIGHTS_ALL)) == NULL)
                 return AP_ENOMEM;
@@ -483,8 +484,8 @@ static int app_role_assignment(ap_import_ctx *ctx, const json_t *o)
     else if ((value = ap_mg__permission(ctx->mg, role_low)) == NULL
              && (value = ap_mg__str(o, "roleDisplayName")) == NULL)
         value = role_low;
-    if (perm_node(ctx, perm, sizeof perm, res_low, ap_mg__str(o, "resourceDisplayName"), value,
-                  true, role_low) == NULL
+    if (ap_mg__perm_node(ctx, perm, sizeof perm, res_low, ap_mg__str(o, "resourceDisplayName"),
+                         value, true, role_low) == NULL
         || (e = ap_mg__edge(ctx, pid, "member_of", perm, AP_RIGHTS_ALL)) == NULL)
         return AP_ENOMEM;
     ap_mg__copy_time(e, "valid_from", ap_mg__get(o, "createdDateTime"));
@@ -540,106 +541,20 @@ int ap_mg__object(ap_import_ctx *ctx, const json_t *obj, mg_type type, const cha
                      "lists", base != NULL ? base + 1 : ctx->path);
             ap_mg__node(ctx, owner, AP_KIND_IDENTITY, name, "application", true);
         }
-        return federated(ctx, obj, owner);
+        return ap_mg__federated(ctx, obj, owner);
     case MG_SIGN_IN_ACTIVITY:
         return ap_mg__fail(ctx, obj, "Microsoft Graph servicePrincipalSignInActivities is observed "
                     "use (when apps signed in), not access: import it with --as usage%s", "");
     case MG_PERMISSION_LIST:
-        return ap_mg__fail(ctx, obj, "a list of permissions or apps that names no holder (reference "
-                    "data, no principalId): nothing to import; give the service principals' "
-                    "appRoleAssignments instead%s", "");
+        return ap_mg__fail(ctx, obj, "a list of permissions or apps that names no holder "
+                    "(reference data, no principalId): nothing to import; give the service "
+                    "principals' appRoleAssignments instead%s", "");
     default:
         return ap_mg__fail(ctx, obj, "not a Microsoft Graph object authpath reads (expected a "
                     "service principal, application, oauth2PermissionGrant, appRoleAssignment, "
                     "federated identity credential, role assignment, delegatedAdminRelationship, "
                     "access assignment or cross-tenant access partner)%s", "");
     }
-}
-
-/* ---- other tools' Graph data ---- */
-
-int ap_mg__roadtools(ap_import_ctx *ctx, const json_t *doc)
-{
-    const json_t *apps = json_object_get(doc, "apps"), *app;
-    const char *app_id;
-    json_object_foreach((json_t *)apps, app_id, app) {
-        const json_t *scopes = json_object_get(app, "scopes"), *list;
-        const char *res;
-        char id[256];
-        json_t *n;
-        bool bad = ap_mg__too_long(ctx, app, "an app's id", app_id, MG_ID_MAX);
-        json_object_foreach((json_t *)scopes, res, list) {
-            const json_t *s;
-            size_t i;
-            bad = ap_mg__too_long(ctx, app, "a resource's id", res, MG_ID_MAX) || bad;
-            json_array_foreach(list, i, s)
-                bad = ap_mg__too_long(ctx, app, "a scope", json_string_value(s), MG_VALUE_MAX)
-                      || bad;
-        }
-        if (bad)
-            continue;
-        snprintf(id, sizeof id, "entra:appid:%s", app_id);
-        if ((n = ap_mg__node(ctx, id, AP_KIND_IDENTITY, json_string_value(json_object_get(
-                                 app, "name")), "microsoft_first_party_app", false)) == NULL)
-            return AP_ENOMEM;
-        ap_mg__set(n, "app_id", app_id);
-        json_object_set_new(n, "microsoft_first_party", json_true());
-        if (json_is_true(json_object_get(app, "foci")))
-            json_object_set_new(n, "foci", json_true());
-        json_object_foreach((json_t *)scopes, res, list) {
-            const json_t *s;
-            size_t i;
-            json_array_foreach(list, i, s) {
-                char sid[512];
-                json_t *e;
-                if (!json_is_string(s))
-                    continue;
-                if (perm_node(ctx, sid, sizeof sid, res, ap_mg__app_name(ctx->mg, res),
-                              json_string_value(s), false, NULL) == NULL
-                    || (e = ap_mg__edge(ctx, id, "member_of", sid, AP_RIGHTS_ALL)) == NULL)
-                    return AP_ENOMEM;
-                ap_mg__set(e, "consent_type", "preauthorized");
-            }
-        }
-        ap_import__tick(ctx);
-    }
-    return AP_OK;
-}
-
-int ap_mg__azurehound_fic(ap_import_ctx *ctx, const json_t *doc)
-{
-    const json_t *rec;
-    size_t i;
-    json_array_foreach(json_object_get(doc, "data"), i, rec) {
-        const char *kind = json_string_value(json_object_get(rec, "kind"));
-        const json_t *fics = json_object_get(json_object_get(rec, "data"), "fics"), *f;
-        size_t k;
-        if (kind == NULL || strcmp(kind, "AZFederatedIdentityCredential") != 0) {
-            ap_mg__note(ctx, "AzureHound record of another kind (only AZFederatedIdentityCredential "
-                 "is read)");
-            continue;
-        }
-        json_array_foreach(fics, k, f) {
-            const char *app = json_string_value(json_object_get(f, "appId"));
-            char owner[256];
-            int rc;
-            if (app == NULL) {
-                ap_mg__fail(ctx, f, "an AzureHound federated credential without %s", "appId");
-                continue;
-            }
-            if (ap_mg__too_long(ctx, f, "appId", app, MG_ID_MAX))
-                continue;
-            snprintf(owner, sizeof owner, "entra:appid:%s", app);
-            if (ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, "application", true) == NULL)
-                return AP_ENOMEM;
-            ap_mg__set(ap_mg__node(ctx, owner, AP_KIND_IDENTITY, NULL, NULL, true), "app_id",
-                       app);
-            if ((rc = federated(ctx, json_object_get(f, "fic"), owner)) < 0
-                && rc != AP_EINPUT)
-                return rc;
-        }
-    }
-    return AP_OK;
 }
 
 /* ---- the end of the import ---- */
