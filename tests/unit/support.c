@@ -142,3 +142,22 @@ void ap_test_expect_error(ap_store *st, const char *const *paths, size_t n,
     assert_int_equal(err.line, line);
     assert_int_equal(err.col, col);
 }
+
+int ap_test_store_with(void **state, const char *fixture)
+{
+    ap_error err;
+    if (ap_test_store_setup(state) != 0)
+        return -1;
+    if (ap_test_import(*state, fixture, &err) != AP_OK) {
+        fprintf(stderr, "import %s: %s\n", fixture, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int ap_test_usage(ap_store *st, const char *path, ap_usage_report *rep, ap_error *err)
+{
+    ap_import_opts o = { .format = AP_FORMAT_AUTO, .usage = rep };
+    const char *paths[1] = { path };
+    return ap_test_import_opts(st, paths, 1, &o, err);
+}

@@ -41,6 +41,10 @@ ap_graph *ap_test_load_json(char *json, int64_t at, const char *tag, uint64_t se
                             ap_store **st);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
 long ap_test_count(ap_store *st, const char *sql);
+/* cmocka setup: a fresh store (ap_test_store_setup) holding the inventory `fixture`. */
+int ap_test_store_with(void **state, const char *fixture);
+/* Import path as the store's observed use, its report into rep (NULL: none wanted). */
+int ap_test_usage(ap_store *st, const char *path, ap_usage_report *rep, ap_error *err);
 /* What an import may change, as text to compare before and after one ("snapshot=1 node=5
  * edge=6 source=1 vocab=1"; static buffer, valid until the next call). */
 const char *ap_test_store_state(ap_store *st);
