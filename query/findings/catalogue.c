@@ -21,14 +21,16 @@ static const ap_rule rules[] = {
       "Give the credential an expiry within the policy's maximum lifetime and rotate it; prefer "
       "short-lived tokens issued on demand.",
       ap_rule__credential_no_expiry,
-      "the credential, for each partner that holds it directly." },
+      "the credential: one finding lists every partner that holds it directly, its chain "
+      "from the first in id order." },
     { "credential-long-lived", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
       "Partner credential lives longer than policy allows",
       "A credential a partner holds is valid for longer than the policy's maximum lifetime "
       "(default 90 days), counted from its valid_from (or from now when that is not given).",
       "Reissue the credential with a lifetime within policy and automate its rotation.",
       ap_rule__credential_long_lived,
-      "the credential, for each partner that holds it directly." },
+      "the credential: one finding lists every partner that holds it directly, its chain "
+      "from the first in id order." },
     { "credential-outlives-contract", AP_SEV_HIGH, "NHI7", "PR.AA-01",
       "Partner credential outlives the contract",
       "A credential a partner holds expires after the partner's contract_ends: it would keep "
@@ -36,7 +38,8 @@ static const ap_rule rules[] = {
       "Set the credential's expiry at or before the contract end, and tie renewal to contract "
       "renewal.",
       ap_rule__credential_outlives_contract,
-      "the credential, for each partner whose contract it outlives." },
+      "the credential: one finding lists every partner whose contract it outlives, its chain "
+      "and contract end from the first in id order." },
     { "credential-shared", AP_SEV_HIGH, "NHI9", "PR.AA-01",
       "Credential held by more than one partner",
       "Two or more partners hold the same credential directly (not merely through one another): "
@@ -44,7 +47,9 @@ static const ap_rule rules[] = {
       "the others.",
       "Issue one credential per partner and revoke the shared one once each has its own.",
       ap_rule__credential_shared,
-      "the credential, for each partner that holds it directly." },
+      "the credential: one finding lists every partner that holds it directly (300 partners "
+      "sharing 300 keys give 300 findings, not 90,000), its chain from the first in id "
+      "order." },
     { "credential-multi-tenant", AP_SEV_MEDIUM, "NHI9", "PR.AA-01",
       "Partner uses a multi-tenant credential",
       "A credential a partner holds is marked multi_tenant: the same secret serves other "
@@ -52,7 +57,8 @@ static const ap_rule rules[] = {
       "Ask the partner for a tenant-specific credential (or app registration) and revoke the "
       "multi-tenant one.",
       ap_rule__credential_multi_tenant,
-      "the credential, for each partner that holds it directly." },
+      "the credential: one finding lists every partner that holds it directly, its chain "
+      "from the first in id order." },
     { "static-secret", AP_SEV_MEDIUM, "NHI4", "PR.AA-03",
       "Static secret where a workload identity would do",
       "A partner authenticates as one of our identities with a static secret: a long-lived "
@@ -63,7 +69,8 @@ static const ap_rule rules[] = {
       "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
       "trust) scoped to the partner's workload, then revoke the secret.",
       ap_rule__static_secret,
-      "the credential, for each partner that authenticates with it." },
+      "the credential: one finding lists every partner that authenticates with it, its chain "
+      "(and the identity it stands in for) from the first in id order." },
     { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Read-only partner can do more than read",
       "A partner whose tier is read_only has a right beyond read on a resource or workflow: "
@@ -71,7 +78,8 @@ static const ap_rule rules[] = {
       "Narrow the rights on the path (the access edge or role) to read, or raise the partner's "
       "tier through the approval process.",
       ap_rule__read_only_exceeded,
-      "the read-only partner and the resource or workflow it can do more on." },
+      "the read-only partner: one finding counts the resources and workflows it can do more "
+      "than read on, by sensitivity, with the chain to the most sensitive." },
     { "undeclared-rights", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
       "Partner access edge with undeclared rights",
       "An access edge that carries a partner's authority declares no rights, so it passes "
@@ -154,7 +162,8 @@ static const ap_rule rules[] = {
       "accountable for reviewing, rotating or revoking it.",
       "Record an accountable owner (a person or team) on the node.",
       ap_rule__no_owner,
-      "the partner, identity or credential without an owner, for each partner holding it." },
+      "the partner, identity or credential without an owner: one finding lists every partner "
+      "holding it, its chain from the first in id order." },
     { "partner-undocumented", AP_SEV_LOW, "", "GV.RR-02, ID.AM-04",
       "Partner without sponsor or purpose",
       "A partner has no sponsor or no purpose recorded: nobody inside vouches for the "
@@ -200,7 +209,8 @@ static const ap_rule rules[] = {
       "a leak from a test system opens production.",
       "Issue separate credentials per environment and narrow each to its own.",
       ap_rule__environment_crossing,
-      "the credential, for each partner holding it." },
+      "the credential: one finding lists every partner holding it, its chain from the first "
+      "in id order." },
     { "role-trusts-anyone", AP_SEV_CRITICAL, "NHI6", "PR.AA-05, PR.PS-01",
       "Cloud role anyone can assume",
       "A role's trust policy allows any AWS principal (Principal \"*\") with no condition that "
@@ -248,7 +258,8 @@ static const ap_rule rules[] = {
       "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
       "Rotate the credential, record last_rotated, and automate rotation within the period.",
       ap_rule__rotation_overdue,
-      "the credential, for each partner that holds it directly." },
+      "the credential: one finding lists every partner that holds it directly, its chain "
+      "from the first in id order." },
     { "k8s-cluster-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05",
       "Partner holds cluster-admin in Kubernetes",
       "A partner reaches a Kubernetes role that allows every verb on every resource "

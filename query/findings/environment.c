@@ -87,6 +87,22 @@ static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
     return AP_OK;
 }
 
+static void say_crossing(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    const reaches *s = ap_findings__state(c, sizeof *s, free_reaches);
+    uint32_t v = f->subject;
+    char held[1800];
+    if (s == NULL)
+        return;
+    ap_findings__held_by(c, f, held, sizeof held);
+    ap_findings__message(c, f, "Credential %s, held by %s, reaches production (%s) and %s "
+                         "(%s).", ap_graph_node(g, v)->id, held,
+                         ap_graph_node(g, s->prod[v])->id,
+                         ap_graph_node_str(g, s->other[v], "environment"),
+                         ap_graph_node(g, s->other[v])->id);
+}
+
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -107,40 +123,30 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
             return c->rc = ap_error_nomem(c->err);
         }
     }
-    for (uint32_t i = c->lo; i < c->hi; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t nown;
         const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown; k++) {
-            uint32_t v = own[k], prod = AP_UNREACHED, other = AP_UNREACHED;
-            char chain[1024];
+        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
+            uint32_t v = own[k];
             if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
                 continue;
             /* what the credential itself reaches (computed once, whoever holds it) */
             if (credential_reaches(c, s, v) < 0)
                 return c->rc;
-            prod = s->prod[v];
-            other = s->other[v];
+            uint32_t prod = s->prod[v], other = s->other[v];
             if (prod == AP_UNREACHED || other == AP_UNREACHED)
                 continue;
-            ap_finding *f = ap_findings__add(c, p, false, v);
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            ap_finding *f = ap_findings__subject(c, c->partners[i], v);
+            if (f == NULL)
+                continue;               /* another partner's finding: this one joined it */
+            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
             ap_findings__node(c, f, prod);
             ap_findings__node(c, f, other);
             ap_findings__fact(c, f, "production", "%s", ap_graph_node(g, prod)->id);
             ap_findings__fact(c, f, "non_production", "%s (%s)", ap_graph_node(g, other)->id,
                               ap_graph_node_str(g, other, "environment"));
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Credential %s, held by partner %s through %s, reaches "
-                                 "production (%s) and %s (%s).", ap_graph_node(g, v)->id,
-                                 ap_graph_node(g, p)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain),
-                                 ap_graph_node(g, prod)->id,
-                                 ap_graph_node_str(g, other, "environment"),
-                                 ap_graph_node(g, other)->id);
+            say_crossing(c, f);
         }
     }
-    return c->rc;
+    return ap_findings__subjects_said(c, 1, say_crossing);
 }

@@ -429,6 +429,7 @@ cleanup:
     free(c.slot);
     free(c.cached);
     for (size_t i = 0; c.states != NULL && i < ap_rule_count(); i++) {
+        ap_findings__subjects_free(c.states[i].subjects);
         if (c.states[i].p != NULL && c.states[i].dispose != NULL)
             c.states[i].dispose(c.states[i].p);
         else

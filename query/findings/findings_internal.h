@@ -57,7 +57,10 @@ typedef struct {
 typedef struct {
     void *p;
     void (*dispose)(void *);    /* frees p and what it owns */
+    struct ap_subject_table *subjects;  /* ap_findings__subject's (subjects.c) */
 } ap_rule_state;
+/* Free a rule's table of findings by subject (NULL: nothing). */
+void ap_findings__subjects_free(struct ap_subject_table *t);
 
 /* The catalogue runs partners in batches: every rule sees partners[lo..hi) with their
  * authorities, then the batch is freed; a last call (last true, lo == hi) lets rules about
@@ -249,6 +252,18 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
  * or, for several, "for example through q1 > c0 > crm" (how). */
 void ap_findings__who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
                               char *how, size_t hsize);
+/* One finding of the running rule per subject node, about every partner that raises it
+ * (subjects.c): the first call for a subject (partners come in id order) returns a new finding
+ * of partner p to build, with p's chain; a later one adds p to it and returns NULL (as an error
+ * does: ctx->rc says which). The table is apart from the rule's ap_findings__state. */
+ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, uint32_t subject);
+/* At the last call: drop each such finding about fewer than `least` partners, and say(c, f)
+ * again for each about more than one, its evidence read back (its message names them all). */
+int ap_findings__subjects_said(ap_rule_ctx *c, size_t least,
+                               void (*say)(ap_rule_ctx *c, ap_finding *f));
+/* "partner p0 through p0 > k1", or "partners p0, p1 and 3 more, for example through p0 > k1":
+ * who holds f's subject and how, for its message (into buf). */
+const char *ap_findings__held_by(ap_rule_ctx *c, const ap_finding *f, char *buf, size_t size);
 
 /* Helpers for messages: a date as text; the finding's path as "a > b > c" (into buf). */
 void ap_findings__date_text(char *buf, size_t size, int64_t t);

@@ -8,33 +8,60 @@
 
 #include "findings_internal.h"
 
+/* One finding per read-only partner: how many resources and workflows it can do more than
+ * read on, by sensitivity, and the chain to the most sensitive (the first in reach order: hops,
+ * then id); a read-only partner reaching 80,000 writable nodes is one root cause, not 80,000. */
 int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     const ap_rights beyond = ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
     (void)r;
-    for (uint32_t i = c->lo; i < c->hi; i++) {
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
+        uint32_t p = c->partners[i], worst = AP_UNREACHED, total = 0;
+        uint32_t count[AP_SENS_COUNT] = { 0 };
+        ap_rights more = 0;
         if (ap_tier_parse(ap_graph_node_str(g, p, "tier")) != AP_TIER_READ_ONLY)
             continue;
         for (uint32_t k = 0; k < a->nreach; k++) {
             uint32_t v = a->reach[k];
-            char chain[1024], rights[512];
-            if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
+            ap_sensitivity s = ap_findings__sens(c, v);
+            if (s == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
                 continue;
-            ap_finding *f = ap_findings__add(c, p, false, v);
-            ap_findings__fact(c, f, "tier", "read_only");
-            ap_findings__rights(c, f, "beyond_read", a->rights[v] & beyond);
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), a->rights[v] & beyond,
-                             ", ", true);
-            ap_findings__message(c, f, "Read-only partner %s can %s %s through %s.",
-                                 ap_graph_node(g, p)->id, rights, ap_graph_node(g, v)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain));
+            count[s]++;
+            total++;
+            more |= a->rights[v] & beyond;
+            if (worst == AP_UNREACHED || s > ap_findings__sens(c, worst))
+                worst = v;              /* on a tie the earlier in reach order stays */
         }
+        if (worst == AP_UNREACHED)
+            continue;
+        char chain[1024], rights[512], counts[160] = "";
+        size_t used = 0;
+        for (int s = AP_SENS_COUNT - 1; s >= 0; s--)
+            if (count[s] > 0)
+                used += (size_t)snprintf(counts + used, sizeof counts - used, "%s%s %u",
+                                         used ? ", " : "",
+                                         ap_sensitivity_name((ap_sensitivity)s), count[s]);
+        ap_finding *f = ap_findings__add(c, p, false, p);
+        ap_findings__node(c, f, worst);
+        ap_findings__fact(c, f, "tier", "read_only");
+        ap_findings__fact(c, f, "targets", "%u", total);
+        ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
+        ap_findings__rights(c, f, "beyond_read", more);
+        ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, worst)->id);
+        ap_findings__path(c, f, a, worst, AP_UNREACHED);
+        if (f == NULL)
+            return c->rc;
+        ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), a->rights[worst] & beyond,
+                         ", ", true);
+        ap_findings__message(c, f, "Read-only partner %s can do more than read on %u %s "
+                             "(%s): it can %s %s %s through %s.", ap_graph_node(g, p)->id,
+                             total, total == 1 ? "resource or workflow"
+                                               : "resources and workflows", counts, rights,
+                             ap_sensitivity_name(ap_findings__sens(c, worst)),
+                             ap_graph_node(g, worst)->id,
+                             ap_findings__chain(c, f, chain, sizeof chain));
     }
     return c->rc;
 }

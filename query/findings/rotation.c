@@ -28,10 +28,44 @@ static bool found_critical(void *ctx, const ap_authority *a, uint32_t v)
     return m->s == AP_SENS_CRITICAL;
 }
 
+/* The message of f about credential f->subject: its facts say when and why it was due. */
+static void say_rotation(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    uint32_t v = f->subject;
+    int64_t since;
+    bool rotated = ap_graph_node_time(g, v, "last_rotated", &since);
+    if (!rotated && !ap_graph_node_time(g, v, "created", &since))
+        ap_graph_node_time(g, v, "valid_from", &since);
+    const char *sens = NULL, *days = NULL, *top = NULL;
+    for (size_t k = 0; k < f->nfacts; k++) {
+        const char *key = f->facts[k].key;
+        const char **to = strcmp(key, "sensitivity") == 0     ? &sens
+                          : strcmp(key, "rotation_days") == 0 ? &days
+                          : strcmp(key, "target") == 0        ? &top
+                                                              : NULL;
+        if (to != NULL)
+            *to = f->facts[k].value;
+    }
+    char d[32], due[32], held[1800];
+    if (sens == NULL || days == NULL)
+        return;
+    ap_findings__date_text(d, sizeof d, since);
+    ap_findings__date_text(due, sizeof due, since + (int64_t)atoll(days) * AP_DAY);
+    ap_findings__held_by(c, f, held, sizeof held);
+    ap_findings__message(c, f, "Credential %s, held by %s, was %s %s and was due for "
+                         "rotation by %s (every %s days: it reaches %s%s%s).",
+                         ap_graph_node(g, v)->id, held,
+                         rotated ? "last rotated on" : "created, never rotated, on", d, due,
+                         days, sens, top != NULL ? " " : "", top != NULL ? top : "");
+}
+
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
-    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));  /* across batches */
+    /* across batches, per credential: looked at (its first holder's batch index), and then
+     * whether it is overdue; its later holders join its finding */
+    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));
     (void)r;
     if (seen == NULL)
         return c->rc;
@@ -45,10 +79,14 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
             int64_t since, every;
             bool rotated;
             ap_sensitivity s = AP_SENS_INTERNAL;
-            char d[32], due[32], chain[1024];
-            if (seen[v] != SIZE_MAX || ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
+            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
                 continue;
-            seen[v] = i;        /* one finding per credential, under its first partner */
+            if (seen[v] != SIZE_MAX) {
+                if (seen[v] != SIZE_MAX - 1)
+                    ap_findings__subject(c, p, v);     /* overdue: p joins its finding */
+                continue;
+            }
+            seen[v] = SIZE_MAX - 1;     /* looked at: not overdue unless found below */
             rotated = ap_graph_node_time(g, v, "last_rotated", &since);
             /* never rotated: a static secret counts from its creation; anything else issued
              * per session has nothing to rotate that we can see */
@@ -64,7 +102,10 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
             every = c->policy->rotate_every[s];
             if (c->at - since <= every)
                 continue;
-            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_finding *f = ap_findings__subject(c, p, v);
+            if (f == NULL)
+                break;
+            seen[v] = i;
             ap_findings__path(c, f, a, v, AP_UNREACHED);
             ap_findings__date(c, f, rotated ? "last_rotated" : "created", since);
             ap_findings__date(c, f, "due", since + every);
@@ -72,19 +113,8 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
             ap_findings__fact(c, f, "rotation_days", "%lld", (long long)(every / AP_DAY));
             if (top != AP_UNREACHED)
                 ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, top)->id);
-            if (f == NULL)
-                break;
-            ap_findings__date_text(d, sizeof d, since);
-            ap_findings__date_text(due, sizeof due, since + every);
-            ap_findings__message(c, f, "Credential %s, held by partner %s through %s, was %s %s "
-                                 "and was due for rotation by %s (every %lld days: it reaches "
-                                 "%s%s%s).", ap_graph_node(g, v)->id, ap_graph_node(g, p)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain),
-                                 rotated ? "last rotated on" : "created, never rotated, on", d,
-                                 due, (long long)(every / AP_DAY), ap_sensitivity_name(s),
-                                 top != AP_UNREACHED ? " " : "",
-                                 top != AP_UNREACHED ? ap_graph_node(g, top)->id : "");
+            say_rotation(c, f);
         }
     }
-    return c->rc;
+    return ap_findings__subjects_said(c, 1, say_rotation);
 }

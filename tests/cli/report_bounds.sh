@@ -2,8 +2,8 @@
 # tests/cli/report_bounds.sh: the evidence pack on a whole estate writes sections for the 20
 # highest ranked partners only (the rest stay in the ranking, linked to the node index), and a
 # section lists at most 200 findings, counting the rest: 400 partners of a 400-deep chain, at
-# about 3 s a section, were still writing at 60 s; one read-only partner over 50,000 written
-# resources wrote 22 MB of finding rows.
+# about 3 s a section, were still writing at 60 s; one partner over 50,000 access edges that
+# declare no rights (a finding per edge) wrote 22 MB of finding rows.
 # Usage: report_bounds.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/../reliability/common.sh"
 db=$WORK/bounds.db
@@ -18,9 +18,9 @@ with open(w + "/nodes.csv", "w") as n, open(w + "/edges.csv", "w") as e:
         e.write("p%02d,k%02d,holds,\n" % (p, p))
     n.write("svc,identity,,\n")
     e.write("k00,svc,authenticates_as,\n")
-    for r in range(230):        # p00 writes 230 resources: 230 read-only-tier findings
+    for r in range(230):        # 230 edges without rights: 230 undeclared-rights findings
         n.write("r%03d,resource,,internal\n" % r)
-        e.write("svc,r%03d,access,read|write\n" % r)
+        e.write("svc,r%03d,access,\n" % r)
 PY
 "$AP" --db "$db" import "$WORK/nodes.csv" "$WORK/edges.csv" 2>"$WORK/err" \
     || fail "import: $(cat "$WORK/err")"

@@ -53,8 +53,15 @@ static char *run_rule(const char *rule, const char *file, ap_findings **keep, ap
         assert_true(x->line > 0);
         assert_non_null(strstr(ap_graph_source_path(g, x->file), file));
         assert_true(n < 64);
-        snprintf(lines[n++], 256, "%s %s", ap_graph_node(g, x->partner)->id,
-                 ap_finding_subject_id(g, x));
+        /* a finding about several partners: the others after its own, "+ b c" */
+        int used = snprintf(lines[n], 256, "%s %s", ap_graph_node(g, x->partner)->id,
+                            ap_finding_subject_id(g, x));
+        for (size_t k = 0; k < x->npartners && k < AP_FINDINGS_PARTNERS_SHOWN; k++)
+            if (x->partners[k] != x->partner && used < 200)
+                used += snprintf(lines[n] + used, 256 - (size_t)used, "%s%s",
+                                 strstr(lines[n], " +") ? " " : " + ",
+                                 ap_graph_node(g, x->partners[k])->id);
+        n++;
     }
     qsort(lines, n, sizeof lines[0], line_cmp);
     for (size_t i = 0; i < n; i++) {
@@ -88,14 +95,17 @@ static char *slurp(const char *path)
 static void test_findings__every_rule_fires_and_keeps_quiet(void **state)
 {
     (void)state;
+    size_t wrong = 0;
     assert_true(ap_rule_count() >= 22);
     for (size_t i = 0; i < ap_rule_count(); i++) {
         const char *id = ap_rule_at(i)->id;
         char path[512];
         snprintf(path, sizeof path, "%s/findings/%s/fires.expect", AP_FIXTURES, id);
         char *want = slurp(path), *got = run_rule(id, "fires.json", NULL, NULL);
-        if (strcmp(want, got) != 0)
-            fail_msg("rule %s on fires.json: expected\n%sgot\n%s", id, want, got);
+        if (strcmp(want, got) != 0) {       /* every rule that differs is said, then fail */
+            print_error("rule %s on fires.json: expected\n%sgot\n%s", id, want, got);
+            wrong++;
+        }
         free(got);
         got = run_rule(id, "quiet.json", NULL, NULL);
         if (got[0] != '\0')
@@ -103,6 +113,7 @@ static void test_findings__every_rule_fires_and_keeps_quiet(void **state)
         free(got);
         free(want);
     }
+    assert_int_equal(wrong, 0);
 }
 
 /* The catalogue: unique ids, every field filled, severities in range, found by id. */
