@@ -1,6 +1,8 @@
 /* query/findings/attribution.c: actions that cannot be attributed (NIST CSF PR.PS-04,
  * DE.CM-06): a partner's write-capable path that passes through an identity with logged: false. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "findings_internal.h"
 #include "../query_internal.h"
@@ -10,6 +12,33 @@ static bool unlogged(const ap_rule_ctx *c, uint32_t u)
 {
     return ap_graph_node(c->g, u)->kind == AP_KIND_IDENTITY
            && !ap_findings__node_flag(c, u, "logged", true);
+}
+
+/* The message of f about unlogged identity f->subject: its first partner's write to the
+ * target its facts name, through its path; the others that write through it too, counted. */
+static void say_unattributable(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    const char *target = NULL, *rights = NULL;
+    char chain[1024], others[600] = "";
+    for (size_t k = 0; k < f->nfacts; k++) {
+        if (strcmp(f->facts[k].key, "target") == 0)
+            target = f->facts[k].value;
+        else if (strcmp(f->facts[k].key, "rights") == 0)
+            rights = f->facts[k].value;
+    }
+    if (target == NULL || rights == NULL)
+        return;
+    if (f->npartners > 1) {
+        char list[512];
+        ap_findings__partner_list(c, f, list, sizeof list, 5);
+        snprintf(others, sizeof others, " Partners %s all write through it.", list);
+    }
+    ap_findings__message(c, f, "Partner %s can %s %s through %s, acting as %s, which is not "
+                         "logged: the change cannot be attributed.%s",
+                         ap_graph_node(g, f->partner)->id, rights, target,
+                         ap_findings__chain(c, f, chain, sizeof chain),
+                         ap_graph_node(g, f->subject)->id, others);
 }
 
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
@@ -41,27 +70,21 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
             size_t nmid = ap_findings__walk_new(c, a, v, mid);
             for (size_t j = 0; j < nmid; j++) {
                 uint32_t u = mid[j];
-                char chain[1024], rights[512];
                 if (seen[u] == i || !unlogged(c, u))
                     continue;
                 seen[u] = i;
-                ap_finding *f = ap_findings__add(c, p, false, u);
+                /* one finding per unlogged identity: a later partner joins it */
+                ap_finding *f = ap_findings__subject(c, p, u);
+                if (f == NULL)
+                    continue;
                 ap_findings__fact(c, f, "logged", "false");
                 ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
                 ap_findings__rights(c, f, "rights", a->rights[v] & writes);
                 ap_findings__path(c, f, a, v, AP_UNREACHED);
-                if (f == NULL)
-                    break;
-                ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), a->rights[v] & writes,
-                                 ", ", true);
-                ap_findings__message(c, f, "Partner %s can %s %s through %s, acting as %s, "
-                                     "which is not logged: the change cannot be attributed.",
-                                     ap_graph_node(g, p)->id, rights, ap_graph_node(g, v)->id,
-                                     ap_findings__chain(c, f, chain, sizeof chain),
-                                     ap_graph_node(g, u)->id);
+                say_unattributable(c, f);
             }
         }
     }
     free(mid);
-    return c->rc;
+    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_unattributable);
 }

@@ -177,7 +177,8 @@ static const ap_rule rules[] = {
       "the policy's window (default 90 days): access nobody needs is still open.",
       "Revoke or disable it; if it is needed, record why and review it.",
       ap_rule__dormant,
-      "the identity or credential, for each partner holding it." },
+      "the identity or credential: one finding lists every partner holding it, its chain "
+      "from the first in id order." },
     { "review-overdue", AP_SEV_MEDIUM, "", "PR.AA-05",
       "Partner access review overdue",
       "A partner's last_reviewed is older than the review cadence for the most sensitive thing "
@@ -202,7 +203,8 @@ static const ap_rule rules[] = {
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
       ap_rule__unattributable,
-      "the unlogged identity, for each partner writing through it." },
+      "the unlogged identity: one finding lists every partner writing through it, the first "
+      "one's write and chain." },
     { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
       "One credential reaches production and non-production",
       "A credential a partner holds reaches both production and non-production environments: "

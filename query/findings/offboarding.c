@@ -114,40 +114,43 @@ int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r)
     return c->rc;
 }
 
+static void say_dormant(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_node *nd = ap_graph_node(c->g, f->subject);
+    int64_t used = 0;
+    char d[32], held[1800];
+    ap_findings__last_used(c, f->subject, &used);
+    ap_findings__date_text(d, sizeof d, used);
+    ap_findings__held_by(c, f, held, sizeof held);
+    ap_findings__message(c, f, "%s %s, held by %s, is live but was last used on %s (%lld days "
+                         "ago, window %lld).",
+                         nd->kind == AP_KIND_CREDENTIAL ? "Credential" : "Identity", nd->id,
+                         held, d, (long long)((c->at - used) / AP_DAY),
+                         (long long)(c->policy->dormant_after / AP_DAY));
+}
+
 int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
 {
-    const ap_graph *g = c->g;
     (void)r;
-    for (uint32_t i = c->lo; i < c->hi; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         uint32_t nown;
         const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown; k++) {
+        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
             uint32_t v = own[k];
-            const ap_node *nd = ap_graph_node(g, v);
             int64_t used;
-            char d[32], chain[1024];
             if (!ap_findings__last_used(c, v, &used)
                 || c->at - used <= c->policy->dormant_after)
                 continue;
-            long long days = (long long)((c->at - used) / AP_DAY);
-            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_finding *f = ap_findings__subject(c, c->partners[i], v);
+            if (f == NULL)
+                continue;               /* another partner's finding: this one joined it */
             ap_findings__date(c, f, "last_used", used);
-            ap_findings__fact(c, f, "idle_days", "%lld", days);
+            ap_findings__fact(c, f, "idle_days", "%lld", (long long)((c->at - used) / AP_DAY));
             ap_findings__fact(c, f, "window_days", "%lld",
                               (long long)(c->policy->dormant_after / AP_DAY));
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__date_text(d, sizeof d, used);
-            ap_findings__message(c, f, "%s %s, held by partner %s through %s, is live but was "
-                                 "last used on %s (%lld days ago, window %lld).",
-                                 nd->kind == AP_KIND_CREDENTIAL ? "Credential" : "Identity",
-                                 nd->id, ap_graph_node(g, p)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain), d, days,
-                                 (long long)(c->policy->dormant_after / AP_DAY));
+            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
+            say_dormant(c, f);
         }
     }
-    return c->rc;
+    return ap_findings__subjects_said(c, 1, say_dormant);
 }
