@@ -353,7 +353,9 @@ static int read_object(reader *r, const json_t *o)
         return fail_at(r, where(r, step, 2), "metadata.namespace must be a string");
     }
     if ((strcmp(kind, "Role") == 0 || strcmp(kind, "RoleBinding") == 0
-         || strcmp(kind, "ServiceAccount") == 0 || strcmp(kind, "Secret") == 0)
+         || strcmp(kind, "ServiceAccount") == 0
+         || (strcmp(kind, "Secret") == 0 && str_of(o, "type") != NULL
+             && strcmp(str_of(o, "type"), "kubernetes.io/service-account-token") == 0))
         && (str_of(meta, "namespace") == NULL || str_of(meta, "namespace")[0] == '\0')) {
         /* kubectl would put it in its context's namespace, which the file does not say: read
          * as `default`, its grants would be claimed for a namespace they may not be in */

@@ -461,8 +461,8 @@ static void test_import_k8s__no_namespace_is_refused(void **state)
 {
     static const char *const kinds[] = { "Role", "RoleBinding", "ServiceAccount", "Secret" };
     char text[1024], file[512], msg[256];
+    const char *path;
     for (size_t i = 0; i < 4; i++) {
-        const char *path;
         snprintf(text, sizeof text,
                  "apiVersion: rbac.authorization.k8s.io/v1\n"
                  "kind: ClusterRole\n"
@@ -473,7 +473,8 @@ static void test_import_k8s__no_namespace_is_refused(void **state)
                  "metadata:\n"
                  "  name: thing\n"
                  "%s", kinds[i], i == 1 ? "roleRef: {kind: Role, name: pods}\nsubjects:\n"
-                 "  - {kind: ServiceAccount, name: builder}\n" : "");
+                 "  - {kind: ServiceAccount, name: builder}\n"
+                 : i == 3 ? "type: kubernetes.io/service-account-token\n" : "");
         path = ap_test_write_temp("no_namespace.yaml", text);
         snprintf(file, sizeof file, "%s", path);
         snprintf(msg, sizeof msg, "a %s without metadata.namespace: kubectl would apply it to "
@@ -484,6 +485,18 @@ static void test_import_k8s__no_namespace_is_refused(void **state)
                             "snapshot=0 node=0 edge=0 source=0 vocab=0");
         unlink(file);
     }
+    /* a Secret that holds no token is not read: where it is does not matter */
+    path = ap_test_write_temp("opaque.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\n"
+        "kind: ClusterRole\n"
+        "metadata: {name: reader}\n"
+        "---\n"
+        "apiVersion: v1\n"
+        "kind: Secret\n"
+        "metadata: {name: settings}\n"
+        "type: Opaque\n");
+    ap_error err;
+    assert_int_equal(ap_test_import(*state, path, &err), AP_OK);
 }
 
 int main(void)
