@@ -113,13 +113,51 @@ int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *
     return rc;
 }
 
+int ap_store_obs_seen(ap_store *st, const ap_obs_rec *r, bool *seen, ap_error *err)
+{
+    sqlite3_stmt *s;
+    int rc, step;
+    *seen = false;
+    if (st->obs_insert == NULL)
+        return ap_error_set(err, AP_EBUG, "no observation import is open");
+    if (r->event_id == NULL || r->event_id[0] == '\0')
+        return AP_OK;
+    /* the index on (snap, event_id) finds the few rows of that id; the rest is compared */
+    if (st->obs_seen == NULL
+        && (rc = ap_store__prepare(st, &st->obs_seen, "SELECT 1 FROM observation WHERE snap = ?1"
+                                   " AND event_id = ?2 AND action = ?3 AND actor = ?4"
+                                   " AND target = ?5 LIMIT 1", err)) < 0)
+        return rc;
+    s = st->obs_seen;
+    sqlite3_bind_int64(s, 1, st->obs_snap);
+    sqlite3_bind_text(s, 2, r->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, r->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, r->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, r->target, -1, SQLITE_STATIC);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *seen = true;
+    rc = step == SQLITE_ROW || step == SQLITE_DONE ? AP_OK
+         : ap_store__sqlerr(err, st->db, AP_EIO, "looking an event up");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+static void obs_finish(ap_store *st)
+{
+    sqlite3_finalize(st->obs_insert);
+    st->obs_insert = NULL;
+    sqlite3_finalize(st->obs_seen);
+    st->obs_seen = NULL;
+}
+
 int ap_store_obs_commit(ap_store *st, ap_error *err)
 {
     int rc;
     if (st->obs_insert == NULL)
         return ap_error_set(err, AP_EBUG, "commit without an open observation import");
-    sqlite3_finalize(st->obs_insert);
-    st->obs_insert = NULL;
+    obs_finish(st);
     if ((rc = ap_store__exec(st, "COMMIT", err)) < 0)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     cache_restore(st);
@@ -130,8 +168,7 @@ void ap_store_obs_rollback(ap_store *st)
 {
     if (st->obs_insert == NULL)
         return;
-    sqlite3_finalize(st->obs_insert);
-    st->obs_insert = NULL;
+    obs_finish(st);
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     cache_restore(st);
 }

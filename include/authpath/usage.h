@@ -32,6 +32,9 @@ AP_EXPORT int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err);
 /* Register an input file of the open observation import: *file is its id. */
 AP_EXPORT int ap_store_obs_source(ap_store *st, const char *path, int64_t *file, ap_error *err);
 AP_EXPORT int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *err);
+/* Is r already stored in the snapshot (by this import or an earlier one): an event with its
+ * event id, action, actor and target? *seen false for an event without an id. */
+AP_EXPORT int ap_store_obs_seen(ap_store *st, const ap_obs_rec *r, bool *seen, ap_error *err);
 AP_EXPORT int ap_store_obs_commit(ap_store *st, ap_error *err);
 /* Abandon it: the database is as it was. */
 AP_EXPORT void ap_store_obs_rollback(ap_store *st);

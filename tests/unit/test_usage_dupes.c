@@ -1,0 +1,126 @@
+/* tests/unit/test_usage_dupes.c: observed use stores an event once per snapshot: the same
+ * CloudTrail eventID or Kubernetes auditID twice is one event, counted once, the rest reported. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authpath/usage.h"
+#include "support.h"
+
+#define ROLE "arn:aws:iam::111122223333:role/acme-integration"
+
+static int setup(void **state)
+{
+    return ap_test_store_with(state, FIXTURE("usage/estate.json"));
+}
+
+/* A CloudTrail record of GetObject on orders/KEY by the acme-integration role's session. */
+#define CT(id, key) "{\"eventTime\":\"2026-11-02T09:00:00Z\",\"eventSource\":" \
+    "\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventID\":\"" id "\",\"userIdentity\":" \
+    "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/" \
+    "acme-integration/s1\"},\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"" key \
+    "\"}}"
+
+/* How many events ap_usage_load counts for the role on orders/a.json (the drift rules' input). */
+static uint64_t counted(ap_store *st)
+{
+    ap_usage *u = NULL;
+    ap_error err;
+    uint64_t n = 0;
+    assert_int_equal(ap_usage_load(&u, st, 1, 0, INT64_MAX, &err), AP_OK);
+    for (size_t i = 0; i < ap_usage_count(u); i++) {
+        const ap_use *use = ap_usage_get(u, i);
+        if (strcmp(use->actor, ROLE) == 0 && strcmp(use->target, "arn:aws:s3:::orders/a.json")
+            == 0)
+            n += use->count;
+    }
+    ap_usage_free(u);
+    return n;
+}
+
+/* Two overlapping exports of a trail (and one record twice in the first): each event is stored
+ * once, in one import or the next, and the skipped ones are reported. They were stored twice,
+ * so the role's use of orders/a.json counted 3 events where there was 1. */
+static void test_usage__cloudtrail_duplicates_count_once(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_import_opts o = { .format = AP_FORMAT_AUTO, .usage = &rep };
+    ap_error err;
+    char first[512], second[512];
+    const char *paths[2] = { first, second };
+    snprintf(first, sizeof first, "%s", ap_test_write_temp("trail-1.json",
+             "{\"Records\": [" CT("e1", "a.json") ", " CT("e2", "b.json") ", "
+             CT("e1", "a.json") "]}"));
+    snprintf(second, sizeof second, "%s", ap_test_write_temp("trail-2.jsonl",
+             CT("e2", "b.json") "\n" CT("e1", "a.json") "\n" CT("e3", "c.json") "\n"));
+    assert_int_equal(ap_test_import_opts(st, paths, 2, &o, &err), AP_OK);
+    assert_int_equal(rep.events, 3);
+    assert_int_equal(rep.duplicates, 3);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation"), 3);
+    assert_int_equal(counted(st), 1);
+    /* the second export again, on its own: nothing new, not refused as empty */
+    assert_int_equal(ap_test_usage(st, second, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 0);
+    assert_int_equal(rep.duplicates, 3);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation"), 3);
+    assert_int_equal(counted(st), 1);
+    remove(first);
+    remove(second);
+}
+
+/* A Kubernetes request is one auditID: logged at ResponseStarted (not counted, as before), at
+ * ResponseComplete, and the same line again in an overlapping export, it is one use. */
+static void test_usage__k8s_audit_id_counts_once(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+#define K8S(stage) "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":" \
+    "\"a1\",\"stage\":\"" stage "\",\"verb\":\"get\",\"user\":{\"username\":" \
+    "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"secrets\"," \
+    "\"namespace\":\"shop\",\"name\":\"db\"},\"responseStatus\":{\"code\":200}," \
+    "\"stageTimestamp\":\"2026-11-01T00:00:01Z\"}\n"
+    const char *p = ap_test_write_temp("audit.jsonl", K8S("ResponseStarted")
+                                       K8S("ResponseComplete") K8S("ResponseComplete"));
+#undef K8S
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 1);
+    assert_int_equal(rep.skipped, 1);
+    assert_int_equal(rep.duplicates, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'a1'"),
+                     1);
+}
+
+/* An id is the same event only with the same action, actor and target: native ids, which the
+ * user gives, may repeat across sources for different events; those are both kept. Events
+ * without an id are never merged. */
+static void test_usage__same_id_other_event_is_kept(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("native.csv",
+        "at,actor,target,right,id\n"
+        "2026-11-02T09:00:00Z,acme-integration,orders-db,read,1\n"
+        "2026-11-02T09:00:00Z,acme-integration,orders-db,write,1\n"
+        "2026-11-02T09:00:00Z,acme-integration,payments-db,read,1\n"
+        "2026-11-02T09:00:00Z,acme-integration,orders-db,read,\n"
+        "2026-11-02T09:00:00Z,acme-integration,orders-db,read,\n");
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 5);
+    assert_int_equal(rep.duplicates, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_usage__cloudtrail_duplicates_count_once, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__k8s_audit_id_counts_once, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__same_id_other_event_is_kept, setup,
+                                        ap_test_store_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
