@@ -1,5 +1,5 @@
-/* tests/unit/test_usage_dupes.c: observed use stores an event once per snapshot: the same
- * CloudTrail eventID or Kubernetes auditID twice is one event, counted once, the rest reported. */
+/* tests/unit/test_usage_dupes.c: observed use stores an event once per snapshot (the same
+ * CloudTrail eventID or Kubernetes auditID twice is one event) and as what it was (a panic). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +92,26 @@ static void test_usage__k8s_audit_id_counts_once(void **state)
                      1);
 }
 
+/* A request the API server panicked on (stage Panic, often without a responseStatus) was
+ * stored as a successful use; it is an attempt. */
+static void test_usage__k8s_panic_is_an_attempt(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("panic.jsonl",
+        "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"p1\","
+        "\"stage\":\"Panic\",\"verb\":\"delete\",\"user\":{\"username\":"
+        "\"system:serviceaccount:shop:sync\"},\"objectRef\":{\"resource\":\"secrets\","
+        "\"namespace\":\"shop\",\"name\":\"db\"},"
+        "\"stageTimestamp\":\"2026-11-01T00:00:01Z\"}\n");
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 1);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'p1'"
+                                       " AND ok = 0"), 1);
+}
+
 /* An id is the same event only with the same action, actor and target: native ids, which the
  * user gives, may repeat across sources for different events; those are both kept. Events
  * without an id are never merged. */
@@ -118,6 +138,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__cloudtrail_duplicates_count_once, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_audit_id_counts_once, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__k8s_panic_is_an_attempt, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__same_id_other_event_is_kept, setup,
                                         ap_test_store_teardown),
