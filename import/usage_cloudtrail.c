@@ -226,6 +226,9 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     r.rights = ap_aws__action_rights(action);
     r.action = action;
     r.event_id = str(ev, "eventID");
+    /* a call across accounts is logged in each account's trail, with its own eventID and one
+     * sharedEventID: an organization trail holds both copies of the one call */
+    r.shared_id = str(ev, "sharedEventID");
     r.ok = !failed(ev);
     /* the assumed role's session is how the role was used */
     r.via = role[0] != '\0' ? arn : NULL;

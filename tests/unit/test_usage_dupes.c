@@ -92,6 +92,32 @@ static void test_usage__k8s_audit_id_counts_once(void **state)
                      1);
 }
 
+/* One cross-account call is logged in both accounts' trails, each copy with its own eventID
+ * and both with one sharedEventID (an organization trail holds the two): one event, where it
+ * was two. Another call with another sharedEventID stays apart. */
+static void test_usage__cloudtrail_shared_event_counts_once(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+#define ASSUME(id, shared, recipient) "{\"eventTime\":\"2026-11-02T09:00:00Z\"," \
+    "\"eventSource\":\"sts.amazonaws.com\",\"eventName\":\"AssumeRole\",\"eventID\":\"" \
+    id "\",\"sharedEventID\":\"" shared "\",\"recipientAccountId\":\"" recipient "\"," \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:" \
+    "assumed-role/acme-integration/s1\",\"accountId\":\"111122223333\"},\"resources\":" \
+    "[{\"ARN\":\"arn:aws:iam::444455556666:role/reports\",\"accountId\":\"444455556666\"}]}\n"
+    const char *p = ap_test_write_temp("org-trail.jsonl",
+                                       ASSUME("c1", "s-1", "111122223333")
+                                       ASSUME("c2", "s-1", "444455556666")
+                                       ASSUME("c3", "s-2", "444455556666"));
+#undef ASSUME
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.duplicates, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE shared_id = "
+                                       "'s-1' AND event_id = 'c1'"), 1);
+}
+
 /* A request the API server panicked on (stage Panic, often without a responseStatus) was
  * stored as a successful use; it is an attempt. */
 static void test_usage__k8s_panic_is_an_attempt(void **state)
@@ -138,6 +164,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usage__cloudtrail_duplicates_count_once, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_audit_id_counts_once, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudtrail_shared_event_counts_once, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_panic_is_an_attempt, setup,
                                         ap_test_store_teardown),
