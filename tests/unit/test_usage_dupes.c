@@ -1,5 +1,5 @@
 /* tests/unit/test_usage_dupes.c: observed use stores an event once per snapshot (the same
- * CloudTrail eventID or Kubernetes auditID twice is one event) and as what it was (a panic). */
+ * CloudTrail eventID or Kubernetes auditID twice is one event), as no more than it says. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +138,28 @@ static void test_usage__k8s_panic_is_an_attempt(void **state)
                                        " AND ok = 0"), 1);
 }
 
+/* A sign-in record without status.errorCode (`$select` left status out) was a successful
+ * sign-in, so the app counted as used; it says a sign-in was tried: an attempt. */
+static void test_usage__entra_sign_in_without_status_is_an_attempt(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+#define SIGN_IN(id, status) "{\"id\": \"" id "\", \"createdDateTime\": " \
+    "\"2026-11-02T09:00:00Z\", \"appId\": \"9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\", " \
+    "\"servicePrincipalId\": \"1f0c3a52-7d4e-4b21-9a6f-0c1d2e3f4a5b\", \"resourceId\": " \
+    "\"00000003-0000-0000-c000-000000000000\"" status "}\n"
+    const char *p = ap_test_write_temp("selected-signins.jsonl",
+                                       SIGN_IN("s1", "") SIGN_IN("s2", ", \"status\": {}")
+                                       SIGN_IN("s3", ", \"status\": {\"errorCode\": null}")
+                                       SIGN_IN("s4", ", \"status\": {\"errorCode\": 0}"));
+#undef SIGN_IN
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 4);
+    assert_int_equal(rep.denied, 3);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE ok"), 1);
+}
+
 /* An id is the same event only with the same action, actor and target: native ids, which the
  * user gives, may repeat across sources for different events; those are both kept. Events
  * without an id are never merged. */
@@ -169,6 +191,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_panic_is_an_attempt, setup,
                                         ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__entra_sign_in_without_status_is_an_attempt,
+                                        setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__same_id_other_event_is_kept, setup,
                                         ap_test_store_teardown),
     };
