@@ -160,6 +160,24 @@ static void test_usage__entra_sign_in_without_status_is_an_attempt(void **state)
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE ok"), 1);
 }
 
+/* A native CSV cell that is not UTF-8 is refused at its row: it was stored, and JSON output
+ * then left out what named it (a usage-not-granted finding without its target or message). */
+static void test_usage__native_csv_not_utf8_is_refused(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+    const char *p = ap_test_write_temp("bytes.csv", "at,actor,target,right\n"
+        "2026-11-01," "arn:aws:iam::111122223333:role/acme-integration,arn:aws:s3:::ok/x,read\n"
+        "2026-11-01," "arn:aws:iam::111122223333:role/acme-integration,arn:aws:s3:::fin\xff"
+        "ance/x,write\n");
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_EINPUT);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.col, 1);
+    assert_string_equal(err.msg, "'target' is not valid UTF-8 text");
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation"), 0);
+}
+
 /* An id is the same event only with the same action, actor and target: native ids, which the
  * user gives, may repeat across sources for different events; those are both kept. Events
  * without an id are never merged. */
@@ -193,6 +211,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_in_without_status_is_an_attempt,
                                         setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__native_csv_not_utf8_is_refused, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__same_id_other_event_is_kept, setup,
                                         ap_test_store_teardown),
     };
