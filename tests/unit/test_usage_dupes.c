@@ -118,6 +118,30 @@ static void test_usage__cloudtrail_shared_event_counts_once(void **state)
                                        "'s-1' AND event_id = 'c1'"), 1);
 }
 
+/* A console sign-in event answers under its own name: a failed SwitchRole writes
+ * responseElements.SwitchRole "Failure" and no errorCode, as a failed ConsoleLogin does. It was
+ * a successful use of the role; it is an attempt. */
+static void test_usage__cloudtrail_failed_switch_role_is_an_attempt(void **state)
+{
+    ap_store *st = *state;
+    ap_usage_report rep;
+    ap_error err;
+#define SWITCH(id, answer) "{\"eventTime\":\"2026-11-02T09:00:00Z\",\"eventSource\":" \
+    "\"signin.amazonaws.com\",\"eventName\":\"SwitchRole\",\"eventID\":\"" id "\"," \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:" \
+    "assumed-role/acme-integration/s1\",\"accountId\":\"111122223333\"}," \
+    "\"responseElements\":{\"SwitchRole\":\"" answer "\"},\"additionalEventData\":" \
+    "{\"SwitchFrom\":\"arn:aws:iam::111122223333:user/ops\"}}\n"
+    const char *p = ap_test_write_temp("switch.jsonl", SWITCH("sw1", "Failure")
+                                       SWITCH("sw2", "Success"));
+#undef SWITCH
+    assert_int_equal(ap_test_usage(st, p, &rep, &err), AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'sw1'"
+                                       " AND ok = 0"), 1);
+}
+
 /* A request the API server panicked on (stage Panic, often without a responseStatus) was
  * stored as a successful use; it is an attempt. */
 static void test_usage__k8s_panic_is_an_attempt(void **state)
@@ -207,6 +231,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__cloudtrail_shared_event_counts_once, setup,
                                         ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__cloudtrail_failed_switch_role_is_an_attempt,
+                                        setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__k8s_panic_is_an_attempt, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__entra_sign_in_without_status_is_an_attempt,
