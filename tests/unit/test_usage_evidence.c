@@ -1,5 +1,5 @@
-/* tests/unit/test_usage_dupes.c: observed use stores an event once per snapshot (the same
- * CloudTrail eventID or Kubernetes auditID twice is one event), as no more than it says. */
+/* tests/unit/test_usage_evidence.c: observed use stores an event once per snapshot (the same
+ * eventID, sharedEventID or auditID is one event) and as no more than its record says. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
