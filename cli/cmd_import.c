@@ -88,9 +88,17 @@ static void usage_report(const ap_usage_report *r, int64_t snap)
     char first[32], last[32];
     ap_time_format(first, sizeof first, r->first);
     ap_time_format(last, sizeof last, r->last);
-    fprintf(stderr, "authpath: imported %llu event%s (%llu denied) from %s to %s into snapshot "
-            "%lld\n", (unsigned long long)r->events, r->events == 1 ? "" : "s",
-            (unsigned long long)r->denied, first, last, (long long)snap);
+    if (r->events == 0)     /* every event was stored already */
+        fprintf(stderr, "authpath: imported no new event into snapshot %lld\n", (long long)snap);
+    else
+        fprintf(stderr, "authpath: imported %llu event%s (%llu denied) from %s to %s into "
+                "snapshot %lld\n", (unsigned long long)r->events, r->events == 1 ? "" : "s",
+                (unsigned long long)r->denied, first, last, (long long)snap);
+    if (r->duplicates > 0)
+        fprintf(stderr, "authpath: note: %llu duplicate event%s skipped (an event id the "
+                "snapshot holds already, with the same action, actor and target: stored and "
+                "counted once)\n", (unsigned long long)r->duplicates,
+                r->duplicates == 1 ? "" : "s");
     if (r->skipped > 0)
         fprintf(stderr, "authpath: note: %llu audit event%s at an earlier stage not counted "
                 "(each request counts once, when it completes)\n",
@@ -204,7 +212,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
         forget_fresh(ctx, fresh);
         return rc;
     }
-    if (usage.events > 0) {
+    if (usage.events > 0 || usage.duplicates > 0) {     /* observed use, not an inventory */
         usage_report(&usage, snap);
         return EXIT_OK;
     }

@@ -120,6 +120,8 @@ struct ap_store {
     int64_t latest;             /* the latest snapshot, read with the catalogue; 0: none */
     int write_wait_ms;          /* ap_store_begin()'s wait for another import */
     sqlite3_stmt *obs_insert;   /* the open observation import (store_obs.c), or NULL */
+    sqlite3_stmt *obs_seen;     /* its duplicate lookups (by event id, by shared id), */
+    sqlite3_stmt *obs_seen_shared;  /* prepared on first use */
     char *image_tmp;            /* the open import's graph image, written, not yet in place */
     uint8_t image_token[16];
     int64_t obs_snap;

@@ -50,8 +50,8 @@ int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
     if ((rc = cache_raise(st, err)) < 0
         || (rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
                                    " event_id, at, actor, actor_known, target, target_known,"
-                                   " rights, action, ok, via) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                                   " ?8, ?9, ?10, ?11, ?12, ?13)", err)) < 0) {
+                                   " rights, action, ok, via, shared_id) VALUES (?1, ?2, ?3, ?4,"
+                                   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", err)) < 0) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         cache_restore(st);
         return rc;
@@ -106,6 +106,7 @@ int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *
     sqlite3_bind_text(s, 11, r->action, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 12, r->ok);
     bind_opt(s, 13, r->via);
+    bind_opt(s, 14, r->shared_id);
     rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
          : ap_store__sqlerr(err, st->db, AP_EIO, "recording an observation");
     sqlite3_reset(s);
@@ -113,13 +114,63 @@ int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *
     return rc;
 }
 
+/* Is there a row of the open import's snapshot with id (in column `col`), action, actor and
+ * target? *stmt is prepared on first use and kept for the import. */
+static int seen_by(ap_store *st, sqlite3_stmt **stmt, const char *col, const char *id,
+                   const ap_obs_rec *r, bool *seen, ap_error *err)
+{
+    char sql[200];
+    int rc, step;
+    if (*stmt == NULL) {
+        /* the index on (snap, col) finds the few rows of that id; the rest is compared */
+        snprintf(sql, sizeof sql, "SELECT 1 FROM observation WHERE snap = ?1 AND %s = ?2"
+                 " AND action = ?3 AND actor = ?4 AND target = ?5 LIMIT 1", col);
+        if ((rc = ap_store__prepare(st, stmt, sql, err)) < 0)
+            return rc;
+    }
+    sqlite3_bind_int64(*stmt, 1, st->obs_snap);
+    sqlite3_bind_text(*stmt, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*stmt, 3, r->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*stmt, 4, r->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*stmt, 5, r->target, -1, SQLITE_STATIC);
+    step = sqlite3_step(*stmt);
+    *seen = step == SQLITE_ROW;
+    rc = step == SQLITE_ROW || step == SQLITE_DONE ? AP_OK
+         : ap_store__sqlerr(err, st->db, AP_EIO, "looking an event up");
+    sqlite3_reset(*stmt);
+    sqlite3_clear_bindings(*stmt);
+    return rc;
+}
+
+int ap_store_obs_seen(ap_store *st, const ap_obs_rec *r, bool *seen, ap_error *err)
+{
+    int rc = AP_OK;
+    *seen = false;
+    if (st->obs_insert == NULL)
+        return ap_error_set(err, AP_EBUG, "no observation import is open");
+    if (r->event_id != NULL && r->event_id[0] != '\0')
+        rc = seen_by(st, &st->obs_seen, "event_id", r->event_id, r, seen, err);
+    if (rc == AP_OK && !*seen && r->shared_id != NULL && r->shared_id[0] != '\0')
+        rc = seen_by(st, &st->obs_seen_shared, "shared_id", r->shared_id, r, seen, err);
+    return rc;
+}
+
+static void obs_finish(ap_store *st)
+{
+    sqlite3_finalize(st->obs_insert);
+    st->obs_insert = NULL;
+    sqlite3_finalize(st->obs_seen);
+    st->obs_seen = NULL;
+    sqlite3_finalize(st->obs_seen_shared);
+    st->obs_seen_shared = NULL;
+}
+
 int ap_store_obs_commit(ap_store *st, ap_error *err)
 {
     int rc;
     if (st->obs_insert == NULL)
         return ap_error_set(err, AP_EBUG, "commit without an open observation import");
-    sqlite3_finalize(st->obs_insert);
-    st->obs_insert = NULL;
+    obs_finish(st);
     if ((rc = ap_store__exec(st, "COMMIT", err)) < 0)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     cache_restore(st);
@@ -130,8 +181,7 @@ void ap_store_obs_rollback(ap_store *st)
 {
     if (st->obs_insert == NULL)
         return;
-    sqlite3_finalize(st->obs_insert);
-    st->obs_insert = NULL;
+    obs_finish(st);
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     cache_restore(st);
 }

@@ -41,6 +41,15 @@ static const char *const schema_v2 =
  * before). */
 static const char *const schema_v3 = "ALTER TABLE source ADD COLUMN sha256 TEXT;";
 
+/* Version 4: an event is stored once per snapshot (docs/sources/usage.md, "Duplicates"); the
+ * import looks each event id up before it adds the event, so ids are indexed. shared_id is the
+ * id one action's copies share across accounts (CloudTrail's sharedEventID), else NULL. */
+static const char *const schema_v4 =
+    "CREATE INDEX observation_event ON observation(snap, event_id) WHERE event_id IS NOT NULL;"
+    "ALTER TABLE observation ADD COLUMN shared_id TEXT;"
+    "CREATE INDEX observation_shared ON observation(snap, shared_id)"
+    "  WHERE shared_id IS NOT NULL;";
+
 int ap_store__migrate(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -86,8 +95,10 @@ int ap_store__migrate(ap_store *st, ap_error *err)
         goto fail;
     if (version < 3 && (rc = ap_store__exec(st, schema_v3, err)) < 0)
         goto fail;
-    /* Future versions: `if (version < 4) { ALTER TABLE ... }` here. */
-    if ((rc = ap_store__exec(st, "PRAGMA user_version = 3", err)) < 0)
+    if (version < 4 && (rc = ap_store__exec(st, schema_v4, err)) < 0)
+        goto fail;
+    /* Future versions: `if (version < 5) { ALTER TABLE ... }` here. */
+    if ((rc = ap_store__exec(st, "PRAGMA user_version = 4", err)) < 0)
         goto fail;
     return ap_store__exec(st, "COMMIT", err);
 fail:

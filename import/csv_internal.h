@@ -42,6 +42,8 @@ typedef struct {
     json_t *obj;                /* the current row (see row_object) */
     json_t **colval;            /* each column's value in obj (borrowed), or NULL */
     size_t row;                 /* data rows so far */
+    int row_key_bad;            /* a cell the row cannot be read without (id, kind; from, to)
+                                 * was reported bad: the row goes no further (one error) */
     unsigned at_line, at_col;   /* the place of an error about the file itself */
     struct csv_pipe *pipe;      /* set in the parsing thread: rows go there */
     int fast;                   /* a file whose rows csv_fast.c may stage (edges, nodes) */

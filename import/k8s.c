@@ -352,6 +352,18 @@ static int read_object(reader *r, const json_t *o)
         ap_step step[2] = { { "metadata", 0 }, { "namespace", 0 } };
         return fail_at(r, where(r, step, 2), "metadata.namespace must be a string");
     }
+    if ((strcmp(kind, "Role") == 0 || strcmp(kind, "RoleBinding") == 0
+         || strcmp(kind, "ServiceAccount") == 0
+         || (strcmp(kind, "Secret") == 0 && str_of(o, "type") != NULL
+             && strcmp(str_of(o, "type"), "kubernetes.io/service-account-token") == 0))
+        && (str_of(meta, "namespace") == NULL || str_of(meta, "namespace")[0] == '\0')) {
+        /* kubectl would put it in its context's namespace, which the file does not say: read
+         * as `default`, its grants would be claimed for a namespace they may not be in */
+        ap_step step = { "metadata", 0 };
+        return fail_at(r, where(r, &step, 1), "a %s without metadata.namespace: kubectl would "
+                       "apply it to the current context's namespace, which the file does not "
+                       "say (set metadata.namespace)", kind);
+    }
     {
         ap_step name[2] = { { "metadata", 0 }, { "name", 0 } };
         ap_step ns[2] = { { "metadata", 0 }, { "namespace", 0 } };

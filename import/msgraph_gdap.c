@@ -25,12 +25,31 @@ static bool nonzero_duration(const char *d)
     return false;
 }
 
+/* A relationship's state from its Graph status (docs/sources/msgraph.md, "GDAP liveness").
+ * Only a status that says so makes it active: without one (a $select export that left it out)
+ * or with one this build does not know (unknownFutureValue), nothing says the relationship is
+ * live, nor that it ended; "suspended" holds its authority back without claiming either. */
+static const char *relationship_state(const char *status)
+{
+    static const char *const map[][2] = {
+        { "active", "active" }, { "expiring", "active" },  /* still live until endDateTime */
+        { "approved", "approved" }, { "activating", "approved" },
+        { "created", "requested" }, { "approvalPending", "requested" },
+        { "terminationRequested", "revoked" }, { "terminating", "revoked" },
+        { "terminated", "revoked" }, { "expired", "revoked" },
+    };
+    for (size_t i = 0; status != NULL && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(status, map[i][0]) == 0)
+            return map[i][1];
+    return "suspended";
+}
+
 int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o)
 {
     const char *rid = ap_mg__str(o, "id"), *status = ap_mg__str(o, "status");
     const json_t *cust = ap_mg__get(o, "customer");
     const char *tenant = ap_mg__str(cust, "tenantId"), *cname = ap_mg__str(cust, "displayName");
-    const char *ext = ap_mg__str(o, "autoExtendDuration"), *state = "active";
+    const char *ext = ap_mg__str(o, "autoExtendDuration"), *state;
     const json_t *roles = ap_mg__get(ap_mg__get(o, "accessDetails"), "unifiedRoles"), *r;
     char id[256], tlow[MG_ID_MAX + 1], role[512];
     size_t i;
@@ -56,16 +75,13 @@ int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o)
         || (n = ap_mg__node(ctx, id, AP_KIND_ROLE, ap_mg__str(o, "displayName"),
                             "gdap_relationship", false)) == NULL)
         return AP_ENOMEM;
-    if (status == NULL || strcmp(status, "active") == 0)
-        state = "active";
-    else if (strcmp(status, "approved") == 0 || strcmp(status, "activating") == 0)
-        state = "approved";
-    else if (strcmp(status, "created") == 0 || strcmp(status, "approvalPending") == 0)
-        state = "requested";
-    else
-        state = "revoked";         /* terminationRequested, terminating, terminated, expired */
+    state = relationship_state(status);
+    if (strcmp(state, "suspended") == 0)
+        ap_mg__note(ctx, "GDAP relationships whose status is missing (an export with $select "
+                    "that left it out) or unknown: taken as suspended, their roles carry no "
+                    "authority (export 'status' to judge them)");
     ap_mg__set(n, "state", state);
-    ap_mg__set(n, "gdap_status", status);
+    ap_mg__set(n, "gdap_status", status != NULL ? status : "unknown");
     ap_mg__set(n, "customer_tenant", tlow);
     ap_mg__set(n, "customer_name", cname);
     ap_mg__set(n, "duration", ap_mg__str(o, "duration"));
@@ -98,6 +114,17 @@ int ap_mg__gdap_relationship(ap_import_ctx *ctx, const json_t *o)
     if (privileged[0] != '\0')
         ap_mg__set(n, "privileged_roles", privileged);
     return AP_OK;
+}
+
+/* An access assignment's status Graph documents (pending, active, deleting, deleted, error):
+ * without one, or with another, its grants are held back as a relationship's are. */
+static bool assignment_status_known(const char *status)
+{
+    static const char *const known[] = { "active", "pending", "deleting", "deleted", "error" };
+    for (size_t i = 0; status != NULL && i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(status, known[i]) == 0)
+            return true;
+    return false;
 }
 
 int ap_mg__gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel)
@@ -135,6 +162,9 @@ int ap_mg__gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel)
     if (rel == NULL)
         ap_mg__note(ctx, "access assignments whose relationship the file does not name (the "
              "customer is unknown: its roles are named for 'unknown-customer')");
+    if (json_array_size(roles) > 0 && !assignment_status_known(status))
+        ap_mg__note(ctx, "GDAP access assignments whose status is missing or unknown: taken as "
+                    "suspended, their roles carry no authority (export 'status' to judge them)");
     json_array_foreach(roles, i, r) {
         const char *def = ap_mg__str(r, "roleDefinitionId");
         json_t *re;
@@ -143,8 +173,11 @@ int ap_mg__gdap_assignment(ap_import_ctx *ctx, const json_t *o, const char *rel)
         if (ap_mg__role_node(ctx, role, sizeof role, def, tenant, cname) == NULL
             || (re = ap_mg__edge(ctx, gnode, "member_of", role, AP_RIGHTS_ALL)) == NULL)
             return AP_ENOMEM;
-        if (status != NULL && strcmp(status, "active") != 0)
+        if (!assignment_status_known(status))
+            ap_mg__set(re, "state", "suspended");   /* unknown: neither live nor ended */
+        else if (strcmp(status, "active") != 0)
             ap_mg__set(re, "state", strcmp(status, "pending") == 0 ? "requested" : "revoked");
+        ap_mg__set(re, "gdap_assignment_status", status != NULL ? status : "unknown");
         ap_mg__set(re, "gdap_assignment", ap_mg__str(o, "id"));
     }
     return AP_OK;

@@ -291,6 +291,8 @@ static json_t *row_object(csv_reader *r)
         if (bad) {
             set_column(r, i, name, NULL);
             field_fail(r, i, "'%s' is not valid UTF-8 text", name);
+            r->row_key_bad |= strcmp(name, "id") == 0 || strcmp(name, "kind") == 0
+                              || strcmp(name, "from") == 0 || strcmp(name, "to") == 0;
             continue;
         }
         if (v == NULL || set_column(r, i, name, v) < 0) {
@@ -409,8 +411,11 @@ void ap_csv__read_row(csv_reader *r)
         else
             rc = ap_import__native_rights(r->ctx, obj, r->err);
     } else {
-        const json_t *row = row_object(r);
-        if (row != NULL)
+        const json_t *row;
+        r->row_key_bad = 0;
+        row = row_object(r);
+        /* a key cell left out as bad would be reported again as missing: one error is enough */
+        if (row != NULL && !r->row_key_bad)
             rc = r->kind == FILE_NODES ? ap_import__native_node(r->ctx, r->row, row, r->err)
                                        : ap_import__native_edge(r->ctx, r->row, row, r->err);
     }

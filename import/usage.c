@@ -164,6 +164,8 @@ static void count_unknown(json_t *set, uint64_t *distinct, char names[][128], si
 int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
                     ap_error *err)
 {
+    bool seen;
+    int rc;
     r->actor = NULL;
     r->actor_known = false;
     for (size_t i = 0; i < n && !r->actor_known; i++)
@@ -178,6 +180,14 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
             r->actor = actors[i % n];
     if (r->actor == NULL)
         return ap_usage__fail(ui, r->line, 1, err, "the event names no actor");
+    /* the same event twice (overlapping exports, a file imported again, a Kubernetes request
+     * logged at Panic and ResponseComplete) is stored and counted once */
+    if ((rc = ap_store_obs_seen(ui->st, r, &seen, err)) < 0)
+        return rc;
+    if (seen) {
+        ui->rep.duplicates++;
+        return AP_OK;
+    }
     r->target_known = target_known(ui, r->target);
     if (!r->actor_known) {
         ui->rep.unknown_actor_events++;
@@ -438,7 +448,7 @@ int ap_import__usage(ap_store *st, const char *const *paths, size_t n,
         if ((rc = read_one(&ui, paths[i], err)) < 0)
             break;
     }
-    if (rc >= 0 && ui.rep.events == 0)
+    if (rc >= 0 && ui.rep.events == 0 && ui.rep.duplicates == 0)
         rc = ap_error_at(err, AP_EINPUT, paths[n - 1], 1, 1, "nothing to import: the %s no "
                          "event%s", n == 1 ? "file holds" : "files hold", ui.rep.skipped > 0
                          ? " but Kubernetes audit events at an earlier stage (each request "

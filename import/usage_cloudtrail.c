@@ -128,14 +128,16 @@ static const char *too_long(const json_t *ev)
     return NULL;
 }
 
-/* A failed call: errorCode (or errorMessage) given and not null, or a console sign-in whose
- * response says Failure (CloudTrail writes no errorCode for a failed ConsoleLogin). */
+/* A failed call: errorCode (or errorMessage) given and not null, or a console sign-in event
+ * whose response says Failure under its own name: CloudTrail writes no errorCode for a failed
+ * ConsoleLogin, and the other sign-in events (SwitchRole, CheckMfa...) answer the same way. */
 static bool failed(const json_t *ev)
 {
     const char *code = str(ev, "errorCode"), *msg = str(ev, "errorMessage");
-    const char *login = str(json_object_get(ev, "responseElements"), "ConsoleLogin");
+    const char *name = str(ev, "eventName");
+    const char *said = name != NULL ? str(json_object_get(ev, "responseElements"), name) : NULL;
     return (code != NULL && code[0] != '\0') || (msg != NULL && msg[0] != '\0')
-           || (login != NULL && strcmp(login, "Failure") == 0);
+           || (said != NULL && strcmp(said, "Failure") == 0);
 }
 
 /* Who acted when the record gives no ARN: an IAM user by name (a failed console sign-in), an
@@ -226,6 +228,9 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     r.rights = ap_aws__action_rights(action);
     r.action = action;
     r.event_id = str(ev, "eventID");
+    /* a call across accounts is logged in each account's trail, with its own eventID and one
+     * sharedEventID: an organization trail holds both copies of the one call */
+    r.shared_id = str(ev, "sharedEventID");
     r.ok = !failed(ev);
     /* the assumed role's session is how the role was used */
     r.via = role[0] != '\0' ? arn : NULL;

@@ -169,7 +169,9 @@ static int sign_in(ap_usage_import *ui, const json_t *ev, unsigned line, ap_erro
     r.rights = 0;           /* a sign-in says where a token was for, not what it did there */
     r.action = action;
     r.event_id = str(ev, "id");
-    r.ok = json_integer_value(code) == 0;
+    /* 0 is a success; without a code (a $select export that left status out) the record says
+     * a sign-in was tried, not that it worked: an attempt, not a use */
+    r.ok = json_is_integer(code) && json_integer_value(code) == 0;
     return ap_usage__event(ui, &r, actors, 3, err);
 }
 

@@ -135,7 +135,10 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
         snprintf(via, sizeof via, "user:%s", imp);
         r.via = via;
     }
-    r.ok = !json_is_integer(code) || json_integer_value(code) < 400;
+    /* a request the API server panicked on did not succeed, whatever status it carries (the
+     * Panic stage often has none): an attempt, not a use */
+    r.ok = (!json_is_integer(code) || json_integer_value(code) < 400)
+           && (stage == NULL || strcmp(stage, "Panic") != 0);
     rc = ap_usage__event(ui, &r, actors, 1, err);
     free(url);
     return rc;

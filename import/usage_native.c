@@ -186,6 +186,19 @@ static void on_row(int term, void *data)
         for (int k = 0; k < NCOLS; k++)
             v[k] = c->col_of[k] >= 0 && (size_t)c->col_of[k] < c->ncell
                    && c->col_of[k] < 16 ? c->cell[c->col_of[k]] : NULL;
+        for (int k = 0; k < NCOLS && c->rc >= 0; k++) {
+            /* text, as JSON carries it: bytes that are not UTF-8 would be stored as a name
+             * that no JSON output can write (a finding's target, its message, left out) */
+            json_t *t = v[k] != NULL ? json_string(v[k]) : NULL, *raw = NULL;
+            if (v[k] != NULL && t == NULL)
+                c->rc = (raw = json_string_nocheck(v[k])) == NULL ? ap_error_nomem(c->err)
+                        : ap_usage__fail(c->ui, c->row, 1, c->err, "'%s' is not valid UTF-8 "
+                                         "text", colnames[k]);
+            json_decref(t);
+            json_decref(raw);
+        }
+        if (c->rc < 0)
+            goto done;
         f.at = v[0];
         f.actor = v[1];
         f.target = v[2];
@@ -195,6 +208,7 @@ static void on_row(int term, void *data)
         f.id = v[6];
         c->rc = one(c->ui, &f, c->row, c->err);
     }
+done:
     for (size_t i = 0; i < c->ncell && i < 16; i++)
         free(c->cell[i]);
     c->ncell = 0;

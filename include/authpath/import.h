@@ -24,6 +24,8 @@ typedef struct {
     uint64_t events;            /* stored */
     uint64_t denied;            /* of them, failed calls (attempts) */
     uint64_t skipped;           /* not use: Kubernetes events at an earlier stage */
+    uint64_t duplicates;        /* not stored again: an event (id, action, actor, target) the
+                                 * snapshot holds already, from this import or an earlier one */
     uint64_t unknown_actor_events;
     uint64_t unknown_actors;    /* distinct */
     char actors[AP_USAGE_REPORT_NAMES][128];    /* the first few, in order of appearance (a

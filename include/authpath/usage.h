@@ -25,6 +25,8 @@ typedef struct {
     const char *event_id;       /* NULL when the event has none */
     bool ok;                    /* false: a denied attempt (an error code) */
     unsigned line;              /* where the event begins in its file */
+    const char *shared_id;      /* NULL, or the id the copies of one action share (CloudTrail's
+                                 * sharedEventID: one call logged in two accounts' trails) */
 } ap_obs_rec;
 
 /* Start adding observations to snapshot snap (AP_ENOTFOUND when it does not exist). */
@@ -32,6 +34,10 @@ AP_EXPORT int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err);
 /* Register an input file of the open observation import: *file is its id. */
 AP_EXPORT int ap_store_obs_source(ap_store *st, const char *path, int64_t *file, ap_error *err);
 AP_EXPORT int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *err);
+/* Is r already stored in the snapshot (by this import or an earlier one): an event with its
+ * event id, or its shared id, and its action, actor and target? *seen false for an event
+ * without either id. */
+AP_EXPORT int ap_store_obs_seen(ap_store *st, const ap_obs_rec *r, bool *seen, ap_error *err);
 AP_EXPORT int ap_store_obs_commit(ap_store *st, ap_error *err);
 /* Abandon it: the database is as it was. */
 AP_EXPORT void ap_store_obs_rollback(ap_store *st);

@@ -228,6 +228,35 @@ static void test_import_csv__more_than_20_errors_are_counted(void **state)
     unlink(path);
 }
 
+/* A node id or an edge's end that is not UTF-8 is one error, at its cell: the row goes no
+ * further, so it is not reported again as missing ("node has no 'id'"). */
+static void test_import_csv__key_cell_not_utf8_is_one_error(void **state)
+{
+    ap_store *st = *state;
+    ap_error_list more;
+    const char *paths[2];
+    char nodes[512];
+    const char *path = ap_test_write_temp("bad_id.csv", "id,kind,name\n"
+                                          "ok,identity,a\n"
+                                          "b\xff\xfe" "ad,resource,b\n");
+    memset(&more, 0, sizeof more);
+    ap_test_expect_error(st, &path, 1, &more, path, 3, 1, "'id' is not valid UTF-8 text");
+    assert_int_equal(more.total, 0);
+    unlink(path);
+
+    snprintf(nodes, sizeof nodes, "%s", ap_test_write_temp("ends_nodes.csv", "id,kind\n"
+                                                            "a,identity\nb,resource\n"));
+    paths[0] = nodes;
+    paths[1] = ap_test_write_temp("ends_edges.csv", "from,to,kind\n"
+                                  "a,b\xff,access\n");
+    memset(&more, 0, sizeof more);
+    ap_test_expect_error(st, paths, 2, &more, paths[1], 2, 3, "'to' is not valid UTF-8 text");
+    assert_int_equal(more.total, 0);
+    assert_string_equal(ap_test_store_state(st), "snapshot=0 node=0 edge=0 source=0 vocab=0");
+    unlink(paths[0]);
+    unlink(paths[1]);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, ap_test_store_setup, \
                                                    ap_test_store_teardown)
 
@@ -250,6 +279,7 @@ int main(void)
         TEST(test_import_csv__bad_right_in_rights_file_names_its_row),
         TEST(test_import_csv__syntax_error_after_row_errors_is_kept),
         TEST(test_import_csv__more_than_20_errors_are_counted),
+        TEST(test_import_csv__key_cell_not_utf8_is_one_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authpath/findings.h"
 #include "authpath/query.h"
@@ -380,11 +381,11 @@ static void test_import_k8s__errors(void **state)
         "kind: ServiceAccount\n"
         "metadata:\n"
         "  name: ok\n"
+        "  namespace: ci\n"
         "---\n"
         "apiVersion: rbac.authorization.k8s.io/v1\n"
         "kind: RoleBinding\n"
-        "metadata:\n"
-        "  name: broken\n"
+        "metadata: {name: broken, namespace: ci}\n"
         "roleRef:\n"
         "  kind: Group\n"
         "  name: x\n"
@@ -453,6 +454,51 @@ static void test_import_k8s__errors(void **state)
     assert_string_equal(ap_test_store_state(*state), "snapshot=0 node=0 edge=0 source=0 vocab=0");
 }
 
+/* A namespaced object without metadata.namespace (a manifest for `kubectl apply`) is refused
+ * at its metadata: kubectl would apply it to its context's namespace, which the file does not
+ * say; it was read as `default`, claiming grants in a namespace it may not be in. */
+static void test_import_k8s__no_namespace_is_refused(void **state)
+{
+    static const char *const kinds[] = { "Role", "RoleBinding", "ServiceAccount", "Secret" };
+    char text[1024], file[512], msg[256];
+    const char *path;
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(text, sizeof text,
+                 "apiVersion: rbac.authorization.k8s.io/v1\n"
+                 "kind: ClusterRole\n"
+                 "metadata: {name: reader}\n"
+                 "---\n"
+                 "apiVersion: v1\n"
+                 "kind: %s\n"
+                 "metadata:\n"
+                 "  name: thing\n"
+                 "%s", kinds[i], i == 1 ? "roleRef: {kind: Role, name: pods}\nsubjects:\n"
+                 "  - {kind: ServiceAccount, name: builder}\n"
+                 : i == 3 ? "type: kubernetes.io/service-account-token\n" : "");
+        path = ap_test_write_temp("no_namespace.yaml", text);
+        snprintf(file, sizeof file, "%s", path);
+        snprintf(msg, sizeof msg, "a %s without metadata.namespace: kubectl would apply it to "
+                 "the current context's namespace, which the file does not say (set "
+                 "metadata.namespace)", kinds[i]);
+        ap_test_expect_error(*state, &path, 1, NULL, file, 8, 3, msg);
+        assert_string_equal(ap_test_store_state(*state),
+                            "snapshot=0 node=0 edge=0 source=0 vocab=0");
+        unlink(file);
+    }
+    /* a Secret that holds no token is not read: where it is does not matter */
+    path = ap_test_write_temp("opaque.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\n"
+        "kind: ClusterRole\n"
+        "metadata: {name: reader}\n"
+        "---\n"
+        "apiVersion: v1\n"
+        "kind: Secret\n"
+        "metadata: {name: settings}\n"
+        "type: Opaque\n");
+    ap_error err;
+    assert_int_equal(ap_test_import(*state, path, &err), AP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +514,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__yaml_list, ap_test_store_setup,
                                         ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_k8s__no_namespace_is_refused,
+                                        ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__long_names, ap_test_store_setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_k8s__errors, ap_test_store_setup,

@@ -470,6 +470,64 @@ static void test_import_msgraph__gdap_without_customer(void **state)
     ap_graph_free(g);
 }
 
+/* A relationship without `status` (`$select=id,displayName,customer,accessDetails,...` leaves
+ * it out) or with one this build does not know was read as active: Global Administrator in a
+ * customer's tenant, a gdap-global-admin finding and a stale one, on no evidence. It is now
+ * suspended, its status "unknown", noted, with no authority and no finding; an access
+ * assignment without status likewise. `expiring` (documented, still live) stays active. */
+static void test_import_msgraph__gdap_unknown_status(void **state)
+{
+    static const char *const statuses[] = { NULL, "unknownFutureValue", "expiring" };
+    const char *ga = "entra:tenant:" T_CUST ":role:Global Administrator";
+    char text[1024], st[64];
+    ap_graph *g;
+    for (size_t i = 0; i < 3; i++) {
+        ap_store *db = NULL;
+        ap_error err;
+        uint32_t v;
+        if (statuses[i] != NULL)
+            snprintf(st, sizeof st, "\"status\": \"%s\", ", statuses[i]);
+        else
+            st[0] = '\0';
+        snprintf(text, sizeof text, "{\"@odata.context\": \"https://graph.microsoft.com/v1.0/"
+                 "tenantRelationships/$metadata#delegatedAdminRelationships(id,displayName,"
+                 "customer,accessDetails,autoExtendDuration,endDateTime)\", \"value\": [{\"id\":"
+                 " \"r-sel\", \"displayName\": \"Fabrikam admin\", \"customer\": {\"tenantId\": "
+                 "\"" T_CUST "\", \"displayName\": \"Contoso\"}, \"accessDetails\": "
+                 "{\"unifiedRoles\": [{\"roleDefinitionId\": \"" GA "\"}]}, %s"
+                 "\"autoExtendDuration\": \"P180D\", \"endDateTime\": \"2027-02-10T11:24:42Z\"}]}",
+                 st);
+        assert_int_equal(ap_store_open(&db, ":memory:", &err), AP_OK);
+        g = load(db, ap_test_write_temp("selected.json", text));
+        v = node(g, "entra:gdap:r-sel");
+        if (i < 2) {
+            assert_false(ap_graph_node(g, v)->live);
+            assert_int_equal(ap_graph_node(g, v)->state, AP_STATE_SUSPENDED);
+            assert_string_equal(ap_graph_node_str(g, v, "gdap_status"),
+                                i == 0 ? "unknown" : "unknownFutureValue");
+            assert_int_equal(reach(g, "entra:gdap-partner", ga), 0);
+            assert_string_equal(entra_findings(g), "");
+            assert_int_equal(notes.count, 1);
+        } else {
+            assert_true(ap_graph_node(g, v)->live);
+            assert_int_equal(reach(g, "entra:gdap-partner", ga), AP_RIGHTS_ALL);
+            assert_string_equal(entra_findings(g), "gdap-global-admin=1");
+        }
+        ap_graph_free(g);
+        ap_store_close(db);
+    }
+    g = load(*state, ap_test_write_temp("assign.json", "{\"@odata.context\": "
+        "\"https://graph.microsoft.com/v1.0/tenantRelationships/$metadata#accessAssignments\", "
+        "\"value\": [{\"id\": \"a-1\", \"accessContainer\": {\"accessContainerId\": \"g-1\", "
+        "\"accessContainerType\": \"securityGroup\"}, \"accessDetails\": {\"unifiedRoles\": "
+        "[{\"roleDefinitionId\": \"" GA "\"}]}}]}"));
+    assert_int_equal(reach(g, "entra:gdap-partner",
+                           "entra:tenant:unknown-customer:role:Global Administrator"), 0);
+    assert_string_equal(entra_findings(g), "");
+    assert_int_equal(notes.count, 2);
+    ap_graph_free(g);
+}
+
 /* Benign fixture: verified publisher, a read permission, a one-user consent: none of the
  * Entra rules fire. */
 static void test_import_msgraph__benign(void **state)
@@ -586,6 +644,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_msgraph__list_of_pages_and_pascal_case,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__objects_known_by_keys,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_import_msgraph__gdap_unknown_status,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_import_msgraph__gdap_without_customer,
                                         ap_test_store_setup, ap_test_store_teardown),

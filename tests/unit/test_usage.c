@@ -27,21 +27,25 @@ static long observations(ap_store *st)
     return ap_test_count(st, "SELECT count(*) FROM observation");
 }
 
+/* The first of the two events below, with its event id. */
+#define EV1(id) "{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-02T09:00:00Z\"," \
+    "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventID\":\"" id "\"," \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:" \
+    "assumed-role/acme-integration/s1\",\"accountId\":\"111122223333\"}," \
+    "\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"a.json\"}}"
+
 /* The same two events as JSON Lines, a Records file, a bare list and lookup-events output
- * (CRLF line ends, the record as a JSON string): each stores both with its line. */
+ * (CRLF line ends, the record as a JSON string): each reads both, the same events (the forms
+ * after the first find them stored already: duplicates); with new ids, each stores its line. */
 static void test_usage__forms(void **state)
 {
-    static const char ev1[] = "{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-02T09:00:00Z\","
-        "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventID\":\"e1\","
-        "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:"
-        "assumed-role/acme-integration/s1\",\"accountId\":\"111122223333\"},"
-        "\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"a.json\"}}";
+    static const char ev1[] = EV1("e1");
     static const char ev2[] = "{\"eventTime\":\"2026-11-03T09:00:00Z\",\"eventSource\":"
         "\"s3.amazonaws.com\",\"eventName\":\"PutObject\",\"eventID\":\"e2\",\"userIdentity\":"
         "{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/"
         "acme-integration/s1\"},\"requestParameters\":{\"bucketName\":\"orders\",\"key\":\"b\"}}";
     char text[4096];
-    json_t *js = json_string(ev1);
+    json_t *js = json_string(EV1("e3"));
     char *s1 = json_dumps(js, JSON_ENCODE_ANY);
     ap_usage_report rep;
     ap_error err;
@@ -54,10 +58,13 @@ static void test_usage__forms(void **state)
     assert_int_equal(ap_test_count(st, "SELECT line FROM observation WHERE event_id = 'e2'"), 3);
     snprintf(text, sizeof text, "{\"Records\": [\n%s,\n%s\n]}", ev1, ev2);
     assert_int_equal(ap_test_usage(st, ap_test_write_temp("b.json", text), &rep, &err), AP_OK);
-    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.events, 0);
+    assert_int_equal(rep.duplicates, 2);
     snprintf(text, sizeof text, "[%s, %s]", ev1, ev2);
     assert_int_equal(ap_test_usage(st, ap_test_write_temp("c.json", text), &rep, &err), AP_OK);
-    snprintf(text, sizeof text, "{\r\n  \"Events\": [\r\n    {\"EventId\": \"e1\", "
+    assert_int_equal(rep.duplicates, 2);
+    assert_int_equal(observations(st), 2);
+    snprintf(text, sizeof text, "{\r\n  \"Events\": [\r\n    {\"EventId\": \"e3\", "
              "\"CloudTrailEvent\": %s}\r\n  ],\r\n  \"NextToken\": \"x\"\r\n}\r\n", s1);
     free(s1);
     json_decref(js);
@@ -68,14 +75,14 @@ static void test_usage__forms(void **state)
     assert_int_equal(ap_test_count(st, "SELECT line FROM observation ORDER BY rid DESC LIMIT 1"),
                      3);
     /* lookup-events output whose CloudTrailEvent was parsed already (jq's fromjson) */
-    snprintf(text, sizeof text, "{\"Events\": [{\"EventId\": \"e1\", \"CloudTrailEvent\": "
-             "%s}]}", ev1);
+    snprintf(text, sizeof text, "{\"Events\": [{\"EventId\": \"e4\", \"CloudTrailEvent\": "
+             "%s}]}", EV1("e4"));
     assert_int_equal(ap_test_usage(st, ap_test_write_temp("e.json", text), &rep, &err), AP_OK);
     assert_int_equal(rep.events, 1);
     /* the role behind the session is the actor; the object is the target */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = '" ROLE
                                        "' AND actor_known AND target = 'arn:aws:s3:::orders/a"
-                                       ".json' AND target_known AND rights = 1"), 5);
+                                       ".json' AND target_known AND rights = 1"), 3);
     /* never as grants: no snapshot, node or edge was added */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM snapshot"), 1);
 }
