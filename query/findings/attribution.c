@@ -74,7 +74,7 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
                     continue;
                 seen[u] = i;
                 /* one finding per unlogged identity: a later partner joins it */
-                ap_finding *f = ap_findings__subject(c, p, u);
+                ap_finding *f = ap_findings__subject(c, p, false, u);
                 if (f == NULL)
                     continue;
                 ap_findings__fact(c, f, "logged", "false");

@@ -59,7 +59,7 @@ int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
                 if (ed->kind != AP_EDGE_AUTHENTICATES_AS || !ap_findings__carries(c, a, e)
                     || ap_graph_node(g, ed->to)->kind != AP_KIND_IDENTITY)
                     continue;
-                ap_finding *f = ap_findings__subject(c, p, v);
+                ap_finding *f = ap_findings__subject(c, p, false, v);
                 if (f != NULL) {
                     if (type != NULL)
                         ap_findings__fact(c, f, "type", "%s", type);

@@ -272,7 +272,8 @@ static const ap_rule rules[] = {
       "resources the integration needs, and remove the cluster-admin binding or the escalation "
       "that leads to it.",
       ap_rule__k8s_cluster_admin,
-      "the cluster-admin role, for each partner that reaches it directly." },
+      "the cluster-admin role: one finding lists every partner that reaches it directly, its "
+      "chain from the first in id order." },
     { "k8s-secrets-wildcard", AP_SEV_HIGH, "NHI2", "PR.AA-05, PR.DS-01",
       "Partner has wildcard verbs on Kubernetes secrets",
       "A Kubernetes rule the partner's authority reaches grants every verb (*) on secrets (or "
@@ -281,7 +282,8 @@ static const ap_rule rules[] = {
       "List the verbs and the secret names (resourceNames) the integration needs; keep tokens "
       "out of the namespaces the partner can read.",
       ap_rule__k8s_secrets_wildcard,
-      "the Kubernetes rule (its access edge), for each partner whose authority it carries." },
+      "the Kubernetes rule (its access edge): one finding lists every partner whose "
+      "authority it carries, its chain from the first in id order." },
     { "k8s-impersonation", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner can impersonate Kubernetes users, groups or service accounts",
       "A Kubernetes rule the partner's authority reaches grants impersonate on users, groups "
@@ -290,7 +292,8 @@ static const ap_rule rules[] = {
       "Remove the impersonate verb, or restrict it with resourceNames to the identities the "
       "integration must act as.",
       ap_rule__k8s_impersonation,
-      "the Kubernetes rule (its access edge), for each partner whose authority it carries." },
+      "the Kubernetes rule (its access edge): one finding lists every partner whose "
+      "authority it carries, its chain from the first in id order." },
     { "k8s-partner-cluster-wide", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
       "Partner's Kubernetes subject bound cluster-wide",
       "A user or group that belongs to a partner (--partner-map) is bound by a "
@@ -305,7 +308,9 @@ static const ap_rule rules[] = {
       "own administrators.",
       "Rebuild the relationship with the least-privileged roles the work needs (Microsoft "
       "recommends against Global Administrator in GDAP), and assign them to narrow groups.",
-      ap_rule__gdap_global_admin, NULL },
+      ap_rule__gdap_global_admin,
+      "the customer tenant's Global Administrator role: one finding lists every partner that "
+      "holds it through GDAP, its chain from the first in id order." },
     { "gdap-stale-privileged", AP_SEV_HIGH, "NHI1", "GV.SC-10, PR.AA-05",
       "GDAP relationship with privileged roles auto-extends or outlived its end date",
       "A GDAP relationship with privileged roles extends itself automatically, or Graph still "
@@ -313,14 +318,17 @@ static const ap_rule rules[] = {
       "on purpose.",
       "Turn off auto-extension for relationships with privileged roles, let them end, and "
       "create a new one when the work needs it.",
-      ap_rule__gdap_stale, NULL },
+      ap_rule__gdap_stale,
+      "the GDAP relationship that Graph calls active (a status the export does not give "
+      "claims nothing)." },
     { "admin-consent-third-party", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Tenant-wide admin consent of high-privilege scopes to a third-party app",
       "A third-party app holds an AllPrincipals (admin) consent to high-privilege delegated "
       "scopes: it can act with them as any user who signs in to it.",
       "Revoke the grant (oauth2PermissionGrants), consent only the scopes the app needs, and "
       "require admin consent workflow review.",
-      ap_rule__admin_consent, NULL },
+      ap_rule__admin_consent,
+      "the third-party app: one finding lists every partner that owns it." },
     { "app-global-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05, GV.SC-07",
       "Third-party app's permissions lead to Global Administrator",
       "A third-party app holds application permissions with a known path to Global "
@@ -328,20 +336,24 @@ static const ap_rule rules[] = {
       "Application.ReadWrite.All...): whoever holds its credentials can take the directory.",
       "Remove the permission or replace it with a narrower one; if the app needs it, hold "
       "its credentials yourself and watch its sign-ins.",
-      ap_rule__app_global_admin, NULL },
+      ap_rule__app_global_admin,
+      "the directory's Global Administrator role: one finding lists every third party whose "
+      "apps lead to it, its chain from the first in id order." },
     { "federated-credential-wildcard", AP_SEV_HIGH, "NHI6", "PR.AA-01",
       "Federated credential with a wildcard subject",
       "A federated identity credential accepts tokens for a subject with a wildcard (any "
       "branch, tag or pull request of a repository): workflows nobody reviewed can act as "
       "the app.",
       "Pin the subject to one branch or environment (repo:ORG/REPO:environment:NAME).",
-      ap_rule__federated_wildcard, NULL },
+      ap_rule__federated_wildcard,
+      "the federated credential: one finding lists every partner that holds it." },
     { "unverified-multi-tenant-app", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Multi-tenant app from an unverified publisher with privileged permissions",
       "A multi-tenant app whose publisher Microsoft has not verified holds privileged "
       "permissions in this directory.",
       "Find out who publishes the app; remove its privileged permissions or the app.",
-      ap_rule__unverified_app, NULL },
+      ap_rule__unverified_app,
+      "the multi-tenant app: one finding lists every partner that owns it." },
     { "usage-not-granted", AP_SEV_HIGH, "NHI5", "DE.CM-03, PR.AA-05",
       "Partner did what no chain in the inventory carries",
       "Observed use (import --as usage) shows a successful action by an actor the partner acts "

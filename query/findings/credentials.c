@@ -72,7 +72,7 @@ static int scan(ap_rule_ctx *c, which w)
                 || (w == OUTLIVES && (!has_contract || nd->expires == AP_TIME_NONE
                                       || nd->expires <= ends)))
                 continue;
-            ap_finding *f = ap_findings__subject(c, p, v);
+            ap_finding *f = ap_findings__subject(c, p, false, v);
             if (f == NULL)
                 continue;               /* another partner's finding: p joined it */
             if (nd->valid_from != AP_TIME_NONE)

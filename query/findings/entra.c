@@ -1,6 +1,7 @@
 /* query/findings/entra.c: rules about Microsoft Entra ID partner access, from the facts the
  * Microsoft Graph reader records (docs/sources/msgraph.md): GDAP relationships, admin consent,
  * app permissions that lead to Global Administrator, federated and multi-tenant apps. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,8 +26,38 @@ static bool global_admin_role(const ap_rule_ctx *c, uint32_t v)
     return ap_findings__node_is(c, v, "role_template", GLOBAL_ADMIN);
 }
 
+/* The message of f about Global Administrator role f->subject: a partner's label when it is
+ * the only one, else the partners and the first one's chain. */
+static void say_global_admin(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    const char *customer = ap_graph_node_str(g, f->subject, "gdap_customer");
+    char chain[1024], who[600], how[1100];
+    ap_findings__chain(c, f, chain, sizeof chain);
+    if (f->npartners == 1 && customer != NULL) {
+        ap_findings__message(c, f, "%s holds Global Administrator in customer tenant %s "
+                             "through GDAP: %s.", ap_graph_node_label(g, f->partner), customer,
+                             chain);
+        return;
+    }
+    if (f->npartners == 1) {
+        ap_findings__message(c, f, "Third party %s reaches Global Administrator of this "
+                             "directory through its app's permissions: %s.",
+                             ap_graph_node_label(g, f->partner), chain);
+        return;
+    }
+    ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
+    who[0] = (char)toupper((unsigned char)who[0]);
+    if (customer != NULL)
+        ap_findings__message(c, f, "%s hold Global Administrator in customer tenant %s "
+                             "through GDAP, %s.", who, customer, how);
+    else
+        ap_findings__message(c, f, "%s reach Global Administrator of this directory through "
+                             "apps' permissions, %s.", who, how);
+}
+
 /* A partner reaches Global Administrator: of a customer through GDAP (gdap true), or of this
- * directory through what its apps hold (gdap false). */
+ * directory through what its apps hold (gdap false). One finding per role, every partner. */
 static int global_admin(ap_rule_ctx *c, bool gdap)
 {
     const ap_graph *g = c->g;
@@ -35,33 +66,24 @@ static int global_admin(ap_rule_ctx *c, bool gdap)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
-            char chain[1024];
             if (!ap_findings__node_is(c, v, "role_template", GLOBAL_ADMIN))
                 continue;
             const char *customer = ap_graph_node_str(g, v, "gdap_customer");
             if (!is_global_admin(g, v) || (customer != NULL) != gdap)
                 continue;
-            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_finding *f = ap_findings__subject(c, p, false, v);
+            if (f == NULL)
+                continue;
             ap_findings__fact(c, f, "role", "Global Administrator");
             if (gdap)
                 ap_findings__fact(c, f, "customer_tenant", "%s", customer);
             ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__chain(c, f, chain, sizeof chain);
-            if (gdap)
-                ap_findings__message(c, f, "%s holds Global Administrator in customer tenant "
-                                     "%s through GDAP: %s.", ap_graph_node_label(g, p),
-                                     customer, chain);
-            else
-                ap_findings__message(c, f, "Third party %s reaches Global Administrator of "
-                                     "this directory through its app's permissions: %s.",
-                                     ap_graph_node_label(g, p), chain);
+            say_global_admin(c, f);
         }
     }
-    return c->rc;
+    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_global_admin);
 }
 
 int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r)
@@ -94,8 +116,10 @@ int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
             bool past = !extends && ap_graph_node_time(g, v, "end_date", &end) && end <= c->at
                         && status != NULL && strcmp(status, "active") == 0;
             char d[32];
+            /* a status the export did not give (or "unknown") claims nothing: only what
+             * Graph calls active is stale */
             if (!has_type(g, v, "gdap_relationship") || roles == NULL || (!extends && !past)
-                || (status != NULL && strcmp(status, "active") != 0))
+                || status == NULL || strcmp(status, "active") != 0)
                 continue;
             ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "privileged_roles", "%s", roles);
@@ -155,6 +179,31 @@ static bool third_party(const ap_rule_ctx *c, uint32_t v)
     return ap_findings__node_flag(c, v, "third_party", false);
 }
 
+static void say_app(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    bool consent = strcmp(c->rule->id, "admin-consent-third-party") == 0;
+    const char *perms = NULL;
+    char owners[600];
+    for (size_t k = 0; k < f->nfacts; k++)
+        if (strcmp(f->facts[k].key, "permissions") == 0)
+            perms = f->facts[k].value;
+    if (perms == NULL)
+        return;
+    if (f->npartners == 1)
+        snprintf(owners, sizeof owners, "%s", ap_graph_node_label(g, f->partner));
+    else
+        ap_findings__partner_list(c, f, owners, sizeof owners, 5);
+    if (consent)
+        ap_findings__message(c, f, "App %s of %s has tenant-wide admin consent (AllPrincipals) "
+                             "to high-privilege scopes: %s.", ap_graph_node_label(g, f->subject),
+                             owners, perms);
+    else
+        ap_findings__message(c, f, "Multi-tenant app %s of %s has no verified publisher and "
+                             "holds privileged permissions: %s.",
+                             ap_graph_node_label(g, f->subject), owners, perms);
+}
+
 static int third_party_apps(ap_rule_ctx *c, app_check w)
 {
     const ap_graph *g = c->g;
@@ -163,7 +212,7 @@ static int third_party_apps(ap_rule_ctx *c, app_check w)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
             char perms[1024];
             size_t n;
@@ -177,26 +226,19 @@ static int third_party_apps(ap_rule_ctx *c, app_check w)
                                  sizeof perms);
             if (n == 0)
                 continue;
-            ap_finding *f = ap_findings__add(c, p, false, v);
+            ap_finding *f = ap_findings__subject(c, p, false, v);   /* one per app */
+            if (f == NULL)
+                continue;
             ap_findings__fact(c, f, "permissions", "%s", perms);
             if (w == ADMIN_CONSENT)
                 ap_findings__fact(c, f, "consent_type", "AllPrincipals");
             else
                 ap_findings__fact(c, f, "verified_publisher", "none");
             ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            if (w == ADMIN_CONSENT)
-                ap_findings__message(c, f, "App %s of %s has tenant-wide admin consent "
-                                     "(AllPrincipals) to high-privilege scopes: %s.",
-                                     ap_graph_node_label(g, v), ap_graph_node_label(g, p), perms);
-            else
-                ap_findings__message(c, f, "Multi-tenant app %s of %s has no verified publisher "
-                                     "and holds privileged permissions: %s.",
-                                     ap_graph_node_label(g, v), ap_graph_node_label(g, p), perms);
+            say_app(c, f);
         }
     }
-    return c->rc;
+    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_app);
 }
 
 int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r)
@@ -211,8 +253,23 @@ int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r)
     return third_party_apps(c, UNVERIFIED);
 }
 
+static void say_federated(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    const char *subject = ap_graph_node_str(g, f->subject, "subject");
+    char owners[600];
+    if (f->npartners == 1)
+        snprintf(owners, sizeof owners, "%s", ap_graph_node_label(g, f->partner));
+    else
+        ap_findings__partner_list(c, f, owners, sizeof owners, 5);
+    ap_findings__message(c, f, "Federated credential %s accepts any subject matching '%s' from "
+                         "%s: every workflow that matches gets the app's tokens.",
+                         ap_graph_node(g, f->subject)->id, subject != NULL ? subject : "",
+                         owners);
+}
+
 /* A federated credential whose subject has a wildcard: any workflow of the repository (any
- * branch, any pull request) gets the app's tokens. */
+ * branch, any pull request) gets the app's tokens. One finding per credential. */
 int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -222,24 +279,21 @@ int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
         uint32_t p = c->partners[i];
         uint32_t nown;
         const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown; k++) {
+        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
             uint32_t v = own[k];
             if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL
                 || !ap_findings__node_flag(c, v, "subject_wildcard", false))
                 continue;
-            const char *subject = ap_graph_node_str(g, v, "subject");
-            ap_finding *f = ap_findings__add(c, p, false, v);
-            ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
-            ap_findings__fact(c, f, "issuer", "%s", ap_graph_node_str(g, v, "issuer") != NULL
-                              ? ap_graph_node_str(g, v, "issuer") : "");
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            ap_finding *f = ap_findings__subject(c, p, false, v);
             if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Federated credential %s accepts any subject matching "
-                                 "'%s' from %s: every workflow that matches gets the app's "
-                                 "tokens.", ap_graph_node(g, v)->id, subject != NULL ? subject
-                                 : "", ap_graph_node_label(g, p));
+                continue;
+            const char *subject = ap_graph_node_str(g, v, "subject");
+            const char *issuer = ap_graph_node_str(g, v, "issuer");
+            ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
+            ap_findings__fact(c, f, "issuer", "%s", issuer != NULL ? issuer : "");
+            ap_findings__path(c, f, a, v, AP_UNREACHED);
+            say_federated(c, f);
         }
     }
-    return c->rc;
+    return ap_findings__subjects_said(c, 1, say_federated);
 }

@@ -136,7 +136,7 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
             uint32_t prod = s->prod[v], other = s->other[v];
             if (prod == AP_UNREACHED || other == AP_UNREACHED)
                 continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], v);
+            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
             if (f == NULL)
                 continue;               /* another partner's finding: this one joined it */
             ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);

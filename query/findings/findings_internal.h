@@ -252,11 +252,12 @@ ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
  * or, for several, "for example through q1 > c0 > crm" (how). */
 void ap_findings__who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
                               char *how, size_t hsize);
-/* One finding of the running rule per subject node, about every partner that raises it
- * (subjects.c): the first call for a subject (partners come in id order) returns a new finding
- * of partner p to build, with p's chain; a later one adds p to it and returns NULL (as an error
- * does: ctx->rc says which). The table is apart from the rule's ap_findings__state. */
-ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, uint32_t subject);
+/* One finding of the running rule per subject (a node, or with edge an edge; a rule keeps to
+ * one of them), about every partner that raises it (subjects.c): the first call for a subject
+ * (partners come in id order) returns a new finding of partner p to build, with p's chain; a
+ * later one adds p to it and returns NULL (as an error does: ctx->rc says which). The table
+ * is apart from the rule's ap_findings__state. */
+ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject);
 /* At the last call: drop each such finding about fewer than `least` partners, and say(c, f)
  * again for each about more than one, its evidence read back (its message names them all). */
 int ap_findings__subjects_said(ap_rule_ctx *c, size_t least,

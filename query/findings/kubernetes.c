@@ -1,6 +1,7 @@
 /* query/findings/kubernetes.c: rules about partners in Kubernetes RBAC, from the facts the
  * Kubernetes reader records (docs/sources/kubernetes.md): cluster-admin reached, wildcard verbs
  * on secrets, impersonation, and a partner's own users or groups bound cluster-wide. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,19 @@ static bool cluster_admin(const ap_rule_ctx *c, uint32_t v)
     return ap_findings__node_flag(c, v, "cluster_admin", false);
 }
 
+static void say_cluster_admin(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    const char *ns = ap_graph_node_str(g, f->subject, "namespace");
+    char who[600], how[1100];
+    ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
+    who[0] = (char)toupper((unsigned char)who[0]);     /* "partner": the sentence's start */
+    ap_findings__message(c, f, "%s hold%s %s (every verb on every resource%s%s)%s %s.", who,
+                         f->npartners > 1 ? "" : "s", ap_graph_node_label(g, f->subject),
+                         ns != NULL ? " in namespace " : " in every namespace",
+                         ns != NULL ? ns : "", f->npartners > 1 ? "," : "", how);
+}
+
 int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
@@ -36,27 +50,22 @@ int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r)
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
         const ap_authority *a = c->auth[i];
         uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach; k++) {
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
-            char chain[1024];
             if (!ap_findings__node_flag(c, v, "cluster_admin", false)
                 || !ap_findings__direct(c, a, v) || via_cluster_admin(c, a, v, false))
                 continue;
+            /* one finding per cluster-admin role: a later partner joins it */
+            ap_finding *f = ap_findings__subject(c, p, false, v);
+            if (f == NULL)
+                continue;
             const char *ns = ap_graph_node_str(g, v, "namespace");
-            ap_finding *f = ap_findings__add(c, p, false, v);
             ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
             ap_findings__path(c, f, a, v, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            ap_findings__message(c, f, "Partner %s holds %s (every verb on every resource%s%s) "
-                                 "through %s.", ap_graph_node(g, p)->id,
-                                 ap_graph_node_label(g, v),
-                                 ns != NULL ? " in namespace " : " in every namespace",
-                                 ns != NULL ? ns : "",
-                                 ap_findings__chain(c, f, chain, sizeof chain));
+            say_cluster_admin(c, f);
         }
     }
-    return c->rc;
+    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_cluster_admin);
 }
 
 static bool secrets_wildcard(const ap_rule_ctx *c, uint32_t e)
@@ -71,9 +80,28 @@ static bool impersonate(const ap_rule_ctx *c, uint32_t e)
            && ap_findings__edge_flag(c, e, "impersonate", false);
 }
 
+/* What the flagged edge lets a partner do, by the running rule. */
+static const char *flagged_what(const ap_rule_ctx *c)
+{
+    return strcmp(c->rule->id, "k8s-impersonation") == 0 ? "impersonate"
+                                                          : "use every verb (*) on";
+}
+
+static void say_flagged(ap_rule_ctx *c, ap_finding *f)
+{
+    const ap_graph *g = c->g;
+    char who[600], how[1100];
+    ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
+    who[0] = (char)toupper((unsigned char)who[0]);     /* "partner": the sentence's start */
+    ap_findings__message(c, f, "%s can %s %s%s %s.", who, flagged_what(c),
+                         ap_graph_node_label(g, ap_graph_edge(g, f->subject)->to),
+                         f->npartners > 1 ? "," : "", how);
+}
+
 /* Access edges flagged key that carry partner i's authority from a node it holds itself (not
- * through cluster-admin, whose own finding covers everything it allows). */
-static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
+ * through cluster-admin, whose own finding covers everything it allows): one finding per edge
+ * (the Kubernetes rule), every partner it carries. */
+static int flagged_access(ap_rule_ctx *c, const char *key)
 {
     const ap_graph *g = c->g;
     for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
@@ -84,28 +112,24 @@ static int flagged_access(ap_rule_ctx *c, const char *key, const char *what)
             uint32_t v = k < a->nreach ? a->reach[k] : a->source;
             for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
-                char chain[1024];
                 if (ed->kind != AP_EDGE_ACCESS || !ap_findings__edge_flag(c, e, key, false)
                     || !ap_findings__carries(c, a, e)
                     || (ed->from != p && !ap_findings__direct(c, a, ed->from))
                     || via_cluster_admin(c, a, ed->from, true))
                     continue;
+                ap_finding *f = ap_findings__subject(c, p, true, e);
+                if (f == NULL)
+                    continue;
                 const char *ns = ap_graph_node_str(g, ed->to, "namespace");
-                ap_finding *f = ap_findings__add(c, p, true, e);
                 ap_findings__node(c, f, ed->from);
                 ap_findings__node(c, f, ed->to);
                 ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
                 ap_findings__path(c, f, a, ed->from, e);
-                if (f == NULL)
-                    return c->rc;
-                ap_findings__message(c, f, "Partner %s can %s %s through %s.",
-                                     ap_graph_node(g, p)->id, what,
-                                     ap_graph_node_label(g, ed->to),
-                                     ap_findings__chain(c, f, chain, sizeof chain));
+                say_flagged(c, f);
             }
         }
     }
-    return c->rc;
+    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_flagged);
 }
 
 int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r)
@@ -113,7 +137,7 @@ int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r)
     (void)r;
     if (!ap_findings__exists(c, true, secrets_wildcard))   /* every finding is about one */
         return c->rc;
-    return flagged_access(c, "secrets_wildcard", "use every verb (*) on");
+    return flagged_access(c, "secrets_wildcard");
 }
 
 int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r)
@@ -121,7 +145,7 @@ int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r)
     (void)r;
     if (!ap_findings__exists(c, true, impersonate))        /* every finding is about one */
         return c->rc;
-    return flagged_access(c, "impersonate", "impersonate");
+    return flagged_access(c, "impersonate");
 }
 
 int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r)

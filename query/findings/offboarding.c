@@ -141,7 +141,7 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r)
             if (!ap_findings__last_used(c, v, &used)
                 || c->at - used <= c->policy->dormant_after)
                 continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], v);
+            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
             if (f == NULL)
                 continue;               /* another partner's finding: this one joined it */
             ap_findings__date(c, f, "last_used", used);

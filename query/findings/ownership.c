@@ -35,7 +35,7 @@ int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r)
         uint32_t p = c->partners[i];
         ap_finding *f;
         /* a partner is its own subject (no other partner holds it) */
-        if (missing(g, p, "owner") && (f = ap_findings__subject(c, p, p)) != NULL) {
+        if (missing(g, p, "owner") && (f = ap_findings__subject(c, p, false, p)) != NULL) {
             ap_findings__fact(c, f, "missing", "owner");
             say_no_owner(c, f);
         }
@@ -45,7 +45,7 @@ int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r)
             uint32_t v = own[k];
             if (ap_findings__node_named(c, v, "owner"))
                 continue;
-            if ((f = ap_findings__subject(c, p, v)) == NULL)
+            if ((f = ap_findings__subject(c, p, false, v)) == NULL)
                 continue;
             ap_findings__fact(c, f, "missing", "owner");
             ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);

@@ -83,7 +83,7 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
                 continue;
             if (seen[v] != SIZE_MAX) {
                 if (seen[v] != SIZE_MAX - 1)
-                    ap_findings__subject(c, p, v);     /* overdue: p joins its finding */
+                    ap_findings__subject(c, p, false, v);     /* overdue: p joins its finding */
                 continue;
             }
             seen[v] = SIZE_MAX - 1;     /* looked at: not overdue unless found below */
@@ -102,7 +102,7 @@ int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
             every = c->policy->rotate_every[s];
             if (c->at - since <= every)
                 continue;
-            ap_finding *f = ap_findings__subject(c, p, v);
+            ap_finding *f = ap_findings__subject(c, p, false, v);
             if (f == NULL)
                 break;
             seen[v] = i;

@@ -26,7 +26,7 @@ int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r)
             uint32_t v = own[k];
             if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
                 continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], v);
+            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
             ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
         }
     }
@@ -53,7 +53,7 @@ int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r)
             if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL
                 || !ap_findings__node_flag(c, v, "multi_tenant", false))
                 continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], v);
+            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
             if (f == NULL)
                 continue;
             ap_findings__fact(c, f, "multi_tenant", "true");

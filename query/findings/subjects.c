@@ -64,7 +64,7 @@ static bool grow(by_subject *t)
     return true;
 }
 
-ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, uint32_t subject)
+ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject)
 {
     by_subject *t = table(c);
     if (t == NULL || c->rc < 0)
@@ -78,7 +78,7 @@ ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, uint32_t subject)
         ap_findings__partner_at(c, t->finding[i], p);
         return NULL;
     }
-    ap_finding *f = ap_findings__add(c, p, false, subject);
+    ap_finding *f = ap_findings__add(c, p, edge, subject);
     if (f == NULL)
         return NULL;
     t->key[i] = subject + 1;

@@ -252,11 +252,22 @@ static void test_findings__evidence_read_back_one_at_a_time(void **state)
     ap_graph_free(g);
 }
 
+/* A GDAP relationship whose status the input does not give claims nothing (gdap-1); the one
+ * Graph calls active (gdap-2) is stale. */
+static void test_findings__gdap_status_unknown_claims_nothing(void **state)
+{
+    (void)state;
+    char *got = run_rule("gdap-stale-privileged", "unknown-status.json", NULL, NULL);
+    assert_string_equal(got, "msp gdap-2\n");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_findings__every_rule_fires_and_keeps_quiet),
         cmocka_unit_test(test_findings__catalogue_is_complete),
+        cmocka_unit_test(test_findings__gdap_status_unknown_claims_nothing),
         cmocka_unit_test(test_findings__evidence_names_dates_path_and_place),
         cmocka_unit_test_setup_teardown(test_findings__order_groups_partners_most_severe_first,
                                         ap_test_store_setup, ap_test_store_teardown),

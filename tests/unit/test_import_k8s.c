@@ -92,8 +92,12 @@ static char *k8s_findings(const ap_graph *g)
         const ap_finding *x = ap_findings_get(f, i);
         if (strncmp(x->rule->id, "k8s-", 4) != 0)
             continue;
-        snprintf(out + strlen(out), 8192 - strlen(out), "%s %s %s\n",
+        snprintf(out + strlen(out), 8192 - strlen(out), "%s %s %s",
                  ap_graph_node(g, x->partner)->id, x->rule->id, ap_finding_subject_id(g, x));
+        for (size_t k = 1; k < x->npartners && k < AP_FINDINGS_PARTNERS_SHOWN; k++)
+            snprintf(out + strlen(out), 8192 - strlen(out), " + %s",   /* the others */
+                     ap_graph_node(g, x->partners[k])->id);
+        snprintf(out + strlen(out), 8192 - strlen(out), "\n");
     }
     ap_findings_free(f);
     return out;
@@ -168,7 +172,8 @@ static void test_import_k8s__kubehound_attacks(void **state)
 }
 
 /* The findings fire where planted: with KubeHound's outside users and groups given to
- * partners, exactly these k8s-* findings (no cluster-admin binding in that cluster). */
+ * partners, exactly these k8s-* findings (no cluster-admin binding in that cluster), one per
+ * Kubernetes rule, each about both vendors. */
 static void test_import_k8s__kubehound_findings(void **state)
 {
     ap_graph *g = load(*state, attacks, NATTACKS, FIXTURE("k8s/kubehound-partners.yaml"));
@@ -176,14 +181,12 @@ static void test_import_k8s__kubehound_findings(void **state)
     assert_int_equal(kind_count(g, AP_KIND_PARTNER, NULL), 3);
     assert_string_equal(got,
         "node-vendor k8s-partner-cluster-wide node-vendor|member_of|clusterrole:node-api-access\n"
-        "vendor-a k8s-impersonation role:default/impersonate|access|k8s:default/*/groups\n"
-        "vendor-a k8s-impersonation role:default/impersonate|access|k8s:default/*/users\n"
-        "vendor-a k8s-secrets-wildcard role:default/admin|access|k8s:default/*/*\n"
-        "vendor-a k8s-secrets-wildcard role:vault/admin|access|k8s:vault/*/*\n"
-        "vendor-b k8s-impersonation role:default/impersonate|access|k8s:default/*/groups\n"
-        "vendor-b k8s-impersonation role:default/impersonate|access|k8s:default/*/users\n"
-        "vendor-b k8s-secrets-wildcard role:default/admin|access|k8s:default/*/*\n"
-        "vendor-b k8s-secrets-wildcard role:vault/admin|access|k8s:vault/*/*\n");
+        "vendor-a k8s-impersonation role:default/impersonate|access|k8s:default/*/groups"
+        " + vendor-b\n"
+        "vendor-a k8s-impersonation role:default/impersonate|access|k8s:default/*/users"
+        " + vendor-b\n"
+        "vendor-a k8s-secrets-wildcard role:default/admin|access|k8s:default/*/* + vendor-b\n"
+        "vendor-a k8s-secrets-wildcard role:vault/admin|access|k8s:vault/*/* + vendor-b\n");
     /* a partner's subjects are kept on the partner and on its bindings */
     uint32_t e = edge(g, "vendor-b", "member_of", "role:default/rolebind-rb-r-rb-r");
     assert_string_equal(ap_graph_edge_str(g, e, "subject"), "Group group-rb-r-rb-r");
