@@ -29,6 +29,8 @@ struct ap_findings {
      * once items[i] is about more than a share of them (NULL: its partners are all listed) */
     uint64_t **bits;
     uint32_t *all, nall;
+    uint32_t place_p;           /* the last partner placed among all[], and its place + 1 */
+    int64_t place_at;
 };
 
 /* Remembered walks of one authority's witness chains (findings.c). */

@@ -32,10 +32,21 @@ int ap_findings__partners_init(ap_findings *out, const ap_graph *g)
 }
 
 /* p's place among the graph's partners (node index order is id order), or -1. */
-static int64_t place(const ap_findings *out, uint32_t p)
+static int64_t lookup(const ap_findings *out, uint32_t p)
 {
     const uint32_t *at = bsearch(&p, out->all, out->nall, sizeof *out->all, ap_query__u32_cmp);
     return at != NULL ? (int64_t)(at - out->all) : -1;
+}
+
+/* lookup() while the rules run: a partner's scan adds it to many findings in a row, so the
+ * last answer is kept. */
+static int64_t place(ap_findings *out, uint32_t p)
+{
+    if (out->place_at == 0 || out->place_p != p) {
+        out->place_p = p;
+        out->place_at = lookup(out, p) + 1;
+    }
+    return out->place_at - 1;
 }
 
 /* Insert p into f's list at its place (the list has room); false when it is there. */
@@ -133,7 +144,7 @@ bool ap_findings__has_partner(const ap_findings *out, size_t i, uint32_t p)
 {
     const ap_finding *f = &out->items[i];
     if (out->bits != NULL && out->bits[i] != NULL) {
-        int64_t at = place(out, p);
+        int64_t at = lookup(out, p);
         return at >= 0 && (out->bits[i][at >> 6] >> (at & 63) & 1);
     }
     for (size_t k = 0; k < f->npartners; k++)
