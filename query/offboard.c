@@ -152,24 +152,35 @@ static int make_plan(offboard_ctx *c, ap_error *err)
 
 /* ---- Reach lists ---- */
 
-/* Every non-partner node a reaches on d (by hops, then id), with paths mapped to the parent. */
+/* Every non-partner node a reaches on d (by hops, then id), with paths mapped to the parent.
+ * Each path extends an earlier one's where it can (ap_query__item_path_memo): partners' items
+ * are made too, for the chains through them, and left out at the end. */
 static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const ap_graph *d,
                        const ap_authority *a, ap_error *err)
 {
-    for (uint32_t i = 0; i < a->nreach; i++) {
+    ap_reach_item *all = malloc(((size_t)a->nreach + 1) * sizeof *all);
+    ap_rights *full = malloc(((size_t)a->nreach + 1) * sizeof *full);
+    uint32_t *memo = calloc((size_t)ap_graph_node_count(d) + 1, sizeof *memo), made = 0;
+    int rc = all != NULL && full != NULL && memo != NULL ? AP_OK : ap_error_nomem(err);
+    for (uint32_t i = 0; i < a->nreach && rc == AP_OK; i++) {
         uint32_t v = a->reach[i];
-        ap_reach_item it = { a->source, v, a->rights[v] & c->vocab, false, NONE, NULL, 0, 0 };
-        int rc;
-        if (ap_graph_node(d, v)->kind == AP_KIND_PARTNER)
-            continue;
-        if ((rc = ap_query__item_path(&it, d, a, AP_RIGHTS_ALL, true, err)) < 0)
-            return rc;
-        if (ap_query__push(list, n, sizeof it, &it) < 0) {
-            free(it.path);
-            return ap_error_nomem(err);
-        }
+        all[made] = (ap_reach_item){ a->source, v, a->rights[v] & c->vocab, false, NONE, NULL,
+                                     0, 0 };
+        rc = ap_query__item_path_memo(all, made, memo, full, d, a, err);
+        made++;
     }
-    return AP_OK;
+    for (uint32_t i = 0; i < made; i++) {
+        if (rc == AP_OK && ap_graph_node(d, all[i].node)->kind != AP_KIND_PARTNER) {
+            if (ap_query__push(list, n, sizeof all[i], &all[i]) == 0)
+                continue;
+            rc = ap_error_nomem(err);
+        }
+        free(all[i].path);
+    }
+    free(all);
+    free(full);
+    free(memo);
+    return rc;
 }
 
 /* The first plan step on a path (a removed edge, or a revoked credential it passes). */

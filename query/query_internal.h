@@ -33,12 +33,21 @@ void *ap_query__big_calloc(size_t n, size_t size);
 /* The witness of v in a (computed on d) for the rights in want (ap_authority_chain; every
  * right: the witness path) as an owned array; with to_parent, each edge is mapped to the parent
  * graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
+int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
+                   uint32_t v, ap_rights want, bool to_parent, ap_error *err);
 /* it's path (ap_query__path) and what that path carries of it->rights (it->carried), replayed
  * on d where the witness was found. */
 int ap_query__item_path(ap_reach_item *it, const ap_graph *d, const ap_authority *a,
                         ap_rights want, bool to_parent, ap_error *err);
-int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,
-                   uint32_t v, ap_rights want, bool to_parent, ap_error *err);
+/* ap_query__item_path with to_parent for the items of one authority taken in reach order: an
+ * item whose chain's last step leaves the node of an earlier item, whose own chain it extends,
+ * takes that item's path and the step, so a deep chain's items cost their number, not their
+ * number times the depth (the same paths and carried rights as the walk). memo: per node of d
+ * its item's index + 1 in list (zeroed at first, ap_graph_node_count(d) entries), full: per
+ * item what its whole chain carries, room for index + 1 entries. */
+int ap_query__item_path_memo(ap_reach_item *list, uint32_t index, uint32_t *memo,
+                             ap_rights *full, const ap_graph *d, const ap_authority *a,
+                             ap_error *err);
 /* authority.c: the class of an arrival row among those meeting `want` that arrived by round
  * max_round: with len_first, the shortest chain, then the earliest; else the earliest, then
  * the shortest; then the lowest class. -1 when none. */

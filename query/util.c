@@ -73,6 +73,64 @@ int ap_query__item_path(ap_reach_item *it, const ap_graph *d, const ap_authority
     return AP_OK;
 }
 
+/* What replaying e after a chain that carried `carried` to e's tail carries (0: nothing),
+ * ap_authority_replay's step. */
+static ap_rights replay_step(const ap_graph *d, const ap_authority *a, ap_rights carried,
+                             const ap_edge *e)
+{
+    if (carried == 0 || !e->traversable || !ap_edge_usable(d, e, a->source))
+        return 0;
+    if (e->requires != 0 && (carried & e->requires) == 0
+        && (e->from == a->source || (a->rights[e->from] & e->requires) == 0))
+        return 0;
+    return e->escalates ? e->rights : carried & e->rights;
+}
+
+int ap_query__item_path_memo(ap_reach_item *list, uint32_t index, uint32_t *memo,
+                             ap_rights *full, const ap_graph *d, const ap_authority *a,
+                             ap_error *err)
+{
+    ap_reach_item *it = &list[index];
+    uint32_t v = it->node, nc = a->nclasses;
+    const ap_arrival *row = &a->arrivals[(size_t)a->row[v] * nc];
+    int c = ap_query__best_class(a, row, AP_RIGHTS_ALL, AP_UNREACHED, false);
+    const ap_edge *e = c >= 0 ? ap_graph_edge(d, row[c].edge) : NULL;
+    uint32_t u = e != NULL ? e->from : a->source, k = memo[u];
+    if (v != a->source && (a->rights[v] & AP_RIGHTS_ALL) != 0)
+        memo[v] = index + 1;
+    /* the walk from the tail (ap_authority_chain) goes on with this class, or, after an
+     * escalating step, with the one its tail held by the round before: the same walk as the
+     * tail's own item when that is the tail's first class */
+    if (e != NULL && u != a->source && k != 0 && k - 1 < index && list[k - 1].path != NULL) {
+        const ap_arrival *urow = &a->arrivals[(size_t)a->row[u] * nc];
+        int cu = e->escalates ? ap_query__best_class(a, urow, AP_RIGHTS_ALL,
+                                                      row[c].round - 1, true)
+                              : c;
+        const ap_reach_item *t = &list[k - 1];
+        if (cu == ap_query__best_class(a, urow, AP_RIGHTS_ALL, AP_UNREACHED, false)
+            && row[c].len == t->npath + 1) {
+            if ((it->path = malloc(((size_t)t->npath + 1) * sizeof *it->path)) == NULL)
+                return ap_error_nomem(err);
+            memcpy(it->path, t->path, t->npath * sizeof *it->path);
+            it->path[t->npath] = ap_graph_edge_origin(d, row[c].edge);
+            it->npath = t->npath + 1;
+            full[index] = replay_step(d, a, full[k - 1], e);
+            it->carried = full[index] & it->rights;
+            return AP_OK;
+        }
+    }
+    int rc = ap_query__path(&it->path, &it->npath, d, a, v, AP_RIGHTS_ALL, false, err);
+    if (rc < 0 || it->path == NULL) {
+        full[index] = 0;
+        return rc;
+    }
+    full[index] = ap_authority_replay(d, a, it->path, it->npath, NULL);
+    it->carried = full[index] & it->rights;
+    for (uint32_t i = 0; i < it->npath; i++)
+        it->path[i] = ap_graph_edge_origin(d, it->path[i]);
+    return AP_OK;
+}
+
 int ap_query__path_nodes(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,
                          uint32_t v)
 {
