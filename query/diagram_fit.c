@@ -28,6 +28,21 @@ static bool scale_fits(double s)
     return s * AP_DIAGRAM_FONT_MIN_PT >= AP_DIAGRAM_PAGE_MIN_FONT_PT;
 }
 
+/* More nodes than the page can hold whatever their layout, never laid out to find that out: a
+ * node is at least Graphviz's 54 x 36 pt with 0.15 in between, and the page at the smallest
+ * shrink allowed (8 / 9) is 1,340 x 947 pt, room for 418 at best (a hub's 10,000 targets took
+ * Graphviz past its CPU limit before the fit could cut them down). */
+#define FIT_MAX_NODES 1000
+
+/* The nodes of d in tiers 0..k. */
+static uint32_t nodes_upto(const ap_diagram *d, uint32_t k)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->nnodes; i++)
+        n += d->nodes[i].tier <= k;
+    return n;
+}
+
 /* A copy of d's lists, title and notes (fans are not copied: d has none here). */
 static ap_diagram *copy_of(const ap_diagram *d)
 {
@@ -302,26 +317,42 @@ int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph
         *svg = NULL;
         *len = 0;
     }
-    /* as it is; then with its fans collapsed */
-    if ((best = cut_down(g, d, top, false)) == NULL)
-        return ap_error_nomem(err);
-    if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
-        goto fail;
-    if (scale_fits(s))
-        goto done;
-    ap_diagram_free(best);
-    free(drawn);
-    drawn = NULL;
+    /* as it is; then with its fans collapsed (neither laid out when too many nodes to fit) */
+    if (d->nnodes <= FIT_MAX_NODES) {
+        if ((best = cut_down(g, d, top, false)) == NULL)
+            return ap_error_nomem(err);
+        if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
+            goto fail;
+        if (scale_fits(s))
+            goto done;
+        ap_diagram_free(best);
+        free(drawn);
+        drawn = NULL;
+    }
     if ((best = cut_down(g, d, top, true)) == NULL)
         goto nomem;
-    if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
-        goto fail;
-    if (scale_fits(s) || top == 0)
-        goto done;
-    free(drawn);
-    drawn = NULL;
-    /* the most tiers that fit: tier 0 is drawn whatever its size */
+    if (best->nnodes <= FIT_MAX_NODES || top == 0) {
+        if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
+            goto fail;
+        if (scale_fits(s) || top == 0)
+            goto done;
+        free(drawn);
+        drawn = NULL;
+    }
+    /* the most tiers that fit: tier 0 is drawn whatever its size; tiers whose nodes cannot
+     * fit are not tried */
     hi = top - 1;
+    if (nodes_upto(d, hi) > FIT_MAX_NODES) {
+        uint32_t a = 0, b = hi;         /* the most tiers within the bound (fans aside) */
+        while (a < b) {
+            uint32_t m = a + (b - a + 1) / 2;
+            if (nodes_upto(d, m) <= FIT_MAX_NODES)
+                a = m;
+            else
+                b = m - 1;
+        }
+        hi = a;
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo + 1) / 2;
         if ((c = cut_down(g, d, mid, true)) == NULL)
