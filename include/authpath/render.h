@@ -31,7 +31,8 @@ AP_EXPORT int ap_table_write_text_fit(const ap_table *t, FILE *out, size_t max_w
 /* CSV through libcsv; cells starting with = + - @ TAB or CR get a leading ' (formula
  * injection). */
 AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
-/* One CSV row of n cells, as ap_table_write_csv writes each: for writers that stream rows. */
+/* One CSV row of n cells (NULL is an empty cell), as ap_table_write_csv writes each: for
+ * writers that stream rows. */
 AP_EXPORT int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *err);
 
 /* Text for a terminal: what a name from an input could use to forge or hide what a terminal
