@@ -34,7 +34,8 @@ PY
 # the peak is judged in the plain build: AddressSanitizer's quarantine keeps freed memory
 sanitized=0
 ldd "$AP" 2>/dev/null | grep -q libasan && sanitized=1
-python3 - "$AP" "$db" "$WORK/offboard.json" "$sanitized" <<'PY' || fail "offboard JSON not streamed"
+python3 - "$AP" "$db" "$WORK/offboard.json" "$sanitized" <<'PY' \
+    || fail "offboard JSON not streamed"
 import hashlib, json, resource, subprocess, sys
 ap, db, out, sanitized = sys.argv[1:5]
 with open(out, "wb") as f:
