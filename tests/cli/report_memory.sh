@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/cli/report_memory.sh: the report ranks every partner by its blast radius but keeps an
-# authority only for the partners it writes a section for: 620 partners of 6,900 nodes took
+# authority only for the partners it writes a section for: 620 partners of 4,241 nodes took
 # 111 MiB holding every authority at once, 71 MiB so (S=10 dense: out of memory in 2 GiB,
 # now 0.96 GiB). The same bytes (md5 of main's report at 432782f).
 # The plain tree only: under ASan the report's twenty sections take minutes and the peak is
