@@ -257,36 +257,34 @@ static int write_json(FILE *out, void *arg, ap_error *err)
     return ferror(out) ? ap_error_set(err, AP_EIO, "cannot write JSON") : AP_OK;
 }
 
-static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
-                         const ap_weights *w, bool detailed, const ap_policy *policy, bool all)
+/* The ranking's rows: into a table for text (its columns need every row), or as CSV a row at
+ * a time (a row per partner: the estate's size). */
+typedef struct {
+    const ap_graph *g;
+    const ranked *r;
+    size_t n;
+    bool bar, utf8;             /* the SCORE SPLIT column, on a terminal only */
+    int64_t max;
+    ap_table *t;
+} rank_rows;
+
+static const char *const *rank_head(bool bar)
 {
-    const ap_graph *g = ctx->g;
-    ap_error err;
-    int rc;
-    if (strcmp(format, "json") == 0) {
-        json_writer jw = { ctx, detailed, policy, all ? CLI_LIST_MAX : UINT32_MAX, NULL, r, n,
-                           w, EXIT_OK, { 0 } };
-        return cli_stream(write_json, &jw);
-    }
-    /* on a terminal, a bar of each score split by sensitivity beside it (the report's chart) */
-    bool bar = strcmp(format, "text") == 0 && cli_output_is_tty(), utf8 = cli_output_utf8();
-    static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "SCORE SPLIT",
-                                        "REACH",
-                                        "CRITICAL", "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
-                                        "ACTS AS", "INHERITS", "ESCALATIONS" };
-    const char *cols[13];
-    unsigned ncols = 0;
-    int64_t max = 0;
-    for (unsigned k = 0; k < 13; k++)
-        if (k != 4 || bar)
-            cols[ncols++] = head[k];
-    for (size_t i = 0; i < n; i++)
-        max = r[i].b->score > max ? r[i].b->score : max;
-    ap_table *t = NULL;
-    if (ap_table_new(&t, ncols, cols, &err) < 0)
-        return cli_fail(&err, NULL);
-    for (size_t i = 0; i < n; i++) {
-        const ap_blast *b = r[i].b;
+    static const char *const with_bar[] = { "RANK", "PARTNER", "NAME", "SCORE", "SCORE SPLIT",
+                                            "REACH", "CRITICAL", "RESTRICTED", "CONFIDENTIAL",
+                                            "WORKFLOWS", "ACTS AS", "INHERITS", "ESCALATIONS" };
+    static const char *const without[] = { "RANK", "PARTNER", "NAME", "SCORE", "REACH",
+                                           "CRITICAL", "RESTRICTED", "CONFIDENTIAL",
+                                           "WORKFLOWS", "ACTS AS", "INHERITS", "ESCALATIONS" };
+    return bar ? with_bar : without;
+}
+
+/* Every row, to csv when it is not NULL, else to x->t. */
+static int put_ranking(const rank_rows *x, FILE *csv, ap_error *err)
+{
+    int rc = AP_OK;
+    for (size_t i = 0; i < x->n && rc == AP_OK; i++) {
+        const ap_blast *b = x->r[i].b;
         char c[12][24], split[CLI_BAR_WIDTH * 4 + 1];
         uint32_t total = 0;
         for (int k = 0; k < AP_KIND_COUNT; k++)
@@ -301,19 +299,55 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
         snprintf(c[9], 24, "%u", b->nidentities);
         snprintf(c[10], 24, "%u", b->npartners);
         snprintf(c[11], 24, "%u", b->nescalations);
-        cli_score_bar(split, sizeof split, b->score_by_sens, max, CLI_BAR_WIDTH, utf8);
-        const char *cells[13] = { c[0], ap_graph_node(g, b->partner)->id,
-                                  ap_graph_node_label(g, b->partner), c[3], split, c[4], c[5],
-                                  c[6], c[7], c[8], c[9], c[10], c[11] };
+        if (x->bar)
+            cli_score_bar(split, sizeof split, b->score_by_sens, x->max, CLI_BAR_WIDTH, x->utf8);
+        const char *cells[13] = { c[0], ap_graph_node(x->g, b->partner)->id,
+                                  ap_graph_node_label(x->g, b->partner), c[3], split, c[4],
+                                  c[5], c[6], c[7], c[8], c[9], c[10], c[11] };
         const char *row[13];
         unsigned k = 0;
         for (unsigned j = 0; j < 13; j++)
-            if (j != 4 || bar)
+            if (j != 4 || x->bar)
                 row[k++] = cells[j];
-        ap_table_add(t, row, &err);
+        rc = csv != NULL ? ap_csv_write_row(csv, row, k, err) : ap_table_add(x->t, row, err);
     }
-    rc = cli_print_table(t, format);
-    ap_table_free(t);
+    return rc;
+}
+
+/* For cli_stream: the header, then a row per partner. */
+static int write_ranking_csv(FILE *out, void *arg, ap_error *err)
+{
+    const rank_rows *x = arg;
+    int rc = ap_csv_write_row(out, rank_head(false), 12, err);
+    return rc < 0 ? rc : put_ranking(x, out, err);
+}
+
+static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
+                         const ap_weights *w, bool detailed, const ap_policy *policy, bool all)
+{
+    const ap_graph *g = ctx->g;
+    ap_error err;
+    int rc;
+    if (strcmp(format, "json") == 0) {
+        json_writer jw = { ctx, detailed, policy, all ? CLI_LIST_MAX : UINT32_MAX, NULL, r, n,
+                           w, EXIT_OK, { 0 } };
+        return cli_stream(write_json, &jw);
+    }
+    /* on a terminal, a bar of each score split by sensitivity beside it (the report's chart) */
+    bool bar = strcmp(format, "text") == 0 && cli_output_is_tty(), utf8 = cli_output_utf8();
+    int64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max = r[i].b->score > max ? r[i].b->score : max;
+    rank_rows x = { g, r, n, bar, utf8, max, NULL };
+    if (strcmp(format, "csv") == 0) {
+        rc = cli_stream(write_ranking_csv, &x);
+    } else if (ap_table_new(&x.t, bar ? 13 : 12, rank_head(bar), &err) < 0
+               || put_ranking(&x, NULL, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+    } else {
+        rc = cli_print_table(x.t, format);
+    }
+    ap_table_free(x.t);
     if (bar && rc == EXIT_OK && n > 0) {
         char key[256];
         cli_score_bar_key(key, sizeof key, utf8);

@@ -30,6 +30,7 @@ authority p00 --format json
 authority p00 --observed --format json
 authority p00 --observed --format csv
 partners --format json
+partners --format csv
 blast-radius p00 --format json
 findings --format json
 findings --format sarif
