@@ -97,6 +97,11 @@ int64_t cli_find_node(const cli_ctx *ctx, const char *id, const char *what);
 int64_t cli_find_partner(const cli_ctx *ctx, const char *id);
 /* Write a JSON value to stdout (2-space indent, insertion order) and a newline. */
 int cli_print_json(json_t *v);
+/* An answer written by write(out, arg, err) (AP_OK, a negative ap_status with err set, or an
+ * exit code after its own message), whole or not at all as cli_print_json: to a temporary file
+ * in $TMPDIR first (memory follows what write holds, the disk holds the answer), then copied to
+ * stdout. */
+int cli_stream(int (*write)(FILE *out, void *arg, ap_error *err), void *arg);
 /* doc with its arrays keys[0 .. nkeys) streamed from item (ap_render_json_streams), whole or not
  * at all as cli_print_json: written to a temporary file first (memory follows one item, the
  * disk holds the answer), then copied to stdout. */

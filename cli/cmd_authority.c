@@ -70,11 +70,12 @@ typedef struct {
 } reach_item_ctx;
 
 /* One reached node of `authority --format json`, with its chain. */
-static json_t *reach_item(void *arg, size_t i, bool *skip)
+static json_t *reach_item(void *arg, size_t k, size_t i, bool *skip)
 {
     const reach_item_ctx *c = arg;
     uint32_t v = c->a->reach[i];
     json_t *o = json_object();
+    (void)k;
     (void)skip;
     json_object_set_new(o, "id", json_string(ap_graph_node(c->g, v)->id));
     json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(c->g, v)->kind)));
@@ -211,9 +212,11 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         json_object_set_new(root, "at", json_string(at));
         json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(ctx->g)));
         json_object_set_new(root, "reach", json_array());
-        /* streamed: a partner that reaches a long cycle has chains of quadratic total size */
-        rc = ap_render_json_stream(stdout, root, "reach", 4, a->nreach, reach_item, &rc_ctx,
-                                   &err) < 0 ? cli_fail(&err, NULL) : EXIT_OK;
+        /* streamed: a partner that reaches a long cycle has chains of quadratic total size;
+         * through a temporary file, whole or not at all */
+        static const char *const keys[] = { "reach" };
+        const size_t n[] = { a->nreach };
+        rc = cli_stream_json(root, keys, n, 1, 4, reach_item, &rc_ctx);
     } else if (strcmp(format, "csv") == 0) {
         rc = authority_csv(ctx->g, a);
     } else {

@@ -191,6 +191,12 @@ typedef struct {
     bool detailed;
     const ap_policy *policy;
     uint32_t cap;               /* entries per list: CLI_LIST_MAX for all partners */
+    FILE *out;
+    ranked *r;
+    size_t n;
+    const ap_weights *w;
+    int exit;                   /* an exit code after its own message; EXIT_OK */
+    ap_error err;               /* what failed writing a partner */
 } json_writer;
 
 static int write_partner(void *arg, uint32_t i, const ap_blast *b)
@@ -198,88 +204,87 @@ static int write_partner(void *arg, uint32_t i, const ap_blast *b)
     json_writer *jw = arg;
     json_t *o = blast_json(jw->ctx->g, b, jw->cap);
     int64_t out = jw->detailed ? outside_scope(jw->ctx, b->partner, jw->policy) : -1;
-    ap_error err;
     if (out == -2) {
         json_decref(o);
+        jw->exit = EXIT_INTERNAL;
         return -1;
     }
     if (jw->detailed)
         json_object_set_new(o, "outside_scope", out < 0 ? json_null() : json_integer(out));
-    return ap_render_json_item(stdout, o, 4, i == 0, &err) < 0 ? -1 : 0;
+    return ap_render_json_item(jw->out, o, 4, i == 0, &jw->err) < 0 ? -1 : 0;
 }
 
 /* The ranking as JSON, streamed: the lists of several partners go through the all-partners
- * kernel again, a batch at a time in rank order, each written and freed as it comes. */
-static int print_json(cli_ctx *ctx, ranked *r, size_t n, const ap_weights *w, bool detailed,
-                      const ap_policy *policy, bool all)
+ * kernel again, a batch at a time in rank order, each written and freed as it comes; for
+ * cli_stream, whole or not at all. */
+static int write_json(FILE *out, void *arg, ap_error *err)
 {
-    const ap_graph *g = ctx->g;
-    json_writer jw = { ctx, detailed, policy, all ? CLI_LIST_MAX : UINT32_MAX };
+    json_writer *jw = arg;
+    const ap_graph *g = jw->ctx->g;
+    size_t n = jw->n;
     char at[32];
-    int rc = 0;
     ap_time_format(at, sizeof at, ap_graph_at(g));
     json_t *js = json_string(at);
     char *atj = js != NULL ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
     json_decref(js);
-    if (atj == NULL) {
-        cli_errorf("out of memory");
-        return EXIT_INTERNAL;
-    }
-    printf("{\n  \"at\": %s,\n  \"snapshot\": %lld,\n  \"partners\": [", atj,
-           (long long)ap_graph_snapshot(g));
+    if (atj == NULL)
+        return ap_error_nomem(err);
+    jw->out = out;
+    fprintf(out, "{\n  \"at\": %s,\n  \"snapshot\": %lld,\n  \"partners\": [", atj,
+            (long long)ap_graph_snapshot(g));
     free(atj);
-    if (n == 1) {
-        rc = write_partner(&jw, 0, r[0].b);     /* one partner: the engine made its lists */
+    if (n == 1 && write_partner(jw, 0, jw->r[0].b) < 0) {   /* the engine made its lists */
+        *err = jw->err;
+        return jw->exit != EXIT_OK ? jw->exit : err->code;
     } else if (n > 1) {
         uint32_t *src = malloc(n * sizeof *src);
-        ap_error err;
-        if (src == NULL) {
-            cli_errorf("out of memory");
-            return EXIT_INTERNAL;
-        }
+        if (src == NULL)
+            return ap_error_nomem(err);
         for (size_t i = 0; i < n; i++)
-            src[i] = r[i].b->partner;
-        if (ap_blast_each(g, src, (uint32_t)n, w, AP_BLAST_LISTS, cpus(), write_partner, &jw,
-                          &err) < 0) {
-            free(src);
-            fputc('\n', stdout);
-            return err.code == AP_EIO ? EXIT_INTERNAL : cli_fail(&err, NULL);
-        }
+            src[i] = jw->r[i].b->partner;
+        int rc = ap_blast_each(g, src, (uint32_t)n, jw->w, AP_BLAST_LISTS, cpus(),
+                               write_partner, jw, err);
         free(src);
+        if (rc < 0) {
+            if (jw->exit != EXIT_OK)
+                return jw->exit;
+            if (err->code == AP_EIO && jw->err.code != AP_OK)
+                *err = jw->err;     /* the writer's own reason, not the callback's refusal */
+            return err->code;
+        }
     }
-    if (rc != 0)
-        return EXIT_INTERNAL;
-    printf(n > 0 ? "\n  ]\n}\n" : "]\n}\n");
-    return fflush(stdout) != 0 || ferror(stdout) ? EXIT_INTERNAL : EXIT_OK;
+    fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
+    return ferror(out) ? ap_error_set(err, AP_EIO, "cannot write JSON") : AP_OK;
 }
 
-static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
-                         const ap_weights *w, bool detailed, const ap_policy *policy, bool all)
+/* The ranking's rows: into a table for text (its columns need every row), or as CSV a row at
+ * a time (a row per partner: the estate's size). */
+typedef struct {
+    const ap_graph *g;
+    const ranked *r;
+    size_t n;
+    bool bar, utf8;             /* the SCORE SPLIT column, on a terminal only */
+    int64_t max;
+    ap_table *t;
+} rank_rows;
+
+static const char *const *rank_head(bool bar)
 {
-    const ap_graph *g = ctx->g;
-    ap_error err;
-    int rc;
-    if (strcmp(format, "json") == 0)
-        return print_json(ctx, r, n, w, detailed, policy, all);
-    /* on a terminal, a bar of each score split by sensitivity beside it (the report's chart) */
-    bool bar = strcmp(format, "text") == 0 && cli_output_is_tty(), utf8 = cli_output_utf8();
-    static const char *const head[] = { "RANK", "PARTNER", "NAME", "SCORE", "SCORE SPLIT",
-                                        "REACH",
-                                        "CRITICAL", "RESTRICTED", "CONFIDENTIAL", "WORKFLOWS",
-                                        "ACTS AS", "INHERITS", "ESCALATIONS" };
-    const char *cols[13];
-    unsigned ncols = 0;
-    int64_t max = 0;
-    for (unsigned k = 0; k < 13; k++)
-        if (k != 4 || bar)
-            cols[ncols++] = head[k];
-    for (size_t i = 0; i < n; i++)
-        max = r[i].b->score > max ? r[i].b->score : max;
-    ap_table *t = NULL;
-    if (ap_table_new(&t, ncols, cols, &err) < 0)
-        return cli_fail(&err, NULL);
-    for (size_t i = 0; i < n; i++) {
-        const ap_blast *b = r[i].b;
+    static const char *const with_bar[] = { "RANK", "PARTNER", "NAME", "SCORE", "SCORE SPLIT",
+                                            "REACH", "CRITICAL", "RESTRICTED", "CONFIDENTIAL",
+                                            "WORKFLOWS", "ACTS AS", "INHERITS", "ESCALATIONS" };
+    static const char *const without[] = { "RANK", "PARTNER", "NAME", "SCORE", "REACH",
+                                           "CRITICAL", "RESTRICTED", "CONFIDENTIAL",
+                                           "WORKFLOWS", "ACTS AS", "INHERITS", "ESCALATIONS" };
+    return bar ? with_bar : without;
+}
+
+/* Every row, to csv when it is not NULL, else to x->t. */
+static int put_ranking(const rank_rows *x, FILE *csv, ap_error *err)
+{
+    int rc = AP_OK;
+    for (size_t i = 0; i < x->n && rc == AP_OK; i++) {
+        const ap_blast *b = x->r[i].b;
         char c[12][24], split[CLI_BAR_WIDTH * 4 + 1];
         uint32_t total = 0;
         for (int k = 0; k < AP_KIND_COUNT; k++)
@@ -294,19 +299,55 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
         snprintf(c[9], 24, "%u", b->nidentities);
         snprintf(c[10], 24, "%u", b->npartners);
         snprintf(c[11], 24, "%u", b->nescalations);
-        cli_score_bar(split, sizeof split, b->score_by_sens, max, CLI_BAR_WIDTH, utf8);
-        const char *cells[13] = { c[0], ap_graph_node(g, b->partner)->id,
-                                  ap_graph_node_label(g, b->partner), c[3], split, c[4], c[5],
-                                  c[6], c[7], c[8], c[9], c[10], c[11] };
+        if (x->bar)
+            cli_score_bar(split, sizeof split, b->score_by_sens, x->max, CLI_BAR_WIDTH, x->utf8);
+        const char *cells[13] = { c[0], ap_graph_node(x->g, b->partner)->id,
+                                  ap_graph_node_label(x->g, b->partner), c[3], split, c[4],
+                                  c[5], c[6], c[7], c[8], c[9], c[10], c[11] };
         const char *row[13];
         unsigned k = 0;
         for (unsigned j = 0; j < 13; j++)
-            if (j != 4 || bar)
+            if (j != 4 || x->bar)
                 row[k++] = cells[j];
-        ap_table_add(t, row, &err);
+        rc = csv != NULL ? ap_csv_write_row(csv, row, k, err) : ap_table_add(x->t, row, err);
     }
-    rc = cli_print_table(t, format);
-    ap_table_free(t);
+    return rc;
+}
+
+/* For cli_stream: the header, then a row per partner. */
+static int write_ranking_csv(FILE *out, void *arg, ap_error *err)
+{
+    const rank_rows *x = arg;
+    int rc = ap_csv_write_row(out, rank_head(false), 12, err);
+    return rc < 0 ? rc : put_ranking(x, out, err);
+}
+
+static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
+                         const ap_weights *w, bool detailed, const ap_policy *policy, bool all)
+{
+    const ap_graph *g = ctx->g;
+    ap_error err;
+    int rc;
+    if (strcmp(format, "json") == 0) {
+        json_writer jw = { ctx, detailed, policy, all ? CLI_LIST_MAX : UINT32_MAX, NULL, r, n,
+                           w, EXIT_OK, { 0 } };
+        return cli_stream(write_json, &jw);
+    }
+    /* on a terminal, a bar of each score split by sensitivity beside it (the report's chart) */
+    bool bar = strcmp(format, "text") == 0 && cli_output_is_tty(), utf8 = cli_output_utf8();
+    int64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max = r[i].b->score > max ? r[i].b->score : max;
+    rank_rows x = { g, r, n, bar, utf8, max, NULL };
+    if (strcmp(format, "csv") == 0) {
+        rc = cli_stream(write_ranking_csv, &x);
+    } else if (ap_table_new(&x.t, bar ? 13 : 12, rank_head(bar), &err) < 0
+               || put_ranking(&x, NULL, &err) < 0) {
+        rc = cli_fail(&err, NULL);
+    } else {
+        rc = cli_print_table(x.t, format);
+    }
+    ap_table_free(x.t);
     if (bar && rc == EXIT_OK && n > 0) {
         char key[256];
         cli_score_bar_key(key, sizeof key, utf8);

@@ -35,50 +35,75 @@ static json_t *step_json(const ap_graph *g, uint32_t edge, const ap_rights *righ
     return o;
 }
 
-static json_t *delegation_json(const ap_graph *g, const ap_delegation *d)
+static json_t *chain_json(const ap_graph *g, const ap_chain *c)
 {
-    json_t *root = json_object(), *chains = json_array(), *loops = json_array();
-    json_t *inh = json_array();
-    for (uint32_t i = 0; i < d->nchains; i++) {
-        const ap_chain *c = &d->chains[i];
-        json_t *o = json_object(), *acts = json_array(), *links = json_array();
-        char word[16];
-        party(word, sizeof word, c->depth);
-        json_object_set_new(o, "partner", json_string(ap_graph_node(g, c->partner)->id));
-        for (uint32_t k = 0; k < c->nacts; k++) {
-            json_array_append_new(acts, json_string(ap_graph_node(g, c->acts_for[k])->id));
-            json_array_append_new(links, step_json(g, c->via[k], NULL));
-        }
-        json_object_set_new(o, "acts_for", acts);
-        json_object_set_new(o, "acts_for_more", json_integer(c->nmore));
-        json_object_set_new(o, "depth", json_integer(c->depth));
-        json_object_set_new(o, "party", json_string(word));
-        json_object_set_new(o, "links", links);
-        json_array_append_new(chains, o);
+    json_t *o = json_object(), *acts = json_array(), *links = json_array();
+    char word[16];
+    party(word, sizeof word, c->depth);
+    json_object_set_new(o, "partner", json_string(ap_graph_node(g, c->partner)->id));
+    for (uint32_t k = 0; k < c->nacts; k++) {
+        json_array_append_new(acts, json_string(ap_graph_node(g, c->acts_for[k])->id));
+        json_array_append_new(links, step_json(g, c->via[k], NULL));
     }
-    for (uint32_t i = 0; i < d->nloops; i++) {
-        json_t *ids = json_array();
-        for (uint32_t k = 0; k < d->loops[i].len; k++)
-            json_array_append_new(ids, json_string(ap_graph_node(g, d->loops[i].nodes[k])->id));
-        json_array_append_new(loops, ids);
-    }
-    for (uint32_t i = 0; i < d->ninherits; i++) {
-        const ap_inherit *in = &d->inherits[i];
-        json_t *o = json_object(), *path = json_array();
-        json_object_set_new(o, "heir", json_string(ap_graph_node(g, in->heir)->id));
-        json_object_set_new(o, "from", json_string(ap_graph_node(g, in->from)->id));
-        json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), in->rights));
-        json_object_set_new(o, "hops", json_integer(in->hops));
-        for (uint32_t k = 0; k < in->npath; k++)
-            json_array_append_new(path, step_json(g, in->path[k], &in->carried[k]));
-        json_object_set_new(o, "path", path);
-        json_array_append_new(inh, o);
-    }
-    json_object_set_new(root, "chains", chains);
-    json_object_set_new(root, "loops", loops);
-    json_object_set_new(root, "inheritance", inh);
+    json_object_set_new(o, "acts_for", acts);
+    json_object_set_new(o, "acts_for_more", json_integer(c->nmore));
+    json_object_set_new(o, "depth", json_integer(c->depth));
+    json_object_set_new(o, "party", json_string(word));
+    json_object_set_new(o, "links", links);
+    return o;
+}
+
+static json_t *loop_json(const ap_graph *g, const ap_loop *l)
+{
+    json_t *ids = json_array();
+    for (uint32_t k = 0; k < l->len; k++)
+        json_array_append_new(ids, json_string(ap_graph_node(g, l->nodes[k])->id));
+    return ids;
+}
+
+static json_t *inherit_json(const ap_graph *g, const ap_inherit *in)
+{
+    json_t *o = json_object(), *path = json_array();
+    json_object_set_new(o, "heir", json_string(ap_graph_node(g, in->heir)->id));
+    json_object_set_new(o, "from", json_string(ap_graph_node(g, in->from)->id));
+    json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(g), in->rights));
+    json_object_set_new(o, "hops", json_integer(in->hops));
+    for (uint32_t k = 0; k < in->npath; k++)
+        json_array_append_new(path, step_json(g, in->path[k], &in->carried[k]));
+    json_object_set_new(o, "path", path);
+    return o;
+}
+
+typedef struct {
+    const ap_graph *g;
+    const ap_delegation *d;
+} delegation_out;
+
+/* Item i of list k: chains, loops, inheritance (every partner's chains follow the estate). */
+static json_t *delegation_item(void *arg, size_t k, size_t i, bool *skip)
+{
+    const delegation_out *x = arg;
+    (void)skip;
+    if (k == 0)
+        return chain_json(x->g, &x->d->chains[i]);
+    if (k == 1)
+        return loop_json(x->g, &x->d->loops[i]);
+    return inherit_json(x->g, &x->d->inherits[i]);
+}
+
+/* {"chains", "loops", "inheritance", "inheritance_more"}, a list item at a time, whole or not
+ * at all (cli_stream_json). */
+static int print_json(const ap_graph *g, const ap_delegation *d)
+{
+    static const char *const keys[] = { "chains", "loops", "inheritance" };
+    const size_t n[] = { d->nchains, d->nloops, d->ninherits };
+    delegation_out x = { g, d };
+    json_t *root = json_object();
+    json_object_set_new(root, "chains", json_array());
+    json_object_set_new(root, "loops", json_array());
+    json_object_set_new(root, "inheritance", json_array());
     json_object_set_new(root, "inheritance_more", json_integer(d->inherits_more));
-    return root;
+    return cli_stream_json(root, keys, n, 3, 4, delegation_item, &x);
 }
 
 /* ids joined by sep into a new string (NULL on OOM). */
@@ -222,7 +247,7 @@ int cmd_delegation(cli_ctx *ctx, int argc, char **argv)
         else
             rc = cli_write_diagram(ctx->g, dg, format);
     } else if (strcmp(format, "json") == 0) {
-        rc = cli_print_json(delegation_json(ctx->g, d));
+        rc = print_json(ctx->g, d);
     } else {
         rc = delegation_text(ctx->g, d);
     }

@@ -86,17 +86,31 @@ static int print_json(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b
     return cli_stream_json(root, keys, n, 3, 4, diff_item, &x);
 }
 
-/* The rows of each section; with all set, every row in t[0] with its section first (CSV). */
-static int fill(ap_table *const *t, bool all, const ap_snapdiff *d, const ap_graph *a,
-                const ap_graph *b, ap_error *err)
+/* Where the rows go: CSV written a row at a time (csv set: one table of every row, its
+ * section first), or a table per section for text (its columns need every row). */
+typedef struct {
+    ap_table *t[3];
+    FILE *csv;
+} sink;
+
+static int put_row(const sink *to, int section, const char *const *row, ap_error *err)
 {
+    return to->csv != NULL ? ap_csv_write_row(to->csv, row, 9, err)
+                           : ap_table_add(to->t[section], row, err);
+}
+
+/* The rows of each section. */
+static int fill(const sink *to, const ap_snapdiff *d, const ap_graph *a, const ap_graph *b,
+                ap_error *err)
+{
+    bool all = to->csv != NULL;
     int rc = AP_OK;
     for (uint32_t i = 0; i < d->nnodes && rc == AP_OK; i++) {
         const ap_node *nd = ap_graph_node(side(a, b, &d->nodes[i]), d->nodes[i].index);
         const char *row[] = { "node", change_name[d->nodes[i].op], nd->id,
                               ap_kind_name(nd->kind), "", "", d->nodes[i].fields, "", "" };
         const char *text[] = { row[1], row[2], row[3], row[6] };
-        rc = ap_table_add(t[0], all ? row : text, err);
+        rc = put_row(to, 0, all ? row : text, err);
     }
     for (uint32_t i = 0; i < d->nedges && rc == AP_OK; i++) {
         const ap_graph *g = side(a, b, &d->edges[i]);
@@ -104,7 +118,7 @@ static int fill(ap_table *const *t, bool all, const ap_snapdiff *d, const ap_gra
         const char *row[] = { "edge", change_name[d->edges[i].op], e->id,
                               ap_edge_kind_name(e->kind), ap_graph_node(g, e->from)->id,
                               ap_graph_node(g, e->to)->id, d->edges[i].fields, "", "" };
-        rc = ap_table_add(t[all ? 0 : 1], all ? row : row + 1, err);
+        rc = put_row(to, 1, all ? row : row + 1, err);
     }
     for (uint32_t i = 0; i < d->nreach && rc == AP_OK; i++) {
         const ap_diff_reach *r = &d->reach[i];
@@ -114,33 +128,45 @@ static int fill(ap_table *const *t, bool all, const ap_snapdiff *d, const ap_gra
         const char *row[] = { "authority", reach_change(r), r->partner, "partner", "",
                               r->target, "", before, after };
         const char *text[] = { r->partner, row[1], r->target, before, after };
-        rc = ap_table_add(t[all ? 0 : 2], all ? row : text, err);
+        rc = put_row(to, 2, all ? row : text, err);
     }
     return rc;
 }
 
-/* CSV: one table, each row naming its section (an authority row's ID is the partner, its TO
- * the target). Text: a table per section. */
-static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b,
-                        const char *format)
+typedef struct {
+    const ap_snapdiff *d;
+    const ap_graph *a, *b;
+} diff_csv;
+
+/* For cli_stream: the header, then every row (an authority row's ID is the partner, its TO
+ * the target). */
+static int write_csv(FILE *out, void *arg, ap_error *err)
 {
     static const char *const all[] = { "SECTION", "CHANGE", "ID", "KIND", "FROM", "TO",
                                        "FIELDS", "BEFORE", "AFTER" };
+    const diff_csv *x = arg;
+    sink to = { { NULL, NULL, NULL }, out };
+    int rc = ap_csv_write_row(out, all, 9, err);
+    return rc < 0 ? rc : fill(&to, x->d, x->a, x->b, err);
+}
+
+/* CSV: one table, a row at a time. Text: a table per section. */
+static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph *b,
+                        const char *format)
+{
     static const char *const nodes[] = { "CHANGE", "ID", "KIND", "FIELDS" };
     static const char *const edges[] = { "CHANGE", "ID", "KIND", "FROM", "TO", "FIELDS" };
     static const char *const reach[] = { "PARTNER", "CHANGE", "TARGET", "BEFORE", "AFTER" };
-    bool csv = strcmp(format, "csv") == 0;
-    ap_table *t[3] = { NULL, NULL, NULL };
+    sink to = { { NULL, NULL, NULL }, NULL };
     ap_error err;
     int rc = EXIT_OK;
-    bool made = csv ? ap_table_new(&t[0], 9, all, &err) == AP_OK
-                    : (ap_table_new(&t[0], 4, nodes, &err) == AP_OK
-                       && ap_table_new(&t[1], 6, edges, &err) == AP_OK
-                       && ap_table_new(&t[2], 5, reach, &err) == AP_OK);
-    if (!made || fill(t, csv, d, a, b, &err) < 0) {
+    if (strcmp(format, "csv") == 0) {
+        diff_csv x = { d, a, b };
+        return cli_stream(write_csv, &x);
+    }
+    if (ap_table_new(&to.t[0], 4, nodes, &err) < 0 || ap_table_new(&to.t[1], 6, edges, &err) < 0
+        || ap_table_new(&to.t[2], 5, reach, &err) < 0 || fill(&to, d, a, b, &err) < 0) {
         rc = cli_fail(&err, NULL);
-    } else if (csv) {
-        rc = cli_print_table(t[0], format);
     } else {
         static const char *const title[] = { "Nodes", "Edges", "Authority" };
         const uint32_t count[] = { d->nnodes, d->nedges, d->nreach };
@@ -149,11 +175,11 @@ static int print_tables(const ap_snapdiff *d, const ap_graph *a, const ap_graph 
         for (int s = 0; s < 3 && rc == EXIT_OK; s++) {
             printf("\n%s: %u change%s\n", title[s], count[s], count[s] == 1 ? "" : "s");
             if (count[s] > 0)
-                rc = cli_print_table(t[s], format);
+                rc = cli_print_table(to.t[s], format);
         }
     }
     for (int s = 0; s < 3; s++)
-        ap_table_free(t[s]);
+        ap_table_free(to.t[s]);
     return rc;
 }
 

@@ -42,11 +42,24 @@ static int export_csv(cli_ctx *ctx, const char *prefix)
     return rc;
 }
 
+/* For cli_stream: the whole graph is written a node and an edge at a time, into a temporary
+ * file first, so that stdout gets it whole or not at all. */
+static int write_opengraph(FILE *out, void *arg, ap_error *err)
+{
+    const cli_ctx *ctx = arg;
+    return ap_render_opengraph(out, ctx->g, err);
+}
+
+static int write_graphml(FILE *out, void *arg, ap_error *err)
+{
+    const cli_ctx *ctx = arg;
+    return ap_render_graphml(out, ctx->g, err);
+}
+
 int cmd_export(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_cmd *self = cli_command("export");
     const char *format;
-    ap_error err;
     int opt, rc;
     while ((opt = cli_getopt(ctx, self, argc, argv, "", NULL)) != -1)
         return opt == CLI_HELP ? EXIT_OK : EXIT_USAGE;
@@ -60,7 +73,6 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (strcmp(format, "csv") == 0)
         return export_csv(ctx, cli_output_take());
-    rc = strcmp(format, "graphml") == 0 ? ap_render_graphml(stdout, ctx->g, &err)
-                                        : ap_render_opengraph(stdout, ctx->g, &err);
-    return rc < 0 ? cli_fail(&err, NULL) : EXIT_OK;
+    return cli_stream(strcmp(format, "graphml") == 0 ? write_graphml : write_opengraph,
+                      ctx);
 }

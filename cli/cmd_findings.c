@@ -19,20 +19,34 @@ static int severity_arg(const char *opt, const char *arg, ap_severity *out)
     return EXIT_OK;
 }
 
+typedef struct {
+    const ap_graph *g;
+    const ap_findings *f;
+    const char *format;
+    const char *root;
+} findings_out;
+
+/* For cli_stream: the machine formats, a finding at a time into a temporary file, so that
+ * stdout gets them whole or not at all. */
+static int write_findings(FILE *out, void *arg, ap_error *err)
+{
+    const findings_out *x = arg;
+    ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, x->root };
+    if (strcmp(x->format, "json") == 0)
+        return ap_findings_write_json(out, x->g, x->f, err);
+    if (strcmp(x->format, "sarif") == 0)
+        return ap_findings_write_sarif_with(out, x->g, x->f, &so, err);
+    return ap_findings_write_csv(out, x->g, x->f, err);
+}
+
 static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const char *root)
 {
-    ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, root };
     ap_error err;
-    int rc;
-    if (strcmp(format, "json") == 0)
-        rc = ap_findings_write_json(stdout, ctx->g, f, &err);
-    else if (strcmp(format, "sarif") == 0)
-        rc = ap_findings_write_sarif_with(stdout, ctx->g, f, &so, &err);
-    else if (strcmp(format, "csv") == 0)
-        rc = ap_findings_write_csv(stdout, ctx->g, f, &err);
-    else
-        rc = ap_findings_write_text(stdout, ctx->g, f, &err);
-    return rc < 0 ? cli_fail(&err, NULL) : EXIT_OK;
+    if (strcmp(format, "text") != 0) {
+        findings_out x = { ctx->g, f, format, root };
+        return cli_stream(write_findings, &x);
+    }
+    return ap_findings_write_text(stdout, ctx->g, f, &err) < 0 ? cli_fail(&err, NULL) : EXIT_OK;
 }
 
 int cmd_findings(cli_ctx *ctx, int argc, char **argv)

@@ -60,6 +60,121 @@ static int parse_filter(inv_filter *f, int opt, const char *arg)
     return EXIT_OK;
 }
 
+static const char *const head[] = { "KIND", "ID", "NAME", "OWNER", "SPONSOR", "PURPOSE",
+                                    "STATE", "EXPIRES", "LAST_USED", "PARTNERS" };
+static const char *const keys[] = { "kind", "id", "name", "owner", "sponsor", "purpose",
+                                    "state", "expires", "last_used" };
+
+/* Where the rows go: a JSON writer, CSV rows, or a table for text (its columns need every
+ * row). The JSON and CSV outputs follow the estate: written a row at a time. */
+typedef struct {
+    const cli_ctx *ctx;
+    const inv_filter *f;
+    const ap_holders *holders;
+    ap_json_writer *w;
+    FILE *csv;
+    ap_table *t;
+} inv_out;
+
+static int put_row(inv_out *x, uint32_t v, const char *const *row, ap_error *err)
+{
+    const ap_node *nd = ap_graph_node(x->ctx->g, v);
+    const ap_holders *h = &x->holders[v];
+    if (x->csv != NULL)
+        return ap_csv_write_row(x->csv, row, 10, err);
+    if (x->w == NULL)
+        return ap_table_add(x->t, row, err);
+    json_t *o = json_object(), *ps = json_array();
+    for (int c = 0; c < 9; c++)
+        json_object_set_new(o, keys[c], c == 7 && row[7][0] == '\0' ? json_null()
+                                                                    : cli_json_str(row[c]));
+    json_object_set_new(o, "declared_state", json_string(ap_state_name(nd->state)));
+    json_object_set_new(o, "live", json_boolean(nd->live));
+    for (uint32_t k = 0; k < h->n; k++)
+        json_array_append_new(ps, json_string(ap_graph_node(x->ctx->g, h->partners[k])->id));
+    json_object_set_new(o, "partners", ps);
+    json_object_set_new(o, "partners_more", json_integer(h->more));
+    return ap_json_writer_item(x->w, o, err);
+}
+
+/* Every wanted node in kind order of the model, then id (nodes are already sorted by id). */
+static int each_row(inv_out *x, ap_error *err)
+{
+    const ap_graph *g = x->ctx->g;
+    char *who = NULL;
+    int rc = AP_OK;
+    for (int kind = 0; kind < AP_KIND_COUNT && rc == AP_OK; kind++) {
+        for (uint32_t v = 0; v < ap_graph_node_count(g) && rc == AP_OK; v++) {
+            const ap_node *nd = ap_graph_node(g, v);
+            const ap_holders *h = &x->holders[v];
+            char expires[32];
+            size_t size = 32;
+            if ((int)nd->kind != kind || !wanted(x->ctx, x->f, v))
+                continue;
+            cli_time(expires, sizeof expires, nd->expires);
+            /* the partners, space separated (ids hold no spaces in practice; JSON has a list),
+             * then "+N more" */
+            for (uint32_t k = 0; k < h->n; k++)
+                size += strlen(ap_graph_node(g, h->partners[k])->id) + 1;
+            free(who);
+            if ((who = malloc(size)) == NULL) {
+                rc = ap_error_nomem(err);
+                break;
+            }
+            who[0] = '\0';
+            for (uint32_t k = 0; k < h->n; k++) {
+                if (k > 0)
+                    strcat(who, " ");
+                strcat(who, ap_graph_node(g, h->partners[k])->id);
+            }
+            if (h->more > 0)
+                snprintf(who + strlen(who), 32, " +%u more", h->more);
+            const char *row[10] = {
+                ap_kind_name(nd->kind), nd->id, ap_graph_node_str(g, v, "name"),
+                ap_graph_node_str(g, v, "owner"), ap_graph_node_str(g, v, "sponsor"),
+                ap_graph_node_str(g, v, "purpose"),
+                ap_effective_state_name(ap_node_effective_state(g, v)), expires,
+                ap_graph_node_str(g, v, "last_used"), who,
+            };
+            rc = put_row(x, v, row, err);
+        }
+    }
+    free(who);
+    return rc;
+}
+
+/* For cli_stream: {"at", "snapshot", "inventory": [...]}. */
+static int write_json(FILE *out, void *arg, ap_error *err)
+{
+    inv_out *x = arg;
+    json_t *root = json_object();
+    char at[32];
+    int rc;
+    ap_time_format(at, sizeof at, ap_graph_at(x->ctx->g));
+    json_object_set_new(root, "at", json_string(at));
+    json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(x->ctx->g)));
+    json_object_set_new(root, "inventory", json_array());
+    if ((rc = ap_json_writer_new(&x->w, out, root, err)) == AP_OK
+        && (rc = ap_json_writer_array(x->w, "inventory", err)) == AP_OK
+        && (rc = each_row(x, err)) == AP_OK && (rc = ap_json_writer_close(x->w, err)) == AP_OK)
+        rc = ap_json_writer_finish(x->w, err);
+    ap_json_writer_free(x->w);
+    x->w = NULL;
+    return rc;
+}
+
+/* For cli_stream: the header, then a row per node. */
+static int write_csv(FILE *out, void *arg, ap_error *err)
+{
+    inv_out *x = arg;
+    int rc;
+    x->csv = out;
+    if ((rc = ap_csv_write_row(out, head, 10, err)) == AP_OK)
+        rc = each_row(x, err);
+    x->csv = NULL;
+    return rc;
+}
+
 int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -69,10 +184,6 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
         { "all", no_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
-    static const char *const head[] = { "KIND", "ID", "NAME", "OWNER", "SPONSOR", "PURPOSE",
-                                        "STATE", "EXPIRES", "LAST_USED", "PARTNERS" };
-    static const char *const keys[] = { "kind", "id", "name", "owner", "sponsor", "purpose",
-                                        "state", "expires", "last_used" };
     const cli_cmd *self = cli_command("inventory");
     inv_filter f = { 0, 0, -1 };
     uint32_t max = CLI_LIST_MAX;    /* partners listed per node; --all: every one */
@@ -97,88 +208,22 @@ int cmd_inventory(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_load_graph(ctx)) != EXIT_OK)
         return rc;
 
-    json_t *items = json_array();
-    ap_table *t = NULL;
     ap_holders *holders = NULL;
     ap_error err;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    char *who = NULL;
-    if (ap_table_new(&t, 10, head, &err) < 0
-        || ap_inventory_holders(&holders, ctx->g, max, cpus < 1 ? 1u : (unsigned)cpus, &err)
-               < 0) {
-        json_decref(items);
-        ap_table_free(t);
+    if (ap_inventory_holders(&holders, ctx->g, max, cpus < 1 ? 1u : (unsigned)cpus, &err) < 0)
         return cli_fail(&err, NULL);
-    }
-    /* kind order of the model, then id: nodes are already sorted by id */
-    for (int kind = 0; kind < AP_KIND_COUNT; kind++) {
-        for (uint32_t v = 0; v < ap_graph_node_count(ctx->g); v++) {
-            const ap_node *nd = ap_graph_node(ctx->g, v);
-            const ap_holders *h = &holders[v];
-            char expires[32];
-            size_t size = 32;
-            if ((int)nd->kind != kind || !wanted(ctx, &f, v))
-                continue;
-            cli_time(expires, sizeof expires, nd->expires);
-            /* the partners, space separated (ids hold no spaces in practice; JSON has a list),
-             * then "+N more" */
-            for (uint32_t k = 0; k < h->n; k++)
-                size += strlen(ap_graph_node(ctx->g, h->partners[k])->id) + 1;
-            free(who);
-            if ((who = malloc(size)) == NULL) {
-                rc = cli_fail(&(ap_error){ .code = AP_ENOMEM, .msg = "out of memory" }, NULL);
-                goto done;
-            }
-            who[0] = '\0';
-            for (uint32_t k = 0; k < h->n; k++) {
-                if (k > 0)
-                    strcat(who, " ");
-                strcat(who, ap_graph_node(ctx->g, h->partners[k])->id);
-            }
-            if (h->more > 0)
-                snprintf(who + strlen(who), 32, " +%u more", h->more);
-            const char *row[10] = {
-                ap_kind_name(nd->kind), nd->id, ap_graph_node_str(ctx->g, v, "name"),
-                ap_graph_node_str(ctx->g, v, "owner"), ap_graph_node_str(ctx->g, v, "sponsor"),
-                ap_graph_node_str(ctx->g, v, "purpose"),
-                ap_effective_state_name(ap_node_effective_state(ctx->g, v)), expires,
-                ap_graph_node_str(ctx->g, v, "last_used"), who,
-            };
-            if (strcmp(format, "json") == 0) {
-                json_t *o = json_object(), *ps = json_array();
-                for (int c = 0; c < 9; c++)
-                    json_object_set_new(o, keys[c], c == 7 && expires[0] == '\0'
-                                                        ? json_null() : cli_json_str(row[c]));
-                json_object_set_new(o, "declared_state", json_string(ap_state_name(nd->state)));
-                json_object_set_new(o, "live", json_boolean(nd->live));
-                for (uint32_t k = 0; k < h->n; k++)
-                    json_array_append_new(ps, json_string(ap_graph_node(ctx->g,
-                                                                        h->partners[k])->id));
-                json_object_set_new(o, "partners", ps);
-                json_object_set_new(o, "partners_more", json_integer(h->more));
-                json_array_append_new(items, o);
-            } else if (ap_table_add(t, row, &err) < 0) {
-                rc = cli_fail(&err, NULL);
-                goto done;
-            }
-        }
-    }
+    inv_out x = { ctx, &f, holders, NULL, NULL, NULL };
     if (strcmp(format, "json") == 0) {
-        char at[32];
-        json_t *root = json_object();
-        ap_time_format(at, sizeof at, ap_graph_at(ctx->g));
-        json_object_set_new(root, "at", json_string(at));
-        json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(ctx->g)));
-        json_object_set_new(root, "inventory", items);
-        items = NULL;
-        rc = cli_print_json(root);
+        rc = cli_stream(write_json, &x);
+    } else if (strcmp(format, "csv") == 0) {
+        rc = cli_stream(write_csv, &x);
+    } else if (ap_table_new(&x.t, 10, head, &err) < 0 || each_row(&x, &err) < 0) {
+        rc = cli_fail(&err, NULL);
     } else {
-        rc = cli_print_table(t, format);
+        rc = cli_print_table(x.t, format);
     }
-done:
-    json_decref(items);
-    free(who);
     ap_holders_free(holders, ap_graph_node_count(ctx->g));
-    ap_table_free(t);
+    ap_table_free(x.t);
     return rc;
 }

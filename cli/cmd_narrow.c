@@ -24,10 +24,48 @@ static json_t *use_json(const ap_use *u)
     return o;
 }
 
-static json_t *narrow_json(const ap_graph *g, const ap_narrow *n, const ap_usage *u)
+typedef struct {
+    const ap_graph *g;
+    const ap_narrow *n;
+} narrow_out;
+
+/* Item i of list k: the changes, then what is kept (each follows the partner's edges). */
+static json_t *narrow_item(void *arg, size_t k, size_t i, bool *skip)
 {
+    const narrow_out *o = arg;
+    const ap_graph *g = o->g;
     const ap_vocab *v = ap_graph_vocab(g);
-    json_t *o = json_object(), *changes = json_array(), *kept = json_array(), *uses;
+    json_t *x;
+    (void)skip;
+    if (k == 0) {
+        const ap_narrow_change *c = &o->n->changes[i];
+        x = cli_json_edge(g, c->edge);
+        json_object_set_new(x, "action", json_string(c->after == 0 ? "revoke" : "reduce"));
+        json_object_set_new(x, "before", cli_json_rights(v, c->before));
+        json_object_set_new(x, "after", cli_json_rights(v, c->after));
+        json_object_set_new(x, "removed", cli_json_rights(v, c->before & ~c->after));
+        return x;
+    }
+    const ap_narrow_kept *kp = &o->n->kept[i];
+    x = json_object();
+    json_object_set_new(x, "target", json_string(ap_graph_node(g, kp->node)->id));
+    json_object_set_new(x, "rights", cli_json_rights(v, kp->rights));
+    json_object_set_new(x, "reason", json_string(kp->needed_by != NULL ? "needed"
+                                                 : "no-edge"));
+    json_object_set_new(x, "edge", kp->edge != UINT32_MAX
+                        ? json_string(ap_graph_edge(g, kp->edge)->id) : json_null());
+    json_object_set_new(x, "needed_by", kp->needed_by != NULL ? use_json(kp->needed_by)
+                                                              : json_null());
+    return x;
+}
+
+/* The changes and what is kept an item at a time, whole or not at all (cli_stream_json). */
+static int print_json(const ap_graph *g, const ap_narrow *n, const ap_usage *u)
+{
+    static const char *const keys[] = { "changes", "kept" };
+    const size_t count[] = { n->nchanges, n->nkept };
+    narrow_out x = { g, n };
+    json_t *o = json_object(), *uses;
     char t[32];
     json_object_set_new(o, "partner", json_string(ap_graph_node(g, n->partner)->id));
     json_object_set_new(o, "snapshot", json_integer(ap_graph_snapshot(g)));
@@ -35,30 +73,8 @@ static json_t *narrow_json(const ap_graph *g, const ap_narrow *n, const ap_usage
     json_object_set_new(o, "at", json_string(t));
     ap_time_format(t, sizeof t, ap_usage_since(u));
     json_object_set_new(o, "since", json_string(t));
-    for (size_t i = 0; i < n->nchanges; i++) {
-        const ap_narrow_change *c = &n->changes[i];
-        json_t *x = cli_json_edge(g, c->edge);
-        json_object_set_new(x, "action", json_string(c->after == 0 ? "revoke" : "reduce"));
-        json_object_set_new(x, "before", cli_json_rights(v, c->before));
-        json_object_set_new(x, "after", cli_json_rights(v, c->after));
-        json_object_set_new(x, "removed", cli_json_rights(v, c->before & ~c->after));
-        json_array_append_new(changes, x);
-    }
-    for (size_t i = 0; i < n->nkept; i++) {
-        const ap_narrow_kept *k = &n->kept[i];
-        json_t *x = json_object();
-        json_object_set_new(x, "target", json_string(ap_graph_node(g, k->node)->id));
-        json_object_set_new(x, "rights", cli_json_rights(v, k->rights));
-        json_object_set_new(x, "reason", json_string(k->needed_by != NULL ? "needed"
-                                                     : "no-edge"));
-        json_object_set_new(x, "edge", k->edge != UINT32_MAX
-                            ? json_string(ap_graph_edge(g, k->edge)->id) : json_null());
-        json_object_set_new(x, "needed_by", k->needed_by != NULL ? use_json(k->needed_by)
-                                                                 : json_null());
-        json_array_append_new(kept, x);
-    }
-    json_object_set_new(o, "changes", changes);
-    json_object_set_new(o, "kept", kept);
+    json_object_set_new(o, "changes", json_array());
+    json_object_set_new(o, "kept", json_array());
     json_object_set_new(o, "score_before", json_integer(n->score_before));
     json_object_set_new(o, "score_after", json_integer(n->score_after));
     uses = json_object();
@@ -66,7 +82,7 @@ static json_t *narrow_json(const ap_graph *g, const ap_narrow *n, const ap_usage
     json_object_set_new(uses, "still_carried", json_integer((json_int_t)n->uses_still));
     json_object_set_new(uses, "not_carried", json_integer((json_int_t)n->uses_uncarried));
     json_object_set_new(o, "uses", uses);
-    return o;
+    return cli_stream_json(o, keys, count, 2, 4, narrow_item, &x);
 }
 
 static void put_rights(const ap_vocab *v, ap_rights r)
@@ -166,7 +182,7 @@ int cli_narrow(cli_ctx *ctx, const char *partner, const char *since, const char 
         goto cleanup;
     }
     if (strcmp(format, "json") == 0) {
-        rc = cli_print_json(narrow_json(ctx->g, n, u));
+        rc = print_json(ctx->g, n, u);
     } else {
         print_text(ctx->g, n, u);
         rc = EXIT_OK;

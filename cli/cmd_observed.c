@@ -35,6 +35,93 @@ static void seen_at(const ap_graph *g, const ap_observed *o, size_t no, const ap
     }
 }
 
+/* What the outputs read: the authority, the observed use at its targets, the usage. */
+typedef struct {
+    const ap_graph *g;
+    const ap_authority *a;
+    const ap_observed *o;
+    size_t no;
+    const ap_usage *u;
+} observed_out;
+
+/* One reached node of the JSON, with its chain and its use (a reach follows the estate, its
+ * chains more: streamed, cli_stream_json). */
+static json_t *observed_item(void *arg, size_t k, size_t i, bool *skip)
+{
+    const observed_out *x = arg;
+    const ap_vocab *voc = ap_graph_vocab(x->g);
+    uint32_t v = x->a->reach[i];
+    json_t *o = json_object();
+    char t[32];
+    seen s;
+    (void)k;
+    (void)skip;
+    seen_at(x->g, x->o, x->no, x->u, v, &s);
+    json_object_set_new(o, "id", json_string(ap_graph_node(x->g, v)->id));
+    json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(x->g, v)->kind)));
+    json_object_set_new(o, "rights", cli_json_rights(voc, x->a->rights[v]));
+    json_object_set_new(o, "hops", json_integer(x->a->hops[v]));
+    size_t len = ap_authority_path(x->a, x->g, v, NULL, 0);
+    uint32_t *path = malloc((len + 1) * sizeof *path);
+    if (path != NULL) {
+        ap_authority_path(x->a, x->g, v, path, len);
+        json_object_set_new(o, "path", cli_json_chain(x->g, x->a, path, len));
+    }
+    free(path);
+    json_object_set_new(o, "used", cli_json_rights(voc, s.used));
+    json_object_set_new(o, "events", json_integer((json_int_t)s.events));
+    if (s.last != AP_TIME_NONE) {
+        ap_time_format(t, sizeof t, s.last);
+        json_object_set_new(o, "last_used", json_string(t));
+    } else {
+        json_object_set_new(o, "last_used", json_null());
+    }
+    return o;
+}
+
+static const char *const head[] = { "HOPS", "KIND", "ID", "RIGHTS", "USED", "EVENTS",
+                                    "LAST_USED" };
+
+/* Row i of the table into the buffers given (rights lists joined by sep). */
+static void observed_row(const observed_out *x, uint32_t i, const char *sep, char hops[16],
+                         char rights[1024], char used[1024], char events[32], char last[32],
+                         const char *row[7])
+{
+    const ap_vocab *voc = ap_graph_vocab(x->g);
+    uint32_t v = x->a->reach[i];
+    seen s;
+    seen_at(x->g, x->o, x->no, x->u, v, &s);
+    snprintf(hops, 16, "%u", x->a->hops[v]);
+    ap_rights_format(rights, 1024, voc, x->a->rights[v], sep, true);
+    if (s.used != 0)
+        ap_rights_format(used, 1024, voc, s.used, sep, false);
+    else
+        used[0] = '\0';
+    snprintf(events, 32, "%llu", (unsigned long long)s.events);
+    cli_time(last, 32, s.last);
+    row[0] = hops;
+    row[1] = ap_kind_name(ap_graph_node(x->g, v)->kind);
+    row[2] = ap_graph_node(x->g, v)->id;
+    row[3] = rights;
+    row[4] = used;
+    row[5] = events;
+    row[6] = last;
+}
+
+/* The table as CSV, a row at a time; for cli_stream. */
+static int write_csv(FILE *out, void *arg, ap_error *err)
+{
+    const observed_out *x = arg;
+    int rc = ap_csv_write_row(out, head, 7, err);
+    for (uint32_t i = 0; rc == AP_OK && i < x->a->nreach; i++) {
+        char hops[16], rights[1024], used[1024], events[32], last[32];
+        const char *row[7];
+        observed_row(x, i, "|", hops, rights, used, events, last, row);
+        rc = ap_csv_write_row(out, row, 7, err);
+    }
+    return rc;
+}
+
 int cli_authority_observed(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -76,71 +163,32 @@ int cli_authority_observed(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(&err, NULL);
         goto cleanup;
     }
-    const ap_vocab *voc = ap_graph_vocab(ctx->g);
+    observed_out x = { ctx->g, a, o, no, u };
     if (strcmp(format, "json") == 0) {
+        static const char *const keys[] = { "reach" };
+        const size_t n[] = { a->nreach };
         char t[32];
-        json_t *root = json_object(), *reach = json_array();
+        json_t *root = json_object();
         ap_time_format(t, sizeof t, ap_graph_at(ctx->g));
         json_object_set_new(root, "partner", json_string(argv[optind]));
         json_object_set_new(root, "at", json_string(t));
         json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(ctx->g)));
         ap_time_format(t, sizeof t, ap_usage_since(u));
         json_object_set_new(root, "since", json_string(t));
-        for (uint32_t i = 0; i < a->nreach; i++) {
-            uint32_t v = a->reach[i];
-            json_t *x = json_object();
-            seen s;
-            seen_at(ctx->g, o, no, u, v, &s);
-            json_object_set_new(x, "id", json_string(ap_graph_node(ctx->g, v)->id));
-            json_object_set_new(x, "kind",
-                                json_string(ap_kind_name(ap_graph_node(ctx->g, v)->kind)));
-            json_object_set_new(x, "rights", cli_json_rights(voc, a->rights[v]));
-            json_object_set_new(x, "hops", json_integer(a->hops[v]));
-            {
-                size_t len = ap_authority_path(a, ctx->g, v, NULL, 0);
-                uint32_t *path = malloc((len + 1) * sizeof *path);
-                if (path != NULL) {
-                    ap_authority_path(a, ctx->g, v, path, len);
-                    json_object_set_new(x, "path", cli_json_chain(ctx->g, a, path, len));
-                }
-                free(path);
-            }
-            json_object_set_new(x, "used", cli_json_rights(voc, s.used));
-            json_object_set_new(x, "events", json_integer((json_int_t)s.events));
-            if (s.last != AP_TIME_NONE) {
-                ap_time_format(t, sizeof t, s.last);
-                json_object_set_new(x, "last_used", json_string(t));
-            } else {
-                json_object_set_new(x, "last_used", json_null());
-            }
-            json_array_append_new(reach, x);
-        }
-        json_object_set_new(root, "reach", reach);
-        rc = cli_print_json(root);
+        json_object_set_new(root, "reach", json_array());
+        rc = cli_stream_json(root, keys, n, 1, 4, observed_item, &x);
+    } else if (strcmp(format, "csv") == 0) {
+        rc = cli_stream(write_csv, &x);
     } else {
-        static const char *const head[] = { "HOPS", "KIND", "ID", "RIGHTS", "USED", "EVENTS",
-                                            "LAST_USED" };
         ap_table *tb = NULL;
-        const char *sep = strcmp(format, "csv") == 0 ? "|" : ",";
         if (ap_table_new(&tb, 7, head, &err) < 0) {
             rc = cli_fail(&err, NULL);
             goto cleanup;
         }
         for (uint32_t i = 0; i < a->nreach; i++) {
-            uint32_t v = a->reach[i];
             char hops[16], rights[1024], used[1024], events[32], last[32];
-            seen s;
-            seen_at(ctx->g, o, no, u, v, &s);
-            snprintf(hops, sizeof hops, "%u", a->hops[v]);
-            ap_rights_format(rights, sizeof rights, voc, a->rights[v], sep, true);
-            if (s.used != 0)
-                ap_rights_format(used, sizeof used, voc, s.used, sep, false);
-            else
-                used[0] = '\0';
-            snprintf(events, sizeof events, "%llu", (unsigned long long)s.events);
-            cli_time(last, sizeof last, s.last);
-            const char *row[] = { hops, ap_kind_name(ap_graph_node(ctx->g, v)->kind),
-                                  ap_graph_node(ctx->g, v)->id, rights, used, events, last };
+            const char *row[7];
+            observed_row(&x, i, ",", hops, rights, used, events, last, row);
             ap_table_add(tb, row, &err);
         }
         rc = cli_print_table(tb, format);

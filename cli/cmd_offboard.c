@@ -51,49 +51,55 @@ static json_t *step_json(const ap_graph *g, const ap_offboard_step *st, uint32_t
     return o;
 }
 
-static json_t *items_json(const ap_graph *g, const ap_reach_item *it, uint32_t n,
-                          const char *rights_key, bool collateral)
+static json_t *item_json(const ap_graph *g, const ap_reach_item *it, const char *rights_key,
+                         bool collateral)
 {
     const ap_vocab *voc = ap_graph_vocab(g);
-    json_t *arr = json_array();
-    for (uint32_t i = 0; i < n; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "actor", json_string(id_of(g, it[i].actor)));
-        json_object_set_new(o, "id", json_string(id_of(g, it[i].node)));
-        json_object_set_new(o, rights_key, cli_json_rights(voc, it[i].rights));
-        if (collateral) {
-            json_object_set_new(o, "reason", json_string(it[i].dependency ? "depends_on"
-                                                                          : "authority"));
-            json_object_set_new(o, "step", it[i].cause == UINT32_MAX
-                                               ? json_null() : json_integer(it[i].cause + 1));
-        }
-        cli_set_path(o, g, it[i].path, it[i].npath);    /* a long one cut, as what-if's */
-        if (!it[i].dependency)      /* what the chain carries: rights may need several */
-            json_object_set_new(o, "path_rights", cli_json_rights(voc, it[i].carried));
-        json_array_append_new(arr, o);
+    json_t *o = json_object();
+    json_object_set_new(o, "actor", json_string(id_of(g, it->actor)));
+    json_object_set_new(o, "id", json_string(id_of(g, it->node)));
+    json_object_set_new(o, rights_key, cli_json_rights(voc, it->rights));
+    if (collateral) {
+        json_object_set_new(o, "reason", json_string(it->dependency ? "depends_on"
+                                                                    : "authority"));
+        json_object_set_new(o, "step", it->cause == UINT32_MAX ? json_null()
+                                                               : json_integer(it->cause + 1));
     }
-    return arr;
+    cli_set_path(o, g, it->path, it->npath);    /* a long one cut, as what-if's */
+    if (!it->dependency)        /* what the chain carries: rights may need several */
+        json_object_set_new(o, "path_rights", cli_json_rights(voc, it->carried));
+    return o;
 }
 
-static json_t *ids_json(const ap_graph *g, const uint32_t *v, uint32_t n)
+/* The document is written a piece at a time (ap_json_writer): --all on 300 partners x 300
+ * shared keys is 632 MB of JSON, which built as one tree took 3.2 GB. Each list below is an
+ * empty array in its skeleton, filled here an item at a time. */
+typedef struct {
+    const ap_graph *g;
+    const ap_offboard *o;
+    caps cap;
+} offboard_out;
+
+/* w's array at key: the ids of v[0 .. n). */
+static int stream_ids(ap_json_writer *w, const char *key, const ap_graph *g, const uint32_t *v,
+                      uint32_t n, ap_error *err)
 {
-    json_t *arr = json_array();
-    for (uint32_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_string(id_of(g, v[i])));
-    return arr;
+    int rc = ap_json_writer_array(w, key, err);
+    for (uint32_t i = 0; rc == AP_OK && i < n; i++)
+        rc = ap_json_writer_item(w, json_string(id_of(g, v[i])), err);
+    return rc == AP_OK ? ap_json_writer_close(w, err) : rc;
 }
 
-/* o[key]: the items of partner and of the first `actors` other actors; o[key_more]: how many
- * items are left out. */
-static void set_items(json_t *o, const char *key, const ap_graph *g, const ap_reach_item *it,
-                      uint32_t n, uint32_t actors, uint32_t partner, const char *rights_key,
-                      bool collateral)
+/* w's array at key: the items of partner and of the first `actors` other actors (the skeleton
+ * holds key_more: how many are left out). */
+static int stream_items(ap_json_writer *w, const char *key, const ap_graph *g,
+                        const ap_reach_item *it, uint32_t n, const char *rights_key,
+                        bool collateral, ap_error *err)
 {
-    char more[32];
-    uint32_t shown = items_shown(it, n, actors, partner);
-    snprintf(more, sizeof more, "%s_more", key);
-    json_object_set_new(o, key, items_json(g, it, shown, rights_key, collateral));
-    json_object_set_new(o, more, json_integer(n - shown));
+    int rc = ap_json_writer_array(w, key, err);
+    for (uint32_t i = 0; rc == AP_OK && i < n; i++)
+        rc = ap_json_writer_item(w, item_json(g, &it[i], rights_key, collateral), err);
+    return rc == AP_OK ? ap_json_writer_close(w, err) : rc;
 }
 
 static json_t *time_json(int64_t t)
@@ -105,79 +111,150 @@ static json_t *time_json(int64_t t)
     return json_string(buf);
 }
 
-static json_t *offboard_json(const ap_graph *g, const ap_offboard *o, caps cap)
+/* {"id", "holders": [], "revoke": [], "revoke_more", "keep": []} and its lists. */
+static int stream_shared(ap_json_writer *w, const ap_graph *g, const ap_shared_credential *sc,
+                         caps cap, ap_error *err)
 {
-    json_t *root = json_object(), *arr;
+    uint32_t shown = items_shown(sc->breaks, sc->nbreaks, cap.actors, UINT32_MAX);
+    json_t *s = json_object();
+    int rc;
+    json_object_set_new(s, "id", json_string(id_of(g, sc->credential)));
+    json_object_set_new(s, "holders", json_array());
+    json_object_set_new(s, "revoke", json_array());
+    json_object_set_new(s, "revoke_more", json_integer(sc->nbreaks - shown));
+    json_object_set_new(s, "keep", json_array());
+    if ((rc = ap_json_writer_item_open(w, s, err)) < 0
+        || (rc = stream_ids(w, "holders", g, sc->holders, sc->nholders, err)) < 0
+        || (rc = stream_items(w, "revoke", g, sc->breaks, shown, "lost", true, err)) < 0
+        || (rc = stream_items(w, "keep", g, sc->keeps, sc->nkeeps, "rights", false, err)) < 0)
+        return rc;
+    return ap_json_writer_item_close(w, err);
+}
+
+static int stream_persistence(ap_json_writer *w, const ap_graph *g,
+                              const ap_persistence_item *p, ap_error *err)
+{
+    json_t *s = json_object();
+    int rc;
+    json_object_set_new(s, "risk", json_string(p->mint ? "mint" : p->outlives
+                                               ? "outlives_contract" : "dormant"));
+    json_object_set_new(s, "id", json_string(id_of(g, p->node)));
+    json_object_set_new(s, "expires", time_json(p->expires));
+    json_object_set_new(s, "valid_yet", json_boolean(p->mint || p->edge == UINT32_MAX));
+    json_object_set_new(s, "path", cli_json_path(g, p->path, p->npath));
+    if (p->mint)
+        return ap_json_writer_item(w, s, err);
+    json_object_set_new(s, "outlives_contract", json_boolean(p->outlives));
+    json_object_set_new(s, "dormant", json_boolean(p->dormant));
+    json_object_set_new(s, "suspended", json_boolean(p->suspended));
+    json_object_set_new(s, "usable_from", time_json(p->dormant ? p->usable_from
+                                                               : AP_TIME_NONE));
+    json_object_set_new(s, "reaches", json_array());
+    if ((rc = ap_json_writer_item_open(w, s, err)) < 0
+        || (rc = stream_ids(w, "reaches", g, p->reaches, p->nreaches, err)) < 0)
+        return rc;
+    return ap_json_writer_item_close(w, err);
+}
+
+static int stream_choke(ap_json_writer *w, const ap_graph *g, const ap_choke_point *c,
+                        caps cap, ap_error *err)
+{
+    uint32_t nt = c->ntargets, shown = nt < cap.targets ? nt : cap.targets;
+    json_t *s = json_object();
+    int rc;
+    json_object_set_new(s, "id", json_string(id_of(g, c->node)));
+    json_object_set_new(s, "kind", json_string(ap_kind_name(ap_graph_node(g, c->node)->kind)));
+    json_object_set_new(s, "targets", json_array());
+    json_object_set_new(s, "targets_more", json_integer(nt - shown));
+    if ((rc = ap_json_writer_item_open(w, s, err)) < 0
+        || (rc = stream_ids(w, "targets", g, c->targets, shown, err)) < 0)
+        return rc;
+    return ap_json_writer_item_close(w, err);
+}
+
+/* docs/json.md's skeleton: every list empty, the counts of what is left out set. */
+static json_t *offboard_skeleton(const ap_graph *g, const ap_offboard *o, caps cap)
+{
+    json_t *root = json_object(), *cut = json_object();
     char at[32];
     ap_time_format(at, sizeof at, ap_graph_at(g));
     json_object_set_new(root, "partner", json_string(id_of(g, o->partner)));
     json_object_set_new(root, "at", json_string(at));
     json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
-    json_object_set_new(root, "acting_for", ids_json(g, o->actors + 1, o->nactors - 1));
-    arr = json_array();
-    for (uint32_t i = 0; i < o->nplan; i++)
-        json_array_append_new(arr, step_json(g, &o->plan[i], i + 1));
-    json_object_set_new(root, "plan", arr);
-    set_items(root, "residual", g, o->residual, o->nresidual, cap.actors, o->partner, "rights",
-              false);
-    set_items(root, "collateral", g, o->collateral, o->ncollateral, cap.actors, UINT32_MAX, "lost",
-              true);
-    arr = json_array();
-    for (uint32_t i = 0; i < o->nshared; i++) {
-        const ap_shared_credential *sc = &o->shared[i];
-        json_t *s = json_object();
-        json_object_set_new(s, "id", json_string(id_of(g, sc->credential)));
-        json_object_set_new(s, "holders", ids_json(g, sc->holders, sc->nholders));
-        set_items(s, "revoke", g, sc->breaks, sc->nbreaks, cap.actors, UINT32_MAX, "lost", true);
-        json_object_set_new(s, "keep", items_json(g, sc->keeps, sc->nkeeps, "rights", false));
-        json_array_append_new(arr, s);
-    }
-    json_object_set_new(root, "shared_credentials", arr);
-    arr = json_array();
-    for (uint32_t i = 0; i < o->npersistence; i++) {
-        const ap_persistence_item *p = &o->persistence[i];
-        json_t *s = json_object();
-        json_object_set_new(s, "risk", json_string(p->mint ? "mint" : p->outlives
-                                                   ? "outlives_contract" : "dormant"));
-        json_object_set_new(s, "id", json_string(id_of(g, p->node)));
-        json_object_set_new(s, "expires", time_json(p->expires));
-        json_object_set_new(s, "valid_yet", json_boolean(p->mint || p->edge == UINT32_MAX));
-        json_object_set_new(s, "path", cli_json_path(g, p->path, p->npath));
-        if (!p->mint) {
-            json_object_set_new(s, "outlives_contract", json_boolean(p->outlives));
-            json_object_set_new(s, "dormant", json_boolean(p->dormant));
-            json_object_set_new(s, "suspended", json_boolean(p->suspended));
-            json_object_set_new(s, "usable_from", time_json(p->dormant ? p->usable_from
-                                                                       : AP_TIME_NONE));
-            json_object_set_new(s, "reaches", ids_json(g, p->reaches, p->nreaches));
-        }
-        json_array_append_new(arr, s);
-    }
-    json_object_set_new(root, "persistence", arr);
+    json_object_set_new(root, "acting_for", json_array());
+    json_object_set_new(root, "plan", json_array());
+    json_object_set_new(root, "residual", json_array());
+    json_object_set_new(root, "residual_more", json_integer(o->nresidual
+        - items_shown(o->residual, o->nresidual, cap.actors, o->partner)));
+    json_object_set_new(root, "collateral", json_array());
+    json_object_set_new(root, "collateral_more", json_integer(o->ncollateral
+        - items_shown(o->collateral, o->ncollateral, cap.actors, UINT32_MAX)));
+    json_object_set_new(root, "shared_credentials", json_array());
+    json_object_set_new(root, "persistence", json_array());
     json_object_set_new(root, "contract_ends", time_json(o->contract_ends));
-    json_t *cut = json_object();
     json_object_set_new(cut, "min_sensitivity",
                         json_string(ap_sensitivity_name(o->min_sensitivity)));
-    json_object_set_new(cut, "targets", ids_json(g, o->targets, o->ntargets));
-    arr = json_array();
-    for (uint32_t i = 0; i < o->ncut; i++)
-        json_array_append_new(arr, cli_json_edge(g, o->cut[i]));
-    json_object_set_new(cut, "edges", arr);
+    json_object_set_new(cut, "targets", json_array());
+    json_object_set_new(cut, "edges", json_array());
     json_object_set_new(root, "cut", cut);
-    arr = json_array();
-    for (uint32_t i = 0; i < o->nchokes; i++) {
-        json_t *s = json_object();
-        json_object_set_new(s, "id", json_string(id_of(g, o->chokes[i].node)));
-        json_object_set_new(s, "kind", json_string(ap_kind_name(ap_graph_node(g,
-                                                                o->chokes[i].node)->kind)));
-        uint32_t nt = o->chokes[i].ntargets, shown = nt < cap.targets ? nt : cap.targets;
-        json_object_set_new(s, "targets", ids_json(g, o->chokes[i].targets, shown));
-        json_object_set_new(s, "targets_more", json_integer(nt - shown));
-        json_array_append_new(arr, s);
-    }
-    json_object_set_new(root, "choke_points", arr);
+    json_object_set_new(root, "choke_points", json_array());
     json_object_set_new(root, "choke_points_skipped", json_boolean(o->chokes_skipped));
     return root;
+}
+
+static int offboard_write(ap_json_writer *w, const offboard_out *x, ap_error *err)
+{
+    const ap_graph *g = x->g;
+    const ap_offboard *o = x->o;
+    int rc;
+    if ((rc = stream_ids(w, "acting_for", g, o->actors + 1, o->nactors - 1, err)) < 0
+        || (rc = ap_json_writer_array(w, "plan", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < o->nplan; i++)
+        rc = ap_json_writer_item(w, step_json(g, &o->plan[i], i + 1), err);
+    if (rc < 0 || (rc = ap_json_writer_close(w, err)) < 0
+        || (rc = stream_items(w, "residual", g, o->residual,
+                              items_shown(o->residual, o->nresidual, x->cap.actors, o->partner),
+                              "rights", false, err)) < 0
+        || (rc = stream_items(w, "collateral", g, o->collateral,
+                              items_shown(o->collateral, o->ncollateral, x->cap.actors,
+                                          UINT32_MAX), "lost", true, err)) < 0
+        || (rc = ap_json_writer_array(w, "shared_credentials", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < o->nshared; i++)
+        rc = stream_shared(w, g, &o->shared[i], x->cap, err);
+    if (rc < 0 || (rc = ap_json_writer_close(w, err)) < 0
+        || (rc = ap_json_writer_array(w, "persistence", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < o->npersistence; i++)
+        rc = stream_persistence(w, g, &o->persistence[i], err);
+    if (rc < 0 || (rc = ap_json_writer_close(w, err)) < 0
+        || (rc = stream_ids(w, "targets", g, o->targets, o->ntargets, err)) < 0
+        || (rc = ap_json_writer_array(w, "edges", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < o->ncut; i++)
+        rc = ap_json_writer_item(w, cli_json_edge(g, o->cut[i]), err);
+    if (rc < 0 || (rc = ap_json_writer_close(w, err)) < 0
+        || (rc = ap_json_writer_array(w, "choke_points", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < o->nchokes; i++)
+        rc = stream_choke(w, g, &o->chokes[i], x->cap, err);
+    if (rc < 0 || (rc = ap_json_writer_close(w, err)) < 0)
+        return rc;
+    return ap_json_writer_finish(w, err);
+}
+
+/* docs/json.md: partner, residual, collateral, shared_credentials, persistence, cut,
+ * choke_points; other keys added. For cli_stream. */
+static int write_offboard(FILE *out, void *arg, ap_error *err)
+{
+    const offboard_out *x = arg;
+    ap_json_writer *w = NULL;
+    int rc = ap_json_writer_new(&w, out, offboard_skeleton(x->g, x->o, x->cap), err);
+    if (rc == AP_OK)
+        rc = offboard_write(w, x, err);
+    ap_json_writer_free(w);
+    return rc;
 }
 
 /* ---- Text: an ordered plan a risk team can execute and tick off ---- */
@@ -510,7 +587,8 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
     if (cli_is_diagram_format(format)) {
         rc = offboard_diagram(ctx->g, o, format);
     } else if (strcmp(format, "json") == 0) {
-        rc = cli_print_json(offboard_json(ctx->g, o, cap));
+        offboard_out x = { ctx->g, o, cap };
+        rc = cli_stream(write_offboard, &x);
     } else {
         print_text(ctx->g, o, cap);
         rc = EXIT_OK;

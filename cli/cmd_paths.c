@@ -23,11 +23,41 @@ static const char *sens_name(const ap_node *nd)
                                                                : nd->sensitivity);
 }
 
-static json_t *paths_json(const ap_graph *g, const ap_authority *a, const ap_paths *p)
+typedef struct {
+    const ap_graph *g;
+    const ap_authority *a;
+    const ap_paths *p;
+} paths_out;
+
+/* One target: {"id", "kind", "sensitivity", "rights", "complete", ..., "paths": []}. */
+static json_t *target_skeleton(const ap_graph *g, const ap_authority *a, const ap_path_set *s)
 {
-    const ap_vocab *voc = ap_graph_vocab(g);
-    json_t *root = json_object(), *targets = json_array();
+    const ap_node *nd = ap_graph_node(g, s->target);
+    json_t *t = json_object();
+    json_object_set_new(t, "id", json_string(nd->id));
+    json_object_set_new(t, "kind", json_string(ap_kind_name(nd->kind)));
+    if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
+        json_object_set_new(t, "sensitivity", json_string(sens_name(nd)));
+    json_object_set_new(t, "rights", cli_json_rights(ap_graph_vocab(g), a->rights[s->target]));
+    json_object_set_new(t, "complete", json_boolean(!s->more && !s->deeper && !s->truncated));
+    json_object_set_new(t, "more_paths", json_boolean(s->more));
+    json_object_set_new(t, "longer_paths", json_boolean(s->deeper));
+    json_object_set_new(t, "truncated", json_boolean(s->truncated));
+    json_object_set_new(t, "paths", json_array());
+    return t;
+}
+
+/* The targets, each with its paths, a path at a time (ap_json_writer): the sensitive targets
+ * of a partner follow the estate, and each has up to max_paths chains. For cli_stream. */
+static int write_paths_json(FILE *out, void *arg, ap_error *err)
+{
+    const paths_out *x = arg;
+    const ap_graph *g = x->g;
+    const ap_paths *p = x->p;
+    ap_json_writer *w = NULL;
+    json_t *root = json_object();
     char at[32];
+    int rc;
     ap_time_format(at, sizeof at, ap_graph_at(g));
     json_object_set_new(root, "partner", json_string(ap_graph_node(g, p->source)->id));
     json_object_set_new(root, "at", json_string(at));
@@ -35,32 +65,31 @@ static json_t *paths_json(const ap_graph *g, const ap_authority *a, const ap_pat
     json_object_set_new(root, "max_depth", json_integer(p->max_depth));
     json_object_set_new(root, "max_paths", json_integer(p->max_paths));
     json_object_set_new(root, "max_work", json_integer((json_int_t)p->work));
-    for (uint32_t i = 0; i < p->nsets; i++) {
+    json_object_set_new(root, "targets", json_array());
+    if ((rc = ap_json_writer_new(&w, out, root, err)) < 0
+        || (rc = ap_json_writer_array(w, "targets", err)) < 0)
+        goto done;
+    for (uint32_t i = 0; rc == AP_OK && i < p->nsets; i++) {
         const ap_path_set *s = &p->sets[i];
-        const ap_node *nd = ap_graph_node(g, s->target);
-        json_t *t = json_object(), *list = json_array();
-        json_object_set_new(t, "id", json_string(nd->id));
-        json_object_set_new(t, "kind", json_string(ap_kind_name(nd->kind)));
-        if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
-            json_object_set_new(t, "sensitivity", json_string(sens_name(nd)));
-        json_object_set_new(t, "rights", cli_json_rights(voc, a->rights[s->target]));
-        json_object_set_new(t, "complete", json_boolean(!s->more && !s->deeper && !s->truncated));
-        json_object_set_new(t, "more_paths", json_boolean(s->more));
-        json_object_set_new(t, "longer_paths", json_boolean(s->deeper));
-        json_object_set_new(t, "truncated", json_boolean(s->truncated));
-        for (uint32_t k = 0; k < s->npaths; k++) {
+        if ((rc = ap_json_writer_item_open(w, target_skeleton(g, x->a, s), err)) < 0
+            || (rc = ap_json_writer_array(w, "paths", err)) < 0)
+            break;
+        for (uint32_t k = 0; rc == AP_OK && k < s->npaths; k++) {
             json_t *path = json_object();
             json_object_set_new(path, "hops", json_integer(s->off[k + 1] - s->off[k]));
-            json_object_set_new(path, "rights", cli_json_rights(voc, s->rights[k]));
-            json_object_set_new(path, "steps", cli_json_chain(g, a, s->edges + s->off[k],
+            json_object_set_new(path, "rights", cli_json_rights(ap_graph_vocab(g), s->rights[k]));
+            json_object_set_new(path, "steps", cli_json_chain(g, x->a, s->edges + s->off[k],
                                                               s->off[k + 1] - s->off[k]));
-            json_array_append_new(list, path);
+            rc = ap_json_writer_item(w, path, err);
         }
-        json_object_set_new(t, "paths", list);
-        json_array_append_new(targets, t);
+        if (rc == AP_OK && (rc = ap_json_writer_close(w, err)) == AP_OK)
+            rc = ap_json_writer_item_close(w, err);
     }
-    json_object_set_new(root, "targets", targets);
-    return root;
+    if (rc == AP_OK && (rc = ap_json_writer_close(w, err)) == AP_OK)
+        rc = ap_json_writer_finish(w, err);
+done:
+    ap_json_writer_free(w);
+    return rc;
 }
 
 /* "acme -holds-> key-1 -authenticates_as-> svc": the edges' ends and kinds, not their strings
@@ -87,25 +116,61 @@ static char *path_text(const ap_graph *g, const ap_path_set *s, uint32_t k)
     return text;
 }
 
+/* One row of the table: target, path number, hops, rights, chain; *out owns the chain. */
+static void path_row(const ap_graph *g, const ap_path_set *s, uint32_t k, bool csv,
+                     char num[16], char hops[16], char rights[1024], char **chain)
+{
+    *chain = path_text(g, s, k);
+    snprintf(num, 16, "%u", k + 1);
+    snprintf(hops, 16, "%u", s->off[k + 1] - s->off[k]);
+    ap_rights_format(rights, 1024, ap_graph_vocab(g), s->rights[k], csv ? "|" : ",", true);
+}
+
+static const char *const table_head[] = { "TARGET", "PATH", "HOPS", "RIGHTS", "CHAIN" };
+
+/* The table as CSV, a row at a time (nothing at all when there is no path, as the table's);
+ * for cli_stream. */
+static int write_paths_csv(FILE *out, void *arg, ap_error *err)
+{
+    const paths_out *x = arg;
+    bool first = true;
+    for (uint32_t i = 0; i < x->p->nsets; i++) {
+        const ap_path_set *s = &x->p->sets[i];
+        for (uint32_t k = 0; k < s->npaths; k++) {
+            char num[16], hops[16], rights[1024], *chain;
+            int rc;
+            if (first && (rc = ap_csv_write_row(out, table_head, 5, err)) < 0)
+                return rc;
+            first = false;
+            path_row(x->g, s, k, true, num, hops, rights, &chain);
+            const char *row[] = { ap_graph_node(x->g, s->target)->id, num, hops, rights, chain };
+            rc = chain != NULL ? ap_csv_write_row(out, row, 5, err) : ap_error_nomem(err);
+            free(chain);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return AP_OK;
+}
+
 static int paths_table(const ap_graph *g, const ap_authority *a, const ap_paths *p,
                        const char *format, bool evidence)
 {
-    static const char *const head[] = { "TARGET", "PATH", "HOPS", "RIGHTS", "CHAIN" };
     const bool csv = strcmp(format, "csv") == 0;
     ap_table *t = NULL;
     ap_error err;
     int rc;
-    if (ap_table_new(&t, 5, head, &err) < 0)
+    if (csv) {
+        paths_out x = { g, a, p };
+        return cli_stream(write_paths_csv, &x);
+    }
+    if (ap_table_new(&t, 5, table_head, &err) < 0)
         return cli_fail(&err, NULL);
     for (uint32_t i = 0; i < p->nsets; i++) {
         const ap_path_set *s = &p->sets[i];
         for (uint32_t k = 0; k < s->npaths; k++) {
-            char num[16], hops[16], rights[1024];
-            char *chain = path_text(g, s, k);
-            snprintf(num, sizeof num, "%u", k + 1);
-            snprintf(hops, sizeof hops, "%u", s->off[k + 1] - s->off[k]);
-            ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), s->rights[k],
-                             csv ? "|" : ",", true);
+            char num[16], hops[16], rights[1024], *chain;
+            path_row(g, s, k, false, num, hops, rights, &chain);
             const char *row[] = { ap_graph_node(g, s->target)->id, num, hops, rights, chain };
             rc = ap_table_add(t, row, &err);
             free(chain);
@@ -117,7 +182,7 @@ static int paths_table(const ap_graph *g, const ap_authority *a, const ap_paths 
     }
     rc = ap_table_rows(t) > 0 ? cli_print_table(t, format) : EXIT_OK;
     ap_table_free(t);
-    if (rc != EXIT_OK || csv)
+    if (rc != EXIT_OK)
         return rc;
     /* never silent: say where enumeration stopped, and which targets have no path */
     for (uint32_t i = 0; i < p->nsets; i++) {
@@ -251,7 +316,8 @@ int cmd_paths(cli_ctx *ctx, int argc, char **argv)
         else
             rc = cli_write_diagram(ctx->g, d, format);
     } else if (strcmp(format, "json") == 0) {
-        rc = cli_print_json(paths_json(ctx->g, a, p));
+        paths_out x = { ctx->g, a, p };
+        rc = cli_stream(write_paths_json, &x);
     } else {
         if (ntargets == 0 && strcmp(format, "text") == 0) {
             char *id = ap_text_escape(argv[optind]);

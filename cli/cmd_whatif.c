@@ -82,65 +82,136 @@ static int resolve(cli_ctx *ctx, whatif_args *a)
 }
 
 /* ---- Output ---- */
-/* The findings at the given indices, with their evidence path (on the graph they came from). */
-static json_t *findings_json(const ap_graph *g, const ap_findings *f, const size_t *idx,
-                             size_t n)
+/* A finding, with its evidence path (on the graph it came from). */
+static json_t *finding_json(const ap_graph *g, const ap_finding *x)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
+    json_t *o = json_object();
+    json_object_set_new(o, "rule", json_string(x->rule->id));
+    json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
+    json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
+    json_object_set_new(o, "partner", json_string(id_of(g, x->partner)));
+    json_t *ps = json_array();
+    for (size_t k = 0; k < x->npartners && k < AP_FINDINGS_PARTNERS_SHOWN; k++)
+        json_array_append_new(ps, json_string(id_of(g, x->partners[k])));
+    json_object_set_new(o, "partners", ps);
+    if (x->npartners > AP_FINDINGS_PARTNERS_SHOWN)
+        json_object_set_new(o, "partners_more", json_integer((json_int_t)(x->npartners
+                                                - AP_FINDINGS_PARTNERS_SHOWN)));
+    json_object_set_new(o, "message", json_string(x->message));
+    json_object_set_new(o, "owasp_nhi", cli_json_str(x->rule->owasp_nhi));
+    json_object_set_new(o, "nist_csf", cli_json_str(x->rule->nist_csf));
+    cli_set_path(o, g, x->path, (uint32_t)x->npath);
+    return o;
+}
+
+/* w's array at key: the findings of f at the given indices. */
+static int stream_findings(ap_json_writer *w, const char *key, const ap_graph *g,
+                           const ap_findings *f, const size_t *idx, size_t n, ap_error *err)
+{
+    int rc = ap_json_writer_array(w, key, err);
+    for (size_t i = 0; rc == AP_OK && i < n; i++) {
         const ap_finding *x = ap_findings_get(f, idx[i]);
         if (x == NULL) {
             fputs("authpath: cannot read back a finding from its temporary store\n", stderr);
             break;
         }
-        json_t *o = json_object();
-        json_object_set_new(o, "rule", json_string(x->rule->id));
-        json_object_set_new(o, "severity", json_string(ap_severity_name(x->severity)));
-        json_object_set_new(o, "subject", json_string(ap_finding_subject_id(g, x)));
-        json_object_set_new(o, "partner", json_string(id_of(g, x->partner)));
-        json_t *ps = json_array();
-        for (size_t k = 0; k < x->npartners && k < AP_FINDINGS_PARTNERS_SHOWN; k++)
-            json_array_append_new(ps, json_string(id_of(g, x->partners[k])));
-        json_object_set_new(o, "partners", ps);
-        if (x->npartners > AP_FINDINGS_PARTNERS_SHOWN)
-            json_object_set_new(o, "partners_more", json_integer((json_int_t)(x->npartners
-                                                    - AP_FINDINGS_PARTNERS_SHOWN)));
-        json_object_set_new(o, "message", json_string(x->message));
-        json_object_set_new(o, "owasp_nhi", cli_json_str(x->rule->owasp_nhi));
-        json_object_set_new(o, "nist_csf", cli_json_str(x->rule->nist_csf));
-        cli_set_path(o, g, x->path, (uint32_t)x->npath);
-        json_array_append_new(arr, o);
+        rc = ap_json_writer_item(w, finding_json(g, x), err);
     }
-    return arr;
+    return rc < 0 ? rc : ap_json_writer_close(w, err);
 }
 
-static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_args *a)
+typedef struct {
+    const ap_graph *g;
+    const ap_whatif *w;
+    const whatif_args *a;
+} whatif_out;
+
+/* docs/json.md's document with every list empty, to be streamed into; NULL when jansson had no
+ * memory for a key (it drops it: the last one, findings, is checked). */
+static json_t *whatif_skeleton(const ap_graph *g, const ap_whatif *w)
 {
-    const ap_graph *d = w->changed;
-    json_t *root = json_object(), *arr = json_array();
+    json_t *root = json_object(), *ready = json_object(), *found = json_object();
     char at[32];
     ap_time_format(at, sizeof at, ap_graph_at(g));
     json_object_set_new(root, "partner", json_string(id_of(g, w->partner)));
     json_object_set_new(root, "at", json_string(at));
     json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
-    for (uint32_t e = 0; e < ap_graph_edge_count(d); e++)
+    json_object_set_new(root, "grants", json_array());
+    json_object_set_new(root, "revocations", json_array());
+    json_object_set_new(root, "changes", json_array());
+    json_object_set_new(root, "changes_more", json_integer(w->changes_more));
+    json_object_set_new(ready, "new_nodes", json_integer(w->nnew));
+    for (int t = 0; t < AP_READY_COUNT; t++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "pass", json_boolean(w->ready[t]));
+        json_object_set_new(o, "evidence", json_array());
+        json_object_set_new(ready, test_names[t], o);
+    }
+    json_object_set_new(root, "readiness", ready);
+    json_object_set_new(root, "breaks", json_array());
+    json_object_set_new(found, "appear", json_array());
+    json_object_set_new(found, "vanish", json_array());
+    if (w->findings_skipped > 0)        /* appear and vanish stay empty: not compared */
+        json_object_set_new(found, "skipped_partners", json_integer(w->findings_skipped));
+    json_object_set_new(root, "findings", found);
+    if (json_object_get(root, "findings") == NULL) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+static json_t *issue_json(const ap_graph *d, const ap_readiness_issue *is)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "node", is->node != UINT32_MAX ? json_string(id_of(d, is->node))
+                                                          : json_null());
+    json_object_set_new(e, "edge", is->edge != UINT32_MAX ? cli_json_edge(d, is->edge)
+                                                          : json_null());
+    json_object_set_new(e, "actor", is->actor != UINT32_MAX ? json_string(id_of(d, is->actor))
+                                                            : json_null());
+    json_object_set_new(e, "reason", json_string(is->reason));
+    return e;
+}
+
+static json_t *break_json(const ap_graph *g, const ap_reach_item *b)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "node", json_string(id_of(g, b->actor)));
+    json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(g, b->actor)->kind)));
+    json_object_set_new(o, "depends_on", json_string(id_of(g, b->node)));
+    json_object_set_new(o, "edge", json_string(ap_graph_edge(g, b->path[0])->id));
+    return o;
+}
+
+/* The lists of the skeleton, an item at a time: what breaks and the findings that appear or
+ * vanish follow the estate. */
+static int whatif_write(ap_json_writer *jw, const whatif_out *x, ap_error *err)
+{
+    const ap_graph *g = x->g, *d = x->w->changed;
+    const ap_whatif *w = x->w;
+    int rc = ap_json_writer_array(jw, "grants", err);
+    for (uint32_t e = 0; rc == AP_OK && e < ap_graph_edge_count(d); e++)
         if (ap_graph_edge_origin(d, e) == UINT32_MAX) {
             json_t *o = cli_json_edge(d, e);
             json_object_set_new(o, "rights", cli_json_rights(ap_graph_vocab(d),
                                                              ap_graph_edge(d, e)->rights));
-            json_array_append_new(arr, o);
+            rc = ap_json_writer_item(jw, o, err);
         }
-    json_object_set_new(root, "grants", arr);
-    arr = json_array();
-    for (size_t i = 0; i < a->nrv_nodes; i++)
-        json_array_append_new(arr, json_pack("{ssss}", "id", id_of(g, a->rv_nodes[i]), "type",
-                                             "node"));
-    for (size_t i = 0; i < a->nrv_edges; i++)
-        json_array_append_new(arr, json_pack("{ssss}", "id", ap_graph_edge(g, a->rv_edges[i])->id,
-                                             "type", "edge"));
-    json_object_set_new(root, "revocations", arr);
-    arr = json_array();
-    for (uint32_t i = 0; i < w->nchanges; i++) {
+    if (rc < 0 || (rc = ap_json_writer_close(jw, err)) < 0
+        || (rc = ap_json_writer_array(jw, "revocations", err)) < 0)
+        return rc;
+    for (size_t i = 0; rc == AP_OK && i < x->a->nrv_nodes; i++)
+        rc = ap_json_writer_item(jw, json_pack("{ssss}", "id", id_of(g, x->a->rv_nodes[i]),
+                                               "type", "node"), err);
+    for (size_t i = 0; rc == AP_OK && i < x->a->nrv_edges; i++)
+        rc = ap_json_writer_item(jw, json_pack("{ssss}", "id",
+                                               ap_graph_edge(g, x->a->rv_edges[i])->id, "type",
+                                               "edge"), err);
+    if (rc < 0 || (rc = ap_json_writer_close(jw, err)) < 0
+        || (rc = ap_json_writer_array(jw, "changes", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < w->nchanges; i++) {
         const ap_whatif_change *c = &w->changes[i];
         json_t *o = json_object();
         json_object_set_new(o, "partner", json_string(id_of(g, c->partner)));
@@ -148,53 +219,43 @@ static json_t *whatif_json(const ap_graph *g, const ap_whatif *w, const whatif_a
         json_object_set_new(o, "score_after", json_integer(c->score_after));
         cli_set_items(o, "gained", d, c->gained, c->ngained);
         cli_set_items(o, "lost", g, c->lost, c->nlost);
-        json_array_append_new(arr, o);
+        rc = ap_json_writer_item(jw, o, err);
     }
-    json_object_set_new(root, "changes", arr);
-    json_object_set_new(root, "changes_more", json_integer(w->changes_more));
-    json_t *ready = json_object();
-    json_object_set_new(ready, "new_nodes", json_integer(w->nnew));
-    for (int t = 0; t < AP_READY_COUNT; t++) {
-        json_t *o = json_object(), *ev = json_array();
-        json_object_set_new(o, "pass", json_boolean(w->ready[t]));
-        for (uint32_t i = 0; i < w->nissues; i++) {
-            const ap_readiness_issue *is = &w->issues[i];
-            if (is->test != (ap_readiness_test)t)
-                continue;
-            json_t *e = json_object();
-            json_object_set_new(e, "node", is->node != UINT32_MAX
-                                               ? json_string(id_of(d, is->node)) : json_null());
-            json_object_set_new(e, "edge", is->edge != UINT32_MAX ? cli_json_edge(d, is->edge)
-                                                                  : json_null());
-            json_object_set_new(e, "actor", is->actor != UINT32_MAX
-                                                ? json_string(id_of(d, is->actor)) : json_null());
-            json_object_set_new(e, "reason", json_string(is->reason));
-            json_array_append_new(ev, e);
-        }
-        json_object_set_new(o, "evidence", ev);
-        json_object_set_new(ready, test_names[t], o);
+    if (rc < 0 || (rc = ap_json_writer_close(jw, err)) < 0)
+        return rc;
+    for (int t = 0; t < AP_READY_COUNT; t++) {      /* each test's "evidence", in turn */
+        if ((rc = ap_json_writer_array(jw, "evidence", err)) < 0)
+            return rc;
+        for (uint32_t i = 0; rc == AP_OK && i < w->nissues; i++)
+            if (w->issues[i].test == (ap_readiness_test)t)
+                rc = ap_json_writer_item(jw, issue_json(d, &w->issues[i]), err);
+        if (rc < 0 || (rc = ap_json_writer_close(jw, err)) < 0)
+            return rc;
     }
-    json_object_set_new(root, "readiness", ready);
-    json_t *br = json_array();
-    for (uint32_t i = 0; i < w->nbreaks; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "node", json_string(id_of(g, w->breaks[i].actor)));
-        json_object_set_new(o, "kind", json_string(ap_kind_name(ap_graph_node(g,
-                                                   w->breaks[i].actor)->kind)));
-        json_object_set_new(o, "depends_on", json_string(id_of(g, w->breaks[i].node)));
-        json_object_set_new(o, "edge", json_string(ap_graph_edge(g, w->breaks[i].path[0])->id));
-        json_array_append_new(br, o);
-    }
-    json_object_set_new(root, "breaks", br);
-    json_t *found = json_object();
-    json_object_set_new(found, "appear", findings_json(d, w->findings_after, w->appeared,
-                                                       w->nappeared));
-    json_object_set_new(found, "vanish", findings_json(g, w->findings_before, w->vanished,
-                                                       w->nvanished));
-    if (w->findings_skipped > 0)        /* appear and vanish stay empty: not compared */
-        json_object_set_new(found, "skipped_partners", json_integer(w->findings_skipped));
-    json_object_set_new(root, "findings", found);
-    return root;
+    if ((rc = ap_json_writer_array(jw, "breaks", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < w->nbreaks; i++)
+        rc = ap_json_writer_item(jw, break_json(g, &w->breaks[i]), err);
+    if (rc < 0 || (rc = ap_json_writer_close(jw, err)) < 0
+        || (rc = stream_findings(jw, "appear", d, w->findings_after, w->appeared, w->nappeared,
+                                 err)) < 0
+        || (rc = stream_findings(jw, "vanish", g, w->findings_before, w->vanished,
+                                 w->nvanished, err)) < 0)
+        return rc;
+    return ap_json_writer_finish(jw, err);
+}
+
+/* For cli_stream. */
+static int write_whatif(FILE *out, void *arg, ap_error *err)
+{
+    const whatif_out *x = arg;
+    ap_json_writer *jw = NULL;
+    json_t *root = whatif_skeleton(x->g, x->w);
+    int rc = root != NULL ? ap_json_writer_new(&jw, out, root, err) : ap_error_nomem(err);
+    if (rc == AP_OK)
+        rc = whatif_write(jw, x, err);
+    ap_json_writer_free(jw);
+    return rc;
 }
 
 /* "  HIGH      rule  subject (partner)" and the message under it. */
@@ -421,7 +482,8 @@ int cmd_what_if(cli_ctx *ctx, int argc, char **argv)
         goto cleanup;
     }
     if (strcmp(format, "json") == 0) {
-        rc = cli_print_whole(whatif_json(ctx->g, w, &a), "findings");
+        whatif_out x = { ctx->g, w, &a };
+        rc = cli_stream(write_whatif, &x);
     } else {
         print_text(ctx->g, w, &a);
         rc = EXIT_OK;

@@ -6,25 +6,6 @@
 
 #include "whatif_out.h"
 
-/* Print one element of an array nested `indent` spaces deep in an indented document. */
-static int put_element(json_t *item, int indent, bool first)
-{
-    char *text = item != NULL ? json_dumps(item, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(item);
-    if (text == NULL)
-        return -1;
-    printf("%s\n%*s", first ? "" : ",", indent, "");
-    for (const char *p = text; *p != '\0'; p++) {     /* JSON strings hold no raw newline */
-        putchar(*p);
-        if (*p == '\n')
-            printf("%*s", indent, "");
-    }
-    free(text);
-    return 0;
-}
-
-
-
 static json_t *when_json(int64_t t)
 {
     char buf[32];
@@ -32,30 +13,33 @@ static json_t *when_json(int64_t t)
     return json_string(buf);
 }
 
-static json_t *window_json(const ap_graph *g, const uint32_t *nodes, uint32_t nn,
-                           const uint32_t *edges, uint32_t ne, bool starting)
+/* The nodes and edges of the window (expiring or, when starting, becoming valid): w's arrays
+ * "nodes" and "edges" of the object open now, an item at a time. */
+static int stream_window(ap_json_writer *w, const ap_graph *g, const uint32_t *nodes,
+                         uint32_t nn, const uint32_t *edges, uint32_t ne, bool starting,
+                         ap_error *err)
 {
-    json_t *o = json_object(), *arr = json_array();
-    for (uint32_t i = 0; i < nn; i++) {
+    int rc = ap_json_writer_array(w, "nodes", err);
+    for (uint32_t i = 0; rc == AP_OK && i < nn; i++) {
         const ap_node *nd = ap_graph_node(g, nodes[i]);
         json_t *x = json_object();
         json_object_set_new(x, "id", json_string(nd->id));
         json_object_set_new(x, "kind", json_string(ap_kind_name(nd->kind)));
         json_object_set_new(x, starting ? "valid_from" : "expires",
                             when_json(starting ? nd->valid_from : nd->expires));
-        json_array_append_new(arr, x);
+        rc = ap_json_writer_item(w, x, err);
     }
-    json_object_set_new(o, "nodes", arr);
-    arr = json_array();
-    for (uint32_t i = 0; i < ne; i++) {
+    if (rc < 0 || (rc = ap_json_writer_close(w, err)) < 0
+        || (rc = ap_json_writer_array(w, "edges", err)) < 0)
+        return rc;
+    for (uint32_t i = 0; rc == AP_OK && i < ne; i++) {
         const ap_edge *ed = ap_graph_edge(g, edges[i]);
         json_t *x = cli_json_edge(g, edges[i]);
         json_object_set_new(x, starting ? "valid_from" : "expires",
                             when_json(starting ? ed->valid_from : ed->expires));
-        json_array_append_new(arr, x);
+        rc = ap_json_writer_item(w, x, err);
     }
-    json_object_set_new(o, "edges", arr);
-    return o;
+    return rc < 0 ? rc : ap_json_writer_close(w, err);
 }
 
 /* One partner of the forecast as JSON. */
@@ -85,48 +69,49 @@ static json_t *forecast_partner_json(const ap_graph *g, const ap_forecast_partne
 }
 
 
-static json_t *forecast_json(const ap_graph *g, const ap_forecast *f)
+static json_t *window_skeleton(void)
 {
-    json_t *root = json_object(), *arr = json_array();
+    json_t *o = json_object();
+    json_object_set_new(o, "nodes", json_array());
+    json_object_set_new(o, "edges", json_array());
+    return o;
+}
+
+/* The forecast as JSON, a piece at a time (ap_json_writer): memory follows the largest
+ * partner, not the window's nodes and edges nor the partners. For cli_stream. */
+typedef struct {
+    const ap_graph *g;
+    const ap_forecast *f;
+} forecast_out;
+
+static int write_forecast(FILE *out, void *arg, ap_error *err)
+{
+    const forecast_out *x = arg;
+    const ap_graph *g = x->g;
+    const ap_forecast *f = x->f;
+    ap_json_writer *w = NULL;
+    json_t *root = json_object();
+    int rc;
     json_object_set_new(root, "at", when_json(ap_graph_at(g)));
     json_object_set_new(root, "until", when_json(f->until));
     json_object_set_new(root, "snapshot", json_integer(ap_graph_snapshot(g)));
-    json_object_set_new(root, "expiring", window_json(g, f->nodes, f->nnodes, f->edges,
-                                                      f->nedges, false));
-    json_object_set_new(root, "starting", window_json(g, f->starting_nodes, f->nstarting_nodes,
-                                                      f->starting_edges, f->nstarting_edges,
-                                                      true));
-    json_decref(arr);
-    json_object_set_new(root, "partners", json_array());    /* streamed: print_forecast_json */
-    return root;
-}
-
-/* The forecast as JSON, one partner at a time: memory follows the largest partner. */
-static int print_forecast_json(const ap_graph *g, const ap_forecast *f)
-{
-    json_t *root = forecast_json(g, f);
-    char *text = root != NULL ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    const char *at = text != NULL ? strstr(text, "\"partners\": []") : NULL;
-    int bad = 0;
-    json_decref(root);
-    if (at == NULL) {
-        free(text);
-        cli_errorf("out of memory");
-        return EXIT_INTERNAL;
-    }
-    at += strlen("\"partners\": [");
-    fwrite(text, 1, (size_t)(at - text), stdout);
-    for (uint32_t i = 0; i < f->npartners && !bad; i++)
-        bad = put_element(forecast_partner_json(g, &f->partners[i]), 4, i == 0);
-    if (f->npartners > 0)
-        printf("\n  ");
-    printf("%s\n", at);
-    free(text);
-    if (bad) {
-        cli_errorf("out of memory");
-        return EXIT_INTERNAL;
-    }
-    return EXIT_OK;
+    json_object_set_new(root, "expiring", window_skeleton());
+    json_object_set_new(root, "starting", window_skeleton());
+    json_object_set_new(root, "partners", json_array());
+    if ((rc = ap_json_writer_new(&w, out, root, err)) < 0
+        || (rc = stream_window(w, g, f->nodes, f->nnodes, f->edges, f->nedges, false,
+                               err)) < 0
+        || (rc = stream_window(w, g, f->starting_nodes, f->nstarting_nodes, f->starting_edges,
+                               f->nstarting_edges, true, err)) < 0
+        || (rc = ap_json_writer_array(w, "partners", err)) < 0)
+        goto done;
+    for (uint32_t i = 0; rc == AP_OK && i < f->npartners; i++)
+        rc = ap_json_writer_item(w, forecast_partner_json(g, &f->partners[i]), err);
+    if (rc == AP_OK && (rc = ap_json_writer_close(w, err)) == AP_OK)
+        rc = ap_json_writer_finish(w, err);
+done:
+    ap_json_writer_free(w);
+    return rc;
 }
 
 static void put_window(const ap_graph *g, const uint32_t *nodes, uint32_t nn,
@@ -246,7 +231,8 @@ int cli_whatif_until(cli_ctx *ctx, const char *partner, int64_t until, const cha
     if (ap_forecast_compute(&f, ctx->g, &p, partner != NULL, until, &err) < 0)
         return cli_fail(&err, NULL);
     if (strcmp(format, "json") == 0) {
-        rc = print_forecast_json(ctx->g, f);
+        forecast_out x = { ctx->g, f };
+        rc = cli_stream(write_forecast, &x);
     } else {
         print_forecast(ctx->g, f);
         rc = EXIT_OK;

@@ -253,9 +253,7 @@ int cli_print_json(json_t *v)
     return EXIT_OK;
 }
 
-int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_t nkeys,
-                    int indent, json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip),
-                    void *ctx)
+int cli_stream(int (*write)(FILE *out, void *arg, ap_error *err), void *arg)
 {
     ap_error err;
     char buf[65536], path[4096];
@@ -263,7 +261,7 @@ int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_
     const char *dir = getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ? getenv("TMPDIR")
                                                                            : "/tmp";
     FILE *tmp = NULL;
-    int fd = -1;
+    int fd = -1, rc;
     /* in $TMPDIR, as findings' store: unlinked at once, it goes with the process */
     if (snprintf(path, sizeof path, "%s/authpath-answer-XXXXXX", dir) < (int)sizeof path
         && (fd = mkstemp(path)) >= 0) {
@@ -272,14 +270,18 @@ int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_
             close(fd);
     }
     if (tmp == NULL) {
-        json_decref(doc);
         cli_errorf("cannot make a temporary file for the answer in %s: %s (nothing was "
                    "written)", dir, strerror(errno));
         return EXIT_INTERNAL;
     }
-    if (ap_render_json_streams(tmp, doc, keys, n, nkeys, indent, item, ctx, &err) < 0) {
+    if ((rc = write(tmp, arg, &err)) != EXIT_OK) {
         fclose(tmp);
-        return cli_fail(&err, NULL);
+        return rc < 0 ? cli_fail(&err, NULL) : rc;
+    }
+    if (fflush(tmp) != 0) {
+        fclose(tmp);
+        cli_errorf("cannot write the answer to its temporary file: %s", strerror(errno));
+        return EXIT_INTERNAL;
     }
     rewind(tmp);
     while ((got = fread(buf, 1, sizeof buf, tmp)) > 0)
@@ -291,6 +293,36 @@ int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_
     }
     fclose(tmp);
     return EXIT_OK;
+}
+
+/* cli_stream_json's arguments, for its writer. */
+typedef struct {
+    json_t *doc;
+    const char *const *keys;
+    const size_t *n;
+    size_t nkeys;
+    int indent;
+    json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip);
+    void *ctx;
+} streams_args;
+
+static int write_streams(FILE *out, void *arg, ap_error *err)
+{
+    streams_args *s = arg;
+    json_t *doc = s->doc;
+    s->doc = NULL;                      /* taken by the renderer, even when it fails */
+    return ap_render_json_streams(out, doc, s->keys, s->n, s->nkeys, s->indent, s->item,
+                                  s->ctx, err);
+}
+
+int cli_stream_json(json_t *doc, const char *const *keys, const size_t *n, size_t nkeys,
+                    int indent, json_t *(*item)(void *ctx, size_t k, size_t i, bool *skip),
+                    void *ctx)
+{
+    streams_args s = { doc, keys, n, nkeys, indent, item, ctx };
+    int rc = cli_stream(write_streams, &s);
+    json_decref(s.doc);                 /* not taken when no temporary file could be made */
+    return rc;
 }
 
 int cli_print_table(const ap_table *t, const char *format)

@@ -1,5 +1,5 @@
 /* cli/whatif_items.c: what `what-if`'s outputs share: lists of reached items with their chains,
- * long chains cut as docs/json.md says, and a JSON document printed only when whole. */
+ * long chains cut as docs/json.md says. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,16 +132,4 @@ void cli_put_items(const ap_graph *g, uint32_t source, const ap_reach_item *it, 
     if (n > shown)
         printf("    and %u more %s (the first %u are listed)\n", n - shown,
                verb[0] == 'g' ? "gains" : verb[0] == 'l' ? "losses" : "items", shown);
-}
-
-/* Print doc, whose last key is `last`: jansson drops a key it has no memory for, so a
- * document without it is half a result, refused as out of memory. */
-int cli_print_whole(json_t *doc, const char *last)
-{
-    if (doc == NULL || json_object_get(doc, last) == NULL) {
-        json_decref(doc);
-        cli_errorf("out of memory");
-        return EXIT_INTERNAL;
-    }
-    return cli_print_json(doc);
 }

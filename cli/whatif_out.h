@@ -23,10 +23,6 @@ void cli_set_items(json_t *o, const char *key, const ap_graph *g, const ap_reach
 /* "    VERB id (rights) through a > b" per printed item, then how many are left out. */
 void cli_put_items(const ap_graph *g, uint32_t source, const ap_reach_item *it, uint32_t n,
                    const char *verb);
-/* Print doc, whose last key is `last`: jansson drops a key it has no memory for, so a document
- * without it is half a result, refused as out of memory. */
-int cli_print_whole(json_t *doc, const char *last);
-
 /* `what-if [PARTNER] --until DATE`: the forecast printed in format (text or json). */
 int cli_whatif_until(cli_ctx *ctx, const char *partner, int64_t until, const char *format);
 

@@ -31,7 +31,8 @@ AP_EXPORT int ap_table_write_text_fit(const ap_table *t, FILE *out, size_t max_w
 /* CSV through libcsv; cells starting with = + - @ TAB or CR get a leading ' (formula
  * injection). */
 AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
-/* One CSV row of n cells, as ap_table_write_csv writes each: for writers that stream rows. */
+/* One CSV row of n cells (NULL is an empty cell), as ap_table_write_csv writes each: for
+ * writers that stream rows. */
 AP_EXPORT int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *err);
 
 /* Text for a terminal: what a name from an input could use to forge or hide what a terminal
@@ -119,5 +120,30 @@ AP_EXPORT int ap_render_json_streams(FILE *out, struct json_t *doc, const char *
                                      struct json_t *(*item)(void *ctx, size_t k, size_t i,
                                                             bool *skip),
                                      void *ctx, ap_error *err);
+
+
+/* ---- A JSON document written a piece at a time: memory follows the largest piece, not the
+ * document, and the bytes are what json_dumpf gives for the whole (2-space indent, insertion
+ * order). The document is a skeleton whose arrays to stream are empty; each is opened by its
+ * key (unique in what is left of its object to write, in the order the object holds them),
+ * given items, closed. An item can be a skeleton too: opened, its own arrays streamed, closed.
+ * Where writing stops half-way the output is half a document: write to a file to keep. ---- */
+typedef struct ap_json_writer ap_json_writer;
+/* *out owns a writer to `to` of the skeleton doc (taken: freed even when this fails). */
+AP_EXPORT int ap_json_writer_new(ap_json_writer **out, FILE *to, struct json_t *doc,
+                                 ap_error *err);
+/* Write up to and into the empty array at key in the skeleton open now. */
+AP_EXPORT int ap_json_writer_array(ap_json_writer *w, const char *key, ap_error *err);
+/* One item of the open array; takes ownership of item (NULL is out of memory). */
+AP_EXPORT int ap_json_writer_item(ap_json_writer *w, struct json_t *item, ap_error *err);
+/* One item of the open array whose own empty arrays are streamed next, until
+ * ap_json_writer_item_close; takes ownership of item (NULL is out of memory). */
+AP_EXPORT int ap_json_writer_item_open(ap_json_writer *w, struct json_t *item, ap_error *err);
+/* End the open array; then the rest of the item opened with ap_json_writer_item_open. */
+AP_EXPORT int ap_json_writer_close(ap_json_writer *w, ap_error *err);
+AP_EXPORT int ap_json_writer_item_close(ap_json_writer *w, ap_error *err);
+/* The rest of the document, a newline, and a flush. */
+AP_EXPORT int ap_json_writer_finish(ap_json_writer *w, ap_error *err);
+AP_EXPORT void ap_json_writer_free(ap_json_writer *w);   /* NULL does nothing */
 
 #endif

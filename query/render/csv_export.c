@@ -1,5 +1,5 @@
 /* query/render/csv_export.c: the whole snapshot as native CSV (nodes, edges, the custom rights;
- * list fields joined by '|'), which `authpath import` reads back, through the table writer. */
+ * list fields joined by '|'), which `authpath import` reads back, a row at a time. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,19 +35,28 @@ static char *cell(const json_t *v)
     return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-/* Column names: fixed ones first, then every other key of objs, sorted. */
-static int columns(json_t **objs, size_t n, const char *const *fixed, size_t nfixed,
-                   char ***out, size_t *ncols)
+/* The rows of a file, built one at a time (a row of the graph's nodes or edges as an object
+ * keyed by column name; NULL: out of memory): memory follows one row, not the graph. */
+typedef json_t *(*row_fn)(const ap_graph *g, uint32_t i);
+
+/* Column names: fixed ones first, then every other key of the n rows, sorted. */
+static int columns(const ap_graph *g, row_fn row, uint32_t n, const char *const *fixed,
+                   size_t nfixed, char ***out, size_t *ncols)
 {
-    json_t *seen = json_object();
+    json_t *seen = json_object(), *x, *v;
     const char *key;
-    json_t *v;
     size_t k = 0;
     if (seen == NULL)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        json_object_foreach(objs[i], key, v)
+    for (uint32_t i = 0; i < n; i++) {
+        if ((x = row(g, i)) == NULL) {
+            json_decref(seen);
+            return -1;
+        }
+        json_object_foreach(x, key, v)
             json_object_set_new(seen, key, json_true());
+        json_decref(x);
+    }
     for (size_t f = 0; f < nfixed; f++)
         json_object_del(seen, fixed[f]);
     if ((*out = calloc(json_object_size(seen) + nfixed, sizeof **out)) == NULL) {
@@ -79,43 +88,72 @@ static void free_strings(char **s, size_t n)
     free(s);
 }
 
-/* Write rows (objects keyed by column name) as one CSV file. */
-static int write_rows(FILE *out, json_t **rows, size_t n, const char *const *fixed,
-                      size_t nfixed, ap_error *err)
+/* Write the n rows as one CSV file: a pass for the columns, a second one for the cells, each
+ * row built, written and freed in turn. */
+static int write_rows(FILE *out, const ap_graph *g, row_fn row, uint32_t n,
+                      const char *const *fixed, size_t nfixed, ap_error *err)
 {
     char **cols = NULL, **cells = NULL;
     size_t ncols = 0;
-    ap_table *t = NULL;
+    json_t *x = NULL;
     int rc;
-    if (columns(rows, n, fixed, nfixed, &cols, &ncols) < 0
+    if (columns(g, row, n, fixed, nfixed, &cols, &ncols) < 0
         || (cells = calloc(ncols, sizeof *cells)) == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    if ((rc = ap_table_new(&t, ncols, (const char *const *)cols, err)) < 0)
+    if ((rc = ap_csv_write_row(out, (const char *const *)cols, ncols, err)) < 0)
         goto cleanup;
-    for (size_t r = 0; r < n; r++) {
+    for (uint32_t r = 0; r < n; r++) {
+        if ((x = row(g, r)) == NULL) {
+            rc = ap_error_nomem(err);
+            goto cleanup;
+        }
         for (size_t c = 0; c < ncols; c++)
-            if ((cells[c] = cell(json_object_get(rows[r], cols[c]))) == NULL) {
+            if ((cells[c] = cell(json_object_get(x, cols[c]))) == NULL) {
                 rc = ap_error_nomem(err);
                 goto cleanup;
             }
-        rc = ap_table_add(t, (const char *const *)cells, err);
+        rc = ap_csv_write_row(out, (const char *const *)cells, ncols, err);
         for (size_t c = 0; c < ncols; c++) {
             free(cells[c]);
             cells[c] = NULL;
         }
+        json_decref(x);
+        x = NULL;
         if (rc < 0)
             goto cleanup;
     }
-    rc = ap_table_write_csv(t, out, err);
 cleanup:
+    json_decref(x);
     for (size_t c = 0; cells != NULL && c < ncols; c++)
         free(cells[c]);
     free(cells);
     free_strings(cols, ncols);
-    ap_table_free(t);
     return rc;
+}
+
+static json_t *node_row(const ap_graph *g, uint32_t v)
+{
+    const ap_node *nd = ap_graph_node(g, v);
+    json_t *x = ap_render__node_attrs(g, v);
+    if (x == NULL)
+        return NULL;
+    json_object_set_new(x, "id", json_string(nd->id));
+    json_object_set_new(x, "kind", json_string(ap_kind_name(nd->kind)));
+    return x;
+}
+
+static json_t *edge_row(const ap_graph *g, uint32_t i)
+{
+    const ap_edge *e = ap_graph_edge(g, i);
+    json_t *x = ap_render__edge_fields(g, i);
+    if (x == NULL)
+        return NULL;
+    json_object_set_new(x, "from", json_string(ap_graph_node(g, e->from)->id));
+    json_object_set_new(x, "to", json_string(ap_graph_node(g, e->to)->id));
+    json_object_set_new(x, "kind", json_string(ap_edge_kind_name(e->kind)));
+    return x;
 }
 
 /* The inventory's own rights (the built-ins need no declaration), one per row. */
@@ -141,41 +179,9 @@ int ap_render_csv_pair(FILE *nodes, FILE *edges, FILE *rights, const ap_graph *g
     static const char *const node_fixed[] = { "id", "kind" };
     static const char *const edge_fixed[] = { "id", "from", "to", "kind", "rights", "requires",
                                               "escalates" };
-    uint32_t n = ap_graph_node_count(g), m = ap_graph_edge_count(g);
-    json_t **rows = calloc((n > m ? n : m) + 1, sizeof *rows);
-    int rc = AP_OK;
-    if (rows == NULL)
-        return ap_error_nomem(err);
-    for (uint32_t v = 0; v < n; v++) {
-        const ap_node *nd = ap_graph_node(g, v);
-        if ((rows[v] = ap_render__node_attrs(g, v)) == NULL) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        }
-        json_object_set_new(rows[v], "id", json_string(nd->id));
-        json_object_set_new(rows[v], "kind", json_string(ap_kind_name(nd->kind)));
-    }
-    if ((rc = write_rows(nodes, rows, n, node_fixed, 2, err)) < 0)
-        goto cleanup;
-    for (uint32_t v = 0; v < n; v++) {
-        json_decref(rows[v]);
-        rows[v] = NULL;
-    }
-    for (uint32_t i = 0; i < m; i++) {
-        const ap_edge *e = ap_graph_edge(g, i);
-        if ((rows[i] = ap_render__edge_fields(g, i)) == NULL) {
-            rc = ap_error_nomem(err);
-            goto cleanup;
-        }
-        json_object_set_new(rows[i], "from", json_string(ap_graph_node(g, e->from)->id));
-        json_object_set_new(rows[i], "to", json_string(ap_graph_node(g, e->to)->id));
-        json_object_set_new(rows[i], "kind", json_string(ap_edge_kind_name(e->kind)));
-    }
-    if ((rc = write_rows(edges, rows, m, edge_fixed, 7, err)) == AP_OK && rights != NULL)
-        rc = write_rights(rights, g, err);
-cleanup:
-    for (uint32_t i = 0; i < (n > m ? n : m); i++)
-        json_decref(rows[i]);
-    free(rows);
-    return rc;
+    int rc;
+    if ((rc = write_rows(nodes, g, node_row, ap_graph_node_count(g), node_fixed, 2, err)) < 0
+        || (rc = write_rows(edges, g, edge_row, ap_graph_edge_count(g), edge_fixed, 7, err)) < 0)
+        return rc;
+    return rights != NULL ? write_rights(rights, g, err) : AP_OK;
 }

@@ -314,7 +314,7 @@ int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *er
     for (size_t c = 0; c < n; c++) {
         if (c > 0)
             fputc(',', out);
-        if (write_cell(out, cells[c]) != 0)
+        if (write_cell(out, cells[c] != NULL ? cells[c] : "") != 0)
             return ap_error_set(err, AP_EIO, "cannot write CSV");
     }
     fputs("\r\n", out);
