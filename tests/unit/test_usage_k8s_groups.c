@@ -74,6 +74,15 @@ static const ap_finding *find(const ap_findings *f, const ap_graph *g, const cha
     return NULL;
 }
 
+/* Fact key of x is want (a missing fact fails, not crashes). */
+static void assert_fact(const ap_finding *x, const char *key, const char *want)
+{
+    const char *got = ap_finding_fact(x, key);
+    if (got == NULL)
+        fail_msg("no fact '%s' (wanted '%s')", key, want);
+    assert_string_equal(got, want);
+}
+
 static void done(ap_findings *f, ap_graph *g, ap_usage *u)
 {
     ap_findings_free(f);
@@ -93,12 +102,12 @@ static void test_k8s_groups__bound_directly(void **state)
     ap_findings *f = drift(st, event(ev, sizeof ev, "a1", "bob@vendor-a.example",
                                      "[\"vendor-a:ops\",\"system:authenticated\"]", "get",
                                      "shop", "pods", "web-0", 200, ""), &g, &u);
-    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = "
-                                       "'vendor-a' AND actor_known"), 1);
     assert_null(find(f, g, "usage-not-granted", NULL));
     assert_null(find(f, g, "granted-never-used", "k8s:shop/core/pods"));
     /* what it did not use is still said */
     assert_non_null(find(f, g, "granted-never-used", "k8s:*/core/secrets"));
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = "
+                                       "'vendor-a' AND actor_known"), 1);
     done(f, g, u);
 }
 
@@ -126,6 +135,9 @@ static void test_k8s_groups__only_through_a_group(void **state)
           "app", 403, "");
     snprintf(all, sizeof all, "%s%s%s", ev[0], ev[1], ev[2]);
     f = drift(st, all, &g, &u);
+    assert_null(find(f, g, "usage-not-granted", NULL));
+    assert_null(find(f, g, "attempted-not-granted", NULL));
+    assert_null(find(f, g, "granted-never-used", "k8s:*/core/secrets"));
     /* the groups the snapshot has, the one everyone is in last */
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'b2'"
                                        " AND groups = '[\"group:shop-team\",\"group:system:"
@@ -134,9 +146,6 @@ static void test_k8s_groups__only_through_a_group(void **state)
                                        " AND groups = '[\"vendor-a\",\"group:system:"
                                        "authenticated\"]' AND actor = 'user:alice@vendor-a."
                                        "example' AND NOT actor_known"), 1);
-    assert_null(find(f, g, "usage-not-granted", NULL));
-    assert_null(find(f, g, "attempted-not-granted", NULL));
-    assert_null(find(f, g, "granted-never-used", "k8s:*/core/secrets"));
     /* authority --observed: the secret read is vendor-a's */
     assert_int_equal(ap_authority_compute(&a, g, (uint32_t)ap_graph_find(g, "vendor-a"), &err),
                      AP_OK);
@@ -179,13 +188,12 @@ static void test_k8s_groups__no_group_carries(void **state)
         found++;
         assert_string_equal(ap_finding_subject_id(g, x), "user:carol");
         if (strcmp(ap_finding_fact(x, "target"), "k8s:shop/core/secrets/db") == 0) {
-            assert_string_equal(ap_finding_fact(x, "groups"), "group:shop-team");
+            assert_fact(x, "groups", "group:shop-team");
             assert_null(ap_finding_fact(x, "granted_to_everyone"));
             assert_non_null(strstr(x->message, "to it or to any group it acted with."));
         } else {
-            assert_string_equal(ap_finding_fact(x, "target"), "k8s:shop/core/configmaps/app");
-            assert_string_equal(ap_finding_fact(x, "granted_to_everyone"),
-                                "group:system:authenticated");
+            assert_fact(x, "target", "k8s:shop/core/configmaps/app");
+            assert_fact(x, "granted_to_everyone", "group:system:authenticated");
             assert_non_null(strstr(x->message, "but the grant to group:system:authenticated, "
                                                "which every authenticated user is in: a grant "
                                                "to everyone, none to the partner."));
@@ -217,15 +225,40 @@ static void test_k8s_groups__impersonation(void **state)
     assert_null(find(f, g, "granted-never-used", "k8s:shop/core/configmaps"));
     x = find(f, g, "usage-not-granted", NULL);
     assert_non_null(x);
-    assert_string_equal(ap_finding_fact(x, "target"), "k8s:shop/core/pods/web-0");
+    assert_fact(x, "target", "k8s:shop/core/pods/web-0");
     assert_string_equal(ap_finding_subject_id(g, x), "vendor-a");
-    assert_string_equal(ap_finding_fact(x, "through_group"), "vendor-a");
-    assert_string_equal(ap_finding_fact(x, "actor"), "user:alice@vendor-a.example");
+    assert_fact(x, "through_group", "vendor-a");
+    assert_fact(x, "actor", "user:alice@vendor-a.example");
     assert_non_null(strstr(x->message, "user:alice@vendor-a.example, acting for partner "
                                        "vendor-a as a member of a group that is the partner, used "
                                        "delete pods"));
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'd2'"
                                        " AND via = 'user:dave'"), 1);
+    done(f, g, u);
+}
+
+/* what-if --narrow-to-observed keeps what a use through the partner's group needs: alice's
+ * secret read, through vendor-a:ops, keeps read on secrets (before, the read was nobody's and
+ * the narrowing took it away). */
+static void test_k8s_groups__narrow_keeps_group_use(void **state)
+{
+    ap_store *st = *state;
+    ap_graph *g;
+    ap_usage *u = NULL;
+    ap_narrow *n = NULL;
+    ap_error err;
+    char ev[2048];
+    ap_findings *f = drift(st, event(ev, sizeof ev, "n1", "alice@vendor-a.example",
+                                     "[\"vendor-a:ops\"]", "get", "shop", "secrets", "db", 200,
+                                     ""), &g, &u);
+    assert_int_equal(ap_narrow_compute(&n, g, (uint32_t)ap_graph_find(g, "vendor-a"), u, NULL,
+                                       &err), AP_OK);
+    assert_int_equal(n->uses, 1);
+    assert_int_equal(n->uses_still, 1);
+    assert_int_equal(n->uses_uncarried, 0);
+    assert_int_equal(ap_test_reach(n->narrowed, "vendor-a", "k8s:*/core/secrets", NULL)
+                     & ((ap_rights)1 << AP_R_READ), (ap_rights)1 << AP_R_READ);
+    ap_narrow_free(n);
     done(f, g, u);
 }
 
@@ -283,15 +316,18 @@ static void test_k8s_groups__real_event(void **state)
     assert_int_equal(ap_test_import_opts(st, paths, 1, &o, &err), AP_OK);
     assert_int_equal(ap_test_usage(st, REAL("falco-k8s-audit/create_clusterrolebinding.json"),
                                    NULL, &err), AP_OK);
+    g = ap_test_graph(st, 1540600000);      /* the trace is of 2018-10-26 */
+    assert_int_equal(ap_usage_load(&u, st, 1, 1540000000, 1540600000, &err), AP_OK);
+    assert_int_equal(ap_usage_count(u), 1);
+    /* the partner map's user is the partner, and the group's binding carries what it did */
+    assert_string_equal(ap_usage_get(u, 0)->actor, "mk");
+    assert_true(ap_usage_carried(g, NULL, ap_usage_get(u, 0)));
+    assert_int_equal(ap_findings_compute_observed(&f, g, &fo, u, &err), AP_OK);
+    assert_int_equal(ap_findings_count(f), 0);
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE actor = 'mk'"
                                        " AND actor_known AND groups = '[\"group:system:"
                                        "masters\"]' AND target = 'k8s:*/rbac.authorization."
                                        "k8s.io/clusterrolebindings/some-reader-binding'"), 1);
-    g = ap_test_graph(st, 1540600000);      /* the trace is of 2018-10-26 */
-    assert_int_equal(ap_usage_load(&u, st, 1, 1540000000, 1540600000, &err), AP_OK);
-    assert_int_equal(ap_usage_count(u), 1);
-    assert_int_equal(ap_findings_compute_observed(&f, g, &fo, u, &err), AP_OK);
-    assert_int_equal(ap_findings_count(f), 0);
     ap_findings_free(f);
     ap_usage_free(u);
     ap_graph_free(g);
@@ -308,6 +344,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_k8s_groups__no_group_carries, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__impersonation, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_k8s_groups__narrow_keeps_group_use, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__malformed, setup,
                                         ap_test_store_teardown),
