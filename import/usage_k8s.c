@@ -70,48 +70,47 @@ static int group_order(const void *x, const void *y)
 
 /* The nodes of the snapshot the names of user.groups are (group:NAME, else the partner a
  * partner map made of the group), once each, in the order tried, as a JSON list text (*out,
- * free()); NULL when the event names none the snapshot has. */
+ * free()); NULL when the event names none the snapshot has. Memory grows with the groups the
+ * snapshot has, not with the names an event lists. */
 static int groups_of(ap_usage_import *ui, const json_t *groups, char **out, ap_error *err)
 {
     size_t n = json_array_size(groups), m = 0;
-    const char **ids;
-    char (*bufs)[USER_MAX_BYTES + 8];
-    json_t *list;
+    const char **ids = NULL;
+    json_t *set, *list = NULL, *v;
+    const char *key;
+    char id[USER_MAX_BYTES + 8];
+    int rc = AP_OK;
     *out = NULL;
     if (n == 0)
         return AP_OK;
-    ids = malloc(n * sizeof *ids);
-    bufs = malloc(n * sizeof *bufs);
-    list = json_array();
-    if (ids == NULL || bufs == NULL || list == NULL) {
-        free(ids);
-        free(bufs);
-        json_decref(list);
+    if ((set = json_object()) == NULL)
         return ap_error_nomem(err);
+    for (size_t i = 0; i < n && rc == AP_OK; i++) {
+        const char *name = json_string_value(json_array_get(groups, i)), *node;
+        snprintf(id, sizeof id, "group:%s", name);
+        node = ap_usage__known(ui, id) ? id : ap_usage__k8s_subject(ui, "Group", name);
+        if (node != NULL && json_object_set_new(set, node, json_true()) < 0)
+            rc = ap_error_nomem(err);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *name = json_string_value(json_array_get(groups, i)), *id;
-        bool dup = false;
-        snprintf(bufs[i], sizeof bufs[i], "group:%s", name);
-        id = ap_usage__known(ui, bufs[i]) ? bufs[i] : ap_usage__k8s_subject(ui, "Group", name);
-        for (size_t k = 0; id != NULL && k < m && !dup; k++)
-            dup = strcmp(ids[k], id) == 0;
-        if (id != NULL && !dup)
-            ids[m++] = id;
-    }
-    qsort(ids, m, sizeof *ids, group_order);
-    for (size_t k = 0; k < m; k++)
-        json_array_append_new(list, json_string(ids[k]));
-    if (m > 0 && (*out = json_dumps(list, JSON_COMPACT)) == NULL) {
-        free(ids);
-        free(bufs);
-        json_decref(list);
-        return ap_error_nomem(err);
+    if (rc == AP_OK && json_object_size(set) > 0) {
+        if ((ids = malloc(json_object_size(set) * sizeof *ids)) == NULL
+            || (list = json_array()) == NULL)
+            rc = ap_error_nomem(err);
+        json_object_foreach(set, key, v)
+            if (ids != NULL)
+                ids[m++] = key;
+        if (rc == AP_OK)
+            qsort(ids, m, sizeof *ids, group_order);
+        for (size_t k = 0; rc == AP_OK && k < m; k++)
+            if (json_array_append_new(list, json_string(ids[k])) < 0)
+                rc = ap_error_nomem(err);
+        if (rc == AP_OK && (*out = json_dumps(list, JSON_COMPACT)) == NULL)
+            rc = ap_error_nomem(err);
     }
     free(ids);
-    free(bufs);
     json_decref(list);
-    return AP_OK;
+    json_decref(set);
+    return rc;
 }
 
 int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
