@@ -50,8 +50,8 @@ int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
     if ((rc = cache_raise(st, err)) < 0
         || (rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
                                    " event_id, at, actor, actor_known, target, target_known,"
-                                   " rights, action, ok, via, shared_id) VALUES (?1, ?2, ?3, ?4,"
-                                   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", err)) < 0) {
+                                   " rights, action, ok, via, shared_id, groups) VALUES (?1, ?2,"
+                                   " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", err)) < 0) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         cache_restore(st);
         return rc;
@@ -107,6 +107,7 @@ int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *
     sqlite3_bind_int(s, 12, r->ok);
     bind_opt(s, 13, r->via);
     bind_opt(s, 14, r->shared_id);
+    bind_opt(s, 15, r->groups);
     rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
          : ap_store__sqlerr(err, st->db, AP_EIO, "recording an observation");
     sqlite3_reset(s);
@@ -203,6 +204,25 @@ struct ap_usage {
     ap_chunk *strings;
 };
 
+/* len bytes kept with u's strings, aligned for pointers; NULL when out of memory. */
+static void *keep_bytes(ap_usage *u, size_t len)
+{
+    ap_chunk *c = u->strings;
+    size_t pad = sizeof(void *) - 1;
+    if (c == NULL || c->cap - c->used < len + pad) {
+        size_t cap = len + pad > 65536 ? len + pad : 65536;
+        if ((c = malloc(sizeof *c + cap)) == NULL)
+            return NULL;
+        c->next = u->strings;
+        c->used = 0;
+        c->cap = cap;
+        u->strings = c;
+    }
+    c->used += (sizeof(void *) - (uintptr_t)(c->data + c->used) % sizeof(void *)) % sizeof(void *);
+    c->used += len;
+    return c->data + c->used - len;
+}
+
 static const char *keep(ap_usage *u, const unsigned char *s)
 {
     size_t len = strlen((const char *)s) + 1;
@@ -219,6 +239,35 @@ static const char *keep(ap_usage *u, const unsigned char *s)
     memcpy(c->data + c->used, s, len);
     c->used += len;
     return c->data + c->used - len;
+}
+
+/* A stored JSON list of group node ids into x->groups, kept with u's strings. */
+static int keep_groups(ap_usage *u, ap_use *x, const char *text, ap_error *err)
+{
+    json_t *list = json_loads(text, 0, NULL);
+    const char **ids;
+    size_t n = json_array_size(list);
+    int rc = AP_OK;
+    if (list == NULL || !json_is_array(list)) {
+        json_decref(list);
+        return ap_error_set(err, AP_EIO, "an observation's groups are not a JSON list");
+    }
+    ids = n > 0 ? keep_bytes(u, n * sizeof *ids) : NULL;
+    if (n > 0 && ids == NULL)
+        rc = ap_error_nomem(err);
+    for (size_t i = 0; rc == AP_OK && i < n; i++) {
+        const char *id = json_string_value(json_array_get(list, i));
+        if (id == NULL)
+            rc = ap_error_set(err, AP_EIO, "an observation's groups are not node ids");
+        else if ((ids[i] = keep(u, (const unsigned char *)id)) == NULL)
+            rc = ap_error_nomem(err);
+    }
+    if (rc == AP_OK) {
+        x->groups = ids;
+        x->ngroups = n;
+    }
+    json_decref(list);
+    return rc;
 }
 
 static const unsigned char *col_text(sqlite3_stmt *s, int i)
@@ -248,13 +297,13 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
     /* the first event of each group is its provenance: the lowest row of the earliest time */
     if ((rc = ap_store__prepare(st, &s,
              "SELECT o.actor, o.target, o.action, o.actor_known, o.target_known, o.rights, o.ok,"
-             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, '')"
-             " FROM (SELECT actor, target, action, rights, ok, count(*) AS n, min(at) AS first,"
-             "   max(at) AS last, min(rid) AS rid FROM observation"
+             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, ''), o.groups"
+             " FROM (SELECT actor, target, action, rights, ok, groups, count(*) AS n,"
+             "   min(at) AS first, max(at) AS last, min(rid) AS rid FROM observation"
              "   WHERE snap = ?1 AND at >= ?2 AND at < ?3"
-             "   GROUP BY actor, target, action, rights, ok) AS g"
+             "   GROUP BY actor, target, action, rights, ok, groups) AS g"
              " JOIN observation o ON o.rid = g.rid LEFT JOIN source src ON src.id = o.file"
-             " ORDER BY o.actor, o.target, o.action, o.ok DESC, o.rights", err)) < 0)
+             " ORDER BY o.actor, o.target, o.action, o.ok DESC, o.rights, o.groups", err)) < 0)
         goto fail;
     sqlite3_bind_int64(s, 1, snap);
     sqlite3_bind_int64(s, 2, since);
@@ -285,6 +334,9 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
         x->first = sqlite3_column_int64(s, 8);
         x->last = sqlite3_column_int64(s, 9);
         x->line = (unsigned)sqlite3_column_int(s, 11);
+        if (sqlite3_column_type(s, 13) != SQLITE_NULL
+            && (rc = keep_groups(u, x, (const char *)col_text(s, 13), err)) < 0)
+            goto fail;
         u->n++;
     }
     if (step != SQLITE_DONE) {

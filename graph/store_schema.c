@@ -50,6 +50,10 @@ static const char *const schema_v4 =
     "CREATE INDEX observation_shared ON observation(snap, shared_id)"
     "  WHERE shared_id IS NOT NULL;";
 
+/* Version 5: the groups an event's principal acted with (a Kubernetes audit event's
+ * user.groups), as a JSON list of the snapshot's node ids, else NULL (docs/sources/usage.md). */
+static const char *const schema_v5 = "ALTER TABLE observation ADD COLUMN groups TEXT;";
+
 int ap_store__migrate(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -97,8 +101,10 @@ int ap_store__migrate(ap_store *st, ap_error *err)
         goto fail;
     if (version < 4 && (rc = ap_store__exec(st, schema_v4, err)) < 0)
         goto fail;
-    /* Future versions: `if (version < 5) { ALTER TABLE ... }` here. */
-    if ((rc = ap_store__exec(st, "PRAGMA user_version = 4", err)) < 0)
+    if (version < 5 && (rc = ap_store__exec(st, schema_v5, err)) < 0)
+        goto fail;
+    /* Future versions: `if (version < 6) { ALTER TABLE ... }` here. */
+    if ((rc = ap_store__exec(st, "PRAGMA user_version = 5", err)) < 0)
         goto fail;
     return ap_store__exec(st, "COMMIT", err);
 fail:

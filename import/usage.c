@@ -23,6 +23,8 @@ struct ap_usage_import {
     json_t *targets;            /* target -> known (a cache) */
     json_t *unknown_actors, *unknown_targets;
     json_t *apps;               /* app_id (lower case) -> node id; built on first use */
+    json_t *subjects;           /* "User NAME" / "Group NAME" -> partner node id (a partner
+                                 * map's subjects, k8s_subjects); built on first use */
     ap_usage_report rep;
 };
 
@@ -115,6 +117,32 @@ const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id)
     }
     lower(key, sizeof key, app_id);
     return json_string_value(json_object_get(ui->apps, key));
+}
+
+const char *ap_usage__k8s_subject(ap_usage_import *ui, const char *kind, const char *name)
+{
+    char label[600];
+    if (ui->subjects == NULL) {     /* one pass over the partners, then a lookup per name */
+        if ((ui->subjects = json_object()) == NULL)
+            return NULL;
+        for (uint32_t v = 0; v < ap_graph_node_count(ui->g); v++) {
+            const ap_node *nd = ap_graph_node(ui->g, v);
+            const char *type = ap_graph_node_str(ui->g, v, "type");
+            json_t *attrs, *list;
+            if (nd->kind != AP_KIND_PARTNER || type == NULL || strcmp(type, "k8s_partner") != 0
+                || (attrs = json_loads(nd->attrs, 0, NULL)) == NULL)
+                continue;
+            list = json_object_get(attrs, "k8s_subjects");
+            for (size_t i = 0; i < json_array_size(list); i++) {
+                const char *s = json_string_value(json_array_get(list, i));
+                if (s != NULL && json_object_get(ui->subjects, s) == NULL)
+                    json_object_set_new(ui->subjects, s, json_string(nd->id));
+            }
+            json_decref(attrs);
+        }
+    }
+    snprintf(label, sizeof label, "%s %s", kind, name);
+    return json_string_value(json_object_get(ui->subjects, label));
 }
 
 static bool target_known(ap_usage_import *ui, const char *target)
@@ -405,6 +433,7 @@ static void ui_free(ap_usage_import *ui)
     json_decref(ui->unknown_actors);
     json_decref(ui->unknown_targets);
     json_decref(ui->apps);
+    json_decref(ui->subjects);
 }
 
 int ap_import__usage(ap_store *st, const char *const *paths, size_t n,

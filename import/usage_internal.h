@@ -55,6 +55,9 @@ bool ap_usage__known(ap_usage_import *ui, const char *id);
 /* The node whose app_id attribute is app_id (case aside; a service principal before an
  * application), or NULL; borrowed from the import. */
 const char *ap_usage__app_node(ap_usage_import *ui, const char *app_id);
+/* The partner node a Kubernetes partner map made of subject KIND ("User", "Group") NAME (the
+ * Kubernetes reader lists it in the partner's k8s_subjects), or NULL; borrowed. */
+const char *ap_usage__k8s_subject(ap_usage_import *ui, const char *kind, const char *name);
 
 /* ---- the sources: one parsed event each (line: where it begins) ---- */
 int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err);

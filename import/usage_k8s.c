@@ -40,6 +40,7 @@ static bool too_long(const json_t *ev, const char **what, int *max)
         { "objectRef", "subresource", "objectRef.subresource", NAME_MAX_BYTES },
         { "objectRef", "name", "objectRef.name", NAME_MAX_BYTES },
     };
+    const json_t *groups = json_object_get(json_object_get(ev, "user"), "groups");
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         const json_t *o = fields[i].obj != NULL ? json_object_get(ev, fields[i].obj) : ev;
         const json_t *v = json_object_get(o, fields[i].key);
@@ -49,7 +50,67 @@ static bool too_long(const json_t *ev, const char **what, int *max)
             return true;
         }
     }
+    for (size_t i = 0; i < json_array_size(groups); i++)
+        if (json_string_length(json_array_get(groups, i)) > USER_MAX_BYTES) {
+            *what = "user.groups entry";
+            *max = USER_MAX_BYTES;
+            return true;
+        }
     return false;
+}
+
+/* Everyone's groups after the others, the others by id: the order a group is tried in as the
+ * principal carrying a use (docs/sources/usage.md). */
+static int group_order(const void *x, const void *y)
+{
+    const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+    bool ea = ap_usage_everyone(a), eb = ap_usage_everyone(b);
+    return ea != eb ? (ea ? 1 : -1) : strcmp(a, b);
+}
+
+/* The nodes of the snapshot the names of user.groups are (group:NAME, else the partner a
+ * partner map made of the group), once each, in the order tried, as a JSON list text (*out,
+ * free()); NULL when the event names none the snapshot has. Memory grows with the groups the
+ * snapshot has, not with the names an event lists. */
+static int groups_of(ap_usage_import *ui, const json_t *groups, char **out, ap_error *err)
+{
+    size_t n = json_array_size(groups), m = 0;
+    const char **ids = NULL;
+    json_t *set, *list = NULL, *v;
+    const char *key;
+    char id[USER_MAX_BYTES + 8];
+    int rc = AP_OK;
+    *out = NULL;
+    if (n == 0)
+        return AP_OK;
+    if ((set = json_object()) == NULL)
+        return ap_error_nomem(err);
+    for (size_t i = 0; i < n && rc == AP_OK; i++) {
+        const char *name = json_string_value(json_array_get(groups, i)), *node;
+        snprintf(id, sizeof id, "group:%s", name);
+        node = ap_usage__known(ui, id) ? id : ap_usage__k8s_subject(ui, "Group", name);
+        if (node != NULL && json_object_set_new(set, node, json_true()) < 0)
+            rc = ap_error_nomem(err);
+    }
+    if (rc == AP_OK && json_object_size(set) > 0) {
+        if ((ids = malloc(json_object_size(set) * sizeof *ids)) == NULL
+            || (list = json_array()) == NULL)
+            rc = ap_error_nomem(err);
+        json_object_foreach(set, key, v)
+            if (ids != NULL)
+                ids[m++] = key;
+        if (rc == AP_OK)
+            qsort(ids, m, sizeof *ids, group_order);
+        for (size_t k = 0; rc == AP_OK && k < m; k++)
+            if (json_array_append_new(list, json_string(ids[k])) < 0)
+                rc = ap_error_nomem(err);
+        if (rc == AP_OK && (*out = json_dumps(list, JSON_COMPACT)) == NULL)
+            rc = ap_error_nomem(err);
+    }
+    free(ids);
+    json_decref(list);
+    json_decref(set);
+    return rc;
 }
 
 int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
@@ -64,7 +125,9 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     char actor[USER_MAX_BYTES + 8], target[5 * NAME_MAX_BYTES + 16];
     char action[3 * NAME_MAX_BYTES + 24], via[USER_MAX_BYTES + 8], full[2 * NAME_MAX_BYTES + 2];
     char *url = NULL;
-    const char *actors[1] = { actor }, *what;
+    const char *actors[2] = { actor, NULL }, *what;
+    const json_t *groups = json_object_get(user, "groups");
+    char *group_ids = NULL;
     ap_obs_rec r;
     int right = AP_R_WRITE, max, rc;
     memset(&r, 0, sizeof r);
@@ -84,6 +147,14 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     if (time == NULL || !ap_time_parse(time, &r.at))
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose timestamp is %s",
                               time == NULL ? "missing" : "not an RFC 3339 time");
+    if (groups != NULL && !json_is_null(groups)) {
+        bool names = json_is_array(groups);
+        for (size_t i = 0; names && i < json_array_size(groups); i++)
+            names = json_is_string(json_array_get(groups, i));
+        if (!names)
+            return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose user.groups "
+                                  "is not a list of group names");
+    }
     if (too_long(ev, &what, &max))
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose %s is longer "
                               "than %d bytes, more than authpath reads whole", what, max);
@@ -92,7 +163,9 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
         snprintf(actor, sizeof actor, "sa:%.*s/%s", (int)(colon - (name + 22)), name + 22,
                  colon + 1);
     } else {
+        /* a user a partner map made a partner (docs/sources/kubernetes.md) is that partner */
         snprintf(actor, sizeof actor, "user:%s", name);
+        actors[1] = ap_usage__k8s_subject(ui, "User", name);
     }
     full[0] = '\0';
     if (json_is_object(ref) && str(ref, "resource") != NULL) {
@@ -139,7 +212,15 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
      * Panic stage often has none): an attempt, not a use */
     r.ok = (!json_is_integer(code) || json_integer_value(code) < 400)
            && (stage == NULL || strcmp(stage, "Panic") != 0);
-    rc = ap_usage__event(ui, &r, actors, 1, err);
+    /* the groups the requester acted with: a binding to one of them grants it what it did
+     * (or, impersonating, its right to impersonate, whose chain reaches the account used) */
+    if ((rc = groups_of(ui, groups, &group_ids, err)) < 0) {
+        free(url);
+        return rc;
+    }
+    r.groups = group_ids;
+    rc = ap_usage__event(ui, &r, actors, 2, err);
+    free(group_ids);
     free(url);
     return rc;
 }

@@ -68,7 +68,8 @@ static const ap_use *first_broken(narrow_ctx *c, const ap_graph *g2)
             ap_authority_free(a);
             a = NULL;
             actor = x->actor;
-            if (v < 0 || ap_authority_compute(&a, g2, (uint32_t)v, &e) < 0) {
+            /* an actor not in g2 may still act with groups that are */
+            if (v >= 0 && ap_authority_compute(&a, g2, (uint32_t)v, &e) < 0) {
                 broken = x;
                 break;
             }
@@ -157,7 +158,7 @@ int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
                 && (rc = ap_authority_compute(&own, g, (uint32_t)v, err)) < 0)
                 goto done;
         }
-        if (own != NULL && ap_usage_carried(g, own, x))
+        if (ap_usage_carried(g, own, x))
             c.protect[c.nprotect++] = x;
         else
             n->uses_uncarried++;

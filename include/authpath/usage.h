@@ -27,6 +27,9 @@ typedef struct {
     unsigned line;              /* where the event begins in its file */
     const char *shared_id;      /* NULL, or the id the copies of one action share (CloudTrail's
                                  * sharedEventID: one call logged in two accounts' trails) */
+    const char *groups;         /* NULL, or a JSON list of node ids: the groups the actor acted
+                                 * with (a Kubernetes audit event's user.groups), in the order
+                                 * they are tried (docs/sources/usage.md) */
 } ap_obs_rec;
 
 /* Start adding observations to snapshot snap (AP_ENOTFOUND when it does not exist). */
@@ -54,6 +57,9 @@ typedef struct {
     const char *file;                       /* provenance of the first event */
     unsigned line;
     const char *event_id;                   /* "" when it had none */
+    const char *const *groups;              /* node ids the actor acted with, in the order
+                                             * tried (ngroups of them; NULL when none) */
+    size_t ngroups;
 } ap_use;
 
 typedef struct ap_usage ap_usage;
@@ -81,13 +87,30 @@ AP_EXPORT bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t 
  * service (`aws:s3:*`), or a Kubernetes resource of which the target is one object. */
 AP_EXPORT bool ap_usage_covers(const char *node_id, const char *target);
 
-/* Does some chain carry use u: a node standing for u's target on which u's actor holds every
- * right u used (authority computed on g; a is the actor's authority when the caller has it,
- * else NULL). Returns false for an actor not in g. */
+/* Does some chain carry use u: a node standing for u's target on which u's actor, else one of
+ * the groups it acted with (in their order), holds every right u used (authority computed on
+ * g; a is the actor's authority when the caller has it, else NULL). False when neither the
+ * actor nor any of its groups is in g. */
 AP_EXPORT bool ap_usage_carried(const ap_graph *g, const ap_authority *a, const ap_use *u);
 
+/* The authority of node v, which the caller keeps (a cache), or NULL on error. */
+typedef const ap_authority *(*ap_usage_authority_fn)(void *ctx, uint32_t v);
+
+/* Which principal carries use u: the node of u's actor when its own authority does, else that
+ * of the first of u's groups whose authority does; -1 when none does; -2 when auth failed.
+ * auth (with ctx) gives authorities; NULL: computed here and freed. */
+AP_EXPORT int64_t ap_usage_carrier(const ap_graph *g, const ap_use *u, ap_usage_authority_fn auth,
+                                   void *ctx);
+
+/* A group that every authenticated (or every anonymous) user is in, by its node id
+ * (group:system:authenticated, group:system:unauthenticated): a grant to it is a grant to
+ * everyone. */
+AP_EXPORT bool ap_usage_everyone(const char *node_id);
+
 /* Is use u's actor one a source with authority a acts as: the source itself or a node it
- * reaches (a role it assumes, a key it holds)? */
+ * reaches (a role it assumes, a key it holds), or is one of the groups u's actor acted with the
+ * source itself (a partner a partner map made of that group)? A group the source merely
+ * reaches does not make another member's use the source's. */
 AP_EXPORT bool ap_usage_acts_as(const ap_graph *g, const ap_authority *a, const ap_use *u);
 
 /* What a source's chains carry to one reached resource or workflow, and what of it was used. */

@@ -49,7 +49,26 @@ static void evidence(ap_rule_ctx *c, ap_finding *f, const ap_use *u)
                       u->event_id[0] != '\0' ? " " : "", u->event_id);
 }
 
-/* Use (ok) or attempts (!ok) of partner i's actors that no chain carries. */
+static const ap_authority *rule_authority(void *ctx, uint32_t v)
+{
+    return ap_findings__authority(ctx, v);
+}
+
+/* u's groups as a fact: "group:a, group:b" (into buf). */
+static const char *group_list(const ap_use *u, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < u->ngroups && len + 1 < size; i++) {
+        int k = snprintf(buf + len, size - len, "%s%s", i > 0 ? ", " : "", u->groups[i]);
+        len = k < 0 ? size : len + (size_t)k;
+    }
+    return buf;
+}
+
+/* Use (ok) or attempts (!ok) of partner i's actors that no chain carries: none of the actor's
+ * own, none of a group it acted with. A use a grant to everyone's group alone carries is
+ * reported too, saying so: a grant to every authenticated user is none to the partner. */
 static int not_granted(ap_rule_ctx *c, bool ok)
 {
     const ap_graph *g = c->g;
@@ -60,33 +79,57 @@ static int not_granted(ap_rule_ctx *c, bool ok)
         uint32_t p = c->partners[i];
         for (size_t k = 0; k < ap_usage_count(c->usage); k++) {
             const ap_use *u = ap_usage_get(c->usage, k);
-            const ap_authority *own;
-            int64_t actor;
+            int64_t actor, by;
+            bool reached, everyone;
             ap_finding *f;
-            char rights[256];
+            char rights[256], groups[1024], through[64], tail[700];
             if (u->ok != ok || !ap_usage_acts_as(g, a, u))
                 continue;
-            actor = ap_graph_find(g, u->actor);
-            if ((own = ap_findings__authority(c, (uint32_t)actor)) == NULL)
-                return c->rc;
-            if (ap_usage_carried(g, own, u))
+            if ((by = ap_usage_carrier(g, u, rule_authority, c)) == -2)
+                return c->rc < 0 ? c->rc : (c->rc = ap_error_nomem(c->err));
+            everyone = by >= 0 && ap_usage_everyone(ap_graph_node(g, (uint32_t)by)->id);
+            if (by >= 0 && (!ok || !everyone))
                 continue;
-            f = ap_findings__add(c, p, false, (uint32_t)actor);
+            /* the actor, when the partner reaches it; else the use is the partner's through a
+             * group it acted with that the partner is */
+            actor = u->actor_known ? ap_graph_find(g, u->actor) : -1;
+            reached = actor >= 0 && ((uint32_t)actor == p || a->hops[actor] != AP_UNREACHED);
+            f = ap_findings__add(c, p, false, reached ? (uint32_t)actor : p);
             if (f == NULL)
                 return c->rc;
             if (ok && f->severity == c->rule->severity
                 && target_sensitivity(g, u->target) >= AP_SENS_RESTRICTED)
                 f->severity = AP_SEV_CRITICAL;
             evidence(c, f, u);
-            if ((uint32_t)actor != p)
+            if (u->ngroups > 0)
+                ap_findings__fact(c, f, "groups", "%s", group_list(u, groups, sizeof groups));
+            if (!reached)
+                ap_findings__fact(c, f, "through_group", "%s", ap_graph_node(g, p)->id);
+            if (everyone)
+                ap_findings__fact(c, f, "granted_to_everyone", "%s",
+                                  ap_graph_node(g, (uint32_t)by)->id);
+            if (reached && (uint32_t)actor != p)
                 ap_findings__path(c, f, a, (uint32_t)actor, AP_UNREACHED);
             ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), u->rights, ", ", false);
-            ap_findings__message(c, f, "%s, acting for partner %s, %s %s on %s %llu time%s "
+            through[0] = '\0';
+            if (!reached)
+                snprintf(through, sizeof through, " as a member of a group that is the "
+                         "partner");
+            if (everyone)
+                snprintf(tail, sizeof tail, "but the grant to %s, which every %s user is in: a grant to "
+                         "everyone, none to the partner", ap_graph_node(g, (uint32_t)by)->id,
+                         strcmp(ap_graph_node(g, (uint32_t)by)->id,
+                                "group:system:unauthenticated") == 0 ? "anonymous"
+                                                                     : "authenticated");
+            else
+                snprintf(tail, sizeof tail, "%s", u->ngroups > 0 ? ", to it or to any group "
+                         "it acted with" : "");
+            ap_findings__message(c, f, "%s, acting for partner %s%s, %s %s on %s %llu time%s "
                                  "(%s, first at %s:%u) but no chain in the inventory carries "
-                                 "%s there.", u->actor, ap_graph_node(g, p)->id,
+                                 "%s there%s%s.", u->actor, ap_graph_node(g, p)->id, through,
                                  ok ? "used" : "was denied", u->action, u->target,
                                  (unsigned long long)u->count, u->count == 1 ? "" : "s",
-                                 rights, u->file, u->line, rights);
+                                 rights, u->file, u->line, rights, everyone ? " " : "", tail);
         }
     }
     return c->rc;
