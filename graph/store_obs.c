@@ -204,11 +204,12 @@ struct ap_usage {
     ap_chunk *strings;
 };
 
-/* len bytes kept with u's strings, aligned for pointers; NULL when out of memory. */
-static void *keep_bytes(ap_usage *u, size_t len)
+/* len bytes kept with u's strings (aligned for pointers when align is set); NULL when out of
+ * memory. */
+static void *room(ap_usage *u, size_t len, bool align)
 {
     ap_chunk *c = u->strings;
-    size_t pad = sizeof(void *) - 1;
+    size_t pad = align ? sizeof(void *) - 1 : 0;
     if (c == NULL || c->cap - c->used < len + pad) {
         size_t cap = len + pad > 65536 ? len + pad : 65536;
         if ((c = malloc(sizeof *c + cap)) == NULL)
@@ -218,7 +219,9 @@ static void *keep_bytes(ap_usage *u, size_t len)
         c->cap = cap;
         u->strings = c;
     }
-    c->used += (sizeof(void *) - (uintptr_t)(c->data + c->used) % sizeof(void *)) % sizeof(void *);
+    if (align)
+        c->used += (sizeof(void *) - (uintptr_t)(c->data + c->used) % sizeof(void *))
+                   % sizeof(void *);
     c->used += len;
     return c->data + c->used - len;
 }
@@ -226,19 +229,10 @@ static void *keep_bytes(ap_usage *u, size_t len)
 static const char *keep(ap_usage *u, const unsigned char *s)
 {
     size_t len = strlen((const char *)s) + 1;
-    ap_chunk *c = u->strings;
-    if (c == NULL || c->cap - c->used < len) {
-        size_t cap = len > 65536 ? len : 65536;
-        if ((c = malloc(sizeof *c + cap)) == NULL)
-            return NULL;
-        c->next = u->strings;
-        c->used = 0;
-        c->cap = cap;
-        u->strings = c;
-    }
-    memcpy(c->data + c->used, s, len);
-    c->used += len;
-    return c->data + c->used - len;
+    char *p = room(u, len, false);
+    if (p != NULL)
+        memcpy(p, s, len);
+    return p;
 }
 
 /* A stored JSON list of group node ids into x->groups, kept with u's strings. */
@@ -252,7 +246,7 @@ static int keep_groups(ap_usage *u, ap_use *x, const char *text, ap_error *err)
         json_decref(list);
         return ap_error_set(err, AP_EIO, "an observation's groups are not a JSON list");
     }
-    ids = n > 0 ? keep_bytes(u, n * sizeof *ids) : NULL;
+    ids = n > 0 ? room(u, n * sizeof *ids, true) : NULL;
     if (n > 0 && ids == NULL)
         rc = ap_error_nomem(err);
     for (size_t i = 0; rc == AP_OK && i < n; i++) {
