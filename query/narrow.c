@@ -20,6 +20,9 @@ typedef struct {
     size_t nsteps;
     uint32_t *remove;
     ap_edge_spec *add;
+    /* per node: 1 a kept use's actor or group reaches it (or is it), 2 it can reach a node
+     * standing for a kept use's target; NULL: every step is tried */
+    unsigned char *matters;
     ap_error *err;
 } narrow_ctx;
 
@@ -87,8 +90,13 @@ static int attempt(narrow_ctx *c, const step *s, const ap_use **why)
     ap_graph *g2 = NULL;
     int rc;
     *why = NULL;
-    if (c->nprotect == 0) {     /* no use to break: no graph to derive (a hub's 50,000 edges
-                                 * were 50,000 derivations of the whole graph, 41 CPU-s) */
+    const ap_edge *e = ap_graph_edge(c->g, s->edge);
+    /* no use to break, or none whose authority the edge can change (narrowing only takes
+     * away: what a source reaches after it, it reached before; and a target's rights are
+     * decided by the nodes that can reach it): no graph to derive (a hub's 50,000 edges were
+     * 50,000 derivations of the whole graph, 41 CPU-s) */
+    if (c->nprotect == 0
+        || (c->matters != NULL && !((c->matters[e->from] & 1) && (c->matters[e->to] & 2)))) {
         c->steps[c->nsteps++] = *s;
         return 1;
     }
@@ -119,6 +127,80 @@ static int keep_note(ap_narrow *n, uint32_t node, ap_rights r, const ap_use *why
     n->kept = p;
     p[n->nkept++] = (ap_narrow_kept){ node, r, why, e };
     return AP_OK;
+}
+
+/* Work beyond which the nodes that matter are not worked out: every step is tried instead. */
+#define MATTERS_BUDGET 50000000u
+
+/* c->matters for the kept uses: what their actors and groups reach (bit 1), and what can reach
+ * a node standing for one of their targets (bit 2, over every edge in reverse). Left NULL when
+ * memory runs short or the work would pass MATTERS_BUDGET: then every step is tried. */
+static int find_matters(narrow_ctx *c)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g), *queue = NULL, nq = 0, *reached = NULL, nr = 0;
+    unsigned char *m = calloc((size_t)n + 1, 1);
+    uint64_t work = 0;
+    int rc = AP_OK;
+    if (m == NULL || (queue = malloc(((size_t)n + 1) * sizeof *queue)) == NULL
+        || (reached = malloc(((size_t)n + 1) * sizeof *reached)) == NULL)
+        goto give_up;
+    for (size_t i = 0; i < c->nprotect; i++) {      /* sources: bit 4 once computed */
+        const ap_use *x = c->protect[i];
+        for (size_t k = 0; k <= x->ngroups; k++) {
+            const char *id = k == 0 ? (x->actor_known ? x->actor : NULL) : x->groups[k - 1];
+            int64_t v = id != NULL ? ap_graph_find(g, id) : -1;
+            ap_authority *a = NULL;
+            if (v < 0 || (m[v] & 4))
+                continue;
+            if ((rc = ap_authority_compute(&a, g, (uint32_t)v, c->err)) < 0)
+                goto done;
+            m[v] |= 4 | 1;
+            reached[nr++] = (uint32_t)v;
+            for (uint32_t r = 0; r < a->nreach; r++) {
+                if (!(m[a->reach[r]] & 1))
+                    reached[nr++] = a->reach[r];
+                m[a->reach[r]] |= 1;
+            }
+            work += a->nreach;
+            ap_authority_free(a);
+        }
+    }
+    /* targets: the reached nodes that stand for a kept use's target */
+    for (size_t i = 0; i < c->nprotect; i++) {
+        if (i > 0 && strcmp(c->protect[i]->target, c->protect[i - 1]->target) == 0)
+            continue;
+        if ((work += nr) > MATTERS_BUDGET)
+            goto give_up;
+        for (uint32_t r = 0; r < nr; r++)
+            if (!(m[reached[r]] & 2)
+                && ap_usage_covers(ap_graph_node(g, reached[r])->id, c->protect[i]->target)) {
+                m[reached[r]] |= 2;
+                queue[nq++] = reached[r];
+            }
+    }
+    /* and what can reach them */
+    for (uint32_t h = 0; h < nq; h++) {
+        uint32_t v = queue[h];
+        for (uint32_t k = ap_graph_in_begin(g, v); k < ap_graph_in_end(g, v); k++) {
+            uint32_t t = ap_graph_edge(g, ap_graph_in_edge(g, k))->from;
+            if (!(m[t] & 2)) {
+                m[t] |= 2;
+                queue[nq++] = t;
+            }
+        }
+    }
+    c->matters = m;
+    m = NULL;
+    goto done;
+give_up:
+    free(m);
+    m = NULL;
+done:
+    free(m);
+    free(queue);
+    free(reached);
+    return rc;
 }
 
 int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
@@ -171,6 +253,8 @@ int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
             n->uses_uncarried++;
     }
     n->uses = c.nprotect;
+    if (c.nprotect > 0 && (rc = find_matters(&c)) < 0)
+        goto done;
     if ((rc = ap_authority_compute(&a, g, partner, err)) < 0
         || (rc = ap_usage_observed(&obs, &nobs, g, a, u, err)) < 0)
         goto done;
@@ -275,6 +359,7 @@ done:
     free(c.steps);
     free(c.remove);
     free(c.add);
+    free(c.matters);
     return rc;
 }
 
