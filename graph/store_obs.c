@@ -51,7 +51,8 @@ int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
         || (rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
                                    " event_id, at, actor, actor_known, target, target_known,"
                                    " rights, action, ok, via, shared_id, groups) VALUES (?1, ?2,"
-                                   " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", err)) < 0) {
+                                   " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                   err)) < 0) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         cache_restore(st);
         return rc;

@@ -12,7 +12,8 @@
 int64_t ap_findings__partner_index(const ap_rule_ctx *c, uint32_t p)
 {
     /* partners[] is in node order */
-    const uint32_t *at = bsearch(&p, c->partners, c->npartners, sizeof *c->partners, ap_query__u32_cmp);
+    const uint32_t *at = bsearch(&p, c->partners, c->npartners, sizeof *c->partners,
+                                 ap_query__u32_cmp);
     return at != NULL ? (int64_t)(at - c->partners) : -1;
 }
 

@@ -116,8 +116,8 @@ static int not_granted(ap_rule_ctx *c, bool ok)
                 snprintf(through, sizeof through, " as a member of a group that is the "
                          "partner");
             if (everyone)
-                snprintf(tail, sizeof tail, "but the grant to %s, which every %s user is in: a grant to "
-                         "everyone, none to the partner", ap_graph_node(g, (uint32_t)by)->id,
+                snprintf(tail, sizeof tail, "but the grant to %s, which every %s user is in: "
+                         "a grant to everyone, none to the partner", ap_graph_node(g, (uint32_t)by)->id,
                          strcmp(ap_graph_node(g, (uint32_t)by)->id,
                                 "group:system:unauthenticated") == 0 ? "anonymous"
                                                                      : "authenticated");
