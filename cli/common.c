@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -256,19 +255,11 @@ int cli_print_json(json_t *v)
 int cli_stream(int (*write)(FILE *out, void *arg, ap_error *err), void *arg)
 {
     ap_error err;
-    char buf[65536], path[4096];
+    char buf[65536];
     size_t got;
-    const char *dir = getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ? getenv("TMPDIR")
-                                                                           : "/tmp";
-    FILE *tmp = NULL;
-    int fd = -1, rc;
-    /* in $TMPDIR, as findings' store: unlinked at once, it goes with the process */
-    if (snprintf(path, sizeof path, "%s/authpath-answer-XXXXXX", dir) < (int)sizeof path
-        && (fd = mkstemp(path)) >= 0) {
-        unlink(path);
-        if ((tmp = fdopen(fd, "w+")) == NULL)
-            close(fd);
-    }
+    const char *dir = "/tmp";
+    FILE *tmp = ap_temp_file("answer", &dir);
+    int rc;
     if (tmp == NULL) {
         cli_errorf("cannot make a temporary file for the answer in %s: %s (nothing was "
                    "written)", dir, strerror(errno));

@@ -48,6 +48,11 @@ int ap_query__item_path(ap_reach_item *it, const ap_graph *d, const ap_authority
 int ap_query__item_path_memo(ap_reach_item *list, uint32_t index, uint32_t *memo,
                              ap_rights *full, const ap_graph *d, const ap_authority *a,
                              ap_error *err);
+/* witness.c: one step of ap_authority_replay: what e hands on after a chain that brought
+ * `carried` to its tail (0: nothing, the chain ends), and in *gate the right of the tail that
+ * opens e's gate when the chain brings none of it (0: no gate, or the chain's own). */
+ap_rights ap_query__replay_step(const ap_graph *g, const ap_authority *a, ap_rights carried,
+                                const ap_edge *e, ap_rights *gate);
 /* authority.c: the class of an arrival row among those meeting `want` that arrived by round
  * max_round: with len_first, the shortest chain, then the earliest; else the earliest, then
  * the shortest; then the lowest class. -1 when none. */

@@ -73,19 +73,6 @@ int ap_query__item_path(ap_reach_item *it, const ap_graph *d, const ap_authority
     return AP_OK;
 }
 
-/* What replaying e after a chain that carried `carried` to e's tail carries (0: nothing),
- * ap_authority_replay's step. */
-static ap_rights replay_step(const ap_graph *d, const ap_authority *a, ap_rights carried,
-                             const ap_edge *e)
-{
-    if (carried == 0 || !e->traversable || !ap_edge_usable(d, e, a->source))
-        return 0;
-    if (e->requires != 0 && (carried & e->requires) == 0
-        && (e->from == a->source || (a->rights[e->from] & e->requires) == 0))
-        return 0;
-    return e->escalates ? e->rights : carried & e->rights;
-}
-
 int ap_query__item_path_memo(ap_reach_item *list, uint32_t index, uint32_t *memo,
                              ap_rights *full, const ap_graph *d, const ap_authority *a,
                              ap_error *err)
@@ -114,7 +101,8 @@ int ap_query__item_path_memo(ap_reach_item *list, uint32_t index, uint32_t *memo
             memcpy(it->path, t->path, t->npath * sizeof *it->path);
             it->path[t->npath] = ap_graph_edge_origin(d, row[c].edge);
             it->npath = t->npath + 1;
-            full[index] = replay_step(d, a, full[k - 1], e);
+            ap_rights gate;
+            full[index] = ap_query__replay_step(d, a, full[k - 1], e, &gate);
             it->carried = full[index] & it->rights;
             return AP_OK;
         }

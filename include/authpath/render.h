@@ -35,6 +35,11 @@ AP_EXPORT int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err);
  * writers that stream rows. */
 AP_EXPORT int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *err);
 
+/* A scratch file (read and write) for what is written before it is shown: in $TMPDIR, else
+ * /tmp (*where, when not NULL, says which), named for tag and unlinked at once, so nothing is
+ * left behind whatever befalls the process. NULL with errno when it cannot be made. */
+AP_EXPORT FILE *ap_temp_file(const char *tag, const char **where);
+
 /* Text for a terminal: what a name from an input could use to forge or hide what a terminal
  * shows is escaped, visibly: newline, tab, CR and backslash as \n \t \r \\, other C0
  * controls, DEL and bytes that are not UTF-8 as \xNN, C1 controls, the bidirectional

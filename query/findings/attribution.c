@@ -19,14 +19,9 @@ static bool unlogged(const ap_rule_ctx *c, uint32_t u)
 static void say_unattributable(ap_rule_ctx *c, ap_finding *f)
 {
     const ap_graph *g = c->g;
-    const char *target = NULL, *rights = NULL;
+    const char *target = ap_findings__fact_of(f, "target");
+    const char *rights = ap_findings__fact_of(f, "rights");
     char chain[1024], others[600] = "";
-    for (size_t k = 0; k < f->nfacts; k++) {
-        if (strcmp(f->facts[k].key, "target") == 0)
-            target = f->facts[k].value;
-        else if (strcmp(f->facts[k].key, "rights") == 0)
-            rights = f->facts[k].value;
-    }
     if (target == NULL || rights == NULL)
         return;
     if (f->npartners > 1) {

@@ -139,6 +139,14 @@ static void add_fact(ap_rule_ctx *c, ap_finding *f, const char *key, char *value
     f->facts[f->nfacts++].value = value;
 }
 
+const char *ap_findings__fact_of(const ap_finding *f, const char *key)
+{
+    for (size_t k = 0; f != NULL && k < f->nfacts; k++)
+        if (strcmp(f->facts[k].key, key) == 0)
+            return f->facts[k].value;
+    return NULL;
+}
+
 void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
 {
     va_list ap;

@@ -183,11 +183,8 @@ static void say_app(ap_rule_ctx *c, ap_finding *f)
 {
     const ap_graph *g = c->g;
     bool consent = strcmp(c->rule->id, "admin-consent-third-party") == 0;
-    const char *perms = NULL;
+    const char *perms = ap_findings__fact_of(f, "permissions");
     char owners[600];
-    for (size_t k = 0; k < f->nfacts; k++)
-        if (strcmp(f->facts[k].key, "permissions") == 0)
-            perms = f->facts[k].value;
     if (perms == NULL)
         return;
     if (f->npartners == 1)

@@ -189,6 +189,8 @@ const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f,
                                       size_t size, size_t max);
 void ap_findings__fact(ap_rule_ctx *c, ap_finding *f, const char *key, const char *fmt, ...)
     AP_PRINTF(4, 5);
+/* The value of f's fact `key`, or NULL (the first, when there are several). */
+const char *ap_findings__fact_of(const ap_finding *f, const char *key);
 /* A date fact (YYYY-MM-DD, or the full time when it is not midnight). */
 void ap_findings__date(ap_rule_ctx *c, ap_finding *f, const char *key, int64_t t);
 /* The rights in r, as a fact ("read, write"). */

@@ -37,16 +37,9 @@ static void say_rotation(ap_rule_ctx *c, ap_finding *f)
     bool rotated = ap_graph_node_time(g, v, "last_rotated", &since);
     if (!rotated && !ap_graph_node_time(g, v, "created", &since))
         ap_graph_node_time(g, v, "valid_from", &since);
-    const char *sens = NULL, *days = NULL, *top = NULL;
-    for (size_t k = 0; k < f->nfacts; k++) {
-        const char *key = f->facts[k].key;
-        const char **to = strcmp(key, "sensitivity") == 0     ? &sens
-                          : strcmp(key, "rotation_days") == 0 ? &days
-                          : strcmp(key, "target") == 0        ? &top
-                                                              : NULL;
-        if (to != NULL)
-            *to = f->facts[k].value;
-    }
+    const char *sens = ap_findings__fact_of(f, "sensitivity");
+    const char *days = ap_findings__fact_of(f, "rotation_days");
+    const char *top = ap_findings__fact_of(f, "target");
     char d[32], due[32], held[1800];
     if (sens == NULL || days == NULL)
         return;

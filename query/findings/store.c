@@ -7,26 +7,7 @@
 #include <unistd.h>
 
 #include "findings_internal.h"
-
-/* The store's file: created in $TMPDIR (else /tmp) and unlinked at once, so nothing is left
- * behind whatever happens to the process. NULL with errno when it cannot be made. */
-static FILE *open_store(void)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    int fd;
-    FILE *f;
-    if (dir == NULL || dir[0] == '\0')
-        dir = "/tmp";
-    if ((size_t)snprintf(path, sizeof path, "%s/authpath-findings-XXXXXX", dir) >= sizeof path)
-        return NULL;
-    if ((fd = mkstemp(path)) < 0)
-        return NULL;
-    unlink(path);
-    if ((f = fdopen(fd, "w+b")) == NULL)
-        close(fd);
-    return f;
-}
+#include "authpath/render.h"
 
 /* A finding's header (rule, severity, partners, subject, source, the counts) stays in memory;
  * its evidence (message, nodes, facts, path: most of its bytes) is frozen once the rule that
@@ -134,7 +115,7 @@ static int freeze(ap_findings *out, size_t i)
         memcpy(at, f->path, f->npath * sizeof *f->path);
     if (msg > 0)
         memcpy(out->buf + value, f->message, msg);
-    if (out->file == NULL && (out->file = open_store()) == NULL)
+    if (out->file == NULL && (out->file = ap_temp_file("findings", NULL)) == NULL)
         return AP_EIO;
     if (fwrite(out->buf, 1, size, out->file) != size)
         return AP_EIO;
