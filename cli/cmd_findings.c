@@ -24,6 +24,7 @@ typedef struct {
     const ap_findings *f;
     const char *format;
     const char *root;
+    size_t sarif_max;
 } findings_out;
 
 /* For cli_stream: the machine formats, a finding at a time into a temporary file, so that
@@ -31,7 +32,7 @@ typedef struct {
 static int write_findings(FILE *out, void *arg, ap_error *err)
 {
     const findings_out *x = arg;
-    ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, x->root };
+    ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, x->root, x->sarif_max };
     if (strcmp(x->format, "json") == 0)
         return ap_findings_write_json(out, x->g, x->f, err);
     if (strcmp(x->format, "sarif") == 0)
@@ -39,12 +40,20 @@ static int write_findings(FILE *out, void *arg, ap_error *err)
     return ap_findings_write_csv(out, x->g, x->f, err);
 }
 
-static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const char *root)
+static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const char *root,
+                 size_t sarif_max)
 {
     ap_error err;
     if (strcmp(format, "text") != 0) {
-        findings_out x = { ctx->g, f, format, root };
-        return cli_stream(write_findings, &x);
+        findings_out x = { ctx->g, f, format, root, sarif_max };
+        int rc = cli_stream(write_findings, &x);
+        size_t n = ap_findings_count(f);
+        if (rc == EXIT_OK && strcmp(format, "sarif") == 0 && sarif_max > 0 && n > sarif_max)
+            fprintf(stderr, "authpath: note: the SARIF log holds the %zu most severe of %zu "
+                    "findings (code scanning rejects a run of more than %d results); "
+                    "--sarif-max 0 writes all of them, --format json lists them all\n",
+                    sarif_max, n, AP_SARIF_CODE_SCANNING_MAX);
+        return rc;
     }
     return ap_findings_write_text(stdout, ctx->g, f, &err) < 0 ? cli_fail(&err, NULL) : EXIT_OK;
 }
@@ -59,6 +68,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
         { "policy", required_argument, NULL, 'p' },
         { "source-root", required_argument, NULL, 's' },
         { "since", required_argument, NULL, 'S' },
+        { "sarif-max", required_argument, NULL, 'X' },
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("findings");
@@ -68,6 +78,8 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
     ap_usage *usage = NULL;
     ap_findings_opts fo = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_severity fail_on = AP_SEV_NONE;
+    size_t sarif_max = AP_SARIF_CODE_SCANNING_MAX;
+    long long count;
     ap_findings *f = NULL;
     ap_policy pol;
     ap_error err;
@@ -106,6 +118,10 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
             break;
         case 'S':
             since = optarg;
+            break;
+        case 'X':           /* results in a SARIF log; 0: every finding */
+            if ((rc = cli_number("--sarif-max", optarg, 0, 100000000, &count)) == EXIT_OK)
+                sarif_max = (size_t)count;
             break;
         default:
             rc = EXIT_USAGE;
@@ -152,7 +168,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(&err, NULL);
         goto cleanup;
     }
-    if ((rc = print(ctx, f, format, root)) != EXIT_OK)
+    if ((rc = print(ctx, f, format, root, sarif_max)) != EXIT_OK)
         goto cleanup;
     for (size_t i = 0; fail_on != AP_SEV_NONE && i < ap_findings_count(f); i++) {
         const ap_finding *x = ap_findings_peek(f, i);

@@ -142,7 +142,7 @@ static const cli_cmd commands[] = {
       "--since DATE    start of the observed-use window (default: 90 days before --at)\n" },
     { "findings", cmd_findings,
       "findings [--rule ID...] [--partner ID] [--min-severity S] [--fail-on S] [--policy FILE]"
-      " [--source-root DIR] [--since DATE] [--format text|json|csv|sarif]",
+      " [--source-root DIR] [--sarif-max N] [--since DATE] [--format text|json|csv|sarif]",
       "What is wrong with our partner access right now: rule findings with their evidence.",
       "--rule ID          only this rule (repeatable; see authpath rules)\n"
       "--partner ID       only findings about this partner\n"
@@ -151,6 +151,9 @@ static const cli_cmd commands[] = {
       "--policy FILE      thresholds, severity overrides, waivers (JSON or YAML; docs/policy.md)\n"
       "--source-root DIR  SARIF artifact URIs relative to DIR (default: the current folder),\n"
       "                   under the uriBaseId %SRCROOT%\n"
+      "--sarif-max N      at most N SARIF results, the most severe (default 25000, what\n"
+      "                   code scanning accepts in a run; 0: all); the log says how many\n"
+      "                   it leaves out\n"
       "--since DATE       start of the observed-use window (default: 90 days before --at):\n"
       "                   usage-not-granted, granted-never-used and attempted-not-granted\n"
       "                   compare the snapshot's events (import --as usage) with its chains\n"

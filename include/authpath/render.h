@@ -94,7 +94,13 @@ typedef struct {
      * originalUriBaseIds; NULL: the current directory, not named in the output. Input files
      * outside it get file:// URIs. */
     const char *source_root;
+    /* At most this many results (0: one per finding): the most severe findings, in the
+     * findings' order; the others are counted in a warning notification of the run's
+     * invocation and in run.properties (code scanning rejects a run of more than 25,000:
+     * AP_SARIF_CODE_SCANNING_MAX). */
+    size_t max_results;
 } ap_sarif_opts;
+#define AP_SARIF_CODE_SCANNING_MAX 25000
 /* The same with opts; ap_findings_write_sarif is it with only the version set. Each rule has
  * a PascalCase name apart from its id; automationDetails.id is
  * "authpath/findings/snapshot-N". */

@@ -259,20 +259,72 @@ static json_t *result_json(const uri_base *b, const ap_finding *f)
 typedef struct {
     uri_base base;
     const ap_findings *f;
+    /* the results kept: severity above cut, and the first quota of severity cut (every
+     * finding when cut is AP_SEV_NONE) */
+    ap_severity cut;
+    size_t quota, seen;
 } sarif_ctx;
 
 static json_t *result_item(void *ctx, size_t i, bool *skip)
 {
-    const sarif_ctx *sc = ctx;
+    sarif_ctx *sc = ctx;
+    if (sc->cut != AP_SEV_NONE) {       /* the header only: no evidence read back */
+        ap_severity s = ap_findings_peek(sc->f, i)->severity;
+        *skip = s < sc->cut || (s == sc->cut && sc->seen++ >= sc->quota);
+        if (*skip)
+            return NULL;
+    }
     const ap_finding *x = ap_findings_get(sc->f, i);
     *skip = false;
     return x != NULL ? result_json(&sc->base, x) : NULL;   /* NULL: the stream stops */
 }
 
+/* Keep the max most severe of f's findings (sc->cut, sc->quota); the number left out. */
+static size_t choose(sarif_ctx *sc, size_t max)
+{
+    size_t n = ap_findings_count(sc->f), count[AP_SEV_COUNT] = { 0 }, kept = 0;
+    sc->cut = AP_SEV_NONE;
+    if (max == 0 || n <= max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        count[ap_findings_peek(sc->f, i)->severity]++;
+    for (int s = AP_SEV_COUNT - 1; s >= 0; s--) {
+        if (kept + count[s] >= max) {
+            sc->cut = (ap_severity)s;
+            sc->quota = max - kept;
+            break;
+        }
+        kept += count[s];
+    }
+    return n - max;
+}
+
+/* The run's invocation, saying what was left out, and its properties with the counts. */
+static void say_omitted(json_t *run, size_t total, size_t omitted)
+{
+    json_t *inv = json_object(), *invs = json_array(), *note = json_object();
+    json_t *notes = json_array(), *props = json_object();
+    char msg[512];
+    snprintf(msg, sizeof msg, "%zu of %zu findings are not in this log: it holds the %zu most "
+             "severe (code scanning rejects a run of more than %d results). authpath findings "
+             "--format json lists them all; --sarif-max 0 writes every one here.",
+             omitted, total, total - omitted, AP_SARIF_CODE_SCANNING_MAX);
+    json_object_set_new(note, "level", json_string("warning"));
+    json_object_set_new(note, "message", text_obj(msg));
+    json_array_append_new(notes, note);
+    json_object_set_new(inv, "executionSuccessful", json_true());
+    json_object_set_new(inv, "toolExecutionNotifications", notes);
+    json_array_append_new(invs, inv);
+    json_object_set_new(run, "invocations", invs);
+    json_object_set_new(props, "findings", json_integer((json_int_t)total));
+    json_object_set_new(props, "findingsOmitted", json_integer((json_int_t)omitted));
+    json_object_set_new(run, "properties", props);
+}
+
 int ap_findings_write_sarif(FILE *out, const ap_graph *g, const ap_findings *f,
                             const char *tool_version, ap_error *err)
 {
-    ap_sarif_opts o = { tool_version, NULL, NULL, NULL };
+    ap_sarif_opts o = { tool_version, NULL, NULL, NULL, 0 };
     return ap_findings_write_sarif_with(out, g, f, &o, err);
 }
 
@@ -299,6 +351,7 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
     }
     b->g = g;
     sc->f = f;
+    size_t omitted = choose(sc, opts->max_results);
     if (opts->source_root != NULL)
         snprintf(b->root, sizeof b->root, "%s", opts->source_root);
     else if (getcwd(b->root, sizeof b->root) == NULL)
@@ -334,6 +387,8 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
         json_object_set_new(run, "originalUriBaseIds", bases);
     }
     json_object_set_new(run, "results", results);
+    if (omitted > 0)
+        say_omitted(run, ap_findings_count(f), omitted);
     json_array_append_new(runs, run);
     json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/"
                                                      "sarif-2.1.0.json"));

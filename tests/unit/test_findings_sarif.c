@@ -174,7 +174,7 @@ static void test_sarif__uris_relative_to_the_source_root(void **state)
 {
     run_state *rs = *state;
     ap_sarif_opts o = { "0.1.0", "https://example.org/authpath",
-                        "https://example.org/authpath/docs/rules.md", AP_FIXTURES "/" };
+                        "https://example.org/authpath/docs/rules.md", AP_FIXTURES "/", 0 };
     json_t *doc = render_with(rs, &o);
     json_t *run = json_array_get(json_object_get(doc, "runs"), 0);
     json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
@@ -205,7 +205,7 @@ static void test_sarif__uris_relative_to_the_source_root(void **state)
     }
     json_decref(doc);
     /* a file outside the root: an absolute file:// URI, no base, no originalUriBaseIds */
-    ap_sarif_opts away = { "0.1.0", NULL, NULL, "/nonexistent/elsewhere" };
+    ap_sarif_opts away = { "0.1.0", NULL, NULL, "/nonexistent/elsewhere", 0 };
     doc = render_with(rs, &away);
     run = json_array_get(json_object_get(doc, "runs"), 0);
     json_t *art = json_object_get(json_object_get(json_array_get(json_object_get(
@@ -217,6 +217,63 @@ static void test_sarif__uris_relative_to_the_source_root(void **state)
     assert_null(json_object_get(json_array_get(json_object_get(json_object_get(
         json_object_get(run, "tool"), "driver"), "rules"), 0), "helpUri"));
     json_decref(doc);
+}
+
+/* Code scanning rejects a run of more than 25,000 results: with max_results the log keeps the
+ * most severe findings, in the findings' order, and says in the run how many it left out. */
+static void test_sarif__keeps_the_most_severe_and_says_what_it_leaves_out(void **state)
+{
+    run_state *rs = *state;
+    size_t n = ap_findings_count(rs->f);
+    ap_sarif_opts all = { "0.1.0", NULL, NULL, "/", 0 };
+    json_t *full = render_with(rs, &all);
+    json_t *every = json_object_get(json_array_get(json_object_get(full, "runs"), 0), "results");
+    bool mixed = false;
+    assert_int_equal(json_array_size(every), n);
+    for (size_t i = 1; i < n; i++)
+        mixed |= ap_findings_peek(rs->f, i)->severity != ap_findings_peek(rs->f, 0)->severity;
+    assert_true(mixed);                 /* else the choice is not tested */
+    for (size_t max = 1; max <= n; max++) {
+        ap_sarif_opts o = { "0.1.0", NULL, NULL, "/", max };
+        json_t *doc = render_with(rs, &o);
+        json_t *run = json_array_get(json_object_get(doc, "runs"), 0);
+        json_t *results = json_object_get(run, "results");
+        assert_int_equal(json_array_size(results), max);
+        /* the kept ones: in order, and none less severe than one left out */
+        size_t k = 0;
+        ap_severity least_kept = AP_SEV_CRITICAL, most_left = AP_SEV_NONE;
+        for (size_t i = 0; i < n; i++) {
+            const ap_finding *x = ap_findings_peek(rs->f, i);
+            json_t *res = json_array_get(results, k);
+            bool kept = res != NULL && json_equal(res, json_array_get(every, i));
+            if (kept) {
+                k++;
+                least_kept = x->severity < least_kept ? x->severity : least_kept;
+            } else if (x->severity > most_left) {
+                most_left = x->severity;
+            }
+        }
+        assert_int_equal(k, max);
+        assert_true(most_left <= least_kept);
+        json_t *inv = json_array_get(json_object_get(run, "invocations"), 0);
+        json_t *props = json_object_get(run, "properties");
+        if (max == n) {
+            assert_null(inv);
+            assert_null(props);
+        } else {
+            char want[128];
+            assert_true(json_is_true(json_object_get(inv, "executionSuccessful")));
+            json_t *note = json_array_get(json_object_get(inv, "toolExecutionNotifications"), 0);
+            assert_string_equal(str_at(note, "level"), "warning");
+            snprintf(want, sizeof want, "%zu of %zu findings are not in this log", n - max, n);
+            assert_non_null(strstr(str_at(json_object_get(note, "message"), "text"), want));
+            assert_int_equal(json_integer_value(json_object_get(props, "findingsOmitted")),
+                             n - max);
+            assert_int_equal(json_integer_value(json_object_get(props, "findings")), n);
+        }
+        json_decref(doc);
+    }
+    json_decref(full);
 }
 
 /* docs/json.md: {"findings": [{"rule", "severity", "subject", "message", "owasp_nhi", "nist_csf",
@@ -252,6 +309,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sarif__uris_relative_to_the_source_root, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_sarif__keeps_the_most_severe_and_says_what_it_leaves_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json__design_keys_in_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
