@@ -26,12 +26,14 @@ typedef struct {
     const char *root;
 } findings_out;
 
-/* For cli_stream: the machine formats, a finding at a time into a temporary file, so that
- * stdout gets them whole or not at all. */
+/* For cli_stream: every format, a finding at a time into a temporary file, so that stdout
+ * gets them whole or not at all (a finding read back from its store can fail half-way). */
 static int write_findings(FILE *out, void *arg, ap_error *err)
 {
     const findings_out *x = arg;
     ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, x->root };
+    if (strcmp(x->format, "text") == 0)
+        return ap_findings_write_text(out, x->g, x->f, err);
     if (strcmp(x->format, "json") == 0)
         return ap_findings_write_json(out, x->g, x->f, err);
     if (strcmp(x->format, "sarif") == 0)
@@ -41,12 +43,8 @@ static int write_findings(FILE *out, void *arg, ap_error *err)
 
 static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const char *root)
 {
-    ap_error err;
-    if (strcmp(format, "text") != 0) {
-        findings_out x = { ctx->g, f, format, root };
-        return cli_stream(write_findings, &x);
-    }
-    return ap_findings_write_text(stdout, ctx->g, f, &err) < 0 ? cli_fail(&err, NULL) : EXIT_OK;
+    findings_out x = { ctx->g, f, format, root };
+    return cli_stream(write_findings, &x);
 }
 
 int cmd_findings(cli_ctx *ctx, int argc, char **argv)
