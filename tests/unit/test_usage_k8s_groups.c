@@ -237,6 +237,59 @@ static void test_k8s_groups__impersonation(void **state)
     done(f, g, u);
 }
 
+/* (e) An impersonated request is also a use of the right to impersonate (the API server logs
+ * impersonatedUser only once it has allowed it): alice, through vendor-a:ops, patches a
+ * configmap as carol in shop-team, so vendor-a's impersonate on carol and on shop-team was
+ * used (before: both were granted-never-used, though the events showed them used). The groups
+ * the API server adds unasked (system:authenticated) are no use of a right; the report counts
+ * the request once. A request denied after its impersonation was allowed still used it. */
+static void test_k8s_groups__impersonation_is_a_use(void **state)
+{
+    ap_store *st = *state;
+    ap_graph *g;
+    ap_usage *u = NULL;
+    ap_usage_report rep;
+    ap_error err;
+    char ev[2][2048], all[4200];
+    ap_findings *f;
+    event(ev[0], sizeof ev[0], "e1", "alice@vendor-a.example",
+          "[\"vendor-a:ops\",\"system:authenticated\"]", "patch", "shop", "configmaps", "app",
+          200, "{\"username\":\"carol\",\"groups\":[\"shop-team\",\"system:authenticated\"]}");
+    event(ev[1], sizeof ev[1], "e2", "alice@vendor-a.example", "[\"vendor-a:ops\"]", "delete",
+          "shop", "configmaps", "app", 403, "{\"username\":\"carol\"}");
+    snprintf(all, sizeof all, "%s%s", ev[0], ev[1]);
+    assert_int_equal(ap_test_usage(st, ap_test_write_temp("audit.jsonl", all), &rep, &err),
+                     AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'e1'"
+                                       " AND action = 'impersonate users' AND ok AND target = "
+                                       "'k8s:*/core/users/carol' AND actor = 'user:alice@"
+                                       "vendor-a.example'"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'e1'"
+                                       " AND action = 'impersonate groups'"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE target LIKE "
+                                       "'%system:authenticated%'"), 0);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'e2'"
+                                       " AND action = 'impersonate users' AND ok"), 1);
+    {
+        static const char *const rules[] = { "usage-not-granted", "granted-never-used",
+                                             "attempted-not-granted" };
+        ap_findings_opts fo = { NULL, rules, 3, -1, AP_SEV_NONE };
+        f = NULL;
+        g = ap_test_graph(st, AT);
+        assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+        assert_int_equal(ap_findings_compute_observed(&f, g, &fo, u, &err), AP_OK);
+    }
+    assert_non_null(ap_graph_find(g, "k8s:*/core/users/carol") >= 0 ? f : NULL);
+    assert_null(find(f, g, "granted-never-used", "k8s:*/core/users/carol"));
+    assert_null(find(f, g, "granted-never-used", "k8s:*/core/groups/shop-team"));
+    assert_null(find(f, g, "usage-not-granted", NULL));
+    /* what it did not use is still said */
+    assert_non_null(find(f, g, "granted-never-used", "k8s:*/core/secrets"));
+    done(f, g, u);
+}
+
 /* what-if --narrow-to-observed keeps what a use through the partner's group needs: alice's
  * secret read, through vendor-a:ops, keeps read on secrets (before, the read was nobody's and
  * the narrowing took it away). */
@@ -344,6 +397,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_k8s_groups__no_group_carries, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__impersonation, setup,
+                                        ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_k8s_groups__impersonation_is_a_use, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__narrow_keeps_group_use, setup,
                                         ap_test_store_teardown),
