@@ -203,6 +203,7 @@ struct ap_usage {
     bool any;
     int64_t since, until;
     ap_chunk *strings;
+    ap_usage_stale stale;
 };
 
 /* len bytes kept with u's strings (aligned for pointers when align is set); NULL when out of
@@ -287,6 +288,28 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
         goto fail;
     sqlite3_bind_int64(s, 1, snap);
     u->any = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
+    sqlite3_finalize(s);
+    s = NULL;
+    /* what events stored by an older authpath lack (schema versions 4, 5 and 6) */
+    if ((rc = ap_store__prepare(st, &s,
+             "SELECT coalesce(sum(stored_under < 5 AND target LIKE 'k8s:%'), 0),"
+             "  coalesce(sum(stored_under < 6 AND target LIKE 'k8s:%' AND via IS NOT NULL), 0),"
+             "  coalesce(sum(stored_under < 4 AND (target LIKE 'arn:%' OR target LIKE 'aws:%')),"
+             "  0), coalesce(min(stored_under), 0) FROM observation"
+             " WHERE snap = ?1 AND at >= ?2 AND at < ?3 AND stored_under IS NOT NULL", err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, snap);
+    sqlite3_bind_int64(s, 2, since);
+    sqlite3_bind_int64(s, 3, until);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading observations");
+        goto fail;
+    }
+    u->stale.no_groups = (uint64_t)sqlite3_column_int64(s, 0);
+    u->stale.no_impersonation = (uint64_t)sqlite3_column_int64(s, 1);
+    u->stale.no_shared_id = (uint64_t)sqlite3_column_int64(s, 2);
+    if (u->stale.no_groups + u->stale.no_impersonation + u->stale.no_shared_id > 0)
+        u->stale.oldest = sqlite3_column_int(s, 3);
     sqlite3_finalize(s);
     s = NULL;
     /* the first event of each group is its provenance: the lowest row of the earliest time */
@@ -406,5 +429,6 @@ bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out)
 size_t ap_usage_count(const ap_usage *u) { return u->n; }
 const ap_use *ap_usage_get(const ap_usage *u, size_t i) { return &u->items[i]; }
 bool ap_usage_any(const ap_usage *u) { return u->any; }
+const ap_usage_stale *ap_usage_stale_events(const ap_usage *u) { return &u->stale; }
 int64_t ap_usage_since(const ap_usage *u) { return u->since; }
 int64_t ap_usage_until(const ap_usage *u) { return u->until; }

@@ -76,6 +76,19 @@ AP_EXPORT const ap_use *ap_usage_get(const ap_usage *u, size_t i);
 AP_EXPORT bool ap_usage_any(const ap_usage *u);
 AP_EXPORT int64_t ap_usage_since(const ap_usage *u);
 AP_EXPORT int64_t ap_usage_until(const ap_usage *u);
+/* Events of the window an older authpath stored, which lack what this one keeps, so that
+ * answers about them may be false: the commands say so (docs/sources/usage.md, "Events stored
+ * by an older authpath"). All 0 when every event was stored by this schema. */
+typedef struct {
+    uint64_t no_groups;         /* Kubernetes events stored before schema 5: user.groups not
+                                 * kept (a use a group carries reads as not granted) */
+    uint64_t no_impersonation;  /* impersonated Kubernetes requests stored before schema 6: the
+                                 * impersonation not kept as a use (impersonate never used) */
+    uint64_t no_shared_id;      /* AWS events stored before schema 4: sharedEventID not kept (a
+                                 * call logged in two accounts' trails counts twice) */
+    int oldest;                 /* the oldest schema version they were stored under, 0: none */
+} ap_usage_stale;
+AP_EXPORT const ap_usage_stale *ap_usage_stale_events(const ap_usage *u);
 /* The time of actor's last successful event before the window's end (at any time, not only in
  * the window): false when it has none. */
 AP_EXPORT bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out);
