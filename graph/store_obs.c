@@ -50,8 +50,9 @@ int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
     if ((rc = cache_raise(st, err)) < 0
         || (rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
                                    " event_id, at, actor, actor_known, target, target_known,"
-                                   " rights, action, ok, via, shared_id, groups) VALUES (?1, ?2,"
-                                   " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                   " rights, action, ok, via, shared_id, groups, source_identity)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                                   " ?13, ?14, ?15, ?16)",
                                    err)) < 0) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         cache_restore(st);
@@ -109,6 +110,7 @@ int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *
     bind_opt(s, 13, r->via);
     bind_opt(s, 14, r->shared_id);
     bind_opt(s, 15, r->groups);
+    bind_opt(s, 16, r->source_identity);
     rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
          : ap_store__sqlerr(err, st->db, AP_EIO, "recording an observation");
     sqlite3_reset(s);
@@ -315,9 +317,12 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
     /* the first event of each group is its provenance: the lowest row of the earliest time */
     if ((rc = ap_store__prepare(st, &s,
              "SELECT o.actor, o.target, o.action, o.actor_known, o.target_known, o.rights, o.ok,"
-             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, ''), o.groups"
+             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, ''), o.groups,"
+             "  g.si, g.nsi"
              " FROM (SELECT actor, target, action, rights, ok, groups, count(*) AS n,"
-             "   min(at) AS first, max(at) AS last, min(rid) AS rid FROM observation"
+             "   min(at) AS first, max(at) AS last, min(rid) AS rid,"
+             "   min(source_identity) AS si, count(DISTINCT source_identity) AS nsi"
+             "   FROM observation"
              "   WHERE snap = ?1 AND at >= ?2 AND at < ?3"
              "   GROUP BY actor, target, action, rights, ok, groups) AS g"
              " JOIN observation o ON o.rid = g.rid LEFT JOIN source src ON src.id = o.file"
@@ -342,8 +347,11 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
             || (x->target = keep(u, col_text(s, 1))) == NULL
             || (x->action = keep(u, col_text(s, 2))) == NULL
             || (x->file = keep(u, col_text(s, 10))) == NULL
-            || (x->event_id = keep(u, col_text(s, 12))) == NULL)
+            || (x->event_id = keep(u, col_text(s, 12))) == NULL
+            || (sqlite3_column_type(s, 14) != SQLITE_NULL
+                && (x->source_identity = keep(u, col_text(s, 14))) == NULL))
             goto nomem;
+        x->nsource_identities = (size_t)sqlite3_column_int64(s, 15);
         x->actor_known = sqlite3_column_int(s, 3) != 0;
         x->target_known = sqlite3_column_int(s, 4) != 0;
         x->rights = (ap_rights)sqlite3_column_int64(s, 5);

@@ -59,8 +59,11 @@ static const char *const schema_v5 = "ALTER TABLE observation ADD COLUMN groups 
  * version the database had when the migration found the row (it was stored under that one or
  * an earlier one), NULL for a row stored since. Before version 4 an event could be stored
  * twice; those with an event id are kept once here, as the import keeps them now (the first
- * stored; copies across accounts' trails cannot be told apart: sharedEventID was not kept). */
-static const char *const schema_v6 = "ALTER TABLE observation ADD COLUMN stored_under INTEGER;";
+ * stored; copies across accounts' trails cannot be told apart: sharedEventID was not kept).
+ * source_identity is who a role session says acted (CloudTrail's sourceIdentity), else NULL. */
+static const char *const schema_v6 =
+    "ALTER TABLE observation ADD COLUMN stored_under INTEGER;"
+    "ALTER TABLE observation ADD COLUMN source_identity TEXT;";
 static const char *const dedup_v4 =
     "DELETE FROM observation WHERE event_id IS NOT NULL AND rid NOT IN"
     "  (SELECT min(rid) FROM observation WHERE event_id IS NOT NULL"

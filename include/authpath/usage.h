@@ -30,6 +30,8 @@ typedef struct {
     const char *groups;         /* NULL, or a JSON list of node ids: the groups the actor acted
                                  * with (a Kubernetes audit event's user.groups), in the order
                                  * they are tried (docs/sources/usage.md) */
+    const char *source_identity;    /* NULL, or who a role session says acted: CloudTrail's
+                                     * sourceIdentity (a person or workload behind the role) */
 } ap_obs_rec;
 
 /* Start adding observations to snapshot snap (AP_ENOTFOUND when it does not exist). */
@@ -60,6 +62,9 @@ typedef struct {
     const char *const *groups;              /* node ids the actor acted with, in the order
                                              * tried (ngroups of them; NULL when none) */
     size_t ngroups;
+    const char *source_identity;            /* the first (by bytes) of the source identities
+                                             * its events name, NULL when none does */
+    size_t nsource_identities;              /* how many different ones they name */
 } ap_use;
 
 typedef struct ap_usage ap_usage;
