@@ -32,7 +32,9 @@ sqlite3 "$db" "DELETE FROM observation WHERE action LIKE 'impersonate %';
     ALTER TABLE observation DROP COLUMN groups; ALTER TABLE observation DROP COLUMN shared_id;
     PRAGMA user_version = 3;" || fail "cannot make the schema-3 database"
 # (a build before schema 6 has no such column: the same test then shows what it did)
-sqlite3 "$db" "ALTER TABLE observation DROP COLUMN stored_under" 2>/dev/null || true
+for col in stored_under source_identity; do
+    sqlite3 "$db" "ALTER TABLE observation DROP COLUMN $col" 2>/dev/null || true
+done
 for args in "findings" "findings --format json" "authority vendor-a --observed" \
             "what-if vendor-a --narrow-to-observed"; do
     # shellcheck disable=SC2086  # the arguments are words

@@ -332,6 +332,7 @@ static void test_k8s_groups__old_schema_events_are_said(void **state)
         "ALTER TABLE observation DROP COLUMN groups;"
         "ALTER TABLE observation DROP COLUMN shared_id;"
         "ALTER TABLE observation DROP COLUMN stored_under;"
+        "ALTER TABLE observation DROP COLUMN source_identity;"
         "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 
