@@ -93,7 +93,8 @@ static json_t *reach_item(void *arg, size_t k, size_t i, bool *skip)
 }
 
 /* "partner > key > svc" for the text and CSV forms, with " [read]" when the chain carries less
- * than the node holds (explain shows the rest). */
+ * than the node holds (explain shows the rest); "" for a node without a chain; NULL only when
+ * memory ran out. */
 static char *path_text(const ap_graph *g, const ap_authority *a, uint32_t v)
 {
     size_t len;
@@ -101,7 +102,7 @@ static char *path_text(const ap_graph *g, const ap_authority *a, uint32_t v)
     const ap_vocab *voc = ap_graph_vocab(g);
     char *s = NULL, *chain, rights[1024] = "";
     if (path == NULL)
-        return NULL;
+        return ap_authority_path(a, g, v, NULL, 0) == 0 ? strdup("") : NULL;
     ap_rights got = ap_authority_replay(g, a, path, len, NULL) & ap_vocab_all(voc);
     if (got != (a->rights[v] & ap_vocab_all(voc)))
         ap_rights_format(rights, sizeof rights, voc, got, ",", true);
@@ -150,7 +151,7 @@ static int authority_csv(FILE *out, void *arg, ap_error *err)
         char hops[16], rights[1024];
         char *path = path_text(c->g, c->a, v);
         const char *name = ap_graph_node_str(c->g, v, "name");
-        if (path == NULL)                   /* a reached node has a chain: this is OOM */
+        if (path == NULL)                   /* out of memory: no row without its chain */
             return ap_error_nomem(err);
         snprintf(hops, sizeof hops, "%u", c->a->hops[v]);
         ap_rights_format(rights, sizeof rights, voc, c->a->rights[v], "|", true);
@@ -239,7 +240,7 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
             uint32_t v = a->reach[i];
             char hops[16], rights[1024];
             char *path = path_text(ctx->g, a, v);
-            if (path == NULL) {             /* a reached node has a chain: this is OOM */
+            if (path == NULL) {             /* out of memory: no row without its chain */
                 rc = ap_error_nomem(&err);
                 break;
             }
