@@ -60,6 +60,8 @@ static const char *const schema_v5 = "ALTER TABLE observation ADD COLUMN groups 
  * an earlier one), NULL for a row stored since. Before version 4 an event could be stored
  * twice; those with an event id are kept once here, as the import keeps them now (the first
  * stored; copies across accounts' trails cannot be told apart: sharedEventID was not kept).
+ * A database already at 4 or 5 may hold such rows from before its own migration to 4, and
+ * since 4 no import stores them: the same rule applies to it.
  * source_identity is who a role session says acted (CloudTrail's sourceIdentity), else NULL. */
 static const char *const schema_v6 =
     "ALTER TABLE observation ADD COLUMN stored_under INTEGER;"
@@ -123,7 +125,7 @@ int ap_store__migrate(ap_store *st, ap_error *err)
         snprintf(sql, sizeof sql, "UPDATE observation SET stored_under = %d;", version);
         if ((rc = ap_store__exec(st, schema_v6, err)) < 0
             || (version >= 2 && (rc = ap_store__exec(st, sql, err)) < 0)
-            || (version >= 2 && version < 4 && (rc = ap_store__exec(st, dedup_v4, err)) < 0))
+            || (version >= 2 && (rc = ap_store__exec(st, dedup_v4, err)) < 0))
             goto fail;
     }
     /* Future versions: `if (version < 7) { ALTER TABLE ... }` here. */
