@@ -271,7 +271,8 @@ row "export --format graphml" "$(judge export -)"
 # one partner, cold (a new process each): TARGET is the first resource ONE reaches
 measure authority "$(tmo 0.5)" 1 "$AP" --db "$DB" --at "$AT" authority "$ONE" --format csv
 row "authority $ONE --format csv (cold)" "$(judge authority 0.5)"
-# the same, to its first byte: the budget is 0.5 s before the first answer; the rest streams
+# the same, to its first byte: the budget is 0.5 s before the first answer; the table is written
+# whole or not at all (a temporary file first), so its first byte comes with its last
 fb=$( (ulimit -v $((VMEM_MIB * 1024)); ulimit -t "$(tmo 0.5)"
        python3 "$SRC/bench/first_byte.py" "$AP" --db "$DB" --at "$AT" authority "$ONE" \
            --format csv) || echo "- - 0 failed")

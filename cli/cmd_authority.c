@@ -93,7 +93,8 @@ static json_t *reach_item(void *arg, size_t k, size_t i, bool *skip)
 }
 
 /* "partner > key > svc" for the text and CSV forms, with " [read]" when the chain carries less
- * than the node holds (explain shows the rest). */
+ * than the node holds (explain shows the rest); "" for a node without a chain; NULL only when
+ * memory ran out. */
 static char *path_text(const ap_graph *g, const ap_authority *a, uint32_t v)
 {
     size_t len;
@@ -101,7 +102,7 @@ static char *path_text(const ap_graph *g, const ap_authority *a, uint32_t v)
     const ap_vocab *voc = ap_graph_vocab(g);
     char *s = NULL, *chain, rights[1024] = "";
     if (path == NULL)
-        return NULL;
+        return ap_authority_path(a, g, v, NULL, 0) == 0 ? strdup("") : NULL;
     ap_rights got = ap_authority_replay(g, a, path, len, NULL) & ap_vocab_all(voc);
     if (got != (a->rights[v] & ap_vocab_all(voc)))
         ap_rights_format(rights, sizeof rights, voc, got, ",", true);
@@ -128,34 +129,41 @@ static void authority_evidence(const ap_graph *g, const ap_authority *a)
     }
 }
 
-/* `authority --format csv`, streamed: each row is written as soon as its chain is found (no
- * column widths to wait for), the first one flushed at once, so the first answer comes out
- * after the search and memory does not grow with the output. The table's bytes exactly. */
-static int authority_csv(const ap_graph *g, const ap_authority *a)
+typedef struct {
+    const ap_graph *g;
+    const ap_authority *a;
+} csv_ctx;
+
+/* `authority --format csv`, a row at a time into cli_stream's temporary file (no column widths
+ * to wait for, memory does not grow with the output), so that stdout gets the table whole or
+ * not at all: a row whose chain cannot be written (out of memory) fails the answer instead of
+ * printing a row without its chain, and a run cut short leaves nothing on stdout. */
+static int authority_csv(FILE *out, void *arg, ap_error *err)
 {
     static const char *const head[] = { "HOPS", "KIND", "ID", "NAME", "RIGHTS", "PATH" };
-    const ap_vocab *voc = ap_graph_vocab(g);
-    ap_error err;
-    if (ap_csv_write_row(stdout, head, 6, &err) < 0)
-        return cli_fail(&err, NULL);
-    for (uint32_t i = 0; i < a->nreach; i++) {
-        uint32_t v = a->reach[i];
+    const csv_ctx *c = arg;
+    const ap_vocab *voc = ap_graph_vocab(c->g);
+    int rc;
+    if ((rc = ap_csv_write_row(out, head, 6, err)) < 0)
+        return rc;
+    for (uint32_t i = 0; i < c->a->nreach; i++) {
+        uint32_t v = c->a->reach[i];
         char hops[16], rights[1024];
-        char *path = path_text(g, a, v);
-        const char *name = ap_graph_node_str(g, v, "name");
-        snprintf(hops, sizeof hops, "%u", a->hops[v]);
-        ap_rights_format(rights, sizeof rights, voc, a->rights[v], "|", true);
-        const char *row[] = { hops, ap_kind_name(ap_graph_node(g, v)->kind),
-                              ap_graph_node(g, v)->id, name != NULL ? name : "", rights,
-                              path != NULL ? path : "" };
-        int rc = ap_csv_write_row(stdout, row, 6, &err);
+        char *path = path_text(c->g, c->a, v);
+        const char *name = ap_graph_node_str(c->g, v, "name");
+        if (path == NULL)                   /* out of memory: no row without its chain */
+            return ap_error_nomem(err);
+        snprintf(hops, sizeof hops, "%u", c->a->hops[v]);
+        ap_rights_format(rights, sizeof rights, voc, c->a->rights[v], "|", true);
+        const char *row[] = { hops, ap_kind_name(ap_graph_node(c->g, v)->kind),
+                              ap_graph_node(c->g, v)->id, name != NULL ? name : "", rights,
+                              path };
+        rc = ap_csv_write_row(out, row, 6, err);
         free(path);
         if (rc < 0)
-            return cli_fail(&err, NULL);
-        if (i == 0)
-            fflush(stdout);
+            return rc;
     }
-    return EXIT_OK;
+    return AP_OK;
 }
 
 /* The rounds read edges in place (ap_graph_edge_fields): an output that names the chains'
@@ -218,7 +226,8 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
         const size_t n[] = { a->nreach };
         rc = cli_stream_json(root, keys, n, 1, 4, reach_item, &rc_ctx);
     } else if (strcmp(format, "csv") == 0) {
-        rc = authority_csv(ctx->g, a);
+        csv_ctx cc = { ctx->g, a };
+        rc = cli_stream(authority_csv, &cc);
     } else {
         static const char *const head[] = { "HOPS", "KIND", "ID", "NAME", "RIGHTS", "PATH" };
         ap_table *t = NULL;
@@ -226,19 +235,24 @@ int cmd_authority(cli_ctx *ctx, int argc, char **argv)
             ap_authority_free(a);
             return cli_fail(&err, NULL);
         }
-        for (uint32_t i = 0; i < a->nreach; i++) {
+        rc = AP_OK;
+        for (uint32_t i = 0; i < a->nreach && rc == AP_OK; i++) {
             uint32_t v = a->reach[i];
             char hops[16], rights[1024];
             char *path = path_text(ctx->g, a, v);
+            if (path == NULL) {             /* out of memory: no row without its chain */
+                rc = ap_error_nomem(&err);
+                break;
+            }
             snprintf(hops, sizeof hops, "%u", a->hops[v]);
             ap_rights_format(rights, sizeof rights, voc, a->rights[v], ",", true);
             const char *row[] = { hops, ap_kind_name(ap_graph_node(ctx->g, v)->kind),
                                   ap_graph_node(ctx->g, v)->id,
                                   ap_graph_node_str(ctx->g, v, "name"), rights, path };
-            ap_table_add(t, row, &err);
+            rc = ap_table_add(t, row, &err);
             free(path);
         }
-        rc = cli_print_table(t, format);
+        rc = rc < 0 ? cli_fail(&err, NULL) : cli_print_table(t, format);
         ap_table_free(t);
         if (rc == EXIT_OK && evidence)
             authority_evidence(ctx->g, a);

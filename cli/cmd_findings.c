@@ -27,12 +27,14 @@ typedef struct {
     size_t sarif_max;
 } findings_out;
 
-/* For cli_stream: the machine formats, a finding at a time into a temporary file, so that
- * stdout gets them whole or not at all. */
+/* For cli_stream: every format, a finding at a time into a temporary file, so that stdout
+ * gets them whole or not at all (a finding read back from its store can fail half-way). */
 static int write_findings(FILE *out, void *arg, ap_error *err)
 {
     const findings_out *x = arg;
     ap_sarif_opts so = { AP_VERSION, AP_HOMEPAGE_URL, AP_RULES_URL, x->root, x->sarif_max };
+    if (strcmp(x->format, "text") == 0)
+        return ap_findings_write_text(out, x->g, x->f, err);
     if (strcmp(x->format, "json") == 0)
         return ap_findings_write_json(out, x->g, x->f, err);
     if (strcmp(x->format, "sarif") == 0)
@@ -43,19 +45,15 @@ static int write_findings(FILE *out, void *arg, ap_error *err)
 static int print(cli_ctx *ctx, const ap_findings *f, const char *format, const char *root,
                  size_t sarif_max)
 {
-    ap_error err;
-    if (strcmp(format, "text") != 0) {
-        findings_out x = { ctx->g, f, format, root, sarif_max };
-        int rc = cli_stream(write_findings, &x);
-        size_t n = ap_findings_count(f);
-        if (rc == EXIT_OK && strcmp(format, "sarif") == 0 && sarif_max > 0 && n > sarif_max)
-            fprintf(stderr, "authpath: note: the SARIF log holds the %zu most severe of %zu "
-                    "findings (code scanning rejects a run of more than %d results); "
-                    "--sarif-max 0 writes all of them, --format json lists them all\n",
-                    sarif_max, n, AP_SARIF_CODE_SCANNING_MAX);
-        return rc;
-    }
-    return ap_findings_write_text(stdout, ctx->g, f, &err) < 0 ? cli_fail(&err, NULL) : EXIT_OK;
+    findings_out x = { ctx->g, f, format, root, sarif_max };
+    int rc = cli_stream(write_findings, &x);
+    size_t n = ap_findings_count(f);
+    if (rc == EXIT_OK && strcmp(format, "sarif") == 0 && sarif_max > 0 && n > sarif_max)
+        fprintf(stderr, "authpath: note: the SARIF log holds the %zu most severe of %zu "
+                "findings (code scanning rejects a run of more than %d results); "
+                "--sarif-max 0 writes all of them, --format json lists them all\n",
+                sarif_max, n, AP_SARIF_CODE_SCANNING_MAX);
+    return rc;
 }
 
 int cmd_findings(cli_ctx *ctx, int argc, char **argv)

@@ -50,8 +50,9 @@ int ap_store_obs_begin(ap_store *st, int64_t snap, ap_error *err)
     if ((rc = cache_raise(st, err)) < 0
         || (rc = ap_store__prepare(st, &st->obs_insert, "INSERT INTO observation(snap, file, line,"
                                    " event_id, at, actor, actor_known, target, target_known,"
-                                   " rights, action, ok, via, shared_id, groups) VALUES (?1, ?2,"
-                                   " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                   " rights, action, ok, via, shared_id, groups, source_identity)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                                   " ?13, ?14, ?15, ?16)",
                                    err)) < 0) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         cache_restore(st);
@@ -109,6 +110,7 @@ int ap_store_obs_add(ap_store *st, int64_t file, const ap_obs_rec *r, ap_error *
     bind_opt(s, 13, r->via);
     bind_opt(s, 14, r->shared_id);
     bind_opt(s, 15, r->groups);
+    bind_opt(s, 16, r->source_identity);
     rc = sqlite3_step(s) == SQLITE_DONE ? AP_OK
          : ap_store__sqlerr(err, st->db, AP_EIO, "recording an observation");
     sqlite3_reset(s);
@@ -203,6 +205,7 @@ struct ap_usage {
     bool any;
     int64_t since, until;
     ap_chunk *strings;
+    ap_usage_stale stale;
 };
 
 /* len bytes kept with u's strings (aligned for pointers when align is set); NULL when out of
@@ -289,12 +292,37 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
     u->any = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
     sqlite3_finalize(s);
     s = NULL;
+    /* what events stored by an older authpath lack (schema versions 4, 5 and 6) */
+    if ((rc = ap_store__prepare(st, &s,
+             "SELECT coalesce(sum(stored_under < 5 AND target LIKE 'k8s:%'), 0),"
+             "  coalesce(sum(stored_under < 6 AND target LIKE 'k8s:%' AND via IS NOT NULL), 0),"
+             "  coalesce(sum(stored_under < 4 AND (target LIKE 'arn:%' OR target LIKE 'aws:%')),"
+             "  0), coalesce(min(stored_under), 0) FROM observation"
+             " WHERE snap = ?1 AND at >= ?2 AND at < ?3 AND stored_under IS NOT NULL", err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, snap);
+    sqlite3_bind_int64(s, 2, since);
+    sqlite3_bind_int64(s, 3, until);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        rc = ap_store__sqlerr(err, st->db, AP_EIO, "reading observations");
+        goto fail;
+    }
+    u->stale.no_groups = (uint64_t)sqlite3_column_int64(s, 0);
+    u->stale.no_impersonation = (uint64_t)sqlite3_column_int64(s, 1);
+    u->stale.no_shared_id = (uint64_t)sqlite3_column_int64(s, 2);
+    if (u->stale.no_groups + u->stale.no_impersonation + u->stale.no_shared_id > 0)
+        u->stale.oldest = sqlite3_column_int(s, 3);
+    sqlite3_finalize(s);
+    s = NULL;
     /* the first event of each group is its provenance: the lowest row of the earliest time */
     if ((rc = ap_store__prepare(st, &s,
              "SELECT o.actor, o.target, o.action, o.actor_known, o.target_known, o.rights, o.ok,"
-             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, ''), o.groups"
+             "  g.n, g.first, g.last, src.path, o.line, coalesce(o.event_id, ''), o.groups,"
+             "  g.si, g.nsi"
              " FROM (SELECT actor, target, action, rights, ok, groups, count(*) AS n,"
-             "   min(at) AS first, max(at) AS last, min(rid) AS rid FROM observation"
+             "   min(at) AS first, max(at) AS last, min(rid) AS rid,"
+             "   min(source_identity) AS si, count(DISTINCT source_identity) AS nsi"
+             "   FROM observation"
              "   WHERE snap = ?1 AND at >= ?2 AND at < ?3"
              "   GROUP BY actor, target, action, rights, ok, groups) AS g"
              " JOIN observation o ON o.rid = g.rid LEFT JOIN source src ON src.id = o.file"
@@ -319,8 +347,11 @@ int ap_usage_load(ap_usage **out, const ap_store *st, int64_t snap, int64_t sinc
             || (x->target = keep(u, col_text(s, 1))) == NULL
             || (x->action = keep(u, col_text(s, 2))) == NULL
             || (x->file = keep(u, col_text(s, 10))) == NULL
-            || (x->event_id = keep(u, col_text(s, 12))) == NULL)
+            || (x->event_id = keep(u, col_text(s, 12))) == NULL
+            || (sqlite3_column_type(s, 14) != SQLITE_NULL
+                && (x->source_identity = keep(u, col_text(s, 14))) == NULL))
             goto nomem;
+        x->nsource_identities = (size_t)sqlite3_column_int64(s, 15);
         x->actor_known = sqlite3_column_int(s, 3) != 0;
         x->target_known = sqlite3_column_int(s, 4) != 0;
         x->rights = (ap_rights)sqlite3_column_int64(s, 5);
@@ -406,5 +437,6 @@ bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out)
 size_t ap_usage_count(const ap_usage *u) { return u->n; }
 const ap_use *ap_usage_get(const ap_usage *u, size_t i) { return &u->items[i]; }
 bool ap_usage_any(const ap_usage *u) { return u->any; }
+const ap_usage_stale *ap_usage_stale_events(const ap_usage *u) { return &u->stale; }
 int64_t ap_usage_since(const ap_usage *u) { return u->since; }
 int64_t ap_usage_until(const ap_usage *u) { return u->until; }

@@ -54,6 +54,23 @@ static const char *const schema_v4 =
  * user.groups), as a JSON list of the snapshot's node ids, else NULL (docs/sources/usage.md). */
 static const char *const schema_v5 = "ALTER TABLE observation ADD COLUMN groups TEXT;";
 
+/* Version 6: which events an older authpath stored, so that what they lack is said
+ * (docs/sources/usage.md, "Events stored by an older authpath"): stored_under is the schema
+ * version the database had when the migration found the row (it was stored under that one or
+ * an earlier one), NULL for a row stored since. Before version 4 an event could be stored
+ * twice; those with an event id are kept once here, as the import keeps them now (the first
+ * stored; copies across accounts' trails cannot be told apart: sharedEventID was not kept).
+ * A database already at 4 or 5 may hold such rows from before its own migration to 4, and
+ * since 4 no import stores them: the same rule applies to it.
+ * source_identity is who a role session says acted (CloudTrail's sourceIdentity), else NULL. */
+static const char *const schema_v6 =
+    "ALTER TABLE observation ADD COLUMN stored_under INTEGER;"
+    "ALTER TABLE observation ADD COLUMN source_identity TEXT;";
+static const char *const dedup_v4 =
+    "DELETE FROM observation WHERE event_id IS NOT NULL AND rid NOT IN"
+    "  (SELECT min(rid) FROM observation WHERE event_id IS NOT NULL"
+    "   GROUP BY snap, event_id, action, actor, target);";
+
 int ap_store__migrate(ap_store *st, ap_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -103,8 +120,16 @@ int ap_store__migrate(ap_store *st, ap_error *err)
         goto fail;
     if (version < 5 && (rc = ap_store__exec(st, schema_v5, err)) < 0)
         goto fail;
-    /* Future versions: `if (version < 6) { ALTER TABLE ... }` here. */
-    if ((rc = ap_store__exec(st, "PRAGMA user_version = 5", err)) < 0)
+    if (version < 6) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "UPDATE observation SET stored_under = %d;", version);
+        if ((rc = ap_store__exec(st, schema_v6, err)) < 0
+            || (version >= 2 && (rc = ap_store__exec(st, sql, err)) < 0)
+            || (version >= 2 && (rc = ap_store__exec(st, dedup_v4, err)) < 0))
+            goto fail;
+    }
+    /* Future versions: `if (version < 7) { ALTER TABLE ... }` here. */
+    if ((rc = ap_store__exec(st, "PRAGMA user_version = 6", err)) < 0)
         goto fail;
     return ap_store__exec(st, "COMMIT", err);
 fail:

@@ -189,8 +189,8 @@ static void count_unknown(json_t *set, uint64_t *distinct, char names[][128], si
         json_object_set_new(set, name, json_true());
 }
 
-int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
-                    ap_error *err)
+static int store_event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
+                       bool counted, ap_error *err)
 {
     bool seen;
     int rc;
@@ -213,10 +213,12 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
     if ((rc = ap_store_obs_seen(ui->st, r, &seen, err)) < 0)
         return rc;
     if (seen) {
-        ui->rep.duplicates++;
+        ui->rep.duplicates += counted;
         return AP_OK;
     }
     r->target_known = target_known(ui, r->target);
+    if (!counted)
+        return ap_store_obs_add(ui->st, ui->file, r, err);
     if (!r->actor_known) {
         ui->rep.unknown_actor_events++;
         count_unknown(ui->unknown_actors, &ui->rep.unknown_actors, ui->rep.actors, 128,
@@ -242,6 +244,18 @@ int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actor
     if (r->at > ui->rep.last)
         ui->rep.last = r->at;
     return ap_store_obs_add(ui->st, ui->file, r, err);
+}
+
+int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
+                    ap_error *err)
+{
+    return store_event(ui, r, actors, n, true, err);
+}
+
+int ap_usage__event_part(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors,
+                         size_t n, ap_error *err)
+{
+    return store_event(ui, r, actors, n, false, err);
 }
 
 /* One parsed event to the reader its shape calls for. */

@@ -103,6 +103,8 @@ static const char *too_long(const json_t *ev)
         { "userIdentity", NULL, "userName", CT_MAX },
         { "userIdentity", "onBehalfOf", "userId", CT_MAX },
         { "userIdentity", "sessionContext", "sessionIssuer", CT_MAX },
+        { "userIdentity", "sessionContext", "sourceIdentity", CT_MAX },
+        { "requestParameters", NULL, "sourceIdentity", CT_MAX },
         { "requestParameters", NULL, "bucketName", CT_MAX },
         { "requestParameters", NULL, "key", CT_MAX },
         { "requestParameters", NULL, "tableName", CT_MAX },
@@ -234,6 +236,13 @@ int ap_usage__cloudtrail(ap_usage_import *ui, const json_t *ev, unsigned line, a
     r.ok = !failed(ev);
     /* the assumed role's session is how the role was used */
     r.via = role[0] != '\0' ? arn : NULL;
+    /* who the session says acts in it, which no role name tells (sts:SourceIdentity, kept
+     * through chained roles); for an AssumeRole call, the one it sets for the new session */
+    r.source_identity = str(json_object_get(who, "sessionContext"), "sourceIdentity");
+    if (r.source_identity == NULL && strncmp(name, "AssumeRole", 10) == 0)
+        r.source_identity = str(json_object_get(ev, "requestParameters"), "sourceIdentity");
+    if (r.source_identity != NULL && r.source_identity[0] == '\0')
+        r.source_identity = NULL;
     /* an actor named by key id alone when nothing else is: the key is the principal */
     if (keyid[0] != '\0' && arn == NULL && issuer == NULL && account[0] == '\0')
         actors[5] = keyid;

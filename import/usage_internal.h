@@ -44,6 +44,11 @@ typedef struct ap_usage_import ap_usage_import;
  * first given after the first (an access key alone says little), or the first. */
 int ap_usage__event(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors, size_t n,
                     ap_error *err);
+/* As ap_usage__event, for a further use the same event records (the impersonation a
+ * Kubernetes request made, beside what it did): stored, and skipped as a duplicate when the
+ * snapshot holds it, but not counted as another event in the import's report. */
+int ap_usage__event_part(ap_usage_import *ui, ap_obs_rec *r, const char *const *actors,
+                         size_t n, ap_error *err);
 /* Record an error at line, col of the current file; returns AP_EINPUT. */
 int ap_usage__fail(ap_usage_import *ui, unsigned line, unsigned col, ap_error *err,
                    const char *fmt, ...) AP_PRINTF(5, 6);

@@ -56,6 +56,13 @@ static bool too_long(const json_t *ev, const char **what, int *max)
             *max = USER_MAX_BYTES;
             return true;
         }
+    groups = json_object_get(json_object_get(ev, "impersonatedUser"), "groups");
+    for (size_t i = 0; i < json_array_size(groups); i++)
+        if (json_string_length(json_array_get(groups, i)) > USER_MAX_BYTES) {
+            *what = "impersonatedUser.groups entry";
+            *max = USER_MAX_BYTES;
+            return true;
+        }
     return false;
 }
 
@@ -113,6 +120,62 @@ static int groups_of(ap_usage_import *ui, const json_t *groups, char **out, ap_e
     return rc;
 }
 
+/* A group the API server adds to an impersonated user without asking for the right to
+ * impersonate it: everyone's, and a service account's own groups. */
+static bool added_unchecked(const char *group, const char *sa_ns, size_t sa_ns_len)
+{
+    if (strcmp(group, "system:authenticated") == 0)
+        return true;
+    if (sa_ns == NULL)
+        return false;
+    return strcmp(group, "system:serviceaccounts") == 0
+           || (strncmp(group, "system:serviceaccounts:", 23) == 0
+               && strlen(group + 23) == sa_ns_len && strncmp(group + 23, sa_ns, sa_ns_len) == 0);
+}
+
+/* The impersonation a request made (impersonatedUser, logged only once the API server has
+ * allowed it): the requester used `impersonate` on the user or service account, and on each
+ * group asked for, as objects the Kubernetes reader's impersonate rules name (users,
+ * serviceaccounts in the account's namespace, groups). Stored beside the request's own use as
+ * uses of the same event, so that the right to impersonate counts as used; r is the request's
+ * record (actor, groups, time, event id), changed here. */
+static int impersonation(ap_usage_import *ui, ap_obs_rec *r, const json_t *imp,
+                         const char *const *actors, ap_error *err)
+{
+    const char *name = str(imp, "username"), *sa_ns = NULL;
+    const json_t *groups = json_object_get(imp, "groups");
+    char target[USER_MAX_BYTES + 64];
+    size_t sa_ns_len = 0;
+    int rc;
+    r->rights = (ap_rights)1 << AP_R_ADMIN;
+    r->via = NULL;
+    r->ok = true;
+    if (strncmp(name, "system:serviceaccount:", 22) == 0 && strchr(name + 22, ':') != NULL) {
+        const char *colon = strchr(name + 22, ':');
+        sa_ns = name + 22;
+        sa_ns_len = (size_t)(colon - sa_ns);
+        snprintf(target, sizeof target, "k8s:%.*s/core/serviceaccounts/%s", (int)sa_ns_len,
+                 sa_ns, colon + 1);
+        r->action = "impersonate serviceaccounts";
+    } else {
+        snprintf(target, sizeof target, "k8s:*/core/users/%s", name);
+        r->action = "impersonate users";
+    }
+    r->target = target;
+    if ((rc = ap_usage__event_part(ui, r, actors, 2, err)) < 0)
+        return rc;
+    r->action = "impersonate groups";
+    for (size_t i = 0; i < json_array_size(groups); i++) {
+        const char *g = json_string_value(json_array_get(groups, i));
+        if (added_unchecked(g, sa_ns, sa_ns_len))     /* names checked: a list of strings */
+            continue;
+        snprintf(target, sizeof target, "k8s:*/core/groups/%s", g);
+        if ((rc = ap_usage__event_part(ui, r, actors, 2, err)) < 0)
+            return rc;
+    }
+    return AP_OK;
+}
+
 int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error *err)
 {
     const json_t *user = json_object_get(ev, "user"), *ref = json_object_get(ev, "objectRef");
@@ -147,13 +210,16 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     if (time == NULL || !ap_time_parse(time, &r.at))
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose timestamp is %s",
                               time == NULL ? "missing" : "not an RFC 3339 time");
-    if (groups != NULL && !json_is_null(groups)) {
-        bool names = json_is_array(groups);
-        for (size_t i = 0; names && i < json_array_size(groups); i++)
-            names = json_is_string(json_array_get(groups, i));
+    for (int k = 0; k < 2; k++) {
+        const json_t *list = k == 0 ? groups : json_object_get(json_object_get(ev,
+                                                              "impersonatedUser"), "groups");
+        bool names = list == NULL || json_is_null(list) || json_is_array(list);
+        for (size_t i = 0; names && i < json_array_size(list); i++)
+            names = json_is_string(json_array_get(list, i));
         if (!names)
-            return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose user.groups "
-                                  "is not a list of group names");
+            return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose %s is not "
+                                  "a list of group names",
+                                  k == 0 ? "user.groups" : "impersonatedUser.groups");
     }
     if (too_long(ev, &what, &max))
         return ap_usage__fail(ui, line, 1, err, "a Kubernetes audit event whose %s is longer "
@@ -220,6 +286,8 @@ int ap_usage__k8s(ap_usage_import *ui, const json_t *ev, unsigned line, ap_error
     }
     r.groups = group_ids;
     rc = ap_usage__event(ui, &r, actors, 2, err);
+    if (rc == AP_OK && imp != NULL && imp[0] != '\0')
+        rc = impersonation(ui, &r, json_object_get(ev, "impersonatedUser"), actors, err);
     free(group_ids);
     free(url);
     return rc;

@@ -9,7 +9,7 @@
 
 typedef struct ap_store ap_store;
 
-#define AP_SCHEMA_VERSION 5
+#define AP_SCHEMA_VERSION 6
 
 /* Open (creating with mode 0600 when missing) the database at path; ":memory:" works too.
  * A database written by a newer authpath is refused with AP_ESCHEMA; an older one is migrated

@@ -30,6 +30,8 @@ typedef struct {
     const char *groups;         /* NULL, or a JSON list of node ids: the groups the actor acted
                                  * with (a Kubernetes audit event's user.groups), in the order
                                  * they are tried (docs/sources/usage.md) */
+    const char *source_identity;    /* NULL, or who a role session says acted: CloudTrail's
+                                     * sourceIdentity (a person or workload behind the role) */
 } ap_obs_rec;
 
 /* Start adding observations to snapshot snap (AP_ENOTFOUND when it does not exist). */
@@ -60,6 +62,9 @@ typedef struct {
     const char *const *groups;              /* node ids the actor acted with, in the order
                                              * tried (ngroups of them; NULL when none) */
     size_t ngroups;
+    const char *source_identity;            /* the first (by bytes) of the source identities
+                                             * its events name, NULL when none does */
+    size_t nsource_identities;              /* how many different ones they name */
 } ap_use;
 
 typedef struct ap_usage ap_usage;
@@ -76,6 +81,19 @@ AP_EXPORT const ap_use *ap_usage_get(const ap_usage *u, size_t i);
 AP_EXPORT bool ap_usage_any(const ap_usage *u);
 AP_EXPORT int64_t ap_usage_since(const ap_usage *u);
 AP_EXPORT int64_t ap_usage_until(const ap_usage *u);
+/* Events of the window an older authpath stored, which lack what this one keeps, so that
+ * answers about them may be false: the commands say so (docs/sources/usage.md, "Events stored
+ * by an older authpath"). All 0 when every event was stored by this schema. */
+typedef struct {
+    uint64_t no_groups;         /* Kubernetes events stored before schema 5: user.groups not
+                                 * kept (a use a group carries reads as not granted) */
+    uint64_t no_impersonation;  /* impersonated Kubernetes requests stored before schema 6: the
+                                 * impersonation not kept as a use (impersonate never used) */
+    uint64_t no_shared_id;      /* AWS events stored before schema 4: sharedEventID not kept (a
+                                 * call logged in two accounts' trails counts twice) */
+    int oldest;                 /* the oldest schema version they were stored under, 0: none */
+} ap_usage_stale;
+AP_EXPORT const ap_usage_stale *ap_usage_stale_events(const ap_usage *u);
 /* The time of actor's last successful event before the window's end (at any time, not only in
  * the window): false when it has none. */
 AP_EXPORT bool ap_usage_last_used(const ap_usage *u, const char *actor, int64_t *out);

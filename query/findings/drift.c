@@ -47,6 +47,12 @@ static void evidence(ap_rule_ctx *c, ap_finding *f, const ap_use *u)
     ap_findings__date(c, f, "last", u->last);
     ap_findings__fact(c, f, "event", "%s:%u%s%s", u->file, u->line,
                       u->event_id[0] != '\0' ? " " : "", u->event_id);
+    /* who was behind the actor's session (a role says which role, not who) */
+    if (u->source_identity != NULL && u->nsource_identities > 1)
+        ap_findings__fact(c, f, "source_identity", "%s and %zu other%s", u->source_identity,
+                          u->nsource_identities - 1, u->nsource_identities > 2 ? "s" : "");
+    else if (u->source_identity != NULL)
+        ap_findings__fact(c, f, "source_identity", "%s", u->source_identity);
 }
 
 static const ap_authority *rule_authority(void *ctx, uint32_t v)

@@ -248,21 +248,95 @@ json_t *ap_render__waiver(const ap_graph *g, const ap_finding *f)
     return w;
 }
 
+/* 1: jansson takes s; 0: it is not valid UTF-8; -1: out of memory. */
+static int encodable(const char *s)
+{
+    json_t *j;
+    if (s == NULL)
+        return 1;
+    if ((j = json_string(s)) == NULL && (j = json_string_nocheck(s)) != NULL) {
+        json_decref(j);
+        return 0;                           /* taken unchecked: refused for its bytes */
+    }
+    json_decref(j);
+    return j != NULL ? 1 : -1;
+}
+
+/* The place of a string that JSON cannot carry, into err. */
+static int not_encodable(ap_error *err, int ok, const ap_finding *f, size_t i,
+                         const char *what, const char *name, size_t k)
+{
+    char where[160];
+    if (ok < 0)
+        return ap_error_nomem(err);
+    if (name != NULL)
+        snprintf(where, sizeof where, "%s '%s'", what, name);
+    else if (k != (size_t)-1)
+        snprintf(where, sizeof where, "%s %zu", what, k + 1);
+    else
+        snprintf(where, sizeof where, "%s", what);
+    return ap_error_set(err, AP_EINPUT, "finding %zu (rule %s): its %s is not valid UTF-8, "
+                        "which JSON cannot carry (no finding is written short of it)", i + 1,
+                        f->rule->id, where);
+}
+
+int ap_render__finding_encodable(const ap_graph *g, const ap_finding *f, size_t i,
+                                 ap_error *err)
+{
+    int ok;
+#define CHECK(s, what, name, k)                                                               \
+    do {                                                                                      \
+        if ((ok = encodable(s)) != 1)                                                         \
+            return not_encodable(err, ok, f, i, what, name, k);                               \
+    } while (0)
+    CHECK(ap_finding_subject_id(g, f), "subject", NULL, (size_t)-1);
+    CHECK(ap_graph_node(g, f->partner)->id, "partner", NULL, (size_t)-1);
+    CHECK(f->message, "message", NULL, (size_t)-1);
+    for (size_t k = 0; k < f->npartners && k < AP_FINDINGS_PARTNERS_SHOWN; k++)
+        CHECK(ap_graph_node(g, f->partners[k])->id, "partner", NULL, k);
+    for (size_t k = 0; k < f->nnodes && k < AP_FINDINGS_NODES_SHOWN; k++)
+        CHECK(ap_graph_node(g, f->nodes[k])->id, "evidence node", NULL, k);
+    for (size_t k = 0; k < f->nfacts; k++)
+        CHECK(f->facts[k].value, "fact", f->facts[k].key, (size_t)-1);
+    for (size_t k = 0; k < ap_render__path_shown(f->npath); k++) {
+        const ap_edge *e = ap_graph_edge(g, f->path[ap_render__path_step(k, f->npath)]);
+        CHECK(e->id, "path step (edge id)", NULL, k);
+        CHECK(ap_graph_node(g, e->from)->id, "path step (from)", NULL, k);
+        CHECK(ap_graph_node(g, e->to)->id, "path step (to)", NULL, k);
+    }
+    CHECK(ap_graph_source_path(g, f->file), "source file", NULL, (size_t)-1);
+    if (f->waiver != NULL) {
+        CHECK(f->waiver->owner, "waiver owner", NULL, (size_t)-1);
+        CHECK(f->waiver->reason, "waiver reason", NULL, (size_t)-1);
+    }
+#undef CHECK
+    return AP_OK;
+}
+
 typedef struct {
     const ap_graph *g;
     const ap_findings *f;
+    ap_error why;               /* why an item stopped the stream, when it was not memory */
+    bool stopped;
 } json_ctx;
 
 static json_t *finding_json(void *ctx, size_t i, bool *skip)
 {
-    const json_ctx *jc = ctx;
+    json_ctx *jc = ctx;
     const ap_graph *g = jc->g;
     const ap_finding *x = ap_findings_get(jc->f, i);
     json_t *o, *ev, *w;
-    if (x == NULL)
-        return NULL;                /* the store cannot be read: the stream stops */
+    if (x == NULL) {                /* the store cannot be read: the stream stops */
+        jc->stopped = true;
+        ap_error_set(&jc->why, AP_EIO, "cannot read back a finding from its store");
+        return NULL;
+    }
     if ((*skip = x->waived))
         return NULL;
+    if (ap_render__finding_encodable(g, x, i, &jc->why) < 0) {
+        jc->stopped = true;         /* said, not written short */
+        return NULL;
+    }
     if ((o = json_object()) == NULL || (ev = ap_render__evidence(g, x)) == NULL) {
         json_decref(o);
         return NULL;
@@ -283,8 +357,9 @@ static json_t *finding_json(void *ctx, size_t i, bool *skip)
 int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f, ap_error *err)
 {
     json_t *root = json_object();
-    json_ctx jc = { g, f };
+    json_ctx jc = { g, f, { 0 }, false };
     char at[32];
+    int rc;
     if (root == NULL)
         return ap_error_nomem(err);
     ap_time_format(at, sizeof at, ap_graph_at(g));
@@ -293,8 +368,13 @@ int ap_findings_write_json(FILE *out, const ap_graph *g, const ap_findings *f, a
     json_object_set_new(root, "findings", json_array());
     json_object_set_new(root, "waived", json_integer((json_int_t)ap_findings_waived(f)));
     /* one finding at a time: memory follows the largest finding, not the whole list */
-    return ap_render__dump_stream(out, root, "findings", 4, ap_findings_count(f), finding_json,
-                                  &jc, err);
+    rc = ap_render__dump_stream(out, root, "findings", 4, ap_findings_count(f), finding_json,
+                                &jc, err);
+    if (rc < 0 && jc.stopped) {     /* the item's own reason, not the stream's "out of memory" */
+        *err = jc.why;
+        rc = jc.why.code;
+    }
+    return rc;
 }
 
 /* "a > b > c" of a finding's path (its partner alone when it has none), the steps past

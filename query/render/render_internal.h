@@ -11,6 +11,12 @@
 json_t *ap_render__evidence(const ap_graph *g, const ap_finding *f);
 /* {"owner", "reason", "expires", "expired"} of the finding's waiver; NULL when it has none */
 json_t *ap_render__waiver(const ap_graph *g, const ap_finding *f);
+/* Can JSON carry every string the findings' JSON and SARIF take from finding number i (its
+ * ids, message, facts, path, source and waiver)? jansson refuses a string that is not valid
+ * UTF-8 (json_string gives NULL, which json_object_set_new drops without a word): AP_OK, else
+ * AP_EINPUT naming the first such string's place in err (AP_ENOMEM when memory ran out). */
+int ap_render__finding_encodable(const ap_graph *g, const ap_finding *f, size_t i,
+                                 ap_error *err);
 /* Dump doc (taking ownership; NULL is out of memory) with a final newline. */
 int ap_render__dump(FILE *out, json_t *doc, ap_error *err);
 

@@ -263,6 +263,8 @@ typedef struct {
      * finding when cut is AP_SEV_NONE) */
     ap_severity cut;
     size_t quota, seen;
+    ap_error why;               /* why an item stopped the stream, when it was not memory */
+    bool stopped;
 } sarif_ctx;
 
 static json_t *result_item(void *ctx, size_t i, bool *skip)
@@ -276,7 +278,13 @@ static json_t *result_item(void *ctx, size_t i, bool *skip)
     }
     const ap_finding *x = ap_findings_get(sc->f, i);
     *skip = false;
-    return x != NULL ? result_json(&sc->base, x) : NULL;   /* NULL: the stream stops */
+    if (x == NULL)                  /* the store cannot be read: the stream stops */
+        ap_error_set(&sc->why, AP_EIO, "cannot read back a finding from its store");
+    if (x == NULL || ap_render__finding_encodable(sc->base.g, x, i, &sc->why) < 0) {
+        sc->stopped = true;         /* said, not written short */
+        return NULL;
+    }
+    return result_json(&sc->base, x);
 }
 
 /* Keep the max most severe of f's findings (sc->cut, sc->quota); the number left out. */
@@ -397,6 +405,10 @@ int ap_findings_write_sarif_with(FILE *out, const ap_graph *g, const ap_findings
     /* one result at a time, a line each: memory follows the largest result, not the whole log */
     rc = ap_render__dump_stream_lines(out, root, "results", 8, ap_findings_count(f), result_item,
                                       sc, err);
+    if (rc < 0 && sc->stopped) {    /* the item's own reason, not the stream's "out of memory" */
+        *err = sc->why;
+        rc = sc->why.code;
+    }
     free(sc);
     return rc;
 }

@@ -27,6 +27,7 @@ while read -r args; do
     n=$((n + 1))
 done <<'CMDS'
 authority p00 --format json
+authority p00 --format csv
 authority p00 --observed --format json
 authority p00 --observed --format csv
 partners --format json
@@ -35,6 +36,7 @@ blast-radius p00 --format json
 findings --format json
 findings --format sarif
 findings --format csv
+findings --format text
 export --format opengraph
 export --format graphml
 what-if p00 --revoke hub --format json

@@ -123,7 +123,7 @@ static void test_store__newer_schema_is_refused(void **state)
     assert_int_equal(ap_store_open(&st, path, &err), AP_ESCHEMA);
     assert_null(st);
     assert_string_equal(err.msg, "the database has schema version 99, newer than this authpath "
-                                 "(version 5): upgrade authpath to read it");
+                                 "(version 6): upgrade authpath to read it");
     remove(path);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
@@ -272,7 +272,7 @@ static void test_store__migrates_schema_2(void **state)
     (void)state;
     load_sql(path, FIXTURE("store/schema-v2.sql"));
     assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
-    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 5);
+    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 6);
     assert_int_equal(ap_test_count(st, "SELECT count(*) FROM node"), 7);
     assert_int_equal(ap_usage_load(&u, st, 1, 0, INT64_MAX, &err), AP_OK);
     assert_true(ap_usage_any(u));
@@ -294,7 +294,7 @@ static void test_store__migrates_schema_2(void **state)
     ap_store_close(st);
     /* opened again: nothing more to migrate */
     assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
-    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 5);
+    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 6);
     ap_store_close(st);
     remove(path);
 }

@@ -394,6 +394,80 @@ static void test_usage__done_means(void **state)
     ap_graph_free(g);
 }
 
+/* One CloudTrail record of the acme-integration role's session, with sourceIdentity who (""
+ * none), deleting KEY in backups. */
+static const char *ct_delete(char *buf, size_t size, const char *id, const char *who,
+                             const char *key)
+{
+    char si[128] = "";
+    if (who[0] != '\0')
+        snprintf(si, sizeof si, ",\"sourceIdentity\":\"%s\"", who);
+    snprintf(buf, size, "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":"
+             "\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/acme-integration/"
+             "s\",\"accountId\":\"111122223333\",\"sessionContext\":{\"sessionIssuer\":{"
+             "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/acme-integration\"}%s}},"
+             "\"eventTime\":\"2026-11-05T09:00:00Z\",\"eventSource\":\"s3.amazonaws.com\","
+             "\"eventName\":\"DeleteObject\",\"requestParameters\":{\"bucketName\":\"backups\","
+             "\"key\":\"%s\"},\"eventID\":\"%s\",\"recipientAccountId\":\"111122223333\"}\n",
+             si, key, id);
+    return buf;
+}
+
+/* CloudTrail's sourceIdentity (who a role session says acts: a role names the role, not the
+ * person) is kept with the event and given as evidence where the actor is: the use no chain
+ * carries names who was behind it, and how many others were (before: not kept, the finding
+ * named only the role). An AssumeRole call keeps the identity it sets. */
+static void test_usage__source_identity(void **state)
+{
+    static const char *const rules[] = { "usage-not-granted" };
+    ap_store *st = *state;
+    ap_findings_opts fo = { NULL, rules, 1, -1, AP_SEV_NONE };
+    ap_findings *f = NULL;
+    ap_usage *u = NULL;
+    ap_graph *g;
+    ap_error err;
+    const ap_finding *x;
+    size_t count;
+    char ev[4][1024], all[4200];
+    ct_delete(ev[0], sizeof ev[0], "si-1", "alice@acme.example", "db/1.dump");
+    ct_delete(ev[1], sizeof ev[1], "si-2", "bob@acme.example", "db/1.dump");
+    ct_delete(ev[2], sizeof ev[2], "si-3", "", "db/3.dump");
+    snprintf(ev[3], sizeof ev[3], "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":"
+             "\"IAMUser\",\"arn\":\"arn:aws:iam::111122223333:user/ops\",\"accountId\":"
+             "\"111122223333\"},\"eventTime\":\"2026-11-05T08:00:00Z\",\"eventSource\":"
+             "\"sts.amazonaws.com\",\"eventName\":\"AssumeRole\",\"requestParameters\":{"
+             "\"roleArn\":\"arn:aws:iam::111122223333:role/acme-integration\",\"sourceIdentity\":"
+             "\"carol@acme.example\"},\"eventID\":\"si-4\",\"recipientAccountId\":"
+             "\"111122223333\"}\n");
+    snprintf(all, sizeof all, "%s%s%s%s", ev[0], ev[1], ev[2], ev[3]);
+    assert_int_equal(ap_test_usage(st, ap_test_write_temp("si.jsonl", all), NULL, &err), AP_OK);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'si-1' AND source_identity = 'alice@acme.example'"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'si-3' AND source_identity IS NULL"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = "
+                                       "'si-4' AND source_identity = 'carol@acme.example'"), 1);
+    g = ap_test_graph(st, AT);
+    assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+    assert_int_equal(ap_findings_compute_observed(&f, g, &fo, u, &err), AP_OK);
+    x = only_finding(f, "usage-not-granted", &count);
+    assert_non_null(x);
+    assert_int_equal(count, 2);             /* one per object deleted */
+    for (size_t i = 0; i < ap_findings_count(f); i++) {
+        const char *target, *who;
+        x = ap_findings_get(f, i);
+        target = ap_finding_fact(x, "target");
+        who = ap_finding_fact(x, "source_identity");
+        if (strstr(target, "db/1.dump") != NULL)    /* two people, each counted */
+            assert_string_equal(who != NULL ? who : "(none)", "alice@acme.example and 1 other");
+        else
+            assert_null(who);
+    }
+    ap_findings_free(f);
+    ap_usage_free(u);
+    ap_graph_free(g);
+}
+
 /* A right some observed use needs is kept, with that use as the reason. */
 static void test_usage__narrow_keeps(void **state)
 {
@@ -606,6 +680,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_usage__forms, setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_usage__source_identity, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__errors, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__gzip_refused, setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_usage__unknown, setup, ap_test_store_teardown),

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "authpath/findings.h"
 #include "authpath/usage.h"
 #include "support.h"
@@ -237,6 +239,134 @@ static void test_k8s_groups__impersonation(void **state)
     done(f, g, u);
 }
 
+/* (e) An impersonated request is also a use of the right to impersonate (the API server logs
+ * impersonatedUser only once it has allowed it): alice, through vendor-a:ops, patches a
+ * configmap as carol in shop-team, so vendor-a's impersonate on carol and on shop-team was
+ * used (before: both were granted-never-used, though the events showed them used). The groups
+ * the API server adds unasked (system:authenticated) are no use of a right; the report counts
+ * the request once. A request denied after its impersonation was allowed still used it. */
+static void test_k8s_groups__impersonation_is_a_use(void **state)
+{
+    ap_store *st = *state;
+    ap_graph *g;
+    ap_usage *u = NULL;
+    ap_usage_report rep;
+    ap_error err;
+    char ev[2][2048], all[4200];
+    ap_findings *f;
+    event(ev[0], sizeof ev[0], "e1", "alice@vendor-a.example",
+          "[\"vendor-a:ops\",\"system:authenticated\"]", "patch", "shop", "configmaps", "app",
+          200, "{\"username\":\"carol\",\"groups\":[\"shop-team\",\"system:authenticated\"]}");
+    event(ev[1], sizeof ev[1], "e2", "alice@vendor-a.example", "[\"vendor-a:ops\"]", "delete",
+          "shop", "configmaps", "app", 403, "{\"username\":\"carol\"}");
+    snprintf(all, sizeof all, "%s%s", ev[0], ev[1]);
+    assert_int_equal(ap_test_usage(st, ap_test_write_temp("audit.jsonl", all), &rep, &err),
+                     AP_OK);
+    assert_int_equal(rep.events, 2);
+    assert_int_equal(rep.denied, 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'e1'"
+                                       " AND action = 'impersonate users' AND ok AND target = "
+                                       "'k8s:*/core/users/carol' AND actor = 'user:alice@"
+                                       "vendor-a.example'"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'e1'"
+                                       " AND action = 'impersonate groups'"), 1);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE target LIKE "
+                                       "'%system:authenticated%'"), 0);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'e2'"
+                                       " AND action = 'impersonate users' AND ok"), 1);
+    {
+        static const char *const rules[] = { "usage-not-granted", "granted-never-used",
+                                             "attempted-not-granted" };
+        ap_findings_opts fo = { NULL, rules, 3, -1, AP_SEV_NONE };
+        f = NULL;
+        g = ap_test_graph(st, AT);
+        assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+        assert_int_equal(ap_findings_compute_observed(&f, g, &fo, u, &err), AP_OK);
+    }
+    assert_non_null(ap_graph_find(g, "k8s:*/core/users/carol") >= 0 ? f : NULL);
+    assert_null(find(f, g, "granted-never-used", "k8s:*/core/users/carol"));
+    assert_null(find(f, g, "granted-never-used", "k8s:*/core/groups/shop-team"));
+    assert_null(find(f, g, "usage-not-granted", NULL));
+    /* what it did not use is still said */
+    assert_non_null(find(f, g, "granted-never-used", "k8s:*/core/secrets"));
+    done(f, g, u);
+}
+
+/* (f) A database whose events an older authpath stored (schema 3: made here from a current
+ * one by SQL, as that schema had it: no groups, no impersonation rows, no shared ids, and the
+ * same event stored twice). Opened, it is migrated: the event stored twice is kept once, and
+ * the events that lack what this schema keeps are counted, for the commands to say so (before:
+ * read as if whole, a use counted twice, and the answers about the rest silently false). */
+static void test_k8s_groups__old_schema_events_are_said(void **state)
+{
+    char path[600], ev[2][2048], all[4200];
+    const char *paths[1] = { FIXTURE("usage/k8s-groups-cluster.json") };
+    ap_import_opts o = { .format = AP_FORMAT_AUTO,
+                         .partner_map = FIXTURE("usage/k8s-groups-partners.json") };
+    ap_store *st = NULL;
+    ap_usage *u = NULL;
+    ap_error err;
+    sqlite3 *db;
+    const ap_usage_stale *stale;
+    (void)state;
+    snprintf(path, sizeof path, "%s", ap_test_write_temp("old.db", ""));
+    remove(path);
+    assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
+    assert_int_equal(ap_test_import_opts(st, paths, 1, &o, &err), AP_OK);
+    event(ev[0], sizeof ev[0], "o1", "alice@vendor-a.example", "[\"vendor-a:ops\"]", "get",
+          "shop", "secrets", "db", 200, "");
+    event(ev[1], sizeof ev[1], "o2", "alice@vendor-a.example", "[\"vendor-a:ops\"]", "patch",
+          "shop", "configmaps", "app", 200, "{\"username\":\"carol\",\"groups\":[\"shop-team\"]}");
+    snprintf(all, sizeof all, "%s%s", ev[0], ev[1]);
+    assert_int_equal(ap_test_usage(st, ap_test_write_temp("audit.jsonl", all), NULL, &err),
+                     AP_OK);
+    ap_store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "DELETE FROM observation WHERE action LIKE 'impersonate %';"
+        "INSERT INTO observation(snap, file, line, event_id, at, actor, actor_known, target,"
+        "  target_known, rights, action, ok, via) SELECT snap, file, line, event_id, at, actor,"
+        "  actor_known, target, target_known, rights, action, ok, via FROM observation"
+        "  WHERE event_id = 'o1';"
+        "DROP INDEX observation_event; DROP INDEX observation_shared;"
+        "ALTER TABLE observation DROP COLUMN groups;"
+        "ALTER TABLE observation DROP COLUMN shared_id;"
+        "ALTER TABLE observation DROP COLUMN stored_under;"
+        "ALTER TABLE observation DROP COLUMN source_identity;"
+        "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(ap_store_open(&st, path, &err), AP_OK);
+    assert_int_equal(ap_test_count(st, "PRAGMA user_version"), 6);
+    assert_int_equal(ap_test_count(st, "SELECT count(*) FROM observation WHERE event_id = 'o1'"),
+                     1);
+    assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+    for (size_t i = 0; i < ap_usage_count(u); i++)
+        assert_int_equal(ap_usage_get(u, i)->count, 1);
+    stale = ap_usage_stale_events(u);
+    assert_int_equal(stale->no_groups, 2);
+    assert_int_equal(stale->no_impersonation, 1);
+    assert_int_equal(stale->no_shared_id, 0);
+    assert_int_equal(stale->oldest, 3);
+    ap_usage_free(u);
+    /* imported since, an event is no older authpath's */
+    event(ev[0], sizeof ev[0], "o3", "alice@vendor-a.example", "[\"vendor-a:ops\"]", "get",
+          "shop", "secrets", "db2", 200, "");
+    assert_int_equal(ap_test_usage(st, ap_test_write_temp("audit2.jsonl", ev[0]), NULL, &err),
+                     AP_OK);
+    assert_int_equal(ap_usage_load(&u, st, 1, AT - 90 * 86400, AT, &err), AP_OK);
+    assert_int_equal(ap_usage_stale_events(u)->no_groups, 2);
+    ap_usage_free(u);
+    ap_store_close(st);
+    /* a current database has nothing to say */
+    assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
+    assert_int_equal(ap_usage_load(&u, st, 1, 0, AT, &err), AP_OK);
+    assert_int_equal(ap_usage_stale_events(u)->oldest, 0);
+    ap_usage_free(u);
+    ap_store_close(st);
+    remove(path);
+}
+
 /* what-if --narrow-to-observed keeps what a use through the partner's group needs: alice's
  * secret read, through vendor-a:ops, keeps read on secrets (before, the read was nobody's and
  * the narrowing took it away). */
@@ -345,11 +475,14 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__impersonation, setup,
                                         ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_k8s_groups__impersonation_is_a_use, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__narrow_keeps_group_use, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_k8s_groups__malformed, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test(test_k8s_groups__real_event),
+        cmocka_unit_test(test_k8s_groups__old_schema_events_are_said),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
