@@ -2,7 +2,8 @@
 # of shapes nobody designed for, written from docs/design.md's model alone, for adversarial.sh.
 """Usage: gen_adversarial.py SHAPE SCALE OUTDIR
 
-SHAPE is one of: deep hub bipartite ring vocab names dates dups gates shared limits, or one of the
+SHAPE is one of: deep hub bipartite ring vocab names dates dups gates shared limits k8s
+(cluster.yaml and partners.json, not CSV), or one of the
 refused ones (unknown-node, nul-byte); SCALE is a percentage of the full size (100 = the
 size at which one command should take seconds, 1-5 for the test suite). The output is
 deterministic: the same arguments write the same bytes."""
@@ -10,6 +11,7 @@ deterministic: the same arguments write the same bytes."""
 import csv
 import os
 import random
+import re
 import sys
 
 NODE_COLS = ["id", "kind", "name", "type", "domain", "tier", "state", "sensitivity",
@@ -432,6 +434,36 @@ def limits(e, scale, rnd):
     e.edge("|", "admin_of", huge + "r", rights="admin")
 
 
+K8S_NAMESPACED = ("Pod", "ServiceAccount", "Role", "RoleBinding", "Secret")
+
+
+def k8s(e, scale, rnd, out=None):
+    """KubeHound's attack manifests (tests/data/real/kubehound/attacks) as N clusters' worth
+    of namespaces through the Kubernetes reader: every name suffixed, each copy in its own
+    namespace, users mapped to partners (a partner per ten copies), groups left identities."""
+    n = scaled(400, scale, 2)
+    here = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(here, "..", "data", "real", "kubehound", "attacks")
+    docs = []
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            docs += [d for d in f.read().split("\n---") if "kind:" in d]
+    name_re = re.compile(r"^(\s*(?:- )?name: )(\S+)$", re.M)
+    with open(os.path.join(out, "cluster.yaml"), "w", encoding="utf-8") as f:
+        for j in range(n):
+            ns = "ns-%d" % j
+            for d in docs:
+                d = name_re.sub(lambda m: "%s%s-%d" % (m.group(1), m.group(2), j), d)
+                d = d.replace("namespace: default", "namespace: " + ns)
+                kind = re.search(r"^kind: (\S+)", d, re.M).group(1)
+                if kind in K8S_NAMESPACED and not re.search(r"^  namespace:", d, re.M):
+                    d = d.replace("\nmetadata:\n", "\nmetadata:\n  namespace: %s\n" % ns, 1)
+                f.write("---\n" + d.strip("\n").lstrip("-").strip("\n") + "\n")
+    with open(os.path.join(out, "partners.json"), "w", encoding="utf-8") as f:
+        f.write("{" + ", ".join('"user-*-%d": "tenant%d"' % (j, j // 10) for j in range(n))
+                + "}\n")
+
+
 def refused_utf8(e, scale, rnd):
     """Bytes that are not UTF-8 (an overlong NUL, 0xff) in a name and in an id."""
     e.node("ok", "partner", name="over\udcc0\udc80long")
@@ -445,7 +477,7 @@ def refused_unknown(e, scale, rnd):
 
 SHAPES = {"deep": deep, "hub": hub, "bipartite": bipartite, "ring": ring, "vocab": vocab,
           "names": names, "dates": dates, "dups": dups,
-          "gates": gates, "shared": shared, "limits": limits, "unknown-node": refused_unknown,
+          "gates": gates, "shared": shared, "limits": limits, "k8s": k8s, "unknown-node": refused_unknown,
           "bad-utf8": refused_utf8}
 
 
@@ -458,6 +490,10 @@ def main():
         os.makedirs(out, exist_ok=True)
         with open(os.path.join(out, "nodes.csv"), "wb") as f:
             f.write(b"id,kind\r\na,partner\r\nb\x00c,identity\r\n")
+        return 0
+    if shape == "k8s":          # not native CSV: the Kubernetes reader's own input
+        os.makedirs(out, exist_ok=True)
+        k8s(None, scale, None, out)
         return 0
     e = Estate()
     SHAPES[shape](e, scale, random.Random(shape + str(scale)))
