@@ -239,10 +239,10 @@ static void report_fourth(ap_rule_ctx *c, const ap_authority *a, uint32_t p,
     ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
     ap_findings__fact(c, f, "sensitive_targets", "%u", total);
     ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
-    ap_findings__rights(c, f, "rights", a->rights[r->worst]);
     /* the whole chain, not cut at q (ap_findings__stop_at_partner): the steps after q, how p
-     * uses q's access, are what the finding is about */
-    ap_findings__path(c, f, a, r->worst, AP_UNREACHED);
+     * uses q's access, are what the finding is about; the rights it carries there */
+    ap_findings__rights(c, f, "rights", ap_findings__path_for(c, f, a, r->worst, AP_RIGHTS_ALL)
+                                        & a->rights[r->worst]);
     ap_findings__message(c, f, "Partner %s, acting for partner %s, reaches %u sensitive "
                          "target%s through it (%s), the most sensitive %s %s %s through %s.",
                          ap_graph_node(g, p)->id, ap_graph_node(g, r->q)->id, total,
@@ -370,8 +370,8 @@ int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
             if (ap_findings__first_partner(c, a, q) != AP_UNREACHED)
                 continue;   /* through partner x: p inherits x and x inherits q, each said once */
             ap_finding *f = ap_findings__add(c, p, false, q);
-            ap_findings__rights(c, f, "rights", a->rights[q]);
-            ap_findings__path(c, f, a, q, AP_UNREACHED);
+            ap_findings__rights(c, f, "rights",
+                                ap_findings__path_for(c, f, a, q, AP_RIGHTS_ALL) & a->rights[q]);
             if (f == NULL)
                 break;
             bool declared = true;

@@ -3,7 +3,7 @@
 """Usage: gen_adversarial.py SHAPE SCALE OUTDIR
 
 SHAPE is one of: deep hub bipartite ring vocab names dates dups gates shared limits k8s
-(cluster.yaml and partners.json, not CSV), or one of the
+(cluster.yaml and partners.json, not CSV) history (N snapshots and their events), or one of the
 refused ones (unknown-node, nul-byte); SCALE is a percentage of the full size (100 = the
 size at which one command should take seconds, 1-5 for the test suite). The output is
 deterministic: the same arguments write the same bytes."""
@@ -17,7 +17,7 @@ import sys
 NODE_COLS = ["id", "kind", "name", "type", "domain", "tier", "state", "sensitivity",
              "environment", "owner", "sponsor", "purpose", "valid_from", "expires",
              "contract_ends", "last_used", "last_reviewed", "logged", "static",
-             "multi_tenant", "jurisdiction", "scope"]
+             "multi_tenant", "jurisdiction", "scope", "last_rotated"]
 EDGE_COLS = ["id", "from", "to", "kind", "rights", "requires", "escalates", "state",
              "valid_from", "expires", "temporary", "approved_by", "last_used", "purpose"]
 BUILTIN = ["read", "write", "delete", "admin", "execute", "approve", "mint", "delegate"]
@@ -464,6 +464,63 @@ def k8s(e, scale, rnd, out=None):
                 + "}\n")
 
 
+def history_variant(e, k, rnd):
+    """Snapshot k of the history shape's estate: the same partners, identities and resources,
+    a twentieth of the edges gone or with other rights in each, a credential of its own."""
+    parts, ids, res = 10, 50, 100
+    for p in range(parts):
+        e.node("hp%d" % p, "partner", tier=["read_only", "standard", "privileged"][p % 3],
+               contract_ends="2026-%02d-01" % (1 + (p + k) % 12), last_reviewed="2025-06-01",
+               scope='{"resources": ["hr1*"], "rights": ["read"]}')
+        e.node("hk%d" % p, "credential", static="true",
+               expires="2026-%02d-15" % (1 + (p * 3 + k) % 12), last_rotated="2025-01-01")
+        e.edge("hp%d" % p, "holds", "hk%d" % p)
+        e.edge("hk%d" % p, "authenticates_as", "hi%d" % (p * 5))
+    e.node("hk-only-%d" % k, "credential")
+    e.edge("hp%d" % (k % parts), "holds", "hk-only-%d" % k)
+    e.edge("hk-only-%d" % k, "authenticates_as", "hi%d" % (k % ids))
+    for i in range(ids):
+        e.node("hi%d" % i, "identity", logged="true" if i % 2 else "false",
+               last_used="2025-%02d-01" % (1 + (i + k) % 12))
+    for r in range(res):
+        e.node("hr%d" % r, "resource" if r % 10 else "workflow", sensitivity=SENS[r % 5])
+    edge = 0
+    for i in range(ids):
+        for t in (i + 1, i * 7 + 3):
+            edge += 1
+            if rnd.random() < 0.05:
+                continue
+            e.edge("hi%d" % i, "can_assume", "hi%d" % (t % ids),
+                   rights="all" if rnd.random() < 0.9 else "|".join(rnd.sample(BUILTIN, 3)))
+        for t in (i * 2, i * 2 + 1):
+            if rnd.random() < 0.05:
+                continue
+            e.edge("hi%d" % i, "access", "hr%d" % (t % res),
+                   rights="|".join(rnd.sample(BUILTIN[:4], 1 + (t + k) % 3)))
+
+
+def history(e, scale, rnd, out=None):
+    """N snapshots of a small estate (history/NNN/ in import order, the folder's own files the
+    last), each with its observed use (events.csv: uses, denied attempts and repeated ids)."""
+    n = scaled(200, scale, 3)
+    for k in range(n):
+        est = Estate()
+        history_variant(est, k, random.Random("history%d" % k))
+        where = out if k == n - 1 else os.path.join(out, "history", "%03d" % k)
+        est.write(where)
+        with open(os.path.join(where, "events.csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\r\n")
+            w.writerow(["at", "actor", "target", "right", "via", "ok", "id"])
+            er = random.Random("events%d" % k)
+            for j in range(100):
+                who = er.choice(["hi%d" % er.randrange(50), "hp%d" % er.randrange(10),
+                                 "hk%d" % er.randrange(10)])
+                w.writerow(["2025-%02d-%02dT%02d:00:00Z" % (1 + j % 12, 1 + k % 28, j % 24),
+                            who, "hr%d" % er.randrange(100), er.choice(BUILTIN[:5]),
+                            "run-%d" % j, "false" if j % 10 == 0 else "",
+                            "ev-%d" % (j if j % 4 == 0 else k * 1000 + j)])
+
+
 def refused_utf8(e, scale, rnd):
     """Bytes that are not UTF-8 (an overlong NUL, 0xff) in a name and in an id."""
     e.node("ok", "partner", name="over\udcc0\udc80long")
@@ -477,7 +534,8 @@ def refused_unknown(e, scale, rnd):
 
 SHAPES = {"deep": deep, "hub": hub, "bipartite": bipartite, "ring": ring, "vocab": vocab,
           "names": names, "dates": dates, "dups": dups,
-          "gates": gates, "shared": shared, "limits": limits, "k8s": k8s, "unknown-node": refused_unknown,
+          "gates": gates, "shared": shared, "limits": limits, "k8s": k8s,
+          "history": history, "unknown-node": refused_unknown,
           "bad-utf8": refused_utf8}
 
 
@@ -491,9 +549,9 @@ def main():
         with open(os.path.join(out, "nodes.csv"), "wb") as f:
             f.write(b"id,kind\r\na,partner\r\nb\x00c,identity\r\n")
         return 0
-    if shape == "k8s":          # not native CSV: the Kubernetes reader's own input
+    if shape in ("k8s", "history"):     # more than one estate's CSV files: they write them
         os.makedirs(out, exist_ok=True)
-        k8s(None, scale, None, out)
+        SHAPES[shape](None, scale, None, out)
         return 0
     e = Estate()
     SHAPES[shape](e, scale, random.Random(shape + str(scale)))
