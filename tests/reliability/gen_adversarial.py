@@ -502,7 +502,7 @@ def history_variant(e, k, rnd):
 def history(e, scale, rnd, out=None):
     """N snapshots of a small estate (history/NNN/ in import order, the folder's own files the
     last), each with its observed use (events.csv: uses, denied attempts and repeated ids)."""
-    n = scaled(200, scale, 3)
+    n = scaled(200, scale, 6)      # at least the 5 adv_matrix's across() asks for
     for k in range(n):
         est = Estate()
         history_variant(est, k, random.Random("history%d" % k))
