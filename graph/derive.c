@@ -62,27 +62,36 @@ static int check_edit(const ap_graph *g, const ap_graph_edit *edit, ap_error *er
     return AP_OK;
 }
 
-/* The added edge's id: the given one (which must be free), else from|kind|to[#k]. */
+/* The added edge's id: the given one (which must be free), else from|kind|to[#k]. Ids are
+ * as long as the nodes' (64 KiB and more): the buffer is sized to them. */
 static int added_id(const char **out, ap_graph *ng, json_t *taken, const ap_edge_spec *sp,
                     ap_error *err)
 {
-    char buf[1024];
+    const char *from = ng->nodes[sp->from].id, *kind = ap_edge_kind_name(sp->kind),
+               *to = ng->nodes[sp->to].id;
+    size_t size = sp->id != NULL ? strlen(sp->id) + 1
+                                 : strlen(from) + strlen(kind) + strlen(to) + 3 + 12;
+    char *buf = malloc(size);
+    int rc = AP_OK;
+    if (buf == NULL)
+        return ap_error_nomem(err);
     if (sp->id != NULL) {
-        if (id_taken(taken, sp->id))
-            return ap_error_set(err, AP_EINPUT, "edge id '%s' is already taken", sp->id);
-        snprintf(buf, sizeof buf, "%s", sp->id);
+        if (id_taken(taken, sp->id)) {
+            rc = ap_error_set(err, AP_EINPUT, "edge id '%s' is already taken", sp->id);
+            goto cleanup;
+        }
+        memcpy(buf, sp->id, size);
     } else {
-        int len = snprintf(buf, sizeof buf, "%s|%s|%s", ng->nodes[sp->from].id,
-                           ap_edge_kind_name(sp->kind), ng->nodes[sp->to].id);
-        if (len < 0 || (size_t)len >= sizeof buf - 12)
-            return ap_error_set(err, AP_EINPUT, "the id of an edge to add is too long");
+        int len = snprintf(buf, size, "%s|%s|%s", from, kind, to);
         for (unsigned k = 2; id_taken(taken, buf); k++)
-            snprintf(buf + len, sizeof buf - (size_t)len, "#%u", k);
+            snprintf(buf + len, size - (size_t)len, "#%u", k);
     }
     if ((*out = str(ng, buf)) == NULL
         || json_object_set_new_nocheck(taken, buf, json_true()) < 0)
-        return ap_error_nomem(err);
-    return AP_OK;
+        rc = ap_error_nomem(err);
+cleanup:
+    free(buf);
+    return rc;
 }
 
 /* The added edge's attributes: marked hypothetical, with its expiry when it has one. */

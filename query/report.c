@@ -258,7 +258,8 @@ static int paths_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *
 
 static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *err)
 {
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL };
+    /* the section counts the shared credentials: their choices are offboard's to list */
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true };
     ap_offboard *o = NULL;
     ap_diagram *d = NULL;
     int rc;

@@ -22,19 +22,40 @@ static void trim(const char **s, const char **end)
         (*end)--;
 }
 
+/* The node named by s..end: exactly those bytes first (an id may begin or end with spaces),
+ * then without the spaces around them. -1 when neither names a node, -2 when nothing is left
+ * (or no memory for the copy: the caller reports the id missing, not found). */
+static int64_t lookup(const ap_graph *g, const char *s, const char *end)
+{
+    int64_t found = -1;
+    for (int pass = 0; pass < 2 && found < 0; pass++) {
+        if (pass == 1)
+            trim(&s, &end);
+        if (end == s)
+            return -2;
+        char *id = malloc((size_t)(end - s) + 1);
+        if (id == NULL)
+            return -2;
+        memcpy(id, s, (size_t)(end - s));
+        id[end - s] = '\0';
+        found = ap_graph_find(g, id);
+        free(id);
+    }
+    return found;
+}
+
 static int find_node(uint32_t *v, const ap_graph *g, const char *s, const char *end,
                      const char *text, ap_error *err)
 {
-    char id[512];
-    trim(&s, &end);
-    if (end == s || (size_t)(end - s) >= sizeof id)
+    int64_t found = lookup(g, s, end);
+    if (found == -2)
         return ap_error_set(err, AP_EINPUT, "bad grant '%s': a node id is missing (expected "
                             GRANT_SYNTAX ")", text);
-    memcpy(id, s, (size_t)(end - s));
-    id[end - s] = '\0';
-    int64_t found = ap_graph_find(g, id);
-    if (found < 0)
-        return ap_error_set(err, AP_ENOTFOUND, "no node '%s' (in grant '%s')", id, text);
+    if (found < 0) {
+        trim(&s, &end);
+        return ap_error_set(err, AP_ENOTFOUND, "no node '%.*s' (in grant '%s')",
+                            (int)(end - s), s, text);
+    }
     *v = (uint32_t)found;
     return AP_OK;
 }
@@ -69,50 +90,107 @@ static int parse_rights(ap_rights *out, const ap_graph *g, const char *s, const 
     return AP_OK;
 }
 
+/* The separator " -kind[...]-> " starting at text[i]: its kind's bounds, its rights list's
+ * (NULL without one) and where the "->" is; false when text[i] starts no such shape. */
+typedef struct {
+    const char *k, *kend, *rs, *re, *arrow;
+} grant_sep;
+
+static bool separator_at(grant_sep *sep, const char *text, size_t i)
+{
+    if (text[i] != ' ' || text[i + 1] != '-')
+        return false;
+    const char *k = text + i + 2, *p = k;
+    while (*p == '_' || islower((unsigned char)*p))
+        p++;
+    sep->k = k;
+    sep->kend = p;
+    sep->rs = sep->re = NULL;
+    if (*p == '[') {
+        sep->rs = p + 1;
+        if ((sep->re = strchr(sep->rs, ']')) == NULL)
+            return false;
+        p = sep->re + 1;
+    }
+    sep->arrow = p;
+    return p != k && p[0] == '-' && p[1] == '>';
+}
+
+/* Where TO starts: after the "->" and the one space the syntax puts there. */
+static const char *to_of(const grant_sep *sep)
+{
+    return sep->arrow[2] == ' ' ? sep->arrow + 3 : sep->arrow + 2;
+}
+
+static int parse_at(ap_edge_spec *out, const ap_graph *g, const char *text, size_t i,
+                    const grant_sep *sep, ap_error *err)
+{
+    char kind[32];
+    if ((size_t)(sep->kend - sep->k) >= sizeof kind)
+        return ap_error_set(err, AP_EINPUT, "unknown edge kind in grant '%s'", text);
+    memcpy(kind, sep->k, (size_t)(sep->kend - sep->k));
+    kind[sep->kend - sep->k] = '\0';
+    if ((out->kind = ap_edge_kind_parse(kind)) == AP_EDGE_NONE)
+        return ap_error_set(err, AP_EINPUT, "unknown edge kind '%s' in grant '%s' (expected "
+                            "one of " AP_EDGE_KIND_NAMES ")", kind, text);
+    const ap_edge_kind_info *info = ap_edge_kind_info_of(out->kind);
+    int rc;
+    out->rights = info->traversable ? AP_RIGHTS_ALL : 0;
+    out->requires = info->requires;
+    out->escalates = info->escalates;
+    if (sep->rs != NULL) {
+        if ((rc = parse_rights(&out->rights, g, sep->rs, sep->re, text, err)) < 0)
+            return rc;
+        out->declared = true;
+    }
+    if ((rc = find_node(&out->from, g, text, text + i, text, err)) < 0)
+        return rc;
+    return find_node(&out->to, g, to_of(sep), text + strlen(text), text, err);
+}
+
+/* Ids are data and may hold anything, the separator's shape included (" -access[read]-> " is
+ * a valid id): the reading used is the one separator whose FROM and TO both name nodes and
+ * whose kind is one; with none, the first separator's reading says what is wrong; with
+ * several, the grant is refused as ambiguous rather than one of them guessed. */
 int ap_whatif_parse_grant(ap_edge_spec *out, const ap_graph *g, const char *text,
                           ap_error *err)
 {
-    size_t len = strlen(text);
+    size_t len = strlen(text), first = SIZE_MAX, match = SIZE_MAX, other = SIZE_MAX;
+    grant_sep sep, at_first, at_match;
     memset(out, 0, sizeof *out);
     out->expires = AP_TIME_NONE;
-    /* the first " -kind[...]-> " in the text: ids may hold dashes, but not that shape */
     for (size_t i = 0; i + 1 < len; i++) {
-        if (text[i] != ' ' || text[i + 1] != '-')
+        if (!separator_at(&sep, text, i))
             continue;
-        const char *k = text + i + 2, *p = k;
-        while (*p == '_' || islower((unsigned char)*p))
-            p++;
-        const char *kend = p, *rs = NULL, *re = NULL;
-        if (*p == '[') {
-            rs = p + 1;
-            if ((re = strchr(rs, ']')) == NULL)
-                continue;
-            p = re + 1;
+        if (first == SIZE_MAX) {
+            first = i;
+            at_first = sep;
         }
-        if (kend == k || p[0] != '-' || p[1] != '>')
-            continue;
         char kind[32];
-        if ((size_t)(kend - k) >= sizeof kind)
-            return ap_error_set(err, AP_EINPUT, "unknown edge kind in grant '%s'", text);
-        memcpy(kind, k, (size_t)(kend - k));
-        kind[kend - k] = '\0';
-        if ((out->kind = ap_edge_kind_parse(kind)) == AP_EDGE_NONE)
-            return ap_error_set(err, AP_EINPUT, "unknown edge kind '%s' in grant '%s' (expected "
-                                "one of " AP_EDGE_KIND_NAMES ")", kind, text);
-        const ap_edge_kind_info *info = ap_edge_kind_info_of(out->kind);
-        int rc;
-        out->rights = info->traversable ? AP_RIGHTS_ALL : 0;
-        out->requires = info->requires;
-        out->escalates = info->escalates;
-        if (rs != NULL) {
-            if ((rc = parse_rights(&out->rights, g, rs, re, text, err)) < 0)
-                return rc;
-            out->declared = true;
+        size_t klen = (size_t)(sep.kend - sep.k);
+        if (klen >= sizeof kind)
+            continue;
+        memcpy(kind, sep.k, klen);
+        kind[klen] = '\0';
+        if (ap_edge_kind_parse(kind) == AP_EDGE_NONE || lookup(g, text, text + i) < 0
+            || lookup(g, to_of(&sep), text + len) < 0)
+            continue;
+        if (match != SIZE_MAX) {
+            other = i;
+            break;
         }
-        if ((rc = find_node(&out->from, g, text, text + i, text, err)) < 0)
-            return rc;
-        return find_node(&out->to, g, p + 2, text + len, text, err);
+        match = i;
+        at_match = sep;
     }
+    if (other != SIZE_MAX)
+        return ap_error_set(err, AP_EINPUT, "ambiguous grant '%s': it reads as '%.*s' to "
+                            "'%s' and as '%.*s' to '%s' (node ids that hold the separator)",
+                            text, (int)match, text, to_of(&at_match), (int)other, text,
+                            to_of(&sep));
+    if (match != SIZE_MAX)
+        return parse_at(out, g, text, match, &at_match, err);
+    if (first != SIZE_MAX)
+        return parse_at(out, g, text, first, &at_first, err);
     return ap_error_set(err, AP_EINPUT, "bad grant '%s' (expected " GRANT_SYNTAX ")", text);
 }
 

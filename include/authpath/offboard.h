@@ -71,6 +71,9 @@ typedef struct {
 
 typedef struct {
     ap_sensitivity min_sensitivity;     /* cut targets: resources and workflows at or above */
+    bool shared_holders_only;           /* shared credentials with their holders, neither
+                                         * choice computed (keeps and breaks empty): a caller
+                                         * that only counts them (the report) */
 } ap_offboard_opts;
 
 /* Every edge index below is of the graph the plan was computed on; paths of residual and keep

@@ -55,14 +55,15 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
             break;
         }
         mid = room;
-        /* each write-capable target in reach order; the unlogged identities on its witness */
+        /* each write-capable target in reach order; the unlogged identities on its witness
+         * for writing (the witness of all its rights may carry only read) */
         for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
             uint32_t v = a->reach[k];
             if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
                 continue;
             /* the path's inner nodes, from v's side back to the source; those an earlier
              * target's path passed were looked at then */
-            size_t nmid = ap_findings__walk_new(c, a, v, mid);
+            size_t nmid = ap_findings__walk_new(c, a, v, writes, mid);
             for (size_t j = 0; j < nmid; j++) {
                 uint32_t u = mid[j];
                 if (seen[u] == i || !unlogged(c, u))
@@ -72,10 +73,11 @@ int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
                 ap_finding *f = ap_findings__subject(c, p, false, u);
                 if (f == NULL)
                     continue;
+                /* what that chain carries there, not all v holds: the claim is the chain's */
+                ap_rights carried = ap_findings__path_for(c, f, a, v, writes);
                 ap_findings__fact(c, f, "logged", "false");
                 ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
-                ap_findings__rights(c, f, "rights", a->rights[v] & writes);
-                ap_findings__path(c, f, a, v, AP_UNREACHED);
+                ap_findings__rights(c, f, "rights", carried & writes);
                 say_unattributable(c, f);
             }
         }

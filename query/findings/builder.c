@@ -219,6 +219,37 @@ void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     f->npath += len;
 }
 
+ap_rights ap_findings__path_for(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
+                                uint32_t v, ap_rights want)
+{
+    size_t len = ap_authority_chain(a, c->g, v, want, NULL, 0), start;
+    if (f == NULL || len == 0 || !open_up(c, f))
+        return 0;
+    start = f->npath;
+    uint32_t *p = realloc(f->path, (f->npath + len + 1) * sizeof *p);
+    uint32_t *nodes = realloc(f->nodes, (f->nnodes + len + 1) * sizeof *nodes);
+    if (p != NULL)
+        f->path = p;
+    if (nodes != NULL)
+        f->nodes = nodes;
+    if (p == NULL || nodes == NULL) {
+        nomem(c);
+        return 0;
+    }
+    ap_authority_chain(a, c->g, v, want, p + start, len);
+    size_t before = f->nnodes;
+    for (size_t i = start; i < start + len; i++) {
+        uint32_t to = ap_graph_edge(c->g, p[i])->to;
+        bool named = false;
+        for (size_t k = 0; k < before && !named; k++)
+            named = nodes[k] == to;
+        if (!named)
+            nodes[f->nnodes++] = to;
+    }
+    f->npath += len;
+    return ap_authority_replay(c->g, a, p + start, len, NULL);
+}
+
 uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t target)
 {
     if (!open_up(c, f))

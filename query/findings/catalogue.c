@@ -120,8 +120,9 @@ static const ap_rule rules[] = {
       ap_rule__delegation_loop,
       "the loop: one strongly connected component of the subcontractor_of graph, reported "
       "once with a cycle through it in order (a > b > c > a) and every partner on that "
-      "cycle. Pairs of partners in one loop raise no partner-inherits-partner finding: this "
-      "one covers them." },
+      "cycle; its chain is a cycle that carries authority from its first partner, or none "
+      "when gates or rights stop every partner's chain on the way round. Pairs of partners "
+      "in one loop raise no partner-inherits-partner finding: this one covers them." },
     { "fourth-party-sensitive", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Fourth party reaches a sensitive resource",
       "A partner that acts for another partner (a subcontractor: a fourth or further party) "

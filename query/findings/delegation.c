@@ -17,47 +17,88 @@ static int ig_fail(ap_rule_ctx *c, igraph_error_t ie)
     return c->rc;
 }
 
-/* The loop of one strongly connected component of the subcontractor_of graph, in order: from
- * its first member (start), the shortest chain within the component back to start, found by a
- * breadth-first search over live subcontractor_of edges between members. */
-static int report_loop(ap_rule_ctx *c, const igraph_vector_int_t *memb, igraph_integer_t comp,
-                       uint32_t start, uint32_t size, uint32_t *prev, uint32_t *queue)
+/* Edges examined in all the searches for a cycle that carries, per loop: a loop whose
+ * members' chains all stop (gates, masks) is then reported without one. */
+#define LOOP_WORK (1u << 22)
+
+/* A cycle of component comp from `from` back to it, shortest first: a breadth-first search
+ * over live subcontractor_of edges between members. With carry, a step is taken only when it
+ * passes something of what the chain so far carries to its tail (docs/design.md's witness:
+ * a gate opened by the chain's own prefix), so the cycle replays from `from`; without, the
+ * links alone. The edges, in order, go to queue[0..*len); false when none returns to from.
+ * prev and held (node-indexed) are left as they were found: AP_UNREACHED and 0. */
+static bool find_cycle(const ap_graph *g, const igraph_vector_int_t *memb, igraph_integer_t comp,
+                       uint32_t from, bool carry, uint32_t *prev, ap_rights *held,
+                       uint32_t *queue, uint32_t *len, uint64_t *work)
 {
-    const ap_graph *g = c->g;
     uint32_t head = 0, tail = 0, last = AP_UNREACHED, closing = AP_UNREACHED;
-    queue[tail++] = start;
-    prev[start] = start;
+    queue[tail++] = from;
+    prev[from] = from;
+    held[from] = AP_RIGHTS_ALL;
     while (head < tail && last == AP_UNREACHED) {
         uint32_t u = queue[head++];
         for (uint32_t e = ap_graph_out_begin(g, u); e < ap_graph_out_end(g, u); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);
+            ap_rights got;
+            (*work)++;
             if (ed->kind != AP_EDGE_SUBCONTRACTOR_OF || !ed->live || ed->from == ed->to
                 || VECTOR(*memb)[ed->to] != comp)
                 continue;
-            if (ed->to == start) {
+            if ((got = carry ? ap_edge_transfer(ed, held[u]) : AP_RIGHTS_ALL) == 0)
+                continue;
+            if (ed->to == from) {
                 last = u;
                 closing = e;
                 break;
             }
             if (prev[ed->to] == AP_UNREACHED) {
                 prev[ed->to] = e;
+                held[ed->to] = got;
                 queue[tail++] = ed->to;
             }
         }
     }
-    /* the chain back from last to start, turned around */
-    uint32_t n = 0;
-    for (uint32_t v = last; v != start; v = ap_graph_edge(g, prev[v])->from)
-        queue[n++] = prev[v];
-    for (uint32_t i = 0; i < n / 2; i++) {
-        uint32_t t = queue[i];
-        queue[i] = queue[n - 1 - i];
-        queue[n - 1 - i] = t;
-    }
+    /* the chain back from last to from, turned around; queue's visited nodes reset first */
+    for (uint32_t i = 0; i < tail; i++)
+        held[queue[i]] = 0;
+    uint32_t n = 0, *chain = queue + tail;      /* queue has room: tail + n <= its size */
+    for (uint32_t v = last; last != AP_UNREACHED && v != from;
+         v = ap_graph_edge(g, prev[v])->from)
+        chain[n++] = prev[v];
+    for (uint32_t i = 0; i < tail; i++)
+        prev[queue[i]] = AP_UNREACHED;
+    if (last == AP_UNREACHED)
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        queue[i] = chain[n - 1 - i];
     queue[n++] = closing;
+    *len = n;
+    return true;
+}
+
+/* The loop of one strongly connected component of the subcontractor_of graph, reported from
+ * its first member (start) with a cycle in order as its chain: from the first member in id
+ * order that a cycle carries from (docs/design.md: every printed chain carries what it
+ * claims). When no member's chain goes all the way round (gates and masks stop each), the
+ * loop of links from start is named in the facts and message and no chain is shown. */
+static int report_loop(ap_rule_ctx *c, const igraph_vector_int_t *memb, igraph_integer_t comp,
+                       uint32_t start, uint32_t size, uint32_t *prev, uint32_t *queue,
+                       ap_rights *held)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = 0, nodes = ap_graph_node_count(g), from = start;
+    uint64_t work = 0;
+    bool carried = false;
+    for (uint32_t v = start; v < nodes && !carried && work < LOOP_WORK; v++)
+        if (VECTOR(*memb)[v] == comp
+            && (carried = find_cycle(g, memb, comp, v, true, prev, held, queue, &n, &work)))
+            from = v;
+    if (!carried && !find_cycle(g, memb, comp, start, false, prev, held, queue, &n, &work))
+        return c->rc = ap_error_set(c->err, AP_EBUG, "no cycle in a strongly connected "
+                                    "component of partners");
     ap_finding *f = ap_findings__add(c, start, false, start);
     char order[2048], who[512];
-    size_t used = (size_t)snprintf(order, sizeof order, "%s", ap_graph_node(g, start)->id);
+    size_t used = (size_t)snprintf(order, sizeof order, "%s", ap_graph_node(g, from)->id);
     for (uint32_t i = 0; i < n && f != NULL; i++) {
         uint32_t to = ap_graph_edge(g, queue[i])->to;
         if (used < sizeof order)
@@ -68,22 +109,27 @@ static int report_loop(ap_rule_ctx *c, const igraph_vector_int_t *memb, igraph_i
     }
     if (f == NULL)
         return c->rc;
-    if ((f->path = malloc((size_t)n * sizeof *f->path)) == NULL) {
-        c->rc = ap_error_nomem(c->err);
-        return c->rc;
+    if (carried) {
+        if ((f->path = malloc((size_t)n * sizeof *f->path)) == NULL) {
+            c->rc = ap_error_nomem(c->err);
+            return c->rc;
+        }
+        memcpy(f->path, queue, (size_t)n * sizeof *f->path);
+        f->npath = n;
     }
-    memcpy(f->path, queue, (size_t)n * sizeof *f->path);
-    f->npath = n;
     ap_findings__fact(c, f, "loop", "%s", order);
     ap_findings__fact(c, f, "partners", "%u", size);
+    const char *inherit = carried ? "each inherits the others' authority"
+                                  : "each acts for the next, but no chain carries authority "
+                                    "all the way round (gates or rights stop it)";
     if (size > n)
         ap_findings__message(c, f, "Partners act for one another in a loop of %u partners "
-                             "(%s, and %u more in the same loop): each inherits the others' "
-                             "authority.", size, order, size - n);
+                             "(%s, and %u more in the same loop): %s.", size, order, size - n,
+                             inherit);
     else
-        ap_findings__message(c, f, "Partners %s act for one another in a loop (%s): each "
-                             "inherits the others' authority.",
-                             ap_findings__partner_list(c, f, who, sizeof who, 5), order);
+        ap_findings__message(c, f, "Partners %s act for one another in a loop (%s): %s.",
+                             ap_findings__partner_list(c, f, who, sizeof who, 5), order,
+                             inherit);
     return c->rc;
 }
 
@@ -91,6 +137,7 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
 {
     const ap_graph *g = c->g;
     uint32_t n = ap_graph_node_count(g), *prev = NULL, *queue = NULL;
+    ap_rights *held = NULL;
     igraph_vector_int_t ev, memb, csize;
     igraph_t sg;
     igraph_integer_t ncomp = 0;
@@ -129,8 +176,9 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
     }
     done = calloc((size_t)ncomp + 1, sizeof *done);
     prev = malloc(((size_t)n + 1) * sizeof *prev);
-    queue = malloc(((size_t)n + 1) * sizeof *queue);
-    if (done == NULL || prev == NULL || queue == NULL) {
+    queue = malloc((2 * (size_t)n + 1) * sizeof *queue);     /* the search, then its cycle */
+    held = calloc((size_t)n + 1, sizeof *held);
+    if (done == NULL || prev == NULL || queue == NULL || held == NULL) {
         rc = ap_error_nomem(c->err);
         goto cleanup;
     }
@@ -141,9 +189,10 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
         if (done[comp] || VECTOR(csize)[comp] < 2)
             continue;
         done[comp] = true;
-        rc = report_loop(c, &memb, comp, v, (uint32_t)VECTOR(csize)[comp], prev, queue);
+        rc = report_loop(c, &memb, comp, v, (uint32_t)VECTOR(csize)[comp], prev, queue, held);
     }
 cleanup:
+    free(held);
     free(done);
     free(prev);
     free(queue);
@@ -190,10 +239,10 @@ static void report_fourth(ap_rule_ctx *c, const ap_authority *a, uint32_t p,
     ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
     ap_findings__fact(c, f, "sensitive_targets", "%u", total);
     ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
-    ap_findings__rights(c, f, "rights", a->rights[r->worst]);
     /* the whole chain, not cut at q (ap_findings__stop_at_partner): the steps after q, how p
-     * uses q's access, are what the finding is about */
-    ap_findings__path(c, f, a, r->worst, AP_UNREACHED);
+     * uses q's access, are what the finding is about; the rights it carries there */
+    ap_findings__rights(c, f, "rights", ap_findings__path_for(c, f, a, r->worst, AP_RIGHTS_ALL)
+                                        & a->rights[r->worst]);
     ap_findings__message(c, f, "Partner %s, acting for partner %s, reaches %u sensitive "
                          "target%s through it (%s), the most sensitive %s %s %s through %s.",
                          ap_graph_node(g, p)->id, ap_graph_node(g, r->q)->id, total,
@@ -321,8 +370,8 @@ int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
             if (ap_findings__first_partner(c, a, q) != AP_UNREACHED)
                 continue;   /* through partner x: p inherits x and x inherits q, each said once */
             ap_finding *f = ap_findings__add(c, p, false, q);
-            ap_findings__rights(c, f, "rights", a->rights[q]);
-            ap_findings__path(c, f, a, q, AP_UNREACHED);
+            ap_findings__rights(c, f, "rights",
+                                ap_findings__path_for(c, f, a, q, AP_RIGHTS_ALL) & a->rights[q]);
             if (f == NULL)
                 break;
             bool declared = true;

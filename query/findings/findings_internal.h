@@ -198,6 +198,10 @@ void ap_findings__rights(ap_rule_ctx *c, ap_finding *f, const char *key, ap_righ
 /* Append the witness path of a to v; then (when e is not AP_UNREACHED) the edge e after it. */
 void ap_findings__path(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
                        uint32_t e);
+/* Append v's witness for the rights in want (ap_authority_chain's); returns what it delivers
+ * at v when replayed (ap_authority_replay), 0 when nothing was appended. */
+ap_rights ap_findings__path_for(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
+                                uint32_t v, ap_rights want);
 /* Through another partner, the evidence stops at it: that partner's own authority carries on
  * (and its own findings say how), so a loop of N partners prints N short chains, not N chains
  * of up to N steps. Cuts f's path (from f's partner) after the first other partner on it,
@@ -294,12 +298,12 @@ bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t 
  * AP_UNREACHED: remembered per (node, class) of the walk, so asking for every node a partner
  * reaches costs the reach, not the reach times the chain length. */
 uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
-/* The inner nodes of the witness path to v (ap_query__path_nodes'), from v's side back to the
- * source, up to the first (node, class) an earlier call walked for a: so asking for every node
- * a partner reaches costs the reach, not the reach times the chain length. Into out (room for
- * a's reach); returns how many. */
+/* The inner nodes of v's witness for the rights in want (ap_authority_chain's), from v's side
+ * back to the source, up to the first (node, class) an earlier call walked for a: so asking
+ * for every node a partner reaches costs the reach, not the reach times the chain length.
+ * Into out (room for a's reach); returns how many. */
 size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
-                             uint32_t *out);
+                             ap_rights want, uint32_t *out);
 /* The length of the witness path to v (ap_authority_path's), without walking it. */
 size_t ap_findings__path_len(const ap_authority *a, uint32_t v);
 /* Does a hold v directly: reached, and no other partner on its witness path? (A subcontractor

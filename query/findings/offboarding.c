@@ -53,8 +53,9 @@ int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r)
             snprintf(why, sizeof why, "state is %s", ap_state_name(nd->state));
         ap_findings__fact(c, f, "reach", "%u", a->nreach);
         ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
-        ap_findings__rights(c, f, "rights", a->rights[v]);
-        ap_findings__path(c, f, a, v, AP_UNREACHED);
+        /* the rights the chain shown carries there (docs/design.md: no chain claims more) */
+        ap_findings__rights(c, f, "rights",
+                            ap_findings__path_for(c, f, a, v, AP_RIGHTS_ALL) & a->rights[v]);
         if (f == NULL)
             return c->rc;
         ap_findings__message(c, f, "Partner %s's %s, yet its authority still reaches %u node%s, "

@@ -110,19 +110,19 @@ uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a,
 }
 
 size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
-                             uint32_t *out)
+                             ap_rights want, uint32_t *out)
 {
     const ap_graph *g = c->g;
     ap_walk_memo *m = c->visit;
     uint32_t nc = a->nclasses;
     size_t n = 0;
-    if (v == a->source || a->rights[v] == 0)
+    if (v == a->source || (a->rights[v] & want) == 0)
         return 0;
     if (!memo_for(c, m, a)) {           /* out of memory: name nothing */
         ((ap_rule_ctx *)c)->rc = c->rc < 0 ? c->rc : ap_error_nomem(c->err);
         return 0;
     }
-    int cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], AP_RIGHTS_ALL,
+    int cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], want,
                                    AP_UNREACHED, false);
     /* the walk of ap_authority_chain (as ap_findings__first_partner's); an inner (node,
      * class) walked before means the rest of the way was walked too */

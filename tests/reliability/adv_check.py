@@ -18,6 +18,9 @@ import re
 import sys
 import xml.dom.minidom
 
+# names of 64 KiB and more are data too: a cell may hold several
+csv.field_size_limit(1 << 30)
+
 BUILTIN = ["read", "write", "delete", "admin", "execute", "approve", "mint", "delegate"]
 ALL = (1 << 64) - 1
 TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"

@@ -117,8 +117,49 @@ def prepare(run, gen, shape, scale, base):
 
 
 def files(folder):
+    if os.path.exists(os.path.join(folder, "cluster.yaml")):    # the k8s shape
+        return [os.path.join(folder, "cluster.yaml"), "--partner-map",
+                os.path.join(folder, "partners.json")]
     return [os.path.join(folder, f) for f in ("nodes.csv", "edges.csv", "rights.csv")
             if os.path.exists(os.path.join(folder, f))]
+
+
+def cut_estate(folder, cut):
+    """cut: the estate in folder without its last tenth of edges (of documents for k8s)."""
+    shutil.rmtree(cut, ignore_errors=True)
+    shutil.copytree(folder, cut)
+    if os.path.exists(os.path.join(folder, "cluster.yaml")):
+        with open(os.path.join(folder, "cluster.yaml"), encoding="utf-8") as f:
+            docs = f.read().split("---\n")
+        with open(os.path.join(cut, "cluster.yaml"), "w", encoding="utf-8") as f:
+            f.write("---\n".join(docs[:1 + (len(docs) - 1) * 9 // 10]))
+        return
+    with open(os.path.join(folder, "edges.csv"), newline="", encoding="utf-8",
+              errors="surrogateescape") as f:
+        rows = list(adv_check.csv.reader(f))
+    with open(os.path.join(cut, "edges.csv"), "w", newline="", encoding="utf-8",
+              errors="surrogateescape") as f:
+        adv_check.csv.writer(f, lineterminator="\r\n").writerows(
+            rows[:1 + (len(rows) - 1) * 9 // 10])
+
+
+def replay_folder(run, db, folder):
+    """Where the chains are replayed: the generator's CSV files, or for an estate in another
+    reader's format, the latest snapshot exported as native CSV (nodes.csv, edges.csv...)."""
+    if os.path.exists(os.path.join(folder, "nodes.csv")):
+        return folder
+    out = folder + "-replay"
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    rc, _, err, _ = run.exec(db, ["export", "--format", "csv", "--output",
+                                  os.path.join(out, "x")])
+    if rc != 0:
+        run.fail("export csv for the replay", err[-300:].decode(errors="replace"))
+        return None
+    for part in ("nodes", "edges", "rights"):
+        if os.path.exists(os.path.join(out, "x-%s.csv" % part)):
+            os.rename(os.path.join(out, "x-%s.csv" % part), os.path.join(out, part + ".csv"))
+    return out
 
 
 def pick(run, db):
@@ -141,11 +182,51 @@ def pick(run, db):
     return p, t, creds[0] if creds else None, edge
 
 
+def history(run, shape, db, folder):
+    """The history shape's earlier snapshots, each with its events, before the others."""
+    top = os.path.join(folder, "history")
+    for k in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+        for args in (["import", "--label", "history " + k] + files(os.path.join(top, k)),
+                     ["import", os.path.join(top, k, "events.csv")]):
+            rc, _, err, _ = run.exec(db, args)
+            if rc != 0:
+                run.fail("%s: import history %s" % (shape, k), err[-600:].decode(errors="replace"))
+                return False
+    return True
+
+
+def across(run, c, db, p):
+    """Commands over many snapshots and their observed use (the history shape)."""
+    rc, out, _, _ = run.exec(db, ["snapshots", "--format", "json"])
+    snaps = json.loads(out)["snapshots"] if rc == 0 else []
+    if len(snaps) < 5:
+        return
+    last = str(snaps[-1]["id"])
+    mid = str(snaps[len(snaps) // 2]["id"])
+    for f in ("text", "json", "csv"):
+        c(["diff", "1", last, "--format", f], f)
+        c(["diff", mid, last, "--partner", p, "--format", f], f)
+        c(["authority", p, "--observed", "--format", f], f)
+        c(["authority", p, "--observed", "--since", "2025-06-01", "--format", f], f)
+        c(["--snapshot", mid, "authority", p, "--observed", "--format", f], f)
+        c(["--snapshot", mid, "partners", "--format", f], f)
+        c(["--snapshot", mid, "findings", "--since", "2025-03-01", "--format", f], f)
+    c(["--snapshot", mid, "report", p, "--since", "2025-01-01"], "html")
+    c(["report", p, "--since", "2025-01-01"], "html")
+    c(["what-if", p, "--narrow-to-observed", "--since", "2025-01-01", "--format", "json"],
+      "json")
+    c(["--snapshot", mid, "what-if", p, "--narrow-to-observed", "--format", "text"], "text")
+
+
 def matrix(run, shape, folder, db):
+    many = folder is not None and os.path.isdir(os.path.join(folder, "history"))
+
     def c(args, fmt, expect=0):
         if run.quick and (fmt in ("png", "pdf") or args == ["report"]):
             return None
-        return run.check(shape, db, folder, args, fmt, expect)
+        # chains of another snapshot than the latest are not replayed on its files
+        other = args[0] == "--snapshot" or (many and args[0] == "diff")
+        return run.check(shape, db, None if other else folder, args, fmt, expect)
     picked = pick(run, db)
     for f in ("text", "json", "csv"):
         c(["snapshots", "--format", f], f)
@@ -169,6 +250,7 @@ def matrix(run, shape, folder, db):
     if picked is None:
         return
     p, t, cred, edge = picked
+    across(run, c, db, p)
     c(["diff", "1", "2", "--partner", p, "--format", "json"], "json")
     for f in ("text", "json", "csv", "dot", "svg", "png", "pdf"):
         c(["authority", p, "--format", f], f)
@@ -258,28 +340,27 @@ def main():
                     run.fail(shape, "the refused import left a snapshot")
             print("%s: refused as designed, %.1f s" % (shape, time.time() - t0), flush=True)
             continue
+        if not history(run, shape, db, folder):
+            continue
         rc, _, err, _ = run.exec(db, ["import", "--label", "full"] + files(folder))
         if rc != 0:
             run.fail(shape + ": import", err[-600:].decode(errors="replace"))
             continue
         # the second snapshot: the same estate without its last tenth of edges
         cut = folder + "-cut"
-        shutil.rmtree(cut, ignore_errors=True)
-        shutil.copytree(folder, cut)
-        with open(os.path.join(folder, "edges.csv"), newline="", encoding="utf-8",
-                  errors="surrogateescape") as f:
-            rows = list(adv_check.csv.reader(f))
-        with open(os.path.join(cut, "edges.csv"), "w", newline="", encoding="utf-8",
-                  errors="surrogateescape") as f:
-            adv_check.csv.writer(f, lineterminator="\r\n").writerows(
-                rows[:1 + (len(rows) - 1) * 9 // 10])
+        cut_estate(folder, cut)
         rc, _, err, _ = run.exec(db, ["import", "--label", "cut"] + files(cut))
         if rc != 0:
             run.fail(shape + ": import cut", err[-600:].decode(errors="replace"))
             continue
         # the queries run on the latest snapshot, the full estate imported a third time
         run.check(shape, db, None, ["snapshots", "--format", "json"], "json")
-        matrix(run, shape, folder, db2_first(run, db, folder))
+        db = db2_first(run, db, folder)
+        if os.path.exists(os.path.join(folder, "events.csv")):
+            rc, _, err, _ = run.exec(db, ["import", os.path.join(folder, "events.csv")])
+            if rc != 0:
+                run.fail(shape + ": import events", err[-600:].decode(errors="replace"))
+        matrix(run, shape, replay_folder(run, db, folder), db)
         print("%s: %d failures, %.1f s" % (shape, len(run.failures) - before,
                                           time.time() - t0), flush=True)
     for n in run.notes[:10]:

@@ -2,7 +2,8 @@
 # of shapes nobody designed for, written from docs/design.md's model alone, for adversarial.sh.
 """Usage: gen_adversarial.py SHAPE SCALE OUTDIR
 
-SHAPE is one of: deep hub bipartite ring vocab names dates dups all-in-one, or one of the
+SHAPE is one of: deep hub bipartite ring vocab names dates dups gates shared limits k8s
+(cluster.yaml and partners.json, not CSV) history (N snapshots and their events), or one of the
 refused ones (unknown-node, nul-byte); SCALE is a percentage of the full size (100 = the
 size at which one command should take seconds, 1-5 for the test suite). The output is
 deterministic: the same arguments write the same bytes."""
@@ -10,12 +11,13 @@ deterministic: the same arguments write the same bytes."""
 import csv
 import os
 import random
+import re
 import sys
 
 NODE_COLS = ["id", "kind", "name", "type", "domain", "tier", "state", "sensitivity",
              "environment", "owner", "sponsor", "purpose", "valid_from", "expires",
              "contract_ends", "last_used", "last_reviewed", "logged", "static",
-             "multi_tenant", "jurisdiction", "scope"]
+             "multi_tenant", "jurisdiction", "scope", "last_rotated"]
 EDGE_COLS = ["id", "from", "to", "kind", "rights", "requires", "escalates", "state",
              "valid_from", "expires", "temporary", "approved_by", "last_used", "purpose"]
 BUILTIN = ["read", "write", "delete", "admin", "execute", "approve", "mint", "delegate"]
@@ -311,6 +313,214 @@ def dups(e, scale, rnd):
         e.edge("uw%d" % i, "depends_on", "uk%d" % ((i + 1) % n))
 
 
+def gates(e, scale, rnd):
+    """Every edge gated: subcontractor loops 4 partners deep (each loop entered from the next
+    one's head), layers of identities whose can_assume edges each require a right that another
+    chain may bring, masked rights, triggers and escalating runs_as back to the first layer."""
+    groups = scaled(50, scale, 2)
+    width = scaled(500, scale, 6)
+    layers = 20 if scale >= 20 else 6
+    def some(k):
+        return "|".join(rnd.sample(BUILTIN, k))
+    for li in range(layers):
+        for w in range(width):
+            e.node("g%d.%d" % (li, w), "identity", logged="true" if w % 3 else "false")
+    for w in range(width):
+        e.node("gr%d" % w, "resource", sensitivity=SENS[w % 5], environment="prod")
+        if w % 5 == 0:
+            e.node("gw%d" % w, "workflow", sensitivity="critical")
+    for li in range(layers - 1):
+        for w in range(width):
+            for _ in range(3):
+                e.edge("g%d.%d" % (li, w), "can_assume", "g%d.%d" % (li + 1, rnd.randrange(width)),
+                       rights=some(rnd.randrange(2, 6)), requires=some(rnd.randrange(1, 3)))
+    last = layers - 1
+    for w in range(width):
+        e.edge("g%d.%d" % (last, w), "access", "gr%d" % w, rights=some(3), requires=some(1))
+        if w % 5 == 0:
+            e.edge("gr%d" % w, "triggers", "gw%d" % w, requires="write|approve")
+            e.edge("gw%d" % w, "runs_as", "g0.%d" % rnd.randrange(width), rights=some(2),
+                   requires="execute")
+    for g in range(groups):
+        for k in range(4):
+            p = "gp%d.%d" % (g, k)
+            e.node(p, "partner", tier=["read_only", "standard", "privileged"][k % 3],
+                   contract_ends="2026-06-01" if k == 3 else "2028-01-01",
+                   scope='{"resources": ["gr1*"], "rights": ["read"]}' if k == 0 else "")
+            e.node("gk%d.%d" % (g, k), "credential", static="true", expires="2027-01-01")
+            e.edge(p, "holds", "gk%d.%d" % (g, k), rights=some(5), requires=some(1))
+            e.edge("gk%d.%d" % (g, k), "authenticates_as",
+                   "g0.%d" % rnd.randrange(width), rights=some(4), requires=some(2))
+            e.edge(p, "subcontractor_of", "gp%d.%d" % (g, (k + 1) % 4),
+                   rights=some(6), requires=some(1))
+        e.edge("gp%d.0" % g, "subcontractor_of", "gp%d.0" % ((g + 1) % groups),
+               rights=some(4), requires=some(2))
+
+
+def shared(e, scale, rnd):
+    """One partner holding N credentials, each shared with one or two of a pool of other
+    partners; the credentials authenticate as a pool of identities reaching a pool of
+    resources."""
+    n = scaled(50000, scale, 30)
+    pool = scaled(400, scale, 3)
+    ids = scaled(2000, scale, 5)
+    e.node("mega", "partner", tier="standard", contract_ends="2026-06-01",
+           scope='{"max_sensitivity": "internal"}')
+    for p in range(pool):
+        e.node("sp%d" % p, "partner", tier=["read_only", "standard"][p % 2])
+    for i in range(ids):
+        e.node("si%d" % i, "identity", logged="true" if i % 2 else "false")
+        e.node("sr%d" % i, "resource" if i % 10 else "workflow", sensitivity=SENS[i % 5])
+        e.edge("si%d" % i, "access", "sr%d" % i, rights="" if i % 4 == 0 else "read|write")
+    for c in range(n):
+        e.node("sk%d" % c, "credential", static="true" if c % 2 else "false",
+               multi_tenant="true" if c % 7 == 0 else "",
+               expires="" if c % 3 else "2027-01-01", owner="team%d" % (c % 50))
+        e.edge("mega", "holds", "sk%d" % c)
+        for j in range(1 + c % 2):
+            e.edge("sp%d" % ((c * 7 + j * 13) % pool), "holds", "sk%d" % c)
+        e.edge("sk%d" % c, "authenticates_as", "si%d" % (c % ids))
+
+
+# ids made only of separators and syntax; "*" and "?" are globs in scopes, "->" and "[...]"
+# are what-if's grant syntax, "|" and "#" what an edge without an id is named with
+SEPARATORS = ["|", "||", ",", ",,", "->", " -> ", " -access[read]-> ", "#2", "|holds|", ".",
+              "/", "\\", ":", ";", "*", "?", "[", "]", "{}", "%", "--", "-", "=", "+", "@",
+              "'", '"', "<>", "&", "~", "!", "$", "^", "(", ")", "`", "_", "#"]
+
+
+def limits(e, scale, rnd):
+    """Names at the limits: 64 KiB names and ids, ids that are all separators (the partner
+    most reached is one of them), the same display name on many ids, ids that differ only in
+    case, in Unicode normalisation or a trailing space."""
+    big = 65536
+    n = scaled(300, scale, 10)
+    # the separator partners share one chain; "|" holds the most
+    prev = None
+    for k, sep in enumerate(SEPARATORS):
+        e.node(sep, "partner", name="Contoso", domain=sep, purpose=sep * 100,
+               scope='{"resources": ["%s*"]}' % ("*" if sep in ('"', "\\") else sep))
+        e.node("k" + sep, "credential", name="Contoso", type=sep)
+        e.node("i" + sep, "identity", name="Contoso")
+        e.edge(sep, "holds", "k" + sep, purpose=sep)
+        e.edge("k" + sep, "authenticates_as", "i" + sep)
+        if prev is not None:
+            e.edge("i" + prev, "can_assume", "i" + sep)
+            e.edge(sep, "subcontractor_of", prev)
+        prev = sep
+    e.edge("i" + prev, "can_assume", "i|")     # back to the first: a loop of separators
+    # the same display name and near-identical ids
+    twins = ["acme", "ACME", "Acme", "acme ", " acme", "caf\u00e9", "cafe\u0301", "acme\u200b"]
+    for k, t in enumerate(twins):
+        e.node(t, "partner", name="Acme Ltd", tier=["read_only", "privileged"][k % 2])
+        e.node("key:" + t, "credential", name="Acme Ltd")
+        e.edge(t, "holds", "key:" + t)
+        e.edge("key:" + t, "authenticates_as", "i" + SEPARATORS[k % len(SEPARATORS)])
+    # 64 KiB names, types, purposes and ids
+    for r in range(n):
+        sep = SEPARATORS[r % len(SEPARATORS)]
+        rid = "res%d%s" % (r, sep)
+        fill = (sep * (big // len(sep) + 1))[:big] if r % 2 else chr(0x4e00 + r) * (big // 3)
+        e.node(rid, "resource" if r % 5 else "workflow", name=fill, type=fill[:1000],
+               sensitivity=SENS[r % 5], purpose="Contoso")
+        e.edge("i" + sep, "access", rid, rights="read|write" if r % 3 else "", purpose=fill)
+    huge = "H" * big
+    e.node(huge + "p", "partner", name=huge)
+    e.node(huge + "k", "credential", name=huge)
+    e.node(huge + "r", "resource", sensitivity="critical", name=huge)
+    e.edge(huge + "p", "holds", huge + "k", id="E" * big)
+    e.edge(huge + "k", "authenticates_as", "i|")
+    e.edge("i|", "access", huge + "r", rights="read", id="F" * big)
+    e.edge("|", "admin_of", huge + "r", rights="admin")
+
+
+K8S_NAMESPACED = ("Pod", "ServiceAccount", "Role", "RoleBinding", "Secret")
+
+
+def k8s(e, scale, rnd, out=None):
+    """KubeHound's attack manifests (tests/data/real/kubehound/attacks) as N clusters' worth
+    of namespaces through the Kubernetes reader: every name suffixed, each copy in its own
+    namespace, users mapped to partners (a partner per ten copies), groups left identities."""
+    n = scaled(400, scale, 2)
+    here = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(here, "..", "data", "real", "kubehound", "attacks")
+    docs = []
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            docs += [d for d in f.read().split("\n---") if "kind:" in d]
+    name_re = re.compile(r"^(\s*(?:- )?name: )(\S+)$", re.M)
+    with open(os.path.join(out, "cluster.yaml"), "w", encoding="utf-8") as f:
+        for j in range(n):
+            ns = "ns-%d" % j
+            for d in docs:
+                d = name_re.sub(lambda m: "%s%s-%d" % (m.group(1), m.group(2), j), d)
+                d = d.replace("namespace: default", "namespace: " + ns)
+                kind = re.search(r"^kind: (\S+)", d, re.M).group(1)
+                if kind in K8S_NAMESPACED and not re.search(r"^  namespace:", d, re.M):
+                    d = d.replace("\nmetadata:\n", "\nmetadata:\n  namespace: %s\n" % ns, 1)
+                f.write("---\n" + d.strip("\n").lstrip("-").strip("\n") + "\n")
+    with open(os.path.join(out, "partners.json"), "w", encoding="utf-8") as f:
+        f.write("{" + ", ".join('"user-*-%d": "tenant%d"' % (j, j // 10) for j in range(n))
+                + "}\n")
+
+
+def history_variant(e, k, rnd):
+    """Snapshot k of the history shape's estate: the same partners, identities and resources,
+    a twentieth of the edges gone or with other rights in each, a credential of its own."""
+    parts, ids, res = 10, 50, 100
+    for p in range(parts):
+        e.node("hp%d" % p, "partner", tier=["read_only", "standard", "privileged"][p % 3],
+               contract_ends="2026-%02d-01" % (1 + (p + k) % 12), last_reviewed="2025-06-01",
+               scope='{"resources": ["hr1*"], "rights": ["read"]}')
+        e.node("hk%d" % p, "credential", static="true",
+               expires="2026-%02d-15" % (1 + (p * 3 + k) % 12), last_rotated="2025-01-01")
+        e.edge("hp%d" % p, "holds", "hk%d" % p)
+        e.edge("hk%d" % p, "authenticates_as", "hi%d" % (p * 5))
+    e.node("hk-only-%d" % k, "credential")
+    e.edge("hp%d" % (k % parts), "holds", "hk-only-%d" % k)
+    e.edge("hk-only-%d" % k, "authenticates_as", "hi%d" % (k % ids))
+    for i in range(ids):
+        e.node("hi%d" % i, "identity", logged="true" if i % 2 else "false",
+               last_used="2025-%02d-01" % (1 + (i + k) % 12))
+    for r in range(res):
+        e.node("hr%d" % r, "resource" if r % 10 else "workflow", sensitivity=SENS[r % 5])
+    edge = 0
+    for i in range(ids):
+        for t in (i + 1, i * 7 + 3):
+            edge += 1
+            if rnd.random() < 0.05:
+                continue
+            e.edge("hi%d" % i, "can_assume", "hi%d" % (t % ids),
+                   rights="all" if rnd.random() < 0.9 else "|".join(rnd.sample(BUILTIN, 3)))
+        for t in (i * 2, i * 2 + 1):
+            if rnd.random() < 0.05:
+                continue
+            e.edge("hi%d" % i, "access", "hr%d" % (t % res),
+                   rights="|".join(rnd.sample(BUILTIN[:4], 1 + (t + k) % 3)))
+
+
+def history(e, scale, rnd, out=None):
+    """N snapshots of a small estate (history/NNN/ in import order, the folder's own files the
+    last), each with its observed use (events.csv: uses, denied attempts and repeated ids)."""
+    n = scaled(200, scale, 6)      # at least the 5 adv_matrix's across() asks for
+    for k in range(n):
+        est = Estate()
+        history_variant(est, k, random.Random("history%d" % k))
+        where = out if k == n - 1 else os.path.join(out, "history", "%03d" % k)
+        est.write(where)
+        with open(os.path.join(where, "events.csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\r\n")
+            w.writerow(["at", "actor", "target", "right", "via", "ok", "id"])
+            er = random.Random("events%d" % k)
+            for j in range(100):
+                who = er.choice(["hi%d" % er.randrange(50), "hp%d" % er.randrange(10),
+                                 "hk%d" % er.randrange(10)])
+                w.writerow(["2025-%02d-%02dT%02d:00:00Z" % (1 + j % 12, 1 + k % 28, j % 24),
+                            who, "hr%d" % er.randrange(100), er.choice(BUILTIN[:5]),
+                            "run-%d" % j, "false" if j % 10 == 0 else "",
+                            "ev-%d" % (j if j % 4 == 0 else k * 1000 + j)])
+
+
 def refused_utf8(e, scale, rnd):
     """Bytes that are not UTF-8 (an overlong NUL, 0xff) in a name and in an id."""
     e.node("ok", "partner", name="over\udcc0\udc80long")
@@ -323,7 +533,9 @@ def refused_unknown(e, scale, rnd):
 
 
 SHAPES = {"deep": deep, "hub": hub, "bipartite": bipartite, "ring": ring, "vocab": vocab,
-          "names": names, "dates": dates, "dups": dups, "unknown-node": refused_unknown,
+          "names": names, "dates": dates, "dups": dups,
+          "gates": gates, "shared": shared, "limits": limits, "k8s": k8s,
+          "history": history, "unknown-node": refused_unknown,
           "bad-utf8": refused_utf8}
 
 
@@ -336,6 +548,10 @@ def main():
         os.makedirs(out, exist_ok=True)
         with open(os.path.join(out, "nodes.csv"), "wb") as f:
             f.write(b"id,kind\r\na,partner\r\nb\x00c,identity\r\n")
+        return 0
+    if shape in ("k8s", "history"):     # more than one estate's CSV files: they write them
+        os.makedirs(out, exist_ok=True)
+        SHAPES[shape](None, scale, None, out)
         return 0
     e = Estate()
     SHAPES[shape](e, scale, random.Random(shape + str(scale)))
