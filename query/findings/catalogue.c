@@ -113,7 +113,7 @@ static const ap_rule rules[] = {
       "take; on tests/data/real/cloudsplaining/example.json 130 findings became 3." },
     { "delegation-loop", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Delegation loop among partners",
-      "Partners act for one another in a cycle: each inherits the others' authority, and no "
+      "Partners act for one another in a cycle: authority can go all the way round it, and no "
       "one of them can be offboarded alone.",
       "Break the loop: remove the subcontracting (or shared access) that closes it, and record "
       "which partner is accountable for which.",

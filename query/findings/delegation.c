@@ -119,7 +119,12 @@ static int report_loop(ap_rule_ctx *c, const igraph_vector_int_t *memb, igraph_i
     }
     ap_findings__fact(c, f, "loop", "%s", order);
     ap_findings__fact(c, f, "partners", "%u", size);
-    const char *inherit = carried ? "each inherits the others' authority"
+    /* what the chain shown proves, no more: from one member all the way round (another
+     * member's chain may stop at a gate) */
+    char round[640];
+    snprintf(round, sizeof round, "%s's authority goes all the way round it",
+             ap_graph_node(g, from)->id);
+    const char *inherit = carried ? round
                                   : "each acts for the next, but no chain carries authority "
                                     "all the way round (gates or rights stop it)";
     if (size > n)
