@@ -121,7 +121,8 @@ static int stream_shared(ap_json_writer *w, const ap_graph *g, const ap_shared_c
     json_object_set_new(s, "id", json_string(id_of(g, sc->credential)));
     json_object_set_new(s, "holders", json_array());
     json_object_set_new(s, "revoke", json_array());
-    json_object_set_new(s, "revoke_more", json_integer(sc->nbreaks - shown));
+    json_object_set_new(s, "revoke_more", json_integer(sc->nbreaks - shown
+                                                       + sc->breaks_unlisted));
     json_object_set_new(s, "keep", json_array());
     if ((rc = ap_json_writer_item_open(w, s, err)) < 0
         || (rc = stream_ids(w, "holders", g, sc->holders, sc->nholders, err)) < 0
@@ -188,7 +189,8 @@ static json_t *offboard_skeleton(const ap_graph *g, const ap_offboard *o, caps c
         - items_shown(o->residual, o->nresidual, cap.actors, o->partner)));
     json_object_set_new(root, "collateral", json_array());
     json_object_set_new(root, "collateral_more", json_integer(o->ncollateral
-        - items_shown(o->collateral, o->ncollateral, cap.actors, UINT32_MAX)));
+        - items_shown(o->collateral, o->ncollateral, cap.actors, UINT32_MAX)
+        + o->collateral_unlisted));
     json_object_set_new(root, "shared_credentials", json_array());
     json_object_set_new(root, "persistence", json_array());
     json_object_set_new(root, "contract_ends", time_json(o->contract_ends));
@@ -284,9 +286,9 @@ static void put_path(const ap_graph *g, uint32_t source, const uint32_t *path, u
 /* Reach items grouped by actor: "actor keeps:" then one line per node with its evidence; the
  * items of partner and the first `actors` other actors, then how many actors are left out. */
 static void put_items(const ap_graph *g, const ap_reach_item *it, uint32_t n, const char *verb,
-                      const char *indent, uint32_t actors, uint32_t partner)
+                      const char *indent, uint32_t actors, uint32_t partner, uint32_t unlisted)
 {
-    uint32_t shown = items_shown(it, n, actors, partner), more = 0;
+    uint32_t shown = items_shown(it, n, actors, partner), more = unlisted;
     for (uint32_t i = shown; i < n; i++)
         more += i == shown || it[i].actor != it[i - 1].actor;
     if (shown < n)
@@ -368,11 +370,13 @@ static void print_shared(const ap_graph *g, const ap_offboard *o, caps cap)
         cli_put(id_of(g, sc->credential));
         printf(" (step %u), also held by ", step_of_credential(o, sc->credential));
         put_ids(g, sc->holders, sc->nholders);
-        printf("\n      revoke it, and this breaks:%s\n", sc->nbreaks ? "" : " nothing");
-        put_items(g, sc->breaks, sc->nbreaks, "loses", "        ", cap.actors, UINT32_MAX);
+        printf("\n      revoke it, and this breaks:%s\n",
+               sc->nbreaks + sc->breaks_unlisted ? "" : " nothing");
+        put_items(g, sc->breaks, sc->nbreaks, "loses", "        ", cap.actors, UINT32_MAX,
+                  sc->breaks_unlisted_actors);
         printf("      keep it, and this stays with the partner:%s\n",
                sc->nkeeps ? "" : " nothing");
-        put_items(g, sc->keeps, sc->nkeeps, "keeps", "        ", UINT32_MAX, UINT32_MAX);
+        put_items(g, sc->keeps, sc->nkeeps, "keeps", "        ", UINT32_MAX, UINT32_MAX, 0);
     }
 }
 
@@ -385,7 +389,7 @@ static void print_effects(const ap_graph *g, const ap_offboard *o, caps cap)
         printf("%s nothing after the plan\n",
                o->nactors > 1 ? " and those acting for it reach" : " reaches");
     }
-    put_items(g, o->residual, o->nresidual, "keeps", "    ", cap.actors, o->partner);
+    put_items(g, o->residual, o->nresidual, "keeps", "    ", cap.actors, o->partner, 0);
     uint32_t dormant = 0;
     for (uint32_t i = 0; i < o->npersistence; i++)
         dormant += o->persistence[i].dormant;
@@ -395,9 +399,10 @@ static void print_effects(const ap_graph *g, const ap_offboard *o, caps cap)
                dormant, dormant == 1 ? "" : "s", dormant == 1 ? "s" : "",
                dormant == 1 ? "it" : "them");
     printf("\n4. What breaks for others (collateral)\n");
-    if (o->ncollateral == 0)
+    if (o->ncollateral + o->collateral_unlisted == 0)
         printf("    nothing: no other partner or workflow loses a right\n");
-    put_items(g, o->collateral, o->ncollateral, "loses", "    ", cap.actors, UINT32_MAX);
+    put_items(g, o->collateral, o->ncollateral, "loses", "    ", cap.actors, UINT32_MAX,
+              o->collateral_unlisted_actors);
 }
 
 /* "not valid until 2027-03-01, so the plan does not revoke it; from then it reaches
@@ -549,7 +554,7 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("offboard");
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, false };
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, false, CLI_LIST_MAX };
     caps cap = { CLI_LIST_MAX, CLI_LIST_MAX };
     ap_offboard *o = NULL;
     const char *format;
@@ -561,6 +566,7 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
             return EXIT_OK;
         if (opt == 'a') {
             cap.actors = cap.targets = UINT32_MAX;
+            oo.max_actors = 0;          /* every actor's losses, listed */
             continue;
         }
         if (opt != 's')

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authpath/report.h"
 #include "cli.h"
@@ -83,6 +84,8 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     }
     ro.partners = partners;
     ro.policy = &pol;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    ro.threads = cpus < 1 ? 1u : (unsigned)cpus;
     if ((rc = snapshot_facts(ctx, &ro, &list, &nlist, &files)) != EXIT_OK)
         goto cleanup;
     if (json_array_size(files) > 0

@@ -37,7 +37,43 @@ typedef struct {
     uint32_t *held_off, *held_by;   /* n+1 offsets into held_by: for node v, the touched actors
                                  * (indices into others) whose after list holds it */
     bool *may_reach;            /* nothers: this choice's credential may be reached by them */
+    uint32_t max_actors;        /* opts->max_actors: actors whose losses are listed; 0 all */
 } offboard_ctx;
+
+/* Where one actor's items go: into *list, or (list NULL: an actor past the listed ones) only
+ * counted. */
+typedef struct {
+    ap_reach_item **list;
+    uint32_t *n;
+    uint32_t counted;
+} item_sink;
+
+/* Actor-by-actor losses into list (with *n): the first max_actors actors with any listed, the
+ * others counted in *unlisted (items) and *unlisted_actors. */
+typedef struct {
+    item_sink sink;
+    uint32_t listed_actors;
+    uint32_t *unlisted, *unlisted_actors;
+    ap_reach_item **list;
+    uint32_t *n;
+    uint32_t before;            /* *n when the current actor began */
+} loss_lists;
+
+/* Begin an actor: its items listed, or (past max_actors) counted. */
+static item_sink *actor_begin(loss_lists *l, const offboard_ctx *c)
+{
+    bool listed = c->max_actors == 0 || l->listed_actors < c->max_actors;
+    l->sink = (item_sink){ listed ? l->list : NULL, l->n, 0 };
+    l->before = *l->n;
+    return &l->sink;
+}
+
+static void actor_end(loss_lists *l)
+{
+    l->listed_actors += *l->n > l->before;
+    *l->unlisted += l->sink.counted;
+    *l->unlisted_actors += l->sink.counted > 0;
+}
 
 void ap_offboard_free(ap_offboard *o)
 {
@@ -202,9 +238,11 @@ static uint32_t cause_on(const offboard_ctx *c, const uint32_t *path, uint32_t n
 
 /* What `before` (computed on gb) holds and `after` (rights per node) does not: by hops before,
  * then id. */
-static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const ap_graph *gb,
+static int lost_items(item_sink *s, offboard_ctx *c, const ap_graph *gb,
                       const ap_authority *before, const ap_rights *after, ap_error *err)
 {
+    ap_reach_item **list = s->list;
+    uint32_t *n = s->n;
     for (uint32_t i = 0; i < before->nreach; i++) {
         uint32_t v = before->reach[i];
         ap_rights lost = before->rights[v] & ~after[v] & c->vocab;
@@ -212,6 +250,10 @@ static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const 
         int rc;
         if (lost == 0 || ap_graph_node(gb, v)->kind == AP_KIND_PARTNER)
             continue;
+        if (list == NULL) {             /* counted, no chain */
+            s->counted++;
+            continue;
+        }
         if ((rc = ap_query__item_path(&it, gb, before, lost, true, err)) < 0)
             return rc;
         it.cause = cause_on(c, it.path, it.npath);
@@ -225,23 +267,29 @@ static int lost_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const 
 
 /* depends_on edges of actor w whose target the plan cuts: a revoked credential (only `only`
  * when it is not NONE) or the partner itself. */
-static int dependency_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, uint32_t w,
-                            uint32_t only, ap_error *err)
+static int dependency_items(item_sink *s, offboard_ctx *c, uint32_t w, uint32_t only,
+                            ap_error *err)
 {
     const ap_graph *g = c->g;
+    ap_reach_item **list = s->list;
+    uint32_t *n = s->n;
     for (uint32_t e = ap_graph_out_begin(g, w); e < ap_graph_out_end(g, w); e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         bool cut = only != NONE ? ed->to == only
                                 : c->revoked[ed->to] || ed->to == c->o->partner;
         if (ed->kind != AP_EDGE_DEPENDS_ON || !ed->live || !cut)
             continue;
+        if (list == NULL) {
+            s->counted++;
+            continue;
+        }
         ap_reach_item it = { w, ed->to, 0, true, NONE, NULL, 1, 0 };
         if ((it.path = malloc(sizeof *it.path)) == NULL)
             return ap_error_nomem(err);
         it.path[0] = e;
-        for (uint32_t s = 0; s < c->o->nplan; s++)
-            if (c->o->plan[s].kind == AP_STEP_REVOKE_CREDENTIAL && c->o->plan[s].target == ed->to)
-                it.cause = s;
+        for (uint32_t k = 0; k < c->o->nplan; k++)
+            if (c->o->plan[k].kind == AP_STEP_REVOKE_CREDENTIAL && c->o->plan[k].target == ed->to)
+                it.cause = k;
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
             return ap_error_nomem(err);
@@ -284,18 +332,21 @@ static int keep_held(held_list *out, const ap_authority *a, ap_error *err)
 static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
 {
     int rc = AP_OK;
+    loss_lists l = { .list = &c->o->collateral, .n = &c->o->ncollateral,
+                     .unlisted = &c->o->collateral_unlisted,
+                     .unlisted_actors = &c->o->collateral_unlisted_actors };
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
         ap_authority *before = NULL, *after = NULL;
+        item_sink *s = actor_begin(&l, c);
         if (c->touches[c->others[i]]
             && (rc = ap_authority_compute(&before, c->g, c->others[i], err)) == AP_OK
             && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK
-            && (rc = lost_items(&c->o->collateral, &c->o->ncollateral, c, c->g, before,
-                                after->rights, err)) == AP_OK
+            && (rc = lost_items(s, c, c->g, before, after->rights, err)) == AP_OK
             && c->nrv > 0)
             rc = keep_held(&c->after[i], after, err);
         if (rc == AP_OK)
-            rc = dependency_items(&c->o->collateral, &c->o->ncollateral, c, c->others[i], NONE,
-                                  err);
+            rc = dependency_items(s, c, c->others[i], NONE, err);
+        actor_end(&l);
         ap_authority_free(before);
         ap_authority_free(after);
     }
@@ -340,26 +391,31 @@ static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, ap_error *er
         for (uint32_t k = c->held_off[u]; u != sc->credential && k < c->held_off[u + 1]; k++)
             c->may_reach[c->held_by[k]] = true;
     }
+    loss_lists l = { .list = &sc->breaks, .n = &sc->nbreaks,
+                     .unlisted = &sc->breaks_unlisted,
+                     .unlisted_actors = &sc->breaks_unlisted_actors };
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
         const held_list *after = &c->after[i];
+        item_sink *s = actor_begin(&l, c);
         ap_authority_free(a);
         a = NULL;
         if (!c->touches[c->others[i]] || !c->may_reach[i]) {
             /* keep and d differ from g only where it cannot reach: nothing breaks */
-            rc = dependency_items(&sc->breaks, &sc->nbreaks, c, c->others[i], sc->credential,
-                                  err);
+            rc = dependency_items(s, c, c->others[i], sc->credential, err);
+            actor_end(&l);
             continue;
         }
         if ((rc = ap_authority_compute(&a, keep, c->others[i], err)) < 0)
             break;
         for (uint32_t k = 0; k < after->n; k++)
             c->scratch[after->node[k]] = after->rights[k];
-        rc = lost_items(&sc->breaks, &sc->nbreaks, c, keep, a, c->scratch, err);
+        rc = lost_items(s, c, keep, a, c->scratch, err);
         for (uint32_t k = 0; k < after->n; k++)
             c->scratch[after->node[k]] = 0;
         if (rc < 0)
             break;
-        rc = dependency_items(&sc->breaks, &sc->nbreaks, c, c->others[i], sc->credential, err);
+        rc = dependency_items(s, c, c->others[i], sc->credential, err);
+        actor_end(&l);
     }
 cleanup:
     memset(c->may_reach, 0, ((size_t)c->nothers + 1) * sizeof *c->may_reach);
@@ -412,7 +468,7 @@ static int shared_credentials(offboard_ctx *c, bool holders_only, ap_error *err)
         return rc;
     }
     for (uint32_t s = 0; rc == AP_OK && s < c->nrv; s++) {
-        ap_shared_credential sc = { c->rv[s], NULL, 0, NULL, 0, NULL, 0 };
+        ap_shared_credential sc = { c->rv[s], NULL, 0, NULL, 0, NULL, 0, 0, 0 };
         memset(seen, 0, (size_t)n * sizeof *seen);
         for (uint32_t i = ap_graph_in_begin(g, sc.credential);
              i < ap_graph_in_end(g, sc.credential); i++) {
@@ -672,6 +728,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     }
     c.o->partner = partner;
     c.o->min_sensitivity = opts != NULL ? opts->min_sensitivity : AP_SENS_CONFIDENTIAL;
+    c.max_actors = opts != NULL ? opts->max_actors : 0;
     c.o->contract_ends = AP_TIME_NONE;
 
     /* The plan; what persists and where to cut, on the estate as it is. */

@@ -46,6 +46,28 @@ static int rank_cmp(const void *x, const void *y)
     return p->partner < q->partner ? -1 : p->partner > q->partner;    /* ids are sorted */
 }
 
+/* r[0..n)'s blast radii, counts only, through the all-partners kernel; part as `partners`. */
+static int rank_counts(ranked *r, size_t n, const ap_graph *g, const ap_weights *w,
+                       unsigned threads, ap_error *err)
+{
+    uint32_t *src = malloc((n + 1) * sizeof *src);
+    ap_blast **list = NULL;
+    int rc;
+    if (src == NULL)
+        return ap_error_nomem(err);
+    for (size_t i = 0; i < n; i++)
+        src[i] = r[i].partner;
+    rc = ap_blast_all(&list, g, src, (uint32_t)n, w, 0, threads > 0 ? threads : 1, err);
+    for (size_t i = 0; rc == AP_OK && i < n; i++) {
+        r[i].b = list[i];               /* each now owned by its row */
+        list[i] = NULL;
+        memcpy(r[i].part, r[i].b->score_by_sens, sizeof r[i].part);
+    }
+    ap_blast_list_free(list, rc == AP_OK ? (uint32_t)n : 0);
+    free(src);
+    return rc;
+}
+
 /* A link to partner p's section (its row in the node index when it has none), showing its
  * name. */
 static void partner_link(ap_html *h, const ap_graph *g, uint32_t p, bool section)
@@ -259,7 +281,8 @@ static int paths_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *
 static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *err)
 {
     /* the section counts the shared credentials: their choices are offboard's to list */
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true };
+    /* counts only: the shared credentials' holders, one actor's losses listed */
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 1 };
     ap_offboard *o = NULL;
     ap_diagram *d = NULL;
     int rc;
@@ -268,7 +291,8 @@ static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_erro
         return rc;
     ap_html__printf(h, "<p>The plan has %u steps. After it, %u reach items remain (residual) "
                     "and others lose %u (collateral); %u shared credentials need a choice, "
-                    "%u items persist.</p>", o->nplan, o->nresidual, o->ncollateral,
+                    "%u items persist.</p>", o->nplan, o->nresidual,
+                    o->ncollateral + o->collateral_unlisted,
                     o->nshared, o->npersistence);
     ap_html__printf(h, "<p>Minimal revocation set (%u edges) that cuts it off from its %u "
                     "confidential or more sensitive targets:</p><ul>", o->ncut, o->ntargets);
@@ -596,19 +620,11 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
             r[n++].partner = v;
     for (size_t i = 0; opts->partners != NULL && i < opts->npartners; i++)
         r[n++].partner = opts->partners[i];
-    /* the ranking keeps each partner's blast radius; its authority only while the blast is
-     * computed, then again for the partners with a section: every partner's at once was the
-     * estate times the partners (1,000 partners of 100,000 nodes: out of memory in 2 GiB) */
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = ap_authority_compute(&r[i].a, g, r[i].partner, err)) < 0
-            || (rc = ap_blast_compute(&r[i].b, g, r[i].a, w, err)) < 0)
-            goto cleanup;
-        memcpy(r[i].part, r[i].b->score_by_sens, sizeof r[i].part);   /* as `partners` */
-        if (opts->partners == NULL) {
-            ap_authority_free(r[i].a);
-            r[i].a = NULL;
-        }
-    }
+    /* the ranking's counts from the all-partners kernel (ap_blast_compute's, as `partners`),
+     * no lists; the authorities only of the partners with a section: one authority and blast
+     * per partner took 412 CPU-s and 2 GB at S=100 dense and had not ranked them yet */
+    if ((rc = rank_counts(r, n, g, w, opts->threads, err)) < 0)
+        goto cleanup;
     if (opts->partners == NULL)
         qsort(r, n, sizeof *r, rank_cmp);
     nsections = opts->partners == NULL && n > REPORT_MAX_SECTIONS ? REPORT_MAX_SECTIONS : n;

@@ -19,6 +19,7 @@ typedef struct {
     size_t nsources;
     const struct ap_usage *usage;   /* observed use over a window (authpath/usage.h): a drift
                                      * section per partner when it holds events; NULL: none */
+    unsigned threads;               /* the ranking's all-partners kernel (0: one thread) */
 } ap_report_opts;
 
 /* The report as HTML: *out owns *len bytes (NUL-terminated; free()). Same graph and options,
