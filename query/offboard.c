@@ -38,6 +38,8 @@ typedef struct {
                                  * (indices into others) whose after list holds it */
     bool *may_reach;            /* nothers: this choice's credential may be reached by them */
     uint32_t max_actors;        /* opts->max_actors: actors whose losses are listed; 0 all */
+    bool holders_only;          /* opts->shared_holders_only: no choice computed, so no after
+                                 * lists kept (every touched actor's reach: 9 GB at S=100) */
 } offboard_ctx;
 
 /* Where one actor's items go: into *list, or (list NULL: an actor past the listed ones) only
@@ -342,7 +344,7 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
             && (rc = ap_authority_compute(&before, c->g, c->others[i], err)) == AP_OK
             && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK
             && (rc = lost_items(s, c, c->g, before, after->rights, err)) == AP_OK
-            && c->nrv > 0)
+            && c->nrv > 0 && !c->holders_only)
             rc = keep_held(&c->after[i], after, err);
         if (rc == AP_OK)
             rc = dependency_items(s, c, c->others[i], NONE, err);
@@ -729,6 +731,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     c.o->partner = partner;
     c.o->min_sensitivity = opts != NULL ? opts->min_sensitivity : AP_SENS_CONFIDENTIAL;
     c.max_actors = opts != NULL ? opts->max_actors : 0;
+    c.holders_only = opts != NULL && opts->shared_holders_only;
     c.o->contract_ends = AP_TIME_NONE;
 
     /* The plan; what persists and where to cut, on the estate as it is. */
