@@ -744,7 +744,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
      * before each choice's copy is made), then the shared-credential choices. */
     ap_graph_edit edit = { c.rm, c.nrm, NULL, 0, c.rv, c.nrv };
     if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0 || (rc = residual(&c, d, err)) < 0
-        || (rc = collateral(&c, d, err)) < 0)
+        || (!(opts != NULL && opts->skip_collateral) && (rc = collateral(&c, d, err)) < 0))
         goto cleanup;
     ap_graph_free(d);
     d = NULL;

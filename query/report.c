@@ -282,18 +282,26 @@ static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_erro
 {
     /* the section counts the shared credentials: their choices are offboard's to list */
     /* counts only: the shared credentials' holders, one actor's losses listed */
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 1 };
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 1, true };
     ap_offboard *o = NULL;
     ap_diagram *d = NULL;
     int rc;
     ap_html__put(h, "<h3>Offboarding</h3>");
     if ((rc = ap_offboard_compute(&o, g, r->partner, &oo, err)) < 0)
         return rc;
-    ap_html__printf(h, "<p>The plan has %u steps. After it, %u reach items remain (residual) "
-                    "and others lose %u (collateral); %u shared credentials need a choice, "
-                    "%u items persist.</p>", o->nplan, o->nresidual,
-                    o->ncollateral + o->collateral_unlisted,
-                    o->nshared, o->npersistence);
+    char *q = shell_word(ap_graph_node(g, r->partner)->id);
+    if (q == NULL) {
+        ap_offboard_free(o);
+        return ap_error_nomem(err);
+    }
+    ap_html__printf(h, "<p>The plan has %u steps. After it, %u reach items remain (residual); "
+                    "%u shared credentials need a choice, %u items persist. What other "
+                    "partners and workflows lose (collateral) is not computed here: "
+                    "<code>authpath offboard -- ", o->nplan, o->nresidual, o->nshared,
+                    o->npersistence);
+    ap_html__text(h, q);
+    ap_html__put(h, "</code> lists it.</p>");
+    free(q);
     ap_html__printf(h, "<p>Minimal revocation set (%u edges) that cuts it off from its %u "
                     "confidential or more sensitive targets:</p><ul>", o->ncut, o->ntargets);
     for (uint32_t i = 0; i < o->ncut; i++) {

@@ -81,6 +81,11 @@ typedef struct {
      * cuts thousands of actors off a wide estate held all their losses and chains (2,000
      * partners sharing a key to 20,000 nodes: 6 GB). 0: every actor listed. */
     uint32_t max_actors;
+    /* No collateral (collateral empty, its counts 0): it computes every touched actor's
+     * authority before and after the plan, 20,000 runs a partner on a dense estate of 10,000
+     * partners; a caller that shows one partner's plan among many (the report) says where to
+     * ask for it instead. */
+    bool skip_collateral;
 } ap_offboard_opts;
 
 /* Every edge index below is of the graph the plan was computed on; paths of residual and keep

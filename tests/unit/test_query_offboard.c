@@ -33,7 +33,7 @@ static ap_offboard *offboard(const ap_graph *g, const char *partner, ap_sensitiv
 {
     ap_offboard *o = NULL;
     ap_error err;
-    ap_offboard_opts opts = { min, false, 0 };
+    ap_offboard_opts opts = { min, false, 0, false };
     if (ap_offboard_compute(&o, g, node(g, partner), &opts, &err) != AP_OK)
         fail_msg("offboard: %s", err.msg);
     return o;
