@@ -195,7 +195,7 @@ static void test_query_whatif__samples_forecast(void **state)
     ap_store *st = NULL;
     ap_forecast *f = NULL;
     ap_error err;
-    int64_t at, until;
+    int64_t at = 0, until = 0;
     (void)state;
     assert_int_equal(ap_store_open(&st, ":memory:", &err), AP_OK);
     assert_int_equal(ap_test_import(st, SAMPLE("estate.json"), &err), AP_OK);
