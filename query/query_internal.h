@@ -97,6 +97,10 @@ void ap_query__items_free(ap_reach_item *items, uint32_t n);
 /* cut.c: fill o->targets (reached resources and workflows at or above o->min_sensitivity),
  * o->cut and o->chokes from the partner's authority a on g. */
 int ap_offboard__cut(ap_offboard *o, const ap_graph *g, const ap_authority *a, ap_error *err);
+/* Offboarding's persistence risks (offboard_persist.c): can_mint targets the partner's
+ * authority pa reaches, then credentials outliving its contract or dormant, by node id. */
+int ap_offboard__persistence(ap_offboard *o, const ap_graph *g, const ap_authority *pa,
+                             ap_error *err);
 
 /* whatif_findings.c: run the catalogue on g and on w->changed for the partners v with
  * partners[v] (those the change can touch; NULL: all) and fill w's findings, appeared and
