@@ -161,3 +161,15 @@ int ap_test_usage(ap_store *st, const char *path, ap_usage_report *rep, ap_error
     const char *paths[1] = { path };
     return ap_test_import_opts(st, paths, 1, &o, err);
 }
+
+const ap_finding *ap_test_only_finding(const ap_findings *f, const char *rule, size_t *count)
+{
+    size_t hit = SIZE_MAX;
+    *count = 0;
+    for (size_t i = 0; i < ap_findings_count(f); i++)
+        if (strcmp(ap_findings_peek(f, i)->rule->id, rule) == 0) {
+            hit = i;
+            (*count)++;
+        }
+    return hit != SIZE_MAX ? ap_findings_get(f, hit) : NULL;  /* its evidence: the last read */
+}

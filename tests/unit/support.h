@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "authpath/findings.h"
 #include "authpath/graph.h"
 #include "authpath/import.h"
 #include "authpath/store.h"
@@ -41,6 +42,9 @@ ap_graph *ap_test_load_json(char *json, int64_t at, const char *tag, uint64_t se
                             ap_store **st);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
 long ap_test_count(ap_store *st, const char *sql);
+/* The last finding of rule in f (its evidence read back) and how many there are (*count);
+ * NULL when none. */
+const ap_finding *ap_test_only_finding(const ap_findings *f, const char *rule, size_t *count);
 /* cmocka setup: a fresh store (ap_test_store_setup) holding the inventory `fixture`. */
 int ap_test_store_with(void **state, const char *fixture);
 /* Import path as the store's observed use, its report into rep (NULL: none wanted). */
