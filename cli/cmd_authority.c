@@ -134,36 +134,91 @@ typedef struct {
     const ap_authority *a;
 } csv_ctx;
 
+/* A text being built at *at in *buf (grown; the caller frees it): -1 when out of memory. */
+static int put(char **buf, size_t *cap, size_t *at, const char *s, size_t len)
+{
+    if (*at + len + 1 > *cap) {
+        size_t want = *at + len + 1 > 2 * *cap ? *at + len + 1 : 2 * *cap;
+        char *b = realloc(*buf, want);
+        if (b == NULL)
+            return -1;
+        *buf = b;
+        *cap = want;
+    }
+    memcpy(*buf + *at, s, len);
+    *at += len;
+    (*buf)[*at] = '\0';
+    return 0;
+}
+
+/* path_text's, from the witness's nodes and what it delivers replayed, into *buf. */
+static int chain_text(char **buf, size_t *cap, const ap_graph *g, const ap_authority *a,
+                      uint32_t v, const uint32_t *nodes, uint32_t n, ap_rights got)
+{
+    const ap_vocab *voc = ap_graph_vocab(g);
+    char rights[1024];
+    size_t at = 0;
+    if (put(buf, cap, &at, "", 0) < 0)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *id = ap_graph_node(g, nodes[i])->id;
+        if ((i > 0 && put(buf, cap, &at, " > ", 3) < 0) || put(buf, cap, &at, id, strlen(id)) < 0)
+            return -1;
+    }
+    got &= ap_vocab_all(voc);
+    if (n > 0 && got != (a->rights[v] & ap_vocab_all(voc))) {
+        ap_rights_format(rights, sizeof rights, voc, got, ",", true);
+        if (put(buf, cap, &at, " [", 2) < 0 || put(buf, cap, &at, rights, strlen(rights)) < 0
+            || put(buf, cap, &at, "]", 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* `authority --format csv`, a row at a time into cli_stream's temporary file (no column widths
  * to wait for, memory does not grow with the output), so that stdout gets the table whole or
  * not at all: a row whose chain cannot be written (out of memory) fails the answer instead of
- * printing a row without its chain, and a run cut short leaves nothing on stdout. */
+ * printing a row without its chain, and a run cut short leaves nothing on stdout. Each chain
+ * is its tail's and a step (ap_witnesses), the name read without keeping the node's parsed
+ * attributes, the cells in buffers reused from row to row. */
 static int authority_csv(FILE *out, void *arg, ap_error *err)
 {
     static const char *const head[] = { "HOPS", "KIND", "ID", "NAME", "RIGHTS", "PATH" };
     const csv_ctx *c = arg;
     const ap_vocab *voc = ap_graph_vocab(c->g);
+    ap_witnesses *w = NULL;
+    char *path = NULL, *name = NULL;
+    size_t pathcap = 0, namecap = 0;
     int rc;
-    if ((rc = ap_csv_write_row(out, head, 6, err)) < 0)
+    if ((rc = ap_csv_write_row(out, head, 6, err)) < 0
+        || (rc = ap_witnesses_new(&w, c->g, c->a, err)) < 0)
         return rc;
-    for (uint32_t i = 0; i < c->a->nreach; i++) {
-        uint32_t v = c->a->reach[i];
+    for (uint32_t i = 0; i < c->a->nreach && rc == AP_OK; i++) {
+        uint32_t v = c->a->reach[i], n;
+        const uint32_t *nodes;
+        ap_rights got;
         char hops[16], rights[1024];
-        char *path = path_text(c->g, c->a, v);
-        const char *name = ap_graph_node_str(c->g, v, "name");
-        if (path == NULL)                   /* out of memory: no row without its chain */
-            return ap_error_nomem(err);
+        int named;
+        if ((rc = ap_witnesses_get(w, v, &nodes, &n, &got, err)) < 0)
+            break;
+        if (chain_text(&path, &pathcap, c->g, c->a, v, nodes, n, got) < 0) {
+            rc = ap_error_nomem(err);       /* no row without its chain */
+            break;
+        }
+        if ((named = ap_graph_node_str_copy(&name, &namecap, c->g, v, "name", err)) < 0) {
+            rc = named;
+            break;
+        }
         snprintf(hops, sizeof hops, "%u", c->a->hops[v]);
         ap_rights_format(rights, sizeof rights, voc, c->a->rights[v], "|", true);
         const char *row[] = { hops, ap_kind_name(ap_graph_node(c->g, v)->kind),
-                              ap_graph_node(c->g, v)->id, name != NULL ? name : "", rights,
-                              path };
+                              ap_graph_node(c->g, v)->id, named ? name : "", rights, path };
         rc = ap_csv_write_row(out, row, 6, err);
-        free(path);
-        if (rc < 0)
-            return rc;
     }
-    return AP_OK;
+    free(path);
+    free(name);
+    ap_witnesses_free(w);
+    return rc;
 }
 
 /* The rounds read edges in place (ap_graph_edge_fields): an output that names the chains'
