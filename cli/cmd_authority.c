@@ -151,25 +151,42 @@ static int put(char **buf, size_t *cap, size_t *at, const char *s, size_t len)
     return 0;
 }
 
-/* path_text's, from the witness's nodes and what it delivers replayed, into *buf. */
-static int chain_text(char **buf, size_t *cap, const ap_graph *g, const ap_authority *a,
-                      uint32_t v, const uint32_t *nodes, uint32_t n, ap_rights got)
+/* What authority_csv keeps from row to row: a row costs its cells, and allocates nothing once
+ * the buffers have grown. */
+typedef struct {
+    const ap_graph *g;
+    const ap_authority *a;
+    ap_witnesses *w;
+    const char **id;        /* per row of arrivals: its node's id, once a chain names it */
+    uint32_t *idlen;
+    char *path, *name;
+    size_t pathcap, namecap;
+} csv_rows;
+
+/* path_text's for v, from its witness's nodes and what they deliver replayed, into r->path. */
+static int chain_text(csv_rows *r, uint32_t v, const uint32_t *nodes, uint32_t n, ap_rights got)
 {
-    const ap_vocab *voc = ap_graph_vocab(g);
+    const ap_vocab *voc = ap_graph_vocab(r->g);
     char rights[1024];
     size_t at = 0;
-    if (put(buf, cap, &at, "", 0) < 0)
+    if (put(&r->path, &r->pathcap, &at, "", 0) < 0)
         return -1;
     for (uint32_t i = 0; i < n; i++) {
-        const char *id = ap_graph_node(g, nodes[i])->id;
-        if ((i > 0 && put(buf, cap, &at, " > ", 3) < 0) || put(buf, cap, &at, id, strlen(id)) < 0)
+        uint32_t row = r->a->row[nodes[i]];     /* a chain's nodes are all reached */
+        if (r->id[row] == NULL) {
+            r->id[row] = ap_graph_node(r->g, nodes[i])->id;
+            r->idlen[row] = (uint32_t)strlen(r->id[row]);
+        }
+        if ((i > 0 && put(&r->path, &r->pathcap, &at, " > ", 3) < 0)
+            || put(&r->path, &r->pathcap, &at, r->id[row], r->idlen[row]) < 0)
             return -1;
     }
     got &= ap_vocab_all(voc);
-    if (n > 0 && got != (a->rights[v] & ap_vocab_all(voc))) {
+    if (n > 0 && got != (r->a->rights[v] & ap_vocab_all(voc))) {
         ap_rights_format(rights, sizeof rights, voc, got, ",", true);
-        if (put(buf, cap, &at, " [", 2) < 0 || put(buf, cap, &at, rights, strlen(rights)) < 0
-            || put(buf, cap, &at, "]", 1) < 0)
+        if (put(&r->path, &r->pathcap, &at, " [", 2) < 0
+            || put(&r->path, &r->pathcap, &at, rights, strlen(rights)) < 0
+            || put(&r->path, &r->pathcap, &at, "]", 1) < 0)
             return -1;
     }
     return 0;
@@ -180,44 +197,52 @@ static int chain_text(char **buf, size_t *cap, const ap_graph *g, const ap_autho
  * not at all: a row whose chain cannot be written (out of memory) fails the answer instead of
  * printing a row without its chain, and a run cut short leaves nothing on stdout. Each chain
  * is its tail's and a step (ap_witnesses), the name read without keeping the node's parsed
- * attributes, the cells in buffers reused from row to row. */
+ * attributes, the hops and rights formatted again only when they change (the rows come by
+ * hops). */
 static int authority_csv(FILE *out, void *arg, ap_error *err)
 {
     static const char *const head[] = { "HOPS", "KIND", "ID", "NAME", "RIGHTS", "PATH" };
     const csv_ctx *c = arg;
     const ap_vocab *voc = ap_graph_vocab(c->g);
-    ap_witnesses *w = NULL;
-    char *path = NULL, *name = NULL;
-    size_t pathcap = 0, namecap = 0;
+    csv_rows r = { c->g, c->a, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+    char hops[16] = "", rights[1024] = "";
+    ap_rights shown = 0;        /* what rights says */
+    uint32_t said = AP_UNREACHED;   /* what hops says */
     int rc;
     if ((rc = ap_csv_write_row(out, head, 6, err)) < 0
-        || (rc = ap_witnesses_new(&w, c->g, c->a, err)) < 0)
+        || (rc = ap_witnesses_new(&r.w, c->g, c->a, err)) < 0)
         return rc;
+    if ((r.id = calloc((size_t)c->a->nreach + 1, sizeof *r.id)) == NULL
+        || (r.idlen = malloc(((size_t)c->a->nreach + 1) * sizeof *r.idlen)) == NULL)
+        rc = ap_error_nomem(err);
     for (uint32_t i = 0; i < c->a->nreach && rc == AP_OK; i++) {
         uint32_t v = c->a->reach[i], n;
         const uint32_t *nodes;
         ap_rights got;
-        char hops[16], rights[1024];
         int named;
-        if ((rc = ap_witnesses_get(w, v, &nodes, &n, &got, err)) < 0)
+        if ((rc = ap_witnesses_get(r.w, v, &nodes, &n, &got, err)) < 0)
             break;
-        if (chain_text(&path, &pathcap, c->g, c->a, v, nodes, n, got) < 0) {
+        if (chain_text(&r, v, nodes, n, got) < 0) {
             rc = ap_error_nomem(err);       /* no row without its chain */
             break;
         }
-        if ((named = ap_graph_node_str_copy(&name, &namecap, c->g, v, "name", err)) < 0) {
+        if ((named = ap_graph_node_str_copy(&r.name, &r.namecap, c->g, v, "name", err)) < 0) {
             rc = named;
             break;
         }
-        snprintf(hops, sizeof hops, "%u", c->a->hops[v]);
-        ap_rights_format(rights, sizeof rights, voc, c->a->rights[v], "|", true);
+        if (i == 0 || c->a->hops[v] != said)
+            snprintf(hops, sizeof hops, "%u", said = c->a->hops[v]);
+        if (i == 0 || c->a->rights[v] != shown)
+            ap_rights_format(rights, sizeof rights, voc, shown = c->a->rights[v], "|", true);
         const char *row[] = { hops, ap_kind_name(ap_graph_node(c->g, v)->kind),
-                              ap_graph_node(c->g, v)->id, named ? name : "", rights, path };
+                              ap_graph_node(c->g, v)->id, named ? r.name : "", rights, r.path };
         rc = ap_csv_write_row(out, row, 6, err);
     }
-    free(path);
-    free(name);
-    ap_witnesses_free(w);
+    free(r.path);
+    free(r.name);
+    free(r.id);
+    free(r.idlen);
+    ap_witnesses_free(r.w);
     return rc;
 }
 
