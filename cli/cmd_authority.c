@@ -134,17 +134,25 @@ typedef struct {
     const ap_authority *a;
 } csv_ctx;
 
-/* A text being built at *at in *buf (grown; the caller frees it): -1 when out of memory. */
-static int put(char **buf, size_t *cap, size_t *at, const char *s, size_t len)
+/* Room for size bytes and a NUL in *buf (grown; the caller frees it): -1 when out of memory. */
+static int reserve(char **buf, size_t *cap, size_t size)
 {
-    if (*at + len + 1 > *cap) {
-        size_t want = *at + len + 1 > 2 * *cap ? *at + len + 1 : 2 * *cap;
+    if (size + 1 > *cap) {
+        size_t want = size + 1 > 2 * *cap ? size + 1 : 2 * *cap;
         char *b = realloc(*buf, want);
         if (b == NULL)
             return -1;
         *buf = b;
         *cap = want;
     }
+    return 0;
+}
+
+/* A text being built at *at in *buf (grown): -1 when out of memory. */
+static int put(char **buf, size_t *cap, size_t *at, const char *s, size_t len)
+{
+    if (reserve(buf, cap, *at + len) < 0)
+        return -1;
     memcpy(*buf + *at, s, len);
     *at += len;
     (*buf)[*at] = '\0';
@@ -168,19 +176,28 @@ static int chain_text(csv_rows *r, uint32_t v, const uint32_t *nodes, uint32_t n
 {
     const ap_vocab *voc = ap_graph_vocab(r->g);
     char rights[1024];
-    size_t at = 0;
-    if (put(&r->path, &r->pathcap, &at, "", 0) < 0)
-        return -1;
+    size_t at = 0, size = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t row = r->a->row[nodes[i]];     /* a chain's nodes are all reached */
         if (r->id[row] == NULL) {
             r->id[row] = ap_graph_node(r->g, nodes[i])->id;
             r->idlen[row] = (uint32_t)strlen(r->id[row]);
         }
-        if ((i > 0 && put(&r->path, &r->pathcap, &at, " > ", 3) < 0)
-            || put(&r->path, &r->pathcap, &at, r->id[row], r->idlen[row]) < 0)
-            return -1;
+        size += r->idlen[row] + 3;
     }
+    /* room for the nodes' text at once, then copied in without a check per node */
+    if (reserve(&r->path, &r->pathcap, size) < 0)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = r->a->row[nodes[i]];
+        if (i > 0) {
+            memcpy(r->path + at, " > ", 3);
+            at += 3;
+        }
+        memcpy(r->path + at, r->id[row], r->idlen[row]);
+        at += r->idlen[row];
+    }
+    r->path[at] = '\0';
     got &= ap_vocab_all(voc);
     if (n > 0 && got != (r->a->rights[v] & ap_vocab_all(voc))) {
         ap_rights_format(rights, sizeof rights, voc, got, ",", true);
