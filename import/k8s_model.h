@@ -15,23 +15,37 @@ typedef struct {
     ap_rights rights;           /* access edges: the union of their verbs' rights */
 } pending;
 
+/* The bounds on what one import may build, checked as each node and edge is made, so that an
+ * estate past them is refused before it takes the memory: --max-nodes and --max-edges when
+ * given, and K8S_MAX_ITEMS nodes and edges together (about 1.6 KB each while the model is
+ * built: 1.7 GB). Every ClusterRole a RoleBinding may bind is a role in each namespace
+ * (clusterrole:NAME@NS), so ClusterRoles times namespaces is what grows. */
+#define K8S_MAX_ITEMS ((size_t)1 << 20)
+
+typedef struct {
+    size_t items;               /* nodes and edges made so far */
+    bool full;                  /* a bound was reached: the model stops growing */
+    size_t limit;               /* ... which: --max-nodes or --max-edges, or 0: K8S_MAX_ITEMS */
+    const char *path;           /* where what was being made then comes from (the error's */
+    k8s_pos at;                 /* place), or NULL */
+} k8s_bound;
+
 typedef struct {
     pending *v;
     size_t n, cap;
     json_t *index;              /* id or key -> position in v */
-    bool full;                  /* K8S_MAX_ITEMS reached: the model stops growing */
+    size_t limit;               /* --max-nodes or --max-edges; SIZE_MAX when not given */
+    k8s_bound *bound;           /* the model's: shared by its nodes and edges */
 } pendings;
-
-/* Bindable ClusterRoles times namespaces can multiply: a bound on what one import may build
- * (--max-nodes and --max-edges, when given, are checked before staging as well). */
-#define K8S_MAX_ITEMS ((size_t)1 << 22)
 
 typedef struct {
     ap_import_ctx *ctx;
     struct ap_k8s_state *s;
     pendings nodes, edges;
+    k8s_bound bound;
     json_t *sa;                 /* "NS/NAME" -> true: every service account known */
     json_t *roles;              /* "NS/NAME" -> object index */
+    json_t *ns_roles;           /* "NS" -> [object index of each Role there, as met] */
     json_t *cluster_roles;      /* "NAME" -> object index */
     json_t *namespaces;         /* every namespace named, sorted as met */
     json_t *tokens;             /* "NS" -> ["secret:NS/NAME", ...] */
