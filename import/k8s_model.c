@@ -583,9 +583,9 @@ int ap_k8s__model(ap_import_ctx *ctx, struct ap_k8s_state *s, ap_error *err)
     m.secret_nodes = json_object();
     m.granted = json_object();
     if (m.nodes.index == NULL || m.edges.index == NULL || m.sa == NULL || m.roles == NULL
-        || m.ns_roles == NULL || m.cluster_roles == NULL || m.namespaces == NULL || m.tokens == NULL
-        || m.users == NULL || m.groups == NULL || m.instances == NULL || m.secret_nodes == NULL
-        || m.granted == NULL) {
+        || m.ns_roles == NULL || m.cluster_roles == NULL || m.namespaces == NULL
+        || m.tokens == NULL || m.users == NULL || m.groups == NULL || m.instances == NULL
+        || m.secret_nodes == NULL || m.granted == NULL) {
         rc = AP_ENOMEM;
         goto cleanup;
     }

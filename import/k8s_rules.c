@@ -421,9 +421,10 @@ static int bind_escalations(model *m, const char *role, const char *scope, const
             if (!cluster && strcmp(ns, scope) != 0)
                 continue;
             for (size_t i = 0; i < json_array_size(v); i++) {
-                name = ap_k8s__meta(&m->s->objs[json_integer_value(
-                                                    json_array_get(v, i))], "name");
-                bool bind = c->create_rb && names_cover(c->bind_roles, name);
+                const k8s_obj *r = &m->s->objs[json_integer_value(json_array_get(v, i))];
+                bool bind;
+                name = ap_k8s__meta(r, "name");
+                bind = c->create_rb && names_cover(c->bind_roles, name);
                 snprintf(id, sizeof id, "role:%s/%s", ns, name);
                 if ((bind || names_cover(c->escalate_roles, name)) && strcmp(id, role) != 0
                     && escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
