@@ -81,6 +81,16 @@ pending *ap_k8s__edge(model *m, const char *from, const char *kind, const char *
     return x;
 }
 
+int ap_k8s__keep(model *m, k8s_obj *o)
+{
+    k8s_obj **v = realloc(m->builtins, (m->nbuiltins + 1) * sizeof *v);
+    if (v == NULL)
+        return AP_ENOMEM;
+    m->builtins = v;
+    m->builtins[m->nbuiltins++] = o;
+    return AP_OK;
+}
+
 int ap_k8s__add_to_list(json_t *obj, const char *key, const char *s)
 {
     json_t *list = json_object_get(obj, key);
@@ -635,5 +645,8 @@ cleanup:
     json_decref(m.instances);
     json_decref(m.secret_nodes);
     json_decref(m.granted);
+    for (size_t i = 0; i < m.nbuiltins; i++)
+        free(m.builtins[i]);
+    free(m.builtins);
     return rc;
 }

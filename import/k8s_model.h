@@ -53,6 +53,8 @@ typedef struct {
     json_t *instances;          /* "clusterrole:NAME@NS" -> {"name", "ns"} */
     json_t *secret_nodes;       /* secrets resource node ids -> namespace ("*": every one) */
     json_t *granted;            /* role node ids whose rules are granted */
+    k8s_obj **builtins;         /* the built-in cluster-admin as each binding grants it: owned */
+    size_t nbuiltins;
 } model;
 
 
@@ -63,6 +65,8 @@ json_t *ap_k8s__node(model *m, const char *id, ap_kind kind, const char *name, c
 pending *ap_k8s__edge(model *m, const char *from, const char *kind, const char *to,
                       const char *tag, const k8s_obj *src, k8s_pos at);
 int ap_k8s__add_to_list(json_t *obj, const char *key, const char *s);
+/* The model takes ownership of o (made for the built-in cluster-admin), freed with it. */
+int ap_k8s__keep(model *m, k8s_obj *o);
 const char *ap_k8s__meta(const k8s_obj *o, const char *key);
 const char *ap_k8s__ns_of(const k8s_obj *o);
 bool ap_k8s__is(const k8s_obj *o, const char *kind);

@@ -1,6 +1,7 @@
 /* import/k8s_rules.c: a Kubernetes role's rules as access to resources, and the escalations
  * KubeHound models (pods, impersonation, bind and escalate), per namespace or cluster-wide. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "k8s_model.h"
@@ -529,7 +530,6 @@ int ap_k8s__grant_role(model *m, const char *role, const char *scope, const k8s_
 {
     const json_t *rules = json_object_get(obj, "rules");
     pending *rn = ap_k8s__find(&m->nodes, role);
-    k8s_obj builtin;
     caps c;
     int rc = AP_OK;
     if (json_object_get(m->granted, role) != NULL)
@@ -537,14 +537,20 @@ int ap_k8s__grant_role(model *m, const char *role, const char *scope, const k8s_
     if (json_object_set_new(m->granted, role, json_true()) < 0)
         return AP_ENOMEM;
     if (o == NULL) {    /* the built-in cluster-admin: its edges point at the binding */
-        memset(&builtin, 0, sizeof builtin);
+        /* the edges keep a pointer to it until they are staged: the model owns it, not this
+         * call's stack (which the staging read after return, ASan's stack-use-after-return) */
+        k8s_obj *builtin = calloc(1, sizeof *builtin);
+        if (builtin == NULL || ap_k8s__keep(m, builtin) < 0) {
+            free(builtin);
+            return AP_ENOMEM;
+        }
         if (rn != NULL && rn->src != NULL)
-            builtin = *rn->src;
-        builtin.kind = NULL;        /* no notes about the built-in rules */
-        builtin.parts = NULL;
-        builtin.nparts = 0;
-        builtin.at = rn != NULL ? rn->at : (k8s_pos){ 0, 0 };
-        o = &builtin;
+            *builtin = *rn->src;
+        builtin->kind = NULL;       /* no notes about the built-in rules */
+        builtin->parts = NULL;
+        builtin->nparts = 0;
+        builtin->at = rn != NULL ? rn->at : (k8s_pos){ 0, 0 };
+        o = builtin;
     }
     memset(&c, 0, sizeof c);
     for (size_t i = 0; rc == AP_OK && i < json_array_size(rules); i++) {
