@@ -65,7 +65,8 @@ int ap_query__out_view_new(ap_out_view **out, const ap_graph *g, ap_error *err)
     ap_out_view *v = calloc(1, sizeof *v);
     *out = NULL;
     if (v == NULL || (v->slot = malloc(((size_t)m + 1) * sizeof *v->slot)) == NULL
-        || (v->off = malloc(((size_t)n + 1) * sizeof *v->off)) == NULL) {
+        || (v->off = malloc(((size_t)n + 1) * sizeof *v->off)) == NULL
+        || (v->from = malloc(((size_t)m + 1) * sizeof *v->from)) == NULL) {
         ap_query__out_view_free(v);
         return ap_error_nomem(err);
     }
@@ -78,20 +79,21 @@ int ap_query__out_view_new(ap_out_view **out, const ap_graph *g, ap_error *err)
     for (uint32_t e = 0; e < m; e++) {
         ap_edge tmp;
         const ap_edge *ed = ap_graph_edge_fields(g, e, &tmp);
-        uint32_t meta = AP_OUT_DEAD;
-        if (ed->traversable && ed->own_live) {
-            ap_out_type t = { ed->rights, ed->requires, ed->escalates };
-            uint32_t k = type_of(v, &table, &tcap, &t);
-            if (k == UINT32_MAX) {
-                free(table);
-                ap_query__out_view_free(v);
-                return ap_error_nomem(err);
-            }
-            meta = k | (ed->live ? AP_OUT_LIVE
-                              : (ap_graph_node_live(g, ed->from) ? 0 : AP_OUT_FROM_DEAD)
-                                    | (ap_graph_node_live(g, ed->to) ? 0 : AP_OUT_TO_DEAD));
+        ap_out_type t = { ed->rights, ed->requires, ed->escalates };
+        uint32_t meta = type_of(v, &table, &tcap, &t);
+        if (meta == UINT32_MAX) {
+            free(table);
+            ap_query__out_view_free(v);
+            return ap_error_nomem(err);
         }
+        if (!ed->traversable || !ed->own_live)
+            meta |= AP_OUT_DEAD;
+        else
+            meta |= ed->live ? AP_OUT_LIVE
+                             : (ap_graph_node_live(g, ed->from) ? 0 : AP_OUT_FROM_DEAD)
+                                   | (ap_graph_node_live(g, ed->to) ? 0 : AP_OUT_TO_DEAD);
         v->slot[e] = (ap_out_slot){ ed->to, meta };
+        v->from[e] = ed->from;
     }
     free(table);
     *out = v;
@@ -104,6 +106,7 @@ void ap_query__out_view_free(ap_out_view *v)
         return;
     free(v->slot);
     free(v->off);
+    free(v->from);
     free(v->types);
     free(v);
 }

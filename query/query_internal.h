@@ -62,7 +62,9 @@ int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights
  * slot[e], node v's out-edges off[v] .. off[v + 1]): its target, its type (what
  * ap_edge_transfer reads: rights, requires, escalation) and its liveness (ap_edge_usable's:
  * e->live, else which ends are not live); AP_OUT_DEAD when no source may cross it (not
- * traversable, or not own-live). A run given the view reads 8 bytes an edge, not a record. */
+ * traversable, or not own-live). A run given the view reads 8 bytes an edge, not a record;
+ * a walk back along witnesses reads from[e] and the type's escalation (every edge has a
+ * type, a dead one too). */
 #define AP_OUT_TYPE 0x0fffffffu
 #define AP_OUT_FROM_DEAD 0x10000000u    /* not live: the tail is not live (ap_graph_node_live) */
 #define AP_OUT_TO_DEAD 0x20000000u      /* not live: the head is not live */
@@ -80,6 +82,7 @@ typedef struct ap_out_view {
     uint32_t n, m;
     uint32_t *off;
     ap_out_slot *slot;
+    uint32_t *from;             /* by edge: its tail */
     ap_out_type *types;
     uint32_t ntypes;
 } ap_out_view;
