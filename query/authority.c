@@ -569,7 +569,8 @@ size_t ap_authority_chain(const ap_authority *a, const ap_graph *g, uint32_t v, 
     uint32_t nc = a->nclasses;
     if (v >= a->n || v == a->source || (a->rights[v] & want) == 0)
         return 0;
-    int c = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], want, AP_UNREACHED, false);
+    int c = ap_query__best_class(a, &a->arrivals[(size_t)a->row[v] * nc], want, AP_UNREACHED,
+                                 false);
     if (c < 0)
         return 0;
     /* Walk the arrivals back: a passing step continues with the same class at its tail, an

@@ -50,8 +50,8 @@ AP_EXPORT int ap_graph_load(ap_graph **out, const ap_store *st, int64_t snap, in
  * paths, an explanation): from the graph image it builds each node and edge only when first
  * asked for (ap_graph_node, ap_graph_edge) and checks the image's blocks it reads then (see
  * ap_graph_image_damage), so the cost follows what the query reaches; from the rows it is
- * ap_graph_load(). Every answer is the same. Because the accessors fill it in, such a graph must not be read by several
- * threads at once. */
+ * ap_graph_load(). Every answer is the same. Because the accessors fill it in, such a graph
+ * must not be read by several threads at once. */
 AP_EXPORT int ap_graph_load_partial(ap_graph **out, const ap_store *st, int64_t snap,
                                     int64_t at, ap_error *err);
 AP_EXPORT void ap_graph_free(ap_graph *g);

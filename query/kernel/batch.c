@@ -284,7 +284,9 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].hi = calloc((size_t)wk[i].rowcap * sh->L * 64, sizeof *wk[i].hi);
         if (k->K <= DIRECT_K)       /* ks runs to 2 * AP_SENS_COUNT */
             wk[i].direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk[i].direct);
-        if (wk[i].chunk == NULL || wk[i].spill == NULL || wk[i].row == NULL || wk[i].zero == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
+        if (wk[i].chunk == NULL || wk[i].spill == NULL || wk[i].row == NULL
+            || wk[i].zero == NULL || wk[i].cls == NULL || wk[i].acc == NULL
+            || wk[i].touch == NULL || wk[i].done == NULL
             || wk[i].settled == NULL || wk[i].lidx == NULL
             || wk[i].lmask == NULL || wk[i].pend == NULL
             || wk[i].delta == NULL || wk[i].dcls == NULL

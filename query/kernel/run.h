@@ -233,7 +233,8 @@ static inline uint64_t lane_word(const worker *wk, uint32_t p, unsigned j)
 
 /* What slot type t carries from a node holding (any, in; classes cls) into out (K x L words,
  * only the classes returned are written); got[L]: the sources to which it carries anything.
- * Returns the classes carried (0: nothing). docs/design.md's round rule, 64 * L sources at a time. */
+ * Returns the classes carried (0: nothing). docs/design.md's round rule, 64 * L sources at a
+ * time. */
 static inline uint64_t carry(const worker *wk, const ap_ktype *t, const uint64_t *any,
                              uint64_t cls, const uint64_t *in, uint64_t *out, uint64_t *got)
 {
