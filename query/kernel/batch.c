@@ -208,11 +208,16 @@ static void *zeroed_words(size_t n, size_t size)
 #define CHUNK_BYTES ((size_t)16 << 20)
 #define CHUNK_SHIFT_MAX 20
 
+unsigned ap_kernel__chunk_shift, ap_kernel__chunks_max;
+
 bool ap_kernel__chunk(worker *wk, uint32_t r)
 {
     uint64_t **c = &wk->chunk[r >> wk->shift];
-    if (wk->oom)
+    if (wk->oom || (ap_kernel__chunks_max != 0 && wk->nalloc >= ap_kernel__chunks_max)) {
+        wk->oom = true;
         return false;
+    }
+    wk->nalloc++;
     *c = zeroed_words((size_t)1 << wk->shift, wk->stride * sizeof(uint64_t));
     wk->oom = *c == NULL;
     return *c != NULL;
@@ -262,6 +267,8 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         while (wk[i].shift > 4
                && ((size_t)1 << wk[i].shift) * wk[i].stride * sizeof(uint64_t) > CHUNK_BYTES)
             wk[i].shift--;
+        if (ap_kernel__chunk_shift != 0 && ap_kernel__chunk_shift < CHUNK_SHIFT_MAX)
+            wk[i].shift = ap_kernel__chunk_shift;
         wk[i].nchunks = (uint32_t)(((size_t)k->nns + 1 + ((size_t)1 << wk[i].shift) - 1)
                                    >> wk[i].shift);
         wk[i].chunk = calloc(wk[i].nchunks, sizeof *wk[i].chunk);

@@ -74,6 +74,9 @@ int ap_kernel__authority_all(const ap_kernel *k, const uint32_t *sources, uint32
 /* Tests: the words of lanes per batch (1 to 8: 64 to 512 sources); 0, the default, lets the
  * kernel size them to the graph. */
 extern unsigned ap_kernel__words;
+/* Tests: the places a chunk of a worker's words holds, as a power of two (0, the default: about
+ * 16 MiB a chunk), and the chunks a worker may allocate (0: no limit; past it, out of memory). */
+extern unsigned ap_kernel__chunk_shift, ap_kernel__chunks_max;
 void ap_kernel__free(ap_kernel *k);
 
 /* ---- classes.c ---- */

@@ -74,6 +74,7 @@ typedef struct {
      * space follows the reach too. */
     uint64_t **chunk;
     uint32_t nchunks;       /* chunk[] entries, the ones not allocated yet NULL */
+    uint32_t nalloc;        /* ... allocated */
     unsigned shift;
     size_t stride;          /* words a place: (K + 1) x L */
     bool oom;               /* a chunk could not be allocated: the batch's result is void */
