@@ -413,18 +413,21 @@ int ap_graph_reinstate(ap_graph *d, const ap_graph *parent, uint32_t v, uint32_t
                             "the one given");
     if (d->re_on)
         return ap_error_set(err, AP_EBUG, "node %u is reinstated already", d->re_node);
-    if (v >= d->n || (via != UINT32_MAX && via >= d->n))
+    if ((v != UINT32_MAX && v >= d->n) || (via != UINT32_MAX && via >= d->n))
         return ap_error_set(err, AP_EBUG, "node to reinstate out of range");
     d->re_on = true;
     d->re_node = v;
-    d->re_saved = d->nodes[v];
-    d->nodes[v].state = parent->nodes[v].state;
-    d->nodes[v].live = parent->nodes[v].live;
-    relive_edges(d, parent, v);
+    if (v != UINT32_MAX) {
+        d->re_saved = d->nodes[v];
+        d->nodes[v].state = parent->nodes[v].state;
+        d->nodes[v].live = parent->nodes[v].live;
+        relive_edges(d, parent, v);
+    }
     if (via != UINT32_MAX) {
         d->re_via = via;
-        d->re_begin = row_bound(d, via, v);
-        d->re_end = v + 1 < d->n ? row_bound(d, via, v + 1) : d->off[via + 1];
+        d->re_begin = v != UINT32_MAX ? row_bound(d, via, v) : d->off[via];
+        d->re_end = v == UINT32_MAX ? d->re_begin
+                    : v + 1 < d->n ? row_bound(d, via, v + 1) : d->off[via + 1];
         d->re_narrow = true;
     }
     return AP_OK;
@@ -434,8 +437,10 @@ void ap_graph_reinstate_undo(ap_graph *d, const ap_graph *parent)
 {
     if (!d->re_on)
         return;
-    d->nodes[d->re_node] = d->re_saved;
-    relive_edges(d, parent, d->re_node);
+    if (d->re_node != UINT32_MAX) {
+        d->nodes[d->re_node] = d->re_saved;
+        relive_edges(d, parent, d->re_node);
+    }
     d->re_on = false;
     d->re_narrow = false;
 }

@@ -7,11 +7,9 @@
 
 #define NONE UINT32_MAX
 
-/* What an authority holds, sparse: its reach and the rights there (a million-node estate's
- * authority is a few arrays of a million entries; its reach a few percent of them). */
+/* Some of the nodes an authority holds (by number of arrival). */
 typedef struct {
     uint32_t *node;
-    ap_rights *rights;
     uint32_t n;
 } held_list;
 
@@ -29,11 +27,11 @@ typedef struct {
     uint32_t *others, nothers;  /* collateral actors: other partners and workflows, by id */
     bool *touches;              /* n: nodes with a live traversable route on g to what the plan
                                  * changes (a superset of those whose authority it changes) */
-    held_list *after;           /* nothers: what each touched actor holds after the plan (kept
-                                 * from collateral() for the shared-credential choices, so the
-                                 * graph after the plan and a choice's graph are never both in
-                                 * memory: each is a copy of the estate) */
-    ap_rights *scratch;         /* n: a held_list spread out, zero between uses */
+    bool *is_tail;              /* n: the tail of an edge into a credential the plan revokes */
+    held_list *after;           /* nothers: the tails each touched actor holds after the plan
+                                 * (from collateral(), for the shared-credential choices: its
+                                 * whole reach, kept for every touched actor, was 1.2 GB on the
+                                 * dense S=100 estate) */
     uint32_t *held_off, *held_by;   /* n+1 offsets into held_by: for node v, the touched actors
                                  * (indices into others) whose after list holds it */
     uint32_t *other_of;         /* n: a node's index into others, NONE when it is none */
@@ -46,9 +44,10 @@ typedef struct {
                                  * it revokes (they die with them): each choice reinstates one
                                  * (ap_graph_reinstate) */
     ap_authority_ws *ws;        /* the runs on choices: each costs its reach, not the estate */
+    ap_authority_ws *ws_after;  /* ... and an actor's run after the plan, beside it */
     uint32_t max_actors;        /* opts->max_actors: actors whose losses are listed; 0 all */
     bool holders_only;          /* opts->shared_holders_only: no choice computed, so no after
-                                 * lists kept (every touched actor's reach: 9 GB at S=100) */
+                                 * lists kept */
 } offboard_ctx;
 
 /* What a shared-credential choice asks of a collateral actor. */
@@ -331,20 +330,37 @@ static int residual(offboard_ctx *c, const ap_graph *d, ap_error *err)
     return rc;
 }
 
-/* Keep what `a` holds (its source among them) as *out. */
-static int keep_held(held_list *out, const ap_authority *a, ap_error *err)
+/* Keep the tails `a` holds (its source among them) as *out. */
+static int keep_held(held_list *out, const offboard_ctx *c, const ap_authority *a,
+                     ap_error *err)
 {
-    out->node = malloc(((size_t)a->nreach + 2) * sizeof *out->node);
-    out->rights = malloc(((size_t)a->nreach + 2) * sizeof *out->rights);
-    if (out->node == NULL || out->rights == NULL)
+    uint32_t n = c->is_tail[a->source];
+    for (uint32_t i = 0; i < a->nreach; i++)
+        n += c->is_tail[a->reach[i]];
+    if (n == 0)
+        return AP_OK;
+    if ((out->node = malloc((size_t)n * sizeof *out->node)) == NULL)
         return ap_error_nomem(err);
-    out->node[0] = a->source;
-    out->rights[0] = a->rights[a->source];
-    out->n = 1;
-    for (uint32_t i = 0; i < a->nreach; i++, out->n++) {
-        out->node[out->n] = a->reach[i];
-        out->rights[out->n] = a->rights[a->reach[i]];
-    }
+    if (c->is_tail[a->source])
+        out->node[out->n++] = a->source;
+    for (uint32_t i = 0; i < a->nreach; i++)
+        if (c->is_tail[a->reach[i]])
+            out->node[out->n++] = a->reach[i];
+    return AP_OK;
+}
+
+/* is_tail: the tails of the edges into the credentials the plan revokes (a choice asks only
+ * which actors hold them after the plan). */
+static int mark_tails(offboard_ctx *c, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    if ((c->is_tail = calloc((size_t)ap_graph_node_count(g) + 1, sizeof *c->is_tail)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t s = 0; s < c->nrv; s++)
+        for (uint32_t i = ap_graph_in_begin(g, c->rv[s]); i < ap_graph_in_end(g, c->rv[s]); i++) {
+            uint32_t u = ap_graph_edge(g, ap_graph_in_edge(g, i))->from;
+            c->is_tail[u] |= u != c->rv[s];
+        }
     return AP_OK;
 }
 
@@ -354,6 +370,8 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
     loss_lists l = { .list = &c->o->collateral, .n = &c->o->ncollateral,
                      .unlisted = &c->o->collateral_unlisted,
                      .unlisted_actors = &c->o->collateral_unlisted_actors };
+    if (c->nrv > 0 && !c->holders_only && (rc = mark_tails(c, err)) < 0)
+        return rc;
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
         ap_authority *before = NULL, *after = NULL;
         item_sink *s = actor_begin(&l, c);
@@ -362,7 +380,7 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
             && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK
             && (rc = lost_items(s, c, c->g, before, after->rights, err)) == AP_OK
             && c->nrv > 0 && !c->holders_only)
-            rc = keep_held(&c->after[i], after, err);
+            rc = keep_held(&c->after[i], c, after, err);
         if (rc == AP_OK)
             rc = dependency_items(s, c, c->others[i], NONE, err);
         actor_end(&l);
@@ -397,49 +415,64 @@ static void choice_actors(offboard_ctx *c, uint32_t k)
     qsort(c->visits, c->nvisits, sizeof *c->visits, ap_query__u32_cmp);
 }
 
+/* Actor w's authority on c->choices with credential k reinstated (NONE: none, the graph after
+ * the plan), into ws: P's out-row narrowed to its holds on k (the others are dead), so that a
+ * run that reaches P costs what it reaches, not P's holds. */
+static int choice_run(const ap_authority **out, offboard_ctx *c, ap_authority_ws *ws,
+                      uint32_t k, uint32_t w, ap_error *err)
+{
+    int rc = ap_graph_reinstate(c->choices, c->g, k, c->o->partner, err);
+    if (rc == AP_OK)
+        rc = ap_query__authority_run(out, ws, c->choices, w, err);
+    ap_graph_reinstate_undo(c->choices, c->g);
+    return rc;
+}
+
 /* One shared credential: keep it (and P's hold on it) or revoke it, the rest of the plan
  * unchanged. The graph is c->choices with the credential reinstated: it differs from the
  * plan's only there (the credential live again, and P's hold on it), so an actor whose
  * authority after the plan holds none of the credential's tails holds there what it holds
  * after the plan, and nothing breaks for it (an actor computed per credential, then a copy of
- * the estate per credential, made 50,000 shared keys quadratic). */
+ * the estate per credential, made 50,000 shared keys quadratic). A reinstated graph is read
+ * only while it is: each run's paths are made before the next reinstatement. */
 static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, ap_error *err)
 {
     ap_graph *keep = c->choices;
-    const ap_authority *a = NULL;
+    const ap_authority *a = NULL, *after = NULL;
+    uint32_t k = sc->credential;
     int rc;
-    if ((rc = ap_graph_reinstate(keep, c->g, sc->credential, c->o->partner, err)) < 0)
+    if ((rc = ap_graph_reinstate(keep, c->g, k, c->o->partner, err)) < 0)
         return rc;
-    if ((rc = ap_query__authority_run(&a, c->ws, keep, c->o->partner, err)) < 0
-        || (rc = reach_items(&sc->keeps, &sc->nkeeps, c, keep, a, err)) < 0)
-        goto cleanup;
-    choice_actors(c, sc->credential);
+    if ((rc = ap_query__authority_run(&a, c->ws, keep, c->o->partner, err)) == AP_OK)
+        rc = reach_items(&sc->keeps, &sc->nkeeps, c, keep, a, err);
+    ap_graph_reinstate_undo(keep, c->g);
+    if (rc < 0)
+        return rc;
+    choice_actors(c, k);
     loss_lists l = { .list = &sc->breaks, .n = &sc->nbreaks,
                      .unlisted = &sc->breaks_unlisted,
                      .unlisted_actors = &sc->breaks_unlisted_actors };
     for (uint32_t v = 0; rc == AP_OK && v < c->nvisits; v++) {
         uint32_t i = c->visits[v];
-        const held_list *after = &c->after[i];
         item_sink *s = actor_begin(&l, c);
         if (c->touches[c->others[i]] && (c->visit[i] & VISIT_REACH)) {
-            if ((rc = ap_query__authority_run(&a, c->ws, keep, c->others[i], err)) < 0)
+            /* what it holds after the plan, then with k kept: its losses' paths are made on
+             * the graph that keeps k, while k is reinstated */
+            if ((rc = choice_run(&after, c, c->ws_after, NONE, c->others[i], err)) < 0
+                || (rc = ap_graph_reinstate(keep, c->g, k, c->o->partner, err)) < 0)
                 break;
-            for (uint32_t k = 0; k < after->n; k++)
-                c->scratch[after->node[k]] = after->rights[k];
-            rc = lost_items(s, c, keep, a, c->scratch, err);
-            for (uint32_t k = 0; k < after->n; k++)
-                c->scratch[after->node[k]] = 0;
+            if ((rc = ap_query__authority_run(&a, c->ws, keep, c->others[i], err)) == AP_OK)
+                rc = lost_items(s, c, keep, a, after->rights, err);
+            ap_graph_reinstate_undo(keep, c->g);
             if (rc < 0)
                 break;
         }
-        rc = dependency_items(s, c, c->others[i], sc->credential, err);
+        rc = dependency_items(s, c, c->others[i], k, err);
         actor_end(&l);
     }
-cleanup:
     for (uint32_t v = 0; v < c->nvisits; v++)
         c->visit[c->visits[v]] = 0;
     c->nvisits = 0;
-    ap_graph_reinstate_undo(keep, c->g);
     return rc;
 }
 
@@ -457,8 +490,9 @@ static int choice_graph(offboard_ctx *c, ap_error *err)
             rm[nrm++] = c->rm[i];
     }
     ap_graph_edit edit = { rm, nrm, NULL, 0, c->rv, c->nrv };
-    if ((rc = ap_graph_derive(&c->choices, c->g, &edit, err)) == AP_OK)
-        rc = ap_query__authority_ws_new(&c->ws, c->choices, err);
+    if ((rc = ap_graph_derive(&c->choices, c->g, &edit, err)) == AP_OK
+        && (rc = ap_query__authority_ws_new(&c->ws, c->choices, err)) == AP_OK)
+        rc = ap_query__authority_ws_new(&c->ws_after, c->choices, err);
     free(rm);
     return rc;
 }
@@ -582,8 +616,7 @@ static int collateral_actors(offboard_ctx *c, ap_error *err)
             if (ap_query__push(&c->others, &c->nothers, sizeof v, &v) < 0)
                 return ap_error_nomem(err);
     }
-    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL
-        || (c->scratch = calloc((size_t)n + 1, sizeof *c->scratch)) == NULL)
+    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL)
         return ap_error_nomem(err);
     return find_touching(c, err);
 }
@@ -645,7 +678,6 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
 cleanup:
     for (uint32_t i = 0; c.after != NULL && i < c.nothers; i++) {
         free(c.after[i].node);
-        free(c.after[i].rights);
     }
     free(c.after);
     free(c.held_off);
@@ -657,8 +689,9 @@ cleanup:
     free(c.node_step);
     free(c.memo);
     ap_query__authority_ws_free(c.ws);
+    ap_query__authority_ws_free(c.ws_after);
     ap_graph_free(c.choices);
-    free(c.scratch);
+    free(c.is_tail);
     free(c.touches);
     free(c.others);
     free(c.is_actor);
