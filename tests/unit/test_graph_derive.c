@@ -265,6 +265,12 @@ static void test_graph_derive__reinstate_is_the_edit_without_it(void **state)
     assert_int_equal(rights_of(d, "vendor", "ledger"), 0);
     same_authority(d, plan);
     ap_graph_reinstate_undo(d, g);                  /* nothing reinstated: nothing done */
+    /* no node: msp's row only is narrowed, to nothing, and the graph is the same otherwise */
+    assert_int_equal(ap_graph_reinstate(d, g, UINT32_MAX, msp, &err), AP_OK);
+    assert_int_equal(ap_graph_out_end(d, msp), ap_graph_out_begin(d, msp));
+    assert_false(ap_graph_node_live(d, sk));
+    same_authority(d, plan);
+    ap_graph_reinstate_undo(d, g);
     check_rows(d);
     ap_graph_free(keep);
     ap_graph_free(plan);
