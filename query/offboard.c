@@ -7,7 +7,7 @@
 
 #define NONE UINT32_MAX
 
-/* Some of the nodes an authority holds (by number of arrival). */
+/* Some of the nodes an authority holds (its source first, then by hops and id). */
 typedef struct {
     uint32_t *node;
     uint32_t n;
