@@ -370,23 +370,30 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
     loss_lists l = { .list = &c->o->collateral, .n = &c->o->ncollateral,
                      .unlisted = &c->o->collateral_unlisted,
                      .unlisted_actors = &c->o->collateral_unlisted_actors };
-    if (c->nrv > 0 && !c->holders_only && (rc = mark_tails(c, err)) < 0)
+    /* a workspace per graph: a run costs the actor's reach, not the estate's arrays (a
+     * computed authority allocates and fills them per actor) */
+    ap_authority_ws *wg = NULL, *wd = NULL;
+    if ((c->nrv > 0 && !c->holders_only && (rc = mark_tails(c, err)) < 0)
+        || (rc = ap_query__authority_ws_new(&wg, c->g, err)) < 0
+        || (rc = ap_query__authority_ws_new(&wd, d, err)) < 0) {
+        ap_query__authority_ws_free(wg);
         return rc;
+    }
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
-        ap_authority *before = NULL, *after = NULL;
+        const ap_authority *before = NULL, *after = NULL;
         item_sink *s = actor_begin(&l, c);
         if (c->touches[c->others[i]]
-            && (rc = ap_authority_compute(&before, c->g, c->others[i], err)) == AP_OK
-            && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK
+            && (rc = ap_query__authority_run(&before, wg, c->g, c->others[i], err)) == AP_OK
+            && (rc = ap_query__authority_run(&after, wd, d, c->others[i], err)) == AP_OK
             && (rc = lost_items(s, c, c->g, before, after->rights, err)) == AP_OK
             && c->nrv > 0 && !c->holders_only)
             rc = keep_held(&c->after[i], c, after, err);
         if (rc == AP_OK)
             rc = dependency_items(s, c, c->others[i], NONE, err);
         actor_end(&l);
-        ap_authority_free(before);
-        ap_authority_free(after);
     }
+    ap_query__authority_ws_free(wg);
+    ap_query__authority_ws_free(wd);
     return rc;
 }
 
