@@ -134,36 +134,133 @@ typedef struct {
     const ap_authority *a;
 } csv_ctx;
 
+/* Room for size bytes and a NUL in *buf (grown; the caller frees it): -1 when out of memory. */
+static int reserve(char **buf, size_t *cap, size_t size)
+{
+    if (size + 1 > *cap) {
+        size_t want = size + 1 > 2 * *cap ? size + 1 : 2 * *cap;
+        char *b = realloc(*buf, want);
+        if (b == NULL)
+            return -1;
+        *buf = b;
+        *cap = want;
+    }
+    return 0;
+}
+
+/* A text being built at *at in *buf (grown): -1 when out of memory. */
+static int put(char **buf, size_t *cap, size_t *at, const char *s, size_t len)
+{
+    if (reserve(buf, cap, *at + len) < 0)
+        return -1;
+    memcpy(*buf + *at, s, len);
+    *at += len;
+    (*buf)[*at] = '\0';
+    return 0;
+}
+
+/* What authority_csv keeps from row to row: a row costs its cells, and allocates nothing once
+ * the buffers have grown. */
+typedef struct {
+    const ap_graph *g;
+    const ap_authority *a;
+    ap_witnesses *w;
+    const char **id;        /* per row of arrivals: its node's id, once a chain names it */
+    uint32_t *idlen;
+    char *path, *name;
+    size_t pathcap, namecap;
+} csv_rows;
+
+/* path_text's for v, from its witness's nodes and what they deliver replayed, into r->path. */
+static int chain_text(csv_rows *r, uint32_t v, const uint32_t *nodes, uint32_t n, ap_rights got)
+{
+    const ap_vocab *voc = ap_graph_vocab(r->g);
+    char rights[1024];
+    size_t at = 0, size = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = r->a->row[nodes[i]];     /* a chain's nodes are all reached */
+        if (r->id[row] == NULL) {
+            r->id[row] = ap_graph_node(r->g, nodes[i])->id;
+            r->idlen[row] = (uint32_t)strlen(r->id[row]);
+        }
+        size += r->idlen[row] + 3;
+    }
+    /* room for the nodes' text at once, then copied in without a check per node */
+    if (reserve(&r->path, &r->pathcap, size) < 0)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = r->a->row[nodes[i]];
+        if (i > 0) {
+            memcpy(r->path + at, " > ", 3);
+            at += 3;
+        }
+        memcpy(r->path + at, r->id[row], r->idlen[row]);
+        at += r->idlen[row];
+    }
+    r->path[at] = '\0';
+    got &= ap_vocab_all(voc);
+    if (n > 0 && got != (r->a->rights[v] & ap_vocab_all(voc))) {
+        ap_rights_format(rights, sizeof rights, voc, got, ",", true);
+        if (put(&r->path, &r->pathcap, &at, " [", 2) < 0
+            || put(&r->path, &r->pathcap, &at, rights, strlen(rights)) < 0
+            || put(&r->path, &r->pathcap, &at, "]", 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* `authority --format csv`, a row at a time into cli_stream's temporary file (no column widths
  * to wait for, memory does not grow with the output), so that stdout gets the table whole or
  * not at all: a row whose chain cannot be written (out of memory) fails the answer instead of
- * printing a row without its chain, and a run cut short leaves nothing on stdout. */
+ * printing a row without its chain, and a run cut short leaves nothing on stdout. Each chain
+ * is its tail's and a step (ap_witnesses), the name read without keeping the node's parsed
+ * attributes, the hops and rights formatted again only when they change (the rows come by
+ * hops). */
 static int authority_csv(FILE *out, void *arg, ap_error *err)
 {
     static const char *const head[] = { "HOPS", "KIND", "ID", "NAME", "RIGHTS", "PATH" };
     const csv_ctx *c = arg;
     const ap_vocab *voc = ap_graph_vocab(c->g);
+    csv_rows r = { c->g, c->a, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+    char hops[16] = "", rights[1024] = "";
+    ap_rights shown = 0;        /* what rights says */
+    uint32_t said = AP_UNREACHED;   /* what hops says */
     int rc;
-    if ((rc = ap_csv_write_row(out, head, 6, err)) < 0)
+    if ((rc = ap_csv_write_row(out, head, 6, err)) < 0
+        || (rc = ap_witnesses_new(&r.w, c->g, c->a, err)) < 0)
         return rc;
-    for (uint32_t i = 0; i < c->a->nreach; i++) {
-        uint32_t v = c->a->reach[i];
-        char hops[16], rights[1024];
-        char *path = path_text(c->g, c->a, v);
-        const char *name = ap_graph_node_str(c->g, v, "name");
-        if (path == NULL)                   /* out of memory: no row without its chain */
-            return ap_error_nomem(err);
-        snprintf(hops, sizeof hops, "%u", c->a->hops[v]);
-        ap_rights_format(rights, sizeof rights, voc, c->a->rights[v], "|", true);
+    if ((r.id = calloc((size_t)c->a->nreach + 1, sizeof *r.id)) == NULL
+        || (r.idlen = malloc(((size_t)c->a->nreach + 1) * sizeof *r.idlen)) == NULL)
+        rc = ap_error_nomem(err);
+    for (uint32_t i = 0; i < c->a->nreach && rc == AP_OK; i++) {
+        uint32_t v = c->a->reach[i], n;
+        const uint32_t *nodes;
+        ap_rights got;
+        int named;
+        if ((rc = ap_witnesses_get(r.w, v, &nodes, &n, &got, err)) < 0)
+            break;
+        if (chain_text(&r, v, nodes, n, got) < 0) {
+            rc = ap_error_nomem(err);       /* no row without its chain */
+            break;
+        }
+        if ((named = ap_graph_node_str_copy(&r.name, &r.namecap, c->g, v, "name", err)) < 0) {
+            rc = named;
+            break;
+        }
+        if (i == 0 || c->a->hops[v] != said)
+            snprintf(hops, sizeof hops, "%u", said = c->a->hops[v]);
+        if (i == 0 || c->a->rights[v] != shown)
+            ap_rights_format(rights, sizeof rights, voc, shown = c->a->rights[v], "|", true);
         const char *row[] = { hops, ap_kind_name(ap_graph_node(c->g, v)->kind),
-                              ap_graph_node(c->g, v)->id, name != NULL ? name : "", rights,
-                              path };
+                              ap_graph_node(c->g, v)->id, named ? r.name : "", rights, r.path };
         rc = ap_csv_write_row(out, row, 6, err);
-        free(path);
-        if (rc < 0)
-            return rc;
     }
-    return AP_OK;
+    free(r.path);
+    free(r.name);
+    free(r.id);
+    free(r.idlen);
+    ap_witnesses_free(r.w);
+    return rc;
 }
 
 /* The rounds read edges in place (ap_graph_edge_fields): an output that names the chains'

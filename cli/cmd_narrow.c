@@ -103,8 +103,9 @@ static void print_text(const ap_graph *g, const ap_narrow *n, const ap_usage *u)
     printf(" to its observed use from %s to %s (snapshot %lld)\n", since, at,
            (long long)ap_graph_snapshot(g));
     if (!ap_usage_any(u))
-        printf("The snapshot holds no observed use (import --as usage): nothing shows what is "
-               "used, so nothing is narrowed.\n");
+        printf("The snapshot holds no observed use (import --as usage): no right is shown "
+               "to be used, so every right the partner's chains carry through an access edge "
+               "is proposed for removal. Import the events first to keep what is used.\n");
     printf("\nChanges (%zu):\n", n->nchanges);
     for (size_t i = 0; i < n->nchanges; i++) {
         const ap_narrow_change *c = &n->changes[i];

@@ -415,6 +415,96 @@ const char *ap_graph_node_str(const ap_graph *g, uint32_t v, const char *key)
     return obj_str(attrs_of(g, false, v, ap_graph_node(g, v)->attrs), key);
 }
 
+/* Past the printable ASCII at t but quotes and backslashes: what jansson writes unchanged
+ * between quotes and reads back unchanged. */
+static const char *plain_end(const char *t)
+{
+    while (*t >= 0x20 && *t <= 0x7e && *t != '"' && *t != '\\')
+        t++;
+    return t;
+}
+
+/* The span of key's string value in attributes text of the importers' form: '{', then
+ * "key":value pairs joined by ',' with keys strictly increasing (so none twice) and values
+ * plain strings, true or false, then '}' and the end. 1 found, 0 absent (or not a string);
+ * -1 when the text is of another form (escapes, numbers, nesting, spaces): only jansson
+ * reads that. Text of this form is JSON whose key has exactly this value. */
+static int canonical_str(const char *t, const char *key, const char **val, size_t *len)
+{
+    const char *prev = NULL;
+    size_t prevlen = 0, keylen = strlen(key);
+    int found = 0;
+    if (*t++ != '{')
+        return -1;
+    if (*t == '}')
+        return t[1] == '\0' ? 0 : -1;
+    for (;;) {
+        const char *k = t + 1;
+        if (*t != '"' || *(t = plain_end(k)) != '"' || t[1] != ':')
+            return -1;
+        size_t klen = (size_t)(t - k);
+        if (prev != NULL) {
+            int cmp = memcmp(prev, k, prevlen < klen ? prevlen : klen);
+            if (cmp > 0 || (cmp == 0 && prevlen >= klen))
+                return -1;
+        }
+        prev = k;
+        prevlen = klen;
+        t += 2;
+        if (*t == '"') {
+            const char *s = t + 1;
+            if (*(t = plain_end(s)) != '"')
+                return -1;
+            if (klen == keylen && memcmp(k, key, klen) == 0) {
+                *val = s;
+                *len = (size_t)(t - s);
+                found = 1;
+            }
+            t++;
+        } else if (strncmp(t, "true", 4) == 0) {
+            t += 4;
+        } else if (strncmp(t, "false", 5) == 0) {
+            t += 5;
+        } else {
+            return -1;
+        }
+        if (*t == '}')
+            return t[1] == '\0' ? found : -1;
+        if (*t++ != ',')
+            return -1;
+    }
+}
+
+int ap_graph_node_str_copy(char **buf, size_t *cap, const ap_graph *g, uint32_t v,
+                           const char *key, ap_error *err)
+{
+    const char *attrs = ap_graph_node(g, v)->attrs, *val = NULL;
+    json_t *o = NULL;
+    size_t len = 0;
+    int found = attrs != NULL ? canonical_str(attrs, key, &val, &len) : 0;
+    if (found < 0) {            /* jansson's, parsed and let go */
+        o = json_loads(attrs, 0, NULL);
+        val = json_string_value(json_object_get(o, key));
+        len = val != NULL ? json_string_length(json_object_get(o, key)) : 0;
+        found = val != NULL;
+    }
+    if (found && len + 1 > *cap) {
+        char *b = realloc(*buf, len + 1);
+        if (b == NULL) {
+            json_decref(o);
+            return ap_error_nomem(err);
+        }
+        *buf = b;
+        *cap = len + 1;
+    }
+    if (found) {
+        memcpy(*buf, val, len);
+        (*buf)[len] = '\0';
+    }
+    json_decref(o);
+    return found;
+}
+
 bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t *out)
 {
     return ap_time_parse(ap_graph_node_str(g, v, key), out);

@@ -345,6 +345,24 @@ static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
     return true;
 }
 
+/* A whole load built its records and rows from the image: only the strings stay in use.
+ * The other sections' whole pages are unmapped, so that the process's address space holds the
+ * records once (ap_graph_free unmaps the rest; munmap skips the holes). */
+static void unmap_records(void *map, const img_head *h)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0)
+        return;
+    for (int s = 0; s < S_COUNT; s++) {
+        if (s == S_STRINGS)
+            continue;
+        uint64_t lo = (h->off[s] + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
+        uint64_t hi = (h->off[s] + h->len[s]) / (uint64_t)page * (uint64_t)page;
+        if (hi > lo)
+            munmap((char *)map + lo, (size_t)(hi - lo));
+    }
+}
+
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                          ap_img_mode mode, char *why, size_t whylen, ap_error *err)
 {
@@ -406,6 +424,8 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
         goto cleanup;
     if (rc == 0)
         goto unusable;
+    if (mode == AP_IMG_WHOLE)
+        unmap_records(map, h);
     g->image = map;
     g->image_len = (size_t)sb.st_size;
     map = MAP_FAILED;

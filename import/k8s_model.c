@@ -21,8 +21,13 @@ static pending *add(pendings *p, const char *key, json_t *obj, const k8s_obj *sr
     pending *x;
     if (obj == NULL)
         return NULL;
-    if (p->n >= K8S_MAX_ITEMS) {
-        p->full = true;
+    if (p->n >= p->limit || p->bound->items >= K8S_MAX_ITEMS) {
+        if (!p->bound->full) {
+            p->bound->full = true;
+            p->bound->limit = p->n >= p->limit ? p->limit : 0;
+            p->bound->path = src != NULL ? src->path : NULL;
+            p->bound->at = at;
+        }
         json_decref(obj);
         return NULL;
     }
@@ -39,6 +44,7 @@ static pending *add(pendings *p, const char *key, json_t *obj, const k8s_obj *sr
         return NULL;
     }
     x = &p->v[p->n++];
+    p->bound->items++;
     *x = (pending){ obj, src, at, 0 };
     return x;
 }
@@ -73,6 +79,16 @@ pending *ap_k8s__edge(model *m, const char *from, const char *kind, const char *
                                           kind), src, at);
     free(key);
     return x;
+}
+
+int ap_k8s__keep(model *m, k8s_obj *o)
+{
+    k8s_obj **v = realloc(m->builtins, (m->nbuiltins + 1) * sizeof *v);
+    if (v == NULL)
+        return AP_ENOMEM;
+    m->builtins = v;
+    m->builtins[m->nbuiltins++] = o;
+    return AP_OK;
 }
 
 int ap_k8s__add_to_list(json_t *obj, const char *key, const char *s)
@@ -193,7 +209,7 @@ static int role_nodes(model *m)
         const k8s_obj *o = &m->s->objs[i];
         const char *name = ap_k8s__meta(o, "name");
         char id[700];
-        json_t *n;
+        json_t *n, *list;
         if (ap_k8s__is(o, "Role")) {
             snprintf(id, sizeof id, "role:%s/%s", ap_k8s__ns_of(o), name);
             if (ap_k8s__find(&m->nodes, id) != NULL) {
@@ -205,6 +221,12 @@ static int role_nodes(model *m)
             json_object_set_new(n, "namespace", json_string(ap_k8s__ns_of(o)));
             snprintf(id, sizeof id, "%s/%s", ap_k8s__ns_of(o), name);
             json_object_set_new(m->roles, id, json_integer((json_int_t)i));
+            if (json_object_get(m->ns_roles, ap_k8s__ns_of(o)) == NULL
+                && json_object_set_new(m->ns_roles, ap_k8s__ns_of(o), json_array()) < 0)
+                return AP_ENOMEM;
+            list = json_object_get(m->ns_roles, ap_k8s__ns_of(o));
+            if (json_array_append_new(list, json_integer((json_int_t)i)) < 0)
+                return AP_ENOMEM;
         } else if (ap_k8s__is(o, "ClusterRole")) {
             snprintf(id, sizeof id, "clusterrole:%s", name);
             if (ap_k8s__find(&m->nodes, id) != NULL) {
@@ -554,8 +576,14 @@ int ap_k8s__model(ap_import_ctx *ctx, struct ap_k8s_state *s, ap_error *err)
     m.s = s;
     m.nodes.index = json_object();
     m.edges.index = json_object();
+    m.nodes.limit = ctx->opts->max_nodes > 0 && ctx->opts->max_nodes < SIZE_MAX
+                        ? (size_t)ctx->opts->max_nodes : SIZE_MAX;
+    m.edges.limit = ctx->opts->max_edges > 0 && ctx->opts->max_edges < SIZE_MAX
+                        ? (size_t)ctx->opts->max_edges : SIZE_MAX;
+    m.nodes.bound = m.edges.bound = &m.bound;
     m.sa = json_object();
     m.roles = json_object();
+    m.ns_roles = json_object();
     m.cluster_roles = json_object();
     m.namespaces = json_object();
     m.tokens = json_object();
@@ -565,9 +593,9 @@ int ap_k8s__model(ap_import_ctx *ctx, struct ap_k8s_state *s, ap_error *err)
     m.secret_nodes = json_object();
     m.granted = json_object();
     if (m.nodes.index == NULL || m.edges.index == NULL || m.sa == NULL || m.roles == NULL
-        || m.cluster_roles == NULL || m.namespaces == NULL || m.tokens == NULL
-        || m.users == NULL || m.groups == NULL || m.instances == NULL || m.secret_nodes == NULL
-        || m.granted == NULL) {
+        || m.ns_roles == NULL || m.cluster_roles == NULL || m.namespaces == NULL
+        || m.tokens == NULL || m.users == NULL || m.groups == NULL || m.instances == NULL
+        || m.secret_nodes == NULL || m.granted == NULL) {
         rc = AP_ENOMEM;
         goto cleanup;
     }
@@ -578,17 +606,18 @@ int ap_k8s__model(ap_import_ctx *ctx, struct ap_k8s_state *s, ap_error *err)
     rc = rc < 0 ? rc : sa_groups(&m);
     rc = rc < 0 ? rc : grants(&m);
     rc = rc < 0 ? rc : token_readers(&m);
-    if (m.nodes.full || m.edges.full
-        || (ctx->opts->max_nodes > 0 && m.nodes.n > ctx->opts->max_nodes)
-        || (ctx->opts->max_edges > 0 && m.edges.n > ctx->opts->max_edges)) {
-        rc = ap_error_at(err, AP_EINPUT, s->objs[0].path, 0, 0, "the Kubernetes input expands "
-                         "to more than %zu nodes or edges (%s)",
-                         m.nodes.full || m.edges.full ? K8S_MAX_ITEMS
-                         : (size_t)(m.nodes.n > ctx->opts->max_nodes && ctx->opts->max_nodes > 0
-                                        ? ctx->opts->max_nodes : ctx->opts->max_edges),
-                         m.nodes.full || m.edges.full
-                             ? "roles that can bind ClusterRoles in many namespaces"
-                             : "raise --max-nodes or --max-edges if that is expected");
+    if (m.bound.full) {
+        const char *where = m.bound.path != NULL ? m.bound.path : s->objs[0].path;
+        k8s_pos at = m.bound.path != NULL ? m.bound.at : (k8s_pos){ 0, 0 };
+        if (m.bound.limit > 0)
+            rc = ap_error_at(err, AP_EINPUT, where, at.line, at.col, "the Kubernetes input "
+                             "expands to more than %zu nodes or edges (raise --max-nodes or "
+                             "--max-edges if that is expected)", m.bound.limit);
+        else
+            rc = ap_error_at(err, AP_EINPUT, where, at.line, at.col, "the Kubernetes input "
+                             "expands to more than %zu nodes and edges (each ClusterRole that "
+                             "may be bound in a namespace is a role there: ClusterRoles times "
+                             "namespaces)", K8S_MAX_ITEMS);
         if (ctx->nerr++ == 0)
             ctx->first = *err;
         else
@@ -607,6 +636,7 @@ cleanup:
     free_pendings(&m.edges);
     json_decref(m.sa);
     json_decref(m.roles);
+    json_decref(m.ns_roles);
     json_decref(m.cluster_roles);
     json_decref(m.namespaces);
     json_decref(m.tokens);
@@ -615,5 +645,8 @@ cleanup:
     json_decref(m.instances);
     json_decref(m.secret_nodes);
     json_decref(m.granted);
+    for (size_t i = 0; i < m.nbuiltins; i++)
+        free(m.builtins[i]);
+    free(m.builtins);
     return rc;
 }

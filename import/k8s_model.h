@@ -15,23 +15,37 @@ typedef struct {
     ap_rights rights;           /* access edges: the union of their verbs' rights */
 } pending;
 
+/* The bounds on what one import may build, checked as each node and edge is made, so that an
+ * estate past them is refused before it takes the memory: --max-nodes and --max-edges when
+ * given, and K8S_MAX_ITEMS nodes and edges together (about 1.6 KB each while the model is
+ * built: 1.7 GB). Every ClusterRole a RoleBinding may bind is a role in each namespace
+ * (clusterrole:NAME@NS), so ClusterRoles times namespaces is what grows. */
+#define K8S_MAX_ITEMS ((size_t)1 << 20)
+
+typedef struct {
+    size_t items;               /* nodes and edges made so far */
+    bool full;                  /* a bound was reached: the model stops growing */
+    size_t limit;               /* ... which: --max-nodes or --max-edges, or 0: K8S_MAX_ITEMS */
+    const char *path;           /* where what was being made then comes from (the error's */
+    k8s_pos at;                 /* place), or NULL */
+} k8s_bound;
+
 typedef struct {
     pending *v;
     size_t n, cap;
     json_t *index;              /* id or key -> position in v */
-    bool full;                  /* K8S_MAX_ITEMS reached: the model stops growing */
+    size_t limit;               /* --max-nodes or --max-edges; SIZE_MAX when not given */
+    k8s_bound *bound;           /* the model's: shared by its nodes and edges */
 } pendings;
-
-/* Bindable ClusterRoles times namespaces can multiply: a bound on what one import may build
- * (--max-nodes and --max-edges, when given, are checked before staging as well). */
-#define K8S_MAX_ITEMS ((size_t)1 << 22)
 
 typedef struct {
     ap_import_ctx *ctx;
     struct ap_k8s_state *s;
     pendings nodes, edges;
+    k8s_bound bound;
     json_t *sa;                 /* "NS/NAME" -> true: every service account known */
     json_t *roles;              /* "NS/NAME" -> object index */
+    json_t *ns_roles;           /* "NS" -> [object index of each Role there, as met] */
     json_t *cluster_roles;      /* "NAME" -> object index */
     json_t *namespaces;         /* every namespace named, sorted as met */
     json_t *tokens;             /* "NS" -> ["secret:NS/NAME", ...] */
@@ -39,6 +53,8 @@ typedef struct {
     json_t *instances;          /* "clusterrole:NAME@NS" -> {"name", "ns"} */
     json_t *secret_nodes;       /* secrets resource node ids -> namespace ("*": every one) */
     json_t *granted;            /* role node ids whose rules are granted */
+    k8s_obj **builtins;         /* the built-in cluster-admin as each binding grants it: owned */
+    size_t nbuiltins;
 } model;
 
 
@@ -49,6 +65,8 @@ json_t *ap_k8s__node(model *m, const char *id, ap_kind kind, const char *name, c
 pending *ap_k8s__edge(model *m, const char *from, const char *kind, const char *to,
                       const char *tag, const k8s_obj *src, k8s_pos at);
 int ap_k8s__add_to_list(json_t *obj, const char *key, const char *s);
+/* The model takes ownership of o (made for the built-in cluster-admin), freed with it. */
+int ap_k8s__keep(model *m, k8s_obj *o);
 const char *ap_k8s__meta(const k8s_obj *o, const char *key);
 const char *ap_k8s__ns_of(const k8s_obj *o);
 bool ap_k8s__is(const k8s_obj *o, const char *kind);

@@ -1,6 +1,7 @@
 /* import/k8s_rules.c: a Kubernetes role's rules as access to resources, and the escalations
  * KubeHound models (pods, impersonation, bind and escalate), per namespace or cluster-wide. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "k8s_model.h"
@@ -286,6 +287,193 @@ const json_t *ap_k8s__cluster_rules(model *m, const char *name, const k8s_obj **
     return NULL;
 }
 
+/* ---- Bind and escalate ----
+ * A role that may give itself any role of a set (every Role of a namespace, every ClusterRole,
+ * every ClusterRole as a RoleBinding in a namespace binds it) administers one node standing for
+ * the set, which administers each member: binders plus members edges, not their product.
+ * admin_of passes every right, so each member holds what the binders hold, as it did when each
+ * binder had an edge to each member. A binder restricted to resourceNames keeps its own edges. */
+
+typedef enum { SET_ROLES, SET_CLUSTER_ROLES, SET_INSTANCES } role_set;
+
+static bool covers_all(const json_t *cap)
+{
+    return cap != NULL && ap_k8s__has(cap, "*");
+}
+
+/* Does set in ns have a member other than role (a set of only the binder gives it nothing)? */
+static bool set_has_other(model *m, role_set set, const char *ns, const char *role)
+{
+    const json_t *list = json_object_get(m->ns_roles, ns);
+    const char *name;
+    size_t n = set == SET_ROLES ? json_array_size(list) : json_object_size(m->cluster_roles);
+    char id[1200];
+    if (n != 1)
+        return n > 1;
+    if (set == SET_ROLES) {
+        const k8s_obj *r = &m->s->objs[json_integer_value(json_array_get(list, 0))];
+        snprintf(id, sizeof id, "role:%s/%s", ns, ap_k8s__meta(r, "name"));
+    } else {
+        name = json_object_iter_key(json_object_iter(m->cluster_roles));
+        if (set == SET_INSTANCES)
+            snprintf(id, sizeof id, "clusterrole:%s@%s", name, ns);
+        else
+            snprintf(id, sizeof id, "clusterrole:%s", name);
+    }
+    return strcmp(id, role) != 0;
+}
+
+/* The node for every role of set in ns (unused for SET_CLUSTER_ROLES), id out: made with its
+ * edges the first time a binder (o at at, which the node cites) needs it; each edge to a member
+ * cites the member's definition. */
+static int set_node(model *m, role_set set, const char *ns, const k8s_obj *o, k8s_pos at,
+                    char *id, size_t size)
+{
+    char label[700], mid[1200];
+    const char *name;
+    json_t *n, *v;
+    if (set == SET_ROLES)
+        snprintf(id, size, "roles:%s/*", ns);
+    else if (set == SET_CLUSTER_ROLES)
+        snprintf(id, size, "clusterroles:*");
+    else
+        snprintf(id, size, "clusterroles:*@%s", ns);
+    if (ap_k8s__find(&m->nodes, id) != NULL)
+        return AP_OK;
+    if (set == SET_ROLES)
+        snprintf(label, sizeof label, "every Role in namespace %s", ns);
+    else if (set == SET_CLUSTER_ROLES)
+        snprintf(label, sizeof label, "every ClusterRole");
+    else
+        snprintf(label, sizeof label, "every ClusterRole (in namespace %s)", ns);
+    if ((n = ap_k8s__node(m, id, AP_KIND_ROLE, label,
+                          set == SET_ROLES ? "k8s_any_role"
+                          : set == SET_CLUSTER_ROLES ? "k8s_any_cluster_role"
+                                                     : "k8s_any_cluster_role_in_namespace",
+                          o, at)) == NULL)
+        return AP_ENOMEM;
+    if (set != SET_CLUSTER_ROLES && json_object_set_new(n, "namespace", json_string(ns)) < 0)
+        return AP_ENOMEM;
+    if (set == SET_ROLES) {
+        const json_t *list = json_object_get(m->ns_roles, ns);
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            const k8s_obj *r = &m->s->objs[json_integer_value(json_array_get(list, i))];
+            snprintf(mid, sizeof mid, "role:%s/%s", ns, ap_k8s__meta(r, "name"));
+            if (ap_k8s__edge(m, id, "admin_of", mid, NULL, r, r->at) == NULL)
+                return AP_ENOMEM;
+        }
+        return AP_OK;
+    }
+    json_object_foreach(m->cluster_roles, name, v) {
+        const k8s_obj *r = &m->s->objs[json_integer_value(v)];
+        int rc;
+        if (set == SET_INSTANCES) {
+            if ((rc = ap_k8s__instance(m, name, ns, r, r->at, mid, sizeof mid)) < 0)
+                return rc;
+        } else {
+            snprintf(mid, sizeof mid, "clusterrole:%s", name);
+        }
+        if (ap_k8s__edge(m, id, "admin_of", mid, NULL, r, r->at) == NULL)
+            return AP_ENOMEM;
+    }
+    return AP_OK;
+}
+
+/* role administers the set in ns (through its node) when the set has another member. */
+static int bind_set(model *m, const char *role, role_set set, const char *ns, const char *via,
+                    const k8s_obj *o, k8s_pos at)
+{
+    char id[1200];
+    int rc;
+    if (!set_has_other(m, set, ns, role))
+        return AP_OK;
+    if ((rc = set_node(m, set, ns, o, at, id, sizeof id)) < 0)
+        return rc;
+    return escalation(m, role, "admin_of", id, via, o, at) == NULL ? AP_ENOMEM : AP_OK;
+}
+
+/* Bind (with create on bindings) and escalate: the roles role can give itself in scope. */
+static int bind_escalations(model *m, const char *role, const char *scope, const k8s_obj *o,
+                            const caps *c)
+{
+    bool cluster = strcmp(scope, "*") == 0;
+    bool bind_roles = c->create_rb && c->bind_roles != NULL;
+    /* a ClusterRole is bound cluster-wide when it can be: then not in each namespace */
+    bool crb_any = cluster && ((c->create_crb && c->bind_cluster_roles != NULL)
+                               || c->escalate_cluster_roles != NULL);
+    const char *ns, *name;
+    json_t *v;
+    char id[1200];
+    int rc;
+    if (!bind_roles && c->escalate_roles == NULL && !crb_any
+        && !(c->create_rb && c->bind_cluster_roles != NULL))
+        return AP_OK;
+    /* Roles: every one of a namespace when its names are all bound or all escalated */
+    if ((c->create_rb && covers_all(c->bind_roles))
+        || (covers_all(c->escalate_roles) && !bind_roles)) {
+        const char *via = bind_roles ? "bind" : "escalate";
+        k8s_pos at = bind_roles ? c->at_bind : c->at_escalate;
+        json_object_foreach(m->ns_roles, ns, v)
+            if ((cluster || strcmp(ns, scope) == 0)
+                && (rc = bind_set(m, role, SET_ROLES, ns, via, o, at)) < 0)
+                return rc;
+    } else if (bind_roles || c->escalate_roles != NULL) {
+        json_object_foreach(m->ns_roles, ns, v) {
+            if (!cluster && strcmp(ns, scope) != 0)
+                continue;
+            for (size_t i = 0; i < json_array_size(v); i++) {
+                const k8s_obj *r = &m->s->objs[json_integer_value(json_array_get(v, i))];
+                bool bind;
+                name = ap_k8s__meta(r, "name");
+                bind = c->create_rb && names_cover(c->bind_roles, name);
+                snprintf(id, sizeof id, "role:%s/%s", ns, name);
+                if ((bind || names_cover(c->escalate_roles, name)) && strcmp(id, role) != 0
+                    && escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
+                                  bind ? c->at_bind : c->at_escalate) == NULL)
+                    return AP_ENOMEM;
+            }
+        }
+    }
+    /* ClusterRoles: cluster-wide, or as a RoleBinding binds them in each namespace in scope */
+    if (cluster && c->create_crb && covers_all(c->bind_cluster_roles))
+        return bind_set(m, role, SET_CLUSTER_ROLES, "", "bind", o, c->at_bind);
+    if (cluster && covers_all(c->escalate_cluster_roles)
+        && !(c->create_crb && c->bind_cluster_roles != NULL))
+        return bind_set(m, role, SET_CLUSTER_ROLES, "", "escalate", o, c->at_escalate);
+    if (!crb_any && c->create_rb && covers_all(c->bind_cluster_roles)) {
+        json_object_foreach(m->namespaces, ns, v)
+            if ((cluster || strcmp(ns, scope) == 0)
+                && (rc = bind_set(m, role, SET_INSTANCES, ns, "bind", o, c->at_bind)) < 0)
+                return rc;
+        return AP_OK;
+    }
+    json_object_foreach(m->cluster_roles, name, v) {
+        const k8s_obj *r = &m->s->objs[json_integer_value(v)];
+        if ((cluster && c->create_crb && names_cover(c->bind_cluster_roles, name))
+            || (cluster && names_cover(c->escalate_cluster_roles, name))) {
+            bool bind = c->create_crb && names_cover(c->bind_cluster_roles, name);
+            snprintf(id, sizeof id, "clusterrole:%s", name);
+            if (strcmp(id, role) != 0
+                && escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
+                              bind ? c->at_bind : c->at_escalate) == NULL)
+                return AP_ENOMEM;
+        } else if (c->create_rb && names_cover(c->bind_cluster_roles, name)) {
+            /* a RoleBinding to the ClusterRole: its rules in each namespace in scope */
+            json_t *nv;
+            json_object_foreach(m->namespaces, ns, nv) {
+                if (!cluster && strcmp(ns, scope) != 0)
+                    continue;
+                if ((rc = ap_k8s__instance(m, name, ns, r, r->at, id, sizeof id)) < 0)
+                    return rc;
+                if (strcmp(id, role) != 0
+                    && escalation(m, role, "admin_of", id, "bind", o, c->at_bind) == NULL)
+                    return AP_ENOMEM;
+            }
+        }
+    }
+    return AP_OK;
+}
+
 /* The escalation edges of a role from its capabilities in scope. */
 static int escalations(model *m, const char *role, const char *scope, const k8s_obj *o,
                        const caps *c)
@@ -294,7 +482,6 @@ static int escalations(model *m, const char *role, const char *scope, const k8s_
     const char *key;
     json_t *v;
     char id[1200];
-    int rc;
     /* pods: whoever runs a pod in a namespace (or execs into one) runs as its accounts */
     if (c->create_pods || c->exec_pods)
         json_object_foreach(m->sa, key, v) {
@@ -334,49 +521,7 @@ static int escalations(model *m, const char *role, const char *scope, const k8s_
                 && escalation(m, role, "can_assume", key, "impersonate", o, c->at_imp) == NULL)
                 return AP_ENOMEM;
     }
-    /* bind (with create on bindings) and escalate: the roles it can give itself */
-    for (size_t i = 0; i < m->s->n; i++) {
-        const k8s_obj *r = &m->s->objs[i];
-        const char *name = ap_k8s__meta(r, "name");
-        if (ap_k8s__is(r, "Role") && (cluster || strcmp(ap_k8s__ns_of(r), scope) == 0)) {
-            bool bind = c->create_rb && names_cover(c->bind_roles, name);
-            snprintf(id, sizeof id, "role:%s/%s", ap_k8s__ns_of(r), name);
-            if ((bind || names_cover(c->escalate_roles, name)) && strcmp(id, role) != 0
-                && escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
-                              bind ? c->at_bind : c->at_escalate) == NULL)
-                return AP_ENOMEM;
-        }
-        if (!ap_k8s__is(r, "ClusterRole"))
-            continue;
-        if ((cluster && c->create_crb && names_cover(c->bind_cluster_roles, name))
-            || (cluster && names_cover(c->escalate_cluster_roles, name))) {
-            bool bind = c->create_crb && names_cover(c->bind_cluster_roles, name);
-            snprintf(id, sizeof id, "clusterrole:%s", name);
-            if (strcmp(id, role) != 0
-                && escalation(m, role, "admin_of", id, bind ? "bind" : "escalate", o,
-                              bind ? c->at_bind : c->at_escalate) == NULL)
-                return AP_ENOMEM;
-        } else if (c->create_rb && names_cover(c->bind_cluster_roles, name)) {
-            /* a RoleBinding to the ClusterRole: its rules in each namespace in scope */
-            const char *ns;
-            json_t *nv;
-            json_t *spaces = json_deep_copy(m->namespaces);
-            if (spaces == NULL)
-                return AP_ENOMEM;
-            json_object_foreach(spaces, ns, nv) {
-                if (!cluster && strcmp(ns, scope) != 0)
-                    continue;
-                if ((rc = ap_k8s__instance(m, name, ns, r, r->at, id, sizeof id)) < 0
-                    || (strcmp(id, role) != 0
-                        && escalation(m, role, "admin_of", id, "bind", o, c->at_bind) == NULL)) {
-                    json_decref(spaces);
-                    return rc < 0 ? rc : AP_ENOMEM;
-                }
-            }
-            json_decref(spaces);
-        }
-    }
-    return AP_OK;
+    return bind_escalations(m, role, scope, o, c);
 }
 
 /* The rules of obj granted to role in scope (a namespace, or "*" for every one). */
@@ -385,7 +530,6 @@ int ap_k8s__grant_role(model *m, const char *role, const char *scope, const k8s_
 {
     const json_t *rules = json_object_get(obj, "rules");
     pending *rn = ap_k8s__find(&m->nodes, role);
-    k8s_obj builtin;
     caps c;
     int rc = AP_OK;
     if (json_object_get(m->granted, role) != NULL)
@@ -393,14 +537,20 @@ int ap_k8s__grant_role(model *m, const char *role, const char *scope, const k8s_
     if (json_object_set_new(m->granted, role, json_true()) < 0)
         return AP_ENOMEM;
     if (o == NULL) {    /* the built-in cluster-admin: its edges point at the binding */
-        memset(&builtin, 0, sizeof builtin);
+        /* the edges keep a pointer to it until they are staged: the model owns it, not this
+         * call's stack (which the staging read after return, ASan's stack-use-after-return) */
+        k8s_obj *builtin = calloc(1, sizeof *builtin);
+        if (builtin == NULL || ap_k8s__keep(m, builtin) < 0) {
+            free(builtin);
+            return AP_ENOMEM;
+        }
         if (rn != NULL && rn->src != NULL)
-            builtin = *rn->src;
-        builtin.kind = NULL;        /* no notes about the built-in rules */
-        builtin.parts = NULL;
-        builtin.nparts = 0;
-        builtin.at = rn != NULL ? rn->at : (k8s_pos){ 0, 0 };
-        o = &builtin;
+            *builtin = *rn->src;
+        builtin->kind = NULL;       /* no notes about the built-in rules */
+        builtin->parts = NULL;
+        builtin->nparts = 0;
+        builtin->at = rn != NULL ? rn->at : (k8s_pos){ 0, 0 };
+        o = builtin;
     }
     memset(&c, 0, sizeof c);
     for (size_t i = 0; rc == AP_OK && i < json_array_size(rules); i++) {

@@ -258,6 +258,39 @@ static void sort_reach(uint32_t *v, uint32_t *tmp, const uint32_t *at, uint32_t 
     }
 }
 
+/* One frontier node's out-edges read from the view's slots: what the loop of run() does with
+ * the edge records (ap_edge_usable, ap_edge_transfer), the same deliveries in the same order. */
+static int view_row(ap_authority *a, round_state *rs, delivery_queue *q, const ap_out_view *view,
+                    uint32_t source, uint32_t u, uint32_t lu, uint32_t i, uint32_t round,
+                    uint32_t *esc_len)
+{
+    ap_rights have = rs->have[i];
+    uint32_t end = view->off[u + 1];
+    if (have == 0)
+        return 0;
+    for (uint32_t e = view->off[u]; e < end; e++) {
+        ap_out_slot s = view->slot[e];
+        if (s.meta & AP_OUT_DEAD)
+            continue;
+        if (!(s.meta & AP_OUT_LIVE)
+            && (((s.meta & AP_OUT_FROM_DEAD) && u != source)
+                || ((s.meta & AP_OUT_TO_DEAD) && s.to != source)))
+            continue;
+        const ap_out_type *t = &view->types[s.meta & AP_OUT_TYPE];
+        if (t->requires != 0 && (have & t->requires) == 0)
+            continue;
+        ap_rights r = t->escalates ? t->rights : (have & t->rights);
+        if (r == 0)
+            continue;
+        if (t->escalates && *esc_len == AP_UNREACHED)
+            *esc_len = escalation_len(a, rs, lu, round);
+        pending d = { e, lu, s.to, t->escalates, r, *esc_len };
+        if (queue_push(a, rs, q, &d, round) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* An authority workspace: one graph's per-node arrays and the rounds' buffers, kept from one
  * source to the next. A run clears only what the previous one reached, so a run costs its
  * reach, not the graph, and allocates nothing once the buffers have grown. */
@@ -268,7 +301,13 @@ struct ap_authority_ws {
     uint32_t hcap;          /* entries of rs.have */
     uint32_t nc;            /* classes rs.acap was counted in */
     uint32_t *tmp, tmpcap, reachcap;
+    const ap_out_view *view;    /* slots to read instead of edge records, or NULL */
 };
+
+void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view)
+{
+    ws->view = view;
+}
 
 void ap_query__authority_ws_free(ap_authority_ws *ws)
 {
@@ -343,6 +382,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
     ap_authority *a = &ws->a;
     round_state *rs = &ws->rs;
     uint32_t n = ap_graph_node_count(g);
+    const ap_out_view *view = ws->view != NULL && ws->view->g == g && within == NULL
+                              ? ws->view : NULL;
     *out = NULL;
     if (n != a->n)
         return ap_error_set(err, AP_EBUG, "authority workspace for %u nodes, graph of %u",
@@ -394,7 +435,13 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         rs->at[rs->nat++] = known - 1;  /* in the reach list, which leaves out the source */
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
-            uint32_t end = ap_graph_out_end(g, u), esc_len = AP_UNREACHED;
+            uint32_t end, esc_len = AP_UNREACHED;
+            if (view != NULL) {
+                if (view_row(a, rs, &q, view, source, u, lu, i, round, &esc_len) < 0)
+                    return ap_error_nomem(err);
+                continue;
+            }
+            end = ap_graph_out_end(g, u);
             for (uint32_t e = ap_graph_out_begin(g, u); e < end; e++) {
                 if (within != NULL && !(within[e >> 6] >> (e & 63) & 1))
                     continue;               /* its record is not even built */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "authpath/inventory.h"
+#include "kernel/kernel.h"
 #include "query_internal.h"
 
 static const char *const eff_names[AP_EFF_COUNT] = {
@@ -59,32 +60,31 @@ void ap_holders_free(ap_holders *h, uint32_t n)
     free(h);
 }
 
-/* What the kernel's visitor fills: per source, the identities and credentials it reaches.
- * Each worker writes only to its source's slot, so no lock is needed. */
+/* Partners are run through the kernel this many at a time. */
+#define BATCH 512
+#define BATCH_WORDS (BATCH / 64)
+
+/* What the kernel's visitor fills: a bit per (identity or credential, partner of the batch).
+ * slot[v] is v's row of BATCH_WORDS words in bits (UINT32_MAX: not an identity or credential),
+ * node[] the rows' nodes. The workers set bits of one word at once: atomically. */
 typedef struct {
-    const ap_graph *g;
-    uint32_t **seen;        /* per source: node indices */
-    uint32_t *nseen;
-    int failed;             /* an allocation failed in some worker (set once, read after) */
+    const uint32_t *slot;
+    uint64_t *bits;
 } visit_ctx;
 
 static void visit(void *ctx, uint32_t i, uint32_t v, ap_rights r)
 {
     visit_ctx *c = ctx;
-    ap_kind k = ap_graph_node(c->g, v)->kind;
+    uint32_t j = c->slot[v];
     (void)r;
-    if (k != AP_KIND_IDENTITY && k != AP_KIND_CREDENTIAL)
-        return;
-    if (ap_query__push(&c->seen[i], &c->nseen[i], sizeof v, &v) < 0)
-        c->failed = 1;
+    if (j != UINT32_MAX)
+        __atomic_fetch_or(&c->bits[(size_t)j * BATCH_WORDS + i / 64], (uint64_t)1 << (i % 64),
+                          __ATOMIC_RELAXED);
 }
 
-/* Partners come in id order; one already counted is the last one counted (last[v]). */
-static int add_holder(ap_holders *h, uint32_t *last, uint32_t p, uint32_t max)
+/* Partners come in id order, each once per node. */
+static int add_holder(ap_holders *h, uint32_t p, uint32_t max)
 {
-    if (*last == p)
-        return 0;
-    *last = p;
     if (h->n >= max) {
         h->more++;
         return 0;
@@ -92,75 +92,82 @@ static int add_holder(ap_holders *h, uint32_t *last, uint32_t p, uint32_t max)
     return ap_query__push(&h->partners, &h->n, sizeof p, &p);
 }
 
-/* Partners are run through the kernel this many at a time: what they reach is kept for one
- * batch only. */
-#define BATCH 512
+/* The batch's partners of each row, in id order, into its node's holders; the bits cleared. */
+static int take_batch(ap_holders *h, const uint32_t *node, uint32_t nrows, uint64_t *bits,
+                      const uint32_t *src, uint32_t max)
+{
+    for (uint32_t j = 0; j < nrows; j++)
+        for (unsigned w = 0; w < BATCH_WORDS; w++) {
+            uint64_t *word = &bits[(size_t)j * BATCH_WORDS + w];
+            for (uint64_t x = *word; x != 0; x &= x - 1)
+                if (add_holder(&h[node[j]], src[w * 64 + (unsigned)__builtin_ctzll(x)],
+                               max) < 0)
+                    return -1;
+            *word = 0;
+        }
+    return 0;
+}
 
 int ap_inventory_holders(ap_holders **out, const ap_graph *g, uint32_t max, unsigned nthreads,
                          ap_error *err)
 {
-    uint32_t n = ap_graph_node_count(g), *src = NULL, ns = 0, *last = NULL;
-    visit_ctx c = { g, NULL, NULL, 0 };
+    uint32_t n = ap_graph_node_count(g), *src = NULL, ns = 0, *slot = NULL, *node = NULL;
+    uint32_t nrows = 0;
+    ap_kernel *kern = NULL;
     ap_holders *h = calloc((size_t)n + 1, sizeof *h);
+    visit_ctx c = { NULL, NULL };
     int rc = AP_OK;
     *out = NULL;
     src = malloc(((size_t)n + 1) * sizeof *src);
-    last = malloc(((size_t)n + 1) * sizeof *last);
-    if (h == NULL || src == NULL || last == NULL) {
+    slot = malloc(((size_t)n + 1) * sizeof *slot);
+    node = malloc(((size_t)n + 1) * sizeof *node);
+    if (h == NULL || src == NULL || slot == NULL || node == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    memset(last, 0xff, ((size_t)n + 1) * sizeof *last);
-    for (uint32_t v = 0; v < n; v++)
-        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
+    for (uint32_t v = 0; v < n; v++) {
+        ap_kind k = ap_graph_node(g, v)->kind;
+        if (k == AP_KIND_PARTNER)
             src[ns++] = v;
-    c.seen = calloc(BATCH, sizeof *c.seen);
-    c.nseen = calloc(BATCH, sizeof *c.nseen);
-    if (c.seen == NULL || c.nseen == NULL) {
+        slot[v] = k == AP_KIND_IDENTITY || k == AP_KIND_CREDENTIAL ? nrows : UINT32_MAX;
+        if (slot[v] != UINT32_MAX)
+            node[nrows++] = v;
+    }
+    c.slot = slot;
+    if ((c.bits = calloc((size_t)nrows * BATCH_WORDS + 1, sizeof *c.bits)) == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
+    if (ns > 0 && (rc = ap_kernel__prepare(&kern, g, err)) < 0)     /* once for every batch */
+        goto cleanup;
     for (uint32_t b = 0; b < ns && rc == AP_OK; b += BATCH) {
         uint32_t nb = ns - b < BATCH ? ns - b : BATCH;
-        if ((rc = ap_authority_all(g, src + b, nb, nthreads > 0 ? nthreads : 1, visit, &c,
-                                   err)) < 0)
+        if ((rc = ap_kernel__authority_all(kern, src + b, nb, nthreads > 0 ? nthreads : 1,
+                                           visit, &c, err)) < 0)
             break;
-        if (c.failed) {
-            rc = ap_error_nomem(err);
-            break;
-        }
-        /* partners in id order: each node's list comes out sorted */
-        for (uint32_t i = 0; i < nb && rc == AP_OK; i++) {
+        /* what a partner holds directly, even where its authority does not reach */
+        for (uint32_t i = 0; i < nb; i++) {
             uint32_t p = src[b + i];
-            for (uint32_t k = 0; k < c.nseen[i] && rc == AP_OK; k++)
-                if (add_holder(&h[c.seen[i][k]], &last[c.seen[i][k]], p, max) < 0)
-                    rc = ap_error_nomem(err);
-            for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p)
-                 && rc == AP_OK; e++) {
+            for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
-                ap_kind k = ap_graph_node(g, ed->to)->kind;
-                if (ed->kind != AP_EDGE_HOLDS || ed->state == AP_STATE_REVOKED
-                    || (k != AP_KIND_IDENTITY && k != AP_KIND_CREDENTIAL))
-                    continue;
-                if (add_holder(&h[ed->to], &last[ed->to], p, max) < 0)
-                    rc = ap_error_nomem(err);
+                if (ed->kind == AP_EDGE_HOLDS && ed->state != AP_STATE_REVOKED
+                    && slot[ed->to] != UINT32_MAX)
+                    c.bits[(size_t)slot[ed->to] * BATCH_WORDS + i / 64] |= (uint64_t)1 << (i % 64);
             }
-            free(c.seen[i]);
-            c.seen[i] = NULL;
-            c.nseen[i] = 0;
         }
+        if (take_batch(h, node, nrows, c.bits, src + b, max) < 0)
+            rc = ap_error_nomem(err);
     }
     if (rc == AP_OK) {
         *out = h;
         h = NULL;
     }
 cleanup:
-    for (uint32_t i = 0; c.seen != NULL && i < BATCH; i++)
-        free(c.seen[i]);
-    free(c.seen);
-    free(c.nseen);
+    ap_kernel__free(kern);
+    free(c.bits);
     free(src);
-    free(last);
+    free(slot);
+    free(node);
     ap_holders_free(h, n);
     return rc;
 }

@@ -283,16 +283,11 @@ int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
             ap_rights cur = ed->rights;
             if (!(cut & b))
                 continue;
-            for (size_t i = 0; i < c.nsteps; i++)
-                if (c.steps[i].edge == e)
-                    cur = c.steps[i].after;
+            /* steps are in edge order, one an edge: e's earlier one, if any, is the last;
+             * replaced by the further one */
+            if (c.nsteps > 0 && c.steps[c.nsteps - 1].edge == e)
+                cur = c.steps[--c.nsteps].after;
             s.after = cur & ~b;
-            /* replace this edge's earlier step, if any, by the further one */
-            for (size_t i = 0; i < c.nsteps; i++)
-                if (c.steps[i].edge == e) {
-                    c.steps[i] = c.steps[--c.nsteps];
-                    break;
-                }
             if ((rc = attempt(&c, &s, &w2)) < 0)
                 goto done;
             if (rc == 0) {
@@ -320,27 +315,27 @@ int ap_narrow_compute(ap_narrow **out, const ap_graph *g, uint32_t partner,
         rc = ap_error_nomem(err);
         goto done;
     }
-    for (uint32_t e = 0; e < m; e++)        /* edge order */
-        for (size_t i = 0; i < c.nsteps; i++)
-            if (c.steps[i].edge == e) {
-                ap_rights before = ap_graph_edge(g, e)->rights;
-                n->changes[n->nchanges++] = (ap_narrow_change){ e, before, c.steps[i].after };
-                n->removed_total |= before & ~c.steps[i].after;
-            }
+    for (size_t i = 0; i < c.nsteps; i++) {    /* edge order, as they were taken */
+        uint32_t e = c.steps[i].edge;
+        ap_rights before = ap_graph_edge(g, e)->rights;
+        n->changes[n->nchanges++] = (ap_narrow_change){ e, before, c.steps[i].after };
+        n->removed_total |= before & ~c.steps[i].after;
+    }
     /* what is still unused afterwards, and why, in reach order */
     if ((rc = ap_authority_compute(&after, n->narrowed, partner, err)) < 0
         || (rc = ap_usage_observed(&obs2, &nobs2, n->narrowed, after, u, err)) < 0)
         goto done;
+    memset(unused, 0, ((size_t)ap_graph_node_count(g) + 1) * sizeof *unused);
+    for (size_t i = 0; i < n->nkept; i++)      /* now: what the notes say of each node */
+        unused[n->kept[i].node] |= n->kept[i].rights;
     for (size_t k = 0; k < nobs2; k++) {
-        ap_rights left = obs2[k].granted & ~obs2[k].used, noted = 0;
-        for (size_t i = 0; i < n->nkept; i++)
-            if (n->kept[i].node == obs2[k].node)
-                noted |= n->kept[i].rights;
-        if ((left & ~noted) != 0 && keep_note(n, obs2[k].node, left & ~noted, NULL,
-                                              UINT32_MAX) < 0) {
+        uint32_t v = obs2[k].node;
+        ap_rights left = (obs2[k].granted & ~obs2[k].used) & ~unused[v];
+        if (left != 0 && keep_note(n, v, left, NULL, UINT32_MAX) < 0) {
             rc = ap_error_nomem(err);
             goto done;
         }
+        unused[v] |= left;
     }
     n->score_before = score(g, a, wt);
     n->score_after = score(n->narrowed, after, wt);

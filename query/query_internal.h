@@ -58,6 +58,36 @@ ap_rights ap_query__replay_step(const ap_graph *g, const ap_authority *a, ap_rig
  * the shortest; then the lowest class. -1 when none. */
 int ap_query__best_class(const ap_authority *a, const ap_arrival *row, ap_rights want,
                          uint32_t max_round, bool len_first);
+/* outview.c: the graph's out-edges as slots for many runs on one graph (edge e's slot is
+ * slot[e], node v's out-edges off[v] .. off[v + 1]): its target, its type (what
+ * ap_edge_transfer reads: rights, requires, escalation) and its liveness (ap_edge_usable's:
+ * e->live, else which ends are not live); AP_OUT_DEAD when no source may cross it (not
+ * traversable, or not own-live). A run given the view reads 8 bytes an edge, not a record;
+ * a walk back along witnesses reads from[e] and the type's escalation (every edge has a
+ * type, a dead one too). */
+#define AP_OUT_TYPE 0x0fffffffu
+#define AP_OUT_FROM_DEAD 0x10000000u    /* not live: the tail is not live (ap_graph_node_live) */
+#define AP_OUT_TO_DEAD 0x20000000u      /* not live: the head is not live */
+#define AP_OUT_LIVE 0x40000000u
+#define AP_OUT_DEAD 0x80000000u
+typedef struct {
+    uint32_t to, meta;
+} ap_out_slot;
+typedef struct {
+    ap_rights rights, requires;
+    bool escalates;
+} ap_out_type;
+typedef struct ap_out_view {
+    const ap_graph *g;          /* the graph it was built on: the only one it serves */
+    uint32_t n, m;
+    uint32_t *off;
+    ap_out_slot *slot;
+    uint32_t *from;             /* by edge: its tail */
+    ap_out_type *types;
+    uint32_t ntypes;
+} ap_out_view;
+int ap_query__out_view_new(ap_out_view **out, const ap_graph *g, ap_error *err);
+void ap_query__out_view_free(ap_out_view *v);
 /* An authority workspace: ap_authority_compute's arrays and buffers kept from one source to the
  * next on graphs of one node count (a graph and the graphs derived from it), so that each run
  * costs its reach and allocates nothing once grown. ap_query__authority_run's result is
@@ -76,6 +106,9 @@ int ap_query__authority_run_until(const ap_authority **out, ap_authority_ws *ws,
                                   bool (*enough)(void *ctx, const ap_authority *a, uint32_t v),
                                   void *ctx, ap_error *err);
 void ap_query__authority_ws_free(ap_authority_ws *ws);
+/* Let ws's runs on view->g read view's slots (NULL: the edge records again). The view must
+ * outlive ws's runs; it is not ws's to free. */
+void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view);
 /* reachdiff.c: per source, how its authority on g and on d (derived from g) differ. */
 typedef struct {
     uint32_t lost;          /* reached nodes (not the source) where A_g & ~A_d holds a right */

@@ -110,6 +110,13 @@ AP_EXPORT bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key
 AP_EXPORT bool ap_graph_node_bool(const ap_graph *g, uint32_t v, const char *key, bool dflt);
 AP_EXPORT const char *ap_graph_edge_str(const ap_graph *g, uint32_t e, const char *key);
 AP_EXPORT bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key, bool dflt);
+/* ap_graph_node_str(g, v, key) copied into *buf, which the caller owns and this grows
+ * (start with NULL and 0, free() it after), for a pass over many nodes: v's parsed attributes
+ * are not kept. Attributes as the importers write them (compact, keys sorted, strings of
+ * printable ASCII) are read in place; any other text is parsed by jansson and let go. 1 when v
+ * has key as a string, 0 when not, AP_ENOMEM. */
+AP_EXPORT int ap_graph_node_str_copy(char **buf, size_t *cap, const ap_graph *g, uint32_t v,
+                                     const char *key, ap_error *err);
 /* The node's display name: its 'name' attribute, else its id. */
 AP_EXPORT const char *ap_graph_node_label(const ap_graph *g, uint32_t v);
 

@@ -104,6 +104,22 @@ typedef struct {
 AP_EXPORT ap_rights ap_authority_replay(const ap_graph *g, const ap_authority *a,
                                         const uint32_t *edges, size_t len, ap_chain_step *steps);
 
+/* The witness paths of many nodes of one authority, for an output that prints them all: a path
+ * is its tail's and one step (the walk's state, a node and a class, is remembered when first
+ * passed), and what it delivers is its tail's replayed over that step, so a node costs its
+ * path's length in array reads and allocates nothing once the buffers have grown. The paths are
+ * ap_authority_path's, what they deliver ap_authority_replay's of them. */
+typedef struct ap_witnesses ap_witnesses;
+/* *out owns a new set over a on g (both must outlive it): free it with ap_witnesses_free(). */
+AP_EXPORT int ap_witnesses_new(ap_witnesses **out, const ap_graph *g, const ap_authority *a,
+                               ap_error *err);
+/* v's witness path as its nodes, a's source first, then each step's head (*n of them: 0 when
+ * v has none, the source or a node not reached), borrowed from w until its next call, and in
+ * *delivers what replaying it delivers (0 when there is no path). */
+AP_EXPORT int ap_witnesses_get(ap_witnesses *w, uint32_t v, const uint32_t **nodes, uint32_t *n,
+                               ap_rights *delivers, ap_error *err);
+AP_EXPORT void ap_witnesses_free(ap_witnesses *w);
+
 /* ---- Policy: weights and thresholds, overridable by --policy FILE. ---- */
 typedef struct {
     int sens_weight[AP_SENS_COUNT];     /* public 1, internal 2, confidential 4, ... 16 */

@@ -28,6 +28,7 @@ typedef struct {
 /* A batch computed apart from the rules: partners[lo..hi) into set, auth[k] the k-th one's. */
 typedef struct {
     const ap_graph *g;
+    const ap_out_view *view;    /* the runs' slots */
     const uint32_t *partners;
     uint32_t npartners, lo, hi;
     size_t bytes_max;
@@ -99,6 +100,7 @@ static void compute_batch(batch_job *b)
                 }
                 if ((b->rc = ap_query__authority_ws_new(&b->set->ws[k], b->g, &b->err)) < 0)
                     return;
+                ap_query__authority_ws_view(b->set->ws[k], b->view);
                 b->set->n++;
             }
             jobs[t] = (job){ b->g, b->set->ws[k], b->partners[b->hi + t], NULL, { 0 }, AP_OK };
@@ -155,7 +157,7 @@ int ap_findings__next_batch(ap_rule_ctx *c)
             || (s->ahead.auth = malloc(((size_t)c->npartners + 1) * sizeof *s->ahead.auth))
                    == NULL)
             return c->rc = ap_error_nomem(c->err);
-        s->ahead = (batch_job){ c->g, c->partners, c->npartners, c->hi, c->hi, c->batch,
+        s->ahead = (batch_job){ c->g, c->view, c->partners, c->npartners, c->hi, c->hi, c->batch,
                                 apart ? threads - 1 : threads, &s->sets[0], s->ahead.auth,
                                 { 0 }, AP_OK };
         s->cur = 1;                     /* the first batch goes to set 0 */

@@ -60,6 +60,8 @@ const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
         int rc = k < c->nws ? AP_OK : ap_query__authority_ws_new(&c->cached_ws[c->nws], c->g,
                                                                  c->err);
         c->nws += k == c->nws && rc == AP_OK;
+        if (rc == AP_OK)
+            ap_query__authority_ws_view(c->cached_ws[k], c->view);
         /* the workspace's last authority, at the address the next one takes: what the walks
          * remember of it goes */
         if (k < c->nws && c->memo->a == c->cached_auth[k])
@@ -92,6 +94,7 @@ const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
         c->rc = rc;
         return NULL;
     }
+    ap_query__authority_ws_view(c->until_ws, c->view);
     if (c->memo->a == c->until)         /* the same address, another authority */
         c->memo->a = NULL;
     if (c->visit->a == c->until)

@@ -346,6 +346,7 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
     ap_rule_ctx c;
+    ap_out_view *view = NULL;
     uint32_t n = ap_graph_node_count(g);
     int rc = AP_OK;
     *out = NULL;
@@ -392,6 +393,9 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     for (uint32_t v = 0; v < n; v++)
         if (ap_findings__kind(&c, v) == AP_KIND_PARTNER && (only == NULL || only[v]))
             c.partners[c.npartners++] = v;
+    if ((rc = ap_query__out_view_new(&view, g, err)) < 0)
+        goto cleanup;
+    c.view = view;
     /* Partners in batches of about `batch` bytes of authority (at least one partner each), in
      * id order: the rules see each partner once. The k-th partner of a batch runs in workspace
      * k, kept from batch to batch: a partner costs its reach, not the graph's node count. */
@@ -426,6 +430,7 @@ cleanup:
     free(c.cached_ws);
     free(c.cached_auth);
     ap_query__authority_ws_free(c.until_ws);
+    ap_query__out_view_free(view);
     free(c.slot);
     free(c.cached);
     for (size_t i = 0; c.states != NULL && i < ap_rule_count(); i++) {

@@ -80,6 +80,7 @@ struct ap_rule_ctx {
     size_t batch;               /* bytes of authority a batch (and the cache) may hold */
     unsigned threads;           /* the threads a batch's authorities may use (batch.c) */
     struct ap_findings_batches *batches;    /* batch.c's workspaces and worker */
+    const struct ap_out_view *view;   /* the graph's out-edge slots every run reads */
     const ap_authority **auth;  /* auth[i]: the authority of partners[i], in the batch only */
     /* Other nodes' authorities, cached until the cache is full: the k-th (k < ncached) is
      * cached_auth[k], workspace cached_ws[k]'s, about node cached[k]; slot[v] is v's k + 1

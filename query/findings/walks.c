@@ -61,9 +61,22 @@ static bool reaches_no_partner(const ap_rule_ctx *c, const ap_authority *a)
     return n == 0;
 }
 
+/* Edge e's tail and whether it escalates: from the view's compact arrays when the run has
+ * them (4 bytes and a type where the record is 80), else from the record. */
+static inline uint32_t step_back(const ap_rule_ctx *c, uint32_t e, bool *escalates)
+{
+    const ap_out_view *w = c->view;
+    if (w != NULL && w->g == c->g) {
+        *escalates = w->types[w->slot[e].meta & AP_OUT_TYPE].escalates;
+        return w->from[e];
+    }
+    const ap_edge *ed = ap_graph_edge(c->g, e);
+    *escalates = ed->escalates;
+    return ed->from;
+}
+
 uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v)
 {
-    const ap_graph *g = c->g;
     ap_walk_memo *m = c->memo;
     uint32_t nc = a->nclasses, found = AP_UNREACHED;
     size_t depth = 0;
@@ -87,12 +100,12 @@ uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a,
             break;
         }
         const ap_arrival *x = &a->arrivals[slot];
-        const ap_edge *e = ap_graph_edge(g, x->edge);
+        bool escalates;
         m->stack[depth++] = (int64_t)slot;
-        u = e->from;
+        u = step_back(c, x->edge, &escalates);
         if (u != a->source && ap_findings__kind(c, u) == AP_KIND_PARTNER)
             m->stack[depth++] = -1 - (int64_t)u;
-        if (e->escalates && u != a->source)
+        if (escalates && u != a->source)
             cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[u] * nc],
                                        AP_RIGHTS_ALL, x->round - 1, true);
     }
@@ -112,7 +125,6 @@ uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a,
 size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
                              ap_rights want, uint32_t *out)
 {
-    const ap_graph *g = c->g;
     ap_walk_memo *m = c->visit;
     uint32_t nc = a->nclasses;
     size_t n = 0;
@@ -135,9 +147,9 @@ size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32
             out[n++] = u;
         }
         const ap_arrival *x = &a->arrivals[slot];
-        const ap_edge *e = ap_graph_edge(g, x->edge);
-        u = e->from;
-        if (e->escalates && u != a->source)
+        bool escalates;
+        u = step_back(c, x->edge, &escalates);
+        if (escalates && u != a->source)
             cls = ap_query__best_class(a, &a->arrivals[(size_t)a->row[u] * nc],
                                        AP_RIGHTS_ALL, x->round - 1, true);
     }

@@ -41,6 +41,8 @@ static int run_batch(worker *wk, uint32_t batch)
         memset(wk->hi, 0, (size_t)wk->nrows * L * 64 * sizeof *wk->hi);
     }
     rc = ap_kernel__sweep(wk);
+    if (rc == AP_OK && wk->oom)
+        rc = AP_ENOMEM;
     /* every position written is settled (it holds something), so the list frees its place */
     if (rc == AP_OK && wk->nsettled != wk->nrow)
         rc = AP_EBUG;
@@ -50,7 +52,10 @@ static int run_batch(worker *wk, uint32_t batch)
         wk->cls[p] = 0;
         wk->done[p >> 6] = 0;
     }
-    memset(wk->st, 0, (size_t)wk->nrow * (k->K + 1) * L * sizeof *wk->st);
+    for (uint32_t r = 0; r < wk->nrow; r += 1u << wk->shift) {
+        uint32_t end = wk->nrow - r < (1u << wk->shift) ? wk->nrow - r : 1u << wk->shift;
+        memset(wk->chunk[r >> wk->shift], 0, (size_t)end * wk->stride * sizeof(uint64_t));
+    }
     wk->nrow = 0;
     wk->nsettled = 0;
     for (unsigned b = 0; b < nb; b++)
@@ -158,7 +163,10 @@ static void *work(void *arg)
 
 static void worker_free(worker *wk)
 {
-    free(wk->st);
+    for (uint32_t c = 0; wk->chunk != NULL && c < wk->nchunks; c++)
+        free(wk->chunk[c]);
+    free(wk->chunk);
+    free(wk->spill);
     free(wk->row);
     free((void *)wk->zero);
     free(wk->cls);
@@ -194,6 +202,20 @@ static void *zeroed_words(size_t n, size_t size)
         (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);     /* a hint */
 #endif
     return p;
+}
+
+/* The arena's chunks (run.h): at most this many bytes, at most 1 << CHUNK_SHIFT_MAX places. */
+#define CHUNK_BYTES ((size_t)16 << 20)
+#define CHUNK_SHIFT_MAX 20
+
+bool ap_kernel__chunk(worker *wk, uint32_t r)
+{
+    uint64_t **c = &wk->chunk[r >> wk->shift];
+    if (wk->oom)
+        return false;
+    *c = zeroed_words((size_t)1 << wk->shift, wk->stride * sizeof(uint64_t));
+    wk->oom = *c == NULL;
+    return *c != NULL;
 }
 
 /* The words of lanes per batch: as many as keep every worker busy and the workers' words within
@@ -235,7 +257,15 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
     for (i = 0; i < nthreads; i++) {
         size_t n = (size_t)k->n + 1;
         wk[i].sh = sh;
-        wk[i].st = zeroed_words(((size_t)k->nns + 1) * (k->K + 1) * sh->L, sizeof *wk[i].st);
+        wk[i].stride = (size_t)(k->K + 1) * sh->L;
+        wk[i].shift = CHUNK_SHIFT_MAX;     /* a chunk of about CHUNK_BYTES, at most */
+        while (wk[i].shift > 4
+               && ((size_t)1 << wk[i].shift) * wk[i].stride * sizeof(uint64_t) > CHUNK_BYTES)
+            wk[i].shift--;
+        wk[i].nchunks = (uint32_t)(((size_t)k->nns + 1 + ((size_t)1 << wk[i].shift) - 1)
+                                   >> wk[i].shift);
+        wk[i].chunk = calloc(wk[i].nchunks, sizeof *wk[i].chunk);
+        wk[i].spill = malloc(wk[i].stride * sizeof *wk[i].spill);
         wk[i].row = zeroed_words((size_t)k->nns + 1, sizeof *wk[i].row);
         wk[i].zero = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk[i].zero);
         wk[i].cls = zeroed_words((size_t)k->nns + 1, sizeof *wk[i].cls);
@@ -254,7 +284,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         wk[i].hi = calloc((size_t)wk[i].rowcap * sh->L * 64, sizeof *wk[i].hi);
         if (k->K <= DIRECT_K)       /* ks runs to 2 * AP_SENS_COUNT */
             wk[i].direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk[i].direct);
-        if (wk[i].st == NULL || wk[i].row == NULL || wk[i].zero == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
+        if (wk[i].chunk == NULL || wk[i].spill == NULL || wk[i].row == NULL || wk[i].zero == NULL || wk[i].cls == NULL || wk[i].acc == NULL || wk[i].touch == NULL || wk[i].done == NULL
             || wk[i].settled == NULL || wk[i].lidx == NULL
             || wk[i].lmask == NULL || wk[i].pend == NULL
             || wk[i].delta == NULL || wk[i].dcls == NULL
@@ -292,15 +322,13 @@ static int check_sources(const ap_graph *g, const uint32_t *sources, uint32_t n,
     return AP_OK;
 }
 
-int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n, unsigned nthreads,
-                     ap_authority_visit visit, void *ctx, ap_error *err)
+int ap_kernel__authority_all(const ap_kernel *k, const uint32_t *sources, uint32_t n,
+                             unsigned nthreads, ap_authority_visit visit, void *ctx,
+                             ap_error *err)
 {
     shared sh;
-    ap_kernel *k = NULL;
     int rc;
-    if ((rc = check_sources(g, sources, n, err)) < 0 || n == 0)
-        return rc;
-    if ((rc = ap_kernel__prepare(&k, g, err)) < 0)
+    if ((rc = check_sources(k->g, sources, n, err)) < 0 || n == 0)
         return rc;
     memset(&sh, 0, sizeof sh);
     sh.k = k;
@@ -309,7 +337,19 @@ int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n, uns
     sh.mode = MODE_RIGHTS;
     sh.visit = visit;
     sh.vctx = ctx;
-    rc = run(&sh, nthreads, err);
+    return run(&sh, nthreads, err);
+}
+
+int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint32_t n, unsigned nthreads,
+                     ap_authority_visit visit, void *ctx, ap_error *err)
+{
+    ap_kernel *k = NULL;
+    int rc;
+    if ((rc = check_sources(g, sources, n, err)) < 0 || n == 0)
+        return rc;
+    if ((rc = ap_kernel__prepare(&k, g, err)) < 0)
+        return rc;
+    rc = ap_kernel__authority_all(k, sources, n, nthreads, visit, ctx, err);
     ap_kernel__free(k);
     return rc;
 }

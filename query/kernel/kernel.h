@@ -65,6 +65,11 @@ typedef struct {
 } ap_kernel;
 
 int ap_kernel__prepare(ap_kernel **out, const ap_graph *g, ap_error *err);
+/* ap_authority_all() on a kernel prepared once: a caller that runs its sources in several
+ * calls (inventory.c, a batch's reach kept at a time) prepares the graph once. */
+int ap_kernel__authority_all(const ap_kernel *k, const uint32_t *sources, uint32_t n,
+                             unsigned nthreads, ap_authority_visit visit, void *ctx,
+                             ap_error *err);
 
 /* Tests: the words of lanes per batch (1 to 8: 64 to 512 sources); 0, the default, lets the
  * kernel size them to the graph. */

@@ -65,11 +65,20 @@ typedef struct {
     shared *sh;
     /* a position's words, K + 1 rows of L words: for each rights class the sources that hold
      * it, then their union (the sources that hold anything). Only the positions written in the
-     * batch have words: st is an arena handed out in the order they are first written, so that
-     * its pages (zero until touched) hold as many positions as the busiest batch reaches, not
-     * every position before the sinks, and a batch's rows lie together in sweep order. */
-    uint64_t *st;
-    uint32_t *row;          /* by position before the sinks: 0, or 1 + its words' place in st */
+     * batch have words: an arena handed out in the order they are first written, so that it
+     * holds as many positions as the busiest batch reaches, not every position before the
+     * sinks, and a batch's rows lie together in sweep order. The arena is chunks of
+     * 1 << shift places, each allocated when the first place in it is handed out and never
+     * moved (a pointer to a position's words stays valid): place r (from 0) is in
+     * chunk[r >> shift]. Nothing is reserved for places no batch reaches, so the address
+     * space follows the reach too. */
+    uint64_t **chunk;
+    uint32_t nchunks;       /* chunk[] entries, the ones not allocated yet NULL */
+    unsigned shift;
+    size_t stride;          /* words a place: (K + 1) x L */
+    bool oom;               /* a chunk could not be allocated: the batch's result is void */
+    uint64_t *spill;        /* stride words written instead when that happened */
+    uint32_t *row;          /* by position before the sinks: 0, or 1 + its words' place */
     uint32_t nrow;          /* places handed out in this batch */
     const uint64_t *zero;   /* (K + 1) x L zero words: a position without words holds nothing */
     uint64_t *cls;          /* by position before the sinks: the classes some source holds */
@@ -156,17 +165,30 @@ static inline const uint64_t *at(const worker *wk, uint32_t p)
     if (p >= wk->sh->k->nns)
         return wk->acc;
     uint32_t r = wk->row[p];
-    return r == 0 ? wk->zero : wk->st + (size_t)(r - 1) * (wk->sh->k->K + 1) * wk->sh->L;
+    if (r == 0)
+        return wk->zero;
+    r--;
+    return wk->chunk[r >> wk->shift] + (size_t)(r & ((1u << wk->shift) - 1)) * wk->stride;
 }
+
+/* Allocate the chunk that place r (from 0) lies in; false when out of memory (batch.c). */
+bool ap_kernel__chunk(worker *wk, uint32_t r);
 
 /* Position p's words, to write: the next place in the arena on the batch's first write. */
 static inline uint64_t *at_write(worker *wk, uint32_t p)
 {
     if (p >= wk->sh->k->nns)
         return wk->acc;
-    if (wk->row[p] == 0)
+    uint32_t r = wk->row[p];
+    if (r == 0) {
+        r = wk->nrow;
+        if (wk->chunk[r >> wk->shift] == NULL && !ap_kernel__chunk(wk, r))
+            return wk->spill;   /* the batch fails; until its end, writes land here */
         wk->row[p] = ++wk->nrow;
-    return wk->st + (size_t)(wk->row[p] - 1) * (wk->sh->k->K + 1) * wk->sh->L;
+    } else {
+        r--;
+    }
+    return wk->chunk[r >> wk->shift] + (size_t)(r & ((1u << wk->shift) - 1)) * wk->stride;
 }
 
 /* Ask for the rows of position p (before the sinks) that an edge of type t reads or writes:

@@ -293,12 +293,13 @@ static int write_cell(FILE *out, const char *cell)
 {
     size_t quotes = strspn(cell, "'"), len = strlen(cell);
     bool guard = cell[quotes] != '\0' && strchr("=+-@\t\r", cell[quotes]) != NULL;
-    char small[4096], *buf = small;
-    /* libcsv quotes into a buffer (csv_fwrite writes a byte at a time), then one fwrite */
-    size_t need = csv_write(NULL, 0, cell, len) + guard;
-    if (need > sizeof small && (buf = malloc(need)) == NULL)
+    char small[8192], *buf = small;
+    /* libcsv quotes into a buffer (csv_fwrite writes a byte at a time), then one fwrite; in one
+     * pass, into room for the most it can write: two quotes and every byte doubled */
+    size_t room = 2 * len + 2 + guard;
+    if (room > sizeof small && (buf = malloc(room)) == NULL)
         return -1;
-    csv_write(buf + guard, need - guard, cell, len);
+    size_t need = csv_write(buf + guard, room - guard, cell, len) + guard;
     if (guard) {                /* the opening quote, then the guard */
         buf[0] = '"';
         buf[1] = '\'';

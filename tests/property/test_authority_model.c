@@ -1,5 +1,6 @@
 /* tests/property/test_authority_model.c: the engine against the brute-force model on 600 seeded
- * random inventories: every source, every node's rights and hops, every witness path. */
+ * random inventories: every source, every node's rights and hops, every witness path (and the
+ * witness set's, which outputs of every reached node use). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,35 @@ static void check_path(const ap_graph *g, const ap_authority *a, uint32_t v, con
         fail_msg("seed %llu: path does not end at %u", (unsigned long long)seed, v);
 }
 
+/* ap_witnesses gives every node ap_authority_path's path (as nodes) and what
+ * ap_authority_replay delivers over it, whatever order the nodes are asked in: all of them
+ * from the last, then from the first again (each chain then meets states passed before). */
+static void check_witnesses(const ap_graph *g, const ap_authority *a, uint64_t seed)
+{
+    ap_witnesses *w = NULL;
+    ap_error err;
+    assert_int_equal(ap_witnesses_new(&w, g, a, &err), AP_OK);
+    for (uint32_t k = 0; k < 2 * a->n; k++) {
+        uint32_t v = k < a->n ? a->n - 1 - k : k - a->n, path[M_MAX_NODES * 4], n;
+        const uint32_t *nodes;
+        ap_rights got;
+        size_t len = ap_authority_path(a, g, v, path, sizeof path / sizeof path[0]);
+        ap_rights want = len > 0 ? ap_authority_replay(g, a, path, len, NULL) : 0;
+        assert_int_equal(ap_witnesses_get(w, v, &nodes, &n, &got, &err), AP_OK);
+        if (n != (len > 0 ? len + 1 : 0) || got != want)
+            fail_msg("seed %llu source %u: witness set of %u has %u nodes delivering %llx, "
+                     "the path %zu steps delivering %llx", (unsigned long long)seed, a->source,
+                     v, n, (unsigned long long)got, len, (unsigned long long)want);
+        for (size_t i = 0; i < len; i++) {
+            const ap_edge *e = ap_graph_edge(g, path[i]);
+            if (nodes[i] != e->from || nodes[i + 1] != e->to)
+                fail_msg("seed %llu source %u: witness set's path to %u differs at step %zu",
+                         (unsigned long long)seed, a->source, v, i);
+        }
+    }
+    ap_witnesses_free(w);
+}
+
 static void check_one(uint64_t seed)
 {
     m_inventory inv;
@@ -67,6 +97,7 @@ static void check_one(uint64_t seed)
             }
         }
         assert_int_equal(a->nreach, nreach);
+        check_witnesses(g, a, seed);
         for (uint32_t i = 1; i < a->nreach; i++)        /* by hops, then id */
             assert_true(a->hops[a->reach[i - 1]] < a->hops[a->reach[i]]
                         || (a->hops[a->reach[i - 1]] == a->hops[a->reach[i]]

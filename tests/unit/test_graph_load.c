@@ -1,5 +1,6 @@
 /* tests/unit/test_graph_load.c: the graph loader reads rows in table order (input order) and
- * still hands out nodes in id order and edges in (from, to, id) order, for every snapshot. */
+ * still hands out nodes in id order and edges in (from, to, id) order, for every snapshot;
+ * attributes read without keeping them read as the kept ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +342,61 @@ static void test_graph_load__edge_to_missing_node(void **state)
     }
 }
 
+/* ap_graph_node_str_copy reads what ap_graph_node_str reads, for attributes of the importers'
+ * form (read in place) and of any other (escapes, numbers, nesting: jansson's), and keeps no
+ * parsed attributes: names with quotes, backslashes, accents, control characters, empty, a
+ * "name" only inside a nested object, none at all, true and false beside it. */
+static void test_graph_load__node_str_copy_reads_as_jansson(void **state)
+{
+    static const char *const nodes[] = {
+        "\"name\": \"Plain name\", \"owner\": \"team-1\"",
+        "\"name\": \"say \\\"hi\\\" \\\\ there\"",
+        "\"name\": \"caf\u00e9 \\u00e9t\u00e9\", \"zone\": \"eu\"",
+        "\"name\": \"tab\\there\"",
+        "\"name\": \"\"",
+        "\"tags\": {\"name\": \"inner\"}, \"zone\": \"eu\"",
+        "\"aaa\": true, \"name\": \"after true\", \"zzz\": false",
+        "\"name\": \"before a number\", \"port\": 443",
+        "\"names\": \"not it\", \"nam\": \"nor this\"",
+        "\"name\": \"=cmd|' /C calc'!A0\", \"list\": [\"name\", \"x\"]",
+    };
+    ap_store *st = *state;
+    ap_error err;
+    char text[4096], *buf = NULL;
+    size_t used = 0, cap = 0;
+    used += (size_t)snprintf(text, sizeof text, "{\"nodes\": [\n");
+    for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "{\"id\": \"n%zu\", \"kind\": \"role\", %s},\n", i, nodes[i]);
+    snprintf(text + used, sizeof text - used, "{\"id\": \"p\", \"kind\": \"partner\"}],\n"
+             "\"edges\": []}\n");
+    assert_int_equal(ap_test_import(st, ap_test_write_temp("attrs.json", text), &err), AP_OK);
+    ap_graph *g = ap_test_graph(st, 0);
+    uint32_t n = ap_graph_node_count(g);
+    int found[16];
+    char *copies[16];
+    assert_int_equal(n, sizeof nodes / sizeof *nodes + 1);
+    for (uint32_t v = 0; v < n; v++) {
+        found[v] = ap_graph_node_str_copy(&buf, &cap, g, v, "name", &err);
+        copies[v] = found[v] == 1 ? strdup(buf) : NULL;
+        assert_true(found[v] == 0 || found[v] == 1);
+    }
+    assert_int_equal(g->nparsed, 0);            /* nothing kept */
+    for (uint32_t v = 0; v < n; v++) {
+        const char *want = ap_graph_node_str(g, v, "name");
+        if (want == NULL)
+            assert_int_equal(found[v], 0);
+        else
+            assert_string_equal(copies[v], want);
+        free(copies[v]);
+    }
+    assert_int_equal(ap_graph_node_str_copy(&buf, &cap, g, 1, "owner", &err), 0);
+    assert_int_equal(ap_graph_node_str_copy(&buf, &cap, g, 0, "owner", &err), 1);
+    assert_string_equal(buf, "team-1");
+    free(buf);
+    ap_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +414,8 @@ int main(void)
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__edge_to_missing_node, file_setup,
                                         file_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_load__node_str_copy_reads_as_jansson,
+                                        ap_test_store_setup, ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,26 +148,37 @@ static void test_import_k8s__kubehound_attacks(void **state)
     edge(g, "role:default/exec-pods", "can_assume", "sa:default/tokenget-sa");
     assert_int_equal(out_count(g, "role:default/create-pods", "can_assume"), 16);
     assert_int_equal(out_count(g, "role:default/patch-pods", "can_assume"), 0);
-    /* ROLE_BIND: create bindings + bind roles is admin_of the roles it can bind */
-    edge(g, "clusterrole:rolebind-crb-cr-crb-cr", "admin_of", "clusterrole:node-api-access");
-    edge(g, "clusterrole:rolebind-crb-cr-rb-r", "admin_of", "role:vault/admin");
-    edge(g, "role:default/rolebind-rb-r-rb-r", "admin_of", "role:default/admin");
+    /* ROLE_BIND: create bindings + bind roles is admin_of the roles it can bind, through one
+     * node for every role of the set (every Role of a namespace, every ClusterRole, every
+     * ClusterRole bound in a namespace) */
+    edge(g, "clusterrole:rolebind-crb-cr-crb-cr", "admin_of", "clusterroles:*");
+    edge(g, "clusterroles:*", "admin_of", "clusterrole:node-api-access");
+    edge(g, "clusterrole:rolebind-crb-cr-rb-r", "admin_of", "roles:vault/*");
+    edge(g, "roles:vault/*", "admin_of", "role:vault/admin");
+    edge(g, "role:default/rolebind-rb-r-rb-r", "admin_of", "roles:default/*");
+    edge(g, "roles:default/*", "admin_of", "role:default/admin");
     assert_int_equal(find_edge(g, "role:default/rolebind-rb-r-rb-r", "admin_of",
-                               "role:vault/admin"), UINT32_MAX);
-    edge(g, "role:default/rolebind-rb-r-rb-crb", "admin_of",
-         "clusterrole:node-api-access@default");
-    edge(g, "clusterrole:rolebind-rb-cr-rb-cr@default", "admin_of",
-         "clusterrole:node-api-access@default");
+                               "roles:vault/*"), UINT32_MAX);
+    edge(g, "role:default/rolebind-rb-r-rb-crb", "admin_of", "clusterroles:*@default");
+    edge(g, "clusterroles:*@default", "admin_of", "clusterrole:node-api-access@default");
+    edge(g, "clusterrole:rolebind-rb-cr-rb-cr@default", "admin_of", "clusterroles:*@default");
+    /* the node reads as what it stands for; the binder's edge cites its bind rule, the node's
+     * edge to a member cites the member's definition */
+    assert_string_equal(ap_graph_node_label(g, (uint32_t)node(g, "clusterroles:*@default")),
+                        "every ClusterRole (in namespace default)");
+    assert_int_equal(out_count(g, "clusterroles:*@default", "admin_of"), 8);
+    assert_int_equal(out_count(g, "roles:default/*", "admin_of"), 10);
     /* the "-fail" cases of KubeHound's test cluster escalate nowhere */
     assert_int_equal(out_count(g, "clusterrole:rolebind-crb-cr-crb-r-fail", "admin_of"), 0);
     assert_int_equal(out_count(g, "role:default/rolebind-rb-r-crb-cr-fail", "admin_of"), 0);
     assert_int_equal(out_count(g, "clusterrole:rolebind-rb-cr-crb-cr-fail@default", "admin_of"),
                      0);
     /* the whole chain: a RoleBinding to the bind role reaches the vault namespace's admin
-     * role (bind admin in default, run a pod as the cluster-wide binder, bind vault's admin) */
+     * role (bind admin in default, run a pod as the cluster-wide binder, bind vault's admin;
+     * each bind through its set's node) */
     uint32_t hops;
     assert_int_not_equal(ap_test_reach(g, "user:user-rb-r-rb-r", "k8s:vault/*/*", &hops), 0);
-    assert_int_equal(hops, 6);
+    assert_int_equal(hops, 8);
     ap_graph_free(g);
 }
 
