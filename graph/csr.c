@@ -331,8 +331,16 @@ const ap_edge *ap_graph_edge_fields(const ap_graph *g, uint32_t e, ap_edge *tmp)
         return ap_graph_edge(g, e);
     return ap_graph__lazy_edge_fields((ap_graph *)g, e, tmp);
 }
-uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v) { return g->off[v]; }
-uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v) { return g->off[v + 1]; }
+uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v)
+{
+    return g->re_narrow && v == g->re_via ? g->re_begin : g->off[v];
+}
+
+uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v)
+{
+    return g->re_narrow && v == g->re_via ? g->re_end : g->off[v + 1];
+}
+
 uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v) { return g->in_off[v]; }
 uint32_t ap_graph_in_end(const ap_graph *g, uint32_t v) { return g->in_off[v + 1]; }
 uint32_t ap_graph_in_edge(const ap_graph *g, uint32_t i) { return g->in_edge[i]; }

@@ -365,6 +365,86 @@ cleanup:
     return rc;
 }
 
+/* The liveness edge e of derived graph d has under d's nodes: what merge_edges() and
+ * added_edges() give it (live in the parent, or for an added edge its own, with both ends). */
+static bool edge_live(const ap_graph *d, const ap_graph *parent, uint32_t e, const ap_edge *ed)
+{
+    bool own = d->origin[e] != UINT32_MAX ? ap_graph_edge(parent, d->origin[e])->live
+                                          : ed->own_live;
+    return own && d->nodes[ed->from].live && d->nodes[ed->to].live;
+}
+
+/* Set the liveness of v's edges that d holds a record of its own for (those its edit changed:
+ * the parent's shared records are never written). */
+static void relive_edges(ap_graph *d, const ap_graph *parent, uint32_t v)
+{
+    for (uint32_t pass = 0; pass < 2; pass++) {
+        uint32_t lo = pass == 0 ? d->off[v] : d->in_off[v];
+        uint32_t hi = pass == 0 ? d->off[v + 1] : d->in_off[v + 1];
+        for (uint32_t i = lo; i < hi; i++) {
+            uint32_t e = pass == 0 ? i : d->in_edge[i];
+            if (d->ref[e] & AP_OWN_EDGE) {
+                ap_edge *own = &d->own[d->ref[e] & ~AP_OWN_EDGE];
+                own->live = edge_live(d, parent, e, own);
+            }
+        }
+    }
+}
+
+/* The first edge of via's out-row whose head is at least v (rows are in (from, to, id) order). */
+static uint32_t row_bound(const ap_graph *d, uint32_t via, uint32_t v)
+{
+    uint32_t lo = d->off[via], hi = d->off[via + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ap_graph_edge(d, mid)->to < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int ap_graph_reinstate(ap_graph *d, const ap_graph *parent, uint32_t v, uint32_t via,
+                       ap_error *err)
+{
+    if (d->origin == NULL || d->ref == NULL || parent->nodes == NULL || parent->n != d->n)
+        return ap_error_set(err, AP_EBUG, "reinstating a node of a graph not derived from "
+                            "the one given");
+    if (d->re_on)
+        return ap_error_set(err, AP_EBUG, "node %u is reinstated already", d->re_node);
+    if ((v != UINT32_MAX && v >= d->n) || (via != UINT32_MAX && via >= d->n))
+        return ap_error_set(err, AP_EBUG, "node to reinstate out of range");
+    d->re_on = true;
+    d->re_node = v;
+    if (v != UINT32_MAX) {
+        d->re_saved = d->nodes[v];
+        d->nodes[v].state = parent->nodes[v].state;
+        d->nodes[v].live = parent->nodes[v].live;
+        relive_edges(d, parent, v);
+    }
+    if (via != UINT32_MAX) {
+        d->re_via = via;
+        d->re_begin = v != UINT32_MAX ? row_bound(d, via, v) : d->off[via];
+        d->re_end = v == UINT32_MAX ? d->re_begin
+                    : v + 1 < d->n ? row_bound(d, via, v + 1) : d->off[via + 1];
+        d->re_narrow = true;
+    }
+    return AP_OK;
+}
+
+void ap_graph_reinstate_undo(ap_graph *d, const ap_graph *parent)
+{
+    if (!d->re_on)
+        return;
+    if (d->re_node != UINT32_MAX) {
+        d->nodes[d->re_node] = d->re_saved;
+        relive_edges(d, parent, d->re_node);
+    }
+    d->re_on = false;
+    d->re_narrow = false;
+}
+
 uint32_t ap_graph_edge_origin(const ap_graph *g, uint32_t e)
 {
     return g->origin != NULL ? g->origin[e] : e;

@@ -218,6 +218,12 @@ struct ap_graph {
     uint32_t *ref;
     ap_edge *own;
     uint32_t nown;
+    /* A derived graph's node reinstated for a moment (ap_graph_reinstate): re_node, its record
+     * under the edit (put back by ap_graph_reinstate_undo), and when re_narrow, re_via's out-row
+     * as ap_graph_out_begin/end give it: [re_begin, re_end), its edges into re_node. */
+    bool re_on, re_narrow;
+    uint32_t re_node, re_via, re_begin, re_end;
+    ap_node re_saved;
     void *image;            /* the mapped graph image the strings point into, or NULL */
     size_t image_len;
     /* A partial load (ap_graph_load_partial): nodes and edges stay NULL until

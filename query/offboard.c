@@ -7,11 +7,9 @@
 
 #define NONE UINT32_MAX
 
-/* What an authority holds, sparse: its reach and the rights there (a million-node estate's
- * authority is a few arrays of a million entries; its reach a few percent of them). */
+/* Some of the nodes an authority holds (its source first, then by hops and id). */
 typedef struct {
     uint32_t *node;
-    ap_rights *rights;
     uint32_t n;
 } held_list;
 
@@ -29,18 +27,32 @@ typedef struct {
     uint32_t *others, nothers;  /* collateral actors: other partners and workflows, by id */
     bool *touches;              /* n: nodes with a live traversable route on g to what the plan
                                  * changes (a superset of those whose authority it changes) */
-    held_list *after;           /* nothers: what each touched actor holds after the plan (kept
-                                 * from collateral() for the shared-credential choices, so the
-                                 * graph after the plan and a choice's graph are never both in
-                                 * memory: each is a copy of the estate) */
-    ap_rights *scratch;         /* n: a held_list spread out, zero between uses */
+    bool *is_tail;              /* n: the tail of an edge into a credential the plan revokes */
+    held_list *after;           /* nothers: the tails each touched actor holds after the plan
+                                 * (from collateral(), for the shared-credential choices: its
+                                 * whole reach, kept for every touched actor, was 1.2 GB on the
+                                 * dense S=100 estate) */
     uint32_t *held_off, *held_by;   /* n+1 offsets into held_by: for node v, the touched actors
                                  * (indices into others) whose after list holds it */
-    bool *may_reach;            /* nothers: this choice's credential may be reached by them */
+    uint32_t *other_of;         /* n: a node's index into others, NONE when it is none */
+    uint8_t *visit;             /* nothers: what this choice asks of them (VISIT_*), 0 between */
+    uint32_t *visits, nvisits;  /* nothers: the actors with visit set, in the order marked */
+    uint32_t *edge_step;        /* m: the plan step removing an edge, NONE when none does */
+    uint32_t *node_step;        /* n: the plan step revoking a node, NONE when none does */
+    uint32_t *memo;             /* n: reach_items' memo, zero between uses */
+    ap_graph *choices;          /* the estate after the plan but P's holds on the credentials
+                                 * it revokes (they die with them): each choice reinstates one
+                                 * (ap_graph_reinstate) */
+    ap_authority_ws *ws;        /* the runs on choices: each costs its reach, not the estate */
+    ap_authority_ws *ws_after;  /* ... and an actor's run after the plan, beside it */
     uint32_t max_actors;        /* opts->max_actors: actors whose losses are listed; 0 all */
     bool holders_only;          /* opts->shared_holders_only: no choice computed, so no after
-                                 * lists kept (every touched actor's reach: 9 GB at S=100) */
+                                 * lists kept */
 } offboard_ctx;
+
+/* What a shared-credential choice asks of a collateral actor. */
+#define VISIT_REACH 1u          /* it may reach the credential: its authority is computed */
+#define VISIT_DEPENDS 2u        /* it depends_on the credential */
 
 /* Where one actor's items go: into *list, or (list NULL: an actor past the listed ones) only
  * counted. */
@@ -150,10 +162,12 @@ static int add_step(offboard_ctx *c, ap_step_kind kind, uint32_t target, ap_erro
         return ap_error_nomem(err);
     if (kind == AP_STEP_REMOVE_EDGE) {
         c->removed[target] = true;
+        c->edge_step[target] = c->o->nplan - 1;
         if (ap_query__push(&c->rm, &c->nrm, sizeof target, &target) < 0)
             return ap_error_nomem(err);
     } else {
         c->revoked[target] = true;
+        c->node_step[target] = c->o->nplan - 1;
         if (ap_query__push(&c->rv, &c->nrv, sizeof target, &target) < 0)
             return ap_error_nomem(err);
     }
@@ -201,8 +215,8 @@ static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const
 {
     ap_reach_item *all = malloc(((size_t)a->nreach + 1) * sizeof *all);
     ap_rights *full = malloc(((size_t)a->nreach + 1) * sizeof *full);
-    uint32_t *memo = calloc((size_t)ap_graph_node_count(d) + 1, sizeof *memo), made = 0;
-    int rc = all != NULL && full != NULL && memo != NULL ? AP_OK : ap_error_nomem(err);
+    uint32_t *memo = c->memo, made = 0;
+    int rc = all != NULL && full != NULL ? AP_OK : ap_error_nomem(err);
     for (uint32_t i = 0; i < a->nreach && rc == AP_OK; i++) {
         uint32_t v = a->reach[i];
         all[made] = (ap_reach_item){ a->source, v, a->rights[v] & c->vocab, false, NONE, NULL,
@@ -210,6 +224,8 @@ static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const
         rc = ap_query__item_path_memo(all, made, memo, full, d, a, err);
         made++;
     }
+    for (uint32_t i = 0; i < a->nreach; i++)    /* only reached nodes were marked */
+        memo[a->reach[i]] = 0;
     for (uint32_t i = 0; i < made; i++) {
         if (rc == AP_OK && ap_graph_node(d, all[i].node)->kind != AP_KIND_PARTNER) {
             if (ap_query__push(list, n, sizeof all[i], &all[i]) == 0)
@@ -220,22 +236,24 @@ static int reach_items(ap_reach_item **list, uint32_t *n, offboard_ctx *c, const
     }
     free(all);
     free(full);
-    free(memo);
     return rc;
 }
 
-/* The first plan step on a path (a removed edge, or a revoked credential it passes). */
+/* The first plan step on a path (a removed edge, or a revoked credential it passes): the
+ * least step of its edges and their heads (a scan of the plan per item made 50,000 shared
+ * keys quadratic). */
 static uint32_t cause_on(const offboard_ctx *c, const uint32_t *path, uint32_t npath)
 {
-    for (uint32_t s = 0; s < c->o->nplan; s++) {
-        const ap_offboard_step *st = &c->o->plan[s];
-        for (uint32_t i = 0; i < npath; i++) {
-            const ap_edge *e = ap_graph_edge(c->g, path[i]);
-            if (st->kind == AP_STEP_REMOVE_EDGE ? path[i] == st->target : e->to == st->target)
-                return s;
-        }
+    uint32_t first = NONE;
+    for (uint32_t i = 0; i < npath; i++) {
+        uint32_t by_edge = c->edge_step[path[i]];
+        uint32_t by_node = c->node_step[ap_graph_edge(c->g, path[i])->to];
+        if (by_edge < first)
+            first = by_edge;
+        if (by_node < first)
+            first = by_node;
     }
-    return NONE;
+    return first;
 }
 
 /* What `before` (computed on gb) holds and `after` (rights per node) does not: by hops before,
@@ -289,9 +307,7 @@ static int dependency_items(item_sink *s, offboard_ctx *c, uint32_t w, uint32_t 
         if ((it.path = malloc(sizeof *it.path)) == NULL)
             return ap_error_nomem(err);
         it.path[0] = e;
-        for (uint32_t k = 0; k < c->o->nplan; k++)
-            if (c->o->plan[k].kind == AP_STEP_REVOKE_CREDENTIAL && c->o->plan[k].target == ed->to)
-                it.cause = k;
+        it.cause = c->node_step[ed->to];
         if (ap_query__push(list, n, sizeof it, &it) < 0) {
             free(it.path);
             return ap_error_nomem(err);
@@ -314,20 +330,37 @@ static int residual(offboard_ctx *c, const ap_graph *d, ap_error *err)
     return rc;
 }
 
-/* Keep what `a` holds (its source among them) as *out. */
-static int keep_held(held_list *out, const ap_authority *a, ap_error *err)
+/* Keep the tails `a` holds (its source among them) as *out. */
+static int keep_held(held_list *out, const offboard_ctx *c, const ap_authority *a,
+                     ap_error *err)
 {
-    out->node = malloc(((size_t)a->nreach + 2) * sizeof *out->node);
-    out->rights = malloc(((size_t)a->nreach + 2) * sizeof *out->rights);
-    if (out->node == NULL || out->rights == NULL)
+    uint32_t n = c->is_tail[a->source];
+    for (uint32_t i = 0; i < a->nreach; i++)
+        n += c->is_tail[a->reach[i]];
+    if (n == 0)
+        return AP_OK;
+    if ((out->node = malloc((size_t)n * sizeof *out->node)) == NULL)
         return ap_error_nomem(err);
-    out->node[0] = a->source;
-    out->rights[0] = a->rights[a->source];
-    out->n = 1;
-    for (uint32_t i = 0; i < a->nreach; i++, out->n++) {
-        out->node[out->n] = a->reach[i];
-        out->rights[out->n] = a->rights[a->reach[i]];
-    }
+    if (c->is_tail[a->source])
+        out->node[out->n++] = a->source;
+    for (uint32_t i = 0; i < a->nreach; i++)
+        if (c->is_tail[a->reach[i]])
+            out->node[out->n++] = a->reach[i];
+    return AP_OK;
+}
+
+/* is_tail: the tails of the edges into the credentials the plan revokes (a choice asks only
+ * which actors hold them after the plan). */
+static int mark_tails(offboard_ctx *c, ap_error *err)
+{
+    const ap_graph *g = c->g;
+    if ((c->is_tail = calloc((size_t)ap_graph_node_count(g) + 1, sizeof *c->is_tail)) == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t s = 0; s < c->nrv; s++)
+        for (uint32_t i = ap_graph_in_begin(g, c->rv[s]); i < ap_graph_in_end(g, c->rv[s]); i++) {
+            uint32_t u = ap_graph_edge(g, ap_graph_in_edge(g, i))->from;
+            c->is_tail[u] |= u != c->rv[s];
+        }
     return AP_OK;
 }
 
@@ -337,94 +370,137 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
     loss_lists l = { .list = &c->o->collateral, .n = &c->o->ncollateral,
                      .unlisted = &c->o->collateral_unlisted,
                      .unlisted_actors = &c->o->collateral_unlisted_actors };
+    /* a workspace per graph: a run costs the actor's reach, not the estate's arrays (a
+     * computed authority allocates and fills them per actor) */
+    ap_authority_ws *wg = NULL, *wd = NULL;
+    if ((c->nrv > 0 && !c->holders_only && (rc = mark_tails(c, err)) < 0)
+        || (rc = ap_query__authority_ws_new(&wg, c->g, err)) < 0
+        || (rc = ap_query__authority_ws_new(&wd, d, err)) < 0) {
+        ap_query__authority_ws_free(wg);
+        return rc;
+    }
     for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
-        ap_authority *before = NULL, *after = NULL;
+        const ap_authority *before = NULL, *after = NULL;
         item_sink *s = actor_begin(&l, c);
         if (c->touches[c->others[i]]
-            && (rc = ap_authority_compute(&before, c->g, c->others[i], err)) == AP_OK
-            && (rc = ap_authority_compute(&after, d, c->others[i], err)) == AP_OK
+            && (rc = ap_query__authority_run(&before, wg, c->g, c->others[i], err)) == AP_OK
+            && (rc = ap_query__authority_run(&after, wd, d, c->others[i], err)) == AP_OK
             && (rc = lost_items(s, c, c->g, before, after->rights, err)) == AP_OK
             && c->nrv > 0 && !c->holders_only)
-            rc = keep_held(&c->after[i], after, err);
+            rc = keep_held(&c->after[i], c, after, err);
         if (rc == AP_OK)
             rc = dependency_items(s, c, c->others[i], NONE, err);
         actor_end(&l);
-        ap_authority_free(before);
-        ap_authority_free(after);
     }
+    ap_query__authority_ws_free(wg);
+    ap_query__authority_ws_free(wd);
+    return rc;
+}
+
+/* Mark other i for this choice with what it asks (VISIT_*). */
+static void visit(offboard_ctx *c, uint32_t i, uint8_t what)
+{
+    if (c->visit[i] == 0)
+        c->visits[c->nvisits++] = i;
+    c->visit[i] |= what;
+}
+
+/* The actors a choice of credential k asks anything of, by index into others: those whose
+ * authority after the plan holds a tail of an edge into k (the others hold nothing of k's on
+ * either graph) and those that depend_on k. */
+static void choice_actors(offboard_ctx *c, uint32_t k)
+{
+    const ap_graph *g = c->g;
+    for (uint32_t i = ap_graph_in_begin(g, k); i < ap_graph_in_end(g, k); i++) {
+        const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
+        uint32_t u = e->from;
+        for (uint32_t h = c->held_off[u]; u != k && h < c->held_off[u + 1]; h++)
+            visit(c, c->held_by[h], VISIT_REACH);
+        if (e->kind == AP_EDGE_DEPENDS_ON && e->live && c->other_of[u] != NONE)
+            visit(c, c->other_of[u], VISIT_DEPENDS);
+    }
+    qsort(c->visits, c->nvisits, sizeof *c->visits, ap_query__u32_cmp);
+}
+
+/* Actor w's authority on c->choices with credential k reinstated (NONE: none, the graph after
+ * the plan), into ws: P's out-row narrowed to its holds on k (the others are dead), so that a
+ * run that reaches P costs what it reaches, not P's holds. */
+static int choice_run(const ap_authority **out, offboard_ctx *c, ap_authority_ws *ws,
+                      uint32_t k, uint32_t w, ap_error *err)
+{
+    int rc = ap_graph_reinstate(c->choices, c->g, k, c->o->partner, err);
+    if (rc == AP_OK)
+        rc = ap_query__authority_run(out, ws, c->choices, w, err);
+    ap_graph_reinstate_undo(c->choices, c->g);
     return rc;
 }
 
 /* One shared credential: keep it (and P's hold on it) or revoke it, the rest of the plan
- * unchanged. */
+ * unchanged. The graph is c->choices with the credential reinstated: it differs from the
+ * plan's only there (the credential live again, and P's hold on it), so an actor whose
+ * authority after the plan holds none of the credential's tails holds there what it holds
+ * after the plan, and nothing breaks for it (an actor computed per credential, then a copy of
+ * the estate per credential, made 50,000 shared keys quadratic). A reinstated graph is read
+ * only while it is: each run's paths are made before the next reinstatement. */
 static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, ap_error *err)
 {
-    const ap_graph *g = c->g;
-    uint32_t *rm = malloc(((size_t)c->nrm + 1) * sizeof *rm), nrm = 0;
-    uint32_t *rv = malloc(((size_t)c->nrv + 1) * sizeof *rv), nrv = 0;
-    ap_graph *keep = NULL;
-    ap_authority *a = NULL;
-    int rc = AP_OK;
-    if (rm == NULL || rv == NULL) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    for (uint32_t i = 0; i < c->nrm; i++) {
-        const ap_edge *e = ap_graph_edge(g, c->rm[i]);
-        if (!(e->from == c->o->partner && e->to == sc->credential))
-            rm[nrm++] = c->rm[i];
-    }
-    for (uint32_t i = 0; i < c->nrv; i++)
-        if (c->rv[i] != sc->credential)
-            rv[nrv++] = c->rv[i];
-    ap_graph_edit edit = { rm, nrm, NULL, 0, rv, nrv };
-    if ((rc = ap_graph_derive(&keep, g, &edit, err)) < 0)
-        goto cleanup;
-    if ((rc = ap_authority_compute(&a, keep, c->o->partner, err)) < 0
-        || (rc = reach_items(&sc->keeps, &sc->nkeeps, c, keep, a, err)) < 0)
-        goto cleanup;
-    /* keep differs from the plan's graph only at the credential (live again, and P's hold on
-     * it): an actor whose authority after the plan holds none of the credential's tails never
-     * reaches it on keep either, so there it holds what it holds after the plan, and nothing
-     * breaks for it (an actor computed per credential made 50,000 shared keys quadratic) */
-    for (uint32_t i = ap_graph_in_begin(g, sc->credential);
-         i < ap_graph_in_end(g, sc->credential); i++) {
-        uint32_t u = ap_graph_edge(g, ap_graph_in_edge(g, i))->from;
-        for (uint32_t k = c->held_off[u]; u != sc->credential && k < c->held_off[u + 1]; k++)
-            c->may_reach[c->held_by[k]] = true;
-    }
+    ap_graph *keep = c->choices;
+    const ap_authority *a = NULL, *after = NULL;
+    uint32_t k = sc->credential;
+    int rc;
+    if ((rc = ap_graph_reinstate(keep, c->g, k, c->o->partner, err)) < 0)
+        return rc;
+    if ((rc = ap_query__authority_run(&a, c->ws, keep, c->o->partner, err)) == AP_OK)
+        rc = reach_items(&sc->keeps, &sc->nkeeps, c, keep, a, err);
+    ap_graph_reinstate_undo(keep, c->g);
+    if (rc < 0)
+        return rc;
+    choice_actors(c, k);
     loss_lists l = { .list = &sc->breaks, .n = &sc->nbreaks,
                      .unlisted = &sc->breaks_unlisted,
                      .unlisted_actors = &sc->breaks_unlisted_actors };
-    for (uint32_t i = 0; rc == AP_OK && i < c->nothers; i++) {
-        const held_list *after = &c->after[i];
+    for (uint32_t v = 0; rc == AP_OK && v < c->nvisits; v++) {
+        uint32_t i = c->visits[v];
         item_sink *s = actor_begin(&l, c);
-        ap_authority_free(a);
-        a = NULL;
-        if (!c->touches[c->others[i]] || !c->may_reach[i]) {
-            /* keep and d differ from g only where it cannot reach: nothing breaks */
-            rc = dependency_items(s, c, c->others[i], sc->credential, err);
-            actor_end(&l);
-            continue;
+        if (c->touches[c->others[i]] && (c->visit[i] & VISIT_REACH)) {
+            /* what it holds after the plan, then with k kept: its losses' paths are made on
+             * the graph that keeps k, while k is reinstated */
+            if ((rc = choice_run(&after, c, c->ws_after, NONE, c->others[i], err)) < 0
+                || (rc = ap_graph_reinstate(keep, c->g, k, c->o->partner, err)) < 0)
+                break;
+            if ((rc = ap_query__authority_run(&a, c->ws, keep, c->others[i], err)) == AP_OK)
+                rc = lost_items(s, c, keep, a, after->rights, err);
+            ap_graph_reinstate_undo(keep, c->g);
+            if (rc < 0)
+                break;
         }
-        if ((rc = ap_authority_compute(&a, keep, c->others[i], err)) < 0)
-            break;
-        for (uint32_t k = 0; k < after->n; k++)
-            c->scratch[after->node[k]] = after->rights[k];
-        rc = lost_items(s, c, keep, a, c->scratch, err);
-        for (uint32_t k = 0; k < after->n; k++)
-            c->scratch[after->node[k]] = 0;
-        if (rc < 0)
-            break;
-        rc = dependency_items(s, c, c->others[i], sc->credential, err);
+        rc = dependency_items(s, c, c->others[i], k, err);
         actor_end(&l);
     }
-cleanup:
-    memset(c->may_reach, 0, ((size_t)c->nothers + 1) * sizeof *c->may_reach);
-    ap_authority_free(a);
-    ap_graph_free(keep);
+    for (uint32_t v = 0; v < c->nvisits; v++)
+        c->visit[c->visits[v]] = 0;
+    c->nvisits = 0;
+    return rc;
+}
+
+/* The estate after the plan but P's holds on the credentials it revokes, and what the choices
+ * run on it with. */
+static int choice_graph(offboard_ctx *c, ap_error *err)
+{
+    uint32_t *rm = malloc(((size_t)c->nrm + 1) * sizeof *rm), nrm = 0;
+    int rc;
+    if (rm == NULL)
+        return ap_error_nomem(err);
+    for (uint32_t i = 0; i < c->nrm; i++) {
+        const ap_edge *e = ap_graph_edge(c->g, c->rm[i]);
+        if (!(e->from == c->o->partner && c->revoked[e->to]))
+            rm[nrm++] = c->rm[i];
+    }
+    ap_graph_edit edit = { rm, nrm, NULL, 0, c->rv, c->nrv };
+    if ((rc = ap_graph_derive(&c->choices, c->g, &edit, err)) == AP_OK
+        && (rc = ap_query__authority_ws_new(&c->ws, c->choices, err)) == AP_OK)
+        rc = ap_query__authority_ws_new(&c->ws_after, c->choices, err);
     free(rm);
-    free(rv);
     return rc;
 }
 
@@ -435,9 +511,15 @@ static int holders_after(offboard_ctx *c, ap_error *err)
     uint32_t n = ap_graph_node_count(c->g);
     size_t total = 0;
     c->held_off = calloc((size_t)n + 2, sizeof *c->held_off);
-    c->may_reach = calloc((size_t)c->nothers + 1, sizeof *c->may_reach);
-    if (c->held_off == NULL || c->may_reach == NULL)
+    c->visit = calloc((size_t)c->nothers + 1, sizeof *c->visit);
+    c->visits = malloc(((size_t)c->nothers + 1) * sizeof *c->visits);
+    c->other_of = malloc(((size_t)n + 1) * sizeof *c->other_of);
+    if (c->held_off == NULL || c->visit == NULL || c->visits == NULL || c->other_of == NULL)
         return ap_error_nomem(err);
+    for (uint32_t v = 0; v < n; v++)
+        c->other_of[v] = NONE;
+    for (uint32_t i = 0; i < c->nothers; i++)
+        c->other_of[c->others[i]] = i;
     for (uint32_t i = 0; i < c->nothers; i++) {
         for (uint32_t k = 0; k < c->after[i].n; k++)
             c->held_off[c->after[i].node[k] + 2]++;
@@ -460,32 +542,33 @@ static int holders_after(offboard_ctx *c, ap_error *err)
 static int shared_credentials(offboard_ctx *c, bool holders_only, ap_error *err)
 {
     const ap_graph *g = c->g;
-    uint32_t n = ap_graph_node_count(g);
-    bool *seen = calloc((size_t)n + 1, sizeof *seen);
     int rc = AP_OK;
-    if (seen == NULL)
-        return ap_error_nomem(err);
-    if (!holders_only && (rc = holders_after(c, err)) < 0) {
-        free(seen);
+    if (!holders_only && ((rc = holders_after(c, err)) < 0 || (rc = choice_graph(c, err)) < 0))
         return rc;
-    }
     for (uint32_t s = 0; rc == AP_OK && s < c->nrv; s++) {
         ap_shared_credential sc = { c->rv[s], NULL, 0, NULL, 0, NULL, 0, 0, 0 };
-        memset(seen, 0, (size_t)n * sizeof *seen);
-        for (uint32_t i = ap_graph_in_begin(g, sc.credential);
-             i < ap_graph_in_end(g, sc.credential); i++) {
+        uint32_t k = sc.credential;
+        /* the holders by id: the tails of k's in-edges, sorted, each once */
+        for (uint32_t i = ap_graph_in_begin(g, k); rc == AP_OK && i < ap_graph_in_end(g, k); i++) {
             const ap_edge *e = ap_graph_edge(g, ap_graph_in_edge(g, i));
-            if (e->live && e->traversable && e->from != c->o->partner
-                && e->from != sc.credential)
-                seen[e->from] = true;
-        }
-        for (uint32_t v = 0; v < n; v++)
-            if (seen[v] && ap_query__push(&sc.holders, &sc.nholders, sizeof v, &v) < 0)
+            if (e->live && e->traversable && e->from != c->o->partner && e->from != k
+                && ap_query__push(&sc.holders, &sc.nholders, sizeof e->from, &e->from) < 0)
                 rc = ap_error_nomem(err);
+        }
+        if (sc.nholders > 1) {
+            uint32_t kept = 1;
+            qsort(sc.holders, sc.nholders, sizeof *sc.holders, ap_query__u32_cmp);
+            for (uint32_t i = 1; i < sc.nholders; i++)
+                if (sc.holders[i] != sc.holders[kept - 1])
+                    sc.holders[kept++] = sc.holders[i];
+            sc.nholders = kept;
+        }
         if (rc == AP_OK && sc.nholders > 0 && !holders_only)
             rc = shared_choice(c, &sc, err);
-        if (sc.nholders == 0)
+        if (rc == AP_OK && sc.nholders == 0) {
+            free(sc.holders);
             continue;
+        }
         if (rc == AP_OK && ap_query__push(&c->o->shared, &c->o->nshared, sizeof sc, &sc) < 0)
             rc = ap_error_nomem(err);
         if (rc < 0) {
@@ -494,7 +577,6 @@ static int shared_credentials(offboard_ctx *c, bool holders_only, ap_error *err)
             ap_query__items_free(sc.keeps, sc.nkeeps);
         }
     }
-    free(seen);
     return rc;
 }
 
@@ -541,8 +623,7 @@ static int collateral_actors(offboard_ctx *c, ap_error *err)
             if (ap_query__push(&c->others, &c->nothers, sizeof v, &v) < 0)
                 return ap_error_nomem(err);
     }
-    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL
-        || (c->scratch = calloc((size_t)n + 1, sizeof *c->scratch)) == NULL)
+    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL)
         return ap_error_nomem(err);
     return find_touching(c, err);
 }
@@ -564,10 +645,18 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
         || (c.is_actor = calloc((size_t)n + 1, sizeof *c.is_actor)) == NULL
         || (c.revoked = calloc((size_t)n + 1, sizeof *c.revoked)) == NULL
         || (c.touches = calloc((size_t)n + 1, sizeof *c.touches)) == NULL
-        || (c.removed = calloc((size_t)ap_graph_edge_count(g) + 1, sizeof *c.removed)) == NULL) {
+        || (c.removed = calloc((size_t)ap_graph_edge_count(g) + 1, sizeof *c.removed)) == NULL
+        || (c.memo = calloc((size_t)n + 1, sizeof *c.memo)) == NULL
+        || (c.node_step = malloc(((size_t)n + 1) * sizeof *c.node_step)) == NULL
+        || (c.edge_step = malloc(((size_t)ap_graph_edge_count(g) + 1)
+                                 * sizeof *c.edge_step)) == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
+    for (uint32_t v = 0; v < n; v++)
+        c.node_step[v] = NONE;
+    for (uint32_t e = 0; e < ap_graph_edge_count(g); e++)
+        c.edge_step[e] = NONE;
     c.o->partner = partner;
     c.o->min_sensitivity = opts != NULL ? opts->min_sensitivity : AP_SENS_CONFIDENTIAL;
     c.max_actors = opts != NULL ? opts->max_actors : 0;
@@ -582,7 +671,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
         || (rc = ap_offboard__cut(c.o, g, pa, err)) < 0)
         goto cleanup;
     /* What remains and what breaks on the estate after the plan (a copy of the estate, freed
-     * before each choice's copy is made), then the shared-credential choices. */
+     * before the choices' copy is made), then the shared-credential choices. */
     ap_graph_edit edit = { c.rm, c.nrm, NULL, 0, c.rv, c.nrv };
     if ((rc = ap_graph_derive(&d, g, &edit, err)) < 0 || (rc = residual(&c, d, err)) < 0
         || (!(opts != NULL && opts->skip_collateral) && (rc = collateral(&c, d, err)) < 0))
@@ -596,13 +685,20 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
 cleanup:
     for (uint32_t i = 0; c.after != NULL && i < c.nothers; i++) {
         free(c.after[i].node);
-        free(c.after[i].rights);
     }
     free(c.after);
     free(c.held_off);
     free(c.held_by);
-    free(c.may_reach);
-    free(c.scratch);
+    free(c.other_of);
+    free(c.visit);
+    free(c.visits);
+    free(c.edge_step);
+    free(c.node_step);
+    free(c.memo);
+    ap_query__authority_ws_free(c.ws);
+    ap_query__authority_ws_free(c.ws_after);
+    ap_graph_free(c.choices);
+    free(c.is_tail);
     free(c.touches);
     free(c.others);
     free(c.is_actor);

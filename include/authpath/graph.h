@@ -154,6 +154,18 @@ typedef struct {
  * index is out of range, a partner is revoked or an added edge's id is taken. */
 AP_EXPORT int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_edit *edit,
                               ap_error *err);
+/* One of d's revocations undone for a moment, in place (what a choice between keeping and
+ * revoking a credential asks, without a copy of the estate per choice): node v of d, derived
+ * from parent, takes the parent's state and liveness again, and its edges theirs (live when
+ * live in the parent and both ends are live in d); v UINT32_MAX reinstates none. When via is a
+ * node, via's out-edges as ap_graph_out_begin() and ap_graph_out_end() give them are only its
+ * edges into v, none when v is UINT32_MAX (the caller says the others carry nothing: they stay
+ * in their heads' in-rows and by index). Costs v's edges, not the graph. One node at a time; ap_graph_reinstate_undo(d, parent) puts d back
+ * (nothing when none is reinstated). d must not be in use by another thread meanwhile.
+ * AP_EBUG when d is not derived, is reinstating already, or v or via is out of range. */
+AP_EXPORT int ap_graph_reinstate(ap_graph *d, const ap_graph *parent, uint32_t v, uint32_t via,
+                                 ap_error *err);
+AP_EXPORT void ap_graph_reinstate_undo(ap_graph *d, const ap_graph *parent);
 /* The parent's index of edge e of a derived graph, UINT32_MAX for an added edge; e itself for
  * a loaded graph. */
 AP_EXPORT uint32_t ap_graph_edge_origin(const ap_graph *g, uint32_t e);

@@ -216,6 +216,68 @@ static void test_graph_derive__bad_edits_are_refused(void **state)
     ap_graph_free(g);
 }
 
+/* Every source's rights and hops on a equal those on b, node by node. */
+static void same_authority(const ap_graph *a, const ap_graph *b)
+{
+    ap_error err;
+    for (uint32_t s = 0; s < ap_graph_node_count(a); s++) {
+        ap_authority *x = NULL, *y = NULL;
+        assert_int_equal(ap_authority_compute(&x, a, s, &err), AP_OK);
+        assert_int_equal(ap_authority_compute(&y, b, s, &err), AP_OK);
+        for (uint32_t v = 0; v < ap_graph_node_count(a); v++) {
+            assert_int_equal(x->rights[v], y->rights[v]);
+            assert_int_equal(x->hops[v], y->hops[v]);
+        }
+        ap_authority_free(x);
+        ap_authority_free(y);
+    }
+}
+
+/* The graph an offboarding choice asks about, in place: msp-key and shared-key revoked with
+ * msp's holds on them kept; reinstating shared-key through msp is the graph that revokes only
+ * msp-key and removes msp's hold on it, for every source, and undoing it is the first again. */
+static void test_graph_derive__reinstate_is_the_edit_without_it(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT), *d = NULL, *keep = NULL, *plan = NULL;
+    ap_error err;
+    uint32_t msp = node(g, "msp"), sk = node(g, "shared-key");
+    uint32_t both[2] = { node(g, "msp-key"), sk }, hold = edge(g, "msp|holds|msp-key");
+    ap_graph_edit e1 = { .revoke = both, .nrevoke = 2 };
+    ap_graph_edit e2 = { .remove = &hold, .nremove = 1, .revoke = both, .nrevoke = 1 };
+    assert_int_equal(ap_graph_derive(&d, g, &e1, &err), AP_OK);
+    assert_int_equal(ap_graph_derive(&plan, g, &e1, &err), AP_OK);
+    assert_int_equal(ap_graph_derive(&keep, g, &e2, &err), AP_OK);
+    assert_int_equal(ap_graph_reinstate(g, g, sk, msp, &err), AP_EBUG);  /* not derived */
+    assert_int_equal(ap_graph_reinstate(d, g, sk, msp, &err), AP_OK);
+    assert_int_equal(ap_graph_reinstate(d, g, sk, msp, &err), AP_EBUG);  /* one at a time */
+    assert_true(ap_graph_node_live(d, sk));
+    assert_int_equal(ap_graph_out_end(d, msp) - ap_graph_out_begin(d, msp), 1);
+    assert_string_equal(ap_graph_edge(d, ap_graph_out_begin(d, msp))->id,
+                        "msp|holds|shared-key");
+    for (uint32_t i = ap_graph_in_begin(d, sk); i < ap_graph_in_end(d, sk); i++)
+        assert_true(ap_graph_edge(d, ap_graph_in_edge(d, i))->live);
+    same_authority(d, keep);
+    assert_int_equal(rights_of(d, "vendor", "ledger"), rights_of(g, "vendor", "ledger"));
+    ap_graph_reinstate_undo(d, g);
+    assert_false(ap_graph_node_live(d, sk));
+    assert_int_equal(ap_graph_out_end(d, msp) - ap_graph_out_begin(d, msp),
+                     ap_graph_out_end(g, msp) - ap_graph_out_begin(g, msp));
+    assert_int_equal(rights_of(d, "vendor", "ledger"), 0);
+    same_authority(d, plan);
+    ap_graph_reinstate_undo(d, g);                  /* nothing reinstated: nothing done */
+    /* no node: msp's row only is narrowed, to nothing, and the graph is the same otherwise */
+    assert_int_equal(ap_graph_reinstate(d, g, UINT32_MAX, msp, &err), AP_OK);
+    assert_int_equal(ap_graph_out_end(d, msp), ap_graph_out_begin(d, msp));
+    assert_false(ap_graph_node_live(d, sk));
+    same_authority(d, plan);
+    ap_graph_reinstate_undo(d, g);
+    check_rows(d);
+    ap_graph_free(keep);
+    ap_graph_free(plan);
+    ap_graph_free(d);
+    ap_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +293,8 @@ int main(void)
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_derive__bad_edits_are_refused, setup,
                                         ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_derive__reinstate_is_the_edit_without_it,
+                                        setup, ap_test_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
