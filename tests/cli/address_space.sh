@@ -10,9 +10,11 @@ if ldd "$AP" 2>/dev/null | grep -q 'libasan'; then
     exit 0
 fi
 awk 'BEGIN { print "id,kind,name"; for (i = 0; i < 600; i++) print "p" i ",partner,P" i
-             for (i = 0; i < 200000; i++) { print "i" i ",identity,I" i; print "r" i ",resource,R" i } }' \
+             for (i = 0; i < 200000; i++) {
+                 print "i" i ",identity,I" i; print "r" i ",resource,R" i } }' \
     > "$WORK/nodes.csv"
-awk 'BEGIN { print "from,kind,to,rights"; for (i = 0; i < 600; i++) print "p" i ",admin_of,i" i * 300 ","
+awk 'BEGIN { print "from,kind,to,rights"
+             for (i = 0; i < 600; i++) print "p" i ",admin_of,i" i * 300 ","
              for (i = 0; i < 200000; i++) print "i" i ",access,r" i ",read" }' > "$WORK/edges.csv"
 "$AP" --db "$WORK/a.db" import "$WORK/nodes.csv" "$WORK/edges.csv" 2>"$WORK/err" \
     || fail "import: $(cat "$WORK/err")"

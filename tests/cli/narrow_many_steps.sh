@@ -14,7 +14,8 @@ awk 'BEGIN { print "id,kind"; print "p,partner"; print "k,credential"; print "hu
              for (x = 0; x < 150000; x++) print "x" x ",resource" }' > "$WORK/nodes.csv"
 awk 'BEGIN { print "from,to,kind,rights"; print "p,k,holds,"; print "k,hub,authenticates_as,"
              for (r = 0; r < 100000; r++) print "hub,r" r ",access,read|write"
-             for (x = 0; x < 300000; x++) print "x" (x % 150000) ",x" ((x * 7 + 1) % 150000) ",depends_on," }' \
+             for (x = 0; x < 300000; x++)
+                 print "x" (x % 150000) ",x" ((x * 7 + 1) % 150000) ",depends_on," }' \
     | awk '!seen[$0]++' > "$WORK/edges.csv"
 "$AP" --db "$WORK/n.db" import "$WORK/nodes.csv" "$WORK/edges.csv" 2>"$WORK/err" \
     || fail "import: $(cat "$WORK/err")"

@@ -9,7 +9,8 @@
 "$AP" --db "$WORK/s.db" --at 2026-11-01 what-if contoso --narrow-to-observed \
     >"$WORK/out.txt" 2>"$WORK/err" || fail "narrow: $(cat "$WORK/err")"
 grep -q "holds no observed use" "$WORK/out.txt" || fail "no word of the missing events"
-grep -q "nothing is narrowed" "$WORK/out.txt" && fail "it says nothing is narrowed: $(cat "$WORK/out.txt")"
+grep -q "nothing is narrowed" "$WORK/out.txt" \
+    && fail "it says nothing is narrowed: $(cat "$WORK/out.txt")"
 grep -q "proposed for removal" "$WORK/out.txt" || fail "it does not say what it proposes"
 n=$(sed -n 's/^Changes (\([0-9]*\)):$/\1/p' "$WORK/out.txt")
 [ -n "$n" ] && [ "$n" -gt 0 ] || fail "expected revocations without events, got '$n'"
