@@ -294,8 +294,7 @@ void ap_graph_free(ap_graph *g)
         free(g->in_off);
         free(g->in_edge);
     }
-    if (g->image != NULL)
-        munmap(g->image, g->image_len);
+    ap_graph__image_unmap(g->image, g->image_len, &g->holes);
     free(g);
 }
 

@@ -196,6 +196,7 @@ static ap_graph_share *share_of(ap_graph *g)
     g->strings = NULL;
     s->image = g->image;
     s->image_len = g->image_len;
+    s->holes = g->holes;
     g->share = s;
     return s;
 }
@@ -218,8 +219,7 @@ void ap_graph__release_share(ap_graph *g)
         free(s->strings);
         s->strings = next;
     }
-    if (s->image != NULL)
-        munmap(s->image, s->image_len);
+    ap_graph__image_unmap(s->image, s->image_len, &s->holes);
     free(s);
 }
 

@@ -173,6 +173,17 @@ void ap_store__bind_node(sqlite3_stmt *s, int first, const ap_stage *sg,
 void ap_store__bind_edge(sqlite3_stmt *s, int first, const ap_stage *sg,
                          const ap_stage_edge *e);
 
+/* Ranges of a graph image's mapping already unmapped (a whole load keeps only its strings:
+ * image_read.c): the rest is unmapped piece by piece around them, never the whole length again,
+ * for a later mapping of the process may lie in a hole by then. Sorted, page-aligned. */
+#define AP_IMAGE_HOLES 8
+typedef struct {
+    size_t lo[AP_IMAGE_HOLES], hi[AP_IMAGE_HOLES];
+    unsigned n;
+} ap_image_holes;
+/* Unmap what is left of the image mapping [image, image + len) but its holes. */
+void ap_graph__image_unmap(void *image, size_t len, const ap_image_holes *holes);
+
 /* What a loaded graph shares with every graph derived from it (derive.c): its edge records,
  * the strings its records point into and the image those are mapped from. Counted: the last
  * graph to let go frees them, so a derived graph may outlive its parent. */
@@ -182,6 +193,7 @@ typedef struct {
     ap_chunk *strings;
     void *image;
     size_t image_len;
+    ap_image_holes holes;
 } ap_graph_share;
 
 /* A derived graph's edge e is share->edges[ref[e]], or own[ref[e] & ~AP_OWN_EDGE] when that
@@ -226,6 +238,7 @@ struct ap_graph {
     ap_node re_saved;
     void *image;            /* the mapped graph image the strings point into, or NULL */
     size_t image_len;
+    ap_image_holes holes;   /* what of it is unmapped already */
     /* A partial load (ap_graph_load_partial): nodes and edges stay NULL until
      * ap_graph__full(); each record is built from the image's on first use into the pools
      * (filled front to back: only the pages used are ever touched), and the rows (off, in_off,

@@ -347,20 +347,43 @@ static bool alloc_partial(ap_graph *g, const uint8_t *map, const img_head *h)
 
 /* A whole load built its records and rows from the image: only the strings stay in use.
  * The other sections' whole pages are unmapped, so that the process's address space holds the
- * records once (ap_graph_free unmaps the rest; munmap skips the holes). */
-static void unmap_records(void *map, const img_head *h)
+ * records once; the holes are noted (sorted) for ap_graph__image_unmap, which unmaps the rest
+ * around them when the graph goes. */
+static void unmap_records(ap_image_holes *holes, void *map, const img_head *h)
 {
     long page = sysconf(_SC_PAGESIZE);
+    holes->n = 0;
     if (page <= 0)
         return;
-    for (int s = 0; s < S_COUNT; s++) {
+    for (int s = 0; s < S_COUNT && holes->n < AP_IMAGE_HOLES; s++) {
         if (s == S_STRINGS)
             continue;
         uint64_t lo = (h->off[s] + (uint64_t)page - 1) / (uint64_t)page * (uint64_t)page;
         uint64_t hi = (h->off[s] + h->len[s]) / (uint64_t)page * (uint64_t)page;
-        if (hi > lo)
-            munmap((char *)map + lo, (size_t)(hi - lo));
+        if (hi <= lo || munmap((char *)map + lo, (size_t)(hi - lo)) != 0)
+            continue;
+        unsigned k = holes->n++;
+        for (; k > 0 && holes->lo[k - 1] > lo; k--) {
+            holes->lo[k] = holes->lo[k - 1];
+            holes->hi[k] = holes->hi[k - 1];
+        }
+        holes->lo[k] = (size_t)lo;
+        holes->hi[k] = (size_t)hi;
     }
+}
+
+void ap_graph__image_unmap(void *image, size_t len, const ap_image_holes *holes)
+{
+    size_t at = 0;
+    if (image == NULL)
+        return;
+    for (unsigned k = 0; holes != NULL && k < holes->n; k++) {
+        if (holes->lo[k] > at)
+            munmap((char *)image + at, holes->lo[k] - at);
+        at = holes->hi[k];
+    }
+    if (len > at)
+        munmap((char *)image + at, len - at);
 }
 
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
@@ -425,7 +448,7 @@ int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64
     if (rc == 0)
         goto unusable;
     if (mode == AP_IMG_WHOLE)
-        unmap_records(map, h);
+        unmap_records(&g->holes, map, h);
     g->image = map;
     g->image_len = (size_t)sb.st_size;
     map = MAP_FAILED;
