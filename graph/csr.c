@@ -340,6 +340,19 @@ uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v)
     return g->re_narrow && v == g->re_via ? g->re_end : g->off[v + 1];
 }
 
+uint32_t ap_graph_out_first_to(const ap_graph *g, uint32_t u, uint32_t v)
+{
+    uint32_t lo = ap_graph_out_begin(g, u), hi = ap_graph_out_end(g, u);
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ap_graph_edge(g, mid)->to < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v) { return g->in_off[v]; }
 uint32_t ap_graph_in_end(const ap_graph *g, uint32_t v) { return g->in_off[v + 1]; }
 uint32_t ap_graph_in_edge(const ap_graph *g, uint32_t i) { return g->in_edge[i]; }

@@ -392,19 +392,6 @@ static void relive_edges(ap_graph *d, const ap_graph *parent, uint32_t v)
 }
 
 /* The first edge of via's out-row whose head is at least v (rows are in (from, to, id) order). */
-static uint32_t row_bound(const ap_graph *d, uint32_t via, uint32_t v)
-{
-    uint32_t lo = d->off[via], hi = d->off[via + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (ap_graph_edge(d, mid)->to < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 int ap_graph_reinstate(ap_graph *d, const ap_graph *parent, uint32_t v, uint32_t via,
                        ap_error *err)
 {
@@ -425,9 +412,10 @@ int ap_graph_reinstate(ap_graph *d, const ap_graph *parent, uint32_t v, uint32_t
     }
     if (via != UINT32_MAX) {
         d->re_via = via;
-        d->re_begin = v != UINT32_MAX ? row_bound(d, via, v) : d->off[via];
+        /* the whole row still: re_narrow is set below */
+        d->re_begin = v != UINT32_MAX ? ap_graph_out_first_to(d, via, v) : d->off[via];
         d->re_end = v == UINT32_MAX ? d->re_begin
-                    : v + 1 < d->n ? row_bound(d, via, v + 1) : d->off[via + 1];
+                    : v + 1 < d->n ? ap_graph_out_first_to(d, via, v + 1) : d->off[via + 1];
         d->re_narrow = true;
     }
     return AP_OK;

@@ -23,21 +23,6 @@ static bool live_later(ap_state state, int64_t valid_from, int64_t expires, int6
            && valid_from != AP_TIME_NONE && valid_from > at;
 }
 
-/* The first of p's out-edges into v: p's row is in (to, id) order (a scan of the row per
- * credential made a partner holding 50,000 keys quadratic). */
-static uint32_t first_into(const ap_graph *g, uint32_t p, uint32_t v)
-{
-    uint32_t lo = ap_graph_out_begin(g, p), hi = ap_graph_out_end(g, p);
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (ap_graph_edge(g, mid)->to < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* The holds edge from p through which p will hold credential v once both are valid, or
  * UINT32_MAX. */
 static uint32_t held_later(const ap_graph *g, uint32_t p, uint32_t v)
@@ -46,7 +31,7 @@ static uint32_t held_later(const ap_graph *g, uint32_t p, uint32_t v)
     int64_t at = ap_graph_at(g);
     bool node_ok = nd->live || live_later(nd->state, nd->valid_from, nd->expires, at);
     uint32_t end = ap_graph_out_end(g, p);
-    for (uint32_t e = node_ok ? first_into(g, p, v) : end; e < end; e++) {
+    for (uint32_t e = node_ok ? ap_graph_out_first_to(g, p, v) : end; e < end; e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         if (ed->to != v)
             break;
@@ -71,7 +56,7 @@ static uint32_t held_dormant(const ap_graph *g, uint32_t p, uint32_t v, int64_t 
     if (!(nd->live || node_later || node_susp))
         return NONE;
     uint32_t end = ap_graph_out_end(g, p);
-    for (uint32_t e = first_into(g, p, v); e < end; e++) {
+    for (uint32_t e = ap_graph_out_first_to(g, p, v); e < end; e++) {
         const ap_edge *ed = ap_graph_edge(g, e);
         if (ed->to != v)
             break;

@@ -92,6 +92,9 @@ AP_EXPORT const ap_edge *ap_graph_edge_fields(const ap_graph *g, uint32_t e, ap_
 /* v's out-edges (every edge, live or not) are [ap_graph_out_begin, ap_graph_out_end). */
 AP_EXPORT uint32_t ap_graph_out_begin(const ap_graph *g, uint32_t v);
 AP_EXPORT uint32_t ap_graph_out_end(const ap_graph *g, uint32_t v);
+/* The first of u's out-edges (as ap_graph_out_begin/end give them) whose head is v or a later
+ * node, or ap_graph_out_end(g, u): a row is in (head, id) order, so this is a binary search. */
+AP_EXPORT uint32_t ap_graph_out_first_to(const ap_graph *g, uint32_t u, uint32_t v);
 /* v's in-edges: ap_graph_in_edge(g, i) for i in [ap_graph_in_begin, ap_graph_in_end). */
 AP_EXPORT uint32_t ap_graph_in_begin(const ap_graph *g, uint32_t v);
 AP_EXPORT uint32_t ap_graph_in_end(const ap_graph *g, uint32_t v);
