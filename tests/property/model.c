@@ -184,6 +184,11 @@ int m_edge_live(const m_inventory *inv, const m_edge *e, int s)
 
 void m_authority(const m_inventory *inv, int s, uint64_t *a, int *hops)
 {
+    m_authority_blocked(inv, s, 0, a, hops);
+}
+
+void m_authority_blocked(const m_inventory *inv, int s, int blocked, uint64_t *a, int *hops)
+{
     uint64_t prev[M_MAX_NODES];
     for (int v = 0; v < inv->n; v++) {
         a[v] = v == s ? ALL : 0;
@@ -197,6 +202,8 @@ void m_authority(const m_inventory *inv, int s, uint64_t *a, int *hops)
             uint64_t have = prev[e->from];
             if (!m_edge_live(inv, e, s) || e->kind == 10)       /* depends_on: never */
                 continue;
+            if (blocked && e->from != s && inv->nodes[e->from].kind == 0)
+                continue;                   /* another partner passes nothing on */
             if (e->requires != 0 && (have & e->requires) == 0)
                 continue;
             if (have == 0)

@@ -42,6 +42,9 @@ void m_generate(m_inventory *inv, uint64_t seed);
 char *m_to_json(const m_inventory *inv);
 /* Brute force: rights[v] and hops[v] (-1 unreached) for source s by the literal rounds. */
 void m_authority(const m_inventory *inv, int s, uint64_t *rights, int *hops);
+/* The same with blocked nonzero: every partner but s receives, but sends nothing (its out-edges
+ * are skipped), so what s holds there is what it reaches without passing another partner. */
+void m_authority_blocked(const m_inventory *inv, int s, int blocked, uint64_t *rights, int *hops);
 /* Is edge e usable from source s at inv->at? (the same rule, written out again for checks) */
 int m_edge_live(const m_inventory *inv, const m_edge *e, int s);
 
