@@ -11,7 +11,7 @@
 #include "../query_internal.h"
 #include "run.h"
 
-static int run_batch(worker *wk, uint32_t batch)
+int ap_kernel__run_batch(worker *wk, uint32_t batch)
 {
     shared *sh = wk->sh;
     const ap_kernel *k = sh->k;
@@ -150,7 +150,7 @@ static void *work(void *arg)
             break;
         int rc = sh->emit != NULL ? open_batch(sh, b) : AP_OK;
         if (rc == AP_OK)
-            rc = run_batch(wk, b);
+            rc = ap_kernel__run_batch(wk, b);
         if (sh->emit != NULL)
             rc = close_batch(sh, b, rc);
         if (rc < 0) {
@@ -161,7 +161,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-static void worker_free(worker *wk)
+void ap_kernel__worker_free(worker *wk)
 {
     for (uint32_t c = 0; wk->chunk != NULL && c < wk->nchunks; c++)
         free(wk->chunk[c]);
@@ -225,7 +225,7 @@ bool ap_kernel__chunk(worker *wk, uint32_t r)
 
 /* The words of lanes per batch: as many as keep every worker busy and the workers' words within
  * about 768 MiB (K x L words per node before the sinks, each). */
-static unsigned lane_words(const ap_kernel *k, uint32_t nsources, unsigned nthreads)
+unsigned ap_kernel__lane_words(const ap_kernel *k, uint32_t nsources, unsigned nthreads)
 {
     size_t per_word = ((size_t)k->nns + 1) * (k->K + 1) * sizeof(uint64_t) * nthreads;
     uint32_t words = (nsources + 63) / 64;
@@ -233,6 +233,62 @@ static unsigned lane_words(const ap_kernel *k, uint32_t nsources, unsigned nthre
     while (L > 1 && ((size_t)L * per_word > ((size_t)768 << 20) || (L / 2) * nthreads >= words))
         L /= 2;
     return L;
+}
+
+uint32_t ap_kernel__max_component(const ap_kernel *k)
+{
+    uint32_t maxcomp = 1;
+    for (uint32_t p = 0; p < k->nns; p++)
+        if (k->cyc_hi[p] != 0 && k->cyc_hi[p] - p > maxcomp)
+            maxcomp = k->cyc_hi[p] - p;
+    return maxcomp;
+}
+
+int ap_kernel__worker_init(worker *wk, shared *sh, uint32_t maxcomp)
+{
+    const ap_kernel *k = sh->k;
+    uint32_t W = 64 * sh->L;
+    size_t n = (size_t)k->n + 1;
+    wk->sh = sh;
+    wk->stride = (size_t)(k->K + 1) * sh->L;
+    wk->shift = CHUNK_SHIFT_MAX;     /* a chunk of about CHUNK_BYTES, at most */
+    while (wk->shift > 4
+           && ((size_t)1 << wk->shift) * wk->stride * sizeof(uint64_t) > CHUNK_BYTES)
+        wk->shift--;
+    if (ap_kernel__chunk_shift != 0 && ap_kernel__chunk_shift < CHUNK_SHIFT_MAX)
+        wk->shift = ap_kernel__chunk_shift;
+    wk->nchunks = (uint32_t)(((size_t)k->nns + 1 + ((size_t)1 << wk->shift) - 1)
+                             >> wk->shift);
+    wk->chunk = calloc(wk->nchunks, sizeof *wk->chunk);
+    wk->spill = malloc(wk->stride * sizeof *wk->spill);
+    wk->row = zeroed_words((size_t)k->nns + 1, sizeof *wk->row);
+    wk->zero = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk->zero);
+    wk->cls = zeroed_words((size_t)k->nns + 1, sizeof *wk->cls);
+    wk->acc = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk->acc);
+    wk->touch = calloc(n / 64 + 1, sizeof *wk->touch);
+    wk->done = calloc(n / 64 + 1, sizeof *wk->done);
+    wk->settled = malloc(n * sizeof *wk->settled);
+    wk->lidx = calloc(n, sizeof *wk->lidx);
+    wk->lmask = malloc((size_t)W * sh->L * sizeof *wk->lmask);
+    wk->pend = calloc((size_t)maxcomp / 64 + 1, sizeof *wk->pend);
+    wk->delta = calloc((size_t)maxcomp * (k->K + 1) * sh->L, sizeof *wk->delta);
+    wk->dcls = calloc(maxcomp, sizeof *wk->dcls);
+    wk->rowcap = ROW_SIG0 + 16;
+    wk->nrows = ROW_SIG0;
+    wk->cnt = calloc((size_t)wk->rowcap * sh->L * PLANES, sizeof *wk->cnt);
+    wk->hi = calloc((size_t)wk->rowcap * sh->L * 64, sizeof *wk->hi);
+    if (k->K <= DIRECT_K)       /* ks runs to 2 * AP_SENS_COUNT */
+        wk->direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk->direct);
+    if (wk->chunk == NULL || wk->spill == NULL || wk->row == NULL
+        || wk->zero == NULL || wk->cls == NULL || wk->acc == NULL
+        || wk->touch == NULL || wk->done == NULL
+        || wk->settled == NULL || wk->lidx == NULL
+        || wk->lmask == NULL || wk->pend == NULL
+        || wk->delta == NULL || wk->dcls == NULL
+        || wk->cnt == NULL || wk->hi == NULL
+        || (k->K <= DIRECT_K && wk->direct == NULL))
+        return AP_ENOMEM;
+    return AP_OK;
 }
 
 /* Run the batches on nthreads workers (the calling thread is one of them). */
@@ -249,60 +305,18 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
         nthreads = 64;
     if (sh->L == 0)
         sh->L = ap_kernel__words >= 1 && ap_kernel__words <= LMAX
-                    ? ap_kernel__words : lane_words(k, sh->nsources, nthreads);
+                    ? ap_kernel__words : ap_kernel__lane_words(k, sh->nsources, nthreads);
     uint32_t W = 64 * sh->L, nbatches = (sh->nsources + W - 1) / W;
     if (nthreads > nbatches)
         nthreads = nbatches ? nbatches : 1;
     if ((wk = calloc(nthreads, sizeof *wk)) == NULL)
         return ap_error_nomem(err);
-    uint32_t maxcomp = 1;
-    for (uint32_t p = 0; p < k->nns; p++)
-        if (k->cyc_hi[p] != 0 && k->cyc_hi[p] - p > maxcomp)
-            maxcomp = k->cyc_hi[p] - p;
-    for (i = 0; i < nthreads; i++) {
-        size_t n = (size_t)k->n + 1;
-        wk[i].sh = sh;
-        wk[i].stride = (size_t)(k->K + 1) * sh->L;
-        wk[i].shift = CHUNK_SHIFT_MAX;     /* a chunk of about CHUNK_BYTES, at most */
-        while (wk[i].shift > 4
-               && ((size_t)1 << wk[i].shift) * wk[i].stride * sizeof(uint64_t) > CHUNK_BYTES)
-            wk[i].shift--;
-        if (ap_kernel__chunk_shift != 0 && ap_kernel__chunk_shift < CHUNK_SHIFT_MAX)
-            wk[i].shift = ap_kernel__chunk_shift;
-        wk[i].nchunks = (uint32_t)(((size_t)k->nns + 1 + ((size_t)1 << wk[i].shift) - 1)
-                                   >> wk[i].shift);
-        wk[i].chunk = calloc(wk[i].nchunks, sizeof *wk[i].chunk);
-        wk[i].spill = malloc(wk[i].stride * sizeof *wk[i].spill);
-        wk[i].row = zeroed_words((size_t)k->nns + 1, sizeof *wk[i].row);
-        wk[i].zero = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk[i].zero);
-        wk[i].cls = zeroed_words((size_t)k->nns + 1, sizeof *wk[i].cls);
-        wk[i].acc = calloc((size_t)(k->K + 1) * sh->L, sizeof *wk[i].acc);
-        wk[i].touch = calloc(n / 64 + 1, sizeof *wk[i].touch);
-        wk[i].done = calloc(n / 64 + 1, sizeof *wk[i].done);
-        wk[i].settled = malloc(n * sizeof *wk[i].settled);
-        wk[i].lidx = calloc(n, sizeof *wk[i].lidx);
-        wk[i].lmask = malloc((size_t)W * sh->L * sizeof *wk[i].lmask);
-        wk[i].pend = calloc((size_t)maxcomp / 64 + 1, sizeof *wk[i].pend);
-        wk[i].delta = calloc((size_t)maxcomp * (k->K + 1) * sh->L, sizeof *wk[i].delta);
-        wk[i].dcls = calloc(maxcomp, sizeof *wk[i].dcls);
-        wk[i].rowcap = ROW_SIG0 + 16;
-        wk[i].nrows = ROW_SIG0;
-        wk[i].cnt = calloc((size_t)wk[i].rowcap * sh->L * PLANES, sizeof *wk[i].cnt);
-        wk[i].hi = calloc((size_t)wk[i].rowcap * sh->L * 64, sizeof *wk[i].hi);
-        if (k->K <= DIRECT_K)       /* ks runs to 2 * AP_SENS_COUNT */
-            wk[i].direct = calloc((size_t)(2 * AP_SENS_COUNT + 1) << k->K, sizeof *wk[i].direct);
-        if (wk[i].chunk == NULL || wk[i].spill == NULL || wk[i].row == NULL
-            || wk[i].zero == NULL || wk[i].cls == NULL || wk[i].acc == NULL
-            || wk[i].touch == NULL || wk[i].done == NULL
-            || wk[i].settled == NULL || wk[i].lidx == NULL
-            || wk[i].lmask == NULL || wk[i].pend == NULL
-            || wk[i].delta == NULL || wk[i].dcls == NULL
-            || wk[i].cnt == NULL || wk[i].hi == NULL
-            || (k->K <= DIRECT_K && wk[i].direct == NULL)) {
+    uint32_t maxcomp = ap_kernel__max_component(k);
+    for (i = 0; i < nthreads; i++)
+        if ((rc = ap_kernel__worker_init(&wk[i], sh, maxcomp)) < 0) {
             rc = ap_error_nomem(err);
             goto cleanup;
         }
-    }
     atomic_init(&sh->next, 0);
     atomic_init(&sh->failed, 0);
     for (started = 1; started < nthreads; started++)
@@ -318,7 +332,7 @@ static int run(shared *sh, unsigned nthreads, ap_error *err)
                              : ap_error_set(err, AP_EBUG, "the all-partners kernel lost count");
 cleanup:
     for (i = 0; i < nthreads; i++)
-        worker_free(&wk[i]);
+        ap_kernel__worker_free(&wk[i]);
     free(wk);
     return rc;
 }

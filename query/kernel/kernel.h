@@ -71,6 +71,32 @@ int ap_kernel__authority_all(const ap_kernel *k, const uint32_t *sources, uint32
                              unsigned nthreads, ap_authority_visit visit, void *ctx,
                              ap_error *err);
 
+/* A lanes run's report of node v in a batch of nb sources (source index base + 64 j + b is bit b
+ * of word j): w[c * L + j] the lanes holding rights class c (cmask[c] its rights), w[K * L + j]
+ * those holding anything; cls the classes some lane holds. */
+typedef struct {
+    uint32_t base, nb;
+    unsigned L, K;
+    const ap_rights *cmask;
+} ap_kernel_batch;
+typedef void (*ap_kernel_lanes_visit)(void *ctx, const ap_kernel_batch *b, uint32_t v,
+                                      const uint64_t *w, uint64_t cls);
+
+/* A lanes run (lanes.c): the sources' authorities one batch at a time, on the caller's thread,
+ * each settled node's words handed to a visitor; the same batch may be run again, blocked or
+ * not. */
+typedef struct ap_kernel_lanes ap_kernel_lanes;
+/* L: words of lanes a batch (1..8; 0: the kernel's choice for one thread). */
+int ap_kernel__lanes_new(ap_kernel_lanes **out, const ap_kernel *k, const uint32_t *sources,
+                         uint32_t n, unsigned L, ap_error *err);
+uint32_t ap_kernel__lanes_batches(const ap_kernel_lanes *r);
+/* Batch b (sources [b * 64 * L, ...)): every node some lane holds something at, once, to visit,
+ * in the kernel's order (settled). blocked: a partner other than a lane's source sends nothing
+ * on for that lane (docs/design.md, direct holding). AP_ENOMEM, AP_EBUG. */
+int ap_kernel__lanes_run(ap_kernel_lanes *r, uint32_t b, bool blocked,
+                         ap_kernel_lanes_visit visit, void *ctx, ap_error *err);
+void ap_kernel__lanes_free(ap_kernel_lanes *r);
+
 /* Tests: the words of lanes per batch (1 to 8: 64 to 512 sources); 0, the default, lets the
  * kernel size them to the graph. */
 extern unsigned ap_kernel__words;

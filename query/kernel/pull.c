@@ -13,6 +13,7 @@ int ap_kernel__pull(worker *wk, uint32_t p)
     const ap_kernel *k = sh->k;
     unsigned K = k->K, L = sh->L;
     uint64_t *acc = wk->acc, cls = 0, any[LMAX], got[LMAX], *acc_any = acc + K * L;
+    uint64_t ptmp[(AP_MAX_RIGHTS + 1) * LMAX];
     const ap_kin *in = k->in + k->inoff[p - k->nns], *end = k->in + k->inoff[p - k->nns + 1];
     int bad = 0;
     if (wk->lidx[p] != 0) {         /* the sink is a source of the batch: it holds everything */
@@ -28,8 +29,8 @@ int ap_kernel__pull(worker *wk, uint32_t p)
         }
         if (!(wk->done[in->src >> 6] >> (in->src & 63) & 1))
             continue;
-        const uint64_t *from = at(wk, in->src);
         uint64_t ucls = held(wk, in->src, any), outc;
+        const uint64_t *from = sends(wk, in->src, at(wk, in->src), any, &ucls, ptmp);
         const ap_ktype *t = &k->types[in->meta & AP_KMETA_TYPE];
         if (ucls == 0)
             continue;

@@ -16,7 +16,7 @@
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 #endif
 
-enum { MODE_RIGHTS, MODE_BLAST };
+enum { MODE_RIGHTS, MODE_BLAST, MODE_LANES };
 
 
 #define PLANES 8        /* bit-sliced counters: 64 lanes of 8-bit counts per word (a cache
@@ -31,6 +31,10 @@ typedef struct {
     int mode;
     ap_authority_visit visit;
     void *vctx;
+    /* lanes (lanes.c): each settled node's words to lanes(vctx, ...); with blocked, a partner
+     * sends only its own lanes on (what other sources hold there stops at it) */
+    ap_kernel_lanes_visit lanes;
+    bool blocked;
     /* blast */
     const ap_weights *w;
     unsigned flags;
@@ -105,6 +109,7 @@ typedef struct {
     uint64_t tmp[AP_MAX_RIGHTS * LMAX];
     uint64_t gm[64 * LMAX][LMAX];   /* count_held's groups of lanes (at most one a lane) */
     uint64_t gp[64 * LMAX];         /* ... and the classes each holds */
+    ap_kernel_batch lb;     /* a lanes run's batch, as its visitor sees it */
     uint32_t base;          /* source index of lane 0 */
     unsigned nb;            /* sources in this batch */
 } worker;
@@ -287,6 +292,48 @@ static inline void mark_done(worker *wk, uint32_t p)
 {
     wk->done[p >> 6] |= (uint64_t)1 << (p & 63);
     wk->settled[wk->nsettled++] = p;
+}
+
+/* ---- batch.c ---- */
+
+/* The largest cyclic component's size (a worker's delta rows), at least 1. */
+uint32_t ap_kernel__max_component(const ap_kernel *k);
+/* A worker's arrays for sh (sh->L set); AP_ENOMEM (free it with ap_kernel__worker_free). */
+int ap_kernel__worker_init(worker *wk, shared *sh, uint32_t maxcomp);
+void ap_kernel__worker_free(worker *wk);
+/* Batch `batch` of sh's sources: swept, what it reports reported, the worker cleared. */
+int ap_kernel__run_batch(worker *wk, uint32_t batch);
+/* The words of lanes for a run of nsources on nthreads workers. */
+unsigned ap_kernel__lane_words(const ap_kernel *k, uint32_t nsources, unsigned nthreads);
+
+/* What position p sends on, of the words it holds (w, any; classes cls): everything, but in a
+ * blocked run a partner that is not the batch's source of a lane sends nothing for it. Returns
+ * w itself, or the masked copy in tmp ((K + 1) x L words; any and *cls masked in place). */
+static inline const uint64_t *sends(const worker *wk, uint32_t p, const uint64_t *w,
+                                    uint64_t *any, uint64_t *cls, uint64_t *tmp)
+{
+    const ap_kernel *k = wk->sh->k;
+    unsigned K = k->K, L = wk->sh->L;
+    if (!wk->sh->blocked || (k->at[p].info & 7) != AP_KIND_PARTNER)
+        return w;
+    uint64_t own[LMAX], some = 0, c = 0;
+    for (unsigned j = 0; j < L; j++) {
+        own[j] = lane_word(wk, p, j);
+        any[j] &= own[j];
+        some |= any[j];
+    }
+    for (unsigned r = 0; r < K && some != 0; r++) {
+        uint64_t one = 0;
+        for (unsigned j = 0; j < L; j++) {
+            tmp[r * L + j] = w[r * L + j] & own[j];
+            one |= tmp[r * L + j];
+        }
+        c |= (uint64_t)(one != 0) << r;
+    }
+    for (unsigned j = 0; j < L; j++)
+        tmp[K * L + j] = any[j];
+    *cls = some != 0 ? c & *cls : 0;
+    return tmp;
 }
 
 /* ---- sweep.c ---- */

@@ -27,16 +27,16 @@ static inline bool deliver(worker *wk, uint32_t v, const uint64_t *w, uint64_t c
     return changed != 0;
 }
 
-/* One slot from u (whose sources holding anything are any[L], classes cls): deliver (unless the
+/* One slot from a node holding in (whose sources holding anything are any[L], classes cls): deliver (unless the
  * target is not live) and set got[L] to the sources it carries authority for (an edge into a
  * dead node only for the source that is that node); returns nonzero when there are some. */
-static inline uint64_t slot_step(worker *wk, const ap_kslot *s, uint32_t u, const uint64_t *any,
-                                 uint64_t cls, bool send, bool *changed, uint64_t *got)
+static inline uint64_t slot_step(worker *wk, const ap_kslot *s, const uint64_t *in,
+                                 const uint64_t *any, uint64_t cls, bool send, bool *changed,
+                                 uint64_t *got)
 {
     const ap_kernel *k = wk->sh->k;
     unsigned L = wk->sh->L;
     const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
-    const uint64_t *in = at(wk, u);
     uint64_t outc;
     if (t->plain) {
         for (unsigned j = 0; j < L; j++)
@@ -77,7 +77,9 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
     for (uint32_t e = ps->ext > from ? ps->ext : from; e < end && e < from + 16; e++)
         if (!(k->slot[e].meta & AP_KMETA_DEAD) && k->slot[e].dst < k->nns)
             prefetch_rows(wk, k->slot[e].dst, &k->types[k->slot[e].meta & AP_KMETA_TYPE], true);
-    if (sh->mode == MODE_RIGHTS) {
+    if (sh->mode == MODE_LANES) {
+        sh->lanes(sh->vctx, &wk->lb, v, w, cls);
+    } else if (sh->mode == MODE_RIGHTS) {
         for (unsigned j = 0; j < L; j++)
             for (uint64_t m = any[j]; m != 0; m &= m - 1) {
                 unsigned b = (unsigned)__builtin_ctzll(m);
@@ -116,7 +118,9 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
             }
         }
     }
-    for (uint32_t e = from; e < end; e++) {
+    uint64_t stmp[(AP_MAX_RIGHTS + 1) * LMAX];
+    w = sends(wk, p, w, any, &cls, stmp);
+    for (uint32_t e = cls != 0 ? from : end; e < end; e++) {
         const ap_kslot *s = &k->slot[e];
         bool changed = false;
         /* a row can be long (a hub's grants): keep asking a few targets ahead */
@@ -129,7 +133,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
             wk->touch[s->dst >> 6] |= (uint64_t)1 << (s->dst & 63);
             continue;
         }
-        if (slot_step(wk, s, p, any, cls, e >= ps->ext, &changed, got) != 0
+        if (slot_step(wk, s, w, any, cls, e >= ps->ext, &changed, got) != 0
             && sh->mode == MODE_BLAST)
             bad |= ap_kernel__count_edge(wk, s->meta, k->eid[e], got);
     }
@@ -178,7 +182,7 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
     unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
     uint64_t any[LMAX], got[LMAX], dcopy[(AP_MAX_RIGHTS + 1) * LMAX];
     uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = wk->dcls[u - lo];
-    const uint64_t *src = d;
+    uint64_t *src = d, htmp[(AP_MAX_RIGHTS + 1) * LMAX];
     bool self = false;
     /* an escalating edge to itself can add to the delta being sent: only then is it copied
      * out first; otherwise it is read in place and cleared after */
@@ -200,6 +204,20 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
         src = dcopy;
     }
     uint64_t cls = held(wk, u, any);
+    const uint64_t *hw = sends(wk, u, at(wk, u), any, &cls, htmp);
+    if (hw != at(wk, u)) {          /* blocked: a partner sends only its own lanes' delta */
+        uint64_t c = 0;
+        for (uint64_t x = dcls; x != 0; x &= x - 1) {
+            unsigned r = (unsigned)__builtin_ctzll(x);
+            uint64_t one = 0;
+            for (unsigned j = 0; j < L; j++)
+                one |= src[r * L + j] &= lane_word(wk, u, j);
+            c |= (uint64_t)(one != 0) << r;
+        }
+        for (unsigned j = 0; j < L; j++)
+            src[K * L + j] &= lane_word(wk, u, j);
+        dcls = c;
+    }
     for (uint32_t e = k->at[u].off; e < k->at[u].ext; e++) {
         const ap_kslot *s = &k->slot[e];
         const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
@@ -214,7 +232,7 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
             outc = carry(wk, t, src + K * L, dcls, src, wk->tmp, got);
             w = wk->tmp;
         } else {
-            outc = carry(wk, t, any, cls, at(wk, u), wk->tmp, got);
+            outc = carry(wk, t, any, cls, hw, wk->tmp, got);
             w = wk->tmp;
         }
         uint32_t r = s->dst - lo;
