@@ -20,7 +20,7 @@ static const ap_rule rules[] = {
       "revoke it.",
       "Give the credential an expiry within the policy's maximum lifetime and rotate it; prefer "
       "short-lived tokens issued on demand.",
-      ap_rule__credential_no_expiry,
+      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "credential-long-lived", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
@@ -28,7 +28,7 @@ static const ap_rule rules[] = {
       "A credential a partner holds is valid for longer than the policy's maximum lifetime "
       "(default 90 days), counted from its valid_from (or from now when that is not given).",
       "Reissue the credential with a lifetime within policy and automate its rotation.",
-      ap_rule__credential_long_lived,
+      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "credential-outlives-contract", AP_SEV_HIGH, "NHI7", "PR.AA-01",
@@ -37,7 +37,7 @@ static const ap_rule rules[] = {
       "working after the relationship is over.",
       "Set the credential's expiry at or before the contract end, and tie renewal to contract "
       "renewal.",
-      ap_rule__credential_outlives_contract,
+      NULL,
       "the credential: one finding lists every partner whose contract it outlives, its chain "
       "and contract end from the first in id order." },
     { "credential-shared", AP_SEV_HIGH, "NHI9", "PR.AA-01",

@@ -87,6 +87,15 @@ const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
                                                                 uint32_t v),
                                                  void *ctx)
 {
+    return ap_findings__authority_until_mode(c, v, false, enough, ctx);
+}
+
+const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
+                                                      bool (*enough)(void *ctx,
+                                                                     const ap_authority *a,
+                                                                     uint32_t v),
+                                                      void *ctx)
+{
     int rc;
     if (c->rc < 0)
         return NULL;
@@ -95,6 +104,7 @@ const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
         return NULL;
     }
     ap_query__authority_ws_view(c->until_ws, c->view);
+    (void)blocked;              /* FIXME(s16-direct): ap_query__authority_ws_block */
     if (c->memo->a == c->until)         /* the same address, another authority */
         c->memo->a = NULL;
     if (c->visit->a == c->until)

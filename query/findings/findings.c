@@ -287,8 +287,7 @@ int ap_findings__compute_batched(ap_findings **out, const ap_graph *g,
     return compute(out, g, opts, NULL, NULL, batch_bytes, nthreads, err);
 }
 
-/* The evidence of the findings made or changed since the last call into the store. */
-static int freeze(ap_rule_ctx *c)
+int ap_findings__freeze(ap_rule_ctx *c)
 {
     int rc = ap_findings__freeze_new(c->out);
     if (rc == AP_ENOMEM)
@@ -306,7 +305,7 @@ static int run_rules(ap_rule_ctx *c, const ap_findings_opts *opts)
     for (size_t i = 0; i < ap_rule_count(); i++) {
         const ap_rule *r = ap_rule_at(i);
         int rc;
-        if (!selected(opts, r))
+        if (!selected(opts, r) || ap_findings__lanes_rule(r) != NULL)
             continue;
         c->rule = r;
         c->visit->a = NULL;             /* walk_new forgets the rule before */
@@ -314,7 +313,7 @@ static int run_rules(ap_rule_ctx *c, const ap_findings_opts *opts)
         if (rc == AP_OK && c->rc < 0)
             rc = c->rc;
         if (rc == AP_OK)
-            rc = freeze(c);         /* what the rule made or changed: out of memory */
+            rc = ap_findings__freeze(c);    /* what the rule made or changed */
         if (rc < 0)
             return rc;
     }
@@ -396,10 +395,20 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     if ((rc = ap_query__out_view_new(&view, g, err)) < 0)
         goto cleanup;
     c.view = view;
+    /* The rules on the kernel first (lanes.c), then the rest on batches of authorities */
+    bool use[64] = { false }, lanes = false, batches = false;
+    for (size_t i = 0; i < ap_rule_count() && i < 64; i++) {
+        const ap_rule *r = ap_rule_at(i);
+        use[i] = selected(opts, r) && ap_findings__lanes_rule(r) != NULL;
+        lanes |= use[i];
+        batches |= selected(opts, r) && !use[i];
+    }
+    if (lanes && (rc = ap_findings__run_lanes(&c, use)) < 0)
+        goto cleanup;
     /* Partners in batches of about `batch` bytes of authority (at least one partner each), in
      * id order: the rules see each partner once. The k-th partner of a batch runs in workspace
      * k, kept from batch to batch: a partner costs its reach, not the graph's node count. */
-    while (c.hi < c.npartners) {
+    while (batches && c.hi < c.npartners) {
         if ((rc = ap_findings__next_batch(&c)) < 0 || (rc = ap_findings__group_batch(&c)) < 0
             || (rc = run_rules(&c, opts)) < 0)
             goto cleanup;
@@ -411,6 +420,8 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.lo = c.hi = c.npartners;
     c.last = true;
     if ((rc = run_rules(&c, opts)) < 0)     /* every finding frozen after it */
+        goto cleanup;
+    if ((rc = ap_findings__chains(&c)) < 0)
         goto cleanup;
     compact(c.out);
     for (size_t i = 0; i < c.out->n; i++)
@@ -442,6 +453,8 @@ cleanup:
     }
     free(c.states);
     free(c.exists);
+    free(c.reqs);
+    free(c.dom_owner);
     for (size_t i = 0; i < AP_FINDINGS_FLAGS; i++)
         free(c.flags[i].at);
     for (int k = 0; k < 2; k++) {

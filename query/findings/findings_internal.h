@@ -4,6 +4,7 @@
 #define AUTHPATH_FINDINGS_INTERNAL_H
 
 #include "authpath/findings.h"
+#include "../kernel/kernel.h"
 
 #define AP_DAY ((int64_t)86400)
 #define AP_FINDINGS_CHAIN_WORDS 16  /* steps of a chain a message names: the first and last 8 */
@@ -113,6 +114,9 @@ struct ap_rule_ctx {
     /* Per batch partner i, the identities and credentials it owns (ap_findings__owns), in its
      * reach order: owned[owned_at[i - lo] .. owned_at[i - lo + 1]) (ap_findings__owned). */
     uint32_t *owned, *owned_at;
+    struct ap_chain_req *reqs;  /* chains.c: the chains the lanes rules asked for */
+    uint32_t *dom_owner;        /* lanes.c: per node, 2 + its domain's partner index, 1 none */
+    size_t nreqs, reqcap;
     ap_error *err;
     int rc;                     /* the first error: once set, the builder does nothing */
 };
@@ -131,6 +135,8 @@ void ap_findings__dispose(ap_findings *out, ap_finding *f);
  * facts, path) written to the store's temporary file and freed, its header kept (store.c).
  * AP_ENOMEM or AP_EIO on failure. */
 int ap_findings__freeze_new(ap_findings *out);
+/* ap_findings__freeze_new, its failure said in c->err (AP_ENOMEM, AP_EIO: the directory). */
+int ap_findings__freeze(ap_rule_ctx *c);
 /* spot_len's bit for a record without a message (a rule's bug once the run is over). */
 #define AP_SPOT_SILENT ((uint32_t)1 << 31)
 /* Forget the finding ap_findings_get read back last (its evidence pointers cleared). */
@@ -351,13 +357,84 @@ static inline const uint32_t *ap_findings__reach_kind(const ap_rule_ctx *c, uint
     return c->by_kind + at[k];
 }
 
+/* ---- lanes.c: rules on the all-partners kernel (docs/design.md, "Findings") ----
+ *
+ * A lanes rule reads the kernel's words, not one authority per partner: the partners run in
+ * batches of 64 x L (in id order: lane b of word j is partners[base + 64 j + b]), and at each
+ * node it watches the rule hears which lanes hold which rights there, and (when it asks) which
+ * hold it directly: with every other partner blocked (a partner other than the source receives
+ * but sends nothing on). Its findings name their partners by lanes; the chain each shows is
+ * asked for (ap_findings__chain_later) and made at the end, one single-source run per partner
+ * shown. */
+typedef struct {
+    const ap_kernel_batch *b;
+    uint32_t v;
+    const uint64_t *w;          /* w[c * L + j]: the lanes holding class c; [K * L + j]: any */
+    uint64_t cls;               /* the classes some lane holds */
+    const uint64_t *direct;     /* L words: the lanes holding v directly (rules that ask) */
+} ap_lanes_at;
+
+typedef struct {
+    const char *id;                                     /* the catalogue rule */
+    bool (*watch)(const ap_rule_ctx *c, uint32_t v);    /* the nodes it hears of */
+    bool direct;                                        /* it wants ap_lanes_at.direct */
+    void (*node)(ap_rule_ctx *c, const ap_lanes_at *x);
+    void (*batch_end)(ap_rule_ctx *c, const ap_kernel_batch *b);    /* or NULL */
+    int (*finish)(ap_rule_ctx *c);      /* after every batch (c->last), or NULL */
+} ap_lanes_rule;
+
+/* The lanes rules (each in its family's file, listed in lanes.c). */
+extern const ap_lanes_rule ap_lanes__credential_no_expiry, ap_lanes__credential_long_lived,
+    ap_lanes__credential_outlives_contract;
+/* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
+const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
+/* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
+int ap_findings__run_lanes(ap_rule_ctx *c, const bool *use);
+/* What lane `lane` holds at x->v. */
+ap_rights ap_findings__lane_rights(const ap_lanes_at *x, unsigned lane);
+/* The lanes holding some right of want at x->v, into out[L]. */
+void ap_findings__lanes_with(const ap_lanes_at *x, ap_rights want, uint64_t *out);
+/* The first lane set in lanes[L], or -1. */
+int64_t ap_findings__first_lane(const ap_kernel_batch *b, const uint64_t *lanes);
+/* The partner of lane `lane`. */
+static inline uint32_t ap_findings__lane_partner(const ap_rule_ctx *c, const ap_kernel_batch *b,
+                                                 unsigned lane)
+{
+    return c->partners[b->base + lane];
+}
+/* Add the partners of lanes[L] to finding i. */
+void ap_findings__partner_lanes(ap_rule_ctx *c, size_t i, const ap_kernel_batch *b,
+                                const uint64_t *lanes);
+/* ap_findings__subject for every partner of lanes[L] (none: NULL): the new finding, of the first
+ * of them, when the subject had none; NULL when it joined the subject's finding. */
+ap_finding *ap_findings__subject_lanes(ap_rule_ctx *c, const ap_kernel_batch *b,
+                                       const uint64_t *lanes, bool edge, uint32_t subject);
+/* The lanes at x->v (an identity or credential) whose partner owns it (ap_findings__owns): one
+ * step from the partner, or operated by it (its domain) and held directly (x->direct). */
+void ap_findings__owner_lanes(ap_rule_ctx *c, const ap_lanes_at *x, uint64_t *out);
+/* The running rule's finding about subject (ap_findings__subject's), or SIZE_MAX. */
+size_t ap_findings__subject_index(ap_rule_ctx *c, bool edge, uint32_t subject);
+
+/* chains.c: the chain a finding shows, made after every lanes rule finished: say(c, f, a, v, e)
+ * with a, partner p's authority (blocked: with the other partners blocked), run until it
+ * reached every v its partner's findings show (its witness paths are the full run's, its
+ * rights at those nodes a lower bound). say adds the path and writes the message. */
+typedef void (*ap_chain_say)(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                             uint32_t e);
+void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                              uint32_t e, bool blocked, ap_chain_say say);
+int ap_findings__chains(ap_rule_ctx *c);
+/* ap_findings__authority_until, with the other partners blocked when blocked is true. */
+const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
+                                                      bool (*enough)(void *ctx,
+                                                                     const ap_authority *a,
+                                                                     uint32_t v),
+                                                      void *ctx);
+
 /* The checks, one family per file; catalogue.c lists them with their metadata. */
 int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_no_expiry(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_long_lived(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_outlives_contract(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r);

@@ -87,6 +87,16 @@ ap_finding *ap_findings__subject(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t
     return f;
 }
 
+size_t ap_findings__subject_index(ap_rule_ctx *c, bool edge, uint32_t subject)
+{
+    by_subject *t = table(c);
+    (void)edge;                 /* a rule keeps to nodes or to edges */
+    if (t == NULL || t->cap == 0)
+        return SIZE_MAX;
+    size_t i = slot_of(t, subject);
+    return t->key[i] != 0 ? t->finding[i] : SIZE_MAX;
+}
+
 int ap_findings__subjects_said(ap_rule_ctx *c, size_t least,
                                void (*say)(ap_rule_ctx *c, ap_finding *f))
 {

@@ -71,6 +71,8 @@ int ap_kernel__authority_all(const ap_kernel *k, const uint32_t *sources, uint32
                              unsigned nthreads, ap_authority_visit visit, void *ctx,
                              ap_error *err);
 
+#define AP_KERNEL_LMAX 8        /* words of lanes a batch at most (run.h's LMAX) */
+
 /* A lanes run's report of node v in a batch of nb sources (source index base + 64 j + b is bit b
  * of word j): w[c * L + j] the lanes holding rights class c (cmask[c] its rights), w[K * L + j]
  * those holding anything; cls the classes some lane holds. */
@@ -90,6 +92,9 @@ typedef struct ap_kernel_lanes ap_kernel_lanes;
 int ap_kernel__lanes_new(ap_kernel_lanes **out, const ap_kernel *k, const uint32_t *sources,
                          uint32_t n, unsigned L, ap_error *err);
 uint32_t ap_kernel__lanes_batches(const ap_kernel_lanes *r);
+/* Its words of lanes a batch (1..AP_KERNEL_LMAX), and the last batch run as the visitor saw it. */
+unsigned ap_kernel__lanes_l(const ap_kernel_lanes *r);
+const ap_kernel_batch *ap_kernel__lanes_batch(const ap_kernel_lanes *r);
 /* Batch b (sources [b * 64 * L, ...)): every node some lane holds something at, once, to visit,
  * in the kernel's order (settled). blocked: a partner other than a lane's source sends nothing
  * on for that lane (docs/design.md, direct holding). AP_ENOMEM, AP_EBUG. */

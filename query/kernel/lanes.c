@@ -44,6 +44,10 @@ uint32_t ap_kernel__lanes_batches(const ap_kernel_lanes *r)
     return (r->sh.nsources + W - 1) / W;
 }
 
+unsigned ap_kernel__lanes_l(const ap_kernel_lanes *r) { return r->sh.L; }
+
+const ap_kernel_batch *ap_kernel__lanes_batch(const ap_kernel_lanes *r) { return &r->wk.lb; }
+
 int ap_kernel__lanes_run(ap_kernel_lanes *r, uint32_t b, bool blocked,
                          ap_kernel_lanes_visit visit, void *ctx, ap_error *err)
 {

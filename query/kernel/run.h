@@ -21,7 +21,7 @@ enum { MODE_RIGHTS, MODE_BLAST, MODE_LANES };
 
 #define PLANES 8        /* bit-sliced counters: 64 lanes of 8-bit counts per word (a cache
                          * line), carried over into 32-bit counts (hi) every 256 */
-#define LMAX 8          /* words of lanes per batch at most: 512 sources */
+#define LMAX AP_KERNEL_LMAX     /* words of lanes per batch at most: 512 sources */
 
 typedef struct {
     const ap_kernel *k;
