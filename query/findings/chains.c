@@ -10,11 +10,14 @@ struct ap_chain_req {
     size_t finding;
     uint32_t partner, target, edge;
     bool blocked;
+    ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, */
+    uint32_t arg;               /* the whole run */
+    uint32_t found;             /* what pick found: the least id of the first round, or NONE */
     ap_chain_say say;
 };
 
-void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
-                              uint32_t e, bool blocked, ap_chain_say say)
+static void request(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v, uint32_t e,
+                    bool blocked, ap_chain_pick pick, uint32_t arg, ap_chain_say say)
 {
     if (f == NULL || c->rc < 0)
         return;
@@ -29,7 +32,19 @@ void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_
         c->reqcap = cap;
     }
     c->reqs[c->nreqs++] = (struct ap_chain_req){ (size_t)(f - c->out->items), p, v, e, blocked,
-                                                 say };
+                                                 pick, arg, AP_UNREACHED, say };
+}
+
+void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                              uint32_t e, bool blocked, ap_chain_say say)
+{
+    request(c, f, p, v, e, blocked, NULL, 0, say);
+}
+
+void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
+                              ap_chain_pick pick, uint32_t arg, ap_chain_say say)
+{
+    request(c, f, p, AP_UNREACHED, AP_UNREACHED, blocked, pick, arg, say);
 }
 
 static int req_cmp(const void *x, const void *y)
@@ -42,10 +57,15 @@ static int req_cmp(const void *x, const void *y)
     return a->finding < b->finding ? -1 : a->finding > b->finding;
 }
 
-/* The targets one run must reach: a stamp per node, and how many are left. */
+/* The targets one run must reach: a stamp per node, and how many are left; the requests that
+ * pick a node, and whether one wants the whole run. */
 typedef struct {
+    ap_rule_ctx *c;
     uint32_t *stamp, gen;
     size_t left;
+    struct ap_chain_req *picks;     /* [0, npicks) of the group's requests */
+    size_t npicks, unfound;
+    bool whole;
 } targets;
 
 static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
@@ -56,12 +76,24 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         t->stamp[v] = 0;
         t->left--;
     }
-    return t->left == 0;
+    for (size_t k = 0; k < t->npicks; k++) {
+        struct ap_chain_req *r = &t->picks[k];
+        if (r->pick == NULL || !r->pick(t->c, v, r->arg))
+            continue;
+        if (r->found == AP_UNREACHED) {
+            t->unfound--;
+            r->found = v;
+        } else if (a->hops[v] == a->hops[r->found] && v < r->found) {
+            r->found = v;           /* the same round: reach order is id order within it */
+        }
+    }
+    return t->left == 0 && t->unfound == 0 && !t->whole;
 }
 
 int ap_findings__chains(ap_rule_ctx *c)
 {
-    targets t = { calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp), 0, 0 };
+    targets t = { c, calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp), 0, 0, NULL,
+                  0, 0, false };
     int rc = AP_OK;
     if (t.stamp == NULL)
         return ap_error_nomem(c->err);
@@ -69,13 +101,21 @@ int ap_findings__chains(ap_rule_ctx *c)
     for (size_t i = 0; i < c->nreqs && rc == AP_OK;) {
         size_t j = i;
         t.gen++;
-        t.left = 0;
+        t.left = t.unfound = 0;
+        t.whole = false;
+        t.picks = &c->reqs[i];
         for (; j < c->nreqs && c->reqs[j].partner == c->reqs[i].partner
-               && c->reqs[j].blocked == c->reqs[i].blocked; j++)
-            if (t.stamp[c->reqs[j].target] != t.gen && c->reqs[j].target != c->reqs[j].partner) {
-                t.stamp[c->reqs[j].target] = t.gen;
+               && c->reqs[j].blocked == c->reqs[i].blocked; j++) {
+            struct ap_chain_req *r = &c->reqs[j];
+            if (r->target == AP_UNREACHED) {
+                t.whole |= r->pick == NULL;
+                t.unfound += r->pick != NULL;
+            } else if (t.stamp[r->target] != t.gen && r->target != r->partner) {
+                t.stamp[r->target] = t.gen;
                 t.left++;
             }
+        }
+        t.npicks = t.unfound > 0 ? j - i : 0;
         const ap_authority *a = ap_findings__authority_until_mode(c, c->reqs[i].partner,
                                                                   c->reqs[i].blocked,
                                                                   all_reached, &t);
@@ -84,7 +124,8 @@ int ap_findings__chains(ap_rule_ctx *c)
             if (f == NULL)
                 break;
             c->rule = f->rule;
-            c->reqs[k].say(c, f, a, c->reqs[k].target, c->reqs[k].edge);
+            struct ap_chain_req *r = &c->reqs[k];
+            r->say(c, f, a, r->target != AP_UNREACHED ? r->target : r->found, r->edge);
         }
         rc = c->rc;
         if (rc == AP_OK)

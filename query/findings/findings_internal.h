@@ -409,6 +409,9 @@ void ap_findings__partner_lanes(ap_rule_ctx *c, size_t i, const ap_kernel_batch 
  * of them, when the subject had none; NULL when it joined the subject's finding. */
 ap_finding *ap_findings__subject_lanes(ap_rule_ctx *c, const ap_kernel_batch *b,
                                        const uint64_t *lanes, bool edge, uint32_t subject);
+/* The lanes whose authority crosses edge e (ap_findings__carries), x at its tail. */
+void ap_findings__edge_lanes(const ap_rule_ctx *c, const ap_lanes_at *x, uint32_t e,
+                             uint64_t *out);
 /* The lanes at x->v (an identity or credential) whose partner owns it (ap_findings__owns): one
  * step from the partner, or operated by it (its domain) and held directly (x->direct). */
 void ap_findings__owner_lanes(ap_rule_ctx *c, const ap_lanes_at *x, uint64_t *out);
@@ -423,6 +426,12 @@ typedef void (*ap_chain_say)(ap_rule_ctx *c, ap_finding *f, const ap_authority *
                              uint32_t e);
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
                               uint32_t e, bool blocked, ap_chain_say say);
+/* The same for a node the run finds: say(c, f, a, v, AP_UNREACHED) with v the first node in
+ * reach order (hops, then id) that pick(c, v, arg) accepts (AP_UNREACHED: none; the run then
+ * went to its end). pick NULL: v is AP_UNREACHED and a is the whole run. */
+typedef bool (*ap_chain_pick)(const ap_rule_ctx *c, uint32_t v, uint32_t arg);
+void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
+                              ap_chain_pick pick, uint32_t arg, ap_chain_say say);
 int ap_findings__chains(ap_rule_ctx *c);
 /* ap_findings__authority_until, with the other partners blocked when blocked is true. */
 const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,

@@ -288,3 +288,39 @@ void ap_findings__owner_lanes(ap_rule_ctx *c, const ap_lanes_at *x, uint64_t *ou
     if (d >= lo && d < hi && x->direct != NULL)
         out[(d - lo) / 64] |= x->direct[(d - lo) / 64] & (uint64_t)1 << ((d - lo) % 64);
 }
+
+void ap_findings__edge_lanes(const ap_rule_ctx *c, const ap_lanes_at *x, uint32_t e,
+                             uint64_t *out)
+{
+    const ap_kernel_batch *b = x->b;
+    const ap_edge *ed = ap_graph_edge(c->g, e);
+    uint64_t pass[AP_KERNEL_LMAX];
+    unsigned L = b->L;
+    if (!ed->traversable || (ed->escalates && ed->rights == 0)) {
+        for (unsigned j = 0; j < L; j++)
+            out[j] = 0;
+        return;
+    }
+    /* the gate: some right it requires; the mask: some right it passes (unless it escalates) */
+    if (ed->requires != 0)
+        ap_findings__lanes_with(x, ed->requires, out);
+    else
+        for (unsigned j = 0; j < L; j++)
+            out[j] = x->w[b->K * L + j];
+    if (!ed->escalates) {
+        ap_findings__lanes_with(x, ed->rights, pass);
+        for (unsigned j = 0; j < L; j++)
+            out[j] &= pass[j];
+    }
+    if (ed->live)
+        return;
+    /* not live for everyone: the source's own liveness does not count (ap_edge_usable) */
+    bool others = ed->own_live && ap_graph_node_live(c->g, ed->from)
+                  && ap_graph_node_live(c->g, ed->to);
+    for (unsigned j = 0; j < L; j++)
+        for (uint64_t m = others ? 0 : out[j]; m != 0; m &= m - 1) {
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            if (!ap_edge_usable(c->g, ed, ap_findings__lane_partner(c, b, lane)))
+                out[j] &= ~((uint64_t)1 << (lane % 64));
+        }
+}
