@@ -302,11 +302,17 @@ struct ap_authority_ws {
     uint32_t nc;            /* classes rs.acap was counted in */
     uint32_t *tmp, tmpcap, reachcap;
     const ap_out_view *view;    /* slots to read instead of edge records, or NULL */
+    bool block;                 /* every partner but the source receives but sends nothing */
 };
 
 void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view)
 {
     ws->view = view;
+}
+
+void ap_query__authority_ws_block(ap_authority_ws *ws, bool on)
+{
+    ws->block = on;
 }
 
 void ap_query__authority_ws_free(ap_authority_ws *ws)
@@ -402,6 +408,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         return ap_error_nomem(err);
     a->source = source;
     a->rounds = 0;
+    a->blocked = ws->block;
 
     /* Round 0: the source holds everything. */
     a->rights[source] = AP_RIGHTS_ALL;
@@ -436,6 +443,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             uint32_t end, esc_len = AP_UNREACHED;
+            if (ws->block && u != source && ap_graph_node(g, u)->kind == AP_KIND_PARTNER)
+                continue;           /* another partner: what it holds goes no further */
             if (view != NULL) {
                 if (view_row(a, rs, &q, view, source, u, lu, i, round, &esc_len) < 0)
                     return ap_error_nomem(err);

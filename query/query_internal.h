@@ -109,6 +109,13 @@ void ap_query__authority_ws_free(ap_authority_ws *ws);
 /* Let ws's runs on view->g read view's slots (NULL: the edge records again). The view must
  * outlive ws's runs; it is not ws's to free. */
 void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view);
+/* With on, ws's runs (ap_query__authority_run and _until, from then until switched off; off
+ * in a new workspace) compute the blocked authority, docs/design.md's direct holding: every
+ * partner (AP_KIND_PARTNER) but the source receives by the round rule but sends nothing on
+ * (its out-edges are skipped). The result says so (a->blocked): its witness chains never pass
+ * through another partner, and ap_authority_replay refuses a chain that does. Read by the
+ * edge records and by an out-edge view (ap_query__authority_ws_view) alike. */
+void ap_query__authority_ws_block(ap_authority_ws *ws, bool on);
 /* reachdiff.c: per source, how its authority on g and on d (derived from g) differ. */
 typedef struct {
     uint32_t lost;          /* reached nodes (not the source) where A_g & ~A_d holds a right */

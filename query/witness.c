@@ -20,6 +20,8 @@ ap_rights ap_query__replay_step(const ap_graph *g, const ap_authority *a, ap_rig
     *gate = 0;
     if (carried == 0 || !e->traversable || !ap_edge_usable(g, e, a->source))
         return 0;
+    if (a->blocked && e->from != a->source && ap_graph_node(g, e->from)->kind == AP_KIND_PARTNER)
+        return 0;               /* blocked: another partner hands nothing on */
     if (e->requires != 0 && (carried & e->requires) == 0) {
         /* the chain brings no required right: the tail's own, by its own witness */
         if (e->from == a->source || (a->rights[e->from] & e->requires) == 0)

@@ -59,6 +59,8 @@ typedef struct {
     ap_rights class_mask[AP_MAX_RIGHTS];
     uint32_t *row;          /* n entries: v's row of arrivals (0: the source); AP_UNREACHED */
     ap_arrival *arrivals;   /* (nreach + 1) rows of nclasses */
+    bool blocked;           /* every partner but the source received but sent nothing (direct
+                             * holding, docs/design.md): false from ap_authority_compute */
 } ap_authority;
 
 /* Compute source's authority on g. *out owns the result: free it with ap_authority_free(). */
@@ -100,7 +102,8 @@ typedef struct {
  * or (escalating) creates its rights from any non-empty carried; a gate opens when the chain
  * brings a required right, else on a required right its tail holds at the fixpoint (named in
  * steps[i].gate). Returns what the chain delivers at its end, 0 when a step is unusable from
- * the source or hands on nothing. steps (len entries) may be NULL. */
+ * the source or hands on nothing (a->blocked: or leaves a partner other than the source).
+ * steps (len entries) may be NULL. */
 AP_EXPORT ap_rights ap_authority_replay(const ap_graph *g, const ap_authority *a,
                                         const uint32_t *edges, size_t len, ap_chain_step *steps);
 
