@@ -104,7 +104,7 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
         return NULL;
     }
     ap_query__authority_ws_view(c->until_ws, c->view);
-    (void)blocked;              /* FIXME(s16-direct): ap_query__authority_ws_block */
+    ap_query__authority_ws_block(c->until_ws, blocked);
     if (c->memo->a == c->until)         /* the same address, another authority */
         c->memo->a = NULL;
     if (c->visit->a == c->until)
