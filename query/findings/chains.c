@@ -97,7 +97,8 @@ int ap_findings__chains(ap_rule_ctx *c)
     int rc = AP_OK;
     if (t.stamp == NULL)
         return ap_error_nomem(c->err);
-    qsort(c->reqs, c->nreqs, sizeof *c->reqs, req_cmp);
+    if (c->nreqs > 1)
+        qsort(c->reqs, c->nreqs, sizeof *c->reqs, req_cmp);
     for (size_t i = 0; i < c->nreqs && rc == AP_OK;) {
         size_t j = i;
         t.gen++;
