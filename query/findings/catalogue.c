@@ -77,27 +77,29 @@ static const ap_rule rules[] = {
       "its access exceeds what it was approved for.",
       "Narrow the rights on the path (the access edge or role) to read, or raise the partner's "
       "tier through the approval process.",
-      ap_rule__read_only_exceeded,
+      NULL,
       "the read-only partner: one finding counts the resources and workflows it can do more "
-      "than read on, by sensitivity, with the chain to the most sensitive." },
+      "than read on, by sensitivity, with the chain to the most sensitive (the first of "
+      "that sensitivity in reach order when its run shows a right beyond read there, else the "
+      "least id of them)." },
     { "undeclared-rights", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
       "Partner access edge with undeclared rights",
       "An access edge that carries a partner's authority declares no rights, so it passes "
       "every right: nobody decided what the partner may do there.",
       "Declare the rights the integration needs on the edge (e.g. rights: [read]).",
-      ap_rule__undeclared_rights,
-      "the access edge: one finding lists every partner whose authority it carries, its chain "
-      "from the partner nearest the edge." },
+      NULL,
+      "the access edge: one finding lists every partner whose authority crosses it, its chain "
+      "from the first of them in id order." },
     { "sensitive-workflow", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner can trigger, execute or approve a sensitive workflow",
       "A partner can trigger, execute or approve a workflow of sensitivity confidential or "
       "above: it can start decisions (payments, provisioning, deployments) on its own.",
       "Remove the partner's path to the workflow or put a human approval on it that the "
       "partner cannot reach.",
-      ap_rule__sensitive_workflow,
+      NULL,
       "the workflow: one finding lists every partner that can start or approve it and what "
       "they can do (trigger, execute, approve), its chain from the first partner in id "
-      "order." },
+      "order (over its first trigger edge in edge order, when it can trigger it)." },
     { "escalation-runs-as", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner authority passes through an escalating step",
       "A partner's authority crosses an escalating edge: a workflow it can set off runs as an "
@@ -106,7 +108,7 @@ static const ap_rule rules[] = {
       "finding says what each step grants.",
       "Run the workflow as an identity scoped to what the partner may do, narrow the "
       "administration to what is needed, or cut the partner's path to the escalation point.",
-      ap_rule__escalation,
+      NULL,
       "the escalation point: the node the escalating edges leave (a workflow that runs as "
       "an identity, a policy with admin_of over principals). One finding lists every "
       "partner whose authority crosses one of its escalating edges and every step it can "
@@ -195,9 +197,9 @@ static const ap_rule rules[] = {
       "An edge marked temporary carries a partner's authority but has no expiry: the "
       "elevation is permanent in practice.",
       "Give the edge an expiry, or make it permanent through approval and drop temporary.",
-      ap_rule__temporary_no_expiry,
-      "the temporary edge: one finding lists every partner whose authority it carries, its "
-      "chain from the partner nearest the edge." },
+      NULL,
+      "the temporary edge: one finding lists every partner whose authority crosses it, its "
+      "chain from the first of them in id order." },
     { "unattributable-write", AP_SEV_HIGH, "", "PR.PS-04, DE.CM-06",
       "Partner can write through an unlogged identity",
       "A partner's write-capable authority passes through an identity with logged: false: "

@@ -386,6 +386,8 @@ typedef struct {
 /* The lanes rules (each in its family's file, listed in lanes.c). */
 extern const ap_lanes_rule ap_lanes__credential_no_expiry, ap_lanes__credential_long_lived,
     ap_lanes__credential_outlives_contract;
+extern const ap_lanes_rule ap_lanes__read_only_exceeded, ap_lanes__undeclared_rights,
+    ap_lanes__sensitive_workflow, ap_lanes__escalation, ap_lanes__temporary_no_expiry;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -447,11 +449,6 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r);

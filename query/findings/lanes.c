@@ -11,6 +11,11 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__credential_no_expiry,
     &ap_lanes__credential_long_lived,
     &ap_lanes__credential_outlives_contract,
+    &ap_lanes__read_only_exceeded,
+    &ap_lanes__undeclared_rights,
+    &ap_lanes__sensitive_workflow,
+    &ap_lanes__escalation,
+    &ap_lanes__temporary_no_expiry,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)

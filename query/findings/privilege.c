@@ -1,6 +1,6 @@
 /* query/findings/privilege.c: rules about partners holding more than was decided (OWASP NHI5):
  * beyond a read-only tier, undeclared rights, sensitive workflows, escalation, temporary
- * elevation that never ends. */
+ * elevation that never ends. All on the all-partners kernel (lanes.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,99 +8,445 @@
 
 #include "findings_internal.h"
 
-/* One finding per read-only partner: how many resources and workflows it can do more than
- * read on, by sensitivity, and the chain to the most sensitive (the first in reach order: hops,
- * then id); a read-only partner reaching 80,000 writable nodes is one root cause, not 80,000. */
-int ap_rule__read_only_exceeded(ap_rule_ctx *c, const ap_rule *r)
+static bool any_lane(const ap_kernel_batch *b, const uint64_t *lanes)
 {
-    const ap_graph *g = c->g;
-    const ap_rights beyond = ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i], worst = AP_UNREACHED, total = 0;
-        uint32_t count[AP_SENS_COUNT] = { 0 };
-        ap_rights more = 0;
-        if (ap_tier_parse(ap_graph_node_str(g, p, "tier")) != AP_TIER_READ_ONLY)
-            continue;
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            ap_sensitivity s = ap_findings__sens(c, v);
-            if (s == AP_SENS_NONE || (a->rights[v] & beyond) == 0)
-                continue;
-            count[s]++;
-            total++;
-            more |= a->rights[v] & beyond;
-            if (worst == AP_UNREACHED || s > ap_findings__sens(c, worst))
-                worst = v;              /* on a tie the earlier in reach order stays */
-        }
-        if (worst == AP_UNREACHED)
-            continue;
-        char chain[1024], rights[512], counts[160] = "";
-        size_t used = 0;
-        for (int s = AP_SENS_COUNT - 1; s >= 0; s--)
-            if (count[s] > 0)
-                used += (size_t)snprintf(counts + used, sizeof counts - used, "%s%s %u",
-                                         used ? ", " : "",
-                                         ap_sensitivity_name((ap_sensitivity)s), count[s]);
-        ap_finding *f = ap_findings__add(c, p, false, p);
-        ap_findings__node(c, f, worst);
-        ap_findings__fact(c, f, "tier", "read_only");
-        ap_findings__fact(c, f, "targets", "%u", total);
-        ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
-        ap_findings__rights(c, f, "beyond_read", more);
-        ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, worst)->id);
-        ap_findings__path(c, f, a, worst, AP_UNREACHED);
-        if (f == NULL)
-            return c->rc;
-        ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), a->rights[worst] & beyond,
-                         ", ", true);
-        ap_findings__message(c, f, "Read-only partner %s can do more than read on %u %s "
-                             "(%s): it can %s %s %s through %s.", ap_graph_node(g, p)->id,
-                             total, total == 1 ? "resource or workflow"
-                                               : "resources and workflows", counts, rights,
-                             ap_sensitivity_name(ap_findings__sens(c, worst)),
-                             ap_graph_node(g, worst)->id,
-                             ap_findings__chain(c, f, chain, sizeof chain));
-    }
-    return c->rc;
+    uint64_t some = 0;
+    for (unsigned j = 0; j < b->L; j++)
+        some |= lanes[j];
+    return some != 0;
 }
 
-static ap_rights undeclared_access(const ap_rule_ctx *c, uint32_t e)
+static bool has_lane(const uint64_t *lanes, int64_t lane)
+{
+    return lane >= 0 && (lanes[lane / 64] >> (lane % 64) & 1);
+}
+
+/* ---- read-only-tier-exceeded ---- */
+
+/* One finding per read-only partner: how many resources and workflows it can do more than
+ * read on, by sensitivity, and the chain to the most sensitive (the first in reach order when
+ * its run shows the right there, else the least id of them); a
+ * read-only partner reaching 80,000 writable nodes is one root cause, not 80,000. */
+typedef struct {
+    uint32_t (*count)[AP_SENS_COUNT];   /* per partner index */
+    ap_rights *more, *worst_rights;     /* rights beyond read: in all; at worst */
+    uint32_t *worst;                    /* the most sensitive, least id; AP_UNREACHED */
+    uint64_t ro[AP_KERNEL_LMAX];        /* the batch's read-only lanes, once ro_set */
+    bool ro_set;
+} readonly_state;
+
+static void free_readonly(void *p)
+{
+    readonly_state *s = p;
+    free(s->count);
+    free(s->more);
+    free(s->worst_rights);
+    free(s->worst);
+    free(s);
+}
+
+static readonly_state *readonly_of(ap_rule_ctx *c)
+{
+    readonly_state *s = ap_findings__state(c, sizeof *s, free_readonly);
+    if (s == NULL || s->worst != NULL)
+        return s;
+    size_t n = (size_t)c->npartners + 1;
+    s->count = calloc(n, sizeof *s->count);
+    s->more = calloc(n, sizeof *s->more);
+    s->worst_rights = calloc(n, sizeof *s->worst_rights);
+    s->worst = malloc(n * sizeof *s->worst);
+    if (s->count == NULL || s->more == NULL || s->worst_rights == NULL || s->worst == NULL) {
+        free(s->worst);
+        s->worst = NULL;
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->worst[i] = AP_UNREACHED;
+    return s;
+}
+
+static ap_rights beyond_read(const ap_graph *g)
+{
+    return ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
+}
+
+static bool watch_readonly(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__sens(c, v) != AP_SENS_NONE;
+}
+
+static void node_readonly(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    const ap_kernel_batch *b = x->b;
+    readonly_state *s = readonly_of(c);
+    uint64_t more[AP_KERNEL_LMAX], some = 0;
+    if (s == NULL)
+        return;
+    if (!s->ro_set) {
+        memset(s->ro, 0, sizeof s->ro);
+        for (uint32_t lane = 0; lane < b->nb; lane++)
+            if (ap_tier_parse(ap_graph_node_str(c->g, ap_findings__lane_partner(c, b, lane),
+                                                "tier")) == AP_TIER_READ_ONLY)
+                s->ro[lane / 64] |= (uint64_t)1 << (lane % 64);
+        s->ro_set = true;
+    }
+    /* only the read-only lanes: the other partners cost a mask per word */
+    for (unsigned j = 0; j < b->L; j++)
+        some |= s->ro[j] & x->w[b->K * b->L + j];
+    if (some == 0)
+        return;
+    ap_sensitivity sens = ap_findings__sens(c, x->v);
+    ap_findings__lanes_with(x, beyond_read(c->g), more);
+    /* one lane at a time: read-only partners only, a few of the batch's */
+    for (unsigned j = 0; j < b->L; j++)
+        for (uint64_t m = more[j] & s->ro[j]; m != 0; m &= m - 1) {
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            uint32_t i = b->base + lane, w = s->worst[i];
+            ap_rights r = ap_findings__lane_rights(x, lane) & beyond_read(c->g);
+            s->count[i][sens]++;
+            s->more[i] |= r;
+            if (w == AP_UNREACHED || sens > ap_findings__sens(c, w)
+                || (sens == ap_findings__sens(c, w) && x->v < w)) {
+                s->worst[i] = x->v;
+                s->worst_rights[i] = r;
+            }
+        }
+}
+
+/* "restricted 2, internal 5" of partner index i's counts (into buf). */
+static const char *readonly_counts(const readonly_state *s, uint32_t i, char *buf, size_t size,
+                                   uint32_t *total)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    *total = 0;
+    for (int k = AP_SENS_COUNT - 1; k >= 0; k--)
+        if (s->count[i][k] > 0) {
+            *total += s->count[i][k];
+            used += (size_t)snprintf(buf + used, size - used, "%s%s %u", used ? ", " : "",
+                                     ap_sensitivity_name((ap_sensitivity)k), s->count[i][k]);
+        }
+    return buf;
+}
+
+/* The first node of sensitivity arg in reach order (the run's chain_first pick). */
+static bool at_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
+{
+    return ap_findings__sens(c, v) == (ap_sensitivity)arg;
+}
+
+/* The chain to v, the first node of the partner's top level in reach order, when the run
+ * shows a right beyond read there; else to the least id of those it has one at (the run
+ * reached it too: say_reached asked for it). */
+static void say_readonly(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                         uint32_t e)
+{
+    const ap_graph *g = c->g;
+    const ap_rights beyond = beyond_read(g);
+    readonly_state *s = readonly_of(c);
+    int64_t i = ap_findings__partner_index(c, f->partner);
+    char chain[1024], rights[512], counts[160];
+    uint32_t total;
+    if (s == NULL || i < 0)
+        return;
+    /* the run's rights are a lower bound: what it shows at v is held */
+    ap_rights r = v != AP_UNREACHED ? a->rights[v] & beyond : 0;
+    if (r == 0) {
+        v = s->worst[i];
+        r = s->worst_rights[i];
+    }
+    ap_findings__node(c, f, v);
+    ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
+    ap_findings__path(c, f, a, v, e);
+    readonly_counts(s, (uint32_t)i, counts, sizeof counts, &total);
+    ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), r, ", ", true);
+    ap_findings__message(c, f, "Read-only partner %s can do more than read on %u %s (%s): it "
+                         "can %s %s %s through %s.", ap_graph_node(g, f->partner)->id, total,
+                         total == 1 ? "resource or workflow" : "resources and workflows", counts,
+                         rights, ap_sensitivity_name(ap_findings__sens(c, v)),
+                         ap_graph_node(g, v)->id, ap_findings__chain(c, f, chain, sizeof chain));
+}
+
+/* Nothing: the request only makes the partner's run reach its fallback target. */
+static void say_reached(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                        uint32_t e)
+{
+    (void)c;
+    (void)f;
+    (void)a;
+    (void)v;
+    (void)e;
+}
+
+/* The batch's read-only partners that can do more than read somewhere, in id order. */
+static void batch_readonly(ap_rule_ctx *c, const ap_kernel_batch *b)
+{
+    readonly_state *s = readonly_of(c);
+    if (s == NULL || !s->ro_set)
+        return;                         /* no node watched in this batch */
+    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++)
+        for (uint64_t m = s->ro[j]; m != 0 && c->rc == AP_OK; m &= m - 1) {
+            uint32_t i = b->base + j * 64 + (unsigned)__builtin_ctzll(m), total;
+            char counts[160];
+            if (s->worst[i] == AP_UNREACHED)
+                continue;
+            readonly_counts(s, i, counts, sizeof counts, &total);
+            ap_finding *f = ap_findings__add(c, c->partners[i], false, c->partners[i]);
+            ap_findings__fact(c, f, "tier", "read_only");
+            ap_findings__fact(c, f, "targets", "%u", total);
+            ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
+            ap_findings__rights(c, f, "beyond_read", s->more[i]);
+            /* one run for both: to the first node of the top level, and to worst */
+            ap_findings__chain_first(c, f, c->partners[i], false, at_level,
+                                     (uint32_t)ap_findings__sens(c, s->worst[i]), say_readonly);
+            ap_findings__chain_later(c, f, c->partners[i], s->worst[i], AP_UNREACHED, false,
+                                     say_reached);
+        }
+    s->ro_set = false;
+}
+
+const ap_lanes_rule ap_lanes__read_only_exceeded = {
+    "read-only-tier-exceeded", watch_readonly, false, node_readonly, batch_readonly, NULL
+};
+
+/* ---- Per edge: undeclared-rights, temporary-no-expiry ---- */
+
+/* One finding per edge a rule selects that carries some partner's authority, about every such
+ * partner, its chain from the first in id order (the first lane of the first batch with one),
+ * from the tail's words: the edge's lanes at its tail, x. */
+static void per_edge(ap_rule_ctx *c, const ap_lanes_at *x,
+                     bool (*selected)(const ap_rule_ctx *, uint32_t), bool passes,
+                     ap_chain_say say)
+{
+    const ap_graph *g = c->g;
+    uint64_t on[AP_KERNEL_LMAX];
+    for (uint32_t e = ap_graph_out_begin(g, x->v); e < ap_graph_out_end(g, x->v)
+                                                   && c->rc == AP_OK; e++) {
+        if (!selected(c, e))
+            continue;
+        ap_findings__edge_lanes(c, x, e, on);
+        ap_finding *f = ap_findings__subject_lanes(c, x->b, on, true, e);
+        if (f == NULL)
+            continue;                   /* nobody crosses it, or they joined its finding */
+        const ap_edge *ed = ap_graph_edge(g, e);
+        ap_findings__node(c, f, ed->from);
+        ap_findings__node(c, f, ed->to);
+        if (passes)
+            ap_findings__rights(c, f, "passes",
+                                ap_edge_transfer(ed, ap_findings__lane_rights(
+                                                         x, (unsigned)ap_findings__first_lane(
+                                                                x->b, on))));
+        ap_findings__chain_later(c, f, f->partner, ed->from, e, false, say);
+    }
+}
+
+static bool has_selected(const ap_rule_ctx *c, uint32_t v,
+                         bool (*selected)(const ap_rule_ctx *, uint32_t))
+{
+    for (uint32_t e = ap_graph_out_begin(c->g, v); e < ap_graph_out_end(c->g, v); e++)
+        if (selected(c, e))
+            return true;
+    return false;
+}
+
+static bool undeclared_access(const ap_rule_ctx *c, uint32_t e)
 {
     const ap_edge *ed = ap_graph_edge(c->g, e);
-    return ed->kind == AP_EDGE_ACCESS && !ed->declared ? AP_RIGHTS_ALL : 0;
+    return ed->kind == AP_EDGE_ACCESS && !ed->declared;
 }
 
-int ap_rule__undeclared_rights(ap_rule_ctx *c, const ap_rule *r)
+static void say_undeclared(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                           uint32_t e)
+{
+    const ap_edge *ed = ap_graph_edge(c->g, f->subject);
+    char who[1024], how[1200];
+    ap_findings__path(c, f, a, v, e);
+    ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
+    ap_findings__message(c, f, "Access edge %s declares no rights, so it passes every right %s "
+                         "bring%s to %s (%s).", ed->id, who, f->npartners > 1 ? "" : "s",
+                         ap_graph_node(c->g, ed->to)->id, how);
+}
+
+static bool watch_undeclared(const ap_rule_ctx *c, uint32_t v)
+{
+    return has_selected(c, v, undeclared_access);
+}
+
+static void node_undeclared(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    per_edge(c, x, undeclared_access, true, say_undeclared);
+}
+
+const ap_lanes_rule ap_lanes__undeclared_rights = {
+    "undeclared-rights", watch_undeclared, false, node_undeclared, NULL, NULL
+};
+
+static bool temporary(const ap_rule_ctx *c, uint32_t e)
+{
+    return ap_graph_edge(c->g, e)->expires == AP_TIME_NONE
+           && ap_findings__edge_flag(c, e, "temporary", false);
+}
+
+static void say_temporary(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                          uint32_t e)
+{
+    const ap_edge *ed = ap_graph_edge(c->g, f->subject);
+    char who[1024], how[1200], whose[1100];
+    ap_findings__path(c, f, a, v, e);
+    ap_findings__fact(c, f, "temporary", "true");
+    ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
+    snprintf(whose, sizeof whose, f->npartners > 1 ? "the authority of %s" : "%s's authority",
+             who);
+    ap_findings__message(c, f, "Temporary %s edge %s carries %s to %s (%s) but has no expiry.",
+                         ap_edge_kind_name(ed->kind), ed->id, whose,
+                         ap_graph_node(c->g, ed->to)->id, how);
+}
+
+static bool watch_temporary(const ap_rule_ctx *c, uint32_t v)
+{
+    return has_selected(c, v, temporary);
+}
+
+static void node_temporary(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    per_edge(c, x, temporary, false, say_temporary);
+}
+
+const ap_lanes_rule ap_lanes__temporary_no_expiry = {
+    "temporary-no-expiry", watch_temporary, false, node_temporary, NULL, NULL
+};
+
+/* ---- sensitive-workflow ---- */
+
+/* What partners can do to a sensitive workflow, as bits: trigger, execute, approve. */
+enum { CAN_TRIGGER = 1, CAN_EXECUTE = 2, CAN_APPROVE = 4 };
+
+/* Per sensitive workflow (a slot each), what the batch's lanes can do to it, gathered at the
+ * workflow (execute, approve) and at the tails of the triggers edges into it. */
+typedef struct {
+    uint32_t *slot;             /* per node: 1 + its slot, 0: not a sensitive workflow */
+    uint32_t *node;             /* per slot: its workflow */
+    unsigned char *can;         /* per node: what its partners can do, CAN_* */
+    uint64_t *lanes;            /* per slot, AP_KERNEL_LMAX words: the lanes that can act */
+    uint64_t *trig;             /* ... of them, those that can trigger it */
+    uint32_t *first_lane, *first_edge;  /* per slot: the least trigger lane, its least edge */
+    uint32_t *touched, ntouched;        /* the slots of this batch */
+} workflow_state;
+
+static void free_workflows(void *p)
+{
+    workflow_state *s = p;
+    free(s->slot);
+    free(s->node);
+    free(s->can);
+    free(s->lanes);
+    free(s->trig);
+    free(s->first_lane);
+    free(s->first_edge);
+    free(s->touched);
+    free(s);
+}
+
+static bool sensitive_workflow(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__kind(c, v) == AP_KIND_WORKFLOW
+           && ap_findings__sens(c, v) >= AP_SENS_CONFIDENTIAL;
+}
+
+static workflow_state *workflows_of(ap_rule_ctx *c)
+{
+    uint32_t n = ap_graph_node_count(c->g), k = 0;
+    workflow_state *s = ap_findings__state(c, sizeof *s, free_workflows);
+    if (s == NULL || s->slot != NULL)
+        return s;
+    s->slot = calloc((size_t)n + 1, sizeof *s->slot);
+    s->can = calloc((size_t)n + 1, 1);
+    if (s->slot == NULL || s->can == NULL)
+        goto nomem;
+    for (uint32_t v = 0; v < n; v++)
+        if (sensitive_workflow(c, v))
+            s->slot[v] = ++k;
+    s->node = malloc(((size_t)k + 1) * sizeof *s->node);
+    s->lanes = calloc(((size_t)k + 1) * AP_KERNEL_LMAX, sizeof *s->lanes);
+    s->trig = calloc(((size_t)k + 1) * AP_KERNEL_LMAX, sizeof *s->trig);
+    s->first_lane = malloc(((size_t)k + 1) * sizeof *s->first_lane);
+    s->first_edge = malloc(((size_t)k + 1) * sizeof *s->first_edge);
+    s->touched = malloc(((size_t)k + 1) * sizeof *s->touched);
+    if (s->node == NULL || s->lanes == NULL || s->trig == NULL || s->first_lane == NULL || s->first_edge == NULL
+        || s->touched == NULL)
+        goto nomem;
+    for (uint32_t v = 0; v < n; v++)
+        if (s->slot[v] != 0)
+            s->node[s->slot[v] - 1] = v;
+    for (uint32_t i = 0; i <= k; i++)
+        s->first_lane[i] = AP_UNREACHED;
+    return s;
+nomem:
+    free(s->slot);
+    s->slot = NULL;
+    c->rc = ap_error_nomem(c->err);
+    return NULL;
+}
+
+static bool triggers_sensitive(const ap_rule_ctx *c, uint32_t e)
+{
+    const ap_edge *ed = ap_graph_edge(c->g, e);
+    return ed->kind == AP_EDGE_TRIGGERS && sensitive_workflow(c, ed->to);
+}
+
+static bool watch_workflow(const ap_rule_ctx *c, uint32_t v)
+{
+    return sensitive_workflow(c, v) || has_selected(c, v, triggers_sensitive);
+}
+
+/* Lanes `on` can do `can` to workflow w; trigger edge e (AP_UNREACHED: none). */
+static void workflow_lanes(workflow_state *s, const ap_kernel_batch *b, uint32_t w,
+                           const uint64_t *on, unsigned can, uint32_t e)
+{
+    uint32_t k = s->slot[w] - 1;
+    uint64_t *lanes = s->lanes + (size_t)k * AP_KERNEL_LMAX;
+    bool fresh = !any_lane(b, lanes);
+    for (unsigned j = 0; j < b->L; j++)
+        lanes[j] |= on[j];
+    if (fresh)
+        s->touched[s->ntouched++] = k;
+    s->can[w] |= (unsigned char)can;
+    if (e == AP_UNREACHED)
+        return;
+    uint32_t first = (uint32_t)ap_findings__first_lane(b, on);
+    for (unsigned j = 0; j < b->L; j++)
+        s->trig[(size_t)k * AP_KERNEL_LMAX + j] |= on[j];
+    if (first < s->first_lane[k] || (first == s->first_lane[k] && e < s->first_edge[k])) {
+        s->first_lane[k] = first;
+        s->first_edge[k] = e;
+    }
+}
+
+static void node_workflow(ap_rule_ctx *c, const ap_lanes_at *x)
 {
     const ap_graph *g = c->g;
-    ap_edge_witnesses *w = ap_findings__per_edge(c, undeclared_access);
-    (void)r;
-    for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
-        ap_finding *f = ap_findings__at(c, w->list[k].finding);
-        if (f == NULL)
-            break;
-        const ap_edge *ed = ap_graph_edge(g, f->subject);
-        char who[1024], how[1200];
-        ap_findings__rights(c, f, "passes", w->list[k].passes);
-        ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
-        ap_findings__message(c, f, "Access edge %s declares no rights, so it passes every "
-                             "right %s bring%s to %s (%s).", ed->id, who,
-                             f->npartners > 1 ? "" : "s", ap_graph_node(g, ed->to)->id, how);
+    const ap_kernel_batch *b = x->b;
+    workflow_state *s = workflows_of(c);
+    uint64_t ex[AP_KERNEL_LMAX], ok[AP_KERNEL_LMAX];
+    if (s == NULL)
+        return;
+    if (s->slot[x->v] != 0) {
+        ap_findings__lanes_with(x, (ap_rights)1 << AP_R_EXECUTE, ex);
+        ap_findings__lanes_with(x, (ap_rights)1 << AP_R_APPROVE, ok);
+        unsigned can = (any_lane(b, ex) ? CAN_EXECUTE : 0) | (any_lane(b, ok) ? CAN_APPROVE : 0);
+        for (unsigned j = 0; j < b->L; j++)
+            ex[j] |= ok[j];
+        if (can != 0)
+            workflow_lanes(s, b, x->v, ex, can, AP_UNREACHED);
     }
-    return c->rc;
-}
-
-/* Can a trigger w: a triggers edge into w that carries a's authority (first one, or NONE). */
-static uint32_t trigger_edge(const ap_rule_ctx *c, const ap_authority *a, uint32_t w)
-{
-    for (uint32_t i = ap_graph_in_begin(c->g, w); i < ap_graph_in_end(c->g, w); i++) {
-        uint32_t e = ap_graph_in_edge(c->g, i);
-        if (ap_graph_edge(c->g, e)->kind == AP_EDGE_TRIGGERS && ap_findings__carries(c, a, e))
-            return e;
+    for (uint32_t e = ap_graph_out_begin(g, x->v); e < ap_graph_out_end(g, x->v); e++) {
+        if (!triggers_sensitive(c, e))
+            continue;
+        ap_findings__edge_lanes(c, x, e, ex);
+        if (any_lane(b, ex))
+            workflow_lanes(s, b, ap_graph_edge(g, e)->to, ex, CAN_TRIGGER, e);
     }
-    return AP_UNREACHED;
 }
 
 static void add_word(char *buf, size_t size, const char *word)
@@ -109,108 +455,66 @@ static void add_word(char *buf, size_t size, const char *word)
     snprintf(buf + used, size - used, "%s%s", used ? ", " : "", word);
 }
 
-/* What partners can do to a sensitive workflow, as bits: trigger, execute, approve. */
-enum { CAN_TRIGGER = 1, CAN_EXECUTE = 2, CAN_APPROVE = 4 };
-
-typedef struct {
-    size_t *finding;            /* per node: its finding, or SIZE_MAX */
-    unsigned char *can;         /* per node: what its partners can do, CAN_* */
-} workflow_state;
-
-static void free_workflows(void *p)
-{
-    workflow_state *s = p;
-    free(s->finding);
-    free(s->can);
-    free(s);
-}
-
-static workflow_state *workflows_of(ap_rule_ctx *c)
-{
-    size_t n = (size_t)ap_graph_node_count(c->g) + 1;
-    workflow_state *s = ap_findings__state(c, sizeof *s, free_workflows);
-    if (s == NULL || s->finding != NULL)
-        return s;
-    s->finding = malloc(n * sizeof *s->finding);
-    s->can = calloc(n, 1);
-    if (s->finding == NULL || s->can == NULL) {
-        free(s->finding);
-        s->finding = NULL;
-        c->rc = ap_error_nomem(c->err);
-        return NULL;
-    }
-    for (size_t v = 0; v < n; v++)
-        s->finding[v] = SIZE_MAX;
-    return s;
-}
-
-/* One finding per sensitive workflow, listing every partner that can start or approve it:
- * the first partner in id order gives the chain, the batches after it add themselves and
- * what they can do; the sentences once every partner is known. */
-int ap_rule__sensitive_workflow(ap_rule_ctx *c, const ap_rule *r)
+static void say_workflow(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                         uint32_t e)
 {
     const ap_graph *g = c->g;
-    const ap_rights acts = (ap_rights)1 << AP_R_EXECUTE | (ap_rights)1 << AP_R_APPROVE;
     workflow_state *s = workflows_of(c);
-    (void)r;
+    uint32_t w = f->subject;
+    char how[64] = "", who[512], chain[1024];
+    ap_findings__path(c, f, a, v, e);
     if (s == NULL)
-        return c->rc;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        uint32_t nflows;
-        const uint32_t *flows = ap_findings__reach_kind(c, i, AP_KIND_WORKFLOW, &nflows);
-        for (uint32_t k = 0; k < nflows && c->rc == AP_OK; k++) {
-            uint32_t w = flows[k];
-            ap_sensitivity sens = ap_findings__sens(c, w);
-            if (sens < AP_SENS_CONFIDENTIAL)
-                continue;
-            uint32_t te = trigger_edge(c, a, w);
-            if (te == AP_UNREACHED && (a->rights[w] & acts) == 0)
-                continue;
-            unsigned can = (te != AP_UNREACHED ? CAN_TRIGGER : 0)
-                           | (a->rights[w] >> AP_R_EXECUTE & 1 ? CAN_EXECUTE : 0)
-                           | (a->rights[w] >> AP_R_APPROVE & 1 ? CAN_APPROVE : 0);
-            s->can[w] |= (unsigned char)can;
-            if (s->finding[w] != SIZE_MAX) {
-                ap_findings__partner_at(c, s->finding[w], p);
-                continue;
-            }
-            ap_finding *f = ap_findings__add(c, p, false, w);
-            if (te != AP_UNREACHED)
-                ap_findings__path(c, f, a, ap_graph_edge(g, te)->from, te);
-            else
-                ap_findings__path(c, f, a, w, AP_UNREACHED);
-            if (f == NULL)
-                return c->rc;
-            s->finding[w] = (size_t)(f - c->out->items);
-        }
-    }
-    for (uint32_t w = 0; c->last && w < ap_graph_node_count(g) && c->rc == AP_OK; w++) {
-        char how[64] = "", who[512], chain[1024];
-        if (s->finding[w] == SIZE_MAX)
-            continue;
-        ap_finding *f = ap_findings__at(c, s->finding[w]);
-        if (f == NULL)
-            break;
-        ap_sensitivity sens = ap_findings__sensitivity(g, w);
-        bool many = f->npartners > 1;
-        if (s->can[w] & CAN_TRIGGER)
-            add_word(how, sizeof how, "trigger");
-        if (s->can[w] & CAN_EXECUTE)
-            add_word(how, sizeof how, "execute");
-        if (s->can[w] & CAN_APPROVE)
-            add_word(how, sizeof how, "approve");
-        ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(sens));
-        ap_findings__fact(c, f, "can", "%s", how);
-        ap_findings__partner_list(c, f, who, sizeof who, 5);
-        ap_findings__message(c, f, "Partner%s %s can %s %s workflow %s %s%s%s.",
-                             many ? "s" : "", who, how, ap_sensitivity_name(sens),
-                             ap_graph_node(g, w)->id, many ? "(for example through " : "through ",
-                             ap_findings__chain(c, f, chain, sizeof chain), many ? ")" : "");
-    }
-    return c->rc;
+        return;
+    ap_sensitivity sens = ap_findings__sens(c, w);
+    bool many = f->npartners > 1;
+    if (s->can[w] & CAN_TRIGGER)
+        add_word(how, sizeof how, "trigger");
+    if (s->can[w] & CAN_EXECUTE)
+        add_word(how, sizeof how, "execute");
+    if (s->can[w] & CAN_APPROVE)
+        add_word(how, sizeof how, "approve");
+    ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(sens));
+    ap_findings__fact(c, f, "can", "%s", how);
+    ap_findings__partner_list(c, f, who, sizeof who, 5);
+    ap_findings__message(c, f, "Partner%s %s can %s %s workflow %s %s%s%s.", many ? "s" : "",
+                         who, how, ap_sensitivity_name(sens), ap_graph_node(g, w)->id,
+                         many ? "(for example through " : "through ",
+                         ap_findings__chain(c, f, chain, sizeof chain), many ? ")" : "");
 }
+
+/* One finding per sensitive workflow, listing every partner that can start or approve it; the
+ * chain is the first partner's in id order: over its first trigger edge (edge order) when it
+ * can trigger it, else to the workflow. */
+static void batch_workflow(ap_rule_ctx *c, const ap_kernel_batch *b)
+{
+    workflow_state *s = workflows_of(c);
+    if (s == NULL)
+        return;
+    for (uint32_t t = 0; t < s->ntouched; t++) {
+        uint32_t k = s->touched[t], w = s->node[k];
+        uint64_t *lanes = s->lanes + (size_t)k * AP_KERNEL_LMAX;
+        uint64_t *trig = s->trig + (size_t)k * AP_KERNEL_LMAX;
+        ap_finding *f = c->rc == AP_OK ? ap_findings__subject_lanes(c, b, lanes, false, w)
+                                       : NULL;
+        if (f != NULL) {
+            uint32_t e = has_lane(trig, ap_findings__first_lane(b, lanes)) ? s->first_edge[k]
+                                                                           : AP_UNREACHED;
+            ap_findings__chain_later(c, f, f->partner,
+                                     e != AP_UNREACHED ? ap_graph_edge(c->g, e)->from : w, e,
+                                     false, say_workflow);
+        }
+        memset(lanes, 0, AP_KERNEL_LMAX * sizeof *lanes);
+        memset(trig, 0, AP_KERNEL_LMAX * sizeof *trig);
+        s->first_lane[k] = AP_UNREACHED;
+    }
+    s->ntouched = 0;
+}
+
+const ap_lanes_rule ap_lanes__sensitive_workflow = {
+    "sensitive-workflow", watch_workflow, false, node_workflow, batch_workflow, NULL
+};
+
+/* ---- escalation-runs-as ---- */
 
 /* What one escalating step does, in words: "payroll-run running as svc-payroll-run", "aws:iam:*'s
  * admin_of over admin-group", "the escalating can_assume step to x". */
@@ -226,12 +530,13 @@ static void step_text(char *buf, size_t size, const ap_graph *g, const ap_edge *
 }
 
 /* One finding per escalation point u (the node escalating edges leave): every partner whose
- * authority crosses one of them, what they bring to u and what the steps grant. Kept across
- * batches per point; the chain is the first partner's (in id order) over the first step any
- * partner crosses (in edge order). */
+ * authority crosses one of them, what they bring to u and what the steps grant (an escalating
+ * step grants its edge's rights to whoever crosses it). The chain is over the first step any
+ * partner crosses (in edge order), from the first partner in id order that crosses it. */
 typedef struct {
     size_t finding;
-    uint32_t first;             /* the step the chain ends with */
+    uint32_t u;
+    uint32_t first, partner;    /* the step the chain ends with, and whose chain */
     ap_rights brought, gains, gain0;
     bool same_gain;
 } point;
@@ -241,7 +546,6 @@ typedef struct {
     unsigned char *crossed;     /* per edge: some partner's authority crosses it */
     point *list;
     size_t n, cap;
-    ap_edge_select esc;         /* the escalating edges */
 } points;
 
 static void free_points(void *p)
@@ -250,13 +554,7 @@ static void free_points(void *p)
     free(s->at);
     free(s->crossed);
     free(s->list);
-    ap_findings__select_free(&s->esc);
     free(s);
-}
-
-static ap_rights escalating(const ap_rule_ctx *c, uint32_t e)
-{
-    return ap_graph_edge(c->g, e)->escalates ? AP_RIGHTS_ALL : 0;
 }
 
 static points *points_of(ap_rule_ctx *c)
@@ -265,27 +563,63 @@ static points *points_of(ap_rule_ctx *c)
     points *s = ap_findings__state(c, sizeof *s, free_points);
     if (s == NULL || s->at != NULL)
         return s;
-    s->at = malloc(((size_t)n + 1) * sizeof *s->at);
     s->crossed = calloc((size_t)ne + 1, 1);
+    s->at = malloc(((size_t)n + 1) * sizeof *s->at);
     if (s->at == NULL || s->crossed == NULL) {
+        free(s->at);
+        s->at = NULL;
         c->rc = ap_error_nomem(c->err);
         return NULL;
     }
     for (uint32_t v = 0; v < n; v++)
         s->at[v] = AP_UNREACHED;
-    if (ap_findings__select_edges(c, &s->esc, escalating) < 0)
-        return NULL;
     return s;
 }
 
-/* Partner i (authority a) crosses escalating edge e out of u. */
-static void cross(ap_rule_ctx *c, points *s, uint32_t i, const ap_authority *a, uint32_t u,
-                  uint32_t e)
+static bool escalating(const ap_rule_ctx *c, uint32_t e)
 {
-    ap_rights gain = ap_edge_transfer(ap_graph_edge(c->g, e), a->rights[u]);
-    point *x;
-    s->crossed[e] = 1;
-    if (s->at[u] == AP_UNREACHED) {
+    return ap_graph_edge(c->g, e)->escalates;
+}
+
+static bool watch_escalation(const ap_rule_ctx *c, uint32_t v)
+{
+    return has_selected(c, v, escalating);
+}
+
+/* At escalation point x->v: the batch's lanes crossing each of its escalating edges. */
+static void node_escalation(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    const ap_graph *g = c->g;
+    const ap_kernel_batch *b = x->b;
+    points *s = points_of(c);
+    uint64_t on[AP_KERNEL_LMAX], all[AP_KERNEL_LMAX] = { 0 };
+    uint32_t first = AP_UNREACHED, partner = AP_UNREACHED;
+    ap_rights gains = 0, gain0 = 0;
+    bool same_gain = true;
+    if (s == NULL)
+        return;
+    for (uint32_t e = ap_graph_out_begin(g, x->v); e < ap_graph_out_end(g, x->v); e++) {
+        const ap_edge *ed = ap_graph_edge(g, e);
+        if (!ed->escalates)
+            continue;
+        ap_findings__edge_lanes(c, x, e, on);
+        if (!any_lane(b, on))
+            continue;
+        s->crossed[e] = 1;
+        for (unsigned j = 0; j < b->L; j++)
+            all[j] |= on[j];
+        if (first == AP_UNREACHED) {    /* out-edges come in edge order */
+            first = e;
+            partner = ap_findings__lane_partner(c, b, (unsigned)ap_findings__first_lane(b, on));
+            gain0 = ed->rights;
+        }
+        same_gain &= ed->rights == gain0;
+        gains |= ed->rights;
+    }
+    if (first == AP_UNREACHED)
+        return;
+    ap_finding *f = ap_findings__subject_lanes(c, b, all, false, x->v);
+    if (f != NULL) {
         if (s->n == s->cap) {
             size_t cap = s->cap * 2 + 16;
             point *list = realloc(s->list, cap * sizeof *list);
@@ -296,40 +630,41 @@ static void cross(ap_rule_ctx *c, points *s, uint32_t i, const ap_authority *a, 
             s->list = list;
             s->cap = cap;
         }
-        ap_finding *f = ap_findings__add(c, c->partners[i], false, u);
-        if (f == NULL)
-            return;
-        ap_findings__path(c, f, a, u, e);
-        x = &s->list[s->n];
-        x->finding = (size_t)(f - c->out->items);
-        x->first = e;
-        x->brought = a->rights[u];
-        x->gains = x->gain0 = gain;
-        x->same_gain = true;
-        s->at[u] = (uint32_t)s->n++;
-        return;
+        s->list[s->n] = (point){ (size_t)(f - c->out->items), x->v, first, partner, 0, gains,
+                                 gain0, same_gain };
+        s->at[x->v] = (uint32_t)s->n++;
     }
-    x = &s->list[s->at[u]];
-    ap_findings__partner_at(c, x->finding, c->partners[i]);
-    if (e < x->first) {                 /* an earlier step: its first partner's chain */
-        ap_finding *f = ap_findings__at(c, x->finding);
-        ap_findings__reset(c, f);
-        ap_findings__path(c, f, a, u, e);
-        x->first = e;
+    if (s->at[x->v] == AP_UNREACHED)
+        return;                         /* out of memory */
+    point *pt = &s->list[s->at[x->v]];
+    if (f == NULL) {                    /* a later batch joined the point's finding */
+        pt->same_gain &= same_gain && gain0 == pt->gain0;
+        pt->gains |= gains;
+        if (first < pt->first) {
+            pt->first = first;
+            pt->partner = partner;
+        }
     }
-    x->brought |= a->rights[u];
-    x->same_gain &= gain == x->gain0;
-    x->gains |= gain;
+    for (uint64_t m = x->cls; m != 0; m &= m - 1) {     /* what the crossing lanes bring */
+        unsigned cl = (unsigned)__builtin_ctzll(m);
+        for (unsigned j = 0; j < b->L; j++)
+            if (x->w[cl * b->L + j] & all[j]) {
+                pt->brought |= b->cmask[cl];
+                break;
+            }
+    }
 }
 
-/* The sentence of escalation point u, once every partner is known. */
-static int escalation_point(ap_rule_ctx *c, const points *s, uint32_t u)
+/* The sentence of escalation point v (f's), once every partner is known; its chain over e. */
+static void say_escalation(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t u,
+                           uint32_t first)
 {
     const ap_graph *g = c->g;
+    points *s = points_of(c);
+    ap_findings__path(c, f, a, u, first);
+    if (s == NULL || s->at[u] == AP_UNREACHED)
+        return;
     const point *x = &s->list[s->at[u]];
-    ap_finding *f = ap_findings__at(c, x->finding);
-    if (f == NULL)
-        return c->rc;
     ap_rights brought = x->brought, gains = x->gains;
     uint32_t nsteps = 0, kinds = 0;
     bool same_gain = x->same_gain;
@@ -379,65 +714,20 @@ static int escalation_point(ap_rule_ctx *c, const points *s, uint32_t u)
                          nsteps > 1 ? (same_gain ? " on each" : " in all") : "",
                          f->npartners > 1 ? "for example " : "",
                          ap_findings__chain(c, f, chain, sizeof chain));
-    return c->rc;
 }
 
-int ap_rule__escalation(ap_rule_ctx *c, const ap_rule *r)
+/* Every point's chain, once its first step and that step's first partner are known. */
+static int finish_escalation(ap_rule_ctx *c)
 {
-    const ap_graph *g = c->g;
     points *s = points_of(c);
-    (void)r;
-    if (s == NULL)
-        return c->rc;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        for (uint32_t k = 0; k <= a->nreach && c->rc == AP_OK; k++) {
-            uint32_t v = k < a->nreach ? a->reach[k] : a->source;
-            if (!ap_findings__selected_tail(&s->esc, v))
-                continue;
-            for (uint32_t j = s->esc.off[v]; j < s->esc.off[v + 1]; j++)
-                if (ap_findings__carries(c, a, s->esc.edge[j]))
-                    cross(c, s, i, a, v, s->esc.edge[j]);
-        }
-    }
-    for (uint32_t u = 0; c->last && u < ap_graph_node_count(g) && c->rc == AP_OK; u++)
-        if (s->at[u] != AP_UNREACHED)
-            escalation_point(c, s, u);
-    return c->rc;
-}
-
-static ap_rights temporary(const ap_rule_ctx *c, uint32_t e)
-{
-    return ap_graph_edge(c->g, e)->expires == AP_TIME_NONE
-           && ap_findings__edge_flag(c, e, "temporary", false) ? AP_RIGHTS_ALL : 0;
-}
-
-static bool is_temporary(const ap_rule_ctx *c, uint32_t e)
-{
-    return temporary(c, e) != 0;
-}
-
-int ap_rule__temporary_no_expiry(ap_rule_ctx *c, const ap_rule *r)
-{
-    const ap_graph *g = c->g;
-    (void)r;
-    if (!ap_findings__exists(c, true, is_temporary))   /* every finding is about one */
-        return c->rc;
-    ap_edge_witnesses *w = ap_findings__per_edge(c, temporary);
-    for (size_t k = 0; w != NULL && k < w->n && c->rc == AP_OK; k++) {
-        ap_finding *f = ap_findings__at(c, w->list[k].finding);
-        if (f == NULL)
-            break;
-        const ap_edge *ed = ap_graph_edge(g, f->subject);
-        char who[1024], how[1200];
-        ap_findings__fact(c, f, "temporary", "true");
-        ap_findings__who_and_how(c, f, who, sizeof who, how, sizeof how);
-        char whose[1100];
-        snprintf(whose, sizeof whose, f->npartners > 1 ? "the authority of %s" : "%s's authority",
-                 who);
-        ap_findings__message(c, f, "Temporary %s edge %s carries %s to %s (%s) but has no "
-                             "expiry.", ap_edge_kind_name(ed->kind), ed->id, whose,
-                             ap_graph_node(g, ed->to)->id, how);
+    for (size_t k = 0; s != NULL && k < s->n && c->rc == AP_OK; k++) {
+        ap_finding *f = ap_findings__at(c, s->list[k].finding);
+        ap_findings__chain_later(c, f, s->list[k].partner, s->list[k].u, s->list[k].first,
+                                 false, say_escalation);
     }
     return c->rc;
 }
+
+const ap_lanes_rule ap_lanes__escalation = {
+    "escalation-runs-as", watch_escalation, false, node_escalation, NULL, finish_escalation
+};
