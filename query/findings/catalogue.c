@@ -274,7 +274,7 @@ static const ap_rule rules[] = {
       "Bind the partner's users, groups or service accounts to a role that lists the verbs and "
       "resources the integration needs, and remove the cluster-admin binding or the escalation "
       "that leads to it.",
-      ap_rule__k8s_cluster_admin,
+      NULL,
       "the cluster-admin role: one finding lists every partner that reaches it directly, its "
       "chain from the first in id order." },
     { "k8s-secrets-wildcard", AP_SEV_HIGH, "NHI2", "PR.AA-05, PR.DS-01",
@@ -284,7 +284,7 @@ static const ap_rule rules[] = {
       "service-account tokens included, and replace them.",
       "List the verbs and the secret names (resourceNames) the integration needs; keep tokens "
       "out of the namespaces the partner can read.",
-      ap_rule__k8s_secrets_wildcard,
+      NULL,
       "the Kubernetes rule (its access edge): one finding lists every partner whose "
       "authority it carries, its chain from the first in id order." },
     { "k8s-impersonation", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -294,7 +294,7 @@ static const ap_rule rules[] = {
       "under their names.",
       "Remove the impersonate verb, or restrict it with resourceNames to the identities the "
       "integration must act as.",
-      ap_rule__k8s_impersonation,
+      NULL,
       "the Kubernetes rule (its access edge): one finding lists every partner whose "
       "authority it carries, its chain from the first in id order." },
     { "k8s-partner-cluster-wide", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
@@ -302,7 +302,7 @@ static const ap_rule rules[] = {
       "A user or group that belongs to a partner (--partner-map) is bound by a "
       "ClusterRoleBinding: the role's rules apply in every namespace, present and future.",
       "Bind the partner's users and groups with RoleBindings in the namespaces it works in.",
-      ap_rule__k8s_partner_cluster_wide,
+      NULL,
       "the cluster-wide binding of the partner's subject (its member_of edge)." },
     { "gdap-global-admin", AP_SEV_CRITICAL, "NHI5", "GV.SC-07, PR.AA-05",
       "GDAP relationship grants Global Administrator",

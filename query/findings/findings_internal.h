@@ -388,6 +388,8 @@ extern const ap_lanes_rule ap_lanes__credential_no_expiry, ap_lanes__credential_
     ap_lanes__credential_outlives_contract;
 extern const ap_lanes_rule ap_lanes__read_only_exceeded, ap_lanes__undeclared_rights,
     ap_lanes__sensitive_workflow, ap_lanes__escalation, ap_lanes__temporary_no_expiry;
+extern const ap_lanes_rule ap_lanes__k8s_cluster_admin, ap_lanes__k8s_secrets_wildcard,
+    ap_lanes__k8s_impersonation, ap_lanes__k8s_partner_cluster_wide;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -462,10 +464,6 @@ int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__k8s_cluster_admin(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__k8s_secrets_wildcard(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__k8s_impersonation(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__k8s_partner_cluster_wide(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r);

@@ -16,6 +16,10 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__sensitive_workflow,
     &ap_lanes__escalation,
     &ap_lanes__temporary_no_expiry,
+    &ap_lanes__k8s_cluster_admin,
+    &ap_lanes__k8s_secrets_wildcard,
+    &ap_lanes__k8s_impersonation,
+    &ap_lanes__k8s_partner_cluster_wide,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
