@@ -223,7 +223,7 @@ static const ap_rule rules[] = {
       "its ARN holds its authority.",
       "Name the accounts or principals that may assume the role, or add a condition such as "
       "aws:PrincipalOrgID; then check CloudTrail for AssumeRole calls from unknown accounts.",
-      ap_rule__trust_anyone,
+      NULL,
       "the role whose trust policy allows anyone." },
     { "external-trust-no-external-id", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
       "External account trusted without sts:ExternalId",
@@ -232,7 +232,7 @@ static const ap_rule rules[] = {
       "acting on this account for someone else (the confused deputy).",
       "Require the external id the vendor issued for this account (Condition StringEquals "
       "sts:ExternalId), or narrow the trust to the vendor's specific role.",
-      ap_rule__confused_deputy,
+      NULL,
       "the trust edge from the external account to the role." },
     { "authority-beyond-scope", AP_SEV_HIGH, "NHI5", "GV.SC-05, PR.AA-05",
       "Partner reaches beyond its declared scope",

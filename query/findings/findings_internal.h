@@ -390,6 +390,7 @@ extern const ap_lanes_rule ap_lanes__read_only_exceeded, ap_lanes__undeclared_ri
     ap_lanes__sensitive_workflow, ap_lanes__escalation, ap_lanes__temporary_no_expiry;
 extern const ap_lanes_rule ap_lanes__k8s_cluster_admin, ap_lanes__k8s_secrets_wildcard,
     ap_lanes__k8s_impersonation, ap_lanes__k8s_partner_cluster_wide;
+extern const ap_lanes_rule ap_lanes__trust_anyone, ap_lanes__confused_deputy;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -459,8 +460,6 @@ int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__trust_anyone(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);

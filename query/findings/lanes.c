@@ -20,6 +20,8 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__k8s_secrets_wildcard,
     &ap_lanes__k8s_impersonation,
     &ap_lanes__k8s_partner_cluster_wide,
+    &ap_lanes__trust_anyone,
+    &ap_lanes__confused_deputy,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
