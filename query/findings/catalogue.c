@@ -311,7 +311,7 @@ static const ap_rule rules[] = {
       "own administrators.",
       "Rebuild the relationship with the least-privileged roles the work needs (Microsoft "
       "recommends against Global Administrator in GDAP), and assign them to narrow groups.",
-      ap_rule__gdap_global_admin,
+      NULL,
       "the customer tenant's Global Administrator role: one finding lists every partner that "
       "holds it through GDAP, its chain from the first in id order." },
     { "gdap-stale-privileged", AP_SEV_HIGH, "NHI1", "GV.SC-10, PR.AA-05",
@@ -321,7 +321,7 @@ static const ap_rule rules[] = {
       "on purpose.",
       "Turn off auto-extension for relationships with privileged roles, let them end, and "
       "create a new one when the work needs it.",
-      ap_rule__gdap_stale,
+      NULL,
       "the GDAP relationship that Graph calls active (a status the export does not give "
       "claims nothing)." },
     { "admin-consent-third-party", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -330,7 +330,7 @@ static const ap_rule rules[] = {
       "scopes: it can act with them as any user who signs in to it.",
       "Revoke the grant (oauth2PermissionGrants), consent only the scopes the app needs, and "
       "require admin consent workflow review.",
-      ap_rule__admin_consent,
+      NULL,
       "the third-party app: one finding lists every partner that owns it." },
     { "app-global-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05, GV.SC-07",
       "Third-party app's permissions lead to Global Administrator",
@@ -339,7 +339,7 @@ static const ap_rule rules[] = {
       "Application.ReadWrite.All...): whoever holds its credentials can take the directory.",
       "Remove the permission or replace it with a narrower one; if the app needs it, hold "
       "its credentials yourself and watch its sign-ins.",
-      ap_rule__app_global_admin,
+      NULL,
       "the directory's Global Administrator role: one finding lists every third party whose "
       "apps lead to it, its chain from the first in id order." },
     { "federated-credential-wildcard", AP_SEV_HIGH, "NHI6", "PR.AA-01",
@@ -348,14 +348,14 @@ static const ap_rule rules[] = {
       "branch, tag or pull request of a repository): workflows nobody reviewed can act as "
       "the app.",
       "Pin the subject to one branch or environment (repo:ORG/REPO:environment:NAME).",
-      ap_rule__federated_wildcard,
+      NULL,
       "the federated credential: one finding lists every partner that holds it." },
     { "unverified-multi-tenant-app", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Multi-tenant app from an unverified publisher with privileged permissions",
       "A multi-tenant app whose publisher Microsoft has not verified holds privileged "
       "permissions in this directory.",
       "Find out who publishes the app; remove its privileged permissions or the app.",
-      ap_rule__unverified_app,
+      NULL,
       "the multi-tenant app: one finding lists every partner that owns it." },
     { "usage-not-granted", AP_SEV_HIGH, "NHI5", "DE.CM-03, PR.AA-05",
       "Partner did what no chain in the inventory carries",

@@ -56,55 +56,75 @@ static void say_global_admin(ap_rule_ctx *c, ap_finding *f)
                              "apps' permissions, %s.", who, how);
 }
 
-/* A partner reaches Global Administrator: of a customer through GDAP (gdap true), or of this
- * directory through what its apps hold (gdap false). One finding per role, every partner. */
-static int global_admin(ap_rule_ctx *c, bool gdap)
+static void chain_global_admin(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
+                               uint32_t v, uint32_t e)
 {
-    const ap_graph *g = c->g;
-    if (!ap_findings__exists(c, false, global_admin_role))     /* every finding is about one */
-        return c->rc;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
-            uint32_t v = a->reach[k];
-            if (!ap_findings__node_is(c, v, "role_template", GLOBAL_ADMIN))
-                continue;
-            const char *customer = ap_graph_node_str(g, v, "gdap_customer");
-            if (!is_global_admin(g, v) || (customer != NULL) != gdap)
-                continue;
-            ap_finding *f = ap_findings__subject(c, p, false, v);
-            if (f == NULL)
-                continue;
-            ap_findings__fact(c, f, "role", "Global Administrator");
-            if (gdap)
-                ap_findings__fact(c, f, "customer_tenant", "%s", customer);
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            say_global_admin(c, f);
-        }
-    }
-    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_global_admin);
+    ap_findings__path(c, f, a, v, e);
+    say_global_admin(c, f);
 }
 
-int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r)
+/* A Global Administrator role: of a customer through GDAP (gdap true), or of this directory
+ * (gdap false). */
+static bool global_admin_of(const ap_rule_ctx *c, uint32_t v, bool gdap)
 {
-    (void)r;
-    return global_admin(c, true);
+    return global_admin_role(c, v) && is_global_admin(c->g, v)
+           && (ap_graph_node_str(c->g, v, "gdap_customer") != NULL) == gdap;
 }
 
-int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_gdap_admin(const ap_rule_ctx *c, uint32_t v)
 {
-    (void)r;
-    return global_admin(c, false);
+    return global_admin_of(c, v, true);
+}
+
+static bool watch_app_admin(const ap_rule_ctx *c, uint32_t v)
+{
+    return global_admin_of(c, v, false);
+}
+
+/* A partner reaches Global Administrator role x->v: one finding per role, every partner
+ * whose authority reaches it (through another partner too), its chain from the first in id
+ * order. */
+static void node_global_admin(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    const char *customer = ap_graph_node_str(c->g, x->v, "gdap_customer");
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, x->w + (size_t)x->b->K * x->b->L, false,
+                                               x->v);
+    if (f == NULL)
+        return;                         /* another partner's finding: these joined it */
+    ap_findings__fact(c, f, "role", "Global Administrator");
+    if (customer != NULL)
+        ap_findings__fact(c, f, "customer_tenant", "%s", customer);
+    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, false, chain_global_admin);
+}
+
+const ap_lanes_rule ap_lanes__gdap_global_admin = {
+    "gdap-global-admin", watch_gdap_admin, false, node_global_admin, NULL, NULL
+};
+const ap_lanes_rule ap_lanes__app_global_admin = {
+    "app-global-admin", watch_app_admin, false, node_global_admin, NULL, NULL
+};
+
+/* The structural rules (a GDAP relationship's record) hear of no node: they run once every
+ * batch is done, a single-source run only for the chain a finding shows. */
+static bool watch_nothing(const ap_rule_ctx *c, uint32_t v)
+{
+    (void)c;
+    (void)v;
+    return false;
+}
+
+static void chain_only(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                       uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
 }
 
 /* GDAP relationships of a partner with privileged roles that auto-extend, or that Graph still
  * calls active after their end date (live or not: the record itself is the finding). */
-int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
+static int finish_gdap_stale(ap_rule_ctx *c)
 {
     const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             uint32_t v = ap_graph_edge(g, e)->to;
@@ -128,9 +148,9 @@ int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
                                   ap_graph_node_str(g, v, "auto_extend_duration"));
             if (past)
                 ap_findings__date(c, f, "end_date", end);
-            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
             if (f == NULL)
                 return c->rc;
+            ap_findings__chain_later(c, f, p, v, AP_UNREACHED, false, chain_only);
             if (past) {
                 ap_findings__date_text(d, sizeof d, end);
                 ap_findings__message(c, f, "GDAP relationship %s of %s ended on %s but is "
@@ -147,6 +167,10 @@ int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r)
     }
     return c->rc;
 }
+
+const ap_lanes_rule ap_lanes__gdap_stale = {
+    "gdap-stale-privileged", watch_nothing, false, NULL, NULL, finish_gdap_stale
+};
 
 /* The privileged permissions app v holds over live member_of edges (consent: only those of
  * that consent type; NULL: any), joined into buf. */
@@ -201,54 +225,73 @@ static void say_app(ap_rule_ctx *c, ap_finding *f)
                              ap_graph_node_label(g, f->subject), owners, perms);
 }
 
-static int third_party_apps(ap_rule_ctx *c, app_check w)
+/* Does app v raise the running rule (w): a third party's service principal holding
+ * privileged permissions (ADMIN_CONSENT: by admin consent; UNVERIFIED: a multi-tenant app with
+ * no verified publisher)? Into perms when it does. */
+static bool app_raises(const ap_rule_ctx *c, uint32_t v, app_check w, char *perms, size_t size)
 {
     const ap_graph *g = c->g;
-    if (!ap_findings__exists(c, false, third_party))   /* every finding is about one */
-        return c->rc;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
-            uint32_t v = a->reach[k];
-            char perms[1024];
-            size_t n;
-            if (!ap_findings__node_flag(c, v, "third_party", false)
-                || !has_type(g, v, "service_principal") || !ap_findings__owns(c, a, v))
-                continue;
-            if (w == UNVERIFIED && (!ap_graph_node_bool(g, v, "multi_tenant_app", false)
-                                    || ap_graph_node_str(g, v, "verified_publisher") != NULL))
-                continue;
-            n = privileged_perms(g, v, w == ADMIN_CONSENT ? "AllPrincipals" : NULL, perms,
-                                 sizeof perms);
-            if (n == 0)
-                continue;
-            ap_finding *f = ap_findings__subject(c, p, false, v);   /* one per app */
-            if (f == NULL)
-                continue;
-            ap_findings__fact(c, f, "permissions", "%s", perms);
-            if (w == ADMIN_CONSENT)
-                ap_findings__fact(c, f, "consent_type", "AllPrincipals");
-            else
-                ap_findings__fact(c, f, "verified_publisher", "none");
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            say_app(c, f);
-        }
-    }
-    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_app);
+    if (!third_party(c, v) || !has_type(g, v, "service_principal"))
+        return false;
+    if (w == UNVERIFIED && (!ap_graph_node_bool(g, v, "multi_tenant_app", false)
+                            || ap_graph_node_str(g, v, "verified_publisher") != NULL))
+        return false;
+    return privileged_perms(g, v, w == ADMIN_CONSENT ? "AllPrincipals" : NULL, perms, size) > 0;
 }
 
-int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_consent(const ap_rule_ctx *c, uint32_t v)
 {
-    (void)r;
-    return third_party_apps(c, ADMIN_CONSENT);
+    char perms[1024];
+    return app_raises(c, v, ADMIN_CONSENT, perms, sizeof perms);
 }
 
-int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_unverified(const ap_rule_ctx *c, uint32_t v)
 {
-    (void)r;
-    return third_party_apps(c, UNVERIFIED);
+    char perms[1024];
+    return app_raises(c, v, UNVERIFIED, perms, sizeof perms);
 }
+
+static void chain_app(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                      uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_app(c, f);
+}
+
+/* App x->v and the batch's partners that own it (ap_findings__owner_lanes): one finding per
+ * app, every owner, its chain from the first in id order (held directly). */
+static void third_party_app(ap_rule_ctx *c, const ap_lanes_at *x, app_check w)
+{
+    uint64_t own[AP_KERNEL_LMAX];
+    char perms[1024];
+    ap_findings__owner_lanes(c, x, own);
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    if (f == NULL || !app_raises(c, x->v, w, perms, sizeof perms))
+        return;
+    ap_findings__fact(c, f, "permissions", "%s", perms);
+    if (w == ADMIN_CONSENT)
+        ap_findings__fact(c, f, "consent_type", "AllPrincipals");
+    else
+        ap_findings__fact(c, f, "verified_publisher", "none");
+    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_app);
+}
+
+static void node_consent(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    third_party_app(c, x, ADMIN_CONSENT);
+}
+
+static void node_unverified(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    third_party_app(c, x, UNVERIFIED);
+}
+
+const ap_lanes_rule ap_lanes__admin_consent = {
+    "admin-consent-third-party", watch_consent, true, node_consent, NULL, NULL
+};
+const ap_lanes_rule ap_lanes__unverified_app = {
+    "unverified-multi-tenant-app", watch_unverified, true, node_unverified, NULL, NULL
+};
 
 static void say_federated(ap_rule_ctx *c, ap_finding *f)
 {
@@ -265,32 +308,37 @@ static void say_federated(ap_rule_ctx *c, ap_finding *f)
                          owners);
 }
 
+static void chain_federated(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                            uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_federated(c, f);
+}
+
+static bool watch_federated(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL
+           && ap_findings__node_flag(c, v, "subject_wildcard", false);
+}
+
 /* A federated credential whose subject has a wildcard: any workflow of the repository (any
- * branch, any pull request) gets the app's tokens. One finding per credential. */
-int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r)
+ * branch, any pull request) gets the app's tokens. One finding per credential, every partner
+ * that owns it (ap_findings__owner_lanes), its chain from the first in id order. */
+static void node_federated(ap_rule_ctx *c, const ap_lanes_at *x)
 {
     const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k];
-            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL
-                || !ap_findings__node_flag(c, v, "subject_wildcard", false))
-                continue;
-            ap_finding *f = ap_findings__subject(c, p, false, v);
-            if (f == NULL)
-                continue;
-            const char *subject = ap_graph_node_str(g, v, "subject");
-            const char *issuer = ap_graph_node_str(g, v, "issuer");
-            ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
-            ap_findings__fact(c, f, "issuer", "%s", issuer != NULL ? issuer : "");
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            say_federated(c, f);
-        }
-    }
-    return ap_findings__subjects_said(c, 1, say_federated);
+    uint64_t own[AP_KERNEL_LMAX];
+    ap_findings__owner_lanes(c, x, own);
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    if (f == NULL)
+        return;
+    const char *subject = ap_graph_node_str(g, x->v, "subject");
+    const char *issuer = ap_graph_node_str(g, x->v, "issuer");
+    ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
+    ap_findings__fact(c, f, "issuer", "%s", issuer != NULL ? issuer : "");
+    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_federated);
 }
+
+const ap_lanes_rule ap_lanes__federated_wildcard = {
+    "federated-credential-wildcard", watch_federated, true, node_federated, NULL, NULL
+};

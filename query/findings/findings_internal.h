@@ -391,6 +391,9 @@ extern const ap_lanes_rule ap_lanes__read_only_exceeded, ap_lanes__undeclared_ri
 extern const ap_lanes_rule ap_lanes__k8s_cluster_admin, ap_lanes__k8s_secrets_wildcard,
     ap_lanes__k8s_impersonation, ap_lanes__k8s_partner_cluster_wide;
 extern const ap_lanes_rule ap_lanes__trust_anyone, ap_lanes__confused_deputy;
+extern const ap_lanes_rule ap_lanes__gdap_global_admin, ap_lanes__app_global_admin,
+    ap_lanes__gdap_stale, ap_lanes__admin_consent, ap_lanes__unverified_app,
+    ap_lanes__federated_wildcard;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -463,12 +466,6 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__gdap_global_admin(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__gdap_stale(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__admin_consent(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__app_global_admin(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__federated_wildcard(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__unverified_app(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__usage_not_granted(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__granted_never_used(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__attempted_not_granted(ap_rule_ctx *c, const ap_rule *r);

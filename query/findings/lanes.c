@@ -22,6 +22,12 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__k8s_partner_cluster_wide,
     &ap_lanes__trust_anyone,
     &ap_lanes__confused_deputy,
+    &ap_lanes__gdap_global_admin,
+    &ap_lanes__app_global_admin,
+    &ap_lanes__gdap_stale,
+    &ap_lanes__admin_consent,
+    &ap_lanes__unverified_app,
+    &ap_lanes__federated_wildcard,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
