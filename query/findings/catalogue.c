@@ -365,7 +365,7 @@ static const ap_rule rules[] = {
       "is restricted or critical. The events are the evidence (file, line, event id).",
       "Find the grant the events used (a policy the inventory missed, a shared role, a "
       "credential outside the record): revoke it, or record and approve it and re-import.",
-      ap_rule__usage_not_granted,
+      NULL,
       "a partner and the target it used beyond its chains" },
     { "granted-never-used", AP_SEV_LOW, "NHI5", "PR.AA-05",
       "Partner right never used in the window",
@@ -374,7 +374,7 @@ static const ap_rule rules[] = {
       "privilege with no observed need. Only with observed use in the snapshot.",
       "Narrow it: `authpath what-if PARTNER --narrow-to-observed` proposes the smallest "
       "revocations and right reductions that keep every observed action working.",
-      ap_rule__granted_never_used,
+      NULL,
       "a partner and the target whose carried rights went unused" },
     { "attempted-not-granted", AP_SEV_MEDIUM, "NHI3", "DE.CM-03, DE.AE-02",
       "Partner attempted what it is not granted",
@@ -382,7 +382,7 @@ static const ap_rule rules[] = {
       "partner acts as, for rights no chain carries: probing, or an integration broken by a "
       "change. Kept apart from use: an attempt is not authority.",
       "Ask the partner what the calls were for; fix the integration or block and watch it.",
-      ap_rule__attempted_not_granted,
+      NULL,
       "a partner and the target of its denied attempts" },
 };
 

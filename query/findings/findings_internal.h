@@ -394,6 +394,8 @@ extern const ap_lanes_rule ap_lanes__trust_anyone, ap_lanes__confused_deputy;
 extern const ap_lanes_rule ap_lanes__gdap_global_admin, ap_lanes__app_global_admin,
     ap_lanes__gdap_stale, ap_lanes__admin_consent, ap_lanes__unverified_app,
     ap_lanes__federated_wildcard;
+extern const ap_lanes_rule ap_lanes__usage_not_granted, ap_lanes__granted_never_used,
+    ap_lanes__attempted_not_granted;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -466,9 +468,6 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__usage_not_granted(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__granted_never_used(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__attempted_not_granted(ap_rule_ctx *c, const ap_rule *r);
 /* v's last use: its last_used attribute or its last observed event, the later (false: none). */
 bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out);
 

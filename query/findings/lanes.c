@@ -28,6 +28,9 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__admin_consent,
     &ap_lanes__unverified_app,
     &ap_lanes__federated_wildcard,
+    &ap_lanes__usage_not_granted,
+    &ap_lanes__granted_never_used,
+    &ap_lanes__attempted_not_granted,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
