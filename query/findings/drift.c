@@ -120,11 +120,11 @@ static int not_granted(ap_rule_ctx *c, uint32_t p, bool ok)
         ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), u->rights, ", ", false);
         through[0] = '\0';
         if (!reached)
-            snprintf(through, sizeof through, " as a member of a group that is the "
-                     "partner");
+            snprintf(through, sizeof through, " as a member of a group that is the partner");
         if (everyone)
             snprintf(tail, sizeof tail, "but the grant to %s, which every %s user is in: "
-                     "a grant to everyone, none to the partner", ap_graph_node(g, (uint32_t)by)->id,
+                     "a grant to everyone, none to the partner",
+                     ap_graph_node(g, (uint32_t)by)->id,
                      strcmp(ap_graph_node(g, (uint32_t)by)->id,
                             "group:system:unauthenticated") == 0 ? "anonymous"
                                                                  : "authenticated");
