@@ -275,8 +275,10 @@ static const ap_rule rules[] = {
       "resources the integration needs, and remove the cluster-admin binding or the escalation "
       "that leads to it.",
       NULL,
-      "the cluster-admin role: one finding lists every partner that reaches it directly, its "
-      "chain from the first in id order." },
+      "the cluster-admin role: one finding lists every partner that reaches it directly (with "
+      "every other partner blocked) and holds directly no other cluster-admin role that covers "
+      "it (a cluster-wide one over a namespace's, or one with an edge to it and none back: "
+      "that role's finding speaks for it), its chain from the first in id order." },
     { "k8s-secrets-wildcard", AP_SEV_HIGH, "NHI2", "PR.AA-05, PR.DS-01",
       "Partner has wildcard verbs on Kubernetes secrets",
       "A Kubernetes rule the partner's authority reaches grants every verb (*) on secrets (or "
@@ -286,7 +288,10 @@ static const ap_rule rules[] = {
       "out of the namespaces the partner can read.",
       NULL,
       "the Kubernetes rule (its access edge): one finding lists every partner whose "
-      "authority it carries, its chain from the first in id order." },
+      "authority it carries from a tail it holds directly (with every other partner blocked), "
+      "but a tail that is a cluster-admin role and partners holding directly a cluster-admin "
+      "role that covers the edge (cluster-wide, of the edge's namespace, or with an edge to its "
+      "tail: k8s-cluster-admin speaks for them), its chain from the first in id order." },
     { "k8s-impersonation", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Partner can impersonate Kubernetes users, groups or service accounts",
       "A Kubernetes rule the partner's authority reaches grants impersonate on users, groups "
@@ -296,7 +301,10 @@ static const ap_rule rules[] = {
       "integration must act as.",
       NULL,
       "the Kubernetes rule (its access edge): one finding lists every partner whose "
-      "authority it carries, its chain from the first in id order." },
+      "authority it carries from a tail it holds directly (with every other partner blocked), "
+      "but a tail that is a cluster-admin role and partners holding directly a cluster-admin "
+      "role that covers the edge (cluster-wide, of the edge's namespace, or with an edge to its "
+      "tail: k8s-cluster-admin speaks for them), its chain from the first in id order." },
     { "k8s-partner-cluster-wide", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
       "Partner's Kubernetes subject bound cluster-wide",
       "A user or group that belongs to a partner (--partner-map) is bound by a "
@@ -375,7 +383,9 @@ static const ap_rule rules[] = {
       "Narrow it: `authpath what-if PARTNER --narrow-to-observed` proposes the smallest "
       "revocations and right reductions that keep every observed action working.",
       NULL,
-      "a partner and the target whose carried rights went unused" },
+      "a partner and the target whose carried rights went unused; only partners some event "
+      "is attributed to (an actor they act as acted, in the window or before it, or acted "
+      "with them as a group): of a partner no event names, the events say nothing" },
     { "attempted-not-granted", AP_SEV_MEDIUM, "NHI3", "DE.CM-03, DE.AE-02",
       "Partner attempted what it is not granted",
       "Observed use shows failed calls (an error code, a denied response) by an actor the "
