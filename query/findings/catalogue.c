@@ -357,7 +357,9 @@ static const ap_rule rules[] = {
       "the app.",
       "Pin the subject to one branch or environment (repo:ORG/REPO:environment:NAME).",
       NULL,
-      "the federated credential: one finding lists every partner that holds it." },
+      "the federated credential: one finding lists every partner that owns it (one live step "
+      "from the partner, or operated by it and held directly), its chain from the first in id "
+      "order." },
     { "unverified-multi-tenant-app", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Multi-tenant app from an unverified publisher with privileged permissions",
       "A multi-tenant app whose publisher Microsoft has not verified holds privileged "
