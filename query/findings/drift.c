@@ -174,13 +174,21 @@ static bool watch_actor(const ap_rule_ctx *c, uint32_t v)
     return observed(c) && an_actor(c, v);
 }
 
+typedef struct {
+    uint64_t *bits;
+} acting_state;
+
+static void acting_free(void *p)
+{
+    acting_state *s = p;
+    free(s->bits);
+    free(s);
+}
+
 /* The running rule's bits, one per partner index: some event is attributed to it. */
 static uint64_t *acting(ap_rule_ctx *c)
 {
-    typedef struct {
-        uint64_t *bits;
-    } acting_state;
-    acting_state *s = ap_findings__state(c, sizeof *s, NULL);
+    acting_state *s = ap_findings__state(c, sizeof *s, acting_free);
     if (s != NULL && s->bits == NULL
         && (s->bits = calloc((size_t)c->npartners / 64 + 1, sizeof *s->bits)) == NULL)
         c->rc = ap_error_nomem(c->err);
