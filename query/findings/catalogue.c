@@ -119,7 +119,7 @@ static const ap_rule rules[] = {
       "one of them can be offboarded alone.",
       "Break the loop: remove the subcontracting (or shared access) that closes it, and record "
       "which partner is accountable for which.",
-      ap_rule__delegation_loop,
+      NULL,
       "the loop: one strongly connected component of the subcontractor_of graph, reported "
       "once with a cycle through it in order (a > b > c > a) and every partner on that "
       "cycle; its chain is a cycle that carries authority from its first partner, or none "
@@ -127,27 +127,28 @@ static const ap_rule rules[] = {
       "in one loop raise no partner-inherits-partner finding: this one covers them." },
     { "fourth-party-sensitive", AP_SEV_HIGH, "NHI3", "GV.SC-07",
       "Fourth party reaches a sensitive resource",
-      "A partner that acts for another partner (a subcontractor: a fourth or further party) "
-      "reaches resources or workflows of sensitivity confidential or above through that "
-      "partner.",
+      "A partner reaches resources or workflows of sensitivity confidential or above only "
+      "through other partners (as a subcontractor: a fourth or further party): it does not "
+      "hold them with every other partner blocked.",
       "Confirm the subcontractor is approved for this data; otherwise give the partner access "
       "it cannot pass on, or end the subcontracting.",
-      ap_rule__fourth_party,
-      "the subcontract: a partner and the partner it acts for (the partner nearest it on a "
-      "target's witness chain: one per target). One finding counts the sensitive targets "
-      "reached through that partner, per sensitivity, and is about the most sensitive (then "
-      "fewest hops, then id order) with its whole chain; on the dense estate of 100,000 "
-      "nodes, 17,102 findings (one per target) became 289." },
+      NULL,
+      "the partner: one finding counts, per sensitivity, the sensitive targets in its "
+      "authority that are not in it with every other partner blocked, and shows the whole "
+      "chain to one of the most sensitive (the first the all-partners run settles, not "
+      "necessarily the nearest), naming the first other partner on it (through_partner); on "
+      "the dense estate of 100,000 nodes, 17,102 findings (one per target) once became 289 "
+      "(one per subcontract)." },
     { "partner-inherits-partner", AP_SEV_MEDIUM, "NHI3", "GV.SC-07",
       "Partner inherits another partner's authority",
       "A partner's authority reaches another partner: it can do whatever that partner can, "
       "so its blast radius includes the other's.",
       "Check that the relationship is a declared, approved subcontract; otherwise cut the path "
       "between the two.",
-      ap_rule__inherits_partner,
-      "the pair of partners, where the chain starts: raised when no third partner stands "
-      "between the two (a inherits b, b inherits c: two findings, not a third for a and c), "
-      "and not for two partners of one delegation loop." },
+      NULL,
+      "the pair of partners, where the chain starts: raised when the first holds the second "
+      "directly, with every other partner blocked (a inherits b, b inherits c: two findings, "
+      "not a third for a and c), and not for two partners of one delegation loop." },
     { "partner-can-mint", AP_SEV_HIGH, "NHI1", "PR.AA-01",
       "Partner can mint credentials",
       "A partner can create credentials (a can_mint edge, or the mint right): it can leave "
@@ -189,7 +190,7 @@ static const ap_rule rules[] = {
       "was never reviewed.",
       "Review the partner's authority (`authpath authority PARTNER`), record the review in "
       "last_reviewed, and remove what is no longer needed.",
-      ap_rule__review_overdue,
+      NULL,
       "the partner; its chain stops at the first other partner on it (through_partner), "
       "whose own findings carry on." },
     { "temporary-no-expiry", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
@@ -244,16 +245,17 @@ static const ap_rule rules[] = {
       "Cut or narrow the chains listed (`authpath paths PARTNER --to TARGET`) until the "
       "partner's authority fits its scope, or widen the scope through the approval process "
       "if the purpose really needs it.",
-      ap_rule__beyond_scope,
+      NULL,
       "the partner and reason its authority leaves its scope, listing every target "
-      "outside." },
+      "outside (most sensitive first, then fewest hops, then id; the first 20 named with "
+      "their chains)." },
     { "scope-undeclared", AP_SEV_LOW, "NHI5", "GV.SC-05, ID.AM-04",
       "Partner with sensitive reach declares no scope",
       "A partner reaches resources or workflows of sensitivity confidential or above, but no "
       "scope says what its purpose needs: its access cannot be tested against its purpose.",
       "Declare the partner's scope (resources, max_sensitivity, rights, environments, "
       "jurisdictions, from/until) on the partner or in the policy's scopes.",
-      ap_rule__scope_undeclared,
+      NULL,
       "the partner; its chain stops at the first other partner on it (through_partner), "
       "whose own findings carry on." },
     { "credential-rotation-overdue", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",

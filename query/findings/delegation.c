@@ -138,7 +138,9 @@ static int report_loop(ap_rule_ctx *c, const igraph_vector_int_t *memb, igraph_i
     return c->rc;
 }
 
-int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
+/* The loops are structural (the subcontractor_of graph's components): said once, after every
+ * batch, with no partner's words; the cycle shown carries by construction (find_cycle). */
+static int loop_finish(ap_rule_ctx *c)
 {
     const ap_graph *g = c->g;
     uint32_t n = ap_graph_node_count(g), *prev = NULL, *queue = NULL;
@@ -149,9 +151,6 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r)
     igraph_error_t ie;
     bool *done = NULL;
     int rc = AP_OK, built = 0;
-    (void)r;
-    if (!c->last)
-        return AP_OK;               /* about the subcontracting graph, not one batch */
     if (igraph_vector_int_init(&ev, 0) != 0)
         return ap_error_nomem(c->err);
     igraph_vector_int_init(&memb, 0);
@@ -209,100 +208,6 @@ cleanup:
     return rc < 0 ? rc : c->rc;
 }
 
-/* What one partner reaches of sensitive targets through one partner it acts for. */
-typedef struct {
-    uint32_t q;                         /* the partner acted for */
-    uint32_t worst;                     /* the most sensitive, then fewest hops, then id */
-    uint32_t count[AP_SENS_COUNT];      /* targets per sensitivity */
-} fourth_reach;
-
-/* "critical 1, restricted 12, confidential 340": the counts above internal, highest first. */
-static const char *counts_text(const fourth_reach *r, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int s = AP_SENS_COUNT - 1; s >= AP_SENS_CONFIDENTIAL; s--)
-        if (r->count[s] > 0 && used < size)
-            used += (size_t)snprintf(buf + used, size - used, "%s%s %u", used ? ", " : "",
-                                     ap_sensitivity_name((ap_sensitivity)s), r->count[s]);
-    return buf;
-}
-
-/* The finding of partner p about what it reaches through r->q, with the chain to the worst. */
-static void report_fourth(ap_rule_ctx *c, const ap_authority *a, uint32_t p,
-                          const fourth_reach *r)
-{
-    const ap_graph *g = c->g;
-    ap_sensitivity s = ap_findings__sensitivity(g, r->worst);
-    uint32_t total = 0;
-    char counts[160], chain[2048];
-    for (int k = AP_SENS_CONFIDENTIAL; k < AP_SENS_COUNT; k++)
-        total += r->count[k];
-    counts_text(r, counts, sizeof counts);
-    ap_finding *f = ap_findings__add(c, p, false, r->worst);
-    ap_findings__fact(c, f, "acts_for", "%s", ap_graph_node(g, r->q)->id);
-    ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
-    ap_findings__fact(c, f, "sensitive_targets", "%u", total);
-    ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
-    /* the whole chain, not cut at q (ap_findings__stop_at_partner): the steps after q, how p
-     * uses q's access, are what the finding is about; the rights it carries there */
-    ap_findings__rights(c, f, "rights", ap_findings__path_for(c, f, a, r->worst, AP_RIGHTS_ALL)
-                                        & a->rights[r->worst]);
-    ap_findings__message(c, f, "Partner %s, acting for partner %s, reaches %u sensitive "
-                         "target%s through it (%s), the most sensitive %s %s %s through %s.",
-                         ap_graph_node(g, p)->id, ap_graph_node(g, r->q)->id, total,
-                         total == 1 ? "" : "s", counts, ap_sensitivity_name(s),
-                         ap_kind_name(ap_graph_node(g, r->worst)->kind),
-                         ap_graph_node(g, r->worst)->id,
-                         ap_findings__chain(c, f, chain, sizeof chain));
-}
-
-int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r)
-{
-    const ap_graph *g = c->g;
-    size_t *at = ap_findings__slots(c, ap_graph_node_count(g));  /* per q: its entry in list */
-    fourth_reach *list = NULL;
-    uint32_t nlist = 0;
-    (void)r;
-    if (at == NULL)
-        return c->rc;
-    /* one finding per (partner, partner it acts for): the subcontract is the root cause, the
-     * sensitive targets reached through it are counted; made in the partner's batch */
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        nlist = 0;
-        for (uint32_t k = 0; k < a->nreach; k++) {    /* by hops, then id */
-            uint32_t v = a->reach[k];
-            ap_sensitivity s = ap_findings__sens(c, v);     /* a byte, not the node's record */
-            if (s < AP_SENS_CONFIDENTIAL)
-                continue;
-            uint32_t q = ap_findings__first_partner(c, a, v);
-            if (q == AP_UNREACHED)
-                continue;
-            if (at[q] == SIZE_MAX) {
-                fourth_reach fresh = { .q = q, .worst = v };
-                if (ap_query__push(&list, &nlist, sizeof *list, &fresh) < 0) {
-                    c->rc = ap_error_nomem(c->err);
-                    break;
-                }
-                at[q] = nlist - 1;
-            }
-            fourth_reach *e = &list[at[q]];
-            e->count[s]++;
-            if (s > ap_findings__sens(c, e->worst))
-                e->worst = v;           /* on a tie the earlier in reach order stays */
-        }
-        for (uint32_t k = 0; k < nlist; k++) {
-            if (c->rc == AP_OK)
-                report_fourth(c, a, p, &list[k]);
-            at[list[k].q] = SIZE_MAX;
-        }
-    }
-    free(list);
-    return c->rc;
-}
-
 /* comp[v]: the delegation loop (strongly connected component of two or more partners in the
  * subcontractor_of graph) v belongs to, or -1. *out owns n entries (free()). */
 static int loops_of(ap_rule_ctx *c, int64_t **out)
@@ -352,43 +257,185 @@ static void free_loops(void *p)
     free(p);
 }
 
-int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_partner(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__kind(c, v) == AP_KIND_PARTNER;
+}
+
+static bool watch_nothing(const ap_rule_ctx *c, uint32_t v)
+{
+    (void)c;
+    (void)v;
+    return false;
+}
+
+/* The chain of p to partner v with the others blocked: what it carries, and whether it is a
+ * declared subcontract (subcontractor_of edges only). */
+static void say_inherits(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                         uint32_t e)
 {
     const ap_graph *g = c->g;
+    char chain[1024];
+    bool declared = true;
+    (void)e;
+    ap_findings__rights(c, f, "rights",
+                        ap_findings__path_for(c, f, a, v, AP_RIGHTS_ALL) & a->rights[v]);
+    for (size_t s = 0; s < f->npath; s++)
+        declared &= ap_graph_edge(g, f->path[s])->kind == AP_EDGE_SUBCONTRACTOR_OF;
+    ap_findings__fact(c, f, "declared_subcontract", declared ? "true" : "false");
+    ap_findings__message(c, f, "Partner %s inherits partner %s's authority through %s (%s).",
+                         ap_graph_node(g, f->partner)->id, ap_graph_node(g, v)->id,
+                         ap_findings__chain(c, f, chain, sizeof chain),
+                         declared ? "a declared subcontract" : "not a declared subcontract");
+}
+
+/* Partner x->v and the batch's partners holding it directly (every other partner blocked: no
+ * third partner between them): one finding per pair, but for two members of one delegation
+ * loop. The lanes are iterated one by one: each is a finding, but for the partner's own lane
+ * and its loop's members. */
+static void node_inherits(ap_rule_ctx *c, const ap_lanes_at *x)
+{
     int64_t **state = ap_findings__state(c, sizeof *state, free_loops), *loop;
-    (void)r;
-    if (state == NULL || c->last)
-        return c->rc;
-    if (*state == NULL && loops_of(c, state) < 0)     /* once, for every batch */
-        return c->rc;
+    uint32_t q = x->v;
+    if (state == NULL || (*state == NULL && loops_of(c, state) < 0))
+        return;
     loop = *state;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        uint32_t nq;
-        const uint32_t *reached = ap_findings__reach_kind(c, i, AP_KIND_PARTNER, &nq);
-        for (uint32_t k = 0; k < nq; k++) {
-            uint32_t q = reached[k];
-            char chain[1024];
-            if (loop[p] >= 0 && loop[p] == loop[q])
-                continue;                   /* one delegation-loop finding covers the loop */
-            if (ap_findings__first_partner(c, a, q) != AP_UNREACHED)
-                continue;   /* through partner x: p inherits x and x inherits q, each said once */
+    for (unsigned j = 0; j < x->b->L && c->rc == AP_OK; j++)
+        for (uint64_t m = x->direct[j]; m != 0 && c->rc == AP_OK; m &= m - 1) {
+            uint32_t p = ap_findings__lane_partner(c, x->b, j * 64 + (unsigned)__builtin_ctzll(m));
+            if (p == q || (loop[p] >= 0 && loop[p] == loop[q]))
+                continue;           /* one delegation-loop finding covers the loop */
             ap_finding *f = ap_findings__add(c, p, false, q);
-            ap_findings__rights(c, f, "rights",
-                                ap_findings__path_for(c, f, a, q, AP_RIGHTS_ALL) & a->rights[q]);
-            if (f == NULL)
-                break;
-            bool declared = true;
-            for (size_t s = 0; s < f->npath; s++)
-                declared &= ap_graph_edge(g, f->path[s])->kind == AP_EDGE_SUBCONTRACTOR_OF;
-            ap_findings__fact(c, f, "declared_subcontract", declared ? "true" : "false");
-            ap_findings__message(c, f, "Partner %s inherits partner %s's authority through %s "
-                                 "(%s).", ap_graph_node(g, p)->id, ap_graph_node(g, q)->id,
-                                 ap_findings__chain(c, f, chain, sizeof chain),
-                                 declared ? "a declared subcontract"
-                                          : "not a declared subcontract");
+            ap_findings__chain_later(c, f, p, q, AP_UNREACHED, true, say_inherits);
+        }
+}
+
+const ap_lanes_rule ap_lanes__delegation_loop = {
+    "delegation-loop", watch_nothing, false, NULL, NULL, loop_finish
+};
+const ap_lanes_rule ap_lanes__inherits_partner = {
+    "partner-inherits-partner", watch_partner, true, node_inherits, NULL, NULL
+};
+
+/* ---- fourth-party-sensitive ---- */
+
+#define FOURTH_LEVELS (AP_SENS_COUNT - AP_SENS_CONFIDENTIAL)   /* confidential and above */
+
+/* One batch's partners and the sensitive targets each reaches only through other partners
+ * (in its authority, not in it with the others blocked). */
+typedef struct {
+    uint64_t count[FOURTH_LEVELS][AP_LANE_COUNT_BITS * AP_KERNEL_LMAX];    /* per level */
+    uint64_t has[FOURTH_LEVELS][AP_KERNEL_LMAX];    /* the lanes with one at that level */
+    uint32_t pick[64 * AP_KERNEL_LMAX];     /* per lane: one of its most sensitive */
+} fourth_batch;
+
+static bool watch_sensitive(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__sens(c, v) >= AP_SENS_CONFIDENTIAL;
+}
+
+/* "critical 1, restricted 12, confidential 340": the counts above internal, highest first. */
+static const char *counts_text(const uint32_t *count, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int s = FOURTH_LEVELS - 1; s >= 0; s--)
+        if (count[s] > 0 && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s %u", used ? ", " : "",
+                                     ap_sensitivity_name((ap_sensitivity)(s
+                                                                          + AP_SENS_CONFIDENTIAL)),
+                                     count[s]);
+    return buf;
+}
+
+/* The whole chain to the target shown, not cut at the partner acted for (the steps after it,
+ * how f's partner uses that partner's access, are what the finding is about): what it
+ * carries, and the first other partner on it. */
+static void say_fourth(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                       uint32_t e)
+{
+    const ap_graph *g = c->g;
+    const char *total = ap_findings__fact_of(f, "sensitive_targets");
+    const char *counts = ap_findings__fact_of(f, "by_sensitivity");
+    char chain[2048], via_text[600] = "";
+    uint32_t via = AP_UNREACHED;
+    (void)e;
+    ap_findings__node(c, f, v);
+    ap_findings__rights(c, f, "rights",
+                        ap_findings__path_for(c, f, a, v, AP_RIGHTS_ALL) & a->rights[v]);
+    for (size_t k = 0; k + 1 < f->npath && via == AP_UNREACHED; k++) {
+        uint32_t to = ap_graph_edge(g, f->path[k])->to;
+        if (to != f->partner && ap_findings__kind(c, to) == AP_KIND_PARTNER)
+            via = to;
+    }
+    if (via != AP_UNREACHED) {
+        ap_findings__fact(c, f, "through_partner", "%s", ap_graph_node(g, via)->id);
+        snprintf(via_text, sizeof via_text, ", acting for partner %s", ap_graph_node(g, via)->id);
+    }
+    ap_findings__message(c, f, "Partner %s reaches %s sensitive target%s only through other "
+                         "partners (%s), the most sensitive %s %s %s through %s%s.",
+                         ap_graph_node(g, f->partner)->id, total != NULL ? total : "?",
+                         total != NULL && strcmp(total, "1") == 0 ? "" : "s",
+                         counts != NULL ? counts : "", ap_sensitivity_name(ap_findings__sens(c, v)),
+                         ap_kind_name(ap_findings__kind(c, v)), ap_graph_node(g, v)->id,
+                         ap_findings__chain(c, f, chain, sizeof chain), via_text);
+}
+
+/* Sensitive target x->v: the lanes holding it but not directly count it at its level; a lane
+ * whose most sensitive so far is below that level picks it (so a lane's pick changes at most
+ * once per level: those lanes are iterated one by one). */
+static void node_fourth(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    fourth_batch *st = ap_findings__state(c, sizeof *st, NULL);
+    unsigned L = x->b->L, s = (unsigned)(ap_findings__sens(c, x->v) - AP_SENS_CONFIDENTIAL);
+    uint64_t through[AP_KERNEL_LMAX];
+    if (st == NULL)
+        return;
+    for (unsigned j = 0; j < L; j++) {
+        through[j] = x->w[x->b->K * L + j] & ~x->direct[j];
+        uint64_t above = 0;
+        for (unsigned k = s; k < FOURTH_LEVELS; k++)
+            above |= st->has[k][j];
+        for (uint64_t m = through[j] & ~above; m != 0; m &= m - 1)
+            st->pick[j * 64 + (unsigned)__builtin_ctzll(m)] = x->v;
+        st->has[s][j] |= through[j];
+    }
+    ap_findings__count_lanes(st->count[s], L, through);
+}
+
+/* One finding per partner of the batch that reaches a sensitive target only through others. */
+static void batch_fourth(ap_rule_ctx *c, const ap_kernel_batch *b)
+{
+    fourth_batch *st = ap_findings__state(c, sizeof *st, NULL);
+    char counts[160];
+    if (st == NULL)
+        return;
+    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++) {
+        uint64_t any = 0;
+        for (unsigned k = 0; k < FOURTH_LEVELS; k++)
+            any |= st->has[k][j];
+        for (uint64_t m = any; m != 0 && c->rc == AP_OK; m &= m - 1) {
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            uint32_t p = ap_findings__lane_partner(c, b, lane), count[FOURTH_LEVELS], total = 0;
+            int top = 0;
+            for (unsigned k = 0; k < FOURTH_LEVELS; k++) {
+                count[k] = ap_findings__lane_count(st->count[k], b->L, lane);
+                total += count[k];
+                if (count[k] > 0)
+                    top = (int)k;
+            }
+            ap_finding *f = ap_findings__add(c, p, false, p);
+            ap_findings__fact(c, f, "sensitivity", "%s",
+                              ap_sensitivity_name((ap_sensitivity)(top + AP_SENS_CONFIDENTIAL)));
+            ap_findings__fact(c, f, "sensitive_targets", "%u", total);
+            ap_findings__fact(c, f, "by_sensitivity", "%s", counts_text(count, counts,
+                                                                        sizeof counts));
+            ap_findings__chain_later(c, f, p, st->pick[lane], AP_UNREACHED, false, say_fourth);
         }
     }
-    return c->rc;
+    memset(st, 0, sizeof *st);
 }
+
+const ap_lanes_rule ap_lanes__fourth_party = {
+    "fourth-party-sensitive", watch_sensitive, true, node_fourth, batch_fourth, NULL
+};

@@ -396,6 +396,9 @@ extern const ap_lanes_rule ap_lanes__gdap_global_admin, ap_lanes__app_global_adm
     ap_lanes__federated_wildcard;
 extern const ap_lanes_rule ap_lanes__usage_not_granted, ap_lanes__granted_never_used,
     ap_lanes__attempted_not_granted;
+extern const ap_lanes_rule ap_lanes__delegation_loop, ap_lanes__fourth_party,
+    ap_lanes__inherits_partner, ap_lanes__review_overdue, ap_lanes__beyond_scope,
+    ap_lanes__scope_undeclared;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -457,18 +460,20 @@ int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
 /* v's last use: its last_used attribute or its last observed event, the later (false: none). */
 bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out);
+
+/* lanes.c: a count per lane, bit-sliced: planes[k * L + j] holds bit k of the counts of word
+ * j's lanes (AP_LANE_COUNT_BITS planes of L words, zeroed to start). Adding one to every lane of
+ * lanes[L] costs O(L) words amortised, not a step per lane. */
+#define AP_LANE_COUNT_BITS 32
+void ap_findings__count_lanes(uint64_t *planes, unsigned L, const uint64_t *lanes);
+/* The count of lane `lane`. */
+uint32_t ap_findings__lane_count(const uint64_t *planes, unsigned L, unsigned lane);
 
 #endif

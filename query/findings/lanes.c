@@ -31,6 +31,12 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__usage_not_granted,
     &ap_lanes__granted_never_used,
     &ap_lanes__attempted_not_granted,
+    &ap_lanes__delegation_loop,
+    &ap_lanes__fourth_party,
+    &ap_lanes__inherits_partner,
+    &ap_lanes__review_overdue,
+    &ap_lanes__beyond_scope,
+    &ap_lanes__scope_undeclared,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
@@ -343,4 +349,29 @@ void ap_findings__edge_lanes(const ap_rule_ctx *c, const ap_lanes_at *x, uint32_
             if (!ap_edge_usable(c->g, ed, ap_findings__lane_partner(c, b, lane)))
                 out[j] &= ~((uint64_t)1 << (lane % 64));
         }
+}
+
+/* ---- Counts per lane, bit-sliced ---- */
+
+void ap_findings__count_lanes(uint64_t *planes, unsigned L, const uint64_t *lanes)
+{
+    /* a ripple-carry add of one to every lane at once: a carry goes up a plane only where the
+     * lane's count was odd there, so an add costs two plane words on average */
+    for (unsigned j = 0; j < L; j++) {
+        uint64_t carry = lanes[j];
+        for (unsigned k = 0; carry != 0 && k < AP_LANE_COUNT_BITS; k++) {
+            uint64_t *w = &planes[(size_t)k * L + j];
+            uint64_t up = *w & carry;
+            *w ^= carry;
+            carry = up;
+        }
+    }
+}
+
+uint32_t ap_findings__lane_count(const uint64_t *planes, unsigned L, unsigned lane)
+{
+    uint32_t n = 0;
+    for (unsigned k = 0; k < AP_LANE_COUNT_BITS; k++)
+        n |= (uint32_t)(planes[(size_t)k * L + lane / 64] >> (lane % 64) & 1) << k;
+    return n;
 }

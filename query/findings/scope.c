@@ -7,6 +7,7 @@
 
 #include "authpath/scope.h"
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 #define SCOPE_LISTED 20         /* targets named in one finding's facts; the rest counted */
 
@@ -58,137 +59,351 @@ static const char *reason_text(ap_scope_reason why)
     return "?";
 }
 
-/* One finding for partner p and one reason, over its n targets (sorted). */
-static int beyond(ap_rule_ctx *c, const ap_rule *r, const ap_scope *s, uint32_t p,
-                  const ap_authority *a, ap_scope_reason why, const uint32_t *targets,
-                  uint32_t n)
+/* ---- authority-beyond-scope ---- */
+
+/* A target outside a partner's scope: what the partner holds there, and why it is outside. */
+typedef struct {
+    uint32_t v;
+    ap_rights r;
+    unsigned why;
+} outside_target;
+
+/* A finding waiting for the chains of its targets: all of them, from one run of its partner
+ * (the requests of one partner share a run), said when the last is reached. */
+typedef struct {
+    size_t finding;
+    ap_scope_reason why;
+    uint32_t n, said;                   /* targets outside, reached by the run so far */
+    uint32_t *v;                        /* the targets ... */
+    ap_rights *r;                       /* ... and what the partner holds there */
+    uint32_t scope;                     /* its partner's index */
+} beyond_wait;
+
+typedef struct {
+    bool ready;
+    ap_scope **scope;                   /* per partner index: its declared scope, or NULL */
+    outside_target **t;                 /* per partner index: its targets outside */
+    uint32_t *nt;
+    uint32_t base;                      /* the batch whose lanes `scoped` marks, + 1 */
+    uint64_t scoped[AP_KERNEL_LMAX];
+    beyond_wait *wait;                  /* by finding */
+    uint32_t nwait, nscope;
+} beyond_state;
+
+static void beyond_free(void *p)
+{
+    beyond_state *st = p;
+    for (uint32_t i = 0; st->scope != NULL && i < st->nscope; i++) {
+        ap_scope_free(st->scope[i]);
+        free(st->t[i]);
+    }
+    for (uint32_t k = 0; k < st->nwait; k++) {
+        free(st->wait[k].v);
+        free(st->wait[k].r);
+    }
+    free(st->scope);
+    free(st->t);
+    free(st->nt);
+    free(st->wait);
+    free(st);
+}
+
+static bool watch_target(const ap_rule_ctx *c, uint32_t v)
+{
+    ap_kind k = ap_findings__kind(c, v);
+    return k == AP_KIND_RESOURCE || k == AP_KIND_WORKFLOW;
+}
+
+/* The rule's state, with every partner's scope read once; NULL after an error. */
+static beyond_state *beyond_of(ap_rule_ctx *c)
+{
+    beyond_state *st = ap_findings__state(c, sizeof *st, beyond_free);
+    if (st == NULL || st->ready)
+        return st;
+    st->ready = true;
+    st->nscope = c->npartners;
+    st->scope = calloc((size_t)c->npartners + 1, sizeof *st->scope);
+    st->t = calloc((size_t)c->npartners + 1, sizeof *st->t);
+    st->nt = calloc((size_t)c->npartners + 1, sizeof *st->nt);
+    if (st->scope == NULL || st->t == NULL || st->nt == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++)
+        c->rc = ap_scope_of(&st->scope[i], c->g, c->partners[i], c->policy, c->err);
+    return c->rc == AP_OK ? st : NULL;
+}
+
+/* Target x->v and the batch's partners that declare a scope (few: their lanes are iterated one
+ * by one): each that holds it outside its scope keeps it. */
+static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    beyond_state *st = beyond_of(c);
+    const ap_kernel_batch *b = x->b;
+    if (st == NULL)
+        return;
+    if (st->base != b->base + 1) {
+        st->base = b->base + 1;
+        memset(st->scoped, 0, sizeof st->scoped);
+        for (uint32_t lane = 0; lane < b->nb; lane++)
+            if (st->scope[b->base + lane] != NULL)
+                st->scoped[lane / 64] |= (uint64_t)1 << (lane % 64);
+    }
+    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++)
+        for (uint64_t m = x->w[b->K * b->L + j] & st->scoped[j]; m != 0; m &= m - 1) {
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            uint32_t i = b->base + lane;
+            ap_rights r = ap_findings__lane_rights(x, lane);
+            unsigned why = ap_scope_outside(st->scope[i], c->g, x->v, r, c->at);
+            if (why == 0)
+                continue;
+            outside_target t = { x->v, r, why };
+            if (ap_query__push(&st->t[i], &st->nt[i], sizeof t, &t) < 0) {
+                c->rc = ap_error_nomem(c->err);
+                return;
+            }
+        }
+}
+
+/* The wait of finding f, or NULL. */
+static beyond_wait *wait_of(beyond_state *st, const ap_rule_ctx *c, const ap_finding *f)
+{
+    size_t i = (size_t)(f - c->out->items), lo = 0, hi = st->nwait;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->wait[mid].finding < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < st->nwait && st->wait[lo].finding == i ? &st->wait[lo] : NULL;
+}
+
+/* One of f's targets reached: at the last, they are ordered by the run's hops (the same run
+ * for every one of them), the first SCOPE_LISTED named with their chains, and the message. */
+static void say_beyond(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                       uint32_t e)
 {
     const ap_graph *g = c->g;
+    beyond_state *st = ap_findings__state(c, sizeof *st, beyond_free);
+    beyond_wait *w = st != NULL ? wait_of(st, c, f) : NULL;
     char list[4096] = "", chain[1024], rights[256];
-    ap_sensitivity worst = ap_findings__sensitivity(g, targets[0]);
-    ap_finding *f = ap_findings__add(c, p, false, p);
     size_t used = 0;
-    ap_findings__path(c, f, a, targets[0], AP_UNREACHED);
-    for (uint32_t k = 0; k < n && k < SCOPE_LISTED; k++)   /* the rest counted: "outside" */
-        ap_findings__node(c, f, targets[k]);
-    ap_findings__fact(c, f, "reason", "%s", ap_scope_reason_name(why));
-    ap_findings__fact(c, f, "outside", "%u", n);
-    for (uint32_t k = 0; k < n && k < SCOPE_LISTED; k++) {
-        uint32_t v = targets[k];
-        chain_to(g, a, v, chain, sizeof chain);
-        ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), a->rights[v], ", ", false);
+    uint32_t k, listed;
+    (void)e;
+    (void)v;
+    if (w == NULL || ++w->said < w->n)
+        return;
+    /* the targets in order, each with what the partner holds there: sort the pairs by node */
+    uint32_t *order = malloc((size_t)w->n * sizeof *order);
+    if (order == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return;
+    }
+    memcpy(order, w->v, (size_t)w->n * sizeof *order);
+    target_order ctx = { g, a };
+    qsort_r(order, w->n, sizeof *order, cmp_target, &ctx);
+    listed = w->n < SCOPE_LISTED ? w->n : SCOPE_LISTED;
+    ap_sensitivity worst = ap_findings__sensitivity(g, order[0]);
+    const ap_scope *s = st->scope[w->scope];
+    ap_rights held[SCOPE_LISTED];
+    for (k = 0; k < listed; k++) {
+        uint32_t t = 0;
+        while (t + 1 < w->n && w->v[t] != order[k])
+            t++;
+        held[k] = w->r[t];
+    }
+    ap_findings__path(c, f, a, order[0], AP_UNREACHED);
+    for (k = 0; k < listed; k++)   /* the rest counted: "outside" */
+        ap_findings__node(c, f, order[k]);
+    for (k = 0; k < listed; k++) {
+        chain_to(g, a, order[k], chain, sizeof chain);
+        ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), held[k], ", ", false);
         used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
                                  "%s%s (%s, %s) through %s", k ? "; " : "",
-                                 ap_graph_node(g, v)->id,
-                                 ap_sensitivity_name(ap_findings__sensitivity(g, v)), rights,
-                                 chain);
+                                 ap_graph_node(g, order[k])->id,
+                                 ap_sensitivity_name(ap_findings__sensitivity(g, order[k])),
+                                 rights, chain);
         if (used >= sizeof list)
             break;
     }
-    if (n > SCOPE_LISTED && used < sizeof list)
-        snprintf(list + used, sizeof list - used, "; and %u more", n - SCOPE_LISTED);
+    if (w->n > SCOPE_LISTED && used < sizeof list)
+        snprintf(list + used, sizeof list - used, "; and %u more", w->n - SCOPE_LISTED);
     ap_findings__fact(c, f, "targets", "%s", list);
-    if (why == AP_SCOPE_WINDOW)
+    if (w->why == AP_SCOPE_WINDOW)
         ap_findings__fact(c, f, "window", "%s", s->until != AP_TIME_NONE && c->at >= s->until
                           ? "ended" : "not yet begun");
-    if (f == NULL)
-        return c->rc;
     /* high; critical when what lies outside is critical or restricted (unless the policy
      * changed the rule's severity) */
-    if (f->severity == r->severity && worst >= AP_SENS_RESTRICTED)
+    if (f->severity == c->rule->severity && worst >= AP_SENS_RESTRICTED)
         f->severity = AP_SEV_CRITICAL;
-    chain_to(g, a, targets[0], chain, sizeof chain);
-    ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), a->rights[targets[0]], ", ",
-                     false);
-    if (n > 1)
-        snprintf(list, sizeof list, " (%u targets in all)", n);
+    chain_to(g, a, order[0], chain, sizeof chain);
+    ap_rights_format(rights, sizeof rights, ap_graph_vocab(g), held[0], ", ", false);
+    if (w->n > 1)
+        snprintf(list, sizeof list, " (%u targets in all)", w->n);
     else
         list[0] = '\0';
     ap_findings__message(c, f, "Partner %s reaches %s (%s; %s) %s, through %s%s.",
-                         ap_graph_node(g, p)->id, ap_graph_node(g, targets[0])->id,
-                         ap_sensitivity_name(worst), rights, reason_text(why), chain, list);
-    return c->rc;
+                         ap_graph_node(g, f->partner)->id, ap_graph_node(g, order[0])->id,
+                         ap_sensitivity_name(worst), rights, reason_text(w->why), chain, list);
+    free(order);
 }
 
-int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r)
+/* One finding for partner index i and one reason, over its n targets: the chain of each is
+ * asked for, the finding written once the last is reached (say_beyond). */
+static void beyond(ap_rule_ctx *c, beyond_state *st, uint32_t i, ap_scope_reason why,
+                   const uint32_t *targets, const ap_rights *rights, uint32_t n)
 {
-    const ap_graph *g = c->g;
+    uint32_t p = c->partners[i];
+    ap_finding *f = ap_findings__add(c, p, false, p);
+    ap_findings__fact(c, f, "reason", "%s", ap_scope_reason_name(why));
+    ap_findings__fact(c, f, "outside", "%u", n);
+    if (f == NULL)
+        return;
+    beyond_wait w = { (size_t)(f - c->out->items), why, n, 0,
+                      malloc((size_t)n * sizeof *w.v), malloc((size_t)n * sizeof *w.r), i };
+    if (w.v == NULL || w.r == NULL || ap_query__push(&st->wait, &st->nwait, sizeof w, &w) < 0) {
+        free(w.v);
+        free(w.r);
+        c->rc = ap_error_nomem(c->err);
+        return;
+    }
+    memcpy(w.v, targets, (size_t)n * sizeof *w.v);
+    memcpy(w.r, rights, (size_t)n * sizeof *w.r);
+    for (uint32_t k = 0; k < n; k++)
+        ap_findings__chain_later(c, f, p, targets[k], AP_UNREACHED, false, say_beyond);
+}
+
+/* After every batch: each partner with targets outside, one finding per reason. */
+static int finish_beyond(ap_rule_ctx *c)
+{
+    beyond_state *st = beyond_of(c);
     uint32_t *targets = NULL;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        ap_scope *s = NULL;
-        uint32_t n = 0;
-        if ((c->rc = ap_scope_of(&s, g, c->partners[i], c->policy, c->err)) < 0 || s == NULL)
+    ap_rights *rights = NULL;
+    if (st == NULL)
+        return c->rc;
+    for (uint32_t i = 0; i < st->nscope && c->rc == AP_OK; i++) {
+        uint32_t nt = st->nt[i];
+        if (nt == 0)
             continue;
         free(targets);
-        if ((targets = malloc((a->nreach + 1) * sizeof *targets)) == NULL) {
-            ap_scope_free(s);
+        free(rights);
+        targets = malloc((size_t)nt * sizeof *targets);
+        rights = malloc((size_t)nt * sizeof *rights);
+        if (targets == NULL || rights == NULL) {
             c->rc = ap_error_nomem(c->err);
             break;
         }
         for (unsigned bit = 1; bit < (1u << AP_SCOPE_REASONS) && c->rc == AP_OK; bit <<= 1) {
-            n = 0;
-            for (uint32_t k = 0; k < a->nreach; k++) {
-                uint32_t v = a->reach[k];
-                if (ap_scope_outside(s, g, v, a->rights[v], c->at) & bit)
-                    targets[n++] = v;
-            }
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < nt; k++)
+                if (st->t[i][k].why & bit) {
+                    targets[n] = st->t[i][k].v;
+                    rights[n++] = st->t[i][k].r;
+                }
             if (n == 0)
                 continue;
-            target_order order = { g, a };
-            qsort_r(targets, n, sizeof *targets, cmp_target, &order);
-            beyond(c, r, s, c->partners[i], a, (ap_scope_reason)bit, targets, n);
+            beyond(c, st, i, (ap_scope_reason)bit, targets, rights, n);
         }
-        ap_scope_free(s);
     }
     free(targets);
+    free(rights);
     return c->rc;
 }
 
-int ap_rule__scope_undeclared(ap_rule_ctx *c, const ap_rule *r)
+const ap_lanes_rule ap_lanes__beyond_scope = {
+    "authority-beyond-scope", watch_target, false, node_beyond, NULL, finish_beyond
+};
+
+/* ---- scope-undeclared ---- */
+
+/* One batch's partners: how many targets of confidential and above each reaches, and the lanes
+ * reaching one of each sensitivity. */
+typedef struct {
+    uint64_t count[AP_LANE_COUNT_BITS * AP_KERNEL_LMAX];
+    uint64_t has[AP_SENS_COUNT][AP_KERNEL_LMAX];
+} undeclared_batch;
+
+static bool watch_sensitive(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__sens(c, v) >= AP_SENS_CONFIDENTIAL;
+}
+
+static void node_undeclared(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    undeclared_batch *st = ap_findings__state(c, sizeof *st, NULL);
+    unsigned L = x->b->L;
+    if (st == NULL)
+        return;
+    for (unsigned j = 0; j < L; j++)
+        st->has[ap_findings__sens(c, x->v)][j] |= x->w[x->b->K * L + j];
+    ap_findings__count_lanes(st->count, L, x->w + (size_t)x->b->K * L);
+}
+
+/* The first node in reach order of sensitivity arg. */
+static bool pick_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
+{
+    return ap_findings__sens(c, v) == (ap_sensitivity)arg;
+}
+
+static void say_undeclared(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t top,
+                           uint32_t e)
 {
     const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i], top = AP_UNREACHED, count = 0;
-        ap_scope *s = NULL;
-        char chain[1024];
-        if ((c->rc = ap_scope_of(&s, g, p, c->policy, c->err)) < 0)
-            break;
-        if (s != NULL) {
-            ap_scope_free(s);
-            continue;
-        }
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            ap_sensitivity sv = ap_findings__sens(c, v);
-            if (sv < AP_SENS_CONFIDENTIAL)
-                continue;
-            count++;
-            if (top == AP_UNREACHED || sv > ap_findings__sens(c, top))
-                top = v;
-        }
-        if (top == AP_UNREACHED)
-            continue;
-        ap_finding *f = ap_findings__add(c, p, false, p);
-        ap_findings__path(c, f, a, top, AP_UNREACHED);
-        ap_findings__node(c, f, top);
-        ap_findings__fact(c, f, "sensitive_targets", "%u", count);
-        /* through another partner, the evidence stops at it (its own findings carry on) */
-        uint32_t via = ap_findings__stop_at_partner(c, f, top);
-        if (f == NULL)
-            break;
-        ap_findings__chain(c, f, chain, sizeof chain);
-        if (via != AP_UNREACHED) {
-            size_t used = strlen(chain);
-            snprintf(chain + used, sizeof chain - used, ", acting for partner %s",
-                     ap_graph_node(g, via)->id);
-        }
-        ap_findings__message(c, f, "Partner %s declares no scope, yet reaches %u sensitive "
-                             "targets, the most sensitive %s (%s) through %s.",
-                             ap_graph_node(g, p)->id, count, ap_graph_node(g, top)->id,
-                             ap_sensitivity_name(ap_findings__sensitivity(g, top)), chain);
+    const char *count = ap_findings__fact_of(f, "sensitive_targets");
+    char chain[1024];
+    (void)e;
+    if (top == AP_UNREACHED)
+        return;                 /* not found again: the finding stays without a message */
+    ap_findings__path(c, f, a, top, AP_UNREACHED);
+    ap_findings__node(c, f, top);
+    /* through another partner, the evidence stops at it (its own findings carry on) */
+    uint32_t via = ap_findings__stop_at_partner(c, f, top);
+    ap_findings__chain(c, f, chain, sizeof chain);
+    if (via != AP_UNREACHED) {
+        size_t used = strlen(chain);
+        snprintf(chain + used, sizeof chain - used, ", acting for partner %s",
+                 ap_graph_node(g, via)->id);
     }
-    return c->rc;
+    ap_findings__message(c, f, "Partner %s declares no scope, yet reaches %s sensitive "
+                         "targets, the most sensitive %s (%s) through %s.",
+                         ap_graph_node(g, f->partner)->id, count != NULL ? count : "?",
+                         ap_graph_node(g, top)->id,
+                         ap_sensitivity_name(ap_findings__sensitivity(g, top)), chain);
 }
+
+/* Each partner of the batch reaching something sensitive: a finding when it declares no
+ * scope, its chain to the most sensitive, the first in reach order. */
+static void batch_undeclared(ap_rule_ctx *c, const ap_kernel_batch *b)
+{
+    undeclared_batch *st = ap_findings__state(c, sizeof *st, NULL);
+    if (st == NULL)
+        return;
+    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++) {
+        uint64_t any = 0;
+        for (int k = AP_SENS_CONFIDENTIAL; k < AP_SENS_COUNT; k++)
+            any |= st->has[k][j];
+        for (uint64_t m = any; m != 0 && c->rc == AP_OK; m &= m - 1) {
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            uint32_t p = ap_findings__lane_partner(c, b, lane);
+            ap_scope *s = NULL;
+            int top = AP_SENS_CONFIDENTIAL;
+            if ((c->rc = ap_scope_of(&s, c->g, p, c->policy, c->err)) < 0 || s != NULL) {
+                ap_scope_free(s);
+                continue;
+            }
+            for (int k = AP_SENS_CONFIDENTIAL; k < AP_SENS_COUNT; k++)
+                if (st->has[k][j] >> (lane % 64) & 1)
+                    top = k;
+            ap_finding *f = ap_findings__add(c, p, false, p);
+            ap_findings__fact(c, f, "sensitive_targets", "%u",
+                              ap_findings__lane_count(st->count, b->L, lane));
+            ap_findings__chain_first(c, f, p, false, pick_level, (uint32_t)top, say_undeclared);
+        }
+    }
+    memset(st, 0, sizeof *st);
+}
+
+const ap_lanes_rule ap_lanes__scope_undeclared = {
+    "scope-undeclared", watch_sensitive, false, node_undeclared, batch_undeclared, NULL
+};

@@ -172,37 +172,30 @@ static void test_findings_root_cause__static_by_nature(void **state)
     done(&r);
 }
 
-/* p acts for q and for r, and holds its own key to e: one finding per partner p acts for, not
- * per target; each counts what p reaches through that partner by sensitivity, about the most
- * sensitive (b and b0 both restricted: b, fewer hops), with its chain through the partner;
- * e is p's own, wiki not sensitive. */
-static void test_findings_root_cause__fourth_party_per_subcontract(void **state)
+/* p acts for q and for r, and holds its own key to e: one finding about p, counting by
+ * sensitivity what it reaches only through other partners (a, b, b0, c through q, d through
+ * r; not e, its own, nor wiki, not sensitive), its chain to the most sensitive (d) whole,
+ * through r. */
+static void test_findings_root_cause__fourth_party_per_partner(void **state)
 {
     run r = { 0 };
     char buf[256];
     (void)state;
     compute(&r, FIXTURE("findings/root-cause/fourth_party.json"), "fourth-party-sensitive");
-    assert_int_equal(ap_findings_count(r.f), 2);
-    int through_q = 0;
-    for (size_t i = 0; i < 2; i++) {
-        const ap_finding *x = ap_findings_get(r.f, i);
-        bool via_q = strcmp(ap_finding_fact(x, "acts_for"), "q") == 0;
-        through_q += via_q;
-        assert_string_equal(ap_graph_node(r.g, x->partner)->id, "p");
-        assert_string_equal(partners(&r, x, buf, sizeof buf), "p");
-        assert_string_equal(ap_finding_subject_id(r.g, x), via_q ? "b" : "d");
-        assert_string_equal(ap_finding_fact(x, "sensitivity"), via_q ? "restricted" : "critical");
-        assert_string_equal(ap_finding_fact(x, "sensitive_targets"), via_q ? "4" : "1");
-        assert_string_equal(ap_finding_fact(x, "by_sensitivity"),
-                            via_q ? "restricted 2, confidential 2" : "critical 1");
-        assert_string_equal(ap_finding_fact(x, "rights"), via_q ? "read, write" : "read");
-        snprintf(buf, sizeof buf, "%s", x->message);
-        assert_non_null(strstr(buf, via_q ? "p > q > kq > b" : "p > r > kr > d"));
-        assert_int_equal(x->npath, 3);
-        if (!via_q)
-            assert_string_equal(ap_finding_fact(x, "acts_for"), "r");
-    }
-    assert_int_equal(through_q, 1);     /* one finding per subcontract: q once, r once */
+    assert_int_equal(ap_findings_count(r.f), 1);
+    const ap_finding *x = ap_findings_get(r.f, 0);
+    assert_string_equal(ap_graph_node(r.g, x->partner)->id, "p");
+    assert_string_equal(partners(&r, x, buf, sizeof buf), "p");
+    assert_string_equal(ap_finding_subject_id(r.g, x), "p");
+    assert_string_equal(ap_finding_fact(x, "sensitivity"), "critical");
+    assert_string_equal(ap_finding_fact(x, "sensitive_targets"), "5");
+    assert_string_equal(ap_finding_fact(x, "by_sensitivity"),
+                        "critical 1, restricted 2, confidential 2");
+    assert_string_equal(ap_finding_fact(x, "rights"), "read");
+    assert_string_equal(ap_finding_fact(x, "through_partner"), "r");
+    snprintf(buf, sizeof buf, "%s", x->message);
+    assert_non_null(strstr(buf, "p > r > kr > d"));
+    assert_int_equal(x->npath, 3);
     done(&r);
 }
 
@@ -239,11 +232,11 @@ static void test_findings_root_cause__partner_loop_stays_small(void **state)
             assert_int_equal(x->npath, N);
         }
         if (strcmp(x->rule->id, "fourth-party-sensitive") == 0) {
-            fourth++;       /* q_i reaches db acting for q_{i+1}, the partner nearest it */
+            fourth++;       /* q_i reaches db only through q_{i+1}, first on its chain */
             assert_int_equal(x->npartners, 1);
             int m = atoi(ap_graph_node(r.g, x->partner)->id + 1);
             snprintf(next, sizeof next, "q%d", (m + 1) % N);
-            assert_string_equal(ap_finding_fact(x, "acts_for"), next);
+            assert_string_equal(ap_finding_fact(x, "through_partner"), next);
         }
     }
     assert_int_equal(loops, 1);
@@ -261,7 +254,7 @@ int main(void)
         cmocka_unit_test(test_findings_root_cause__escalation_once_per_point),
         cmocka_unit_test(test_findings_root_cause__shared_grants_once),
         cmocka_unit_test(test_findings_root_cause__static_by_nature),
-        cmocka_unit_test(test_findings_root_cause__fourth_party_per_subcontract),
+        cmocka_unit_test(test_findings_root_cause__fourth_party_per_partner),
         cmocka_unit_test(test_findings_root_cause__partner_loop_stays_small),
     };
     ap_igraph_init();
