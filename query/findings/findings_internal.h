@@ -388,6 +388,10 @@ extern const ap_lanes_rule ap_lanes__credential_no_expiry, ap_lanes__credential_
     ap_lanes__credential_outlives_contract;
 extern const ap_lanes_rule ap_lanes__read_only_exceeded, ap_lanes__undeclared_rights,
     ap_lanes__sensitive_workflow, ap_lanes__escalation, ap_lanes__temporary_no_expiry;
+/* s16-hold: rules about what a partner holds, owns or has left behind. */
+extern const ap_lanes_rule ap_lanes__owner_missing, ap_lanes__partner_undocumented,
+    ap_lanes__credential_shared, ap_lanes__credential_multi_tenant, ap_lanes__partner_ended_live,
+    ap_lanes__partner_can_mint, ap_lanes__dormant_access;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -443,17 +447,10 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
                                                       void *ctx);
 
 /* The checks, one family per file; catalogue.c lists them with their metadata. */
-int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
