@@ -68,7 +68,7 @@ static const ap_rule rules[] = {
       "pat, ssh_key, access_key) and the inventory does not say static: false.",
       "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
       "trust) scoped to the partner's workload, then revoke the secret.",
-      ap_rule__static_secret,
+      NULL,
       "the credential: one finding lists every partner that authenticates with it, its chain "
       "(and the identity it stands in for) from the first in id order." },
     { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -262,7 +262,7 @@ static const ap_rule rules[] = {
       "created) longer ago than the policy's rotation period for the most sensitive thing it "
       "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
       "Rotate the credential, record last_rotated, and automate rotation within the period.",
-      ap_rule__rotation_overdue,
+      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "k8s-cluster-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05",

@@ -23,6 +23,8 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__partner_ended_live,
     &ap_lanes__partner_can_mint,
     &ap_lanes__dormant_access,
+    &ap_lanes__static_secret,
+    &ap_lanes__credential_rotation_overdue,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
