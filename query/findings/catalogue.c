@@ -205,7 +205,7 @@ static const ap_rule rules[] = {
       "A partner's write-capable authority passes through an identity with logged: false: "
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
-      ap_rule__unattributable,
+      NULL,
       "the unlogged identity: one finding lists every partner writing through it, the first "
       "one's write and chain." },
     { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
@@ -213,7 +213,7 @@ static const ap_rule rules[] = {
       "A credential a partner holds reaches both production and non-production environments: "
       "a leak from a test system opens production.",
       "Issue separate credentials per environment and narrow each to its own.",
-      ap_rule__environment_crossing,
+      NULL,
       "the credential: one finding lists every partner holding it, its chain from the first "
       "in id order." },
     { "role-trusts-anyone", AP_SEV_CRITICAL, "NHI6", "PR.AA-05, PR.PS-01",
