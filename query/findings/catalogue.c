@@ -157,8 +157,8 @@ static const ap_rule rules[] = {
       NULL,
       "the grant: a can_mint edge, or an edge that passes the mint right by name to a "
       "resource or workflow. One finding lists every partner whose authority crosses it, its "
-      "chain from the partner nearest the edge (on the dense S=10 estate 658,808 findings, "
-      "one per partner and minting target, became 21,139, one per grant)." },
+      "chain from the first in id order (on the dense S=10 estate 658,808 findings, one per "
+      "partner and minting target, became 21,139, one per grant)." },
     { "owner-missing", AP_SEV_MEDIUM, "", "GV.RR-02",
       "Partner, identity or credential without an owner",
       "A partner, or an identity or credential a partner holds, names no owner: nobody is "
@@ -206,8 +206,10 @@ static const ap_rule rules[] = {
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
       NULL,
-      "the unlogged identity: one finding lists every partner writing through it, the first "
-      "one's write and chain." },
+      "the unlogged identity: one finding lists every partner holding a right there other "
+      "than read (acting as it, it can change something), the first one's write through it "
+      "(its first sensitive target in reach order whose witness for writing passes it; else "
+      "the identity itself) and chain." },
     { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
       "One credential reaches production and non-production",
       "A credential a partner holds reaches both production and non-production environments: "
