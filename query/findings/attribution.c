@@ -46,6 +46,61 @@ static ap_rights writes_of(const ap_rule_ctx *c)
     return ap_vocab_all(ap_graph_vocab(c->g)) & ~((ap_rights)1 << AP_R_READ);
 }
 
+/* The first write-capable target, in reach order, whose witness for writing passes each
+ * unlogged identity, of the partner whose whole run the chains heard last: one walk of its
+ * reach serves every finding it shows (the chains of one partner come together). */
+typedef struct {
+    uint32_t partner;           /* + 1; 0: none yet */
+    uint32_t *target;           /* per node: AP_UNREACHED, or the target */
+    uint32_t *touched, ntouched;
+} first_writes;
+
+static void free_first_writes(void *p)
+{
+    first_writes *s = p;
+    free(s->target);
+    free(s->touched);
+    free(s);
+}
+
+static bool walk_writes(ap_rule_ctx *c, first_writes *s, const ap_authority *a, uint32_t p)
+{
+    const ap_rights writes = writes_of(c);
+    size_t n = (size_t)ap_graph_node_count(c->g) + 1;
+    if (s->target == NULL) {
+        s->target = malloc(n * sizeof *s->target);
+        s->touched = malloc(n * sizeof *s->touched);
+        if (s->target == NULL || s->touched == NULL)
+            return false;
+        for (size_t v = 0; v < n; v++)
+            s->target[v] = AP_UNREACHED;
+    }
+    for (uint32_t k = 0; k < s->ntouched; k++)
+        s->target[s->touched[k]] = AP_UNREACHED;
+    s->ntouched = 0;
+    s->partner = p + 1;
+    uint32_t *mid = malloc(((size_t)a->nreach + 1) * a->nclasses * sizeof *mid);
+    if (mid == NULL)
+        return false;
+    c->visit->a = NULL;                 /* a new walk: another rule may have walked a */
+    for (uint32_t k = 0; k < a->nreach; k++) {
+        uint32_t v = a->reach[k];
+        if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
+            continue;
+        /* the path's inner nodes an earlier target's path did not pass */
+        size_t nmid = ap_findings__walk_new(c, a, v, writes, mid);
+        for (size_t j = 0; j < nmid; j++) {
+            uint32_t u = mid[j];
+            if (s->target[u] == AP_UNREACHED && unlogged(c, u)) {
+                s->target[u] = v;
+                s->touched[s->ntouched++] = u;
+            }
+        }
+    }
+    free(mid);
+    return true;
+}
+
 /* The whole run of finding f's first partner: its first write-capable target in reach order
  * whose witness for writing passes f's identity, and that chain; none (the partner holds write
  * there, but its witnesses to what it writes go other ways), the identity itself. */
@@ -53,26 +108,17 @@ static void chain_unattributable(ap_rule_ctx *c, ap_finding *f, const ap_authori
                                  uint32_t none, uint32_t e)
 {
     const ap_rights writes = writes_of(c);
-    uint32_t u = f->subject, target = u;
-    uint32_t *mid = malloc(((size_t)a->nreach + 1) * a->nclasses * sizeof *mid);
+    first_writes *s = ap_findings__state(c, sizeof *s, free_first_writes);
     (void)none;
     (void)e;
-    if (mid == NULL) {
+    if (s == NULL)
+        return;
+    if (s->partner != f->partner + 1 && !walk_writes(c, s, a, f->partner)) {
         c->rc = ap_error_nomem(c->err);
         return;
     }
-    c->visit->a = NULL;                 /* a new walk: another finding may have walked a */
-    for (uint32_t k = 0; k < a->nreach && target == u; k++) {
-        uint32_t v = a->reach[k];
-        if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
-            continue;
-        /* the path's inner nodes an earlier target's path did not pass */
-        size_t nmid = ap_findings__walk_new(c, a, v, writes, mid);
-        for (size_t j = 0; j < nmid && target == u; j++)
-            if (mid[j] == u)
-                target = v;
-    }
-    free(mid);
+    uint32_t u = f->subject;
+    uint32_t target = s->target[u] != AP_UNREACHED ? s->target[u] : u;
     /* what that chain carries there, not all the target holds: the claim is the chain's */
     ap_rights carried = ap_findings__path_for(c, f, a, target, writes);
     ap_findings__fact(c, f, "target", "%s", ap_graph_node(c->g, target)->id);
