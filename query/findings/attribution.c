@@ -36,110 +36,52 @@ static void say_unattributable(ap_rule_ctx *c, ap_finding *f)
                          ap_graph_node(g, f->subject)->id, others);
 }
 
-static bool watch_unlogged(const ap_rule_ctx *c, uint32_t u)
+int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
 {
-    return ap_findings__kind(c, u) == AP_KIND_IDENTITY && unlogged(c, u);
-}
-
-static ap_rights writes_of(const ap_rule_ctx *c)
-{
-    return ap_vocab_all(ap_graph_vocab(c->g)) & ~((ap_rights)1 << AP_R_READ);
-}
-
-/* The first write-capable target, in reach order, whose witness for writing passes each
- * unlogged identity, of the partner whose whole run the chains heard last: one walk of its
- * reach serves every finding it shows (the chains of one partner come together). */
-typedef struct {
-    uint32_t partner;           /* + 1; 0: none yet */
-    uint32_t *target;           /* per node: AP_UNREACHED, or the target */
-    uint32_t *touched, ntouched;
-} first_writes;
-
-static void free_first_writes(void *p)
-{
-    first_writes *s = p;
-    free(s->target);
-    free(s->touched);
-    free(s);
-}
-
-static bool walk_writes(ap_rule_ctx *c, first_writes *s, const ap_authority *a, uint32_t p)
-{
-    const ap_rights writes = writes_of(c);
-    size_t n = (size_t)ap_graph_node_count(c->g) + 1;
-    if (s->target == NULL) {
-        s->target = malloc(n * sizeof *s->target);
-        s->touched = malloc(n * sizeof *s->touched);
-        if (s->target == NULL || s->touched == NULL)
-            return false;
-        for (size_t v = 0; v < n; v++)
-            s->target[v] = AP_UNREACHED;
-    }
-    for (uint32_t k = 0; k < s->ntouched; k++)
-        s->target[s->touched[k]] = AP_UNREACHED;
-    s->ntouched = 0;
-    s->partner = p + 1;
-    uint32_t *mid = malloc(((size_t)a->nreach + 1) * a->nclasses * sizeof *mid);
-    if (mid == NULL)
-        return false;
-    c->visit->a = NULL;                 /* a new walk: another rule may have walked a */
-    for (uint32_t k = 0; k < a->nreach; k++) {
-        uint32_t v = a->reach[k];
-        if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
-            continue;
-        /* the path's inner nodes an earlier target's path did not pass */
-        size_t nmid = ap_findings__walk_new(c, a, v, writes, mid);
-        for (size_t j = 0; j < nmid; j++) {
-            uint32_t u = mid[j];
-            if (s->target[u] == AP_UNREACHED && unlogged(c, u)) {
-                s->target[u] = v;
-                s->touched[s->ntouched++] = u;
+    const ap_graph *g = c->g;
+    const ap_rights writes = ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
+    /* per node, the partner index that reported it (kept across batches) */
+    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));
+    uint32_t *mid = NULL;
+    (void)r;
+    if (seen == NULL || !ap_findings__exists(c, false, unlogged))
+        return c->rc;
+    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
+        const ap_authority *a = c->auth[i];
+        uint32_t p = c->partners[i];
+        uint32_t *room = realloc(mid, ((size_t)a->nreach + 1) * a->nclasses * sizeof *mid);
+        if (room == NULL) {
+            c->rc = ap_error_nomem(c->err);
+            break;
+        }
+        mid = room;
+        /* each write-capable target in reach order; the unlogged identities on its witness
+         * for writing (the witness of all its rights may carry only read) */
+        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
+            uint32_t v = a->reach[k];
+            if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
+                continue;
+            /* the path's inner nodes, from v's side back to the source; those an earlier
+             * target's path passed were looked at then */
+            size_t nmid = ap_findings__walk_new(c, a, v, writes, mid);
+            for (size_t j = 0; j < nmid; j++) {
+                uint32_t u = mid[j];
+                if (seen[u] == i || !unlogged(c, u))
+                    continue;
+                seen[u] = i;
+                /* one finding per unlogged identity: a later partner joins it */
+                ap_finding *f = ap_findings__subject(c, p, false, u);
+                if (f == NULL)
+                    continue;
+                /* what that chain carries there, not all v holds: the claim is the chain's */
+                ap_rights carried = ap_findings__path_for(c, f, a, v, writes);
+                ap_findings__fact(c, f, "logged", "false");
+                ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
+                ap_findings__rights(c, f, "rights", carried & writes);
+                say_unattributable(c, f);
             }
         }
     }
     free(mid);
-    return true;
+    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_unattributable);
 }
-
-/* The whole run of finding f's first partner: its first write-capable target in reach order
- * whose witness for writing passes f's identity, and that chain; none (the partner holds write
- * there, but its witnesses to what it writes go other ways), the identity itself. */
-static void chain_unattributable(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
-                                 uint32_t none, uint32_t e)
-{
-    const ap_rights writes = writes_of(c);
-    first_writes *s = ap_findings__state(c, sizeof *s, free_first_writes);
-    (void)none;
-    (void)e;
-    if (s == NULL)
-        return;
-    if (s->partner != f->partner + 1 && !walk_writes(c, s, a, f->partner)) {
-        c->rc = ap_error_nomem(c->err);
-        return;
-    }
-    uint32_t u = f->subject;
-    uint32_t target = s->target[u] != AP_UNREACHED ? s->target[u] : u;
-    /* what that chain carries there, not all the target holds: the claim is the chain's */
-    ap_rights carried = ap_findings__path_for(c, f, a, target, writes);
-    ap_findings__fact(c, f, "target", "%s", ap_graph_node(c->g, target)->id);
-    ap_findings__rights(c, f, "rights", carried & writes);
-    say_unattributable(c, f);
-}
-
-/* Unlogged identity x->u and the batch's lanes that hold some write there (they act as it
- * with a right to change something): one finding, about every partner concerned; the write
- * and chain of the first in id order. */
-static void node_unattributable(ap_rule_ctx *c, const ap_lanes_at *x)
-{
-    uint64_t lanes[AP_KERNEL_LMAX];
-    ap_findings__lanes_with(x, writes_of(c), lanes);
-    ap_finding *f = ap_findings__subject_lanes(c, x->b, lanes, false, x->v);
-    if (f == NULL)
-        return;                         /* none, or another partner's finding: joined it */
-    ap_findings__fact(c, f, "logged", "false");
-    ap_findings__chain_first(c, f, f->partner, false, NULL, 0, chain_unattributable);
-}
-
-const ap_lanes_rule ap_lanes__unattributable_write = {
-    "unattributable-write", watch_unlogged, false, node_unattributable, NULL, NULL
-};

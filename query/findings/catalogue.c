@@ -205,11 +205,9 @@ static const ap_rule rules[] = {
       "A partner's write-capable authority passes through an identity with logged: false: "
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
-      NULL,
-      "the unlogged identity: one finding lists every partner holding a right there other "
-      "than read (acting as it, it can change something), the first one's write through it "
-      "(its first sensitive target in reach order whose witness for writing passes it; else "
-      "the identity itself) and chain." },
+      ap_rule__unattributable,
+      "the unlogged identity: one finding lists every partner writing through it, the first "
+      "one's write and chain." },
     { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
       "One credential reaches production and non-production",
       "A credential a partner holds reaches both production and non-production environments: "

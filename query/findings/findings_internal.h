@@ -392,8 +392,7 @@ extern const ap_lanes_rule ap_lanes__read_only_exceeded, ap_lanes__undeclared_ri
 extern const ap_lanes_rule ap_lanes__owner_missing, ap_lanes__partner_undocumented,
     ap_lanes__credential_shared, ap_lanes__credential_multi_tenant, ap_lanes__partner_ended_live,
     ap_lanes__partner_can_mint, ap_lanes__dormant_access, ap_lanes__static_secret,
-    ap_lanes__credential_rotation_overdue, ap_lanes__environment_crossing,
-    ap_lanes__unattributable_write;
+    ap_lanes__credential_rotation_overdue, ap_lanes__environment_crossing;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -453,6 +452,7 @@ int ap_rule__delegation_loop(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__fourth_party(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__inherits_partner(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__review_overdue(ap_rule_ctx *c, const ap_rule *r);
+int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__trust_anyone(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__confused_deputy(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__beyond_scope(ap_rule_ctx *c, const ap_rule *r);

@@ -11,14 +11,12 @@
 
 #define SEEDS (1000 / AP_SEED_DIV)
 #define RIGHTS_MASK ((UINT64_C(1) << M_NRIGHTS) - 1)
-#define WRITES (RIGHTS_MASK & ~UINT64_C(1))     /* every right but read (the model's bit 0) */
 
 /* The attributes these rules read, by node index and seed: multi_tenant credentials, an owner,
- * an old last use, an unlogged identity. */
+ * an old last use. */
 static bool multi_tenant(int v, uint64_t seed) { return (v + seed) % 3 == 0; }
 static bool has_owner(int v, uint64_t seed) { return (v + seed) % 2 == 0; }
 static bool idle(int v, uint64_t seed) { return (v + seed) % 3 == 1; }
-static bool unlogged(int v, uint64_t seed) { return (v + seed) % 2 == 1; }
 
 static char *with_attributes(const m_inventory *inv, char *json, uint64_t seed)
 {
@@ -34,8 +32,6 @@ static char *with_attributes(const m_inventory *inv, char *json, uint64_t seed)
             json_object_set_new(nd, "owner", json_string("team-a"));
         if ((kind == 1 || kind == 2) && idle((int)i, seed))
             json_object_set_new(nd, "last_used", json_string("2001-01-01"));
-        if (kind == 1 && unlogged((int)i, seed))
-            json_object_set_new(nd, "logged", json_false());
     }
     json = json_dumps(root, JSON_INDENT(1));
     json_decref(root);
@@ -78,11 +74,7 @@ static uint64_t expected(const m_inventory *inv, uint64_t seed, const char *rule
              : (kind == 1 || kind == 2) && !has_owner(v, seed) ? own : 0;
     else if (strcmp(rule, "dormant-access") == 0)
         want = (kind == 1 || kind == 2) && idle(v, seed) ? own : 0;
-    else if (strcmp(rule, "unattributable-write") == 0) {
-        for (int p = 0; kind == 1 && unlogged(v, seed) && p < inv->n; p++)
-            if (inv->nodes[p].kind == 0 && (rights[p][v] & WRITES) != 0)
-                want |= UINT64_C(1) << p;
-    } else if (strcmp(rule, "partner-ended-live") == 0) {
+    else if (strcmp(rule, "partner-ended-live") == 0) {
         for (int u = 0; kind == 0 && ended(inv, v) && u < inv->n; u++)
             if (u != v && (rights[v][u] & RIGHTS_MASK) != 0)
                 want = UINT64_C(1) << v;
@@ -92,7 +84,7 @@ static uint64_t expected(const m_inventory *inv, uint64_t seed, const char *rule
 
 static const char *const checked[] = { "credential-shared", "credential-multi-tenant",
                                        "owner-missing", "dormant-access",
-                                       "unattributable-write", "partner-ended-live" };
+                                       "partner-ended-live" };
 
 static long findings_checked[sizeof checked / sizeof checked[0]];
 
