@@ -39,37 +39,75 @@ static void say_static(ap_rule_ctx *c, ap_finding *f)
                          f->npartners > 1 ? "," : "", how);
 }
 
-int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r)
+/* Is e an authenticates_as edge to an identity? */
+static bool stands_in(const ap_graph *g, uint32_t e)
+{
+    const ap_edge *ed = ap_graph_edge(g, e);
+    return ed->kind == AP_EDGE_AUTHENTICATES_AS
+           && ap_graph_node(g, ed->to)->kind == AP_KIND_IDENTITY;
+}
+
+/* Static secrets that authenticate as one of our identities. */
+static bool watch_static(const ap_rule_ctx *c, uint32_t v)
 {
     const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k];
-            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !ap_findings__static(g, v))
-                continue;
-            const char *type = ap_graph_node_str(g, v, "type");
-            /* the identity the secret stands in for: its first authenticates_as edge in use */
-            for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
-                const ap_edge *ed = ap_graph_edge(g, e);
-                if (ed->kind != AP_EDGE_AUTHENTICATES_AS || !ap_findings__carries(c, a, e)
-                    || ap_graph_node(g, ed->to)->kind != AP_KIND_IDENTITY)
-                    continue;
-                ap_finding *f = ap_findings__subject(c, p, false, v);
-                if (f != NULL) {
-                    if (type != NULL)
-                        ap_findings__fact(c, f, "type", "%s", type);
-                    ap_findings__fact(c, f, "identity", "%s", ap_graph_node(g, ed->to)->id);
-                    ap_findings__path(c, f, a, v, e);
-                    say_static(c, f);
-                }
-                break;
-            }
+    if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !ap_findings__static(g, v))
+        return false;
+    for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++)
+        if (stands_in(g, e))
+            return true;
+    return false;
+}
+
+static void chain_static(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                         uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_static(c, f);
+}
+
+/* Static secret x->v and the batch's partners that own it and authenticate with it (their
+ * authority crosses one of its authenticates_as edges): one finding, about every partner
+ * concerned; the identity and chain of the first in id order (its first such edge it crosses;
+ * its chain is its plain authority's, as the edge is crossed with what it holds there). */
+static void node_static(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    const ap_graph *g = c->g;
+    const unsigned L = x->b->L;
+    uint64_t own[AP_KERNEL_LMAX], use[AP_KERNEL_LMAX], cross[AP_KERNEL_LMAX];
+    bool some = false;
+    ap_findings__owner_lanes(c, x, own);
+    for (unsigned j = 0; j < L; j++) {
+        some |= own[j] != 0;
+        use[j] = 0;
+    }
+    if (!some)
+        return;
+    uint32_t first_e = AP_UNREACHED;
+    int64_t first = -1;
+    for (uint32_t e = ap_graph_out_begin(g, x->v); e < ap_graph_out_end(g, x->v); e++) {
+        if (!stands_in(g, e))
+            continue;
+        ap_findings__edge_lanes(c, x, e, cross);
+        for (unsigned j = 0; j < L; j++)
+            use[j] |= cross[j] & own[j];
+        int64_t l = ap_findings__first_lane(x->b, use);
+        if (l != first) {               /* an earlier partner: its first edge is this one */
+            first = l;
+            first_e = e;
         }
     }
-    return ap_findings__subjects_said(c, 1, say_static);
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, use, false, x->v);
+    if (f == NULL)
+        return;                         /* none, or another partner's finding: joined it */
+    const char *type = ap_graph_node_str(g, x->v, "type");
+    if (type != NULL)
+        ap_findings__fact(c, f, "type", "%s", type);
+    ap_findings__fact(c, f, "identity", "%s",
+                      ap_graph_node(g, ap_graph_edge(g, first_e)->to)->id);
+    ap_findings__chain_later(c, f, f->partner, x->v, first_e, false, chain_static);
 }
+
+const ap_lanes_rule ap_lanes__static_secret = {
+    "static-secret", watch_static, true, node_static, NULL, NULL
+};

@@ -12,7 +12,7 @@ static const ap_rule rules[] = {
       "on paper only.",
       "Run `authpath offboard PARTNER` and revoke what it lists: the partner's credentials, its "
       "edges, and the subcontracting that acts for it.",
-      ap_rule__ended_live,
+      NULL,
       "the partner: one finding per ended or suspended partner." },
     { "credential-no-expiry", AP_SEV_HIGH, "NHI7", "PR.AA-01",
       "Partner credential never expires",
@@ -46,7 +46,7 @@ static const ap_rule rules[] = {
       "their actions cannot be told apart, and it cannot be revoked for one without breaking "
       "the others.",
       "Issue one credential per partner and revoke the shared one once each has its own.",
-      ap_rule__credential_shared,
+      NULL,
       "the credential: one finding lists every partner that holds it directly (300 partners "
       "sharing 300 keys give 300 findings, not 90,000), its chain from the first in id "
       "order." },
@@ -56,7 +56,7 @@ static const ap_rule rules[] = {
       "customers of that partner, so a breach elsewhere is a breach here.",
       "Ask the partner for a tenant-specific credential (or app registration) and revoke the "
       "multi-tenant one.",
-      ap_rule__credential_multi_tenant,
+      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "static-secret", AP_SEV_MEDIUM, "NHI4", "PR.AA-03",
@@ -68,7 +68,7 @@ static const ap_rule rules[] = {
       "pat, ssh_key, access_key) and the inventory does not say static: false.",
       "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
       "trust) scoped to the partner's workload, then revoke the secret.",
-      ap_rule__static_secret,
+      NULL,
       "the credential: one finding lists every partner that authenticates with it, its chain "
       "(and the identity it stands in for) from the first in id order." },
     { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -155,17 +155,17 @@ static const ap_rule rules[] = {
       "itself access that survives its offboarding.",
       "Remove the minting right, or route credential issuance through a process the partner "
       "does not control; inventory what it has minted.",
-      ap_rule__can_mint,
+      NULL,
       "the grant: a can_mint edge, or an edge that passes the mint right by name to a "
       "resource or workflow. One finding lists every partner whose authority crosses it, its "
-      "chain from the partner nearest the edge (on the dense S=10 estate 658,808 findings, "
-      "one per partner and minting target, became 21,139, one per grant)." },
+      "chain from the first in id order (on the dense S=10 estate 658,808 findings, one per "
+      "partner and minting target, became 21,139, one per grant)." },
     { "owner-missing", AP_SEV_MEDIUM, "", "GV.RR-02",
       "Partner, identity or credential without an owner",
       "A partner, or an identity or credential a partner holds, names no owner: nobody is "
       "accountable for reviewing, rotating or revoking it.",
       "Record an accountable owner (a person or team) on the node.",
-      ap_rule__no_owner,
+      NULL,
       "the partner, identity or credential without an owner: one finding lists every partner "
       "holding it, its chain from the first in id order." },
     { "partner-undocumented", AP_SEV_LOW, "", "GV.RR-02, ID.AM-04",
@@ -173,14 +173,14 @@ static const ap_rule rules[] = {
       "A partner has no sponsor or no purpose recorded: nobody inside vouches for the "
       "relationship, or nobody wrote down why it exists.",
       "Record the internal sponsor and the purpose of the partnership.",
-      ap_rule__no_sponsor,
+      NULL,
       "the partner." },
     { "dormant-access", AP_SEV_MEDIUM, "NHI1", "PR.AA-01",
       "Dormant partner access",
       "An identity or credential a partner holds is live but was last used longer ago than "
       "the policy's window (default 90 days): access nobody needs is still open.",
       "Revoke or disable it; if it is needed, record why and review it.",
-      ap_rule__dormant,
+      NULL,
       "the identity or credential: one finding lists every partner holding it, its chain "
       "from the first in id order." },
     { "review-overdue", AP_SEV_MEDIUM, "", "PR.AA-05",
@@ -214,7 +214,7 @@ static const ap_rule rules[] = {
       "A credential a partner holds reaches both production and non-production environments: "
       "a leak from a test system opens production.",
       "Issue separate credentials per environment and narrow each to its own.",
-      ap_rule__environment_crossing,
+      NULL,
       "the credential: one finding lists every partner holding it, its chain from the first "
       "in id order." },
     { "role-trusts-anyone", AP_SEV_CRITICAL, "NHI6", "PR.AA-05, PR.PS-01",
@@ -264,7 +264,7 @@ static const ap_rule rules[] = {
       "created) longer ago than the policy's rotation period for the most sensitive thing it "
       "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
       "Rotate the credential, record last_rotated, and automate rotation within the period.",
-      ap_rule__rotation_overdue,
+      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "k8s-cluster-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05",

@@ -103,14 +103,36 @@ static void say_crossing(ap_rule_ctx *c, ap_finding *f)
                          ap_graph_node(g, s->other[v])->id);
 }
 
-int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_credential(const ap_rule_ctx *c, uint32_t v)
+{
+    return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL;
+}
+
+static void chain_crossing(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                           uint32_t e)
+{
+    const reaches *s = ap_findings__state(c, sizeof *s, free_reaches);
+    ap_findings__path(c, f, a, v, e);
+    if (s == NULL)
+        return;
+    ap_findings__node(c, f, s->prod[v]);
+    ap_findings__node(c, f, s->other[v]);
+    say_crossing(c, f);
+}
+
+/* Credential x->v and the batch's partners that own it: the first time some partner owns it,
+ * what it reaches itself (one single-source run per owned credential, as far as the rounds
+ * that find both environments); both, one finding about every owner, its chain from the first
+ * in id order. */
+static void node_crossing(ap_rule_ctx *c, const ap_lanes_at *x)
 {
     const ap_graph *g = c->g;
     size_t n = (size_t)ap_graph_node_count(g) + 1;
+    uint32_t v = x->v;
+    uint64_t own[AP_KERNEL_LMAX];
     reaches *s = ap_findings__state(c, sizeof *s, free_reaches);
-    (void)r;
     if (s == NULL)
-        return c->rc;
+        return;
     if (s->seen == NULL) {
         s->prod = malloc(n * sizeof *s->prod);
         s->other = malloc(n * sizeof *s->other);
@@ -120,33 +142,27 @@ int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r)
             free(s->seen);
             free(s->env);
             s->seen = s->env = NULL;
-            return c->rc = ap_error_nomem(c->err);
+            c->rc = ap_error_nomem(c->err);
+            return;
         }
     }
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k];
-            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
-                continue;
-            /* what the credential itself reaches (computed once, whoever holds it) */
-            if (credential_reaches(c, s, v) < 0)
-                return c->rc;
-            uint32_t prod = s->prod[v], other = s->other[v];
-            if (prod == AP_UNREACHED || other == AP_UNREACHED)
-                continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
-            if (f == NULL)
-                continue;               /* another partner's finding: this one joined it */
-            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
-            ap_findings__node(c, f, prod);
-            ap_findings__node(c, f, other);
-            ap_findings__fact(c, f, "production", "%s", ap_graph_node(g, prod)->id);
-            ap_findings__fact(c, f, "non_production", "%s (%s)", ap_graph_node(g, other)->id,
-                              ap_graph_node_str(g, other, "environment"));
-            say_crossing(c, f);
-        }
-    }
-    return ap_findings__subjects_said(c, 1, say_crossing);
+    if (s->seen[v] && (s->prod[v] == AP_UNREACHED || s->other[v] == AP_UNREACHED))
+        return;
+    ap_findings__owner_lanes(c, x, own);
+    if (ap_findings__first_lane(x->b, own) < 0 || credential_reaches(c, s, v) < 0)
+        return;
+    uint32_t prod = s->prod[v], other = s->other[v];
+    if (prod == AP_UNREACHED || other == AP_UNREACHED)
+        return;
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, v);
+    if (f == NULL)
+        return;                         /* another partner's finding: these joined it */
+    ap_findings__fact(c, f, "production", "%s", ap_graph_node(g, prod)->id);
+    ap_findings__fact(c, f, "non_production", "%s (%s)", ap_graph_node(g, other)->id,
+                      ap_graph_node_str(g, other, "environment"));
+    ap_findings__chain_later(c, f, f->partner, v, AP_UNREACHED, true, chain_crossing);
 }
+
+const ap_lanes_rule ap_lanes__environment_crossing = {
+    "environment-crossing", watch_credential, true, node_crossing, NULL, NULL
+};

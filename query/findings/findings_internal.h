@@ -399,6 +399,11 @@ extern const ap_lanes_rule ap_lanes__usage_not_granted, ap_lanes__granted_never_
 extern const ap_lanes_rule ap_lanes__delegation_loop, ap_lanes__fourth_party,
     ap_lanes__inherits_partner, ap_lanes__review_overdue, ap_lanes__beyond_scope,
     ap_lanes__scope_undeclared;
+/* s16-hold: rules about what a partner holds, owns or has left behind. */
+extern const ap_lanes_rule ap_lanes__owner_missing, ap_lanes__partner_undocumented,
+    ap_lanes__credential_shared, ap_lanes__credential_multi_tenant, ap_lanes__partner_ended_live,
+    ap_lanes__partner_can_mint, ap_lanes__dormant_access, ap_lanes__static_secret,
+    ap_lanes__credential_rotation_overdue, ap_lanes__environment_crossing;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -454,17 +459,7 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
                                                       void *ctx);
 
 /* The checks, one family per file; catalogue.c lists them with their metadata. */
-int ap_rule__ended_live(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__can_mint(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__dormant(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__static_secret(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r);
 int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__environment_crossing(ap_rule_ctx *c, const ap_rule *r);
-int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r);
 /* v's last use: its last_used attribute or its last observed event, the later (false: none). */
 bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out);
 

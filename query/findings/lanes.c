@@ -37,6 +37,16 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__review_overdue,
     &ap_lanes__beyond_scope,
     &ap_lanes__scope_undeclared,
+    &ap_lanes__owner_missing,
+    &ap_lanes__partner_undocumented,
+    &ap_lanes__credential_shared,
+    &ap_lanes__credential_multi_tenant,
+    &ap_lanes__partner_ended_live,
+    &ap_lanes__partner_can_mint,
+    &ap_lanes__dormant_access,
+    &ap_lanes__static_secret,
+    &ap_lanes__credential_rotation_overdue,
+    &ap_lanes__environment_crossing,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
@@ -191,7 +201,10 @@ int ap_findings__run_lanes(ap_rule_ctx *c, const bool *use)
         feed_free(&fd);
         return ap_error_nomem(c->err);
     }
-    if (fd.nrules > 0 && c->npartners > 0)
+    bool watched = false;       /* rules about partners alone need no kernel run */
+    for (uint32_t v = 0; fd.nrules > 0 && v < ap_graph_node_count(c->g) && !watched; v++)
+        watched = fd.watch[v] != 0;
+    if (watched && c->npartners > 0)
         rc = run_batches(c, &fd);
     for (unsigned r = 0; r < fd.nrules && rc == AP_OK; r++) {
         c->rule = fd.of[r];

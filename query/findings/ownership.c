@@ -27,39 +27,64 @@ static void say_no_owner(ap_rule_ctx *c, ap_finding *f)
                          ap_graph_node(c->g, f->subject)->id, held);
 }
 
-int ap_rule__no_owner(ap_rule_ctx *c, const ap_rule *r)
+/* The identities and credentials a partner may own that name no owner. */
+static bool watch_no_owner(const ap_rule_ctx *c, uint32_t v)
 {
-    const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        uint32_t p = c->partners[i];
-        ap_finding *f;
-        /* a partner is its own subject (no other partner holds it) */
-        if (missing(g, p, "owner") && (f = ap_findings__subject(c, p, false, p)) != NULL) {
-            ap_findings__fact(c, f, "missing", "owner");
-            say_no_owner(c, f);
-        }
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k];
-            if (ap_findings__node_named(c, v, "owner"))
-                continue;
-            if ((f = ap_findings__subject(c, p, false, v)) == NULL)
-                continue;
-            ap_findings__fact(c, f, "missing", "owner");
-            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
-            say_no_owner(c, f);
-        }
-    }
-    return ap_findings__subjects_said(c, 1, say_no_owner);
+    ap_kind k = ap_findings__kind(c, v);
+    return (k == AP_KIND_IDENTITY || k == AP_KIND_CREDENTIAL)
+           && !ap_findings__node_named(c, v, "owner");
 }
 
-int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r)
+static void chain_no_owner(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                           uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_no_owner(c, f);
+}
+
+/* Identity or credential x->v and the batch's partners that own it: one finding, about every
+ * partner concerned, its chain from the first in id order. */
+static void node_no_owner(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    uint64_t own[AP_KERNEL_LMAX];
+    ap_findings__owner_lanes(c, x, own);
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    if (f == NULL)
+        return;                         /* none, or another partner's finding: joined it */
+    ap_findings__fact(c, f, "missing", "owner");
+    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_no_owner);
+}
+
+/* The partners themselves, each its own subject (no other partner holds it): no authority. */
+static int finish_no_owner(ap_rule_ctx *c)
+{
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
+        uint32_t p = c->partners[i];
+        if (!missing(c->g, p, "owner"))
+            continue;
+        ap_finding *f = ap_findings__add(c, p, false, p);
+        ap_findings__fact(c, f, "missing", "owner");
+        say_no_owner(c, f);
+    }
+    return c->rc;
+}
+
+const ap_lanes_rule ap_lanes__owner_missing = {
+    "owner-missing", watch_no_owner, true, node_no_owner, NULL, finish_no_owner
+};
+
+/* No node to watch: the partners' own attributes, no authority. */
+static bool watch_nothing(const ap_rule_ctx *c, uint32_t v)
+{
+    (void)c;
+    (void)v;
+    return false;
+}
+
+static int finish_undocumented(ap_rule_ctx *c)
 {
     const ap_graph *g = c->g;
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi; i++) {
+    for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++) {
         uint32_t p = c->partners[i];
         bool sponsor = missing(g, p, "sponsor"), purpose = missing(g, p, "purpose");
         const char *what = sponsor && purpose ? "sponsor, purpose" : sponsor ? "sponsor"
@@ -73,3 +98,7 @@ int ap_rule__no_sponsor(ap_rule_ctx *c, const ap_rule *r)
     }
     return c->rc;
 }
+
+const ap_lanes_rule ap_lanes__partner_undocumented = {
+    "partner-undocumented", watch_nothing, false, NULL, NULL, finish_undocumented
+};

@@ -53,61 +53,88 @@ static void say_rotation(ap_rule_ctx *c, ap_finding *f)
                          days, sens, top != NULL ? " " : "", top != NULL ? top : "");
 }
 
-int ap_rule__rotation_overdue(ap_rule_ctx *c, const ap_rule *r)
+/* When credential v's rotation period started (*since): last rotated, or, a static secret never
+ * rotated, created (or valid from); false when it has nothing to rotate that we can see (a
+ * credential issued per session). */
+static bool rotation_start(const ap_rule_ctx *c, uint32_t v, int64_t *since, bool *rotated)
 {
     const ap_graph *g = c->g;
-    /* across batches, per credential: looked at (its first holder's batch index), and then
-     * whether it is overdue; its later holders join its finding */
-    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));
-    (void)r;
-    if (seen == NULL)
-        return c->rc;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k], top = AP_UNREACHED;
-            int64_t since, every;
-            bool rotated;
-            ap_sensitivity s = AP_SENS_INTERNAL;
-            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
-                continue;
-            if (seen[v] != SIZE_MAX) {
-                if (seen[v] != SIZE_MAX - 1)
-                    ap_findings__subject(c, p, false, v);     /* overdue: p joins its finding */
-                continue;
-            }
-            seen[v] = SIZE_MAX - 1;     /* looked at: not overdue unless found below */
-            rotated = ap_graph_node_time(g, v, "last_rotated", &since);
-            /* never rotated: a static secret counts from its creation; anything else issued
-             * per session has nothing to rotate that we can see */
-            if (!rotated && !(ap_findings__static(g, v)
-                              && (ap_graph_node_time(g, v, "created", &since)
-                                  || ap_graph_node_time(g, v, "valid_from", &since))))
-                continue;
-            most_sensitive m = { g, AP_SENS_INTERNAL, AP_UNREACHED };
-            if (ap_findings__authority_until(c, v, found_critical, &m) == NULL)
-                break;
-            s = m.s;
-            top = m.top;
-            every = c->policy->rotate_every[s];
-            if (c->at - since <= every)
-                continue;
-            ap_finding *f = ap_findings__subject(c, p, false, v);
-            if (f == NULL)
-                break;
-            seen[v] = i;
-            ap_findings__path(c, f, a, v, AP_UNREACHED);
-            ap_findings__date(c, f, rotated ? "last_rotated" : "created", since);
-            ap_findings__date(c, f, "due", since + every);
-            ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
-            ap_findings__fact(c, f, "rotation_days", "%lld", (long long)(every / AP_DAY));
-            if (top != AP_UNREACHED)
-                ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, top)->id);
-            say_rotation(c, f);
-        }
-    }
-    return ap_findings__subjects_said(c, 1, say_rotation);
+    *rotated = ap_graph_node_time(g, v, "last_rotated", since);
+    return *rotated || (ap_findings__static(g, v)
+                        && (ap_graph_node_time(g, v, "created", since)
+                            || ap_graph_node_time(g, v, "valid_from", since)));
 }
+
+static bool watch_rotation(const ap_rule_ctx *c, uint32_t v)
+{
+    int64_t since;
+    bool rotated;
+    return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL && rotation_start(c, v, &since, &rotated);
+}
+
+static void chain_rotation(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                           uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_rotation(c, f);
+}
+
+/* Per credential, across batches: 0 not looked at, 1 not overdue, 2 overdue. */
+static void free_looked(void *p)
+{
+    unsigned char **s = p;
+    free(*s);
+    free(s);
+}
+
+/* Credential x->v and the batch's partners that own it: the first time some partner owns it,
+ * its own authority says how sensitive it is (one run per credential, as far as the first
+ * critical node), hence its period; overdue, one finding about every owner, its chain from
+ * the first in id order. */
+static void node_rotation(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    const ap_graph *g = c->g;
+    uint32_t v = x->v;
+    uint64_t own[AP_KERNEL_LMAX];
+    unsigned char **looked = ap_findings__state(c, sizeof *looked, free_looked);
+    if (looked == NULL)
+        return;
+    if (*looked == NULL
+        && (*looked = calloc((size_t)ap_graph_node_count(g) + 1, 1)) == NULL) {
+        c->rc = ap_error_nomem(c->err);
+        return;
+    }
+    if ((*looked)[v] == 1)
+        return;
+    ap_findings__owner_lanes(c, x, own);
+    if (ap_findings__first_lane(x->b, own) < 0)
+        return;
+    if ((*looked)[v] == 2) {
+        ap_findings__subject_lanes(c, x->b, own, false, v);     /* they join its finding */
+        return;
+    }
+    int64_t since, every;
+    bool rotated;
+    rotation_start(c, v, &since, &rotated);
+    most_sensitive m = { g, AP_SENS_INTERNAL, AP_UNREACHED };
+    if (ap_findings__authority_until(c, v, found_critical, &m) == NULL)
+        return;
+    every = c->policy->rotate_every[m.s];
+    (*looked)[v] = c->at - since <= every ? 1 : 2;
+    if ((*looked)[v] == 1)
+        return;
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, v);
+    if (f == NULL)
+        return;
+    ap_findings__date(c, f, rotated ? "last_rotated" : "created", since);
+    ap_findings__date(c, f, "due", since + every);
+    ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(m.s));
+    ap_findings__fact(c, f, "rotation_days", "%lld", (long long)(every / AP_DAY));
+    if (m.top != AP_UNREACHED)
+        ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, m.top)->id);
+    ap_findings__chain_later(c, f, f->partner, v, AP_UNREACHED, true, chain_rotation);
+}
+
+const ap_lanes_rule ap_lanes__credential_rotation_overdue = {
+    "credential-rotation-overdue", watch_rotation, true, node_rotation, NULL, NULL
+};

@@ -14,24 +14,42 @@ static void say_shared(ap_rule_ctx *c, ap_finding *f)
                          f->npartners);
 }
 
-int ap_rule__credential_shared(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_credential(const ap_rule_ctx *c, uint32_t v)
 {
-    (void)r;
-    /* each batch: a finding for every credential a partner holds directly, the partners after
-     * the first joining it; the last call keeps those of two holders or more */
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k];
-            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL)
-                continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
-            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
-        }
-    }
-    return ap_findings__subjects_said(c, 2, say_shared);
+    return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL;
 }
+
+static void chain_shared(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                         uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_shared(c, f);
+}
+
+/* Credential x->v and the batch's partners that own it join its finding (made by the first in
+ * id order); whether it is shared is known once every batch was heard (finish_shared). */
+static void node_shared(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    uint64_t own[AP_KERNEL_LMAX];
+    ap_findings__owner_lanes(c, x, own);
+    ap_findings__subject_lanes(c, x->b, own, false, x->v);
+}
+
+/* A credential of two holders or more: its chain, from the first in id order. */
+static void ask_chain_shared(ap_rule_ctx *c, ap_finding *f)
+{
+    ap_findings__chain_later(c, f, f->partner, f->subject, AP_UNREACHED, true, chain_shared);
+}
+
+/* Those of one holder are dropped: a credential is shared when two partners or more own it. */
+static int finish_shared(ap_rule_ctx *c)
+{
+    return ap_findings__subjects_said(c, 2, ask_chain_shared);
+}
+
+const ap_lanes_rule ap_lanes__credential_shared = {
+    "credential-shared", watch_credential, true, node_shared, NULL, finish_shared
+};
 
 static void say_multi_tenant(ap_rule_ctx *c, ap_finding *f)
 {
@@ -42,24 +60,32 @@ static void say_multi_tenant(ap_rule_ctx *c, ap_finding *f)
                          ap_graph_node(c->g, f->subject)->id, held);
 }
 
-int ap_rule__credential_multi_tenant(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_multi_tenant(const ap_rule_ctx *c, uint32_t v)
 {
-    (void)r;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        uint32_t nown;
-        const uint32_t *own = ap_findings__owned(c, i, &nown);
-        for (uint32_t k = 0; k < nown && c->rc == AP_OK; k++) {
-            uint32_t v = own[k];
-            if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL
-                || !ap_findings__node_flag(c, v, "multi_tenant", false))
-                continue;
-            ap_finding *f = ap_findings__subject(c, c->partners[i], false, v);
-            if (f == NULL)
-                continue;
-            ap_findings__fact(c, f, "multi_tenant", "true");
-            ap_findings__path(c, f, c->auth[i], v, AP_UNREACHED);
-            say_multi_tenant(c, f);
-        }
-    }
-    return ap_findings__subjects_said(c, 1, say_multi_tenant);
+    return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL
+           && ap_findings__node_flag(c, v, "multi_tenant", false);
 }
+
+static void chain_multi_tenant(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
+                               uint32_t e)
+{
+    ap_findings__path(c, f, a, v, e);
+    say_multi_tenant(c, f);
+}
+
+/* Multi-tenant credential x->v and the batch's partners that own it: one finding, about every
+ * partner concerned, its chain from the first in id order. */
+static void node_multi_tenant(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    uint64_t own[AP_KERNEL_LMAX];
+    ap_findings__owner_lanes(c, x, own);
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    if (f == NULL)
+        return;                         /* none, or another partner's finding: joined it */
+    ap_findings__fact(c, f, "multi_tenant", "true");
+    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_multi_tenant);
+}
+
+const ap_lanes_rule ap_lanes__credential_multi_tenant = {
+    "credential-multi-tenant", watch_multi_tenant, true, node_multi_tenant, NULL, NULL
+};
