@@ -36,52 +36,98 @@ static void say_unattributable(ap_rule_ctx *c, ap_finding *f)
                          ap_graph_node(g, f->subject)->id, others);
 }
 
-int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r)
+static bool watch_unlogged(const ap_rule_ctx *c, uint32_t u)
 {
-    const ap_graph *g = c->g;
-    const ap_rights writes = ap_vocab_all(ap_graph_vocab(g)) & ~((ap_rights)1 << AP_R_READ);
-    /* per node, the partner index that reported it (kept across batches) */
-    size_t *seen = ap_findings__slots(c, ap_graph_node_count(g));
-    uint32_t *mid = NULL;
-    (void)r;
-    if (seen == NULL || !ap_findings__exists(c, false, unlogged))
-        return c->rc;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t p = c->partners[i];
-        uint32_t *room = realloc(mid, ((size_t)a->nreach + 1) * a->nclasses * sizeof *mid);
-        if (room == NULL) {
+    return ap_findings__kind(c, u) == AP_KIND_IDENTITY && unlogged(c, u);
+}
+
+static ap_rights writes_of(const ap_rule_ctx *c)
+{
+    return ap_vocab_all(ap_graph_vocab(c->g)) & ~((ap_rights)1 << AP_R_READ);
+}
+
+/* Per unlogged identity, once: the rights other than read its own authority holds on sensitive
+ * resources and workflows, and the first such target in its reach order. */
+typedef struct {
+    ap_rights *writes;
+    uint32_t *target;           /* AP_UNREACHED: not computed yet; u itself: none */
+} through_state;
+
+static void free_through(void *p)
+{
+    through_state *s = p;
+    free(s->writes);
+    free(s->target);
+    free(s);
+}
+
+static ap_rights writes_through(ap_rule_ctx *c, uint32_t u, uint32_t *target)
+{
+    size_t n = (size_t)ap_graph_node_count(c->g) + 1;
+    through_state *s = ap_findings__state(c, sizeof *s, free_through);
+    if (s == NULL)
+        return 0;
+    if (s->writes == NULL) {
+        s->writes = calloc(n, sizeof *s->writes);
+        s->target = malloc(n * sizeof *s->target);
+        if (s->writes == NULL || s->target == NULL) {
             c->rc = ap_error_nomem(c->err);
-            break;
+            return 0;
         }
-        mid = room;
-        /* each write-capable target in reach order; the unlogged identities on its witness
-         * for writing (the witness of all its rights may carry only read) */
-        for (uint32_t k = 0; k < a->nreach && c->rc == AP_OK; k++) {
+        for (size_t v = 0; v < n; v++)
+            s->target[v] = AP_UNREACHED;
+    }
+    if (s->target[u] == AP_UNREACHED) {
+        const ap_authority *a = ap_findings__authority(c, u);
+        const ap_rights writes = writes_of(c);
+        s->target[u] = u;
+        for (uint32_t k = 0; a != NULL && k < a->nreach; k++) {
             uint32_t v = a->reach[k];
             if (ap_findings__sens(c, v) == AP_SENS_NONE || (a->rights[v] & writes) == 0)
                 continue;
-            /* the path's inner nodes, from v's side back to the source; those an earlier
-             * target's path passed were looked at then */
-            size_t nmid = ap_findings__walk_new(c, a, v, writes, mid);
-            for (size_t j = 0; j < nmid; j++) {
-                uint32_t u = mid[j];
-                if (seen[u] == i || !unlogged(c, u))
-                    continue;
-                seen[u] = i;
-                /* one finding per unlogged identity: a later partner joins it */
-                ap_finding *f = ap_findings__subject(c, p, false, u);
-                if (f == NULL)
-                    continue;
-                /* what that chain carries there, not all v holds: the claim is the chain's */
-                ap_rights carried = ap_findings__path_for(c, f, a, v, writes);
-                ap_findings__fact(c, f, "logged", "false");
-                ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
-                ap_findings__rights(c, f, "rights", carried & writes);
-                say_unattributable(c, f);
-            }
+            s->writes[u] |= a->rights[v] & writes;
+            if (s->target[u] == u)
+                s->target[u] = v;
         }
     }
-    free(mid);
-    return c->rc < 0 ? c->rc : ap_findings__subjects_said(c, 1, say_unattributable);
+    *target = s->target[u];
+    return s->writes[u];
 }
+
+/* The chain of f's first partner to its identity u (for the rights u writes on), then u's own
+ * chain on to the first target it writes on; what both carry is the claim. */
+static void chain_unattributable(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
+                                 uint32_t u, uint32_t e)
+{
+    uint32_t target;
+    ap_rights through = writes_through(c, u, &target);
+    (void)e;
+    ap_rights at_u = ap_findings__path_for(c, f, a, u, through) & through;
+    const ap_authority *ua = ap_findings__authority(c, u);
+    ap_rights carried = ua != NULL && at_u != 0
+                        ? ap_findings__path_for(c, f, ua, target, at_u) & at_u : 0;
+    ap_findings__fact(c, f, "target", "%s", ap_graph_node(c->g, target)->id);
+    ap_findings__rights(c, f, "rights", carried);
+    say_unattributable(c, f);
+}
+
+/* Unlogged identity x->v and the batch's lanes that hold there a right it writes with on a
+ * sensitive target: one finding, about every partner concerned; the chain of the first. */
+static void node_unattributable(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    uint64_t lanes[AP_KERNEL_LMAX];
+    uint32_t target;
+    ap_rights through = writes_through(c, x->v, &target);
+    if (through == 0)
+        return;
+    ap_findings__lanes_with(x, through, lanes);
+    ap_finding *f = ap_findings__subject_lanes(c, x->b, lanes, false, x->v);
+    if (f == NULL)
+        return;                         /* none, or another partner's finding: joined it */
+    ap_findings__fact(c, f, "logged", "false");
+    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, false, chain_unattributable);
+}
+
+const ap_lanes_rule ap_lanes__unattributable_write = {
+    "unattributable-write", watch_unlogged, false, node_unattributable, NULL, NULL
+};

@@ -206,9 +206,11 @@ static const ap_rule rules[] = {
       "A partner's write-capable authority passes through an identity with logged: false: "
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
-      ap_rule__unattributable,
-      "the unlogged identity: one finding lists every partner writing through it, the first "
-      "one's write and chain." },
+      NULL,
+      "the unlogged identity: one finding lists every partner holding there a right other "
+      "than read that the identity's own authority holds on a sensitive resource or workflow, "
+      "and shows the first one's chain to it, then the identity's chain on to the first such "
+      "target in its reach order, with the rights both carry." },
     { "environment-crossing", AP_SEV_HIGH, "NHI8", "PR.IR-01",
       "One credential reaches production and non-production",
       "A credential a partner holds reaches both production and non-production environments: "

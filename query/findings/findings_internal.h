@@ -403,7 +403,8 @@ extern const ap_lanes_rule ap_lanes__delegation_loop, ap_lanes__fourth_party,
 extern const ap_lanes_rule ap_lanes__owner_missing, ap_lanes__partner_undocumented,
     ap_lanes__credential_shared, ap_lanes__credential_multi_tenant, ap_lanes__partner_ended_live,
     ap_lanes__partner_can_mint, ap_lanes__dormant_access, ap_lanes__static_secret,
-    ap_lanes__credential_rotation_overdue, ap_lanes__environment_crossing;
+    ap_lanes__credential_rotation_overdue, ap_lanes__environment_crossing,
+    ap_lanes__unattributable_write;
 /* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
@@ -459,7 +460,6 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
                                                       void *ctx);
 
 /* The checks, one family per file; catalogue.c lists them with their metadata. */
-int ap_rule__unattributable(ap_rule_ctx *c, const ap_rule *r);
 /* v's last use: its last_used attribute or its last observed event, the later (false: none). */
 bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out);
 

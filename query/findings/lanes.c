@@ -47,6 +47,7 @@ static const ap_lanes_rule *const lanes_rules[] = {
     &ap_lanes__static_secret,
     &ap_lanes__credential_rotation_overdue,
     &ap_lanes__environment_crossing,
+    &ap_lanes__unattributable_write,
 };
 
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r)
