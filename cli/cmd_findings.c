@@ -159,10 +159,7 @@ int cmd_findings(cli_ctx *ctx, int argc, char **argv)
     fo.nrules = nrules;
     if ((rc = cli_load_usage(ctx, since, &usage)) != EXIT_OK)
         goto cleanup;
-    /* partners' authorities two at a time on a machine of two cores or more: the same
-     * findings, sooner */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (ap_findings_compute_threads(&f, ctx->g, &fo, usage, cpus < 2 ? 1u : 2u, &err) < 0) {
+    if (ap_findings_compute_observed(&f, ctx->g, &fo, usage, &err) < 0) {
         rc = cli_fail(&err, NULL);
         goto cleanup;
     }

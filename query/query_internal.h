@@ -151,11 +151,4 @@ int ap_whatif__findings(ap_whatif *w, const ap_graph *g, const ap_policy *policy
  * every partner): a finding about several partners lists those among them. */
 int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                               const bool *partners, ap_error *err);
-/* ap_findings_compute with batches of partners' authorities of about batch_bytes (0: one
- * partner per batch, or one group of nthreads), computed nthreads at a time: the same findings
- * whatever the batch and the threads (tests/property). */
-int ap_findings__compute_batched(ap_findings **out, const ap_graph *g,
-                                 const ap_findings_opts *opts, size_t batch_bytes,
-                                 unsigned nthreads, ap_error *err);
-
 #endif

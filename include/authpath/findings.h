@@ -80,7 +80,6 @@ AP_EXPORT int ap_policy_load_weights(ap_weights *w, const char *path, const ap_v
 
 /* ---- The catalogue ---- */
 
-typedef struct ap_rule_ctx ap_rule_ctx;     /* what a rule's check sees: query/findings/ */
 typedef struct ap_rule ap_rule;
 struct ap_rule {
     const char *id;             /* stable: "credential-no-expiry" */
@@ -90,7 +89,6 @@ struct ap_rule {
     const char *title;          /* a short phrase */
     const char *description;    /* what it finds and why it matters */
     const char *remediation;    /* what to do */
-    int (*check)(ap_rule_ctx *ctx, const ap_rule *rule);
     const char *root_cause;     /* what one finding stands for: findings of the rule are
                                  * raised once per root cause (NULL: its subject, for each
                                  * partner concerned) */
@@ -163,14 +161,6 @@ struct ap_usage;
 AP_EXPORT int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                            const ap_findings_opts *opts,
                                            const struct ap_usage *usage, ap_error *err);
-/* The same with the next batch's authorities computed on a worker thread (nthreads - 1 at a
- * time) while the rules read the current batch (0 or 1: all on the caller's thread): the same
- * findings. g must be a full load (ap_graph_load, not ap_graph_load_partial): its threads read
- * it at once. */
-AP_EXPORT int ap_findings_compute_threads(ap_findings **out, const ap_graph *g,
-                                          const ap_findings_opts *opts,
-                                          const struct ap_usage *usage, unsigned nthreads,
-                                          ap_error *err);
 AP_EXPORT void ap_findings_free(ap_findings *f);
 AP_EXPORT size_t ap_findings_count(const ap_findings *f);
 /* Finding i whole, its evidence (message, nodes, facts, path) read back from the run's

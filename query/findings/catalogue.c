@@ -1,5 +1,5 @@
 /* query/findings/catalogue.c: the one table of rules. Code, `authpath rules` and docs/rules.md
- * all read it; adding a rule is one check in a query/findings/ file and one row here. */
+ * all read it; adding a rule is its hooks in a query/findings/ file (lanes.c) and a row here. */
 #include <string.h>
 
 #include "findings_internal.h"
@@ -12,7 +12,6 @@ static const ap_rule rules[] = {
       "on paper only.",
       "Run `authpath offboard PARTNER` and revoke what it lists: the partner's credentials, its "
       "edges, and the subcontracting that acts for it.",
-      NULL,
       "the partner: one finding per ended or suspended partner." },
     { "credential-no-expiry", AP_SEV_HIGH, "NHI7", "PR.AA-01",
       "Partner credential never expires",
@@ -20,7 +19,6 @@ static const ap_rule rules[] = {
       "revoke it.",
       "Give the credential an expiry within the policy's maximum lifetime and rotate it; prefer "
       "short-lived tokens issued on demand.",
-      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "credential-long-lived", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
@@ -28,7 +26,6 @@ static const ap_rule rules[] = {
       "A credential a partner holds is valid for longer than the policy's maximum lifetime "
       "(default 90 days), counted from its valid_from (or from now when that is not given).",
       "Reissue the credential with a lifetime within policy and automate its rotation.",
-      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "credential-outlives-contract", AP_SEV_HIGH, "NHI7", "PR.AA-01",
@@ -37,7 +34,6 @@ static const ap_rule rules[] = {
       "working after the relationship is over.",
       "Set the credential's expiry at or before the contract end, and tie renewal to contract "
       "renewal.",
-      NULL,
       "the credential: one finding lists every partner whose contract it outlives, its chain "
       "and contract end from the first in id order." },
     { "credential-shared", AP_SEV_HIGH, "NHI9", "PR.AA-01",
@@ -46,7 +42,6 @@ static const ap_rule rules[] = {
       "their actions cannot be told apart, and it cannot be revoked for one without breaking "
       "the others.",
       "Issue one credential per partner and revoke the shared one once each has its own.",
-      NULL,
       "the credential: one finding lists every partner that holds it directly (300 partners "
       "sharing 300 keys give 300 findings, not 90,000), its chain from the first in id "
       "order." },
@@ -56,7 +51,6 @@ static const ap_rule rules[] = {
       "customers of that partner, so a breach elsewhere is a breach here.",
       "Ask the partner for a tenant-specific credential (or app registration) and revoke the "
       "multi-tenant one.",
-      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "static-secret", AP_SEV_MEDIUM, "NHI4", "PR.AA-03",
@@ -68,7 +62,6 @@ static const ap_rule rules[] = {
       "pat, ssh_key, access_key) and the inventory does not say static: false.",
       "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
       "trust) scoped to the partner's workload, then revoke the secret.",
-      NULL,
       "the credential: one finding lists every partner that authenticates with it, its chain "
       "(and the identity it stands in for) from the first in id order." },
     { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -77,7 +70,6 @@ static const ap_rule rules[] = {
       "its access exceeds what it was approved for.",
       "Narrow the rights on the path (the access edge or role) to read, or raise the partner's "
       "tier through the approval process.",
-      NULL,
       "the read-only partner: one finding counts the resources and workflows it can do more "
       "than read on, by sensitivity, with the chain to the most sensitive (the first of "
       "that sensitivity in reach order when its run shows a right beyond read there, else the "
@@ -87,7 +79,6 @@ static const ap_rule rules[] = {
       "An access edge that carries a partner's authority declares no rights, so it passes "
       "every right: nobody decided what the partner may do there.",
       "Declare the rights the integration needs on the edge (e.g. rights: [read]).",
-      NULL,
       "the access edge: one finding lists every partner whose authority crosses it, its chain "
       "from the first of them in id order." },
     { "sensitive-workflow", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -96,7 +87,6 @@ static const ap_rule rules[] = {
       "above: it can start decisions (payments, provisioning, deployments) on its own.",
       "Remove the partner's path to the workflow or put a human approval on it that the "
       "partner cannot reach.",
-      NULL,
       "the workflow: one finding lists every partner that can start or approve it and what "
       "they can do (trigger, execute, approve), its chain from the first partner in id "
       "order (over its first trigger edge in edge order, when it can trigger it)." },
@@ -108,7 +98,6 @@ static const ap_rule rules[] = {
       "finding says what each step grants.",
       "Run the workflow as an identity scoped to what the partner may do, narrow the "
       "administration to what is needed, or cut the partner's path to the escalation point.",
-      NULL,
       "the escalation point: the node the escalating edges leave (a workflow that runs as "
       "an identity, a policy with admin_of over principals). One finding lists every "
       "partner whose authority crosses one of its escalating edges and every step it can "
@@ -119,7 +108,6 @@ static const ap_rule rules[] = {
       "one of them can be offboarded alone.",
       "Break the loop: remove the subcontracting (or shared access) that closes it, and record "
       "which partner is accountable for which.",
-      NULL,
       "the loop: one strongly connected component of the subcontractor_of graph, reported "
       "once with a cycle through it in order (a > b > c > a) and every partner on that "
       "cycle; its chain is a cycle that carries authority from its first partner, or none "
@@ -132,7 +120,6 @@ static const ap_rule rules[] = {
       "hold them with every other partner blocked.",
       "Confirm the subcontractor is approved for this data; otherwise give the partner access "
       "it cannot pass on, or end the subcontracting.",
-      NULL,
       "the partner: one finding counts, per sensitivity, the sensitive targets in its "
       "authority that are not in it with every other partner blocked, and shows the whole "
       "chain to one of the most sensitive (the first the all-partners run settles, not "
@@ -145,7 +132,6 @@ static const ap_rule rules[] = {
       "so its blast radius includes the other's.",
       "Check that the relationship is a declared, approved subcontract; otherwise cut the path "
       "between the two.",
-      NULL,
       "the pair of partners, where the chain starts: raised when the first holds the second "
       "directly, with every other partner blocked (a inherits b, b inherits c: two findings, "
       "not a third for a and c), and not for two partners of one delegation loop." },
@@ -155,7 +141,6 @@ static const ap_rule rules[] = {
       "itself access that survives its offboarding.",
       "Remove the minting right, or route credential issuance through a process the partner "
       "does not control; inventory what it has minted.",
-      NULL,
       "the grant: a can_mint edge, or an edge that passes the mint right by name to a "
       "resource or workflow. One finding lists every partner whose authority crosses it, its "
       "chain from the first in id order (on the dense S=10 estate 658,808 findings, one per "
@@ -165,7 +150,6 @@ static const ap_rule rules[] = {
       "A partner, or an identity or credential a partner holds, names no owner: nobody is "
       "accountable for reviewing, rotating or revoking it.",
       "Record an accountable owner (a person or team) on the node.",
-      NULL,
       "the partner, identity or credential without an owner: one finding lists every partner "
       "holding it, its chain from the first in id order." },
     { "partner-undocumented", AP_SEV_LOW, "", "GV.RR-02, ID.AM-04",
@@ -173,14 +157,12 @@ static const ap_rule rules[] = {
       "A partner has no sponsor or no purpose recorded: nobody inside vouches for the "
       "relationship, or nobody wrote down why it exists.",
       "Record the internal sponsor and the purpose of the partnership.",
-      NULL,
       "the partner." },
     { "dormant-access", AP_SEV_MEDIUM, "NHI1", "PR.AA-01",
       "Dormant partner access",
       "An identity or credential a partner holds is live but was last used longer ago than "
       "the policy's window (default 90 days): access nobody needs is still open.",
       "Revoke or disable it; if it is needed, record why and review it.",
-      NULL,
       "the identity or credential: one finding lists every partner holding it, its chain "
       "from the first in id order." },
     { "review-overdue", AP_SEV_MEDIUM, "", "PR.AA-05",
@@ -190,7 +172,6 @@ static const ap_rule rules[] = {
       "was never reviewed.",
       "Review the partner's authority (`authpath authority PARTNER`), record the review in "
       "last_reviewed, and remove what is no longer needed.",
-      NULL,
       "the partner; its chain stops at the first other partner on it (through_partner), "
       "whose own findings carry on." },
     { "temporary-no-expiry", AP_SEV_MEDIUM, "NHI5", "PR.AA-05",
@@ -198,7 +179,6 @@ static const ap_rule rules[] = {
       "An edge marked temporary carries a partner's authority but has no expiry: the "
       "elevation is permanent in practice.",
       "Give the edge an expiry, or make it permanent through approval and drop temporary.",
-      NULL,
       "the temporary edge: one finding lists every partner whose authority crosses it, its "
       "chain from the first of them in id order." },
     { "unattributable-write", AP_SEV_HIGH, "", "PR.PS-04, DE.CM-06",
@@ -206,7 +186,6 @@ static const ap_rule rules[] = {
       "A partner's write-capable authority passes through an identity with logged: false: "
       "what it changes cannot be attributed to it.",
       "Turn on logging for the identity, or give the partner its own logged identity.",
-      NULL,
       "the unlogged identity: one finding lists every partner holding there a right other "
       "than read that the identity's own authority holds on a sensitive resource or workflow, "
       "and shows the first one's chain to it, then the identity's chain on to the first such "
@@ -216,7 +195,6 @@ static const ap_rule rules[] = {
       "A credential a partner holds reaches both production and non-production environments: "
       "a leak from a test system opens production.",
       "Issue separate credentials per environment and narrow each to its own.",
-      NULL,
       "the credential: one finding lists every partner holding it, its chain from the first "
       "in id order." },
     { "role-trusts-anyone", AP_SEV_CRITICAL, "NHI6", "PR.AA-05, PR.PS-01",
@@ -226,7 +204,6 @@ static const ap_rule rules[] = {
       "its ARN holds its authority.",
       "Name the accounts or principals that may assume the role, or add a condition such as "
       "aws:PrincipalOrgID; then check CloudTrail for AssumeRole calls from unknown accounts.",
-      NULL,
       "the role whose trust policy allows anyone." },
     { "external-trust-no-external-id", AP_SEV_HIGH, "NHI3", "GV.SC-07, PR.AA-05",
       "External account trusted without sts:ExternalId",
@@ -235,7 +212,6 @@ static const ap_rule rules[] = {
       "acting on this account for someone else (the confused deputy).",
       "Require the external id the vendor issued for this account (Condition StringEquals "
       "sts:ExternalId), or narrow the trust to the vendor's specific role.",
-      NULL,
       "the trust edge from the external account to the role." },
     { "authority-beyond-scope", AP_SEV_HIGH, "NHI5", "GV.SC-05, PR.AA-05",
       "Partner reaches beyond its declared scope",
@@ -247,7 +223,6 @@ static const ap_rule rules[] = {
       "Cut or narrow the chains listed (`authpath paths PARTNER --to TARGET`) until the "
       "partner's authority fits its scope, or widen the scope through the approval process "
       "if the purpose really needs it.",
-      NULL,
       "the partner and reason its authority leaves its scope, listing every target "
       "outside (most sensitive first, then fewest hops, then id; the first 20 named with "
       "their chains)." },
@@ -257,7 +232,6 @@ static const ap_rule rules[] = {
       "scope says what its purpose needs: its access cannot be tested against its purpose.",
       "Declare the partner's scope (resources, max_sensitivity, rights, environments, "
       "jurisdictions, from/until) on the partner or in the policy's scopes.",
-      NULL,
       "the partner; its chain stops at the first other partner on it (through_partner), "
       "whose own findings carry on." },
     { "credential-rotation-overdue", AP_SEV_MEDIUM, "NHI7", "PR.AA-01",
@@ -266,7 +240,6 @@ static const ap_rule rules[] = {
       "created) longer ago than the policy's rotation period for the most sensitive thing it "
       "reaches (defaults: 90 days for critical and restricted, 180 otherwise).",
       "Rotate the credential, record last_rotated, and automate rotation within the period.",
-      NULL,
       "the credential: one finding lists every partner that holds it directly, its chain "
       "from the first in id order." },
     { "k8s-cluster-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05",
@@ -278,7 +251,6 @@ static const ap_rule rules[] = {
       "Bind the partner's users, groups or service accounts to a role that lists the verbs and "
       "resources the integration needs, and remove the cluster-admin binding or the escalation "
       "that leads to it.",
-      NULL,
       "the cluster-admin role: one finding lists every partner that reaches it directly (with "
       "every other partner blocked) and holds directly no other cluster-admin role that covers "
       "it (a cluster-wide one over a namespace's, or one with an edge to it and none back: "
@@ -290,7 +262,6 @@ static const ap_rule rules[] = {
       "service-account tokens included, and replace them.",
       "List the verbs and the secret names (resourceNames) the integration needs; keep tokens "
       "out of the namespaces the partner can read.",
-      NULL,
       "the Kubernetes rule (its access edge): one finding lists every partner whose "
       "authority it carries from a tail it holds directly (with every other partner blocked), "
       "but a tail that is a cluster-admin role and partners holding directly a cluster-admin "
@@ -303,7 +274,6 @@ static const ap_rule rules[] = {
       "under their names.",
       "Remove the impersonate verb, or restrict it with resourceNames to the identities the "
       "integration must act as.",
-      NULL,
       "the Kubernetes rule (its access edge): one finding lists every partner whose "
       "authority it carries from a tail it holds directly (with every other partner blocked), "
       "but a tail that is a cluster-admin role and partners holding directly a cluster-admin "
@@ -314,7 +284,6 @@ static const ap_rule rules[] = {
       "A user or group that belongs to a partner (--partner-map) is bound by a "
       "ClusterRoleBinding: the role's rules apply in every namespace, present and future.",
       "Bind the partner's users and groups with RoleBindings in the namespaces it works in.",
-      NULL,
       "the cluster-wide binding of the partner's subject (its member_of edge)." },
     { "gdap-global-admin", AP_SEV_CRITICAL, "NHI5", "GV.SC-07, PR.AA-05",
       "GDAP relationship grants Global Administrator",
@@ -323,7 +292,6 @@ static const ap_rule rules[] = {
       "own administrators.",
       "Rebuild the relationship with the least-privileged roles the work needs (Microsoft "
       "recommends against Global Administrator in GDAP), and assign them to narrow groups.",
-      NULL,
       "the customer tenant's Global Administrator role: one finding lists every partner that "
       "holds it through GDAP, its chain from the first in id order." },
     { "gdap-stale-privileged", AP_SEV_HIGH, "NHI1", "GV.SC-10, PR.AA-05",
@@ -333,7 +301,6 @@ static const ap_rule rules[] = {
       "on purpose.",
       "Turn off auto-extension for relationships with privileged roles, let them end, and "
       "create a new one when the work needs it.",
-      NULL,
       "the GDAP relationship that Graph calls active (a status the export does not give "
       "claims nothing)." },
     { "admin-consent-third-party", AP_SEV_HIGH, "NHI5", "PR.AA-05",
@@ -342,7 +309,6 @@ static const ap_rule rules[] = {
       "scopes: it can act with them as any user who signs in to it.",
       "Revoke the grant (oauth2PermissionGrants), consent only the scopes the app needs, and "
       "require admin consent workflow review.",
-      NULL,
       "the third-party app: one finding lists every partner that owns it." },
     { "app-global-admin", AP_SEV_CRITICAL, "NHI5", "PR.AA-05, GV.SC-07",
       "Third-party app's permissions lead to Global Administrator",
@@ -351,7 +317,6 @@ static const ap_rule rules[] = {
       "Application.ReadWrite.All...): whoever holds its credentials can take the directory.",
       "Remove the permission or replace it with a narrower one; if the app needs it, hold "
       "its credentials yourself and watch its sign-ins.",
-      NULL,
       "the directory's Global Administrator role: one finding lists every third party whose "
       "apps lead to it, its chain from the first in id order." },
     { "federated-credential-wildcard", AP_SEV_HIGH, "NHI6", "PR.AA-01",
@@ -360,7 +325,6 @@ static const ap_rule rules[] = {
       "branch, tag or pull request of a repository): workflows nobody reviewed can act as "
       "the app.",
       "Pin the subject to one branch or environment (repo:ORG/REPO:environment:NAME).",
-      NULL,
       "the federated credential: one finding lists every partner that owns it (one live step "
       "from the partner, or operated by it and held directly), its chain from the first in id "
       "order." },
@@ -369,7 +333,6 @@ static const ap_rule rules[] = {
       "A multi-tenant app whose publisher Microsoft has not verified holds privileged "
       "permissions in this directory.",
       "Find out who publishes the app; remove its privileged permissions or the app.",
-      NULL,
       "the multi-tenant app: one finding lists every partner that owns it." },
     { "usage-not-granted", AP_SEV_HIGH, "NHI5", "DE.CM-03, PR.AA-05",
       "Partner did what no chain in the inventory carries",
@@ -379,7 +342,6 @@ static const ap_rule rules[] = {
       "is restricted or critical. The events are the evidence (file, line, event id).",
       "Find the grant the events used (a policy the inventory missed, a shared role, a "
       "credential outside the record): revoke it, or record and approve it and re-import.",
-      NULL,
       "a partner and the target it used beyond its chains" },
     { "granted-never-used", AP_SEV_LOW, "NHI5", "PR.AA-05",
       "Partner right never used in the window",
@@ -388,7 +350,6 @@ static const ap_rule rules[] = {
       "privilege with no observed need. Only with observed use in the snapshot.",
       "Narrow it: `authpath what-if PARTNER --narrow-to-observed` proposes the smallest "
       "revocations and right reductions that keep every observed action working.",
-      NULL,
       "a partner and the target whose carried rights went unused; only partners some event "
       "is attributed to (an actor they act as acted, in the window or before it, or acted "
       "with them as a group): of a partner no event names, the events say nothing" },
@@ -398,7 +359,6 @@ static const ap_rule rules[] = {
       "partner acts as, for rights no chain carries: probing, or an integration broken by a "
       "change. Kept apart from use: an attempt is not authority.",
       "Ask the partner what the calls were for; fix the integration or block and watch it.",
-      NULL,
       "a partner and the target of its denied attempts" },
 };
 

@@ -35,9 +35,6 @@ static void flush_cache(ap_rule_ctx *c)
 
 const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
 {
-    int64_t pi = ap_findings__partner_index(c, v);
-    if (pi >= c->lo && pi < c->hi)
-        return c->auth[pi];
     if (c->rc < 0)
         return NULL;
     if (c->slot == NULL) {
@@ -64,8 +61,6 @@ const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
             ap_query__authority_ws_view(c->cached_ws[k], c->view);
         /* the workspace's last authority, at the address the next one takes: what the walks
          * remember of it goes */
-        if (k < c->nws && c->memo->a == c->cached_auth[k])
-            c->memo->a = NULL;
         if (k < c->nws && c->visit->a == c->cached_auth[k])
             c->visit->a = NULL;
         if (rc == AP_OK)
@@ -105,8 +100,6 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
     }
     ap_query__authority_ws_view(c->until_ws, c->view);
     ap_query__authority_ws_block(c->until_ws, blocked);
-    if (c->memo->a == c->until)         /* the same address, another authority */
-        c->memo->a = NULL;
     if (c->visit->a == c->until)
         c->visit->a = NULL;
     rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, enough, ctx, c->err);
@@ -115,30 +108,6 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
         return NULL;
     }
     return c->until;
-}
-
-typedef struct {
-    size_t *slot;
-} slot_state;
-
-static void free_slots(void *p)
-{
-    free(((slot_state *)p)->slot);
-    free(p);
-}
-
-size_t *ap_findings__slots(ap_rule_ctx *c, size_t count)
-{
-    slot_state *s = ap_findings__state(c, sizeof *s, free_slots);
-    if (s == NULL || s->slot != NULL)
-        return s != NULL ? s->slot : NULL;
-    if ((s->slot = malloc((count + 1) * sizeof *s->slot)) == NULL) {
-        c->rc = ap_error_nomem(c->err);
-        return NULL;
-    }
-    for (size_t i = 0; i <= count; i++)
-        s->slot[i] = SIZE_MAX;
-    return s->slot;
 }
 
 bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t))
@@ -170,63 +139,3 @@ void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *))
  * ASCII key as it is), so a key it holds appears quoted in it; one it lacks mostly does not,
  * and then nothing need parse the text (the graph keeps each parsed object for the run). */
 
-int ap_findings__group_batch(ap_rule_ctx *c)
-{
-    size_t total = 0, nb = c->hi - c->lo;
-    for (uint32_t i = c->lo; i < c->hi; i++)
-        total += c->auth[i]->nreach;
-    if (total + 1 > c->by_kind_cap) {
-        uint32_t *p = realloc(c->by_kind, (total + 1) * sizeof *p);
-        if (p == NULL)
-            return c->rc = ap_error_nomem(c->err);
-        c->by_kind = p;
-        if ((p = realloc(c->owned, (total + 1) * sizeof *p)) == NULL)
-            return c->rc = ap_error_nomem(c->err);
-        c->owned = p;
-        c->by_kind_cap = total + 1;
-    }
-    if (nb + 1 > c->kind_at_cap) {
-        void *p = realloc(c->kind_at, (nb + 1) * sizeof *c->kind_at);
-        if (p == NULL)
-            return c->rc = ap_error_nomem(c->err);
-        c->kind_at = p;
-        uint32_t *q = realloc(c->owned_at, (nb + 1) * sizeof *q);
-        if (q == NULL)
-            return c->rc = ap_error_nomem(c->err);
-        c->owned_at = q;
-        c->kind_at_cap = nb + 1;
-    }
-    /* a counting sort of each reach by kind: stable, so each kind keeps the reach order */
-    size_t base = 0;
-    for (uint32_t i = c->lo; i < c->hi; i++) {
-        const ap_authority *a = c->auth[i];
-        uint32_t *at = c->kind_at[i - c->lo], count[AP_KIND_COUNT] = { 0 };
-        for (uint32_t k = 0; k < a->nreach; k++)
-            count[ap_findings__kind(c, a->reach[k])]++;
-        at[0] = (uint32_t)base;
-        for (int k = 0; k < AP_KIND_COUNT; k++)
-            at[k + 1] = at[k] + count[k];
-        uint32_t fill[AP_KIND_COUNT];
-        memcpy(fill, at, sizeof fill);
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            c->by_kind[fill[ap_findings__kind(c, v)]++] = v;
-        }
-        base += a->nreach;
-    }
-    /* what each partner owns, asked once here instead of once per rule */
-    uint32_t nowned = 0;
-    for (uint32_t i = c->lo; i < c->hi && c->rc == AP_OK; i++) {
-        const ap_authority *a = c->auth[i];
-        c->owned_at[i - c->lo] = nowned;
-        for (uint32_t k = 0; k < a->nreach; k++) {
-            uint32_t v = a->reach[k];
-            ap_kind kind = ap_findings__kind(c, v);
-            if ((kind == AP_KIND_IDENTITY || kind == AP_KIND_CREDENTIAL)
-                && ap_findings__owns(c, a, v))
-                c->owned[nowned++] = v;
-        }
-    }
-    c->owned_at[nb] = nowned;
-    return c->rc;
-}

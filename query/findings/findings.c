@@ -1,5 +1,5 @@
-/* query/findings/findings.c: runs the catalogue on a graph: batches of partners for every rule,
- * then the policy's waivers and filters and the order of findings; the findings' accessors. */
+/* query/findings/findings.c: runs the catalogue on a graph (every rule on the kernel's lanes, then
+ * the chains), then the policy's waivers and filters and the order of findings; accessors. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -63,8 +63,8 @@ void ap_findings_free(ap_findings *f)
 
 /* ---- Running the catalogue ---- */
 
-/* The memory a batch of partners' authorities may take, and the cache of other nodes'. */
-#define BATCH_BYTES ((size_t)16 << 20)
+/* The memory the cache of single-source authorities (drift's partners, credentials) may take. */
+#define CACHE_BYTES ((size_t)16 << 20)
 
 
 /* A finding's place in the order of findings.h; message is read back from the store only for
@@ -257,34 +257,19 @@ int ap_findings_compute(ap_findings **out, const ap_graph *g, const ap_findings_
 }
 
 static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
-                   const struct ap_usage *usage, const bool *only, size_t batch,
-                   unsigned threads, ap_error *err);
+                   const struct ap_usage *usage, const bool *only, ap_error *err);
 
 int ap_findings_compute_observed(ap_findings **out, const ap_graph *g,
                                  const ap_findings_opts *opts, const struct ap_usage *usage,
                                  ap_error *err)
 {
-    return compute(out, g, opts, usage, NULL, BATCH_BYTES, 1, err);
-}
-
-int ap_findings_compute_threads(ap_findings **out, const ap_graph *g,
-                                const ap_findings_opts *opts, const struct ap_usage *usage,
-                                unsigned nthreads, ap_error *err)
-{
-    return compute(out, g, opts, usage, NULL, BATCH_BYTES, nthreads, err);
+    return compute(out, g, opts, usage, NULL, err);
 }
 
 int ap_findings__compute_some(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
                               const bool *partners, ap_error *err)
 {
-    return compute(out, g, opts, NULL, partners, BATCH_BYTES, 1, err);
-}
-
-int ap_findings__compute_batched(ap_findings **out, const ap_graph *g,
-                                 const ap_findings_opts *opts, size_t batch_bytes,
-                                 unsigned nthreads, ap_error *err)
-{
-    return compute(out, g, opts, NULL, NULL, batch_bytes, nthreads, err);
+    return compute(out, g, opts, NULL, partners, err);
 }
 
 int ap_findings__freeze(ap_rule_ctx *c)
@@ -296,27 +281,6 @@ int ap_findings__freeze(ap_rule_ctx *c)
         return ap_error_set(c->err, AP_EIO, "cannot write findings to a temporary file in "
                             "%s: %s", getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0'
                             ? getenv("TMPDIR") : "/tmp", strerror(errno));
-    return AP_OK;
-}
-
-/* Run every selected rule on the batch partners[lo..hi) (or the last call). */
-static int run_rules(ap_rule_ctx *c, const ap_findings_opts *opts)
-{
-    for (size_t i = 0; i < ap_rule_count(); i++) {
-        const ap_rule *r = ap_rule_at(i);
-        int rc;
-        if (!selected(opts, r) || ap_findings__lanes_rule(r) != NULL)
-            continue;
-        c->rule = r;
-        c->visit->a = NULL;             /* walk_new forgets the rule before */
-        rc = r->check(c, r);
-        if (rc == AP_OK && c->rc < 0)
-            rc = c->rc;
-        if (rc == AP_OK)
-            rc = ap_findings__freeze(c);    /* what the rule made or changed */
-        if (rc < 0)
-            return rc;
-    }
     return AP_OK;
 }
 
@@ -339,8 +303,7 @@ static void compact(ap_findings *out)
 }
 
 static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts *opts,
-                   const struct ap_usage *usage, const bool *only, size_t batch,
-                   unsigned threads, ap_error *err)
+                   const struct ap_usage *usage, const bool *only, ap_error *err)
 {
     static const ap_findings_opts all = { NULL, NULL, 0, -1, AP_SEV_NONE };
     ap_policy defaults;
@@ -362,10 +325,8 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     c.at = ap_graph_at(g);
     c.usage = usage;
     c.err = err;
-    c.batch = batch;
-    c.threads = threads;
+    c.batch = CACHE_BYTES;
     c.partners = malloc(((size_t)n + 1) * sizeof *c.partners);
-    c.auth = calloc((size_t)n + 1, sizeof *c.auth);
     c.out = calloc(1, sizeof *c.out);
     if (c.out != NULL)
         c.out->loaded = SIZE_MAX;
@@ -373,14 +334,13 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    c.memo = calloc(1, sizeof *c.memo);
     c.visit = calloc(1, sizeof *c.visit);
     c.states = calloc(ap_rule_count(), sizeof *c.states);
     c.exists = calloc(ap_rule_count(), 1);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
-    if (c.partners == NULL || c.auth == NULL || c.out == NULL
-        || c.out->severity == NULL || c.memo == NULL || c.visit == NULL || c.states == NULL
+    if (c.partners == NULL || c.out == NULL
+        || c.out->severity == NULL || c.visit == NULL || c.states == NULL
         || c.exists == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
@@ -395,33 +355,11 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     if ((rc = ap_query__out_view_new(&view, g, err)) < 0)
         goto cleanup;
     c.view = view;
-    /* The rules on the kernel first (lanes.c), then the rest on batches of authorities */
-    bool use[64] = { false }, lanes = false, batches = false;
-    for (size_t i = 0; i < ap_rule_count() && i < 64; i++) {
-        const ap_rule *r = ap_rule_at(i);
-        use[i] = selected(opts, r) && ap_findings__lanes_rule(r) != NULL;
-        lanes |= use[i];
-        batches |= selected(opts, r) && !use[i];
-    }
-    if (lanes && (rc = ap_findings__run_lanes(&c, use)) < 0)
-        goto cleanup;
-    /* Partners in batches of about `batch` bytes of authority (at least one partner each), in
-     * id order: the rules see each partner once. The k-th partner of a batch runs in workspace
-     * k, kept from batch to batch: a partner costs its reach, not the graph's node count. */
-    while (batches && c.hi < c.npartners) {
-        if ((rc = ap_findings__next_batch(&c)) < 0 || (rc = ap_findings__group_batch(&c)) < 0
-            || (rc = run_rules(&c, opts)) < 0)
-            goto cleanup;
-        for (uint32_t i = c.lo; i < c.hi; i++)
-            c.auth[i] = NULL;
-        c.memo->a = NULL;               /* its authority may be freed, its address reused */
-        c.visit->a = NULL;
-    }
-    c.lo = c.hi = c.npartners;
-    c.last = true;
-    if ((rc = run_rules(&c, opts)) < 0)     /* every finding frozen after it */
-        goto cleanup;
-    if ((rc = ap_findings__chains(&c)) < 0)
+    /* every rule reads the kernel's lanes (lanes.c), then the chains they show (chains.c) */
+    bool use[64] = { false };
+    for (size_t i = 0; i < ap_rule_count() && i < 64; i++)
+        use[i] = selected(opts, ap_rule_at(i));
+    if ((rc = ap_findings__run_lanes(&c, use)) < 0 || (rc = ap_findings__chains(&c)) < 0)
         goto cleanup;
     compact(c.out);
     for (size_t i = 0; i < c.out->n; i++)
@@ -435,7 +373,6 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
     *out = c.out;
     c.out = NULL;
 cleanup:
-    ap_findings__batches_free(c.batches);     /* first: its worker reads the graph */
     for (uint32_t k = 0; k < c.nws; k++)
         ap_query__authority_ws_free(c.cached_ws[k]);
     free(c.cached_ws);
@@ -457,21 +394,13 @@ cleanup:
     free(c.dom_owner);
     for (size_t i = 0; i < AP_FINDINGS_FLAGS; i++)
         free(c.flags[i].at);
-    for (int k = 0; k < 2; k++) {
-        ap_walk_memo *m = k == 0 ? c.memo : c.visit;
-        if (m != NULL) {
-            free(m->stamp);
-            free(m->value);
-            free(m->stack);
-            free(m);
-        }
+    if (c.visit != NULL) {
+        free(c.visit->stamp);
+        free(c.visit->value);
+        free(c.visit->stack);
+        free(c.visit);
     }
     free(c.node_bits);
-    free(c.by_kind);
-    free(c.kind_at);
-    free(c.owned);
-    free(c.owned_at);
-    free(c.auth);
     free(c.partners);
     ap_findings_free(c.out);
     return rc;

@@ -6,6 +6,8 @@
 #include "authpath/findings.h"
 #include "../kernel/kernel.h"
 
+typedef struct ap_rule_ctx ap_rule_ctx;     /* what a rule sees while it runs (below) */
+
 #define AP_DAY ((int64_t)86400)
 #define AP_FINDINGS_CHAIN_WORDS 16  /* steps of a chain a message names: the first and last 8 */
 
@@ -38,7 +40,6 @@ struct ap_findings {
 typedef struct {
     const ap_authority *a;      /* whose walks: another authority starts a new generation */
     uint32_t gen;
-    bool alone;                 /* a is a batch partner's that reaches no other partner */
     uint32_t *stamp, *value;    /* per (node row, class): valid when stamp == gen */
     int64_t *stack;
     size_t cap;
@@ -65,24 +66,18 @@ typedef struct {
 /* Free a rule's table of findings by subject (NULL: nothing). */
 void ap_findings__subjects_free(struct ap_subject_table *t);
 
-/* The catalogue runs partners in batches: every rule sees partners[lo..hi) with their
- * authorities, then the batch is freed; a last call (last true, lo == hi) lets rules about
- * several partners (per edge, per node, per credential) say what they accumulated. Memory is
- * one batch of authorities plus what the rules keep per node or edge, never partners x nodes.
- * Findings made in a batch may only use that batch's authorities. */
+/* What a rule sees while the catalogue runs (lanes.c): the graph, the policy, the partners, its
+ * state across batches of lanes, and the builder's output. Memory is one batch of the kernel's
+ * words plus what the rules keep per partner, node or edge, never partners x nodes. */
 struct ap_rule_ctx {
     const ap_graph *g;
     const ap_policy *policy;
     int64_t at;                 /* the graph's time */
     uint32_t *partners;         /* partner node indices, in id order */
     uint32_t npartners;
-    uint32_t lo, hi;            /* the batch: partners[lo..hi) */
-    bool last;                  /* the call after every batch */
-    size_t batch;               /* bytes of authority a batch (and the cache) may hold */
-    unsigned threads;           /* the threads a batch's authorities may use (batch.c) */
-    struct ap_findings_batches *batches;    /* batch.c's workspaces and worker */
+    bool last;                  /* the finish hooks, after every batch */
+    size_t batch;               /* bytes of authority the cache below may hold */
     const struct ap_out_view *view;   /* the graph's out-edge slots every run reads */
-    const ap_authority **auth;  /* auth[i]: the authority of partners[i], in the batch only */
     /* Other nodes' authorities, cached until the cache is full: the k-th (k < ncached) is
      * cached_auth[k], workspace cached_ws[k]'s, about node cached[k]; slot[v] is v's k + 1
      * (0: not cached). The workspaces stay for the next fill: an authority costs its reach,
@@ -99,21 +94,12 @@ struct ap_rule_ctx {
     ap_findings *out;
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
-    ap_walk_memo *memo;         /* ap_findings__first_partner's */
     ap_walk_memo *visit;        /* ap_findings__walk_new's */
     ap_flag_cache flags[AP_FINDINGS_FLAGS];     /* ap_findings__node_flag's */
     /* Per node, built once per run (ap_findings__kind, ap_findings__sens): its kind in the low
      * 3 bits, ap_findings__sensitivity + 1 above them. The rules test these of every node a
      * partner reaches: a byte each instead of a node record each. */
     unsigned char *node_bits;
-    /* Per batch partner i, its reach (reach order) grouped by kind: kind k's nodes are
-     * by_kind[kind_at[i - lo][k] .. kind_at[i - lo][k + 1]) (ap_findings__reach_kind). */
-    uint32_t *by_kind;
-    uint32_t (*kind_at)[AP_KIND_COUNT + 1];
-    size_t by_kind_cap, kind_at_cap;
-    /* Per batch partner i, the identities and credentials it owns (ap_findings__owns), in its
-     * reach order: owned[owned_at[i - lo] .. owned_at[i - lo + 1]) (ap_findings__owned). */
-    uint32_t *owned, *owned_at;
     struct ap_chain_req *reqs;  /* chains.c: the chains the lanes rules asked for */
     uint32_t *dom_owner;        /* lanes.c: per node, 2 + its domain's partner index, 1 none */
     size_t nreqs, reqcap;
@@ -121,14 +107,6 @@ struct ap_rule_ctx {
     int rc;                     /* the first error: once set, the builder does nothing */
 };
 
-/* The next batch of partners (lo = the last hi; hi after it) with their authorities (batch.c).
- * With one thread they are computed at the call; with c->threads > 1 a worker computes the
- * batch after it, c->threads - 1 partners at a time, while the rules read this one: the batch
- * before this one's authorities are gone once this returns. */
-int ap_findings__next_batch(ap_rule_ctx *c);
-typedef struct ap_findings_batches ap_findings_batches;
-/* Wait for the worker and free the workspaces (NULL: nothing). */
-void ap_findings__batches_free(ap_findings_batches *s);
 /* Free what finding f (one of out->items) owns (store.c). */
 void ap_findings__dispose(ap_findings *out, ap_finding *f);
 /* Freeze every finding made or changed since the last call: its evidence (message, nodes,
@@ -167,9 +145,6 @@ const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
 /* The running rule's state across batches: `size` zeroed bytes on the first call, the same
  * block after; dispose (or free when NULL) releases it at the end. NULL when out of memory. */
 void *ap_findings__state(ap_rule_ctx *c, size_t size, void (*dispose)(void *));
-/* The running rule's array of `count` indices across batches (ap_findings__state), each
- * SIZE_MAX at first: a finding's index per node or edge, a partner's per node. */
-size_t *ap_findings__slots(ap_rule_ctx *c, size_t count);
 /* Is there a node (or with edge, an edge) x of the graph with yes(c, x)? Asked once per run
  * for the running rule, which passes the same yes every time: a rule whose every finding is
  * about such a node or edge skips the reach of every partner when there is none. */
@@ -218,51 +193,6 @@ uint32_t ap_findings__stop_at_partner(ap_rule_ctx *c, ap_finding *f, uint32_t ta
 void ap_findings__message(ap_rule_ctx *c, ap_finding *f, const char *fmt, ...)
     AP_PRINTF(3, 4);
 
-/* One finding per edge that carries some partner's authority and that `need` selects (what of
- * the partner's rights there the edge must pass, some of them; 0: not this edge), about every
- * such partner: its chain comes from the partner nearest the edge (fewest hops to its tail,
- * then the first in id order), so a loop of partners gives one short chain, not one long chain
- * per member. Kept across batches (the running rule's state): a nearer partner in a later
- * batch gives the chain again. The rule writes the messages once every partner is known. */
-typedef struct {
-    size_t finding;
-    uint32_t hops;              /* the chain's partner's hops to the edge's tail */
-    ap_rights passes;           /* what the edge passes of that partner's rights there */
-} ap_edge_witness;
-
-/* The edges a rule selects (need(c, e) != 0, a function of the edge alone), found once per
- * run and grouped by tail, so that a partner's scan reads the selected out-edges of the nodes
- * it reaches and no other edge record. */
-typedef struct {
-    uint64_t *tails;            /* a bit per node: the tail of some selected edge */
-    uint32_t *off;              /* per node v: its selected edges are [off[v], off[v + 1]) */
-    uint32_t *edge;             /* the selected edges, by tail, in edge order within one */
-    ap_rights *need;            /* ... and what need said of each */
-} ap_edge_select;
-
-/* Fill s with the edges need selects (s all zeros before); NOMEM when out of memory. */
-int ap_findings__select_edges(ap_rule_ctx *c, ap_edge_select *s,
-                              ap_rights (*need)(const ap_rule_ctx *, uint32_t));
-void ap_findings__select_free(ap_edge_select *s);
-/* Is v the tail of a selected edge? */
-static inline bool ap_findings__selected_tail(const ap_edge_select *s, uint32_t v)
-{
-    return s->tails[v >> 6] >> (v & 63) & 1;
-}
-
-typedef struct {
-    uint32_t *at;               /* per selected edge (as sel.edge): its witness in list, or
-                                 * AP_UNREACHED */
-    ap_edge_witness *list;      /* grown by ap_query__push */
-    uint32_t n;
-    ap_edge_select sel;         /* the edges need selects */
-} ap_edge_witnesses;
-
-/* The batch's partners into the running rule's witnesses; NULL, or (last call) them. need is
- * a function of the edge alone: the tails of the edges it selects are found once per run, and
- * a partner's scan looks at the out-edges of those only. */
-ap_edge_witnesses *ap_findings__per_edge(ap_rule_ctx *c,
-                                         ap_rights (*need)(const ap_rule_ctx *, uint32_t));
 /* "partner q0" or "partners q0, q1 and 3 more" (who), and the chain: "through q0 > c0 > crm"
  * or, for several, "for example through q1 > c0 > crm" (how). */
 void ap_findings__who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
@@ -299,28 +229,12 @@ const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf,
 bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);
 bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, const char *value);
 
-/* Does a carry authority over edge e (live from its source, something gets through)? */
-bool ap_findings__carries(const ap_rule_ctx *c, const ap_authority *a, uint32_t e);
-/* The partner nearest a's source on the witness path to v (not the source, not v), or
- * AP_UNREACHED: remembered per (node, class) of the walk, so asking for every node a partner
- * reaches costs the reach, not the reach times the chain length. */
-uint32_t ap_findings__first_partner(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
 /* The inner nodes of v's witness for the rights in want (ap_authority_chain's), from v's side
  * back to the source, up to the first (node, class) an earlier call walked for a: so asking
  * for every node a partner reaches costs the reach, not the reach times the chain length.
  * Into out (room for a's reach); returns how many. */
 size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
                              ap_rights want, uint32_t *out);
-/* The length of the witness path to v (ap_authority_path's), without walking it. */
-size_t ap_findings__path_len(const ap_authority *a, uint32_t v);
-/* Does a hold v directly: reached, and no other partner on its witness path? (A subcontractor
- * reaching its partner's key through that partner does not hold it.) */
-bool ap_findings__direct(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
-/* Is v the partner's own (its credential or identity): held directly (above), and either
- * attached to the partner by a live edge or operated by it (its domain is the partner)? Our
- * own identities and keys deep down a partner's path are not its own: other rules (escalation,
- * unattributable-write) speak about those. */
-bool ap_findings__owns(const ap_rule_ctx *c, const ap_authority *a, uint32_t v);
 /* Is credential v a static secret: its `static` attribute, else static by the nature of its
  * type (api_key, client_secret, password, pat, ssh_key, access_key)? (authentication.c) */
 bool ap_findings__static(const ap_graph *g, uint32_t v);
@@ -336,25 +250,6 @@ static inline ap_kind ap_findings__kind(const ap_rule_ctx *c, uint32_t v)
 static inline ap_sensitivity ap_findings__sens(const ap_rule_ctx *c, uint32_t v)
 {
     return (ap_sensitivity)((c->node_bits[v] >> 3) - 1);
-}
-/* Group each batch partner's reach by kind (ctx->by_kind) and list what it owns (ctx->owned;
- * context.c). */
-int ap_findings__group_batch(ap_rule_ctx *c);
-/* The identities and credentials batch partner i (lo <= i < hi) owns (ap_findings__owns), in
- * its reach order; *n of them. */
-static inline const uint32_t *ap_findings__owned(const ap_rule_ctx *c, uint32_t i, uint32_t *n)
-{
-    *n = c->owned_at[i - c->lo + 1] - c->owned_at[i - c->lo];
-    return c->owned + c->owned_at[i - c->lo];
-}
-/* The nodes of kind k that batch partner i (lo <= i < hi) reaches, in its reach order (a
- * subsequence of auth[i]->reach); *n of them. */
-static inline const uint32_t *ap_findings__reach_kind(const ap_rule_ctx *c, uint32_t i,
-                                                      ap_kind k, uint32_t *n)
-{
-    const uint32_t *at = c->kind_at[i - c->lo];
-    *n = at[k + 1] - at[k];
-    return c->by_kind + at[k];
 }
 
 /* ---- lanes.c: rules on the all-partners kernel (docs/design.md, "Findings") ----
@@ -399,13 +294,12 @@ extern const ap_lanes_rule ap_lanes__usage_not_granted, ap_lanes__granted_never_
 extern const ap_lanes_rule ap_lanes__delegation_loop, ap_lanes__fourth_party,
     ap_lanes__inherits_partner, ap_lanes__review_overdue, ap_lanes__beyond_scope,
     ap_lanes__scope_undeclared;
-/* s16-hold: rules about what a partner holds, owns or has left behind. */
 extern const ap_lanes_rule ap_lanes__owner_missing, ap_lanes__partner_undocumented,
     ap_lanes__credential_shared, ap_lanes__credential_multi_tenant, ap_lanes__partner_ended_live,
     ap_lanes__partner_can_mint, ap_lanes__dormant_access, ap_lanes__static_secret,
     ap_lanes__credential_rotation_overdue, ap_lanes__environment_crossing,
     ap_lanes__unattributable_write;
-/* r's lanes hooks, or NULL: a rule run on batches of single-source authorities (check). */
+/* r's hooks (every catalogue rule has them; NULL for a rule that is not in the catalogue). */
 const ap_lanes_rule *ap_findings__lanes_rule(const ap_rule *r);
 /* Run the lanes rules use[i] selects (catalogue index i) over every partner, then finish. */
 int ap_findings__run_lanes(ap_rule_ctx *c, const bool *use);

@@ -125,3 +125,14 @@ const char *ap_findings__held_by(ap_rule_ctx *c, const ap_finding *f, char *buf,
     snprintf(buf, size, "%s%s %s", who, f->npartners > 1 ? "," : "", how);
     return buf;
 }
+
+void ap_findings__who_and_how(ap_rule_ctx *c, const ap_finding *f, char *who, size_t wsize,
+                              char *how, size_t hsize)
+{
+    char list[512], chain[1024];
+    ap_findings__partner_list(c, f, list, sizeof list, 5);
+    snprintf(who, wsize, "partner%s %s", f->npartners > 1 ? "s" : "", list);
+    snprintf(how, hsize, "%sthrough %s", f->npartners > 1 ? "for example " : "",
+             ap_findings__chain(c, f, chain, sizeof chain));
+}
+
