@@ -59,10 +59,6 @@ const ap_authority *ap_findings__authority(ap_rule_ctx *c, uint32_t v)
         c->nws += k == c->nws && rc == AP_OK;
         if (rc == AP_OK)
             ap_query__authority_ws_view(c->cached_ws[k], c->view);
-        /* the workspace's last authority, at the address the next one takes: what the walks
-         * remember of it goes */
-        if (k < c->nws && c->visit->a == c->cached_auth[k])
-            c->visit->a = NULL;
         if (rc == AP_OK)
             rc = ap_query__authority_run(&a, c->cached_ws[k], c->g, v, c->err);
         if (rc < 0) {
@@ -100,8 +96,6 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
     }
     ap_query__authority_ws_view(c->until_ws, c->view);
     ap_query__authority_ws_block(c->until_ws, blocked);
-    if (c->visit->a == c->until)
-        c->visit->a = NULL;
     rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, enough, ctx, c->err);
     if (rc < 0) {
         c->rc = rc;

@@ -334,13 +334,12 @@ static int compute(ap_findings **out, const ap_graph *g, const ap_findings_opts 
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    c.visit = calloc(1, sizeof *c.visit);
     c.states = calloc(ap_rule_count(), sizeof *c.states);
     c.exists = calloc(ap_rule_count(), 1);
     if (c.out != NULL)
         c.out->severity = calloc(ap_rule_count(), sizeof *c.out->severity);
     if (c.partners == NULL || c.out == NULL
-        || c.out->severity == NULL || c.visit == NULL || c.states == NULL
+        || c.out->severity == NULL || c.states == NULL
         || c.exists == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
@@ -394,12 +393,6 @@ cleanup:
     free(c.dom_owner);
     for (size_t i = 0; i < AP_FINDINGS_FLAGS; i++)
         free(c.flags[i].at);
-    if (c.visit != NULL) {
-        free(c.visit->stamp);
-        free(c.visit->value);
-        free(c.visit->stack);
-        free(c.visit);
-    }
     free(c.node_bits);
     free(c.partners);
     ap_findings_free(c.out);

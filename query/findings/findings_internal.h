@@ -36,15 +36,6 @@ struct ap_findings {
     int64_t place_at;
 };
 
-/* Remembered walks of one authority's witness chains (findings.c). */
-typedef struct {
-    const ap_authority *a;      /* whose walks: another authority starts a new generation */
-    uint32_t gen;
-    uint32_t *stamp, *value;    /* per (node row, class): valid when stamp == gen */
-    int64_t *stack;
-    size_t cap;
-} ap_walk_memo;
-
 /* A yes/no attribute of every node or edge, looked up once each (ap_findings__node_flag):
  * at[x] 0 not yet, 1 no, 2 yes. mode: the default of a boolean (0, 1), or 2: a non-empty
  * string (equal to value unless it is NULL). */
@@ -94,7 +85,6 @@ struct ap_rule_ctx {
     ap_findings *out;
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
-    ap_walk_memo *visit;        /* ap_findings__walk_new's */
     ap_flag_cache flags[AP_FINDINGS_FLAGS];     /* ap_findings__node_flag's */
     /* Per node, built once per run (ap_findings__kind, ap_findings__sens): its kind in the low
      * 3 bits, ap_findings__sensitivity + 1 above them. The rules test these of every node a
@@ -229,12 +219,6 @@ const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf,
 bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);
 bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, const char *value);
 
-/* The inner nodes of v's witness for the rights in want (ap_authority_chain's), from v's side
- * back to the source, up to the first (node, class) an earlier call walked for a: so asking
- * for every node a partner reaches costs the reach, not the reach times the chain length.
- * Into out (room for a's reach); returns how many. */
-size_t ap_findings__walk_new(const ap_rule_ctx *c, const ap_authority *a, uint32_t v,
-                             ap_rights want, uint32_t *out);
 /* Is credential v a static secret: its `static` attribute, else static by the nature of its
  * type (api_key, client_secret, password, pat, ssh_key, access_key)? (authentication.c) */
 bool ap_findings__static(const ap_graph *g, uint32_t v);
@@ -322,10 +306,14 @@ void ap_findings__partner_lanes(ap_rule_ctx *c, size_t i, const ap_kernel_batch 
  * of them, when the subject had none; NULL when it joined the subject's finding. */
 ap_finding *ap_findings__subject_lanes(ap_rule_ctx *c, const ap_kernel_batch *b,
                                        const uint64_t *lanes, bool edge, uint32_t subject);
-/* The lanes whose authority crosses edge e (ap_findings__carries), x at its tail. */
+/* Has v an out-edge e with selected(c, e)? (privilege.c: the tails a per-edge rule watches) */
+bool ap_findings__has_out(const ap_rule_ctx *c, uint32_t v,
+                          bool (*selected)(const ap_rule_ctx *, uint32_t));
+/* The lanes whose authority crosses edge e: a right at its tail that its gate (if any)
+ * asks and, unless it escalates, one it passes; usable from that partner. x at its tail. */
 void ap_findings__edge_lanes(const ap_rule_ctx *c, const ap_lanes_at *x, uint32_t e,
                              uint64_t *out);
-/* The lanes at x->v (an identity or credential) whose partner owns it (ap_findings__owns): one
+/* The lanes at x->v (an identity or credential) whose partner owns it: one
  * step from the partner, or operated by it (its domain) and held directly (x->direct). */
 void ap_findings__owner_lanes(ap_rule_ctx *c, const ap_lanes_at *x, uint64_t *out);
 /* The running rule's finding about subject (ap_findings__subject's), or SIZE_MAX. */

@@ -284,7 +284,7 @@ ap_finding *ap_findings__subject_lanes(ap_rule_ctx *c, const ap_kernel_batch *b,
     return f != NULL ? &c->out->items[i] : NULL;
 }
 
-/* The partner index of node v's domain when it is a partner (ap_findings__owns' "operated by
+/* The partner index of node v's domain when it is a partner ("operated by
  * it"), or -1; remembered per node. */
 static int64_t domain_partner(ap_rule_ctx *c, uint32_t v)
 {

@@ -149,7 +149,7 @@ const ap_lanes_rule ap_lanes__partner_ended_live = {
 /* The edges that let a partner mint credentials: a can_mint edge, or an edge that passes the
  * mint right by name into a resource or workflow (a secrets manager, an issuing CA); `all` on
  * an undeclared edge is undeclared-rights' business. What of the partner's rights there the
- * edge must pass (ap_findings__per_edge). */
+ * edge must pass. */
 static ap_rights mint_grant(const ap_rule_ctx *c, uint32_t e)
 {
     const ap_edge *ed = ap_graph_edge(c->g, e);
