@@ -63,8 +63,8 @@ typedef struct {
     ap_rule_ctx *c;
     uint32_t *stamp, gen;
     size_t left;
-    struct ap_chain_req *picks;     /* [0, npicks) of the group's requests */
-    size_t npicks, unfound;
+    struct ap_chain_req **picks;    /* the group's requests that pick a node */
+    size_t npicks, unfound, cap;
     bool whole;
 } targets;
 
@@ -77,8 +77,10 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         t->left--;
     }
     for (size_t k = 0; k < t->npicks; k++) {
-        struct ap_chain_req *r = &t->picks[k];
-        if (r->pick == NULL || !r->pick(t->c, v, r->arg))
+        struct ap_chain_req *r = t->picks[k];
+        /* one found in an earlier round stays: reach order is hops first */
+        if ((r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
+            || !r->pick(t->c, v, r->arg))
             continue;
         if (r->found == AP_UNREACHED) {
             t->unfound--;
@@ -92,8 +94,8 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
 
 int ap_findings__chains(ap_rule_ctx *c)
 {
-    targets t = { c, calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp), 0, 0, NULL,
-                  0, 0, false };
+    targets t = { .c = c,
+                  .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp) };
     int rc = AP_OK;
     if (t.stamp == NULL)
         return ap_error_nomem(c->err);
@@ -104,19 +106,32 @@ int ap_findings__chains(ap_rule_ctx *c)
         t.gen++;
         t.left = t.unfound = 0;
         t.whole = false;
-        t.picks = &c->reqs[i];
+        t.npicks = 0;
         for (; j < c->nreqs && c->reqs[j].partner == c->reqs[i].partner
                && c->reqs[j].blocked == c->reqs[i].blocked; j++) {
             struct ap_chain_req *r = &c->reqs[j];
             if (r->target == AP_UNREACHED) {
                 t.whole |= r->pick == NULL;
                 t.unfound += r->pick != NULL;
+                if (r->pick != NULL && t.npicks == t.cap) {
+                    size_t cap = t.cap ? t.cap * 2 : 16;
+                    struct ap_chain_req **more = realloc(t.picks, cap * sizeof *more);
+                    if (more == NULL) {
+                        rc = ap_error_nomem(c->err);
+                        break;
+                    }
+                    t.picks = more;
+                    t.cap = cap;
+                }
+                if (r->pick != NULL)
+                    t.picks[t.npicks++] = r;
             } else if (t.stamp[r->target] != t.gen && r->target != r->partner) {
                 t.stamp[r->target] = t.gen;
                 t.left++;
             }
         }
-        t.npicks = t.unfound > 0 ? j - i : 0;
+        if (rc < 0)
+            break;
         const ap_authority *a = ap_findings__authority_until_mode(c, c->reqs[i].partner,
                                                                   c->reqs[i].blocked,
                                                                   all_reached, &t);
@@ -134,6 +149,7 @@ int ap_findings__chains(ap_rule_ctx *c)
         i = j;
     }
     free(t.stamp);
+    free(t.picks);
     free(c->reqs);
     c->reqs = NULL;
     c->nreqs = c->reqcap = 0;
