@@ -125,7 +125,7 @@ static void node_unattributable(ap_rule_ctx *c, const ap_lanes_at *x)
     if (f == NULL)
         return;                         /* none, or another partner's finding: joined it */
     ap_findings__fact(c, f, "logged", "false");
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, false, chain_unattributable);
+    ap_findings__chain_later_want(c, f, f->partner, x->v, false, through, chain_unattributable);
 }
 
 const ap_lanes_rule ap_lanes__unattributable_write = {

@@ -13,6 +13,7 @@ struct ap_chain_req {
     ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, */
     uint32_t arg;               /* the whole run */
     uint32_t found;             /* what pick found: the least id of the first round, or NONE */
+    ap_rights want;             /* the target must hold one of these for the chain asked */
     ap_chain_say say;
 };
 
@@ -31,14 +32,25 @@ static void request(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v, uint3
         c->reqs = r;
         c->reqcap = cap;
     }
+    /* a chain with an edge after it must carry what the edge passes (ap_findings__path) */
+    const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
+    ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
     c->reqs[c->nreqs++] = (struct ap_chain_req){ (size_t)(f - c->out->items), p, v, e, blocked,
-                                                 pick, arg, AP_UNREACHED, say };
+                                                 pick, arg, AP_UNREACHED, want, say };
 }
 
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
                               uint32_t e, bool blocked, ap_chain_say say)
 {
     request(c, f, p, v, e, blocked, NULL, 0, say);
+}
+
+void ap_findings__chain_later_want(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                                   bool blocked, ap_rights want, ap_chain_say say)
+{
+    request(c, f, p, v, AP_UNREACHED, blocked, NULL, 0, say);
+    if (c->rc == AP_OK && f != NULL)
+        c->reqs[c->nreqs - 1].want = want;
 }
 
 void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
@@ -62,6 +74,8 @@ static int req_cmp(const void *x, const void *y)
 typedef struct {
     ap_rule_ctx *c;
     uint32_t *stamp, gen;
+    ap_rights *need;            /* per target: the rights it must hold when first reached (0:
+                                 * more than one want: it never counts, the run goes on) */
     size_t left;
     struct ap_chain_req **picks;    /* the group's requests that pick a node */
     size_t npicks, unfound, cap;
@@ -72,7 +86,9 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
 {
     targets *t = ctx;
     (void)a;
-    if (t->stamp[v] == t->gen) {
+    /* a target counts when first reached holding what its chain must carry; one whose rights
+     * come later (a lower bound here) keeps the run going to its end */
+    if (t->stamp[v] == t->gen && (t->need[v] == AP_RIGHTS_ALL || (a->rights[v] & t->need[v]))) {
         t->stamp[v] = 0;
         t->left--;
     }
@@ -95,10 +111,14 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
 int ap_findings__chains(ap_rule_ctx *c)
 {
     targets t = { .c = c,
-                  .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp) };
+                  .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp),
+                  .need = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.need) };
     int rc = AP_OK;
-    if (t.stamp == NULL)
+    if (t.stamp == NULL || t.need == NULL) {
+        free(t.stamp);
+        free(t.need);
         return ap_error_nomem(c->err);
+    }
     if (c->nreqs > 1)
         qsort(c->reqs, c->nreqs, sizeof *c->reqs, req_cmp);
     for (size_t i = 0; i < c->nreqs && rc == AP_OK;) {
@@ -127,7 +147,10 @@ int ap_findings__chains(ap_rule_ctx *c)
                     t.picks[t.npicks++] = r;
             } else if (t.stamp[r->target] != t.gen && r->target != r->partner) {
                 t.stamp[r->target] = t.gen;
+                t.need[r->target] = r->want;
                 t.left++;
+            } else if (r->target != r->partner && t.need[r->target] != r->want) {
+                t.need[r->target] = 0;
             }
         }
         if (rc < 0)
@@ -149,6 +172,7 @@ int ap_findings__chains(ap_rule_ctx *c)
         i = j;
     }
     free(t.stamp);
+    free(t.need);
     free(t.picks);
     free(c->reqs);
     c->reqs = NULL;

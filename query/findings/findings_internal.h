@@ -327,6 +327,10 @@ typedef void (*ap_chain_say)(ap_rule_ctx *c, ap_finding *f, const ap_authority *
                              uint32_t e);
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
                               uint32_t e, bool blocked, ap_chain_say say);
+/* The same for a chain to v that must carry one of want (a partner's write at an identity):
+ * its run goes on until v holds one. */
+void ap_findings__chain_later_want(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                                   bool blocked, ap_rights want, ap_chain_say say);
 /* The same for a node the run finds: say(c, f, a, v, AP_UNREACHED) with v the first node in
  * reach order (hops, then id) that pick(c, v, arg) accepts (AP_UNREACHED: none; the run then
  * went to its end). pick NULL: v is AP_UNREACHED and a is the whole run. */
