@@ -149,8 +149,11 @@ int ap_findings__chains(ap_rule_ctx *c)
                 t.stamp[r->target] = t.gen;
                 t.need[r->target] = r->want;
                 t.left++;
-            } else if (r->target != r->partner && t.need[r->target] != r->want) {
-                t.need[r->target] = 0;
+            } else if (r->target != r->partner && r->want != AP_RIGHTS_ALL) {
+                /* a want of every right is met by anything; two others, by their meeting
+                 * only once the run is over */
+                ap_rights *n = &t.need[r->target];
+                *n = *n == AP_RIGHTS_ALL ? r->want : *n == r->want ? *n : 0;
             }
         }
         if (rc < 0)
