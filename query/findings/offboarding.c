@@ -5,22 +5,6 @@
 
 #include "findings_internal.h"
 
-/* The reached node that best shows what is still live: the most sensitive resource or
- * workflow (first in reach order among equals), else the first reached node. */
-static uint32_t showcase(const ap_rule_ctx *c, const ap_authority *a)
-{
-    uint32_t best = a->reach[0];
-    ap_sensitivity bs = ap_findings__sens(c, best);     /* a byte, not the node's record */
-    for (uint32_t i = 1; i < a->nreach; i++) {
-        ap_sensitivity s = ap_findings__sens(c, a->reach[i]);
-        if (s > bs) {
-            best = a->reach[i];
-            bs = s;
-        }
-    }
-    return best;
-}
-
 /* Is partner node p's contract over (*ends, when it has an end), or its state suspended or
  * revoked? */
 static bool ended(const ap_rule_ctx *c, uint32_t p, bool *over, int64_t *ends)
@@ -45,10 +29,13 @@ static bool watch_ended(const ap_rule_ctx *c, uint32_t v)
     return ap_findings__exists((ap_rule_ctx *)c, false, ended_partner);
 }
 
-/* The batch's ended partners (their lanes), and those that reach something so far. */
+/* The batch's ended partners (their lanes), and those that reach something so far: how many
+ * nodes each reaches, and at which sensitivities. */
 typedef struct {
     uint32_t base;              /* the batch the words are about, + 1 (0: none yet) */
     uint64_t ended[AP_KERNEL_LMAX], reach[AP_KERNEL_LMAX];
+    uint64_t count[AP_LANE_COUNT_BITS * AP_KERNEL_LMAX];
+    uint64_t sens[AP_SENS_COUNT + 1][AP_KERNEL_LMAX];  /* by ap_sensitivity + 1 */
 } ended_lanes;
 
 static void node_ended(ap_rule_ctx *c, const ap_lanes_at *x)
@@ -63,6 +50,8 @@ static void node_ended(ap_rule_ctx *c, const ap_lanes_at *x)
         s->base = b->base + 1;
         memset(s->ended, 0, sizeof s->ended);
         memset(s->reach, 0, sizeof s->reach);
+        memset(s->count, 0, sizeof s->count);
+        memset(s->sens, 0, sizeof s->sens);
         /* a pass over the batch's partners, once a batch */
         for (uint32_t k = 0; k < b->nb; k++)
             if (ended(c, c->partners[b->base + k], &over, &ends))
@@ -71,16 +60,28 @@ static void node_ended(ap_rule_ctx *c, const ap_lanes_at *x)
     /* the lanes holding something at v, but the partner v itself (its own source) */
     int64_t self = ap_findings__kind(c, x->v) == AP_KIND_PARTNER
                    ? ap_findings__partner_index(c, x->v) - (int64_t)b->base : -1;
+    uint64_t m[AP_KERNEL_LMAX];
+    uint64_t *at = s->sens[ap_findings__sens(c, x->v) + 1];
     for (unsigned j = 0; j < b->L; j++) {
-        uint64_t m = x->w[b->K * b->L + j] & s->ended[j];
+        m[j] = x->w[b->K * b->L + j] & s->ended[j];
         if (self >= 0 && self < (int64_t)b->nb && (unsigned)(self / 64) == j)
-            m &= ~((uint64_t)1 << (self % 64));
-        s->reach[j] |= m;
+            m[j] &= ~((uint64_t)1 << (self % 64));
+        s->reach[j] |= m[j];
+        at[j] |= m[j];
     }
+    ap_findings__count_lanes(s->count, b->L, m);
 }
 
-/* The whole run of finding f's partner: its reach, the node that best shows it, the chain. */
-static void chain_ended(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t target,
+/* The reached nodes that best show what is still live: the most sensitive resources or
+ * workflows (arg: ap_sensitivity + 1); the chain shows the first in reach order. */
+static bool showcase(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
+{
+    return ap_findings__sens(c, v) + 1 == (int)arg;
+}
+
+/* Finding f's partner's reach (a fact, counted on the kernel's words), the node that best
+ * shows it (target, the first showcase its run reached), the chain. */
+static void chain_ended(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
                         uint32_t e)
 {
     const ap_graph *g = c->g;
@@ -88,14 +89,13 @@ static void chain_ended(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, ui
     bool over;
     int64_t ends = 0;
     char why[96], chain[1024], d[32] = "";
-    (void)target;
+    const char *reach = ap_findings__fact_of(f, "reach");
     (void)e;
-    if (a->nreach == 0) {
-        c->rc = ap_error_set(c->err, AP_EBUG, "partner '%s' reaches nothing on its own run, "
-                             "something on the kernel's", nd->id);
+    if (v == AP_UNREACHED || reach == NULL) {
+        c->rc = ap_error_set(c->err, AP_EBUG, "partner '%s': its run did not reach the "
+                             "showcase its kernel words hold", nd->id);
         return;
     }
-    uint32_t v = showcase(c, a);
     bool stopped = nd->state == AP_STATE_SUSPENDED || nd->state == AP_STATE_REVOKED;
     ended(c, f->partner, &over, &ends);
     if (over)
@@ -107,14 +107,13 @@ static void chain_ended(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, ui
         snprintf(why, sizeof why, "contract ended on %s", d);
     else
         snprintf(why, sizeof why, "state is %s", ap_state_name(nd->state));
-    ap_findings__fact(c, f, "reach", "%u", a->nreach);
     ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, v)->id);
     /* the rights the chain shown carries there (docs/design.md: no chain claims more) */
     ap_findings__rights(c, f, "rights",
                         ap_findings__path_for(c, f, a, v, AP_RIGHTS_ALL) & a->rights[v]);
-    ap_findings__message(c, f, "Partner %s's %s, yet its authority still reaches %u node%s, "
-                         "among them %s through %s.", nd->id, why, a->nreach,
-                         a->nreach == 1 ? "" : "s", ap_graph_node(g, v)->id,
+    ap_findings__message(c, f, "Partner %s's %s, yet its authority still reaches %s node%s, "
+                         "among them %s through %s.", nd->id, why, reach,
+                         strcmp(reach, "1") == 0 ? "" : "s", ap_graph_node(g, v)->id,
                          ap_findings__chain(c, f, chain, sizeof chain));
 }
 
@@ -137,9 +136,16 @@ static void batch_end_ended(ap_rule_ctx *c, const ap_kernel_batch *b)
                 ap_findings__date(c, f, "contract_ends", ends);
             if (nd->state == AP_STATE_SUSPENDED || nd->state == AP_STATE_REVOKED)
                 ap_findings__fact(c, f, "state", "%s", ap_state_name(nd->state));
-            ap_findings__chain_first(c, f, p, false, NULL, 0, chain_ended);
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            ap_findings__fact(c, f, "reach", "%u", ap_findings__lane_count(s->count, b->L, lane));
+            uint32_t top = AP_SENS_COUNT;
+            while (top > 0 && !(s->sens[top][j] >> (lane % 64) & 1))
+                top--;
+            ap_findings__chain_first(c, f, p, false, showcase, top, chain_ended);
         }
     memset(s->reach, 0, sizeof s->reach);
+    memset(s->count, 0, sizeof s->count);
+    memset(s->sens, 0, sizeof s->sens);
 }
 
 const ap_lanes_rule ap_lanes__partner_ended_live = {
