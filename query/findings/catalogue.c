@@ -122,8 +122,9 @@ static const ap_rule rules[] = {
       "it cannot pass on, or end the subcontracting.",
       "the partner: one finding counts, per sensitivity, the sensitive targets in its "
       "authority that are not in it with every other partner blocked, and shows the whole "
-      "chain to one of the most sensitive (the first the all-partners run settles, not "
-      "necessarily the nearest), naming the first other partner on it (through_partner); on "
+      "chain to one of the most sensitive (the nearest in reach order, hops then id, of the "
+      "first 32 the all-partners run settles), naming the first other partner on it "
+      "(through_partner); on "
       "the dense estate of 100,000 nodes, 17,102 findings (one per target) once became 289 "
       "(one per subcontract)." },
     { "partner-inherits-partner", AP_SEV_MEDIUM, "NHI3", "GV.SC-07",

@@ -12,6 +12,8 @@ struct ap_chain_req {
     bool blocked;
     ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, */
     uint32_t arg;               /* the whole run */
+    const uint32_t *set;        /* NULL, or pick only these nodes (nset, sorted) */
+    uint32_t nset;
     uint32_t found;             /* what pick found: the least id of the first round, or NONE */
     ap_rights want;             /* the target must hold one of these for the chain asked */
     ap_chain_say say;
@@ -36,7 +38,7 @@ static void request(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v, uint3
     const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
     ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
     c->reqs[c->nreqs++] = (struct ap_chain_req){ (size_t)(f - c->out->items), p, v, e, blocked,
-                                                 pick, arg, AP_UNREACHED, want, say };
+                                                 pick, arg, NULL, 0, AP_UNREACHED, want, say };
 }
 
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
@@ -57,6 +59,27 @@ void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool bl
                               ap_chain_pick pick, uint32_t arg, ap_chain_say say)
 {
     request(c, f, p, AP_UNREACHED, AP_UNREACHED, blocked, pick, arg, say);
+}
+
+void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
+                                 ap_chain_pick pick, uint32_t arg, const uint32_t *set,
+                                 uint32_t nset, ap_chain_say say)
+{
+    request(c, f, p, AP_UNREACHED, AP_UNREACHED, blocked, pick, arg, say);
+    if (c->rc == AP_OK && f != NULL) {
+        c->reqs[c->nreqs - 1].set = set;
+        c->reqs[c->nreqs - 1].nset = nset;
+    }
+}
+
+/* Does request r pick node v: its pick says so, and v is in its set if it has one? */
+static bool picks(const ap_rule_ctx *c, const struct ap_chain_req *r, uint32_t v)
+{
+    if (!r->pick(c, v, r->arg))
+        return false;
+    if (r->set == NULL)
+        return true;
+    return bsearch(&v, r->set, r->nset, sizeof v, ap_query__u32_cmp) != NULL;
 }
 
 static int req_cmp(const void *x, const void *y)
@@ -96,7 +119,7 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         struct ap_chain_req *r = t->picks[k];
         /* one found in an earlier round stays: reach order is hops first */
         if ((r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
-            || !r->pick(t->c, v, r->arg))
+            || !picks(t->c, r, v))
             continue;
         if (r->found == AP_UNREACHED) {
             t->unfound--;

@@ -321,13 +321,38 @@ const ap_lanes_rule ap_lanes__inherits_partner = {
 
 #define FOURTH_LEVELS (AP_SENS_COUNT - AP_SENS_CONFIDENTIAL)   /* confidential and above */
 
+/* The most sensitive targets a partner's chain may show: the first this many the all-partners
+ * run settles; the chain goes to the nearest of them. */
+#define FOURTH_SHOWN 32
+
 /* One batch's partners and the sensitive targets each reaches only through other partners
- * (in its authority, not in it with the others blocked). */
+ * (in its authority, not in it with the others blocked); the sets the chains pick from, kept
+ * until the chains are made. */
 typedef struct {
-    uint64_t count[FOURTH_LEVELS][AP_LANE_COUNT_BITS * AP_KERNEL_LMAX];    /* per level */
-    uint64_t has[FOURTH_LEVELS][AP_KERNEL_LMAX];    /* the lanes with one at that level */
-    uint32_t pick[64 * AP_KERNEL_LMAX];     /* per lane: one of its most sensitive */
+    struct {
+        uint64_t count[FOURTH_LEVELS][AP_LANE_COUNT_BITS * AP_KERNEL_LMAX];    /* per level */
+        uint64_t has[FOURTH_LEVELS][AP_KERNEL_LMAX];    /* the lanes with one at that level */
+        uint64_t full[AP_KERNEL_LMAX];                  /* the lanes with FOURTH_SHOWN shown */
+        uint32_t shown[64 * AP_KERNEL_LMAX][FOURTH_SHOWN];  /* per lane: its most sensitive */
+        unsigned char nshown[64 * AP_KERNEL_LMAX];
+    } b;
+    uint32_t **sets;
+    size_t nsets;
 } fourth_batch;
+
+static void fourth_dispose(void *p)
+{
+    fourth_batch *st = p;
+    for (size_t i = 0; i < st->nsets; i++)
+        free(st->sets[i]);
+    free(st->sets);
+    free(st);
+}
+
+static bool at_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
+{
+    return ap_findings__sens(c, v) == (ap_sensitivity)arg;
+}
 
 static bool watch_sensitive(const ap_rule_ctx *c, uint32_t v)
 {
@@ -360,6 +385,11 @@ static void say_fourth(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     char chain[2048], via_text[600] = "";
     uint32_t via = AP_UNREACHED;
     (void)e;
+    if (v == AP_UNREACHED) {
+        c->rc = ap_error_set(c->err, AP_EBUG, "partner '%s': its run reached none of the "
+                             "targets its kernel words show", ap_graph_node(g, f->partner)->id);
+        return;
+    }
     ap_findings__node(c, f, v);
     ap_findings__rights(c, f, "rights",
                         ap_findings__path_for(c, f, a, v, AP_RIGHTS_ALL) & a->rights[v]);
@@ -382,44 +412,54 @@ static void say_fourth(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
 }
 
 /* Sensitive target x->v: the lanes holding it but not directly count it at its level; a lane
- * whose most sensitive so far is below that level picks it (so a lane's pick changes at most
- * once per level: those lanes are iterated one by one). */
+ * whose most sensitive so far is below that level shows it alone, one at that level adds it to
+ * those it may show (until FOURTH_SHOWN: those lanes are iterated one by one). */
 static void node_fourth(ap_rule_ctx *c, const ap_lanes_at *x)
 {
-    fourth_batch *st = ap_findings__state(c, sizeof *st, NULL);
+    fourth_batch *st = ap_findings__state(c, sizeof *st, fourth_dispose);
     unsigned L = x->b->L, s = (unsigned)(ap_findings__sens(c, x->v) - AP_SENS_CONFIDENTIAL);
     uint64_t through[AP_KERNEL_LMAX];
     if (st == NULL)
         return;
     for (unsigned j = 0; j < L; j++) {
         through[j] = x->w[x->b->K * L + j] & ~x->direct[j];
-        uint64_t above = 0;
-        for (unsigned k = s; k < FOURTH_LEVELS; k++)
-            above |= st->has[k][j];
-        for (uint64_t m = through[j] & ~above; m != 0; m &= m - 1)
-            st->pick[j * 64 + (unsigned)__builtin_ctzll(m)] = x->v;
-        st->has[s][j] |= through[j];
+        uint64_t higher = 0;
+        for (unsigned k = s + 1; k < FOURTH_LEVELS; k++)
+            higher |= st->b.has[k][j];
+        uint64_t fresh = through[j] & ~higher & ~st->b.has[s][j];
+        uint64_t more = through[j] & ~higher & st->b.has[s][j] & ~st->b.full[j];
+        st->b.full[j] &= ~fresh;
+        for (uint64_t m = fresh | more; m != 0; m &= m - 1) {
+            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
+            unsigned char *n = &st->b.nshown[lane];
+            if (fresh >> (lane % 64) & 1)
+                *n = 0;
+            st->b.shown[lane][(*n)++] = x->v;
+            if (*n == FOURTH_SHOWN)
+                st->b.full[j] |= (uint64_t)1 << (lane % 64);
+        }
+        st->b.has[s][j] |= through[j];
     }
-    ap_findings__count_lanes(st->count[s], L, through);
+    ap_findings__count_lanes(st->b.count[s], L, through);
 }
 
 /* One finding per partner of the batch that reaches a sensitive target only through others. */
 static void batch_fourth(ap_rule_ctx *c, const ap_kernel_batch *b)
 {
-    fourth_batch *st = ap_findings__state(c, sizeof *st, NULL);
+    fourth_batch *st = ap_findings__state(c, sizeof *st, fourth_dispose);
     char counts[160];
     if (st == NULL)
         return;
     for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++) {
         uint64_t any = 0;
         for (unsigned k = 0; k < FOURTH_LEVELS; k++)
-            any |= st->has[k][j];
+            any |= st->b.has[k][j];
         for (uint64_t m = any; m != 0 && c->rc == AP_OK; m &= m - 1) {
             unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
             uint32_t p = ap_findings__lane_partner(c, b, lane), count[FOURTH_LEVELS], total = 0;
             int top = 0;
             for (unsigned k = 0; k < FOURTH_LEVELS; k++) {
-                count[k] = ap_findings__lane_count(st->count[k], b->L, lane);
+                count[k] = ap_findings__lane_count(st->b.count[k], b->L, lane);
                 total += count[k];
                 if (count[k] > 0)
                     top = (int)k;
@@ -430,10 +470,26 @@ static void batch_fourth(ap_rule_ctx *c, const ap_kernel_batch *b)
             ap_findings__fact(c, f, "sensitive_targets", "%u", total);
             ap_findings__fact(c, f, "by_sensitivity", "%s", counts_text(count, counts,
                                                                         sizeof counts));
-            ap_findings__chain_later(c, f, p, st->pick[lane], AP_UNREACHED, false, say_fourth);
+            if (f == NULL)
+                continue;
+            uint32_t n = st->b.nshown[lane], *set = malloc(n * sizeof *set);
+            uint32_t **sets = realloc(st->sets, (st->nsets + 1) * sizeof *sets);
+            if (sets != NULL)
+                st->sets = sets;
+            if (set == NULL || sets == NULL) {
+                free(set);
+                c->rc = ap_error_nomem(c->err);
+                break;
+            }
+            st->sets[st->nsets++] = set;
+            memcpy(set, st->b.shown[lane], n * sizeof *set);
+            qsort(set, n, sizeof *set, ap_query__u32_cmp);
+            ap_findings__chain_first_of(c, f, p, false, at_level,
+                                        (uint32_t)(top + AP_SENS_CONFIDENTIAL), set, n,
+                                        say_fourth);
         }
     }
-    memset(st, 0, sizeof *st);
+    memset(&st->b, 0, sizeof st->b);
 }
 
 const ap_lanes_rule ap_lanes__fourth_party = {

@@ -337,6 +337,11 @@ void ap_findings__chain_later_want(ap_rule_ctx *c, ap_finding *f, uint32_t p, ui
 typedef bool (*ap_chain_pick)(const ap_rule_ctx *c, uint32_t v, uint32_t arg);
 void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
                               ap_chain_pick pick, uint32_t arg, ap_chain_say say);
+/* The same, v also one of set[0..nset) (sorted by index; the caller keeps it until the chains
+ * are made). */
+void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
+                                 ap_chain_pick pick, uint32_t arg, const uint32_t *set,
+                                 uint32_t nset, ap_chain_say say);
 int ap_findings__chains(ap_rule_ctx *c);
 /* ap_findings__authority_until, with the other partners blocked when blocked is true. */
 const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
