@@ -69,7 +69,8 @@ static void chain_static(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, u
 /* Static secret x->v and the batch's partners that own it and authenticate with it (their
  * authority crosses one of its authenticates_as edges): one finding, about every partner
  * concerned; the identity and chain of the first in id order (its first such edge it crosses;
- * its chain is its plain authority's, as the edge is crossed with what it holds there). */
+ * the chain is its direct one, as it owns the secret, unless that does not carry what the edge
+ * passes: then its plain authority's, with which the edge is crossed). */
 static void node_static(ap_rule_ctx *c, const ap_lanes_at *x)
 {
     const ap_graph *g = c->g;
@@ -105,7 +106,7 @@ static void node_static(ap_rule_ctx *c, const ap_lanes_at *x)
         ap_findings__fact(c, f, "type", "%s", type);
     ap_findings__fact(c, f, "identity", "%s",
                       ap_graph_node(g, ap_graph_edge(g, first_e)->to)->id);
-    ap_findings__chain_later(c, f, f->partner, x->v, first_e, false, chain_static);
+    ap_findings__chain_later_direct(c, f, f->partner, x->v, first_e, chain_static);
 }
 
 const ap_lanes_rule ap_lanes__static_secret = {

@@ -63,7 +63,9 @@ static const ap_rule rules[] = {
       "Replace the secret with workload identity federation (OIDC, SPIFFE or cloud-native "
       "trust) scoped to the partner's workload, then revoke the secret.",
       "the credential: one finding lists every partner that authenticates with it, its chain "
-      "(and the identity it stands in for) from the first in id order." },
+      "(and the identity it stands in for) from the first in id order: its direct chain, "
+      "with every other partner blocked (it owns the secret), unless that chain does not carry "
+      "what the authenticates_as edge passes; then the chain of its whole authority." },
     { "read-only-tier-exceeded", AP_SEV_HIGH, "NHI5", "PR.AA-05",
       "Read-only partner can do more than read",
       "A partner whose tier is read_only has a right beyond read on a resource or workflow: "

@@ -10,6 +10,7 @@ struct ap_chain_req {
     size_t finding;
     uint32_t partner, target, edge;
     bool blocked;
+    bool either;                /* blocked, else (its blocked run does not carry want) plain */
     ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, */
     uint32_t arg;               /* the whole run */
     const uint32_t *set;        /* NULL, or pick only these nodes (nset, sorted) */
@@ -38,13 +39,22 @@ static void request(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v, uint3
     const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
     ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
     c->reqs[c->nreqs++] = (struct ap_chain_req){ (size_t)(f - c->out->items), p, v, e, blocked,
-                                                 pick, arg, NULL, 0, AP_UNREACHED, want, say };
+                                                 false, pick, arg, NULL, 0, AP_UNREACHED, want,
+                                                 say };
 }
 
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
                               uint32_t e, bool blocked, ap_chain_say say)
 {
     request(c, f, p, v, e, blocked, NULL, 0, say);
+}
+
+void ap_findings__chain_later_direct(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                                     uint32_t e, ap_chain_say say)
+{
+    request(c, f, p, v, e, true, NULL, 0, say);
+    if (c->rc == AP_OK && f != NULL)
+        c->reqs[c->nreqs - 1].either = true;
 }
 
 void ap_findings__chain_later_want(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
@@ -131,75 +141,106 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     return t->left == 0 && t->unfound == 0 && !t->whole;
 }
 
-int ap_findings__chains(ap_rule_ctx *c)
+/* The requests reqs[0..n) (sorted), a run per group of one partner and mode; a request whose
+ * blocked run does not carry what it wants goes to *later, to be asked again of the plain
+ * run. */
+static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
+                struct ap_chain_req **later, size_t *nlater)
 {
-    targets t = { .c = c,
-                  .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp),
-                  .need = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.need) };
     int rc = AP_OK;
-    if (t.stamp == NULL || t.need == NULL) {
-        free(t.stamp);
-        free(t.need);
-        return ap_error_nomem(c->err);
-    }
-    if (c->nreqs > 1)
-        qsort(c->reqs, c->nreqs, sizeof *c->reqs, req_cmp);
-    for (size_t i = 0; i < c->nreqs && rc == AP_OK;) {
+    size_t cap = *nlater;
+    if (n > 1)
+        qsort(reqs, n, sizeof *reqs, req_cmp);
+    for (size_t i = 0; i < n && rc == AP_OK;) {
         size_t j = i;
-        t.gen++;
-        t.left = t.unfound = 0;
-        t.whole = false;
-        t.npicks = 0;
-        for (; j < c->nreqs && c->reqs[j].partner == c->reqs[i].partner
-               && c->reqs[j].blocked == c->reqs[i].blocked; j++) {
-            struct ap_chain_req *r = &c->reqs[j];
+        t->gen++;
+        t->left = t->unfound = 0;
+        t->whole = false;
+        t->npicks = 0;
+        for (; j < n && reqs[j].partner == reqs[i].partner && reqs[j].blocked == reqs[i].blocked;
+             j++) {
+            struct ap_chain_req *r = &reqs[j];
             if (r->target == AP_UNREACHED) {
-                t.whole |= r->pick == NULL;
-                t.unfound += r->pick != NULL;
-                if (r->pick != NULL && t.npicks == t.cap) {
-                    size_t cap = t.cap ? t.cap * 2 : 16;
-                    struct ap_chain_req **more = realloc(t.picks, cap * sizeof *more);
+                t->whole |= r->pick == NULL;
+                t->unfound += r->pick != NULL;
+                if (r->pick != NULL && t->npicks == t->cap) {
+                    size_t more_cap = t->cap ? t->cap * 2 : 16;
+                    struct ap_chain_req **more = realloc(t->picks, more_cap * sizeof *more);
                     if (more == NULL) {
                         rc = ap_error_nomem(c->err);
                         break;
                     }
-                    t.picks = more;
-                    t.cap = cap;
+                    t->picks = more;
+                    t->cap = more_cap;
                 }
                 if (r->pick != NULL)
-                    t.picks[t.npicks++] = r;
-            } else if (t.stamp[r->target] != t.gen && r->target != r->partner) {
-                t.stamp[r->target] = t.gen;
-                t.need[r->target] = r->want;
-                t.left++;
+                    t->picks[t->npicks++] = r;
+            } else if (t->stamp[r->target] != t->gen && r->target != r->partner) {
+                t->stamp[r->target] = t->gen;
+                t->need[r->target] = r->want;
+                t->left++;
             } else if (r->target != r->partner && r->want != AP_RIGHTS_ALL) {
                 /* a want of every right is met by anything; two others, by their meeting
                  * only once the run is over */
-                ap_rights *n = &t.need[r->target];
-                *n = *n == AP_RIGHTS_ALL ? r->want : *n == r->want ? *n : 0;
+                ap_rights *w = &t->need[r->target];
+                *w = *w == AP_RIGHTS_ALL ? r->want : *w == r->want ? *w : 0;
             }
         }
         if (rc < 0)
             break;
-        const ap_authority *a = ap_findings__authority_until_mode(c, c->reqs[i].partner,
-                                                                  c->reqs[i].blocked,
-                                                                  all_reached, &t);
+        const ap_authority *a = ap_findings__authority_until_mode(c, reqs[i].partner,
+                                                                  reqs[i].blocked,
+                                                                  all_reached, t);
         for (size_t k = i; k < j && a != NULL && c->rc == AP_OK; k++) {
-            ap_finding *f = ap_findings__at(c, c->reqs[k].finding);
+            struct ap_chain_req *r = &reqs[k];
+            uint32_t v = r->target != AP_UNREACHED ? r->target : r->found;
+            if (r->either && (v == AP_UNREACHED || !(a->rights[v] & r->want))) {
+                if (*nlater == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    struct ap_chain_req *more = realloc(*later, cap * sizeof *more);
+                    if (more == NULL) {
+                        c->rc = ap_error_nomem(c->err);
+                        break;
+                    }
+                    *later = more;
+                }
+                (*later)[(*nlater)++] = *r;
+                (*later)[*nlater - 1].blocked = (*later)[*nlater - 1].either = false;
+                continue;
+            }
+            ap_finding *f = ap_findings__at(c, r->finding);
             if (f == NULL)
                 break;
             c->rule = f->rule;
-            struct ap_chain_req *r = &c->reqs[k];
-            r->say(c, f, a, r->target != AP_UNREACHED ? r->target : r->found, r->edge);
+            r->say(c, f, a, v, r->edge);
         }
         rc = c->rc;
         if (rc == AP_OK)
             rc = ap_findings__freeze(c);
         i = j;
     }
+    return rc;
+}
+
+int ap_findings__chains(ap_rule_ctx *c)
+{
+    targets t = { .c = c,
+                  .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp),
+                  .need = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.need) };
+    struct ap_chain_req *later = NULL, *none = NULL;
+    size_t nlater = 0, nnone = 0;
+    int rc = AP_OK;
+    if (t.stamp == NULL || t.need == NULL)
+        rc = ap_error_nomem(c->err);
+    if (rc == AP_OK)
+        rc = pass(c, &t, c->reqs, c->nreqs, &later, &nlater);
+    if (rc == AP_OK)
+        rc = pass(c, &t, later, nlater, &none, &nnone);     /* plain: nothing falls back */
     free(t.stamp);
     free(t.need);
     free(t.picks);
+    free(later);
+    free(none);
     free(c->reqs);
     c->reqs = NULL;
     c->nreqs = c->reqcap = 0;

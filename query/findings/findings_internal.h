@@ -327,6 +327,10 @@ typedef void (*ap_chain_say)(ap_rule_ctx *c, ap_finding *f, const ap_authority *
                              uint32_t e);
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
                               uint32_t e, bool blocked, ap_chain_say say);
+/* The same from the run with the other partners blocked (a direct chain), unless that one does
+ * not carry what e passes: then from the plain run. */
+void ap_findings__chain_later_direct(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                                     uint32_t e, ap_chain_say say);
 /* The same for a chain to v that must carry one of want (a partner's write at an identity):
  * its run goes on until v holds one. */
 void ap_findings__chain_later_want(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
