@@ -219,11 +219,16 @@ static int queue_flush(ap_authority *a, round_state *rs, delivery_queue *q, uint
 
 /* Sort v[0..n) (node indices below 1 << bits) by value: a long run least significant digit
  * first, 11 bits a pass, through tmp (each pass costs its 2,048 counters: not worth it for a
- * short run, below 128). */
+ * short run, below 128, sorted in place). */
 static void sort_ids(uint32_t *v, uint32_t *tmp, uint32_t n, unsigned bits)
 {
-    if (n < 128) {
-        qsort(v, n, sizeof *v, ap_query__u32_cmp);
+    if (n < 128) {          /* a round's few: insertion, no call per comparison */
+        for (uint32_t i = 1; i < n; i++) {
+            uint32_t x = v[i], j = i;
+            for (; j > 0 && v[j - 1] > x; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
         return;
     }
     uint32_t *from = v, *to = tmp;
@@ -303,6 +308,8 @@ struct ap_authority_ws {
     uint32_t *tmp, tmpcap, reachcap;
     const ap_out_view *view;    /* slots to read instead of edge records, or NULL */
     bool block;                 /* every partner but the source receives but sends nothing */
+    uint64_t *partners;         /* a bit per partner node, made for the first blocked run: a
+                                 * frontier node's record is not read to learn its kind */
 };
 
 void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view)
@@ -331,6 +338,7 @@ void ap_query__authority_ws_free(ap_authority_ws *ws)
     free(ws->rs.at);
     free(ws->rs.changed);
     free(ws->tmp);
+    free(ws->partners);
     free(ws);
 }
 
@@ -409,6 +417,13 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
     a->source = source;
     a->rounds = 0;
     a->blocked = ws->block;
+    if (ws->block && ws->partners == NULL) {
+        if ((ws->partners = calloc((size_t)n / 64 + 1, sizeof *ws->partners)) == NULL)
+            return ap_error_nomem(err);
+        for (uint32_t v = 0; v < n; v++)
+            if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
+                ws->partners[v >> 6] |= (uint64_t)1 << (v & 63);
+    }
 
     /* Round 0: the source holds everything. */
     a->rights[source] = AP_RIGHTS_ALL;
@@ -443,7 +458,13 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
         for (uint32_t i = 0; i < rs->nfrontier; i++) {
             uint32_t lu = rs->frontier[i], u = rs->r[lu].node;
             uint32_t end, esc_len = AP_UNREACHED;
-            if (ws->block && u != source && ap_graph_node(g, u)->kind == AP_KIND_PARTNER)
+            if (view != NULL && i + 2 * AHEAD_NODES < rs->nfrontier) {
+                /* the slots of a node ahead, their offset asked for twice as far ahead */
+                __builtin_prefetch(&view->off[rs->r[rs->frontier[i + 2 * AHEAD_NODES]].node]);
+                __builtin_prefetch(&view->slot[view->off[rs->r[rs->frontier[i + AHEAD_NODES]]
+                                                             .node]]);
+            }
+            if (ws->block && u != source && (ws->partners[u >> 6] >> (u & 63) & 1))
                 continue;           /* another partner: what it holds goes no further */
             if (view != NULL) {
                 if (view_row(a, rs, &q, view, source, u, lu, i, round, &esc_len) < 0)

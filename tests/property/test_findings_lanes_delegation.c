@@ -84,7 +84,7 @@ static void check_one(uint64_t seed)
     ap_findings *f = NULL;
     ap_error err;
     uint64_t plain[M_MAX_NODES], direct[M_MAX_NODES];
-    int hops[M_MAX_NODES];
+    int hops[M_MAX_NODES], plain_hops[M_MAX_NODES];
     m_generate(&inv, seed);
     ap_graph *g = ap_test_load_json(with_sensitivity(m_to_json(&inv), seed), inv.at,
                                     "lanes-delegation", seed, &st);
@@ -103,7 +103,7 @@ static void check_one(uint64_t seed)
         if (ap_graph_node(g, p)->kind != AP_KIND_PARTNER)
             continue;
         assert_string_equal(ap_graph_node(g, p)->id, inv.nodes[p].id);
-        m_authority(&inv, (int)p, plain, hops);
+        m_authority(&inv, (int)p, plain, plain_hops);
         m_authority_blocked(&inv, (int)p, 1, direct, hops);
         uint32_t through[AP_SENS_COUNT] = { 0 }, sensitive = 0, all = 0;
         ap_sensitivity top = AP_SENS_INTERNAL;
@@ -140,6 +140,20 @@ static void check_one(uint64_t seed)
                 fail_msg("seed %llu: fourth-party-sensitive of n%02u: %s, not %s, or its chain "
                          "ends at n%02u, held directly", (unsigned long long)seed, p,
                          by != NULL ? by : "none", want, end);
+            /* the nearest of the most sensitive (all of them kept: 32 at most) */
+            int level = AP_SENS_COUNT - 1, nearest = -1;
+            while (through[level] == 0)
+                level--;
+            for (uint32_t v = 0; v < n; v++)
+                if (v != p && plain[v] != 0 && direct[v] == 0 && is_target(g, v)
+                    && ap_graph_node(g, v)->sensitivity == level
+                    && (nearest < 0 || plain_hops[v] < nearest))
+                    nearest = plain_hops[v];
+            if (through[level] <= 32 && (ap_graph_node(g, end)->sensitivity != level
+                                         || plain_hops[end] != nearest))
+                fail_msg("seed %llu: fourth-party-sensitive of n%02u: its chain ends at n%02u, "
+                         "%d rounds away, not at the nearest of its most sensitive (%d)",
+                         (unsigned long long)seed, p, end, plain_hops[end], nearest);
             expected[0]++;
         }
         /* partner-inherits-partner: every other partner it holds directly, but its loop's */
