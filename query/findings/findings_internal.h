@@ -149,6 +149,9 @@ void ap_findings__reset(ap_rule_ctx *c, ap_finding *f);
  * The builder calls below accept NULL and do nothing then. */
 ap_finding *ap_findings__add(ap_rule_ctx *c, uint32_t p, bool edge, uint32_t subject);
 void ap_findings__node(ap_rule_ctx *c, ap_finding *f, uint32_t v);
+/* Tell the partner lists that partner node p is the at-th of the graph's partners (saves a
+ * search when p is added next). */
+void ap_findings__place_hint(ap_findings *out, uint32_t p, uint32_t at);
 /* Add partner p to the partners the finding is about (kept in id order, once each; past a
  * share of the graph's partners, a bit each and the first ones listed: partners.c). */
 void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p);

@@ -49,6 +49,12 @@ static int64_t place(ap_findings *out, uint32_t p)
     return out->place_at - 1;
 }
 
+void ap_findings__place_hint(ap_findings *out, uint32_t p, uint32_t at)
+{
+    out->place_p = p;
+    out->place_at = (int64_t)at + 1;
+}
+
 /* Insert p into f's list at its place (the list has room); false when it is there. */
 static bool insert(ap_finding *f, size_t n, uint32_t p)
 {
