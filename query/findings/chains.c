@@ -107,6 +107,8 @@ static int req_cmp(const void *x, const void *y)
 typedef struct {
     ap_rule_ctx *c;
     uint32_t *stamp, gen;
+    uint64_t *mark;             /* a bit per node: a target of this run (read first: a run asks
+                                 * of every node it reaches, and these few words stay cached) */
     ap_rights *need;            /* per target: the rights it must hold when first reached (0:
                                  * more than one want: it never counts, the run goes on) */
     size_t left;
@@ -121,7 +123,8 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     (void)a;
     /* a target counts when first reached holding what its chain must carry; one whose rights
      * come later (a lower bound here) keeps the run going to its end */
-    if (t->stamp[v] == t->gen && (t->need[v] == AP_RIGHTS_ALL || (a->rights[v] & t->need[v]))) {
+    if ((t->mark[v >> 6] >> (v & 63) & 1) && t->stamp[v] == t->gen
+        && (t->need[v] == AP_RIGHTS_ALL || (a->rights[v] & t->need[v]))) {
         t->stamp[v] = 0;
         t->left--;
     }
@@ -177,6 +180,7 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                     t->picks[t->npicks++] = r;
             } else if (t->stamp[r->target] != t->gen && r->target != r->partner) {
                 t->stamp[r->target] = t->gen;
+                t->mark[r->target >> 6] |= (uint64_t)1 << (r->target & 63);
                 t->need[r->target] = r->want;
                 t->left++;
             } else if (r->target != r->partner && r->want != AP_RIGHTS_ALL) {
@@ -214,6 +218,9 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
             c->rule = f->rule;
             r->say(c, f, a, v, r->edge);
         }
+        for (size_t k = i; k < j; k++)
+            if (reqs[k].target != AP_UNREACHED)
+                t->mark[reqs[k].target >> 6] &= ~((uint64_t)1 << (reqs[k].target & 63));
         rc = c->rc;
         if (rc == AP_OK)
             rc = ap_findings__freeze(c);
@@ -226,11 +233,12 @@ int ap_findings__chains(ap_rule_ctx *c)
 {
     targets t = { .c = c,
                   .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp),
-                  .need = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.need) };
+                  .need = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.need),
+                  .mark = calloc((size_t)ap_graph_node_count(c->g) / 64 + 1, sizeof *t.mark) };
     struct ap_chain_req *later = NULL, *none = NULL;
     size_t nlater = 0, nnone = 0;
     int rc = AP_OK;
-    if (t.stamp == NULL || t.need == NULL)
+    if (t.stamp == NULL || t.need == NULL || t.mark == NULL)
         rc = ap_error_nomem(c->err);
     if (rc == AP_OK)
         rc = pass(c, &t, c->reqs, c->nreqs, &later, &nlater);
@@ -238,6 +246,7 @@ int ap_findings__chains(ap_rule_ctx *c)
         rc = pass(c, &t, later, nlater, &none, &nnone);     /* plain: nothing falls back */
     free(t.stamp);
     free(t.need);
+    free(t.mark);
     free(t.picks);
     free(later);
     free(none);
