@@ -25,10 +25,7 @@ estate() {  # $1: the authenticates_as edge's rights, $2: the rights i2 holds c 
 JSON
 }
 check() {   # $1: case, $2: the path wanted, as "a>b c>d ..."
-    "$AP" --db "$WORK/$1.db" import "$WORK/$1.json" >/dev/null 2>"$WORK/err" \
-        || fail "$1: import: $(cat "$WORK/err")"
-    "$AP" --db "$WORK/$1.db" --at 2026-06-01 findings --rule static-secret --format json \
-        >"$WORK/$1.out" 2>"$WORK/err" || fail "$1: findings: $(cat "$WORK/err")"
+    rule_json "$1" static-secret
     python3 - "$WORK/$1.out" "$2" <<'PY' || fail "$1: not the chain wanted"
 import json, sys
 f = json.load(open(sys.argv[1]))["findings"]

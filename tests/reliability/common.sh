@@ -14,6 +14,15 @@ fail() {
     exit 1
 }
 
+# rule_json NAME RULE: import WORK/NAME.json into WORK/NAME.db and write the findings of RULE
+# on it (JSON, --at 2026-06-01) to WORK/NAME.out
+rule_json() {
+    "$AP" --db "$WORK/$1.db" import "$WORK/$1.json" >/dev/null 2>"$WORK/err" \
+        || fail "$1: import: $(cat "$WORK/err")"
+    "$AP" --db "$WORK/$1.db" --at 2026-06-01 findings --rule "$2" --format json \
+        >"$WORK/$1.out" 2>"$WORK/err" || fail "$1: findings: $(cat "$WORK/err")"
+}
+
 # big_estate N: WORK/big-nodes.csv and WORK/big-edges.csv with N nodes and 2N edges
 big_estate() {
     awk -v n="$1" -v nodes="$WORK/big-nodes.csv" -v edges="$WORK/big-edges.csv" \
