@@ -248,19 +248,36 @@ int ap_graph__index(ap_graph *g, ap_error *err)
     return AP_OK;
 }
 
-void ap_graph_free(ap_graph *g)
+void ap_graph_forget_attrs(const ap_graph *cg)
 {
+    ap_graph *g = (ap_graph *)cg;       /* a cache: the graph does not change */
     if (g == NULL)
         return;
     /* only the attributes parsed (the caches' other pages were never touched, and are not
      * now), unless their list could not grow */
-    for (uint32_t i = 0; !g->parsed_lost && i < g->nparsed; i++)
-        json_decref(g->parsed[i] >> 32 ? g->edge_json[(uint32_t)g->parsed[i]]
-                                       : g->node_json[(uint32_t)g->parsed[i]]);
-    for (uint32_t v = 0; g->parsed_lost && g->node_json != NULL && v < g->n; v++)
+    for (uint32_t i = 0; !g->parsed_lost && i < g->nparsed; i++) {
+        json_t **at = g->parsed[i] >> 32 ? &g->edge_json[(uint32_t)g->parsed[i]]
+                                         : &g->node_json[(uint32_t)g->parsed[i]];
+        json_decref(*at);
+        *at = NULL;
+    }
+    for (uint32_t v = 0; g->parsed_lost && g->node_json != NULL && v < g->n; v++) {
         json_decref(g->node_json[v]);
-    for (uint32_t e = 0; g->parsed_lost && g->edge_json != NULL && e < g->m; e++)
+        g->node_json[v] = NULL;
+    }
+    for (uint32_t e = 0; g->parsed_lost && g->edge_json != NULL && e < g->m; e++) {
         json_decref(g->edge_json[e]);
+        g->edge_json[e] = NULL;
+    }
+    g->nparsed = 0;
+    g->parsed_lost = false;
+}
+
+void ap_graph_free(ap_graph *g)
+{
+    if (g == NULL)
+        return;
+    ap_graph_forget_attrs(g);
     free(g->parsed);
     free(g->node_json);
     free(g->edge_json);

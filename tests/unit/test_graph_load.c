@@ -82,6 +82,25 @@ static void test_graph_load__input_order_is_not_graph_order(void **state)
     ap_graph_free(g);
 }
 
+/* Attributes let go (ap_graph_forget_attrs, between a what-if's two findings runs) are parsed
+ * again when next asked for; the graph frees what it parsed since, once. */
+static void test_graph_load__attrs_forgotten_are_read_again(void **state)
+{
+    ap_store *st = *state;
+    ap_error err;
+    assert_int_equal(ap_test_import(st, estate(0), &err), AP_OK);
+    ap_graph *g = ap_test_graph(st, 0);
+    assert_string_equal(ap_graph_node_str(g, 3, "name"), "N 3");
+    assert_string_equal(ap_graph_node_str(g, 4, "name"), "N 4");
+    ap_graph_forget_attrs(g);
+    ap_graph_forget_attrs(g);
+    assert_string_equal(ap_graph_node_str(g, 4, "name"), "N 4");
+    assert_string_equal(ap_graph_node_str(g, 3, "name"), "N 3");
+    ap_graph_forget_attrs(g);
+    assert_string_equal(ap_graph_node_str(g, 3, "name"), "N 3");
+    ap_graph_free(g);
+}
+
 /* A second snapshot adds ids that sort before and between the first one's: its rows are out
  * of order in the tables, and the loader still hands out both snapshots in order. */
 static void test_graph_load__later_snapshot_sorted(void **state)
@@ -401,6 +420,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_graph_load__input_order_is_not_graph_order,
+                                        ap_test_store_setup, ap_test_store_teardown),
+        cmocka_unit_test_setup_teardown(test_graph_load__attrs_forgotten_are_read_again,
                                         ap_test_store_setup, ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_graph_load__later_snapshot_sorted,
                                         ap_test_store_setup, ap_test_store_teardown),
