@@ -9,15 +9,20 @@
 struct ap_chain_req {
     size_t finding;
     uint32_t partner, target, edge;
-    bool blocked;
-    bool either;                /* blocked, else (its blocked run does not carry want) plain */
-    ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, */
-    uint32_t arg;               /* the whole run */
-    const uint32_t *set;        /* NULL, or pick only these nodes (nset, sorted) */
+    uint32_t arg;               /* pick's argument */
     uint32_t nset;
     uint32_t found;             /* what pick found: the least id of the first round, or NONE */
     ap_rights want;             /* the target must hold one of these for the chain asked */
-    ap_chain_say say;
+    ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, the
+                                 * whole run */
+    const uint32_t *set;        /* NULL, or pick only these nodes (nset, sorted) */
+    union {                     /* one pointer: a million requests at S=100 */
+        ap_chain_say say;
+        ap_chain_then then;     /* has_then: the path is added, then then(c, f) */
+    } on;
+    bool blocked;
+    bool either;                /* blocked, else (its blocked run does not carry want) plain */
+    bool has_then;
 };
 
 static void request(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v, uint32_t e,
@@ -38,9 +43,21 @@ static void request(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v, uint3
     /* a chain with an edge after it must carry what the edge passes (ap_findings__path) */
     const ap_edge *ed = e != AP_UNREACHED ? ap_graph_edge(c->g, e) : NULL;
     ap_rights want = ed != NULL && !ed->escalates ? ed->rights : AP_RIGHTS_ALL;
-    c->reqs[c->nreqs++] = (struct ap_chain_req){ (size_t)(f - c->out->items), p, v, e, blocked,
-                                                 false, pick, arg, NULL, 0, AP_UNREACHED, want,
-                                                 say };
+    c->reqs[c->nreqs++] = (struct ap_chain_req){ .finding = (size_t)(f - c->out->items),
+                                                 .partner = p, .target = v, .edge = e,
+                                                 .arg = arg, .found = AP_UNREACHED,
+                                                 .want = want, .pick = pick, .on.say = say,
+                                                 .blocked = blocked };
+}
+
+void ap_findings__chain_then(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                             uint32_t e, bool blocked, ap_chain_then then)
+{
+    request(c, f, p, v, e, blocked, NULL, 0, NULL);
+    if (c->rc == AP_OK && f != NULL) {
+        c->reqs[c->nreqs - 1].on.then = then;
+        c->reqs[c->nreqs - 1].has_then = true;
+    }
 }
 
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
@@ -216,7 +233,12 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
             if (f == NULL)
                 break;
             c->rule = f->rule;
-            r->say(c, f, a, v, r->edge);
+            if (r->has_then) {
+                ap_findings__path(c, f, a, v, r->edge);
+                r->on.then(c, f);
+            } else {
+                r->on.say(c, f, a, v, r->edge);
+            }
         }
         for (size_t k = i; k < j; k++)
             if (reqs[k].target != AP_UNREACHED)

@@ -56,13 +56,6 @@ static void say_global_admin(ap_rule_ctx *c, ap_finding *f)
                              "apps' permissions, %s.", who, how);
 }
 
-static void chain_global_admin(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
-                               uint32_t v, uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_global_admin(c, f);
-}
-
 /* A Global Administrator role: of a customer through GDAP (gdap true), or of this directory
  * (gdap false). */
 static bool global_admin_of(const ap_rule_ctx *c, uint32_t v, bool gdap)
@@ -94,7 +87,7 @@ static void node_global_admin(ap_rule_ctx *c, const ap_lanes_at *x)
     ap_findings__fact(c, f, "role", "Global Administrator");
     if (customer != NULL)
         ap_findings__fact(c, f, "customer_tenant", "%s", customer);
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, false, chain_global_admin);
+    ap_findings__chain_then(c, f, f->partner, x->v, AP_UNREACHED, false, say_global_admin);
 }
 
 const ap_lanes_rule ap_lanes__gdap_global_admin = {
@@ -251,13 +244,6 @@ static bool watch_unverified(const ap_rule_ctx *c, uint32_t v)
     return app_raises(c, v, UNVERIFIED, perms, sizeof perms);
 }
 
-static void chain_app(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                      uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_app(c, f);
-}
-
 /* App x->v and the batch's partners that own it (ap_findings__owner_lanes): one finding per
  * app, every owner, its chain from the first in id order (held directly). */
 static void third_party_app(ap_rule_ctx *c, const ap_lanes_at *x, app_check w)
@@ -273,7 +259,7 @@ static void third_party_app(ap_rule_ctx *c, const ap_lanes_at *x, app_check w)
         ap_findings__fact(c, f, "consent_type", "AllPrincipals");
     else
         ap_findings__fact(c, f, "verified_publisher", "none");
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_app);
+    ap_findings__chain_then(c, f, f->partner, x->v, AP_UNREACHED, true, say_app);
 }
 
 static void node_consent(ap_rule_ctx *c, const ap_lanes_at *x)
@@ -308,13 +294,6 @@ static void say_federated(ap_rule_ctx *c, ap_finding *f)
                          owners);
 }
 
-static void chain_federated(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                            uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_federated(c, f);
-}
-
 static bool watch_federated(const ap_rule_ctx *c, uint32_t v)
 {
     return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL
@@ -336,7 +315,7 @@ static void node_federated(ap_rule_ctx *c, const ap_lanes_at *x)
     const char *issuer = ap_graph_node_str(g, x->v, "issuer");
     ap_findings__fact(c, f, "subject", "%s", subject != NULL ? subject : "");
     ap_findings__fact(c, f, "issuer", "%s", issuer != NULL ? issuer : "");
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_federated);
+    ap_findings__chain_then(c, f, f->partner, x->v, AP_UNREACHED, true, say_federated);
 }
 
 const ap_lanes_rule ap_lanes__federated_wildcard = {

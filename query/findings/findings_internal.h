@@ -330,6 +330,11 @@ typedef void (*ap_chain_say)(ap_rule_ctx *c, ap_finding *f, const ap_authority *
                              uint32_t e);
 void ap_findings__chain_later(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
                               uint32_t e, bool blocked, ap_chain_say say);
+/* The message most rules write once the chain is in: ap_findings__chain_then's. */
+typedef void (*ap_chain_then)(ap_rule_ctx *c, ap_finding *f);
+/* ap_findings__chain_later whose say adds the path to v (and e after it), then calls then. */
+void ap_findings__chain_then(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,
+                             uint32_t e, bool blocked, ap_chain_then then);
 /* The same from the run with the other partners blocked (a direct chain), unless that one does
  * not carry what e passes: then from the plain run. */
 void ap_findings__chain_later_direct(ap_rule_ctx *c, ap_finding *f, uint32_t p, uint32_t v,

@@ -136,13 +136,6 @@ static void say_cluster_admin(ap_rule_ctx *c, ap_finding *f)
                          ns != NULL ? ns : "", f->npartners > 1 ? "," : "", how);
 }
 
-static void chain_cluster_admin(ap_rule_ctx *c, ap_finding *f, const ap_authority *a,
-                                uint32_t v, uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_cluster_admin(c, f);
-}
-
 static void node_cluster_admin(ap_rule_ctx *c, const ap_lanes_at *x)
 {
     keep_role(c, x);
@@ -165,7 +158,7 @@ static void end_cluster_admin(ap_rule_ctx *c, const ap_kernel_batch *b)
             continue;
         const char *ns = ap_graph_node_str(c->g, v, "namespace");
         ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
-        ap_findings__chain_later(c, f, f->partner, v, AP_UNREACHED, true, chain_cluster_admin);
+        ap_findings__chain_then(c, f, f->partner, v, AP_UNREACHED, true, say_cluster_admin);
     }
     s->nrole = 0;
 }
@@ -213,13 +206,6 @@ static void say_flagged(ap_rule_ctx *c, ap_finding *f)
     ap_findings__message(c, f, "%s can %s %s%s %s.", who, flagged_what(c),
                          ap_graph_node_label(g, ap_graph_edge(g, f->subject)->to),
                          f->npartners > 1 ? "," : "", how);
-}
-
-static void chain_flagged(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                          uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_flagged(c, f);
 }
 
 /* Lanes for edge e in the batch's rows (one row per edge: the same edge twice joins it). */
@@ -301,7 +287,7 @@ static void end_flagged(ap_rule_ctx *c, const ap_kernel_batch *b)
         ap_findings__node(c, f, ed->from);
         ap_findings__node(c, f, ed->to);
         ap_findings__fact(c, f, "scope", "%s", ns != NULL ? ns : "cluster");
-        ap_findings__chain_later(c, f, f->partner, ed->from, e, false, chain_flagged);
+        ap_findings__chain_then(c, f, f->partner, ed->from, e, false, say_flagged);
     }
     s->nrole = s->nedge = 0;
 }

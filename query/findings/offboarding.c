@@ -266,13 +266,6 @@ static bool watch_dormant(const ap_rule_ctx *c, uint32_t v)
            && ap_findings__last_used(c, v, &used) && c->at - used > c->policy->dormant_after;
 }
 
-static void chain_dormant(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                          uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_dormant(c, f);
-}
-
 /* Dormant identity or credential x->v and the batch's partners that own it: one finding, about
  * every partner concerned, its chain from the first in id order. */
 static void node_dormant(ap_rule_ctx *c, const ap_lanes_at *x)
@@ -288,7 +281,7 @@ static void node_dormant(ap_rule_ctx *c, const ap_lanes_at *x)
     ap_findings__fact(c, f, "idle_days", "%lld", (long long)((c->at - used) / AP_DAY));
     ap_findings__fact(c, f, "window_days", "%lld",
                       (long long)(c->policy->dormant_after / AP_DAY));
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_dormant);
+    ap_findings__chain_then(c, f, f->partner, x->v, AP_UNREACHED, true, say_dormant);
 }
 
 const ap_lanes_rule ap_lanes__dormant_access = {

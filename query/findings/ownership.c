@@ -35,13 +35,6 @@ static bool watch_no_owner(const ap_rule_ctx *c, uint32_t v)
            && !ap_findings__node_named(c, v, "owner");
 }
 
-static void chain_no_owner(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                           uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_no_owner(c, f);
-}
-
 /* Identity or credential x->v and the batch's partners that own it: one finding, about every
  * partner concerned, its chain from the first in id order. */
 static void node_no_owner(ap_rule_ctx *c, const ap_lanes_at *x)
@@ -52,7 +45,7 @@ static void node_no_owner(ap_rule_ctx *c, const ap_lanes_at *x)
     if (f == NULL)
         return;                         /* none, or another partner's finding: joined it */
     ap_findings__fact(c, f, "missing", "owner");
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_no_owner);
+    ap_findings__chain_then(c, f, f->partner, x->v, AP_UNREACHED, true, say_no_owner);
 }
 
 /* The partners themselves, each its own subject (no other partner holds it): no authority. */

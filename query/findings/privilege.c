@@ -373,8 +373,8 @@ static workflow_state *workflows_of(ap_rule_ctx *c)
     s->first_lane = malloc(((size_t)k + 1) * sizeof *s->first_lane);
     s->first_edge = malloc(((size_t)k + 1) * sizeof *s->first_edge);
     s->touched = malloc(((size_t)k + 1) * sizeof *s->touched);
-    if (s->node == NULL || s->lanes == NULL || s->trig == NULL || s->first_lane == NULL || s->first_edge == NULL
-        || s->touched == NULL)
+    if (s->node == NULL || s->lanes == NULL || s->trig == NULL || s->first_lane == NULL
+        || s->first_edge == NULL || s->touched == NULL)
         goto nomem;
     for (uint32_t v = 0; v < n; v++)
         if (s->slot[v] != 0)

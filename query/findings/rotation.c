@@ -72,13 +72,6 @@ static bool watch_rotation(const ap_rule_ctx *c, uint32_t v)
     return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL && rotation_start(c, v, &since, &rotated);
 }
 
-static void chain_rotation(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                           uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_rotation(c, f);
-}
-
 /* Per credential, across batches: 0 not looked at, 1 not overdue, 2 overdue. */
 static void free_looked(void *p)
 {
@@ -132,7 +125,7 @@ static void node_rotation(ap_rule_ctx *c, const ap_lanes_at *x)
     ap_findings__fact(c, f, "rotation_days", "%lld", (long long)(every / AP_DAY));
     if (m.top != AP_UNREACHED)
         ap_findings__fact(c, f, "target", "%s", ap_graph_node(g, m.top)->id);
-    ap_findings__chain_later(c, f, f->partner, v, AP_UNREACHED, true, chain_rotation);
+    ap_findings__chain_then(c, f, f->partner, v, AP_UNREACHED, true, say_rotation);
 }
 
 const ap_lanes_rule ap_lanes__credential_rotation_overdue = {

@@ -19,13 +19,6 @@ static bool watch_credential(const ap_rule_ctx *c, uint32_t v)
     return ap_findings__kind(c, v) == AP_KIND_CREDENTIAL;
 }
 
-static void chain_shared(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                         uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_shared(c, f);
-}
-
 /* Credential x->v and the batch's partners that own it join its finding (made by the first in
  * id order); whether it is shared is known once every batch was heard (finish_shared). */
 static void node_shared(ap_rule_ctx *c, const ap_lanes_at *x)
@@ -38,7 +31,7 @@ static void node_shared(ap_rule_ctx *c, const ap_lanes_at *x)
 /* A credential of two holders or more: its chain, from the first in id order. */
 static void ask_chain_shared(ap_rule_ctx *c, ap_finding *f)
 {
-    ap_findings__chain_later(c, f, f->partner, f->subject, AP_UNREACHED, true, chain_shared);
+    ap_findings__chain_then(c, f, f->partner, f->subject, AP_UNREACHED, true, say_shared);
 }
 
 /* Those of one holder are dropped: a credential is shared when two partners or more own it. */
@@ -66,13 +59,6 @@ static bool watch_multi_tenant(const ap_rule_ctx *c, uint32_t v)
            && ap_findings__node_flag(c, v, "multi_tenant", false);
 }
 
-static void chain_multi_tenant(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
-                               uint32_t e)
-{
-    ap_findings__path(c, f, a, v, e);
-    say_multi_tenant(c, f);
-}
-
 /* Multi-tenant credential x->v and the batch's partners that own it: one finding, about every
  * partner concerned, its chain from the first in id order. */
 static void node_multi_tenant(ap_rule_ctx *c, const ap_lanes_at *x)
@@ -83,7 +69,7 @@ static void node_multi_tenant(ap_rule_ctx *c, const ap_lanes_at *x)
     if (f == NULL)
         return;                         /* none, or another partner's finding: joined it */
     ap_findings__fact(c, f, "multi_tenant", "true");
-    ap_findings__chain_later(c, f, f->partner, x->v, AP_UNREACHED, true, chain_multi_tenant);
+    ap_findings__chain_then(c, f, f->partner, x->v, AP_UNREACHED, true, say_multi_tenant);
 }
 
 const ap_lanes_rule ap_lanes__credential_multi_tenant = {
