@@ -248,10 +248,8 @@ static bool watch_unverified(const ap_rule_ctx *c, uint32_t v)
  * app, every owner, its chain from the first in id order (held directly). */
 static void third_party_app(ap_rule_ctx *c, const ap_lanes_at *x, app_check w)
 {
-    uint64_t own[AP_KERNEL_LMAX];
     char perms[1024];
-    ap_findings__owner_lanes(c, x, own);
-    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    ap_finding *f = ap_findings__owned(c, x);
     if (f == NULL || !app_raises(c, x->v, w, perms, sizeof perms))
         return;
     ap_findings__fact(c, f, "permissions", "%s", perms);
@@ -306,9 +304,7 @@ static bool watch_federated(const ap_rule_ctx *c, uint32_t v)
 static void node_federated(ap_rule_ctx *c, const ap_lanes_at *x)
 {
     const ap_graph *g = c->g;
-    uint64_t own[AP_KERNEL_LMAX];
-    ap_findings__owner_lanes(c, x, own);
-    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    ap_finding *f = ap_findings__owned(c, x);
     if (f == NULL)
         return;
     const char *subject = ap_graph_node_str(g, x->v, "subject");

@@ -319,6 +319,9 @@ void ap_findings__edge_lanes(const ap_rule_ctx *c, const ap_lanes_at *x, uint32_
 /* The lanes at x->v (an identity or credential) whose partner owns it: one
  * step from the partner, or operated by it (its domain) and held directly (x->direct). */
 void ap_findings__owner_lanes(ap_rule_ctx *c, const ap_lanes_at *x, uint64_t *out);
+/* The finding about identity or credential x->v that the batch's partners owning it join, made
+ * by the first in id order (NULL: none owns it, or they joined an earlier batch's finding). */
+ap_finding *ap_findings__owned(ap_rule_ctx *c, const ap_lanes_at *x);
 /* The running rule's finding about subject (ap_findings__subject's), or SIZE_MAX. */
 size_t ap_findings__subject_index(ap_rule_ctx *c, bool edge, uint32_t subject);
 

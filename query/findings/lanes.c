@@ -335,6 +335,13 @@ void ap_findings__owner_lanes(ap_rule_ctx *c, const ap_lanes_at *x, uint64_t *ou
         out[(d - lo) / 64] |= x->direct[(d - lo) / 64] & (uint64_t)1 << ((d - lo) % 64);
 }
 
+ap_finding *ap_findings__owned(ap_rule_ctx *c, const ap_lanes_at *x)
+{
+    uint64_t own[AP_KERNEL_LMAX];
+    ap_findings__owner_lanes(c, x, own);
+    return ap_findings__subject_lanes(c, x->b, own, false, x->v);
+}
+
 void ap_findings__edge_lanes(const ap_rule_ctx *c, const ap_lanes_at *x, uint32_t e,
                              uint64_t *out)
 {

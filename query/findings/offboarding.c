@@ -270,10 +270,8 @@ static bool watch_dormant(const ap_rule_ctx *c, uint32_t v)
  * every partner concerned, its chain from the first in id order. */
 static void node_dormant(ap_rule_ctx *c, const ap_lanes_at *x)
 {
-    uint64_t own[AP_KERNEL_LMAX];
     int64_t used = 0;
-    ap_findings__owner_lanes(c, x, own);
-    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    ap_finding *f = ap_findings__owned(c, x);
     if (f == NULL)
         return;                         /* none, or another partner's finding: joined it */
     ap_findings__last_used(c, x->v, &used);

@@ -23,9 +23,7 @@ static bool watch_credential(const ap_rule_ctx *c, uint32_t v)
  * id order); whether it is shared is known once every batch was heard (finish_shared). */
 static void node_shared(ap_rule_ctx *c, const ap_lanes_at *x)
 {
-    uint64_t own[AP_KERNEL_LMAX];
-    ap_findings__owner_lanes(c, x, own);
-    ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    ap_findings__owned(c, x);
 }
 
 /* A credential of two holders or more: its chain, from the first in id order. */
@@ -63,9 +61,7 @@ static bool watch_multi_tenant(const ap_rule_ctx *c, uint32_t v)
  * partner concerned, its chain from the first in id order. */
 static void node_multi_tenant(ap_rule_ctx *c, const ap_lanes_at *x)
 {
-    uint64_t own[AP_KERNEL_LMAX];
-    ap_findings__owner_lanes(c, x, own);
-    ap_finding *f = ap_findings__subject_lanes(c, x->b, own, false, x->v);
+    ap_finding *f = ap_findings__owned(c, x);
     if (f == NULL)
         return;                         /* none, or another partner's finding: joined it */
     ap_findings__fact(c, f, "multi_tenant", "true");
