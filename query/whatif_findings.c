@@ -105,7 +105,8 @@ static int spread_group(spread *s, const ap_graph *g, const ap_findings *f, cons
         for (size_t p = 0; p < np; p++)
             s->v[s->n++] = (pkey){ ap_graph_node(g, s->list[p])->id, k[i].index };
     }
-    qsort(s->v, s->n, sizeof *s->v, pkey_sort);
+    if (s->n > 1)
+        qsort(s->v, s->n, sizeof *s->v, pkey_sort);
     return AP_OK;
 }
 
