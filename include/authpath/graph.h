@@ -168,7 +168,8 @@ AP_EXPORT int ap_graph_derive(ap_graph **out, const ap_graph *g, const ap_graph_
  * node, via's out-edges as ap_graph_out_begin() and ap_graph_out_end() give them are only its
  * edges into v, none when v is UINT32_MAX (the caller says the others carry nothing: they stay
  * in their heads' in-rows and by index). Costs v's edges, not the graph. One node at a time;
- * ap_graph_reinstate_undo(d, parent) puts d back (nothing when none is reinstated). d must not be in use by another thread meanwhile.
+ * ap_graph_reinstate_undo(d, parent) puts d back (nothing when none is reinstated). d must not
+ * be in use by another thread meanwhile.
  * AP_EBUG when d is not derived, is reinstating already, or v or via is out of range. */
 AP_EXPORT int ap_graph_reinstate(ap_graph *d, const ap_graph *parent, uint32_t v, uint32_t via,
                                  ap_error *err);
