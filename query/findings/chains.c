@@ -1,5 +1,5 @@
 /* query/findings/chains.c: the chains the lanes rules show, made last: one single-source run per
- * partner that shows one, stopped once it reached every node its findings show. */
+ * partner and mode (plain, blocked) that shows one, stopped once it reached every node asked. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,7 +137,6 @@ typedef struct {
 static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
 {
     targets *t = ctx;
-    (void)a;
     /* a target counts when first reached holding what its chain must carry; one whose rights
      * come later (a lower bound here) keeps the run going to its end */
     if ((t->mark[v >> 6] >> (v & 63) & 1) && t->stamp[v] == t->gen
