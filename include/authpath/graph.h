@@ -109,10 +109,6 @@ AP_EXPORT int ap_graph_ancestry(uint64_t **out, const ap_graph *g, uint32_t targ
 /* An attribute of a node or edge, from its attrs: a string (NULL when absent or not a string),
  * a time (false when absent or not a date), a boolean (dflt when absent). Borrowed from g. */
 AP_EXPORT const char *ap_graph_node_str(const ap_graph *g, uint32_t v, const char *key);
-/* Let go of every attribute object parsed so far (they are parsed again when next asked for):
- * a long run's cache, which the next stage of a command need not carry. Every string or object
- * read from the attributes before this call is invalid after it. */
-AP_EXPORT void ap_graph_forget_attrs(const ap_graph *g);
 AP_EXPORT bool ap_graph_node_time(const ap_graph *g, uint32_t v, const char *key, int64_t *out);
 AP_EXPORT bool ap_graph_node_bool(const ap_graph *g, uint32_t v, const char *key, bool dflt);
 AP_EXPORT const char *ap_graph_edge_str(const ap_graph *g, uint32_t e, const char *key);
@@ -124,6 +120,10 @@ AP_EXPORT bool ap_graph_edge_bool(const ap_graph *g, uint32_t e, const char *key
  * has key as a string, 0 when not, AP_ENOMEM. */
 AP_EXPORT int ap_graph_node_str_copy(char **buf, size_t *cap, const ap_graph *g, uint32_t v,
                                      const char *key, ap_error *err);
+/* Let go of every attribute object parsed so far (they are parsed again when next asked for):
+ * a long run's cache, which the next stage of a command need not carry. Every string or object
+ * read from the attributes before this call is invalid after it. */
+AP_EXPORT void ap_graph_forget_attrs(const ap_graph *g);
 /* The node's display name: its 'name' attribute, else its id. */
 AP_EXPORT const char *ap_graph_node_label(const ap_graph *g, uint32_t v);
 
