@@ -12,11 +12,13 @@ bool ap_findings__static(const ap_graph *g, uint32_t v)
 {
     static const char *const by_nature[] = { "api_key", "client_secret", "password", "pat",
                                              "ssh_key", "access_key" };
-    const char *type = ap_graph_node_str(g, v, "type");
+    char buf[64];       /* read and let go: asked of every credential */
+    const char *attrs = ap_graph_node(g, v)->attrs;
+    const char *type = ap_findings__attr_str(attrs, "type", buf, sizeof buf);
     bool nature = false;
     for (size_t i = 0; type != NULL && i < sizeof by_nature / sizeof by_nature[0]; i++)
         nature |= strcmp(type, by_nature[i]) == 0;
-    return ap_graph_node_bool(g, v, "static", nature);
+    return ap_findings__attr_bool(attrs, "static", nature);
 }
 
 /* The identity finding f's secret stands in for: the fact "identity" (its first authenticates_as

@@ -44,9 +44,9 @@ static int finish_anyone(ap_rule_ctx *c)
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);
-            const char *keys = ap_graph_edge_str(g, e, "condition_keys");
-            if (!assume_edge(c, p, e) || !ap_graph_node_bool(g, ed->to, "trust_anyone", false))
+            if (!assume_edge(c, p, e) || !ap_findings__node_flag(c, ed->to, "trust_anyone", false))
                 continue;
+            const char *keys = ap_graph_edge_str(g, e, "condition_keys");
             ap_finding *f = ap_findings__add(c, p, false, ed->to);
             ap_findings__fact(c, f, "trust", "any AWS principal");
             if (keys != NULL)

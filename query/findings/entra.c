@@ -122,6 +122,10 @@ static int finish_gdap_stale(ap_rule_ctx *c)
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             uint32_t v = ap_graph_edge(g, e)->to;
             const ap_node *nd = ap_graph_node(g, v);
+            /* a flag byte first: every partner's every edge is asked, and a node's attributes
+             * read with ap_graph_node_str stay parsed for the run */
+            if (!ap_findings__node_is(c, v, "type", "gdap_relationship"))
+                continue;
             const char *roles = ap_graph_node_str(g, v, "privileged_roles");
             const char *status = ap_graph_node_str(g, v, "gdap_status");
             bool extends = ap_graph_node_bool(g, v, "auto_extends", false);

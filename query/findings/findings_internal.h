@@ -217,6 +217,10 @@ bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, b
 /* The string value of key in a node's or edge's attributes text (into buf, cut to its size),
  * or NULL: parsed and let go, not kept by the graph (flags.c). */
 const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size);
+/* The same for a boolean (dflt when absent or not one) and a time (false when absent or not a
+ * date): for attributes read once per node, whose parsed objects the graph need not keep. */
+bool ap_findings__attr_bool(const char *attrs, const char *key, bool dflt);
+bool ap_findings__attr_time(const char *attrs, const char *key, int64_t *out);
 /* Does node v have a non-empty string attribute key (remembered as above)? Equal to value,
  * when value is not NULL? */
 bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);

@@ -44,6 +44,19 @@ const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf,
     return attr(attrs, key, buf, size) == 's' ? buf : NULL;
 }
 
+bool ap_findings__attr_bool(const char *attrs, const char *key, bool dflt)
+{
+    char buf[8];
+    int kind = attr(attrs, key, buf, sizeof buf);
+    return kind == 't' ? true : kind == 'f' ? false : dflt;
+}
+
+bool ap_findings__attr_time(const char *attrs, const char *key, int64_t *out)
+{
+    char buf[64];
+    return ap_time_parse(ap_findings__attr_str(attrs, key, buf, sizeof buf), out);
+}
+
 /* Read and let go (attr): the run keeps the answer in a byte per node or edge, so the graph
  * need not keep the parsed attributes of every node the rules look at (ap_graph_node_str
  * would, about 400 bytes a node). A string is compared in its first 511 bytes: no value the

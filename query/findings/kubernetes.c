@@ -321,11 +321,12 @@ static int finish_cluster_wide(ap_rule_ctx *c)
         uint32_t p = c->partners[i];
         for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
             const ap_edge *ed = ap_graph_edge(g, e);
+            if (ed->kind != AP_EDGE_MEMBER_OF || !ap_edge_usable(g, ed, p))
+                continue;               /* before the attributes, which then stay parsed */
             const char *scope = ap_graph_edge_str(g, e, "k8s_scope");
             const char *sub = ap_graph_edge_str(g, e, "subject");
             const char *binding = ap_graph_edge_str(g, e, "binding");
-            if (ed->kind != AP_EDGE_MEMBER_OF || scope == NULL || strcmp(scope, "cluster") != 0
-                || !ap_edge_usable(g, ed, p))
+            if (scope == NULL || strcmp(scope, "cluster") != 0)
                 continue;
             ap_finding *f = ap_findings__add(c, p, true, e);
             ap_findings__node(c, f, ed->to);

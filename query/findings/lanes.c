@@ -301,7 +301,13 @@ static int64_t domain_partner(ap_rule_ctx *c, uint32_t v)
         return -1;
     }
     if (c->dom_owner[v] == 0) {
-        const char *domain = ap_findings__node_named(c, v, "domain") ? ap_node_domain(c->g, v)
+        /* ap_node_domain's reading, let go: asked once of every identity and credential */
+        char buf[512];
+        const char *d_attr = ap_findings__attr_str(ap_graph_node(c->g, v)->attrs, "domain", buf,
+                                                   sizeof buf);
+        if (d_attr != NULL && strlen(d_attr) + 1 == sizeof buf)
+            d_attr = ap_node_domain(c->g, v);   /* cut at the buffer: the whole, kept parsed */
+        const char *domain = d_attr != NULL && d_attr[0] != '\0' ? d_attr
                              : ap_findings__kind(c, v) == AP_KIND_PARTNER
                                  ? ap_graph_node(c->g, v)->id : "home";
         int64_t d = ap_graph_find(c->g, domain);

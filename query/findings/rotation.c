@@ -59,10 +59,11 @@ static void say_rotation(ap_rule_ctx *c, ap_finding *f)
 static bool rotation_start(const ap_rule_ctx *c, uint32_t v, int64_t *since, bool *rotated)
 {
     const ap_graph *g = c->g;
-    *rotated = ap_graph_node_time(g, v, "last_rotated", since);
+    const char *attrs = ap_graph_node(g, v)->attrs;     /* read and let go: every credential */
+    *rotated = ap_findings__attr_time(attrs, "last_rotated", since);
     return *rotated || (ap_findings__static(g, v)
-                        && (ap_graph_node_time(g, v, "created", since)
-                            || ap_graph_node_time(g, v, "valid_from", since)));
+                        && (ap_findings__attr_time(attrs, "created", since)
+                            || ap_findings__attr_time(attrs, "valid_from", since)));
 }
 
 static bool watch_rotation(const ap_rule_ctx *c, uint32_t v)
