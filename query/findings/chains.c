@@ -119,13 +119,12 @@ static int req_cmp(const void *x, const void *y)
     return a->finding < b->finding ? -1 : a->finding > b->finding;
 }
 
-/* The targets one run must reach: a stamp per node, and how many are left; the requests that
+/* The targets one run must reach: a bit per node, and how many are left; the requests that
  * pick a node, and whether one wants the whole run. */
 typedef struct {
     ap_rule_ctx *c;
-    uint32_t *stamp, gen;
-    uint64_t *mark;             /* a bit per node: a target of this run (read first: a run asks
-                                 * of every node it reaches, and these few words stay cached) */
+    uint64_t *mark;             /* a bit per node: a target of this run not reached yet (a run
+                                 * asks of every node it reaches: these few words stay cached) */
     ap_rights *need;            /* per target: the rights it must hold when first reached (0:
                                  * more than one want: it never counts, the run goes on) */
     size_t left;
@@ -139,9 +138,9 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     targets *t = ctx;
     /* a target counts when first reached holding what its chain must carry; one whose rights
      * come later (a lower bound here) keeps the run going to its end */
-    if ((t->mark[v >> 6] >> (v & 63) & 1) && t->stamp[v] == t->gen
+    if ((t->mark[v >> 6] >> (v & 63) & 1)
         && (t->need[v] == AP_RIGHTS_ALL || (a->rights[v] & t->need[v]))) {
-        t->stamp[v] = 0;
+        t->mark[v >> 6] &= ~((uint64_t)1 << (v & 63));
         t->left--;
     }
     for (size_t k = 0; k < t->npicks; k++) {
@@ -161,18 +160,16 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
 }
 
 /* The requests reqs[0..n) (sorted), a run per group of one partner and mode; a request whose
- * blocked run does not carry what it wants goes to *later, to be asked again of the plain
- * run. */
+ * blocked run does not carry what it wants goes to *later (NULL: none can), to be asked again
+ * of the plain run. */
 static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
-                struct ap_chain_req **later, size_t *nlater)
+                struct ap_chain_req **later, uint32_t *nlater)
 {
     int rc = AP_OK;
-    size_t cap = *nlater;
     if (n > 1)
         qsort(reqs, n, sizeof *reqs, req_cmp);
     for (size_t i = 0; i < n && rc == AP_OK;) {
         size_t j = i;
-        t->gen++;
         t->left = t->unfound = 0;
         t->whole = false;
         t->npicks = 0;
@@ -194,8 +191,8 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 }
                 if (r->pick != NULL)
                     t->picks[t->npicks++] = r;
-            } else if (t->stamp[r->target] != t->gen && r->target != r->partner) {
-                t->stamp[r->target] = t->gen;
+            } else if (!(t->mark[r->target >> 6] >> (r->target & 63) & 1)
+                       && r->target != r->partner) {
                 t->mark[r->target >> 6] |= (uint64_t)1 << (r->target & 63);
                 t->need[r->target] = r->want;
                 t->left++;
@@ -214,18 +211,13 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         for (size_t k = i; k < j && a != NULL && c->rc == AP_OK; k++) {
             struct ap_chain_req *r = &reqs[k];
             uint32_t v = r->target != AP_UNREACHED ? r->target : r->found;
-            if (r->either && (v == AP_UNREACHED || !(a->rights[v] & r->want))) {
-                if (*nlater == cap) {
-                    cap = cap ? cap * 2 : 64;
-                    struct ap_chain_req *more = realloc(*later, cap * sizeof *more);
-                    if (more == NULL) {
-                        c->rc = ap_error_nomem(c->err);
-                        break;
-                    }
-                    *later = more;
+            if (r->either && later != NULL && (v == AP_UNREACHED || !(a->rights[v] & r->want))) {
+                struct ap_chain_req plain = *r;
+                plain.blocked = plain.either = false;
+                if (ap_query__push(later, nlater, sizeof plain, &plain) < 0) {
+                    c->rc = ap_error_nomem(c->err);
+                    break;
                 }
-                (*later)[(*nlater)++] = *r;
-                (*later)[*nlater - 1].blocked = (*later)[*nlater - 1].either = false;
                 continue;
             }
             ap_finding *f = ap_findings__at(c, r->finding);
@@ -253,24 +245,21 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
 int ap_findings__chains(ap_rule_ctx *c)
 {
     targets t = { .c = c,
-                  .stamp = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.stamp),
                   .need = calloc((size_t)ap_graph_node_count(c->g) + 1, sizeof *t.need),
                   .mark = calloc((size_t)ap_graph_node_count(c->g) / 64 + 1, sizeof *t.mark) };
-    struct ap_chain_req *later = NULL, *none = NULL;
-    size_t nlater = 0, nnone = 0;
+    struct ap_chain_req *later = NULL;
+    uint32_t nlater = 0;
     int rc = AP_OK;
-    if (t.stamp == NULL || t.need == NULL || t.mark == NULL)
+    if (t.need == NULL || t.mark == NULL)
         rc = ap_error_nomem(c->err);
     if (rc == AP_OK)
         rc = pass(c, &t, c->reqs, c->nreqs, &later, &nlater);
     if (rc == AP_OK)
-        rc = pass(c, &t, later, nlater, &none, &nnone);     /* plain: nothing falls back */
-    free(t.stamp);
+        rc = pass(c, &t, later, nlater, NULL, NULL);        /* plain: nothing falls back */
     free(t.need);
     free(t.mark);
     free(t.picks);
     free(later);
-    free(none);
     free(c->reqs);
     c->reqs = NULL;
     c->nreqs = c->reqcap = 0;

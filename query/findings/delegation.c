@@ -337,13 +337,13 @@ typedef struct {
         unsigned char nshown[64 * AP_KERNEL_LMAX];
     } b;
     uint32_t **sets;
-    size_t nsets;
+    uint32_t nsets;
 } fourth_batch;
 
 static void fourth_dispose(void *p)
 {
     fourth_batch *st = p;
-    for (size_t i = 0; i < st->nsets; i++)
+    for (uint32_t i = 0; i < st->nsets; i++)
         free(st->sets[i]);
     free(st->sets);
     free(st);
@@ -473,15 +473,11 @@ static void batch_fourth(ap_rule_ctx *c, const ap_kernel_batch *b)
             if (f == NULL)
                 continue;
             uint32_t n = st->b.nshown[lane], *set = malloc(n * sizeof *set);
-            uint32_t **sets = realloc(st->sets, (st->nsets + 1) * sizeof *sets);
-            if (sets != NULL)
-                st->sets = sets;
-            if (set == NULL || sets == NULL) {
+            if (set == NULL || ap_query__push(&st->sets, &st->nsets, sizeof set, &set) < 0) {
                 free(set);
                 c->rc = ap_error_nomem(c->err);
                 break;
             }
-            st->sets[st->nsets++] = set;
             memcpy(set, st->b.shown[lane], n * sizeof *set);
             qsort(set, n, sizeof *set, ap_query__u32_cmp);
             ap_findings__chain_first_of(c, f, p, false, at_level,

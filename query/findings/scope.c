@@ -165,18 +165,18 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
         }
 }
 
+/* bsearch order of a finding index (key) and a wait. */
+static int wait_cmp(const void *key, const void *x)
+{
+    size_t i = *(const size_t *)key, w = ((const beyond_wait *)x)->finding;
+    return i < w ? -1 : i > w;
+}
+
 /* The wait of finding f, or NULL. */
 static beyond_wait *wait_of(beyond_state *st, const ap_rule_ctx *c, const ap_finding *f)
 {
-    size_t i = (size_t)(f - c->out->items), lo = 0, hi = st->nwait;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (st->wait[mid].finding < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < st->nwait && st->wait[lo].finding == i ? &st->wait[lo] : NULL;
+    size_t i = (size_t)(f - c->out->items);
+    return st->nwait > 0 ? bsearch(&i, st->wait, st->nwait, sizeof *st->wait, wait_cmp) : NULL;
 }
 
 /* One of f's targets reached: at the last, they are ordered by the run's hops (the same run

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "authpath/findings.h"
 #include "model.h"
 #include "support.h"
@@ -20,18 +18,7 @@ static char *with_sensitivity(char *json, uint64_t seed)
 {
     static const char *const names[] = { "internal", "confidential", "restricted", "critical",
                                          "public" };
-    json_t *root = json_loads(json, 0, NULL), *nd;
-    size_t i;
-    assert_non_null(root);
-    free(json);
-    json_array_foreach(json_object_get(root, "nodes"), i, nd) {
-        const char *kind = json_string_value(json_object_get(nd, "kind"));
-        if (strcmp(kind, "resource") == 0 || strcmp(kind, "workflow") == 0)
-            json_object_set_new(nd, "sensitivity", json_string(names[(i * 3 + seed) % 5]));
-    }
-    json = json_dumps(root, JSON_INDENT(1));
-    json_decref(root);
-    return json;
+    return ap_test_with_sensitivity(json, seed, names, sizeof names / sizeof names[0], 3);
 }
 
 static bool is_target(const ap_graph *g, uint32_t v)

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "support.h"
 #include "authpath/query.h"
 #include "../../graph/graph_internal.h"
@@ -172,4 +174,21 @@ const ap_finding *ap_test_only_finding(const ap_findings *f, const char *rule, s
             (*count)++;
         }
     return hit != SIZE_MAX ? ap_findings_get(f, hit) : NULL;  /* its evidence: the last read */
+}
+
+char *ap_test_with_sensitivity(char *json, uint64_t seed, const char *const *names, size_t n,
+                               size_t step)
+{
+    json_t *root = json_loads(json, 0, NULL), *nd;
+    size_t i;
+    assert_non_null(root);
+    free(json);
+    json_array_foreach(json_object_get(root, "nodes"), i, nd) {
+        const char *kind = json_string_value(json_object_get(nd, "kind"));
+        if (strcmp(kind, "resource") == 0 || strcmp(kind, "workflow") == 0)
+            json_object_set_new(nd, "sensitivity", json_string(names[(i * step + seed) % n]));
+    }
+    json = json_dumps(root, JSON_INDENT(1));
+    json_decref(root);
+    return json;
 }

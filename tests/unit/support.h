@@ -40,6 +40,11 @@ ap_graph *ap_test_graph(ap_store *st, int64_t at);
  * the test, naming the seed and the error's place, when the import does. */
 ap_graph *ap_test_load_json(char *json, int64_t at, const char *tag, uint64_t seed,
                             ap_store **st);
+/* An inventory's JSON text (freed here) with a sensitivity on each resource and workflow: node
+ * i (by position) gets names[(i * step + seed) % n] (the model has none; it changes no
+ * authority, and the findings about sensitive targets then fire). The new text: free() it. */
+char *ap_test_with_sensitivity(char *json, uint64_t seed, const char *const *names, size_t n,
+                               size_t step);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
 long ap_test_count(ap_store *st, const char *sql);
 /* The last finding of rule in f (its evidence read back) and how many there are (*count);
