@@ -266,8 +266,8 @@ static void sort_reach(uint32_t *v, uint32_t *tmp, const uint32_t *at, uint32_t 
 /* One frontier node's out-edges read from the view's slots: what the loop of run() does with
  * the edge records (ap_edge_usable, ap_edge_transfer), the same deliveries in the same order. */
 static int view_row(ap_authority *a, round_state *rs, delivery_queue *q, const ap_out_view *view,
-                    uint32_t source, uint32_t u, uint32_t lu, uint32_t i, uint32_t round,
-                    uint32_t *esc_len)
+                    const uint64_t *only, uint32_t source, uint32_t u, uint32_t lu, uint32_t i,
+                    uint32_t round, uint32_t *esc_len)
 {
     ap_rights have = rs->have[i];
     uint32_t end = view->off[u + 1];
@@ -275,7 +275,7 @@ static int view_row(ap_authority *a, round_state *rs, delivery_queue *q, const a
         return 0;
     for (uint32_t e = view->off[u]; e < end; e++) {
         ap_out_slot s = view->slot[e];
-        if (s.meta & AP_OUT_DEAD)
+        if ((s.meta & AP_OUT_DEAD) || (only != NULL && !(only[s.to >> 6] >> (s.to & 63) & 1)))
             continue;
         if (!(s.meta & AP_OUT_LIVE)
             && (((s.meta & AP_OUT_FROM_DEAD) && u != source)
@@ -310,6 +310,7 @@ struct ap_authority_ws {
     bool block;                 /* every partner but the source receives but sends nothing */
     uint64_t *partners;         /* a bit per partner node, made for the first blocked run: a
                                  * frontier node's record is not read to learn its kind */
+    const uint64_t *only;       /* NULL, or a bit per node: the only heads deliveries go to */
 };
 
 void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view)
@@ -320,6 +321,11 @@ void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view)
 void ap_query__authority_ws_block(ap_authority_ws *ws, bool on)
 {
     ws->block = on;
+}
+
+void ap_query__authority_ws_only(ap_authority_ws *ws, const uint64_t *nodes)
+{
+    ws->only = nodes;
 }
 
 void ap_query__authority_ws_free(ap_authority_ws *ws)
@@ -467,7 +473,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
             if (ws->block && u != source && (ws->partners[u >> 6] >> (u & 63) & 1))
                 continue;           /* another partner: what it holds goes no further */
             if (view != NULL) {
-                if (view_row(a, rs, &q, view, source, u, lu, i, round, &esc_len) < 0)
+                if (view_row(a, rs, &q, view, ws->only, source, u, lu, i, round, &esc_len) < 0)
                     return ap_error_nomem(err);
                 continue;
             }
@@ -477,7 +483,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                     continue;               /* its record is not even built */
                 ap_edge tmp;        /* a partial load's record is read in place, not built */
                 const ap_edge *ed = ap_graph_edge_fields(g, e, &tmp);
-                if (!ap_edge_usable(g, ed, source))
+                if (!ap_edge_usable(g, ed, source)
+                    || (ws->only != NULL && !(ws->only[ed->to >> 6] >> (ed->to & 63) & 1)))
                     continue;
                 ap_rights r = ap_edge_transfer(ed, have[i]);
                 if (r == 0)

@@ -116,6 +116,13 @@ void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view);
  * through another partner, and ap_authority_replay refuses a chain that does. Read by the
  * edge records and by an out-edge view (ap_query__authority_ws_view) alike. */
 void ap_query__authority_ws_block(ap_authority_ws *ws, bool on);
+/* With nodes (a bit per node, NULL: off), ws's runs deliver only to the nodes with a bit, until
+ * switched again; nodes must outlive those runs. Where nodes holds every in-neighbour of each
+ * of its nodes (ap_graph_ancestors; in a blocked run, a partner's in-edges but for a target's
+ * may be left out, as it sends nothing), each of its nodes ends every round with exactly the
+ * unrestricted run's rights, hops and arrivals, so its witness chain is that run's; the reach
+ * list holds only what was reached among them. */
+void ap_query__authority_ws_only(ap_authority_ws *ws, const uint64_t *nodes);
 /* reachdiff.c: per source, how its authority on g and on d (derived from g) differ. */
 typedef struct {
     uint32_t lost;          /* reached nodes (not the source) where A_g & ~A_d holds a right */

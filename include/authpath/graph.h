@@ -105,6 +105,12 @@ AP_EXPORT uint32_t ap_graph_in_edge(const ap_graph *g, uint32_t i);
  * the rows alone: no node or edge record is built. AP_ENOMEM when out of memory. */
 AP_EXPORT int ap_graph_ancestry(uint64_t **out, const ap_graph *g, uint32_t target,
                                 uint32_t stop);
+/* What can reach targets[0..n): a bit per node (*out, owned: node count / 64 + 1 words) set for
+ * each target and each node with a path to one whose inner nodes are not closed (closed: a bit
+ * per node, or NULL; a closed node met is marked, its in-edges not followed, unless it is a
+ * target). Targets out of range are ignored. AP_ENOMEM when out of memory. */
+AP_EXPORT int ap_graph_ancestors(uint64_t **out, const ap_graph *g, const uint32_t *targets,
+                                 size_t n, const uint64_t *closed);
 
 /* An attribute of a node or edge, from its attrs: a string (NULL when absent or not a string),
  * a time (false when absent or not a date), a boolean (dflt when absent). Borrowed from g. */

@@ -159,13 +159,45 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     return t->left == 0 && t->unfound == 0 && !t->whole;
 }
 
+/* What can bear on the targets of the requests of one mode (reqs[0..n), those with a target): a
+ * bit per node, *out (NULL when none has one), ap_graph_ancestors's with, blocked, every partner
+ * closed: one sends nothing in a run not its own, and a run's source holds everything from the
+ * start. A run of a group that asks only for targets delivers only to these nodes: the rounds
+ * there, and so the chains, are the whole run's; what it would reach beyond, it does not. */
+static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
+                   uint64_t **out)
+{
+    uint32_t nn = ap_graph_node_count(c->g), *aims = NULL, naims = 0;
+    uint64_t *closed = NULL;
+    int rc = AP_OK;
+    *out = NULL;
+    for (size_t k = 0; k < n && rc == AP_OK; k++)
+        if (reqs[k].blocked == blocked && reqs[k].target != AP_UNREACHED
+            && ap_query__push(&aims, &naims, sizeof *aims, &reqs[k].target) < 0)
+            rc = ap_error_nomem(c->err);
+    if (rc == AP_OK && naims > 0 && blocked
+        && (closed = calloc((size_t)nn / 64 + 1, sizeof *closed)) == NULL)
+        rc = ap_error_nomem(c->err);
+    for (uint32_t v = 0; closed != NULL && v < nn; v++)
+        if (ap_findings__kind(c, v) == AP_KIND_PARTNER)
+            closed[v >> 6] |= (uint64_t)1 << (v & 63);
+    if (rc == AP_OK && naims > 0 && ap_graph_ancestors(out, c->g, aims, naims, closed) < 0)
+        rc = ap_error_nomem(c->err);
+    free(aims);
+    free(closed);
+    return rc;
+}
+
 /* The requests reqs[0..n) (sorted), a run per group of one partner and mode; a request whose
  * blocked run does not carry what it wants goes to *later (NULL: none can), to be asked again
  * of the plain run. */
 static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 struct ap_chain_req **later, uint32_t *nlater)
 {
-    int rc = AP_OK;
+    uint64_t *within[2] = { NULL, NULL };   /* bearing's, plain and blocked */
+    int rc = bearing(c, reqs, n, false, &within[0]);
+    if (rc == AP_OK)
+        rc = bearing(c, reqs, n, true, &within[1]);
     if (n > 1)
         qsort(reqs, n, sizeof *reqs, req_cmp);
     for (size_t i = 0; i < n && rc == AP_OK;) {
@@ -205,8 +237,13 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         }
         if (rc < 0)
             break;
+        /* a run that picks or runs whole must reach everything */
+        bool targets_only = !t->whole && t->npicks == 0;
         const ap_authority *a = ap_findings__authority_until_mode(c, reqs[i].partner,
                                                                   reqs[i].blocked,
+                                                                  targets_only
+                                                                  ? within[reqs[i].blocked]
+                                                                  : NULL,
                                                                   all_reached, t);
         for (size_t k = i; k < j && a != NULL && c->rc == AP_OK; k++) {
             struct ap_chain_req *r = &reqs[k];
@@ -239,6 +276,10 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
             rc = ap_findings__freeze(c);
         i = j;
     }
+    if (c->until_ws != NULL)
+        ap_query__authority_ws_only(c->until_ws, NULL);
+    free(within[0]);
+    free(within[1]);
     return rc;
 }
 

@@ -362,8 +362,10 @@ void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool
                                  ap_chain_pick pick, uint32_t arg, const uint32_t *set,
                                  uint32_t nset, ap_chain_say say);
 int ap_findings__chains(ap_rule_ctx *c);
-/* ap_findings__authority_until, with the other partners blocked when blocked is true. */
+/* ap_findings__authority_until, with the other partners blocked when blocked is true, and
+ * delivering only to the nodes of only when it is not NULL (ap_query__authority_ws_only). */
 const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
+                                                      const uint64_t *only,
                                                       bool (*enough)(void *ctx,
                                                                      const ap_authority *a,
                                                                      uint32_t v),
