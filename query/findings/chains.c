@@ -159,22 +159,57 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     return t->left == 0 && t->unfound == 0 && !t->whole;
 }
 
-/* What can bear on the targets of the requests of one mode (reqs[0..n), those with a target): a
- * bit per node, *out (NULL when none has one), ap_graph_ancestors's with, blocked, every partner
- * closed: one sends nothing in a run not its own, and a run's source holds everything from the
- * start. A run of a group that asks only for targets delivers only to these nodes: the rounds
- * there, and so the chains, are the whole run's; what it would reach beyond, it does not. */
+/* The nodes one mode's requests (those of reqs[0..n) in it) may end at: their targets, the
+ * members of their sets their picks accept, and every node the picks without a set accept
+ * (each pick and argument asked of every node once); a request of the whole run has none. */
+static int aims_of(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
+                   uint32_t **aims, uint32_t *naims)
+{
+    const struct ap_chain_req **open = NULL;    /* the distinct picks without a set */
+    uint32_t nopen = 0, nn = ap_graph_node_count(c->g);
+    int rc = AP_OK;
+    for (size_t k = 0; k < n && rc == AP_OK; k++) {
+        const struct ap_chain_req *r = &reqs[k];
+        if (r->blocked != blocked)
+            continue;
+        if (r->target != AP_UNREACHED) {
+            rc = ap_query__push(aims, naims, sizeof **aims, &r->target);
+        } else if (r->pick != NULL && r->set != NULL) {
+            for (uint32_t i = 0; i < r->nset && rc == AP_OK; i++)
+                if (r->pick(c, r->set[i], r->arg))
+                    rc = ap_query__push(aims, naims, sizeof **aims, &r->set[i]);
+        } else if (r->pick != NULL) {
+            bool known = false;
+            for (uint32_t i = 0; i < nopen && !known; i++)
+                known = open[i]->pick == r->pick && open[i]->arg == r->arg;
+            if (!known)
+                rc = ap_query__push(&open, &nopen, sizeof *open, &r);
+        }
+    }
+    for (uint32_t v = 0; v < nn && nopen > 0 && rc == AP_OK; v++) {
+        bool some = false;
+        for (uint32_t i = 0; i < nopen && !some; i++)
+            some = open[i]->pick(c, v, open[i]->arg);
+        if (some)
+            rc = ap_query__push(aims, naims, sizeof **aims, &v);
+    }
+    free(open);
+    return rc < 0 ? ap_error_nomem(c->err) : AP_OK;
+}
+
+/* What can bear on where one mode's requests may end (aims_of): a bit per node, *out (NULL
+ * when none may end anywhere), ap_graph_ancestors's with, blocked, every partner closed: one
+ * sends nothing in a run not its own, and a run's source holds everything from the start. A
+ * run of a group with no request of the whole run delivers only to these nodes: the rounds
+ * there, and so the chains and picks, are the whole run's; what it would reach beyond, it
+ * does not. */
 static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
                    uint64_t **out)
 {
     uint32_t nn = ap_graph_node_count(c->g), *aims = NULL, naims = 0;
     uint64_t *closed = NULL;
-    int rc = AP_OK;
+    int rc = aims_of(c, reqs, n, blocked, &aims, &naims);
     *out = NULL;
-    for (size_t k = 0; k < n && rc == AP_OK; k++)
-        if (reqs[k].blocked == blocked && reqs[k].target != AP_UNREACHED
-            && ap_query__push(&aims, &naims, sizeof *aims, &reqs[k].target) < 0)
-            rc = ap_error_nomem(c->err);
     if (rc == AP_OK && naims > 0 && blocked
         && (closed = calloc((size_t)nn / 64 + 1, sizeof *closed)) == NULL)
         rc = ap_error_nomem(c->err);
@@ -237,13 +272,10 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         }
         if (rc < 0)
             break;
-        /* a run that picks or runs whole must reach everything */
-        bool targets_only = !t->whole && t->npicks == 0;
         const ap_authority *a = ap_findings__authority_until_mode(c, reqs[i].partner,
                                                                   reqs[i].blocked,
-                                                                  targets_only
-                                                                  ? within[reqs[i].blocked]
-                                                                  : NULL,
+                                                                  t->whole ? NULL
+                                                                  : within[reqs[i].blocked],
                                                                   all_reached, t);
         for (size_t k = i; k < j && a != NULL && c->rc == AP_OK; k++) {
             struct ap_chain_req *r = &reqs[k];
