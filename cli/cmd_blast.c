@@ -242,8 +242,10 @@ static int write_json(FILE *out, void *arg, ap_error *err)
             return ap_error_nomem(err);
         for (size_t i = 0; i < n; i++)
             src[i] = jw->r[i].b->partner;
-        int rc = ap_blast_each(g, src, (uint32_t)n, jw->w, AP_BLAST_LISTS, cpus(),
-                               write_partner, jw, err);
+        /* lists cut to what is shown: memory for that, not for every partner's reach */
+        unsigned flags = jw->cap < (1u << 24) ? AP_BLAST_LISTS_CUT(jw->cap) : AP_BLAST_LISTS;
+        int rc = ap_blast_each(g, src, (uint32_t)n, jw->w, flags, cpus(), write_partner, jw,
+                               err);
         free(src);
         if (rc < 0) {
             if (jw->exit != EXIT_OK)

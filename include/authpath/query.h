@@ -144,6 +144,8 @@ typedef struct {
     uint32_t *partners, npartners;          /* other partners whose authority it inherits */
     uint32_t *escalations, nescalations;    /* escalating edges that carry its authority */
     uint32_t *boundaries, nboundaries;      /* authority-carrying edges that change domain */
+    uint32_t cut;       /* 0: each list holds its n entries; else (AP_BLAST_LISTS_CUT) only
+                         * its first min(n, cut) may be read */
 } ap_blast;
 
 /* Blast radius from a computed authority. *out owns it: ap_blast_free(). */
@@ -168,6 +170,10 @@ AP_EXPORT int ap_authority_all(const ap_graph *g, const uint32_t *sources, uint3
                                ap_error *err);
 
 #define AP_BLAST_LISTS 1u   /* fill the lists of each ap_blast, not only their counts */
+/* AP_BLAST_LISTS with each list cut to its first k entries (1 <= k < 2^24; in id or edge
+ * order): the counts stay whole, the result's cut says k. What a ranking that shows k entries
+ * of each list needs: memory for k entries a list, not the estate's. */
+#define AP_BLAST_LISTS_CUT(k) (AP_BLAST_LISTS | (unsigned)(k) << 8)
 
 /* The blast radius of each of n sources: (*out)[i] is what ap_blast_compute() gives for
  * sources[i]. Without AP_BLAST_LISTS the lists are NULL and only their counts are set. *out

@@ -76,17 +76,19 @@ int ap_kernel__run_batch(worker *wk, uint32_t batch)
     ap_kernel__extract(wk);
     for (unsigned b = 0; b < nb && (sh->flags & AP_BLAST_LISTS); b++) {
         ap_blast *bl = sh->out[base + b];
-        uint32_t nwf = len[b][0], nid = len[b][1], np = len[b][2], nesc = len[b][3];
-        uint32_t nbnd = len[b][4];
-        /* the lists were filled in position order: id order (and edge order) is the contract */
-        if (nwf != bl->nworkflows || nid != bl->nidentities || np != bl->npartners
-            || nesc != bl->nescalations || nbnd != bl->nboundaries)
-            return AP_EBUG;
-        ap_kernel__sort_ids(bl->workflows, nwf);
-        ap_kernel__sort_ids(bl->identities, nid);
-        ap_kernel__sort_ids(bl->partners, np);
-        ap_kernel__sort_ids(bl->escalations, nesc);
-        ap_kernel__sort_ids(bl->boundaries, nbnd);
+        uint32_t *lists[5] = { bl->workflows, bl->identities, bl->partners, bl->escalations,
+                               bl->boundaries };
+        const uint32_t counts[5] = { bl->nworkflows, bl->nidentities, bl->npartners,
+                                     bl->nescalations, bl->nboundaries };
+        bl->cut = sh->cut;
+        /* the lists were filled in position order: id order (and edge order) is the contract;
+         * a cut list kept the first cut of at most twice as many (ap_kernel__push_cut) */
+        for (int i = 0; i < 5; i++) {
+            uint32_t want = sh->cut != 0 && counts[i] > sh->cut ? sh->cut : counts[i];
+            if ((sh->cut == 0 && len[b][i] != counts[i]) || len[b][i] < want)
+                return AP_EBUG;
+            ap_kernel__sort_ids(lists[i], len[b][i]);
+        }
     }
     return AP_OK;
 }
@@ -408,6 +410,7 @@ int ap_blast_each(const ap_graph *g, const uint32_t *sources, uint32_t n, const 
     sh.mode = MODE_BLAST;
     sh.w = w;
     sh.flags = flags;
+    sh.cut = flags & AP_BLAST_LISTS ? flags >> 8 : 0;
     sh.out = slots;
     sh.emit = emit;
     sh.ectx = ctx;
@@ -451,6 +454,7 @@ int ap_blast_all(ap_blast ***out, const ap_graph *g, const uint32_t *sources, ui
         sh.mode = MODE_BLAST;
         sh.w = w;
         sh.flags = flags;
+        sh.cut = flags & AP_BLAST_LISTS ? flags >> 8 : 0;
         sh.out = list;
         ap_kernel__weigh_classes(&sh);
         rc = run(&sh, nthreads, err);

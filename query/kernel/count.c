@@ -6,6 +6,22 @@
 #include "../query_internal.h"
 #include "run.h"
 
+static int cmp_u32(const void *x, const void *y);
+
+int ap_kernel__push_cut(uint32_t **list, uint32_t *n, uint32_t x, uint32_t cut)
+{
+    if (cut == 0)
+        return ap_kernel__push(list, n, x);
+    if (*n == 2 * cut) {        /* the first cut of 2 x cut: a sort per cut entries pushed */
+        qsort(*list, *n, sizeof **list, cmp_u32);
+        *n = cut;
+    }
+    if (*list == NULL && (*list = malloc((size_t)cut * 2 * sizeof **list)) == NULL)
+        return -1;
+    (*list)[(*n)++] = x;
+    return 0;
+}
+
 int ap_kernel__push(uint32_t **list, uint32_t *n, uint32_t x)
 {
     if (*n == 0 || (*n & (*n - 1)) == 0) {      /* grow at powers of two */
@@ -200,9 +216,9 @@ int ap_kernel__count_edge(worker *wk, uint32_t meta, uint32_t eid, const uint64_
         for (uint64_t m = got[j]; m != 0; m &= m - 1) {
             ap_blast *bl = sh->out[wk->base + j * 64 + (unsigned)__builtin_ctzll(m)];
             if (t->esc)
-                bad |= ap_kernel__push(&bl->escalations, &bl->nescalations, eid);
+                bad |= ap_kernel__push_cut(&bl->escalations, &bl->nescalations, eid, sh->cut);
             if (meta & AP_KMETA_BOUNDARY)
-                bad |= ap_kernel__push(&bl->boundaries, &bl->nboundaries, eid);
+                bad |= ap_kernel__push_cut(&bl->boundaries, &bl->nboundaries, eid, sh->cut);
         }
     }
     return bad ? AP_ENOMEM : AP_OK;

@@ -38,6 +38,7 @@ typedef struct {
     /* blast */
     const ap_weights *w;
     unsigned flags;
+    uint32_t cut;           /* AP_BLAST_LISTS_CUT's k, or 0 */
     ap_blast **out;
     unsigned byweight[AP_MAX_RIGHTS], nweighted;   /* classes with a weight, heaviest first */
     int cweight[AP_MAX_RIGHTS];
@@ -354,6 +355,9 @@ int ap_kernel__pull(worker *wk, uint32_t p);
 
 /* Append x to a list that grows at powers of two; nonzero when out of memory. */
 int ap_kernel__push(uint32_t **list, uint32_t *n, uint32_t x);
+/* ap_kernel__push, or, cut > 0, into a list of at most 2 x cut entries that always holds the
+ * cut least of what was pushed (all of it, when fewer): once sorted, its first ones. */
+int ap_kernel__push_cut(uint32_t **list, uint32_t *n, uint32_t x, uint32_t cut);
 /* Lanes m[L] hold at a node of signature kind ks (words w, classes cls): each counted in the
  * row of the classes it holds. */
 int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, const uint64_t *m,

@@ -110,11 +110,11 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
             for (uint64_t m = mine[j]; m != 0; m &= m - 1) {
                 ap_blast *bl = sh->out[wk->base + j * 64 + (unsigned)__builtin_ctzll(m)];
                 if (kind == AP_KIND_WORKFLOW)
-                    bad |= ap_kernel__push(&bl->workflows, &bl->nworkflows, v);
+                    bad |= ap_kernel__push_cut(&bl->workflows, &bl->nworkflows, v, sh->cut);
                 else if (kind == AP_KIND_IDENTITY)
-                    bad |= ap_kernel__push(&bl->identities, &bl->nidentities, v);
+                    bad |= ap_kernel__push_cut(&bl->identities, &bl->nidentities, v, sh->cut);
                 else
-                    bad |= ap_kernel__push(&bl->partners, &bl->npartners, v);
+                    bad |= ap_kernel__push_cut(&bl->partners, &bl->npartners, v, sh->cut);
             }
         }
     }

@@ -230,7 +230,22 @@ static const char *dense_estate(uint64_t seed)
 typedef struct {
     const ap_blast *const *want;
     uint32_t next;
+    uint32_t cut;           /* AP_BLAST_LISTS_CUT's, or 0 */
+    uint32_t cut_short;     /* lists cut while they were filled */
 } each_check;
+
+/* With a cut: the whole count, and the first min(n, cut) entries of the whole list. */
+static void same_cut(each_check *c, uint32_t i, const char *what, const uint32_t *x,
+                     uint32_t nx, const uint32_t *y, uint32_t ny)
+{
+    uint32_t shown = ny < c->cut ? ny : c->cut;
+    if (nx != ny)
+        fail_msg("source %u: %s cut to %u: %u against %u", i, what, c->cut, nx, ny);
+    for (uint32_t k = 0; k < shown; k++)
+        if (x[k] != y[k])
+            fail_msg("source %u: %s cut to %u differ at %u", i, what, c->cut, k);
+    c->cut_short += ny > 2 * c->cut;       /* cut while pushed, not only at the end */
+}
 
 static int check_each(void *ctx, uint32_t i, const ap_blast *b)
 {
@@ -241,6 +256,18 @@ static int check_each(void *ctx, uint32_t i, const ap_blast *b)
     assert_int_equal(b->score, w->score);
     assert_memory_equal(b->by_kind, w->by_kind, sizeof b->by_kind);
     assert_memory_equal(b->by_sens_right, w->by_sens_right, sizeof b->by_sens_right);
+    assert_int_equal(b->cut, c->cut);
+    if (c->cut != 0) {
+        same_cut(c, i, "workflows", b->workflows, b->nworkflows, w->workflows, w->nworkflows);
+        same_cut(c, i, "identities", b->identities, b->nidentities, w->identities,
+                 w->nidentities);
+        same_cut(c, i, "partners", b->partners, b->npartners, w->partners, w->npartners);
+        same_cut(c, i, "escalations", b->escalations, b->nescalations, w->escalations,
+                 w->nescalations);
+        same_cut(c, i, "boundaries", b->boundaries, b->nboundaries, w->boundaries,
+                 w->nboundaries);
+        return 0;
+    }
     same_list(i, "each identities", b->identities, b->nidentities, w->identities,
               w->nidentities);
     same_list(i, "each escalations", b->escalations, b->nescalations, w->escalations,
@@ -285,7 +312,8 @@ static void test_property_kernel__dense_cyclic_shapes_every_width(void **state)
             got_rights gr = { n, calloc((size_t)ns * n, sizeof(ap_rights)),
                               calloc((size_t)ns * n, sizeof(unsigned)) };
             ap_blast **all = NULL;
-            each_check ec = { (const ap_blast *const *)want, 0 };
+            each_check ec = { (const ap_blast *const *)want, 0, 0, 0 };
+            each_check cut = { (const ap_blast *const *)want, 0, 1 + (uint32_t)wi, 0 };
             ap_kernel__words = widths[wi];
             assert_int_equal(ap_authority_all(g, src, ns, nthreads, visit, &gr, &err), AP_OK);
             assert_int_equal(ap_blast_all(&all, g, src, ns, &w, AP_BLAST_LISTS, nthreads, &err),
@@ -293,6 +321,11 @@ static void test_property_kernel__dense_cyclic_shapes_every_width(void **state)
             assert_int_equal(ap_blast_each(g, src, ns, &w, AP_BLAST_LISTS, nthreads, check_each,
                                            &ec, &err), AP_OK);
             assert_int_equal(ec.next, ns);
+            /* lists cut to their first 1 to 4: the same counts and first entries */
+            assert_int_equal(ap_blast_each(g, src, ns, &w, AP_BLAST_LISTS_CUT(cut.cut), nthreads,
+                                           check_each, &cut, &err), AP_OK);
+            assert_int_equal(cut.next, ns);
+            assert_true(cut.cut_short > 0);
             for (uint32_t i = 0; i < ns; i++) {
                 const ap_blast *b = want[i], *k = all[i];
                 for (uint32_t v = 0; v < n; v++) {
