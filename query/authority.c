@@ -289,7 +289,8 @@ static int view_row(ap_authority *a, round_state *rs, delivery_queue *q, const a
             continue;
         if (t->escalates && *esc_len == AP_UNREACHED)
             *esc_len = escalation_len(a, rs, lu, round);
-        pending d = { e, lu, s.to, t->escalates, r, *esc_len };
+        pending d = { view->eid != NULL ? view->eid[e] : e, lu, s.to, t->escalates, r,
+                      *esc_len };
         if (queue_push(a, rs, q, &d, round) < 0)
             return -1;
     }
@@ -473,7 +474,9 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
             if (ws->block && u != source && (ws->partners[u >> 6] >> (u & 63) & 1))
                 continue;           /* another partner: what it holds goes no further */
             if (view != NULL) {
-                if (view_row(a, rs, &q, view, ws->only, source, u, lu, i, round, &esc_len) < 0)
+                /* a view of some heads holds no other */
+                if (view_row(a, rs, &q, view, view->eid != NULL ? NULL : ws->only, source, u, lu,
+                             i, round, &esc_len) < 0)
                     return ap_error_nomem(err);
                 continue;
             }

@@ -100,6 +100,43 @@ int ap_query__out_view_new(ap_out_view **out, const ap_graph *g, ap_error *err)
     return AP_OK;
 }
 
+int ap_query__out_view_only(ap_out_view **out, const ap_out_view *v, const uint64_t *nodes,
+                            ap_error *err)
+{
+    uint32_t m = 0;
+    ap_out_view *w = calloc(1, sizeof *w);
+    *out = NULL;
+    for (uint32_t e = 0; w != NULL && e < v->m; e++)
+        m += !(v->slot[e].meta & AP_OUT_DEAD) && (nodes[v->slot[e].to >> 6] >> (v->slot[e].to & 63)
+                                                  & 1);
+    if (w == NULL || (w->slot = malloc(((size_t)m + 1) * sizeof *w->slot)) == NULL
+        || (w->eid = malloc(((size_t)m + 1) * sizeof *w->eid)) == NULL
+        || (w->off = malloc(((size_t)v->n + 1) * sizeof *w->off)) == NULL
+        || (w->types = malloc(((size_t)v->ntypes + 1) * sizeof *w->types)) == NULL) {
+        ap_query__out_view_free(w);
+        return ap_error_nomem(err);
+    }
+    w->g = v->g;
+    w->n = v->n;
+    w->m = m;
+    w->ntypes = v->ntypes;
+    memcpy(w->types, v->types, (size_t)v->ntypes * sizeof *w->types);
+    m = 0;
+    for (uint32_t u = 0; u < v->n; u++) {
+        w->off[u] = m;
+        for (uint32_t e = v->off[u]; e < v->off[u + 1]; e++) {
+            ap_out_slot s = v->slot[e];
+            if (!(s.meta & AP_OUT_DEAD) && (nodes[s.to >> 6] >> (s.to & 63) & 1)) {
+                w->slot[m] = s;
+                w->eid[m++] = e;
+            }
+        }
+    }
+    w->off[v->n] = m;
+    *out = w;
+    return AP_OK;
+}
+
 void ap_query__out_view_free(ap_out_view *v)
 {
     if (v == NULL)
@@ -107,6 +144,7 @@ void ap_query__out_view_free(ap_out_view *v)
     free(v->slot);
     free(v->off);
     free(v->from);
+    free(v->eid);
     free(v->types);
     free(v);
 }

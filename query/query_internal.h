@@ -82,11 +82,18 @@ typedef struct ap_out_view {
     uint32_t n, m;
     uint32_t *off;
     ap_out_slot *slot;
-    uint32_t *from;             /* by edge: its tail */
+    uint32_t *from;             /* by edge: its tail (NULL in a view of some heads) */
+    uint32_t *eid;              /* NULL: slot e is edge e; else slot e's edge (a view of some
+                                 * heads: ap_query__out_view_only) */
     ap_out_type *types;
     uint32_t ntypes;
 } ap_out_view;
 int ap_query__out_view_new(ap_out_view **out, const ap_graph *g, ap_error *err);
+/* The slots of v (a whole view) that a source may cross into a node of nodes (a bit per node),
+ * each row in v's order with its edge in eid: for the runs of a workspace that delivers only
+ * to those nodes (ap_query__authority_ws_only), which then read no other slot. */
+int ap_query__out_view_only(ap_out_view **out, const ap_out_view *v, const uint64_t *nodes,
+                            ap_error *err);
 void ap_query__out_view_free(ap_out_view *v);
 /* An authority workspace: ap_authority_compute's arrays and buffers kept from one source to the
  * next on graphs of one node count (a graph and the graphs derived from it), so that each run

@@ -230,9 +230,13 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 struct ap_chain_req **later, uint32_t *nlater)
 {
     uint64_t *within[2] = { NULL, NULL };   /* bearing's, plain and blocked */
-    int rc = bearing(c, reqs, n, false, &within[0]);
-    if (rc == AP_OK)
-        rc = bearing(c, reqs, n, true, &within[1]);
+    ap_out_view *slots[2] = { NULL, NULL }; /* c->view's slots into them */
+    int rc = AP_OK;
+    for (int mode = 0; mode < 2 && rc == AP_OK; mode++) {
+        rc = bearing(c, reqs, n, mode == 1, &within[mode]);
+        if (rc == AP_OK && within[mode] != NULL && c->view != NULL)
+            rc = ap_query__out_view_only(&slots[mode], c->view, within[mode], c->err);
+    }
     if (n > 1)
         qsort(reqs, n, sizeof *reqs, req_cmp);
     for (size_t i = 0; i < n && rc == AP_OK;) {
@@ -276,6 +280,8 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                                                                   reqs[i].blocked,
                                                                   t->whole ? NULL
                                                                   : within[reqs[i].blocked],
+                                                                  t->whole ? NULL
+                                                                  : slots[reqs[i].blocked],
                                                                   all_reached, t);
         for (size_t k = i; k < j && a != NULL && c->rc == AP_OK; k++) {
             struct ap_chain_req *r = &reqs[k];
@@ -310,8 +316,12 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
     }
     if (c->until_ws != NULL)
         ap_query__authority_ws_only(c->until_ws, NULL);
-    free(within[0]);
-    free(within[1]);
+    if (c->until_ws != NULL)
+        ap_query__authority_ws_view(c->until_ws, c->view);     /* not the pass's slots */
+    for (int mode = 0; mode < 2; mode++) {
+        free(within[mode]);
+        ap_query__out_view_free(slots[mode]);
+    }
     return rc;
 }
 

@@ -78,11 +78,12 @@ const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
                                                                 uint32_t v),
                                                  void *ctx)
 {
-    return ap_findings__authority_until_mode(c, v, false, NULL, enough, ctx);
+    return ap_findings__authority_until_mode(c, v, false, NULL, NULL, enough, ctx);
 }
 
 const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
                                                       const uint64_t *only,
+                                                      const struct ap_out_view *view,
                                                       bool (*enough)(void *ctx,
                                                                      const ap_authority *a,
                                                                      uint32_t v),
@@ -95,7 +96,7 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
         c->rc = rc;
         return NULL;
     }
-    ap_query__authority_ws_view(c->until_ws, c->view);
+    ap_query__authority_ws_view(c->until_ws, view != NULL ? view : c->view);
     ap_query__authority_ws_block(c->until_ws, blocked);
     ap_query__authority_ws_only(c->until_ws, only);
     rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, enough, ctx, c->err);

@@ -363,9 +363,11 @@ void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool
                                  uint32_t nset, ap_chain_say say);
 int ap_findings__chains(ap_rule_ctx *c);
 /* ap_findings__authority_until, with the other partners blocked when blocked is true, and
- * delivering only to the nodes of only when it is not NULL (ap_query__authority_ws_only). */
+ * delivering only to the nodes of only when it is not NULL (ap_query__authority_ws_only),
+ * reading view's slots then (NULL: c->view's; else made of c->view for only). */
 const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
                                                       const uint64_t *only,
+                                                      const struct ap_out_view *view,
                                                       bool (*enough)(void *ctx,
                                                                      const ap_authority *a,
                                                                      uint32_t v),

@@ -1,7 +1,7 @@
 /* tests/property/test_authority_only_model.c: runs that deliver only to what can bear on their
  * targets (ap_graph_ancestors, ap_query__authority_ws_only: the findings' chain runs) against
- * whole runs, plain and blocked, by edge records and by slots, on 300 seeded random inventories
- * with gates, masks and cycles. */
+ * whole runs, plain and blocked, by edge records, by slots and by the slots into the set alone
+ * (ap_query__out_view_only), on 300 seeded random inventories with gates, masks and cycles. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +82,8 @@ static void same_at(const ap_authority *w, const ap_authority *r, uint32_t v, co
  * restricted one at every node whose in-edges the set reads, run to the end and stopped once
  * the targets are in. */
 static void check_targets(const m_inventory *inv, const ap_graph *g, ap_authority_ws *whole,
-                          ap_authority_ws *only, bool by_view, uint32_t s, const int *targets, bool blocked,
+                          ap_authority_ws *only, const ap_out_view *view, bool set_slots,
+                          uint32_t s, const int *targets, bool blocked,
                           uint64_t seed, teeth *t)
 {
     int in[M_MAX_NODES];
@@ -99,8 +100,9 @@ static void check_targets(const m_inventory *inv, const ap_graph *g, ap_authorit
     model_bearing(inv, targets, blocked, in);
     assert_int_equal(ap_graph_ancestors(&bits, g, ut, NTARGETS, blocked ? closed : NULL), AP_OK);
     snprintf(what, sizeof what, "seed %llu source n%02u %s%s targets n%02d n%02d n%02d",
-             (unsigned long long)seed, s, blocked ? "blocked" : "plain", by_view ? ", view" : "",
-             targets[0], targets[1], targets[2]);
+             (unsigned long long)seed, s, blocked ? "blocked" : "plain",
+             view == NULL ? "" : set_slots ? ", the set's slots" : ", slots", targets[0],
+             targets[1], targets[2]);
     for (uint32_t v = 0; v < (uint32_t)inv->n; v++) {
         if (has(bits, v) != (in[v] != 0))
             fail_msg("%s: n%02u %s the set, the model says %s", what, v,
@@ -110,6 +112,10 @@ static void check_targets(const m_inventory *inv, const ap_graph *g, ap_authorit
     ap_query__authority_ws_block(whole, blocked);
     ap_query__authority_ws_block(only, blocked);
     ap_query__authority_ws_only(only, bits);
+    ap_out_view *mine = NULL;           /* the slots into the set alone */
+    if (view != NULL && set_slots)
+        assert_int_equal(ap_query__out_view_only(&mine, view, bits, &err), AP_OK);
+    ap_query__authority_ws_view(only, mine != NULL ? mine : view);
     uint32_t rounds = 0;        /* the whole run's, to its end */
     for (int stop = 0; stop < 2; stop++) {
         const ap_authority *w = NULL, *r = NULL;
@@ -135,6 +141,8 @@ static void check_targets(const m_inventory *inv, const ap_graph *g, ap_authorit
         rounds = w->rounds;
     }
     ap_query__authority_ws_only(only, NULL);
+    ap_query__authority_ws_view(only, view);
+    ap_query__out_view_free(mine);
     free(bits);
     free(closed);
 }
@@ -170,9 +178,12 @@ static void check_one(uint64_t seed, teeth *t)
                              ? (int)((x >> 33) % (uint64_t)inv.n)
                              : (int)a->reach[(x >> 33) % a->nreach];
             }
-            check_targets(&inv, g, whole, only, false, (uint32_t)s, targets, blocked, seed, t);
-            check_targets(&inv, g, whole, only_view, true, (uint32_t)s, targets, blocked, seed,
+            check_targets(&inv, g, whole, only, NULL, false, (uint32_t)s, targets, blocked, seed,
                           t);
+            check_targets(&inv, g, whole, only_view, view, false, (uint32_t)s, targets, blocked,
+                          seed, t);
+            check_targets(&inv, g, whole, only_view, view, true, (uint32_t)s, targets, blocked,
+                          seed, t);
         }
     ap_query__authority_ws_free(whole);
     ap_query__authority_ws_free(only);
