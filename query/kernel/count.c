@@ -6,19 +6,21 @@
 #include "../query_internal.h"
 #include "run.h"
 
-static int cmp_u32(const void *x, const void *y);
-
 int ap_kernel__push_cut(uint32_t **list, uint32_t *n, uint32_t x, uint32_t cut)
 {
     if (cut == 0)
         return ap_kernel__push(list, n, x);
-    if (*n == 2 * cut) {        /* the first cut of 2 x cut: a sort per cut entries pushed */
-        qsort(*list, *n, sizeof **list, cmp_u32);
-        *n = cut;
-    }
-    if (*list == NULL && (*list = malloc((size_t)cut * 2 * sizeof **list)) == NULL)
+    uint32_t *l = *list, i = *n;
+    if (i == cut && x >= l[cut - 1])
+        return 0;               /* most pushes, once full: past the least cut */
+    if (l == NULL && (l = *list = malloc((size_t)cut * sizeof *l)) == NULL)
         return -1;
-    (*list)[(*n)++] = x;
+    if (i == cut)
+        i--;                    /* the greatest goes */
+    for (; i > 0 && l[i - 1] > x; i--)
+        l[i] = l[i - 1];
+    l[i] = x;
+    *n += *n < cut;
     return 0;
 }
 

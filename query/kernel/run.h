@@ -355,8 +355,8 @@ int ap_kernel__pull(worker *wk, uint32_t p);
 
 /* Append x to a list that grows at powers of two; nonzero when out of memory. */
 int ap_kernel__push(uint32_t **list, uint32_t *n, uint32_t x);
-/* ap_kernel__push, or, cut > 0, into a list of at most 2 x cut entries that always holds the
- * cut least of what was pushed (all of it, when fewer): once sorted, its first ones. */
+/* ap_kernel__push, or, cut > 0, into a sorted list of the cut least pushed (all of them, when
+ * fewer): a push past them once it is full costs a comparison. */
 int ap_kernel__push_cut(uint32_t **list, uint32_t *n, uint32_t x, uint32_t cut);
 /* Lanes m[L] hold at a node of signature kind ks (words w, classes cls): each counted in the
  * row of the classes it holds. */
