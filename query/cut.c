@@ -132,8 +132,9 @@ static int igraph_fail(ap_error *err, const char *what, igraph_error_t ie)
 }
 
 /* A directed igraph graph on n vertices with the given edges, then an edge from each of extra
- * to vertex n-1; every edge turned around when reversed. igraph edge i is edges[i]. */
-static igraph_error_t make_graph(igraph_t *ig, const ap_graph *g, uint32_t n,
+ * to vertex n-1; every edge turned around when reversed. igraph edge i is edges[i]; node v is
+ * vertex id[v] (id NULL: v). */
+static igraph_error_t make_graph(igraph_t *ig, const ap_graph *g, uint32_t n, const uint32_t *id,
                                  const uint32_t *edges, uint32_t nedges, const uint32_t *extra,
                                  uint32_t nextra, bool reversed)
 {
@@ -143,11 +144,12 @@ static igraph_error_t make_graph(igraph_t *ig, const ap_graph *g, uint32_t n,
     if (ie != IGRAPH_SUCCESS)
         return ie;
     for (uint32_t i = 0; i < nedges; i++) {
-        VECTOR(ev)[2 * i + a] = ap_graph_edge(g, edges[i])->from;
-        VECTOR(ev)[2 * i + b] = ap_graph_edge(g, edges[i])->to;
+        uint32_t from = ap_graph_edge(g, edges[i])->from, to = ap_graph_edge(g, edges[i])->to;
+        VECTOR(ev)[2 * i + a] = id != NULL ? id[from] : from;
+        VECTOR(ev)[2 * i + b] = id != NULL ? id[to] : to;
     }
     for (uint32_t i = 0; i < nextra; i++) {
-        VECTOR(ev)[2 * (nedges + i) + a] = extra[i];
+        VECTOR(ev)[2 * (nedges + i) + a] = id != NULL ? id[extra[i]] : extra[i];
         VECTOR(ev)[2 * (nedges + i) + b] = n - 1;
     }
     ie = igraph_create(ig, &ev, n, IGRAPH_DIRECTED);
@@ -158,7 +160,11 @@ static igraph_error_t make_graph(igraph_t *ig, const ap_graph *g, uint32_t n,
 /* The minimum cut: carrying edges capacity 1, target -> super-sink edges a capacity no cut of
  * real edges reaches, so only real edges are ever cut. igraph returns the minimum cut nearest
  * its target, so the flow runs on the reversed graph from the super-sink to the partner: of all
- * minimum cuts, the one nearest the partner, which touches the least of anyone else's access. */
+ * minimum cuts, the one nearest the partner, which touches the least of anyone else's access
+ * (the vertices that reach the partner in the residual graph of any maximum flow: the same
+ * whatever the flow found, and so whatever the vertices' numbers). Only the nodes the edges
+ * touch are vertices, numbered in node order: the flow's passes cost the partner's reach, not
+ * the estate. */
 static int min_cut(ap_offboard *o, const ap_graph *g, const uint32_t *carry, uint32_t ncarry,
                    ap_error *err)
 {
@@ -169,26 +175,44 @@ static int min_cut(ap_offboard *o, const ap_graph *g, const uint32_t *carry, uin
     igraph_error_handler_t *prev = igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_error_t ie;
     int built = 0, rc = AP_OK;
-    uint32_t n = ap_graph_node_count(g) + 1;
+    uint32_t nn = ap_graph_node_count(g), n = 0, *id = malloc(((size_t)nn + 1) * sizeof *id);
+    if (id == NULL) {
+        igraph_set_error_handler(prev);
+        return ap_error_nomem(err);
+    }
+    memset(id, 0xff, ((size_t)nn + 1) * sizeof *id);    /* UINT32_MAX: not a vertex */
+    for (uint32_t i = 0; i < ncarry; i++) {
+        id[ap_graph_edge(g, carry[i])->from] = 0;
+        id[ap_graph_edge(g, carry[i])->to] = 0;
+    }
+    for (uint32_t i = 0; i < o->ntargets; i++)
+        id[o->targets[i]] = 0;
+    id[o->partner] = 0;
+    for (uint32_t v = 0; v < nn; v++)
+        if (id[v] == 0)
+            id[v] = n++;
+    n++;                                                /* the super-sink */
     if ((ie = igraph_vector_int_init(&cut, 0)) != IGRAPH_SUCCESS) {
+        free(id);
         igraph_set_error_handler(prev);
         return igraph_fail(err, "vector", ie);
     }
     if ((ie = igraph_vector_init(&cap, (igraph_integer_t)ncarry + o->ntargets))
         != IGRAPH_SUCCESS) {
         igraph_vector_int_destroy(&cut);
+        free(id);
         igraph_set_error_handler(prev);
         return igraph_fail(err, "vector", ie);
     }
     for (uint32_t i = 0; i < ncarry + o->ntargets; i++)
         VECTOR(cap)[i] = i < ncarry ? 1.0 : (double)ncarry + 1.0;
-    if ((ie = make_graph(&ig, g, n, carry, ncarry, o->targets, o->ntargets, true))
+    if ((ie = make_graph(&ig, g, n, id, carry, ncarry, o->targets, o->ntargets, true))
         != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "create", ie);
         goto cleanup;
     }
     built = 1;
-    if ((ie = igraph_st_mincut(&ig, &value, &cut, NULL, NULL, n - 1, o->partner, &cap))
+    if ((ie = igraph_st_mincut(&ig, &value, &cut, NULL, NULL, n - 1, id[o->partner], &cap))
         != IGRAPH_SUCCESS) {
         rc = igraph_fail(err, "st_mincut", ie);
         goto cleanup;
@@ -199,12 +223,12 @@ static int min_cut(ap_offboard *o, const ap_graph *g, const uint32_t *carry, uin
         goto cleanup;
     }
     for (uint32_t i = 0; i < o->ncut; i++) {
-        igraph_integer_t id = VECTOR(cut)[i];
-        if (id < 0 || id >= (igraph_integer_t)ncarry) {
+        igraph_integer_t x = VECTOR(cut)[i];
+        if (x < 0 || x >= (igraph_integer_t)ncarry) {
             rc = ap_error_set(err, AP_EBUG, "the minimum cut crossed a super-sink edge");
             goto cleanup;
         }
-        o->cut[i] = carry[id];
+        o->cut[i] = carry[x];
     }
     if ((double)o->ncut != value) {
         rc = ap_error_set(err, AP_EBUG, "the cut has %u edges but its value is %g", o->ncut,
@@ -217,6 +241,7 @@ cleanup:
         igraph_destroy(&ig);
     igraph_vector_destroy(&cap);
     igraph_vector_int_destroy(&cut);
+    free(id);
     igraph_set_error_handler(prev);
     return rc;
 }
@@ -344,7 +369,7 @@ static int node_dominators(uint32_t **out, const ap_graph *g, uint32_t partner,
     *out = NULL;
     if ((ie = igraph_vector_int_init(&dom, 0)) != IGRAPH_SUCCESS)
         return igraph_fail(err, "vector", ie);
-    if ((ie = make_graph(&ig, g, n, kept, nkept, NULL, 0, false)) != IGRAPH_SUCCESS) {
+    if ((ie = make_graph(&ig, g, n, NULL, kept, nkept, NULL, 0, false)) != IGRAPH_SUCCESS) {
         igraph_vector_int_destroy(&dom);
         return igraph_fail(err, "create", ie);
     }
