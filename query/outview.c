@@ -100,6 +100,12 @@ int ap_query__out_view_new(ap_out_view **out, const ap_graph *g, ap_error *err)
     return AP_OK;
 }
 
+/* Does a source cross slot s into one of nodes? */
+static bool into(ap_out_slot s, const uint64_t *nodes)
+{
+    return !(s.meta & AP_OUT_DEAD) && (nodes[s.to >> 6] >> (s.to & 63) & 1);
+}
+
 int ap_query__out_view_only(ap_out_view **out, const ap_out_view *v, const uint64_t *nodes,
                             ap_error *err)
 {
@@ -107,8 +113,7 @@ int ap_query__out_view_only(ap_out_view **out, const ap_out_view *v, const uint6
     ap_out_view *w = calloc(1, sizeof *w);
     *out = NULL;
     for (uint32_t e = 0; w != NULL && e < v->m; e++)
-        m += !(v->slot[e].meta & AP_OUT_DEAD) && (nodes[v->slot[e].to >> 6] >> (v->slot[e].to & 63)
-                                                  & 1);
+        m += into(v->slot[e], nodes);
     if (w == NULL || (w->slot = malloc(((size_t)m + 1) * sizeof *w->slot)) == NULL
         || (w->eid = malloc(((size_t)m + 1) * sizeof *w->eid)) == NULL
         || (w->off = malloc(((size_t)v->n + 1) * sizeof *w->off)) == NULL
@@ -125,9 +130,8 @@ int ap_query__out_view_only(ap_out_view **out, const ap_out_view *v, const uint6
     for (uint32_t u = 0; u < v->n; u++) {
         w->off[u] = m;
         for (uint32_t e = v->off[u]; e < v->off[u + 1]; e++) {
-            ap_out_slot s = v->slot[e];
-            if (!(s.meta & AP_OUT_DEAD) && (nodes[s.to >> 6] >> (s.to & 63) & 1)) {
-                w->slot[m] = s;
+            if (into(v->slot[e], nodes)) {
+                w->slot[m] = v->slot[e];
                 w->eid[m++] = e;
             }
         }

@@ -314,10 +314,10 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
             rc = ap_findings__freeze(c);
         i = j;
     }
-    if (c->until_ws != NULL)
+    if (c->until_ws != NULL) {          /* not the pass's set and slots, which go now */
         ap_query__authority_ws_only(c->until_ws, NULL);
-    if (c->until_ws != NULL)
-        ap_query__authority_ws_view(c->until_ws, c->view);     /* not the pass's slots */
+        ap_query__authority_ws_view(c->until_ws, c->view);
+    }
     for (int mode = 0; mode < 2; mode++) {
         free(within[mode]);
         ap_query__out_view_free(slots[mode]);

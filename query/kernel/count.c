@@ -51,7 +51,8 @@ static uint32_t sig_find(worker *wk, uint32_t ks, uint64_t pattern)
         for (uint32_t i = 0; i < wk->sigcap; i++) {
             if (wk->sig[i].ks == 0)
                 continue;
-            size_t h = ap_kernel__mix(wk->sig[i].pattern ^ (uint64_t)wk->sig[i].ks << 57) & (cap - 1);
+            size_t h = ap_kernel__mix(wk->sig[i].pattern ^ (uint64_t)wk->sig[i].ks << 57)
+                       & (cap - 1);
             while (keys[h].ks != 0)
                 h = (h + 1) & (cap - 1);
             keys[h] = wk->sig[i];

@@ -27,9 +27,10 @@ static inline bool deliver(worker *wk, uint32_t v, const uint64_t *w, uint64_t c
     return changed != 0;
 }
 
-/* One slot from a node holding in (whose sources holding anything are any[L], classes cls): deliver (unless the
- * target is not live) and set got[L] to the sources it carries authority for (an edge into a
- * dead node only for the source that is that node); returns nonzero when there are some. */
+/* One slot from a node holding in (whose sources holding anything are any[L], classes cls):
+ * deliver (unless the target is not live) and set got[L] to the sources it carries authority
+ * for (an edge into a dead node only for the source that is that node); returns nonzero when
+ * there are some. */
 static inline uint64_t slot_step(worker *wk, const ap_kslot *s, const uint64_t *in,
                                  const uint64_t *any, uint64_t cls, bool send, bool *changed,
                                  uint64_t *got)
