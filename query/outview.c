@@ -125,7 +125,8 @@ int ap_query__out_view_only(ap_out_view **out, const ap_out_view *v, const uint6
     w->n = v->n;
     w->m = m;
     w->ntypes = v->ntypes;
-    memcpy(w->types, v->types, (size_t)v->ntypes * sizeof *w->types);
+    if (v->ntypes > 0)              /* none in a graph without edges: types is NULL */
+        memcpy(w->types, v->types, (size_t)v->ntypes * sizeof *w->types);
     m = 0;
     for (uint32_t u = 0; u < v->n; u++) {
         w->off[u] = m;

@@ -61,23 +61,6 @@ static bool all_in(void *ctx, const ap_authority *a, uint32_t v)
     return x->left == 0;
 }
 
-/* Two runs' arrivals at v: the same rights, hops and every class's (round, edge, length). */
-static void same_at(const ap_authority *w, const ap_authority *r, uint32_t v, const char *what)
-{
-    if (w->rights[v] != r->rights[v] || w->hops[v] != r->hops[v])
-        fail_msg("%s: n%02u holds %llx in %u hops, restricted %llx in %u", what, v,
-                 (unsigned long long)w->rights[v], w->hops[v], (unsigned long long)r->rights[v],
-                 r->hops[v]);
-    if (w->rights[v] == 0 || v == w->source)
-        return;
-    for (uint32_t c = 0; c < w->nclasses; c++) {
-        const ap_arrival *x = &w->arrivals[(size_t)w->row[v] * w->nclasses + c];
-        const ap_arrival *y = &r->arrivals[(size_t)r->row[v] * r->nclasses + c];
-        if (x->round != y->round || x->edge != y->edge || x->len != y->len)
-            fail_msg("%s: the arrival of class %u at n%02u differs", what, c, v);
-    }
-}
-
 /* One source, mode and target set: the set against the model's, then the whole run against the
  * restricted one at every node whose in-edges the set reads, run to the end and stopped once
  * the targets are in. */
@@ -126,7 +109,7 @@ static void check_targets(const m_inventory *inv, const ap_graph *g, ap_authorit
                                                        &xr, &err), AP_OK);
         for (uint32_t v = 0; v < (uint32_t)inv->n; v++) {
             if (in[v] == 2 || (in[v] == 1 && !(blocked && inv->nodes[v].kind == 0)))
-                same_at(w, r, v, what);
+                ap_test_same_arrivals(w, r, v, what);
             else if (!has(bits, v) && r->rights[v] != 0 && v != s)
                 fail_msg("%s: n%02u is not in the set but was reached", what, v);
         }

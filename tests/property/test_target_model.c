@@ -26,21 +26,6 @@ static void can_reach(const m_inventory *inv, int s, int t, int *can)
     }
 }
 
-static void same_arrivals(const ap_authority *w, const ap_authority *r, uint32_t v,
-                          const char *what)
-{
-    if (w->rights[v] != r->rights[v] || w->hops[v] != r->hops[v])
-        fail_msg("%s: rights or hops of %u differ", what, v);
-    if (w->rights[v] == 0)
-        return;
-    for (uint32_t c = 0; c < w->nclasses; c++) {
-        const ap_arrival *x = &w->arrivals[(size_t)w->row[v] * w->nclasses + c];
-        const ap_arrival *y = &r->arrivals[(size_t)r->row[v] * r->nclasses + c];
-        if (x->round != y->round || x->edge != y->edge || x->len != y->len)
-            fail_msg("%s: arrival of class %u at %u differs", what, c, v);
-    }
-}
-
 static void same_explanations(const ap_graph *g, const ap_authority *w, const ap_authority *r,
                               uint32_t t, const char *what)
 {
@@ -104,7 +89,7 @@ static void check_one(uint64_t seed, int *left_out)
                              AP_OK);
             for (int v = 0; v < inv.n; v++) {
                 if (can[v])
-                    same_arrivals(whole, r, (uint32_t)v, what);
+                    ap_test_same_arrivals(whole, r, (uint32_t)v, what);
                 else if (r->rights[v] != 0 && v != s)
                     fail_msg("%s: %d cannot reach the target but has rights", what, v);
                 *left_out += !can[v] && whole->rights[v] != 0 && v != s;

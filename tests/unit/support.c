@@ -176,6 +176,23 @@ const ap_finding *ap_test_only_finding(const ap_findings *f, const char *rule, s
     return hit != SIZE_MAX ? ap_findings_get(f, hit) : NULL;  /* its evidence: the last read */
 }
 
+void ap_test_same_arrivals(const ap_authority *w, const ap_authority *r, uint32_t v,
+                           const char *what)
+{
+    if (w->rights[v] != r->rights[v] || w->hops[v] != r->hops[v])
+        fail_msg("%s: node %u holds %llx in %u hops, the other run %llx in %u", what, v,
+                 (unsigned long long)w->rights[v], w->hops[v], (unsigned long long)r->rights[v],
+                 r->hops[v]);
+    if (w->rights[v] == 0)
+        return;
+    for (uint32_t c = 0; c < w->nclasses; c++) {
+        const ap_arrival *x = &w->arrivals[(size_t)w->row[v] * w->nclasses + c];
+        const ap_arrival *y = &r->arrivals[(size_t)r->row[v] * r->nclasses + c];
+        if (x->round != y->round || x->edge != y->edge || x->len != y->len)
+            fail_msg("%s: the arrival of class %u at node %u differs", what, c, v);
+    }
+}
+
 char *ap_test_with_sensitivity(char *json, uint64_t seed, const char *const *names, size_t n,
                                size_t step)
 {

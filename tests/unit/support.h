@@ -12,6 +12,7 @@
 #include "authpath/findings.h"
 #include "authpath/graph.h"
 #include "authpath/import.h"
+#include "authpath/query.h"
 #include "authpath/store.h"
 
 #define FIXTURE(name) AP_FIXTURES "/" name
@@ -45,6 +46,10 @@ ap_graph *ap_test_load_json(char *json, int64_t at, const char *tag, uint64_t se
  * authority, and the findings about sensitive targets then fire). The new text: free() it. */
 char *ap_test_with_sensitivity(char *json, uint64_t seed, const char *const *names, size_t n,
                                size_t step);
+/* Two runs of one source agree at v: the same rights and hops and, where it holds something,
+ * each class's arrival (round, edge, length); else the test fails, naming what and v. */
+void ap_test_same_arrivals(const ap_authority *w, const ap_authority *r, uint32_t v,
+                           const char *what);
 /* Rows in a table of the store's database, by SQL count query on a table name. */
 long ap_test_count(ap_store *st, const char *sql);
 /* The last finding of rule in f (its evidence read back) and how many there are (*count);
