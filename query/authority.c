@@ -424,13 +424,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
     a->source = source;
     a->rounds = 0;
     a->blocked = ws->block;
-    if (ws->block && ws->partners == NULL) {
-        if ((ws->partners = calloc((size_t)n / 64 + 1, sizeof *ws->partners)) == NULL)
-            return ap_error_nomem(err);
-        for (uint32_t v = 0; v < n; v++)
-            if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
-                ws->partners[v >> 6] |= (uint64_t)1 << (v & 63);
-    }
+    if (ws->block && ws->partners == NULL && (ws->partners = ap_query__partner_bits(g)) == NULL)
+        return ap_error_nomem(err);
 
     /* Round 0: the source holds everything. */
     a->rights[source] = AP_RIGHTS_ALL;

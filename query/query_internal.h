@@ -24,6 +24,9 @@ void ap_query__put(ap_strbuf *b, const char *t);
 /* Append the size-byte item at *arr (n items, capacity implied: grows at powers of two).
  * -1 when out of memory (the array is unchanged). */
 int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
+/* A bit per node of g set for each partner (node count / 64 + 1 words, to free), or NULL when
+ * out of memory: the partners a blocked run stops at. */
+uint64_t *ap_query__partner_bits(const ap_graph *g);
 /* qsort/bsearch order of uint32_t values (node and edge indices). */
 int ap_query__u32_cmp(const void *x, const void *y);
 /* bigmem.c: an array of size bytes (n x size zeroed) for the large per-node and per-edge

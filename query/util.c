@@ -1,5 +1,6 @@
 /* query/util.c: small helpers the query files share (query_internal.h): growing arrays at
- * powers of two and strings, witness paths copied out of an authority, freeing reach lists. */
+ * powers of two and strings, the partners' bits, witness paths copied out of an authority,
+ * freeing reach lists. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,16 @@ int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item)
     memcpy(*p + (size_t)*n * size, item, size);
     (*n)++;
     return 0;
+}
+
+uint64_t *ap_query__partner_bits(const ap_graph *g)
+{
+    uint32_t n = ap_graph_node_count(g);
+    uint64_t *bits = calloc((size_t)n / 64 + 1, sizeof *bits);
+    for (uint32_t v = 0; bits != NULL && v < n; v++)
+        if (ap_graph_node(g, v)->kind == AP_KIND_PARTNER)
+            bits[v >> 6] |= (uint64_t)1 << (v & 63);
+    return bits;
 }
 
 int ap_query__path(uint32_t **out, uint32_t *n, const ap_graph *d, const ap_authority *a,

@@ -206,16 +206,12 @@ static int aims_of(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
 static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
                    uint64_t **out)
 {
-    uint32_t nn = ap_graph_node_count(c->g), *aims = NULL, naims = 0;
+    uint32_t *aims = NULL, naims = 0;
     uint64_t *closed = NULL;
     int rc = aims_of(c, reqs, n, blocked, &aims, &naims);
     *out = NULL;
-    if (rc == AP_OK && naims > 0 && blocked
-        && (closed = calloc((size_t)nn / 64 + 1, sizeof *closed)) == NULL)
+    if (rc == AP_OK && naims > 0 && blocked && (closed = ap_query__partner_bits(c->g)) == NULL)
         rc = ap_error_nomem(c->err);
-    for (uint32_t v = 0; closed != NULL && v < nn; v++)
-        if (ap_findings__kind(c, v) == AP_KIND_PARTNER)
-            closed[v >> 6] |= (uint64_t)1 << (v & 63);
     if (rc == AP_OK && naims > 0 && ap_graph_ancestors(out, c->g, aims, naims, closed) < 0)
         rc = ap_error_nomem(c->err);
     free(aims);
