@@ -121,6 +121,10 @@ typedef struct {
     uint32_t *queue;                /* the ball, in breadth-first order */
     uint32_t *tree;                 /* per arrival row: the length of a carrying simple route
                                      * from the source (a breadth-first tree), or AP_UNREACHED */
+    uint32_t *tedge;                /* ... the tree's edge into it (the source: AP_UNREACHED) */
+    ap_rights *tcarried;            /* ... and what its tree route carries there */
+    uint32_t *fdist;                /* per arrival row: route edges from the source, carrying
+                                     * or not (no route is shorter), or AP_UNREACHED */
     unsigned char *on;              /* per arrival row: on the route being built */
     frame *stack;                   /* nreach + 2 frames */
     uint32_t nball;                 /* the target's ball: queue[0 .. nball), by distance */
@@ -128,6 +132,7 @@ typedef struct {
     uint32_t *inball;               /* nball + 1: in-edges of queue[0 .. k), summed */
     uint32_t **cbuf, *ccap;         /* per depth: a frame's candidate edges */
     uint64_t work, budget;
+    uint64_t joins;                 /* tree routes walked by dfs_longer for this target */
     found_path *found;
     uint32_t nfound;
 } search;
@@ -263,8 +268,30 @@ static int dfs_exact(search *s, uint32_t t, uint32_t exact)
     return rc;
 }
 
+/* Does the tree route to u, then the len edges the backward search has taken from u (rest),
+ * make a carrying simple route longer than max_depth? It is simple when no node of the tree
+ * route is on the search's stack (u is not yet); it carries something when what the tree route
+ * brings to u gets through the rest, as every step then hands on something. The walks are
+ * bounded by the work bound too (joins), apart from the search's own work. */
+static bool joins_tree(search *s, uint32_t u, uint32_t len, const suffix *rest)
+{
+    const ap_authority *a = s->a;
+    uint32_t ru = a->row[u];
+    if (s->tree[ru] == AP_UNREACHED || s->tree[ru] + len <= s->max_depth
+        || suffix_apply(rest, s->tcarried[ru]) == 0 || s->joins > s->budget)
+        return false;
+    for (uint32_t x = u; x != a->source;) {
+        x = ap_graph_edge(s->g, s->tedge[a->row[x]])->from;
+        s->joins++;
+        if (s->on[a->row[x]])
+            return false;
+    }
+    return true;
+}
+
 /* Search backwards from target t for a carrying route longer than max_depth: SEARCH_STOP at
- * the first, SEARCH_DONE when there is none, SEARCH_BUDGET when the work bound comes first. */
+ * the first (or at a node whose tree route joins the search's into one), SEARCH_DONE when there
+ * is none, SEARCH_BUDGET when the work bound comes first. */
 static int dfs_longer(search *s, uint32_t t)
 {
     const ap_graph *g = s->g;
@@ -307,6 +334,10 @@ static int dfs_longer(search *s, uint32_t t)
             }
             continue;
         }
+        if (joins_tree(s, u, len, &rest)) {
+            rc = SEARCH_STOP;
+            break;
+        }
         st[++top] = (frame){ u, ap_graph_in_begin(g, u), e, 0, rest, NULL, 0 };
         s->on[a->row[u]] = 1;
     }
@@ -316,7 +347,10 @@ static int dfs_longer(search *s, uint32_t t)
 }
 
 /* Breadth first backwards from t over route edges, at most max_depth deep: s->dist of the
- * ball (every other row stays AP_UNREACHED); its rows are queue[0 .. *n). Counts as work. */
+ * ball (every other row stays AP_UNREACHED); its rows are queue[0 .. *n). A node no route of
+ * at most max_depth edges can pass through on its way to t (its distance from the source and
+ * its distance to t add up to more) is left out: every route of the search stays in the ball,
+ * at distances no shorter than its own. Counts as work. */
 static int ball(search *s, uint32_t t, uint32_t *n)
 {
     const ap_authority *a = s->a;
@@ -335,6 +369,9 @@ static int ball(search *s, uint32_t t, uint32_t *n)
             }
             if (!route_edge(s, ed) || s->dist[a->row[ed->from]] != AP_UNREACHED)
                 continue;
+            uint32_t f = s->fdist[a->row[ed->from]];
+            if (f == AP_UNREACHED || f + d + 1 > s->max_depth)
+                continue;
             s->dist[a->row[ed->from]] = d + 1;
             s->queue[tail++] = ed->from;
         }
@@ -346,15 +383,14 @@ static int ball(search *s, uint32_t t, uint32_t *n)
 /* A breadth-first tree from the source over route edges, each node entered only by a step that
  * hands on something: every tree route is simple and carries something, so a target whose
  * tree route is longer than max_depth has a longer route without any search. */
-static int carrying_tree(search *s)
+static void carrying_tree(search *s)
 {
     const ap_authority *a = s->a;
-    ap_rights *carried = malloc(((size_t)a->nreach + 1) * sizeof *carried);
+    ap_rights *carried = s->tcarried;
     uint32_t head = 0, tail = 0;
-    if (carried == NULL)
-        return -1;
     for (uint32_t i = 0; i <= a->nreach; i++)
         s->tree[i] = AP_UNREACHED;
+    s->tedge[a->row[a->source]] = AP_UNREACHED;
     s->tree[a->row[a->source]] = 0;
     carried[a->row[a->source]] = AP_RIGHTS_ALL;
     s->queue[tail++] = a->source;
@@ -368,12 +404,32 @@ static int carrying_tree(search *s)
             if (r == 0)
                 continue;
             s->tree[a->row[ed->to]] = s->tree[ru] + 1;
+            s->tedge[a->row[ed->to]] = e;
             carried[a->row[ed->to]] = r;
             s->queue[tail++] = ed->to;
         }
     }
-    free(carried);
-    return 0;
+}
+
+/* Breadth first from the source over route edges, carrying or not: s->fdist. */
+static void route_distances(search *s)
+{
+    const ap_authority *a = s->a;
+    uint32_t head = 0, tail = 0;
+    for (uint32_t i = 0; i <= a->nreach; i++)
+        s->fdist[i] = AP_UNREACHED;
+    s->fdist[a->row[a->source]] = 0;
+    s->queue[tail++] = a->source;
+    while (head < tail) {
+        uint32_t u = s->queue[head++];
+        for (uint32_t e = ap_graph_out_begin(s->g, u); e < ap_graph_out_end(s->g, u); e++) {
+            const ap_edge *ed = ap_graph_edge(s->g, e);
+            if (!route_edge(s, ed) || s->fdist[a->row[ed->to]] != AP_UNREACHED)
+                continue;
+            s->fdist[a->row[ed->to]] = s->fdist[a->row[u]] + 1;
+            s->queue[tail++] = ed->to;
+        }
+    }
 }
 
 /* The paths to one target into set: lengths from the shortest possible up to max_depth, each
@@ -388,6 +444,7 @@ static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
     bool deeper = false;
     set->target = target;
     s->work = 0;
+    s->joins = 0;
     s->nfound = 0;
     got = ball(s, target, &nball);
     s->nball = nball;
@@ -472,6 +529,9 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     s.dist = malloc(((size_t)a->nreach + 1) * sizeof *s.dist);
     s.queue = malloc(((size_t)a->nreach + 1) * sizeof *s.queue);
     s.tree = malloc(((size_t)a->nreach + 1) * sizeof *s.tree);
+    s.tedge = malloc(((size_t)a->nreach + 1) * sizeof *s.tedge);
+    s.tcarried = malloc(((size_t)a->nreach + 1) * sizeof *s.tcarried);
+    s.fdist = malloc(((size_t)a->nreach + 1) * sizeof *s.fdist);
     s.on = calloc((size_t)a->nreach + 1, 1);
     s.stack = malloc(((size_t)a->nreach + 2) * sizeof *s.stack);
     s.upto = malloc(((size_t)p->max_depth + 1) * sizeof *s.upto);
@@ -481,10 +541,12 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     if ((p->sets = calloc((size_t)ntargets + 1, sizeof *p->sets)) == NULL || s.dist == NULL
         || s.on == NULL || s.stack == NULL || s.queue == NULL || s.tree == NULL
         || s.upto == NULL || s.inball == NULL || s.cbuf == NULL || s.ccap == NULL
-        || carrying_tree(&s) < 0) {
+        || s.tedge == NULL || s.tcarried == NULL || s.fdist == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
+    carrying_tree(&s);
+    route_distances(&s);
     for (uint32_t i = 0; i <= a->nreach; i++)
         s.dist[i] = AP_UNREACHED;
     for (uint32_t i = 0; i < ntargets; i++) {
@@ -512,6 +574,9 @@ cleanup:
     free(s.dist);
     free(s.queue);
     free(s.tree);
+    free(s.tedge);
+    free(s.tcarried);
+    free(s.fdist);
     free(s.on);
     free(s.stack);
     free(s.upto);

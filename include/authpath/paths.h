@@ -62,8 +62,9 @@ AP_EXPORT int ap_paths_targets(uint32_t **out, uint32_t *n, const ap_graph *g,
  * of the route can still carry; each target's search examines at most AP_PATHS_WORK x
  * max_depth x (max_paths + 1) edges (ap_path_set.truncated says when it stopped there). Then
  * `deeper`: a breadth-first tree of carrying routes from the source answers when the target's
- * tree route is longer than max_depth; otherwise a backward search within the same bound. *out owns the result:
- * ap_paths_free(). */
+ * tree route is longer than max_depth; otherwise a backward search within the same bound, which
+ * stops where a node's tree route joins it into a longer simple route that carries something.
+ * *out owns the result: ap_paths_free(). */
 AP_EXPORT int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
                                const uint32_t *targets, uint32_t ntargets,
                                const ap_paths_opts *opts, ap_error *err);

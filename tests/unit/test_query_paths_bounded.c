@@ -221,9 +221,51 @@ static void test_paths_bounded__five_node_routes_carry_something(void **state)
     ap_store_close(st);
 }
 
+/* "A longer route exists" found where the backward search meets a node's breadth-first route
+ * from the source only when that route's rights get through the rest: x's tree route (h > x)
+ * brings read, x > r passes write, and x's write comes round through r itself (r > w > x), so
+ * no carrying simple route to r is longer than P > k > h > r. */
+static void test_paths_bounded__tree_route_must_carry_the_rest(void **state)
+{
+    ap_store *st = NULL;
+    ap_authority *a = NULL;
+    ap_paths *p = NULL;
+    ap_paths_opts o = { 3, 5 };
+    ap_error err;
+    text t;
+    (void)state;
+    memset(&t, 0, sizeof t);
+    put(&t, "{\"nodes\": [{\"id\": \"P\", \"kind\": \"partner\"}, {\"id\": \"k\", "
+            "\"kind\": \"credential\"}, {\"id\": \"h\", \"kind\": \"identity\"}, {\"id\": "
+            "\"x\", \"kind\": \"identity\"}, {\"id\": \"r\", \"kind\": \"resource\"}, "
+            "{\"id\": \"w\", \"kind\": \"workflow\"}],\n");
+    put(&t, "\"edges\": [{\"from\": \"P\", \"to\": \"k\", \"kind\": \"holds\"}, "
+            "{\"from\": \"k\", \"to\": \"h\", \"kind\": \"authenticates_as\"}, "
+            "{\"from\": \"h\", \"to\": \"r\", \"kind\": \"access\", \"rights\": [\"read\", "
+            "\"write\"]}, {\"from\": \"h\", \"to\": \"x\", \"kind\": \"can_assume\", "
+            "\"rights\": [\"read\"]}, {\"from\": \"r\", \"to\": \"w\", \"kind\": "
+            "\"triggers\"}, {\"from\": \"w\", \"to\": \"x\", \"kind\": \"runs_as\"}, "
+            "{\"from\": \"x\", \"to\": \"r\", \"kind\": \"access\", \"rights\": "
+            "[\"write\"]}]}\n");
+    ap_graph *g = load(&st, "round.json", &t);
+    uint32_t target = (uint32_t)ap_graph_find(g, "r");
+    assert_int_equal(ap_authority_compute(&a, g, (uint32_t)ap_graph_find(g, "P"), &err), AP_OK);
+    assert_true(a->rights[ap_graph_find(g, "x")] & 2);   /* x holds write, through r */
+    assert_int_equal(ap_paths_compute(&p, g, a, &target, 1, &o, &err), AP_OK);
+    assert_int_equal(p->sets[0].npaths, 1);
+    assert_int_equal(p->sets[0].off[1], 3);
+    assert_false(p->sets[0].truncated);
+    assert_false(p->sets[0].deeper);
+    ap_paths_free(p);
+    ap_authority_free(a);
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paths_bounded__tree_route_must_carry_the_rest),
         cmocka_unit_test(test_paths_bounded__five_node_routes_carry_something),
         cmocka_unit_test(test_paths_bounded__work_bound_is_said),
         cmocka_unit_test(test_paths_bounded__shared_target_of_2000),
