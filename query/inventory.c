@@ -1,5 +1,5 @@
 /* query/inventory.c: the effective state of a node at the graph's time, and the partners that
- * hold or act through each identity and credential (every partner's authority at once). */
+ * hold or act through each identity and credential (every partner at once: the kernel's lanes). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,49 +60,44 @@ void ap_holders_free(ap_holders *h, uint32_t n)
     free(h);
 }
 
-/* Partners are run through the kernel this many at a time. */
-#define BATCH 512
-#define BATCH_WORDS (BATCH / 64)
-
-/* What the kernel's visitor fills: a bit per (identity or credential, partner of the batch).
- * slot[v] is v's row of BATCH_WORDS words in bits (UINT32_MAX: not an identity or credential),
- * node[] the rows' nodes. The workers set bits of one word at once: atomically. */
+/* What the lanes visitor fills: a bit per (identity or credential, partner of the batch).
+ * slot[v] is v's row of AP_KERNEL_LMAX words in bits (UINT32_MAX: not an identity or
+ * credential), node[] the rows' nodes. */
 typedef struct {
     const uint32_t *slot;
     uint64_t *bits;
 } visit_ctx;
 
-static void visit(void *ctx, uint32_t i, uint32_t v, ap_rights r)
+/* A settled node's words: the lanes holding anything there are its holders of the batch. */
+static void visit(void *ctx, const ap_kernel_batch *b, uint32_t v, const uint64_t *w,
+                  uint64_t cls)
 {
     visit_ctx *c = ctx;
     uint32_t j = c->slot[v];
-    (void)r;
+    (void)cls;
     if (j != UINT32_MAX)
-        __atomic_fetch_or(&c->bits[(size_t)j * BATCH_WORDS + i / 64], (uint64_t)1 << (i % 64),
-                          __ATOMIC_RELAXED);
+        for (unsigned i = 0; i < b->L; i++)
+            c->bits[(size_t)j * AP_KERNEL_LMAX + i] |= w[(size_t)b->K * b->L + i];
 }
 
-/* Partners come in id order, each once per node. */
-static int add_holder(ap_holders *h, uint32_t p, uint32_t max)
-{
-    if (h->n >= max) {
-        h->more++;
-        return 0;
-    }
-    return ap_query__push(&h->partners, &h->n, sizeof p, &p);
-}
-
-/* The batch's partners of each row, in id order, into its node's holders; the bits cleared. */
+/* The batch's partners of each row, in id order, into its node's holders (the first max; the
+ * rest counted); the bits cleared. */
 static int take_batch(ap_holders *h, const uint32_t *node, uint32_t nrows, uint64_t *bits,
                       const uint32_t *src, uint32_t max)
 {
     for (uint32_t j = 0; j < nrows; j++)
-        for (unsigned w = 0; w < BATCH_WORDS; w++) {
-            uint64_t *word = &bits[(size_t)j * BATCH_WORDS + w];
-            for (uint64_t x = *word; x != 0; x &= x - 1)
-                if (add_holder(&h[node[j]], src[w * 64 + (unsigned)__builtin_ctzll(x)],
-                               max) < 0)
+        for (unsigned w = 0; w < AP_KERNEL_LMAX; w++) {
+            uint64_t *word = &bits[(size_t)j * AP_KERNEL_LMAX + w];
+            ap_holders *x = &h[node[j]];
+            for (uint64_t y = *word; y != 0; y &= y - 1) {
+                if (x->n >= max) {
+                    x->more += (uint32_t)__builtin_popcountll(y);
+                    break;
+                }
+                uint32_t p = src[w * 64 + (unsigned)__builtin_ctzll(y)];
+                if (ap_query__push(&x->partners, &x->n, sizeof p, &p) < 0)
                     return -1;
+            }
             *word = 0;
         }
     return 0;
@@ -114,9 +109,11 @@ int ap_inventory_holders(ap_holders **out, const ap_graph *g, uint32_t max, unsi
     uint32_t n = ap_graph_node_count(g), *src = NULL, ns = 0, *slot = NULL, *node = NULL;
     uint32_t nrows = 0;
     ap_kernel *kern = NULL;
+    ap_kernel_lanes *lanes = NULL;
     ap_holders *h = calloc((size_t)n + 1, sizeof *h);
     visit_ctx c = { NULL, NULL };
     int rc = AP_OK;
+    (void)nthreads;         /* the lanes run on this thread */
     *out = NULL;
     src = malloc(((size_t)n + 1) * sizeof *src);
     slot = malloc(((size_t)n + 1) * sizeof *slot);
@@ -134,35 +131,39 @@ int ap_inventory_holders(ap_holders **out, const ap_graph *g, uint32_t max, unsi
             node[nrows++] = v;
     }
     c.slot = slot;
-    if ((c.bits = calloc((size_t)nrows * BATCH_WORDS + 1, sizeof *c.bits)) == NULL) {
+    if ((c.bits = calloc((size_t)nrows * AP_KERNEL_LMAX + 1, sizeof *c.bits)) == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    if (ns > 0 && (rc = ap_kernel__prepare(&kern, g, err)) < 0)     /* once for every batch */
+    if (ns > 0 && ((rc = ap_kernel__prepare(&kern, g, err)) < 0
+                   || (rc = ap_kernel__lanes_new(&lanes, kern, src, ns, 0, err)) < 0))
         goto cleanup;
-    for (uint32_t b = 0; b < ns && rc == AP_OK; b += BATCH) {
-        uint32_t nb = ns - b < BATCH ? ns - b : BATCH;
-        if ((rc = ap_kernel__authority_all(kern, src + b, nb, nthreads > 0 ? nthreads : 1,
-                                           visit, &c, err)) < 0)
+    for (uint32_t b = 0; b < (ns > 0 ? ap_kernel__lanes_batches(lanes) : 0); b++) {
+        if ((rc = ap_kernel__lanes_run(lanes, b, false, visit, &c, err)) < 0)
             break;
+        const ap_kernel_batch *kb = ap_kernel__lanes_batch(lanes);
         /* what a partner holds directly, even where its authority does not reach */
-        for (uint32_t i = 0; i < nb; i++) {
-            uint32_t p = src[b + i];
+        for (uint32_t i = 0; i < kb->nb; i++) {
+            uint32_t p = src[kb->base + i];
             for (uint32_t e = ap_graph_out_begin(g, p); e < ap_graph_out_end(g, p); e++) {
                 const ap_edge *ed = ap_graph_edge(g, e);
                 if (ed->kind == AP_EDGE_HOLDS && ed->state != AP_STATE_REVOKED
                     && slot[ed->to] != UINT32_MAX)
-                    c.bits[(size_t)slot[ed->to] * BATCH_WORDS + i / 64] |= (uint64_t)1 << (i % 64);
+                    c.bits[(size_t)slot[ed->to] * AP_KERNEL_LMAX + i / 64] |=
+                        (uint64_t)1 << (i % 64);
             }
         }
-        if (take_batch(h, node, nrows, c.bits, src + b, max) < 0)
+        if (take_batch(h, node, nrows, c.bits, src + kb->base, max) < 0) {
             rc = ap_error_nomem(err);
+            break;
+        }
     }
     if (rc == AP_OK) {
         *out = h;
         h = NULL;
     }
 cleanup:
+    ap_kernel__lanes_free(lanes);
     ap_kernel__free(kern);
     free(c.bits);
     free(src);

@@ -8,10 +8,49 @@
 
 #include "authpath/render.h"
 
+/* The cells' text side by side in one buffer, each ended by a NUL: a table of a million rows is
+ * its bytes and an offset per cell, not an allocation per cell. */
 struct ap_table {
     size_t ncols, nrows, cap;
-    char **cells;           /* (nrows + 1) * ncols: row 0 holds the headers */
+    size_t *off;            /* (nrows + 1) * ncols: row 0 holds the headers */
+    char *text;
+    size_t len, tcap;
 };
+
+static const char *cell_at(const ap_table *t, size_t i) { return t->text + t->off[i]; }
+
+/* Row r's cells (NULL: empty) appended; the table is as it was when out of memory. */
+static int append_row(ap_table *t, size_t r, const char *const *cells)
+{
+    size_t need = 0, len = t->len;
+    for (size_t c = 0; c < t->ncols; c++)
+        need += (cells[c] != NULL ? strlen(cells[c]) : 0) + 1;
+    if (t->nrows + 2 > t->cap) {
+        size_t *p = realloc(t->off, t->cap * 2 * t->ncols * sizeof *p);
+        if (p == NULL)
+            return -1;
+        t->off = p;
+        t->cap *= 2;
+    }
+    if (len + need > t->tcap) {
+        size_t tcap = t->tcap * 2 > len + need ? t->tcap * 2 : len + need;
+        char *p = realloc(t->text, tcap);
+        if (p == NULL)
+            return -1;
+        t->text = p;
+        t->tcap = tcap;
+    }
+    size_t *row = t->off + r * t->ncols;
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t n = cells[c] != NULL ? strlen(cells[c]) : 0;
+        row[c] = len;
+        memcpy(t->text + len, cells[c] != NULL ? cells[c] : "", n);
+        t->text[len + n] = '\0';
+        len += n + 1;
+    }
+    t->len = len;
+    return 0;
+}
 
 int ap_table_new(ap_table **out, size_t ncols, const char *const *headers, ap_error *err)
 {
@@ -20,17 +59,13 @@ int ap_table_new(ap_table **out, size_t ncols, const char *const *headers, ap_er
     if (t == NULL)
         return ap_error_nomem(err);
     t->ncols = ncols;
-    t->nrows = 0;
     t->cap = 16;
-    if ((t->cells = calloc(t->cap * ncols, sizeof *t->cells)) == NULL) {
-        free(t);
+    t->tcap = 4096;
+    if ((t->off = calloc(t->cap * (ncols > 0 ? ncols : 1), sizeof *t->off)) == NULL
+        || (t->text = malloc(t->tcap)) == NULL || append_row(t, 0, headers) < 0) {
+        ap_table_free(t);
         return ap_error_nomem(err);
     }
-    for (size_t c = 0; c < ncols; c++)
-        if ((t->cells[c] = strdup(headers[c])) == NULL) {
-            ap_table_free(t);
-            return ap_error_nomem(err);
-        }
     *out = t;
     return AP_OK;
 }
@@ -39,9 +74,8 @@ void ap_table_free(ap_table *t)
 {
     if (t == NULL)
         return;
-    for (size_t i = 0; i < (t->nrows + 1) * t->ncols; i++)
-        free(t->cells[i]);
-    free(t->cells);
+    free(t->off);
+    free(t->text);
     free(t);
 }
 
@@ -49,23 +83,8 @@ size_t ap_table_rows(const ap_table *t) { return t->nrows; }
 
 int ap_table_add(ap_table *t, const char *const *cells, ap_error *err)
 {
-    if (t->nrows + 2 > t->cap) {
-        size_t cap = t->cap * 2;
-        char **p = realloc(t->cells, cap * t->ncols * sizeof *p);
-        if (p == NULL)
-            return ap_error_nomem(err);
-        t->cells = p;
-        t->cap = cap;
-    }
-    char **row = t->cells + (t->nrows + 1) * t->ncols;
-    for (size_t c = 0; c < t->ncols; c++) {
-        row[c] = strdup(cells[c] != NULL ? cells[c] : "");
-        if (row[c] == NULL) {
-            for (size_t k = 0; k < c; k++)
-                free(row[k]);
-            return ap_error_nomem(err);
-        }
-    }
+    if (append_row(t, t->nrows + 1, cells) < 0)
+        return ap_error_nomem(err);
     t->nrows++;
     return AP_OK;
 }
@@ -233,54 +252,60 @@ int ap_table_write_text(const ap_table *t, FILE *out, ap_error *err)
     return ap_table_write_text_fit(t, out, 0, err);
 }
 
+/* Cell i as shown: escaped for the terminal, and shortened to its column's width when one is
+ * given (width 0: whole). NULL when out of memory; free() it. */
+static char *shown_cell(const ap_table *t, size_t i, size_t width)
+{
+    char *shown = ap_text_escape(cell_at(t, i)), *cut;
+    if (shown == NULL || width == 0 || ap_text_width(shown) <= width)
+        return shown;
+    cut = shorten(shown, width);
+    free(shown);
+    return cut;
+}
+
+/* Two passes over the cells, each escaped again where it is needed: the widths, then the lines.
+ * No copy of the table is kept, so its memory is the table's own. */
 int ap_table_write_text_fit(const ap_table *t, FILE *out, size_t max_width, ap_error *err)
 {
     size_t total = (t->nrows + 1) * t->ncols;
-    size_t *width = calloc(t->ncols, sizeof *width), *floor = calloc(t->ncols, sizeof *floor);
-    char **shown = calloc(total, sizeof *shown);
+    size_t *width = calloc(t->ncols + 1, sizeof *width), *floor = calloc(t->ncols + 1,
+                                                                          sizeof *floor);
     int rc = AP_OK;
-    if (width == NULL || floor == NULL || shown == NULL) {
+    if (width == NULL || floor == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
     for (size_t i = 0; i < total; i++) {
-        if ((shown[i] = ap_text_escape(t->cells[i])) == NULL) {
+        char *shown = shown_cell(t, i, 0);
+        if (shown == NULL) {
             rc = ap_error_nomem(err);
             goto cleanup;
         }
-        size_t w = ap_text_width(shown[i]);
+        size_t w = ap_text_width(shown);
+        free(shown);
         if (w > width[i % t->ncols])
             width[i % t->ncols] = w;
         if (i < t->ncols)
             floor[i] = w > 8 ? w : 8;
     }
-    if (max_width > 0) {
+    if (max_width > 0)
         fit_widths(width, floor, t->ncols, max_width);
-        for (size_t i = 0; i < total; i++) {
-            char *cut;
-            if (ap_text_width(shown[i]) <= width[i % t->ncols])
-                continue;
-            if ((cut = shorten(shown[i], width[i % t->ncols])) == NULL) {
+    for (size_t r = 0; r <= t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            char *cell = shown_cell(t, r * t->ncols + c, max_width > 0 ? width[c] : 0);
+            if (cell == NULL) {
                 rc = ap_error_nomem(err);
                 goto cleanup;
             }
-            free(shown[i]);
-            shown[i] = cut;
-        }
-    }
-    for (size_t r = 0; r <= t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *cell = shown[r * t->ncols + c];
             fputs(cell, out);
             for (size_t k = ap_text_width(cell); c + 1 < t->ncols && k < width[c] + 2; k++)
                 fputc(' ', out);
+            free(cell);
         }
         fputc('\n', out);
     }
 cleanup:
-    for (size_t i = 0; shown != NULL && i < total; i++)
-        free(shown[i]);
-    free(shown);
     free(floor);
     free(width);
     return rc;
@@ -324,11 +349,13 @@ int ap_csv_write_row(FILE *out, const char *const *cells, size_t n, ap_error *er
 
 int ap_table_write_csv(const ap_table *t, FILE *out, ap_error *err)
 {
-    for (size_t r = 0; r <= t->nrows; r++) {
-        int rc = ap_csv_write_row(out, (const char *const *)&t->cells[r * t->ncols], t->ncols,
-                                  err);
-        if (rc < 0)
-            return rc;
+    const char **row = malloc((t->ncols + 1) * sizeof *row);
+    int rc = row != NULL ? AP_OK : ap_error_nomem(err);
+    for (size_t r = 0; rc == AP_OK && r <= t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++)
+            row[c] = cell_at(t, r * t->ncols + c);
+        rc = ap_csv_write_row(out, row, t->ncols, err);
     }
-    return AP_OK;
+    free(row);
+    return rc;
 }
