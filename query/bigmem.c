@@ -1,10 +1,13 @@
 /* query/bigmem.c: large arrays (a node or edge per entry) on transparent huge pages where the
- * system offers them: the first touch then faults once per 2 MiB, not once per 4 KiB page. */
+ * system offers them (the first touch faults once per 2 MiB), and memory freed given back. */
 #define _DEFAULT_SOURCE         /* madvise */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "query_internal.h"
 
@@ -33,4 +36,11 @@ void *ap_query__big_calloc(size_t n, size_t size)
     if (p != NULL)
         memset(p, 0, n * size);
     return p;
+}
+
+void ap_query__release_memory(void)
+{
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
 }

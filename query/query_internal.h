@@ -33,6 +33,10 @@ int ap_query__u32_cmp(const void *x, const void *y);
  * arrays: 2 MiB-aligned and marked for huge pages when that large. Released with free(). */
 void *ap_query__big_alloc(size_t size);
 void *ap_query__big_calloc(size_t n, size_t size);
+/* Give the pages of freed heap memory back to the system (glibc's malloc_trim): after a phase
+ * whose working set is freed, so that the next phase's peak does not stand on it (malloc keeps
+ * freed chunks of up to 32 MiB in its heap once it has freed a mapped one). */
+void ap_query__release_memory(void);
 /* The witness of v in a (computed on d) for the rights in want (ap_authority_chain; every
  * right: the witness path) as an owned array; with to_parent, each edge is mapped to the parent
  * graph (ap_graph_edge_origin). *out is NULL when the path is empty. */
