@@ -247,8 +247,50 @@ static double choose(uint32_t n, uint32_t k)
     return r;
 }
 
+/* seen[v]: v is reached from p over the useful edges not dropped (drop by index into useful). */
+static void side_of(const ap_graph *g, uint32_t p, const uint32_t *useful, uint32_t nuseful,
+                    const int *drop, int *seen)
+{
+    int changed = 1;
+    memset(seen, 0, M_MAX_NODES * sizeof *seen);
+    seen[p] = 1;
+    while (changed) {
+        changed = 0;
+        for (uint32_t i = 0; i < nuseful; i++) {
+            const ap_edge *e = ap_graph_edge(g, useful[i]);
+            if (!drop[i] && seen[e->from] && !seen[e->to])
+                seen[e->to] = changed = 1;
+        }
+    }
+}
+
+/* Every cut of k useful edges (from index `from` on) leaves p a side that holds ours: of the
+ * minimum cuts of the flow network, ours is the one nearest the partner. */
+static void nearest(const ap_graph *g, uint32_t p, const uint32_t *useful, uint32_t nuseful,
+                    int *drop, uint32_t from, uint32_t k, const int *target, const int *ours,
+                    uint64_t seed)
+{
+    int seen[M_MAX_NODES];
+    if (k == 0) {
+        side_of(g, p, useful, nuseful, drop, seen);
+        for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+            if (target[v] && seen[v])
+                return;                             /* not a cut */
+        for (uint32_t v = 0; v < ap_graph_node_count(g); v++)
+            if (ours[v] && !seen[v])
+                fail_msg("seed %llu: a minimum cut nearer the partner leaves n%02u beyond it",
+                         (unsigned long long)seed, v);
+        return;
+    }
+    for (uint32_t i = from; i < nuseful; i++) {
+        drop[i] = 1;
+        nearest(g, p, useful, nuseful, drop, i + 1, k - 1, target, ours, seed);
+        drop[i] = 0;
+    }
+}
+
 typedef struct {
-    int searched, multi, exact, bounded, chokes, narrowed;
+    int searched, multi, exact, bounded, chokes, narrowed, nearest;
 } cut_stats;
 
 static cut_stats stats;
@@ -298,6 +340,17 @@ static void check_cut(const m_inventory *inv, const ap_graph *g, uint32_t p,
         if (a2->rights[o->targets[i]] != 0)
             fail_msg("seed %llu: target n%02u still reached after the cut",
                      (unsigned long long)seed, o->targets[i]);
+    /* of the cuts of as many useful edges, ours leaves the partner the least */
+    if (o->ntargets > 0 && choose(nuseful, o->ncut) < 20000) {
+        int udrop[M_MAX_EDGES] = { 0 }, ours[M_MAX_NODES];
+        for (uint32_t i = 0; i < nuseful; i++)
+            for (uint32_t c = 0; c < o->ncut; c++)
+                udrop[i] |= useful[i] == o->cut[c];
+        side_of(g, p, useful, nuseful, udrop, ours);
+        memset(udrop, 0, sizeof udrop);
+        nearest(g, p, useful, nuseful, udrop, 0, o->ncut, target, ours, seed);
+        stats.nearest++;
+    }
     /* the model's carrying edges: usable from p, from a node holding something, delivering */
     m_authority(inv, (int)p, r, h);
     for (int i = 0; i < inv->m; i++) {
@@ -419,6 +472,7 @@ static void test_property_offboard__matches_model_and_cut_is_minimum(void **stat
         check_one(seed);
     assert_true(checked_nonempty > SEEDS / 10);     /* the comparison has teeth */
     assert_true(stats.multi >= 10 / AP_SEED_DIV);  /* cuts of two or more edges searched */
+    assert_true(stats.nearest >= SEEDS / 10);       /* the nearest cut checked on many */
 }
 
 /* ---- Cuts that follow rights: small estates where masks decide which edges matter ---- */
@@ -548,8 +602,9 @@ static void test_property_cut__follows_rights(void **state)
     for (uint64_t seed = 0; seed < MASKED_SEEDS; seed++)
         check_masked(seed);
     print_message("masked estates: %d cuts searched (%d of two or more edges), %d minimum, %d "
-                  "upper bounds; %d narrowed by rights; %d choke points\n", stats.searched,
-                  stats.multi, stats.exact, stats.bounded, stats.narrowed, stats.chokes);
+                  "upper bounds; %d narrowed by rights; %d choke points; %d nearest\n",
+                  stats.searched, stats.multi, stats.exact, stats.bounded, stats.narrowed,
+                  stats.chokes, stats.nearest);
     assert_true(stats.narrowed >= MASKED_SEEDS / 10);   /* the masks matter on many estates */
     assert_true(stats.multi >= 50 / AP_SEED_DIV);
 }
