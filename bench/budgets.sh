@@ -21,7 +21,7 @@
 #                                it); empty: measured here on NAIVE_SAMPLE partners, extrapolated
 #   NAIVE_SAMPLE=100             partners p0.. timed by that measurement
 #   ONE=p0                       the partner of the one-partner commands (authority, explain,
-#                                paths); TARGET, the first resource of its authority
+#                                paths, report); TARGET, the first resource of its authority
 #   LABEL="S shape"              the first cells of every row (default: the files' tag)
 #   BUDGET_ROWS_ONLY=1           print the rows only (bench/run.sh prints one header for all)
 # BIGGEST is the partner ranked 1 by `partners --format csv` (highest score), ONE-EDGE the
@@ -293,6 +293,19 @@ else
     row "explain, paths $ONE (cold)" "- | - | - | - | <= 0.5 s, 2048 MiB | NOT MET: not run, \
 authority $ONE gave no resource to explain"
 fi
+
+# the commands issue 18's table leaves out, against the project's own budgets (docs/design.md,
+# "Budgets"): a partner's every sensitive target, the inventory, the evidence packs
+measure paths-all "$(tmo 10)" 0 "$AP" --db "$DB" --at "$AT" paths "$ONE"
+row "paths $ONE (every sensitive target; the project's budget)" "$(judge paths-all 10)"
+measure inventory "$(tmo 60)" 0 "$AP" --db "$DB" --at "$AT" inventory
+row "inventory (the project's budget)" "$(judge inventory 60)"
+measure inventory-csv "$(tmo 60)" 0 "$AP" --db "$DB" --at "$AT" inventory --format csv
+row "inventory --format csv (the project's budget)" "$(judge inventory-csv 60)"
+measure report-one "$(tmo 120)" 0 "$AP" --db "$DB" --at "$AT" report "$ONE"
+row "report $ONE (the project's budget)" "$(judge report-one 120)"
+measure report "$(tmo 300)" 0 "$AP" --db "$DB" --at "$AT" report
+row "report (the estate, 20 sections; the project's budget)" "$(judge report 300)"
 rm -f "$DIR"/*.out "$DB" "$DB-graph" "$DB2" "$DB2-graph"
 [ "${BUDGET_ROWS_ONLY:-0}" = 1 ] ||
     printf '\n- Load average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
