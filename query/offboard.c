@@ -253,13 +253,18 @@ int ap_offboard__dependency_items(item_sink *s, offboard_ctx *c, uint32_t w, uin
 
 /* ---- The report ---- */
 
+/* What each actor reaches after the plan: its items, or (count_residual) their number, the
+ * non-partner nodes it reaches. */
 static int residual(offboard_ctx *c, const ap_graph *d, ap_error *err)
 {
     int rc = AP_OK;
     for (uint32_t i = 0; rc == AP_OK && i < c->o->nactors; i++) {
         ap_authority *a = NULL;
-        if ((rc = ap_authority_compute(&a, d, c->o->actors[i], err)) == AP_OK)
+        if ((rc = ap_authority_compute(&a, d, c->o->actors[i], err)) == AP_OK
+            && !c->count_residual)
             rc = ap_offboard__reach_items(&c->o->residual, &c->o->nresidual, c, d, a, err);
+        for (uint32_t k = 0; rc == AP_OK && c->count_residual && k < a->nreach; k++)
+            c->o->nresidual += ap_graph_node(d, a->reach[k])->kind != AP_KIND_PARTNER;
         ap_authority_free(a);
     }
     return rc;
@@ -413,6 +418,7 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     c.o->min_sensitivity = opts != NULL ? opts->min_sensitivity : AP_SENS_CONFIDENTIAL;
     c.max_actors = opts != NULL ? opts->max_actors : 0;
     c.holders_only = opts != NULL && opts->shared_holders_only;
+    c.count_residual = opts != NULL && opts->count_residual;
     c.o->contract_ends = AP_TIME_NONE;
 
     /* The plan; what persists and where to cut, on the estate as it is. */

@@ -48,6 +48,7 @@ typedef struct {
     uint32_t max_actors;        /* opts->max_actors: actors whose losses are listed; 0 all */
     bool holders_only;          /* opts->shared_holders_only: no choice computed, so no after
                                  * lists kept */
+    bool count_residual;        /* opts->count_residual: nresidual only, no items */
 } offboard_ctx;
 
 /* Where one actor's items go: into *list, or (list NULL: an actor past the listed ones) only

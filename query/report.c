@@ -282,9 +282,9 @@ static int paths_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *
 static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_error *err)
 {
     /* the section counts the shared credentials: their choices are offboard's to list */
-    /* the shared credentials' holders without their choices, and no collateral: what the
-     * section shows (max_actors then lists nothing) */
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 0, true };
+    /* the shared credentials' holders without their choices, no collateral, the residual
+     * counted: what the section shows (max_actors then lists nothing) */
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 0, true, true };
     ap_offboard *o = NULL;
     ap_diagram *d = NULL;
     int rc;

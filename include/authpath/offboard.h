@@ -86,6 +86,10 @@ typedef struct {
      * partners; a caller that shows one partner's plan among many (the report) says where to
      * ask for it instead. */
     bool skip_collateral;
+    /* The residual counted, not listed (nresidual set, residual NULL): each item keeps its
+     * chain, and a wide partner's actors' items passed a gigabyte (the stress shape at S=100);
+     * a caller that shows the count (the report) asks for it alone. */
+    bool count_residual;
 } ap_offboard_opts;
 
 /* Every edge index below is of the graph the plan was computed on; paths of residual and keep

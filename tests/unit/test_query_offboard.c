@@ -33,7 +33,7 @@ static ap_offboard *offboard(const ap_graph *g, const char *partner, ap_sensitiv
 {
     ap_offboard *o = NULL;
     ap_error err;
-    ap_offboard_opts opts = { min, false, 0, false };
+    ap_offboard_opts opts = { min, false, 0, false, false };
     if (ap_offboard_compute(&o, g, node(g, partner), &opts, &err) != AP_OK)
         fail_msg("offboard: %s", err.msg);
     return o;
@@ -50,6 +50,23 @@ static const ap_reach_item *find(const ap_graph *g, const ap_reach_item *it, uin
 }
 
 #define R(x) ((ap_rights)1 << AP_R_##x)
+
+/* The residual counted alone (the report's): as many as the items, none kept. */
+static void test_query_offboard__residual_counted(void **state)
+{
+    ap_graph *g = ap_test_graph(*state, AT);
+    ap_offboard *o = offboard(g, "msp", AP_SENS_CONFIDENTIAL), *c = NULL;
+    ap_offboard_opts opts = { AP_SENS_CONFIDENTIAL, false, 0, false, true };
+    ap_error err;
+    assert_int_equal(ap_offboard_compute(&c, g, node(g, "msp"), &opts, &err), AP_OK);
+    assert_true(o->nresidual > 0);
+    assert_int_equal(c->nresidual, o->nresidual);
+    assert_null(c->residual);
+    assert_int_equal(c->ncut, o->ncut);
+    ap_offboard_free(c);
+    ap_offboard_free(o);
+    ap_graph_free(g);
+}
 
 /* The plan: revoke both keys the MSP holds, remove its two holds edges, remove the
  * subcontractor's edge into it; nothing else. */
@@ -238,6 +255,8 @@ static void test_query_offboard__dormant_credentials_persist(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_query_offboard__residual_counted, setup,
+                                        ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_query_offboard__default_plan, setup,
                                         ap_test_store_teardown),
         cmocka_unit_test_setup_teardown(test_query_offboard__subcontractor_keeps_own_access,
