@@ -188,7 +188,8 @@ typedef struct {
 #define AP_WHATIF_ITEMS_SHOWN 10
 /* The findings before and after are compared when the partners they are re-run for, times the
  * graph's nodes, stay within this (the catalogue holds each partner's authority at once: about
- * 0.5 GiB and 8 CPU-s for 2,000 partners of 2,000 nodes); past it what-if says so (findings_skipped). */
+ * 0.5 GiB and 8 CPU-s for 2,000 partners of 2,000 nodes); past it what-if says so
+ * (findings_skipped). */
 #define AP_WHATIF_FINDINGS_BUDGET ((uint64_t)1 << 21)
 
 typedef struct {
