@@ -27,8 +27,9 @@ AP_EXPORT ap_effective_state ap_node_effective_state(const ap_graph *g, uint32_t
  * reaches it at the graph's time, and those with a holds edge into it that is not revoked
  * (a credential not valid yet is still held). (*out)[v] lists the first `max` of them in id
  * order (empty for other kinds) and counts the rest in `more`; memory follows max, not the
- * estate's reach (partners are run a batch at a time). *out owns n = ap_graph_node_count(g)
- * entries: ap_holders_free(). */
+ * estate's reach (partners are run a batch at a time, by the kernel's lanes on the caller's
+ * thread: nthreads is not used). *out owns n = ap_graph_node_count(g) entries:
+ * ap_holders_free(). */
 typedef struct {
     uint32_t *partners, n;
     uint32_t more;          /* partners beyond the first max, not listed */
