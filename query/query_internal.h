@@ -144,10 +144,14 @@ typedef struct {
     uint32_t targets;       /* resources and workflows reached on d */
 } ap_reach_counts;
 /* out[i] for sources[i], i < ns: the same counts as comparing ap_authority_compute on both
- * graphs, from the all-partners kernel in chunks of sources (a table of 32 MiB), or one source
- * at a time where the graph is too large for that. */
+ * graphs, from the all-partners kernel in chunks of sources (a table of 32 MiB), or from its
+ * lanes where the graph is too large for that. */
 int ap_query__reach_counts(ap_reach_counts *out, const ap_graph *g, const ap_graph *d,
                            const uint32_t *sources, uint32_t ns, ap_error *err);
+/* The same counts from the kernel's lanes on both graphs, a batch at a time (reachlanes.c):
+ * what ap_query__reach_counts does where a table of 64 sources would not fit in 32 MiB. */
+int ap_query__reach_counts_lanes(ap_reach_counts *out, const ap_graph *g, const ap_graph *d,
+                                 const uint32_t *sources, uint32_t ns, ap_error *err);
 /* The nodes strictly between a's source and v on v's witness path (ap_authority_path), from
  * the source on, as an owned array (NULL when there are none). -1 when out of memory. */
 int ap_query__path_nodes(uint32_t **out, uint32_t *n, const ap_graph *g, const ap_authority *a,

@@ -8,7 +8,7 @@
 /* The authorities of a chunk of sources on g, side by side: table[i * n + v] is A(v) of
  * source i on g, then (the pass over d) what of it d does not deliver. */
 #define TABLE_BYTES ((size_t)32 << 20)
-#define MIN_CHUNK 64                    /* fewer sources at a time: one by one instead */
+#define MIN_CHUNK 64                    /* fewer sources at a time: the lanes instead */
 
 typedef struct {
     const ap_graph *g;
@@ -36,36 +36,6 @@ static void on_d(void *ctx, uint32_t i, uint32_t v, ap_rights r)
     *before &= ~r;
 }
 
-/* One source at a time in the workspaces (graphs too large for a table of MIN_CHUNK). */
-static int one_by_one(ap_reach_counts *out, const ap_graph *g, const ap_graph *d,
-                      const uint32_t *sources, uint32_t ns, ap_error *err)
-{
-    ap_authority_ws *wg = NULL, *wd = NULL;
-    ap_rights all = ap_vocab_all(ap_graph_vocab(g));
-    int rc;
-    if ((rc = ap_query__authority_ws_new(&wg, g, err)) < 0
-        || (rc = ap_query__authority_ws_new(&wd, d, err)) < 0)
-        goto done;
-    for (uint32_t i = 0; i < ns; i++) {
-        const ap_authority *x, *y;
-        if ((rc = ap_query__authority_run(&x, wg, g, sources[i], err)) < 0
-            || (rc = ap_query__authority_run(&y, wd, d, sources[i], err)) < 0)
-            goto done;
-        for (uint32_t k = 0; k < x->nreach; k++)
-            out[i].lost += (x->rights[x->reach[k]] & ~y->rights[x->reach[k]] & all) != 0;
-        for (uint32_t k = 0; k < y->nreach; k++) {
-            uint32_t v = y->reach[k];
-            ap_kind kind = ap_graph_node(g, v)->kind;
-            out[i].gained += (y->rights[v] & ~x->rights[v] & all) != 0;
-            out[i].targets += kind == AP_KIND_RESOURCE || kind == AP_KIND_WORKFLOW;
-        }
-    }
-done:
-    ap_query__authority_ws_free(wg);
-    ap_query__authority_ws_free(wd);
-    return rc;
-}
-
 int ap_query__reach_counts(ap_reach_counts *out, const ap_graph *g, const ap_graph *d,
                            const uint32_t *sources, uint32_t ns, ap_error *err)
 {
@@ -76,7 +46,7 @@ int ap_query__reach_counts(ap_reach_counts *out, const ap_graph *g, const ap_gra
     if (ns == 0)
         return AP_OK;
     if (per < MIN_CHUNK)
-        return one_by_one(out, g, d, sources, ns, err);
+        return ap_query__reach_counts_lanes(out, g, d, sources, ns, err);
     uint32_t step = per < ns ? (uint32_t)per : ns;
     chunk c = { g, NULL, ap_vocab_all(ap_graph_vocab(g)), n, NULL, NULL };
     if ((c.table = malloc((size_t)step * n * sizeof *c.table)) == NULL)
