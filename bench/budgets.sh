@@ -302,6 +302,10 @@ measure inventory "$(tmo 60)" 0 "$AP" --db "$DB" --at "$AT" inventory
 row "inventory (the project's budget)" "$(judge inventory 60)"
 measure inventory-csv "$(tmo 60)" 0 "$AP" --db "$DB" --at "$AT" inventory --format csv
 row "inventory --format csv (the project's budget)" "$(judge inventory-csv 60)"
+UNTIL=$(date -u -d "$AT + 1 year" +%Y-%m-%d 2>/dev/null || echo 2099-01-01)
+measure until "$(tmo 60)" 0 "$AP" --db "$DB" --at "$AT" what-if --until "$UNTIL"
+row "what-if --until $UNTIL (every partner's forecast; the project's budget)" \
+    "$(judge until 60)"
 measure report-one "$(tmo 120)" 0 "$AP" --db "$DB" --at "$AT" report "$ONE"
 row "report $ONE (the project's budget)" "$(judge report-one 120)"
 measure report "$(tmo 300)" 0 "$AP" --db "$DB" --at "$AT" report

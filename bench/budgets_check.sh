@@ -16,12 +16,12 @@ fail=0
 N=$DIR/estate-dense-0.2-nodes.csv
 E=$DIR/estate-dense-0.2-edges.csv
 
-# check NAME FILE: 22 rows (3 import, 3 partners, 2 findings, offboard, what-if, delegation,
+# check NAME FILE: 23 rows (3 import, 3 partners, 2 findings, offboard, what-if, delegation,
 # diff, export, 4 one-partner (authority, its first byte, explain, paths), paths to every
-# target, 2 inventory, 2 report), 8 non-blank cells each, a verdict in each
+# target, 2 inventory, the forecast, 2 report), 8 non-blank cells each, a verdict in each
 check() {
     rows=$(grep -c '^| tiny |' "$2" || true)
-    [ "$rows" = 22 ] || { echo "FAIL $1: $rows rows, not 22" >&2; fail=1; }
+    [ "$rows" = 23 ] || { echo "FAIL $1: $rows rows, not 23" >&2; fail=1; }
     if awk -F'|' '/^\| tiny \|/ { for (i = 2; i <= 9; i++) if ($i ~ /^ *$/) bad = 1;
                                   if (NF != 10) bad = 1 } END { exit !bad }' "$2"; then
         echo "FAIL $1: a blank cell or a cell count other than 8" >&2
