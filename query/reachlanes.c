@@ -13,7 +13,6 @@
 typedef struct {
     const ap_graph *g;
     const uint32_t *sources;
-    uint32_t ns;
     unsigned nr;                    /* the rights of the vocabulary */
     ap_rights bit[AP_MAX_RIGHTS];   /* ... each as a mask */
     unsigned L;                     /* words of lanes, the same on both graphs */
@@ -55,6 +54,7 @@ static void mark_sources(lanes_ctx *c, const ap_kernel_batch *b, bool set)
     }
 }
 
+/* Each lane set in m (L words) adds one to its source's counter at offset field. */
 static void count(const lanes_ctx *c, const ap_kernel_batch *b, const uint64_t *m,
                   size_t field)
 {
@@ -123,7 +123,7 @@ int ap_query__reach_counts_lanes(ap_reach_counts *out, const ap_graph *g, const 
 {
     size_t n = ap_graph_node_count(g);
     ap_rights all = ap_vocab_all(ap_graph_vocab(g));
-    lanes_ctx c = { .g = g, .sources = sources, .ns = ns, .out = out };
+    lanes_ctx c = { .g = g, .sources = sources, .out = out };
     ap_kernel *kg = NULL, *kd = NULL;
     ap_kernel_lanes *rg = NULL, *rd = NULL;
     int rc = AP_OK;
