@@ -27,6 +27,18 @@ static int snapshot_facts(cli_ctx *ctx, ap_report_opts *o, ap_snapshot_info **li
     return EXIT_OK;
 }
 
+/* The page for cli_stream: written as it is made, to the temporary file, then copied. */
+typedef struct {
+    const ap_graph *g;
+    const ap_report_opts *o;
+} report_out;
+
+static int write_report(FILE *out, void *arg, ap_error *err)
+{
+    const report_out *x = arg;
+    return ap_report_html_write(out, x->g, x->o, err);
+}
+
 int cmd_report(cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -43,8 +55,6 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     size_t nlist = 0;
     json_t *files = NULL;
     uint32_t *partners = NULL;
-    char *html = NULL;
-    size_t len = 0;
     ap_error err;
     int opt, rc;
     while ((opt = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
@@ -101,18 +111,9 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     }
     ro.sources = sources;
     ro.source_hashes = hashes;
-    if (ap_report_html(&html, &len, ctx->g, &ro, &err) < 0) {
-        rc = cli_fail(&err, NULL);
-        goto cleanup;
-    }
-    if (fwrite(html, 1, len, stdout) != len || fflush(stdout) != 0) {
-        cli_errorf("cannot write the report");
-        rc = EXIT_INTERNAL;
-        goto cleanup;
-    }
-    rc = EXIT_OK;
+    report_out x = { ctx->g, &ro };
+    rc = cli_stream(write_report, &x);
 cleanup:
-    free(html);
     free(partners);
     free(sources);
     free(hashes);

@@ -611,8 +611,8 @@ static int mark_named(unsigned char *named, const ap_graph *g, const ranked *r, 
     return AP_OK;
 }
 
-int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_opts *opts,
-                   ap_error *err)
+/* The report into h: kept whole, or (h->sink) written out as it grows. */
+static int report(ap_html *hp, const ap_graph *g, const ap_report_opts *opts, ap_error *err)
 {
     uint32_t nn = ap_graph_node_count(g);
     ranked *r = calloc(nn + opts->npartners + 1, sizeof *r);
@@ -623,11 +623,8 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
     const ap_usage *usage = opts->usage != NULL && ap_usage_any(opts->usage) ? opts->usage : NULL;
     ap_weights wd;
     const ap_weights *w = opts->policy != NULL ? &opts->policy->weights : &wd;
-    ap_html h = { NULL, 0, 0, false };
     size_t n = 0, nsections = 0;
     int rc = AP_OK;
-    *out = NULL;
-    *len = 0;
     ap_weights_default(&wd);
     if (r == NULL || named == NULL) {
         rc = ap_error_nomem(err);
@@ -650,32 +647,29 @@ int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_o
         || (rc = mark_named(named, g, r, nsections, err)) < 0)
         goto cleanup;
     ap_query__release_memory();     /* the findings' runs: 0.6 GB on the cyclic S=100 shape */
-    ap_html__put(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    ap_html__put(hp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
                      "'none'; style-src 'unsafe-inline'; img-src data:\">"
                      "<title>authpath evidence pack</title><style>");
-    ap_html__put(&h, style);
-    ap_html__put(&h, "</style></head><body>\n");
-    summary(&h, g, opts, r, n, nsections);
+    ap_html__put(hp, style);
+    ap_html__put(hp, "</style></head><body>\n");
+    summary(hp, g, opts, r, n, nsections);
     for (size_t i = 0; i < nsections; i++) {     /* a section's authority while it is written */
         if ((rc = ap_authority_compute(&r[i].a, g, r[i].partner, err)) < 0
-            || (rc = partner_section(&h, g, &r[i], f, usage, err)) < 0)
+            || (rc = partner_section(hp, g, &r[i], f, usage, err)) < 0)
             goto cleanup;
         ap_authority_free(r[i].a);
         r[i].a = NULL;
         ap_query__release_memory();
-        ap_html__put(&h, "\n");
+        ap_html__put(hp, "\n");
     }
-    node_index(&h, g, named);
-    ap_html__put(&h, "\n<p class=\"note\">Written by authpath. Every chain above is a witness: "
+    node_index(hp, g, named);
+    ap_html__put(hp, "\n<p class=\"note\">Written by authpath. Every chain above is a witness: "
                      "replaying it delivers the rights it is shown with.</p></body></html>\n");
-    if (h.failed) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
-    *out = h.s;
-    *len = h.len;
-    h.s = NULL;
+    ap_html__flush(hp);
+    if (hp->failed)
+        rc = hp->sink != NULL ? ap_error_set(err, AP_EIO, "cannot write the report")
+                              : ap_error_nomem(err);
 cleanup:
     for (size_t i = 0; r != NULL && i < n; i++) {
         ap_authority_free(r[i].a);
@@ -683,7 +677,27 @@ cleanup:
     }
     free(r);
     free(named);
-    free(h.s);
     ap_findings_free(f);
+    return rc;
+}
+
+int ap_report_html(char **out, size_t *len, const ap_graph *g, const ap_report_opts *opts,
+                   ap_error *err)
+{
+    ap_html h = { NULL, 0, 0, false, NULL };
+    int rc = report(&h, g, opts, err);
+    *out = rc == AP_OK ? h.s : NULL;
+    *len = rc == AP_OK ? h.len : 0;
+    if (rc != AP_OK)
+        free(h.s);
+    return rc;
+}
+
+int ap_report_html_write(FILE *out, const ap_graph *g, const ap_report_opts *opts,
+                         ap_error *err)
+{
+    ap_html h = { NULL, 0, 0, false, out };
+    int rc = report(&h, g, opts, err);
+    free(h.s);
     return rc;
 }

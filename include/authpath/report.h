@@ -4,6 +4,7 @@
 #define AUTHPATH_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "authpath/findings.h"
@@ -27,6 +28,11 @@ typedef struct {
  * link to their sections. */
 AP_EXPORT int ap_report_html(char **out, size_t *len, const ap_graph *g,
                              const ap_report_opts *opts, ap_error *err);
+/* The same bytes written to out as they are made (a MiB at a time), so that memory does not
+ * hold the whole page (160 MB for the estate of the stress shape at S=100). AP_EIO when a
+ * write fails; what was written before stays (the caller writes to a temporary file). */
+AP_EXPORT int ap_report_html_write(FILE *out, const ap_graph *g, const ap_report_opts *opts,
+                                   ap_error *err);
 
 /* A compact bar of a blast score split by sensitivity, as inline SVG (shared with the text
  * bar of `partners`): part[s] is the score from targets of sensitivity s. */

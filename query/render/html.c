@@ -75,6 +75,18 @@ void ap_html__putn(ap_html *h, const char *s, size_t n)
     memcpy(h->s + h->len, s, n);
     h->len += n;
     h->s[h->len] = '\0';
+    if (h->sink != NULL && h->len >= ((size_t)1 << 20))
+        ap_html__flush(h);
+}
+
+void ap_html__flush(ap_html *h)
+{
+    if (h->sink == NULL || h->failed || h->len == 0)
+        return;
+    if (fwrite(h->s, 1, h->len, h->sink) != h->len)
+        h->failed = true;
+    h->len = 0;
+    h->s[0] = '\0';
 }
 
 void ap_html__printf(ap_html *h, const char *fmt, ...)
@@ -118,7 +130,7 @@ static const char *const sens_color[AP_SENS_COUNT] = { "#9e9e9e", "#64b5f6", "#f
 
 char *ap_report_score_svg(const int64_t part[AP_SENS_COUNT], int64_t max)
 {
-    ap_html h = { NULL, 0, 0, false };
+    ap_html h = { NULL, 0, 0, false, NULL };
     const int width = 160, height = 12;
     double x = 0;
     ap_html__printf(&h, "<svg class=\"bar\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "

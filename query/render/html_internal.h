@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "authpath/render.h"
@@ -14,7 +15,11 @@ typedef struct {
     char *s;
     size_t len, cap;
     bool failed;
+    FILE *sink;             /* NULL: everything kept in s; else s is written out past a MiB */
 } ap_html;
+
+/* Write what s holds to the sink (when there is one) and empty it; failed on a write error. */
+void ap_html__flush(ap_html *h);
 
 void ap_html__put(ap_html *h, const char *s);           /* markup, as is */
 void ap_html__putn(ap_html *h, const char *s, size_t n);
