@@ -9,8 +9,8 @@
 #include "authpath/usage.h"
 #include "query_internal.h"
 #include "render/html_internal.h"
+#include "report_internal.h"
 
-#define REPORT_MAX_ROWS 200     /* reach and finding rows per partner; the rest counted */
 /* Partner sections of a report on the whole estate (no PARTNER named): the highest ranked;
  * the others stay in the ranking. A section costs about a second of diagram layouts and up to
  * 200 explained rows: a section of a 400-deep subcontractor chain took 2.7-3.1 s, so its 400
@@ -77,7 +77,7 @@ static void partner_link(ap_html *h, const ap_graph *g, uint32_t p, bool section
                   ap_graph_node_label(g, p));
 }
 
-static void source_of(ap_html *h, const ap_graph *g, int64_t file, unsigned line, unsigned col)
+void ap_report__source_of(ap_html *h, const ap_graph *g, int64_t file, unsigned line, unsigned col)
 {
     const char *path = ap_graph_source_path(g, file);
     ap_html__put(h, "<span class=\"src\">");
@@ -104,7 +104,7 @@ static void chain(ap_html *h, const ap_graph *g, uint32_t source, const uint32_t
         ap_html__put(h, "<span class=\"src\">");
         ap_html__text(h, ap_edge_kind_name(e->kind));
         ap_html__put(h, "</span> ");
-        source_of(h, g, e->file, e->line, e->col);
+        ap_report__source_of(h, g, e->file, e->line, e->col);
     }
 }
 
@@ -315,7 +315,7 @@ static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_erro
         ap_html__put(h, "&rarr; ");
         ap_html__node_link(h, ap_graph_node(g, e->to)->id);
         ap_html__put(h, " ");
-        source_of(h, g, e->file, e->line, e->col);
+        ap_report__source_of(h, g, e->file, e->line, e->col);
         ap_html__put(h, "</li>");
     }
     ap_html__put(h, "</ul>");
@@ -343,103 +343,6 @@ static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_erro
     ap_diagram_free(d);
     ap_offboard_free(o);
     return rc;
-}
-
-/* The drift rules (query/findings/drift.c), shown in their own part when there are events. */
-static const struct { const char *rule, *title; } drift_rules[] = {
-    { "usage-not-granted", "Used, but no chain carries it" },
-    { "granted-never-used", "Granted, never used" },
-    { "attempted-not-granted", "Attempted and denied, not granted" },
-};
-
-static bool is_drift(const ap_finding *x)
-{
-    for (size_t k = 0; k < sizeof drift_rules / sizeof drift_rules[0]; k++)
-        if (strcmp(x->rule->id, drift_rules[k].rule) == 0)
-            return true;
-    return false;
-}
-
-/* Observed use against approval, both ways, each finding with its events as evidence. */
-static void drift_part(ap_html *h, const ap_findings *f, uint32_t p, const ap_usage *u)
-{
-    char since[32], until[32];
-    ap_time_format(since, sizeof since, ap_usage_since(u));
-    ap_time_format(until, sizeof until, ap_usage_until(u));
-    ap_html__printf(h, "<h3>Drift</h3><p>Observed use from %s to %s against the chains of the "
-                       "inventory.</p>", since, until);
-    for (size_t k = 0; k < sizeof drift_rules / sizeof drift_rules[0]; k++) {
-        size_t n = 0;
-        ap_html__printf(h, "<h4>%s (<code>%s</code>)</h4>", drift_rules[k].title,
-                        drift_rules[k].rule);
-        for (size_t i = 0; i < ap_findings_count(f); i++) {
-            const ap_finding *x = ap_findings_peek(f, i);
-            if (x->partner != p || strcmp(x->rule->id, drift_rules[k].rule) != 0)
-                continue;
-            if ((x = ap_findings_get(f, i)) == NULL) {
-                h->failed = true;           /* the store cannot be read: no report */
-                return;
-            }
-            ap_html__put(h, n++ == 0 ? "<ul class=\"drift\"><li>" : "<li>");
-            ap_html__printf(h, "<span class=\"sev-%s\">%s</span> ",
-                            ap_severity_name(x->severity), ap_severity_name(x->severity));
-            ap_html__text(h, x->message);
-            if (x->waiver != NULL) {
-                ap_html__put(h, x->waived ? " Waived by " : " Waiver expired, was by ");
-                ap_html__text(h, x->waiver->owner);
-            }
-            ap_html__put(h, "</li>");
-        }
-        ap_html__put(h, n > 0 ? "</ul>" : "<p>None.</p>");
-    }
-}
-
-static void findings_part(ap_html *h, const ap_graph *g, const ap_findings *f, uint32_t p,
-                          bool drift_apart)
-{
-    size_t n = 0, more = 0;
-    ap_html__put(h, "<h3>Findings</h3>");
-    for (size_t i = 0; i < ap_findings_count(f); i++) {
-        const ap_finding *x = ap_findings_peek(f, i);
-        if (x->partner != p || (drift_apart && is_drift(x)))
-            continue;
-        if (n == REPORT_MAX_ROWS) {         /* the most severe first: the rest counted */
-            more++;
-            continue;
-        }
-        if ((x = ap_findings_get(f, i)) == NULL) {
-            h->failed = true;               /* the store cannot be read: no report */
-            return;
-        }
-        if (n++ == 0)
-            ap_html__put(h, "<table><tr><th>severity</th><th>rule</th><th>OWASP NHI</th>"
-                            "<th>NIST CSF</th><th>finding</th></tr>");
-        ap_html__printf(h, "<tr><td class=\"sev-%s\">%s</td><td><code>",
-                        ap_severity_name(x->severity), ap_severity_name(x->severity));
-        ap_html__text(h, x->rule->id);
-        ap_html__put(h, "</code></td><td>");
-        ap_html__text(h, x->rule->owasp_nhi);
-        ap_html__put(h, "</td><td>");
-        ap_html__text(h, x->rule->nist_csf);
-        ap_html__put(h, "</td><td>");
-        ap_html__text(h, x->message);
-        ap_html__put(h, "<br>");
-        source_of(h, g, x->file, x->line, x->col);
-        if (x->waiver != NULL) {
-            ap_html__put(h, x->waived ? "<br>Waived by " : "<br>Waiver expired, was by ");
-            ap_html__text(h, x->waiver->owner);
-            ap_html__put(h, ": ");
-            ap_html__text(h, x->waiver->reason);
-        }
-        ap_html__put(h, "</td></tr>");
-    }
-    ap_html__put(h, n ? "</table>" : "<p>None.</p>");
-    if (more > 0) {
-        ap_html__printf(h, "<p class=\"note\">%zu more findings are not listed here: "
-                        "<code>authpath findings --partner ", more);
-        ap_html__text(h, ap_graph_node(g, p)->id);
-        ap_html__put(h, "</code> lists them all.</p>");
-    }
 }
 
 static int partner_section(ap_html *h, const ap_graph *g, const ranked *r,
@@ -477,9 +380,9 @@ static int partner_section(ap_html *h, const ap_graph *g, const ranked *r,
     if ((rc = authority_part(h, g, r, err)) < 0 || (rc = delegation_part(h, g, p, err)) < 0
         || (rc = paths_part(h, g, r, err)) < 0 || (rc = offboard_part(h, g, r, err)) < 0)
         return rc;
-    findings_part(h, g, f, p, u != NULL);
+    ap_report__findings_part(h, g, f, p, u != NULL);
     if (u != NULL)
-        drift_part(h, f, p, u);
+        ap_report__drift_part(h, f, p, u);
     ap_html__put(h, "</section>");
     return AP_OK;
 }
@@ -515,7 +418,7 @@ static void node_index(ap_html *h, const ap_graph *g, const unsigned char *named
         if (nd->kind == AP_KIND_RESOURCE || nd->kind == AP_KIND_WORKFLOW)
             ap_html__text(h, ap_sensitivity_name(nd->sensitivity));
         ap_html__put(h, "</td><td>");
-        source_of(h, g, nd->file, nd->line, nd->col);
+        ap_report__source_of(h, g, nd->file, nd->line, nd->col);
         ap_html__put(h, "</td></tr>");
     }
     ap_html__put(h, "</table></section>");
