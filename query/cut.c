@@ -156,43 +156,27 @@ static igraph_error_t make_graph(igraph_t *ig, const ap_graph *g, uint32_t n, co
 }
 
 /* The vertices the source reaches in the residual graph of a maximum flow (an edge with room
- * left forward, one with flow backward): side[v] 1 for them. */
+ * left forward, one with flow backward): side[v] 1 for them. igraph's reverse residual graph
+ * turns each of those edges around, so they are the vertices that reach the source there. */
 static igraph_error_t source_side(const igraph_t *ig, const igraph_vector_t *flow,
                                   const igraph_vector_t *cap, igraph_integer_t source,
                                   unsigned char *side)
 {
-    igraph_integer_t n = igraph_vcount(ig), head = 0, tail = 0;
-    igraph_integer_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
-    igraph_inclist_t il;
-    igraph_error_t ie;
-    if (queue == NULL)
-        return IGRAPH_ENOMEM;
-    if ((ie = igraph_inclist_init(ig, &il, IGRAPH_ALL, IGRAPH_LOOPS_ONCE)) != IGRAPH_SUCCESS) {
-        free(queue);
+    igraph_t rev;
+    igraph_vector_int_t reach;
+    igraph_error_t ie = igraph_reverse_residual_graph(ig, cap, &rev, flow);
+    if (ie != IGRAPH_SUCCESS)
+        return ie;
+    if ((ie = igraph_vector_int_init(&reach, 0)) != IGRAPH_SUCCESS) {
+        igraph_destroy(&rev);
         return ie;
     }
-    side[source] = 1;
-    queue[tail++] = source;
-    while (head < tail) {
-        igraph_integer_t u = queue[head++];
-        igraph_vector_int_t *inc = igraph_inclist_get(&il, u);
-        for (igraph_integer_t k = 0; k < igraph_vector_int_size(inc); k++) {
-            igraph_integer_t e = VECTOR(*inc)[k], x;
-            if (IGRAPH_FROM(ig, e) == u && VECTOR(*flow)[e] < VECTOR(*cap)[e])
-                x = IGRAPH_TO(ig, e);
-            else if (IGRAPH_TO(ig, e) == u && VECTOR(*flow)[e] > 0)
-                x = IGRAPH_FROM(ig, e);
-            else
-                continue;
-            if (!side[x]) {
-                side[x] = 1;
-                queue[tail++] = x;
-            }
-        }
-    }
-    igraph_inclist_destroy(&il);
-    free(queue);
-    return IGRAPH_SUCCESS;
+    if ((ie = igraph_subcomponent(&rev, &reach, source, IGRAPH_IN)) == IGRAPH_SUCCESS)
+        for (igraph_integer_t i = 0; i < igraph_vector_int_size(&reach); i++)
+            side[VECTOR(reach)[i]] = 1;
+    igraph_vector_int_destroy(&reach);
+    igraph_destroy(&rev);
+    return ie;
 }
 
 /* The minimum cut: carrying edges capacity 1, target -> super-sink edges a capacity no cut of
