@@ -16,6 +16,7 @@ struct ap_chain_req {
     ap_chain_pick pick;         /* target AP_UNREACHED: the first node it picks, or, NULL, the
                                  * whole run */
     const uint32_t *set;        /* NULL, or pick only these nodes (nset, sorted) */
+    ap_chain_got *got;          /* NULL, or every pick up to the round of the arg-th */
     union {                     /* one pointer: a million requests at S=100 */
         ap_chain_say say;
         ap_chain_then then;     /* has_then: the path is added, then then(c, f) */
@@ -99,6 +100,23 @@ void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool
     }
 }
 
+static bool pick_any(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
+{
+    (void)c;
+    (void)v;
+    (void)arg;
+    return true;
+}
+
+void ap_findings__chain_first_n(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
+                                const uint32_t *set, uint32_t nset, uint32_t m,
+                                ap_chain_got *got, ap_chain_say say)
+{
+    ap_findings__chain_first_of(c, f, p, blocked, pick_any, m, set, nset, say);
+    if (c->rc == AP_OK && f != NULL)
+        c->reqs[c->nreqs - 1].got = got;
+}
+
 /* Does request r pick node v: its pick says so, and v is in its set if it has one? */
 static bool picks(const ap_rule_ctx *c, const struct ap_chain_req *r, uint32_t v)
 {
@@ -149,6 +167,19 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         if ((r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
             || !picks(t->c, r, v))
             continue;
+        if (r->got != NULL) {       /* the round of the arg-th is kept whole */
+            if (ap_query__push(&r->got->v, &r->got->n, sizeof v, &v) < 0) {
+                t->c->rc = ap_error_nomem(t->c->err);
+                t->whole = false;
+                t->left = t->unfound = 0;
+                return true;
+            }
+            if (r->found == AP_UNREACHED && r->got->n >= r->arg) {
+                t->unfound--;
+                r->found = v;
+            }
+            continue;
+        }
         if (r->found == AP_UNREACHED) {
             t->unfound--;
             r->found = v;

@@ -361,6 +361,18 @@ void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool bl
 void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
                                  ap_chain_pick pick, uint32_t arg, const uint32_t *set,
                                  uint32_t nset, ap_chain_say say);
+/* The first m nodes of set[0..nset) (sorted by index, m < nset) in reach order: every member
+ * the run reached up to the end of the round in which the m-th came is put into got (the
+ * caller's, kept until the chains are made; its first m by hops then id are the ones), and
+ * say(c, f, a, v, AP_UNREACHED) is called once, v one of them (AP_UNREACHED: fewer than m
+ * reached; the run then went to its end). */
+typedef struct {
+    uint32_t *v;
+    uint32_t n;
+} ap_chain_got;
+void ap_findings__chain_first_n(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
+                                const uint32_t *set, uint32_t nset, uint32_t m,
+                                ap_chain_got *got, ap_chain_say say);
 int ap_findings__chains(ap_rule_ctx *c);
 /* ap_findings__authority_until, with the other partners blocked when blocked is true, and
  * delivering only to the nodes of only when it is not NULL (ap_query__authority_ws_only),

@@ -68,21 +68,68 @@ typedef struct {
     unsigned why;
 } outside_target;
 
-/* A finding waiting for the chains of its targets: all of them, from one run of its partner
- * (the requests of one partner share a run), said when the last is reached. */
+/* A partner's targets outside by reason and level (sensitivity + 1), kept or not. */
+typedef struct {
+    uint32_t n[AP_SCOPE_REASONS][AP_SENS_COUNT + 1];
+} outside_count;
+
+/* The level of target v (its sensitivity + 1). */
+static int level_of(const ap_graph *g, uint32_t v)
+{
+    return (int)ap_findings__sensitivity(g, v) + 1;
+}
+
+/* May a target of level lv, outside for the reasons why, still be named: for one of them,
+ * fewer than SCOPE_LISTED targets counted so far are more sensitive (counts only grow, so
+ * one that may not, never will). */
+static bool target_named(const outside_count *oc, unsigned why, int lv)
+{
+    for (unsigned b = 0; b < AP_SCOPE_REASONS; b++) {
+        if (!(why >> b & 1))
+            continue;
+        uint32_t above = 0;
+        for (int s = lv + 1; s <= AP_SENS_COUNT; s++)
+            above += oc->n[b][s];
+        if (above < SCOPE_LISTED)
+            return true;
+    }
+    return false;
+}
+
+/* Partner index i's list without the targets that may no longer be named. */
+static void prune(const ap_graph *g, outside_target *t, uint32_t *nt, const outside_count *oc)
+{
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < *nt; k++)
+        if (target_named(oc, t[k].why, level_of(g, t[k].v)))
+            t[kept++] = t[k];
+    *nt = kept;
+}
+
+/* A finding waiting for the chains of the targets it names: from one run of its partner (the
+ * requests of one partner share a run), said when the last is in. The ones named are the
+ * first SCOPE_LISTED by cmp_target: every target of the levels above the threshold level
+ * (fewer than SCOPE_LISTED), asked for one by one, then the first of that level in reach
+ * order (ap_findings__chain_first_n), so the run stops there, not at the last target. */
 typedef struct {
     size_t finding;
     ap_scope_reason why;
-    uint32_t n, said;                   /* targets outside, reached by the run so far */
-    uint32_t *v;                        /* the targets ... */
+    uint32_t n;                         /* targets outside */
+    uint32_t nreq, said;                /* chains asked for, said so far */
+    uint32_t nv, nabove;                /* candidates; the first nabove asked for one by one */
+    uint32_t *v;                        /* the candidates (the rest: the threshold level's, by
+                                         * index) ... */
     ap_rights *r;                       /* ... and what the partner holds there */
+    ap_chain_got *got;                  /* NULL, or the threshold level's first reached */
     uint32_t scope;                     /* its partner's index */
 } beyond_wait;
 
 typedef struct {
     bool ready;
     ap_scope **scope;                   /* per partner index: its declared scope, or NULL */
-    outside_target **t;                 /* per partner index: its targets outside */
+    outside_target **t;                 /* per partner index: its targets outside that may
+                                         * be named (target_named) */
+    outside_count *count;               /* per partner index: every target outside counted */
     uint32_t *nt;
     uint32_t base;                      /* the batch whose lanes `scoped` marks, + 1 */
     uint64_t scoped[AP_KERNEL_LMAX];
@@ -100,10 +147,14 @@ static void beyond_free(void *p)
     for (uint32_t k = 0; k < st->nwait; k++) {
         free(st->wait[k].v);
         free(st->wait[k].r);
+        if (st->wait[k].got != NULL)
+            free(st->wait[k].got->v);
+        free(st->wait[k].got);
     }
     free(st->scope);
     free(st->t);
     free(st->nt);
+    free(st->count);
     free(st->wait);
     free(st);
 }
@@ -125,7 +176,8 @@ static beyond_state *beyond_of(ap_rule_ctx *c)
     st->scope = calloc((size_t)c->npartners + 1, sizeof *st->scope);
     st->t = calloc((size_t)c->npartners + 1, sizeof *st->t);
     st->nt = calloc((size_t)c->npartners + 1, sizeof *st->nt);
-    if (st->scope == NULL || st->t == NULL || st->nt == NULL) {
+    st->count = calloc((size_t)c->npartners + 1, sizeof *st->count);
+    if (st->scope == NULL || st->t == NULL || st->nt == NULL || st->count == NULL) {
         c->rc = ap_error_nomem(c->err);
         return NULL;
     }
@@ -158,6 +210,14 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
             if (why == 0)
                 continue;
             outside_target t = { x->v, r, why };
+            int lv = level_of(c->g, x->v);
+            for (unsigned rb = 0; rb < AP_SCOPE_REASONS; rb++)
+                st->count[i].n[rb][lv] += why >> rb & 1;
+            if (!target_named(&st->count[i], why, lv))
+                continue;
+            /* before the list doubles (ap_query__push), what may no longer be named goes */
+            if (st->nt[i] >= 64 && (st->nt[i] & (st->nt[i] - 1)) == 0)
+                prune(c->g, st->t[i], &st->nt[i], &st->count[i]);
             if (ap_query__push(&st->t[i], &st->nt[i], sizeof t, &t) < 0) {
                 c->rc = ap_error_nomem(c->err);
                 return;
@@ -192,24 +252,32 @@ static void say_beyond(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     uint32_t k, listed;
     (void)e;
     (void)v;
-    if (w == NULL || ++w->said < w->n)
+    if (w == NULL || ++w->said < w->nreq)
         return;
-    /* the targets in order, each with what the partner holds there: sort the pairs by node */
-    uint32_t *order = malloc((size_t)w->n * sizeof *order);
+    /* the named targets in order, each with what the partner holds there: those asked for
+     * one by one and the threshold level's reached first, sorted */
+    uint32_t ngot = w->got != NULL ? w->got->n : 0, norder = w->nabove + ngot;
+    uint32_t *order = malloc(((size_t)norder + 1) * sizeof *order);
     if (order == NULL) {
         c->rc = ap_error_nomem(c->err);
         return;
     }
-    memcpy(order, w->v, (size_t)w->n * sizeof *order);
+    memcpy(order, w->v, (size_t)w->nabove * sizeof *order);
+    if (ngot > 0)
+        memcpy(order + w->nabove, w->got->v, (size_t)ngot * sizeof *order);
     target_order ctx = { g, a };
-    qsort_r(order, w->n, sizeof *order, cmp_target, &ctx);
-    listed = w->n < SCOPE_LISTED ? w->n : SCOPE_LISTED;
+    qsort_r(order, norder, sizeof *order, cmp_target, &ctx);
+    listed = norder < SCOPE_LISTED ? norder : SCOPE_LISTED;
+    if (listed == 0) {                  /* none reached: cannot happen, they were reached */
+        free(order);
+        return;
+    }
     ap_sensitivity worst = ap_findings__sensitivity(g, order[0]);
     const ap_scope *s = st->scope[w->scope];
     ap_rights held[SCOPE_LISTED];
     for (k = 0; k < listed; k++) {
         uint32_t t = 0;
-        while (t + 1 < w->n && w->v[t] != order[k])
+        while (t + 1 < w->nv && w->v[t] != order[k])
             t++;
         held[k] = w->r[t];
     }
@@ -249,65 +317,96 @@ static void say_beyond(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     free(order);
 }
 
-/* One finding for partner index i and one reason, over its n targets: the chain of each is
- * asked for, the finding written once the last is reached (say_beyond). */
-static void beyond(ap_rule_ctx *c, beyond_state *st, uint32_t i, ap_scope_reason why,
-                   const uint32_t *targets, const ap_rights *rights, uint32_t n)
+/* Index order of targets. */
+static int cmp_outside(const void *x, const void *y)
 {
-    uint32_t p = c->partners[i];
+    uint32_t a = ((const outside_target *)x)->v, b = ((const outside_target *)y)->v;
+    return a < b ? -1 : a > b;
+}
+
+/* One finding for partner index i and reason bit b, over the targets counted in count (of
+ * them t[0..nt) holds, by index, every one that may be named): the chains of those it names
+ * are asked for (beyond_wait), the finding written once the last is in (say_beyond). */
+static void beyond(ap_rule_ctx *c, beyond_state *st, uint32_t i, unsigned b,
+                   const uint32_t count[AP_SENS_COUNT + 1], const outside_target *t, uint32_t nt)
+{
+    uint32_t p = c->partners[i], n = 0, above = 0, m = 0, nv = 0;
+    int level = -1;     /* the threshold level: the least whose targets are named, -1 all */
+    for (int s = 0; s <= AP_SENS_COUNT; s++)
+        n += count[s];
+    for (int s = AP_SENS_COUNT; s >= 0 && level < 0; s--) {
+        if (above + count[s] >= SCOPE_LISTED)
+            level = s;
+        else
+            above += count[s];
+    }
+    /* the threshold level's first m in reach order, unless it is named whole */
+    bool first_n = level >= 0 && count[level] > (m = SCOPE_LISTED - above);
     ap_finding *f = ap_findings__add(c, p, false, p);
-    ap_findings__fact(c, f, "reason", "%s", ap_scope_reason_name(why));
+    ap_findings__fact(c, f, "reason", "%s", ap_scope_reason_name((ap_scope_reason)(1u << b)));
     ap_findings__fact(c, f, "outside", "%u", n);
     if (f == NULL)
         return;
-    beyond_wait w = { (size_t)(f - c->out->items), why, n, 0,
-                      malloc((size_t)n * sizeof *w.v), malloc((size_t)n * sizeof *w.r), i };
-    if (w.v == NULL || w.r == NULL || ap_query__push(&st->wait, &st->nwait, sizeof w, &w) < 0) {
+    beyond_wait w = { (size_t)(f - c->out->items), (ap_scope_reason)(1u << b), n, 0, 0, 0, 0,
+                      malloc(((size_t)nt + 1) * sizeof *w.v),
+                      malloc(((size_t)nt + 1) * sizeof *w.r),
+                      first_n ? calloc(1, sizeof *w.got) : NULL, i };
+    if (w.v == NULL || w.r == NULL || (first_n && w.got == NULL)) {
         free(w.v);
         free(w.r);
+        free(w.got);
         c->rc = ap_error_nomem(c->err);
         return;
     }
-    memcpy(w.v, targets, (size_t)n * sizeof *w.v);
-    memcpy(w.r, rights, (size_t)n * sizeof *w.r);
-    for (uint32_t k = 0; k < n; k++)
-        ap_findings__chain_later(c, f, p, targets[k], AP_UNREACHED, false, say_beyond);
+    /* the candidates: those asked for one by one, then the threshold level's by index */
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t k = 0; k < nt; k++) {
+            int lv = level_of(c->g, t[k].v);
+            if (!(t[k].why >> b & 1) || lv < level
+                || (pass == 0) != (!first_n || lv > level))
+                continue;
+            w.v[nv] = t[k].v;
+            w.r[nv++] = t[k].r;
+            w.nabove += pass == 0;
+        }
+    w.nv = nv;
+    w.nreq = w.nabove + first_n;
+    if (ap_query__push(&st->wait, &st->nwait, sizeof w, &w) < 0) {
+        free(w.v);
+        free(w.r);
+        free(w.got);
+        c->rc = ap_error_nomem(c->err);
+        return;
+    }
+    for (uint32_t k = 0; k < w.nabove; k++)
+        ap_findings__chain_later(c, f, p, w.v[k], AP_UNREACHED, false, say_beyond);
+    if (first_n)
+        ap_findings__chain_first_n(c, f, p, false, w.v + w.nabove, nv - w.nabove, m, w.got,
+                                   say_beyond);
 }
 
 /* After every batch: each partner with targets outside, one finding per reason. */
 static int finish_beyond(ap_rule_ctx *c)
 {
     beyond_state *st = beyond_of(c);
-    uint32_t *targets = NULL;
-    ap_rights *rights = NULL;
     if (st == NULL)
         return c->rc;
     for (uint32_t i = 0; i < st->nscope && c->rc == AP_OK; i++) {
-        uint32_t nt = st->nt[i];
-        if (nt == 0)
+        if (st->nt[i] == 0)
             continue;
-        free(targets);
-        free(rights);
-        targets = malloc((size_t)nt * sizeof *targets);
-        rights = malloc((size_t)nt * sizeof *rights);
-        if (targets == NULL || rights == NULL) {
-            c->rc = ap_error_nomem(c->err);
-            break;
+        prune(c->g, st->t[i], &st->nt[i], &st->count[i]);
+        qsort(st->t[i], st->nt[i], sizeof *st->t[i], cmp_outside);
+        for (unsigned b = 0; b < AP_SCOPE_REASONS && c->rc == AP_OK; b++) {
+            uint32_t any = 0;
+            for (int lv = 0; lv <= AP_SENS_COUNT; lv++)
+                any += st->count[i].n[b][lv];
+            if (any > 0)
+                beyond(c, st, i, b, st->count[i].n[b], st->t[i], st->nt[i]);
         }
-        for (unsigned bit = 1; bit < (1u << AP_SCOPE_REASONS) && c->rc == AP_OK; bit <<= 1) {
-            uint32_t n = 0;
-            for (uint32_t k = 0; k < nt; k++)
-                if (st->t[i][k].why & bit) {
-                    targets[n] = st->t[i][k].v;
-                    rights[n++] = st->t[i][k].r;
-                }
-            if (n == 0)
-                continue;
-            beyond(c, st, i, (ap_scope_reason)bit, targets, rights, n);
-        }
+        free(st->t[i]);                 /* the waits keep what they name */
+        st->t[i] = NULL;
+        st->nt[i] = 0;
     }
-    free(targets);
-    free(rights);
     return c->rc;
 }
 
