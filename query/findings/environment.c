@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "findings_internal.h"
+#include "../query_internal.h"
 
 /* 1 production, 0 another environment, -1 none given. */
 static int is_production(const ap_graph *g, uint32_t v)
@@ -33,6 +34,9 @@ static int is_production(const ap_graph *g, uint32_t v)
 typedef struct {
     uint32_t *prod, *other;
     unsigned char *seen, *env;
+    uint64_t *both;             /* a bit per node with paths to a production node and to
+                                 * another environment's, whatever they carry: no other node's
+                                 * authority can reach both, so no other is run */
 } reaches;
 
 static void free_reaches(void *p)
@@ -42,7 +46,38 @@ static void free_reaches(void *p)
     free(s->other);
     free(s->seen);
     free(s->env);
+    free(s->both);
     free(s);
+}
+
+/* s->both: the nodes that reach a production node and the nodes that reach another
+ * environment's (ap_graph_ancestors over every edge), intersected. */
+static int both_bits(ap_rule_ctx *c, reaches *s)
+{
+    const ap_graph *g = c->g;
+    uint32_t n = ap_graph_node_count(g), *list[2] = { NULL, NULL }, nlist[2] = { 0, 0 };
+    uint64_t *up[2] = { NULL, NULL };
+    int rc = AP_OK;
+    for (uint32_t v = 0; v < n && rc == AP_OK; v++) {
+        if (s->env[v] == 0)
+            s->env[v] = (unsigned char)(is_production(g, v) + 2);
+        int env = s->env[v] - 2;
+        if (env >= 0 && ap_query__push(&list[env], &nlist[env], sizeof v, &v) < 0)
+            rc = AP_ENOMEM;
+    }
+    for (int k = 0; k < 2 && rc == AP_OK; k++)
+        if (nlist[k] > 0 && ap_graph_ancestors(&up[k], g, list[k], nlist[k], NULL) < 0)
+            rc = AP_ENOMEM;
+    s->both = calloc((size_t)n / 64 + 1, sizeof *s->both);
+    if (rc == AP_OK && s->both == NULL)
+        rc = AP_ENOMEM;
+    for (size_t w = 0; rc == AP_OK && up[0] != NULL && up[1] != NULL && w < n / 64 + 1; w++)
+        s->both[w] = up[0][w] & up[1][w];
+    free(list[0]);
+    free(list[1]);
+    free(up[0]);
+    free(up[1]);
+    return rc == AP_OK ? AP_OK : (c->rc = ap_error_nomem(c->err));
 }
 
 /* The first production and other node of a reach in its order (hops, then id), heard a round
@@ -79,6 +114,13 @@ static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
     first_envs f = { c->g, s->env, AP_UNREACHED, AP_UNREACHED };
     if (s->seen[v])
         return AP_OK;
+    if (s->both == NULL && both_bits(c, s) < 0)
+        return c->rc;
+    if (!(s->both[v >> 6] >> (v & 63) & 1)) {   /* the run would find one at most */
+        s->prod[v] = s->other[v] = AP_UNREACHED;
+        s->seen[v] = 1;
+        return AP_OK;
+    }
     if (ap_findings__authority_until(c, v, both_found, &f) == NULL)
         return c->rc;
     s->prod[v] = f.prod;
