@@ -190,64 +190,128 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     return t->left == 0 && t->unfound == 0 && !t->whole;
 }
 
-/* The nodes one mode's requests (those of reqs[0..n) in it) may end at: their targets, the
- * members of their sets their picks accept, and every node the picks without a set accept
- * (each pick and argument asked of every node once); a request of the whole run has none. */
-static int aims_of(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
-                   uint32_t **aims, uint32_t *naims)
+/* A pick without a set, and what can bear on the nodes it accepts (ap_graph_ancestors). */
+typedef struct {
+    ap_chain_pick pick;
+    uint32_t arg;
+    uint64_t *up;
+} open_pick;
+
+/* One mode's bearing: what can bear on where its requests (those of reqs[0..n) in it) may end.
+ * targets: on their targets and the members of their sets their picks accept (NULL: none);
+ * each distinct pick without a set, on every node it accepts (each asked of every node once);
+ * all, the union (NULL when none may end anywhere; a request of the whole run has none).
+ * Each is closed under in-neighbours (in the blocked mode every partner is closed: one sends
+ * nothing in a run not its own, and a run's source holds everything from the start), and so is
+ * any union of them: a run that delivers only to one reaches its nodes as the whole run does. */
+typedef struct {
+    uint64_t *targets, *all;
+    open_pick *open;
+    uint32_t nopen;
+} bearing_of;
+
+static void bearing_free(bearing_of *b)
 {
-    const struct ap_chain_req **open = NULL;    /* the distinct picks without a set */
-    uint32_t nopen = 0, nn = ap_graph_node_count(c->g);
+    for (uint32_t k = 0; k < b->nopen; k++)
+        free(b->open[k].up);
+    free(b->open);
+    free(b->targets);
+    free(b->all);
+    *b = (bearing_of){ NULL, NULL, NULL, 0 };
+}
+
+/* The open pick of r (a pick without a set) in b, or NULL. */
+static const open_pick *open_of(const bearing_of *b, const struct ap_chain_req *r)
+{
+    for (uint32_t k = 0; r->pick != NULL && r->set == NULL && k < b->nopen; k++)
+        if (b->open[k].pick == r->pick && b->open[k].arg == r->arg)
+            return &b->open[k];
+    return NULL;
+}
+
+static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
+                   bearing_of *b)
+{
+    uint32_t *aims = NULL, naims = 0, nn = ap_graph_node_count(c->g), any = 0;
+    size_t words = (size_t)nn / 64 + 1;
+    uint64_t *closed = NULL;
     int rc = AP_OK;
+    *b = (bearing_of){ NULL, NULL, NULL, 0 };
     for (size_t k = 0; k < n && rc == AP_OK; k++) {
         const struct ap_chain_req *r = &reqs[k];
         if (r->blocked != blocked)
             continue;
         if (r->target != AP_UNREACHED) {
-            rc = ap_query__push(aims, naims, sizeof **aims, &r->target);
+            rc = ap_query__push(&aims, &naims, sizeof *aims, &r->target);
         } else if (r->pick != NULL && r->set != NULL) {
             for (uint32_t i = 0; i < r->nset && rc == AP_OK; i++)
                 if (r->pick(c, r->set[i], r->arg))
-                    rc = ap_query__push(aims, naims, sizeof **aims, &r->set[i]);
-        } else if (r->pick != NULL) {
-            bool known = false;
-            for (uint32_t i = 0; i < nopen && !known; i++)
-                known = open[i]->pick == r->pick && open[i]->arg == r->arg;
-            if (!known)
-                rc = ap_query__push(&open, &nopen, sizeof *open, &r);
+                    rc = ap_query__push(&aims, &naims, sizeof *aims, &r->set[i]);
+        } else if (r->pick != NULL && open_of(b, r) == NULL) {
+            open_pick o = { r->pick, r->arg, NULL };
+            rc = ap_query__push(&b->open, &b->nopen, sizeof o, &o);
         }
     }
-    for (uint32_t v = 0; v < nn && nopen > 0 && rc == AP_OK; v++) {
-        bool some = false;
-        for (uint32_t i = 0; i < nopen && !some; i++)
-            some = open[i]->pick(c, v, open[i]->arg);
-        if (some)
-            rc = ap_query__push(aims, naims, sizeof **aims, &v);
+    if (rc == AP_OK && blocked && (naims > 0 || b->nopen > 0)
+        && (closed = ap_query__partner_bits(c->g)) == NULL)
+        rc = AP_ENOMEM;
+    if (rc == AP_OK && naims > 0 && ap_graph_ancestors(&b->targets, c->g, aims, naims, closed) < 0)
+        rc = AP_ENOMEM;
+    any = naims;
+    for (uint32_t k = 0; k < b->nopen && rc == AP_OK; k++) {
+        naims = 0;
+        for (uint32_t v = 0; v < nn && rc == AP_OK; v++)
+            if (b->open[k].pick(c, v, b->open[k].arg))
+                rc = ap_query__push(&aims, &naims, sizeof *aims, &v);
+        any += naims;
+        if (rc == AP_OK && naims > 0
+            && ap_graph_ancestors(&b->open[k].up, c->g, aims, naims, closed) < 0)
+            rc = AP_ENOMEM;
     }
-    free(open);
-    return rc < 0 ? ap_error_nomem(c->err) : AP_OK;
-}
-
-/* What can bear on where one mode's requests may end (aims_of): a bit per node, *out (NULL
- * when none may end anywhere), ap_graph_ancestors's with, blocked, every partner closed: one
- * sends nothing in a run not its own, and a run's source holds everything from the start. A
- * run of a group with no request of the whole run delivers only to these nodes: the rounds
- * there, and so the chains and picks, are the whole run's; what it would reach beyond, it
- * does not. */
-static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bool blocked,
-                   uint64_t **out)
-{
-    uint32_t *aims = NULL, naims = 0;
-    uint64_t *closed = NULL;
-    int rc = aims_of(c, reqs, n, blocked, &aims, &naims);
-    *out = NULL;
-    if (rc == AP_OK && naims > 0 && blocked && (closed = ap_query__partner_bits(c->g)) == NULL)
-        rc = ap_error_nomem(c->err);
-    if (rc == AP_OK && naims > 0 && ap_graph_ancestors(out, c->g, aims, naims, closed) < 0)
-        rc = ap_error_nomem(c->err);
+    if (rc == AP_OK && any > 0 && (b->all = calloc(words, sizeof *b->all)) == NULL)
+        rc = AP_ENOMEM;
+    for (size_t w = 0; rc == AP_OK && any > 0 && w < words; w++) {
+        b->all[w] = b->targets != NULL ? b->targets[w] : 0;
+        for (uint32_t k = 0; k < b->nopen; k++)
+            b->all[w] |= b->open[k].up != NULL ? b->open[k].up[w] : 0;
+    }
     free(aims);
     free(closed);
-    return rc;
+    if (rc < 0) {
+        bearing_free(b);
+        return ap_error_nomem(c->err);
+    }
+    return AP_OK;
+}
+
+/* The bearing of one group's run with picks without a set: its mode's targets' and its own
+ * picks' (not every pick of the mode: a level's ancestors leave out the other levels' leaves),
+ * into only; false when the mode's whole bearing is as narrow (no pick without a set). */
+static bool group_bearing(const bearing_of *b, const struct ap_chain_req *reqs, size_t n,
+                          uint64_t *only, size_t words)
+{
+    const open_pick *mine[16];
+    unsigned nmine = 0;
+    for (size_t k = 0; k < n; k++) {
+        const open_pick *o = open_of(b, &reqs[k]);
+        bool known = o == NULL;
+        for (unsigned i = 0; i < nmine && !known; i++)
+            known = mine[i] == o;
+        if (known)
+            continue;
+        if (nmine == sizeof mine / sizeof mine[0])
+            return false;               /* many: the mode's whole bearing */
+        mine[nmine++] = o;
+    }
+    if (nmine == 0 || nmine == b->nopen)
+        return false;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = b->targets != NULL ? b->targets[w] : 0;
+        for (unsigned i = 0; i < nmine; i++)
+            x |= mine[i]->up != NULL ? mine[i]->up[w] : 0;
+        only[w] = x;
+    }
+    return true;
 }
 
 /* The requests reqs[0..n) (sorted), a run per group of one partner and mode; a request whose
@@ -256,13 +320,20 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
 static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 struct ap_chain_req **later, uint32_t *nlater)
 {
+    bearing_of bear[2] = { { NULL, NULL, NULL, 0 }, { NULL, NULL, NULL, 0 } };
     uint64_t *within[2] = { NULL, NULL };   /* bearing's, plain and blocked */
     ap_out_view *slots[2] = { NULL, NULL }; /* c->view's slots into them */
+    size_t words = (size_t)ap_graph_node_count(c->g) / 64 + 1;
+    uint64_t *only = NULL;                  /* one group's bearing (group_bearing) */
     int rc = AP_OK;
     for (int mode = 0; mode < 2 && rc == AP_OK; mode++) {
-        rc = bearing(c, reqs, n, mode == 1, &within[mode]);
+        rc = bearing(c, reqs, n, mode == 1, &bear[mode]);
+        within[mode] = bear[mode].all;
         if (rc == AP_OK && within[mode] != NULL && c->view != NULL)
             rc = ap_query__out_view_only(&slots[mode], c->view, within[mode], c->err);
+        if (rc == AP_OK && bear[mode].nopen > 1 && only == NULL
+            && (only = malloc(words * sizeof *only)) == NULL)
+            rc = ap_error_nomem(c->err);
     }
     if (n > 1)
         qsort(reqs, n, sizeof *reqs, req_cmp);
@@ -303,13 +374,16 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         }
         if (rc < 0)
             break;
+        int md = reqs[i].blocked;
+        const uint64_t *run_only = t->whole ? NULL : within[md];
+        const ap_out_view *run_view = t->whole ? NULL : slots[md];
+        if (!t->whole && only != NULL && group_bearing(&bear[md], reqs + i, j - i, only, words)) {
+            run_only = only;            /* the whole graph's slots, asked of only */
+            run_view = NULL;
+        }
         const ap_authority *a = ap_findings__authority_until_mode(c, reqs[i].partner,
-                                                                  reqs[i].blocked,
-                                                                  t->whole ? NULL
-                                                                  : within[reqs[i].blocked],
-                                                                  t->whole ? NULL
-                                                                  : slots[reqs[i].blocked],
-                                                                  all_reached, t);
+                                                                  reqs[i].blocked, run_only,
+                                                                  run_view, all_reached, t);
         for (size_t k = i; k < j && a != NULL && c->rc == AP_OK; k++) {
             struct ap_chain_req *r = &reqs[k];
             uint32_t v = r->target != AP_UNREACHED ? r->target : r->found;
@@ -346,9 +420,10 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         ap_query__authority_ws_view(c->until_ws, c->view);
     }
     for (int mode = 0; mode < 2; mode++) {
-        free(within[mode]);
+        bearing_free(&bear[mode]);
         ap_query__out_view_free(slots[mode]);
     }
+    free(only);
     return rc;
 }
 
