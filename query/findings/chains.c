@@ -100,6 +100,11 @@ void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool
     }
 }
 
+bool ap_findings__pick_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
+{
+    return (int)ap_findings__sens(c, v) + 1 == (int)arg;
+}
+
 static bool pick_any(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
 {
     (void)c;

@@ -356,6 +356,9 @@ void ap_findings__chain_later_want(ap_rule_ctx *c, ap_finding *f, uint32_t p, ui
 typedef bool (*ap_chain_pick)(const ap_rule_ctx *c, uint32_t v, uint32_t arg);
 void ap_findings__chain_first(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,
                               ap_chain_pick pick, uint32_t arg, ap_chain_say say);
+/* The pick of a sensitivity: v's sensitivity + 1 is arg (0: a node without one). The rules
+ * share it, so that a pass computes what bears on each level once. */
+bool ap_findings__pick_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg);
 /* The same, v also one of set[0..nset) (sorted by index; the caller keeps it until the chains
  * are made). */
 void ap_findings__chain_first_of(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool blocked,

@@ -74,11 +74,6 @@ static void node_ended(ap_rule_ctx *c, const ap_lanes_at *x)
 
 /* The reached nodes that best show what is still live: the most sensitive resources or
  * workflows (arg: ap_sensitivity + 1); the chain shows the first in reach order. */
-static bool showcase(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
-{
-    return ap_findings__sens(c, v) + 1 == (int)arg;
-}
-
 /* Finding f's partner's reach (a fact, counted on the kernel's words), the node that best
  * shows it (target, the first showcase its run reached), the chain. */
 static void chain_ended(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t v,
@@ -141,7 +136,7 @@ static void batch_end_ended(ap_rule_ctx *c, const ap_kernel_batch *b)
             uint32_t top = AP_SENS_COUNT;
             while (top > 0 && !(s->sens[top][j] >> (lane % 64) & 1))
                 top--;
-            ap_findings__chain_first(c, f, p, false, showcase, top, chain_ended);
+            ap_findings__chain_first(c, f, p, false, ap_findings__pick_level, top, chain_ended);
         }
     memset(s->reach, 0, sizeof s->reach);
     memset(s->count, 0, sizeof s->count);

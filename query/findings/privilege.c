@@ -130,12 +130,6 @@ static const char *readonly_counts(const readonly_state *s, uint32_t i, char *bu
     return buf;
 }
 
-/* The first node of sensitivity arg in reach order (the run's chain_first pick). */
-static bool at_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
-{
-    return ap_findings__sens(c, v) == (ap_sensitivity)arg;
-}
-
 /* The chain to v, the first node of the partner's top level in reach order, when the run
  * shows a right beyond read there; else to the least id of those it has one at (the run
  * reached it too: say_reached asked for it). */
@@ -198,8 +192,9 @@ static void batch_readonly(ap_rule_ctx *c, const ap_kernel_batch *b)
             ap_findings__fact(c, f, "by_sensitivity", "%s", counts);
             ap_findings__rights(c, f, "beyond_read", s->more[i]);
             /* one run for both: to the first node of the top level, and to worst */
-            ap_findings__chain_first(c, f, c->partners[i], false, at_level,
-                                     (uint32_t)ap_findings__sens(c, s->worst[i]), say_readonly);
+            ap_findings__chain_first(c, f, c->partners[i], false, ap_findings__pick_level,
+                                     (uint32_t)((int)ap_findings__sens(c, s->worst[i]) + 1),
+                                     say_readonly);
             ap_findings__chain_later(c, f, c->partners[i], s->worst[i], AP_UNREACHED, false,
                                      say_reached);
         }

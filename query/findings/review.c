@@ -25,12 +25,6 @@ static void node_review(ap_rule_ctx *c, const ap_lanes_at *x)
         st->has[ap_findings__sens(c, x->v)][j] |= x->w[x->b->K * L + j];
 }
 
-/* The first node in reach order of sensitivity arg. */
-static bool pick_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
-{
-    return ap_findings__sens(c, v) == (ap_sensitivity)arg;
-}
-
 /* The message, with the chain to top (AP_UNREACHED: the partner reaches nothing sensitive). */
 static void say_review(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t top,
                        uint32_t e)
@@ -106,7 +100,8 @@ static void batch_review(ap_rule_ctx *c, const ap_kernel_batch *b)
         ap_findings__fact(c, f, "sensitivity", "%s", ap_sensitivity_name(s));
         ap_findings__fact(c, f, "cadence_days", "%lld", (long long)(every / AP_DAY));
         if (reached)
-            ap_findings__chain_first(c, f, p, false, pick_level, (uint32_t)s, say_review);
+            ap_findings__chain_first(c, f, p, false, ap_findings__pick_level,
+                                     (uint32_t)s + 1, say_review);
         else if (f != NULL)
             say_review(c, f, NULL, AP_UNREACHED, AP_UNREACHED);
     }

@@ -439,12 +439,6 @@ static void node_undeclared(ap_rule_ctx *c, const ap_lanes_at *x)
     ap_findings__count_lanes(st->count, L, x->w + (size_t)x->b->K * L);
 }
 
-/* The first node in reach order of sensitivity arg. */
-static bool pick_level(const ap_rule_ctx *c, uint32_t v, uint32_t arg)
-{
-    return ap_findings__sens(c, v) == (ap_sensitivity)arg;
-}
-
 static void say_undeclared(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uint32_t top,
                            uint32_t e)
 {
@@ -497,7 +491,8 @@ static void batch_undeclared(ap_rule_ctx *c, const ap_kernel_batch *b)
             ap_finding *f = ap_findings__add(c, p, false, p);
             ap_findings__fact(c, f, "sensitive_targets", "%u",
                               ap_findings__lane_count(st->count, b->L, lane));
-            ap_findings__chain_first(c, f, p, false, pick_level, (uint32_t)top, say_undeclared);
+            ap_findings__chain_first(c, f, p, false, ap_findings__pick_level,
+                                     (uint32_t)top + 1, say_undeclared);
         }
     }
     memset(st, 0, sizeof *st);
