@@ -26,7 +26,7 @@ with open(w + "/nodes.csv", "w") as n, open(w + "/edges.csv", "w") as e:
 PY
 "$AP" --db "$WORK/e.db" import "$WORK/nodes.csv" "$WORK/edges.csv" 2>"$WORK/err" \
     || fail "import: $(cat "$WORK/err")"
-limit=1                         # CPU seconds (0.07 here; every key run: 3.2); the sanitizer is slower
+limit=1                 # CPU seconds (0.07 here; every key run: 3.2); the sanitizer: slower
 ldd "$AP" 2>/dev/null | grep -q 'libasan' && limit=5
 /usr/bin/time -f "%U %S" -o "$WORK/cpu" timeout -s KILL 300 "$AP" --db "$WORK/e.db" \
     --at 2026-01-01 findings --rule environment-crossing --format csv >"$WORK/out" \
