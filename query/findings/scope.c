@@ -74,9 +74,9 @@ typedef struct {
 } outside_count;
 
 /* The level of target v (its sensitivity + 1). */
-static int level_of(const ap_graph *g, uint32_t v)
+static int level_of(const ap_rule_ctx *c, uint32_t v)
 {
-    return (int)ap_findings__sensitivity(g, v) + 1;
+    return (int)ap_findings__sens(c, v) + 1;
 }
 
 /* May a target of level lv, outside for the reasons why, still be named: for one of them,
@@ -97,11 +97,11 @@ static bool target_named(const outside_count *oc, unsigned why, int lv)
 }
 
 /* Partner index i's list without the targets that may no longer be named. */
-static void prune(const ap_graph *g, outside_target *t, uint32_t *nt, const outside_count *oc)
+static void prune(const ap_rule_ctx *c, outside_target *t, uint32_t *nt, const outside_count *oc)
 {
     uint32_t kept = 0;
     for (uint32_t k = 0; k < *nt; k++)
-        if (target_named(oc, t[k].why, level_of(g, t[k].v)))
+        if (target_named(oc, t[k].why, level_of(c, t[k].v)))
             t[kept++] = t[k];
     *nt = kept;
 }
@@ -210,14 +210,14 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
             if (why == 0)
                 continue;
             outside_target t = { x->v, r, why };
-            int lv = level_of(c->g, x->v);
+            int lv = level_of(c, x->v);
             for (unsigned rb = 0; rb < AP_SCOPE_REASONS; rb++)
                 st->count[i].n[rb][lv] += why >> rb & 1;
             if (!target_named(&st->count[i], why, lv))
                 continue;
             /* before the list doubles (ap_query__push), what may no longer be named goes */
             if (st->nt[i] >= 64 && (st->nt[i] & (st->nt[i] - 1)) == 0)
-                prune(c->g, st->t[i], &st->nt[i], &st->count[i]);
+                prune(c, st->t[i], &st->nt[i], &st->count[i]);
             if (ap_query__push(&st->t[i], &st->nt[i], sizeof t, &t) < 0) {
                 c->rc = ap_error_nomem(c->err);
                 return;
@@ -361,7 +361,7 @@ static void beyond(ap_rule_ctx *c, beyond_state *st, uint32_t i, unsigned b,
     /* the candidates: those asked for one by one, then the threshold level's by index */
     for (int pass = 0; pass < 2; pass++)
         for (uint32_t k = 0; k < nt; k++) {
-            int lv = level_of(c->g, t[k].v);
+            int lv = level_of(c, t[k].v);
             if (!(t[k].why >> b & 1) || lv < level
                 || (pass == 0) != (!first_n || lv > level))
                 continue;
@@ -394,7 +394,7 @@ static int finish_beyond(ap_rule_ctx *c)
     for (uint32_t i = 0; i < st->nscope && c->rc == AP_OK; i++) {
         if (st->nt[i] == 0)
             continue;
-        prune(c->g, st->t[i], &st->nt[i], &st->count[i]);
+        prune(c, st->t[i], &st->nt[i], &st->count[i]);
         qsort(st->t[i], st->nt[i], sizeof *st->t[i], cmp_outside);
         for (unsigned b = 0; b < AP_SCOPE_REASONS && c->rc == AP_OK; b++) {
             uint32_t any = 0;
