@@ -309,7 +309,7 @@ static void test_dot__large_reach_collapses(void **state)
     assert_int_equal(d->ncollapsed, 1);
     assert_string_equal(d->collapsed[0].domain, "home");
     for (int i = 0; i < 120; i += 10) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "r%03d", i);
         assert_non_null(shown(g, d, id));
     }
