@@ -131,6 +131,10 @@ typedef struct {
     uint32_t *upto;                 /* max_depth + 1: ball nodes at distance <= d */
     uint32_t *inball;               /* nball + 1: in-edges of queue[0 .. k), summed */
     uint32_t **cbuf, *ccap;         /* per depth: a frame's candidate edges */
+    uint32_t *rin_off, *rin;        /* per arrival row: its in-edges a route may take (route_edge),
+                                     * in index order: rin[rin_off[r] .. rin_off[r + 1]) (a hub
+                                     * that resources depend on has thousands of in-edges never
+                                     * traversed: every target's ball and search read them all) */
     uint64_t work, budget;
     uint64_t joins;                 /* tree routes walked by dfs_longer for this target */
     found_path *found;
@@ -146,6 +150,52 @@ static bool route_edge(const search *s, const ap_edge *e)
 {
     return e->from != e->to && s->a->row[e->to] != AP_UNREACHED
            && ap_authority_carries(s->g, s->a, e);
+}
+
+/* The route in-edges of reached node v: rin[*b .. *e). */
+static void route_in(const search *s, uint32_t v, uint32_t *b, uint32_t *e)
+{
+    *b = s->rin_off[s->a->row[v]];
+    *e = s->rin_off[s->a->row[v] + 1];
+}
+
+/* s->rin_off and s->rin, for every reached node; false when out of memory. */
+static bool route_ins(search *s)
+{
+    const ap_authority *a = s->a;
+    uint32_t n = 0, cap = 0, *rin = NULL, *node = malloc(((size_t)a->nreach + 1) * sizeof *node);
+    s->rin_off = malloc(((size_t)a->nreach + 2) * sizeof *s->rin_off);
+    if (node == NULL || s->rin_off == NULL) {
+        free(node);
+        return false;
+    }
+    for (uint32_t l = 0; l <= a->nreach; l++) {         /* rows are in order of arrival */
+        uint32_t v = l == 0 ? a->source : a->reach[l - 1];
+        node[a->row[v]] = v;
+    }
+    for (uint32_t r = 0; r <= a->nreach; r++) {
+        uint32_t v = node[r];
+        s->rin_off[r] = n;
+        for (uint32_t i = ap_graph_in_begin(s->g, v); i < ap_graph_in_end(s->g, v); i++) {
+            uint32_t e = ap_graph_in_edge(s->g, i);
+            if (!route_edge(s, ap_graph_edge(s->g, e)))
+                continue;
+            if (n == cap) {
+                uint32_t *more = realloc(rin, (cap = cap ? cap * 2 : 256) * sizeof *more);
+                if (more == NULL) {
+                    free(rin);
+                    free(node);
+                    return false;
+                }
+                rin = more;
+            }
+            rin[n++] = e;
+        }
+    }
+    s->rin_off[a->nreach + 1] = n;
+    s->rin = rin;
+    free(node);
+    return true;
 }
 
 /* Record the route st[1..top] then last (edges from the source on). */
@@ -172,19 +222,27 @@ static int record(search *s, const frame *st, uint32_t top, uint32_t last)
 static int candidates(search *s, uint32_t top, uint32_t exact)
 {
     frame *f = &s->stack[top];
-    uint32_t rem = exact - top - 1, k, n = 0;
+    uint32_t rem = exact - top - 1, k, n = 0, own = 0, df = s->dist[s->a->row[f->node]];
     f->cand = NULL;
     f->ncand = 0;
     if (rem > s->max_depth)
         return 0;
     k = s->upto[rem];
-    if (s->inball[k] >= ap_graph_out_end(s->g, f->node) - ap_graph_out_begin(s->g, f->node))
+    /* the frame's node is no step of its own (a hub that resources depend on: its in-edges,
+     * never traversed, outnumbered its fan, and every target scanned the fan at every length) */
+    if (df != AP_UNREACHED && df <= rem)
+        own = s->rin_off[s->a->row[f->node] + 1] - s->rin_off[s->a->row[f->node]];
+    if (s->inball[k] - own >= ap_graph_out_end(s->g, f->node) - ap_graph_out_begin(s->g, f->node))
         return 0;
-    s->work += s->inball[k];
+    s->work += s->inball[k] - own;
     for (uint32_t q = 0; q < k; q++) {
         uint32_t x = s->queue[q];
-        for (uint32_t i = ap_graph_in_begin(s->g, x); i < ap_graph_in_end(s->g, x); i++) {
-            uint32_t e = ap_graph_in_edge(s->g, i);
+        uint32_t b, end;
+        if (x == f->node)
+            continue;
+        route_in(s, x, &b, &end);
+        for (uint32_t i = b; i < end; i++) {
+            uint32_t e = s->rin[i];
             if (ap_graph_edge(s->g, e)->from != f->node)
                 continue;
             if (n == s->ccap[top]) {
@@ -297,20 +355,20 @@ static int dfs_longer(search *s, uint32_t t)
     const ap_graph *g = s->g;
     const ap_authority *a = s->a;
     frame *st = s->stack;
-    uint32_t top = 0;
+    uint32_t top = 0, b, end;
     int rc = SEARCH_DONE;
-    st[0] = (frame){ t, ap_graph_in_begin(g, t), AP_UNREACHED, 0, { AP_RIGHTS_ALL, 0, false },
-                     NULL, 0 };
+    route_in(s, t, &b, &end);
+    st[0] = (frame){ t, b, AP_UNREACHED, 0, { AP_RIGHTS_ALL, 0, false }, NULL, 0 };
     s->on[a->row[t]] = 1;
     for (;;) {
         frame *f = &st[top];
-        if (f->next == ap_graph_in_end(g, f->node)) {
+        if (f->next == s->rin_off[a->row[f->node] + 1]) {
             s->on[a->row[f->node]] = 0;
             if (top-- == 0)
                 return SEARCH_DONE;
             continue;
         }
-        uint32_t e = ap_graph_in_edge(g, f->next++);
+        uint32_t e = s->rin[f->next++];
         const ap_edge *ed = ap_graph_edge(g, e);
         uint32_t u = ed->from, len = top + 1;
         if (++s->work > s->budget) {
@@ -338,7 +396,7 @@ static int dfs_longer(search *s, uint32_t t)
             rc = SEARCH_STOP;
             break;
         }
-        st[++top] = (frame){ u, ap_graph_in_begin(g, u), e, 0, rest, NULL, 0 };
+        st[++top] = (frame){ u, s->rin_off[a->row[u]], e, 0, rest, NULL, 0 };
         s->on[a->row[u]] = 1;
     }
     for (uint32_t i = 0; i <= top; i++)
@@ -361,8 +419,10 @@ static int ball(search *s, uint32_t t, uint32_t *n)
         uint32_t w = s->queue[head++], d = s->dist[a->row[w]];
         if (d == s->max_depth || w == a->source)
             continue;
-        for (uint32_t i = ap_graph_in_begin(s->g, w); i < ap_graph_in_end(s->g, w); i++) {
-            const ap_edge *ed = ap_graph_edge(s->g, ap_graph_in_edge(s->g, i));
+        uint32_t b, end;
+        route_in(s, w, &b, &end);
+        for (uint32_t i = b; i < end; i++) {
+            const ap_edge *ed = ap_graph_edge(s->g, s->rin[i]);
             if (++s->work > s->budget) {
                 *n = tail;
                 return SEARCH_BUDGET;
@@ -453,7 +513,7 @@ static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
         uint32_t x = s->queue[i], di = s->dist[a->row[x]];
         for (; dd < di && dd <= s->max_depth; dd++)
             s->upto[dd] = i;
-        s->inball[i + 1] = s->inball[i] + (ap_graph_in_end(g, x) - ap_graph_in_begin(g, x));
+        s->inball[i + 1] = s->inball[i] + (s->rin_off[a->row[x] + 1] - s->rin_off[a->row[x]]);
         if (i + 1 == nball)
             for (; dd <= s->max_depth; dd++)
                 s->upto[dd] = nball;
@@ -545,6 +605,10 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
         rc = ap_error_nomem(err);
         goto cleanup;
     }
+    if (!route_ins(&s)) {
+        rc = ap_error_nomem(err);
+        goto cleanup;
+    }
     carrying_tree(&s);
     route_distances(&s);
     for (uint32_t i = 0; i <= a->nreach; i++)
@@ -581,6 +645,8 @@ cleanup:
     free(s.stack);
     free(s.upto);
     free(s.inball);
+    free(s.rin_off);
+    free(s.rin);
     for (uint32_t i = 0; s.cbuf != NULL && i < s.max_depth + 2; i++)
         free(s.cbuf[i]);
     free(s.cbuf);

@@ -8,17 +8,23 @@
 /* Is credential v a static secret? What the inventory says (static: true or false); else by its
  * type: API keys, client secrets, passwords, personal access tokens, SSH and access keys are
  * static by nature (a value someone stores and replays). */
-bool ap_findings__static(const ap_graph *g, uint32_t v)
+bool ap_findings__static_of(const ap_attr_ask *type, const ap_attr_ask *is_static)
 {
     static const char *const by_nature[] = { "api_key", "client_secret", "password", "pat",
                                              "ssh_key", "access_key" };
-    char buf[64];       /* read and let go: asked of every credential */
-    const char *attrs = ap_graph_node(g, v)->attrs;
-    const char *type = ap_findings__attr_str(attrs, "type", buf, sizeof buf);
     bool nature = false;
-    for (size_t i = 0; type != NULL && i < sizeof by_nature / sizeof by_nature[0]; i++)
-        nature |= strcmp(type, by_nature[i]) == 0;
-    return ap_findings__attr_bool(attrs, "static", nature);
+    if (is_static->kind == 't' || is_static->kind == 'f')
+        return is_static->kind == 't';
+    for (size_t i = 0; type->kind == 's' && i < sizeof by_nature / sizeof by_nature[0]; i++)
+        nature |= strcmp(type->buf, by_nature[i]) == 0;
+    return nature;
+}
+
+bool ap_findings__static(const ap_graph *g, uint32_t v)
+{
+    ap_attr_ask ask[2] = { { .key = "type" }, { .key = "static" } };   /* asked of every key */
+    ap_findings__attrs(ap_graph_node(g, v)->attrs, ask, 2);
+    return ap_findings__static_of(&ask[0], &ask[1]);
 }
 
 /* The identity finding f's secret stands in for: the fact "identity" (its first authenticates_as

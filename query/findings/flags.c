@@ -23,20 +23,41 @@ static bool may_name(const char *attrs, const char *key)
     return false;
 }
 
-/* The JSON value of key in attributes text, parsed and let go: 's' a string (copied into buf,
- * cut to its size), 't' true, 'f' false, 0 absent or anything else. */
+/* What x is: 's' a string (copied into buf, cut to its size), 't' true, 'f' false, 0 absent or
+ * anything else. */
+static int value_of(const json_t *x, char *buf, size_t size)
+{
+    int kind = json_is_string(x) ? 's' : json_is_true(x) ? 't' : json_is_false(x) ? 'f' : 0;
+    if (kind == 's')
+        snprintf(buf, size, "%s", json_string_value(x));
+    return kind;
+}
+
+/* The JSON value of key in attributes text, parsed and let go (value_of). */
 static int attr(const char *attrs, const char *key, char *buf, size_t size)
 {
-    json_t *o, *x;
+    json_t *o;
     int kind;
     if (!may_name(attrs, key) || (o = json_loads(attrs, 0, NULL)) == NULL)
         return 0;
-    x = json_object_get(o, key);
-    kind = json_is_string(x) ? 's' : json_is_true(x) ? 't' : json_is_false(x) ? 'f' : 0;
-    if (kind == 's')
-        snprintf(buf, size, "%s", json_string_value(x));
+    kind = value_of(json_object_get(o, key), buf, size);
     json_decref(o);
     return kind;
+}
+
+void ap_findings__attrs(const char *attrs, ap_attr_ask *ask, size_t n)
+{
+    json_t *o = NULL;
+    bool named = false;
+    for (size_t i = 0; i < n; i++) {
+        ask[i].kind = 0;
+        named |= may_name(attrs, ask[i].key);
+    }
+    if (!named || (o = json_loads(attrs, 0, NULL)) == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        ask[i].kind = value_of(json_object_get(o, ask[i].key), ask[i].buf, sizeof ask[i].buf);
+    json_decref(o);
 }
 
 const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size)

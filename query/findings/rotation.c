@@ -58,12 +58,17 @@ static void say_rotation(ap_rule_ctx *c, ap_finding *f)
  * credential issued per session). */
 static bool rotation_start(const ap_rule_ctx *c, uint32_t v, int64_t *since, bool *rotated)
 {
-    const ap_graph *g = c->g;
-    const char *attrs = ap_graph_node(g, v)->attrs;     /* read and let go: every credential */
-    *rotated = ap_findings__attr_time(attrs, "last_rotated", since);
-    return *rotated || (ap_findings__static(g, v)
-                        && (ap_findings__attr_time(attrs, "created", since)
-                            || ap_findings__attr_time(attrs, "valid_from", since)));
+    enum { LAST, TYPE, STATIC, CREATED, VALID, NASK };
+    ap_attr_ask ask[NASK] = { { .key = "last_rotated" }, { .key = "type" }, { .key = "static" },
+                              { .key = "created" }, { .key = "valid_from" } };
+    /* read once and let go: every credential */
+    ap_findings__attrs(ap_graph_node(c->g, v)->attrs, ask, NASK);
+    const char *at = ask[LAST].kind == 's' ? ask[LAST].buf : NULL;
+    *rotated = ap_time_parse(at, since);
+    if (*rotated || !ap_findings__static_of(&ask[TYPE], &ask[STATIC]))
+        return *rotated;
+    return ap_time_parse(ask[CREATED].kind == 's' ? ask[CREATED].buf : NULL, since)
+           || ap_time_parse(ask[VALID].kind == 's' ? ask[VALID].buf : NULL, since);
 }
 
 static bool watch_rotation(const ap_rule_ctx *c, uint32_t v)

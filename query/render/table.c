@@ -160,6 +160,15 @@ char *ap_text_escape_n(const char *s, size_t len, unsigned flags)
     if (out == NULL)
         return NULL;
     while (p < end) {
+        if (*p >= 0x20 && *p < 0x7F && *p != '\\') {   /* printable ASCII, most text: as it is */
+            const unsigned char *q = p + 1;
+            while (q < end && *q >= 0x20 && *q < 0x7F && *q != '\\')
+                q++;
+            memcpy(out + o, p, (size_t)(q - p));
+            o += (size_t)(q - p);
+            p = q;
+            continue;
+        }
         size_t n = utf8_len_n(p, (size_t)(end - p));
         unsigned cp = n > 1 ? utf8_decode(p, n) : *p;
         if (layout && (*p == '\n' || *p == '\t')) {
