@@ -131,10 +131,12 @@ typedef struct {
     uint32_t *upto;                 /* max_depth + 1: ball nodes at distance <= d */
     uint32_t *inball;               /* nball + 1: in-edges of queue[0 .. k), summed */
     uint32_t **cbuf, *ccap;         /* per depth: a frame's candidate edges */
-    uint32_t *rin_off, *rin;        /* per arrival row: its in-edges a route may take (route_edge),
-                                     * in index order: rin[rin_off[r] .. rin_off[r + 1]) (a hub
-                                     * that resources depend on has thousands of in-edges never
-                                     * traversed: every target's ball and search read them all) */
+    uint32_t *rin_b, *rin_e, *rin;  /* per arrival row, once asked: its in-edges a route may take
+                                     * (route_edge), in index order, rin[rin_b[r] .. rin_e[r])
+                                     * (a hub that resources depend on has thousands of in-edges
+                                     * never traversed: every target's ball and search read them
+                                     * all); rin_b[r] AP_UNREACHED before */
+    uint32_t nrin;
     uint64_t work, budget;
     uint64_t joins;                 /* tree routes walked by dfs_longer for this target */
     found_path *found;
@@ -152,50 +154,27 @@ static bool route_edge(const search *s, const ap_edge *e)
            && ap_authority_carries(s->g, s->a, e);
 }
 
-/* The route in-edges of reached node v: rin[*b .. *e). */
-static void route_in(const search *s, uint32_t v, uint32_t *b, uint32_t *e)
+/* The route in-edges of reached node v: rin[*b .. *e), listed when first asked (each node once
+ * for every target: a target's search lists few); -1 when out of memory. */
+static int route_in(search *s, uint32_t v, uint32_t *b, uint32_t *e)
 {
-    *b = s->rin_off[s->a->row[v]];
-    *e = s->rin_off[s->a->row[v] + 1];
-}
-
-/* s->rin_off and s->rin, for every reached node; false when out of memory. */
-static bool route_ins(search *s)
-{
-    const ap_authority *a = s->a;
-    uint32_t n = 0, cap = 0, *rin = NULL, *node = malloc(((size_t)a->nreach + 1) * sizeof *node);
-    s->rin_off = malloc(((size_t)a->nreach + 2) * sizeof *s->rin_off);
-    if (node == NULL || s->rin_off == NULL) {
-        free(node);
-        return false;
-    }
-    for (uint32_t l = 0; l <= a->nreach; l++) {         /* rows are in order of arrival */
-        uint32_t v = l == 0 ? a->source : a->reach[l - 1];
-        node[a->row[v]] = v;
-    }
-    for (uint32_t r = 0; r <= a->nreach; r++) {
-        uint32_t v = node[r];
-        s->rin_off[r] = n;
+    uint32_t r = s->a->row[v];
+    if (s->rin_b[r] == AP_UNREACHED) {
+        uint32_t n = s->nrin;
         for (uint32_t i = ap_graph_in_begin(s->g, v); i < ap_graph_in_end(s->g, v); i++) {
-            uint32_t e = ap_graph_in_edge(s->g, i);
-            if (!route_edge(s, ap_graph_edge(s->g, e)))
-                continue;
-            if (n == cap) {
-                uint32_t *more = realloc(rin, (cap = cap ? cap * 2 : 256) * sizeof *more);
-                if (more == NULL) {
-                    free(rin);
-                    free(node);
-                    return false;
-                }
-                rin = more;
+            uint32_t x = ap_graph_in_edge(s->g, i);
+            if (route_edge(s, ap_graph_edge(s->g, x))
+                && ap_query__push(&s->rin, &s->nrin, sizeof x, &x) < 0) {
+                s->nrin = n;
+                return -1;
             }
-            rin[n++] = e;
         }
+        s->rin_b[r] = n;
+        s->rin_e[r] = s->nrin;
     }
-    s->rin_off[a->nreach + 1] = n;
-    s->rin = rin;
-    free(node);
-    return true;
+    *b = s->rin_b[r];
+    *e = s->rin_e[r];
+    return 0;
 }
 
 /* Record the route st[1..top] then last (edges from the source on). */
@@ -231,16 +210,15 @@ static int candidates(search *s, uint32_t top, uint32_t exact)
     /* the frame's node is no step of its own (a hub that resources depend on: its in-edges,
      * never traversed, outnumbered its fan, and every target scanned the fan at every length) */
     if (df != AP_UNREACHED && df <= rem)
-        own = s->rin_off[s->a->row[f->node] + 1] - s->rin_off[s->a->row[f->node]];
+        own = s->rin_e[s->a->row[f->node]] - s->rin_b[s->a->row[f->node]];  /* listed: in ball */
     if (s->inball[k] - own >= ap_graph_out_end(s->g, f->node) - ap_graph_out_begin(s->g, f->node))
         return 0;
     s->work += s->inball[k] - own;
     for (uint32_t q = 0; q < k; q++) {
         uint32_t x = s->queue[q];
         uint32_t b, end;
-        if (x == f->node)
-            continue;
-        route_in(s, x, &b, &end);
+        if (x == f->node || route_in(s, x, &b, &end) < 0)
+            continue;                   /* (listed with the ball: never out of memory here) */
         for (uint32_t i = b; i < end; i++) {
             uint32_t e = s->rin[i];
             if (ap_graph_edge(s->g, e)->from != f->node)
@@ -357,12 +335,13 @@ static int dfs_longer(search *s, uint32_t t)
     frame *st = s->stack;
     uint32_t top = 0, b, end;
     int rc = SEARCH_DONE;
-    route_in(s, t, &b, &end);
+    if (route_in(s, t, &b, &end) < 0)
+        return SEARCH_NOMEM;
     st[0] = (frame){ t, b, AP_UNREACHED, 0, { AP_RIGHTS_ALL, 0, false }, NULL, 0 };
     s->on[a->row[t]] = 1;
     for (;;) {
         frame *f = &st[top];
-        if (f->next == s->rin_off[a->row[f->node] + 1]) {
+        if (f->next == s->rin_e[a->row[f->node]]) {
             s->on[a->row[f->node]] = 0;
             if (top-- == 0)
                 return SEARCH_DONE;
@@ -396,7 +375,11 @@ static int dfs_longer(search *s, uint32_t t)
             rc = SEARCH_STOP;
             break;
         }
-        st[++top] = (frame){ u, s->rin_off[a->row[u]], e, 0, rest, NULL, 0 };
+        if (route_in(s, u, &b, &end) < 0) {
+            rc = SEARCH_NOMEM;
+            break;
+        }
+        st[++top] = (frame){ u, b, e, 0, rest, NULL, 0 };
         s->on[a->row[u]] = 1;
     }
     for (uint32_t i = 0; i <= top; i++)
@@ -420,7 +403,10 @@ static int ball(search *s, uint32_t t, uint32_t *n)
         if (d == s->max_depth || w == a->source)
             continue;
         uint32_t b, end;
-        route_in(s, w, &b, &end);
+        if (route_in(s, w, &b, &end) < 0) {
+            *n = tail;
+            return SEARCH_NOMEM;
+        }
         for (uint32_t i = b; i < end; i++) {
             const ap_edge *ed = ap_graph_edge(s->g, s->rin[i]);
             if (++s->work > s->budget) {
@@ -513,7 +499,10 @@ static int paths_to(ap_path_set *set, search *s, uint32_t target, ap_error *err)
         uint32_t x = s->queue[i], di = s->dist[a->row[x]];
         for (; dd < di && dd <= s->max_depth; dd++)
             s->upto[dd] = i;
-        s->inball[i + 1] = s->inball[i] + (s->rin_off[a->row[x] + 1] - s->rin_off[a->row[x]]);
+        uint32_t b, end;
+        if (route_in(s, x, &b, &end) < 0)
+            got = SEARCH_NOMEM;
+        s->inball[i + 1] = s->inball[i] + (got == SEARCH_NOMEM ? 0 : end - b);
         if (i + 1 == nball)
             for (; dd <= s->max_depth; dd++)
                 s->upto[dd] = nball;
@@ -592,6 +581,8 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     s.tedge = malloc(((size_t)a->nreach + 1) * sizeof *s.tedge);
     s.tcarried = malloc(((size_t)a->nreach + 1) * sizeof *s.tcarried);
     s.fdist = malloc(((size_t)a->nreach + 1) * sizeof *s.fdist);
+    s.rin_b = malloc(((size_t)a->nreach + 1) * sizeof *s.rin_b);
+    s.rin_e = malloc(((size_t)a->nreach + 1) * sizeof *s.rin_e);
     s.on = calloc((size_t)a->nreach + 1, 1);
     s.stack = malloc(((size_t)a->nreach + 2) * sizeof *s.stack);
     s.upto = malloc(((size_t)p->max_depth + 1) * sizeof *s.upto);
@@ -601,14 +592,13 @@ int ap_paths_compute(ap_paths **out, const ap_graph *g, const ap_authority *a,
     if ((p->sets = calloc((size_t)ntargets + 1, sizeof *p->sets)) == NULL || s.dist == NULL
         || s.on == NULL || s.stack == NULL || s.queue == NULL || s.tree == NULL
         || s.upto == NULL || s.inball == NULL || s.cbuf == NULL || s.ccap == NULL
-        || s.tedge == NULL || s.tcarried == NULL || s.fdist == NULL) {
+        || s.tedge == NULL || s.tcarried == NULL || s.fdist == NULL || s.rin_b == NULL
+        || s.rin_e == NULL) {
         rc = ap_error_nomem(err);
         goto cleanup;
     }
-    if (!route_ins(&s)) {
-        rc = ap_error_nomem(err);
-        goto cleanup;
-    }
+    for (uint32_t i = 0; i <= a->nreach; i++)
+        s.rin_b[i] = AP_UNREACHED;
     carrying_tree(&s);
     route_distances(&s);
     for (uint32_t i = 0; i <= a->nreach; i++)
@@ -645,7 +635,8 @@ cleanup:
     free(s.stack);
     free(s.upto);
     free(s.inball);
-    free(s.rin_off);
+    free(s.rin_b);
+    free(s.rin_e);
     free(s.rin);
     for (uint32_t i = 0; s.cbuf != NULL && i < s.max_depth + 2; i++)
         free(s.cbuf[i]);
