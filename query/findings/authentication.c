@@ -20,7 +20,8 @@ bool ap_findings__static_of(const ap_attr_ask *type, const ap_attr_ask *is_stati
     return nature;
 }
 
-bool ap_findings__static(const ap_graph *g, uint32_t v)
+/* ap_findings__static_of for credential v (its attributes parsed once). */
+static bool secret_static(const ap_graph *g, uint32_t v)
 {
     ap_attr_ask ask[2] = { { .key = "type" }, { .key = "static" } };   /* asked of every key */
     ap_findings__attrs(ap_graph_node(g, v)->attrs, ask, 2);
@@ -59,7 +60,7 @@ static bool stands_in(const ap_graph *g, uint32_t e)
 static bool watch_static(const ap_rule_ctx *c, uint32_t v)
 {
     const ap_graph *g = c->g;
-    if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !ap_findings__static(g, v))
+    if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !secret_static(g, v))
         return false;
     for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++)
         if (stands_in(g, e))

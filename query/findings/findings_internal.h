@@ -217,9 +217,8 @@ bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, b
 /* The string value of key in a node's or edge's attributes text (into buf, cut to its size),
  * or NULL: parsed and let go, not kept by the graph (flags.c). */
 const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size);
-/* The same for a boolean (dflt when absent or not one) and a time (false when absent or not a
- * date): for attributes read once per node, whose parsed objects the graph need not keep. */
-bool ap_findings__attr_bool(const char *attrs, const char *key, bool dflt);
+/* The same for a time (false when absent or not a date): for attributes read once per node,
+ * whose parsed objects the graph need not keep. */
 bool ap_findings__attr_time(const char *attrs, const char *key, int64_t *out);
 /* Several keys of one attributes text, parsed once (a node's attributes are JSON: a parse costs
  * more than the rules that ask): each ask's kind is 's' (its string in buf), 't', 'f' or 0. */
@@ -229,15 +228,19 @@ typedef struct {
     char buf[64];               /* a date or a short name: longer ones are cut */
 } ap_attr_ask;
 void ap_findings__attrs(const char *attrs, ap_attr_ask *ask, size_t n);
+/* An ask's string, or NULL when it was not one. */
+static inline const char *ap_findings__ask_str(const ap_attr_ask *a)
+{
+    return a->kind == 's' ? a->buf : NULL;
+}
 /* Does node v have a non-empty string attribute key (remembered as above)? Equal to value,
  * when value is not NULL? */
 bool ap_findings__node_named(const ap_rule_ctx *c, uint32_t v, const char *key);
 bool ap_findings__node_is(const ap_rule_ctx *c, uint32_t v, const char *key, const char *value);
 
-/* Is credential v a static secret: its `static` attribute, else static by the nature of its
- * type (api_key, client_secret, password, pat, ssh_key, access_key)? (authentication.c) */
-bool ap_findings__static(const ap_graph *g, uint32_t v);
-/* The same from asks of "type" and "static" (ap_findings__attrs), with the caller's others. */
+/* Is a credential a static secret, from asks of its "type" and "static" (ap_findings__attrs):
+ * its `static` attribute, else static by the nature of its type (api_key, client_secret,
+ * password, pat, ssh_key, access_key)? (authentication.c) */
 bool ap_findings__static_of(const ap_attr_ask *type, const ap_attr_ask *is_static);
 /* The sensitivity of a node (internal for resources and workflows without one; NONE else). */
 ap_sensitivity ap_findings__sensitivity(const ap_graph *g, uint32_t v);

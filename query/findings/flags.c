@@ -65,13 +65,6 @@ const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf,
     return attr(attrs, key, buf, size) == 's' ? buf : NULL;
 }
 
-bool ap_findings__attr_bool(const char *attrs, const char *key, bool dflt)
-{
-    char buf[8];
-    int kind = attr(attrs, key, buf, sizeof buf);
-    return kind == 't' ? true : kind == 'f' ? false : dflt;
-}
-
 bool ap_findings__attr_time(const char *attrs, const char *key, int64_t *out)
 {
     char buf[64];

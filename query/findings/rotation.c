@@ -63,12 +63,11 @@ static bool rotation_start(const ap_rule_ctx *c, uint32_t v, int64_t *since, boo
                               { .key = "created" }, { .key = "valid_from" } };
     /* read once and let go: every credential */
     ap_findings__attrs(ap_graph_node(c->g, v)->attrs, ask, NASK);
-    const char *at = ask[LAST].kind == 's' ? ask[LAST].buf : NULL;
-    *rotated = ap_time_parse(at, since);
+    *rotated = ap_time_parse(ap_findings__ask_str(&ask[LAST]), since);
     if (*rotated || !ap_findings__static_of(&ask[TYPE], &ask[STATIC]))
         return *rotated;
-    return ap_time_parse(ask[CREATED].kind == 's' ? ask[CREATED].buf : NULL, since)
-           || ap_time_parse(ask[VALID].kind == 's' ? ask[VALID].buf : NULL, since);
+    return ap_time_parse(ap_findings__ask_str(&ask[CREATED]), since)
+           || ap_time_parse(ap_findings__ask_str(&ask[VALID]), since);
 }
 
 static bool watch_rotation(const ap_rule_ctx *c, uint32_t v)
