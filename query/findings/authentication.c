@@ -21,10 +21,10 @@ bool ap_findings__static_of(const ap_attr_ask *type, const ap_attr_ask *is_stati
 }
 
 /* ap_findings__static_of for credential v (its attributes parsed once). */
-static bool secret_static(const ap_graph *g, uint32_t v)
+static bool secret_static(const ap_rule_ctx *c, uint32_t v)
 {
     ap_attr_ask ask[2] = { { .key = "type" }, { .key = "static" } };   /* asked of every key */
-    ap_findings__attrs(ap_graph_node(g, v)->attrs, ask, 2);
+    ap_findings__attrs(c, ap_graph_node(c->g, v)->attrs, ask, 2);
     return ap_findings__static_of(&ask[0], &ask[1]);
 }
 
@@ -60,7 +60,7 @@ static bool stands_in(const ap_graph *g, uint32_t e)
 static bool watch_static(const ap_rule_ctx *c, uint32_t v)
 {
     const ap_graph *g = c->g;
-    if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !secret_static(g, v))
+    if (ap_findings__kind(c, v) != AP_KIND_CREDENTIAL || !secret_static(c, v))
         return false;
     for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++)
         if (stands_in(g, e))

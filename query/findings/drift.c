@@ -9,7 +9,7 @@
 bool ap_findings__last_used(const ap_rule_ctx *c, uint32_t v, int64_t *out)
 {
     int64_t attr, seen;
-    bool has_attr = ap_findings__attr_time(ap_graph_node(c->g, v)->attrs, "last_used", &attr);
+    bool has_attr = ap_findings__attr_time(c, ap_graph_node(c->g, v)->attrs, "last_used", &attr);
     bool has_seen = c->usage != NULL
                     && ap_usage_last_used(c->usage, ap_graph_node(c->g, v)->id, &seen);
     if (!has_attr && !has_seen)

@@ -9,10 +9,10 @@
 #include "../query_internal.h"
 
 /* 1 production, 0 another environment, -1 none given. */
-static int is_production(const ap_graph *g, uint32_t v)
+static int is_production(const ap_rule_ctx *c, uint32_t v)
 {
     char buf[64];       /* longer than any production name: compared whole or not equal */
-    const char *env = ap_findings__attr_str(ap_graph_node(g, v)->attrs, "environment", buf,
+    const char *env = ap_findings__attr_str(c, ap_graph_node(c->g, v)->attrs, "environment", buf,
                                             sizeof buf);
     static const char *const prod[] = { "prod", "production", "prd", "live" };
     char low[32];
@@ -60,7 +60,7 @@ static int both_bits(ap_rule_ctx *c, reaches *s)
     int rc = AP_OK;
     for (uint32_t v = 0; v < n && rc == AP_OK; v++) {
         if (s->env[v] == 0)
-            s->env[v] = (unsigned char)(is_production(g, v) + 2);
+            s->env[v] = (unsigned char)(is_production(c, v) + 2);
         int env = s->env[v] - 2;
         if (env >= 0 && ap_query__push(&list[env], &nlist[env], sizeof v, &v) < 0)
             rc = AP_ENOMEM;
@@ -83,7 +83,7 @@ static int both_bits(ap_rule_ctx *c, reaches *s)
 /* The first production and other node of a reach in its order (hops, then id), heard a round
  * at a time: enough once both are known, as nothing later comes before them. */
 typedef struct {
-    const ap_graph *g;
+    const ap_rule_ctx *c;
     unsigned char *env;         /* the state's */
     uint32_t prod, other;
 } first_envs;
@@ -98,7 +98,7 @@ static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
 {
     first_envs *f = ctx;
     if (f->env[v] == 0)
-        f->env[v] = (unsigned char)(is_production(f->g, v) + 2);
+        f->env[v] = (unsigned char)(is_production(f->c, v) + 2);
     int env = f->env[v] - 2;
     if (env == 1 && earlier(a, v, f->prod))
         f->prod = v;
@@ -111,7 +111,7 @@ static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
  * only as far as the rounds that find both. */
 static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
 {
-    first_envs f = { c->g, s->env, AP_UNREACHED, AP_UNREACHED };
+    first_envs f = { c, s->env, AP_UNREACHED, AP_UNREACHED };
     if (s->seen[v])
         return AP_OK;
     if (s->both == NULL && both_bits(c, s) < 0)

@@ -393,6 +393,7 @@ cleanup:
     free(c.dom_owner);
     for (size_t i = 0; i < AP_FINDINGS_FLAGS; i++)
         free(c.flags[i].at);
+    ap_findings__attrs_drop(&c);
     free(c.node_bits);
     free(c.partners);
     ap_findings_free(c.out);

@@ -86,6 +86,10 @@ struct ap_rule_ctx {
     const struct ap_usage *usage;   /* observed use, or NULL */
     const ap_rule *rule;        /* the rule being run */
     ap_flag_cache flags[AP_FINDINGS_FLAGS];     /* ap_findings__node_flag's */
+    /* flags.c: the last attributes text parsed and its object (a node's rules ask several
+     * keys of it in a row: one parse) */
+    const char *parsed_text;
+    struct json_t *parsed;
     /* Per node, built once per run (ap_findings__kind, ap_findings__sens): its kind in the low
      * 3 bits, ap_findings__sensitivity + 1 above them. The rules test these of every node a
      * partner reaches: a byte each instead of a node record each. */
@@ -155,6 +159,9 @@ void ap_findings__place_hint(ap_findings *out, uint32_t p, uint32_t at);
 /* Add partner p to the partners the finding is about (kept in id order, once each; past a
  * share of the graph's partners, a bit each and the first ones listed: partners.c). */
 void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p);
+/* Add to finding i the graph's partners at places w * 64 + each bit of m (out->all's order), a
+ * word at once when it keeps bits; false when it keeps a list (add them one by one then). */
+bool ap_findings__partner_word(ap_rule_ctx *c, size_t i, uint32_t w, uint64_t m);
 /* The graph's partners, for the bits of partners.c (out->all). */
 int ap_findings__partners_init(ap_findings *out, const ap_graph *g);
 /* Is finding i about partner p? */
@@ -216,10 +223,12 @@ bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, b
 bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt);
 /* The string value of key in a node's or edge's attributes text (into buf, cut to its size),
  * or NULL: parsed and let go, not kept by the graph (flags.c). */
-const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size);
+const char *ap_findings__attr_str(const ap_rule_ctx *c, const char *attrs, const char *key,
+                                  char *buf, size_t size);
 /* The same for a time (false when absent or not a date): for attributes read once per node,
  * whose parsed objects the graph need not keep. */
-bool ap_findings__attr_time(const char *attrs, const char *key, int64_t *out);
+bool ap_findings__attr_time(const ap_rule_ctx *c, const char *attrs, const char *key,
+                            int64_t *out);
 /* Several keys of one attributes text, parsed once (a node's attributes are JSON: a parse costs
  * more than the rules that ask): each ask's kind is 's' (its string in buf), 't', 'f' or 0. */
 typedef struct {
@@ -227,7 +236,9 @@ typedef struct {
     int kind;
     char buf[64];               /* a date or a short name: longer ones are cut */
 } ap_attr_ask;
-void ap_findings__attrs(const char *attrs, ap_attr_ask *ask, size_t n);
+void ap_findings__attrs(const ap_rule_ctx *c, const char *attrs, ap_attr_ask *ask, size_t n);
+/* Let go of the last parsed attributes (the run's end). */
+void ap_findings__attrs_drop(ap_rule_ctx *c);
 /* An ask's string, or NULL when it was not one. */
 static inline const char *ap_findings__ask_str(const ap_attr_ask *a)
 {

@@ -33,54 +33,73 @@ static int value_of(const json_t *x, char *buf, size_t size)
     return kind;
 }
 
-/* The JSON value of key in attributes text, parsed and let go (value_of). */
-static int attr(const char *attrs, const char *key, char *buf, size_t size)
+/* attrs parsed: the last one parsed is kept, as a node's rules ask several keys of it in a row
+ * (the graph's attribute texts stay put while the rules run); NULL when it is not an object. */
+static const json_t *parsed(const ap_rule_ctx *cc, const char *attrs)
 {
-    json_t *o;
-    int kind;
-    if (!may_name(attrs, key) || (o = json_loads(attrs, 0, NULL)) == NULL)
-        return 0;
-    kind = value_of(json_object_get(o, key), buf, size);
-    json_decref(o);
-    return kind;
+    ap_rule_ctx *c = (ap_rule_ctx *)cc;
+    if (c->parsed_text != attrs) {
+        json_decref(c->parsed);
+        c->parsed = json_loads(attrs, 0, NULL);
+        c->parsed_text = attrs;
+    }
+    return c->parsed;
 }
 
-void ap_findings__attrs(const char *attrs, ap_attr_ask *ask, size_t n)
+void ap_findings__attrs_drop(ap_rule_ctx *c)
 {
-    json_t *o = NULL;
+    json_decref(c->parsed);
+    c->parsed = NULL;
+    c->parsed_text = NULL;
+}
+
+/* The JSON value of key in attributes text (value_of). */
+static int attr(const ap_rule_ctx *c, const char *attrs, const char *key, char *buf,
+                size_t size)
+{
+    const json_t *o;
+    if (!may_name(attrs, key) || (o = parsed(c, attrs)) == NULL)
+        return 0;
+    return value_of(json_object_get(o, key), buf, size);
+}
+
+void ap_findings__attrs(const ap_rule_ctx *c, const char *attrs, ap_attr_ask *ask, size_t n)
+{
+    const json_t *o = NULL;
     bool named = false;
     for (size_t i = 0; i < n; i++) {
         ask[i].kind = 0;
         named |= may_name(attrs, ask[i].key);
     }
-    if (!named || (o = json_loads(attrs, 0, NULL)) == NULL)
+    if (!named || (o = parsed(c, attrs)) == NULL)
         return;
     for (size_t i = 0; i < n; i++)
         ask[i].kind = value_of(json_object_get(o, ask[i].key), ask[i].buf, sizeof ask[i].buf);
-    json_decref(o);
 }
 
-const char *ap_findings__attr_str(const char *attrs, const char *key, char *buf, size_t size)
+const char *ap_findings__attr_str(const ap_rule_ctx *c, const char *attrs, const char *key,
+                                  char *buf, size_t size)
 {
-    return attr(attrs, key, buf, size) == 's' ? buf : NULL;
+    return attr(c, attrs, key, buf, size) == 's' ? buf : NULL;
 }
 
-bool ap_findings__attr_time(const char *attrs, const char *key, int64_t *out)
+bool ap_findings__attr_time(const ap_rule_ctx *c, const char *attrs, const char *key,
+                            int64_t *out)
 {
     char buf[64];
-    return ap_time_parse(ap_findings__attr_str(attrs, key, buf, sizeof buf), out);
+    return ap_time_parse(ap_findings__attr_str(c, attrs, key, buf, sizeof buf), out);
 }
 
 /* Read and let go (attr): the run keeps the answer in a byte per node or edge, so the graph
  * need not keep the parsed attributes of every node the rules look at (ap_graph_node_str
  * would, about 400 bytes a node). A string is compared in its first 511 bytes: no value the
  * rules ask for is longer. */
-static bool lookup(const ap_graph *g, bool edge, uint32_t x, const char *key, int mode,
+static bool lookup(const ap_rule_ctx *c, bool edge, uint32_t x, const char *key, int mode,
                    const char *value)
 {
     char buf[512];
-    const char *attrs = edge ? ap_graph_edge(g, x)->attrs : ap_graph_node(g, x)->attrs;
-    int kind = attr(attrs, key, buf, sizeof buf);
+    const char *attrs = edge ? ap_graph_edge(c->g, x)->attrs : ap_graph_node(c->g, x)->attrs;
+    int kind = attr(c, attrs, key, buf, sizeof buf);
     if (mode == 2)
         return kind == 's' && buf[0] != '\0' && (value == NULL || strcmp(buf, value) == 0);
     return kind == 't' ? true : kind == 'f' ? false : mode == 1;
@@ -119,7 +138,7 @@ static bool flag(const ap_rule_ctx *c, bool edge, uint32_t x, const char *key, i
     }
     if (slot != NULL && slot->at[x] != 0)
         return slot->at[x] == 2;
-    bool yes = lookup(c->g, edge, x, key, mode, value);
+    bool yes = lookup(c, edge, x, key, mode, value);
     if (slot != NULL)                   /* (else every slot taken, or out of memory) */
         slot->at[x] = yes ? 2 : 1;
     return yes;

@@ -262,13 +262,18 @@ void ap_findings__partner_lanes(ap_rule_ctx *c, size_t i, const ap_kernel_batch 
     /* the rules' partners are the graph's (no --partner): a lane's index is its place among
      * them, not looked up (a search per partner added: an eighth of scyclic-100's findings) */
     bool same = c->npartners == c->out->nall;
-    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++)
+    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++) {
+        /* a batch starts at a word: its word j is the partners' word base / 64 + j */
+        if (same && lanes[j] != 0 && b->base % 64 == 0
+            && ap_findings__partner_word(c, i, b->base / 64 + j, lanes[j]))
+            continue;
         for (uint64_t m = lanes[j]; m != 0; m &= m - 1) {
             uint32_t k = b->base + j * 64 + (unsigned)__builtin_ctzll(m);
             if (same)
                 ap_findings__place_hint(c->out, c->partners[k], k);
             ap_findings__partner_at(c, i, c->partners[k]);
         }
+    }
 }
 
 ap_finding *ap_findings__subject_lanes(ap_rule_ctx *c, const ap_kernel_batch *b,
@@ -303,7 +308,7 @@ static int64_t domain_partner(ap_rule_ctx *c, uint32_t v)
     if (c->dom_owner[v] == 0) {
         /* ap_node_domain's reading, let go: asked once of every identity and credential */
         char buf[512];
-        const char *d_attr = ap_findings__attr_str(ap_graph_node(c->g, v)->attrs, "domain", buf,
+        const char *d_attr = ap_findings__attr_str(c, ap_graph_node(c->g, v)->attrs, "domain", buf,
                                                    sizeof buf);
         if (d_attr != NULL && strlen(d_attr) + 1 == sizeof buf)
             d_attr = ap_node_domain(c->g, v);   /* cut at the buffer: the whole, kept parsed */

@@ -146,6 +146,27 @@ void ap_findings__partner(ap_rule_ctx *c, ap_finding *f, uint32_t p)
     }
 }
 
+bool ap_findings__partner_word(ap_rule_ctx *c, size_t i, uint32_t w, uint64_t m)
+{
+    ap_findings *out = c->out;
+    ap_finding *f = &out->items[i];
+    uint64_t *bits = out->bits[i];
+    if (bits == NULL)
+        return false;
+    uint64_t add = m & ~bits[w];
+    bits[w] |= add;
+    f->npartners += (size_t)__builtin_popcountll(add);
+    /* all[] ascends: past the first that is not among the first ones listed, none is */
+    for (; add != 0 && c->rc == AP_OK; add &= add - 1) {
+        uint32_t p = out->all[w * 64 + (unsigned)__builtin_ctzll(add)];
+        if (p >= f->partners[AP_FINDINGS_PARTNERS_SHOWN - 1])
+            break;
+        insert(f, AP_FINDINGS_PARTNERS_SHOWN - 1, p);
+        f->partner = f->partners[0];
+    }
+    return true;
+}
+
 bool ap_findings__has_partner(const ap_findings *out, size_t i, uint32_t p)
 {
     const ap_finding *f = &out->items[i];

@@ -62,7 +62,7 @@ static bool rotation_start(const ap_rule_ctx *c, uint32_t v, int64_t *since, boo
     ap_attr_ask ask[NASK] = { { .key = "last_rotated" }, { .key = "type" }, { .key = "static" },
                               { .key = "created" }, { .key = "valid_from" } };
     /* read once and let go: every credential */
-    ap_findings__attrs(ap_graph_node(c->g, v)->attrs, ask, NASK);
+    ap_findings__attrs(c, ap_graph_node(c->g, v)->attrs, ask, NASK);
     *rotated = ap_time_parse(ap_findings__ask_str(&ask[LAST]), since);
     if (*rotated || !ap_findings__static_of(&ask[TYPE], &ask[STATIC]))
         return *rotated;
