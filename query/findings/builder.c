@@ -114,14 +114,19 @@ const char *ap_findings__partner_list(const ap_rule_ctx *c, const ap_finding *f,
     return buf;
 }
 
+/* fmt's text in new memory: formatted once into a buffer on the stack, which holds nearly every
+ * fact and message, and a second time only when it is longer. */
 static char *vformat(const char *fmt, va_list ap)
 {
+    char small[1024];
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    int n = vsnprintf(small, sizeof small, fmt, copy);
     va_end(copy);
     char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s != NULL)
+    if (s != NULL && (size_t)n < sizeof small)
+        memcpy(s, small, (size_t)n + 1);
+    else if (s != NULL)
         vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
 }
