@@ -11,16 +11,20 @@
 #include "findings_internal.h"
 #include "../query_internal.h"
 
+/* Does the attributes text hold "key" (quoted) anywhere: a parse is needed only then. */
 static bool may_name(const char *attrs, const char *key)
 {
-    const char *at = attrs;
+    char quoted[64];
     size_t len = strlen(key);
-    while (at != NULL && (at = strchr(at, '"')) != NULL) {
-        if (strncmp(at + 1, key, len) == 0 && at[len + 1] == '"')
-            return true;
-        at++;
-    }
-    return false;
+    if (attrs == NULL)
+        return false;
+    if (len + 3 > sizeof quoted)        /* the rules' keys are short: never here */
+        return true;
+    quoted[0] = '"';
+    memcpy(quoted + 1, key, len);
+    quoted[len + 1] = '"';
+    quoted[len + 2] = '\0';
+    return strstr(attrs, quoted) != NULL;
 }
 
 /* What x is: 's' a string (copied into buf, cut to its size), 't' true, 'f' false, 0 absent or
