@@ -12,8 +12,8 @@
 static int is_production(const ap_rule_ctx *c, uint32_t v)
 {
     char buf[64];       /* longer than any production name: compared whole or not equal */
-    const char *env = ap_findings__attr_str(c, ap_graph_node(c->g, v)->attrs, "environment", buf,
-                                            sizeof buf);
+    const char *env = ap_findings__attr_str(c, ap_graph_node(c->g, v)->attrs, "environment",
+                                            buf, sizeof buf);
     static const char *const prod[] = { "prod", "production", "prd", "live" };
     char low[32];
     size_t i = 0;

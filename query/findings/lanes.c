@@ -308,8 +308,8 @@ static int64_t domain_partner(ap_rule_ctx *c, uint32_t v)
     if (c->dom_owner[v] == 0) {
         /* ap_node_domain's reading, let go: asked once of every identity and credential */
         char buf[512];
-        const char *d_attr = ap_findings__attr_str(c, ap_graph_node(c->g, v)->attrs, "domain", buf,
-                                                   sizeof buf);
+        const char *d_attr = ap_findings__attr_str(c, ap_graph_node(c->g, v)->attrs, "domain",
+                                                   buf, sizeof buf);
         if (d_attr != NULL && strlen(d_attr) + 1 == sizeof buf)
             d_attr = ap_node_domain(c->g, v);   /* cut at the buffer: the whole, kept parsed */
         const char *domain = d_attr != NULL && d_attr[0] != '\0' ? d_attr
