@@ -23,7 +23,7 @@ bool ap_findings__static_of(const ap_attr_ask *type, const ap_attr_ask *is_stati
 /* ap_findings__static_of for credential v (its attributes parsed once). */
 static bool secret_static(const ap_rule_ctx *c, uint32_t v)
 {
-    ap_attr_ask ask[2] = { { .key = "type" }, { .key = "static" } };   /* asked of every key */
+    ap_attr_ask ask[2] = { { .key = "type" }, { .key = "static" } };   /* of every credential */
     ap_findings__attrs(c, ap_graph_node(c->g, v)->attrs, ask, 2);
     return ap_findings__static_of(&ask[0], &ask[1]);
 }

@@ -222,7 +222,8 @@ const char *ap_findings__chain(const ap_rule_ctx *c, const ap_finding *f, char *
 bool ap_findings__node_flag(const ap_rule_ctx *c, uint32_t v, const char *key, bool dflt);
 bool ap_findings__edge_flag(const ap_rule_ctx *c, uint32_t e, const char *key, bool dflt);
 /* The string value of key in a node's or edge's attributes text (into buf, cut to its size),
- * or NULL: parsed and let go, not kept by the graph (flags.c). */
+ * or NULL: parsed by the rule context, which keeps only the last text parsed, not by the graph
+ * (flags.c). */
 const char *ap_findings__attr_str(const ap_rule_ctx *c, const char *attrs, const char *key,
                                   char *buf, size_t size);
 /* The same for a time (false when absent or not a date): for attributes read once per node,

@@ -157,7 +157,7 @@ bool ap_findings__partner_word(ap_rule_ctx *c, size_t i, uint32_t w, uint64_t m)
     bits[w] |= add;
     f->npartners += (size_t)__builtin_popcountll(add);
     /* all[] ascends: past the first that is not among the first ones listed, none is */
-    for (; add != 0 && c->rc == AP_OK; add &= add - 1) {
+    for (; add != 0; add &= add - 1) {
         uint32_t p = out->all[w * 64 + (unsigned)__builtin_ctzll(add)];
         if (p >= f->partners[AP_FINDINGS_PARTNERS_SHOWN - 1])
             break;
