@@ -40,7 +40,7 @@ int ap_kernel__run_batch(worker *wk, uint32_t batch)
         memset(wk->cnt, 0, (size_t)wk->nrows * L * PLANES * sizeof *wk->cnt);
         memset(wk->hi, 0, (size_t)wk->nrows * L * 64 * sizeof *wk->hi);
     }
-    rc = ap_kernel__sweep(wk);
+    rc = L == LMAX ? ap_kernel__sweep_wide(wk) : ap_kernel__sweep(wk);     /* wide.c */
     if (rc == AP_OK && wk->oom)
         rc = AP_ENOMEM;
     /* every position written is settled (it holds something), so the list frees its place */

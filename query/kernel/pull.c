@@ -7,11 +7,11 @@
 #include "run.h"
 
 /* Sink p: what its predecessors (settled in this batch) carry into it, then settled. */
-int ap_kernel__pull(worker *wk, uint32_t p)
+int KFN(ap_kernel__pull)(worker *wk, uint32_t p)
 {
     shared *sh = wk->sh;
     const ap_kernel *k = sh->k;
-    unsigned K = k->K, L = sh->L;
+    unsigned K = k->K, L = KL(wk);
     uint64_t *acc = wk->acc, cls = 0, any[LMAX], got[LMAX], *acc_any = acc + K * L;
     uint64_t ptmp[(AP_MAX_RIGHTS + 1) * LMAX];
     const ap_kin *in = k->in + k->inoff[p - k->nns], *end = k->in + k->inoff[p - k->nns + 1];
@@ -53,7 +53,7 @@ int ap_kernel__pull(worker *wk, uint32_t p)
             for (unsigned j = 0; j < L; j++)
                 acc_any[j] |= anyw[j];
             if (sh->mode == MODE_BLAST && (in->meta & AP_KMETA_BOUNDARY) && outc != 0)
-                bad |= ap_kernel__count_edge(wk, in->meta, in->eid, anyw);
+                bad |= KFN(ap_kernel__count_edge)(wk, in->meta, in->eid, anyw);
             continue;
         } else {
             outc = carry(wk, t, any, ucls, from, wk->tmp, got);
@@ -70,12 +70,12 @@ int ap_kernel__pull(worker *wk, uint32_t p)
         for (unsigned j = 0; j < L; j++)
             acc_any[j] |= got[j];
         if (sh->mode == MODE_BLAST && (t->esc || (in->meta & AP_KMETA_BOUNDARY)))
-            bad |= ap_kernel__count_edge(wk, in->meta, in->eid, got);
+            bad |= KFN(ap_kernel__count_edge)(wk, in->meta, in->eid, got);
     }
     if (bad)
         return AP_ENOMEM;
     wk->acc_cls = cls;
-    int rc = cls != 0 ? ap_kernel__settle(wk, p, k->at[p].off) : AP_OK;
+    int rc = cls != 0 ? KFN(ap_kernel__settle)(wk, p, k->at[p].off) : AP_OK;
     for (; cls != 0; cls &= cls - 1)      /* only the rows written */
         for (unsigned j = 0; j < L; j++)
             acc[(size_t)__builtin_ctzll(cls) * L + j] = 0;

@@ -23,6 +23,19 @@ enum { MODE_RIGHTS, MODE_BLAST, MODE_LANES };
                          * line), carried over into 32-bit counts (hi) every 256 */
 #define LMAX AP_KERNEL_LMAX     /* words of lanes per batch at most: 512 sources */
 
+/* The words of lanes a batch as the hot files (sweep.c, pull.c, held.c) read it. wide.c compiles
+ * them a second time with AP_KERNEL_WIDE, the width fixed at LMAX and each function named
+ * NAME_wide: every loop over a position's words then has a known count and unrolls (22% of the
+ * kernel's CPU on the independent estate, 38% on the cyclic one). A batch of LMAX words runs
+ * those; narrower ones (small estates, tests) run the ones that read sh->L. */
+#ifdef AP_KERNEL_WIDE
+#define KL(wk) ((void)(wk), (unsigned)LMAX)
+#define KFN(name) name##_wide
+#else
+#define KL(wk) ((wk)->sh->L)
+#define KFN(name) name
+#endif
+
 typedef struct {
     const ap_kernel *k;
     const uint32_t *sources;
@@ -120,7 +133,7 @@ typedef struct {
 /* Row r's planes: plane i of word j at [i * L + j]. */
 static inline uint64_t *row_at(const worker *wk, uint32_t r)
 {
-    return wk->cnt + (size_t)r * PLANES * wk->sh->L;
+    return wk->cnt + (size_t)r * PLANES * KL(wk);
 }
 
 /* Row r, word j: the lanes in m whose count went past the planes (count.c). */
@@ -129,7 +142,7 @@ void ap_kernel__count_carry(worker *wk, uint32_t r, unsigned j, uint64_t m);
 /* Add 1 to the lanes in m of row r, word j: a ripple carry through the bit planes. */
 static inline void count_add(worker *wk, uint32_t r, unsigned j, uint64_t m)
 {
-    unsigned L = wk->sh->L;
+    unsigned L = KL(wk);
     uint64_t *planes = row_at(wk, r) + j;
     for (unsigned i = 0; i < PLANES; i++) {
         uint64_t carry = planes[i * L] & m;
@@ -144,7 +157,7 @@ static inline void count_add(worker *wk, uint32_t r, unsigned j, uint64_t m)
  * once (a plane's words share a line). */
 static inline void count_add_all(worker *wk, uint32_t r, const uint64_t *m)
 {
-    unsigned L = wk->sh->L;
+    unsigned L = KL(wk);
     uint64_t *planes = row_at(wk, r), c[LMAX], more = 0;
     for (unsigned j = 0; j < L; j++)
         c[j] = m[j];
@@ -204,7 +217,7 @@ static inline uint64_t *at_write(worker *wk, uint32_t p)
 static inline void prefetch_rows(const worker *wk, uint32_t p, const ap_ktype *t, bool write)
 {
     const ap_kernel *k = wk->sh->k;
-    unsigned L = wk->sh->L;
+    unsigned L = KL(wk);
     if (wk->row[p] == 0)        /* no words yet: a write takes the next place */
         return;
     const uint64_t *w = at(wk, p);
@@ -225,8 +238,9 @@ static inline void prefetch_rows(const worker *wk, uint32_t p, const ap_ktype *t
  * there (0: none holds anything). */
 static inline uint64_t held(const worker *wk, uint32_t p, uint64_t *any)
 {
-    const uint64_t *w = at(wk, p) + wk->sh->k->K * wk->sh->L;
-    for (unsigned j = 0; j < wk->sh->L; j++)
+    unsigned L = KL(wk);
+    const uint64_t *w = at(wk, p) + wk->sh->k->K * L;
+    for (unsigned j = 0; j < L; j++)
         any[j] = w[j];
     return p >= wk->sh->k->nns ? wk->acc_cls : wk->cls[p];
 }
@@ -235,7 +249,7 @@ static inline uint64_t held(const worker *wk, uint32_t p, uint64_t *any)
 static inline uint64_t lane_word(const worker *wk, uint32_t p, unsigned j)
 {
     uint32_t i = wk->lidx[p];
-    return i == 0 ? 0 : wk->lmask[(size_t)(i - 1) * wk->sh->L + j];
+    return i == 0 ? 0 : wk->lmask[(size_t)(i - 1) * KL(wk) + j];
 }
 
 /* What slot type t carries from a node holding (any, in; classes cls) into out (K x L words,
@@ -245,7 +259,7 @@ static inline uint64_t lane_word(const worker *wk, uint32_t p, unsigned j)
 static inline uint64_t carry(const worker *wk, const ap_ktype *t, const uint64_t *any,
                              uint64_t cls, const uint64_t *in, uint64_t *out, uint64_t *got)
 {
-    unsigned L = wk->sh->L;
+    unsigned L = KL(wk);
     uint64_t gate[LMAX], all = 0, outc = 0;
     if (t->qc == 0 && !t->esc) {        /* a mask, no gate: the classes it lets through */
         for (unsigned j = 0; j < L; j++)
@@ -314,7 +328,7 @@ static inline const uint64_t *sends(const worker *wk, uint32_t p, const uint64_t
                                     uint64_t *any, uint64_t *cls, uint64_t *tmp)
 {
     const ap_kernel *k = wk->sh->k;
-    unsigned K = k->K, L = wk->sh->L;
+    unsigned K = k->K, L = KL(wk);
     if (!wk->sh->blocked || (k->at[p].info & 7) != AP_KIND_PARTNER)
         return w;
     uint64_t own[LMAX], some = 0, c = 0;
@@ -337,19 +351,30 @@ static inline const uint64_t *sends(const worker *wk, uint32_t p, const uint64_t
     return tmp;
 }
 
-/* ---- sweep.c ---- */
+/* ---- sweep.c (and wide.c: the same, named _wide, for batches of LMAX words) ---- */
 
 /* The batch's sweep: every touched position settled in order (components to their fixpoint,
  * sinks pulled). */
 int ap_kernel__sweep(worker *wk);
+int ap_kernel__sweep_wide(worker *wk);
 /* A settled node: report and count it, and send along its edges from slot `from` on. */
-int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from);
-int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi);
+int KFN(ap_kernel__settle)(worker *wk, uint32_t p, uint32_t from);
+int KFN(ap_kernel__settle_component)(worker *wk, uint32_t lo, uint32_t hi);
 
-/* ---- pull.c ---- */
+/* ---- pull.c (and wide.c) ---- */
 
 /* Sink p: what its settled predecessors carry into it, then settled. */
-int ap_kernel__pull(worker *wk, uint32_t p);
+int KFN(ap_kernel__pull)(worker *wk, uint32_t p);
+
+/* ---- held.c (and wide.c) ---- */
+
+/* Lanes m[L] hold at a node of signature kind ks (words w, classes cls): each counted in the
+ * row of the classes it holds. */
+int KFN(ap_kernel__count_held)(worker *wk, const uint64_t *w, uint64_t cls, const uint64_t *m,
+                               uint32_t ks);
+/* An edge that carried authority to the sources got[L]: counted when it escalates or crosses a
+ * domain boundary. */
+int KFN(ap_kernel__count_edge)(worker *wk, uint32_t meta, uint32_t eid, const uint64_t *got);
 
 /* ---- count.c ---- */
 
@@ -358,11 +383,6 @@ int ap_kernel__push(uint32_t **list, uint32_t *n, uint32_t x);
 /* ap_kernel__push, or, cut > 0, into a sorted list of the cut least pushed (all of them, when
  * fewer): a push past them once it is full costs a comparison. */
 int ap_kernel__push_cut(uint32_t **list, uint32_t *n, uint32_t x, uint32_t cut);
-/* Lanes m[L] hold at a node of signature kind ks (words w, classes cls): each counted in the
- * row of the classes it holds. */
-int ap_kernel__count_held(worker *wk, const uint64_t *w, uint64_t cls, const uint64_t *m,
-                          uint32_t ks);
-int ap_kernel__count_edge(worker *wk, uint32_t meta, uint32_t eid, const uint64_t *got);
 void ap_kernel__extract(worker *wk);
 void ap_kernel__sort_ids(uint32_t *v, uint32_t n);
 void ap_kernel__weigh_classes(shared *sh);

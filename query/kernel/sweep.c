@@ -11,7 +11,7 @@
 static inline bool deliver(worker *wk, uint32_t v, const uint64_t *w, uint64_t cls,
                            const uint64_t *got)
 {
-    unsigned L = wk->sh->L;
+    unsigned L = KL(wk);
     uint64_t *dst = at_write(wk, v), changed = 0, *any = dst + wk->sh->k->K * L;
     wk->touch[v >> 6] |= (uint64_t)1 << (v & 63);
     wk->cls[v] |= cls;
@@ -36,7 +36,7 @@ static inline uint64_t slot_step(worker *wk, const ap_kslot *s, const uint64_t *
                                  uint64_t *got)
 {
     const ap_kernel *k = wk->sh->k;
-    unsigned L = wk->sh->L;
+    unsigned L = KL(wk);
     const ap_ktype *t = &k->types[s->meta & AP_KMETA_TYPE];
     uint64_t outc;
     if (t->plain) {
@@ -62,11 +62,11 @@ static inline uint64_t slot_step(worker *wk, const ap_kslot *s, const uint64_t *
 
 /* A settled node: its rights are final. Report them, count what it adds to each source's
  * blast radius, and send along its edges from slot `from` on. */
-int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
+int KFN(ap_kernel__settle)(worker *wk, uint32_t p, uint32_t from)
 {
     shared *sh = wk->sh;
     const ap_kernel *k = sh->k;
-    unsigned K = k->K, L = sh->L;
+    unsigned K = k->K, L = KL(wk);
     const ap_kpos *ps = &k->at[p];
     uint32_t v = ps->node, end = ps[1].off;
     const uint64_t *w = at(wk, p);
@@ -104,7 +104,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
             some |= mine[j];
         }
         if (some != 0 && counted)
-            bad |= ap_kernel__count_held(wk, w, cls, mine, ks);
+            bad |= KFN(ap_kernel__count_held)(wk, w, cls, mine, ks);
         else if (some != 0)
             count_add_all(wk, (uint32_t)kind, mine);
         for (unsigned j = 0; lists && j < L; j++) {
@@ -136,7 +136,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
         }
         if (slot_step(wk, s, w, any, cls, e >= ps->ext, &changed, got) != 0
             && sh->mode == MODE_BLAST)
-            bad |= ap_kernel__count_edge(wk, s->meta, k->eid[e], got);
+            bad |= KFN(ap_kernel__count_edge)(wk, s->meta, k->eid[e], got);
     }
     return bad ? AP_ENOMEM : AP_OK;
 }
@@ -146,7 +146,7 @@ int ap_kernel__settle(worker *wk, uint32_t p, uint32_t from)
 static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint64_t cls,
                                  const uint64_t *got, uint64_t *dd, uint64_t *dcls)
 {
-    unsigned K = wk->sh->k->K, L = wk->sh->L;
+    unsigned K = wk->sh->k->K, L = KL(wk);
     uint64_t *dst = at_write(wk, v), changed = 0;
     wk->cls[v] |= cls;
     for (unsigned j = 0; j < L; j++) {
@@ -180,7 +180,7 @@ static inline bool deliver_delta(worker *wk, uint32_t v, const uint64_t *w, uint
 static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
 {
     const ap_kernel *k = wk->sh->k;
-    unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
+    unsigned K = k->K, L = KL(wk), KL1 = (K + 1) * L;
     uint64_t any[LMAX], got[LMAX], dcopy[(AP_MAX_RIGHTS + 1) * LMAX];
     uint64_t *d = wk->delta + (size_t)(u - lo) * KL1, dcls = wk->dcls[u - lo];
     uint64_t *src = d, htmp[(AP_MAX_RIGHTS + 1) * LMAX];
@@ -256,10 +256,10 @@ static void send_delta(worker *wk, uint32_t lo, uint32_t u, uint32_t *npend)
         d[j] = 0;
 }
 
-int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
+int KFN(ap_kernel__settle_component)(worker *wk, uint32_t lo, uint32_t hi)
 {
     const ap_kernel *k = wk->sh->k;
-    unsigned K = k->K, L = wk->sh->L, KL1 = (K + 1) * L;
+    unsigned K = k->K, L = KL(wk), KL1 = (K + 1) * L;
     uint64_t any[LMAX];
     uint32_t npend = 0;
     /* a member's delta: the rows of the classes in dcls[p - lo] and the union row; the other
@@ -296,7 +296,7 @@ int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
     for (uint32_t p = lo; p < hi; p++) {
         if (held(wk, p, any) == 0)
             continue;
-        int rc = ap_kernel__settle(wk, p, k->at[p].off);
+        int rc = KFN(ap_kernel__settle)(wk, p, k->at[p].off);
         if (rc < 0)
             return rc;
         mark_done(wk, p);
@@ -306,7 +306,7 @@ int ap_kernel__settle_component(worker *wk, uint32_t lo, uint32_t hi)
 
 /* The sweep, over the touched positions only: each component is final once its predecessors
  * (all at earlier positions) have sent; what it sends goes to later ones. */
-int ap_kernel__sweep(worker *wk)
+int KFN(ap_kernel__sweep)(worker *wk)
 {
     const ap_kernel *k = wk->sh->k;
     int rc = AP_OK;
@@ -316,15 +316,15 @@ int ap_kernel__sweep(worker *wk)
             uint32_t p = wi * 64 + (uint32_t)__builtin_ctzll(word);
             if (k->at[p].info & AP_KPOS_CYCLIC) {
                 uint32_t lo = k->clo[p], hi = k->cyc_hi[lo];
-                rc = ap_kernel__settle_component(wk, lo, hi);
+                rc = KFN(ap_kernel__settle_component)(wk, lo, hi);
                 for (uint32_t q = lo; q < hi; q++)
                     wk->touch[q >> 6] &= ~((uint64_t)1 << (q & 63));
                 continue;
             }
             if (p >= k->nns) {
-                rc = ap_kernel__pull(wk, p);
+                rc = KFN(ap_kernel__pull)(wk, p);
             } else {
-                rc = ap_kernel__settle(wk, p, k->at[p].off);
+                rc = KFN(ap_kernel__settle)(wk, p, k->at[p].off);
                 mark_done(wk, p);
             }
             wk->touch[wi] &= ~((uint64_t)1 << (p & 63));
