@@ -413,6 +413,16 @@ static int blast_diagram(cli_ctx *ctx, const char *partner, const char *format)
     return rc;
 }
 
+/* A partial load: every block the ranking read, and the partners' names it will print, found
+ * intact before a row is written (a long ranking is out before main() could take it back); else
+ * nothing is, and main() runs the command again on a whole load. */
+static int names_intact(cli_ctx *ctx, const ranked *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        (void)ap_graph_node_label(ctx->g, r[i].b->partner);
+    return cli_graph_intact(ctx);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named)
 {
     static const struct option opts[] = {
@@ -453,13 +463,17 @@ static int run(cli_ctx *ctx, int argc, char **argv, const char *name, bool named
             return cli_fail(&err, NULL);
     }
     w = pol.weights;
-    if ((rc = cli_load_graph(ctx)) != EXIT_OK) {
+    /* the ranking's rows name only the partners: `partners` as text or CSV reads the graph
+     * image as the kernel asks (no record built for its millions of edges) */
+    bool rows_only = !named && strcmp(format, "json") != 0;
+    if ((rc = rows_only ? cli_load_graph_partial(ctx) : cli_load_graph(ctx)) != EXIT_OK) {
         ap_policy_clear(&pol);
         return rc;
     }
     if (cli_is_diagram_format(format))
         rc = blast_diagram(ctx, argv[optind], format);
-    else if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) == EXIT_OK)
+    else if ((rc = compute(ctx, argv + optind, argc - optind, &w, &r, &n)) == EXIT_OK
+             && (rc = rows_only ? names_intact(ctx, r, n) : EXIT_OK) == EXIT_OK)
         rc = print_ranking(ctx, r, n, format, &w, named, &pol, optind == argc);
     free_ranked(r, n);
     ap_policy_clear(&pol);

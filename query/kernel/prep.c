@@ -137,7 +137,8 @@ static int read_graph(ap_kernel *k, view *w, ap_error *err)
     for (uint32_t v = 0; v < n; v++) {
         w->koff[v] = j;
         for (uint32_t e = ap_graph_out_begin(g, v); e < ap_graph_out_end(g, v); e++) {
-            const ap_edge *ed = ap_graph_edge(g, e);
+            ap_edge tmp;    /* a partial load: read in place, no record kept */
+            const ap_edge *ed = ap_graph_edge_fields(g, e, &tmp);
             if (!kept(ed))
                 continue;
             int64_t t = raw_type(&w->rt, ed->rights, ed->requires, ed->escalates);

@@ -1,8 +1,8 @@
 #!/bin/sh
-# tests/cli/damaged_image.sh: a graph image damaged in a block a one-partner command reads (its
-# node or edge records, its strings) is found when the block is read, and the command answers
-# from the rows instead, byte for byte as from an intact image. Usage: damaged_image.sh AUTHPATH
-# SRC WORK
+# tests/cli/damaged_image.sh: a graph image damaged in a block a one-partner command or
+# `partners` reads (its node or edge records, its strings) is found when the block is read, and
+# the command answers from the rows instead, byte for byte as from an intact image.
+# Usage: damaged_image.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/../reliability/common.sh"
 db=$WORK/d.db
 "$AP" --db "$db" import "$SRC/samples/estate.json" >/dev/null 2>&1 || fail "import"
@@ -13,7 +13,8 @@ target=$(q authority contoso --format csv | awk -F, 'NR > 1 { gsub(/"/, "") }
 [ -n "$target" ] || fail "no resource in contoso's authority"
 set -- "authority contoso --format csv" "authority contoso" "authority contoso --format json" \
        "authority contoso --evidence" "explain contoso $target" \
-       "explain contoso $target --format json" "paths contoso --to $target"
+       "explain contoso $target --format json" "paths contoso --to $target" \
+       "partners" "partners --format csv"
 
 # the header's section offsets (uint64 from byte 64) and lengths (from byte 64 + 8 x 8)
 field() { od -An -t u8 -j "$1" -N 8 "$WORK/intact" | tr -d ' '; }
