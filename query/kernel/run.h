@@ -25,8 +25,8 @@ enum { MODE_RIGHTS, MODE_BLAST, MODE_LANES };
 
 /* The words of lanes a batch as the hot files (sweep.c, pull.c, held.c) read it. wide.c compiles
  * them a second time with AP_KERNEL_WIDE, the width fixed at LMAX and each function named
- * NAME_wide: every loop over a position's words then has a known count and unrolls (22% of the
- * kernel's CPU on the independent estate, 38% on the cyclic one). A batch of LMAX words runs
+ * NAME_wide: every loop over a position's words then has a known count and unrolls (18-25% of
+ * the kernel's CPU on the three S=100 shapes, bench/RESULTS.md). A batch of LMAX words runs
  * those; narrower ones (small estates, tests) run the ones that read sh->L. */
 #ifdef AP_KERNEL_WIDE
 #define KL(wk) ((void)(wk), (unsigned)LMAX)
