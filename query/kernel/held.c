@@ -83,6 +83,18 @@ static inline uint32_t sig_row(worker *wk, uint32_t ks, uint64_t pattern)
     return wk->last_row;
 }
 
+/* The lanes of m[L] that hold class c at words w, into out[L]; nonzero when there are some. */
+static inline uint64_t class_lanes(const uint64_t *w, unsigned c, const uint64_t *m, unsigned L,
+                                   uint64_t *out)
+{
+    uint64_t one = 0;
+    for (unsigned j = 0; j < L; j++) {
+        out[j] = w[c * L + j] & m[j];
+        one |= out[j];
+    }
+    return one;
+}
+
 /* Lanes m[L] hold at p (words w) the classes of each part: split m by the classes held, all
  * L words at once (a node's lanes fall into a few patterns; split word by word they were
  * looked up and counted once a word), and count each part in its signature row. */
@@ -98,12 +110,7 @@ int KFN(ap_kernel__count_held)(worker *wk, const uint64_t *w, uint64_t cls, cons
         full[j] = m[j];
     for (uint64_t x = cls; x != 0; x &= x - 1) {
         unsigned c = (unsigned)__builtin_ctzll(x);
-        uint64_t one = 0;
-        for (unsigned j = 0; j < L; j++) {
-            wc[j] = w[c * L + j] & m[j];
-            one |= wc[j];
-        }
-        if (one == 0)
+        if (class_lanes(w, c, m, L, wc) == 0)
             continue;
         here |= (uint64_t)1 << c;
         for (unsigned j = 0; j < L; j++)
@@ -126,12 +133,7 @@ int KFN(ap_kernel__count_held)(worker *wk, const uint64_t *w, uint64_t cls, cons
     }
     for (uint64_t x = anyrest != 0 ? here : 0; x != 0; x &= x - 1) {
         unsigned c = (unsigned)__builtin_ctzll(x);
-        uint64_t one = 0;
-        for (unsigned j = 0; j < L; j++) {
-            wc[j] = w[c * L + j] & rest[j];
-            one |= wc[j];
-        }
-        if (one == 0)
+        if (class_lanes(w, c, rest, L, wc) == 0)
             continue;
         for (unsigned g = anyfull != 0, n = ng; g < n; g++) {
             uint64_t in = 0, out = 0;
