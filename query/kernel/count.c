@@ -1,5 +1,5 @@
-/* query/kernel/count.c: the blast radius's counters: bit-sliced rows by kind and by signature
- * (sensitivity, classes held), the lists, class weights, and the counts read out per batch. */
+/* query/kernel/count.c: the blast radius's counters outside the sweep (held.c fills them): the
+ * carries past the bit planes, the lists, class weights, and the counts read out per batch. */
 #include <stdlib.h>
 #include <string.h>
 
