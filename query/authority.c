@@ -463,8 +463,10 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
             if (view != NULL && i + 2 * AHEAD_NODES < rs->nfrontier) {
                 /* the slots of a node ahead, their offset asked for twice as far ahead */
                 __builtin_prefetch(&view->off[rs->r[rs->frontier[i + 2 * AHEAD_NODES]].node]);
-                __builtin_prefetch(&view->slot[view->off[rs->r[rs->frontier[i + AHEAD_NODES]]
-                                                             .node]]);
+                uint32_t ahead = view->off[rs->r[rs->frontier[i + AHEAD_NODES]].node];
+                __builtin_prefetch(&view->slot[ahead]);
+                if (view->eid != NULL)      /* a view of some heads: its edges apart */
+                    __builtin_prefetch(&view->eid[ahead]);
             }
             if (ws->block && u != source && (ws->partners[u >> 6] >> (u & 63) & 1))
                 continue;           /* another partner: what it holds goes no further */
