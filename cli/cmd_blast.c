@@ -172,16 +172,25 @@ static int compute(cli_ctx *ctx, char **names, int nnames, const ap_weights *w, 
     return EXIT_OK;
 }
 
-/* Targets outside the partner's declared scope (-1: it declares none); -2 on error. */
-static int64_t outside_scope(cli_ctx *ctx, uint32_t partner, const ap_policy *policy)
+/* Targets outside each ranked partner's declared scope (-1: it declares none), in rank order
+ * (to free); NULL after saying why. */
+static int64_t *outside_scopes(cli_ctx *ctx, const ranked *r, size_t n, const ap_policy *policy)
 {
-    int64_t n;
+    int64_t *out = malloc((n + 1) * sizeof *out);
+    uint32_t *src = malloc((n + 1) * sizeof *src);
     ap_error err;
-    if (ap_scope_count(&n, ctx->g, partner, policy, &err) < 0) {
+    int rc = out != NULL && src != NULL ? AP_OK : ap_error_nomem(&err);
+    for (size_t i = 0; rc == AP_OK && i < n; i++)
+        src[i] = r[i].b->partner;
+    if (rc == AP_OK)
+        rc = ap_scope_count_all(out, ctx->g, src, (uint32_t)n, policy, &err);
+    free(src);
+    if (rc < 0) {
         cli_fail(&err, NULL);
-        return -2;
+        free(out);
+        return NULL;
     }
-    return n;
+    return out;
 }
 
 /* The JSON writer: one partner's object at a time, as json_dumpf would lay it out inside the
@@ -189,7 +198,7 @@ static int64_t outside_scope(cli_ctx *ctx, uint32_t partner, const ap_policy *po
 typedef struct {
     cli_ctx *ctx;
     bool detailed;
-    const ap_policy *policy;
+    const int64_t *outside;     /* detailed: by rank, outside_scopes() */
     uint32_t cap;               /* entries per list: CLI_LIST_MAX for all partners */
     FILE *out;
     ranked *r;
@@ -203,12 +212,7 @@ static int write_partner(void *arg, uint32_t i, const ap_blast *b)
 {
     json_writer *jw = arg;
     json_t *o = blast_json(jw->ctx->g, b, jw->cap);
-    int64_t out = jw->detailed ? outside_scope(jw->ctx, b->partner, jw->policy) : -1;
-    if (out == -2) {
-        json_decref(o);
-        jw->exit = EXIT_INTERNAL;
-        return -1;
-    }
+    int64_t out = jw->detailed ? jw->outside[i] : -1;
     if (jw->detailed)
         json_object_set_new(o, "outside_scope", out < 0 ? json_null() : json_integer(out));
     return ap_render_json_item(jw->out, o, 4, i == 0, &jw->err) < 0 ? -1 : 0;
@@ -330,10 +334,16 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
     const ap_graph *g = ctx->g;
     ap_error err;
     int rc;
+    int64_t *outside = NULL;
+    if (detailed && (strcmp(format, "json") == 0 || strcmp(format, "text") == 0)
+        && (outside = outside_scopes(ctx, r, n, policy)) == NULL)
+        return EXIT_INTERNAL;
     if (strcmp(format, "json") == 0) {
-        json_writer jw = { ctx, detailed, policy, all ? CLI_LIST_MAX : UINT32_MAX, NULL, r, n,
+        json_writer jw = { ctx, detailed, outside, all ? CLI_LIST_MAX : UINT32_MAX, NULL, r, n,
                            w, EXIT_OK, { 0 } };
-        return cli_stream(write_json, &jw);
+        rc = cli_stream(write_json, &jw);
+        free(outside);
+        return rc;
     }
     /* on a terminal, a bar of each score split by sensitivity beside it (the report's chart) */
     bool bar = strcmp(format, "text") == 0 && cli_output_is_tty(), utf8 = cli_output_utf8();
@@ -383,13 +393,11 @@ static int print_ranking(cli_ctx *ctx, ranked *r, size_t n, const char *format,
             printf("  partners whose authority it inherits: %u, escalation steps: %u, "
                    "trust boundaries crossed: %u\n", b->npartners, b->nescalations,
                    b->nboundaries);
-            int64_t out = outside_scope(ctx, b->partner, policy);
-            if (out == -2)
-                return EXIT_INTERNAL;
-            if (out >= 0)
-                printf("  outside scope: %lld\n", (long long)out);
+            if (outside[i] >= 0)
+                printf("  outside scope: %lld\n", (long long)outside[i]);
         }
     }
+    free(outside);
     return rc;
 }
 

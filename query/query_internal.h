@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "authpath/offboard.h"
+#include "authpath/scope.h"
 
 /* A growing NUL-terminated string (start from all zeros). Once memory runs out, failed is set
  * and the text stays as it was. */
@@ -27,6 +28,13 @@ int ap_query__push(void *arr, uint32_t *n, size_t size, const void *item);
 /* A bit per node of g set for each partner (node count / 64 + 1 words, to free), or NULL when
  * out of memory: the partners a blocked run stops at. */
 uint64_t *ap_query__partner_bits(const ap_graph *g);
+/* ap_scope_outside(s, g, v, r, at) of a resource or workflow v held with r (not 0) is the
+ * union of these two: what v itself is, whatever the rights, and what r holds beyond s. */
+unsigned ap_query__scope_outside_node(const ap_scope *s, const ap_graph *g, uint32_t v,
+                                      int64_t at);
+unsigned ap_query__scope_outside_rights(const ap_scope *s, const ap_graph *g, ap_rights r);
+/* Tests: ap_scope_count_all runs each partner on its own up to this many declaring a scope. */
+extern unsigned ap_query__scope_runs_max;
 /* qsort/bsearch order of uint32_t values (node and edge indices). */
 int ap_query__u32_cmp(const void *x, const void *y);
 /* bigmem.c: an array of size bytes (n x size zeroed) for the large per-node and per-edge

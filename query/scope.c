@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "authpath/scope.h"
+#include "query_internal.h"
 
 void ap_scope_free(ap_scope *s)
 {
@@ -137,9 +138,22 @@ unsigned ap_scope_outside(const ap_scope *s, const ap_graph *g, uint32_t v, ap_r
                           int64_t at)
 {
     const ap_node *n = ap_graph_node(g, v);
-    unsigned why = 0;
     if (s == NULL || r == 0 || (n->kind != AP_KIND_RESOURCE && n->kind != AP_KIND_WORKFLOW))
         return 0;
+    return ap_query__scope_outside_node(s, g, v, at) | ap_query__scope_outside_rights(s, g, r);
+}
+
+unsigned ap_query__scope_outside_rights(const ap_scope *s, const ap_graph *g, ap_rights r)
+{
+    return s->has_rights && (r & ~s->rights & ap_vocab_all(ap_graph_vocab(g))) != 0
+           ? AP_SCOPE_RIGHTS : 0;
+}
+
+unsigned ap_query__scope_outside_node(const ap_scope *s, const ap_graph *g, uint32_t v,
+                                      int64_t at)
+{
+    const ap_node *n = ap_graph_node(g, v);
+    unsigned why = 0;
     if (s->has_resources) {
         const char *name = ap_graph_node_str(g, v, "name");
         size_t i = 0;
@@ -154,8 +168,6 @@ unsigned ap_scope_outside(const ap_scope *s, const ap_graph *g, uint32_t v, ap_r
         if (sens > s->max_sensitivity)
             why |= AP_SCOPE_SENSITIVITY;
     }
-    if (s->has_rights && (r & ~s->rights & ap_vocab_all(ap_graph_vocab(g))) != 0)
-        why |= AP_SCOPE_RIGHTS;
     if (s->has_environments) {
         const char *env = ap_graph_node_str(g, v, "environment");
         if (env != NULL && env[0] != '\0' && !listed(s->environments, s->nenvironments, env))

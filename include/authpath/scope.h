@@ -47,6 +47,11 @@ AP_EXPORT unsigned ap_scope_outside(const ap_scope *s, const ap_graph *g, uint32
 /* How many of partner's reached targets lie outside its scope; -1 when it declares none. */
 AP_EXPORT int ap_scope_count(int64_t *out, const ap_graph *g, uint32_t partner,
                              const ap_policy *policy, ap_error *err);
+/* ap_scope_count of each of partners[0..n) into out[0..n), from one run of the all-partners
+ * kernel over those that declare a scope (a batch of their authorities at a time), not a
+ * single-source run each. */
+AP_EXPORT int ap_scope_count_all(int64_t *out, const ap_graph *g, const uint32_t *partners,
+                                 uint32_t n, const ap_policy *policy, ap_error *err);
 /* A reason's name: "resource", "sensitivity", "rights", "environment", "jurisdiction",
  * "window". */
 AP_EXPORT const char *ap_scope_reason_name(ap_scope_reason reason);
