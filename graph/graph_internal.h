@@ -184,6 +184,12 @@ typedef struct {
 /* Unmap what is left of the image mapping [image, image + len) but its holes. */
 void ap_graph__image_unmap(void *image, size_t len, const ap_image_holes *holes);
 
+/* Let the pages of g's image mapping that lie wholly in [lo, hi) go from the process: a pass
+ * over a read-only image drops what it has read (they stay in the page cache, and a page read
+ * again is mapped again, unchanged), so that a later import does not hold the old image whole
+ * beside the new one (store_diff.c, image_stage.c). Nothing when g has no image. */
+void ap_graph__image_forget(const ap_graph *g, const void *lo, const void *hi);
+
 /* What a loaded graph shares with every graph derived from it (derive.c): its edge records,
  * the strings its records point into and the image those are mapped from. Counted: the last
  * graph to let go frees them, so a derived graph may outlive its parent. */

@@ -386,6 +386,22 @@ void ap_graph__image_unmap(void *image, size_t len, const ap_image_holes *holes)
         munmap((char *)image + at, len - at);
 }
 
+void ap_graph__image_forget(const ap_graph *g, const void *lo, const void *hi)
+{
+    uintptr_t base = (uintptr_t)g->image, a = (uintptr_t)lo, b = (uintptr_t)hi;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (g->image == NULL || page == 0 || (page & (page - 1)) != 0)
+        return;
+    if (a < base)
+        a = base;
+    if (b > base + g->image_len)
+        b = base + g->image_len;
+    a = (a + page - 1) & ~(page - 1);
+    b &= ~(page - 1);
+    if (a < b)      /* a hint: pages of a hole (already unmapped) make it fail, harmlessly */
+        madvise((void *)a, (size_t)(b - a), MADV_DONTNEED);
+}
+
 int ap_graph__open_image(ap_graph **out, const ap_store *st, int64_t snap, int64_t at,
                          ap_img_mode mode, char *why, size_t whylen, ap_error *err)
 {

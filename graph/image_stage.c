@@ -21,6 +21,21 @@ static const char *old_strings(const ap_graph *old)
     return (const char *)old->image + ((const img_head *)old->image)->off[S_STRINGS];
 }
 
+/* Every FORGET rows, the old image's pages behind kept record `old` of recs (each of size
+ * bytes) and behind its strings (its id at str) go: the rows come in graph order, and the kept
+ * ones in the old image's order unless the estate was reordered (ap_graph__image_forget). */
+#define FORGET 65536u
+
+static void forget_behind(const stage_src *s, uint32_t row, const uint8_t *recs, size_t size,
+                          uint32_t old, uint64_t str)
+{
+    if (row == 0 || row % FORGET != 0)
+        return;
+    ap_graph__image_forget(s->keep->old, recs, recs + (size_t)old * size);
+    ap_graph__image_forget(s->keep->old, old_strings(s->keep->old),
+                           old_strings(s->keep->old) + str);
+}
+
 /* Node v as the row loader makes it of the row the bulk writer wrote (load.c). */
 static void stage_node(const void *ctx, uint32_t v, ap_node *out)
 {
@@ -31,6 +46,7 @@ static void stage_node(const void *ctx, uint32_t v, ap_node *out)
         img_node r;
         memcpy(&r, s->keep->old->rec_nodes + (size_t)s->keep->node_old[v] * sizeof r, sizeof r);
         img_node_get(out, &r, old_strings(s->keep->old), 0);
+        forget_behind(s, v, s->keep->old->rec_nodes, sizeof r, s->keep->node_old[v], r.id);
         return;
     }
     out->id = AP_SEG(s->sg->syms, nd->sym).id;
@@ -67,6 +83,7 @@ static void stage_edge(const void *ctx, uint32_t i, ap_edge *out)
         img_edge r;
         memcpy(&r, s->keep->old->rec_edges + (size_t)s->keep->edge_old[i] * sizeof r, sizeof r);
         img_edge_get(out, &r, old_strings(s->keep->old), 0, false);
+        forget_behind(s, i, s->keep->old->rec_edges, sizeof r, s->keep->edge_old[i], r.id);
         out->from = s->rank[e->src];    /* the old row's ends, numbered in the new graph */
         out->to = s->rank[e->dst];
         return;

@@ -34,6 +34,20 @@ static img_edge old_edge(const diff *d, uint32_t i)
     return r;
 }
 
+/* Every FORGET records, the merge lets go of the old image's pages behind record j of recs
+ * (each of size bytes) and behind the strings of j, whose id starts at str: it reads both in
+ * order, once (the strings lie in record order; a shared one read again comes back). */
+#define FORGET 65536u
+
+static void forget_behind(const diff *d, const uint8_t *recs, size_t size, uint32_t j,
+                          uint64_t str)
+{
+    if (j == 0 || j % FORGET != 0)
+        return;
+    ap_graph__image_forget(d->old, recs, recs + (size_t)j * size);
+    ap_graph__image_forget(d->old, d->ostr, d->ostr + str);
+}
+
 static int step(const diff *d, sqlite3_stmt *s, ap_error *err)
 {
     int rc = sqlite3_step(s);
@@ -63,6 +77,7 @@ static int merge_nodes(diff *d, ap_error *err)
         const ap_stage_node *nd = i < sg->nnodes ? &AP_SEG(sg->nodes, d->by_rank[i]) : NULL;
         const char *id = nd != NULL ? AP_SEG(sg->syms, nd->sym).id : NULL;
         img_node r = j < on ? old_node(d, j) : (img_node){0};
+        forget_behind(d, d->old->rec_nodes, sizeof r, j, r.id);
         int c = nd == NULL ? 1 : j >= on ? -1 : strcmp(id, d->ostr + r.id);
         if (c >= 0) {
             d->gold[j] = g;
@@ -118,6 +133,7 @@ static int merge_edges(diff *d, ap_error *err)
     while (i < sg->nedges || j < om) {
         const ap_stage_edge *e = i < sg->nedges ? &AP_SEG(sg->edges, d->order[i]) : NULL;
         img_edge r = j < om ? old_edge(d, j) : (img_edge){0};
+        forget_behind(d, d->old->rec_edges, sizeof r, j, r.id);
         int c;
         if (e == NULL)
             c = 1;
