@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 # Independent estate generator for authpath speed/memory tests: hub roles, shared credentials,
 # subcontractor chains, a giant SCC, masks, gates, escalation, liveness and hostile ids.
-"""Usage: gen_indep.py S SEED OUTDIR -> OUTDIR/indep-S-nodes.csv, OUTDIR/indep-S-edges.csv"""
+"""Usage: gen_indep.py S SEED OUTDIR [scc] -> OUTDIR/indep[-scc]-S-nodes.csv, ...-edges.csv
+
+scc: the same generator with a denser reach into a larger strongly connected component (more
+front identities enter it, it assumes more hubs, uniform hub popularity, longer subcontractor
+chains, more credential holders and triggers): the twenty-fourth session's second independent
+estate, on which findings took twice its budget (bench/RESULTS.md)."""
 import csv, json, os, random, sys  # noqa: E401 (standard library only)
 
 # Knobs. Counts marked /S are per unit of scale; the rest are fixed or probabilities.
@@ -29,6 +34,8 @@ K = dict(
     depends=3,           # depends_on edges per workflow (half as many per inner identity)
     hostile=0.001,       # share of node ids/names made hostile
 )
+PRESETS = dict(scc=dict(hub_skew=1.0, p_scc=0.06, hub_grant=150, p_sub=0.6, scc_hubs=6,
+                       p_trigger=0.3, hub_front=1.4, cred_holders=(2, 5)))
 NCOLS = ("id,kind,name,type,domain,tier,state,sensitivity,environment,owner,technical_owner,"
          "sponsor,purpose,approved_by,valid_from,expires,contract_ends,last_used,last_reviewed,"
          "logged,static,multi_tenant,jurisdiction,scope").split(",")
@@ -287,18 +294,21 @@ class Gen:
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5) or (len(sys.argv) == 5 and sys.argv[4] not in PRESETS):
         sys.exit(__doc__)
     s, seed, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    name = "indep" if len(sys.argv) == 4 else "indep-" + sys.argv[4]
+    if len(sys.argv) == 5:
+        K.update(PRESETS[sys.argv[4]])
     os.makedirs(out, exist_ok=True)
     g = Gen(s, seed)
-    base = os.path.join(out, "indep-%s-" % sys.argv[1])
+    base = os.path.join(out, "%s-%s-" % (name, sys.argv[1]))
     with open(base + "nodes.csv", "w", newline="", encoding="utf-8") as f:
         g.nodes(csv.writer(f, lineterminator="\n"))
     with open(base + "edges.csv", "w", newline="", encoding="utf-8") as f:
         g.edges(csv.writer(f, lineterminator="\n"))
-    print("indep S=%d seed=%d: nodes %d, edges %d, partners %d"
-          % (s, seed, sum(g.n.values()), g.nedges, g.n["partner"]), file=sys.stderr)
+    print("%s S=%d seed=%d: nodes %d, edges %d, partners %d"
+          % (name, s, seed, sum(g.n.values()), g.nedges, g.n["partner"]), file=sys.stderr)
 
 
 if __name__ == "__main__":

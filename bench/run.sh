@@ -5,7 +5,9 @@
 #   bench/run.sh [S...]          default: 1 10 100; BUILD (default build) holds the binaries
 #   BENCH_SHAPES="sparse dense cyclic"   bench/gen.c's shapes: sparse ~1% reach per partner at
 #                                S=100; dense ~9% through shared hubs; cyclic, a giant masked
-#                                and gated can_assume structure
+#                                and gated can_assume structure; also indep and indep-scc,
+#                                bench/gen_indep.py's estates (a generator not tuned with the
+#                                kernel: ~8% reach; and its denser reach into a larger SCC)
 #   BENCH_DIR=/tmp/ap-bench      where estates, databases and raw timings go
 #   BENCH_PG=0                   skip PostgreSQL
 #   BENCH_PEERS_MAX_S=100        the peers (looped engine, igraph, CTEs) run up to this scale;
@@ -148,7 +150,17 @@ for shape in ${BENCH_SHAPES:-sparse dense cyclic}; do
     fi
     tag=$S
     [ "$shape" = sparse ] || tag=$shape-$S
-    "$GEN" "$S" 1 "$DIR" "$shape" 2> "$DIR/gen-$tag.log"
+    case $shape in
+    indep|indep-*)      # bench/gen_indep.py (a generator not tuned with the kernel), seed 1
+        preset=${shape#indep}
+        python3 "$SRC/bench/gen_indep.py" "$S" 1 "$DIR" ${preset#-} 2> "$DIR/gen-$tag.raw"
+        mv "$DIR/$shape-$S-nodes.csv" "$DIR/estate-$tag-nodes.csv"
+        mv "$DIR/$shape-$S-edges.csv" "$DIR/estate-$tag-edges.csv"
+        sed -n 's/^.*: nodes \([0-9]*\), edges \([0-9]*\), partners \([0-9]*\)$/gen: \1 nodes, \2 edges, \3 partners/p' \
+            "$DIR/gen-$tag.raw" > "$DIR/gen-$tag.log" ;;
+    *)
+        "$GEN" "$S" 1 "$DIR" "$shape" 2> "$DIR/gen-$tag.log" ;;
+    esac
     nodes=$DIR/estate-$tag-nodes.csv
     edges=$DIR/estate-$tag-edges.csv
     db=$DIR/s$tag.db
