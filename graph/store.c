@@ -280,6 +280,38 @@ int ap_store_snapshot_exists(const ap_store *st, int64_t snap, ap_error *err)
     return ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
 }
 
+int ap_store_same_rows(const ap_store *st, int64_t a, int64_t b, ap_error *err)
+{
+    /* a row is in snapshot s when snap_from <= s < snap_to (or it is open): it is in one of a
+     * and b but not the other exactly when it was opened or closed in (lo, hi]; the
+     * (snap_from, snap_to) indexes answer both without reading a row */
+    static const char *const sql[] = {
+        "SELECT 1 FROM node WHERE snap_from > ?1 AND snap_from <= ?2 LIMIT 1",
+        "SELECT 1 FROM node WHERE snap_to > ?1 AND snap_to <= ?2 LIMIT 1",
+        "SELECT 1 FROM edge WHERE snap_from > ?1 AND snap_from <= ?2 LIMIT 1",
+        "SELECT 1 FROM edge WHERE snap_to > ?1 AND snap_to <= ?2 LIMIT 1",
+    };
+    int64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    int rc;
+    if ((rc = ap_store_snapshot_exists(st, a, err)) < 0
+        || (rc = ap_store_snapshot_exists(st, b, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *stmt = NULL;
+        if ((rc = ap_store__prepare(st, &stmt, sql[i], err)) < 0)
+            return rc;
+        sqlite3_bind_int64(stmt, 1, lo);
+        sqlite3_bind_int64(stmt, 2, hi);
+        rc = sqlite3_step(stmt);
+        sqlite3_finalize(stmt);
+        if (rc == SQLITE_ROW)
+            return 0;
+        if (rc != SQLITE_DONE)
+            return ap_store__sqlerr(err, st->db, AP_EIO, "reading snapshots");
+    }
+    return 1;
+}
+
 static char *dup_col(sqlite3_stmt *stmt, int i)
 {
     const unsigned char *s = sqlite3_column_text(stmt, i);

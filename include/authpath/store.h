@@ -24,6 +24,9 @@ AP_EXPORT void ap_store_close(ap_store *st);
 AP_EXPORT int ap_store_latest(const ap_store *st, int64_t *snap, ap_error *err);
 /* AP_ENOTFOUND when snap does not exist. */
 AP_EXPORT int ap_store_snapshot_exists(const ap_store *st, int64_t snap, ap_error *err);
+/* 1 when snapshots a and b hold the same node and edge rows (so the same graph at any time),
+ * 0 when some row is in one and not the other; AP_ENOTFOUND when either does not exist. */
+AP_EXPORT int ap_store_same_rows(const ap_store *st, int64_t a, int64_t b, ap_error *err);
 
 typedef struct {
     int64_t id;
