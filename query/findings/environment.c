@@ -37,6 +37,10 @@ typedef struct {
     uint64_t *both;             /* a bit per node with paths to a production node and to
                                  * another environment's, whatever they carry: no other node's
                                  * authority can reach both, so no other is run */
+    uint64_t *upto;             /* a bit per node with a path to a node of some environment:
+                                 * the only nodes a run delivers to (the hops of those nodes,
+                                 * all the run asks, are decided by their ancestors alone) */
+    struct ap_out_view *view;   /* c->view's slots into them, or NULL */
 } reaches;
 
 static void free_reaches(void *p)
@@ -47,6 +51,8 @@ static void free_reaches(void *p)
     free(s->seen);
     free(s->env);
     free(s->both);
+    free(s->upto);
+    ap_query__out_view_free(s->view);
     free(s);
 }
 
@@ -69,10 +75,16 @@ static int both_bits(ap_rule_ctx *c, reaches *s)
         if (nlist[k] > 0 && ap_graph_ancestors(&up[k], g, list[k], nlist[k], NULL) < 0)
             rc = AP_ENOMEM;
     s->both = calloc((size_t)n / 64 + 1, sizeof *s->both);
-    if (rc == AP_OK && s->both == NULL)
+    s->upto = calloc((size_t)n / 64 + 1, sizeof *s->upto);
+    if (rc == AP_OK && (s->both == NULL || s->upto == NULL))
         rc = AP_ENOMEM;
-    for (size_t w = 0; rc == AP_OK && up[0] != NULL && up[1] != NULL && w < n / 64 + 1; w++)
+    for (size_t w = 0; rc == AP_OK && up[0] != NULL && up[1] != NULL && w < n / 64 + 1; w++) {
         s->both[w] = up[0][w] & up[1][w];
+        s->upto[w] = up[0][w] | up[1][w];
+    }
+    if (rc == AP_OK && c->view != NULL && up[0] != NULL && up[1] != NULL
+        && ap_query__out_view_only(&s->view, c->view, s->upto, c->err) < 0)
+        rc = AP_ENOMEM;
     free(list[0]);
     free(list[1]);
     free(up[0]);
@@ -121,7 +133,8 @@ static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
         s->seen[v] = 1;
         return AP_OK;
     }
-    if (ap_findings__authority_until(c, v, both_found, &f) == NULL)
+    if (ap_findings__authority_until_mode(c, v, false, s->upto, s->view, both_found, &f)
+        == NULL)
         return c->rc;
     s->prod[v] = f.prod;
     s->other[v] = f.other;
