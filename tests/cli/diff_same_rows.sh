@@ -5,28 +5,10 @@
 # changed, either way round. The peak is judged in the plain tree only (ASan keeps memory).
 # Usage: diff_same_rows.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/../reliability/common.sh"
+SRC=$(cd "$SRC" && pwd)
+AP=$(cd "$(dirname "$AP")" && pwd)/$(basename "$AP")
 cd "$WORK" || fail "no work directory"
-python3 - <<'EOF' || fail "cannot write the estate"
-import random
-r = random.Random(2)
-N = 3000
-with open("nodes.csv", "w") as f:
-    f.write("id,kind\n")
-    for i in range(10):
-        f.write("p%d,partner\n" % i)
-    for i in range(N):
-        f.write("i%d,identity\nr%d,resource\n" % (i, i))
-seen = set()
-with open("edges.csv", "w") as f:
-    f.write("id,from,to,kind,rights\n")
-    for i in range(10):
-        f.write(",p%d,i%d,admin_of,\n" % (i, i))
-    while len(seen) < 300000:
-        a, b = r.randrange(N), r.randrange(N)
-        if (a, b) not in seen:
-            seen.add((a, b))
-            f.write(",i%d,r%d,access,read\n" % (a, b))
-EOF
+python3 "$SRC/tests/cli/gen_access.py" 10 3000 300000 2 . || fail "cannot write the estate"
 "$AP" --db w.db import nodes.csv edges.csv 2>/dev/null || fail "first import"
 "$AP" --db w.db import nodes.csv edges.csv 2>/dev/null || fail "second import"
 head -n -1 edges.csv > fewer.csv        # the third drops the last access edge

@@ -8,32 +8,14 @@
 # peak is not judged.
 # Usage: reimport_memory.sh AUTHPATH SRC WORK
 . "$(dirname "$0")/../reliability/common.sh"
+SRC=$(cd "$SRC" && pwd)
+AP=$(cd "$(dirname "$AP")" && pwd)/$(basename "$AP")
 if ldd "$AP" 2>/dev/null | grep -q 'libasan'; then
     echo "skipped under the sanitizers"
     exit 0
 fi
 cd "$WORK" || fail "no work directory"
-python3 - <<'EOF' || fail "cannot write the estate"
-import random
-r = random.Random(1)
-N = 4000
-with open("nodes.csv", "w") as f:
-    f.write("id,kind\n")
-    for i in range(20):
-        f.write("p%d,partner\n" % i)
-    for i in range(N):
-        f.write("i%d,identity\nr%d,resource\n" % (i, i))
-with open("edges.csv", "w") as f:
-    f.write("id,from,to,kind,rights\n")
-    for i in range(20):
-        f.write(",p%d,i%d,admin_of,\n" % (i, i))
-    seen = set()
-    while len(seen) < 1000000:
-        a, b = r.randrange(N), r.randrange(N)
-        if (a, b) not in seen:
-            seen.add((a, b))
-            f.write(",i%d,r%d,access,read\n" % (a, b))
-EOF
+python3 "$SRC/tests/cli/gen_access.py" 20 4000 1000000 1 . || fail "cannot write the estate"
 # peak resident KiB of one import (its own process: the peak of the children so far is the
 # largest of them, so each is measured in a python of its own)
 peak() {

@@ -46,26 +46,37 @@ static void policy_for(ap_policy *pol, const ap_graph *g, uint64_t seed)
     }
 }
 
+/* Seed's random estate, with every node of it n sources (a source each, in a shuffled order,
+ * reps times over: *ns of them) and the policy of policy_for(). */
+static ap_graph *load(uint64_t seed, ap_store **st, ap_policy *pol, int reps, uint32_t **src,
+                      uint32_t *ns)
+{
+    m_inventory inv;
+    m_generate(&inv, seed);
+    ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "scope-count", seed, st);
+    uint32_t n = ap_graph_node_count(g);
+    *src = malloc(((size_t)reps * n + 1) * sizeof **src);
+    assert_non_null(*src);
+    *ns = 0;
+    for (int rep = 0; rep < reps; rep++)
+        for (uint32_t v = 0; v < n; v++)
+            (*src)[(*ns)++] = (v * 5 + (uint32_t)rep) % n;
+    policy_for(pol, g, seed);
+    return g;
+}
+
 static void test_scope_count__lanes_match_the_runs(void **state)
 {
     (void)state;
     ap_query__scope_runs_max = 0;
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-        m_inventory inv;
         ap_store *st = NULL;
         ap_policy pol;
         ap_error err;
-        m_generate(&inv, seed);
-        ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "scope-count", seed, &st);
-        uint32_t n = ap_graph_node_count(g), ns = 0;
-        uint32_t *src = malloc((2 * (size_t)n + 1) * sizeof *src);
-        int64_t *got = malloc((2 * (size_t)n + 1) * sizeof *got);
-        assert_non_null(src);
+        uint32_t *src, ns;
+        ap_graph *g = load(seed, &st, &pol, 2, &src, &ns);     /* every node a source, twice */
+        int64_t *got = malloc(((size_t)ns + 1) * sizeof *got);
         assert_non_null(got);
-        policy_for(&pol, g, seed);
-        for (int rep = 0; rep < 2; rep++)       /* every node a source, twice */
-            for (uint32_t v = 0; v < n; v++)
-                src[ns++] = (v * 5 + (uint32_t)rep) % n;
         for (unsigned words = 0; words <= 1; words++) {    /* the graph's choice, one word */
             ap_kernel__words = words;
             assert_int_equal(ap_scope_count_all(got, g, src, ns, &pol, &err), AP_OK);
@@ -94,22 +105,16 @@ static void test_scope_count__some_are_outside(void **state)
     int64_t outside = 0;
     ap_query__scope_runs_max = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
-        m_inventory inv;
         ap_store *st = NULL;
         ap_policy pol;
         ap_error err;
-        m_generate(&inv, seed);
-        ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "scope-count", seed, &st);
-        uint32_t n = ap_graph_node_count(g), *src = malloc((size_t)n * sizeof *src);
-        int64_t *got = malloc((size_t)n * sizeof *got);
-        assert_non_null(src);
+        uint32_t *src, ns;
+        ap_graph *g = load(seed, &st, &pol, 1, &src, &ns);
+        int64_t *got = malloc(((size_t)ns + 1) * sizeof *got);
         assert_non_null(got);
-        for (uint32_t v = 0; v < n; v++)
-            src[v] = v;
-        policy_for(&pol, g, seed);
-        assert_int_equal(ap_scope_count_all(got, g, src, n, &pol, &err), AP_OK);
-        for (uint32_t v = 0; v < n; v++)
-            outside += got[v] > 0 ? got[v] : 0;
+        assert_int_equal(ap_scope_count_all(got, g, src, ns, &pol, &err), AP_OK);
+        for (uint32_t i = 0; i < ns; i++)
+            outside += got[i] > 0 ? got[i] : 0;
         ap_policy_clear(&pol);
         free(src);
         free(got);
