@@ -56,10 +56,11 @@ clean:
 	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
 
 # The scale benchmark (bench/run.sh; never part of `make test`). BENCH_SCALES=1 10 100 and
-# BENCH_SHAPES=sparse dense cyclic (bench/gen.c's estate shapes) by default; issue 18's budget
+# BENCH_SHAPES=sparse dense cyclic (bench/gen.c's estate shapes) indep indep-scc
+# (bench/gen_indep.py's, a generator not tuned with the kernel) by default; issue 18's budget
 # table (bench/budgets.sh) on every estate up to BENCH_BUDGETS_MAX_S.
 BENCH_SCALES ?= 1 10 100
-BENCH_SHAPES ?= sparse dense cyclic
+BENCH_SHAPES ?= sparse dense cyclic indep indep-scc
 BENCH_BUDGETS_MAX_S ?= 100
 bench: deps build
 	@./scripts/deps.sh postgresql-15 time
