@@ -33,6 +33,9 @@ uint64_t *ap_query__partner_bits(const ap_graph *g);
 unsigned ap_query__scope_outside_node(const ap_scope *s, const ap_graph *g, uint32_t v,
                                       int64_t at);
 unsigned ap_query__scope_outside_rights(const ap_scope *s, const ap_graph *g, ap_rights r);
+/* ap_scope_count of partner, whose scope s is already read. */
+int ap_query__scope_count_with(int64_t *out, const ap_graph *g, uint32_t partner,
+                               const ap_scope *s, ap_error *err);
 /* Tests: ap_scope_count_all runs each partner on its own up to this many declaring a scope. */
 extern unsigned ap_query__scope_runs_max;
 /* qsort/bsearch order of uint32_t values (node and edge indices). */

@@ -187,11 +187,20 @@ int ap_scope_count(int64_t *out, const ap_graph *g, uint32_t partner, const ap_p
                    ap_error *err)
 {
     ap_scope *s = NULL;
-    ap_authority *a = NULL;
     int rc;
     *out = -1;
     if ((rc = ap_scope_of(&s, g, partner, policy, err)) < 0 || s == NULL)
         return rc;
+    rc = ap_query__scope_count_with(out, g, partner, s, err);
+    ap_scope_free(s);
+    return rc;
+}
+
+int ap_query__scope_count_with(int64_t *out, const ap_graph *g, uint32_t partner,
+                               const ap_scope *s, ap_error *err)
+{
+    ap_authority *a = NULL;
+    int rc;
     if ((rc = ap_authority_compute(&a, g, partner, err)) == AP_OK) {
         *out = 0;
         for (uint32_t k = 0; k < a->nreach; k++)
@@ -199,7 +208,6 @@ int ap_scope_count(int64_t *out, const ap_graph *g, uint32_t partner, const ap_p
                                      ap_graph_at(g)) != 0;
     }
     ap_authority_free(a);
-    ap_scope_free(s);
     return rc;
 }
 

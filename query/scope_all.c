@@ -178,7 +178,8 @@ int ap_scope_count_all(int64_t *out, const ap_graph *g, const uint32_t *partners
     uint32_t *src = malloc(((size_t)n + 1) * sizeof *src);
     uint32_t *slot = malloc(((size_t)n + 1) * sizeof *slot);   /* by partner: its scoped index */
     int rc = AP_OK;
-    if (all == NULL || src == NULL || slot == NULL) {
+    c.scope = malloc(((size_t)n + 1) * sizeof *c.scope);
+    if (all == NULL || src == NULL || slot == NULL || c.scope == NULL) {
         rc = ap_error_nomem(err);
         goto done;
     }
@@ -187,6 +188,7 @@ int ap_scope_count_all(int64_t *out, const ap_graph *g, const uint32_t *partners
         if ((rc = ap_scope_of(&all[i], g, partners[i], policy, err)) == AP_OK
             && all[i] != NULL) {
             slot[i] = ns;
+            c.scope[ns] = all[i];
             src[ns++] = partners[i];
         }
     }
@@ -195,25 +197,21 @@ int ap_scope_count_all(int64_t *out, const ap_graph *g, const uint32_t *partners
     if (ns <= ap_query__scope_runs_max) {
         for (uint32_t i = 0; i < n && rc == AP_OK; i++)
             if (all[i] != NULL)
-                rc = ap_scope_count(&out[i], g, partners[i], policy, err);
+                rc = ap_query__scope_count_with(&out[i], g, partners[i], all[i], err);
         goto done;
     }
     c.src = src;
-    c.scope = malloc((size_t)ns * sizeof *c.scope);
     c.group = malloc((size_t)ns * sizeof *c.group);
     c.gs = malloc((size_t)ns * sizeof *c.gs);
     c.count = calloc(ns, sizeof *c.count);
     c.is_src = calloc((size_t)nn + 1, sizeof *c.is_src);
     c.gl = calloc((size_t)ns * AP_KERNEL_LMAX, sizeof *c.gl);
     c.present = malloc((size_t)ns * sizeof *c.present);
-    if (c.scope == NULL || c.group == NULL || c.gs == NULL || c.count == NULL
+    if (c.group == NULL || c.gs == NULL || c.count == NULL
         || c.is_src == NULL || c.gl == NULL || c.present == NULL) {
         rc = ap_error_nomem(err);
         goto done;
     }
-    for (uint32_t i = 0; i < n; i++)
-        if (all[i] != NULL)
-            c.scope[slot[i]] = all[i];
     if ((rc = group_scopes(&c, ns, &ngroups)) < 0) {
         rc = ap_error_nomem(err);
         goto done;
