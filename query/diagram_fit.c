@@ -34,6 +34,9 @@ static bool scale_fits(double s)
  * Graphviz past its CPU limit before the fit could cut them down). */
 #define FIT_MAX_NODES 1000
 
+/* The note of a page that does not fit even at its fewest tiers. */
+#define FIT_TOO_LARGE "larger than an A3 page at 8 pt even so: only what must be shown is drawn"
+
 /* The nodes of d in tiers 0..k. */
 static uint32_t nodes_upto(const ap_diagram *d, uint32_t k)
 {
@@ -303,8 +306,17 @@ static int orient(double *scale, char **svg, size_t *len, const ap_graph *g, ap_
     return AP_OK;
 }
 
-int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph *g,
-                       const ap_diagram *d, ap_error *err)
+/* What a fit chose: the page is cut_down(g, d, tier, fans) laid out rankdir, with the note that
+ * it is too large even so when noted. */
+typedef struct {
+    uint32_t tier;
+    bool fans, lr, noted;
+} fit_choice;
+
+/* The fit, laid out in this process (the renderer's child): *out, *svg as ap_diagram_fit_svg,
+ * and what it chose. */
+static int fit_here(ap_diagram **out, char **svg, size_t *len, fit_choice *ch,
+                    const ap_graph *g, const ap_diagram *d, ap_error *err)
 {
     ap_diagram *best = NULL, *c = NULL;
     uint32_t top = d->ntiers > 0 ? d->ntiers - 1 : 0, lo = 0, hi;
@@ -321,6 +333,7 @@ int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph
     if (d->nnodes <= FIT_MAX_NODES) {
         if ((best = cut_down(g, d, top, false)) == NULL)
             return ap_error_nomem(err);
+        *ch = (fit_choice){ top, false, true, false };
         if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
             goto fail;
         if (scale_fits(s))
@@ -331,6 +344,7 @@ int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph
     }
     if ((best = cut_down(g, d, top, true)) == NULL)
         goto nomem;
+    *ch = (fit_choice){ top, true, true, false };
     if (best->nnodes <= FIT_MAX_NODES || top == 0) {
         if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
             goto fail;
@@ -371,16 +385,18 @@ int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph
     ap_diagram_free(best);
     if ((best = cut_down(g, d, lo, true)) == NULL)
         goto nomem;
+    *ch = (fit_choice){ lo, true, true, false };
     if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
         goto fail;
     if (!scale_fits(s)) {
         free(drawn);                /* the note below changes the drawing */
         drawn = NULL;
-        if (ap_diagram__add_note(&best->note, "larger than an A3 page at 8 pt even so: only "
-                                 "what must be shown is drawn") < 0)
+        if (ap_diagram__add_note(&best->note, FIT_TOO_LARGE) < 0)
             goto nomem;
+        ch->noted = true;
     }
 done:
+    ch->lr = best->rankdir == NULL || strcmp(best->rankdir, "LR") == 0;
     *out = best;
     if (svg != NULL) {
         *svg = drawn;
@@ -396,6 +412,90 @@ fail:
     ap_diagram_free(c);
     ap_diagram_free(best);
     return rc;
+}
+
+
+/* ---- The fit in the renderer's child: one child and one Graphviz context for all its
+ * layouts. It hands back its choice and, when asked, the page's SVG; the page is cut down here
+ * again from the choice (cut_down is deterministic). ---- */
+
+typedef struct {
+    const ap_graph *g;
+    const ap_diagram *d;
+    bool want_svg;
+} fit_job;
+
+/* The child's answer: "fit TIER FANS LR NOTED SVGLEN\n" and the SVG, or "error CODE\n" and
+ * the message. */
+static int fit_work(void *ctx, int fd)
+{
+    fit_job *job = ctx;
+    ap_diagram *page = NULL;
+    char *svg = NULL, head[128];
+    size_t len = 0;
+    fit_choice ch = { 0, false, true, false };
+    ap_error err = { .code = AP_OK };
+    int rc = fit_here(&page, job->want_svg ? &svg : NULL, &len, &ch, job->g, job->d, &err);
+    if (rc < 0) {
+        snprintf(head, sizeof head, "error %d\n", (int)err.code);
+        return ap_diagram__write_all(fd, head, strlen(head)) < 0
+               || ap_diagram__write_all(fd, err.msg, strlen(err.msg)) < 0 ? -1 : 0;
+    }
+    snprintf(head, sizeof head, "fit %u %d %d %d %zu\n", ch.tier, ch.fans, ch.lr, ch.noted,
+             svg != NULL ? len : (size_t)0);
+    rc = ap_diagram__write_all(fd, head, strlen(head)) < 0
+         || (svg != NULL && ap_diagram__write_all(fd, svg, len) < 0) ? -1 : 0;
+    ap_diagram_free(page);      /* the child's own: only Graphviz's are left to its exit */
+    free(svg);
+    return rc;
+}
+
+int ap_diagram_fit_svg(ap_diagram **out, char **svg, size_t *len, const ap_graph *g,
+                       const ap_diagram *d, ap_error *err)
+{
+    fit_job job = { g, d, svg != NULL };
+    char *buf = NULL, *nl;
+    size_t n = 0, svglen = 0;
+    unsigned tier = 0;
+    int fans = 0, lr = 0, noted = 0, code = 0, used = 0, rc;
+    *out = NULL;
+    if (svg != NULL) {
+        *svg = NULL;
+        *len = 0;
+    }
+    if ((rc = ap_diagram__in_renderer(&buf, &n, fit_work, &job, err)) < 0)
+        return rc;
+    if ((nl = memchr(buf, '\n', n)) != NULL && sscanf(buf, "error %d", &code) == 1
+        && code < 0) {
+        rc = ap_error_set(err, (ap_status)code, "%.*s", (int)(n - (size_t)(nl + 1 - buf)),
+                          nl + 1);
+        free(buf);
+        return rc;
+    }
+    if (nl == NULL || sscanf(buf, "fit %u %d %d %d %zu%n", &tier, &fans, &lr, &noted, &svglen,
+                             &used) != 5 || buf + used != nl
+        || svglen != n - (size_t)(nl + 1 - buf)) {
+        free(buf);
+        return ap_error_set(err, AP_EBUG, "graphviz: the renderer's answer is not understood");
+    }
+    ap_diagram *page = cut_down(g, d, tier, fans != 0);
+    if (page != NULL)
+        page->rankdir = lr ? "LR" : "TB";
+    if (page == NULL || (noted && ap_diagram__add_note(&page->note, FIT_TOO_LARGE) < 0)) {
+        ap_diagram_free(page);
+        free(buf);
+        return ap_error_nomem(err);
+    }
+    if (svg != NULL && svglen > 0) {
+        memmove(buf, nl + 1, svglen);
+        buf[svglen] = '\0';
+        *svg = buf;
+        *len = svglen;
+    } else {
+        free(buf);
+    }
+    *out = page;
+    return AP_OK;
 }
 
 int ap_diagram_fit(ap_diagram **out, const ap_graph *g, const ap_diagram *d, ap_error *err)

@@ -10,6 +10,12 @@
 int ap_diagram__measure_svg(double *width, double *height, char **svg, size_t *len,
                             const ap_graph *g, const ap_diagram *d, ap_error *err);
 
+/* Run work(ctx, fd) in a renderer's child (render/dot_render.c: ap_dot__in_child): *out owns
+ * what it wrote (*len bytes plus a NUL). ap_diagram__write_all writes into fd: 0, or -1. */
+int ap_diagram__in_renderer(char **out, size_t *len, int (*work)(void *ctx, int fd), void *ctx,
+                            ap_error *err);
+int ap_diagram__write_all(int fd, const char *data, size_t len);
+
 #define AP_DIAGRAM_SHOWN 0x80000000u    /* in a builder's node or edge flags: shown */
 
 typedef struct {

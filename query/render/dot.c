@@ -496,6 +496,17 @@ int ap_diagram__measure_svg(double *width, double *height, char **svg, size_t *l
     return rc;
 }
 
+int ap_diagram__in_renderer(char **out, size_t *len, int (*work)(void *ctx, int fd), void *ctx,
+                            ap_error *err)
+{
+    return ap_dot__in_child(out, len, work, ctx, err);
+}
+
+int ap_diagram__write_all(int fd, const char *data, size_t len)
+{
+    return ap_dot__write_all(fd, data, len);
+}
+
 int ap_diagram_measure(double *width, double *height, const ap_graph *g, const ap_diagram *d,
                        ap_error *err)
 {

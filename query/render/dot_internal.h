@@ -97,5 +97,13 @@ void ap_dot__legend(ap_strbuf *b, const ap_graph *g, const ap_diagram *d);
  * under those caps. *out owns *len bytes plus a NUL. A crash, a cap reached or a Graphviz
  * error is an error here, never a fault of the caller; nothing of it outlives the call. */
 int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, ap_error *err);
+/* Run work(ctx, fd) in one such child and collect what it writes into fd (*out, *len, plus a
+ * NUL); work returns 0, or -1 when it could not write. Inside it, ap_dot__render lays out and
+ * renders in the child itself, each drawing under the caps above counted from its start: a
+ * fit's many layouts cost one child and one Graphviz context, not one each. */
+int ap_dot__in_child(char **out, size_t *len, int (*work)(void *ctx, int fd), void *ctx,
+                     ap_error *err);
+/* Write all of data into fd: 0, or -1. */
+int ap_dot__write_all(int fd, const char *data, size_t len);
 
 #endif

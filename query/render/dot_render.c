@@ -29,76 +29,113 @@ enum { CHILD_OK = 0, CHILD_NOCONTEXT = 70, CHILD_LAYOUT = 71, CHILD_RENDER = 72,
  * hold at most AP_DIAGRAM_MAX_NODES nodes with bounded labels, these are far above need. */
 #define AP_RENDER_MAX_OUTPUT ((size_t)256 << 20)
 
-static void write_all(int fd, const char *data, size_t len)
+int ap_dot__write_all(int fd, const char *data, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, data, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            _exit(CHILD_WRITE);
+            return -1;
         data += n;
         len -= (size_t)n;
     }
+    return 0;
 }
 
-/* The child's address space may grow by AP_RENDER_MEMORY_MB over what it inherited (which
- * counts the parent's heap and, under ASan, its shadow reservation), never above a limit the
- * parent already had. Without /proc, only the CPU cap applies. */
+static void write_all(int fd, const char *data, size_t len)
+{
+    if (ap_dot__write_all(fd, data, len) < 0)
+        _exit(CHILD_WRITE);
+}
+
+/* The context of the child this process is (NULL in the caller), and the limits the caller
+ * had, which no cap of the child goes above. */
+static GVC_t *here;
+static struct rlimit caller_as, caller_cpu;
+
+/* Set resource to room more than used, never above what the caller had. */
+static void cap(int resource, const struct rlimit *caller, rlim_t used, rlim_t room)
+{
+    struct rlimit rl = *caller;
+    rl.rlim_cur = used + room;
+    if (caller->rlim_cur != RLIM_INFINITY && caller->rlim_cur < rl.rlim_cur)
+        rl.rlim_cur = caller->rlim_cur;
+    setrlimit(resource, &rl);
+}
+
+/* Each drawing a child lays out may grow its address space by AP_RENDER_MEMORY_MB over what
+ * it had before (at first, what it inherited: the parent's heap and, under ASan, its shadow
+ * reservation). Without /proc, only the CPU cap applies. */
 static void cap_memory(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
     unsigned long long pages = 0;
-    struct rlimit rl;
     if (f == NULL)
         return;
     int ok = fscanf(f, "%llu", &pages) == 1;
     fclose(f);
-    if (!ok || getrlimit(RLIMIT_AS, &rl) != 0)
-        return;
-    rlim_t want = (rlim_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE)
-                           + ((unsigned long long)AP_RENDER_MEMORY_MB << 20));
-    if (rl.rlim_cur == RLIM_INFINITY || want < rl.rlim_cur) {
-        rl.rlim_cur = want;
-        setrlimit(RLIMIT_AS, &rl);
-    }
+    if (ok)
+        cap(RLIMIT_AS, &caller_as, (rlim_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE)),
+            (rlim_t)AP_RENDER_MEMORY_MB << 20);
 }
 
-static void cap_cpu(void)
+/* ... and AP_RENDER_CPU_SECONDS of CPU time more than it had used before (none: a new child). */
+static void cap_cpu(bool fresh)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_CPU, &rl) != 0)
+    struct rusage ru;
+    if (fresh || getrusage(RUSAGE_SELF, &ru) != 0) {
+        cap(RLIMIT_CPU, &caller_cpu, 0, AP_RENDER_CPU_SECONDS);
         return;
-    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > AP_RENDER_CPU_SECONDS) {
-        rl.rlim_cur = AP_RENDER_CPU_SECONDS;
-        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
-            rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_CPU, &rl);
     }
+    /* whole seconds, rounded up: the limit is in whole seconds (0 in a new child) */
+    long long us = ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000
+                   + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    cap(RLIMIT_CPU, &caller_cpu, (rlim_t)((us + 999999) / 1000000), AP_RENDER_CPU_SECONDS);
 }
 
-/* The child: never returns. What went wrong goes into the pipe as text. */
+/* Lay root out and render it with the child's context: CHILD_OK with the bytes in *data, or
+ * the status a child would exit with, Graphviz's message in *msg. Nothing is freed: the
+ * child's exit does it (gvFreeLayout can fault, above). */
+static int draw_here(Agraph_t *root, const char *format, char **data, unsigned int *size,
+                     const char **msg)
+{
+    *msg = NULL;
+    if (gvLayout(here, root, "dot") != 0) {
+        *msg = aglasterr();
+        return CHILD_LAYOUT;
+    }
+    if (gvRenderData(here, root, format, data, size) != 0) {
+        *msg = aglasterr();
+        return CHILD_RENDER;
+    }
+    return CHILD_OK;
+}
+
+/* Start being a child: caps, own signals, one context. */
+static void child_start(void)
+{
+    signal(SIGPIPE, SIG_DFL);
+    if (getrlimit(RLIMIT_AS, &caller_as) != 0 || getrlimit(RLIMIT_CPU, &caller_cpu) != 0)
+        _exit(CHILD_NOCONTEXT);
+    cap_cpu(true);
+    cap_memory();
+    if ((here = gvContext()) == NULL)
+        _exit(CHILD_NOCONTEXT);
+}
+
+/* The child of one drawing: never returns. What went wrong goes into the pipe as text. */
 static void child(int fd, Agraph_t *root, const char *format)
 {
     char *data = NULL;
     unsigned int size = 0;
-    signal(SIGPIPE, SIG_DFL);
-    cap_cpu();
-    cap_memory();
-    GVC_t *gvc = gvContext();
-    if (gvc == NULL)
-        _exit(CHILD_NOCONTEXT);
-    if (gvLayout(gvc, root, "dot") != 0) {
-        char *msg = aglasterr();
+    const char *msg;
+    child_start();
+    int st = draw_here(root, format, &data, &size, &msg);
+    if (st != CHILD_OK) {
         if (msg != NULL)
             write_all(fd, msg, strlen(msg));
-        _exit(CHILD_LAYOUT);
-    }
-    if (gvRenderData(gvc, root, format, &data, &size) != 0) {
-        char *msg = aglasterr();
-        if (msg != NULL)
-            write_all(fd, msg, strlen(msg));
-        _exit(CHILD_RENDER);
+        _exit(st);
     }
     write_all(fd, data, size);
     _exit(CHILD_OK);            /* no gvFreeLayout, no gvFreeContext: the exit frees */
@@ -220,7 +257,9 @@ static int child_error(ap_error *err, int status, const char *text, size_t len)
     }
 }
 
-int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, ap_error *err)
+/* Fork a child that runs body(ctx, fd) (never returning), and collect what it writes. */
+static int run_child(char **out, size_t *len, void (*body)(void *ctx, int fd), void *ctx,
+                     ap_error *err)
 {
     int fds[2], status = 0, rc = AP_OK;
     char *buf = NULL;
@@ -241,7 +280,7 @@ int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, 
     }
     if (pid == 0) {
         close(fds[0]);
-        child(fds[1], root, format);
+        body(ctx, fds[1]);
     }
     close(fds[1]);
     int got = collect(fds[0], pid, &buf, &n, &why);
@@ -269,4 +308,61 @@ int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, 
     *out = buf;
     *len = n;
     return AP_OK;
+}
+
+typedef struct {
+    Agraph_t *root;
+    const char *format;
+} one_drawing;
+
+static void one_body(void *ctx, int fd)
+{
+    one_drawing *o = ctx;
+    child(fd, o->root, o->format);
+}
+
+int ap_dot__render(char **out, size_t *len, Agraph_t *root, const char *format, ap_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (here == NULL) {
+        one_drawing o = { root, format };
+        return run_child(out, len, one_body, &o, err);
+    }
+    /* inside a child already: lay it out here, under caps of its own */
+    char *data = NULL;
+    unsigned int size = 0;
+    const char *msg;
+    cap_cpu(false);
+    cap_memory();
+    int st = draw_here(root, format, &data, &size, &msg);
+    if (st != CHILD_OK) {
+        /* the status the child of one drawing would have exited with */
+        return child_error(err, st << 8, msg != NULL ? msg : "", msg != NULL ? strlen(msg) : 0);
+    }
+    if ((*out = malloc((size_t)size + 1)) == NULL)
+        return ap_error_nomem(err);
+    memcpy(*out, data, size);
+    (*out)[size] = '\0';
+    *len = size;
+    return AP_OK;
+}
+
+typedef struct {
+    int (*work)(void *ctx, int fd);
+    void *ctx;
+} work_body;
+
+static void work_child(void *ctx, int fd)
+{
+    work_body *b = ctx;
+    child_start();
+    _exit(b->work(b->ctx, fd) == 0 ? CHILD_OK : CHILD_WRITE);
+}
+
+int ap_dot__in_child(char **out, size_t *len, int (*work)(void *ctx, int fd), void *ctx,
+                     ap_error *err)
+{
+    work_body b = { work, ctx };
+    return run_child(out, len, work_child, &b, err);
 }

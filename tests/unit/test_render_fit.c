@@ -1,6 +1,7 @@
 /* tests/unit/test_render_fit.c: diagrams cut down to a page. What is drawn stays true: every
  * drawn edge carries what its label says, a fan's count is the edges it stands for, and what
  * is dropped is counted; tiers put the most sensitive targets first. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,11 +156,61 @@ static void test_fit__tiers_put_the_most_sensitive_first(void **state)
     ap_store_close(st);
 }
 
+static int forks;
+
+static void count_fork(void)
+{
+    forks++;
+}
+
+/* A fit lays the diagram out many times (as it is both ways up, fans collapsed, tiers): all of
+ * it in one renderer child with one Graphviz context (one child per layout was 50 ms each),
+ * and the page's SVG it hands back is the one a child of its own draws, byte for byte. */
+static void test_fit__one_child_for_every_layout(void **state)
+{
+    ap_store *st = NULL;
+    ap_authority *a = NULL;
+    ap_diagram *d = NULL, *page = NULL, *again = NULL;
+    ap_error err;
+    char *svg = NULL, *fresh = NULL;
+    size_t len = 0, flen = 0;
+    (void)state;
+    ap_graph *g = fan_estate(&st);
+    assert_int_equal(ap_authority_compute(&a, g, (uint32_t)ap_graph_find(g, "big"), &err),
+                     AP_OK);
+    assert_int_equal(ap_diagram_authority(&d, g, a, &err), AP_OK);
+    assert_int_equal(pthread_atfork(NULL, count_fork, NULL), 0);
+    forks = 0;
+    assert_int_equal(ap_diagram_fit_svg(&page, &svg, &len, g, d, &err), AP_OK);
+    assert_int_equal(forks, 1);
+    assert_int_equal(page->nfans, 1);          /* laid out more than once: cut down */
+    assert_non_null(svg);
+    assert_int_equal(ap_diagram_render(&fresh, &flen, g, page, "svg", &err), AP_OK);
+    assert_int_equal(forks, 2);
+    assert_int_equal(len, flen);
+    assert_memory_equal(svg, fresh, len);
+    /* without the SVG asked for, the same page */
+    assert_int_equal(ap_diagram_fit(&again, g, d, &err), AP_OK);
+    assert_int_equal(again->nnodes, page->nnodes);
+    assert_int_equal(again->nedges, page->nedges);
+    assert_string_equal(again->note, page->note);
+    assert_string_equal(again->rankdir, page->rankdir);
+    free(svg);
+    free(fresh);
+    ap_diagram_free(again);
+    ap_diagram_free(page);
+    ap_diagram_free(d);
+    ap_authority_free(a);
+    ap_graph_free(g);
+    ap_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit__fan_counts_the_edges_it_stands_for),
         cmocka_unit_test(test_fit__tiers_put_the_most_sensitive_first),
+        cmocka_unit_test(test_fit__one_child_for_every_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
