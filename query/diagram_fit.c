@@ -329,6 +329,9 @@ static int fit_here(ap_diagram **out, char **svg, size_t *len, fit_choice *ch,
         *svg = NULL;
         *len = 0;
     }
+    uint32_t as_is_nodes = UINT32_MAX, as_is_edges = UINT32_MAX, fit_lo = UINT32_MAX;
+    double fit_s = 0;
+    const char *fit_dir = NULL;
     /* as it is; then with its fans collapsed (neither laid out when too many nodes to fit) */
     if (d->nnodes <= FIT_MAX_NODES) {
         if ((best = cut_down(g, d, top, false)) == NULL)
@@ -338,6 +341,8 @@ static int fit_here(ap_diagram **out, char **svg, size_t *len, fit_choice *ch,
             goto fail;
         if (scale_fits(s))
             goto done;
+        as_is_nodes = best->nnodes;
+        as_is_edges = best->nedges;
         ap_diagram_free(best);
         free(drawn);
         drawn = NULL;
@@ -345,7 +350,9 @@ static int fit_here(ap_diagram **out, char **svg, size_t *len, fit_choice *ch,
     if ((best = cut_down(g, d, top, true)) == NULL)
         goto nomem;
     *ch = (fit_choice){ top, true, true, false };
-    if (best->nnodes <= FIT_MAX_NODES || top == 0) {
+    /* no fan to collapse: the same diagram as above, which did not fit */
+    bool same = best->nfans == 0 && best->nnodes == as_is_nodes && best->nedges == as_is_edges;
+    if ((best->nnodes <= FIT_MAX_NODES && !same) || top == 0) {
         if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
             goto fail;
         if (scale_fits(s) || top == 0)
@@ -373,12 +380,18 @@ static int fit_here(ap_diagram **out, char **svg, size_t *len, fit_choice *ch,
             goto nomem;
         if ((rc = orient(&s, &probe, &probe_len, g, c, err)) < 0)
             goto fail;
-        free(probe);
-        probe = NULL;
-        if (scale_fits(s))
-            lo = mid;
-        else
+        if (scale_fits(s)) {            /* kept: the last that fits is the page */
+            lo = fit_lo = mid;
+            fit_s = s;
+            fit_dir = c->rankdir;
+            free(drawn);
+            drawn = probe;
+            drawn_len = probe_len;
+        } else {
             hi = mid - 1;
+            free(probe);
+        }
+        probe = NULL;
         ap_diagram_free(c);
         c = NULL;
     }
@@ -386,8 +399,20 @@ static int fit_here(ap_diagram **out, char **svg, size_t *len, fit_choice *ch,
     if ((best = cut_down(g, d, lo, true)) == NULL)
         goto nomem;
     *ch = (fit_choice){ lo, true, true, false };
-    if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
-        goto fail;
+    if (fit_lo == lo) {                 /* laid out in the search already, and fits */
+        double w, h;
+        best->rankdir = fit_dir;
+        s = fit_s;
+        /* orient keeps the drawing of the way up it laid out last: the other is drawn again */
+        if (drawn == NULL && svg != NULL
+            && (rc = ap_diagram__measure_svg(&w, &h, &drawn, &drawn_len, g, best, err)) < 0)
+            goto fail;
+    } else {
+        free(drawn);
+        drawn = NULL;
+        if ((rc = orient(&s, &drawn, &drawn_len, g, best, err)) < 0)
+            goto fail;
+    }
     if (!scale_fits(s)) {
         free(drawn);                /* the note below changes the drawing */
         drawn = NULL;
