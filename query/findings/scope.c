@@ -46,6 +46,25 @@ static int cmp_target(const void *x, const void *y, void *ctx)
     return strcmp(ap_graph_node(order_ctx.g, u)->id, ap_graph_node(order_ctx.g, v)->id);
 }
 
+/* The first SCOPE_LISTED of order[0..n) by cmp_target, in order, moved to its front (a
+ * threshold level's round can hold thousands: no need to sort them all); how many. */
+static uint32_t first_targets(uint32_t *order, uint32_t n, target_order *ctx)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t x = order[i], at;
+        if (k == SCOPE_LISTED && cmp_target(&x, &order[k - 1], ctx) >= 0)
+            continue;
+        at = k < SCOPE_LISTED ? k++ : k - 1;   /* the last one kept makes room when full */
+        while (at > 0 && cmp_target(&x, &order[at - 1], ctx) < 0) {
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = x;
+    }
+    return k;
+}
+
 static const char *reason_text(ap_scope_reason why)
 {
     switch (why) {
@@ -266,8 +285,7 @@ static void say_beyond(ap_rule_ctx *c, ap_finding *f, const ap_authority *a, uin
     if (ngot > 0)
         memcpy(order + w->nabove, w->got->v, (size_t)ngot * sizeof *order);
     target_order ctx = { g, a };
-    qsort_r(order, norder, sizeof *order, cmp_target, &ctx);
-    listed = norder < SCOPE_LISTED ? norder : SCOPE_LISTED;
+    listed = first_targets(order, norder, &ctx);
     if (listed == 0) {                  /* none reached: cannot happen, they were reached */
         free(order);
         return;
