@@ -9,7 +9,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS 300
+#define SEEDS (300 / AP_SEED_DIV)
 #define REVOKED 5           /* the model's state index of "revoked" */
 
 static int u32_cmp(const void *x, const void *y)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # tests/reliability/issue17_repro.sh: issue 17's reproducers, each within 10 CPU-s and 1 GiB, at
 # the issue's sizes and at N=2000 (gen_shapes.awk), one row per command with its cost printed.
-# Arguments: AUTHPATH SRC WORK [SANITIZED] [NAMELEN]. Made for the sanitizer tree (SANITIZED=1:
-# memory is the peak RSS from /usr/bin/time, as hostile_shapes.sh measures it under ASan; 0:
-# ulimit -v). NAMELEN is the long name's bytes (default 100,000,000, the issue's 100 MB).
+# Arguments: AUTHPATH SRC WORK [SANITIZED] [NAMELEN]. Run in the plain tree (SANITIZED=0: memory
+# capped with ulimit -v); by hand under the sanitizers with 1 (the peak RSS from /usr/bin/time,
+# as hostile_shapes.sh measures it under ASan). NAMELEN is the long name's bytes (default 100,000,000, the issue's 100 MB).
 . "$(dirname "$0")/common.sh"
 SAN=${4:-0}
 NAMELEN=${5:-100000000}
