@@ -11,7 +11,7 @@
 #include "model.h"
 #include "support.h"
 
-#define SEEDS (400 / AP_SEED_DIV)
+#define SEEDS 400
 
 static uint64_t next(uint64_t *s)          /* splitmix64 */
 {
