@@ -1,6 +1,7 @@
 /* query/diagram_fit.c: cutting a diagram down to a page. Lays it out both ways up, collapses
  * fans of parallel edges, then drops the highest tiers (counting what they held) until the
- * drawing fits A3 with no text under 8 pt; Graphviz measures, this file only decides. */
+ * drawing fits A3 with no text under 8 pt; Graphviz measures (every layout of a fit in one
+ * renderer child), this file only decides. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,7 +439,6 @@ fail:
     ap_diagram_free(best);
     return rc;
 }
-
 
 /* ---- The fit in the renderer's child: one child and one Graphviz context for all its
  * layouts. It hands back its choice and, when asked, the page's SVG; the page is cut down here

@@ -6,7 +6,8 @@
 
 #include "authpath/diagram.h"
 
-/* ap_diagram_measure, keeping the SVG it laid out: *svg owns *len bytes plus a NUL (render/dot.c). */
+/* ap_diagram_measure, keeping the SVG it laid out: *svg owns *len bytes plus a NUL
+ * (render/dot.c). */
 int ap_diagram__measure_svg(double *width, double *height, char **svg, size_t *len,
                             const ap_graph *g, const ap_diagram *d, ap_error *err);
 

@@ -1,5 +1,5 @@
-/* query/render/dot_render.c: laying out and rendering a diagram (SVG, PNG, PDF) in a child
- * process with CPU and memory caps, so that a Graphviz fault cannot take the caller down. */
+/* query/render/dot_render.c: laying out and rendering a diagram (SVG, PNG, PDF), or all of a
+ * fit's, in a child process with CPU and memory caps: a Graphviz fault never reaches the caller. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
