@@ -152,6 +152,8 @@ typedef struct {
                                  * more than one want: it never counts, the run goes on) */
     size_t left;
     struct ap_chain_req **picks;    /* the group's requests that pick a node */
+    const uint64_t *picked;         /* a bit per node some pick of the mode accepts (NULL:
+                                     * unknown): no other node is asked of the picks */
     size_t npicks, unfound, cap;
     bool whole;
 } targets;
@@ -166,7 +168,9 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         t->mark[v >> 6] &= ~((uint64_t)1 << (v & 63));
         t->left--;
     }
-    for (size_t k = 0; k < t->npicks; k++) {
+    /* a node no pick of the mode accepts is asked of none (most of a run's reach) */
+    bool ask = t->picked == NULL || (t->picked[v >> 6] >> (v & 63) & 1);
+    for (size_t k = 0; ask && k < t->npicks; k++) {
         struct ap_chain_req *r = t->picks[k];
         /* one found in an earlier round stays: reach order is hops first */
         if ((r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
@@ -211,6 +215,8 @@ typedef struct {
  * any union of them: a run that delivers only to one reaches its nodes as the whole run does. */
 typedef struct {
     uint64_t *targets, *all;
+    uint64_t *picked;           /* every node some request's pick accepts (a set's members
+                                 * only, for a pick with a set) */
     open_pick *open;
     uint32_t nopen;
 } bearing_of;
@@ -222,7 +228,8 @@ static void bearing_free(bearing_of *b)
     free(b->open);
     free(b->targets);
     free(b->all);
-    *b = (bearing_of){ NULL, NULL, NULL, 0 };
+    free(b->picked);
+    *b = (bearing_of){ NULL, NULL, NULL, NULL, 0 };
 }
 
 /* The open pick of r (a pick without a set) in b, or NULL. */
@@ -241,7 +248,9 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
     size_t words = (size_t)nn / 64 + 1;
     uint64_t *closed = NULL;
     int rc = AP_OK;
-    *b = (bearing_of){ NULL, NULL, NULL, 0 };
+    *b = (bearing_of){ NULL, NULL, NULL, NULL, 0 };
+    if ((b->picked = calloc(words, sizeof *b->picked)) == NULL)
+        rc = AP_ENOMEM;
     for (size_t k = 0; k < n && rc == AP_OK; k++) {
         const struct ap_chain_req *r = &reqs[k];
         if (r->blocked != blocked)
@@ -250,8 +259,10 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
             rc = ap_query__push(&aims, &naims, sizeof *aims, &r->target);
         } else if (r->pick != NULL && r->set != NULL) {
             for (uint32_t i = 0; i < r->nset && rc == AP_OK; i++)
-                if (r->pick(c, r->set[i], r->arg))
+                if (r->pick(c, r->set[i], r->arg)) {
+                    b->picked[r->set[i] >> 6] |= (uint64_t)1 << (r->set[i] & 63);
                     rc = ap_query__push(&aims, &naims, sizeof *aims, &r->set[i]);
+                }
         } else if (r->pick != NULL && open_of(b, r) == NULL) {
             open_pick o = { r->pick, r->arg, NULL };
             rc = ap_query__push(&b->open, &b->nopen, sizeof o, &o);
@@ -266,8 +277,10 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
     for (uint32_t k = 0; k < b->nopen && rc == AP_OK; k++) {
         naims = 0;
         for (uint32_t v = 0; v < nn && rc == AP_OK; v++)
-            if (b->open[k].pick(c, v, b->open[k].arg))
+            if (b->open[k].pick(c, v, b->open[k].arg)) {
+                b->picked[v >> 6] |= (uint64_t)1 << (v & 63);
                 rc = ap_query__push(&aims, &naims, sizeof *aims, &v);
+            }
         any += naims;
         if (rc == AP_OK && naims > 0
             && ap_graph_ancestors(&b->open[k].up, c->g, aims, naims, closed) < 0)
@@ -325,7 +338,7 @@ static bool group_bearing(const bearing_of *b, const struct ap_chain_req *reqs, 
 static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 struct ap_chain_req **later, uint32_t *nlater)
 {
-    bearing_of bear[2] = { { NULL, NULL, NULL, 0 }, { NULL, NULL, NULL, 0 } };
+    bearing_of bear[2] = { { NULL, NULL, NULL, NULL, 0 }, { NULL, NULL, NULL, NULL, 0 } };
     uint64_t *within[2] = { NULL, NULL };   /* bearing's, plain and blocked */
     ap_out_view *slots[2] = { NULL, NULL }; /* c->view's slots into them */
     size_t words = (size_t)ap_graph_node_count(c->g) / 64 + 1;
@@ -380,6 +393,7 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         if (rc < 0)
             break;
         int md = reqs[i].blocked;
+        t->picked = bear[md].picked;
         const uint64_t *run_only = t->whole ? NULL : within[md];
         const ap_out_view *run_view = t->whole ? NULL : slots[md];
         if (!t->whole && only != NULL && group_bearing(&bear[md], reqs + i, j - i, only, words)) {
@@ -424,6 +438,7 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         ap_query__authority_ws_only(c->until_ws, NULL);
         ap_query__authority_ws_view(c->until_ws, c->view);
     }
+    t->picked = NULL;                   /* bear's, which go now */
     for (int mode = 0; mode < 2; mode++) {
         bearing_free(&bear[mode]);
         ap_query__out_view_free(slots[mode]);
