@@ -21,8 +21,8 @@ CAP=67108864            # bytes of output a command may write (findings: per fin
 # SVG, PNG and PDF are Graphviz's and cairo's bytes from the child that fits the DOT (our code
 # there runs for the DOT form too): the plain tree runs them (a 2353 x 25831 PNG of the loop's
 # offboarding is 4 s of cairo), the sanitizer tree the DOT only.
-PIXELS="svg png pdf"
-[ "$SAN" = 1 ] && PIXELS=
+RENDERED="svg png pdf"
+[ "$SAN" = 1 ] && RENDERED=
 
 # run DB ARGS...: one command within the budget; its output in WORK/out, stderr in WORK/err.
 run() {
@@ -49,12 +49,12 @@ every_command() {
         run "$db" rules --format $f
     done
     run "$db" rules --format markdown
-    for f in text json csv dot $PIXELS; do
+    for f in text json csv dot $RENDERED; do
         run "$db" authority "$p" --format $f
         run "$db" blast-radius "$p" --format $f
         run "$db" paths "$p" --format $f
     done
-    for f in text json dot $PIXELS; do
+    for f in text json dot $RENDERED; do
         run "$db" offboard "$p" --format $f
         run "$db" delegation --format $f
         run "$db" delegation "$p" --format $f
