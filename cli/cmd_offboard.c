@@ -577,7 +577,7 @@ int cmd_offboard(cli_ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const cli_cmd *self = cli_command("offboard");
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, false, CLI_LIST_MAX, false, false };
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, false, CLI_LIST_MAX, false, false, 0 };
     caps cap = { CLI_LIST_MAX, CLI_LIST_MAX };
     ap_offboard *o = NULL;
     const char *format;

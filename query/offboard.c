@@ -289,6 +289,28 @@ static int keep_held(held_list *out, const offboard_ctx *c, const ap_authority *
     return AP_OK;
 }
 
+/* Keep actor i's whole reach after the plan (a) when it holds a tail (a choice may visit it)
+ * and the budget allows: the graph after the plan and the choices' graph with nothing
+ * reinstated differ only in P's holds on the credentials the plan revokes, dead with them,
+ * so a choice's run of the actor after the plan holds exactly this. */
+static int keep_reach(offboard_ctx *c, uint32_t i, const ap_authority *a, ap_error *err)
+{
+    size_t n = (size_t)a->nreach + 1;
+    if (c->after[i].n == 0 || c->nkept + n > c->kept_max)
+        return AP_OK;
+    held_list *k = &c->kept[i];
+    if ((k->node = malloc(n * sizeof *k->node)) == NULL
+        || (c->kept_rights[i] = malloc(n * sizeof *c->kept_rights[i])) == NULL)
+        return ap_error_nomem(err);
+    k->node[0] = a->source;
+    memcpy(k->node + 1, a->reach, (size_t)a->nreach * sizeof *k->node);
+    for (uint32_t j = 0; j < n; j++)
+        c->kept_rights[i][j] = a->rights[k->node[j]];
+    k->n = (uint32_t)n;
+    c->nkept += n;
+    return AP_OK;
+}
+
 /* is_tail: the tails of the edges into the credentials the plan revokes (a choice asks only
  * which actors hold them after the plan). */
 static int mark_tails(offboard_ctx *c, ap_error *err)
@@ -326,8 +348,9 @@ static int collateral(offboard_ctx *c, const ap_graph *d, ap_error *err)
             && (rc = ap_query__authority_run(&before, wg, c->g, c->others[i], err)) == AP_OK
             && (rc = ap_query__authority_run(&after, wd, d, c->others[i], err)) == AP_OK
             && (rc = ap_offboard__lost_items(s, c, c->g, before, after->rights, err)) == AP_OK
-            && c->nrv > 0 && !c->holders_only)
-            rc = keep_held(&c->after[i], c, after, err);
+            && c->nrv > 0 && !c->holders_only
+            && (rc = keep_held(&c->after[i], c, after, err)) == AP_OK)
+            rc = keep_reach(c, i, after, err);
         if (rc == AP_OK)
             rc = ap_offboard__dependency_items(s, c, c->others[i], NONE, err);
         ap_offboard__actor_end(&l);
@@ -380,7 +403,9 @@ static int collateral_actors(offboard_ctx *c, ap_error *err)
             if (ap_query__push(&c->others, &c->nothers, sizeof v, &v) < 0)
                 return ap_error_nomem(err);
     }
-    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL)
+    if ((c->after = calloc((size_t)c->nothers + 1, sizeof *c->after)) == NULL
+        || (c->kept = calloc((size_t)c->nothers + 1, sizeof *c->kept)) == NULL
+        || (c->kept_rights = calloc((size_t)c->nothers + 1, sizeof *c->kept_rights)) == NULL)
         return ap_error_nomem(err);
     return find_touching(c, err);
 }
@@ -419,6 +444,8 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
     c.max_actors = opts != NULL ? opts->max_actors : 0;
     c.holders_only = opts != NULL && opts->shared_holders_only;
     c.count_residual = opts != NULL && opts->count_residual;
+    c.kept_max = opts != NULL && opts->keep_reach_max != 0 ? opts->keep_reach_max
+                                                          : AP_OFFBOARD_KEPT_MAX;
     c.o->contract_ends = AP_TIME_NONE;
 
     /* The plan; what persists and where to cut, on the estate as it is. */
@@ -444,8 +471,13 @@ int ap_offboard_compute(ap_offboard **out, const ap_graph *g, uint32_t partner,
 cleanup:
     for (uint32_t i = 0; c.after != NULL && i < c.nothers; i++) {
         free(c.after[i].node);
+        free(c.kept != NULL ? c.kept[i].node : NULL);
+        free(c.kept_rights != NULL ? c.kept_rights[i] : NULL);
     }
     free(c.after);
+    free(c.kept);
+    free(c.kept_rights);
+    free(c.after_dense);
     free(c.held_off);
     free(c.held_by);
     free(c.other_of);

@@ -5,6 +5,11 @@
 
 #include "query_internal.h"
 
+/* ap_offboard_opts.keep_reach_max's default: offboarding the first partner of the independent
+ * S=100 estate with a giant component keeps 13.9M, 39 actors that its 7 choices visit 63 times
+ * (each visit was two runs). */
+#define AP_OFFBOARD_KEPT_MAX ((size_t)16 << 20)
+
 /* Some of the nodes an authority holds (its source first, then by hops and id). */
 typedef struct {
     uint32_t *node;
@@ -31,6 +36,14 @@ typedef struct {
                                  * (from offboard.c's collateral(), for the choices: its
                                  * whole reach, kept for every touched actor, was 1.2 GB on the
                                  * dense S=100 estate) */
+    held_list *kept;            /* nothers: of the actors with tails after the plan, their
+                                 * whole reach after it (node, then kept_rights), up to
+                                 * kept_max entries in all: a choice reads it
+                                 * instead of running the actor again (kept_rights[i] NULL:
+                                 * not kept, run again) */
+    ap_rights **kept_rights;    /* nothers */
+    size_t nkept, kept_max;     /* entries kept in all, and the most */
+    ap_rights *after_dense;     /* n: one kept reach spread out for a choice, zero between */
     uint32_t *held_off, *held_by;   /* n+1 offsets into held_by: for node v, the touched actors
                                  * (indices into others) whose after list holds it */
     uint32_t *other_of;         /* n: a node's index into others, NONE when it is none */

@@ -48,6 +48,29 @@ static int choice_run(const ap_authority **out, offboard_ctx *c, ap_authority_ws
     return rc;
 }
 
+/* Actor i's kept reach after the plan spread out over c->after_dense (allocated on first use),
+ * or NULL: not kept (or no memory for the array: the actor runs again). */
+static const ap_rights *spread_kept(offboard_ctx *c, uint32_t i)
+{
+    const held_list *k = &c->kept[i];
+    if (c->kept_rights[i] == NULL)
+        return NULL;
+    if (c->after_dense == NULL
+        && (c->after_dense = calloc((size_t)ap_graph_node_count(c->g) + 1,
+                                    sizeof *c->after_dense)) == NULL)
+        return NULL;
+    for (uint32_t j = 0; j < k->n; j++)
+        c->after_dense[k->node[j]] = c->kept_rights[i][j];
+    return c->after_dense;
+}
+
+static void unspread_kept(offboard_ctx *c, uint32_t i)
+{
+    for (uint32_t j = 0; c->after_dense != NULL && c->kept_rights[i] != NULL
+                         && j < c->kept[i].n; j++)
+        c->after_dense[c->kept[i].node[j]] = 0;
+}
+
 /* One shared credential: keep it (and P's hold on it) or revoke it, the rest of the plan
  * unchanged. The graph is c->choices with the credential reinstated: it differs from the
  * plan's only there (the credential live again, and P's hold on it), so an actor whose
@@ -76,14 +99,19 @@ static int shared_choice(offboard_ctx *c, ap_shared_credential *sc, ap_error *er
         uint32_t i = c->visits[v];
         item_sink *s = ap_offboard__actor_begin(&l, c);
         if (c->touches[c->others[i]] && (c->visit[i] & VISIT_REACH)) {
-            /* what it holds after the plan, then with k kept: its losses' paths are made on
-             * the graph that keeps k, while k is reinstated */
-            if ((rc = choice_run(&after, c, c->ws_after, NONE, c->others[i], err)) < 0
+            /* what it holds after the plan (kept by collateral(), or run again), then with k
+             * kept: its losses' paths are made on the graph that keeps k, while k is
+             * reinstated */
+            const ap_rights *had = spread_kept(c, i);
+            if ((had == NULL
+                 && (rc = choice_run(&after, c, c->ws_after, NONE, c->others[i], err)) < 0)
                 || (rc = ap_graph_reinstate(keep, c->g, k, c->o->partner, err)) < 0)
                 break;
             if ((rc = ap_query__authority_run(&a, c->ws, keep, c->others[i], err)) == AP_OK)
-                rc = ap_offboard__lost_items(s, c, keep, a, after->rights, err);
+                rc = ap_offboard__lost_items(s, c, keep, a, had != NULL ? had : after->rights,
+                                             err);
             ap_graph_reinstate_undo(keep, c->g);
+            unspread_kept(c, i);
             if (rc < 0)
                 break;
         }

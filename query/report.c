@@ -284,7 +284,7 @@ static int offboard_part(ap_html *h, const ap_graph *g, const ranked *r, ap_erro
     /* the section counts the shared credentials: their choices are offboard's to list */
     /* the shared credentials' holders without their choices, no collateral, the residual
      * counted: what the section shows (max_actors then lists nothing) */
-    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 0, true, true };
+    ap_offboard_opts oo = { AP_SENS_CONFIDENTIAL, true, 0, true, true, 0 };
     ap_offboard *o = NULL;
     ap_diagram *d = NULL;
     int rc;

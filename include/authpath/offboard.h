@@ -90,6 +90,11 @@ typedef struct {
      * chain, and a wide partner's actors' items passed a gigabyte (the stress shape at S=100);
      * a caller that shows the count (the report) asks for it alone. */
     bool count_residual;
+    /* The most (node, rights) entries of the reach after the plan kept of the actors a shared
+     * credential's choice may visit, so that a choice reads it instead of running the actor
+     * again (12 bytes each); 0: 16M (192 MiB). An actor past it runs again, with the same
+     * result. */
+    uint32_t keep_reach_max;
 } ap_offboard_opts;
 
 /* Every edge index below is of the graph the plan was computed on; paths of residual and keep

@@ -25,12 +25,16 @@ static inline ap_rights ap_edge_transfer(const ap_edge *e, ap_rights have)
 /* May authority from source s cross edge e? Live edge, live ends, the source always live.
  * e->live (own_live and both ends live, as every graph builds it) answers without reading the
  * ends' records: a run crossing every out-edge of its reach mostly stopped at the cache miss
- * on each target's record. */
+ * on each target's record. An own-live edge that is not live has a dead end, so only an edge
+ * of the source itself asks the ends (an offboarding's runs on an estate with many dead nodes
+ * spent 6% of their time asking). */
 static inline bool ap_edge_usable(const ap_graph *g, const ap_edge *e, uint32_t s)
 {
     if (e->live)
         return true;
-    return e->own_live && (e->from == s || ap_graph_node_live(g, e->from))
+    if (!e->own_live || (e->from != s && e->to != s))
+        return false;
+    return (e->from == s || ap_graph_node_live(g, e->from))
            && (e->to == s || ap_graph_node_live(g, e->to));
 }
 

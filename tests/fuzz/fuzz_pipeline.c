@@ -488,7 +488,7 @@ static void partner(const ap_graph *g, uint32_t p, unsigned formats, bool full)
     ap_paths_free(paths);
     free(targets);
     /* offboard */
-    ap_offboard_opts oo = { AP_SENS_INTERNAL, false, 0, false, false };
+    ap_offboard_opts oo = { AP_SENS_INTERNAL, false, 0, false, false, 0 };
     ap_offboard *o = NULL;
     if (ap_offboard_compute(&o, g, p, &oo, &err) < 0
         || ap_diagram_offboard(&d, g, a, o, &err) < 0)

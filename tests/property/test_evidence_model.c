@@ -248,7 +248,7 @@ static void check_offboard(const m_inventory *inv, const ap_graph *g, int s, uin
                            long *chains)
 {
     ap_offboard *o = NULL;
-    ap_offboard_opts oo = { AP_SENS_PUBLIC, false, 0, false, false };
+    ap_offboard_opts oo = { AP_SENS_PUBLIC, false, 0, false, false, 0 };
     ap_error err;
     m_inventory *after = malloc(sizeof *after);
     replay_ctx *x = calloc(1, sizeof *x);

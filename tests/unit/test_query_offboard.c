@@ -33,7 +33,7 @@ static ap_offboard *offboard(const ap_graph *g, const char *partner, ap_sensitiv
 {
     ap_offboard *o = NULL;
     ap_error err;
-    ap_offboard_opts opts = { min, false, 0, false, false };
+    ap_offboard_opts opts = { min, false, 0, false, false, 0 };
     if (ap_offboard_compute(&o, g, node(g, partner), &opts, &err) != AP_OK)
         fail_msg("offboard: %s", err.msg);
     return o;
@@ -56,7 +56,7 @@ static void test_query_offboard__residual_counted(void **state)
 {
     ap_graph *g = ap_test_graph(*state, AT);
     ap_offboard *o = offboard(g, "msp", AP_SENS_CONFIDENTIAL), *c = NULL;
-    ap_offboard_opts opts = { AP_SENS_CONFIDENTIAL, false, 0, false, true };
+    ap_offboard_opts opts = { AP_SENS_CONFIDENTIAL, false, 0, false, true, 0 };
     ap_error err;
     assert_int_equal(ap_offboard_compute(&c, g, node(g, "msp"), &opts, &err), AP_OK);
     assert_true(o->nresidual > 0);

@@ -62,7 +62,7 @@ static ap_diagram *authority_of(const ap_graph *g, const char *id)
 
 static ap_diagram *offboard_of(const ap_graph *g, const char *id)
 {
-    ap_offboard_opts opts = { AP_SENS_CONFIDENTIAL, false, 0, false, false };
+    ap_offboard_opts opts = { AP_SENS_CONFIDENTIAL, false, 0, false, false, 0 };
     ap_authority *a = NULL;
     ap_offboard *o = NULL;
     ap_diagram *d = NULL;

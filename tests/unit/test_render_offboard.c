@@ -51,7 +51,7 @@ typedef struct {
 
 static pictured picture(const ap_graph *g, uint32_t p, ap_sensitivity min)
 {
-    ap_offboard_opts opts = { min, false, 0, false, false };
+    ap_offboard_opts opts = { min, false, 0, false, false, 0 };
     pictured x = { NULL, NULL, NULL };
     ap_error err;
     if (ap_authority_compute(&x.a, g, p, &err) != AP_OK
