@@ -169,12 +169,19 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         t->left--;
     }
     /* a node no pick of the mode accepts is asked of none (most of a run's reach) */
-    bool ask = t->picked == NULL || (t->picked[v >> 6] >> (v & 63) & 1);
+    bool ask = t->picked == NULL || (t->picked[v >> 6] >> (v & 63) & 1), said = false;
+    const struct ap_chain_req *prev = NULL;     /* the last one asked, and what it said */
     for (size_t k = 0; ask && k < t->npicks; k++) {
         struct ap_chain_req *r = t->picks[k];
         /* one found in an earlier round stays: reach order is hops first */
-        if ((r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
-            || !picks(t->c, r, v))
+        if (r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
+            continue;
+        /* the same pick of the same set as the one before says the same (a rule asks it once
+         * a finding) */
+        if (prev == NULL || prev->pick != r->pick || prev->arg != r->arg || prev->set != r->set)
+            said = picks(t->c, r, v);
+        prev = r;
+        if (!said)
             continue;
         if (r->got != NULL) {       /* the round of the arg-th is kept whole */
             if (ap_query__push(&r->got->v, &r->got->n, sizeof v, &v) < 0) {
@@ -204,6 +211,7 @@ typedef struct {
     ap_chain_pick pick;
     uint32_t arg;
     uint64_t *up;
+    uint64_t *acc;              /* a bit per node it accepts */
 } open_pick;
 
 /* One mode's bearing: what can bear on where its requests (those of reqs[0..n) in it) may end.
@@ -223,8 +231,10 @@ typedef struct {
 
 static void bearing_free(bearing_of *b)
 {
-    for (uint32_t k = 0; k < b->nopen; k++)
+    for (uint32_t k = 0; k < b->nopen; k++) {
         free(b->open[k].up);
+        free(b->open[k].acc);
+    }
     free(b->open);
     free(b->targets);
     free(b->all);
@@ -264,7 +274,7 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
                     rc = ap_query__push(&aims, &naims, sizeof *aims, &r->set[i]);
                 }
         } else if (r->pick != NULL && open_of(b, r) == NULL) {
-            open_pick o = { r->pick, r->arg, NULL };
+            open_pick o = { r->pick, r->arg, NULL, NULL };
             rc = ap_query__push(&b->open, &b->nopen, sizeof o, &o);
         }
     }
@@ -276,9 +286,12 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
     any = naims;
     for (uint32_t k = 0; k < b->nopen && rc == AP_OK; k++) {
         naims = 0;
+        if ((b->open[k].acc = calloc(words, sizeof *b->open[k].acc)) == NULL)
+            rc = AP_ENOMEM;
         for (uint32_t v = 0; v < nn && rc == AP_OK; v++)
             if (b->open[k].pick(c, v, b->open[k].arg)) {
                 b->picked[v >> 6] |= (uint64_t)1 << (v & 63);
+                b->open[k].acc[v >> 6] |= (uint64_t)1 << (v & 63);
                 rc = ap_query__push(&aims, &naims, sizeof *aims, &v);
             }
         any += naims;
@@ -332,6 +345,52 @@ static bool group_bearing(const bearing_of *b, const struct ap_chain_req *reqs, 
     return true;
 }
 
+/* Which open picks the nodes in a group's picked bitmap are those of: of which mode, and a
+ * bit per open pick of its bearing. */
+typedef struct {
+    int mode;
+    uint64_t combo;
+} picked_made;
+
+/* The nodes the picks of a group (reqs[0..n), of mode md) may accept, into mine: every node
+ * its open picks accept (their acc; kept when *made says mine holds them already), and
+ * returned, the bit of each of those picks in b->open; UINT64_MAX when that cannot be said
+ * (more than 64 open picks: the mode's picked serves). set_bits adds the sets' members. */
+static uint64_t group_picked(const bearing_of *b, const struct ap_chain_req *reqs, size_t n,
+                             uint64_t *mine, size_t words, int md, picked_made *made)
+{
+    uint64_t combo = 0;
+    if (b->nopen > 64)
+        return UINT64_MAX;
+    for (size_t k = 0; k < n; k++) {
+        const open_pick *o = open_of(b, &reqs[k]);
+        if (o != NULL)
+            combo |= (uint64_t)1 << (o - b->open);
+    }
+    if (made->mode == md && made->combo == combo)
+        return combo;
+    memset(mine, 0, words * sizeof *mine);
+    for (uint32_t k = 0; k < b->nopen; k++)
+        for (size_t w = 0; combo >> k & 1 && w < words; w++)
+            mine[w] |= b->open[k].acc[w];
+    *made = (picked_made){ md, combo };
+    return combo;
+}
+
+/* Add the members of r's set to mine, or, with b, take them away again: each bit back to what
+ * the open picks of combo in b give it. */
+static void set_bits(uint64_t *mine, const struct ap_chain_req *r, const bearing_of *b,
+                     uint64_t combo)
+{
+    for (uint32_t i = 0; r->pick != NULL && r->set != NULL && i < r->nset; i++) {
+        uint32_t v = r->set[i];
+        uint64_t bit = (uint64_t)1 << (v & 63), base = 0;
+        for (uint32_t k = 0; b != NULL && k < b->nopen; k++)
+            base |= combo >> k & 1 ? b->open[k].acc[v >> 6] & bit : 0;
+        mine[v >> 6] = b == NULL ? mine[v >> 6] | bit : (mine[v >> 6] & ~bit) | base;
+    }
+}
+
 /* The requests reqs[0..n) (sorted), a run per group of one partner and mode; a request whose
  * blocked run does not carry what it wants goes to *later (NULL: none can), to be asked again
  * of the plain run. */
@@ -343,7 +402,9 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
     ap_out_view *slots[2] = { NULL, NULL }; /* c->view's slots into them */
     size_t words = (size_t)ap_graph_node_count(c->g) / 64 + 1;
     uint64_t *only = NULL;                  /* one group's bearing (group_bearing) */
-    int rc = AP_OK;
+    uint64_t *mine = malloc(words * sizeof *mine);  /* what one group's picks may accept */
+    picked_made made = { -1, 0 };
+    int rc = mine != NULL ? AP_OK : ap_error_nomem(c->err);
     for (int mode = 0; mode < 2 && rc == AP_OK; mode++) {
         rc = bearing(c, reqs, n, mode == 1, &bear[mode]);
         within[mode] = bear[mode].all;
@@ -393,7 +454,14 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         if (rc < 0)
             break;
         int md = reqs[i].blocked;
-        t->picked = bear[md].picked;
+        /* the picks are asked only where the group's own may accept (of the mode's, nine
+         * nodes in ten of the independent estate) */
+        uint64_t combo = t->npicks > 0 ? group_picked(&bear[md], reqs + i, j - i, mine, words,
+                                                      md, &made)
+                                       : UINT64_MAX;
+        for (size_t k = i; k < j && combo != UINT64_MAX; k++)
+            set_bits(mine, &reqs[k], NULL, 0);
+        t->picked = combo != UINT64_MAX ? mine : bear[md].picked;
         const uint64_t *run_only = t->whole ? NULL : within[md];
         const ap_out_view *run_view = t->whole ? NULL : slots[md];
         if (!t->whole && only != NULL && group_bearing(&bear[md], reqs + i, j - i, only, words)) {
@@ -429,6 +497,8 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         for (size_t k = i; k < j; k++)
             if (reqs[k].target != AP_UNREACHED)
                 t->mark[reqs[k].target >> 6] &= ~((uint64_t)1 << (reqs[k].target & 63));
+        for (size_t k = i; k < j && combo != UINT64_MAX; k++)
+            set_bits(mine, &reqs[k], &bear[md], combo);
         rc = c->rc;
         if (rc == AP_OK)
             rc = ap_findings__freeze(c);
@@ -444,6 +514,7 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         ap_query__out_view_free(slots[mode]);
     }
     free(only);
+    free(mine);
     return rc;
 }
 
