@@ -66,8 +66,9 @@ static const ap_rights *spread_kept(offboard_ctx *c, uint32_t i)
 
 static void unspread_kept(offboard_ctx *c, uint32_t i)
 {
-    for (uint32_t j = 0; c->after_dense != NULL && c->kept_rights[i] != NULL
-                         && j < c->kept[i].n; j++)
+    if (c->after_dense == NULL || c->kept_rights[i] == NULL)
+        return;
+    for (uint32_t j = 0; j < c->kept[i].n; j++)
         c->after_dense[c->kept[i].node[j]] = 0;
 }
 

@@ -152,7 +152,7 @@ typedef struct {
                                  * more than one want: it never counts, the run goes on) */
     size_t left;
     struct ap_chain_req **picks;    /* the group's requests that pick a node */
-    const uint64_t *picked;         /* a bit per node some pick of the mode accepts (NULL:
+    const uint64_t *picked;         /* a bit per node the group's picks may accept (NULL:
                                      * unknown): no other node is asked of the picks */
     size_t npicks, unfound, cap;
     bool whole;
@@ -168,7 +168,7 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         t->mark[v >> 6] &= ~((uint64_t)1 << (v & 63));
         t->left--;
     }
-    /* a node no pick of the mode accepts is asked of none (most of a run's reach) */
+    /* a node none of the group's picks accepts is asked of none (most of a run's reach) */
     bool ask = t->picked == NULL || (t->picked[v >> 6] >> (v & 63) & 1), said = false;
     const struct ap_chain_req *prev = NULL;     /* the last one asked, and what it said */
     for (size_t k = 0; ask && k < t->npicks; k++) {
@@ -223,8 +223,6 @@ typedef struct {
  * any union of them: a run that delivers only to one reaches its nodes as the whole run does. */
 typedef struct {
     uint64_t *targets, *all;
-    uint64_t *picked;           /* every node some request's pick accepts (a set's members
-                                 * only, for a pick with a set) */
     open_pick *open;
     uint32_t nopen;
 } bearing_of;
@@ -238,8 +236,7 @@ static void bearing_free(bearing_of *b)
     free(b->open);
     free(b->targets);
     free(b->all);
-    free(b->picked);
-    *b = (bearing_of){ NULL, NULL, NULL, NULL, 0 };
+    *b = (bearing_of){ NULL, NULL, NULL, 0 };
 }
 
 /* The open pick of r (a pick without a set) in b, or NULL. */
@@ -258,9 +255,7 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
     size_t words = (size_t)nn / 64 + 1;
     uint64_t *closed = NULL;
     int rc = AP_OK;
-    *b = (bearing_of){ NULL, NULL, NULL, NULL, 0 };
-    if ((b->picked = calloc(words, sizeof *b->picked)) == NULL)
-        rc = AP_ENOMEM;
+    *b = (bearing_of){ NULL, NULL, NULL, 0 };
     for (size_t k = 0; k < n && rc == AP_OK; k++) {
         const struct ap_chain_req *r = &reqs[k];
         if (r->blocked != blocked)
@@ -269,10 +264,8 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
             rc = ap_query__push(&aims, &naims, sizeof *aims, &r->target);
         } else if (r->pick != NULL && r->set != NULL) {
             for (uint32_t i = 0; i < r->nset && rc == AP_OK; i++)
-                if (r->pick(c, r->set[i], r->arg)) {
-                    b->picked[r->set[i] >> 6] |= (uint64_t)1 << (r->set[i] & 63);
+                if (r->pick(c, r->set[i], r->arg))
                     rc = ap_query__push(&aims, &naims, sizeof *aims, &r->set[i]);
-                }
         } else if (r->pick != NULL && open_of(b, r) == NULL) {
             open_pick o = { r->pick, r->arg, NULL, NULL };
             rc = ap_query__push(&b->open, &b->nopen, sizeof o, &o);
@@ -290,7 +283,6 @@ static int bearing(ap_rule_ctx *c, const struct ap_chain_req *reqs, size_t n, bo
             rc = AP_ENOMEM;
         for (uint32_t v = 0; v < nn && rc == AP_OK; v++)
             if (b->open[k].pick(c, v, b->open[k].arg)) {
-                b->picked[v >> 6] |= (uint64_t)1 << (v & 63);
                 b->open[k].acc[v >> 6] |= (uint64_t)1 << (v & 63);
                 rc = ap_query__push(&aims, &naims, sizeof *aims, &v);
             }
@@ -355,7 +347,7 @@ typedef struct {
 /* The nodes the picks of a group (reqs[0..n), of mode md) may accept, into mine: every node
  * its open picks accept (their acc; kept when *made says mine holds them already), and
  * returned, the bit of each of those picks in b->open; UINT64_MAX when that cannot be said
- * (more than 64 open picks: the mode's picked serves). set_bits adds the sets' members. */
+ * (more than 64 open picks: every node is asked). set_bits adds the sets' members. */
 static uint64_t group_picked(const bearing_of *b, const struct ap_chain_req *reqs, size_t n,
                              uint64_t *mine, size_t words, int md, picked_made *made)
 {
@@ -397,7 +389,7 @@ static void set_bits(uint64_t *mine, const struct ap_chain_req *r, const bearing
 static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 struct ap_chain_req **later, uint32_t *nlater)
 {
-    bearing_of bear[2] = { { NULL, NULL, NULL, NULL, 0 }, { NULL, NULL, NULL, NULL, 0 } };
+    bearing_of bear[2] = { { NULL, NULL, NULL, 0 }, { NULL, NULL, NULL, 0 } };
     uint64_t *within[2] = { NULL, NULL };   /* bearing's, plain and blocked */
     ap_out_view *slots[2] = { NULL, NULL }; /* c->view's slots into them */
     size_t words = (size_t)ap_graph_node_count(c->g) / 64 + 1;
@@ -461,7 +453,7 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                                        : UINT64_MAX;
         for (size_t k = i; k < j && combo != UINT64_MAX; k++)
             set_bits(mine, &reqs[k], NULL, 0);
-        t->picked = combo != UINT64_MAX ? mine : bear[md].picked;
+        t->picked = combo != UINT64_MAX ? mine : NULL;
         const uint64_t *run_only = t->whole ? NULL : within[md];
         const ap_out_view *run_view = t->whole ? NULL : slots[md];
         if (!t->whole && only != NULL && group_bearing(&bear[md], reqs + i, j - i, only, words)) {
@@ -508,7 +500,6 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
         ap_query__authority_ws_only(c->until_ws, NULL);
         ap_query__authority_ws_view(c->until_ws, c->view);
     }
-    t->picked = NULL;                   /* bear's, which go now */
     for (int mode = 0; mode < 2; mode++) {
         bearing_free(&bear[mode]);
         ap_query__out_view_free(slots[mode]);
