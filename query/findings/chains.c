@@ -122,14 +122,17 @@ void ap_findings__chain_first_n(ap_rule_ctx *c, ap_finding *f, uint32_t p, bool 
         c->reqs[c->nreqs - 1].got = got;
 }
 
-/* Does request r pick node v: its pick says so, and v is in its set if it has one? */
-static bool picks(const ap_rule_ctx *c, const struct ap_chain_req *r, uint32_t v)
+/* Does request r pick node v: its pick says so, and v is in its set if it has one? acc: NULL,
+ * or a bit per node its pick accepts (an open pick's, made by bearing()), read instead of the
+ * node. The set is asked first: a few cached words, where the pick reads the node's byte. */
+static bool picks(const ap_rule_ctx *c, const struct ap_chain_req *r, const uint64_t *acc,
+                  uint32_t v)
 {
-    if (!r->pick(c, v, r->arg))
+    if (acc != NULL)
+        return acc[v >> 6] >> (v & 63) & 1;
+    if (r->set != NULL && bsearch(&v, r->set, r->nset, sizeof v, ap_query__u32_cmp) == NULL)
         return false;
-    if (r->set == NULL)
-        return true;
-    return bsearch(&v, r->set, r->nset, sizeof v, ap_query__u32_cmp) != NULL;
+    return r->pick(c, v, r->arg);
 }
 
 static int req_cmp(const void *x, const void *y)
@@ -152,15 +155,18 @@ typedef struct {
                                  * more than one want: it never counts, the run goes on) */
     size_t left;
     struct ap_chain_req **picks;    /* the group's requests that pick a node */
+    const uint64_t **acc;           /* ... and the nodes each accepts, when an open pick's */
     const uint64_t *picked;         /* a bit per node the group's picks may accept (NULL:
                                      * unknown): no other node is asked of the picks */
     size_t npicks, unfound, cap;
     bool whole;
 } targets;
 
+/* Asked of each node first reached in the round just over (a->rounds): its hops, that round. */
 static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
 {
     targets *t = ctx;
+    uint32_t hops = a->rounds;          /* a->hops[v], not read: a miss a node */
     /* a target counts when first reached holding what its chain must carry; one whose rights
      * come later (a lower bound here) keeps the run going to its end */
     if ((t->mark[v >> 6] >> (v & 63) & 1)
@@ -174,12 +180,12 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
     for (size_t k = 0; ask && k < t->npicks; k++) {
         struct ap_chain_req *r = t->picks[k];
         /* one found in an earlier round stays: reach order is hops first */
-        if (r->found != AP_UNREACHED && a->hops[r->found] < a->hops[v])
+        if (r->found != AP_UNREACHED && a->hops[r->found] < hops)
             continue;
         /* the same pick of the same set as the one before says the same (a rule asks it once
          * a finding) */
         if (prev == NULL || prev->pick != r->pick || prev->arg != r->arg || prev->set != r->set)
-            said = picks(t->c, r, v);
+            said = picks(t->c, r, t->acc[k], v);
         prev = r;
         if (!said)
             continue;
@@ -199,7 +205,7 @@ static bool all_reached(void *ctx, const ap_authority *a, uint32_t v)
         if (r->found == AP_UNREACHED) {
             t->unfound--;
             r->found = v;
-        } else if (a->hops[v] == a->hops[r->found] && v < r->found) {
+        } else if (hops == a->hops[r->found] && v < r->found) {
             r->found = v;           /* the same round: reach order is id order within it */
         }
     }
@@ -422,15 +428,22 @@ static int pass(ap_rule_ctx *c, targets *t, struct ap_chain_req *reqs, size_t n,
                 if (r->pick != NULL && t->npicks == t->cap) {
                     size_t more_cap = t->cap ? t->cap * 2 : 16;
                     struct ap_chain_req **more = realloc(t->picks, more_cap * sizeof *more);
-                    if (more == NULL) {
+                    if (more != NULL)
+                        t->picks = more;
+                    const uint64_t **acc = realloc(t->acc, more_cap * sizeof *acc);
+                    if (acc != NULL)
+                        t->acc = acc;
+                    if (more == NULL || acc == NULL) {
                         rc = ap_error_nomem(c->err);
                         break;
                     }
-                    t->picks = more;
                     t->cap = more_cap;
                 }
-                if (r->pick != NULL)
+                if (r->pick != NULL) {
+                    const open_pick *o = open_of(&bear[reqs[i].blocked], r);
+                    t->acc[t->npicks] = o != NULL ? o->acc : NULL;
                     t->picks[t->npicks++] = r;
+                }
             } else if (!(t->mark[r->target >> 6] >> (r->target & 63) & 1)
                        && r->target != r->partner) {
                 t->mark[r->target >> 6] |= (uint64_t)1 << (r->target & 63);
@@ -526,6 +539,7 @@ int ap_findings__chains(ap_rule_ctx *c)
     free(t.need);
     free(t.mark);
     free(t.picks);
+    free(t.acc);
     free(later);
     free(c->reqs);
     c->reqs = NULL;
