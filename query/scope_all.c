@@ -38,7 +38,7 @@ static int cmp_list(char *const *a, size_t na, bool ha, char *const *b, size_t n
     return 0;
 }
 
-static int scope_cmp(const ap_scope *a, const ap_scope *b)
+int ap_query__scope_cmp(const ap_scope *a, const ap_scope *b)
 {
     int c;
     if ((c = cmp_i64(a->max_sensitivity, b->max_sensitivity)) != 0
@@ -58,7 +58,7 @@ static int by_scope(const void *x, const void *y, void *arg)
 {
     ap_scope *const *scope = arg;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    int c = scope_cmp(scope[a], scope[b]);
+    int c = ap_query__scope_cmp(scope[a], scope[b]);
     return c != 0 ? c : (a > b) - (a < b);
 }
 
@@ -73,7 +73,7 @@ static int group_scopes(scope_ctx *c, uint32_t ns, uint32_t *ngroups)
     qsort_r(order, ns, sizeof *order, by_scope, c->scope);
     *ngroups = 0;
     for (uint32_t k = 0; k < ns; k++) {
-        if (k == 0 || scope_cmp(c->scope[order[k - 1]], c->scope[order[k]]) != 0)
+        if (k == 0 || ap_query__scope_cmp(c->scope[order[k - 1]], c->scope[order[k]]) != 0)
             c->gs[(*ngroups)++] = c->scope[order[k]];
         c->group[order[k]] = *ngroups - 1;
     }

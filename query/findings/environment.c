@@ -100,10 +100,12 @@ typedef struct {
     uint32_t prod, other;
 } first_envs;
 
+/* Does v, first reached in the round just over (its hops, a->rounds: not read), come before
+ * than (found in it or earlier)? */
 static bool earlier(const ap_authority *a, uint32_t v, uint32_t than)
 {
-    return than == AP_UNREACHED || a->hops[v] < a->hops[than]
-           || (a->hops[v] == a->hops[than] && v < than);
+    return than == AP_UNREACHED || a->rounds < a->hops[than]
+           || (a->rounds == a->hops[than] && v < than);
 }
 
 static bool both_found(void *ctx, const ap_authority *a, uint32_t v)

@@ -154,6 +154,9 @@ typedef struct {
     uint64_t scoped[AP_KERNEL_LMAX];
     beyond_wait *wait;                  /* by finding */
     uint32_t nwait, nscope;
+    uint32_t *group;                    /* per partner index: its group of equal scopes */
+    unsigned *gwhy;                     /* by group: what the node visited is to the scope */
+    uint32_t *gstamp, stamp, ngroups;   /* by group: the visit gwhy is of (stamp: this one) */
 } beyond_state;
 
 static void beyond_free(void *p)
@@ -175,7 +178,44 @@ static void beyond_free(void *p)
     free(st->nt);
     free(st->count);
     free(st->wait);
+    free(st->group);
+    free(st->gwhy);
+    free(st->gstamp);
     free(st);
+}
+
+static int by_scope(const void *x, const void *y, void *arg)
+{
+    ap_scope *const *scope = arg;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    int c = ap_query__scope_cmp(scope[a], scope[b]);
+    return c != 0 ? c : (a > b) - (a < b);
+}
+
+/* Each declared scope's group: equal scopes (one declaration is common) say once a node what
+ * the node is to them. */
+static int group_scopes(beyond_state *st)
+{
+    uint32_t *order = malloc(((size_t)st->nscope + 1) * sizeof *order), ns = 0, ng = 0;
+    st->group = calloc((size_t)st->nscope + 1, sizeof *st->group);
+    if (order == NULL || st->group == NULL) {
+        free(order);
+        return AP_ENOMEM;
+    }
+    for (uint32_t i = 0; i < st->nscope; i++)
+        if (st->scope[i] != NULL)
+            order[ns++] = i;
+    qsort_r(order, ns, sizeof *order, by_scope, st->scope);
+    for (uint32_t k = 0; k < ns; k++) {
+        if (k > 0 && ap_query__scope_cmp(st->scope[order[k - 1]], st->scope[order[k]]) != 0)
+            ng++;
+        st->group[order[k]] = ng;
+    }
+    free(order);
+    st->ngroups = ng + 1;
+    st->gwhy = calloc((size_t)ng + 1, sizeof *st->gwhy);
+    st->gstamp = calloc((size_t)ng + 1, sizeof *st->gstamp);
+    return st->gwhy != NULL && st->gstamp != NULL ? AP_OK : AP_ENOMEM;
 }
 
 static bool watch_target(const ap_rule_ctx *c, uint32_t v)
@@ -202,6 +242,8 @@ static beyond_state *beyond_of(ap_rule_ctx *c)
     }
     for (uint32_t i = 0; i < c->npartners && c->rc == AP_OK; i++)
         c->rc = ap_scope_of(&st->scope[i], c->g, c->partners[i], c->policy, c->err);
+    if (c->rc == AP_OK && group_scopes(st) < 0)
+        c->rc = ap_error_nomem(c->err);
     return c->rc == AP_OK ? st : NULL;
 }
 
@@ -220,12 +262,22 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
             if (st->scope[b->base + lane] != NULL)
                 st->scoped[lane / 64] |= (uint64_t)1 << (lane % 64);
     }
+    if (++st->stamp == 0) {             /* wrapped: no group's answer is of this visit */
+        memset(st->gstamp, 0, (size_t)st->ngroups * sizeof *st->gstamp);
+        st->stamp = 1;
+    }
     for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++)
         for (uint64_t m = x->w[b->K * b->L + j] & st->scoped[j]; m != 0; m &= m - 1) {
             unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
-            uint32_t i = b->base + lane;
+            uint32_t i = b->base + lane, gr = st->group[i];
             ap_rights r = ap_findings__lane_rights(x, lane);
-            unsigned why = ap_scope_outside(st->scope[i], c->g, x->v, r, c->at);
+            if (r == 0)                 /* ap_scope_outside's: held with nothing */
+                continue;
+            if (st->gstamp[gr] != st->stamp) {
+                st->gwhy[gr] = ap_query__scope_outside_node(st->scope[i], c->g, x->v, c->at);
+                st->gstamp[gr] = st->stamp;
+            }
+            unsigned why = st->gwhy[gr] | ap_query__scope_outside_rights(st->scope[i], c->g, r);
             if (why == 0)
                 continue;
             outside_target t = { x->v, r, why };
