@@ -263,6 +263,23 @@ static void sort_reach(uint32_t *v, uint32_t *tmp, const uint32_t *at, uint32_t 
     }
 }
 
+/* What slot s of frontier node u (holding have) carries in a run from source: what
+ * ap_edge_usable and ap_edge_transfer say of its edge (0: nothing, or not usable). */
+static inline ap_rights slot_carries(const ap_out_view *view, ap_out_slot s, const uint64_t *only,
+                                     uint32_t source, uint32_t u, ap_rights have)
+{
+    if ((s.meta & AP_OUT_DEAD) || (only != NULL && !(only[s.to >> 6] >> (s.to & 63) & 1)))
+        return 0;
+    if (!(s.meta & AP_OUT_LIVE)
+        && (((s.meta & AP_OUT_FROM_DEAD) && u != source)
+            || ((s.meta & AP_OUT_TO_DEAD) && s.to != source)))
+        return 0;
+    const ap_out_type *t = &view->types[s.meta & AP_OUT_TYPE];
+    if (t->requires != 0 && (have & t->requires) == 0)
+        return 0;
+    return t->escalates ? t->rights : (have & t->rights);
+}
+
 /* One frontier node's out-edges read from the view's slots: what the loop of run() does with
  * the edge records (ap_edge_usable, ap_edge_transfer), the same deliveries in the same order. */
 static int view_row(ap_authority *a, round_state *rs, delivery_queue *q, const ap_out_view *view,
@@ -275,18 +292,10 @@ static int view_row(ap_authority *a, round_state *rs, delivery_queue *q, const a
         return 0;
     for (uint32_t e = view->off[u]; e < end; e++) {
         ap_out_slot s = view->slot[e];
-        if ((s.meta & AP_OUT_DEAD) || (only != NULL && !(only[s.to >> 6] >> (s.to & 63) & 1)))
-            continue;
-        if (!(s.meta & AP_OUT_LIVE)
-            && (((s.meta & AP_OUT_FROM_DEAD) && u != source)
-                || ((s.meta & AP_OUT_TO_DEAD) && s.to != source)))
-            continue;
-        const ap_out_type *t = &view->types[s.meta & AP_OUT_TYPE];
-        if (t->requires != 0 && (have & t->requires) == 0)
-            continue;
-        ap_rights r = t->escalates ? t->rights : (have & t->rights);
+        ap_rights r = slot_carries(view, s, only, source, u, have);
         if (r == 0)
             continue;
+        const ap_out_type *t = &view->types[s.meta & AP_OUT_TYPE];
         if (t->escalates && *esc_len == AP_UNREACHED)
             *esc_len = escalation_len(a, rs, lu, round);
         pending d = { view->eid != NULL ? view->eid[e] : e, lu, s.to, t->escalates, r,
@@ -312,6 +321,8 @@ struct ap_authority_ws {
     uint64_t *partners;         /* a bit per partner node, made for the first blocked run: a
                                  * frontier node's record is not read to learn its kind */
     const uint64_t *only;       /* NULL, or a bit per node: the only heads deliveries go to */
+    bool (*probe)(void *ctx, uint32_t v, uint32_t round);  /* ap_query__authority_ws_probe */
+    void *probe_ctx;
 };
 
 void ap_query__authority_ws_view(ap_authority_ws *ws, const ap_out_view *view)
@@ -327,6 +338,44 @@ void ap_query__authority_ws_block(ap_authority_ws *ws, bool on)
 void ap_query__authority_ws_only(ap_authority_ws *ws, const uint64_t *nodes)
 {
     ws->only = nodes;
+}
+
+void ap_query__authority_ws_probe(ap_authority_ws *ws,
+                                  bool (*probe)(void *ctx, uint32_t v, uint32_t round),
+                                  void *ctx)
+{
+    ws->probe = probe;
+    ws->probe_ctx = ctx;
+}
+
+/* Before round `round` delivers anything: each node it will first reach, told to the probe (once
+ * a slot that carries something into it, so perhaps more than once); true when the probe says
+ * it needs no more. Only what a delivery tests is read: the frontier's slots and the heads'
+ * rights, none of the records a delivery writes. */
+static bool probe_round(ap_authority_ws *ws, const ap_out_view *view, uint32_t source,
+                        uint32_t round)
+{
+    const ap_authority *a = &ws->a;
+    const round_state *rs = &ws->rs;
+    const uint64_t *only = view->eid != NULL ? NULL : ws->only;
+    bool stop = false;
+    for (uint32_t i = 0; i < rs->nfrontier; i++) {
+        uint32_t u = rs->r[rs->frontier[i]].node, end = view->off[u + 1];
+        if (i + AHEAD_NODES < rs->nfrontier) {      /* the heads of a row ahead */
+            uint32_t x = rs->r[rs->frontier[i + AHEAD_NODES]].node;
+            for (uint32_t e = view->off[x]; e < view->off[x + 1] && e < view->off[x] + 8; e++)
+                __builtin_prefetch(&a->rights[view->slot[e].to]);
+        }
+        if (rs->have[i] == 0
+            || (ws->block && u != source && (ws->partners[u >> 6] >> (u & 63) & 1)))
+            continue;
+        for (uint32_t e = view->off[u]; e < end; e++) {
+            ap_out_slot sl = view->slot[e];
+            if (a->rights[sl.to] == 0 && slot_carries(view, sl, only, source, u, rs->have[i]) != 0)
+                stop |= ws->probe(ws->probe_ctx, sl.to, round);
+        }
+    }
+    return stop;
 }
 
 void ap_query__authority_ws_free(ap_authority_ws *ws)
@@ -451,6 +500,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                 __builtin_prefetch(&a->rights[rs->r[rs->frontier[i + AHEAD_NODES]].node]);
             have[i] = a->rights[rs->r[rs->frontier[i]].node];
         }
+        if (ws->probe != NULL && view != NULL && probe_round(ws, view, source, round))
+            break;                      /* the result: the rounds before this one */
         rs->ntouched = 0;
         uint32_t known = rs->nr;        /* the nodes reached before this round */
         delivery_queue q = { .count = 0 };

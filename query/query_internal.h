@@ -150,6 +150,14 @@ void ap_query__authority_ws_block(ap_authority_ws *ws, bool on);
  * unrestricted run's rights, hops and arrivals, so its witness chain is that run's; the reach
  * list holds only what was reached among them. */
 void ap_query__authority_ws_only(ap_authority_ws *ws, const uint64_t *nodes);
+/* With probe (NULL: off), each round of ws's runs on a view (ap_query__authority_ws_view; not
+ * on the edge records) first tells probe(ctx, v, round) of each node v it will first reach
+ * (perhaps more than once each), before it delivers anything; once a call says true, the run
+ * stops there: its result holds the rounds before. For rules that ask only which nodes a round
+ * first reaches: the round's deliveries, rows and arrivals are not made. */
+void ap_query__authority_ws_probe(ap_authority_ws *ws,
+                                  bool (*probe)(void *ctx, uint32_t v, uint32_t round),
+                                  void *ctx);
 /* reachdiff.c: per source, how its authority on g and on d (derived from g) differ. */
 typedef struct {
     uint32_t lost;          /* reached nodes (not the source) where A_g & ~A_d holds a right */

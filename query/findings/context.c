@@ -107,6 +107,29 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
     return c->until;
 }
 
+bool ap_findings__authority_probe(ap_rule_ctx *c, uint32_t v, const uint64_t *only,
+                                  const struct ap_out_view *view,
+                                  bool (*probe)(void *ctx, uint32_t v, uint32_t round),
+                                  void *ctx)
+{
+    int rc;
+    if (c->rc < 0)
+        return false;
+    if (c->until_ws == NULL && (rc = ap_query__authority_ws_new(&c->until_ws, c->g, c->err)) < 0) {
+        c->rc = rc;
+        return false;
+    }
+    ap_query__authority_ws_view(c->until_ws, view != NULL ? view : c->view);
+    ap_query__authority_ws_block(c->until_ws, false);
+    ap_query__authority_ws_only(c->until_ws, only);
+    ap_query__authority_ws_probe(c->until_ws, probe, ctx);
+    rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, NULL, NULL, c->err);
+    ap_query__authority_ws_probe(c->until_ws, NULL, NULL);
+    if (rc < 0)
+        c->rc = rc;
+    return rc == AP_OK;
+}
+
 bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t))
 {
     unsigned char *known = &c->exists[c->rule - ap_rule_at(0)];

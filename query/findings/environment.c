@@ -121,8 +121,31 @@ static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
     return f->prod != AP_UNREACHED && f->other != AP_UNREACHED;
 }
 
+/* The same told before each round delivers (ap_findings__authority_probe): the round each was
+ * found in kept, as the nodes are not reached yet. */
+typedef struct {
+    const unsigned char *env;
+    uint32_t prod, other, prod_round, other_round;
+} probed_envs;
+
+static bool both_probed(void *ctx, uint32_t v, uint32_t round)
+{
+    probed_envs *f = ctx;
+    int env = f->env[v] - 2;
+    if (env == 1 && (f->prod == AP_UNREACHED || (f->prod_round == round && v < f->prod))) {
+        f->prod = v;
+        f->prod_round = round;
+    } else if (env == 0
+               && (f->other == AP_UNREACHED || (f->other_round == round && v < f->other))) {
+        f->other = v;
+        f->other_round = round;
+    }
+    return f->prod != AP_UNREACHED && f->other != AP_UNREACHED;
+}
+
 /* What credential v's own authority reaches: computed once, whichever partners hold it, and
- * only as far as the rounds that find both. */
+ * only as far as the rounds that find both (with s->view, the last of them told before it
+ * delivers: it is not made). */
 static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
 {
     first_envs f = { c, s->env, AP_UNREACHED, AP_UNREACHED };
@@ -135,9 +158,16 @@ static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
         s->seen[v] = 1;
         return AP_OK;
     }
-    if (ap_findings__authority_until_mode(c, v, false, s->upto, s->view, both_found, &f)
-        == NULL)
+    if (s->view != NULL) {
+        probed_envs p = { s->env, AP_UNREACHED, AP_UNREACHED, 0, 0 };
+        if (!ap_findings__authority_probe(c, v, s->upto, s->view, both_probed, &p))
+            return c->rc;
+        f.prod = p.prod;
+        f.other = p.other;
+    } else if (ap_findings__authority_until_mode(c, v, false, s->upto, s->view, both_found, &f)
+               == NULL) {
         return c->rc;
+    }
     s->prod[v] = f.prod;
     s->other[v] = f.other;
     s->seen[v] = 1;

@@ -412,6 +412,12 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
                                                                      const ap_authority *a,
                                                                      uint32_t v),
                                                       void *ctx);
+/* The plain run from v on view (and only, as above) with probe (ap_query__authority_ws_probe):
+ * stopped before the first round of which probe says it needs no more; false on an error. */
+bool ap_findings__authority_probe(ap_rule_ctx *c, uint32_t v, const uint64_t *only,
+                                  const struct ap_out_view *view,
+                                  bool (*probe)(void *ctx, uint32_t v, uint32_t round),
+                                  void *ctx);
 
 /* The checks, one family per file; catalogue.c lists them with their metadata. */
 /* v's last use: its last_used attribute or its last observed event, the later (false: none). */

@@ -1,7 +1,8 @@
 /* tests/property/test_authority_until_model.c: an authority stopped after round R
  * (ap_query__authority_run_until) against the full one on 150 seeded random inventories:
  * every node of at most R hops with the same hops and witness path, no other node, the reach
- * a prefix of the full reach, rights a lower bound. */
+ * a prefix of the full reach, rights a lower bound; and a run told of each round before it
+ * delivers (ap_query__authority_ws_probe), stopped there. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +108,91 @@ static void test_property_authority_until__prefix_of_the_full_run(void **state)
         fail_msg("%u runs stopped before their fixpoint", stopped);
 }
 
+/* probe(): every node told with its round (told[v]: the first round it was told of, never two
+ * different ones), the run stopped before round `ask`. */
+typedef struct {
+    uint32_t ask, *told;
+    bool two_rounds;
+} probed;
+
+static bool probe(void *ctx, uint32_t v, uint32_t round)
+{
+    probed *p = ctx;
+    p->two_rounds |= p->told[v] != AP_UNREACHED && p->told[v] != round;
+    p->told[v] = round;
+    return round >= p->ask;
+}
+
+/* A run on a view with a probe (ap_query__authority_ws_probe) against the full run: the probe
+ * hears each node at its hops, up to the round it stops at, and the result holds every node of
+ * fewer hops (with the full run's hops), no other. */
+static unsigned check_probe(uint64_t seed)
+{
+    m_inventory inv;
+    ap_store *st = NULL;
+    ap_authority_ws *ws = NULL;
+    ap_out_view *view = NULL;
+    ap_error err;
+    unsigned told = 0;
+    m_generate(&inv, seed);
+    ap_graph *g = ap_test_load_json(m_to_json(&inv), inv.at, "probe", seed, &st);
+    uint32_t n = ap_graph_node_count(g);
+    probed p = { 0, malloc((n + 1) * sizeof *p.told), false };
+    assert_non_null(p.told);
+    assert_int_equal(ap_query__out_view_new(&view, g, &err), AP_OK);
+    assert_int_equal(ap_query__authority_ws_new(&ws, g, &err), AP_OK);
+    ap_query__authority_ws_view(ws, view);
+    for (uint32_t s = 0; s < n; s++) {
+        ap_authority *full = NULL;
+        assert_int_equal(ap_authority_compute(&full, g, s, &err), AP_OK);
+        for (p.ask = 1; p.ask <= full->rounds + 1; p.ask++) {
+            const ap_authority *cut = NULL;
+            memset(p.told, 0xff, n * sizeof *p.told);
+            ap_query__authority_ws_probe(ws, probe, &p);
+            assert_int_equal(ap_query__authority_run_until(&cut, ws, g, s, NULL, NULL, &err),
+                             AP_OK);
+            ap_query__authority_ws_probe(ws, NULL, NULL);
+            uint32_t stop = full->rounds + 1;   /* the first round from ask on reaching a node */
+            for (uint32_t i = 0; i < full->nreach; i++)
+                if (full->hops[full->reach[i]] >= p.ask && full->hops[full->reach[i]] < stop)
+                    stop = full->hops[full->reach[i]];
+            assert_false(p.two_rounds);
+            for (uint32_t v = 0; v < n; v++) {
+                uint32_t h = v == s ? AP_UNREACHED : full->hops[v];
+                uint32_t want_told = h != AP_UNREACHED && h <= stop ? h : AP_UNREACHED;
+                uint32_t want_hops = v == s ? 0 : h != AP_UNREACHED && h < stop ? h : AP_UNREACHED;
+                if (p.told[v] != want_told || cut->hops[v] != want_hops)
+                    fail_msg("seed %llu source %u, stop at %u (%u): node %u told at %u (want "
+                             "%u), hops %u (want %u)", (unsigned long long)seed, s, p.ask, stop,
+                             v, p.told[v], want_told, cut->hops[v], want_hops);
+                told += p.told[v] != AP_UNREACHED;
+            }
+        }
+        ap_authority_free(full);
+    }
+    ap_query__authority_ws_free(ws);
+    ap_query__out_view_free(view);
+    free(p.told);
+    ap_graph_free(g);
+    ap_store_close(st);
+    return told;
+}
+
+static void test_property_authority_until__probe_hears_each_round(void **state)
+{
+    unsigned told = 0;
+    (void)state;
+    for (uint64_t seed = 0; seed < SEEDS / AP_SEED_DIV; seed++)
+        told += check_probe(seed);
+    if (told < 1000)
+        fail_msg("%u nodes told", told);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_property_authority_until__prefix_of_the_full_run),
+        cmocka_unit_test(test_property_authority_until__probe_hears_each_round),
     };
     ap_igraph_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
