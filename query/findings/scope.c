@@ -150,13 +150,15 @@ typedef struct {
                                          * be named (target_named) */
     outside_count *count;               /* per partner index: every target outside counted */
     uint32_t *nt;
-    uint32_t base;                      /* the batch whose lanes `scoped` marks, + 1 */
-    uint64_t scoped[AP_KERNEL_LMAX];
+    uint32_t base;                      /* the batch gl and present are of, + 1 */
     beyond_wait *wait;                  /* by finding */
     uint32_t nwait, nscope;
     uint32_t *group;                    /* per partner index: its group of equal scopes */
-    unsigned *gwhy;                     /* by group: what the node visited is to the scope */
-    uint32_t *gstamp, stamp, ngroups;   /* by group: the visit gwhy is of (stamp: this one) */
+    uint32_t ngroups;
+    uint64_t *gl;                       /* by group: AP_KERNEL_LMAX words, its lanes in the
+                                         * batch */
+    uint64_t *gbeyond;                  /* by group: the classes beyond its rights */
+    uint32_t *present, npresent;        /* the groups with lanes in the batch */
 } beyond_state;
 
 static void beyond_free(void *p)
@@ -179,8 +181,9 @@ static void beyond_free(void *p)
     free(st->count);
     free(st->wait);
     free(st->group);
-    free(st->gwhy);
-    free(st->gstamp);
+    free(st->gl);
+    free(st->gbeyond);
+    free(st->present);
     free(st);
 }
 
@@ -213,9 +216,39 @@ static int group_scopes(beyond_state *st)
     }
     free(order);
     st->ngroups = ng + 1;
-    st->gwhy = calloc((size_t)ng + 1, sizeof *st->gwhy);
-    st->gstamp = calloc((size_t)ng + 1, sizeof *st->gstamp);
-    return st->gwhy != NULL && st->gstamp != NULL ? AP_OK : AP_ENOMEM;
+    st->gl = calloc((size_t)st->ngroups * AP_KERNEL_LMAX, sizeof *st->gl);
+    st->gbeyond = calloc(st->ngroups, sizeof *st->gbeyond);
+    st->present = malloc(st->ngroups * sizeof *st->present);
+    return st->gl != NULL && st->gbeyond != NULL && st->present != NULL ? AP_OK : AP_ENOMEM;
+}
+
+/* The batch's groups: the lanes of each, and the classes beyond its rights (a lane holding one
+ * holds rights beyond the scope: ap_query__scope_outside_rights of its rights). */
+static void set_batch(beyond_state *st, const ap_rule_ctx *c, const ap_kernel_batch *b)
+{
+    ap_rights voc = ap_vocab_all(ap_graph_vocab(c->g));
+    for (uint32_t k = 0; k < st->npresent; k++)
+        memset(st->gl + (size_t)st->present[k] * AP_KERNEL_LMAX, 0,
+               AP_KERNEL_LMAX * sizeof *st->gl);
+    st->npresent = 0;
+    for (uint32_t lane = 0; lane < b->nb; lane++) {
+        uint32_t i = b->base + lane, gr = st->group[i];
+        const ap_scope *sc = st->scope[i];
+        uint64_t *gl = st->gl + (size_t)gr * AP_KERNEL_LMAX;
+        if (sc == NULL)
+            continue;
+        bool seen = false;
+        for (unsigned j = 0; j < AP_KERNEL_LMAX && !seen; j++)
+            seen = gl[j] != 0;
+        if (!seen) {
+            st->present[st->npresent++] = gr;
+            st->gbeyond[gr] = 0;
+            for (unsigned k = 0; sc->has_rights && k < b->K; k++)
+                st->gbeyond[gr] |= (b->cmask[k] & ~sc->rights & voc) != 0 ? (uint64_t)1 << k : 0;
+        }
+        gl[lane / 64] |= (uint64_t)1 << (lane % 64);
+    }
+    st->base = b->base + 1;
 }
 
 static bool watch_target(const ap_rule_ctx *c, uint32_t v)
@@ -255,45 +288,48 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
     const ap_kernel_batch *b = x->b;
     if (st == NULL)
         return;
-    if (st->base != b->base + 1) {
-        st->base = b->base + 1;
-        memset(st->scoped, 0, sizeof st->scoped);
-        for (uint32_t lane = 0; lane < b->nb; lane++)
-            if (st->scope[b->base + lane] != NULL)
-                st->scoped[lane / 64] |= (uint64_t)1 << (lane % 64);
-    }
-    if (++st->stamp == 0) {             /* wrapped: no group's answer is of this visit */
-        memset(st->gstamp, 0, (size_t)st->ngroups * sizeof *st->gstamp);
-        st->stamp = 1;
-    }
-    for (unsigned j = 0; j < b->L && c->rc == AP_OK; j++)
-        for (uint64_t m = x->w[b->K * b->L + j] & st->scoped[j]; m != 0; m &= m - 1) {
-            unsigned lane = j * 64 + (unsigned)__builtin_ctzll(m);
-            uint32_t i = b->base + lane, gr = st->group[i];
-            ap_rights r = ap_findings__lane_rights(x, lane);
-            if (r == 0)                 /* ap_scope_outside's: held with nothing */
-                continue;
-            if (st->gstamp[gr] != st->stamp) {
-                st->gwhy[gr] = ap_query__scope_outside_node(st->scope[i], c->g, x->v, c->at);
-                st->gstamp[gr] = st->stamp;
+    if (st->base != b->base + 1)
+        set_batch(st, c, b);
+    unsigned L = b->L;
+    uint64_t held[AP_KERNEL_LMAX] = { 0 };      /* the lanes holding v with some right */
+    for (uint64_t k = x->cls; k != 0; k &= k - 1)
+        for (unsigned j = 0; j < L; j++)
+            held[j] |= x->w[(size_t)__builtin_ctzll(k) * L + j];
+    for (uint32_t g = 0; g < st->npresent && c->rc == AP_OK; g++) {
+        uint32_t gr = st->present[g];
+        const uint64_t *gl = st->gl + (size_t)gr * AP_KERNEL_LMAX;
+        uint64_t m[AP_KERNEL_LMAX], some = 0;
+        for (unsigned j = 0; j < L; j++)
+            some |= m[j] = held[j] & gl[j];
+        if (some == 0)
+            continue;
+        /* what v is to the group's scope, once; which of its lanes hold rights beyond it */
+        uint32_t first = b->base + (uint32_t)ap_findings__first_lane(b, m);
+        unsigned node_why = ap_query__scope_outside_node(st->scope[first], c->g, x->v, c->at);
+        uint64_t beyond[AP_KERNEL_LMAX] = { 0 };
+        for (uint64_t k = x->cls & st->gbeyond[gr]; k != 0; k &= k - 1)
+            for (unsigned j = 0; j < L; j++)
+                beyond[j] |= x->w[(size_t)__builtin_ctzll(k) * L + j];
+        for (unsigned j = 0; j < L && c->rc == AP_OK; j++)
+            for (uint64_t o = node_why != 0 ? m[j] : m[j] & beyond[j]; o != 0; o &= o - 1) {
+                unsigned lane = j * 64 + (unsigned)__builtin_ctzll(o);
+                uint32_t i = b->base + lane;
+                unsigned why = node_why | (beyond[j] >> (lane % 64) & 1 ? AP_SCOPE_RIGHTS : 0);
+                int lv = level_of(c, x->v);
+                for (unsigned rs = why; rs != 0; rs &= rs - 1)
+                    st->count[i].n[__builtin_ctz(rs)][lv]++;
+                if (!target_named(&st->count[i], why, lv))
+                    continue;
+                outside_target t = { x->v, ap_findings__lane_rights(x, lane), why };
+                /* before the list doubles (ap_query__push), what may no longer be named goes */
+                if (st->nt[i] >= 64 && (st->nt[i] & (st->nt[i] - 1)) == 0)
+                    prune(c, st->t[i], &st->nt[i], &st->count[i]);
+                if (ap_query__push(&st->t[i], &st->nt[i], sizeof t, &t) < 0) {
+                    c->rc = ap_error_nomem(c->err);
+                    return;
+                }
             }
-            unsigned why = st->gwhy[gr] | ap_query__scope_outside_rights(st->scope[i], c->g, r);
-            if (why == 0)
-                continue;
-            outside_target t = { x->v, r, why };
-            int lv = level_of(c, x->v);
-            for (unsigned rb = 0; rb < AP_SCOPE_REASONS; rb++)
-                st->count[i].n[rb][lv] += why >> rb & 1;
-            if (!target_named(&st->count[i], why, lv))
-                continue;
-            /* before the list doubles (ap_query__push), what may no longer be named goes */
-            if (st->nt[i] >= 64 && (st->nt[i] & (st->nt[i] - 1)) == 0)
-                prune(c, st->t[i], &st->nt[i], &st->count[i]);
-            if (ap_query__push(&st->t[i], &st->nt[i], sizeof t, &t) < 0) {
-                c->rc = ap_error_nomem(c->err);
-                return;
-            }
-        }
+    }
 }
 
 /* bsearch order of a finding index (key) and a wait. */
