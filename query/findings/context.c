@@ -81,13 +81,12 @@ const ap_authority *ap_findings__authority_until(ap_rule_ctx *c, uint32_t v,
     return ap_findings__authority_until_mode(c, v, false, NULL, NULL, enough, ctx);
 }
 
-const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
-                                                      const uint64_t *only,
-                                                      const struct ap_out_view *view,
-                                                      bool (*enough)(void *ctx,
-                                                                     const ap_authority *a,
-                                                                     uint32_t v),
-                                                      void *ctx)
+/* The run from v on c's workspace, set as asked: mode, only, view (NULL: c->view's), enough or
+ * probe (ap_query__authority_ws_probe, switched off again after); NULL on an error. */
+static const ap_authority *run_from(ap_rule_ctx *c, uint32_t v, bool blocked,
+                                    const uint64_t *only, const struct ap_out_view *view,
+                                    bool (*enough)(void *, const ap_authority *, uint32_t),
+                                    bool (*probe)(void *, uint32_t, uint32_t), void *ctx)
 {
     int rc;
     if (c->rc < 0)
@@ -99,7 +98,9 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
     ap_query__authority_ws_view(c->until_ws, view != NULL ? view : c->view);
     ap_query__authority_ws_block(c->until_ws, blocked);
     ap_query__authority_ws_only(c->until_ws, only);
+    ap_query__authority_ws_probe(c->until_ws, probe, ctx);
     rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, enough, ctx, c->err);
+    ap_query__authority_ws_probe(c->until_ws, NULL, NULL);
     if (rc < 0) {
         c->rc = rc;
         return NULL;
@@ -107,27 +108,23 @@ const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v
     return c->until;
 }
 
+const ap_authority *ap_findings__authority_until_mode(ap_rule_ctx *c, uint32_t v, bool blocked,
+                                                      const uint64_t *only,
+                                                      const struct ap_out_view *view,
+                                                      bool (*enough)(void *ctx,
+                                                                     const ap_authority *a,
+                                                                     uint32_t v),
+                                                      void *ctx)
+{
+    return run_from(c, v, blocked, only, view, enough, NULL, ctx);
+}
+
 bool ap_findings__authority_probe(ap_rule_ctx *c, uint32_t v, const uint64_t *only,
                                   const struct ap_out_view *view,
                                   bool (*probe)(void *ctx, uint32_t v, uint32_t round),
                                   void *ctx)
 {
-    int rc;
-    if (c->rc < 0)
-        return false;
-    if (c->until_ws == NULL && (rc = ap_query__authority_ws_new(&c->until_ws, c->g, c->err)) < 0) {
-        c->rc = rc;
-        return false;
-    }
-    ap_query__authority_ws_view(c->until_ws, view != NULL ? view : c->view);
-    ap_query__authority_ws_block(c->until_ws, false);
-    ap_query__authority_ws_only(c->until_ws, only);
-    ap_query__authority_ws_probe(c->until_ws, probe, ctx);
-    rc = ap_query__authority_run_until(&c->until, c->until_ws, c->g, v, NULL, NULL, c->err);
-    ap_query__authority_ws_probe(c->until_ws, NULL, NULL);
-    if (rc < 0)
-        c->rc = rc;
-    return rc == AP_OK;
+    return run_from(c, v, false, only, view, NULL, probe, ctx) != NULL;
 }
 
 bool ap_findings__exists(ap_rule_ctx *c, bool edge, bool (*yes)(const ap_rule_ctx *, uint32_t))
