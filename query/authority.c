@@ -460,6 +460,8 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                             a->n, n);
     if (source >= n)
         return ap_error_set(err, AP_EBUG, "source %u out of range", source);
+    if (ws->probe != NULL && view == NULL)      /* it would run on, heard of nothing */
+        return ap_error_set(err, AP_EBUG, "a probed run reads an out view of its graph");
     clear(ws);
     ws->dirty = true;
     set_classes(a, g);
@@ -500,7 +502,7 @@ static int run(const ap_authority **out, ap_authority_ws *ws, const ap_graph *g,
                 __builtin_prefetch(&a->rights[rs->r[rs->frontier[i + AHEAD_NODES]].node]);
             have[i] = a->rights[rs->r[rs->frontier[i]].node];
         }
-        if (ws->probe != NULL && view != NULL && probe_round(ws, view, source, round))
+        if (ws->probe != NULL && probe_round(ws, view, source, round))
             break;                      /* the result: the rounds before this one */
         rs->ntouched = 0;
         uint32_t known = rs->nr;        /* the nodes reached before this round */

@@ -33,8 +33,10 @@ uint64_t *ap_query__partner_bits(const ap_graph *g);
 unsigned ap_query__scope_outside_node(const ap_scope *s, const ap_graph *g, uint32_t v,
                                       int64_t at);
 unsigned ap_query__scope_outside_rights(const ap_scope *s, const ap_graph *g, ap_rights r);
-/* A total order of scopes in which equal ones (the same answers of both above) are neighbours. */
-int ap_query__scope_cmp(const ap_scope *a, const ap_scope *b);
+/* Each declared scope's group (scope_all.c): scope[i] not NULL gets group[i] < *ngroups, the
+ * same as every scope equal to it (the same answers of both above); -1 when out of memory. */
+int ap_query__scope_groups(ap_scope *const *scope, uint32_t n, uint32_t *group,
+                           uint32_t *ngroups);
 /* ap_scope_count of partner, whose scope s is already read. */
 int ap_query__scope_count_with(int64_t *out, const ap_graph *g, uint32_t partner,
                                const ap_scope *s, ap_error *err);

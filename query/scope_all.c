@@ -38,7 +38,7 @@ static int cmp_list(char *const *a, size_t na, bool ha, char *const *b, size_t n
     return 0;
 }
 
-int ap_query__scope_cmp(const ap_scope *a, const ap_scope *b)
+static int scope_cmp(const ap_scope *a, const ap_scope *b)
 {
     int c;
     if ((c = cmp_i64(a->max_sensitivity, b->max_sensitivity)) != 0
@@ -58,26 +58,37 @@ static int by_scope(const void *x, const void *y, void *arg)
 {
     ap_scope *const *scope = arg;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    int c = ap_query__scope_cmp(scope[a], scope[b]);
+    int c = scope_cmp(scope[a], scope[b]);
     return c != 0 ? c : (a > b) - (a < b);
+}
+
+int ap_query__scope_groups(ap_scope *const *scope, uint32_t n, uint32_t *group,
+                           uint32_t *ngroups)
+{
+    uint32_t *order = malloc(((size_t)n + 1) * sizeof *order), ns = 0;
+    if (order == NULL)
+        return AP_ENOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        if (scope[i] != NULL)
+            order[ns++] = i;
+    qsort_r(order, ns, sizeof *order, by_scope, (void *)scope);
+    *ngroups = 0;
+    for (uint32_t k = 0; k < ns; k++) {
+        if (k == 0 || scope_cmp(scope[order[k - 1]], scope[order[k]]) != 0)
+            (*ngroups)++;
+        group[order[k]] = *ngroups - 1;
+    }
+    free(order);
+    return AP_OK;
 }
 
 /* Each scoped partner's group: equal scopes are checked once a target, not once a lane. */
 static int group_scopes(scope_ctx *c, uint32_t ns, uint32_t *ngroups)
 {
-    uint32_t *order = malloc(((size_t)ns + 1) * sizeof *order);
-    if (order == NULL)
+    if (ap_query__scope_groups(c->scope, ns, c->group, ngroups) < 0)
         return AP_ENOMEM;
     for (uint32_t i = 0; i < ns; i++)
-        order[i] = i;
-    qsort_r(order, ns, sizeof *order, by_scope, c->scope);
-    *ngroups = 0;
-    for (uint32_t k = 0; k < ns; k++) {
-        if (k == 0 || ap_query__scope_cmp(c->scope[order[k - 1]], c->scope[order[k]]) != 0)
-            c->gs[(*ngroups)++] = c->scope[order[k]];
-        c->group[order[k]] = *ngroups - 1;
-    }
-    free(order);
+        c->gs[c->group[i]] = c->scope[i];
     return AP_OK;
 }
 

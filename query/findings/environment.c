@@ -92,37 +92,10 @@ static int both_bits(ap_rule_ctx *c, reaches *s)
     return rc == AP_OK ? AP_OK : (c->rc = ap_error_nomem(c->err));
 }
 
-/* The first production and other node of a reach in its order (hops, then id), heard a round
- * at a time: enough once both are known, as nothing later comes before them. */
-typedef struct {
-    const ap_rule_ctx *c;
-    unsigned char *env;         /* the state's */
-    uint32_t prod, other;
-} first_envs;
-
-/* Does v, first reached in the round just over (its hops, a->rounds: not read), come before
- * than (found in it or earlier)? */
-static bool earlier(const ap_authority *a, uint32_t v, uint32_t than)
-{
-    return than == AP_UNREACHED || a->rounds < a->hops[than]
-           || (a->rounds == a->hops[than] && v < than);
-}
-
-static bool both_found(void *ctx, const ap_authority *a, uint32_t v)
-{
-    first_envs *f = ctx;
-    if (f->env[v] == 0)
-        f->env[v] = (unsigned char)(is_production(f->c, v) + 2);
-    int env = f->env[v] - 2;
-    if (env == 1 && earlier(a, v, f->prod))
-        f->prod = v;
-    else if (env == 0 && earlier(a, v, f->other))
-        f->other = v;
-    return f->prod != AP_UNREACHED && f->other != AP_UNREACHED;
-}
-
-/* The same told before each round delivers (ap_findings__authority_probe): the round each was
- * found in kept, as the nodes are not reached yet. */
+/* The first production and other node of a reach in its order (hops, then id), told of each
+ * round before it delivers (ap_findings__authority_probe): enough once both are known, as
+ * nothing later comes before them; the round each was found in kept, as the nodes are not
+ * reached yet. */
 typedef struct {
     const unsigned char *env;
     uint32_t prod, other, prod_round, other_round;
@@ -144,11 +117,11 @@ static bool both_probed(void *ctx, uint32_t v, uint32_t round)
 }
 
 /* What credential v's own authority reaches: computed once, whichever partners hold it, and
- * only as far as the rounds that find both (with s->view, the last of them told before it
- * delivers: it is not made). */
+ * only as far as the rounds that find both (the last of them told before it delivers: it is
+ * not made). */
 static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
 {
-    first_envs f = { c, s->env, AP_UNREACHED, AP_UNREACHED };
+    probed_envs f = { s->env, AP_UNREACHED, AP_UNREACHED, 0, 0 };
     if (s->seen[v])
         return AP_OK;
     if (s->both == NULL && both_bits(c, s) < 0)
@@ -158,16 +131,8 @@ static int credential_reaches(ap_rule_ctx *c, reaches *s, uint32_t v)
         s->seen[v] = 1;
         return AP_OK;
     }
-    if (s->view != NULL) {
-        probed_envs p = { s->env, AP_UNREACHED, AP_UNREACHED, 0, 0 };
-        if (!ap_findings__authority_probe(c, v, s->upto, s->view, both_probed, &p))
-            return c->rc;
-        f.prod = p.prod;
-        f.other = p.other;
-    } else if (ap_findings__authority_until_mode(c, v, false, s->upto, s->view, both_found, &f)
-               == NULL) {
+    if (!ap_findings__authority_probe(c, v, s->upto, s->view, both_probed, &f))
         return c->rc;
-    }
     s->prod[v] = f.prod;
     s->other[v] = f.other;
     s->seen[v] = 1;

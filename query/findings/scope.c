@@ -187,38 +187,17 @@ static void beyond_free(void *p)
     free(st);
 }
 
-static int by_scope(const void *x, const void *y, void *arg)
-{
-    ap_scope *const *scope = arg;
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    int c = ap_query__scope_cmp(scope[a], scope[b]);
-    return c != 0 ? c : (a > b) - (a < b);
-}
-
 /* Each declared scope's group: equal scopes (one declaration is common) say once a node what
  * the node is to them. */
 static int group_scopes(beyond_state *st)
 {
-    uint32_t *order = malloc(((size_t)st->nscope + 1) * sizeof *order), ns = 0, ng = 0;
     st->group = calloc((size_t)st->nscope + 1, sizeof *st->group);
-    if (order == NULL || st->group == NULL) {
-        free(order);
+    if (st->group == NULL
+        || ap_query__scope_groups(st->scope, st->nscope, st->group, &st->ngroups) < 0)
         return AP_ENOMEM;
-    }
-    for (uint32_t i = 0; i < st->nscope; i++)
-        if (st->scope[i] != NULL)
-            order[ns++] = i;
-    qsort_r(order, ns, sizeof *order, by_scope, st->scope);
-    for (uint32_t k = 0; k < ns; k++) {
-        if (k > 0 && ap_query__scope_cmp(st->scope[order[k - 1]], st->scope[order[k]]) != 0)
-            ng++;
-        st->group[order[k]] = ng;
-    }
-    free(order);
-    st->ngroups = ng + 1;
-    st->gl = calloc((size_t)st->ngroups * AP_KERNEL_LMAX, sizeof *st->gl);
-    st->gbeyond = calloc(st->ngroups, sizeof *st->gbeyond);
-    st->present = malloc(st->ngroups * sizeof *st->present);
+    st->gl = calloc(((size_t)st->ngroups + 1) * AP_KERNEL_LMAX, sizeof *st->gl);
+    st->gbeyond = calloc((size_t)st->ngroups + 1, sizeof *st->gbeyond);
+    st->present = malloc(((size_t)st->ngroups + 1) * sizeof *st->present);
     return st->gl != NULL && st->gbeyond != NULL && st->present != NULL ? AP_OK : AP_ENOMEM;
 }
 
@@ -291,6 +270,7 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
     if (st->base != b->base + 1)
         set_batch(st, c, b);
     unsigned L = b->L;
+    int lv = level_of(c, x->v);
     uint64_t held[AP_KERNEL_LMAX] = { 0 };      /* the lanes holding v with some right */
     for (uint64_t k = x->cls; k != 0; k &= k - 1)
         for (unsigned j = 0; j < L; j++)
@@ -315,7 +295,6 @@ static void node_beyond(ap_rule_ctx *c, const ap_lanes_at *x)
                 unsigned lane = j * 64 + (unsigned)__builtin_ctzll(o);
                 uint32_t i = b->base + lane;
                 unsigned why = node_why | (beyond[j] >> (lane % 64) & 1 ? AP_SCOPE_RIGHTS : 0);
-                int lv = level_of(c, x->v);
                 for (unsigned rs = why; rs != 0; rs &= rs - 1)
                     st->count[i].n[__builtin_ctz(rs)][lv]++;
                 if (!target_named(&st->count[i], why, lv))
